@@ -1,0 +1,110 @@
+import { Command, Errors, Flags, type Interfaces } from '@oclif/core'
+import type { LicctlClient } from '../client/index.js'
+import { LicctlError, UsageError } from '../client/errors.js'
+import { redactTokens } from '../domain/tokens.js'
+import { stderrColor } from './output.js'
+
+export type InferredFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>
+export type InferredArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args']>
+
+/**
+ * The base of every command: `--json`, parsing, and one error handler that turns every failure
+ * into a one-line reason on stderr (JSON with --json) and the spec's exit code.
+ */
+export abstract class BaseCommand<T extends typeof Command> extends Command {
+  static override enableJsonFlag = true
+  static override baseFlags = {}
+
+  protected flags!: InferredFlags<T>
+  protected args!: InferredArgs<T>
+  /** Every positional argument, in order (commands taking many targets are non-strict). */
+  protected positionals: string[] = []
+
+  public override async init(): Promise<void> {
+    await super.init()
+    const { args, flags, argv } = await this.parse({
+      flags: this.ctor.flags,
+      baseFlags: (super.ctor as typeof BaseCommand).baseFlags,
+      enableJsonFlag: this.ctor.enableJsonFlag,
+      args: this.ctor.args,
+      strict: this.ctor.strict,
+    })
+    this.flags = flags as InferredFlags<T>
+    this.args = args as InferredArgs<T>
+    this.positionals = argv.map(String)
+  }
+
+  /** Writes a human line to stdout, unless --json (then stdout holds only the JSON document). */
+  protected say(text: string): void {
+    if (!this.jsonEnabled()) process.stdout.write(text.endsWith('\n') ? text : text + '\n')
+  }
+
+  /** Writes a note to stderr (warnings, hints): never mixes with the result on stdout. */
+  protected note(text: string): void {
+    process.stderr.write(text.endsWith('\n') ? text : text + '\n')
+  }
+
+  protected override async catch(err: Error & { exitCode?: number; oclif?: { exit?: number }; code?: string }): Promise<void> {
+    if (err instanceof Errors.ExitError) throw err
+    const parseError = err.oclif?.exit === 2 || err.name === 'NonExistentFlagsError' || err.constructor?.name?.endsWith('FlagsError')
+    const exitCode = err instanceof LicctlError ? err.exitCode : parseError ? 2 : (err.oclif?.exit ?? 1)
+    const code = err instanceof LicctlError ? err.code : exitCode === 2 ? 'usage' : 'unexpected'
+    const message = redactTokens(firstLine(err.message) || String(err))
+    process.exitCode = exitCode
+    if (this.jsonEnabled()) {
+      const details = err instanceof LicctlError && err.details !== undefined ? { details: err.details } : {}
+      process.stderr.write(JSON.stringify({ error: { code, message, ...details } }) + '\n')
+      return
+    }
+    const c = stderrColor()
+    let text = `${c.red('Error:')} ${message}\n`
+    if (err instanceof LicctlError && err.hint) text += `${c.dim('Hint:')} ${err.hint}\n`
+    if (exitCode === 2 && !(err instanceof LicctlError)) text += `${c.dim('See:')} ${this.config.bin} ${this.id?.replaceAll(':', ' ') ?? ''} --help\n`
+    if (!(err instanceof LicctlError) && exitCode === 1 && process.env.DEBUG) text += redactTokens(err.stack ?? '') + '\n'
+    process.stderr.write(text)
+  }
+}
+
+function firstLine(message: string): string {
+  // oclif's parse errors span several lines ("See more help with --help"); keep the reason.
+  return message
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('See more help'))
+    .join(' ')
+}
+
+/** A command that talks to the license server: adds --org and builds the client from the profile. */
+export abstract class ApiCommand<T extends typeof Command> extends BaseCommand<T> {
+  static override baseFlags = {
+    org: Flags.string({
+      description: 'Organization to act on: its profile, or this org with the current profile’s server and token (env LICCTL_ORG).',
+      helpGroup: 'GLOBAL',
+    }),
+  }
+
+  private _client: LicctlClient | undefined
+  private _org: string | undefined
+
+  /** Flag > LICCTL_URL/LICCTL_ORG/LICCTL_TOKEN > the --org profile > the current profile. */
+  protected async client(): Promise<LicctlClient> {
+    if (this._client) return this._client
+    const [{ resolveConnection }, { LicctlClient }] = await Promise.all([import('./connection.js'), import('../client/index.js')])
+    const conn = resolveConnection((this.flags as { org?: string }).org)
+    this._org = conn.org
+    this._client = LicctlClient.create({ baseUrl: conn.url, token: conn.token, userAgent: `licctl/${this.config.version}` })
+    return this._client
+  }
+
+  /** The organization this call acts on; usage error when none is known. */
+  protected async org(): Promise<string> {
+    await this.client()
+    if (!this._org) throw new UsageError('no organization selected', { hint: 'pass --org <slug>, set LICCTL_ORG, or `licctl orgs use <slug>`' })
+    return this._org
+  }
+
+  public override async finally(err: Error | undefined): Promise<void> {
+    await this._client?.close()
+    return super.finally(err)
+  }
+}

@@ -1,0 +1,63 @@
+import { Chalk, type ChalkInstance } from 'chalk'
+import Table from 'cli-table3'
+
+/** Colour only on a terminal, and never with NO_COLOR (chalk and cli-table3 ignore it on their own). */
+export function colorEnabled(stream: NodeJS.WriteStream = process.stdout): boolean {
+  if (process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '') return false
+  if (process.env.FORCE_COLOR !== undefined && process.env.FORCE_COLOR !== '0') return true
+  return Boolean(stream.isTTY)
+}
+
+let cached: ChalkInstance | undefined
+export function color(): ChalkInstance {
+  return (cached ??= new Chalk({ level: colorEnabled() ? 1 : 0 }))
+}
+export const stderrColor = (): ChalkInstance => new Chalk({ level: colorEnabled(process.stderr) ? 1 : 0 })
+
+export interface Column<T> {
+  header: string
+  get(row: T): string | number | null | undefined
+  align?: 'left' | 'right'
+}
+
+/** A table for humans. Off a terminal it is plain text with no ANSI, one row per line. */
+export function renderTable<T>(rows: readonly T[], columns: readonly Column<T>[]): string {
+  const c = color()
+  const plain = !colorEnabled()
+  const table = new Table({
+    head: columns.map((col) => (plain ? col.header : c.bold(col.header))),
+    colAligns: columns.map((col) => col.align ?? 'left'),
+    style: plain ? { head: [], border: [], compact: true } : { head: [], border: ['grey'], compact: true },
+    chars: plain ? PLAIN_CHARS : {},
+  })
+  for (const row of rows) table.push(columns.map((col) => cell(col.get(row))))
+  return plain ? table.toString().split('\n').map((l) => l.trimEnd()).join('\n') : table.toString()
+}
+
+const PLAIN_CHARS = {
+  top: '', 'top-mid': '', 'top-left': '', 'top-right': '',
+  bottom: '', 'bottom-mid': '', 'bottom-left': '', 'bottom-right': '',
+  left: '', 'left-mid': '', mid: '', 'mid-mid': '', right: '', 'right-mid': '', middle: '  ',
+}
+
+function cell(v: string | number | null | undefined): string {
+  if (v === null || v === undefined || v === '') return '-'
+  return String(v)
+}
+
+/** Key/value lines for a `show` command. */
+export function renderFields(fields: Array<[string, string | number | null | undefined]>): string {
+  const width = Math.max(...fields.map(([k]) => k.length))
+  const c = color()
+  return fields.map(([k, v]) => `${c.bold(k.padEnd(width))}  ${cell(v)}`).join('\n')
+}
+
+/** A UTC instant as `2026-11-25 09:40 UTC` for tables; JSON keeps ISO-8601. */
+export function shortTime(iso: string | null | undefined): string {
+  if (!iso) return '-'
+  return iso.slice(0, 16).replace('T', ' ') + 'Z'
+}
+
+export function shortDate(iso: string | null | undefined): string {
+  return iso ? iso.slice(0, 10) : '-'
+}

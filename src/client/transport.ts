@@ -1,0 +1,113 @@
+import { randomUUID } from 'node:crypto'
+import { Pool, type Dispatcher } from 'undici'
+import type { z } from 'zod'
+import { redactTokens } from '../domain/tokens.js'
+import { fromResponse, LicctlError, NetworkError } from './errors.js'
+
+export interface TransportOptions {
+  baseUrl: string
+  token?: string | undefined
+  /** Injected for tests; defaults to a keep-alive pool for the base URL's origin. */
+  dispatcher?: Dispatcher
+  timeoutMs?: number
+  /** Retries for idempotent requests (GET, PUT, DELETE, or any with an Idempotency-Key). */
+  retries?: number
+  userAgent?: string
+  /** Waits between retries; tests make it instant. */
+  sleep?: (ms: number) => Promise<void>
+}
+
+export interface RequestOptions<S extends z.ZodType> {
+  query?: Record<string, string | number | boolean | undefined>
+  body?: unknown
+  /** Parses the response; a mismatch is a server bug, reported as such. */
+  schema?: S
+  /** Sent as Idempotency-Key; makes a POST safe to retry. `true` generates one. */
+  idempotencyKey?: string | true
+}
+
+const RETRYABLE_STATUS = new Set([429, 502, 503, 504])
+const RETRYABLE_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT'])
+
+/** The one way the client talks HTTP: base URL, bearer auth, JSON, timeouts, retries, one error mapping. */
+export class Transport {
+  readonly baseUrl: URL
+  private readonly dispatcher: Dispatcher
+  private readonly ownsDispatcher: boolean
+
+  constructor(private readonly opts: TransportOptions) {
+    let base: URL
+    try {
+      base = new URL(opts.baseUrl)
+    } catch {
+      throw new LicctlError(`invalid server URL: ${opts.baseUrl}`, { code: 'usage', exitCode: 2 })
+    }
+    this.baseUrl = base
+    this.ownsDispatcher = !opts.dispatcher
+    this.dispatcher =
+      opts.dispatcher ?? new Pool(base.origin, { connections: 8, keepAliveTimeout: 10_000, headersTimeout: opts.timeoutMs ?? 30_000, bodyTimeout: opts.timeoutMs ?? 30_000 })
+  }
+
+  async request<S extends z.ZodType = z.ZodUnknown>(method: Dispatcher.HttpMethod, path: string, opts: RequestOptions<S> = {}): Promise<z.infer<S>> {
+    const url = new URL(this.baseUrl.pathname.replace(/\/$/, '') + path, this.baseUrl.origin)
+    for (const [k, v] of Object.entries(opts.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v))
+    const key = opts.idempotencyKey === true ? randomUUID() : opts.idempotencyKey
+    const headers: Record<string, string> = { accept: 'application/json', 'user-agent': this.opts.userAgent ?? 'licctl' }
+    if (this.opts.token) headers.authorization = `Bearer ${this.opts.token}`
+    if (key) headers['idempotency-key'] = key
+    let payload: string | undefined
+    if (opts.body !== undefined) {
+      payload = JSON.stringify(opts.body)
+      headers['content-type'] = 'application/json'
+    }
+    const idempotent = method === 'GET' || method === 'PUT' || method === 'DELETE' || method === 'HEAD' || key !== undefined
+    const attempts = 1 + (idempotent ? (this.opts.retries ?? 3) : 0)
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const res = await this.dispatcher.request({ origin: url.origin, path: url.pathname + url.search, method, headers, body: payload ?? null })
+        const text = await res.body.text()
+        const requestId = typeof res.headers['x-request-id'] === 'string' ? res.headers['x-request-id'] : undefined
+        if (RETRYABLE_STATUS.has(res.statusCode) && attempt < attempts) {
+          await this.backoff(attempt, res.headers['retry-after'])
+          continue
+        }
+        const body = parseJson(text)
+        if (res.statusCode >= 400) throw fromResponse(res.statusCode, body, requestId)
+        if (!opts.schema) return body as z.infer<S>
+        const parsed = opts.schema.safeParse(body)
+        if (!parsed.success)
+          throw new LicctlError(`unexpected response from ${method} ${path}: ${parsed.error.issues[0]?.message ?? 'invalid'}`, { code: 'bad_response', exitCode: 1, details: parsed.error.issues })
+        return parsed.data
+      } catch (err) {
+        if (err instanceof LicctlError) throw err
+        const code = (err as { code?: string }).code
+        if (code && RETRYABLE_CODES.has(code) && attempt < attempts) {
+          await this.backoff(attempt)
+          continue
+        }
+        const reason = code === 'ECONNREFUSED' ? `connection refused` : redactTokens((err as Error).message)
+        throw new NetworkError(`cannot reach ${this.baseUrl.origin}: ${reason}`, err)
+      }
+    }
+  }
+
+  private async backoff(attempt: number, retryAfter?: string | string[]): Promise<void> {
+    const header = Array.isArray(retryAfter) ? retryAfter[0] : retryAfter
+    const hinted = header && /^\d+$/.test(header) ? Number(header) * 1000 : 0
+    const ms = Math.min(5_000, Math.max(hinted, 100 * 2 ** (attempt - 1) * (1 + Math.random())))
+    await (this.opts.sleep ?? ((t: number) => new Promise((r) => setTimeout(r, t))))(ms)
+  }
+
+  async close(): Promise<void> {
+    if (this.ownsDispatcher) await this.dispatcher.close()
+  }
+}
+
+function parseJson(text: string): unknown {
+  if (text === '') return null
+  try {
+    return JSON.parse(text) as unknown
+  } catch {
+    return { error: { code: 'bad_response', message: `non-JSON response: ${redactTokens(text.slice(0, 200))}` } }
+  }
+}

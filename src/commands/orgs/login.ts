@@ -1,0 +1,51 @@
+import { Flags } from '@oclif/core'
+import { BaseCommand } from '../../cli/base-command.js'
+import { UsageError } from '../../client/errors.js'
+import { canPrompt, promptText } from '../../cli/prompts.js'
+
+export default class OrgsLogin extends BaseCommand<typeof OrgsLogin> {
+  static override summary = 'Save a profile (server URL, organization, token) and make it current'
+  static override description =
+    'On a terminal, asks for what is missing. In scripts pass --url and --org and pipe the token on stdin with --with-token: tokens never go in arguments, where other users and shell history could see them. The token is checked against the server before it is saved (mode 0600). Without --org the profile is the operator’s.'
+  static override examples = [
+    '<%= config.bin %> orgs login',
+    'echo "$LICCTL_TOKEN" | <%= config.bin %> orgs login --url https://licenses.example.com --org acme --with-token',
+  ]
+  static override flags = {
+    url: Flags.string({ description: 'license server URL' }),
+    org: Flags.string({ description: 'organization slug (omit for the operator)' }),
+    'with-token': Flags.boolean({ description: 'read the token from stdin', default: false }),
+  }
+
+  async run() {
+    const interactive = canPrompt() && !this.flags['with-token']
+    const url = this.flags.url ?? (interactive ? await promptText('Server URL', { default: 'http://127.0.0.1:8080' }) : undefined)
+    if (!url) throw new UsageError('missing --url', { hint: 'pass --url <server> (no prompt: not on a terminal)' })
+    let token: string | undefined
+    if (this.flags['with-token']) token = (await readAll(process.stdin)).trim()
+    else if (interactive) token = await promptText('Token', { secret: true })
+    if (!token) throw new UsageError('no token given', { hint: 'pipe it on stdin with --with-token' })
+    const [{ LicctlClient }, { Profiles }] = await Promise.all([import('../../client/index.js'), import('../../cli/profiles.js')])
+    const client = LicctlClient.create({ baseUrl: url, token, userAgent: `licctl/${this.config.version}` })
+    try {
+      const me = await client.meta.whoami()
+      const org = this.flags.org ?? me.org ?? undefined
+      if (me.kind === 'user' && this.flags.org && this.flags.org !== me.org)
+        throw new UsageError(`this token belongs to organization '${me.org}', not '${this.flags.org}'`)
+      const profiles = new Profiles()
+      const name = profiles.save({ url, token, ...(org ? { org } : {}) })
+      const who = me.kind === 'operator' ? 'the operator' : `${me.email} (${me.role}${me.readOnly ? ', read-only' : ''})`
+      this.say(`Logged in to ${url} as ${who}; profile '${name}' is now current.`)
+      return { profile: name, url, org: org ?? null, kind: me.kind, email: me.email, role: me.role, readOnly: me.readOnly }
+    } finally {
+      await client.close()
+    }
+  }
+}
+
+async function readAll(stream: NodeJS.ReadStream): Promise<string> {
+  if (stream.isTTY) throw new UsageError('--with-token reads the token from stdin, but stdin is a terminal', { hint: 'pipe it: echo "$TOKEN" | licctl orgs login … --with-token' })
+  const chunks: Buffer[] = []
+  for await (const chunk of stream) chunks.push(chunk as Buffer)
+  return Buffer.concat(chunks).toString('utf8')
+}

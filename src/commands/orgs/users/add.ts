@@ -1,0 +1,39 @@
+import { Args, Flags } from '@oclif/core'
+import { ApiCommand } from '../../../cli/base-command.js'
+import { bulkFlags, bulkSource } from '../../../cli/bulk-flags.js'
+import { userItem } from '../../../contract/orgs.js'
+
+export default class UsersAdd extends ApiCommand<typeof UsersAdd> {
+  static override summary = 'Add members to the organization (admins)'
+  static override description =
+    'Targets are emails, as arguments or in a CSV/JSON --file with columns email, name, role. Adding an existing member with another --role changes the role. Reports per row; exit 6 when some rows failed.'
+  static override examples = [
+    '<%= config.bin %> orgs users add bob@acme.test carol@acme.test',
+    '<%= config.bin %> orgs users add --file staff.csv --dry-run',
+    '<%= config.bin %> orgs users add dave@acme.test --role admin',
+  ]
+  static override strict = false
+  static override args = { emails: Args.string({ description: 'emails of the users to add' }) }
+  static override flags = {
+    ...bulkFlags,
+    role: Flags.option({ options: ['admin', 'member'] as const, description: 'role for rows that do not name one' })(),
+  }
+
+  async run() {
+    const client = await this.client()
+    const org = await this.org()
+    const { runBulk } = await import('../../../cli/bulk.js')
+    const role = this.flags.role
+    process.exitCode = await runBulk(
+      {
+        target: 'email',
+        optional: ['name', 'role'],
+        schema: role ? userItem.transform((u) => ({ ...u, role: u.role ?? role })) : userItem,
+        verb: 'add users',
+        send: (items, dryRun, key) => client.users.add(org, items, dryRun, key),
+      },
+      bulkSource(this.positionals, this.flags.file),
+      { dryRun: this.flags['dry-run'], json: this.jsonEnabled() },
+    )
+  }
+}

@@ -1,0 +1,43 @@
+import { z } from 'zod'
+
+/** Largest batch a bulk endpoint takes in one request (one transaction). */
+export const BULK_MAX_ITEMS = 1000
+
+/**
+ * One row's outcome. A dry run answers in the future tense (will-change, already-so, will-fail),
+ * applying in the past (changed, already-so, failed): the same service code decides both.
+ */
+export const bulkRowStatus = z.enum(['changed', 'already-so', 'failed', 'will-change', 'will-fail'])
+export type BulkRowStatus = z.infer<typeof bulkRowStatus>
+
+export const bulkRowResult = z.object({
+  index: z.number().int().min(0),
+  target: z.string(),
+  status: bulkRowStatus,
+  code: z.string().optional(),
+  message: z.string().optional(),
+  details: z.record(z.string(), z.unknown()).optional(),
+})
+export type BulkRowResult = z.infer<typeof bulkRowResult>
+
+export const bulkSummary = z.object({
+  changed: z.number().int(),
+  unchanged: z.number().int(),
+  failed: z.number().int(),
+})
+export type BulkSummary = z.infer<typeof bulkSummary>
+
+export const bulkResponse = z.object({
+  dryRun: z.boolean(),
+  results: z.array(bulkRowResult),
+  summary: bulkSummary,
+})
+export type BulkResponse = z.infer<typeof bulkResponse>
+
+/** Request envelope for a bulk endpoint: items validated by the caller's own item schema. */
+export function bulkRequest<T extends z.ZodType>(item: T) {
+  return z.strictObject({
+    dryRun: z.boolean().default(false),
+    items: z.array(item).min(1).max(BULK_MAX_ITEMS),
+  })
+}

@@ -1,0 +1,23 @@
+import { z } from 'zod'
+
+/** UTC instant on the wire: ISO-8601 with a Z. */
+export const instant = z.iso.datetime({ offset: false })
+export const slug = z
+  .string()
+  .min(2)
+  .max(40)
+  .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'lowercase letters, digits and single dashes')
+export const email = z.email().max(254).transform((s) => s.toLowerCase())
+export const orgParams = z.strictObject({ org: slug })
+
+export const pageQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  cursor: z.string().max(200).optional(),
+})
+export type PageQuery = z.infer<typeof pageQuery>
+
+export function page<T extends z.ZodType>(item: T) {
+  return z.object({ items: z.array(item), nextCursor: z.string().nullable() })
+}
+
+export const okBody = z.object({ ok: z.literal(true) })

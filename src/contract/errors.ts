@@ -1,0 +1,59 @@
+import { z } from 'zod'
+
+/**
+ * Every error code the API returns, its HTTP status and the CLI exit code it maps to.
+ * One table, read by the server (status) and by the client (exit code, error class).
+ */
+export const errorCatalog = {
+  // 2: usage or input
+  validation_failed: { status: 400, exit: 2 },
+  bad_request: { status: 400, exit: 2 },
+  payload_too_large: { status: 413, exit: 2 },
+  idempotency_key_reused: { status: 422, exit: 2 },
+  too_many_items: { status: 400, exit: 2 },
+  // 3: refused by the license rules
+  already_exists: { status: 409, exit: 3 },
+  already_initialized: { status: 409, exit: 3 },
+  last_admin: { status: 409, exit: 3 },
+  not_a_member: { status: 409, exit: 3 },
+  no_free_seat: { status: 409, exit: 3 },
+  pool_expired: { status: 409, exit: 3 },
+  roaming_not_allowed: { status: 409, exit: 3 },
+  lease_roaming: { status: 409, exit: 3 },
+  no_free_license: { status: 409, exit: 3 },
+  cloud_license_required: { status: 409, exit: 3 },
+  rule_violation: { status: 409, exit: 3 },
+  // 4: not authenticated or not allowed
+  unauthenticated: { status: 401, exit: 4 },
+  forbidden: { status: 403, exit: 4 },
+  not_admin: { status: 403, exit: 4 },
+  read_only_token: { status: 403, exit: 4 },
+  wrong_organization: { status: 403, exit: 4 },
+  // 5: not found
+  not_found: { status: 404, exit: 5 },
+  // 1: unexpected
+  rate_limited: { status: 429, exit: 1 },
+  unavailable: { status: 503, exit: 1 },
+  internal: { status: 500, exit: 1 },
+} as const satisfies Record<string, { status: number; exit: number }>
+
+export type ErrorCode = keyof typeof errorCatalog
+
+export const errorBody = z.object({
+  error: z.object({
+    code: z.string(),
+    message: z.string(),
+    details: z.unknown().optional(),
+  }),
+})
+export type ErrorBody = z.infer<typeof errorBody>
+
+/** Exit code for a known error code, else derived from the HTTP status. */
+export function exitCodeFor(code: string | undefined, status: number): number {
+  if (code && code in errorCatalog) return errorCatalog[code as ErrorCode].exit
+  if (status === 400 || status === 413 || status === 422) return 2
+  if (status === 401 || status === 403) return 4
+  if (status === 404) return 5
+  if (status === 409) return 3
+  return 1
+}

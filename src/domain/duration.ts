@@ -1,0 +1,27 @@
+const UNITS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 }
+
+/**
+ * Parses a duration such as `90s`, `15m`, `2h`, `30d`, `2w` or `1h30m` into milliseconds.
+ * One parser for every duration flag. Returns null when the text is not a duration.
+ */
+export function parseDuration(text: string): number | null {
+  const trimmed = text.trim().toLowerCase()
+  if (!/^(\d+[smhdw])+$/.test(trimmed)) return null
+  let total = 0
+  for (const [, n, unit] of trimmed.matchAll(/(\d+)([smhdw])/g)) total += Number(n) * UNITS[unit!]!
+  return total
+}
+
+/** A short human form of a duration: `3d 4h`, `12m`, `45s`. */
+export function formatDuration(ms: number): string {
+  const abs = Math.abs(ms)
+  const parts: string[] = []
+  let rest = Math.floor(abs / 1000)
+  for (const [unit, size] of [['d', 86400], ['h', 3600], ['m', 60], ['s', 1]] as const) {
+    const n = Math.floor(rest / size)
+    rest -= n * size
+    if (n > 0) parts.push(`${n}${unit}`)
+    if (parts.length === 2) break
+  }
+  return (ms < 0 ? '-' : '') + (parts.join(' ') || '0s')
+}

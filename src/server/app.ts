@@ -1,0 +1,75 @@
+import swagger from '@fastify/swagger'
+import Fastify, { type FastifyInstance } from 'fastify'
+import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod'
+import { newId } from '../domain/ids.js'
+import { systemClock, type Clock } from '../domain/clock.js'
+import type { Storage } from '../storage/open.js'
+import { registerAuth } from './plugins/auth.js'
+import { registerErrorHandler } from './plugins/errors.js'
+import { registerIdempotency } from './plugins/idempotency.js'
+import { cloudRoutes } from './routes/cloud.js'
+import { metaRoutes } from './routes/meta.js'
+import { orgRoutes } from './routes/orgs.js'
+import { seatRoutes } from './routes/seats.js'
+import { VERSION } from './version.js'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    storage: Storage
+    clock: Clock
+  }
+}
+
+export interface BuildOptions {
+  storage: Storage
+  clock?: Clock
+  /** Log level, or false for no logs (tests). Logs are JSON lines; tokens are never in them. */
+  logger?: false | { level: string }
+  /** Largest request body accepted, in bytes. */
+  bodyLimit?: number
+}
+
+/** Builds the app without listening: tests use `inject()`, start.ts listens. */
+export async function build(opts: BuildOptions): Promise<FastifyInstance> {
+  const logger = opts.logger ?? false
+  const app = Fastify({
+    logger: logger === false ? false : { level: logger.level, stream: process.stderr, redact: ['req.headers.authorization', 'req.headers.cookie'] },
+    bodyLimit: opts.bodyLimit ?? 1_048_576,
+    requestIdHeader: 'x-request-id',
+    genReqId: () => newId('req'),
+    routerOptions: { ignoreTrailingSlash: true },
+  })
+  app.decorate('storage', opts.storage)
+  app.decorate('clock', opts.clock ?? systemClock)
+  app.setValidatorCompiler(validatorCompiler)
+  app.setSerializerCompiler(serializerCompiler)
+  app.addHook('onSend', async (request, reply, payload) => {
+    reply.header('x-request-id', request.id)
+    return payload
+  })
+  registerErrorHandler(app)
+  registerAuth(app)
+  registerIdempotency(app)
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'licctl license server', version: VERSION, description: 'License administration API. Errors: {"error":{"code","message","details?"}}.' },
+      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer' } } },
+    },
+    transform: jsonSchemaTransform,
+    transformObject: jsonSchemaTransformObject,
+  })
+
+  await app.register(
+    async (v1) => {
+      await v1.register(metaRoutes)
+      await v1.register(orgRoutes)
+      await v1.register(seatRoutes)
+      await v1.register(cloudRoutes)
+      v1.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger())
+    },
+    { prefix: '/v1' },
+  )
+  return app
+}

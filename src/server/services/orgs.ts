@@ -1,0 +1,91 @@
+import type { CreateOrgBody, UpdateOrgBody } from '../../contract/orgs.js'
+import type { PageQuery } from '../../contract/common.js'
+import { newId } from '../../domain/ids.js'
+import { generateToken } from '../../domain/tokens.js'
+import type { ServiceContext } from '../context.js'
+import { AppError } from '../errors.js'
+import { authorizeOrg, requireOperator } from './access.js'
+import { audit } from './audit.js'
+import { decodeCursor, pageOf, presentAudit, presentOrg } from './presenters.js'
+import { ensureUser } from './users.js'
+
+export async function createOrg(ctx: ServiceContext, body: CreateOrgBody) {
+  requireOperator(ctx)
+  const now = ctx.clock.now()
+  return ctx.db.transaction().execute(async (trx) => {
+    const taken = await trx.selectFrom('organizations').select('id').where('slug', '=', body.slug).executeTakeFirst()
+    if (taken) throw new AppError('already_exists', `organization '${body.slug}' already exists`)
+    const org = {
+      id: newId('org', now),
+      slug: body.slug,
+      name: body.name,
+      contact_email: body.contactEmail ?? null,
+      contact_phone: body.contactPhone ?? null,
+      contact_address: body.contactAddress ?? null,
+      perpetual_licenses: JSON.stringify(body.perpetualLicenses ?? []),
+      time_zone: body.timeZone ?? 'UTC',
+      device_preference: body.devicePreference ?? 'shortest',
+      created_at: now,
+      updated_at: now,
+    }
+    await trx.insertInto('organizations').values(org).execute()
+    await audit(trx, ctx.principal, now, { orgId: org.id, action: 'org.create', target: org.slug, after: { name: org.name } })
+    let admin: { email: string; token: string } | null = null
+    if (body.admin) {
+      const user = await ensureUser(trx, body.admin.email, body.admin.name ?? null, now)
+      await trx.insertInto('memberships').values({ org_id: org.id, user_id: user.id, role: 'admin', created_at: now }).execute()
+      const t = generateToken('user')
+      await trx
+        .insertInto('tokens')
+        .values({ id: newId('tok', now), token_hash: t.hash, prefix: t.prefix, kind: 'user', user_id: user.id, org_id: org.id, name: 'initial admin token', read_only: 0, created_at: now, expires_at: null, last_used_at: null, revoked_at: null })
+        .execute()
+      await audit(trx, ctx.principal, now, { orgId: org.id, action: 'user.add', target: user.email, after: { role: 'admin' } })
+      admin = { email: user.email, token: t.token }
+    }
+    return { organization: presentOrg(org), admin }
+  })
+}
+
+/** The operator sees every organization; a user token sees its own. */
+export async function listOrgs(ctx: ServiceContext, q: PageQuery) {
+  let query = ctx.db.selectFrom('organizations').selectAll().orderBy('id').limit(q.limit + 1)
+  const p = ctx.principal
+  if (p.kind === 'user') query = query.where('id', '=', p.orgId)
+  const after = decodeCursor(q.cursor)
+  if (after) query = query.where('id', '>', after)
+  return pageOf(await query.execute(), q.limit, presentOrg)
+}
+
+export async function showOrg(ctx: ServiceContext, slug: string) {
+  return presentOrg(await authorizeOrg(ctx, slug, { role: 'member', write: false }))
+}
+
+export async function updateOrg(ctx: ServiceContext, slug: string, body: UpdateOrgBody) {
+  const now = ctx.clock.now()
+  return ctx.db.transaction().execute(async (trx) => {
+    const org = await authorizeOrg(ctx, slug, { role: 'admin', write: true }, trx)
+    const changes = {
+      ...(body.name !== undefined ? { name: body.name } : {}),
+      ...(body.contactEmail !== undefined ? { contact_email: body.contactEmail } : {}),
+      ...(body.contactPhone !== undefined ? { contact_phone: body.contactPhone } : {}),
+      ...(body.contactAddress !== undefined ? { contact_address: body.contactAddress } : {}),
+      ...(body.timeZone !== undefined ? { time_zone: body.timeZone } : {}),
+      ...(body.devicePreference !== undefined ? { device_preference: body.devicePreference } : {}),
+    }
+    const before = Object.fromEntries(Object.keys(changes).map((k) => [k, org[k as keyof typeof org]]))
+    await trx.updateTable('organizations').set({ ...changes, updated_at: now }).where('id', '=', org.id).execute()
+    await audit(trx, ctx.principal, now, { orgId: org.id, action: 'org.update', target: org.slug, before, after: changes })
+    return presentOrg({ ...org, ...changes, updated_at: now })
+  })
+}
+
+export async function listAudit(ctx: ServiceContext, slug: string, q: PageQuery & { action?: string | undefined; since?: string | undefined }) {
+  const org = await authorizeOrg(ctx, slug, { role: 'admin', write: false })
+  // Newest first: the cursor is the last (oldest) id of the page.
+  let query = ctx.db.selectFrom('audit_events').selectAll().where('org_id', '=', org.id).orderBy('id', 'desc').limit(q.limit + 1)
+  const before = decodeCursor(q.cursor)
+  if (before) query = query.where('id', '<', before)
+  if (q.action) query = query.where('action', 'like', `${q.action.replace(/[%_]/g, '')}%`)
+  if (q.since) query = query.where('created_at', '>=', Date.parse(q.since))
+  return pageOf(await query.execute(), q.limit, presentAudit)
+}

@@ -1,0 +1,61 @@
+import type { AuditEntry, Member, Organization, TokenInfo } from '../../contract/orgs.js'
+import { toIso, toIsoOrNull } from '../../domain/clock.js'
+import type { Database } from '../../storage/schema.js'
+
+/** Storage rows → wire shapes (camelCase, ISO-8601 UTC). */
+export function presentOrg(row: Database['organizations']): Organization {
+  return {
+    slug: row.slug,
+    name: row.name,
+    contactEmail: row.contact_email,
+    contactPhone: row.contact_phone,
+    contactAddress: row.contact_address,
+    perpetualLicenses: JSON.parse(row.perpetual_licenses) as string[],
+    timeZone: row.time_zone,
+    devicePreference: row.device_preference,
+    createdAt: toIso(row.created_at),
+    updatedAt: toIso(row.updated_at),
+  }
+}
+
+export function presentMember(row: { email: string; name: string | null; role: 'admin' | 'member'; created_at: number }): Member {
+  return { email: row.email, name: row.name, role: row.role, joinedAt: toIso(row.created_at) }
+}
+
+export function presentToken(row: Database['tokens'], userEmail: string | null): TokenInfo {
+  return {
+    id: row.id,
+    name: row.name,
+    prefix: row.prefix,
+    userEmail,
+    readOnly: row.read_only === 1,
+    createdAt: toIso(row.created_at),
+    expiresAt: toIsoOrNull(row.expires_at),
+    lastUsedAt: toIsoOrNull(row.last_used_at),
+  }
+}
+
+export function presentAudit(row: Database['audit_events']): AuditEntry {
+  return {
+    id: row.id,
+    at: toIso(row.created_at),
+    actor: row.actor,
+    action: row.action,
+    target: row.target,
+    before: row.before === null ? null : (JSON.parse(row.before) as unknown),
+    after: row.after === null ? null : (JSON.parse(row.after) as unknown),
+  }
+}
+
+/** Cursor pagination over time-ordered ids: the cursor is the last id returned, opaque to clients. */
+export function encodeCursor(id: string): string {
+  return Buffer.from(id, 'utf8').toString('base64url')
+}
+export function decodeCursor(cursor: string | undefined): string | undefined {
+  return cursor === undefined ? undefined : Buffer.from(cursor, 'base64url').toString('utf8')
+}
+export function pageOf<T, R extends { id: string }>(rows: R[], limit: number, present: (r: R) => T) {
+  const more = rows.length > limit
+  const slice = more ? rows.slice(0, limit) : rows
+  return { items: slice.map(present), nextCursor: more ? encodeCursor(slice[slice.length - 1]!.id) : null }
+}

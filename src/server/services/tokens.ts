@@ -1,0 +1,88 @@
+import type { PageQuery } from '../../contract/common.js'
+import type { CreateTokenBody } from '../../contract/orgs.js'
+import { newId } from '../../domain/ids.js'
+import { generateToken } from '../../domain/tokens.js'
+import type { ServiceContext } from '../context.js'
+import { AppError, notFound } from '../errors.js'
+import { authorizeOrg } from './access.js'
+import { audit } from './audit.js'
+import { decodeCursor, pageOf, presentToken } from './presenters.js'
+import { requireMember } from './users.js'
+
+/**
+ * Creates a token for the caller (any member) or, for admins and the operator, for another member.
+ * The secret is returned once; only its hash is stored.
+ */
+export async function createToken(ctx: ServiceContext, slug: string, body: CreateTokenBody) {
+  const now = ctx.clock.now()
+  const p = ctx.principal
+  const forOther = body.userEmail !== undefined && (p.kind === 'operator' || body.userEmail !== p.email)
+  return ctx.db.transaction().execute(async (trx) => {
+    const org = await authorizeOrg(ctx, slug, { role: forOther ? 'admin' : 'member', write: true }, trx)
+    const email = body.userEmail ?? (p.kind === 'user' ? p.email : undefined)
+    if (!email) throw new AppError('validation_failed', 'the operator must name the member the token is for (userEmail)')
+    const member = await requireMember(trx, org.id, email)
+    const expiresAt = body.expiresAt ? Date.parse(body.expiresAt) : null
+    if (expiresAt !== null && expiresAt <= now) throw new AppError('validation_failed', 'expiresAt must be in the future')
+    const t = generateToken('user')
+    const row = {
+      id: newId('tok', now),
+      token_hash: t.hash,
+      prefix: t.prefix,
+      kind: 'user' as const,
+      user_id: member.userId,
+      org_id: org.id,
+      name: body.name ?? null,
+      read_only: body.readOnly ? 1 : 0,
+      created_at: now,
+      expires_at: expiresAt,
+      last_used_at: null,
+      revoked_at: null,
+    }
+    await trx.insertInto('tokens').values(row).execute()
+    await audit(trx, p, now, { orgId: org.id, action: 'token.create', target: row.id, after: { user: email, readOnly: row.read_only === 1, name: row.name } })
+    return { ...presentToken(row, email), token: t.token }
+  })
+}
+
+/** Admins see every live token of the organization; members see their own. */
+export async function listTokens(ctx: ServiceContext, slug: string, q: PageQuery) {
+  const org = await authorizeOrg(ctx, slug, { role: 'member', write: false })
+  const p = ctx.principal
+  let query = ctx.db
+    .selectFrom('tokens')
+    .leftJoin('users', 'users.id', 'tokens.user_id')
+    .selectAll('tokens')
+    .select('users.email')
+    .where('tokens.org_id', '=', org.id)
+    .where('tokens.revoked_at', 'is', null)
+    .orderBy('tokens.id')
+    .limit(q.limit + 1)
+  if (p.kind === 'user' && p.role !== 'admin') query = query.where('tokens.user_id', '=', p.userId)
+  const after = decodeCursor(q.cursor)
+  if (after) query = query.where('tokens.id', '>', after)
+  return pageOf(await query.execute(), q.limit, (r) => presentToken(r, r.email))
+}
+
+export async function revokeToken(ctx: ServiceContext, slug: string, id: string) {
+  const now = ctx.clock.now()
+  return ctx.db.transaction().execute(async (trx) => {
+    const org = await authorizeOrg(ctx, slug, { role: 'member', write: true }, trx)
+    const row = await trx
+      .selectFrom('tokens')
+      .leftJoin('users', 'users.id', 'tokens.user_id')
+      .selectAll('tokens')
+      .select('users.email')
+      .where('tokens.id', '=', id)
+      .where('tokens.org_id', '=', org.id)
+      .where('tokens.revoked_at', 'is', null)
+      .executeTakeFirst()
+    if (!row) throw notFound(`token ${id}`)
+    const p = ctx.principal
+    if (p.kind === 'user' && p.role !== 'admin' && row.user_id !== p.userId)
+      throw new AppError('not_admin', 'only admins can revoke other members’ tokens')
+    await trx.updateTable('tokens').set({ revoked_at: now }).where('id', '=', id).execute()
+    await audit(trx, p, now, { orgId: org.id, action: 'token.revoke', target: id, before: { user: row.email } })
+    return presentToken(row, row.email)
+  })
+}

@@ -1,0 +1,173 @@
+import type { Transaction } from 'kysely'
+import type { PageQuery } from '../../contract/common.js'
+import type { Removal, Role } from '../../contract/orgs.js'
+import { newId } from '../../domain/ids.js'
+import type { Database } from '../../storage/schema.js'
+import type { Executor, ServiceContext } from '../context.js'
+import { AppError, notFound } from '../errors.js'
+import { authorizeOrg } from './access.js'
+import { audit } from './audit.js'
+import { runBulk } from './bulk.js'
+import { revokeAddonsOfUser } from './cloud-release.js'
+import { decodeCursor, encodeCursor, presentMember } from './presenters.js'
+import { releaseLeasesOfUser } from './seats-release.js'
+
+/** Users are global identities keyed by email; membership makes them part of an organization. */
+export async function ensureUser(db: Executor, email: string, name: string | null, now: number) {
+  const found = await db.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirst()
+  if (found) return found
+  const user = { id: newId('usr', now), email, name, created_at: now }
+  await db.insertInto('users').values(user).execute()
+  return user
+}
+
+/** The member row for an email in an organization, or a not_a_member refusal. */
+export async function requireMember(db: Executor, orgId: string, email: string) {
+  const row = await db
+    .selectFrom('memberships')
+    .innerJoin('users', 'users.id', 'memberships.user_id')
+    .select(['users.id as userId', 'users.email', 'users.name', 'memberships.role', 'memberships.created_at'])
+    .where('memberships.org_id', '=', orgId)
+    .where('users.email', '=', email)
+    .executeTakeFirst()
+  if (!row) throw new AppError('not_a_member', `${email} is not a member of this organization`, { email })
+  return row
+}
+
+export async function listMembers(ctx: ServiceContext, slug: string, q: PageQuery & { role?: Role | undefined }) {
+  const org = await authorizeOrg(ctx, slug, { role: 'member', write: false })
+  let query = ctx.db
+    .selectFrom('memberships')
+    .innerJoin('users', 'users.id', 'memberships.user_id')
+    .select(['users.email', 'users.name', 'memberships.role', 'memberships.created_at'])
+    .where('memberships.org_id', '=', org.id)
+    .orderBy('users.email')
+    .limit(q.limit + 1)
+  const after = decodeCursor(q.cursor)
+  if (after) query = query.where('users.email', '>', after)
+  if (q.role) query = query.where('memberships.role', '=', q.role)
+  const rows = await query.execute()
+  const more = rows.length > q.limit
+  const items = (more ? rows.slice(0, q.limit) : rows).map(presentMember)
+  return { items, nextCursor: more ? encodeCursor(items[items.length - 1]!.email) : null }
+}
+
+export interface AddUserItem {
+  email: string
+  name?: string | undefined
+  role?: Role | undefined
+}
+
+export async function addUsers(ctx: ServiceContext, slug: string, items: AddUserItem[], dryRun: boolean) {
+  const org = await authorizeOrg(ctx, slug, { role: 'admin', write: true })
+  const now = ctx.clock.now()
+  return runBulk(ctx, {
+    orgId: org.id,
+    action: 'user.add.bulk',
+    target: org.slug,
+    dryRun,
+    items,
+    label: (i) => i.email,
+    apply: async (trx, item) => {
+      const user = await ensureUser(trx, item.email, item.name ?? null, now)
+      const existing = await trx
+        .selectFrom('memberships')
+        .select('role')
+        .where('org_id', '=', org.id)
+        .where('user_id', '=', user.id)
+        .executeTakeFirst()
+      if (existing) {
+        if (!item.role || item.role === existing.role) return { changed: false, details: { role: existing.role } }
+        await changeRole(trx, ctx, org.id, user.id, item.email, existing.role, item.role, now)
+        return { changed: true, details: { role: item.role } }
+      }
+      const role = item.role ?? 'member'
+      await trx.insertInto('memberships').values({ org_id: org.id, user_id: user.id, role, created_at: now }).execute()
+      await audit(trx, ctx.principal, now, { orgId: org.id, action: 'user.add', target: item.email, after: { role } })
+      return { changed: true, details: { role } }
+    },
+  })
+}
+
+async function changeRole(trx: Executor, ctx: ServiceContext, orgId: string, userId: string, email: string, from: Role, to: Role, now: number) {
+  if (from === 'admin' && to !== 'admin') await assertNotLastAdmin(trx, orgId, email)
+  await trx.updateTable('memberships').set({ role: to }).where('org_id', '=', orgId).where('user_id', '=', userId).execute()
+  await audit(trx, ctx.principal, now, { orgId, action: 'user.set-role', target: email, before: { role: from }, after: { role: to } })
+}
+
+async function assertNotLastAdmin(db: Executor, orgId: string, email: string) {
+  const { n } = await db
+    .selectFrom('memberships')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('org_id', '=', orgId)
+    .where('role', '=', 'admin')
+    .executeTakeFirstOrThrow()
+  if (Number(n) <= 1) throw new AppError('last_admin', `${email} is the last admin; make another member admin first`)
+}
+
+export async function setRole(ctx: ServiceContext, slug: string, email: string, role: Role) {
+  const now = ctx.clock.now()
+  return ctx.db.transaction().execute(async (trx) => {
+    const org = await authorizeOrg(ctx, slug, { role: 'admin', write: true }, trx)
+    const member = await requireMember(trx, org.id, email).catch((e: unknown) => {
+      throw e instanceof AppError && e.code === 'not_a_member' ? notFound(`member ${email}`) : e
+    })
+    if (member.role !== role) await changeRole(trx, ctx, org.id, member.userId, email, member.role, role, now)
+    return presentMember({ ...member, role })
+  })
+}
+
+/**
+ * Removes a member and, in the same transaction, everything that let them use the organization's
+ * licenses: their seat leases, their cloud add-ons and their tokens for this organization.
+ */
+export async function removeMember(trx: Transaction<Database>, ctx: ServiceContext, orgId: string, email: string, now: number): Promise<Removal | null> {
+  const member = await trx
+    .selectFrom('memberships')
+    .innerJoin('users', 'users.id', 'memberships.user_id')
+    .select(['users.id as userId', 'memberships.role'])
+    .where('memberships.org_id', '=', orgId)
+    .where('users.email', '=', email)
+    .executeTakeFirst()
+  if (!member) return null
+  if (member.role === 'admin') await assertNotLastAdmin(trx, orgId, email)
+  const leasesReleased = await releaseLeasesOfUser(trx, ctx.principal, now, orgId, member.userId)
+  const addonsRevoked = await revokeAddonsOfUser(trx, ctx.principal, now, orgId, member.userId)
+  const revoked = await trx
+    .updateTable('tokens')
+    .set({ revoked_at: now })
+    .where('org_id', '=', orgId)
+    .where('user_id', '=', member.userId)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst()
+  await trx.deleteFrom('memberships').where('org_id', '=', orgId).where('user_id', '=', member.userId).execute()
+  const removal: Removal = { email, tokensRevoked: Number(revoked.numUpdatedRows), leasesReleased, addonsRevoked }
+  await audit(trx, ctx.principal, now, { orgId, action: 'user.remove', target: email, before: { role: member.role }, after: removal })
+  return removal
+}
+
+export async function removeUsers(ctx: ServiceContext, slug: string, emails: string[], dryRun: boolean) {
+  const org = await authorizeOrg(ctx, slug, { role: 'admin', write: true })
+  const now = ctx.clock.now()
+  return runBulk(ctx, {
+    orgId: org.id,
+    action: 'user.remove.bulk',
+    target: org.slug,
+    dryRun,
+    items: emails,
+    label: (e) => e,
+    apply: async (trx, email) => {
+      const removal = await removeMember(trx, ctx, org.id, email, now)
+      if (!removal) return { changed: false }
+      return { changed: true, details: { ...removal } }
+    },
+  })
+}
+
+export async function removeUser(ctx: ServiceContext, slug: string, email: string): Promise<Removal> {
+  const result = await removeUsers(ctx, slug, [email], false)
+  const row = result.results[0]!
+  if (row.status === 'failed') throw new AppError((row.code ?? 'rule_violation') as 'rule_violation', row.message ?? 'refused')
+  if (row.status === 'already-so') throw notFound(`member ${email}`)
+  return row.details as Removal
+}

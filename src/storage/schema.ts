@@ -1,0 +1,97 @@
+import type { Generated } from 'kysely'
+
+/**
+ * One Database type for both dialects. Instants are integer epoch milliseconds (bigint in
+ * PostgreSQL, parsed back to number), booleans are 0/1 integers: the same values on both.
+ */
+export interface Database {
+  meta: { key: string; value: string }
+  organizations: {
+    id: string
+    slug: string
+    name: string
+    contact_email: string | null
+    contact_phone: string | null
+    contact_address: string | null
+    perpetual_licenses: string // JSON array of strings
+    time_zone: string
+    device_preference: 'shortest' | 'longest'
+    created_at: number
+    updated_at: number
+  }
+  users: { id: string; email: string; name: string | null; created_at: number }
+  memberships: { org_id: string; user_id: string; role: 'admin' | 'member'; created_at: number }
+  tokens: {
+    id: string
+    token_hash: string
+    prefix: string
+    kind: 'operator' | 'user'
+    user_id: string | null
+    org_id: string | null
+    name: string | null
+    read_only: number
+    created_at: number
+    expires_at: number | null
+    last_used_at: number | null
+    revoked_at: number | null
+  }
+  audit_events: {
+    id: string
+    org_id: string | null
+    actor: string
+    action: string
+    target: string
+    before: string | null
+    after: string | null
+    created_at: number
+  }
+  idempotency_keys: {
+    scope: string
+    key: string
+    request_hash: string
+    status_code: number
+    response_body: string
+    created_at: number
+  }
+  seat_pools: {
+    id: string
+    org_id: string
+    product: string
+    seats: number
+    used: number
+    expires_at: number
+    lease_ttl_seconds: number
+    max_roaming_seconds: number | null
+    created_at: number
+    updated_at: number
+  }
+  leases: {
+    id: string
+    pool_id: string
+    user_id: string
+    host: string
+    started_at: number
+    last_heartbeat_at: number
+    roaming_until: number | null
+  }
+  addon_pools: {
+    id: string
+    org_id: string
+    key: string
+    name: string
+    total: number
+    assigned: number
+    expires_at: number
+    created_at: number
+    updated_at: number
+  }
+  addon_assignments: {
+    addon_id: string
+    user_id: string
+    assigned_at: number
+    assigned_by: string
+  }
+}
+
+export type Dialect = 'sqlite' | 'postgres'
+export type { Generated }

@@ -1,0 +1,129 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { freshDb, type TestDb } from './dialects.js'
+
+export const ROOT = resolve(import.meta.dirname, '../..')
+export const BIN = join(ROOT, 'bin/run.js')
+
+export interface CliResult {
+  code: number
+  stdout: string
+  stderr: string
+}
+
+export interface CliOptions {
+  env?: Record<string, string | undefined>
+  input?: string
+  cwd?: string
+}
+
+/** Runs the real bin/run.js (built dist/) as a child process on this Node. */
+export function runCli(args: string[], opts: CliOptions = {}): Promise<CliResult> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd: opts.cwd ?? ROOT,
+      env: { ...process.env, NO_COLOR: undefined, FORCE_COLOR: undefined, LICCTL_URL: undefined, LICCTL_TOKEN: undefined, LICCTL_ORG: undefined, ...opts.env } as NodeJS.ProcessEnv,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
+    child.on('error', reject)
+    child.on('close', (code) => resolvePromise({ code: code ?? -1, stdout, stderr }))
+    child.stdin.end(opts.input ?? '')
+  })
+}
+
+/**
+ * A real license server: `bin/run.js server init` then `server start --port 0` on a temporary
+ * database, with a config dir of its own for the CLI's profiles.
+ */
+export class E2eServer {
+  url = ''
+  operatorToken = ''
+  readonly dir: string
+  private proc: ChildProcess | undefined
+  private db: TestDb | undefined
+
+  private constructor() {
+    this.dir = mkdtempSync(join(tmpdir(), 'licctl-e2e-'))
+  }
+
+  static async start(opts: { dialect?: 'sqlite' | 'postgres'; clock?: string; dbUrl?: string } = {}): Promise<E2eServer> {
+    const s = new E2eServer()
+    s.db = opts.dbUrl ? { name: 'postgres', url: opts.dbUrl, drop: async () => {} } : await freshDb(opts.dialect ?? 'sqlite', s.dir)
+    const init = await runCli(['server', 'init', '--db', s.db.url, '--json'])
+    if (init.code !== 0) throw new Error(`server init failed: ${init.stderr}`)
+    s.operatorToken = (JSON.parse(init.stdout) as { operatorToken: string }).operatorToken
+    await s.listen(opts.clock)
+    return s
+  }
+
+  /** Starts (another) server process on the same database; returns its URL. */
+  async listen(clock?: string): Promise<string> {
+    const args = [BIN, 'server', 'start', '--db', this.db!.url, '--port', '0', '--log-level', 'warn', ...(clock ? ['--clock', clock] : [])]
+    const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } })
+    this.proc ??= proc
+    this.extra.push(proc)
+    const url = await new Promise<string>((ok, fail) => {
+      let out = ''
+      let err = ''
+      const timer = setTimeout(() => fail(new Error(`server did not start: ${err}`)), 15_000)
+      proc.stderr!.on('data', (d: Buffer) => (err += d.toString()))
+      proc.stdout!.on('data', (d: Buffer) => {
+        out += d.toString()
+        const m = /listening on (http:\/\/\S+)/.exec(out)
+        if (m) {
+          clearTimeout(timer)
+          ok(m[1]!)
+        }
+      })
+      proc.on('exit', (code) => fail(new Error(`server exited ${code}: ${err}`)))
+    })
+    if (!this.url) this.url = url
+    return url
+  }
+
+  private extra: ChildProcess[] = []
+
+  /** Environment for a CLI call: this server, a token, an org (no profile file needed). */
+  env(token: string, org?: string): Record<string, string> {
+    return { LICCTL_URL: this.url, LICCTL_TOKEN: token, ...(org ? { LICCTL_ORG: org } : {}), LICCTL_CONFIG_DIR: join(this.dir, 'config') }
+  }
+
+  /** Runs the CLI as the operator. */
+  asOperator(args: string[], opts: CliOptions = {}): Promise<CliResult> {
+    return runCli(args, { ...opts, env: { ...this.env(this.operatorToken), ...opts.env } })
+  }
+
+  /** Creates an organization with an admin through the CLI; returns the admin's token. */
+  async createOrg(slug: string, adminEmail = `admin@${slug}.test`): Promise<string> {
+    const res = await this.asOperator(['orgs', 'create', slug, '--name', slug.toUpperCase(), '--admin-email', adminEmail, '--json'])
+    if (res.code !== 0) throw new Error(`orgs create failed: ${res.stderr}`)
+    return (JSON.parse(res.stdout) as { admin: { token: string } }).admin.token
+  }
+
+  /** Stops every server process (SIGTERM: graceful), then drops the database. */
+  async stop(): Promise<void> {
+    await Promise.all(
+      this.extra.map(
+        (p) =>
+          new Promise<void>((done) => {
+            if (p.exitCode !== null) return done()
+            p.once('exit', () => done())
+            p.kill('SIGTERM')
+          }),
+      ),
+    )
+    await this.db?.drop()
+    rmSync(this.dir, { recursive: true, force: true })
+  }
+}
+
+/** Parses a --json error from stderr. */
+export function jsonError(r: CliResult): { code: string; message: string } {
+  return (JSON.parse(r.stderr.trim().split('\n').pop()!) as { error: { code: string; message: string } }).error
+}
