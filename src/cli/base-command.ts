@@ -4,7 +4,9 @@ import { LicctlError, UsageError } from '../client/errors.js'
 import { redactTokens } from '../domain/tokens.js'
 import { stderrColor } from './output.js'
 
-export type InferredFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>
+export type InferredFlags<T extends typeof Command> = Interfaces.InferredFlags<
+  (typeof BaseCommand)['baseFlags'] & T['flags']
+>
 export type InferredArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args']>
 
 /**
@@ -44,9 +46,14 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     process.stderr.write(text.endsWith('\n') ? text : text + '\n')
   }
 
-  protected override async catch(err: Error & { exitCode?: number; oclif?: { exit?: number }; code?: string }): Promise<void> {
+  protected override async catch(
+    err: Error & { exitCode?: number; oclif?: { exit?: number }; code?: string },
+  ): Promise<void> {
     if (err instanceof Errors.ExitError) throw err
-    const parseError = err.oclif?.exit === 2 || err.name === 'NonExistentFlagsError' || err.constructor?.name?.endsWith('FlagsError')
+    const parseError =
+      err.oclif?.exit === 2 ||
+      err.name === 'NonExistentFlagsError' ||
+      err.constructor?.name?.endsWith('FlagsError')
     const exitCode = err instanceof LicctlError ? err.exitCode : parseError ? 2 : (err.oclif?.exit ?? 1)
     const code = err instanceof LicctlError ? err.code : exitCode === 2 ? 'usage' : 'unexpected'
     const message = redactTokens(firstLine(err.message) || String(err))
@@ -59,8 +66,10 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     const c = stderrColor()
     let text = `${c.red('Error:')} ${message}\n`
     if (err instanceof LicctlError && err.hint) text += `${c.dim('Hint:')} ${err.hint}\n`
-    if (exitCode === 2 && !(err instanceof LicctlError)) text += `${c.dim('See:')} ${this.config.bin} ${this.id?.replaceAll(':', ' ') ?? ''} --help\n`
-    if (!(err instanceof LicctlError) && exitCode === 1 && process.env.DEBUG) text += redactTokens(err.stack ?? '') + '\n'
+    if (exitCode === 2 && !(err instanceof LicctlError))
+      text += `${c.dim('See:')} ${this.config.bin} ${this.id?.replaceAll(':', ' ') ?? ''} --help\n`
+    if (!(err instanceof LicctlError) && exitCode === 1 && process.env.DEBUG)
+      text += redactTokens(err.stack ?? '') + '\n'
     process.stderr.write(text)
   }
 }
@@ -78,7 +87,8 @@ function firstLine(message: string): string {
 export abstract class ApiCommand<T extends typeof Command> extends BaseCommand<T> {
   static override baseFlags = {
     org: Flags.string({
-      description: 'Organization to act on: its profile, or this org with the current profile’s server and token (env LICCTL_ORG).',
+      description:
+        'Organization to act on: its profile, or this org with the current profile’s server and token (env LICCTL_ORG).',
       helpGroup: 'GLOBAL',
     }),
   }
@@ -89,17 +99,27 @@ export abstract class ApiCommand<T extends typeof Command> extends BaseCommand<T
   /** Flag > LICCTL_URL/LICCTL_ORG/LICCTL_TOKEN > the --org profile > the current profile. */
   protected async client(): Promise<LicctlClient> {
     if (this._client) return this._client
-    const [{ resolveConnection }, { LicctlClient }] = await Promise.all([import('./connection.js'), import('../client/index.js')])
+    const [{ resolveConnection }, { LicctlClient }] = await Promise.all([
+      import('./connection.js'),
+      import('../client/index.js'),
+    ])
     const conn = resolveConnection((this.flags as { org?: string }).org)
     this._org = conn.org
-    this._client = LicctlClient.create({ baseUrl: conn.url, token: conn.token, userAgent: `licctl/${this.config.version}` })
+    this._client = LicctlClient.create({
+      baseUrl: conn.url,
+      token: conn.token,
+      userAgent: `licctl/${this.config.version}`,
+    })
     return this._client
   }
 
   /** The organization this call acts on; usage error when none is known. */
   protected async org(): Promise<string> {
     await this.client()
-    if (!this._org) throw new UsageError('no organization selected', { hint: 'pass --org <slug>, set LICCTL_ORG, or `licctl orgs use <slug>`' })
+    if (!this._org)
+      throw new UsageError('no organization selected', {
+        hint: 'pass --org <slug>, set LICCTL_ORG, or `licctl orgs use <slug>`',
+      })
     return this._org
   }
 

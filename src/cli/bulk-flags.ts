@@ -4,8 +4,15 @@ import type { BulkSource } from './bulk.js'
 
 /** The flags every bulk command shares. */
 export const bulkFlags = {
-  file: Flags.string({ char: 'f', description: 'CSV (with a header row) or JSON file of targets; - reads stdin' }),
-  'dry-run': Flags.boolean({ description: 'print the plan (what would change, what is already so, what would fail and why); change nothing', default: false }),
+  file: Flags.string({
+    char: 'f',
+    description: 'CSV (with a header row) or JSON file of targets; - reads stdin',
+  }),
+  'dry-run': Flags.boolean({
+    description:
+      'print the plan (what would change, what is already so, what would fail and why); change nothing',
+    default: false,
+  }),
   yes: Flags.boolean({ char: 'y', description: 'do not ask for confirmation', default: false }),
 }
 
@@ -14,6 +21,7 @@ export function bulkSource(positionals: string[], file: string | undefined, fixe
   const targets = positionals.slice(fixedArgs)
   if (file && targets.length > 0) throw new UsageError('give targets as arguments or with --file, not both')
   if (file) return { kind: 'file', path: file }
-  if (targets.length === 0) throw new UsageError('no targets given', { hint: 'pass them as arguments or with --file <csv|json>' })
+  if (targets.length === 0)
+    throw new UsageError('no targets given', { hint: 'pass them as arguments or with --file <csv|json>' })
   return { kind: 'args', values: targets }
 }

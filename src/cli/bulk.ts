@@ -43,7 +43,11 @@ const MAX_REPORTED_ERRORS = 50
  * file again in batches of up to 1,000 rows, one request (one transaction) each. Never holds the
  * whole file's results: each batch is reported and dropped.
  */
-export async function runBulk<Item>(spec: BulkSpec<Item>, source: BulkSource, opts: { dryRun: boolean; json: boolean }): Promise<number> {
+export async function runBulk<Item>(
+  spec: BulkSpec<Item>,
+  source: BulkSource,
+  opts: { dryRun: boolean; json: boolean },
+): Promise<number> {
   const total = await validateAll(spec, source)
   const out = process.stdout
   const c = color()
@@ -106,8 +110,16 @@ function formatRow(r: BulkRowResult, c: ReturnType<typeof color>): string {
   return `${mark[r.status]} ${r.target}${why}`
 }
 
-function formatSummary(s: { changed: number; unchanged: number; failed: number }, dryRun: boolean, verb: string, c: ReturnType<typeof color>): string {
-  if (dryRun) return c.bold(`Dry run (${verb}): ${s.changed} would change, ${s.unchanged} already so, ${s.failed} would fail. Nothing was changed.`)
+function formatSummary(
+  s: { changed: number; unchanged: number; failed: number },
+  dryRun: boolean,
+  verb: string,
+  c: ReturnType<typeof color>,
+): string {
+  if (dryRun)
+    return c.bold(
+      `Dry run (${verb}): ${s.changed} would change, ${s.unchanged} already so, ${s.failed} would fail. Nothing was changed.`,
+    )
   return c.bold(`Done (${verb}): ${s.changed} changed, ${s.unchanged} unchanged, ${s.failed} failed.`)
 }
 
@@ -115,13 +127,19 @@ async function startProgress(total: number) {
   if (!process.stderr.isTTY || total < 50) return undefined
   const { default: cliProgress } = await import('cli-progress')
   const bar = new cliProgress.SingleBar(
-    { stream: process.stderr, format: ' {bar} {value}/{total} rows | {rate} rows/s | ETA {eta_formatted}', hideCursor: true, clearOnComplete: true },
+    {
+      stream: process.stderr,
+      format: ' {bar} {value}/{total} rows | {rate} rows/s | ETA {eta_formatted}',
+      hideCursor: true,
+      clearOnComplete: true,
+    },
     cliProgress.Presets.shades_classic,
   )
   const started = Date.now()
   bar.start(total, 0, { rate: 0 })
   return {
-    update: (n: number) => bar.update(n, { rate: Math.round((n * 1000) / Math.max(1, Date.now() - started)) }),
+    update: (n: number) =>
+      bar.update(n, { rate: Math.round((n * 1000) / Math.max(1, Date.now() - started)) }),
     stop: () => bar.stop(),
   }
 }
@@ -134,21 +152,31 @@ async function validateAll<Item>(spec: BulkSpec<Item>, source: BulkSource): Prom
     count++
     const result = spec.schema.safeParse(raw.values)
     if (!result.success && errors.length < MAX_REPORTED_ERRORS) {
-      for (const issue of result.error.issues) errors.push({ row: raw.row, column: String(issue.path[0] ?? spec.target), message: issue.message })
+      for (const issue of result.error.issues)
+        errors.push({ row: raw.row, column: String(issue.path[0] ?? spec.target), message: issue.message })
     }
   }
-  if (count === 0) throw new UsageError(source.kind === 'file' ? `${source.path}: no rows` : 'no targets given', { hint: 'pass targets as arguments or --file' })
+  if (count === 0)
+    throw new UsageError(source.kind === 'file' ? `${source.path}: no rows` : 'no targets given', {
+      hint: 'pass targets as arguments or --file',
+    })
   if (errors.length > 0) {
     const where = source.kind === 'file' ? source.path : 'argument'
     const lines = errors.slice(0, 10).map((e) => `${where}: row ${e.row}, column ${e.column}: ${e.message}`)
     const more = errors.length > 10 ? ` (and ${errors.length - 10} more)` : ''
-    throw new UsageError(`invalid input, nothing was applied: ${lines.join('; ')}${more}`, { code: 'invalid_input', details: { errors } })
+    throw new UsageError(`invalid input, nothing was applied: ${lines.join('; ')}${more}`, {
+      code: 'invalid_input',
+      details: { errors },
+    })
   }
   return count
 }
 
 /** Pass 2: validated items in batches. */
-async function* batches<Item>(spec: BulkSpec<Item>, source: BulkSource): AsyncGenerator<Array<{ row: number; item: Item }>> {
+async function* batches<Item>(
+  spec: BulkSpec<Item>,
+  source: BulkSource,
+): AsyncGenerator<Array<{ row: number; item: Item }>> {
   const size = Math.min(spec.batchSize ?? BULK_MAX_ITEMS, BULK_MAX_ITEMS)
   let batch: Array<{ row: number; item: Item }> = []
   for await (const raw of rows(spec, source)) {
@@ -207,16 +235,35 @@ async function readFileStart(path: string): Promise<Buffer> {
 
 async function* csvRows(path: string, target: string, wanted: string[]): AsyncGenerator<RawRow> {
   const { parse } = await import('csv-parse')
-  const parser = parse({ bom: true, columns: (header: string[]) => header.map((h) => h.trim().toLowerCase()), skip_empty_lines: true, trim: true, info: true, relax_column_count: false })
-  const input = path === '-' ? (await import('node:stream')).Readable.from([await readStdin()]) : createReadStream(path)
-  input.on('error', (e: NodeJS.ErrnoException) => parser.destroy(new UsageError(`cannot read ${path}: ${e.code === 'ENOENT' ? 'no such file' : e.message}`)))
+  const parser = parse({
+    bom: true,
+    columns: (header: string[]) => header.map((h) => h.trim().toLowerCase()),
+    skip_empty_lines: true,
+    trim: true,
+    info: true,
+    relax_column_count: false,
+  })
+  const input =
+    path === '-' ? (await import('node:stream')).Readable.from([await readStdin()]) : createReadStream(path)
+  input.on('error', (e: NodeJS.ErrnoException) =>
+    parser.destroy(
+      new UsageError(`cannot read ${path}: ${e.code === 'ENOENT' ? 'no such file' : e.message}`),
+    ),
+  )
   input.pipe(parser)
   let checkedHeader = false
   try {
-    for await (const rec of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {
+    for await (const rec of parser as AsyncIterable<{
+      record: Record<string, string>
+      info: { lines: number }
+    }>) {
       if (!checkedHeader) {
         checkedHeader = true
-        if (!(target.toLowerCase() in rec.record)) throw new UsageError(`${path}: the header row has no "${target}" column`, { code: 'invalid_input', hint: `the first line names the columns, e.g. ${wanted.join(',')}` })
+        if (!(target.toLowerCase() in rec.record))
+          throw new UsageError(`${path}: the header row has no "${target}" column`, {
+            code: 'invalid_input',
+            hint: `the first line names the columns, e.g. ${wanted.join(',')}`,
+          })
       }
       const values: Record<string, unknown> = {}
       for (const col of wanted) {
@@ -228,7 +275,9 @@ async function* csvRows(path: string, target: string, wanted: string[]): AsyncGe
   } catch (err) {
     if (err instanceof LicctlError) throw err
     const e = err as { message: string; lines?: number; code?: string }
-    throw new UsageError(`${path}: ${e.lines ? `line ${e.lines}: ` : ''}${e.message}`, { code: 'invalid_input' })
+    throw new UsageError(`${path}: ${e.lines ? `line ${e.lines}: ` : ''}${e.message}`, {
+      code: 'invalid_input',
+    })
   }
 }
 
@@ -237,7 +286,9 @@ async function* jsonRows(path: string, target: string, wanted: string[]): AsyncG
   try {
     text = path === '-' ? await readStdin() : await readFile(path, 'utf8')
   } catch (e) {
-    throw new UsageError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`)
+    throw new UsageError(
+      `cannot read ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`,
+    )
   }
   let data: unknown
   try {
@@ -246,18 +297,24 @@ async function* jsonRows(path: string, target: string, wanted: string[]): AsyncG
     throw new UsageError(`${path}: not valid JSON: ${(e as Error).message}`, { code: 'invalid_input' })
   }
   const list = Array.isArray(data) ? data : (data as { items?: unknown })?.items
-  if (!Array.isArray(list)) throw new UsageError(`${path}: expected a JSON array of rows (or {"items": [...]})`, { code: 'invalid_input' })
+  if (!Array.isArray(list))
+    throw new UsageError(`${path}: expected a JSON array of rows (or {"items": [...]})`, {
+      code: 'invalid_input',
+    })
   for (const [i, entry] of list.entries()) {
     if (typeof entry === 'string') {
       yield { row: i + 1, values: { [target]: entry } }
     } else if (entry && typeof entry === 'object' && !Array.isArray(entry)) {
-      const lower = Object.fromEntries(Object.entries(entry as Record<string, unknown>).map(([k, v]) => [k.toLowerCase(), v]))
+      const lower = Object.fromEntries(
+        Object.entries(entry as Record<string, unknown>).map(([k, v]) => [k.toLowerCase(), v]),
+      )
       const values: Record<string, unknown> = {}
-      for (const col of wanted) if (lower[col.toLowerCase()] !== undefined && lower[col.toLowerCase()] !== null) values[col] = lower[col.toLowerCase()]
+      for (const col of wanted)
+        if (lower[col.toLowerCase()] !== undefined && lower[col.toLowerCase()] !== null)
+          values[col] = lower[col.toLowerCase()]
       yield { row: i + 1, values }
     } else {
       yield { row: i + 1, values: {} }
     }
   }
 }
-

@@ -31,13 +31,31 @@ export function renderTable<T>(rows: readonly T[], columns: readonly Column<T>[]
     chars: plain ? PLAIN_CHARS : {},
   })
   for (const row of rows) table.push(columns.map((col) => cell(col.get(row))))
-  return plain ? table.toString().split('\n').map((l) => l.trimEnd()).join('\n') : table.toString()
+  return plain
+    ? table
+        .toString()
+        .split('\n')
+        .map((l) => l.trimEnd())
+        .join('\n')
+    : table.toString()
 }
 
 const PLAIN_CHARS = {
-  top: '', 'top-mid': '', 'top-left': '', 'top-right': '',
-  bottom: '', 'bottom-mid': '', 'bottom-left': '', 'bottom-right': '',
-  left: '', 'left-mid': '', mid: '', 'mid-mid': '', right: '', 'right-mid': '', middle: '  ',
+  top: '',
+  'top-mid': '',
+  'top-left': '',
+  'top-right': '',
+  bottom: '',
+  'bottom-mid': '',
+  'bottom-left': '',
+  'bottom-right': '',
+  left: '',
+  'left-mid': '',
+  mid: '',
+  'mid-mid': '',
+  right: '',
+  'right-mid': '',
+  middle: '  ',
 }
 
 function cell(v: string | number | null | undefined): string {

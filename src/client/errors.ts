@@ -10,7 +10,10 @@ export class LicctlError extends Error {
   readonly code: string
   readonly details: unknown
   readonly hint: string | undefined
-  constructor(message: string, opts: { code: string; exitCode: number; details?: unknown; hint?: string; cause?: unknown }) {
+  constructor(
+    message: string,
+    opts: { code: string; exitCode: number; details?: unknown; hint?: string; cause?: unknown },
+  ) {
     super(redactTokens(message), opts.cause === undefined ? undefined : { cause: opts.cause })
     this.name = new.target.name
     this.code = opts.code
@@ -23,7 +26,12 @@ export class LicctlError extends Error {
 /** Usage or input error: bad flags, arguments, input file, missing --yes (exit 2). */
 export class UsageError extends LicctlError {
   constructor(message: string, opts: { code?: string; details?: unknown; hint?: string } = {}) {
-    super(message, { code: opts.code ?? 'usage', exitCode: 2, details: opts.details, ...(opts.hint ? { hint: opts.hint } : {}) })
+    super(message, {
+      code: opts.code ?? 'usage',
+      exitCode: 2,
+      details: opts.details,
+      ...(opts.hint ? { hint: opts.hint } : {}),
+    })
   }
 }
 
@@ -48,7 +56,12 @@ export class ServerError extends ApiError {}
 /** The server could not be reached, or the connection broke (exit 1). */
 export class NetworkError extends LicctlError {
   constructor(message: string, cause?: unknown) {
-    super(message, { code: 'network_error', exitCode: 1, cause, hint: 'check the server URL and that the server is running' })
+    super(message, {
+      code: 'network_error',
+      exitCode: 1,
+      cause,
+      hint: 'check the server URL and that the server is running',
+    })
   }
 }
 

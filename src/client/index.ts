@@ -28,7 +28,9 @@ export class LicctlClient {
 }
 
 /** Follows nextCursor through every page. */
-export async function* allPages<T>(fetchPage: (cursor: string | undefined) => Promise<{ items: T[]; nextCursor: string | null }>): AsyncGenerator<T> {
+export async function* allPages<T>(
+  fetchPage: (cursor: string | undefined) => Promise<{ items: T[]; nextCursor: string | null }>,
+): AsyncGenerator<T> {
   let cursor: string | undefined
   do {
     const res = await fetchPage(cursor)

@@ -27,7 +27,16 @@ export interface RequestOptions<S extends z.ZodType> {
 }
 
 const RETRYABLE_STATUS = new Set([429, 502, 503, 504])
-const RETRYABLE_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT'])
+const RETRYABLE_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+])
 
 /** The one way the client talks HTTP: base URL, bearer auth, JSON, timeouts, retries, one error mapping. */
 export class Transport {
@@ -45,14 +54,28 @@ export class Transport {
     this.baseUrl = base
     this.ownsDispatcher = !opts.dispatcher
     this.dispatcher =
-      opts.dispatcher ?? new Pool(base.origin, { connections: 8, keepAliveTimeout: 10_000, headersTimeout: opts.timeoutMs ?? 30_000, bodyTimeout: opts.timeoutMs ?? 30_000 })
+      opts.dispatcher ??
+      new Pool(base.origin, {
+        connections: 8,
+        keepAliveTimeout: 10_000,
+        headersTimeout: opts.timeoutMs ?? 30_000,
+        bodyTimeout: opts.timeoutMs ?? 30_000,
+      })
   }
 
-  async request<S extends z.ZodType = z.ZodUnknown>(method: Dispatcher.HttpMethod, path: string, opts: RequestOptions<S> = {}): Promise<z.infer<S>> {
+  async request<S extends z.ZodType = z.ZodUnknown>(
+    method: Dispatcher.HttpMethod,
+    path: string,
+    opts: RequestOptions<S> = {},
+  ): Promise<z.infer<S>> {
     const url = new URL(this.baseUrl.pathname.replace(/\/$/, '') + path, this.baseUrl.origin)
-    for (const [k, v] of Object.entries(opts.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v))
+    for (const [k, v] of Object.entries(opts.query ?? {}))
+      if (v !== undefined) url.searchParams.set(k, String(v))
     const key = opts.idempotencyKey === true ? randomUUID() : opts.idempotencyKey
-    const headers: Record<string, string> = { accept: 'application/json', 'user-agent': this.opts.userAgent ?? 'licctl' }
+    const headers: Record<string, string> = {
+      accept: 'application/json',
+      'user-agent': this.opts.userAgent ?? 'licctl',
+    }
     if (this.opts.token) headers.authorization = `Bearer ${this.opts.token}`
     if (key) headers['idempotency-key'] = key
     let payload: string | undefined
@@ -60,13 +83,21 @@ export class Transport {
       payload = JSON.stringify(opts.body)
       headers['content-type'] = 'application/json'
     }
-    const idempotent = method === 'GET' || method === 'PUT' || method === 'DELETE' || method === 'HEAD' || key !== undefined
+    const idempotent =
+      method === 'GET' || method === 'PUT' || method === 'DELETE' || method === 'HEAD' || key !== undefined
     const attempts = 1 + (idempotent ? (this.opts.retries ?? 3) : 0)
     for (let attempt = 1; ; attempt++) {
       try {
-        const res = await this.dispatcher.request({ origin: url.origin, path: url.pathname + url.search, method, headers, body: payload ?? null })
+        const res = await this.dispatcher.request({
+          origin: url.origin,
+          path: url.pathname + url.search,
+          method,
+          headers,
+          body: payload ?? null,
+        })
         const text = await res.body.text()
-        const requestId = typeof res.headers['x-request-id'] === 'string' ? res.headers['x-request-id'] : undefined
+        const requestId =
+          typeof res.headers['x-request-id'] === 'string' ? res.headers['x-request-id'] : undefined
         if (RETRYABLE_STATUS.has(res.statusCode) && attempt < attempts) {
           await this.backoff(attempt, res.headers['retry-after'])
           continue
@@ -76,7 +107,10 @@ export class Transport {
         if (!opts.schema) return body as z.infer<S>
         const parsed = opts.schema.safeParse(body)
         if (!parsed.success)
-          throw new LicctlError(`unexpected response from ${method} ${path}: ${parsed.error.issues[0]?.message ?? 'invalid'}`, { code: 'bad_response', exitCode: 1, details: parsed.error.issues })
+          throw new LicctlError(
+            `unexpected response from ${method} ${path}: ${parsed.error.issues[0]?.message ?? 'invalid'}`,
+            { code: 'bad_response', exitCode: 1, details: parsed.error.issues },
+          )
         return parsed.data
       } catch (err) {
         if (err instanceof LicctlError) throw err
@@ -108,6 +142,8 @@ function parseJson(text: string): unknown {
   try {
     return JSON.parse(text) as unknown
   } catch {
-    return { error: { code: 'bad_response', message: `non-JSON response: ${redactTokens(text.slice(0, 200))}` } }
+    return {
+      error: { code: 'bad_response', message: `non-JSON response: ${redactTokens(text.slice(0, 200))}` },
+    }
   }
 }

@@ -7,7 +7,10 @@ export const slug = z
   .min(2)
   .max(40)
   .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'lowercase letters, digits and single dashes')
-export const email = z.email().max(254).transform((s) => s.toLowerCase())
+export const email = z
+  .email()
+  .max(254)
+  .transform((s) => s.toLowerCase())
 export const orgParams = z.strictObject({ org: slug })
 
 export const pageQuery = z.strictObject({
@@ -21,3 +24,9 @@ export function page<T extends z.ZodType>(item: T) {
 }
 
 export const okBody = z.object({ ok: z.literal(true) })
+
+/**
+ * An expiration on the wire: a calendar date (valid through that day in the organization's time
+ * zone) or an ISO-8601 instant. The server turns it into an instant with `expiryInstant`.
+ */
+export const expiryInput = z.union([z.iso.date(), z.iso.datetime({ offset: true })])

@@ -4,7 +4,11 @@ import { randomSecret } from './ids.js'
 /** Recognizable token prefixes: secret scanners and humans can tell what leaked. */
 export const TOKEN_PREFIX = { operator: 'lic_op_', user: 'lic_u_' } as const
 
-export function generateToken(kind: keyof typeof TOKEN_PREFIX): { token: string; hash: string; prefix: string } {
+export function generateToken(kind: keyof typeof TOKEN_PREFIX): {
+  token: string
+  hash: string
+  prefix: string
+} {
   const token = TOKEN_PREFIX[kind] + randomSecret(32)
   return { token, hash: hashToken(token), prefix: token.slice(0, TOKEN_PREFIX[kind].length + 4) }
 }

@@ -1,6 +1,11 @@
 import swagger from '@fastify/swagger'
 import Fastify, { type FastifyInstance } from 'fastify'
-import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod'
+import {
+  jsonSchemaTransform,
+  jsonSchemaTransformObject,
+  serializerCompiler,
+  validatorCompiler,
+} from 'fastify-type-provider-zod'
 import { newId } from '../domain/ids.js'
 import { systemClock, type Clock } from '../domain/clock.js'
 import type { Storage } from '../storage/open.js'
@@ -33,7 +38,14 @@ export interface BuildOptions {
 export async function build(opts: BuildOptions): Promise<FastifyInstance> {
   const logger = opts.logger ?? false
   const app = Fastify({
-    logger: logger === false ? false : { level: logger.level, stream: process.stderr, redact: ['req.headers.authorization', 'req.headers.cookie'] },
+    logger:
+      logger === false
+        ? false
+        : {
+            level: logger.level,
+            stream: process.stderr,
+            redact: ['req.headers.authorization', 'req.headers.cookie'],
+          },
     bodyLimit: opts.bodyLimit ?? 1_048_576,
     requestIdHeader: 'x-request-id',
     genReqId: () => newId('req'),
@@ -54,7 +66,11 @@ export async function build(opts: BuildOptions): Promise<FastifyInstance> {
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
-      info: { title: 'licctl license server', version: VERSION, description: 'License administration API. Errors: {"error":{"code","message","details?"}}.' },
+      info: {
+        title: 'licctl license server',
+        version: VERSION,
+        description: 'License administration API. Errors: {"error":{"code","message","details?"}}.',
+      },
       components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer' } } },
     },
     transform: jsonSchemaTransform,

@@ -16,11 +16,15 @@ export interface StartOptions {
 }
 
 /** Opens the database, listens, and closes gracefully on SIGINT/SIGTERM (in-flight requests finish). */
-export async function startServer(opts: StartOptions): Promise<{ app: FastifyInstance; url: string; close(): Promise<void> }> {
+export async function startServer(
+  opts: StartOptions,
+): Promise<{ app: FastifyInstance; url: string; close(): Promise<void> }> {
   const storage = await openStorage(opts.db)
   if (!(await isInitialized(storage.db))) {
     await storage.close()
-    throw new Error(`database ${storage.describe} is not initialized: run \`licctl server init --db ${opts.db}\` first`)
+    throw new Error(
+      `database ${storage.describe} is not initialized: run \`licctl server init --db ${opts.db}\` first`,
+    )
   }
   const pending = await pendingMigrations(storage.db)
   if (pending.length > 0) {

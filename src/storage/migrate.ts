@@ -12,7 +12,12 @@ export interface MigrationReport {
 }
 
 export async function migrateToLatest(db: Kysely<Database>): Promise<MigrationReport> {
-  const migrator = new Migrator({ db, provider, migrationTableName: 'licctl_migrations', migrationLockTableName: 'licctl_migrations_lock' })
+  const migrator = new Migrator({
+    db,
+    provider,
+    migrationTableName: 'licctl_migrations',
+    migrationLockTableName: 'licctl_migrations_lock',
+  })
   const { error, results } = await migrator.migrateToLatest()
   if (error) throw error instanceof Error ? error : new Error(String(error))
   const all = await migrator.getMigrations()
@@ -24,6 +29,11 @@ export async function migrateToLatest(db: Kysely<Database>): Promise<MigrationRe
 }
 
 export async function pendingMigrations(db: Kysely<Database>): Promise<string[]> {
-  const migrator = new Migrator({ db, provider, migrationTableName: 'licctl_migrations', migrationLockTableName: 'licctl_migrations_lock' })
+  const migrator = new Migrator({
+    db,
+    provider,
+    migrationTableName: 'licctl_migrations',
+    migrationLockTableName: 'licctl_migrations_lock',
+  })
   return (await migrator.getMigrations()).filter((m) => !m.executedAt).map((m) => m.name)
 }

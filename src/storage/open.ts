@@ -23,7 +23,10 @@ export async function openStorage(url: string): Promise<Storage> {
 }
 
 async function openSqlite(file: string): Promise<Storage> {
-  const [{ default: SQLite }, { SqliteDialect }] = await Promise.all([import('better-sqlite3'), import('kysely')])
+  const [{ default: SQLite }, { SqliteDialect }] = await Promise.all([
+    import('better-sqlite3'),
+    import('kysely'),
+  ])
   const database = new SQLite(file)
   database.pragma('journal_mode = WAL')
   database.pragma('foreign_keys = ON')
@@ -49,5 +52,10 @@ async function openPostgres(url: string): Promise<Storage> {
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
   const safe = new URL(parsed.toString())
   safe.password = safe.password ? '***' : ''
-  return { db, dialect: 'postgres', describe: safe.toString() + (schema ? ` (schema ${schema})` : ''), close: () => db.destroy() }
+  return {
+    db,
+    dialect: 'postgres',
+    describe: safe.toString() + (schema ? ` (schema ${schema})` : ''),
+    close: () => db.destroy(),
+  }
 }

@@ -15,7 +15,10 @@ describe('e2e: orgs', function () {
 
   it('logs in from a piped token and keeps the profile file at mode 0600, never echoing the token', async () => {
     const env = { LICCTL_CONFIG_DIR: join(server.dir, 'login-config') }
-    const res = await runCli(['orgs', 'login', '--url', server.url, '--org', 'acme', '--with-token'], { env, input: admin + '\n' })
+    const res = await runCli(['orgs', 'login', '--url', server.url, '--org', 'acme', '--with-token'], {
+      env,
+      input: admin + '\n',
+    })
     assert.equal(res.code, 0, res.stderr)
     assert.match(res.stdout, /as alice@acme\.test \(admin\); profile 'acme' is now current/)
     assert.ok(!res.stdout.includes(admin) && !res.stderr.includes(admin))
@@ -27,15 +30,21 @@ describe('e2e: orgs', function () {
   })
 
   it('refuses a member adding users with exit 4 and a one-line reason', async () => {
-    const add = await runCli(['orgs', 'users', 'add', 'bob@acme.test', '--role', 'member'], { env: server.env(admin, 'acme') })
+    const add = await runCli(['orgs', 'users', 'add', 'bob@acme.test', '--role', 'member'], {
+      env: server.env(admin, 'acme'),
+    })
     assert.equal(add.code, 0, add.stderr)
-    const tok = await runCli(['orgs', 'tokens', 'create', '--user', 'bob@acme.test', '--json'], { env: server.env(admin, 'acme') })
+    const tok = await runCli(['orgs', 'tokens', 'create', '--user', 'bob@acme.test', '--json'], {
+      env: server.env(admin, 'acme'),
+    })
     assert.equal(tok.code, 0, tok.stderr)
     const bob = JSON.parse(tok.stdout).token as string
     const res = await runCli(['orgs', 'users', 'add', 'carol@acme.test'], { env: server.env(bob, 'acme') })
     assert.equal(res.code, 4)
     assert.equal(res.stderr.trim(), "Error: only admins of 'acme' can do this")
-    const json = await runCli(['orgs', 'users', 'add', 'carol@acme.test', '--json'], { env: server.env(bob, 'acme') })
+    const json = await runCli(['orgs', 'users', 'add', 'carol@acme.test', '--json'], {
+      env: server.env(bob, 'acme'),
+    })
     assert.equal(json.code, 4)
     assert.equal(json.stdout, '')
     assert.deepEqual(jsonError(json), { code: 'not_admin', message: "only admins of 'acme' can do this" })
@@ -45,7 +54,9 @@ describe('e2e: orgs', function () {
     const unknown = await runCli(['orgs', 'show', 'nope'], { env: server.env(server.operatorToken) })
     assert.equal(unknown.code, 5)
     assert.equal(unknown.stderr.trim(), "Error: organization 'nope' not found")
-    const unknownJson = await runCli(['orgs', 'show', 'nope', '--json'], { env: server.env(server.operatorToken) })
+    const unknownJson = await runCli(['orgs', 'show', 'nope', '--json'], {
+      env: server.env(server.operatorToken),
+    })
     assert.equal(unknownJson.code, 5)
     assert.equal(jsonError(unknownJson).code, 'not_found')
     const bad = await runCli(['orgs', 'show', '--bogus'], { env: server.env(admin) })

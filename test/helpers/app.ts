@@ -25,13 +25,22 @@ export interface TestApp {
   clock: ManualClock
   operatorToken: string
   /** inject() with a bearer token, returning status and parsed JSON. */
-  call(token: string, method: string, url: string, payload?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any }>
+  call(
+    token: string,
+    method: string,
+    url: string,
+    payload?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; body: any }>
   /** Creates an org with an admin, returning the admin's token. */
   org(slug: string, adminEmail?: string): Promise<string>
   close(): Promise<void>
 }
 
-export async function startApp(dialect: 'sqlite' | 'postgres' = 'sqlite', start = Date.parse('2026-01-15T10:00:00Z')): Promise<TestApp> {
+export async function startApp(
+  dialect: 'sqlite' | 'postgres' = 'sqlite',
+  start = Date.parse('2026-01-15T10:00:00Z'),
+): Promise<TestApp> {
   const dir = mkdtempSync(join(tmpdir(), 'licctl-app-'))
   const db: TestDb = await freshDb(dialect, dir)
   const storage = await openTestStorage(db)
@@ -54,7 +63,11 @@ export async function startApp(dialect: 'sqlite' | 'postgres' = 'sqlite', start 
     operatorToken,
     call,
     async org(slug, adminEmail = `admin@${slug}.test`) {
-      const res = await call(operatorToken, 'POST', '/v1/orgs', { slug, name: slug.toUpperCase(), admin: { email: adminEmail } })
+      const res = await call(operatorToken, 'POST', '/v1/orgs', {
+        slug,
+        name: slug.toUpperCase(),
+        admin: { email: adminEmail },
+      })
       if (res.status !== 201) throw new Error(`org create failed: ${JSON.stringify(res.body)}`)
       return res.body.admin.token as string
     },

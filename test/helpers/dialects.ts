@@ -14,7 +14,8 @@ export interface TestDb {
 
 /** A fresh, empty database of the dialect: a temp SQLite file, or a PostgreSQL schema of its own. */
 export async function freshDb(name: 'sqlite' | 'postgres', dir: string): Promise<TestDb> {
-  if (name === 'sqlite') return { name, url: `${dir}/licctl-${randomBytes(4).toString('hex')}.sqlite`, drop: async () => {} }
+  if (name === 'sqlite')
+    return { name, url: `${dir}/licctl-${randomBytes(4).toString('hex')}.sqlite`, drop: async () => {} }
   if (!PG_URL) throw new Error('LICCTL_TEST_PG_URL is not set')
   const schema = `licctl_test_${randomBytes(6).toString('hex')}`
   const admin = new pg.Client({ connectionString: PG_URL })

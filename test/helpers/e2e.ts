@@ -24,7 +24,15 @@ export function runCli(args: string[], opts: CliOptions = {}): Promise<CliResult
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
       cwd: opts.cwd ?? ROOT,
-      env: { ...process.env, NO_COLOR: undefined, FORCE_COLOR: undefined, LICCTL_URL: undefined, LICCTL_TOKEN: undefined, LICCTL_ORG: undefined, ...opts.env } as NodeJS.ProcessEnv,
+      env: {
+        ...process.env,
+        NO_COLOR: undefined,
+        FORCE_COLOR: undefined,
+        LICCTL_URL: undefined,
+        LICCTL_TOKEN: undefined,
+        LICCTL_ORG: undefined,
+        ...opts.env,
+      } as NodeJS.ProcessEnv,
       stdio: ['pipe', 'pipe', 'pipe'],
     })
     let stdout = ''
@@ -52,9 +60,13 @@ export class E2eServer {
     this.dir = mkdtempSync(join(tmpdir(), 'licctl-e2e-'))
   }
 
-  static async start(opts: { dialect?: 'sqlite' | 'postgres'; clock?: string; dbUrl?: string } = {}): Promise<E2eServer> {
+  static async start(
+    opts: { dialect?: 'sqlite' | 'postgres'; clock?: string; dbUrl?: string } = {},
+  ): Promise<E2eServer> {
     const s = new E2eServer()
-    s.db = opts.dbUrl ? { name: 'postgres', url: opts.dbUrl, drop: async () => {} } : await freshDb(opts.dialect ?? 'sqlite', s.dir)
+    s.db = opts.dbUrl
+      ? { name: 'postgres', url: opts.dbUrl, drop: async () => {} }
+      : await freshDb(opts.dialect ?? 'sqlite', s.dir)
     const init = await runCli(['server', 'init', '--db', s.db.url, '--json'])
     if (init.code !== 0) throw new Error(`server init failed: ${init.stderr}`)
     s.operatorToken = (JSON.parse(init.stdout) as { operatorToken: string }).operatorToken
@@ -64,8 +76,22 @@ export class E2eServer {
 
   /** Starts (another) server process on the same database; returns its URL. */
   async listen(clock?: string): Promise<string> {
-    const args = [BIN, 'server', 'start', '--db', this.db!.url, '--port', '0', '--log-level', 'warn', ...(clock ? ['--clock', clock] : [])]
-    const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } })
+    const args = [
+      BIN,
+      'server',
+      'start',
+      '--db',
+      this.db!.url,
+      '--port',
+      '0',
+      '--log-level',
+      'warn',
+      ...(clock ? ['--clock', clock] : []),
+    ]
+    const proc = spawn(process.execPath, args, {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, NO_COLOR: '1' },
+    })
     this.proc ??= proc
     this.extra.push(proc)
     const url = await new Promise<string>((ok, fail) => {
@@ -91,7 +117,12 @@ export class E2eServer {
 
   /** Environment for a CLI call: this server, a token, an org (no profile file needed). */
   env(token: string, org?: string): Record<string, string> {
-    return { LICCTL_URL: this.url, LICCTL_TOKEN: token, ...(org ? { LICCTL_ORG: org } : {}), LICCTL_CONFIG_DIR: join(this.dir, 'config') }
+    return {
+      LICCTL_URL: this.url,
+      LICCTL_TOKEN: token,
+      ...(org ? { LICCTL_ORG: org } : {}),
+      LICCTL_CONFIG_DIR: join(this.dir, 'config'),
+    }
   }
 
   /** Runs the CLI as the operator. */
@@ -101,7 +132,16 @@ export class E2eServer {
 
   /** Creates an organization with an admin through the CLI; returns the admin's token. */
   async createOrg(slug: string, adminEmail = `admin@${slug}.test`): Promise<string> {
-    const res = await this.asOperator(['orgs', 'create', slug, '--name', slug.toUpperCase(), '--admin-email', adminEmail, '--json'])
+    const res = await this.asOperator([
+      'orgs',
+      'create',
+      slug,
+      '--name',
+      slug.toUpperCase(),
+      '--admin-email',
+      adminEmail,
+      '--json',
+    ])
     if (res.code !== 0) throw new Error(`orgs create failed: ${res.stderr}`)
     return (JSON.parse(res.stdout) as { admin: { token: string } }).admin.token
   }
@@ -125,5 +165,6 @@ export class E2eServer {
 
 /** Parses a --json error from stderr. */
 export function jsonError(r: CliResult): { code: string; message: string } {
-  return (JSON.parse(r.stderr.trim().split('\n').pop()!) as { error: { code: string; message: string } }).error
+  return (JSON.parse(r.stderr.trim().split('\n').pop()!) as { error: { code: string; message: string } })
+    .error
 }

@@ -35,13 +35,16 @@ export class MetaResource {
 export class OrgsResource {
   constructor(private readonly t: Transport) {}
   /** Creates an organization (operator), optionally with its first admin. */
-  create = (body: CreateOrgBody) => this.t.request('POST', '/v1/orgs', { body, schema: createOrgResponse, idempotencyKey: true })
+  create = (body: CreateOrgBody) =>
+    this.t.request('POST', '/v1/orgs', { body, schema: createOrgResponse, idempotencyKey: true })
   /** Lists organizations visible to the token. */
-  list = (p: PageOptions = {}) => this.t.request('GET', '/v1/orgs', { query: { ...p }, schema: page(organization) })
+  list = (p: PageOptions = {}) =>
+    this.t.request('GET', '/v1/orgs', { query: { ...p }, schema: page(organization) })
   /** Shows one organization. */
   show = (org: string) => this.t.request('GET', `/v1/orgs/${enc(org)}`, { schema: organization })
   /** Updates name and contact details (admins). */
-  update = (org: string, body: UpdateOrgBody) => this.t.request('PATCH', `/v1/orgs/${enc(org)}`, { body, schema: organization, idempotencyKey: true })
+  update = (org: string, body: UpdateOrgBody) =>
+    this.t.request('PATCH', `/v1/orgs/${enc(org)}`, { body, schema: organization, idempotencyKey: true })
   /** Reads the audit log, newest first (admins). */
   audit = (org: string, q: PageOptions & { action?: string | undefined; since?: string | undefined } = {}) =>
     this.t.request('GET', `/v1/orgs/${enc(org)}/audit`, { query: { ...q }, schema: page(auditEntry) })
@@ -56,25 +59,47 @@ export interface UserRow {
 export class UsersResource {
   constructor(private readonly t: Transport) {}
   /** Lists members. */
-  list = (org: string, q: PageOptions & { role?: Role | undefined } = {}) => this.t.request('GET', `/v1/orgs/${enc(org)}/users`, { query: { ...q }, schema: page(member) })
+  list = (org: string, q: PageOptions & { role?: Role | undefined } = {}) =>
+    this.t.request('GET', `/v1/orgs/${enc(org)}/users`, { query: { ...q }, schema: page(member) })
   /** Adds members (up to 1,000; dryRun only plans). */
   add = (org: string, items: UserRow[], dryRun: boolean, idempotencyKey?: string) =>
-    this.t.request('POST', `/v1/orgs/${enc(org)}/users/bulk-add`, { body: { dryRun, items }, schema: bulkResponse, idempotencyKey: idempotencyKey ?? true })
+    this.t.request('POST', `/v1/orgs/${enc(org)}/users/bulk-add`, {
+      body: { dryRun, items },
+      schema: bulkResponse,
+      idempotencyKey: idempotencyKey ?? true,
+    })
   /** Removes members, releasing their seats, add-ons and tokens (up to 1,000). */
   remove = (org: string, emails: string[], dryRun: boolean, idempotencyKey?: string) =>
-    this.t.request('POST', `/v1/orgs/${enc(org)}/users/bulk-remove`, { body: { dryRun, items: emails.map((email) => ({ email })) }, schema: bulkResponse, idempotencyKey: idempotencyKey ?? true })
+    this.t.request('POST', `/v1/orgs/${enc(org)}/users/bulk-remove`, {
+      body: { dryRun, items: emails.map((email) => ({ email })) },
+      schema: bulkResponse,
+      idempotencyKey: idempotencyKey ?? true,
+    })
   /** Removes one member. */
-  removeOne = (org: string, email: string) => this.t.request('DELETE', `/v1/orgs/${enc(org)}/users/${enc(email)}`, { schema: removal })
+  removeOne = (org: string, email: string) =>
+    this.t.request('DELETE', `/v1/orgs/${enc(org)}/users/${enc(email)}`, { schema: removal })
   /** Changes a member's role. */
-  setRole = (org: string, email: string, role: Role) => this.t.request('PATCH', `/v1/orgs/${enc(org)}/users/${enc(email)}`, { body: { role }, schema: member, idempotencyKey: true })
+  setRole = (org: string, email: string, role: Role) =>
+    this.t.request('PATCH', `/v1/orgs/${enc(org)}/users/${enc(email)}`, {
+      body: { role },
+      schema: member,
+      idempotencyKey: true,
+    })
 }
 
 export class TokensResource {
   constructor(private readonly t: Transport) {}
   /** Creates a token; the secret is in the answer, once. */
-  create = (org: string, body: CreateTokenBody) => this.t.request('POST', `/v1/orgs/${enc(org)}/tokens`, { body, schema: createdToken, idempotencyKey: true })
+  create = (org: string, body: CreateTokenBody) =>
+    this.t.request('POST', `/v1/orgs/${enc(org)}/tokens`, {
+      body,
+      schema: createdToken,
+      idempotencyKey: true,
+    })
   /** Lists live tokens (admins: all; members: their own). */
-  list = (org: string, p: PageOptions = {}) => this.t.request('GET', `/v1/orgs/${enc(org)}/tokens`, { query: { ...p }, schema: page(tokenInfo) })
+  list = (org: string, p: PageOptions = {}) =>
+    this.t.request('GET', `/v1/orgs/${enc(org)}/tokens`, { query: { ...p }, schema: page(tokenInfo) })
   /** Revokes a token. */
-  revoke = (org: string, id: string) => this.t.request('DELETE', `/v1/orgs/${enc(org)}/tokens/${enc(id)}`, { schema: tokenInfo })
+  revoke = (org: string, id: string) =>
+    this.t.request('DELETE', `/v1/orgs/${enc(org)}/tokens/${enc(id)}`, { schema: tokenInfo })
 }

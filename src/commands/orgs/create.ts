@@ -4,15 +4,26 @@ import { renderFields } from '../../cli/output.js'
 
 export default class OrgsCreate extends ApiCommand<typeof OrgsCreate> {
   static override summary = 'Create an organization (operator only)'
-  static override description = 'With --admin-email, also adds its first admin and prints that admin’s token once.'
-  static override examples = ['<%= config.bin %> orgs create acme --name "Acme Surveying" --admin-email alice@acme.test']
-  static override args = { slug: Args.string({ description: 'short unique name: lowercase letters, digits, dashes', required: true }) }
+  static override description =
+    'With --admin-email, also adds its first admin and prints that admin’s token once.'
+  static override examples = [
+    '<%= config.bin %> orgs create acme --name "Acme Surveying" --admin-email alice@acme.test',
+  ]
+  static override args = {
+    slug: Args.string({
+      description: 'short unique name: lowercase letters, digits, dashes',
+      required: true,
+    }),
+  }
   static override flags = {
     name: Flags.string({ description: 'display name', required: true }),
     'contact-email': Flags.string({ description: 'contact email' }),
     'contact-phone': Flags.string({ description: 'contact phone' }),
     'contact-address': Flags.string({ description: 'postal address' }),
-    'perpetual-license': Flags.string({ description: 'a perpetual license string shown read-only to admins (repeatable)', multiple: true }),
+    'perpetual-license': Flags.string({
+      description: 'a perpetual license string shown read-only to admins (repeatable)',
+      multiple: true,
+    }),
     'time-zone': Flags.string({ description: 'IANA time zone for calendar-day rules', default: 'UTC' }),
     'admin-email': Flags.string({ description: 'the first admin; their token is printed once' }),
     'admin-name': Flags.string({ description: 'the first admin’s name' }),
@@ -29,11 +40,18 @@ export default class OrgsCreate extends ApiCommand<typeof OrgsCreate> {
       ...(f['contact-address'] ? { contactAddress: f['contact-address'] } : {}),
       ...(f['perpetual-license'] ? { perpetualLicenses: f['perpetual-license'] } : {}),
       timeZone: f['time-zone'],
-      ...(f['admin-email'] ? { admin: { email: f['admin-email'], ...(f['admin-name'] ? { name: f['admin-name'] } : {}) } } : {}),
+      ...(f['admin-email']
+        ? { admin: { email: f['admin-email'], ...(f['admin-name'] ? { name: f['admin-name'] } : {}) } }
+        : {}),
     })
     this.say(`Created organization ${res.organization.slug} (${res.organization.name}).`)
     if (res.admin) {
-      this.say(renderFields([['Admin', res.admin.email], ['Admin token', res.admin.token]]))
+      this.say(
+        renderFields([
+          ['Admin', res.admin.email],
+          ['Admin token', res.admin.token],
+        ]),
+      )
       this.say('The token is shown once: give it to the admin, who runs `licctl orgs login`.')
     }
     return res

@@ -19,13 +19,19 @@ export default class OrgsLogin extends BaseCommand<typeof OrgsLogin> {
 
   async run() {
     const interactive = canPrompt() && !this.flags['with-token']
-    const url = this.flags.url ?? (interactive ? await promptText('Server URL', { default: 'http://127.0.0.1:8080' }) : undefined)
-    if (!url) throw new UsageError('missing --url', { hint: 'pass --url <server> (no prompt: not on a terminal)' })
+    const url =
+      this.flags.url ??
+      (interactive ? await promptText('Server URL', { default: 'http://127.0.0.1:8080' }) : undefined)
+    if (!url)
+      throw new UsageError('missing --url', { hint: 'pass --url <server> (no prompt: not on a terminal)' })
     let token: string | undefined
     if (this.flags['with-token']) token = (await readAll(process.stdin)).trim()
     else if (interactive) token = await promptText('Token', { secret: true })
     if (!token) throw new UsageError('no token given', { hint: 'pipe it on stdin with --with-token' })
-    const [{ LicctlClient }, { Profiles }] = await Promise.all([import('../../client/index.js'), import('../../cli/profiles.js')])
+    const [{ LicctlClient }, { Profiles }] = await Promise.all([
+      import('../../client/index.js'),
+      import('../../cli/profiles.js'),
+    ])
     const client = LicctlClient.create({ baseUrl: url, token, userAgent: `licctl/${this.config.version}` })
     try {
       const me = await client.meta.whoami()
@@ -34,9 +40,20 @@ export default class OrgsLogin extends BaseCommand<typeof OrgsLogin> {
         throw new UsageError(`this token belongs to organization '${me.org}', not '${this.flags.org}'`)
       const profiles = new Profiles()
       const name = profiles.save({ url, token, ...(org ? { org } : {}) })
-      const who = me.kind === 'operator' ? 'the operator' : `${me.email} (${me.role}${me.readOnly ? ', read-only' : ''})`
+      const who =
+        me.kind === 'operator'
+          ? 'the operator'
+          : `${me.email} (${me.role}${me.readOnly ? ', read-only' : ''})`
       this.say(`Logged in to ${url} as ${who}; profile '${name}' is now current.`)
-      return { profile: name, url, org: org ?? null, kind: me.kind, email: me.email, role: me.role, readOnly: me.readOnly }
+      return {
+        profile: name,
+        url,
+        org: org ?? null,
+        kind: me.kind,
+        email: me.email,
+        role: me.role,
+        readOnly: me.readOnly,
+      }
     } finally {
       await client.close()
     }
@@ -44,7 +61,10 @@ export default class OrgsLogin extends BaseCommand<typeof OrgsLogin> {
 }
 
 async function readAll(stream: NodeJS.ReadStream): Promise<string> {
-  if (stream.isTTY) throw new UsageError('--with-token reads the token from stdin, but stdin is a terminal', { hint: 'pipe it: echo "$TOKEN" | licctl orgs login … --with-token' })
+  if (stream.isTTY)
+    throw new UsageError('--with-token reads the token from stdin, but stdin is a terminal', {
+      hint: 'pipe it: echo "$TOKEN" | licctl orgs login … --with-token',
+    })
   const chunks: Buffer[] = []
   for await (const chunk of stream) chunks.push(chunk as Buffer)
   return Buffer.concat(chunks).toString('utf8')

@@ -19,7 +19,10 @@ export default class OrgsShow extends ApiCommand<typeof OrgsShow> {
         ['Contact address', org.contactAddress],
         ['Time zone', org.timeZone],
         ['Device preference', `${org.devicePreference} term first`],
-        ['Perpetual licenses', org.perpetualLicenses.length ? org.perpetualLicenses.join('\n' + ' '.repeat(20)) : null],
+        [
+          'Perpetual licenses',
+          org.perpetualLicenses.length ? org.perpetualLicenses.join('\n' + ' '.repeat(20)) : null,
+        ],
         ['Created', shortTime(org.createdAt)],
       ]),
     )

@@ -6,9 +6,16 @@ export default class ServerInit extends BaseCommand<typeof ServerInit> {
   static override summary = 'Create and migrate the database, and print the operator token once'
   static override description =
     'Creates the database (a SQLite file, or a PostgreSQL URL), applies every migration and issues the operator token. The token is printed once and stored only as a hash: keep it safe. An initialized database is never re-initialized.'
-  static override examples = ['<%= config.bin %> server init --db ./licctl.sqlite', '<%= config.bin %> server init --db postgres://licctl@db.internal/licctl']
+  static override examples = [
+    '<%= config.bin %> server init --db ./licctl.sqlite',
+    '<%= config.bin %> server init --db postgres://licctl@db.internal/licctl',
+  ]
   static override flags = {
-    db: Flags.string({ description: 'SQLite file path or postgres:// URL (env LICCTL_DB)', env: 'LICCTL_DB', required: true }),
+    db: Flags.string({
+      description: 'SQLite file path or postgres:// URL (env LICCTL_DB)',
+      env: 'LICCTL_DB',
+      required: true,
+    }),
   }
 
   async run(): Promise<{ operatorToken: string; migrations: string[]; db: string }> {
@@ -25,7 +32,12 @@ export default class ServerInit extends BaseCommand<typeof ServerInit> {
       this.say(token)
       return { operatorToken: token, migrations, db: storage.describe }
     } catch (err) {
-      if (err instanceof AppError) throw new LicctlError(err.message, { code: err.code, exitCode: 3, hint: 'use `licctl server migrate` to upgrade an existing database' })
+      if (err instanceof AppError)
+        throw new LicctlError(err.message, {
+          code: err.code,
+          exitCode: 3,
+          hint: 'use `licctl server migrate` to upgrade an existing database',
+        })
       throw err
     } finally {
       await storage.close()

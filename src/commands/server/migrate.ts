@@ -5,15 +5,26 @@ export default class ServerMigrate extends BaseCommand<typeof ServerMigrate> {
   static override summary = 'Apply pending database migrations'
   static override examples = ['<%= config.bin %> server migrate --db ./licctl.sqlite']
   static override flags = {
-    db: Flags.string({ description: 'SQLite file path or postgres:// URL (env LICCTL_DB)', env: 'LICCTL_DB', required: true }),
+    db: Flags.string({
+      description: 'SQLite file path or postgres:// URL (env LICCTL_DB)',
+      env: 'LICCTL_DB',
+      required: true,
+    }),
   }
 
   async run(): Promise<{ applied: string[]; current: string | null }> {
-    const [{ openStorage }, { migrateToLatest }] = await Promise.all([import('../../storage/open.js'), import('../../storage/migrate.js')])
+    const [{ openStorage }, { migrateToLatest }] = await Promise.all([
+      import('../../storage/open.js'),
+      import('../../storage/migrate.js'),
+    ])
     const storage = await openStorage(this.flags.db)
     try {
       const report = await migrateToLatest(storage.db)
-      this.say(report.applied.length ? `Applied ${report.applied.join(', ')}.` : `Up to date (${report.current ?? 'no migrations'}).`)
+      this.say(
+        report.applied.length
+          ? `Applied ${report.applied.join(', ')}.`
+          : `Up to date (${report.current ?? 'no migrations'}).`,
+      )
       return report
     } finally {
       await storage.close()

@@ -31,7 +31,8 @@ export function registerAuth(app: FastifyInstance): void {
     const header = request.headers.authorization
     if (!header) throw new AppError('unauthenticated', 'missing token: send Authorization: Bearer <token>')
     const match = /^Bearer\s+(\S+)$/i.exec(header)
-    if (!match) throw new AppError('unauthenticated', 'malformed Authorization header: expected Bearer <token>')
+    if (!match)
+      throw new AppError('unauthenticated', 'malformed Authorization header: expected Bearer <token>')
     request.principal = await resolvePrincipal(app, match[1]!)
   })
 }
@@ -43,7 +44,9 @@ async function resolvePrincipal(app: FastifyInstance, token: string): Promise<Pr
     .selectFrom('tokens')
     .leftJoin('users', 'users.id', 'tokens.user_id')
     .leftJoin('organizations', 'organizations.id', 'tokens.org_id')
-    .leftJoin('memberships', (j) => j.onRef('memberships.org_id', '=', 'tokens.org_id').onRef('memberships.user_id', '=', 'tokens.user_id'))
+    .leftJoin('memberships', (j) =>
+      j.onRef('memberships.org_id', '=', 'tokens.org_id').onRef('memberships.user_id', '=', 'tokens.user_id'),
+    )
     .select([
       'tokens.id',
       'tokens.kind',
@@ -66,7 +69,10 @@ async function resolvePrincipal(app: FastifyInstance, token: string): Promise<Pr
   }
   if (row.kind === 'operator') return { kind: 'operator', tokenId: row.id }
   if (!row.role || !row.email || !row.slug || !row.user_id || !row.org_id)
-    throw new AppError('unauthenticated', 'token no longer valid: its user is not a member of the organization')
+    throw new AppError(
+      'unauthenticated',
+      'token no longer valid: its user is not a member of the organization',
+    )
   return {
     kind: 'user',
     tokenId: row.id,

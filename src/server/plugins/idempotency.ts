@@ -19,7 +19,8 @@ export function registerIdempotency(app: FastifyInstance): void {
   app.addHook('preHandler', async (request, reply) => {
     const key = request.headers['idempotency-key']
     if (typeof key !== 'string' || request.method === 'GET' || !request.principal) return
-    if (!KEY_PATTERN.test(key)) throw new AppError('bad_request', 'Idempotency-Key must be 8–200 characters of [A-Za-z0-9._:-]')
+    if (!KEY_PATTERN.test(key))
+      throw new AppError('bad_request', 'Idempotency-Key must be 8–200 characters of [A-Za-z0-9._:-]')
     const scope = request.principal.tokenId
     const hash = createHash('sha256')
       .update(`${request.method} ${request.url}\n${JSON.stringify(request.body ?? null)}`)
@@ -31,7 +32,8 @@ export function registerIdempotency(app: FastifyInstance): void {
       .where('key', '=', key)
       .executeTakeFirst()
     if (stored) {
-      if (stored.request_hash !== hash) throw new AppError('idempotency_key_reused', 'this Idempotency-Key was used for a different request')
+      if (stored.request_hash !== hash)
+        throw new AppError('idempotency_key_reused', 'this Idempotency-Key was used for a different request')
       reply.header('idempotent-replayed', 'true')
       return reply.code(stored.status_code).type('application/json').send(stored.response_body)
     }
@@ -42,7 +44,14 @@ export function registerIdempotency(app: FastifyInstance): void {
     if (!idem || reply.statusCode >= 500 || typeof payload !== 'string') return payload
     await app.storage.db
       .insertInto('idempotency_keys')
-      .values({ scope: idem.scope, key: idem.key, request_hash: idem.hash, status_code: reply.statusCode, response_body: payload, created_at: app.clock.now() })
+      .values({
+        scope: idem.scope,
+        key: idem.key,
+        request_hash: idem.hash,
+        status_code: reply.statusCode,
+        response_body: payload,
+        created_at: app.clock.now(),
+      })
       .onConflict((oc) => oc.columns(['scope', 'key']).doNothing())
       .execute()
     return payload

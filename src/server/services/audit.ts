@@ -11,7 +11,12 @@ export interface AuditInput {
 }
 
 /** Records one change, in the caller's transaction so it commits or rolls back with the change. */
-export async function audit(db: Executor, principal: Principal, now: number, entry: AuditInput): Promise<void> {
+export async function audit(
+  db: Executor,
+  principal: Principal,
+  now: number,
+  entry: AuditInput,
+): Promise<void> {
   await db
     .insertInto('audit_events')
     .values({

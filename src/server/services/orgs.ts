@@ -13,7 +13,11 @@ export async function createOrg(ctx: ServiceContext, body: CreateOrgBody) {
   requireOperator(ctx)
   const now = ctx.clock.now()
   return ctx.db.transaction().execute(async (trx) => {
-    const taken = await trx.selectFrom('organizations').select('id').where('slug', '=', body.slug).executeTakeFirst()
+    const taken = await trx
+      .selectFrom('organizations')
+      .select('id')
+      .where('slug', '=', body.slug)
+      .executeTakeFirst()
     if (taken) throw new AppError('already_exists', `organization '${body.slug}' already exists`)
     const org = {
       id: newId('org', now),
@@ -29,17 +33,43 @@ export async function createOrg(ctx: ServiceContext, body: CreateOrgBody) {
       updated_at: now,
     }
     await trx.insertInto('organizations').values(org).execute()
-    await audit(trx, ctx.principal, now, { orgId: org.id, action: 'org.create', target: org.slug, after: { name: org.name } })
+    await audit(trx, ctx.principal, now, {
+      orgId: org.id,
+      action: 'org.create',
+      target: org.slug,
+      after: { name: org.name },
+    })
     let admin: { email: string; token: string } | null = null
     if (body.admin) {
       const user = await ensureUser(trx, body.admin.email, body.admin.name ?? null, now)
-      await trx.insertInto('memberships').values({ org_id: org.id, user_id: user.id, role: 'admin', created_at: now }).execute()
+      await trx
+        .insertInto('memberships')
+        .values({ org_id: org.id, user_id: user.id, role: 'admin', created_at: now })
+        .execute()
       const t = generateToken('user')
       await trx
         .insertInto('tokens')
-        .values({ id: newId('tok', now), token_hash: t.hash, prefix: t.prefix, kind: 'user', user_id: user.id, org_id: org.id, name: 'initial admin token', read_only: 0, created_at: now, expires_at: null, last_used_at: null, revoked_at: null })
+        .values({
+          id: newId('tok', now),
+          token_hash: t.hash,
+          prefix: t.prefix,
+          kind: 'user',
+          user_id: user.id,
+          org_id: org.id,
+          name: 'initial admin token',
+          read_only: 0,
+          created_at: now,
+          expires_at: null,
+          last_used_at: null,
+          revoked_at: null,
+        })
         .execute()
-      await audit(trx, ctx.principal, now, { orgId: org.id, action: 'user.add', target: user.email, after: { role: 'admin' } })
+      await audit(trx, ctx.principal, now, {
+        orgId: org.id,
+        action: 'user.add',
+        target: user.email,
+        after: { role: 'admin' },
+      })
       admin = { email: user.email, token: t.token }
     }
     return { organization: presentOrg(org), admin }
@@ -48,7 +78,11 @@ export async function createOrg(ctx: ServiceContext, body: CreateOrgBody) {
 
 /** The operator sees every organization; a user token sees its own. */
 export async function listOrgs(ctx: ServiceContext, q: PageQuery) {
-  let query = ctx.db.selectFrom('organizations').selectAll().orderBy('id').limit(q.limit + 1)
+  let query = ctx.db
+    .selectFrom('organizations')
+    .selectAll()
+    .orderBy('id')
+    .limit(q.limit + 1)
   const p = ctx.principal
   if (p.kind === 'user') query = query.where('id', '=', p.orgId)
   const after = decodeCursor(q.cursor)
@@ -73,16 +107,35 @@ export async function updateOrg(ctx: ServiceContext, slug: string, body: UpdateO
       ...(body.devicePreference !== undefined ? { device_preference: body.devicePreference } : {}),
     }
     const before = Object.fromEntries(Object.keys(changes).map((k) => [k, org[k as keyof typeof org]]))
-    await trx.updateTable('organizations').set({ ...changes, updated_at: now }).where('id', '=', org.id).execute()
-    await audit(trx, ctx.principal, now, { orgId: org.id, action: 'org.update', target: org.slug, before, after: changes })
+    await trx
+      .updateTable('organizations')
+      .set({ ...changes, updated_at: now })
+      .where('id', '=', org.id)
+      .execute()
+    await audit(trx, ctx.principal, now, {
+      orgId: org.id,
+      action: 'org.update',
+      target: org.slug,
+      before,
+      after: changes,
+    })
     return presentOrg({ ...org, ...changes, updated_at: now })
   })
 }
 
-export async function listAudit(ctx: ServiceContext, slug: string, q: PageQuery & { action?: string | undefined; since?: string | undefined }) {
+export async function listAudit(
+  ctx: ServiceContext,
+  slug: string,
+  q: PageQuery & { action?: string | undefined; since?: string | undefined },
+) {
   const org = await authorizeOrg(ctx, slug, { role: 'admin', write: false })
   // Newest first: the cursor is the last (oldest) id of the page.
-  let query = ctx.db.selectFrom('audit_events').selectAll().where('org_id', '=', org.id).orderBy('id', 'desc').limit(q.limit + 1)
+  let query = ctx.db
+    .selectFrom('audit_events')
+    .selectAll()
+    .where('org_id', '=', org.id)
+    .orderBy('id', 'desc')
+    .limit(q.limit + 1)
   const before = decodeCursor(q.cursor)
   if (before) query = query.where('id', '<', before)
   if (q.action) query = query.where('action', 'like', `${q.action.replace(/[%_]/g, '')}%`)

@@ -18,7 +18,12 @@ export function presentOrg(row: Database['organizations']): Organization {
   }
 }
 
-export function presentMember(row: { email: string; name: string | null; role: 'admin' | 'member'; created_at: number }): Member {
+export function presentMember(row: {
+  email: string
+  name: string | null
+  role: 'admin' | 'member'
+  created_at: number
+}): Member {
   return { email: row.email, name: row.name, role: row.role, joinedAt: toIso(row.created_at) }
 }
 

@@ -5,12 +5,25 @@ import { audit } from './audit.js'
  * Releases every lease a user holds in an organization's seat pools, in the caller's transaction
  * (removing a member calls this). Each pool's `used` count drops by what was released.
  */
-export async function releaseLeasesOfUser(db: Executor, principal: Principal, now: number, orgId: string, userId: string) {
+export async function releaseLeasesOfUser(
+  db: Executor,
+  principal: Principal,
+  now: number,
+  orgId: string,
+  userId: string,
+) {
   const leases = await db
     .selectFrom('leases')
     .innerJoin('seat_pools', 'seat_pools.id', 'leases.pool_id')
     .innerJoin('users', 'users.id', 'leases.user_id')
-    .select(['leases.id as leaseId', 'leases.host', 'seat_pools.id as poolId', 'seat_pools.product', 'seat_pools.used', 'users.email'])
+    .select([
+      'leases.id as leaseId',
+      'leases.host',
+      'seat_pools.id as poolId',
+      'seat_pools.product',
+      'seat_pools.used',
+      'users.email',
+    ])
     .where('seat_pools.org_id', '=', orgId)
     .where('leases.user_id', '=', userId)
     .execute()

@@ -20,10 +20,15 @@ export async function createToken(ctx: ServiceContext, slug: string, body: Creat
   return ctx.db.transaction().execute(async (trx) => {
     const org = await authorizeOrg(ctx, slug, { role: forOther ? 'admin' : 'member', write: true }, trx)
     const email = body.userEmail ?? (p.kind === 'user' ? p.email : undefined)
-    if (!email) throw new AppError('validation_failed', 'the operator must name the member the token is for (userEmail)')
+    if (!email)
+      throw new AppError(
+        'validation_failed',
+        'the operator must name the member the token is for (userEmail)',
+      )
     const member = await requireMember(trx, org.id, email)
     const expiresAt = body.expiresAt ? Date.parse(body.expiresAt) : null
-    if (expiresAt !== null && expiresAt <= now) throw new AppError('validation_failed', 'expiresAt must be in the future')
+    if (expiresAt !== null && expiresAt <= now)
+      throw new AppError('validation_failed', 'expiresAt must be in the future')
     const t = generateToken('user')
     const row = {
       id: newId('tok', now),
@@ -40,7 +45,12 @@ export async function createToken(ctx: ServiceContext, slug: string, body: Creat
       revoked_at: null,
     }
     await trx.insertInto('tokens').values(row).execute()
-    await audit(trx, p, now, { orgId: org.id, action: 'token.create', target: row.id, after: { user: email, readOnly: row.read_only === 1, name: row.name } })
+    await audit(trx, p, now, {
+      orgId: org.id,
+      action: 'token.create',
+      target: row.id,
+      after: { user: email, readOnly: row.read_only === 1, name: row.name },
+    })
     return { ...presentToken(row, email), token: t.token }
   })
 }
@@ -82,7 +92,12 @@ export async function revokeToken(ctx: ServiceContext, slug: string, id: string)
     if (p.kind === 'user' && p.role !== 'admin' && row.user_id !== p.userId)
       throw new AppError('not_admin', 'only admins can revoke other members’ tokens')
     await trx.updateTable('tokens').set({ revoked_at: now }).where('id', '=', id).execute()
-    await audit(trx, p, now, { orgId: org.id, action: 'token.revoke', target: id, before: { user: row.email } })
+    await audit(trx, p, now, {
+      orgId: org.id,
+      action: 'token.revoke',
+      target: id,
+      before: { user: row.email },
+    })
     return presentToken(row, row.email)
   })
 }

@@ -34,7 +34,11 @@ export async function requireMember(db: Executor, orgId: string, email: string) 
   return row
 }
 
-export async function listMembers(ctx: ServiceContext, slug: string, q: PageQuery & { role?: Role | undefined }) {
+export async function listMembers(
+  ctx: ServiceContext,
+  slug: string,
+  q: PageQuery & { role?: Role | undefined },
+) {
   const org = await authorizeOrg(ctx, slug, { role: 'member', write: false })
   let query = ctx.db
     .selectFrom('memberships')
@@ -77,22 +81,51 @@ export async function addUsers(ctx: ServiceContext, slug: string, items: AddUser
         .where('user_id', '=', user.id)
         .executeTakeFirst()
       if (existing) {
-        if (!item.role || item.role === existing.role) return { changed: false, details: { role: existing.role } }
+        if (!item.role || item.role === existing.role)
+          return { changed: false, details: { role: existing.role } }
         await changeRole(trx, ctx, org.id, user.id, item.email, existing.role, item.role, now)
         return { changed: true, details: { role: item.role } }
       }
       const role = item.role ?? 'member'
-      await trx.insertInto('memberships').values({ org_id: org.id, user_id: user.id, role, created_at: now }).execute()
-      await audit(trx, ctx.principal, now, { orgId: org.id, action: 'user.add', target: item.email, after: { role } })
+      await trx
+        .insertInto('memberships')
+        .values({ org_id: org.id, user_id: user.id, role, created_at: now })
+        .execute()
+      await audit(trx, ctx.principal, now, {
+        orgId: org.id,
+        action: 'user.add',
+        target: item.email,
+        after: { role },
+      })
       return { changed: true, details: { role } }
     },
   })
 }
 
-async function changeRole(trx: Executor, ctx: ServiceContext, orgId: string, userId: string, email: string, from: Role, to: Role, now: number) {
+async function changeRole(
+  trx: Executor,
+  ctx: ServiceContext,
+  orgId: string,
+  userId: string,
+  email: string,
+  from: Role,
+  to: Role,
+  now: number,
+) {
   if (from === 'admin' && to !== 'admin') await assertNotLastAdmin(trx, orgId, email)
-  await trx.updateTable('memberships').set({ role: to }).where('org_id', '=', orgId).where('user_id', '=', userId).execute()
-  await audit(trx, ctx.principal, now, { orgId, action: 'user.set-role', target: email, before: { role: from }, after: { role: to } })
+  await trx
+    .updateTable('memberships')
+    .set({ role: to })
+    .where('org_id', '=', orgId)
+    .where('user_id', '=', userId)
+    .execute()
+  await audit(trx, ctx.principal, now, {
+    orgId,
+    action: 'user.set-role',
+    target: email,
+    before: { role: from },
+    after: { role: to },
+  })
 }
 
 async function assertNotLastAdmin(db: Executor, orgId: string, email: string) {
@@ -102,7 +135,8 @@ async function assertNotLastAdmin(db: Executor, orgId: string, email: string) {
     .where('org_id', '=', orgId)
     .where('role', '=', 'admin')
     .executeTakeFirstOrThrow()
-  if (Number(n) <= 1) throw new AppError('last_admin', `${email} is the last admin; make another member admin first`)
+  if (Number(n) <= 1)
+    throw new AppError('last_admin', `${email} is the last admin; make another member admin first`)
 }
 
 export async function setRole(ctx: ServiceContext, slug: string, email: string, role: Role) {
@@ -121,7 +155,13 @@ export async function setRole(ctx: ServiceContext, slug: string, email: string, 
  * Removes a member and, in the same transaction, everything that let them use the organization's
  * licenses: their seat leases, their cloud add-ons and their tokens for this organization.
  */
-export async function removeMember(trx: Transaction<Database>, ctx: ServiceContext, orgId: string, email: string, now: number): Promise<Removal | null> {
+export async function removeMember(
+  trx: Transaction<Database>,
+  ctx: ServiceContext,
+  orgId: string,
+  email: string,
+  now: number,
+): Promise<Removal | null> {
   const member = await trx
     .selectFrom('memberships')
     .innerJoin('users', 'users.id', 'memberships.user_id')
@@ -140,9 +180,24 @@ export async function removeMember(trx: Transaction<Database>, ctx: ServiceConte
     .where('user_id', '=', member.userId)
     .where('revoked_at', 'is', null)
     .executeTakeFirst()
-  await trx.deleteFrom('memberships').where('org_id', '=', orgId).where('user_id', '=', member.userId).execute()
-  const removal: Removal = { email, tokensRevoked: Number(revoked.numUpdatedRows), leasesReleased, addonsRevoked }
-  await audit(trx, ctx.principal, now, { orgId, action: 'user.remove', target: email, before: { role: member.role }, after: removal })
+  await trx
+    .deleteFrom('memberships')
+    .where('org_id', '=', orgId)
+    .where('user_id', '=', member.userId)
+    .execute()
+  const removal: Removal = {
+    email,
+    tokensRevoked: Number(revoked.numUpdatedRows),
+    leasesReleased,
+    addonsRevoked,
+  }
+  await audit(trx, ctx.principal, now, {
+    orgId,
+    action: 'user.remove',
+    target: email,
+    before: { role: member.role },
+    after: removal,
+  })
   return removal
 }
 
@@ -167,7 +222,8 @@ export async function removeUsers(ctx: ServiceContext, slug: string, emails: str
 export async function removeUser(ctx: ServiceContext, slug: string, email: string): Promise<Removal> {
   const result = await removeUsers(ctx, slug, [email], false)
   const row = result.results[0]!
-  if (row.status === 'failed') throw new AppError((row.code ?? 'rule_violation') as 'rule_violation', row.message ?? 'refused')
+  if (row.status === 'failed')
+    throw new AppError((row.code ?? 'rule_violation') as 'rule_violation', row.message ?? 'refused')
   if (row.status === 'already-so') throw notFound(`member ${email}`)
   return row.details as Removal
 }

@@ -88,7 +88,15 @@ export async function up(db: Db): Promise<void> {
 const sqlRole = sql`role in ('admin', 'member')`
 
 export async function down(db: Db): Promise<void> {
-  for (const t of ['idempotency_keys', 'audit_events', 'tokens', 'memberships', 'users', 'organizations', 'meta']) {
+  for (const t of [
+    'idempotency_keys',
+    'audit_events',
+    'tokens',
+    'memberships',
+    'users',
+    'organizations',
+    'meta',
+  ]) {
     await db.schema.dropTable(t).execute()
   }
 }

@@ -16,7 +16,10 @@ export default class UsersAdd extends ApiCommand<typeof UsersAdd> {
   static override args = { emails: Args.string({ description: 'emails of the users to add' }) }
   static override flags = {
     ...bulkFlags,
-    role: Flags.option({ options: ['admin', 'member'] as const, description: 'role for rows that do not name one' })(),
+    role: Flags.option({
+      options: ['admin', 'member'] as const,
+      description: 'role for rows that do not name one',
+    })(),
   }
 
   async run() {

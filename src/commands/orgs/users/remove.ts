@@ -8,7 +8,10 @@ export default class UsersRemove extends ApiCommand<typeof UsersRemove> {
   static override summary = 'Remove members: releases their seats, revokes their add-ons and tokens (admins)'
   static override description =
     'The only way to stop someone using the organization’s licenses. Everything is released in the same transaction as the removal, and each row says what was released. Destructive: asks on a terminal, needs --yes elsewhere (not with --dry-run).'
-  static override examples = ['<%= config.bin %> orgs users remove bob@acme.test --yes', '<%= config.bin %> orgs users remove --file leavers.csv --dry-run']
+  static override examples = [
+    '<%= config.bin %> orgs users remove bob@acme.test --yes',
+    '<%= config.bin %> orgs users remove --file leavers.csv --dry-run',
+  ]
   static override strict = false
   static override args = { emails: Args.string({ description: 'emails of the members to remove' }) }
   static override flags = { ...bulkFlags }
@@ -19,7 +22,10 @@ export default class UsersRemove extends ApiCommand<typeof UsersRemove> {
     const source = bulkSource(this.positionals, this.flags.file)
     if (!this.flags['dry-run']) {
       const what = source.kind === 'file' ? `every member listed in ${source.path}` : source.values.join(', ')
-      await confirmDestructive(`Remove ${what} from ${org}, releasing their licenses and tokens?`, this.flags.yes)
+      await confirmDestructive(
+        `Remove ${what} from ${org}, releasing their licenses and tokens?`,
+        this.flags.yes,
+      )
     }
     const { runBulk } = await import('../../../cli/bulk.js')
     process.exitCode = await runBulk(
@@ -27,7 +33,13 @@ export default class UsersRemove extends ApiCommand<typeof UsersRemove> {
         target: 'email',
         schema: removeUserItem,
         verb: 'remove users',
-        send: (items, dryRun, key) => client.users.remove(org, items.map((i) => i.email), dryRun, key),
+        send: (items, dryRun, key) =>
+          client.users.remove(
+            org,
+            items.map((i) => i.email),
+            dryRun,
+            key,
+          ),
       },
       source,
       { dryRun: this.flags['dry-run'], json: this.jsonEnabled() },
