@@ -54,8 +54,14 @@ export async function runBulk<Item>(
   const summary = { changed: 0, unchanged: 0, failed: 0 }
   const failureExits = new Set<number>()
   const progress = await startProgress(total)
+  // The JSON document opens only once the server has answered a batch: a request refused as a whole
+  // (auth, unknown target) leaves stdout empty, with the error on stderr.
+  let opened = false
   let first = true
-  if (opts.json) out.write(`{"dryRun":${opts.dryRun},"results":[`)
+  const open = () => {
+    if (opts.json && !opened) out.write(`{"dryRun":${opts.dryRun},"results":[`)
+    opened = true
+  }
   const report = (r: BulkRowResult, row: number) => {
     if (opts.json) {
       out.write((first ? '' : ',') + JSON.stringify({ ...r, row }))
@@ -64,14 +70,15 @@ export async function runBulk<Item>(
     }
     out.write(formatRow(r, c) + '\n')
   }
+  let offset = 0
   try {
-    let offset = 0
     for await (const batch of batches(spec, source)) {
       const res = await spec.send(
         batch.map((b) => b.item),
         opts.dryRun,
         randomUUID(),
       )
+      open()
       for (const r of res.results) {
         const input = batch[r.index]
         report({ ...r, index: offset + r.index }, input?.row ?? offset + r.index + 1)
@@ -83,9 +90,21 @@ export async function runBulk<Item>(
       offset += batch.length
       progress?.update(offset)
     }
-  } finally {
+  } catch (err) {
+    // Batches already applied stay applied (re-running completes the job). Say how far it got, and
+    // keep stdout a valid JSON document under --json.
     progress?.stop()
+    if (opts.json && opened) out.write(`],"summary":${JSON.stringify(summary)},"incomplete":true}\n`)
+    else if (!opts.json && offset > 0)
+      out.write(
+        c.bold(
+          `Stopped after ${offset} of ${total} rows: ${summary.changed} changed, ${summary.unchanged} unchanged, ${summary.failed} failed. Re-run the same command to finish.`,
+        ) + '\n',
+      )
+    throw err
   }
+  progress?.stop()
+  open()
   if (opts.json) out.write(`],"summary":${JSON.stringify(summary)}}\n`)
   else out.write(formatSummary(summary, opts.dryRun, spec.verb, c) + '\n')
   return exitCodeOf(summary, total, failureExits)

@@ -1,0 +1,29 @@
+import { Args } from '@oclif/core'
+import { BaseCommand } from '../../cli/base-command.js'
+import { LicctlError } from '../../client/errors.js'
+
+export default class OrgsUse extends BaseCommand<typeof OrgsUse> {
+  static override summary = 'Make a profile the current one'
+  static override examples = ['<%= config.bin %> orgs use acme']
+  static override args = {
+    profile: Args.string({
+      description: 'profile name (the organization slug, or operator)',
+      required: true,
+    }),
+  }
+
+  async run() {
+    const { Profiles } = await import('../../cli/profiles.js')
+    const store = new Profiles()
+    const profile = store.get(this.args.profile)
+    if (!profile)
+      throw new LicctlError(`no profile named '${this.args.profile}'`, {
+        code: 'not_found',
+        exitCode: 5,
+        hint: `known profiles: ${Object.keys(store.all()).join(', ') || 'none'}; create one with \`licctl orgs login\``,
+      })
+    store.use(this.args.profile)
+    this.say(`Now using profile '${this.args.profile}' (${profile.url}).`)
+    return { profile: this.args.profile, url: profile.url, org: profile.org ?? null }
+  }
+}

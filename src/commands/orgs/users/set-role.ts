@@ -1,0 +1,23 @@
+import { Args } from '@oclif/core'
+import { ApiCommand } from '../../../cli/base-command.js'
+
+export default class UsersSetRole extends ApiCommand<typeof UsersSetRole> {
+  static override summary = 'Change a member’s role (admins)'
+  static override description = 'The last admin cannot be demoted: make another member admin first.'
+  static override examples = ['<%= config.bin %> orgs users set-role bob@acme.test admin']
+  static override args = {
+    email: Args.string({ description: 'the member', required: true }),
+    role: Args.string({ description: 'admin or member', required: true, options: ['admin', 'member'] }),
+  }
+
+  async run() {
+    const client = await this.client()
+    const member = await client.users.setRole(
+      await this.org(),
+      this.args.email,
+      this.args.role as 'admin' | 'member',
+    )
+    this.say(`${member.email} is now ${member.role === 'admin' ? 'an admin' : 'a member'}.`)
+    return member
+  }
+}
