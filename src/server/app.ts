@@ -22,6 +22,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     storage: Storage
     clock: Clock
+    /** Every route as registered (method, URL): the OpenAPI coverage test reads it. */
+    routeList: Array<{ method: string; url: string }>
   }
 }
 
@@ -53,6 +55,11 @@ export async function build(opts: BuildOptions): Promise<FastifyInstance> {
   })
   app.decorate('storage', opts.storage)
   app.decorate('clock', opts.clock ?? systemClock)
+  app.decorate('routeList', [])
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat())
+      if (method !== 'HEAD') app.routeList.push({ method, url: route.url })
+  })
   app.setValidatorCompiler(validatorCompiler)
   app.setSerializerCompiler(serializerCompiler)
   app.addHook('onSend', async (request, reply, payload) => {

@@ -1,0 +1,217 @@
+import { strict as assert } from 'node:assert'
+import { Validator } from '@seriousme/openapi-schema-validator'
+import { startApp, type TestApp } from '../helpers/app.js'
+import { DIALECTS } from '../helpers/dialects.js'
+
+describe('server app', function () {
+  let t: TestApp
+
+  before(async () => {
+    t = await startApp('sqlite')
+  })
+  after(async () => t.close())
+
+  it('serves a valid OpenAPI 3.1 document covering every route', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/v1/openapi.json' })
+    assert.equal(res.statusCode, 200)
+    const doc = res.json()
+    assert.equal(doc.openapi, '3.1.0')
+    const validator = new Validator()
+    const result = await validator.validate(doc)
+    assert.equal(result.valid, true, JSON.stringify(result.errors, null, 2))
+    // Every registered route (but the document itself) must appear with its method.
+    const routes = t.app.routeList
+    const documented = new Set<string>()
+    for (const [path, ops] of Object.entries(doc.paths as Record<string, Record<string, unknown>>))
+      for (const m of Object.keys(ops))
+        documented.add(`${m.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`)
+    assert.ok(routes.length > 10)
+    const missing = routes.filter(
+      (r) => !documented.has(`${r.method} ${r.url}`) && r.url !== '/v1/openapi.json',
+    )
+    assert.deepEqual(missing, [])
+  })
+
+  it('answers health without a token', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/v1/health' })
+    assert.equal(res.statusCode, 200)
+    assert.equal(res.json().status, 'ok')
+    assert.equal(res.json().dialect, 'sqlite')
+    assert.match(String(res.headers['x-request-id']), /^req_/)
+  })
+
+  it('answers an unknown route with the one error shape', async () => {
+    const res = await t.call(t.operatorToken, 'GET', '/v1/nowhere')
+    assert.equal(res.status, 404)
+    assert.deepEqual(res.body, { error: { code: 'not_found', message: 'no route GET /v1/nowhere' } })
+  })
+
+  it('rejects unknown keys and invalid values with 400 validation_failed naming the field', async () => {
+    const res = await t.call(t.operatorToken, 'POST', '/v1/orgs', {
+      slug: 'Bad Slug',
+      name: 'x',
+      colour: 'red',
+    })
+    assert.equal(res.status, 400)
+    assert.equal(res.body.error.code, 'validation_failed')
+    const paths = (res.body.error.details.issues as Array<{ path: string }>).map((i) => i.path)
+    assert.ok(paths.includes('body.slug'), paths.join())
+    assert.ok(res.body.error.details.issues.some((i: { message: string }) => /colour/.test(i.message)))
+  })
+
+  it('refuses bodies over the size limit with 413', async () => {
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/v1/orgs',
+      headers: { authorization: `Bearer ${t.operatorToken}`, 'content-type': 'application/json' },
+      payload: JSON.stringify({ slug: 'big', name: 'x'.repeat(1_100_000) }),
+    })
+    assert.equal(res.statusCode, 413)
+    assert.equal(res.json().error.code, 'payload_too_large')
+  })
+})
+
+for (const dialect of DIALECTS) {
+  describe(`auth and access on ${dialect}`, function () {
+    let t: TestApp
+    let admin: string
+    let member: string
+    let other: string
+    before(async () => {
+      t = await startApp(dialect)
+      admin = await t.org('acme', 'alice@acme.test')
+      other = await t.org('globex', 'gina@globex.test')
+      await t.call(admin, 'POST', '/v1/orgs/acme/users/bulk-add', { items: [{ email: 'bob@acme.test' }] })
+      member = (await t.call(admin, 'POST', '/v1/orgs/acme/tokens', { userEmail: 'bob@acme.test' })).body
+        .token
+    })
+    after(async () => t.close())
+
+    it('401s without a token, with a malformed header and with an unknown token', async () => {
+      const none = await t.app.inject({ method: 'GET', url: '/v1/orgs/acme' })
+      assert.equal(none.statusCode, 401)
+      assert.equal(none.json().error.code, 'unauthenticated')
+      const malformed = await t.app.inject({
+        method: 'GET',
+        url: '/v1/orgs/acme',
+        headers: { authorization: 'Basic abc' },
+      })
+      assert.equal(malformed.statusCode, 401)
+      assert.equal((await t.call('lic_u_nope', 'GET', '/v1/orgs/acme')).status, 401)
+    })
+
+    it('403s another organization’s token, a member doing admin work, and a read-only token writing', async () => {
+      const cross = await t.call(other, 'GET', '/v1/orgs/acme')
+      assert.equal(cross.status, 403)
+      assert.equal(cross.body.error.code, 'wrong_organization')
+      const notAdmin = await t.call(member, 'POST', '/v1/orgs/acme/users/bulk-add', {
+        items: [{ email: 'x@acme.test' }],
+      })
+      assert.equal(notAdmin.status, 403)
+      assert.equal(notAdmin.body.error.code, 'not_admin')
+      const ro = (await t.call(admin, 'POST', '/v1/orgs/acme/tokens', { readOnly: true })).body.token
+      assert.equal((await t.call(ro, 'GET', '/v1/orgs/acme/users')).status, 200)
+      const write = await t.call(ro, 'PATCH', '/v1/orgs/acme', { name: 'Nope' })
+      assert.equal(write.status, 403)
+      assert.equal(write.body.error.code, 'read_only_token')
+      assert.equal(
+        (await t.call(member, 'POST', '/v1/orgs', { slug: 'x1', name: 'x' })).body.error.code,
+        'forbidden',
+      )
+    })
+
+    it('stops revoked and expired tokens', async () => {
+      const created = (
+        await t.call(admin, 'POST', '/v1/orgs/acme/tokens', {
+          name: 'temp',
+          expiresAt: new Date(t.clock.now() + 60_000).toISOString(),
+        })
+      ).body
+      assert.equal((await t.call(created.token, 'GET', '/v1/me')).status, 200)
+      t.clock.advance(61_000)
+      assert.equal((await t.call(created.token, 'GET', '/v1/me')).body.error.message, 'token expired')
+      const second = (await t.call(admin, 'POST', '/v1/orgs/acme/tokens', {})).body
+      assert.equal((await t.call(admin, 'DELETE', `/v1/orgs/acme/tokens/${second.id}`)).status, 200)
+      assert.equal((await t.call(second.token, 'GET', '/v1/me')).status, 401)
+    })
+
+    it('removing a member revokes their tokens; the last admin cannot be removed or demoted', async () => {
+      await t.call(admin, 'POST', '/v1/orgs/acme/users/bulk-add', { items: [{ email: 'carol@acme.test' }] })
+      const carol = (await t.call(admin, 'POST', '/v1/orgs/acme/tokens', { userEmail: 'carol@acme.test' }))
+        .body.token
+      const removed = await t.call(admin, 'DELETE', '/v1/orgs/acme/users/carol@acme.test')
+      assert.equal(removed.status, 200)
+      assert.deepEqual(removed.body, {
+        email: 'carol@acme.test',
+        tokensRevoked: 1,
+        leasesReleased: [],
+        addonsRevoked: [],
+      })
+      assert.equal((await t.call(carol, 'GET', '/v1/me')).status, 401)
+      const lastAdmin = await t.call(admin, 'DELETE', '/v1/orgs/acme/users/alice@acme.test')
+      assert.equal(lastAdmin.status, 409)
+      assert.equal(lastAdmin.body.error.code, 'last_admin')
+      const demote = await t.call(admin, 'PATCH', '/v1/orgs/acme/users/alice@acme.test', { role: 'member' })
+      assert.equal(demote.body.error.code, 'last_admin')
+    })
+
+    it('replays a mutation with the same Idempotency-Key and refuses the key for another body', async () => {
+      const key = { 'idempotency-key': 'test-key-0001' }
+      const first = await t.app.inject({
+        method: 'POST',
+        url: '/v1/orgs/acme/users/bulk-add',
+        headers: { authorization: `Bearer ${admin}`, ...key },
+        payload: { items: [{ email: 'dave@acme.test' }] },
+      })
+      assert.equal(first.json().summary.changed, 1)
+      const again = await t.app.inject({
+        method: 'POST',
+        url: '/v1/orgs/acme/users/bulk-add',
+        headers: { authorization: `Bearer ${admin}`, ...key },
+        payload: { items: [{ email: 'dave@acme.test' }] },
+      })
+      assert.equal(again.headers['idempotent-replayed'], 'true')
+      assert.deepEqual(again.json(), first.json())
+      const other = await t.app.inject({
+        method: 'POST',
+        url: '/v1/orgs/acme/users/bulk-add',
+        headers: { authorization: `Bearer ${admin}`, ...key },
+        payload: { items: [{ email: 'erin@acme.test' }] },
+      })
+      assert.equal(other.statusCode, 422)
+      assert.equal(other.json().error.code, 'idempotency_key_reused')
+    })
+
+    it('paginates members with a cursor', async () => {
+      await t.call(admin, 'POST', '/v1/orgs/acme/users/bulk-add', {
+        items: Array.from({ length: 7 }, (_, i) => ({ email: `p${i}@acme.test` })),
+      })
+      const seen: string[] = []
+      let cursor: string | null = null
+      do {
+        const res: { body: { items: Array<{ email: string }>; nextCursor: string | null } } = await t.call(
+          admin,
+          'GET',
+          `/v1/orgs/acme/users?limit=3${cursor ? `&cursor=${cursor}` : ''}`,
+        )
+        assert.ok(res.body.items.length <= 3)
+        seen.push(...res.body.items.map((m) => m.email))
+        cursor = res.body.nextCursor
+      } while (cursor)
+      const all = (await t.call(admin, 'GET', '/v1/orgs/acme/users?limit=1000')).body.items.map(
+        (m: { email: string }) => m.email,
+      )
+      assert.deepEqual(seen, all)
+      assert.equal(new Set(seen).size, seen.length)
+    })
+
+    it('records audit entries with before and after', async () => {
+      await t.call(admin, 'PATCH', '/v1/orgs/acme', { contactPhone: '+49 30 1234' })
+      const log = await t.call(admin, 'GET', '/v1/orgs/acme/audit?action=org.update')
+      assert.equal(log.body.items[0].actor, 'alice@acme.test')
+      assert.deepEqual(log.body.items[0].before, { contact_phone: null })
+      assert.deepEqual(log.body.items[0].after, { contact_phone: '+49 30 1234' })
+      assert.equal((await t.call(member, 'GET', '/v1/orgs/acme/audit')).status, 403)
+    })
+  })
+}
