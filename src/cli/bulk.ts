@@ -13,6 +13,8 @@ export type BulkSource = { kind: 'args'; values: string[] } | { kind: 'file'; pa
 export interface BulkSpec<Item> {
   /** Column of the target (e.g. `email`); a bare argument fills it. */
   target: string
+  /** Other columns that may stand in for the target in a file's header (e.g. `user` for `lease`). */
+  alternativeTargets?: readonly string[]
   /** Other columns read from files (case-insensitive headers); unknown columns are ignored. */
   optional?: readonly string[]
   /** The contract's item schema: the same validation the server applies. */
@@ -108,6 +110,30 @@ export async function runBulk<Item>(
   if (opts.json) out.write(`],"summary":${JSON.stringify(summary)}}\n`)
   else out.write(formatSummary(summary, opts.dryRun, spec.verb, c) + '\n')
   return exitCodeOf(summary, total, failureExits)
+}
+
+/**
+ * Plans a job without changing anything (dry-run batches) and returns the rows `keep` selects: how a
+ * command finds what needs a confirmation before it applies anything.
+ */
+export async function planBulk<Item>(
+  spec: BulkSpec<Item>,
+  source: BulkSource,
+  keep: (r: BulkRowResult) => boolean,
+): Promise<BulkRowResult[]> {
+  await validateAll(spec, source)
+  const kept: BulkRowResult[] = []
+  let offset = 0
+  for await (const batch of batches(spec, source)) {
+    const res = await spec.send(
+      batch.map((b) => b.item),
+      true,
+      randomUUID(),
+    )
+    for (const r of res.results) if (keep(r)) kept.push({ ...r, index: offset + r.index })
+    offset += batch.length
+  }
+  return kept
 }
 
 /** 0 when nothing failed; when every row failed for one kind of reason, that reason's code; else 6. */
@@ -222,13 +248,13 @@ async function* rows<Item>(spec: BulkSpec<Item>, source: BulkSource): AsyncGener
     for (const [i, value] of source.values.entries()) yield { row: i + 1, values: { [spec.target]: value } }
     return
   }
-  const wanted = [spec.target, ...(spec.optional ?? [])]
+  const wanted = [...new Set([spec.target, ...(spec.alternativeTargets ?? []), ...(spec.optional ?? [])])]
   const format = await detectFormat(source.path)
   if (format === 'json') {
     yield* jsonRows(source.path, spec.target, wanted)
     return
   }
-  yield* csvRows(source.path, spec.target, wanted)
+  yield* csvRows(source.path, spec.target, wanted, spec.alternativeTargets ?? [])
 }
 
 async function detectFormat(path: string): Promise<'csv' | 'json'> {
@@ -252,7 +278,12 @@ async function readFileStart(path: string): Promise<Buffer> {
   }
 }
 
-async function* csvRows(path: string, target: string, wanted: string[]): AsyncGenerator<RawRow> {
+async function* csvRows(
+  path: string,
+  target: string,
+  wanted: string[],
+  alternatives: readonly string[],
+): AsyncGenerator<RawRow> {
   const { parse } = await import('csv-parse')
   const parser = parse({
     bom: true,
@@ -278,11 +309,14 @@ async function* csvRows(path: string, target: string, wanted: string[]): AsyncGe
     }>) {
       if (!checkedHeader) {
         checkedHeader = true
-        if (!(target.toLowerCase() in rec.record))
-          throw new UsageError(`${path}: the header row has no "${target}" column`, {
-            code: 'invalid_input',
-            hint: `the first line names the columns, e.g. ${wanted.join(',')}`,
-          })
+        if (![target, ...alternatives].some((t) => t.toLowerCase() in rec.record))
+          throw new UsageError(
+            `${path}: the header row has no "${[target, ...alternatives].join('" or "')}" column`,
+            {
+              code: 'invalid_input',
+              hint: `the first line names the columns, e.g. ${wanted.join(',')}`,
+            },
+          )
       }
       const values: Record<string, unknown> = {}
       for (const col of wanted) {

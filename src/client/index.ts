@@ -1,4 +1,5 @@
 import { MetaResource, OrgsResource, TokensResource, UsersResource } from './resources/orgs.js'
+import { SeatsResource } from './resources/seats.js'
 import { Transport, type TransportOptions } from './transport.js'
 
 export { Transport, type TransportOptions } from './transport.js'
@@ -10,12 +11,14 @@ export class LicctlClient {
   readonly orgs: OrgsResource
   readonly users: UsersResource
   readonly tokens: TokensResource
+  readonly seats: SeatsResource
 
   constructor(readonly transport: Transport) {
     this.meta = new MetaResource(transport)
     this.orgs = new OrgsResource(transport)
     this.users = new UsersResource(transport)
     this.tokens = new TokensResource(transport)
+    this.seats = new SeatsResource(transport)
   }
 
   static create(opts: TransportOptions): LicctlClient {

@@ -20,9 +20,12 @@ export const errorCatalog = {
   pool_expired: { status: 409, exit: 3 },
   roaming_not_allowed: { status: 409, exit: 3 },
   lease_roaming: { status: 409, exit: 3 },
+  lease_active: { status: 409, exit: 3 },
   no_free_license: { status: 409, exit: 3 },
   cloud_license_required: { status: 409, exit: 3 },
   rule_violation: { status: 409, exit: 3 },
+  /** A retry of a request that created a secret (a token): secrets are shown once and never stored. */
+  secret_not_replayable: { status: 409, exit: 3 },
   // 4: not authenticated or not allowed
   unauthenticated: { status: 401, exit: 4 },
   forbidden: { status: 403, exit: 4 },

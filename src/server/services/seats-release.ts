@@ -1,9 +1,48 @@
 import type { Executor, Principal } from '../context.js'
 import { audit } from './audit.js'
 
+interface HeldLease {
+  id: string
+  pool_id: string
+  host: string
+  email: string
+  product: string
+}
+
+/**
+ * Frees one seat: deletes the lease and decrements its pool's count, in the caller's transaction.
+ * Returns false when the lease was already gone (a concurrent release), changing nothing.
+ */
+export async function releaseLease(
+  db: Executor,
+  principal: Principal,
+  now: number,
+  orgId: string,
+  lease: HeldLease,
+  action: string,
+  reason: string,
+): Promise<boolean> {
+  const gone = await db.deleteFrom('leases').where('id', '=', lease.id).executeTakeFirst()
+  if (gone.numDeletedRows === 0n) return false
+  const pool = await db
+    .updateTable('seat_pools')
+    .set((eb) => ({ used: eb('used', '-', 1), updated_at: now }))
+    .where('id', '=', lease.pool_id)
+    .returning('used')
+    .executeTakeFirstOrThrow()
+  await audit(db, principal, now, {
+    orgId,
+    action,
+    target: `${lease.product}/${lease.id}`,
+    before: { used: pool.used + 1, user: lease.email, host: lease.host },
+    after: { used: pool.used, reason },
+  })
+  return true
+}
+
 /**
  * Releases every lease a user holds in an organization's seat pools, in the caller's transaction
- * (removing a member calls this). Each pool's `used` count drops by what was released.
+ * (removing a member calls this).
  */
 export async function releaseLeasesOfUser(
   db: Executor,
@@ -16,33 +55,14 @@ export async function releaseLeasesOfUser(
     .selectFrom('leases')
     .innerJoin('seat_pools', 'seat_pools.id', 'leases.pool_id')
     .innerJoin('users', 'users.id', 'leases.user_id')
-    .select([
-      'leases.id as leaseId',
-      'leases.host',
-      'seat_pools.id as poolId',
-      'seat_pools.product',
-      'seat_pools.used',
-      'users.email',
-    ])
+    .select(['leases.id', 'leases.pool_id', 'leases.host', 'seat_pools.product', 'users.email'])
     .where('seat_pools.org_id', '=', orgId)
     .where('leases.user_id', '=', userId)
     .execute()
+  const released = []
   for (const lease of leases) {
-    const gone = await db.deleteFrom('leases').where('id', '=', lease.leaseId).executeTakeFirst()
-    if (gone.numDeletedRows === 0n) continue
-    const pool = await db
-      .updateTable('seat_pools')
-      .set((eb) => ({ used: eb('used', '-', 1), updated_at: now }))
-      .where('id', '=', lease.poolId)
-      .returning('used')
-      .executeTakeFirstOrThrow()
-    await audit(db, principal, now, {
-      orgId,
-      action: 'seats.release',
-      target: `${lease.product}/${lease.leaseId}`,
-      before: { used: pool.used + 1, user: lease.email, host: lease.host },
-      after: { used: pool.used, reason: 'member removed' },
-    })
+    if (await releaseLease(db, principal, now, orgId, lease, 'seats.release', 'member removed'))
+      released.push({ product: lease.product, host: lease.host, leaseId: lease.id })
   }
-  return leases.map((l) => ({ product: l.product, host: l.host, leaseId: l.leaseId }))
+  return released
 }

@@ -1,0 +1,41 @@
+import type { Lease, SeatPool } from '../contract/seats.js'
+import { formatDuration } from '../domain/duration.js'
+import { color, renderTable, shortDate, shortTime, type Column } from './output.js'
+
+/** How seat pools and leases look in a terminal; shared by the seats commands. */
+export const poolColumns: Column<SeatPool>[] = [
+  { header: 'Product', get: (p) => p.product },
+  { header: 'Seats', get: (p) => p.seats, align: 'right' },
+  { header: 'In use', get: (p) => p.inUse, align: 'right' },
+  { header: 'Roaming', get: (p) => p.roaming, align: 'right' },
+  { header: 'Stale', get: (p) => p.stale, align: 'right' },
+  { header: 'Free', get: (p) => p.free, align: 'right' },
+  {
+    header: 'Expires',
+    get: (p) => (p.expired ? color().red(`${shortDate(p.expiresAt)} (expired)`) : shortDate(p.expiresAt)),
+  },
+  { header: 'Usage', get: (p) => p.usage },
+]
+
+export function stateLabel(state: Lease['state']): string {
+  const c = color()
+  return state === 'stale' ? c.yellow('stale') : state === 'roaming' ? c.cyan('roaming') : c.green('active')
+}
+
+export function renderLeases(leases: Lease[], opts: { idle?: boolean } = {}): string {
+  return renderTable(leases, [
+    { header: 'Lease', get: (l) => l.id },
+    { header: 'Product', get: (l) => l.product },
+    { header: 'User', get: (l) => l.user },
+    { header: 'Host', get: (l) => l.host },
+    ...(opts.idle
+      ? [{ header: 'Idle', get: (l: Lease) => formatDuration(l.idleSeconds * 1000) }]
+      : [{ header: 'Started', get: (l: Lease) => shortTime(l.startedAt) }]),
+    {
+      header: 'Last heartbeat',
+      get: (l) => `${shortTime(l.lastHeartbeatAt)} (${formatDuration(l.idleSeconds * 1000)} ago)`,
+    },
+    { header: 'Roaming until', get: (l) => shortTime(l.roamingUntil) },
+    { header: 'State', get: (l) => stateLabel(l.state) },
+  ])
+}

@@ -1,0 +1,59 @@
+import { Args, Flags } from '@oclif/core'
+import { hostname } from 'node:os'
+import { ApiCommand } from '../../cli/base-command.js'
+import { renderFields, shortTime } from '../../cli/output.js'
+import { UsageError } from '../../client/errors.js'
+import { parseDuration } from '../../domain/duration.js'
+
+export default class SeatsCheckout extends ApiCommand<typeof SeatsCheckout> {
+  static override summary = 'Check a seat out, as a desktop client does'
+  static override description =
+    'Refused with exit 3 when the pool is full (naming who holds the seats), expired, or the user is not a member. Checking out again on the same host returns the same lease.'
+  static override examples = [
+    '<%= config.bin %> seats checkout cad-pro --host ws-042',
+    '<%= config.bin %> seats checkout cad-pro --host laptop-7 --roam-until 7d',
+    '<%= config.bin %> seats checkout cad-pro --host ws-042 --user bob@acme.test',
+  ]
+  static override args = { product: Args.string({ description: 'product key', required: true }) }
+  static override flags = {
+    host: Flags.string({ description: 'the machine the seat is used on (default: this one)' }),
+    user: Flags.string({ description: 'check out on behalf of this member (admins)' }),
+    'roam-until': Flags.string({
+      description: 'borrow the seat for offline use until this instant, or for a duration (7d)',
+    }),
+  }
+
+  async run() {
+    const roam = this.flags['roam-until']
+    let roamUntil: string | undefined
+    if (roam) {
+      const ms = parseDuration(roam)
+      roamUntil =
+        ms !== null
+          ? new Date(Date.now() + ms).toISOString()
+          : Number.isNaN(Date.parse(roam))
+            ? undefined
+            : new Date(Date.parse(roam)).toISOString()
+      if (!roamUntil)
+        throw new UsageError(`--roam-until: expected an instant or a duration like 7d, got '${roam}'`)
+    }
+    const client = await this.client()
+    const lease = await client.seats.checkout(await this.org(), this.args.product, {
+      host: this.flags.host ?? hostname(),
+      ...(this.flags.user ? { user: this.flags.user } : {}),
+      ...(roamUntil ? { roamUntil } : {}),
+    })
+    this.say(
+      renderFields([
+        ['Lease', lease.id],
+        ['Product', lease.product],
+        ['User', lease.user],
+        ['Host', lease.host],
+        ['Started', shortTime(lease.startedAt)],
+        ['Roaming until', shortTime(lease.roamingUntil)],
+        ['', lease.reused ? 'already checked out here: same lease, heartbeat refreshed' : 'seat checked out'],
+      ]),
+    )
+    return lease
+  }
+}

@@ -1,0 +1,17 @@
+import { ApiCommand } from '../../cli/base-command.js'
+import { poolColumns } from '../../cli/seats-view.js'
+import { renderTable } from '../../cli/output.js'
+
+export default class SeatsPools extends ApiCommand<typeof SeatsPools> {
+  static override summary = 'List seat pools: seats, in use, roaming, free, expiration and usage'
+  static override description =
+    'Usage is yes when a seat is held on a desktop, roaming when only borrowed offline, no when nobody holds one.'
+  static override examples = ['<%= config.bin %> seats pools', '<%= config.bin %> seats pools --json']
+
+  async run() {
+    const client = await this.client()
+    const res = await client.seats.pools(await this.org())
+    this.say(res.items.length === 0 ? 'No seat pools.' : renderTable(res.items, poolColumns))
+    return res
+  }
+}

@@ -1,0 +1,45 @@
+import { Args, Flags } from '@oclif/core'
+import { ApiCommand } from '../../cli/base-command.js'
+import { renderTable } from '../../cli/output.js'
+import { poolColumns } from '../../cli/seats-view.js'
+import { durationSeconds } from '../../cli/flag-values.js'
+
+export default class SeatsProvision extends ApiCommand<typeof SeatsProvision> {
+  static override summary = 'Provision a seat pool for an organization (operator)'
+  static override description =
+    'An expiration given as a date is valid through that day in the organization’s time zone.'
+  static override examples = [
+    '<%= config.bin %> seats provision cad-pro --org acme --seats 25 --expires 2027-12-31 --lease-ttl 15m --max-roaming 14d',
+  ]
+  static override args = {
+    product: Args.string({ description: 'product key, e.g. cad-pro', required: true }),
+  }
+  static override flags = {
+    seats: Flags.integer({ description: 'number of seats', required: true, min: 1 }),
+    expires: Flags.string({
+      description: 'expiration: a date (valid through that day) or an ISO-8601 instant',
+      required: true,
+    }),
+    'lease-ttl': Flags.string({
+      description: 'a lease without a heartbeat for this long is stale',
+      default: '15m',
+    }),
+    'max-roaming': Flags.string({
+      description: 'longest offline borrowing allowed (e.g. 14d); none when omitted',
+    }),
+  }
+
+  async run() {
+    const client = await this.client()
+    const f = this.flags
+    const pool = await client.seats.provision(await this.org(), {
+      product: this.args.product,
+      seats: f.seats,
+      expires: f.expires,
+      leaseTtlSeconds: durationSeconds('--lease-ttl', f['lease-ttl']),
+      ...(f['max-roaming'] ? { maxRoamingSeconds: durationSeconds('--max-roaming', f['max-roaming']) } : {}),
+    })
+    this.say(renderTable([pool], poolColumns))
+    return pool
+  }
+}

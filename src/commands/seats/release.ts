@@ -1,0 +1,92 @@
+import { Args, Flags } from '@oclif/core'
+import { ApiCommand } from '../../cli/base-command.js'
+import { bulkFlags, bulkSource } from '../../cli/bulk-flags.js'
+import type { BulkSource, BulkSpec } from '../../cli/bulk.js'
+import { durationSeconds } from '../../cli/flag-values.js'
+import { UsageError } from '../../client/errors.js'
+import { releaseItem, type ReleaseItem } from '../../contract/seats.js'
+
+export default class SeatsRelease extends ApiCommand<typeof SeatsRelease> {
+  static override summary = 'Release seats: by lease, by user, every stale lease, or from a file (admins)'
+  static override description = `The seat is free at once; releasing never stops the user checking out again later (to do that, remove them: \`licctl orgs users remove\`).
+Leases with a recent heartbeat look in use: the command lists them and asks on a terminal, and needs --yes elsewhere. Roaming (offline-borrowed) leases are released only with --include-roaming. Files are CSV or JSON with a "lease" or a "user" column.`
+  static override examples = [
+    '<%= config.bin %> seats release --stale',
+    '<%= config.bin %> seats release ls_06h1… ls_06h2…',
+    '<%= config.bin %> seats release --user bob@acme.test --yes',
+    '<%= config.bin %> seats release --file leases.csv --dry-run',
+  ]
+  static override strict = false
+  static override args = { leases: Args.string({ description: 'lease ids' }) }
+  static override flags = {
+    ...bulkFlags,
+    user: Flags.string({ description: 'release every lease of this user (repeatable)', multiple: true }),
+    stale: Flags.boolean({ description: 'release every stale lease (see `seats stuck`)', default: false }),
+    idle: Flags.string({ description: 'with --stale: idle at least this long instead of the pool’s TTL' }),
+    product: Flags.string({ description: 'with --stale: only this product' }),
+    'include-roaming': Flags.boolean({
+      description: 'also release roaming (offline-borrowed) leases',
+      default: false,
+    }),
+  }
+
+  async run() {
+    const client = await this.client()
+    const org = await this.org()
+    const f = this.flags
+    const modes = [this.positionals.length > 0, Boolean(f.user?.length), f.stale, Boolean(f.file)].filter(
+      Boolean,
+    ).length
+    if (modes !== 1)
+      throw new UsageError('name what to release: lease ids, --user, --stale or --file (one of them)')
+    let source: BulkSource
+    let target = 'lease'
+    if (f.stale) {
+      const stuck = await client.seats.stuck(org, {
+        product: f.product,
+        idleSeconds: f.idle ? durationSeconds('--idle', f.idle) : undefined,
+      })
+      if (stuck.items.length === 0) {
+        this.say('No stale leases: nothing to release.')
+        if (this.jsonEnabled())
+          process.stdout.write(
+            JSON.stringify({
+              dryRun: f['dry-run'],
+              results: [],
+              summary: { changed: 0, unchanged: 0, failed: 0 },
+            }) + '\n',
+          )
+        return
+      }
+      source = { kind: 'args', values: stuck.items.map((l) => l.id) }
+    } else if (f.user?.length) {
+      source = { kind: 'args', values: f.user }
+      target = 'user'
+    } else source = bulkSource(this.positionals, f.file)
+
+    const { runBulk, planBulk } = await import('../../cli/bulk.js')
+    const spec = (force: boolean): BulkSpec<ReleaseItem> => ({
+      target,
+      ...(target === 'lease' ? { optional: ['user'], alternativeTargets: ['user'] } : {}),
+      schema: releaseItem,
+      verb: 'release seats',
+      send: (items, dryRun, key) =>
+        client.seats.release(org, { dryRun, force, includeRoaming: f['include-roaming'], items }, key),
+    })
+    let force = f.yes
+    if (!f['dry-run'] && !force) {
+      // Plan first: leases that look in use need a confirmation before anything is released.
+      const inUse = await planBulk(spec(false), source, (r) => r.code === 'lease_active')
+      if (inUse.length > 0) {
+        for (const r of inUse) this.note(`  ${r.target}: ${r.message}`)
+        const { confirmDestructive } = await import('../../cli/prompts.js')
+        await confirmDestructive(
+          `${inUse.length} of these lease${inUse.length === 1 ? '' : 's'} had a heartbeat within the TTL and look in use. Release anyway?`,
+          false,
+        )
+        force = true
+      }
+    }
+    process.exitCode = await runBulk(spec(force), source, { dryRun: f['dry-run'], json: this.jsonEnabled() })
+  }
+}

@@ -1,0 +1,32 @@
+import { Flags } from '@oclif/core'
+import { ApiCommand } from '../../cli/base-command.js'
+import { durationSeconds } from '../../cli/flag-values.js'
+import { renderLeases } from '../../cli/seats-view.js'
+
+export default class SeatsStuck extends ApiCommand<typeof SeatsStuck> {
+  static override summary = 'Triage: stale leases (no recent heartbeat), oldest first (admins)'
+  static override description =
+    'A lease is stuck when its host stopped sending heartbeats (a crash, a closed lid). Free them with `licctl seats release --stale`.'
+  static override examples = [
+    '<%= config.bin %> seats stuck',
+    '<%= config.bin %> seats stuck --idle 2h --product cad-pro',
+  ]
+  static override flags = {
+    idle: Flags.string({ description: 'idle at least this long (default: each pool’s lease TTL), e.g. 2h' }),
+    product: Flags.string({ description: 'only this product' }),
+  }
+
+  async run() {
+    const client = await this.client()
+    const idleSeconds = this.flags.idle ? durationSeconds('--idle', this.flags.idle) : undefined
+    const res = await client.seats.stuck(await this.org(), { product: this.flags.product, idleSeconds })
+    if (res.items.length === 0) this.say('No stuck seats.')
+    else {
+      this.say(renderLeases(res.items, { idle: true }))
+      this.say(
+        `${res.items.length} stuck seat${res.items.length === 1 ? '' : 's'}. Free them with: licctl seats release --stale`,
+      )
+    }
+    return res
+  }
+}

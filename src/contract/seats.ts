@@ -1,0 +1,115 @@
+import { z } from 'zod'
+import { email, expiryInput, instant, slug } from './common.js'
+
+export const product = z
+  .string()
+  .min(1)
+  .max(80)
+  .regex(/^[a-z0-9][a-z0-9._-]*$/, 'lowercase letters, digits, dots, dashes and underscores')
+
+/** yes: a seat is held on a desktop; roaming: only borrowed offline; no: nobody holds one. */
+export const usage = z.enum(['yes', 'roaming', 'no'])
+export type Usage = z.infer<typeof usage>
+export const leaseState = z.enum(['active', 'stale', 'roaming'])
+export type LeaseState = z.infer<typeof leaseState>
+
+export const seatPool = z.object({
+  product,
+  seats: z.number().int(),
+  inUse: z.number().int(),
+  roaming: z.number().int(),
+  stale: z.number().int(),
+  free: z.number().int(),
+  expiresAt: instant,
+  expired: z.boolean(),
+  leaseTtlSeconds: z.number().int(),
+  maxRoamingSeconds: z.number().int().nullable(),
+  usage,
+})
+export type SeatPool = z.infer<typeof seatPool>
+
+const seconds = z.number().int().min(10).max(31_536_000)
+
+export const provisionPoolBody = z.strictObject({
+  product,
+  seats: z.number().int().min(1).max(1_000_000),
+  expires: expiryInput,
+  leaseTtlSeconds: seconds.default(900),
+  maxRoamingSeconds: seconds.nullable().optional(),
+})
+export type ProvisionPoolBody = z.input<typeof provisionPoolBody>
+
+export const updatePoolBody = z
+  .strictObject({
+    addSeats: z.number().int().min(1).max(1_000_000).optional(),
+    expires: expiryInput.optional(),
+    leaseTtlSeconds: seconds.optional(),
+    maxRoamingSeconds: seconds.nullable().optional(),
+  })
+  .refine((b) => Object.keys(b).length > 0, 'nothing to update')
+export type UpdatePoolBody = z.input<typeof updatePoolBody>
+
+export const lease = z.object({
+  id: z.string(),
+  product,
+  user: z.string(),
+  host: z.string(),
+  startedAt: instant,
+  lastHeartbeatAt: instant,
+  roamingUntil: instant.nullable(),
+  state: leaseState,
+  idleSeconds: z.number().int(),
+})
+export type Lease = z.infer<typeof lease>
+
+export const host = z.string().trim().min(1).max(255)
+
+export const checkoutBody = z.strictObject({
+  host,
+  /** Admins and the operator may check out on behalf of a member (support, scripting). */
+  user: email.optional(),
+  roamUntil: instant.optional(),
+})
+export type CheckoutBody = z.input<typeof checkoutBody>
+export const checkoutResponse = lease.extend({ reused: z.boolean() })
+
+export const productParams = z.strictObject({ org: slug, product })
+export const leaseParams = z.strictObject({ org: slug, id: z.string().min(3).max(64) })
+
+export const leasesQuery = z.strictObject({
+  product: product.optional(),
+  state: leaseState.optional(),
+  user: email.optional(),
+})
+
+export const stuckQuery = z.strictObject({
+  product: product.optional(),
+  /** Idle longer than this many seconds; default: each pool's lease TTL. */
+  idleSeconds: z.coerce.number().int().min(1).optional(),
+})
+
+export const userUsage = z.object({
+  email: z.string(),
+  name: z.string().nullable(),
+  usage,
+  leases: z.number().int(),
+  products: z.array(z.string()),
+})
+export type UserUsage = z.infer<typeof userUsage>
+
+/** One release target: a lease by id, or every lease of a user. */
+export const releaseItem = z.union([
+  z.strictObject({ lease: z.string().min(3).max(64) }),
+  z.strictObject({ user: email }),
+])
+export type ReleaseItem = z.infer<typeof releaseItem>
+
+export const releaseBody = z.strictObject({
+  dryRun: z.boolean().default(false),
+  /** Roaming leases are borrowed for offline use: released only when asked for. */
+  includeRoaming: z.boolean().default(false),
+  /** Release leases with a recent heartbeat too (the CLI asks first). */
+  force: z.boolean().default(false),
+  items: z.array(releaseItem).min(1).max(1000),
+})
+export type ReleaseBody = z.input<typeof releaseBody>
