@@ -24,6 +24,8 @@ export interface RequestOptions<S extends z.ZodType> {
   schema?: S
   /** Sent as Idempotency-Key; makes a POST safe to retry. `true` generates one. */
   idempotencyKey?: string | true
+  /** Extra request headers (the `api` command's --header); they never replace authorization. */
+  headers?: Record<string, string>
 }
 
 const RETRYABLE_STATUS = new Set([429, 502, 503, 504])
@@ -73,6 +75,7 @@ export class Transport {
       if (v !== undefined) url.searchParams.set(k, String(v))
     const key = opts.idempotencyKey === true ? randomUUID() : opts.idempotencyKey
     const headers: Record<string, string> = {
+      ...opts.headers,
       accept: 'application/json',
       'user-agent': this.opts.userAgent ?? 'licctl',
     }

@@ -3,83 +3,89 @@ import { Args, Flags } from '@oclif/core'
 import { ApiCommand } from '../cli/base-command.js'
 import { UsageError } from '../client/errors.js'
 
+type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE'
+
 export default class Api extends ApiCommand<typeof Api> {
   static override summary = 'Make an authenticated request to the licctl API and print the response'
-  static override description =
-    'Like `gh api`: the path is relative to /v1 (a leading /v1 is kept). -f key=value adds a string field to a JSON body, -F key=value a typed one (numbers, true/false, null); --input sends a JSON file (- for stdin). The response body is printed as JSON; errors exit with the usual codes.'
+  static override description = `Like \`gh api\`, with the current profile's server and token (or LICCTL_URL/LICCTL_TOKEN). The path is relative to /v1 (a leading /v1 is kept).
+-f key=value adds a string field, -F key=value a typed one (numbers, true, false, null); key[]=value appends to an array and a[b]=value nests. Fields make a JSON body (the method becomes POST), or the query string with -X GET/DELETE. --input sends a JSON file (- for stdin).
+The response body is printed as indented JSON on stdout; errors go to stderr with the usual exit codes.`
   static override enableJsonFlag = false
   static override examples = [
     '<%= config.bin %> api /orgs/acme/users',
+    '<%= config.bin %> api -X GET /orgs/acme/audit -f action=user -F limit=5',
     '<%= config.bin %> api -X PATCH /orgs/acme -f contactPhone="+49 30 1234567"',
-    '<%= config.bin %> api -X POST /orgs/acme/users/bulk-add --input users.json',
+    '<%= config.bin %> api /orgs/acme/users/bulk-add --input users.json',
   ]
   static override args = { path: Args.string({ description: 'API path, e.g. /orgs/acme', required: true }) }
   static override flags = {
     method: Flags.option({
       char: 'X',
       options: ['GET', 'POST', 'PATCH', 'PUT', 'DELETE'] as const,
-      description: 'HTTP method (default GET, or POST with fields)',
+      description: 'HTTP method (default GET, or POST with a body)',
     })(),
-    field: Flags.string({
-      char: 'f',
-      description: 'string field key=value for the JSON body (repeatable)',
-      multiple: true,
-    }),
+    field: Flags.string({ char: 'f', description: 'string field key=value (repeatable)', multiple: true }),
     'typed-field': Flags.string({
       char: 'F',
       description: 'typed field key=value: numbers, true, false, null (repeatable)',
       multiple: true,
     }),
     input: Flags.string({ description: 'JSON file for the request body (- for stdin)' }),
-    'idempotency-key': Flags.string({ description: 'send this Idempotency-Key header' }),
+    header: Flags.string({ char: 'H', description: 'extra header key:value (repeatable)', multiple: true }),
+    'idempotency-key': Flags.string({ description: 'send this Idempotency-Key (makes a retry safe)' }),
   }
 
   async run(): Promise<void> {
-    const body = await this.body()
-    const method = this.flags.method ?? (body === undefined ? 'GET' : 'POST')
-    const path =
-      this.args.path.startsWith('/v1/') || this.args.path === '/v1'
-        ? this.args.path
-        : `/v1/${this.args.path.replace(/^\//, '')}`
+    const { path: raw } = this.args
+    if (raw.includes('://'))
+      throw new UsageError('the path must be relative to the server, e.g. /orgs/acme', {
+        hint: 'the token is only ever sent to the profile’s server',
+      })
+    const path = /^\/?v1(\/|$)/.test(raw) ? '/' + raw.replace(/^\//, '') : `/v1/${raw.replace(/^\//, '')}`
+    const fields = buildFields(this.flags.field ?? [], this.flags['typed-field'] ?? [])
+    if (this.flags.input !== undefined && fields !== undefined)
+      throw new UsageError('use --input or fields (-f/-F), not both')
+    const body = this.flags.input !== undefined ? await readJson(this.flags.input) : fields
+    const method: Method = this.flags.method ?? (body === undefined ? 'GET' : 'POST')
+    const inQuery = method === 'GET' || method === 'DELETE'
+    if (inQuery && this.flags.input !== undefined)
+      throw new UsageError(`--input sends a body, which ${method} does not take`)
     const client = await this.client()
     const res = await client.transport.request(method, path, {
-      ...(body !== undefined ? { body } : {}),
+      ...(inQuery && fields ? { query: queryOf(fields) } : body !== undefined ? { body } : {}),
+      headers: parseHeaders(this.flags.header ?? []),
       ...(this.flags['idempotency-key'] ? { idempotencyKey: this.flags['idempotency-key'] } : {}),
     })
-    process.stdout.write(JSON.stringify(res, null, 2) + '\n')
-  }
-
-  private async body(): Promise<unknown> {
-    const fields = [
-      ...(this.flags.field ?? []).map((f) => [f, false] as const),
-      ...(this.flags['typed-field'] ?? []).map((f) => [f, true] as const),
-    ]
-    if (this.flags.input && fields.length) throw new UsageError('use --input or fields (-f/-F), not both')
-    if (this.flags.input) {
-      const text =
-        this.flags.input === '-'
-          ? await readStdin()
-          : await readFile(this.flags.input, 'utf8').catch(() => {
-              throw new UsageError(`cannot read ${this.flags.input}`)
-            })
-      try {
-        return JSON.parse(text) as unknown
-      } catch {
-        throw new UsageError(`${this.flags.input}: not valid JSON`)
-      }
-    }
-    if (fields.length === 0) return undefined
-    const out: Record<string, unknown> = {}
-    for (const [field, typed] of fields) {
-      const eq = field.indexOf('=')
-      if (eq < 1) throw new UsageError(`field '${field}': expected key=value`)
-      const key = field.slice(0, eq)
-      const raw = field.slice(eq + 1)
-      out[key] = typed ? typedValue(raw) : raw
-    }
-    return out
+    if (res !== null && res !== undefined) process.stdout.write(JSON.stringify(res, null, 2) + '\n')
   }
 }
+
+/** -f/-F fields as a JSON object (`a[b]=1` nests, `a[]=1` appends), or undefined when none. */
+function buildFields(strings: string[], typed: string[]): Record<string, unknown> | undefined {
+  if (strings.length + typed.length === 0) return undefined
+  const out: Record<string, unknown> = {}
+  const all = [...strings.map((f) => [f, false] as const), ...typed.map((f) => [f, true] as const)]
+  for (const [field, isTyped] of all) {
+    const m = /^([^=[\]]+)((?:\[[^=[\]]*\])*)=(.*)$/s.exec(field)
+    if (!m) throw new UsageError(`field '${field}': expected key=value`)
+    const keys = [m[1]!, ...[...m[2]!.matchAll(/\[([^\]]*)\]/g)].map((k) => k[1]!)]
+    const value = isTyped ? typedValue(m[3]!) : m[3]!
+    const append = keys.length > 1 && keys.at(-1) === ''
+    const names = append ? keys.slice(0, -1) : keys
+    if (names.includes('')) throw new UsageError(`field '${field}': [] may only come last`)
+    let node = out
+    for (const name of names.slice(0, -1))
+      node = (isObject(node[name]) ? node[name] : (node[name] = {})) as Record<string, unknown>
+    const last = names.at(-1)!
+    if (!append) node[last] = value
+    else if (Array.isArray(node[last])) (node[last] as unknown[]).push(value)
+    else node[last] = [value]
+  }
+  return out
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v)
 
 function typedValue(raw: string): unknown {
   if (raw === 'true') return true
@@ -89,8 +95,41 @@ function typedValue(raw: string): unknown {
   return raw
 }
 
-async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = []
-  for await (const c of process.stdin) chunks.push(c as Buffer)
-  return Buffer.concat(chunks).toString('utf8')
+function queryOf(fields: Record<string, unknown>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(fields).map(([k, v]) => {
+      if (isObject(v) || Array.isArray(v)) throw new UsageError(`field '${k}': a query value must be flat`)
+      return [k, String(v)]
+    }),
+  )
+}
+
+function parseHeaders(lines: string[]): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const line of lines) {
+    const i = line.indexOf(':')
+    if (i < 1) throw new UsageError(`header '${line}': expected key:value`)
+    const name = line.slice(0, i).trim().toLowerCase()
+    if (name === 'authorization') throw new UsageError('the token comes from the profile, not --header')
+    out[name] = line.slice(i + 1).trim()
+  }
+  return out
+}
+
+async function readJson(input: string): Promise<unknown> {
+  let text: string
+  if (input === '-') {
+    const chunks: Buffer[] = []
+    for await (const c of process.stdin) chunks.push(c as Buffer)
+    text = Buffer.concat(chunks).toString('utf8')
+  } else {
+    text = await readFile(input, 'utf8').catch(() => {
+      throw new UsageError(`cannot read ${input}`)
+    })
+  }
+  try {
+    return JSON.parse(text) as unknown
+  } catch {
+    throw new UsageError(`${input === '-' ? 'stdin' : input}: not valid JSON`)
+  }
 }

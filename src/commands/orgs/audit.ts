@@ -11,29 +11,32 @@ export default class OrgsAudit extends ApiCommand<typeof OrgsAudit> {
   static override examples = [
     '<%= config.bin %> orgs audit --since 7d',
     '<%= config.bin %> orgs audit --action seats.release --json',
+    '<%= config.bin %> orgs audit --since 2026-01-01 --all',
   ]
   static override flags = {
     action: Flags.string({ description: 'only actions starting with this, e.g. seats or cloud.assign' }),
     since: Flags.string({ description: 'only entries since a date/instant or a duration ago (7d, 12h)' }),
-    limit: Flags.integer({ description: 'at most this many entries', default: 50, min: 1, max: 10000 }),
+    limit: Flags.integer({ description: 'at most this many entries', default: 50, min: 1, max: 100_000 }),
+    all: Flags.boolean({ description: 'every matching entry (ignores --limit)', default: false }),
   }
 
   async run(): Promise<{ items: AuditEntry[] }> {
     const since = this.flags.since === undefined ? undefined : parseSince(this.flags.since)
     const client = await this.client()
     const org = await this.org()
+    const limit = this.flags.all ? Infinity : this.flags.limit
     const items: AuditEntry[] = []
     let cursor: string | undefined
     do {
       const page = await client.orgs.audit(org, {
-        limit: Math.min(1000, this.flags.limit - items.length),
+        limit: Math.min(1000, limit - items.length),
         cursor,
         action: this.flags.action,
         since,
       })
       items.push(...page.items)
       cursor = page.nextCursor ?? undefined
-    } while (cursor && items.length < this.flags.limit)
+    } while (cursor && items.length < limit)
     this.say(
       items.length === 0
         ? 'No audit entries.'
@@ -52,8 +55,10 @@ export default class OrgsAudit extends ApiCommand<typeof OrgsAudit> {
 function parseSince(text: string): string {
   const ago = parseDuration(text)
   if (ago !== null) return new Date(Date.now() - ago).toISOString()
-  const ms = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text}T00:00:00Z` : text)
-  if (Number.isNaN(ms))
+  // A date means from the start of that day (UTC); an instant needs its offset to be unambiguous.
+  const date = /^\d{4}-\d{2}-\d{2}$/.test(text)
+  const ms = Date.parse(date ? `${text}T00:00:00Z` : text)
+  if (Number.isNaN(ms) || (!date && !/(Z|[+-]\d{2}:?\d{2})$/i.test(text)))
     throw new UsageError(`--since: expected a date, an instant or a duration like 7d, got '${text}'`)
   return new Date(ms).toISOString()
 }

@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core'
 import { BaseCommand } from '../../cli/base-command.js'
-import { UsageError } from '../../client/errors.js'
+import { LicctlError, UsageError } from '../../client/errors.js'
 import { canPrompt, promptText } from '../../cli/prompts.js'
 
 export default class OrgsLogin extends BaseCommand<typeof OrgsLogin> {
@@ -23,11 +23,17 @@ export default class OrgsLogin extends BaseCommand<typeof OrgsLogin> {
       this.flags.url ??
       (interactive ? await promptText('Server URL', { default: 'http://127.0.0.1:8080' }) : undefined)
     if (!url)
-      throw new UsageError('missing --url', { hint: 'pass --url <server> (no prompt: not on a terminal)' })
+      throw new UsageError('missing --url (not on a terminal, so no prompt)', {
+        hint: 'licctl orgs login --url <server> --org <slug> --with-token < token.txt',
+      })
     let token: string | undefined
     if (this.flags['with-token']) token = (await readAll(process.stdin)).trim()
     else if (interactive) token = await promptText('Token', { secret: true })
-    if (!token) throw new UsageError('no token given', { hint: 'pipe it on stdin with --with-token' })
+    if (!token)
+      throw new UsageError(
+        this.flags['with-token'] ? 'no token on stdin' : 'no token given (not on a terminal, so no prompt)',
+        { hint: 'pipe the token on stdin with --with-token; tokens never go in arguments' },
+      )
     const [{ LicctlClient }, { Profiles }] = await Promise.all([
       import('../../client/index.js'),
       import('../../cli/profiles.js'),
@@ -37,7 +43,10 @@ export default class OrgsLogin extends BaseCommand<typeof OrgsLogin> {
       const me = await client.meta.whoami()
       const org = this.flags.org ?? me.org ?? undefined
       if (me.kind === 'user' && this.flags.org && this.flags.org !== me.org)
-        throw new UsageError(`this token belongs to organization '${me.org}', not '${this.flags.org}'`)
+        throw new LicctlError(`this token belongs to organization '${me.org}', not '${this.flags.org}'`, {
+          code: 'wrong_organization',
+          exitCode: 4,
+        })
       const profiles = new Profiles()
       const name = profiles.save({ url, token, ...(org ? { org } : {}) })
       const who =

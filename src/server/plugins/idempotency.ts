@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
+import { redactTokens } from '../../domain/tokens.js'
 import { AppError } from '../errors.js'
 
 declare module 'fastify' {
@@ -9,10 +10,13 @@ declare module 'fastify' {
 }
 
 const KEY_PATTERN = /^[A-Za-z0-9._:-]{8,200}$/
+const SECRET_MARK = /lic_(op|u)_\[REDACTED\]/
 
 /**
  * Idempotency-Key on mutations: the first response for a key (per token) is stored and replayed
- * for a retry with the same body; the same key with another body is refused.
+ * for a retry with the same body; the same key with another body is refused. A response that
+ * carried a new token is stored with the token redacted (secrets exist only as hashes), so its
+ * replay is refused with the stored, redacted answer (the token id to revoke) instead.
  */
 export function registerIdempotency(app: FastifyInstance): void {
   app.decorateRequest('idempotency', null)
@@ -34,6 +38,12 @@ export function registerIdempotency(app: FastifyInstance): void {
     if (stored) {
       if (stored.request_hash !== hash)
         throw new AppError('idempotency_key_reused', 'this Idempotency-Key was used for a different request')
+      if (SECRET_MARK.test(stored.response_body))
+        throw new AppError(
+          'secret_not_replayable',
+          'this request already succeeded and created a token, which is shown only once: revoke it and create another',
+          { response: JSON.parse(stored.response_body) as unknown },
+        )
       reply.header('idempotent-replayed', 'true')
       return reply.code(stored.status_code).type('application/json').send(stored.response_body)
     }
@@ -49,7 +59,7 @@ export function registerIdempotency(app: FastifyInstance): void {
         key: idem.key,
         request_hash: idem.hash,
         status_code: reply.statusCode,
-        response_body: payload,
+        response_body: redactTokens(payload),
         created_at: app.clock.now(),
       })
       .onConflict((oc) => oc.columns(['scope', 'key']).doNothing())

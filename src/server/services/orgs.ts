@@ -1,4 +1,5 @@
-import type { CreateOrgBody, UpdateOrgBody } from '../../contract/orgs.js'
+import { sql } from 'kysely'
+import type { CreateOrgBody, Organization, UpdateOrgBody } from '../../contract/orgs.js'
 import type { PageQuery } from '../../contract/common.js'
 import { newId } from '../../domain/ids.js'
 import { generateToken } from '../../domain/tokens.js'
@@ -106,20 +107,24 @@ export async function updateOrg(ctx: ServiceContext, slug: string, body: UpdateO
       ...(body.timeZone !== undefined ? { time_zone: body.timeZone } : {}),
       ...(body.devicePreference !== undefined ? { device_preference: body.devicePreference } : {}),
     }
-    const before = Object.fromEntries(Object.keys(changes).map((k) => [k, org[k as keyof typeof org]]))
+    const updated = { ...org, ...changes, updated_at: now }
     await trx
       .updateTable('organizations')
       .set({ ...changes, updated_at: now })
       .where('id', '=', org.id)
       .execute()
+    // The audit log speaks the API's language (camelCase fields), only for the fields sent.
+    const fields = Object.keys(body) as Array<keyof UpdateOrgBody>
+    const pick = (o: Organization) => Object.fromEntries(fields.map((f) => [f, o[f]]))
+    const after = presentOrg(updated)
     await audit(trx, ctx.principal, now, {
       orgId: org.id,
       action: 'org.update',
       target: org.slug,
-      before,
-      after: changes,
+      before: pick(presentOrg(org)),
+      after: pick(after),
     })
-    return presentOrg({ ...org, ...changes, updated_at: now })
+    return after
   })
 }
 
@@ -138,7 +143,8 @@ export async function listAudit(
     .limit(q.limit + 1)
   const before = decodeCursor(q.cursor)
   if (before) query = query.where('id', '<', before)
-  if (q.action) query = query.where('action', 'like', `${q.action.replace(/[%_]/g, '')}%`)
+  // A literal prefix match (LIKE would treat _ and % as wildcards), the same on both dialects.
+  if (q.action) query = query.where(sql<string>`substr(action, 1, ${q.action.length})`, '=', q.action)
   if (q.since) query = query.where('created_at', '>=', Date.parse(q.since))
   return pageOf(await query.execute(), q.limit, presentAudit)
 }

@@ -18,12 +18,14 @@ export default class TokensCreate extends ApiCommand<typeof TokensCreate> {
       description: 'the token can read but never change anything',
       default: false,
     }),
-    expires: Flags.string({ description: 'expiry: a duration from now (90d, 12h) or a date/instant' }),
+    expires: Flags.string({
+      description: 'a duration from now (90d, 12h), a date (valid through that day, UTC) or an instant',
+    }),
     user: Flags.string({ description: 'create it for this member (admins)' }),
   }
 
   async run() {
-    const expiresAt = this.flags.expires === undefined ? undefined : parseExpires(this.flags.expires)
+    const expiresAt = this.flags.expires === undefined ? undefined : await parseExpires(this.flags.expires)
     const client = await this.client()
     const created = await client.tokens.create(await this.org(), {
       readOnly: this.flags['read-only'],
@@ -45,11 +47,14 @@ export default class TokensCreate extends ApiCommand<typeof TokensCreate> {
   }
 }
 
-function parseExpires(text: string): string {
+async function parseExpires(text: string): Promise<string> {
   const ms = parseDuration(text)
   if (ms !== null) return new Date(Date.now() + ms).toISOString()
-  const at = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text}T00:00:00Z` : text)
-  if (Number.isNaN(at))
-    throw new UsageError(`--expires: expected a duration like 90d or a date, got '${text}'`)
+  const { expiryInstant } = await import('../../../domain/dates.js')
+  const at = expiryInstant(text, 'UTC')
+  if (at === null)
+    throw new UsageError(
+      `--expires: expected a duration like 90d, a date like 2027-01-01 or an instant with its offset, got '${text}'`,
+    )
   return new Date(at).toISOString()
 }
