@@ -80,10 +80,8 @@ Leases with a recent heartbeat look in use: the command lists them and asks on a
       if (inUse.length > 0) {
         for (const r of inUse) this.note(`  ${r.target}: ${r.message}`)
         const { confirmDestructive } = await import('../../cli/prompts.js')
-        await confirmDestructive(
-          `${inUse.length} of these lease${inUse.length === 1 ? '' : 's'} had a heartbeat within the TTL and look in use. Release anyway?`,
-          false,
-        )
+        const n = inUse.length === 1 ? '1 lease looks' : `${inUse.length} leases look`
+        await confirmDestructive(`${n} in use (recent heartbeat). Release anyway?`, false)
         force = true
       }
     }
