@@ -7,6 +7,7 @@ import {
   validatorCompiler,
 } from 'fastify-type-provider-zod'
 import { newId } from '../domain/ids.js'
+import { redactTokens } from '../domain/tokens.js'
 import { systemClock, type Clock } from '../domain/clock.js'
 import type { Storage } from '../storage/open.js'
 import { registerAuth } from './plugins/auth.js'
@@ -23,7 +24,7 @@ declare module 'fastify' {
     storage: Storage
     clock: Clock
     /** Every route as registered (method, URL): the OpenAPI coverage test reads it. */
-    routeList: Array<{ method: string; url: string }>
+    routeList: Array<{ method: string; url: string; public: boolean }>
   }
 }
 
@@ -34,7 +35,11 @@ export interface BuildOptions {
   logger?: false | { level: string }
   /** Largest request body accepted, in bytes. */
   bodyLimit?: number
+  /** Where log lines go (stderr by default; tests capture them). */
+  logStream?: { write(line: string): void }
 }
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
 
 /** Builds the app without listening: tests use `inject()`, start.ts listens. */
 export async function build(opts: BuildOptions): Promise<FastifyInstance> {
@@ -45,12 +50,20 @@ export async function build(opts: BuildOptions): Promise<FastifyInstance> {
         ? false
         : {
             level: logger.level,
-            stream: process.stderr,
+            stream: opts.logStream ?? process.stderr,
             redact: ['req.headers.authorization', 'req.headers.cookie'],
+            // The last line of defence: whatever a log line carries (a URL, an error message
+            // echoing input), a token never reaches the log.
+            hooks: { streamWrite: redactTokens },
           },
     bodyLimit: opts.bodyLimit ?? 1_048_576,
-    requestIdHeader: 'x-request-id',
-    genReqId: () => newId('req'),
+    // A caller's X-Request-Id is kept (it ties their logs to ours) when it is a plain id; anything
+    // else (too long, spaces, control characters) would pollute the logs, so it gets a fresh one.
+    requestIdHeader: false,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id']
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : newId('req')
+    },
     routerOptions: { ignoreTrailingSlash: true },
   })
   app.decorate('storage', opts.storage)
@@ -58,7 +71,8 @@ export async function build(opts: BuildOptions): Promise<FastifyInstance> {
   app.decorate('routeList', [])
   app.addHook('onRoute', (route) => {
     for (const method of [route.method].flat())
-      if (method !== 'HEAD') app.routeList.push({ method, url: route.url })
+      if (method !== 'HEAD')
+        app.routeList.push({ method, url: route.url, public: route.config?.public === true })
   })
   app.setValidatorCompiler(validatorCompiler)
   app.setSerializerCompiler(serializerCompiler)

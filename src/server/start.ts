@@ -33,7 +33,11 @@ export async function startServer(
   }
   const clock = opts.clockStart === undefined ? systemClock : clockStartingAt(opts.clockStart)
   const app = await build({ storage, clock, logger: { level: opts.logLevel } })
-  app.addHook('onClose', async () => storage.close())
+  // onClose runs after the server stopped accepting connections and in-flight requests finished.
+  app.addHook('onClose', async () => {
+    await storage.close()
+    app.log.info('database closed')
+  })
   const address = await app.listen({ host: opts.host, port: opts.port })
   const url = address.replace('[::1]', 'localhost')
   opts.onListening(url)

@@ -11,10 +11,8 @@ export function registerErrorHandler(app: FastifyInstance): void {
       })
     }
     if (hasZodFastifySchemaValidationErrors(err)) {
-      const issues = err.validation.map((v) => ({
-        path: `${err.validationContext ?? 'body'}${v.instancePath.replaceAll('/', '.')}`,
-        message: v.message ?? 'invalid',
-      }))
+      const part = PART_NAMES[err.validationContext ?? 'body'] ?? err.validationContext ?? 'body'
+      const issues = err.validation.flatMap((v) => validationIssues(part, v))
       const first = issues[0]
       return reply.status(400).send({
         error: {
@@ -44,4 +42,37 @@ export function registerErrorHandler(app: FastifyInstance): void {
       error: { code: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` },
     }),
   )
+}
+
+// Where the invalid input was, as a person would name it: `query.limit`, not `querystring/limit`.
+const PART_NAMES: Record<string, string> = {
+  body: 'body',
+  querystring: 'query',
+  params: 'params',
+  headers: 'headers',
+}
+
+/** A field path such as `body.items[3].email` from the validator's `/items/3/email`. */
+function fieldPath(part: string, instancePath: string): string {
+  let path = part
+  for (const segment of instancePath.split('/').filter(Boolean))
+    path += /^\d+$/.test(segment) ? `[${segment}]` : `.${segment}`
+  return path
+}
+
+/**
+ * One issue per problem. Zod reports unknown keys once, on the object that holds them (path `/`
+ * at the top level); name each unknown key instead, so the path points at what to remove.
+ */
+function validationIssues(
+  part: string,
+  v: { keyword: string; instancePath: string; message?: string | undefined; params: unknown },
+): Array<{ path: string; message: string }> {
+  const keys = (v.params as { keys?: unknown }).keys
+  if (v.keyword === 'unrecognized_keys' && Array.isArray(keys) && keys.length > 0)
+    return keys.map((key) => ({
+      path: fieldPath(part, `${v.instancePath}/${String(key)}`),
+      message: part === 'query' ? 'unknown query parameter' : 'unknown field',
+    }))
+  return [{ path: fieldPath(part, v.instancePath), message: v.message ?? 'invalid' }]
 }

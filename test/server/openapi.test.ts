@@ -1,0 +1,93 @@
+import { strict as assert } from 'node:assert'
+import { Validator } from '@seriousme/openapi-schema-validator'
+import { startApp, type TestApp } from '../helpers/app.js'
+
+interface Operation {
+  summary?: string
+  security?: Array<Record<string, string[]>>
+  responses?: Record<string, { content?: Record<string, { schema?: unknown }> }>
+}
+type Paths = Record<string, Record<string, Operation>>
+
+/** `/orgs/{org}` in the document is `/orgs/:org` in Fastify's route table. */
+const routeKey = (method: string, openapiPath: string) =>
+  `${method.toUpperCase()} ${openapiPath.replace(/\{(\w+)\}/g, ':$1')}`
+
+describe('server: the OpenAPI document', function () {
+  let t: TestApp
+  let doc: { openapi: string; paths: Paths; components?: { securitySchemes?: Record<string, unknown> } }
+
+  before(async () => {
+    t = await startApp('sqlite')
+    const res = await t.app.inject({ method: 'GET', url: '/v1/openapi.json' })
+    assert.equal(res.statusCode, 200)
+    assert.match(String(res.headers['content-type']), /^application\/json/)
+    doc = res.json()
+  })
+  after(async () => t.close())
+
+  it('is served without a token and is valid OpenAPI 3.1', async () => {
+    assert.equal(doc.openapi, '3.1.0')
+    const result = await new Validator().validate(doc as object)
+    assert.equal(result.valid, true, JSON.stringify(result.errors, null, 2))
+    assert.deepEqual(doc.components?.securitySchemes, { bearerAuth: { type: 'http', scheme: 'bearer' } })
+  })
+
+  it('documents every registered route, and nothing that is not a route', () => {
+    const documented = new Set<string>()
+    for (const [path, ops] of Object.entries(doc.paths))
+      for (const method of Object.keys(ops)) documented.add(routeKey(method, path))
+    // The document itself is the one route deliberately left out of it.
+    const routes = t.app.routeList.filter((r) => r.url !== '/v1/openapi.json')
+    assert.ok(routes.length >= 15, `only ${routes.length} routes registered`)
+    const registered = new Set(routes.map((r) => `${r.method} ${r.url}`))
+    assert.deepEqual(
+      [...registered].filter((r) => !documented.has(r)),
+      [],
+      'routes missing from /v1/openapi.json (give them a zod schema, not `hide`)',
+    )
+    assert.deepEqual(
+      [...documented].filter((r) => !registered.has(r)),
+      [],
+      'documented operations with no route',
+    )
+  })
+
+  it('gives every operation a summary, a JSON success schema, and the error shape', () => {
+    const problems: string[] = []
+    for (const [path, ops] of Object.entries(doc.paths))
+      for (const [method, op] of Object.entries(ops)) {
+        const where = routeKey(method, path)
+        if (!op.summary) problems.push(`${where}: no summary`)
+        const success = Object.entries(op.responses ?? {}).filter(([status]) => /^2\d\d$/.test(status))
+        if (success.length === 0) problems.push(`${where}: no 2xx response`)
+        for (const [status, r] of success)
+          if (!r.content?.['application/json']?.schema)
+            problems.push(`${where}: ${status} has no JSON schema`)
+        const bad = op.responses?.['400']?.content?.['application/json']?.schema as
+          { properties?: { error?: unknown } } | undefined
+        if (where !== 'GET /v1/health' && !bad?.properties?.error)
+          problems.push(`${where}: 400 does not use the error shape`)
+      }
+    assert.deepEqual(problems, [])
+  })
+
+  it('marks exactly the routes that need a token as bearer-authenticated, with their 401 and 403', () => {
+    const publicRoutes = new Set(t.app.routeList.filter((r) => r.public).map((r) => `${r.method} ${r.url}`))
+    assert.ok(publicRoutes.has('GET /v1/health'))
+    const problems: string[] = []
+    for (const [path, ops] of Object.entries(doc.paths))
+      for (const [method, op] of Object.entries(ops)) {
+        const where = routeKey(method, path)
+        const secured = (op.security ?? []).some((s) => 'bearerAuth' in s)
+        if (publicRoutes.has(where)) {
+          if (secured) problems.push(`${where}: public but documented as needing a token`)
+          continue
+        }
+        if (!secured) problems.push(`${where}: needs a token but declares no bearerAuth security`)
+        for (const status of ['401', '403'])
+          if (!op.responses?.[status]) problems.push(`${where}: no ${status} response`)
+      }
+    assert.deepEqual(problems, [])
+  })
+})
