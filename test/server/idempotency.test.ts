@@ -1,0 +1,170 @@
+import { strict as assert } from 'node:assert'
+import { startApp, type TestApp } from '../helpers/app.js'
+import { DIALECTS } from '../helpers/dialects.js'
+
+for (const dialect of DIALECTS) {
+  describe(`Idempotency-Key on ${dialect}`, function () {
+    let t: TestApp
+    let alice: string
+    let n = 0
+    const newKey = () => `test-key-${dialect}-${++n}`
+
+    /** inject() with a token and an Idempotency-Key, keeping the raw response (headers included). */
+    const send = (
+      token: string,
+      method: 'POST' | 'PATCH' | 'DELETE' | 'GET',
+      url: string,
+      key: string,
+      payload?: object,
+    ) =>
+      t.app.inject({
+        method,
+        url,
+        headers: { authorization: `Bearer ${token}`, 'idempotency-key': key },
+        ...(payload ? { payload } : {}),
+      })
+    const auditCount = async (action: string) =>
+      (await t.call(alice, 'GET', `/v1/orgs/acme/audit?limit=1000&action=${action}`)).body.items.length
+
+    before(async () => {
+      t = await startApp(dialect)
+      alice = await t.org('acme', 'alice@acme.test')
+    })
+    after(async () => t.close())
+
+    it('replays the stored response for a retry with the same key and body, changing nothing twice', async () => {
+      const key = newKey()
+      const first = await send(alice, 'PATCH', '/v1/orgs/acme', key, { contactPhone: '+1 555 0100' })
+      assert.equal(first.statusCode, 200)
+      assert.equal(first.headers['idempotent-replayed'], undefined)
+      const updates = await auditCount('org.update')
+      t.clock.advance(5_000)
+      const retry = await send(alice, 'PATCH', '/v1/orgs/acme', key, { contactPhone: '+1 555 0100' })
+      assert.equal(retry.statusCode, 200)
+      assert.equal(retry.headers['idempotent-replayed'], 'true')
+      assert.equal(retry.body, first.body)
+      assert.equal(await auditCount('org.update'), updates)
+    })
+
+    it('refuses the same key with a different body (422 idempotency_key_reused)', async () => {
+      const key = newKey()
+      await send(alice, 'PATCH', '/v1/orgs/acme', key, { contactPhone: '+1 555 0101' })
+      const other = await send(alice, 'PATCH', '/v1/orgs/acme', key, { contactPhone: '+1 555 0102' })
+      assert.equal(other.statusCode, 422)
+      assert.deepEqual(other.json(), {
+        error: {
+          code: 'idempotency_key_reused',
+          message: 'this Idempotency-Key was used for a different request',
+        },
+      })
+      assert.equal((await t.call(alice, 'GET', '/v1/orgs/acme')).body.contactPhone, '+1 555 0101')
+    })
+
+    it('refuses the same key on another path', async () => {
+      const key = newKey()
+      await send(alice, 'POST', '/v1/orgs/acme/users/bulk-add', key, { items: [{ email: 'p1@acme.test' }] })
+      const elsewhere = await send(alice, 'POST', '/v1/orgs/acme/users/bulk-remove', key, {
+        items: [{ email: 'p1@acme.test' }],
+      })
+      assert.equal(elsewhere.statusCode, 422)
+    })
+
+    it('keeps keys apart per token', async () => {
+      const key = newKey()
+      const second = (await t.call(alice, 'POST', '/v1/orgs/acme/tokens', { name: 'second' })).body.token
+      const a = await send(alice, 'POST', '/v1/orgs/acme/users/bulk-add', key, {
+        items: [{ email: 'k1@acme.test' }],
+      })
+      const b = await send(second, 'POST', '/v1/orgs/acme/users/bulk-add', key, {
+        items: [{ email: 'k1@acme.test' }],
+      })
+      assert.equal(a.json().results[0].status, 'changed')
+      assert.equal(b.headers['idempotent-replayed'], undefined)
+      assert.equal(b.json().results[0].status, 'already-so')
+    })
+
+    it('replays a refusal too, so a retry never turns a refusal into a change', async () => {
+      const key = newKey()
+      const first = await send(alice, 'PATCH', '/v1/orgs/acme/users/alice@acme.test', key, { role: 'member' })
+      assert.equal(first.statusCode, 409)
+      assert.equal(first.json().error.code, 'last_admin')
+      const retry = await send(alice, 'PATCH', '/v1/orgs/acme/users/alice@acme.test', key, { role: 'member' })
+      assert.equal(retry.statusCode, 409)
+      assert.equal(retry.headers['idempotent-replayed'], 'true')
+      assert.equal(retry.body, first.body)
+    })
+
+    it('does not consume a key on a request that failed validation', async () => {
+      const key = newKey()
+      const bad = await send(alice, 'PATCH', '/v1/orgs/acme', key, {
+        contactPhone: '+1 555 0103',
+        colour: 'red',
+      })
+      assert.equal(bad.statusCode, 400)
+      const fixed = await send(alice, 'PATCH', '/v1/orgs/acme', key, { contactPhone: '+1 555 0103' })
+      assert.equal(fixed.statusCode, 200)
+      assert.equal(fixed.headers['idempotent-replayed'], undefined)
+    })
+
+    it('refuses a malformed key with 400 and ignores keys on reads', async () => {
+      const bad = await send(alice, 'PATCH', '/v1/orgs/acme', 'short', { name: 'Acme' })
+      assert.equal(bad.statusCode, 400)
+      assert.deepEqual(bad.json().error, {
+        code: 'bad_request',
+        message: 'Idempotency-Key must be 8–200 characters of [A-Za-z0-9._:-]',
+      })
+      const key = newKey()
+      await send(alice, 'GET', '/v1/orgs/acme', key)
+      const again = await send(alice, 'GET', '/v1/orgs/acme', key)
+      assert.equal(again.headers['idempotent-replayed'], undefined)
+    })
+
+    it('never stores a created token: a retry is refused with the token id to revoke, and no second token exists', async () => {
+      const key = newKey()
+      const created = await send(alice, 'POST', '/v1/orgs/acme/tokens', key, { name: 'ci-retry' })
+      assert.equal(created.statusCode, 201)
+      const { id, token } = created.json() as { id: string; token: string }
+      const stored = await t.storage.db
+        .selectFrom('idempotency_keys')
+        .select('response_body')
+        .where('key', '=', key)
+        .executeTakeFirstOrThrow()
+      assert.ok(!stored.response_body.includes(token.slice(6)), 'the secret is not stored')
+      assert.equal(JSON.parse(stored.response_body).token, 'lic_u_[REDACTED]')
+      const retry = await send(alice, 'POST', '/v1/orgs/acme/tokens', key, { name: 'ci-retry' })
+      assert.equal(retry.statusCode, 409)
+      const err = retry.json().error
+      assert.equal(err.code, 'secret_not_replayable')
+      assert.equal(
+        err.message,
+        'this request already succeeded and created a token, which is shown only once: revoke it and create another',
+      )
+      assert.equal(err.details.response.id, id)
+      assert.ok(!retry.body.includes(token.slice(6)))
+      const named = (await t.call(alice, 'GET', '/v1/orgs/acme/tokens?limit=1000')).body.items.filter(
+        (i: { name: string | null }) => i.name === 'ci-retry',
+      )
+      assert.equal(named.length, 1)
+    })
+
+    it('never stores the first admin’s token of a new organization either', async () => {
+      const key = newKey()
+      const created = await send(t.operatorToken, 'POST', '/v1/orgs', key, {
+        slug: 'initech',
+        name: 'Initech',
+        admin: { email: 'peter@initech.test' },
+      })
+      assert.equal(created.statusCode, 201)
+      const token = created.json().admin.token as string
+      const rows = await t.storage.db.selectFrom('idempotency_keys').select('response_body').execute()
+      assert.ok(rows.every((r) => !r.response_body.includes(token.slice(6))))
+      const retry = await send(t.operatorToken, 'POST', '/v1/orgs', key, {
+        slug: 'initech',
+        name: 'Initech',
+        admin: { email: 'peter@initech.test' },
+      })
+      assert.equal(retry.json().error.code, 'secret_not_replayable')
+      assert.equal(retry.json().error.details.response.organization.slug, 'initech')
+    })
+  })
+}
