@@ -1,0 +1,414 @@
+import { strict as assert } from 'node:assert'
+import { startApp, type TestApp } from '../helpers/app.js'
+import { DIALECTS } from '../helpers/dialects.js'
+
+/** Follows nextCursor with the given page size; asserts every page respects it. */
+async function collect<T>(t: TestApp, token: string, url: string, limit: number): Promise<T[]> {
+  const items: T[] = []
+  let cursor: string | null = null
+  let pages = 0
+  do {
+    const sep = url.includes('?') ? '&' : '?'
+    const res = await t.call(token, 'GET', `${url}${sep}limit=${limit}${cursor ? `&cursor=${cursor}` : ''}`)
+    assert.equal(res.status, 200, JSON.stringify(res.body))
+    assert.ok(res.body.items.length <= limit)
+    items.push(...(res.body.items as T[]))
+    cursor = res.body.nextCursor
+    pages++
+  } while (cursor)
+  assert.ok(pages > 1, 'the listing spans several pages')
+  return items
+}
+
+for (const dialect of DIALECTS) {
+  describe(`orgs routes on ${dialect}`, function () {
+    let t: TestApp
+    let alice: string
+
+    before(async () => {
+      t = await startApp(dialect)
+      alice = await t.org('acme', 'alice@acme.test')
+    })
+    after(async () => t.close())
+    // Requests a second apart, as in life: the audit log orders entries of one millisecond by id only.
+    beforeEach(() => t.clock.advance(1000))
+
+    describe('organizations', () => {
+      it('creates an organization with its first admin, whose token is returned once', async () => {
+        const res = await t.call(t.operatorToken, 'POST', '/v1/orgs', {
+          slug: 'globex',
+          name: 'Globex Corp',
+          contactEmail: 'Licensing@Globex.test',
+          perpetualLicenses: ['PERP-1234-ABCD'],
+          timeZone: 'Europe/Berlin',
+          admin: { email: 'Gina@Globex.test', name: 'Gina' },
+        })
+        assert.equal(res.status, 201)
+        assert.deepEqual(res.body.organization, {
+          slug: 'globex',
+          name: 'Globex Corp',
+          contactEmail: 'Licensing@Globex.test',
+          contactPhone: null,
+          contactAddress: null,
+          perpetualLicenses: ['PERP-1234-ABCD'],
+          timeZone: 'Europe/Berlin',
+          devicePreference: 'shortest',
+          createdAt: new Date(t.clock.now()).toISOString(),
+          updatedAt: new Date(t.clock.now()).toISOString(),
+        })
+        assert.equal(res.body.admin.email, 'gina@globex.test')
+        assert.match(res.body.admin.token, /^lic_u_[A-Za-z0-9_-]{43}$/)
+        const me = await t.call(res.body.admin.token, 'GET', '/v1/me')
+        assert.equal(me.body.role, 'admin')
+      })
+
+      it('refuses a taken slug (409) and invalid input (400 naming the field)', async () => {
+        const taken = await t.call(t.operatorToken, 'POST', '/v1/orgs', { slug: 'acme', name: 'Again' })
+        assert.equal(taken.status, 409)
+        assert.deepEqual(taken.body.error, {
+          code: 'already_exists',
+          message: "organization 'acme' already exists",
+        })
+        for (const [body, path] of [
+          [{ slug: 'ok-slug', name: 'x', timeZone: 'Mars/Olympus' }, 'body.timeZone'],
+          [{ slug: 'ok-slug', name: 'x', admin: { email: 'not-an-email' } }, 'body.admin.email'],
+          [{ slug: 'ok-slug', name: 'x', admin: { email: 'a@b.test', role: 'owner' } }, 'body.admin.role'],
+          [{ slug: '-bad', name: 'x' }, 'body.slug'],
+          [{ slug: 'ok-slug', name: '' }, 'body.name'],
+        ] as const) {
+          const res = await t.call(t.operatorToken, 'POST', '/v1/orgs', body)
+          assert.equal(res.status, 400, JSON.stringify(body))
+          assert.equal(res.body.error.code, 'validation_failed')
+          assert.ok(
+            res.body.error.details.issues.some((i: { path: string }) => i.path === path),
+            `${path} in ${JSON.stringify(res.body.error.details.issues)}`,
+          )
+        }
+      })
+
+      it('lists every organization to the operator, page by page, and only its own to a user', async () => {
+        for (const slug of ['org-a', 'org-b', 'org-c', 'org-d'])
+          await t.call(t.operatorToken, 'POST', '/v1/orgs', { slug, name: slug })
+        const all = await collect<{ slug: string }>(t, t.operatorToken, '/v1/orgs', 2)
+        const slugs = all.map((o) => o.slug)
+        assert.deepEqual([...slugs].sort(), ['acme', 'globex', 'org-a', 'org-b', 'org-c', 'org-d'])
+        assert.equal(new Set(slugs).size, slugs.length)
+        const mine = await t.call(alice, 'GET', '/v1/orgs')
+        assert.deepEqual(
+          mine.body.items.map((o: { slug: string }) => o.slug),
+          ['acme'],
+        )
+        assert.equal(mine.body.nextCursor, null)
+      })
+
+      it('shows an organization; an unknown one is 404', async () => {
+        assert.equal((await t.call(alice, 'GET', '/v1/orgs/acme')).body.slug, 'acme')
+        const missing = await t.call(t.operatorToken, 'GET', '/v1/orgs/nope')
+        assert.equal(missing.status, 404)
+        assert.deepEqual(missing.body.error, { code: 'not_found', message: "organization 'nope' not found" })
+      })
+
+      it('updates contact details (null clears) and audits the fields sent, before and after', async () => {
+        t.clock.advance(60_000)
+        const res = await t.call(alice, 'PATCH', '/v1/orgs/acme', {
+          contactEmail: 'licensing@acme.test',
+          contactPhone: '+49 30 1234567',
+          devicePreference: 'longest',
+        })
+        assert.equal(res.status, 200)
+        assert.equal(res.body.contactPhone, '+49 30 1234567')
+        assert.equal(res.body.devicePreference, 'longest')
+        assert.equal(res.body.updatedAt, new Date(t.clock.now()).toISOString())
+        t.clock.advance(1000)
+        const cleared = await t.call(alice, 'PATCH', '/v1/orgs/acme', { contactPhone: null })
+        assert.equal(cleared.body.contactPhone, null)
+        assert.equal(cleared.body.contactEmail, 'licensing@acme.test')
+        const log = (await t.call(alice, 'GET', '/v1/orgs/acme/audit?action=org.update')).body.items
+        assert.deepEqual(
+          log.map((e: { before: unknown; after: unknown; actor: string }) => [e.actor, e.before, e.after]),
+          [
+            ['alice@acme.test', { contactPhone: '+49 30 1234567' }, { contactPhone: null }],
+            [
+              'alice@acme.test',
+              { contactEmail: null, contactPhone: null, devicePreference: 'shortest' },
+              {
+                contactEmail: 'licensing@acme.test',
+                contactPhone: '+49 30 1234567',
+                devicePreference: 'longest',
+              },
+            ],
+          ],
+        )
+      })
+
+      it('refuses unknown keys, an empty update and a bad value (strict bodies)', async () => {
+        const unknown = await t.call(alice, 'PATCH', '/v1/orgs/acme', { name: 'A', slug: 'renamed' })
+        assert.equal(unknown.status, 400)
+        assert.deepEqual(
+          unknown.body.error.details.issues.map((i: { path: string }) => i.path),
+          ['body.slug'],
+        )
+        const empty = await t.call(alice, 'PATCH', '/v1/orgs/acme', {})
+        assert.equal(empty.status, 400)
+        assert.match(empty.body.error.message, /nothing to update/)
+        const badPref = await t.call(alice, 'PATCH', '/v1/orgs/acme', { devicePreference: 'random' })
+        assert.equal(badPref.status, 400)
+        assert.equal(badPref.body.error.details.issues[0].path, 'body.devicePreference')
+      })
+
+      it('refuses a body over the size limit with 413 before touching the organization', async () => {
+        const res = await t.app.inject({
+          method: 'PATCH',
+          url: '/v1/orgs/acme',
+          headers: { authorization: `Bearer ${alice}`, 'content-type': 'application/json' },
+          payload: JSON.stringify({ contactAddress: 'x'.repeat(1_100_000) }),
+        })
+        assert.equal(res.statusCode, 413)
+        assert.deepEqual(res.json(), {
+          error: { code: 'payload_too_large', message: 'request body is too large' },
+        })
+        assert.equal((await t.call(alice, 'GET', '/v1/orgs/acme')).body.contactAddress, null)
+      })
+
+      it('answers every response, errors included, with an x-request-id (the client’s when it sends one)', async () => {
+        const ok = await t.app.inject({
+          method: 'GET',
+          url: '/v1/orgs/acme',
+          headers: { authorization: `Bearer ${alice}` },
+        })
+        assert.match(String(ok.headers['x-request-id']), /^req_[0-9a-z]{26}$/)
+        const err = await t.app.inject({ method: 'GET', url: '/v1/orgs/acme' })
+        assert.match(String(err.headers['x-request-id']), /^req_/)
+        const given = await t.app.inject({
+          method: 'GET',
+          url: '/v1/orgs/acme',
+          headers: { authorization: `Bearer ${alice}`, 'x-request-id': 'trace-42' },
+        })
+        assert.equal(given.headers['x-request-id'], 'trace-42')
+      })
+    })
+
+    describe('users', () => {
+      it('adds members, lists them by role, page by page', async () => {
+        const items = Array.from({ length: 6 }, (_, i) => ({ email: `m${i}@acme.test` }))
+        const added = await t.call(alice, 'POST', '/v1/orgs/acme/users/bulk-add', {
+          items: [...items, { email: 'adam@acme.test', name: 'Adam', role: 'admin' }],
+        })
+        assert.deepEqual(added.body.summary, { changed: 7, unchanged: 0, failed: 0 })
+        const members = await collect<{ email: string; role: string }>(t, alice, '/v1/orgs/acme/users', 3)
+        assert.deepEqual(
+          members.map((m) => m.email),
+          [...members.map((m) => m.email)].sort(),
+        )
+        assert.equal(members.length, 8)
+        const admins = await t.call(alice, 'GET', '/v1/orgs/acme/users?role=admin')
+        assert.deepEqual(
+          admins.body.items.map((m: { email: string; name: string | null }) => [m.email, m.name]),
+          [
+            ['adam@acme.test', 'Adam'],
+            ['alice@acme.test', null],
+          ],
+        )
+        const badRole = await t.call(alice, 'GET', '/v1/orgs/acme/users?role=owner')
+        assert.equal(badRole.status, 400)
+      })
+
+      it('refuses unknown keys in bulk items, and more than 1,000 items', async () => {
+        const extra = await t.call(alice, 'POST', '/v1/orgs/acme/users/bulk-add', {
+          items: [{ email: 'x@acme.test', admin: true }],
+        })
+        assert.equal(extra.status, 400)
+        assert.equal(extra.body.error.code, 'validation_failed')
+        const many = await t.call(alice, 'POST', '/v1/orgs/acme/users/bulk-add', {
+          items: Array.from({ length: 1001 }, (_, i) => ({ email: `u${i}@acme.test` })),
+        })
+        assert.equal(many.status, 400)
+      })
+
+      it('changes a role, audits it, and refuses an unknown member (404) or role (400)', async () => {
+        const res = await t.call(alice, 'PATCH', '/v1/orgs/acme/users/m0@acme.test', { role: 'admin' })
+        assert.equal(res.status, 200)
+        assert.equal(res.body.role, 'admin')
+        const [entry] = (await t.call(alice, 'GET', '/v1/orgs/acme/audit?action=user.set-role')).body.items
+        assert.deepEqual(
+          [entry.target, entry.before, entry.after],
+          ['m0@acme.test', { role: 'member' }, { role: 'admin' }],
+        )
+        const missing = await t.call(alice, 'PATCH', '/v1/orgs/acme/users/ghost@acme.test', { role: 'admin' })
+        assert.equal(missing.status, 404)
+        assert.equal(missing.body.error.message, 'member ghost@acme.test not found')
+        const bad = await t.call(alice, 'PATCH', '/v1/orgs/acme/users/m0@acme.test', { role: 'owner' })
+        assert.equal(bad.status, 400)
+        const extra = await t.call(alice, 'PATCH', '/v1/orgs/acme/users/m0@acme.test', {
+          role: 'member',
+          x: 1,
+        })
+        assert.equal(extra.status, 400)
+      })
+
+      it('never lets the last admin go: not demoted, not removed, not in bulk', async () => {
+        const solo = await t.org('solo', 'sam@solo.test')
+        const demote = await t.call(solo, 'PATCH', '/v1/orgs/solo/users/sam@solo.test', { role: 'member' })
+        assert.equal(demote.status, 409)
+        assert.deepEqual(demote.body.error, {
+          code: 'last_admin',
+          message: 'sam@solo.test is the last admin; make another member admin first',
+        })
+        assert.equal(
+          (await t.call(solo, 'DELETE', '/v1/orgs/solo/users/sam@solo.test')).body.error.code,
+          'last_admin',
+        )
+        const bulk = await t.call(solo, 'POST', '/v1/orgs/solo/users/bulk-remove', {
+          items: [{ email: 'sam@solo.test' }],
+        })
+        assert.equal(bulk.status, 200)
+        assert.deepEqual(
+          [bulk.body.results[0].status, bulk.body.results[0].code, bulk.body.summary.failed],
+          ['failed', 'last_admin', 1],
+        )
+        assert.equal((await t.call(solo, 'GET', '/v1/me')).body.role, 'admin')
+      })
+
+      it('removing a member revokes all their tokens in the organization and audits what was released', async () => {
+        const tokens = []
+        for (const name of ['laptop', 'ci'])
+          tokens.push(
+            (await t.call(alice, 'POST', '/v1/orgs/acme/tokens', { userEmail: 'm1@acme.test', name })).body
+              .token,
+          )
+        const res = await t.call(alice, 'DELETE', '/v1/orgs/acme/users/m1@acme.test')
+        assert.deepEqual(res.body, {
+          email: 'm1@acme.test',
+          tokensRevoked: 2,
+          leasesReleased: [],
+          addonsRevoked: [],
+        })
+        for (const tok of tokens) assert.equal((await t.call(tok, 'GET', '/v1/me')).status, 401)
+        const [entry] = (await t.call(alice, 'GET', '/v1/orgs/acme/audit?action=user.remove')).body.items
+        assert.deepEqual(
+          [entry.target, entry.before, entry.after],
+          ['m1@acme.test', { role: 'member' }, res.body],
+        )
+        const listed = (await t.call(alice, 'GET', '/v1/orgs/acme/tokens?limit=1000')).body.items
+        assert.ok(listed.every((i: { userEmail: string }) => i.userEmail !== 'm1@acme.test'))
+        const again = await t.call(alice, 'DELETE', '/v1/orgs/acme/users/m1@acme.test')
+        assert.equal(again.status, 404)
+      })
+    })
+
+    describe('tokens', () => {
+      it('creates tokens for oneself or (admins) another member, never listing the secret', async () => {
+        const res = await t.call(alice, 'POST', '/v1/orgs/acme/tokens', {
+          name: 'ci',
+          readOnly: true,
+          expiresAt: '2026-12-31T00:00:00Z',
+          userEmail: 'M2@acme.test',
+        })
+        assert.equal(res.status, 201)
+        const { token, ...info } = res.body
+        assert.match(token, /^lic_u_/)
+        assert.deepEqual(
+          { ...info, id: undefined, createdAt: undefined },
+          {
+            id: undefined,
+            name: 'ci',
+            prefix: token.slice(0, 10),
+            userEmail: 'm2@acme.test',
+            readOnly: true,
+            createdAt: undefined,
+            expiresAt: '2026-12-31T00:00:00.000Z',
+            lastUsedAt: null,
+          },
+        )
+        const listed = await t.call(alice, 'GET', '/v1/orgs/acme/tokens?limit=1000')
+        const row = listed.body.items.find((i: { id: string }) => i.id === info.id)
+        assert.deepEqual(row, info)
+        assert.ok(!JSON.stringify(listed.body).includes(token.slice(10)))
+        const [entry] = (await t.call(alice, 'GET', '/v1/orgs/acme/audit?action=token.create')).body.items
+        assert.deepEqual(
+          [entry.target, entry.after],
+          [info.id, { user: 'm2@acme.test', readOnly: true, name: 'ci' }],
+        )
+      })
+
+      it('refuses a token for a non-member, a past expiry, an operator token without a user, unknown keys', async () => {
+        const stranger = await t.call(alice, 'POST', '/v1/orgs/acme/tokens', { userEmail: 'zed@else.test' })
+        assert.equal(stranger.status, 409)
+        assert.equal(stranger.body.error.code, 'not_a_member')
+        const past = await t.call(alice, 'POST', '/v1/orgs/acme/tokens', {
+          expiresAt: '2026-01-15T09:59:59Z',
+        })
+        assert.equal(past.status, 400)
+        assert.equal(past.body.error.message, 'expiresAt must be in the future')
+        const operator = await t.call(t.operatorToken, 'POST', '/v1/orgs/acme/tokens', {})
+        assert.equal(operator.status, 400)
+        const forAlice = await t.call(t.operatorToken, 'POST', '/v1/orgs/acme/tokens', {
+          userEmail: 'alice@acme.test',
+        })
+        assert.equal(forAlice.status, 201)
+        const extra = await t.call(alice, 'POST', '/v1/orgs/acme/tokens', { scopes: ['all'] })
+        assert.equal(extra.status, 400)
+        const noOffset = await t.call(alice, 'POST', '/v1/orgs/acme/tokens', {
+          expiresAt: '2027-01-01T00:00:00',
+        })
+        assert.equal(noOffset.status, 400)
+      })
+
+      it('revokes a token once (then 404) and audits it; unknown ids are 404', async () => {
+        const { id } = (await t.call(alice, 'POST', '/v1/orgs/acme/tokens', { name: 'temp' })).body
+        const res = await t.call(alice, 'DELETE', `/v1/orgs/acme/tokens/${id}`)
+        assert.equal(res.status, 200)
+        assert.equal(res.body.id, id)
+        assert.equal((await t.call(alice, 'DELETE', `/v1/orgs/acme/tokens/${id}`)).status, 404)
+        assert.equal((await t.call(alice, 'DELETE', '/v1/orgs/acme/tokens/tok_nope')).status, 404)
+        const [entry] = (await t.call(alice, 'GET', '/v1/orgs/acme/audit?action=token.revoke')).body.items
+        assert.deepEqual([entry.target, entry.before], [id, { user: 'alice@acme.test' }])
+      })
+
+      it('pages through tokens with a cursor', async () => {
+        for (let i = 0; i < 5; i++) await t.call(alice, 'POST', '/v1/orgs/acme/tokens', { name: `page-${i}` })
+        const all = await collect<{ id: string }>(t, alice, '/v1/orgs/acme/tokens', 2)
+        const ids = all.map((i) => i.id)
+        assert.deepEqual(ids, [...ids].sort())
+        assert.equal(new Set(ids).size, ids.length)
+        assert.equal(
+          ids.length,
+          (await t.call(alice, 'GET', '/v1/orgs/acme/tokens?limit=1000')).body.items.length,
+        )
+      })
+    })
+
+    describe('audit', () => {
+      it('reads newest first, page by page, filtered by a literal action prefix and by time', async () => {
+        const all = await collect<{ id: string; action: string; at: string }>(
+          t,
+          alice,
+          '/v1/orgs/acme/audit',
+          4,
+        )
+        const ids = all.map((e) => e.id)
+        assert.deepEqual(ids, [...ids].sort().reverse())
+        assert.equal(new Set(ids).size, ids.length)
+        assert.ok(all.length > 8)
+
+        const users = (await t.call(alice, 'GET', '/v1/orgs/acme/audit?limit=1000&action=user.')).body.items
+        assert.ok(users.length > 0)
+        assert.ok(users.every((e: { action: string }) => e.action.startsWith('user.')))
+        // Wildcards are literal: `user_` is not `user.`.
+        assert.deepEqual((await t.call(alice, 'GET', '/v1/orgs/acme/audit?action=user_')).body.items, [])
+        assert.deepEqual((await t.call(alice, 'GET', '/v1/orgs/acme/audit?action=%25')).body.items, [])
+
+        t.clock.advance(3_600_000)
+        const since = new Date(t.clock.now()).toISOString()
+        await t.call(alice, 'PATCH', '/v1/orgs/acme', { name: 'Acme Surveying' })
+        const recent = (await t.call(alice, 'GET', `/v1/orgs/acme/audit?since=${since}`)).body.items
+        assert.deepEqual(
+          recent.map((e: { action: string; at: string }) => [e.action, e.at]),
+          [['org.update', since]],
+        )
+        const bad = await t.call(alice, 'GET', '/v1/orgs/acme/audit?since=yesterday')
+        assert.equal(bad.status, 400)
+      })
+    })
+  })
+}
