@@ -1,0 +1,114 @@
+import { strict as assert } from 'node:assert'
+import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { resolveConnection } from '../../src/cli/connection.js'
+import { Profiles } from '../../src/cli/profiles.js'
+import { LicctlError } from '../../src/client/errors.js'
+
+const OP = 'lic_op_operatorSecretOperatorSecret000000000'
+const ACME = 'lic_u_acmeSecretAcmeSecretAcmeSecret00000000'
+
+describe('profiles', function () {
+  let dir: string
+  const saved = { ...process.env }
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'licctl-profiles-'))
+    for (const k of ['LICCTL_URL', 'LICCTL_TOKEN', 'LICCTL_ORG']) delete process.env[k]
+    process.env.LICCTL_CONFIG_DIR = dir
+  })
+  afterEach(() => {
+    process.env = { ...saved }
+    rmSync(dir, { recursive: true, force: true })
+  })
+
+  it('keeps the file at mode 0600, re-applied on every write', () => {
+    const store = new Profiles(dir)
+    store.save({ url: 'http://a.test', token: OP })
+    assert.equal(store.path, join(dir, 'profiles.json'))
+    assert.equal(statSync(store.path).mode & 0o777, 0o600)
+    chmodSync(store.path, 0o644)
+    store.save({ url: 'http://a.test', org: 'acme', token: ACME })
+    assert.equal(statSync(store.path).mode & 0o777, 0o600)
+  })
+
+  it('names profiles by organization (or operator), makes the newest current, and falls back on removal', () => {
+    const store = new Profiles(dir)
+    assert.equal(store.save({ url: 'http://a.test', token: OP }), 'operator')
+    assert.equal(store.save({ url: 'http://a.test', org: 'acme', token: ACME }), 'acme')
+    assert.equal(store.currentName(), 'acme')
+    assert.equal(store.save({ url: 'http://b.test', org: 'globex', token: ACME }, false), 'globex')
+    assert.equal(store.currentName(), 'acme')
+    store.use('operator')
+    assert.equal(store.current()?.token, OP)
+    assert.equal(store.remove('operator'), true)
+    assert.equal(store.currentName(), 'acme')
+    assert.equal(store.remove('nope'), false)
+    assert.deepEqual(Object.keys(JSON.parse(readFileSync(store.path, 'utf8')).profiles), ['acme', 'globex'])
+  })
+
+  describe('resolveConnection', () => {
+    beforeEach(() => {
+      const store = new Profiles(dir)
+      store.save({ url: 'http://op.test', token: OP })
+      store.save({ url: 'http://acme.test', org: 'acme', token: ACME }, false)
+    })
+
+    it('uses the current profile', () => {
+      assert.deepEqual(resolveConnection(undefined), { url: 'http://op.test', token: OP, org: undefined })
+    })
+
+    it('--org picks that organization’s profile', () => {
+      assert.deepEqual(resolveConnection('acme'), { url: 'http://acme.test', token: ACME, org: 'acme' })
+    })
+
+    it('--org without a profile acts on that organization with the current profile (the operator’s case)', () => {
+      assert.deepEqual(resolveConnection('globex'), { url: 'http://op.test', token: OP, org: 'globex' })
+    })
+
+    it('LICCTL_ORG picks a profile like --org, and the flag wins over it', () => {
+      process.env.LICCTL_ORG = 'acme'
+      assert.equal(resolveConnection(undefined).token, ACME)
+      assert.equal(resolveConnection('globex').org, 'globex')
+    })
+
+    it('LICCTL_URL and LICCTL_TOKEN override every profile', () => {
+      process.env.LICCTL_URL = 'http://ci.test'
+      process.env.LICCTL_TOKEN = 'lic_u_fromTheEnvironment000000000000000000'
+      process.env.LICCTL_ORG = 'acme'
+      assert.deepEqual(resolveConnection(undefined), {
+        url: 'http://ci.test',
+        token: 'lic_u_fromTheEnvironment000000000000000000',
+        org: 'acme',
+      })
+    })
+
+    it('LICCTL_TOKEN alone keeps the profile’s server', () => {
+      process.env.LICCTL_TOKEN = 'lic_u_fromTheEnvironment000000000000000000'
+      assert.equal(resolveConnection('acme').url, 'http://acme.test')
+    })
+
+    it('never sends a profile’s token to another server named by LICCTL_URL alone', () => {
+      process.env.LICCTL_URL = 'http://elsewhere.test'
+      assert.throws(
+        () => resolveConnection(undefined),
+        (err: LicctlError) =>
+          err.exitCode === 4 &&
+          err.message ===
+            "LICCTL_URL is set without LICCTL_TOKEN, and profile 'operator' is for http://op.test",
+      )
+      process.env.LICCTL_URL = 'http://op.test/'
+      assert.equal(resolveConnection(undefined).token, OP)
+    })
+
+    it('says how to log in when nothing is configured (exit 4)', () => {
+      rmSync(join(dir, 'profiles.json'))
+      assert.throws(
+        () => resolveConnection(undefined),
+        (err: LicctlError) =>
+          err.code === 'not_logged_in' && err.exitCode === 4 && /orgs login/.test(err.hint!),
+      )
+    })
+  })
+})
