@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { resolveConnection } from '../../src/cli/connection.js'
 import { Profiles } from '../../src/cli/profiles.js'
-import { LicctlError } from '../../src/client/errors.js'
+import type { LicctlError } from '../../src/client/errors.js'
 
 const OP = 'lic_op_operatorSecretOperatorSecret000000000'
 const ACME = 'lic_u_acmeSecretAcmeSecretAcmeSecret00000000'
