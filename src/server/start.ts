@@ -38,11 +38,21 @@ export async function startServer(
     await storage.close()
     app.log.info('database closed')
   })
+  let shuttingDown = false
+  // Answers finished during shutdown close their connection: a keep-alive socket would otherwise
+  // hold the process open until the client or the keep-alive timeout drops it.
+  app.addHook('onSend', async (_request, reply, payload) => {
+    if (shuttingDown) reply.header('connection', 'close')
+    return payload
+  })
   const address = await app.listen({ host: opts.host, port: opts.port })
   const url = address.replace('[::1]', 'localhost')
   opts.onListening(url)
   let closing: Promise<void> | null = null
-  const close = () => (closing ??= app.close())
+  const close = () => {
+    shuttingDown = true
+    return (closing ??= app.close())
+  }
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
       app.log.info({ signal }, 'shutting down')
