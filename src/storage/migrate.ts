@@ -1,5 +1,5 @@
+import { PostgresAdapter, sql, type Kysely } from 'kysely'
 import { Migrator, type Migration, type MigrationProvider } from 'kysely/migration'
-import type { Kysely } from 'kysely'
 import { migrations } from './migrations/index.js'
 import type { Database } from './schema.js'
 
@@ -11,13 +11,29 @@ export interface MigrationReport {
   current: string | null
 }
 
-export async function migrateToLatest(db: Kysely<Database>): Promise<MigrationReport> {
-  const migrator = new Migrator({
+/**
+ * The migrator, bound to the schema this connection works in. Kysely looks for its migration table
+ * in every schema of a PostgreSQL database unless told which one: with two licctl schemas in one
+ * database (staging beside production, or one schema per test run) it would find the other's
+ * table, skip creating its own, and fail. The current schema (the search_path's) is the one.
+ */
+async function migratorFor(db: Kysely<Database>): Promise<Migrator> {
+  let migrationTableSchema: string | undefined
+  if (db.getExecutor().adapter instanceof PostgresAdapter) {
+    const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db)
+    migrationTableSchema = rows[0]?.schema
+  }
+  return new Migrator({
     db,
     provider,
     migrationTableName: 'licctl_migrations',
     migrationLockTableName: 'licctl_migrations_lock',
+    ...(migrationTableSchema ? { migrationTableSchema } : {}),
   })
+}
+
+export async function migrateToLatest(db: Kysely<Database>): Promise<MigrationReport> {
+  const migrator = await migratorFor(db)
   const { error, results } = await migrator.migrateToLatest()
   if (error) throw error instanceof Error ? error : new Error(String(error))
   const all = await migrator.getMigrations()
@@ -29,11 +45,6 @@ export async function migrateToLatest(db: Kysely<Database>): Promise<MigrationRe
 }
 
 export async function pendingMigrations(db: Kysely<Database>): Promise<string[]> {
-  const migrator = new Migrator({
-    db,
-    provider,
-    migrationTableName: 'licctl_migrations',
-    migrationLockTableName: 'licctl_migrations_lock',
-  })
+  const migrator = await migratorFor(db)
   return (await migrator.getMigrations()).filter((m) => !m.executedAt).map((m) => m.name)
 }

@@ -3,15 +3,40 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { sql } from 'kysely'
+import pg from 'pg'
 import { newId } from '../../src/domain/ids.js'
 import { initializeServer } from '../../src/server/services/operator.js'
 import { AppError } from '../../src/server/errors.js'
-import { migrateToLatest } from '../../src/storage/migrate.js'
-import type { Storage } from '../../src/storage/open.js'
+import { migrateToLatest, pendingMigrations } from '../../src/storage/migrate.js'
+import { migrations } from '../../src/storage/migrations/index.js'
+import { openStorage, type Storage } from '../../src/storage/open.js'
 import { DIALECTS, PG_URL, freshDb, openTestStorage, type TestDb } from '../helpers/dialects.js'
+import { runCli } from '../helpers/e2e.js'
 
-if (process.env.LICCTL_REQUIRE_PG === '1' && !PG_URL)
-  throw new Error('LICCTL_REQUIRE_PG=1 but LICCTL_TEST_PG_URL is not set')
+/** CI (.ci/run) sets this: PostgreSQL must be tested there, so its absence fails instead of skipping. */
+const REQUIRE_PG = process.env.LICCTL_REQUIRE_PG === '1'
+const ALL_MIGRATIONS = Object.keys(migrations)
+
+if (REQUIRE_PG && !PG_URL)
+  describe('storage on postgres', function () {
+    it('is required (LICCTL_REQUIRE_PG=1)', function () {
+      assert.fail('LICCTL_REQUIRE_PG=1 but LICCTL_TEST_PG_URL is not set: PostgreSQL would go untested')
+    })
+  })
+
+/** Whether PostgreSQL answers at all, within a few seconds. */
+async function postgresAnswers(): Promise<string | null> {
+  const client = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 3_000 })
+  try {
+    await client.connect()
+    await client.query('select 1')
+    return null
+  } catch (err) {
+    return (err as Error).message || String(err)
+  } finally {
+    await client.end().catch(() => {})
+  }
+}
 
 for (const dialect of DIALECTS) {
   describe(`storage on ${dialect}`, function () {
@@ -20,7 +45,13 @@ for (const dialect of DIALECTS) {
     let storage: Storage
     const now = Date.parse('2026-03-01T12:00:00Z')
 
-    before(async () => {
+    before(async function () {
+      if (dialect === 'postgres') {
+        const down = await postgresAnswers()
+        if (down && REQUIRE_PG)
+          throw new Error(`PostgreSQL is unreachable at ${PG_URL} (LICCTL_REQUIRE_PG=1): ${down}`)
+        if (down) this.skip()
+      }
       dir = mkdtempSync(join(tmpdir(), 'licctl-storage-'))
       db = await freshDb(dialect, dir)
       storage = await openTestStorage(db)
@@ -29,11 +60,11 @@ for (const dialect of DIALECTS) {
     after(async () => {
       await storage?.close()
       await db?.drop()
-      rmSync(dir, { recursive: true, force: true })
+      if (dir) rmSync(dir, { recursive: true, force: true })
     })
 
-    async function org(slug: string) {
-      const id = newId('org', now)
+    async function org(slug: string, at = now) {
+      const id = newId('org', at)
       await storage.db
         .insertInto('organizations')
         .values({
@@ -46,72 +77,29 @@ for (const dialect of DIALECTS) {
           perpetual_licenses: '[]',
           time_zone: 'UTC',
           device_preference: 'shortest',
-          created_at: now,
-          updated_at: now,
+          created_at: at,
+          updated_at: at,
         })
         .execute()
       return id
     }
 
-    it('applies every migration from empty, and a second run applies nothing', async () => {
-      const again = await migrateToLatest(storage.db)
-      assert.deepEqual(again.applied, [])
-      assert.equal(again.current, '0003-cloud-addons')
-    })
+    async function user(email: string) {
+      const id = newId('usr', now)
+      await storage.db.insertInto('users').values({ id, email, name: null, created_at: now }).execute()
+      return id
+    }
 
-    it('refuses to initialize an initialized database', async () => {
-      await assert.rejects(
-        initializeServer(storage.db, now),
-        (e: unknown) => e instanceof AppError && e.code === 'already_initialized',
-      )
-    })
-
-    it('round-trips instants as numbers (bigint columns on PostgreSQL)', async () => {
-      const id = await org('instants')
-      const row = await storage.db
-        .selectFrom('organizations')
-        .select(['created_at', 'updated_at'])
-        .where('id', '=', id)
-        .executeTakeFirstOrThrow()
-      assert.equal(row.created_at, now)
-      assert.equal(typeof row.created_at, 'number')
-    })
-
-    it('keeps organization slugs and user emails unique', async () => {
-      await org('unique-slug')
-      await assert.rejects(org('unique-slug'))
-      await storage.db
-        .insertInto('users')
-        .values({ id: newId('usr'), email: 'u@x.test', name: null, created_at: now })
-        .execute()
-      await assert.rejects(
-        storage.db
-          .insertInto('users')
-          .values({ id: newId('usr'), email: 'u@x.test', name: null, created_at: now })
-          .execute(),
-      )
-    })
-
-    it('enforces foreign keys', async () => {
-      await assert.rejects(
-        storage.db
-          .insertInto('memberships')
-          .values({ org_id: 'org_missing', user_id: 'usr_missing', role: 'member', created_at: now })
-          .execute(),
-      )
-    })
-
-    it('rejects a pool with more leases than seats, and more add-ons assigned than bought (CHECK)', async () => {
-      const orgId = await org('checks')
-      const poolId = newId('sp')
+    async function seatPool(orgId: string, product: string, seats: number, used = 0) {
+      const id = newId('sp', now)
       await storage.db
         .insertInto('seat_pools')
         .values({
-          id: poolId,
+          id,
           org_id: orgId,
-          product: 'cad',
-          seats: 2,
-          used: 2,
+          product,
+          seats,
+          used,
           expires_at: now + 1e9,
           lease_ttl_seconds: 900,
           max_roaming_seconds: null,
@@ -119,12 +107,128 @@ for (const dialect of DIALECTS) {
           updated_at: now,
         })
         .execute()
+      return id
+    }
+
+    /** The conditional update checkout relies on: take a seat only while one is free. */
+    const takeSeat = (s: Storage, poolId: string) =>
+      s.db
+        .updateTable('seat_pools')
+        .set((eb) => ({ used: eb('used', '+', 1) }))
+        .where('id', '=', poolId)
+        .where('used', '<', sql<number>`seats`)
+        .returning('used')
+        .executeTakeFirst()
+
+    // On PostgreSQL the suite's own schema, already migrated, sits in the same database: the
+    // migrator must look for its table in this schema only.
+    it('applies every migration from empty (beside another licctl schema), and a second run applies nothing', async () => {
+      const empty = await freshDb(dialect, dir)
+      const other = await openTestStorage(empty)
+      try {
+        assert.deepEqual(await pendingMigrations(other.db), ALL_MIGRATIONS)
+        const first = await migrateToLatest(other.db)
+        assert.deepEqual(first.applied, ALL_MIGRATIONS)
+        assert.equal(first.current, ALL_MIGRATIONS.at(-1))
+        const again = await migrateToLatest(other.db)
+        assert.deepEqual(again, { applied: [], current: ALL_MIGRATIONS.at(-1) })
+        assert.deepEqual(await pendingMigrations(other.db), [])
+      } finally {
+        await other.close()
+        await empty.drop()
+      }
+    })
+
+    it('refuses to initialize an initialized database', async () => {
+      await assert.rejects(
+        initializeServer(storage.db, now),
+        (e: unknown) => e instanceof AppError && e.code === 'already_initialized',
+      )
+      const operators = await storage.db
+        .selectFrom('tokens')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('kind', '=', 'operator')
+        .executeTakeFirstOrThrow()
+      assert.equal(Number(operators.n), 1, 'the refused attempt issued no second operator token')
+    })
+
+    it('`server init` refuses to re-initialize, with exit 3 and already_initialized', async () => {
+      const res = await runCli(['server', 'init', '--db', db.url, '--json'])
+      assert.equal(res.code, 3, res.stderr)
+      assert.equal(res.stdout, '')
+      const error = (JSON.parse(res.stderr) as { error: { code: string; message: string } }).error
+      assert.equal(error.code, 'already_initialized')
+      assert.match(error.message, /^this database was initialized at 2026-03-01T12:00:00\.000Z$/)
+    })
+
+    it('round-trips instants as numbers (bigint columns on PostgreSQL), far beyond 32 bits', async () => {
+      const farFuture = Date.parse('9999-12-31T23:59:59.999Z')
+      for (const [slug, at] of [
+        ['instants', now],
+        ['far-future', farFuture],
+      ] as const) {
+        const id = await org(slug, at)
+        const row = await storage.db
+          .selectFrom('organizations')
+          .select(['created_at', 'updated_at'])
+          .where('id', '=', id)
+          .executeTakeFirstOrThrow()
+        assert.deepEqual(row, { created_at: at, updated_at: at })
+        assert.equal(typeof row.created_at, 'number')
+      }
+    })
+
+    it('keeps organization slugs, user emails, memberships and leases (pool, user, host) unique', async () => {
+      const orgId = await org('unique-slug')
+      await assert.rejects(org('unique-slug'))
+      const userId = await user('u@x.test')
+      await assert.rejects(user('u@x.test'))
+      const membership = { org_id: orgId, user_id: userId, role: 'member' as const, created_at: now }
+      await storage.db.insertInto('memberships').values(membership).execute()
+      await assert.rejects(storage.db.insertInto('memberships').values(membership).execute())
+      const poolId = await seatPool(orgId, 'cad', 5)
+      const lease = (host: string) => ({
+        id: newId('ls', now),
+        pool_id: poolId,
+        user_id: userId,
+        host,
+        started_at: now,
+        last_heartbeat_at: now,
+        roaming_until: null,
+      })
+      await storage.db.insertInto('leases').values(lease('ws-1')).execute()
+      await storage.db.insertInto('leases').values(lease('ws-2')).execute()
+      await assert.rejects(storage.db.insertInto('leases').values(lease('ws-1')).execute())
+    })
+
+    it('enforces foreign keys, and deleting an organization cascades to what it owns', async () => {
+      await assert.rejects(
+        storage.db
+          .insertInto('memberships')
+          .values({ org_id: 'org_missing', user_id: 'usr_missing', role: 'member', created_at: now })
+          .execute(),
+      )
+      const orgId = await org('cascade')
+      await seatPool(orgId, 'cad', 1)
+      await storage.db.deleteFrom('organizations').where('id', '=', orgId).execute()
+      const left = await storage.db
+        .selectFrom('seat_pools')
+        .select('id')
+        .where('org_id', '=', orgId)
+        .execute()
+      assert.deepEqual(left, [])
+    })
+
+    it('rejects a pool with more leases than seats, and more add-ons assigned than bought (CHECK)', async () => {
+      const orgId = await org('checks')
+      const poolId = await seatPool(orgId, 'cad', 2, 2)
       await assert.rejects(
         storage.db.updateTable('seat_pools').set({ used: 3 }).where('id', '=', poolId).execute(),
       )
       await assert.rejects(
         storage.db.updateTable('seat_pools').set({ used: -1 }).where('id', '=', poolId).execute(),
       )
+      await assert.rejects(seatPool(orgId, 'over', 1, 2), 'inserting an overbooked pool')
       const addonId = newId('ad')
       await storage.db
         .insertInto('addon_pools')
@@ -143,38 +247,35 @@ for (const dialect of DIALECTS) {
       await assert.rejects(
         storage.db.updateTable('addon_pools').set({ assigned: 2 }).where('id', '=', addonId).execute(),
       )
+      await assert.rejects(
+        storage.db.updateTable('addon_pools').set({ assigned: -1 }).where('id', '=', addonId).execute(),
+      )
+      const pool = await storage.db
+        .selectFrom('seat_pools')
+        .select('used')
+        .where('id', '=', poolId)
+        .executeTakeFirstOrThrow()
+      assert.equal(pool.used, 2, 'the refused updates changed nothing')
     })
 
-    it('grants exactly the free seats when many conditional increments race', async () => {
-      const orgId = await org('race')
-      const poolId = newId('sp')
-      await storage.db
-        .insertInto('seat_pools')
-        .values({
-          id: poolId,
-          org_id: orgId,
-          product: 'race',
-          seats: 10,
-          used: 0,
-          expires_at: now + 1e9,
-          lease_ttl_seconds: 900,
-          max_roaming_seconds: null,
-          created_at: now,
-          updated_at: now,
-        })
-        .execute()
-      const attempts = await Promise.all(
-        Array.from({ length: 40 }, () =>
-          storage.db
-            .updateTable('seat_pools')
-            .set((eb) => ({ used: eb('used', '+', 1) }))
-            .where('id', '=', poolId)
-            .where('used', '<', sql<number>`seats`)
-            .returning('used')
-            .executeTakeFirst(),
-        ),
-      )
-      assert.equal(attempts.filter(Boolean).length, 10)
+    it('grants exactly the free seats when conditional increments race over several connections', async () => {
+      const poolId = await seatPool(await org('race'), 'race', 10)
+      // Four independent connections (pools on PostgreSQL), as several server processes would have.
+      const others = await Promise.all([1, 2, 3].map(() => openStorage(db.url)))
+      try {
+        const all = [storage, ...others]
+        const attempts = await Promise.all(
+          Array.from({ length: 60 }, (_, i) => takeSeat(all[i % all.length]!, poolId)),
+        )
+        const granted = attempts.filter((a) => a !== undefined).map((a) => a.used)
+        assert.deepEqual(
+          granted.sort((a, b) => a - b),
+          [1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
+          'each seat is granted once',
+        )
+      } finally {
+        await Promise.all(others.map((o) => o.close()))
+      }
       const pool = await storage.db
         .selectFrom('seat_pools')
         .select('used')
@@ -184,13 +285,27 @@ for (const dialect of DIALECTS) {
     })
 
     if (dialect === 'sqlite') {
-      it('opens SQLite in WAL mode with foreign keys and a busy timeout', async () => {
-        const mode = await sql<{ journal_mode: string }>`pragma journal_mode`.execute(storage.db)
-        assert.equal(mode.rows[0]?.journal_mode, 'wal')
-        const fk = await sql<{ foreign_keys: number }>`pragma foreign_keys`.execute(storage.db)
-        assert.equal(fk.rows[0]?.foreign_keys, 1)
-        const busy = await sql<{ timeout: number }>`pragma busy_timeout`.execute(storage.db)
-        assert.equal(busy.rows[0]?.timeout, 5000)
+      it('opens SQLite in WAL mode with foreign keys, a busy timeout and NORMAL sync', async () => {
+        const pragma = async (name: string) =>
+          Object.values((await sql.raw(`pragma ${name}`).execute(storage.db)).rows[0] as object)[0]
+        assert.equal(await pragma('journal_mode'), 'wal')
+        assert.equal(await pragma('foreign_keys'), 1)
+        assert.equal(await pragma('busy_timeout'), 5000)
+        assert.equal(await pragma('synchronous'), 1)
+      })
+    }
+
+    if (dialect === 'postgres') {
+      it('keeps the run in its own schema (search_path from ?schema=)', async () => {
+        const schema = new URL(db.url).searchParams.get('schema')
+        assert.match(String(schema), /^licctl_test_[0-9a-f]{12}$/)
+        const tables = await sql<{ table_name: string }>`
+          select table_name from information_schema.tables where table_schema = ${schema} order by 1`.execute(
+          storage.db,
+        )
+        assert.ok(tables.rows.some((r) => r.table_name === 'organizations'))
+        const current = await sql<{ s: string }>`select current_schema() as s`.execute(storage.db)
+        assert.equal(current.rows[0]?.s, schema)
       })
     }
   })
