@@ -1,69 +1,600 @@
 import { strict as assert } from 'node:assert'
-import { statSync } from 'node:fs'
+import { readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { E2eServer, jsonError, runCli } from '../helpers/e2e.js'
+import { E2eServer, jsonError, runCli, type CliResult } from '../helpers/e2e.js'
+
+/** Asserts an exit code and a one-line reason on stderr, with nothing on stdout. */
+function assertFails(res: CliResult, code: number, reason: RegExp | string): void {
+  assert.equal(res.code, code, `exit ${res.code}: ${res.stderr}${res.stdout}`)
+  assert.equal(res.stdout, '')
+  const first = res.stderr.split('\n')[0]!
+  if (typeof reason === 'string') assert.equal(first, `Error: ${reason}`)
+  else assert.match(first, reason)
+}
+
+/** Asserts a --json failure: one JSON error line on stderr, nothing on stdout. */
+function assertJsonFails(res: CliResult, code: number, errorCode: string): void {
+  assert.equal(res.code, code, res.stderr)
+  assert.equal(res.stdout, '')
+  assert.equal(res.stderr.trim().split('\n').length, 1)
+  assert.equal(jsonError(res).code, errorCode)
+}
 
 describe('e2e: orgs', function () {
   let server: E2eServer
   let admin: string
+  let bob: string
+  /** Every secret seen so far: no later output may contain one. */
+  const secrets: string[] = []
+  const noSecrets = (res: CliResult) => {
+    for (const s of secrets)
+      assert.ok(!res.stdout.includes(s) && !res.stderr.includes(s), 'a token was printed after its creation')
+  }
+  const asAdmin = (args: string[], input?: string) =>
+    runCli(args, { env: server.env(admin, 'acme'), ...(input !== undefined ? { input } : {}) })
+  const asBob = (args: string[]) => runCli(args, { env: server.env(bob, 'acme') })
 
   before(async () => {
     server = await E2eServer.start()
     admin = await server.createOrg('acme', 'alice@acme.test')
+    secrets.push(admin, server.operatorToken)
+    const add = await asAdmin(['orgs', 'users', 'add', 'bob@acme.test', '--role', 'member'])
+    assert.equal(add.code, 0, add.stderr)
+    const tok = await asAdmin(['orgs', 'tokens', 'create', '--user', 'bob@acme.test', '--json'])
+    assert.equal(tok.code, 0, tok.stderr)
+    bob = JSON.parse(tok.stdout).token as string
+    secrets.push(bob)
   })
   after(async () => server.stop())
 
-  it('logs in from a piped token and keeps the profile file at mode 0600, never echoing the token', async () => {
-    const env = { LICCTL_CONFIG_DIR: join(server.dir, 'login-config') }
-    const res = await runCli(['orgs', 'login', '--url', server.url, '--org', 'acme', '--with-token'], {
-      env,
-      input: admin + '\n',
-    })
-    assert.equal(res.code, 0, res.stderr)
-    assert.match(res.stdout, /as alice@acme\.test \(admin\); profile 'acme' is now current/)
-    assert.ok(!res.stdout.includes(admin) && !res.stderr.includes(admin))
-    const mode = statSync(join(server.dir, 'login-config', 'profiles.json')).mode & 0o777
-    assert.equal(mode, 0o600)
-    const show = await runCli(['orgs', 'show', '--json'], { env })
-    assert.equal(show.code, 0, show.stderr)
-    assert.equal(JSON.parse(show.stdout).slug, 'acme')
+  it('lists the orgs and server topics and the api command in --help', async () => {
+    const res = await runCli(['--help'])
+    assert.equal(res.code, 0)
+    assert.match(res.stdout, /^TOPICS$/m)
+    assert.match(res.stdout, /^ {2}orgs +Organizations, profiles, users, tokens and the audit log$/m)
+    assert.match(res.stdout, /^ {2}server +Run and administer the license server$/m)
+    assert.match(res.stdout, /^ {2}api +Make an authenticated request/m)
+    const orgs = await runCli(['orgs', '--help'])
+    for (const cmd of ['audit', 'create', 'list', 'login', 'logout', 'profiles', 'show', 'update', 'use'])
+      assert.match(orgs.stdout, new RegExp(`^ {2}orgs ${cmd} `, 'm'))
   })
 
-  it('refuses a member adding users with exit 4 and a one-line reason', async () => {
-    const add = await runCli(['orgs', 'users', 'add', 'bob@acme.test', '--role', 'member'], {
-      env: server.env(admin, 'acme'),
+  describe('login and profiles', () => {
+    const configDir = () => join(server.dir, 'login-config')
+    const env = () => ({ LICCTL_CONFIG_DIR: configDir() })
+    const login = (args: string[], token: string) =>
+      runCli(['orgs', 'login', '--url', server.url, ...args, '--with-token'], {
+        env: env(),
+        input: token + '\n',
+      })
+
+    it('logs in from a piped token and keeps the profile file at mode 0600, never echoing the token', async () => {
+      const res = await login(['--org', 'acme'], admin)
+      assert.equal(res.code, 0, res.stderr)
+      assert.equal(
+        res.stdout,
+        `Logged in to ${server.url} as alice@acme.test (admin); profile 'acme' is now current.\n`,
+      )
+      assert.equal(res.stderr, '')
+      noSecrets(res)
+      const mode = statSync(join(configDir(), 'profiles.json')).mode & 0o777
+      assert.equal(mode, 0o600)
+      const show = await runCli(['orgs', 'show', '--json'], { env: env() })
+      assert.equal(show.code, 0, show.stderr)
+      assert.equal(JSON.parse(show.stdout).slug, 'acme')
     })
-    assert.equal(add.code, 0, add.stderr)
-    const tok = await runCli(['orgs', 'tokens', 'create', '--user', 'bob@acme.test', '--json'], {
-      env: server.env(admin, 'acme'),
+
+    it('logs the operator in, with --json saying who without the token', async () => {
+      const res = await runCli(['orgs', 'login', '--url', server.url, '--with-token', '--json'], {
+        env: env(),
+        input: server.operatorToken,
+      })
+      assert.equal(res.code, 0, res.stderr)
+      noSecrets(res)
+      assert.deepEqual(JSON.parse(res.stdout), {
+        profile: 'operator',
+        url: server.url,
+        org: null,
+        kind: 'operator',
+        email: null,
+        role: null,
+        readOnly: false,
+      })
+      assert.equal(statSync(join(configDir(), 'profiles.json')).mode & 0o777, 0o600)
     })
-    assert.equal(tok.code, 0, tok.stderr)
-    const bob = JSON.parse(tok.stdout).token as string
-    const res = await runCli(['orgs', 'users', 'add', 'carol@acme.test'], { env: server.env(bob, 'acme') })
-    assert.equal(res.code, 4)
-    assert.equal(res.stderr.trim(), "Error: only admins of 'acme' can do this")
-    const json = await runCli(['orgs', 'users', 'add', 'carol@acme.test', '--json'], {
-      env: server.env(bob, 'acme'),
+
+    it('lists profiles with the current one marked, saying only whether a token is stored', async () => {
+      const res = await runCli(['orgs', 'profiles'], { env: env() })
+      assert.equal(res.code, 0, res.stderr)
+      noSecrets(res)
+      const lines = res.stdout.trimEnd().split('\n')
+      assert.match(lines[0]!, /^\s*Profile\s+Server\s+Organization\s+Token$/)
+      assert.match(lines[1]!, new RegExp(`^\\s*acme\\s+${server.url}\\s+acme\\s+stored$`))
+      assert.match(
+        lines[2]!,
+        new RegExp(`^\\s*\\*\\s+operator\\s+${server.url}\\s+\\(operator\\)\\s+stored$`),
+      )
+      const json = await runCli(['orgs', 'profiles', '--json'], { env: env() })
+      noSecrets(json)
+      assert.deepEqual(JSON.parse(json.stdout), {
+        path: join(configDir(), 'profiles.json'),
+        profiles: [
+          { name: 'acme', current: false, url: server.url, org: 'acme', hasToken: true },
+          { name: 'operator', current: true, url: server.url, org: null, hasToken: true },
+        ],
+      })
     })
-    assert.equal(json.code, 4)
-    assert.equal(json.stdout, '')
-    assert.deepEqual(jsonError(json), { code: 'not_admin', message: "only admins of 'acme' can do this" })
+
+    it('--org picks that organization’s profile; without --org the current one is used', async () => {
+      const asAcme = await runCli(['api', '/me', '--org', 'acme'], { env: env() })
+      assert.equal(asAcme.code, 0, asAcme.stderr)
+      assert.equal(JSON.parse(asAcme.stdout).email, 'alice@acme.test')
+      const current = await runCli(['api', '/me'], { env: env() })
+      assert.equal(JSON.parse(current.stdout).kind, 'operator')
+    })
+
+    it('LICCTL_URL, LICCTL_TOKEN and LICCTL_ORG override the profile', async () => {
+      const res = await runCli(['orgs', 'users', 'list', '--json'], {
+        env: { ...env(), LICCTL_URL: server.url, LICCTL_TOKEN: bob, LICCTL_ORG: 'acme' },
+      })
+      assert.equal(res.code, 0, res.stderr)
+      const me = await runCli(['api', '/me'], {
+        env: { ...env(), LICCTL_URL: server.url, LICCTL_TOKEN: bob },
+      })
+      assert.equal(JSON.parse(me.stdout).email, 'bob@acme.test')
+      const orgOnly = await runCli(['orgs', 'show', '--json'], { env: { ...env(), LICCTL_ORG: 'acme' } })
+      assert.equal(JSON.parse(orgOnly.stdout).slug, 'acme')
+    })
+
+    it('switches profiles with orgs use; an unknown profile exits 5', async () => {
+      const res = await runCli(['orgs', 'use', 'acme'], { env: env() })
+      assert.equal(res.code, 0, res.stderr)
+      assert.equal(res.stdout, `Now using profile 'acme' (${server.url}).\n`)
+      const me = await runCli(['api', '/me'], { env: env() })
+      assert.equal(JSON.parse(me.stdout).email, 'alice@acme.test')
+      assertFails(await runCli(['orgs', 'use', 'nope'], { env: env() }), 5, "no profile named 'nope'")
+      assertJsonFails(await runCli(['orgs', 'use', 'nope', '--json'], { env: env() }), 5, 'not_found')
+    })
+
+    it('refuses a token for another organization (4), a bad token (4), and never prompts off a terminal (2)', async () => {
+      const other = await runCli(['orgs', 'login', '--url', server.url, '--org', 'globex', '--with-token'], {
+        env: env(),
+        input: admin,
+      })
+      assertFails(other, 4, "this token belongs to organization 'acme', not 'globex'")
+      const bad = await login(['--org', 'acme'], 'lic_u_notAValidTokenAtAll0000000000000000000')
+      assertFails(bad, 4, 'invalid or revoked token')
+      noSecrets(bad)
+      assert.ok(!bad.stderr.includes('notAValidTokenAtAll'))
+      const noUrl = await runCli(['orgs', 'login'], { env: env() })
+      assertFails(noUrl, 2, 'missing --url (not on a terminal, so no prompt)')
+      const noToken = await runCli(['orgs', 'login', '--url', server.url], { env: env() })
+      assertFails(noToken, 2, 'no token given (not on a terminal, so no prompt)')
+      const empty = await runCli(['orgs', 'login', '--url', server.url, '--with-token'], { env: env() })
+      assertFails(empty, 2, 'no token on stdin')
+    })
+
+    it('logs out of a profile, removing its token from the file; an unknown profile exits 5', async () => {
+      const res = await runCli(['orgs', 'logout', 'acme'], { env: env() })
+      assert.equal(res.code, 0, res.stderr)
+      assert.equal(res.stdout, "Logged out of 'acme'. Current profile: 'operator'.\n")
+      noSecrets(res)
+      const file = readFileSync(join(configDir(), 'profiles.json'), 'utf8')
+      assert.ok(!file.includes(admin))
+      assert.ok(file.includes('"operator"'))
+      assertFails(await runCli(['orgs', 'logout', 'acme'], { env: env() }), 5, "no profile named 'acme'")
+      assert.equal(statSync(join(configDir(), 'profiles.json')).mode & 0o777, 0o600)
+    })
+
+    it('without any profile or environment, says how to log in (exit 4)', async () => {
+      const res = await runCli(['orgs', 'show'], { env: { LICCTL_CONFIG_DIR: join(server.dir, 'empty') } })
+      assertFails(res, 4, 'not logged in: no profile and no LICCTL_URL/LICCTL_TOKEN')
+      assert.match(res.stderr, /Hint: run `licctl orgs login/)
+    })
   })
 
-  it('exits 5 for an unknown organization and 2 for a bad flag, in both output modes', async () => {
-    const unknown = await runCli(['orgs', 'show', 'nope'], { env: server.env(server.operatorToken) })
-    assert.equal(unknown.code, 5)
-    assert.equal(unknown.stderr.trim(), "Error: organization 'nope' not found")
-    const unknownJson = await runCli(['orgs', 'show', 'nope', '--json'], {
-      env: server.env(server.operatorToken),
+  describe('organizations', () => {
+    before(async () => {
+      const g = await server.asOperator([
+        'orgs',
+        'create',
+        'globex',
+        '--name',
+        'Globex',
+        '--admin-email',
+        'gina@globex.test',
+      ])
+      assert.equal(g.code, 0, g.stderr)
+      const token = /Admin token\s+(lic_u_\S+)/.exec(g.stdout)![1]!
+      secrets.push(token)
+      assert.match(g.stdout, /^Created organization globex \(Globex\)\.\nAdmin {8}gina@globex\.test\n/)
+      assert.match(g.stdout, /The token is shown once/)
     })
-    assert.equal(unknownJson.code, 5)
-    assert.equal(jsonError(unknownJson).code, 'not_found')
-    const bad = await runCli(['orgs', 'show', '--bogus'], { env: server.env(admin) })
-    assert.equal(bad.code, 2)
-    assert.match(bad.stderr, /^Error: Nonexistent flag: --bogus/)
-    const badJson = await runCli(['orgs', 'show', '--bogus', '--json'], { env: server.env(admin) })
-    assert.equal(badJson.code, 2)
-    assert.equal(jsonError(badJson).code, 'usage')
+
+    it('orgs create is for the operator (4) and refuses a taken slug (3)', async () => {
+      assertFails(
+        await asAdmin(['orgs', 'create', 'mine', '--name', 'Mine']),
+        4,
+        'only the server operator can do this',
+      )
+      const taken = await server.asOperator(['orgs', 'create', 'acme', '--name', 'Again', '--json'])
+      assertJsonFails(taken, 3, 'already_exists')
+    })
+
+    it('orgs list: the operator sees every organization, a member only their own', async () => {
+      const all = await server.asOperator(['orgs', 'list'])
+      assert.equal(all.code, 0, all.stderr)
+      const lines = all.stdout.trimEnd().split('\n')
+      assert.match(lines[0]!, /^\s*Slug\s+Name\s+Contact\s+Time zone\s+Created$/)
+      assert.deepEqual(
+        lines.slice(1).map((l) => l.trim().split(/\s+/)[0]),
+        ['acme', 'globex'],
+      )
+      const json = await asBob(['orgs', 'list', '--json'])
+      assert.deepEqual(
+        JSON.parse(json.stdout).items.map((o: { slug: string }) => o.slug),
+        ['acme'],
+      )
+    })
+
+    it('orgs update changes contact details (admins); a member gets 4, nothing to update 2', async () => {
+      const res = await asAdmin([
+        'orgs',
+        'update',
+        '--contact-email',
+        'licensing@acme.test',
+        '--contact-phone',
+        '+49 30 1234567',
+        '--device-preference',
+        'longest',
+      ])
+      assert.equal(res.code, 0, res.stderr)
+      assert.equal(res.stdout, 'Updated acme: contactEmail, contactPhone, devicePreference.\n')
+      const show = await asBob(['orgs', 'show'])
+      assert.equal(show.code, 0, show.stderr)
+      assert.equal(
+        show.stdout.replace(/^Created .*$/m, 'Created'),
+        [
+          'Organization        acme',
+          'Name                ACME',
+          'Contact email       licensing@acme.test',
+          'Contact phone       +49 30 1234567',
+          'Contact address     -',
+          'Time zone           UTC',
+          'Device preference   longest term first',
+          'Perpetual licenses  -',
+          'Created',
+          '',
+        ].join('\n'),
+      )
+      assert.match(show.stdout, /^Created {13}\d{4}-\d\d-\d\d \d\d:\d\dZ$/m)
+      const cleared = await asAdmin(['orgs', 'update', 'acme', '--contact-phone', '', '--json'])
+      assert.equal(JSON.parse(cleared.stdout).contactPhone, null)
+      assertFails(await asBob(['orgs', 'update', '--name', 'Bobco']), 4, "only admins of 'acme' can do this")
+      assertJsonFails(await asBob(['orgs', 'update', '--name', 'Bobco', '--json']), 4, 'not_admin')
+      assertFails(await asAdmin(['orgs', 'update']), 2, 'nothing to update')
+      assertFails(
+        await asAdmin(['orgs', 'update', '--device-preference', 'random']),
+        2,
+        /^Error: Expected --device-preference=random to be one of: shortest, longest/,
+      )
+      assertFails(
+        await asAdmin(['orgs', 'update', '--time-zone', 'Mars/Olympus']),
+        2,
+        /^Error: body\.timeZone: /,
+      )
+    })
+
+    it('an unknown organization exits 5 and another organization 4, in both output modes', async () => {
+      assertFails(await server.asOperator(['orgs', 'show', 'nope']), 5, "organization 'nope' not found")
+      assertJsonFails(await server.asOperator(['orgs', 'show', 'nope', '--json']), 5, 'not_found')
+      assertFails(
+        await asAdmin(['orgs', 'show', 'globex']),
+        4,
+        "this token belongs to organization 'acme', not 'globex'",
+      )
+      assertJsonFails(await asAdmin(['orgs', 'show', 'globex', '--json']), 4, 'wrong_organization')
+    })
+
+    it('a bad flag exits 2 with a one-line reason, in both output modes', async () => {
+      const bad = await runCli(['orgs', 'show', '--bogus'], { env: server.env(admin) })
+      assert.equal(bad.code, 2)
+      assert.match(bad.stderr, /^Error: Nonexistent flag: --bogus/)
+      const badJson = await runCli(['orgs', 'show', '--bogus', '--json'], { env: server.env(admin) })
+      assertJsonFails(badJson, 2, 'usage')
+    })
+  })
+
+  describe('users', () => {
+    it('a member adding users exits 4 with a one-line reason', async () => {
+      const res = await asBob(['orgs', 'users', 'add', 'carol@acme.test'])
+      assert.equal(res.code, 4)
+      assert.equal(res.stderr.trim(), "Error: only admins of 'acme' can do this")
+      const json = await asBob(['orgs', 'users', 'add', 'carol@acme.test', '--json'])
+      assertJsonFails(json, 4, 'not_admin')
+      assert.deepEqual(jsonError(json), { code: 'not_admin', message: "only admins of 'acme' can do this" })
+    })
+
+    it('adds members and lists them, filtered by role', async () => {
+      const add = await asAdmin(['orgs', 'users', 'add', 'carol@acme.test', 'dave@acme.test'])
+      assert.equal(add.code, 0, add.stderr)
+      assert.match(add.stdout, /Done \(add users\): 2 changed, 0 unchanged, 0 failed\./)
+      const list = await asBob(['orgs', 'users', 'list'])
+      assert.equal(list.code, 0, list.stderr)
+      const rows = list.stdout.trimEnd().split('\n')
+      assert.match(rows[0]!, /^\s*Email\s+Name\s+Role\s+Joined$/)
+      assert.deepEqual(
+        rows.slice(1).map((r) => r.trim().split(/\s+/).slice(0, 3)),
+        [
+          ['alice@acme.test', '-', 'admin'],
+          ['bob@acme.test', '-', 'member'],
+          ['carol@acme.test', '-', 'member'],
+          ['dave@acme.test', '-', 'member'],
+        ],
+      )
+      const admins = await asAdmin(['orgs', 'users', 'list', '--role', 'admin', '--json'])
+      assert.deepEqual(
+        JSON.parse(admins.stdout).items.map((m: { email: string }) => m.email),
+        ['alice@acme.test'],
+      )
+    })
+
+    it('set-role promotes and demotes; the last admin stays (3); an unknown member is 5', async () => {
+      const up = await asAdmin(['orgs', 'users', 'set-role', 'carol@acme.test', 'admin'])
+      assert.equal(up.stdout, 'carol@acme.test is now an admin.\n')
+      const down = await asAdmin(['orgs', 'users', 'set-role', 'carol@acme.test', 'member', '--json'])
+      assert.equal(JSON.parse(down.stdout).role, 'member')
+      assertFails(
+        await asAdmin(['orgs', 'users', 'set-role', 'alice@acme.test', 'member']),
+        3,
+        'alice@acme.test is the last admin; make another member admin first',
+      )
+      assertFails(
+        await asAdmin(['orgs', 'users', 'set-role', 'ghost@acme.test', 'admin']),
+        5,
+        'member ghost@acme.test not found',
+      )
+      assertFails(
+        await asAdmin(['orgs', 'users', 'set-role', 'carol@acme.test', 'owner']),
+        2,
+        /^Error: Expected owner to be one of: admin, member/,
+      )
+    })
+
+    it('remove needs --yes off a terminal (2); with it the member’s token stops working (4)', async () => {
+      const tok = await asAdmin(['orgs', 'tokens', 'create', '--user', 'dave@acme.test', '--json'])
+      const dave = JSON.parse(tok.stdout).token as string
+      secrets.push(dave)
+      assert.equal((await runCli(['orgs', 'show'], { env: server.env(dave, 'acme') })).code, 0)
+      const refused = await asAdmin(['orgs', 'users', 'remove', 'dave@acme.test'])
+      assertFails(
+        refused,
+        2,
+        'Remove dave@acme.test from acme, releasing their licenses and tokens? — refusing without --yes (not on a terminal, so no prompt)',
+      )
+      const removed = await asAdmin(['orgs', 'users', 'remove', 'dave@acme.test', '--yes'])
+      assert.equal(removed.code, 0, removed.stderr)
+      assert.match(removed.stdout, /✓ changed\s+dave@acme\.test/)
+      noSecrets(removed)
+      const after = await runCli(['orgs', 'show'], { env: server.env(dave, 'acme') })
+      assertFails(after, 4, 'invalid or revoked token')
+    })
+  })
+
+  describe('tokens', () => {
+    let ciId = ''
+    let ciToken = ''
+
+    it('creates a read-only token, printing it once with a warning to store it', async () => {
+      const res = await asAdmin([
+        'orgs',
+        'tokens',
+        'create',
+        '--read-only',
+        '--name',
+        'ci',
+        '--expires',
+        '2099-12-31',
+      ])
+      assert.equal(res.code, 0, res.stderr)
+      const m = /^Token {6}(lic_u_[A-Za-z0-9_-]{43})$/m.exec(res.stdout)
+      assert.ok(m, res.stdout)
+      ciToken = m[1]!
+      ciId = /^Id {9}(tok_\w+)$/m.exec(res.stdout)![1]!
+      assert.match(res.stdout, /^User {7}alice@acme\.test$/m)
+      assert.match(res.stdout, /^Read-only {2}yes$/m)
+      assert.match(res.stdout, /^Expires {4}2100-01-01T00:00:00\.000Z$/m)
+      assert.equal(res.stderr, 'Store the token now: it is not shown again.\n')
+      secrets.push(ciToken)
+    })
+
+    it('--json includes the token; --expires takes a duration; a bad --expires is 2', async () => {
+      const res = await asAdmin(['orgs', 'tokens', 'create', '--expires', '30d', '--json'])
+      const created = JSON.parse(res.stdout)
+      secrets.push(created.token)
+      assert.match(created.token, /^lic_u_/)
+      const days = (Date.parse(created.expiresAt) - Date.now()) / 86_400_000
+      assert.ok(days > 29.9 && days <= 30, String(days))
+      assertFails(
+        await asAdmin(['orgs', 'tokens', 'create', '--expires', 'soon']),
+        2,
+        "--expires: expected a duration like 90d, a date like 2027-01-01 or an instant with its offset, got 'soon'",
+      )
+    })
+
+    it('a read-only token reads but cannot change anything (4)', async () => {
+      const env = server.env(ciToken, 'acme')
+      assert.equal((await runCli(['orgs', 'users', 'list'], { env })).code, 0)
+      assertFails(await runCli(['orgs', 'update', '--name', 'CI'], { env }), 4, 'this token is read-only')
+      assertJsonFails(
+        await runCli(['orgs', 'users', 'add', 'eve@acme.test', '--json'], { env }),
+        4,
+        'read_only_token',
+      )
+    })
+
+    it('a member creates their own tokens but not another member’s (4)', async () => {
+      const own = await asBob(['orgs', 'tokens', 'create', '--name', 'laptop', '--json'])
+      assert.equal(own.code, 0, own.stderr)
+      secrets.push(JSON.parse(own.stdout).token)
+      assert.equal(JSON.parse(own.stdout).userEmail, 'bob@acme.test')
+      assertFails(
+        await asBob(['orgs', 'tokens', 'create', '--user', 'alice@acme.test']),
+        4,
+        "only admins of 'acme' can do this",
+      )
+    })
+
+    it('lists tokens with prefixes, never a secret', async () => {
+      const res = await asAdmin(['orgs', 'tokens', 'list'])
+      assert.equal(res.code, 0, res.stderr)
+      noSecrets(res)
+      const lines = res.stdout.trimEnd().split('\n')
+      assert.match(lines[0]!, /^\s*Id\s+Name\s+Prefix\s+User\s+Access\s+Created\s+Expires\s+Last used$/)
+      const ci = lines.find((l) => l.includes(ciId))!
+      assert.match(
+        ci,
+        new RegExp(
+          `${ciId}\\s+ci\\s+${ciToken.slice(0, 10)}…\\s+alice@acme\\.test\\s+read-only\\s+\\d{4}-\\d\\d-\\d\\d\\s+2100-01-01\\s+`,
+        ),
+      )
+      const json = await asAdmin(['orgs', 'tokens', 'list', '--json'])
+      noSecrets(json)
+      const items = JSON.parse(json.stdout).items as Array<Record<string, unknown>>
+      assert.ok(items.every((i) => !('token' in i)))
+      assert.ok(items.some((i) => i.id === ciId && i.readOnly === true))
+      const mine = JSON.parse((await asBob(['orgs', 'tokens', 'list', '--json'])).stdout).items
+      assert.ok(mine.every((i: { userEmail: string }) => i.userEmail === 'bob@acme.test'))
+    })
+
+    it('revoke needs --yes off a terminal (2); with it the token stops working (4)', async () => {
+      assertFails(
+        await asAdmin(['orgs', 'tokens', 'revoke', ciId]),
+        2,
+        `Revoke token ${ciId}? Anything using it stops working. — refusing without --yes (not on a terminal, so no prompt)`,
+      )
+      const res = await asAdmin(['orgs', 'tokens', 'revoke', ciId, '--yes'])
+      assert.equal(res.code, 0, res.stderr)
+      assert.equal(res.stdout, `Revoked ${ciId} (ci) of alice@acme.test.\n`)
+      assertFails(
+        await runCli(['orgs', 'show'], { env: server.env(ciToken, 'acme') }),
+        4,
+        'invalid or revoked token',
+      )
+      assertFails(await asAdmin(['orgs', 'tokens', 'revoke', ciId, '--yes']), 5, `token ${ciId} not found`)
+    })
+  })
+
+  describe('audit', () => {
+    it('shows time, actor, action, target and before → after, newest first (admins)', async () => {
+      const res = await asAdmin(['orgs', 'audit', '--action', 'org.update', '--limit', '2'])
+      assert.equal(res.code, 0, res.stderr)
+      const lines = res.stdout.trimEnd().split('\n')
+      assert.match(lines[0]!, /^\s*Time\s+Actor\s+Action\s+Target\s+Change$/)
+      assert.equal(lines.length, 3)
+      assert.match(
+        lines[1]!,
+        /^\s*\d{4}-\d\d-\d\d \d\d:\d\dZ\s+alice@acme\.test\s+org\.update\s+acme\s+\{"contactPhone":"\+49 30 1234567"\} → \{"contactPhone":null\}$/,
+      )
+      noSecrets(res)
+    })
+
+    it('filters by action prefix and time, pages with --all, and refuses members (4) and bad dates (2)', async () => {
+      const users = JSON.parse(
+        (await asAdmin(['orgs', 'audit', '--action', 'user.', '--all', '--json'])).stdout,
+      ).items
+      assert.ok(users.length >= 4)
+      assert.ok(users.every((e: { action: string }) => e.action.startsWith('user.')))
+      const all = JSON.parse((await asAdmin(['orgs', 'audit', '--all', '--json'])).stdout).items
+      const limited = JSON.parse((await asAdmin(['orgs', 'audit', '--limit', '3', '--json'])).stdout).items
+      assert.deepEqual(limited, all.slice(0, 3))
+      const future = await asAdmin(['orgs', 'audit', '--since', '2099-01-01'])
+      assert.equal(future.stdout, 'No audit entries.\n')
+      const recent = JSON.parse(
+        (await asAdmin(['orgs', 'audit', '--since', '1h', '--all', '--json'])).stdout,
+      ).items
+      assert.equal(recent.length, all.length)
+      assertFails(await asBob(['orgs', 'audit']), 4, "only admins of 'acme' can do this")
+      assertFails(
+        await asAdmin(['orgs', 'audit', '--since', 'last tuesday']),
+        2,
+        "--since: expected a date, an instant or a duration like 7d, got 'last tuesday'",
+      )
+    })
+  })
+
+  describe('api', () => {
+    it('GETs a path relative to /v1 and prints the JSON body', async () => {
+      const res = await asBob(['api', '/orgs/acme'])
+      assert.equal(res.code, 0, res.stderr)
+      assert.ok(res.stdout.startsWith('{\n  "slug": "acme",\n'))
+      assert.equal(JSON.parse(res.stdout).contactEmail, 'licensing@acme.test')
+      const absolute = await asBob(['api', '/v1/orgs/acme/users'])
+      assert.equal(JSON.parse(absolute.stdout).items.length, 3)
+    })
+
+    it('POSTs -f/-F fields as a JSON body, and sends fields as the query for GET', async () => {
+      const patch = await asAdmin(['api', '-X', 'PATCH', '/orgs/acme', '-f', 'name=Acme Surveying'])
+      assert.equal(patch.code, 0, patch.stderr)
+      assert.equal(JSON.parse(patch.stdout).name, 'Acme Surveying')
+      const tok = await asAdmin(['api', '/orgs/acme/tokens', '-f', 'name=api-made', '-F', 'readOnly=true'])
+      assert.equal(tok.code, 0, tok.stderr)
+      const created = JSON.parse(tok.stdout)
+      secrets.push(created.token)
+      assert.deepEqual([created.name, created.readOnly], ['api-made', true])
+      const audit = await asAdmin([
+        'api',
+        '-X',
+        'GET',
+        '/orgs/acme/audit',
+        '-f',
+        'action=token.',
+        '-F',
+        'limit=1',
+      ])
+      const items = JSON.parse(audit.stdout).items
+      assert.deepEqual(
+        items.map((e: { action: string; target: string }) => [e.action, e.target]),
+        [['token.create', created.id]],
+      )
+    })
+
+    it('sends --input from a file or stdin', async () => {
+      const file = join(server.dir, 'users.json')
+      writeFileSync(file, JSON.stringify({ items: [{ email: 'erin@acme.test' }] }))
+      const res = await asAdmin(['api', '/orgs/acme/users/bulk-add', '--input', file])
+      assert.equal(res.code, 0, res.stderr)
+      assert.deepEqual(JSON.parse(res.stdout).summary, { changed: 1, unchanged: 0, failed: 0 })
+      const piped = await asAdmin(
+        ['api', '-X', 'PATCH', '/orgs/acme/users/erin@acme.test', '--input', '-'],
+        '{"role":"admin"}',
+      )
+      assert.equal(JSON.parse(piped.stdout).role, 'admin')
+    })
+
+    it('maps errors to the exit-code table with a one-line reason on stderr', async () => {
+      assertFails(await server.asOperator(['api', '/orgs/nope']), 5, "organization 'nope' not found")
+      assertFails(
+        await asBob(['api', '-X', 'PATCH', '/orgs/acme', '-f', 'name=Bobco']),
+        4,
+        "only admins of 'acme' can do this",
+      )
+      assertFails(
+        await asAdmin(['api', '-X', 'PATCH', '/orgs/acme', '-f', 'colour=red']),
+        2,
+        /^Error: body\.colour: /,
+      )
+      assertFails(
+        await asAdmin(['api', '/orgs/acme', '-f', 'novalue']),
+        2,
+        "field 'novalue': expected key=value",
+      )
+      assertFails(
+        await asAdmin(['api', 'https://evil.example/v1/me']),
+        2,
+        'the path must be relative to the server, e.g. /orgs/acme',
+      )
+      assertFails(await asAdmin(['api', '/nowhere']), 5, 'no route GET /v1/nowhere')
+    })
   })
 })
