@@ -18,8 +18,18 @@ export class LicctlError extends Error {
     this.name = new.target.name
     this.code = opts.code
     this.exitCode = opts.exitCode
-    this.details = opts.details
+    this.details = redactDetails(opts.details)
     this.hint = opts.hint
+  }
+}
+
+/** Details are printed under --json: a token echoed anywhere inside them is redacted too. */
+function redactDetails(details: unknown): unknown {
+  if (details === undefined) return undefined
+  try {
+    return JSON.parse(redactTokens(JSON.stringify(details))) as unknown
+  } catch {
+    return undefined
   }
 }
 

@@ -2,66 +2,11 @@ import { strict as assert } from 'node:assert'
 import { createServer, type AddressInfo } from 'node:net'
 import nock from 'nock'
 import { z } from 'zod'
-import type { ApiError } from '../../src/client/errors.js'
-import {
-  AuthError,
-  fromResponse,
-  InputRejectedError,
-  LicctlError,
-  NetworkError,
-  NotFoundError,
-  RuleRefusedError,
-  ServerError,
-} from '../../src/client/errors.js'
+import { AuthError, LicctlError, NetworkError, ServerError } from '../../src/client/errors.js'
 import { Transport } from '../../src/client/transport.js'
 
 const BASE = 'http://licenses.test'
 const TOKEN = 'lic_u_abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG'
-
-describe('client: fromResponse maps status and code to one error', function () {
-  const table: Array<[number, unknown, typeof ApiError, number, string]> = [
-    [
-      400,
-      { error: { code: 'validation_failed', message: 'bad' } },
-      InputRejectedError,
-      2,
-      'validation_failed',
-    ],
-    [
-      413,
-      { error: { code: 'payload_too_large', message: 'big' } },
-      InputRejectedError,
-      2,
-      'payload_too_large',
-    ],
-    [409, { error: { code: 'no_free_seat', message: 'full' } }, RuleRefusedError, 3, 'no_free_seat'],
-    [
-      409,
-      { error: { code: 'cloud_license_required', message: 'Cloud Processing License Required' } },
-      RuleRefusedError,
-      3,
-      'cloud_license_required',
-    ],
-    [401, { error: { code: 'unauthenticated', message: 'no' } }, AuthError, 4, 'unauthenticated'],
-    [403, { error: { code: 'read_only_token', message: 'ro' } }, AuthError, 4, 'read_only_token'],
-    [404, { error: { code: 'not_found', message: 'gone' } }, NotFoundError, 5, 'not_found'],
-    [500, { error: { code: 'internal', message: 'oops' } }, ServerError, 1, 'internal'],
-    // Unknown codes and bodies fall back on the status.
-    [404, null, NotFoundError, 5, 'not_found'],
-    [403, 'html', AuthError, 4, 'forbidden'],
-    [409, { error: { code: 'some_new_rule', message: 'x' } }, RuleRefusedError, 3, 'some_new_rule'],
-    [502, null, ServerError, 1, 'server_error'],
-  ]
-  for (const [status, body, Class, exit, code] of table) {
-    it(`${status} ${JSON.stringify(body)} → ${Class.name}, exit ${exit}`, () => {
-      const err = fromResponse(status, body, 'req_1')
-      assert.ok(err instanceof Class)
-      assert.equal(err.exitCode, exit)
-      assert.equal(err.code, code)
-      assert.equal(err.requestId, 'req_1')
-    })
-  }
-})
 
 describe('client: transport', function () {
   const sleeps: number[] = []
@@ -188,6 +133,98 @@ describe('client: transport', function () {
       transport().request('GET', '/v1/shape', { schema: z.object({ id: z.string() }) }),
       (e: unknown) => e instanceof LicctlError && e.code === 'bad_response' && e.exitCode === 1,
     )
+  })
+
+  it('encodes query values (spaces, &, =, +, unicode, booleans) and skips undefined ones', async () => {
+    let seen: Record<string, unknown> = {}
+    nock(BASE)
+      .get('/v1/search')
+      .query((q) => ((seen = { ...q }), true))
+      .reply(200, [])
+    await transport().request('GET', '/v1/search', {
+      query: { q: 'a&b=c d+e', name: 'Zoë/ü?', yes: true, n: 0, skip: undefined },
+    })
+    assert.deepEqual(seen, { q: 'a&b=c d+e', name: 'Zoë/ü?', yes: 'true', n: '0' })
+  })
+
+  it('keeps a base URL’s path prefix (a server behind a reverse proxy)', async () => {
+    const scope = nock(BASE).get('/licenses/v1/health').reply(200, { status: 'ok' })
+    const t = new Transport({ baseUrl: `${BASE}/licenses/`, sleep: async () => {} })
+    assert.deepEqual(await t.request('GET', '/v1/health'), { status: 'ok' })
+    assert.ok(scope.isDone())
+  })
+
+  for (const method of ['PUT', 'DELETE'] as const)
+    it(`retries ${method} (idempotent by definition) on 502 and 504`, async () => {
+      nock(BASE)
+        .intercept('/v1/thing', method)
+        .reply(502, {})
+        .intercept('/v1/thing', method)
+        .reply(504, {})
+        .intercept('/v1/thing', method)
+        .reply(200, { ok: true })
+      assert.deepEqual(await transport().request(method, '/v1/thing'), { ok: true })
+      assert.equal(sleeps.length, 2)
+    })
+
+  it('gives up after the retries with the last answer’s error, and does not retry other errors', async () => {
+    const scope = nock(BASE)
+      .get('/v1/busy')
+      .times(4)
+      .reply(503, { error: { code: 'unavailable', message: 'database is gone' } })
+    await assert.rejects(
+      transport().request('GET', '/v1/busy'),
+      (e: unknown) => e instanceof ServerError && e.code === 'unavailable' && e.exitCode === 1,
+    )
+    assert.ok(scope.isDone())
+    assert.equal(sleeps.length, 3)
+    sleeps.length = 0
+    nock(BASE)
+      .get('/v1/broken')
+      .reply(500, { error: { code: 'internal', message: 'oops' } })
+    await assert.rejects(transport().request('GET', '/v1/broken'), ServerError)
+    assert.equal(sleeps.length, 0, 'a 500 is not retried: the server may have acted')
+  })
+
+  it('waits at least what Retry-After asks, and never more than 5 s', async () => {
+    nock(BASE)
+      .get('/v1/limited')
+      .reply(429, {}, { 'retry-after': '2' })
+      .get('/v1/limited')
+      .reply(429, {}, { 'retry-after': '3600' })
+      .get('/v1/limited')
+      .reply(200, {})
+    await transport().request('GET', '/v1/limited')
+    assert.equal(sleeps[0], 2000)
+    assert.equal(sleeps[1], 5000)
+  })
+
+  it('sends a caller’s own Idempotency-Key unchanged on every attempt', async () => {
+    const keys: string[] = []
+    nock(BASE, { reqheaders: { 'idempotency-key': (v: string) => (keys.push(v), true) } })
+      .post('/v1/bulk')
+      .reply(503, {})
+      .post('/v1/bulk')
+      .reply(201, { id: 'x' })
+    await transport().request('POST', '/v1/bulk', { body: {}, idempotencyKey: 'ci-job-77-step-3' })
+    assert.deepEqual(keys, ['ci-job-77-step-3', 'ci-job-77-step-3'])
+  })
+
+  it('sends no Authorization header without a token, and names itself in User-Agent', async () => {
+    const scope = nock(BASE, { badheaders: ['authorization'], reqheaders: { 'user-agent': 'licctl/9.9.9' } })
+      .get('/v1/health')
+      .reply(200, {})
+    await new Transport({ baseUrl: BASE, userAgent: 'licctl/9.9.9' }).request('GET', '/v1/health')
+    assert.ok(scope.isDone())
+  })
+
+  it('redacts tokens from a non-JSON error page', async () => {
+    nock(BASE).get('/v1/proxy').reply(502, `<html>upstream said Bearer ${TOKEN}</html>`)
+    await assert.rejects(transport().request('GET', '/v1/proxy', {}), (e: unknown) => {
+      assert.ok(e instanceof ServerError)
+      assert.ok(!JSON.stringify([e.message, e.details]).includes(TOKEN))
+      return true
+    })
   })
 
   it('refuses an invalid base URL as a usage error', () => {
