@@ -201,7 +201,8 @@ describe('client: transport', function () {
 
   it('sends a caller’s own Idempotency-Key unchanged on every attempt', async () => {
     const keys: string[] = []
-    nock(BASE, { reqheaders: { 'idempotency-key': (v: string) => (keys.push(v), true) } })
+    const record = (value: string | null) => (keys.push(String(value)), true)
+    nock(BASE, { reqheaders: { 'idempotency-key': record } })
       .post('/v1/bulk')
       .reply(503, {})
       .post('/v1/bulk')
