@@ -15,7 +15,8 @@ export interface Connection {
 export function resolveConnection(orgFlag: string | undefined): Connection {
   const env = process.env
   const profiles = env.LICCTL_URL && env.LICCTL_TOKEN ? undefined : new Profiles()
-  const wanted = orgFlag ?? env.LICCTL_ORG
+  // An empty variable (as CI systems often set) means unset.
+  const wanted = orgFlag || env.LICCTL_ORG || undefined
   const profile = (wanted ? profiles?.get(wanted) : undefined) ?? profiles?.current()
   const url = env.LICCTL_URL || profile?.url
   const token = env.LICCTL_TOKEN || profile?.token

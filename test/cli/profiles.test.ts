@@ -73,6 +73,14 @@ describe('profiles', function () {
       assert.equal(resolveConnection('globex').org, 'globex')
     })
 
+    it('treats empty LICCTL_* variables as unset', () => {
+      process.env.LICCTL_URL = ''
+      process.env.LICCTL_TOKEN = ''
+      process.env.LICCTL_ORG = ''
+      new Profiles(dir).use('acme')
+      assert.deepEqual(resolveConnection(undefined), { url: 'http://acme.test', token: ACME, org: 'acme' })
+    })
+
     it('LICCTL_URL and LICCTL_TOKEN override every profile', () => {
       process.env.LICCTL_URL = 'http://ci.test'
       process.env.LICCTL_TOKEN = 'lic_u_fromTheEnvironment000000000000000000'
