@@ -28,5 +28,7 @@ export function formatDuration(ms: number): string {
     if (n > 0) parts.push(`${n}${unit}`)
     if (parts.length === 2) break
   }
-  return (ms < 0 ? '-' : '') + (parts.join(' ') || '0s')
+  // Under a second shows as 0s, never as "-0s".
+  if (parts.length === 0) return '0s'
+  return (ms < 0 ? '-' : '') + parts.join(' ')
 }
