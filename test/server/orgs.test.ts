@@ -365,6 +365,19 @@ for (const dialect of DIALECTS) {
         assert.deepEqual([entry.target, entry.before], [id, { user: 'alice@acme.test' }])
       })
 
+      it('lists only live tokens: an expired one drops out of the list', async () => {
+        const expiresAt = new Date(t.clock.now() + 10_000).toISOString()
+        const { id } = (await t.call(alice, 'POST', '/v1/orgs/acme/tokens', { name: 'brief', expiresAt }))
+          .body
+        const ids = async () =>
+          (await t.call(alice, 'GET', '/v1/orgs/acme/tokens?limit=1000')).body.items.map(
+            (i: { id: string }) => i.id,
+          )
+        assert.ok((await ids()).includes(id))
+        t.clock.advance(10_000)
+        assert.ok(!(await ids()).includes(id))
+      })
+
       it('pages through tokens with a cursor', async () => {
         for (let i = 0; i < 5; i++) await t.call(alice, 'POST', '/v1/orgs/acme/tokens', { name: `page-${i}` })
         const all = await collect<{ id: string }>(t, alice, '/v1/orgs/acme/tokens', 2)

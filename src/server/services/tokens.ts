@@ -55,10 +55,11 @@ export async function createToken(ctx: ServiceContext, slug: string, body: Creat
   })
 }
 
-/** Admins see every live token of the organization; members see their own. */
+/** Admins see every live (neither revoked nor expired) token of the organization; members see their own. */
 export async function listTokens(ctx: ServiceContext, slug: string, q: PageQuery) {
   const org = await authorizeOrg(ctx, slug, { role: 'member', write: false })
   const p = ctx.principal
+  const now = ctx.clock.now()
   let query = ctx.db
     .selectFrom('tokens')
     .leftJoin('users', 'users.id', 'tokens.user_id')
@@ -66,6 +67,7 @@ export async function listTokens(ctx: ServiceContext, slug: string, q: PageQuery
     .select('users.email')
     .where('tokens.org_id', '=', org.id)
     .where('tokens.revoked_at', 'is', null)
+    .where((eb) => eb.or([eb('tokens.expires_at', 'is', null), eb('tokens.expires_at', '>', now)]))
     .orderBy('tokens.id')
     .limit(q.limit + 1)
   if (p.kind === 'user' && p.role !== 'admin') query = query.where('tokens.user_id', '=', p.userId)
