@@ -61,7 +61,7 @@ The response body is printed as indented JSON on stdout; errors go to stderr wit
 }
 
 /** -f/-F fields as a JSON object (`a[b]=1` nests, `a[]=1` appends), or undefined when none. */
-function buildFields(strings: string[], typed: string[]): Record<string, unknown> | undefined {
+export function buildFields(strings: string[], typed: string[]): Record<string, unknown> | undefined {
   if (strings.length + typed.length === 0) return undefined
   const out: Record<string, unknown> = {}
   const all = [...strings.map((f) => [f, false] as const), ...typed.map((f) => [f, true] as const)]
