@@ -1,0 +1,100 @@
+import { z } from 'zod'
+import { bulkRowResult, bulkSummary } from '../contract/bulk.js'
+import {
+  auditEntry,
+  createdToken,
+  createOrgResponse,
+  member,
+  organization,
+  role,
+  tokenInfo,
+} from '../contract/orgs.js'
+
+/**
+ * What each command prints on stdout under `--json`: one zod schema per command id, or the reason
+ * it has no JSON document. The committed snapshot (test/snapshots/json-schemas.json) is generated
+ * from this registry, so a change to any command's JSON is a visible diff, and a command missing
+ * here fails the snapshot test: every new command declares its JSON shape.
+ *
+ * Only the snapshot script and tests import this module (it loads every contract); commands never do.
+ */
+export type JsonOutput = { schema: z.ZodType } | { none: string }
+
+const json = (schema: z.ZodType): JsonOutput => ({ schema })
+/** A command with no `--json` document, and why. */
+const noJsonOutput = (reason: string): JsonOutput => ({ none: reason })
+const list = (item: z.ZodType) => json(z.object({ items: z.array(item) }))
+
+/**
+ * The document every bulk command streams (`orgs users add|remove`, `seats release`, `cloud
+ * assign|revoke`, …): one result per input row (`row` is the line or element of the input), then
+ * the summary; `incomplete` when a batch failed as a whole after earlier batches were applied.
+ */
+export const bulkDocument = z.object({
+  dryRun: z.boolean(),
+  results: z.array(bulkRowResult.extend({ row: z.number().int().min(1) })),
+  summary: bulkSummary,
+  incomplete: z.literal(true).optional(),
+})
+
+const profileRow = z.object({
+  name: z.string(),
+  current: z.boolean(),
+  url: z.string(),
+  org: z.string().nullable(),
+  hasToken: z.boolean(),
+})
+
+export const jsonOutputs: Record<string, JsonOutput> = {
+  api: noJsonOutput('prints the API response body as it is (no --json flag)'),
+
+  'orgs:audit': list(auditEntry),
+  'orgs:create': json(createOrgResponse),
+  'orgs:list': list(organization),
+  'orgs:login': json(
+    z.object({
+      profile: z.string(),
+      url: z.string(),
+      org: z.string().nullable(),
+      kind: z.enum(['operator', 'user']),
+      email: z.string().nullable(),
+      role: role.nullable(),
+      readOnly: z.boolean(),
+    }),
+  ),
+  'orgs:logout': json(z.object({ removed: z.string(), current: z.string().nullable() })),
+  'orgs:profiles': json(z.object({ path: z.string(), profiles: z.array(profileRow) })),
+  'orgs:show': json(organization),
+  'orgs:update': json(organization),
+  'orgs:use': json(z.object({ profile: z.string(), url: z.string(), org: z.string().nullable() })),
+  'orgs:tokens:create': json(createdToken),
+  'orgs:tokens:list': list(tokenInfo),
+  'orgs:tokens:revoke': json(tokenInfo),
+  'orgs:users:add': json(bulkDocument),
+  'orgs:users:list': list(member),
+  'orgs:users:remove': json(bulkDocument),
+  'orgs:users:set-role': json(member),
+
+  'server:init': json(
+    z.object({ operatorToken: z.string(), migrations: z.array(z.string()), db: z.string() }),
+  ),
+  'server:migrate': json(z.object({ applied: z.array(z.string()), current: z.string().nullable() })),
+  'server:start': noJsonOutput('a long-running server: prints its URL, then logs JSON lines on stderr'),
+}
+
+/** The JSON Schema of one command's --json document (a schema matching nothing when it has none). */
+export function jsonSchemaOf(output: JsonOutput): Record<string, unknown> {
+  if ('none' in output) return { description: `no --json output: ${output.none}`, not: {} }
+  return z.toJSONSchema(output.schema, { io: 'output', unrepresentable: 'any' }) as Record<string, unknown>
+}
+
+/** Every registered command's JSON Schema, keyed by command id in sorted order (the snapshot). */
+export function jsonSchemaSnapshot(
+  registry: Record<string, JsonOutput> = jsonOutputs,
+): Record<string, Record<string, unknown>> {
+  return Object.fromEntries(
+    Object.keys(registry)
+      .sort()
+      .map((id) => [id, jsonSchemaOf(registry[id]!)]),
+  )
+}
