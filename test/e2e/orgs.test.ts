@@ -166,6 +166,11 @@ describe('e2e: orgs', function () {
       assertFails(bad, 4, 'invalid or revoked token')
       noSecrets(bad)
       assert.ok(!bad.stderr.includes('notAValidTokenAtAll'))
+      const unknown = await runCli(['orgs', 'login', '--url', server.url, '--org', 'nope', '--with-token'], {
+        env: env(),
+        input: server.operatorToken,
+      })
+      assertFails(unknown, 5, "organization 'nope' not found")
       const noUrl = await runCli(['orgs', 'login'], { env: env() })
       assertFails(noUrl, 2, 'missing --url (not on a terminal, so no prompt)')
       const noToken = await runCli(['orgs', 'login', '--url', server.url], { env: env() })
@@ -182,6 +187,7 @@ describe('e2e: orgs', function () {
       const file = readFileSync(join(configDir(), 'profiles.json'), 'utf8')
       assert.ok(!file.includes(admin))
       assert.ok(file.includes('"operator"'))
+      assert.ok(!file.includes('nope') && !file.includes('globex'), 'refused logins save nothing')
       assertFails(await runCli(['orgs', 'logout', 'acme'], { env: env() }), 5, "no profile named 'acme'")
       assert.equal(statSync(join(configDir(), 'profiles.json')).mode & 0o777, 0o600)
     })

@@ -47,6 +47,8 @@ export default class OrgsLogin extends BaseCommand<typeof OrgsLogin> {
           code: 'wrong_organization',
           exitCode: 4,
         })
+      // The operator may log in for any organization: make sure it exists before saving (exit 5).
+      if (me.kind === 'operator' && org) await client.orgs.show(org)
       const profiles = new Profiles()
       const name = profiles.save({ url, token, ...(org ? { org } : {}) })
       const who =
