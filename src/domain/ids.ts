@@ -18,18 +18,34 @@ function base32(bytes: Uint8Array): string {
   return out
 }
 
+let lastMs = -1
+const lastRandom = new Uint8Array(10)
+
 /**
  * A prefixed, time-ordered id such as `ls_01hx…`: 48 bits of milliseconds then 80 random bits,
- * so ids sort by creation time (cursor pagination uses that) and the prefix says what it names.
+ * so ids sort by creation time (cursor pagination and the audit log's order use that) and the
+ * prefix says what it names. Within one millisecond the random part is incremented, as monotonic
+ * ULIDs do, so ids made one after another in this process (the rows of one bulk request, say)
+ * still sort in the order they were made.
  */
 export function newId(prefix: string, nowMs: number = Date.now()): string {
+  const ms = nowMs
+  if (ms === lastMs) {
+    for (let i = lastRandom.length - 1; i >= 0; i--) {
+      lastRandom[i] = (lastRandom[i]! + 1) & 0xff
+      if (lastRandom[i] !== 0) break
+    }
+  } else {
+    lastMs = ms
+    lastRandom.set(randomBytes(10))
+  }
   const bytes = new Uint8Array(16)
-  let t = nowMs
+  let t = ms
   for (let i = 5; i >= 0; i--) {
     bytes[i] = t % 256
     t = Math.floor(t / 256)
   }
-  bytes.set(randomBytes(10), 6)
+  bytes.set(lastRandom, 6)
   return `${prefix}_${base32(bytes)}`
 }
 

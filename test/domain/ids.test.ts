@@ -34,3 +34,11 @@ describe('domain: ids', () => {
     assert.notEqual(randomSecret(), randomSecret())
   })
 })
+
+describe('ids within one millisecond', () => {
+  it('sort in the order they were made', () => {
+    const ids = Array.from({ length: 500 }, () => newId('ev', 1_800_000_000_000))
+    assert.deepEqual([...ids].sort(), ids)
+    assert.equal(new Set(ids).size, ids.length)
+  })
+})
