@@ -7,5 +7,5 @@ if (major < 22 || (major === 22 && minor < 22) || (major === 24 && minor < 15) |
 }
 const { enableCompileCache } = await import('node:module')
 enableCompileCache?.()
-const { execute } = await import('@oclif/core')
+const { execute } = await import('@oclif/core/execute')
 await execute({ dir: import.meta.url })

@@ -1,5 +1,12 @@
-import { Chalk, type ChalkInstance } from 'chalk'
-import Table from 'cli-table3'
+import { createRequire } from 'node:module'
+import type { Chalk, ChalkInstance } from 'chalk'
+import type TableClass from 'cli-table3'
+
+// chalk and cli-table3 load on first use, synchronously: every command imports this module (the
+// base command colours its errors), and a `--json` run or a failing one should not pay for tables.
+const require = createRequire(import.meta.url)
+const loadChalk = () => (require('chalk') as { Chalk: typeof Chalk }).Chalk
+const loadTable = () => require('cli-table3') as typeof TableClass
 
 /** Colour only on a terminal, and never with NO_COLOR (chalk and cli-table3 ignore it on their own). */
 export function colorEnabled(stream: NodeJS.WriteStream = process.stdout): boolean {
@@ -10,9 +17,10 @@ export function colorEnabled(stream: NodeJS.WriteStream = process.stdout): boole
 
 let cached: ChalkInstance | undefined
 export function color(): ChalkInstance {
-  return (cached ??= new Chalk({ level: colorEnabled() ? 1 : 0 }))
+  return (cached ??= new (loadChalk())({ level: colorEnabled() ? 1 : 0 }))
 }
-export const stderrColor = (): ChalkInstance => new Chalk({ level: colorEnabled(process.stderr) ? 1 : 0 })
+export const stderrColor = (): ChalkInstance =>
+  new (loadChalk())({ level: colorEnabled(process.stderr) ? 1 : 0 })
 
 export interface Column<T> {
   header: string
@@ -24,6 +32,7 @@ export interface Column<T> {
 export function renderTable<T>(rows: readonly T[], columns: readonly Column<T>[]): string {
   const c = color()
   const plain = !colorEnabled()
+  const Table = loadTable()
   const table = new Table({
     head: columns.map((col) => (plain ? col.header : c.bold(col.header))),
     colAligns: columns.map((col) => col.align ?? 'left'),

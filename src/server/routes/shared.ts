@@ -1,4 +1,4 @@
-import { errorBody } from '../../contract/errors.js'
+import { errorBody } from '../../contract/error-body.js'
 
 /** Error responses every authenticated route may give, for the OpenAPI document. */
 export const errors = {
