@@ -1,0 +1,73 @@
+import { strict as assert } from 'node:assert'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { createServer, type AddressInfo } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { runCli } from '../helpers/e2e.js'
+
+const TOKEN = 'lic_u_abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG'
+const ANSI = new RegExp(String.fromCharCode(27) + '\\[')
+
+/** The base command's one error handler, seen from outside: stderr, stdout and the exit code. */
+describe('cli: errors become one line on stderr and the spec’s exit code', function () {
+  let dir: string
+  let deadUrl: string
+  const env = (extra: Record<string, string> = {}) => ({ LICCTL_CONFIG_DIR: join(dir, 'config'), ...extra })
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'licctl-cli-errors-'))
+    // A port nothing listens on.
+    const server = createServer()
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+    deadUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+    await new Promise((r) => server.close(r))
+  })
+  after(() => rmSync(dir, { recursive: true, force: true }))
+
+  it('an unreachable server exits 1 with the reason and a next step', async () => {
+    const res = await runCli(['orgs', 'show', 'acme'], {
+      env: env({ LICCTL_URL: deadUrl, LICCTL_TOKEN: TOKEN, NO_COLOR: '1' }),
+    })
+    assert.equal(res.code, 1)
+    assert.equal(res.stdout, '')
+    assert.deepEqual(res.stderr.split('\n'), [
+      `Error: cannot reach ${deadUrl}: connection refused`,
+      'Hint: check the server URL and that the server is running',
+      '',
+    ])
+  })
+
+  it('with --json the same failure is one JSON line on stderr, nothing on stdout, same exit code', async () => {
+    const res = await runCli(['orgs', 'show', 'acme', '--json'], {
+      env: env({ LICCTL_URL: deadUrl, LICCTL_TOKEN: TOKEN }),
+    })
+    assert.equal(res.code, 1)
+    assert.equal(res.stdout, '')
+    assert.deepEqual(JSON.parse(res.stderr), {
+      error: { code: 'network_error', message: `cannot reach ${deadUrl}: connection refused` },
+    })
+  })
+
+  it('a usage error exits 2 and points at the command’s help; a token in the input is never echoed', async () => {
+    const res = await runCli(['orgs', 'show', 'acme', TOKEN], { env: env({ NO_COLOR: '1' }) })
+    assert.equal(res.code, 2)
+    assert.equal(res.stdout, '')
+    assert.ok(!res.stderr.includes(TOKEN), res.stderr)
+    const lines = res.stderr.trimEnd().split('\n')
+    assert.match(lines[0]!, /^Error: Unexpected argument: lic_u_\[REDACTED\]/)
+    assert.equal(lines.at(-1), 'See: licctl orgs show --help')
+    const json = await runCli(['orgs', 'show', '--no-such-flag', '--json'], { env: env() })
+    assert.equal(json.code, 2)
+    assert.equal(json.stdout, '')
+    const error = (JSON.parse(json.stderr) as { error: { code: string; message: string } }).error
+    assert.equal(error.code, 'usage')
+    assert.match(error.message, /^Nonexistent flag: --no-such-flag/)
+  })
+
+  it('colours errors only when asked to (FORCE_COLOR), never off a terminal or with NO_COLOR', async () => {
+    const args = ['orgs', 'show', '--no-such-flag']
+    assert.doesNotMatch((await runCli(args, { env: env() })).stderr, ANSI)
+    assert.doesNotMatch((await runCli(args, { env: env({ NO_COLOR: '1', FORCE_COLOR: '1' }) })).stderr, ANSI)
+    assert.match((await runCli(args, { env: env({ FORCE_COLOR: '1' }) })).stderr, ANSI)
+  })
+})
