@@ -1,6 +1,6 @@
 import type { Lease, SeatPool } from '../contract/seats.js'
 import { formatDuration } from '../domain/duration.js'
-import { color, renderTable, shortDate, shortTime, type Column } from './output.js'
+import { color, renderTable, shortTime, type Column } from './output.js'
 
 /** How seat pools and leases look in a terminal; shared by the seats commands. */
 export const poolColumns: Column<SeatPool>[] = [
@@ -11,8 +11,8 @@ export const poolColumns: Column<SeatPool>[] = [
   { header: 'Stale', get: (p) => p.stale, align: 'right' },
   { header: 'Free', get: (p) => p.free, align: 'right' },
   {
-    header: 'Expires',
-    get: (p) => (p.expired ? color().red(`${shortDate(p.expiresAt)} (expired)`) : shortDate(p.expiresAt)),
+    header: 'Valid through',
+    get: (p) => (p.expired ? color().red(`${p.validThrough} (expired)`) : p.validThrough),
   },
   { header: 'Usage', get: (p) => p.usage },
 ]

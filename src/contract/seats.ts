@@ -21,6 +21,8 @@ export const seatPool = z.object({
   stale: z.number().int(),
   free: z.number().int(),
   expiresAt: instant,
+  /** The last calendar day the subscription covers, in the organization's time zone. */
+  validThrough: z.iso.date(),
   expired: z.boolean(),
   leaseTtlSeconds: z.number().int(),
   maxRoamingSeconds: z.number().int().nullable(),
@@ -28,7 +30,8 @@ export const seatPool = z.object({
 })
 export type SeatPool = z.infer<typeof seatPool>
 
-const seconds = z.number().int().min(10).max(31_536_000)
+// A TTL of seconds serves demos and tests; a year bounds typos.
+const seconds = z.number().int().min(1).max(31_536_000)
 
 export const provisionPoolBody = z.strictObject({
   product,
@@ -48,6 +51,11 @@ export const updatePoolBody = z
   })
   .refine((b) => Object.keys(b).length > 0, 'nothing to update')
 export type UpdatePoolBody = z.input<typeof updatePoolBody>
+
+/** Lease ids are made by newId('ls'): checked here so a typo is a usage error, not a lookup. */
+export const leaseId = z
+  .string()
+  .regex(/^ls_[0-9a-z]{20,40}$/, 'not a lease id (ls_ followed by 26 letters and digits)')
 
 export const lease = z.object({
   id: z.string(),
@@ -74,7 +82,7 @@ export type CheckoutBody = z.input<typeof checkoutBody>
 export const checkoutResponse = lease.extend({ reused: z.boolean() })
 
 export const productParams = z.strictObject({ org: slug, product })
-export const leaseParams = z.strictObject({ org: slug, id: z.string().min(3).max(64) })
+export const leaseParams = z.strictObject({ org: slug, id: leaseId })
 
 export const leasesQuery = z.strictObject({
   product: product.optional(),
@@ -98,10 +106,7 @@ export const userUsage = z.object({
 export type UserUsage = z.infer<typeof userUsage>
 
 /** One release target: a lease by id, or every lease of a user. */
-export const releaseItem = z.union([
-  z.strictObject({ lease: z.string().min(3).max(64) }),
-  z.strictObject({ user: email }),
-])
+export const releaseItem = z.union([z.strictObject({ lease: leaseId }), z.strictObject({ user: email })])
 export type ReleaseItem = z.infer<typeof releaseItem>
 
 export const releaseBody = z.strictObject({
@@ -110,6 +115,12 @@ export const releaseBody = z.strictObject({
   includeRoaming: z.boolean().default(false),
   /** Release leases with a recent heartbeat too (the CLI asks first). */
   force: z.boolean().default(false),
+  /**
+   * A heartbeat younger than this many seconds makes a lease look in use (needs force); default: the
+   * pool's lease TTL. `seats release --stale --idle 2h` sends 7200, so a lease that has come back to
+   * life since it was listed is left alone rather than released.
+   */
+  idleSeconds: z.number().int().min(1).optional(),
   items: z.array(releaseItem).min(1).max(1000),
 })
 export type ReleaseBody = z.input<typeof releaseBody>

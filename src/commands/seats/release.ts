@@ -39,13 +39,12 @@ Leases with a recent heartbeat look in use: the command lists them and asks on a
     ).length
     if (modes !== 1)
       throw new UsageError('name what to release: lease ids, --user, --stale or --file (one of them)')
+    if (!f.stale && (f.idle || f.product)) throw new UsageError('--idle and --product go with --stale')
+    const idleSeconds = f.idle ? durationSeconds('--idle', f.idle) : undefined
     let source: BulkSource
     let target = 'lease'
     if (f.stale) {
-      const stuck = await client.seats.stuck(org, {
-        product: f.product,
-        idleSeconds: f.idle ? durationSeconds('--idle', f.idle) : undefined,
-      })
+      const stuck = await client.seats.stuck(org, { product: f.product, idleSeconds })
       if (stuck.items.length === 0) {
         this.say('No stale leases: nothing to release.')
         if (this.jsonEnabled())
@@ -71,10 +70,22 @@ Leases with a recent heartbeat look in use: the command lists them and asks on a
       schema: releaseItem,
       verb: 'release seats',
       send: (items, dryRun, key) =>
-        client.seats.release(org, { dryRun, force, includeRoaming: f['include-roaming'], items }, key),
+        client.seats.release(
+          org,
+          {
+            dryRun,
+            force,
+            includeRoaming: f['include-roaming'],
+            ...(idleSeconds ? { idleSeconds } : {}),
+            items,
+          },
+          key,
+        ),
     })
-    let force = f.yes
-    if (!f['dry-run'] && !force) {
+    // --stale never forces: every lease listed was idle, and one that has sent a heartbeat since is
+    // back in use, so the server leaves it alone (its row says so) instead of releasing it.
+    let force = f.yes && !f.stale
+    if (!f['dry-run'] && !force && !f.stale) {
       // Plan first: leases that look in use need a confirmation before anything is released.
       const inUse = await planBulk(spec(false), source, (r) => r.code === 'lease_active')
       if (inUse.length > 0) {

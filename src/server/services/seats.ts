@@ -12,7 +12,7 @@ import type {
   UserUsage,
 } from '../../contract/seats.js'
 import { toIso, toIsoOrNull } from '../../domain/clock.js'
-import { expiryInstant } from '../../domain/dates.js'
+import { expiryInstant, lastValidDay } from '../../domain/dates.js'
 import { formatDuration } from '../../domain/duration.js'
 import { newId } from '../../domain/ids.js'
 import type { Database } from '../../storage/schema.js'
@@ -95,6 +95,7 @@ async function presentPools(db: Executor, org: OrgRow, pools: PoolRow[], now: nu
       stale: states.filter((s) => s === 'stale').length,
       free: p.seats - p.used,
       expiresAt: toIso(p.expires_at),
+      validThrough: lastValidDay(p.expires_at, org.time_zone),
       expired: p.expires_at <= now,
       leaseTtlSeconds: p.lease_ttl_seconds,
       maxRoamingSeconds: p.max_roaming_seconds,
@@ -237,8 +238,8 @@ async function checkoutOnce(
   if (pool.expires_at <= now)
     throw new AppError(
       'pool_expired',
-      `the subscription for '${product}' expired at ${toIso(pool.expires_at)}`,
-      { product },
+      `the '${product}' subscription has expired (it was valid through ${lastValidDay(pool.expires_at, org.time_zone)})`,
+      { product, expiresAt: toIso(pool.expires_at) },
     )
   const roamingUntil = body.roamUntil === undefined ? null : Date.parse(body.roamUntil)
   if (roamingUntil !== null) {
@@ -426,6 +427,8 @@ export async function releaseLeases(ctx: ServiceContext, slug: string, body: Rel
   const org = await authorizeOrg(ctx, slug, { role: 'admin', write: true })
   const now = ctx.clock.now()
   const opts = { includeRoaming: body.includeRoaming ?? false, force: body.force ?? false }
+  // A lease heard from within this window looks in use: releasing it needs force.
+  const recentMs = (l: LeaseRow) => (body.idleSeconds ?? l.lease_ttl_seconds) * 1000
   return runBulk(ctx, {
     orgId: org.id,
     action: 'seats.release.bulk',
@@ -450,21 +453,25 @@ export async function releaseLeases(ctx: ServiceContext, slug: string, body: Rel
         if (!released) throw notFound(`lease ${item.lease}`)
         return { changed: false }
       }
-      // By user, borrowed (roaming) seats stay borrowed unless asked for; by id, asking for one is an error.
+      // By user, borrowed (roaming) seats stay borrowed unless asked for; by id, asking for one is an error,
+      // and so is naming a user whose only seats are borrowed (saying "already so" would hide them).
+      const borrowed = found.filter((l) => leaseState(l, now) === 'roaming')
       const leases =
-        'user' in item && !opts.includeRoaming ? found.filter((l) => leaseState(l, now) !== 'roaming') : found
+        'user' in item && !opts.includeRoaming && borrowed.length < found.length
+          ? found.filter((l) => leaseState(l, now) !== 'roaming')
+          : found
       for (const l of leases) {
         const state = leaseState(l, now)
         if (state === 'roaming' && !opts.includeRoaming)
           throw new AppError(
             'lease_roaming',
-            `${l.email} borrowed '${l.product}' on ${l.host} for offline use until ${toIso(l.roaming_until!)}; pass includeRoaming to release it`,
+            `${l.email} borrowed '${l.product}' on ${l.host} for offline use until ${toIso(l.roaming_until!)}: release it with --include-roaming (includeRoaming in the API)`,
           )
-        if (state === 'active' && !opts.force)
+        if (state !== 'roaming' && now - l.last_heartbeat_at <= recentMs(l) && !opts.force)
           throw new AppError(
             'lease_active',
             `${l.email} on ${l.host} sent a heartbeat ${formatDuration(now - l.last_heartbeat_at)} ago: the seat looks in use`,
-            { leaseId: l.id },
+            { leaseId: l.id, lastHeartbeatAt: toIso(l.last_heartbeat_at) },
           )
       }
       for (const l of leases)
@@ -474,6 +481,7 @@ export async function releaseLeases(ctx: ServiceContext, slug: string, body: Rel
         : {
             changed: true,
             details: {
+              ...(leases.length < found.length ? { keptRoaming: found.length - leases.length } : {}),
               released: leases.map((l) => ({
                 leaseId: l.id,
                 product: l.product,
