@@ -9,6 +9,7 @@ import {
   role,
   tokenInfo,
 } from '../contract/orgs.js'
+import { checkoutResponse, lease, seatPool, userUsage } from '../contract/seats.js'
 
 /**
  * What each command prints on stdout under `--json`: one zod schema per command id, or the reason
@@ -74,6 +75,17 @@ export const jsonOutputs: Record<string, JsonOutput> = {
   'orgs:users:list': list(member),
   'orgs:users:remove': json(bulkDocument),
   'orgs:users:set-role': json(member),
+
+  'seats:checkin': json(lease),
+  'seats:checkout': json(checkoutResponse),
+  'seats:heartbeat': json(lease),
+  'seats:list': list(lease),
+  'seats:pools': list(seatPool),
+  'seats:provision': json(seatPool),
+  'seats:release': json(bulkDocument),
+  'seats:stuck': list(lease),
+  'seats:update': json(seatPool),
+  'seats:usage': list(userUsage),
 
   'server:init': json(
     z.object({ operatorToken: z.string(), migrations: z.array(z.string()), db: z.string() }),
