@@ -10,6 +10,7 @@ import { newId } from '../domain/ids.js'
 import { redactTokens } from '../domain/tokens.js'
 import { systemClock, type Clock } from '../domain/clock.js'
 import type { Storage } from '../storage/open.js'
+import { AppError } from './errors.js'
 import { registerAuth } from './plugins/auth.js'
 import { registerErrorHandler } from './plugins/errors.js'
 import { registerIdempotency } from './plugins/idempotency.js'
@@ -23,6 +24,12 @@ declare module 'fastify' {
   interface FastifyInstance {
     storage: Storage
     clock: Clock
+    /**
+     * Set when the server starts shutting down: requests that still arrive (on a keep-alive
+     * connection) are answered 503 `unavailable` in the one error shape, and every answer closes
+     * its connection so the process can exit as soon as the requests in flight are done.
+     */
+    draining: boolean
     /** Every route as registered (method, URL): the OpenAPI coverage test reads it. */
     routeList: Array<{ method: string; url: string; public: boolean }>
   }
@@ -65,6 +72,8 @@ export async function build(opts: BuildOptions): Promise<FastifyInstance> {
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : newId('req')
     },
     routerOptions: { ignoreTrailingSlash: true },
+    // Fastify's own 503 while closing has another shape; `draining` below answers in ours.
+    return503OnClosing: false,
   })
   app.decorate('storage', opts.storage)
   app.decorate('clock', opts.clock ?? systemClock)
@@ -76,8 +85,16 @@ export async function build(opts: BuildOptions): Promise<FastifyInstance> {
   })
   app.setValidatorCompiler(validatorCompiler)
   app.setSerializerCompiler(serializerCompiler)
+  app.decorate('draining', false)
+  app.addHook('onRequest', async (_request, reply) => {
+    if (app.draining) {
+      reply.header('connection', 'close')
+      throw new AppError('unavailable', 'the server is shutting down: retry, or use another server')
+    }
+  })
   app.addHook('onSend', async (request, reply, payload) => {
     reply.header('x-request-id', request.id)
+    if (app.draining) reply.header('connection', 'close')
     return payload
   })
   registerErrorHandler(app)

@@ -38,19 +38,14 @@ export async function startServer(
     await storage.close()
     app.log.info('database closed')
   })
-  let shuttingDown = false
-  // Answers finished during shutdown close their connection: a keep-alive socket would otherwise
-  // hold the process open until the client or the keep-alive timeout drops it.
-  app.addHook('onSend', async (_request, reply, payload) => {
-    if (shuttingDown) reply.header('connection', 'close')
-    return payload
-  })
   const address = await app.listen({ host: opts.host, port: opts.port })
   const url = address.replace('[::1]', 'localhost')
   opts.onListening(url)
   let closing: Promise<void> | null = null
   const close = () => {
-    shuttingDown = true
+    // Answers from now on close their connection: a keep-alive socket would otherwise hold the
+    // process open until the client or the keep-alive timeout drops it.
+    app.draining = true
     return (closing ??= app.close())
   }
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {

@@ -116,6 +116,30 @@ describe('server app', function () {
     })
   })
 
+  it('while shutting down, answers late requests 503 unavailable in the one error shape, closing the connection', async () => {
+    const draining = await startApp('sqlite')
+    try {
+      draining.app.draining = true
+      for (const url of ['/v1/health', '/v1/orgs']) {
+        const res = await draining.app.inject({
+          method: 'GET',
+          url,
+          headers: { authorization: `Bearer ${draining.operatorToken}` },
+        })
+        assert.equal(res.statusCode, 503, url)
+        assert.equal(res.headers.connection, 'close')
+        assert.deepEqual(res.json(), {
+          error: {
+            code: 'unavailable',
+            message: 'the server is shutting down: retry, or use another server',
+          },
+        })
+      }
+    } finally {
+      await draining.close()
+    }
+  })
+
   it('answers an unexpected failure with 500 internal, the request id and no detail', async () => {
     const broken = await startApp('sqlite')
     const token = broken.operatorToken
