@@ -84,6 +84,21 @@ describe('server app', function () {
     assert.equal(items.body.error.details.issues[0].path, 'body.items[1].email')
   })
 
+  it('refuses a bulk request over 1,000 items with too_many_items, saying the limit', async () => {
+    const admin = await t.org('many')
+    const res = await t.call(admin, 'POST', '/v1/orgs/many/users/bulk-add', {
+      items: Array.from({ length: 1001 }, (_, i) => ({ email: `u${i}@many.test` })),
+    })
+    assert.equal(res.status, 400)
+    assert.deepEqual(res.body, {
+      error: {
+        code: 'too_many_items',
+        message: 'at most 1000 items per request: send the rest in further requests',
+        details: { maxItems: 1000 },
+      },
+    })
+  })
+
   it('answers malformed JSON and an unsupported content type with 4xx and the error shape', async () => {
     const malformed = await t.app.inject({
       method: 'POST',

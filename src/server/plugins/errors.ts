@@ -14,6 +14,24 @@ export function registerErrorHandler(app: FastifyInstance): void {
       const part = PART_NAMES[err.validationContext ?? 'body'] ?? err.validationContext ?? 'body'
       const issues = err.validation.flatMap((v) => validationIssues(part, v))
       const first = issues[0]
+      // A bulk request over the item limit is its own code: the fix is to split it, not to edit it.
+      const tooMany = err.validation.find(
+        (v) =>
+          part === 'body' &&
+          v.instancePath === '/items' &&
+          v.keyword === 'too_big' &&
+          (v.params as { origin?: unknown }).origin === 'array',
+      )
+      if (tooMany) {
+        const max = Number((tooMany.params as { maximum?: unknown }).maximum)
+        return reply.status(400).send({
+          error: {
+            code: 'too_many_items',
+            message: `at most ${max} items per request: send the rest in further requests`,
+            details: { maxItems: max },
+          },
+        })
+      }
       return reply.status(400).send({
         error: {
           code: 'validation_failed',
