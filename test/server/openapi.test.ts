@@ -1,5 +1,9 @@
 import { strict as assert } from 'node:assert'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { Validator } from '@seriousme/openapi-schema-validator'
+import { errorCatalog } from '../../src/contract/errors.js'
+import { ROOT } from '../helpers/e2e.js'
 import { startApp, type TestApp } from '../helpers/app.js'
 
 interface Operation {
@@ -89,5 +93,13 @@ describe('server: the OpenAPI document', function () {
           if (!op.responses?.[status]) problems.push(`${where}: no ${status} response`)
       }
     assert.deepEqual(problems, [])
+  })
+
+  it('the API guide (docs/api.md) lists every error code with its status and exit code', () => {
+    const guide = readFileSync(join(ROOT, 'docs/api.md'), 'utf8')
+    const missing = Object.entries(errorCatalog)
+      .filter(([code, { status, exit }]) => !guide.includes(`| \`${code}\` | ${status} | ${exit} |`))
+      .map(([code]) => code)
+    assert.deepEqual(missing, [], 'add these codes to the table in docs/api.md')
   })
 })
