@@ -2,8 +2,8 @@ import { Flags } from '@oclif/core'
 import { UsageError } from '../client/errors.js'
 import type { BulkSource } from './bulk.js'
 
-/** The flags every bulk command shares. */
-export const bulkFlags = {
+/** Input and planning flags of every bulk command. */
+export const fileFlags = {
   file: Flags.string({
     char: 'f',
     description: 'CSV (with a header row) or JSON file of targets; - reads stdin',
@@ -13,6 +13,11 @@ export const bulkFlags = {
       'print the plan (what would change, what is already so, what would fail and why); change nothing',
     default: false,
   }),
+}
+
+/** The flags of a bulk command that may ask for confirmation (destructive ones). */
+export const bulkFlags = {
+  ...fileFlags,
   yes: Flags.boolean({ char: 'y', description: 'do not ask for confirmation', default: false }),
 }
 

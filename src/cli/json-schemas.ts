@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { bulkRowResult, bulkSummary } from '../contract/bulk.js'
+import { addonAssignment, addonPool, entitlement } from '../contract/cloud.js'
 import {
   auditEntry,
   createdToken,
@@ -48,6 +49,14 @@ const profileRow = z.object({
 
 export const jsonOutputs: Record<string, JsonOutput> = {
   api: noJsonOutput('prints the API response body as it is (no --json flag)'),
+
+  'cloud:assign': json(bulkDocument),
+  'cloud:assignments': list(addonAssignment),
+  'cloud:check': json(entitlement),
+  'cloud:list': list(addonPool),
+  'cloud:provision': json(addonPool),
+  'cloud:revoke': json(bulkDocument),
+  'cloud:update': json(addonPool),
 
   'orgs:audit': list(auditEntry),
   'orgs:create': json(createOrgResponse),

@@ -1,3 +1,4 @@
+import { CloudResource } from './resources/cloud.js'
 import { MetaResource, OrgsResource, TokensResource, UsersResource } from './resources/orgs.js'
 import { SeatsResource } from './resources/seats.js'
 import { Transport, type TransportOptions } from './transport.js'
@@ -11,6 +12,7 @@ export class LicctlClient {
   readonly orgs: OrgsResource
   readonly users: UsersResource
   readonly tokens: TokensResource
+  readonly cloud: CloudResource
   readonly seats: SeatsResource
 
   constructor(readonly transport: Transport) {
@@ -18,6 +20,7 @@ export class LicctlClient {
     this.orgs = new OrgsResource(transport)
     this.users = new UsersResource(transport)
     this.tokens = new TokensResource(transport)
+    this.cloud = new CloudResource(transport)
     this.seats = new SeatsResource(transport)
   }
 

@@ -39,5 +39,10 @@ export function bulkRequest<T extends z.ZodType>(item: T) {
   return z.strictObject({
     dryRun: z.boolean().default(false),
     items: z.array(item).min(1).max(BULK_MAX_ITEMS),
+    /**
+     * Dry runs in several batches: rows of the earlier batches that would change, so this batch
+     * plans on top of them (e.g. the free licenses they would take). Ignored when applying.
+     */
+    priorChanges: z.number().int().min(0).max(100_000_000).optional(),
   })
 }

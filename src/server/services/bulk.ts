@@ -1,14 +1,14 @@
-import type { Kysely, Transaction } from 'kysely'
+import type { ControlledTransaction, Kysely, Transaction } from 'kysely'
 import type { BulkResponse, BulkRowResult } from '../../contract/bulk.js'
 import type { Database } from '../../storage/schema.js'
 import type { ServiceContext } from '../context.js'
 import { AppError } from '../errors.js'
 import { audit } from './audit.js'
 
-/** What applying one row did: changed something, or found it already so. Failures are thrown AppErrors. */
+/** What applying one row did: changed something, or found it already so. Failures are AppErrors. */
 export type RowOutcome = { changed: boolean; details?: Record<string, unknown> }
 
-export interface BulkJob<T> {
+interface BulkJobBase<T> {
   orgId: string
   /** Audit action of the job entry, e.g. `cloud.assign.bulk`. */
   action: string
@@ -18,42 +18,70 @@ export interface BulkJob<T> {
   items: readonly T[]
   /** How a row is named in results (an email, a lease id). */
   label(item: T): string
+  /**
+   * Dry runs of a job sent in several batches: each batch is rolled back, so batch n would plan as if
+   * batches 1..n-1 had not happened. The client says how many rows of theirs would change, and this
+   * brings the (rolled-back) transaction to the state they would have left, e.g. licenses they would use.
+   */
+  replayPrior?(trx: Transaction<Database>, priorChanges: number): Promise<void>
+  /** See replayPrior: rows of earlier batches of this dry run that would change. */
+  priorChanges?: number | undefined
+}
+
+/** A job applied row by row: each row in a savepoint, failed by throwing an AppError. */
+interface RowJob<T> extends BulkJobBase<T> {
   /** Applies one row inside the batch transaction; throws AppError to fail the row. */
   apply(trx: Transaction<Database>, item: T, index: number): Promise<RowOutcome>
+  applyBatch?: never
 }
 
 /**
- * The bulk engine's server half: one transaction per batch, one savepoint per row, so a failing
- * row leaves nothing behind and never stops the others. A dry run is the same code, rolled back.
+ * A job applied to the whole batch at once with set-based statements: what makes a batch of 1,000
+ * rows one short transaction instead of thousands of statements. Returns one outcome per item, in
+ * order: what the row did, or the AppError refusing it. A refused row must leave nothing behind.
+ */
+interface BatchJob<T> extends BulkJobBase<T> {
+  applyBatch(trx: Transaction<Database>, items: readonly T[]): Promise<Array<RowOutcome | AppError>>
+  apply?: never
+}
+
+export type BulkJob<T> = RowJob<T> | BatchJob<T>
+
+/**
+ * The bulk engine's server half: one transaction per batch; a failing row leaves nothing behind
+ * (its savepoint is rolled back, or a batch job never writes it) and never stops the others. A dry
+ * run is the same code, rolled back. An applied job records one audit entry with its totals.
  */
 export async function runBulk<T>(ctx: ServiceContext, job: BulkJob<T>): Promise<BulkResponse> {
   const results: BulkRowResult[] = []
   const summary = { changed: 0, unchanged: 0, failed: 0 }
+  const report = (index: number, outcome: RowOutcome | AppError) => {
+    const target = job.label(job.items[index]!)
+    if (outcome instanceof AppError) {
+      summary.failed++
+      results.push({
+        index,
+        target,
+        status: job.dryRun ? 'will-fail' : 'failed',
+        code: outcome.code,
+        message: outcome.message,
+        ...(outcome.details ? { details: outcome.details } : {}),
+      })
+      return
+    }
+    if (outcome.changed) summary.changed++
+    else summary.unchanged++
+    const status = outcome.changed ? (job.dryRun ? 'will-change' : 'changed') : 'already-so'
+    results.push({ index, target, status, ...(outcome.details ? { details: outcome.details } : {}) })
+  }
   const trx = await (ctx.db as Kysely<Database>).startTransaction().execute()
   try {
-    for (const [index, item] of job.items.entries()) {
-      const target = job.label(item)
-      const sp = await trx.savepoint('row').execute()
-      try {
-        const outcome = await job.apply(sp, item, index)
-        await sp.releaseSavepoint('row').execute()
-        if (outcome.changed) summary.changed++
-        else summary.unchanged++
-        const status = outcome.changed ? (job.dryRun ? 'will-change' : 'changed') : 'already-so'
-        results.push({ index, target, status, ...(outcome.details ? { details: outcome.details } : {}) })
-      } catch (err) {
-        await sp.rollbackToSavepoint('row').execute()
-        if (!(err instanceof AppError)) throw err
-        summary.failed++
-        results.push({
-          index,
-          target,
-          status: job.dryRun ? 'will-fail' : 'failed',
-          code: err.code,
-          message: err.message,
-          ...(err.details ? { details: err.details } : {}),
-        })
-      }
+    if (job.dryRun && job.priorChanges && job.replayPrior) await job.replayPrior(trx, job.priorChanges)
+    if (job.applyBatch) {
+      const outcomes = await job.applyBatch(trx, job.items)
+      for (const [index, outcome] of outcomes.entries()) report(index, outcome)
+    } else {
+      for (const [index, item] of job.items.entries()) report(index, await applyRow(trx, job, item, index))
     }
     if (job.dryRun) {
       await trx.rollback().execute()
@@ -73,4 +101,22 @@ export async function runBulk<T>(ctx: ServiceContext, job: BulkJob<T>): Promise<
     throw err
   }
   return { dryRun: job.dryRun, results, summary }
+}
+
+async function applyRow<T>(
+  trx: ControlledTransaction<Database>,
+  job: RowJob<T>,
+  item: T,
+  index: number,
+): Promise<RowOutcome | AppError> {
+  const sp = await trx.savepoint('row').execute()
+  try {
+    const outcome = await job.apply(sp, item, index)
+    await sp.releaseSavepoint('row').execute()
+    return outcome
+  } catch (err) {
+    await sp.rollbackToSavepoint('row').execute()
+    if (!(err instanceof AppError)) throw err
+    return err
+  }
 }

@@ -2,6 +2,42 @@ import type { Executor, Principal } from '../context.js'
 import { audit } from './audit.js'
 
 /**
+ * Takes one add-on from one user: deletes the assignment and gives its license back to the pool, in
+ * the caller's transaction. False when the user did not hold it (nothing changes): revoking is
+ * idempotent, and a concurrent revoke of the same assignment frees the license only once.
+ */
+export async function revokeAssignment(
+  db: Executor,
+  principal: Principal,
+  now: number,
+  orgId: string,
+  addon: { id: string; key: string },
+  user: { id: string; email: string },
+  reason?: string,
+): Promise<boolean> {
+  const gone = await db
+    .deleteFrom('addon_assignments')
+    .where('addon_id', '=', addon.id)
+    .where('user_id', '=', user.id)
+    .executeTakeFirst()
+  if (gone.numDeletedRows === 0n) return false
+  const pool = await db
+    .updateTable('addon_pools')
+    .set((eb) => ({ assigned: eb('assigned', '-', 1), updated_at: now }))
+    .where('id', '=', addon.id)
+    .returning('assigned')
+    .executeTakeFirstOrThrow()
+  await audit(db, principal, now, {
+    orgId,
+    action: 'cloud.revoke',
+    target: `${addon.key}/${user.email}`,
+    before: { assigned: pool.assigned + 1 },
+    after: { assigned: pool.assigned, ...(reason ? { reason } : {}) },
+  })
+  return true
+}
+
+/**
  * Revokes every cloud add-on a user holds in an organization, in the caller's transaction
  * (removing a member calls this). Returns the add-on keys revoked.
  */
@@ -11,7 +47,7 @@ export async function revokeAddonsOfUser(
   now: number,
   orgId: string,
   userId: string,
-) {
+): Promise<string[]> {
   const held = await db
     .selectFrom('addon_assignments')
     .innerJoin('addon_pools', 'addon_pools.id', 'addon_assignments.addon_id')
@@ -19,26 +55,21 @@ export async function revokeAddonsOfUser(
     .select(['addon_pools.id', 'addon_pools.key', 'users.email'])
     .where('addon_pools.org_id', '=', orgId)
     .where('addon_assignments.user_id', '=', userId)
+    .orderBy('addon_pools.key')
     .execute()
-  for (const addon of held) {
-    await db
-      .deleteFrom('addon_assignments')
-      .where('addon_id', '=', addon.id)
-      .where('user_id', '=', userId)
-      .execute()
-    const pool = await db
-      .updateTable('addon_pools')
-      .set((eb) => ({ assigned: eb('assigned', '-', 1), updated_at: now }))
-      .where('id', '=', addon.id)
-      .returning('assigned')
-      .executeTakeFirstOrThrow()
-    await audit(db, principal, now, {
-      orgId,
-      action: 'cloud.revoke',
-      target: `${addon.key}/${addon.email}`,
-      before: { assigned: pool.assigned + 1 },
-      after: { assigned: pool.assigned, reason: 'member removed' },
-    })
-  }
-  return held.map((a) => a.key)
+  const revoked: string[] = []
+  for (const addon of held)
+    if (
+      await revokeAssignment(
+        db,
+        principal,
+        now,
+        orgId,
+        addon,
+        { id: userId, email: addon.email },
+        'member removed',
+      )
+    )
+      revoked.push(addon.key)
+  return revoked
 }

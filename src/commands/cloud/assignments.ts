@@ -1,0 +1,33 @@
+import { Flags } from '@oclif/core'
+import { ApiCommand } from '../../cli/base-command.js'
+import type { AddonAssignment } from '../../contract/cloud.js'
+
+export default class CloudAssignments extends ApiCommand<typeof CloudAssignments> {
+  static override summary = 'List who holds which cloud add-on'
+  static override description =
+    'Admins see every assignment; a member sees their own. Follows every page; --json prints them all.'
+  static override examples = [
+    '<%= config.bin %> cloud assignments --addon cloud-processing',
+    '<%= config.bin %> cloud assignments --user bob@acme.test --json',
+  ]
+  static override flags = {
+    addon: Flags.string({ description: 'only this add-on' }),
+    user: Flags.string({ description: 'only this user (email)' }),
+  }
+
+  async run(): Promise<{ items: AddonAssignment[] }> {
+    const client = await this.client()
+    const org = await this.org()
+    const [{ allPages }, { renderAssignments }] = await Promise.all([
+      import('../../client/index.js'),
+      import('../../cli/cloud-view.js'),
+    ])
+    const items: AddonAssignment[] = []
+    for await (const a of allPages((cursor) =>
+      client.cloud.assignments(org, { limit: 1000, cursor, addon: this.flags.addon, user: this.flags.user }),
+    ))
+      items.push(a)
+    this.say(items.length === 0 ? 'No assignments.' : renderAssignments(items))
+    return { items }
+  }
+}

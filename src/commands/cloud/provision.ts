@@ -1,0 +1,36 @@
+import { Args, Flags } from '@oclif/core'
+import { ApiCommand } from '../../cli/base-command.js'
+
+export default class CloudProvision extends ApiCommand<typeof CloudProvision> {
+  static override summary = 'Provision a cloud add-on pool for an organization (operator)'
+  static override description =
+    'An add-on is N user licenses until an expiration; admins then assign them to members. An expiration given as a date is valid through that day in the organization’s time zone.'
+  static override examples = [
+    '<%= config.bin %> cloud provision cloud-processing --org acme --name "Cloud Processing" --total 500 --expires 2027-12-31',
+  ]
+  static override args = {
+    addon: Args.string({ description: 'add-on key, e.g. cloud-processing', required: true }),
+  }
+  static override flags = {
+    name: Flags.string({ description: 'display name, e.g. "Cloud Processing"', required: true }),
+    total: Flags.integer({ description: 'number of user licenses', required: true, min: 1 }),
+    expires: Flags.string({
+      description: 'expiration: a date (valid through that day) or an ISO-8601 instant',
+      required: true,
+    }),
+  }
+
+  async run() {
+    const client = await this.client()
+    const f = this.flags
+    const addon = await client.cloud.provision(await this.org(), {
+      key: this.args.addon,
+      name: f.name,
+      total: f.total,
+      expires: f.expires,
+    })
+    const { renderAddons } = await import('../../cli/cloud-view.js')
+    this.say(renderAddons([addon]))
+    return addon
+  }
+}

@@ -1,0 +1,83 @@
+import { z } from 'zod'
+import { email, expiryInput, instant, pageQuery, slug } from './common.js'
+
+/** An add-on's key, e.g. `cloud-processing`: what admins type and scripts name. */
+export const addonKey = z
+  .string()
+  .min(2)
+  .max(80)
+  .regex(/^[a-z0-9]+(?:[-_.][a-z0-9]+)*$/, 'lowercase letters and digits, separated by - _ or .')
+
+/** The display name people see, e.g. `Cloud Processing` (the check's message is built from it). */
+export const addonName = z.string().trim().min(1).max(120)
+
+export const addonPool = z.object({
+  key: z.string(),
+  name: z.string(),
+  total: z.number().int(),
+  assigned: z.number().int(),
+  free: z.number().int(),
+  /** The first instant it no longer covers. */
+  expiresAt: instant,
+  /** The last calendar day it covers, in the organization's time zone. */
+  validThrough: z.iso.date(),
+  expired: z.boolean(),
+  createdAt: instant,
+  updatedAt: instant,
+})
+export type AddonPool = z.infer<typeof addonPool>
+
+export const provisionAddonBody = z.strictObject({
+  key: addonKey,
+  name: addonName,
+  total: z.number().int().min(1).max(1_000_000),
+  expires: expiryInput,
+})
+export type ProvisionAddonBody = z.input<typeof provisionAddonBody>
+
+/** Total is the new absolute number of user licenses: never below those assigned. */
+export const updateAddonBody = z
+  .strictObject({
+    name: addonName.optional(),
+    total: z.number().int().min(0).max(1_000_000).optional(),
+    expires: expiryInput.optional(),
+  })
+  .refine((b) => Object.keys(b).length > 0, 'nothing to update')
+export type UpdateAddonBody = z.input<typeof updateAddonBody>
+
+export const addonParams = z.strictObject({ org: slug, addon: addonKey })
+
+export const addonAssignment = z.object({
+  addon: z.string(),
+  addonName: z.string(),
+  email: z.string(),
+  name: z.string().nullable(),
+  assignedAt: instant,
+  assignedBy: z.string(),
+})
+export type AddonAssignment = z.infer<typeof addonAssignment>
+
+export const assignmentsQuery = pageQuery.extend({
+  addon: addonKey.optional(),
+  user: email.optional(),
+})
+export type AssignmentsQuery = z.infer<typeof assignmentsQuery>
+
+/** One row of a bulk assign or revoke: the user, by email. */
+export const addonItem = z.strictObject({ email })
+export type AddonItem = z.infer<typeof addonItem>
+
+/** Whom to check: defaults to the caller (a member checks themself; admins may name anyone). */
+export const checkQuery = z.strictObject({ user: email.optional() })
+
+/** A passed entitlement check. A failed one is the error `cloud_license_required`. */
+export const entitlement = z.object({
+  addon: z.string(),
+  addonName: z.string(),
+  email: z.string(),
+  licensed: z.literal(true),
+  assignedAt: instant,
+  expiresAt: instant,
+  validThrough: z.iso.date(),
+})
+export type Entitlement = z.infer<typeof entitlement>

@@ -1,0 +1,588 @@
+import type {
+  AddonAssignment,
+  AddonItem,
+  AddonPool,
+  AssignmentsQuery,
+  Entitlement,
+  ProvisionAddonBody,
+  UpdateAddonBody,
+} from '../../contract/cloud.js'
+import type { PageQuery } from '../../contract/common.js'
+import { toIso } from '../../domain/clock.js'
+import { expiryInstant, lastValidDay } from '../../domain/dates.js'
+import { newId } from '../../domain/ids.js'
+import type { Database } from '../../storage/schema.js'
+import type { Executor, ServiceContext } from '../context.js'
+import { actorName } from '../context.js'
+import { AppError, notFound } from '../errors.js'
+import { authorizeOrg, type OrgRow } from './access.js'
+import { audit } from './audit.js'
+import { runBulk, type RowOutcome } from './bulk.js'
+import { decodeCursor, encodeCursor } from './presenters.js'
+
+type AddonRow = Database['addon_pools']
+
+export function presentAddon(row: AddonRow, org: OrgRow, now: number): AddonPool {
+  return {
+    key: row.key,
+    name: row.name,
+    total: row.total,
+    assigned: row.assigned,
+    free: row.total - row.assigned,
+    expiresAt: toIso(row.expires_at),
+    validThrough: lastValidDay(row.expires_at, org.time_zone),
+    expired: row.expires_at <= now,
+    createdAt: toIso(row.created_at),
+    updatedAt: toIso(row.updated_at),
+  }
+}
+
+async function findAddon(db: Executor, orgId: string, key: string): Promise<AddonRow> {
+  const row = await db
+    .selectFrom('addon_pools')
+    .selectAll()
+    .where('org_id', '=', orgId)
+    .where('key', '=', key)
+    .executeTakeFirst()
+  if (!row) throw notFound(`add-on '${key}'`)
+  return row
+}
+
+function expiryOf(input: string, org: OrgRow): number {
+  const at = expiryInstant(input, org.time_zone)
+  if (at === null) throw new AppError('validation_failed', `expires: not a date or instant: ${input}`)
+  return at
+}
+
+/** The operator records an add-on the organization bought: N user licenses until an expiration. */
+export async function provisionAddon(
+  ctx: ServiceContext,
+  slug: string,
+  body: ProvisionAddonBody,
+): Promise<AddonPool> {
+  const now = ctx.clock.now()
+  return ctx.db.transaction().execute(async (trx) => {
+    const org = await authorizeOrg(ctx, slug, { role: 'operator', write: true }, trx)
+    const taken = await trx
+      .selectFrom('addon_pools')
+      .select('id')
+      .where('org_id', '=', org.id)
+      .where('key', '=', body.key)
+      .executeTakeFirst()
+    if (taken)
+      throw new AppError(
+        'already_exists',
+        `add-on '${body.key}' already exists; use update to change its total or expiration`,
+      )
+    const row: AddonRow = {
+      id: newId('ao', now),
+      org_id: org.id,
+      key: body.key,
+      name: body.name,
+      total: body.total,
+      assigned: 0,
+      expires_at: expiryOf(body.expires, org),
+      created_at: now,
+      updated_at: now,
+    }
+    await trx.insertInto('addon_pools').values(row).execute()
+    await audit(trx, ctx.principal, now, {
+      orgId: org.id,
+      action: 'cloud.provision',
+      target: row.key,
+      before: { total: 0 },
+      after: { name: row.name, total: row.total, expiresAt: toIso(row.expires_at) },
+    })
+    return presentAddon(row, org, now)
+  })
+}
+
+/**
+ * The operator changes an add-on's display name, total or expiration. The total never drops below
+ * the licenses assigned: the update is conditional (and the CHECK constraint backs it), so a
+ * concurrent assignment cannot slip past it.
+ */
+export async function updateAddon(
+  ctx: ServiceContext,
+  slug: string,
+  key: string,
+  body: UpdateAddonBody,
+): Promise<AddonPool> {
+  const now = ctx.clock.now()
+  return ctx.db.transaction().execute(async (trx) => {
+    const org = await authorizeOrg(ctx, slug, { role: 'operator', write: true }, trx)
+    const before = await findAddon(trx, org.id, key)
+    let update = trx
+      .updateTable('addon_pools')
+      .set({
+        ...(body.name !== undefined ? { name: body.name } : {}),
+        ...(body.total !== undefined ? { total: body.total } : {}),
+        ...(body.expires !== undefined ? { expires_at: expiryOf(body.expires, org) } : {}),
+        updated_at: now,
+      })
+      .where('id', '=', before.id)
+    if (body.total !== undefined) update = update.where('assigned', '<=', body.total)
+    const after = await update.returningAll().executeTakeFirst()
+    if (!after) {
+      const { assigned } = await findAddon(trx, org.id, key)
+      throw new AppError(
+        'total_below_assigned',
+        `cannot lower the total of '${key}' to ${body.total}: ${assigned} are assigned; revoke some first`,
+        { total: body.total, assigned },
+      )
+    }
+    const shape = (r: AddonRow) => ({ name: r.name, total: r.total, expiresAt: toIso(r.expires_at) })
+    await audit(trx, ctx.principal, now, {
+      orgId: org.id,
+      action: 'cloud.update',
+      target: key,
+      before: shape(before),
+      after: shape(after),
+    })
+    return presentAddon(after, org, now)
+  })
+}
+
+/** Every add-on of the organization with total, assigned, free and expiration (members may read). */
+export async function listAddons(ctx: ServiceContext, slug: string, q: PageQuery) {
+  const org = await authorizeOrg(ctx, slug, { role: 'member', write: false })
+  const now = ctx.clock.now()
+  let query = ctx.db
+    .selectFrom('addon_pools')
+    .selectAll()
+    .where('org_id', '=', org.id)
+    .orderBy('key')
+    .limit(q.limit + 1)
+  const after = decodeCursor(q.cursor)
+  if (after !== undefined) query = query.where('key', '>', after)
+  const rows = await query.execute()
+  const more = rows.length > q.limit
+  const items = (more ? rows.slice(0, q.limit) : rows).map((r) => presentAddon(r, org, now))
+  return { items, nextCursor: more ? encodeCursor(items[items.length - 1]!.key) : null }
+}
+
+/**
+ * Who holds which add-on, ordered by add-on then email. Admins see everyone; a member sees their
+ * own assignments only.
+ */
+export async function listAssignments(ctx: ServiceContext, slug: string, q: AssignmentsQuery) {
+  const org = await authorizeOrg(ctx, slug, { role: 'member', write: false })
+  const p = ctx.principal
+  let user = q.user
+  if (p.kind === 'user' && p.role !== 'admin') {
+    if (user !== undefined && user !== p.email)
+      throw new AppError('not_admin', `only admins of '${org.slug}' can list other members’ add-ons`)
+    user = p.email
+  }
+  let query = ctx.db
+    .selectFrom('addon_assignments')
+    .innerJoin('addon_pools', 'addon_pools.id', 'addon_assignments.addon_id')
+    .innerJoin('users', 'users.id', 'addon_assignments.user_id')
+    .select([
+      'addon_pools.key',
+      'addon_pools.name as addonName',
+      'users.email',
+      'users.name',
+      'addon_assignments.assigned_at',
+      'addon_assignments.assigned_by',
+    ])
+    .where('addon_pools.org_id', '=', org.id)
+    .orderBy('addon_pools.key')
+    .orderBy('users.email')
+    .limit(q.limit + 1)
+  if (q.addon !== undefined) query = query.where('addon_pools.key', '=', q.addon)
+  if (user !== undefined) query = query.where('users.email', '=', user)
+  const after = decodeAssignmentCursor(q.cursor)
+  if (after)
+    query = query.where((eb) =>
+      eb.or([
+        eb('addon_pools.key', '>', after.key),
+        eb.and([eb('addon_pools.key', '=', after.key), eb('users.email', '>', after.email)]),
+      ]),
+    )
+  const rows = await query.execute()
+  const more = rows.length > q.limit
+  const items: AddonAssignment[] = (more ? rows.slice(0, q.limit) : rows).map((r) => ({
+    addon: r.key,
+    addonName: r.addonName,
+    email: r.email,
+    name: r.name,
+    assignedAt: toIso(r.assigned_at),
+    assignedBy: r.assigned_by,
+  }))
+  const last = items[items.length - 1]
+  return {
+    items,
+    nextCursor: more && last ? encodeCursor(JSON.stringify([last.addon, last.email])) : null,
+  }
+}
+
+function decodeAssignmentCursor(cursor: string | undefined): { key: string; email: string } | undefined {
+  const text = decodeCursor(cursor)
+  if (text === undefined) return undefined
+  try {
+    const [key, email] = JSON.parse(text) as unknown[]
+    if (typeof key === 'string' && typeof email === 'string') return { key, email }
+  } catch {
+    // fall through: a cursor this server did not write
+  }
+  throw new AppError('bad_request', 'invalid cursor')
+}
+
+export interface BulkOptions {
+  dryRun: boolean
+  priorChanges?: number | undefined
+}
+
+/**
+ * Assigns an add-on to members through the bulk engine: per row, a non-member, an expired pool or a
+ * pool with no free license is refused; a user who already holds it is "already so". A batch is a
+ * handful of set-based statements. The pool's count only moves through a guarded UPDATE
+ * (`assigned + n <= total`, backed by the CHECK constraint), and an assignment only exists through
+ * the (add-on, user) primary key, so no interleaving of requests or server processes can
+ * over-assign or assign twice. An unknown add-on refuses the whole request (404) before any row.
+ */
+export async function assignAddon(
+  ctx: ServiceContext,
+  slug: string,
+  key: string,
+  items: readonly AddonItem[],
+  opts: BulkOptions,
+) {
+  const org = await authorizeOrg(ctx, slug, { role: 'admin', write: true })
+  const pool = await findAddon(ctx.db, org.id, key)
+  const now = ctx.clock.now()
+  const by = actorName(ctx.principal)
+  const expired =
+    pool.expires_at <= now
+      ? new AppError(
+          'pool_expired',
+          `${pool.name} ('${key}') expired after ${lastValidDay(pool.expires_at, org.time_zone)}`,
+          { expiresAt: toIso(pool.expires_at) },
+        )
+      : undefined
+  return runBulk(ctx, {
+    orgId: org.id,
+    action: 'cloud.assign.bulk',
+    target: key,
+    dryRun: opts.dryRun,
+    priorChanges: opts.priorChanges,
+    items,
+    label: (i) => i.email,
+    // Earlier batches of this dry run would have taken licenses: take them here too (rolled back).
+    replayPrior: async (trx, prior) => {
+      const { assigned, total } = await findAddon(trx, org.id, key)
+      await trx
+        .updateTable('addon_pools')
+        .set({ assigned: Math.min(total, assigned + prior) })
+        .where('id', '=', pool.id)
+        .execute()
+    },
+    applyBatch: async (trx, batch) => {
+      const outcomes: Array<RowOutcome | AppError> = []
+      const userIds = await memberIds(trx, org.id, batch)
+      const held = await heldBy(trx, pool.id, [...userIds.values()])
+      // Rows that may take a license, in row order (a user named twice: the second is already so).
+      const wanted: Array<{ index: number; userId: string; email: string }> = []
+      for (const [index, { email }] of batch.entries()) {
+        const userId = userIds.get(email)
+        if (userId === undefined)
+          outcomes[index] = new AppError('not_a_member', `${email} is not a member of this organization`, {
+            email,
+          })
+        else if (held.has(userId)) outcomes[index] = { changed: false }
+        else if (expired) outcomes[index] = expired
+        else {
+          held.add(userId)
+          wanted.push({ index, userId, email })
+        }
+      }
+      if (wanted.length === 0) return outcomes
+      // Insert first: a concurrent request that assigned one of these users wins the primary key,
+      // and that row is already so.
+      const inserted = new Set(
+        (
+          await trx
+            .insertInto('addon_assignments')
+            .values(
+              wanted.map((w) => ({
+                addon_id: pool.id,
+                user_id: w.userId,
+                assigned_at: now,
+                assigned_by: by,
+              })),
+            )
+            .onConflict((oc) => oc.columns(['addon_id', 'user_id']).doNothing())
+            .returning('user_id')
+            .execute()
+        ).map((r) => r.user_id),
+      )
+      const fresh = wanted.filter((w) => inserted.has(w.userId))
+      for (const w of wanted) if (!inserted.has(w.userId)) outcomes[w.index] = { changed: false }
+      const { before, count } = await takeLicenses(trx, pool.id, fresh.length, now)
+      const granted = fresh.slice(0, count)
+      const refused = fresh.slice(count)
+      if (refused.length > 0) {
+        await trx
+          .deleteFrom('addon_assignments')
+          .where('addon_id', '=', pool.id)
+          .where(
+            'user_id',
+            'in',
+            refused.map((r) => r.userId),
+          )
+          .execute()
+        const full = new AppError(
+          'no_free_license',
+          `no free ${pool.name} license: all ${pool.total} are assigned`,
+          {
+            key,
+          },
+        )
+        for (const r of refused) outcomes[r.index] = full
+      }
+      for (const g of granted) outcomes[g.index] = { changed: true }
+      await auditEach(
+        trx,
+        ctx,
+        org.id,
+        now,
+        granted.map((g, i) => ({
+          action: 'cloud.assign',
+          target: `${key}/${g.email}`,
+          before: { assigned: before + i },
+          after: { assigned: before + i + 1 },
+        })),
+      )
+      return outcomes
+    },
+  })
+}
+
+type AuditRow = { action: string; target: string; before: unknown; after: unknown }
+
+/**
+ * One audit entry per assignment or revocation, written with one multi-row INSERT per batch (the
+ * same columns `audit()` writes; a thousand single inserts would be most of a batch's time).
+ */
+async function auditEach(db: Executor, ctx: ServiceContext, orgId: string, now: number, entries: AuditRow[]) {
+  const actor = actorName(ctx.principal)
+  // Under SQLite's and PostgreSQL's bound-parameter limits (8 columns a row).
+  for (let i = 0; i < entries.length; i += 1000)
+    await db
+      .insertInto('audit_events')
+      .values(
+        entries.slice(i, i + 1000).map((e) => ({
+          id: newId('ev', now),
+          org_id: orgId,
+          actor,
+          action: e.action,
+          target: e.target,
+          before: JSON.stringify(e.before),
+          after: JSON.stringify(e.after),
+          created_at: now,
+        })),
+      )
+      .execute()
+}
+
+/**
+ * The user ids of the batch's emails that are members of the organization. Two indexed lookups
+ * (users by email, then memberships by primary key) rather than a join the planner might drive
+ * from every membership of a large organization.
+ */
+async function memberIds(
+  db: Executor,
+  orgId: string,
+  batch: readonly AddonItem[],
+): Promise<Map<string, string>> {
+  const users = await usersByEmail(db, batch)
+  if (users.length === 0) return new Map()
+  const members = new Set(
+    (
+      await db
+        .selectFrom('memberships')
+        .select('user_id')
+        .where('org_id', '=', orgId)
+        .where(
+          'user_id',
+          'in',
+          users.map((u) => u.id),
+        )
+        .execute()
+    ).map((m) => m.user_id),
+  )
+  return new Map(users.filter((u) => members.has(u.id)).map((u) => [u.email, u.id]))
+}
+
+function usersByEmail(db: Executor, batch: readonly AddonItem[]) {
+  return db
+    .selectFrom('users')
+    .select(['id', 'email'])
+    .where(
+      'email',
+      'in',
+      batch.map((i) => i.email),
+    )
+    .execute()
+}
+
+/** Which of these users hold the add-on. */
+async function heldBy(db: Executor, addonId: string, userIds: string[]): Promise<Set<string>> {
+  if (userIds.length === 0) return new Set()
+  const rows = await db
+    .selectFrom('addon_assignments')
+    .select('user_id')
+    .where('addon_id', '=', addonId)
+    .where('user_id', 'in', userIds)
+    .execute()
+  return new Set(rows.map((r) => r.user_id))
+}
+
+/**
+ * Takes up to `wanted` free licenses from a pool with one guarded UPDATE, so `assigned` never passes
+ * `total` whatever runs beside it. When fewer are free, takes what is free (re-reading the count
+ * until the guarded update holds). Returns the count before and how many were taken.
+ */
+async function takeLicenses(
+  db: Executor,
+  poolId: string,
+  wanted: number,
+  now: number,
+): Promise<{ before: number; count: number }> {
+  let n = wanted
+  while (n > 0) {
+    const take = n
+    const row = await db
+      .updateTable('addon_pools')
+      .set((eb) => ({ assigned: eb('assigned', '+', take), updated_at: now }))
+      .where('id', '=', poolId)
+      .where((eb) => eb(eb('assigned', '+', take), '<=', eb.ref('total')))
+      .returning('assigned')
+      .executeTakeFirst()
+    if (row) return { before: row.assigned - take, count: take }
+    const pool = await db
+      .selectFrom('addon_pools')
+      .select(['assigned', 'total'])
+      .where('id', '=', poolId)
+      .executeTakeFirstOrThrow()
+    n = Math.min(n - 1, pool.total - pool.assigned)
+  }
+  return { before: 0, count: 0 }
+}
+
+/**
+ * Revokes an add-on from users through the bulk engine; the licenses go back to the pool at once.
+ * A user who does not hold it (a member or not) is "already so". Works on expired pools too.
+ */
+export async function revokeAddon(
+  ctx: ServiceContext,
+  slug: string,
+  key: string,
+  items: readonly AddonItem[],
+  opts: BulkOptions,
+) {
+  const org = await authorizeOrg(ctx, slug, { role: 'admin', write: true })
+  const pool = await findAddon(ctx.db, org.id, key)
+  const now = ctx.clock.now()
+  return runBulk(ctx, {
+    orgId: org.id,
+    action: 'cloud.revoke.bulk',
+    target: key,
+    dryRun: opts.dryRun,
+    items,
+    label: (i) => i.email,
+    applyBatch: async (trx, batch) => {
+      const users = await usersByEmail(trx, batch)
+      const gone =
+        users.length === 0
+          ? new Set<string>()
+          : new Set(
+              (
+                await trx
+                  .deleteFrom('addon_assignments')
+                  .where('addon_id', '=', pool.id)
+                  .where(
+                    'user_id',
+                    'in',
+                    users.map((u) => u.id),
+                  )
+                  .returning('user_id')
+                  .execute()
+              ).map((r) => r.user_id),
+            )
+      const revoked = users.filter((u) => gone.has(u.id)).map((u) => u.email)
+      let after = 0
+      if (revoked.length > 0) {
+        ;({ assigned: after } = await trx
+          .updateTable('addon_pools')
+          .set((eb) => ({ assigned: eb('assigned', '-', revoked.length), updated_at: now }))
+          .where('id', '=', pool.id)
+          .returning('assigned')
+          .executeTakeFirstOrThrow())
+      }
+      // Audit in row order, counting down to the final count.
+      const pending = new Set(revoked)
+      const entries: AuditRow[] = []
+      const outcomes = batch.map(({ email }): RowOutcome => {
+        if (!pending.delete(email)) return { changed: false }
+        const count = after + revoked.length - entries.length
+        entries.push({
+          action: 'cloud.revoke',
+          target: `${key}/${email}`,
+          before: { assigned: count },
+          after: { assigned: count - 1 },
+        })
+        return { changed: true }
+      })
+      await auditEach(trx, ctx, org.id, now, entries)
+      return outcomes
+    },
+  })
+}
+
+/**
+ * The entitlement check a desktop or web client makes before using an add-on. A user without it is
+ * refused with `cloud_license_required` and "<Add-on name> License Required", whatever other
+ * licenses they hold; one whose add-on has expired is refused with `pool_expired`. Members check
+ * themselves; admins (and the operator) may check anyone.
+ */
+export async function checkEntitlement(
+  ctx: ServiceContext,
+  slug: string,
+  key: string,
+  userEmail: string | undefined,
+): Promise<Entitlement> {
+  const org = await authorizeOrg(ctx, slug, { role: 'member', write: false })
+  const p = ctx.principal
+  const email = userEmail ?? (p.kind === 'user' ? p.email : undefined)
+  if (email === undefined) throw new AppError('bad_request', 'name the user to check: ?user=<email>')
+  if (p.kind === 'user' && p.role !== 'admin' && email !== p.email)
+    throw new AppError('not_admin', `only admins of '${org.slug}' can check another member’s add-ons`)
+  const pool = await findAddon(ctx.db, org.id, key)
+  const held = await ctx.db
+    .selectFrom('addon_assignments')
+    .innerJoin('users', 'users.id', 'addon_assignments.user_id')
+    .select('addon_assignments.assigned_at')
+    .where('addon_assignments.addon_id', '=', pool.id)
+    .where('users.email', '=', email)
+    .executeTakeFirst()
+  if (!held)
+    throw new AppError('cloud_license_required', `${pool.name} License Required`, { addon: key, email })
+  const now = ctx.clock.now()
+  if (pool.expires_at <= now)
+    throw new AppError(
+      'pool_expired',
+      `${pool.name} License expired after ${lastValidDay(pool.expires_at, org.time_zone)}`,
+      { addon: key, email, expiresAt: toIso(pool.expires_at) },
+    )
+  return {
+    addon: key,
+    addonName: pool.name,
+    email,
+    licensed: true,
+    assignedAt: toIso(held.assigned_at),
+    expiresAt: toIso(pool.expires_at),
+    validThrough: lastValidDay(pool.expires_at, org.time_zone),
+  }
+}
