@@ -17,8 +17,18 @@ export async function confirmDestructive(message: string, yes: boolean | undefin
       hint: 'add --yes to confirm',
     })
   const { confirm } = await import('@inquirer/prompts')
-  const ok = await confirm({ message, default: false })
+  const ok = await answered(confirm({ message, default: false }))
   if (!ok) throw new UsageError('cancelled', { code: 'cancelled' })
+}
+
+/** Ctrl-C or Ctrl-D at a prompt is the person saying no: the same exit 2 and reason as answering no. */
+async function answered<T>(question: Promise<T>): Promise<T> {
+  try {
+    return await question
+  } catch (err) {
+    if ((err as Error).name === 'ExitPromptError') throw new UsageError('cancelled', { code: 'cancelled' })
+    throw err
+  }
 }
 
 export async function promptText(
@@ -26,6 +36,8 @@ export async function promptText(
   opts: { secret?: boolean; default?: string } = {},
 ): Promise<string> {
   const prompts = await import('@inquirer/prompts')
-  if (opts.secret) return prompts.password({ message, mask: '*' })
-  return prompts.input({ message, ...(opts.default ? { default: opts.default } : {}), required: true })
+  if (opts.secret) return answered(prompts.password({ message, mask: '*' }))
+  return answered(
+    prompts.input({ message, ...(opts.default ? { default: opts.default } : {}), required: true }),
+  )
 }
