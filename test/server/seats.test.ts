@@ -1,0 +1,552 @@
+import { strict as assert } from 'node:assert'
+import { sql } from 'kysely'
+import { startApp, type TestApp } from '../helpers/app.js'
+import { DIALECTS } from '../helpers/dialects.js'
+
+const MIN = 60_000
+const iso = (ms: number) => new Date(ms).toISOString()
+
+for (const dialect of DIALECTS) {
+  describe(`seats routes on ${dialect}`, function () {
+    let t: TestApp
+    let admin: string
+    /** Member tokens by email. */
+    const tokens: Record<string, string> = {}
+
+    const base = '/v1/orgs/acme/seats'
+    const provision = (body: Record<string, unknown>) =>
+      t.call(t.operatorToken, 'POST', `${base}/pools`, body)
+    const checkout = (token: string, product: string, body: Record<string, unknown>) =>
+      t.call(token, 'POST', `${base}/pools/${product}/checkout`, body)
+    const release = (token: string, body: Record<string, unknown>) =>
+      t.call(token, 'POST', `${base}/releases`, body)
+    async function pool(product: string) {
+      const res = await t.call(admin, 'GET', `${base}/pools`)
+      assert.equal(res.status, 200, JSON.stringify(res.body))
+      return res.body.items.find((p: { product: string }) => p.product === product)
+    }
+    /** The database's own view: leases held and the pool's `used` count. */
+    async function dbCounts(product: string) {
+      const db = t.storage.db
+      const p = await db
+        .selectFrom('seat_pools')
+        .select(['id', 'used'])
+        .where('product', '=', product)
+        .executeTakeFirstOrThrow()
+      const n = await db
+        .selectFrom('leases')
+        .select((eb) => eb.fn.countAll<number | string>().as('n'))
+        .where('pool_id', '=', p.id)
+        .executeTakeFirstOrThrow()
+      return { used: p.used, leases: Number(n.n) }
+    }
+
+    before(async () => {
+      t = await startApp(dialect)
+      admin = await t.org('acme', 'admin@acme.test')
+      const emails = ['alice', 'bob', 'carol', 'dave', 'erin', 'frank'].map((n) => `${n}@acme.test`)
+      const add = await t.call(admin, 'POST', '/v1/orgs/acme/users/bulk-add', {
+        items: emails.map((email) => ({ email, role: 'member' })),
+      })
+      assert.equal(add.status, 200, JSON.stringify(add.body))
+      for (const email of emails) {
+        const tok = await t.call(admin, 'POST', '/v1/orgs/acme/tokens', { userEmail: email })
+        assert.equal(tok.status, 201, JSON.stringify(tok.body))
+        tokens[email] = tok.body.token
+      }
+      await t.org('globex', 'gina@globex.test')
+    })
+    after(async () => t.close())
+
+    describe('pools', () => {
+      it('lets only the operator provision a pool, valid through the given day', async () => {
+        const refused = await t.call(admin, 'POST', `${base}/pools`, {
+          product: 'cad-pro',
+          seats: 3,
+          expires: '2027-12-31',
+        })
+        assert.equal(refused.status, 403)
+        assert.equal(refused.body.error.code, 'forbidden')
+
+        const res = await provision({
+          product: 'cad-pro',
+          seats: 3,
+          expires: '2027-12-31',
+          leaseTtlSeconds: 600,
+        })
+        assert.equal(res.status, 201, JSON.stringify(res.body))
+        assert.deepEqual(res.body, {
+          product: 'cad-pro',
+          seats: 3,
+          inUse: 0,
+          roaming: 0,
+          stale: 0,
+          free: 3,
+          expiresAt: '2028-01-01T00:00:00.000Z',
+          validThrough: '2027-12-31',
+          expired: false,
+          leaseTtlSeconds: 600,
+          maxRoamingSeconds: null,
+          usage: 'no',
+        })
+      })
+
+      it('defaults the lease TTL to 15 minutes and refuses a second pool for the same product', async () => {
+        const res = await provision({ product: 'viewer', seats: 1, expires: '2027-06-30T12:00:00Z' })
+        assert.equal(res.status, 201, JSON.stringify(res.body))
+        assert.equal(res.body.leaseTtlSeconds, 900)
+        assert.equal(res.body.expiresAt, '2027-06-30T12:00:00.000Z')
+        const again = await provision({ product: 'viewer', seats: 2, expires: '2027-12-31' })
+        assert.equal(again.status, 409)
+        assert.equal(again.body.error.code, 'already_exists')
+      })
+
+      it('rejects a malformed expiration and an unknown field before touching the database', async () => {
+        const bad = await provision({ product: 'x1', seats: 1, expires: '2027-02-30' })
+        assert.equal(bad.status, 400)
+        const extra = await provision({ product: 'x1', seats: 1, expires: '2027-12-31', colour: 'red' })
+        assert.equal(extra.status, 400)
+        assert.equal(await pool('x1'), undefined)
+      })
+
+      it('adds seats and changes the expiration (operator), auditing before and after', async () => {
+        const res = await t.call(t.operatorToken, 'PATCH', `${base}/pools/viewer`, {
+          addSeats: 2,
+          expires: '2028-03-31',
+        })
+        assert.equal(res.status, 200, JSON.stringify(res.body))
+        assert.equal(res.body.seats, 3)
+        assert.equal(res.body.validThrough, '2028-03-31')
+        const byAdmin = await t.call(admin, 'PATCH', `${base}/pools/viewer`, { addSeats: 1 })
+        assert.equal(byAdmin.status, 403)
+        const missing = await t.call(t.operatorToken, 'PATCH', `${base}/pools/nope`, { addSeats: 1 })
+        assert.equal(missing.status, 404)
+        const log = await t.call(admin, 'GET', '/v1/orgs/acme/audit?action=seats.update')
+        assert.deepEqual(
+          { before: log.body.items[0].before, after: log.body.items[0].after },
+          {
+            before: { seats: 1, used: 0, expiresAt: '2027-06-30T12:00:00.000Z' },
+            after: { seats: 3, used: 0, expiresAt: '2028-04-01T00:00:00.000Z' },
+          },
+        )
+      })
+
+      it('shows pools to members but not to another organization', async () => {
+        const res = await t.call(tokens['alice@acme.test']!, 'GET', `${base}/pools`)
+        assert.equal(res.status, 200)
+        assert.deepEqual(
+          res.body.items.map((p: { product: string }) => p.product),
+          ['cad-pro', 'viewer'],
+        )
+        const other = await t.call(await t.org('initech'), 'GET', `${base}/pools`)
+        assert.equal(other.status, 403)
+        assert.equal(other.body.error.code, 'wrong_organization')
+      })
+    })
+
+    describe('checkout, heartbeat, checkin', () => {
+      let aliceLease: string
+
+      it('checks a seat out for the member themself, counting it in the pool and the audit log', async () => {
+        const res = await checkout(tokens['alice@acme.test']!, 'cad-pro', { host: 'ws-1' })
+        assert.equal(res.status, 200, JSON.stringify(res.body))
+        assert.match(res.body.id, /^ls_[0-9a-z]{26}$/)
+        assert.deepEqual(res.body, {
+          id: res.body.id,
+          product: 'cad-pro',
+          user: 'alice@acme.test',
+          host: 'ws-1',
+          startedAt: iso(t.clock.now()),
+          lastHeartbeatAt: iso(t.clock.now()),
+          roamingUntil: null,
+          state: 'active',
+          idleSeconds: 0,
+          reused: false,
+        })
+        aliceLease = res.body.id
+        const p = await pool('cad-pro')
+        assert.deepEqual([p.inUse, p.free, p.usage], [1, 2, 'yes'])
+        const log = await t.call(admin, 'GET', '/v1/orgs/acme/audit?action=seats.checkout')
+        assert.equal(log.body.items[0].target, `cad-pro/${aliceLease}`)
+        assert.equal(log.body.items[0].actor, 'alice@acme.test')
+        assert.deepEqual(log.body.items[0].before, { used: 0 })
+        assert.deepEqual(log.body.items[0].after, { used: 1, user: 'alice@acme.test', host: 'ws-1' })
+      })
+
+      it('gives the same user on the same host the same lease back, refreshing its heartbeat', async () => {
+        t.clock.advance(5 * MIN)
+        const res = await checkout(tokens['alice@acme.test']!, 'cad-pro', { host: 'ws-1' })
+        assert.equal(res.status, 200)
+        assert.equal(res.body.id, aliceLease)
+        assert.equal(res.body.reused, true)
+        assert.equal(res.body.lastHeartbeatAt, iso(t.clock.now()))
+        assert.deepEqual(await dbCounts('cad-pro'), { used: 1, leases: 1 })
+      })
+
+      it('lets an admin check out on behalf of a member, but not a member for someone else', async () => {
+        const byAdmin = await checkout(admin, 'cad-pro', { host: 'ws-2', user: 'bob@acme.test' })
+        assert.equal(byAdmin.status, 200, JSON.stringify(byAdmin.body))
+        assert.equal(byAdmin.body.user, 'bob@acme.test')
+        const byMember = await checkout(tokens['alice@acme.test']!, 'cad-pro', {
+          host: 'ws-9',
+          user: 'carol@acme.test',
+        })
+        assert.equal(byMember.status, 403)
+        assert.equal(byMember.body.error.code, 'not_admin')
+      })
+
+      it('refuses someone who is not a member of the organization', async () => {
+        const res = await checkout(admin, 'cad-pro', { host: 'ws-3', user: 'mallory@evil.test' })
+        assert.equal(res.status, 409)
+        assert.equal(res.body.error.code, 'not_a_member')
+        assert.equal(res.body.error.message, 'mallory@evil.test is not a member of this organization')
+        assert.deepEqual(await dbCounts('cad-pro'), { used: 2, leases: 2 })
+      })
+
+      it('refuses a read-only token, which may only read', async () => {
+        const ro = await t.call(admin, 'POST', '/v1/orgs/acme/tokens', {
+          userEmail: 'carol@acme.test',
+          readOnly: true,
+        })
+        assert.equal(ro.status, 201)
+        const res = await checkout(ro.body.token, 'cad-pro', { host: 'ws-3' })
+        assert.equal(res.status, 403)
+        assert.equal(res.body.error.code, 'read_only_token')
+        assert.equal((await t.call(ro.body.token, 'GET', `${base}/pools`)).status, 200)
+      })
+
+      it('refuses a full pool, naming who holds the seats, oldest heartbeat first', async () => {
+        const carol = await checkout(tokens['carol@acme.test']!, 'cad-pro', { host: 'ws-3' })
+        assert.equal(carol.status, 200)
+        const res = await checkout(tokens['dave@acme.test']!, 'cad-pro', { host: 'ws-4' })
+        assert.equal(res.status, 409)
+        assert.equal(res.body.error.code, 'no_free_seat')
+        assert.equal(
+          res.body.error.message,
+          "all 3 seats of 'cad-pro' are in use: alice@acme.test (ws-1), bob@acme.test (ws-2), carol@acme.test (ws-3)",
+        )
+        assert.deepEqual(
+          res.body.error.details.holders.map((h: { user: string; host: string }) => `${h.user}@${h.host}`),
+          ['alice@acme.test@ws-1', 'bob@acme.test@ws-2', 'carol@acme.test@ws-3'],
+        )
+        assert.deepEqual(await dbCounts('cad-pro'), { used: 3, leases: 3 })
+        // A holder checking out again on their host still gets their seat: it is theirs already.
+        const again = await checkout(tokens['carol@acme.test']!, 'cad-pro', { host: 'ws-3' })
+        assert.equal(again.status, 200)
+        assert.equal(again.body.reused, true)
+      })
+
+      it('records heartbeats; a member cannot heartbeat or check in another user’s lease', async () => {
+        t.clock.advance(MIN)
+        const hb = await t.call(tokens['alice@acme.test']!, 'POST', `${base}/leases/${aliceLease}/heartbeat`)
+        assert.equal(hb.status, 200, JSON.stringify(hb.body))
+        assert.equal(hb.body.lastHeartbeatAt, iso(t.clock.now()))
+        const foreign = await t.call(
+          tokens['bob@acme.test']!,
+          'POST',
+          `${base}/leases/${aliceLease}/heartbeat`,
+        )
+        assert.equal(foreign.status, 403)
+        const foreignIn = await t.call(
+          tokens['bob@acme.test']!,
+          'POST',
+          `${base}/leases/${aliceLease}/checkin`,
+        )
+        assert.equal(foreignIn.status, 403)
+        const malformed = await t.call(tokens['alice@acme.test']!, 'POST', `${base}/leases/nope/heartbeat`)
+        assert.equal(malformed.status, 400)
+      })
+
+      it('checks a seat in: freed at once, the lease gone, audited with the counts', async () => {
+        const res = await t.call(tokens['alice@acme.test']!, 'POST', `${base}/leases/${aliceLease}/checkin`)
+        assert.equal(res.status, 200, JSON.stringify(res.body))
+        assert.equal(res.body.id, aliceLease)
+        assert.deepEqual(await dbCounts('cad-pro'), { used: 2, leases: 2 })
+        const gone = await t.call(
+          tokens['alice@acme.test']!,
+          'POST',
+          `${base}/leases/${aliceLease}/heartbeat`,
+        )
+        assert.equal(gone.status, 404)
+        const log = await t.call(admin, 'GET', '/v1/orgs/acme/audit?action=seats.checkin')
+        assert.deepEqual(log.body.items[0].before, { used: 3, user: 'alice@acme.test', host: 'ws-1' })
+        assert.deepEqual(log.body.items[0].after, { used: 2, reason: 'checked in' })
+        const dave = await checkout(tokens['dave@acme.test']!, 'cad-pro', { host: 'ws-4' })
+        assert.equal(dave.status, 200, 'the freed seat is taken at once')
+      })
+
+      it('refuses checkout from an expired pool, and from an unknown one', async () => {
+        const p = await provision({ product: 'old-cad', seats: 5, expires: iso(t.clock.now() + MIN) })
+        assert.equal(p.status, 201)
+        t.clock.advance(MIN)
+        const res = await checkout(tokens['erin@acme.test']!, 'old-cad', { host: 'ws-5' })
+        assert.equal(res.status, 409)
+        assert.equal(res.body.error.code, 'pool_expired')
+        assert.match(
+          res.body.error.message,
+          /^the 'old-cad' subscription has expired \(it was valid through 2026-01-15\)$/,
+        )
+        assert.equal((await pool('old-cad')).expired, true)
+        assert.deepEqual(await dbCounts('old-cad'), { used: 0, leases: 0 })
+        const unknown = await checkout(tokens['erin@acme.test']!, 'nope', { host: 'ws-5' })
+        assert.equal(unknown.status, 404)
+      })
+
+      it('does not let the database hold more leases than seats, even written around the service', async () => {
+        const write = t.storage.db
+          .updateTable('seat_pools')
+          .set({ used: sql<number>`seats + 1` })
+          .where('product', '=', 'cad-pro')
+          .execute()
+        await assert.rejects(write, /check/i)
+      })
+    })
+
+    describe('admin views: leases, stuck, usage', () => {
+      // cad-pro (TTL 10 min) now holds bob@ws-2, carol@ws-3, dave@ws-4.
+      let roamPool: string
+
+      before(async () => {
+        const p = await provision({
+          product: 'survey',
+          seats: 2,
+          expires: '2027-12-31',
+          leaseTtlSeconds: 300,
+          maxRoamingSeconds: 14 * 86_400,
+        })
+        assert.equal(p.status, 201)
+        roamPool = 'survey'
+      })
+
+      it('refuses roaming beyond the pool’s maximum, and on a pool without roaming', async () => {
+        const noRoam = await checkout(tokens['erin@acme.test']!, 'cad-pro', {
+          host: 'lt-1',
+          roamUntil: iso(t.clock.now() + 86_400_000),
+        })
+        assert.equal(noRoam.status, 409)
+        assert.equal(noRoam.body.error.code, 'roaming_not_allowed')
+        const tooLong = await checkout(tokens['erin@acme.test']!, roamPool, {
+          host: 'lt-1',
+          roamUntil: iso(t.clock.now() + 15 * 86_400_000),
+        })
+        assert.equal(tooLong.status, 409)
+        assert.equal(tooLong.body.error.code, 'roaming_not_allowed')
+      })
+
+      it('reports usage per member: yes (a seat on a desktop), roaming (only borrowed), no', async () => {
+        const roam = await checkout(tokens['erin@acme.test']!, roamPool, {
+          host: 'lt-1',
+          roamUntil: iso(t.clock.now() + 7 * 86_400_000),
+        })
+        assert.equal(roam.status, 200, JSON.stringify(roam.body))
+        assert.equal(roam.body.state, 'roaming')
+        const res = await t.call(admin, 'GET', `${base}/usage`)
+        assert.equal(res.status, 200)
+        const usage = Object.fromEntries(
+          res.body.items.map((u: { email: string; usage: string }) => [u.email, u.usage]),
+        )
+        assert.deepEqual(usage, {
+          'admin@acme.test': 'no',
+          'alice@acme.test': 'no',
+          'bob@acme.test': 'yes',
+          'carol@acme.test': 'yes',
+          'dave@acme.test': 'yes',
+          'erin@acme.test': 'roaming',
+          'frank@acme.test': 'no',
+        })
+        assert.equal((await pool(roamPool)).usage, 'roaming')
+        assert.equal((await pool('cad-pro')).usage, 'yes')
+        assert.equal((await pool('viewer')).usage, 'no')
+        const member = await t.call(tokens['bob@acme.test']!, 'GET', `${base}/usage`)
+        assert.equal(member.status, 403)
+      })
+
+      it('marks a lease stale once its heartbeat is older than the pool’s TTL; roaming ones stay roaming', async () => {
+        const bob = await checkout(admin, 'cad-pro', { host: 'ws-2', user: 'bob@acme.test' })
+        t.clock.advance(6 * MIN)
+        await checkout(admin, 'cad-pro', { host: 'ws-3', user: 'carol@acme.test' })
+        t.clock.advance(5 * MIN) // bob: 11 min idle > 10 min TTL; carol: 5 min; dave: older still
+        const res = await t.call(admin, 'GET', `${base}/leases?product=cad-pro`)
+        assert.equal(res.status, 200)
+        const states = Object.fromEntries(
+          res.body.items.map((l: { user: string; state: string }) => [l.user, l.state]),
+        )
+        assert.deepEqual(states, {
+          'bob@acme.test': 'stale',
+          'carol@acme.test': 'active',
+          'dave@acme.test': 'stale',
+        })
+        const bobRow = res.body.items.find((l: { id: string }) => l.id === bob.body.id)
+        assert.equal(bobRow.idleSeconds, 11 * 60)
+        const stale = await t.call(admin, 'GET', `${base}/leases?state=stale`)
+        assert.deepEqual(
+          stale.body.items.map((l: { user: string }) => l.user),
+          ['bob@acme.test', 'dave@acme.test'],
+        )
+        const roaming = await t.call(admin, 'GET', `${base}/leases?state=roaming`)
+        assert.deepEqual(
+          roaming.body.items.map((l: { user: string }) => l.user),
+          ['erin@acme.test'],
+        )
+        assert.equal((await pool('cad-pro')).stale, 2)
+        // A stale seat is still held: its user still counts as using one.
+        const usage = await t.call(admin, 'GET', `${base}/usage`)
+        assert.equal(
+          usage.body.items.find((u: { email: string }) => u.email === 'bob@acme.test').usage,
+          'yes',
+        )
+      })
+
+      it('lists stuck seats oldest heartbeat first, by the pool’s TTL or a given idle time', async () => {
+        const res = await t.call(admin, 'GET', `${base}/stuck`)
+        assert.equal(res.status, 200)
+        assert.deepEqual(
+          res.body.items.map((l: { user: string; idleSeconds: number }) => [l.user, l.idleSeconds]),
+          [
+            ['dave@acme.test', 12 * 60],
+            ['bob@acme.test', 11 * 60],
+          ],
+        )
+        const longer = await t.call(
+          admin,
+          'GET',
+          `${base}/stuck?idleSeconds=${res.body.items[0].idleSeconds - 1}`,
+        )
+        assert.deepEqual(
+          longer.body.items.map((l: { user: string }) => l.user),
+          ['dave@acme.test'],
+        )
+        const shorter = await t.call(admin, 'GET', `${base}/stuck?idleSeconds=60`)
+        assert.deepEqual(
+          shorter.body.items.map((l: { user: string }) => l.user),
+          ['dave@acme.test', 'bob@acme.test', 'carol@acme.test'],
+          'roaming leases are never stuck',
+        )
+      })
+    })
+
+    describe('release', () => {
+      async function leaseOf(user: string, product = 'cad-pro'): Promise<string> {
+        const res = await t.call(admin, 'GET', `${base}/leases?product=${product}&user=${user}`)
+        return res.body.items[0].id
+      }
+
+      it('refuses a member (admins only)', async () => {
+        const res = await release(tokens['bob@acme.test']!, { items: [{ user: 'dave@acme.test' }] })
+        assert.equal(res.status, 403)
+        assert.equal(res.body.error.code, 'not_admin')
+      })
+
+      it('plans a release on a dry run and changes nothing', async () => {
+        const dave = await leaseOf('dave@acme.test')
+        const res = await release(admin, { dryRun: true, items: [{ lease: dave }] })
+        assert.equal(res.status, 200, JSON.stringify(res.body))
+        assert.equal(res.body.results[0].status, 'will-change')
+        assert.deepEqual(await dbCounts('cad-pro'), { used: 3, leases: 3 })
+      })
+
+      it('flags a lease with a recent heartbeat instead of releasing it, unless forced', async () => {
+        const carol = await leaseOf('carol@acme.test')
+        const res = await release(admin, { items: [{ lease: carol }] })
+        assert.equal(res.status, 200)
+        assert.deepEqual(
+          {
+            status: res.body.results[0].status,
+            code: res.body.results[0].code,
+            message: res.body.results[0].message,
+          },
+          {
+            status: 'failed',
+            code: 'lease_active',
+            message: 'carol@acme.test on ws-3 sent a heartbeat 5m ago: the seat looks in use',
+          },
+        )
+        assert.deepEqual(await dbCounts('cad-pro'), { used: 3, leases: 3 })
+        // A shorter idle threshold makes the same lease releasable without force.
+        const idle = await release(admin, { dryRun: true, idleSeconds: 60, items: [{ lease: carol }] })
+        assert.equal(idle.body.results[0].status, 'will-change')
+      })
+
+      it('releases by lease and by user, frees the seats at once, audits each, and is idempotent', async () => {
+        const dave = await leaseOf('dave@acme.test')
+        const res = await release(admin, { items: [{ lease: dave }, { user: 'bob@acme.test' }] })
+        assert.equal(res.status, 200, JSON.stringify(res.body))
+        assert.deepEqual(
+          res.body.results.map((r: { target: string; status: string }) => [r.target, r.status]),
+          [
+            [dave, 'changed'],
+            ['bob@acme.test', 'changed'],
+          ],
+        )
+        assert.deepEqual(await dbCounts('cad-pro'), { used: 1, leases: 1 })
+        const log = await t.call(admin, 'GET', '/v1/orgs/acme/audit?action=seats.release')
+        const entry = log.body.items.find((e: { target: string }) => e.target === `cad-pro/${dave}`)
+        assert.deepEqual(entry.before, { used: 3, user: 'dave@acme.test', host: 'ws-4' })
+        assert.deepEqual(entry.after, { used: 2, reason: 'released by an admin' })
+        const again = await release(admin, { items: [{ lease: dave }, { user: 'bob@acme.test' }] })
+        assert.deepEqual(
+          again.body.results.map((r: { status: string }) => r.status),
+          ['already-so', 'already-so'],
+        )
+        const unknown = await release(admin, { items: [{ lease: 'ls_00000000000000000000000000' }] })
+        assert.equal(unknown.body.results[0].code, 'not_found')
+      })
+
+      it('never stops the user checking out again after a release', async () => {
+        const res = await checkout(tokens['dave@acme.test']!, 'cad-pro', { host: 'ws-4' })
+        assert.equal(res.status, 200)
+        assert.equal(res.body.reused, false)
+      })
+
+      it('leaves roaming leases alone unless includeRoaming is given', async () => {
+        const erin = await leaseOf('erin@acme.test', 'survey')
+        const byId = await release(admin, { items: [{ lease: erin }] })
+        assert.equal(byId.body.results[0].code, 'lease_roaming')
+        assert.match(
+          byId.body.results[0].message,
+          /^erin@acme\.test borrowed 'survey' on lt-1 for offline use until /,
+        )
+        const byUser = await release(admin, { items: [{ user: 'erin@acme.test' }] })
+        assert.equal(byUser.body.results[0].code, 'lease_roaming')
+        assert.deepEqual(await dbCounts('survey'), { used: 1, leases: 1 })
+        const res = await release(admin, { includeRoaming: true, items: [{ lease: erin }] })
+        assert.equal(res.body.results[0].status, 'changed')
+        assert.deepEqual(await dbCounts('survey'), { used: 0, leases: 0 })
+      })
+
+      it('releases only the desktop seats of a user who also roams, saying how many roam on', async () => {
+        const desk = await checkout(tokens['frank@acme.test']!, 'survey', { host: 'ws-6' })
+        const lap = await checkout(tokens['frank@acme.test']!, 'survey', {
+          host: 'lt-6',
+          roamUntil: iso(t.clock.now() + 86_400_000),
+        })
+        assert.equal(desk.status, 200)
+        assert.equal(lap.status, 200)
+        const res = await release(admin, { force: true, items: [{ user: 'frank@acme.test' }] })
+        assert.equal(res.body.results[0].status, 'changed')
+        assert.equal(res.body.results[0].details.keptRoaming, 1)
+        assert.deepEqual(
+          res.body.results[0].details.released.map((l: { host: string }) => l.host),
+          ['ws-6'],
+        )
+        assert.deepEqual(await dbCounts('survey'), { used: 1, leases: 1 })
+      })
+
+      it('releases every lease of a removed member in the same transaction, and says which', async () => {
+        const before = await dbCounts('cad-pro')
+        const dave = await leaseOf('dave@acme.test')
+        const res = await t.call(admin, 'POST', '/v1/orgs/acme/users/bulk-remove', {
+          items: [{ email: 'dave@acme.test' }],
+        })
+        assert.equal(res.status, 200, JSON.stringify(res.body))
+        assert.deepEqual(res.body.results[0].details.leasesReleased, [
+          { product: 'cad-pro', host: 'ws-4', leaseId: dave },
+        ])
+        assert.deepEqual(await dbCounts('cad-pro'), { used: before.used - 1, leases: before.leases - 1 })
+        const log = await t.call(admin, 'GET', '/v1/orgs/acme/audit?action=seats.release')
+        const entry = log.body.items.find((e: { target: string }) => e.target === `cad-pro/${dave}`)
+        assert.deepEqual(entry.after, { used: before.used - 1, reason: 'member removed' })
+      })
+    })
+  })
+}
