@@ -1,0 +1,363 @@
+import { strict as assert } from 'node:assert'
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { E2eServer, jsonError, runCli, type CliResult } from '../helpers/e2e.js'
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+interface LeaseJson {
+  id: string
+  product: string
+  user: string
+  host: string
+  state: string
+  idleSeconds: number
+  reused?: boolean
+}
+
+// The real server and the real CLI, as a support engineer and an admin use them.
+describe('e2e: seats', function () {
+  let server: E2eServer
+  let admin: string
+  const tokens: Record<string, string> = {}
+
+  /** Runs licctl as the admin (or another token) against org acme. */
+  const as = (token: string, args: string[], input?: string) =>
+    runCli(args, { env: server.env(token, 'acme'), ...(input !== undefined ? { input } : {}) })
+  const op = (args: string[]) => server.asOperator([...args, '--org', 'acme'])
+  const ok = (r: CliResult) => {
+    assert.equal(r.code, 0, `exit ${r.code}: ${r.stderr}`)
+    return r
+  }
+  const json = <T>(r: CliResult): T => JSON.parse(ok(r).stdout) as T
+  const checkout = (user: string, product: string, host: string, extra: string[] = []) =>
+    as(tokens[user]!, ['seats', 'checkout', product, '--host', host, ...extra])
+  const leases = async (product?: string) =>
+    json<{ items: LeaseJson[] }>(await as(admin, ['seats', 'list', ...(product ? [product] : []), '--json']))
+      .items
+
+  before(async () => {
+    server = await E2eServer.start()
+    admin = await server.createOrg('acme', 'admin@acme.test')
+    const users = ['bob', 'carol', 'dave', 'erin'].map((n) => `${n}@acme.test`)
+    ok(await as(admin, ['orgs', 'users', 'add', ...users, '--role', 'member']))
+    for (const email of users) {
+      const tok = await as(admin, ['orgs', 'tokens', 'create', '--user', email, '--json'])
+      tokens[email] = json<{ token: string }>(tok).token
+    }
+  })
+  after(async () => server.stop())
+
+  it('provisions pools (operator) and shows them to admins, valid through the given day', async () => {
+    const refused = await as(admin, [
+      'seats',
+      'provision',
+      'cad-pro',
+      '--seats',
+      '2',
+      '--expires',
+      '2027-12-31',
+    ])
+    assert.equal(refused.code, 4)
+    assert.equal(refused.stderr.trim(), 'Error: only the server operator can do this')
+
+    const cad = await op([
+      'seats',
+      'provision',
+      'cad-pro',
+      '--seats',
+      '2',
+      '--expires',
+      '2027-12-31',
+      '--json',
+    ])
+    assert.equal(json<{ leaseTtlSeconds: number }>(cad).leaseTtlSeconds, 900)
+    ok(
+      await op([
+        'seats',
+        'provision',
+        'quick',
+        '--seats',
+        '1',
+        '--expires',
+        '2027-12-31',
+        '--lease-ttl',
+        '1s',
+      ]),
+    )
+    ok(
+      await op([
+        'seats',
+        'provision',
+        'survey',
+        '--seats',
+        '3',
+        '--expires',
+        '2027-12-31',
+        '--max-roaming',
+        '14d',
+      ]),
+    )
+    const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10)
+    ok(await op(['seats', 'provision', 'legacy', '--seats', '5', '--expires', yesterday]))
+    const upd = await op([
+      'seats',
+      'update',
+      'survey',
+      '--add-seats',
+      '1',
+      '--expires',
+      '2028-06-30',
+      '--json',
+    ])
+    assert.deepEqual(
+      (({ seats, validThrough }) => ({ seats, validThrough }))(
+        json<{ seats: number; validThrough: string }>(upd),
+      ),
+      { seats: 4, validThrough: '2028-06-30' },
+    )
+    const nothing = await op(['seats', 'update', 'survey'])
+    assert.equal(nothing.code, 2)
+
+    const table = ok(await as(admin, ['seats', 'pools']))
+    assert.match(table.stdout, /Product\s+Seats\s+In use\s+Roaming\s+Stale\s+Free\s+Valid through\s+Usage/)
+    assert.match(table.stdout, /cad-pro\s+2\s+0\s+0\s+0\s+2\s+2027-12-31\s+no/)
+    assert.match(
+      table.stdout,
+      new RegExp(`legacy\\s+5\\s+0\\s+0\\s+0\\s+5\\s+${yesterday} \\(expired\\)\\s+no`),
+    )
+    const pools = json<{ items: Array<{ product: string }> }>(await as(admin, ['seats', 'pools', '--json']))
+    assert.deepEqual(
+      pools.items.map((p) => p.product),
+      ['cad-pro', 'legacy', 'quick', 'survey'],
+    )
+  })
+
+  it('checks out, returns the same lease on the same host, and refuses a full pool naming the holders', async () => {
+    const bob = await checkout('bob@acme.test', 'cad-pro', 'ws-1', ['--json'])
+    const lease = json<LeaseJson>(bob)
+    assert.deepEqual(
+      [lease.user, lease.host, lease.state, lease.reused],
+      ['bob@acme.test', 'ws-1', 'active', false],
+    )
+    const again = json<LeaseJson>(await checkout('bob@acme.test', 'cad-pro', 'ws-1', ['--json']))
+    assert.deepEqual([again.id, again.reused], [lease.id, true])
+    const carol = ok(await checkout('carol@acme.test', 'cad-pro', 'ws-2'))
+    assert.match(carol.stdout, /^Lease\s+ls_[0-9a-z]{26}$/m)
+    assert.match(carol.stdout, /seat checked out/)
+
+    const full = await checkout('dave@acme.test', 'cad-pro', 'ws-3')
+    assert.equal(full.code, 3)
+    assert.equal(full.stdout, '')
+    assert.equal(
+      full.stderr.trim(),
+      "Error: all 2 seats of 'cad-pro' are in use: bob@acme.test (ws-1), carol@acme.test (ws-2)",
+    )
+    const fullJson = await checkout('dave@acme.test', 'cad-pro', 'ws-3', ['--json'])
+    assert.equal(fullJson.code, 3)
+    assert.equal(fullJson.stdout, '')
+    assert.equal(jsonError(fullJson).code, 'no_free_seat')
+  })
+
+  it('refuses an expired pool and a non-member with exit 3', async () => {
+    const expired = await checkout('dave@acme.test', 'legacy', 'ws-3', ['--json'])
+    assert.equal(expired.code, 3)
+    assert.equal(jsonError(expired).code, 'pool_expired')
+    const stranger = await as(admin, [
+      'seats',
+      'checkout',
+      'survey',
+      '--host',
+      'x',
+      '--user',
+      'eve@evil.test',
+    ])
+    assert.equal(stranger.code, 3)
+    assert.equal(stranger.stderr.trim(), 'Error: eve@evil.test is not a member of this organization')
+  })
+
+  it('heartbeats and checks in from the command line; the freed seat is taken at once', async () => {
+    const carol = (await leases('cad-pro')).find((l) => l.user === 'carol@acme.test')!
+    const hb = ok(await as(tokens['carol@acme.test']!, ['seats', 'heartbeat', carol.id]))
+    assert.equal(hb.stdout.trim(), `Heartbeat recorded for ${carol.id} (cad-pro, carol@acme.test on ws-2).`)
+    const hbJson = json<LeaseJson>(
+      await as(tokens['carol@acme.test']!, ['seats', 'heartbeat', carol.id, '--json']),
+    )
+    assert.equal(hbJson.state, 'active')
+    const foreign = await as(tokens['bob@acme.test']!, ['seats', 'checkin', carol.id])
+    assert.equal(foreign.code, 4)
+    const inn = ok(await as(tokens['carol@acme.test']!, ['seats', 'checkin', carol.id]))
+    assert.equal(inn.stdout.trim(), `Checked in ${carol.id}: the cad-pro seat on ws-2 is free.`)
+    const gone = await as(tokens['carol@acme.test']!, ['seats', 'heartbeat', carol.id])
+    assert.equal(gone.code, 5)
+    ok(await checkout('dave@acme.test', 'cad-pro', 'ws-3'))
+  })
+
+  it('refuses to release a lease with a recent heartbeat off a terminal without --yes (exit 2)', async () => {
+    const dave = (await leases('cad-pro')).find((l) => l.user === 'dave@acme.test')!
+    const res = await as(admin, ['seats', 'release', dave.id])
+    assert.equal(res.code, 2)
+    assert.equal(res.stdout, '')
+    assert.match(
+      res.stderr,
+      new RegExp(`${dave.id}: dave@acme\\.test on ws-3 sent a heartbeat \\d+s ago: the seat looks in use`),
+    )
+    assert.match(
+      res.stderr,
+      /Error: 1 lease looks in use \(recent heartbeat\)\. Release anyway\? — refusing without --yes \(not on a terminal, so no prompt\)/,
+    )
+    assert.equal((await leases('cad-pro')).length, 2, 'nothing was released')
+    // A dry run plans without asking: the row would fail for a license rule, so the plan exits 3.
+    const dry = await as(admin, ['seats', 'release', dave.id, '--dry-run'])
+    assert.equal(dry.code, 3)
+    assert.match(dry.stdout, new RegExp(`✗ will-fail\\s+${dave.id} — lease_active: `))
+    const forced = ok(await as(admin, ['seats', 'release', dave.id, '--yes']))
+    assert.match(forced.stdout, new RegExp(`✓ changed\\s+${dave.id}`))
+    assert.match(forced.stdout, /Done \(release seats\): 1 changed, 0 unchanged, 0 failed\./)
+    const again = ok(await as(admin, ['seats', 'release', dave.id, '--yes']))
+    assert.match(again.stdout, new RegExp(`= already-so\\s+${dave.id}`))
+  })
+
+  it('finds a stuck seat with `seats stuck` and frees it with `seats release --stale`', async () => {
+    ok(await checkout('erin@acme.test', 'quick', 'crashy'))
+    const busy = await checkout('dave@acme.test', 'quick', 'ws-3')
+    assert.equal(busy.code, 3)
+    assert.match(busy.stderr, /all 1 seats of 'quick' are in use: erin@acme\.test \(crashy\)/)
+    await sleep(1600) // TTL 1s: the host "crashed" and sends no heartbeat
+    const stuck = ok(await as(admin, ['seats', 'stuck']))
+    assert.match(
+      stuck.stdout,
+      /Lease\s+Product\s+User\s+Host\s+Idle\s+Last heartbeat\s+Roaming until\s+State/,
+    )
+    assert.match(stuck.stdout, /ls_\w+\s+quick\s+erin@acme\.test\s+crashy\s+\d+s\s+.*stale/)
+    assert.match(stuck.stdout, /1 stuck seat\. Free them with: licctl seats release --stale/)
+    const stuckJson = json<{ items: LeaseJson[] }>(await as(admin, ['seats', 'stuck', '--json']))
+    assert.deepEqual(
+      stuckJson.items.map((l) => [l.user, l.host, l.state]),
+      [['erin@acme.test', 'crashy', 'stale']],
+    )
+    assert.ok(stuckJson.items[0]!.idleSeconds >= 1)
+    const longIdle = json<{ items: LeaseJson[] }>(
+      await as(admin, ['seats', 'stuck', '--idle', '2h', '--json']),
+    )
+    assert.deepEqual(longIdle.items, [])
+
+    const plan = json<{ dryRun: boolean; results: Array<{ status: string }> }>(
+      await as(admin, ['seats', 'release', '--stale', '--dry-run', '--json']),
+    )
+    assert.deepEqual([plan.dryRun, plan.results.map((r) => r.status)], [true, ['will-change']])
+    const freed = json<{ results: Array<{ target: string; status: string }>; summary: object }>(
+      await as(admin, ['seats', 'release', '--stale', '--json']),
+    )
+    assert.deepEqual(
+      freed.results.map((r) => r.status),
+      ['changed'],
+    )
+    assert.deepEqual(freed.summary, { changed: 1, unchanged: 0, failed: 0 })
+    const nothing = ok(await as(admin, ['seats', 'release', '--stale']))
+    assert.equal(nothing.stdout.trim(), 'No stale leases: nothing to release.')
+    ok(await checkout('dave@acme.test', 'quick', 'ws-3'))
+    // Releasing never stops the user: erin can check out again once a seat is free.
+    ok(await as(admin, ['seats', 'release', '--user', 'dave@acme.test', '--yes']))
+    ok(await checkout('erin@acme.test', 'quick', 'crashy'))
+  })
+
+  it('reports usage per member: yes, roaming, no — and lists leases with their state', async () => {
+    // bob holds cad-pro on ws-1; erin holds quick (stale soon, still held); carol roams with survey.
+    const roam = json<LeaseJson>(
+      await checkout('carol@acme.test', 'survey', 'laptop', ['--roam-until', '3d', '--json']),
+    )
+    assert.equal(roam.state, 'roaming')
+    const tooLong = await checkout('carol@acme.test', 'survey', 'laptop-2', ['--roam-until', '30d', '--json'])
+    assert.equal(tooLong.code, 3)
+    assert.equal(jsonError(tooLong).code, 'roaming_not_allowed')
+
+    const usage = json<{ items: Array<{ email: string; usage: string }> }>(
+      await as(admin, ['seats', 'usage', '--json']),
+    )
+    assert.deepEqual(Object.fromEntries(usage.items.map((u) => [u.email, u.usage])), {
+      'admin@acme.test': 'no',
+      'bob@acme.test': 'yes',
+      'carol@acme.test': 'roaming',
+      'dave@acme.test': 'no',
+      'erin@acme.test': 'yes',
+    })
+    const table = ok(await as(admin, ['seats', 'usage']))
+    assert.match(table.stdout, /carol@acme\.test\s+-\s+roaming\s+1\s+survey/)
+    assert.match(table.stdout, /dave@acme\.test\s+-\s+no\s+0\s+-/)
+
+    const list = ok(await as(admin, ['seats', 'list']))
+    assert.match(
+      list.stdout,
+      /Lease\s+Product\s+User\s+Host\s+Started\s+Last heartbeat\s+Roaming until\s+State/,
+    )
+    assert.match(list.stdout, /survey\s+carol@acme\.test\s+laptop\s+.*roaming/)
+    const roaming = json<{ items: LeaseJson[] }>(
+      await as(admin, ['seats', 'list', '--state', 'roaming', '--json']),
+    )
+    assert.deepEqual(
+      roaming.items.map((l) => l.user),
+      ['carol@acme.test'],
+    )
+    const member = await as(tokens['bob@acme.test']!, ['seats', 'list'])
+    assert.equal(member.code, 4)
+  })
+
+  it('releases roaming leases only with --include-roaming, and from a CSV or JSON file', async () => {
+    const carol = (await leases('survey')).find((l) => l.user === 'carol@acme.test')!
+    const kept = await as(admin, ['seats', 'release', carol.id, '--yes', '--json'])
+    assert.equal(kept.code, 3, 'every row refused for one license rule')
+    const doc = JSON.parse(kept.stdout) as { results: Array<{ code: string }> }
+    assert.equal(doc.results[0]!.code, 'lease_roaming')
+    const csv = join(server.dir, 'release.csv')
+    writeFileSync(csv, `lease\n${carol.id}\n`)
+    const viaCsv = ok(await as(admin, ['seats', 'release', '--file', csv, '--include-roaming', '--yes']))
+    assert.match(viaCsv.stdout, new RegExp(`✓ changed\\s+${carol.id}`))
+
+    const bob = (await leases('cad-pro')).find((l) => l.user === 'bob@acme.test')!
+    const file = join(server.dir, 'release.json')
+    writeFileSync(
+      file,
+      JSON.stringify([
+        { lease: bob.id },
+        { user: 'erin@acme.test' },
+        { lease: 'ls_00000000000000000000000000' },
+      ]),
+    )
+    const mixed = await as(admin, ['seats', 'release', '--file', file, '--yes', '--json'])
+    assert.equal(mixed.code, 6, 'some rows failed')
+    const res = JSON.parse(mixed.stdout) as {
+      results: Array<{ target: string; status: string; code?: string }>
+    }
+    assert.deepEqual(
+      res.results.map((r) => [r.target, r.status, r.code]),
+      [
+        [bob.id, 'changed', undefined],
+        ['erin@acme.test', 'changed', undefined],
+        ['ls_00000000000000000000000000', 'failed', 'not_found'],
+      ],
+    )
+    assert.deepEqual(await leases(), [])
+    const pools = json<{ items: Array<{ product: string; inUse: number; usage: string }> }>(
+      await as(admin, ['seats', 'pools', '--json']),
+    )
+    assert.deepEqual(
+      pools.items.map((p) => [p.product, p.inUse, p.usage]),
+      [
+        ['cad-pro', 0, 'no'],
+        ['legacy', 0, 'no'],
+        ['quick', 0, 'no'],
+        ['survey', 0, 'no'],
+      ],
+    )
+  })
+
+  it('rejects malformed release input whole, before anything is sent (exit 2)', async () => {
+    const bad = await as(admin, ['seats', 'release', 'not-a-lease'])
+    assert.equal(bad.code, 2)
+    assert.match(bad.stderr, /invalid input, nothing was applied: argument 1: not a lease id/)
+    const both = await as(admin, ['seats', 'release', '--stale', '--user', 'bob@acme.test'])
+    assert.equal(both.code, 2)
+    assert.match(both.stderr, /one of them/)
+  })
+})
