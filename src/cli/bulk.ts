@@ -481,14 +481,23 @@ async function* csvRows(
     }
   } catch (err) {
     if (err instanceof LicctlError || err instanceof UnreadableInput) throw err
-    const e = err as { message: string; lines?: number; column?: number | string; code?: string }
+    const e = err as {
+      message: string
+      lines?: number
+      column?: number | string
+      code?: string
+    }
     const column =
       typeof e.column === 'number' ? (header?.[e.column] ?? String(e.column + 1)) : String(e.column ?? '?')
     const message =
       e.code === 'CSV_QUOTE_NOT_CLOSED'
-        ? 'a quoted field is never closed: the file ends inside quotes'
+        ? `a quote opened in column ${column} is never closed (the file ends inside it)`
         : e.message.replace(/ at line \d+.*$/, '')
-    throw new UnreadableInput(e.lines ?? line, column, message)
+    // Every record before the broken one has been read (the parser only takes the next chunk once
+    // this loop has drained it), so `line` is where the broken record starts: an unclosed quote is
+    // only noticed at the end of the file, far from where it opened.
+    const row = line
+    throw new UnreadableInput(row, column, message)
   } finally {
     input.destroy()
   }

@@ -1,0 +1,391 @@
+import { strict as assert } from 'node:assert'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { z } from 'zod'
+import {
+  exitCodeOf,
+  rows,
+  runBulk,
+  validateAll,
+  type BatchContext,
+  type BulkSource,
+  type BulkSpec,
+} from '../../src/cli/bulk.js'
+import { UsageError } from '../../src/client/errors.js'
+import type { BulkResponse } from '../../src/contract/bulk.js'
+import { addonItem } from '../../src/contract/cloud.js'
+import { userItem } from '../../src/contract/orgs.js'
+
+const dir = mkdtempSync(join(tmpdir(), 'licctl-bulk-'))
+after(() => rmSync(dir, { recursive: true, force: true }))
+
+let n = 0
+/** Writes `text` to a fresh file with this extension and returns it as a bulk source. */
+function file(text: string | Buffer, ext = 'csv'): BulkSource {
+  const path = join(dir, `input-${++n}.${ext}`)
+  writeFileSync(path, text)
+  return { kind: 'file', path }
+}
+
+const users = { target: 'email', optional: ['name', 'role'], schema: userItem } as const
+
+async function allRows(source: BulkSource, spec: Parameters<typeof rows>[0] = users) {
+  const out: Array<{ row: number; values: Record<string, unknown>; error?: unknown }> = []
+  for await (const chunk of rows(spec, source)) out.push(...chunk)
+  return out
+}
+
+/** The usage error validateAll throws, or a failure when it throws none. */
+async function inputError(source: BulkSource, spec: BulkSpec<unknown> = { ...users, send, verb: 'x' }) {
+  try {
+    await validateAll(spec, source)
+  } catch (err) {
+    assert.ok(err instanceof UsageError, String(err))
+    assert.equal(err.exitCode, 2)
+    return err as UsageError & { details: { errors: unknown[]; total: number } }
+  }
+  assert.fail('expected the input to be rejected')
+}
+
+async function send(): Promise<BulkResponse> {
+  throw new Error('nothing may be sent')
+}
+
+describe('bulk input: CSV', () => {
+  it('reads RFC 4180: a BOM, CRLF, quoted commas and quotes, a line break inside quotes; rows are the lines they start on', async () => {
+    const csv = Buffer.from(
+      '\uFEFFEmail,Name,Role\r\n' +
+        '"bob@acme.test","Smith, Bob",member\r\n' +
+        '\r\n' +
+        'carol@acme.test,"Carol ""CJ"" Jones\r\nsecond line",admin\r\n' +
+        'dave@acme.test,,\r\n',
+    )
+    assert.deepEqual(await allRows(file(csv)), [
+      { row: 2, values: { email: 'bob@acme.test', name: 'Smith, Bob', role: 'member' } },
+      {
+        row: 4,
+        values: { email: 'carol@acme.test', name: 'Carol "CJ" Jones\r\nsecond line', role: 'admin' },
+      },
+      { row: 6, values: { email: 'dave@acme.test' } },
+    ])
+  })
+
+  it('matches headers in any order and case, ignores unknown columns and blank rows of commas', async () => {
+    const csv =
+      'Department,ROLE,e-mail id,EMAIL\nSurvey,admin,x,erin@acme.test\n,,,\nOps,,y,frank@acme.test\n'
+    assert.deepEqual(await allRows(file(csv)), [
+      { row: 2, values: { email: 'erin@acme.test', role: 'admin' } },
+      { row: 4, values: { email: 'frank@acme.test' } },
+    ])
+  })
+
+  it('takes a file without a .csv or .json name by its content', async () => {
+    assert.deepEqual(await allRows(file('email\ngina@acme.test\n', 'txt')), [
+      { row: 2, values: { email: 'gina@acme.test' } },
+    ])
+    assert.deepEqual(await allRows(file('  ["hal@acme.test"]', 'txt')), [
+      { row: 1, values: { email: 'hal@acme.test' } },
+    ])
+  })
+})
+
+describe('bulk input: JSON', () => {
+  it('reads an array of strings, of objects (keys in any case), or {"items": [...]}', async () => {
+    assert.deepEqual(await allRows(file('["a@acme.test", "b@acme.test"]', 'json')), [
+      { row: 1, values: { email: 'a@acme.test' } },
+      { row: 2, values: { email: 'b@acme.test' } },
+    ])
+    assert.deepEqual(
+      await allRows(
+        file(
+          '\uFEFF[{"Email": "c@acme.test", "name": "C", "extra": 1}, {"email": "d@acme.test", "name": null}]',
+          'json',
+        ),
+      ),
+      [
+        { row: 1, values: { email: 'c@acme.test', name: 'C' } },
+        { row: 2, values: { email: 'd@acme.test' } },
+      ],
+    )
+    assert.deepEqual(await allRows(file('{"items": [{"email": "e@acme.test"}]}', 'json')), [
+      { row: 1, values: { email: 'e@acme.test' } },
+    ])
+  })
+})
+
+describe('bulk input: validation before anything is sent', () => {
+  const spec: BulkSpec<unknown> = { ...users, send, verb: 'add users' }
+
+  it('counts the rows of a valid file', async () => {
+    assert.equal(await validateAll(spec, file('email,name\na@acme.test,A\nb@acme.test,B\n')), 2)
+  })
+
+  it('names the row and column of every bad value, in one error', async () => {
+    const source = file(
+      'email,name,role\nok@acme.test,Ok,member\nnot-an-email,X,member\nz@acme.test,Z,owner\n',
+    )
+    const err = await inputError(source, spec)
+    const path = (source as { path: string }).path
+    assert.equal(err.code, 'invalid_input')
+    assert.equal(
+      err.message,
+      `invalid input, nothing was applied: ${path}: row 3, column email: Invalid email address; ${path}: row 4, column role: Invalid option: expected one of "admin"|"member"`,
+    )
+    assert.deepEqual(err.details, {
+      errors: [
+        { row: 3, column: 'email', message: 'Invalid email address' },
+        { row: 4, column: 'role', message: 'Invalid option: expected one of "admin"|"member"' },
+      ],
+      total: 2,
+    })
+  })
+
+  it('refuses a row with more or fewer fields than the header, naming the first column past the shorter side', async () => {
+    const err = await inputError(file('email,name\na@acme.test,Smith, A\nb@acme.test\n'), spec)
+    assert.deepEqual(err.details.errors, [
+      {
+        row: 2,
+        column: '3',
+        message: '3 fields, but the header has 2 (quote a field that contains a comma: "Smith, J")',
+      },
+      { row: 3, column: '2', message: '1 fields, but the header has 2' },
+    ])
+  })
+
+  it('refuses a header without the target column, and a quote never closed, with row and column', async () => {
+    const noEmail = await inputError(file('name,role\nA,member\n'), spec)
+    assert.deepEqual(noEmail.details.errors, [
+      {
+        row: 1,
+        column: 'email',
+        message:
+          'the header row has no "email" column (it has "name", "role"); the first line names the columns, e.g. email,name,role',
+      },
+    ])
+    const unclosed = await inputError(file('email,name\na@acme.test,"Smith\nb@acme.test,B\n'), spec)
+    assert.deepEqual(unclosed.details.errors, [
+      {
+        row: 2,
+        column: 'name',
+        message: 'a quote opened in column name is never closed (the file ends inside it)',
+      },
+    ])
+  })
+
+  it('names the row a never-closed quote opens on, past blank lines', async () => {
+    const err = await inputError(
+      file('email,name\r\na@acme.test,A\r\n\r\n  \r\nb@acme.test,"B\r\nc@acme.test,C\r\n'),
+      spec,
+    )
+    assert.deepEqual(err.details.errors, [
+      {
+        row: 5,
+        column: 'name',
+        message: 'a quote opened in column name is never closed (the file ends inside it)',
+      },
+    ])
+  })
+
+  it('refuses a target named twice (case-insensitively): a dry run could not predict the second', async () => {
+    const err = await inputError(file('email\na@acme.test\nb@acme.test\nA@Acme.test\n'), spec)
+    assert.deepEqual(err.details.errors, [
+      { row: 4, column: 'email', message: 'A@Acme.test is also in row 2' },
+    ])
+    const args = await inputError({ kind: 'args', values: ['a@acme.test', 'a@acme.test'] }, spec)
+    assert.match(args.message, /: argument 2: a@acme\.test is also in row 1$/)
+  })
+
+  it('refuses malformed JSON with its line and column, and rows that are neither objects nor strings', async () => {
+    const broken = await inputError(
+      file('[\n  {"email": "a@acme.test"},\n  {"email" "b@acme.test"}\n]', 'json'),
+      spec,
+    )
+    assert.equal((broken.details.errors[0] as { row: number }).row, 3)
+    assert.match((broken.details.errors[0] as { message: string }).message, /^not valid JSON: /)
+    const odd = await inputError(file('[{"email": "a@acme.test"}, 42, ["x"]]', 'json'), spec)
+    assert.deepEqual(odd.details.errors, [
+      { row: 2, column: 'email', message: 'expected an object or a string' },
+      { row: 3, column: 'email', message: 'expected an object or a string' },
+    ])
+  })
+
+  it('keeps the first 50 errors and counts them all', async () => {
+    const csv = 'email\n' + Array.from({ length: 120 }, (_, i) => `bad${i}\n`).join('')
+    const err = await inputError(file(csv), spec)
+    assert.equal(err.details.errors.length, 50)
+    assert.equal(err.details.total, 120)
+    assert.match(err.message, /\(and 110 more\)$/)
+  })
+
+  it('refuses an empty file and a missing one with exit 2', async () => {
+    const empty = await inputError(file('email\n'), spec)
+    assert.match(empty.message, /: no rows$/)
+    const missing = await inputError({ kind: 'file', path: join(dir, 'nope.csv') }, spec)
+    assert.equal(missing.message, `cannot read ${join(dir, 'nope.csv')}: no such file`)
+  })
+})
+
+describe('bulk exit codes', () => {
+  it('is 0 when nothing failed, the reason’s code when every row failed for one reason, else 6', () => {
+    assert.equal(exitCodeOf({ failed: 0 }, 5, new Set()), 0)
+    assert.equal(exitCodeOf({ failed: 2 }, 5, new Set([3])), 6)
+    assert.equal(exitCodeOf({ failed: 5 }, 5, new Set([3])), 3)
+    assert.equal(exitCodeOf({ failed: 5 }, 5, new Set([3, 5])), 6)
+    assert.equal(exitCodeOf({ failed: 1 }, 1, new Set([5])), 5)
+  })
+})
+
+describe('bulk runner', () => {
+  let written = ''
+  const realWrite = process.stdout.write.bind(process.stdout)
+  const realBatch = process.env.LICCTL_BULK_BATCH_SIZE
+  beforeEach(() => {
+    written = ''
+    process.stdout.write = ((chunk: string | Uint8Array) => {
+      written += String(chunk)
+      return true
+    }) as typeof process.stdout.write
+    process.env.LICCTL_BULK_BATCH_SIZE = '2'
+  })
+  afterEach(() => {
+    process.stdout.write = realWrite
+    if (realBatch === undefined) delete process.env.LICCTL_BULK_BATCH_SIZE
+    else process.env.LICCTL_BULK_BATCH_SIZE = realBatch
+  })
+
+  type Sent = { items: Array<{ email: string }>; dryRun: boolean; key: string; batch: BatchContext }
+  /** A fake server: members a..e; `zed` is not one. Records what it was sent. */
+  function server(sent: Sent[], failOnBatch?: number): BulkSpec<{ email: string }> {
+    return {
+      target: 'email',
+      schema: addonItem as z.ZodType<{ email: string }>,
+      verb: 'assign x',
+      async send(items, dryRun, key, batch) {
+        sent.push({ items, dryRun, key, batch })
+        if (sent.length === failOnBatch) throw new UsageError('server went away')
+        const results = items.map((item, index) =>
+          item.email.startsWith('zed')
+            ? {
+                index,
+                target: item.email,
+                status: dryRun ? ('will-fail' as const) : ('failed' as const),
+                code: 'not_a_member',
+                message: `${item.email} is not a member of this organization`,
+              }
+            : { index, target: item.email, status: dryRun ? ('will-change' as const) : ('changed' as const) },
+        )
+        const failed = results.filter((r) => 'code' in r).length
+        return { dryRun, results, summary: { changed: items.length - failed, unchanged: 0, failed } }
+      },
+    }
+  }
+
+  it('sends batches of the configured size, a new Idempotency-Key each, and prints every row then the summary', async () => {
+    const sent: Sent[] = []
+    const code = await runBulk(
+      server(sent),
+      file('email\na@acme.test\nb@acme.test\nzed@acme.test\nc@acme.test\nd@acme.test\n'),
+      { dryRun: false, json: false },
+    )
+    assert.equal(code, 6)
+    assert.deepEqual(
+      sent.map((s) => s.items.map((i) => i.email)),
+      [['a@acme.test', 'b@acme.test'], ['zed@acme.test', 'c@acme.test'], ['d@acme.test']],
+    )
+    assert.equal(new Set(sent.map((s) => s.key)).size, 3)
+    assert.deepEqual(written.trimEnd().split('\n'), [
+      '✓ changed     a@acme.test',
+      '✓ changed     b@acme.test',
+      '✗ failed      zed@acme.test — not_a_member: zed@acme.test is not a member of this organization',
+      '✓ changed     c@acme.test',
+      '✓ changed     d@acme.test',
+      'Done (assign x): 4 changed, 0 unchanged, 1 failed.',
+    ])
+  })
+
+  it('tells each dry-run batch how many rows the earlier ones would change', async () => {
+    const sent: Sent[] = []
+    const code = await runBulk(
+      server(sent),
+      { kind: 'args', values: ['a@x.test', 'zed@x.test', 'b@x.test', 'c@x.test', 'd@x.test'] },
+      {
+        dryRun: true,
+        json: false,
+      },
+    )
+    assert.equal(code, 6)
+    assert.deepEqual(
+      sent.map((s) => [s.dryRun, s.batch.priorChanges]),
+      [
+        [true, 0],
+        [true, 1],
+        [true, 3],
+      ],
+    )
+    assert.match(
+      written,
+      /Dry run \(assign x\): 4 would change, 0 already so, 1 would fail\. Nothing was changed\.\n$/,
+    )
+  })
+
+  it('streams one valid JSON document with every row’s result and its input row', async () => {
+    const code = await runBulk(
+      server([]),
+      file('email\r\na@acme.test\r\n\r\nb@acme.test\r\nc@acme.test\r\n'),
+      {
+        dryRun: false,
+        json: true,
+      },
+    )
+    assert.equal(code, 0)
+    assert.deepEqual(JSON.parse(written), {
+      dryRun: false,
+      results: [
+        { index: 0, target: 'a@acme.test', status: 'changed', row: 2 },
+        { index: 1, target: 'b@acme.test', status: 'changed', row: 4 },
+        { index: 2, target: 'c@acme.test', status: 'changed', row: 5 },
+      ],
+      summary: { changed: 3, unchanged: 0, failed: 0 },
+    })
+  })
+
+  it('exits with the reason’s own code when every row failed for it', async () => {
+    const code = await runBulk(
+      server([]),
+      { kind: 'args', values: ['zed@acme.test'] },
+      { dryRun: false, json: true },
+    )
+    assert.equal(code, 3)
+  })
+
+  it('on a batch that fails as a whole, closes the JSON document as incomplete and rethrows; earlier batches stay reported', async () => {
+    await assert.rejects(
+      runBulk(
+        server([], 2),
+        { kind: 'args', values: ['a@x.test', 'b@x.test', 'c@x.test'] },
+        { dryRun: false, json: true },
+      ),
+      /server went away/,
+    )
+    assert.deepEqual(JSON.parse(written), {
+      dryRun: false,
+      results: [
+        { index: 0, target: 'a@x.test', status: 'changed', row: 1 },
+        { index: 1, target: 'b@x.test', status: 'changed', row: 2 },
+      ],
+      summary: { changed: 2, unchanged: 0, failed: 0 },
+      incomplete: true,
+    })
+  })
+
+  it('sends nothing at all when a row is invalid', async () => {
+    const sent: Sent[] = []
+    await assert.rejects(
+      runBulk(server(sent), file('email\na@acme.test\nnope\n'), { dryRun: false, json: false }),
+      /row 3, column email: Invalid email address/,
+    )
+    assert.deepEqual(sent, [])
+    assert.equal(written, '')
+  })
+})
