@@ -13,8 +13,12 @@ export default class CloudAssign extends ApiCommand<typeof CloudAssign> {
   ]
   static override strict = false
   static override args = {
-    addon: Args.string({ description: 'add-on key, e.g. cloud-processing', required: true }),
-    emails: Args.string({ description: 'emails of the members to assign it to' }),
+    addon: Args.string({
+      description: 'add-on key, e.g. cloud-processing',
+      required: true,
+      ignoreStdin: true,
+    }),
+    emails: Args.string({ description: 'emails of the members to assign it to', ignoreStdin: true }),
   }
   static override flags = { ...fileFlags }
 

@@ -9,7 +9,11 @@ export default class CloudProvision extends ApiCommand<typeof CloudProvision> {
     '<%= config.bin %> cloud provision cloud-processing --org acme --name "Cloud Processing" --total 500 --expires 2027-12-31',
   ]
   static override args = {
-    addon: Args.string({ description: 'add-on key, e.g. cloud-processing', required: true }),
+    addon: Args.string({
+      description: 'add-on key, e.g. cloud-processing',
+      required: true,
+      ignoreStdin: true,
+    }),
   }
   static override flags = {
     name: Flags.string({ description: 'display name, e.g. "Cloud Processing"', required: true }),

@@ -9,7 +9,9 @@ export default class CloudUpdate extends ApiCommand<typeof CloudUpdate> {
   static override examples = [
     '<%= config.bin %> cloud update cloud-processing --org acme --total 750 --expires 2028-12-31',
   ]
-  static override args = { addon: Args.string({ description: 'add-on key', required: true }) }
+  static override args = {
+    addon: Args.string({ description: 'add-on key', required: true, ignoreStdin: true }),
+  }
   static override flags = {
     total: Flags.integer({ description: 'new total of user licenses', min: 0 }),
     expires: Flags.string({ description: 'new expiration: a date or an ISO-8601 instant' }),

@@ -1,0 +1,230 @@
+import { strict as assert } from 'node:assert'
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { E2eServer, runCli, type CliResult } from '../helpers/e2e.js'
+
+type Row = { index: number; target: string; status: string; code?: string; row: number }
+
+describe('e2e: bulk files through cloud assign and revoke', function () {
+  let server: E2eServer
+  let admin: string
+  const members = Array.from({ length: 12 }, (_, i) => `m${String(i).padStart(2, '0')}@acme.test`)
+  const cli = (args: string[], opts: { input?: string; env?: Record<string, string> } = {}) =>
+    runCli(args, {
+      env: { ...server.env(admin, 'acme'), ...opts.env },
+      ...(opts.input ? { input: opts.input } : {}),
+    })
+  const ok = (r: CliResult) => assert.equal(r.code, 0, r.stderr)
+  const write = (name: string, text: string | Buffer) => {
+    const path = join(server.dir, name)
+    writeFileSync(path, text)
+    return path
+  }
+  /** Who holds the add-on, from the server. */
+  async function holders(addon: string): Promise<string[]> {
+    const res = await cli(['cloud', 'assignments', '--addon', addon, '--json'])
+    ok(res)
+    return (JSON.parse(res.stdout).items as Array<{ email: string }>).map((a) => a.email)
+  }
+  const provision = async (key: string, total: number) =>
+    ok(
+      await server.asOperator([
+        'cloud',
+        'provision',
+        key,
+        '--name',
+        key.toUpperCase(),
+        '--total',
+        String(total),
+        '--expires',
+        '2027-12-31',
+        '--org',
+        'acme',
+      ]),
+    )
+
+  before(async () => {
+    server = await E2eServer.start()
+    admin = await server.createOrg('acme', 'alice@acme.test')
+    const staff = write('staff.csv', 'email,name\n' + members.map((m, i) => `${m},Member ${i}\n`).join(''))
+    ok(await cli(['orgs', 'users', 'add', '--file', staff]))
+    await provision('cloud-processing', 100)
+    await provision('plan', 5)
+  })
+  after(async () => server.stop())
+
+  const exportCsv = Buffer.from(
+    '\uFEFFName,Email,Department\r\n' +
+      `"Zero, Mia",${members[0]},"Survey, North"\r\n` +
+      `"One ""Bo"" Lee",${members[1]},Ops\r\n` +
+      `Two,"${members[2]}","Line one\r\nline two"\r\n`,
+  )
+
+  it('assigns from an HR-style CSV: BOM, CRLF, quoted fields with commas, quotes and line breaks', async () => {
+    const file = write('export.csv', exportCsv)
+    const res = await cli(['cloud', 'assign', 'cloud-processing', '--file', file, '--json'])
+    ok(res)
+    const doc = JSON.parse(res.stdout) as { results: Row[]; summary: unknown }
+    assert.deepEqual(
+      doc.results.map((r) => [r.row, r.target, r.status]),
+      [
+        [2, members[0], 'changed'],
+        [3, members[1], 'changed'],
+        [4, members[2], 'changed'],
+      ],
+    )
+    assert.deepEqual(doc.summary, { changed: 3, unchanged: 0, failed: 0 })
+    assert.deepEqual(await holders('cloud-processing'), members.slice(0, 3))
+  })
+
+  it('re-running the same file changes nothing new: every row already-so, exit 0', async () => {
+    const res = await cli(['cloud', 'assign', 'cloud-processing', '--file', join(server.dir, 'export.csv')])
+    ok(res)
+    assert.deepEqual(res.stdout.trimEnd().split('\n'), [
+      `= already-so  ${members[0]}`,
+      `= already-so  ${members[1]}`,
+      `= already-so  ${members[2]}`,
+      'Done (assign cloud-processing): 0 changed, 3 unchanged, 0 failed.',
+    ])
+    assert.deepEqual(await holders('cloud-processing'), members.slice(0, 3))
+  })
+
+  it('reads JSON files (objects or plain emails) and CSV on stdin', async () => {
+    const objects = write(
+      'more.json',
+      JSON.stringify([{ Email: members[3] }, { email: members[4], name: 'x' }]),
+    )
+    ok(await cli(['cloud', 'assign', 'cloud-processing', '--file', objects]))
+    const plain = write('plain.json', JSON.stringify({ items: [members[5]] }))
+    ok(await cli(['cloud', 'assign', 'cloud-processing', '--file', plain]))
+    const piped = await cli(['cloud', 'assign', 'cloud-processing', '--file', '-', '--json'], {
+      input: `email\n${members[6]}\n`,
+    })
+    ok(piped)
+    assert.deepEqual(
+      (JSON.parse(piped.stdout).results as Row[]).map((r) => [r.row, r.target, r.status]),
+      [[2, members[6], 'changed']],
+    )
+    assert.deepEqual(await holders('cloud-processing'), members.slice(0, 7))
+  })
+
+  it('rejects a malformed file whole with the row and column of each error (exit 2) and applies nothing', async () => {
+    const file = write(
+      'broken.csv',
+      `email,name\n${members[7]},A\nnot-an-email,B\n${members[8]},Smith, C\n${members[7]},D\n`,
+    )
+    const res = await cli(['cloud', 'assign', 'cloud-processing', '--file', file])
+    assert.equal(res.code, 2)
+    assert.equal(res.stdout, '')
+    assert.equal(
+      res.stderr.trim(),
+      `Error: invalid input, nothing was applied: ${file}: row 3, column email: Invalid email address; ` +
+        `${file}: row 4, column 3: 3 fields, but the header has 2 (quote a field that contains a comma: "Smith, J"); ` +
+        `${file}: row 5, column email: ${members[7]} is also in row 2`,
+    )
+    const json = await cli(['cloud', 'assign', 'cloud-processing', '--file', file, '--json'])
+    assert.equal(json.code, 2)
+    assert.equal(json.stdout, '')
+    const err = JSON.parse(json.stderr).error
+    assert.equal(err.code, 'invalid_input')
+    assert.deepEqual(
+      err.details.errors.map((e: { row: number; column: string }) => [e.row, e.column]),
+      [
+        [3, 'email'],
+        [4, '3'],
+        [5, 'email'],
+      ],
+    )
+    assert.deepEqual(await holders('cloud-processing'), members.slice(0, 7), 'nothing was applied')
+    const unclosed = write('unclosed.csv', `email,name\n${members[9]},"open\n${members[10]},B\n`)
+    const quote = await cli(['cloud', 'assign', 'cloud-processing', '--file', unclosed])
+    assert.equal(quote.code, 2)
+    assert.match(quote.stderr, /row 2, column name: a quote opened in column name is never closed/)
+    assert.deepEqual(await holders('cloud-processing'), members.slice(0, 7))
+  })
+
+  it('a dry run changes nothing and predicts exactly what applying does, across batches and a full pool', async () => {
+    ok(await cli(['cloud', 'assign', 'plan', members[0]!, members[1]!]))
+    // 5 licenses, 2 taken: 3 free for 6 members, 2 strangers, 2 holders, in batches of 3.
+    const emails = [
+      members[0],
+      'stranger1@acme.test',
+      members[2],
+      members[3],
+      members[1],
+      members[4],
+      members[5],
+      'stranger2@acme.test',
+      members[6],
+      members[7],
+    ]
+    const file = write('plan.csv', 'email\n' + emails.join('\n') + '\n')
+    const env = { LICCTL_BULK_BATCH_SIZE: '3' }
+    const dry = await cli(['cloud', 'assign', 'plan', '--file', file, '--dry-run', '--json'], { env })
+    assert.equal(dry.code, 6, dry.stderr)
+    assert.deepEqual(await holders('plan'), [members[0], members[1]], 'the dry run changed nothing')
+    const planned = JSON.parse(dry.stdout) as { dryRun: boolean; results: Row[]; summary: unknown }
+    assert.equal(planned.dryRun, true)
+    assert.deepEqual(
+      planned.results.map((r) => [r.target, r.status, r.code ?? '']),
+      [
+        [members[0], 'already-so', ''],
+        ['stranger1@acme.test', 'will-fail', 'not_a_member'],
+        [members[2], 'will-change', ''],
+        [members[3], 'will-change', ''],
+        [members[1], 'already-so', ''],
+        [members[4], 'will-change', ''],
+        [members[5], 'will-fail', 'no_free_license'],
+        ['stranger2@acme.test', 'will-fail', 'not_a_member'],
+        [members[6], 'will-fail', 'no_free_license'],
+        [members[7], 'will-fail', 'no_free_license'],
+      ],
+    )
+    const applied = await cli(['cloud', 'assign', 'plan', '--file', file, '--json'], { env })
+    assert.equal(applied.code, 6, applied.stderr)
+    const done = JSON.parse(applied.stdout) as { dryRun: boolean; results: Row[]; summary: unknown }
+    const past: Record<string, string> = {
+      'will-change': 'changed',
+      'will-fail': 'failed',
+      'already-so': 'already-so',
+    }
+    assert.deepEqual(
+      done.results.map((r) => [r.row, r.target, r.status, r.code ?? '']),
+      planned.results.map((r) => [r.row, r.target, past[r.status], r.code ?? '']),
+    )
+    assert.deepEqual(planned.summary, { changed: 3, unchanged: 2, failed: 5 })
+    assert.deepEqual(done.summary, planned.summary)
+    assert.deepEqual(await holders('plan'), [members[0], members[1], members[2], members[3], members[4]])
+  })
+
+  it('prints the plan for people: future tense, reasons, and a summary that says nothing changed', async () => {
+    const res = await cli(['cloud', 'revoke', 'plan', members[0]!, 'stranger1@acme.test', '--dry-run'])
+    ok(res)
+    assert.deepEqual(res.stdout.trimEnd().split('\n'), [
+      `+ will-change ${members[0]}`,
+      '= already-so  stranger1@acme.test',
+      'Dry run (revoke plan): 1 would change, 1 already so, 0 would fail. Nothing was changed.',
+    ])
+    assert.equal((await holders('plan')).length, 5)
+  })
+
+  it('revokes from a file, then a re-run is all already-so', async () => {
+    const file = write('leavers.json', JSON.stringify([members[0], members[2]]))
+    const first = await cli(['cloud', 'revoke', 'plan', '--file', file, '--json'])
+    ok(first)
+    assert.deepEqual(JSON.parse(first.stdout).summary, { changed: 2, unchanged: 0, failed: 0 })
+    const again = await cli(['cloud', 'revoke', 'plan', '--file', file, '--json'])
+    ok(again)
+    assert.deepEqual(JSON.parse(again.stdout).summary, { changed: 0, unchanged: 2, failed: 0 })
+    assert.deepEqual(await holders('plan'), [members[1], members[3], members[4]])
+  })
+
+  it('refuses targets both as arguments and --file, and no targets at all, with exit 2', async () => {
+    const both = await cli(['cloud', 'assign', 'plan', members[0]!, '--file', join(server.dir, 'plan.csv')])
+    assert.equal(both.code, 2)
+    assert.equal(both.stderr.trim(), 'Error: give targets as arguments or with --file, not both')
+    const none = await cli(['cloud', 'assign', 'plan'])
+    assert.equal(none.code, 2)
+    assert.match(none.stderr, /^Error: no targets given/)
+  })
+})
