@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { email, expiryInput, instant, slug } from './common.js'
+import { email, expiryInput, instant, pageQuery, slug } from './common.js'
 
 export const product = z
   .string()
@@ -84,17 +84,26 @@ export const checkoutResponse = lease.extend({ reused: z.boolean() })
 export const productParams = z.strictObject({ org: slug, product })
 export const leaseParams = z.strictObject({ org: slug, id: leaseId })
 
-export const leasesQuery = z.strictObject({
+// Every list is a cursor page (`limit`, `cursor` → `items`, `nextCursor`), in a stable order.
+export const poolsQuery = pageQuery
+/** Leases by product, then in the order they started. */
+export const leasesQuery = pageQuery.extend({
   product: product.optional(),
   state: leaseState.optional(),
   user: email.optional(),
 })
+export type LeasesQuery = z.infer<typeof leasesQuery>
 
-export const stuckQuery = z.strictObject({
+/** Stale leases, oldest heartbeat first. */
+export const stuckQuery = pageQuery.extend({
   product: product.optional(),
   /** Idle longer than this many seconds; default: each pool's lease TTL. */
   idleSeconds: z.coerce.number().int().min(1).optional(),
 })
+export type StuckQuery = z.infer<typeof stuckQuery>
+
+/** Members by email. */
+export const usageQuery = pageQuery
 
 export const userUsage = z.object({
   email: z.string(),

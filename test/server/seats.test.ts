@@ -216,6 +216,7 @@ for (const dialect of DIALECTS) {
       })
 
       it('refuses a full pool, naming who holds the seats, oldest heartbeat first', async () => {
+        t.clock.advance(1000) // carol's heartbeat is younger than bob's: she is named after him
         const carol = await checkout(tokens['carol@acme.test']!, 'cad-pro', { host: 'ws-3' })
         assert.equal(carol.status, 200)
         const res = await checkout(tokens['dave@acme.test']!, 'cad-pro', { host: 'ws-4' })
@@ -546,6 +547,108 @@ for (const dialect of DIALECTS) {
         const log = await t.call(admin, 'GET', '/v1/orgs/acme/audit?action=seats.release')
         const entry = log.body.items.find((e: { target: string }) => e.target === `cad-pro/${dave}`)
         assert.deepEqual(entry.after, { used: before.used - 1, reason: 'member removed' })
+      })
+    })
+
+    describe('pages', () => {
+      let boss: string
+      const paged = '/v1/orgs/paged/seats'
+      /** Follows nextCursor with pages of 2, asserting each page's size; returns every item. */
+      async function collect<T>(url: string): Promise<T[]> {
+        const items: T[] = []
+        let cursor: string | null = null
+        let pages = 0
+        do {
+          const sep = url.includes('?') ? '&' : '?'
+          const res = await t.call(boss, 'GET', `${url}${sep}limit=2${cursor ? `&cursor=${cursor}` : ''}`)
+          assert.equal(res.status, 200, JSON.stringify(res.body))
+          assert.ok(res.body.items.length <= 2)
+          items.push(...(res.body.items as T[]))
+          cursor = res.body.nextCursor
+          pages++
+        } while (cursor)
+        assert.ok(pages > 1, 'the list spans several pages')
+        return items
+      }
+
+      before(async () => {
+        boss = await t.org('paged', 'boss@paged.test')
+        const emails = ['p1', 'p2', 'p3', 'p4'].map((n) => `${n}@paged.test`)
+        await t.call(boss, 'POST', '/v1/orgs/paged/users/bulk-add', {
+          items: emails.map((email) => ({ email })),
+        })
+        for (const product of ['gamma', 'alpha', 'beta'])
+          await t.call(t.operatorToken, 'POST', `${paged}/pools`, {
+            product,
+            seats: 9,
+            expires: '2027-12-31',
+          })
+        // Five leases over two products, heartbeats a minute apart: p1's is the oldest.
+        for (const [i, [user, product]] of [
+          ['p1', 'beta'],
+          ['p2', 'alpha'],
+          ['p3', 'beta'],
+          ['p4', 'alpha'],
+          ['p1', 'alpha'],
+        ].entries()) {
+          const res = await t.call(boss, 'POST', `${paged}/pools/${product}/checkout`, {
+            user: `${user}@paged.test`,
+            host: `h${i}`,
+          })
+          assert.equal(res.status, 200, JSON.stringify(res.body))
+          t.clock.advance(MIN)
+        }
+        t.clock.advance(15 * MIN)
+      })
+
+      it('pages pools by product, leases by product then start, stuck by heartbeat, usage by email', async () => {
+        const pools = await collect<{ product: string; inUse: number }>(`${paged}/pools`)
+        assert.deepEqual(
+          pools.map((p) => [p.product, p.inUse]),
+          [
+            ['alpha', 3],
+            ['beta', 2],
+            ['gamma', 0],
+          ],
+        )
+        const leases = await collect<{ product: string; user: string }>(`${paged}/leases`)
+        assert.deepEqual(
+          leases.map((l) => `${l.product}:${l.user}`),
+          [
+            'alpha:p2@paged.test',
+            'alpha:p4@paged.test',
+            'alpha:p1@paged.test',
+            'beta:p1@paged.test',
+            'beta:p3@paged.test',
+          ],
+        )
+        const stuck = await collect<{ user: string; host: string }>(`${paged}/stuck`)
+        assert.deepEqual(
+          stuck.map((l) => l.host),
+          ['h0', 'h1', 'h2', 'h3', 'h4'],
+        )
+        const stale = await collect<{ host: string }>(`${paged}/leases?state=stale&product=alpha`)
+        assert.deepEqual(
+          stale.map((l) => l.host),
+          ['h1', 'h3', 'h4'],
+        )
+        const usage = await collect<{ email: string; leases: number }>(`${paged}/usage`)
+        assert.deepEqual(
+          usage.map((u) => [u.email, u.leases]),
+          [
+            ['boss@paged.test', 0],
+            ['p1@paged.test', 2],
+            ['p2@paged.test', 1],
+            ['p3@paged.test', 1],
+            ['p4@paged.test', 1],
+          ],
+        )
+      })
+
+      it('refuses a cursor that is not one of the list’s', async () => {
+        const res = await t.call(boss, 'GET', `${paged}/leases?cursor=bm9wZQ`)
+        assert.equal(res.status, 400)
+        assert.equal(res.body.error.code, 'validation_failed')
       })
     })
   })

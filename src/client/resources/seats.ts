@@ -1,4 +1,5 @@
 import { bulkResponse } from '../../contract/bulk.js'
+import { page } from '../../contract/common.js'
 import {
   checkoutResponse,
   lease,
@@ -10,17 +11,16 @@ import {
   type ReleaseBody,
   type UpdatePoolBody,
 } from '../../contract/seats.js'
-import { z } from 'zod'
 import type { Transport } from '../transport.js'
+import type { PageOptions } from './orgs.js'
 
 const enc = encodeURIComponent
-const items = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item) })
 
 export class SeatsResource {
   constructor(private readonly t: Transport) {}
-  /** Seat pools with counts and usage. */
-  pools = (org: string) =>
-    this.t.request('GET', `/v1/orgs/${enc(org)}/seats/pools`, { schema: items(seatPool) })
+  /** Seat pools with counts and usage, one page. */
+  pools = (org: string, p: PageOptions = {}) =>
+    this.t.request('GET', `/v1/orgs/${enc(org)}/seats/pools`, { query: { ...p }, schema: page(seatPool) })
   /** Provisions a pool (operator). */
   provision = (org: string, body: ProvisionPoolBody) =>
     this.t.request('POST', `/v1/orgs/${enc(org)}/seats/pools`, {
@@ -54,17 +54,23 @@ export class SeatsResource {
       schema: lease,
       idempotencyKey: true,
     })
-  /** Leases with their state (admins). */
+  /** Leases with their state, one page (admins). */
   leases = (
     org: string,
-    q: { product?: string | undefined; state?: LeaseState | undefined; user?: string | undefined } = {},
-  ) => this.t.request('GET', `/v1/orgs/${enc(org)}/seats/leases`, { query: { ...q }, schema: items(lease) })
-  /** Stale leases, oldest heartbeat first (admins). */
-  stuck = (org: string, q: { product?: string | undefined; idleSeconds?: number | undefined } = {}) =>
-    this.t.request('GET', `/v1/orgs/${enc(org)}/seats/stuck`, { query: { ...q }, schema: items(lease) })
-  /** Per-member usage: yes, roaming or no. */
-  usage = (org: string) =>
-    this.t.request('GET', `/v1/orgs/${enc(org)}/seats/usage`, { schema: items(userUsage) })
+    q: PageOptions & {
+      product?: string | undefined
+      state?: LeaseState | undefined
+      user?: string | undefined
+    } = {},
+  ) => this.t.request('GET', `/v1/orgs/${enc(org)}/seats/leases`, { query: { ...q }, schema: page(lease) })
+  /** Stale leases, oldest heartbeat first, one page (admins). */
+  stuck = (
+    org: string,
+    q: PageOptions & { product?: string | undefined; idleSeconds?: number | undefined } = {},
+  ) => this.t.request('GET', `/v1/orgs/${enc(org)}/seats/stuck`, { query: { ...q }, schema: page(lease) })
+  /** Per-member usage (yes, roaming or no), one page (admins). */
+  usage = (org: string, p: PageOptions = {}) =>
+    this.t.request('GET', `/v1/orgs/${enc(org)}/seats/usage`, { query: { ...p }, schema: page(userUsage) })
   /** Releases leases by id or user (up to 1,000). */
   release = (org: string, body: ReleaseBody, idempotencyKey?: string) =>
     this.t.request('POST', `/v1/orgs/${enc(org)}/seats/releases`, {

@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core'
 import { ApiCommand } from '../../cli/base-command.js'
-import { renderLeases } from '../../cli/seats-view.js'
+import { everyPage, renderLeases } from '../../cli/seats-view.js'
 
 export default class SeatsList extends ApiCommand<typeof SeatsList> {
   static override summary = 'List leases: who holds which seat, on which host, and its state (admins)'
@@ -21,12 +21,16 @@ export default class SeatsList extends ApiCommand<typeof SeatsList> {
 
   async run() {
     const client = await this.client()
-    const res = await client.seats.leases(await this.org(), {
-      product: this.args.product,
-      state: this.flags.state,
-      user: this.flags.user,
-    })
-    this.say(res.items.length === 0 ? 'No leases.' : renderLeases(res.items))
-    return res
+    const org = await this.org()
+    const items = await everyPage((page) =>
+      client.seats.leases(org, {
+        ...page,
+        product: this.args.product,
+        state: this.flags.state,
+        user: this.flags.user,
+      }),
+    )
+    this.say(items.length === 0 ? 'No leases.' : renderLeases(items))
+    return { items }
   }
 }

@@ -1,5 +1,5 @@
 import { ApiCommand } from '../../cli/base-command.js'
-import { poolColumns } from '../../cli/seats-view.js'
+import { everyPage, poolColumns } from '../../cli/seats-view.js'
 import { renderTable } from '../../cli/output.js'
 
 export default class SeatsPools extends ApiCommand<typeof SeatsPools> {
@@ -10,8 +10,9 @@ export default class SeatsPools extends ApiCommand<typeof SeatsPools> {
 
   async run() {
     const client = await this.client()
-    const res = await client.seats.pools(await this.org())
-    this.say(res.items.length === 0 ? 'No seat pools.' : renderTable(res.items, poolColumns))
-    return res
+    const org = await this.org()
+    const items = await everyPage((page) => client.seats.pools(org, page))
+    this.say(items.length === 0 ? 'No seat pools.' : renderTable(items, poolColumns))
+    return { items }
   }
 }

@@ -44,8 +44,11 @@ Leases with a recent heartbeat look in use: the command lists them and asks on a
     let source: BulkSource
     let target = 'lease'
     if (f.stale) {
-      const stuck = await client.seats.stuck(org, { product: f.product, idleSeconds })
-      if (stuck.items.length === 0) {
+      const { everyPage } = await import('../../cli/seats-view.js')
+      const stuck = await everyPage((page) =>
+        client.seats.stuck(org, { ...page, product: f.product, idleSeconds }),
+      )
+      if (stuck.length === 0) {
         this.say('No stale leases: nothing to release.')
         if (this.jsonEnabled())
           process.stdout.write(
@@ -57,7 +60,7 @@ Leases with a recent heartbeat look in use: the command lists them and asks on a
           )
         return
       }
-      source = { kind: 'args', values: stuck.items.map((l) => l.id) }
+      source = { kind: 'args', values: stuck.map((l) => l.id) }
     } else if (f.user?.length) {
       source = { kind: 'args', values: f.user }
       target = 'user'

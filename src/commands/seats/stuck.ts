@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core'
 import { ApiCommand } from '../../cli/base-command.js'
 import { durationSeconds } from '../../cli/flag-values.js'
-import { renderLeases } from '../../cli/seats-view.js'
+import { everyPage, renderLeases } from '../../cli/seats-view.js'
 
 export default class SeatsStuck extends ApiCommand<typeof SeatsStuck> {
   static override summary = 'Triage: stale leases (no recent heartbeat), oldest first (admins)'
@@ -19,14 +19,17 @@ export default class SeatsStuck extends ApiCommand<typeof SeatsStuck> {
   async run() {
     const client = await this.client()
     const idleSeconds = this.flags.idle ? durationSeconds('--idle', this.flags.idle) : undefined
-    const res = await client.seats.stuck(await this.org(), { product: this.flags.product, idleSeconds })
-    if (res.items.length === 0) this.say('No stuck seats.')
+    const org = await this.org()
+    const items = await everyPage((page) =>
+      client.seats.stuck(org, { ...page, product: this.flags.product, idleSeconds }),
+    )
+    if (items.length === 0) this.say('No stuck seats.')
     else {
-      this.say(renderLeases(res.items, { idle: true }))
+      this.say(renderLeases(items, { idle: true }))
       this.say(
-        `${res.items.length} stuck seat${res.items.length === 1 ? '' : 's'}. Free them with: licctl seats release --stale`,
+        `${items.length} stuck seat${items.length === 1 ? '' : 's'}. Free them with: licctl seats release --stale`,
       )
     }
-    return res
+    return { items }
   }
 }

@@ -1,5 +1,6 @@
 import { ApiCommand } from '../../cli/base-command.js'
 import { color, renderTable } from '../../cli/output.js'
+import { everyPage } from '../../cli/seats-view.js'
 
 export default class SeatsUsage extends ApiCommand<typeof SeatsUsage> {
   static override summary = 'Per member: do they use a seat? (yes, roaming, no)'
@@ -7,12 +8,13 @@ export default class SeatsUsage extends ApiCommand<typeof SeatsUsage> {
 
   async run() {
     const client = await this.client()
-    const res = await client.seats.usage(await this.org())
+    const org = await this.org()
+    const items = await everyPage((page) => client.seats.usage(org, page))
     const c = color()
     this.say(
-      res.items.length === 0
+      items.length === 0
         ? 'No members.'
-        : renderTable(res.items, [
+        : renderTable(items, [
             { header: 'User', get: (u) => u.email },
             { header: 'Name', get: (u) => u.name },
             {
@@ -24,6 +26,6 @@ export default class SeatsUsage extends ApiCommand<typeof SeatsUsage> {
             { header: 'Products', get: (u) => u.products.join(', ') },
           ]),
     )
-    return res
+    return { items }
   }
 }

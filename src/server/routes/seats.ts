@@ -1,36 +1,26 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
-import { z } from 'zod'
 import { bulkResponse } from '../../contract/bulk.js'
-import { orgParams } from '../../contract/common.js'
+import { orgParams, page } from '../../contract/common.js'
 import {
   checkoutBody,
   checkoutResponse,
   lease,
   leaseParams,
   leasesQuery,
+  poolsQuery,
   productParams,
   provisionPoolBody,
   releaseBody,
   seatPool,
   stuckQuery,
   updatePoolBody,
+  usageQuery,
   userUsage,
 } from '../../contract/seats.js'
-import {
-  checkin,
-  checkout,
-  heartbeat,
-  listLeases,
-  listPools,
-  provisionPool,
-  releaseLeases,
-  stuckLeases,
-  updatePool,
-  usageByUser,
-} from '../services/seats.js'
+import { checkin, checkout, heartbeat, listPools, provisionPool, updatePool } from '../services/seats.js'
+import { releaseLeases } from '../services/seats-release.js'
+import { listLeases, stuckLeases, usageByUser } from '../services/seats-views.js'
 import { errors, security } from './shared.js'
-
-const items = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item) })
 
 /** Seat pools (desktop subscriptions) and their leases. */
 export const seatRoutes: FastifyPluginAsyncZod = async (app) => {
@@ -43,12 +33,11 @@ export const seatRoutes: FastifyPluginAsyncZod = async (app) => {
         summary: 'List seat pools with seats in use, roaming, free and usage',
         security,
         params: orgParams,
-        response: { 200: items(seatPool), ...errors },
+        querystring: poolsQuery,
+        response: { 200: page(seatPool), ...errors },
       },
     },
-    async (req) => ({
-      items: await listPools(req.ctx, req.params.org),
-    }),
+    async (req) => listPools(req.ctx, req.params.org, req.query),
   )
   app.post(
     '/orgs/:org/seats/pools',
@@ -130,12 +119,10 @@ export const seatRoutes: FastifyPluginAsyncZod = async (app) => {
         security,
         params: orgParams,
         querystring: leasesQuery,
-        response: { 200: items(lease), ...errors },
+        response: { 200: page(lease), ...errors },
       },
     },
-    async (req) => ({
-      items: await listLeases(req.ctx, req.params.org, req.query),
-    }),
+    async (req) => listLeases(req.ctx, req.params.org, req.query),
   )
   app.get(
     '/orgs/:org/seats/stuck',
@@ -146,12 +133,10 @@ export const seatRoutes: FastifyPluginAsyncZod = async (app) => {
         security,
         params: orgParams,
         querystring: stuckQuery,
-        response: { 200: items(lease), ...errors },
+        response: { 200: page(lease), ...errors },
       },
     },
-    async (req) => ({
-      items: await stuckLeases(req.ctx, req.params.org, req.query),
-    }),
+    async (req) => stuckLeases(req.ctx, req.params.org, req.query),
   )
   app.get(
     '/orgs/:org/seats/usage',
@@ -161,12 +146,11 @@ export const seatRoutes: FastifyPluginAsyncZod = async (app) => {
         summary: 'Per member: whether they use a seat (yes, roaming, no)',
         security,
         params: orgParams,
-        response: { 200: items(userUsage), ...errors },
+        querystring: usageQuery,
+        response: { 200: page(userUsage), ...errors },
       },
     },
-    async (req) => ({
-      items: await usageByUser(req.ctx, req.params.org),
-    }),
+    async (req) => usageByUser(req.ctx, req.params.org, req.query),
   )
   app.post(
     '/orgs/:org/seats/releases',

@@ -1,5 +1,12 @@
-import type { Executor, Principal } from '../context.js'
+import type { ReleaseBody, ReleaseItem } from '../../contract/seats.js'
+import { toIso } from '../../domain/clock.js'
+import { formatDuration } from '../../domain/duration.js'
+import type { Executor, Principal, ServiceContext } from '../context.js'
+import { AppError, notFound } from '../errors.js'
+import { authorizeOrg } from './access.js'
 import { audit } from './audit.js'
+import { runBulk } from './bulk.js'
+import { leasesOf, leaseState, type LeaseRow } from './seats-leases.js'
 
 interface HeldLease {
   id: string
@@ -51,18 +58,87 @@ export async function releaseLeasesOfUser(
   orgId: string,
   userId: string,
 ) {
-  const leases = await db
-    .selectFrom('leases')
-    .innerJoin('seat_pools', 'seat_pools.id', 'leases.pool_id')
-    .innerJoin('users', 'users.id', 'leases.user_id')
-    .select(['leases.id', 'leases.pool_id', 'leases.host', 'seat_pools.product', 'users.email'])
-    .where('seat_pools.org_id', '=', orgId)
-    .where('leases.user_id', '=', userId)
-    .execute()
+  const leases = await leasesOf(db, orgId).where('leases.user_id', '=', userId).execute()
   const released = []
   for (const lease of leases) {
     if (await releaseLease(db, principal, now, orgId, lease, 'seats.release', 'member removed'))
       released.push({ product: lease.product, host: lease.host, leaseId: lease.id })
   }
   return released
+}
+
+/**
+ * Releases leases by id or by user, through the bulk engine (per-row results, dry runs, savepoints).
+ * Roaming leases need includeRoaming; a lease with a recent heartbeat needs force (the CLI asks).
+ * A lease id already released is "already so"; an id never seen is not found.
+ */
+export async function releaseLeases(ctx: ServiceContext, slug: string, body: ReleaseBody) {
+  const org = await authorizeOrg(ctx, slug, { role: 'admin', write: true })
+  const now = ctx.clock.now()
+  const opts = { includeRoaming: body.includeRoaming ?? false, force: body.force ?? false }
+  // A lease heard from within this window looks in use: releasing it needs force.
+  const recentMs = (l: LeaseRow) => (body.idleSeconds ?? l.lease_ttl_seconds) * 1000
+  return runBulk(ctx, {
+    orgId: org.id,
+    action: 'seats.release.bulk',
+    target: org.slug,
+    dryRun: body.dryRun ?? false,
+    items: body.items,
+    label: (i: ReleaseItem) => ('lease' in i ? i.lease : i.user),
+    apply: async (trx, item) => {
+      const found = await (
+        'lease' in item
+          ? leasesOf(trx, org.id).where('leases.id', '=', item.lease)
+          : leasesOf(trx, org.id).where('users.email', '=', item.user)
+      ).execute()
+      if ('lease' in item && found.length === 0) {
+        const released = await trx
+          .selectFrom('audit_events')
+          .select('id')
+          .where('org_id', '=', org.id)
+          .where('target', 'like', `%/${item.lease}`)
+          .where('action', 'in', ['seats.release', 'seats.checkin'])
+          .executeTakeFirst()
+        if (!released) throw notFound(`lease ${item.lease}`)
+        return { changed: false }
+      }
+      // By user, borrowed (roaming) seats stay borrowed unless asked for; by id, asking for one is an error,
+      // and so is naming a user whose only seats are borrowed (saying "already so" would hide them).
+      const borrowed = found.filter((l) => leaseState(l, now) === 'roaming')
+      const leases =
+        'user' in item && !opts.includeRoaming && borrowed.length < found.length
+          ? found.filter((l) => leaseState(l, now) !== 'roaming')
+          : found
+      for (const l of leases) {
+        const state = leaseState(l, now)
+        if (state === 'roaming' && !opts.includeRoaming)
+          throw new AppError(
+            'lease_roaming',
+            `${l.email} borrowed '${l.product}' on ${l.host} for offline use until ${toIso(l.roaming_until!)}: release it with --include-roaming (includeRoaming in the API)`,
+          )
+        if (state !== 'roaming' && now - l.last_heartbeat_at <= recentMs(l) && !opts.force)
+          throw new AppError(
+            'lease_active',
+            `${l.email} on ${l.host} sent a heartbeat ${formatDuration(now - l.last_heartbeat_at)} ago: the seat looks in use`,
+            { leaseId: l.id, lastHeartbeatAt: toIso(l.last_heartbeat_at) },
+          )
+      }
+      for (const l of leases)
+        await releaseLease(trx, ctx.principal, now, org.id, l, 'seats.release', 'released by an admin')
+      return leases.length === 0
+        ? { changed: false }
+        : {
+            changed: true,
+            details: {
+              ...(leases.length < found.length ? { keptRoaming: found.length - leases.length } : {}),
+              released: leases.map((l) => ({
+                leaseId: l.id,
+                product: l.product,
+                user: l.email,
+                host: l.host,
+              })),
+            },
+          }
+    },
+  })
 }

@@ -1,70 +1,27 @@
 import { sql, type Transaction } from 'kysely'
+import type { PageQuery } from '../../contract/common.js'
 import type {
   CheckoutBody,
   Lease,
-  LeaseState,
   ProvisionPoolBody,
-  ReleaseBody,
-  ReleaseItem,
   SeatPool,
   UpdatePoolBody,
-  Usage,
-  UserUsage,
 } from '../../contract/seats.js'
-import { toIso, toIsoOrNull } from '../../domain/clock.js'
+import { toIso } from '../../domain/clock.js'
 import { expiryInstant, lastValidDay } from '../../domain/dates.js'
-import { formatDuration } from '../../domain/duration.js'
 import { newId } from '../../domain/ids.js'
 import type { Database } from '../../storage/schema.js'
 import type { Executor, ServiceContext } from '../context.js'
 import { AppError, notFound } from '../errors.js'
 import { authorizeOrg, type OrgRow } from './access.js'
 import { audit } from './audit.js'
-import { runBulk } from './bulk.js'
+import { leasesOf, pageFrom, presentLease, readCursor, roamingAt, staleAt, textKey } from './seats-leases.js'
 import { releaseLease } from './seats-release.js'
 import { requireMember } from './users.js'
 
+// Pools (the operator's side) and the client side of a seat: checkout, heartbeat, checkin.
+
 type PoolRow = Database['seat_pools']
-type LeaseRow = Database['leases'] & { email: string; product: string; lease_ttl_seconds: number }
-
-/** active: heartbeating; stale: no heartbeat within the pool's TTL (a stuck seat); roaming: borrowed offline. */
-export function leaseState(
-  l: { last_heartbeat_at: number; roaming_until: number | null; lease_ttl_seconds: number },
-  now: number,
-): LeaseState {
-  if (l.roaming_until !== null && l.roaming_until > now) return 'roaming'
-  return now - l.last_heartbeat_at > l.lease_ttl_seconds * 1000 ? 'stale' : 'active'
-}
-
-/** A pool (or a user) is in use when any seat is held on a desktop; roaming when only borrowed seats are. */
-export function usageOf(states: readonly LeaseState[]): Usage {
-  if (states.some((s) => s !== 'roaming')) return 'yes'
-  return states.length > 0 ? 'roaming' : 'no'
-}
-
-function presentLease(l: LeaseRow, now: number): Lease {
-  return {
-    id: l.id,
-    product: l.product,
-    user: l.email,
-    host: l.host,
-    startedAt: toIso(l.started_at),
-    lastHeartbeatAt: toIso(l.last_heartbeat_at),
-    roamingUntil: toIsoOrNull(l.roaming_until),
-    state: leaseState(l, now),
-    idleSeconds: Math.max(0, Math.floor((now - l.last_heartbeat_at) / 1000)),
-  }
-}
-
-function leasesOf(db: Executor, orgId: string) {
-  return db
-    .selectFrom('leases')
-    .innerJoin('seat_pools', 'seat_pools.id', 'leases.pool_id')
-    .innerJoin('users', 'users.id', 'leases.user_id')
-    .selectAll('leases')
-    .select(['users.email', 'seat_pools.product', 'seat_pools.lease_ttl_seconds'])
-    .where('seat_pools.org_id', '=', orgId)
-}
 
 async function findPool(db: Executor, orgId: string, product: string): Promise<PoolRow> {
   const pool = await db
@@ -83,23 +40,43 @@ function parseExpiry(input: string, org: OrgRow): number {
   return at
 }
 
+/** Pools with their roaming and stale counts, counted in the database at `now`. */
 async function presentPools(db: Executor, org: OrgRow, pools: PoolRow[], now: number): Promise<SeatPool[]> {
-  const leases = await leasesOf(db, org.id).execute()
+  const counts =
+    pools.length === 0
+      ? []
+      : await db
+          .selectFrom('leases')
+          .innerJoin('seat_pools', 'seat_pools.id', 'leases.pool_id')
+          .select((eb) => [
+            'leases.pool_id',
+            eb.fn.sum<number | string>(sql`case when ${roamingAt(now)} then 1 else 0 end`).as('roaming'),
+            eb.fn.sum<number | string>(sql`case when ${staleAt(now)} then 1 else 0 end`).as('stale'),
+          ])
+          .where(
+            'leases.pool_id',
+            'in',
+            pools.map((p) => p.id),
+          )
+          .groupBy('leases.pool_id')
+          .execute()
   return pools.map((p) => {
-    const states = leases.filter((l) => l.pool_id === p.id).map((l) => leaseState(l, now))
+    const c = counts.find((r) => r.pool_id === p.id)
+    const roaming = Number(c?.roaming ?? 0)
     return {
       product: p.product,
       seats: p.seats,
       inUse: p.used,
-      roaming: states.filter((s) => s === 'roaming').length,
-      stale: states.filter((s) => s === 'stale').length,
+      roaming,
+      stale: Number(c?.stale ?? 0),
       free: p.seats - p.used,
       expiresAt: toIso(p.expires_at),
       validThrough: lastValidDay(p.expires_at, org.time_zone),
       expired: p.expires_at <= now,
       leaseTtlSeconds: p.lease_ttl_seconds,
       maxRoamingSeconds: p.max_roaming_seconds,
-      usage: usageOf(states),
+      // `used` counts the leases: any beyond the roaming ones is a seat held on a desktop.
+      usage: p.used > roaming ? 'yes' : roaming > 0 ? 'roaming' : 'no',
     }
   })
 }
@@ -180,15 +157,24 @@ export async function updatePool(
   })
 }
 
-export async function listPools(ctx: ServiceContext, slug: string): Promise<SeatPool[]> {
+/** The organization's pools by product (members may look: it is what they can check out). */
+export async function listPools(ctx: ServiceContext, slug: string, q: PageQuery) {
   const org = await authorizeOrg(ctx, slug, { role: 'member', write: false })
-  const pools = await ctx.db
+  let query = ctx.db
     .selectFrom('seat_pools')
     .selectAll()
     .where('org_id', '=', org.id)
     .orderBy('product')
-    .execute()
-  return presentPools(ctx.db, org, pools, ctx.clock.now())
+    .limit(q.limit + 1)
+  const after = readCursor(q.cursor, textKey)
+  if (after) query = query.where('product', '>', after[0])
+  const page = pageFrom(
+    await query.execute(),
+    q.limit,
+    (p) => p,
+    (p) => [p.product],
+  )
+  return { items: await presentPools(ctx.db, org, page.items, ctx.clock.now()), nextCursor: page.nextCursor }
 }
 
 class RetryCheckout extends Error {}
@@ -314,23 +300,36 @@ async function checkoutOnce(
   }
 }
 
+/** Holders named in the refusal's message, and listed in its details (`seats list` has them all). */
+const NAMED_HOLDERS = 10
+const MAX_HOLDERS = 100
+
 /** The refusal names who holds the seats, so support knows whom to call or what to release. */
 async function noFreeSeat(db: Executor, orgId: string, pool: PoolRow): Promise<AppError> {
+  // Oldest heartbeat first: a stuck seat, the likeliest to free, leads the list.
   const holders = await leasesOf(db, orgId)
     .where('leases.pool_id', '=', pool.id)
     .orderBy('leases.last_heartbeat_at')
+    .orderBy('leases.id')
+    .limit(MAX_HOLDERS)
     .execute()
-  const names = holders.map((h) => `${h.email} (${h.host})`)
-  const shown = names.slice(0, 10).join(', ') + (names.length > 10 ? `, and ${names.length - 10} more` : '')
-  return new AppError('no_free_seat', `all ${pool.seats} seats of '${pool.product}' are in use: ${shown}`, {
-    product: pool.product,
-    holders: holders.map((h) => ({
-      user: h.email,
-      host: h.host,
-      leaseId: h.id,
-      lastHeartbeatAt: toIso(h.last_heartbeat_at),
-    })),
-  })
+  const total = Math.max(holders.length, pool.used)
+  const shown = holders.slice(0, NAMED_HOLDERS).map((h) => `${h.email} (${h.host})`)
+  const more = total - shown.length
+  return new AppError(
+    'no_free_seat',
+    `all ${pool.seats} seats of '${pool.product}' are in use: ${shown.join(', ')}${more > 0 ? `, and ${more} more` : ''}`,
+    {
+      product: pool.product,
+      holders: holders.map((h) => ({
+        user: h.email,
+        host: h.host,
+        leaseId: h.id,
+        lastHeartbeatAt: toIso(h.last_heartbeat_at),
+      })),
+      ...(total > holders.length ? { moreHolders: total - holders.length } : {}),
+    },
+  )
 }
 
 /** A lease the caller may act on as a client: their own, or any in the org for admins and the operator. */
@@ -347,7 +346,13 @@ async function ownLease(ctx: ServiceContext, db: Executor, slug: string, id: str
 export async function heartbeat(ctx: ServiceContext, slug: string, id: string): Promise<Lease> {
   const now = ctx.clock.now()
   const { lease } = await ownLease(ctx, ctx.db, slug, id)
-  await ctx.db.updateTable('leases').set({ last_heartbeat_at: now }).where('id', '=', id).execute()
+  const beat = await ctx.db
+    .updateTable('leases')
+    .set({ last_heartbeat_at: now })
+    .where('id', '=', id)
+    .executeTakeFirst()
+  // Released between the lookup and the update: the app must check out again.
+  if (beat.numUpdatedRows === 0n) throw notFound(`lease ${id} (released or checked in?)`)
   return presentLease({ ...lease, last_heartbeat_at: now }, now)
 }
 
@@ -357,139 +362,5 @@ export async function checkin(ctx: ServiceContext, slug: string, id: string): Pr
     const { org, lease } = await ownLease(ctx, trx, slug, id)
     await releaseLease(trx, ctx.principal, now, org.id, lease, 'seats.checkin', 'checked in')
     return presentLease(lease, now)
-  })
-}
-
-export async function listLeases(
-  ctx: ServiceContext,
-  slug: string,
-  q: { product?: string | undefined; state?: LeaseState | undefined; user?: string | undefined },
-): Promise<Lease[]> {
-  const org = await authorizeOrg(ctx, slug, { role: 'admin', write: false })
-  const now = ctx.clock.now()
-  let query = leasesOf(ctx.db, org.id).orderBy('seat_pools.product').orderBy('leases.started_at')
-  if (q.product) query = query.where('seat_pools.product', '=', q.product)
-  if (q.user) query = query.where('users.email', '=', q.user)
-  const leases = (await query.execute()).map((l) => presentLease(l, now))
-  return q.state ? leases.filter((l) => l.state === q.state) : leases
-}
-
-/** Stale leases, oldest heartbeat first: the triage list for "all seats are taken". */
-export async function stuckLeases(
-  ctx: ServiceContext,
-  slug: string,
-  q: { product?: string | undefined; idleSeconds?: number | undefined },
-): Promise<Lease[]> {
-  const org = await authorizeOrg(ctx, slug, { role: 'admin', write: false })
-  const now = ctx.clock.now()
-  let query = leasesOf(ctx.db, org.id).orderBy('leases.last_heartbeat_at')
-  if (q.product) query = query.where('seat_pools.product', '=', q.product)
-  return (await query.execute())
-    .filter(
-      (l) =>
-        leaseState(l, now) !== 'roaming' &&
-        now - l.last_heartbeat_at > (q.idleSeconds ?? l.lease_ttl_seconds) * 1000,
-    )
-    .map((l) => presentLease(l, now))
-}
-
-export async function usageByUser(ctx: ServiceContext, slug: string): Promise<UserUsage[]> {
-  const org = await authorizeOrg(ctx, slug, { role: 'admin', write: false })
-  const now = ctx.clock.now()
-  const [members, leases] = await Promise.all([
-    ctx.db
-      .selectFrom('memberships')
-      .innerJoin('users', 'users.id', 'memberships.user_id')
-      .select(['users.id', 'users.email', 'users.name'])
-      .where('memberships.org_id', '=', org.id)
-      .orderBy('users.email')
-      .execute(),
-    leasesOf(ctx.db, org.id).execute(),
-  ])
-  return members.map((m) => {
-    const mine = leases.filter((l) => l.user_id === m.id)
-    return {
-      email: m.email,
-      name: m.name,
-      usage: usageOf(mine.map((l) => leaseState(l, now))),
-      leases: mine.length,
-      products: [...new Set(mine.map((l) => l.product))].sort(),
-    }
-  })
-}
-
-/**
- * Releases leases by id or by user, through the bulk engine (per-row results, dry runs, savepoints).
- * Roaming leases need includeRoaming; a lease with a recent heartbeat needs force (the CLI asks).
- * A lease id already released is "already so"; an id never seen is not found.
- */
-export async function releaseLeases(ctx: ServiceContext, slug: string, body: ReleaseBody) {
-  const org = await authorizeOrg(ctx, slug, { role: 'admin', write: true })
-  const now = ctx.clock.now()
-  const opts = { includeRoaming: body.includeRoaming ?? false, force: body.force ?? false }
-  // A lease heard from within this window looks in use: releasing it needs force.
-  const recentMs = (l: LeaseRow) => (body.idleSeconds ?? l.lease_ttl_seconds) * 1000
-  return runBulk(ctx, {
-    orgId: org.id,
-    action: 'seats.release.bulk',
-    target: org.slug,
-    dryRun: body.dryRun ?? false,
-    items: body.items,
-    label: (i: ReleaseItem) => ('lease' in i ? i.lease : i.user),
-    apply: async (trx, item) => {
-      const found = await (
-        'lease' in item
-          ? leasesOf(trx, org.id).where('leases.id', '=', item.lease)
-          : leasesOf(trx, org.id).where('users.email', '=', item.user)
-      ).execute()
-      if ('lease' in item && found.length === 0) {
-        const released = await trx
-          .selectFrom('audit_events')
-          .select('id')
-          .where('org_id', '=', org.id)
-          .where('target', 'like', `%/${item.lease}`)
-          .where('action', 'in', ['seats.release', 'seats.checkin'])
-          .executeTakeFirst()
-        if (!released) throw notFound(`lease ${item.lease}`)
-        return { changed: false }
-      }
-      // By user, borrowed (roaming) seats stay borrowed unless asked for; by id, asking for one is an error,
-      // and so is naming a user whose only seats are borrowed (saying "already so" would hide them).
-      const borrowed = found.filter((l) => leaseState(l, now) === 'roaming')
-      const leases =
-        'user' in item && !opts.includeRoaming && borrowed.length < found.length
-          ? found.filter((l) => leaseState(l, now) !== 'roaming')
-          : found
-      for (const l of leases) {
-        const state = leaseState(l, now)
-        if (state === 'roaming' && !opts.includeRoaming)
-          throw new AppError(
-            'lease_roaming',
-            `${l.email} borrowed '${l.product}' on ${l.host} for offline use until ${toIso(l.roaming_until!)}: release it with --include-roaming (includeRoaming in the API)`,
-          )
-        if (state !== 'roaming' && now - l.last_heartbeat_at <= recentMs(l) && !opts.force)
-          throw new AppError(
-            'lease_active',
-            `${l.email} on ${l.host} sent a heartbeat ${formatDuration(now - l.last_heartbeat_at)} ago: the seat looks in use`,
-            { leaseId: l.id, lastHeartbeatAt: toIso(l.last_heartbeat_at) },
-          )
-      }
-      for (const l of leases)
-        await releaseLease(trx, ctx.principal, now, org.id, l, 'seats.release', 'released by an admin')
-      return leases.length === 0
-        ? { changed: false }
-        : {
-            changed: true,
-            details: {
-              ...(leases.length < found.length ? { keptRoaming: found.length - leases.length } : {}),
-              released: leases.map((l) => ({
-                leaseId: l.id,
-                product: l.product,
-                user: l.email,
-                host: l.host,
-              })),
-            },
-          }
-    },
   })
 }

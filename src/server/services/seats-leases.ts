@@ -1,0 +1,104 @@
+import { sql, type RawBuilder, type SqlBool } from 'kysely'
+import { z } from 'zod'
+import type { Lease, LeaseState, Usage } from '../../contract/seats.js'
+import { toIso, toIsoOrNull } from '../../domain/clock.js'
+import type { Database } from '../../storage/schema.js'
+import type { Executor } from '../context.js'
+import { AppError } from '../errors.js'
+import { decodeCursor, encodeCursor } from './presenters.js'
+
+/** A lease with what its state and its presentation need from the pool and the user. */
+export type LeaseRow = Database['leases'] & { email: string; product: string; lease_ttl_seconds: number }
+
+/**
+ * active: heartbeating; stale: no heartbeat for longer than the pool's TTL (a stuck seat, still held);
+ * roaming: borrowed for offline use, needing no heartbeat until it ends. The SQL twins below say the same.
+ */
+export function leaseState(
+  l: { last_heartbeat_at: number; roaming_until: number | null; lease_ttl_seconds: number },
+  now: number,
+): LeaseState {
+  if (l.roaming_until !== null && l.roaming_until > now) return 'roaming'
+  return now - l.last_heartbeat_at > l.lease_ttl_seconds * 1000 ? 'stale' : 'active'
+}
+
+/** A pool (or a user) is in use when any seat is held on a desktop; roaming when only borrowed seats are. */
+export function usageOf(states: readonly LeaseState[]): Usage {
+  if (states.some((s) => s !== 'roaming')) return 'yes'
+  return states.length > 0 ? 'roaming' : 'no'
+}
+
+/** leaseState in SQL, for filtering and counting in the database (queries joining leases and seat_pools). */
+export const roamingAt = (now: number): RawBuilder<SqlBool> =>
+  sql<SqlBool>`(leases.roaming_until is not null and leases.roaming_until > ${now})`
+export const notRoamingAt = (now: number): RawBuilder<SqlBool> =>
+  sql<SqlBool>`(leases.roaming_until is null or leases.roaming_until <= ${now})`
+/**
+ * Heartbeats older than this are stale: `idleSeconds` ago when given, else each pool's TTL ago.
+ * Casts keep PostgreSQL in bigint (epoch milliseconds overflow its 32-bit integer).
+ */
+export const staleBefore = (now: number, idleSeconds?: number): RawBuilder<number> =>
+  idleSeconds !== undefined
+    ? sql<number>`${now - idleSeconds * 1000}`
+    : sql<number>`(cast(${now} as bigint) - cast(seat_pools.lease_ttl_seconds as bigint) * 1000)`
+export const staleAt = (now: number, idleSeconds?: number): RawBuilder<SqlBool> =>
+  sql<SqlBool>`(${notRoamingAt(now)} and leases.last_heartbeat_at < ${staleBefore(now, idleSeconds)})`
+
+export function presentLease(l: LeaseRow, now: number): Lease {
+  return {
+    id: l.id,
+    product: l.product,
+    user: l.email,
+    host: l.host,
+    startedAt: toIso(l.started_at),
+    lastHeartbeatAt: toIso(l.last_heartbeat_at),
+    roamingUntil: toIsoOrNull(l.roaming_until),
+    state: leaseState(l, now),
+    idleSeconds: Math.max(0, Math.floor((now - l.last_heartbeat_at) / 1000)),
+  }
+}
+
+/** The leases of an organization's pools, with their user's email and their pool's product and TTL. */
+export function leasesOf(db: Executor, orgId: string) {
+  return db
+    .selectFrom('leases')
+    .innerJoin('seat_pools', 'seat_pools.id', 'leases.pool_id')
+    .innerJoin('users', 'users.id', 'leases.user_id')
+    .selectAll('leases')
+    .select(['users.email', 'seat_pools.product', 'seat_pools.lease_ttl_seconds'])
+    .where('seat_pools.org_id', '=', orgId)
+}
+
+/**
+ * Cursors of the seats lists: the sort key of the last row returned (e.g. product and lease id),
+ * opaque to clients. A cursor that does not decode to the list's key is a 400, not a wrong page.
+ */
+export function keyCursor(key: ReadonlyArray<string | number>): string {
+  return encodeCursor(JSON.stringify(key))
+}
+export function readCursor<T extends z.ZodType>(cursor: string | undefined, key: T): z.infer<T> | undefined {
+  if (cursor === undefined) return undefined
+  try {
+    return key.parse(JSON.parse(decodeCursor(cursor) ?? '')) as z.infer<T>
+  } catch {
+    throw new AppError(
+      'validation_failed',
+      'cursor: not a cursor of this list (pass nextCursor back as it is)',
+    )
+  }
+}
+export const productIdKey = z.tuple([z.string(), z.string()])
+export const instantIdKey = z.tuple([z.number(), z.string()])
+export const textKey = z.tuple([z.string()])
+
+/** One page: the first `limit` rows and the cursor after the last, when more rows follow. */
+export function pageFrom<R, T>(
+  rows: R[],
+  limit: number,
+  present: (r: R) => T,
+  keyOf: (r: R) => Array<string | number>,
+) {
+  const more = rows.length > limit
+  const slice = more ? rows.slice(0, limit) : rows
+  return { items: slice.map(present), nextCursor: more ? keyCursor(keyOf(slice[slice.length - 1]!)) : null }
+}
