@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify'
+import { sql } from 'kysely'
 import { clockStartingAt, systemClock } from '../domain/clock.js'
 import { openStorage } from '../storage/open.js'
 import { pendingMigrations } from '../storage/migrate.js'
@@ -15,30 +16,52 @@ export interface StartOptions {
   onListening(url: string): void
 }
 
+const LISTEN_ERRORS: Record<string, string> = {
+  EADDRINUSE: 'the port is in use (pick another --port, or 0 for a free one)',
+  EACCES: 'permission denied (ports below 1024 need privileges: pick another --port)',
+  EADDRNOTAVAIL: 'this machine has no such address (check --host)',
+}
+
 /** Opens the database, listens, and closes gracefully on SIGINT/SIGTERM (in-flight requests finish). */
 export async function startServer(
   opts: StartOptions,
 ): Promise<{ app: FastifyInstance; url: string; close(): Promise<void> }> {
   const storage = await openStorage(opts.db)
-  if (!(await isInitialized(storage.db))) {
-    await storage.close()
-    throw new Error(
-      `database ${storage.describe} is not initialized: run \`licctl server init --db ${opts.db}\` first`,
-    )
+  let app: FastifyInstance | undefined
+  let address: string
+  try {
+    // A database that cannot be reached is not "uninitialized": say what is wrong with it.
+    await sql`select 1`.execute(storage.db).catch((err: unknown) => {
+      throw new Error(`cannot open database ${storage.describe}: ${(err as Error).message}`)
+    })
+    if (!(await isInitialized(storage.db)))
+      throw new Error(
+        `database ${storage.describe} is not initialized: run \`licctl server init --db ${opts.db}\` first`,
+      )
+    const pending = await pendingMigrations(storage.db)
+    if (pending.length > 0)
+      throw new Error(
+        `database needs migrations (${pending.join(', ')}): run \`licctl server migrate --db …\``,
+      )
+    const clock = opts.clockStart === undefined ? systemClock : clockStartingAt(opts.clockStart)
+    app = await build({ storage, clock, logger: { level: opts.logLevel } })
+    // onClose runs after the server stopped accepting connections and in-flight requests finished.
+    app.addHook('onClose', async () => {
+      await storage.close()
+      app?.log.info('database closed')
+    })
+    address = await app.listen({ host: opts.host, port: opts.port }).catch((err: unknown) => {
+      const reason = LISTEN_ERRORS[(err as { code?: string }).code ?? '']
+      if (!reason) throw err
+      throw new Error(`cannot listen on ${opts.host}:${opts.port}: ${reason}`)
+    })
+  } catch (err) {
+    // Whatever failed, release the database: an open PostgreSQL pool would keep the process
+    // alive for its idle timeout after the error was printed.
+    if (app) await app.close()
+    else await storage.close()
+    throw err
   }
-  const pending = await pendingMigrations(storage.db)
-  if (pending.length > 0) {
-    await storage.close()
-    throw new Error(`database needs migrations (${pending.join(', ')}): run \`licctl server migrate --db …\``)
-  }
-  const clock = opts.clockStart === undefined ? systemClock : clockStartingAt(opts.clockStart)
-  const app = await build({ storage, clock, logger: { level: opts.logLevel } })
-  // onClose runs after the server stopped accepting connections and in-flight requests finished.
-  app.addHook('onClose', async () => {
-    await storage.close()
-    app.log.info('database closed')
-  })
-  const address = await app.listen({ host: opts.host, port: opts.port })
   const url = address.replace('[::1]', 'localhost')
   opts.onListening(url)
   let closing: Promise<void> | null = null

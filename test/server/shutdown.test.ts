@@ -4,6 +4,7 @@ import { request } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { DIALECTS, freshDb, type TestDb } from '../helpers/dialects.js'
+import { runCli } from '../helpers/e2e.js'
 import { ServerProcess } from '../helpers/server-process.js'
 
 for (const dialect of DIALECTS) {
@@ -20,6 +21,32 @@ for (const dialect of DIALECTS) {
       await server?.stop()
       await db.drop()
       rmSync(dir, { recursive: true, force: true })
+    })
+
+    it('a server that cannot start says why, releases the database and exits 1 at once', async () => {
+      const own = await freshDb(dialect, dir)
+      try {
+        // Not initialized yet: the first failure; then a port that is taken.
+        const uninitialized = await runCli(['server', 'start', '--db', own.url, '--port', '0'])
+        assert.equal(uninitialized.code, 1)
+        assert.match(uninitialized.stderr, /is not initialized: run `licctl server init --db /)
+        await ServerProcess.init(own.url)
+        const first = await ServerProcess.start(own.url)
+        const port = new URL(first.url).port
+        const started = Date.now()
+        const taken = await runCli(['server', 'start', '--db', own.url, '--port', port])
+        // An open PostgreSQL pool used to keep the process alive for 10 s after the error.
+        assert.ok(Date.now() - started < 5_000, `took ${Date.now() - started} ms to give up`)
+        assert.equal(taken.code, 1)
+        // Log lines (JSON) may come first, as the database closes; the reason is the last line.
+        assert.equal(
+          taken.stderr.trimEnd().split('\n').at(-1),
+          `Error: cannot listen on 127.0.0.1:${port}: the port is in use (pick another --port, or 0 for a free one)`,
+        )
+        assert.deepEqual(await first.stop(), { code: 0, signal: null })
+      } finally {
+        await own.drop()
+      }
     })
 
     it('on SIGTERM finishes the request in flight, refuses new connections, closes the database and exits 0', async () => {
@@ -92,3 +119,23 @@ for (const dialect of DIALECTS) {
     })
   })
 }
+
+describe('server start: an unreachable database', function () {
+  it('is reported as unreachable, not as uninitialized (exit 1)', async () => {
+    const res = await runCli([
+      'server',
+      'start',
+      '--db',
+      'postgres://licctl:secret@127.0.0.1:9/licenses',
+      '--port',
+      '0',
+    ])
+    assert.equal(res.code, 1)
+    const reason = res.stderr.trimEnd().split('\n').at(-1)
+    assert.match(
+      reason!,
+      /^Error: cannot open database postgres:\/\/licctl:\*\*\*@127\.0\.0\.1:9\/licenses: .*ECONNREFUSED/,
+    )
+    assert.ok(!res.stderr.includes('secret'), 'the password is not printed')
+  })
+})
