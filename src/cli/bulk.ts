@@ -81,8 +81,12 @@ export async function runBulk<Item>(
   source: BulkSource,
   opts: { dryRun: boolean; json: boolean },
 ): Promise<number> {
-  const collect = await economizeHeap(source)
-  const total = await validateAll(spec, source)
+  const bytes = await inputBytes(source)
+  const collect = bytes >= LARGE_INPUT_BYTES ? await economizeHeap() : undefined
+  // A small input is read once: its validated rows are kept for sending. A large one is streamed
+  // again, so memory stays flat however long the file.
+  const kept: Array<{ row: number; item: Item }> | undefined = bytes >= streamAbove() ? undefined : []
+  const total = await validateAll(spec, source, kept)
   const out = new Output(process.stdout)
   const c = color()
   const summary = { changed: 0, unchanged: 0, failed: 0 }
@@ -98,7 +102,7 @@ export async function runBulk<Item>(
   }
   let done = 0
   try {
-    for await (const batch of batches(spec, source)) {
+    for await (const batch of kept ? inBatches(kept, batchSizeOf(spec)) : aheadByOne(batches(spec, source))) {
       const res = await spec.send(
         batch.map((b) => b.item),
         opts.dryRun,
@@ -155,7 +159,7 @@ export async function planBulk<Item>(
   source: BulkSource,
   keep: (r: BulkRowResult) => boolean,
 ): Promise<BulkRowResult[]> {
-  await economizeHeap(source)
+  if ((await inputBytes(source)) >= LARGE_INPUT_BYTES) await economizeHeap()
   await validateAll(spec, source)
   const kept: BulkRowResult[] = []
   let done = 0
@@ -176,6 +180,11 @@ export async function planBulk<Item>(
 
 /** Files above this size make the heap economical (about 30,000 rows of `email,name`). */
 const LARGE_INPUT_BYTES = 1_000_000
+/** Inputs of at least this many bytes are streamed twice rather than kept after validation. */
+function streamAbove(): number {
+  const fromEnv = Number(process.env.LICCTL_BULK_STREAM_BYTES)
+  return Number.isInteger(fromEnv) && fromEnv >= 0 ? fromEnv : LARGE_INPUT_BYTES
+}
 /** Rows between two full collections on a large input. */
 const ROWS_PER_COLLECTION = 10_000
 
@@ -187,26 +196,30 @@ const ROWS_PER_COLLECTION = 10_000
  * peak was either ~135 or ~200 MB from one run to the next; a full collection right after the
  * switch, and again every ROWS_PER_COLLECTION rows, keeps it at ~135 MB every time, for ~15% more
  * time on such a file. (`gc` is reachable at run time only through a new context once exposed.)
- * Changes no behaviour. Small jobs keep the faster default; returns the collector for large ones.
+ * Changes no behaviour; used for large inputs only (small jobs keep the faster default).
  */
-async function economizeHeap(source: BulkSource): Promise<(() => void) | undefined> {
-  if (source.kind !== 'file') return undefined
-  const size =
-    source.path === '-'
-      ? Buffer.byteLength(await readStdin())
-      : await import('node:fs/promises').then((fs) =>
-          fs.stat(source.path).then(
-            (s) => s.size,
-            () => 0,
-          ),
-        )
-  if (size < LARGE_INPUT_BYTES) return undefined
+async function economizeHeap(): Promise<() => void> {
   const [v8, vm] = await Promise.all([import('node:v8'), import('node:vm')])
   v8.setFlagsFromString('--optimize-for-size')
   v8.setFlagsFromString('--expose-gc')
   const collect = vm.runInNewContext('gc') as () => void
   collect()
   return collect
+}
+
+/** The size of a file source in bytes (0 for arguments). */
+async function inputBytes(source: BulkSource): Promise<number> {
+  if (source.kind !== 'file') return 0
+  if (source.path === '-') return Buffer.byteLength(await readStdin())
+  const { stat } = await import('node:fs/promises')
+  return stat(source.path).then(
+    (s) => s.size,
+    () => 0,
+  )
+}
+
+function* inBatches<T>(items: readonly T[], size: number): Generator<T[]> {
+  for (let at = 0; at < items.length; at += size) yield items.slice(at, at + size)
 }
 
 /** 0 when nothing failed; when every row failed for one kind of reason, that reason's code; else 6. */
@@ -280,9 +293,13 @@ async function startProgress(total: number) {
 /**
  * Pass 1: every row through the schema, and no target twice (a repeated row would be planned as a
  * change by a dry run and then be "already so" when applied). Throws one usage error listing the
- * row and column of each problem; returns the number of rows.
+ * row and column of each problem; returns the number of rows. `keep` receives the validated items.
  */
-export async function validateAll<Item>(spec: BulkSpec<Item>, source: BulkSource): Promise<number> {
+export async function validateAll<Item>(
+  spec: BulkSpec<Item>,
+  source: BulkSource,
+  keep?: Array<{ row: number; item: Item }>,
+): Promise<number> {
   const errors: RowError[] = []
   let found = 0
   const add = (e: RowError) => {
@@ -313,6 +330,7 @@ export async function validateAll<Item>(spec: BulkSpec<Item>, source: BulkSource
         if (earlier !== undefined)
           add({ row: raw.row, column, message: `${String(raw.values[column])} is also in row ${earlier}` })
         else seen.set(key, raw.row)
+        keep?.push({ row: raw.row, item: result.data })
       }
   } catch (err) {
     if (!(err instanceof UnreadableInput)) throw err
@@ -334,6 +352,27 @@ export async function validateAll<Item>(spec: BulkSpec<Item>, source: BulkSource
       hint: 'pass targets as arguments or --file',
     })
   return count
+}
+
+/**
+ * Iterates one step ahead: the next batch is read and validated while the server works on this one
+ * (sending stays strictly one batch after another).
+ */
+async function* aheadByOne<T>(source: AsyncIterable<T>): AsyncGenerator<T> {
+  const it = source[Symbol.asyncIterator]()
+  let next = it.next()
+  try {
+    for (;;) {
+      const step = await next
+      if (step.done) return
+      next = it.next()
+      // A failure reading ahead is reported when that step is awaited, not as an unhandled rejection.
+      next.catch(() => undefined)
+      yield step.value
+    }
+  } finally {
+    await it.return?.(undefined)
+  }
 }
 
 /** Pass 2: validated items in batches. */

@@ -379,6 +379,28 @@ describe('bulk runner', () => {
     })
   })
 
+  it('streams a large file a second time instead of keeping it, with the same rows and results', async () => {
+    process.env.LICCTL_BULK_STREAM_BYTES = '1'
+    try {
+      const sent: Sent[] = []
+      const code = await runBulk(server(sent), file('email\r\na@x.test\r\n\r\n"b@x.test"\r\nc@x.test\r\n'), {
+        dryRun: false,
+        json: true,
+      })
+      assert.equal(code, 0)
+      assert.deepEqual(
+        sent.map((s) => s.items.map((i) => i.email)),
+        [['a@x.test', 'b@x.test'], ['c@x.test']],
+      )
+      assert.deepEqual(
+        (JSON.parse(written) as { results: Array<{ row: number }> }).results.map((r) => r.row),
+        [2, 4, 5],
+      )
+    } finally {
+      delete process.env.LICCTL_BULK_STREAM_BYTES
+    }
+  })
+
   it('sends nothing at all when a row is invalid', async () => {
     const sent: Sent[] = []
     await assert.rejects(
