@@ -13,6 +13,13 @@ describe('client: transport', function () {
   const transport = () =>
     new Transport({ baseUrl: BASE, token: TOKEN, sleep: async (ms) => void sleeps.push(ms) })
 
+  // nock patches Node's http and net modules process-wide: only for these tests, so that later
+  // suites in the same run (a raw socket in the shutdown test) talk to real servers.
+  before(() => {
+    if (!nock.isActive()) nock.activate()
+  })
+  after(() => nock.restore())
+
   beforeEach(() => {
     sleeps.length = 0
     nock.disableNetConnect()

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert'
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
-import { request } from 'node:http'
+import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { DIALECTS, freshDb, type TestDb } from '../helpers/dialects.js'
@@ -65,24 +65,38 @@ for (const dialect of DIALECTS) {
         items: Array.from({ length: 1000 }, (_, i) => ({ email: `user${i}@acme.test` })),
       })
       const half = Math.floor(body.length / 2)
-      const url = new URL(`${server.url}/v1/orgs/acme/users/bulk-add`)
-      const slow = request(url, {
-        method: 'POST',
-        headers: {
-          authorization: `Bearer ${admin}`,
-          'content-type': 'application/json',
-          'content-length': Buffer.byteLength(body),
-          'x-request-id': 'slow-bulk',
+      // A raw socket: the request's head and the first half of its body are on the wire, nothing
+      // buffers them (an HTTP client may hold a body back until it ends).
+      const url = new URL(server.url)
+      const slow = connect(Number(url.port), url.hostname)
+      const answer = new Promise<{ status: number; text: string; connection: string | undefined }>(
+        (ok, fail) => {
+          let raw = ''
+          slow.on('error', fail)
+          slow.on('data', (d: Buffer) => (raw += d.toString()))
+          // The server closes the connection after its answer (Connection: close while draining).
+          slow.on('end', () => {
+            const [head = '', text = ''] = raw.split('\r\n\r\n')
+            ok({
+              status: Number(/^HTTP\/1\.1 (\d{3})/.exec(head)?.[1]),
+              text,
+              connection: /^connection: *(.*)$/im.exec(head)?.[1]?.trim(),
+            })
+          })
         },
-      })
-      const answer = new Promise<{ status: number; text: string; connection: unknown }>((ok, fail) => {
-        slow.on('error', fail)
-        slow.on('response', (res) => {
-          let text = ''
-          res.on('data', (d: Buffer) => (text += d.toString()))
-          res.on('end', () => ok({ status: res.statusCode ?? 0, text, connection: res.headers.connection }))
-        })
-      })
+      )
+      slow.write(
+        [
+          'POST /v1/orgs/acme/users/bulk-add HTTP/1.1',
+          `host: ${url.host}`,
+          `authorization: Bearer ${admin}`,
+          'content-type: application/json',
+          `content-length: ${Buffer.byteLength(body)}`,
+          'x-request-id: slow-bulk',
+          '',
+          '',
+        ].join('\r\n'),
+      )
       slow.write(body.slice(0, half))
       await server.waitForLog((l) => l.reqId === 'slow-bulk' && l.msg === 'incoming request')
 
@@ -90,7 +104,7 @@ for (const dialect of DIALECTS) {
       await server.waitForLog((l) => l.msg === 'shutting down')
       // The listener is closed: a new connection is refused while the old request goes on.
       await assert.rejects(fetch(`${server.url}/v1/health`), 'new connections are refused')
-      slow.end(body.slice(half))
+      slow.write(body.slice(half)) // no FIN: a half-closed client socket aborts its request in Node
 
       const res = await answer
       const answeredAt = Date.now()
