@@ -25,26 +25,11 @@ export default class CloudAssign extends ApiCommand<typeof CloudAssign> {
   async run() {
     const client = await this.client()
     const org = await this.org()
-    const addon = this.args.addon
     const source = bulkSource(this.positionals, this.flags.file, 1)
-    const [{ runBulk }, { addonItem }] = await Promise.all([
-      import('../../cli/bulk.js'),
-      import('../../contract/cloud.js'),
-    ])
-    process.exitCode = await runBulk(
-      {
-        target: 'email',
-        schema: addonItem,
-        verb: `assign ${addon}`,
-        send: (items, dryRun, idempotencyKey, batch) =>
-          client.cloud.assign(org, addon, items, {
-            dryRun,
-            idempotencyKey,
-            priorChanges: batch.priorChanges,
-          }),
-      },
-      source,
-      { dryRun: this.flags['dry-run'], json: this.jsonEnabled() },
-    )
+    const { runAddonJob } = await import('../../cli/cloud-bulk.js')
+    process.exitCode = await runAddonJob(client, org, this.args.addon, 'assign', source, {
+      dryRun: this.flags['dry-run'],
+      json: this.jsonEnabled(),
+    })
   }
 }

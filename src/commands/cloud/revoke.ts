@@ -20,22 +20,11 @@ export default class CloudRevoke extends ApiCommand<typeof CloudRevoke> {
   async run() {
     const client = await this.client()
     const org = await this.org()
-    const addon = this.args.addon
     const source = bulkSource(this.positionals, this.flags.file, 1)
-    const [{ runBulk }, { addonItem }] = await Promise.all([
-      import('../../cli/bulk.js'),
-      import('../../contract/cloud.js'),
-    ])
-    process.exitCode = await runBulk(
-      {
-        target: 'email',
-        schema: addonItem,
-        verb: `revoke ${addon}`,
-        send: (items, dryRun, idempotencyKey) =>
-          client.cloud.revoke(org, addon, items, { dryRun, idempotencyKey }),
-      },
-      source,
-      { dryRun: this.flags['dry-run'], json: this.jsonEnabled() },
-    )
+    const { runAddonJob } = await import('../../cli/cloud-bulk.js')
+    process.exitCode = await runAddonJob(client, org, this.args.addon, 'revoke', source, {
+      dryRun: this.flags['dry-run'],
+      json: this.jsonEnabled(),
+    })
   }
 }

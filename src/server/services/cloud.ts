@@ -229,6 +229,13 @@ function decodeAssignmentCursor(cursor: string | undefined): { key: string; emai
   throw new AppError('bad_request', 'invalid cursor')
 }
 
+/** What a bulk request on an add-on acts on: admins only; an unknown add-on is a 404 for the whole request. */
+async function bulkTarget(ctx: ServiceContext, slug: string, key: string) {
+  const org = await authorizeOrg(ctx, slug, { role: 'admin', write: true })
+  const pool = await findAddon(ctx.db, org.id, key)
+  return { org, pool, now: ctx.clock.now() }
+}
+
 export interface BulkOptions {
   dryRun: boolean
   priorChanges?: number | undefined
@@ -249,9 +256,7 @@ export async function assignAddon(
   items: readonly AddonItem[],
   opts: BulkOptions,
 ) {
-  const org = await authorizeOrg(ctx, slug, { role: 'admin', write: true })
-  const pool = await findAddon(ctx.db, org.id, key)
-  const now = ctx.clock.now()
+  const { org, pool, now } = await bulkTarget(ctx, slug, key)
   const by = actorName(ctx.principal)
   const expired =
     pool.expires_at <= now
@@ -482,9 +487,7 @@ export async function revokeAddon(
   items: readonly AddonItem[],
   opts: BulkOptions,
 ) {
-  const org = await authorizeOrg(ctx, slug, { role: 'admin', write: true })
-  const pool = await findAddon(ctx.db, org.id, key)
-  const now = ctx.clock.now()
+  const { org, pool, now } = await bulkTarget(ctx, slug, key)
   return runBulk(ctx, {
     orgId: org.id,
     action: 'cloud.revoke.bulk',
