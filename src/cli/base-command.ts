@@ -28,7 +28,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       flags: this.ctor.flags,
       baseFlags: (super.ctor as typeof BaseCommand).baseFlags,
       enableJsonFlag: this.ctor.enableJsonFlag,
-      args: this.ctor.args,
+      args: withoutStdin(this.ctor.args),
       strict: this.ctor.strict,
     })
     this.flags = flags as InferredFlags<T>
@@ -72,6 +72,16 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       text += redactTokens(err.stack ?? '') + '\n'
     process.stderr.write(text)
   }
+}
+
+/**
+ * oclif fills a missing argument from piped stdin. licctl never wants that: stdin carries tokens
+ * (`orgs login --with-token`) and files (`--file -`), and a target read from it by surprise is wrong.
+ */
+function withoutStdin(args: Interfaces.ArgInput | undefined): Interfaces.ArgInput {
+  return Object.fromEntries(
+    Object.entries(args ?? {}).map(([name, arg]) => [name, { ...arg, ignoreStdin: true }]),
+  )
 }
 
 function firstLine(message: string): string {

@@ -32,6 +32,8 @@ export interface BulkSpec<Item> {
   /** Present-tense verb for messages, e.g. `assign`. */
   verb: string
   batchSize?: number
+  /** What a changed row did, in words, from its details (e.g. what removing a member released). */
+  describe?(details: Record<string, unknown>): string | undefined
 }
 
 export interface RowError {
@@ -117,7 +119,7 @@ export async function runBulk<Item>(
         if (opts.json) {
           text += (first ? '' : ',') + JSON.stringify({ ...result, row })
           first = false
-        } else text += formatRow(result, c) + '\n'
+        } else text += formatRow(result, c, spec.describe) + '\n'
         if (r.status === 'failed' || r.status === 'will-fail') failureExits.add(exitCodeFor(r.code, 409))
       }
       summary.changed += res.summary.changed
@@ -244,7 +246,11 @@ class Output {
   }
 }
 
-function formatRow(r: BulkRowResult, c: ReturnType<typeof color>): string {
+function formatRow(
+  r: BulkRowResult,
+  c: ReturnType<typeof color>,
+  describe?: (details: Record<string, unknown>) => string | undefined,
+): string {
   const mark: Record<BulkRowResult['status'], string> = {
     changed: c.green('✓ changed    '),
     'will-change': c.green('+ will-change'),
@@ -253,7 +259,8 @@ function formatRow(r: BulkRowResult, c: ReturnType<typeof color>): string {
     'will-fail': c.red('✗ will-fail  '),
   }
   const why = r.code ? ` ${c.dim('—')} ${r.code}: ${r.message ?? ''}` : ''
-  return `${mark[r.status]} ${r.target}${why}`
+  const what = !r.code && r.details && describe ? describe(r.details) : undefined
+  return `${mark[r.status]} ${r.target}${why}${what ? ` ${c.dim('—')} ${what}` : ''}`
 }
 
 function formatSummary(

@@ -604,3 +604,82 @@ describe('e2e: orgs', function () {
     })
   })
 })
+
+describe('e2e: orgs users from stdin, and what removal releases', function () {
+  let server: E2eServer
+  let admin: string
+  before(async () => {
+    server = await E2eServer.start()
+    admin = await server.createOrg('initech', 'bill@initech.test')
+  })
+  after(async () => server.stop())
+
+  it('adds members from a CSV piped to --file - (stdin is never read as a target)', async () => {
+    const csv =
+      'email,name,role\r\nmilton@initech.test,"Waddams, Milton",member\r\npeter@initech.test,Peter,admin\r\n'
+    const res = await runCli(['orgs', 'users', 'add', '--file', '-'], {
+      env: server.env(admin, 'initech'),
+      input: csv,
+    })
+    assert.equal(res.code, 0, res.stderr)
+    assert.match(res.stdout, /Done \(add users\): 2 changed, 0 unchanged, 0 failed\./)
+    const list = JSON.parse(
+      (await runCli(['orgs', 'users', 'list', '--json'], { env: server.env(admin, 'initech') })).stdout,
+    )
+    assert.deepEqual(
+      list.items.map((m: { email: string; name: string; role: string }) => [m.email, m.name, m.role]),
+      [
+        ['bill@initech.test', null, 'admin'],
+        ['milton@initech.test', 'Waddams, Milton', 'member'],
+        ['peter@initech.test', 'Peter', 'admin'],
+      ],
+    )
+  })
+
+  it('says, per row, which seats and tokens removing a member released', async () => {
+    const env = server.env(admin, 'initech')
+    assert.equal(
+      (
+        await server.asOperator([
+          'seats',
+          'provision',
+          'tps',
+          '--org',
+          'initech',
+          '--seats',
+          '2',
+          '--expires',
+          '2099-01-01',
+        ])
+      ).code,
+      0,
+    )
+    assert.equal(
+      (
+        await runCli(['seats', 'checkout', 'tps', '--host', 'basement', '--user', 'milton@initech.test'], {
+          env,
+        })
+      ).code,
+      0,
+    )
+    assert.equal(
+      (await runCli(['orgs', 'tokens', 'create', '--user', 'milton@initech.test', '--json'], { env })).code,
+      0,
+    )
+    const plan = await runCli(['orgs', 'users', 'remove', 'milton@initech.test', '--dry-run'], { env })
+    assert.match(
+      plan.stdout,
+      /\+ will-change milton@initech\.test — seats released: tps on basement; tokens revoked: 1/,
+    )
+    const res = await runCli(
+      ['orgs', 'users', 'remove', 'milton@initech.test', 'peter@initech.test', '--yes'],
+      { env },
+    )
+    assert.equal(res.code, 0, res.stderr)
+    assert.match(
+      res.stdout,
+      /✓ changed\s+milton@initech\.test — seats released: tps on basement; tokens revoked: 1\n/,
+    )
+    assert.match(res.stdout, /✓ changed\s+peter@initech\.test — no seats, add-ons or tokens held\n/)
+  })
+})

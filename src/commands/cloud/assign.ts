@@ -16,9 +16,8 @@ export default class CloudAssign extends ApiCommand<typeof CloudAssign> {
     addon: Args.string({
       description: 'add-on key, e.g. cloud-processing',
       required: true,
-      ignoreStdin: true,
     }),
-    emails: Args.string({ description: 'emails of the members to assign it to', ignoreStdin: true }),
+    emails: Args.string({ description: 'emails of the members to assign it to' }),
   }
   static override flags = { ...fileFlags }
 

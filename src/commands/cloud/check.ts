@@ -11,8 +11,8 @@ export default class CloudCheck extends ApiCommand<typeof CloudCheck> {
     '<%= config.bin %> cloud check cloud-processing --json',
   ]
   static override args = {
-    addon: Args.string({ description: 'add-on key', required: true, ignoreStdin: true }),
-    email: Args.string({ description: 'the user to check (default: yourself)', ignoreStdin: true }),
+    addon: Args.string({ description: 'add-on key', required: true }),
+    email: Args.string({ description: 'the user to check (default: yourself)' }),
   }
 
   async run(): Promise<Entitlement> {

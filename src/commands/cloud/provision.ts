@@ -12,7 +12,6 @@ export default class CloudProvision extends ApiCommand<typeof CloudProvision> {
     addon: Args.string({
       description: 'add-on key, e.g. cloud-processing',
       required: true,
-      ignoreStdin: true,
     }),
   }
   static override flags = {

@@ -12,8 +12,8 @@ export default class CloudRevoke extends ApiCommand<typeof CloudRevoke> {
   ]
   static override strict = false
   static override args = {
-    addon: Args.string({ description: 'add-on key', required: true, ignoreStdin: true }),
-    emails: Args.string({ description: 'emails of the users to revoke it from', ignoreStdin: true }),
+    addon: Args.string({ description: 'add-on key', required: true }),
+    emails: Args.string({ description: 'emails of the users to revoke it from' }),
   }
   static override flags = { ...fileFlags }
 

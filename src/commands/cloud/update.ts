@@ -10,7 +10,7 @@ export default class CloudUpdate extends ApiCommand<typeof CloudUpdate> {
     '<%= config.bin %> cloud update cloud-processing --org acme --total 750 --expires 2028-12-31',
   ]
   static override args = {
-    addon: Args.string({ description: 'add-on key', required: true, ignoreStdin: true }),
+    addon: Args.string({ description: 'add-on key', required: true }),
   }
   static override flags = {
     total: Flags.integer({ description: 'new total of user licenses', min: 0 }),

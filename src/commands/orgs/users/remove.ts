@@ -2,7 +2,7 @@ import { Args } from '@oclif/core'
 import { ApiCommand } from '../../../cli/base-command.js'
 import { bulkFlags, bulkSource } from '../../../cli/bulk-flags.js'
 import { confirmDestructive } from '../../../cli/prompts.js'
-import { removeUserItem } from '../../../contract/orgs.js'
+import { removeUserItem, type Removal } from '../../../contract/orgs.js'
 
 export default class UsersRemove extends ApiCommand<typeof UsersRemove> {
   static override summary = 'Remove members: releases their seats, revokes their add-ons and tokens (admins)'
@@ -33,6 +33,7 @@ export default class UsersRemove extends ApiCommand<typeof UsersRemove> {
         target: 'email',
         schema: removeUserItem,
         verb: 'remove users',
+        describe: describeRemoval,
         send: (items, dryRun, key) =>
           client.users.remove(
             org,
@@ -45,4 +46,17 @@ export default class UsersRemove extends ApiCommand<typeof UsersRemove> {
       { dryRun: this.flags['dry-run'], json: this.jsonEnabled() },
     )
   }
+}
+
+/** What removing a member releases, for the per-row report (the spec asks that it be said). */
+export function describeRemoval(details: Record<string, unknown>): string | undefined {
+  const r = details as Partial<Removal>
+  const parts: string[] = []
+  const leases = r.leasesReleased ?? []
+  if (leases.length)
+    parts.push(`seats released: ${leases.map((l) => `${l.product} on ${l.host}`).join(', ')}`)
+  const addons = r.addonsRevoked ?? []
+  if (addons.length) parts.push(`add-ons revoked: ${addons.join(', ')}`)
+  if (r.tokensRevoked) parts.push(`tokens revoked: ${r.tokensRevoked}`)
+  return parts.length ? parts.join('; ') : 'no seats, add-ons or tokens held'
 }
