@@ -18,26 +18,27 @@ function base32(bytes: Uint8Array): string {
   return out
 }
 
-let lastMs = -1
-const lastRandom = new Uint8Array(10)
+/** Per prefix: ids of one kind made on different clocks (request ids, audit ids under a test clock) don't reset each other. */
+const last = new Map<string, { ms: number; random: Uint8Array }>()
 
 /**
  * A prefixed, time-ordered id such as `ls_01hx…`: 48 bits of milliseconds then 80 random bits,
  * so ids sort by creation time (cursor pagination and the audit log's order use that) and the
  * prefix says what it names. Within one millisecond the random part is incremented, as monotonic
- * ULIDs do, so ids made one after another in this process (the rows of one bulk request, say)
- * still sort in the order they were made.
+ * ULIDs do, so ids of one kind made one after another in this process (the rows of one bulk
+ * request, say) still sort in the order they were made.
  */
 export function newId(prefix: string, nowMs: number = Date.now()): string {
   const ms = nowMs
-  if (ms === lastMs) {
-    for (let i = lastRandom.length - 1; i >= 0; i--) {
-      lastRandom[i] = (lastRandom[i]! + 1) & 0xff
-      if (lastRandom[i] !== 0) break
+  let state = last.get(prefix)
+  if (state && ms === state.ms) {
+    for (let i = state.random.length - 1; i >= 0; i--) {
+      state.random[i] = (state.random[i]! + 1) & 0xff
+      if (state.random[i] !== 0) break
     }
   } else {
-    lastMs = ms
-    lastRandom.set(randomBytes(10))
+    state = { ms, random: new Uint8Array(randomBytes(10)) }
+    last.set(prefix, state)
   }
   const bytes = new Uint8Array(16)
   let t = ms
@@ -45,7 +46,7 @@ export function newId(prefix: string, nowMs: number = Date.now()): string {
     bytes[i] = t % 256
     t = Math.floor(t / 256)
   }
-  bytes.set(lastRandom, 6)
+  bytes.set(state.random, 6)
   return `${prefix}_${base32(bytes)}`
 }
 

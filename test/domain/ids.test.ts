@@ -42,3 +42,17 @@ describe('ids within one millisecond', () => {
     assert.equal(new Set(ids).size, ids.length)
   })
 })
+
+describe('ids of different kinds', () => {
+  it('keep their own order when made on different clocks in between', () => {
+    const audit = [
+      newId('ev', 1_800_000_000_000),
+      newId('req', Date.now()),
+      newId('ev', 1_800_000_000_000),
+      newId('req', Date.now()),
+      newId('ev', 1_800_000_000_000),
+    ]
+    const events = audit.filter((id) => id.startsWith('ev_'))
+    assert.deepEqual([...events].sort(), events)
+  })
+})
