@@ -106,6 +106,11 @@ export class Transport {
           continue
         }
         const body = parseJson(text)
+        // The same key is still running on the server (our earlier attempt): wait and ask again.
+        if (res.statusCode === 409 && errorCode(body) === 'idempotency_in_progress' && attempt < attempts) {
+          await this.backoff(attempt)
+          continue
+        }
         if (res.statusCode >= 400) throw fromResponse(res.statusCode, body, requestId)
         if (!opts.schema) return body as z.infer<S>
         const parsed = opts.schema.safeParse(body)
@@ -138,6 +143,10 @@ export class Transport {
   async close(): Promise<void> {
     if (this.ownsDispatcher) await this.dispatcher.close()
   }
+}
+
+function errorCode(body: unknown): unknown {
+  return (body as { error?: { code?: unknown } } | null)?.error?.code
 }
 
 function parseJson(text: string): unknown {

@@ -28,6 +28,7 @@ export const errorCatalog = {
   rule_violation: { status: 409, exit: 3 },
   /** A retry of a request that created a secret (a token): secrets are shown once and never stored. */
   secret_not_replayable: { status: 409, exit: 3 },
+  idempotency_in_progress: { status: 409, exit: 1 },
   // 4: not authenticated or not allowed
   unauthenticated: { status: 401, exit: 4 },
   forbidden: { status: 403, exit: 4 },

@@ -46,6 +46,64 @@ for (const dialect of DIALECTS) {
       assert.equal(await auditCount('org.update'), updates)
     })
 
+    // On PostgreSQL the two requests truly overlap (this failed there before keys were reserved);
+    // on SQLite the single connection already serializes them.
+    it('runs only one of two requests racing with the same key; the other is told it is in progress', async () => {
+      const key = newKey()
+      const items = Array.from({ length: 600 }, (_, i) => ({ email: `race${i}@acme.test` }))
+      const jobsBefore = await auditCount('user.add.bulk')
+      const [a, b] = await Promise.all([
+        send(alice, 'POST', '/v1/orgs/acme/users/bulk-add', key, { items }),
+        send(alice, 'POST', '/v1/orgs/acme/users/bulk-add', key, { items }),
+      ])
+      const ran = [a, b].filter((r) => r.statusCode === 200 && r.headers['idempotent-replayed'] === undefined)
+      assert.equal(ran.length, 1, `${a.statusCode} ${b.statusCode}`)
+      assert.equal(ran[0]!.json().summary.changed, 600)
+      const other = ran[0] === a ? b : a
+      if (other.statusCode === 409) assert.equal(other.json().error.code, 'idempotency_in_progress')
+      else assert.equal(other.headers['idempotent-replayed'], 'true')
+      assert.equal(await auditCount('user.add.bulk'), jobsBefore + 1)
+      // Once the first has answered, the same key replays it.
+      const later = await send(alice, 'POST', '/v1/orgs/acme/users/bulk-add', key, { items })
+      assert.equal(later.headers['idempotent-replayed'], 'true')
+      assert.equal(later.body, ran[0]!.body)
+    })
+
+    it('takes over a reservation abandoned by a server that died mid-request', async () => {
+      const key = newKey()
+      await t.storage.db
+        .insertInto('idempotency_keys')
+        .values({
+          scope: (await t.call(alice, 'GET', '/v1/me')).body.tokenId,
+          key,
+          request_hash: 'x',
+          status_code: 0,
+          response_body: '',
+          created_at: t.clock.now(),
+        })
+        .execute()
+      const hashOf = await send(alice, 'PATCH', '/v1/orgs/acme', key, { contactPhone: '+1 555 0199' })
+      assert.equal(hashOf.statusCode, 422)
+      await t.storage.db.deleteFrom('idempotency_keys').where('key', '=', key).execute()
+      const scope = (await t.call(alice, 'GET', '/v1/me')).body.tokenId as string
+      const first = await send(alice, 'PATCH', '/v1/orgs/acme', key, { contactPhone: '+1 555 0199' })
+      assert.equal(first.statusCode, 200)
+      // Simulate the crash: the stored answer is gone, only the reservation is left.
+      await t.storage.db
+        .updateTable('idempotency_keys')
+        .set({ status_code: 0, response_body: '' })
+        .where('scope', '=', scope)
+        .where('key', '=', key)
+        .execute()
+      const busy = await send(alice, 'PATCH', '/v1/orgs/acme', key, { contactPhone: '+1 555 0199' })
+      assert.equal(busy.statusCode, 409)
+      assert.equal(busy.json().error.code, 'idempotency_in_progress')
+      t.clock.advance(121_000)
+      const retried = await send(alice, 'PATCH', '/v1/orgs/acme', key, { contactPhone: '+1 555 0199' })
+      assert.equal(retried.statusCode, 200)
+      assert.equal(retried.headers['idempotent-replayed'], undefined)
+    })
+
     it('refuses the same key with a different body (422 idempotency_key_reused)', async () => {
       const key = newKey()
       await send(alice, 'PATCH', '/v1/orgs/acme', key, { contactPhone: '+1 555 0101' })

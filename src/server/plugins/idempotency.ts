@@ -11,6 +11,7 @@ declare module 'fastify' {
 
 const KEY_PATTERN = /^[A-Za-z0-9._:-]{8,200}$/
 const SECRET_MARK = /lic_(op|u)_\[REDACTED\]/
+const ABANDONED_AFTER_MS = 120_000
 
 /**
  * Idempotency-Key on mutations: the first response for a key (per token) is stored and replayed
@@ -29,40 +30,76 @@ export function registerIdempotency(app: FastifyInstance): void {
     const hash = createHash('sha256')
       .update(`${request.method} ${request.url}\n${JSON.stringify(request.body ?? null)}`)
       .digest('hex')
-    const stored = await app.storage.db
-      .selectFrom('idempotency_keys')
-      .selectAll()
-      .where('scope', '=', scope)
-      .where('key', '=', key)
+    const db = app.storage.db
+    const now = app.clock.now()
+    // Reserve the key before the handler runs: of two requests racing with one key, one runs and
+    // the other is told it is in progress (retryable), never both. status_code 0 marks a reservation.
+    const reserved = await db
+      .insertInto('idempotency_keys')
+      .values({ scope, key, request_hash: hash, status_code: 0, response_body: '', created_at: now })
+      .onConflict((oc) => oc.columns(['scope', 'key']).doNothing())
+      .returning('key')
       .executeTakeFirst()
-    if (stored) {
+    if (!reserved) {
+      const stored = await db
+        .selectFrom('idempotency_keys')
+        .selectAll()
+        .where('scope', '=', scope)
+        .where('key', '=', key)
+        .executeTakeFirstOrThrow()
       if (stored.request_hash !== hash)
         throw new AppError('idempotency_key_reused', 'this Idempotency-Key was used for a different request')
-      if (SECRET_MARK.test(stored.response_body))
-        throw new AppError(
-          'secret_not_replayable',
-          'this request already succeeded and created a token, which is shown only once: revoke it and create another',
-          { response: JSON.parse(stored.response_body) as unknown },
-        )
-      reply.header('idempotent-replayed', 'true')
-      return reply.code(stored.status_code).type('application/json').send(stored.response_body)
+      if (stored.status_code === 0) {
+        // A reservation left by a server that died mid-request is taken over after a while.
+        const takenOver =
+          now - stored.created_at > ABANDONED_AFTER_MS &&
+          (
+            await db
+              .updateTable('idempotency_keys')
+              .set({ created_at: now })
+              .where('scope', '=', scope)
+              .where('key', '=', key)
+              .where('status_code', '=', 0)
+              .where('created_at', '=', stored.created_at)
+              .executeTakeFirst()
+          ).numUpdatedRows === 1n
+        if (!takenOver)
+          throw new AppError(
+            'idempotency_in_progress',
+            'a request with this Idempotency-Key is still being processed; retry shortly',
+          )
+      } else {
+        if (SECRET_MARK.test(stored.response_body))
+          throw new AppError(
+            'secret_not_replayable',
+            'this request already succeeded and created a token, which is shown only once: revoke it and create another',
+            { response: JSON.parse(stored.response_body) as unknown },
+          )
+        reply.header('idempotent-replayed', 'true')
+        return reply.code(stored.status_code).type('application/json').send(stored.response_body)
+      }
     }
     request.idempotency = { scope, key, hash }
   })
   app.addHook('onSend', async (request, reply, payload) => {
     const idem = request.idempotency
-    if (!idem || reply.statusCode >= 500 || typeof payload !== 'string') return payload
-    await app.storage.db
-      .insertInto('idempotency_keys')
-      .values({
-        scope: idem.scope,
-        key: idem.key,
-        request_hash: idem.hash,
-        status_code: reply.statusCode,
-        response_body: redactTokens(payload),
-        created_at: app.clock.now(),
-      })
-      .onConflict((oc) => oc.columns(['scope', 'key']).doNothing())
+    if (!idem) return payload
+    const mine = app.storage.db
+    if (reply.statusCode >= 500 || typeof payload !== 'string') {
+      // Nothing to replay: free the key so a retry runs.
+      await mine
+        .deleteFrom('idempotency_keys')
+        .where('scope', '=', idem.scope)
+        .where('key', '=', idem.key)
+        .where('status_code', '=', 0)
+        .execute()
+      return payload
+    }
+    await mine
+      .updateTable('idempotency_keys')
+      .set({ status_code: reply.statusCode, response_body: redactTokens(payload) })
+      .where('scope', '=', idem.scope)
+      .where('key', '=', idem.key)
       .execute()
     return payload
   })
