@@ -9,7 +9,7 @@ import type {
 } from '../../contract/cloud.js'
 import type { PageQuery } from '../../contract/common.js'
 import { toIso } from '../../domain/clock.js'
-import { expiryInstant, lastValidDay } from '../../domain/dates.js'
+import { lastValidDay } from '../../domain/dates.js'
 import { newId } from '../../domain/ids.js'
 import type { Database } from '../../storage/schema.js'
 import type { Executor, ServiceContext } from '../context.js'
@@ -17,6 +17,7 @@ import { actorName } from '../context.js'
 import { AppError, notFound } from '../errors.js'
 import { authorizeOrg, type OrgRow } from './access.js'
 import { audit } from './audit.js'
+import { expiryFor } from './expiry.js'
 import { runBulk, type RowOutcome } from './bulk.js'
 import { decodeCursor, encodeCursor } from './presenters.js'
 
@@ -48,12 +49,6 @@ async function findAddon(db: Executor, orgId: string, key: string): Promise<Addo
   return row
 }
 
-function expiryOf(input: string, org: OrgRow): number {
-  const at = expiryInstant(input, org.time_zone)
-  if (at === null) throw new AppError('validation_failed', `expires: not a date or instant: ${input}`)
-  return at
-}
-
 /** The operator records an add-on the organization bought: N user licenses until an expiration. */
 export async function provisionAddon(
   ctx: ServiceContext,
@@ -81,7 +76,7 @@ export async function provisionAddon(
       name: body.name,
       total: body.total,
       assigned: 0,
-      expires_at: expiryOf(body.expires, org),
+      expires_at: expiryFor(body.expires, org),
       created_at: now,
       updated_at: now,
     }
@@ -117,7 +112,7 @@ export async function updateAddon(
       .set({
         ...(body.name !== undefined ? { name: body.name } : {}),
         ...(body.total !== undefined ? { total: body.total } : {}),
-        ...(body.expires !== undefined ? { expires_at: expiryOf(body.expires, org) } : {}),
+        ...(body.expires !== undefined ? { expires_at: expiryFor(body.expires, org) } : {}),
         updated_at: now,
       })
       .where('id', '=', before.id)

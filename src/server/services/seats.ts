@@ -8,13 +8,14 @@ import type {
   UpdatePoolBody,
 } from '../../contract/seats.js'
 import { toIso } from '../../domain/clock.js'
-import { expiryInstant, lastValidDay } from '../../domain/dates.js'
+import { lastValidDay } from '../../domain/dates.js'
 import { newId } from '../../domain/ids.js'
 import type { Database } from '../../storage/schema.js'
 import type { Executor, ServiceContext } from '../context.js'
 import { AppError, notFound } from '../errors.js'
 import { authorizeOrg, type OrgRow } from './access.js'
 import { audit } from './audit.js'
+import { expiryFor } from './expiry.js'
 import { leasesOf, pageFrom, presentLease, readCursor, roamingAt, staleAt, textKey } from './seats-leases.js'
 import { releaseLease } from './seats-release.js'
 import { requireMember } from './users.js'
@@ -32,12 +33,6 @@ async function findPool(db: Executor, orgId: string, product: string): Promise<P
     .executeTakeFirst()
   if (!pool) throw notFound(`seat pool '${product}'`)
   return pool
-}
-
-function parseExpiry(input: string, org: OrgRow): number {
-  const at = expiryInstant(input, org.time_zone)
-  if (at === null) throw new AppError('validation_failed', `expires: not a date or instant: ${input}`)
-  return at
 }
 
 /** Pools with their roaming and stale counts, counted in the database at `now`. */
@@ -106,7 +101,7 @@ export async function provisionPool(
       product: body.product,
       seats: body.seats,
       used: 0,
-      expires_at: parseExpiry(body.expires, org),
+      expires_at: expiryFor(body.expires, org),
       lease_ttl_seconds: body.leaseTtlSeconds ?? 900,
       max_roaming_seconds: body.maxRoamingSeconds ?? null,
       created_at: now,
@@ -135,7 +130,7 @@ export async function updatePool(
     const org = await authorizeOrg(ctx, slug, { role: 'operator', write: true }, trx)
     const pool = await findPool(trx, org.id, product)
     const changes: Partial<PoolRow> = {
-      ...(body.expires !== undefined ? { expires_at: parseExpiry(body.expires, org) } : {}),
+      ...(body.expires !== undefined ? { expires_at: expiryFor(body.expires, org) } : {}),
       ...(body.leaseTtlSeconds !== undefined ? { lease_ttl_seconds: body.leaseTtlSeconds } : {}),
       ...(body.maxRoamingSeconds !== undefined ? { max_roaming_seconds: body.maxRoamingSeconds } : {}),
     }
