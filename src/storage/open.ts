@@ -23,16 +23,16 @@ export async function openStorage(url: string): Promise<Storage> {
 }
 
 async function openSqlite(file: string): Promise<Storage> {
-  const [{ default: SQLite }, { SqliteDialect }] = await Promise.all([
+  const [{ default: SQLite }, { ImmediateSqliteDialect }] = await Promise.all([
     import('better-sqlite3'),
-    import('kysely'),
+    import('./sqlite/immediate-dialect.js'),
   ])
   const database = new SQLite(file)
   database.pragma('journal_mode = WAL')
   database.pragma('foreign_keys = ON')
   database.pragma('busy_timeout = 5000')
   database.pragma('synchronous = NORMAL')
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) })
+  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database }) })
   return { db, dialect: 'sqlite', describe: `sqlite:${file}`, close: () => db.destroy() }
 }
 
