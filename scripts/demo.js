@@ -7,6 +7,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
+import { startServer } from './lib/server.js'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const bin = join(root, 'bin/run.js')
@@ -51,27 +52,6 @@ function trimmed(text) {
 }
 
 const quote = (a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replaceAll("'", "'\\''")}'`)
-
-function startServer(db, extra = []) {
-  const proc = spawn(
-    process.execPath,
-    [bin, 'server', 'start', '--db', db, '--port', '0', '--log-level', 'warn', ...extra],
-    {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  )
-  return new Promise((resolve, reject) => {
-    let out = ''
-    let err = ''
-    proc.stderr.on('data', (d) => (err += d))
-    proc.stdout.on('data', (d) => {
-      out += d
-      const m = /listening on (http:\/\/\S+)/.exec(out)
-      if (m) resolve({ proc, url: m[1] })
-    })
-    proc.on('exit', (code) => reject(new Error(`server exited ${code}: ${err}`)))
-  })
-}
 
 const demo = {
   org: 'acme',
@@ -121,7 +101,7 @@ try {
   const init = await demo.cli(['server', 'init', '--db', db, '--json'], { quiet: true })
   demo.operatorToken = JSON.parse(init.stdout).operatorToken
   demo.say('server init printed the operator token once (kept by the demo, not shown again).')
-  server = await startServer(db)
+  server = await startServer(bin, db)
   demo.url = server.url
   demo.say(`licctl server start --db ${db} --port 0  →  listening on ${demo.url}`)
   await demo.cli(['orgs', 'login', '--url', demo.url, '--with-token'], { input: demo.operatorToken })

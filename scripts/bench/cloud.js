@@ -13,6 +13,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
+import { startServer } from '../lib/server.js'
 
 const SMALL = Number(process.env.LICCTL_BENCH_CLOUD_ROWS ?? 10_000)
 const LARGE = Number(process.env.LICCTL_BENCH_CLOUD_LARGE_ROWS ?? 100_000)
@@ -24,25 +25,6 @@ const TIME = '/usr/bin/time'
 function median(values) {
   const sorted = [...values].sort((a, b) => a - b)
   return sorted[Math.floor(sorted.length / 2)]
-}
-
-function startServer(bin, db) {
-  const proc = spawn(
-    process.execPath,
-    [bin, 'server', 'start', '--db', db, '--port', '0', '--log-level', 'warn'],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  )
-  return new Promise((resolve, reject) => {
-    let out = ''
-    let err = ''
-    proc.stderr.on('data', (d) => (err += d))
-    proc.stdout.on('data', (d) => {
-      out += d
-      const m = /listening on (http:\/\/\S+)/.exec(out)
-      if (m) resolve({ proc, url: m[1] })
-    })
-    proc.on('exit', (code) => reject(new Error(`server exited ${code}: ${err}`)))
-  })
 }
 
 /** Runs a command to completion: exit code, output, wall time and (when asked) its peak RSS in MB. */
