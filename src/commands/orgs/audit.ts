@@ -1,9 +1,8 @@
 import { Flags } from '@oclif/core'
 import { ApiCommand } from '../../cli/base-command.js'
 import { renderTable, shortTime } from '../../cli/output.js'
-import { UsageError } from '../../client/errors.js'
 import type { AuditEntry } from '../../contract/orgs.js'
-import { parseDuration } from '../../domain/duration.js'
+import { timeFlag } from '../../cli/flag-values.js'
 
 export default class OrgsAudit extends ApiCommand<typeof OrgsAudit> {
   static override summary = 'Read the audit log, newest first (admins)'
@@ -53,14 +52,16 @@ export default class OrgsAudit extends ApiCommand<typeof OrgsAudit> {
 }
 
 function parseSince(text: string): string {
-  const ago = parseDuration(text)
-  if (ago !== null) return new Date(Date.now() - ago).toISOString()
-  // A date means from the start of that day (UTC); an instant needs its offset to be unambiguous.
-  const date = /^\d{4}-\d{2}-\d{2}$/.test(text)
-  const ms = Date.parse(date ? `${text}T00:00:00Z` : text)
-  if (Number.isNaN(ms) || (!date && !/(Z|[+-]\d{2}:?\d{2})$/i.test(text)))
-    throw new UsageError(`--since: expected a date, an instant or a duration like 7d, got '${text}'`)
-  return new Date(ms).toISOString()
+  return timeFlag('--since', text, {
+    direction: -1,
+    // A date means from the start of that day (UTC); an instant needs its offset to be unambiguous.
+    absolute: (t) => {
+      const date = /^\d{4}-\d{2}-\d{2}$/.test(t)
+      const ms = Date.parse(date ? `${t}T00:00:00Z` : t)
+      return Number.isNaN(ms) || (!date && !/(Z|[+-]\d{2}:?\d{2})$/i.test(t)) ? null : ms
+    },
+    expected: 'a date, an instant or a duration like 7d',
+  })
 }
 
 function describeChange(e: AuditEntry): string {

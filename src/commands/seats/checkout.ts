@@ -2,8 +2,7 @@ import { Args, Flags } from '@oclif/core'
 import { hostname } from 'node:os'
 import { ApiCommand } from '../../cli/base-command.js'
 import { renderFields, shortTime } from '../../cli/output.js'
-import { UsageError } from '../../client/errors.js'
-import { parseDuration } from '../../domain/duration.js'
+import { timeFlag } from '../../cli/flag-values.js'
 
 export default class SeatsCheckout extends ApiCommand<typeof SeatsCheckout> {
   static override summary = 'Check a seat out, as a desktop client does'
@@ -25,18 +24,13 @@ export default class SeatsCheckout extends ApiCommand<typeof SeatsCheckout> {
 
   async run() {
     const roam = this.flags['roam-until']
-    let roamUntil: string | undefined
-    if (roam) {
-      const ms = parseDuration(roam)
-      roamUntil =
-        ms !== null
-          ? new Date(Date.now() + ms).toISOString()
-          : Number.isNaN(Date.parse(roam))
-            ? undefined
-            : new Date(Date.parse(roam)).toISOString()
-      if (!roamUntil)
-        throw new UsageError(`--roam-until: expected an instant or a duration like 7d, got '${roam}'`)
-    }
+    const roamUntil = roam
+      ? timeFlag('--roam-until', roam, {
+          direction: 1,
+          absolute: (t) => (Number.isNaN(Date.parse(t)) ? null : Date.parse(t)),
+          expected: 'an instant or a duration like 7d',
+        })
+      : undefined
     const client = await this.client()
     const lease = await client.seats.checkout(await this.org(), this.args.product, {
       host: this.flags.host ?? hostname(),

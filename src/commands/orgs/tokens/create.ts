@@ -1,8 +1,8 @@
 import { Flags } from '@oclif/core'
 import { ApiCommand } from '../../../cli/base-command.js'
 import { renderFields } from '../../../cli/output.js'
-import { UsageError } from '../../../client/errors.js'
 import { parseDuration } from '../../../domain/duration.js'
+import { timeFlag } from '../../../cli/flag-values.js'
 
 export default class TokensCreate extends ApiCommand<typeof TokensCreate> {
   static override summary = 'Create an API token; it is printed once'
@@ -48,13 +48,11 @@ export default class TokensCreate extends ApiCommand<typeof TokensCreate> {
 }
 
 async function parseExpires(text: string): Promise<string> {
-  const ms = parseDuration(text)
-  if (ms !== null) return new Date(Date.now() + ms).toISOString()
-  const { expiryInstant } = await import('../../../domain/dates.js')
-  const at = expiryInstant(text, 'UTC')
-  if (at === null)
-    throw new UsageError(
-      `--expires: expected a duration like 90d, a date like 2027-01-01 or an instant with its offset, got '${text}'`,
-    )
-  return new Date(at).toISOString()
+  // The date rules (and temporal-polyfill) load only when the value is not a duration.
+  const dates = parseDuration(text) === null ? await import('../../../domain/dates.js') : undefined
+  return timeFlag('--expires', text, {
+    direction: 1,
+    absolute: (t) => dates?.expiryInstant(t, 'UTC') ?? null,
+    expected: 'a duration like 90d, a date like 2027-01-01 or an instant with its offset',
+  })
 }
