@@ -4,6 +4,7 @@ import { newId } from '../../domain/ids.js'
 import { generateToken } from '../../domain/tokens.js'
 import type { ServiceContext } from '../context.js'
 import { AppError, notFound } from '../errors.js'
+import { inTransaction } from '../transaction.js'
 import { authorizeOrg } from './access.js'
 import { audit } from './audit.js'
 import { decodeCursor, pageOf, presentToken } from './presenters.js'
@@ -17,7 +18,7 @@ export async function createToken(ctx: ServiceContext, slug: string, body: Creat
   const now = ctx.clock.now()
   const p = ctx.principal
   const forOther = body.userEmail !== undefined && (p.kind === 'operator' || body.userEmail !== p.email)
-  return ctx.db.transaction().execute(async (trx) => {
+  return inTransaction(ctx, async (trx) => {
     const org = await authorizeOrg(ctx, slug, { role: forOther ? 'admin' : 'member', write: true }, trx)
     const email = body.userEmail ?? (p.kind === 'user' ? p.email : undefined)
     if (!email)
@@ -78,7 +79,7 @@ export async function listTokens(ctx: ServiceContext, slug: string, q: PageQuery
 
 export async function revokeToken(ctx: ServiceContext, slug: string, id: string) {
   const now = ctx.clock.now()
-  return ctx.db.transaction().execute(async (trx) => {
+  return inTransaction(ctx, async (trx) => {
     const org = await authorizeOrg(ctx, slug, { role: 'member', write: true }, trx)
     const row = await trx
       .selectFrom('tokens')

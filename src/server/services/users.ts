@@ -1,10 +1,9 @@
-import type { Transaction } from 'kysely'
 import type { PageQuery } from '../../contract/common.js'
 import type { Removal, Role } from '../../contract/orgs.js'
 import { newId } from '../../domain/ids.js'
-import type { Database } from '../../storage/schema.js'
 import type { Executor, ServiceContext } from '../context.js'
 import { AppError, notFound } from '../errors.js'
+import { inTransaction, type Tx } from '../transaction.js'
 import { authorizeOrg } from './access.js'
 import { audit } from './audit.js'
 import { runBulk } from './bulk.js'
@@ -141,7 +140,7 @@ async function assertNotLastAdmin(db: Executor, orgId: string, email: string) {
 
 export async function setRole(ctx: ServiceContext, slug: string, email: string, role: Role) {
   const now = ctx.clock.now()
-  return ctx.db.transaction().execute(async (trx) => {
+  return inTransaction(ctx, async (trx) => {
     const org = await authorizeOrg(ctx, slug, { role: 'admin', write: true }, trx)
     const member = await requireMember(trx, org.id, email).catch((e: unknown) => {
       throw e instanceof AppError && e.code === 'not_a_member' ? notFound(`member ${email}`) : e
@@ -156,7 +155,7 @@ export async function setRole(ctx: ServiceContext, slug: string, email: string, 
  * licenses: their seat leases, their cloud add-ons and their tokens for this organization.
  */
 export async function removeMember(
-  trx: Transaction<Database>,
+  trx: Tx,
   ctx: ServiceContext,
   orgId: string,
   email: string,
