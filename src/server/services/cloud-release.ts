@@ -1,4 +1,5 @@
-import type { Executor, Principal } from '../context.js'
+import type { Principal } from '../context.js'
+import { lockRows, type Tx } from '../transaction.js'
 import { audit } from './audit.js'
 
 /**
@@ -7,7 +8,7 @@ import { audit } from './audit.js'
  * idempotent, and a concurrent revoke of the same assignment frees the license only once.
  */
 export async function revokeAssignment(
-  db: Executor,
+  db: Tx,
   principal: Principal,
   now: number,
   orgId: string,
@@ -15,6 +16,8 @@ export async function revokeAssignment(
   user: { id: string; email: string },
   reason?: string,
 ): Promise<boolean> {
+  // The lock order of bulk jobs: the pool row first, then the assignment.
+  await lockRows(db, 'addon_pools', [addon.id])
   const gone = await db
     .deleteFrom('addon_assignments')
     .where('addon_id', '=', addon.id)
@@ -42,7 +45,7 @@ export async function revokeAssignment(
  * (removing a member calls this). Returns the add-on keys revoked.
  */
 export async function revokeAddonsOfUser(
-  db: Executor,
+  db: Tx,
   principal: Principal,
   now: number,
   orgId: string,
