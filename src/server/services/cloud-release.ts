@@ -1,6 +1,7 @@
 import type { Principal } from '../context.js'
 import { lockRows, type Tx } from '../transaction.js'
 import { audit } from './audit.js'
+import { onMemberRemoved } from './member-removal.js'
 
 /**
  * Takes one add-on from one user: deletes the assignment and gives its license back to the pool, in
@@ -76,3 +77,14 @@ export async function revokeAddonsOfUser(
       revoked.push(addon.key)
   return revoked
 }
+
+onMemberRemoved({
+  topic: 'cloud',
+  noun: 'add-ons',
+  action: 'revoked',
+  order: 20,
+  hook: async ({ trx, ctx, orgId, userId, now }) => {
+    const revoked = await revokeAddonsOfUser(trx, ctx.principal, now, orgId, userId)
+    return { count: revoked.length, items: revoked, fields: { addonsRevoked: revoked } }
+  },
+})

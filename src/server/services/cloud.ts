@@ -20,6 +20,8 @@ import { authorizeOrg, type OrgRow } from './access.js'
 import { audit } from './audit.js'
 import { expiryFor } from './expiry.js'
 import { runBulk, type RowOutcome } from './bulk.js'
+// Registers what removing a member revokes of the add-ons (loaded with the routes through this module).
+import './cloud-release.js'
 import { decodeCursor, encodeCursor } from './presenters.js'
 
 type AddonRow = Database['addon_pools']

@@ -7,6 +7,7 @@ import { AppError, notFound } from '../errors.js'
 import { authorizeOrg } from './access.js'
 import { audit } from './audit.js'
 import { runBulk } from './bulk.js'
+import { onMemberRemoved } from './member-removal.js'
 import { leasesOf, leaseState, type LeaseRow } from './seats-leases.js'
 
 interface HeldLease {
@@ -69,6 +70,21 @@ export async function releaseLeasesOfUser(
   }
   return released
 }
+
+onMemberRemoved({
+  topic: 'seats',
+  noun: 'seats',
+  action: 'released',
+  order: 10,
+  hook: async ({ trx, ctx, orgId, userId, now }) => {
+    const released = await releaseLeasesOfUser(trx, ctx.principal, now, orgId, userId)
+    return {
+      count: released.length,
+      items: released.map((l) => `${l.product} on ${l.host}`),
+      fields: { leasesReleased: released },
+    }
+  },
+})
 
 /**
  * Releases leases by id or by user, through the bulk engine (per-row results, dry runs, savepoints).

@@ -7,6 +7,7 @@ import { AppError, notFound } from '../errors.js'
 import { inTransaction } from '../transaction.js'
 import { authorizeOrg } from './access.js'
 import { audit } from './audit.js'
+import { onMemberRemoved } from './member-removal.js'
 import { decodeCursor, pageOf, presentToken } from './presenters.js'
 import { requireMember } from './users.js'
 
@@ -104,3 +105,21 @@ export async function revokeToken(ctx: ServiceContext, slug: string, id: string)
     return presentToken(row, row.email)
   })
 }
+
+onMemberRemoved({
+  topic: 'tokens',
+  noun: 'tokens',
+  action: 'revoked',
+  order: 90,
+  hook: async ({ trx, orgId, userId, now }) => {
+    const revoked = await trx
+      .updateTable('tokens')
+      .set({ revoked_at: now })
+      .where('org_id', '=', orgId)
+      .where('user_id', '=', userId)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst()
+    const count = Number(revoked.numUpdatedRows)
+    return { count, fields: { tokensRevoked: count } }
+  },
+})
