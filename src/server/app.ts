@@ -83,6 +83,9 @@ export async function build(opts: BuildOptions): Promise<FastifyInstance> {
       if (method !== 'HEAD')
         app.routeList.push({ method, url: route.url, public: route.config?.public === true })
   })
+  // JSON only: Fastify's built-in text/plain parser would hand a string body to the schema, which
+  // then answers `body: expected object`; an unsupported type is 415 unsupported_media_type instead.
+  app.removeContentTypeParser('text/plain')
   app.setValidatorCompiler(validatorCompiler)
   app.setSerializerCompiler(serializerCompiler)
   app.decorate('draining', false)

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { hashToken } from '../../domain/tokens.js'
 import type { Principal, ServiceContext } from '../context.js'
 import { AppError } from '../errors.js'
+import { orgNotFound } from '../services/access.js'
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -12,8 +13,14 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** Routes reachable without a token (health, OpenAPI). */
     public?: boolean
+    /** Who may call the route (the endpoint table's `access`); checked before the input is parsed. */
+    access?: RouteAccess
+    /** The route changes something: refused to read-only tokens (the endpoint table's `mutation`). */
+    mutation?: boolean
   }
 }
+
+export type RouteAccess = 'public' | 'token' | 'member' | 'admin' | 'operator'
 
 const LAST_USED_GRANULARITY_MS = 60_000
 
@@ -34,7 +41,27 @@ export function registerAuth(app: FastifyInstance): void {
     if (!match)
       throw new AppError('unauthenticated', 'malformed Authorization header: expected Bearer <token>')
     request.principal = await resolvePrincipal(app, match[1]!)
+    checkRouteAccess(request)
   })
+}
+
+/**
+ * The route's declared access, checked as soon as the caller is known — before the body is even
+ * parsed, so a caller without the right to call a route learns nothing from its input rules
+ * (a malformed body from another organization's token is its 404, from a member on an admin route
+ * 403, never 400). The services check again with what only they know (whose token, which user).
+ */
+export function checkRouteAccess(request: FastifyRequest): void {
+  const { access, mutation } = request.routeOptions.config
+  const p = request.principal
+  if (!access || access === 'public' || !p || p.kind === 'operator') return
+  // Raw, unvalidated: only compared with the token's own organization.
+  const org = (request.params as { org?: unknown } | undefined)?.org
+  if (typeof org === 'string' && org !== p.orgSlug) throw orgNotFound(org)
+  if (access === 'operator') throw new AppError('forbidden', 'only the server operator can do this')
+  if (mutation && p.readOnly) throw new AppError('read_only_token', 'this token is read-only')
+  if (access === 'admin' && p.role !== 'admin')
+    throw new AppError('not_admin', `only admins of '${p.orgSlug}' can do this`)
 }
 
 async function resolvePrincipal(app: FastifyInstance, token: string): Promise<Principal> {

@@ -45,6 +45,17 @@ export function registerErrorHandler(app: FastifyInstance): void {
         .status(413)
         .send({ error: { code: 'payload_too_large', message: 'request body is too large' } })
     }
+    if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+      const type = request.headers['content-type']
+      return reply.status(415).send({
+        error: {
+          code: 'unsupported_media_type',
+          message: type
+            ? `unsupported content type '${type.split(';')[0]!.trim().slice(0, 100)}': send application/json`
+            : 'a request body needs Content-Type: application/json',
+        },
+      })
+    }
     if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
       return reply.status(err.statusCode).send({ error: { code: 'bad_request', message: err.message } })
     }
