@@ -11,6 +11,7 @@ import { redactTokens } from '../domain/tokens.js'
 import { systemClock, type Clock } from '../domain/clock.js'
 import type { Storage } from '../storage/open.js'
 import { AppError } from './errors.js'
+import { startHousekeeping, type HousekeepingOptions } from './housekeeping.js'
 import { registerAuth } from './plugins/auth.js'
 import { registerErrorHandler } from './plugins/errors.js'
 import { registerIdempotency } from './plugins/idempotency.js'
@@ -44,6 +45,8 @@ export interface BuildOptions {
   bodyLimit?: number
   /** Where log lines go (stderr by default; tests capture them). */
   logStream?: { write(line: string): void }
+  /** Pruning of old idempotency records on a timer (off unless given: `server start` gives it). */
+  housekeeping?: HousekeepingOptions
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
@@ -128,5 +131,6 @@ export async function build(opts: BuildOptions): Promise<FastifyInstance> {
     },
     { prefix: '/v1' },
   )
+  if (opts.housekeeping) startHousekeeping(app, opts.housekeeping)
   return app
 }
