@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify'
+import { pruneRateLimits } from './rate-limit.js'
 
 export interface HousekeepingOptions {
   /** Idempotency records older than this are deleted (a client retries for minutes, not days). */
@@ -40,6 +41,8 @@ export function startHousekeeping(app: FastifyInstance, opts: HousekeepingOption
     try {
       const deleted = await pruneIdempotencyKeys(app, opts.idempotencyRetentionMs)
       if (deleted > 0) app.log.info({ deleted }, 'pruned idempotency records')
+      if (app.authFailureLimits)
+        await pruneRateLimits(app.storage.db, app.clock.now(), app.authFailureLimits.windowMs)
     } catch (err) {
       app.log.warn({ err: { message: (err as Error).message } }, 'pruning idempotency records failed')
     } finally {
