@@ -71,6 +71,8 @@ async function openPostgres(url: string, opts: StorageOptions): Promise<Storage>
   const pool = new pg.Pool({
     connectionString: parsed.toString(),
     max,
+    // A database that does not answer fails the request (503) instead of queueing it forever.
+    connectionTimeoutMillis: 5_000,
     // Set by the server on each connection (the session's statement_timeout): 0 means none.
     statement_timeout: statementTimeoutMs,
     ...(schema ? { options: `-c search_path=${schema}` } : {}),
