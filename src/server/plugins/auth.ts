@@ -14,14 +14,9 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** Routes reachable without a token (health, OpenAPI). */
     public?: boolean
-    /** Who may call the route (the endpoint table's `access`); checked before the input is parsed. */
-    access?: RouteAccess
-    /** The route changes something: refused to read-only tokens (the endpoint table's `mutation`). */
-    mutation?: boolean
   }
 }
 
-export type RouteAccess = 'public' | 'token' | 'member' | 'admin' | 'operator'
 
 const LAST_USED_GRANULARITY_MS = 60_000
 
