@@ -17,7 +17,6 @@ declare module 'fastify' {
   }
 }
 
-
 const LAST_USED_GRANULARITY_MS = 60_000
 
 /** Resolves the bearer token to a principal: hashed lookup, revocation, expiry, membership. */
