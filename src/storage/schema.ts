@@ -45,6 +45,7 @@ export interface Database {
     after: string | null
     created_at: number
   }
+  rate_limits: { key: string; window_start: number; count: number }
   idempotency_keys: {
     scope: string
     key: string
