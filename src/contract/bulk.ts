@@ -4,10 +4,25 @@ import { z } from 'zod'
 export const BULK_MAX_ITEMS = 1000
 
 /**
+ * Dry runs in several batches carry the rows of the earlier batches that would change (`prior`):
+ * at most this many, which keeps a request under the server's 1 MB body limit.
+ */
+export const BULK_PRIOR_MAX_ITEMS = 10_000
+
+/**
  * One row's outcome. A dry run answers in the future tense (will-change, already-so, will-fail),
  * applying in the past (changed, already-so, failed): the same service code decides both.
+ * `duplicate` is the CLI's: a row naming a target an earlier row of the same input named (its
+ * `details.duplicateOf` is that row); it is applied once, with the earlier row, and not sent again.
  */
-export const bulkRowStatus = z.enum(['changed', 'already-so', 'failed', 'will-change', 'will-fail'])
+export const bulkRowStatus = z.enum([
+  'changed',
+  'already-so',
+  'failed',
+  'will-change',
+  'will-fail',
+  'duplicate',
+])
 export type BulkRowStatus = z.infer<typeof bulkRowStatus>
 
 export const bulkRowResult = z.object({

@@ -113,7 +113,7 @@ describe('e2e: bulk files through cloud assign and revoke', function () {
       'broken.csv',
       `email,name\n${members[7]},A\nnot-an-email,B\n${members[8]},Smith, C\n${members[7]},D\n`,
     )
-    const res = await cli(['cloud', 'assign', 'cloud-processing', '--file', file])
+    const res = await cli(['cloud', 'assign', 'cloud-processing', '--file', file, '--strict'])
     assert.equal(res.code, 2)
     assert.equal(res.stdout, '')
     assert.equal(
@@ -132,14 +132,45 @@ describe('e2e: bulk files through cloud assign and revoke', function () {
       [
         [3, 'email'],
         [4, '3'],
-        [5, 'email'],
       ],
+      'without --strict the repeated target is no error (it would be reported as a duplicate)',
     )
     assert.deepEqual(await holders('cloud-processing'), members.slice(0, 7), 'nothing was applied')
     const unclosed = write('unclosed.csv', `email,name\n${members[9]},"open\n${members[10]},B\n`)
     const quote = await cli(['cloud', 'assign', 'cloud-processing', '--file', unclosed])
     assert.equal(quote.code, 2)
     assert.match(quote.stderr, /row 2, column name: a quote opened in column name is never closed/)
+    assert.deepEqual(await holders('cloud-processing'), members.slice(0, 7))
+  })
+
+  it('reports a target named twice as a duplicate of its first row, applies it once, and exits 0', async () => {
+    const file = write('twice.csv', `email\n${members[7]}\n${members[8]}\n${members[7]!.toUpperCase()}\n`)
+    const res = await cli(['cloud', 'assign', 'cloud-processing', '--file', file])
+    ok(res)
+    assert.deepEqual(res.stdout.trimEnd().split('\n'), [
+      `✓ changed     ${members[7]}`,
+      `✓ changed     ${members[8]}`,
+      `= duplicate   ${members[7]!.toUpperCase()} — of row 2`,
+      'Done (assign cloud-processing): 2 changed, 1 unchanged (1 duplicate), 0 failed.',
+    ])
+    const json = await cli(['cloud', 'revoke', 'cloud-processing', '--file', file, '--json'])
+    ok(json)
+    assert.deepEqual(JSON.parse(json.stdout), {
+      dryRun: false,
+      results: [
+        { index: 0, target: members[7], status: 'changed', row: 2 },
+        { index: 1, target: members[8], status: 'changed', row: 3 },
+        {
+          index: 2,
+          target: members[7]!.toUpperCase(),
+          status: 'duplicate',
+          message: 'duplicate of row 2',
+          details: { duplicateOf: 2 },
+          row: 4,
+        },
+      ],
+      summary: { changed: 2, unchanged: 1, failed: 0 },
+    })
     assert.deepEqual(await holders('cloud-processing'), members.slice(0, 7))
   })
 

@@ -1,7 +1,7 @@
 import { Args, Flags } from '@oclif/core'
 import { ApiCommand } from '../../cli/base-command.js'
 import { bulkFlags, bulkSource } from '../../cli/bulk-flags.js'
-import type { BulkSource, BulkSpec } from '../../cli/bulk.js'
+import type { BulkSource, BulkSpec } from '../../cli/bulk/index.js'
 import { durationSeconds } from '../../cli/flag-values.js'
 import { UsageError } from '../../client/errors.js'
 import { releaseItem, type ReleaseItem } from '../../contract/seats.js'
@@ -66,13 +66,13 @@ Leases with a recent heartbeat look in use: the command lists them and asks on a
       target = 'user'
     } else source = bulkSource(this.positionals, f.file)
 
-    const { runBulk, planBulk } = await import('../../cli/bulk.js')
+    const { runBulk, planBulk } = await import('../../cli/bulk/index.js')
     const spec = (force: boolean): BulkSpec<ReleaseItem> => ({
       target,
       ...(target === 'lease' ? { optional: ['user'], alternativeTargets: ['user'] } : {}),
       schema: releaseItem,
       verb: 'release seats',
-      send: (items, dryRun, key) =>
+      send: (items, { dryRun, idempotencyKey }) =>
         client.seats.release(
           org,
           {
@@ -82,7 +82,7 @@ Leases with a recent heartbeat look in use: the command lists them and asks on a
             ...(idleSeconds ? { idleSeconds } : {}),
             items,
           },
-          key,
+          idempotencyKey,
         ),
     })
     // --stale never forces: every lease listed was idle, and one that has sent a heartbeat since is
@@ -90,7 +90,9 @@ Leases with a recent heartbeat look in use: the command lists them and asks on a
     let force = f.yes && !f.stale
     if (!f['dry-run'] && !force && !f.stale) {
       // Plan first: leases that look in use need a confirmation before anything is released.
-      const inUse = await planBulk(spec(false), source, (r) => r.code === 'lease_active')
+      const inUse = await planBulk(spec(false), source, (r) => r.code === 'lease_active', {
+        strict: f.strict,
+      })
       if (inUse.length > 0) {
         for (const r of inUse) this.note(`  ${r.target}: ${r.message}`)
         const { confirmDestructive } = await import('../../cli/prompts.js')
@@ -99,6 +101,10 @@ Leases with a recent heartbeat look in use: the command lists them and asks on a
         force = true
       }
     }
-    process.exitCode = await runBulk(spec(force), source, { dryRun: f['dry-run'], json: this.jsonEnabled() })
+    process.exitCode = await runBulk(spec(force), source, {
+      dryRun: f['dry-run'],
+      json: this.jsonEnabled(),
+      strict: f.strict,
+    })
   }
 }
