@@ -44,10 +44,8 @@ Leases with a recent heartbeat look in use: the command lists them and asks on a
     let source: BulkSource
     let target = 'lease'
     if (f.stale) {
-      const { everyPage } = await import('../../cli/seats-view.js')
-      const stuck = await everyPage((page) =>
-        client.seats.stuck(org, { ...page, product: f.product, idleSeconds }),
-      )
+      const { allItems } = await import('../../client/pages.js')
+      const stuck = await allItems(client.seats.stuck, org, { product: f.product, idleSeconds })
       if (stuck.length === 0) {
         this.say('No stale leases: nothing to release.')
         if (this.jsonEnabled())
