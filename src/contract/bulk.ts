@@ -55,9 +55,18 @@ export function bulkRequest<T extends z.ZodType>(item: T) {
     dryRun: z.boolean().default(false),
     items: z.array(item).min(1).max(BULK_MAX_ITEMS),
     /**
-     * Dry runs in several batches: rows of the earlier batches that would change, so this batch
-     * plans on top of them (e.g. the free licenses they would take). Ignored when applying.
+     * Dry runs in several batches: the rows of each earlier batch that would change, batch by batch
+     * (what the real run will have applied before this batch). The server applies them first,
+     * rolled back with the rest. Ignored when applying.
      */
+    prior: z
+      .array(z.array(item).min(1).max(BULK_MAX_ITEMS))
+      .max(BULK_PRIOR_MAX_ITEMS)
+      .refine((batches) => batches.reduce((n, b) => n + b.length, 0) <= BULK_PRIOR_MAX_ITEMS, {
+        message: `at most ${BULK_PRIOR_MAX_ITEMS} prior rows`,
+      })
+      .optional(),
+    /** Replaced by `prior`; accepted and ignored until the routes stop passing it. */
     priorChanges: z.number().int().min(0).max(100_000_000).optional(),
   })
 }

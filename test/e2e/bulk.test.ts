@@ -259,3 +259,121 @@ describe('e2e: bulk files through cloud assign and revoke', function () {
     assert.match(none.stderr, /^Error: no targets given/)
   })
 })
+
+describe('e2e: a dry run in several batches predicts the real run row for row', function () {
+  this.timeout(180_000)
+  let server: E2eServer
+  let admin: string
+  const cli = (args: string[], env: Record<string, string> = {}) =>
+    runCli(args, { env: { ...server.env(admin, 'acme'), ...env } })
+  const ok = (r: CliResult) => assert.equal(r.code, 0, r.stderr)
+  const member = (i: number) => `m${String(i).padStart(4, '0')}@acme.test`
+  const past: Record<string, string> = {
+    'will-change': 'changed',
+    'will-fail': 'failed',
+    'already-so': 'already-so',
+    duplicate: 'duplicate',
+  }
+  type Doc = { dryRun: boolean; results: Row[]; summary: unknown }
+
+  before(async () => {
+    server = await E2eServer.start()
+    admin = await server.createOrg('acme', 'alice@acme.test')
+  })
+  after(async () => server.stop())
+
+  it('3,500 rows in 4 batches, with duplicates across batches and a pool that runs out in batch 3', async () => {
+    // Every member once, in order; a stranger every 112 rows; every 34th row repeats a row far
+    // earlier (often in another batch, sometimes in upper case).
+    const rows: string[] = []
+    let next = 0
+    let strangers = 0
+    while (rows.length < 3500) {
+      const n = rows.length
+      if (n > 0 && n % 34 === 0) {
+        const earlier = rows[Math.floor((n * 7) / 11)]!
+        rows.push(n % 68 === 0 ? earlier.toUpperCase() : earlier)
+      } else if (n % 112 === 5) rows.push(`stranger${strangers++}@acme.test`)
+      else rows.push(member(next++))
+    }
+    const staff = join(server.dir, 'staff.csv')
+    writeFileSync(staff, 'email\n' + Array.from({ length: next }, (_, i) => member(i)).join('\n') + '\n')
+    ok(await cli(['orgs', 'users', 'add', '--file', staff]))
+    ok(
+      await server.asOperator([
+        'cloud',
+        'provision',
+        'big',
+        '--name',
+        'Big',
+        '--total',
+        '2400',
+        '--expires',
+        '2027-12-31',
+        '--org',
+        'acme',
+      ]),
+    )
+    // 50 members already hold it: 2,350 licenses are free.
+    ok(await cli(['cloud', 'assign', 'big', ...Array.from({ length: 50 }, (_, i) => member(i * 60))]))
+
+    const file = join(server.dir, 'big.csv')
+    writeFileSync(file, 'email\n' + rows.join('\n') + '\n')
+
+    const dry = await cli(['cloud', 'assign', 'big', '--file', file, '--dry-run', '--json'])
+    assert.equal(dry.code, 6, dry.stderr)
+    const planned = JSON.parse(dry.stdout) as Doc
+    const held = await cli(['cloud', 'list', '--json'])
+    assert.equal(JSON.parse(held.stdout).items[0].assigned, 50, 'the dry run changed nothing')
+
+    const applied = await cli(['cloud', 'assign', 'big', '--file', file, '--json'])
+    assert.equal(applied.code, 6, applied.stderr)
+    const done = JSON.parse(applied.stdout) as Doc
+
+    const outcome = (r: Row) => [r.row, r.target, r.status, r.code ?? '']
+    assert.equal(done.results.length, 3500)
+    assert.deepEqual(
+      done.results.map(outcome),
+      planned.results.map((r) => outcome({ ...r, status: past[r.status]! })),
+    )
+    const duplicates = rows.filter((_, n) => n > 0 && n % 34 === 0).length
+    assert.deepEqual(planned.summary, {
+      changed: 2350,
+      unchanged: 50 + duplicates,
+      failed: 3500 - 2350 - 50 - duplicates,
+    })
+    assert.deepEqual(done.summary, planned.summary)
+    // Where the pool ran out: batch 3 (rows sent 2,001 to 3,000) both took licenses and was refused.
+    const sent = done.results.filter((r) => r.status !== 'duplicate')
+    const batch = (k: number) => sent.slice((k - 1) * 1000, k * 1000)
+    const statusesOf = (k: number) => new Set(batch(k).map((r) => r.code ?? r.status))
+    assert.deepEqual([...statusesOf(3)].sort(), ['already-so', 'changed', 'no_free_license', 'not_a_member'])
+    assert.equal(statusesOf(4).has('changed'), false)
+    assert.deepEqual(done.results.filter((r) => r.status === 'duplicate').length, duplicates)
+    const after = await cli(['cloud', 'list', '--json'])
+    assert.equal(JSON.parse(after.stdout).items[0].assigned, 2400)
+  })
+
+  it('a row job too: the last admin removed in a later batch of the plan is refused, as applying refuses it', async () => {
+    ok(await cli(['orgs', 'users', 'add', 'bea@acme.test', 'cy@acme.test', '--role', 'admin']))
+    const env = { LICCTL_BULK_BATCH_SIZE: '1' }
+    const targets = ['bea@acme.test', 'cy@acme.test', 'alice@acme.test']
+    const dry = await cli(['orgs', 'users', 'remove', ...targets, '--dry-run', '--json'], env)
+    assert.equal(dry.code, 6, dry.stderr)
+    const planned = JSON.parse(dry.stdout) as Doc
+    assert.deepEqual(
+      planned.results.map((r) => [r.target, r.status, r.code ?? '']),
+      [
+        ['bea@acme.test', 'will-change', ''],
+        ['cy@acme.test', 'will-change', ''],
+        ['alice@acme.test', 'will-fail', 'last_admin'],
+      ],
+    )
+    const applied = await cli(['orgs', 'users', 'remove', ...targets, '--yes', '--json'], env)
+    assert.equal(applied.code, 6, applied.stderr)
+    assert.deepEqual(
+      (JSON.parse(applied.stdout) as Doc).results.map((r) => [r.target, r.status, r.code ?? '']),
+      planned.results.map((r) => [r.target, past[r.status], r.code ?? '']),
+    )
+  })
+})

@@ -233,6 +233,9 @@ async function bulkTarget(ctx: ServiceContext, slug: string, key: string) {
 
 export interface BulkOptions {
   dryRun: boolean
+  /** Dry runs in several batches: the earlier batches' rows that would change (see runBulk). */
+  prior?: ReadonlyArray<readonly AddonItem[]> | undefined
+  /** Replaced by `prior`; ignored (the route stops passing it with the endpoint table). */
   priorChanges?: number | undefined
 }
 
@@ -266,18 +269,9 @@ export async function assignAddon(
     action: 'cloud.assign.bulk',
     target: key,
     dryRun: opts.dryRun,
-    priorChanges: opts.priorChanges,
+    prior: opts.prior,
     items,
     label: (i) => i.email,
-    // Earlier batches of this dry run would have taken licenses: take them here too (rolled back).
-    replayPrior: async (trx, prior) => {
-      const { assigned, total } = await findAddon(trx, org.id, key)
-      await trx
-        .updateTable('addon_pools')
-        .set({ assigned: Math.min(total, assigned + prior) })
-        .where('id', '=', pool.id)
-        .execute()
-    },
     applyBatch: async (trx, batch) => {
       const outcomes: Array<RowOutcome | AppError> = []
       const userIds = await memberIds(trx, org.id, batch)
@@ -488,6 +482,7 @@ export async function revokeAddon(
     action: 'cloud.revoke.bulk',
     target: key,
     dryRun: opts.dryRun,
+    prior: opts.prior,
     items,
     label: (i) => i.email,
     applyBatch: async (trx, batch) => {
