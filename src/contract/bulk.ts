@@ -49,24 +49,30 @@ export const bulkResponse = z.object({
 })
 export type BulkResponse = z.infer<typeof bulkResponse>
 
-/** Request envelope for a bulk endpoint: items validated by the caller's own item schema. */
-export function bulkRequest<T extends z.ZodType>(item: T) {
-  return z.strictObject({
-    dryRun: z.boolean().default(false),
-    items: z.array(item).min(1).max(BULK_MAX_ITEMS),
-    /**
-     * Dry runs in several batches: the rows of each earlier batch that would change, batch by batch
-     * (what the real run will have applied before this batch). The server applies them first,
-     * rolled back with the rest. Ignored when applying.
-     */
-    prior: z
-      .array(z.array(item).min(1).max(BULK_MAX_ITEMS))
-      .max(BULK_PRIOR_MAX_ITEMS)
-      .refine((batches) => batches.reduce((n, b) => n + b.length, 0) <= BULK_PRIOR_MAX_ITEMS, {
-        message: `at most ${BULK_PRIOR_MAX_ITEMS} prior rows`,
-      })
-      .optional(),
-    /** Replaced by `prior`; accepted and ignored until the routes stop passing it. */
-    priorChanges: z.number().int().min(0).max(100_000_000).optional(),
-  })
+/**
+ * Request envelope for a bulk endpoint: items validated by the endpoint's own item schema, plus the
+ * endpoint's options (flags that apply to every row, e.g. seats release's `includeRoaming`).
+ */
+export function bulkRequest<
+  T extends z.ZodType,
+  O extends z.ZodObject<z.ZodRawShape> = z.ZodObject<Record<never, z.ZodType>>,
+>(item: T, options?: O) {
+  return z
+    .strictObject({
+      dryRun: z.boolean().default(false),
+      items: z.array(item).min(1).max(BULK_MAX_ITEMS),
+      /**
+       * Dry runs in several batches: the rows of each earlier batch that would change, batch by
+       * batch (what the real run will have applied before this batch). The server applies them
+       * first, rolled back with the rest. Ignored when applying.
+       */
+      prior: z
+        .array(z.array(item).min(1).max(BULK_MAX_ITEMS))
+        .max(BULK_PRIOR_MAX_ITEMS)
+        .refine((batches) => batches.reduce((n, b) => n + b.length, 0) <= BULK_PRIOR_MAX_ITEMS, {
+          message: `at most ${BULK_PRIOR_MAX_ITEMS} prior rows`,
+        })
+        .optional(),
+    })
+    .extend((options?.shape ?? {}) as O['shape'])
 }

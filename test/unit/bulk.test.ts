@@ -39,7 +39,7 @@ async function allRows(source: BulkSource, spec: Parameters<typeof rows>[0] = us
 /** The usage error validateAll throws, or a failure when it throws none. */
 async function inputError(
   source: BulkSource,
-  spec: BulkSpec<unknown> = { ...users, send, verb: 'x' },
+  spec: BulkSpec<unknown> = { ...users, endpoint: send, params: {}, verb: 'x' },
   strict = false,
 ) {
   try {
@@ -119,7 +119,7 @@ describe('bulk input: JSON', () => {
 })
 
 describe('bulk input: validation before anything is sent', () => {
-  const spec: BulkSpec<unknown> = { ...users, send, verb: 'add users' }
+  const spec: BulkSpec<unknown> = { ...users, endpoint: send, params: {}, verb: 'add users' }
 
   it('counts the rows of a valid file', async () => {
     assert.deepEqual(await validateAll(spec, file('email,name\na@acme.test,A\nb@acme.test,B\n')), {
@@ -274,14 +274,16 @@ describe('bulk runner', () => {
     else process.env.LICCTL_BULK_BATCH_SIZE = realBatch
   })
 
-  type Sent = { items: Array<{ email: string }>; call: BulkCall<{ email: string }> }
+  type Sent = { items: Array<{ email: string }>; call: BulkCall<never, { email: string }> }
   /** A fake server: members a..e; `zed` is not one. Records what it was sent. */
-  function server(sent: Sent[], failOnBatch?: number): BulkSpec<{ email: string }> {
+  function server(sent: Sent[], failOnBatch?: number): BulkSpec<{ email: string }, { org: string }> {
     return {
       target: 'email',
       schema: addonItem as z.ZodType<{ email: string }>,
       verb: 'assign x',
-      async send(items, call) {
+      params: { org: 'acme' },
+      async endpoint(params, items, call) {
+        assert.deepEqual(params, { org: 'acme' })
         const dryRun = call.dryRun
         sent.push({ items, call })
         if (sent.length === failOnBatch) throw new UsageError('server went away')

@@ -1,7 +1,7 @@
 import { BULK_MAX_ITEMS } from '../../contract/bulk.js'
 import { rows } from './parse.js'
 import type { BulkSource } from './source.js'
-import type { BulkSpec, Entry } from './spec.js'
+import type { Entry, InputSpec } from './spec.js'
 import { targetKey } from './validate.js'
 
 /** Rows per request: at most the API's limit; LICCTL_BULK_BATCH_SIZE makes it smaller (tests, slow links). */
@@ -34,7 +34,7 @@ export function* inBatches<Item>(
 
 /** Pass 2 of a large input: its validated rows read again, in batches. */
 export async function* streamedBatches<Item>(
-  spec: BulkSpec<Item>,
+  spec: InputSpec<Item>,
   source: BulkSource,
   duplicates: ReadonlyMap<number, number>,
 ): AsyncGenerator<Array<Entry<Item>>> {

@@ -26,8 +26,8 @@ export interface RunOptions {
  * arrive and dropped: memory stays flat however long the file. Returns the exit code: 0 when no row
  * failed, 6 when some did (see exitCodeOf).
  */
-export async function runBulk<Item>(
-  spec: BulkSpec<Item>,
+export async function runBulk<Item, Params, Options>(
+  spec: BulkSpec<Item, Params, Options>,
   source: BulkSource,
   opts: RunOptions,
 ): Promise<number> {
@@ -79,8 +79,8 @@ export async function runBulk<Item>(
  * Plans a job without changing anything (dry-run batches) and returns the rows `keep` selects: how a
  * command finds what needs a confirmation before it applies anything.
  */
-export async function planBulk<Item>(
-  spec: BulkSpec<Item>,
+export async function planBulk<Item, Params, Options>(
+  spec: BulkSpec<Item, Params, Options>,
   source: BulkSource,
   keep: (r: BulkRowResult) => boolean,
   opts: { strict?: boolean | undefined } = {},
@@ -116,8 +116,8 @@ function count(summary: BulkSummary, r: BulkRowResult) {
  * server applies them first in its rolled-back transaction, so a plan in several batches sees what
  * the earlier ones will have done, exactly as applying will.
  */
-async function* sent<Item>(
-  spec: BulkSpec<Item>,
+async function* sent<Item, Params, Options>(
+  spec: BulkSpec<Item, Params, Options>,
   batches: Iterable<Array<Entry<Item>>> | AsyncIterable<Array<Entry<Item>>>,
   dryRun: boolean,
   place: string,
@@ -133,9 +133,15 @@ async function* sent<Item>(
           `a dry run plans on top of at most ${BULK_PRIOR_MAX_ITEMS} rows that would change, and the rows before this batch would change ${priorRows}: the rest was not planned`,
           { code: 'dry_run_too_large', hint: 'dry-run the file in parts, or apply it without --dry-run' },
         )
-      const res = await spec.send(
+      const res = await spec.endpoint(
+        spec.params,
         items.map((e) => e.item),
-        { dryRun, idempotencyKey: randomUUID(), ...(prior.length > 0 ? { prior: [...prior] } : {}) },
+        {
+          dryRun,
+          idempotencyKey: randomUUID(),
+          ...(prior.length > 0 ? { prior: [...prior] } : {}),
+          ...(spec.options !== undefined ? { options: spec.options } : {}),
+        },
       )
       answered = []
       for (const r of res.results) answered[r.index] = r

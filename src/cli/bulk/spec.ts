@@ -1,28 +1,30 @@
 import type { z } from 'zod'
+import type { BulkCall } from '../../client/resource.js'
 import type { BulkResponse } from '../../contract/bulk.js'
 import type { Columns } from './parse.js'
 
-/** How one batch is sent: the same for every bulk endpoint. */
-export interface BulkCall<Item> {
-  dryRun: boolean
-  /** Sent as Idempotency-Key: a retried batch is applied once. */
-  idempotencyKey?: string | undefined
-  /**
-   * Dry runs in several batches: the rows of each earlier batch that would change, batch by batch.
-   * The server applies them first (rolled back with the rest), so this batch is planned on the
-   * state the real run will find.
-   */
-  prior?: Item[][] | undefined
-}
+export type { BulkCall }
 
-/** Sends one batch to a bulk endpoint. */
-export type BulkSend<Item> = (items: Item[], call: BulkCall<Item>) => Promise<BulkResponse>
+/** A bulk endpoint's derived client method, e.g. `client.cloud.assign`: one signature for all. */
+export type BulkEndpoint<Params, Item, Options> = (
+  params: Params,
+  items: Item[],
+  call: BulkCall<Options, Item>,
+) => Promise<BulkResponse>
 
-/** What a bulk command tells the runner: its columns, its item schema, and how a batch is sent. */
-export interface BulkSpec<Item> extends Columns {
+/** What reading and validating an input needs of a spec. */
+export type InputSpec<Item> = Columns & { schema: z.ZodType<Item>; batchSize?: number | undefined }
+
+/**
+ * What a bulk command tells the runner: its columns, its item schema, and which endpoint with
+ * which params (and options, for every row) its batches go to.
+ */
+export interface BulkSpec<Item, Params = unknown, Options = never> extends Columns {
   /** The contract's item schema: the same validation the server applies. */
   schema: z.ZodType<Item>
-  send: BulkSend<Item>
+  endpoint: BulkEndpoint<Params, Item, Options>
+  params: Params
+  options?: Options | undefined
   /** Present-tense verb for messages, e.g. `assign`. */
   verb: string
   batchSize?: number

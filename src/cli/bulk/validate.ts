@@ -1,7 +1,7 @@
 import { UsageError } from '../../client/errors.js'
 import { rows, UnreadableInput, type RawRow } from './parse.js'
 import type { BulkSource } from './source.js'
-import type { BulkSpec, Entry } from './spec.js'
+import type { Entry, InputSpec } from './spec.js'
 
 export interface RowError {
   row: number
@@ -26,7 +26,7 @@ const SHOWN_ERRORS = 10
  * one usage error listing the row and column of each problem. `keep` receives the validated rows.
  */
 export async function validateAll<Item>(
-  spec: BulkSpec<Item>,
+  spec: InputSpec<Item>,
   source: BulkSource,
   opts: { strict?: boolean | undefined; keep?: Array<Entry<Item>> | undefined } = {},
 ): Promise<Validated> {
@@ -92,7 +92,7 @@ export async function validateAll<Item>(
  * A row's target: its column (the target or an alternative, e.g. `user` for `lease`), the value as
  * written, and the key two rows share when they name the same target.
  */
-export function targetKey(spec: Pick<BulkSpec<unknown>, 'target' | 'alternativeTargets'>) {
+export function targetKey(spec: Pick<InputSpec<unknown>, 'target' | 'alternativeTargets'>) {
   const targets = [spec.target, ...(spec.alternativeTargets ?? [])]
   return (raw: RawRow) => {
     const column = targets.find((t) => raw.values[t] !== undefined) ?? spec.target

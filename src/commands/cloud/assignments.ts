@@ -20,10 +20,14 @@ export default class CloudAssignments extends ApiCommand<typeof CloudAssignments
     const client = await this.client()
     const org = await this.org()
     const { renderAssignments } = await import('../../cli/cloud-view.js')
-    const items: AddonAssignment[] = await allItems(client.cloud.assignments, org, {
-      addon: this.flags.addon,
-      user: this.flags.user,
-    })
+    const items: AddonAssignment[] = await allItems(
+      client.cloud.assignments,
+      { org },
+      {
+        addon: this.flags.addon,
+        user: this.flags.user,
+      },
+    )
     this.say(items.length === 0 ? 'No assignments.' : renderAssignments(items))
     return { items }
   }

@@ -10,7 +10,7 @@ export default class CloudList extends ApiCommand<typeof CloudList> {
     const client = await this.client()
     const org = await this.org()
     const { renderAddons } = await import('../../cli/cloud-view.js')
-    const items: AddonPool[] = await allItems(client.cloud.list, org, {})
+    const items: AddonPool[] = await allItems(client.cloud.list, { org }, {})
     this.say(items.length === 0 ? 'No cloud add-ons.' : renderAddons(items))
     return { items }
   }

@@ -26,7 +26,7 @@ export default class OrgsAudit extends ApiCommand<typeof OrgsAudit> {
     const org = await this.org()
     const items: AuditEntry[] = await allItems(
       client.orgs.audit,
-      org,
+      { org },
       { action: this.flags.action, since },
       { max: this.flags.all ? Infinity : this.flags.limit },
     )

@@ -9,7 +9,7 @@ export default class OrgsList extends ApiCommand<typeof OrgsList> {
 
   async run(): Promise<{ items: Organization[] }> {
     const client = await this.client()
-    const items: Organization[] = await allItems((_: object, q) => client.orgs.list(q), {}, {})
+    const items: Organization[] = await allItems(client.orgs.list, {}, {})
     this.say(
       items.length === 0
         ? 'No organizations.'

@@ -23,11 +23,15 @@ export default class SeatsList extends ApiCommand<typeof SeatsList> {
   async run() {
     const client = await this.client()
     const org = await this.org()
-    const items = await allItems(client.seats.leases, org, {
-      product: this.args.product,
-      state: this.flags.state,
-      user: this.flags.user,
-    })
+    const items = await allItems(
+      client.seats.leases,
+      { org },
+      {
+        product: this.args.product,
+        state: this.flags.state,
+        user: this.flags.user,
+      },
+    )
     this.say(items.length === 0 ? 'No leases.' : renderLeases(items))
     return { items }
   }

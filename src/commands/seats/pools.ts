@@ -12,7 +12,7 @@ export default class SeatsPools extends ApiCommand<typeof SeatsPools> {
   async run() {
     const client = await this.client()
     const org = await this.org()
-    const items = await allItems(client.seats.pools, org, {})
+    const items = await allItems(client.seats.pools, { org }, {})
     this.say(items.length === 0 ? 'No seat pools.' : renderTable(items, poolColumns))
     return { items }
   }

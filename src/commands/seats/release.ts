@@ -4,7 +4,7 @@ import { bulkFlags, bulkSource } from '../../cli/bulk-flags.js'
 import type { BulkSource, BulkSpec } from '../../cli/bulk/index.js'
 import { durationSeconds } from '../../cli/flag-values.js'
 import { UsageError } from '../../client/errors.js'
-import { releaseItem, type ReleaseItem } from '../../contract/seats.js'
+import { releaseItem, type ReleaseItem, type ReleaseOptions } from '../../contract/seats.js'
 
 export default class SeatsRelease extends ApiCommand<typeof SeatsRelease> {
   static override summary = 'Release seats: by lease, by user, every stale lease, or from a file (admins)'
@@ -45,7 +45,7 @@ Leases with a recent heartbeat look in use: the command lists them and asks on a
     let target = 'lease'
     if (f.stale) {
       const { allItems } = await import('../../client/pages.js')
-      const stuck = await allItems(client.seats.stuck, org, { product: f.product, idleSeconds })
+      const stuck = await allItems(client.seats.stuck, { org }, { product: f.product, idleSeconds })
       if (stuck.length === 0) {
         this.say('No stale leases: nothing to release.')
         if (this.jsonEnabled())
@@ -65,23 +65,14 @@ Leases with a recent heartbeat look in use: the command lists them and asks on a
     } else source = bulkSource(this.positionals, f.file)
 
     const { runBulk, planBulk } = await import('../../cli/bulk/index.js')
-    const spec = (force: boolean): BulkSpec<ReleaseItem> => ({
+    const spec = (force: boolean): BulkSpec<ReleaseItem, { org: string }, ReleaseOptions> => ({
       target,
       ...(target === 'lease' ? { optional: ['user'], alternativeTargets: ['user'] } : {}),
       schema: releaseItem,
       verb: 'release seats',
-      send: (items, { dryRun, idempotencyKey }) =>
-        client.seats.release(
-          org,
-          {
-            dryRun,
-            force,
-            includeRoaming: f['include-roaming'],
-            ...(idleSeconds ? { idleSeconds } : {}),
-            items,
-          },
-          idempotencyKey,
-        ),
+      endpoint: client.seats.release,
+      params: { org },
+      options: { force, includeRoaming: f['include-roaming'], ...(idleSeconds ? { idleSeconds } : {}) },
     })
     // --stale never forces: every lease listed was idle, and one that has sent a heartbeat since is
     // back in use, so the server leaves it alone (its row says so) instead of releasing it.

@@ -21,7 +21,7 @@ export default class SeatsStuck extends ApiCommand<typeof SeatsStuck> {
     const client = await this.client()
     const idleSeconds = this.flags.idle ? durationSeconds('--idle', this.flags.idle) : undefined
     const org = await this.org()
-    const items = await allItems(client.seats.stuck, org, { product: this.flags.product, idleSeconds })
+    const items = await allItems(client.seats.stuck, { org }, { product: this.flags.product, idleSeconds })
     if (items.length === 0) this.say('No stuck seats.')
     else {
       this.say(renderLeases(items, { idle: true }))

@@ -11,7 +11,7 @@ export default class TokensList extends ApiCommand<typeof TokensList> {
   async run(): Promise<{ items: TokenInfo[] }> {
     const client = await this.client()
     const org = await this.org()
-    const items: TokenInfo[] = await allItems(client.tokens.list, org, {})
+    const items: TokenInfo[] = await allItems(client.tokens.list, { org }, {})
     this.say(
       items.length === 0
         ? 'No tokens.'

@@ -20,7 +20,7 @@ export default class UsersList extends ApiCommand<typeof UsersList> {
   async run(): Promise<{ items: Member[] }> {
     const client = await this.client()
     const org = await this.org()
-    const items: Member[] = await allItems(client.users.list, org, { role: this.flags.role })
+    const items: Member[] = await allItems(client.users.list, { org }, { role: this.flags.role })
     this.say(
       items.length === 0
         ? 'No members.'

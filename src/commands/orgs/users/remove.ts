@@ -34,13 +34,8 @@ export default class UsersRemove extends ApiCommand<typeof UsersRemove> {
         schema: removeUserItem,
         verb: 'remove users',
         describe: describeRemoval,
-        send: (items, call) =>
-          client.users.remove(
-            org,
-            items.map((i) => i.email),
-            call.dryRun,
-            call.idempotencyKey,
-          ),
+        endpoint: client.users.remove,
+        params: { org },
       },
       source,
       { dryRun: this.flags['dry-run'], json: this.jsonEnabled(), strict: this.flags.strict },
