@@ -19,7 +19,7 @@ import { inTransaction, lockRows } from '../transaction.js'
 import { authorizeOrg, type OrgRow } from './access.js'
 import { audit } from './audit.js'
 import { expiryFor } from './expiry.js'
-import { runBulk, type RowOutcome } from './bulk.js'
+import { runBulk, type BulkOptions, type RowOutcome } from './bulk.js'
 // Registers what removing a member revokes of the add-ons (loaded with the routes through this module).
 import './cloud-release.js'
 import { decodeCursor, encodeCursor } from './presenters.js'
@@ -234,11 +234,6 @@ async function bulkTarget(ctx: ServiceContext, slug: string, key: string) {
   return { org, pool, now: ctx.clock.now() }
 }
 
-export interface BulkOptions {
-  dryRun: boolean
-  priorChanges?: number | undefined
-}
-
 /**
  * Assigns an add-on to members through the bulk engine: per row, a non-member, an expired pool or a
  * pool with no free license is refused; a user who already holds it is "already so". A batch is a
@@ -252,7 +247,7 @@ export async function assignAddon(
   slug: string,
   key: string,
   items: readonly AddonItem[],
-  opts: BulkOptions,
+  opts: BulkOptions<AddonItem>,
 ) {
   const { org, pool, now } = await bulkTarget(ctx, slug, key)
   const by = actorName(ctx.principal)
@@ -269,18 +264,9 @@ export async function assignAddon(
     action: 'cloud.assign.bulk',
     target: key,
     dryRun: opts.dryRun,
-    priorChanges: opts.priorChanges,
+    prior: opts.prior,
     items,
     label: (i) => i.email,
-    // Earlier batches of this dry run would have taken licenses: take them here too (rolled back).
-    replayPrior: async (trx, prior) => {
-      const { assigned, total } = await findAddon(trx, org.id, key)
-      await trx
-        .updateTable('addon_pools')
-        .set({ assigned: Math.min(total, assigned + prior) })
-        .where('id', '=', pool.id)
-        .execute()
-    },
     applyBatch: async (trx, batch) => {
       // Locks in one order for every bulk job: the pool row first, then assignment rows by user id.
       await lockRows(trx, 'addon_pools', [pool.id])
@@ -482,7 +468,7 @@ export async function revokeAddon(
   slug: string,
   key: string,
   items: readonly AddonItem[],
-  opts: BulkOptions,
+  opts: BulkOptions<AddonItem>,
 ) {
   const { org, pool, now } = await bulkTarget(ctx, slug, key)
   return runBulk(ctx, {
@@ -490,6 +476,7 @@ export async function revokeAddon(
     action: 'cloud.revoke.bulk',
     target: key,
     dryRun: opts.dryRun,
+    prior: opts.prior,
     items,
     label: (i) => i.email,
     applyBatch: async (trx, batch) => {

@@ -102,6 +102,7 @@ export async function releaseLeases(ctx: ServiceContext, slug: string, body: Rel
     action: 'seats.release.bulk',
     target: org.slug,
     dryRun: body.dryRun ?? false,
+    prior: body.prior,
     items: body.items,
     label: (i: ReleaseItem) => ('lease' in i ? i.lease : i.user),
     apply: async (trx, item) => {

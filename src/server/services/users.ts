@@ -6,7 +6,7 @@ import { AppError, notFound } from '../errors.js'
 import { inTransaction, type Tx } from '../transaction.js'
 import { authorizeOrg } from './access.js'
 import { audit } from './audit.js'
-import { runBulk } from './bulk.js'
+import { runBulk, type BulkOptions } from './bulk.js'
 import { releaseMember } from './member-removal.js'
 import { decodeCursor, encodeCursor, presentMember } from './presenters.js'
 
@@ -60,7 +60,12 @@ export interface AddUserItem {
   role?: Role | undefined
 }
 
-export async function addUsers(ctx: ServiceContext, slug: string, items: AddUserItem[], dryRun: boolean) {
+export async function addUsers(
+  ctx: ServiceContext,
+  slug: string,
+  items: AddUserItem[],
+  { dryRun, prior }: BulkOptions<AddUserItem>,
+) {
   const org = await authorizeOrg(ctx, slug, { role: 'admin', write: true })
   const now = ctx.clock.now()
   return runBulk(ctx, {
@@ -68,6 +73,7 @@ export async function addUsers(ctx: ServiceContext, slug: string, items: AddUser
     action: 'user.add.bulk',
     target: org.slug,
     dryRun,
+    prior,
     items,
     label: (i) => i.email,
     apply: async (trx, item) => {
@@ -186,7 +192,12 @@ export async function removeMember(
   return removal
 }
 
-export async function removeUsers(ctx: ServiceContext, slug: string, emails: string[], dryRun: boolean) {
+export async function removeUsers(
+  ctx: ServiceContext,
+  slug: string,
+  emails: string[],
+  { dryRun, prior }: BulkOptions<string>,
+) {
   const org = await authorizeOrg(ctx, slug, { role: 'admin', write: true })
   const now = ctx.clock.now()
   return runBulk(ctx, {
@@ -194,6 +205,7 @@ export async function removeUsers(ctx: ServiceContext, slug: string, emails: str
     action: 'user.remove.bulk',
     target: org.slug,
     dryRun,
+    prior,
     items: emails,
     label: (e) => e,
     apply: async (trx, email) => {
@@ -205,7 +217,7 @@ export async function removeUsers(ctx: ServiceContext, slug: string, emails: str
 }
 
 export async function removeUser(ctx: ServiceContext, slug: string, email: string): Promise<Removal> {
-  const result = await removeUsers(ctx, slug, [email], false)
+  const result = await removeUsers(ctx, slug, [email], { dryRun: false })
   const row = result.results[0]!
   if (row.status === 'failed')
     throw new AppError((row.code ?? 'rule_violation') as 'rule_violation', row.message ?? 'refused')
