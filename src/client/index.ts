@@ -35,15 +35,3 @@ export class LicctlClient {
     return this.transport.close()
   }
 }
-
-/** Follows nextCursor through every page. */
-export async function* allPages<T>(
-  fetchPage: (cursor: string | undefined) => Promise<{ items: T[]; nextCursor: string | null }>,
-): AsyncGenerator<T> {
-  let cursor: string | undefined
-  do {
-    const res = await fetchPage(cursor)
-    yield* res.items
-    cursor = res.nextCursor ?? undefined
-  } while (cursor)
-}
