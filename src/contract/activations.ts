@@ -1,5 +1,6 @@
 import { z } from 'zod'
-import { expiryInput, instant, pageQuery, slug } from './common.js'
+import { expiryInput, instant, orgParams, page, pageQuery, slug } from './common.js'
+import { defineEndpoints } from './endpoint.js'
 import { host, product } from './seats.js'
 
 /** NL: node-locked, one seat per host. CC: concurrent, a license-server host takes n seats. */
@@ -40,7 +41,7 @@ export type ActivationEntitlement = z.infer<typeof activationEntitlement>
 export const generateBody = z.strictObject({ product, quantity: seatCount })
 export type GenerateBody = z.input<typeof generateBody>
 
-/** One activation ID: its quantity, the seats its hosts hold (used) and the rest (free). */
+/** One activation ID: its quantity, the seats its hosts hold (used) and the rest (free; none once returned). */
 export const activationSummary = z.object({
   id: z.string(),
   product: z.string(),
@@ -193,3 +194,133 @@ export const clearOrphansResponse = z.object({ host: z.string(), cleared: z.arra
 export type ClearOrphansResponse = z.infer<typeof clearOrphansResponse>
 
 export const activationParams = z.strictObject({ org: slug, id: activationId })
+
+export const activationEndpoints = defineEndpoints('activations', {
+  provision: {
+    method: 'POST',
+    path: '/orgs/{org}/activations/entitlements',
+    summary: 'Record what the organization bought of a product: NL or CC, seats, expiration (operator)',
+    access: 'operator',
+    mutation: true,
+    params: orgParams,
+    body: provisionEntitlementBody,
+    responses: { 201: activationEntitlement },
+  },
+  entitlements: {
+    method: 'GET',
+    path: '/orgs/{org}/activations/entitlements',
+    summary: 'Entitlements per product: seats, seats in active IDs, free',
+    access: 'member',
+    params: orgParams,
+    query: pageQuery,
+    responses: { 200: page(activationEntitlement) },
+  },
+  generate: {
+    method: 'POST',
+    path: '/orgs/{org}/activations/ids',
+    summary: 'Generate an activation ID from the entitlement’s free seats (admins)',
+    access: 'admin',
+    mutation: true,
+    params: orgParams,
+    body: generateBody,
+    responses: { 201: activationSummary },
+  },
+  list: {
+    method: 'GET',
+    path: '/orgs/{org}/activations/ids',
+    summary: 'Activation IDs: product, type, quantity, seats in use, free, status, expiration',
+    access: 'member',
+    params: orgParams,
+    query: activationsQuery,
+    responses: { 200: page(activationSummary) },
+  },
+  show: {
+    method: 'GET',
+    path: '/orgs/{org}/activations/ids/{id}',
+    summary: 'One activation ID with its hosts (seats, since when) and its orphans',
+    access: 'member',
+    params: activationParams,
+    responses: { 200: activationDetail },
+  },
+  activate: {
+    method: 'POST',
+    path: '/orgs/{org}/activations/ids/{id}/activate',
+    summary: 'Activate an ID on a host (NL: one seat; CC: n seats); refused past the quantity',
+    access: 'member',
+    mutation: true,
+    params: activationParams,
+    body: activateBody,
+    responses: { 200: activateResponse },
+  },
+  deactivate: {
+    method: 'POST',
+    path: '/orgs/{org}/activations/ids/{id}/deactivate',
+    summary: 'Client-side return: the host gives its seats back; the ID stays valid',
+    access: 'member',
+    mutation: true,
+    params: activationParams,
+    body: deactivateBody,
+    responses: { 200: deactivateResponse },
+  },
+  return: {
+    method: 'POST',
+    path: '/orgs/{org}/activations/ids/{id}/return',
+    summary:
+      'Portal return (CC only): the ID goes inactive, its seats back to the entitlement; refused while hosts hold it unless forced (admins)',
+    access: 'admin',
+    mutation: true,
+    params: activationParams,
+    body: returnBody,
+    responses: { 200: returnResponse },
+  },
+  rehost: {
+    method: 'POST',
+    path: '/orgs/{org}/activations/ids/{id}/rehost',
+    summary: 'Move an activation off a dead host; the old host’s copy becomes an orphan (admins)',
+    access: 'admin',
+    mutation: true,
+    params: activationParams,
+    body: rehostBody,
+    responses: { 200: rehostResponse },
+  },
+  split: {
+    method: 'POST',
+    path: '/orgs/{org}/activations/ids/{id}/split',
+    summary: 'Move n unused seats of an ID to a new ID (admins)',
+    access: 'admin',
+    mutation: true,
+    params: activationParams,
+    body: splitBody,
+    responses: { 201: splitResponse },
+  },
+  resize: {
+    method: 'POST',
+    path: '/orgs/{org}/activations/ids/{id}/resize',
+    summary:
+      'Change an ID’s quantity in the safe order (deactivate, return, generate); refused while hosts hold it unless forced (admins)',
+    access: 'admin',
+    mutation: true,
+    params: activationParams,
+    body: resizeBody,
+    responses: { 200: resizeResponse },
+  },
+  orphans: {
+    method: 'GET',
+    path: '/orgs/{org}/activations/orphans',
+    summary: 'Orphaned activations by host and ID, to clean off the machines',
+    access: 'member',
+    params: orgParams,
+    query: orphansQuery,
+    responses: { 200: page(orphan) },
+  },
+  clearOrphans: {
+    method: 'POST',
+    path: '/orgs/{org}/activations/orphans/clear',
+    summary: 'Record that a host was cleaned of its orphaned activations (admins)',
+    access: 'admin',
+    mutation: true,
+    params: orgParams,
+    body: clearOrphansBody,
+    responses: { 200: clearOrphansResponse },
+  },
+})

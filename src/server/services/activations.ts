@@ -46,7 +46,8 @@ export function presentId(row: IdRow, org: OrgRow, now: number): ActivationSumma
     type: row.type,
     quantity: row.quantity,
     used: row.used,
-    free: row.quantity - row.used,
+    // A returned ID's seats went back to the entitlement: none are free on it.
+    free: row.status === 'active' ? row.quantity - row.used : 0,
     status: row.status,
     expiresAt: toIso(row.expires_at),
     validThrough: lastValidDay(row.expires_at, org.time_zone),
