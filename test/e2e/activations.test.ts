@@ -1,4 +1,5 @@
 import { strict as assert } from 'node:assert'
+import { jsonOutputs } from '../../src/cli/json-schemas.js'
 import { E2eServer, jsonError, runCli, type CliResult } from '../helpers/e2e.js'
 
 interface IdJson {
@@ -26,8 +27,23 @@ describe('e2e: activations', function () {
   let nl: string
   let cc: string
 
-  const as = (token: string, args: string[]) =>
-    runCli(['activations', ...args], { env: server.env(token, 'acme') })
+  /** Commands whose --json output was checked against its registered schema. */
+  const conformed = new Set<string>()
+  const as = async (token: string, args: string[]) => {
+    const res = await runCli(['activations', ...args], { env: server.env(token, 'acme') })
+    if (res.code === 0 && args.includes('--json')) conforms(`activations:${args[0]}`, res)
+    return res
+  }
+  /** A --json document matches its schema in src/cli/json-schemas.ts, and has no undeclared field. */
+  const conforms = (id: string, res: CliResult) => {
+    const output = jsonOutputs[id]
+    assert.ok(output && 'schema' in output, `${id} has no schema`)
+    const document = JSON.parse(res.stdout) as unknown
+    const parsed = output.schema.safeParse(document)
+    assert.ok(parsed.success, `${id}: ${JSON.stringify(parsed.error?.issues)}`)
+    assert.deepEqual(parsed.data, document, `${id} prints fields its schema does not declare`)
+    conformed.add(id)
+  }
   const adm = (...args: string[]) => as(admin, args)
   const ok = (r: CliResult) => {
     assert.equal(r.code, 0, `exit ${r.code}: ${r.stderr}`)
@@ -295,5 +311,36 @@ describe('e2e: activations', function () {
     while (Date.now() <= Date.parse(expires) + 50) await new Promise((r) => setTimeout(r, 100))
     const msg = refused(await as(eng, ['activate', id, '--host', 'ws-t', '--json']), 3, 'activation_expired')
     assert.match(msg, new RegExp(`^activation ID ${id} expired after \\d{4}-\\d{2}-\\d{2}$`))
+  })
+
+  it('every command’s --json document conforms to its registered schema', async () => {
+    const provisioned = await server.asOperator([
+      'activations',
+      'provision',
+      'json-check',
+      '--type',
+      'CC',
+      '--seats',
+      '9',
+      '--expires',
+      '2030-12-31',
+      '--org',
+      'acme',
+      '--json',
+    ])
+    conforms('activations:provision', provisioned)
+    const id = json<{ id: string }>(await adm('generate', 'json-check', '--quantity', '3', '--json')).id
+    json(await as(eng, ['activate', id, '--host', 'j-1', '--seats', '2', '--json']))
+    json(await adm('rehost', id, '--from', 'j-1', '--to', 'j-2', '--json'))
+    json(await adm('show', id, '--json'))
+    json(await adm('split', id, '--quantity', '1', '--json'))
+    json(await adm('resize', id, '--quantity', '3', '--dry-run', '--json'))
+    json(await as(eng, ['deactivate', id, '--host', 'j-2', '--json']))
+    json(await adm('orphans', '--clear', 'j-1', '--json'))
+    json(await adm('orphans', '--all', '--json'))
+    json(await adm('return', id, '--yes', '--json'))
+    json(await adm('list', '--status', 'inactive', '--json'))
+    const expected = Object.keys(jsonOutputs).filter((k) => k.startsWith('activations:'))
+    assert.deepEqual([...conformed].sort(), expected.sort())
   })
 })
