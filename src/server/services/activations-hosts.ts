@@ -15,11 +15,9 @@ import type { Database } from '../../storage/schema.js'
 import type { Executor, ServiceContext } from '../context.js'
 import { AppError, notFound } from '../errors.js'
 import { authorizeOrg } from './access.js'
-import { findId, presentOrphan, unusable, type IdRow } from './activations.js'
+import { findId, presentOrphan, seatsWord, unusable, type IdRow } from './activations.js'
 import { audit } from './audit.js'
 import { decodeCursor, encodeCursor } from './presenters.js'
-
-const seatsWord = (n: number) => `${n} seat${n === 1 ? '' : 's'}`
 
 /**
  * Locks the ID's row for the rest of the transaction while checking it can still take or move

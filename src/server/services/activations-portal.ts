@@ -22,13 +22,12 @@ import {
   presentId,
   presentOrphan,
   releaseSeats,
+  seatsWord,
   unusable,
   type IdRow,
 } from './activations.js'
 import { recordOrphan } from './activations-hosts.js'
 import { audit } from './audit.js'
-
-const seatsWord = (n: number) => `${n} seat${n === 1 ? '' : 's'}`
 
 function hostList(hosts: Array<{ host: string; seats: number }>): string {
   return hosts.map((h) => `${h.host} (${seatsWord(h.seats)})`).join(', ')

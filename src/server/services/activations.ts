@@ -19,6 +19,9 @@ import { audit } from './audit.js'
 import { expiryFor } from './expiry.js'
 import { decodeCursor, encodeCursor, pageOf } from './presenters.js'
 
+/** "1 seat", "3 seats": the refusals' messages count seats. */
+export const seatsWord = (n: number) => `${n} seat${n === 1 ? '' : 's'}`
+
 export type EntitlementRow = Database['activation_entitlements']
 /** An activation ID with its entitlement's product and type. */
 export type IdRow = Database['activation_ids'] & { product: string; type: 'NL' | 'CC' }
@@ -216,7 +219,7 @@ export async function carveSeats(
     .executeTakeFirstOrThrow()
   throw new AppError(
     'entitlement_exhausted',
-    `cannot make an ID of ${quantity} seat${quantity === 1 ? '' : 's'} of '${ent.product}': only ${free} of ${ent.seats} are free`,
+    `cannot make an ID of ${seatsWord(quantity)} of '${ent.product}': only ${free} of ${ent.seats} are free`,
     { product: ent.product, requested: quantity, free, seats: ent.seats },
   )
 }
