@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert'
 import { jsonOutputs } from '../../src/cli/json-schemas.js'
 import { E2eServer, jsonError, runCli, type CliResult } from '../helpers/e2e.js'
+import { runInPty } from '../helpers/pty.js'
 
 interface IdJson {
   id: string
@@ -342,5 +343,50 @@ describe('e2e: activations', function () {
     json(await adm('list', '--status', 'inactive', '--json'))
     const expected = Object.keys(jsonOutputs).filter((k) => k.startsWith('activations:'))
     assert.deepEqual([...conformed].sort(), expected.sort())
+  })
+
+  it('on a terminal a forced return names the hosts it would orphan and asks; no changes nothing', async () => {
+    ok(
+      await server.asOperator([
+        'activations',
+        'provision',
+        'tty-check',
+        '--type',
+        'CC',
+        '--seats',
+        '2',
+        '--expires',
+        '2030-12-31',
+        '--org',
+        'acme',
+      ]),
+    )
+    const id = json<{ id: string }>(await adm('generate', 'tty-check', '--quantity', '2', '--json')).id
+    ok(await as(eng, ['activate', id, '--host', 'tty-1', '--seats', '2']))
+    const question = /Continue\?/
+    const no = await runInPty(['activations', 'return', id, '--force'], {
+      env: server.env(admin, 'acme'),
+      answers: [{ after: question, type: 'n\r' }],
+      timeoutMs: 60_000,
+    })
+    assert.equal(no.code, 2, no.stdout)
+    assert.match(no.stdout, /Error: cancelled/)
+    assert.ok(
+      // The terminal wraps the question at 80 columns, mid-word.
+      no.stdout
+        .replaceAll('\n', '')
+        .includes(
+          `Return ${id}: it becomes inactive for good, 2 seats go back to tty-check and leave orphaned copies on tty-1. Continue?`,
+        ),
+      no.stdout,
+    )
+    assert.equal((await show(id)).status, 'active')
+    const yes = await runInPty(['activations', 'return', id, '--force'], {
+      env: server.env(admin, 'acme'),
+      answers: [{ after: question, type: 'y\r' }],
+      timeoutMs: 60_000,
+    })
+    assert.equal(yes.code, 0, yes.stdout)
+    assert.match(yes.stdout, new RegExp(`Returned ${id}: inactive; 2 seats back to tty-check`))
   })
 })
