@@ -18,7 +18,7 @@ import { AppError, notFound } from '../errors.js'
 import { inTransaction, lockRows } from '../transaction.js'
 import { authorizeOrg, type OrgRow } from './access.js'
 import { audit } from './audit.js'
-import { expiryFor } from './expiry.js'
+import { assertValid, expiredError, isExpired, validUntil } from './expiry.js'
 import { runBulk, type RowOutcome } from './bulk.js'
 // Registers what removing a member revokes of the add-ons (loaded with the routes through this module).
 import './cloud-release.js'
@@ -35,7 +35,7 @@ export function presentAddon(row: AddonRow, org: OrgRow, now: number): AddonPool
     free: row.total - row.assigned,
     expiresAt: toIso(row.expires_at),
     validThrough: lastValidDay(row.expires_at, org.time_zone),
-    expired: row.expires_at <= now,
+    expired: isExpired(row.expires_at, now),
     createdAt: toIso(row.created_at),
     updatedAt: toIso(row.updated_at),
   }
@@ -79,7 +79,7 @@ export async function provisionAddon(
       name: body.name,
       total: body.total,
       assigned: 0,
-      expires_at: expiryFor(body.expires, org),
+      expires_at: validUntil(body.expires, org, { now }),
       created_at: now,
       updated_at: now,
     }
@@ -115,7 +115,7 @@ export async function updateAddon(
       .set({
         ...(body.name !== undefined ? { name: body.name } : {}),
         ...(body.total !== undefined ? { total: body.total } : {}),
-        ...(body.expires !== undefined ? { expires_at: expiryFor(body.expires, org) } : {}),
+        ...(body.expires !== undefined ? { expires_at: validUntil(body.expires, org, { now }) } : {}),
         updated_at: now,
       })
       .where('id', '=', before.id)
@@ -256,14 +256,9 @@ export async function assignAddon(
 ) {
   const { org, pool, now } = await bulkTarget(ctx, slug, key)
   const by = actorName(ctx.principal)
-  const expired =
-    pool.expires_at <= now
-      ? new AppError(
-          'pool_expired',
-          `${pool.name} ('${key}') expired after ${lastValidDay(pool.expires_at, org.time_zone)}`,
-          { expiresAt: toIso(pool.expires_at) },
-        )
-      : undefined
+  const expired = isExpired(pool.expires_at, now)
+    ? expiredError(`${pool.name} ('${key}')`, pool.expires_at, org)
+    : undefined
   return runBulk(ctx, {
     orgId: org.id,
     action: 'cloud.assign.bulk',
@@ -572,12 +567,7 @@ export async function checkEntitlement(
   if (!held)
     throw new AppError('cloud_license_required', `${pool.name} License Required`, { addon: key, email })
   const now = ctx.clock.now()
-  if (pool.expires_at <= now)
-    throw new AppError(
-      'pool_expired',
-      `${pool.name} License expired after ${lastValidDay(pool.expires_at, org.time_zone)}`,
-      { addon: key, email, expiresAt: toIso(pool.expires_at) },
-    )
+  assertValid(`${pool.name} ('${key}')`, pool.expires_at, org, now, { addon: key, email })
   return {
     addon: key,
     addonName: pool.name,

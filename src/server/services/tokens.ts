@@ -7,6 +7,7 @@ import { AppError, notFound } from '../errors.js'
 import { inTransaction } from '../transaction.js'
 import { authorizeOrg } from './access.js'
 import { audit } from './audit.js'
+import { validUntil } from './expiry.js'
 import { onMemberRemoved } from './member-removal.js'
 import { decodeCursor, pageOf, presentToken } from './presenters.js'
 import { requireMember } from './users.js'
@@ -28,9 +29,14 @@ export async function createToken(ctx: ServiceContext, slug: string, body: Creat
         'the operator must name the member the token is for (userEmail)',
       )
     const member = await requireMember(trx, org.id, email)
-    const expiresAt = body.expiresAt ? Date.parse(body.expiresAt) : null
-    if (expiresAt !== null && expiresAt <= now)
-      throw new AppError('validation_failed', 'expiresAt must be in the future')
+    if (body.expires !== undefined && body.expiresAt !== undefined)
+      throw new AppError('validation_failed', 'expires: give expires or expiresAt, not both')
+    const expiresAt =
+      body.expires !== undefined
+        ? validUntil(body.expires, org, { now, future: true })
+        : body.expiresAt !== undefined
+          ? validUntil(body.expiresAt, org, { now, field: 'expiresAt', future: true })
+          : null
     const t = generateToken('user')
     const row = {
       id: newId('tok', now),
