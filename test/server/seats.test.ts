@@ -283,10 +283,7 @@ for (const dialect of DIALECTS) {
         const res = await checkout(tokens['erin@acme.test']!, 'old-cad', { host: 'ws-5' })
         assert.equal(res.status, 409)
         assert.equal(res.body.error.code, 'pool_expired')
-        assert.match(
-          res.body.error.message,
-          /^the 'old-cad' subscription expired after 2026-01-15$/,
-        )
+        assert.match(res.body.error.message, /^the 'old-cad' subscription expired after 2026-01-15$/)
         assert.equal((await pool('old-cad')).expired, true)
         assert.deepEqual(await dbCounts('old-cad'), { used: 0, leases: 0 })
         const unknown = await checkout(tokens['erin@acme.test']!, 'nope', { host: 'ws-5' })
