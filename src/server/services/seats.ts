@@ -17,7 +17,8 @@ import { inTransaction } from '../transaction.js'
 import { authorizeOrg, type OrgRow } from './access.js'
 import { audit } from './audit.js'
 import { assertValid, isExpired, validUntil } from './expiry.js'
-import { leasesOf, pageFrom, presentLease, readCursor, roamingAt, staleAt, textKey } from './seats-leases.js'
+import { paginate } from './paging.js'
+import { leasesOf, presentLease, roamingAt, staleAt } from './seats-leases.js'
 import { releaseLease } from './seats-release.js'
 import { requireMember } from './users.js'
 
@@ -156,20 +157,12 @@ export async function updatePool(
 /** The organization's pools by product (members may look: it is what they can check out). */
 export async function listPools(ctx: ServiceContext, slug: string, q: PageQuery) {
   const org = await authorizeOrg(ctx, slug, { role: 'member', write: false })
-  let query = ctx.db
-    .selectFrom('seat_pools')
-    .selectAll()
-    .where('org_id', '=', org.id)
-    .orderBy('product')
-    .limit(q.limit + 1)
-  const after = readCursor(q.cursor, textKey)
-  if (after) query = query.where('product', '>', after[0])
-  const page = pageFrom(
-    await query.execute(),
-    q.limit,
-    (p) => p,
-    (p) => [p.product],
-  )
+  const query = ctx.db.selectFrom('seat_pools').selectAll().where('org_id', '=', org.id)
+  const page = await paginate(query, {
+    limit: q.limit,
+    cursor: q.cursor,
+    keys: [{ column: 'product', value: (p) => p.product }],
+  })
   return { items: await presentPools(ctx.db, org, page.items, ctx.clock.now()), nextCursor: page.nextCursor }
 }
 
