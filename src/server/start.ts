@@ -1,3 +1,4 @@
+import closeWithGrace from 'close-with-grace'
 import type { FastifyInstance } from 'fastify'
 import { sql } from 'kysely'
 import { clockStartingAt, systemClock } from '../domain/clock.js'
@@ -30,7 +31,10 @@ const LISTEN_ERRORS: Record<string, string> = {
   EADDRNOTAVAIL: 'this machine has no such address (check --host)',
 }
 
-/** Opens the database, listens, and closes gracefully on SIGINT/SIGTERM (in-flight requests finish). */
+/**
+ * Opens the database, listens, and closes gracefully on a signal (close-with-grace): in-flight
+ * requests finish. `close()` closes it from the code instead (no exit).
+ */
 export async function startServer(
   opts: StartOptions,
 ): Promise<{ app: FastifyInstance; url: string; close(): Promise<void> }> {
@@ -94,19 +98,26 @@ export async function startServer(
   const url = address.replace('[::1]', 'localhost')
   opts.onListening(url)
   let closing: Promise<void> | null = null
-  const close = () => {
+  const closeApp = () => {
     // Answers from now on close their connection: a keep-alive socket would otherwise hold the
     // process open until the client or the keep-alive timeout drops it.
     app.draining = true
     return (closing ??= app.close())
   }
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
-      app.log.info({ signal }, 'shutting down')
-      const timer = setTimeout(() => process.exit(1), 10_000)
-      timer.unref()
-      void close().then(() => process.exit(0))
-    })
+  // Signals (SIGINT, SIGTERM, …) and an uncaught error close gracefully: in-flight requests finish,
+  // late ones get 503 `unavailable`, the database closes; then exit 0 (1 after an error, or when
+  // closing takes over 10 s, or on a second signal).
+  const grace = closeWithGrace(
+    { delay: 10_000, logger: { error: (msg: unknown) => app.log.error(String(msg)) } },
+    async ({ signal, err }) => {
+      if (err) app.log.error({ err }, 'shutting down after an unexpected error')
+      else app.log.info({ signal }, 'shutting down')
+      await closeApp()
+    },
+  )
+  const close = () => {
+    grace.uninstall()
+    return closeApp()
   }
   return { app, url, close }
 }

@@ -75,6 +75,12 @@ export interface Database {
     last_heartbeat_at: number
     roaming_until: number | null
   }
+  /** Leases released or checked in (their rows are gone): "already so" for a second release. */
+  released_leases: {
+    id: string
+    pool_id: string
+    released_at: number
+  }
   addon_pools: {
     id: string
     org_id: string

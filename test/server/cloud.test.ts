@@ -395,7 +395,7 @@ for (const dialect of DIALECTS) {
         t.clock.advance(-10 * DAY)
         assert.equal(res.status, 409)
         assert.equal(res.body.error.code, 'pool_expired')
-        assert.equal(res.body.error.message, 'Old Add-on License expired after 2026-01-20')
+        assert.equal(res.body.error.message, "Old Add-on ('old') expired after 2026-01-20")
       })
     })
 

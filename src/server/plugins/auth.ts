@@ -4,6 +4,7 @@ import type { Principal, ServiceContext } from '../context.js'
 import { AppError } from '../errors.js'
 import { orgNotFound } from '../services/access.js'
 import { countFailure, failureKeys } from '../rate-limit.js'
+import { isExpired } from '../services/expiry.js'
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -126,7 +127,7 @@ async function resolvePrincipal(app: FastifyInstance, token: string): Promise<Pr
     .where('tokens.token_hash', '=', hashToken(token))
     .executeTakeFirst()
   if (!row || row.revoked_at !== null) throw new AppError('unauthenticated', 'invalid or revoked token')
-  if (row.expires_at !== null && row.expires_at <= now) throw new AppError('unauthenticated', 'token expired')
+  if (isExpired(row.expires_at, now)) throw new AppError('unauthenticated', 'token expired')
   if (row.last_used_at === null || now - row.last_used_at > LAST_USED_GRANULARITY_MS) {
     await db.updateTable('tokens').set({ last_used_at: now }).where('id', '=', row.id).execute()
   }

@@ -17,7 +17,7 @@ import { AppError, notFound } from '../errors.js'
 import { authorizeOrg } from './access.js'
 import { findId, presentOrphan, seatsWord, unusable, type IdRow } from './activations.js'
 import { audit } from './audit.js'
-import { decodeCursor, encodeCursor } from './presenters.js'
+import { mapPage, paginate } from './paging.js'
 
 /**
  * Locks the ID's row for the rest of the transaction while checking it can still take or move
@@ -286,39 +286,17 @@ export async function listOrphans(ctx: ServiceContext, slug: string, q: OrphansQ
     .selectAll('activation_orphans')
     .select('activation_entitlements.product')
     .where('activation_orphans.org_id', '=', org.id)
-    .orderBy('activation_orphans.host')
-    .orderBy('activation_orphans.id')
-    .limit(q.limit + 1)
   if (!q.all) query = query.where('activation_orphans.cleared_at', 'is', null)
   if (q.host !== undefined) query = query.where('activation_orphans.host', '=', q.host)
-  const after = decodeOrphanCursor(q.cursor)
-  if (after)
-    query = query.where((eb) =>
-      eb.or([
-        eb('activation_orphans.host', '>', after.host),
-        eb.and([eb('activation_orphans.host', '=', after.host), eb('activation_orphans.id', '>', after.id)]),
-      ]),
-    )
-  const rows = await query.execute()
-  const more = rows.length > q.limit
-  const slice = more ? rows.slice(0, q.limit) : rows
-  const last = slice[slice.length - 1]
-  return {
-    items: slice.map((r) => presentOrphan(r, r.product)),
-    nextCursor: more && last ? encodeCursor(JSON.stringify([last.host, last.id])) : null,
-  }
-}
-
-function decodeOrphanCursor(cursor: string | undefined): { host: string; id: string } | undefined {
-  const text = decodeCursor(cursor)
-  if (text === undefined) return undefined
-  try {
-    const [host, id] = JSON.parse(text) as unknown[]
-    if (typeof host === 'string' && typeof id === 'string') return { host, id }
-  } catch {
-    // fall through: a cursor this server did not write
-  }
-  throw new AppError('bad_request', 'invalid cursor')
+  const page = await paginate(query, {
+    limit: q.limit,
+    cursor: q.cursor,
+    keys: [
+      { column: 'activation_orphans.host', value: (r) => r.host },
+      { column: 'activation_orphans.id', value: (r) => r.id },
+    ],
+  })
+  return mapPage(page, (r) => presentOrphan(r, r.product))
 }
 
 /** Records that a host was cleaned: its orphans (of one ID, or all) are no longer listed. */

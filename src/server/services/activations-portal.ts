@@ -28,6 +28,7 @@ import {
 } from './activations.js'
 import { recordOrphan } from './activations-hosts.js'
 import { audit } from './audit.js'
+import { isExpired } from './expiry.js'
 
 function hostList(hosts: Array<{ host: string; seats: number }>): string {
   return hosts.map((h) => `${h.host} (${seatsWord(h.seats)})`).join(', ')
@@ -215,7 +216,7 @@ export async function resizeActivation(
         quantity: row.quantity,
       })
     const ent = await findEntitlement(trx, org.id, row.product)
-    if (ent.expires_at <= now) throw entitlementExpired(ent, org)
+    if (isExpired(ent.expires_at, now)) throw entitlementExpired(ent, org)
     const hosts = await hostsOf(trx, id)
     const plan: ResizePlan = {
       id,

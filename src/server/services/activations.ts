@@ -16,8 +16,8 @@ import type { Executor, ServiceContext } from '../context.js'
 import { AppError, notFound } from '../errors.js'
 import { authorizeOrg, type OrgRow } from './access.js'
 import { audit } from './audit.js'
-import { expiryFor } from './expiry.js'
-import { decodeCursor, encodeCursor, pageOf } from './presenters.js'
+import { isExpired, validUntil } from './expiry.js'
+import { mapPage, paginate } from './paging.js'
 
 /** "1 seat", "3 seats": the refusals' messages count seats. */
 export const seatsWord = (n: number) => `${n} seat${n === 1 ? '' : 's'}`
@@ -36,7 +36,7 @@ export function presentEntitlement(row: EntitlementRow, org: OrgRow, now: number
     free: row.free,
     expiresAt: toIso(row.expires_at),
     validThrough: lastValidDay(row.expires_at, org.time_zone),
-    expired: row.expires_at <= now,
+    expired: isExpired(row.expires_at, now),
     createdAt: toIso(row.created_at),
     updatedAt: toIso(row.updated_at),
   }
@@ -54,7 +54,7 @@ export function presentId(row: IdRow, org: OrgRow, now: number): ActivationSumma
     status: row.status,
     expiresAt: toIso(row.expires_at),
     validThrough: lastValidDay(row.expires_at, org.time_zone),
-    expired: row.expires_at <= now,
+    expired: isExpired(row.expires_at, now),
     createdAt: toIso(row.created_at),
     returnedAt: toIsoOrNull(row.returned_at),
   }
@@ -108,7 +108,7 @@ export function unusable(row: IdRow, org: OrgRow, now: number): AppError | undef
       `activation ID ${row.id} was returned${row.returned_at ? ` on ${toIso(row.returned_at)}` : ''} and is inactive; generate a new one`,
       { id: row.id, status: row.status },
     )
-  if (row.expires_at <= now)
+  if (isExpired(row.expires_at, now))
     return new AppError(
       'activation_expired',
       `activation ID ${row.id} expired after ${lastValidDay(row.expires_at, org.time_zone)}`,
@@ -155,7 +155,7 @@ export async function provisionEntitlement(
       seats: body.seats,
       allocated: 0,
       free: body.seats,
-      expires_at: expiryFor(body.expires, org),
+      expires_at: validUntil(body.expires, org, { now }),
       created_at: now,
       updated_at: now,
     }
@@ -175,18 +175,13 @@ export async function provisionEntitlement(
 export async function listEntitlements(ctx: ServiceContext, slug: string, q: PageQuery) {
   const org = await authorizeOrg(ctx, slug, { role: 'member', write: false })
   const now = ctx.clock.now()
-  let query = ctx.db
-    .selectFrom('activation_entitlements')
-    .selectAll()
-    .where('org_id', '=', org.id)
-    .orderBy('product')
-    .limit(q.limit + 1)
-  const after = decodeCursor(q.cursor)
-  if (after !== undefined) query = query.where('product', '>', after)
-  const rows = await query.execute()
-  const more = rows.length > q.limit
-  const items = (more ? rows.slice(0, q.limit) : rows).map((r) => presentEntitlement(r, org, now))
-  return { items, nextCursor: more ? encodeCursor(items[items.length - 1]!.product) : null }
+  const query = ctx.db.selectFrom('activation_entitlements').selectAll().where('org_id', '=', org.id)
+  const page = await paginate(query, {
+    limit: q.limit,
+    cursor: q.cursor,
+    keys: [{ column: 'product', value: (r) => r.product }],
+  })
+  return mapPage(page, (r) => presentEntitlement(r, org, now))
 }
 
 /**
@@ -281,7 +276,7 @@ export async function generateActivation(
   return ctx.db.transaction().execute(async (trx) => {
     const org = await authorizeOrg(ctx, slug, { role: 'admin', write: true }, trx)
     const ent = await findEntitlement(trx, org.id, body.product)
-    if (ent.expires_at <= now) throw entitlementExpired(ent, org)
+    if (isExpired(ent.expires_at, now)) throw entitlementExpired(ent, org)
     const free = await carveSeats(trx, ent, body.quantity, now)
     const row = await insertId(trx, ent, org.id, body.quantity, ent.expires_at, now)
     await audit(trx, ctx.principal, now, {
@@ -299,15 +294,15 @@ export async function generateActivation(
 export async function listActivations(ctx: ServiceContext, slug: string, q: ActivationsQuery) {
   const org = await authorizeOrg(ctx, slug, { role: 'member', write: false })
   const now = ctx.clock.now()
-  let query = idsWithProduct(ctx.db)
-    .where('activation_ids.org_id', '=', org.id)
-    .orderBy('activation_ids.id')
-    .limit(q.limit + 1)
+  let query = idsWithProduct(ctx.db).where('activation_ids.org_id', '=', org.id)
   if (q.product !== undefined) query = query.where('activation_entitlements.product', '=', q.product)
   if (q.status !== undefined) query = query.where('activation_ids.status', '=', q.status)
-  const after = decodeCursor(q.cursor)
-  if (after !== undefined) query = query.where('activation_ids.id', '>', after)
-  return pageOf(await query.execute(), q.limit, (r) => presentId(r, org, now))
+  const page = await paginate(query, {
+    limit: q.limit,
+    cursor: q.cursor,
+    keys: [{ column: 'activation_ids.id', value: (r) => r.id }],
+  })
+  return mapPage(page, (r) => presentId(r, org, now))
 }
 
 /** One ID: its hosts with seats and since when, and its orphans (cleaned or not). */

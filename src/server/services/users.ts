@@ -8,7 +8,8 @@ import { authorizeOrg } from './access.js'
 import { audit } from './audit.js'
 import { runBulk, type BulkOptions } from './bulk.js'
 import { releaseMember } from './member-removal.js'
-import { decodeCursor, encodeCursor, presentMember } from './presenters.js'
+import { mapPage, paginate } from './paging.js'
+import { presentMember } from './presenters.js'
 
 /** Users are global identities keyed by email; membership makes them part of an organization. */
 export async function ensureUser(db: Executor, email: string, name: string | null, now: number) {
@@ -43,15 +44,13 @@ export async function listMembers(
     .innerJoin('users', 'users.id', 'memberships.user_id')
     .select(['users.email', 'users.name', 'memberships.role', 'memberships.created_at'])
     .where('memberships.org_id', '=', org.id)
-    .orderBy('users.email')
-    .limit(q.limit + 1)
-  const after = decodeCursor(q.cursor)
-  if (after) query = query.where('users.email', '>', after)
   if (q.role) query = query.where('memberships.role', '=', q.role)
-  const rows = await query.execute()
-  const more = rows.length > q.limit
-  const items = (more ? rows.slice(0, q.limit) : rows).map(presentMember)
-  return { items, nextCursor: more ? encodeCursor(items[items.length - 1]!.email) : null }
+  const page = await paginate(query, {
+    limit: q.limit,
+    cursor: q.cursor,
+    keys: [{ column: 'users.email', value: (r) => r.email }],
+  })
+  return mapPage(page, presentMember)
 }
 
 export interface AddUserItem {

@@ -3,6 +3,7 @@ import * as seats from './0002-seats.js'
 import * as cloudAddons from './0003-cloud-addons.js'
 import * as activations from './0005-activations.js'
 import * as rateLimits from './0007-rate-limits.js'
+import * as releasedLeases from './0008-released-leases.js'
 
 /** Every migration, in order. Names sort in the order they must run. */
 export const migrations = {
@@ -11,4 +12,5 @@ export const migrations = {
   '0003-cloud-addons': cloudAddons,
   '0005-activations': activations,
   '0007-rate-limits': rateLimits,
+  '0008-released-leases': releasedLeases,
 }

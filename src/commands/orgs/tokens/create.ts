@@ -19,20 +19,23 @@ export default class TokensCreate extends ApiCommand<typeof TokensCreate> {
       default: false,
     }),
     expires: Flags.string({
-      description: 'a duration from now (90d, 12h), a date (valid through that day, UTC) or an instant',
+      description:
+        'a duration from now (90d, 12h), a date (valid through that day in the organization’s time zone) or an instant',
     }),
     user: Flags.string({ description: 'create it for this member (admins)' }),
   }
 
   async run() {
-    const expiresAt = this.flags.expires === undefined ? undefined : await parseExpires(this.flags.expires)
+    // Checked here for the flag's own error message; the server computes the instant from what was
+    // typed, in the organization's time zone.
+    if (this.flags.expires !== undefined) await parseExpires(this.flags.expires)
     const client = await this.client()
     const created = await client.tokens.create(
       { org: await this.org() },
       {
         readOnly: this.flags['read-only'],
         ...(this.flags.name ? { name: this.flags.name } : {}),
-        ...(expiresAt ? { expiresAt } : {}),
+        ...(this.flags.expires !== undefined ? { expires: this.flags.expires } : {}),
         ...(this.flags.user ? { userEmail: this.flags.user } : {}),
       },
     )
