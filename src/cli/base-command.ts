@@ -1,8 +1,8 @@
 import { Command, Errors, Flags, type Interfaces } from '@oclif/core'
 import type { LicctlClient } from '../client/index.js'
-import { LicctlError, UsageError } from '../client/errors.js'
 import { redactTokens } from '../domain/tokens.js'
-import { stderrColor } from './output.js'
+import { failureOf, UsageError } from './errors.js'
+import { dropOutputWhenStdoutCloses, stderrColor } from './output.js'
 
 export type InferredFlags<T extends typeof Command> = Interfaces.InferredFlags<
   (typeof BaseCommand)['baseFlags'] & T['flags']
@@ -23,6 +23,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   protected positionals: string[] = []
 
   public override async init(): Promise<void> {
+    dropOutputWhenStdoutCloses()
     await super.init()
     const { args, flags, argv } = await this.parse({
       flags: this.ctor.flags,
@@ -46,29 +47,23 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     process.stderr.write(text.endsWith('\n') ? text : text + '\n')
   }
 
-  protected override async catch(
-    err: Error & { exitCode?: number; oclif?: { exit?: number }; code?: string },
-  ): Promise<void> {
+  protected override async catch(err: Error): Promise<void> {
     if (err instanceof Errors.ExitError) throw err
-    const parseError =
-      err.oclif?.exit === 2 ||
-      err.name === 'NonExistentFlagsError' ||
-      err.constructor?.name?.endsWith('FlagsError')
-    const exitCode = err instanceof LicctlError ? err.exitCode : parseError ? 2 : (err.oclif?.exit ?? 1)
-    const code = err instanceof LicctlError ? err.code : exitCode === 2 ? 'usage' : 'unexpected'
-    const message = redactTokens(firstLine(err.message) || String(err))
-    process.exitCode = exitCode
+    const failure = failureOf(err)
+    process.exitCode = failure.exitCode
     if (this.jsonEnabled()) {
-      const details = err instanceof LicctlError && err.details !== undefined ? { details: err.details } : {}
-      process.stderr.write(JSON.stringify({ error: { code, message, ...details } }) + '\n')
+      const details = failure.details !== undefined ? { details: failure.details } : {}
+      process.stderr.write(
+        JSON.stringify({ error: { code: failure.code, message: failure.message, ...details } }) + '\n',
+      )
       return
     }
     const c = stderrColor()
-    let text = `${c.red('Error:')} ${message}\n`
-    if (err instanceof LicctlError && err.hint) text += `${c.dim('Hint:')} ${err.hint}\n`
-    if (exitCode === 2 && !(err instanceof LicctlError))
+    let text = `${c.red('Error:')} ${failure.message}\n`
+    if (failure.hint) text += `${c.dim('Hint:')} ${failure.hint}\n`
+    if (failure.exitCode === 2 && !failure.expected)
       text += `${c.dim('See:')} ${this.config.bin} ${this.id?.replaceAll(':', ' ') ?? ''} --help\n`
-    if (!(err instanceof LicctlError) && exitCode === 1 && process.env.DEBUG)
+    if (!failure.expected && failure.exitCode === 1 && process.env.DEBUG)
       text += redactTokens(err.stack ?? '') + '\n'
     process.stderr.write(text)
   }
@@ -82,15 +77,6 @@ function withoutStdin(args: Interfaces.ArgInput | undefined): Interfaces.ArgInpu
   return Object.fromEntries(
     Object.entries(args ?? {}).map(([name, arg]) => [name, { ...arg, ignoreStdin: true }]),
   )
-}
-
-function firstLine(message: string): string {
-  // oclif's parse errors span several lines ("See more help with --help"); keep the reason.
-  return message
-    .split('\n')
-    .map((l) => l.trim())
-    .filter((l) => l && !l.startsWith('See more help'))
-    .join(' ')
 }
 
 /** A command that talks to the license server: adds --org and builds the client from the profile. */

@@ -6,7 +6,7 @@ import type { Readable } from 'node:stream'
 import type { z } from 'zod'
 import { BULK_MAX_ITEMS, type BulkResponse, type BulkRowResult } from '../contract/bulk.js'
 import { exitCodeFor } from '../contract/errors.js'
-import { LicctlError, UsageError } from '../client/errors.js'
+import { CliError, UsageError } from './errors.js'
 import { color } from './output.js'
 
 /** Where rows come from: command-line targets, or a CSV/JSON file (`-` is stdin). */
@@ -549,7 +549,7 @@ async function* csvRows(
       if (out.length > 0) yield out
     }
   } catch (err) {
-    if (err instanceof LicctlError || err instanceof UnreadableInput) throw err
+    if (err instanceof CliError || err instanceof UnreadableInput) throw err
     const e = err as {
       message: string
       lines?: number

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { Args, Flags } from '@oclif/core'
 import { ApiCommand } from '../cli/base-command.js'
-import { UsageError } from '../client/errors.js'
+import { UsageError } from '../cli/errors.js'
 
 type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE'
 

@@ -1,5 +1,6 @@
 import { Args, Flags } from '@oclif/core'
 import { ApiCommand } from '../../cli/base-command.js'
+import { countFlag, expiryFlag } from '../../cli/flag-values.js'
 
 export default class CloudProvision extends ApiCommand<typeof CloudProvision> {
   static override summary = 'Provision a cloud add-on pool for an organization (operator)'
@@ -16,9 +17,14 @@ export default class CloudProvision extends ApiCommand<typeof CloudProvision> {
   }
   static override flags = {
     name: Flags.string({ description: 'display name, e.g. "Cloud Processing"', required: true }),
-    total: Flags.integer({ description: 'number of user licenses', required: true, min: 1 }),
-    expires: Flags.string({
-      description: 'expiration: a date (valid through that day) or an ISO-8601 instant',
+    total: countFlag({
+      description: 'number of user licenses',
+      required: true,
+      schema: async () => (await import('../../contract/cloud.js')).provisionAddonBody.shape.total,
+    }),
+    expires: expiryFlag({
+      description:
+        'expiration: a date (valid through that day), an ISO-8601 instant or a duration from now (365d)',
       required: true,
     }),
   }

@@ -1,8 +1,8 @@
-import { Args, Flags } from '@oclif/core'
+import { Args } from '@oclif/core'
 import { ApiCommand } from '../../cli/base-command.js'
 import { renderTable } from '../../cli/output.js'
 import { poolColumns } from '../../cli/seats-view.js'
-import { durationSeconds } from '../../cli/flag-values.js'
+import { countFlag, durationFlag, expiryFlag } from '../../cli/flag-values.js'
 
 export default class SeatsProvision extends ApiCommand<typeof SeatsProvision> {
   static override summary = 'Provision a seat pool for an organization (operator)'
@@ -15,16 +15,22 @@ export default class SeatsProvision extends ApiCommand<typeof SeatsProvision> {
     product: Args.string({ description: 'product key, e.g. cad-pro', required: true }),
   }
   static override flags = {
-    seats: Flags.integer({ description: 'number of seats', required: true, min: 1 }),
-    expires: Flags.string({
-      description: 'expiration: a date (valid through that day) or an ISO-8601 instant',
+    seats: countFlag({
+      description: 'number of seats',
+      required: true,
+      schema: async () => (await import('../../contract/seats.js')).provisionPoolBody.shape.seats,
+    }),
+    expires: expiryFlag({
+      description:
+        'expiration: a date (valid through that day), an ISO-8601 instant or a duration from now (365d)',
       required: true,
     }),
-    'lease-ttl': Flags.string({
+    'lease-ttl': durationFlag({
       description: 'a lease without a heartbeat for this long is stale',
-      default: '15m',
+      default: 15 * 60,
+      defaultHelp: async () => '15m',
     }),
-    'max-roaming': Flags.string({
+    'max-roaming': durationFlag({
       description: 'longest offline borrowing allowed (e.g. 14d); none when omitted',
     }),
   }
@@ -36,8 +42,8 @@ export default class SeatsProvision extends ApiCommand<typeof SeatsProvision> {
       product: this.args.product,
       seats: f.seats,
       expires: f.expires,
-      leaseTtlSeconds: durationSeconds('--lease-ttl', f['lease-ttl']),
-      ...(f['max-roaming'] ? { maxRoamingSeconds: durationSeconds('--max-roaming', f['max-roaming']) } : {}),
+      leaseTtlSeconds: f['lease-ttl'],
+      ...(f['max-roaming'] ? { maxRoamingSeconds: f['max-roaming'] } : {}),
     })
     this.say(renderTable([pool], poolColumns))
     return pool

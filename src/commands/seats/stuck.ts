@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core'
 import { ApiCommand } from '../../cli/base-command.js'
-import { durationSeconds } from '../../cli/flag-values.js'
+import { durationFlag } from '../../cli/flag-values.js'
 import { everyPage, renderLeases } from '../../cli/seats-view.js'
 
 export default class SeatsStuck extends ApiCommand<typeof SeatsStuck> {
@@ -12,13 +12,13 @@ export default class SeatsStuck extends ApiCommand<typeof SeatsStuck> {
     '<%= config.bin %> seats stuck --idle 2h --product cad-pro',
   ]
   static override flags = {
-    idle: Flags.string({ description: 'idle at least this long (default: each pool’s lease TTL), e.g. 2h' }),
+    idle: durationFlag({ description: 'idle at least this long (default: each pool’s lease TTL), e.g. 2h' }),
     product: Flags.string({ description: 'only this product' }),
   }
 
   async run() {
     const client = await this.client()
-    const idleSeconds = this.flags.idle ? durationSeconds('--idle', this.flags.idle) : undefined
+    const idleSeconds = this.flags.idle
     const org = await this.org()
     const items = await everyPage((page) =>
       client.seats.stuck(org, { ...page, product: this.flags.product, idleSeconds }),

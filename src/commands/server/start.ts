@@ -1,6 +1,7 @@
 import { Flags } from '@oclif/core'
 import { BaseCommand } from '../../cli/base-command.js'
-import { UsageError } from '../../client/errors.js'
+import { UsageError } from '../../cli/errors.js'
+import { integerFlag } from '../../cli/flag-values.js'
 
 export default class ServerStart extends BaseCommand<typeof ServerStart> {
   static override summary = 'Start the license server'
@@ -18,7 +19,7 @@ export default class ServerStart extends BaseCommand<typeof ServerStart> {
       required: true,
     }),
     host: Flags.string({ description: 'interface to listen on', default: '127.0.0.1' }),
-    port: Flags.integer({
+    port: integerFlag({
       description: 'port to listen on; 0 picks a free one',
       default: 8080,
       min: 0,

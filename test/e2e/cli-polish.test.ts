@@ -1,0 +1,165 @@
+import { strict as assert } from 'node:assert'
+import { spawn } from 'node:child_process'
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { BIN, E2eServer, jsonError, ROOT, runCli, type CliResult } from '../helpers/e2e.js'
+
+/**
+ * Runs the CLI with stdout into a real pipe whose reader goes away after the first chunk, as
+ * `licctl … | head -1` does.
+ */
+function runIntoClosedPipe(args: string[], env: Record<string, string>): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd: ROOT,
+      env: { ...process.env, NO_COLOR: '1', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.once('data', (d: Buffer) => {
+      stdout = d.toString()
+      child.stdout.destroy()
+    })
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
+    child.on('error', reject)
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }))
+  })
+}
+
+describe('e2e: what a new user trips over', function () {
+  let server: E2eServer
+  let env: Record<string, string>
+  let operator: Record<string, string>
+
+  before(async () => {
+    server = await E2eServer.start()
+    const admin = await server.createOrg('acme', 'alice@acme.test')
+    env = server.env(admin, 'acme')
+    operator = { ...server.env(server.operatorToken), LICCTL_ORG: 'acme' }
+    const file = join(server.dir, 'users.csv')
+    writeFileSync(file, ['email', ...Array.from({ length: 3000 }, (_, i) => `user${i}@acme.test`)].join('\n'))
+    const add = await runCli(['orgs', 'users', 'add', '--file', file, '--json'], { env })
+    assert.equal(add.code, 0, add.stderr)
+  })
+  after(async () => server.stop())
+
+  describe('a pipe that closes early ends the command quietly with exit 0', function () {
+    for (const args of [
+      ['orgs', 'users', 'list', '--json'],
+      ['orgs', 'users', 'list'],
+      ['orgs', 'users', 'add', '--file', 'FILE', '--json'],
+      ['orgs', 'users', 'add', '--file', 'FILE'],
+    ])
+      it(args.join(' '), async () => {
+        const file = join(server.dir, 'users.csv')
+        const res = await runIntoClosedPipe(
+          args.map((a) => (a === 'FILE' ? file : a)),
+          env,
+        )
+        assert.ok(res.stdout.length > 0)
+        assert.equal(res.stderr, '')
+        assert.equal(res.code, 0)
+      })
+  })
+
+  describe('flags are checked by the CLI and named, never the server’s “body.x: Invalid input”', function () {
+    const cases: Array<[string[], string]> = [
+      [
+        ['seats', 'provision', 'cad', '--seats', String(2n ** 70n), '--expires', '2027-12-31'],
+        "--seats must be between 1 and 1000000, got '1180591620717411303424'",
+      ],
+      [
+        ['seats', 'provision', 'cad', '--seats', '5', '--expires', '2024-02-30'],
+        "--expires: not a real calendar date, got '2024-02-30'",
+      ],
+      [
+        ['seats', 'provision', 'cad', '--seats', '5', '--expires', 'tomorrowish'],
+        "--expires: expected a date like 2027-12-31, an instant with its offset or a duration like 90d, got 'tomorrowish'",
+      ],
+      [['seats', 'update', 'cad', '--add-seats', '0'], "--add-seats must be between 1 and 1000000, got '0'"],
+      [
+        ['seats', 'update', 'cad', '--expires', '2023-02-29'],
+        "--expires: not a real calendar date, got '2023-02-29'",
+      ],
+      [
+        ['cloud', 'provision', 'cp', '--name', 'CP', '--total', '1000001', '--expires', '2027-12-31'],
+        "--total must be between 1 and 1000000, got '1000001'",
+      ],
+      [['cloud', 'update', 'cp', '--total', '-1'], "--total must be between 0 and 1000000, got '-1'"],
+      [
+        ['cloud', 'update', 'cp', '--expires', 'next year'],
+        "--expires: expected a date like 2027-12-31, an instant with its offset or a duration like 90d, got 'next year'",
+      ],
+      [
+        ['seats', 'checkout', 'cad', '--roam-until', 'friday'],
+        "--roam-until: expected a duration like 90d or an instant with its offset, got 'friday'",
+      ],
+      [['orgs', 'audit', '--since', '2026-13-01'], "--since: not a real calendar date, got '2026-13-01'"],
+      [['orgs', 'audit', '--limit', '0'], "--limit must be between 1 and 100000, got '0'"],
+      [
+        ['seats', 'stuck', '--idle', 'a while'],
+        "--idle: expected a duration like 90s, 15m, 2h or 14d, got 'a while'",
+      ],
+      [
+        ['orgs', 'tokens', 'create', '--expires', 'x\u001b[31mred\u0007'],
+        "--expires: expected a duration like 90d, a date like 2027-12-31 or an instant with its offset, got 'x\\x1b[31mred\\x07'",
+      ],
+    ]
+    for (const [args, message] of cases)
+      it(`${args.slice(0, 2).join(' ')} ${args.slice(2).join(' ')}`, async () => {
+        const res = await runCli(args, { env: { ...operator, NO_COLOR: '1' } })
+        assert.equal(res.code, 2, res.stderr)
+        assert.equal(res.stdout, '')
+        assert.equal(res.stderr.split('\n')[0], `Error: ${message}`)
+        const json = await runCli([...args, '--json'], { env: operator })
+        assert.equal(json.code, 2)
+        assert.deepEqual(jsonError(json), { code: 'usage', message })
+      })
+  })
+
+  it('a binary --file is named, its bytes escaped: no control character reaches the terminal', async () => {
+    const file = join(server.dir, 'binary.csv')
+    writeFileSync(file, Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0x1b, 0x5b, 0x32, 0x4a, 0x07, 0x00, 0x0a, 0x01]))
+    const res = await runCli(['orgs', 'users', 'add', '--file', file], { env: { ...env, NO_COLOR: '1' } })
+    assert.equal(res.code, 2)
+    // eslint-disable-next-line no-control-regex
+    assert.doesNotMatch(res.stderr.replace(/\n$/, ''), /[\u0000-\u001f\u007f]/)
+    assert.match(res.stderr, /\\x7fELF\\x1b\[2J\\x07\\x00/)
+  })
+
+  describe('"not logged in" says exactly what is missing', function () {
+    const empty = () => ({ LICCTL_CONFIG_DIR: join(server.dir, 'no-profiles'), NO_COLOR: '1' })
+    it('nothing at all', async () => {
+      const res = await runCli(['orgs', 'show'], { env: empty() })
+      assert.equal(res.code, 4)
+      assert.equal(
+        res.stderr.split('\n')[0],
+        'Error: not logged in: no profile, and neither LICCTL_URL nor LICCTL_TOKEN is set',
+      )
+    })
+    it('LICCTL_URL without LICCTL_TOKEN', async () => {
+      const res = await runCli(['orgs', 'show'], { env: { ...empty(), LICCTL_URL: server.url } })
+      assert.equal(res.code, 4)
+      assert.equal(
+        res.stderr.split('\n')[0],
+        'Error: not logged in: LICCTL_URL is set but LICCTL_TOKEN is not, and there is no profile',
+      )
+    })
+    it('LICCTL_TOKEN without LICCTL_URL', async () => {
+      const res = await runCli(['orgs', 'show', '--json'], { env: { ...empty(), LICCTL_TOKEN: 'lic_u_x' } })
+      assert.equal(res.code, 4)
+      assert.deepEqual(jsonError(res), {
+        code: 'not_logged_in',
+        message: 'not logged in: LICCTL_TOKEN is set but LICCTL_URL is not, and there is no profile',
+      })
+    })
+    it('a LICCTL_URL that is not a URL is a usage error naming the variable', async () => {
+      const res = await runCli(['orgs', 'show'], {
+        env: { ...empty(), LICCTL_URL: 'localhost\u001b:8080', LICCTL_TOKEN: 'lic_u_x' },
+      })
+      assert.equal(res.code, 2)
+      assert.equal(res.stderr.split('\n')[0], "Error: LICCTL_URL: not an http(s) URL: 'localhost\\x1b:8080'")
+    })
+  })
+})
