@@ -114,8 +114,7 @@ describe('profiles', function () {
       rmSync(join(dir, 'profiles.json'))
       assert.throws(
         () => resolveConnection(undefined),
-        (err: CliError) =>
-          err.code === 'not_logged_in' && err.exitCode === 4 && /orgs login/.test(err.hint!),
+        (err: CliError) => err.code === 'not_logged_in' && err.exitCode === 4 && /orgs login/.test(err.hint!),
       )
     })
   })

@@ -28,6 +28,7 @@ function runIntoClosedPipe(args: string[], env: Record<string, string>): Promise
 }
 
 describe('e2e: what a new user trips over', function () {
+  this.timeout(120_000)
   let server: E2eServer
   let env: Record<string, string>
   let operator: Record<string, string>
@@ -38,7 +39,7 @@ describe('e2e: what a new user trips over', function () {
     env = server.env(admin, 'acme')
     operator = { ...server.env(server.operatorToken), LICCTL_ORG: 'acme' }
     const file = join(server.dir, 'users.csv')
-    writeFileSync(file, ['email', ...Array.from({ length: 3000 }, (_, i) => `user${i}@acme.test`)].join('\n'))
+    writeFileSync(file, ['email', ...Array.from({ length: 1500 }, (_, i) => `user${i}@acme.test`)].join('\n'))
     const add = await runCli(['orgs', 'users', 'add', '--file', file, '--json'], { env })
     assert.equal(add.code, 0, add.stderr)
   })
@@ -160,6 +161,96 @@ describe('e2e: what a new user trips over', function () {
       })
       assert.equal(res.code, 2)
       assert.equal(res.stderr.split('\n')[0], "Error: LICCTL_URL: not an http(s) URL: 'localhost\\x1b:8080'")
+    })
+  })
+
+  describe('field selection, --jq and CSV/TSV output', function () {
+    it('--json a,b keeps those fields of each item; bare --json keeps all; --json=a works too', async () => {
+      const all = await runCli(['orgs', 'users', 'list', '--json'], { env })
+      const some = await runCli(['orgs', 'users', 'list', '--json', 'email,role'], { env })
+      const one = await runCli(['orgs', 'users', 'list', '--json=email'], { env })
+      assert.equal(some.code, 0, some.stderr)
+      const first = (r: CliResult) =>
+        (JSON.parse(r.stdout) as { items: Array<Record<string, unknown>> }).items[0]
+      assert.deepEqual(Object.keys(first(all)!), ['email', 'name', 'role', 'joinedAt'])
+      assert.deepEqual(first(some), { email: 'alice@acme.test', role: 'admin' })
+      assert.deepEqual(first(one), { email: 'alice@acme.test' })
+      const show = await runCli(['orgs', 'show', '--json', 'slug,timeZone'], { env })
+      assert.deepEqual(JSON.parse(show.stdout), { slug: 'acme', timeZone: 'UTC' })
+    })
+
+    it('a word after --json that is not a field stays an argument (seats list --json cad-pro)', async () => {
+      const res = await runCli(['seats', 'list', '--json', 'cad-pro'], { env })
+      assert.equal(res.code, 0, res.stderr)
+      assert.deepEqual(JSON.parse(res.stdout), { items: [] })
+      const fields = await runCli(['seats', 'list', '--json', 'user'], { env })
+      assert.deepEqual(JSON.parse(fields.stdout), { items: [] })
+    })
+
+    it('an unknown field is a usage error listing the available ones', async () => {
+      const res = await runCli(['orgs', 'users', 'list', '--json', 'email,emial'], {
+        env: { ...env, NO_COLOR: '1' },
+      })
+      assert.equal(res.code, 2)
+      assert.equal(res.stdout, '')
+      assert.deepEqual(jsonError(res), {
+        code: 'usage',
+        message: "--json: unknown field 'emial'; available: email, name, role, joinedAt",
+      })
+      const seats = await runCli(['seats', 'list', '--json', 'user,hostname'], { env })
+      assert.equal(seats.code, 2)
+      assert.match(
+        jsonError(seats).message,
+        /^--json: unknown field 'hostname'; available: id, product, user, host,/,
+      )
+    })
+
+    it('--jq filters the document (strings raw), and a bad filter is a usage error', async () => {
+      const res = await runCli(
+        ['orgs', 'users', 'list', '--jq', '[.items[] | select(.role == "admin") | .email][]'],
+        {
+          env,
+        },
+      )
+      assert.equal(res.code, 0, res.stderr)
+      assert.equal(res.stdout, 'alice@acme.test\n')
+      const count = await runCli(['orgs', 'users', 'list', '--jq', '.items | length'], { env })
+      assert.equal(count.stdout, '1501\n')
+      const bad = await runCli(['orgs', 'show', '--jq', '.['], { env })
+      assert.equal(bad.code, 2)
+      assert.equal(bad.stdout, '')
+      assert.match(jsonError(bad).message, /^--jq: syntax error/)
+    })
+
+    it('--output csv|tsv prints the list with a header row, and reads back as a bulk --file', async () => {
+      const csv = await runCli(['orgs', 'users', 'list', '--output', 'csv', '--json', 'email,role'], { env })
+      assert.equal(csv.code, 0, csv.stderr)
+      const lines = csv.stdout.split('\n')
+      assert.deepEqual(lines.slice(0, 3), ['email,role', 'alice@acme.test,admin', 'user0@acme.test,member'])
+      assert.equal(lines.length, 1503)
+      const tsv = await runCli(['orgs', 'users', 'list', '--output', 'tsv'], { env })
+      assert.match(tsv.stdout.split('\n')[1]!, /^alice@acme\.test\t\tadmin\t\d{4}-\d{2}-\d{2}T/)
+      // Round trip: the export of one org is the import of another.
+      const globex = await server.createOrg('globex', 'gina@globex.test')
+      const file = join(server.dir, 'export.csv')
+      writeFileSync(file, csv.stdout)
+      const add = await runCli(['orgs', 'users', 'add', '--file', file, '--json'], {
+        env: server.env(globex, 'globex'),
+      })
+      assert.equal(add.code, 0, add.stderr)
+      const summary = (JSON.parse(add.stdout) as { summary: { changed: number } }).summary
+      assert.equal(summary.changed, 1501)
+      const back = await runCli(['orgs', 'users', 'list', '--output', 'csv', '--json', 'email,role'], {
+        env: server.env(globex, 'globex'),
+      })
+      assert.ok(back.stdout.includes('\nalice@acme.test,admin\n'))
+      assert.equal(back.stdout.split('\n').length, 1504, 'the 1501 members and globex’s own admin')
+    })
+
+    it('--output is only on list commands', async () => {
+      const res = await runCli(['orgs', 'show', '--output', 'csv'], { env: { ...env, NO_COLOR: '1' } })
+      assert.equal(res.code, 2)
+      assert.match(res.stderr, /^Error: Nonexistent flag: --output/)
     })
   })
 })

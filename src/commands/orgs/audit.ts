@@ -1,10 +1,10 @@
 import { Flags } from '@oclif/core'
-import { ApiCommand } from '../../cli/base-command.js'
+import { ListCommand } from '../../cli/base-command.js'
 import { renderTable, shortTime } from '../../cli/output.js'
 import type { AuditEntry } from '../../contract/orgs.js'
 import { instantFlag, integerFlag } from '../../cli/flag-values.js'
 
-export default class OrgsAudit extends ApiCommand<typeof OrgsAudit> {
+export default class OrgsAudit extends ListCommand<typeof OrgsAudit> {
   static override summary = 'Read the audit log, newest first (admins)'
   static override description = 'Every change records who, what, when and the before/after counts.'
   static override examples = [

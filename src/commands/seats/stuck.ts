@@ -1,9 +1,9 @@
 import { Flags } from '@oclif/core'
-import { ApiCommand } from '../../cli/base-command.js'
+import { ListCommand } from '../../cli/base-command.js'
 import { durationFlag } from '../../cli/flag-values.js'
 import { everyPage, renderLeases } from '../../cli/seats-view.js'
 
-export default class SeatsStuck extends ApiCommand<typeof SeatsStuck> {
+export default class SeatsStuck extends ListCommand<typeof SeatsStuck> {
   static override summary = 'Triage: stale leases (no recent heartbeat), oldest first (admins)'
   static override description =
     'A lease is stuck when its host stopped sending heartbeats (a crash, a closed lid). Free them with `licctl seats release --stale`.'

@@ -8,6 +8,8 @@ export default class ServerStart extends BaseCommand<typeof ServerStart> {
   static override description =
     'Listens on --host/--port (0 picks a free port) and prints the URL on stdout; JSON logs go to stderr and never contain tokens. SIGINT or SIGTERM finishes in-flight requests, closes the database and exits 0.'
   static override enableJsonFlag = false
+  // A long-running server: no --json/--jq.
+  static override baseFlags = {} as typeof BaseCommand.baseFlags
   static override examples = [
     '<%= config.bin %> server start --db ./licctl.sqlite --port 8080',
     '<%= config.bin %> server start --db postgres://licctl@db/licctl --host 0.0.0.0 --port 8080',
