@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert'
 import { spawn } from 'node:child_process'
-import { writeFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { BIN, E2eServer, jsonError, ROOT, runCli, type CliResult } from '../helpers/e2e.js'
 
@@ -251,6 +251,39 @@ describe('e2e: what a new user trips over', function () {
       const res = await runCli(['orgs', 'show', '--output', 'csv'], { env: { ...env, NO_COLOR: '1' } })
       assert.equal(res.code, 2)
       assert.match(res.stderr, /^Error: Nonexistent flag: --output/)
+    })
+  })
+
+  describe('plugins and shell completion', function () {
+    it('links a local plugin with `licctl plugins link <dir>` and runs its command', async () => {
+      const data = { LICCTL_DATA_DIR: join(server.dir, 'data'), LICCTL_CACHE_DIR: join(server.dir, 'cache') }
+      const dir = join(ROOT, 'test/fixtures/plugin-hr')
+      const link = await runCli(['plugins', 'link', dir, '--no-install'], { env: { ...env, ...data } })
+      assert.equal(link.code, 0, link.stderr)
+      const list = await runCli(['plugins'], { env: { ...env, ...data } })
+      assert.match(list.stdout, /^licctl-plugin-hr 1\.0\.0 \(link\) /m)
+      const hr = join(server.dir, 'hr.txt')
+      writeFileSync(hr, 'alice@acme.test\nnew.hire@acme.test\nuser7@acme.test\n')
+      const res = await runCli(['hr', 'check', '--file', hr], { env: { ...env, ...data } })
+      assert.equal(res.code, 0, res.stderr)
+      assert.equal(res.stdout, 'new.hire@acme.test\n')
+      const unlink = await runCli(['plugins', 'unlink', 'licctl-plugin-hr'], { env: { ...env, ...data } })
+      assert.equal(unlink.code, 0, unlink.stderr)
+      const gone = await runCli(['hr', 'check', '--file', hr], { env: { ...env, ...data } })
+      assert.notEqual(gone.code, 0)
+    })
+
+    it('generates bash and zsh completion for every command and its flags', async () => {
+      const cache = join(server.dir, 'ac-cache')
+      const res = await runCli(['autocomplete', 'create'], { env: { LICCTL_CACHE_DIR: cache } })
+      assert.equal(res.code, 0, res.stderr)
+      const bash = readFileSync(join(cache, 'autocomplete/functions/bash/licctl.bash'), 'utf8')
+      assert.match(bash, /^seats:provision --json --jq --org --seats --expires --lease-ttl --max-roaming$/m)
+      assert.match(bash, /^orgs:users:list --json --jq --org --output --role$/m)
+      const zsh = readFileSync(join(cache, 'autocomplete/functions/zsh/_licctl'), 'utf8')
+      assert.match(zsh, /"provision\[Provision a seat pool for an organization \(operator\)\]"/)
+      const script = await runCli(['autocomplete', 'script', 'bash'], { env: { LICCTL_CACHE_DIR: cache } })
+      assert.match(script.stdout, /LICCTL_AC_BASH_SETUP_PATH=.*bash_setup/)
     })
   })
 })
