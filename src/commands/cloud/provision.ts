@@ -8,6 +8,7 @@ export default class CloudProvision extends ApiCommand<typeof CloudProvision> {
     'An add-on is N user licenses until an expiration; admins then assign them to members. An expiration given as a date is valid through that day in the organization’s time zone.'
   static override examples = [
     '<%= config.bin %> cloud provision cloud-processing --org acme --name "Cloud Processing" --total 500 --expires 2027-12-31',
+    '<%= config.bin %> cloud provision gpu-render --org acme --name "GPU Rendering" --total 20 --expires 365d --json',
   ]
   static override args = {
     addon: Args.string({

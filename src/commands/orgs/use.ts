@@ -4,7 +4,7 @@ import { CliError } from '../../cli/errors.js'
 
 export default class OrgsUse extends BaseCommand<typeof OrgsUse> {
   static override summary = 'Make a profile the current one'
-  static override examples = ['<%= config.bin %> orgs use acme']
+  static override examples = ['<%= config.bin %> orgs use acme', '<%= config.bin %> orgs use operator']
   static override args = {
     profile: Args.string({
       description: 'profile name (the organization slug, or operator)',

@@ -29,6 +29,7 @@ export default class ServerStart extends BaseCommand<typeof ServerStart> {
     }),
     'log-level': Flags.option({
       options: ['fatal', 'error', 'warn', 'info', 'debug', 'silent'] as const,
+      description: 'least severe log level written to stderr',
       default: 'info',
     })(),
     clock: Flags.string({
