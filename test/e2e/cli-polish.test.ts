@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { BIN, E2eServer, jsonError, ROOT, runCli, type CliResult } from '../helpers/e2e.js'
+import { runInPty } from '../helpers/pty.js'
 
 /**
  * Runs the CLI with stdout into a real pipe whose reader goes away after the first chunk, as
@@ -286,4 +287,68 @@ describe('e2e: what a new user trips over', function () {
       assert.match(script.stdout, /LICCTL_AC_BASH_SETUP_PATH=.*bash_setup/)
     })
   })
+
+  /* eslint-disable no-control-regex -- these tests look for the terminal's escape codes */
+  describe('on a terminal: tables fit, dates are relative, colours go by state', function () {
+    const ESC = '\u001b['
+    before(async () => {
+      const in10days = new Date(Date.now() + 10 * 86_400_000).toISOString().slice(0, 10)
+      for (const [product, expires] of [
+        ['far', '2099-12-31'],
+        ['soon', in10days],
+      ]) {
+        const res = await runCli(['seats', 'provision', product!, '--seats', '3', '--expires', expires!], {
+          env: operator,
+        })
+        assert.equal(res.code, 0, res.stderr)
+      }
+    })
+
+    it('expiring pools are yellow with how long is left; far ones plain; JSON and pipes keep dates', async () => {
+      const tty = await runInPty(['seats', 'pools'], { env: { ...env, NO_COLOR: undefined, COLUMNS: '200' } })
+      assert.equal(tty.code, 0, tty.stdout)
+      const soon = tty.stdout.split('\n').find((l) => l.includes('soon'))!
+      assert.match(soon, /\u001b\[33m\d{4}-\d{2}-\d{2} \(ends in (10|11) days\)/)
+      const far = tty.stdout.split('\n').find((l) => l.includes('far'))!
+      assert.match(far, /2099-12-31 \(ends in \d+ years\)/)
+      assert.ok(!far.includes(`${ESC}33m`) && !far.includes(`${ESC}31m`))
+      const noColor = await runInPty(['seats', 'pools'], { env: { ...env, NO_COLOR: '1', COLUMNS: '200' } })
+      assert.ok(!noColor.stdout.includes(ESC))
+      assert.match(noColor.stdout, /\(ends in (10|11) days\)/)
+      const piped = await runCli(['seats', 'pools'], { env })
+      assert.ok(!piped.stdout.includes(ESC) && !piped.stdout.includes('ends in'))
+      assert.match(piped.stdout, /soon .* \d{4}-\d{2}-\d{2} +no$/m)
+      const json = await runCli(['seats', 'pools', '--json', 'product,expiresAt'], { env })
+      assert.match(
+        JSON.parse(json.stdout).items[0].expiresAt,
+        /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/,
+      )
+    })
+
+    it('an expired pool is red (a server whose clock is two years ahead)', async () => {
+      const later = new Date(Date.now() + 2 * 365 * 86_400_000).toISOString()
+      const url = await server.listen(later)
+      const tty = await runInPty(['seats', 'pools'], {
+        env: { ...env, LICCTL_URL: url, NO_COLOR: undefined, COLUMNS: '200' },
+      })
+      const soon = tty.stdout.split('\n').find((l) => l.includes('soon'))!
+      assert.match(soon, /\u001b\[31m\d{4}-\d{2}-\d{2} \(expired/)
+    })
+
+    it('a table fits the terminal’s width, wrapping the widest columns', async () => {
+      const wide = await runInPty(['orgs', 'users', 'list', '--role', 'admin'], {
+        env: { ...env, NO_COLOR: undefined, COLUMNS: '200' },
+      })
+      const narrow = await runInPty(['orgs', 'users', 'list', '--role', 'admin'], {
+        env: { ...env, NO_COLOR: undefined, COLUMNS: '30' },
+      })
+      assert.equal(narrow.code, 0, narrow.stdout)
+      const visible = (s: string) => [...s.replace(/\u001b\[[0-9;]*m/g, '')].length
+      const lines = (s: string) => s.split('\n').filter((l) => l.trim() !== '')
+      assert.ok(Math.max(...lines(wide.stdout).map(visible)) > 30)
+      assert.ok(Math.max(...lines(narrow.stdout).map(visible)) <= 30, narrow.stdout)
+      assert.match(narrow.stdout.replace(/\u001b\[[0-9;]*m/g, ''), /ago/, 'joined: relative')
+    })
+  })
+  /* eslint-enable no-control-regex */
 })
