@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core'
-import { UsageError } from '../client/errors.js'
+import { UsageError } from './errors.js'
 import type { BulkSource } from './bulk/source.js'
 
 /** Input and planning flags of every bulk command. */

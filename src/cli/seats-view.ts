@@ -1,6 +1,6 @@
 import type { Lease, SeatPool } from '../contract/seats.js'
 import { formatDuration } from '../domain/duration.js'
-import { color, renderTable, shortTime, type Column } from './output.js'
+import { color, renderTable, shortTime, validity, type Column } from './output.js'
 
 /** How seat pools and leases look in a terminal; shared by the seats commands. */
 export const poolColumns: Column<SeatPool>[] = [
@@ -12,7 +12,7 @@ export const poolColumns: Column<SeatPool>[] = [
   { header: 'Free', get: (p) => p.free, align: 'right' },
   {
     header: 'Valid through',
-    get: (p) => (p.expired ? color().red(`${p.validThrough} (expired)`) : p.validThrough),
+    get: (p) => validity(p),
   },
   { header: 'Usage', get: (p) => p.usage },
 ]
@@ -33,7 +33,11 @@ export function renderLeases(leases: Lease[], opts: { idle?: boolean } = {}): st
       : [{ header: 'Started', get: (l: Lease) => shortTime(l.startedAt) }]),
     {
       header: 'Last heartbeat',
-      get: (l) => `${shortTime(l.lastHeartbeatAt)} (${formatDuration(l.idleSeconds * 1000)} ago)`,
+      // On a terminal shortTime is already relative ("3 minutes ago").
+      get: (l) =>
+        process.stdout.isTTY
+          ? shortTime(l.lastHeartbeatAt)
+          : `${shortTime(l.lastHeartbeatAt)} (${formatDuration(l.idleSeconds * 1000)} ago)`,
     },
     { header: 'Roaming until', get: (l) => shortTime(l.roamingUntil) },
     { header: 'State', get: (l) => stateLabel(l.state) },

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { LicctlClient } from '../../src/client/index.js'
-import { LicctlError } from '../../src/client/errors.js'
+import { ApiError } from '../../src/client/errors.js'
 import { openStorage } from '../../src/storage/open.js'
 import { DIALECTS, freshDb, type TestDb } from '../helpers/dialects.js'
 import { E2eServer } from '../helpers/e2e.js'
@@ -66,7 +66,7 @@ for (const dialect of DIALECTS) {
             const res = await client.activations.activate({ org: 'acme', id }, { host: `host-${i}` })
             return { granted: res.host, changed: res.changed }
           } catch (err) {
-            if (err instanceof LicctlError) return { refused: err.code, exit: err.exitCode }
+            if (err instanceof ApiError) return { refused: err.code, status: err.status }
             throw err
           }
         }),
@@ -77,8 +77,8 @@ for (const dialect of DIALECTS) {
       assert.ok(granted.every((g) => g.changed))
       assert.equal(refused.length, ACTIVATIONS - QUANTITY)
       assert.deepEqual(
-        [...new Set(refused.map((o) => `${o.refused} exit ${o.exit}`))],
-        ['quantity_exceeded exit 3'],
+        [...new Set(refused.map((o) => `${o.refused} ${o.status}`))],
+        ['quantity_exceeded 409'],
       )
 
       const storage = await openStorage(db.url)

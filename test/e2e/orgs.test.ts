@@ -194,7 +194,7 @@ describe('e2e: orgs', function () {
 
     it('without any profile or environment, says how to log in (exit 4)', async () => {
       const res = await runCli(['orgs', 'show'], { env: { LICCTL_CONFIG_DIR: join(server.dir, 'empty') } })
-      assertFails(res, 4, 'not logged in: no profile and no LICCTL_URL/LICCTL_TOKEN')
+      assertFails(res, 4, 'not logged in: no profile, and neither LICCTL_URL nor LICCTL_TOKEN is set')
       assert.match(res.stderr, /Hint: run `licctl orgs login/)
     })
   })
@@ -421,7 +421,7 @@ describe('e2e: orgs', function () {
       assertFails(
         await asAdmin(['orgs', 'tokens', 'create', '--expires', 'soon']),
         2,
-        "--expires: expected a duration like 90d, a date like 2027-01-01 or an instant with its offset, got 'soon'",
+        "--expires: expected a duration like 90d, a date like 2027-12-31 or an instant with its offset, got 'soon'",
       )
     })
 
@@ -521,7 +521,7 @@ describe('e2e: orgs', function () {
       assertFails(
         await asAdmin(['orgs', 'audit', '--since', 'last tuesday']),
         2,
-        "--since: expected a date, an instant or a duration like 7d, got 'last tuesday'",
+        "--since: expected a duration like 90d, a date like 2027-12-31 or an instant with its offset, got 'last tuesday'",
       )
     })
   })

@@ -12,7 +12,7 @@ import {
   type BulkSource,
   type BulkSpec,
 } from '../../src/cli/bulk/index.js'
-import { UsageError } from '../../src/client/errors.js'
+import { UsageError } from '../../src/cli/errors.js'
 import type { BulkResponse } from '../../src/contract/bulk.js'
 import { addonItem } from '../../src/contract/cloud.js'
 import { userItem } from '../../src/contract/orgs.js'

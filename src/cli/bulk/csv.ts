@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs'
 import type { Readable } from 'node:stream'
-import { LicctlError } from '../../client/errors.js'
+import { CliError } from '../errors.js'
 import { UnreadableInput, type RawRow } from './parse.js'
 import { cannotRead, readStdin } from './source.js'
 
@@ -67,7 +67,7 @@ export async function* csvRows(
       if (out.length > 0) yield out
     }
   } catch (err) {
-    if (err instanceof LicctlError || err instanceof UnreadableInput) throw err
+    if (err instanceof CliError || err instanceof UnreadableInput) throw err
     const e = err as {
       message: string
       lines?: number

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { BULK_PRIOR_MAX_ITEMS, type BulkRowResult, type BulkSummary } from '../../contract/bulk.js'
 import { exitCodeFor } from '../../contract/errors.js'
-import { UsageError } from '../../client/errors.js'
+import { UsageError } from '../errors.js'
 import { aheadByOne, batchSizeOf, inBatches, streamedBatches } from './batches.js'
 import { exitCodeOf } from './exit-codes.js'
 import { economizeHeap, LARGE_INPUT_BYTES, ROWS_PER_COLLECTION, streamAbove } from './heap.js'

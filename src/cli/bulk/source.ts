@@ -1,4 +1,4 @@
-import { UsageError } from '../../client/errors.js'
+import { UsageError } from '../errors.js'
 
 /** Where rows come from: command-line targets, or a CSV/JSON file (`-` is stdin). */
 export type BulkSource = { kind: 'args'; values: string[] } | { kind: 'file'; path: string }

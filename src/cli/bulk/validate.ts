@@ -1,4 +1,4 @@
-import { UsageError } from '../../client/errors.js'
+import { UsageError } from '../errors.js'
 import { rows, UnreadableInput, type RawRow } from './parse.js'
 import type { BulkSource } from './source.js'
 import type { Entry, InputSpec } from './spec.js'

@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core'
 import { ApiCommand } from '../../cli/base-command.js'
 import type { ClearOrphansResponse, Orphan } from '../../contract/activations.js'
-import { UsageError } from '../../client/errors.js'
+import { UsageError } from '../../cli/errors.js'
 
 export default class ActivationsOrphans extends ApiCommand<typeof ActivationsOrphans> {
   static override summary =

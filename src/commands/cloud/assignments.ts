@@ -1,9 +1,9 @@
 import { Flags } from '@oclif/core'
-import { ApiCommand } from '../../cli/base-command.js'
+import { ListCommand } from '../../cli/base-command.js'
 import type { AddonAssignment } from '../../contract/cloud.js'
 import { allItems } from '../../client/pages.js'
 
-export default class CloudAssignments extends ApiCommand<typeof CloudAssignments> {
+export default class CloudAssignments extends ListCommand<typeof CloudAssignments> {
   static override summary = 'List who holds which cloud add-on'
   static override description =
     'Admins see every assignment; a member sees their own. Follows every page; --json prints them all.'

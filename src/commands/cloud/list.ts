@@ -1,8 +1,8 @@
-import { ApiCommand } from '../../cli/base-command.js'
+import { ListCommand } from '../../cli/base-command.js'
 import type { AddonPool } from '../../contract/cloud.js'
 import { allItems } from '../../client/pages.js'
 
-export default class CloudList extends ApiCommand<typeof CloudList> {
+export default class CloudList extends ListCommand<typeof CloudList> {
   static override summary = 'List the organization’s cloud add-ons: total, assigned, free, expiration'
   static override examples = ['<%= config.bin %> cloud list', '<%= config.bin %> cloud list --json']
 

@@ -1,9 +1,9 @@
-import { ApiCommand } from '../../cli/base-command.js'
+import { ListCommand } from '../../cli/base-command.js'
 import { renderTable, shortDate } from '../../cli/output.js'
 import type { Organization } from '../../contract/orgs.js'
 import { allItems } from '../../client/pages.js'
 
-export default class OrgsList extends ApiCommand<typeof OrgsList> {
+export default class OrgsList extends ListCommand<typeof OrgsList> {
   static override summary = 'List organizations (the operator sees all; a member sees their own)'
   static override examples = ['<%= config.bin %> orgs list', '<%= config.bin %> orgs list --json']
 

@@ -1,9 +1,9 @@
 import { Args, Flags } from '@oclif/core'
-import { ApiCommand } from '../../cli/base-command.js'
+import { ListCommand } from '../../cli/base-command.js'
 import { renderLeases } from '../../cli/seats-view.js'
 import { allItems } from '../../client/pages.js'
 
-export default class SeatsList extends ApiCommand<typeof SeatsList> {
+export default class SeatsList extends ListCommand<typeof SeatsList> {
   static override summary = 'List leases: who holds which seat, on which host, and its state (admins)'
   static override description =
     'States: active (heartbeating), stale (no heartbeat within the pool’s lease TTL: a stuck seat), roaming (borrowed for offline use).'

@@ -2,8 +2,8 @@ import { Args, Flags } from '@oclif/core'
 import { ApiCommand } from '../../cli/base-command.js'
 import { bulkFlags, bulkSource } from '../../cli/bulk-flags.js'
 import type { BulkSource, BulkSpec } from '../../cli/bulk/index.js'
-import { durationSeconds } from '../../cli/flag-values.js'
-import { UsageError } from '../../client/errors.js'
+import { durationFlag } from '../../cli/flag-values.js'
+import { UsageError } from '../../cli/errors.js'
 import { releaseItem, type ReleaseItem, type ReleaseOptions } from '../../contract/seats.js'
 
 export default class SeatsRelease extends ApiCommand<typeof SeatsRelease> {
@@ -22,7 +22,7 @@ Leases with a recent heartbeat look in use: the command lists them and asks on a
     ...bulkFlags,
     user: Flags.string({ description: 'release every lease of this user (repeatable)', multiple: true }),
     stale: Flags.boolean({ description: 'release every stale lease (see `seats stuck`)', default: false }),
-    idle: Flags.string({ description: 'with --stale: idle at least this long instead of the pool’s TTL' }),
+    idle: durationFlag({ description: 'with --stale: idle at least this long instead of the pool’s TTL' }),
     product: Flags.string({ description: 'with --stale: only this product' }),
     'include-roaming': Flags.boolean({
       description: 'also release roaming (offline-borrowed) leases',
@@ -40,7 +40,7 @@ Leases with a recent heartbeat look in use: the command lists them and asks on a
     if (modes !== 1)
       throw new UsageError('name what to release: lease ids, --user, --stale or --file (one of them)')
     if (!f.stale && (f.idle || f.product)) throw new UsageError('--idle and --product go with --stale')
-    const idleSeconds = f.idle ? durationSeconds('--idle', f.idle) : undefined
+    const idleSeconds = f.idle
     let source: BulkSource
     let target = 'lease'
     if (f.stale) {

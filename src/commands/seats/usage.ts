@@ -1,8 +1,8 @@
-import { ApiCommand } from '../../cli/base-command.js'
+import { ListCommand } from '../../cli/base-command.js'
 import { color, renderTable } from '../../cli/output.js'
 import { allItems } from '../../client/pages.js'
 
-export default class SeatsUsage extends ApiCommand<typeof SeatsUsage> {
+export default class SeatsUsage extends ListCommand<typeof SeatsUsage> {
   static override summary = 'Per member: do they use a seat? (yes, roaming, no)'
   static override examples = ['<%= config.bin %> seats usage', '<%= config.bin %> seats usage --json']
 

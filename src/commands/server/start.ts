@@ -1,6 +1,7 @@
 import { Flags } from '@oclif/core'
 import { BaseCommand } from '../../cli/base-command.js'
-import { UsageError } from '../../client/errors.js'
+import { UsageError } from '../../cli/errors.js'
+import { integerFlag } from '../../cli/flag-values.js'
 import { parseDuration } from '../../domain/duration.js'
 
 export default class ServerStart extends BaseCommand<typeof ServerStart> {
@@ -8,6 +9,8 @@ export default class ServerStart extends BaseCommand<typeof ServerStart> {
   static override description =
     'Listens on --host/--port (0 picks a free port) and prints the URL on stdout; JSON logs go to stderr and never contain tokens. SIGINT or SIGTERM finishes in-flight requests, closes the database and exits 0.'
   static override enableJsonFlag = false
+  // A long-running server: no --json/--jq.
+  static override baseFlags = {} as typeof BaseCommand.baseFlags
   static override examples = [
     '<%= config.bin %> server start --db ./licctl.sqlite --port 8080',
     '<%= config.bin %> server start --db postgres://licctl@db/licctl --host 0.0.0.0 --port 8080',
@@ -19,7 +22,7 @@ export default class ServerStart extends BaseCommand<typeof ServerStart> {
       required: true,
     }),
     host: Flags.string({ description: 'interface to listen on', default: '127.0.0.1' }),
-    port: Flags.integer({
+    port: integerFlag({
       description: 'port to listen on; 0 picks a free one',
       default: 8080,
       min: 0,
@@ -27,6 +30,7 @@ export default class ServerStart extends BaseCommand<typeof ServerStart> {
     }),
     'log-level': Flags.option({
       options: ['fatal', 'error', 'warn', 'info', 'debug', 'silent'] as const,
+      description: 'least severe log level written to stderr',
       default: 'info',
     })(),
     migrate: Flags.boolean({

@@ -1,10 +1,10 @@
 import { Flags } from '@oclif/core'
-import { ApiCommand } from '../../../cli/base-command.js'
+import { ListCommand } from '../../../cli/base-command.js'
 import { renderTable, shortDate } from '../../../cli/output.js'
 import type { Member } from '../../../contract/orgs.js'
 import { allItems } from '../../../client/pages.js'
 
-export default class UsersList extends ApiCommand<typeof UsersList> {
+export default class UsersList extends ListCommand<typeof UsersList> {
   static override summary = 'List the organization’s members'
   static override examples = [
     '<%= config.bin %> orgs users list',
