@@ -1,5 +1,5 @@
 import swagger from '@fastify/swagger'
-import Fastify, { type FastifyInstance } from 'fastify'
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify'
 import {
   jsonSchemaTransform,
   jsonSchemaTransformObject,
@@ -91,6 +91,19 @@ export async function build(opts: BuildOptions): Promise<FastifyInstance> {
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : newId('req')
     },
     routerOptions: { ignoreTrailingSlash: true },
+    // The router's own refusals (a path that is not valid percent-encoding, a path segment over
+    // 100 characters) come before any hook: answer them in the one error shape too.
+    frameworkErrors: (error, _request, reply) => {
+      void (reply as unknown as FastifyReply).status(400).send({
+        error: {
+          code: 'bad_request',
+          message:
+            error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+              ? 'a path segment is too long'
+              : 'malformed URL: not valid percent-encoding',
+        },
+      })
+    },
     // Fastify's own 503 while closing has another shape; `draining` below answers in ours.
     return503OnClosing: false,
   })
