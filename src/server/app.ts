@@ -17,6 +17,7 @@ import { startHousekeeping, type HousekeepingOptions } from './housekeeping.js'
 import { registerAuth } from './plugins/auth.js'
 import { registerErrorHandler } from './plugins/errors.js'
 import { registerIdempotency } from './plugins/idempotency.js'
+import { activationRoutes } from './routes/activations.js'
 import { cloudRoutes } from './routes/cloud.js'
 import { metaRoutes } from './routes/meta.js'
 import { orgRoutes, tokenRoutes, userRoutes } from './routes/orgs.js'
@@ -63,7 +64,15 @@ export interface BuildOptions {
 }
 
 /** Every topic's routes, each registered from its endpoint table in src/contract. */
-const topicRoutes = [metaRoutes, orgRoutes, userRoutes, tokenRoutes, seatRoutes, cloudRoutes]
+const topicRoutes = [
+  metaRoutes,
+  orgRoutes,
+  userRoutes,
+  tokenRoutes,
+  seatRoutes,
+  cloudRoutes,
+  activationRoutes,
+]
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
 

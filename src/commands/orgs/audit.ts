@@ -3,6 +3,7 @@ import { ApiCommand } from '../../cli/base-command.js'
 import { renderTable, shortTime } from '../../cli/output.js'
 import type { AuditEntry } from '../../contract/orgs.js'
 import { timeFlag } from '../../cli/flag-values.js'
+import { allItems } from '../../client/pages.js'
 
 export default class OrgsAudit extends ApiCommand<typeof OrgsAudit> {
   static override summary = 'Read the audit log, newest first (admins)'
@@ -23,22 +24,12 @@ export default class OrgsAudit extends ApiCommand<typeof OrgsAudit> {
     const since = this.flags.since === undefined ? undefined : parseSince(this.flags.since)
     const client = await this.client()
     const org = await this.org()
-    const limit = this.flags.all ? Infinity : this.flags.limit
-    const items: AuditEntry[] = []
-    let cursor: string | undefined
-    do {
-      const page = await client.orgs.audit(
-        { org },
-        {
-          limit: Math.min(1000, limit - items.length),
-          cursor,
-          action: this.flags.action,
-          since,
-        },
-      )
-      items.push(...page.items)
-      cursor = page.nextCursor ?? undefined
-    } while (cursor && items.length < limit)
+    const items: AuditEntry[] = await allItems(
+      client.orgs.audit,
+      { org },
+      { action: this.flags.action, since },
+      { max: this.flags.all ? Infinity : this.flags.limit },
+    )
     this.say(
       items.length === 0
         ? 'No audit entries.'
