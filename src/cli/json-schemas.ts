@@ -123,6 +123,7 @@ export const jsonOutputs: Record<string, JsonOutput> = {
   'seats:update': json(seatPool),
   'seats:usage': list(userUsage),
 
+  'server:backup': json(z.object({ db: z.string(), file: z.string(), pages: z.number().int() })),
   'server:init': json(
     z.object({ operatorToken: z.string(), migrations: z.array(z.string()), db: z.string() }),
   ),

@@ -1,5 +1,5 @@
 import swagger from '@fastify/swagger'
-import Fastify, { type FastifyInstance } from 'fastify'
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify'
 import {
   jsonSchemaTransform,
   jsonSchemaTransformObject,
@@ -10,6 +10,7 @@ import { newId } from '../domain/ids.js'
 import { redactTokens } from '../domain/tokens.js'
 import { systemClock, type Clock } from '../domain/clock.js'
 import type { Storage } from '../storage/open.js'
+import type { Access } from '../contract/endpoint.js'
 import { AppError } from './errors.js'
 import { DEFAULT_AUTH_FAILURE_LIMITS, type AuthFailureLimits } from './rate-limit.js'
 import { startHousekeeping, type HousekeepingOptions } from './housekeeping.js'
@@ -36,7 +37,14 @@ declare module 'fastify' {
     /** Limits on failed authentications (false: none). */
     authFailureLimits: AuthFailureLimits | false
     /** Every route as registered (method, URL): the OpenAPI coverage test reads it. */
-    routeList: Array<{ method: string; url: string; public: boolean }>
+    routeList: Array<{
+      method: string
+      url: string
+      public: boolean
+      /** The endpoint table's access and mutation (the authorization matrix test reads them). */
+      access: Access | undefined
+      mutation: boolean
+    }>
   }
 }
 
@@ -92,6 +100,19 @@ export async function build(opts: BuildOptions): Promise<FastifyInstance> {
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : newId('req')
     },
     routerOptions: { ignoreTrailingSlash: true },
+    // The router's own refusals (a path that is not valid percent-encoding, a path segment over
+    // 100 characters) come before any hook: answer them in the one error shape too.
+    frameworkErrors: (error, _request, reply) => {
+      void (reply as unknown as FastifyReply).status(400).send({
+        error: {
+          code: 'bad_request',
+          message:
+            error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+              ? 'a path segment is too long'
+              : 'malformed URL: not valid percent-encoding',
+        },
+      })
+    },
     // Fastify's own 503 while closing has another shape; `draining` below answers in ours.
     return503OnClosing: false,
   })
@@ -105,7 +126,13 @@ export async function build(opts: BuildOptions): Promise<FastifyInstance> {
   app.addHook('onRoute', (route) => {
     for (const method of [route.method].flat())
       if (method !== 'HEAD')
-        app.routeList.push({ method, url: route.url, public: route.config?.public === true })
+        app.routeList.push({
+          method,
+          url: route.url,
+          public: route.config?.public === true,
+          access: route.config?.access,
+          mutation: route.config?.mutation === true,
+        })
   })
   // JSON only: Fastify's built-in text/plain parser would hand a string body to the schema, which
   // then answers `body: expected object`; an unsupported type is 415 unsupported_media_type instead.

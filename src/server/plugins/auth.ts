@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { hashToken } from '../../domain/tokens.js'
+import { hashToken, sameTokenHash } from '../../domain/tokens.js'
 import type { Principal, ServiceContext } from '../context.js'
 import { AppError } from '../errors.js'
 import { orgNotFound } from '../services/access.js'
@@ -104,6 +104,7 @@ export function checkRouteAccess(request: FastifyRequest): void {
 async function resolvePrincipal(app: FastifyInstance, token: string): Promise<Principal> {
   const { db } = app.storage
   const now = app.clock.now()
+  const presented = hashToken(token)
   const row = await db
     .selectFrom('tokens')
     .leftJoin('users', 'users.id', 'tokens.user_id')
@@ -113,6 +114,7 @@ async function resolvePrincipal(app: FastifyInstance, token: string): Promise<Pr
     )
     .select([
       'tokens.id',
+      'tokens.token_hash',
       'tokens.kind',
       'tokens.user_id',
       'tokens.org_id',
@@ -124,9 +126,10 @@ async function resolvePrincipal(app: FastifyInstance, token: string): Promise<Pr
       'organizations.slug',
       'memberships.role',
     ])
-    .where('tokens.token_hash', '=', hashToken(token))
+    .where('tokens.token_hash', '=', presented)
     .executeTakeFirst()
-  if (!row || row.revoked_at !== null) throw new AppError('unauthenticated', 'invalid or revoked token')
+  if (!row || !sameTokenHash(presented, row.token_hash) || row.revoked_at !== null)
+    throw new AppError('unauthenticated', 'invalid or revoked token')
   if (isExpired(row.expires_at, now)) throw new AppError('unauthenticated', 'token expired')
   if (row.last_used_at === null || now - row.last_used_at > LAST_USED_GRANULARITY_MS) {
     await db.updateTable('tokens').set({ last_used_at: now }).where('id', '=', row.id).execute()
