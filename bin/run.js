@@ -19,6 +19,9 @@ if (process.argv[2] === '--version') {
   }
 }
 if (!answered) {
+  // The Node version is checked above, more strictly than @oclif/core's own engines check, which
+  // loads semver (47 modules) on every command; skip that one.
+  process.env.OCLIF_DISABLE_ENGINE_WARNING ??= '1'
   const { enableCompileCache } = await import('node:module')
   enableCompileCache?.()
   const { execute } = await import('@oclif/core/execute')
