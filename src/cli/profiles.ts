@@ -1,4 +1,8 @@
-import Conf from 'conf'
+import { readFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { homedir } from 'node:os'
+import { join, resolve } from 'node:path'
+import type Conf from 'conf'
 
 export interface Profile {
   url: string
@@ -20,28 +24,47 @@ export const profileName = (p: Pick<Profile, 'org'>): string => p.org ?? 'operat
  * (LICCTL_CONFIG_DIR moves it, for tests and sandboxes).
  */
 export class Profiles {
-  private readonly conf: Conf<Store>
-  constructor(cwd: string | undefined = process.env.LICCTL_CONFIG_DIR) {
-    this.conf = new Conf<Store>({
+  readonly path: string
+  private _conf: Conf<Store> | undefined
+  constructor(private readonly cwd: string | undefined = process.env.LICCTL_CONFIG_DIR) {
+    this.path = join(cwd ? resolve(cwd) : confDir('licctl'), 'profiles.json')
+  }
+  /**
+   * conf (with its ajv schema machinery, about as costly as the rest of a command's start-up) is
+   * loaded on the first write only; reads are a plain read of the same file.
+   */
+  private get conf(): Conf<Store> {
+    if (this._conf) return this._conf
+    const { default: ConfClass } = createRequire(import.meta.url)('conf') as { default: typeof Conf }
+    this._conf = new ConfClass<Store>({
       projectName: 'licctl',
       projectSuffix: '',
       configName: 'profiles',
       configFileMode: 0o600,
       defaults: { profiles: {} },
-      ...(cwd ? { cwd } : {}),
+      ...(this.cwd ? { cwd: this.cwd } : {}),
     })
+    return this._conf
   }
-  get path(): string {
-    return this.conf.path
+  private read(): Store {
+    if (this._conf) return this._conf.store
+    let text: string
+    try {
+      text = readFileSync(this.path, 'utf8')
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { profiles: {} }
+      throw err
+    }
+    return { profiles: {}, ...(JSON.parse(text) as Partial<Store>) }
   }
   all(): Record<string, Profile> {
-    return this.conf.get('profiles')
+    return this.read().profiles
   }
   get(name: string): Profile | undefined {
     return this.all()[name]
   }
   currentName(): string | undefined {
-    return this.conf.get('current')
+    return this.read().current
   }
   current(): Profile | undefined {
     const name = this.currentName()
@@ -68,4 +91,12 @@ export class Profiles {
   use(name: string): void {
     this.conf.set('current', name)
   }
+}
+
+/** conf's directory for a project with no suffix (its env-paths `config`), without loading conf. */
+function confDir(name: string): string {
+  if (process.platform === 'darwin') return join(homedir(), 'Library', 'Preferences', name)
+  if (process.platform === 'win32')
+    return join(process.env.APPDATA || join(homedir(), 'AppData', 'Roaming'), name, 'Config')
+  return join(process.env.XDG_CONFIG_HOME || join(homedir(), '.config'), name)
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
-import { Pool, type Dispatcher } from 'undici'
+import { createRequire } from 'node:module'
+import type { Dispatcher, Pool as UndiciPool } from 'undici'
 import type { z } from 'zod'
 import { redactTokens } from '../domain/tokens.js'
 import { ClientError, fromResponse, NetworkError } from './errors.js'
@@ -27,6 +28,15 @@ export interface RequestOptions<S extends z.ZodType> {
   /** Extra request headers (the `api` command's --header); they never replace authorization. */
   headers?: Record<string, string>
 }
+
+// undici's Pool alone: its index loads every dispatcher, fetch, WebSocket and the cache (~3× the modules).
+// `request` is the index's Dispatcher.prototype.request, called on any dispatcher (injected ones too).
+const require = createRequire(import.meta.url)
+const Pool = require('undici/lib/dispatcher/pool.js') as typeof UndiciPool
+const undiciRequest = require('undici/lib/api/api-request.js') as (
+  this: Dispatcher,
+  opts: Dispatcher.RequestOptions,
+) => Promise<Dispatcher.ResponseData>
 
 const RETRYABLE_STATUS = new Set([429, 502, 503, 504])
 const RETRYABLE_CODES = new Set([
@@ -91,7 +101,7 @@ export class Transport {
     const attempts = 1 + (idempotent ? (this.opts.retries ?? 3) : 0)
     for (let attempt = 1; ; attempt++) {
       try {
-        const res = await this.dispatcher.request({
+        const res = await undiciRequest.call(this.dispatcher, {
           origin: url.origin,
           path: url.pathname + url.search,
           method,

@@ -3,6 +3,7 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { resolveConnection } from '../../src/cli/connection.js'
+import envPaths from 'env-paths'
 import { Profiles } from '../../src/cli/profiles.js'
 import type { CliError } from '../../src/cli/errors.js'
 
@@ -31,6 +32,15 @@ describe('profiles', function () {
     chmodSync(store.path, 0o644)
     store.save({ url: 'http://a.test', org: 'acme', token: ACME })
     assert.equal(statSync(store.path).mode & 0o777, 0o600)
+  })
+
+  it('reads without conf the very file conf writes: the same default location, and defaults when absent', () => {
+    delete process.env.LICCTL_CONFIG_DIR
+    // conf's own rule (conf 16): <env-paths(projectName, {suffix: projectSuffix}).config>/<configName>.json
+    assert.equal(new Profiles().path, join(envPaths('licctl', { suffix: '' }).config, 'profiles.json'))
+    const fresh = new Profiles(join(dir, 'nothing-here'))
+    assert.deepEqual(fresh.all(), {})
+    assert.equal(fresh.current(), undefined)
   })
 
   it('names profiles by organization (or operator), makes the newest current, and falls back on removal', () => {

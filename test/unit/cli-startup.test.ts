@@ -1,8 +1,11 @@
 import { strict as assert } from 'node:assert'
-import { spawnSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { spawn, spawnSync } from 'node:child_process'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { Config } from '@oclif/core'
 import { BIN, ROOT } from '../helpers/e2e.js'
 
 /**
@@ -46,6 +49,35 @@ describe('cli start-up: what each path loads', function () {
   })
   after(() => rmSync(dir, { recursive: true, force: true }))
 
+  function env(out: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+    return {
+      ...process.env,
+      LICCTL_TRACE_OUT: out,
+      LICCTL_CONFIG_DIR: join(dir, 'config'),
+      LICCTL_URL: '',
+      LICCTL_TOKEN: '',
+      LICCTL_ORG: '',
+      ...extra,
+    }
+  }
+
+  /** The same, for a command that talks to a server in this process (so the child runs async). */
+  async function packagesLoadedAgainst(
+    url: string,
+    args: string[],
+  ): Promise<{ code: number | null; stderr: string; packages: string[] }> {
+    const out = join(dir, `trace-${args.join('-').replace(/\W+/g, '_')}.json`)
+    const child = spawn(process.execPath, ['--import', tracer, BIN, ...args], {
+      cwd: ROOT,
+      env: env(out, { LICCTL_URL: url, LICCTL_TOKEN: 'lic_u_acmeSecretAcmeSecretAcmeSecret00000000' }),
+      stdio: ['ignore', 'ignore', 'pipe'],
+    })
+    let stderr = ''
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d))
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve))
+    return { code, stderr, packages: JSON.parse(readFileSync(out, 'utf8')) as string[] }
+  }
+
   function packagesLoaded(args: string[]): {
     code: number | null
     stdout: string
@@ -57,14 +89,7 @@ describe('cli start-up: what each path loads', function () {
     const res = spawnSync(process.execPath, ['--import', tracer, BIN, ...args], {
       cwd: ROOT,
       encoding: 'utf8',
-      env: {
-        ...process.env,
-        LICCTL_TRACE_OUT: out,
-        LICCTL_CONFIG_DIR: join(dir, 'config'),
-        LICCTL_URL: '',
-        LICCTL_TOKEN: '',
-        LICCTL_ORG: '',
-      },
+      env: env(out),
     })
     return {
       code: res.status,
@@ -74,7 +99,21 @@ describe('cli start-up: what each path loads', function () {
     }
   }
 
-  it('--version loads oclif and nothing of ours', () => {
+  it('--version prints oclif’s own version line and loads no package at all, not even oclif', async () => {
+    const res = packagesLoaded(['--version'])
+    assert.equal(res.code, 0)
+    const config = await Config.load(ROOT)
+    assert.equal(res.stdout, `${config.userAgent}\n`)
+    assert.deepEqual(res.packages, [])
+  })
+
+  it('--version anywhere but first is still oclif’s (a flag of a command, not the CLI’s version)', () => {
+    const res = packagesLoaded(['orgs', 'profiles', '--version'])
+    assert.equal(res.code, 2)
+    assert.ok(res.packages.includes('@oclif/core'))
+  })
+
+  it('--version loads nothing heavy', () => {
     const res = packagesLoaded(['--version'])
     assert.equal(res.code, 0)
     assert.match(res.stdout, /^licctl\/\d+\.\d+\.\d+ \S+ node-v\d+/)
@@ -104,6 +143,37 @@ describe('cli start-up: what each path loads', function () {
       res.packages.filter((p) => ['zod', 'undici', 'chalk', 'cli-table3', 'kysely', 'fastify'].includes(p)),
       [],
     )
+  })
+
+  it('reading profiles loads neither conf nor its schema machinery (ajv); only writes do', () => {
+    const config = join(dir, 'config')
+    mkdirSync(config, { recursive: true })
+    const profile = {
+      url: 'http://a.test',
+      org: 'acme',
+      token: 'lic_u_acmeSecretAcmeSecretAcmeSecret00000000',
+    }
+    writeFileSync(
+      join(config, 'profiles.json'),
+      JSON.stringify({ profiles: { acme: profile }, current: 'acme' }),
+    )
+    try {
+      const res = packagesLoaded(['orgs', 'profiles', '--json'])
+      assert.equal(res.code, 0)
+      assert.deepEqual(
+        (JSON.parse(res.stdout) as { profiles: Array<{ name: string }> }).profiles.map((p) => p.name),
+        ['acme'],
+      )
+      assert.deepEqual(
+        res.packages.filter((p) => ['conf', 'ajv', 'ajv-formats', 'semver', 'zod', 'undici'].includes(p)),
+        [],
+      )
+      const use = packagesLoaded(['orgs', 'use', 'acme'])
+      assert.equal(use.code, 0)
+      assert.ok(use.packages.includes('conf'), 'a write goes through conf (mode 0600, atomic write)')
+    } finally {
+      rmSync(config, { recursive: true, force: true })
+    }
   })
 
   it('a client command loads no server stack, and no HTTP client before it knows where to connect', () => {
@@ -141,5 +211,60 @@ describe('cli start-up: what each path loads', function () {
     assert.equal(jq.stdout, '0\n')
     assert.ok(jq.packages.includes('jq-wasm'))
     assert.ok(!jq.packages.includes('csv-stringify'))
+  })
+
+  describe('one command of every topic, with LICCTL_URL and LICCTL_TOKEN set (no profile file)', () => {
+    let server: Server
+    let url: string
+    const paths: string[] = []
+    before(async () => {
+      // Every request is answered 404 not_found: the command has loaded all it uses by then.
+      server = createServer((req, res) => {
+        paths.push(`${req.method} ${req.url}`)
+        res.writeHead(404, { 'content-type': 'application/json' })
+        res.end(JSON.stringify({ error: { code: 'not_found', message: 'no such thing' } }))
+      })
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+      url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+    })
+    after(() => new Promise<void>((resolve) => server.close(() => resolve())))
+
+    // The profile store (conf, ajv) is not needed when the environment says where to go; the
+    // server stack never belongs to a client command; output helpers are not needed for --json.
+    const NEVER = [
+      'conf',
+      'ajv',
+      'ajv-formats',
+      // @oclif/core's own engines check (bin/run.js checks the Node version itself).
+      'semver',
+      'fastify',
+      '@fastify/swagger',
+      'kysely',
+      'pg',
+      'better-sqlite3',
+      'chalk',
+      'cli-table3',
+      'csv-parse',
+      '@inquirer/prompts',
+    ]
+    for (const [args, path] of [
+      [['orgs', 'show', 'acme', '--json'], 'GET /v1/orgs/acme'],
+      [['seats', 'list', '--org', 'acme', '--json'], 'GET /v1/orgs/acme/seats/leases'],
+      [['cloud', 'list', '--org', 'acme', '--json'], 'GET /v1/orgs/acme/cloud/addons'],
+      [['activations', 'list', '--org', 'acme', '--json'], 'GET /v1/orgs/acme/activations/ids'],
+    ] as const) {
+      it(`${args.join(' ')} loads the client and nothing else heavy`, async () => {
+        paths.length = 0
+        const res = await packagesLoadedAgainst(url, [...args])
+        assert.equal(res.code, 5, res.stderr)
+        assert.match(res.stderr, /"code":"not_found"/)
+        assert.equal(paths[0]?.split('?')[0], path)
+        assert.deepEqual(
+          res.packages.filter((p) => NEVER.includes(p)),
+          [],
+        )
+        assert.ok(res.packages.includes('undici'), 'the request goes through undici')
+      })
+    }
   })
 })
