@@ -3,7 +3,7 @@ import type { BulkResponse, BulkRowResult } from '../../contract/bulk.js'
 import type { Database } from '../../storage/schema.js'
 import type { ServiceContext } from '../context.js'
 import { AppError } from '../errors.js'
-import { audit } from './audit.js'
+import { auditJob, beginAuditJob, discardAudit, flushAudit, settleSavepoint } from './audit.js'
 
 /** What applying one row did: changed something, or found it already so. Failures are AppErrors. */
 export type RowOutcome = { changed: boolean; details?: Record<string, unknown> }
@@ -75,6 +75,8 @@ export async function runBulk<T>(ctx: ServiceContext, job: BulkJob<T>): Promise<
     results.push({ index, target, status, ...(outcome.details ? { details: outcome.details } : {}) })
   }
   const trx = await (ctx.db as Kysely<Database>).startTransaction().execute()
+  // A job of several rows is one job entry; the rows' entries link to it.
+  const jobId = !job.dryRun && job.items.length > 1 ? beginAuditJob(trx, ctx.clock.now()) : undefined
   try {
     if (job.dryRun && job.priorChanges && job.replayPrior) await job.replayPrior(trx, job.priorChanges)
     if (job.applyBatch) {
@@ -84,19 +86,21 @@ export async function runBulk<T>(ctx: ServiceContext, job: BulkJob<T>): Promise<
       for (const [index, item] of job.items.entries()) report(index, await applyRow(trx, job, item, index))
     }
     if (job.dryRun) {
+      discardAudit(trx)
       await trx.rollback().execute()
     } else {
-      if (job.items.length > 1) {
-        await audit(trx, ctx.principal, ctx.clock.now(), {
+      if (jobId)
+        auditJob(trx, ctx, jobId, {
           orgId: job.orgId,
           action: job.action,
           target: job.target,
           after: { rows: job.items.length, ...summary },
         })
-      }
+      await flushAudit(trx)
       await trx.commit().execute()
     }
   } catch (err) {
+    discardAudit(trx)
     await trx.rollback().execute()
     throw err
   }
@@ -113,8 +117,10 @@ async function applyRow<T>(
   try {
     const outcome = await job.apply(sp, item, index)
     await sp.releaseSavepoint('row').execute()
+    settleSavepoint(sp, trx, true)
     return outcome
   } catch (err) {
+    settleSavepoint(sp, trx, false)
     await sp.rollbackToSavepoint('row').execute()
     if (!(err instanceof AppError)) throw err
     return err

@@ -1,5 +1,5 @@
-import type { Executor, Principal } from '../context.js'
-import { audit } from './audit.js'
+import type { Executor } from '../context.js'
+import { audit, type AuditSource } from './audit.js'
 
 /**
  * Takes one add-on from one user: deletes the assignment and gives its license back to the pool, in
@@ -8,7 +8,7 @@ import { audit } from './audit.js'
  */
 export async function revokeAssignment(
   db: Executor,
-  principal: Principal,
+  ctx: AuditSource,
   now: number,
   orgId: string,
   addon: { id: string; key: string },
@@ -27,7 +27,7 @@ export async function revokeAssignment(
     .where('id', '=', addon.id)
     .returning('assigned')
     .executeTakeFirstOrThrow()
-  await audit(db, principal, now, {
+  await audit(db, ctx, {
     orgId,
     action: 'cloud.revoke',
     target: `${addon.key}/${user.email}`,
@@ -43,7 +43,7 @@ export async function revokeAssignment(
  */
 export async function revokeAddonsOfUser(
   db: Executor,
-  principal: Principal,
+  ctx: AuditSource,
   now: number,
   orgId: string,
   userId: string,
@@ -60,15 +60,7 @@ export async function revokeAddonsOfUser(
   const revoked: string[] = []
   for (const addon of held)
     if (
-      await revokeAssignment(
-        db,
-        principal,
-        now,
-        orgId,
-        addon,
-        { id: userId, email: addon.email },
-        'member removed',
-      )
+      await revokeAssignment(db, ctx, now, orgId, addon, { id: userId, email: addon.email }, 'member removed')
     )
       revoked.push(addon.key)
   return revoked

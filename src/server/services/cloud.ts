@@ -16,7 +16,7 @@ import type { Executor, ServiceContext } from '../context.js'
 import { actorName } from '../context.js'
 import { AppError, notFound } from '../errors.js'
 import { authorizeOrg, type OrgRow } from './access.js'
-import { audit } from './audit.js'
+import { audit, audited, auditMany, type AuditInput } from './audit.js'
 import { expiryFor } from './expiry.js'
 import { runBulk, type RowOutcome } from './bulk.js'
 import { decodeCursor, encodeCursor } from './presenters.js'
@@ -56,7 +56,7 @@ export async function provisionAddon(
   body: ProvisionAddonBody,
 ): Promise<AddonPool> {
   const now = ctx.clock.now()
-  return ctx.db.transaction().execute(async (trx) => {
+  return audited(ctx.db, async (trx) => {
     const org = await authorizeOrg(ctx, slug, { role: 'operator', write: true }, trx)
     const taken = await trx
       .selectFrom('addon_pools')
@@ -81,7 +81,7 @@ export async function provisionAddon(
       updated_at: now,
     }
     await trx.insertInto('addon_pools').values(row).execute()
-    await audit(trx, ctx.principal, now, {
+    await audit(trx, ctx, {
       orgId: org.id,
       action: 'cloud.provision',
       target: row.key,
@@ -104,7 +104,7 @@ export async function updateAddon(
   body: UpdateAddonBody,
 ): Promise<AddonPool> {
   const now = ctx.clock.now()
-  return ctx.db.transaction().execute(async (trx) => {
+  return audited(ctx.db, async (trx) => {
     const org = await authorizeOrg(ctx, slug, { role: 'operator', write: true }, trx)
     const before = await findAddon(trx, org.id, key)
     let update = trx
@@ -127,7 +127,7 @@ export async function updateAddon(
       )
     }
     const shape = (r: AddonRow) => ({ name: r.name, total: r.total, expiresAt: toIso(r.expires_at) })
-    await audit(trx, ctx.principal, now, {
+    await audit(trx, ctx, {
       orgId: org.id,
       action: 'cloud.update',
       target: key,
@@ -342,12 +342,11 @@ export async function assignAddon(
         for (const r of refused) outcomes[r.index] = full
       }
       for (const g of granted) outcomes[g.index] = { changed: true }
-      await auditEach(
+      await auditMany(
         trx,
         ctx,
-        org.id,
-        now,
         granted.map((g, i) => ({
+          orgId: org.id,
           action: 'cloud.assign',
           target: `${key}/${g.email}`,
           before: { assigned: before + i },
@@ -357,33 +356,6 @@ export async function assignAddon(
       return outcomes
     },
   })
-}
-
-type AuditRow = { action: string; target: string; before: unknown; after: unknown }
-
-/**
- * One audit entry per assignment or revocation, written with one multi-row INSERT per batch (the
- * same columns `audit()` writes; a thousand single inserts would be most of a batch's time).
- */
-async function auditEach(db: Executor, ctx: ServiceContext, orgId: string, now: number, entries: AuditRow[]) {
-  const actor = actorName(ctx.principal)
-  // Under SQLite's and PostgreSQL's bound-parameter limits (8 columns a row).
-  for (let i = 0; i < entries.length; i += 1000)
-    await db
-      .insertInto('audit_events')
-      .values(
-        entries.slice(i, i + 1000).map((e) => ({
-          id: newId('ev', now),
-          org_id: orgId,
-          actor,
-          action: e.action,
-          target: e.target,
-          before: JSON.stringify(e.before),
-          after: JSON.stringify(e.after),
-          created_at: now,
-        })),
-      )
-      .execute()
 }
 
 /**
@@ -521,11 +493,12 @@ export async function revokeAddon(
       }
       // Audit in row order, counting down to the final count.
       const pending = new Set(revoked)
-      const entries: AuditRow[] = []
+      const entries: AuditInput[] = []
       const outcomes = batch.map(({ email }): RowOutcome => {
         if (!pending.delete(email)) return { changed: false }
         const count = after + revoked.length - entries.length
         entries.push({
+          orgId: org.id,
           action: 'cloud.revoke',
           target: `${key}/${email}`,
           before: { assigned: count },
@@ -533,7 +506,7 @@ export async function revokeAddon(
         })
         return { changed: true }
       })
-      await auditEach(trx, ctx, org.id, now, entries)
+      await auditMany(trx, ctx, entries)
       return outcomes
     },
   })

@@ -6,14 +6,14 @@ import { generateToken } from '../../domain/tokens.js'
 import type { ServiceContext } from '../context.js'
 import { AppError } from '../errors.js'
 import { authorizeOrg, requireOperator } from './access.js'
-import { audit } from './audit.js'
+import { audit, audited } from './audit.js'
 import { decodeCursor, pageOf, presentAudit, presentOrg } from './presenters.js'
 import { ensureUser } from './users.js'
 
 export async function createOrg(ctx: ServiceContext, body: CreateOrgBody) {
   requireOperator(ctx)
   const now = ctx.clock.now()
-  return ctx.db.transaction().execute(async (trx) => {
+  return audited(ctx.db, async (trx) => {
     const taken = await trx
       .selectFrom('organizations')
       .select('id')
@@ -34,7 +34,7 @@ export async function createOrg(ctx: ServiceContext, body: CreateOrgBody) {
       updated_at: now,
     }
     await trx.insertInto('organizations').values(org).execute()
-    await audit(trx, ctx.principal, now, {
+    await audit(trx, ctx, {
       orgId: org.id,
       action: 'org.create',
       target: org.slug,
@@ -65,7 +65,7 @@ export async function createOrg(ctx: ServiceContext, body: CreateOrgBody) {
           revoked_at: null,
         })
         .execute()
-      await audit(trx, ctx.principal, now, {
+      await audit(trx, ctx, {
         orgId: org.id,
         action: 'user.add',
         target: user.email,
@@ -97,7 +97,7 @@ export async function showOrg(ctx: ServiceContext, slug: string) {
 
 export async function updateOrg(ctx: ServiceContext, slug: string, body: UpdateOrgBody) {
   const now = ctx.clock.now()
-  return ctx.db.transaction().execute(async (trx) => {
+  return audited(ctx.db, async (trx) => {
     const org = await authorizeOrg(ctx, slug, { role: 'admin', write: true }, trx)
     const changes = {
       ...(body.name !== undefined ? { name: body.name } : {}),
@@ -117,7 +117,7 @@ export async function updateOrg(ctx: ServiceContext, slug: string, body: UpdateO
     const fields = Object.keys(body) as Array<keyof UpdateOrgBody>
     const pick = (o: Organization) => Object.fromEntries(fields.map((f) => [f, o[f]]))
     const after = presentOrg(updated)
-    await audit(trx, ctx.principal, now, {
+    await audit(trx, ctx, {
       orgId: org.id,
       action: 'org.update',
       target: org.slug,

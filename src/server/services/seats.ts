@@ -14,7 +14,7 @@ import type { Database } from '../../storage/schema.js'
 import type { Executor, ServiceContext } from '../context.js'
 import { AppError, notFound } from '../errors.js'
 import { authorizeOrg, type OrgRow } from './access.js'
-import { audit } from './audit.js'
+import { audit, audited } from './audit.js'
 import { expiryFor } from './expiry.js'
 import { leasesOf, pageFrom, presentLease, readCursor, roamingAt, staleAt, textKey } from './seats-leases.js'
 import { releaseLease } from './seats-release.js'
@@ -82,7 +82,7 @@ export async function provisionPool(
   body: ProvisionPoolBody,
 ): Promise<SeatPool> {
   const now = ctx.clock.now()
-  return ctx.db.transaction().execute(async (trx) => {
+  return audited(ctx.db, async (trx) => {
     const org = await authorizeOrg(ctx, slug, { role: 'operator', write: true }, trx)
     const taken = await trx
       .selectFrom('seat_pools')
@@ -108,7 +108,7 @@ export async function provisionPool(
       updated_at: now,
     }
     await trx.insertInto('seat_pools').values(row).execute()
-    await audit(trx, ctx.principal, now, {
+    await audit(trx, ctx, {
       orgId: org.id,
       action: 'seats.provision',
       target: row.product,
@@ -126,7 +126,7 @@ export async function updatePool(
   body: UpdatePoolBody,
 ): Promise<SeatPool> {
   const now = ctx.clock.now()
-  return ctx.db.transaction().execute(async (trx) => {
+  return audited(ctx.db, async (trx) => {
     const org = await authorizeOrg(ctx, slug, { role: 'operator', write: true }, trx)
     const pool = await findPool(trx, org.id, product)
     const changes: Partial<PoolRow> = {
@@ -141,7 +141,7 @@ export async function updatePool(
       .where('id', '=', pool.id)
       .returningAll()
       .executeTakeFirstOrThrow()
-    await audit(trx, ctx.principal, now, {
+    await audit(trx, ctx, {
       orgId: org.id,
       action: 'seats.update',
       target: product,
@@ -189,9 +189,7 @@ export async function checkout(
   const onBehalf = body.user !== undefined && (p.kind === 'operator' || body.user !== p.email)
   for (let attempt = 0; ; attempt++) {
     try {
-      return await ctx.db
-        .transaction()
-        .execute((trx) => checkoutOnce(ctx, trx, slug, product, body, onBehalf))
+      return await audited(ctx.db, (trx) => checkoutOnce(ctx, trx, slug, product, body, onBehalf))
     } catch (err) {
       // Two checkouts for the same user and host raced: the loser retries and finds the winner's lease.
       if (err instanceof RetryCheckout && attempt === 0) continue
@@ -282,7 +280,7 @@ async function checkoutOnce(
     .returning('id')
     .executeTakeFirst()
   if (!inserted) throw new RetryCheckout()
-  await audit(trx, p, now, {
+  await audit(trx, ctx, {
     orgId: org.id,
     action: 'seats.checkout',
     target: `${product}/${row.id}`,
@@ -353,9 +351,9 @@ export async function heartbeat(ctx: ServiceContext, slug: string, id: string): 
 
 export async function checkin(ctx: ServiceContext, slug: string, id: string): Promise<Lease> {
   const now = ctx.clock.now()
-  return ctx.db.transaction().execute(async (trx) => {
+  return audited(ctx.db, async (trx) => {
     const { org, lease } = await ownLease(ctx, trx, slug, id)
-    await releaseLease(trx, ctx.principal, now, org.id, lease, 'seats.checkin', 'checked in')
+    await releaseLease(trx, ctx, now, org.id, lease, 'seats.checkin', 'checked in')
     return presentLease(lease, now)
   })
 }

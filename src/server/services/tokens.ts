@@ -5,7 +5,7 @@ import { generateToken } from '../../domain/tokens.js'
 import type { ServiceContext } from '../context.js'
 import { AppError, notFound } from '../errors.js'
 import { authorizeOrg } from './access.js'
-import { audit } from './audit.js'
+import { audit, audited } from './audit.js'
 import { decodeCursor, pageOf, presentToken } from './presenters.js'
 import { requireMember } from './users.js'
 
@@ -17,7 +17,7 @@ export async function createToken(ctx: ServiceContext, slug: string, body: Creat
   const now = ctx.clock.now()
   const p = ctx.principal
   const forOther = body.userEmail !== undefined && (p.kind === 'operator' || body.userEmail !== p.email)
-  return ctx.db.transaction().execute(async (trx) => {
+  return audited(ctx.db, async (trx) => {
     const org = await authorizeOrg(ctx, slug, { role: forOther ? 'admin' : 'member', write: true }, trx)
     const email = body.userEmail ?? (p.kind === 'user' ? p.email : undefined)
     if (!email)
@@ -45,7 +45,7 @@ export async function createToken(ctx: ServiceContext, slug: string, body: Creat
       revoked_at: null,
     }
     await trx.insertInto('tokens').values(row).execute()
-    await audit(trx, p, now, {
+    await audit(trx, ctx, {
       orgId: org.id,
       action: 'token.create',
       target: row.id,
@@ -78,7 +78,7 @@ export async function listTokens(ctx: ServiceContext, slug: string, q: PageQuery
 
 export async function revokeToken(ctx: ServiceContext, slug: string, id: string) {
   const now = ctx.clock.now()
-  return ctx.db.transaction().execute(async (trx) => {
+  return audited(ctx.db, async (trx) => {
     const org = await authorizeOrg(ctx, slug, { role: 'member', write: true }, trx)
     const row = await trx
       .selectFrom('tokens')
@@ -94,7 +94,7 @@ export async function revokeToken(ctx: ServiceContext, slug: string, id: string)
     if (p.kind === 'user' && p.role !== 'admin' && row.user_id !== p.userId)
       throw new AppError('not_admin', 'only admins can revoke other members’ tokens')
     await trx.updateTable('tokens').set({ revoked_at: now }).where('id', '=', id).execute()
-    await audit(trx, p, now, {
+    await audit(trx, ctx, {
       orgId: org.id,
       action: 'token.revoke',
       target: id,

@@ -6,7 +6,7 @@ import type { Database } from '../../storage/schema.js'
 import type { Executor, ServiceContext } from '../context.js'
 import { AppError, notFound } from '../errors.js'
 import { authorizeOrg } from './access.js'
-import { audit } from './audit.js'
+import { audit, audited } from './audit.js'
 import { runBulk } from './bulk.js'
 import { revokeAddonsOfUser } from './cloud-release.js'
 import { decodeCursor, encodeCursor, presentMember } from './presenters.js'
@@ -91,7 +91,7 @@ export async function addUsers(ctx: ServiceContext, slug: string, items: AddUser
         .insertInto('memberships')
         .values({ org_id: org.id, user_id: user.id, role, created_at: now })
         .execute()
-      await audit(trx, ctx.principal, now, {
+      await audit(trx, ctx, {
         orgId: org.id,
         action: 'user.add',
         target: item.email,
@@ -119,7 +119,7 @@ async function changeRole(
     .where('org_id', '=', orgId)
     .where('user_id', '=', userId)
     .execute()
-  await audit(trx, ctx.principal, now, {
+  await audit(trx, ctx, {
     orgId,
     action: 'user.set-role',
     target: email,
@@ -141,7 +141,7 @@ async function assertNotLastAdmin(db: Executor, orgId: string, email: string) {
 
 export async function setRole(ctx: ServiceContext, slug: string, email: string, role: Role) {
   const now = ctx.clock.now()
-  return ctx.db.transaction().execute(async (trx) => {
+  return audited(ctx.db, async (trx) => {
     const org = await authorizeOrg(ctx, slug, { role: 'admin', write: true }, trx)
     const member = await requireMember(trx, org.id, email).catch((e: unknown) => {
       throw e instanceof AppError && e.code === 'not_a_member' ? notFound(`member ${email}`) : e
@@ -171,8 +171,8 @@ export async function removeMember(
     .executeTakeFirst()
   if (!member) return null
   if (member.role === 'admin') await assertNotLastAdmin(trx, orgId, email)
-  const leasesReleased = await releaseLeasesOfUser(trx, ctx.principal, now, orgId, member.userId)
-  const addonsRevoked = await revokeAddonsOfUser(trx, ctx.principal, now, orgId, member.userId)
+  const leasesReleased = await releaseLeasesOfUser(trx, ctx, now, orgId, member.userId)
+  const addonsRevoked = await revokeAddonsOfUser(trx, ctx, now, orgId, member.userId)
   const revoked = await trx
     .updateTable('tokens')
     .set({ revoked_at: now })
@@ -191,7 +191,7 @@ export async function removeMember(
     leasesReleased,
     addonsRevoked,
   }
-  await audit(trx, ctx.principal, now, {
+  await audit(trx, ctx, {
     orgId,
     action: 'user.remove',
     target: email,
