@@ -83,7 +83,7 @@ export async function addUsers(ctx: ServiceContext, slug: string, items: AddUser
       if (existing) {
         if (!item.role || item.role === existing.role)
           return { changed: false, details: { role: existing.role } }
-        await changeRole(trx, ctx, org.id, user.id, item.email, existing.role, item.role, now)
+        await changeRole(trx, ctx, org.id, user.id, item.email, existing.role, item.role)
         return { changed: true, details: { role: item.role } }
       }
       const role = item.role ?? 'member'
@@ -110,7 +110,6 @@ async function changeRole(
   email: string,
   from: Role,
   to: Role,
-  now: number,
 ) {
   if (from === 'admin' && to !== 'admin') await assertNotLastAdmin(trx, orgId, email)
   await trx
@@ -140,13 +139,12 @@ async function assertNotLastAdmin(db: Executor, orgId: string, email: string) {
 }
 
 export async function setRole(ctx: ServiceContext, slug: string, email: string, role: Role) {
-  const now = ctx.clock.now()
   return audited(ctx.db, async (trx) => {
     const org = await authorizeOrg(ctx, slug, { role: 'admin', write: true }, trx)
     const member = await requireMember(trx, org.id, email).catch((e: unknown) => {
       throw e instanceof AppError && e.code === 'not_a_member' ? notFound(`member ${email}`) : e
     })
-    if (member.role !== role) await changeRole(trx, ctx, org.id, member.userId, email, member.role, role, now)
+    if (member.role !== role) await changeRole(trx, ctx, org.id, member.userId, email, member.role, role)
     return presentMember({ ...member, role })
   })
 }
