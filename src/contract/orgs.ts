@@ -130,12 +130,26 @@ export const auditEntry = z.object({
   target: z.string(),
   before: z.unknown().nullable(),
   after: z.unknown().nullable(),
+  /** The request that made the change (its X-Request-Id). */
+  requestId: z.string().nullable(),
+  /** The bulk job entry this row belongs to. */
+  jobId: z.string().nullable(),
+  /** Place in the organization's hash chain, and this entry's hash (see `orgs audit verify`). */
+  seq: z.number().int(),
+  hash: z.string(),
 })
 export type AuditEntry = z.infer<typeof auditEntry>
 
 export const auditQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(1000).default(100),
   cursor: z.string().max(200).optional(),
+  /** Actions starting with this (a literal prefix: `cloud` or `cloud.assign`). */
   action: z.string().max(100).optional(),
+  /** Entries by this actor: an email, or `operator`. */
+  actor: z.string().max(254).optional(),
+  /** Entries about this target: the whole target, or one of its `/`-separated ends (an email, a key). */
+  target: z.string().max(300).optional(),
   since: instant.optional(),
+  /** Entries before this instant (exclusive). */
+  until: instant.optional(),
 })

@@ -1,4 +1,3 @@
-import { sql } from 'kysely'
 import type { CreateOrgBody, Organization, UpdateOrgBody } from '../../contract/orgs.js'
 import type { PageQuery } from '../../contract/common.js'
 import { newId } from '../../domain/ids.js'
@@ -7,7 +6,7 @@ import type { ServiceContext } from '../context.js'
 import { AppError } from '../errors.js'
 import { authorizeOrg, requireOperator } from './access.js'
 import { audit, audited } from './audit.js'
-import { decodeCursor, pageOf, presentAudit, presentOrg } from './presenters.js'
+import { decodeCursor, pageOf, presentOrg } from './presenters.js'
 import { ensureUser } from './users.js'
 
 export async function createOrg(ctx: ServiceContext, body: CreateOrgBody) {
@@ -128,23 +127,4 @@ export async function updateOrg(ctx: ServiceContext, slug: string, body: UpdateO
   })
 }
 
-export async function listAudit(
-  ctx: ServiceContext,
-  slug: string,
-  q: PageQuery & { action?: string | undefined; since?: string | undefined },
-) {
-  const org = await authorizeOrg(ctx, slug, { role: 'admin', write: false })
-  // Newest first: the cursor is the last (oldest) id of the page.
-  let query = ctx.db
-    .selectFrom('audit_events')
-    .selectAll()
-    .where('org_id', '=', org.id)
-    .orderBy('id', 'desc')
-    .limit(q.limit + 1)
-  const before = decodeCursor(q.cursor)
-  if (before) query = query.where('id', '<', before)
-  // A literal prefix match (LIKE would treat _ and % as wildcards), the same on both dialects.
-  if (q.action) query = query.where(sql<string>`substr(action, 1, ${q.action.length})`, '=', q.action)
-  if (q.since) query = query.where('created_at', '>=', Date.parse(q.since))
-  return pageOf(await query.execute(), q.limit, presentAudit)
-}
+export { listAudit } from './audit-log.js'

@@ -49,6 +49,10 @@ export function presentAudit(row: Database['audit_events']): AuditEntry {
     target: row.target,
     before: row.before === null ? null : (JSON.parse(row.before) as unknown),
     after: row.after === null ? null : (JSON.parse(row.after) as unknown),
+    requestId: row.request_id,
+    jobId: row.job_id,
+    seq: row.seq,
+    hash: row.hash,
   }
 }
 
