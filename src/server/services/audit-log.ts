@@ -17,7 +17,7 @@ export interface AuditFilter {
 }
 
 /** A LIKE pattern matching `text` literally (the same escape on both dialects). */
-function literal(text: string): string {
+export function literal(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`)
 }
 

@@ -6,6 +6,7 @@ import type { ServiceContext } from '../context.js'
 import { AppError, notFound } from '../errors.js'
 import { authorizeOrg } from './access.js'
 import { audit, audited } from './audit.js'
+import './tokens-expiry.js'
 import { decodeCursor, pageOf, presentToken } from './presenters.js'
 import { requireMember } from './users.js'
 
