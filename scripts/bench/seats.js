@@ -43,18 +43,22 @@ export async function run({ root }) {
   const op = LicctlClient.create({ baseUrl: url, token: operatorToken })
   let client
   try {
-    const created = await op.orgs.create({
-      slug: 'bench',
-      name: 'Bench',
-      admin: { email: 'admin@bench.test' },
-    })
+    const created = await op.orgs.create(
+      {},
+      {
+        slug: 'bench',
+        name: 'Bench',
+        admin: { email: 'admin@bench.test' },
+      },
+    )
     client = LicctlClient.create({ baseUrl: url, token: created.admin.token, retries: 0 })
     // Seats enough for every checkout: the figure is the cost of a granted checkout, not a refusal.
     for (const product of ['via-http', 'via-service'])
-      await op.seats.provision('bench', { product, seats: 1_000_000, expires: '2099-12-31' })
+      await op.seats.provision({ org: 'bench' }, { product, seats: 1_000_000, expires: '2099-12-31' })
 
     // Each checkout is a new lease: the same admin on a new host every time.
-    const overHttp = (i) => client.seats.checkout('bench', 'via-http', { host: `http-${i}` })
+    const overHttp = (i) =>
+      client.seats.checkout({ org: 'bench', product: 'via-http' }, { host: `http-${i}` })
     for (let i = 0; i < WARMUP; i++) await overHttp(`warm-${i}`)
     const http = await rate(PHASE_MS, overHttp)
 

@@ -1,27 +1,30 @@
-import { CloudResource } from './resources/cloud.js'
-import { MetaResource, OrgsResource, TokensResource, UsersResource } from './resources/orgs.js'
-import { SeatsResource } from './resources/seats.js'
+import { cloudEndpoints } from '../contract/cloud.js'
+import { metaEndpoints } from '../contract/meta.js'
+import { orgsEndpoints, tokensEndpoints, usersEndpoints } from '../contract/orgs.js'
+import { seatsEndpoints } from '../contract/seats.js'
+import { resourceOf } from './resource.js'
 import { Transport, type TransportOptions } from './transport.js'
 
 export { Transport, type TransportOptions } from './transport.js'
+export type { BulkCall } from './resource.js'
 export * from './errors.js'
 
-/** The typed licctl API client: one resource per topic over one transport. */
+/** The typed licctl API client: one resource per topic, each derived from its endpoint table. */
 export class LicctlClient {
-  readonly meta: MetaResource
-  readonly orgs: OrgsResource
-  readonly users: UsersResource
-  readonly tokens: TokensResource
-  readonly cloud: CloudResource
-  readonly seats: SeatsResource
+  readonly meta
+  readonly orgs
+  readonly users
+  readonly tokens
+  readonly cloud
+  readonly seats
 
   constructor(readonly transport: Transport) {
-    this.meta = new MetaResource(transport)
-    this.orgs = new OrgsResource(transport)
-    this.users = new UsersResource(transport)
-    this.tokens = new TokensResource(transport)
-    this.cloud = new CloudResource(transport)
-    this.seats = new SeatsResource(transport)
+    this.meta = resourceOf(metaEndpoints, transport)
+    this.orgs = resourceOf(orgsEndpoints, transport)
+    this.users = resourceOf(usersEndpoints, transport)
+    this.tokens = resourceOf(tokensEndpoints, transport)
+    this.cloud = resourceOf(cloudEndpoints, transport)
+    this.seats = resourceOf(seatsEndpoints, transport)
   }
 
   static create(opts: TransportOptions): LicctlClient {

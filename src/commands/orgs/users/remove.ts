@@ -36,10 +36,9 @@ export default class UsersRemove extends ApiCommand<typeof UsersRemove> {
         describe: describeRemoval,
         send: (items, dryRun, key) =>
           client.users.remove(
-            org,
-            items.map((i) => i.email),
-            dryRun,
-            key,
+            { org },
+            items.map((i) => ({ email: i.email })),
+            { dryRun, idempotencyKey: key },
           ),
       },
       source,
