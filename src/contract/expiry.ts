@@ -1,5 +1,6 @@
 import { z } from 'zod'
-import { instant } from './common.js'
+import { instant, orgParams } from './common.js'
+import { defineEndpoints } from './endpoint.js'
 
 /** A duration on the wire: `30d`, `2w`, `12h`, `1h30m` (parsed by domain/duration.ts on the server). */
 const duration = z.string().regex(/^(\d+[smhdw])+$/i, 'a duration like 30d, 2w or 12h')
@@ -73,3 +74,36 @@ export const expiryReport = z.object({
   summary: expirySummary,
 })
 export type ExpiryReport = z.infer<typeof expiryReport>
+
+/** What `licctl expiry check --json` prints: every organization checked, merged. */
+export const expiryCheckOutput = z.object({
+  checkedAt: instant,
+  window: expiryReport.shape.window,
+  /** The organizations checked, and through which profile (null: the environment's token). */
+  orgs: z.array(z.object({ org: z.string(), profile: z.string().nullable() })),
+  items: z.array(expiryItem),
+  summary: expirySummary,
+  /** Organizations or profiles that could not be checked (`--all-orgs`): reported, never skipped silently. */
+  errors: z.array(
+    z.object({
+      profile: z.string().nullable(),
+      org: z.string().nullable(),
+      code: z.string(),
+      message: z.string(),
+    }),
+  ),
+})
+export type ExpiryCheckOutput = z.infer<typeof expiryCheckOutput>
+
+export const expiryEndpoints = defineEndpoints('expiry', {
+  check: {
+    method: 'GET',
+    path: '/orgs/{org}/expiry',
+    summary:
+      'What has expired or expires within the window, and pools nearly full (admins; read-only tokens too)',
+    access: 'admin',
+    params: orgParams,
+    query: expiryQuery,
+    responses: { 200: expiryReport },
+  },
+})

@@ -1,6 +1,6 @@
 import { z } from 'zod'
-import { email } from './common.js'
-import { auditEntry } from './orgs.js'
+import { defineEndpoints } from './endpoint.js'
+import { auditEntry, userParams } from './orgs.js'
 
 export const explainQuery = z.strictObject({
   /** What to explain: `addon`, `pool`, or a kind another topic registers (`device`, `activation`). */
@@ -9,8 +9,6 @@ export const explainQuery = z.strictObject({
   name: z.string().max(200).optional(),
 })
 export type ExplainQuery = z.infer<typeof explainQuery>
-
-export const explainParams = z.strictObject({ org: z.string(), email })
 
 export const explanation = z.object({
   email: z.string(),
@@ -28,3 +26,15 @@ export const explanation = z.object({
   history: z.array(auditEntry),
 })
 export type Explanation = z.infer<typeof explanation>
+
+export const explainEndpoints = defineEndpoints('explain', {
+  user: {
+    method: 'GET',
+    path: '/orgs/{org}/explain/{email}',
+    summary: 'Why a user has or lacks a license: a paragraph and its evidence (admins)',
+    access: 'admin',
+    params: userParams,
+    query: explainQuery,
+    responses: { 200: explanation },
+  },
+})

@@ -156,6 +156,40 @@ export const auditQuery = z.strictObject({
   until: instant.optional(),
 })
 
+/** What `orgs audit verify` found walking an organization's hash chain. */
+export const auditVerification = z.object({
+  org: z.string(),
+  /** True when every entry's hash, link and place in the chain hold, and the head matches. */
+  intact: z.boolean(),
+  /** Entries checked, in chain order. */
+  entries: z.number().int(),
+  /** The chain's head: keep its hash elsewhere to detect a rewrite of the whole chain later. */
+  head: z.object({ seq: z.number().int(), hash: z.string() }).nullable(),
+  /** The first entry that does not match (null when intact). */
+  broken: z
+    .object({
+      /** The entry where the chain breaks; null when entries are missing from its end. */
+      id: z.string().nullable(),
+      seq: z.number().int().nullable(),
+      reason: z.enum(['altered', 'relinked', 'missing', 'unchained', 'head-mismatch']),
+      message: z.string(),
+    })
+    .nullable(),
+})
+export type AuditVerification = z.infer<typeof auditVerification>
+
+/** One entry, with its bulk job and the job's rows when it is (or belongs to) one. */
+export const auditEntryDetail = z.object({
+  entry: auditEntry,
+  /** The job entry this entry belongs to (null when it is not a bulk row). */
+  job: auditEntry.nullable(),
+  /** When the entry is a bulk job: its rows, in chain order. */
+  rows: z.array(auditEntry),
+})
+export type AuditEntryDetail = z.infer<typeof auditEntryDetail>
+
+export const auditEntryParams = z.strictObject({ org: slug, id: z.string().max(100) })
+
 export const orgsEndpoints = defineEndpoints('orgs', {
   create: {
     method: 'POST',
@@ -200,6 +234,22 @@ export const orgsEndpoints = defineEndpoints('orgs', {
     params: orgParams,
     query: auditQuery,
     responses: { 200: page(auditEntry) },
+  },
+  auditVerify: {
+    method: 'GET',
+    path: '/orgs/{org}/audit/verify',
+    summary: 'Recompute the audit hash chain and name the first entry that does not match (admins)',
+    access: 'admin',
+    params: orgParams,
+    responses: { 200: auditVerification },
+  },
+  auditShow: {
+    method: 'GET',
+    path: '/orgs/{org}/audit/{id}',
+    summary: 'One audit entry; for a bulk job, its rows (admins)',
+    access: 'admin',
+    params: auditEntryParams,
+    responses: { 200: auditEntryDetail },
   },
 })
 

@@ -15,6 +15,8 @@ import { registerAuth } from './plugins/auth.js'
 import { registerErrorHandler } from './plugins/errors.js'
 import { registerIdempotency } from './plugins/idempotency.js'
 import { cloudRoutes } from './routes/cloud.js'
+import { expiryRoutes } from './routes/expiry.js'
+import { explainRoutes } from './routes/explain.js'
 import { metaRoutes } from './routes/meta.js'
 import { orgRoutes, tokenRoutes, userRoutes } from './routes/orgs.js'
 import { seatRoutes } from './routes/seats.js'
@@ -47,7 +49,16 @@ export interface BuildOptions {
 }
 
 /** Every topic's routes, each registered from its endpoint table in src/contract. */
-const topicRoutes = [metaRoutes, orgRoutes, userRoutes, tokenRoutes, seatRoutes, cloudRoutes]
+const topicRoutes = [
+  metaRoutes,
+  orgRoutes,
+  userRoutes,
+  tokenRoutes,
+  seatRoutes,
+  cloudRoutes,
+  expiryRoutes,
+  explainRoutes,
+]
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
 

@@ -6,39 +6,83 @@ import { timeFlag } from '../../cli/flag-values.js'
 
 export default class OrgsAudit extends ApiCommand<typeof OrgsAudit> {
   static override summary = 'Read the audit log, newest first (admins)'
-  static override description = 'Every change records who, what, when and the before/after counts.'
+  static override description =
+    'Every change records who, what, when, the before/after state and the request id. `--all --json` streams every matching entry as NDJSON (one JSON object a line); `--output csv` writes CSV.'
   static override examples = [
     '<%= config.bin %> orgs audit --since 7d',
     '<%= config.bin %> orgs audit --action seats.release --json',
-    '<%= config.bin %> orgs audit --since 2026-01-01 --all',
+    '<%= config.bin %> orgs audit --actor admin@acme.test --target bob@acme.test',
+    '<%= config.bin %> orgs audit --since 2026-01-01 --until 2026-02-01 --all --json > january.ndjson',
+    '<%= config.bin %> orgs audit --all --output csv > audit.csv',
   ]
   static override flags = {
     action: Flags.string({ description: 'only actions starting with this, e.g. seats or cloud.assign' }),
+    actor: Flags.string({ description: 'only entries by this actor (an email, or operator)' }),
+    target: Flags.string({
+      description: 'only entries about this target, or ending/starting with it (an email, an add-on key)',
+    }),
     since: Flags.string({ description: 'only entries since a date/instant or a duration ago (7d, 12h)' }),
+    until: Flags.string({ description: 'only entries before a date/instant or a duration ago (exclusive)' }),
     limit: Flags.integer({ description: 'at most this many entries', default: 50, min: 1, max: 100_000 }),
-    all: Flags.boolean({ description: 'every matching entry (ignores --limit)', default: false }),
+    all: Flags.boolean({
+      description: 'every matching entry (ignores --limit); with --json, NDJSON',
+      default: false,
+    }),
+    output: Flags.option({
+      description: 'output format',
+      options: ['table', 'csv'] as const,
+      default: 'table',
+    })(),
   }
 
-  async run(): Promise<{ items: AuditEntry[] }> {
-    const since = this.flags.since === undefined ? undefined : parseSince(this.flags.since)
+  async run(): Promise<{ items: AuditEntry[] } | undefined> {
+    const f = this.flags
+    const since = f.since === undefined ? undefined : parseTime('--since', f.since)
+    const until = f.until === undefined ? undefined : parseTime('--until', f.until)
     const client = await this.client()
     const org = await this.org()
-    const limit = this.flags.all ? Infinity : this.flags.limit
+    const limit = f.all ? Infinity : f.limit
+    const query = { action: f.action, actor: f.actor, target: f.target, since, until }
+    const pages = async function* () {
+      let cursor: string | undefined
+      let n = 0
+      do {
+        const page = await client.orgs.audit({ org }, { ...query, limit: Math.min(1000, limit - n), cursor })
+        n += page.items.length
+        yield page.items
+        cursor = page.nextCursor ?? undefined
+      } while (cursor && n < limit)
+    }
+    // Large logs stream: one entry a line (NDJSON) or CSV rows as pages arrive, never all in memory.
+    if (this.jsonEnabled() && f.all) {
+      for await (const items of pages()) await write(items.map((e) => JSON.stringify(e) + '\n').join(''))
+      return undefined
+    }
+    if (f.output === 'csv' && !this.jsonEnabled()) {
+      const { stringify } = await import('csv-stringify/sync')
+      await write(stringify([CSV_COLUMNS]))
+      for await (const items of pages())
+        await write(
+          stringify(
+            items.map((e) => [
+              e.id,
+              e.at,
+              e.actor,
+              e.action,
+              e.target,
+              e.before === null ? '' : JSON.stringify(e.before),
+              e.after === null ? '' : JSON.stringify(e.after),
+              e.requestId ?? '',
+              e.jobId ?? '',
+              e.seq,
+              e.hash,
+            ]),
+          ),
+        )
+      return undefined
+    }
     const items: AuditEntry[] = []
-    let cursor: string | undefined
-    do {
-      const page = await client.orgs.audit(
-        { org },
-        {
-          limit: Math.min(1000, limit - items.length),
-          cursor,
-          action: this.flags.action,
-          since,
-        },
-      )
-      items.push(...page.items)
-      cursor = page.nextCursor ?? undefined
-    } while (cursor && items.length < limit)
+    for await (const page of pages()) items.push(...page)
     this.say(
       items.length === 0
         ? 'No audit entries.'
@@ -48,14 +92,37 @@ export default class OrgsAudit extends ApiCommand<typeof OrgsAudit> {
             { header: 'Action', get: (e) => e.action },
             { header: 'Target', get: (e) => e.target },
             { header: 'Change', get: (e) => describeChange(e) },
+            { header: 'Id', get: (e) => e.id },
           ]),
     )
     return { items }
   }
 }
 
-function parseSince(text: string): string {
-  return timeFlag('--since', text, {
+const CSV_COLUMNS = [
+  'id',
+  'at',
+  'actor',
+  'action',
+  'target',
+  'before',
+  'after',
+  'requestId',
+  'jobId',
+  'seq',
+  'hash',
+]
+
+/** Writes to stdout, waiting when the pipe is full (a 1 GB log into `head` must not buffer in memory). */
+function write(text: string): Promise<void> {
+  return new Promise((resolve) => {
+    if (process.stdout.write(text)) resolve()
+    else process.stdout.once('drain', () => resolve())
+  })
+}
+
+function parseTime(flag: string, text: string): string {
+  return timeFlag(flag, text, {
     direction: -1,
     // A date means from the start of that day (UTC); an instant needs its offset to be unambiguous.
     absolute: (t) => {
@@ -67,7 +134,7 @@ function parseSince(text: string): string {
   })
 }
 
-function describeChange(e: AuditEntry): string {
+export function describeChange(e: AuditEntry): string {
   const fmt = (v: unknown) => (v === null || v === undefined ? '' : JSON.stringify(v))
   const before = fmt(e.before)
   const after = fmt(e.after)

@@ -1,5 +1,5 @@
 import { sql } from 'kysely'
-import type { AuditEntryDetail, AuditVerification } from '../../contract/audit.js'
+import type { AuditEntryDetail, AuditVerification } from '../../contract/orgs.js'
 import type { PageQuery } from '../../contract/common.js'
 import { chainKey, entryHash, GENESIS_HASH } from '../../domain/audit-chain.js'
 import type { Database } from '../../storage/schema.js'
