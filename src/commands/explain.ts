@@ -4,6 +4,7 @@ import { color, shortTime } from '../cli/output.js'
 import type { Explanation } from '../contract/explain.js'
 
 const SUBJECTS = ['addon', 'pool', 'device', 'activation'] as const
+const others = (s: (typeof SUBJECTS)[number]) => SUBJECTS.filter((o) => o !== s)
 
 export default class Explain extends ApiCommand<typeof Explain> {
   static override summary = 'Say why a user has or lacks a license, with the evidence (admins)'
@@ -18,19 +19,19 @@ export default class Explain extends ApiCommand<typeof Explain> {
   static override flags = {
     addon: Flags.string({
       description: 'why they can or cannot use this cloud add-on (its key)',
-      exclusive: [...SUBJECTS],
+      exclusive: others('addon'),
     }),
     pool: Flags.string({
       description: 'why they can or cannot check out a seat of this product',
-      exclusive: [...SUBJECTS],
+      exclusive: others('pool'),
     }),
     device: Flags.string({
       description: 'a device license (its serial), once the devices topic explains them',
-      exclusive: [...SUBJECTS],
+      exclusive: others('device'),
     }),
     activation: Flags.string({
       description: 'an activation ID, once the activations topic explains them',
-      exclusive: [...SUBJECTS],
+      exclusive: others('activation'),
     }),
   }
 

@@ -246,7 +246,7 @@ registerExplainer('pool', async ({ db, org, email, userId, now }, product) => {
     return {
       licensed: false,
       code: 'not_found',
-      summary: `${org.slug} has no seat pool for '${product}', so ${email} cannot check a seat out; the operator provisions pools.`,
+      summary: `${org.slug} has no seat pool for '${product}', so ${email} cannot check out a seat; the operator provisions pools.`,
       evidence: [{ fact: 'pool', detail: `'${product}' does not exist in ${org.slug}` }],
       auditTargets: { exact: [email] },
     }
@@ -274,7 +274,7 @@ registerExplainer('pool', async ({ db, org, email, userId, now }, product) => {
     return {
       licensed: false,
       code: 'pool_expired',
-      summary: `${email} cannot check a ${product} seat out: the subscription expired after ${through}, and expired pools refuse checkout until the operator renews them.`,
+      summary: `${email} cannot check out a seat of ${product}: the subscription expired after ${through}, and expired pools refuse checkout until the operator renews them.`,
       evidence,
       auditTargets: targets,
     }
