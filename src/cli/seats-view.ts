@@ -39,20 +39,3 @@ export function renderLeases(leases: Lease[], opts: { idle?: boolean } = {}): st
     { header: 'State', get: (l) => stateLabel(l.state) },
   ])
 }
-
-/** Every item of a cursor-paged list, fetched 1,000 at a time (the API's largest page). */
-export async function everyPage<T>(
-  fetchPage: (q: { limit: number; cursor: string | undefined }) => Promise<{
-    items: T[]
-    nextCursor: string | null
-  }>,
-): Promise<T[]> {
-  const items: T[] = []
-  let cursor: string | undefined
-  do {
-    const page = await fetchPage({ limit: 1000, cursor })
-    items.push(...page.items)
-    cursor = page.nextCursor ?? undefined
-  } while (cursor)
-  return items
-}

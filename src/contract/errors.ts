@@ -10,6 +10,7 @@ export const errorCatalog = {
   validation_failed: { status: 400, exit: 2 },
   bad_request: { status: 400, exit: 2 },
   payload_too_large: { status: 413, exit: 2 },
+  unsupported_media_type: { status: 415, exit: 2 },
   idempotency_key_reused: { status: 422, exit: 2 },
   too_many_items: { status: 400, exit: 2 },
   // 3: refused by the license rules
@@ -40,6 +41,8 @@ export const errorCatalog = {
   // 1: unexpected
   rate_limited: { status: 429, exit: 1 },
   unavailable: { status: 503, exit: 1 },
+  /** Concurrent changes kept colliding (deadlock, serialization failure, busy database): retry. */
+  contention: { status: 503, exit: 1 },
   internal: { status: 500, exit: 1 },
 } as const satisfies Record<string, { status: number; exit: number }>
 
@@ -48,7 +51,7 @@ export type ErrorCode = keyof typeof errorCatalog
 /** Exit code for a known error code, else derived from the HTTP status. */
 export function exitCodeFor(code: string | undefined, status: number): number {
   if (code && code in errorCatalog) return errorCatalog[code as ErrorCode].exit
-  if (status === 400 || status === 413 || status === 422) return 2
+  if (status === 400 || status === 413 || status === 415 || status === 422) return 2
   if (status === 401 || status === 403) return 4
   if (status === 404) return 5
   if (status === 409) return 3

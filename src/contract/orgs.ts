@@ -82,12 +82,29 @@ export const removeUserItem = z.strictObject({ email })
 export const setRoleBody = z.strictObject({ role })
 export const userParams = z.strictObject({ org: slug, email })
 
-/** What removing a user released, atomically with the removal. */
+/** What removing a member released in one topic (seats, add-ons, tokens, …), e.g. `seats released: 2`. */
+export const release = z.object({
+  topic: z.string(),
+  /** What was released, plural, for people: `seats`. */
+  noun: z.string(),
+  /** The verb in the past tense: `released`, `revoked`. */
+  action: z.string(),
+  count: z.number().int(),
+  /** A short name per thing released (`cad-pro on ws-12`); empty when the count says enough. */
+  items: z.array(z.string()),
+})
+export type Release = z.infer<typeof release>
+
+/**
+ * What removing a user released, atomically with the removal: one entry per topic in `releases`
+ * (every topic that registered a removal hook), plus the older per-topic fields.
+ */
 export const removal = z.object({
   email: z.string(),
   tokensRevoked: z.number().int(),
   leasesReleased: z.array(z.object({ product: z.string(), host: z.string(), leaseId: z.string() })),
   addonsRevoked: z.array(z.string()),
+  releases: z.array(release),
 })
 export type Removal = z.infer<typeof removal>
 

@@ -11,6 +11,8 @@ import { redactTokens } from '../domain/tokens.js'
 import { systemClock, type Clock } from '../domain/clock.js'
 import type { Storage } from '../storage/open.js'
 import { AppError } from './errors.js'
+import { DEFAULT_AUTH_FAILURE_LIMITS, type AuthFailureLimits } from './rate-limit.js'
+import { startHousekeeping, type HousekeepingOptions } from './housekeeping.js'
 import { registerAuth } from './plugins/auth.js'
 import { registerErrorHandler } from './plugins/errors.js'
 import { registerIdempotency } from './plugins/idempotency.js'
@@ -32,6 +34,8 @@ declare module 'fastify' {
      * its connection so the process can exit as soon as the requests in flight are done.
      */
     draining: boolean
+    /** Limits on failed authentications (false: none). */
+    authFailureLimits: AuthFailureLimits | false
     /** Every route as registered (method, URL): the OpenAPI coverage test reads it. */
     routeList: Array<{ method: string; url: string; public: boolean }>
   }
@@ -46,6 +50,10 @@ export interface BuildOptions {
   bodyLimit?: number
   /** Where log lines go (stderr by default; tests capture them). */
   logStream?: { write(line: string): void }
+  /** Failed authentications allowed per address and per token in a window (false: unlimited). */
+  authFailureLimits?: AuthFailureLimits | false
+  /** Pruning of old idempotency records on a timer (off unless given: `server start` gives it). */
+  housekeeping?: HousekeepingOptions
 }
 
 /** Every topic's routes, each registered from its endpoint table in src/contract. */
@@ -92,11 +100,18 @@ export async function build(opts: BuildOptions): Promise<FastifyInstance> {
   app.decorate('storage', opts.storage)
   app.decorate('clock', opts.clock ?? systemClock)
   app.decorate('routeList', [])
+  app.decorate<AuthFailureLimits | false>(
+    'authFailureLimits',
+    opts.authFailureLimits ?? DEFAULT_AUTH_FAILURE_LIMITS,
+  )
   app.addHook('onRoute', (route) => {
     for (const method of [route.method].flat())
       if (method !== 'HEAD')
         app.routeList.push({ method, url: route.url, public: route.config?.public === true })
   })
+  // JSON only: Fastify's built-in text/plain parser would hand a string body to the schema, which
+  // then answers `body: expected object`; an unsupported type is 415 unsupported_media_type instead.
+  app.removeContentTypeParser('text/plain')
   app.setValidatorCompiler(validatorCompiler)
   app.setSerializerCompiler(serializerCompiler)
   app.decorate('draining', false)
@@ -139,5 +154,6 @@ export async function build(opts: BuildOptions): Promise<FastifyInstance> {
     },
     { prefix: '/v1' },
   )
+  if (opts.housekeeping) startHousekeeping(app, opts.housekeeping)
   return app
 }

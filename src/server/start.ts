@@ -2,7 +2,8 @@ import type { FastifyInstance } from 'fastify'
 import { sql } from 'kysely'
 import { clockStartingAt, systemClock } from '../domain/clock.js'
 import { openStorage } from '../storage/open.js'
-import { pendingMigrations } from '../storage/migrate.js'
+import { migrateToLatest, pendingMigrations } from '../storage/migrate.js'
+import { DEFAULT_IDEMPOTENCY_RETENTION_MS, pruneIntervalFor } from './housekeeping.js'
 import { isInitialized } from './services/operator.js'
 import { build } from './app.js'
 
@@ -12,6 +13,13 @@ export interface StartOptions {
   port: number
   clockStart?: number | undefined
   logLevel: string
+  /** PostgreSQL pool size and statement timeout (defaults: env, then 10 and 30 s). */
+  poolSize?: number | undefined
+  statementTimeoutMs?: number | undefined
+  /** Apply pending migrations before serving (under the migration lock: N processes migrate once). */
+  migrate?: boolean
+  /** How long idempotency records are kept (default a day); pruned on a timer. */
+  idempotencyRetentionMs?: number | undefined
   /** Called once listening, with the URL. */
   onListening(url: string): void
 }
@@ -26,7 +34,10 @@ const LISTEN_ERRORS: Record<string, string> = {
 export async function startServer(
   opts: StartOptions,
 ): Promise<{ app: FastifyInstance; url: string; close(): Promise<void> }> {
-  const storage = await openStorage(opts.db)
+  const storage = await openStorage(opts.db, {
+    poolSize: opts.poolSize,
+    statementTimeoutMs: opts.statementTimeoutMs,
+  })
   let app: FastifyInstance | undefined
   let address: string
   try {
@@ -38,13 +49,31 @@ export async function startServer(
       throw new Error(
         `database ${storage.describe} is not initialized: run \`licctl server init --db ${opts.db}\` first`,
       )
+    const migrated = opts.migrate ? (await migrateToLatest(storage.db)).applied : []
     const pending = await pendingMigrations(storage.db)
     if (pending.length > 0)
       throw new Error(
-        `database needs migrations (${pending.join(', ')}): run \`licctl server migrate --db …\``,
+        `database needs migrations (${pending.join(', ')}): run \`licctl server migrate --db …\` (or start with --migrate)`,
       )
     const clock = opts.clockStart === undefined ? systemClock : clockStartingAt(opts.clockStart)
-    app = await build({ storage, clock, logger: { level: opts.logLevel } })
+    const retention = opts.idempotencyRetentionMs ?? DEFAULT_IDEMPOTENCY_RETENTION_MS
+    app = await build({
+      storage,
+      clock,
+      logger: { level: opts.logLevel },
+      housekeeping: { idempotencyRetentionMs: retention, intervalMs: pruneIntervalFor(retention) },
+    })
+    app.log.info(
+      {
+        database: storage.describe,
+        ...(storage.pool
+          ? { poolSize: storage.pool.max, statementTimeoutMs: storage.pool.statementTimeoutMs }
+          : {}),
+        migrationsApplied: migrated,
+        idempotencyRetentionMs: retention,
+      },
+      'database opened',
+    )
     // onClose runs after the server stopped accepting connections and in-flight requests finished.
     app.addHook('onClose', async () => {
       await storage.close()

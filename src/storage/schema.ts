@@ -54,6 +54,7 @@ export interface Database {
   }
   /** Each chain's last entry: what a writer locks and moves when it appends. */
   audit_heads: { chain: string; seq: number; hash: string }
+  rate_limits: { key: string; window_start: number; count: number }
   idempotency_keys: {
     scope: string
     key: string

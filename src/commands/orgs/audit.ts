@@ -43,25 +43,28 @@ export default class OrgsAudit extends ApiCommand<typeof OrgsAudit> {
     const org = await this.org()
     const limit = f.all ? Infinity : f.limit
     const query = { action: f.action, actor: f.actor, target: f.target, since, until }
-    const pages = async function* () {
-      let cursor: string | undefined
-      let n = 0
-      do {
-        const page = await client.orgs.audit({ org }, { ...query, limit: Math.min(1000, limit - n), cursor })
-        n += page.items.length
-        yield page.items
-        cursor = page.nextCursor ?? undefined
-      } while (cursor && n < limit)
+    const { pages } = await import('../../client/pages.js')
+    /** The matching entries in chunks of up to 1,000, as the pages arrive. */
+    const chunks = async function* () {
+      let chunk: AuditEntry[] = []
+      for await (const e of pages(client.orgs.audit, { org }, query, { max: limit })) {
+        chunk.push(e)
+        if (chunk.length === 1000) {
+          yield chunk
+          chunk = []
+        }
+      }
+      if (chunk.length > 0) yield chunk
     }
     // Large logs stream: one entry a line (NDJSON) or CSV rows as pages arrive, never all in memory.
     if (this.jsonEnabled() && f.all) {
-      for await (const items of pages()) await write(items.map((e) => JSON.stringify(e) + '\n').join(''))
+      for await (const items of chunks()) await write(items.map((e) => JSON.stringify(e) + '\n').join(''))
       return undefined
     }
     if (f.output === 'csv' && !this.jsonEnabled()) {
       const { stringify } = await import('csv-stringify/sync')
       await write(stringify([CSV_COLUMNS]))
-      for await (const items of pages())
+      for await (const items of chunks())
         await write(
           stringify(
             items.map((e) => [
@@ -82,7 +85,7 @@ export default class OrgsAudit extends ApiCommand<typeof OrgsAudit> {
       return undefined
     }
     const items: AuditEntry[] = []
-    for await (const page of pages()) items.push(...page)
+    for await (const chunk of chunks()) items.push(...chunk)
     this.say(
       items.length === 0
         ? 'No audit entries.'

@@ -1,7 +1,8 @@
 import { Flags } from '@oclif/core'
 import { ApiCommand } from '../../cli/base-command.js'
 import { durationSeconds } from '../../cli/flag-values.js'
-import { everyPage, renderLeases } from '../../cli/seats-view.js'
+import { renderLeases } from '../../cli/seats-view.js'
+import { allItems } from '../../client/pages.js'
 
 export default class SeatsStuck extends ApiCommand<typeof SeatsStuck> {
   static override summary = 'Triage: stale leases (no recent heartbeat), oldest first (admins)'
@@ -20,9 +21,7 @@ export default class SeatsStuck extends ApiCommand<typeof SeatsStuck> {
     const client = await this.client()
     const idleSeconds = this.flags.idle ? durationSeconds('--idle', this.flags.idle) : undefined
     const org = await this.org()
-    const items = await everyPage((page) =>
-      client.seats.stuck({ org }, { ...page, product: this.flags.product, idleSeconds }),
-    )
+    const items = await allItems(client.seats.stuck, { org }, { product: this.flags.product, idleSeconds })
     if (items.length === 0) this.say('No stuck seats.')
     else {
       this.say(renderLeases(items, { idle: true }))

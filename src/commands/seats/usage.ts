@@ -1,6 +1,6 @@
 import { ApiCommand } from '../../cli/base-command.js'
 import { color, renderTable } from '../../cli/output.js'
-import { everyPage } from '../../cli/seats-view.js'
+import { allItems } from '../../client/pages.js'
 
 export default class SeatsUsage extends ApiCommand<typeof SeatsUsage> {
   static override summary = 'Per member: do they use a seat? (yes, roaming, no)'
@@ -9,7 +9,7 @@ export default class SeatsUsage extends ApiCommand<typeof SeatsUsage> {
   async run() {
     const client = await this.client()
     const org = await this.org()
-    const items = await everyPage((page) => client.seats.usage({ org }, page))
+    const items = await allItems(client.seats.usage, { org }, {})
     const c = color()
     this.say(
       items.length === 0

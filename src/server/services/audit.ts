@@ -1,10 +1,9 @@
-import type { Transaction } from 'kysely'
 import { chainKey, entryHash, GENESIS_HASH } from '../../domain/audit-chain.js'
 import { newId } from '../../domain/ids.js'
 import type { Clock } from '../../domain/clock.js'
-import type { Database } from '../../storage/schema.js'
 import type { Executor, Principal } from '../context.js'
 import { actorName } from '../context.js'
+import { beforeCommit, inTransaction, type Tx } from '../transaction.js'
 
 export interface AuditInput {
   orgId: string | null
@@ -37,31 +36,32 @@ interface PendingEntry {
 
 interface Pending {
   entries: PendingEntry[]
-  /** Set by the bulk engine: rows recorded in this transaction belong to this job entry. */
+  /** Set by the bulk engine on the transaction: rows recorded in it belong to this job entry. */
   jobId?: string
+  /** The job entry itself (chained first, linked to nothing). */
+  job?: PendingEntry
+  /** The flush is registered (root buffers only). */
+  scheduled?: boolean
 }
 
 /**
- * Entries buffered per transaction (or savepoint) object. They are chained and inserted together by
- * `flushAudit` just before the transaction commits, so the chain head (one row per organization
- * that every writer must lock) is locked last and held only for a few statements: locking it at the
- * first change would serialize every writer of the organization for their whole transaction and
- * invite deadlocks with the rows they lock after it.
+ * Entries are buffered per transaction or savepoint object, and appended to their chains by a
+ * `beforeCommit` hook: the chain head (one row per organization that every writer locks) is
+ * then the last lock a transaction takes, held only for a few statements. Locking it at the first
+ * change would serialize every writer of the organization for its whole transaction and invite
+ * deadlocks with the rows locked after it. A savepoint's entries wait in its own buffer, whose
+ * hook `withSavepoint` drops if the savepoint rolls back; when it commits they join the
+ * transaction's buffer, and one flush writes them all.
  */
 const pending = new WeakMap<object, Pending>()
 
-function bufferOf(db: Executor): Pending {
+function bufferOf(db: object): Pending {
   let p = pending.get(db)
   if (!p) pending.set(db, (p = { entries: [] }))
   return p
 }
 
-function toPending(
-  src: AuditSource,
-  entry: AuditInput,
-  jobId: string | undefined,
-  now: number,
-): PendingEntry {
+function toPending(src: AuditSource, entry: AuditInput, now: number): PendingEntry {
   return {
     id: newId('ev', now),
     org_id: entry.orgId,
@@ -71,7 +71,7 @@ function toPending(
     before: entry.before === undefined ? null : JSON.stringify(entry.before),
     after: entry.after === undefined ? null : JSON.stringify(entry.after),
     request_id: src.requestId ?? null,
-    job_id: jobId ?? null,
+    job_id: null,
     created_at: now,
   }
 }
@@ -83,67 +83,50 @@ export async function audit(db: Executor, src: AuditSource, entry: AuditInput): 
 
 /**
  * Records many changes at once (a bulk batch's rows): the same entries as `audit` for each, written
- * with one multi-row INSERT per thousand at flush time.
+ * with one multi-row INSERT per thousand when the transaction commits.
  */
-export async function auditMany(
-  db: Executor,
-  src: AuditSource,
-  entries: readonly AuditInput[],
-): Promise<void> {
+export async function auditMany(db: Executor, src: AuditSource, entries: readonly AuditInput[]): Promise<void> {
   if (entries.length === 0) return
-  const now = src.clock.now()
   if (!db.isTransaction) {
     // Outside a transaction: the entries get one of their own.
-    await db.transaction().execute(async (trx) => {
-      await auditMany(trx, src, entries)
-      await flushAudit(trx)
-    })
+    await inTransaction(db, (trx) => auditMany(trx, src, entries))
     return
   }
+  const now = src.clock.now()
   const buffer = bufferOf(db)
-  for (const e of entries) buffer.entries.push(toPending(src, e, buffer.jobId, now))
+  if (buffer.entries.length === 0) beforeCommit(db as Tx, (trx) => stage(db, trx))
+  for (const e of entries) buffer.entries.push(toPending(src, e, now))
+}
+
+/** Moves a (savepoint's or transaction's) buffer into the transaction's, and schedules one flush. */
+async function stage(from: object, trx: Tx): Promise<void> {
+  const source = pending.get(from)
+  const root = bufferOf(trx)
+  if (source && from !== trx) {
+    pending.delete(from)
+    root.entries.push(...source.entries)
+  }
+  if (!root.scheduled) {
+    root.scheduled = true
+    beforeCommit(trx, flushAudit)
+  }
 }
 
 /**
- * Bulk jobs: the id the job entry will have, so the rows recorded in this transaction link to it.
- * The job entry itself is recorded with `audit(..., { id })` semantics through `auditJob`.
+ * Bulk jobs: the id the job entry will have, so the entries recorded in this transaction link to
+ * it; `auditJob` then records the job entry itself.
  */
-export function beginAuditJob(db: Executor, now: number): string {
+export function beginAuditJob(trx: Tx, now: number): string {
   const jobId = newId('ev', now)
-  bufferOf(db).jobId = jobId
+  bufferOf(trx).jobId = jobId
   return jobId
 }
 
-/** The bulk job's own entry (its totals), under the id rows link to. */
-export function auditJob(db: Executor, src: AuditSource, jobId: string, entry: AuditInput): void {
-  // First in the buffer: the job entry comes before its rows in the chain, as its id sorts before theirs.
-  bufferOf(db).entries.unshift({ ...toPending(src, entry, undefined, src.clock.now()), id: jobId })
-}
-
-/** A savepoint's entries: kept in its transaction's buffer when released, dropped when rolled back. */
-export function settleSavepoint(savepoint: Executor, parent: Executor, kept: boolean): void {
-  const p = pending.get(savepoint)
-  pending.delete(savepoint)
-  if (!p || !kept) return
-  const into = bufferOf(parent)
-  into.entries.push(...p.entries.map((e) => ({ ...e, job_id: e.job_id ?? into.jobId ?? null })))
-}
-
-/** Drops what a transaction buffered (it rolled back). */
-export function discardAudit(db: Executor): void {
-  pending.delete(db)
-}
-
-/**
- * Runs `fn` in a transaction and appends the audit entries it recorded last, just before commit.
- * Every service transaction that records changes goes through this (bulk batches call `flushAudit`).
- */
-export function audited<T>(db: Executor, fn: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
-  return db.transaction().execute(async (trx) => {
-    const result = await fn(trx)
-    await flushAudit(trx)
-    return result
-  })
+/** The bulk job's own entry (its totals), under the id its rows link to; chained before them. */
+export function auditJob(trx: Tx, src: AuditSource, jobId: string, entry: AuditInput): void {
+  const root = bufferOf(trx)
+  root.job = { ...toPending(src, entry, src.clock.now()), id: jobId }
+  void stage(trx, trx)
 }
 
 // Under SQLite's and PostgreSQL's bound-parameter limits (15 columns a row).
@@ -155,12 +138,14 @@ const INSERT_ROWS = 1000
  * the next seq, the previous hash and its own hash, insert them, move the head. Call it last in
  * the transaction, just before commit.
  */
-export async function flushAudit(db: Executor | Transaction<Database>): Promise<void> {
+export async function flushAudit(db: Executor | Tx): Promise<void> {
   const p = pending.get(db)
   pending.delete(db)
-  if (!p || p.entries.length === 0) return
+  if (!p) return
+  const rows = p.job ? [p.job, ...p.entries.map((e) => ({ ...e, job_id: e.job_id ?? p.jobId ?? null }))] : p.entries
+  if (rows.length === 0) return
   const byChain = new Map<string, PendingEntry[]>()
-  for (const e of p.entries) {
+  for (const e of rows) {
     const key = chainKey(e.org_id)
     const list = byChain.get(key)
     if (list) list.push(e)

@@ -1,9 +1,8 @@
-import type { ControlledTransaction, Kysely, Transaction } from 'kysely'
 import type { BulkResponse, BulkRowResult } from '../../contract/bulk.js'
-import type { Database } from '../../storage/schema.js'
 import type { ServiceContext } from '../context.js'
 import { AppError } from '../errors.js'
-import { auditJob, beginAuditJob, discardAudit, flushAudit, settleSavepoint } from './audit.js'
+import { inTransaction, withSavepoint, type Tx } from '../transaction.js'
+import { auditJob, beginAuditJob } from './audit.js'
 
 /** What applying one row did: changed something, or found it already so. Failures are AppErrors. */
 export type RowOutcome = { changed: boolean; details?: Record<string, unknown> }
@@ -19,19 +18,26 @@ interface BulkJobBase<T> {
   /** How a row is named in results (an email, a lease id). */
   label(item: T): string
   /**
-   * Dry runs of a job sent in several batches: each batch is rolled back, so batch n would plan as if
-   * batches 1..n-1 had not happened. The client says how many rows of theirs would change, and this
-   * brings the (rolled-back) transaction to the state they would have left, e.g. licenses they would use.
+   * Dry runs of a job sent in several batches: each batch is rolled back, so batch n alone would plan
+   * as if batches 1..n-1 had not happened. The client sends their rows that would change, batch by
+   * batch, and the engine applies them first with this job's own code (rolled back with the rest),
+   * so the plan sees what the real run will find: licenses taken, rows already done, and which
+   * license each took. Ignored when applying.
    */
-  replayPrior?(trx: Transaction<Database>, priorChanges: number): Promise<void>
-  /** See replayPrior: rows of earlier batches of this dry run that would change. */
-  priorChanges?: number | undefined
+  prior?: ReadonlyArray<readonly T[]> | undefined
+}
+
+/** How a bulk service is asked to run: for real or as a dry run, and a dry run's earlier batches. */
+export interface BulkOptions<T> {
+  dryRun: boolean
+  /** See BulkJob's prior. */
+  prior?: ReadonlyArray<readonly T[]> | undefined
 }
 
 /** A job applied row by row: each row in a savepoint, failed by throwing an AppError. */
 interface RowJob<T> extends BulkJobBase<T> {
   /** Applies one row inside the batch transaction; throws AppError to fail the row. */
-  apply(trx: Transaction<Database>, item: T, index: number): Promise<RowOutcome>
+  apply(trx: Tx, item: T, index: number): Promise<RowOutcome>
   applyBatch?: never
 }
 
@@ -41,7 +47,7 @@ interface RowJob<T> extends BulkJobBase<T> {
  * order: what the row did, or the AppError refusing it. A refused row must leave nothing behind.
  */
 interface BatchJob<T> extends BulkJobBase<T> {
-  applyBatch(trx: Transaction<Database>, items: readonly T[]): Promise<Array<RowOutcome | AppError>>
+  applyBatch(trx: Tx, items: readonly T[]): Promise<Array<RowOutcome | AppError>>
   apply?: never
 }
 
@@ -53,42 +59,40 @@ export type BulkJob<T> = RowJob<T> | BatchJob<T>
  * run is the same code, rolled back. An applied job records one audit entry with its totals.
  */
 export async function runBulk<T>(ctx: ServiceContext, job: BulkJob<T>): Promise<BulkResponse> {
-  const results: BulkRowResult[] = []
-  const summary = { changed: 0, unchanged: 0, failed: 0 }
-  const report = (index: number, outcome: RowOutcome | AppError) => {
-    const target = job.label(job.items[index]!)
-    if (outcome instanceof AppError) {
-      summary.failed++
-      results.push({
-        index,
-        target,
-        status: job.dryRun ? 'will-fail' : 'failed',
-        code: outcome.code,
-        message: outcome.message,
-        ...(outcome.details ? { details: outcome.details } : {}),
-      })
-      return
-    }
-    if (outcome.changed) summary.changed++
-    else summary.unchanged++
-    const status = outcome.changed ? (job.dryRun ? 'will-change' : 'changed') : 'already-so'
-    results.push({ index, target, status, ...(outcome.details ? { details: outcome.details } : {}) })
-  }
-  const trx = await (ctx.db as Kysely<Database>).startTransaction().execute()
-  // A job of several rows is one job entry; the rows' entries link to it.
-  const jobId = !job.dryRun && job.items.length > 1 ? beginAuditJob(trx, ctx.clock.now()) : undefined
-  try {
-    if (job.dryRun && job.priorChanges && job.replayPrior) await job.replayPrior(trx, job.priorChanges)
-    if (job.applyBatch) {
-      const outcomes = await job.applyBatch(trx, job.items)
-      for (const [index, outcome] of outcomes.entries()) report(index, outcome)
-    } else {
-      for (const [index, item] of job.items.entries()) report(index, await applyRow(trx, job, item, index))
-    }
-    if (job.dryRun) {
-      discardAudit(trx)
-      await trx.rollback().execute()
-    } else {
+  // A batch may run more than once (the runner retries a deadlock): each attempt reports afresh.
+  return inTransaction(
+    ctx,
+    async (trx) => {
+      const results: BulkRowResult[] = []
+      const summary = { changed: 0, unchanged: 0, failed: 0 }
+      const report = (index: number, outcome: RowOutcome | AppError) => {
+        const target = job.label(job.items[index]!)
+        if (outcome instanceof AppError) {
+          summary.failed++
+          results.push({
+            index,
+            target,
+            status: job.dryRun ? 'will-fail' : 'failed',
+            code: outcome.code,
+            message: outcome.message,
+            ...(outcome.details ? { details: outcome.details } : {}),
+          })
+          return
+        }
+        if (outcome.changed) summary.changed++
+        else summary.unchanged++
+        const status = outcome.changed ? (job.dryRun ? 'will-change' : 'changed') : 'already-so'
+        results.push({ index, target, status, ...(outcome.details ? { details: outcome.details } : {}) })
+      }
+      // A job of several rows is one job entry; the entries of its rows link to it.
+      const jobId = !job.dryRun && job.items.length > 1 ? beginAuditJob(trx, ctx.clock.now()) : undefined
+      if (job.dryRun && job.prior) await replay(trx, job, job.prior)
+      if (job.applyBatch) {
+        const outcomes = await job.applyBatch(trx, job.items)
+        for (const [index, outcome] of outcomes.entries()) report(index, outcome)
+      } else {
+        for (const [index, item] of job.items.entries()) report(index, await applyRow(trx, job, item, index))
+      }
       if (jobId)
         auditJob(trx, ctx, jobId, {
           orgId: job.orgId,
@@ -96,32 +100,25 @@ export async function runBulk<T>(ctx: ServiceContext, job: BulkJob<T>): Promise<
           target: job.target,
           after: { rows: job.items.length, ...summary },
         })
-      await flushAudit(trx)
-      await trx.commit().execute()
-    }
-  } catch (err) {
-    discardAudit(trx)
-    await trx.rollback().execute()
-    throw err
-  }
-  return { dryRun: job.dryRun, results, summary }
+      return { dryRun: job.dryRun, results, summary }
+    },
+    // A dry run is the same code, rolled back.
+    { rollback: job.dryRun },
+  )
 }
 
-async function applyRow<T>(
-  trx: ControlledTransaction<Database>,
-  job: RowJob<T>,
-  item: T,
-  index: number,
-): Promise<RowOutcome | AppError> {
-  const sp = await trx.savepoint('row').execute()
+/** Applies the earlier batches of a dry run, as the real run will have: outcomes are not reported. */
+async function replay<T>(trx: Tx, job: BulkJob<T>, prior: ReadonlyArray<readonly T[]>) {
+  for (const batch of prior) {
+    if (job.applyBatch) await job.applyBatch(trx, batch)
+    else for (const [index, item] of batch.entries()) await applyRow(trx, job, item, index)
+  }
+}
+
+async function applyRow<T>(trx: Tx, job: RowJob<T>, item: T, index: number): Promise<RowOutcome | AppError> {
   try {
-    const outcome = await job.apply(sp, item, index)
-    await sp.releaseSavepoint('row').execute()
-    settleSavepoint(sp, trx, true)
-    return outcome
+    return await withSavepoint(trx, 'row', (sp) => job.apply(sp, item, index))
   } catch (err) {
-    settleSavepoint(sp, trx, false)
-    await sp.rollbackToSavepoint('row').execute()
     if (!(err instanceof AppError)) throw err
     return err
   }

@@ -15,11 +15,14 @@ import type { Database } from '../../storage/schema.js'
 import type { Executor, ServiceContext } from '../context.js'
 import { actorName } from '../context.js'
 import { AppError, notFound } from '../errors.js'
+import { inTransaction, lockRows } from '../transaction.js'
 import { authorizeOrg, type OrgRow } from './access.js'
-import { audit, audited, auditMany, type AuditInput } from './audit.js'
+import { audit, auditMany, type AuditInput } from './audit.js'
 import './cloud-expiry.js'
 import { expiryFor } from './expiry.js'
-import { runBulk, type RowOutcome } from './bulk.js'
+import { runBulk, type BulkOptions, type RowOutcome } from './bulk.js'
+// Registers what removing a member revokes of the add-ons (loaded with the routes through this module).
+import './cloud-release.js'
 import { decodeCursor, encodeCursor } from './presenters.js'
 
 type AddonRow = Database['addon_pools']
@@ -57,7 +60,7 @@ export async function provisionAddon(
   body: ProvisionAddonBody,
 ): Promise<AddonPool> {
   const now = ctx.clock.now()
-  return audited(ctx.db, async (trx) => {
+  return inTransaction(ctx, async (trx) => {
     const org = await authorizeOrg(ctx, slug, { role: 'operator', write: true }, trx)
     const taken = await trx
       .selectFrom('addon_pools')
@@ -105,7 +108,7 @@ export async function updateAddon(
   body: UpdateAddonBody,
 ): Promise<AddonPool> {
   const now = ctx.clock.now()
-  return audited(ctx.db, async (trx) => {
+  return inTransaction(ctx, async (trx) => {
     const org = await authorizeOrg(ctx, slug, { role: 'operator', write: true }, trx)
     const before = await findAddon(trx, org.id, key)
     let update = trx
@@ -232,11 +235,6 @@ async function bulkTarget(ctx: ServiceContext, slug: string, key: string) {
   return { org, pool, now: ctx.clock.now() }
 }
 
-export interface BulkOptions {
-  dryRun: boolean
-  priorChanges?: number | undefined
-}
-
 /**
  * Assigns an add-on to members through the bulk engine: per row, a non-member, an expired pool or a
  * pool with no free license is refused; a user who already holds it is "already so". A batch is a
@@ -250,7 +248,7 @@ export async function assignAddon(
   slug: string,
   key: string,
   items: readonly AddonItem[],
-  opts: BulkOptions,
+  opts: BulkOptions<AddonItem>,
 ) {
   const { org, pool, now } = await bulkTarget(ctx, slug, key)
   const by = actorName(ctx.principal)
@@ -267,19 +265,12 @@ export async function assignAddon(
     action: 'cloud.assign.bulk',
     target: key,
     dryRun: opts.dryRun,
-    priorChanges: opts.priorChanges,
+    prior: opts.prior,
     items,
     label: (i) => i.email,
-    // Earlier batches of this dry run would have taken licenses: take them here too (rolled back).
-    replayPrior: async (trx, prior) => {
-      const { assigned, total } = await findAddon(trx, org.id, key)
-      await trx
-        .updateTable('addon_pools')
-        .set({ assigned: Math.min(total, assigned + prior) })
-        .where('id', '=', pool.id)
-        .execute()
-    },
     applyBatch: async (trx, batch) => {
+      // Locks in one order for every bulk job: the pool row first, then assignment rows by user id.
+      await lockRows(trx, 'addon_pools', [pool.id])
       const outcomes: Array<RowOutcome | AppError> = []
       const userIds = await memberIds(trx, org.id, batch)
       const held = await heldBy(trx, pool.id, [...userIds.values()])
@@ -299,6 +290,7 @@ export async function assignAddon(
         }
       }
       if (wanted.length === 0) return outcomes
+      const byUserId = [...wanted].sort((a, b) => (a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : 0))
       // Insert first: a concurrent request that assigned one of these users wins the primary key,
       // and that row is already so.
       const inserted = new Set(
@@ -306,7 +298,7 @@ export async function assignAddon(
           await trx
             .insertInto('addon_assignments')
             .values(
-              wanted.map((w) => ({
+              byUserId.map((w) => ({
                 addon_id: pool.id,
                 user_id: w.userId,
                 assigned_at: now,
@@ -327,11 +319,7 @@ export async function assignAddon(
         await trx
           .deleteFrom('addon_assignments')
           .where('addon_id', '=', pool.id)
-          .where(
-            'user_id',
-            'in',
-            refused.map((r) => r.userId),
-          )
+          .where('user_id', 'in', refused.map((r) => r.userId).sort())
           .execute()
         const full = new AppError(
           'no_free_license',
@@ -453,7 +441,7 @@ export async function revokeAddon(
   slug: string,
   key: string,
   items: readonly AddonItem[],
-  opts: BulkOptions,
+  opts: BulkOptions<AddonItem>,
 ) {
   const { org, pool, now } = await bulkTarget(ctx, slug, key)
   return runBulk(ctx, {
@@ -461,10 +449,13 @@ export async function revokeAddon(
     action: 'cloud.revoke.bulk',
     target: key,
     dryRun: opts.dryRun,
+    prior: opts.prior,
     items,
     label: (i) => i.email,
     applyBatch: async (trx, batch) => {
-      const users = await usersByEmail(trx, batch)
+      // The same lock order as assigning: the pool row first, then assignment rows by user id.
+      await lockRows(trx, 'addon_pools', [pool.id])
+      const users = (await usersByEmail(trx, batch)).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
       const gone =
         users.length === 0
           ? new Set<string>()

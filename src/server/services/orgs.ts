@@ -4,15 +4,16 @@ import { newId } from '../../domain/ids.js'
 import { generateToken } from '../../domain/tokens.js'
 import type { ServiceContext } from '../context.js'
 import { AppError } from '../errors.js'
+import { inTransaction } from '../transaction.js'
 import { authorizeOrg, requireOperator } from './access.js'
-import { audit, audited } from './audit.js'
+import { audit } from './audit.js'
 import { decodeCursor, pageOf, presentOrg } from './presenters.js'
 import { ensureUser } from './users.js'
 
 export async function createOrg(ctx: ServiceContext, body: CreateOrgBody) {
   requireOperator(ctx)
   const now = ctx.clock.now()
-  return audited(ctx.db, async (trx) => {
+  return inTransaction(ctx, async (trx) => {
     const taken = await trx
       .selectFrom('organizations')
       .select('id')
@@ -96,7 +97,7 @@ export async function showOrg(ctx: ServiceContext, slug: string) {
 
 export async function updateOrg(ctx: ServiceContext, slug: string, body: UpdateOrgBody) {
   const now = ctx.clock.now()
-  return audited(ctx.db, async (trx) => {
+  return inTransaction(ctx, async (trx) => {
     const org = await authorizeOrg(ctx, slug, { role: 'admin', write: true }, trx)
     const changes = {
       ...(body.name !== undefined ? { name: body.name } : {}),

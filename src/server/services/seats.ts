@@ -13,8 +13,9 @@ import { newId } from '../../domain/ids.js'
 import type { Database } from '../../storage/schema.js'
 import type { Executor, ServiceContext } from '../context.js'
 import { AppError, notFound } from '../errors.js'
+import { inTransaction } from '../transaction.js'
 import { authorizeOrg, type OrgRow } from './access.js'
-import { audit, audited } from './audit.js'
+import { audit } from './audit.js'
 import './seats-expiry.js'
 import { expiryFor } from './expiry.js'
 import { leasesOf, pageFrom, presentLease, readCursor, roamingAt, staleAt, textKey } from './seats-leases.js'
@@ -83,7 +84,7 @@ export async function provisionPool(
   body: ProvisionPoolBody,
 ): Promise<SeatPool> {
   const now = ctx.clock.now()
-  return audited(ctx.db, async (trx) => {
+  return inTransaction(ctx, async (trx) => {
     const org = await authorizeOrg(ctx, slug, { role: 'operator', write: true }, trx)
     const taken = await trx
       .selectFrom('seat_pools')
@@ -127,7 +128,7 @@ export async function updatePool(
   body: UpdatePoolBody,
 ): Promise<SeatPool> {
   const now = ctx.clock.now()
-  return audited(ctx.db, async (trx) => {
+  return inTransaction(ctx, async (trx) => {
     const org = await authorizeOrg(ctx, slug, { role: 'operator', write: true }, trx)
     const pool = await findPool(trx, org.id, product)
     const changes: Partial<PoolRow> = {
@@ -190,7 +191,7 @@ export async function checkout(
   const onBehalf = body.user !== undefined && (p.kind === 'operator' || body.user !== p.email)
   for (let attempt = 0; ; attempt++) {
     try {
-      return await audited(ctx.db, (trx) => checkoutOnce(ctx, trx, slug, product, body, onBehalf))
+      return await inTransaction(ctx, (trx) => checkoutOnce(ctx, trx, slug, product, body, onBehalf))
     } catch (err) {
       // Two checkouts for the same user and host raced: the loser retries and finds the winner's lease.
       if (err instanceof RetryCheckout && attempt === 0) continue
@@ -352,7 +353,7 @@ export async function heartbeat(ctx: ServiceContext, slug: string, id: string): 
 
 export async function checkin(ctx: ServiceContext, slug: string, id: string): Promise<Lease> {
   const now = ctx.clock.now()
-  return audited(ctx.db, async (trx) => {
+  return inTransaction(ctx, async (trx) => {
     const { org, lease } = await ownLease(ctx, trx, slug, id)
     await releaseLease(trx, ctx, now, org.id, lease, 'seats.checkin', 'checked in')
     return presentLease(lease, now)

@@ -1,16 +1,14 @@
-import type { Transaction } from 'kysely'
 import type { PageQuery } from '../../contract/common.js'
 import type { Removal, Role } from '../../contract/orgs.js'
 import { newId } from '../../domain/ids.js'
-import type { Database } from '../../storage/schema.js'
 import type { Executor, ServiceContext } from '../context.js'
 import { AppError, notFound } from '../errors.js'
+import { inTransaction, type Tx } from '../transaction.js'
 import { authorizeOrg } from './access.js'
-import { audit, audited } from './audit.js'
-import { runBulk } from './bulk.js'
-import { revokeAddonsOfUser } from './cloud-release.js'
+import { audit } from './audit.js'
+import { runBulk, type BulkOptions } from './bulk.js'
+import { releaseMember } from './member-removal.js'
 import { decodeCursor, encodeCursor, presentMember } from './presenters.js'
-import { releaseLeasesOfUser } from './seats-release.js'
 
 /** Users are global identities keyed by email; membership makes them part of an organization. */
 export async function ensureUser(db: Executor, email: string, name: string | null, now: number) {
@@ -62,7 +60,12 @@ export interface AddUserItem {
   role?: Role | undefined
 }
 
-export async function addUsers(ctx: ServiceContext, slug: string, items: AddUserItem[], dryRun: boolean) {
+export async function addUsers(
+  ctx: ServiceContext,
+  slug: string,
+  items: AddUserItem[],
+  { dryRun, prior }: BulkOptions<AddUserItem>,
+) {
   const org = await authorizeOrg(ctx, slug, { role: 'admin', write: true })
   const now = ctx.clock.now()
   return runBulk(ctx, {
@@ -70,6 +73,7 @@ export async function addUsers(ctx: ServiceContext, slug: string, items: AddUser
     action: 'user.add.bulk',
     target: org.slug,
     dryRun,
+    prior,
     items,
     label: (i) => i.email,
     apply: async (trx, item) => {
@@ -139,7 +143,7 @@ async function assertNotLastAdmin(db: Executor, orgId: string, email: string) {
 }
 
 export async function setRole(ctx: ServiceContext, slug: string, email: string, role: Role) {
-  return audited(ctx.db, async (trx) => {
+  return inTransaction(ctx, async (trx) => {
     const org = await authorizeOrg(ctx, slug, { role: 'admin', write: true }, trx)
     const member = await requireMember(trx, org.id, email).catch((e: unknown) => {
       throw e instanceof AppError && e.code === 'not_a_member' ? notFound(`member ${email}`) : e
@@ -151,10 +155,10 @@ export async function setRole(ctx: ServiceContext, slug: string, email: string, 
 
 /**
  * Removes a member and, in the same transaction, everything that let them use the organization's
- * licenses: their seat leases, their cloud add-ons and their tokens for this organization.
+ * licenses: every topic registered with onMemberRemoved (member-removal.ts) releases its part first.
  */
 export async function removeMember(
-  trx: Transaction<Database>,
+  trx: Tx,
   ctx: ServiceContext,
   orgId: string,
   email: string,
@@ -169,26 +173,13 @@ export async function removeMember(
     .executeTakeFirst()
   if (!member) return null
   if (member.role === 'admin') await assertNotLastAdmin(trx, orgId, email)
-  const leasesReleased = await releaseLeasesOfUser(trx, ctx, now, orgId, member.userId)
-  const addonsRevoked = await revokeAddonsOfUser(trx, ctx, now, orgId, member.userId)
-  const revoked = await trx
-    .updateTable('tokens')
-    .set({ revoked_at: now })
-    .where('org_id', '=', orgId)
-    .where('user_id', '=', member.userId)
-    .where('revoked_at', 'is', null)
-    .executeTakeFirst()
+  const { releases, fields } = await releaseMember({ trx, ctx, orgId, userId: member.userId, email, now })
   await trx
     .deleteFrom('memberships')
     .where('org_id', '=', orgId)
     .where('user_id', '=', member.userId)
     .execute()
-  const removal: Removal = {
-    email,
-    tokensRevoked: Number(revoked.numUpdatedRows),
-    leasesReleased,
-    addonsRevoked,
-  }
+  const removal = { email, ...fields, releases } as Removal
   await audit(trx, ctx, {
     orgId,
     action: 'user.remove',
@@ -199,7 +190,12 @@ export async function removeMember(
   return removal
 }
 
-export async function removeUsers(ctx: ServiceContext, slug: string, emails: string[], dryRun: boolean) {
+export async function removeUsers(
+  ctx: ServiceContext,
+  slug: string,
+  emails: string[],
+  { dryRun, prior }: BulkOptions<string>,
+) {
   const org = await authorizeOrg(ctx, slug, { role: 'admin', write: true })
   const now = ctx.clock.now()
   return runBulk(ctx, {
@@ -207,6 +203,7 @@ export async function removeUsers(ctx: ServiceContext, slug: string, emails: str
     action: 'user.remove.bulk',
     target: org.slug,
     dryRun,
+    prior,
     items: emails,
     label: (e) => e,
     apply: async (trx, email) => {
@@ -218,7 +215,7 @@ export async function removeUsers(ctx: ServiceContext, slug: string, emails: str
 }
 
 export async function removeUser(ctx: ServiceContext, slug: string, email: string): Promise<Removal> {
-  const result = await removeUsers(ctx, slug, [email], false)
+  const result = await removeUsers(ctx, slug, [email], { dryRun: false })
   const row = result.results[0]!
   if (row.status === 'failed')
     throw new AppError((row.code ?? 'rule_violation') as 'rule_violation', row.message ?? 'refused')

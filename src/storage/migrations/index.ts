@@ -2,6 +2,7 @@ import * as foundation from './0001-foundation.js'
 import * as seats from './0002-seats.js'
 import * as cloudAddons from './0003-cloud-addons.js'
 import * as auditChain from './0006-audit-chain.js'
+import * as rateLimits from './0007-rate-limits.js'
 
 /** Every migration, in order. Names sort in the order they must run. */
 export const migrations = {
@@ -9,4 +10,5 @@ export const migrations = {
   '0002-seats': seats,
   '0003-cloud-addons': cloudAddons,
   '0006-audit-chain': auditChain,
+  '0007-rate-limits': rateLimits,
 }

@@ -1,6 +1,7 @@
 import { ApiCommand } from '../../../cli/base-command.js'
 import { renderTable, shortDate, shortTime } from '../../../cli/output.js'
 import type { TokenInfo } from '../../../contract/orgs.js'
+import { allItems } from '../../../client/pages.js'
 
 export default class TokensList extends ApiCommand<typeof TokensList> {
   static override summary = 'List live tokens (admins: all of the organization’s; members: their own)'
@@ -10,10 +11,7 @@ export default class TokensList extends ApiCommand<typeof TokensList> {
   async run(): Promise<{ items: TokenInfo[] }> {
     const client = await this.client()
     const org = await this.org()
-    const { allPages } = await import('../../../client/index.js')
-    const items: TokenInfo[] = []
-    for await (const t of allPages((cursor) => client.tokens.list({ org }, { limit: 1000, cursor })))
-      items.push(t)
+    const items: TokenInfo[] = await allItems(client.tokens.list, { org }, {})
     this.say(
       items.length === 0
         ? 'No tokens.'

@@ -27,22 +27,18 @@ export default class UsersRemove extends ApiCommand<typeof UsersRemove> {
         this.flags.yes,
       )
     }
-    const { runBulk } = await import('../../../cli/bulk.js')
+    const { runBulk } = await import('../../../cli/bulk/index.js')
     process.exitCode = await runBulk(
       {
         target: 'email',
         schema: removeUserItem,
         verb: 'remove users',
         describe: describeRemoval,
-        send: (items, dryRun, key) =>
-          client.users.remove(
-            { org },
-            items.map((i) => ({ email: i.email })),
-            { dryRun, idempotencyKey: key },
-          ),
+        endpoint: client.users.remove,
+        params: { org },
       },
       source,
-      { dryRun: this.flags['dry-run'], json: this.jsonEnabled() },
+      { dryRun: this.flags['dry-run'], json: this.jsonEnabled(), strict: this.flags.strict },
     )
   }
 }
