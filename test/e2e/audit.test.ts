@@ -165,7 +165,17 @@ describe('e2e: the audit log', function () {
         'alice@acme.test',
         'bob@acme.test',
         { role: 'member' },
-        { email: 'bob@acme.test', tokensRevoked: 0, leasesReleased: [], addonsRevoked: ['cp'] },
+        {
+          email: 'bob@acme.test',
+          tokensRevoked: 0,
+          leasesReleased: [],
+          addonsRevoked: ['cp'],
+          releases: [
+            { topic: 'seats', action: 'released', noun: 'seats', count: 0, items: [] },
+            { topic: 'cloud', action: 'revoked', noun: 'add-ons', count: 1, items: ['cp'] },
+            { topic: 'tokens', action: 'revoked', noun: 'tokens', count: 0, items: [] },
+          ],
+        },
       ],
     ]
     assert.deepEqual(rows, expected)
