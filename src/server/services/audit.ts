@@ -85,7 +85,11 @@ export async function audit(db: Executor, src: AuditSource, entry: AuditInput): 
  * Records many changes at once (a bulk batch's rows): the same entries as `audit` for each, written
  * with one multi-row INSERT per thousand when the transaction commits.
  */
-export async function auditMany(db: Executor, src: AuditSource, entries: readonly AuditInput[]): Promise<void> {
+export async function auditMany(
+  db: Executor,
+  src: AuditSource,
+  entries: readonly AuditInput[],
+): Promise<void> {
   if (entries.length === 0) return
   if (!db.isTransaction) {
     // Outside a transaction: the entries get one of their own.
@@ -142,7 +146,9 @@ export async function flushAudit(db: Executor | Tx): Promise<void> {
   const p = pending.get(db)
   pending.delete(db)
   if (!p) return
-  const rows = p.job ? [p.job, ...p.entries.map((e) => ({ ...e, job_id: e.job_id ?? p.jobId ?? null }))] : p.entries
+  const rows = p.job
+    ? [p.job, ...p.entries.map((e) => ({ ...e, job_id: e.job_id ?? p.jobId ?? null }))]
+    : p.entries
   if (rows.length === 0) return
   const byChain = new Map<string, PendingEntry[]>()
   for (const e of rows) {

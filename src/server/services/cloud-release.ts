@@ -63,15 +63,7 @@ export async function revokeAddonsOfUser(
   const revoked: string[] = []
   for (const addon of held)
     if (
-      await revokeAssignment(
-        db,
-        ctx,
-        now,
-        orgId,
-        addon,
-        { id: userId, email: addon.email },
-        'member removed',
-      )
+      await revokeAssignment(db, ctx, now, orgId, addon, { id: userId, email: addon.email }, 'member removed')
     )
       revoked.push(addon.key)
   return revoked
