@@ -1,3 +1,4 @@
+import { activationEndpoints } from '../contract/activations.js'
 import { cloudEndpoints } from '../contract/cloud.js'
 import { metaEndpoints } from '../contract/meta.js'
 import { orgsEndpoints, tokensEndpoints, usersEndpoints } from '../contract/orgs.js'
@@ -17,6 +18,7 @@ export class LicctlClient {
   readonly tokens
   readonly cloud
   readonly seats
+  readonly activations
 
   constructor(readonly transport: Transport) {
     this.meta = resourceOf(metaEndpoints, transport)
@@ -25,6 +27,7 @@ export class LicctlClient {
     this.tokens = resourceOf(tokensEndpoints, transport)
     this.cloud = resourceOf(cloudEndpoints, transport)
     this.seats = resourceOf(seatsEndpoints, transport)
+    this.activations = resourceOf(activationEndpoints, transport)
   }
 
   static create(opts: TransportOptions): LicctlClient {
@@ -34,16 +37,4 @@ export class LicctlClient {
   close(): Promise<void> {
     return this.transport.close()
   }
-}
-
-/** Follows nextCursor through every page. */
-export async function* allPages<T>(
-  fetchPage: (cursor: string | undefined) => Promise<{ items: T[]; nextCursor: string | null }>,
-): AsyncGenerator<T> {
-  let cursor: string | undefined
-  do {
-    const res = await fetchPage(cursor)
-    yield* res.items
-    cursor = res.nextCursor ?? undefined
-  } while (cursor)
 }

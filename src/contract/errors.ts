@@ -27,6 +27,16 @@ export const errorCatalog = {
   cloud_license_required: { status: 409, exit: 3 },
   total_below_assigned: { status: 409, exit: 3 },
   rule_violation: { status: 409, exit: 3 },
+  // activation IDs
+  activation_inactive: { status: 409, exit: 3 },
+  activation_expired: { status: 409, exit: 3 },
+  quantity_exceeded: { status: 409, exit: 3 },
+  nl_one_seat: { status: 409, exit: 3 },
+  entitlement_exhausted: { status: 409, exit: 3 },
+  entitlement_expired: { status: 409, exit: 3 },
+  return_not_supported: { status: 409, exit: 3 },
+  hosts_would_be_orphaned: { status: 409, exit: 3 },
+  split_exceeds_unused: { status: 409, exit: 3 },
   /** A retry of a request that created a secret (a token): secrets are shown once and never stored. */
   secret_not_replayable: { status: 409, exit: 3 },
   idempotency_in_progress: { status: 409, exit: 1 },

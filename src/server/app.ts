@@ -16,6 +16,7 @@ import { startHousekeeping, type HousekeepingOptions } from './housekeeping.js'
 import { registerAuth } from './plugins/auth.js'
 import { registerErrorHandler } from './plugins/errors.js'
 import { registerIdempotency } from './plugins/idempotency.js'
+import { activationRoutes } from './routes/activations.js'
 import { cloudRoutes } from './routes/cloud.js'
 import { expiryRoutes } from './routes/expiry.js'
 import { explainRoutes } from './routes/explain.js'
@@ -64,6 +65,7 @@ const topicRoutes = [
   tokenRoutes,
   seatRoutes,
   cloudRoutes,
+  activationRoutes,
   expiryRoutes,
   explainRoutes,
 ]

@@ -101,6 +101,49 @@ export interface Database {
     assigned_at: number
     assigned_by: string
   }
+  /** What an organization bought of a product: seats split between its active IDs and free. */
+  activation_entitlements: {
+    id: string
+    org_id: string
+    product: string
+    type: 'NL' | 'CC'
+    seats: number
+    allocated: number
+    free: number
+    expires_at: number
+    created_at: number
+    updated_at: number
+  }
+  activation_ids: {
+    id: string
+    org_id: string
+    entitlement_id: string
+    quantity: number
+    used: number
+    status: 'active' | 'inactive'
+    expires_at: number
+    created_at: number
+    updated_at: number
+    returned_at: number | null
+  }
+  /** A host holding seats of an ID; `quantity` mirrors the ID's (composite foreign key). */
+  activation_hosts: {
+    activation_id: string
+    quantity: number
+    host: string
+    seats: number
+    since: number
+  }
+  activation_orphans: {
+    id: string
+    org_id: string
+    activation_id: string
+    host: string
+    seats: number
+    reason: 'return' | 'rehost'
+    since: number
+    cleared_at: number | null
+  }
 }
 
 export type Dialect = 'sqlite' | 'postgres'

@@ -11,6 +11,7 @@ const NOW = Date.parse('2026-01-15T10:00:00Z')
 for (const dialect of DIALECTS) {
   describe(`expiry check (service) on ${dialect}`, function () {
     let t: TestApp
+    let activationId = ''
     const check = (q: Record<string, string> = {}) => {
       const ctx: ServiceContext = {
         db: t.storage.db,
@@ -18,7 +19,8 @@ for (const dialect of DIALECTS) {
         clock: t.clock,
         principal: { kind: 'operator', tokenId: 'test' },
       }
-      return checkExpiry(ctx, 'acme', expiryQuery.parse(q))
+      // The kinds of the seats, cloud and tokens topics unless asked (activations have a test of their own).
+      return checkExpiry(ctx, 'acme', expiryQuery.parse({ kind: 'seat-pool,addon-pool,token', ...q }))
     }
     const rows = (r: Awaited<ReturnType<typeof check>>) =>
       r.items.map((i) => [i.kind, i.name, i.reason, i.severity, i.daysLeft])
@@ -45,6 +47,19 @@ for (const dialect of DIALECTS) {
         seats: 1,
         expires: '2026-01-16',
       })
+      const ent = await op('/activations/entitlements', {
+        product: 'viewer',
+        type: 'NL',
+        seats: 5,
+        expires: '2026-02-10',
+      })
+      assert.equal(ent.status, 201, JSON.stringify(ent.body))
+      const id = await t.call(admin, 'POST', '/v1/orgs/acme/activations/ids', {
+        product: 'viewer',
+        quantity: 2,
+      })
+      assert.equal(id.status, 201, JSON.stringify(id.body))
+      activationId = id.body.id
       const tok = await t.call(admin, 'POST', '/v1/orgs/acme/tokens', {
         name: 'ci',
         readOnly: true,
@@ -84,6 +99,17 @@ for (const dialect of DIALECTS) {
         ['cp', 'acme', '2026-01-21T00:00:00.000Z', '2026-01-20'],
       )
       assert.deepEqual(cp.affected, { count: 3, unit: 'licenses' })
+    })
+
+    it('finds the kinds the activations topic registers: entitlements and activation IDs', async () => {
+      const r = await check({ kind: 'entitlement,activation-id' })
+      assert.deepEqual(
+        r.items.map((i) => [i.kind, i.name, i.severity, i.daysLeft, i.affected]),
+        [
+          ['activation-id', `${activationId} (viewer NL)`, 'failing', 26, { count: 2, unit: 'seats' }],
+          ['entitlement', 'viewer (NL)', 'failing', 26, { count: 5, unit: 'seats' }],
+        ],
+      )
     })
 
     it('splits warnings from failures with failWithin', async () => {
@@ -130,7 +156,7 @@ for (const dialect of DIALECTS) {
       )
       await assert.rejects(check({ kind: 'seat-pool,nope' }), {
         code: 'validation_failed',
-        message: "kind: unknown kind 'nope'; known: addon-pool, seat-pool, token",
+        message: "kind: unknown kind 'nope'; known: activation-id, addon-pool, entitlement, seat-pool, token",
       })
     })
 

@@ -517,6 +517,24 @@ describe('bulk runner', () => {
     assert.deepEqual(sent, [])
   })
 
+  it('stops a dry run that would carry more than 10,000 changing rows forward, with exit 2 and the plan so far', async () => {
+    process.env.LICCTL_BULK_BATCH_SIZE = '1000'
+    const sent: Sent[] = []
+    const values = Array.from({ length: 12_500 }, (_, i) => `u${i}@x.test`)
+    const err = await runBulk(server(sent), { kind: 'args', values }, { dryRun: true, json: true }).then(
+      () => assert.fail('expected the dry run to stop'),
+      (e: unknown) => e as UsageError,
+    )
+    assert.ok(err instanceof UsageError)
+    assert.equal(err.exitCode, 2)
+    assert.equal(err.code, 'dry_run_too_large')
+    assert.equal(sent.length, 11, 'batches 1 to 11 planned (10,000 rows carried into the 11th)')
+    assert.equal(sent[10]!.call.prior!.flat().length, 10_000)
+    const doc = JSON.parse(written) as { results: unknown[]; incomplete: boolean }
+    assert.equal(doc.results.length, 11_000)
+    assert.equal(doc.incomplete, true)
+  })
+
   it('sends nothing at all when a row is invalid', async () => {
     const sent: Sent[] = []
     await assert.rejects(

@@ -81,7 +81,9 @@ export class Report {
       this.out.write(
         this.text +
           this.c.bold(
-            `Stopped after ${done} of ${total} rows: ${summary.changed} changed, ${this.unchanged(summary)}, ${summary.failed} failed. Re-run the same command to finish.`,
+            this.opts.dryRun
+              ? `Dry run stopped after ${done} of ${total} rows: ${summary.changed} would change, ${this.unchanged(summary)}, ${summary.failed} would fail. Nothing was changed.`
+              : `Stopped after ${done} of ${total} rows: ${summary.changed} changed, ${this.unchanged(summary)}, ${summary.failed} failed. Re-run the same command to finish.`,
           ) +
           '\n',
       )

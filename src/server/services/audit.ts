@@ -98,8 +98,16 @@ export async function auditMany(
   }
   const now = src.clock.now()
   const buffer = bufferOf(db)
-  if (buffer.entries.length === 0) beforeCommit(db as Tx, (trx) => stage(db, trx))
+  const first = buffer.entries.length === 0
   for (const e of entries) buffer.entries.push(toPending(src, e, now))
+  if (!first) return
+  try {
+    beforeCommit(db as Tx, (trx) => stage(db, trx))
+  } catch {
+    // A transaction not opened by inTransaction() has no commit hooks: append at once. Correct, but
+    // the head is then locked mid-transaction; services should open theirs with inTransaction().
+    await flushAudit(db)
+  }
 }
 
 /** Moves a (savepoint's or transaction's) buffer into the transaction's, and schedules one flush. */
