@@ -139,7 +139,8 @@ describe('e2e: expiry check', function () {
     assert.equal(bad.code, 2)
     assert.deepEqual(jsonError(bad), {
       code: 'validation_failed',
-      message: "kind: unknown kind 'spaceship'; known: activation-id, addon-pool, entitlement, seat-pool, token",
+      message:
+        "kind: unknown kind 'spaceship'; known: activation-id, addon-pool, entitlement, seat-pool, token",
     })
   })
 
