@@ -55,7 +55,9 @@ describe('--json outputs conform to their registered schemas', function () {
     const token = await run('orgs:tokens:create', ['--read-only', '--name', 'ci'], asAdmin)
     await run('orgs:tokens:list', [], asAdmin)
     await run('orgs:tokens:revoke', [String(token.id), '--yes'], asAdmin)
-    await run('orgs:audit', [], asAdmin)
+    const log = (await run('orgs:audit', [], asAdmin)) as { items: Array<{ id: string; action: string }> }
+    await run('orgs:audit:verify', [], asAdmin)
+    await run('orgs:audit:show', [log.items.find((e) => e.action === 'user.add.bulk')!.id], asAdmin)
 
     const profiles = { LICCTL_CONFIG_DIR: join(server.dir, 'conformance-config') }
     await run('orgs:login', ['--url', server.url, '--org', 'acme', '--with-token'], profiles, admin + '\n')

@@ -14,8 +14,12 @@ import {
 } from '../contract/activations.js'
 import { bulkRowResult, bulkSummary } from '../contract/bulk.js'
 import { addonAssignment, addonPool, entitlement } from '../contract/cloud.js'
+import { expiryCheckOutput } from '../contract/expiry.js'
+import { explanation } from '../contract/explain.js'
 import {
   auditEntry,
+  auditEntryDetail,
+  auditVerification,
   createdToken,
   createOrgResponse,
   member,
@@ -85,7 +89,17 @@ export const jsonOutputs: Record<string, JsonOutput> = {
   'cloud:revoke': json(bulkDocument),
   'cloud:update': json(addonPool),
 
-  'orgs:audit': list(auditEntry),
+  'expiry:check': json(expiryCheckOutput),
+  explain: json(explanation),
+
+  // With --all, --json streams NDJSON instead: one entry of this `items` schema a line.
+  'orgs:audit': json(
+    z
+      .object({ items: z.array(auditEntry) })
+      .describe('without --all; with --all --json: NDJSON, one items[] entry a line'),
+  ),
+  'orgs:audit:show': json(auditEntryDetail),
+  'orgs:audit:verify': json(auditVerification),
   'orgs:create': json(createOrgResponse),
   'orgs:list': list(organization),
   'orgs:login': json(

@@ -1,5 +1,7 @@
 import { activationEndpoints } from '../contract/activations.js'
 import { cloudEndpoints } from '../contract/cloud.js'
+import { expiryEndpoints } from '../contract/expiry.js'
+import { explainEndpoints } from '../contract/explain.js'
 import { metaEndpoints } from '../contract/meta.js'
 import { orgsEndpoints, tokensEndpoints, usersEndpoints } from '../contract/orgs.js'
 import { seatsEndpoints } from '../contract/seats.js'
@@ -19,6 +21,8 @@ export class LicctlClient {
   readonly cloud
   readonly seats
   readonly activations
+  readonly expiry
+  readonly explain
 
   constructor(readonly transport: Transport) {
     this.meta = resourceOf(metaEndpoints, transport)
@@ -28,6 +32,8 @@ export class LicctlClient {
     this.cloud = resourceOf(cloudEndpoints, transport)
     this.seats = resourceOf(seatsEndpoints, transport)
     this.activations = resourceOf(activationEndpoints, transport)
+    this.expiry = resourceOf(expiryEndpoints, transport)
+    this.explain = resourceOf(explainEndpoints, transport)
   }
 
   static create(opts: TransportOptions): LicctlClient {

@@ -155,15 +155,63 @@ export const auditEntry = z.object({
   /** The state before and after the change, as an object (null when there was none). */
   before: z.record(z.string(), z.unknown()).nullable(),
   after: z.record(z.string(), z.unknown()).nullable(),
+  /** The request that made the change (its X-Request-Id). */
+  requestId: z.string().nullable(),
+  /** The bulk job entry this row belongs to. */
+  jobId: z.string().nullable(),
+  /** Place in the organization's hash chain, and this entry's hash (see `orgs audit verify`). */
+  seq: z.number().int(),
+  hash: z.string(),
 })
 export type AuditEntry = z.infer<typeof auditEntry>
 
 export const auditQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(1000).default(100),
   cursor: z.string().max(200).optional(),
+  /** Actions starting with this (a literal prefix: `cloud` or `cloud.assign`). */
   action: z.string().max(100).optional(),
+  /** Entries by this actor: an email, or `operator`. */
+  actor: z.string().max(254).optional(),
+  /** Entries about this target: the whole target, or one of its `/`-separated ends (an email, a key). */
+  target: z.string().max(300).optional(),
   since: instant.optional(),
+  /** Entries before this instant (exclusive). */
+  until: instant.optional(),
 })
+
+/** What `orgs audit verify` found walking an organization's hash chain. */
+export const auditVerification = z.object({
+  org: z.string(),
+  /** True when every entry's hash, link and place in the chain hold, and the head matches. */
+  intact: z.boolean(),
+  /** Entries checked, in chain order. */
+  entries: z.number().int(),
+  /** The chain's head: keep its hash elsewhere to detect a rewrite of the whole chain later. */
+  head: z.object({ seq: z.number().int(), hash: z.string() }).nullable(),
+  /** The first entry that does not match (null when intact). */
+  broken: z
+    .object({
+      /** The entry where the chain breaks; null when entries are missing from its end. */
+      id: z.string().nullable(),
+      seq: z.number().int().nullable(),
+      reason: z.enum(['altered', 'relinked', 'missing', 'unchained', 'head-mismatch']),
+      message: z.string(),
+    })
+    .nullable(),
+})
+export type AuditVerification = z.infer<typeof auditVerification>
+
+/** One entry, with its bulk job and the job's rows when it is (or belongs to) one. */
+export const auditEntryDetail = z.object({
+  entry: auditEntry,
+  /** The job entry this entry belongs to (null when it is not a bulk row). */
+  job: auditEntry.nullable(),
+  /** When the entry is a bulk job: its rows, in chain order. */
+  rows: z.array(auditEntry),
+})
+export type AuditEntryDetail = z.infer<typeof auditEntryDetail>
+
+export const auditEntryParams = z.strictObject({ org: slug, id: z.string().max(100) })
 
 export const orgsEndpoints = defineEndpoints('orgs', {
   create: {
@@ -209,6 +257,22 @@ export const orgsEndpoints = defineEndpoints('orgs', {
     params: orgParams,
     query: auditQuery,
     responses: { 200: page(auditEntry) },
+  },
+  auditVerify: {
+    method: 'GET',
+    path: '/orgs/{org}/audit/verify',
+    summary: 'Recompute the audit hash chain and name the first entry that does not match (admins)',
+    access: 'admin',
+    params: orgParams,
+    responses: { 200: auditVerification },
+  },
+  auditShow: {
+    method: 'GET',
+    path: '/orgs/{org}/audit/{id}',
+    summary: 'One audit entry; for a bulk job, its rows (admins)',
+    access: 'admin',
+    params: auditEntryParams,
+    responses: { 200: auditEntryDetail },
   },
 })
 

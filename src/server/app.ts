@@ -19,6 +19,8 @@ import { registerErrorHandler } from './plugins/errors.js'
 import { registerIdempotency } from './plugins/idempotency.js'
 import { activationRoutes } from './routes/activations.js'
 import { cloudRoutes } from './routes/cloud.js'
+import { expiryRoutes } from './routes/expiry.js'
+import { explainRoutes } from './routes/explain.js'
 import { metaRoutes } from './routes/meta.js'
 import { orgRoutes, tokenRoutes, userRoutes } from './routes/orgs.js'
 import { seatRoutes } from './routes/seats.js'
@@ -72,6 +74,8 @@ const topicRoutes = [
   seatRoutes,
   cloudRoutes,
   activationRoutes,
+  expiryRoutes,
+  explainRoutes,
 ]
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/

@@ -21,6 +21,8 @@ export interface ServiceContext {
   dialect: Dialect
   clock: Clock
   principal: Principal
+  /** The request's id (X-Request-Id), recorded with every audit entry it causes. */
+  requestId?: string | undefined
 }
 
 export type Executor = Kysely<Database>

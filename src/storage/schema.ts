@@ -44,7 +44,16 @@ export interface Database {
     before: string | null
     after: string | null
     created_at: number
+    /** Place in the organization's hash chain (1, 2, …); see domain/audit-chain.ts. */
+    seq: number
+    prev_hash: string
+    hash: string
+    request_id: string | null
+    /** The bulk job entry this row belongs to. */
+    job_id: string | null
   }
+  /** Each chain's last entry: what a writer locks and moves when it appends. */
+  audit_heads: { chain: string; seq: number; hash: string }
   rate_limits: { key: string; window_start: number; count: number }
   idempotency_keys: {
     scope: string

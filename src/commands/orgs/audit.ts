@@ -1,39 +1,91 @@
 import { Flags } from '@oclif/core'
-import { ListCommand } from '../../cli/base-command.js'
+import { ApiCommand } from '../../cli/base-command.js'
 import { renderTable, shortTime } from '../../cli/output.js'
 import type { AuditEntry } from '../../contract/orgs.js'
-import { instantFlag, integerFlag } from '../../cli/flag-values.js'
-import { allItems } from '../../client/pages.js'
+import { timeFlag } from '../../cli/flag-values.js'
 
-export default class OrgsAudit extends ListCommand<typeof OrgsAudit> {
+export default class OrgsAudit extends ApiCommand<typeof OrgsAudit> {
   static override summary = 'Read the audit log, newest first (admins)'
-  static override description = 'Every change records who, what, when and the before/after counts.'
+  static override description =
+    'Every change records who, what, when, the before/after state and the request id. `--all --json` streams every matching entry as NDJSON (one JSON object a line); `--output csv` writes CSV.'
   static override examples = [
     '<%= config.bin %> orgs audit --since 7d',
     '<%= config.bin %> orgs audit --action seats.release --json',
-    '<%= config.bin %> orgs audit --since 2026-01-01 --all',
+    '<%= config.bin %> orgs audit --actor admin@acme.test --target bob@acme.test',
+    '<%= config.bin %> orgs audit --since 2026-01-01 --until 2026-02-01 --all --json > january.ndjson',
+    '<%= config.bin %> orgs audit --all --output csv > audit.csv',
   ]
   static override flags = {
     action: Flags.string({ description: 'only actions starting with this, e.g. seats or cloud.assign' }),
-    since: instantFlag({
-      description: 'only entries since a date/instant or a duration ago (7d, 12h)',
-      direction: -1,
-      date: 'start',
+    actor: Flags.string({ description: 'only entries by this actor (an email, or operator)' }),
+    target: Flags.string({
+      description: 'only entries about this target, or ending/starting with it (an email, an add-on key)',
     }),
-    limit: integerFlag({ description: 'at most this many entries', default: 50, min: 1, max: 100_000 }),
-    all: Flags.boolean({ description: 'every matching entry (ignores --limit)', default: false }),
+    since: Flags.string({ description: 'only entries since a date/instant or a duration ago (7d, 12h)' }),
+    until: Flags.string({ description: 'only entries before a date/instant or a duration ago (exclusive)' }),
+    limit: Flags.integer({ description: 'at most this many entries', default: 50, min: 1, max: 100_000 }),
+    all: Flags.boolean({
+      description: 'every matching entry (ignores --limit); with --json, NDJSON',
+      default: false,
+    }),
+    output: Flags.option({
+      description: 'output format',
+      options: ['table', 'csv'] as const,
+      default: 'table',
+    })(),
   }
 
-  async run(): Promise<{ items: AuditEntry[] }> {
-    const since = this.flags.since
+  async run(): Promise<{ items: AuditEntry[] } | undefined> {
+    const f = this.flags
+    const since = f.since === undefined ? undefined : parseTime('--since', f.since)
+    const until = f.until === undefined ? undefined : parseTime('--until', f.until)
     const client = await this.client()
     const org = await this.org()
-    const items: AuditEntry[] = await allItems(
-      client.orgs.audit,
-      { org },
-      { action: this.flags.action, since },
-      { max: this.flags.all ? Infinity : this.flags.limit },
-    )
+    const limit = f.all ? Infinity : f.limit
+    const query = { action: f.action, actor: f.actor, target: f.target, since, until }
+    const { pages } = await import('../../client/pages.js')
+    /** The matching entries in chunks of up to 1,000, as the pages arrive. */
+    const chunks = async function* () {
+      let chunk: AuditEntry[] = []
+      for await (const e of pages(client.orgs.audit, { org }, query, { max: limit })) {
+        chunk.push(e)
+        if (chunk.length === 1000) {
+          yield chunk
+          chunk = []
+        }
+      }
+      if (chunk.length > 0) yield chunk
+    }
+    // Large logs stream: one entry a line (NDJSON) or CSV rows as pages arrive, never all in memory.
+    if (this.jsonEnabled() && f.all) {
+      for await (const items of chunks()) await write(items.map((e) => JSON.stringify(e) + '\n').join(''))
+      return undefined
+    }
+    if (f.output === 'csv' && !this.jsonEnabled()) {
+      const { stringify } = await import('csv-stringify/sync')
+      await write(stringify([CSV_COLUMNS]))
+      for await (const items of chunks())
+        await write(
+          stringify(
+            items.map((e) => [
+              e.id,
+              e.at,
+              e.actor,
+              e.action,
+              e.target,
+              e.before === null ? '' : JSON.stringify(e.before),
+              e.after === null ? '' : JSON.stringify(e.after),
+              e.requestId ?? '',
+              e.jobId ?? '',
+              e.seq,
+              e.hash,
+            ]),
+          ),
+        )
+      return undefined
+    }
+    const items: AuditEntry[] = []
+    for await (const chunk of chunks()) items.push(...chunk)
     this.say(
       items.length === 0
         ? 'No audit entries.'
@@ -43,13 +95,49 @@ export default class OrgsAudit extends ListCommand<typeof OrgsAudit> {
             { header: 'Action', get: (e) => e.action },
             { header: 'Target', get: (e) => e.target },
             { header: 'Change', get: (e) => describeChange(e) },
+            { header: 'Id', get: (e) => e.id },
           ]),
     )
     return { items }
   }
 }
 
-function describeChange(e: AuditEntry): string {
+const CSV_COLUMNS = [
+  'id',
+  'at',
+  'actor',
+  'action',
+  'target',
+  'before',
+  'after',
+  'requestId',
+  'jobId',
+  'seq',
+  'hash',
+]
+
+/** Writes to stdout, waiting when the pipe is full (a 1 GB log into `head` must not buffer in memory). */
+function write(text: string): Promise<void> {
+  return new Promise((resolve) => {
+    if (process.stdout.write(text)) resolve()
+    else process.stdout.once('drain', () => resolve())
+  })
+}
+
+function parseTime(flag: string, text: string): string {
+  return timeFlag(flag, text, {
+    direction: -1,
+    // A date means from the start of that day (UTC); an instant needs its offset to be unambiguous.
+    absolute: (t) => {
+      const date = /^\d{4}-\d{2}-\d{2}$/.test(t)
+      const ms = Date.parse(date ? `${t}T00:00:00Z` : t)
+      return Number.isNaN(ms) || (!date && !/(Z|[+-]\d{2}:?\d{2})$/i.test(t)) ? null : ms
+    },
+    expected: 'a date, an instant or a duration like 7d',
+  })
+}
+
+export function describeChange(e: AuditEntry): string {
   const fmt = (v: unknown) => (v === null || v === undefined ? '' : JSON.stringify(v))
   const before = fmt(e.before)
   const after = fmt(e.after)

@@ -26,7 +26,13 @@ export function registerAuth(app: FastifyInstance): void {
   app.decorateRequest('ctx', {
     getter(this: FastifyRequest): ServiceContext {
       if (!this.principal) throw new AppError('unauthenticated', 'missing or invalid token')
-      return { db: app.storage.db, dialect: app.storage.dialect, clock: app.clock, principal: this.principal }
+      return {
+        db: app.storage.db,
+        dialect: app.storage.dialect,
+        clock: app.clock,
+        principal: this.principal,
+        requestId: this.id,
+      }
     },
   })
   app.addHook('onRequest', async (request, reply) => {

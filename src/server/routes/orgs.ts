@@ -1,4 +1,5 @@
 import { orgsEndpoints, tokensEndpoints, usersEndpoints } from '../../contract/orgs.js'
+import { showAuditEntry, verifyAudit } from '../services/audit-log.js'
 import { createOrg, listAudit, listOrgs, showOrg, updateOrg } from '../services/orgs.js'
 import { createToken, listTokens, revokeToken } from '../services/tokens.js'
 import { addUsers, listMembers, removeUser, removeUsers, setRole } from '../services/users.js'
@@ -10,6 +11,8 @@ export const orgRoutes = routesOf(orgsEndpoints, {
   show: (req) => showOrg(req.ctx, req.params.org),
   update: (req) => updateOrg(req.ctx, req.params.org, req.body),
   audit: (req) => listAudit(req.ctx, req.params.org, req.query),
+  auditVerify: (req) => verifyAudit(req.ctx, req.params.org),
+  auditShow: (req) => showAuditEntry(req.ctx, req.params.org, req.params.id),
 })
 
 export const userRoutes = routesOf(usersEndpoints, {

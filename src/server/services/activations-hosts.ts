@@ -13,6 +13,7 @@ import { toIso } from '../../domain/clock.js'
 import { newId } from '../../domain/ids.js'
 import type { Database } from '../../storage/schema.js'
 import type { Executor, ServiceContext } from '../context.js'
+import { inTransaction } from '../transaction.js'
 import { AppError, notFound } from '../errors.js'
 import { authorizeOrg } from './access.js'
 import { findId, presentOrphan, seatsWord, unusable, type IdRow } from './activations.js'
@@ -48,7 +49,7 @@ export async function activate(
   body: ActivateBody,
 ): Promise<ActivateResponse> {
   const now = ctx.clock.now()
-  return ctx.db.transaction().execute(async (trx) => {
+  return inTransaction(ctx, async (trx) => {
     const org = await authorizeOrg(ctx, slug, { role: 'member', write: true }, trx)
     const row = await findId(trx, org.id, id)
     const n = body.seats ?? 1
@@ -127,7 +128,7 @@ export async function activate(
         .executeTakeFirstOrThrow()
       return respond(mine.seats, mine.since, false, back.used)
     }
-    await audit(trx, ctx.principal, now, {
+    await audit(trx, ctx, {
       orgId: org.id,
       action: 'activations.activate',
       target: `${id}/${body.host}`,
@@ -166,7 +167,7 @@ export async function deactivate(
   host: string,
 ): Promise<DeactivateResponse> {
   const now = ctx.clock.now()
-  return ctx.db.transaction().execute(async (trx) => {
+  return inTransaction(ctx, async (trx) => {
     const org = await authorizeOrg(ctx, slug, { role: 'member', write: true }, trx)
     await findId(trx, org.id, id)
     const gone = await trx
@@ -182,7 +183,7 @@ export async function deactivate(
       .where('id', '=', id)
       .returning(['used', 'quantity'])
       .executeTakeFirstOrThrow()
-    await audit(trx, ctx.principal, now, {
+    await audit(trx, ctx, {
       orgId: org.id,
       action: 'activations.deactivate',
       target: `${id}/${host}`,
@@ -228,7 +229,7 @@ export async function rehost(
   body: RehostBody,
 ): Promise<RehostResponse> {
   const now = ctx.clock.now()
-  return ctx.db.transaction().execute(async (trx) => {
+  return inTransaction(ctx, async (trx) => {
     const org = await authorizeOrg(ctx, slug, { role: 'admin', write: true }, trx)
     const row = await findId(trx, org.id, id)
     const locked = await lockUsable(trx, row, now)
@@ -259,7 +260,7 @@ export async function rehost(
         { id, host: body.to },
       )
     const orphan = await recordOrphan(trx, org.id, id, body.from, gone.seats, 'rehost', now)
-    await audit(trx, ctx.principal, now, {
+    await audit(trx, ctx, {
       orgId: org.id,
       action: 'activations.rehost',
       target: id,
@@ -306,7 +307,7 @@ export async function clearOrphans(
   body: ClearOrphansBody,
 ): Promise<ClearOrphansResponse> {
   const now = ctx.clock.now()
-  return ctx.db.transaction().execute(async (trx) => {
+  return inTransaction(ctx, async (trx) => {
     const org = await authorizeOrg(ctx, slug, { role: 'admin', write: true }, trx)
     let update = trx
       .updateTable('activation_orphans')
@@ -336,7 +337,7 @@ export async function clearOrphans(
           .execute()
       ).map((r) => [r.id, r.product]),
     )
-    await audit(trx, ctx.principal, now, {
+    await audit(trx, ctx, {
       orgId: org.id,
       action: 'activations.orphans.clear',
       target: body.host,

@@ -10,6 +10,7 @@ import type {
 } from '../../contract/activations.js'
 import { toIso } from '../../domain/clock.js'
 import type { Executor, ServiceContext } from '../context.js'
+import { inTransaction } from '../transaction.js'
 import { AppError } from '../errors.js'
 import { authorizeOrg, type OrgRow } from './access.js'
 import {
@@ -107,13 +108,13 @@ export async function returnActivation(
   body: ReturnBody,
 ): Promise<ReturnResponse> {
   const now = ctx.clock.now()
-  return ctx.db.transaction().execute(async (trx) => {
+  return inTransaction(ctx, async (trx) => {
     const org = await authorizeOrg(ctx, slug, { role: 'admin', write: true }, trx)
     const row = await findId(trx, org.id, id)
     if (row.type === 'NL') throw noPortalReturn(row, 'only concurrent (CC) IDs can be returned on the portal')
     if (row.status === 'inactive') throw unusable(row, org, now)!
     const { orphans, free } = await retire(trx, org, row, body.force ?? false, now)
-    await audit(trx, ctx.principal, now, {
+    await audit(trx, ctx, {
       orgId: org.id,
       action: 'activations.return',
       target: id,
@@ -143,7 +144,7 @@ export async function splitActivation(
   body: SplitBody,
 ): Promise<SplitResponse> {
   const now = ctx.clock.now()
-  return ctx.db.transaction().execute(async (trx) => {
+  return inTransaction(ctx, async (trx) => {
     const org = await authorizeOrg(ctx, slug, { role: 'admin', write: true }, trx)
     const row = await findId(trx, org.id, id)
     const n = body.quantity
@@ -176,7 +177,7 @@ export async function splitActivation(
       .where('id', '=', row.entitlement_id)
       .executeTakeFirstOrThrow()
     const created = await insertId(trx, ent, org.id, n, shrunk.expires_at, now)
-    await audit(trx, ctx.principal, now, {
+    await audit(trx, ctx, {
       orgId: org.id,
       action: 'activations.split',
       target: id,
@@ -201,7 +202,7 @@ export async function resizeActivation(
 ): Promise<ResizeResponse> {
   const now = ctx.clock.now()
   const force = body.force ?? false
-  return ctx.db.transaction().execute(async (trx) => {
+  return inTransaction(ctx, async (trx) => {
     const org = await authorizeOrg(ctx, slug, { role: 'admin', write: true }, trx)
     const row = await findId(trx, org.id, id)
     if (row.type === 'NL')
@@ -242,7 +243,7 @@ export async function resizeActivation(
     const { orphans } = await retire(trx, org, row, force, now)
     await carveSeats(trx, { ...ent, free: ent.free + row.quantity }, body.quantity, now)
     const created = await insertId(trx, ent, org.id, body.quantity, ent.expires_at, now)
-    await audit(trx, ctx.principal, now, {
+    await audit(trx, ctx, {
       orgId: org.id,
       action: 'activations.resize',
       target: id,

@@ -13,8 +13,10 @@ import { lastValidDay } from '../../domain/dates.js'
 import { newId } from '../../domain/ids.js'
 import type { Database } from '../../storage/schema.js'
 import type { Executor, ServiceContext } from '../context.js'
+import { inTransaction } from '../transaction.js'
 import { AppError, notFound } from '../errors.js'
 import { authorizeOrg, type OrgRow } from './access.js'
+import './activations-expiry.js'
 import { audit } from './audit.js'
 import { isExpired, validUntil } from './expiry.js'
 import { mapPage, paginate } from './paging.js'
@@ -135,7 +137,7 @@ export async function provisionEntitlement(
   body: ProvisionEntitlementBody,
 ): Promise<ActivationEntitlement> {
   const now = ctx.clock.now()
-  return ctx.db.transaction().execute(async (trx) => {
+  return inTransaction(ctx, async (trx) => {
     const org = await authorizeOrg(ctx, slug, { role: 'operator', write: true }, trx)
     const taken = await trx
       .selectFrom('activation_entitlements')
@@ -160,7 +162,7 @@ export async function provisionEntitlement(
       updated_at: now,
     }
     await trx.insertInto('activation_entitlements').values(row).execute()
-    await audit(trx, ctx.principal, now, {
+    await audit(trx, ctx, {
       orgId: org.id,
       action: 'activations.provision',
       target: row.product,
@@ -273,13 +275,13 @@ export async function generateActivation(
   body: GenerateBody,
 ): Promise<ActivationSummary> {
   const now = ctx.clock.now()
-  return ctx.db.transaction().execute(async (trx) => {
+  return inTransaction(ctx, async (trx) => {
     const org = await authorizeOrg(ctx, slug, { role: 'admin', write: true }, trx)
     const ent = await findEntitlement(trx, org.id, body.product)
     if (isExpired(ent.expires_at, now)) throw entitlementExpired(ent, org)
     const free = await carveSeats(trx, ent, body.quantity, now)
     const row = await insertId(trx, ent, org.id, body.quantity, ent.expires_at, now)
-    await audit(trx, ctx.principal, now, {
+    await audit(trx, ctx, {
       orgId: org.id,
       action: 'activations.generate',
       target: row.id,

@@ -2,7 +2,7 @@ import type { BulkResponse, BulkRowResult } from '../../contract/bulk.js'
 import type { ServiceContext } from '../context.js'
 import { AppError } from '../errors.js'
 import { inTransaction, withSavepoint, type Tx } from '../transaction.js'
-import { audit } from './audit.js'
+import { auditJob, beginAuditJob } from './audit.js'
 
 /** What applying one row did: changed something, or found it already so. Failures are AppErrors. */
 export type RowOutcome = { changed: boolean; details?: Record<string, unknown> }
@@ -84,6 +84,8 @@ export async function runBulk<T>(ctx: ServiceContext, job: BulkJob<T>): Promise<
         const status = outcome.changed ? (job.dryRun ? 'will-change' : 'changed') : 'already-so'
         results.push({ index, target, status, ...(outcome.details ? { details: outcome.details } : {}) })
       }
+      // A job of several rows is one job entry; the entries of its rows link to it.
+      const jobId = !job.dryRun && job.items.length > 1 ? beginAuditJob(trx, ctx.clock.now()) : undefined
       if (job.dryRun && job.prior) await replay(trx, job, job.prior)
       if (job.applyBatch) {
         const outcomes = await job.applyBatch(trx, job.items)
@@ -91,14 +93,13 @@ export async function runBulk<T>(ctx: ServiceContext, job: BulkJob<T>): Promise<
       } else {
         for (const [index, item] of job.items.entries()) report(index, await applyRow(trx, job, item, index))
       }
-      if (!job.dryRun && job.items.length > 1) {
-        await audit(trx, ctx.principal, ctx.clock.now(), {
+      if (jobId)
+        auditJob(trx, ctx, jobId, {
           orgId: job.orgId,
           action: job.action,
           target: job.target,
           after: { rows: job.items.length, ...summary },
         })
-      }
       return { dryRun: job.dryRun, results, summary }
     },
     // A dry run is the same code, rolled back.

@@ -1,6 +1,5 @@
-import type { Principal } from '../context.js'
 import { lockRows, type Tx } from '../transaction.js'
-import { audit } from './audit.js'
+import { audit, type AuditSource } from './audit.js'
 import { onMemberRemoved } from './member-removal.js'
 
 /**
@@ -10,7 +9,7 @@ import { onMemberRemoved } from './member-removal.js'
  */
 export async function revokeAssignment(
   db: Tx,
-  principal: Principal,
+  ctx: AuditSource,
   now: number,
   orgId: string,
   addon: { id: string; key: string },
@@ -31,7 +30,7 @@ export async function revokeAssignment(
     .where('id', '=', addon.id)
     .returning('assigned')
     .executeTakeFirstOrThrow()
-  await audit(db, principal, now, {
+  await audit(db, ctx, {
     orgId,
     action: 'cloud.revoke',
     target: `${addon.key}/${user.email}`,
@@ -47,7 +46,7 @@ export async function revokeAssignment(
  */
 export async function revokeAddonsOfUser(
   db: Tx,
-  principal: Principal,
+  ctx: AuditSource,
   now: number,
   orgId: string,
   userId: string,
@@ -64,15 +63,7 @@ export async function revokeAddonsOfUser(
   const revoked: string[] = []
   for (const addon of held)
     if (
-      await revokeAssignment(
-        db,
-        principal,
-        now,
-        orgId,
-        addon,
-        { id: userId, email: addon.email },
-        'member removed',
-      )
+      await revokeAssignment(db, ctx, now, orgId, addon, { id: userId, email: addon.email }, 'member removed')
     )
       revoked.push(addon.key)
   return revoked
@@ -84,7 +75,7 @@ onMemberRemoved({
   action: 'revoked',
   order: 20,
   hook: async ({ trx, ctx, orgId, userId, now }) => {
-    const revoked = await revokeAddonsOfUser(trx, ctx.principal, now, orgId, userId)
+    const revoked = await revokeAddonsOfUser(trx, ctx, now, orgId, userId)
     return { count: revoked.length, items: revoked, fields: { addonsRevoked: revoked } }
   },
 })

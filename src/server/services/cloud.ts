@@ -17,7 +17,8 @@ import { actorName } from '../context.js'
 import { AppError, notFound } from '../errors.js'
 import { inTransaction, lockRows } from '../transaction.js'
 import { authorizeOrg, type OrgRow } from './access.js'
-import { audit } from './audit.js'
+import { audit, auditMany, type AuditInput } from './audit.js'
+import './cloud-expiry.js'
 import { assertValid, expiredError, isExpired, validUntil } from './expiry.js'
 import { runBulk, type BulkOptions, type RowOutcome } from './bulk.js'
 // Registers what removing a member revokes of the add-ons (loaded with the routes through this module).
@@ -84,7 +85,7 @@ export async function provisionAddon(
       updated_at: now,
     }
     await trx.insertInto('addon_pools').values(row).execute()
-    await audit(trx, ctx.principal, now, {
+    await audit(trx, ctx, {
       orgId: org.id,
       action: 'cloud.provision',
       target: row.key,
@@ -130,7 +131,7 @@ export async function updateAddon(
       )
     }
     const shape = (r: AddonRow) => ({ name: r.name, total: r.total, expiresAt: toIso(r.expires_at) })
-    await audit(trx, ctx.principal, now, {
+    await audit(trx, ctx, {
       orgId: org.id,
       action: 'cloud.update',
       target: key,
@@ -298,12 +299,11 @@ export async function assignAddon(
         for (const r of refused) outcomes[r.index] = full
       }
       for (const g of granted) outcomes[g.index] = { changed: true }
-      await auditEach(
+      await auditMany(
         trx,
         ctx,
-        org.id,
-        now,
         granted.map((g, i) => ({
+          orgId: org.id,
           action: 'cloud.assign',
           target: `${key}/${g.email}`,
           before: { assigned: before + i },
@@ -313,33 +313,6 @@ export async function assignAddon(
       return outcomes
     },
   })
-}
-
-type AuditRow = { action: string; target: string; before: unknown; after: unknown }
-
-/**
- * One audit entry per assignment or revocation, written with one multi-row INSERT per batch (the
- * same columns `audit()` writes; a thousand single inserts would be most of a batch's time).
- */
-async function auditEach(db: Executor, ctx: ServiceContext, orgId: string, now: number, entries: AuditRow[]) {
-  const actor = actorName(ctx.principal)
-  // Under SQLite's and PostgreSQL's bound-parameter limits (8 columns a row).
-  for (let i = 0; i < entries.length; i += 1000)
-    await db
-      .insertInto('audit_events')
-      .values(
-        entries.slice(i, i + 1000).map((e) => ({
-          id: newId('ev', now),
-          org_id: orgId,
-          actor,
-          action: e.action,
-          target: e.target,
-          before: JSON.stringify(e.before),
-          after: JSON.stringify(e.after),
-          created_at: now,
-        })),
-      )
-      .execute()
 }
 
 /**
@@ -480,11 +453,12 @@ export async function revokeAddon(
       }
       // Audit in row order, counting down to the final count.
       const pending = new Set(revoked)
-      const entries: AuditRow[] = []
+      const entries: AuditInput[] = []
       const outcomes = batch.map(({ email }): RowOutcome => {
         if (!pending.delete(email)) return { changed: false }
         const count = after + revoked.length - entries.length
         entries.push({
+          orgId: org.id,
           action: 'cloud.revoke',
           target: `${key}/${email}`,
           before: { assigned: count },
@@ -492,7 +466,7 @@ export async function revokeAddon(
         })
         return { changed: true }
       })
-      await auditEach(trx, ctx, org.id, now, entries)
+      await auditMany(trx, ctx, entries)
       return outcomes
     },
   })

@@ -1,4 +1,3 @@
-import { sql } from 'kysely'
 import type { CreateOrgBody, Organization, UpdateOrgBody } from '../../contract/orgs.js'
 import type { PageQuery } from '../../contract/common.js'
 import { newId } from '../../domain/ids.js'
@@ -9,7 +8,7 @@ import { inTransaction } from '../transaction.js'
 import { authorizeOrg, requireOperator } from './access.js'
 import { audit } from './audit.js'
 import { mapPage, paginate } from './paging.js'
-import { presentAudit, presentOrg } from './presenters.js'
+import { presentOrg } from './presenters.js'
 import { ensureUser } from './users.js'
 
 export async function createOrg(ctx: ServiceContext, body: CreateOrgBody) {
@@ -36,7 +35,7 @@ export async function createOrg(ctx: ServiceContext, body: CreateOrgBody) {
       updated_at: now,
     }
     await trx.insertInto('organizations').values(org).execute()
-    await audit(trx, ctx.principal, now, {
+    await audit(trx, ctx, {
       orgId: org.id,
       action: 'org.create',
       target: org.slug,
@@ -67,7 +66,7 @@ export async function createOrg(ctx: ServiceContext, body: CreateOrgBody) {
           revoked_at: null,
         })
         .execute()
-      await audit(trx, ctx.principal, now, {
+      await audit(trx, ctx, {
         orgId: org.id,
         action: 'user.add',
         target: user.email,
@@ -114,7 +113,7 @@ export async function updateOrg(ctx: ServiceContext, slug: string, body: UpdateO
     const fields = Object.keys(body) as Array<keyof UpdateOrgBody>
     const pick = (o: Organization) => Object.fromEntries(fields.map((f) => [f, o[f]]))
     const after = presentOrg(updated)
-    await audit(trx, ctx.principal, now, {
+    await audit(trx, ctx, {
       orgId: org.id,
       action: 'org.update',
       target: org.slug,
@@ -125,21 +124,4 @@ export async function updateOrg(ctx: ServiceContext, slug: string, body: UpdateO
   })
 }
 
-export async function listAudit(
-  ctx: ServiceContext,
-  slug: string,
-  q: PageQuery & { action?: string | undefined; since?: string | undefined },
-) {
-  const org = await authorizeOrg(ctx, slug, { role: 'admin', write: false })
-  // Newest first: the cursor is the last (oldest) id of the page.
-  let query = ctx.db.selectFrom('audit_events').selectAll().where('org_id', '=', org.id)
-  // A literal prefix match (LIKE would treat _ and % as wildcards), the same on both dialects.
-  if (q.action) query = query.where(sql<string>`substr(action, 1, ${q.action.length})`, '=', q.action)
-  if (q.since) query = query.where('created_at', '>=', Date.parse(q.since))
-  const page = await paginate(query, {
-    limit: q.limit,
-    cursor: q.cursor,
-    keys: [{ column: 'id', value: (r) => r.id, desc: true }],
-  })
-  return mapPage(page, presentAudit)
-}
+export { listAudit } from './audit-log.js'

@@ -49,5 +49,9 @@ export function presentAudit(row: Database['audit_events']): AuditEntry {
     target: row.target,
     before: row.before === null ? null : (JSON.parse(row.before) as Record<string, unknown>),
     after: row.after === null ? null : (JSON.parse(row.after) as Record<string, unknown>),
+    requestId: row.request_id,
+    jobId: row.job_id,
+    seq: row.seq,
+    hash: row.hash,
   }
 }

@@ -1,11 +1,11 @@
 import type { ReleaseBody, ReleaseItem } from '../../contract/seats.js'
 import { toIso } from '../../domain/clock.js'
 import { formatDuration } from '../../domain/duration.js'
-import type { Principal, ServiceContext } from '../context.js'
+import type { ServiceContext } from '../context.js'
 import { lockRows, type Tx } from '../transaction.js'
 import { AppError, notFound } from '../errors.js'
 import { authorizeOrg } from './access.js'
-import { audit } from './audit.js'
+import { audit, type AuditSource } from './audit.js'
 import { runBulk } from './bulk.js'
 import { onMemberRemoved } from './member-removal.js'
 import { leasesOf, leaseState, type LeaseRow } from './seats-leases.js'
@@ -24,7 +24,7 @@ interface HeldLease {
  */
 export async function releaseLease(
   db: Tx,
-  principal: Principal,
+  ctx: AuditSource,
   now: number,
   orgId: string,
   lease: HeldLease,
@@ -45,7 +45,7 @@ export async function releaseLease(
     .where('id', '=', lease.pool_id)
     .returning('used')
     .executeTakeFirstOrThrow()
-  await audit(db, principal, now, {
+  await audit(db, ctx, {
     orgId,
     action,
     target: `${lease.product}/${lease.id}`,
@@ -61,7 +61,7 @@ export async function releaseLease(
  */
 export async function releaseLeasesOfUser(
   db: Tx,
-  principal: Principal,
+  ctx: AuditSource,
   now: number,
   orgId: string,
   userId: string,
@@ -69,7 +69,7 @@ export async function releaseLeasesOfUser(
   const leases = await leasesOf(db, orgId).where('leases.user_id', '=', userId).execute()
   const released = []
   for (const lease of leases) {
-    if (await releaseLease(db, principal, now, orgId, lease, 'seats.release', 'member removed'))
+    if (await releaseLease(db, ctx, now, orgId, lease, 'seats.release', 'member removed'))
       released.push({ product: lease.product, host: lease.host, leaseId: lease.id })
   }
   return released
@@ -81,7 +81,7 @@ onMemberRemoved({
   action: 'released',
   order: 10,
   hook: async ({ trx, ctx, orgId, userId, now }) => {
-    const released = await releaseLeasesOfUser(trx, ctx.principal, now, orgId, userId)
+    const released = await releaseLeasesOfUser(trx, ctx, now, orgId, userId)
     return {
       count: released.length,
       items: released.map((l) => `${l.product} on ${l.host}`),
@@ -148,7 +148,7 @@ export async function releaseLeases(ctx: ServiceContext, slug: string, body: Rel
           )
       }
       for (const l of leases)
-        await releaseLease(trx, ctx.principal, now, org.id, l, 'seats.release', 'released by an admin')
+        await releaseLease(trx, ctx, now, org.id, l, 'seats.release', 'released by an admin')
       return leases.length === 0
         ? { changed: false }
         : {

@@ -16,6 +16,7 @@ import { AppError, notFound } from '../errors.js'
 import { inTransaction } from '../transaction.js'
 import { authorizeOrg, type OrgRow } from './access.js'
 import { audit } from './audit.js'
+import './seats-expiry.js'
 import { assertValid, isExpired, validUntil } from './expiry.js'
 import { paginate } from './paging.js'
 import { leasesOf, presentLease, roamingAt, staleAt } from './seats-leases.js'
@@ -110,7 +111,7 @@ export async function provisionPool(
       updated_at: now,
     }
     await trx.insertInto('seat_pools').values(row).execute()
-    await audit(trx, ctx.principal, now, {
+    await audit(trx, ctx, {
       orgId: org.id,
       action: 'seats.provision',
       target: row.product,
@@ -143,7 +144,7 @@ export async function updatePool(
       .where('id', '=', pool.id)
       .returningAll()
       .executeTakeFirstOrThrow()
-    await audit(trx, ctx.principal, now, {
+    await audit(trx, ctx, {
       orgId: org.id,
       action: 'seats.update',
       target: product,
@@ -269,7 +270,7 @@ async function checkoutOnce(
     .returning('id')
     .executeTakeFirst()
   if (!inserted) throw new RetryCheckout()
-  await audit(trx, p, now, {
+  await audit(trx, ctx, {
     orgId: org.id,
     action: 'seats.checkout',
     target: `${product}/${row.id}`,
@@ -342,7 +343,7 @@ export async function checkin(ctx: ServiceContext, slug: string, id: string): Pr
   const now = ctx.clock.now()
   return inTransaction(ctx, async (trx) => {
     const { org, lease } = await ownLease(ctx, trx, slug, id)
-    await releaseLease(trx, ctx.principal, now, org.id, lease, 'seats.checkin', 'checked in')
+    await releaseLease(trx, ctx, now, org.id, lease, 'seats.checkin', 'checked in')
     return presentLease(lease, now)
   })
 }

@@ -7,6 +7,7 @@ import { AppError, notFound } from '../errors.js'
 import { inTransaction } from '../transaction.js'
 import { authorizeOrg } from './access.js'
 import { audit } from './audit.js'
+import './tokens-expiry.js'
 import { validUntil } from './expiry.js'
 import { onMemberRemoved } from './member-removal.js'
 import { mapPage, paginate } from './paging.js'
@@ -54,7 +55,7 @@ export async function createToken(ctx: ServiceContext, slug: string, body: Creat
       revoked_at: null,
     }
     await trx.insertInto('tokens').values(row).execute()
-    await audit(trx, p, now, {
+    await audit(trx, ctx, {
       orgId: org.id,
       action: 'token.create',
       target: row.id,
@@ -104,7 +105,7 @@ export async function revokeToken(ctx: ServiceContext, slug: string, id: string)
     if (p.kind === 'user' && p.role !== 'admin' && row.user_id !== p.userId)
       throw new AppError('not_admin', 'only admins can revoke other members’ tokens')
     await trx.updateTable('tokens').set({ revoked_at: now }).where('id', '=', id).execute()
-    await audit(trx, p, now, {
+    await audit(trx, ctx, {
       orgId: org.id,
       action: 'token.revoke',
       target: id,

@@ -86,7 +86,7 @@ export async function addUsers(
       if (existing) {
         if (!item.role || item.role === existing.role)
           return { changed: false, details: { role: existing.role } }
-        await changeRole(trx, ctx, org.id, user.id, item.email, existing.role, item.role, now)
+        await changeRole(trx, ctx, org.id, user.id, item.email, existing.role, item.role)
         return { changed: true, details: { role: item.role } }
       }
       const role = item.role ?? 'member'
@@ -94,7 +94,7 @@ export async function addUsers(
         .insertInto('memberships')
         .values({ org_id: org.id, user_id: user.id, role, created_at: now })
         .execute()
-      await audit(trx, ctx.principal, now, {
+      await audit(trx, ctx, {
         orgId: org.id,
         action: 'user.add',
         target: item.email,
@@ -113,7 +113,6 @@ async function changeRole(
   email: string,
   from: Role,
   to: Role,
-  now: number,
 ) {
   if (from === 'admin' && to !== 'admin') await assertNotLastAdmin(trx, orgId, email)
   await trx
@@ -122,7 +121,7 @@ async function changeRole(
     .where('org_id', '=', orgId)
     .where('user_id', '=', userId)
     .execute()
-  await audit(trx, ctx.principal, now, {
+  await audit(trx, ctx, {
     orgId,
     action: 'user.set-role',
     target: email,
@@ -143,13 +142,12 @@ async function assertNotLastAdmin(db: Executor, orgId: string, email: string) {
 }
 
 export async function setRole(ctx: ServiceContext, slug: string, email: string, role: Role) {
-  const now = ctx.clock.now()
   return inTransaction(ctx, async (trx) => {
     const org = await authorizeOrg(ctx, slug, { role: 'admin', write: true }, trx)
     const member = await requireMember(trx, org.id, email).catch((e: unknown) => {
       throw e instanceof AppError && e.code === 'not_a_member' ? notFound(`member ${email}`) : e
     })
-    if (member.role !== role) await changeRole(trx, ctx, org.id, member.userId, email, member.role, role, now)
+    if (member.role !== role) await changeRole(trx, ctx, org.id, member.userId, email, member.role, role)
     return presentMember({ ...member, role })
   })
 }
@@ -181,7 +179,7 @@ export async function removeMember(
     .where('user_id', '=', member.userId)
     .execute()
   const removal = { email, ...fields, releases } as Removal
-  await audit(trx, ctx.principal, now, {
+  await audit(trx, ctx, {
     orgId,
     action: 'user.remove',
     target: email,

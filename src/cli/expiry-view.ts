@@ -1,0 +1,80 @@
+import type { ExpiryCheckOutput, ExpiryItem } from '../contract/expiry.js'
+import { color, renderTable } from './output.js'
+
+const KIND_LABEL: Record<string, string> = {
+  'seat-pool': 'seat pool',
+  'addon-pool': 'add-on pool',
+  token: 'API token',
+}
+const label = (kind: string) => KIND_LABEL[kind] ?? kind.replaceAll('-', ' ')
+
+/** The terminal table, coloured by severity (plain off a terminal and with NO_COLOR). */
+export function renderExpiry(items: readonly ExpiryItem[]): string {
+  if (items.length === 0) return 'Nothing expires within the window.'
+  const c = color()
+  const paint = (s: ExpiryItem['severity']) =>
+    s === 'expired' ? c.red.bold(s) : s === 'failing' ? c.red(s) : c.yellow(s)
+  return renderTable(items, [
+    { header: 'Severity', get: (i) => paint(i.severity) },
+    { header: 'Kind', get: (i) => label(i.kind) },
+    { header: 'Name', get: (i) => i.name },
+    { header: 'Org', get: (i) => i.org },
+    {
+      header: 'Valid through',
+      get: (i) => (i.reason === 'capacity' ? `${i.usage?.percent ?? 0}% used` : i.validThrough),
+    },
+    { header: 'Days left', get: (i) => (i.reason === 'capacity' ? '' : i.daysLeft), align: 'right' },
+    {
+      header: 'Affects',
+      get: (i) => `${i.affected.count} ${i.affected.unit}${i.owner ? ` (${i.owner})` : ''}`,
+    },
+  ])
+}
+
+/** One sentence for an item, as annotations and the summary use it. */
+export function describeItem(i: ExpiryItem): string {
+  const what = `${label(i.kind)} '${i.name}'${i.owner ? ` of ${i.owner}` : ''} (${i.org})`
+  if (i.reason === 'capacity')
+    return `${what} is ${i.usage?.percent ?? 0}% used: ${i.usage?.used ?? 0} of ${i.usage?.total ?? 0} ${i.affected.unit}`
+  if (i.severity === 'expired')
+    return `${what} expired after ${i.validThrough}: ${i.affected.count} ${i.affected.unit} lapsed`
+  const days =
+    i.daysLeft === 0 ? 'today is its last day' : `${i.daysLeft} day${i.daysLeft === 1 ? '' : 's'} left`
+  return `${what} is valid through ${i.validThrough} (${days}): ${i.affected.count} ${i.affected.unit}`
+}
+
+/**
+ * GitHub Actions workflow commands: `::error` for failing and expired items, `::warning` for the
+ * rest. Property values and the message are escaped as the runner expects (%, CR, LF; `:` and `,`
+ * in properties).
+ */
+export function githubAnnotations(items: readonly ExpiryItem[]): string {
+  const data = (s: string) => s.replaceAll('%', '%25').replaceAll('\r', '%0D').replaceAll('\n', '%0A')
+  const prop = (s: string) => data(s).replaceAll(':', '%3A').replaceAll(',', '%2C')
+  return items
+    .map((i) => {
+      const level = i.severity === 'warning' ? 'warning' : 'error'
+      const title =
+        i.reason === 'capacity'
+          ? 'License pool nearly full'
+          : i.severity === 'expired'
+            ? 'License expired'
+            : 'License expiring'
+      return `::${level} title=${prop(title)}::${data(describeItem(i))}\n`
+    })
+    .join('')
+}
+
+/** The one line on stderr. */
+export function summaryLine(o: ExpiryCheckOutput): string {
+  const s = o.summary
+  const orgs = o.orgs.length === 1 ? o.orgs[0]!.org : `${o.orgs.length} organizations`
+  const window = `within ${o.window.within}${o.window.failWithin ? `, failing within ${o.window.failWithin}` : ''}`
+  if (s.total === 0) return `expiry check: nothing expires ${window} in ${orgs}`
+  const parts = [
+    s.expired ? `${s.expired} expired` : '',
+    s.failing ? `${s.failing} failing` : '',
+    s.warning ? `${s.warning} warning${s.warning === 1 ? '' : 's'}` : '',
+  ].filter(Boolean)
+  return `expiry check: ${parts.join(', ')} ${window} in ${orgs}`
+}

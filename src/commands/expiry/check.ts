@@ -1,0 +1,168 @@
+import { Flags } from '@oclif/core'
+import { ApiCommand } from '../../cli/base-command.js'
+import { UsageError } from '../../cli/errors.js'
+import type { LicctlClient } from '../../client/index.js'
+import type { ExpiryCheckOutput, ExpiryItem, ExpiryReport } from '../../contract/expiry.js'
+
+/** Exit code when something fails the check (SPEC §2). */
+const EXIT_FOUND = 7
+
+export default class ExpiryCheck extends ApiCommand<typeof ExpiryCheck> {
+  static override summary = 'Report what has expired or expires within a window; exit 7 when anything fails'
+  static override description = `Covers every kind of license the server knows (seat pools, add-on pools, API tokens, and the kinds other topics register). Exit 7 when anything expires within the window or has expired, 0 when nothing does: \`licctl expiry check --within 14d\` is a CI step as it stands. With --fail-within, items beyond it are warnings (exit 0). Windows in days count the organization's calendar days: 30d covers everything valid through the 30th day from today. Pools at or above --capacity used are reported as warnings (failing with --fail-on-capacity). A read-only token is enough (see docs/ci.md).`
+  static override examples = [
+    '<%= config.bin %> expiry check',
+    '<%= config.bin %> expiry check --within 30d --fail-within 7d',
+    '<%= config.bin %> expiry check --kind token --exclude-expired --json',
+    '<%= config.bin %> expiry check --format github',
+    '<%= config.bin %> expiry check --all-orgs --capacity 95% --fail-on-capacity',
+  ]
+  static override flags = {
+    within: Flags.string({ description: 'the window: 30d, 2w, 12h', default: '30d' }),
+    'fail-within': Flags.string({
+      description: 'only items within this (or expired) fail; the rest of the window are warnings',
+    }),
+    kind: Flags.string({
+      description: 'only these kinds (seat-pool, addon-pool, token, …), comma-separated or repeated',
+      multiple: true,
+      delimiter: ',',
+    }),
+    'include-expired': Flags.boolean({
+      description: 'report what has already expired (the default)',
+      exclusive: ['exclude-expired'],
+    }),
+    'exclude-expired': Flags.boolean({
+      description: 'leave out what has already expired',
+      exclusive: ['include-expired'],
+    }),
+    'all-orgs': Flags.boolean({
+      description: 'every organization the operator token sees, or every profile; a failing one is reported',
+      default: false,
+    }),
+    capacity: Flags.string({
+      description: 'report pools at or above this use (90%; 0 turns it off)',
+      default: '90%',
+    }),
+    'fail-on-capacity': Flags.boolean({
+      description: 'pools at capacity fail the check too',
+      default: false,
+    }),
+    format: Flags.option({
+      description: 'table (terminal), or GitHub Actions annotations',
+      options: ['table', 'github'] as const,
+      default: 'table',
+    })(),
+  }
+
+  async run(): Promise<ExpiryCheckOutput> {
+    const f = this.flags
+    const capacity = parseCapacity(f.capacity)
+    const query = {
+      within: f.within,
+      ...(f['fail-within'] !== undefined ? { failWithin: f['fail-within'] } : {}),
+      ...(f.kind?.length ? { kind: f.kind.map((k) => k.trim()).join(',') } : {}),
+      expired: f['exclude-expired'] ? ('exclude' as const) : ('include' as const),
+      capacity,
+      failOnCapacity: f['fail-on-capacity'] ? ('true' as const) : ('false' as const),
+    }
+    const { targetsOf } = await import('../../cli/expiry-targets.js')
+    const reports: Array<{ report: ExpiryReport; profile: string | null }> = []
+    const errors: ExpiryCheckOutput['errors'] = []
+    if (!f['all-orgs']) {
+      const client = await this.client()
+      const org = await this.org()
+      reports.push({ report: await checkWith(client, org, query), profile: null })
+    } else {
+      const opened: LicctlClient[] = []
+      try {
+        for await (const target of targetsOf(
+          await this.client(),
+          (this.flags as { org?: string }).org,
+          opened,
+        )) {
+          if ('error' in target) {
+            errors.push(target.error)
+            continue
+          }
+          try {
+            reports.push({
+              report: await checkWith(target.client, target.org, query),
+              profile: target.profile,
+            })
+          } catch (err) {
+            const e = err as { code?: string; message: string }
+            errors.push({
+              profile: target.profile,
+              org: target.org,
+              code: e.code ?? 'unexpected',
+              message: e.message,
+            })
+          }
+        }
+      } finally {
+        await Promise.all(opened.map((c) => c.close()))
+      }
+      if (reports.length === 0 && errors.length === 0) errors.push(noTargets())
+    }
+    const output = merge(reports, errors)
+    const { renderExpiry, githubAnnotations, summaryLine } = await import('../../cli/expiry-view.js')
+    if (f.format === 'github' && !this.jsonEnabled()) process.stdout.write(githubAnnotations(output.items))
+    else this.say(renderExpiry(output.items))
+    this.note(summaryLine(output))
+    for (const e of errors) this.note(`could not check ${e.profile ?? e.org ?? 'a profile'}: ${e.message}`)
+    const failing = output.summary.failing + output.summary.expired > 0
+    process.exitCode = failing ? EXIT_FOUND : errors.length > 0 ? 1 : 0
+    return output
+  }
+}
+
+async function checkWith(
+  client: LicctlClient,
+  org: string,
+  query: Record<string, unknown>,
+): Promise<ExpiryReport> {
+  return client.expiry.check({ org }, query)
+}
+
+function parseCapacity(text: string): number {
+  const m = /^(\d{1,3})%?$/.exec(text.trim())
+  const n = m ? Number(m[1]) : NaN
+  if (!(n >= 0 && n <= 100))
+    throw new UsageError(`--capacity: expected a percentage from 0% to 100%, got '${text}'`)
+  return n
+}
+
+function noTargets(): ExpiryCheckOutput['errors'][number] {
+  return { profile: null, org: null, code: 'not_logged_in', message: 'no profile or token to check' }
+}
+
+function merge(
+  reports: Array<{ report: ExpiryReport; profile: string | null }>,
+  errors: ExpiryCheckOutput['errors'],
+): ExpiryCheckOutput {
+  const items: ExpiryItem[] = reports.flatMap((r) => r.report.items)
+  const byKind: Record<string, number> = {}
+  for (const i of items) byKind[i.kind] = (byKind[i.kind] ?? 0) + 1
+  const count = (s: ExpiryItem['severity']) => items.filter((i) => i.severity === s).length
+  const first = reports[0]?.report
+  return {
+    checkedAt: first?.checkedAt ?? new Date().toISOString(),
+    window: first?.window ?? {
+      within: '',
+      until: new Date().toISOString(),
+      failWithin: null,
+      failUntil: null,
+      capacity: 0,
+    },
+    orgs: reports.map((r) => ({ org: r.report.org, profile: r.profile })),
+    items,
+    summary: {
+      total: items.length,
+      expired: count('expired'),
+      failing: count('failing'),
+      warning: count('warning'),
+      byKind,
+    },
+    errors,
+  }
+}

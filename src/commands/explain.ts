@@ -1,0 +1,68 @@
+import { Args, Flags } from '@oclif/core'
+import { ApiCommand } from '../cli/base-command.js'
+import { color, shortTime } from '../cli/output.js'
+import type { Explanation } from '../contract/explain.js'
+
+const SUBJECTS = ['addon', 'pool', 'device', 'activation'] as const
+const others = (s: (typeof SUBJECTS)[number]) => SUBJECTS.filter((o) => o !== s)
+
+export default class Explain extends ApiCommand<typeof Explain> {
+  static override summary = 'Say why a user has or lacks a license, with the evidence (admins)'
+  static override description =
+    'One short paragraph from the data, then its evidence: membership and role, what is assigned, leases held and their state, the pool full, expired or missing, and the last audit entries that changed it (actor and time). Without a subject, their membership. The rule is the server’s: the same one that grants or refuses.'
+  static override examples = [
+    '<%= config.bin %> explain bob@acme.test --addon cloud-processing',
+    '<%= config.bin %> explain bob@acme.test --pool cad-pro --json',
+    '<%= config.bin %> explain bob@acme.test',
+  ]
+  static override args = { email: Args.string({ description: 'the user’s email', required: true }) }
+  static override flags = {
+    addon: Flags.string({
+      description: 'why they can or cannot use this cloud add-on (its key)',
+      exclusive: others('addon'),
+    }),
+    pool: Flags.string({
+      description: 'why they can or cannot check out a seat of this product',
+      exclusive: others('pool'),
+    }),
+    device: Flags.string({
+      description: 'a device license (its serial), once the devices topic explains them',
+      exclusive: others('device'),
+    }),
+    activation: Flags.string({
+      description: 'an activation ID, once the activations topic explains them',
+      exclusive: others('activation'),
+    }),
+  }
+
+  async run(): Promise<Explanation> {
+    const subject = SUBJECTS.find((s) => this.flags[s] !== undefined)
+    const client = await this.client()
+    const org = await this.org()
+    const e = await client.explain.user(
+      { org, email: this.args.email },
+      subject ? { subject, name: this.flags[subject]! } : {},
+    )
+    const c = color()
+    const lines = [
+      (e.licensed ? c.green('✔ ') : c.red('✘ ')) + e.summary,
+      '',
+      c.bold('Evidence'),
+      ...e.evidence.map((ev) => `  ${ev.fact}: ${ev.detail}`),
+    ]
+    if (e.history.length > 0)
+      lines.push(
+        '',
+        c.bold('Last changes'),
+        ...e.history.map(
+          (h) =>
+            `  ${shortTime(h.at)}  ${h.actor}  ${h.action} ${h.target}` +
+            (h.before || h.after
+              ? `  ${JSON.stringify(h.before ?? {})} → ${JSON.stringify(h.after ?? {})}`
+              : ''),
+        ),
+      )
+    this.say(lines.join('\n'))
+    return e
+  }
+}

@@ -1,0 +1,152 @@
+import { sql } from 'kysely'
+import type { AuditEntryDetail, AuditVerification } from '../../contract/orgs.js'
+import type { PageQuery } from '../../contract/common.js'
+import { chainKey, entryHash, GENESIS_HASH } from '../../domain/audit-chain.js'
+import type { Database } from '../../storage/schema.js'
+import type { ServiceContext } from '../context.js'
+import { notFound } from '../errors.js'
+import { authorizeOrg } from './access.js'
+import { mapPage, paginate } from './paging.js'
+import { presentAudit } from './presenters.js'
+
+export interface AuditFilter {
+  action?: string | undefined
+  actor?: string | undefined
+  target?: string | undefined
+  since?: string | undefined
+  until?: string | undefined
+}
+
+/** A LIKE pattern matching `text` literally (the same escape on both dialects). */
+export function literal(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`)
+}
+
+/** Reads the audit log, newest first, filtered (admins). */
+export async function listAudit(ctx: ServiceContext, slug: string, q: PageQuery & AuditFilter) {
+  const org = await authorizeOrg(ctx, slug, { role: 'admin', write: false })
+  // Newest first: the cursor is the last (oldest) id of the page.
+  let query = ctx.db.selectFrom('audit_events').selectAll().where('org_id', '=', org.id)
+  // A literal prefix match (LIKE would treat _ and % as wildcards), the same on both dialects.
+  if (q.action) query = query.where(sql<string>`substr(action, 1, ${q.action.length})`, '=', q.action)
+  if (q.actor) query = query.where('actor', '=', q.actor)
+  if (q.target) {
+    // The whole target, or one of its ends: `alice@x.test` finds `cloud-processing/alice@x.test`.
+    const t = q.target
+    query = query.where((eb) =>
+      eb.or([
+        eb('target', '=', t),
+        eb('target', 'like', sql<string>`${'%/' + literal(t)} escape '\\'`),
+        eb('target', 'like', sql<string>`${literal(t) + '/%'} escape '\\'`),
+      ]),
+    )
+  }
+  if (q.since) query = query.where('created_at', '>=', Date.parse(q.since))
+  if (q.until) query = query.where('created_at', '<', Date.parse(q.until))
+  const page = await paginate(query, {
+    limit: q.limit,
+    cursor: q.cursor,
+    keys: [{ column: 'id', value: (r) => r.id, desc: true }],
+  })
+  return mapPage(page, presentAudit)
+}
+
+/** One entry; for a bulk job, its rows too; for a bulk row, its job. */
+export async function showAuditEntry(
+  ctx: ServiceContext,
+  slug: string,
+  id: string,
+): Promise<AuditEntryDetail> {
+  const org = await authorizeOrg(ctx, slug, { role: 'admin', write: false })
+  const of = ctx.db.selectFrom('audit_events').selectAll().where('org_id', '=', org.id)
+  const row = await of.where('id', '=', id).executeTakeFirst()
+  if (!row) throw notFound(`audit entry '${id}'`)
+  const job = row.job_id === null ? undefined : await of.where('id', '=', row.job_id).executeTakeFirst()
+  const rows = await of.where('job_id', '=', row.id).orderBy('seq').execute()
+  return { entry: presentAudit(row), job: job ? presentAudit(job) : null, rows: rows.map(presentAudit) }
+}
+
+const VERIFY_PAGE = 1000
+
+/**
+ * Recomputes an organization's chain from its first entry: each entry's hash over its stored
+ * content, its link to the previous hash, its place (no seq skipped), and finally the head row.
+ * Stops at the first entry that does not match and says why.
+ */
+export async function verifyAudit(ctx: ServiceContext, slug: string): Promise<AuditVerification> {
+  const org = await authorizeOrg(ctx, slug, { role: 'admin', write: false })
+  const head = await ctx.db
+    .selectFrom('audit_heads')
+    .select(['seq', 'hash'])
+    .where('chain', '=', chainKey(org.id))
+    .executeTakeFirst()
+  let seq = 0
+  let prev = GENESIS_HASH
+  const report = (broken: AuditVerification['broken']): AuditVerification => ({
+    org: org.slug,
+    intact: broken === null,
+    entries: seq,
+    head: seq === 0 ? null : { seq, hash: prev },
+    broken,
+  })
+  for (;;) {
+    const rows: Array<Database['audit_events']> = await ctx.db
+      .selectFrom('audit_events')
+      .selectAll()
+      .where('org_id', '=', org.id)
+      .where('seq', '>', seq)
+      .orderBy('seq')
+      .limit(VERIFY_PAGE)
+      .execute()
+    for (const r of rows) {
+      const at = { id: r.id, seq: r.seq }
+      if (r.seq !== seq + 1)
+        return report({
+          ...at,
+          reason: 'missing',
+          message: `entries ${seq + 1}–${r.seq - 1} are missing before entry ${r.seq} (${r.id})`,
+        })
+      if (r.prev_hash !== prev)
+        return report({
+          ...at,
+          reason: 'relinked',
+          message: `entry ${r.seq} (${r.id}) does not follow entry ${seq}: its previous hash differs, so one of the two was altered`,
+        })
+      if (entryHash(r) !== r.hash)
+        return report({
+          ...at,
+          reason: 'altered',
+          message: `entry ${r.seq} (${r.id}) was altered: its content no longer matches its hash`,
+        })
+      seq = r.seq
+      prev = r.hash
+    }
+    if (rows.length < VERIFY_PAGE) break
+  }
+  const unchained = await ctx.db
+    .selectFrom('audit_events')
+    .select(['id'])
+    .where('org_id', '=', org.id)
+    .where('seq', 'is', null)
+    .orderBy('id')
+    .executeTakeFirst()
+  if (unchained)
+    return report({
+      id: unchained.id,
+      seq: null,
+      reason: 'unchained',
+      message: `entry ${unchained.id} is not in the chain: it was inserted around the server`,
+    })
+  const headSeq = head ? Number(head.seq) : 0
+  if (headSeq !== seq || (head && head.hash !== prev))
+    return report({
+      id: null,
+      seq: headSeq,
+      reason: headSeq > seq ? 'missing' : 'head-mismatch',
+      message:
+        headSeq > seq
+          ? `entries ${seq + 1}–${headSeq} are missing from the end of the log (the head says ${headSeq})`
+          : `the chain head (entry ${headSeq}) does not match the last entry (${seq})`,
+    })
+  return report(null)
+}

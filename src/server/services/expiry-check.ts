@@ -1,0 +1,165 @@
+import type { ExpiryItem, ExpiryQuery, ExpiryReport } from '../../contract/expiry.js'
+import { toIso } from '../../domain/clock.js'
+import { daysUntil, lastValidDay } from '../../domain/dates.js'
+import { parseDuration } from '../../domain/duration.js'
+import { isWholeDays, windowEnd } from '../../domain/expiry-window.js'
+import type { Executor, ServiceContext } from '../context.js'
+import { AppError } from '../errors.js'
+import { authorizeOrg } from './access.js'
+
+/** Something of an organization that lapses: a pool, a token, a device license, an activation ID. */
+export interface Lapsing {
+  id: string
+  name: string
+  expiresAt: number
+  /** What lapses with it: `{ count: 25, unit: 'seats' }`. */
+  affected: { count: number; unit: string }
+  /** Whose it is, or what it licenses (a token's user, a device); null for a pool. */
+  owner: string | null
+  /** For pools: used and total, so the check can report them when nearly full. */
+  usage?: { used: number; total: number }
+}
+
+/**
+ * One kind of license the expiry check covers. Each topic registers its kinds with
+ * `registerExpiryKind` from its own module (seats-expiry.ts, cloud-expiry.ts, tokens-expiry.ts);
+ * a new topic adds a provider file and imports it from its service module, without editing this one.
+ */
+export interface ExpiryProvider {
+  /** The kind's name in reports and `--kind`: `seat-pool`, `device-license`. */
+  kind: string
+  /**
+   * The organization's items expiring at or before `until` (those already expired included: the
+   * check filters them). Items that can no longer lapse (revoked, returned) are not returned.
+   */
+  expiring(db: Executor, orgId: string, until: number): Promise<Lapsing[]>
+  /** Pools only: every unexpired pool with its usage, for the capacity check. */
+  pools?(db: Executor, orgId: string, now: number): Promise<Lapsing[]>
+}
+
+const providers = new Map<string, ExpiryProvider>()
+
+export function registerExpiryKind(provider: ExpiryProvider): void {
+  if (providers.has(provider.kind)) throw new Error(`expiry kind '${provider.kind}' registered twice`)
+  providers.set(provider.kind, provider)
+}
+
+/** The kinds the check covers, by name. */
+export function expiryKinds(): string[] {
+  return [...providers.keys()].sort()
+}
+
+function durationOf(field: string, text: string): number {
+  const ms = parseDuration(text)
+  if (ms === null || ms <= 0)
+    throw new AppError(
+      'validation_failed',
+      `${field}: expected a duration like 30d, 2w or 12h, got '${text}'`,
+    )
+  return ms
+}
+
+const SEVERITY_ORDER = { expired: 0, failing: 1, warning: 2 } as const
+
+/**
+ * What of the organization has expired or expires within the window, and which pools are nearly
+ * full. Severity: `expired` once past; `failing` within `failWithin` (or anywhere in the window
+ * when no warn level is asked for); `warning` between the two. Pools at capacity are warnings
+ * unless `failOnCapacity`. Admins only, and a read-only token is enough.
+ */
+export async function checkExpiry(ctx: ServiceContext, slug: string, q: ExpiryQuery): Promise<ExpiryReport> {
+  const org = await authorizeOrg(ctx, slug, { role: 'admin', write: false })
+  const now = ctx.clock.now()
+  const tz = org.time_zone
+  const within = q.within
+  const until = windowEnd(now, durationOf('within', within), isWholeDays(within), tz)
+  const failUntil =
+    q.failWithin === undefined
+      ? null
+      : windowEnd(now, durationOf('failWithin', q.failWithin), isWholeDays(q.failWithin), tz)
+  if (failUntil !== null && failUntil > until)
+    throw new AppError(
+      'validation_failed',
+      `failWithin (${q.failWithin}) must not be longer than the window (within ${within})`,
+    )
+  const kinds = q.kind === undefined ? expiryKinds() : q.kind.split(',').map((k) => k.trim())
+  for (const k of kinds)
+    if (!providers.has(k))
+      throw new AppError('validation_failed', `kind: unknown kind '${k}'; known: ${expiryKinds().join(', ')}`)
+  const includeExpired = q.expired === 'include'
+  const capacity = q.capacity
+  const failOnCapacity = q.failOnCapacity === 'true'
+
+  const present = (
+    kind: string,
+    l: Lapsing,
+    reason: ExpiryItem['reason'],
+    severity: ExpiryItem['severity'],
+  ): ExpiryItem => ({
+    kind,
+    id: l.id,
+    name: l.name,
+    org: org.slug,
+    reason,
+    expiresAt: toIso(l.expiresAt),
+    validThrough: lastValidDay(l.expiresAt, tz),
+    daysLeft: daysUntil(now, l.expiresAt - 1, tz),
+    severity,
+    affected: l.affected,
+    owner: l.owner,
+    usage: l.usage
+      ? { ...l.usage, percent: l.usage.total === 0 ? 0 : Math.floor((l.usage.used * 100) / l.usage.total) }
+      : null,
+  })
+
+  const items: ExpiryItem[] = []
+  for (const kind of kinds) {
+    const provider = providers.get(kind)!
+    for (const l of await provider.expiring(ctx.db, org.id, until)) {
+      if (l.expiresAt > until) continue
+      const expired = l.expiresAt <= now
+      if (expired && !includeExpired) continue
+      const severity = expired
+        ? 'expired'
+        : failUntil === null || l.expiresAt <= failUntil
+          ? 'failing'
+          : 'warning'
+      items.push(present(kind, l, 'expiry', severity))
+    }
+    if (capacity > 0 && provider.pools)
+      for (const l of await provider.pools(ctx.db, org.id, now))
+        if (l.usage && l.usage.total > 0 && l.usage.used * 100 >= capacity * l.usage.total)
+          items.push(present(kind, l, 'capacity', failOnCapacity ? 'failing' : 'warning'))
+  }
+  items.sort(
+    (a, b) =>
+      SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] ||
+      a.expiresAt.localeCompare(b.expiresAt) ||
+      a.kind.localeCompare(b.kind) ||
+      a.name.localeCompare(b.name),
+  )
+  const byKind: Record<string, number> = {}
+  for (const i of items) byKind[i.kind] = (byKind[i.kind] ?? 0) + 1
+  const count = (s: ExpiryItem['severity']) => items.filter((i) => i.severity === s).length
+  return {
+    org: org.slug,
+    timeZone: tz,
+    checkedAt: toIso(now),
+    window: {
+      within,
+      until: toIso(until),
+      failWithin: q.failWithin ?? null,
+      failUntil: failUntil === null ? null : toIso(failUntil),
+      capacity,
+    },
+    kinds,
+    items,
+    summary: {
+      total: items.length,
+      expired: count('expired'),
+      failing: count('failing'),
+      warning: count('warning'),
+      byKind,
+    },
+  }
+}

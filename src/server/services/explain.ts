@@ -1,0 +1,304 @@
+import { sql } from 'kysely'
+import type { Explanation, ExplainQuery } from '../../contract/explain.js'
+import { toIso } from '../../domain/clock.js'
+import { lastValidDay } from '../../domain/dates.js'
+import type { Database } from '../../storage/schema.js'
+import type { Executor, ServiceContext } from '../context.js'
+import { AppError } from '../errors.js'
+import { authorizeOrg, type OrgRow } from './access.js'
+import { leasesOf, leaseState } from './seats-leases.js'
+import { presentAudit } from './presenters.js'
+import { literal } from './audit-log.js'
+
+const HISTORY = 5
+
+/** What an explainer knows: the organization, the user (null when unknown), their membership. */
+export interface ExplainInput {
+  db: Executor
+  org: OrgRow
+  email: string
+  userId: string | null
+  role: 'admin' | 'member' | null
+  now: number
+}
+
+/** The verdict and evidence of one subject; `explain` adds membership and history. */
+export interface SubjectVerdict {
+  licensed: boolean
+  code: string
+  summary: string
+  evidence: Explanation['evidence']
+  /**
+   * Which audit entries changed it: targets equal to `exact`, or starting with `prefix` and naming
+   * the user in their before or after (a lease's entries name its user).
+   */
+  auditTargets: { exact?: string[]; prefix?: string }
+}
+
+export type Explainer = (input: ExplainInput, name: string) => Promise<SubjectVerdict>
+
+const explainers = new Map<string, Explainer>()
+
+/** Each topic registers how to explain its subject (`addon`, `pool`; devices and activations next). */
+export function registerExplainer(subject: string, explainer: Explainer): void {
+  explainers.set(subject, explainer)
+}
+
+/**
+ * Why a user has or lacks a license, from the data: membership and role, what is assigned, leases
+ * and their state, the pool full, expired or missing, and the audit entries that changed it.
+ * Admins only (a read-only token is enough).
+ */
+export async function explain(
+  ctx: ServiceContext,
+  slug: string,
+  email: string,
+  q: ExplainQuery,
+): Promise<Explanation> {
+  const org = await authorizeOrg(ctx, slug, { role: 'admin', write: false })
+  const now = ctx.clock.now()
+  if ((q.subject === undefined) !== (q.name === undefined))
+    throw new AppError(
+      'validation_failed',
+      'subject and name go together (e.g. subject=addon&name=cloud-processing)',
+    )
+  const explainer = q.subject === undefined ? undefined : explainers.get(q.subject)
+  if (q.subject !== undefined && !explainer)
+    throw new AppError(
+      'validation_failed',
+      `subject: unknown '${q.subject}'; known: ${[...explainers.keys()].join(', ')}`,
+    )
+  const user = await ctx.db.selectFrom('users').select(['id']).where('email', '=', email).executeTakeFirst()
+  const member = user
+    ? await ctx.db
+        .selectFrom('memberships')
+        .select(['role', 'created_at'])
+        .where('org_id', '=', org.id)
+        .where('user_id', '=', user.id)
+        .executeTakeFirst()
+    : undefined
+  const membership = member
+    ? {
+        fact: 'membership',
+        detail: `${member.role} of ${org.slug} since ${toIso(member.created_at).slice(0, 10)}`,
+      }
+    : { fact: 'membership', detail: `not a member of ${org.slug}` }
+  const subject = q.subject !== undefined && q.name !== undefined ? { type: q.subject, name: q.name } : null
+  const memberHistory = { exact: [email] }
+  if (!member) {
+    const history = await historyOf(ctx.db, org.id, memberHistory)
+    const removed = history.find((h) => h.action === 'user.remove')
+    return {
+      email,
+      org: org.slug,
+      subject,
+      licensed: false,
+      code: 'not_a_member',
+      summary:
+        `${email} is not a member of ${org.slug}, so no license of the organization can be theirs` +
+        (removed ? `; ${removed.actor} removed them on ${removed.at.slice(0, 10)}.` : '.') +
+        ` An admin can add them: licctl orgs users add ${email}.`,
+      evidence: [membership],
+      history,
+    }
+  }
+  if (!explainer || !subject) {
+    const history = await historyOf(ctx.db, org.id, memberHistory)
+    return {
+      email,
+      org: org.slug,
+      subject: null,
+      licensed: true,
+      code: 'ok',
+      summary: `${email} is ${member.role === 'admin' ? 'an admin' : 'a member'} of ${org.slug}. Name an add-on (--addon) or a pool (--pool) to see why they can or cannot use it.`,
+      evidence: [membership],
+      history,
+    }
+  }
+  const verdict = await explainer(
+    { db: ctx.db, org, email, userId: user!.id, role: member.role, now },
+    subject.name,
+  )
+  return {
+    email,
+    org: org.slug,
+    subject,
+    licensed: verdict.licensed,
+    code: verdict.code,
+    summary: verdict.summary,
+    evidence: [membership, ...verdict.evidence],
+    history: await historyOf(ctx.db, org.id, verdict.auditTargets, email),
+  }
+}
+
+async function historyOf(
+  db: Executor,
+  orgId: string,
+  targets: SubjectVerdict['auditTargets'],
+  email?: string,
+) {
+  const exact = targets.exact ?? []
+  const like = (text: string) => sql<string>`${text} escape '\\'`
+  const rows: Array<Database['audit_events']> = await db
+    .selectFrom('audit_events')
+    .selectAll()
+    .where('org_id', '=', orgId)
+    .where((eb) =>
+      eb.or([
+        ...exact.map((t) => eb('target', '=', t)),
+        ...(targets.prefix !== undefined && email !== undefined
+          ? [
+              eb.and([
+                eb('target', 'like', like(`${literal(targets.prefix)}%`)),
+                eb.or([
+                  eb('before', 'like', like(`%"user":${literal(JSON.stringify(email))}%`)),
+                  eb('after', 'like', like(`%"user":${literal(JSON.stringify(email))}%`)),
+                ]),
+              ]),
+            ]
+          : []),
+      ]),
+    )
+    .orderBy('id', 'desc')
+    .limit(HISTORY)
+    .execute()
+  return rows.map(presentAudit)
+}
+
+// Cloud add-ons: held or not, pool expired, pool full, add-on missing.
+registerExplainer('addon', async ({ db, org, email, userId, now }, key) => {
+  const pool = await db
+    .selectFrom('addon_pools')
+    .selectAll()
+    .where('org_id', '=', org.id)
+    .where('key', '=', key)
+    .executeTakeFirst()
+  const targets = { exact: [`${key}/${email}`, email] }
+  if (!pool)
+    return {
+      licensed: false,
+      code: 'not_found',
+      summary: `${org.slug} has no add-on '${key}', so ${email} cannot use it; the operator provisions add-ons.`,
+      evidence: [{ fact: 'add-on', detail: `'${key}' does not exist in ${org.slug}` }],
+      auditTargets: targets,
+    }
+  const held = await db
+    .selectFrom('addon_assignments')
+    .select(['assigned_at', 'assigned_by'])
+    .where('addon_id', '=', pool.id)
+    .where('user_id', '=', userId!)
+    .executeTakeFirst()
+  const through = lastValidDay(pool.expires_at, org.time_zone)
+  const expired = pool.expires_at <= now
+  const full = pool.assigned >= pool.total
+  const evidence: SubjectVerdict['evidence'] = [
+    {
+      fact: 'assignment',
+      detail: held
+        ? `holds ${pool.name}, assigned by ${held.assigned_by} on ${toIso(held.assigned_at).slice(0, 10)}`
+        : `does not hold ${pool.name}`,
+    },
+    {
+      fact: 'pool',
+      detail: `${pool.assigned} of ${pool.total} assigned (${pool.total - pool.assigned} free), ${expired ? 'expired after' : 'valid through'} ${through}`,
+    },
+  ]
+  if (held && !expired)
+    return {
+      licensed: true,
+      code: 'ok',
+      summary: `${email} can use ${pool.name}: it was assigned to them by ${held.assigned_by} on ${toIso(held.assigned_at).slice(0, 10)}, and the add-on is valid through ${through}.`,
+      evidence,
+      auditTargets: targets,
+    }
+  if (held)
+    return {
+      licensed: false,
+      code: 'pool_expired',
+      summary: `${email} holds ${pool.name}, but the add-on expired after ${through}, so every check is refused until the operator renews it.`,
+      evidence,
+      auditTargets: targets,
+    }
+  const fix = expired
+    ? ` The add-on also expired after ${through}: the operator must renew it first.`
+    : full
+      ? ` No license is free (all ${pool.total} are assigned): an admin must revoke one, or the operator raise the total.`
+      : ` An admin can assign one (${pool.total - pool.assigned} free): licctl cloud assign ${key} ${email}.`
+  return {
+    licensed: false,
+    code: expired ? 'pool_expired' : full ? 'no_free_license' : 'cloud_license_required',
+    summary: `${email} cannot use ${pool.name}: it is not assigned to them (${pool.name} License Required).${fix}`,
+    evidence,
+    auditTargets: targets,
+  }
+})
+
+// Seat pools: leases held and their state, pool expired or full.
+registerExplainer('pool', async ({ db, org, email, userId, now }, product) => {
+  const pool = await db
+    .selectFrom('seat_pools')
+    .selectAll()
+    .where('org_id', '=', org.id)
+    .where('product', '=', product)
+    .executeTakeFirst()
+  const targets = { exact: [email], prefix: `${product}/` }
+  if (!pool)
+    return {
+      licensed: false,
+      code: 'not_found',
+      summary: `${org.slug} has no seat pool for '${product}', so ${email} cannot check out a seat; the operator provisions pools.`,
+      evidence: [{ fact: 'pool', detail: `'${product}' does not exist in ${org.slug}` }],
+      auditTargets: { exact: [email] },
+    }
+  const leases = await leasesOf(db, org.id)
+    .where('leases.pool_id', '=', pool.id)
+    .where('leases.user_id', '=', userId!)
+    .execute()
+  const through = lastValidDay(pool.expires_at, org.time_zone)
+  const expired = pool.expires_at <= now
+  const full = pool.used >= pool.seats
+  const evidence: SubjectVerdict['evidence'] = [
+    {
+      fact: 'leases',
+      detail:
+        leases.length === 0
+          ? 'holds no seat'
+          : leases.map((l) => `${l.host}: ${leaseState(l, now)} (lease ${l.id})`).join('; '),
+    },
+    {
+      fact: 'pool',
+      detail: `${pool.used} of ${pool.seats} seats in use, ${expired ? 'expired after' : 'valid through'} ${through}`,
+    },
+  ]
+  if (expired)
+    return {
+      licensed: false,
+      code: 'pool_expired',
+      summary: `${email} cannot check out a seat of ${product}: the subscription expired after ${through}, and expired pools refuse checkout until the operator renews them.`,
+      evidence,
+      auditTargets: targets,
+    }
+  if (leases.length > 0)
+    return {
+      licensed: true,
+      code: 'ok',
+      summary: `${email} holds ${leases.length === 1 ? 'a seat' : `${leases.length} seats`} of ${product} (${leases.map((l) => `${l.host}, ${leaseState(l, now)}`).join('; ')}); the subscription is valid through ${through}.`,
+      evidence,
+      auditTargets: targets,
+    }
+  if (full)
+    return {
+      licensed: false,
+      code: 'no_free_seat',
+      summary: `${email} holds no ${product} seat and none is free: all ${pool.seats} are in use. An admin can release stuck seats (licctl seats stuck), or the operator add seats.`,
+      evidence,
+      auditTargets: targets,
+    }
+  return {
+    licensed: true,
+    code: 'ok',
+    summary: `${email} holds no ${product} seat now, but can check one out: ${pool.seats - pool.used} of ${pool.seats} are free and the subscription is valid through ${through}.`,
+    evidence,
+    auditTargets: targets,
+  }
+})

@@ -1,0 +1,277 @@
+import { strict as assert } from 'node:assert'
+import { E2eServer, jsonError, runCli, type CliResult } from '../helpers/e2e.js'
+
+/** The server's clock: 2026-01-15 10:00 UTC, so a 30-day window ends at 2026-02-15 00:00 (acme is UTC). */
+const CLOCK = '2026-01-15T10:00:00Z'
+
+describe('e2e: expiry check', function () {
+  let server: E2eServer
+  let admin: string
+  let ci: string
+  let globexAdmin: string
+  const cli = (args: string[], token = ci) => runCli(args, { env: server.env(token, 'acme') })
+  const ok = (r: CliResult) => assert.equal(r.code, 0, r.stderr)
+  const op = (args: string[]) => server.asOperator([...args, '--org', 'acme'])
+  const names = (r: CliResult) =>
+    (JSON.parse(r.stdout) as { items: Array<{ name: string; severity: string }> }).items.map((i) => [
+      i.name,
+      i.severity,
+    ])
+
+  before(async () => {
+    server = await E2eServer.start({ clock: CLOCK })
+    admin = await server.createOrg('acme', 'alice@acme.test')
+    const pool = (product: string, expires: string, seats = '10') =>
+      op(['seats', 'provision', product, '--seats', seats, '--expires', expires])
+    ok(await pool('edge-in', '2026-02-14')) // valid through the 30th day: inside
+    ok(await pool('exact-30d', '2026-02-14T10:00:00Z')) // exactly 30 days from now: inside
+    ok(await pool('edge-out', '2026-02-15T00:01:00Z')) // 30 days and a minute past the window's last day: outside
+    ok(await pool('lapsed', '2026-01-10')) // expired five days ago
+    ok(await pool('far', '2027-06-30'))
+    ok(
+      await op([
+        'cloud',
+        'provision',
+        'cp',
+        '--name',
+        'Cloud Processing',
+        '--total',
+        '4',
+        '--expires',
+        '2026-01-20',
+      ]),
+    )
+    const tok = await runCli(
+      [
+        'orgs',
+        'tokens',
+        'create',
+        '--read-only',
+        '--name',
+        'ci',
+        '--expires',
+        '2026-02-01T00:00:00Z',
+        '--json',
+      ],
+      { env: server.env(admin, 'acme') },
+    )
+    ok(tok)
+    ci = JSON.parse(tok.stdout).token
+  })
+  after(async () => server.stop())
+
+  it('finds each kind and both sides of the window edge, and exits 7', async () => {
+    const r = await cli(['expiry', 'check', '--within', '30d', '--capacity', '0', '--json'])
+    assert.equal(r.code, 7, r.stderr)
+    const doc = JSON.parse(r.stdout)
+    assert.deepEqual(
+      doc.items.map((i: { kind: string; name: string; severity: string; daysLeft: number }) => [
+        i.kind,
+        i.name,
+        i.severity,
+        i.daysLeft,
+      ]),
+      [
+        ['seat-pool', 'lapsed', 'expired', -5],
+        ['addon-pool', 'Cloud Processing', 'failing', 5],
+        ['token', 'ci', 'failing', 16],
+        ['seat-pool', 'exact-30d', 'failing', 30],
+        ['seat-pool', 'edge-in', 'failing', 30],
+      ],
+    )
+    assert.equal(doc.window.until, '2026-02-15T00:00:00.000Z')
+    assert.deepEqual(doc.summary, {
+      total: 5,
+      expired: 1,
+      failing: 4,
+      warning: 0,
+      byKind: { 'seat-pool': 3, 'addon-pool': 1, token: 1 },
+    })
+    assert.deepEqual(doc.errors, [])
+    assert.deepEqual(doc.orgs, [{ org: 'acme', profile: null }])
+    const token = doc.items.find((i: { kind: string }) => i.kind === 'token')
+    assert.equal(token.owner, 'alice@acme.test')
+    assert.equal(r.stderr, 'expiry check: 1 expired, 4 failing within 30d in acme\n')
+  })
+
+  it('leaves expired items out with --exclude-expired, and exits 0 when nothing is in the window', async () => {
+    const r = await cli(['expiry', 'check', '--exclude-expired', '--capacity', '0', '--json'])
+    assert.equal(r.code, 7)
+    assert.equal(
+      names(r).some(([n]) => n === 'lapsed'),
+      false,
+    )
+    const none = await cli(['expiry', 'check', '--within', '2d', '--exclude-expired', '--capacity', '0'])
+    assert.equal(none.code, 0, none.stderr)
+    assert.equal(none.stdout, 'Nothing expires within the window.\n')
+    assert.equal(none.stderr, 'expiry check: nothing expires within 2d in acme\n')
+  })
+
+  it('splits warnings from failures with --fail-within: warnings alone exit 0', async () => {
+    const r = await cli(['expiry', 'check', '--fail-within', '7d', '--capacity', '0', '--json'])
+    assert.equal(r.code, 7)
+    assert.deepEqual(names(r), [
+      ['lapsed', 'expired'],
+      ['Cloud Processing', 'failing'],
+      ['ci', 'warning'],
+      ['exact-30d', 'warning'],
+      ['edge-in', 'warning'],
+    ])
+    const warnOnly = await cli([
+      'expiry',
+      'check',
+      '--fail-within',
+      '3d',
+      '--exclude-expired',
+      '--capacity',
+      '0',
+      '--json',
+    ])
+    assert.equal(warnOnly.code, 0, warnOnly.stderr)
+    assert.equal(JSON.parse(warnOnly.stdout).summary.warning, 4)
+  })
+
+  it('checks only the kinds asked for; an unknown kind is exit 2 naming the known ones', async () => {
+    const r = await cli(['expiry', 'check', '--kind', 'token', '--json'])
+    assert.equal(r.code, 7)
+    assert.deepEqual(names(r), [['ci', 'failing']])
+    const bad = await cli(['expiry', 'check', '--kind', 'spaceship', '--json'])
+    assert.equal(bad.code, 2)
+    assert.deepEqual(jsonError(bad), {
+      code: 'validation_failed',
+      message:
+        "kind: unknown kind 'spaceship'; known: activation-id, addon-pool, entitlement, seat-pool, token",
+    })
+  })
+
+  it('prints GitHub Actions annotations: errors for failing and expired, warnings for the rest', async () => {
+    const r = await cli([
+      'expiry',
+      'check',
+      '--format',
+      'github',
+      '--fail-within',
+      '7d',
+      '--kind',
+      'seat-pool,addon-pool',
+      '--capacity',
+      '0',
+    ])
+    assert.equal(r.code, 7)
+    assert.equal(
+      r.stdout,
+      [
+        "::error title=License expired::seat pool 'lapsed' (acme) expired after 2026-01-10: 10 seats lapsed",
+        "::error title=License expiring::add-on pool 'Cloud Processing' (acme) is valid through 2026-01-20 (5 days left): 4 licenses",
+        "::warning title=License expiring::seat pool 'exact-30d' (acme) is valid through 2026-02-14 (30 days left): 10 seats",
+        "::warning title=License expiring::seat pool 'edge-in' (acme) is valid through 2026-02-14 (30 days left): 10 seats",
+        '',
+      ].join('\n'),
+    )
+  })
+
+  it('reports pools at capacity as warnings, failing only with --fail-on-capacity', async () => {
+    ok(await op(['seats', 'provision', 'tiny', '--seats', '1', '--expires', '2027-01-01']))
+    ok(await runCli(['seats', 'checkout', 'tiny', '--host', 'ws-1'], { env: server.env(admin, 'acme') }))
+    const args = ['expiry', 'check', '--within', '1d', '--exclude-expired', '--kind', 'seat-pool', '--json']
+    const warn = await cli([...args, '--capacity', '100%'])
+    assert.equal(warn.code, 0, warn.stderr)
+    assert.deepEqual(names(warn), [['tiny', 'warning']])
+    const fail = await cli([...args, '--capacity', '100%', '--fail-on-capacity'])
+    assert.equal(fail.code, 7)
+    assert.deepEqual(names(fail), [['tiny', 'failing']])
+    const bad = await cli([...args, '--capacity', '120%'])
+    assert.equal(bad.code, 2)
+    assert.equal(jsonError(bad).message, "--capacity: expected a percentage from 0% to 100%, got '120%'")
+  })
+
+  it('works with a read-only token, which gets exit 4 on any write', async () => {
+    const write = await cli(['cloud', 'assign', 'cp', 'alice@acme.test'])
+    assert.equal(write.code, 4)
+    assert.match(write.stderr, /read-only/)
+    const update = await cli(['orgs', 'update', '--contact-phone', '+1 555 0100'])
+    assert.equal(update.code, 4)
+    assert.equal(update.stderr, 'Error: this token is read-only\n')
+  })
+
+  it('colours nothing off a terminal: a plain table', async () => {
+    const r = await cli(['expiry', 'check', '--kind', 'addon-pool', '--capacity', '0'])
+    assert.equal(r.code, 7)
+    assert.deepEqual(r.stdout.split('\n'), [
+      ' Severity    Kind           Name                Org     Valid through    Days left    Affects',
+      ' failing     add-on pool    Cloud Processing    acme    2026-01-20               5    4 licenses',
+      '',
+    ])
+  })
+
+  it('covers every organization the operator sees with --all-orgs', async () => {
+    globexAdmin = await server.createOrg('globex', 'gina@globex.test')
+    ok(
+      await server.asOperator([
+        'seats',
+        'provision',
+        'g',
+        '--seats',
+        '2',
+        '--expires',
+        '2026-01-31',
+        '--org',
+        'globex',
+      ]),
+    )
+    const r = await runCli(
+      ['expiry', 'check', '--all-orgs', '--kind', 'seat-pool', '--exclude-expired', '--json'],
+      {
+        env: server.env(server.operatorToken),
+      },
+    )
+    assert.equal(r.code, 7, r.stderr)
+    const doc = JSON.parse(r.stdout)
+    assert.deepEqual(
+      doc.orgs.map((o: { org: string }) => o.org),
+      ['acme', 'globex'],
+    )
+    assert.deepEqual(
+      doc.items.map((i: { org: string; name: string }) => [i.org, i.name]),
+      [
+        ['acme', 'exact-30d'],
+        ['acme', 'edge-in'],
+        ['acme', 'tiny'],
+        ['globex', 'g'],
+      ],
+    )
+  })
+
+  it('reports a profile that fails with --all-orgs instead of skipping it', async () => {
+    const config = `${server.dir}/profiles-all-orgs`
+    const login = (token: string, org: string) =>
+      runCli(['orgs', 'login', '--url', server.url, '--org', org, '--with-token'], {
+        input: token,
+        env: { LICCTL_CONFIG_DIR: config },
+      })
+    ok(await login(ci, 'acme'))
+    ok(await login(globexAdmin, 'globex'))
+    // globex's token is then revoked: its profile can no longer be checked.
+    const asGina = { env: server.env(globexAdmin, 'globex') }
+    const mine = JSON.parse((await runCli(['orgs', 'tokens', 'list', '--json'], asGina)).stdout)
+    ok(await runCli(['orgs', 'tokens', 'revoke', mine.items[0].id, '--yes'], asGina))
+    const r = await runCli(['expiry', 'check', '--all-orgs', '--kind', 'token', '--json'], {
+      env: { LICCTL_CONFIG_DIR: config },
+    })
+    assert.equal(r.code, 7, r.stderr)
+    const doc = JSON.parse(r.stdout)
+    assert.deepEqual(doc.orgs, [{ org: 'acme', profile: 'acme' }])
+    assert.deepEqual(doc.errors, [
+      { profile: 'globex', org: null, code: 'unauthenticated', message: 'invalid or revoked token' },
+    ])
+    assert.match(r.stderr, /could not check globex: invalid or revoked token/)
+    // Nothing failing elsewhere: the unreadable profile alone fails the check (exit 1).
+    const onlyErrors = await runCli(
+      ['expiry', 'check', '--all-orgs', '--within', '1d', '--exclude-expired', '--capacity', '0'],
+      {
+        env: { LICCTL_CONFIG_DIR: config },
+      },
+    )
+    assert.equal(onlyErrors.code, 1, onlyErrors.stderr)
+  })
+})

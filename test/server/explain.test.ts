@@ -1,0 +1,184 @@
+import { strict as assert } from 'node:assert'
+import { startApp, type TestApp } from '../helpers/app.js'
+import { explain } from '../../src/server/services/explain.js'
+import type { ServiceContext } from '../../src/server/context.js'
+
+const START = Date.parse('2026-01-01T09:00:00Z')
+
+describe('explain (service)', function () {
+  let t: TestApp
+  let admin: string
+  const why = (email: string, subject?: string, name?: string) => {
+    const ctx: ServiceContext = {
+      db: t.storage.db,
+      dialect: 'sqlite',
+      clock: t.clock,
+      principal: { kind: 'operator', tokenId: 'test' },
+    }
+    return explain(ctx, 'acme', email, {
+      ...(subject ? { subject } : {}),
+      ...(name ? { name } : {}),
+    })
+  }
+
+  before(async () => {
+    t = await startApp('sqlite', START)
+    admin = await t.org('acme', 'admin@acme.test')
+    const call = (token: string, method: string, path: string, body?: object) =>
+      t.call(token, method, `/v1/orgs/acme${path}`, body).then((r) => {
+        assert.ok(r.status < 300, `${path}: ${JSON.stringify(r.body)}`)
+        return r
+      })
+    await call(admin, 'POST', '/users/bulk-add', {
+      items: ['bob', 'carol', 'dave', 'erin'].map((n) => ({ email: `${n}@acme.test` })),
+    })
+    await call(t.operatorToken, 'POST', '/cloud/addons', {
+      key: 'cp',
+      name: 'Cloud Processing',
+      total: 2,
+      expires: '2027-01-01',
+    })
+    await call(t.operatorToken, 'POST', '/cloud/addons', {
+      key: 'gone',
+      name: 'Gone',
+      total: 5,
+      expires: '2026-01-10',
+    })
+    await call(t.operatorToken, 'POST', '/cloud/addons', {
+      key: 'spare',
+      name: 'Spare',
+      total: 5,
+      expires: '2027-01-01',
+    })
+    await call(t.operatorToken, 'POST', '/seats/pools', { product: 'cad', seats: 1, expires: '2027-01-01' })
+    await call(t.operatorToken, 'POST', '/seats/pools', { product: 'old', seats: 5, expires: '2026-01-10' })
+    await call(admin, 'POST', '/cloud/addons/cp/bulk-assign', {
+      items: [{ email: 'bob@acme.test' }, { email: 'carol@acme.test' }],
+    })
+    await call(admin, 'POST', '/cloud/addons/gone/bulk-assign', { items: [{ email: 'bob@acme.test' }] })
+    await call(admin, 'POST', '/cloud/addons/cp/bulk-revoke', { items: [{ email: 'carol@acme.test' }] })
+    await call(admin, 'POST', '/cloud/addons/cp/bulk-assign', { items: [{ email: 'dave@acme.test' }] })
+    await call(admin, 'POST', '/seats/pools/cad/checkout', { host: 'ws-1', user: 'bob@acme.test' })
+    await call(admin, 'POST', '/users/bulk-remove', { items: [{ email: 'erin@acme.test' }] })
+    t.clock.ms = Date.parse('2026-01-15T10:00:00Z')
+  })
+  after(() => t.close())
+
+  it('a user with the add-on: licensed, naming who assigned it and until when', async () => {
+    const e = await why('bob@acme.test', 'addon', 'cp')
+    assert.deepEqual([e.licensed, e.code], [true, 'ok'])
+    assert.equal(
+      e.summary,
+      'bob@acme.test can use Cloud Processing: it was assigned to them by admin@acme.test on 2026-01-01, and the add-on is valid through 2027-01-01.',
+    )
+    assert.deepEqual(e.evidence, [
+      { fact: 'membership', detail: 'member of acme since 2026-01-01' },
+      { fact: 'assignment', detail: 'holds Cloud Processing, assigned by admin@acme.test on 2026-01-01' },
+      { fact: 'pool', detail: '2 of 2 assigned (0 free), valid through 2027-01-01' },
+    ])
+    assert.deepEqual(
+      e.history.map((h) => [h.action, h.target, h.actor]),
+      [
+        ['cloud.assign', 'cp/bob@acme.test', 'admin@acme.test'],
+        ['user.add', 'bob@acme.test', 'admin@acme.test'],
+      ],
+    )
+  })
+
+  it('a user without it, the pool full: says so and what would free one', async () => {
+    const f = await why('carol@acme.test', 'addon', 'cp')
+    assert.deepEqual([f.licensed, f.code], [false, 'no_free_license'])
+    assert.equal(
+      f.summary,
+      'carol@acme.test cannot use Cloud Processing: it is not assigned to them (Cloud Processing License Required). No license is free (all 2 are assigned): an admin must revoke one, or the operator raise the total.',
+    )
+  })
+
+  it('a user whose add-on was revoked: the revocation is the newest evidence, with actor and time', async () => {
+    const e = await why('carol@acme.test', 'addon', 'cp')
+    assert.deepEqual(
+      e.history.map((h) => [h.action, h.actor, h.at]),
+      [
+        ['cloud.revoke', 'admin@acme.test', '2026-01-01T09:00:00.000Z'],
+        ['cloud.assign', 'admin@acme.test', '2026-01-01T09:00:00.000Z'],
+        ['user.add', 'admin@acme.test', '2026-01-01T09:00:00.000Z'],
+      ],
+    )
+    assert.deepEqual(e.history[0]!.before, { assigned: 2 })
+    assert.deepEqual(e.history[0]!.after, { assigned: 1 })
+  })
+
+  it('a user without it and a license free: an admin can assign one', async () => {
+    const e = await why('dave@acme.test', 'addon', 'spare')
+    assert.deepEqual([e.licensed, e.code], [false, 'cloud_license_required'])
+    assert.equal(
+      e.summary,
+      'dave@acme.test cannot use Spare: it is not assigned to them (Spare License Required). An admin can assign one (5 free): licctl cloud assign spare dave@acme.test.',
+    )
+  })
+
+  it('a user without it, the add-on expired too: renewal comes first', async () => {
+    const e = await why('dave@acme.test', 'addon', 'gone')
+    assert.deepEqual([e.licensed, e.code], [false, 'pool_expired'])
+    assert.equal(
+      e.summary,
+      'dave@acme.test cannot use Gone: it is not assigned to them (Gone License Required). The add-on also expired after 2026-01-10: the operator must renew it first.',
+    )
+  })
+
+  it('not a member: says so, and who removed them when', async () => {
+    const e = await why('erin@acme.test', 'addon', 'cp')
+    assert.deepEqual([e.licensed, e.code], [false, 'not_a_member'])
+    assert.equal(
+      e.summary,
+      'erin@acme.test is not a member of acme, so no license of the organization can be theirs; admin@acme.test removed them on 2026-01-01. An admin can add them: licctl orgs users add erin@acme.test.',
+    )
+    const stranger = await why('nobody@else.test')
+    assert.equal(stranger.code, 'not_a_member')
+    assert.deepEqual(stranger.evidence, [{ fact: 'membership', detail: 'not a member of acme' }])
+  })
+
+  it('the add-on expired: held but refused', async () => {
+    const e = await why('bob@acme.test', 'addon', 'gone')
+    assert.deepEqual([e.licensed, e.code], [false, 'pool_expired'])
+    assert.equal(
+      e.summary,
+      'bob@acme.test holds Gone, but the add-on expired after 2026-01-10, so every check is refused until the operator renews it.',
+    )
+  })
+
+  it('seat pools: a held lease with its state, a full pool, an expired pool', async () => {
+    const held = await why('bob@acme.test', 'pool', 'cad')
+    assert.deepEqual([held.licensed, held.code], [true, 'ok'])
+    assert.match(
+      held.summary,
+      /^bob@acme\.test holds a seat of cad \(ws-1, stale\); the subscription is valid through 2027-01-01\.$/,
+    )
+    assert.deepEqual(
+      held.history.map((h) => h.action),
+      ['seats.checkout', 'user.add'],
+    )
+    const full = await why('dave@acme.test', 'pool', 'cad')
+    assert.deepEqual([full.licensed, full.code], [false, 'no_free_seat'])
+    assert.equal(
+      full.summary,
+      'dave@acme.test holds no cad seat and none is free: all 1 are in use. An admin can release stuck seats (licctl seats stuck), or the operator add seats.',
+    )
+    // dave's history names no lease of bob's.
+    assert.deepEqual(
+      full.history.map((h) => h.action),
+      ['user.add'],
+    )
+    const old = await why('dave@acme.test', 'pool', 'old')
+    assert.deepEqual([old.licensed, old.code], [false, 'pool_expired'])
+  })
+
+  it('a missing add-on or pool, and an unknown subject', async () => {
+    assert.equal((await why('bob@acme.test', 'addon', 'nope')).code, 'not_found')
+    assert.equal((await why('bob@acme.test', 'pool', 'nope')).code, 'not_found')
+    await assert.rejects(why('bob@acme.test', 'spaceship', 'x'), {
+      code: 'validation_failed',
+      message: "subject: unknown 'spaceship'; known: addon, pool",
+    })
+  })
+})
