@@ -91,7 +91,9 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
 
   /** `--output csv|tsv` (list commands): no human text on stdout either. */
   private get delimitedFormat(): 'csv' | 'tsv' | undefined {
-    return (this.flags as { output?: 'csv' | 'tsv' } | undefined)?.output
+    // A command may have an --output of its own (orgs audit: table or a streamed csv).
+    const output = (this.flags as { output?: string } | undefined)?.output
+    return output === 'csv' || output === 'tsv' ? output : undefined
   }
 
   /** Writes a human line to stdout, unless the output is for a program (--json, --jq, --output). */
