@@ -2,7 +2,7 @@ import { Flags } from '@oclif/core'
 import { ApiCommand } from '../../cli/base-command.js'
 import { renderTable, shortTime } from '../../cli/output.js'
 import type { AuditEntry } from '../../contract/orgs.js'
-import { timeFlag } from '../../cli/flag-values.js'
+import { instantFlag, integerFlag } from '../../cli/flag-values.js'
 
 export default class OrgsAudit extends ApiCommand<typeof OrgsAudit> {
   static override summary = 'Read the audit log, newest first (admins)'
@@ -21,9 +21,17 @@ export default class OrgsAudit extends ApiCommand<typeof OrgsAudit> {
     target: Flags.string({
       description: 'only entries about this target, or ending/starting with it (an email, an add-on key)',
     }),
-    since: Flags.string({ description: 'only entries since a date/instant or a duration ago (7d, 12h)' }),
-    until: Flags.string({ description: 'only entries before a date/instant or a duration ago (exclusive)' }),
-    limit: Flags.integer({ description: 'at most this many entries', default: 50, min: 1, max: 100_000 }),
+    since: instantFlag({
+      description: 'only entries since a date/instant or a duration ago (7d, 12h)',
+      direction: -1,
+      date: 'start',
+    }),
+    until: instantFlag({
+      description: 'only entries before a date/instant or a duration ago (exclusive)',
+      direction: -1,
+      date: 'start',
+    }),
+    limit: integerFlag({ description: 'at most this many entries', default: 50, min: 1, max: 100_000 }),
     all: Flags.boolean({
       description: 'every matching entry (ignores --limit); with --json, NDJSON',
       default: false,
@@ -37,8 +45,7 @@ export default class OrgsAudit extends ApiCommand<typeof OrgsAudit> {
 
   async run(): Promise<{ items: AuditEntry[] } | undefined> {
     const f = this.flags
-    const since = f.since === undefined ? undefined : parseTime('--since', f.since)
-    const until = f.until === undefined ? undefined : parseTime('--until', f.until)
+    const { since, until } = f
     const client = await this.client()
     const org = await this.org()
     const limit = f.all ? Infinity : f.limit
@@ -121,19 +128,6 @@ function write(text: string): Promise<void> {
   return new Promise((resolve) => {
     if (process.stdout.write(text)) resolve()
     else process.stdout.once('drain', () => resolve())
-  })
-}
-
-function parseTime(flag: string, text: string): string {
-  return timeFlag(flag, text, {
-    direction: -1,
-    // A date means from the start of that day (UTC); an instant needs its offset to be unambiguous.
-    absolute: (t) => {
-      const date = /^\d{4}-\d{2}-\d{2}$/.test(t)
-      const ms = Date.parse(date ? `${t}T00:00:00Z` : t)
-      return Number.isNaN(ms) || (!date && !/(Z|[+-]\d{2}:?\d{2})$/i.test(t)) ? null : ms
-    },
-    expected: 'a date, an instant or a duration like 7d',
   })
 }
 
