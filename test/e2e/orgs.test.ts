@@ -421,7 +421,7 @@ describe('e2e: orgs', function () {
       assertFails(
         await asAdmin(['orgs', 'tokens', 'create', '--expires', 'soon']),
         2,
-        "--expires: expected a duration like 90d, a date like 2027-12-31 or an instant with its offset, got 'soon'",
+        "--expires: expected a date like 2027-12-31, an instant with its offset or a duration like 90d, got 'soon'",
       )
     })
 
