@@ -26,6 +26,13 @@ export const errorCatalog = {
   cloud_license_required: { status: 409, exit: 3 },
   total_below_assigned: { status: 409, exit: 3 },
   rule_violation: { status: 409, exit: 3 },
+  /** A device license key that is not one of this server's (forged, altered or unknown). */
+  invalid_key: { status: 409, exit: 3 },
+  key_already_added: { status: 409, exit: 3 },
+  terms_not_accepted: { status: 409, exit: 3 },
+  wrong_category: { status: 409, exit: 3 },
+  license_assigned: { status: 409, exit: 3 },
+  license_expired: { status: 409, exit: 3 },
   /** A retry of a request that created a secret (a token): secrets are shown once and never stored. */
   secret_not_replayable: { status: 409, exit: 3 },
   idempotency_in_progress: { status: 409, exit: 1 },

@@ -15,6 +15,7 @@ import { registerAuth } from './plugins/auth.js'
 import { registerErrorHandler } from './plugins/errors.js'
 import { registerIdempotency } from './plugins/idempotency.js'
 import { cloudRoutes } from './routes/cloud.js'
+import { deviceRoutes } from './routes/devices.js'
 import { metaRoutes } from './routes/meta.js'
 import { orgRoutes } from './routes/orgs.js'
 import { seatRoutes } from './routes/seats.js'
@@ -121,6 +122,7 @@ export async function build(opts: BuildOptions): Promise<FastifyInstance> {
       await v1.register(orgRoutes)
       await v1.register(seatRoutes)
       await v1.register(cloudRoutes)
+      await v1.register(deviceRoutes)
       v1.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger())
     },
     { prefix: '/v1' },

@@ -1,10 +1,12 @@
 import * as foundation from './0001-foundation.js'
 import * as seats from './0002-seats.js'
 import * as cloudAddons from './0003-cloud-addons.js'
+import * as devices from './0004-devices.js'
 
 /** Every migration, in order. Names sort in the order they must run. */
 export const migrations = {
   '0001-foundation': foundation,
   '0002-seats': seats,
   '0003-cloud-addons': cloudAddons,
+  '0004-devices': devices,
 }
