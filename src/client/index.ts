@@ -1,4 +1,5 @@
 import { CloudResource } from './resources/cloud.js'
+import { devicesResource, type DevicesResource } from './resources/devices.js'
 import { MetaResource, OrgsResource, TokensResource, UsersResource } from './resources/orgs.js'
 import { SeatsResource } from './resources/seats.js'
 import { Transport, type TransportOptions } from './transport.js'
@@ -14,6 +15,7 @@ export class LicctlClient {
   readonly tokens: TokensResource
   readonly cloud: CloudResource
   readonly seats: SeatsResource
+  readonly devices: DevicesResource
 
   constructor(readonly transport: Transport) {
     this.meta = new MetaResource(transport)
@@ -22,6 +24,7 @@ export class LicctlClient {
     this.tokens = new TokensResource(transport)
     this.cloud = new CloudResource(transport)
     this.seats = new SeatsResource(transport)
+    this.devices = devicesResource(transport)
   }
 
   static create(opts: TransportOptions): LicctlClient {
