@@ -79,19 +79,22 @@ export async function run({ root }) {
     if (init.code !== 0) throw new Error(`server init failed: ${init.stderr}`)
     server = await startServer(bin, db)
     op = LicctlClient.create({ baseUrl: server.url, token: JSON.parse(init.stdout).operatorToken })
-    const created = await op.orgs.create({
-      slug: 'bench',
-      name: 'Bench',
-      admin: { email: 'admin@bench.test' },
-    })
+    const created = await op.orgs.create(
+      {},
+      {
+        slug: 'bench',
+        name: 'Bench',
+        admin: { email: 'admin@bench.test' },
+      },
+    )
     admin = LicctlClient.create({ baseUrl: server.url, token: created.admin.token })
     const emails = Array.from({ length: LARGE + 2 * WARMUP_ROWS }, (_, i) => `user${i}@bench.test`)
     // Members first (an add-on goes to members only), in the API's own batches.
     for (let i = 0; i < emails.length; i += 1000) {
       const res = await admin.users.add(
-        'bench',
+        { org: 'bench' },
         emails.slice(i, i + 1000).map((email) => ({ email })),
-        false,
+        { dryRun: false },
       )
       if (res.summary.failed > 0) throw new Error('adding members failed')
     }
@@ -102,7 +105,7 @@ export async function run({ root }) {
       ['large', LARGE],
     ]
     for (const [key, total] of pools)
-      await op.cloud.provision('bench', { key, name: key, total, expires: '2099-12-31' })
+      await op.cloud.provision({ org: 'bench' }, { key, name: key, total, expires: '2099-12-31' })
     const env = {
       ...process.env,
       LICCTL_URL: server.url,
@@ -120,7 +123,7 @@ export async function run({ root }) {
     const warmed = await runChild(process.execPath, [bin, 'cloud', 'assign', 'warm-up', '--file', warm], env)
     if (warmed.code !== 0) throw new Error(`warm-up exited ${warmed.code}: ${warmed.stderr}`)
     for (const email of warmUsers.slice(WARMUP_ROWS, WARMUP_ROWS + WARMUP_REQUESTS))
-      await admin.cloud.assign('bench', 'warm-up', [{ email }], { dryRun: false })
+      await admin.cloud.assign({ org: 'bench', addon: 'warm-up' }, [{ email }], { dryRun: false })
 
     // (1) The same 10,000 assignments, both ways.
     const small = join(dir, 'small.csv')
@@ -141,7 +144,9 @@ export async function run({ root }) {
 
     const start = performance.now()
     for (const email of emails.slice(0, SMALL)) {
-      const res = await admin.cloud.assign('bench', 'via-requests', [{ email }], { dryRun: false })
+      const res = await admin.cloud.assign({ org: 'bench', addon: 'via-requests' }, [{ email }], {
+        dryRun: false,
+      })
       if (res.summary.changed !== 1) throw new Error(`one-by-one: ${email} not assigned`)
     }
     const oneByOneMs = performance.now() - start

@@ -20,7 +20,7 @@ export async function runAddonJob(
       schema: addonItem,
       verb: `${op} ${addon}`,
       send: (items, dryRun, idempotencyKey, batch) =>
-        client.cloud[op](org, addon, items, { dryRun, idempotencyKey, priorChanges: batch.priorChanges }),
+        client.cloud[op]({ org, addon }, items, { dryRun, idempotencyKey, priorChanges: batch.priorChanges }),
     },
     source,
     opts,

@@ -1,30 +1,33 @@
-import { CloudResource } from './resources/cloud.js'
-import { devicesResource, type DevicesResource } from './resources/devices.js'
-import { MetaResource, OrgsResource, TokensResource, UsersResource } from './resources/orgs.js'
-import { SeatsResource } from './resources/seats.js'
+import { cloudEndpoints } from '../contract/cloud.js'
+import { devicesEndpoints } from '../contract/devices.js'
+import { metaEndpoints } from '../contract/meta.js'
+import { orgsEndpoints, tokensEndpoints, usersEndpoints } from '../contract/orgs.js'
+import { seatsEndpoints } from '../contract/seats.js'
+import { resourceOf } from './resource.js'
 import { Transport, type TransportOptions } from './transport.js'
 
 export { Transport, type TransportOptions } from './transport.js'
+export type { BulkCall } from './resource.js'
 export * from './errors.js'
 
-/** The typed licctl API client: one resource per topic over one transport. */
+/** The typed licctl API client: one resource per topic, each derived from its endpoint table. */
 export class LicctlClient {
-  readonly meta: MetaResource
-  readonly orgs: OrgsResource
-  readonly users: UsersResource
-  readonly tokens: TokensResource
-  readonly cloud: CloudResource
-  readonly seats: SeatsResource
-  readonly devices: DevicesResource
+  readonly meta
+  readonly orgs
+  readonly users
+  readonly tokens
+  readonly cloud
+  readonly seats
+  readonly devices
 
   constructor(readonly transport: Transport) {
-    this.meta = new MetaResource(transport)
-    this.orgs = new OrgsResource(transport)
-    this.users = new UsersResource(transport)
-    this.tokens = new TokensResource(transport)
-    this.cloud = new CloudResource(transport)
-    this.seats = new SeatsResource(transport)
-    this.devices = devicesResource(transport)
+    this.meta = resourceOf(metaEndpoints, transport)
+    this.orgs = resourceOf(orgsEndpoints, transport)
+    this.users = resourceOf(usersEndpoints, transport)
+    this.tokens = resourceOf(tokensEndpoints, transport)
+    this.cloud = resourceOf(cloudEndpoints, transport)
+    this.seats = resourceOf(seatsEndpoints, transport)
+    this.devices = resourceOf(devicesEndpoints, transport)
   }
 
   static create(opts: TransportOptions): LicctlClient {

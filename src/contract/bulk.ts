@@ -34,15 +34,23 @@ export const bulkResponse = z.object({
 })
 export type BulkResponse = z.infer<typeof bulkResponse>
 
-/** Request envelope for a bulk endpoint: items validated by the caller's own item schema. */
-export function bulkRequest<T extends z.ZodType>(item: T) {
-  return z.strictObject({
-    dryRun: z.boolean().default(false),
-    items: z.array(item).min(1).max(BULK_MAX_ITEMS),
-    /**
-     * Dry runs in several batches: rows of the earlier batches that would change, so this batch
-     * plans on top of them (e.g. the free licenses they would take). Ignored when applying.
-     */
-    priorChanges: z.number().int().min(0).max(100_000_000).optional(),
-  })
+/**
+ * Request envelope for a bulk endpoint: items validated by the endpoint's own item schema, plus the
+ * endpoint's options (flags that apply to every row, e.g. seats release's `includeRoaming`).
+ */
+export function bulkRequest<
+  T extends z.ZodType,
+  O extends z.ZodObject<z.ZodRawShape> = z.ZodObject<Record<never, z.ZodType>>,
+>(item: T, options?: O) {
+  return z
+    .strictObject({
+      dryRun: z.boolean().default(false),
+      items: z.array(item).min(1).max(BULK_MAX_ITEMS),
+      /**
+       * Dry runs in several batches: rows of the earlier batches that would change, so this batch
+       * plans on top of them (e.g. the free licenses they would take). Ignored when applying.
+       */
+      priorChanges: z.number().int().min(0).max(100_000_000).optional(),
+    })
+    .extend((options?.shape ?? {}) as O['shape'])
 }

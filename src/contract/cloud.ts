@@ -1,5 +1,6 @@
 import { z } from 'zod'
-import { email, expiryInput, instant, pageQuery, slug } from './common.js'
+import { email, expiryInput, instant, orgParams, page, pageQuery, slug } from './common.js'
+import { defineEndpoints } from './endpoint.js'
 
 /** An add-on's key, e.g. `cloud-processing`: what admins type and scripts name. */
 export const addonKey = z
@@ -81,3 +82,72 @@ export const entitlement = z.object({
   validThrough: z.iso.date(),
 })
 export type Entitlement = z.infer<typeof entitlement>
+
+export const cloudEndpoints = defineEndpoints('cloud', {
+  provision: {
+    method: 'POST',
+    path: '/orgs/{org}/cloud/addons',
+    summary: 'Provision a cloud add-on pool (operator)',
+    access: 'operator',
+    mutation: true,
+    params: orgParams,
+    body: provisionAddonBody,
+    responses: { 201: addonPool },
+  },
+  list: {
+    method: 'GET',
+    path: '/orgs/{org}/cloud/addons',
+    summary: 'List add-on pools: total, assigned, free, expiration',
+    access: 'member',
+    params: orgParams,
+    query: pageQuery,
+    responses: { 200: page(addonPool) },
+  },
+  update: {
+    method: 'PATCH',
+    path: '/orgs/{org}/cloud/addons/{addon}',
+    summary: 'Change an add-on’s name, total (never below assigned) or expiration (operator)',
+    access: 'operator',
+    mutation: true,
+    params: addonParams,
+    body: updateAddonBody,
+    responses: { 200: addonPool },
+  },
+  assignments: {
+    method: 'GET',
+    path: '/orgs/{org}/cloud/assignments',
+    summary: 'List who holds which add-on (admins: everyone; members: themselves)',
+    access: 'member',
+    params: orgParams,
+    query: assignmentsQuery,
+    responses: { 200: page(addonAssignment) },
+  },
+  assign: {
+    method: 'POST',
+    path: '/orgs/{org}/cloud/addons/{addon}/bulk-assign',
+    summary: 'Assign an add-on to members (bulk, up to 1,000; dryRun plans only)',
+    access: 'admin',
+    mutation: true,
+    params: addonParams,
+    bulk: { item: addonItem },
+  },
+  revoke: {
+    method: 'POST',
+    path: '/orgs/{org}/cloud/addons/{addon}/bulk-revoke',
+    summary: 'Revoke an add-on from users (bulk, up to 1,000; dryRun plans only)',
+    access: 'admin',
+    mutation: true,
+    params: addonParams,
+    bulk: { item: addonItem },
+  },
+  check: {
+    method: 'GET',
+    path: '/orgs/{org}/cloud/addons/{addon}/check',
+    summary:
+      'Entitlement check: 200 when the user holds the add-on, else 409 cloud_license_required "<Name> License Required"',
+    access: 'member',
+    params: addonParams,
+    query: checkQuery,
+    responses: { 200: entitlement },
+  },
+})

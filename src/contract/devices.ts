@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { expiryInput, instant, pageQuery, slug } from './common.js'
+import { defineEndpoints } from './endpoint.js'
 
 /** A device category, e.g. `router`: the device class a key licenses. */
 export const categoryName = z
@@ -209,21 +210,18 @@ export const transferResult = z.object({
 })
 export type TransferResult = z.infer<typeof transferResult>
 
-export const categoryParams = z.strictObject({})
 export const deviceParams = z.strictObject({ org: slug, serial: deviceSerial })
 
-const emptyParams = z.strictObject({})
 const items = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item) })
 
 /** The devices topic's endpoints: what the server routes, the client derives and OpenAPI lists. */
-export const devicesEndpointTable = {
+export const devicesEndpoints = defineEndpoints('devices', {
   categoriesAdd: {
     method: 'POST',
     path: '/devices/categories',
     summary: 'Add a device category with the models it covers (operator)',
     access: 'operator',
     mutation: true,
-    params: emptyParams,
     body: addCategoryBody,
     responses: { 201: category },
   },
@@ -232,7 +230,6 @@ export const devicesEndpointTable = {
     path: '/devices/categories',
     summary: 'List device categories and their models',
     access: 'token',
-    params: emptyParams,
     responses: { 200: items(category) },
   },
   keysIssue: {
@@ -241,7 +238,6 @@ export const devicesEndpointTable = {
     summary: 'Issue signed device license keys (operator); each key is shown once',
     access: 'operator',
     mutation: true,
-    params: emptyParams,
     body: issueKeysBody,
     responses: { 201: issuedKeys },
   },
@@ -335,7 +331,7 @@ export const devicesEndpointTable = {
     body: transferBody,
     responses: { 200: transferResult },
   },
-} as const
+})
 
 function orgParamsOf() {
   return z.strictObject({ org: slug })

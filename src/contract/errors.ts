@@ -47,6 +47,8 @@ export const errorCatalog = {
   // 1: unexpected
   rate_limited: { status: 429, exit: 1 },
   unavailable: { status: 503, exit: 1 },
+  /** Concurrent changes kept colliding (deadlock, serialization failure, busy database): retry. */
+  contention: { status: 503, exit: 1 },
   internal: { status: 500, exit: 1 },
 } as const satisfies Record<string, { status: number; exit: number }>
 

@@ -1,5 +1,6 @@
 import { z } from 'zod'
-import { email, instant, slug } from './common.js'
+import { email, instant, orgParams, page, pageQuery, slug } from './common.js'
+import { defineEndpoints } from './endpoint.js'
 
 export const role = z.enum(['admin', 'member'])
 export type Role = z.infer<typeof role>
@@ -81,12 +82,29 @@ export const removeUserItem = z.strictObject({ email })
 export const setRoleBody = z.strictObject({ role })
 export const userParams = z.strictObject({ org: slug, email })
 
-/** What removing a user released, atomically with the removal. */
+/** What removing a member released in one topic (seats, add-ons, tokens, …), e.g. `seats released: 2`. */
+export const release = z.object({
+  topic: z.string(),
+  /** What was released, plural, for people: `seats`. */
+  noun: z.string(),
+  /** The verb in the past tense: `released`, `revoked`. */
+  action: z.string(),
+  count: z.number().int(),
+  /** A short name per thing released (`cad-pro on ws-12`); empty when the count says enough. */
+  items: z.array(z.string()),
+})
+export type Release = z.infer<typeof release>
+
+/**
+ * What removing a user released, atomically with the removal: one entry per topic in `releases`
+ * (every topic that registered a removal hook), plus the older per-topic fields.
+ */
 export const removal = z.object({
   email: z.string(),
   tokensRevoked: z.number().int(),
   leasesReleased: z.array(z.object({ product: z.string(), host: z.string(), leaseId: z.string() })),
   addonsRevoked: z.array(z.string()),
+  releases: z.array(release),
 })
 export type Removal = z.infer<typeof removal>
 
@@ -128,8 +146,9 @@ export const auditEntry = z.object({
   actor: z.string(),
   action: z.string(),
   target: z.string(),
-  before: z.unknown().nullable(),
-  after: z.unknown().nullable(),
+  /** The state before and after the change, as an object (null when there was none). */
+  before: z.record(z.string(), z.unknown()).nullable(),
+  after: z.record(z.string(), z.unknown()).nullable(),
 })
 export type AuditEntry = z.infer<typeof auditEntry>
 
@@ -138,4 +157,131 @@ export const auditQuery = z.strictObject({
   cursor: z.string().max(200).optional(),
   action: z.string().max(100).optional(),
   since: instant.optional(),
+})
+
+export const orgsEndpoints = defineEndpoints('orgs', {
+  create: {
+    method: 'POST',
+    path: '/orgs',
+    summary: 'Create an organization (operator)',
+    access: 'operator',
+    mutation: true,
+    body: createOrgBody,
+    responses: { 201: createOrgResponse },
+  },
+  list: {
+    method: 'GET',
+    path: '/orgs',
+    summary: 'List organizations',
+    access: 'token',
+    query: pageQuery,
+    responses: { 200: page(organization) },
+  },
+  show: {
+    method: 'GET',
+    path: '/orgs/{org}',
+    summary: 'Show an organization',
+    access: 'member',
+    params: orgParams,
+    responses: { 200: organization },
+  },
+  update: {
+    method: 'PATCH',
+    path: '/orgs/{org}',
+    summary: 'Update name and contact details',
+    access: 'admin',
+    mutation: true,
+    params: orgParams,
+    body: updateOrgBody,
+    responses: { 200: organization },
+  },
+  audit: {
+    method: 'GET',
+    path: '/orgs/{org}/audit',
+    summary: 'Read the audit log, newest first (admins)',
+    access: 'admin',
+    params: orgParams,
+    query: auditQuery,
+    responses: { 200: page(auditEntry) },
+  },
+})
+
+export const usersEndpoints = defineEndpoints('users', {
+  list: {
+    method: 'GET',
+    path: '/orgs/{org}/users',
+    summary: 'List members',
+    access: 'member',
+    params: orgParams,
+    query: pageQuery.extend({ role: role.optional() }),
+    responses: { 200: page(member) },
+  },
+  add: {
+    method: 'POST',
+    path: '/orgs/{org}/users/bulk-add',
+    summary: 'Add members (bulk, up to 1,000; dryRun plans only)',
+    access: 'admin',
+    mutation: true,
+    params: orgParams,
+    bulk: { item: userItem },
+  },
+  remove: {
+    method: 'POST',
+    path: '/orgs/{org}/users/bulk-remove',
+    summary: 'Remove members, releasing their licenses and tokens (bulk)',
+    access: 'admin',
+    mutation: true,
+    params: orgParams,
+    bulk: { item: removeUserItem },
+  },
+  removeOne: {
+    method: 'DELETE',
+    path: '/orgs/{org}/users/{email}',
+    summary: 'Remove one member, releasing their licenses and tokens',
+    access: 'admin',
+    mutation: true,
+    params: userParams,
+    responses: { 200: removal },
+  },
+  setRole: {
+    method: 'PATCH',
+    path: '/orgs/{org}/users/{email}',
+    summary: 'Change a member’s role',
+    access: 'admin',
+    mutation: true,
+    params: userParams,
+    body: setRoleBody,
+    responses: { 200: member },
+  },
+})
+
+export const tokensEndpoints = defineEndpoints('tokens', {
+  create: {
+    method: 'POST',
+    path: '/orgs/{org}/tokens',
+    summary: 'Create a token (the secret is returned once)',
+    access: 'member',
+    mutation: true,
+    params: orgParams,
+    body: createTokenBody,
+    responses: { 201: createdToken },
+  },
+  list: {
+    method: 'GET',
+    path: '/orgs/{org}/tokens',
+    summary: 'List live tokens (admins: all; members: their own)',
+    access: 'member',
+    params: orgParams,
+    query: pageQuery,
+    responses: { 200: page(tokenInfo) },
+  },
+  revoke: {
+    method: 'DELETE',
+    path: '/orgs/{org}/tokens/{id}',
+    summary: 'Revoke a token',
+    access: 'member',
+    mutation: true,
+    params: z.strictObject({ org: slug, id: z.string().max(64) }),
+    responses: { 200: tokenInfo },
+  },
 })

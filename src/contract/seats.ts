@@ -1,5 +1,7 @@
 import { z } from 'zod'
-import { email, expiryInput, instant, pageQuery, slug } from './common.js'
+import { bulkRequest } from './bulk.js'
+import { email, expiryInput, instant, orgParams, page, pageQuery, slug } from './common.js'
+import { defineEndpoints } from './endpoint.js'
 
 export const product = z
   .string()
@@ -118,8 +120,8 @@ export type UserUsage = z.infer<typeof userUsage>
 export const releaseItem = z.union([z.strictObject({ lease: leaseId }), z.strictObject({ user: email })])
 export type ReleaseItem = z.infer<typeof releaseItem>
 
-export const releaseBody = z.strictObject({
-  dryRun: z.boolean().default(false),
+/** Flags of a release that apply to every row. */
+export const releaseOptions = z.strictObject({
   /** Roaming leases are borrowed for offline use: released only when asked for. */
   includeRoaming: z.boolean().default(false),
   /** Release leases with a recent heartbeat too (the CLI asks first). */
@@ -130,6 +132,104 @@ export const releaseBody = z.strictObject({
    * life since it was listed is left alone rather than released.
    */
   idleSeconds: z.number().int().min(1).optional(),
-  items: z.array(releaseItem).min(1).max(1000),
 })
-export type ReleaseBody = z.input<typeof releaseBody>
+export type ReleaseOptions = z.input<typeof releaseOptions>
+
+export const releaseBody = bulkRequest(releaseItem, releaseOptions)
+export type ReleaseBody = z.infer<typeof releaseBody>
+
+export const seatsEndpoints = defineEndpoints('seats', {
+  pools: {
+    method: 'GET',
+    path: '/orgs/{org}/seats/pools',
+    summary: 'List seat pools with seats in use, roaming, free and usage',
+    access: 'member',
+    params: orgParams,
+    query: poolsQuery,
+    responses: { 200: page(seatPool) },
+  },
+  provision: {
+    method: 'POST',
+    path: '/orgs/{org}/seats/pools',
+    summary: 'Provision a seat pool (operator)',
+    access: 'operator',
+    mutation: true,
+    params: orgParams,
+    body: provisionPoolBody,
+    responses: { 201: seatPool },
+  },
+  update: {
+    method: 'PATCH',
+    path: '/orgs/{org}/seats/pools/{product}',
+    summary: 'Add seats or change the expiration, TTL or roaming limit (operator)',
+    access: 'operator',
+    mutation: true,
+    params: productParams,
+    body: updatePoolBody,
+    responses: { 200: seatPool },
+  },
+  checkout: {
+    method: 'POST',
+    path: '/orgs/{org}/seats/pools/{product}/checkout',
+    summary: 'Check a seat out (the same user and host get their lease back)',
+    access: 'member',
+    mutation: true,
+    params: productParams,
+    body: checkoutBody,
+    responses: { 200: checkoutResponse },
+  },
+  heartbeat: {
+    method: 'POST',
+    path: '/orgs/{org}/seats/leases/{id}/heartbeat',
+    summary: 'Keep a lease alive',
+    access: 'member',
+    mutation: true,
+    params: leaseParams,
+    responses: { 200: lease },
+  },
+  checkin: {
+    method: 'POST',
+    path: '/orgs/{org}/seats/leases/{id}/checkin',
+    summary: 'Check a seat back in',
+    access: 'member',
+    mutation: true,
+    params: leaseParams,
+    responses: { 200: lease },
+  },
+  leases: {
+    method: 'GET',
+    path: '/orgs/{org}/seats/leases',
+    summary: 'List leases with their state (admins)',
+    access: 'admin',
+    params: orgParams,
+    query: leasesQuery,
+    responses: { 200: page(lease) },
+  },
+  stuck: {
+    method: 'GET',
+    path: '/orgs/{org}/seats/stuck',
+    summary: 'Stale leases, oldest heartbeat first (admins)',
+    access: 'admin',
+    params: orgParams,
+    query: stuckQuery,
+    responses: { 200: page(lease) },
+  },
+  usage: {
+    method: 'GET',
+    path: '/orgs/{org}/seats/usage',
+    summary: 'Per member: whether they use a seat (yes, roaming, no)',
+    access: 'admin',
+    params: orgParams,
+    query: usageQuery,
+    responses: { 200: page(userUsage) },
+  },
+  release: {
+    method: 'POST',
+    path: '/orgs/{org}/seats/releases',
+    summary: 'Release leases by id or by user (bulk, up to 1,000; dryRun plans only)',
+    access: 'admin',
+    mutation: true,
+    params: orgParams,
+    bulk: { item: releaseItem, options: releaseOptions },
+  },
+})

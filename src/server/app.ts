@@ -17,7 +17,7 @@ import { registerIdempotency } from './plugins/idempotency.js'
 import { cloudRoutes } from './routes/cloud.js'
 import { deviceRoutes } from './routes/devices.js'
 import { metaRoutes } from './routes/meta.js'
-import { orgRoutes } from './routes/orgs.js'
+import { orgRoutes, tokenRoutes, userRoutes } from './routes/orgs.js'
 import { seatRoutes } from './routes/seats.js'
 import { VERSION } from './version.js'
 
@@ -46,6 +46,9 @@ export interface BuildOptions {
   /** Where log lines go (stderr by default; tests capture them). */
   logStream?: { write(line: string): void }
 }
+
+/** Every topic's routes, each registered from its endpoint table in src/contract. */
+const topicRoutes = [metaRoutes, orgRoutes, userRoutes, tokenRoutes, seatRoutes, cloudRoutes, deviceRoutes]
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
 
@@ -109,7 +112,10 @@ export async function build(opts: BuildOptions): Promise<FastifyInstance> {
         title: 'licctl license server',
         version: VERSION,
         description: 'License administration API. Errors: {"error":{"code","message","details?"}}.',
+        license: { name: 'MIT', identifier: 'MIT' },
       },
+      // Paths are relative to wherever the server listens (`licctl server start --host --port`).
+      servers: [{ url: 'http://127.0.0.1:8080', description: 'a licctl server on this machine' }],
       components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer' } } },
     },
     transform: jsonSchemaTransform,
@@ -118,11 +124,7 @@ export async function build(opts: BuildOptions): Promise<FastifyInstance> {
 
   await app.register(
     async (v1) => {
-      await v1.register(metaRoutes)
-      await v1.register(orgRoutes)
-      await v1.register(seatRoutes)
-      await v1.register(cloudRoutes)
-      await v1.register(deviceRoutes)
+      for (const routes of topicRoutes) await v1.register(routes)
       v1.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger())
     },
     { prefix: '/v1' },

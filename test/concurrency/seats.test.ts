@@ -42,13 +42,13 @@ for (const dialect of DIALECTS) {
         (_, i) => `user${String(i).padStart(3, '0')}@acme.test`,
       )
       const added = await setup.users.add(
-        'acme',
+        { org: 'acme' },
         emails.map((email) => ({ email, role: 'member' as const })),
-        false,
+        { dryRun: false },
       )
       assert.equal(added.summary.changed, CHECKOUTS)
       const op = LicctlClient.create({ baseUrl: server.url, token: server.operatorToken })
-      await op.seats.provision('acme', { product: 'cad-pro', seats: SEATS, expires: '2099-12-31' })
+      await op.seats.provision({ org: 'acme' }, { product: 'cad-pro', seats: SEATS, expires: '2099-12-31' })
     })
     after(async () => {
       await server?.stop()
@@ -62,7 +62,7 @@ for (const dialect of DIALECTS) {
       )
       // Open every client's connections first, so the checkouts themselves start together.
       await Promise.all(
-        clients.map((c) => Promise.all(Array.from({ length: 8 }, () => c.seats.pools('acme')))),
+        clients.map((c) => Promise.all(Array.from({ length: 8 }, () => c.seats.pools({ org: 'acme' })))),
       )
 
       const outcomes = await Promise.all(
@@ -70,7 +70,10 @@ for (const dialect of DIALECTS) {
           const client = clients[i % CLIENTS]!
           const user = `user${String(i).padStart(3, '0')}@acme.test`
           try {
-            const lease = await client.seats.checkout('acme', 'cad-pro', { user, host: `host-${i}` })
+            const lease = await client.seats.checkout(
+              { org: 'acme', product: 'cad-pro' },
+              { user, host: `host-${i}` },
+            )
             return { granted: lease.id }
           } catch (err) {
             if (err instanceof LicctlError) return { refused: err.code, exit: err.exitCode }
@@ -112,7 +115,7 @@ for (const dialect of DIALECTS) {
       } finally {
         await storage.close()
       }
-      const view = await clients[0]!.seats.pools('acme')
+      const view = await clients[0]!.seats.pools({ org: 'acme' })
       assert.deepEqual(
         view.items.map((p) => [p.product, p.inUse, p.free]),
         [['cad-pro', SEATS, 0]],

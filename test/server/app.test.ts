@@ -243,6 +243,11 @@ for (const dialect of DIALECTS) {
         tokensRevoked: 1,
         leasesReleased: [],
         addonsRevoked: [],
+        releases: [
+          { topic: 'seats', noun: 'seats', action: 'released', count: 0, items: [] },
+          { topic: 'cloud', noun: 'add-ons', action: 'revoked', count: 0, items: [] },
+          { topic: 'tokens', noun: 'tokens', action: 'revoked', count: 1, items: [] },
+        ],
       })
       assert.equal((await t.call(carol, 'GET', '/v1/me')).status, 401)
       const lastAdmin = await t.call(admin, 'DELETE', '/v1/orgs/acme/users/alice@acme.test')

@@ -1,12 +1,16 @@
 import { strict as assert } from 'node:assert'
-import { readFileSync } from 'node:fs'
+import { execFile } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { promisify } from 'node:util'
 import { Validator } from '@seriousme/openapi-schema-validator'
 import { errorCatalog } from '../../src/contract/errors.js'
 import { ROOT } from '../helpers/e2e.js'
 import { startApp, type TestApp } from '../helpers/app.js'
 
 interface Operation {
+  operationId?: string
   summary?: string
   security?: Array<Record<string, string[]>>
   responses?: Record<string, { content?: Record<string, { schema?: unknown }> }>
@@ -35,6 +39,43 @@ describe('server: the OpenAPI document', function () {
     const result = await new Validator().validate(doc as unknown as Record<string, unknown>)
     assert.equal(result.valid, true, JSON.stringify(result.errors, null, 2))
     assert.deepEqual(doc.components?.securitySchemes, { bearerAuth: { type: 'http', scheme: 'bearer' } })
+  })
+
+  it('passes @redocly/cli lint (recommended rules) with no error and no warning, and openapi-typescript generates types', async function () {
+    this.timeout(120_000)
+    const dir = mkdtempSync(join(tmpdir(), 'licctl-openapi-'))
+    try {
+      const file = join(dir, 'openapi.json')
+      writeFileSync(file, JSON.stringify(doc))
+      const run = promisify(execFile)
+      const bin = (name: string) => join(ROOT, 'node_modules/.bin', name)
+      const lint = await run(bin('redocly'), ['lint', '--extends', 'recommended', '--format', 'json', file], {
+        cwd: dir,
+        env: { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true' },
+      }).catch((err: { stdout?: string }) => ({ stdout: err.stdout ?? '' }))
+      const report = JSON.parse(lint.stdout) as {
+        totals: { errors: number; warnings: number }
+        problems: Array<{ ruleId: string; message: string }>
+      }
+      assert.deepEqual(
+        { ...report.totals, problems: report.problems.map((p) => `${p.ruleId}: ${p.message}`) },
+        { errors: 0, warnings: 0, ignored: 0, problems: [] },
+      )
+      await run(bin('openapi-typescript'), [file, '-o', join(dir, 'openapi.d.ts')])
+      assert.match(readFileSync(join(dir, 'openapi.d.ts'), 'utf8'), /"cloud\.assign": \{/)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
+  it('gives every operation an operationId named <topic>.<name>, each once', () => {
+    const ids = Object.values(doc.paths).flatMap((ops) => Object.values(ops).map((op) => op.operationId))
+    assert.ok(
+      ids.every((id) => typeof id === 'string' && /^[a-z]+\.[a-zA-Z]+$/.test(id)),
+      String(ids),
+    )
+    assert.equal(new Set(ids).size, ids.length)
+    assert.ok(ids.includes('cloud.assign') && ids.includes('seats.checkout') && ids.includes('meta.health'))
   })
 
   it('documents every registered route, and nothing that is not a route', () => {

@@ -1,4 +1,6 @@
 import { strict as assert } from 'node:assert'
+import { AppError } from '../../src/server/errors.js'
+import { onMemberRemoved } from '../../src/server/services/member-removal.js'
 import { startApp, type TestApp } from '../helpers/app.js'
 import { DIALECTS } from '../helpers/dialects.js'
 
@@ -282,6 +284,11 @@ for (const dialect of DIALECTS) {
           tokensRevoked: 2,
           leasesReleased: [],
           addonsRevoked: [],
+          releases: [
+            { topic: 'seats', noun: 'seats', action: 'released', count: 0, items: [] },
+            { topic: 'cloud', noun: 'add-ons', action: 'revoked', count: 0, items: [] },
+            { topic: 'tokens', noun: 'tokens', action: 'revoked', count: 2, items: [] },
+          ],
         })
         for (const tok of tokens) assert.equal((await t.call(tok, 'GET', '/v1/me')).status, 401)
         const [entry] = (await t.call(alice, 'GET', '/v1/orgs/acme/audit?action=user.remove')).body.items
@@ -293,6 +300,52 @@ for (const dialect of DIALECTS) {
         assert.ok(listed.every((i: { userEmail: string }) => i.userEmail !== 'm1@acme.test'))
         const again = await t.call(alice, 'DELETE', '/v1/orgs/acme/users/m1@acme.test')
         assert.equal(again.status, 404)
+      })
+
+      it('runs every topic registered with onMemberRemoved in the removal transaction: a refusal keeps all', async () => {
+        await t.call(alice, 'POST', '/v1/orgs/acme/users/bulk-add', {
+          items: [{ email: 'hooked@acme.test' }],
+        })
+        await t.call(alice, 'POST', '/v1/orgs/acme/tokens', { userEmail: 'hooked@acme.test' })
+        let refuse = true
+        const seen: string[] = []
+        const unregister = onMemberRemoved({
+          topic: 'gadgets',
+          noun: 'gadgets',
+          action: 'unplugged',
+          order: 50,
+          hook: async ({ email }) => {
+            seen.push(email)
+            if (refuse) throw new AppError('rule_violation', 'a gadget is still plugged in')
+            return { count: 2, items: ['kettle', 'lamp'] }
+          },
+        })
+        try {
+          const refused = await t.call(alice, 'DELETE', '/v1/orgs/acme/users/hooked@acme.test')
+          assert.deepEqual([refused.status, refused.body.error.code], [409, 'rule_violation'])
+          // The tokens hook ran before the refusal; its revocation was rolled back with it.
+          const kept = await t.call(alice, 'GET', '/v1/orgs/acme/tokens?limit=1000')
+          assert.ok(kept.body.items.some((i: { userEmail: string }) => i.userEmail === 'hooked@acme.test'))
+          refuse = false
+          const res = await t.call(alice, 'DELETE', '/v1/orgs/acme/users/hooked@acme.test')
+          assert.equal(res.status, 200)
+          assert.deepEqual(
+            res.body.releases.map((r: { topic: string; count: number; items: string[] }) => [
+              r.topic,
+              r.count,
+              r.items,
+            ]),
+            [
+              ['seats', 0, []],
+              ['cloud', 0, []],
+              ['gadgets', 2, ['kettle', 'lamp']],
+              ['tokens', 1, []],
+            ],
+          )
+          assert.deepEqual(seen, ['hooked@acme.test', 'hooked@acme.test'])
+        } finally {
+          unregister()
+        }
       })
     })
 

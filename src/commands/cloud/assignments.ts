@@ -24,7 +24,10 @@ export default class CloudAssignments extends ApiCommand<typeof CloudAssignments
     ])
     const items: AddonAssignment[] = []
     for await (const a of allPages((cursor) =>
-      client.cloud.assignments(org, { limit: 1000, cursor, addon: this.flags.addon, user: this.flags.user }),
+      client.cloud.assignments(
+        { org },
+        { limit: 1000, cursor, addon: this.flags.addon, user: this.flags.user },
+      ),
     ))
       items.push(a)
     this.say(items.length === 0 ? 'No assignments.' : renderAssignments(items))

@@ -17,7 +17,10 @@ export default class CloudCheck extends ApiCommand<typeof CloudCheck> {
 
   async run(): Promise<Entitlement> {
     const client = await this.client()
-    const res = await client.cloud.check(await this.org(), this.args.addon, this.args.email)
+    const res = await client.cloud.check(
+      { org: await this.org(), addon: this.args.addon },
+      { user: this.args.email },
+    )
     this.say(`${res.email} holds ${res.addonName} (${res.addon}), valid through ${res.validThrough}.`)
     return res
   }

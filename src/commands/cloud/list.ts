@@ -13,7 +13,8 @@ export default class CloudList extends ApiCommand<typeof CloudList> {
       import('../../cli/cloud-view.js'),
     ])
     const items: AddonPool[] = []
-    for await (const a of allPages((cursor) => client.cloud.list(org, { limit: 1000, cursor }))) items.push(a)
+    for await (const a of allPages((cursor) => client.cloud.list({ org }, { limit: 1000, cursor })))
+      items.push(a)
     this.say(items.length === 0 ? 'No cloud add-ons.' : renderAddons(items))
     return { items }
   }

@@ -26,12 +26,15 @@ export default class CloudProvision extends ApiCommand<typeof CloudProvision> {
   async run() {
     const client = await this.client()
     const f = this.flags
-    const addon = await client.cloud.provision(await this.org(), {
-      key: this.args.addon,
-      name: f.name,
-      total: f.total,
-      expires: f.expires,
-    })
+    const addon = await client.cloud.provision(
+      { org: await this.org() },
+      {
+        key: this.args.addon,
+        name: f.name,
+        total: f.total,
+        expires: f.expires,
+      },
+    )
     const { renderAddons } = await import('../../cli/cloud-view.js')
     this.say(renderAddons([addon]))
     return addon

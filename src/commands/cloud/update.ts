@@ -28,7 +28,7 @@ export default class CloudUpdate extends ApiCommand<typeof CloudUpdate> {
     if (Object.keys(body).length === 0)
       throw new UsageError('nothing to update', { hint: 'pass --total, --expires or --name' })
     const client = await this.client()
-    const addon = await client.cloud.update(await this.org(), this.args.addon, body)
+    const addon = await client.cloud.update({ org: await this.org(), addon: this.args.addon }, body)
     const { renderAddons } = await import('../../cli/cloud-view.js')
     this.say(renderAddons([addon]))
     return addon

@@ -27,12 +27,15 @@ export default class OrgsAudit extends ApiCommand<typeof OrgsAudit> {
     const items: AuditEntry[] = []
     let cursor: string | undefined
     do {
-      const page = await client.orgs.audit(org, {
-        limit: Math.min(1000, limit - items.length),
-        cursor,
-        action: this.flags.action,
-        since,
-      })
+      const page = await client.orgs.audit(
+        { org },
+        {
+          limit: Math.min(1000, limit - items.length),
+          cursor,
+          action: this.flags.action,
+          since,
+        },
+      )
       items.push(...page.items)
       cursor = page.nextCursor ?? undefined
     } while (cursor && items.length < limit)

@@ -32,18 +32,21 @@ export default class OrgsCreate extends ApiCommand<typeof OrgsCreate> {
   async run() {
     const client = await this.client()
     const f = this.flags
-    const res = await client.orgs.create({
-      slug: this.args.slug,
-      name: f.name,
-      ...(f['contact-email'] ? { contactEmail: f['contact-email'] } : {}),
-      ...(f['contact-phone'] ? { contactPhone: f['contact-phone'] } : {}),
-      ...(f['contact-address'] ? { contactAddress: f['contact-address'] } : {}),
-      ...(f['perpetual-license'] ? { perpetualLicenses: f['perpetual-license'] } : {}),
-      timeZone: f['time-zone'],
-      ...(f['admin-email']
-        ? { admin: { email: f['admin-email'], ...(f['admin-name'] ? { name: f['admin-name'] } : {}) } }
-        : {}),
-    })
+    const res = await client.orgs.create(
+      {},
+      {
+        slug: this.args.slug,
+        name: f.name,
+        ...(f['contact-email'] ? { contactEmail: f['contact-email'] } : {}),
+        ...(f['contact-phone'] ? { contactPhone: f['contact-phone'] } : {}),
+        ...(f['contact-address'] ? { contactAddress: f['contact-address'] } : {}),
+        ...(f['perpetual-license'] ? { perpetualLicenses: f['perpetual-license'] } : {}),
+        timeZone: f['time-zone'],
+        ...(f['admin-email']
+          ? { admin: { email: f['admin-email'], ...(f['admin-name'] ? { name: f['admin-name'] } : {}) } }
+          : {}),
+      },
+    )
     this.say(`Created organization ${res.organization.slug} (${res.organization.name}).`)
     if (res.admin) {
       this.say(

@@ -10,7 +10,8 @@ export default class OrgsList extends ApiCommand<typeof OrgsList> {
     const client = await this.client()
     const { allPages } = await import('../../client/index.js')
     const items: Organization[] = []
-    for await (const org of allPages((cursor) => client.orgs.list({ limit: 500, cursor }))) items.push(org)
+    for await (const org of allPages((cursor) => client.orgs.list({}, { limit: 500, cursor })))
+      items.push(org)
     this.say(
       items.length === 0
         ? 'No organizations.'

@@ -40,7 +40,7 @@ export default class OrgsLogin extends BaseCommand<typeof OrgsLogin> {
     ])
     const client = LicctlClient.create({ baseUrl: url, token, userAgent: `licctl/${this.config.version}` })
     try {
-      const me = await client.meta.whoami()
+      const me = await client.meta.whoami({})
       const org = this.flags.org ?? me.org ?? undefined
       if (me.kind === 'user' && this.flags.org && this.flags.org !== me.org)
         throw new LicctlError(`this token belongs to organization '${me.org}', not '${this.flags.org}'`, {
@@ -48,7 +48,7 @@ export default class OrgsLogin extends BaseCommand<typeof OrgsLogin> {
           exitCode: 4,
         })
       // The operator may log in for any organization: make sure it exists before saving (exit 5).
-      if (me.kind === 'operator' && org) await client.orgs.show(org)
+      if (me.kind === 'operator' && org) await client.orgs.show({ org })
       const profiles = new Profiles()
       const name = profiles.save({ url, token, ...(org ? { org } : {}) })
       const who =

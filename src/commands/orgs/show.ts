@@ -9,7 +9,7 @@ export default class OrgsShow extends ApiCommand<typeof OrgsShow> {
 
   async run() {
     const client = await this.client()
-    const org = await client.orgs.show(this.args.slug ?? (await this.org()))
+    const org = await client.orgs.show({ org: this.args.slug ?? (await this.org()) })
     this.say(
       renderFields([
         ['Organization', org.slug],

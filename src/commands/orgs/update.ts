@@ -40,7 +40,7 @@ export default class OrgsUpdate extends ApiCommand<typeof OrgsUpdate> {
         hint: 'pass at least one of --name, --contact-email, --contact-phone, --contact-address, --time-zone, --device-preference',
       })
     const client = await this.client()
-    const org = await client.orgs.update(this.args.slug ?? (await this.org()), body)
+    const org = await client.orgs.update({ org: this.args.slug ?? (await this.org()) }, body)
     this.say(`Updated ${org.slug}: ${Object.keys(body).join(', ')}.`)
     return org
   }

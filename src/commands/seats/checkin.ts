@@ -8,7 +8,7 @@ export default class SeatsCheckin extends ApiCommand<typeof SeatsCheckin> {
 
   async run() {
     const client = await this.client()
-    const lease = await client.seats.checkin(await this.org(), this.args.lease)
+    const lease = await client.seats.checkin({ org: await this.org(), id: this.args.lease })
     this.say(`Checked in ${lease.id}: the ${lease.product} seat on ${lease.host} is free.`)
     return lease
   }

@@ -32,11 +32,14 @@ export default class SeatsCheckout extends ApiCommand<typeof SeatsCheckout> {
         })
       : undefined
     const client = await this.client()
-    const lease = await client.seats.checkout(await this.org(), this.args.product, {
-      host: this.flags.host ?? hostname(),
-      ...(this.flags.user ? { user: this.flags.user } : {}),
-      ...(roamUntil ? { roamUntil } : {}),
-    })
+    const lease = await client.seats.checkout(
+      { org: await this.org(), product: this.args.product },
+      {
+        host: this.flags.host ?? hostname(),
+        ...(this.flags.user ? { user: this.flags.user } : {}),
+        ...(roamUntil ? { roamUntil } : {}),
+      },
+    )
     this.say(
       renderFields([
         ['Lease', lease.id],

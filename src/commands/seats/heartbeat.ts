@@ -8,7 +8,7 @@ export default class SeatsHeartbeat extends ApiCommand<typeof SeatsHeartbeat> {
 
   async run() {
     const client = await this.client()
-    const lease = await client.seats.heartbeat(await this.org(), this.args.lease)
+    const lease = await client.seats.heartbeat({ org: await this.org(), id: this.args.lease })
     this.say(`Heartbeat recorded for ${lease.id} (${lease.product}, ${lease.user} on ${lease.host}).`)
     return lease
   }

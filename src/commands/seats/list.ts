@@ -23,12 +23,15 @@ export default class SeatsList extends ApiCommand<typeof SeatsList> {
     const client = await this.client()
     const org = await this.org()
     const items = await everyPage((page) =>
-      client.seats.leases(org, {
-        ...page,
-        product: this.args.product,
-        state: this.flags.state,
-        user: this.flags.user,
-      }),
+      client.seats.leases(
+        { org },
+        {
+          ...page,
+          product: this.args.product,
+          state: this.flags.state,
+          user: this.flags.user,
+        },
+      ),
     )
     this.say(items.length === 0 ? 'No leases.' : renderLeases(items))
     return { items }

@@ -11,7 +11,7 @@ export default class SeatsPools extends ApiCommand<typeof SeatsPools> {
   async run() {
     const client = await this.client()
     const org = await this.org()
-    const items = await everyPage((page) => client.seats.pools(org, page))
+    const items = await everyPage((page) => client.seats.pools({ org }, page))
     this.say(items.length === 0 ? 'No seat pools.' : renderTable(items, poolColumns))
     return { items }
   }

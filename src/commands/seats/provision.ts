@@ -32,13 +32,18 @@ export default class SeatsProvision extends ApiCommand<typeof SeatsProvision> {
   async run() {
     const client = await this.client()
     const f = this.flags
-    const pool = await client.seats.provision(await this.org(), {
-      product: this.args.product,
-      seats: f.seats,
-      expires: f.expires,
-      leaseTtlSeconds: durationSeconds('--lease-ttl', f['lease-ttl']),
-      ...(f['max-roaming'] ? { maxRoamingSeconds: durationSeconds('--max-roaming', f['max-roaming']) } : {}),
-    })
+    const pool = await client.seats.provision(
+      { org: await this.org() },
+      {
+        product: this.args.product,
+        seats: f.seats,
+        expires: f.expires,
+        leaseTtlSeconds: durationSeconds('--lease-ttl', f['lease-ttl']),
+        ...(f['max-roaming']
+          ? { maxRoamingSeconds: durationSeconds('--max-roaming', f['max-roaming']) }
+          : {}),
+      },
+    )
     this.say(renderTable([pool], poolColumns))
     return pool
   }

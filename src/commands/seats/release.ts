@@ -46,7 +46,7 @@ Leases with a recent heartbeat look in use: the command lists them and asks on a
     if (f.stale) {
       const { everyPage } = await import('../../cli/seats-view.js')
       const stuck = await everyPage((page) =>
-        client.seats.stuck(org, { ...page, product: f.product, idleSeconds }),
+        client.seats.stuck({ org }, { ...page, product: f.product, idleSeconds }),
       )
       if (stuck.length === 0) {
         this.say('No stale leases: nothing to release.')
@@ -73,17 +73,11 @@ Leases with a recent heartbeat look in use: the command lists them and asks on a
       schema: releaseItem,
       verb: 'release seats',
       send: (items, dryRun, key) =>
-        client.seats.release(
-          org,
-          {
-            dryRun,
-            force,
-            includeRoaming: f['include-roaming'],
-            ...(idleSeconds ? { idleSeconds } : {}),
-            items,
-          },
-          key,
-        ),
+        client.seats.release({ org }, items, {
+          dryRun,
+          idempotencyKey: key,
+          options: { force, includeRoaming: f['include-roaming'], ...(idleSeconds ? { idleSeconds } : {}) },
+        }),
     })
     // --stale never forces: every lease listed was idle, and one that has sent a heartbeat since is
     // back in use, so the server leaves it alone (its row says so) instead of releasing it.

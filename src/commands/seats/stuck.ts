@@ -21,7 +21,7 @@ export default class SeatsStuck extends ApiCommand<typeof SeatsStuck> {
     const idleSeconds = this.flags.idle ? durationSeconds('--idle', this.flags.idle) : undefined
     const org = await this.org()
     const items = await everyPage((page) =>
-      client.seats.stuck(org, { ...page, product: this.flags.product, idleSeconds }),
+      client.seats.stuck({ org }, { ...page, product: this.flags.product, idleSeconds }),
     )
     if (items.length === 0) this.say('No stuck seats.')
     else {

@@ -32,7 +32,7 @@ export default class SeatsUpdate extends ApiCommand<typeof SeatsUpdate> {
         hint: 'pass --add-seats, --expires, --lease-ttl or --max-roaming',
       })
     const client = await this.client()
-    const pool = await client.seats.update(await this.org(), this.args.product, body)
+    const pool = await client.seats.update({ org: await this.org(), product: this.args.product }, body)
     this.say(renderTable([pool], poolColumns))
     return pool
   }

@@ -9,7 +9,7 @@ export default class SeatsUsage extends ApiCommand<typeof SeatsUsage> {
   async run() {
     const client = await this.client()
     const org = await this.org()
-    const items = await everyPage((page) => client.seats.usage(org, page))
+    const items = await everyPage((page) => client.seats.usage({ org }, page))
     const c = color()
     this.say(
       items.length === 0

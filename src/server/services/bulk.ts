@@ -1,8 +1,7 @@
-import type { ControlledTransaction, Kysely, Transaction } from 'kysely'
 import type { BulkResponse, BulkRowResult } from '../../contract/bulk.js'
-import type { Database } from '../../storage/schema.js'
 import type { ServiceContext } from '../context.js'
 import { AppError } from '../errors.js'
+import { inTransaction, withSavepoint, type Tx } from '../transaction.js'
 import { audit } from './audit.js'
 
 /** What applying one row did: changed something, or found it already so. Failures are AppErrors. */
@@ -23,7 +22,7 @@ interface BulkJobBase<T> {
    * batches 1..n-1 had not happened. The client says how many rows of theirs would change, and this
    * brings the (rolled-back) transaction to the state they would have left, e.g. licenses they would use.
    */
-  replayPrior?(trx: Transaction<Database>, priorChanges: number): Promise<void>
+  replayPrior?(trx: Tx, priorChanges: number): Promise<void>
   /** See replayPrior: rows of earlier batches of this dry run that would change. */
   priorChanges?: number | undefined
 }
@@ -31,7 +30,7 @@ interface BulkJobBase<T> {
 /** A job applied row by row: each row in a savepoint, failed by throwing an AppError. */
 interface RowJob<T> extends BulkJobBase<T> {
   /** Applies one row inside the batch transaction; throws AppError to fail the row. */
-  apply(trx: Transaction<Database>, item: T, index: number): Promise<RowOutcome>
+  apply(trx: Tx, item: T, index: number): Promise<RowOutcome>
   applyBatch?: never
 }
 
@@ -41,7 +40,7 @@ interface RowJob<T> extends BulkJobBase<T> {
  * order: what the row did, or the AppError refusing it. A refused row must leave nothing behind.
  */
 interface BatchJob<T> extends BulkJobBase<T> {
-  applyBatch(trx: Transaction<Database>, items: readonly T[]): Promise<Array<RowOutcome | AppError>>
+  applyBatch(trx: Tx, items: readonly T[]): Promise<Array<RowOutcome | AppError>>
   apply?: never
 }
 
@@ -53,40 +52,39 @@ export type BulkJob<T> = RowJob<T> | BatchJob<T>
  * run is the same code, rolled back. An applied job records one audit entry with its totals.
  */
 export async function runBulk<T>(ctx: ServiceContext, job: BulkJob<T>): Promise<BulkResponse> {
-  const results: BulkRowResult[] = []
-  const summary = { changed: 0, unchanged: 0, failed: 0 }
-  const report = (index: number, outcome: RowOutcome | AppError) => {
-    const target = job.label(job.items[index]!)
-    if (outcome instanceof AppError) {
-      summary.failed++
-      results.push({
-        index,
-        target,
-        status: job.dryRun ? 'will-fail' : 'failed',
-        code: outcome.code,
-        message: outcome.message,
-        ...(outcome.details ? { details: outcome.details } : {}),
-      })
-      return
-    }
-    if (outcome.changed) summary.changed++
-    else summary.unchanged++
-    const status = outcome.changed ? (job.dryRun ? 'will-change' : 'changed') : 'already-so'
-    results.push({ index, target, status, ...(outcome.details ? { details: outcome.details } : {}) })
-  }
-  const trx = await (ctx.db as Kysely<Database>).startTransaction().execute()
-  try {
-    if (job.dryRun && job.priorChanges && job.replayPrior) await job.replayPrior(trx, job.priorChanges)
-    if (job.applyBatch) {
-      const outcomes = await job.applyBatch(trx, job.items)
-      for (const [index, outcome] of outcomes.entries()) report(index, outcome)
-    } else {
-      for (const [index, item] of job.items.entries()) report(index, await applyRow(trx, job, item, index))
-    }
-    if (job.dryRun) {
-      await trx.rollback().execute()
-    } else {
-      if (job.items.length > 1) {
+  // A batch may run more than once (the runner retries a deadlock): each attempt reports afresh.
+  return inTransaction(
+    ctx,
+    async (trx) => {
+      const results: BulkRowResult[] = []
+      const summary = { changed: 0, unchanged: 0, failed: 0 }
+      const report = (index: number, outcome: RowOutcome | AppError) => {
+        const target = job.label(job.items[index]!)
+        if (outcome instanceof AppError) {
+          summary.failed++
+          results.push({
+            index,
+            target,
+            status: job.dryRun ? 'will-fail' : 'failed',
+            code: outcome.code,
+            message: outcome.message,
+            ...(outcome.details ? { details: outcome.details } : {}),
+          })
+          return
+        }
+        if (outcome.changed) summary.changed++
+        else summary.unchanged++
+        const status = outcome.changed ? (job.dryRun ? 'will-change' : 'changed') : 'already-so'
+        results.push({ index, target, status, ...(outcome.details ? { details: outcome.details } : {}) })
+      }
+      if (job.dryRun && job.priorChanges && job.replayPrior) await job.replayPrior(trx, job.priorChanges)
+      if (job.applyBatch) {
+        const outcomes = await job.applyBatch(trx, job.items)
+        for (const [index, outcome] of outcomes.entries()) report(index, outcome)
+      } else {
+        for (const [index, item] of job.items.entries()) report(index, await applyRow(trx, job, item, index))
+      }
+      if (!job.dryRun && job.items.length > 1) {
         await audit(trx, ctx.principal, ctx.clock.now(), {
           orgId: job.orgId,
           action: job.action,
@@ -94,28 +92,17 @@ export async function runBulk<T>(ctx: ServiceContext, job: BulkJob<T>): Promise<
           after: { rows: job.items.length, ...summary },
         })
       }
-      await trx.commit().execute()
-    }
-  } catch (err) {
-    await trx.rollback().execute()
-    throw err
-  }
-  return { dryRun: job.dryRun, results, summary }
+      return { dryRun: job.dryRun, results, summary }
+    },
+    // A dry run is the same code, rolled back.
+    { rollback: job.dryRun },
+  )
 }
 
-async function applyRow<T>(
-  trx: ControlledTransaction<Database>,
-  job: RowJob<T>,
-  item: T,
-  index: number,
-): Promise<RowOutcome | AppError> {
-  const sp = await trx.savepoint('row').execute()
+async function applyRow<T>(trx: Tx, job: RowJob<T>, item: T, index: number): Promise<RowOutcome | AppError> {
   try {
-    const outcome = await job.apply(sp, item, index)
-    await sp.releaseSavepoint('row').execute()
-    return outcome
+    return await withSavepoint(trx, 'row', (sp) => job.apply(sp, item, index))
   } catch (err) {
-    await sp.rollbackToSavepoint('row').execute()
     if (!(err instanceof AppError)) throw err
     return err
   }

@@ -1,5 +1,7 @@
-import type { Executor, Principal } from '../context.js'
+import type { Principal } from '../context.js'
+import { lockRows, type Tx } from '../transaction.js'
 import { audit } from './audit.js'
+import { onMemberRemoved } from './member-removal.js'
 
 /**
  * Takes one add-on from one user: deletes the assignment and gives its license back to the pool, in
@@ -7,7 +9,7 @@ import { audit } from './audit.js'
  * idempotent, and a concurrent revoke of the same assignment frees the license only once.
  */
 export async function revokeAssignment(
-  db: Executor,
+  db: Tx,
   principal: Principal,
   now: number,
   orgId: string,
@@ -15,6 +17,8 @@ export async function revokeAssignment(
   user: { id: string; email: string },
   reason?: string,
 ): Promise<boolean> {
+  // The lock order of bulk jobs: the pool row first, then the assignment.
+  await lockRows(db, 'addon_pools', [addon.id])
   const gone = await db
     .deleteFrom('addon_assignments')
     .where('addon_id', '=', addon.id)
@@ -42,7 +46,7 @@ export async function revokeAssignment(
  * (removing a member calls this). Returns the add-on keys revoked.
  */
 export async function revokeAddonsOfUser(
-  db: Executor,
+  db: Tx,
   principal: Principal,
   now: number,
   orgId: string,
@@ -73,3 +77,14 @@ export async function revokeAddonsOfUser(
       revoked.push(addon.key)
   return revoked
 }
+
+onMemberRemoved({
+  topic: 'cloud',
+  noun: 'add-ons',
+  action: 'revoked',
+  order: 20,
+  hook: async ({ trx, ctx, orgId, userId, now }) => {
+    const revoked = await revokeAddonsOfUser(trx, ctx.principal, now, orgId, userId)
+    return { count: revoked.length, items: revoked, fields: { addonsRevoked: revoked } }
+  },
+})

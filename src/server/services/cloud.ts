@@ -15,10 +15,13 @@ import type { Database } from '../../storage/schema.js'
 import type { Executor, ServiceContext } from '../context.js'
 import { actorName } from '../context.js'
 import { AppError, notFound } from '../errors.js'
+import { inTransaction, lockRows } from '../transaction.js'
 import { authorizeOrg, type OrgRow } from './access.js'
 import { audit } from './audit.js'
 import { expiryFor } from './expiry.js'
 import { runBulk, type RowOutcome } from './bulk.js'
+// Registers what removing a member revokes of the add-ons (loaded with the routes through this module).
+import './cloud-release.js'
 import { decodeCursor, encodeCursor } from './presenters.js'
 
 type AddonRow = Database['addon_pools']
@@ -56,7 +59,7 @@ export async function provisionAddon(
   body: ProvisionAddonBody,
 ): Promise<AddonPool> {
   const now = ctx.clock.now()
-  return ctx.db.transaction().execute(async (trx) => {
+  return inTransaction(ctx, async (trx) => {
     const org = await authorizeOrg(ctx, slug, { role: 'operator', write: true }, trx)
     const taken = await trx
       .selectFrom('addon_pools')
@@ -104,7 +107,7 @@ export async function updateAddon(
   body: UpdateAddonBody,
 ): Promise<AddonPool> {
   const now = ctx.clock.now()
-  return ctx.db.transaction().execute(async (trx) => {
+  return inTransaction(ctx, async (trx) => {
     const org = await authorizeOrg(ctx, slug, { role: 'operator', write: true }, trx)
     const before = await findAddon(trx, org.id, key)
     let update = trx
@@ -279,6 +282,8 @@ export async function assignAddon(
         .execute()
     },
     applyBatch: async (trx, batch) => {
+      // Locks in one order for every bulk job: the pool row first, then assignment rows by user id.
+      await lockRows(trx, 'addon_pools', [pool.id])
       const outcomes: Array<RowOutcome | AppError> = []
       const userIds = await memberIds(trx, org.id, batch)
       const held = await heldBy(trx, pool.id, [...userIds.values()])
@@ -298,6 +303,7 @@ export async function assignAddon(
         }
       }
       if (wanted.length === 0) return outcomes
+      const byUserId = [...wanted].sort((a, b) => (a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : 0))
       // Insert first: a concurrent request that assigned one of these users wins the primary key,
       // and that row is already so.
       const inserted = new Set(
@@ -305,7 +311,7 @@ export async function assignAddon(
           await trx
             .insertInto('addon_assignments')
             .values(
-              wanted.map((w) => ({
+              byUserId.map((w) => ({
                 addon_id: pool.id,
                 user_id: w.userId,
                 assigned_at: now,
@@ -326,11 +332,7 @@ export async function assignAddon(
         await trx
           .deleteFrom('addon_assignments')
           .where('addon_id', '=', pool.id)
-          .where(
-            'user_id',
-            'in',
-            refused.map((r) => r.userId),
-          )
+          .where('user_id', 'in', refused.map((r) => r.userId).sort())
           .execute()
         const full = new AppError(
           'no_free_license',
@@ -491,7 +493,9 @@ export async function revokeAddon(
     items,
     label: (i) => i.email,
     applyBatch: async (trx, batch) => {
-      const users = await usersByEmail(trx, batch)
+      // The same lock order as assigning: the pool row first, then assignment rows by user id.
+      await lockRows(trx, 'addon_pools', [pool.id])
+      const users = (await usersByEmail(trx, batch)).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
       const gone =
         users.length === 0
           ? new Set<string>()

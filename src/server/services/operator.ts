@@ -4,6 +4,7 @@ import { generateToken } from '../../domain/tokens.js'
 import type { Database } from '../../storage/schema.js'
 import { migrateToLatest } from '../../storage/migrate.js'
 import { AppError } from '../errors.js'
+import { inTransaction } from '../transaction.js'
 
 /**
  * Creates and migrates the database and issues the operator token, once. Re-initializing an
@@ -14,7 +15,7 @@ export async function initializeServer(
   now: number,
 ): Promise<{ token: string; migrations: string[] }> {
   const report = await migrateToLatest(db)
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     const existing = await trx
       .selectFrom('meta')
       .select('value')

@@ -5,6 +5,7 @@ import { newId } from '../../domain/ids.js'
 import { generateToken } from '../../domain/tokens.js'
 import type { ServiceContext } from '../context.js'
 import { AppError } from '../errors.js'
+import { inTransaction } from '../transaction.js'
 import { authorizeOrg, requireOperator } from './access.js'
 import { audit } from './audit.js'
 import { decodeCursor, pageOf, presentAudit, presentOrg } from './presenters.js'
@@ -13,7 +14,7 @@ import { ensureUser } from './users.js'
 export async function createOrg(ctx: ServiceContext, body: CreateOrgBody) {
   requireOperator(ctx)
   const now = ctx.clock.now()
-  return ctx.db.transaction().execute(async (trx) => {
+  return inTransaction(ctx, async (trx) => {
     const taken = await trx
       .selectFrom('organizations')
       .select('id')
@@ -97,7 +98,7 @@ export async function showOrg(ctx: ServiceContext, slug: string) {
 
 export async function updateOrg(ctx: ServiceContext, slug: string, body: UpdateOrgBody) {
   const now = ctx.clock.now()
-  return ctx.db.transaction().execute(async (trx) => {
+  return inTransaction(ctx, async (trx) => {
     const org = await authorizeOrg(ctx, slug, { role: 'admin', write: true }, trx)
     const changes = {
       ...(body.name !== undefined ? { name: body.name } : {}),

@@ -47,8 +47,8 @@ export function presentAudit(row: Database['audit_events']): AuditEntry {
     actor: row.actor,
     action: row.action,
     target: row.target,
-    before: row.before === null ? null : (JSON.parse(row.before) as unknown),
-    after: row.after === null ? null : (JSON.parse(row.after) as unknown),
+    before: row.before === null ? null : (JSON.parse(row.before) as Record<string, unknown>),
+    after: row.after === null ? null : (JSON.parse(row.after) as Record<string, unknown>),
   }
 }
 

@@ -1,11 +1,13 @@
 import type { ReleaseBody, ReleaseItem } from '../../contract/seats.js'
 import { toIso } from '../../domain/clock.js'
 import { formatDuration } from '../../domain/duration.js'
-import type { Executor, Principal, ServiceContext } from '../context.js'
+import type { Principal, ServiceContext } from '../context.js'
+import { lockRows, type Tx } from '../transaction.js'
 import { AppError, notFound } from '../errors.js'
 import { authorizeOrg } from './access.js'
 import { audit } from './audit.js'
 import { runBulk } from './bulk.js'
+import { onMemberRemoved } from './member-removal.js'
 import { leasesOf, leaseState, type LeaseRow } from './seats-leases.js'
 
 interface HeldLease {
@@ -21,7 +23,7 @@ interface HeldLease {
  * Returns false when the lease was already gone (a concurrent release), changing nothing.
  */
 export async function releaseLease(
-  db: Executor,
+  db: Tx,
   principal: Principal,
   now: number,
   orgId: string,
@@ -29,6 +31,8 @@ export async function releaseLease(
   action: string,
   reason: string,
 ): Promise<boolean> {
+  // The lock order of checkouts: the pool row first, then the lease.
+  await lockRows(db, 'seat_pools', [lease.pool_id])
   const gone = await db.deleteFrom('leases').where('id', '=', lease.id).executeTakeFirst()
   if (gone.numDeletedRows === 0n) return false
   const pool = await db
@@ -52,7 +56,7 @@ export async function releaseLease(
  * (removing a member calls this).
  */
 export async function releaseLeasesOfUser(
-  db: Executor,
+  db: Tx,
   principal: Principal,
   now: number,
   orgId: string,
@@ -66,6 +70,21 @@ export async function releaseLeasesOfUser(
   }
   return released
 }
+
+onMemberRemoved({
+  topic: 'seats',
+  noun: 'seats',
+  action: 'released',
+  order: 10,
+  hook: async ({ trx, ctx, orgId, userId, now }) => {
+    const released = await releaseLeasesOfUser(trx, ctx.principal, now, orgId, userId)
+    return {
+      count: released.length,
+      items: released.map((l) => `${l.product} on ${l.host}`),
+      fields: { leasesReleased: released },
+    }
+  },
+})
 
 /**
  * Releases leases by id or by user, through the bulk engine (per-row results, dry runs, savepoints).

@@ -13,6 +13,7 @@ import { newId } from '../../domain/ids.js'
 import type { Database } from '../../storage/schema.js'
 import type { Executor, ServiceContext } from '../context.js'
 import { AppError, notFound } from '../errors.js'
+import { inTransaction } from '../transaction.js'
 import { authorizeOrg, type OrgRow } from './access.js'
 import { audit } from './audit.js'
 import { expiryFor } from './expiry.js'
@@ -82,7 +83,7 @@ export async function provisionPool(
   body: ProvisionPoolBody,
 ): Promise<SeatPool> {
   const now = ctx.clock.now()
-  return ctx.db.transaction().execute(async (trx) => {
+  return inTransaction(ctx, async (trx) => {
     const org = await authorizeOrg(ctx, slug, { role: 'operator', write: true }, trx)
     const taken = await trx
       .selectFrom('seat_pools')
@@ -126,7 +127,7 @@ export async function updatePool(
   body: UpdatePoolBody,
 ): Promise<SeatPool> {
   const now = ctx.clock.now()
-  return ctx.db.transaction().execute(async (trx) => {
+  return inTransaction(ctx, async (trx) => {
     const org = await authorizeOrg(ctx, slug, { role: 'operator', write: true }, trx)
     const pool = await findPool(trx, org.id, product)
     const changes: Partial<PoolRow> = {
@@ -189,9 +190,7 @@ export async function checkout(
   const onBehalf = body.user !== undefined && (p.kind === 'operator' || body.user !== p.email)
   for (let attempt = 0; ; attempt++) {
     try {
-      return await ctx.db
-        .transaction()
-        .execute((trx) => checkoutOnce(ctx, trx, slug, product, body, onBehalf))
+      return await inTransaction(ctx, (trx) => checkoutOnce(ctx, trx, slug, product, body, onBehalf))
     } catch (err) {
       // Two checkouts for the same user and host raced: the loser retries and finds the winner's lease.
       if (err instanceof RetryCheckout && attempt === 0) continue
@@ -353,7 +352,7 @@ export async function heartbeat(ctx: ServiceContext, slug: string, id: string): 
 
 export async function checkin(ctx: ServiceContext, slug: string, id: string): Promise<Lease> {
   const now = ctx.clock.now()
-  return ctx.db.transaction().execute(async (trx) => {
+  return inTransaction(ctx, async (trx) => {
     const { org, lease } = await ownLease(ctx, trx, slug, id)
     await releaseLease(trx, ctx.principal, now, org.id, lease, 'seats.checkin', 'checked in')
     return presentLease(lease, now)

@@ -4,8 +4,10 @@ import { newId } from '../../domain/ids.js'
 import { generateToken } from '../../domain/tokens.js'
 import type { ServiceContext } from '../context.js'
 import { AppError, notFound } from '../errors.js'
+import { inTransaction } from '../transaction.js'
 import { authorizeOrg } from './access.js'
 import { audit } from './audit.js'
+import { onMemberRemoved } from './member-removal.js'
 import { decodeCursor, pageOf, presentToken } from './presenters.js'
 import { requireMember } from './users.js'
 
@@ -17,7 +19,7 @@ export async function createToken(ctx: ServiceContext, slug: string, body: Creat
   const now = ctx.clock.now()
   const p = ctx.principal
   const forOther = body.userEmail !== undefined && (p.kind === 'operator' || body.userEmail !== p.email)
-  return ctx.db.transaction().execute(async (trx) => {
+  return inTransaction(ctx, async (trx) => {
     const org = await authorizeOrg(ctx, slug, { role: forOther ? 'admin' : 'member', write: true }, trx)
     const email = body.userEmail ?? (p.kind === 'user' ? p.email : undefined)
     if (!email)
@@ -78,7 +80,7 @@ export async function listTokens(ctx: ServiceContext, slug: string, q: PageQuery
 
 export async function revokeToken(ctx: ServiceContext, slug: string, id: string) {
   const now = ctx.clock.now()
-  return ctx.db.transaction().execute(async (trx) => {
+  return inTransaction(ctx, async (trx) => {
     const org = await authorizeOrg(ctx, slug, { role: 'member', write: true }, trx)
     const row = await trx
       .selectFrom('tokens')
@@ -103,3 +105,21 @@ export async function revokeToken(ctx: ServiceContext, slug: string, id: string)
     return presentToken(row, row.email)
   })
 }
+
+onMemberRemoved({
+  topic: 'tokens',
+  noun: 'tokens',
+  action: 'revoked',
+  order: 90,
+  hook: async ({ trx, orgId, userId, now }) => {
+    const revoked = await trx
+      .updateTable('tokens')
+      .set({ revoked_at: now })
+      .where('org_id', '=', orgId)
+      .where('user_id', '=', userId)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst()
+    const count = Number(revoked.numUpdatedRows)
+    return { count, fields: { tokensRevoked: count } }
+  },
+})

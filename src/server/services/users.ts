@@ -1,16 +1,14 @@
-import type { Transaction } from 'kysely'
 import type { PageQuery } from '../../contract/common.js'
 import type { Removal, Role } from '../../contract/orgs.js'
 import { newId } from '../../domain/ids.js'
-import type { Database } from '../../storage/schema.js'
 import type { Executor, ServiceContext } from '../context.js'
 import { AppError, notFound } from '../errors.js'
+import { inTransaction, type Tx } from '../transaction.js'
 import { authorizeOrg } from './access.js'
 import { audit } from './audit.js'
 import { runBulk } from './bulk.js'
-import { revokeAddonsOfUser } from './cloud-release.js'
+import { releaseMember } from './member-removal.js'
 import { decodeCursor, encodeCursor, presentMember } from './presenters.js'
-import { releaseLeasesOfUser } from './seats-release.js'
 
 /** Users are global identities keyed by email; membership makes them part of an organization. */
 export async function ensureUser(db: Executor, email: string, name: string | null, now: number) {
@@ -141,7 +139,7 @@ async function assertNotLastAdmin(db: Executor, orgId: string, email: string) {
 
 export async function setRole(ctx: ServiceContext, slug: string, email: string, role: Role) {
   const now = ctx.clock.now()
-  return ctx.db.transaction().execute(async (trx) => {
+  return inTransaction(ctx, async (trx) => {
     const org = await authorizeOrg(ctx, slug, { role: 'admin', write: true }, trx)
     const member = await requireMember(trx, org.id, email).catch((e: unknown) => {
       throw e instanceof AppError && e.code === 'not_a_member' ? notFound(`member ${email}`) : e
@@ -153,10 +151,10 @@ export async function setRole(ctx: ServiceContext, slug: string, email: string, 
 
 /**
  * Removes a member and, in the same transaction, everything that let them use the organization's
- * licenses: their seat leases, their cloud add-ons and their tokens for this organization.
+ * licenses: every topic registered with onMemberRemoved (member-removal.ts) releases its part first.
  */
 export async function removeMember(
-  trx: Transaction<Database>,
+  trx: Tx,
   ctx: ServiceContext,
   orgId: string,
   email: string,
@@ -171,26 +169,13 @@ export async function removeMember(
     .executeTakeFirst()
   if (!member) return null
   if (member.role === 'admin') await assertNotLastAdmin(trx, orgId, email)
-  const leasesReleased = await releaseLeasesOfUser(trx, ctx.principal, now, orgId, member.userId)
-  const addonsRevoked = await revokeAddonsOfUser(trx, ctx.principal, now, orgId, member.userId)
-  const revoked = await trx
-    .updateTable('tokens')
-    .set({ revoked_at: now })
-    .where('org_id', '=', orgId)
-    .where('user_id', '=', member.userId)
-    .where('revoked_at', 'is', null)
-    .executeTakeFirst()
+  const { releases, fields } = await releaseMember({ trx, ctx, orgId, userId: member.userId, email, now })
   await trx
     .deleteFrom('memberships')
     .where('org_id', '=', orgId)
     .where('user_id', '=', member.userId)
     .execute()
-  const removal: Removal = {
-    email,
-    tokensRevoked: Number(revoked.numUpdatedRows),
-    leasesReleased,
-    addonsRevoked,
-  }
+  const removal = { email, ...fields, releases } as Removal
   await audit(trx, ctx.principal, now, {
     orgId,
     action: 'user.remove',

@@ -27,12 +27,15 @@ export default class TokensCreate extends ApiCommand<typeof TokensCreate> {
   async run() {
     const expiresAt = this.flags.expires === undefined ? undefined : await parseExpires(this.flags.expires)
     const client = await this.client()
-    const created = await client.tokens.create(await this.org(), {
-      readOnly: this.flags['read-only'],
-      ...(this.flags.name ? { name: this.flags.name } : {}),
-      ...(expiresAt ? { expiresAt } : {}),
-      ...(this.flags.user ? { userEmail: this.flags.user } : {}),
-    })
+    const created = await client.tokens.create(
+      { org: await this.org() },
+      {
+        readOnly: this.flags['read-only'],
+        ...(this.flags.name ? { name: this.flags.name } : {}),
+        ...(expiresAt ? { expiresAt } : {}),
+        ...(this.flags.user ? { userEmail: this.flags.user } : {}),
+      },
+    )
     this.say(
       renderFields([
         ['Token', created.token],

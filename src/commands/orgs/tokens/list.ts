@@ -12,7 +12,7 @@ export default class TokensList extends ApiCommand<typeof TokensList> {
     const org = await this.org()
     const { allPages } = await import('../../../client/index.js')
     const items: TokenInfo[] = []
-    for await (const t of allPages((cursor) => client.tokens.list(org, { limit: 1000, cursor })))
+    for await (const t of allPages((cursor) => client.tokens.list({ org }, { limit: 1000, cursor })))
       items.push(t)
     this.say(
       items.length === 0

@@ -16,7 +16,7 @@ export default class TokensRevoke extends ApiCommand<typeof TokensRevoke> {
     const client = await this.client()
     const org = await this.org()
     await confirmDestructive(`Revoke token ${this.args.id}? Anything using it stops working.`, this.flags.yes)
-    const token = await client.tokens.revoke(org, this.args.id)
+    const token = await client.tokens.revoke({ org, id: this.args.id })
     this.say(
       `Revoked ${token.id}${token.name ? ` (${token.name})` : ''}${token.userEmail ? ` of ${token.userEmail}` : ''}.`,
     )

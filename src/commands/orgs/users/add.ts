@@ -33,7 +33,7 @@ export default class UsersAdd extends ApiCommand<typeof UsersAdd> {
         optional: ['name', 'role'],
         schema: role ? userItem.transform((u) => ({ ...u, role: u.role ?? role })) : userItem,
         verb: 'add users',
-        send: (items, dryRun, key) => client.users.add(org, items, dryRun, key),
+        send: (items, dryRun, key) => client.users.add({ org }, items, { dryRun, idempotencyKey: key }),
       },
       bulkSource(this.positionals, this.flags.file),
       { dryRun: this.flags['dry-run'], json: this.jsonEnabled() },

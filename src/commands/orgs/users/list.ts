@@ -22,7 +22,7 @@ export default class UsersList extends ApiCommand<typeof UsersList> {
     const { allPages } = await import('../../../client/index.js')
     const items: Member[] = []
     for await (const m of allPages((cursor) =>
-      client.users.list(org, { limit: 1000, cursor, role: this.flags.role }),
+      client.users.list({ org }, { limit: 1000, cursor, role: this.flags.role }),
     ))
       items.push(m)
     this.say(

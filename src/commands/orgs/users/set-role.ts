@@ -13,9 +13,8 @@ export default class UsersSetRole extends ApiCommand<typeof UsersSetRole> {
   async run() {
     const client = await this.client()
     const member = await client.users.setRole(
-      await this.org(),
-      this.args.email,
-      this.args.role as 'admin' | 'member',
+      { org: await this.org(), email: this.args.email },
+      { role: this.args.role as 'admin' | 'member' },
     )
     this.say(`${member.email} is now ${member.role === 'admin' ? 'an admin' : 'a member'}.`)
     return member

@@ -1,0 +1,72 @@
+import type { BulkResponse } from '../contract/bulk.js'
+import {
+  endpointList,
+  fillPath,
+  primarySuccess,
+  type Endpoints,
+  type EndpointSpec,
+  type InputOf,
+  type ItemIn,
+  type OptionsIn,
+  type ParamsIn,
+  type SuccessOf,
+} from '../contract/endpoint.js'
+import type { Transport } from './transport.js'
+
+/** How one batch of a bulk job is sent: the same for every bulk endpoint. */
+export interface BulkCall<Options = never> {
+  dryRun: boolean
+  /** Sent as Idempotency-Key: a retried batch is applied once. Generated when absent. */
+  idempotencyKey?: string | undefined
+  /** Dry runs in batches: rows of earlier batches that would change. */
+  priorChanges?: number | undefined
+  /** The endpoint's options, applying to every row (e.g. seats release's includeRoaming). */
+  options?: Options | undefined
+}
+
+type Method<S extends EndpointSpec> = S extends { bulk: object }
+  ? (params: ParamsIn<S>, items: Array<ItemIn<S>>, call: BulkCall<OptionsIn<S>>) => Promise<BulkResponse>
+  : S extends { body: object }
+    ? (params: ParamsIn<S>, body: InputOf<S>) => Promise<SuccessOf<S>>
+    : S extends { query: object }
+      ? (params: ParamsIn<S>, query?: InputOf<S>) => Promise<SuccessOf<S>>
+      : (params: ParamsIn<S>) => Promise<SuccessOf<S>>
+
+/** A topic's client: one method per endpoint of its table, named as in the table. */
+export type Resource<T extends Record<string, EndpointSpec>> = { [K in keyof T]: Method<T[K]> }
+
+type Query = Record<string, string | number | boolean | undefined>
+
+/**
+ * Derives a topic's client methods from its endpoint table: the path, the method, the response
+ * schema and whether to send an Idempotency-Key all come from the contract, never written here.
+ */
+export function resourceOf<T extends Record<string, EndpointSpec>>(
+  table: Endpoints<T>,
+  t: Transport,
+): Resource<T> {
+  const methods: Record<string, unknown> = {}
+  for (const e of endpointList(table)) {
+    const { schema } = primarySuccess(e)
+    const url = (params: Record<string, unknown>) => '/v1' + fillPath(e.path, params)
+    methods[e.name] = e.bulk
+      ? (params: Record<string, unknown>, items: unknown[], call: BulkCall<Record<string, unknown>>) =>
+          t.request(e.method, url(params), {
+            body: {
+              ...call.options,
+              dryRun: call.dryRun,
+              items,
+              ...(call.priorChanges ? { priorChanges: call.priorChanges } : {}),
+            },
+            ...(schema ? { schema } : {}),
+            idempotencyKey: call.idempotencyKey ?? true,
+          })
+      : (params: Record<string, unknown>, input?: unknown) =>
+          t.request(e.method, url(params), {
+            ...(e.body ? { body: input } : { query: (input ?? {}) as Query }),
+            ...(schema ? { schema } : {}),
+            ...(e.mutation ? { idempotencyKey: true as const } : {}),
+          })
+  }
+  return methods as Resource<T>
+}

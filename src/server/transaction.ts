@@ -1,0 +1,159 @@
+import type { ControlledTransaction, Kysely } from 'kysely'
+import type { Database, Dialect } from '../storage/schema.js'
+import { AppError } from './errors.js'
+
+/** The transaction every service works in: a Kysely controlled transaction (it can take savepoints). */
+export type Tx = ControlledTransaction<Database>
+
+/** What a transaction can be opened on: a service context, a Storage, or a bare Kysely instance. */
+export type TxSource = { db: Kysely<Database>; dialect?: Dialect } | Kysely<Database>
+
+export interface TxOptions {
+  /** Roll back instead of committing (dry runs): fn's result is returned, nothing stays. */
+  rollback?: boolean
+  /** Retries after a deadlock, a serialization failure or a busy database (default 5). */
+  retries?: number
+  /** Base of the jittered exponential backoff between attempts, in ms (default 20). */
+  backoffMs?: number
+}
+
+/** A hook run inside a transaction just before it commits. */
+export type CommitHook = (trx: Tx) => Promise<void>
+
+interface TxState {
+  dialect: Dialect | undefined
+  hooks: CommitHook[]
+}
+
+// Per transaction (and its savepoints, which are other objects over the same connection).
+const states = new WeakMap<object, TxState>()
+
+/**
+ * Runs `fn` in one transaction and commits it (or rolls it back with `opts.rollback`). The one way
+ * services open a transaction.
+ *
+ * Contention is retried, not reported: a PostgreSQL deadlock (40P01) or serialization failure
+ * (40001), or SQLite's BUSY/LOCKED, rolls the attempt back and runs `fn` again on a fresh
+ * transaction, up to `retries` times with jittered exponential backoff. So `fn` must be safe to run
+ * again: everything it changes outside the database must be (re)initialised inside it. Only
+ * exhausted retries surface, as a 503 `contention` (retryable) — never as `internal`. Any other
+ * error rolls back and is thrown as it is.
+ */
+export async function inTransaction<T>(
+  source: TxSource,
+  fn: (trx: Tx) => Promise<T>,
+  opts: TxOptions = {},
+): Promise<T> {
+  const db = 'db' in source ? source.db : source
+  const dialect = 'db' in source ? source.dialect : undefined
+  const retries = opts.retries ?? 5
+  const backoff = opts.backoffMs ?? 20
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await attemptOnce(db, dialect, fn, opts.rollback ?? false)
+    } catch (err) {
+      const reason = contentionOf(err)
+      if (reason === undefined) throw err
+      if (attempt >= retries)
+        throw new AppError(
+          'contention',
+          `the database was too busy with concurrent changes (${reason}, ${attempt + 1} attempts): retry the request`,
+          { attempts: attempt + 1, reason },
+        )
+      // Full jitter: a random wait up to an exponentially growing cap, so the losers do not collide again.
+      await sleep(Math.random() * backoff * 2 ** attempt)
+    }
+  }
+}
+
+async function attemptOnce<T>(
+  db: Kysely<Database>,
+  dialect: Dialect | undefined,
+  fn: (trx: Tx) => Promise<T>,
+  rollback: boolean,
+): Promise<T> {
+  const trx = await db.startTransaction().execute()
+  const state: TxState = { dialect, hooks: [] }
+  states.set(trx, state)
+  try {
+    const result = await fn(trx)
+    // Hooks may register further hooks: run until none is left. Dry runs run them too, so a dry run
+    // fails wherever the real run would.
+    for (let i = 0; i < state.hooks.length; i++) await state.hooks[i]!(trx)
+    if (rollback) await trx.rollback().execute()
+    else await trx.commit().execute()
+    return result
+  } catch (err) {
+    if (!trx.isCommitted && !trx.isRolledBack)
+      await trx
+        .rollback()
+        .execute()
+        .catch(() => {})
+    throw err
+  }
+}
+
+/**
+ * Registers `hook` to run inside `trx` just before it commits, after everything the service did,
+ * in registration order. What must come last goes here: e.g. appending hash-chained audit entries,
+ * so the per-organization audit-head lock is always the last lock a transaction takes. A hook
+ * registered inside a savepoint that is then rolled back is dropped with it (see withSavepoint).
+ */
+export function beforeCommit(trx: Tx, hook: CommitHook): void {
+  stateOf(trx).hooks.push(hook)
+}
+
+/**
+ * Runs `fn` in a savepoint of `trx`: released when fn returns, rolled back (with the commit hooks
+ * registered inside it) when fn throws, and the error rethrown.
+ */
+export async function withSavepoint<T>(trx: Tx, name: string, fn: (sp: Tx) => Promise<T>): Promise<T> {
+  const state = stateOf(trx)
+  const mark = state.hooks.length
+  const sp = await trx.savepoint(name).execute()
+  states.set(sp, state)
+  try {
+    const result = await fn(sp)
+    await sp.releaseSavepoint(name).execute()
+    return result
+  } catch (err) {
+    await sp.rollbackToSavepoint(name).execute()
+    state.hooks.length = Math.min(state.hooks.length, mark)
+    throw err
+  }
+}
+
+/**
+ * Locks rows for the rest of the transaction, in the order given (PostgreSQL: SELECT … FOR UPDATE,
+ * one row at a time so the order is ours). SQLite transactions begin IMMEDIATE and hold the
+ * database's write lock already: nothing to do there. Lock shared rows (a pool) first, then rows
+ * sorted by key: transactions that all lock in one order cannot deadlock each other.
+ */
+export async function lockRows(
+  trx: Tx,
+  table: 'addon_pools' | 'seat_pools',
+  ids: readonly string[],
+): Promise<void> {
+  if (states.get(trx)?.dialect !== 'postgres') return
+  for (const id of ids) await trx.selectFrom(table).select('id').where('id', '=', id).forUpdate().execute()
+}
+
+function stateOf(trx: Tx): TxState {
+  const state = states.get(trx)
+  if (!state) throw new Error('not a transaction opened by inTransaction()')
+  return state
+}
+
+/** Why an error is worth another attempt (deadlock, serialization, busy), or undefined. */
+export function contentionOf(err: unknown): string | undefined {
+  for (let e = err, depth = 0; e && typeof e === 'object' && depth < 4; e = (e as Error).cause, depth++) {
+    const code = (e as { code?: unknown }).code
+    if (code === '40P01') return 'deadlock'
+    if (code === '40001') return 'serialization failure'
+    if (typeof code === 'string' && code.startsWith('SQLITE_BUSY')) return 'database busy'
+    if (typeof code === 'string' && code.startsWith('SQLITE_LOCKED')) return 'database locked'
+  }
+  return undefined
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
