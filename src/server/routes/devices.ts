@@ -1,7 +1,19 @@
 import { devicesEndpoints } from '../../contract/devices.js'
-import { addCategory, addKey, issueKeys, listCategories, listKeys, showPool } from '../services/devices-keys.js'
+import {
+  addCategory,
+  addKey,
+  issueKeys,
+  listCategories,
+  listKeys,
+  showPool,
+} from '../services/devices-keys.js'
 import { addDevices, listDevices, showDevice } from '../services/devices.js'
-import { assignLicenses, detachLicenses, removeDevices, transferLicenses } from '../services/devices-licensing.js'
+import {
+  assignLicenses,
+  detachLicenses,
+  removeDevices,
+  transferLicenses,
+} from '../services/devices-licensing.js'
 import { routesOf } from './register.js'
 
 const bulk = (body: { dryRun: boolean; priorChanges?: number | undefined }) => ({

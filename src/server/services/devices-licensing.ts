@@ -128,8 +128,34 @@ export async function assignLicenses(
     action: 'devices.assign.bulk',
     target: org.slug,
     dryRun: opts.dryRun,
+    priorChanges: opts.priorChanges,
     items,
     label: (i) => i.serial,
+    // A dry run in several batches: the rows of earlier batches that would change took licenses;
+    // take as many here (rolled back), in the organization's order. Exact for a file of one
+    // category assigned one license a row in the default order; an estimate otherwise.
+    replayPrior: async (trx, prior) => {
+      const ids = await trx
+        .selectFrom('device_licenses')
+        .select('id')
+        .where('org_id', '=', org.id)
+        .where('state', '=', 'pool')
+        .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
+        .orderBy('days', org.device_preference === 'shortest' ? 'asc' : 'desc')
+        .orderBy('name')
+        .limit(prior)
+        .execute()
+      for (let i = 0; i < ids.length; i += 500)
+        await trx
+          .updateTable('device_licenses')
+          .set({ state: 'spent' })
+          .where(
+            'id',
+            'in',
+            ids.slice(i, i + 500).map((r) => r.id),
+          )
+          .execute()
+    },
     apply: async (trx, item): Promise<RowOutcome> => {
       const device = await findDevice(trx, org.id, item.serial)
       const current =
