@@ -345,6 +345,39 @@ for (const dialect of DIALECTS) {
       )
     })
 
+    it('refuses expired pool licenses and shows an expired cumulative license as expired', async () => {
+      t.clock.ms = at('2024-04-02T09:00:00Z')
+      const res = await t.call(t.operatorToken, 'POST', '/v1/devices/keys', {
+        category: 'access-point',
+        term: '1y',
+        count: 1,
+        expires: '2024-04-01',
+      })
+      assert.equal(res.status, 201, JSON.stringify(res.body))
+      assert.equal((await addKey(res.body.keys[0].key)).status, 201)
+      const name = `${res.body.keys[0].serial}-1`
+      await addDevices([{ serial: 'AP-OLD', model: 'AP-10' }])
+      const named = await assign([{ serial: 'AP-OLD', license: name }])
+      assert.equal(named.body.results[0].code, 'license_expired')
+      const auto = await assign([{ serial: 'AP-OLD' }])
+      assert.equal(auto.body.results[0].code, 'no_free_license')
+      const pool = await t.call(admin, 'GET', `${base}/pool`)
+      assert.equal(
+        pool.body.licenses.some((l: { name: string }) => l.name === name),
+        false,
+      )
+      // AP-B holds 327 days from 2024-03-07: valid until 2025-01-28, expired from 2025-01-29
+      t.clock.ms = at('2025-01-28T12:00:00Z')
+      assert.deepEqual(
+        [(await show('AP-B')).licensed, (await show('AP-B')).expired, (await show('AP-B')).daysLeft],
+        [true, false, 0],
+      )
+      t.clock.ms = at('2025-01-29T12:00:00Z')
+      const expired = await show('AP-B')
+      assert.deepEqual([expired.licensed, expired.expired, expired.validUntil], [false, true, '2025-01-28'])
+      t.clock.ms = at('2024-04-02T09:00:00Z')
+    })
+
     it('enforces the invariants in the database', async () => {
       const db = t.storage.db
       const lic = await db
