@@ -3,6 +3,7 @@ import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { issueKey, keySymbols, withCheckSymbols, ALPHABET } from '../../src/domain/license-key.js'
 import { E2eServer, jsonError, runCli, type CliResult } from '../helpers/e2e.js'
+import { runInPty } from '../helpers/pty.js'
 
 interface BulkDoc {
   dryRun: boolean
@@ -285,5 +286,35 @@ describe('e2e: devices', function () {
       pool.groups.filter((g) => g.category === 'switch').map((g) => [g.term, g.count]),
       [['5y', 200]],
     )
+  })
+
+  it('on a terminal: shows the terms and asks; the detach prompt shows the preview', async () => {
+    const key = await issue('access-point', '1y', 1)
+    const declined = await runInPty(['devices', 'keys', 'add', key], {
+      env: server.env(admin, 'acme'),
+      answers: [{ after: /accept the license terms\?/, type: 'n\r' }],
+    })
+    assert.equal(declined.code, 3, declined.stdout)
+    assert.match(declined.stdout, /License terms for device licenses/)
+    assert.match(declined.stdout, /the license terms were not accepted/)
+    const accepted = await runInPty(['devices', 'keys', 'add', key], {
+      env: server.env(admin, 'acme'),
+      answers: [{ after: /accept the license terms\?/, type: 'y\r' }],
+    })
+    assert.equal(accepted.code, 0, accepted.stdout)
+    // AP-B holds 327 days from 2024-03-07; detaching that same day returns 324
+    const no = await runInPty(['devices', 'detach', 'AP-B'], {
+      env: { ...server.env(admin, 'acme'), LICCTL_URL: on['2024-03-07']! },
+      answers: [{ after: /Detach the licenses of these devices\?/, type: 'n\r' }],
+    })
+    assert.equal(no.code, 2, no.stdout)
+    assert.match(
+      no.stdout,
+      /AP-B: 1 of 327 days used, 324 days go back to the pool as one license, 2 lost \(detaching tomorrow: 323 days would go back\); reassigned tomorrow, valid until 2025-01-26/,
+    )
+    const still = json<{ licensed: boolean }>(
+      await as(admin, ['devices', 'show', 'AP-B', '--json'], { url: on['2024-03-07']! }),
+    )
+    assert.equal(still.licensed, true)
   })
 })
