@@ -89,9 +89,13 @@ export async function run(demo) {
     input: JSON.parse(created.stdout).admin.token,
   })
   await demo.cli(['orgs', 'use', 'acme'])
-  demo.say('A key with an assigned license is refused; the unassigned 3-year access-point key moves whole:')
+  demo.say('A key with an assigned license is refused (the 5-year router key is on R1000-0002):')
   await demo.cli(['devices', 'transfer', '--to', 'acme-labs', '--key', routers5y], { expectExit: 3 })
-  await demo.cli(['devices', 'transfer', '--to', 'acme-labs', '--key', aps3y], { expectExit: 3 })
+  demo.say(
+    'None of the access-point key’s licenses is assigned (two were spent by the detach): it moves whole.',
+  )
+  await demo.cli(['devices', 'transfer', '--to', 'acme-labs', '--key', aps3y])
+  demo.say('Single unassigned licenses move too, e.g. the one the detach returned:')
   const pool = JSON.parse((await demo.cli(['devices', 'pool', '--json'], { quiet: true })).stdout)
   const returned = pool.licenses.find((l) => l.term === 'returned')
   await demo.cli(['devices', 'transfer', '--to', 'acme-labs', '--license', returned.name])
