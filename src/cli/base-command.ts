@@ -1,8 +1,8 @@
 import { Command, Errors, Flags, type Interfaces } from '@oclif/core'
 import type { LicctlClient } from '../client/index.js'
-import { LicctlError, UsageError } from '../client/errors.js'
 import { redactTokens } from '../domain/tokens.js'
-import { stderrColor } from './output.js'
+import { failureOf, UsageError } from './errors.js'
+import { dropOutputWhenStdoutCloses, stderrColor } from './output.js'
 
 export type InferredFlags<T extends typeof Command> = Interfaces.InferredFlags<
   (typeof BaseCommand)['baseFlags'] & T['flags']
@@ -15,18 +15,34 @@ export type InferredArgs<T extends typeof Command> = Interfaces.InferredArgs<T['
  */
 export abstract class BaseCommand<T extends typeof Command> extends Command {
   static override enableJsonFlag = true
-  static override baseFlags = {}
+  /** Replaces oclif's own --json (same flag, told about field lists) and adds --jq. */
+  static override baseFlags = {
+    json: Flags.boolean({
+      description: 'Format output as JSON. `--json a,b` keeps only these fields (of each item, for a list).',
+      helpGroup: 'GLOBAL',
+    }),
+    jq: Flags.string({
+      description:
+        "Filter the JSON output with a jq expression (implies --json; strings print raw), e.g. --jq '.items[].email'",
+      helpGroup: 'GLOBAL',
+    }),
+  }
 
   protected flags!: InferredFlags<T>
   protected args!: InferredArgs<T>
   /** Every positional argument, in order (commands taking many targets are non-strict). */
   protected positionals: string[] = []
 
+  /** `--json a,b`: the fields asked for (undefined: every field). */
+  private fields: string[] | undefined
+
   public override async init(): Promise<void> {
+    dropOutputWhenStdoutCloses()
     await super.init()
+    if (this.ctor.enableJsonFlag) this.argv = await this.takeFieldList(this.argv)
     const { args, flags, argv } = await this.parse({
       flags: this.ctor.flags,
-      baseFlags: (super.ctor as typeof BaseCommand).baseFlags,
+      baseFlags: this.ctor.baseFlags,
       enableJsonFlag: this.ctor.enableJsonFlag,
       args: withoutStdin(this.ctor.args),
       strict: this.ctor.strict,
@@ -36,9 +52,89 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     this.positionals = argv.map(String)
   }
 
-  /** Writes a human line to stdout, unless --json (then stdout holds only the JSON document). */
+  /**
+   * oclif flags take a value always or never, and `--json` alone must keep working everywhere. So
+   * the field list is taken out of argv before parsing: `--json=a,b` always, `--json a,b` when the
+   * next word is a list of names (a comma, or a field of this command's output: `seats list
+   * --json cad-pro` still names a product).
+   */
+  private async takeFieldList(argv: string[]): Promise<string[]> {
+    const out = [...argv]
+    const end = () => (out.includes('--') ? out.indexOf('--') : out.length)
+    for (let i = 0; i < end(); i++) {
+      const word = out[i]!
+      if (word.startsWith('--json=')) {
+        this.fields = splitFields(word.slice('--json='.length))
+        out[i] = '--json'
+        continue
+      }
+      const next = out[i + 1]
+      if (word !== '--json' || i + 1 >= end() || next === undefined || !FIELD_LIST.test(next)) continue
+      const takesArgs = Object.keys(this.ctor.args ?? {}).length > 0 || this.ctor.strict === false
+      const fieldish =
+        next.includes(',') ||
+        !takesArgs ||
+        (await import('./structured-output.js').then(async (m) =>
+          (await m.availableFields(this.id, undefined)).includes(next),
+        ))
+      if (!fieldish) continue
+      this.fields = splitFields(next)
+      out.splice(i + 1, 1)
+    }
+    return out
+  }
+
+  /** --jq implies --json: errors then go to stderr as JSON too. */
+  public override jsonEnabled(): boolean {
+    return super.jsonEnabled() || this.argv.some((a) => a === '--jq' || a.startsWith('--jq='))
+  }
+
+  /** `--output csv|tsv` (list commands): no human text on stdout either. */
+  private get delimitedFormat(): 'csv' | 'tsv' | undefined {
+    return (this.flags as { output?: 'csv' | 'tsv' } | undefined)?.output
+  }
+
+  /** Writes a human line to stdout, unless the output is for a program (--json, --jq, --output). */
   protected say(text: string): void {
-    if (!this.jsonEnabled()) process.stdout.write(text.endsWith('\n') ? text : text + '\n')
+    if (!this.jsonEnabled() && !this.delimitedFormat)
+      process.stdout.write(text.endsWith('\n') ? text : text + '\n')
+  }
+
+  /**
+   * oclif's run loop, with the result printed here: as JSON (with --json, its fields selected),
+   * through jq, or as CSV/TSV. Printed before `finally`, so a bad field list or jq filter is an
+   * error like any other.
+   */
+  protected override async _run<R>(): Promise<R> {
+    let err: Error | undefined
+    let result: R | undefined
+    try {
+      await this.init()
+      result = (await this.run()) as R
+      if (result !== undefined && result !== null) await this.printResult(result)
+    } catch (e) {
+      err = e as Error
+      await this.catch(err)
+    } finally {
+      await this.finally(err)
+    }
+    return result as R
+  }
+
+  private async printResult(result: unknown): Promise<void> {
+    const jq = (this.flags as { jq?: string }).jq
+    const format = this.delimitedFormat
+    if (!this.jsonEnabled() && !format) return
+    if (!this.fields && jq === undefined && !format) return this.logJson(result)
+    const m = await import('./structured-output.js')
+    const available = await m.availableFields(this.id, result)
+    const fields = this.fields ? m.checkFields(this.fields, available) : undefined
+    const doc = fields ? m.selectFields(result, fields) : result
+    if (format) {
+      if (!m.isListDocument(doc)) throw new UsageError(`--output ${format} is for list commands`)
+      process.stdout.write(await m.renderDelimited(doc.items, fields ?? available, format))
+    } else if (jq !== undefined) process.stdout.write(await m.runJq(doc, jq))
+    else this.logJson(doc)
   }
 
   /** Writes a note to stderr (warnings, hints): never mixes with the result on stdout. */
@@ -46,32 +142,35 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     process.stderr.write(text.endsWith('\n') ? text : text + '\n')
   }
 
-  protected override async catch(
-    err: Error & { exitCode?: number; oclif?: { exit?: number }; code?: string },
-  ): Promise<void> {
+  protected override async catch(err: Error): Promise<void> {
     if (err instanceof Errors.ExitError) throw err
-    const parseError =
-      err.oclif?.exit === 2 ||
-      err.name === 'NonExistentFlagsError' ||
-      err.constructor?.name?.endsWith('FlagsError')
-    const exitCode = err instanceof LicctlError ? err.exitCode : parseError ? 2 : (err.oclif?.exit ?? 1)
-    const code = err instanceof LicctlError ? err.code : exitCode === 2 ? 'usage' : 'unexpected'
-    const message = redactTokens(firstLine(err.message) || String(err))
-    process.exitCode = exitCode
+    const failure = failureOf(err)
+    process.exitCode = failure.exitCode
     if (this.jsonEnabled()) {
-      const details = err instanceof LicctlError && err.details !== undefined ? { details: err.details } : {}
-      process.stderr.write(JSON.stringify({ error: { code, message, ...details } }) + '\n')
+      const details = failure.details !== undefined ? { details: failure.details } : {}
+      process.stderr.write(
+        JSON.stringify({ error: { code: failure.code, message: failure.message, ...details } }) + '\n',
+      )
       return
     }
     const c = stderrColor()
-    let text = `${c.red('Error:')} ${message}\n`
-    if (err instanceof LicctlError && err.hint) text += `${c.dim('Hint:')} ${err.hint}\n`
-    if (exitCode === 2 && !(err instanceof LicctlError))
+    let text = `${c.red('Error:')} ${failure.message}\n`
+    if (failure.hint) text += `${c.dim('Hint:')} ${failure.hint}\n`
+    if (failure.exitCode === 2 && !failure.expected)
       text += `${c.dim('See:')} ${this.config.bin} ${this.id?.replaceAll(':', ' ') ?? ''} --help\n`
-    if (!(err instanceof LicctlError) && exitCode === 1 && process.env.DEBUG)
+    if (!failure.expected && failure.exitCode === 1 && process.env.DEBUG)
       text += redactTokens(err.stack ?? '') + '\n'
     process.stderr.write(text)
   }
+}
+
+const FIELD_LIST = /^[A-Za-z_][\w]*(,[A-Za-z_][\w]*)*$/
+
+function splitFields(text: string): string[] {
+  const fields = text.split(',').map((f) => f.trim())
+  if (fields.some((f) => f === ''))
+    throw new UsageError(`--json: expected field names separated by commas, got '${text}'`)
+  return fields
 }
 
 /**
@@ -84,18 +183,10 @@ function withoutStdin(args: Interfaces.ArgInput | undefined): Interfaces.ArgInpu
   )
 }
 
-function firstLine(message: string): string {
-  // oclif's parse errors span several lines ("See more help with --help"); keep the reason.
-  return message
-    .split('\n')
-    .map((l) => l.trim())
-    .filter((l) => l && !l.startsWith('See more help'))
-    .join(' ')
-}
-
 /** A command that talks to the license server: adds --org and builds the client from the profile. */
 export abstract class ApiCommand<T extends typeof Command> extends BaseCommand<T> {
   static override baseFlags = {
+    ...BaseCommand.baseFlags,
     org: Flags.string({
       description:
         'Organization to act on: its profile, or this org with the current profile’s server and token (env LICCTL_ORG).',
@@ -135,5 +226,18 @@ export abstract class ApiCommand<T extends typeof Command> extends BaseCommand<T
   public override async finally(err: Error | undefined): Promise<void> {
     await this._client?.close()
     return super.finally(err)
+  }
+}
+
+/** A command that lists: its `{ items }` also prints as CSV or TSV, with the same field list as --json. */
+export abstract class ListCommand<T extends typeof Command> extends ApiCommand<T> {
+  static override baseFlags = {
+    ...ApiCommand.baseFlags,
+    output: Flags.option({
+      options: ['csv', 'tsv'] as const,
+      description:
+        'Print the list as CSV or TSV with a header row (every field, or those of --json a,b); it reads back as a bulk --file.',
+      helpGroup: 'GLOBAL',
+    })(),
   }
 }

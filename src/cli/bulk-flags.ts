@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core'
-import { UsageError } from '../client/errors.js'
-import type { BulkSource } from './bulk.js'
+import { UsageError } from './errors.js'
+import type { BulkSource } from './bulk/source.js'
 
 /** Input and planning flags of every bulk command. */
 export const fileFlags = {
@@ -11,6 +11,11 @@ export const fileFlags = {
   'dry-run': Flags.boolean({
     description:
       'print the plan (what would change, what is already so, what would fail and why); change nothing',
+    default: false,
+  }),
+  strict: Flags.boolean({
+    description:
+      'refuse the whole input when a target is named twice (by default the second row is reported as a duplicate and applied once)',
     default: false,
   }),
 }

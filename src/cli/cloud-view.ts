@@ -1,5 +1,5 @@
 import type { AddonAssignment, AddonPool } from '../contract/cloud.js'
-import { color, renderTable, shortTime } from './output.js'
+import { renderTable, shortTime, validity } from './output.js'
 
 /** How add-on pools and assignments look in a terminal; shared by the cloud commands. */
 export function renderAddons(addons: readonly AddonPool[]): string {
@@ -11,7 +11,7 @@ export function renderAddons(addons: readonly AddonPool[]): string {
     { header: 'Free', get: (a) => a.free, align: 'right' },
     {
       header: 'Valid through',
-      get: (a) => (a.expired ? color().red(`${a.validThrough} (expired)`) : a.validThrough),
+      get: (a) => validity(a),
     },
   ])
 }

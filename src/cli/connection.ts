@@ -1,4 +1,4 @@
-import { LicctlError } from '../client/errors.js'
+import { CliError, quote, UsageError } from './errors.js'
 import { profileName, Profiles } from './profiles.js'
 
 export interface Connection {
@@ -14,29 +14,47 @@ export interface Connection {
  */
 export function resolveConnection(orgFlag: string | undefined): Connection {
   const env = process.env
-  const profiles = env.LICCTL_URL && env.LICCTL_TOKEN ? undefined : new Profiles()
   // An empty variable (as CI systems often set) means unset.
+  const envUrl = env.LICCTL_URL || undefined
+  const envToken = env.LICCTL_TOKEN || undefined
+  const profiles = envUrl && envToken ? undefined : new Profiles()
   const wanted = orgFlag || env.LICCTL_ORG || undefined
   const profile = (wanted ? profiles?.get(wanted) : undefined) ?? profiles?.current()
-  const url = env.LICCTL_URL || profile?.url
-  const token = env.LICCTL_TOKEN || profile?.token
+  const url = envUrl ?? profile?.url
+  const token = envToken ?? profile?.token
   // A profile's token goes only to that profile's server, never to another one named by LICCTL_URL.
-  if (env.LICCTL_URL && !env.LICCTL_TOKEN && profile && !sameServer(env.LICCTL_URL, profile.url))
-    throw new LicctlError(
+  if (envUrl && !envToken && profile && !sameServer(envUrl, profile.url))
+    throw notLoggedIn(
       `LICCTL_URL is set without LICCTL_TOKEN, and profile '${profileName(profile)}' is for ${profile.url}`,
-      {
-        code: 'not_logged_in',
-        exitCode: 4,
-        hint: 'set LICCTL_TOKEN too, or unset LICCTL_URL to use the profile',
-      },
+      'set LICCTL_TOKEN too, or unset LICCTL_URL to use the profile',
     )
-  if (!url || !token)
-    throw new LicctlError('not logged in: no profile and no LICCTL_URL/LICCTL_TOKEN', {
-      code: 'not_logged_in',
-      exitCode: 4,
-      hint: 'run `licctl orgs login --url <server> --org <slug> --with-token < token.txt`',
+  if (!url || !token) throw notLoggedIn(whatIsMissing(envUrl, envToken), LOGIN_HINT)
+  if (envUrl && !isHttpUrl(envUrl))
+    throw new UsageError(`LICCTL_URL: not an http(s) URL: ${quote(envUrl, 80)}`, {
+      hint: 'e.g. LICCTL_URL=https://licenses.example.com',
     })
   return { url, token, org: wanted ?? profile?.org }
+}
+
+const LOGIN_HINT = 'run `licctl orgs login --url <server> --org <slug> --with-token < token.txt`'
+
+/** Exactly what is missing: with no profile, the variable(s) not set. */
+function whatIsMissing(envUrl: string | undefined, envToken: string | undefined): string {
+  if (envUrl) return 'not logged in: LICCTL_URL is set but LICCTL_TOKEN is not, and there is no profile'
+  if (envToken) return 'not logged in: LICCTL_TOKEN is set but LICCTL_URL is not, and there is no profile'
+  return 'not logged in: no profile, and neither LICCTL_URL nor LICCTL_TOKEN is set'
+}
+
+function notLoggedIn(message: string, hint: string): CliError {
+  return new CliError(message, { code: 'not_logged_in', exitCode: 4, hint })
+}
+
+function isHttpUrl(text: string): boolean {
+  try {
+    return ['http:', 'https:'].includes(new URL(text).protocol)
+  } catch {
+    return false
+  }
 }
 
 function sameServer(a: string, b: string): boolean {

@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import type { LicctlClient } from '../client/index.js'
 import { assignItem, serialItem, type AssignItem, type SerialItem } from '../contract/devices.js'
-import { runBulk, planBulk, type BulkSource, type BulkSpec } from './bulk.js'
+import { planBulk, runBulk, type BulkSource, type BulkSpec } from './bulk/index.js'
 import { describeDetach, describePreviewRows } from './devices-view.js'
 import type { DetachDetails } from '../contract/devices.js'
 
@@ -18,7 +18,7 @@ export function assignSpec(
   client: LicctlClient,
   org: string,
   defaults: AssignDefaults,
-): BulkSpec<AssignItem> {
+): BulkSpec<AssignItem, { org: string }> {
   const fill = Object.fromEntries(Object.entries(defaults).filter(([, v]) => v !== undefined))
   return {
     target: 'serial',
@@ -29,8 +29,8 @@ export function assignSpec(
       assignItem,
     ) as unknown as z.ZodType<AssignItem>,
     verb: 'assign licenses',
-    send: (items, dryRun, idempotencyKey, batch) =>
-      client.devices.assign({ org }, items, { dryRun, idempotencyKey, priorChanges: batch.priorChanges }),
+    endpoint: client.devices.assign,
+    params: { org },
     describe: (d) =>
       Array.isArray(d.licenses) && d.licenses.length > 0
         ? `${(d.licenses as string[]).join(', ')}; valid until ${String(d.validUntil)}`
@@ -47,13 +47,17 @@ function stripEmpty(row: Record<string, unknown>): Record<string, unknown> {
   return out
 }
 
-export function serialSpec(client: LicctlClient, org: string, op: 'detach' | 'remove'): BulkSpec<SerialItem> {
+export function serialSpec(
+  client: LicctlClient,
+  org: string,
+  op: 'detach' | 'remove',
+): BulkSpec<SerialItem, { org: string }> {
   return {
     target: 'serial',
     schema: serialItem,
     verb: op === 'detach' ? 'detach licenses' : 'remove devices',
-    send: (items, dryRun, idempotencyKey, batch) =>
-      client.devices[op]({ org }, items, { dryRun, idempotencyKey, priorChanges: batch.priorChanges }),
+    endpoint: client.devices[op],
+    params: { org },
     describe: (d) => ('returnedDays' in d ? describeDetach(d as DetachDetails) : undefined),
   }
 }
@@ -68,13 +72,21 @@ export async function runDestructive(
   org: string,
   op: 'detach' | 'remove',
   source: BulkSource,
-  opts: { dryRun: boolean; json: boolean; yes: boolean; note: (s: string) => void },
+  opts: {
+    dryRun: boolean
+    json: boolean
+    strict?: boolean | undefined
+    yes: boolean
+    note: (s: string) => void
+  },
 ): Promise<number> {
   const spec = serialSpec(client, org, op)
   if (!opts.dryRun && !opts.yes) {
     const { canPrompt, confirmDestructive } = await import('./prompts.js')
     if (canPrompt()) {
-      const changing = await planBulk(spec, source, (r) => r.status === 'will-change')
+      const changing = await planBulk(spec, source, (r) => r.status === 'will-change', {
+        strict: opts.strict,
+      })
       if (changing.length === 0) return runBulk(spec, source, opts)
       for (const line of describePreviewRows(changing)) opts.note(line)
     }

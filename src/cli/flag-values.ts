@@ -1,27 +1,177 @@
-import { UsageError } from '../client/errors.js'
+import { Flags } from '@oclif/core'
 import { parseDuration } from '../domain/duration.js'
+import { quote, UsageError } from './errors.js'
+
+/**
+ * The one reader of every time, duration and count flag. Each value is checked here, before any
+ * request, and a bad one is a usage error (exit 2) that names the flag and quotes the input —
+ * never the server's `body.expires: Invalid input`.
+ */
+
+/** A time as a person types it: a duration, a calendar date, or an instant with its offset. */
+export type TimeValue =
+  | { kind: 'duration'; ms: number }
+  | { kind: 'date'; date: string; ms: number }
+  | { kind: 'instant'; ms: number }
+
+const DATE = /^(\d{4})-(\d{2})-(\d{2})$/
+const INSTANT = /^(\d{4}-\d{2}-\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-](\d{2}):?(\d{2}))$/i
+
+/** Epoch ms of 00:00 UTC on a real calendar date (2024-02-30 is not one), else null. */
+function dateMs(text: string): number | null {
+  const m = DATE.exec(text)
+  if (!m) return null
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])]
+  const ms = Date.UTC(y, mo - 1, d)
+  const back = new Date(ms)
+  return back.getUTCFullYear() === y && back.getUTCMonth() === mo - 1 && back.getUTCDate() === d ? ms : null
+}
+
+/** Reads a time flag's text; null when it is none of the forms. */
+export function readTime(text: string): TimeValue | null {
+  const t = text.trim()
+  const ms = parseDuration(t)
+  if (ms !== null) return { kind: 'duration', ms }
+  const day = dateMs(t)
+  if (day !== null) return { kind: 'date', date: t, ms: day }
+  const m = INSTANT.exec(t)
+  if (!m || dateMs(m[1]!) === null) return null
+  const [h, min, s, oh, om] = [m[2], m[3], m[4] ?? '0', m[5] ?? '0', m[6] ?? '0'].map(Number) as number[]
+  if (h! > 23 || min! > 59 || s! > 59 || oh! > 23 || om! > 59) return null
+  const at = Date.parse(t)
+  return Number.isNaN(at) ? null : { kind: 'instant', ms: at }
+}
+
+const DAY_MS = 86_400_000
+
+type TimeForm = 'duration' | 'date' | 'instant'
+const FORM_TEXT: Record<TimeForm, string> = {
+  duration: 'a duration like 90d',
+  date: 'a date like 2027-12-31',
+  instant: 'an instant with its offset',
+}
+
+function notA(flag: string, text: string, forms: TimeForm[]): UsageError {
+  const expected = forms.map((f) => FORM_TEXT[f])
+  const list = expected.length > 1 ? `${expected.slice(0, -1).join(', ')} or ${expected.at(-1)}` : expected[0]
+  const what =
+    DATE.test(text.trim()) && dateMs(text.trim()) === null ? 'not a real calendar date' : `expected ${list}`
+  return new UsageError(`${flag}: ${what}, got ${quote(text)}`)
+}
 
 /** A duration flag (15m, 2h, 14d) in whole seconds, or a usage error naming the flag. */
 export function durationSeconds(flag: string, text: string): number {
-  const ms = parseDuration(text)
-  if (ms === null)
-    throw new UsageError(`${flag}: expected a duration like 90s, 15m, 2h or 14d, got '${text}'`)
-  return Math.round(ms / 1000)
+  const v = readTime(text)
+  if (v?.kind !== 'duration' || v.ms < 1000)
+    throw new UsageError(`${flag}: expected a duration like 90s, 15m, 2h or 14d, got ${quote(text)}`)
+  return Math.round(v.ms / 1000)
 }
 
 /**
- * A time flag as an ISO-8601 instant: a duration counted from now (`7d`: added, or subtracted for
- * a flag that looks back) or an absolute time read by the flag's own rule (`absolute`, which
- * returns epoch milliseconds or null). Anything else is a usage error naming the flag.
+ * A time flag as an ISO-8601 instant: a duration counted from now (`direction` 1: ahead, -1: back),
+ * an instant with its offset, or — when `date` says how — a calendar date in UTC: `start` (00:00 of
+ * that day) or `end` (valid through that day: 00:00 of the next).
+ */
+export function instantValue(
+  flag: string,
+  text: string,
+  opts: { direction: 1 | -1; date?: 'start' | 'end'; now?: number },
+): string {
+  const v = readTime(text)
+  const now = opts.now ?? Date.now()
+  if (v?.kind === 'duration') return new Date(now + opts.direction * v.ms).toISOString()
+  if (v?.kind === 'instant') return new Date(v.ms).toISOString()
+  if (v?.kind === 'date' && opts.date)
+    return new Date(v.ms + (opts.date === 'end' ? DAY_MS : 0)).toISOString()
+  throw notA(flag, text, opts.date ? ['duration', 'date', 'instant'] : ['duration', 'instant'])
+}
+
+/**
+ * A pool's or add-on's expiration as the API takes it: a date stays a date (the server makes it
+ * valid through that day in the organization's time zone), an instant keeps its offset's meaning,
+ * and a duration (365d) is counted from now.
+ */
+export function expiryValue(flag: string, text: string, now = Date.now()): string {
+  const v = readTime(text)
+  if (v?.kind === 'date') return v.date
+  if (v?.kind === 'instant') return new Date(v.ms).toISOString()
+  if (v?.kind === 'duration') return new Date(now + v.ms).toISOString()
+  throw notA(flag, text, ['date', 'instant', 'duration'])
+}
+
+/** A whole number within bounds, or a usage error naming the flag and the bounds. */
+export function integerValue(flag: string, text: string, bounds: { min: number; max: number }): number {
+  const t = text.trim()
+  if (!/^[+-]?\d+$/.test(t)) throw new UsageError(`${flag}: not a whole number, got ${quote(text)}`)
+  const n = Number(t)
+  if (!(n >= bounds.min && n <= bounds.max))
+    throw new UsageError(`${flag} must be between ${bounds.min} and ${bounds.max}, got ${quote(text)}`)
+  return n
+}
+
+/** The bounds of a zod number schema (`.int().min().max()` in the contract). */
+export interface NumberSchema {
+  minValue: number | null
+  maxValue: number | null
+}
+
+/**
+ * A count flag whose bounds are the contract's: `schema` loads the contract's field lazily (zod
+ * loads only when the flag is given, and the command needs it then anyway).
+ */
+export const countFlag = Flags.custom<number, { schema: () => Promise<NumberSchema> }>({
+  async parse(input, _ctx, flag) {
+    const s = await flag.schema()
+    return integerValue(`--${flag.name}`, input, {
+      min: s.minValue ?? Number.MIN_SAFE_INTEGER,
+      max: s.maxValue ?? Number.MAX_SAFE_INTEGER,
+    })
+  },
+})
+
+/** An integer flag with bounds the CLI owns (a port, a page limit). */
+export const integerFlag = Flags.custom<number, { min: number; max: number }>({
+  async parse(input, _ctx, flag) {
+    return integerValue(`--${flag.name}`, input, { min: flag.min, max: flag.max })
+  },
+})
+
+/** An expiration flag for pools and add-ons (see expiryValue). */
+export const expiryFlag = Flags.custom<string>({
+  async parse(input, _ctx, flag) {
+    return expiryValue(`--${flag.name}`, input)
+  },
+})
+
+/** A duration flag, in whole seconds (a default is given in seconds, with `defaultHelp` as typed). */
+export const durationFlag = Flags.custom<number>({
+  async parse(input, _ctx, flag) {
+    return durationSeconds(`--${flag.name}`, input)
+  },
+})
+
+/** A time flag read as an instant (see instantValue). */
+export const instantFlag = Flags.custom<string, { direction: 1 | -1; date?: 'start' | 'end' }>({
+  async parse(input, _ctx, flag) {
+    return instantValue(`--${flag.name}`, input, {
+      direction: flag.direction,
+      ...(flag.date ? { date: flag.date } : {}),
+    })
+  },
+})
+
+/**
+ * Kept for callers written before the flag builders: the same reader, with an absolute form of the
+ * caller's own. Prefer instantFlag.
  */
 export function timeFlag(
   flag: string,
   text: string,
   opts: { direction: 1 | -1; absolute(text: string): number | null; expected: string },
 ): string {
-  const ms = parseDuration(text)
-  if (ms !== null) return new Date(Date.now() + opts.direction * ms).toISOString()
+  const v = readTime(text)
+  if (v?.kind === 'duration') return new Date(Date.now() + opts.direction * v.ms).toISOString()
   const at = opts.absolute(text)
-  if (at === null) throw new UsageError(`${flag}: expected ${opts.expected}, got '${text}'`)
+  if (at === null) throw new UsageError(`${flag}: expected ${opts.expected}, got ${quote(text)}`)
   return new Date(at).toISOString()
 }

@@ -1,4 +1,17 @@
 import { z } from 'zod'
+import {
+  activateResponse,
+  activationDetail,
+  activationEntitlement,
+  activationSummary,
+  clearOrphansResponse,
+  deactivateResponse,
+  orphan,
+  rehostResponse,
+  resizeResponse,
+  returnResponse,
+  splitResponse,
+} from '../contract/activations.js'
 import { bulkRowResult, bulkSummary } from '../contract/bulk.js'
 import { addonAssignment, addonPool, entitlement } from '../contract/cloud.js'
 import {
@@ -57,6 +70,20 @@ const profileRow = z.object({
 })
 
 export const jsonOutputs: Record<string, JsonOutput> = {
+  'activations:activate': json(activateResponse),
+  'activations:deactivate': json(deactivateResponse),
+  'activations:entitlements': list(activationEntitlement),
+  'activations:generate': json(activationSummary),
+  'activations:list': list(activationSummary),
+  /** The list, or with --clear the host and the orphans recorded as cleaned. */
+  'activations:orphans': json(z.union([z.object({ items: z.array(orphan) }), clearOrphansResponse])),
+  'activations:provision': json(activationEntitlement),
+  'activations:rehost': json(rehostResponse),
+  'activations:resize': json(resizeResponse),
+  'activations:return': json(returnResponse),
+  'activations:show': json(activationDetail),
+  'activations:split': json(splitResponse),
+
   api: noJsonOutput('prints the API response body as it is (no --json flag)'),
 
   'cloud:assign': json(bulkDocument),
@@ -119,6 +146,7 @@ export const jsonOutputs: Record<string, JsonOutput> = {
   'seats:update': json(seatPool),
   'seats:usage': list(userUsage),
 
+  'server:backup': json(z.object({ db: z.string(), file: z.string(), pages: z.number().int() })),
   'server:init': json(
     z.object({ operatorToken: z.string(), migrations: z.array(z.string()), db: z.string() }),
   ),

@@ -8,6 +8,40 @@ const require = createRequire(import.meta.url)
 const loadChalk = () => (require('chalk') as { Chalk: typeof Chalk }).Chalk
 const loadTable = () => require('cli-table3') as typeof TableClass
 
+let watching = false
+
+/**
+ * A reader that stops early (`licctl … | head -1`) closes stdout: the next write fails with EPIPE.
+ * Like `git log | head`, that is no error: the rest of the output is dropped and the command ends
+ * as it would have (exit 0 for a list; a bulk job still applies every row). Without this, oclif's
+ * last flush waits for a 'drain' that never comes and Node exits 13 ("unsettled top-level await").
+ */
+export function dropOutputWhenStdoutCloses(stdout: NodeJS.WriteStream = process.stdout): void {
+  if (watching) return
+  watching = true
+  let closed = false
+  const emit = stdout.emit.bind(stdout) as (event: string | symbol, ...args: unknown[]) => boolean
+  // The stream is process-wide, so the rule is too: once the reader is gone, writes succeed at once
+  // and an EPIPE is not an 'error' (which would reject a writer waiting for 'drain') but a last
+  // 'drain', so whoever waits goes on.
+  stdout.emit = ((event: string | symbol, ...args: unknown[]) => {
+    if (event === 'error' && (closed || (args[0] as NodeJS.ErrnoException | undefined)?.code === 'EPIPE')) {
+      if (!closed) {
+        closed = true
+        stdout.write = ((_chunk: unknown, ...rest: unknown[]) => {
+          const cb = rest.find((a) => typeof a === 'function') as (() => void) | undefined
+          if (cb) process.nextTick(cb)
+          return true
+        }) as typeof stdout.write
+        Object.defineProperty(stdout, 'writableNeedDrain', { get: () => false })
+        emit('drain')
+      }
+      return true
+    }
+    return emit(event, ...args)
+  }) as typeof stdout.emit
+}
+
 /** Colour only on a terminal, and never with NO_COLOR (chalk and cli-table3 ignore it on their own). */
 export function colorEnabled(stream: NodeJS.WriteStream = process.stdout): boolean {
   if (process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '') return false
@@ -30,16 +64,28 @@ export interface Column<T> {
 
 /** A table for humans. Off a terminal it is plain text with no ANSI, one row per line. */
 export function renderTable<T>(rows: readonly T[], columns: readonly Column<T>[]): string {
-  const c = color()
   const plain = !colorEnabled()
   const Table = loadTable()
+  const cells = rows.map((row) => columns.map((col) => cell(col.get(row))))
+  const widths = process.stdout.isTTY
+    ? fitWidths(
+        columns.map((col) => col.header),
+        cells,
+        terminalWidth(),
+        plain,
+      )
+    : undefined
   const table = new Table({
-    head: columns.map((col) => (plain ? col.header : c.bold(col.header))),
+    // Bold through cli-table3's own style: applied after wrapping, so a wrapped header keeps whole codes.
+    head: columns.map((col) => col.header),
     colAligns: columns.map((col) => col.align ?? 'left'),
-    style: plain ? { head: [], border: [], compact: true } : { head: [], border: ['grey'], compact: true },
+    style: plain
+      ? { head: [], border: [], compact: true }
+      : { head: ['bold'], border: ['grey'], compact: true },
     chars: plain ? PLAIN_CHARS : {},
+    ...(widths ? { colWidths: widths, wordWrap: true, wrapOnWordBoundary: false } : {}),
   })
-  for (const row of rows) table.push(columns.map((col) => cell(col.get(row))))
+  for (const row of cells) table.push(row)
   return plain
     ? table
         .toString()
@@ -47,6 +93,51 @@ export function renderTable<T>(rows: readonly T[], columns: readonly Column<T>[]
         .map((l) => l.trimEnd())
         .join('\n')
     : table.toString()
+}
+
+/** The terminal's width (COLUMNS when the terminal does not say), or undefined: no limit. */
+function terminalWidth(): number | undefined {
+  const n = process.stdout.columns || Number(process.env.COLUMNS)
+  return Number.isFinite(n) && n > 0 ? n : undefined
+}
+
+// eslint-disable-next-line no-control-regex
+const ANSI = /\u001b\[[0-9;]*m/g
+const visibleLength = (s: string) =>
+  Math.max(
+    ...s
+      .replace(ANSI, '')
+      .split('\n')
+      .map((l) => [...l].length),
+  )
+
+/**
+ * Column widths (padding included) that fit the terminal: the widest columns give way first, down
+ * to a floor, and their cells wrap. Undefined when the table fits as it is.
+ */
+export function fitWidths(
+  headers: string[],
+  rows: string[][],
+  width: number | undefined,
+  plain: boolean,
+): number[] | undefined {
+  if (!width) return undefined
+  const natural = headers.map(
+    (h, i) => Math.max(visibleLength(h), ...rows.map((r) => visibleLength(r[i] ?? ''))) + 2,
+  )
+  // Borders: one per column plus one (boxed), or two spaces between columns (plain).
+  const chrome = (plain ? 2 * (headers.length - 1) : headers.length + 1) + 1
+  const available = width - chrome
+  const widths = [...natural]
+  const FLOOR = 6
+  let total = widths.reduce((a, b) => a + b, 0)
+  while (total > available) {
+    const widest = widths.indexOf(Math.max(...widths))
+    if (widths[widest]! <= FLOOR) break
+    widths[widest]!--
+    total--
+  }
+  return total < natural.reduce((a, b) => a + b, 0) ? widths : undefined
 }
 
 const PLAIN_CHARS = {
@@ -79,12 +170,57 @@ export function renderFields(fields: Array<[string, string | number | null | und
   return fields.map(([k, v]) => `${c.bold(k.padEnd(width))}  ${cell(v)}`).join('\n')
 }
 
-/** A UTC instant as `2026-11-25 09:40 UTC` for tables; JSON keeps ISO-8601. */
+/**
+ * A UTC instant for tables: relative on a terminal ("3 hours ago", "in 12 days"), else
+ * `2026-11-25 09:40Z` (stable for scripts reading text). JSON always keeps ISO-8601.
+ */
 export function shortTime(iso: string | null | undefined): string {
   if (!iso) return '-'
+  if (process.stdout.isTTY) return relativeTime(Date.parse(iso))
   return iso.slice(0, 16).replace('T', ' ') + 'Z'
 }
 
+const UNITS: Array<[Intl.RelativeTimeFormatUnit, number, number]> = [
+  // unit, its length in ms, used while |delta| < this many of it
+  ['second', 1_000, 60],
+  ['minute', 60_000, 60],
+  ['hour', 3_600_000, 48],
+  ['day', 86_400_000, 60],
+  ['month', 2_629_800_000, 24],
+  ['year', 31_557_600_000, Infinity],
+]
+
+/** "in 12 days", "3 hours ago", "now". */
+export function relativeTime(at: number, now = Date.now()): string {
+  const delta = at - now
+  for (const [unit, ms, limit] of UNITS) {
+    const n = Math.round(delta / ms)
+    if (Math.abs(n) < limit) return new Intl.RelativeTimeFormat('en', { numeric: 'auto' }).format(n, unit)
+  }
+  return new Date(at).toISOString()
+}
+
+/** Within this long of its end, an expiration is shown as coming (yellow). */
+export const EXPIRING_MS = 30 * 86_400_000
+
+/**
+ * A validity for tables: the last valid day, and on a terminal how far that is; red once expired,
+ * yellow within 30 days (colour only on a terminal without NO_COLOR).
+ */
+export function validity(
+  p: { validThrough: string; expiresAt: string; expired: boolean },
+  now = Date.now(),
+): string {
+  const c = color()
+  const at = Date.parse(p.expiresAt)
+  const when = process.stdout.isTTY ? ` (${p.expired ? 'expired ' : 'ends '}${relativeTime(at, now)})` : ''
+  if (p.expired) return c.red(`${p.validThrough}${when || ' (expired)'}`)
+  if (at - now < EXPIRING_MS) return c.yellow(`${p.validThrough}${when}`)
+  return `${p.validThrough}${when}`
+}
+
+/** A date for tables: relative on a terminal, else `2026-11-25`. */
 export function shortDate(iso: string | null | undefined): string {
-  return iso ? iso.slice(0, 10) : '-'
+  if (!iso) return '-'
+  return process.stdout.isTTY ? relativeTime(Date.parse(iso)) : iso.slice(0, 10)
 }

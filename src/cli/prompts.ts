@@ -1,4 +1,4 @@
-import { UsageError } from '../client/errors.js'
+import { UsageError } from './errors.js'
 
 /** Prompts only when a person is there: stdin and stdout both terminals. */
 export function canPrompt(): boolean {

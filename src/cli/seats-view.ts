@@ -1,6 +1,6 @@
 import type { Lease, SeatPool } from '../contract/seats.js'
 import { formatDuration } from '../domain/duration.js'
-import { color, renderTable, shortTime, type Column } from './output.js'
+import { color, renderTable, shortTime, validity, type Column } from './output.js'
 
 /** How seat pools and leases look in a terminal; shared by the seats commands. */
 export const poolColumns: Column<SeatPool>[] = [
@@ -12,7 +12,7 @@ export const poolColumns: Column<SeatPool>[] = [
   { header: 'Free', get: (p) => p.free, align: 'right' },
   {
     header: 'Valid through',
-    get: (p) => (p.expired ? color().red(`${p.validThrough} (expired)`) : p.validThrough),
+    get: (p) => validity(p),
   },
   { header: 'Usage', get: (p) => p.usage },
 ]
@@ -33,26 +33,13 @@ export function renderLeases(leases: Lease[], opts: { idle?: boolean } = {}): st
       : [{ header: 'Started', get: (l: Lease) => shortTime(l.startedAt) }]),
     {
       header: 'Last heartbeat',
-      get: (l) => `${shortTime(l.lastHeartbeatAt)} (${formatDuration(l.idleSeconds * 1000)} ago)`,
+      // On a terminal shortTime is already relative ("3 minutes ago").
+      get: (l) =>
+        process.stdout.isTTY
+          ? shortTime(l.lastHeartbeatAt)
+          : `${shortTime(l.lastHeartbeatAt)} (${formatDuration(l.idleSeconds * 1000)} ago)`,
     },
     { header: 'Roaming until', get: (l) => shortTime(l.roamingUntil) },
     { header: 'State', get: (l) => stateLabel(l.state) },
   ])
-}
-
-/** Every item of a cursor-paged list, fetched 1,000 at a time (the API's largest page). */
-export async function everyPage<T>(
-  fetchPage: (q: { limit: number; cursor: string | undefined }) => Promise<{
-    items: T[]
-    nextCursor: string | null
-  }>,
-): Promise<T[]> {
-  const items: T[] = []
-  let cursor: string | undefined
-  do {
-    const page = await fetchPage({ limit: 1000, cursor })
-    items.push(...page.items)
-    cursor = page.nextCursor ?? undefined
-  } while (cursor)
-  return items
 }

@@ -1,3 +1,4 @@
+import { activationEndpoints } from '../contract/activations.js'
 import { cloudEndpoints } from '../contract/cloud.js'
 import { devicesEndpoints } from '../contract/devices.js'
 import { metaEndpoints } from '../contract/meta.js'
@@ -18,6 +19,7 @@ export class LicctlClient {
   readonly tokens
   readonly cloud
   readonly seats
+  readonly activations
   readonly devices
 
   constructor(readonly transport: Transport) {
@@ -27,6 +29,7 @@ export class LicctlClient {
     this.tokens = resourceOf(tokensEndpoints, transport)
     this.cloud = resourceOf(cloudEndpoints, transport)
     this.seats = resourceOf(seatsEndpoints, transport)
+    this.activations = resourceOf(activationEndpoints, transport)
     this.devices = resourceOf(devicesEndpoints, transport)
   }
 
@@ -37,16 +40,4 @@ export class LicctlClient {
   close(): Promise<void> {
     return this.transport.close()
   }
-}
-
-/** Follows nextCursor through every page. */
-export async function* allPages<T>(
-  fetchPage: (cursor: string | undefined) => Promise<{ items: T[]; nextCursor: string | null }>,
-): AsyncGenerator<T> {
-  let cursor: string | undefined
-  do {
-    const res = await fetchPage(cursor)
-    yield* res.items
-    cursor = res.nextCursor ?? undefined
-  } while (cursor)
 }

@@ -14,18 +14,25 @@ import {
 import type { Transport } from './transport.js'
 
 /** How one batch of a bulk job is sent: the same for every bulk endpoint. */
-export interface BulkCall<Options = never> {
+export interface BulkCall<Options = never, Item = unknown> {
   dryRun: boolean
   /** Sent as Idempotency-Key: a retried batch is applied once. Generated when absent. */
   idempotencyKey?: string | undefined
-  /** Dry runs in batches: rows of earlier batches that would change. */
-  priorChanges?: number | undefined
+  /**
+   * Dry runs in batches: the rows of each earlier batch that would change, batch by batch; the
+   * server applies them first, rolled back with the rest.
+   */
+  prior?: Item[][] | undefined
   /** The endpoint's options, applying to every row (e.g. seats release's includeRoaming). */
   options?: Options | undefined
 }
 
 type Method<S extends EndpointSpec> = S extends { bulk: object }
-  ? (params: ParamsIn<S>, items: Array<ItemIn<S>>, call: BulkCall<OptionsIn<S>>) => Promise<BulkResponse>
+  ? (
+      params: ParamsIn<S>,
+      items: Array<ItemIn<S>>,
+      call: BulkCall<OptionsIn<S>, ItemIn<S>>,
+    ) => Promise<BulkResponse>
   : S extends { body: object }
     ? (params: ParamsIn<S>, body: InputOf<S>) => Promise<SuccessOf<S>>
     : S extends { query: object }
@@ -56,7 +63,7 @@ export function resourceOf<T extends Record<string, EndpointSpec>>(
               ...call.options,
               dryRun: call.dryRun,
               items,
-              ...(call.priorChanges ? { priorChanges: call.priorChanges } : {}),
+              ...(call.prior?.length ? { prior: call.prior } : {}),
             },
             ...(schema ? { schema } : {}),
             idempotencyKey: call.idempotencyKey ?? true,

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { Pool, type Dispatcher } from 'undici'
 import type { z } from 'zod'
 import { redactTokens } from '../domain/tokens.js'
-import { fromResponse, LicctlError, NetworkError } from './errors.js'
+import { ClientError, fromResponse, NetworkError } from './errors.js'
 
 export interface TransportOptions {
   baseUrl: string
@@ -51,7 +51,7 @@ export class Transport {
     try {
       base = new URL(opts.baseUrl)
     } catch {
-      throw new LicctlError(`invalid server URL: ${opts.baseUrl}`, { code: 'usage', exitCode: 2 })
+      throw new ClientError(`invalid server URL: ${opts.baseUrl}`, { code: 'invalid_url' })
     }
     this.baseUrl = base
     this.ownsDispatcher = !opts.dispatcher
@@ -115,13 +115,13 @@ export class Transport {
         if (!opts.schema) return body as z.infer<S>
         const parsed = opts.schema.safeParse(body)
         if (!parsed.success)
-          throw new LicctlError(
+          throw new ClientError(
             `unexpected response from ${method} ${path}: ${parsed.error.issues[0]?.message ?? 'invalid'}`,
-            { code: 'bad_response', exitCode: 1, details: parsed.error.issues },
+            { code: 'bad_response', details: parsed.error.issues },
           )
         return parsed.data
       } catch (err) {
-        if (err instanceof LicctlError) throw err
+        if (err instanceof ClientError) throw err
         const code = (err as { code?: string }).code
         if (code && RETRYABLE_CODES.has(code) && attempt < attempts) {
           await this.backoff(attempt)

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { Args, Flags } from '@oclif/core'
 import { ApiCommand } from '../cli/base-command.js'
-import { UsageError } from '../client/errors.js'
+import { UsageError } from '../cli/errors.js'
 
 type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE'
 
@@ -11,6 +11,8 @@ export default class Api extends ApiCommand<typeof Api> {
 -f key=value adds a string field, -F key=value a typed one (numbers, true, false, null); key[]=value appends to an array and a[b]=value nests. Fields make a JSON body (the method becomes POST), or the query string with -X GET/DELETE. --input sends a JSON file (- for stdin).
 The response body is printed as indented JSON on stdout; errors go to stderr with the usual exit codes.`
   static override enableJsonFlag = false
+  // No JSON document of its own (it prints the response body): --org only, no --json/--jq.
+  static override baseFlags = { org: ApiCommand.baseFlags.org } as typeof ApiCommand.baseFlags
   static override examples = [
     '<%= config.bin %> api /orgs/acme/users',
     '<%= config.bin %> api -X GET /orgs/acme/audit -f action=user -F limit=5',

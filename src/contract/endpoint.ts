@@ -124,13 +124,11 @@ export type ParamsOut<S extends EndpointSpec> = S extends { params: infer P }
   ? Zout<P>
   : Record<string, never>
 export type QueryOut<S extends EndpointSpec> = S extends { query: infer Q } ? Zout<Q> : Record<string, never>
-type BulkBodyOut<I, O> = { dryRun: boolean; items: Array<Zout<I>>; priorChanges?: number | undefined } & ([
-  O,
-] extends [never]
-  ? unknown
-  : O extends AnyObject
-    ? z.output<O>
-    : unknown)
+type BulkBodyOut<I, O> = {
+  dryRun: boolean
+  items: Array<Zout<I>>
+  prior?: Array<Array<Zout<I>>> | undefined
+} & ([O] extends [never] ? unknown : O extends AnyObject ? z.output<O> : unknown)
 export type BodyOut<S extends EndpointSpec> = S extends { bulk: { item: infer I; options: infer O } }
   ? BulkBodyOut<I, O>
   : S extends { bulk: { item: infer I } }

@@ -10,6 +10,7 @@ export const errorCatalog = {
   validation_failed: { status: 400, exit: 2 },
   bad_request: { status: 400, exit: 2 },
   payload_too_large: { status: 413, exit: 2 },
+  unsupported_media_type: { status: 415, exit: 2 },
   idempotency_key_reused: { status: 422, exit: 2 },
   too_many_items: { status: 400, exit: 2 },
   // 3: refused by the license rules
@@ -33,6 +34,16 @@ export const errorCatalog = {
   wrong_category: { status: 409, exit: 3 },
   license_assigned: { status: 409, exit: 3 },
   license_expired: { status: 409, exit: 3 },
+  // activation IDs
+  activation_inactive: { status: 409, exit: 3 },
+  activation_expired: { status: 409, exit: 3 },
+  quantity_exceeded: { status: 409, exit: 3 },
+  nl_one_seat: { status: 409, exit: 3 },
+  entitlement_exhausted: { status: 409, exit: 3 },
+  entitlement_expired: { status: 409, exit: 3 },
+  return_not_supported: { status: 409, exit: 3 },
+  hosts_would_be_orphaned: { status: 409, exit: 3 },
+  split_exceeds_unused: { status: 409, exit: 3 },
   /** A retry of a request that created a secret (a token): secrets are shown once and never stored. */
   secret_not_replayable: { status: 409, exit: 3 },
   idempotency_in_progress: { status: 409, exit: 1 },
@@ -57,7 +68,7 @@ export type ErrorCode = keyof typeof errorCatalog
 /** Exit code for a known error code, else derived from the HTTP status. */
 export function exitCodeFor(code: string | undefined, status: number): number {
   if (code && code in errorCatalog) return errorCatalog[code as ErrorCode].exit
-  if (status === 400 || status === 413 || status === 422) return 2
+  if (status === 400 || status === 413 || status === 415 || status === 422) return 2
   if (status === 401 || status === 403) return 4
   if (status === 404) return 5
   if (status === 409) return 3

@@ -123,7 +123,13 @@ export type TokenInfo = z.infer<typeof tokenInfo>
 export const createTokenBody = z.strictObject({
   name: z.string().trim().min(1).max(100).optional(),
   readOnly: z.boolean().default(false),
+  /** An instant computed by the caller (older clients); prefer `expires`. */
   expiresAt: instant.optional(),
+  /**
+   * When the token expires, as the user typed it: a duration from now (`30d`, `12h`), a date (valid
+   * through that day in the organization's time zone) or an instant with its offset. The server computes it.
+   */
+  expires: z.string().trim().min(1).max(100).optional(),
   /** Admins (and the operator) may create a token for another member. */
   userEmail: email.optional(),
 })

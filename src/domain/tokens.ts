@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import { createHash, timingSafeEqual } from 'node:crypto'
 import { randomSecret } from './ids.js'
 
 /** Recognizable token prefixes: secret scanners and humans can tell what leaked. */
@@ -16,6 +16,17 @@ export function generateToken(kind: keyof typeof TOKEN_PREFIX): {
 /** Tokens are stored only as this hash. They are 256-bit random, so a fast hash is enough. */
 export function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex')
+}
+
+/**
+ * Whether a presented token's hash equals a stored one, in constant time. Tokens are found by an
+ * index lookup on the hash (a digest the caller cannot steer byte by byte); this re-check is the
+ * comparison that decides, and it takes the same time whichever byte differs.
+ */
+export function sameTokenHash(presentedHash: string, storedHash: string): boolean {
+  const a = Buffer.from(presentedHash, 'utf8')
+  const b = Buffer.from(storedHash, 'utf8')
+  return a.length === b.length && timingSafeEqual(a, b)
 }
 
 /** Replaces anything that looks like a licctl token with a redacted marker. */

@@ -1,5 +1,5 @@
 import swagger from '@fastify/swagger'
-import Fastify, { type FastifyInstance } from 'fastify'
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify'
 import {
   jsonSchemaTransform,
   jsonSchemaTransformObject,
@@ -10,10 +10,14 @@ import { newId } from '../domain/ids.js'
 import { redactTokens } from '../domain/tokens.js'
 import { systemClock, type Clock } from '../domain/clock.js'
 import type { Storage } from '../storage/open.js'
+import type { Access } from '../contract/endpoint.js'
 import { AppError } from './errors.js'
+import { DEFAULT_AUTH_FAILURE_LIMITS, type AuthFailureLimits } from './rate-limit.js'
+import { startHousekeeping, type HousekeepingOptions } from './housekeeping.js'
 import { registerAuth } from './plugins/auth.js'
 import { registerErrorHandler } from './plugins/errors.js'
 import { registerIdempotency } from './plugins/idempotency.js'
+import { activationRoutes } from './routes/activations.js'
 import { cloudRoutes } from './routes/cloud.js'
 import { deviceRoutes } from './routes/devices.js'
 import { metaRoutes } from './routes/meta.js'
@@ -31,8 +35,17 @@ declare module 'fastify' {
      * its connection so the process can exit as soon as the requests in flight are done.
      */
     draining: boolean
+    /** Limits on failed authentications (false: none). */
+    authFailureLimits: AuthFailureLimits | false
     /** Every route as registered (method, URL): the OpenAPI coverage test reads it. */
-    routeList: Array<{ method: string; url: string; public: boolean }>
+    routeList: Array<{
+      method: string
+      url: string
+      public: boolean
+      /** The endpoint table's access and mutation (the authorization matrix test reads them). */
+      access: Access | undefined
+      mutation: boolean
+    }>
   }
 }
 
@@ -45,10 +58,23 @@ export interface BuildOptions {
   bodyLimit?: number
   /** Where log lines go (stderr by default; tests capture them). */
   logStream?: { write(line: string): void }
+  /** Failed authentications allowed per address and per token in a window (false: unlimited). */
+  authFailureLimits?: AuthFailureLimits | false
+  /** Pruning of old idempotency records on a timer (off unless given: `server start` gives it). */
+  housekeeping?: HousekeepingOptions
 }
 
 /** Every topic's routes, each registered from its endpoint table in src/contract. */
-const topicRoutes = [metaRoutes, orgRoutes, userRoutes, tokenRoutes, seatRoutes, cloudRoutes, deviceRoutes]
+const topicRoutes = [
+  metaRoutes,
+  orgRoutes,
+  userRoutes,
+  tokenRoutes,
+  seatRoutes,
+  cloudRoutes,
+  activationRoutes,
+  deviceRoutes,
+]
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
 
@@ -76,17 +102,43 @@ export async function build(opts: BuildOptions): Promise<FastifyInstance> {
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : newId('req')
     },
     routerOptions: { ignoreTrailingSlash: true },
+    // The router's own refusals (a path that is not valid percent-encoding, a path segment over
+    // 100 characters) come before any hook: answer them in the one error shape too.
+    frameworkErrors: (error, _request, reply) => {
+      void (reply as unknown as FastifyReply).status(400).send({
+        error: {
+          code: 'bad_request',
+          message:
+            error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+              ? 'a path segment is too long'
+              : 'malformed URL: not valid percent-encoding',
+        },
+      })
+    },
     // Fastify's own 503 while closing has another shape; `draining` below answers in ours.
     return503OnClosing: false,
   })
   app.decorate('storage', opts.storage)
   app.decorate('clock', opts.clock ?? systemClock)
   app.decorate('routeList', [])
+  app.decorate<AuthFailureLimits | false>(
+    'authFailureLimits',
+    opts.authFailureLimits ?? DEFAULT_AUTH_FAILURE_LIMITS,
+  )
   app.addHook('onRoute', (route) => {
     for (const method of [route.method].flat())
       if (method !== 'HEAD')
-        app.routeList.push({ method, url: route.url, public: route.config?.public === true })
+        app.routeList.push({
+          method,
+          url: route.url,
+          public: route.config?.public === true,
+          access: route.config?.access,
+          mutation: route.config?.mutation === true,
+        })
   })
+  // JSON only: Fastify's built-in text/plain parser would hand a string body to the schema, which
+  // then answers `body: expected object`; an unsupported type is 415 unsupported_media_type instead.
+  app.removeContentTypeParser('text/plain')
   app.setValidatorCompiler(validatorCompiler)
   app.setSerializerCompiler(serializerCompiler)
   app.decorate('draining', false)
@@ -129,5 +181,6 @@ export async function build(opts: BuildOptions): Promise<FastifyInstance> {
     },
     { prefix: '/v1' },
   )
+  if (opts.housekeeping) startHousekeeping(app, opts.housekeeping)
   return app
 }

@@ -1,8 +1,10 @@
+import closeWithGrace from 'close-with-grace'
 import type { FastifyInstance } from 'fastify'
 import { sql } from 'kysely'
 import { clockStartingAt, systemClock } from '../domain/clock.js'
 import { openStorage } from '../storage/open.js'
-import { pendingMigrations } from '../storage/migrate.js'
+import { migrateToLatest, pendingMigrations } from '../storage/migrate.js'
+import { DEFAULT_IDEMPOTENCY_RETENTION_MS, pruneIntervalFor } from './housekeeping.js'
 import { isInitialized } from './services/operator.js'
 import { build } from './app.js'
 
@@ -12,6 +14,13 @@ export interface StartOptions {
   port: number
   clockStart?: number | undefined
   logLevel: string
+  /** PostgreSQL pool size and statement timeout (defaults: env, then 10 and 30 s). */
+  poolSize?: number | undefined
+  statementTimeoutMs?: number | undefined
+  /** Apply pending migrations before serving (under the migration lock: N processes migrate once). */
+  migrate?: boolean
+  /** How long idempotency records are kept (default a day); pruned on a timer. */
+  idempotencyRetentionMs?: number | undefined
   /** Called once listening, with the URL. */
   onListening(url: string): void
 }
@@ -22,11 +31,17 @@ const LISTEN_ERRORS: Record<string, string> = {
   EADDRNOTAVAIL: 'this machine has no such address (check --host)',
 }
 
-/** Opens the database, listens, and closes gracefully on SIGINT/SIGTERM (in-flight requests finish). */
+/**
+ * Opens the database, listens, and closes gracefully on a signal (close-with-grace): in-flight
+ * requests finish. `close()` closes it from the code instead (no exit).
+ */
 export async function startServer(
   opts: StartOptions,
 ): Promise<{ app: FastifyInstance; url: string; close(): Promise<void> }> {
-  const storage = await openStorage(opts.db)
+  const storage = await openStorage(opts.db, {
+    poolSize: opts.poolSize,
+    statementTimeoutMs: opts.statementTimeoutMs,
+  })
   let app: FastifyInstance | undefined
   let address: string
   try {
@@ -38,13 +53,31 @@ export async function startServer(
       throw new Error(
         `database ${storage.describe} is not initialized: run \`licctl server init --db ${opts.db}\` first`,
       )
+    const migrated = opts.migrate ? (await migrateToLatest(storage.db)).applied : []
     const pending = await pendingMigrations(storage.db)
     if (pending.length > 0)
       throw new Error(
-        `database needs migrations (${pending.join(', ')}): run \`licctl server migrate --db …\``,
+        `database needs migrations (${pending.join(', ')}): run \`licctl server migrate --db …\` (or start with --migrate)`,
       )
     const clock = opts.clockStart === undefined ? systemClock : clockStartingAt(opts.clockStart)
-    app = await build({ storage, clock, logger: { level: opts.logLevel } })
+    const retention = opts.idempotencyRetentionMs ?? DEFAULT_IDEMPOTENCY_RETENTION_MS
+    app = await build({
+      storage,
+      clock,
+      logger: { level: opts.logLevel },
+      housekeeping: { idempotencyRetentionMs: retention, intervalMs: pruneIntervalFor(retention) },
+    })
+    app.log.info(
+      {
+        database: storage.describe,
+        ...(storage.pool
+          ? { poolSize: storage.pool.max, statementTimeoutMs: storage.pool.statementTimeoutMs }
+          : {}),
+        migrationsApplied: migrated,
+        idempotencyRetentionMs: retention,
+      },
+      'database opened',
+    )
     // onClose runs after the server stopped accepting connections and in-flight requests finished.
     app.addHook('onClose', async () => {
       await storage.close()
@@ -65,19 +98,26 @@ export async function startServer(
   const url = address.replace('[::1]', 'localhost')
   opts.onListening(url)
   let closing: Promise<void> | null = null
-  const close = () => {
+  const closeApp = () => {
     // Answers from now on close their connection: a keep-alive socket would otherwise hold the
     // process open until the client or the keep-alive timeout drops it.
     app.draining = true
     return (closing ??= app.close())
   }
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
-      app.log.info({ signal }, 'shutting down')
-      const timer = setTimeout(() => process.exit(1), 10_000)
-      timer.unref()
-      void close().then(() => process.exit(0))
-    })
+  // Signals (SIGINT, SIGTERM, …) and an uncaught error close gracefully: in-flight requests finish,
+  // late ones get 503 `unavailable`, the database closes; then exit 0 (1 after an error, or when
+  // closing takes over 10 s, or on a second signal).
+  const grace = closeWithGrace(
+    { delay: 10_000, logger: { error: (msg: unknown) => app.log.error(String(msg)) } },
+    async ({ signal, err }) => {
+      if (err) app.log.error({ err }, 'shutting down after an unexpected error')
+      else app.log.info({ signal }, 'shutting down')
+      await closeApp()
+    },
+  )
+  const close = () => {
+    grace.uninstall()
+    return closeApp()
   }
   return { app, url, close }
 }

@@ -28,6 +28,10 @@ async function migratorFor(db: Kysely<Database>): Promise<Migrator> {
     provider,
     migrationTableName: 'licctl_migrations',
     migrationLockTableName: 'licctl_migrations_lock',
+    // Topics land independently and their migrations are numbered when they are planned, not when
+    // they land (0004-devices arrived after 0005-activations): a database that already ran a later
+    // number must still take an earlier one. Each migration only touches its own tables.
+    allowUnorderedMigrations: true,
     ...(migrationTableSchema ? { migrationTableSchema } : {}),
   })
 }

@@ -4,6 +4,8 @@ import type { Database, Dialect } from './schema.js'
 export interface Storage {
   db: Kysely<Database>
   dialect: Dialect
+  /** PostgreSQL only: the pool size and statement timeout in force (null on SQLite). */
+  pool: { max: number; statementTimeoutMs: number } | null
   /** A redacted description for logs (no password). */
   describe: string
   close(): Promise<void>
@@ -13,13 +15,32 @@ export function isPostgresUrl(url: string): boolean {
   return /^postgres(ql)?:\/\//.test(url)
 }
 
+export interface StorageOptions {
+  /** PostgreSQL: connections in this process's pool (default LICCTL_PG_POOL, else 10). */
+  poolSize?: number | undefined
+  /**
+   * PostgreSQL: a statement running longer is cancelled by the database, so a stuck query frees its
+   * connection (default 0: none — migrations may wait on each other's lock; `server start` sets 30 s).
+   */
+  statementTimeoutMs?: number | undefined
+}
+
+export const DEFAULT_POOL_SIZE = 10
+
 /**
  * Opens the database named by `url`: a SQLite file path (or `:memory:`) or a `postgres://` URL.
  * A `schema` query parameter on a PostgreSQL URL sets the search_path (tests use one schema per run).
  */
-export async function openStorage(url: string): Promise<Storage> {
-  if (isPostgresUrl(url)) return openPostgres(url)
+export async function openStorage(url: string, opts: StorageOptions = {}): Promise<Storage> {
+  if (isPostgresUrl(url)) return openPostgres(url, opts)
   return openSqlite(url)
+}
+
+function envNumber(name: string): number | undefined {
+  const v = process.env[name]
+  if (v === undefined || v === '') return undefined
+  if (!/^\d+$/.test(v)) throw new Error(`${name} must be a whole number, not '${v}'`)
+  return Number(v)
 }
 
 async function openSqlite(file: string): Promise<Storage> {
@@ -33,10 +54,10 @@ async function openSqlite(file: string): Promise<Storage> {
   database.pragma('busy_timeout = 5000')
   database.pragma('synchronous = NORMAL')
   const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database }) })
-  return { db, dialect: 'sqlite', describe: `sqlite:${file}`, close: () => db.destroy() }
+  return { db, dialect: 'sqlite', pool: null, describe: `sqlite:${file}`, close: () => db.destroy() }
 }
 
-async function openPostgres(url: string): Promise<Storage> {
+async function openPostgres(url: string, opts: StorageOptions): Promise<Storage> {
   const [{ default: pg }, { PostgresDialect }] = await Promise.all([import('pg'), import('kysely')])
   // int8 (bigint) columns hold epoch milliseconds and counts: well inside Number's safe range.
   pg.types.setTypeParser(20, (v) => Number(v))
@@ -44,17 +65,28 @@ async function openPostgres(url: string): Promise<Storage> {
   const schema = parsed.searchParams.get('schema')
   parsed.searchParams.delete('schema')
   if (schema && !/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`invalid schema name: ${schema}`)
+  const max = opts.poolSize ?? envNumber('LICCTL_PG_POOL') ?? DEFAULT_POOL_SIZE
+  if (max < 1) throw new Error('the PostgreSQL pool needs at least 1 connection')
+  const statementTimeoutMs = opts.statementTimeoutMs ?? 0
   const pool = new pg.Pool({
     connectionString: parsed.toString(),
-    max: Number(process.env.LICCTL_PG_POOL ?? 10),
+    max,
+    // A database that does not answer fails the request (503) instead of queueing it forever.
+    connectionTimeoutMillis: 5_000,
+    // Set by the server on each connection (the session's statement_timeout): 0 means none.
+    statement_timeout: statementTimeoutMs,
     ...(schema ? { options: `-c search_path=${schema}` } : {}),
   })
+  // A broken idle connection (the database restarted) is dropped by the pool; without a listener
+  // its 'error' event would crash the process.
+  pool.on('error', () => {})
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
   const safe = new URL(parsed.toString())
   safe.password = safe.password ? '***' : ''
   return {
     db,
     dialect: 'postgres',
+    pool: { max, statementTimeoutMs },
     describe: safe.toString() + (schema ? ` (schema ${schema})` : ''),
     close: () => db.destroy(),
   }

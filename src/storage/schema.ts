@@ -45,6 +45,7 @@ export interface Database {
     after: string | null
     created_at: number
   }
+  rate_limits: { key: string; window_start: number; count: number }
   idempotency_keys: {
     scope: string
     key: string
@@ -73,6 +74,12 @@ export interface Database {
     started_at: number
     last_heartbeat_at: number
     roaming_until: number | null
+  }
+  /** Leases released or checked in (their rows are gone): "already so" for a second release. */
+  released_leases: {
+    id: string
+    pool_id: string
+    released_at: number
   }
   addon_pools: {
     id: string
@@ -153,6 +160,49 @@ export interface Database {
     created_at: number
   }
   device_key_failures: { token_id: string; window_start: number; failures: number }
+  /** What an organization bought of a product: seats split between its active IDs and free. */
+  activation_entitlements: {
+    id: string
+    org_id: string
+    product: string
+    type: 'NL' | 'CC'
+    seats: number
+    allocated: number
+    free: number
+    expires_at: number
+    created_at: number
+    updated_at: number
+  }
+  activation_ids: {
+    id: string
+    org_id: string
+    entitlement_id: string
+    quantity: number
+    used: number
+    status: 'active' | 'inactive'
+    expires_at: number
+    created_at: number
+    updated_at: number
+    returned_at: number | null
+  }
+  /** A host holding seats of an ID; `quantity` mirrors the ID's (composite foreign key). */
+  activation_hosts: {
+    activation_id: string
+    quantity: number
+    host: string
+    seats: number
+    since: number
+  }
+  activation_orphans: {
+    id: string
+    org_id: string
+    activation_id: string
+    host: string
+    seats: number
+    reason: 'return' | 'rehost'
+    since: number
+    cleared_at: number | null
+  }
 }
 
 export type Dialect = 'sqlite' | 'postgres'

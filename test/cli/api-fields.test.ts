@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert'
 import { buildFields } from '../../src/commands/api.js'
-import { UsageError } from '../../src/client/errors.js'
+import { UsageError } from '../../src/cli/errors.js'
 
 describe('api -f/-F fields', function () {
   it('keeps -f values as strings and types -F values like gh', () => {

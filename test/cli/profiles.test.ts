@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { resolveConnection } from '../../src/cli/connection.js'
 import { Profiles } from '../../src/cli/profiles.js'
-import type { LicctlError } from '../../src/client/errors.js'
+import type { CliError } from '../../src/cli/errors.js'
 
 const OP = 'lic_op_operatorSecretOperatorSecret000000000'
 const ACME = 'lic_u_acmeSecretAcmeSecretAcmeSecret00000000'
@@ -101,7 +101,7 @@ describe('profiles', function () {
       process.env.LICCTL_URL = 'http://elsewhere.test'
       assert.throws(
         () => resolveConnection(undefined),
-        (err: LicctlError) =>
+        (err: CliError) =>
           err.exitCode === 4 &&
           err.message ===
             "LICCTL_URL is set without LICCTL_TOKEN, and profile 'operator' is for http://op.test",
@@ -114,8 +114,7 @@ describe('profiles', function () {
       rmSync(join(dir, 'profiles.json'))
       assert.throws(
         () => resolveConnection(undefined),
-        (err: LicctlError) =>
-          err.code === 'not_logged_in' && err.exitCode === 4 && /orgs login/.test(err.hint!),
+        (err: CliError) => err.code === 'not_logged_in' && err.exitCode === 4 && /orgs login/.test(err.hint!),
       )
     })
   })

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert'
 import { createServer, type AddressInfo } from 'node:net'
 import nock from 'nock'
 import { z } from 'zod'
-import { AuthError, LicctlError, NetworkError, ServerError } from '../../src/client/errors.js'
+import { ApiError, ClientError, NetworkError } from '../../src/client/errors.js'
 import { Transport } from '../../src/client/transport.js'
 
 const BASE = 'http://licenses.test'
@@ -74,7 +74,7 @@ describe('client: transport', function () {
       .reply(503, { error: { code: 'unavailable', message: 'busy' } })
     await assert.rejects(
       transport().request('POST', '/v1/once', { body: {} }),
-      (e: unknown) => e instanceof ServerError && e.exitCode === 1,
+      (e: unknown) => e instanceof ApiError && e.status === 503,
     )
     assert.equal(sleeps.length, 0)
   })
@@ -97,7 +97,7 @@ describe('client: transport', function () {
       })
       await assert.rejects(
         t.request('GET', '/v1/down'),
-        (e: unknown) => e instanceof NetworkError && e.exitCode === 1 && !e.message.includes(TOKEN),
+        (e: unknown) => e instanceof NetworkError && e.code === 'network_error' && !e.message.includes(TOKEN),
       )
       assert.equal(connections, 4)
       assert.equal(sleeps.length, 3)
@@ -126,8 +126,8 @@ describe('client: transport', function () {
       .get('/v1/orgs/acme')
       .reply(403, { error: { code: 'forbidden', message: `token ${TOKEN} is not allowed` } })
     await assert.rejects(transport().request('GET', '/v1/orgs/acme'), (e: unknown) => {
-      assert.ok(e instanceof AuthError)
-      assert.equal(e.exitCode, 4)
+      assert.ok(e instanceof ApiError)
+      assert.deepEqual([e.status, e.code], [403, 'forbidden'])
       assert.ok(!e.message.includes(TOKEN))
       assert.match(e.message, /lic_u_\[REDACTED\]/)
       return true
@@ -138,7 +138,7 @@ describe('client: transport', function () {
     nock(BASE).get('/v1/shape').reply(200, { id: 42 })
     await assert.rejects(
       transport().request('GET', '/v1/shape', { schema: z.object({ id: z.string() }) }),
-      (e: unknown) => e instanceof LicctlError && e.code === 'bad_response' && e.exitCode === 1,
+      (e: unknown) => e instanceof ClientError && e.code === 'bad_response',
     )
   })
 
@@ -181,7 +181,7 @@ describe('client: transport', function () {
       .reply(503, { error: { code: 'unavailable', message: 'database is gone' } })
     await assert.rejects(
       transport().request('GET', '/v1/busy'),
-      (e: unknown) => e instanceof ServerError && e.code === 'unavailable' && e.exitCode === 1,
+      (e: unknown) => e instanceof ApiError && e.code === 'unavailable' && e.status === 503,
     )
     assert.ok(scope.isDone())
     assert.equal(sleeps.length, 3)
@@ -189,7 +189,7 @@ describe('client: transport', function () {
     nock(BASE)
       .get('/v1/broken')
       .reply(500, { error: { code: 'internal', message: 'oops' } })
-    await assert.rejects(transport().request('GET', '/v1/broken'), ServerError)
+    await assert.rejects(transport().request('GET', '/v1/broken'), ApiError)
     assert.equal(sleeps.length, 0, 'a 500 is not retried: the server may have acted')
   })
 
@@ -229,16 +229,16 @@ describe('client: transport', function () {
   it('redacts tokens from a non-JSON error page', async () => {
     nock(BASE).get('/v1/proxy').reply(502, `<html>upstream said Bearer ${TOKEN}</html>`)
     await assert.rejects(transport().request('GET', '/v1/proxy', {}), (e: unknown) => {
-      assert.ok(e instanceof ServerError)
+      assert.ok(e instanceof ApiError && e.status >= 500, String(e))
       assert.ok(!JSON.stringify([e.message, e.details]).includes(TOKEN))
       return true
     })
   })
 
-  it('refuses an invalid base URL as a usage error', () => {
+  it('refuses an invalid base URL with its own code', () => {
     assert.throws(
       () => new Transport({ baseUrl: 'not a url' }),
-      (e: unknown) => e instanceof LicctlError && e.exitCode === 2,
+      (e: unknown) => e instanceof ClientError && e.code === 'invalid_url',
     )
   })
 })

@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { LicctlClient } from '../../src/client/index.js'
-import { LicctlError } from '../../src/client/errors.js'
+import { ClientError } from '../../src/client/errors.js'
+import { failureOf } from '../../src/cli/errors.js'
 import { openStorage } from '../../src/storage/open.js'
 import { DIALECTS, freshDb, type TestDb } from '../helpers/dialects.js'
 import { E2eServer } from '../helpers/e2e.js'
@@ -76,7 +77,7 @@ for (const dialect of DIALECTS) {
             )
             return { granted: lease.id }
           } catch (err) {
-            if (err instanceof LicctlError) return { refused: err.code, exit: err.exitCode }
+            if (err instanceof ClientError) return { refused: err.code, exit: failureOf(err).exitCode }
             throw err
           }
         }),

@@ -1,6 +1,12 @@
 import { strict as assert } from 'node:assert'
 import fc from 'fast-check'
-import { generateToken, hashToken, redactTokens, TOKEN_PREFIX } from '../../src/domain/tokens.js'
+import {
+  generateToken,
+  hashToken,
+  redactTokens,
+  sameTokenHash,
+  TOKEN_PREFIX,
+} from '../../src/domain/tokens.js'
 
 describe('domain: tokens', () => {
   it('have a recognizable prefix and 256 bits of url-safe secret', () => {
@@ -42,5 +48,14 @@ describe('domain: tokens', () => {
     assert.equal(redactTokens(`Bearer ${t} failed`), 'Bearer lic_op_[REDACTED] failed')
     assert.equal(redactTokens(`{"token":"${t}"}`), '{"token":"lic_op_[REDACTED]"}')
     assert.equal(redactTokens('no secrets here: lic_u_ab'), 'no secrets here: lic_u_ab')
+  })
+
+  it('compares token hashes in constant time: equal only when every byte is', () => {
+    const { token, hash } = generateToken('user')
+    assert.equal(sameTokenHash(hashToken(token), hash), true)
+    assert.equal(sameTokenHash(hashToken(`${token}x`), hash), false)
+    assert.equal(sameTokenHash(hash.slice(0, -1), hash), false, 'a shorter hash')
+    assert.equal(sameTokenHash(hash.toUpperCase(), hash), false, 'case matters')
+    assert.equal(sameTokenHash('', hash), false)
   })
 })

@@ -113,7 +113,7 @@ describe('e2e: bulk files through cloud assign and revoke', function () {
       'broken.csv',
       `email,name\n${members[7]},A\nnot-an-email,B\n${members[8]},Smith, C\n${members[7]},D\n`,
     )
-    const res = await cli(['cloud', 'assign', 'cloud-processing', '--file', file])
+    const res = await cli(['cloud', 'assign', 'cloud-processing', '--file', file, '--strict'])
     assert.equal(res.code, 2)
     assert.equal(res.stdout, '')
     assert.equal(
@@ -132,14 +132,45 @@ describe('e2e: bulk files through cloud assign and revoke', function () {
       [
         [3, 'email'],
         [4, '3'],
-        [5, 'email'],
       ],
+      'without --strict the repeated target is no error (it would be reported as a duplicate)',
     )
     assert.deepEqual(await holders('cloud-processing'), members.slice(0, 7), 'nothing was applied')
     const unclosed = write('unclosed.csv', `email,name\n${members[9]},"open\n${members[10]},B\n`)
     const quote = await cli(['cloud', 'assign', 'cloud-processing', '--file', unclosed])
     assert.equal(quote.code, 2)
     assert.match(quote.stderr, /row 2, column name: a quote opened in column name is never closed/)
+    assert.deepEqual(await holders('cloud-processing'), members.slice(0, 7))
+  })
+
+  it('reports a target named twice as a duplicate of its first row, applies it once, and exits 0', async () => {
+    const file = write('twice.csv', `email\n${members[7]}\n${members[8]}\n${members[7]!.toUpperCase()}\n`)
+    const res = await cli(['cloud', 'assign', 'cloud-processing', '--file', file])
+    ok(res)
+    assert.deepEqual(res.stdout.trimEnd().split('\n'), [
+      `✓ changed     ${members[7]}`,
+      `✓ changed     ${members[8]}`,
+      `= duplicate   ${members[7]!.toUpperCase()} — of row 2`,
+      'Done (assign cloud-processing): 2 changed, 1 unchanged (1 duplicate), 0 failed.',
+    ])
+    const json = await cli(['cloud', 'revoke', 'cloud-processing', '--file', file, '--json'])
+    ok(json)
+    assert.deepEqual(JSON.parse(json.stdout), {
+      dryRun: false,
+      results: [
+        { index: 0, target: members[7], status: 'changed', row: 2 },
+        { index: 1, target: members[8], status: 'changed', row: 3 },
+        {
+          index: 2,
+          target: members[7]!.toUpperCase(),
+          status: 'duplicate',
+          message: 'duplicate of row 2',
+          details: { duplicateOf: 2 },
+          row: 4,
+        },
+      ],
+      summary: { changed: 2, unchanged: 1, failed: 0 },
+    })
     assert.deepEqual(await holders('cloud-processing'), members.slice(0, 7))
   })
 
@@ -226,5 +257,123 @@ describe('e2e: bulk files through cloud assign and revoke', function () {
     const none = await cli(['cloud', 'assign', 'plan'])
     assert.equal(none.code, 2)
     assert.match(none.stderr, /^Error: no targets given/)
+  })
+})
+
+describe('e2e: a dry run in several batches predicts the real run row for row', function () {
+  this.timeout(180_000)
+  let server: E2eServer
+  let admin: string
+  const cli = (args: string[], env: Record<string, string> = {}) =>
+    runCli(args, { env: { ...server.env(admin, 'acme'), ...env } })
+  const ok = (r: CliResult) => assert.equal(r.code, 0, r.stderr)
+  const member = (i: number) => `m${String(i).padStart(4, '0')}@acme.test`
+  const past: Record<string, string> = {
+    'will-change': 'changed',
+    'will-fail': 'failed',
+    'already-so': 'already-so',
+    duplicate: 'duplicate',
+  }
+  type Doc = { dryRun: boolean; results: Row[]; summary: unknown }
+
+  before(async () => {
+    server = await E2eServer.start()
+    admin = await server.createOrg('acme', 'alice@acme.test')
+  })
+  after(async () => server.stop())
+
+  it('3,500 rows in 4 batches, with duplicates across batches and a pool that runs out in batch 3', async () => {
+    // Every member once, in order; a stranger every 112 rows; every 34th row repeats a row far
+    // earlier (often in another batch, sometimes in upper case).
+    const rows: string[] = []
+    let next = 0
+    let strangers = 0
+    while (rows.length < 3500) {
+      const n = rows.length
+      if (n > 0 && n % 34 === 0) {
+        const earlier = rows[Math.floor((n * 7) / 11)]!
+        rows.push(n % 68 === 0 ? earlier.toUpperCase() : earlier)
+      } else if (n % 112 === 5) rows.push(`stranger${strangers++}@acme.test`)
+      else rows.push(member(next++))
+    }
+    const staff = join(server.dir, 'staff.csv')
+    writeFileSync(staff, 'email\n' + Array.from({ length: next }, (_, i) => member(i)).join('\n') + '\n')
+    ok(await cli(['orgs', 'users', 'add', '--file', staff]))
+    ok(
+      await server.asOperator([
+        'cloud',
+        'provision',
+        'big',
+        '--name',
+        'Big',
+        '--total',
+        '2400',
+        '--expires',
+        '2027-12-31',
+        '--org',
+        'acme',
+      ]),
+    )
+    // 50 members already hold it: 2,350 licenses are free.
+    ok(await cli(['cloud', 'assign', 'big', ...Array.from({ length: 50 }, (_, i) => member(i * 60))]))
+
+    const file = join(server.dir, 'big.csv')
+    writeFileSync(file, 'email\n' + rows.join('\n') + '\n')
+
+    const dry = await cli(['cloud', 'assign', 'big', '--file', file, '--dry-run', '--json'])
+    assert.equal(dry.code, 6, dry.stderr)
+    const planned = JSON.parse(dry.stdout) as Doc
+    const held = await cli(['cloud', 'list', '--json'])
+    assert.equal(JSON.parse(held.stdout).items[0].assigned, 50, 'the dry run changed nothing')
+
+    const applied = await cli(['cloud', 'assign', 'big', '--file', file, '--json'])
+    assert.equal(applied.code, 6, applied.stderr)
+    const done = JSON.parse(applied.stdout) as Doc
+
+    const outcome = (r: Row) => [r.row, r.target, r.status, r.code ?? '']
+    assert.equal(done.results.length, 3500)
+    assert.deepEqual(
+      done.results.map(outcome),
+      planned.results.map((r) => outcome({ ...r, status: past[r.status]! })),
+    )
+    const duplicates = rows.filter((_, n) => n > 0 && n % 34 === 0).length
+    assert.deepEqual(planned.summary, {
+      changed: 2350,
+      unchanged: 50 + duplicates,
+      failed: 3500 - 2350 - 50 - duplicates,
+    })
+    assert.deepEqual(done.summary, planned.summary)
+    // Where the pool ran out: batch 3 (rows sent 2,001 to 3,000) both took licenses and was refused.
+    const sent = done.results.filter((r) => r.status !== 'duplicate')
+    const batch = (k: number) => sent.slice((k - 1) * 1000, k * 1000)
+    const statusesOf = (k: number) => new Set(batch(k).map((r) => r.code ?? r.status))
+    assert.deepEqual([...statusesOf(3)].sort(), ['already-so', 'changed', 'no_free_license', 'not_a_member'])
+    assert.equal(statusesOf(4).has('changed'), false)
+    assert.deepEqual(done.results.filter((r) => r.status === 'duplicate').length, duplicates)
+    const after = await cli(['cloud', 'list', '--json'])
+    assert.equal(JSON.parse(after.stdout).items[0].assigned, 2400)
+  })
+
+  it('a row job too: the last admin removed in a later batch of the plan is refused, as applying refuses it', async () => {
+    ok(await cli(['orgs', 'users', 'add', 'bea@acme.test', 'cy@acme.test', '--role', 'admin']))
+    const env = { LICCTL_BULK_BATCH_SIZE: '1' }
+    const targets = ['bea@acme.test', 'cy@acme.test', 'alice@acme.test']
+    const dry = await cli(['orgs', 'users', 'remove', ...targets, '--dry-run', '--json'], env)
+    assert.equal(dry.code, 6, dry.stderr)
+    const planned = JSON.parse(dry.stdout) as Doc
+    assert.deepEqual(
+      planned.results.map((r) => [r.target, r.status, r.code ?? '']),
+      [
+        ['bea@acme.test', 'will-change', ''],
+        ['cy@acme.test', 'will-change', ''],
+        ['alice@acme.test', 'will-fail', 'last_admin'],
+      ],
+    )
+    const applied = await cli(['orgs', 'users', 'remove', ...targets, '--yes', '--json'], env)
+    assert.equal(applied.code, 6, applied.stderr)
+    assert.deepEqual(
+      (JSON.parse(applied.stdout) as Doc).results.map((r) => [r.target, r.status, r.code ?? '']),
+      planned.results.map((r) => [r.target, past[r.status], r.code ?? '']),
+    )
   })
 })

@@ -25,10 +25,10 @@ export class ServerProcess {
     return (JSON.parse(init.stdout) as { operatorToken: string }).operatorToken
   }
 
-  static async start(db: string, logLevel = 'info'): Promise<ServerProcess> {
+  static async start(db: string, logLevel = 'info', extraArgs: string[] = []): Promise<ServerProcess> {
     const proc = spawn(
       process.execPath,
-      [BIN, 'server', 'start', '--db', db, '--port', '0', '--log-level', logLevel],
+      [BIN, 'server', 'start', '--db', db, '--port', '0', '--log-level', logLevel, ...extraArgs],
       { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } },
     )
     let stdout = ''

@@ -104,7 +104,7 @@ for (const dialect of DIALECTS) {
         )
         assert.equal(next.body.nextCursor, null)
         const other = await t.call(tokens['bob@acme.test']!, 'GET', '/v1/orgs/globex/cloud/addons')
-        assert.equal(other.status, 403)
+        assert.equal(other.status, 404)
       })
     })
 
@@ -148,8 +148,8 @@ for (const dialect of DIALECTS) {
         assert.equal(member.body.error.code, 'not_admin')
         const globex = await t.org('initech', 'ian@initech.test')
         const other = await assign('ai-assist', ['bob@acme.test'], {}, globex)
-        assert.equal(other.status, 403)
-        assert.equal(other.body.error.code, 'wrong_organization')
+        assert.equal(other.status, 404)
+        assert.deepEqual(other.body.error, { code: 'not_found', message: "organization 'acme' not found" })
       })
 
       it('never assigns past the total, whatever runs at once, and the database refuses it too', async () => {
@@ -275,22 +275,35 @@ for (const dialect of DIALECTS) {
         )
       })
 
-      it('plans a later batch on top of the earlier ones (priorChanges): licenses they would take are taken', async () => {
+      it('plans a later batch on top of the earlier ones (prior): the licenses they would take are taken, their users hold it', async () => {
         await provision({ key: 'batches', name: 'Batches', total: 3, expires: '2027-12-31' })
         const first = await assign('batches', members.slice(0, 2), { dryRun: true })
         assert.deepEqual(first.body.summary, { changed: 2, unchanged: 0, failed: 0 })
-        const second = await assign('batches', members.slice(2, 4), { dryRun: true, priorChanges: 2 })
+        const prior = [members.slice(0, 2).map((email) => ({ email }))]
+        const second = await assign('batches', [members[1]!, ...members.slice(2, 4)], { dryRun: true, prior })
         assert.deepEqual(statuses(second.body), [
+          [members[1], 'already-so'],
           [members[2], 'will-change'],
           [members[3], 'will-fail', 'no_free_license'],
         ])
         assert.deepEqual(await dbCounts('batches'), { assigned: 0, rows: 0, total: 3 })
-        const applied = await assign('batches', members.slice(2, 4), { priorChanges: 2 })
+        const applied = await assign('batches', members.slice(2, 4), { prior })
         assert.deepEqual(
           applied.body.summary,
           { changed: 2, unchanged: 0, failed: 0 },
           'ignored when applying',
         )
+      })
+
+      it('refuses more than 10,000 prior rows, and prior rows its item schema refuses', async () => {
+        const batch = Array.from({ length: 1000 }, (_, i) => ({ email: `u${i}@acme.test` }))
+        const tooMany = await assign('plan', [members[0]!], {
+          dryRun: true,
+          prior: Array.from({ length: 11 }, () => batch),
+        })
+        assert.equal(tooMany.status, 400)
+        const bad = await assign('plan', [members[0]!], { dryRun: true, prior: [[{ email: 'nope' }]] })
+        assert.equal(bad.status, 400)
       })
 
       it('dry-runs a revoke without freeing anything', async () => {
@@ -382,7 +395,7 @@ for (const dialect of DIALECTS) {
         t.clock.advance(-10 * DAY)
         assert.equal(res.status, 409)
         assert.equal(res.body.error.code, 'pool_expired')
-        assert.equal(res.body.error.message, 'Old Add-on License expired after 2026-01-20')
+        assert.equal(res.body.error.message, "Old Add-on ('old') expired after 2026-01-20")
       })
     })
 

@@ -142,6 +142,17 @@ for (const dialect of DIALECTS) {
       const [real] = await issue('router', '1y', 1)
       const limited = await addKey(real!, tok.body.token)
       assert.deepEqual([limited.status, limited.body.error.code], [429, 'rate_limited'])
+      // the refusal says when to come back: the window's end, in seconds, header and details alike
+      const raw = await t.app.inject({
+        method: 'POST',
+        url: '/v1/orgs/acme/devices/keys',
+        headers: { authorization: `Bearer ${tok.body.token}` },
+        payload: { key: real!, acceptTerms: true },
+      })
+      const retryAfter = Number(raw.headers['retry-after'])
+      assert.equal(raw.statusCode, 429)
+      assert.ok(retryAfter >= 1 && retryAfter <= 15 * 60, `Retry-After ${raw.headers['retry-after']}`)
+      assert.equal(JSON.parse(raw.body).error.details.retryAfterSeconds, retryAfter)
       // another token is not affected
       assert.equal((await addKey(real!)).status, 201)
     })
@@ -259,7 +270,7 @@ for (const dialect of DIALECTS) {
       })
       assert.deepEqual([noToken.status, noToken.body.error.code], [401, 'unauthenticated'])
       const wrongOrg = await transfer({ to: 'initech', toToken: globexAdmin, licenses: [`${serial}-1`] })
-      assert.deepEqual([wrongOrg.status, wrongOrg.body.error.code], [403, 'wrong_organization'])
+      assert.deepEqual([wrongOrg.status, wrongOrg.body.error.code], [403, 'forbidden'])
       // gus (globex) is not ann: a token of another person for the target is refused
       const gusInitech = await t.call(initechAnn, 'POST', '/v1/orgs/initech/users/bulk-add', {
         items: [{ email: 'gus@globex.test', role: 'admin' }],
@@ -308,12 +319,12 @@ for (const dialect of DIALECTS) {
         theirKeys.body.items.map((k: { serial: string }) => k.serial),
         [serial2],
       )
-      // globex's admin (not admin of acme) cannot transfer from acme
+      // globex's admin (not a member of acme) cannot transfer from acme: another organization is 404
       const foreign = await transfer(
         { to: 'globex', toToken: globexAdmin, licenses: [`${serial}-3`] },
         globexAdmin,
       )
-      assert.deepEqual([foreign.status, foreign.body.error.code], [403, 'wrong_organization'])
+      assert.deepEqual([foreign.status, foreign.body.error.code], [404, 'not_found'])
     })
 
     it('removes a device, detaching its license first by the same rule', async () => {

@@ -6,6 +6,7 @@ import { build } from '../../src/server/app.js'
 import { initializeServer } from '../../src/server/services/operator.js'
 import { openStorage, type Storage } from '../../src/storage/open.js'
 import { freshDb } from '../helpers/dialects.js'
+import { runCli, type CliResult } from '../helpers/e2e.js'
 import { ServerProcess } from '../helpers/server-process.js'
 
 /** Anything shaped like a licctl token (redacted ones are `lic_u_[REDACTED]`, which this misses). */
@@ -120,6 +121,96 @@ describe('server logs never contain a token', function () {
         assert.ok(!server.stderr.includes(secret.slice(0, 20)), 'a token reached the log')
       assert.doesNotMatch(server.stderr, TOKEN_SHAPE)
       assert.match(server.stderr, /lic_u_\[REDACTED\]/, 'the pasted token was logged redacted')
+    })
+  })
+
+  describe('an end-to-end CLI session: the server log and every command’s stderr', function () {
+    this.timeout(120_000)
+    let dir: string
+    let server: ServerProcess
+    const secrets: string[] = []
+    const runs: Array<{ args: string[]; result: CliResult }> = []
+
+    before(async () => {
+      dir = mkdtempSync(join(tmpdir(), 'licctl-logging-'))
+      const db = join(dir, 'licctl.sqlite')
+      secrets.push(await ServerProcess.init(db))
+      server = await ServerProcess.start(db, 'debug')
+    })
+    after(async () => {
+      await server?.stop()
+      rmSync(dir, { recursive: true, force: true })
+    })
+
+    const cli = async (token: string, args: string[], input?: string) => {
+      const result = await runCli(args, {
+        env: { LICCTL_URL: server.url, LICCTL_TOKEN: token, LICCTL_CONFIG_DIR: join(dir, 'config') },
+        ...(input === undefined ? {} : { input }),
+      })
+      runs.push({ args, result })
+      return result
+    }
+
+    it('carries no token anywhere, through successes, refusals, bad input and a login', async () => {
+      const operator = secrets[0]!
+      const created = await cli(operator, [
+        'orgs',
+        'create',
+        'acme',
+        '--name',
+        'Acme',
+        '--admin-email',
+        'a@acme.test',
+        '--json',
+      ])
+      assert.equal(created.code, 0, created.stderr)
+      const admin = (JSON.parse(created.stdout) as { admin: { token: string } }).admin.token
+      secrets.push(admin)
+      const ci = await cli(admin, [
+        'orgs',
+        'tokens',
+        'create',
+        '--org',
+        'acme',
+        '--name',
+        'ci',
+        '--read-only',
+        '--json',
+      ])
+      assert.equal(ci.code, 0, ci.stderr)
+      const readOnly = (JSON.parse(ci.stdout) as { token: string }).token
+      secrets.push(readOnly)
+      const forged = `lic_u_${'F'.repeat(43)}`
+      secrets.push(forged)
+      await cli(admin, ['orgs', 'users', 'add', 'b@acme.test', 'c@acme.test', '--org', 'acme'])
+      await cli(readOnly, ['orgs', 'users', 'add', 'd@acme.test', '--org', 'acme']) // 403 read-only
+      await cli(forged, ['orgs', 'show', 'acme']) // 401
+      await cli(`${admin}x`, ['orgs', 'show', 'acme', '--json']) // 401, --json
+      await cli(admin, ['orgs', 'show', admin]) // a token pasted as an argument
+      await cli(admin, ['orgs', 'users', 'add', '--org', 'acme', '--file', '-'], `email\n${admin}\n`) // …in a file
+      await cli(admin, ['api', `/v1/orgs/acme/users?cursor=${admin}`]) // …in a URL
+      await cli(operator, ['orgs', 'login', '--url', server.url, '--org', 'acme', '--with-token'], forged) // a failed login
+      const login = await cli(
+        operator,
+        ['orgs', 'login', '--url', server.url, '--org', 'acme', '--with-token'],
+        `${readOnly}\n`,
+      )
+      assert.equal(login.code, 0, login.stderr)
+
+      const { code } = await server.stop()
+      assert.equal(code, 0)
+      const refused = runs.filter((r) => r.result.code !== 0)
+      assert.ok(refused.length >= 5, `${refused.length} commands failed on purpose`)
+      const streams = [
+        ['server log', server.stderr],
+        ...runs.map((r) => [`stderr of licctl ${r.args.slice(0, 3).join(' ')}`, r.result.stderr]),
+      ] as const
+      for (const [where, text] of streams) {
+        for (const secret of secrets)
+          assert.ok(!text.includes(secret.slice(0, 16)), `a token in the ${where}`)
+        assert.doesNotMatch(text, TOKEN_SHAPE, where)
+      }
+      assert.ok(server.stderr.split('\n').length > 20, 'the server logged the session')
     })
   })
 })

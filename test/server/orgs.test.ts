@@ -384,6 +384,34 @@ for (const dialect of DIALECTS) {
         )
       })
 
+      it('computes a token expiry on the server from what was typed: a duration, a date in the org’s zone, an instant', async () => {
+        const created = await t.call(t.operatorToken, 'POST', '/v1/orgs', {
+          slug: 'nyc',
+          name: 'NYC',
+          timeZone: 'America/New_York',
+          admin: { email: 'ned@nyc.test' },
+        })
+        const ned = created.body.admin.token as string
+        const expiry = async (expires: string) => {
+          const res = await t.call(ned, 'POST', '/v1/orgs/nyc/tokens', { expires })
+          return res.status === 201 ? res.body.expiresAt : [res.status, res.body.error.message]
+        }
+        assert.equal(await expiry('30d'), new Date(t.clock.now() + 30 * 86_400_000).toISOString())
+        // Valid through March 31 in New York (EDT, UTC-4): it ends at midnight there.
+        assert.equal(await expiry('2027-03-31'), '2027-04-01T04:00:00.000Z')
+        assert.equal(await expiry('2027-01-15T00:00:00+01:00'), '2027-01-14T23:00:00.000Z')
+        assert.deepEqual(await expiry('soon'), [400, 'expires: not a duration, a date or an instant: soon'])
+        assert.deepEqual(await expiry('2020-01-01'), [400, 'expires must be in the future'])
+        const both = await t.call(ned, 'POST', '/v1/orgs/nyc/tokens', {
+          expires: '30d',
+          expiresAt: '2027-01-01T00:00:00Z',
+        })
+        assert.deepEqual(
+          [both.status, both.body.error.message],
+          [400, 'expires: give expires or expiresAt, not both'],
+        )
+      })
+
       it('refuses a token for a non-member, a past expiry, an operator token without a user, unknown keys', async () => {
         const stranger = await t.call(alice, 'POST', '/v1/orgs/acme/tokens', { userEmail: 'zed@else.test' })
         assert.equal(stranger.status, 409)

@@ -8,11 +8,11 @@ import {
   rows,
   runBulk,
   validateAll,
-  type BatchContext,
+  type BulkCall,
   type BulkSource,
   type BulkSpec,
-} from '../../src/cli/bulk.js'
-import { UsageError } from '../../src/client/errors.js'
+} from '../../src/cli/bulk/index.js'
+import { UsageError } from '../../src/cli/errors.js'
 import type { BulkResponse } from '../../src/contract/bulk.js'
 import { addonItem } from '../../src/contract/cloud.js'
 import { userItem } from '../../src/contract/orgs.js'
@@ -37,9 +37,13 @@ async function allRows(source: BulkSource, spec: Parameters<typeof rows>[0] = us
 }
 
 /** The usage error validateAll throws, or a failure when it throws none. */
-async function inputError(source: BulkSource, spec: BulkSpec<unknown> = { ...users, send, verb: 'x' }) {
+async function inputError(
+  source: BulkSource,
+  spec: BulkSpec<unknown> = { ...users, endpoint: send, params: {}, verb: 'x' },
+  strict = false,
+) {
   try {
-    await validateAll(spec, source)
+    await validateAll(spec, source, { strict })
   } catch (err) {
     assert.ok(err instanceof UsageError, String(err))
     assert.equal(err.exitCode, 2)
@@ -115,10 +119,13 @@ describe('bulk input: JSON', () => {
 })
 
 describe('bulk input: validation before anything is sent', () => {
-  const spec: BulkSpec<unknown> = { ...users, send, verb: 'add users' }
+  const spec: BulkSpec<unknown> = { ...users, endpoint: send, params: {}, verb: 'add users' }
 
   it('counts the rows of a valid file', async () => {
-    assert.equal(await validateAll(spec, file('email,name\na@acme.test,A\nb@acme.test,B\n')), 2)
+    assert.deepEqual(await validateAll(spec, file('email,name\na@acme.test,A\nb@acme.test,B\n')), {
+      total: 2,
+      duplicates: new Map(),
+    })
   })
 
   it('names the row and column of every bad value, in one error', async () => {
@@ -187,12 +194,25 @@ describe('bulk input: validation before anything is sent', () => {
     ])
   })
 
-  it('refuses a target named twice (case-insensitively): a dry run could not predict the second', async () => {
-    const err = await inputError(file('email\na@acme.test\nb@acme.test\nA@Acme.test\n'), spec)
+  it('finds a target named twice (case-insensitively) as a duplicate of its first row', async () => {
+    assert.deepEqual(
+      await validateAll(spec, file('email\na@acme.test\nb@acme.test\nA@Acme.test\nb@acme.test\n')),
+      {
+        total: 4,
+        duplicates: new Map([
+          [4, 2],
+          [5, 3],
+        ]),
+      },
+    )
+  })
+
+  it('with strict, refuses a target named twice (case-insensitively) like a malformed row', async () => {
+    const err = await inputError(file('email\na@acme.test\nb@acme.test\nA@Acme.test\n'), spec, true)
     assert.deepEqual(err.details.errors, [
       { row: 4, column: 'email', message: 'A@Acme.test is also in row 2' },
     ])
-    const args = await inputError({ kind: 'args', values: ['a@acme.test', 'a@acme.test'] }, spec)
+    const args = await inputError({ kind: 'args', values: ['a@acme.test', 'a@acme.test'] }, spec, true)
     assert.match(args.message, /: argument 2: a@acme\.test is also in row 1$/)
   })
 
@@ -254,15 +274,18 @@ describe('bulk runner', () => {
     else process.env.LICCTL_BULK_BATCH_SIZE = realBatch
   })
 
-  type Sent = { items: Array<{ email: string }>; dryRun: boolean; key: string; batch: BatchContext }
+  type Sent = { items: Array<{ email: string }>; call: BulkCall<never, { email: string }> }
   /** A fake server: members a..e; `zed` is not one. Records what it was sent. */
-  function server(sent: Sent[], failOnBatch?: number): BulkSpec<{ email: string }> {
+  function server(sent: Sent[], failOnBatch?: number): BulkSpec<{ email: string }, { org: string }> {
     return {
       target: 'email',
       schema: addonItem as z.ZodType<{ email: string }>,
       verb: 'assign x',
-      async send(items, dryRun, key, batch) {
-        sent.push({ items, dryRun, key, batch })
+      params: { org: 'acme' },
+      async endpoint(params, items, call) {
+        assert.deepEqual(params, { org: 'acme' })
+        const dryRun = call.dryRun
+        sent.push({ items, call })
         if (sent.length === failOnBatch) throw new UsageError('server went away')
         const results = items.map((item, index) =>
           item.email.startsWith('zed')
@@ -293,7 +316,7 @@ describe('bulk runner', () => {
       sent.map((s) => s.items.map((i) => i.email)),
       [['a@acme.test', 'b@acme.test'], ['zed@acme.test', 'c@acme.test'], ['d@acme.test']],
     )
-    assert.equal(new Set(sent.map((s) => s.key)).size, 3)
+    assert.equal(new Set(sent.map((s) => s.call.idempotencyKey)).size, 3)
     assert.deepEqual(written.trimEnd().split('\n'), [
       '✓ changed     a@acme.test',
       '✓ changed     b@acme.test',
@@ -304,7 +327,7 @@ describe('bulk runner', () => {
     ])
   })
 
-  it('tells each dry-run batch how many rows the earlier ones would change', async () => {
+  it('sends each dry-run batch the rows of the earlier ones that would change, batch by batch', async () => {
     const sent: Sent[] = []
     const code = await runBulk(
       server(sent),
@@ -316,11 +339,11 @@ describe('bulk runner', () => {
     )
     assert.equal(code, 6)
     assert.deepEqual(
-      sent.map((s) => [s.dryRun, s.batch.priorChanges]),
+      sent.map((s) => [s.call.dryRun, s.call.prior?.map((batch) => batch.map((i) => i.email))]),
       [
-        [true, 0],
-        [true, 1],
-        [true, 3],
+        [true, undefined],
+        [true, [['a@x.test']]],
+        [true, [['a@x.test'], ['b@x.test', 'c@x.test']]],
       ],
     )
     assert.match(
@@ -399,6 +422,117 @@ describe('bulk runner', () => {
     } finally {
       delete process.env.LICCTL_BULK_STREAM_BYTES
     }
+  })
+
+  it('reports a target named twice as a duplicate of its first row, sends it once, and keeps the exit code', async () => {
+    const sent: Sent[] = []
+    const source = file('email\na@x.test\nb@x.test\nA@X.test\nzed@x.test\nb@x.test\nc@x.test\n')
+    const code = await runBulk(server(sent), source, { dryRun: false, json: false })
+    assert.equal(code, 6)
+    assert.deepEqual(
+      sent.map((s) => s.items.map((i) => i.email)),
+      [
+        ['a@x.test', 'b@x.test'],
+        ['zed@x.test', 'c@x.test'],
+      ],
+    )
+    assert.deepEqual(written.trimEnd().split('\n'), [
+      '✓ changed     a@x.test',
+      '✓ changed     b@x.test',
+      '= duplicate   A@X.test — of row 2',
+      '✗ failed      zed@x.test — not_a_member: zed@x.test is not a member of this organization',
+      '= duplicate   b@x.test — of row 3',
+      '✓ changed     c@x.test',
+      'Done (assign x): 3 changed, 2 unchanged (2 duplicate), 1 failed.',
+    ])
+  })
+
+  it('lists duplicates in --json with the row they repeat; every row failing for one reason still exits with its code', async () => {
+    process.env.LICCTL_BULK_STREAM_BYTES = '1'
+    try {
+      const sent: Sent[] = []
+      const code = await runBulk(
+        server(sent),
+        file('email\nzed1@x.test\nzed2@x.test\nZED1@x.test\nzed1@x.test\n'),
+        { dryRun: true, json: true },
+      )
+      assert.equal(code, 3, 'the duplicates do not count as rows that did not fail')
+      assert.deepEqual(
+        sent.map((s) => s.items.map((i) => i.email)),
+        [['zed1@x.test', 'zed2@x.test']],
+      )
+      assert.deepEqual(JSON.parse(written), {
+        dryRun: true,
+        results: [
+          {
+            index: 0,
+            target: 'zed1@x.test',
+            status: 'will-fail',
+            code: 'not_a_member',
+            message: 'zed1@x.test is not a member of this organization',
+            row: 2,
+          },
+          {
+            index: 1,
+            target: 'zed2@x.test',
+            status: 'will-fail',
+            code: 'not_a_member',
+            message: 'zed2@x.test is not a member of this organization',
+            row: 3,
+          },
+          {
+            index: 2,
+            target: 'ZED1@x.test',
+            status: 'duplicate',
+            message: 'duplicate of row 2',
+            details: { duplicateOf: 2 },
+            row: 4,
+          },
+          {
+            index: 3,
+            target: 'zed1@x.test',
+            status: 'duplicate',
+            message: 'duplicate of row 2',
+            details: { duplicateOf: 2 },
+            row: 5,
+          },
+        ],
+        summary: { changed: 0, unchanged: 2, failed: 2 },
+      })
+    } finally {
+      delete process.env.LICCTL_BULK_STREAM_BYTES
+    }
+  })
+
+  it('with strict, refuses a file naming a target twice and sends nothing', async () => {
+    const sent: Sent[] = []
+    await assert.rejects(
+      runBulk(server(sent), file('email\na@x.test\nA@x.test\n'), {
+        dryRun: false,
+        json: false,
+        strict: true,
+      }),
+      /row 3, column email: A@x\.test is also in row 2$/,
+    )
+    assert.deepEqual(sent, [])
+  })
+
+  it('stops a dry run that would carry more than 10,000 changing rows forward, with exit 2 and the plan so far', async () => {
+    process.env.LICCTL_BULK_BATCH_SIZE = '1000'
+    const sent: Sent[] = []
+    const values = Array.from({ length: 12_500 }, (_, i) => `u${i}@x.test`)
+    const err = await runBulk(server(sent), { kind: 'args', values }, { dryRun: true, json: true }).then(
+      () => assert.fail('expected the dry run to stop'),
+      (e: unknown) => e as UsageError,
+    )
+    assert.ok(err instanceof UsageError)
+    assert.equal(err.exitCode, 2)
+    assert.equal(err.code, 'dry_run_too_large')
+    assert.equal(sent.length, 11, 'batches 1 to 11 planned (10,000 rows carried into the 11th)')
+    assert.equal(sent[10]!.call.prior!.flat().length, 10_000)
+    const doc = JSON.parse(written) as { results: unknown[]; incomplete: boolean }
+    assert.equal(doc.results.length, 11_000)
+    assert.equal(doc.incomplete, true)
   })
 
   it('sends nothing at all when a row is invalid', async () => {

@@ -1,6 +1,13 @@
 import { strict as assert } from 'node:assert'
-import { UsageError } from '../../src/client/errors.js'
-import { durationSeconds, timeFlag } from '../../src/cli/flag-values.js'
+
+import {
+  durationSeconds,
+  expiryValue,
+  instantValue,
+  integerValue,
+  timeFlag,
+} from '../../src/cli/flag-values.js'
+import { quote, safeMessage, UsageError } from '../../src/cli/errors.js'
 
 describe('cli: flag values', () => {
   const parse = (t: string) => (Number.isNaN(Date.parse(t)) ? null : Date.parse(t))
@@ -43,5 +50,100 @@ describe('cli: flag values', () => {
         e.exitCode === 2 &&
         e.message === "--roam-until: expected an instant or a duration like 7d, got 'someday'",
     )
+  })
+})
+
+describe('cli: one reader for every time and count flag', () => {
+  const NOW = Date.parse('2026-12-02T10:00:00Z')
+  const usage = (message: string) => (e: unknown) =>
+    e instanceof UsageError && e.exitCode === 2 && e.message === message
+
+  it('keeps an expiration date as a date, and reads instants and durations', () => {
+    assert.equal(expiryValue('--expires', '2027-12-31', NOW), '2027-12-31')
+    assert.equal(expiryValue('--expires', '2024-02-29', NOW), '2024-02-29')
+    assert.equal(expiryValue('--expires', '2027-12-31T18:00:00+02:00', NOW), '2027-12-31T16:00:00.000Z')
+    assert.equal(expiryValue('--expires', '30d', NOW), '2027-01-01T10:00:00.000Z')
+  })
+
+  it('refuses a date that is not on the calendar, and words, naming the flag', () => {
+    assert.throws(
+      () => expiryValue('--expires', '2024-02-30'),
+      usage("--expires: not a real calendar date, got '2024-02-30'"),
+    )
+    assert.throws(
+      () => expiryValue('--expires', '2023-02-29'),
+      usage("--expires: not a real calendar date, got '2023-02-29'"),
+    )
+    assert.throws(
+      () => expiryValue('--expires', 'tomorrowish'),
+      usage(
+        "--expires: expected a date like 2027-12-31, an instant with its offset or a duration like 90d, got 'tomorrowish'",
+      ),
+    )
+    // An instant without its offset is ambiguous; one with a 25th hour is not a time.
+    assert.throws(() => expiryValue('--expires', '2027-01-01T10:00:00'), UsageError)
+    assert.throws(() => expiryValue('--expires', '2027-01-01T25:00:00Z'), UsageError)
+  })
+
+  it('reads instants: a duration ahead or back, a date at the start or the end of its day (UTC)', () => {
+    assert.equal(instantValue('--since', '2h', { direction: -1, now: NOW }), '2026-12-02T08:00:00.000Z')
+    assert.equal(
+      instantValue('--since', '2026-01-01', { direction: -1, date: 'start' }),
+      '2026-01-01T00:00:00.000Z',
+    )
+    assert.equal(
+      instantValue('--expires', '2027-03-31', { direction: 1, date: 'end' }),
+      '2027-04-01T00:00:00.000Z',
+    )
+    assert.throws(
+      () => instantValue('--roam-until', '2027-03-31', { direction: 1 }),
+      usage("--roam-until: expected a duration like 90d or an instant with its offset, got '2027-03-31'"),
+    )
+  })
+
+  it('holds a count within its bounds and names the flag and the bounds', () => {
+    const seats = { min: 1, max: 1_000_000 }
+    assert.equal(integerValue('--seats', '25', seats), 25)
+    assert.throws(
+      () => integerValue('--seats', String(2n ** 70n), seats),
+      usage("--seats must be between 1 and 1000000, got '1180591620717411303424'"),
+    )
+    assert.throws(
+      () => integerValue('--seats', '0', seats),
+      usage("--seats must be between 1 and 1000000, got '0'"),
+    )
+    assert.throws(
+      () => integerValue('--seats', '2.5', seats),
+      usage("--seats: not a whole number, got '2.5'"),
+    )
+  })
+
+  it('takes the bounds of --seats and --total from the contract', async () => {
+    const seats = await import('../../src/contract/seats.js')
+    const cloud = await import('../../src/contract/cloud.js')
+    assert.deepEqual(
+      [seats.provisionPoolBody.shape.seats.minValue, seats.provisionPoolBody.shape.seats.maxValue],
+      [1, 1_000_000],
+    )
+    assert.deepEqual(
+      [
+        cloud.updateAddonBody.shape.total.unwrap().minValue,
+        cloud.updateAddonBody.shape.total.unwrap().maxValue,
+      ],
+      [0, 1_000_000],
+    )
+  })
+})
+
+describe('cli: user input quoted in messages', () => {
+  it('escapes control characters and cuts long input short', () => {
+    assert.equal(quote('plain'), "'plain'")
+    assert.equal(quote('a\u001b[31mred\u0007\n\u202e'), "'a\\x1b[31mred\\x07\\n\\u202e'")
+    assert.equal(quote('x'.repeat(50), 10), `'${'x'.repeat(10)}…'`)
+  })
+
+  it('every shown message is escaped and bounded, whatever raised it', () => {
+    assert.equal(safeMessage('bad row: \u0000\u0001\u00ff\ufffd'), 'bad row: \\x00\\x01ÿ\\ufffd')
+    assert.equal(safeMessage('y'.repeat(5000)).length, 600)
   })
 })

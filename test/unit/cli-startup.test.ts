@@ -14,6 +14,7 @@ const TRACER = `
 import { registerHooks } from 'node:module'
 import { writeFileSync } from 'node:fs'
 const seen = new Set()
+const code = new Set()
 registerHooks({
   resolve(specifier, context, next) {
     const result = next(specifier, context)
@@ -21,8 +22,17 @@ registerHooks({
     if (m) seen.add(m[1])
     return result
   },
+  load(url, context, next) {
+    // Resolving a plugin's entry (oclif does, to find its root) is free; loading its code is not.
+    const m = /node_modules\\/((?:@[^/]+\\/)?[^/]+)\\//.exec(url)
+    if (m) code.add(m[1])
+    return next(url, context)
+  },
 })
-process.on('exit', () => writeFileSync(process.env.LICCTL_TRACE_OUT, JSON.stringify([...seen].sort())))
+process.on('exit', () => {
+  writeFileSync(process.env.LICCTL_TRACE_OUT, JSON.stringify([...seen].sort()))
+  writeFileSync(process.env.LICCTL_TRACE_OUT + '.code', JSON.stringify([...code].sort()))
+})
 `
 
 describe('cli start-up: what each path loads', function () {
@@ -36,7 +46,13 @@ describe('cli start-up: what each path loads', function () {
   })
   after(() => rmSync(dir, { recursive: true, force: true }))
 
-  function packagesLoaded(args: string[]): { code: number | null; stdout: string; packages: string[] } {
+  function packagesLoaded(args: string[]): {
+    code: number | null
+    stdout: string
+    packages: string[]
+    /** Packages whose JavaScript was loaded (not only their package.json resolved). */
+    codeOf: string[]
+  } {
     const out = join(dir, `trace-${args.join('-').replace(/\W+/g, '_')}.json`)
     const res = spawnSync(process.execPath, ['--import', tracer, BIN, ...args], {
       cwd: ROOT,
@@ -54,6 +70,7 @@ describe('cli start-up: what each path loads', function () {
       code: res.status,
       stdout: res.stdout,
       packages: JSON.parse(readFileSync(out, 'utf8')) as string[],
+      codeOf: JSON.parse(readFileSync(out + '.code', 'utf8')) as string[],
     }
   }
 
@@ -97,5 +114,32 @@ describe('cli start-up: what each path loads', function () {
       res.packages.filter((p) => unwanted.includes(p)),
       [],
     )
+  })
+
+  it('plugins cost nothing at start-up: neither the plugins nor the autocomplete plugin’s code loads', () => {
+    for (const args of [['--version'], ['orgs', 'profiles', '--json']]) {
+      const res = packagesLoaded(args)
+      assert.equal(res.code, 0)
+      assert.deepEqual(
+        res.codeOf.filter((p) =>
+          ['@oclif/plugin-plugins', '@oclif/plugin-autocomplete', 'npm', 'yarn'].includes(p),
+        ),
+        [],
+        args.join(' '),
+      )
+    }
+  })
+
+  it('--json alone loads neither jq nor the CSV writer; --jq loads jq only', () => {
+    const plain = packagesLoaded(['orgs', 'profiles', '--json'])
+    assert.deepEqual(
+      plain.packages.filter((p) => ['jq-wasm', 'csv-stringify'].includes(p)),
+      [],
+    )
+    const jq = packagesLoaded(['orgs', 'profiles', '--jq', '.profiles | length'])
+    assert.equal(jq.code, 0)
+    assert.equal(jq.stdout, '0\n')
+    assert.ok(jq.packages.includes('jq-wasm'))
+    assert.ok(!jq.packages.includes('csv-stringify'))
   })
 })

@@ -25,10 +25,21 @@ export default class CloudAssign extends ApiCommand<typeof CloudAssign> {
     const client = await this.client()
     const org = await this.org()
     const source = bulkSource(this.positionals, this.flags.file, 1)
-    const { runAddonJob } = await import('../../cli/cloud-bulk.js')
-    process.exitCode = await runAddonJob(client, org, this.args.addon, 'assign', source, {
-      dryRun: this.flags['dry-run'],
-      json: this.jsonEnabled(),
-    })
+    const addon = this.args.addon
+    const [{ runBulk }, { addonItem }] = await Promise.all([
+      import('../../cli/bulk/index.js'),
+      import('../../contract/cloud.js'),
+    ])
+    process.exitCode = await runBulk(
+      {
+        target: 'email',
+        schema: addonItem,
+        verb: `assign ${addon}`,
+        endpoint: client.cloud.assign,
+        params: { org, addon },
+      },
+      source,
+      { dryRun: this.flags['dry-run'], json: this.jsonEnabled(), strict: this.flags.strict },
+    )
   }
 }

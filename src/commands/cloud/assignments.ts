@@ -1,8 +1,9 @@
 import { Flags } from '@oclif/core'
-import { ApiCommand } from '../../cli/base-command.js'
+import { ListCommand } from '../../cli/base-command.js'
 import type { AddonAssignment } from '../../contract/cloud.js'
+import { allItems } from '../../client/pages.js'
 
-export default class CloudAssignments extends ApiCommand<typeof CloudAssignments> {
+export default class CloudAssignments extends ListCommand<typeof CloudAssignments> {
   static override summary = 'List who holds which cloud add-on'
   static override description =
     'Admins see every assignment; a member sees their own. Follows every page; --json prints them all.'
@@ -18,18 +19,15 @@ export default class CloudAssignments extends ApiCommand<typeof CloudAssignments
   async run(): Promise<{ items: AddonAssignment[] }> {
     const client = await this.client()
     const org = await this.org()
-    const [{ allPages }, { renderAssignments }] = await Promise.all([
-      import('../../client/index.js'),
-      import('../../cli/cloud-view.js'),
-    ])
-    const items: AddonAssignment[] = []
-    for await (const a of allPages((cursor) =>
-      client.cloud.assignments(
-        { org },
-        { limit: 1000, cursor, addon: this.flags.addon, user: this.flags.user },
-      ),
-    ))
-      items.push(a)
+    const { renderAssignments } = await import('../../cli/cloud-view.js')
+    const items: AddonAssignment[] = await allItems(
+      client.cloud.assignments,
+      { org },
+      {
+        addon: this.flags.addon,
+        user: this.flags.user,
+      },
+    )
     this.say(items.length === 0 ? 'No assignments.' : renderAssignments(items))
     return { items }
   }

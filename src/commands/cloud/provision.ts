@@ -1,5 +1,6 @@
 import { Args, Flags } from '@oclif/core'
 import { ApiCommand } from '../../cli/base-command.js'
+import { countFlag, expiryFlag } from '../../cli/flag-values.js'
 
 export default class CloudProvision extends ApiCommand<typeof CloudProvision> {
   static override summary = 'Provision a cloud add-on pool for an organization (operator)'
@@ -7,6 +8,7 @@ export default class CloudProvision extends ApiCommand<typeof CloudProvision> {
     'An add-on is N user licenses until an expiration; admins then assign them to members. An expiration given as a date is valid through that day in the organization’s time zone.'
   static override examples = [
     '<%= config.bin %> cloud provision cloud-processing --org acme --name "Cloud Processing" --total 500 --expires 2027-12-31',
+    '<%= config.bin %> cloud provision gpu-render --org acme --name "GPU Rendering" --total 20 --expires 365d --json',
   ]
   static override args = {
     addon: Args.string({
@@ -16,9 +18,14 @@ export default class CloudProvision extends ApiCommand<typeof CloudProvision> {
   }
   static override flags = {
     name: Flags.string({ description: 'display name, e.g. "Cloud Processing"', required: true }),
-    total: Flags.integer({ description: 'number of user licenses', required: true, min: 1 }),
-    expires: Flags.string({
-      description: 'expiration: a date (valid through that day) or an ISO-8601 instant',
+    total: countFlag({
+      description: 'number of user licenses',
+      required: true,
+      schema: async () => (await import('../../contract/cloud.js')).provisionAddonBody.shape.total,
+    }),
+    expires: expiryFlag({
+      description:
+        'expiration: a date (valid through that day), an ISO-8601 instant or a duration from now (365d)',
       required: true,
     }),
   }

@@ -21,10 +21,21 @@ export default class CloudRevoke extends ApiCommand<typeof CloudRevoke> {
     const client = await this.client()
     const org = await this.org()
     const source = bulkSource(this.positionals, this.flags.file, 1)
-    const { runAddonJob } = await import('../../cli/cloud-bulk.js')
-    process.exitCode = await runAddonJob(client, org, this.args.addon, 'revoke', source, {
-      dryRun: this.flags['dry-run'],
-      json: this.jsonEnabled(),
-    })
+    const addon = this.args.addon
+    const [{ runBulk }, { addonItem }] = await Promise.all([
+      import('../../cli/bulk/index.js'),
+      import('../../contract/cloud.js'),
+    ])
+    process.exitCode = await runBulk(
+      {
+        target: 'email',
+        schema: addonItem,
+        verb: `revoke ${addon}`,
+        endpoint: client.cloud.revoke,
+        params: { org, addon },
+      },
+      source,
+      { dryRun: this.flags['dry-run'], json: this.jsonEnabled(), strict: this.flags.strict },
+    )
   }
 }

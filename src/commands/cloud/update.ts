@@ -1,6 +1,7 @@
 import { Args, Flags } from '@oclif/core'
 import { ApiCommand } from '../../cli/base-command.js'
-import { UsageError } from '../../client/errors.js'
+import { UsageError } from '../../cli/errors.js'
+import { countFlag, expiryFlag } from '../../cli/flag-values.js'
 
 export default class CloudUpdate extends ApiCommand<typeof CloudUpdate> {
   static override summary = 'Change an add-on’s total, expiration or display name (operator)'
@@ -8,13 +9,19 @@ export default class CloudUpdate extends ApiCommand<typeof CloudUpdate> {
     'The total is the new number of user licenses; it cannot go below those assigned (revoke some first).'
   static override examples = [
     '<%= config.bin %> cloud update cloud-processing --org acme --total 750 --expires 2028-12-31',
+    '<%= config.bin %> cloud update cloud-processing --org acme --name "Cloud Processing (EU)"',
   ]
   static override args = {
     addon: Args.string({ description: 'add-on key', required: true }),
   }
   static override flags = {
-    total: Flags.integer({ description: 'new total of user licenses', min: 0 }),
-    expires: Flags.string({ description: 'new expiration: a date or an ISO-8601 instant' }),
+    total: countFlag({
+      description: 'new total of user licenses',
+      schema: async () => (await import('../../contract/cloud.js')).updateAddonBody.shape.total.unwrap(),
+    }),
+    expires: expiryFlag({
+      description: 'new expiration: a date, an ISO-8601 instant or a duration from now (365d)',
+    }),
     name: Flags.string({ description: 'new display name' }),
   }
 

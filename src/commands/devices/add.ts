@@ -2,7 +2,7 @@ import { Args, Flags } from '@oclif/core'
 import { z } from 'zod'
 import { ApiCommand } from '../../cli/base-command.js'
 import { bulkSource, fileFlags } from '../../cli/bulk-flags.js'
-import { UsageError } from '../../client/errors.js'
+import { UsageError } from '../../cli/errors.js'
 
 export default class DevicesAdd extends ApiCommand<typeof DevicesAdd> {
   static override summary = 'Add devices by category or model (admins), one or thousands at a time'
@@ -30,7 +30,7 @@ export default class DevicesAdd extends ApiCommand<typeof DevicesAdd> {
     if (source.kind === 'args' && !f.category && !f.model)
       throw new UsageError('give --category or --model for the devices named')
     const [{ runBulk }, { addDeviceItem }] = await Promise.all([
-      import('../../cli/bulk.js'),
+      import('../../cli/bulk/index.js'),
       import('../../contract/devices.js'),
     ])
     const fill = Object.fromEntries(
@@ -52,11 +52,11 @@ export default class DevicesAdd extends ApiCommand<typeof DevicesAdd> {
           addDeviceItem,
         ) as unknown as z.ZodType<z.infer<typeof addDeviceItem>>,
         verb: 'add devices',
-        send: (items, dryRun, idempotencyKey) =>
-          client.devices.add({ org }, items, { dryRun, idempotencyKey }),
+        endpoint: client.devices.add,
+        params: { org },
       },
       source,
-      { dryRun: f['dry-run'], json: this.jsonEnabled() },
+      { dryRun: f['dry-run'], json: this.jsonEnabled(), strict: f.strict },
     )
   }
 }

@@ -31,7 +31,7 @@ export default class DevicesAssign extends ApiCommand<typeof DevicesAssign> {
     const f = this.flags
     const source = bulkSource(this.positionals, f.file)
     const [{ runBulk }, { assignSpec }] = await Promise.all([
-      import('../../cli/bulk.js'),
+      import('../../cli/bulk/index.js'),
       import('../../cli/devices-bulk.js'),
     ])
     const spec = assignSpec(client, org, {
@@ -40,6 +40,10 @@ export default class DevicesAssign extends ApiCommand<typeof DevicesAssign> {
       count: f.count,
       extend: source.kind === 'args' ? true : undefined,
     })
-    process.exitCode = await runBulk(spec, source, { dryRun: f['dry-run'], json: this.jsonEnabled() })
+    process.exitCode = await runBulk(spec, source, {
+      dryRun: f['dry-run'],
+      json: this.jsonEnabled(),
+      strict: f.strict,
+    })
   }
 }

@@ -23,6 +23,7 @@ export default class DevicesDetach extends ApiCommand<typeof DevicesDetach> {
     process.exitCode = await runDestructive(client, org, 'detach', source, {
       dryRun: this.flags['dry-run'],
       json: this.jsonEnabled(),
+      strict: this.flags.strict,
       yes: this.flags.yes,
       note: (s) => this.note(s),
     })

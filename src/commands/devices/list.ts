@@ -1,8 +1,9 @@
 import { Flags } from '@oclif/core'
-import { ApiCommand } from '../../cli/base-command.js'
+import { ListCommand } from '../../cli/base-command.js'
+import { allItems } from '../../client/pages.js'
 import type { Device } from '../../contract/devices.js'
 
-export default class DevicesList extends ApiCommand<typeof DevicesList> {
+export default class DevicesList extends ListCommand<typeof DevicesList> {
   static override summary = 'List devices: licensed or unlicensed, valid until, days left'
   static override examples = [
     '<%= config.bin %> devices list',
@@ -19,16 +20,8 @@ export default class DevicesList extends ApiCommand<typeof DevicesList> {
   async run(): Promise<{ items: Device[] }> {
     const client = await this.client()
     const org = await this.org()
-    const { allPages } = await import('../../client/index.js')
     const licensed = this.flags.licensed ? 'true' : this.flags.unlicensed ? 'false' : undefined
-    const items: Device[] = []
-    for await (const d of allPages((cursor) =>
-      client.devices.list(
-        { org },
-        { limit: 1000, ...(cursor ? { cursor } : {}), ...(licensed ? { licensed } : {}) },
-      ),
-    ))
-      items.push(d)
+    const items: Device[] = await allItems(client.devices.list, { org }, licensed ? { licensed } : {})
     const { renderDevices } = await import('../../cli/devices-view.js')
     this.say(items.length === 0 ? 'No devices.' : renderDevices(items))
     return { items }

@@ -22,6 +22,7 @@ export default class DevicesRemove extends ApiCommand<typeof DevicesRemove> {
     process.exitCode = await runDestructive(client, org, 'remove', source, {
       dryRun: this.flags['dry-run'],
       json: this.jsonEnabled(),
+      strict: this.flags.strict,
       yes: this.flags.yes,
       note: (s) => this.note(s),
     })

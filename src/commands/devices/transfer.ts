@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core'
 import { ApiCommand } from '../../cli/base-command.js'
-import { LicctlError, UsageError } from '../../client/errors.js'
+import { CliError, UsageError } from '../../cli/errors.js'
 
 export default class DevicesTransfer extends ApiCommand<typeof DevicesTransfer> {
   static override summary = 'Transfer unassigned licenses, or a whole unassigned key, to another organization'
@@ -29,7 +29,7 @@ export default class DevicesTransfer extends ApiCommand<typeof DevicesTransfer> 
     const { Profiles } = await import('../../cli/profiles.js')
     const target = new Profiles().get(f.to)
     if (!target)
-      throw new LicctlError(`no profile for organization '${f.to}': a transfer needs your token for it`, {
+      throw new CliError(`no profile for organization '${f.to}': a transfer needs your token for it`, {
         code: 'not_logged_in',
         exitCode: 4,
         hint: `run \`licctl orgs login --org ${f.to} …\` first`,

@@ -1,17 +1,15 @@
-import { ApiCommand } from '../../cli/base-command.js'
+import { ListCommand } from '../../cli/base-command.js'
 import { renderTable, shortDate } from '../../cli/output.js'
 import type { Organization } from '../../contract/orgs.js'
+import { allItems } from '../../client/pages.js'
 
-export default class OrgsList extends ApiCommand<typeof OrgsList> {
+export default class OrgsList extends ListCommand<typeof OrgsList> {
   static override summary = 'List organizations (the operator sees all; a member sees their own)'
   static override examples = ['<%= config.bin %> orgs list', '<%= config.bin %> orgs list --json']
 
   async run(): Promise<{ items: Organization[] }> {
     const client = await this.client()
-    const { allPages } = await import('../../client/index.js')
-    const items: Organization[] = []
-    for await (const org of allPages((cursor) => client.orgs.list({}, { limit: 500, cursor })))
-      items.push(org)
+    const items: Organization[] = await allItems(client.orgs.list, {}, {})
     this.say(
       items.length === 0
         ? 'No organizations.'

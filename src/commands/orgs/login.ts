@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core'
 import { BaseCommand } from '../../cli/base-command.js'
-import { LicctlError, UsageError } from '../../client/errors.js'
+import { CliError, UsageError } from '../../cli/errors.js'
 import { canPrompt, promptText } from '../../cli/prompts.js'
 
 export default class OrgsLogin extends BaseCommand<typeof OrgsLogin> {
@@ -43,7 +43,7 @@ export default class OrgsLogin extends BaseCommand<typeof OrgsLogin> {
       const me = await client.meta.whoami({})
       const org = this.flags.org ?? me.org ?? undefined
       if (me.kind === 'user' && this.flags.org && this.flags.org !== me.org)
-        throw new LicctlError(`this token belongs to organization '${me.org}', not '${this.flags.org}'`, {
+        throw new CliError(`this token belongs to organization '${me.org}', not '${this.flags.org}'`, {
           code: 'wrong_organization',
           exitCode: 4,
         })

@@ -1,6 +1,6 @@
 import { Args } from '@oclif/core'
 import { BaseCommand } from '../../cli/base-command.js'
-import { LicctlError } from '../../client/errors.js'
+import { CliError } from '../../cli/errors.js'
 
 export default class OrgsLogout extends BaseCommand<typeof OrgsLogout> {
   static override summary = 'Forget a local profile and its token (the token stays valid on the server)'
@@ -14,7 +14,7 @@ export default class OrgsLogout extends BaseCommand<typeof OrgsLogout> {
     const store = new Profiles()
     const name = this.args.profile ?? store.currentName()
     if (!name || !store.remove(name))
-      throw new LicctlError(name ? `no profile named '${name}'` : 'no current profile', {
+      throw new CliError(name ? `no profile named '${name}'` : 'no current profile', {
         code: 'not_found',
         exitCode: 5,
       })

@@ -11,7 +11,10 @@ export interface ProfileRow {
 
 export default class OrgsProfiles extends BaseCommand<typeof OrgsProfiles> {
   static override summary = 'List local profiles (tokens are never shown)'
-  static override examples = ['<%= config.bin %> orgs profiles']
+  static override examples = [
+    '<%= config.bin %> orgs profiles',
+    '<%= config.bin %> orgs profiles --json name,url,current',
+  ]
 
   async run(): Promise<{ path: string; profiles: ProfileRow[] }> {
     const { Profiles } = await import('../../cli/profiles.js')

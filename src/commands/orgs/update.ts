@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core'
 import { ApiCommand } from '../../cli/base-command.js'
-import { UsageError } from '../../client/errors.js'
+import { UsageError } from '../../cli/errors.js'
 
 export default class OrgsUpdate extends ApiCommand<typeof OrgsUpdate> {
   static override summary = 'Update the organization’s name, contact details and preferences (admins)'

@@ -1,10 +1,10 @@
 import { Args } from '@oclif/core'
 import { BaseCommand } from '../../cli/base-command.js'
-import { LicctlError } from '../../client/errors.js'
+import { CliError } from '../../cli/errors.js'
 
 export default class OrgsUse extends BaseCommand<typeof OrgsUse> {
   static override summary = 'Make a profile the current one'
-  static override examples = ['<%= config.bin %> orgs use acme']
+  static override examples = ['<%= config.bin %> orgs use acme', '<%= config.bin %> orgs use operator']
   static override args = {
     profile: Args.string({
       description: 'profile name (the organization slug, or operator)',
@@ -17,7 +17,7 @@ export default class OrgsUse extends BaseCommand<typeof OrgsUse> {
     const store = new Profiles()
     const profile = store.get(this.args.profile)
     if (!profile)
-      throw new LicctlError(`no profile named '${this.args.profile}'`, {
+      throw new CliError(`no profile named '${this.args.profile}'`, {
         code: 'not_found',
         exitCode: 5,
         hint: `known profiles: ${Object.keys(store.all()).join(', ') || 'none'}; create one with \`licctl orgs login\``,

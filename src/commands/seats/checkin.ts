@@ -3,7 +3,10 @@ import { ApiCommand } from '../../cli/base-command.js'
 
 export default class SeatsCheckin extends ApiCommand<typeof SeatsCheckin> {
   static override summary = 'Check a seat back in'
-  static override examples = ['<%= config.bin %> seats checkin ls_06h1…']
+  static override examples = [
+    '<%= config.bin %> seats checkin ls_06h1…',
+    '<%= config.bin %> seats checkin "$(<%= config.bin %> seats list --user me@acme.test --jq \'.items[0].id\')"',
+  ]
   static override args = { lease: Args.string({ description: 'lease id', required: true }) }
 
   async run() {

@@ -2,7 +2,7 @@ import { Args, Flags } from '@oclif/core'
 import { hostname } from 'node:os'
 import { ApiCommand } from '../../cli/base-command.js'
 import { renderFields, shortTime } from '../../cli/output.js'
-import { timeFlag } from '../../cli/flag-values.js'
+import { instantFlag } from '../../cli/flag-values.js'
 
 export default class SeatsCheckout extends ApiCommand<typeof SeatsCheckout> {
   static override summary = 'Check a seat out, as a desktop client does'
@@ -17,20 +17,14 @@ export default class SeatsCheckout extends ApiCommand<typeof SeatsCheckout> {
   static override flags = {
     host: Flags.string({ description: 'the machine the seat is used on (default: this one)' }),
     user: Flags.string({ description: 'check out on behalf of this member (admins)' }),
-    'roam-until': Flags.string({
+    'roam-until': instantFlag({
       description: 'borrow the seat for offline use until this instant, or for a duration (7d)',
+      direction: 1,
     }),
   }
 
   async run() {
-    const roam = this.flags['roam-until']
-    const roamUntil = roam
-      ? timeFlag('--roam-until', roam, {
-          direction: 1,
-          absolute: (t) => (Number.isNaN(Date.parse(t)) ? null : Date.parse(t)),
-          expected: 'an instant or a duration like 7d',
-        })
-      : undefined
+    const roamUntil = this.flags['roam-until']
     const client = await this.client()
     const lease = await client.seats.checkout(
       { org: await this.org(), product: this.args.product },

@@ -3,7 +3,10 @@ import { ApiCommand } from '../../cli/base-command.js'
 
 export default class SeatsHeartbeat extends ApiCommand<typeof SeatsHeartbeat> {
   static override summary = 'Send a lease’s heartbeat, as a running desktop client does'
-  static override examples = ['<%= config.bin %> seats heartbeat ls_06h1…']
+  static override examples = [
+    '<%= config.bin %> seats heartbeat ls_06h1…',
+    '<%= config.bin %> seats heartbeat ls_06h1… --json',
+  ]
   static override args = { lease: Args.string({ description: 'lease id', required: true }) }
 
   async run() {

@@ -1,8 +1,9 @@
 import { Args, Flags } from '@oclif/core'
-import { ApiCommand } from '../../cli/base-command.js'
-import { everyPage, renderLeases } from '../../cli/seats-view.js'
+import { ListCommand } from '../../cli/base-command.js'
+import { renderLeases } from '../../cli/seats-view.js'
+import { allItems } from '../../client/pages.js'
 
-export default class SeatsList extends ApiCommand<typeof SeatsList> {
+export default class SeatsList extends ListCommand<typeof SeatsList> {
   static override summary = 'List leases: who holds which seat, on which host, and its state (admins)'
   static override description =
     'States: active (heartbeating), stale (no heartbeat within the pool’s lease TTL: a stuck seat), roaming (borrowed for offline use).'
@@ -22,16 +23,14 @@ export default class SeatsList extends ApiCommand<typeof SeatsList> {
   async run() {
     const client = await this.client()
     const org = await this.org()
-    const items = await everyPage((page) =>
-      client.seats.leases(
-        { org },
-        {
-          ...page,
-          product: this.args.product,
-          state: this.flags.state,
-          user: this.flags.user,
-        },
-      ),
+    const items = await allItems(
+      client.seats.leases,
+      { org },
+      {
+        product: this.args.product,
+        state: this.flags.state,
+        user: this.flags.user,
+      },
     )
     this.say(items.length === 0 ? 'No leases.' : renderLeases(items))
     return { items }

@@ -1,8 +1,8 @@
-import { Args, Flags } from '@oclif/core'
+import { Args } from '@oclif/core'
 import { ApiCommand } from '../../cli/base-command.js'
 import { renderTable } from '../../cli/output.js'
 import { poolColumns } from '../../cli/seats-view.js'
-import { durationSeconds } from '../../cli/flag-values.js'
+import { countFlag, durationFlag, expiryFlag } from '../../cli/flag-values.js'
 
 export default class SeatsProvision extends ApiCommand<typeof SeatsProvision> {
   static override summary = 'Provision a seat pool for an organization (operator)'
@@ -10,21 +10,28 @@ export default class SeatsProvision extends ApiCommand<typeof SeatsProvision> {
     'An expiration given as a date is valid through that day in the organization’s time zone.'
   static override examples = [
     '<%= config.bin %> seats provision cad-pro --org acme --seats 25 --expires 2027-12-31 --lease-ttl 15m --max-roaming 14d',
+    '<%= config.bin %> seats provision viewer --org acme --seats 100 --expires 2027-06-30T23:59:59+02:00',
   ]
   static override args = {
     product: Args.string({ description: 'product key, e.g. cad-pro', required: true }),
   }
   static override flags = {
-    seats: Flags.integer({ description: 'number of seats', required: true, min: 1 }),
-    expires: Flags.string({
-      description: 'expiration: a date (valid through that day) or an ISO-8601 instant',
+    seats: countFlag({
+      description: 'number of seats',
+      required: true,
+      schema: async () => (await import('../../contract/seats.js')).provisionPoolBody.shape.seats,
+    }),
+    expires: expiryFlag({
+      description:
+        'expiration: a date (valid through that day), an ISO-8601 instant or a duration from now (365d)',
       required: true,
     }),
-    'lease-ttl': Flags.string({
+    'lease-ttl': durationFlag({
       description: 'a lease without a heartbeat for this long is stale',
-      default: '15m',
+      default: 15 * 60,
+      defaultHelp: async () => '15m',
     }),
-    'max-roaming': Flags.string({
+    'max-roaming': durationFlag({
       description: 'longest offline borrowing allowed (e.g. 14d); none when omitted',
     }),
   }
@@ -38,10 +45,8 @@ export default class SeatsProvision extends ApiCommand<typeof SeatsProvision> {
         product: this.args.product,
         seats: f.seats,
         expires: f.expires,
-        leaseTtlSeconds: durationSeconds('--lease-ttl', f['lease-ttl']),
-        ...(f['max-roaming']
-          ? { maxRoamingSeconds: durationSeconds('--max-roaming', f['max-roaming']) }
-          : {}),
+        leaseTtlSeconds: f['lease-ttl'],
+        ...(f['max-roaming'] ? { maxRoamingSeconds: f['max-roaming'] } : {}),
       },
     )
     this.say(renderTable([pool], poolColumns))

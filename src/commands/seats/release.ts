@@ -1,10 +1,10 @@
 import { Args, Flags } from '@oclif/core'
 import { ApiCommand } from '../../cli/base-command.js'
 import { bulkFlags, bulkSource } from '../../cli/bulk-flags.js'
-import type { BulkSource, BulkSpec } from '../../cli/bulk.js'
-import { durationSeconds } from '../../cli/flag-values.js'
-import { UsageError } from '../../client/errors.js'
-import { releaseItem, type ReleaseItem } from '../../contract/seats.js'
+import type { BulkSource, BulkSpec } from '../../cli/bulk/index.js'
+import { durationFlag } from '../../cli/flag-values.js'
+import { UsageError } from '../../cli/errors.js'
+import { releaseItem, type ReleaseItem, type ReleaseOptions } from '../../contract/seats.js'
 
 export default class SeatsRelease extends ApiCommand<typeof SeatsRelease> {
   static override summary = 'Release seats: by lease, by user, every stale lease, or from a file (admins)'
@@ -22,7 +22,7 @@ Leases with a recent heartbeat look in use: the command lists them and asks on a
     ...bulkFlags,
     user: Flags.string({ description: 'release every lease of this user (repeatable)', multiple: true }),
     stale: Flags.boolean({ description: 'release every stale lease (see `seats stuck`)', default: false }),
-    idle: Flags.string({ description: 'with --stale: idle at least this long instead of the pool’s TTL' }),
+    idle: durationFlag({ description: 'with --stale: idle at least this long instead of the pool’s TTL' }),
     product: Flags.string({ description: 'with --stale: only this product' }),
     'include-roaming': Flags.boolean({
       description: 'also release roaming (offline-borrowed) leases',
@@ -40,14 +40,12 @@ Leases with a recent heartbeat look in use: the command lists them and asks on a
     if (modes !== 1)
       throw new UsageError('name what to release: lease ids, --user, --stale or --file (one of them)')
     if (!f.stale && (f.idle || f.product)) throw new UsageError('--idle and --product go with --stale')
-    const idleSeconds = f.idle ? durationSeconds('--idle', f.idle) : undefined
+    const idleSeconds = f.idle
     let source: BulkSource
     let target = 'lease'
     if (f.stale) {
-      const { everyPage } = await import('../../cli/seats-view.js')
-      const stuck = await everyPage((page) =>
-        client.seats.stuck({ org }, { ...page, product: f.product, idleSeconds }),
-      )
+      const { allItems } = await import('../../client/pages.js')
+      const stuck = await allItems(client.seats.stuck, { org }, { product: f.product, idleSeconds })
       if (stuck.length === 0) {
         this.say('No stale leases: nothing to release.')
         if (this.jsonEnabled())
@@ -66,25 +64,24 @@ Leases with a recent heartbeat look in use: the command lists them and asks on a
       target = 'user'
     } else source = bulkSource(this.positionals, f.file)
 
-    const { runBulk, planBulk } = await import('../../cli/bulk.js')
-    const spec = (force: boolean): BulkSpec<ReleaseItem> => ({
+    const { runBulk, planBulk } = await import('../../cli/bulk/index.js')
+    const spec = (force: boolean): BulkSpec<ReleaseItem, { org: string }, ReleaseOptions> => ({
       target,
       ...(target === 'lease' ? { optional: ['user'], alternativeTargets: ['user'] } : {}),
       schema: releaseItem,
       verb: 'release seats',
-      send: (items, dryRun, key) =>
-        client.seats.release({ org }, items, {
-          dryRun,
-          idempotencyKey: key,
-          options: { force, includeRoaming: f['include-roaming'], ...(idleSeconds ? { idleSeconds } : {}) },
-        }),
+      endpoint: client.seats.release,
+      params: { org },
+      options: { force, includeRoaming: f['include-roaming'], ...(idleSeconds ? { idleSeconds } : {}) },
     })
     // --stale never forces: every lease listed was idle, and one that has sent a heartbeat since is
     // back in use, so the server leaves it alone (its row says so) instead of releasing it.
     let force = f.yes && !f.stale
     if (!f['dry-run'] && !force && !f.stale) {
       // Plan first: leases that look in use need a confirmation before anything is released.
-      const inUse = await planBulk(spec(false), source, (r) => r.code === 'lease_active')
+      const inUse = await planBulk(spec(false), source, (r) => r.code === 'lease_active', {
+        strict: f.strict,
+      })
       if (inUse.length > 0) {
         for (const r of inUse) this.note(`  ${r.target}: ${r.message}`)
         const { confirmDestructive } = await import('../../cli/prompts.js')
@@ -93,6 +90,10 @@ Leases with a recent heartbeat look in use: the command lists them and asks on a
         force = true
       }
     }
-    process.exitCode = await runBulk(spec(force), source, { dryRun: f['dry-run'], json: this.jsonEnabled() })
+    process.exitCode = await runBulk(spec(force), source, {
+      dryRun: f['dry-run'],
+      json: this.jsonEnabled(),
+      strict: f.strict,
+    })
   }
 }

@@ -1,9 +1,10 @@
 import { Flags } from '@oclif/core'
-import { ApiCommand } from '../../cli/base-command.js'
-import { durationSeconds } from '../../cli/flag-values.js'
-import { everyPage, renderLeases } from '../../cli/seats-view.js'
+import { ListCommand } from '../../cli/base-command.js'
+import { durationFlag } from '../../cli/flag-values.js'
+import { renderLeases } from '../../cli/seats-view.js'
+import { allItems } from '../../client/pages.js'
 
-export default class SeatsStuck extends ApiCommand<typeof SeatsStuck> {
+export default class SeatsStuck extends ListCommand<typeof SeatsStuck> {
   static override summary = 'Triage: stale leases (no recent heartbeat), oldest first (admins)'
   static override description =
     'A lease is stuck when its host stopped sending heartbeats (a crash, a closed lid). Free them with `licctl seats release --stale`.'
@@ -12,17 +13,15 @@ export default class SeatsStuck extends ApiCommand<typeof SeatsStuck> {
     '<%= config.bin %> seats stuck --idle 2h --product cad-pro',
   ]
   static override flags = {
-    idle: Flags.string({ description: 'idle at least this long (default: each pool’s lease TTL), e.g. 2h' }),
+    idle: durationFlag({ description: 'idle at least this long (default: each pool’s lease TTL), e.g. 2h' }),
     product: Flags.string({ description: 'only this product' }),
   }
 
   async run() {
     const client = await this.client()
-    const idleSeconds = this.flags.idle ? durationSeconds('--idle', this.flags.idle) : undefined
+    const idleSeconds = this.flags.idle
     const org = await this.org()
-    const items = await everyPage((page) =>
-      client.seats.stuck({ org }, { ...page, product: this.flags.product, idleSeconds }),
-    )
+    const items = await allItems(client.seats.stuck, { org }, { product: this.flags.product, idleSeconds })
     if (items.length === 0) this.say('No stuck seats.')
     else {
       this.say(renderLeases(items, { idle: true }))

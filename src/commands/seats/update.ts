@@ -1,22 +1,28 @@
-import { Args, Flags } from '@oclif/core'
+import { Args } from '@oclif/core'
 import { ApiCommand } from '../../cli/base-command.js'
 import { renderTable } from '../../cli/output.js'
 import { poolColumns } from '../../cli/seats-view.js'
-import { durationSeconds } from '../../cli/flag-values.js'
-import { UsageError } from '../../client/errors.js'
+import { countFlag, durationFlag, expiryFlag } from '../../cli/flag-values.js'
+import { UsageError } from '../../cli/errors.js'
 
 export default class SeatsUpdate extends ApiCommand<typeof SeatsUpdate> {
   static override summary =
     'Add seats to a pool or change its expiration, lease TTL or roaming limit (operator)'
   static override examples = [
     '<%= config.bin %> seats update cad-pro --org acme --add-seats 5 --expires 2028-12-31',
+    '<%= config.bin %> seats update cad-pro --org acme --lease-ttl 30m --max-roaming 7d',
   ]
   static override args = { product: Args.string({ description: 'product key', required: true }) }
   static override flags = {
-    'add-seats': Flags.integer({ description: 'seats to add', min: 1 }),
-    expires: Flags.string({ description: 'new expiration: a date or an ISO-8601 instant' }),
-    'lease-ttl': Flags.string({ description: 'new lease TTL (e.g. 15m)' }),
-    'max-roaming': Flags.string({ description: 'new longest roaming period (e.g. 14d)' }),
+    'add-seats': countFlag({
+      description: 'seats to add',
+      schema: async () => (await import('../../contract/seats.js')).updatePoolBody.shape.addSeats.unwrap(),
+    }),
+    expires: expiryFlag({
+      description: 'new expiration: a date, an ISO-8601 instant or a duration from now (365d)',
+    }),
+    'lease-ttl': durationFlag({ description: 'new lease TTL (e.g. 15m)' }),
+    'max-roaming': durationFlag({ description: 'new longest roaming period (e.g. 14d)' }),
   }
 
   async run() {
@@ -24,8 +30,8 @@ export default class SeatsUpdate extends ApiCommand<typeof SeatsUpdate> {
     const body = {
       ...(f['add-seats'] ? { addSeats: f['add-seats'] } : {}),
       ...(f.expires ? { expires: f.expires } : {}),
-      ...(f['lease-ttl'] ? { leaseTtlSeconds: durationSeconds('--lease-ttl', f['lease-ttl']) } : {}),
-      ...(f['max-roaming'] ? { maxRoamingSeconds: durationSeconds('--max-roaming', f['max-roaming']) } : {}),
+      ...(f['lease-ttl'] ? { leaseTtlSeconds: f['lease-ttl'] } : {}),
+      ...(f['max-roaming'] ? { maxRoamingSeconds: f['max-roaming'] } : {}),
     }
     if (Object.keys(body).length === 0)
       throw new UsageError('nothing to update', {

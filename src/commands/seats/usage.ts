@@ -1,15 +1,15 @@
-import { ApiCommand } from '../../cli/base-command.js'
+import { ListCommand } from '../../cli/base-command.js'
 import { color, renderTable } from '../../cli/output.js'
-import { everyPage } from '../../cli/seats-view.js'
+import { allItems } from '../../client/pages.js'
 
-export default class SeatsUsage extends ApiCommand<typeof SeatsUsage> {
+export default class SeatsUsage extends ListCommand<typeof SeatsUsage> {
   static override summary = 'Per member: do they use a seat? (yes, roaming, no)'
   static override examples = ['<%= config.bin %> seats usage', '<%= config.bin %> seats usage --json']
 
   async run() {
     const client = await this.client()
     const org = await this.org()
-    const items = await everyPage((page) => client.seats.usage({ org }, page))
+    const items = await allItems(client.seats.usage, { org }, {})
     const c = color()
     this.say(
       items.length === 0

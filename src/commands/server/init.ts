@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core'
 import { BaseCommand } from '../../cli/base-command.js'
-import { LicctlError } from '../../client/errors.js'
+import { CliError } from '../../cli/errors.js'
 
 export default class ServerInit extends BaseCommand<typeof ServerInit> {
   static override summary = 'Create and migrate the database, and print the operator token once'
@@ -33,7 +33,7 @@ export default class ServerInit extends BaseCommand<typeof ServerInit> {
       return { operatorToken: token, migrations, db: storage.describe }
     } catch (err) {
       if (err instanceof AppError)
-        throw new LicctlError(err.message, {
+        throw new CliError(err.message, {
           code: err.code,
           exitCode: 3,
           hint: 'use `licctl server migrate` to upgrade an existing database',

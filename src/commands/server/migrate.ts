@@ -3,7 +3,10 @@ import { BaseCommand } from '../../cli/base-command.js'
 
 export default class ServerMigrate extends BaseCommand<typeof ServerMigrate> {
   static override summary = 'Apply pending database migrations'
-  static override examples = ['<%= config.bin %> server migrate --db ./licctl.sqlite']
+  static override examples = [
+    '<%= config.bin %> server migrate --db ./licctl.sqlite',
+    'LICCTL_DB=postgres://licctl@db/licctl <%= config.bin %> server migrate --json',
+  ]
   static override flags = {
     db: Flags.string({
       description: 'SQLite file path or postgres:// URL (env LICCTL_DB)',

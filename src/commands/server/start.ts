@@ -1,12 +1,16 @@
 import { Flags } from '@oclif/core'
 import { BaseCommand } from '../../cli/base-command.js'
-import { UsageError } from '../../client/errors.js'
+import { UsageError } from '../../cli/errors.js'
+import { integerFlag } from '../../cli/flag-values.js'
+import { parseDuration } from '../../domain/duration.js'
 
 export default class ServerStart extends BaseCommand<typeof ServerStart> {
   static override summary = 'Start the license server'
   static override description =
     'Listens on --host/--port (0 picks a free port) and prints the URL on stdout; JSON logs go to stderr and never contain tokens. SIGINT or SIGTERM finishes in-flight requests, closes the database and exits 0.'
   static override enableJsonFlag = false
+  // A long-running server: no --json/--jq.
+  static override baseFlags = {} as typeof BaseCommand.baseFlags
   static override examples = [
     '<%= config.bin %> server start --db ./licctl.sqlite --port 8080',
     '<%= config.bin %> server start --db postgres://licctl@db/licctl --host 0.0.0.0 --port 8080',
@@ -18,7 +22,7 @@ export default class ServerStart extends BaseCommand<typeof ServerStart> {
       required: true,
     }),
     host: Flags.string({ description: 'interface to listen on', default: '127.0.0.1' }),
-    port: Flags.integer({
+    port: integerFlag({
       description: 'port to listen on; 0 picks a free one',
       default: 8080,
       min: 0,
@@ -26,8 +30,33 @@ export default class ServerStart extends BaseCommand<typeof ServerStart> {
     }),
     'log-level': Flags.option({
       options: ['fatal', 'error', 'warn', 'info', 'debug', 'silent'] as const,
+      description: 'least severe log level written to stderr',
       default: 'info',
     })(),
+    migrate: Flags.boolean({
+      description:
+        'apply pending migrations before serving; on PostgreSQL any number of processes may do it at once (they take a lock and migrate once)',
+      default: false,
+    }),
+    'pool-size': Flags.integer({
+      description: 'PostgreSQL: connections in this process’s pool (env LICCTL_PG_POOL)',
+      env: 'LICCTL_PG_POOL',
+      default: 10,
+      min: 1,
+      max: 1000,
+    }),
+    'statement-timeout': Flags.string({
+      description:
+        'PostgreSQL: the database cancels a statement running longer, e.g. 30s or 2m; 0 for none (env LICCTL_PG_STATEMENT_TIMEOUT)',
+      env: 'LICCTL_PG_STATEMENT_TIMEOUT',
+      default: '30s',
+    }),
+    'idempotency-retention': Flags.string({
+      description:
+        'how long Idempotency-Key answers are kept for replay, e.g. 24h or 7d; older ones are pruned on a timer (env LICCTL_IDEMPOTENCY_RETENTION)',
+      env: 'LICCTL_IDEMPOTENCY_RETENTION',
+      default: '24h',
+    }),
     clock: Flags.string({
       hidden: true,
       description:
@@ -42,6 +71,17 @@ export default class ServerStart extends BaseCommand<typeof ServerStart> {
       if (Number.isNaN(clockStart))
         throw new UsageError(`--clock: not an ISO-8601 instant: ${this.flags.clock}`)
     }
+    const statementTimeoutMs =
+      this.flags['statement-timeout'] === '0' ? 0 : parseDuration(this.flags['statement-timeout'])
+    if (statementTimeoutMs === null)
+      throw new UsageError(
+        `--statement-timeout: not a duration (e.g. 30s, 2m, or 0 for none): ${this.flags['statement-timeout']}`,
+      )
+    const idempotencyRetentionMs = parseDuration(this.flags['idempotency-retention'])
+    if (idempotencyRetentionMs === null || idempotencyRetentionMs < 600_000)
+      throw new UsageError(
+        `--idempotency-retention: a duration of at least 10m (e.g. 24h, 7d): ${this.flags['idempotency-retention']}`,
+      )
     const { startServer } = await import('../../server/start.js')
     await startServer({
       db: this.flags.db,
@@ -49,6 +89,10 @@ export default class ServerStart extends BaseCommand<typeof ServerStart> {
       port: this.flags.port,
       clockStart,
       logLevel: this.flags['log-level'],
+      migrate: this.flags.migrate,
+      poolSize: this.flags['pool-size'],
+      statementTimeoutMs,
+      idempotencyRetentionMs,
       onListening: (url) => process.stdout.write(`licctl server listening on ${url}\n`),
     })
   }

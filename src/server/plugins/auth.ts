@@ -1,7 +1,10 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify'
-import { hashToken } from '../../domain/tokens.js'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { hashToken, sameTokenHash } from '../../domain/tokens.js'
 import type { Principal, ServiceContext } from '../context.js'
 import { AppError } from '../errors.js'
+import { orgNotFound } from '../services/access.js'
+import { countFailure, failureKeys } from '../rate-limit.js'
+import { isExpired } from '../services/expiry.js'
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -26,20 +29,82 @@ export function registerAuth(app: FastifyInstance): void {
       return { db: app.storage.db, dialect: app.storage.dialect, clock: app.clock, principal: this.principal }
     },
   })
-  app.addHook('onRequest', async (request) => {
+  app.addHook('onRequest', async (request, reply) => {
     if (request.routeOptions.config.public) return
     const header = request.headers.authorization
     if (!header) throw new AppError('unauthenticated', 'missing token: send Authorization: Bearer <token>')
     const match = /^Bearer\s+(\S+)$/i.exec(header)
-    if (!match)
-      throw new AppError('unauthenticated', 'malformed Authorization header: expected Bearer <token>')
-    request.principal = await resolvePrincipal(app, match[1]!)
+    try {
+      if (!match)
+        throw new AppError('unauthenticated', 'malformed Authorization header: expected Bearer <token>')
+      request.principal = await resolvePrincipal(app, match[1]!)
+    } catch (err) {
+      if (err instanceof AppError && err.code === 'unauthenticated')
+        await limitFailures(app, request, reply, match?.[1] ?? null)
+      throw err
+    }
+    checkRouteAccess(request)
   })
+}
+
+/**
+ * Counts a failed authentication per client address and per presented token, in the database
+ * (servers behind a load balancer count together); past the limit of the window the answer is
+ * `429 rate_limited` with `Retry-After` instead of 401. A valid token is never counted nor
+ * limited: a client failing behind a shared address (a proxy, a NAT) cannot lock out the others.
+ */
+async function limitFailures(
+  app: FastifyInstance,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  token: string | null,
+): Promise<void> {
+  const limits = app.authFailureLimits
+  if (!limits) return
+  const now = app.clock.now()
+  const windowStart = now - (now % limits.windowMs)
+  const keys = failureKeys(request.ip, token)
+  let over: string | null = null
+  try {
+    if ((await countFailure(app.storage.db, keys.ip, windowStart)) > limits.perIp) over = 'from this address'
+    if (keys.token && (await countFailure(app.storage.db, keys.token, windowStart)) > limits.perToken)
+      over ??= 'with this token'
+  } catch (err) {
+    // Counting must not turn a 401 into a 500 (the database may be the problem): answer the 401.
+    request.log.warn({ err: { message: (err as Error).message } }, 'could not count a failed authentication')
+    return
+  }
+  if (!over) return
+  const retryAfter = Math.max(1, Math.ceil((windowStart + limits.windowMs - now) / 1000))
+  reply.header('retry-after', String(retryAfter))
+  throw new AppError('rate_limited', `too many failed authentications ${over}: retry in ${retryAfter} s`, {
+    retryAfterSeconds: retryAfter,
+  })
+}
+
+/**
+ * The route's declared access, checked as soon as the caller is known — before the body is even
+ * parsed, so a caller without the right to call a route learns nothing from its input rules
+ * (a malformed body from another organization's token is its 404, from a member on an admin route
+ * 403, never 400). The services check again with what only they know (whose token, which user).
+ */
+export function checkRouteAccess(request: FastifyRequest): void {
+  const { access, mutation } = request.routeOptions.config
+  const p = request.principal
+  if (!access || access === 'public' || !p || p.kind === 'operator') return
+  // Raw, unvalidated: only compared with the token's own organization.
+  const org = (request.params as { org?: unknown } | undefined)?.org
+  if (typeof org === 'string' && org !== p.orgSlug) throw orgNotFound(org)
+  if (access === 'operator') throw new AppError('forbidden', 'only the server operator can do this')
+  if (mutation && p.readOnly) throw new AppError('read_only_token', 'this token is read-only')
+  if (access === 'admin' && p.role !== 'admin')
+    throw new AppError('not_admin', `only admins of '${p.orgSlug}' can do this`)
 }
 
 async function resolvePrincipal(app: FastifyInstance, token: string): Promise<Principal> {
   const { db } = app.storage
   const now = app.clock.now()
+  const presented = hashToken(token)
   const row = await db
     .selectFrom('tokens')
     .leftJoin('users', 'users.id', 'tokens.user_id')
@@ -49,6 +114,7 @@ async function resolvePrincipal(app: FastifyInstance, token: string): Promise<Pr
     )
     .select([
       'tokens.id',
+      'tokens.token_hash',
       'tokens.kind',
       'tokens.user_id',
       'tokens.org_id',
@@ -60,10 +126,11 @@ async function resolvePrincipal(app: FastifyInstance, token: string): Promise<Pr
       'organizations.slug',
       'memberships.role',
     ])
-    .where('tokens.token_hash', '=', hashToken(token))
+    .where('tokens.token_hash', '=', presented)
     .executeTakeFirst()
-  if (!row || row.revoked_at !== null) throw new AppError('unauthenticated', 'invalid or revoked token')
-  if (row.expires_at !== null && row.expires_at <= now) throw new AppError('unauthenticated', 'token expired')
+  if (!row || !sameTokenHash(presented, row.token_hash) || row.revoked_at !== null)
+    throw new AppError('unauthenticated', 'invalid or revoked token')
+  if (isExpired(row.expires_at, now)) throw new AppError('unauthenticated', 'token expired')
   if (row.last_used_at === null || now - row.last_used_at > LAST_USED_GRANULARITY_MS) {
     await db.updateTable('tokens').set({ last_used_at: now }).where('id', '=', row.id).execute()
   }

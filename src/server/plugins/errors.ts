@@ -6,6 +6,10 @@ import { AppError } from '../errors.js'
 export function registerErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, request, reply) => {
     if (err instanceof AppError) {
+      // A refusal that says when to come back (a rate limit) says it in the header too.
+      const retryAfter = (err.details as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds
+      if (err.code === 'rate_limited' && typeof retryAfter === 'number')
+        reply.header('retry-after', String(retryAfter))
       return reply.status(err.status).send({
         error: { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) },
       })
@@ -40,10 +44,33 @@ export function registerErrorHandler(app: FastifyInstance): void {
         },
       })
     }
+    if (isDatabaseUnavailable(err)) {
+      // Not a bug and not the caller's fault: the database is down, restarting, or locked past the
+      // busy timeout. 503 tells clients to retry (licctl does); the server recovers by itself.
+      request.log.warn({ err: { code: err.code, message: err.message } }, 'database unavailable')
+      reply.header('retry-after', '1')
+      return reply.status(503).send({
+        error: {
+          code: 'unavailable',
+          message: 'the database is unavailable (unreachable, restarting or busy): retry shortly',
+        },
+      })
+    }
     if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
       return reply
         .status(413)
         .send({ error: { code: 'payload_too_large', message: 'request body is too large' } })
+    }
+    if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+      const type = request.headers['content-type']
+      return reply.status(415).send({
+        error: {
+          code: 'unsupported_media_type',
+          message: type
+            ? `unsupported content type '${type.split(';')[0]!.trim().slice(0, 100)}': send application/json`
+            : 'a request body needs Content-Type: application/json',
+        },
+      })
     }
     if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
       return reply.status(err.statusCode).send({ error: { code: 'bad_request', message: err.message } })
@@ -60,6 +87,43 @@ export function registerErrorHandler(app: FastifyInstance): void {
       error: { code: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` },
     }),
   )
+}
+
+// Connection-level failures: node's socket errors, PostgreSQL's connection-exception (08…) and
+// operator-intervention (57P0…) classes, SQLite busy/locked past the busy timeout.
+const UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  '57P01',
+  '57P02',
+  '57P03',
+  'SQLITE_BUSY',
+  'SQLITE_BUSY_SNAPSHOT',
+  'SQLITE_BUSY_RECOVERY',
+  'SQLITE_LOCKED',
+])
+const UNAVAILABLE_MESSAGES =
+  /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection terminated unexpectedly)/
+
+export function isDatabaseUnavailable(err: unknown): boolean {
+  for (
+    let e = err as { code?: unknown; message?: unknown; cause?: unknown } | undefined, depth = 0;
+    e && depth < 4;
+    e = e.cause as typeof e, depth++
+  ) {
+    const code = typeof e.code === 'string' ? e.code : ''
+    if (UNAVAILABLE_CODES.has(code) || code.startsWith('08')) return true
+    if (typeof e.message === 'string' && UNAVAILABLE_MESSAGES.test(e.message)) return true
+    // An aggregate of connection attempts (IPv4 and IPv6 both refused).
+    if (Array.isArray((e as { errors?: unknown }).errors))
+      return (e as { errors: unknown[] }).errors.some(isDatabaseUnavailable)
+  }
+  return false
 }
 
 // Where the invalid input was, as a person would name it: `query.limit`, not `querystring/limit`.

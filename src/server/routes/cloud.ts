@@ -19,9 +19,12 @@ export const cloudRoutes = routesOf(cloudEndpoints, {
   assign: (req) =>
     assignAddon(req.ctx, req.params.org, req.params.addon, req.body.items, {
       dryRun: req.body.dryRun,
-      priorChanges: req.body.priorChanges,
+      prior: req.body.prior,
     }),
   revoke: (req) =>
-    revokeAddon(req.ctx, req.params.org, req.params.addon, req.body.items, { dryRun: req.body.dryRun }),
+    revokeAddon(req.ctx, req.params.org, req.params.addon, req.body.items, {
+      dryRun: req.body.dryRun,
+      prior: req.body.prior,
+    }),
   check: (req) => checkEntitlement(req.ctx, req.params.org, req.params.addon, req.query.user),
 })

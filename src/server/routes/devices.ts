@@ -16,9 +16,10 @@ import {
 } from '../services/devices-licensing.js'
 import { routesOf } from './register.js'
 
-const bulk = (body: { dryRun: boolean; priorChanges?: number | undefined }) => ({
+/** A bulk body's options: a dry run's earlier batches (`prior`) are replayed by the engine. */
+const bulk = <T>(body: { dryRun: boolean; prior?: T[][] | undefined }) => ({
   dryRun: body.dryRun,
-  priorChanges: body.priorChanges,
+  prior: body.prior,
 })
 
 /** Device licenses: categories and keys (operator), the pool, devices, assign/detach, transfer. */

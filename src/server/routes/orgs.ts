@@ -14,13 +14,14 @@ export const orgRoutes = routesOf(orgsEndpoints, {
 
 export const userRoutes = routesOf(usersEndpoints, {
   list: (req) => listMembers(req.ctx, req.params.org, req.query),
-  add: (req) => addUsers(req.ctx, req.params.org, req.body.items, req.body.dryRun),
+  add: (req) =>
+    addUsers(req.ctx, req.params.org, req.body.items, { dryRun: req.body.dryRun, prior: req.body.prior }),
   remove: (req) =>
     removeUsers(
       req.ctx,
       req.params.org,
       req.body.items.map((i) => i.email),
-      req.body.dryRun,
+      { dryRun: req.body.dryRun, prior: req.body.prior?.map((batch) => batch.map((i) => i.email)) },
     ),
   removeOne: (req) => removeUser(req.ctx, req.params.org, req.params.email),
   setRole: (req) => setRole(req.ctx, req.params.org, req.params.email, req.body.role),

@@ -12,8 +12,10 @@ export interface AccessNeed {
 }
 
 /**
- * Finds the organization and checks that the caller may act on it. Unknown organizations are 404;
- * another organization's token is 403, as are members asking for admin work and read-only tokens writing.
+ * Finds the organization and checks that the caller may act on it. An organization the caller
+ * cannot see — unknown, or another organization's (a user token acts only in its own) — is the
+ * same 404, status and body alike, so no token can learn which slugs exist. Within its own
+ * organization, members asking for admin work and read-only tokens writing are 403.
  */
 export async function authorizeOrg(
   ctx: ServiceContext,
@@ -22,7 +24,7 @@ export async function authorizeOrg(
   db: Executor = ctx.db,
 ): Promise<OrgRow> {
   const org = await db.selectFrom('organizations').selectAll().where('slug', '=', slug).executeTakeFirst()
-  if (!org) throw notFound(`organization '${slug}'`)
+  if (!org) throw orgNotFound(slug)
   assertAccess(ctx, org, need)
   return org
 }
@@ -30,12 +32,9 @@ export async function authorizeOrg(
 export function assertAccess(ctx: ServiceContext, org: OrgRow, need: AccessNeed): void {
   const p = ctx.principal
   if (p.kind === 'operator') return
+  // Before any other refusal: a 403 would tell another organization's token that the org exists.
+  if (p.orgId !== org.id) throw orgNotFound(org.slug)
   if (need.role === 'operator') throw new AppError('forbidden', 'only the server operator can do this')
-  if (p.orgId !== org.id)
-    throw new AppError(
-      'wrong_organization',
-      `this token belongs to organization '${p.orgSlug}', not '${org.slug}'`,
-    )
   if (need.write && p.readOnly) throw new AppError('read_only_token', 'this token is read-only')
   if (need.role === 'admin' && p.role !== 'admin')
     throw new AppError('not_admin', `only admins of '${org.slug}' can do this`)
@@ -44,4 +43,9 @@ export function assertAccess(ctx: ServiceContext, org: OrgRow, need: AccessNeed)
 export function requireOperator(ctx: ServiceContext): void {
   if (ctx.principal.kind !== 'operator')
     throw new AppError('forbidden', 'only the server operator can do this')
+}
+
+/** The one answer for an organization the caller cannot see, whether it exists or not. */
+export function orgNotFound(slug: string): AppError {
+  return notFound(`organization '${slug}'`)
 }

@@ -18,13 +18,20 @@ interface BulkJobBase<T> {
   /** How a row is named in results (an email, a lease id). */
   label(item: T): string
   /**
-   * Dry runs of a job sent in several batches: each batch is rolled back, so batch n would plan as if
-   * batches 1..n-1 had not happened. The client says how many rows of theirs would change, and this
-   * brings the (rolled-back) transaction to the state they would have left, e.g. licenses they would use.
+   * Dry runs of a job sent in several batches: each batch is rolled back, so batch n alone would plan
+   * as if batches 1..n-1 had not happened. The client sends their rows that would change, batch by
+   * batch, and the engine applies them first with this job's own code (rolled back with the rest),
+   * so the plan sees what the real run will find: licenses taken, rows already done, and which
+   * license each took. Ignored when applying.
    */
-  replayPrior?(trx: Tx, priorChanges: number): Promise<void>
-  /** See replayPrior: rows of earlier batches of this dry run that would change. */
-  priorChanges?: number | undefined
+  prior?: ReadonlyArray<readonly T[]> | undefined
+}
+
+/** How a bulk service is asked to run: for real or as a dry run, and a dry run's earlier batches. */
+export interface BulkOptions<T> {
+  dryRun: boolean
+  /** See BulkJob's prior. */
+  prior?: ReadonlyArray<readonly T[]> | undefined
 }
 
 /** A job applied row by row: each row in a savepoint, failed by throwing an AppError. */
@@ -77,7 +84,7 @@ export async function runBulk<T>(ctx: ServiceContext, job: BulkJob<T>): Promise<
         const status = outcome.changed ? (job.dryRun ? 'will-change' : 'changed') : 'already-so'
         results.push({ index, target, status, ...(outcome.details ? { details: outcome.details } : {}) })
       }
-      if (job.dryRun && job.priorChanges && job.replayPrior) await job.replayPrior(trx, job.priorChanges)
+      if (job.dryRun && job.prior) await replay(trx, job, job.prior)
       if (job.applyBatch) {
         const outcomes = await job.applyBatch(trx, job.items)
         for (const [index, outcome] of outcomes.entries()) report(index, outcome)
@@ -97,6 +104,14 @@ export async function runBulk<T>(ctx: ServiceContext, job: BulkJob<T>): Promise<
     // A dry run is the same code, rolled back.
     { rollback: job.dryRun },
   )
+}
+
+/** Applies the earlier batches of a dry run, as the real run will have: outcomes are not reported. */
+async function replay<T>(trx: Tx, job: BulkJob<T>, prior: ReadonlyArray<readonly T[]>) {
+  for (const batch of prior) {
+    if (job.applyBatch) await job.applyBatch(trx, batch)
+    else for (const [index, item] of batch.entries()) await applyRow(trx, job, item, index)
+  }
 }
 
 async function applyRow<T>(trx: Tx, job: RowJob<T>, item: T, index: number): Promise<RowOutcome | AppError> {

@@ -18,11 +18,11 @@ import { AppError, notFound } from '../errors.js'
 import { inTransaction, lockRows } from '../transaction.js'
 import { authorizeOrg, type OrgRow } from './access.js'
 import { audit } from './audit.js'
-import { expiryFor } from './expiry.js'
-import { runBulk, type RowOutcome } from './bulk.js'
+import { assertValid, expiredError, isExpired, validUntil } from './expiry.js'
+import { runBulk, type BulkOptions, type RowOutcome } from './bulk.js'
 // Registers what removing a member revokes of the add-ons (loaded with the routes through this module).
 import './cloud-release.js'
-import { decodeCursor, encodeCursor } from './presenters.js'
+import { mapPage, paginate } from './paging.js'
 
 type AddonRow = Database['addon_pools']
 
@@ -35,7 +35,7 @@ export function presentAddon(row: AddonRow, org: OrgRow, now: number): AddonPool
     free: row.total - row.assigned,
     expiresAt: toIso(row.expires_at),
     validThrough: lastValidDay(row.expires_at, org.time_zone),
-    expired: row.expires_at <= now,
+    expired: isExpired(row.expires_at, now),
     createdAt: toIso(row.created_at),
     updatedAt: toIso(row.updated_at),
   }
@@ -79,7 +79,7 @@ export async function provisionAddon(
       name: body.name,
       total: body.total,
       assigned: 0,
-      expires_at: expiryFor(body.expires, org),
+      expires_at: validUntil(body.expires, org, { now }),
       created_at: now,
       updated_at: now,
     }
@@ -115,7 +115,7 @@ export async function updateAddon(
       .set({
         ...(body.name !== undefined ? { name: body.name } : {}),
         ...(body.total !== undefined ? { total: body.total } : {}),
-        ...(body.expires !== undefined ? { expires_at: expiryFor(body.expires, org) } : {}),
+        ...(body.expires !== undefined ? { expires_at: validUntil(body.expires, org, { now }) } : {}),
         updated_at: now,
       })
       .where('id', '=', before.id)
@@ -145,18 +145,13 @@ export async function updateAddon(
 export async function listAddons(ctx: ServiceContext, slug: string, q: PageQuery) {
   const org = await authorizeOrg(ctx, slug, { role: 'member', write: false })
   const now = ctx.clock.now()
-  let query = ctx.db
-    .selectFrom('addon_pools')
-    .selectAll()
-    .where('org_id', '=', org.id)
-    .orderBy('key')
-    .limit(q.limit + 1)
-  const after = decodeCursor(q.cursor)
-  if (after !== undefined) query = query.where('key', '>', after)
-  const rows = await query.execute()
-  const more = rows.length > q.limit
-  const items = (more ? rows.slice(0, q.limit) : rows).map((r) => presentAddon(r, org, now))
-  return { items, nextCursor: more ? encodeCursor(items[items.length - 1]!.key) : null }
+  const query = ctx.db.selectFrom('addon_pools').selectAll().where('org_id', '=', org.id)
+  const page = await paginate(query, {
+    limit: q.limit,
+    cursor: q.cursor,
+    keys: [{ column: 'key', value: (r) => r.key }],
+  })
+  return mapPage(page, (r) => presentAddon(r, org, now))
 }
 
 /**
@@ -185,22 +180,17 @@ export async function listAssignments(ctx: ServiceContext, slug: string, q: Assi
       'addon_assignments.assigned_by',
     ])
     .where('addon_pools.org_id', '=', org.id)
-    .orderBy('addon_pools.key')
-    .orderBy('users.email')
-    .limit(q.limit + 1)
   if (q.addon !== undefined) query = query.where('addon_pools.key', '=', q.addon)
   if (user !== undefined) query = query.where('users.email', '=', user)
-  const after = decodeAssignmentCursor(q.cursor)
-  if (after)
-    query = query.where((eb) =>
-      eb.or([
-        eb('addon_pools.key', '>', after.key),
-        eb.and([eb('addon_pools.key', '=', after.key), eb('users.email', '>', after.email)]),
-      ]),
-    )
-  const rows = await query.execute()
-  const more = rows.length > q.limit
-  const items: AddonAssignment[] = (more ? rows.slice(0, q.limit) : rows).map((r) => ({
+  const page = await paginate(query, {
+    limit: q.limit,
+    cursor: q.cursor,
+    keys: [
+      { column: 'addon_pools.key', value: (r) => r.key },
+      { column: 'users.email', value: (r) => r.email },
+    ],
+  })
+  return mapPage(page, (r): AddonAssignment => ({
     addon: r.key,
     addonName: r.addonName,
     email: r.email,
@@ -208,23 +198,6 @@ export async function listAssignments(ctx: ServiceContext, slug: string, q: Assi
     assignedAt: toIso(r.assigned_at),
     assignedBy: r.assigned_by,
   }))
-  const last = items[items.length - 1]
-  return {
-    items,
-    nextCursor: more && last ? encodeCursor(JSON.stringify([last.addon, last.email])) : null,
-  }
-}
-
-function decodeAssignmentCursor(cursor: string | undefined): { key: string; email: string } | undefined {
-  const text = decodeCursor(cursor)
-  if (text === undefined) return undefined
-  try {
-    const [key, email] = JSON.parse(text) as unknown[]
-    if (typeof key === 'string' && typeof email === 'string') return { key, email }
-  } catch {
-    // fall through: a cursor this server did not write
-  }
-  throw new AppError('bad_request', 'invalid cursor')
 }
 
 /** What a bulk request on an add-on acts on: admins only; an unknown add-on is a 404 for the whole request. */
@@ -232,11 +205,6 @@ async function bulkTarget(ctx: ServiceContext, slug: string, key: string) {
   const org = await authorizeOrg(ctx, slug, { role: 'admin', write: true })
   const pool = await findAddon(ctx.db, org.id, key)
   return { org, pool, now: ctx.clock.now() }
-}
-
-export interface BulkOptions {
-  dryRun: boolean
-  priorChanges?: number | undefined
 }
 
 /**
@@ -252,35 +220,21 @@ export async function assignAddon(
   slug: string,
   key: string,
   items: readonly AddonItem[],
-  opts: BulkOptions,
+  opts: BulkOptions<AddonItem>,
 ) {
   const { org, pool, now } = await bulkTarget(ctx, slug, key)
   const by = actorName(ctx.principal)
-  const expired =
-    pool.expires_at <= now
-      ? new AppError(
-          'pool_expired',
-          `${pool.name} ('${key}') expired after ${lastValidDay(pool.expires_at, org.time_zone)}`,
-          { expiresAt: toIso(pool.expires_at) },
-        )
-      : undefined
+  const expired = isExpired(pool.expires_at, now)
+    ? expiredError(`${pool.name} ('${key}')`, pool.expires_at, org)
+    : undefined
   return runBulk(ctx, {
     orgId: org.id,
     action: 'cloud.assign.bulk',
     target: key,
     dryRun: opts.dryRun,
-    priorChanges: opts.priorChanges,
+    prior: opts.prior,
     items,
     label: (i) => i.email,
-    // Earlier batches of this dry run would have taken licenses: take them here too (rolled back).
-    replayPrior: async (trx, prior) => {
-      const { assigned, total } = await findAddon(trx, org.id, key)
-      await trx
-        .updateTable('addon_pools')
-        .set({ assigned: Math.min(total, assigned + prior) })
-        .where('id', '=', pool.id)
-        .execute()
-    },
     applyBatch: async (trx, batch) => {
       // Locks in one order for every bulk job: the pool row first, then assignment rows by user id.
       await lockRows(trx, 'addon_pools', [pool.id])
@@ -482,7 +436,7 @@ export async function revokeAddon(
   slug: string,
   key: string,
   items: readonly AddonItem[],
-  opts: BulkOptions,
+  opts: BulkOptions<AddonItem>,
 ) {
   const { org, pool, now } = await bulkTarget(ctx, slug, key)
   return runBulk(ctx, {
@@ -490,6 +444,7 @@ export async function revokeAddon(
     action: 'cloud.revoke.bulk',
     target: key,
     dryRun: opts.dryRun,
+    prior: opts.prior,
     items,
     label: (i) => i.email,
     applyBatch: async (trx, batch) => {
@@ -572,12 +527,7 @@ export async function checkEntitlement(
   if (!held)
     throw new AppError('cloud_license_required', `${pool.name} License Required`, { addon: key, email })
   const now = ctx.clock.now()
-  if (pool.expires_at <= now)
-    throw new AppError(
-      'pool_expired',
-      `${pool.name} License expired after ${lastValidDay(pool.expires_at, org.time_zone)}`,
-      { addon: key, email, expiresAt: toIso(pool.expires_at) },
-    )
+  assertValid(`${pool.name} ('${key}')`, pool.expires_at, org, now, { addon: key, email })
   return {
     addon: key,
     addonName: pool.name,

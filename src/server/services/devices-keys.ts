@@ -10,7 +10,6 @@ import type {
   PoolLicense,
 } from '../../contract/devices.js'
 import { toIso, toIsoOrNull } from '../../domain/clock.js'
-import { expiryInstant } from '../../domain/dates.js'
 import { TERM_DAYS } from '../../domain/device-days.js'
 import { newId } from '../../domain/ids.js'
 import { checkKey, issueKey, verifyKeyTag } from '../../domain/license-key.js'
@@ -18,8 +17,10 @@ import type { Database } from '../../storage/schema.js'
 import type { Executor, ServiceContext } from '../context.js'
 import { actorName } from '../context.js'
 import { AppError, notFound } from '../errors.js'
+import { inTransaction } from '../transaction.js'
 import { authorizeOrg, requireOperator } from './access.js'
 import { audit } from './audit.js'
+import { validUntil } from './expiry.js'
 
 type CategoryRow = Database['device_categories']
 type LicenseRow = Database['device_licenses']
@@ -56,7 +57,7 @@ export async function issuingSecret(db: Executor): Promise<string> {
 export async function addCategory(ctx: ServiceContext, body: AddCategoryBody): Promise<Category> {
   requireOperator(ctx)
   const now = ctx.clock.now()
-  return ctx.db.transaction().execute(async (trx) => {
+  return inTransaction(ctx, async (trx) => {
     const taken = await trx
       .selectFrom('device_categories')
       .select('id')
@@ -115,13 +116,10 @@ export async function listCategories(ctx: ServiceContext): Promise<{ items: Cate
 export async function issueKeys(ctx: ServiceContext, body: IssueKeysBody): Promise<IssuedKeys> {
   requireOperator(ctx)
   const now = ctx.clock.now()
-  let expiresAt: number | null = null
-  if (body.expires !== undefined) {
-    expiresAt = expiryInstant(body.expires, 'UTC')
-    if (expiresAt === null)
-      throw new AppError('validation_failed', `expires: not a date or instant: ${body.expires}`)
-  }
-  return ctx.db.transaction().execute(async (trx) => {
+  // The one validity rule (services/expiry.ts); keys belong to no organization yet, so dates are UTC.
+  const expiresAt =
+    body.expires === undefined ? null : validUntil(body.expires, { time_zone: 'UTC' }, { now })
+  return inTransaction(ctx, async (trx) => {
     const cat = await findCategory(trx, body.category)
     const secret = await issuingSecret(trx)
     const termDays = TERM_DAYS[body.term]
@@ -204,11 +202,14 @@ export async function addKey(ctx: ServiceContext, slug: string, body: AddKeyBody
   const now = ctx.clock.now()
   const tokenId = ctx.principal.tokenId
   const windowStart = now - (now % KEY_FAILURE_WINDOW_MS)
-  if ((await failuresOf(ctx.db, tokenId, windowStart)) >= KEY_FAILURES_PER_WINDOW)
+  if ((await failuresOf(ctx.db, tokenId, windowStart)) >= KEY_FAILURES_PER_WINDOW) {
+    const retryAfterSeconds = Math.max(1, Math.ceil((windowStart + KEY_FAILURE_WINDOW_MS - now) / 1000))
     throw new AppError(
       'rate_limited',
       `too many failed key additions with this token; try again after ${toIso(windowStart + KEY_FAILURE_WINDOW_MS)}`,
+      { retryAfterSeconds },
     )
+  }
   const fail = async (err: AppError): Promise<never> => {
     await recordFailure(ctx.db, tokenId, windowStart)
     throw err
@@ -239,7 +240,7 @@ export async function addKey(ctx: ServiceContext, slug: string, body: AddKeyBody
         )
   if (key.added_at !== null) throw refusedAsAdded(key)
   const by = actorName(ctx.principal)
-  return ctx.db.transaction().execute(async (trx) => {
+  return inTransaction(ctx, async (trx) => {
     // Conditional: of two racing additions, one wins.
     const won = await trx
       .updateTable('device_keys')

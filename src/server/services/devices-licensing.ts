@@ -1,4 +1,3 @@
-import type { Transaction } from 'kysely'
 import type {
   AssignItem,
   DetachDetails,
@@ -15,13 +14,15 @@ import type { Database } from '../../storage/schema.js'
 import type { Executor, ServiceContext } from '../context.js'
 import { actorName } from '../context.js'
 import { AppError, notFound } from '../errors.js'
+import { inTransaction, type Tx } from '../transaction.js'
 import { authorizeOrg, type OrgRow } from './access.js'
 import { audit } from './audit.js'
-import { runBulk, type RowOutcome } from './bulk.js'
+import { runBulk, type BulkOptions, type RowOutcome } from './bulk.js'
+import { isExpired as isPast } from './expiry.js'
 import { returnedLicenseName } from './devices-keys.js'
-import { findDevice, type BulkOptions, type DeviceRow } from './devices.js'
+import { findDevice, type DeviceRow } from './devices.js'
 
-type Trx = Transaction<Database>
+type Trx = Tx
 type LicenseRow = Database['device_licenses']
 
 /** Tries this many times to claim licenses a concurrent request keeps taking first. */
@@ -70,8 +71,8 @@ async function takeLicenses(
       )
     if (lic.state !== 'pool')
       throw new AppError('license_assigned', `license '${lic.name}' is not in the pool (it is ${lic.state})`)
-    if (lic.expires_at !== null && lic.expires_at <= now)
-      throw new AppError('license_expired', `license '${lic.name}' expired at ${toIso(lic.expires_at)}`)
+    if (isPast(lic.expires_at, now))
+      throw new AppError('license_expired', `license '${lic.name}' expired at ${toIso(lic.expires_at!)}`)
     if (!(await claim(trx, lic.id, device.id, now)))
       throw new AppError('license_assigned', `license '${lic.name}' was just assigned elsewhere`)
     return [lic]
@@ -117,7 +118,7 @@ export async function assignLicenses(
   ctx: ServiceContext,
   slug: string,
   items: readonly AssignItem[],
-  opts: BulkOptions,
+  opts: BulkOptions<AssignItem>,
 ) {
   const org = await authorizeOrg(ctx, slug, { role: 'admin', write: true })
   const now = ctx.clock.now()
@@ -128,34 +129,9 @@ export async function assignLicenses(
     action: 'devices.assign.bulk',
     target: org.slug,
     dryRun: opts.dryRun,
-    priorChanges: opts.priorChanges,
+    prior: opts.prior,
     items,
     label: (i) => i.serial,
-    // A dry run in several batches: the rows of earlier batches that would change took licenses;
-    // take as many here (rolled back), in the organization's order. Exact for a file of one
-    // category assigned one license a row in the default order; an estimate otherwise.
-    replayPrior: async (trx, prior) => {
-      const ids = await trx
-        .selectFrom('device_licenses')
-        .select('id')
-        .where('org_id', '=', org.id)
-        .where('state', '=', 'pool')
-        .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
-        .orderBy('days', org.device_preference === 'shortest' ? 'asc' : 'desc')
-        .orderBy('name')
-        .limit(prior)
-        .execute()
-      for (let i = 0; i < ids.length; i += 500)
-        await trx
-          .updateTable('device_licenses')
-          .set({ state: 'spent' })
-          .where(
-            'id',
-            'in',
-            ids.slice(i, i + 500).map((r) => r.id),
-          )
-          .execute()
-    },
     apply: async (trx, item): Promise<RowOutcome> => {
       const device = await findDevice(trx, org.id, item.serial)
       const current =
@@ -324,7 +300,7 @@ export async function detachLicenses(
   ctx: ServiceContext,
   slug: string,
   items: readonly SerialItem[],
-  opts: BulkOptions,
+  opts: BulkOptions<SerialItem>,
 ) {
   const org = await authorizeOrg(ctx, slug, { role: 'admin', write: true })
   const now = ctx.clock.now()
@@ -334,6 +310,7 @@ export async function detachLicenses(
     action: 'devices.detach.bulk',
     target: org.slug,
     dryRun: opts.dryRun,
+    prior: opts.prior,
     items,
     label: (i) => i.serial,
     apply: async (trx, item): Promise<RowOutcome> => {
@@ -349,7 +326,7 @@ export async function removeDevices(
   ctx: ServiceContext,
   slug: string,
   items: readonly SerialItem[],
-  opts: BulkOptions,
+  opts: BulkOptions<SerialItem>,
 ) {
   const org = await authorizeOrg(ctx, slug, { role: 'admin', write: true })
   const now = ctx.clock.now()
@@ -359,6 +336,7 @@ export async function removeDevices(
     action: 'devices.remove.bulk',
     target: org.slug,
     dryRun: opts.dryRun,
+    prior: opts.prior,
     items,
     label: (i) => i.serial,
     apply: async (trx, item): Promise<RowOutcome> => {
@@ -410,7 +388,7 @@ async function targetOrgAsAdmin(ctx: ServiceContext, to: string, token: string):
   if (!row || row.revoked_at !== null || (row.expires_at !== null && row.expires_at <= now))
     throw new AppError('unauthenticated', `the token for '${to}' is invalid, revoked or expired`)
   if (row.slug !== to)
-    throw new AppError('wrong_organization', `the token given for '${to}' belongs to '${row.slug}'`)
+    throw new AppError('forbidden', `the token given for '${to}' belongs to another organization`)
   if (row.email !== p.email)
     throw new AppError(
       'forbidden',
@@ -437,7 +415,7 @@ export async function transferLicenses(
   if (to.id === from.id)
     throw new AppError('validation_failed', 'to: the licenses are already in this organization')
   const now = ctx.clock.now()
-  return ctx.db.transaction().execute(async (trx) => {
+  return inTransaction(ctx, async (trx) => {
     let keySerial: string | null = null
     let licenses: Array<{ id: string; name: string; state: string }>
     if (body.key !== undefined) {

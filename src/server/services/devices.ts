@@ -7,9 +7,9 @@ import type { Executor, ServiceContext } from '../context.js'
 import { AppError, notFound } from '../errors.js'
 import { authorizeOrg, type OrgRow } from './access.js'
 import { audit } from './audit.js'
-import { runBulk } from './bulk.js'
+import { runBulk, type BulkOptions } from './bulk.js'
 import { categoryOfModel, findCategory } from './devices-keys.js'
-import { decodeCursor, encodeCursor } from './presenters.js'
+import { mapPage, paginate } from './paging.js'
 
 export type DeviceRow = Database['devices']
 
@@ -45,17 +45,12 @@ export async function findDevice(db: Executor, orgId: string, serial: string) {
   return row
 }
 
-export interface BulkOptions {
-  dryRun: boolean
-  priorChanges?: number | undefined
-}
-
 /** Adds devices (admins), each with a category or a model its category covers. A device already there is already so. */
 export async function addDevices(
   ctx: ServiceContext,
   slug: string,
   items: readonly AddDeviceItem[],
-  opts: BulkOptions,
+  opts: BulkOptions<AddDeviceItem>,
 ) {
   const org = await authorizeOrg(ctx, slug, { role: 'admin', write: true })
   const now = ctx.clock.now()
@@ -64,6 +59,7 @@ export async function addDevices(
     action: 'devices.add.bulk',
     target: org.slug,
     dryRun: opts.dryRun,
+    prior: opts.prior,
     items,
     label: (i) => i.serial,
     apply: async (trx, item) => {
@@ -129,16 +125,14 @@ export async function listDevices(ctx: ServiceContext, slug: string, q: DevicesQ
     .selectAll('devices')
     .select('device_categories.name as category')
     .where('devices.org_id', '=', org.id)
-    .orderBy('devices.serial')
-    .limit(q.limit + 1)
   if (q.licensed === 'true') query = query.where('devices.license_start', 'is not', null)
   if (q.licensed === 'false') query = query.where('devices.license_start', 'is', null)
-  const after = decodeCursor(q.cursor)
-  if (after !== undefined) query = query.where('devices.serial', '>', after)
-  const rows = await query.execute()
-  const more = rows.length > q.limit
-  const items = (more ? rows.slice(0, q.limit) : rows).map((r) => presentDevice(r, org, now))
-  return { items, nextCursor: more ? encodeCursor(items[items.length - 1]!.serial) : null }
+  const page = await paginate(query, {
+    limit: q.limit,
+    cursor: q.cursor,
+    keys: [{ column: 'devices.serial', value: (r) => r.serial }],
+  })
+  return mapPage(page, (r) => presentDevice(r, org, now))
 }
 
 /** One device: its cumulative license, the licenses on it and its history. */

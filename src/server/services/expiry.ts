@@ -1,13 +1,57 @@
-import { expiryInstant } from '../../domain/dates.js'
+import { toIso } from '../../domain/clock.js'
+import { expiryInstant, lastValidDay } from '../../domain/dates.js'
+import { parseDuration } from '../../domain/duration.js'
 import { AppError } from '../errors.js'
 import type { OrgRow } from './access.js'
 
+// One validity rule for everything that expires: seat pools, add-ons and tokens now, device licenses
+// and activation ids next. "Valid until" is an instant; a date means through that whole day in the
+// organization's time zone; something is expired from that instant on.
+
 /**
- * An expiration as sent (a calendar date, valid through that day in the organization's time zone,
- * or an instant) as the instant it ends. One rule for every pool, add-on and license.
+ * The instant something given as `input` stops being valid: a duration from `now` (`30d`, `12h`,
+ * `1h30m`), a calendar date (valid through that day in the organization's time zone) or an instant
+ * with its offset. `field` names the input in the refusal; `future` refuses an instant already past.
  */
-export function expiryFor(input: string, org: OrgRow): number {
-  const at = expiryInstant(input, org.time_zone)
-  if (at === null) throw new AppError('validation_failed', `expires: not a date or instant: ${input}`)
+export function validUntil(
+  input: string,
+  org: Pick<OrgRow, 'time_zone'>,
+  opts: { now: number; field?: string; future?: boolean },
+): number {
+  const field = opts.field ?? 'expires'
+  const ms = parseDuration(input)
+  const at = ms !== null ? opts.now + ms : expiryInstant(input, org.time_zone)
+  if (at === null)
+    throw new AppError('validation_failed', `${field}: not a duration, a date or an instant: ${input}`)
+  if (opts.future && at <= opts.now) throw new AppError('validation_failed', `${field} must be in the future`)
   return at
+}
+
+/** Expired from its expiration instant on; null never expires. */
+export function isExpired(expiresAt: number | null, now: number): boolean {
+  return expiresAt !== null && expiresAt <= now
+}
+
+/** The one wording of an expiry refusal: `<thing> expired after <last valid day>`. */
+export function expiredError(
+  thing: string,
+  expiresAt: number,
+  org: Pick<OrgRow, 'time_zone'>,
+  details?: Record<string, unknown>,
+): AppError {
+  return new AppError('pool_expired', `${thing} expired after ${lastValidDay(expiresAt, org.time_zone)}`, {
+    ...details,
+    expiresAt: toIso(expiresAt),
+  })
+}
+
+/** Refuses (pool_expired, the one wording) what has expired at `now`. */
+export function assertValid(
+  thing: string,
+  expiresAt: number,
+  org: Pick<OrgRow, 'time_zone'>,
+  now: number,
+  details?: Record<string, unknown>,
+): void {
+  if (isExpired(expiresAt, now)) throw expiredError(thing, expiresAt, org, details)
 }

@@ -8,7 +8,8 @@ import { AppError } from '../errors.js'
 import { inTransaction } from '../transaction.js'
 import { authorizeOrg, requireOperator } from './access.js'
 import { audit } from './audit.js'
-import { decodeCursor, pageOf, presentAudit, presentOrg } from './presenters.js'
+import { mapPage, paginate } from './paging.js'
+import { presentAudit, presentOrg } from './presenters.js'
 import { ensureUser } from './users.js'
 
 export async function createOrg(ctx: ServiceContext, body: CreateOrgBody) {
@@ -80,16 +81,11 @@ export async function createOrg(ctx: ServiceContext, body: CreateOrgBody) {
 
 /** The operator sees every organization; a user token sees its own. */
 export async function listOrgs(ctx: ServiceContext, q: PageQuery) {
-  let query = ctx.db
-    .selectFrom('organizations')
-    .selectAll()
-    .orderBy('id')
-    .limit(q.limit + 1)
+  let query = ctx.db.selectFrom('organizations').selectAll()
   const p = ctx.principal
   if (p.kind === 'user') query = query.where('id', '=', p.orgId)
-  const after = decodeCursor(q.cursor)
-  if (after) query = query.where('id', '>', after)
-  return pageOf(await query.execute(), q.limit, presentOrg)
+  const page = await paginate(query, { ...q, keys: [{ column: 'id', value: (r) => r.id }] })
+  return mapPage(page, presentOrg)
 }
 
 export async function showOrg(ctx: ServiceContext, slug: string) {
@@ -136,16 +132,14 @@ export async function listAudit(
 ) {
   const org = await authorizeOrg(ctx, slug, { role: 'admin', write: false })
   // Newest first: the cursor is the last (oldest) id of the page.
-  let query = ctx.db
-    .selectFrom('audit_events')
-    .selectAll()
-    .where('org_id', '=', org.id)
-    .orderBy('id', 'desc')
-    .limit(q.limit + 1)
-  const before = decodeCursor(q.cursor)
-  if (before) query = query.where('id', '<', before)
+  let query = ctx.db.selectFrom('audit_events').selectAll().where('org_id', '=', org.id)
   // A literal prefix match (LIKE would treat _ and % as wildcards), the same on both dialects.
   if (q.action) query = query.where(sql<string>`substr(action, 1, ${q.action.length})`, '=', q.action)
   if (q.since) query = query.where('created_at', '>=', Date.parse(q.since))
-  return pageOf(await query.execute(), q.limit, presentAudit)
+  const page = await paginate(query, {
+    limit: q.limit,
+    cursor: q.cursor,
+    keys: [{ column: 'id', value: (r) => r.id, desc: true }],
+  })
+  return mapPage(page, presentAudit)
 }

@@ -51,16 +51,3 @@ export function presentAudit(row: Database['audit_events']): AuditEntry {
     after: row.after === null ? null : (JSON.parse(row.after) as Record<string, unknown>),
   }
 }
-
-/** Cursor pagination over time-ordered ids: the cursor is the last id returned, opaque to clients. */
-export function encodeCursor(id: string): string {
-  return Buffer.from(id, 'utf8').toString('base64url')
-}
-export function decodeCursor(cursor: string | undefined): string | undefined {
-  return cursor === undefined ? undefined : Buffer.from(cursor, 'base64url').toString('utf8')
-}
-export function pageOf<T, R extends { id: string }>(rows: R[], limit: number, present: (r: R) => T) {
-  const more = rows.length > limit
-  const slice = more ? rows.slice(0, limit) : rows
-  return { items: slice.map(present), nextCursor: more ? encodeCursor(slice[slice.length - 1]!.id) : null }
-}

@@ -1,11 +1,8 @@
 import { sql, type RawBuilder, type SqlBool } from 'kysely'
-import { z } from 'zod'
 import type { Lease, LeaseState, Usage } from '../../contract/seats.js'
 import { toIso, toIsoOrNull } from '../../domain/clock.js'
 import type { Database } from '../../storage/schema.js'
 import type { Executor } from '../context.js'
-import { AppError } from '../errors.js'
-import { decodeCursor, encodeCursor } from './presenters.js'
 
 /** A lease with what its state and its presentation need from the pool and the user. */
 export type LeaseRow = Database['leases'] & { email: string; product: string; lease_ttl_seconds: number }
@@ -67,38 +64,4 @@ export function leasesOf(db: Executor, orgId: string) {
     .selectAll('leases')
     .select(['users.email', 'seat_pools.product', 'seat_pools.lease_ttl_seconds'])
     .where('seat_pools.org_id', '=', orgId)
-}
-
-/**
- * Cursors of the seats lists: the sort key of the last row returned (e.g. product and lease id),
- * opaque to clients. A cursor that does not decode to the list's key is a 400, not a wrong page.
- */
-export function keyCursor(key: ReadonlyArray<string | number>): string {
-  return encodeCursor(JSON.stringify(key))
-}
-export function readCursor<T extends z.ZodType>(cursor: string | undefined, key: T): z.infer<T> | undefined {
-  if (cursor === undefined) return undefined
-  try {
-    return key.parse(JSON.parse(decodeCursor(cursor) ?? '')) as z.infer<T>
-  } catch {
-    throw new AppError(
-      'validation_failed',
-      'cursor: not a cursor of this list (pass nextCursor back as it is)',
-    )
-  }
-}
-export const productIdKey = z.tuple([z.string(), z.string()])
-export const instantIdKey = z.tuple([z.number(), z.string()])
-export const textKey = z.tuple([z.string()])
-
-/** One page: the first `limit` rows and the cursor after the last, when more rows follow. */
-export function pageFrom<R, T>(
-  rows: R[],
-  limit: number,
-  present: (r: R) => T,
-  keyOf: (r: R) => Array<string | number>,
-) {
-  const more = rows.length > limit
-  const slice = more ? rows.slice(0, limit) : rows
-  return { items: slice.map(present), nextCursor: more ? keyCursor(keyOf(slice[slice.length - 1]!)) : null }
 }

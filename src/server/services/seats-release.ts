@@ -35,6 +35,10 @@ export async function releaseLease(
   await lockRows(db, 'seat_pools', [lease.pool_id])
   const gone = await db.deleteFrom('leases').where('id', '=', lease.id).executeTakeFirst()
   if (gone.numDeletedRows === 0n) return false
+  await db
+    .insertInto('released_leases')
+    .values({ id: lease.id, pool_id: lease.pool_id, released_at: now })
+    .execute()
   const pool = await db
     .updateTable('seat_pools')
     .set((eb) => ({ used: eb('used', '-', 1), updated_at: now }))
@@ -102,6 +106,7 @@ export async function releaseLeases(ctx: ServiceContext, slug: string, body: Rel
     action: 'seats.release.bulk',
     target: org.slug,
     dryRun: body.dryRun ?? false,
+    prior: body.prior,
     items: body.items,
     label: (i: ReleaseItem) => ('lease' in i ? i.lease : i.user),
     apply: async (trx, item) => {
@@ -112,11 +117,11 @@ export async function releaseLeases(ctx: ServiceContext, slug: string, body: Rel
       ).execute()
       if ('lease' in item && found.length === 0) {
         const released = await trx
-          .selectFrom('audit_events')
-          .select('id')
-          .where('org_id', '=', org.id)
-          .where('target', 'like', `%/${item.lease}`)
-          .where('action', 'in', ['seats.release', 'seats.checkin'])
+          .selectFrom('released_leases')
+          .innerJoin('seat_pools', 'seat_pools.id', 'released_leases.pool_id')
+          .select('released_leases.id')
+          .where('seat_pools.org_id', '=', org.id)
+          .where('released_leases.id', '=', item.lease)
           .executeTakeFirst()
         if (!released) throw notFound(`lease ${item.lease}`)
         return { changed: false }

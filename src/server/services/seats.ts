@@ -16,8 +16,9 @@ import { AppError, notFound } from '../errors.js'
 import { inTransaction } from '../transaction.js'
 import { authorizeOrg, type OrgRow } from './access.js'
 import { audit } from './audit.js'
-import { expiryFor } from './expiry.js'
-import { leasesOf, pageFrom, presentLease, readCursor, roamingAt, staleAt, textKey } from './seats-leases.js'
+import { assertValid, isExpired, validUntil } from './expiry.js'
+import { paginate } from './paging.js'
+import { leasesOf, presentLease, roamingAt, staleAt } from './seats-leases.js'
 import { releaseLease } from './seats-release.js'
 import { requireMember } from './users.js'
 
@@ -68,7 +69,7 @@ async function presentPools(db: Executor, org: OrgRow, pools: PoolRow[], now: nu
       free: p.seats - p.used,
       expiresAt: toIso(p.expires_at),
       validThrough: lastValidDay(p.expires_at, org.time_zone),
-      expired: p.expires_at <= now,
+      expired: isExpired(p.expires_at, now),
       leaseTtlSeconds: p.lease_ttl_seconds,
       maxRoamingSeconds: p.max_roaming_seconds,
       // `used` counts the leases: any beyond the roaming ones is a seat held on a desktop.
@@ -102,7 +103,7 @@ export async function provisionPool(
       product: body.product,
       seats: body.seats,
       used: 0,
-      expires_at: expiryFor(body.expires, org),
+      expires_at: validUntil(body.expires, org, { now }),
       lease_ttl_seconds: body.leaseTtlSeconds ?? 900,
       max_roaming_seconds: body.maxRoamingSeconds ?? null,
       created_at: now,
@@ -131,7 +132,7 @@ export async function updatePool(
     const org = await authorizeOrg(ctx, slug, { role: 'operator', write: true }, trx)
     const pool = await findPool(trx, org.id, product)
     const changes: Partial<PoolRow> = {
-      ...(body.expires !== undefined ? { expires_at: expiryFor(body.expires, org) } : {}),
+      ...(body.expires !== undefined ? { expires_at: validUntil(body.expires, org, { now }) } : {}),
       ...(body.leaseTtlSeconds !== undefined ? { lease_ttl_seconds: body.leaseTtlSeconds } : {}),
       ...(body.maxRoamingSeconds !== undefined ? { max_roaming_seconds: body.maxRoamingSeconds } : {}),
     }
@@ -156,20 +157,12 @@ export async function updatePool(
 /** The organization's pools by product (members may look: it is what they can check out). */
 export async function listPools(ctx: ServiceContext, slug: string, q: PageQuery) {
   const org = await authorizeOrg(ctx, slug, { role: 'member', write: false })
-  let query = ctx.db
-    .selectFrom('seat_pools')
-    .selectAll()
-    .where('org_id', '=', org.id)
-    .orderBy('product')
-    .limit(q.limit + 1)
-  const after = readCursor(q.cursor, textKey)
-  if (after) query = query.where('product', '>', after[0])
-  const page = pageFrom(
-    await query.execute(),
-    q.limit,
-    (p) => p,
-    (p) => [p.product],
-  )
+  const query = ctx.db.selectFrom('seat_pools').selectAll().where('org_id', '=', org.id)
+  const page = await paginate(query, {
+    limit: q.limit,
+    cursor: q.cursor,
+    keys: [{ column: 'product', value: (p) => p.product }],
+  })
   return { items: await presentPools(ctx.db, org, page.items, ctx.clock.now()), nextCursor: page.nextCursor }
 }
 
@@ -215,12 +208,7 @@ async function checkoutOnce(
     throw new AppError('validation_failed', 'the operator must name the user to check a seat out for')
   const member = await requireMember(trx, org.id, email)
   const pool = await findPool(trx, org.id, product)
-  if (pool.expires_at <= now)
-    throw new AppError(
-      'pool_expired',
-      `the '${product}' subscription has expired (it was valid through ${lastValidDay(pool.expires_at, org.time_zone)})`,
-      { product, expiresAt: toIso(pool.expires_at) },
-    )
+  assertValid(`the '${product}' subscription`, pool.expires_at, org, now, { product })
   const roamingUntil = body.roamUntil === undefined ? null : Date.parse(body.roamUntil)
   if (roamingUntil !== null) {
     if (pool.max_roaming_seconds === null)

@@ -7,8 +7,10 @@ import { AppError, notFound } from '../errors.js'
 import { inTransaction } from '../transaction.js'
 import { authorizeOrg } from './access.js'
 import { audit } from './audit.js'
+import { validUntil } from './expiry.js'
 import { onMemberRemoved } from './member-removal.js'
-import { decodeCursor, pageOf, presentToken } from './presenters.js'
+import { mapPage, paginate } from './paging.js'
+import { presentToken } from './presenters.js'
 import { requireMember } from './users.js'
 
 /**
@@ -28,9 +30,14 @@ export async function createToken(ctx: ServiceContext, slug: string, body: Creat
         'the operator must name the member the token is for (userEmail)',
       )
     const member = await requireMember(trx, org.id, email)
-    const expiresAt = body.expiresAt ? Date.parse(body.expiresAt) : null
-    if (expiresAt !== null && expiresAt <= now)
-      throw new AppError('validation_failed', 'expiresAt must be in the future')
+    if (body.expires !== undefined && body.expiresAt !== undefined)
+      throw new AppError('validation_failed', 'expires: give expires or expiresAt, not both')
+    const expiresAt =
+      body.expires !== undefined
+        ? validUntil(body.expires, org, { now, future: true })
+        : body.expiresAt !== undefined
+          ? validUntil(body.expiresAt, org, { now, field: 'expiresAt', future: true })
+          : null
     const t = generateToken('user')
     const row = {
       id: newId('tok', now),
@@ -70,12 +77,13 @@ export async function listTokens(ctx: ServiceContext, slug: string, q: PageQuery
     .where('tokens.org_id', '=', org.id)
     .where('tokens.revoked_at', 'is', null)
     .where((eb) => eb.or([eb('tokens.expires_at', 'is', null), eb('tokens.expires_at', '>', now)]))
-    .orderBy('tokens.id')
-    .limit(q.limit + 1)
   if (p.kind === 'user' && p.role !== 'admin') query = query.where('tokens.user_id', '=', p.userId)
-  const after = decodeCursor(q.cursor)
-  if (after) query = query.where('tokens.id', '>', after)
-  return pageOf(await query.execute(), q.limit, (r) => presentToken(r, r.email))
+  const page = await paginate(query, {
+    limit: q.limit,
+    cursor: q.cursor,
+    keys: [{ column: 'tokens.id', value: (r) => r.id }],
+  })
+  return mapPage(page, (r) => presentToken(r, r.email))
 }
 
 export async function revokeToken(ctx: ServiceContext, slug: string, id: string) {

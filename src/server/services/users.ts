@@ -6,9 +6,10 @@ import { AppError, notFound } from '../errors.js'
 import { inTransaction, type Tx } from '../transaction.js'
 import { authorizeOrg } from './access.js'
 import { audit } from './audit.js'
-import { runBulk } from './bulk.js'
+import { runBulk, type BulkOptions } from './bulk.js'
 import { releaseMember } from './member-removal.js'
-import { decodeCursor, encodeCursor, presentMember } from './presenters.js'
+import { mapPage, paginate } from './paging.js'
+import { presentMember } from './presenters.js'
 
 /** Users are global identities keyed by email; membership makes them part of an organization. */
 export async function ensureUser(db: Executor, email: string, name: string | null, now: number) {
@@ -43,15 +44,13 @@ export async function listMembers(
     .innerJoin('users', 'users.id', 'memberships.user_id')
     .select(['users.email', 'users.name', 'memberships.role', 'memberships.created_at'])
     .where('memberships.org_id', '=', org.id)
-    .orderBy('users.email')
-    .limit(q.limit + 1)
-  const after = decodeCursor(q.cursor)
-  if (after) query = query.where('users.email', '>', after)
   if (q.role) query = query.where('memberships.role', '=', q.role)
-  const rows = await query.execute()
-  const more = rows.length > q.limit
-  const items = (more ? rows.slice(0, q.limit) : rows).map(presentMember)
-  return { items, nextCursor: more ? encodeCursor(items[items.length - 1]!.email) : null }
+  const page = await paginate(query, {
+    limit: q.limit,
+    cursor: q.cursor,
+    keys: [{ column: 'users.email', value: (r) => r.email }],
+  })
+  return mapPage(page, presentMember)
 }
 
 export interface AddUserItem {
@@ -60,7 +59,12 @@ export interface AddUserItem {
   role?: Role | undefined
 }
 
-export async function addUsers(ctx: ServiceContext, slug: string, items: AddUserItem[], dryRun: boolean) {
+export async function addUsers(
+  ctx: ServiceContext,
+  slug: string,
+  items: AddUserItem[],
+  { dryRun, prior }: BulkOptions<AddUserItem>,
+) {
   const org = await authorizeOrg(ctx, slug, { role: 'admin', write: true })
   const now = ctx.clock.now()
   return runBulk(ctx, {
@@ -68,6 +72,7 @@ export async function addUsers(ctx: ServiceContext, slug: string, items: AddUser
     action: 'user.add.bulk',
     target: org.slug,
     dryRun,
+    prior,
     items,
     label: (i) => i.email,
     apply: async (trx, item) => {
@@ -186,7 +191,12 @@ export async function removeMember(
   return removal
 }
 
-export async function removeUsers(ctx: ServiceContext, slug: string, emails: string[], dryRun: boolean) {
+export async function removeUsers(
+  ctx: ServiceContext,
+  slug: string,
+  emails: string[],
+  { dryRun, prior }: BulkOptions<string>,
+) {
   const org = await authorizeOrg(ctx, slug, { role: 'admin', write: true })
   const now = ctx.clock.now()
   return runBulk(ctx, {
@@ -194,6 +204,7 @@ export async function removeUsers(ctx: ServiceContext, slug: string, emails: str
     action: 'user.remove.bulk',
     target: org.slug,
     dryRun,
+    prior,
     items: emails,
     label: (e) => e,
     apply: async (trx, email) => {
@@ -205,7 +216,7 @@ export async function removeUsers(ctx: ServiceContext, slug: string, emails: str
 }
 
 export async function removeUser(ctx: ServiceContext, slug: string, email: string): Promise<Removal> {
-  const result = await removeUsers(ctx, slug, [email], false)
+  const result = await removeUsers(ctx, slug, [email], { dryRun: false })
   const row = result.results[0]!
   if (row.status === 'failed')
     throw new AppError((row.code ?? 'rule_violation') as 'rule_violation', row.message ?? 'refused')

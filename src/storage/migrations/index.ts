@@ -2,6 +2,9 @@ import * as foundation from './0001-foundation.js'
 import * as seats from './0002-seats.js'
 import * as cloudAddons from './0003-cloud-addons.js'
 import * as devices from './0004-devices.js'
+import * as activations from './0005-activations.js'
+import * as rateLimits from './0007-rate-limits.js'
+import * as releasedLeases from './0008-released-leases.js'
 
 /** Every migration, in order. Names sort in the order they must run. */
 export const migrations = {
@@ -9,4 +12,7 @@ export const migrations = {
   '0002-seats': seats,
   '0003-cloud-addons': cloudAddons,
   '0004-devices': devices,
+  '0005-activations': activations,
+  '0007-rate-limits': rateLimits,
+  '0008-released-leases': releasedLeases,
 }

@@ -1,7 +1,7 @@
-import { ApiCommand } from '../../../cli/base-command.js'
+import { ListCommand } from '../../../cli/base-command.js'
 import type { Category } from '../../../contract/devices.js'
 
-export default class DevicesCategoriesList extends ApiCommand<typeof DevicesCategoriesList> {
+export default class DevicesCategoriesList extends ListCommand<typeof DevicesCategoriesList> {
   static override summary = 'List device categories and the models each covers'
   static override examples = ['<%= config.bin %> devices categories list']
 

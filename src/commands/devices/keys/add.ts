@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core'
 import { ApiCommand } from '../../../cli/base-command.js'
-import { LicctlError, UsageError } from '../../../client/errors.js'
+import { CliError, UsageError } from '../../../cli/errors.js'
 
 export default class DevicesKeysAdd extends ApiCommand<typeof DevicesKeysAdd> {
   static override summary = 'Add a license key to the organization, with the license terms accepted (admins)'
@@ -30,7 +30,7 @@ export default class DevicesKeysAdd extends ApiCommand<typeof DevicesKeysAdd> {
     if (!accepted) {
       const { canPrompt } = await import('../../../cli/prompts.js')
       if (!canPrompt())
-        throw new LicctlError(
+        throw new CliError(
           'the license terms must be accepted: add --accept-terms (not on a terminal, so no prompt)',
           {
             code: 'terms_not_accepted',
@@ -42,7 +42,7 @@ export default class DevicesKeysAdd extends ApiCommand<typeof DevicesKeysAdd> {
       const { confirm } = await import('@inquirer/prompts')
       accepted = await confirm({ message: 'Do you accept the license terms?', default: false })
       if (!accepted)
-        throw new LicctlError('the license terms were not accepted', {
+        throw new CliError('the license terms were not accepted', {
           code: 'terms_not_accepted',
           exitCode: 3,
         })

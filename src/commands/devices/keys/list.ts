@@ -1,7 +1,7 @@
-import { ApiCommand } from '../../../cli/base-command.js'
+import { ListCommand } from '../../../cli/base-command.js'
 import type { DeviceKey } from '../../../contract/devices.js'
 
-export default class DevicesKeysList extends ApiCommand<typeof DevicesKeysList> {
+export default class DevicesKeysList extends ListCommand<typeof DevicesKeysList> {
   static override summary = 'List every license key of the organization, expired and used-up ones included'
   static override examples = ['<%= config.bin %> devices keys list']
 

@@ -1,19 +1,20 @@
-import { ApiCommand } from '../../../cli/base-command.js'
+import { ListCommand } from '../../../cli/base-command.js'
 import { renderTable, shortDate, shortTime } from '../../../cli/output.js'
 import type { TokenInfo } from '../../../contract/orgs.js'
+import { allItems } from '../../../client/pages.js'
 
-export default class TokensList extends ApiCommand<typeof TokensList> {
+export default class TokensList extends ListCommand<typeof TokensList> {
   static override summary = 'List live tokens (admins: all of the organization’s; members: their own)'
   static override description = 'Shows each token’s prefix, never the secret.'
-  static override examples = ['<%= config.bin %> orgs tokens list']
+  static override examples = [
+    '<%= config.bin %> orgs tokens list',
+    '<%= config.bin %> orgs tokens list --output csv --json id,name,readOnly,expiresAt',
+  ]
 
   async run(): Promise<{ items: TokenInfo[] }> {
     const client = await this.client()
     const org = await this.org()
-    const { allPages } = await import('../../../client/index.js')
-    const items: TokenInfo[] = []
-    for await (const t of allPages((cursor) => client.tokens.list({ org }, { limit: 1000, cursor })))
-      items.push(t)
+    const items: TokenInfo[] = await allItems(client.tokens.list, { org }, {})
     this.say(
       items.length === 0
         ? 'No tokens.'

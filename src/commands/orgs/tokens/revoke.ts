@@ -4,7 +4,10 @@ import { confirmDestructive } from '../../../cli/prompts.js'
 
 export default class TokensRevoke extends ApiCommand<typeof TokensRevoke> {
   static override summary = 'Revoke a token: it stops working at once'
-  static override examples = ['<%= config.bin %> orgs tokens revoke tok_06h1… --yes']
+  static override examples = [
+    '<%= config.bin %> orgs tokens revoke tok_06h1… --yes',
+    '<%= config.bin %> orgs tokens revoke tok_06h1… --yes --json',
+  ]
   static override args = {
     id: Args.string({ description: 'token id (see `orgs tokens list`)', required: true }),
   }

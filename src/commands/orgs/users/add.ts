@@ -25,7 +25,7 @@ export default class UsersAdd extends ApiCommand<typeof UsersAdd> {
   async run() {
     const client = await this.client()
     const org = await this.org()
-    const { runBulk } = await import('../../../cli/bulk.js')
+    const { runBulk } = await import('../../../cli/bulk/index.js')
     const role = this.flags.role
     process.exitCode = await runBulk(
       {
@@ -33,10 +33,11 @@ export default class UsersAdd extends ApiCommand<typeof UsersAdd> {
         optional: ['name', 'role'],
         schema: role ? userItem.transform((u) => ({ ...u, role: u.role ?? role })) : userItem,
         verb: 'add users',
-        send: (items, dryRun, key) => client.users.add({ org }, items, { dryRun, idempotencyKey: key }),
+        endpoint: client.users.add,
+        params: { org },
       },
       bulkSource(this.positionals, this.flags.file),
-      { dryRun: this.flags['dry-run'], json: this.jsonEnabled() },
+      { dryRun: this.flags['dry-run'], json: this.jsonEnabled(), strict: this.flags.strict },
     )
   }
 }

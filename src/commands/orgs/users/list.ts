@@ -1,9 +1,10 @@
 import { Flags } from '@oclif/core'
-import { ApiCommand } from '../../../cli/base-command.js'
+import { ListCommand } from '../../../cli/base-command.js'
 import { renderTable, shortDate } from '../../../cli/output.js'
 import type { Member } from '../../../contract/orgs.js'
+import { allItems } from '../../../client/pages.js'
 
-export default class UsersList extends ApiCommand<typeof UsersList> {
+export default class UsersList extends ListCommand<typeof UsersList> {
   static override summary = 'List the organization’s members'
   static override examples = [
     '<%= config.bin %> orgs users list',
@@ -19,12 +20,7 @@ export default class UsersList extends ApiCommand<typeof UsersList> {
   async run(): Promise<{ items: Member[] }> {
     const client = await this.client()
     const org = await this.org()
-    const { allPages } = await import('../../../client/index.js')
-    const items: Member[] = []
-    for await (const m of allPages((cursor) =>
-      client.users.list({ org }, { limit: 1000, cursor, role: this.flags.role }),
-    ))
-      items.push(m)
+    const items: Member[] = await allItems(client.users.list, { org }, { role: this.flags.role })
     this.say(
       items.length === 0
         ? 'No members.'

@@ -27,37 +27,31 @@ export default class UsersRemove extends ApiCommand<typeof UsersRemove> {
         this.flags.yes,
       )
     }
-    const { runBulk } = await import('../../../cli/bulk.js')
+    const { runBulk } = await import('../../../cli/bulk/index.js')
     process.exitCode = await runBulk(
       {
         target: 'email',
         schema: removeUserItem,
         verb: 'remove users',
         describe: describeRemoval,
-        send: (items, dryRun, key) =>
-          client.users.remove(
-            { org },
-            items.map((i) => ({ email: i.email })),
-            { dryRun, idempotencyKey: key },
-          ),
+        endpoint: client.users.remove,
+        params: { org },
       },
       source,
-      { dryRun: this.flags['dry-run'], json: this.jsonEnabled() },
+      { dryRun: this.flags['dry-run'], json: this.jsonEnabled(), strict: this.flags.strict },
     )
   }
 }
 
-/**
- * What removing a member released, for the per-row report (the spec asks that it be said): one part
- * per topic the server reports in `releases`, so a topic that adds a release hook needs nothing here.
- */
+/** What removing a member releases, for the per-row report (the spec asks that it be said). */
 export function describeRemoval(details: Record<string, unknown>): string | undefined {
-  const releases = (details as Partial<Removal>).releases ?? []
-  const parts = releases
-    .filter((r) => r.count > 0)
-    .map((r) => `${r.noun} ${r.action}: ${r.items.length > 0 ? r.items.join(', ') : r.count}`)
-  if (parts.length > 0) return parts.join('; ')
-  const nouns = releases.map((r) => r.noun)
-  if (nouns.length === 0) return 'nothing held'
-  return `no ${nouns.length > 1 ? `${nouns.slice(0, -1).join(', ')} or ${nouns[nouns.length - 1]}` : nouns[0]} held`
+  const r = details as Partial<Removal>
+  const parts: string[] = []
+  const leases = r.leasesReleased ?? []
+  if (leases.length)
+    parts.push(`seats released: ${leases.map((l) => `${l.product} on ${l.host}`).join(', ')}`)
+  const addons = r.addonsRevoked ?? []
+  if (addons.length) parts.push(`add-ons revoked: ${addons.join(', ')}`)
+  if (r.tokensRevoked) parts.push(`tokens revoked: ${r.tokensRevoked}`)
+  return parts.length ? parts.join('; ') : 'no seats, add-ons or tokens held'
 }

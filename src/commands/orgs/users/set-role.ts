@@ -4,7 +4,10 @@ import { ApiCommand } from '../../../cli/base-command.js'
 export default class UsersSetRole extends ApiCommand<typeof UsersSetRole> {
   static override summary = 'Change a member’s role (admins)'
   static override description = 'The last admin cannot be demoted: make another member admin first.'
-  static override examples = ['<%= config.bin %> orgs users set-role bob@acme.test admin']
+  static override examples = [
+    '<%= config.bin %> orgs users set-role bob@acme.test admin',
+    '<%= config.bin %> orgs users set-role carol@acme.test member --json',
+  ]
   static override args = {
     email: Args.string({ description: 'the member', required: true }),
     role: Args.string({ description: 'admin or member', required: true, options: ['admin', 'member'] }),

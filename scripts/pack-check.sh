@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# The packed CLI installs into an empty folder and runs (issue 12): `npm pack`, then
+# `npm install ./licctl-*.tgz` in an empty folder (from the npm cache when it can), then
+# `licctl --version` and `licctl server init`. Run by .ci/run before the tests.
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+# Node 24 from the devDependency (as `npm run` gives it): the system Node may be too old.
+NODE="$ROOT/node_modules/.bin/node"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+
+cd "$ROOT"
+npm pack --silent --pack-destination "$work" >/dev/null
+cd "$work"
+echo '{"name":"pack-check","private":true}' >package.json
+npm install --no-audit --no-fund --prefer-offline --loglevel=error ./licctl-*.tgz >/dev/null
+version="$("$NODE" node_modules/licctl/bin/run.js --version)"
+[[ "$version" == licctl/* ]] || { echo "FAIL: licctl --version printed '$version'" >&2; exit 1; }
+"$NODE" node_modules/licctl/bin/run.js server init --db "$work/licctl.sqlite" --json | grep -q '"operatorToken": "lic_op_' ||
+  { echo "FAIL: licctl server init from the packed tarball" >&2; exit 1; }
+echo "pack: $(ls licctl-*.tgz) installs into an empty folder; $version; server init OK"

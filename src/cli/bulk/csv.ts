@@ -1,0 +1,124 @@
+import { createReadStream } from 'node:fs'
+import type { Readable } from 'node:stream'
+import { CliError } from '../errors.js'
+import { UnreadableInput, type RawRow } from './parse.js'
+import { cannotRead, readStdin } from './source.js'
+
+/**
+ * CSV per RFC 4180 (quoted fields with commas, quotes and line breaks; CRLF or LF; a UTF-8 BOM),
+ * streamed. The first row names the columns (any order, any case); a row with another number of
+ * fields than the header is an error at its row and the first column past the shorter side. Rows
+ * are numbered by the line they start on, the header being row 1: what an editor or a spreadsheet
+ * shows. Blank lines (and rows of empty fields, `,,`) are skipped but counted.
+ */
+export async function* csvRows(
+  path: string,
+  targets: readonly string[],
+  wanted: string[],
+): AsyncGenerator<RawRow[]> {
+  const [{ parse }, { Readable }] = await Promise.all([import('csv-parse'), import('node:stream')])
+  const parser = parse({ bom: true, trim: true, relax_column_count: true })
+  const input =
+    path === '-' ? Readable.from([await readStdin()]) : createReadStream(path, { highWaterMark: 16 * 1024 })
+  input.on('error', (e: NodeJS.ErrnoException) => parser.destroy(cannotRead(path, e)))
+  input.pipe(parser)
+  let header: string[] | undefined
+  let columns: Array<[name: string, at: number]> = []
+  let line = 1
+  try {
+    for await (const records of drain<string[]>(parser)) {
+      const out: RawRow[] = []
+      for (const record of records) {
+        const row = line
+        line += 1 + lineBreaksIn(record)
+        if (record.every((f) => f === '')) continue
+        if (!header) {
+          header = record.map((h) => h.toLowerCase())
+          const names = header
+          columns = wanted
+            .map((w): [string, number] => [w, names.indexOf(w.toLowerCase())])
+            .filter(([, at]) => at >= 0)
+          if (!targets.some((t) => names.includes(t.toLowerCase())))
+            throw new UnreadableInput(
+              row,
+              targets.join(' or '),
+              `the header row has no ${targets.map((t) => `"${t}"`).join(' or ')} column (it has ${record.map((h) => `"${h}"`).join(', ')}); the first line names the columns, e.g. ${wanted.join(',')}`,
+            )
+          continue
+        }
+        if (record.length !== header.length) {
+          out.push({
+            row,
+            values: {},
+            error: {
+              column: String(Math.min(record.length, header.length) + 1),
+              message: `${record.length} fields, but the header has ${header.length}${record.length > header.length ? ' (quote a field that contains a comma: "Smith, J")' : ''}`,
+            },
+          })
+          continue
+        }
+        const values: Record<string, unknown> = {}
+        for (const [name, at] of columns) {
+          const v = record[at]
+          if (v !== undefined && v !== '') values[name] = v
+        }
+        out.push({ row, values })
+      }
+      if (out.length > 0) yield out
+    }
+  } catch (err) {
+    if (err instanceof CliError || err instanceof UnreadableInput) throw err
+    const e = err as {
+      message: string
+      lines?: number
+      column?: number | string
+      code?: string
+    }
+    const column =
+      typeof e.column === 'number' ? (header?.[e.column] ?? String(e.column + 1)) : String(e.column ?? '?')
+    const message =
+      e.code === 'CSV_QUOTE_NOT_CLOSED'
+        ? `a quote opened in column ${column} is never closed (the file ends inside it)`
+        : e.message.replace(/ at line \d+.*$/, '')
+    // Every record before the broken one has been read (the parser only takes the next chunk once
+    // this loop has drained it), so `line` is where the broken record starts: an unclosed quote is
+    // only noticed at the end of the file, far from where it opened.
+    const row = line
+    throw new UnreadableInput(row, column, message)
+  } finally {
+    input.destroy()
+  }
+}
+
+/** What a readable stream has buffered, as arrays: far fewer promises than one `await` per record. */
+async function* drain<T>(stream: Readable): AsyncGenerator<T[]> {
+  let ended = false
+  let failed: unknown
+  let signalled = false
+  let wake: (() => void) | undefined
+  const notify = () => {
+    signalled = true
+    wake?.()
+  }
+  stream.on('readable', notify)
+  stream.on('end', () => ((ended = true), notify()))
+  stream.on('error', (e: unknown) => ((failed = e), notify()))
+  for (;;) {
+    const chunk: T[] = []
+    for (let rec = stream.read() as T | null; rec !== null; rec = stream.read() as T | null) chunk.push(rec)
+    if (chunk.length > 0) yield chunk
+    if (failed !== undefined) throw failed
+    if (ended) return
+    if (!signalled) await new Promise<void>((resolve) => (wake = resolve))
+    signalled = false
+    wake = undefined
+  }
+}
+
+/** Line breaks inside a record's (quoted) fields: how many more lines it spans. */
+function lineBreaksIn(record: readonly string[]): number {
+  let n = 0
+  for (const field of record)
+    for (let at = field.indexOf('\n'); at !== -1; at = field.indexOf('\n', at + 1)) n++
+  return n
+}

@@ -1,0 +1,21 @@
+/** A progress bar on stderr for a job of 50 rows or more on a terminal; cli-progress loads only then. */
+export async function startProgress(total: number) {
+  if (!process.stderr.isTTY || total < 50) return undefined
+  const { default: cliProgress } = await import('cli-progress')
+  const bar = new cliProgress.SingleBar(
+    {
+      stream: process.stderr,
+      format: ' {bar} {value}/{total} rows | {rate} rows/s | ETA {eta_formatted}',
+      hideCursor: true,
+      clearOnComplete: true,
+    },
+    cliProgress.Presets.shades_classic,
+  )
+  const started = Date.now()
+  bar.start(total, 0, { rate: 0 })
+  return {
+    update: (n: number) =>
+      bar.update(n, { rate: Math.round((n * 1000) / Math.max(1, Date.now() - started)) }),
+    stop: () => bar.stop(),
+  }
+}

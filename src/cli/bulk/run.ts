@@ -1,0 +1,170 @@
+import { randomUUID } from 'node:crypto'
+import { BULK_PRIOR_MAX_ITEMS, type BulkRowResult, type BulkSummary } from '../../contract/bulk.js'
+import { exitCodeFor } from '../../contract/errors.js'
+import { UsageError } from '../errors.js'
+import { aheadByOne, batchSizeOf, inBatches, streamedBatches } from './batches.js'
+import { exitCodeOf } from './exit-codes.js'
+import { economizeHeap, LARGE_INPUT_BYTES, ROWS_PER_COLLECTION, streamAbove } from './heap.js'
+import { startProgress } from './progress.js'
+import { Report } from './report.js'
+import { inputBytes, type BulkSource } from './source.js'
+import type { BulkSpec, Entry } from './spec.js'
+import { validateAll } from './validate.js'
+
+export interface RunOptions {
+  dryRun: boolean
+  json: boolean
+  /** Refuse a target named twice instead of reporting the second row as a duplicate. */
+  strict?: boolean | undefined
+}
+
+/**
+ * Runs a bulk job: validates every row first (a malformed input is rejected whole, nothing sent),
+ * then sends the rows in batches of up to 1,000, one request (one server transaction) each, with an
+ * Idempotency-Key per batch so a retried request is applied once. A row naming a target an earlier
+ * row named is reported `duplicate` and not sent again. Each batch's results are written as they
+ * arrive and dropped: memory stays flat however long the file. Returns the exit code: 0 when no row
+ * failed, 6 when some did (see exitCodeOf).
+ */
+export async function runBulk<Item, Params, Options>(
+  spec: BulkSpec<Item, Params, Options>,
+  source: BulkSource,
+  opts: RunOptions,
+): Promise<number> {
+  const bytes = await inputBytes(source)
+  const collect = bytes >= LARGE_INPUT_BYTES ? await economizeHeap() : undefined
+  // A small input is read once: its validated rows are kept for sending. A large one is streamed
+  // again, so memory stays flat however long the file.
+  const kept: Array<Entry<Item>> | undefined = bytes >= streamAbove() ? undefined : []
+  const { total, duplicates } = await validateAll(spec, source, { strict: opts.strict, keep: kept })
+  const place = placeOf(source)
+  const report = new Report({
+    ...opts,
+    verb: spec.verb,
+    place,
+    describe: spec.describe?.bind(spec),
+  })
+  const summary: BulkSummary = { changed: 0, unchanged: 0, failed: 0 }
+  const failureExits = new Set<number>()
+  const progress = await startProgress(total)
+  let done = 0
+  const batches = kept
+    ? inBatches(kept, batchSizeOf(spec))
+    : aheadByOne(streamedBatches(spec, source, duplicates))
+  try {
+    for await (const { batch, results } of sent(spec, batches, opts.dryRun, place)) {
+      for (const [i, r] of results.entries()) {
+        report.row({ ...r, index: done + i, row: batch[i]!.row })
+        count(summary, r)
+        if (r.status === 'failed' || r.status === 'will-fail') failureExits.add(exitCodeFor(r.code, 409))
+      }
+      done += batch.length
+      progress?.update(done)
+      await report.flush()
+      if (collect && done % ROWS_PER_COLLECTION < batch.length) collect()
+    }
+  } catch (err) {
+    // Batches already applied stay applied (re-running completes the job). Say how far it got, and
+    // keep stdout a valid JSON document under --json.
+    progress?.stop()
+    await report.stopped(summary, done, total)
+    throw err
+  }
+  progress?.stop()
+  await report.done(summary)
+  return exitCodeOf(summary, total - duplicates.size, failureExits)
+}
+
+/**
+ * Plans a job without changing anything (dry-run batches) and returns the rows `keep` selects: how a
+ * command finds what needs a confirmation before it applies anything.
+ */
+export async function planBulk<Item, Params, Options>(
+  spec: BulkSpec<Item, Params, Options>,
+  source: BulkSource,
+  keep: (r: BulkRowResult) => boolean,
+  opts: { strict?: boolean | undefined } = {},
+): Promise<BulkRowResult[]> {
+  if ((await inputBytes(source)) >= LARGE_INPUT_BYTES) await economizeHeap()
+  const { duplicates } = await validateAll(spec, source, opts)
+  const kept: BulkRowResult[] = []
+  let done = 0
+  for await (const { batch, results } of sent(
+    spec,
+    streamedBatches(spec, source, duplicates),
+    true,
+    placeOf(source),
+  )) {
+    for (const [i, r] of results.entries()) if (keep(r)) kept.push({ ...r, index: done + i })
+    done += batch.length
+  }
+  return kept
+}
+
+/** How a row names another: rows of a file, arguments of the command line. */
+const placeOf = (source: BulkSource) => (source.kind === 'file' ? 'row' : 'argument')
+
+function count(summary: BulkSummary, r: BulkRowResult) {
+  if (r.status === 'changed' || r.status === 'will-change') summary.changed++
+  else if (r.status === 'failed' || r.status === 'will-fail') summary.failed++
+  else summary.unchanged++
+}
+
+/**
+ * Sends each batch (its rows that are not duplicates) and yields one result per row of the batch, in
+ * order. A dry run sends with each batch the earlier batches' rows that would change (`prior`): the
+ * server applies them first in its rolled-back transaction, so a plan in several batches sees what
+ * the earlier ones will have done, exactly as applying will.
+ */
+async function* sent<Item, Params, Options>(
+  spec: BulkSpec<Item, Params, Options>,
+  batches: Iterable<Array<Entry<Item>>> | AsyncIterable<Array<Entry<Item>>>,
+  dryRun: boolean,
+  place: string,
+): AsyncGenerator<{ batch: Array<Entry<Item>>; results: BulkRowResult[] }> {
+  const prior: Item[][] = []
+  let priorRows = 0
+  for await (const batch of batches) {
+    const items = batch.filter((e) => e.duplicateOf === undefined)
+    let answered: BulkRowResult[] = []
+    if (items.length > 0) {
+      if (dryRun && priorRows > BULK_PRIOR_MAX_ITEMS)
+        throw new UsageError(
+          `a dry run plans on top of at most ${BULK_PRIOR_MAX_ITEMS} rows that would change, and the rows before this batch would change ${priorRows}: the rest was not planned`,
+          { code: 'dry_run_too_large', hint: 'dry-run the file in parts, or apply it without --dry-run' },
+        )
+      const res = await spec.endpoint(
+        spec.params,
+        items.map((e) => e.item),
+        {
+          dryRun,
+          idempotencyKey: randomUUID(),
+          ...(prior.length > 0 ? { prior: [...prior] } : {}),
+          ...(spec.options !== undefined ? { options: spec.options } : {}),
+        },
+      )
+      answered = []
+      for (const r of res.results) answered[r.index] = r
+      if (dryRun) {
+        const changing = items.filter((_, i) => answered[i]?.status === 'will-change').map((e) => e.item)
+        if (changing.length > 0) {
+          prior.push(changing)
+          priorRows += changing.length
+        }
+      }
+    }
+    let at = 0
+    const results = batch.map((e): BulkRowResult =>
+      e.duplicateOf === undefined
+        ? answered[at++]!
+        : {
+            index: 0,
+            target: e.target,
+            status: 'duplicate',
+            message: `duplicate of ${place} ${e.duplicateOf}`,
+            details: { duplicateOf: e.duplicateOf },
+          },
+    )
+    yield { batch, results }
+  }
+}

@@ -1,0 +1,103 @@
+import { UsageError } from '../errors.js'
+import { rows, UnreadableInput, type RawRow } from './parse.js'
+import type { BulkSource } from './source.js'
+import type { Entry, InputSpec } from './spec.js'
+
+export interface RowError {
+  row: number
+  column: string
+  message: string
+}
+
+/** What pass 1 found in a valid input. */
+export interface Validated {
+  /** Rows in the input. */
+  total: number
+  /** Rows naming a target an earlier row named, with that earlier row. */
+  duplicates: Map<number, number>
+}
+
+const MAX_REPORTED_ERRORS = 50
+const SHOWN_ERRORS = 10
+
+/**
+ * Pass 1: every row through the schema. A target named twice (case-insensitively) is a duplicate of
+ * its first row: reported, applied once; with `strict` it is an error like a malformed row. Throws
+ * one usage error listing the row and column of each problem. `keep` receives the validated rows.
+ */
+export async function validateAll<Item>(
+  spec: InputSpec<Item>,
+  source: BulkSource,
+  opts: { strict?: boolean | undefined; keep?: Array<Entry<Item>> | undefined } = {},
+): Promise<Validated> {
+  const errors: RowError[] = []
+  let found = 0
+  const add = (e: RowError) => {
+    found++
+    if (errors.length < MAX_REPORTED_ERRORS) errors.push(e)
+  }
+  const key = targetKey(spec)
+  const seen = new Map<string, number>()
+  const duplicates = new Map<number, number>()
+  let total = 0
+  try {
+    for await (const chunk of rows(spec, source))
+      for (const raw of chunk) {
+        total++
+        if (raw.error) {
+          add({ row: raw.row, ...raw.error })
+          continue
+        }
+        const result = spec.schema.safeParse(raw.values)
+        if (!result.success) {
+          for (const issue of result.error.issues)
+            add({ row: raw.row, column: String(issue.path[0] ?? spec.target), message: issue.message })
+          continue
+        }
+        const { column, value, id } = key(raw)
+        const earlier = seen.get(id)
+        if (earlier === undefined) seen.set(id, raw.row)
+        else if (opts.strict) add({ row: raw.row, column, message: `${value} is also in row ${earlier}` })
+        else duplicates.set(raw.row, earlier)
+        opts.keep?.push({
+          row: raw.row,
+          item: result.data,
+          target: value,
+          duplicateOf: duplicates.get(raw.row),
+        })
+      }
+  } catch (err) {
+    if (!(err instanceof UnreadableInput)) throw err
+    add({ row: err.row, column: err.column, message: err.message })
+  }
+  if (found > 0) {
+    const where = source.kind === 'file' ? `${source.path}: ` : ''
+    const place = (e: RowError) =>
+      source.kind === 'file' ? `row ${e.row}, column ${e.column}` : `argument ${e.row}`
+    const lines = errors.slice(0, SHOWN_ERRORS).map((e) => `${where}${place(e)}: ${e.message}`)
+    const more = found > SHOWN_ERRORS ? ` (and ${found - SHOWN_ERRORS} more)` : ''
+    throw new UsageError(`invalid input, nothing was applied: ${lines.join('; ')}${more}`, {
+      code: 'invalid_input',
+      details: { errors, total: found },
+    })
+  }
+  if (total === 0)
+    throw new UsageError(source.kind === 'file' ? `${source.path}: no rows` : 'no targets given', {
+      hint: 'pass targets as arguments or --file',
+    })
+  return { total, duplicates }
+}
+
+/**
+ * A row's target: its column (the target or an alternative, e.g. `user` for `lease`), the value as
+ * written, and the key two rows share when they name the same target.
+ */
+export function targetKey(spec: Pick<InputSpec<unknown>, 'target' | 'alternativeTargets'>) {
+  const targets = [spec.target, ...(spec.alternativeTargets ?? [])]
+  return (raw: RawRow) => {
+    const column = targets.find((t) => raw.values[t] !== undefined) ?? spec.target
+    const value = String(raw.values[column])
+    const lower = value.toLowerCase()
+    return { column, value, id: column === spec.target ? lower : `${column}\u0000${lower}` }
+  }
+}

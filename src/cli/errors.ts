@@ -1,0 +1,159 @@
+import { ApiError, ClientError, redactDetails } from '../client/errors.js'
+import { exitCodeFor } from '../contract/errors.js'
+import { redactTokens } from '../domain/tokens.js'
+
+/**
+ * An expected failure the user can act on, raised by the CLI itself. `exitCode` follows the
+ * spec's table; `code` is a CLI code (`usage`, `not_logged_in`, …); `hint` is the next step.
+ */
+export class CliError extends Error {
+  readonly exitCode: number
+  readonly code: string
+  readonly details: unknown
+  readonly hint: string | undefined
+  /** The message as raised: oclif prefixes a flag parser's error message ("Parsing --x …"). */
+  readonly reason: string
+  constructor(
+    message: string,
+    opts: { code: string; exitCode: number; details?: unknown; hint?: string; cause?: unknown },
+  ) {
+    super(redactTokens(message), opts.cause === undefined ? undefined : { cause: opts.cause })
+    this.name = new.target.name
+    this.code = opts.code
+    this.exitCode = opts.exitCode
+    this.details = redactDetails(opts.details)
+    this.hint = opts.hint
+    this.reason = this.message
+  }
+}
+
+/** Usage or input error: bad flags, arguments, input file, missing --yes (exit 2). */
+export class UsageError extends CliError {
+  constructor(message: string, opts: { code?: string; details?: unknown; hint?: string } = {}) {
+    super(message, {
+      code: opts.code ?? 'usage',
+      exitCode: 2,
+      details: opts.details,
+      ...(opts.hint ? { hint: opts.hint } : {}),
+    })
+  }
+}
+
+/** How a failure is shown: one code, one exit code (SPEC §2), one message, and maybe a next step. */
+export interface Failure {
+  code: string
+  exitCode: number
+  message: string
+  details: unknown
+  hint: string | undefined
+  /** Known to the CLI (not a bug): no stack trace, no pointer to --help unless it is a usage error. */
+  expected: boolean
+}
+
+/** The client's own error codes and what they mean at the command line. */
+const CLIENT_CODES: Record<string, { exitCode: number; hint?: string }> = {
+  network_error: { exitCode: 1, hint: 'check the server URL and that the server is running' },
+  bad_response: { exitCode: 1 },
+  invalid_url: { exitCode: 2 },
+}
+
+/**
+ * The one mapping from any error to what the user sees. API errors take their exit code from the
+ * contract's error catalog (by code, else by status); the client's own codes from CLIENT_CODES;
+ * oclif's parse errors are usage errors; anything else is unexpected (exit 1).
+ */
+export function failureOf(err: unknown): Failure {
+  const e = (err ?? {}) as Error & { oclif?: { exit?: number }; code?: unknown }
+  const message = safeMessage(
+    firstLine(err instanceof CliError ? err.reason : (e.message ?? '')) || String(err),
+  )
+  if (err instanceof CliError)
+    return {
+      code: err.code,
+      exitCode: err.exitCode,
+      message,
+      details: err.details,
+      hint: err.hint,
+      expected: true,
+    }
+  if (err instanceof ApiError)
+    return {
+      code: err.code,
+      exitCode: exitCodeFor(err.code, err.status),
+      message,
+      details: err.details,
+      hint: undefined,
+      expected: true,
+    }
+  if (err instanceof ClientError) {
+    const known = CLIENT_CODES[err.code] ?? { exitCode: 1 }
+    return {
+      code: err.code,
+      exitCode: known.exitCode,
+      message,
+      details: err.details,
+      hint: known.hint,
+      expected: true,
+    }
+  }
+  const parseError =
+    e.oclif?.exit === 2 ||
+    e.name === 'NonExistentFlagsError' ||
+    Boolean(e.constructor?.name?.endsWith('FlagsError'))
+  const exitCode = parseError ? 2 : (e.oclif?.exit ?? 1)
+  return {
+    code: exitCode === 2 ? 'usage' : 'unexpected',
+    exitCode,
+    message,
+    details: undefined,
+    hint: undefined,
+    expected: false,
+  }
+}
+
+function firstLine(message: string): string {
+  // oclif's parse errors span several lines ("See more help with --help"); keep the reason.
+  return message
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('See more help'))
+    .join(' ')
+}
+
+/** Longest message shown: a reason, not a dump of the input. */
+const MAX_MESSAGE = 600
+
+/**
+ * What any message may put on a terminal: no token, no control character (escaped instead, so a
+ * binary input cannot move the cursor or ring the bell), and no more than a screenful.
+ */
+export function safeMessage(message: string): string {
+  const text = escapeControls(redactTokens(message))
+  return text.length > MAX_MESSAGE ? text.slice(0, MAX_MESSAGE - 1) + '…' : text
+}
+
+/**
+ * User input quoted in a message: in single quotes, control characters escaped (`\x1b`, `\n`),
+ * and cut short with `…` (the whole input is the user's to look at, the message only names it).
+ */
+export function quote(input: string, max = 40): string {
+  const chars = [...input]
+  const cut = chars.length > max ? chars.slice(0, max).join('') : input
+  return `'${escapeControls(cut)}${chars.length > max ? '…' : ''}'`
+}
+
+/** C0 and C1 controls, DEL, and the bidirectional overrides that reorder what a terminal shows. */
+// eslint-disable-next-line no-control-regex
+const CONTROLS = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ufffd]/gu
+
+export function escapeControls(text: string): string {
+  return text.replace(CONTROLS, (ch) => {
+    if (ch === '\n') return '\\n'
+    if (ch === '\r') return '\\r'
+    if (ch === '\t') return '\\t'
+    const code = ch.codePointAt(0)!
+    return code <= 0xff
+      ? `\\x${code.toString(16).padStart(2, '0')}`
+      : `\\u${code.toString(16).padStart(4, '0')}`
+  })
+}

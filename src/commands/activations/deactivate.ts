@@ -1,0 +1,26 @@
+import { Args, Flags } from '@oclif/core'
+import { ApiCommand } from '../../cli/base-command.js'
+import type { DeactivateResponse } from '../../contract/activations.js'
+
+export default class ActivationsDeactivate extends ApiCommand<typeof ActivationsDeactivate> {
+  static override summary = 'Deactivate an ID on a host: the client-side return; the ID stays valid'
+  static override description =
+    'The host gives its seats back; the ID can be activated again here or elsewhere. This is the only return for NL IDs, and the first step before a portal return or a resize of a CC ID.'
+  static override examples = ['<%= config.bin %> activations deactivate act_01j… --host ws-017']
+  static override args = { id: Args.string({ description: 'activation ID', required: true }) }
+  static override flags = {
+    host: Flags.string({ description: 'the host giving its seats back', required: true }),
+  }
+
+  async run(): Promise<DeactivateResponse> {
+    const client = await this.client()
+    const res = await client.activations.deactivate(
+      { org: await this.org(), id: this.args.id },
+      { host: this.flags.host },
+    )
+    this.say(
+      `${res.host} gave back ${res.seats} seat${res.seats === 1 ? '' : 's'} of ${res.id}; the ID stays valid (${res.used} of ${res.quantity} in use).`,
+    )
+    return res
+  }
+}

@@ -1,0 +1,51 @@
+import { Flags } from '@oclif/core'
+import { ApiCommand } from '../../cli/base-command.js'
+import type { ClearOrphansResponse, Orphan } from '../../contract/activations.js'
+import { UsageError } from '../../cli/errors.js'
+
+export default class ActivationsOrphans extends ApiCommand<typeof ActivationsOrphans> {
+  static override summary =
+    'Orphaned activations by host and ID, to clean off the machines; --clear records a host cleaned'
+  static override description =
+    'A portal return, a forced resize or a rehost leaves the hosts that held the ID with a harmless, useless copy. List them, remove the copy on each machine, then record it with --clear <host> (admins).'
+  static override examples = [
+    '<%= config.bin %> activations orphans',
+    '<%= config.bin %> activations orphans --clear ws-017',
+    '<%= config.bin %> activations orphans --all --json',
+  ]
+  static override flags = {
+    clear: Flags.string({ description: 'record that this host was cleaned of its orphans (admins)' }),
+    id: Flags.string({ description: 'with --clear: only this activation ID’s orphan' }),
+    host: Flags.string({ description: 'only this host' }),
+    all: Flags.boolean({ description: 'include orphans already cleaned', default: false }),
+  }
+
+  async run(): Promise<{ items: Orphan[] } | ClearOrphansResponse> {
+    const client = await this.client()
+    const org = await this.org()
+    const f = this.flags
+    const { renderOrphans } = await import('../../cli/activations-view.js')
+    if (f.clear !== undefined) {
+      if (f.host !== undefined || f.all)
+        throw new UsageError('--clear takes the host itself; --host and --all are for listing')
+      const res = await client.activations.clearOrphans(
+        { org },
+        { host: f.clear, ...(f.id ? { id: f.id } : {}) },
+      )
+      this.say(
+        `Recorded ${res.host} as cleaned of ${res.cleared.length} orphan${res.cleared.length === 1 ? '' : 's'}:`,
+      )
+      this.say(renderOrphans(res.cleared))
+      return res
+    }
+    if (f.id !== undefined) throw new UsageError('--id goes with --clear')
+    const { allItems } = await import('../../client/pages.js')
+    const items: Orphan[] = await allItems(
+      client.activations.orphans,
+      { org },
+      { host: f.host, ...(f.all ? { all: 'true' as const } : {}) },
+    )
+    this.say(items.length === 0 ? 'No orphaned activations.' : renderOrphans(items))
+    return { items }
+  }
+}

@@ -1,0 +1,55 @@
+import { Args, Flags } from '@oclif/core'
+import { ApiCommand } from '../../cli/base-command.js'
+import type { ResizeResponse } from '../../contract/activations.js'
+
+export default class ActivationsResize extends ApiCommand<typeof ActivationsResize> {
+  static override summary =
+    'Change a CC ID’s quantity the safe way: deactivate on its hosts, return it, generate a new one'
+  static override description = `Always prints the plan first, in the only safe order. It is carried out (return and generate as one step on the server) only when no host still holds the ID; otherwise it is refused with exit 3 (hosts_would_be_orphaned) and nothing changes, unless --force, which leaves those hosts with orphaned copies.
+Resizing retires the ID, so it asks on a terminal and needs --yes elsewhere (exit 2). --dry-run only prints the plan.`
+  static override examples = [
+    '<%= config.bin %> activations resize act_01j… --quantity 30 --dry-run',
+    '<%= config.bin %> activations resize act_01j… --quantity 30 --yes',
+  ]
+  static override args = { id: Args.string({ description: 'activation ID', required: true }) }
+  static override flags = {
+    quantity: Flags.integer({ description: 'the new quantity', min: 1, required: true }),
+    force: Flags.boolean({
+      description: 'carry it out even though hosts hold the ID (they become orphans)',
+      default: false,
+    }),
+    yes: Flags.boolean({ description: 'do not ask for confirmation', default: false }),
+    'dry-run': Flags.boolean({ description: 'print the plan only', default: false }),
+  }
+
+  async run(): Promise<ResizeResponse> {
+    const client = await this.client()
+    const org = await this.org()
+    const { id } = this.args
+    const f = this.flags
+    const { renderPlan } = await import('../../cli/activations-view.js')
+    const planned = await client.activations.resize({ org, id }, { quantity: f.quantity, dryRun: true })
+    const { plan } = planned
+    this.say(renderPlan(plan))
+    if (f['dry-run']) return planned
+    if (plan.hosts.length === 0 || f.force) {
+      const orphaning =
+        plan.hosts.length > 0
+          ? `, leaving orphaned copies on ${plan.hosts.map((h) => h.host).join(', ')}`
+          : ''
+      const { confirmDestructive } = await import('../../cli/prompts.js')
+      await confirmDestructive(
+        `Return ${id} and generate a new ID of ${f.quantity} seats${orphaning}. Continue?`,
+        f.yes,
+      )
+    }
+    // With hosts and no --force the server refuses (hosts_would_be_orphaned) and changes nothing.
+    const res = await client.activations.resize({ org, id }, { quantity: f.quantity, force: f.force })
+    this.say(`Returned ${id}; the new ID of ${f.quantity} seats is ${res.id}`)
+    if (res.orphaned.length > 0)
+      this.say(
+        `Orphaned copies on ${res.orphaned.map((o) => o.host).join(', ')}: see \`licctl activations orphans\`.`,
+      )
+    return res
+  }
+}

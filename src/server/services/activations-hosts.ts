@@ -1,0 +1,351 @@
+import { sql } from 'kysely'
+import type {
+  ActivateBody,
+  ActivateResponse,
+  ClearOrphansBody,
+  ClearOrphansResponse,
+  DeactivateResponse,
+  OrphansQuery,
+  RehostBody,
+  RehostResponse,
+} from '../../contract/activations.js'
+import { toIso } from '../../domain/clock.js'
+import { newId } from '../../domain/ids.js'
+import type { Database } from '../../storage/schema.js'
+import type { Executor, ServiceContext } from '../context.js'
+import { AppError, notFound } from '../errors.js'
+import { authorizeOrg } from './access.js'
+import { findId, presentOrphan, seatsWord, unusable, type IdRow } from './activations.js'
+import { audit } from './audit.js'
+import { mapPage, paginate } from './paging.js'
+
+/**
+ * Locks the ID's row for the rest of the transaction while checking it can still take or move
+ * seats (active, not expired). Every change to an ID's hosts goes through this or the guarded
+ * `used` update, so a portal return in another request or process waits for it or sees its result.
+ */
+async function lockUsable(trx: Executor, row: IdRow, now: number) {
+  return trx
+    .updateTable('activation_ids')
+    .set({ updated_at: now })
+    .where('id', '=', row.id)
+    .where('status', '=', 'active')
+    .where('expires_at', '>', now)
+    .returning(['quantity', 'used'])
+    .executeTakeFirst()
+}
+
+/**
+ * A host activates an ID: NL takes one seat per host, CC lets a license-server host take n seats.
+ * The ID's `used` count moves only through one guarded UPDATE (`used + n <= quantity`, active, not
+ * expired), backed by the table's CHECK, so racing activations in any number of server processes
+ * can never take more seats than the ID has.
+ */
+export async function activate(
+  ctx: ServiceContext,
+  slug: string,
+  id: string,
+  body: ActivateBody,
+): Promise<ActivateResponse> {
+  const now = ctx.clock.now()
+  return ctx.db.transaction().execute(async (trx) => {
+    const org = await authorizeOrg(ctx, slug, { role: 'member', write: true }, trx)
+    const row = await findId(trx, org.id, id)
+    const n = body.seats ?? 1
+    if (row.type === 'NL' && n !== 1)
+      throw new AppError(
+        'nl_one_seat',
+        `activation ID ${id} is node-locked: a host takes exactly one seat (drop --seats ${n})`,
+        { id, requested: n },
+      )
+    const respond = (seats: number, since: number, changed: boolean, used: number): ActivateResponse => ({
+      id,
+      product: row.product,
+      type: row.type,
+      host: body.host,
+      seats,
+      since: toIso(since),
+      changed,
+      used,
+      quantity: row.quantity,
+    })
+    const held = await trx
+      .selectFrom('activation_hosts')
+      .select(['seats', 'since'])
+      .where('activation_id', '=', id)
+      .where('host', '=', body.host)
+      .executeTakeFirst()
+    const refusal = unusable(row, org, now)
+    if (refusal) throw refusal
+    if (held && row.type === 'NL') return respond(held.seats, held.since, false, row.used)
+
+    const taken = await trx
+      .updateTable('activation_ids')
+      .set((eb) => ({ used: eb('used', '+', n), updated_at: now }))
+      .where('id', '=', id)
+      .where('status', '=', 'active')
+      .where('expires_at', '>', now)
+      .where((eb) => eb(eb('used', '+', n), '<=', eb.ref('quantity')))
+      .returning(['used', 'quantity'])
+      .executeTakeFirst()
+    if (!taken) {
+      const current = await findId(trx, org.id, id)
+      throw (
+        unusable(current, org, now) ??
+        new AppError(
+          'quantity_exceeded',
+          `activation ID ${id} has ${seatsWord(current.quantity)}, ${current.used} in use: cannot activate ${seatsWord(n)} more on ${body.host}`,
+          { id, quantity: current.quantity, used: current.used, requested: n },
+        )
+      )
+    }
+    const hostRow = await trx
+      .insertInto('activation_hosts')
+      .values({ activation_id: id, quantity: taken.quantity, host: body.host, seats: n, since: now })
+      .onConflict((oc) =>
+        row.type === 'NL'
+          ? oc.columns(['activation_id', 'host']).doNothing()
+          : oc
+              .columns(['activation_id', 'host'])
+              .doUpdateSet({ seats: sql<number>`activation_hosts.seats + ${n}` }),
+      )
+      .returning(['seats', 'since'])
+      .executeTakeFirst()
+    if (!hostRow) {
+      // A concurrent request activated this NL host first: it holds its one seat; give ours back.
+      const back = await trx
+        .updateTable('activation_ids')
+        .set((eb) => ({ used: eb('used', '-', n) }))
+        .where('id', '=', id)
+        .returning('used')
+        .executeTakeFirstOrThrow()
+      const mine = await trx
+        .selectFrom('activation_hosts')
+        .select(['seats', 'since'])
+        .where('activation_id', '=', id)
+        .where('host', '=', body.host)
+        .executeTakeFirstOrThrow()
+      return respond(mine.seats, mine.since, false, back.used)
+    }
+    await audit(trx, ctx.principal, now, {
+      orgId: org.id,
+      action: 'activations.activate',
+      target: `${id}/${body.host}`,
+      before: { used: taken.used - n, hostSeats: hostRow.seats - n },
+      after: { used: taken.used, hostSeats: hostRow.seats },
+    })
+    return { ...respond(hostRow.seats, hostRow.since, true, taken.used), quantity: taken.quantity }
+  })
+}
+
+/** Where a host that holds no seats of an ID stands: an orphan says more than "not found". */
+async function notHeld(trx: Executor, id: string, host: string): Promise<AppError> {
+  const orphan = await trx
+    .selectFrom('activation_orphans')
+    .select('reason')
+    .where('activation_id', '=', id)
+    .where('host', '=', host)
+    .where('cleared_at', 'is', null)
+    .executeTakeFirst()
+  if (orphan)
+    return notFound(
+      `an activation of ${id} on ${host}: its copy there is an orphan (the ID was ${orphan.reason === 'return' ? 'returned' : 'rehosted off it'}); clean it off the machine, then \`licctl activations orphans --clear ${host}\``,
+      { id, host },
+    )
+  return notFound(`an activation of ${id} on host '${host}'`, { id, host })
+}
+
+/**
+ * The client-side return: the host gives its seats back; the ID stays valid and can be activated
+ * again there or elsewhere. Works on expired IDs too (giving back is always allowed).
+ */
+export async function deactivate(
+  ctx: ServiceContext,
+  slug: string,
+  id: string,
+  host: string,
+): Promise<DeactivateResponse> {
+  const now = ctx.clock.now()
+  return ctx.db.transaction().execute(async (trx) => {
+    const org = await authorizeOrg(ctx, slug, { role: 'member', write: true }, trx)
+    await findId(trx, org.id, id)
+    const gone = await trx
+      .deleteFrom('activation_hosts')
+      .where('activation_id', '=', id)
+      .where('host', '=', host)
+      .returning('seats')
+      .executeTakeFirst()
+    if (!gone) throw await notHeld(trx, id, host)
+    const after = await trx
+      .updateTable('activation_ids')
+      .set((eb) => ({ used: eb('used', '-', gone.seats), updated_at: now }))
+      .where('id', '=', id)
+      .returning(['used', 'quantity'])
+      .executeTakeFirstOrThrow()
+    await audit(trx, ctx.principal, now, {
+      orgId: org.id,
+      action: 'activations.deactivate',
+      target: `${id}/${host}`,
+      before: { used: after.used + gone.seats, hostSeats: gone.seats },
+      after: { used: after.used, hostSeats: 0 },
+    })
+    return { id, host, seats: gone.seats, used: after.used, quantity: after.quantity }
+  })
+}
+
+export async function recordOrphan(
+  trx: Executor,
+  orgId: string,
+  id: string,
+  host: string,
+  seats: number,
+  reason: 'return' | 'rehost',
+  now: number,
+): Promise<Database['activation_orphans']> {
+  const row: Database['activation_orphans'] = {
+    id: newId('orph', now),
+    org_id: orgId,
+    activation_id: id,
+    host,
+    seats,
+    reason,
+    since: now,
+    cleared_at: null,
+  }
+  await trx.insertInto('activation_orphans').values(row).execute()
+  return row
+}
+
+/**
+ * Moves an activation off a dead or inaccessible host: the new host holds its seats (a CC host
+ * that already held some adds them up; an NL host that already holds the ID is refused), the old
+ * host's copy is recorded as an orphan, and the ID's used count does not change.
+ */
+export async function rehost(
+  ctx: ServiceContext,
+  slug: string,
+  id: string,
+  body: RehostBody,
+): Promise<RehostResponse> {
+  const now = ctx.clock.now()
+  return ctx.db.transaction().execute(async (trx) => {
+    const org = await authorizeOrg(ctx, slug, { role: 'admin', write: true }, trx)
+    const row = await findId(trx, org.id, id)
+    const locked = await lockUsable(trx, row, now)
+    if (!locked) throw unusable(await findId(trx, org.id, id), org, now)!
+    const gone = await trx
+      .deleteFrom('activation_hosts')
+      .where('activation_id', '=', id)
+      .where('host', '=', body.from)
+      .returning('seats')
+      .executeTakeFirst()
+    if (!gone) throw await notHeld(trx, id, body.from)
+    const moved = await trx
+      .insertInto('activation_hosts')
+      .values({ activation_id: id, quantity: locked.quantity, host: body.to, seats: gone.seats, since: now })
+      .onConflict((oc) =>
+        row.type === 'NL'
+          ? oc.columns(['activation_id', 'host']).doNothing()
+          : oc
+              .columns(['activation_id', 'host'])
+              .doUpdateSet({ seats: sql<number>`activation_hosts.seats + ${gone.seats}` }),
+      )
+      .returning('seats')
+      .executeTakeFirst()
+    if (!moved)
+      throw new AppError(
+        'already_exists',
+        `${body.to} already holds node-locked ID ${id}: a host takes one seat; deactivate or rehost elsewhere`,
+        { id, host: body.to },
+      )
+    const orphan = await recordOrphan(trx, org.id, id, body.from, gone.seats, 'rehost', now)
+    await audit(trx, ctx.principal, now, {
+      orgId: org.id,
+      action: 'activations.rehost',
+      target: id,
+      before: { host: body.from, seats: gone.seats },
+      after: { host: body.to, seats: moved.seats, orphan: body.from },
+    })
+    return {
+      id,
+      from: body.from,
+      to: body.to,
+      seats: moved.seats,
+      orphan: presentOrphan(orphan, row.product),
+    }
+  })
+}
+
+/** Orphaned installations by host, then ID, so they can be cleaned off the machines. */
+export async function listOrphans(ctx: ServiceContext, slug: string, q: OrphansQuery) {
+  const org = await authorizeOrg(ctx, slug, { role: 'member', write: false })
+  let query = ctx.db
+    .selectFrom('activation_orphans')
+    .innerJoin('activation_ids', 'activation_ids.id', 'activation_orphans.activation_id')
+    .innerJoin('activation_entitlements', 'activation_entitlements.id', 'activation_ids.entitlement_id')
+    .selectAll('activation_orphans')
+    .select('activation_entitlements.product')
+    .where('activation_orphans.org_id', '=', org.id)
+  if (!q.all) query = query.where('activation_orphans.cleared_at', 'is', null)
+  if (q.host !== undefined) query = query.where('activation_orphans.host', '=', q.host)
+  const page = await paginate(query, {
+    limit: q.limit,
+    cursor: q.cursor,
+    keys: [
+      { column: 'activation_orphans.host', value: (r) => r.host },
+      { column: 'activation_orphans.id', value: (r) => r.id },
+    ],
+  })
+  return mapPage(page, (r) => presentOrphan(r, r.product))
+}
+
+/** Records that a host was cleaned: its orphans (of one ID, or all) are no longer listed. */
+export async function clearOrphans(
+  ctx: ServiceContext,
+  slug: string,
+  body: ClearOrphansBody,
+): Promise<ClearOrphansResponse> {
+  const now = ctx.clock.now()
+  return ctx.db.transaction().execute(async (trx) => {
+    const org = await authorizeOrg(ctx, slug, { role: 'admin', write: true }, trx)
+    let update = trx
+      .updateTable('activation_orphans')
+      .set({ cleared_at: now })
+      .where('org_id', '=', org.id)
+      .where('host', '=', body.host)
+      .where('cleared_at', 'is', null)
+    if (body.id !== undefined) update = update.where('activation_id', '=', body.id)
+    const cleared = await update.returningAll().execute()
+    if (cleared.length === 0)
+      throw notFound(
+        `an orphaned activation${body.id ? ` of ${body.id}` : ''} on host '${body.host}' still to clean`,
+        { host: body.host },
+      )
+    cleared.sort((a, b) => (a.id < b.id ? -1 : 1))
+    const products = new Map(
+      (
+        await trx
+          .selectFrom('activation_ids')
+          .innerJoin('activation_entitlements', 'activation_entitlements.id', 'activation_ids.entitlement_id')
+          .select(['activation_ids.id', 'activation_entitlements.product'])
+          .where(
+            'activation_ids.id',
+            'in',
+            cleared.map((c) => c.activation_id),
+          )
+          .execute()
+      ).map((r) => [r.id, r.product]),
+    )
+    await audit(trx, ctx.principal, now, {
+      orgId: org.id,
+      action: 'activations.orphans.clear',
+      target: body.host,
+      before: { orphans: cleared.map((c) => c.activation_id) },
+      after: { orphans: [] },
+    })
+    return {
+      host: body.host,
+      cleared: cleared.map((c) => presentOrphan(c, products.get(c.activation_id) ?? '')),
+    }
+  })
+}

@@ -1,0 +1,328 @@
+import type {
+  ActivationDetail,
+  ActivationEntitlement,
+  ActivationsQuery,
+  ActivationSummary,
+  GenerateBody,
+  Orphan,
+  ProvisionEntitlementBody,
+} from '../../contract/activations.js'
+import type { PageQuery } from '../../contract/common.js'
+import { toIso, toIsoOrNull } from '../../domain/clock.js'
+import { lastValidDay } from '../../domain/dates.js'
+import { newId } from '../../domain/ids.js'
+import type { Database } from '../../storage/schema.js'
+import type { Executor, ServiceContext } from '../context.js'
+import { AppError, notFound } from '../errors.js'
+import { authorizeOrg, type OrgRow } from './access.js'
+import { audit } from './audit.js'
+import { isExpired, validUntil } from './expiry.js'
+import { mapPage, paginate } from './paging.js'
+
+/** "1 seat", "3 seats": the refusals' messages count seats. */
+export const seatsWord = (n: number) => `${n} seat${n === 1 ? '' : 's'}`
+
+export type EntitlementRow = Database['activation_entitlements']
+/** An activation ID with its entitlement's product and type. */
+export type IdRow = Database['activation_ids'] & { product: string; type: 'NL' | 'CC' }
+type OrphanRow = Database['activation_orphans']
+
+export function presentEntitlement(row: EntitlementRow, org: OrgRow, now: number): ActivationEntitlement {
+  return {
+    product: row.product,
+    type: row.type,
+    seats: row.seats,
+    inIds: row.allocated,
+    free: row.free,
+    expiresAt: toIso(row.expires_at),
+    validThrough: lastValidDay(row.expires_at, org.time_zone),
+    expired: isExpired(row.expires_at, now),
+    createdAt: toIso(row.created_at),
+    updatedAt: toIso(row.updated_at),
+  }
+}
+
+export function presentId(row: IdRow, org: OrgRow, now: number): ActivationSummary {
+  return {
+    id: row.id,
+    product: row.product,
+    type: row.type,
+    quantity: row.quantity,
+    used: row.used,
+    // A returned ID's seats went back to the entitlement: none are free on it.
+    free: row.status === 'active' ? row.quantity - row.used : 0,
+    status: row.status,
+    expiresAt: toIso(row.expires_at),
+    validThrough: lastValidDay(row.expires_at, org.time_zone),
+    expired: isExpired(row.expires_at, now),
+    createdAt: toIso(row.created_at),
+    returnedAt: toIsoOrNull(row.returned_at),
+  }
+}
+
+export function presentOrphan(row: OrphanRow, productName: string): Orphan {
+  return {
+    host: row.host,
+    id: row.activation_id,
+    product: productName,
+    seats: row.seats,
+    reason: row.reason,
+    since: toIso(row.since),
+    clearedAt: toIsoOrNull(row.cleared_at),
+  }
+}
+
+export async function findEntitlement(db: Executor, orgId: string, product: string): Promise<EntitlementRow> {
+  const row = await db
+    .selectFrom('activation_entitlements')
+    .selectAll()
+    .where('org_id', '=', orgId)
+    .where('product', '=', product)
+    .executeTakeFirst()
+  if (!row) throw notFound(`entitlement for '${product}'`, { product })
+  return row
+}
+
+function idsWithProduct(db: Executor) {
+  return db
+    .selectFrom('activation_ids')
+    .innerJoin('activation_entitlements', 'activation_entitlements.id', 'activation_ids.entitlement_id')
+    .selectAll('activation_ids')
+    .select(['activation_entitlements.product', 'activation_entitlements.type'])
+}
+
+export async function findId(db: Executor, orgId: string, id: string): Promise<IdRow> {
+  const row = await idsWithProduct(db)
+    .where('activation_ids.org_id', '=', orgId)
+    .where('activation_ids.id', '=', id)
+    .executeTakeFirst()
+  if (!row) throw notFound(`activation ID '${id}'`, { id })
+  return row
+}
+
+/** Why an ID cannot take or move seats: returned, or expired (in the organization's time zone). */
+export function unusable(row: IdRow, org: OrgRow, now: number): AppError | undefined {
+  if (row.status === 'inactive')
+    return new AppError(
+      'activation_inactive',
+      `activation ID ${row.id} was returned${row.returned_at ? ` on ${toIso(row.returned_at)}` : ''} and is inactive; generate a new one`,
+      { id: row.id, status: row.status },
+    )
+  if (isExpired(row.expires_at, now))
+    return new AppError(
+      'activation_expired',
+      `activation ID ${row.id} expired after ${lastValidDay(row.expires_at, org.time_zone)}`,
+      { id: row.id, expiresAt: toIso(row.expires_at) },
+    )
+  return undefined
+}
+
+/** The hosts holding an ID, in the order they activated. */
+export async function hostsOf(db: Executor, id: string) {
+  return db
+    .selectFrom('activation_hosts')
+    .select(['host', 'seats', 'since'])
+    .where('activation_id', '=', id)
+    .orderBy('since')
+    .orderBy('host')
+    .execute()
+}
+
+/** The operator records what an organization bought of a product: type, seats and expiration. */
+export async function provisionEntitlement(
+  ctx: ServiceContext,
+  slug: string,
+  body: ProvisionEntitlementBody,
+): Promise<ActivationEntitlement> {
+  const now = ctx.clock.now()
+  return ctx.db.transaction().execute(async (trx) => {
+    const org = await authorizeOrg(ctx, slug, { role: 'operator', write: true }, trx)
+    const taken = await trx
+      .selectFrom('activation_entitlements')
+      .select('id')
+      .where('org_id', '=', org.id)
+      .where('product', '=', body.product)
+      .executeTakeFirst()
+    if (taken)
+      throw new AppError('already_exists', `'${org.slug}' already has an entitlement for '${body.product}'`, {
+        product: body.product,
+      })
+    const row: EntitlementRow = {
+      id: newId('ent', now),
+      org_id: org.id,
+      product: body.product,
+      type: body.type,
+      seats: body.seats,
+      allocated: 0,
+      free: body.seats,
+      expires_at: validUntil(body.expires, org, { now }),
+      created_at: now,
+      updated_at: now,
+    }
+    await trx.insertInto('activation_entitlements').values(row).execute()
+    await audit(trx, ctx.principal, now, {
+      orgId: org.id,
+      action: 'activations.provision',
+      target: row.product,
+      before: { seats: 0 },
+      after: { type: row.type, seats: row.seats, free: row.free, expiresAt: toIso(row.expires_at) },
+    })
+    return presentEntitlement(row, org, now)
+  })
+}
+
+/** Every entitlement of the organization: seats, seats in IDs, free (members may read). */
+export async function listEntitlements(ctx: ServiceContext, slug: string, q: PageQuery) {
+  const org = await authorizeOrg(ctx, slug, { role: 'member', write: false })
+  const now = ctx.clock.now()
+  const query = ctx.db.selectFrom('activation_entitlements').selectAll().where('org_id', '=', org.id)
+  const page = await paginate(query, {
+    limit: q.limit,
+    cursor: q.cursor,
+    keys: [{ column: 'product', value: (r) => r.product }],
+  })
+  return mapPage(page, (r) => presentEntitlement(r, org, now))
+}
+
+/**
+ * Moves `quantity` seats of an entitlement from free into IDs with one guarded UPDATE: the
+ * `free >= quantity` condition (and the table's CHECK) means no interleaving can carve more seats
+ * than were bought. Returns the free seats left.
+ */
+export async function carveSeats(
+  trx: Executor,
+  ent: EntitlementRow,
+  quantity: number,
+  now: number,
+): Promise<number> {
+  const row = await trx
+    .updateTable('activation_entitlements')
+    .set((eb) => ({
+      allocated: eb('allocated', '+', quantity),
+      free: eb('free', '-', quantity),
+      updated_at: now,
+    }))
+    .where('id', '=', ent.id)
+    .where('free', '>=', quantity)
+    .returning('free')
+    .executeTakeFirst()
+  if (row) return row.free
+  const { free } = await trx
+    .selectFrom('activation_entitlements')
+    .select('free')
+    .where('id', '=', ent.id)
+    .executeTakeFirstOrThrow()
+  throw new AppError(
+    'entitlement_exhausted',
+    `cannot make an ID of ${seatsWord(quantity)} of '${ent.product}': only ${free} of ${ent.seats} are free`,
+    { product: ent.product, requested: quantity, free, seats: ent.seats },
+  )
+}
+
+/** Gives a returned ID's seats back to its entitlement. Returns the free seats after. */
+export async function releaseSeats(trx: Executor, entitlementId: string, quantity: number, now: number) {
+  const row = await trx
+    .updateTable('activation_entitlements')
+    .set((eb) => ({
+      allocated: eb('allocated', '-', quantity),
+      free: eb('free', '+', quantity),
+      updated_at: now,
+    }))
+    .where('id', '=', entitlementId)
+    .returning('free')
+    .executeTakeFirstOrThrow()
+  return row.free
+}
+
+export async function insertId(
+  trx: Executor,
+  ent: EntitlementRow,
+  orgId: string,
+  quantity: number,
+  expiresAt: number,
+  now: number,
+): Promise<IdRow> {
+  const row: Database['activation_ids'] = {
+    id: newId('act', now),
+    org_id: orgId,
+    entitlement_id: ent.id,
+    quantity,
+    used: 0,
+    status: 'active',
+    expires_at: expiresAt,
+    created_at: now,
+    updated_at: now,
+    returned_at: null,
+  }
+  await trx.insertInto('activation_ids').values(row).execute()
+  return { ...row, product: ent.product, type: ent.type }
+}
+
+export function entitlementExpired(ent: EntitlementRow, org: OrgRow): AppError {
+  return new AppError(
+    'entitlement_expired',
+    `the entitlement for '${ent.product}' expired after ${lastValidDay(ent.expires_at, org.time_zone)}`,
+    { product: ent.product, expiresAt: toIso(ent.expires_at) },
+  )
+}
+
+/** An admin generates a new activation ID carved from the entitlement's free seats. */
+export async function generateActivation(
+  ctx: ServiceContext,
+  slug: string,
+  body: GenerateBody,
+): Promise<ActivationSummary> {
+  const now = ctx.clock.now()
+  return ctx.db.transaction().execute(async (trx) => {
+    const org = await authorizeOrg(ctx, slug, { role: 'admin', write: true }, trx)
+    const ent = await findEntitlement(trx, org.id, body.product)
+    if (isExpired(ent.expires_at, now)) throw entitlementExpired(ent, org)
+    const free = await carveSeats(trx, ent, body.quantity, now)
+    const row = await insertId(trx, ent, org.id, body.quantity, ent.expires_at, now)
+    await audit(trx, ctx.principal, now, {
+      orgId: org.id,
+      action: 'activations.generate',
+      target: row.id,
+      before: { product: ent.product, free: free + body.quantity },
+      after: { product: ent.product, quantity: row.quantity, free },
+    })
+    return presentId(row, org, now)
+  })
+}
+
+/** Activation IDs of the organization, oldest first (members may read). */
+export async function listActivations(ctx: ServiceContext, slug: string, q: ActivationsQuery) {
+  const org = await authorizeOrg(ctx, slug, { role: 'member', write: false })
+  const now = ctx.clock.now()
+  let query = idsWithProduct(ctx.db).where('activation_ids.org_id', '=', org.id)
+  if (q.product !== undefined) query = query.where('activation_entitlements.product', '=', q.product)
+  if (q.status !== undefined) query = query.where('activation_ids.status', '=', q.status)
+  const page = await paginate(query, {
+    limit: q.limit,
+    cursor: q.cursor,
+    keys: [{ column: 'activation_ids.id', value: (r) => r.id }],
+  })
+  return mapPage(page, (r) => presentId(r, org, now))
+}
+
+/** One ID: its hosts with seats and since when, and its orphans (cleaned or not). */
+export async function showActivation(
+  ctx: ServiceContext,
+  slug: string,
+  id: string,
+): Promise<ActivationDetail> {
+  const org = await authorizeOrg(ctx, slug, { role: 'member', write: false })
+  const row = await findId(ctx.db, org.id, id)
+  const hosts = await hostsOf(ctx.db, id)
+  const orphans = await ctx.db
+    .selectFrom('activation_orphans')
+    .selectAll()
+    .where('activation_id', '=', id)
+    .orderBy('id')
+    .execute()
+  return {
+    ...presentId(row, org, ctx.clock.now()),
+    hosts: hosts.map((h) => ({ host: h.host, seats: h.seats, since: toIso(h.since) })),
+    orphans: orphans.map((o) => presentOrphan(o, row.product)),
+  }
+}

@@ -1,0 +1,392 @@
+import { strict as assert } from 'node:assert'
+import { jsonOutputs } from '../../src/cli/json-schemas.js'
+import { E2eServer, jsonError, runCli, type CliResult } from '../helpers/e2e.js'
+import { runInPty } from '../helpers/pty.js'
+
+interface IdJson {
+  id: string
+  product: string
+  type: string
+  quantity: number
+  used: number
+  free: number
+  status: string
+}
+interface EntJson {
+  product: string
+  seats: number
+  inIds: number
+  free: number
+}
+
+// The real server and the real CLI: an operator, an admin, and the licensing administrator on a machine.
+describe('e2e: activations', function () {
+  this.timeout(120_000)
+  let server: E2eServer
+  let admin: string
+  let eng: string
+  let nl: string
+  let cc: string
+
+  /** Commands whose --json output was checked against its registered schema. */
+  const conformed = new Set<string>()
+  const as = async (token: string, args: string[]) => {
+    const res = await runCli(['activations', ...args], { env: server.env(token, 'acme') })
+    if (res.code === 0 && args.includes('--json')) conforms(`activations:${args[0]}`, res)
+    return res
+  }
+  /** A --json document matches its schema in src/cli/json-schemas.ts, and has no undeclared field. */
+  const conforms = (id: string, res: CliResult) => {
+    const output = jsonOutputs[id]
+    assert.ok(output && 'schema' in output, `${id} has no schema`)
+    const document = JSON.parse(res.stdout) as unknown
+    const parsed = output.schema.safeParse(document)
+    assert.ok(parsed.success, `${id}: ${JSON.stringify(parsed.error?.issues)}`)
+    assert.deepEqual(parsed.data, document, `${id} prints fields its schema does not declare`)
+    conformed.add(id)
+  }
+  const adm = (...args: string[]) => as(admin, args)
+  const ok = (r: CliResult) => {
+    assert.equal(r.code, 0, `exit ${r.code}: ${r.stderr}`)
+    return r
+  }
+  const json = <T>(r: CliResult): T => JSON.parse(ok(r).stdout) as T
+  const refused = (r: CliResult, exit: number, code: string) => {
+    assert.equal(r.code, exit, `expected exit ${exit}, got ${r.code}: ${r.stdout}${r.stderr}`)
+    assert.equal(jsonError(r).code, code)
+    assert.equal(r.stdout, '', 'nothing on stdout when refused')
+    return jsonError(r).message
+  }
+  const ids = async () => json<{ items: IdJson[] }>(await adm('list', '--json')).items
+  const ent = async (product: string) =>
+    json<{ items: EntJson[] }>(await adm('entitlements', '--json')).items.find((e) => e.product === product)!
+  const show = async (id: string) =>
+    json<{ status: string; used: number; hosts: Array<{ host: string; seats: number }> }>(
+      await adm('show', id, '--json'),
+    )
+
+  before(async () => {
+    server = await E2eServer.start()
+    admin = await server.createOrg('acme', 'admin@acme.test')
+    ok(await runCli(['orgs', 'users', 'add', 'eng@acme.test'], { env: server.env(admin, 'acme') }))
+    const tok = await runCli(['orgs', 'tokens', 'create', '--user', 'eng@acme.test', '--json'], {
+      env: server.env(admin, 'acme'),
+    })
+    eng = json<{ token: string }>(tok).token
+  })
+  after(async () => server?.stop())
+
+  it('provision is the operator’s; entitlements show seats, in IDs and free', async () => {
+    const byAdmin = await adm(
+      'provision',
+      'cad-desk',
+      '--type',
+      'NL',
+      '--seats',
+      '10',
+      '--expires',
+      '2027-12-31',
+    )
+    assert.equal(byAdmin.code, 4)
+    assert.equal(byAdmin.stderr.trim(), 'Error: only the server operator can do this')
+    const bad = await server.asOperator([
+      'activations',
+      'provision',
+      'x',
+      '--type',
+      'XX',
+      '--seats',
+      '1',
+      '--expires',
+      '2027-12-31',
+      '--org',
+      'acme',
+    ])
+    assert.equal(bad.code, 2)
+    for (const [product, type, seats] of [
+      ['cad-desk', 'NL', '10'],
+      ['sim-server', 'CC', '20'],
+    ])
+      ok(
+        await server.asOperator([
+          'activations',
+          'provision',
+          product!,
+          '--type',
+          type!,
+          '--seats',
+          seats!,
+          '--expires',
+          '2027-12-31',
+          '--org',
+          'acme',
+        ]),
+      )
+    const table = ok(await adm('entitlements')).stdout
+    assert.equal(
+      table,
+      [
+        ' Product       Type    Seats    In IDs    Free    Valid through',
+        ' cad-desk      NL         10         0      10    2027-12-31',
+        ' sim-server    CC         20         0      20    2027-12-31',
+        '',
+      ].join('\n'),
+    )
+  })
+
+  it('generate prints the new ID (and --json field id); past the free seats is exit 3', async () => {
+    const printed = ok(await adm('generate', 'cad-desk', '--quantity', '3')).stdout
+    const m = /^Generated activation ID (act_[0-9a-z]{26})$/m.exec(printed)
+    assert.ok(m, printed)
+    nl = m[1]!
+    cc = json<{ id: string }>(await adm('generate', 'sim-server', '--quantity', '10', '--json')).id
+    const msg = refused(
+      await adm('generate', 'cad-desk', '--quantity', '8', '--json'),
+      3,
+      'entitlement_exhausted',
+    )
+    assert.equal(msg, "cannot make an ID of 8 seats of 'cad-desk': only 7 of 10 are free")
+    assert.deepEqual(
+      (await ids()).map((i) => [i.id, i.product, i.type, i.quantity, i.used, i.free, i.status]),
+      [
+        [nl, 'cad-desk', 'NL', 3, 0, 3, 'active'],
+        [cc, 'sim-server', 'CC', 10, 0, 10, 'active'],
+      ],
+    )
+  })
+
+  it('activates on hosts; NL refuses --seats above 1 and activating past the quantity (exit 3)', async () => {
+    const one = ok(await as(eng, ['activate', nl, '--host', 'ws-01']))
+    assert.equal(one.stdout.trim(), `ws-01 holds 1 seat of ${nl} (cad-desk, NL); 1 of 3 in use.`)
+    refused(await as(eng, ['activate', nl, '--host', 'ws-02', '--seats', '2', '--json']), 3, 'nl_one_seat')
+    ok(await as(eng, ['activate', nl, '--host', 'ws-02']))
+    ok(await as(eng, ['activate', nl, '--host', 'ws-03']))
+    const over = await as(eng, ['activate', nl, '--host', 'ws-04'])
+    assert.equal(over.code, 3)
+    assert.equal(
+      over.stderr.trim(),
+      `Error: activation ID ${nl} has 3 seats, 3 in use: cannot activate 1 seat more on ws-04`,
+    )
+    ok(await as(eng, ['activate', cc, '--host', 'lic-a', '--seats', '6']))
+    ok(await as(eng, ['activate', cc, '--host', 'lic-b', '--seats', '3']))
+  })
+
+  it('deactivate, then reactivate on another host, succeeds', async () => {
+    const d = ok(await as(eng, ['deactivate', nl, '--host', 'ws-02']))
+    assert.equal(d.stdout.trim(), `ws-02 gave back 1 seat of ${nl}; the ID stays valid (2 of 3 in use).`)
+    ok(await as(eng, ['activate', nl, '--host', 'ws-05']))
+    assert.deepEqual(
+      (await show(nl)).hosts.map((h) => h.host),
+      ['ws-01', 'ws-03', 'ws-05'],
+    )
+  })
+
+  it('refuses an NL return with the advice to deactivate on the host', async () => {
+    const r = await adm('return', nl, '--force', '--yes')
+    assert.equal(r.code, 3)
+    assert.equal(
+      r.stderr.trim(),
+      `Error: ${nl} is node-locked: only concurrent (CC) IDs can be returned on the portal. Deactivate it on each host instead (\`licctl activations deactivate ${nl} --host <host>\`): the ID stays valid and can be activated again`,
+    )
+  })
+
+  it('a CC return while hosts hold it: refused without --force, nothing changes; without --yes off a terminal, exit 2', async () => {
+    const before = [await ids(), await ent('sim-server'), await show(cc)]
+    const r = await adm('return', cc, '--yes', '--json')
+    const msg = refused(r, 3, 'hosts_would_be_orphaned')
+    assert.match(
+      msg,
+      /^2 hosts still hold act_\w+: lic-a \(6 seats\), lic-b \(3 seats\)\. Deactivate it there first/,
+    )
+    const noYes = await adm('return', cc, '--force')
+    assert.equal(noYes.code, 2)
+    assert.match(noYes.stderr, /refusing without --yes \(not on a terminal, so no prompt\)/)
+    assert.deepEqual([await ids(), await ent('sim-server'), await show(cc)], before)
+  })
+
+  it('with --force the ID is inactive, its hosts are orphans, and the free seats grew by its quantity', async () => {
+    const free = (await ent('sim-server')).free
+    const r = json<{ status: string; orphaned: Array<{ host: string }> }>(
+      await adm('return', cc, '--force', '--yes', '--json'),
+    )
+    assert.deepEqual([r.status, r.orphaned.map((o) => o.host)], ['inactive', ['lic-a', 'lic-b']])
+    assert.equal((await show(cc)).status, 'inactive')
+    assert.equal((await ent('sim-server')).free, free + 10)
+    const orphans = json<{ items: Array<{ host: string; id: string; reason: string }> }>(
+      await adm('orphans', '--json'),
+    )
+    assert.deepEqual(
+      orphans.items.map((o) => [o.host, o.id, o.reason]),
+      [
+        ['lic-a', cc, 'return'],
+        ['lic-b', cc, 'return'],
+      ],
+    )
+    refused(await as(eng, ['activate', cc, '--host', 'lic-c', '--json']), 3, 'activation_inactive')
+  })
+
+  it('a rehost off a dead host leaves an orphan on the old host', async () => {
+    const r = ok(await adm('rehost', nl, '--from', 'ws-01', '--to', 'ws-09'))
+    assert.equal(
+      r.stdout,
+      `Moved ${nl} from ws-01 to ws-09 (ws-09 holds 1 seat).\nws-01 keeps an orphaned copy: clean it off, then \`licctl activations orphans --clear ws-01\`.\n`,
+    )
+    const orphans = json<{ items: Array<{ host: string; id: string; reason: string }> }>(
+      await adm('orphans', '--host', 'ws-01', '--json'),
+    )
+    assert.deepEqual(
+      orphans.items.map((o) => [o.host, o.id, o.reason]),
+      [['ws-01', nl, 'rehost']],
+    )
+    refused(await adm('rehost', nl, '--from', 'ws-01', '--to', 'ws-10', '--json'), 5, 'not_found')
+    const cleared = json<{ cleared: Array<{ host: string }> }>(
+      await adm('orphans', '--clear', 'ws-01', '--json'),
+    )
+    assert.equal(cleared.cleared.length, 1)
+    assert.equal(ok(await adm('orphans', '--host', 'ws-01')).stdout.trim(), 'No orphaned activations.')
+  })
+
+  it('split moves unused seats to a new, printed ID; more than the unused seats is exit 3', async () => {
+    const id = json<{ id: string }>(await adm('generate', 'sim-server', '--quantity', '8', '--json')).id
+    ok(await as(eng, ['activate', id, '--host', 'lic-c', '--seats', '5']))
+    const over = refused(await adm('split', id, '--quantity', '4', '--json'), 3, 'split_exceeds_unused')
+    assert.equal(over, `${id} has 3 unused seats (8, 5 in use): cannot move 4; deactivate on hosts first`)
+    const out = ok(await adm('split', id, '--quantity', '3')).stdout
+    const m = new RegExp(`^Split 3 seats of ${id} into a new ID: (act_[0-9a-z]{26})$`, 'm').exec(out)
+    assert.ok(m, out)
+    const byId = new Map((await ids()).map((i) => [i.id, i]))
+    assert.deepEqual([byId.get(id)!.quantity, byId.get(m[1]!)!.quantity], [5, 3])
+  })
+
+  it('resize with active hosts prints the safe order and changes nothing without --force', async () => {
+    const id = json<{ id: string }>(await adm('generate', 'sim-server', '--quantity', '4', '--json')).id
+    ok(await as(eng, ['activate', id, '--host', 'lic-z', '--seats', '2']))
+    const before = [await ids(), await ent('sim-server')]
+    const r = await adm('resize', id, '--quantity', '6', '--yes')
+    assert.equal(r.code, 3)
+    assert.equal(
+      r.stdout,
+      [
+        `Resize ${id} (sim-server) from 4 to 6 seats, in this order:`,
+        `  1. deactivate on lic-z (2 seats): licctl activations deactivate ${id} --host lic-z`,
+        `  2. return ${id} on the portal (4 seats back to the entitlement)`,
+        '  3. generate a new ID of 6 seats of sim-server',
+        '',
+      ].join('\n'),
+    )
+    assert.match(
+      r.stderr,
+      /^Error: 1 host still holds act_\w+: lic-z \(2 seats\)\. Deactivate it there first/,
+    )
+    assert.deepEqual([await ids(), await ent('sim-server')], before)
+
+    // Done in the safe order, it needs no force and orphans nothing.
+    ok(await as(eng, ['deactivate', id, '--host', 'lic-z']))
+    const done = json<{ applied: boolean; id: string; orphaned: unknown[] }>(
+      await adm('resize', id, '--quantity', '6', '--yes', '--json'),
+    )
+    assert.deepEqual([done.applied, done.orphaned], [true, []])
+    const after = new Map((await ids()).map((i) => [i.id, i]))
+    assert.deepEqual([after.get(id)!.status, after.get(done.id)!.quantity], ['inactive', 6])
+  })
+
+  it('refuses an expired ID with activation_expired (exit 3)', async () => {
+    // An instant a few seconds ahead: the ID is generated before it, activated after it.
+    const expires = new Date(Date.now() + 10_000).toISOString()
+    ok(
+      await server.asOperator([
+        'activations',
+        'provision',
+        'trial',
+        '--type',
+        'NL',
+        '--seats',
+        '2',
+        '--expires',
+        expires,
+        '--org',
+        'acme',
+      ]),
+    )
+    const id = json<{ id: string }>(await adm('generate', 'trial', '--quantity', '2', '--json')).id
+    while (Date.now() <= Date.parse(expires) + 50) await new Promise((r) => setTimeout(r, 100))
+    const msg = refused(await as(eng, ['activate', id, '--host', 'ws-t', '--json']), 3, 'activation_expired')
+    assert.match(msg, new RegExp(`^activation ID ${id} expired after \\d{4}-\\d{2}-\\d{2}$`))
+  })
+
+  it('every command’s --json document conforms to its registered schema', async () => {
+    const provisioned = await server.asOperator([
+      'activations',
+      'provision',
+      'json-check',
+      '--type',
+      'CC',
+      '--seats',
+      '9',
+      '--expires',
+      '2030-12-31',
+      '--org',
+      'acme',
+      '--json',
+    ])
+    conforms('activations:provision', provisioned)
+    const id = json<{ id: string }>(await adm('generate', 'json-check', '--quantity', '3', '--json')).id
+    json(await as(eng, ['activate', id, '--host', 'j-1', '--seats', '2', '--json']))
+    json(await adm('rehost', id, '--from', 'j-1', '--to', 'j-2', '--json'))
+    json(await adm('show', id, '--json'))
+    json(await adm('split', id, '--quantity', '1', '--json'))
+    json(await adm('resize', id, '--quantity', '3', '--dry-run', '--json'))
+    json(await as(eng, ['deactivate', id, '--host', 'j-2', '--json']))
+    json(await adm('orphans', '--clear', 'j-1', '--json'))
+    json(await adm('orphans', '--all', '--json'))
+    json(await adm('return', id, '--yes', '--json'))
+    json(await adm('list', '--status', 'inactive', '--json'))
+    const expected = Object.keys(jsonOutputs).filter((k) => k.startsWith('activations:'))
+    assert.deepEqual([...conformed].sort(), expected.sort())
+  })
+
+  it('on a terminal a forced return names the hosts it would orphan and asks; no changes nothing', async () => {
+    ok(
+      await server.asOperator([
+        'activations',
+        'provision',
+        'tty-check',
+        '--type',
+        'CC',
+        '--seats',
+        '2',
+        '--expires',
+        '2030-12-31',
+        '--org',
+        'acme',
+      ]),
+    )
+    const id = json<{ id: string }>(await adm('generate', 'tty-check', '--quantity', '2', '--json')).id
+    ok(await as(eng, ['activate', id, '--host', 'tty-1', '--seats', '2']))
+    const question = /Continue\?/
+    const no = await runInPty(['activations', 'return', id, '--force'], {
+      env: server.env(admin, 'acme'),
+      answers: [{ after: question, type: 'n\r' }],
+      timeoutMs: 60_000,
+    })
+    assert.equal(no.code, 2, no.stdout)
+    assert.match(no.stdout, /Error: cancelled/)
+    assert.ok(
+      // The terminal wraps the question at 80 columns, mid-word.
+      no.stdout
+        .replaceAll('\n', '')
+        .includes(
+          `Return ${id}: it becomes inactive for good, 2 seats go back to tty-check and leave orphaned copies on tty-1. Continue?`,
+        ),
+      no.stdout,
+    )
+    assert.equal((await show(id)).status, 'active')
+    const yes = await runInPty(['activations', 'return', id, '--force'], {
+      env: server.env(admin, 'acme'),
+      answers: [{ after: question, type: 'y\r' }],
+      timeoutMs: 60_000,
+    })
+    assert.equal(yes.code, 0, yes.stdout)
+    assert.match(yes.stdout, new RegExp(`Returned ${id}: inactive; 2 seats back to tty-check`))
+  })
+})

@@ -1,0 +1,354 @@
+import { strict as assert } from 'node:assert'
+import { spawn } from 'node:child_process'
+import { readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { BIN, E2eServer, jsonError, ROOT, runCli, type CliResult } from '../helpers/e2e.js'
+import { runInPty } from '../helpers/pty.js'
+
+/**
+ * Runs the CLI with stdout into a real pipe whose reader goes away after the first chunk, as
+ * `licctl … | head -1` does.
+ */
+function runIntoClosedPipe(args: string[], env: Record<string, string>): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd: ROOT,
+      env: { ...process.env, NO_COLOR: '1', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.once('data', (d: Buffer) => {
+      stdout = d.toString()
+      child.stdout.destroy()
+    })
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
+    child.on('error', reject)
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }))
+  })
+}
+
+describe('e2e: what a new user trips over', function () {
+  this.timeout(120_000)
+  let server: E2eServer
+  let env: Record<string, string>
+  let operator: Record<string, string>
+
+  before(async () => {
+    server = await E2eServer.start()
+    const admin = await server.createOrg('acme', 'alice@acme.test')
+    env = server.env(admin, 'acme')
+    operator = { ...server.env(server.operatorToken), LICCTL_ORG: 'acme' }
+    const file = join(server.dir, 'users.csv')
+    writeFileSync(file, ['email', ...Array.from({ length: 1500 }, (_, i) => `user${i}@acme.test`)].join('\n'))
+    const add = await runCli(['orgs', 'users', 'add', '--file', file, '--json'], { env })
+    assert.equal(add.code, 0, add.stderr)
+  })
+  after(async () => server.stop())
+
+  describe('a pipe that closes early ends the command quietly with exit 0', function () {
+    for (const args of [
+      ['orgs', 'users', 'list', '--json'],
+      ['orgs', 'users', 'list'],
+      ['orgs', 'users', 'add', '--file', 'FILE', '--json'],
+      ['orgs', 'users', 'add', '--file', 'FILE'],
+    ])
+      it(args.join(' '), async () => {
+        const file = join(server.dir, 'users.csv')
+        const res = await runIntoClosedPipe(
+          args.map((a) => (a === 'FILE' ? file : a)),
+          env,
+        )
+        assert.ok(res.stdout.length > 0)
+        assert.equal(res.stderr, '')
+        assert.equal(res.code, 0)
+      })
+  })
+
+  describe('flags are checked by the CLI and named, never the server’s “body.x: Invalid input”', function () {
+    const cases: Array<[string[], string]> = [
+      [
+        ['seats', 'provision', 'cad', '--seats', String(2n ** 70n), '--expires', '2027-12-31'],
+        "--seats must be between 1 and 1000000, got '1180591620717411303424'",
+      ],
+      [
+        ['seats', 'provision', 'cad', '--seats', '5', '--expires', '2024-02-30'],
+        "--expires: not a real calendar date, got '2024-02-30'",
+      ],
+      [
+        ['seats', 'provision', 'cad', '--seats', '5', '--expires', 'tomorrowish'],
+        "--expires: expected a date like 2027-12-31, an instant with its offset or a duration like 90d, got 'tomorrowish'",
+      ],
+      [['seats', 'update', 'cad', '--add-seats', '0'], "--add-seats must be between 1 and 1000000, got '0'"],
+      [
+        ['seats', 'update', 'cad', '--expires', '2023-02-29'],
+        "--expires: not a real calendar date, got '2023-02-29'",
+      ],
+      [
+        ['cloud', 'provision', 'cp', '--name', 'CP', '--total', '1000001', '--expires', '2027-12-31'],
+        "--total must be between 1 and 1000000, got '1000001'",
+      ],
+      [['cloud', 'update', 'cp', '--total', '-1'], "--total must be between 0 and 1000000, got '-1'"],
+      [
+        ['cloud', 'update', 'cp', '--expires', 'next year'],
+        "--expires: expected a date like 2027-12-31, an instant with its offset or a duration like 90d, got 'next year'",
+      ],
+      [
+        ['seats', 'checkout', 'cad', '--roam-until', 'friday'],
+        "--roam-until: expected a duration like 90d or an instant with its offset, got 'friday'",
+      ],
+      [['orgs', 'audit', '--since', '2026-13-01'], "--since: not a real calendar date, got '2026-13-01'"],
+      [['orgs', 'audit', '--limit', '0'], "--limit must be between 1 and 100000, got '0'"],
+      [
+        ['seats', 'stuck', '--idle', 'a while'],
+        "--idle: expected a duration like 90s, 15m, 2h or 14d, got 'a while'",
+      ],
+      [
+        ['orgs', 'tokens', 'create', '--expires', 'x\u001b[31mred\u0007'],
+        "--expires: expected a duration like 90d, a date like 2027-12-31 or an instant with its offset, got 'x\\x1b[31mred\\x07'",
+      ],
+    ]
+    for (const [args, message] of cases)
+      it(`${args.slice(0, 2).join(' ')} ${args.slice(2).join(' ')}`, async () => {
+        const res = await runCli(args, { env: { ...operator, NO_COLOR: '1' } })
+        assert.equal(res.code, 2, res.stderr)
+        assert.equal(res.stdout, '')
+        assert.equal(res.stderr.split('\n')[0], `Error: ${message}`)
+        const json = await runCli([...args, '--json'], { env: operator })
+        assert.equal(json.code, 2)
+        assert.deepEqual(jsonError(json), { code: 'usage', message })
+      })
+  })
+
+  it('a binary --file is named, its bytes escaped: no control character reaches the terminal', async () => {
+    const file = join(server.dir, 'binary.csv')
+    writeFileSync(file, Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0x1b, 0x5b, 0x32, 0x4a, 0x07, 0x00, 0x0a, 0x01]))
+    const res = await runCli(['orgs', 'users', 'add', '--file', file], { env: { ...env, NO_COLOR: '1' } })
+    assert.equal(res.code, 2)
+    // eslint-disable-next-line no-control-regex
+    assert.doesNotMatch(res.stderr.replace(/\n$/, ''), /[\u0000-\u001f\u007f]/)
+    assert.match(res.stderr, /\\x7fELF\\x1b\[2J\\x07\\x00/)
+  })
+
+  describe('"not logged in" says exactly what is missing', function () {
+    const empty = () => ({ LICCTL_CONFIG_DIR: join(server.dir, 'no-profiles'), NO_COLOR: '1' })
+    it('nothing at all', async () => {
+      const res = await runCli(['orgs', 'show'], { env: empty() })
+      assert.equal(res.code, 4)
+      assert.equal(
+        res.stderr.split('\n')[0],
+        'Error: not logged in: no profile, and neither LICCTL_URL nor LICCTL_TOKEN is set',
+      )
+    })
+    it('LICCTL_URL without LICCTL_TOKEN', async () => {
+      const res = await runCli(['orgs', 'show'], { env: { ...empty(), LICCTL_URL: server.url } })
+      assert.equal(res.code, 4)
+      assert.equal(
+        res.stderr.split('\n')[0],
+        'Error: not logged in: LICCTL_URL is set but LICCTL_TOKEN is not, and there is no profile',
+      )
+    })
+    it('LICCTL_TOKEN without LICCTL_URL', async () => {
+      const res = await runCli(['orgs', 'show', '--json'], { env: { ...empty(), LICCTL_TOKEN: 'lic_u_x' } })
+      assert.equal(res.code, 4)
+      assert.deepEqual(jsonError(res), {
+        code: 'not_logged_in',
+        message: 'not logged in: LICCTL_TOKEN is set but LICCTL_URL is not, and there is no profile',
+      })
+    })
+    it('a LICCTL_URL that is not a URL is a usage error naming the variable', async () => {
+      const res = await runCli(['orgs', 'show'], {
+        env: { ...empty(), LICCTL_URL: 'localhost\u001b:8080', LICCTL_TOKEN: 'lic_u_x' },
+      })
+      assert.equal(res.code, 2)
+      assert.equal(res.stderr.split('\n')[0], "Error: LICCTL_URL: not an http(s) URL: 'localhost\\x1b:8080'")
+    })
+  })
+
+  describe('field selection, --jq and CSV/TSV output', function () {
+    it('--json a,b keeps those fields of each item; bare --json keeps all; --json=a works too', async () => {
+      const all = await runCli(['orgs', 'users', 'list', '--json'], { env })
+      const some = await runCli(['orgs', 'users', 'list', '--json', 'email,role'], { env })
+      const one = await runCli(['orgs', 'users', 'list', '--json=email'], { env })
+      assert.equal(some.code, 0, some.stderr)
+      const first = (r: CliResult) =>
+        (JSON.parse(r.stdout) as { items: Array<Record<string, unknown>> }).items[0]
+      assert.deepEqual(Object.keys(first(all)!), ['email', 'name', 'role', 'joinedAt'])
+      assert.deepEqual(first(some), { email: 'alice@acme.test', role: 'admin' })
+      assert.deepEqual(first(one), { email: 'alice@acme.test' })
+      const show = await runCli(['orgs', 'show', '--json', 'slug,timeZone'], { env })
+      assert.deepEqual(JSON.parse(show.stdout), { slug: 'acme', timeZone: 'UTC' })
+    })
+
+    it('a word after --json that is not a field stays an argument (seats list --json cad-pro)', async () => {
+      const res = await runCli(['seats', 'list', '--json', 'cad-pro'], { env })
+      assert.equal(res.code, 0, res.stderr)
+      assert.deepEqual(JSON.parse(res.stdout), { items: [] })
+      const fields = await runCli(['seats', 'list', '--json', 'user'], { env })
+      assert.deepEqual(JSON.parse(fields.stdout), { items: [] })
+    })
+
+    it('an unknown field is a usage error listing the available ones', async () => {
+      const res = await runCli(['orgs', 'users', 'list', '--json', 'email,emial'], {
+        env: { ...env, NO_COLOR: '1' },
+      })
+      assert.equal(res.code, 2)
+      assert.equal(res.stdout, '')
+      assert.deepEqual(jsonError(res), {
+        code: 'usage',
+        message: "--json: unknown field 'emial'; available: email, name, role, joinedAt",
+      })
+      const seats = await runCli(['seats', 'list', '--json', 'user,hostname'], { env })
+      assert.equal(seats.code, 2)
+      assert.match(
+        jsonError(seats).message,
+        /^--json: unknown field 'hostname'; available: id, product, user, host,/,
+      )
+    })
+
+    it('--jq filters the document (strings raw), and a bad filter is a usage error', async () => {
+      const res = await runCli(
+        ['orgs', 'users', 'list', '--jq', '[.items[] | select(.role == "admin") | .email][]'],
+        {
+          env,
+        },
+      )
+      assert.equal(res.code, 0, res.stderr)
+      assert.equal(res.stdout, 'alice@acme.test\n')
+      const count = await runCli(['orgs', 'users', 'list', '--jq', '.items | length'], { env })
+      assert.equal(count.stdout, '1501\n')
+      const bad = await runCli(['orgs', 'show', '--jq', '.['], { env })
+      assert.equal(bad.code, 2)
+      assert.equal(bad.stdout, '')
+      assert.match(jsonError(bad).message, /^--jq: syntax error/)
+    })
+
+    it('--output csv|tsv prints the list with a header row, and reads back as a bulk --file', async () => {
+      const csv = await runCli(['orgs', 'users', 'list', '--output', 'csv', '--json', 'email,role'], { env })
+      assert.equal(csv.code, 0, csv.stderr)
+      const lines = csv.stdout.split('\n')
+      assert.deepEqual(lines.slice(0, 3), ['email,role', 'alice@acme.test,admin', 'user0@acme.test,member'])
+      assert.equal(lines.length, 1503)
+      const tsv = await runCli(['orgs', 'users', 'list', '--output', 'tsv'], { env })
+      assert.match(tsv.stdout.split('\n')[1]!, /^alice@acme\.test\t\tadmin\t\d{4}-\d{2}-\d{2}T/)
+      // Round trip: the export of one org is the import of another.
+      const globex = await server.createOrg('globex', 'gina@globex.test')
+      const file = join(server.dir, 'export.csv')
+      writeFileSync(file, csv.stdout)
+      const add = await runCli(['orgs', 'users', 'add', '--file', file, '--json'], {
+        env: server.env(globex, 'globex'),
+      })
+      assert.equal(add.code, 0, add.stderr)
+      const summary = (JSON.parse(add.stdout) as { summary: { changed: number } }).summary
+      assert.equal(summary.changed, 1501)
+      const back = await runCli(['orgs', 'users', 'list', '--output', 'csv', '--json', 'email,role'], {
+        env: server.env(globex, 'globex'),
+      })
+      assert.ok(back.stdout.includes('\nalice@acme.test,admin\n'))
+      assert.equal(back.stdout.split('\n').length, 1504, 'the 1501 members and globex’s own admin')
+    })
+
+    it('--output is only on list commands', async () => {
+      const res = await runCli(['orgs', 'show', '--output', 'csv'], { env: { ...env, NO_COLOR: '1' } })
+      assert.equal(res.code, 2)
+      assert.match(res.stderr, /^Error: Nonexistent flag: --output/)
+    })
+  })
+
+  describe('plugins and shell completion', function () {
+    it('links a local plugin with `licctl plugins link <dir>` and runs its command', async () => {
+      const data = { LICCTL_DATA_DIR: join(server.dir, 'data'), LICCTL_CACHE_DIR: join(server.dir, 'cache') }
+      const dir = join(ROOT, 'test/fixtures/plugin-hr')
+      const link = await runCli(['plugins', 'link', dir, '--no-install'], { env: { ...env, ...data } })
+      assert.equal(link.code, 0, link.stderr)
+      const list = await runCli(['plugins'], { env: { ...env, ...data } })
+      assert.match(list.stdout, /^licctl-plugin-hr 1\.0\.0 \(link\) /m)
+      const hr = join(server.dir, 'hr.txt')
+      writeFileSync(hr, 'alice@acme.test\nnew.hire@acme.test\nuser7@acme.test\n')
+      const res = await runCli(['hr', 'check', '--file', hr], { env: { ...env, ...data } })
+      assert.equal(res.code, 0, res.stderr)
+      assert.equal(res.stdout, 'new.hire@acme.test\n')
+      const unlink = await runCli(['plugins', 'unlink', 'licctl-plugin-hr'], { env: { ...env, ...data } })
+      assert.equal(unlink.code, 0, unlink.stderr)
+      const gone = await runCli(['hr', 'check', '--file', hr], { env: { ...env, ...data } })
+      assert.notEqual(gone.code, 0)
+    })
+
+    it('generates bash and zsh completion for every command and its flags', async () => {
+      const cache = join(server.dir, 'ac-cache')
+      const res = await runCli(['autocomplete', 'create'], { env: { LICCTL_CACHE_DIR: cache } })
+      assert.equal(res.code, 0, res.stderr)
+      const bash = readFileSync(join(cache, 'autocomplete/functions/bash/licctl.bash'), 'utf8')
+      assert.match(bash, /^seats:provision --json --jq --org --seats --expires --lease-ttl --max-roaming$/m)
+      assert.match(bash, /^orgs:users:list --json --jq --org --output --role$/m)
+      const zsh = readFileSync(join(cache, 'autocomplete/functions/zsh/_licctl'), 'utf8')
+      assert.match(zsh, /"provision\[Provision a seat pool for an organization \(operator\)\]"/)
+      const script = await runCli(['autocomplete', 'script', 'bash'], { env: { LICCTL_CACHE_DIR: cache } })
+      assert.match(script.stdout, /LICCTL_AC_BASH_SETUP_PATH=.*bash_setup/)
+    })
+  })
+
+  /* eslint-disable no-control-regex -- these tests look for the terminal's escape codes */
+  describe('on a terminal: tables fit, dates are relative, colours go by state', function () {
+    const ESC = '\u001b['
+    before(async () => {
+      const in10days = new Date(Date.now() + 10 * 86_400_000).toISOString().slice(0, 10)
+      for (const [product, expires] of [
+        ['far', '2099-12-31'],
+        ['soon', in10days],
+      ]) {
+        const res = await runCli(['seats', 'provision', product!, '--seats', '3', '--expires', expires!], {
+          env: operator,
+        })
+        assert.equal(res.code, 0, res.stderr)
+      }
+    })
+
+    it('expiring pools are yellow with how long is left; far ones plain; JSON and pipes keep dates', async () => {
+      const tty = await runInPty(['seats', 'pools'], { env: { ...env, NO_COLOR: undefined, COLUMNS: '200' } })
+      assert.equal(tty.code, 0, tty.stdout)
+      const soon = tty.stdout.split('\n').find((l) => l.includes('soon'))!
+      assert.match(soon, /\u001b\[33m\d{4}-\d{2}-\d{2} \(ends in (10|11) days\)/)
+      const far = tty.stdout.split('\n').find((l) => l.includes('far'))!
+      assert.match(far, /2099-12-31 \(ends in \d+ years\)/)
+      assert.ok(!far.includes(`${ESC}33m`) && !far.includes(`${ESC}31m`))
+      const noColor = await runInPty(['seats', 'pools'], { env: { ...env, NO_COLOR: '1', COLUMNS: '200' } })
+      assert.ok(!noColor.stdout.includes(ESC))
+      assert.match(noColor.stdout, /\(ends in (10|11) days\)/)
+      const piped = await runCli(['seats', 'pools'], { env })
+      assert.ok(!piped.stdout.includes(ESC) && !piped.stdout.includes('ends in'))
+      assert.match(piped.stdout, /soon .* \d{4}-\d{2}-\d{2} +no$/m)
+      const json = await runCli(['seats', 'pools', '--json', 'product,expiresAt'], { env })
+      assert.match(
+        JSON.parse(json.stdout).items[0].expiresAt,
+        /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/,
+      )
+    })
+
+    it('an expired pool is red (a server whose clock is two years ahead)', async () => {
+      const later = new Date(Date.now() + 2 * 365 * 86_400_000).toISOString()
+      const url = await server.listen(later)
+      const tty = await runInPty(['seats', 'pools'], {
+        env: { ...env, LICCTL_URL: url, NO_COLOR: undefined, COLUMNS: '200' },
+      })
+      const soon = tty.stdout.split('\n').find((l) => l.includes('soon'))!
+      assert.match(soon, /\u001b\[31m\d{4}-\d{2}-\d{2} \(expired/)
+    })
+
+    it('a table fits the terminal’s width, wrapping the widest columns', async () => {
+      const wide = await runInPty(['orgs', 'users', 'list', '--role', 'admin'], {
+        env: { ...env, NO_COLOR: undefined, COLUMNS: '200' },
+      })
+      const narrow = await runInPty(['orgs', 'users', 'list', '--role', 'admin'], {
+        env: { ...env, NO_COLOR: undefined, COLUMNS: '30' },
+      })
+      assert.equal(narrow.code, 0, narrow.stdout)
+      const visible = (s: string) => [...s.replace(/\u001b\[[0-9;]*m/g, '')].length
+      const lines = (s: string) => s.split('\n').filter((l) => l.trim() !== '')
+      assert.ok(Math.max(...lines(wide.stdout).map(visible)) > 30)
+      assert.ok(Math.max(...lines(narrow.stdout).map(visible)) <= 30, narrow.stdout)
+      assert.match(narrow.stdout.replace(/\u001b\[[0-9;]*m/g, ''), /ago/, 'joined: relative')
+    })
+  })
+  /* eslint-enable no-control-regex */
+})

@@ -1,0 +1,214 @@
+import { strict as assert } from 'node:assert'
+import { z } from 'zod'
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
+import { build } from '../../src/server/app.js'
+import { orgParams } from '../../src/contract/common.js'
+import { startApp, type TestApp } from '../helpers/app.js'
+import { DIALECTS } from '../helpers/dialects.js'
+
+/**
+ * Who may call a route is decided before anything about the request's input, and a caller learns
+ * nothing about organizations it cannot see: not whether they exist, not their input rules.
+ */
+for (const dialect of DIALECTS) {
+  describe(`access before input, on ${dialect}`, function () {
+    let t: TestApp
+    let alice: string // admin of acme
+    let gina: string // admin of globex
+    let bob: string // member of acme
+    let readOnly: string // alice, read-only
+
+    before(async () => {
+      t = await startApp(dialect)
+      alice = await t.org('acme', 'alice@acme.test')
+      gina = await t.org('globex', 'gina@globex.test')
+      await t.call(alice, 'POST', '/v1/orgs/acme/users/bulk-add', { items: [{ email: 'bob@acme.test' }] })
+      bob = (await t.call(alice, 'POST', '/v1/orgs/acme/tokens', { userEmail: 'bob@acme.test' })).body.token
+      readOnly = (await t.call(alice, 'POST', '/v1/orgs/acme/tokens', { readOnly: true })).body.token
+      await t.call(t.operatorToken, 'POST', '/v1/orgs/acme/seats/pools', {
+        product: 'cad',
+        seats: 2,
+        expires: '2030-01-01',
+      })
+    })
+    after(async () => t.close())
+
+    const notFound = (slug: string) => ({
+      error: { code: 'not_found', message: `organization '${slug}' not found` },
+    })
+
+    // Valid requests on every kind of org-scoped route: reads, admin work, member work, operator work.
+    const requests = (org: string): Array<[string, string, unknown?]> => [
+      ['GET', `/v1/orgs/${org}`],
+      ['PATCH', `/v1/orgs/${org}`, { name: 'Mine now' }],
+      ['GET', `/v1/orgs/${org}/users`],
+      ['GET', `/v1/orgs/${org}/audit`],
+      ['GET', `/v1/orgs/${org}/tokens`],
+      ['POST', `/v1/orgs/${org}/tokens`, {}],
+      ['POST', `/v1/orgs/${org}/users/bulk-add`, { items: [{ email: 'eve@evil.test' }] }],
+      ['DELETE', `/v1/orgs/${org}/users/alice@acme.test`],
+      ['GET', `/v1/orgs/${org}/seats/pools`],
+      ['POST', `/v1/orgs/${org}/seats/pools/cad/checkout`, { host: 'pc-1' }],
+      ['POST', `/v1/orgs/${org}/seats/pools`, { product: 'x', seats: 1, expires: '2030-01-01' }],
+      ['GET', `/v1/orgs/${org}/cloud/addons`],
+      ['POST', `/v1/orgs/${org}/cloud/addons`, { key: 'kk', name: 'K', total: 1, expires: '2030-01-01' }],
+    ]
+
+    it('answers another organization’s tokens the same 404 for an existing organization as for a missing one', async () => {
+      for (const [who, token] of [
+        ['admin of globex', () => gina],
+        ['read-only token of acme', () => readOnly],
+        ['member of acme', () => bob],
+      ] as const) {
+        const target = who === 'admin of globex' ? 'acme' : 'globex'
+        const existing = requests(target)
+        const missing = requests('ghost')
+        for (const [i, [method, url, body]] of existing.entries()) {
+          const seen = await t.call(token(), method, url, body)
+          const unseen = await t.call(token(), missing[i]![0], missing[i]![1], missing[i]![2])
+          assert.deepEqual(
+            [seen.status, seen.body],
+            [404, notFound(target)],
+            `${who}: ${method} ${url} ${JSON.stringify(seen.body)}`,
+          )
+          assert.deepEqual([unseen.status, unseen.body], [404, notFound('ghost')], `${who}: ${method} ${url}`)
+        }
+      }
+    })
+
+    it('still tells the operator which organizations do not exist, and members what they may not do', async () => {
+      const ghost = await t.call(t.operatorToken, 'GET', '/v1/orgs/ghost')
+      assert.deepEqual([ghost.status, ghost.body], [404, notFound('ghost')])
+      const member = await t.call(bob, 'PATCH', '/v1/orgs/acme', { name: 'X' })
+      assert.deepEqual(
+        [member.status, member.body.error.code],
+        [403, 'not_admin'],
+        'a member of the organization is told it is admin work',
+      )
+      const operatorWork = await t.call(alice, 'POST', '/v1/orgs/acme/seats/pools', {
+        product: 'x',
+        seats: 1,
+        expires: '2030-01-01',
+      })
+      assert.deepEqual(operatorWork.body, {
+        error: { code: 'forbidden', message: 'only the server operator can do this' },
+      })
+    })
+
+    describe('a route’s declared access is checked before its input', () => {
+      let app: Awaited<ReturnType<typeof build>>
+      before(async () => {
+        app = await build({ storage: t.storage, clock: t.clock })
+        // Routes only this test registers, declaring access the way the endpoint table does.
+        const routes: FastifyPluginAsyncZod = async (v1) => {
+          const body = z.strictObject({ name: z.string().min(1) })
+          for (const [access, mutation] of [
+            ['admin', true],
+            ['member', true],
+            ['member', false],
+            ['operator', true],
+            ['token', true],
+          ] as const)
+            v1.post(
+              `/orgs/:org/probe-${access}-${mutation ? 'write' : 'read'}`,
+              { config: { access, mutation }, schema: { params: orgParams, body } },
+              async () => ({ ok: true }),
+            )
+        }
+        await app.register(routes, { prefix: '/v1' })
+      })
+      after(async () => app.close())
+
+      const send = async (token: string, url: string, payload: string, type = 'application/json') => {
+        const res = await app.inject({
+          method: 'POST',
+          url,
+          payload,
+          headers: { authorization: `Bearer ${token}`, 'content-type': type },
+        })
+        return [res.statusCode, res.json()] as const
+      }
+      const invalid = JSON.stringify({ name: 42, colour: 'red' })
+      const bodies: Array<[string, string, string?]> = [
+        ['a body that fails its schema', invalid],
+        ['malformed JSON', '{"name": '],
+        ['an unsupported content type', 'name=x', 'text/plain'],
+      ]
+
+      for (const [what, payload, type] of bodies)
+        it(`refuses ${what} from a caller without the right to the route, with the caller's refusal`, async () => {
+          assert.deepEqual(await send(gina, '/v1/orgs/acme/probe-member-read', payload, type), [
+            404,
+            notFound('acme'),
+          ])
+          assert.deepEqual(await send(gina, '/v1/orgs/ghost/probe-member-read', payload, type), [
+            404,
+            notFound('ghost'),
+          ])
+          assert.deepEqual(await send(bob, '/v1/orgs/acme/probe-admin-write', payload, type), [
+            403,
+            { error: { code: 'not_admin', message: "only admins of 'acme' can do this" } },
+          ])
+          assert.deepEqual(await send(readOnly, '/v1/orgs/acme/probe-member-write', payload, type), [
+            403,
+            { error: { code: 'read_only_token', message: 'this token is read-only' } },
+          ])
+          assert.deepEqual(await send(readOnly, '/v1/orgs/acme/probe-token-write', payload, type), [
+            403,
+            { error: { code: 'read_only_token', message: 'this token is read-only' } },
+          ])
+          assert.deepEqual(await send(alice, '/v1/orgs/acme/probe-operator-write', payload, type), [
+            403,
+            { error: { code: 'forbidden', message: 'only the server operator can do this' } },
+          ])
+        })
+
+      it('lets callers with the right to the route reach its input rules', async () => {
+        for (const [token, url] of [
+          [alice, '/v1/orgs/acme/probe-admin-write'],
+          [bob, '/v1/orgs/acme/probe-member-write'],
+          [readOnly, '/v1/orgs/acme/probe-member-read'],
+          [t.operatorToken, '/v1/orgs/ghost/probe-operator-write'],
+          [t.operatorToken, '/v1/orgs/acme/probe-admin-write'],
+        ] as const) {
+          const [status, body] = await send(token, url, invalid)
+          assert.equal(status, 400, url)
+          assert.equal(body.error.code, 'validation_failed', url)
+          assert.deepEqual(await send(token, url, JSON.stringify({ name: 'x' })), [200, { ok: true }])
+        }
+      })
+    })
+
+    describe('content type and size', () => {
+      it('answers a text/plain body 415 unsupported_media_type, not a schema error', async () => {
+        const res = await t.app.inject({
+          method: 'POST',
+          url: '/v1/orgs/acme/tokens',
+          payload: '{"name":"ci"}',
+          headers: { authorization: `Bearer ${alice}`, 'content-type': 'text/plain; charset=utf-8' },
+        })
+        assert.equal(res.statusCode, 415)
+        assert.deepEqual(res.json(), {
+          error: {
+            code: 'unsupported_media_type',
+            message: "unsupported content type 'text/plain': send application/json",
+          },
+        })
+      })
+
+      it('answers a body over 1 MiB 413 payload_too_large, in the error shape', async () => {
+        const items = Array.from({ length: 1000 }, (_, i) => ({ email: `${'x'.repeat(1100)}${i}@acme.test` }))
+        const res = await t.app.inject({
+          method: 'POST',
+          url: '/v1/orgs/acme/users/bulk-add',
+          payload: JSON.stringify({ items }),
+          headers: { authorization: `Bearer ${alice}`, 'content-type': 'application/json' },
+        })
+        assert.equal(res.statusCode, 413)
+        assert.deepEqual(res.json(), {
+          error: { code: 'payload_too_large', message: 'request body is too large' },
+        })
+      })
+    })
+  })
+}

@@ -1,0 +1,454 @@
+import { strict as assert } from 'node:assert'
+import { sql } from 'kysely'
+import { startApp, type TestApp } from '../helpers/app.js'
+import { DIALECTS } from '../helpers/dialects.js'
+
+const DAY = 86_400_000
+
+for (const dialect of DIALECTS) {
+  describe(`activations routes on ${dialect}`, function () {
+    let t: TestApp
+    let admin: string
+    let member: string
+    const base = '/v1/orgs/acme/activations'
+    let nl: string
+    let cc: string
+
+    const provision = (body: Record<string, unknown>, token = t.operatorToken) =>
+      t.call(token, 'POST', `${base}/entitlements`, body)
+    const generate = (product: string, quantity: number, token = admin) =>
+      t.call(token, 'POST', `${base}/ids`, { product, quantity })
+    const act = (id: string, host: string, seats?: number, token = member) =>
+      t.call(token, 'POST', `${base}/ids/${id}/activate`, { host, ...(seats ? { seats } : {}) })
+    const deact = (id: string, host: string, token = member) =>
+      t.call(token, 'POST', `${base}/ids/${id}/deactivate`, { host })
+    const show = async (id: string) => (await t.call(member, 'GET', `${base}/ids/${id}`)).body
+    const entitlement = async (product: string) =>
+      (await t.call(member, 'GET', `${base}/entitlements`)).body.items.find(
+        (e: { product: string }) => e.product === product,
+      )
+    const hosts = async (id: string) =>
+      (await show(id)).hosts.map((h: { host: string; seats: number }) => [h.host, h.seats])
+    const refusal = (res: { status: number; body: any }) => [res.status, res.body.error?.code]
+
+    before(async () => {
+      t = await startApp(dialect)
+      admin = await t.org('acme', 'admin@acme.test')
+      const tz = await t.call(admin, 'PATCH', '/v1/orgs/acme', { timeZone: 'America/New_York' })
+      assert.equal(tz.status, 200, JSON.stringify(tz.body))
+      const add = await t.call(admin, 'POST', '/v1/orgs/acme/users/bulk-add', {
+        items: [{ email: 'eng@acme.test', role: 'member' }],
+      })
+      assert.equal(add.status, 200, JSON.stringify(add.body))
+      const tok = await t.call(admin, 'POST', '/v1/orgs/acme/tokens', { userEmail: 'eng@acme.test' })
+      member = tok.body.token
+    })
+    after(async () => t.close())
+
+    describe('entitlements and IDs', () => {
+      it('lets only the operator provision, valid through the last day in the org’s time zone', async () => {
+        const body = { product: 'cad-desk', type: 'NL', seats: 10, expires: '2027-12-31' }
+        assert.deepEqual(refusal(await provision(body, admin)), [403, 'forbidden'])
+        const res = await provision(body)
+        assert.equal(res.status, 201, JSON.stringify(res.body))
+        assert.deepEqual(res.body, {
+          product: 'cad-desk',
+          type: 'NL',
+          seats: 10,
+          inIds: 0,
+          free: 10,
+          expiresAt: '2028-01-01T05:00:00.000Z',
+          validThrough: '2027-12-31',
+          expired: false,
+          createdAt: '2026-01-15T10:00:00.000Z',
+          updatedAt: '2026-01-15T10:00:00.000Z',
+        })
+        assert.deepEqual(refusal(await provision(body)), [409, 'already_exists'])
+        const bad = await provision({ ...body, product: 'sim', type: 'XX' })
+        assert.equal(bad.status, 400)
+        assert.equal(bad.body.error.details.issues[0].path, 'body.type')
+        assert.equal(
+          (await provision({ product: 'sim-server', type: 'CC', seats: 20, expires: '2027-12-31' })).status,
+          201,
+        )
+      })
+
+      it('generates IDs from free seats (admins only) and refuses past them with entitlement_exhausted', async () => {
+        assert.deepEqual(refusal(await generate('cad-desk', 2, member)), [403, 'not_admin'])
+        const res = await generate('cad-desk', 3)
+        assert.equal(res.status, 201, JSON.stringify(res.body))
+        nl = res.body.id
+        assert.match(nl, /^act_[0-9a-z]{26}$/)
+        assert.deepEqual(res.body, {
+          id: nl,
+          product: 'cad-desk',
+          type: 'NL',
+          quantity: 3,
+          used: 0,
+          free: 3,
+          status: 'active',
+          expiresAt: '2028-01-01T05:00:00.000Z',
+          validThrough: '2027-12-31',
+          expired: false,
+          createdAt: '2026-01-15T10:00:00.000Z',
+          returnedAt: null,
+        })
+        const over = await generate('cad-desk', 8)
+        assert.deepEqual(refusal(over), [409, 'entitlement_exhausted'])
+        assert.equal(
+          over.body.error.message,
+          "cannot make an ID of 8 seats of 'cad-desk': only 7 of 10 are free",
+        )
+        assert.deepEqual(refusal(await generate('nope', 1)), [404, 'not_found'])
+        cc = (await generate('sim-server', 10)).body.id
+        assert.deepEqual(
+          [await entitlement('cad-desk'), await entitlement('sim-server')].map((e) => [
+            e.seats,
+            e.inIds,
+            e.free,
+          ]),
+          [
+            [10, 3, 7],
+            [20, 10, 10],
+          ],
+        )
+      })
+    })
+
+    describe('what the licensing administrator on a machine does', () => {
+      it('activates NL one seat per host, refuses --seats above 1, and is already-so on the same host', async () => {
+        const res = await act(nl, 'ws-01')
+        assert.equal(res.status, 200, JSON.stringify(res.body))
+        assert.deepEqual(res.body, {
+          id: nl,
+          product: 'cad-desk',
+          type: 'NL',
+          host: 'ws-01',
+          seats: 1,
+          since: '2026-01-15T10:00:00.000Z',
+          changed: true,
+          used: 1,
+          quantity: 3,
+        })
+        const two = await act(nl, 'ws-02', 2)
+        assert.deepEqual(refusal(two), [409, 'nl_one_seat'])
+        const again = await act(nl, 'ws-01')
+        assert.deepEqual([again.status, again.body.changed, again.body.used], [200, false, 1])
+      })
+
+      it('refuses activating past the ID’s quantity with quantity_exceeded', async () => {
+        assert.equal((await act(nl, 'ws-02')).status, 200)
+        assert.equal((await act(nl, 'ws-03')).status, 200)
+        const over = await act(nl, 'ws-04')
+        assert.deepEqual(refusal(over), [409, 'quantity_exceeded'])
+        assert.equal(
+          over.body.error.message,
+          `activation ID ${nl} has 3 seats, 3 in use: cannot activate 1 seat more on ws-04`,
+        )
+        assert.deepEqual(await hosts(nl), [
+          ['ws-01', 1],
+          ['ws-02', 1],
+          ['ws-03', 1],
+        ])
+      })
+
+      it('deactivates on a host (the ID stays valid), then reactivates on another host', async () => {
+        t.clock.advance(DAY)
+        const res = await deact(nl, 'ws-02')
+        assert.equal(res.status, 200, JSON.stringify(res.body))
+        assert.deepEqual(res.body, { id: nl, host: 'ws-02', seats: 1, used: 2, quantity: 3 })
+        const moved = await act(nl, 'ws-04')
+        assert.deepEqual(
+          [moved.status, moved.body.since, moved.body.used],
+          [200, '2026-01-16T10:00:00.000Z', 3],
+        )
+        assert.deepEqual((await show(nl)).status, 'active')
+        assert.deepEqual(refusal(await deact(nl, 'ws-02')), [404, 'not_found'])
+      })
+
+      it('lets a CC license-server host take n seats, adding up on the same host', async () => {
+        const res = await act(cc, 'lic-a', 4)
+        assert.deepEqual([res.status, res.body.seats, res.body.used], [200, 4, 4])
+        const more = await act(cc, 'lic-a', 2)
+        assert.deepEqual([more.status, more.body.seats, more.body.used], [200, 6, 6])
+        assert.equal((await act(cc, 'lic-b', 3)).status, 200)
+        assert.deepEqual(refusal(await act(cc, 'lic-c', 2)), [409, 'quantity_exceeded'])
+      })
+    })
+
+    describe('what the portal does', () => {
+      it('refuses to return an NL ID, advising to deactivate it on the host', async () => {
+        const res = await t.call(admin, 'POST', `${base}/ids/${nl}/return`, { force: true })
+        assert.deepEqual(refusal(res), [409, 'return_not_supported'])
+        assert.equal(
+          res.body.error.message,
+          `${nl} is node-locked: only concurrent (CC) IDs can be returned on the portal. Deactivate it on each host instead (\`licctl activations deactivate ${nl} --host <host>\`): the ID stays valid and can be activated again`,
+        )
+      })
+
+      it('refuses a CC return while hosts hold it, listing them, and changes nothing', async () => {
+        const before = await show(cc)
+        const res = await t.call(admin, 'POST', `${base}/ids/${cc}/return`, {})
+        assert.deepEqual(refusal(res), [409, 'hosts_would_be_orphaned'])
+        assert.deepEqual(
+          res.body.error.details.hosts.map((h: { host: string; seats: number }) => [h.host, h.seats]),
+          [
+            ['lic-a', 6],
+            ['lic-b', 3],
+          ],
+        )
+        assert.match(
+          res.body.error.message,
+          /^2 hosts still hold act_\w+: lic-a \(6 seats\), lic-b \(3 seats\)\. Deactivate it there first/,
+        )
+        assert.deepEqual(await show(cc), before)
+        assert.deepEqual((await entitlement('sim-server')).free, 10)
+      })
+
+      it('with force retires the ID: inactive, its hosts orphaned, its seats back to the entitlement', async () => {
+        const res = await t.call(admin, 'POST', `${base}/ids/${cc}/return`, { force: true })
+        assert.equal(res.status, 200, JSON.stringify(res.body))
+        assert.deepEqual(
+          [
+            res.body.status,
+            res.body.quantity,
+            res.body.entitlementFree,
+            res.body.orphaned.map((o: { host: string }) => o.host),
+          ],
+          ['inactive', 10, 20, ['lic-a', 'lic-b']],
+        )
+        const detail = await show(cc)
+        assert.deepEqual(
+          [detail.status, detail.used, detail.hosts, detail.returnedAt],
+          ['inactive', 0, [], '2026-01-16T10:00:00.000Z'],
+        )
+        const orphans = await t.call(member, 'GET', `${base}/orphans`)
+        assert.deepEqual(orphans.body, {
+          items: [
+            {
+              host: 'lic-a',
+              id: cc,
+              product: 'sim-server',
+              seats: 6,
+              reason: 'return',
+              since: '2026-01-16T10:00:00.000Z',
+              clearedAt: null,
+            },
+            {
+              host: 'lic-b',
+              id: cc,
+              product: 'sim-server',
+              seats: 3,
+              reason: 'return',
+              since: '2026-01-16T10:00:00.000Z',
+              clearedAt: null,
+            },
+          ],
+          nextCursor: null,
+        })
+        const e = await entitlement('sim-server')
+        assert.deepEqual([e.seats, e.inIds, e.free], [20, 0, 20])
+        assert.deepEqual(refusal(await act(cc, 'lic-c')), [409, 'activation_inactive'])
+        assert.deepEqual(refusal(await t.call(admin, 'POST', `${base}/ids/${cc}/return`, {})), [
+          409,
+          'activation_inactive',
+        ])
+        const gone = await deact(cc, 'lic-a')
+        assert.deepEqual(refusal(gone), [404, 'not_found'])
+        assert.match(gone.body.error.message, /its copy there is an orphan \(the ID was returned\)/)
+      })
+
+      it('rehosts off a dead host: the new host holds the seat, the old one’s copy is an orphan', async () => {
+        const res = await t.call(admin, 'POST', `${base}/ids/${nl}/rehost`, { from: 'ws-01', to: 'ws-09' })
+        assert.equal(res.status, 200, JSON.stringify(res.body))
+        assert.deepEqual(
+          [res.body.seats, res.body.orphan.host, res.body.orphan.reason],
+          [1, 'ws-01', 'rehost'],
+        )
+        assert.deepEqual(await hosts(nl), [
+          ['ws-03', 1],
+          ['ws-04', 1],
+          ['ws-09', 1],
+        ])
+        assert.equal((await show(nl)).used, 3)
+        const onto = await t.call(admin, 'POST', `${base}/ids/${nl}/rehost`, { from: 'ws-03', to: 'ws-04' })
+        assert.deepEqual(refusal(onto), [409, 'already_exists'])
+        const same = await t.call(admin, 'POST', `${base}/ids/${nl}/rehost`, { from: 'ws-03', to: 'ws-03' })
+        assert.deepEqual(refusal(same), [400, 'validation_failed'])
+        assert.deepEqual(
+          refusal(await t.call(member, 'POST', `${base}/ids/${nl}/rehost`, { from: 'ws-03', to: 'x' })),
+          [403, 'not_admin'],
+        )
+      })
+
+      it('splits unused seats to a new ID and refuses more than the unused seats', async () => {
+        const id = (await generate('sim-server', 8)).body.id
+        assert.equal((await act(id, 'lic-a', 5)).status, 200)
+        const over = await t.call(admin, 'POST', `${base}/ids/${id}/split`, { quantity: 4 })
+        assert.deepEqual(refusal(over), [409, 'split_exceeds_unused'])
+        assert.equal(
+          over.body.error.message,
+          `${id} has 3 unused seats (8, 5 in use): cannot move 4; deactivate on hosts first`,
+        )
+        const res = await t.call(admin, 'POST', `${base}/ids/${id}/split`, { quantity: 3 })
+        assert.equal(res.status, 201, JSON.stringify(res.body))
+        assert.deepEqual(
+          [res.body.from.quantity, res.body.from.used, res.body.to.quantity, res.body.to.id === res.body.id],
+          [5, 5, 3, true],
+        )
+        const e = await entitlement('sim-server')
+        assert.deepEqual([e.inIds, e.free], [8, 12])
+        // The host row follows its ID's quantity (the composite key cascades).
+        const row = await t.storage.db
+          .selectFrom('activation_hosts')
+          .select('quantity')
+          .where('activation_id', '=', id)
+          .executeTakeFirstOrThrow()
+        assert.equal(row.quantity, 5)
+      })
+
+      it('resize shows the safe order and changes nothing while hosts hold the ID; applies with force', async () => {
+        const id = (await generate('sim-server', 4)).body.id
+        assert.equal((await act(id, 'lic-z', 2)).status, 200)
+        const dry = await t.call(admin, 'POST', `${base}/ids/${id}/resize`, { quantity: 6, dryRun: true })
+        assert.equal(dry.status, 200, JSON.stringify(dry.body))
+        assert.deepEqual(dry.body.plan.steps, [
+          { action: 'deactivate', id, host: 'lic-z', seats: 2 },
+          { action: 'return', id, seats: 4 },
+          { action: 'generate', product: 'sim-server', quantity: 6 },
+        ])
+        assert.equal(dry.body.applied, false)
+        const refused = await t.call(admin, 'POST', `${base}/ids/${id}/resize`, { quantity: 6 })
+        assert.deepEqual(refusal(refused), [409, 'hosts_would_be_orphaned'])
+        assert.deepEqual(refused.body.error.details.plan.steps, dry.body.plan.steps)
+        assert.deepEqual([(await show(id)).status, (await entitlement('sim-server')).free], ['active', 8])
+        const forced = await t.call(admin, 'POST', `${base}/ids/${id}/resize`, { quantity: 6, force: true })
+        assert.equal(forced.status, 200, JSON.stringify(forced.body))
+        assert.deepEqual(
+          [
+            forced.body.applied,
+            forced.body.generated.quantity,
+            forced.body.orphaned.map((o: { host: string }) => o.host),
+          ],
+          [true, 6, ['lic-z']],
+        )
+        assert.equal((await show(id)).status, 'inactive')
+        const e = await entitlement('sim-server')
+        assert.deepEqual([e.seats, e.inIds, e.free], [20, 14, 6])
+        const tooBig = await t.call(admin, 'POST', `${base}/ids/${forced.body.id}/resize`, { quantity: 13 })
+        assert.deepEqual(refusal(tooBig), [409, 'entitlement_exhausted'])
+        const clean = await t.call(admin, 'POST', `${base}/ids/${forced.body.id}/resize`, { quantity: 12 })
+        assert.deepEqual([clean.status, clean.body.applied, clean.body.orphaned], [200, true, []])
+        assert.deepEqual(refusal(await t.call(admin, 'POST', `${base}/ids/${nl}/resize`, { quantity: 2 })), [
+          409,
+          'return_not_supported',
+        ])
+      })
+
+      it('clears a cleaned host’s orphans (admins), and lists cleared ones with all=true', async () => {
+        assert.deepEqual(refusal(await t.call(member, 'POST', `${base}/orphans/clear`, { host: 'lic-a' })), [
+          403,
+          'not_admin',
+        ])
+        const res = await t.call(admin, 'POST', `${base}/orphans/clear`, { host: 'lic-a' })
+        assert.equal(res.status, 200, JSON.stringify(res.body))
+        assert.deepEqual(
+          res.body.cleared.map((o: { id: string; clearedAt: string }) => [o.id, o.clearedAt]),
+          [[cc, '2026-01-16T10:00:00.000Z']],
+        )
+        assert.deepEqual(refusal(await t.call(admin, 'POST', `${base}/orphans/clear`, { host: 'lic-a' })), [
+          404,
+          'not_found',
+        ])
+        const open = await t.call(member, 'GET', `${base}/orphans`)
+        assert.deepEqual(
+          open.body.items.map((o: { host: string }) => o.host),
+          ['lic-b', 'lic-z', 'ws-01'],
+        )
+        const all = await t.call(member, 'GET', `${base}/orphans?all=true&host=lic-a`)
+        assert.deepEqual(all.body.items.length, 1)
+      })
+    })
+
+    describe('expiry, audit and the database’s own guards', () => {
+      it('refuses an expired ID with activation_expired and an expired entitlement with entitlement_expired', async () => {
+        assert.equal(
+          (await provision({ product: 'trial', type: 'NL', seats: 5, expires: '2026-01-31' })).status,
+          201,
+        )
+        const id = (await generate('trial', 2)).body.id
+        assert.equal((await act(id, 'ws-t')).status, 200)
+        // 2026-01-31 in New York ends at 05:00 UTC on 1 February.
+        t.clock.ms = Date.parse('2026-02-01T04:59:59Z')
+        assert.equal((await act(id, 'ws-u')).status, 200)
+        t.clock.ms = Date.parse('2026-02-01T05:00:00Z')
+        const late = await act(id, 'ws-v')
+        assert.deepEqual(refusal(late), [409, 'activation_expired'])
+        assert.equal(late.body.error.message, `activation ID ${id} expired after 2026-01-31`)
+        assert.deepEqual(refusal(await generate('trial', 1)), [409, 'entitlement_expired'])
+        // Giving seats back is always allowed.
+        assert.equal((await deact(id, 'ws-t')).status, 200)
+      })
+
+      it('writes an audit entry for every change', async () => {
+        const res = await t.call(admin, 'GET', '/v1/orgs/acme/audit?limit=1000')
+        const actions = new Set(res.body.items.map((e: { action: string }) => e.action))
+        for (const a of [
+          'activations.provision',
+          'activations.generate',
+          'activations.activate',
+          'activations.deactivate',
+          'activations.return',
+          'activations.rehost',
+          'activations.split',
+          'activations.resize',
+          'activations.orphans.clear',
+        ])
+          assert.ok(actions.has(a), `no ${a} in the audit log`)
+        const ret = res.body.items.find(
+          (e: { action: string; target: string }) => e.action === 'activations.return' && e.target === cc,
+        )
+        assert.deepEqual(
+          [ret.before.status, ret.after.status, ret.after.orphaned],
+          ['active', 'inactive', ['lic-a', 'lic-b']],
+        )
+      })
+
+      it('the database itself refuses moves that would break conservation or put a host over its ID', async () => {
+        const db = t.storage.db
+        const ent = await db
+          .selectFrom('activation_entitlements')
+          .selectAll()
+          .where('product', '=', 'cad-desk')
+          .executeTakeFirstOrThrow()
+        await assert.rejects(
+          db
+            .updateTable('activation_entitlements')
+            .set({ free: ent.free + 1 })
+            .where('id', '=', ent.id)
+            .execute(),
+          /check|constraint/i,
+        )
+        await assert.rejects(
+          db.updateTable('activation_ids').set({ used: 4 }).where('id', '=', nl).execute(),
+          /check|constraint/i,
+        )
+        assert.equal(
+          (await provision({ product: 'guard-cc', type: 'CC', seats: 5, expires: '2030-12-31' })).status,
+          201,
+        )
+        const id = (await generate('guard-cc', 5)).body.id
+        assert.equal((await act(id, 'lic-q', 4)).status, 200)
+        // A split done behind the service's back that shrank the ID below its host's seats.
+        await assert.rejects(
+          db.updateTable('activation_ids').set({ quantity: 3, used: 3 }).where('id', '=', id).execute(),
+          /check|constraint/i,
+        )
+        await assert.rejects(
+          sql`update activation_hosts set seats = 6 where activation_id = ${id}`.execute(db),
+          /check|constraint/i,
+        )
+      })
+    })
+  })
+}
