@@ -3,7 +3,7 @@ import type { Pool } from '../../contract/devices.js'
 
 export default class DevicesPool extends ApiCommand<typeof DevicesPool> {
   static override summary = 'Show unassigned licenses grouped by category and term, with their remaining days'
-  static override examples = ['<%= config.bin %> devices pool']
+  static override examples = ['<%= config.bin %> devices pool', '<%= config.bin %> devices pool --json']
 
   async run(): Promise<Pool> {
     const client = await this.client()

@@ -3,7 +3,10 @@ import type { Category } from '../../../contract/devices.js'
 
 export default class DevicesCategoriesList extends ListCommand<typeof DevicesCategoriesList> {
   static override summary = 'List device categories and the models each covers'
-  static override examples = ['<%= config.bin %> devices categories list']
+  static override examples = [
+    '<%= config.bin %> devices categories list',
+    '<%= config.bin %> devices categories list --output csv',
+  ]
 
   async run(): Promise<{ items: Category[] }> {
     const client = await this.client()

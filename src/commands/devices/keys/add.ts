@@ -8,6 +8,7 @@ export default class DevicesKeysAdd extends ApiCommand<typeof DevicesKeysAdd> {
     'The key is checked here first: a mistyped or swapped character is caught before any request (exit 2, naming the group to re-check when it can). The server then verifies its signature (a forged or altered key: exit 3 invalid_key) and that it was never added before (exit 3 key_already_added). On a terminal the license terms are shown and asked; elsewhere --accept-terms is required (exit 3 terms_not_accepted). Failed additions are rate-limited per token.'
   static override examples = [
     '<%= config.bin %> devices keys add 7K3QX-M9TZ4-0P2VA-HCW8E-R1N5D --accept-terms',
+    '<%= config.bin %> devices keys add 7K3QX-M9TZ4-0P2VA-HCW8E-R1N5D',
   ]
   static override args = { key: Args.string({ description: 'the license key', required: true }) }
   static override flags = {

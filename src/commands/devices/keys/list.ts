@@ -3,7 +3,10 @@ import type { DeviceKey } from '../../../contract/devices.js'
 
 export default class DevicesKeysList extends ListCommand<typeof DevicesKeysList> {
   static override summary = 'List every license key of the organization, expired and used-up ones included'
-  static override examples = ['<%= config.bin %> devices keys list']
+  static override examples = [
+    '<%= config.bin %> devices keys list',
+    '<%= config.bin %> devices keys list --output csv',
+  ]
 
   async run(): Promise<{ items: DeviceKey[] }> {
     const client = await this.client()
