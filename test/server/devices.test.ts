@@ -389,6 +389,45 @@ for (const dialect of DIALECTS) {
       t.clock.ms = at('2024-04-02T09:00:00Z')
     })
 
+    it('plans a dry run in batches exactly: earlier batches (prior) are replayed with the assign and detach code', async () => {
+      t.clock.ms = at('2024-05-02T09:00:00Z')
+      const cat = await t.call(t.operatorToken, 'POST', '/v1/devices/categories', {
+        name: 'sensor',
+        models: ['S-1'],
+      })
+      assert.equal(cat.status, 201, JSON.stringify(cat.body))
+      for (const term of ['1y', '5y']) {
+        const [key] = await issue('sensor', term, 1)
+        assert.equal((await addKey(key!)).status, 201)
+      }
+      await addDevices(['SN1', 'SN2'].map((serial) => ({ serial, model: 'S-1' })))
+      // Alone, SN2 preferring the longest would get the 5y license; after batch 1 (SN1 preferring
+      // the longest took it) it can only get the 1y one: the plan says so, as applying will.
+      const alone = await assign([{ serial: 'SN2', prefer: 'longest' }], { dryRun: true })
+      assert.equal(alone.body.results[0].details.addedDays, 1825)
+      const second = await assign([{ serial: 'SN2', prefer: 'longest' }], {
+        dryRun: true,
+        prior: [[{ serial: 'SN1', prefer: 'longest' }]],
+      })
+      assert.deepEqual(
+        [second.body.results[0].status, second.body.results[0].details.addedDays],
+        ['will-change', 365],
+      )
+      // the replayed batch is not reported and nothing stayed: both licenses are still in the pool
+      assert.equal(second.body.results.length, 1)
+      assert.equal((await show('SN1')).licensedFrom, null)
+      const applied = await assign([{ serial: 'SN1', prefer: 'longest' }])
+      assert.equal(applied.body.results[0].details.addedDays, 1825)
+      const then = await assign([{ serial: 'SN2', prefer: 'longest' }])
+      assert.equal(then.body.results[0].details.addedDays, 365)
+      // detach takes prior too (SN1 detached first, rolled back): SN2's plan, and SN1 keeps its license
+      t.clock.ms = at('2024-05-03T09:00:00Z')
+      const afterDetach = await detach(['SN2'], { dryRun: true, prior: [[{ serial: 'SN1' }]] })
+      assert.equal(afterDetach.body.results[0].status, 'will-change')
+      const stillOn = await show('SN1')
+      assert.equal(stillOn.licenseDays, 1825)
+    })
+
     it('enforces the invariants in the database', async () => {
       const db = t.storage.db
       const lic = await db
