@@ -1,5 +1,6 @@
 import { Flags } from '@oclif/core'
 import { ApiCommand } from '../../../cli/base-command.js'
+import { countFlag, expiryFlag, integerFlag } from '../../../cli/flag-values.js'
 
 export default class DevicesKeysIssue extends ApiCommand<typeof DevicesKeysIssue> {
   static override summary = 'Issue signed device license keys (operator); each key is printed once'
@@ -12,10 +13,15 @@ export default class DevicesKeysIssue extends ApiCommand<typeof DevicesKeysIssue
   static override flags = {
     category: Flags.string({ description: 'device category', required: true }),
     term: Flags.string({ description: 'term of each license', options: ['1y', '3y', '5y'], required: true }),
-    count: Flags.integer({ description: 'licenses per key', required: true, min: 1, max: 10_000 }),
-    quantity: Flags.integer({ description: 'how many keys', default: 1, min: 1, max: 1000 }),
-    expires: Flags.string({
-      description: 'licenses of these keys cannot be assigned after this date (UTC) or instant',
+    count: countFlag({
+      description: 'licenses per key',
+      required: true,
+      schema: async () => (await import('../../../contract/devices.js')).issueKeysBody.shape.count,
+    }),
+    quantity: integerFlag({ description: 'how many keys', default: 1, min: 1, max: 1000 }),
+    expires: expiryFlag({
+      description:
+        'licenses of these keys cannot be assigned after this: a date (through that day, UTC), an ISO-8601 instant or a duration from now (365d)',
     }),
   }
 
