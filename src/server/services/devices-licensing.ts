@@ -362,6 +362,19 @@ export async function removeDevices(
   })
 }
 
+type LicenseQuery = ReturnType<typeof licenseIds>
+const licenseIds = (trx: Trx) => trx.selectFrom('device_licenses').select('id')
+
+/**
+ * On PostgreSQL, locks the licenses a transfer moves in id order before reading them, so two
+ * transfers (or a transfer and an assignment) touching the same licenses queue instead of
+ * deadlocking; SQLite transactions are serialized already (BEGIN IMMEDIATE).
+ */
+async function lockLicenses(ctx: ServiceContext, trx: Trx, where: (q: LicenseQuery) => LicenseQuery) {
+  if (ctx.dialect !== 'postgres') return
+  await where(licenseIds(trx)).orderBy('id').forUpdate().execute()
+}
+
 /** The caller's token for the target organization: a live admin token of the same person. */
 async function targetOrgAsAdmin(ctx: ServiceContext, to: string, token: string): Promise<OrgRow> {
   const p = ctx.principal
@@ -421,14 +434,17 @@ export async function transferLicenses(
     if (body.key !== undefined) {
       const checked = checkKey(body.key)
       if (!checked.ok) throw new AppError('invalid_key', `not a valid license key: ${checked.message}`)
-      const key = await trx
+      // Lock order (the key, the shared row, first; then its licenses by id): see lockLicenses.
+      let keyQuery = trx
         .selectFrom('device_keys')
         .selectAll()
         .where('serial', '=', checked.serial)
         .where('org_id', '=', from.id)
-        .executeTakeFirst()
+      if (ctx.dialect === 'postgres') keyQuery = keyQuery.forUpdate()
+      const key = await keyQuery.executeTakeFirst()
       if (!key) throw notFound(`key ${checked.key} in '${from.slug}'`)
       keySerial = key.serial
+      await lockLicenses(ctx, trx, (q) => q.where('key_id', '=', key.id))
       licenses = await trx
         .selectFrom('device_licenses')
         .select(['id', 'name', 'state'])
@@ -445,6 +461,7 @@ export async function transferLicenses(
       licenses = licenses.filter((l) => l.state === 'pool')
     } else {
       const names = [...new Set(body.licenses!)]
+      await lockLicenses(ctx, trx, (q) => q.where('org_id', '=', from.id).where('name', 'in', names))
       licenses = await trx
         .selectFrom('device_licenses')
         .select(['id', 'name', 'state'])
