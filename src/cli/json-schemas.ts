@@ -28,6 +28,15 @@ import {
   tokenInfo,
 } from '../contract/orgs.js'
 import { checkoutResponse, lease, seatPool, userUsage } from '../contract/seats.js'
+import {
+  category,
+  device,
+  deviceDetail,
+  deviceKey,
+  issuedKeys,
+  pool,
+  transferResult,
+} from '../contract/devices.js'
 
 /**
  * What each command prints on stdout under `--json`: one zod schema per command id, or the reason
@@ -89,6 +98,19 @@ export const jsonOutputs: Record<string, JsonOutput> = {
   'cloud:revoke': json(bulkDocument),
   'cloud:update': json(addonPool),
 
+  'devices:add': json(bulkDocument),
+  'devices:assign': json(bulkDocument),
+  'devices:categories:add': json(category),
+  'devices:categories:list': list(category),
+  'devices:detach': json(bulkDocument),
+  'devices:keys:add': json(deviceKey),
+  'devices:keys:issue': json(issuedKeys),
+  'devices:keys:list': list(deviceKey),
+  'devices:list': list(device),
+  'devices:pool': json(pool),
+  'devices:remove': json(bulkDocument),
+  'devices:show': json(deviceDetail),
+  'devices:transfer': json(transferResult),
   'expiry:check': json(expiryCheckOutput),
   explain: json(explanation),
 

@@ -1,5 +1,6 @@
 import { activationEndpoints } from '../contract/activations.js'
 import { cloudEndpoints } from '../contract/cloud.js'
+import { devicesEndpoints } from '../contract/devices.js'
 import { expiryEndpoints } from '../contract/expiry.js'
 import { explainEndpoints } from '../contract/explain.js'
 import { metaEndpoints } from '../contract/meta.js'
@@ -21,6 +22,7 @@ export class LicctlClient {
   readonly cloud
   readonly seats
   readonly activations
+  readonly devices
   readonly expiry
   readonly explain
 
@@ -32,6 +34,7 @@ export class LicctlClient {
     this.cloud = resourceOf(cloudEndpoints, transport)
     this.seats = resourceOf(seatsEndpoints, transport)
     this.activations = resourceOf(activationEndpoints, transport)
+    this.devices = resourceOf(devicesEndpoints, transport)
     this.expiry = resourceOf(expiryEndpoints, transport)
     this.explain = resourceOf(explainEndpoints, transport)
   }

@@ -27,6 +27,13 @@ export const errorCatalog = {
   cloud_license_required: { status: 409, exit: 3 },
   total_below_assigned: { status: 409, exit: 3 },
   rule_violation: { status: 409, exit: 3 },
+  /** A device license key that is not one of this server's (forged, altered or unknown). */
+  invalid_key: { status: 409, exit: 3 },
+  key_already_added: { status: 409, exit: 3 },
+  terms_not_accepted: { status: 409, exit: 3 },
+  wrong_category: { status: 409, exit: 3 },
+  license_assigned: { status: 409, exit: 3 },
+  license_expired: { status: 409, exit: 3 },
   // activation IDs
   activation_inactive: { status: 409, exit: 3 },
   activation_expired: { status: 409, exit: 3 },

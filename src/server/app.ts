@@ -19,6 +19,7 @@ import { registerErrorHandler } from './plugins/errors.js'
 import { registerIdempotency } from './plugins/idempotency.js'
 import { activationRoutes } from './routes/activations.js'
 import { cloudRoutes } from './routes/cloud.js'
+import { deviceRoutes } from './routes/devices.js'
 import { expiryRoutes } from './routes/expiry.js'
 import { explainRoutes } from './routes/explain.js'
 import { metaRoutes } from './routes/meta.js'
@@ -74,6 +75,7 @@ const topicRoutes = [
   seatRoutes,
   cloudRoutes,
   activationRoutes,
+  deviceRoutes,
   expiryRoutes,
   explainRoutes,
 ]

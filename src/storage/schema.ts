@@ -107,6 +107,68 @@ export interface Database {
     assigned_at: number
     assigned_by: string
   }
+  device_categories: {
+    id: string
+    name: string
+    description: string | null
+    models: string
+    created_at: number
+  }
+  device_keys: {
+    id: string
+    serial: string
+    category_id: string
+    term: '1y' | '3y' | '5y'
+    term_days: number
+    license_count: number
+    org_id: string | null
+    added_by: string | null
+    added_at: number | null
+    expires_at: number | null
+    issued_at: number
+  }
+  devices: {
+    id: string
+    org_id: string
+    serial: string
+    name: string | null
+    site: string | null
+    model: string | null
+    category_id: string
+    license_start: string | null
+    license_days: number
+    created_at: number
+    updated_at: number
+  }
+  device_licenses: {
+    id: string
+    name: string
+    org_id: string
+    category_id: string
+    term: string
+    days: number
+    key_id: string | null
+    key_count: number | null
+    slot: number | null
+    state: 'pool' | 'assigned' | 'spent'
+    device_id: string | null
+    assigned_at: number | null
+    expires_at: number | null
+    created_at: number
+  }
+  device_events: {
+    id: string
+    device_id: string
+    kind: 'assign' | 'detach'
+    day: string
+    licenses: string
+    days: number
+    valid_until: string | null
+    returned_days: number | null
+    actor: string
+    created_at: number
+  }
+  device_key_failures: { token_id: string; window_start: number; failures: number }
   /** What an organization bought of a product: seats split between its active IDs and free. */
   activation_entitlements: {
     id: string

@@ -6,7 +6,10 @@ export default class ActivationsDeactivate extends ApiCommand<typeof Activations
   static override summary = 'Deactivate an ID on a host: the client-side return; the ID stays valid'
   static override description =
     'The host gives its seats back; the ID can be activated again here or elsewhere. This is the only return for NL IDs, and the first step before a portal return or a resize of a CC ID.'
-  static override examples = ['<%= config.bin %> activations deactivate act_01j… --host ws-017']
+  static override examples = [
+    '<%= config.bin %> activations deactivate act_01j… --host ws-017',
+    '<%= config.bin %> activations deactivate act_01j… --host ws-017 --json',
+  ]
   static override args = { id: Args.string({ description: 'activation ID', required: true }) }
   static override flags = {
     host: Flags.string({ description: 'the host giving its seats back', required: true }),

@@ -6,7 +6,10 @@ export default class ActivationsRehost extends ApiCommand<typeof ActivationsReho
   static override summary = 'Move an activation off a dead or inaccessible host to another (admins)'
   static override description =
     'For a host that cannot deactivate (dead disk, stolen laptop). The move is recorded and the old host’s copy becomes an orphan, listed by `activations orphans`. The ID keeps its quantity and seats in use.'
-  static override examples = ['<%= config.bin %> activations rehost act_01j… --from ws-017 --to ws-042']
+  static override examples = [
+    '<%= config.bin %> activations rehost act_01j… --from ws-017 --to ws-042',
+    '<%= config.bin %> activations rehost act_01j… --from ws-017 --to ws-042 --json',
+  ]
   static override args = { id: Args.string({ description: 'activation ID', required: true }) }
   static override flags = {
     from: Flags.string({ description: 'the host the activation is on', required: true }),

@@ -6,7 +6,10 @@ export default class ActivationsSplit extends ApiCommand<typeof ActivationsSplit
   static override summary = 'Move n unused seats of an ID to a new ID, which is printed (admins)'
   static override description =
     'Only unused seats move: asking for more than the ID’s unused seats is refused with exit 3 (split_exceeds_unused); the ID keeps at least one seat. Hosts holding the ID are not touched. With --json the new ID is the field `id`.'
-  static override examples = ['<%= config.bin %> activations split act_01j… --quantity 5']
+  static override examples = [
+    '<%= config.bin %> activations split act_01j… --quantity 5',
+    '<%= config.bin %> activations split act_01j… --quantity 5 --json',
+  ]
   static override args = { id: Args.string({ description: 'activation ID', required: true }) }
   static override flags = {
     quantity: Flags.integer({ description: 'unused seats to move', min: 1, required: true }),

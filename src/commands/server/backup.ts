@@ -9,6 +9,7 @@ export default class ServerBackup extends BaseCommand<typeof ServerBackup> {
     'Copies the database into a new file with SQLite’s online backup API: a consistent snapshot, WAL included, taken while server processes keep reading and writing. For PostgreSQL use pg_dump (see docs/operations.md).'
   static override examples = [
     '<%= config.bin %> server backup /backups/licctl-2026-03-31.sqlite --db /var/lib/licctl/licctl.sqlite',
+    'LICCTL_DB=/var/lib/licctl/licctl.sqlite <%= config.bin %> server backup /backups/licctl.sqlite --json',
   ]
   static override args = {
     file: Args.string({ description: 'the backup file to create (must not exist)', required: true }),

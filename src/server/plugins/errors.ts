@@ -6,6 +6,10 @@ import { AppError } from '../errors.js'
 export function registerErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, request, reply) => {
     if (err instanceof AppError) {
+      // A refusal that says when to come back (a rate limit) says it in the header too.
+      const retryAfter = (err.details as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds
+      if (err.code === 'rate_limited' && typeof retryAfter === 'number')
+        reply.header('retry-after', String(retryAfter))
       return reply.status(err.status).send({
         error: { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) },
       })

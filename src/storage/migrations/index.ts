@@ -1,6 +1,7 @@
 import * as foundation from './0001-foundation.js'
 import * as seats from './0002-seats.js'
 import * as cloudAddons from './0003-cloud-addons.js'
+import * as devices from './0004-devices.js'
 import * as activations from './0005-activations.js'
 import * as auditChain from './0006-audit-chain.js'
 import * as rateLimits from './0007-rate-limits.js'
@@ -11,6 +12,7 @@ export const migrations = {
   '0001-foundation': foundation,
   '0002-seats': seats,
   '0003-cloud-addons': cloudAddons,
+  '0004-devices': devices,
   '0005-activations': activations,
   '0006-audit-chain': auditChain,
   '0007-rate-limits': rateLimits,

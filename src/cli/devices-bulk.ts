@@ -1,0 +1,100 @@
+import { z } from 'zod'
+import type { LicctlClient } from '../client/index.js'
+import { assignItem, serialItem, type AssignItem, type SerialItem } from '../contract/devices.js'
+import { planBulk, runBulk, type BulkSource, type BulkSpec } from './bulk/index.js'
+import { describeDetach, describePreviewRows } from './devices-view.js'
+import type { DetachDetails } from '../contract/devices.js'
+
+/** Flags of `devices assign` applied to every row (a file's own columns win). */
+export interface AssignDefaults {
+  prefer?: 'shortest' | 'longest' | undefined
+  license?: string | undefined
+  count?: number | undefined
+  /** Devices named on the command line are extended when licensed; file rows are not (re-runs are safe). */
+  extend?: boolean | undefined
+}
+
+export function assignSpec(
+  client: LicctlClient,
+  org: string,
+  defaults: AssignDefaults,
+): BulkSpec<AssignItem, { org: string }> {
+  const fill = Object.fromEntries(Object.entries(defaults).filter(([, v]) => v !== undefined))
+  return {
+    target: 'serial',
+    optional: ['license', 'count', 'prefer', 'extend'],
+    schema: z.preprocess(
+      (row) =>
+        row && typeof row === 'object' ? { ...fill, ...stripEmpty(row as Record<string, unknown>) } : row,
+      assignItem,
+    ) as unknown as z.ZodType<AssignItem>,
+    verb: 'assign licenses',
+    endpoint: client.devices.assign,
+    params: { org },
+    describe: (d) =>
+      Array.isArray(d.licenses) && d.licenses.length > 0
+        ? `${(d.licenses as string[]).join(', ')}; valid until ${String(d.validUntil)}`
+        : undefined,
+  }
+}
+
+function stripEmpty(row: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {}
+  for (const [k, v] of Object.entries(row)) {
+    if (v === '' || v === undefined || v === null) continue
+    out[k] = k === 'extend' && typeof v === 'string' ? v === 'true' || v === '1' || v === 'yes' : v
+  }
+  return out
+}
+
+export function serialSpec(
+  client: LicctlClient,
+  org: string,
+  op: 'detach' | 'remove',
+): BulkSpec<SerialItem, { org: string }> {
+  return {
+    target: 'serial',
+    schema: serialItem,
+    verb: op === 'detach' ? 'detach licenses' : 'remove devices',
+    endpoint: client.devices[op],
+    params: { org },
+    describe: (d) => ('returnedDays' in d ? describeDetach(d as DetachDetails) : undefined),
+  }
+}
+
+/**
+ * `devices detach` and `devices remove`: destructive, so a person on a terminal sees the preview
+ * (days returned today against tomorrow, the valid-until if reassigned tomorrow) and is asked;
+ * off a terminal --yes is required (exit 2). Returns the exit code.
+ */
+export async function runDestructive(
+  client: LicctlClient,
+  org: string,
+  op: 'detach' | 'remove',
+  source: BulkSource,
+  opts: {
+    dryRun: boolean
+    json: boolean
+    strict?: boolean | undefined
+    yes: boolean
+    note: (s: string) => void
+  },
+): Promise<number> {
+  const spec = serialSpec(client, org, op)
+  if (!opts.dryRun && !opts.yes) {
+    const { canPrompt, confirmDestructive } = await import('./prompts.js')
+    if (canPrompt()) {
+      const changing = await planBulk(spec, source, (r) => r.status === 'will-change', {
+        strict: opts.strict,
+      })
+      if (changing.length === 0) return runBulk(spec, source, opts)
+      for (const line of describePreviewRows(changing)) opts.note(line)
+    }
+    const what =
+      op === 'detach'
+        ? 'Detach the licenses of these devices'
+        : 'Remove these devices (detaching their licenses)'
+    await confirmDestructive(`${what}?`, false)
+  }
+  return runBulk(spec, source, opts)
+}

@@ -1,0 +1,47 @@
+import { Flags } from '@oclif/core'
+import { ApiCommand } from '../../cli/base-command.js'
+import { CliError, UsageError } from '../../cli/errors.js'
+
+export default class DevicesTransfer extends ApiCommand<typeof DevicesTransfer> {
+  static override summary = 'Transfer unassigned licenses, or a whole unassigned key, to another organization'
+  static override description =
+    'You must be admin of both organizations (the same person, by email). The target organization’s token comes from your profile for it (`licctl orgs login --org <to>`). Assigned licenses, and keys with an assigned license, are refused (exit 3).'
+  static override examples = [
+    '<%= config.bin %> devices transfer --to branch-office --key 7K3QX-M9TZ4-0P2VA-HCW8E-R1N5D',
+    '<%= config.bin %> devices transfer --to branch-office --license 7K3QXM9TZ40P-1 --license R-4Q2M7XK9PZ',
+  ]
+  static override flags = {
+    to: Flags.string({ description: 'target organization', required: true }),
+    key: Flags.string({ description: 'a whole key (none of its licenses assigned)', exclusive: ['license'] }),
+    license: Flags.string({ description: 'an unassigned license (repeatable)', multiple: true }),
+  }
+
+  async run() {
+    const f = this.flags
+    if (!f.key && !f.license?.length) throw new UsageError('give --key or --license')
+    let key = f.key
+    if (key) {
+      const { checkKey } = await import('../../domain/license-key.js')
+      const checked = checkKey(key)
+      if (!checked.ok) throw new UsageError(checked.message, { code: 'key_mistyped' })
+      key = checked.key
+    }
+    const { Profiles } = await import('../../cli/profiles.js')
+    const target = new Profiles().get(f.to)
+    if (!target)
+      throw new CliError(`no profile for organization '${f.to}': a transfer needs your token for it`, {
+        code: 'not_logged_in',
+        exitCode: 4,
+        hint: `run \`licctl orgs login --org ${f.to} …\` first`,
+      })
+    const client = await this.client()
+    const res = await client.devices.transfer(
+      { org: await this.org() },
+      { to: f.to, toToken: target.token, ...(key ? { key } : { licenses: f.license! }) },
+    )
+    this.say(
+      `Transferred ${res.licenses.length} license(s)${res.key ? ` (key ${res.key})` : ''} from ${res.from} to ${res.to}: ${res.licenses.join(', ')}`,
+    )
+    return res
+  }
+}

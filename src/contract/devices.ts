@@ -1,0 +1,338 @@
+import { z } from 'zod'
+import { expiryInput, instant, pageQuery, slug } from './common.js'
+import { defineEndpoints } from './endpoint.js'
+
+/** A device category, e.g. `router`: the device class a key licenses. */
+export const categoryName = z
+  .string()
+  .min(2)
+  .max(40)
+  .regex(/^[a-z0-9]+(?:[-_.][a-z0-9]+)*$/, 'lowercase letters and digits, separated by - _ or .')
+export const modelName = z.string().trim().min(1).max(80)
+export const deviceSerial = z
+  .string()
+  .trim()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]*$/, 'letters, digits and . _ : -')
+export const licenseName = z.string().min(3).max(40)
+export const term = z.enum(['1y', '3y', '5y'])
+export const preference = z.enum(['shortest', 'longest'])
+/** A key as typed (the server normalizes case and look-alikes, then checks and verifies it). */
+export const licenseKeyInput = z.string().trim().min(1).max(60)
+
+export const category = z.object({
+  name: z.string(),
+  description: z.string().nullable(),
+  models: z.array(z.string()),
+  createdAt: instant,
+})
+export type Category = z.infer<typeof category>
+
+export const addCategoryBody = z.strictObject({
+  name: categoryName,
+  models: z.array(modelName).max(200).default([]),
+  description: z.string().trim().min(1).max(400).optional(),
+})
+export type AddCategoryBody = z.input<typeof addCategoryBody>
+
+export const issueKeysBody = z.strictObject({
+  category: categoryName,
+  term,
+  /** Licenses per key. */
+  count: z.number().int().min(1).max(10_000),
+  /** How many keys to issue. */
+  quantity: z.number().int().min(1).max(1000).default(1),
+  /** The licenses of these keys cannot be assigned after this (a date: through that day, UTC). */
+  expires: expiryInput.optional(),
+})
+export type IssueKeysBody = z.input<typeof issueKeysBody>
+
+export const issuedKey = z.object({
+  key: z.string(),
+  serial: z.string(),
+  category: z.string(),
+  term,
+  termDays: z.number().int(),
+  count: z.number().int(),
+  expiresAt: instant.nullable(),
+})
+export const issuedKeys = z.object({ keys: z.array(issuedKey) })
+export type IssuedKeys = z.infer<typeof issuedKeys>
+
+export const addKeyBody = z.strictObject({
+  key: licenseKeyInput,
+  /** The license terms were shown and accepted; false or missing is refused (`terms_not_accepted`). */
+  acceptTerms: z.boolean().default(false),
+})
+export type AddKeyBody = z.input<typeof addKeyBody>
+
+export const keyState = z.enum(['available', 'partly-assigned', 'used-up', 'expired'])
+export const deviceKey = z.object({
+  serial: z.string(),
+  category: z.string(),
+  term,
+  termDays: z.number().int(),
+  count: z.number().int(),
+  inPool: z.number().int(),
+  assigned: z.number().int(),
+  spent: z.number().int(),
+  addedBy: z.string(),
+  addedAt: instant,
+  expiresAt: instant.nullable(),
+  state: keyState,
+})
+export type DeviceKey = z.infer<typeof deviceKey>
+
+export const poolLicense = z.object({
+  name: z.string(),
+  category: z.string(),
+  /** `1y`, `3y`, `5y`, or `returned` for the remainder of a detached license. */
+  term: z.string(),
+  days: z.number().int(),
+  key: z.string().nullable(),
+  expiresAt: instant.nullable(),
+})
+export type PoolLicense = z.infer<typeof poolLicense>
+export const poolGroup = z.object({
+  category: z.string(),
+  term: z.string(),
+  days: z.number().int(),
+  count: z.number().int(),
+  licenses: z.array(z.string()),
+})
+export const pool = z.object({ groups: z.array(poolGroup), licenses: z.array(poolLicense) })
+export type Pool = z.infer<typeof pool>
+
+export const device = z.object({
+  serial: z.string(),
+  name: z.string().nullable(),
+  site: z.string().nullable(),
+  model: z.string().nullable(),
+  category: z.string(),
+  licensed: z.boolean(),
+  expired: z.boolean(),
+  /** The cumulative license's first day and term, in days (null/0 when unlicensed). */
+  licensedFrom: z.iso.date().nullable(),
+  licenseDays: z.number().int(),
+  /** A date in the organization's time zone. */
+  validUntil: z.iso.date().nullable(),
+  daysLeft: z.number().int().nullable(),
+  createdAt: instant,
+})
+export type Device = z.infer<typeof device>
+
+export const deviceEvent = z.object({
+  kind: z.enum(['assign', 'detach']),
+  day: z.iso.date(),
+  licenses: z.array(z.string()),
+  days: z.number().int(),
+  validUntil: z.iso.date().nullable(),
+  returnedDays: z.number().int().nullable(),
+  actor: z.string(),
+  at: instant,
+})
+export const deviceDetail = device.extend({
+  licenses: z.array(poolLicense.omit({ expiresAt: true })),
+  history: z.array(deviceEvent),
+})
+export type DeviceDetail = z.infer<typeof deviceDetail>
+
+export const devicesQuery = pageQuery.extend({
+  licensed: z.enum(['true', 'false']).optional(),
+})
+export type DevicesQuery = z.infer<typeof devicesQuery>
+
+/** One row of `devices add` (arguments or --file). */
+export const addDeviceItem = z
+  .strictObject({
+    serial: deviceSerial,
+    category: categoryName.optional(),
+    model: modelName.optional(),
+    name: z.string().trim().min(1).max(120).optional(),
+    site: z.string().trim().min(1).max(120).optional(),
+  })
+  .refine((i) => (i.category === undefined) !== (i.model === undefined), {
+    message: 'give either a category or a model',
+    path: ['category'],
+  })
+export type AddDeviceItem = z.infer<typeof addDeviceItem>
+
+/**
+ * One row of `devices assign`. `extend`: a licensed device gets more days (what naming devices on
+ * the command line does); without it a licensed device is already so, which makes a file re-run
+ * safe. A named license already on the device is already so either way.
+ */
+export const assignItem = z.strictObject({
+  serial: deviceSerial,
+  license: licenseName.optional(),
+  count: z.coerce.number().int().min(1).max(20).optional(),
+  prefer: preference.optional(),
+  extend: z.boolean().optional(),
+})
+export type AssignItem = z.infer<typeof assignItem>
+
+/** One row of `devices detach` / `devices remove`. */
+export const serialItem = z.strictObject({ serial: deviceSerial })
+export type SerialItem = z.infer<typeof serialItem>
+
+/** What detaching a device did, or would do (dry run), in a row's details. */
+export const detachDetails = z.object({
+  licensedFrom: z.iso.date(),
+  licenseDays: z.number().int(),
+  usedDays: z.number().int(),
+  returnedDays: z.number().int(),
+  lostDays: z.number().int(),
+  returnedLicense: z.string().nullable(),
+  tomorrow: z.object({ returnedDays: z.number().int(), lostDays: z.number().int() }),
+  validUntilIfReassignedTomorrow: z.iso.date().nullable(),
+})
+export type DetachDetails = z.infer<typeof detachDetails>
+
+export const transferBody = z
+  .strictObject({
+    to: slug,
+    /** The caller's token for the target organization: proves they are its admin too. */
+    toToken: z.string().min(10).max(200),
+    key: licenseKeyInput.optional(),
+    licenses: z.array(licenseName).min(1).max(1000).optional(),
+  })
+  .refine((b) => (b.key === undefined) !== (b.licenses === undefined), {
+    message: 'give either a key or licenses',
+    path: ['key'],
+  })
+export type TransferBody = z.input<typeof transferBody>
+export const transferResult = z.object({
+  from: z.string(),
+  to: z.string(),
+  key: z.string().nullable(),
+  licenses: z.array(z.string()),
+})
+export type TransferResult = z.infer<typeof transferResult>
+
+export const deviceParams = z.strictObject({ org: slug, serial: deviceSerial })
+
+const items = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item) })
+
+/** The devices topic's endpoints: what the server routes, the client derives and OpenAPI lists. */
+export const devicesEndpoints = defineEndpoints('devices', {
+  categoriesAdd: {
+    method: 'POST',
+    path: '/devices/categories',
+    summary: 'Add a device category with the models it covers (operator)',
+    access: 'operator',
+    mutation: true,
+    body: addCategoryBody,
+    responses: { 201: category },
+  },
+  categoriesList: {
+    method: 'GET',
+    path: '/devices/categories',
+    summary: 'List device categories and their models',
+    access: 'token',
+    responses: { 200: items(category) },
+  },
+  keysIssue: {
+    method: 'POST',
+    path: '/devices/keys',
+    summary: 'Issue signed device license keys (operator); each key is shown once',
+    access: 'operator',
+    mutation: true,
+    body: issueKeysBody,
+    responses: { 201: issuedKeys },
+  },
+  keysAdd: {
+    method: 'POST',
+    path: '/orgs/{org}/devices/keys',
+    summary: 'Add a license key to the organization, with the license terms accepted (admin)',
+    access: 'admin',
+    mutation: true,
+    params: orgParamsOf(),
+    body: addKeyBody,
+    responses: { 201: deviceKey },
+  },
+  keysList: {
+    method: 'GET',
+    path: '/orgs/{org}/devices/keys',
+    summary: 'Every key of the organization, expired and used-up ones included',
+    access: 'member',
+    params: orgParamsOf(),
+    responses: { 200: items(deviceKey) },
+  },
+  pool: {
+    method: 'GET',
+    path: '/orgs/{org}/devices/pool',
+    summary: 'Unassigned device licenses grouped by category and term, with their remaining days',
+    access: 'member',
+    params: orgParamsOf(),
+    responses: { 200: pool },
+  },
+  add: {
+    method: 'POST',
+    path: '/orgs/{org}/devices/bulk-add',
+    summary: 'Add devices by category or model (bulk, up to 1,000; dryRun plans only)',
+    access: 'admin',
+    mutation: true,
+    params: orgParamsOf(),
+    bulk: { item: addDeviceItem },
+  },
+  list: {
+    method: 'GET',
+    path: '/orgs/{org}/devices',
+    summary: 'List devices: licensed or not, valid until, days left',
+    access: 'member',
+    params: orgParamsOf(),
+    query: devicesQuery,
+    responses: { 200: z.object({ items: z.array(device), nextCursor: z.string().nullable() }) },
+  },
+  show: {
+    method: 'GET',
+    path: '/orgs/{org}/devices/{serial}',
+    summary: 'One device: its cumulative license, the licenses on it and its history',
+    access: 'member',
+    params: deviceParams,
+    responses: { 200: deviceDetail },
+  },
+  remove: {
+    method: 'POST',
+    path: '/orgs/{org}/devices/bulk-remove',
+    summary: 'Remove devices, detaching their licenses first (bulk; dryRun previews)',
+    access: 'admin',
+    mutation: true,
+    params: orgParamsOf(),
+    bulk: { item: serialItem },
+  },
+  assign: {
+    method: 'POST',
+    path: '/orgs/{org}/devices/bulk-assign',
+    summary: 'Assign pool licenses to devices; several stack into one cumulative license (bulk)',
+    access: 'admin',
+    mutation: true,
+    params: orgParamsOf(),
+    bulk: { item: assignItem },
+  },
+  detach: {
+    method: 'POST',
+    path: '/orgs/{org}/devices/bulk-detach',
+    summary:
+      'Detach devices’ licenses; the remainder returns to the pool as one license (bulk; dryRun previews)',
+    access: 'admin',
+    mutation: true,
+    params: orgParamsOf(),
+    bulk: { item: serialItem },
+  },
+  transfer: {
+    method: 'POST',
+    path: '/orgs/{org}/devices/transfer',
+    summary: 'Move unassigned licenses, or a whole unassigned key, to another organization (admin of both)',
+    access: 'admin',
+    mutation: true,
+    params: orgParamsOf(),
+    body: transferBody,
+    responses: { 200: transferResult },
+  },
+})
+
+function orgParamsOf() {
+  return z.strictObject({ org: slug })
+}

@@ -1,0 +1,414 @@
+import { randomBytes } from 'node:crypto'
+import type {
+  AddCategoryBody,
+  AddKeyBody,
+  Category,
+  DeviceKey,
+  IssuedKeys,
+  IssueKeysBody,
+  Pool,
+  PoolLicense,
+} from '../../contract/devices.js'
+import { toIso, toIsoOrNull } from '../../domain/clock.js'
+import { TERM_DAYS } from '../../domain/device-days.js'
+import { newId } from '../../domain/ids.js'
+import { checkKey, issueKey, verifyKeyTag } from '../../domain/license-key.js'
+import type { Database } from '../../storage/schema.js'
+import type { Executor, ServiceContext } from '../context.js'
+import { actorName } from '../context.js'
+import { AppError, notFound } from '../errors.js'
+import { inTransaction } from '../transaction.js'
+import { authorizeOrg, requireOperator } from './access.js'
+import { audit } from './audit.js'
+import { validUntil } from './expiry.js'
+
+type CategoryRow = Database['device_categories']
+type LicenseRow = Database['device_licenses']
+
+/** Failed key additions a token may make per window before it is refused (`rate_limited`). */
+export const KEY_FAILURES_PER_WINDOW = 10
+export const KEY_FAILURE_WINDOW_MS = 15 * 60_000
+
+const presentCategory = (r: CategoryRow): Category => ({
+  name: r.name,
+  description: r.description,
+  models: JSON.parse(r.models) as string[],
+  createdAt: toIso(r.created_at),
+})
+
+export async function findCategory(db: Executor, name: string): Promise<CategoryRow> {
+  const row = await db.selectFrom('device_categories').selectAll().where('name', '=', name).executeTakeFirst()
+  if (!row) throw notFound(`device category '${name}'`)
+  return row
+}
+
+/** The server's issuing secret (made by the devices migration). Never logged, never sent. */
+export async function issuingSecret(db: Executor): Promise<string> {
+  const row = await db
+    .selectFrom('meta')
+    .select('value')
+    .where('key', '=', 'device_key_secret')
+    .executeTakeFirst()
+  if (!row) throw new Error('the device key issuing secret is missing: run `licctl server migrate`')
+  return row.value
+}
+
+/** The operator adds a device category with the models it covers. */
+export async function addCategory(ctx: ServiceContext, body: AddCategoryBody): Promise<Category> {
+  requireOperator(ctx)
+  const now = ctx.clock.now()
+  return inTransaction(ctx, async (trx) => {
+    const taken = await trx
+      .selectFrom('device_categories')
+      .select('id')
+      .where('name', '=', body.name)
+      .executeTakeFirst()
+    if (taken) throw new AppError('already_exists', `device category '${body.name}' already exists`)
+    const models = [...new Set(body.models ?? [])]
+    const clash = await modelsTaken(trx, models)
+    if (clash)
+      throw new AppError(
+        'already_exists',
+        `model '${clash.model}' is already in category '${clash.category}'`,
+      )
+    const row: CategoryRow = {
+      id: newId('dc', now),
+      name: body.name,
+      description: body.description ?? null,
+      models: JSON.stringify(models),
+      created_at: now,
+    }
+    await trx.insertInto('device_categories').values(row).execute()
+    await audit(trx, ctx, {
+      orgId: null,
+      action: 'devices.categories.add',
+      target: row.name,
+      after: { models, description: row.description },
+    })
+    return presentCategory(row)
+  })
+}
+
+async function modelsTaken(db: Executor, models: string[]) {
+  if (models.length === 0) return undefined
+  for (const c of await db.selectFrom('device_categories').select(['name', 'models']).execute()) {
+    const theirs = JSON.parse(c.models) as string[]
+    const model = models.find((m) => theirs.includes(m))
+    if (model) return { model, category: c.name }
+  }
+  return undefined
+}
+
+/** The category that covers a model. */
+export async function categoryOfModel(db: Executor, model: string): Promise<CategoryRow> {
+  for (const c of await db.selectFrom('device_categories').selectAll().execute())
+    if ((JSON.parse(c.models) as string[]).includes(model)) return c
+  throw notFound(`a device category for model '${model}'`)
+}
+
+/** Every category (any authenticated caller may read them). */
+export async function listCategories(ctx: ServiceContext): Promise<{ items: Category[] }> {
+  const rows = await ctx.db.selectFrom('device_categories').selectAll().orderBy('name').execute()
+  return { items: rows.map(presentCategory) }
+}
+
+/** The operator issues keys; each is printed once (only its serial is stored, the tag is recomputed). */
+export async function issueKeys(ctx: ServiceContext, body: IssueKeysBody): Promise<IssuedKeys> {
+  requireOperator(ctx)
+  const now = ctx.clock.now()
+  // The one validity rule (services/expiry.ts); keys belong to no organization yet, so dates are UTC.
+  const expiresAt =
+    body.expires === undefined ? null : validUntil(body.expires, { time_zone: 'UTC' }, { now })
+  return inTransaction(ctx, async (trx) => {
+    const cat = await findCategory(trx, body.category)
+    const secret = await issuingSecret(trx)
+    const termDays = TERM_DAYS[body.term]
+    const keys: IssuedKeys['keys'] = []
+    for (let i = 0; i < (body.quantity ?? 1); i++) {
+      const { key, serial } = issueKey(secret)
+      await trx
+        .insertInto('device_keys')
+        .values({
+          id: newId('dk', now),
+          serial,
+          category_id: cat.id,
+          term: body.term,
+          term_days: termDays,
+          license_count: body.count,
+          org_id: null,
+          added_by: null,
+          added_at: null,
+          expires_at: expiresAt,
+          issued_at: now,
+        })
+        .execute()
+      keys.push({
+        key,
+        serial,
+        category: cat.name,
+        term: body.term,
+        termDays,
+        count: body.count,
+        expiresAt: toIsoOrNull(expiresAt),
+      })
+    }
+    await audit(trx, ctx, {
+      orgId: null,
+      action: 'devices.keys.issue',
+      target: cat.name,
+      after: { term: body.term, count: body.count, keys: keys.map((k) => k.serial) },
+    })
+    return { keys }
+  })
+}
+
+/** How many failed key additions this token made in the current window. */
+async function failuresOf(db: Executor, tokenId: string, windowStart: number): Promise<number> {
+  const row = await db
+    .selectFrom('device_key_failures')
+    .select('failures')
+    .where('token_id', '=', tokenId)
+    .where('window_start', '=', windowStart)
+    .executeTakeFirst()
+  return row?.failures ?? 0
+}
+
+/** Counts a failed key addition, in its own statement (the request itself fails and rolls back). */
+async function recordFailure(db: Executor, tokenId: string, windowStart: number): Promise<void> {
+  await db
+    .insertInto('device_key_failures')
+    .values({ token_id: tokenId, window_start: windowStart, failures: 1 })
+    .onConflict((oc) =>
+      oc
+        .columns(['token_id', 'window_start'])
+        .doUpdateSet((eb) => ({ failures: eb('device_key_failures.failures', '+', 1) })),
+    )
+    .execute()
+}
+
+/**
+ * An admin adds a key to the organization, with the license terms accepted. The server checks the
+ * check symbols again, verifies the tag with its issuing secret and refuses a key added before (by
+ * this or any organization). Failed additions count per token: past KEY_FAILURES_PER_WINDOW in a
+ * window the token is refused (`rate_limited`) before any check, so the tag cannot be guessed online.
+ */
+export async function addKey(ctx: ServiceContext, slug: string, body: AddKeyBody): Promise<DeviceKey> {
+  const org = await authorizeOrg(ctx, slug, { role: 'admin', write: true })
+  if (body.acceptTerms !== true)
+    throw new AppError(
+      'terms_not_accepted',
+      'adding a license key needs the license terms accepted (--accept-terms)',
+    )
+  const now = ctx.clock.now()
+  const tokenId = ctx.principal.tokenId
+  const windowStart = now - (now % KEY_FAILURE_WINDOW_MS)
+  if ((await failuresOf(ctx.db, tokenId, windowStart)) >= KEY_FAILURES_PER_WINDOW) {
+    const retryAfterSeconds = Math.max(1, Math.ceil((windowStart + KEY_FAILURE_WINDOW_MS - now) / 1000))
+    throw new AppError(
+      'rate_limited',
+      `too many failed key additions with this token; try again after ${toIso(windowStart + KEY_FAILURE_WINDOW_MS)}`,
+      { retryAfterSeconds },
+    )
+  }
+  const fail = async (err: AppError): Promise<never> => {
+    await recordFailure(ctx.db, tokenId, windowStart)
+    throw err
+  }
+  const checked = checkKey(body.key)
+  if (!checked.ok) return fail(new AppError('invalid_key', `not a valid license key: ${checked.message}`))
+  const secret = await issuingSecret(ctx.db)
+  if (!verifyKeyTag(secret, checked.key))
+    return fail(
+      new AppError('invalid_key', 'this license key was not issued by this server (forged or altered)'),
+    )
+  const key = await ctx.db
+    .selectFrom('device_keys')
+    .selectAll()
+    .where('serial', '=', checked.serial)
+    .executeTakeFirst()
+  if (!key) return fail(new AppError('invalid_key', 'this license key is not known to this server'))
+  const refusedAsAdded = (k: typeof key) =>
+    k.org_id === org.id
+      ? new AppError(
+          'key_already_added',
+          `this key was already added to '${org.slug}' by ${k.added_by} at ${toIso(k.added_at!)}`,
+          { addedBy: k.added_by, addedAt: toIso(k.added_at!) },
+        )
+      : new AppError(
+          'key_already_added',
+          'this key was already added by another organization; a key is added once, ever',
+        )
+  if (key.added_at !== null) throw refusedAsAdded(key)
+  const by = actorName(ctx.principal)
+  return inTransaction(ctx, async (trx) => {
+    // Conditional: of two racing additions, one wins.
+    const won = await trx
+      .updateTable('device_keys')
+      .set({ org_id: org.id, added_by: by, added_at: now })
+      .where('id', '=', key.id)
+      .where('added_at', 'is', null)
+      .returningAll()
+      .executeTakeFirst()
+    if (!won) {
+      const again = await trx
+        .selectFrom('device_keys')
+        .selectAll()
+        .where('id', '=', key.id)
+        .executeTakeFirstOrThrow()
+      throw refusedAsAdded(again)
+    }
+    const rows: LicenseRow[] = Array.from({ length: key.license_count }, (_, i) => ({
+      id: newId('dl', now),
+      name: `${key.serial}-${i + 1}`,
+      org_id: org.id,
+      category_id: key.category_id,
+      term: key.term,
+      days: key.term_days,
+      key_id: key.id,
+      key_count: key.license_count,
+      slot: i + 1,
+      state: 'pool',
+      device_id: null,
+      assigned_at: null,
+      expires_at: key.expires_at,
+      created_at: now,
+    }))
+    for (let i = 0; i < rows.length; i += 500)
+      await trx
+        .insertInto('device_licenses')
+        .values(rows.slice(i, i + 500))
+        .execute()
+    const cat = await trx
+      .selectFrom('device_categories')
+      .select('name')
+      .where('id', '=', key.category_id)
+      .executeTakeFirstOrThrow()
+    await audit(trx, ctx, {
+      orgId: org.id,
+      action: 'devices.keys.add',
+      target: key.serial,
+      before: { pool: 0 },
+      after: { category: cat.name, term: key.term, count: key.license_count, termsAccepted: true },
+    })
+    return presentKey({ ...won, category: cat.name, in_pool: key.license_count, assigned: 0, spent: 0 }, now)
+  })
+}
+
+type KeyListRow = Database['device_keys'] & {
+  category: string
+  in_pool: number
+  assigned: number
+  spent: number
+}
+
+function presentKey(r: KeyListRow, now: number): DeviceKey {
+  const inPool = Number(r.in_pool)
+  const assigned = Number(r.assigned)
+  const spent = Number(r.spent)
+  const expired = r.expires_at !== null && r.expires_at <= now
+  return {
+    serial: r.serial,
+    category: r.category,
+    term: r.term,
+    termDays: r.term_days,
+    count: r.license_count,
+    inPool,
+    assigned,
+    spent,
+    addedBy: r.added_by!,
+    addedAt: toIso(r.added_at!),
+    expiresAt: toIsoOrNull(r.expires_at),
+    state:
+      inPool === 0
+        ? 'used-up'
+        : expired
+          ? 'expired'
+          : inPool === r.license_count
+            ? 'available'
+            : 'partly-assigned',
+  }
+}
+
+/** Every key of the organization, expired and used-up ones included (members may read). */
+export async function listKeys(ctx: ServiceContext, slug: string): Promise<{ items: DeviceKey[] }> {
+  const org = await authorizeOrg(ctx, slug, { role: 'member', write: false })
+  const now = ctx.clock.now()
+  const keys = await ctx.db
+    .selectFrom('device_keys')
+    .innerJoin('device_categories', 'device_categories.id', 'device_keys.category_id')
+    .selectAll('device_keys')
+    .select('device_categories.name as category')
+    .where('device_keys.org_id', '=', org.id)
+    .orderBy('device_keys.added_at')
+    .orderBy('device_keys.serial')
+    .execute()
+  const counts = await ctx.db
+    .selectFrom('device_licenses')
+    .select(['key_id', 'state', (eb) => eb.fn.countAll<number | string>().as('n')])
+    .where('org_id', '=', org.id)
+    .where('key_id', 'is not', null)
+    .groupBy(['key_id', 'state'])
+    .execute()
+  const by = new Map<string, Record<string, number>>()
+  for (const c of counts) {
+    const m = by.get(c.key_id!) ?? {}
+    m[c.state] = Number(c.n)
+    by.set(c.key_id!, m)
+  }
+  return {
+    items: keys.map((k) => {
+      const m = by.get(k.id) ?? {}
+      return presentKey({ ...k, in_pool: m.pool ?? 0, assigned: m.assigned ?? 0, spent: m.spent ?? 0 }, now)
+    }),
+  }
+}
+
+export function presentPoolLicense(
+  r: LicenseRow & { category: string; key_serial: string | null },
+): PoolLicense {
+  return {
+    name: r.name,
+    category: r.category,
+    term: r.term,
+    days: r.days,
+    key: r.key_serial,
+    expiresAt: toIsoOrNull(r.expires_at),
+  }
+}
+
+/** Unassigned licenses, grouped by category, term and remaining days (expired ones left out). */
+export async function showPool(ctx: ServiceContext, slug: string): Promise<Pool> {
+  const org = await authorizeOrg(ctx, slug, { role: 'member', write: false })
+  const now = ctx.clock.now()
+  const rows = await ctx.db
+    .selectFrom('device_licenses')
+    .innerJoin('device_categories', 'device_categories.id', 'device_licenses.category_id')
+    .leftJoin('device_keys', 'device_keys.id', 'device_licenses.key_id')
+    .selectAll('device_licenses')
+    .select(['device_categories.name as category', 'device_keys.serial as key_serial'])
+    .where('device_licenses.org_id', '=', org.id)
+    .where('device_licenses.state', '=', 'pool')
+    .where((eb) =>
+      eb.or([eb('device_licenses.expires_at', 'is', null), eb('device_licenses.expires_at', '>', now)]),
+    )
+    .orderBy('device_categories.name')
+    .orderBy('device_licenses.days')
+    .orderBy('device_licenses.name')
+    .execute()
+  const licenses = rows.map(presentPoolLicense)
+  const groups: Pool['groups'] = []
+  for (const l of licenses) {
+    const g = groups.find((x) => x.category === l.category && x.term === l.term && x.days === l.days)
+    if (g) {
+      g.count++
+      g.licenses.push(l.name)
+    } else groups.push({ category: l.category, term: l.term, days: l.days, count: 1, licenses: [l.name] })
+  }
+  return { groups, licenses }
+}
+
+/** A random name for a license returned from a detached device: `R-` and 10 base32 characters. */
+export function returnedLicenseName(): string {
+  const a = '0123456789ABCDEFGHJKMNPQRSTVWXYZ'
+  return `R-${[...randomBytes(10)].map((b) => a[b & 31]).join('')}`
+}

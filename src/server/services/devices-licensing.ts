@@ -1,0 +1,505 @@
+import type {
+  AssignItem,
+  DetachDetails,
+  SerialItem,
+  TransferBody,
+  TransferResult,
+} from '../../contract/devices.js'
+import { toIso } from '../../domain/clock.js'
+import { dayIn, daysBetween, isExpired, previewDetach, stack, validUntil } from '../../domain/device-days.js'
+import { newId } from '../../domain/ids.js'
+import { checkKey } from '../../domain/license-key.js'
+import { hashToken } from '../../domain/tokens.js'
+import type { Database } from '../../storage/schema.js'
+import type { Executor, ServiceContext } from '../context.js'
+import { actorName } from '../context.js'
+import { AppError, notFound } from '../errors.js'
+import { inTransaction, type Tx } from '../transaction.js'
+import { authorizeOrg, type OrgRow } from './access.js'
+import { audit } from './audit.js'
+import { runBulk, type BulkOptions, type RowOutcome } from './bulk.js'
+import { isExpired as isPast } from './expiry.js'
+import { returnedLicenseName } from './devices-keys.js'
+import { findDevice, type DeviceRow } from './devices.js'
+
+type Trx = Tx
+type LicenseRow = Database['device_licenses']
+
+/** Tries this many times to claim licenses a concurrent request keeps taking first. */
+const CLAIM_ROUNDS = 20
+
+/**
+ * Takes one pool license for a device. The only way a license leaves the pool: the UPDATE holds
+ * only while the license is still in the pool, so of two racing requests (or server processes)
+ * exactly one gets it; the CHECK constraints back it (assigned ⇔ on exactly one device).
+ */
+async function claim(db: Executor, licenseId: string, deviceId: string, now: number): Promise<boolean> {
+  const r = await db
+    .updateTable('device_licenses')
+    .set({ state: 'assigned', device_id: deviceId, assigned_at: now })
+    .where('id', '=', licenseId)
+    .where('state', '=', 'pool')
+    .where('device_id', 'is', null)
+    .executeTakeFirst()
+  return Number(r.numUpdatedRows) === 1
+}
+
+/** Licenses for one assign row: the named one, or `count` from the pool in the preferred order. */
+async function takeLicenses(
+  trx: Trx,
+  org: OrgRow,
+  device: DeviceRow & { category: string },
+  item: AssignItem,
+  now: number,
+): Promise<LicenseRow[] | 'already-so'> {
+  if (item.license !== undefined) {
+    const lic = await trx
+      .selectFrom('device_licenses')
+      .innerJoin('device_categories', 'device_categories.id', 'device_licenses.category_id')
+      .selectAll('device_licenses')
+      .select('device_categories.name as category')
+      .where('device_licenses.org_id', '=', org.id)
+      .where('device_licenses.name', '=', item.license)
+      .executeTakeFirst()
+    if (!lic) throw notFound(`license '${item.license}'`)
+    if (lic.device_id === device.id) return 'already-so'
+    if (lic.category_id !== device.category_id)
+      throw new AppError(
+        'wrong_category',
+        `license '${lic.name}' is for category '${lic.category}'; device '${device.serial}' needs category '${device.category}'`,
+        { license: lic.category, device: device.category },
+      )
+    if (lic.state !== 'pool')
+      throw new AppError('license_assigned', `license '${lic.name}' is not in the pool (it is ${lic.state})`)
+    if (isPast(lic.expires_at, now))
+      throw new AppError('license_expired', `license '${lic.name}' expired at ${toIso(lic.expires_at!)}`)
+    if (!(await claim(trx, lic.id, device.id, now)))
+      throw new AppError('license_assigned', `license '${lic.name}' was just assigned elsewhere`)
+    return [lic]
+  }
+  const count = item.count ?? 1
+  const prefer = item.prefer ?? org.device_preference
+  const taken: LicenseRow[] = []
+  for (let round = 0; round < CLAIM_ROUNDS && taken.length < count; round++) {
+    const candidates = await trx
+      .selectFrom('device_licenses')
+      .selectAll()
+      .where('org_id', '=', org.id)
+      .where('category_id', '=', device.category_id)
+      .where('state', '=', 'pool')
+      .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
+      .orderBy('days', prefer === 'shortest' ? 'asc' : 'desc')
+      .orderBy('name')
+      .limit(count - taken.length + 8)
+      .execute()
+    if (candidates.length === 0) break
+    for (const c of candidates) {
+      if (taken.length >= count) break
+      if (await claim(trx, c.id, device.id, now)) taken.push(c)
+    }
+  }
+  if (taken.length < count)
+    throw new AppError(
+      'no_free_license',
+      `no free license of category '${device.category}' in the pool${count > 1 ? ` (${count} needed)` : ''}`,
+      { category: device.category, needed: count },
+    )
+  return taken
+}
+
+/**
+ * Assigns licenses to devices (admins). Only licenses of the device's category fit; several combine
+ * into one cumulative license whose term is their sum; a licensed device is extended when the row
+ * says `extend` (naming devices on the command line does), else it is already so — which makes a
+ * re-run of the same file change nothing. An expired cumulative license is replaced by a new one
+ * starting today. `validUntil` is a date in the organization's time zone.
+ */
+export async function assignLicenses(
+  ctx: ServiceContext,
+  slug: string,
+  items: readonly AssignItem[],
+  opts: BulkOptions<AssignItem>,
+) {
+  const org = await authorizeOrg(ctx, slug, { role: 'admin', write: true })
+  const now = ctx.clock.now()
+  const today = dayIn(now, org.time_zone)
+  const by = actorName(ctx.principal)
+  return runBulk(ctx, {
+    orgId: org.id,
+    action: 'devices.assign.bulk',
+    target: org.slug,
+    dryRun: opts.dryRun,
+    prior: opts.prior,
+    items,
+    label: (i) => i.serial,
+    apply: async (trx, item): Promise<RowOutcome> => {
+      const device = await findDevice(trx, org.id, item.serial)
+      const current =
+        device.license_start === null ? null : { start: device.license_start, days: device.license_days }
+      const live = current !== null && !isExpired(current.start, current.days, today)
+      if (live && item.license === undefined && item.extend !== true)
+        return {
+          changed: false,
+          details: { validUntil: validUntil(current.start, current.days), licenses: [] },
+        }
+      const taken = await takeLicenses(trx, org, device, item, now)
+      if (taken === 'already-so')
+        return {
+          changed: false,
+          details: { validUntil: validUntil(current!.start, current!.days), licenses: [] },
+        }
+      if (current !== null && !live) {
+        // The expired cumulative license is used up: its licenses leave the device.
+        await trx
+          .updateTable('device_licenses')
+          .set({ state: 'spent', device_id: null, assigned_at: null })
+          .where('device_id', '=', device.id)
+          .where(
+            'id',
+            'not in',
+            taken.map((t) => t.id),
+          )
+          .execute()
+      }
+      const next = stack(
+        live ? current : null,
+        taken.map((t) => t.days),
+        today,
+      )
+      const until = validUntil(next.start, next.days)
+      await trx
+        .updateTable('devices')
+        .set({ license_start: next.start, license_days: next.days, updated_at: now })
+        .where('id', '=', device.id)
+        .execute()
+      const names = taken.map((t) => t.name)
+      await trx
+        .insertInto('device_events')
+        .values({
+          id: newId('de', now),
+          device_id: device.id,
+          kind: 'assign',
+          day: today,
+          licenses: JSON.stringify(names),
+          days: taken.reduce((a, t) => a + t.days, 0),
+          valid_until: until,
+          returned_days: null,
+          actor: by,
+          created_at: now,
+        })
+        .execute()
+      await audit(trx, ctx, {
+        orgId: org.id,
+        action: 'devices.assign',
+        target: device.serial,
+        before: live
+          ? { licenseDays: current.days, validUntil: validUntil(current.start, current.days) }
+          : { licenseDays: 0 },
+        after: { licenses: names, licenseDays: next.days, validUntil: until },
+      })
+      return {
+        changed: true,
+        details: { licenses: names, addedDays: next.days - (live ? current.days : 0), validUntil: until },
+      }
+    },
+  })
+}
+
+/**
+ * Detaches a device's cumulative license on `today`: its licenses are spent and the remainder
+ * (term − used − 2, SPEC §1), when above 0, goes back to the pool as ONE new license of the
+ * category. Returns what it did, in the shape dry runs and prompts show.
+ */
+export async function detachDevice(
+  trx: Executor,
+  ctx: ServiceContext,
+  org: OrgRow,
+  device: DeviceRow & { category: string },
+  today: string,
+  now: number,
+): Promise<DetachDetails | null> {
+  if (device.license_start === null) return null
+  const start = device.license_start
+  if (daysBetween(start, today) < 0)
+    throw new AppError(
+      'rule_violation',
+      `device '${device.serial}' is licensed from ${start}, after today (${today})`,
+    )
+  const p = previewDetach(start, device.license_days, today)
+  const on = await trx
+    .updateTable('device_licenses')
+    .set({ state: 'spent', device_id: null, assigned_at: null })
+    .where('device_id', '=', device.id)
+    .returning('name')
+    .execute()
+  let returned: string | null = null
+  if (p.returnedDays > 0) {
+    returned = returnedLicenseName()
+    await trx
+      .insertInto('device_licenses')
+      .values({
+        id: newId('dl', now),
+        name: returned,
+        org_id: org.id,
+        category_id: device.category_id,
+        term: 'returned',
+        days: p.returnedDays,
+        key_id: null,
+        key_count: null,
+        slot: null,
+        state: 'pool',
+        device_id: null,
+        assigned_at: null,
+        expires_at: null,
+        created_at: now,
+      })
+      .execute()
+  }
+  await trx
+    .updateTable('devices')
+    .set({ license_start: null, license_days: 0, updated_at: now })
+    .where('id', '=', device.id)
+    .execute()
+  await trx
+    .insertInto('device_events')
+    .values({
+      id: newId('de', now),
+      device_id: device.id,
+      kind: 'detach',
+      day: today,
+      licenses: JSON.stringify(on.map((l) => l.name)),
+      days: device.license_days,
+      valid_until: null,
+      returned_days: p.returnedDays,
+      actor: actorName(ctx.principal),
+      created_at: now,
+    })
+    .execute()
+  const details: DetachDetails = {
+    licensedFrom: start,
+    licenseDays: device.license_days,
+    usedDays: p.usedDays,
+    returnedDays: p.returnedDays,
+    lostDays: p.lostDays,
+    returnedLicense: returned,
+    tomorrow: { returnedDays: p.tomorrow.returnedDays, lostDays: p.tomorrow.lostDays },
+    validUntilIfReassignedTomorrow: p.validUntilIfReassignedTomorrow,
+  }
+  await audit(trx, ctx, {
+    orgId: org.id,
+    action: 'devices.detach',
+    target: device.serial,
+    before: { licenses: on.map((l) => l.name), licenseDays: device.license_days, licensedFrom: start },
+    after: { returnedDays: p.returnedDays, lostDays: p.lostDays, returnedLicense: returned },
+  })
+  return details
+}
+
+/** Detaches devices' licenses (admins); an unlicensed device is already so. A dry run is the preview. */
+export async function detachLicenses(
+  ctx: ServiceContext,
+  slug: string,
+  items: readonly SerialItem[],
+  opts: BulkOptions<SerialItem>,
+) {
+  const org = await authorizeOrg(ctx, slug, { role: 'admin', write: true })
+  const now = ctx.clock.now()
+  const today = dayIn(now, org.time_zone)
+  return runBulk(ctx, {
+    orgId: org.id,
+    action: 'devices.detach.bulk',
+    target: org.slug,
+    dryRun: opts.dryRun,
+    prior: opts.prior,
+    items,
+    label: (i) => i.serial,
+    apply: async (trx, item): Promise<RowOutcome> => {
+      const device = await findDevice(trx, org.id, item.serial)
+      const details = await detachDevice(trx, ctx, org, device, today, now)
+      return details ? { changed: true, details } : { changed: false }
+    },
+  })
+}
+
+/** Removes devices (admins), detaching their license first by the same rule; an unknown device is already so. */
+export async function removeDevices(
+  ctx: ServiceContext,
+  slug: string,
+  items: readonly SerialItem[],
+  opts: BulkOptions<SerialItem>,
+) {
+  const org = await authorizeOrg(ctx, slug, { role: 'admin', write: true })
+  const now = ctx.clock.now()
+  const today = dayIn(now, org.time_zone)
+  return runBulk(ctx, {
+    orgId: org.id,
+    action: 'devices.remove.bulk',
+    target: org.slug,
+    dryRun: opts.dryRun,
+    prior: opts.prior,
+    items,
+    label: (i) => i.serial,
+    apply: async (trx, item): Promise<RowOutcome> => {
+      let device
+      try {
+        device = await findDevice(trx, org.id, item.serial)
+      } catch (err) {
+        if (err instanceof AppError && err.code === 'not_found') return { changed: false }
+        throw err
+      }
+      const detached = await detachDevice(trx, ctx, org, device, today, now)
+      await trx.deleteFrom('device_events').where('device_id', '=', device.id).execute()
+      await trx.deleteFrom('devices').where('id', '=', device.id).execute()
+      await audit(trx, ctx, {
+        orgId: org.id,
+        action: 'devices.remove',
+        target: device.serial,
+        before: { category: device.category, licenseDays: device.license_days },
+        after: null,
+      })
+      return { changed: true, ...(detached ? { details: detached } : {}) }
+    },
+  })
+}
+
+type LicenseQuery = ReturnType<typeof licenseIds>
+const licenseIds = (trx: Trx) => trx.selectFrom('device_licenses').select('id')
+
+/**
+ * On PostgreSQL, locks the licenses a transfer moves in id order before reading them, so two
+ * transfers (or a transfer and an assignment) touching the same licenses queue instead of
+ * deadlocking; SQLite transactions are serialized already (BEGIN IMMEDIATE).
+ */
+async function lockLicenses(ctx: ServiceContext, trx: Trx, where: (q: LicenseQuery) => LicenseQuery) {
+  if (ctx.dialect !== 'postgres') return
+  await where(licenseIds(trx)).orderBy('id').forUpdate().execute()
+}
+
+/** The caller's token for the target organization: a live admin token of the same person. */
+async function targetOrgAsAdmin(ctx: ServiceContext, to: string, token: string): Promise<OrgRow> {
+  const p = ctx.principal
+  if (p.kind !== 'user')
+    throw new AppError('forbidden', 'a transfer is made by a user who is admin of both organizations')
+  const now = ctx.clock.now()
+  const row = await ctx.db
+    .selectFrom('tokens')
+    .innerJoin('users', 'users.id', 'tokens.user_id')
+    .innerJoin('organizations', 'organizations.id', 'tokens.org_id')
+    .innerJoin('memberships', (j) =>
+      j.onRef('memberships.org_id', '=', 'tokens.org_id').onRef('memberships.user_id', '=', 'tokens.user_id'),
+    )
+    .select([
+      'users.email',
+      'organizations.slug',
+      'memberships.role',
+      'tokens.read_only',
+      'tokens.revoked_at',
+      'tokens.expires_at',
+    ])
+    .where('tokens.token_hash', '=', hashToken(token))
+    .executeTakeFirst()
+  if (!row || row.revoked_at !== null || (row.expires_at !== null && row.expires_at <= now))
+    throw new AppError('unauthenticated', `the token for '${to}' is invalid, revoked or expired`)
+  if (row.slug !== to)
+    throw new AppError('forbidden', `the token given for '${to}' belongs to another organization`)
+  if (row.email !== p.email)
+    throw new AppError(
+      'forbidden',
+      `the token for '${to}' belongs to another user; a transfer needs one person admin of both`,
+    )
+  if (row.read_only === 1) throw new AppError('read_only_token', `the token for '${to}' is read-only`)
+  if (row.role !== 'admin') throw new AppError('not_admin', `only admins of '${to}' can receive a transfer`)
+  return ctx.db.selectFrom('organizations').selectAll().where('slug', '=', to).executeTakeFirstOrThrow()
+}
+
+/**
+ * Moves unassigned licenses, or a whole key none of whose licenses is assigned, to another
+ * organization. The caller is admin of both (the target's token comes from their profile for it).
+ * Assigned licenses are refused (`license_assigned`); the move is conditional on the pool state, so a
+ * concurrent assignment cannot slip in between.
+ */
+export async function transferLicenses(
+  ctx: ServiceContext,
+  slug: string,
+  body: TransferBody,
+): Promise<TransferResult> {
+  const from = await authorizeOrg(ctx, slug, { role: 'admin', write: true })
+  const to = await targetOrgAsAdmin(ctx, body.to, body.toToken)
+  if (to.id === from.id)
+    throw new AppError('validation_failed', 'to: the licenses are already in this organization')
+  const now = ctx.clock.now()
+  return inTransaction(ctx, async (trx) => {
+    let keySerial: string | null = null
+    let licenses: Array<{ id: string; name: string; state: string }>
+    if (body.key !== undefined) {
+      const checked = checkKey(body.key)
+      if (!checked.ok) throw new AppError('invalid_key', `not a valid license key: ${checked.message}`)
+      // Lock order (the key, the shared row, first; then its licenses by id): see lockLicenses.
+      let keyQuery = trx
+        .selectFrom('device_keys')
+        .selectAll()
+        .where('serial', '=', checked.serial)
+        .where('org_id', '=', from.id)
+      if (ctx.dialect === 'postgres') keyQuery = keyQuery.forUpdate()
+      const key = await keyQuery.executeTakeFirst()
+      if (!key) throw notFound(`key ${checked.key} in '${from.slug}'`)
+      keySerial = key.serial
+      await lockLicenses(ctx, trx, (q) => q.where('key_id', '=', key.id))
+      licenses = await trx
+        .selectFrom('device_licenses')
+        .select(['id', 'name', 'state'])
+        .where('key_id', '=', key.id)
+        .orderBy('slot')
+        .execute()
+      const assigned = licenses.filter((l) => l.state === 'assigned')
+      if (assigned.length > 0)
+        throw new AppError(
+          'license_assigned',
+          `key ${checked.key} has ${assigned.length} assigned license(s) (${assigned.map((l) => l.name).join(', ')}); detach them first or transfer its unassigned licenses`,
+        )
+      await trx.updateTable('device_keys').set({ org_id: to.id }).where('id', '=', key.id).execute()
+      licenses = licenses.filter((l) => l.state === 'pool')
+    } else {
+      const names = [...new Set(body.licenses!)]
+      await lockLicenses(ctx, trx, (q) => q.where('org_id', '=', from.id).where('name', 'in', names))
+      licenses = await trx
+        .selectFrom('device_licenses')
+        .select(['id', 'name', 'state'])
+        .where('org_id', '=', from.id)
+        .where('name', 'in', names)
+        .execute()
+      const missing = names.filter((n) => !licenses.some((l) => l.name === n))
+      if (missing.length > 0) throw notFound(`license '${missing[0]}' in '${from.slug}'`)
+      const notPool = licenses.filter((l) => l.state !== 'pool')
+      if (notPool.length > 0)
+        throw new AppError(
+          'license_assigned',
+          `license '${notPool[0]!.name}' is ${notPool[0]!.state === 'assigned' ? 'assigned to a device' : 'used up'}; only unassigned licenses can be transferred`,
+        )
+    }
+    if (licenses.length > 0) {
+      const moved = await trx
+        .updateTable('device_licenses')
+        .set({ org_id: to.id })
+        .where(
+          'id',
+          'in',
+          licenses.map((l) => l.id),
+        )
+        .where('state', '=', 'pool')
+        .executeTakeFirst()
+      if (Number(moved.numUpdatedRows) !== licenses.length)
+        throw new AppError('license_assigned', 'a license was assigned while transferring; nothing was moved')
+    }
+    const names = licenses.map((l) => l.name)
+    for (const org of [from, to])
+      await audit(trx, ctx, {
+        orgId: org.id,
+        action: 'devices.transfer',
+        target: keySerial ?? names.join(','),
+        before: { org: from.slug },
+        after: { org: to.slug, key: keySerial, licenses: names },
+      })
+    return { from: from.slug, to: to.slug, key: keySerial, licenses: names }
+  })
+}

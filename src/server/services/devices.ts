@@ -1,0 +1,184 @@
+import type { AddDeviceItem, Device, DeviceDetail, DevicesQuery } from '../../contract/devices.js'
+import { toIso } from '../../domain/clock.js'
+import { daysLeft, dayIn, isExpired, validUntil } from '../../domain/device-days.js'
+import { newId } from '../../domain/ids.js'
+import type { Database } from '../../storage/schema.js'
+import type { Executor, ServiceContext } from '../context.js'
+import { AppError, notFound } from '../errors.js'
+import { authorizeOrg, type OrgRow } from './access.js'
+import { audit } from './audit.js'
+import { runBulk, type BulkOptions } from './bulk.js'
+import { categoryOfModel, findCategory } from './devices-keys.js'
+import { mapPage, paginate } from './paging.js'
+
+export type DeviceRow = Database['devices']
+
+export function presentDevice(r: DeviceRow & { category: string }, org: OrgRow, now: number): Device {
+  const today = dayIn(now, org.time_zone)
+  const start = r.license_start
+  return {
+    serial: r.serial,
+    name: r.name,
+    site: r.site,
+    model: r.model,
+    category: r.category,
+    licensed: start !== null && !isExpired(start, r.license_days, today),
+    expired: start !== null && isExpired(start, r.license_days, today),
+    licensedFrom: start,
+    licenseDays: r.license_days,
+    validUntil: start === null ? null : validUntil(start, r.license_days),
+    daysLeft: start === null ? null : Math.max(0, daysLeft(start, r.license_days, today)),
+    createdAt: toIso(r.created_at),
+  }
+}
+
+export async function findDevice(db: Executor, orgId: string, serial: string) {
+  const row = await db
+    .selectFrom('devices')
+    .innerJoin('device_categories', 'device_categories.id', 'devices.category_id')
+    .selectAll('devices')
+    .select('device_categories.name as category')
+    .where('devices.org_id', '=', orgId)
+    .where('devices.serial', '=', serial)
+    .executeTakeFirst()
+  if (!row) throw notFound(`device '${serial}'`)
+  return row
+}
+
+/** Adds devices (admins), each with a category or a model its category covers. A device already there is already so. */
+export async function addDevices(
+  ctx: ServiceContext,
+  slug: string,
+  items: readonly AddDeviceItem[],
+  opts: BulkOptions<AddDeviceItem>,
+) {
+  const org = await authorizeOrg(ctx, slug, { role: 'admin', write: true })
+  const now = ctx.clock.now()
+  return runBulk(ctx, {
+    orgId: org.id,
+    action: 'devices.add.bulk',
+    target: org.slug,
+    dryRun: opts.dryRun,
+    prior: opts.prior,
+    items,
+    label: (i) => i.serial,
+    apply: async (trx, item) => {
+      const cat =
+        item.category !== undefined
+          ? await findCategory(trx, item.category)
+          : await categoryOfModel(trx, item.model!)
+      if (item.model !== undefined && item.category !== undefined) {
+        const models = JSON.parse(cat.models) as string[]
+        if (models.length > 0 && !models.includes(item.model))
+          throw new AppError('wrong_category', `model '${item.model}' is not in category '${cat.name}'`)
+      }
+      const existing = await trx
+        .selectFrom('devices')
+        .select(['id', 'category_id'])
+        .where('org_id', '=', org.id)
+        .where('serial', '=', item.serial)
+        .executeTakeFirst()
+      if (existing) {
+        if (existing.category_id !== cat.id)
+          throw new AppError('already_exists', `device '${item.serial}' exists in another category`)
+        return { changed: false }
+      }
+      await trx
+        .insertInto('devices')
+        .values({
+          id: newId('dv', now),
+          org_id: org.id,
+          serial: item.serial,
+          name: item.name ?? null,
+          site: item.site ?? null,
+          model: item.model ?? null,
+          category_id: cat.id,
+          license_start: null,
+          license_days: 0,
+          created_at: now,
+          updated_at: now,
+        })
+        .execute()
+      await audit(trx, ctx, {
+        orgId: org.id,
+        action: 'devices.add',
+        target: item.serial,
+        after: {
+          category: cat.name,
+          model: item.model ?? null,
+          name: item.name ?? null,
+          site: item.site ?? null,
+        },
+      })
+      return { changed: true, details: { category: cat.name } }
+    },
+  })
+}
+
+/** Devices of the organization, licensed or not, with valid-until and days left (members may read). */
+export async function listDevices(ctx: ServiceContext, slug: string, q: DevicesQuery) {
+  const org = await authorizeOrg(ctx, slug, { role: 'member', write: false })
+  const now = ctx.clock.now()
+  let query = ctx.db
+    .selectFrom('devices')
+    .innerJoin('device_categories', 'device_categories.id', 'devices.category_id')
+    .selectAll('devices')
+    .select('device_categories.name as category')
+    .where('devices.org_id', '=', org.id)
+  if (q.licensed === 'true') query = query.where('devices.license_start', 'is not', null)
+  if (q.licensed === 'false') query = query.where('devices.license_start', 'is', null)
+  const page = await paginate(query, {
+    limit: q.limit,
+    cursor: q.cursor,
+    keys: [{ column: 'devices.serial', value: (r) => r.serial }],
+  })
+  return mapPage(page, (r) => presentDevice(r, org, now))
+}
+
+/** One device: its cumulative license, the licenses on it and its history. */
+export async function showDevice(ctx: ServiceContext, slug: string, serial: string): Promise<DeviceDetail> {
+  const org = await authorizeOrg(ctx, slug, { role: 'member', write: false })
+  const now = ctx.clock.now()
+  const row = await findDevice(ctx.db, org.id, serial)
+  const licenses = await ctx.db
+    .selectFrom('device_licenses')
+    .innerJoin('device_categories', 'device_categories.id', 'device_licenses.category_id')
+    .leftJoin('device_keys', 'device_keys.id', 'device_licenses.key_id')
+    .select([
+      'device_licenses.name',
+      'device_licenses.term',
+      'device_licenses.days',
+      'device_categories.name as category',
+      'device_keys.serial as key',
+    ])
+    .where('device_licenses.device_id', '=', row.id)
+    .orderBy('device_licenses.assigned_at')
+    .orderBy('device_licenses.name')
+    .execute()
+  const events = await ctx.db
+    .selectFrom('device_events')
+    .selectAll()
+    .where('device_id', '=', row.id)
+    .orderBy('id')
+    .execute()
+  return {
+    ...presentDevice(row, org, now),
+    licenses: licenses.map((l) => ({
+      name: l.name,
+      category: l.category,
+      term: l.term,
+      days: l.days,
+      key: l.key,
+    })),
+    history: events.map((e) => ({
+      kind: e.kind,
+      day: e.day,
+      licenses: JSON.parse(e.licenses) as string[],
+      days: e.days,
+      validUntil: e.valid_until,
+      returnedDays: e.returned_days,
+      actor: e.actor,
+      at: toIso(e.created_at),
+    })),
+  }
+}

@@ -1,0 +1,468 @@
+import { strict as assert } from 'node:assert'
+import { sql } from 'kysely'
+import { issueKey, keySymbols, withCheckSymbols } from '../../src/domain/license-key.js'
+import { KEY_FAILURES_PER_WINDOW } from '../../src/server/services/devices-keys.js'
+import { startApp, type TestApp } from '../helpers/app.js'
+import { DIALECTS } from '../helpers/dialects.js'
+
+const at = (iso: string) => Date.parse(iso)
+
+for (const dialect of DIALECTS) {
+  describe(`devices routes on ${dialect}`, function () {
+    let t: TestApp
+    let admin: string
+    let globexAdmin: string
+    const base = '/v1/orgs/acme/devices'
+
+    const issue = async (category: string, term: string, count: number, quantity = 1) => {
+      const res = await t.call(t.operatorToken, 'POST', '/v1/devices/keys', {
+        category,
+        term,
+        count,
+        quantity,
+      })
+      assert.equal(res.status, 201, JSON.stringify(res.body))
+      return res.body.keys.map((k: { key: string }) => k.key) as string[]
+    }
+    const addKey = (key: string, token = admin, org = 'acme', acceptTerms = true) =>
+      t.call(token, 'POST', `/v1/orgs/${org}/devices/keys`, { key, acceptTerms })
+    const assign = (items: object[], extra: object = {}) =>
+      t.call(admin, 'POST', `${base}/bulk-assign`, { items, ...extra })
+    const detach = (serials: string[], extra: object = {}) =>
+      t.call(admin, 'POST', `${base}/bulk-detach`, { items: serials.map((serial) => ({ serial })), ...extra })
+    const addDevices = (items: object[], token = admin, org = 'acme') =>
+      t.call(token, 'POST', `/v1/orgs/${org}/devices/bulk-add`, { items })
+    const show = async (serial: string) => (await t.call(admin, 'GET', `${base}/${serial}`)).body
+
+    before(async () => {
+      t = await startApp(dialect, at('2024-01-31T09:00:00Z'))
+      admin = await t.org('acme', 'ann@acme.test')
+      globexAdmin = await t.org('globex', 'gus@globex.test')
+      for (const [name, models] of [
+        ['router', ['R-1000', 'R-2000']],
+        ['access-point', ['AP-10']],
+      ] as const) {
+        const res = await t.call(t.operatorToken, 'POST', '/v1/devices/categories', { name, models })
+        assert.equal(res.status, 201, JSON.stringify(res.body))
+      }
+    })
+    after(async () => t.close())
+
+    it('lets only the operator add categories and issue keys; lists categories to anyone', async () => {
+      const byAdmin = await t.call(admin, 'POST', '/v1/devices/categories', { name: 'switch' })
+      assert.deepEqual([byAdmin.status, byAdmin.body.error.code], [403, 'forbidden'])
+      const keys = await t.call(admin, 'POST', '/v1/devices/keys', {
+        category: 'router',
+        term: '1y',
+        count: 1,
+      })
+      assert.deepEqual([keys.status, keys.body.error.code], [403, 'forbidden'])
+      const dup = await t.call(t.operatorToken, 'POST', '/v1/devices/categories', {
+        name: 'switch',
+        models: ['AP-10'],
+      })
+      assert.deepEqual([dup.status, dup.body.error.code], [409, 'already_exists'])
+      const list = await t.call(admin, 'GET', '/v1/devices/categories')
+      assert.deepEqual(
+        list.body.items.map((c: { name: string; models: string[] }) => [c.name, c.models]),
+        [
+          ['access-point', ['AP-10']],
+          ['router', ['R-1000', 'R-2000']],
+        ],
+      )
+      const unknown = await t.call(t.operatorToken, 'POST', '/v1/devices/keys', {
+        category: 'nope',
+        term: '1y',
+        count: 1,
+      })
+      assert.deepEqual([unknown.status, unknown.body.error.code], [404, 'not_found'])
+    })
+
+    it('adds a key once, with the terms accepted, and refuses forged, altered, repeated and foreign additions', async () => {
+      const [key] = await issue('router', '1y', 2)
+      const noTerms = await addKey(key!, admin, 'acme', false)
+      assert.deepEqual([noTerms.status, noTerms.body.error.code], [409, 'terms_not_accepted'])
+      const forged = await addKey(issueKey('not-this-servers-secret').key)
+      assert.deepEqual([forged.status, forged.body.error.code], [409, 'invalid_key'])
+      // every change of the tag, with the check symbols recomputed, is refused
+      const symbols = keySymbols(key!)
+      for (let i = 12; i < 23; i++) {
+        const changed = [...symbols]
+        changed[i] = (changed[i]! + 7) % 32
+        // split over two tokens: each stays under the failed-addition limit
+        const res = await addKey(withCheckSymbols(changed), i % 2 ? t.operatorToken : admin)
+        assert.deepEqual([res.status, res.body.error.code], [409, 'invalid_key'], `tag symbol ${i}`)
+      }
+      const ok = await addKey(key!.toLowerCase())
+      assert.equal(ok.status, 201, JSON.stringify(ok.body))
+      assert.deepEqual(
+        { ...ok.body, addedAt: undefined },
+        {
+          serial: key!.replace(/-/g, '').slice(0, 12),
+          category: 'router',
+          term: '1y',
+          termDays: 365,
+          count: 2,
+          inPool: 2,
+          assigned: 0,
+          spent: 0,
+          addedBy: 'ann@acme.test',
+          addedAt: undefined,
+          expiresAt: null,
+          state: 'available',
+        },
+      )
+      const again = await addKey(key!)
+      assert.deepEqual([again.status, again.body.error.code], [409, 'key_already_added'])
+      assert.match(
+        again.body.error.message,
+        /already added to 'acme' by ann@acme\.test at 2024-01-31T09:00:00\.000Z/,
+      )
+      const other = await addKey(key!, globexAdmin, 'globex')
+      assert.deepEqual([other.status, other.body.error.code], [409, 'key_already_added'])
+      assert.doesNotMatch(other.body.error.message, /acme|ann@/)
+      const audit = await t.storage.db
+        .selectFrom('audit_events')
+        .select(['action', 'target'])
+        .where('action', '=', 'devices.keys.add')
+        .execute()
+      assert.equal(audit.length, 1)
+    })
+
+    it('rate-limits failed key additions per token', async () => {
+      const tok = await t.call(admin, 'POST', '/v1/orgs/acme/tokens', {
+        userEmail: 'ann@acme.test',
+        name: 'guesser',
+      })
+      assert.equal(tok.status, 201, JSON.stringify(tok.body))
+      for (let i = 0; i < KEY_FAILURES_PER_WINDOW; i++) {
+        const res = await addKey(issueKey('guess').key, tok.body.token)
+        assert.equal(res.body.error.code, 'invalid_key')
+      }
+      const [real] = await issue('router', '1y', 1)
+      const limited = await addKey(real!, tok.body.token)
+      assert.deepEqual([limited.status, limited.body.error.code], [429, 'rate_limited'])
+      // the refusal says when to come back: the window's end, in seconds, header and details alike
+      const raw = await t.app.inject({
+        method: 'POST',
+        url: '/v1/orgs/acme/devices/keys',
+        headers: { authorization: `Bearer ${tok.body.token}` },
+        payload: { key: real!, acceptTerms: true },
+      })
+      const retryAfter = Number(raw.headers['retry-after'])
+      assert.equal(raw.statusCode, 429)
+      assert.ok(retryAfter >= 1 && retryAfter <= 15 * 60, `Retry-After ${raw.headers['retry-after']}`)
+      assert.equal(JSON.parse(raw.body).error.details.retryAfterSeconds, retryAfter)
+      // another token is not affected
+      assert.equal((await addKey(real!)).status, 201)
+    })
+
+    it('reproduces the worked example: assign 365 days on 2024-01-31, detach 2024-03-06, reassign 2024-03-07', async () => {
+      // a fresh 1y key with one license
+      const [key] = await issue('access-point', '1y', 1)
+      assert.equal((await addKey(key!)).status, 201)
+      const added = await addDevices([
+        { serial: 'AP-A', model: 'AP-10' },
+        { serial: 'AP-B', category: 'access-point', name: 'Lobby', site: 'HQ' },
+      ])
+      assert.deepEqual(added.body.summary, { changed: 2, unchanged: 0, failed: 0 })
+      t.clock.ms = at('2024-01-31T10:00:00Z')
+      const a = await assign([{ serial: 'AP-A' }])
+      assert.equal(a.status, 200, JSON.stringify(a.body))
+      assert.deepEqual(a.body.results[0].details, {
+        licenses: [`${key!.replace(/-/g, '').slice(0, 12)}-1`],
+        addedDays: 365,
+        validUntil: '2025-01-30',
+      })
+      t.clock.ms = at('2024-03-06T15:00:00Z')
+      const preview = await detach(['AP-A'], { dryRun: true })
+      assert.deepEqual(preview.body.results[0], {
+        index: 0,
+        target: 'AP-A',
+        status: 'will-change',
+        details: {
+          licensedFrom: '2024-01-31',
+          licenseDays: 365,
+          usedDays: 36,
+          returnedDays: 327,
+          lostDays: 2,
+          returnedLicense: preview.body.results[0].details.returnedLicense,
+          tomorrow: { returnedDays: 326, lostDays: 2 },
+          validUntilIfReassignedTomorrow: '2025-01-28',
+        },
+      })
+      assert.equal((await show('AP-A')).validUntil, '2025-01-30') // the dry run changed nothing
+      const d = await detach(['AP-A'])
+      assert.equal(d.body.results[0].details.returnedDays, 327)
+      assert.equal(d.body.results[0].details.lostDays, 2)
+      const returned = d.body.results[0].details.returnedLicense as string
+      const pool = await t.call(admin, 'GET', `${base}/pool`)
+      assert.deepEqual(
+        pool.body.groups.filter((g: { category: string }) => g.category === 'access-point'),
+        [{ category: 'access-point', term: 'returned', days: 327, count: 1, licenses: [returned] }],
+      )
+      t.clock.ms = at('2024-03-07T08:00:00Z')
+      const b = await assign([{ serial: 'AP-B', license: returned }])
+      assert.deepEqual(b.body.results[0].details, {
+        licenses: [returned],
+        addedDays: 327,
+        validUntil: '2025-01-28',
+      })
+      const shown = await show('AP-B')
+      assert.deepEqual(
+        [
+          shown.licensed,
+          shown.validUntil,
+          shown.daysLeft,
+          shown.licenses.map((l: { name: string }) => l.name),
+        ],
+        [true, '2025-01-28', 327, [returned]],
+      )
+      const history = (await show('AP-A')).history.map(
+        (h: { kind: string; day: string; returnedDays: number }) => [h.kind, h.day, h.returnedDays],
+      )
+      assert.deepEqual(history, [
+        ['assign', '2024-01-31', null],
+        ['detach', '2024-03-06', 327],
+      ])
+    })
+
+    it('assigns by preference, stacks licenses, and refuses the wrong category', async () => {
+      t.clock.ms = at('2024-04-01T09:00:00Z')
+      for (const term of ['1y', '3y', '5y']) {
+        const [key] = await issue('router', term, 2)
+        assert.equal((await addKey(key!)).status, 201)
+      }
+      await addDevices(['R1', 'R2', 'R3'].map((serial) => ({ serial, model: 'R-1000' })))
+      const shortest = await assign([{ serial: 'R1' }]) // org default: shortest
+      assert.equal(shortest.body.results[0].details.addedDays, 365)
+      const longest = await assign([{ serial: 'R2', prefer: 'longest' }])
+      assert.equal(longest.body.results[0].details.addedDays, 1825)
+      // R1 is licensed: without extend it is already so (file re-runs), with extend it stacks
+      const same = await assign([{ serial: 'R1' }])
+      assert.equal(same.body.results[0].status, 'already-so')
+      const stacked = await assign([{ serial: 'R1', extend: true, prefer: 'longest' }])
+      assert.deepEqual(
+        [stacked.body.results[0].details.addedDays, stacked.body.results[0].details.validUntil],
+        [1825, '2030-03-31'], // 2024-04-01 + 365 + 1825
+      )
+      const two = await assign([{ serial: 'R3', count: 2 }])
+      // the two shortest: this test's remaining 1y license and the 1y key of the rate-limit test
+      assert.equal(two.body.results[0].details.validUntil, '2026-04-01')
+      const wrong = await assign([{ serial: 'AP-A', license: (await show('R3')).licenses[0].name }])
+      assert.equal(wrong.body.results[0].code, 'wrong_category')
+      const none = await assign([{ serial: 'AP-A' }])
+      assert.equal(none.body.results[0].code, 'no_free_license')
+      assert.match(none.body.results[0].message, /category 'access-point'/)
+    })
+
+    it('transfers unassigned licenses or a whole unassigned key to an org the caller is admin of', async () => {
+      // ann is admin of both acme and initech
+      const initechAnn = await t.org('initech', 'ann@acme.test')
+      const [key] = await issue('router', '1y', 3)
+      assert.equal((await addKey(key!)).status, 201)
+      const serial = key!.replace(/-/g, '').slice(0, 12)
+      const transfer = (body: object, token = admin) => t.call(token, 'POST', `${base}/transfer`, body)
+      const noToken = await transfer({
+        to: 'initech',
+        toToken: 'lic_u_nonsense-token',
+        licenses: [`${serial}-1`],
+      })
+      assert.deepEqual([noToken.status, noToken.body.error.code], [401, 'unauthenticated'])
+      const wrongOrg = await transfer({ to: 'initech', toToken: globexAdmin, licenses: [`${serial}-1`] })
+      assert.deepEqual([wrongOrg.status, wrongOrg.body.error.code], [403, 'forbidden'])
+      // gus (globex) is not ann: a token of another person for the target is refused
+      const gusInitech = await t.call(initechAnn, 'POST', '/v1/orgs/initech/users/bulk-add', {
+        items: [{ email: 'gus@globex.test', role: 'admin' }],
+      })
+      assert.equal(gusInitech.status, 200, JSON.stringify(gusInitech.body))
+      const gusTok = await t.call(initechAnn, 'POST', '/v1/orgs/initech/tokens', {
+        userEmail: 'gus@globex.test',
+      })
+      const otherPerson = await transfer({
+        to: 'initech',
+        toToken: gusTok.body.token,
+        licenses: [`${serial}-1`],
+      })
+      assert.deepEqual([otherPerson.status, otherPerson.body.error.code], [403, 'forbidden'])
+      // one license moves
+      const one = await transfer({ to: 'initech', toToken: initechAnn, licenses: [`${serial}-1`] })
+      assert.deepEqual(one.body, { from: 'acme', to: 'initech', key: null, licenses: [`${serial}-1`] })
+      const theirPool = await t.call(initechAnn, 'GET', '/v1/orgs/initech/devices/pool')
+      assert.deepEqual(
+        theirPool.body.licenses.map((l: { name: string }) => l.name),
+        [`${serial}-1`],
+      )
+      // an assigned license, and a key with an assigned license, are refused
+      await addDevices([{ serial: 'R9', model: 'R-2000' }])
+      assert.equal(
+        (await assign([{ serial: 'R9', license: `${serial}-2` }])).body.results[0].status,
+        'changed',
+      )
+      const assigned = await transfer({ to: 'initech', toToken: initechAnn, licenses: [`${serial}-2`] })
+      assert.deepEqual([assigned.status, assigned.body.error.code], [409, 'license_assigned'])
+      const wholeKey = await transfer({ to: 'initech', toToken: initechAnn, key: key! })
+      assert.deepEqual([wholeKey.status, wholeKey.body.error.code], [409, 'license_assigned'])
+      // a fully unassigned key moves whole
+      const [key2] = await issue('router', '3y', 2)
+      assert.equal((await addKey(key2!)).status, 201)
+      const whole = await transfer({ to: 'initech', toToken: initechAnn, key: key2! })
+      const serial2 = key2!.replace(/-/g, '').slice(0, 12)
+      assert.deepEqual(whole.body, {
+        from: 'acme',
+        to: 'initech',
+        key: serial2,
+        licenses: [`${serial2}-1`, `${serial2}-2`],
+      })
+      const theirKeys = await t.call(initechAnn, 'GET', '/v1/orgs/initech/devices/keys')
+      assert.deepEqual(
+        theirKeys.body.items.map((k: { serial: string }) => k.serial),
+        [serial2],
+      )
+      // globex's admin (not a member of acme) cannot transfer from acme: another organization is 404
+      const foreign = await transfer(
+        { to: 'globex', toToken: globexAdmin, licenses: [`${serial}-3`] },
+        globexAdmin,
+      )
+      assert.deepEqual([foreign.status, foreign.body.error.code], [404, 'not_found'])
+    })
+
+    it('removes a device, detaching its license first by the same rule', async () => {
+      t.clock.ms = at('2024-04-02T09:00:00Z')
+      const before = await show('R2') // 1825 days from 2024-04-01
+      assert.equal(before.validUntil, '2029-03-31')
+      const preview = await t.call(admin, 'POST', `${base}/bulk-remove`, {
+        items: [{ serial: 'R2' }],
+        dryRun: true,
+      })
+      assert.equal(preview.body.results[0].status, 'will-change')
+      assert.equal(preview.body.results[0].details.returnedDays, 1821) // 1825 - 2 used - 2
+      const res = await t.call(admin, 'POST', `${base}/bulk-remove`, {
+        items: [{ serial: 'R2' }, { serial: 'NOPE' }],
+      })
+      assert.deepEqual(
+        res.body.results.map((r: { target: string; status: string }) => [r.target, r.status]),
+        [
+          ['R2', 'changed'],
+          ['NOPE', 'already-so'],
+        ],
+      )
+      assert.equal((await t.call(admin, 'GET', `${base}/R2`)).status, 404)
+      const pool = await t.call(admin, 'GET', `${base}/pool`)
+      assert.ok(
+        pool.body.groups.some(
+          (g: { term: string; days: number }) => g.term === 'returned' && g.days === 1821,
+        ),
+      )
+    })
+
+    it('refuses expired pool licenses and shows an expired cumulative license as expired', async () => {
+      t.clock.ms = at('2024-04-02T09:00:00Z')
+      const res = await t.call(t.operatorToken, 'POST', '/v1/devices/keys', {
+        category: 'access-point',
+        term: '1y',
+        count: 1,
+        expires: '2024-04-01',
+      })
+      assert.equal(res.status, 201, JSON.stringify(res.body))
+      assert.equal((await addKey(res.body.keys[0].key)).status, 201)
+      const name = `${res.body.keys[0].serial}-1`
+      await addDevices([{ serial: 'AP-OLD', model: 'AP-10' }])
+      const named = await assign([{ serial: 'AP-OLD', license: name }])
+      assert.equal(named.body.results[0].code, 'license_expired')
+      const auto = await assign([{ serial: 'AP-OLD' }])
+      assert.equal(auto.body.results[0].code, 'no_free_license')
+      const pool = await t.call(admin, 'GET', `${base}/pool`)
+      assert.equal(
+        pool.body.licenses.some((l: { name: string }) => l.name === name),
+        false,
+      )
+      // AP-B holds 327 days from 2024-03-07: valid until 2025-01-28, expired from 2025-01-29
+      t.clock.ms = at('2025-01-28T12:00:00Z')
+      assert.deepEqual(
+        [(await show('AP-B')).licensed, (await show('AP-B')).expired, (await show('AP-B')).daysLeft],
+        [true, false, 0],
+      )
+      t.clock.ms = at('2025-01-29T12:00:00Z')
+      const expired = await show('AP-B')
+      assert.deepEqual([expired.licensed, expired.expired, expired.validUntil], [false, true, '2025-01-28'])
+      t.clock.ms = at('2024-04-02T09:00:00Z')
+    })
+
+    it('plans a dry run in batches exactly: earlier batches (prior) are replayed with the assign and detach code', async () => {
+      t.clock.ms = at('2024-05-02T09:00:00Z')
+      const cat = await t.call(t.operatorToken, 'POST', '/v1/devices/categories', {
+        name: 'sensor',
+        models: ['S-1'],
+      })
+      assert.equal(cat.status, 201, JSON.stringify(cat.body))
+      for (const term of ['1y', '5y']) {
+        const [key] = await issue('sensor', term, 1)
+        assert.equal((await addKey(key!)).status, 201)
+      }
+      await addDevices(['SN1', 'SN2'].map((serial) => ({ serial, model: 'S-1' })))
+      // Alone, SN2 preferring the longest would get the 5y license; after batch 1 (SN1 preferring
+      // the longest took it) it can only get the 1y one: the plan says so, as applying will.
+      const alone = await assign([{ serial: 'SN2', prefer: 'longest' }], { dryRun: true })
+      assert.equal(alone.body.results[0].details.addedDays, 1825)
+      const second = await assign([{ serial: 'SN2', prefer: 'longest' }], {
+        dryRun: true,
+        prior: [[{ serial: 'SN1', prefer: 'longest' }]],
+      })
+      assert.deepEqual(
+        [second.body.results[0].status, second.body.results[0].details.addedDays],
+        ['will-change', 365],
+      )
+      // the replayed batch is not reported and nothing stayed: both licenses are still in the pool
+      assert.equal(second.body.results.length, 1)
+      assert.equal((await show('SN1')).licensedFrom, null)
+      const applied = await assign([{ serial: 'SN1', prefer: 'longest' }])
+      assert.equal(applied.body.results[0].details.addedDays, 1825)
+      const then = await assign([{ serial: 'SN2', prefer: 'longest' }])
+      assert.equal(then.body.results[0].details.addedDays, 365)
+      // detach takes prior too (SN1 detached first, rolled back): SN2's plan, and SN1 keeps its license
+      t.clock.ms = at('2024-05-03T09:00:00Z')
+      const afterDetach = await detach(['SN2'], { dryRun: true, prior: [[{ serial: 'SN1' }]] })
+      assert.equal(afterDetach.body.results[0].status, 'will-change')
+      const stillOn = await show('SN1')
+      assert.equal(stillOn.licenseDays, 1825)
+    })
+
+    it('enforces the invariants in the database', async () => {
+      const db = t.storage.db
+      const lic = await db
+        .selectFrom('device_licenses')
+        .selectAll()
+        .where('state', '=', 'pool')
+        .executeTakeFirstOrThrow()
+      const dev = await db.selectFrom('devices').select('id').executeTakeFirstOrThrow()
+      // assigned without a device, or in the pool on a device
+      await assert.rejects(
+        db.updateTable('device_licenses').set({ state: 'assigned' }).where('id', '=', lic.id).execute(),
+      )
+      await assert.rejects(
+        db.updateTable('device_licenses').set({ device_id: dev.id }).where('id', '=', lic.id).execute(),
+      )
+      // a key's licenses never exceed its count: slot count+1, or a second license in a slot
+      await assert.rejects(
+        db
+          .insertInto('device_licenses')
+          .values({ ...lic, id: 'dl_x1', name: 'X1', slot: lic.key_count! + 1 })
+          .execute(),
+      )
+      await assert.rejects(
+        db
+          .insertInto('device_licenses')
+          .values({ ...lic, id: 'dl_x2', name: 'X2' })
+          .execute(),
+      )
+      await assert.rejects(
+        db
+          .insertInto('device_licenses')
+          .values({ ...lic, id: 'dl_x3', name: 'X3', slot: 1, key_count: 99 })
+          .execute(),
+      )
+      await sql`select 1`.execute(db)
+    })
+  })
+}
