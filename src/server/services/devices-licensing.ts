@@ -427,7 +427,6 @@ export async function transferLicenses(
   const to = await targetOrgAsAdmin(ctx, body.to, body.toToken)
   if (to.id === from.id)
     throw new AppError('validation_failed', 'to: the licenses are already in this organization')
-  const now = ctx.clock.now()
   return inTransaction(ctx, async (trx) => {
     let keySerial: string | null = null
     let licenses: Array<{ id: string; name: string; state: string }>
