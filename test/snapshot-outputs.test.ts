@@ -68,6 +68,7 @@ describe('--json outputs conform to their registered schemas', function () {
     const db = join(server.dir, 'conformance.sqlite')
     await run('server:init', ['--db', db], {})
     await run('server:migrate', ['--db', db], {})
+    await run('server:backup', [join(server.dir, 'conformance-backup.sqlite'), '--db', db], {})
 
     const expected = Object.entries(jsonOutputs)
       .filter(([id, o]) => /^(orgs|server):/.test(id) && 'schema' in o)

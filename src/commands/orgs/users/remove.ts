@@ -43,15 +43,17 @@ export default class UsersRemove extends ApiCommand<typeof UsersRemove> {
   }
 }
 
-/** What removing a member releases, for the per-row report (the spec asks that it be said). */
+/**
+ * What removing a member released, for the per-row report (the spec asks that it be said): one part
+ * per topic the server reports in `releases`, so a topic that adds a release hook needs nothing here.
+ */
 export function describeRemoval(details: Record<string, unknown>): string | undefined {
-  const r = details as Partial<Removal>
-  const parts: string[] = []
-  const leases = r.leasesReleased ?? []
-  if (leases.length)
-    parts.push(`seats released: ${leases.map((l) => `${l.product} on ${l.host}`).join(', ')}`)
-  const addons = r.addonsRevoked ?? []
-  if (addons.length) parts.push(`add-ons revoked: ${addons.join(', ')}`)
-  if (r.tokensRevoked) parts.push(`tokens revoked: ${r.tokensRevoked}`)
-  return parts.length ? parts.join('; ') : 'no seats, add-ons or tokens held'
+  const releases = (details as Partial<Removal>).releases ?? []
+  const parts = releases
+    .filter((r) => r.count > 0)
+    .map((r) => `${r.noun} ${r.action}: ${r.items.length > 0 ? r.items.join(', ') : r.count}`)
+  if (parts.length > 0) return parts.join('; ')
+  const nouns = releases.map((r) => r.noun)
+  if (nouns.length === 0) return 'nothing held'
+  return `no ${nouns.length > 1 ? `${nouns.slice(0, -1).join(', ')} or ${nouns[nouns.length - 1]}` : nouns[0]} held`
 }
