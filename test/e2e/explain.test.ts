@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert'
-import { E2eServer, jsonError, runCli, type CliResult } from '../helpers/e2e.js'
+import { E2eServer, runCli, type CliResult } from '../helpers/e2e.js'
 
 describe('e2e: explain', function () {
   let server: E2eServer
@@ -120,11 +120,42 @@ describe('e2e: explain', function () {
     assert.match(held.evidence[1].detail, /^ws-1: active \(lease ls_[0-9a-z]+\)$/)
   })
 
-  it('only one subject at a time (2); an unknown subject is named (2)', async () => {
+  it('only one subject at a time (2)', async () => {
     const two = await cli(['explain', 'bob@acme.test', '--addon', 'cp', '--pool', 'cad'])
     assert.equal(two.code, 2)
-    const device = await cli(['explain', 'bob@acme.test', '--device', 'SN-1', '--json'])
-    assert.equal(device.code, 2)
-    assert.equal(jsonError(device).message, "subject: unknown 'device'; known: addon, pool")
+  })
+
+  it('an activation ID: usable while active with free seats; once returned, inactive and named so', async () => {
+    ok(
+      await op([
+        'activations',
+        'provision',
+        'flow',
+        '--type',
+        'CC',
+        '--seats',
+        '4',
+        '--expires',
+        '2027-01-01',
+      ]),
+    )
+    const id = JSON.parse(
+      ok(await cli(['activations', 'generate', 'flow', '--quantity', '2', '--json'])).stdout,
+    ).id as string
+    const usable = await explain(['bob@acme.test', '--activation', id])
+    assert.deepEqual([usable.licensed, usable.code], [true, 'ok'])
+    assert.equal(
+      usable.summary,
+      `${id} (flow) can be activated: 2 of 2 seats are free and it is valid through 2027-01-01.`,
+    )
+    ok(await cli(['activations', 'return', id, '--yes']))
+    const returned = await explain(['bob@acme.test', '--activation', id])
+    assert.deepEqual([returned.licensed, returned.code], [false, 'activation_inactive'])
+    assert.match(
+      returned.evidence.map((e: { detail: string }) => e.detail).join('\n'),
+      /CC ID for flow: inactive/,
+    )
+    const missing = await explain(['bob@acme.test', '--activation', 'act_nope'])
+    assert.deepEqual([missing.licensed, missing.code], [false, 'not_found'])
   })
 })

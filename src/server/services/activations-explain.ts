@@ -1,0 +1,74 @@
+import { lastValidDay } from '../../domain/dates.js'
+import { registerExplainer, type SubjectVerdict } from './explain.js'
+import { isExpired } from './expiry.js'
+
+// Activation IDs: an ID belongs to the organization, not to a member; what decides whether it can
+// be used on a machine is its status, its expiry and its free seats. The answer names them.
+registerExplainer('activation', async ({ db, org, email, now }, id) => {
+  const row = await db
+    .selectFrom('activation_ids')
+    .innerJoin('activation_entitlements', 'activation_entitlements.id', 'activation_ids.entitlement_id')
+    .selectAll('activation_ids')
+    .select(['activation_entitlements.product', 'activation_entitlements.type'])
+    .where('activation_ids.org_id', '=', org.id)
+    .where('activation_ids.id', '=', id)
+    .executeTakeFirst()
+  const targets = { exact: [id] }
+  if (!row)
+    return {
+      licensed: false,
+      code: 'not_found',
+      summary: `${org.slug} has no activation ID '${id}', so ${email} cannot activate it; admins generate IDs from an entitlement (licctl activations generate).`,
+      evidence: [{ fact: 'activation', detail: `'${id}' does not exist in ${org.slug}` }],
+      auditTargets: targets,
+    }
+  const hosts = await db
+    .selectFrom('activation_hosts')
+    .select(['host', 'seats'])
+    .where('activation_id', '=', id)
+    .orderBy('host')
+    .execute()
+  const through = lastValidDay(row.expires_at, org.time_zone)
+  const expired = isExpired(row.expires_at, now)
+  const free = row.quantity - row.used
+  const evidence: SubjectVerdict['evidence'] = [
+    {
+      fact: 'activation',
+      detail: `${row.type} ID for ${row.product}: ${row.status}, ${row.used} of ${row.quantity} seats in use, ${expired ? 'expired after' : 'valid through'} ${through}`,
+    },
+    {
+      fact: 'hosts',
+      detail: hosts.length === 0 ? 'no host holds it' : hosts.map((h) => `${h.host} (${h.seats})`).join(', '),
+    },
+  ]
+  const verdict = (licensed: boolean, code: string, summary: string): SubjectVerdict => ({
+    licensed,
+    code,
+    summary,
+    evidence,
+    auditTargets: targets,
+  })
+  if (row.status === 'inactive')
+    return verdict(
+      false,
+      'activation_inactive',
+      `${id} (${row.product}) was returned and is inactive: it can no longer be activated anywhere; an admin generates a new ID from the entitlement's free seats.`,
+    )
+  if (expired)
+    return verdict(
+      false,
+      'activation_expired',
+      `${id} (${row.product}) expired after ${through}: it cannot be activated until the operator renews the entitlement.`,
+    )
+  if (free <= 0)
+    return verdict(
+      false,
+      'quantity_exceeded',
+      `All ${row.quantity} seats of ${id} (${row.product}) are in use (${hosts.map((h) => h.host).join(', ')}): deactivate it on a host, or rehost it off a dead one, before ${email} can activate it elsewhere.`,
+    )
+  return verdict(
+    true,
+    'ok',
+    `${id} (${row.product}) can be activated: ${free} of ${row.quantity} seats are free and it is valid through ${through}.`,
+  )
+})
