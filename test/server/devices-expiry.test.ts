@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert'
 import { expiryQuery } from '../../src/contract/expiry.js'
 import type { ServiceContext } from '../../src/server/context.js'
 import { checkExpiry } from '../../src/server/services/expiry-check.js'
+import { explain } from '../../src/server/services/explain.js'
 import { startApp, type TestApp } from '../helpers/app.js'
 import { DIALECTS } from '../helpers/dialects.js'
 
@@ -46,6 +47,13 @@ for (const dialect of DIALECTS) {
       assert.equal(res.status, 200, JSON.stringify(res.body))
     }
     let soonKey = ''
+    const why = (serial: string) =>
+      explain(
+        { db: t.storage.db, dialect, clock: t.clock, principal: { kind: 'operator', tokenId: 'test' } },
+        'acme',
+        'ann@acme.test',
+        { subject: 'device', name: serial },
+      )
 
     before(async () => {
       t = await startApp(dialect, START)
@@ -63,6 +71,7 @@ for (const dialect of DIALECTS) {
         items: [
           { serial: 'R1', model: 'R-1000', name: 'front desk' },
           { serial: 'R2', model: 'R-1000' },
+          { serial: 'R3', model: 'R-1000' },
         ],
       })
       assert.equal(added.status, 200, JSON.stringify(added.body))
@@ -163,6 +172,47 @@ for (const dialect of DIALECTS) {
       } finally {
         t.clock.ms = NOW
       }
+    })
+
+    it('explains a device: licensed through its day, with its adding and assignment in its history', async () => {
+      const e = await why('R1')
+      assert.deepEqual(
+        [e.licensed, e.code, e.summary],
+        [true, 'ok', 'Device R1 (router) is licensed through 2026-01-20 (26 days left).'],
+      )
+      assert.deepEqual(e.evidence[1], {
+        fact: 'device license',
+        detail: '365 days from 2025-01-20, valid through 2026-01-20',
+      })
+      assert.deepEqual(
+        e.history.map((h) => [h.action, h.target, h.actor]),
+        [
+          ['devices.assign', 'R1', 'ann@acme.test'],
+          ['devices.add', 'R1', 'ann@acme.test'],
+        ],
+      )
+    })
+
+    it('explains an expired, an unlicensed and a missing device', async () => {
+      t.clock.ms = at('2026-01-21T04:59:00Z') // still 2026-01-20 in New York
+      try {
+        assert.equal((await why('R1')).code, 'ok')
+        t.clock.ms = at('2026-01-21T05:00:00Z')
+        const e = await why('R1')
+        assert.deepEqual(
+          [e.licensed, e.code, e.evidence[1]!.detail],
+          [false, 'license_expired', '365 days from 2025-01-20, expired after 2026-01-20'],
+        )
+      } finally {
+        t.clock.ms = NOW
+      }
+      const r3 = await why('R3')
+      assert.deepEqual(
+        [r3.licensed, r3.code, r3.history.map((h) => [h.action, h.target])],
+        [false, 'device_unlicensed', [['devices.add', 'R3']]],
+      )
+      const missing = await why('R404')
+      assert.deepEqual([missing.licensed, missing.code], [false, 'not_found'])
     })
   })
 }

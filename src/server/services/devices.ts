@@ -10,6 +10,7 @@ import { audit } from './audit.js'
 import { runBulk, type BulkOptions } from './bulk.js'
 import { categoryOfModel, findCategory } from './devices-keys.js'
 import './devices-expiry.js'
+import './devices-explain.js'
 import { mapPage, paginate } from './paging.js'
 
 export type DeviceRow = Database['devices']
