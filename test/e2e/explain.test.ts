@@ -123,8 +123,8 @@ describe('e2e: explain', function () {
   it('only one subject at a time (2); an unknown subject is named (2)', async () => {
     const two = await cli(['explain', 'bob@acme.test', '--addon', 'cp', '--pool', 'cad'])
     assert.equal(two.code, 2)
-    const device = await cli(['explain', 'bob@acme.test', '--device', 'SN-1', '--json'])
-    assert.equal(device.code, 2)
-    assert.equal(jsonError(device).message, "subject: unknown 'device'; known: addon, pool")
+    const activation = await cli(['explain', 'bob@acme.test', '--activation', 'ACT-1', '--json'])
+    assert.equal(activation.code, 2)
+    assert.equal(jsonError(activation).message, "subject: unknown 'activation'; known: addon, pool, device")
   })
 })
