@@ -26,7 +26,7 @@ export default class Explain extends ApiCommand<typeof Explain> {
       exclusive: others('pool'),
     }),
     device: Flags.string({
-      description: 'a device license (its serial), once the devices topic explains them',
+      description: 'a device (its serial): found, licensed through which day, expired or not',
       exclusive: others('device'),
     }),
     activation: Flags.string({

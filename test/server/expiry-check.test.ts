@@ -156,7 +156,8 @@ for (const dialect of DIALECTS) {
       )
       await assert.rejects(check({ kind: 'seat-pool,nope' }), {
         code: 'validation_failed',
-        message: "kind: unknown kind 'nope'; known: activation-id, addon-pool, entitlement, seat-pool, token",
+        message:
+          "kind: unknown kind 'nope'; known: activation-id, addon-pool, device-key, device-license, device-pool-license, entitlement, seat-pool, token",
       })
     })
 

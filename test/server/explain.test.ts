@@ -178,7 +178,7 @@ describe('explain (service)', function () {
     assert.equal((await why('bob@acme.test', 'pool', 'nope')).code, 'not_found')
     await assert.rejects(why('bob@acme.test', 'spaceship', 'x'), {
       code: 'validation_failed',
-      message: "subject: unknown 'spaceship'; known: addon, pool",
+      message: "subject: unknown 'spaceship'; known: addon, pool, activation, device",
     })
   })
 })

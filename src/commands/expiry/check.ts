@@ -23,7 +23,8 @@ export default class ExpiryCheck extends ApiCommand<typeof ExpiryCheck> {
       description: 'only items within this (or expired) fail; the rest of the window are warnings',
     }),
     kind: Flags.string({
-      description: 'only these kinds (seat-pool, addon-pool, token, …), comma-separated or repeated',
+      description:
+        'only these kinds (seat-pool, addon-pool, token, device-license, …), comma-separated or repeated',
       multiple: true,
       delimiter: ',',
     }),

@@ -9,6 +9,8 @@ import { authorizeOrg, type OrgRow } from './access.js'
 import { audit } from './audit.js'
 import { runBulk, type BulkOptions } from './bulk.js'
 import { categoryOfModel, findCategory } from './devices-keys.js'
+import './devices-expiry.js'
+import './devices-explain.js'
 import { mapPage, paginate } from './paging.js'
 
 export type DeviceRow = Database['devices']

@@ -1,0 +1,120 @@
+import { expiryInstant } from '../../domain/dates.js'
+import { validUntil } from '../../domain/device-days.js'
+import type { Executor } from '../context.js'
+import { registerExpiryKind } from './expiry-check.js'
+
+/** The org's time zone: a device's cumulative license is valid through a calendar day there. */
+async function timeZoneOf(db: Executor, orgId: string): Promise<string> {
+  const org = await db
+    .selectFrom('organizations')
+    .select('time_zone')
+    .where('id', '=', orgId)
+    .executeTakeFirstOrThrow()
+  return org.time_zone
+}
+
+// Assigned device licenses: a device's cumulative license lapses at the start of the day after its
+// valid-until day in the org's time zone; it names the device and counts the licenses on it.
+registerExpiryKind({
+  kind: 'device-license',
+  async expiring(db, orgId, until) {
+    const tz = await timeZoneOf(db, orgId)
+    const devices = await db
+      .selectFrom('devices')
+      .select(['id', 'serial', 'name', 'license_start', 'license_days'])
+      .where('org_id', '=', orgId)
+      .where('license_start', 'is not', null)
+      .execute()
+    const lapsing = devices
+      .map((d) => ({ d, expiresAt: expiryInstant(validUntil(d.license_start!, d.license_days), tz)! }))
+      .filter((x) => x.expiresAt <= until)
+    if (lapsing.length === 0) return []
+    const counts = await db
+      .selectFrom('device_licenses')
+      .select(['device_id', (eb) => eb.fn.countAll<number | string>().as('n')])
+      .where('org_id', '=', orgId)
+      .where('state', '=', 'assigned')
+      .where(
+        'device_id',
+        'in',
+        lapsing.map((x) => x.d.id),
+      )
+      .groupBy('device_id')
+      .execute()
+    const byDevice = new Map(counts.map((c) => [c.device_id, Number(c.n)]))
+    return lapsing.map(({ d, expiresAt }) => ({
+      id: d.id,
+      name: d.name === null ? d.serial : `${d.serial} (${d.name})`,
+      expiresAt,
+      affected: { count: byDevice.get(d.id) ?? 0, unit: 'licenses' },
+      owner: d.serial,
+    }))
+  },
+})
+
+// Device licenses in the pool whose key gave them a last day to be assigned.
+registerExpiryKind({
+  kind: 'device-pool-license',
+  async expiring(db, orgId, until) {
+    const rows = await db
+      .selectFrom('device_licenses')
+      .innerJoin('device_categories', 'device_categories.id', 'device_licenses.category_id')
+      .select([
+        'device_licenses.id',
+        'device_licenses.name',
+        'device_licenses.term',
+        'device_licenses.expires_at',
+        'device_categories.name as category',
+      ])
+      .where('device_licenses.org_id', '=', orgId)
+      .where('device_licenses.state', '=', 'pool')
+      .where('device_licenses.expires_at', 'is not', null)
+      .where('device_licenses.expires_at', '<=', until)
+      .execute()
+    return rows.map((r) => ({
+      id: r.id,
+      name: `${r.name} (${r.category} ${r.term})`,
+      expiresAt: r.expires_at!,
+      affected: { count: 1, unit: 'licenses' },
+      owner: null,
+    }))
+  },
+})
+
+// Device keys added to the org with an expiry, while licenses of theirs are still in the pool.
+registerExpiryKind({
+  kind: 'device-key',
+  async expiring(db, orgId, until) {
+    const rows = await db
+      .selectFrom('device_keys')
+      .innerJoin('device_categories', 'device_categories.id', 'device_keys.category_id')
+      .innerJoin('device_licenses', 'device_licenses.key_id', 'device_keys.id')
+      .select([
+        'device_keys.id',
+        'device_keys.serial',
+        'device_keys.term',
+        'device_keys.expires_at',
+        'device_categories.name as category',
+        (eb) => eb.fn.countAll<number | string>().as('n'),
+      ])
+      .where('device_keys.org_id', '=', orgId)
+      .where('device_keys.expires_at', 'is not', null)
+      .where('device_keys.expires_at', '<=', until)
+      .where('device_licenses.state', '=', 'pool')
+      .groupBy([
+        'device_keys.id',
+        'device_keys.serial',
+        'device_keys.term',
+        'device_keys.expires_at',
+        'device_categories.name',
+      ])
+      .execute()
+    return rows.map((r) => ({
+      id: r.id,
+      name: `${r.serial} (${r.category} ${r.term})`,
+      expiresAt: r.expires_at!,
+      affected: { count: Number(r.n), unit: 'licenses' },
+      owner: null,
+    }))
+  },
+})

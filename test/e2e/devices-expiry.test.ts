@@ -1,0 +1,87 @@
+import { strict as assert } from 'node:assert'
+import { E2eServer, runCli, type CliResult } from '../helpers/e2e.js'
+
+/** R1 is licensed on 2025-01-20 for 365 days (valid through 2026-01-20); the check runs 2025-12-25. */
+describe('e2e: expiry check and explain of devices', function () {
+  let server: E2eServer
+  let admin: string
+  let later = ''
+  const as = (args: string[], url?: string) =>
+    runCli(args, { env: { ...server.env(admin, 'acme'), ...(url ? { LICCTL_URL: url } : {}) } })
+  const ok = (r: CliResult) => {
+    assert.equal(r.code, 0, `exit ${r.code}: ${r.stderr}`)
+    return r
+  }
+  const issue = async (count: number, expires?: string) =>
+    (
+      JSON.parse(
+        ok(
+          await server.asOperator([
+            'devices',
+            'keys',
+            'issue',
+            '--category',
+            'router',
+            '--term',
+            '1y',
+            '--count',
+            String(count),
+            ...(expires ? ['--expires', expires] : []),
+            '--json',
+          ]),
+        ).stdout,
+      ) as { keys: Array<{ key: string; serial: string }> }
+    ).keys[0]!
+
+  let soon = ''
+  before(async () => {
+    server = await E2eServer.start({ clock: '2025-01-20T09:00:00Z' })
+    later = await server.listen('2025-12-25T15:00:00Z')
+    admin = await server.createOrg('acme', 'ann@acme.test')
+    ok(await server.asOperator(['devices', 'categories', 'add', 'router', '--models', 'R-1000']))
+    ok(await as(['devices', 'keys', 'add', (await issue(1)).key, '--accept-terms']))
+    ok(await as(['devices', 'add', 'R1', '--model', 'R-1000']))
+    ok(await as(['devices', 'assign', 'R1']))
+    const k = await issue(1, '2026-01-10')
+    soon = k.serial
+    ok(await as(['devices', 'keys', 'add', k.key, '--accept-terms']))
+  })
+  after(async () => server.stop())
+
+  it('finds the assigned license naming the device, and the pool license and its key, then exits 7', async () => {
+    const r = await as(['expiry', 'check', '--within', '30d', '--json'], later)
+    assert.equal(r.code, 7, r.stderr)
+    const doc = JSON.parse(r.stdout) as {
+      items: Array<{
+        kind: string
+        name: string
+        owner: string | null
+        validThrough: string
+        daysLeft: number
+      }>
+    }
+    assert.deepEqual(
+      doc.items.map((i) => [i.kind, i.name, i.owner, i.validThrough, i.daysLeft]),
+      [
+        ['device-key', `${soon} (router 1y)`, null, '2026-01-10', 16],
+        ['device-pool-license', `${soon}-1 (router 1y)`, null, '2026-01-10', 16],
+        ['device-license', 'R1', 'R1', '2026-01-20', 26],
+      ],
+    )
+    const out = await as(
+      ['expiry', 'check', '--within', '15d', '--kind', 'device-license,device-pool-license'],
+      later,
+    )
+    assert.equal(out.code, 0, out.stderr)
+    assert.equal(out.stdout, 'Nothing expires within the window.\n')
+  })
+
+  it('explains the device: licensed through its last day', async () => {
+    const r = ok(await as(['explain', 'ann@acme.test', '--device', 'R1', '--json'], later))
+    const e = JSON.parse(r.stdout) as { licensed: boolean; code: string; summary: string }
+    assert.deepEqual(
+      [e.licensed, e.code, e.summary],
+      [true, 'ok', 'Device R1 (router) is licensed through 2026-01-20 (26 days left).'],
+    )
+  })
+})

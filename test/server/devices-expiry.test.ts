@@ -1,0 +1,218 @@
+import { strict as assert } from 'node:assert'
+import { expiryQuery } from '../../src/contract/expiry.js'
+import type { ServiceContext } from '../../src/server/context.js'
+import { checkExpiry } from '../../src/server/services/expiry-check.js'
+import { explain } from '../../src/server/services/explain.js'
+import { startApp, type TestApp } from '../helpers/app.js'
+import { DIALECTS } from '../helpers/dialects.js'
+
+const at = (iso: string) => Date.parse(iso)
+/** 04:00 in New York: the org's day is 2025-01-20, so 365 days are valid through 2026-01-20. */
+const START = at('2025-01-20T09:00:00Z')
+const NOW = at('2025-12-25T15:00:00Z')
+
+for (const dialect of DIALECTS) {
+  describe(`expiry check of device licenses and keys on ${dialect}`, function () {
+    let t: TestApp
+    let admin: string
+    const check = (q: Record<string, string> = {}) => {
+      const ctx: ServiceContext = {
+        db: t.storage.db,
+        dialect,
+        clock: t.clock,
+        principal: { kind: 'operator', tokenId: 'test' },
+      }
+      return checkExpiry(
+        ctx,
+        'acme',
+        expiryQuery.parse({ kind: 'device-license,device-pool-license,device-key', ...q }),
+      )
+    }
+    const issue = async (count: number, expires?: string) => {
+      const res = await t.call(t.operatorToken, 'POST', '/v1/devices/keys', {
+        category: 'router',
+        term: '1y',
+        count,
+        ...(expires === undefined ? {} : { expires }),
+      })
+      assert.equal(res.status, 201, JSON.stringify(res.body))
+      return res.body.keys[0] as { key: string; serial: string }
+    }
+    const addKey = async (key: string, org = 'acme', token = admin) => {
+      const res = await t.call(token, 'POST', `/v1/orgs/${org}/devices/keys`, { key, acceptTerms: true })
+      assert.equal(res.status, 201, JSON.stringify(res.body))
+    }
+    const assign = async (serial: string) => {
+      const res = await t.call(admin, 'POST', '/v1/orgs/acme/devices/bulk-assign', { items: [{ serial }] })
+      assert.equal(res.status, 200, JSON.stringify(res.body))
+    }
+    let soonKey = ''
+    const why = (serial: string) =>
+      explain(
+        { db: t.storage.db, dialect, clock: t.clock, principal: { kind: 'operator', tokenId: 'test' } },
+        'acme',
+        'ann@acme.test',
+        { subject: 'device', name: serial },
+      )
+
+    before(async () => {
+      t = await startApp(dialect, START)
+      admin = await t.org('acme', 'ann@acme.test')
+      const globex = await t.org('globex', 'gus@globex.test')
+      const tz = await t.call(admin, 'PATCH', '/v1/orgs/acme', { timeZone: 'America/New_York' })
+      assert.equal(tz.status, 200, JSON.stringify(tz.body))
+      const cat = await t.call(t.operatorToken, 'POST', '/v1/devices/categories', {
+        name: 'router',
+        models: ['R-1000'],
+      })
+      assert.equal(cat.status, 201, JSON.stringify(cat.body))
+      await addKey((await issue(2)).key)
+      const added = await t.call(admin, 'POST', '/v1/orgs/acme/devices/bulk-add', {
+        items: [
+          { serial: 'R1', model: 'R-1000', name: 'front desk' },
+          { serial: 'R2', model: 'R-1000' },
+          { serial: 'R3', model: 'R-1000' },
+        ],
+      })
+      assert.equal(added.status, 200, JSON.stringify(added.body))
+      await assign('R1') // valid through 2026-01-20 in New York
+      t.clock.ms = NOW
+      await assign('R2') // valid through 2026-12-25: outside any window here
+      const soon = await issue(2, '2026-01-10') // its licenses can be assigned through 2026-01-10 (UTC)
+      soonKey = soon.serial
+      await addKey(soon.key)
+      await addKey((await issue(1, '2026-06-01')).key)
+      // Another org's pool license in the window is not acme's.
+      await addKey((await issue(1, '2026-01-05')).key, 'globex', globex)
+    })
+    after(() => t.close())
+
+    it('finds the assigned license naming its device, and pool licenses and their key, inside 30 days', async () => {
+      const r = await check()
+      assert.deepEqual(
+        r.items.map((i) => [
+          i.kind,
+          i.name,
+          i.owner,
+          i.expiresAt,
+          i.validThrough,
+          i.daysLeft,
+          i.severity,
+          i.affected,
+        ]),
+        [
+          [
+            'device-key',
+            `${soonKey} (router 1y)`,
+            null,
+            '2026-01-11T00:00:00.000Z',
+            '2026-01-10',
+            16,
+            'failing',
+            { count: 2, unit: 'licenses' },
+          ],
+          [
+            'device-pool-license',
+            `${soonKey}-1 (router 1y)`,
+            null,
+            '2026-01-11T00:00:00.000Z',
+            '2026-01-10',
+            16,
+            'failing',
+            { count: 1, unit: 'licenses' },
+          ],
+          [
+            'device-pool-license',
+            `${soonKey}-2 (router 1y)`,
+            null,
+            '2026-01-11T00:00:00.000Z',
+            '2026-01-10',
+            16,
+            'failing',
+            { count: 1, unit: 'licenses' },
+          ],
+          [
+            'device-license',
+            'R1 (front desk)',
+            'R1',
+            '2026-01-21T05:00:00.000Z',
+            '2026-01-20',
+            26,
+            'failing',
+            { count: 1, unit: 'licenses' },
+          ],
+        ],
+      )
+      assert.deepEqual(r.summary.byKind, { 'device-key': 1, 'device-pool-license': 2, 'device-license': 1 })
+    })
+
+    it("ends the window at the org's day: R1 is in at 26 days, out at 25, and the pool out at 15", async () => {
+      const kinds = async (within: string) => (await check({ within })).items.map((i) => i.kind)
+      const pool = ['device-key', 'device-pool-license', 'device-pool-license']
+      assert.deepEqual(await kinds('26d'), [...pool, 'device-license'])
+      assert.deepEqual(await kinds('25d'), pool)
+      assert.deepEqual(await kinds('16d'), pool)
+      assert.deepEqual(await kinds('15d'), [])
+    })
+
+    it('reports them expired once past, and leaves them out with expired=exclude', async () => {
+      t.clock.ms = at('2026-01-22T12:00:00Z')
+      try {
+        const r = await check({ within: '1d' })
+        assert.deepEqual(
+          r.items.map((i) => [i.kind, i.name, i.severity, i.daysLeft]),
+          [
+            ['device-key', `${soonKey} (router 1y)`, 'expired', -12],
+            ['device-pool-license', `${soonKey}-1 (router 1y)`, 'expired', -12],
+            ['device-pool-license', `${soonKey}-2 (router 1y)`, 'expired', -12],
+            ['device-license', 'R1 (front desk)', 'expired', -2],
+          ],
+        )
+        assert.deepEqual((await check({ within: '1d', expired: 'exclude' })).items, [])
+      } finally {
+        t.clock.ms = NOW
+      }
+    })
+
+    it('explains a device: licensed through its day, with its adding and assignment in its history', async () => {
+      const e = await why('R1')
+      assert.deepEqual(
+        [e.licensed, e.code, e.summary],
+        [true, 'ok', 'Device R1 (router) is licensed through 2026-01-20 (26 days left).'],
+      )
+      assert.deepEqual(e.evidence[1], {
+        fact: 'device license',
+        detail: '365 days from 2025-01-20, valid through 2026-01-20',
+      })
+      assert.deepEqual(
+        e.history.map((h) => [h.action, h.target, h.actor]),
+        [
+          ['devices.assign', 'R1', 'ann@acme.test'],
+          ['devices.add', 'R1', 'ann@acme.test'],
+        ],
+      )
+    })
+
+    it('explains an expired, an unlicensed and a missing device', async () => {
+      t.clock.ms = at('2026-01-21T04:59:00Z') // still 2026-01-20 in New York
+      try {
+        assert.equal((await why('R1')).code, 'ok')
+        t.clock.ms = at('2026-01-21T05:00:00Z')
+        const e = await why('R1')
+        assert.deepEqual(
+          [e.licensed, e.code, e.evidence[1]!.detail],
+          [false, 'license_expired', '365 days from 2025-01-20, expired after 2026-01-20'],
+        )
+      } finally {
+        t.clock.ms = NOW
+      }
+      const r3 = await why('R3')
+      assert.deepEqual(
+        [r3.licensed, r3.code, r3.history.map((h) => [h.action, h.target])],
+        [false, 'device_unlicensed', [['devices.add', 'R3']]],
+      )
+      const missing = await why('R404')
+      assert.deepEqual([missing.licensed, missing.code], [false, 'not_found'])
+    })
+  })
+}
