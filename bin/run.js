@@ -22,6 +22,9 @@ if (!answered) {
   // The Node version is checked above, more strictly than @oclif/core's own engines check, which
   // loads semver (47 modules) on every command; skip that one.
   process.env.OCLIF_DISABLE_ENGINE_WARNING ??= '1'
+  // Colour follows the terminal: oclif's and its plugins' output (ansis) would colour a pipe
+  // wherever CI is set. FORCE_COLOR, when the user sets it, still wins.
+  if (!process.stdout.isTTY) process.env.FORCE_COLOR ??= '0'
   const { enableCompileCache } = await import('node:module')
   enableCompileCache?.()
   const { execute } = await import('@oclif/core/execute')

@@ -6,7 +6,18 @@ import type TableClass from 'cli-table3'
 // base command colours its errors), and a `--json` run or a failing one should not pay for tables.
 const require = createRequire(import.meta.url)
 const loadChalk = () => (require('chalk') as { Chalk: typeof Chalk }).Chalk
-const loadTable = () => require('cli-table3') as typeof TableClass
+const loadTable = () => {
+  const Table = require('cli-table3') as typeof TableClass
+  // cli-table3 colours through @colors/colors, which decides for itself from the environment (and
+  // turns colour off wherever CI is set, even on a terminal): our rule decides instead.
+  const colors = createRequire(require.resolve('cli-table3'))('@colors/colors/safe') as {
+    enable(): void
+    disable(): void
+  }
+  if (colorEnabled()) colors.enable()
+  else colors.disable()
+  return Table
+}
 
 let watching = false
 
