@@ -279,4 +279,69 @@ describe('e2e: the audit log', function () {
     assert.match(text.stdout, /^Chain\s+BROKEN$/m)
     assert.match(text.stdout, new RegExp(`^First mismatch\\s+${victim.id}$`, 'm'))
   })
+
+  it('records the devices and activations mutations too, each with its actor and its change', async () => {
+    const before = ndjson(ok(await cli(['orgs', 'audit', '--all', '--json']))).length
+    // Devices: a category and a key (operator), the key added, a device added, licensed, detached.
+    ok(await op(['devices', 'categories', 'add', 'router', '--models', 'R-1']))
+    const key = JSON.parse(
+      ok(
+        await op([
+          'devices',
+          'keys',
+          'issue',
+          '--category',
+          'router',
+          '--term',
+          '1y',
+          '--count',
+          '1',
+          '--json',
+        ]),
+      ).stdout,
+    ).keys[0].key as string
+    ok(await cli(['devices', 'keys', 'add', key, '--accept-terms']))
+    ok(await cli(['devices', 'add', 'R-SN-1', '--model', 'R-1']))
+    ok(await cli(['devices', 'assign', 'R-SN-1']))
+    ok(await cli(['devices', 'detach', 'R-SN-1', '--yes']))
+    // Activations: an entitlement (operator), an ID generated, activated, deactivated, returned.
+    ok(
+      await op([
+        'activations',
+        'provision',
+        'flow',
+        '--type',
+        'CC',
+        '--seats',
+        '4',
+        '--expires',
+        '2027-01-31',
+      ]),
+    )
+    const id = JSON.parse(
+      ok(await cli(['activations', 'generate', 'flow', '--quantity', '2', '--json'])).stdout,
+    ).id as string
+    ok(await cli(['activations', 'activate', id, '--host', 'lic-1', '--seats', '2']))
+    ok(await cli(['activations', 'deactivate', id, '--host', 'lic-1']))
+    ok(await cli(['activations', 'return', id, '--yes']))
+    const entries = ndjson(ok(await cli(['orgs', 'audit', '--all', '--json'])))
+      .reverse()
+      .slice(before)
+    const seen = entries.map((e) => `${e.action} by ${e.actor}`)
+    for (const expected of [
+      'devices.keys.add by alice@acme.test',
+      'devices.add by alice@acme.test',
+      'devices.assign by alice@acme.test',
+      'devices.detach by alice@acme.test',
+      'activations.provision by operator',
+      'activations.generate by alice@acme.test',
+      'activations.activate by alice@acme.test',
+      'activations.deactivate by alice@acme.test',
+      'activations.return by alice@acme.test',
+    ])
+      assert.ok(seen.includes(expected), `${expected} not in ${seen.join(', ')}`)
+    // Every entry of these topics says what changed: a state before or after, never neither.
+    for (const e of entries.filter((x) => /^(devices|activations)\./.test(x.action)))
+      assert.ok(e.before !== null || e.after !== null, `${e.action} ${e.target} records no change`)
+  })
 })
