@@ -44,16 +44,19 @@ function envNumber(name: string): number | undefined {
 }
 
 async function openSqlite(file: string): Promise<Storage> {
-  const [{ default: SQLite }, { ImmediateSqliteDialect }] = await Promise.all([
+  const [{ default: SQLite }, { ImmediateSqliteDialect }, { withStatementCache }] = await Promise.all([
     import('better-sqlite3'),
     import('./sqlite/immediate-dialect.js'),
+    import('./sqlite/statement-cache.js'),
   ])
   const database = new SQLite(file)
   database.pragma('journal_mode = WAL')
   database.pragma('foreign_keys = ON')
   database.pragma('busy_timeout = 5000')
   database.pragma('synchronous = NORMAL')
-  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database }) })
+  const db = new Kysely<Database>({
+    dialect: new ImmediateSqliteDialect({ database: withStatementCache(database) }),
+  })
   return { db, dialect: 'sqlite', pool: null, describe: `sqlite:${file}`, close: () => db.destroy() }
 }
 
