@@ -23,6 +23,23 @@ export interface ServiceContext {
   principal: Principal
   /** The request's id (X-Request-Id), recorded with every audit entry it causes. */
   requestId?: string | undefined
+  /** The request's Idempotency-Key, claimed by the first transaction the request commits. */
+  idempotency?: IdempotencyClaim | undefined
+}
+
+/**
+ * A mutation's Idempotency-Key, not yet stored. The first transaction a request's service commits
+ * inserts the key's reservation in that same transaction (the transaction runner does it), so a
+ * change and its key commit or roll back together, without a commit of their own; a request
+ * racing with the same key finds it then and is told the first is in progress.
+ */
+export interface IdempotencyClaim {
+  scope: string
+  key: string
+  hash: string
+  createdAt: number
+  /** Set once a transaction holding the reservation has committed. */
+  claimed: boolean
 }
 
 export type Executor = Kysely<Database>

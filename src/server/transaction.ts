@@ -1,12 +1,14 @@
 import type { ControlledTransaction, Kysely } from 'kysely'
 import type { Database, Dialect } from '../storage/schema.js'
+import type { IdempotencyClaim } from './context.js'
 import { AppError } from './errors.js'
 
 /** The transaction every service works in: a Kysely controlled transaction (it can take savepoints). */
 export type Tx = ControlledTransaction<Database>
 
 /** What a transaction can be opened on: a service context, a Storage, or a bare Kysely instance. */
-export type TxSource = { db: Kysely<Database>; dialect?: Dialect } | Kysely<Database>
+export type TxSource =
+  { db: Kysely<Database>; dialect?: Dialect; idempotency?: IdempotencyClaim | undefined } | Kysely<Database>
 
 export interface TxOptions {
   /** Roll back instead of committing (dry runs): fn's result is returned, nothing stays. */
@@ -46,11 +48,12 @@ export async function inTransaction<T>(
 ): Promise<T> {
   const db = 'db' in source ? source.db : source
   const dialect = 'db' in source ? source.dialect : undefined
+  const claim = 'db' in source ? source.idempotency : undefined
   const retries = opts.retries ?? 5
   const backoff = opts.backoffMs ?? 20
   for (let attempt = 0; ; attempt++) {
     try {
-      return await attemptOnce(db, dialect, fn, opts.rollback ?? false)
+      return await attemptOnce(db, dialect, fn, opts.rollback ?? false, claim)
     } catch (err) {
       const reason = contentionOf(err)
       if (reason === undefined) throw err
@@ -71,17 +74,22 @@ async function attemptOnce<T>(
   dialect: Dialect | undefined,
   fn: (trx: Tx) => Promise<T>,
   rollback: boolean,
+  claim: IdempotencyClaim | undefined,
 ): Promise<T> {
   const trx = await db.startTransaction().execute()
   const state: TxState = { dialect, hooks: [] }
   states.set(trx, state)
   try {
+    if (claim && !claim.claimed) await reserveKey(trx, claim)
     const result = await fn(trx)
     // Hooks may register further hooks: run until none is left. Dry runs run them too, so a dry run
     // fails wherever the real run would.
     for (let i = 0; i < state.hooks.length; i++) await state.hooks[i]!(trx)
     if (rollback) await trx.rollback().execute()
-    else await trx.commit().execute()
+    else {
+      await trx.commit().execute()
+      if (claim) claim.claimed = true
+    }
     return result
   } catch (err) {
     if (!trx.isCommitted && !trx.isRolledBack)
@@ -91,6 +99,32 @@ async function attemptOnce<T>(
         .catch(() => {})
     throw err
   }
+}
+
+/**
+ * Reserves the request's Idempotency-Key inside its transaction (status 0: in progress). Another
+ * request with the key got there first — it holds the reservation, or has answered since the
+ * check before the handler — so this one is told to retry, and the retry finds the stored answer.
+ */
+async function reserveKey(trx: Tx, claim: IdempotencyClaim): Promise<void> {
+  const reserved = await trx
+    .insertInto('idempotency_keys')
+    .values({
+      scope: claim.scope,
+      key: claim.key,
+      request_hash: claim.hash,
+      status_code: 0,
+      response_body: '',
+      created_at: claim.createdAt,
+    })
+    .onConflict((oc) => oc.columns(['scope', 'key']).doNothing())
+    .returning('key')
+    .executeTakeFirst()
+  if (!reserved)
+    throw new AppError(
+      'idempotency_in_progress',
+      'a request with this Idempotency-Key is still being processed; retry shortly',
+    )
 }
 
 /**

@@ -32,6 +32,7 @@ export function registerAuth(app: FastifyInstance): void {
         clock: app.clock,
         principal: this.principal,
         requestId: this.id,
+        idempotency: this.idempotency ?? undefined,
       }
     },
   })

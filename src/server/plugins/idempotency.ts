@@ -2,10 +2,11 @@ import { createHash } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
 import { redactTokens } from '../../domain/tokens.js'
 import { AppError } from '../errors.js'
+import type { IdempotencyClaim } from '../context.js'
 
 declare module 'fastify' {
   interface FastifyRequest {
-    idempotency: { scope: string; key: string; hash: string } | null
+    idempotency: IdempotencyClaim | null
   }
 }
 
@@ -18,6 +19,13 @@ const ABANDONED_AFTER_MS = 120_000
  * for a retry with the same body; the same key with another body is refused. A response that
  * carried a new token is stored with the token redacted (secrets exist only as hashes), so its
  * replay is refused with the stored, redacted answer (the token id to revoke) instead.
+ *
+ * The key is reserved inside the first transaction the request's service commits (see
+ * `IdempotencyClaim`), not by a write of its own before the handler: of two requests racing with
+ * one key, one commits its change with the reservation and the other is told it is in progress
+ * (retryable), never both; a change that rolls back takes its reservation with it. The answer is
+ * then stored over the reservation. A request whose handler committed no transaction (a refusal,
+ * a dry run) has its answer stored as it is sent.
  */
 export function registerIdempotency(app: FastifyInstance): void {
   app.decorateRequest('idempotency', null)
@@ -32,37 +40,29 @@ export function registerIdempotency(app: FastifyInstance): void {
       .digest('hex')
     const db = app.storage.db
     const now = app.clock.now()
-    // Reserve the key before the handler runs: of two requests racing with one key, one runs and
-    // the other is told it is in progress (retryable), never both. status_code 0 marks a reservation.
-    const reserved = await db
-      .insertInto('idempotency_keys')
-      .values({ scope, key, request_hash: hash, status_code: 0, response_body: '', created_at: now })
-      .onConflict((oc) => oc.columns(['scope', 'key']).doNothing())
-      .returning('key')
+    const stored = await db
+      .selectFrom('idempotency_keys')
+      .selectAll()
+      .where('scope', '=', scope)
+      .where('key', '=', key)
       .executeTakeFirst()
-    if (!reserved) {
-      const stored = await db
-        .selectFrom('idempotency_keys')
-        .selectAll()
-        .where('scope', '=', scope)
-        .where('key', '=', key)
-        .executeTakeFirstOrThrow()
+    if (stored) {
       if (stored.request_hash !== hash)
         throw new AppError('idempotency_key_reused', 'this Idempotency-Key was used for a different request')
       if (stored.status_code === 0) {
-        // A reservation left by a server that died mid-request is taken over after a while.
+        // A reservation left by a server that died between its commit and storing the answer is
+        // taken over after a while: removed, so this request reserves the key anew.
         const takenOver =
           now - stored.created_at > ABANDONED_AFTER_MS &&
           (
             await db
-              .updateTable('idempotency_keys')
-              .set({ created_at: now })
+              .deleteFrom('idempotency_keys')
               .where('scope', '=', scope)
               .where('key', '=', key)
               .where('status_code', '=', 0)
               .where('created_at', '=', stored.created_at)
               .executeTakeFirst()
-          ).numUpdatedRows === 1n
+          ).numDeletedRows === 1n
         if (!takenOver)
           throw new AppError(
             'idempotency_in_progress',
@@ -79,28 +79,44 @@ export function registerIdempotency(app: FastifyInstance): void {
         return reply.code(stored.status_code).type('application/json').send(stored.response_body)
       }
     }
-    request.idempotency = { scope, key, hash }
+    request.idempotency = { scope, key, hash, createdAt: now, claimed: false }
   })
   app.addHook('onSend', async (request, reply, payload) => {
     const idem = request.idempotency
     if (!idem) return payload
-    const mine = app.storage.db
+    const db = app.storage.db
     if (reply.statusCode >= 500 || typeof payload !== 'string') {
-      // Nothing to replay: free the key so a retry runs.
-      await mine
-        .deleteFrom('idempotency_keys')
-        .where('scope', '=', idem.scope)
-        .where('key', '=', idem.key)
-        .where('status_code', '=', 0)
-        .execute()
+      // Nothing to replay: free the key (if a transaction reserved it) so a retry runs.
+      if (idem.claimed)
+        await db
+          .deleteFrom('idempotency_keys')
+          .where('scope', '=', idem.scope)
+          .where('key', '=', idem.key)
+          .where('status_code', '=', 0)
+          .execute()
       return payload
     }
-    await mine
-      .updateTable('idempotency_keys')
-      .set({ status_code: reply.statusCode, response_body: redactTokens(payload) })
-      .where('scope', '=', idem.scope)
-      .where('key', '=', idem.key)
-      .execute()
+    const body = redactTokens(payload)
+    if (idem.claimed)
+      await db
+        .updateTable('idempotency_keys')
+        .set({ status_code: reply.statusCode, response_body: body })
+        .where('scope', '=', idem.scope)
+        .where('key', '=', idem.key)
+        .execute()
+    else
+      await db
+        .insertInto('idempotency_keys')
+        .values({
+          scope: idem.scope,
+          key: idem.key,
+          request_hash: idem.hash,
+          status_code: reply.statusCode,
+          response_body: body,
+          created_at: idem.createdAt,
+        })
+        .onConflict((oc) => oc.columns(['scope', 'key']).doNothing())
+        .execute()
     return payload
   })
 }
