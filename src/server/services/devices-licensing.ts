@@ -120,88 +120,76 @@ export async function assignLicenses(
   items: readonly AssignItem[],
   opts: BulkOptions<AssignItem>,
 ) {
-  const org = await authorizeOrg(ctx, slug, { role: 'admin', write: true })
-  const now = ctx.clock.now()
-  const today = dayIn(now, org.time_zone)
   const by = actorName(ctx.principal)
-  return runBulk(ctx, {
-    orgId: org.id,
-    action: 'devices.assign.bulk',
-    target: org.slug,
-    dryRun: opts.dryRun,
-    prior: opts.prior,
-    items,
-    label: (i) => i.serial,
-    apply: async (trx, item): Promise<RowOutcome> => {
-      const device = await findDevice(trx, org.id, item.serial)
-      const current =
-        device.license_start === null ? null : { start: device.license_start, days: device.license_days }
-      const live = current !== null && !isExpired(current.start, current.days, today)
-      if (live && item.license === undefined && item.extend !== true)
-        return {
-          changed: false,
-          details: { validUntil: validUntil(current.start, current.days), licenses: [] },
-        }
-      const taken = await takeLicenses(trx, org, device, item, now)
-      if (taken === 'already-so')
-        return {
-          changed: false,
-          details: { validUntil: validUntil(current!.start, current!.days), licenses: [] },
-        }
-      if (current !== null && !live) {
-        // The expired cumulative license is used up: its licenses leave the device.
-        await trx
-          .updateTable('device_licenses')
-          .set({ state: 'spent', device_id: null, assigned_at: null })
-          .where('device_id', '=', device.id)
-          .where(
-            'id',
-            'not in',
-            taken.map((t) => t.id),
-          )
-          .execute()
-      }
-      const next = stack(
-        live ? current : null,
-        taken.map((t) => t.days),
-        today,
-      )
-      const until = validUntil(next.start, next.days)
-      await trx
-        .updateTable('devices')
-        .set({ license_start: next.start, license_days: next.days, updated_at: now })
-        .where('id', '=', device.id)
-        .execute()
-      const names = taken.map((t) => t.name)
-      await trx
-        .insertInto('device_events')
-        .values({
-          id: newId('de', now),
-          device_id: device.id,
-          kind: 'assign',
-          day: today,
-          licenses: JSON.stringify(names),
-          days: taken.reduce((a, t) => a + t.days, 0),
-          valid_until: until,
-          returned_days: null,
-          actor: by,
-          created_at: now,
-        })
-        .execute()
-      await audit(trx, ctx, {
-        orgId: org.id,
-        action: 'devices.assign',
-        target: device.serial,
-        before: live
-          ? { licenseDays: current.days, validUntil: validUntil(current.start, current.days) }
-          : { licenseDays: 0 },
-        after: { licenses: names, licenseDays: next.days, validUntil: until },
-      })
+  return deviceBulk(ctx, slug, 'devices.assign.bulk', items, opts, async (trx, item, { org, today, now }) => {
+    const device = await findDevice(trx, org.id, item.serial)
+    const current =
+      device.license_start === null ? null : { start: device.license_start, days: device.license_days }
+    const live = current !== null && !isExpired(current.start, current.days, today)
+    if (live && item.license === undefined && item.extend !== true)
       return {
-        changed: true,
-        details: { licenses: names, addedDays: next.days - (live ? current.days : 0), validUntil: until },
+        changed: false,
+        details: { validUntil: validUntil(current.start, current.days), licenses: [] },
       }
-    },
+    const taken = await takeLicenses(trx, org, device, item, now)
+    if (taken === 'already-so')
+      return {
+        changed: false,
+        details: { validUntil: validUntil(current!.start, current!.days), licenses: [] },
+      }
+    if (current !== null && !live) {
+      // The expired cumulative license is used up: its licenses leave the device.
+      await trx
+        .updateTable('device_licenses')
+        .set({ state: 'spent', device_id: null, assigned_at: null })
+        .where('device_id', '=', device.id)
+        .where(
+          'id',
+          'not in',
+          taken.map((t) => t.id),
+        )
+        .execute()
+    }
+    const next = stack(
+      live ? current : null,
+      taken.map((t) => t.days),
+      today,
+    )
+    const until = validUntil(next.start, next.days)
+    await trx
+      .updateTable('devices')
+      .set({ license_start: next.start, license_days: next.days, updated_at: now })
+      .where('id', '=', device.id)
+      .execute()
+    const names = taken.map((t) => t.name)
+    await trx
+      .insertInto('device_events')
+      .values({
+        id: newId('de', now),
+        device_id: device.id,
+        kind: 'assign',
+        day: today,
+        licenses: JSON.stringify(names),
+        days: taken.reduce((a, t) => a + t.days, 0),
+        valid_until: until,
+        returned_days: null,
+        actor: by,
+        created_at: now,
+      })
+      .execute()
+    await audit(trx, ctx, {
+      orgId: org.id,
+      action: 'devices.assign',
+      target: device.serial,
+      before: live
+        ? { licenseDays: current.days, validUntil: validUntil(current.start, current.days) }
+        : { licenseDays: 0 },
+      after: { licenses: names, licenseDays: next.days, validUntil: until },
+    })
+    return {
+      changed: true,
+      details: { licenses: names, addedDays: next.days - (live ? current.days : 0), validUntil: until },
+    }
   })
 }
 
@@ -302,22 +290,10 @@ export async function detachLicenses(
   items: readonly SerialItem[],
   opts: BulkOptions<SerialItem>,
 ) {
-  const org = await authorizeOrg(ctx, slug, { role: 'admin', write: true })
-  const now = ctx.clock.now()
-  const today = dayIn(now, org.time_zone)
-  return runBulk(ctx, {
-    orgId: org.id,
-    action: 'devices.detach.bulk',
-    target: org.slug,
-    dryRun: opts.dryRun,
-    prior: opts.prior,
-    items,
-    label: (i) => i.serial,
-    apply: async (trx, item): Promise<RowOutcome> => {
-      const device = await findDevice(trx, org.id, item.serial)
-      const details = await detachDevice(trx, ctx, org, device, today, now)
-      return details ? { changed: true, details } : { changed: false }
-    },
+  return deviceBulk(ctx, slug, 'devices.detach.bulk', items, opts, async (trx, item, { org, today, now }) => {
+    const device = await findDevice(trx, org.id, item.serial)
+    const details = await detachDevice(trx, ctx, org, device, today, now)
+    return details ? { changed: true, details } : { changed: false }
   })
 }
 
@@ -328,37 +304,59 @@ export async function removeDevices(
   items: readonly SerialItem[],
   opts: BulkOptions<SerialItem>,
 ) {
+  return deviceBulk(ctx, slug, 'devices.remove.bulk', items, opts, async (trx, item, { org, today, now }) => {
+    let device
+    try {
+      device = await findDevice(trx, org.id, item.serial)
+    } catch (err) {
+      if (err instanceof AppError && err.code === 'not_found') return { changed: false }
+      throw err
+    }
+    const detached = await detachDevice(trx, ctx, org, device, today, now)
+    await trx.deleteFrom('device_events').where('device_id', '=', device.id).execute()
+    await trx.deleteFrom('devices').where('id', '=', device.id).execute()
+    await audit(trx, ctx, {
+      orgId: org.id,
+      action: 'devices.remove',
+      target: device.serial,
+      before: { category: device.category, licenseDays: device.license_days },
+      after: null,
+    })
+    return { changed: true, ...(detached ? { details: detached } : {}) }
+  })
+}
+
+/** What every device bulk row works with: the organization, and today in its time zone. */
+interface DeviceJob {
+  org: OrgRow
+  today: string
+  now: number
+}
+
+/**
+ * The device bulk jobs' one frame (admins, one transaction per batch, the row labelled by its
+ * serial): `apply` decides each row with the organization and today in its time zone.
+ */
+async function deviceBulk<T extends SerialItem>(
+  ctx: ServiceContext,
+  slug: string,
+  action: string,
+  items: readonly T[],
+  opts: BulkOptions<T>,
+  apply: (trx: Tx, item: T, job: DeviceJob) => Promise<RowOutcome>,
+) {
   const org = await authorizeOrg(ctx, slug, { role: 'admin', write: true })
   const now = ctx.clock.now()
-  const today = dayIn(now, org.time_zone)
+  const job = { org, now, today: dayIn(now, org.time_zone) }
   return runBulk(ctx, {
     orgId: org.id,
-    action: 'devices.remove.bulk',
+    action,
     target: org.slug,
     dryRun: opts.dryRun,
     prior: opts.prior,
     items,
     label: (i) => i.serial,
-    apply: async (trx, item): Promise<RowOutcome> => {
-      let device
-      try {
-        device = await findDevice(trx, org.id, item.serial)
-      } catch (err) {
-        if (err instanceof AppError && err.code === 'not_found') return { changed: false }
-        throw err
-      }
-      const detached = await detachDevice(trx, ctx, org, device, today, now)
-      await trx.deleteFrom('device_events').where('device_id', '=', device.id).execute()
-      await trx.deleteFrom('devices').where('id', '=', device.id).execute()
-      await audit(trx, ctx, {
-        orgId: org.id,
-        action: 'devices.remove',
-        target: device.serial,
-        before: { category: device.category, licenseDays: device.license_days },
-        after: null,
-      })
-      return { changed: true, ...(detached ? { details: detached } : {}) }
-    },
+    apply: (trx, item) => apply(trx, item, job),
   })
 }
 
