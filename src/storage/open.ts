@@ -44,7 +44,7 @@ function envNumber(name: string): number | undefined {
 }
 
 async function openSqlite(file: string): Promise<Storage> {
-  const [{ default: SQLite }, { ImmediateSqliteDialect }] = await Promise.all([
+  const [{ default: SQLite }, { cachingStatements, ImmediateSqliteDialect }] = await Promise.all([
     import('better-sqlite3'),
     import('./sqlite/immediate-dialect.js'),
   ])
@@ -53,7 +53,9 @@ async function openSqlite(file: string): Promise<Storage> {
   database.pragma('foreign_keys = ON')
   database.pragma('busy_timeout = 5000')
   database.pragma('synchronous = NORMAL')
-  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database }) })
+  const db = new Kysely<Database>({
+    dialect: new ImmediateSqliteDialect({ database: cachingStatements(database) }),
+  })
   return { db, dialect: 'sqlite', pool: null, describe: `sqlite:${file}`, close: () => db.destroy() }
 }
 
