@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import { hash } from 'node:crypto'
 
 /** The hash before the first entry of a chain. */
 export const GENESIS_HASH = '0'.repeat(64)
@@ -40,7 +40,8 @@ export function entryHash(e: ChainedContent): string {
     e.job_id,
     e.prev_hash,
   ])
-  return createHash('sha256').update(canonical).digest('hex')
+  // The one-shot hash: no Hash object per entry (a bulk batch hashes a thousand).
+  return hash('sha256', canonical, 'hex')
 }
 
 /** The key of an organization's chain in `audit_heads`; entries of no organization chain under ''. */

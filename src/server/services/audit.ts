@@ -1,8 +1,10 @@
 import { chainKey, entryHash, GENESIS_HASH } from '../../domain/audit-chain.js'
 import { newId } from '../../domain/ids.js'
 import type { Clock } from '../../domain/clock.js'
+import type { Database } from '../../storage/schema.js'
 import type { Executor, Principal } from '../context.js'
 import { actorName } from '../context.js'
+import { insertRows } from '../../storage/insert-rows.js'
 import { beforeCommit, inTransaction, type Tx } from '../transaction.js'
 
 export interface AuditInput {
@@ -144,6 +146,23 @@ export function auditJob(trx: Tx, src: AuditSource, jobId: string, entry: AuditI
 // Under SQLite's and PostgreSQL's bound-parameter limits (15 columns a row).
 const INSERT_ROWS = 1000
 
+/** Every column of an audit entry, in the order of the INSERT. */
+const AUDIT_COLUMNS = [
+  'id',
+  'org_id',
+  'actor',
+  'action',
+  'target',
+  'before',
+  'after',
+  'request_id',
+  'job_id',
+  'created_at',
+  'seq',
+  'prev_hash',
+  'hash',
+] as const satisfies ReadonlyArray<keyof Database['audit_events']>
+
 /**
  * Appends the transaction's buffered entries to their chains: per chain (in key order, so two
  * transactions touching two chains lock them in one order), lock the head row, give each entry
@@ -185,10 +204,7 @@ export async function flushAudit(db: Executor | Tx): Promise<void> {
       return row
     })
     for (let i = 0; i < rows.length; i += INSERT_ROWS)
-      await db
-        .insertInto('audit_events')
-        .values(rows.slice(i, i + INSERT_ROWS))
-        .execute()
+      await insertRows(db, 'audit_events', AUDIT_COLUMNS, rows.slice(i, i + INSERT_ROWS))
     await db.updateTable('audit_heads').set({ seq, hash: prev }).where('chain', '=', key).execute()
   }
 }

@@ -11,6 +11,7 @@ import type { PageQuery } from '../../contract/common.js'
 import { toIso } from '../../domain/clock.js'
 import { lastValidDay } from '../../domain/dates.js'
 import { newId } from '../../domain/ids.js'
+import { insertRows } from '../../storage/insert-rows.js'
 import type { Database } from '../../storage/schema.js'
 import type { Executor, ServiceContext } from '../context.js'
 import { actorName } from '../context.js'
@@ -26,6 +27,13 @@ import './cloud-release.js'
 import { mapPage, paginate } from './paging.js'
 
 type AddonRow = Database['addon_pools']
+
+const ASSIGNMENT_COLUMNS = [
+  'addon_id',
+  'user_id',
+  'assigned_at',
+  'assigned_by',
+] as const satisfies ReadonlyArray<keyof Database['addon_assignments']>
 
 export function presentAddon(row: AddonRow, org: OrgRow, now: number): AddonPool {
   return {
@@ -263,20 +271,19 @@ export async function assignAddon(
       // and that row is already so.
       const inserted = new Set(
         (
-          await trx
-            .insertInto('addon_assignments')
-            .values(
-              byUserId.map((w) => ({
-                addon_id: pool.id,
-                user_id: w.userId,
-                assigned_at: now,
-                assigned_by: by,
-              })),
-            )
-            .onConflict((oc) => oc.columns(['addon_id', 'user_id']).doNothing())
-            .returning('user_id')
-            .execute()
-        ).map((r) => r.user_id),
+          await insertRows(
+            trx,
+            'addon_assignments',
+            ASSIGNMENT_COLUMNS,
+            byUserId.map((w) => ({
+              addon_id: pool.id,
+              user_id: w.userId,
+              assigned_at: now,
+              assigned_by: by,
+            })),
+            'on conflict ("addon_id", "user_id") do nothing returning "user_id"',
+          )
+        ).map((r) => r.user_id as string),
       )
       const fresh = wanted.filter((w) => inserted.has(w.userId))
       for (const w of wanted) if (!inserted.has(w.userId)) outcomes[w.index] = { changed: false }
