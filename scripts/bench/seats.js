@@ -1,6 +1,6 @@
 // Seat checkouts and heartbeats per second on SQLite, each beside what the same machine can do:
 // (1) checkouts through HTTP: the real app from dist/ listening on 127.0.0.1, driven by the licctl
-//     client (undici, keep-alive, Idempotency-Key) with CONCURRENCY requests in flight, against a
+//     client (node:http, keep-alive, Idempotency-Key) with CONCURRENCY requests in flight, against a
 //     bare route on the same server stack with auth (it looks the token up and answers 200);
 // (2) checkouts through the checkout service directly, against a raw better-sqlite3 transaction
 //     doing the same statements on the same file;

@@ -202,7 +202,7 @@ export abstract class ApiCommand<T extends typeof Command> extends BaseCommand<T
   /** Flag > LICCTL_URL/LICCTL_ORG/LICCTL_TOKEN > the --org profile > the current profile. */
   protected async client(): Promise<LicctlClient> {
     if (this._client) return this._client
-    // The connection first: when there is none, the client (undici, zod) is never loaded.
+    // The connection first: when there is none, the client (zod, the contracts) is never loaded.
     const { resolveConnection } = await import('./connection.js')
     const conn = resolveConnection((this.flags as { org?: string }).org)
     const { LicctlClient } = await import('../client/index.js')

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
+import type * as Http from 'node:http'
+import type { Agent, IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http'
 import { createRequire } from 'node:module'
-import type { Dispatcher, Pool as UndiciPool } from 'undici'
 import type { z } from 'zod'
 import { redactTokens } from '../domain/tokens.js'
 import { ClientError, fromResponse, NetworkError } from './errors.js'
@@ -8,8 +9,9 @@ import { ClientError, fromResponse, NetworkError } from './errors.js'
 export interface TransportOptions {
   baseUrl: string
   token?: string | undefined
-  /** Injected for tests; defaults to a keep-alive pool for the base URL's origin. */
-  dispatcher?: Dispatcher
+  /** Injected for tests; defaults to a keep-alive agent (8 connections) for the base URL's origin. */
+  agent?: Agent
+  /** How long a request may wait for the next bytes of the answer (headers or body). */
   timeoutMs?: number
   /** Retries for idempotent requests (GET, PUT, DELETE, or any with an Idempotency-Key). */
   retries?: number
@@ -29,32 +31,32 @@ export interface RequestOptions<S extends z.ZodType> {
   headers?: Record<string, string>
 }
 
-// undici's Pool alone: its index loads every dispatcher, fetch, WebSocket and the cache (~3× the modules).
-// `request` is the index's Dispatcher.prototype.request, called on any dispatcher (injected ones too).
+export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
+
+// Node's own http client (the built-in llhttp parser): a request costs a fifth of what undici's
+// modules, the node:http2 and node:tls internals they pull in, and its WebAssembly parser cost at
+// start-up (issue 12). Taken with require: `import 'node:http'` builds an ES module namespace of
+// every export, which runs its lazy WebSocket getters and so loads Node's bundled undici after all.
 const require = createRequire(import.meta.url)
-const Pool = require('undici/lib/dispatcher/pool.js') as typeof UndiciPool
-const undiciRequest = require('undici/lib/api/api-request.js') as (
-  this: Dispatcher,
-  opts: Dispatcher.RequestOptions,
-) => Promise<Dispatcher.ResponseData>
+type HttpModule = typeof Http
+const http = require('node:http') as HttpModule
+let https: HttpModule | undefined
+
+interface Answer {
+  statusCode: number
+  headers: IncomingHttpHeaders
+  text: string
+}
 
 const RETRYABLE_STATUS = new Set([429, 502, 503, 504])
-const RETRYABLE_CODES = new Set([
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'EPIPE',
-  'ETIMEDOUT',
-  'UND_ERR_SOCKET',
-  'UND_ERR_CONNECT_TIMEOUT',
-  'UND_ERR_HEADERS_TIMEOUT',
-  'UND_ERR_BODY_TIMEOUT',
-])
+const RETRYABLE_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'ECONNABORTED'])
 
 /** The one way the client talks HTTP: base URL, bearer auth, JSON, timeouts, retries, one error mapping. */
 export class Transport {
   readonly baseUrl: URL
-  private readonly dispatcher: Dispatcher
-  private readonly ownsDispatcher: boolean
+  private readonly agent: Agent
+  private readonly ownsAgent: boolean
+  private readonly client: HttpModule
 
   constructor(private readonly opts: TransportOptions) {
     let base: URL
@@ -64,19 +66,16 @@ export class Transport {
       throw new ClientError(`invalid server URL: ${opts.baseUrl}`, { code: 'invalid_url' })
     }
     this.baseUrl = base
-    this.ownsDispatcher = !opts.dispatcher
-    this.dispatcher =
-      opts.dispatcher ??
-      new Pool(base.origin, {
-        connections: 8,
-        keepAliveTimeout: 10_000,
-        headersTimeout: opts.timeoutMs ?? 30_000,
-        bodyTimeout: opts.timeoutMs ?? 30_000,
-      })
+    if (base.protocol !== 'http:' && base.protocol !== 'https:')
+      throw new ClientError(`invalid server URL: ${opts.baseUrl}`, { code: 'invalid_url' })
+    // node:https (and TLS) only for an https server.
+    this.client = base.protocol === 'https:' ? (https ??= require('node:https') as HttpModule) : http
+    this.ownsAgent = !opts.agent
+    this.agent = opts.agent ?? new this.client.Agent({ keepAlive: true, maxSockets: 8 })
   }
 
   async request<S extends z.ZodType = z.ZodUnknown>(
-    method: Dispatcher.HttpMethod,
+    method: HttpMethod,
     path: string,
     opts: RequestOptions<S> = {},
   ): Promise<z.infer<S>> {
@@ -101,14 +100,8 @@ export class Transport {
     const attempts = 1 + (idempotent ? (this.opts.retries ?? 3) : 0)
     for (let attempt = 1; ; attempt++) {
       try {
-        const res = await undiciRequest.call(this.dispatcher, {
-          origin: url.origin,
-          path: url.pathname + url.search,
-          method,
-          headers,
-          body: payload ?? null,
-        })
-        const text = await res.body.text()
+        const res = await this.send(url, method, headers, payload)
+        const text = res.text
         const requestId =
           typeof res.headers['x-request-id'] === 'string' ? res.headers['x-request-id'] : undefined
         if (RETRYABLE_STATUS.has(res.statusCode) && attempt < attempts) {
@@ -143,6 +136,45 @@ export class Transport {
     }
   }
 
+  /** One HTTP exchange: the whole answer as text, or the socket's error (ECONNREFUSED, ETIMEDOUT, …). */
+  private send(
+    url: URL,
+    method: HttpMethod,
+    headers: OutgoingHttpHeaders,
+    payload?: string,
+  ): Promise<Answer> {
+    const timeoutMs = this.opts.timeoutMs ?? 30_000
+    return new Promise<Answer>((resolve, reject) => {
+      const req = this.client.request(
+        url,
+        { method, headers, agent: this.agent, timeout: timeoutMs },
+        (res) => {
+          const chunks: Buffer[] = []
+          res.on('data', (chunk: Buffer) => chunks.push(chunk))
+          res.on('error', reject)
+          // The connection closed before the whole body came: retried like a dropped connection.
+          res.on('close', () => {
+            if (!res.complete)
+              reject(Object.assign(new Error('connection closed mid-answer'), { code: 'ECONNRESET' }))
+          })
+          res.on('end', () =>
+            resolve({
+              statusCode: res.statusCode ?? 0,
+              headers: res.headers,
+              text: Buffer.concat(chunks).toString('utf8'),
+            }),
+          )
+        },
+      )
+      // No bytes for timeoutMs while waiting for the answer (headers or body): the socket is dropped.
+      req.on('timeout', () =>
+        req.destroy(Object.assign(new Error(`no answer within ${timeoutMs} ms`), { code: 'ETIMEDOUT' })),
+      )
+      req.on('error', reject)
+      req.end(payload)
+    })
+  }
+
   private async backoff(attempt: number, retryAfter?: string | string[]): Promise<void> {
     const header = Array.isArray(retryAfter) ? retryAfter[0] : retryAfter
     const hinted = header && /^\d+$/.test(header) ? Number(header) * 1000 : 0
@@ -151,7 +183,7 @@ export class Transport {
   }
 
   async close(): Promise<void> {
-    if (this.ownsDispatcher) await this.dispatcher.close()
+    if (this.ownsAgent) this.agent.destroy()
   }
 }
 

@@ -79,7 +79,7 @@ describe('client: transport', function () {
     assert.equal(sleeps.length, 0)
   })
 
-  // nock's replyWithError leaves undici's Pool hanging, so connection failures use real loopback sockets.
+  // Connection failures use real loopback sockets (what a dropped or refused connection really does).
   it('retries a dropped connection, then gives up with a NetworkError (exit 1)', async () => {
     nock.enableNetConnect('127.0.0.1')
     let connections = 0
@@ -101,6 +101,34 @@ describe('client: transport', function () {
       )
       assert.equal(connections, 4)
       assert.equal(sleeps.length, 3)
+      await t.close()
+    } finally {
+      server.close()
+    }
+  })
+
+  it('gives up on a server that never answers after timeoutMs, retrying an idempotent request', async () => {
+    nock.enableNetConnect('127.0.0.1')
+    let connections = 0
+    // Accepts the connection, reads the request, never answers.
+    const server = createServer((socket) => {
+      connections++
+      socket.resume()
+    })
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+    const port = (server.address() as AddressInfo).port
+    try {
+      const t = new Transport({
+        baseUrl: `http://127.0.0.1:${port}`,
+        timeoutMs: 150,
+        retries: 1,
+        sleep: async (ms) => void sleeps.push(ms),
+      })
+      await assert.rejects(
+        t.request('GET', '/v1/slow'),
+        (e: unknown) => e instanceof NetworkError && /no answer within 150 ms/.test(e.message),
+      )
+      assert.equal(connections, 2)
       await t.close()
     } finally {
       server.close()

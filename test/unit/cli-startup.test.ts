@@ -18,11 +18,14 @@ import { registerHooks } from 'node:module'
 import { writeFileSync } from 'node:fs'
 const seen = new Set()
 const code = new Set()
+const contracts = new Set()
 registerHooks({
   resolve(specifier, context, next) {
     const result = next(specifier, context)
     const m = /node_modules\\/((?:@[^/]+\\/)?[^/]+)\\//.exec(result.url)
     if (m) seen.add(m[1])
+    const c = /\\/dist\\/contract\\/([\\w-]+)\\.js$/.exec(result.url)
+    if (c) contracts.add(c[1])
     return result
   },
   load(url, context, next) {
@@ -35,6 +38,7 @@ registerHooks({
 process.on('exit', () => {
   writeFileSync(process.env.LICCTL_TRACE_OUT, JSON.stringify([...seen].sort()))
   writeFileSync(process.env.LICCTL_TRACE_OUT + '.code', JSON.stringify([...code].sort()))
+  writeFileSync(process.env.LICCTL_TRACE_OUT + '.contracts', JSON.stringify([...contracts].sort()))
 })
 `
 
@@ -65,7 +69,7 @@ describe('cli start-up: what each path loads', function () {
   async function packagesLoadedAgainst(
     url: string,
     args: string[],
-  ): Promise<{ code: number | null; stderr: string; packages: string[] }> {
+  ): Promise<{ code: number | null; stderr: string; packages: string[]; contracts: string[] }> {
     const out = join(dir, `trace-${args.join('-').replace(/\W+/g, '_')}.json`)
     const child = spawn(process.execPath, ['--import', tracer, BIN, ...args], {
       cwd: ROOT,
@@ -75,7 +79,12 @@ describe('cli start-up: what each path loads', function () {
     let stderr = ''
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d))
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve))
-    return { code, stderr, packages: JSON.parse(readFileSync(out, 'utf8')) as string[] }
+    return {
+      code,
+      stderr,
+      packages: JSON.parse(readFileSync(out, 'utf8')) as string[],
+      contracts: JSON.parse(readFileSync(out + '.contracts', 'utf8')) as string[],
+    }
   }
 
   function packagesLoaded(args: string[]): {
@@ -246,25 +255,61 @@ describe('cli start-up: what each path loads', function () {
       'cli-table3',
       'csv-parse',
       '@inquirer/prompts',
+      // The client talks HTTP through node:http: undici (its modules, node:http2, WebAssembly) is not loaded.
+      'undici',
     ]
-    for (const [args, path] of [
-      [['orgs', 'show', 'acme', '--json'], 'GET /v1/orgs/acme'],
-      [['seats', 'list', '--org', 'acme', '--json'], 'GET /v1/orgs/acme/seats/leases'],
-      [['cloud', 'list', '--org', 'acme', '--json'], 'GET /v1/orgs/acme/cloud/addons'],
-      [['activations', 'list', '--org', 'acme', '--json'], 'GET /v1/orgs/acme/activations/ids'],
+    // A topic's contract (its zod schemas) loads when the command uses that topic, not before.
+    const TOPIC_CONTRACTS = ['orgs', 'seats', 'cloud', 'devices', 'activations', 'expiry', 'explain', 'meta']
+    for (const [args, path, contracts] of [
+      [['orgs', 'show', 'acme', '--json'], 'GET /v1/orgs/acme', ['orgs']],
+      [['seats', 'list', '--org', 'acme', '--json'], 'GET /v1/orgs/acme/seats/leases', ['seats']],
+      [['cloud', 'list', '--org', 'acme', '--json'], 'GET /v1/orgs/acme/cloud/addons', ['cloud']],
+      [['devices', 'list', '--org', 'acme', '--json'], 'GET /v1/orgs/acme/devices', ['devices']],
+      // The activations contract reuses the seats contract's schemas.
+      [
+        ['activations', 'list', '--org', 'acme', '--json'],
+        'GET /v1/orgs/acme/activations/ids',
+        ['activations', 'seats'],
+      ],
+      [['expiry', 'check', '--org', 'acme', '--json'], 'GET /v1/orgs/acme/expiry', ['expiry']],
+      [['api', '/orgs/acme'], 'GET /v1/orgs/acme', []],
     ] as const) {
       it(`${args.join(' ')} loads the client and nothing else heavy`, async () => {
         paths.length = 0
         const res = await packagesLoadedAgainst(url, [...args])
         assert.equal(res.code, 5, res.stderr)
-        assert.match(res.stderr, /"code":"not_found"/)
+        assert.match(res.stderr, /no such thing/)
         assert.equal(paths[0]?.split('?')[0], path)
+        // `api` has no --json: its error is written for a person, in colour (chalk) on a terminal.
+        const never = (args as readonly string[]).includes('--json')
+          ? NEVER
+          : NEVER.filter((p) => p !== 'chalk')
         assert.deepEqual(
-          res.packages.filter((p) => NEVER.includes(p)),
+          res.packages.filter((p) => never.includes(p)),
           [],
         )
-        assert.ok(res.packages.includes('undici'), 'the request goes through undici')
+        assert.ok(res.packages.includes('zod'), 'the answer is checked against the contract')
+        assert.deepEqual(
+          res.contracts.filter((c) => TOPIC_CONTRACTS.includes(c)),
+          [...contracts].sort(),
+          'only the contracts of the topics the command calls',
+        )
       })
     }
+  })
+
+  it('server init loads the storage it writes and nothing of the HTTP server or the client', () => {
+    const db = join(dir, 'init.sqlite')
+    const res = packagesLoaded(['server', 'init', '--db', db, '--json'])
+    assert.equal(res.code, 0, res.stdout)
+    assert.ok(res.packages.includes('kysely') && res.packages.includes('better-sqlite3'))
+    assert.deepEqual(
+      res.packages.filter((p) =>
+        ['fastify', '@fastify/swagger', 'pg', 'undici', 'zod', 'conf', 'ajv', 'chalk', 'cli-table3'].includes(
+          p,
+        ),
+      ),
+      [],
+    )
   })
 })
