@@ -115,9 +115,6 @@ if (typeof after === 'function')
     const { secrets: n, sources: m, lines } = scanned()
     if (process.env.LICCTL_SECRET_SCAN_REPORT)
       console.log(`secret scan: ${n} secrets, ${m} outputs, ${lines} lines, ${leaks.length} leaks`)
-    assert.deepEqual(
-      leaks,
-      [],
-      `secrets leaked (${n} secrets looked for in ${m} outputs):\n${leaks.join('\n')}`,
-    )
+    if (leaks.length > 0)
+      assert.fail(`secrets leaked (${n} secrets looked for in ${m} outputs):\n${leaks.join('\n')}`)
   })

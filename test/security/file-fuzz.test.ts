@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import fc from 'fast-check'
 import { DIALECTS } from '../helpers/dialects.js'
 import { E2eServer, ROOT, runCli, type CliResult } from '../helpers/e2e.js'
+import { recordSecret } from '../helpers/secret-scan.js'
 
 /**
  * Hostile CSV and JSON files thrown at every command that takes `--file`, through the real CLI
@@ -324,6 +325,7 @@ for (const dialect of DIALECTS) {
         admin: { email: `admin@${slug}.test` },
       })) as { admin: { token: string } }
       const token = created.admin.token
+      recordSecret(token, 'token') // made through the API: the CLI never printed it
       await api(token, 'POST', `/orgs/${slug}/users/bulk-add`, { items: MEMBERS.map((email) => ({ email })) })
       await api(server.operatorToken, 'POST', `/orgs/${slug}/cloud/addons`, {
         key: 'cloud-processing',
