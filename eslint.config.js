@@ -3,6 +3,42 @@ import tseslint from 'typescript-eslint'
 import prettier from 'eslint-config-prettier'
 import globals from 'globals'
 
+/**
+ * Secrets are compared in constant time: `sameTokenHash` (src/domain/tokens.ts) or `timingSafeEqual`,
+ * never `===`, `!==`, `Buffer.equals` or `Buffer.compare`, which stop at the first differing byte.
+ * Names that hold a secret or its digest: `token`, `…Token`, `…token_hash`, `…Hash` (camel case), `secret`,
+ * `…Secret`, `password`, `tag`/`…Tag` (a key's authenticity tag). `tokenId`, `request_hash` and the
+ * audit chain's `hash` are not secrets. Comparing with a literal (`token === null`) is allowed.
+ * test/unit/secret-compare.test.ts proves the rule fires.
+ */
+const SECRET_NAME =
+  '/^(token|secret|password|tag)$|(Token|Secret|Password|Tag|Hash|token_?hash|_token|_secret)$/'
+const EQUALITY =
+  "BinaryExpression[operator=/^[!=]==?$/]:not([left.type='Literal']):not([right.type='Literal']):not([left.type='Identifier'][left.name='undefined']):not([right.type='Identifier'][right.name='undefined'])"
+const SECRET_COMPARE_MESSAGE =
+  'Compare secrets (tokens, their hashes, secrets, key tags) in constant time: sameTokenHash() or timingSafeEqual(), never ===/!==/equals/compare.'
+export const secretCompareRule = [
+  'error',
+  { selector: `${EQUALITY} > Identifier[name=${SECRET_NAME}]`, message: SECRET_COMPARE_MESSAGE },
+  {
+    selector: `${EQUALITY} > MemberExpression > Identifier.property[name=${SECRET_NAME}]`,
+    message: SECRET_COMPARE_MESSAGE,
+  },
+  {
+    selector: `${EQUALITY} > CallExpression[callee.name=/^(hashToken|tagSymbols|createHmac|createHash)$/]`,
+    message: SECRET_COMPARE_MESSAGE,
+  },
+  {
+    selector: `${EQUALITY} > CallExpression[callee.property.name='digest']`,
+    message: SECRET_COMPARE_MESSAGE,
+  },
+  {
+    selector:
+      "CallExpression[callee.property.name='equals'], CallExpression[callee.object.name='Buffer'][callee.property.name='compare']",
+    message: SECRET_COMPARE_MESSAGE,
+  },
+]
+
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'oclif.manifest.json'] },
   js.configs.recommended,
@@ -14,6 +50,10 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': 'error',
     },
+  },
+  {
+    files: ['src/**/*.ts'],
+    rules: { 'no-restricted-syntax': secretCompareRule },
   },
   {
     files: ['**/*.cjs'],

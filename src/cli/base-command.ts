@@ -1,7 +1,7 @@
 import { Command, Errors, Flags, type Interfaces } from '@oclif/core'
 import type { LicctlClient } from '../client/index.js'
 import { redactTokens } from '../domain/tokens.js'
-import { failureOf, UsageError } from './errors.js'
+import { failureOf, terminalSafeJson, UsageError } from './errors.js'
 import { dropOutputWhenStdoutCloses, stderrColor } from './output.js'
 
 export type InferredFlags<T extends typeof Command> = Interfaces.InferredFlags<
@@ -151,7 +151,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     if (this.jsonEnabled()) {
       const details = failure.details !== undefined ? { details: failure.details } : {}
       process.stderr.write(
-        JSON.stringify({ error: { code: failure.code, message: failure.message, ...details } }) + '\n',
+        terminalSafeJson({ error: { code: failure.code, message: failure.message, ...details } }) + '\n',
       )
       return
     }

@@ -146,6 +146,18 @@ export function quote(input: string, max = 40): string {
 // eslint-disable-next-line no-control-regex
 const CONTROLS = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ufffd]/gu
 
+/**
+ * JSON for a terminal: JSON.stringify escapes C0 controls but writes DEL, C1 controls (`\x9b` is a
+ * CSI on some terminals) and bidirectional overrides as they are. Those become `\u…` escapes here:
+ * the same document to a parser, nothing a terminal acts on.
+ */
+export function terminalSafeJson(value: unknown): string {
+  return JSON.stringify(value).replace(
+    /[\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/gu,
+    (ch) => `\\u${ch.codePointAt(0)!.toString(16).padStart(4, '0')}`,
+  )
+}
+
 export function escapeControls(text: string): string {
   return text.replace(CONTROLS, (ch) => {
     if (ch === '\n') return '\\n'

@@ -2,7 +2,9 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
+import { randomBytes } from 'node:crypto'
 import { freshDb, type TestDb } from './dialects.js'
+import { caller, recordCliRun, recordSecret, recordServerLog } from './secret-scan.js'
 
 export const ROOT = resolve(import.meta.dirname, '../..')
 export const BIN = join(ROOT, 'bin/run.js')
@@ -19,8 +21,12 @@ export interface CliOptions {
   cwd?: string
 }
 
-/** Runs the real bin/run.js (built dist/) as a child process on this Node. */
+/**
+ * Runs the real bin/run.js (built dist/) as a child process on this Node. Its stdout and stderr go
+ * to the run's secret scan (test/helpers/secret-scan.ts).
+ */
 export function runCli(args: string[], opts: CliOptions = {}): Promise<CliResult> {
+  const from = caller()
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
       cwd: opts.cwd ?? ROOT,
@@ -40,7 +46,10 @@ export function runCli(args: string[], opts: CliOptions = {}): Promise<CliResult
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
     child.on('error', reject)
-    child.on('close', (code) => resolvePromise({ code: code ?? -1, stdout, stderr }))
+    child.on('close', (code) => {
+      recordCliRun(args, stdout, stderr, from)
+      resolvePromise({ code: code ?? -1, stdout, stderr })
+    })
     child.stdin.end(opts.input ?? '')
   })
 }
@@ -67,15 +76,24 @@ export class E2eServer {
     s.db = opts.dbUrl
       ? { name: 'postgres', url: opts.dbUrl, drop: async () => {} }
       : await freshDb(opts.dialect ?? 'sqlite', s.dir)
+    if (s.db.name === 'postgres' && !opts.dbUrl) {
+      // A password in the URL (the test server trusts any): the secret scan looks for it everywhere.
+      const url = new URL(s.db.url)
+      url.password = `pw-${randomBytes(12).toString('hex')}`
+      recordSecret(url.password, 'password')
+      s.db = { ...s.db, url: url.toString() }
+    }
     const init = await runCli(['server', 'init', '--db', s.db.url, '--json'])
     if (init.code !== 0) throw new Error(`server init failed: ${init.stderr}`)
     s.operatorToken = (JSON.parse(init.stdout) as { operatorToken: string }).operatorToken
+    recordSecret(s.operatorToken, 'token')
     await s.listen(opts.clock)
     return s
   }
 
   /** Starts (another) server process on the same database; returns its URL. */
   async listen(clock?: string): Promise<string> {
+    const from = caller()
     const args = [
       BIN,
       'server',
@@ -84,8 +102,9 @@ export class E2eServer {
       this.db!.url,
       '--port',
       '0',
+      // info: every request is logged, and the secret scan reads the log
       '--log-level',
-      'warn',
+      'info',
       ...(clock ? ['--clock', clock] : []),
     ]
     const proc = spawn(process.execPath, args, {
@@ -94,10 +113,16 @@ export class E2eServer {
     })
     this.proc ??= proc
     this.extra.push(proc)
+    let log = ''
+    proc.stderr!.on('data', (d: Buffer) => (log += d.toString()))
+    recordServerLog(`licctl server start (${from})`, () => log)
     const url = await new Promise<string>((ok, fail) => {
       let out = ''
       let err = ''
-      const timer = setTimeout(() => fail(new Error(`server did not start: ${err}`)), 15_000)
+      const timer = setTimeout(() => {
+        proc.kill() // not left running (it would keep the test process alive)
+        fail(new Error(`server did not start: ${err}`))
+      }, 15_000)
       proc.stderr!.on('data', (d: Buffer) => (err += d.toString()))
       proc.stdout!.on('data', (d: Buffer) => {
         out += d.toString()

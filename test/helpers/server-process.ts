@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { BIN, runCli } from './e2e.js'
+import { caller, recordServerLog } from './secret-scan.js'
 
 /**
  * One real `licctl server start` process whose stderr (the JSON log) the test reads: for what the
@@ -26,6 +27,7 @@ export class ServerProcess {
   }
 
   static async start(db: string, logLevel = 'info', extraArgs: string[] = []): Promise<ServerProcess> {
+    const from = caller()
     const proc = spawn(
       process.execPath,
       [BIN, 'server', 'start', '--db', db, '--port', '0', '--log-level', logLevel, ...extraArgs],
@@ -51,6 +53,7 @@ export class ServerProcess {
       void exit.then(({ code }) => fail(new Error(`server exited ${code}: ${stderr}`)))
     })
     const server = new ServerProcess(proc, url, exit)
+    recordServerLog(`licctl server start --log-level ${logLevel} (${from})`, () => server.stderr)
     proc.stdout!.on('data', (d: Buffer) => (server.stdout += d.toString()))
     proc.stderr!.on('data', (d: Buffer) => (server.stderr += d.toString()))
     server.stdout = stdout

@@ -244,6 +244,67 @@ describe('bulk input: validation before anything is sent', () => {
     const missing = await inputError({ kind: 'file', path: join(dir, 'nope.csv') }, spec)
     assert.equal(missing.message, `cannot read ${join(dir, 'nope.csv')}: no such file`)
   })
+
+  it('names the line and column of a JSON syntax error V8 gives no position for', async () => {
+    const cases: Array<[string, number, number]> = [
+      ['[\n  "a@acme.test",\n  "b@acme.test",]', 3, 17], // Unexpected token ']'
+      ['[\n  "a@acme.test",\n', 3, 1], // Unexpected end of JSON input: at the end
+      ['NaN', 1, 1],
+    ]
+    for (const [text, line, column] of cases) {
+      const err = await inputError(file(text, 'json'), spec)
+      assert.deepEqual(
+        (err.details.errors[0] as { row: number; column: string }).row,
+        line,
+        `${JSON.stringify(text)}: ${err.message}`,
+      )
+      assert.equal((err.details.errors[0] as { column: string }).column, String(column), err.message)
+    }
+  })
+})
+
+describe('bulk input limits', () => {
+  const spec = { ...users, endpoint: send, params: {}, verb: 'add' }
+  const withEnv = async <T>(env: Record<string, string>, fn: () => Promise<T>): Promise<T> => {
+    const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]))
+    Object.assign(process.env, env)
+    try {
+      return await fn()
+    } finally {
+      for (const [k, v] of Object.entries(saved))
+        if (v === undefined) delete process.env[k]
+        else process.env[k] = v
+    }
+  }
+
+  it('refuses a CSV row over 65,536 characters at its row, without holding the rest (a quote left open)', async () => {
+    const err = await inputError(file('email,name\na@acme.test,"never closed\n' + 'x,'.repeat(200_000)), spec)
+    assert.match(
+      err.message,
+      /row 2, column name: the row is longer than 65,536 characters, the limit for one row/,
+    )
+  })
+
+  it('refuses an input of more rows than the limit (LICCTL_BULK_MAX_ROWS), as soon as it is passed', async () => {
+    const source = file('email\na@acme.test\nb@acme.test\nc@acme.test\n')
+    const err = await withEnv({ LICCTL_BULK_MAX_ROWS: '2' }, () => inputError(source, spec))
+    assert.equal(err.code, 'input_too_large')
+    assert.match(err.message, /more than 2 rows, the limit for one input; nothing was applied$/)
+    assert.match(err.hint!, /LICCTL_BULK_MAX_ROWS/)
+    assert.equal((await withEnv({ LICCTL_BULK_MAX_ROWS: '3' }, () => validateAll(spec, source))).total, 3)
+  })
+
+  it('refuses a JSON file over the limit for input read whole (LICCTL_BULK_MAX_INPUT_BYTES) before reading it', async () => {
+    const source = file(JSON.stringify(['a@acme.test', 'b@acme.test']), 'json') // 29 bytes
+    const err = await withEnv({ LICCTL_BULK_MAX_INPUT_BYTES: '28' }, () => inputError(source, spec))
+    assert.equal(err.code, 'input_too_large')
+    assert.match(err.message, /is 29 bytes, over the limit of 28 bytes for input read whole/)
+    assert.match(err.hint!, /CSV files are streamed.*LICCTL_BULK_MAX_INPUT_BYTES/)
+    assert.equal(
+      (await withEnv({ LICCTL_BULK_MAX_INPUT_BYTES: '29' }, () => validateAll(spec, source))).total,
+      2,
+    )
+  })
 })
 
 describe('bulk exit codes', () => {

@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs'
 import type { Readable } from 'node:stream'
 import { CliError } from '../errors.js'
+import { MAX_ROW_CHARS } from './limits.js'
 import { UnreadableInput, type RawRow } from './parse.js'
 import { cannotRead, readStdin } from './source.js'
 
@@ -17,7 +18,8 @@ export async function* csvRows(
   wanted: string[],
 ): AsyncGenerator<RawRow[]> {
   const [{ parse }, { Readable }] = await Promise.all([import('csv-parse'), import('node:stream')])
-  const parser = parse({ bom: true, trim: true, relax_column_count: true })
+  // A row is held until it ends: max_record_size bounds that (an unclosed quote, a binary file).
+  const parser = parse({ bom: true, trim: true, relax_column_count: true, max_record_size: MAX_ROW_CHARS })
   const input =
     path === '-' ? Readable.from([await readStdin()]) : createReadStream(path, { highWaterMark: 16 * 1024 })
   input.on('error', (e: NodeJS.ErrnoException) => parser.destroy(cannotRead(path, e)))
@@ -79,7 +81,9 @@ export async function* csvRows(
     const message =
       e.code === 'CSV_QUOTE_NOT_CLOSED'
         ? `a quote opened in column ${column} is never closed (the file ends inside it)`
-        : e.message.replace(/ at line \d+.*$/, '')
+        : e.code === 'CSV_MAX_RECORD_SIZE'
+          ? `the row is longer than ${MAX_ROW_CHARS.toLocaleString('en-US')} characters, the limit for one row (no column is that long: a quote left open, or not a CSV file?)`
+          : e.message.replace(/ at line \d+.*$/, '')
     // Every record before the broken one has been read (the parser only takes the next chunk once
     // this loop has drained it), so `line` is where the broken record starts: an unclosed quote is
     // only noticed at the end of the file, far from where it opened.

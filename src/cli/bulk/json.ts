@@ -1,4 +1,5 @@
-import { readFile } from 'node:fs/promises'
+import { readFile, stat } from 'node:fs/promises'
+import { inputTooLarge, maxWholeInputBytes } from './limits.js'
 import { UnreadableInput, type RawRow } from './parse.js'
 import { cannotRead, readStdin } from './source.js'
 
@@ -8,19 +9,27 @@ import { cannotRead, readStdin } from './source.js'
  */
 export async function* jsonRows(path: string, target: string, wanted: string[]): AsyncGenerator<RawRow[]> {
   let text: string
+  if (path !== '-') {
+    const size = await stat(path).then(
+      (s) => s.size,
+      () => 0, // unreadable: readFile says why
+    )
+    if (size > maxWholeInputBytes()) throw inputTooLarge(path, size)
+  }
   try {
     text = path === '-' ? await readStdin() : await readFile(path, 'utf8')
   } catch (e) {
     throw cannotRead(path, e as NodeJS.ErrnoException)
   }
   let data: unknown
+  const json = text.replace(/^\uFEFF/, '')
   try {
-    data = JSON.parse(text.replace(/^\uFEFF/, ''))
+    data = JSON.parse(json)
   } catch (e) {
-    const m = /line (\d+) column (\d+)/.exec((e as Error).message)
+    const { line, column } = syntaxErrorAt(json, (e as Error).message)
     throw new UnreadableInput(
-      m ? Number(m[1]) : 1,
-      m ? m[2]! : '?',
+      line,
+      String(column),
       `not valid JSON: ${(e as Error).message.replace(/ in JSON at position.*$/, '')}`,
     )
   }
@@ -43,4 +52,40 @@ export async function* jsonRows(path: string, target: string, wanted: string[]):
       }
       return { row, values }
     })
+}
+
+/**
+ * Where JSON.parse gave up, as line and column (1-based). V8 says so for most errors ("… at position
+ * 12 (line 2 column 5)") but not for all ("Unexpected token ']', … is not valid JSON", "Unexpected
+ * end of JSON input"). Then the offending character is found by parsing prefixes: a prefix that
+ * stops before it fails only for ending too soon, one that includes it fails before its end.
+ */
+export function syntaxErrorAt(text: string, message: string): { line: number; column: number } {
+  const said = /line (\d+) column (\d+)/.exec(message)
+  if (said) return { line: Number(said[1]), column: Number(said[2]) }
+  const failsBeforeEnd = (k: number): boolean => {
+    try {
+      JSON.parse(text.slice(0, k))
+      return false
+    } catch (e) {
+      const m = (e as Error).message
+      if (/^Unexpected end of JSON input/.test(m)) return false
+      const at = / at position (\d+)/.exec(m)
+      return !at || Number(at[1]) < k
+    }
+  }
+  let offset = text.length // where the error is: the end, unless a prefix fails before its end
+  if (failsBeforeEnd(text.length)) {
+    let lo = 0 // failsBeforeEnd(lo) is false, failsBeforeEnd(hi) true
+    let hi = text.length
+    while (hi - lo > 1) {
+      const mid = Math.floor((lo + hi) / 2)
+      if (failsBeforeEnd(mid)) hi = mid
+      else lo = mid
+    }
+    offset = hi - 1
+  }
+  const before = text.slice(0, offset)
+  const line = before.split('\n').length
+  return { line, column: offset - before.lastIndexOf('\n') }
 }

@@ -1,5 +1,6 @@
 import { once } from 'node:events'
 import type { BulkRowResult, BulkSummary } from '../../contract/bulk.js'
+import { escapeControls, terminalSafeJson } from '../errors.js'
 import { color } from '../output.js'
 
 /** stdout with backpressure: a slow reader of `--json` makes the job wait instead of buffering it all. */
@@ -53,7 +54,7 @@ export class Report {
     this.open()
     if (result.status === 'duplicate') this.duplicates++
     if (this.opts.json) {
-      this.text += (this.first ? '' : ',') + JSON.stringify(result)
+      this.text += (this.first ? '' : ',') + terminalSafeJson(result)
       this.first = false
     } else this.text += this.format(result) + '\n'
   }
@@ -113,13 +114,14 @@ export class Report {
       failed: c.red('✗ failed     '),
       'will-fail': c.red('✗ will-fail  '),
     }
-    const why = r.code ? ` ${c.dim('—')} ${r.code}: ${r.message ?? ''}` : ''
+    // The target and the server's message may quote the input: escaped, like every message.
+    const why = r.code ? ` ${c.dim('—')} ${r.code}: ${escapeControls(r.message ?? '')}` : ''
     const what =
       r.status === 'duplicate'
         ? `of ${this.opts.place} ${String(r.details?.duplicateOf)}`
         : !r.code && r.details && this.opts.describe
           ? this.opts.describe(r.details)
           : undefined
-    return `${mark[r.status]} ${r.target}${why}${what ? ` ${c.dim('—')} ${what}` : ''}`
+    return `${mark[r.status]} ${escapeControls(r.target)}${why}${what ? ` ${c.dim('—')} ${escapeControls(what)}` : ''}`
   }
 }

@@ -1,14 +1,24 @@
 import { UsageError } from '../errors.js'
+import { inputTooLarge, maxWholeInputBytes } from './limits.js'
 
 /** Where rows come from: command-line targets, or a CSV/JSON file (`-` is stdin). */
 export type BulkSource = { kind: 'args'; values: string[] } | { kind: 'file'; path: string }
 
 let stdinCache: Promise<string> | undefined
-/** Standard input, read once: it is sized, sniffed and parsed (twice) from the same text. */
+/**
+ * Standard input, read once: it is sized, sniffed and parsed (twice) from the same text. It is held
+ * whole, so past the size limit reading stops and the input is refused.
+ */
 export function readStdin(): Promise<string> {
   return (stdinCache ??= (async () => {
+    const max = maxWholeInputBytes()
     const chunks: Buffer[] = []
-    for await (const chunk of process.stdin) chunks.push(chunk as Buffer)
+    let bytes = 0
+    for await (const chunk of process.stdin) {
+      bytes += (chunk as Buffer).length
+      if (bytes > max) throw inputTooLarge('standard input', undefined)
+      chunks.push(chunk as Buffer)
+    }
     return Buffer.concat(chunks).toString('utf8')
   })())
 }

@@ -1,4 +1,5 @@
 import { UsageError } from '../errors.js'
+import { maxRows, tooManyRows } from './limits.js'
 import { rows, UnreadableInput, type RawRow } from './parse.js'
 import type { BulkSource } from './source.js'
 import type { Entry, InputSpec } from './spec.js'
@@ -40,10 +41,11 @@ export async function validateAll<Item>(
   const seen = new Map<string, number>()
   const duplicates = new Map<number, number>()
   let total = 0
+  const most = maxRows()
   try {
     for await (const chunk of rows(spec, source))
       for (const raw of chunk) {
-        total++
+        if (++total > most) throw tooManyRows(source.kind === 'file' ? `${source.path}: ` : '')
         if (raw.error) {
           add({ row: raw.row, ...raw.error })
           continue

@@ -11,13 +11,23 @@ import { releaseMember } from './member-removal.js'
 import { mapPage, paginate } from './paging.js'
 import { presentMember } from './presenters.js'
 
-/** Users are global identities keyed by email; membership makes them part of an organization. */
+/**
+ * Users are global identities keyed by email; membership makes them part of an organization. Two
+ * organizations adding the same new person at once (PostgreSQL, read committed) both miss the
+ * row: the second insert waits for the first, does nothing, and reads the first one's user — no
+ * unique violation (it was a 500).
+ */
 export async function ensureUser(db: Executor, email: string, name: string | null, now: number) {
   const found = await db.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirst()
   if (found) return found
   const user = { id: newId('usr', now), email, name, created_at: now }
-  await db.insertInto('users').values(user).execute()
-  return user
+  const inserted = await db
+    .insertInto('users')
+    .values(user)
+    .onConflict((oc) => oc.column('email').doNothing())
+    .executeTakeFirst()
+  if (Number(inserted.numInsertedOrUpdatedRows ?? 1n) > 0) return user
+  return db.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirstOrThrow()
 }
 
 /** The member row for an email in an organization, or a not_a_member refusal. */
