@@ -14,6 +14,10 @@ if (process.argv[2] === '--version') {
     const { readFileSync } = await import('node:fs')
     const pjson = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
     const cpu = arch() === 'ia32' ? 'x86' : arch()
+    // A reader already gone (`licctl --version | true`) is no error (see dist/cli/stdout.js).
+    process.stdout.on('error', (err) => {
+      if (err.code !== 'EPIPE') throw err
+    })
     process.stdout.write(`${pjson.name}/${pjson.version} ${platform()}-${cpu} node-${process.version}\n`)
     answered = true
   }
@@ -27,6 +31,10 @@ if (!answered) {
   if (!process.stdout.isTTY) process.env.FORCE_COLOR ??= '0'
   const { enableCompileCache } = await import('node:module')
   enableCompileCache?.()
+  // A reader that stops early (`licctl --help | head -1`) ends the command quietly with exit 0:
+  // here, before oclif, so that its own output (help, plugins) is covered as well as ours.
+  const { dropOutputWhenStdoutCloses } = await import('../dist/cli/stdout.js')
+  dropOutputWhenStdoutCloses()
   const { execute } = await import('@oclif/core/execute')
   await execute({ dir: import.meta.url })
 }

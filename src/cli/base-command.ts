@@ -2,7 +2,8 @@ import { Command, Errors, Flags, type Interfaces } from '@oclif/core'
 import type { LicctlClient } from '../client/index.js'
 import { redactTokens } from '../domain/tokens.js'
 import { failureOf, UsageError } from './errors.js'
-import { dropOutputWhenStdoutCloses, stderrColor } from './output.js'
+import { stderrColor } from './output.js'
+import { dropOutputWhenStdoutCloses } from './stdout.js'
 
 export type InferredFlags<T extends typeof Command> = Interfaces.InferredFlags<
   (typeof BaseCommand)['baseFlags'] & T['flags']

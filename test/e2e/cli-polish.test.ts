@@ -7,9 +7,14 @@ import { runInPty } from '../helpers/pty.js'
 
 /**
  * Runs the CLI with stdout into a real pipe whose reader goes away after the first chunk, as
- * `licctl … | head -1` does.
+ * `licctl … | head -1` does, or before the CLI writes anything (`closeAt: 'start'`, as `licctl … |
+ * true`).
  */
-function runIntoClosedPipe(args: string[], env: Record<string, string>): Promise<CliResult> {
+function runIntoClosedPipe(
+  args: string[],
+  env: Record<string, string>,
+  closeAt: 'first-chunk' | 'start' = 'first-chunk',
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
       cwd: ROOT,
@@ -18,15 +23,46 @@ function runIntoClosedPipe(args: string[], env: Record<string, string>): Promise
     })
     let stdout = ''
     let stderr = ''
-    child.stdout.once('data', (d: Buffer) => {
-      stdout = d.toString()
-      child.stdout.destroy()
-    })
+    if (closeAt === 'start') child.stdout.destroy()
+    else
+      child.stdout.once('data', (d: Buffer) => {
+        stdout = d.toString()
+        child.stdout.destroy()
+      })
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
     child.on('error', reject)
     child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }))
   })
 }
+
+describe('e2e: help and other output oclif prints itself, into a pipe that closes early', function () {
+  this.timeout(60_000)
+  // Help is printed by oclif before any licctl command runs (no base command): `licctl --help | head -1`
+  // exited 13 with "Warning: Detected unsettled top-level await".
+  for (const args of [
+    ['--help'],
+    ['orgs', '--help'],
+    ['help', 'seats'],
+    ['seats', 'provision', '--help'],
+    ['plugins', '--help'],
+    ['autocomplete', '--help'],
+  ])
+    it(args.join(' '), async () => {
+      const res = await runIntoClosedPipe(args, {})
+      assert.ok(res.stdout.length > 0)
+      assert.equal(res.stderr, '')
+      assert.equal(res.code, 0)
+    })
+
+  // The reader gone before the first write: `licctl --version` (answered before oclif loads) threw
+  // "Unhandled 'error' event … EPIPE" and exited 1.
+  for (const args of [['--version'], ['--help'], ['orgs', 'profiles']])
+    it(`${args.join(' ')}, the reader gone before the first write`, async () => {
+      const res = await runIntoClosedPipe(args, { LICCTL_CONFIG_DIR: '/nonexistent' }, 'start')
+      assert.equal(res.stderr, '')
+      assert.equal(res.code, 0)
+    })
+})
 
 describe('e2e: what a new user trips over', function () {
   this.timeout(120_000)
