@@ -22,6 +22,17 @@ if (process.argv[2] === '--version') {
     answered = true
   }
 }
+// `licctl __complete profiles|orgs`: the values shell completion asks for on each TAB (see
+// dist/cli/completion.js), answered from two small files without loading oclif.
+if (process.argv[2] === '__complete') {
+  const { completionValues, isValueKind } = await import('../dist/cli/completion-values.js')
+  const kind = process.argv[3]
+  if (isValueKind(kind)) {
+    process.stdout.on('error', () => {})
+    for (const value of completionValues(kind)) process.stdout.write(value + '\n')
+  } else process.exitCode = 2
+  answered = true
+}
 if (!answered) {
   // The Node version is checked above, more strictly than @oclif/core's own engines check, which
   // loads semver (47 modules) on every command; skip that one.

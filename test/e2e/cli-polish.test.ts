@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert'
 import { spawn } from 'node:child_process'
-import { readFileSync, writeFileSync } from 'node:fs'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { BIN, E2eServer, jsonError, ROOT, runCli, type CliResult } from '../helpers/e2e.js'
 import { runInPty } from '../helpers/pty.js'
@@ -291,7 +291,7 @@ describe('e2e: what a new user trips over', function () {
     })
   })
 
-  describe('plugins and shell completion', function () {
+  describe('plugins', function () {
     it('links a local plugin with `licctl plugins link <dir>` and runs its command', async () => {
       const data = { LICCTL_DATA_DIR: join(server.dir, 'data'), LICCTL_CACHE_DIR: join(server.dir, 'cache') }
       const dir = join(ROOT, 'test/fixtures/plugin-hr')
@@ -308,19 +308,6 @@ describe('e2e: what a new user trips over', function () {
       assert.equal(unlink.code, 0, unlink.stderr)
       const gone = await runCli(['hr', 'check', '--file', hr], { env: { ...env, ...data } })
       assert.notEqual(gone.code, 0)
-    })
-
-    it('generates bash and zsh completion for every command and its flags', async () => {
-      const cache = join(server.dir, 'ac-cache')
-      const res = await runCli(['autocomplete', 'create'], { env: { LICCTL_CACHE_DIR: cache } })
-      assert.equal(res.code, 0, res.stderr)
-      const bash = readFileSync(join(cache, 'autocomplete/functions/bash/licctl.bash'), 'utf8')
-      assert.match(bash, /^seats:provision --json --jq --org --seats --expires --lease-ttl --max-roaming$/m)
-      assert.match(bash, /^orgs:users:list --json --jq --org --output --role$/m)
-      const zsh = readFileSync(join(cache, 'autocomplete/functions/zsh/_licctl'), 'utf8')
-      assert.match(zsh, /"provision\[Provision a seat pool for an organization \(operator\)\]"/)
-      const script = await runCli(['autocomplete', 'script', 'bash'], { env: { LICCTL_CACHE_DIR: cache } })
-      assert.match(script.stdout, /LICCTL_AC_BASH_SETUP_PATH=.*bash_setup/)
     })
   })
 
