@@ -64,6 +64,23 @@ describe('e2e: help and other output oclif prints itself, into a pipe that close
     })
 })
 
+describe('e2e: a command that does not exist is named with its control characters escaped', function () {
+  this.timeout(60_000)
+  // oclif prints "command … not found" itself (no licctl command runs), and printed the words raw.
+  for (const [args, shown] of [
+    [['orgs', 'x\u001b[31m'], "command 'orgs x\\x1b[31m' not found"],
+    [['help', 'x\u001b[2J'], 'Command x\\x1b[2J not found.'],
+    [['x\u0007', '--help'], 'Command x\\x07 not found.'],
+  ] as const)
+    it(JSON.stringify(args), async () => {
+      const res = await runCli([...args], { env: { NO_COLOR: '1' } })
+      assert.equal(res.code, 2)
+      // eslint-disable-next-line no-control-regex
+      assert.doesNotMatch(res.stderr.replaceAll('\n', ''), /[\u0000-\u001f\u007f]/)
+      assert.ok(res.stderr.includes(shown), res.stderr)
+    })
+})
+
 describe('e2e: what a new user trips over', function () {
   this.timeout(120_000)
   let server: E2eServer
