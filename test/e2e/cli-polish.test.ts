@@ -157,6 +157,45 @@ describe('e2e: what a new user trips over', function () {
         "--idle: expected a duration like 90s, 15m, 2h or 14d, got 'a while'",
       ],
       [
+        [
+          'activations',
+          'provision',
+          'cad',
+          '--type',
+          'NL',
+          '--seats',
+          String(2n ** 70n),
+          '--expires',
+          '2027-12-31',
+        ],
+        "--seats must be between 1 and 1000000, got '1180591620717411303424'",
+      ],
+      [
+        ['activations', 'provision', 'cad', '--type', 'NL', '--seats', '5', '--expires', '2024-02-30'],
+        "--expires: not a real calendar date, got '2024-02-30'",
+      ],
+      [
+        ['activations', 'generate', 'cad', '--quantity', '1000001'],
+        "--quantity must be between 1 and 1000000, got '1000001'",
+      ],
+      [
+        ['activations', 'split', 'ID', '--quantity', '0'],
+        "--quantity must be between 1 and 1000000, got '0'",
+      ],
+      [['activations', 'resize', 'ID', '--quantity', '1e3'], "--quantity: not a whole number, got '1e3'"],
+      [
+        ['activations', 'activate', 'ID', '--host', 'h', '--seats', String(2n ** 70n)],
+        "--seats must be between 1 and 1000000, got '1180591620717411303424'",
+      ],
+      [
+        ['expiry', 'check', '--within', 'a month'],
+        "--within: expected a duration like 30d, 2w or 12h, got 'a month'",
+      ],
+      [
+        ['expiry', 'check', '--fail-within', '7 days'],
+        "--fail-within: expected a duration like 30d, 2w or 12h, got '7 days'",
+      ],
+      [
         ['orgs', 'tokens', 'create', '--expires', 'x\u001b[31mred\u0007'],
         "--expires: expected a date like 2027-12-31, an instant with its offset or a duration like 90d, got 'x\\x1b[31mred\\x07'",
       ],
