@@ -14,9 +14,24 @@ if (process.argv[2] === '--version') {
     const { readFileSync } = await import('node:fs')
     const pjson = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
     const cpu = arch() === 'ia32' ? 'x86' : arch()
+    // A reader already gone (`licctl --version | true`) is no error (see dist/cli/stdout.js).
+    process.stdout.on('error', (err) => {
+      if (err.code !== 'EPIPE') throw err
+    })
     process.stdout.write(`${pjson.name}/${pjson.version} ${platform()}-${cpu} node-${process.version}\n`)
     answered = true
   }
+}
+// `licctl __complete profiles|orgs`: the values shell completion asks for on each TAB (see
+// dist/cli/completion.js), answered from two small files without loading oclif.
+if (process.argv[2] === '__complete') {
+  const { completionValues, isValueKind } = await import('../dist/cli/completion-values.js')
+  const kind = process.argv[3]
+  if (isValueKind(kind)) {
+    process.stdout.on('error', () => {})
+    for (const value of completionValues(kind)) process.stdout.write(value + '\n')
+  } else process.exitCode = 2
+  answered = true
 }
 if (!answered) {
   // The Node version is checked above, more strictly than @oclif/core's own engines check, which
@@ -27,6 +42,10 @@ if (!answered) {
   if (!process.stdout.isTTY) process.env.FORCE_COLOR ??= '0'
   const { enableCompileCache } = await import('node:module')
   enableCompileCache?.()
+  // A reader that stops early (`licctl --help | head -1`) ends the command quietly with exit 0:
+  // here, before oclif, so that its own output (help, plugins) is covered as well as ours.
+  const { dropOutputWhenStdoutCloses } = await import('../dist/cli/stdout.js')
+  dropOutputWhenStdoutCloses()
   const { execute } = await import('@oclif/core/execute')
   await execute({ dir: import.meta.url })
 }

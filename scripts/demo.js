@@ -24,6 +24,7 @@ function run(args, { env = {}, input } = {}) {
       env: {
         ...process.env,
         LICCTL_CONFIG_DIR: configDir,
+        LICCTL_CACHE_DIR: join(dir, 'cache'),
         LICCTL_URL: '',
         LICCTL_TOKEN: '',
         LICCTL_ORG: '',

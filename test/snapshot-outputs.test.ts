@@ -20,6 +20,8 @@ function conforms(id: string, res: CliResult): void {
 }
 
 describe('--json outputs conform to their registered schemas', function () {
+  // Some thirty CLI runs in a row: on a loaded 2-core machine that is over half a minute.
+  this.timeout(180_000)
   let server: E2eServer
   let admin: string
   const checked = new Set<string>()

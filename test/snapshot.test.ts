@@ -20,7 +20,14 @@ function sourceCommandIds(): string[] {
       const path = join(d, entry.name)
       if (entry.isDirectory()) walk(path)
       else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts'))
-        ids.push(relative(dir, path).slice(0, -3).split(sep).join(':'))
+        // oclif names a topic's own command index.ts (autocomplete/index.ts → autocomplete).
+        ids.push(
+          relative(dir, path)
+            .slice(0, -3)
+            .split(sep)
+            .join(':')
+            .replace(/:index$/, ''),
+        )
     }
   }
   walk(dir)

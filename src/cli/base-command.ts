@@ -2,7 +2,8 @@ import { Command, Errors, Flags, type Interfaces } from '@oclif/core'
 import type { LicctlClient } from '../client/index.js'
 import { redactTokens } from '../domain/tokens.js'
 import { failureOf, terminalSafeJson, UsageError } from './errors.js'
-import { dropOutputWhenStdoutCloses, stderrColor } from './output.js'
+import { stderrColor } from './output.js'
+import { dropOutputWhenStdoutCloses } from './stdout.js'
 
 export type InferredFlags<T extends typeof Command> = Interfaces.InferredFlags<
   (typeof BaseCommand)['baseFlags'] & T['flags']
@@ -198,6 +199,7 @@ export abstract class ApiCommand<T extends typeof Command> extends BaseCommand<T
 
   private _client: LicctlClient | undefined
   private _org: string | undefined
+  private _url: string | undefined
 
   /** Flag > LICCTL_URL/LICCTL_ORG/LICCTL_TOKEN > the --org profile > the current profile. */
   protected async client(): Promise<LicctlClient> {
@@ -207,12 +209,18 @@ export abstract class ApiCommand<T extends typeof Command> extends BaseCommand<T
     const conn = resolveConnection((this.flags as { org?: string }).org)
     const { LicctlClient } = await import('../client/index.js')
     this._org = conn.org
+    this._url = conn.url
     this._client = LicctlClient.create({
       baseUrl: conn.url,
       token: conn.token,
       userAgent: `licctl/${this.config.version}`,
     })
     return this._client
+  }
+
+  /** The server this command talks to (after `client()`). */
+  protected get serverUrl(): string | undefined {
+    return this._url
   }
 
   /** The organization this call acts on; usage error when none is known. */

@@ -89,6 +89,9 @@ export const jsonOutputs: Record<string, JsonOutput> = {
   'activations:split': json(splitResponse),
 
   api: noJsonOutput('prints the API response body as it is (no --json flag)'),
+  autocomplete: noJsonOutput('prints setup instructions for a shell'),
+  'autocomplete:create': noJsonOutput('writes completion scripts into the cache directory'),
+  'autocomplete:script': noJsonOutput('prints one line for the shell’s start-up file'),
 
   'cloud:assign': json(bulkDocument),
   'cloud:assignments': list(addonAssignment),

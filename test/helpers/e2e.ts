@@ -147,6 +147,8 @@ export class E2eServer {
       LICCTL_TOKEN: token,
       ...(org ? { LICCTL_ORG: org } : {}),
       LICCTL_CONFIG_DIR: join(this.dir, 'config'),
+      // Where `orgs list` and `orgs create` remember slugs for shell completion: not the user's.
+      LICCTL_CACHE_DIR: join(this.dir, 'cache'),
     }
   }
 

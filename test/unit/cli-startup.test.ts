@@ -58,6 +58,7 @@ describe('cli start-up: what each path loads', function () {
       ...process.env,
       LICCTL_TRACE_OUT: out,
       LICCTL_CONFIG_DIR: join(dir, 'config'),
+      LICCTL_CACHE_DIR: join(dir, 'cache'),
       LICCTL_URL: '',
       LICCTL_TOKEN: '',
       LICCTL_ORG: '',
@@ -142,6 +143,31 @@ describe('cli start-up: what each path loads', function () {
       res.packages.filter((p) => heavy.includes(p)),
       [],
     )
+  })
+
+  it('shell completion’s callback (`__complete`, on every TAB) loads no package at all, not even oclif', () => {
+    const config = join(dir, 'config')
+    mkdirSync(config, { recursive: true })
+    writeFileSync(
+      join(config, 'profiles.json'),
+      JSON.stringify({
+        profiles: { acme: { url: 'http://a.test', org: 'acme', token: 'x' } },
+        current: 'acme',
+      }),
+    )
+    try {
+      for (const [kind, out] of [
+        ['profiles', 'acme\n'],
+        ['orgs', 'acme\n'],
+      ] as const) {
+        const res = packagesLoaded(['__complete', kind])
+        assert.equal(res.code, 0)
+        assert.equal(res.stdout, out)
+        assert.deepEqual(res.packages, [])
+      }
+    } finally {
+      rmSync(config, { recursive: true, force: true })
+    }
   })
 
   it('a command that needs no server loads neither zod, undici nor the table renderer for --json', () => {

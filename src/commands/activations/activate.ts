@@ -1,5 +1,6 @@
 import { Args, Flags } from '@oclif/core'
 import { ApiCommand } from '../../cli/base-command.js'
+import { countFlag } from '../../cli/flag-values.js'
 import type { ActivateResponse } from '../../contract/activations.js'
 
 export default class ActivationsActivate extends ApiCommand<typeof ActivationsActivate> {
@@ -13,7 +14,10 @@ export default class ActivationsActivate extends ApiCommand<typeof ActivationsAc
   static override args = { id: Args.string({ description: 'activation ID', required: true }) }
   static override flags = {
     host: Flags.string({ description: 'the host activating the ID', required: true }),
-    seats: Flags.integer({ description: 'seats this host takes (CC only; NL is always 1)', min: 1 }),
+    seats: countFlag({
+      description: 'seats this host takes (CC only; NL is always 1)',
+      schema: async () => (await import('../../contract/activations.js')).activateBody.shape.seats.unwrap(),
+    }),
   }
 
   async run(): Promise<ActivateResponse> {

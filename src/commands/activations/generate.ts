@@ -1,5 +1,6 @@
-import { Args, Flags } from '@oclif/core'
+import { Args } from '@oclif/core'
 import { ApiCommand } from '../../cli/base-command.js'
+import { countFlag } from '../../cli/flag-values.js'
 import type { ActivationSummary } from '../../contract/activations.js'
 
 export default class ActivationsGenerate extends ApiCommand<typeof ActivationsGenerate> {
@@ -12,7 +13,11 @@ export default class ActivationsGenerate extends ApiCommand<typeof ActivationsGe
   ]
   static override args = { product: Args.string({ description: 'product', required: true }) }
   static override flags = {
-    quantity: Flags.integer({ description: 'seats the ID carries', min: 1, required: true }),
+    quantity: countFlag({
+      description: 'seats the ID carries',
+      required: true,
+      schema: async () => (await import('../../contract/activations.js')).generateBody.shape.quantity,
+    }),
   }
 
   async run(): Promise<ActivationSummary> {

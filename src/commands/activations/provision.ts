@@ -1,5 +1,6 @@
 import { Args, Flags } from '@oclif/core'
 import { ApiCommand } from '../../cli/base-command.js'
+import { countFlag, expiryFlag } from '../../cli/flag-values.js'
 import type { ActivationEntitlement } from '../../contract/activations.js'
 
 export default class ActivationsProvision extends ApiCommand<typeof ActivationsProvision> {
@@ -18,9 +19,15 @@ export default class ActivationsProvision extends ApiCommand<typeof ActivationsP
       options: ['NL', 'CC'],
       required: true,
     }),
-    seats: Flags.integer({ description: 'seats bought', min: 1, required: true }),
-    expires: Flags.string({
-      description: 'expiration: a date (valid through that day) or an ISO-8601 instant',
+    seats: countFlag({
+      description: 'seats bought',
+      required: true,
+      schema: async () =>
+        (await import('../../contract/activations.js')).provisionEntitlementBody.shape.seats,
+    }),
+    expires: expiryFlag({
+      description:
+        'expiration: a date (valid through that day), an ISO-8601 instant or a duration from now (365d)',
       required: true,
     }),
   }

@@ -1,5 +1,6 @@
 import { Args, Flags } from '@oclif/core'
 import { ApiCommand } from '../../cli/base-command.js'
+import { countFlag } from '../../cli/flag-values.js'
 import type { ResizeResponse } from '../../contract/activations.js'
 
 export default class ActivationsResize extends ApiCommand<typeof ActivationsResize> {
@@ -13,7 +14,11 @@ Resizing retires the ID, so it asks on a terminal and needs --yes elsewhere (exi
   ]
   static override args = { id: Args.string({ description: 'activation ID', required: true }) }
   static override flags = {
-    quantity: Flags.integer({ description: 'the new quantity', min: 1, required: true }),
+    quantity: countFlag({
+      description: 'the new quantity',
+      required: true,
+      schema: async () => (await import('../../contract/activations.js')).resizeBody.shape.quantity,
+    }),
     force: Flags.boolean({
       description: 'carry it out even though hosts hold the ID (they become orphans)',
       default: false,

@@ -1,5 +1,6 @@
-import { Args, Flags } from '@oclif/core'
+import { Args } from '@oclif/core'
 import { ApiCommand } from '../../cli/base-command.js'
+import { countFlag } from '../../cli/flag-values.js'
 import type { SplitResponse } from '../../contract/activations.js'
 
 export default class ActivationsSplit extends ApiCommand<typeof ActivationsSplit> {
@@ -12,7 +13,11 @@ export default class ActivationsSplit extends ApiCommand<typeof ActivationsSplit
   ]
   static override args = { id: Args.string({ description: 'activation ID', required: true }) }
   static override flags = {
-    quantity: Flags.integer({ description: 'unused seats to move', min: 1, required: true }),
+    quantity: countFlag({
+      description: 'unused seats to move',
+      required: true,
+      schema: async () => (await import('../../contract/activations.js')).splitBody.shape.quantity,
+    }),
   }
 
   async run(): Promise<SplitResponse> {

@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core'
 import { ApiCommand } from '../../cli/base-command.js'
-import { UsageError } from '../../cli/errors.js'
+import { quote, UsageError } from '../../cli/errors.js'
 import type { LicctlClient } from '../../client/index.js'
 import type { ExpiryCheckOutput, ExpiryItem, ExpiryReport } from '../../contract/expiry.js'
 
@@ -57,6 +57,14 @@ export default class ExpiryCheck extends ApiCommand<typeof ExpiryCheck> {
 
   async run(): Promise<ExpiryCheckOutput> {
     const f = this.flags
+    // The window is checked here, by the contract's own rule, so that an error names the flag.
+    const { expiryQuery } = await import('../../contract/expiry.js')
+    for (const [flag, value] of [
+      ['--within', f.within],
+      ['--fail-within', f['fail-within']],
+    ] as const)
+      if (value !== undefined && !expiryQuery.shape.within.safeParse(value).success)
+        throw new UsageError(`${flag}: expected a duration like 30d, 2w or 12h, got ${quote(value)}`)
     const capacity = parseCapacity(f.capacity)
     const query = {
       within: f.within,

@@ -48,6 +48,8 @@ export default class OrgsCreate extends ApiCommand<typeof OrgsCreate> {
           : {}),
       },
     )
+    const { rememberOrgs } = await import('../../cli/completion-values.js')
+    rememberOrgs(this.serverUrl!, [res.organization.slug], false)
     this.say(`Created organization ${res.organization.slug} (${res.organization.name}).`)
     if (res.admin) {
       this.say(

@@ -10,6 +10,13 @@ export default class OrgsList extends ListCommand<typeof OrgsList> {
   async run(): Promise<{ items: Organization[] }> {
     const client = await this.client()
     const items: Organization[] = await allItems(client.orgs.list, {}, {})
+    // Shell completion offers these slugs for --org (on this server) until the next listing.
+    const { rememberOrgs } = await import('../../cli/completion-values.js')
+    rememberOrgs(
+      this.serverUrl!,
+      items.map((o) => o.slug),
+      true,
+    )
     this.say(
       items.length === 0
         ? 'No organizations.'
