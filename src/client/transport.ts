@@ -98,6 +98,8 @@ export class Transport {
     const idempotent =
       method === 'GET' || method === 'PUT' || method === 'DELETE' || method === 'HEAD' || key !== undefined
     const attempts = 1 + (idempotent ? (this.opts.retries ?? 3) : 0)
+    let waitingSince: number | undefined
+    let waits = 0
     for (let attempt = 1; ; attempt++) {
       try {
         const res = await this.send(url, method, headers, payload)
@@ -109,10 +111,16 @@ export class Transport {
           continue
         }
         const body = parseJson(text)
-        // The same key is still running on the server (our earlier attempt): wait and ask again.
-        if (res.statusCode === 409 && errorCode(body) === 'idempotency_in_progress' && attempt < attempts) {
-          await this.backoff(attempt)
-          continue
+        // The same key is still running on the server (our earlier attempt, which we stopped waiting
+        // for): wait and ask again, for as long as we would wait for an answer. Those waits are not
+        // attempts: the earlier attempt is still being processed, and under load that can take a while.
+        if (res.statusCode === 409 && errorCode(body) === 'idempotency_in_progress' && idempotent) {
+          waitingSince ??= Date.now()
+          if (Date.now() - waitingSince < (this.opts.timeoutMs ?? 30_000)) {
+            await this.backoff(Math.min(++waits, 5))
+            attempt--
+            continue
+          }
         }
         if (res.statusCode >= 400) throw fromResponse(res.statusCode, body, requestId)
         if (!opts.schema) return body as z.infer<S>

@@ -68,6 +68,34 @@ describe('client: transport', function () {
     assert.match(keys[0]!, /^[0-9a-f-]{36}$/)
   })
 
+  it('waits for its own earlier attempt still in progress (409 idempotency_in_progress) beyond the retries, up to timeoutMs', async () => {
+    const busy = { error: { code: 'idempotency_in_progress', message: 'still being processed' } }
+    let scope = nock(BASE).post('/v1/bulk').reply(503, {})
+    for (let i = 0; i < 8; i++) scope = scope.post('/v1/bulk').reply(409, busy)
+    scope.post('/v1/bulk').reply(200, { done: true })
+    const t = new Transport({
+      baseUrl: BASE,
+      token: TOKEN,
+      retries: 1,
+      sleep: async (ms) => void sleeps.push(ms),
+    })
+    assert.deepEqual(await t.request('POST', '/v1/bulk', { body: {}, idempotencyKey: true }), { done: true })
+    assert.ok(scope.isDone())
+    // Past timeoutMs of waiting, the answer is the error.
+    const quick = new Transport({
+      baseUrl: BASE,
+      token: TOKEN,
+      retries: 1,
+      timeoutMs: 0,
+      sleep: async () => {},
+    })
+    nock(BASE).post('/v1/bulk').reply(409, busy)
+    await assert.rejects(
+      quick.request('POST', '/v1/bulk', { body: {}, idempotencyKey: true }),
+      (err: unknown) => err instanceof ApiError && err.code === 'idempotency_in_progress',
+    )
+  })
+
   it('does not retry a POST without an Idempotency-Key', async () => {
     nock(BASE)
       .post('/v1/once')
