@@ -4,7 +4,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { LicctlClient } from '../../src/client/index.js'
-import { openStorage, type Storage } from '../../src/storage/open.js'
+import SQLite from 'better-sqlite3'
+import pg from 'pg'
+import { isPostgresUrl, openStorage, type Storage } from '../../src/storage/open.js'
 import { DIALECTS, freshDb, type TestDb } from '../helpers/dialects.js'
 import { BIN, E2eServer, runCli, type CliResult } from '../helpers/e2e.js'
 import { FaultProxy } from './proxy.js'
@@ -169,6 +171,8 @@ interface KilledJob {
   /** The file the CLI reads. */
   file(targets: string[]): string
   command: string[]
+  /** The table a batch writes first: while a transaction holds a write on it, a batch is half-done. */
+  table: 'addon_assignments' | 'device_licenses'
   /**
    * The targets the job has applied, and counts that must each equal their number: the guarded
    * counter or pool, the rows holding what was granted, the per-row audit entries.
@@ -202,6 +206,7 @@ const KILLED_JOBS: KilledJob[] = [
     },
     file: (targets) => 'email\r\n' + targets.map((e) => `${e}\r\n`).join(''),
     command: ['cloud', 'assign', 'render'],
+    table: 'addon_assignments',
     async applied(storage) {
       const pool = await storage.db
         .selectFrom('addon_pools')
@@ -246,6 +251,7 @@ const KILLED_JOBS: KilledJob[] = [
     },
     file: (targets) => 'serial\n' + targets.map((s) => `${s}\n`).join(''),
     command: ['devices', 'assign'],
+    table: 'device_licenses',
     async applied(storage) {
       const licensed = await storage.db
         .selectFrom('devices')
@@ -279,8 +285,65 @@ const KILLED_JOBS: KilledJob[] = [
 ]
 
 /**
- * kill -9 of the SERVER in the middle of a bulk job (issue 11): the process dies with a batch's
- * transaction open or just committed, the CLI loses its connection and stops. After a restart on the
+ * Resolves while a server's transaction has written to `table` and not committed: on PostgreSQL, a
+ * backend other than ours holds RowExclusiveLock on it (taken by INSERT/UPDATE, held to the end of
+ * the transaction); on SQLite, the database's write lock has been held for SQLITE_BATCH_HOLD_MS
+ * without a break (a batch of 500 rows holds it far longer than the one-statement idempotency-record
+ * transactions around it). Rejects if `ended` first.
+ */
+const SQLITE_BATCH_HOLD_MS = 20
+
+async function midTransaction(dbUrl: string, table: string, ended: Promise<unknown>): Promise<void> {
+  let over = false
+  void ended.then(() => (over = true))
+  const tick = () => new Promise((r) => setTimeout(r, 5))
+  if (isPostgresUrl(dbUrl)) {
+    const url = new URL(dbUrl)
+    const schema = url.searchParams.get('schema')!
+    url.searchParams.delete('schema')
+    const client = new pg.Client({ connectionString: url.toString() })
+    await client.connect()
+    try {
+      for (;;) {
+        if (over) throw new Error('the job ended before a batch was seen mid-transaction')
+        const { rowCount } = await client.query(
+          `select 1 from pg_locks l join pg_class c on c.oid = l.relation
+             join pg_namespace n on n.oid = c.relnamespace
+           where n.nspname = $1 and c.relname = $2 and l.mode = 'RowExclusiveLock'
+             and l.granted and l.pid <> pg_backend_pid()`,
+          [schema, table],
+        )
+        if (rowCount) return
+        await tick()
+      }
+    } finally {
+      await client.end()
+    }
+  }
+  const db = new SQLite(dbUrl, { timeout: 0 })
+  try {
+    let heldSince: number | undefined
+    for (;;) {
+      if (over) throw new Error('the job ended before a batch was seen mid-transaction')
+      try {
+        db.exec('begin immediate')
+        db.exec('rollback')
+        heldSince = undefined
+      } catch (err) {
+        if (!String((err as { code?: unknown }).code).startsWith('SQLITE_BUSY')) throw err
+        heldSince ??= Date.now()
+        if (Date.now() - heldSince >= SQLITE_BATCH_HOLD_MS) return
+      }
+      await tick()
+    }
+  } finally {
+    db.close()
+  }
+}
+
+/**
+ * kill -9 of the SERVER in the middle of a bulk job (issue 11): the process dies while its second
+ * batch's transaction has written and not committed, the CLI loses its connection and stops. After a restart on the
  * same database the invariants hold: what is applied is whole batches of the file (a prefix of it,
  * a multiple of the batch size), every count agrees with the rows, one job entry per applied batch,
  * the audit chain verifies. Re-running the same command completes the job: each row applied once.
@@ -355,8 +418,10 @@ for (const dialect of DIALECTS) {
         const exited = new Promise<number | null>((ok) => cli.on('exit', (code) => ok(code)))
         cli.stdout.on('data', (d: Buffer) => {
           out += d.toString()
-          // The first batch is reported and the CLI sends the next: kill the server under it.
-          if (out.split('\n').length > BATCH && !killed) killed = server.kill('SIGKILL')
+          // The first batch is reported and the CLI sends the next: kill the server once that
+          // batch's transaction has written (and not yet committed).
+          if (out.split('\n').length > BATCH && !killed)
+            killed = midTransaction(server.dbUrl, job.table, exited).then(() => server.kill('SIGKILL'))
         })
         const code = await exited
         assert.ok(killed, `the job ended before the kill: ${out.slice(-500)}`)

@@ -74,8 +74,14 @@ export class E2eServer {
     const init = await runCli(['server', 'init', '--db', s.db.url, '--json'])
     if (init.code !== 0) throw new Error(`server init failed: ${init.stderr}`)
     s.operatorToken = (JSON.parse(init.stdout) as { operatorToken: string }).operatorToken
-    for (let i = 0; i < (opts.processes ?? 1); i++) await s.listen(opts.clock)
-    if (new Set(s.urls).size !== s.urls.length) throw new Error(`two processes, one address: ${s.urls}`)
+    try {
+      for (let i = 0; i < (opts.processes ?? 1); i++) await s.listen(opts.clock)
+      if (new Set(s.urls).size !== s.urls.length) throw new Error(`two processes, one address: ${s.urls}`)
+    } catch (err) {
+      // The test's after() never sees this server: a process left running would keep mocha alive.
+      await s.stop()
+      throw err
+    }
     return s
   }
 
