@@ -1,9 +1,6 @@
 import { strict as assert } from 'node:assert'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { openStorage } from '../../src/storage/open.js'
-import { DIALECTS, freshDb, type TestDb } from '../helpers/dialects.js'
+import { DIALECTS } from '../helpers/dialects.js'
 import { E2eServer } from '../helpers/e2e.js'
 
 const USERS = 240
@@ -37,10 +34,7 @@ type BulkBody = {
 for (const dialect of DIALECTS) {
   describe(`concurrency: bulk assigns and revokes in opposite orders on ${dialect}`, function () {
     this.timeout(180_000)
-    let dir: string
-    let db: TestDb
     let server: E2eServer
-    let urls: string[]
     let admin: string
 
     const call = async (url: string, token: string, path: string, body: unknown) => {
@@ -53,7 +47,7 @@ for (const dialect of DIALECTS) {
     }
 
     const counts = async () => {
-      const storage = await openStorage(db.url)
+      const storage = await openStorage(server.dbUrl)
       try {
         const pool = await storage.db
           .selectFrom('addon_pools')
@@ -72,10 +66,7 @@ for (const dialect of DIALECTS) {
     }
 
     before(async () => {
-      dir = mkdtempSync(join(tmpdir(), 'licctl-deadlock-'))
-      db = await freshDb(dialect, dir)
-      server = await E2eServer.start({ dbUrl: db.url })
-      urls = [server.url, await server.listen()]
+      server = await E2eServer.start({ dialect, processes: 2 })
       admin = await server.createOrg('acme', 'admin@acme.test')
       const added = await call(server.url, admin, '/orgs/acme/users/bulk-add', {
         items: Array.from({ length: USERS }, (_, i) => ({ email: email(i), role: 'member' })),
@@ -91,15 +82,13 @@ for (const dialect of DIALECTS) {
     })
     after(async () => {
       await server?.stop()
-      await db?.drop()
-      rmSync(dir, { recursive: true, force: true })
     })
 
     for (let round = 1; round <= ROUNDS; round++) {
       it(`round ${round}: ${JOBS} assigns at once answer 200 and fill the pool exactly; then ${JOBS} revokes empty it`, async () => {
         const assigns = await Promise.all(
           Array.from({ length: JOBS }, (_, j) =>
-            call(urls[j % urls.length]!, admin, '/orgs/acme/cloud/addons/shared/bulk-assign', {
+            call(server.urls[j % server.urls.length]!, admin, '/orgs/acme/cloud/addons/shared/bulk-assign', {
               items: jobUsers(j).map((e) => ({ email: e })),
             }),
           ),
@@ -120,9 +109,14 @@ for (const dialect of DIALECTS) {
 
         const revokes = await Promise.all(
           Array.from({ length: JOBS }, (_, j) =>
-            call(urls[(j + 1) % urls.length]!, admin, '/orgs/acme/cloud/addons/shared/bulk-revoke', {
-              items: jobUsers(JOBS - 1 - j).map((e) => ({ email: e })),
-            }),
+            call(
+              server.urls[(j + 1) % server.urls.length]!,
+              admin,
+              '/orgs/acme/cloud/addons/shared/bulk-revoke',
+              {
+                items: jobUsers(JOBS - 1 - j).map((e) => ({ email: e })),
+              },
+            ),
           ),
         )
         assert.deepEqual(

@@ -1,9 +1,6 @@
 import { strict as assert } from 'node:assert'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { openStorage } from '../../src/storage/open.js'
-import { DIALECTS, freshDb, type TestDb } from '../helpers/dialects.js'
+import { DIALECTS } from '../helpers/dialects.js'
 import { E2eServer } from '../helpers/e2e.js'
 
 const ITEMS = 200
@@ -16,24 +13,15 @@ const ITEMS = 200
 for (const dialect of DIALECTS) {
   describe(`concurrency: an idempotent bulk batch retried on the other server process, on ${dialect}`, function () {
     this.timeout(120_000)
-    let dir: string
-    let db: TestDb
     let server: E2eServer
-    let urls: string[]
     let admin: string
 
     before(async () => {
-      dir = mkdtempSync(join(tmpdir(), 'licctl-idem-'))
-      db = await freshDb(dialect, dir)
-      server = await E2eServer.start({ dbUrl: db.url })
-      urls = [server.url, await server.listen()]
-      assert.notEqual(urls[0], urls[1])
+      server = await E2eServer.start({ dialect, processes: 2 })
       admin = await server.createOrg('acme', 'admin@acme.test')
     })
     after(async () => {
       await server?.stop()
-      await db?.drop()
-      rmSync(dir, { recursive: true, force: true })
     })
 
     const batch = (prefix: string) => ({
@@ -56,7 +44,7 @@ for (const dialect of DIALECTS) {
       }
     }
     async function applied(prefix: string) {
-      const storage = await openStorage(db.url)
+      const storage = await openStorage(server.dbUrl)
       try {
         const members = await storage.db
           .selectFrom('users')
@@ -76,10 +64,10 @@ for (const dialect of DIALECTS) {
     }
 
     it('replays the first answer when the retry reaches the other process, applying the batch once', async () => {
-      const first = await send(urls[0]!, 'batch-0001-retry-elsewhere', batch('first-'))
+      const first = await send(server.urls[0]!, 'batch-0001-retry-elsewhere', batch('first-'))
       assert.equal(first.status, 200)
       assert.deepEqual(JSON.parse(first.text).summary, { changed: ITEMS, unchanged: 0, failed: 0 })
-      const retry = await send(urls[1]!, 'batch-0001-retry-elsewhere', batch('first-'))
+      const retry = await send(server.urls[1]!, 'batch-0001-retry-elsewhere', batch('first-'))
       assert.deepEqual([retry.status, retry.replayed], [200, true])
       assert.equal(retry.text, first.text, 'the very same answer')
       assert.deepEqual(await applied('first-'), { members: ITEMS, bulkAudits: 1 })
@@ -87,7 +75,7 @@ for (const dialect of DIALECTS) {
 
     it('applies a batch sent to both processes at once exactly once', async () => {
       const key = 'batch-0002-raced'
-      const raced = await Promise.all(urls.map((u) => send(u, key, batch('raced-'))))
+      const raced = await Promise.all(server.urls.map((u) => send(u, key, batch('raced-'))))
       // One runs; the other is told it is in progress (409, retryable) or replays the answer.
       for (const r of raced)
         assert.ok(
@@ -98,10 +86,10 @@ for (const dialect of DIALECTS) {
       assert.equal(raced.filter((r) => r.status === 200 && !r.replayed).length, 1)
       // Retrying the loser (as licctl does) replays the winner's answer.
       const deadline = Date.now() + 10_000
-      let again = await send(urls[1]!, key, batch('raced-'))
+      let again = await send(server.urls[1]!, key, batch('raced-'))
       while (again.status === 409 && Date.now() < deadline) {
         await new Promise((r) => setTimeout(r, 100))
-        again = await send(urls[1]!, key, batch('raced-'))
+        again = await send(server.urls[1]!, key, batch('raced-'))
       }
       assert.deepEqual([again.status, again.replayed], [200, true])
       assert.deepEqual(JSON.parse(again.text).summary, { changed: ITEMS, unchanged: 0, failed: 0 })

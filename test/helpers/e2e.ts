@@ -56,13 +56,17 @@ export function runCli(args: string[], opts: CliOptions = {}): Promise<CliResult
 
 /**
  * A real license server: `bin/run.js server init` then `server start --port 0` on a temporary
- * database, with a config dir of its own for the CLI's profiles.
+ * database, with a config dir of its own for the CLI's profiles. `processes: 2` starts a second
+ * `server start` on the same database (the multi-instance tests: one SQLite file, or one
+ * PostgreSQL schema, shared by independent processes); `urls` has each process's address.
  */
 export class E2eServer {
   url = ''
   operatorToken = ''
   readonly dir: string
-  private proc: ChildProcess | undefined
+  /** The address of each running server process, in start order (`url` is the first). */
+  urls: string[] = []
+  private procs: ChildProcess[] = []
   private db: TestDb | undefined
 
   private constructor() {
@@ -70,7 +74,7 @@ export class E2eServer {
   }
 
   static async start(
-    opts: { dialect?: 'sqlite' | 'postgres'; clock?: string; dbUrl?: string } = {},
+    opts: { dialect?: 'sqlite' | 'postgres'; clock?: string; dbUrl?: string; processes?: number } = {},
   ): Promise<E2eServer> {
     const s = new E2eServer()
     s.db = opts.dbUrl
@@ -87,8 +91,20 @@ export class E2eServer {
     if (init.code !== 0) throw new Error(`server init failed: ${init.stderr}`)
     s.operatorToken = (JSON.parse(init.stdout) as { operatorToken: string }).operatorToken
     recordSecret(s.operatorToken, 'token')
-    await s.listen(opts.clock)
+    try {
+      for (let i = 0; i < (opts.processes ?? 1); i++) await s.listen(opts.clock)
+      if (new Set(s.urls).size !== s.urls.length) throw new Error(`two processes, one address: ${s.urls}`)
+    } catch (err) {
+      // The test's after() never sees this server: a process left running would keep mocha alive.
+      await s.stop()
+      throw err
+    }
     return s
+  }
+
+  /** The database every process of this server uses (a SQLite path or a PostgreSQL URL). */
+  get dbUrl(): string {
+    return this.db!.url
   }
 
   /** Starts (another) server process on the same database; returns its URL. */
@@ -111,8 +127,7 @@ export class E2eServer {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, NO_COLOR: '1' },
     })
-    this.proc ??= proc
-    this.extra.push(proc)
+    this.procs.push(proc)
     let log = ''
     proc.stderr!.on('data', (d: Buffer) => (log += d.toString()))
     recordServerLog(`licctl server start (${from})`, () => log)
@@ -135,10 +150,20 @@ export class E2eServer {
       proc.on('exit', (code) => fail(new Error(`server exited ${code}: ${err}`)))
     })
     if (!this.url) this.url = url
+    this.urls.push(url)
     return url
   }
 
-  private extra: ChildProcess[] = []
+  /**
+   * Sends `signal` to every server process (SIGKILL: a crash, no shutdown at all) and waits for
+   * them to exit. The database stays; `listen()` starts the server again on it.
+   */
+  async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+    await Promise.all(this.procs.map((p) => exitOf(p, signal)))
+    this.procs = []
+    this.urls = []
+    this.url = ''
+  }
 
   /** Environment for a CLI call: this server, a token, an org (no profile file needed). */
   env(token: string, org?: string): Record<string, string> {
@@ -175,19 +200,19 @@ export class E2eServer {
 
   /** Stops every server process (SIGTERM: graceful), then drops the database. */
   async stop(): Promise<void> {
-    await Promise.all(
-      this.extra.map(
-        (p) =>
-          new Promise<void>((done) => {
-            if (p.exitCode !== null) return done()
-            p.once('exit', () => done())
-            p.kill('SIGTERM')
-          }),
-      ),
-    )
+    await this.kill('SIGTERM')
     await this.db?.drop()
     rmSync(this.dir, { recursive: true, force: true })
   }
+}
+
+/** Sends `signal` to a process (unless it has exited) and resolves once it has exited. */
+function exitOf(p: ChildProcess, signal: NodeJS.Signals): Promise<void> {
+  return new Promise<void>((done) => {
+    if (p.exitCode !== null || p.signalCode !== null) return done()
+    p.once('exit', () => done())
+    p.kill(signal)
+  })
 }
 
 /** Parses a --json error from stderr. */
