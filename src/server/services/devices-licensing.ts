@@ -439,7 +439,7 @@ export async function transferLicenses(
         .where('org_id', '=', from.id)
       if (ctx.dialect === 'postgres') keyQuery = keyQuery.forUpdate()
       const key = await keyQuery.executeTakeFirst()
-      if (!key) throw notFound(`key ${checked.key} in '${from.slug}'`)
+      if (!key) throw notFound(`key ${checked.serial} in '${from.slug}'`)
       keySerial = key.serial
       await lockLicenses(ctx, trx, (q) => q.where('key_id', '=', key.id))
       licenses = await trx
@@ -452,7 +452,7 @@ export async function transferLicenses(
       if (assigned.length > 0)
         throw new AppError(
           'license_assigned',
-          `key ${checked.key} has ${assigned.length} assigned license(s) (${assigned.map((l) => l.name).join(', ')}); detach them first or transfer its unassigned licenses`,
+          `key ${checked.serial} has ${assigned.length} assigned license(s) (${assigned.map((l) => l.name).join(', ')}); detach them first or transfer its unassigned licenses`,
         )
       await trx.updateTable('device_keys').set({ org_id: to.id }).where('id', '=', key.id).execute()
       licenses = licenses.filter((l) => l.state === 'pool')
