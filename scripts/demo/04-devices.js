@@ -5,6 +5,8 @@
 // transfers an unassigned key to a second organization she is admin of.
 // Runs after 01-orgs.js (alice is the admin, profile `acme`).
 
+import { issueKeysArgs, issuedKeys } from '../lib/device-keys.js'
+
 /** @param {{ org: string, url: string, section(t: string): void, say(t: string): void, cli: Function }} demo */
 export async function run(demo) {
   demo.section('Device licenses: the operator defines categories and issues signed keys')
@@ -13,22 +15,8 @@ export async function run(demo) {
     as: 'operator',
   })
   const issue = async (category, term, count) => {
-    const res = await demo.cli(
-      [
-        'devices',
-        'keys',
-        'issue',
-        '--category',
-        category,
-        '--term',
-        term,
-        '--count',
-        String(count),
-        '--json',
-      ],
-      { as: 'operator', quiet: true },
-    )
-    return JSON.parse(res.stdout).keys[0].key
+    const res = await demo.cli(issueKeysArgs({ category, term, count }), { as: 'operator', quiet: true })
+    return issuedKeys(res.stdout)[0].key
   }
   const routers1y = await issue('router', '1y', 2)
   const routers5y = await issue('router', '5y', 2)

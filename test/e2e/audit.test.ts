@@ -1,7 +1,8 @@
 import { strict as assert } from 'node:assert'
 import { sql } from 'kysely'
 import { openStorage } from '../../src/storage/open.js'
-import { E2eServer, runCli, type CliResult } from '../helpers/e2e.js'
+import { runCli, type CliResult, type E2eServer } from '../helpers/e2e.js'
+import { generateActivationId, issueRouterKeys, provisionAddon, startAcme } from '../helpers/e2e-acme.js'
 
 interface Entry {
   id: string
@@ -36,8 +37,7 @@ describe('e2e: the audit log', function () {
 
   before(async function () {
     this.timeout(120_000)
-    server = await E2eServer.start({ clock: '2026-03-02T09:00:00Z' })
-    admin = await server.createOrg('acme', 'alice@acme.test')
+    ;({ server, admin } = await startAcme('2026-03-02T09:00:00Z'))
     // One mutation of each kind, of every topic.
     ok(await cli(['orgs', 'update', '--contact-phone', '+1 555 0100']))
     ok(await cli(['orgs', 'users', 'add', 'bob@acme.test', 'carol@acme.test', 'dave@acme.test']))
@@ -53,19 +53,7 @@ describe('e2e: the audit log', function () {
     leaseB = await out('carol@acme.test', 'ws-2')
     ok(await cli(['seats', 'checkin', leaseA]))
     ok(await cli(['seats', 'release', leaseB, '--yes']))
-    ok(
-      await op([
-        'cloud',
-        'provision',
-        'cp',
-        '--name',
-        'Cloud Processing',
-        '--total',
-        '3',
-        '--expires',
-        '2027-01-31',
-      ]),
-    )
+    await provisionAddon(server, 'cp', { total: 3, expires: '2027-01-31' })
     ok(await op(['cloud', 'update', 'cp', '--total', '4']))
     ok(await cli(['cloud', 'assign', 'cp', 'bob@acme.test', 'dave@acme.test']))
     ok(await cli(['cloud', 'revoke', 'cp', 'dave@acme.test']))
@@ -284,43 +272,18 @@ describe('e2e: the audit log', function () {
     const before = ndjson(ok(await cli(['orgs', 'audit', '--all', '--json']))).length
     // Devices: a category and a key (operator), the key added, a device added, licensed, detached.
     ok(await op(['devices', 'categories', 'add', 'router', '--models', 'R-1']))
-    const key = JSON.parse(
-      ok(
-        await op([
-          'devices',
-          'keys',
-          'issue',
-          '--category',
-          'router',
-          '--term',
-          '1y',
-          '--count',
-          '1',
-          '--json',
-        ]),
-      ).stdout,
-    ).keys[0].key as string
-    ok(await cli(['devices', 'keys', 'add', key, '--accept-terms']))
+    const [issued] = await issueRouterKeys(server, 1)
+    ok(await cli(['devices', 'keys', 'add', issued!.key, '--accept-terms']))
     ok(await cli(['devices', 'add', 'R-SN-1', '--model', 'R-1']))
     ok(await cli(['devices', 'assign', 'R-SN-1']))
     ok(await cli(['devices', 'detach', 'R-SN-1', '--yes']))
     // Activations: an entitlement (operator), an ID generated, activated, deactivated, returned.
-    ok(
-      await op([
-        'activations',
-        'provision',
-        'flow',
-        '--type',
-        'CC',
-        '--seats',
-        '4',
-        '--expires',
-        '2027-01-31',
-      ]),
-    )
-    const id = JSON.parse(
-      ok(await cli(['activations', 'generate', 'flow', '--quantity', '2', '--json'])).stdout,
-    ).id as string
+    const id = await generateActivationId(server, admin, {
+      product: 'flow',
+      seats: 4,
+      quantity: 2,
+      expires: '2027-01-31',
+    })
     ok(await cli(['activations', 'activate', id, '--host', 'lic-1', '--seats', '2']))
     ok(await cli(['activations', 'deactivate', id, '--host', 'lic-1']))
     ok(await cli(['activations', 'return', id, '--yes']))

@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert'
-import { E2eServer, jsonError, runCli, type CliResult } from '../helpers/e2e.js'
+import { jsonError, runCli, type CliResult, type E2eServer } from '../helpers/e2e.js'
+import { startAcme } from '../helpers/e2e-acme.js'
 
 describe('e2e: cloud add-ons', function () {
   let server: E2eServer
@@ -9,19 +10,12 @@ describe('e2e: cloud add-ons', function () {
   const ok = (r: CliResult) => assert.equal(r.code, 0, r.stderr)
 
   before(async () => {
-    server = await E2eServer.start({ clock: '2026-03-02T09:00:00Z' })
-    admin = await server.createOrg('acme', 'alice@acme.test')
-    ok(
-      await cli([
-        'orgs',
-        'users',
-        'add',
-        'bob@acme.test',
-        'carol@acme.test',
-        'dave@acme.test',
-        'erin@acme.test',
-      ]),
-    )
+    ;({ server, admin } = await startAcme('2026-03-02T09:00:00Z', [
+      'bob@acme.test',
+      'carol@acme.test',
+      'dave@acme.test',
+      'erin@acme.test',
+    ]))
     const tok = await cli(['orgs', 'tokens', 'create', '--user', 'bob@acme.test', '--json'])
     ok(tok)
     bobToken = JSON.parse(tok.stdout).token

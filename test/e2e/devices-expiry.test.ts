@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert'
 import { E2eServer, runCli, type CliResult } from '../helpers/e2e.js'
+import { issueRouterKeys } from '../helpers/e2e-acme.js'
 
 /** R1 is licensed on 2025-01-20 for 365 days (valid through 2026-01-20); the check runs 2025-12-25. */
 describe('e2e: expiry check and explain of devices', function () {
@@ -12,26 +13,6 @@ describe('e2e: expiry check and explain of devices', function () {
     assert.equal(r.code, 0, `exit ${r.code}: ${r.stderr}`)
     return r
   }
-  const issue = async (count: number, expires?: string) =>
-    (
-      JSON.parse(
-        ok(
-          await server.asOperator([
-            'devices',
-            'keys',
-            'issue',
-            '--category',
-            'router',
-            '--term',
-            '1y',
-            '--count',
-            String(count),
-            ...(expires ? ['--expires', expires] : []),
-            '--json',
-          ]),
-        ).stdout,
-      ) as { keys: Array<{ key: string; serial: string }> }
-    ).keys[0]!
 
   let soon = ''
   before(async () => {
@@ -39,12 +20,12 @@ describe('e2e: expiry check and explain of devices', function () {
     later = await server.listen('2025-12-25T15:00:00Z')
     admin = await server.createOrg('acme', 'ann@acme.test')
     ok(await server.asOperator(['devices', 'categories', 'add', 'router', '--models', 'R-1000']))
-    ok(await as(['devices', 'keys', 'add', (await issue(1)).key, '--accept-terms']))
+    ok(await as(['devices', 'keys', 'add', (await issueRouterKeys(server, 1))[0]!.key, '--accept-terms']))
     ok(await as(['devices', 'add', 'R1', '--model', 'R-1000']))
     ok(await as(['devices', 'assign', 'R1']))
-    const k = await issue(1, '2026-01-10')
-    soon = k.serial
-    ok(await as(['devices', 'keys', 'add', k.key, '--accept-terms']))
+    const [k] = await issueRouterKeys(server, 1, '2026-01-10')
+    soon = k!.serial
+    ok(await as(['devices', 'keys', 'add', k!.key, '--accept-terms']))
   })
   after(async () => server.stop())
 

@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { issueKey, keySymbols, withCheckSymbols, ALPHABET } from '../../src/domain/license-key.js'
 import { E2eServer, jsonError, runCli, type CliResult } from '../helpers/e2e.js'
 import { runInPty } from '../helpers/pty.js'
+import { issueKeysArgs, issuedKeys } from '../../scripts/lib/device-keys.js'
 
 interface BulkDoc {
   dryRun: boolean
@@ -37,20 +38,7 @@ describe('e2e: devices', function () {
   }
   const json = <T>(r: CliResult): T => JSON.parse(ok(r).stdout) as T
   const issue = async (category: string, term: string, count: number) =>
-    json<{ keys: Array<{ key: string }> }>(
-      await server.asOperator([
-        'devices',
-        'keys',
-        'issue',
-        '--category',
-        category,
-        '--term',
-        term,
-        '--count',
-        String(count),
-        '--json',
-      ]),
-    ).keys[0]!.key
+    issuedKeys(ok(await server.asOperator(issueKeysArgs({ category, term, count }))).stdout)[0]!.key
 
   before(async () => {
     server = await E2eServer.start({ clock: '2024-01-31T10:00:00Z' })

@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert'
-import { E2eServer, jsonError, runCli, type CliResult } from '../helpers/e2e.js'
+import { jsonError, runCli, type CliResult, type E2eServer } from '../helpers/e2e.js'
+import { provisionAddon, startAcme } from '../helpers/e2e-acme.js'
 
 /** The server's clock: 2026-01-15 10:00 UTC, so a 30-day window ends at 2026-02-15 00:00 (acme is UTC). */
 const CLOCK = '2026-01-15T10:00:00Z'
@@ -19,8 +20,7 @@ describe('e2e: expiry check', function () {
     ])
 
   before(async () => {
-    server = await E2eServer.start({ clock: CLOCK })
-    admin = await server.createOrg('acme', 'alice@acme.test')
+    ;({ server, admin } = await startAcme(CLOCK))
     const pool = (product: string, expires: string, seats = '10') =>
       op(['seats', 'provision', product, '--seats', seats, '--expires', expires])
     ok(await pool('edge-in', '2026-02-14')) // valid through the 30th day: inside
@@ -28,19 +28,7 @@ describe('e2e: expiry check', function () {
     ok(await pool('edge-out', '2026-02-15T00:01:00Z')) // 30 days and a minute past the window's last day: outside
     ok(await pool('lapsed', '2026-01-10')) // expired five days ago
     ok(await pool('far', '2027-06-30'))
-    ok(
-      await op([
-        'cloud',
-        'provision',
-        'cp',
-        '--name',
-        'Cloud Processing',
-        '--total',
-        '4',
-        '--expires',
-        '2026-01-20',
-      ]),
-    )
+    await provisionAddon(server, 'cp', { total: 4, expires: '2026-01-20' })
     const tok = await runCli(
       [
         'orgs',

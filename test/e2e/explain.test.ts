@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert'
-import { E2eServer, runCli, type CliResult } from '../helpers/e2e.js'
+import { runCli, type CliResult, type E2eServer } from '../helpers/e2e.js'
+import { generateActivationId, provisionAddon, startAcme } from '../helpers/e2e-acme.js'
 
 describe('e2e: explain', function () {
   let server: E2eServer
@@ -14,33 +15,14 @@ describe('e2e: explain', function () {
 
   before(async function () {
     this.timeout(120_000)
-    server = await E2eServer.start({ clock: '2026-01-15T10:00:00Z' })
-    admin = await server.createOrg('acme', 'alice@acme.test')
-    ok(
-      await cli([
-        'orgs',
-        'users',
-        'add',
-        'bob@acme.test',
-        'carol@acme.test',
-        'dave@acme.test',
-        'erin@acme.test',
-      ]),
-    )
-    ok(
-      await op([
-        'cloud',
-        'provision',
-        'cp',
-        '--name',
-        'Cloud Processing',
-        '--total',
-        '2',
-        '--expires',
-        '2027-01-01',
-      ]),
-    )
-    ok(await op(['cloud', 'provision', 'gone', '--name', 'Gone', '--total', '5', '--expires', '2026-01-10']))
+    ;({ server, admin } = await startAcme('2026-01-15T10:00:00Z', [
+      'bob@acme.test',
+      'carol@acme.test',
+      'dave@acme.test',
+      'erin@acme.test',
+    ]))
+    await provisionAddon(server, 'cp', { total: 2, expires: '2027-01-01' })
+    await provisionAddon(server, 'gone', { name: 'Gone', total: 5, expires: '2026-01-10' })
     ok(await op(['seats', 'provision', 'cad', '--seats', '1', '--expires', '2027-01-01']))
     ok(await op(['seats', 'provision', 'old', '--seats', '5', '--expires', '2026-01-10']))
     ok(await cli(['cloud', 'assign', 'cp', 'bob@acme.test', 'carol@acme.test']))
@@ -126,22 +108,12 @@ describe('e2e: explain', function () {
   })
 
   it('an activation ID: usable while active with free seats; once returned, inactive and named so', async () => {
-    ok(
-      await op([
-        'activations',
-        'provision',
-        'flow',
-        '--type',
-        'CC',
-        '--seats',
-        '4',
-        '--expires',
-        '2027-01-01',
-      ]),
-    )
-    const id = JSON.parse(
-      ok(await cli(['activations', 'generate', 'flow', '--quantity', '2', '--json'])).stdout,
-    ).id as string
+    const id = await generateActivationId(server, admin, {
+      product: 'flow',
+      seats: 4,
+      quantity: 2,
+      expires: '2027-01-01',
+    })
     const usable = await explain(['bob@acme.test', '--activation', id])
     assert.deepEqual([usable.licensed, usable.code], [true, 'ok'])
     assert.equal(

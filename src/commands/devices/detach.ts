@@ -1,8 +1,6 @@
-import { Args } from '@oclif/core'
-import { ApiCommand } from '../../cli/base-command.js'
-import { bulkFlags, bulkSource } from '../../cli/bulk-flags.js'
+import { DevicesDestructiveCommand } from '../../cli/devices-bulk-command.js'
 
-export default class DevicesDetach extends ApiCommand<typeof DevicesDetach> {
+export default class DevicesDetach extends DevicesDestructiveCommand {
   static override summary =
     'Detach devices’ licenses (admins): the remainder goes back to the pool as one license'
   static override description =
@@ -11,21 +9,5 @@ export default class DevicesDetach extends ApiCommand<typeof DevicesDetach> {
     '<%= config.bin %> devices detach 4711-0001 --dry-run',
     '<%= config.bin %> devices detach 4711-0001 4711-0002 --yes',
   ]
-  static override strict = false
-  static override args = { serials: Args.string({ description: 'device serial numbers' }) }
-  static override flags = { ...bulkFlags }
-
-  async run() {
-    const client = await this.client()
-    const org = await this.org()
-    const source = bulkSource(this.positionals, this.flags.file)
-    const { runDestructive } = await import('../../cli/devices-bulk.js')
-    process.exitCode = await runDestructive(client, org, 'detach', source, {
-      dryRun: this.flags['dry-run'],
-      json: this.jsonEnabled(),
-      strict: this.flags.strict,
-      yes: this.flags.yes,
-      note: (s) => this.note(s),
-    })
-  }
+  protected readonly action = 'detach'
 }

@@ -1,36 +1,30 @@
-import { registerExpiryKind } from './expiry-check.js'
+import { registerRowKind } from './expiry-check.js'
 
 // Entitlements: what the operator provisioned, from which admins generate activation IDs.
-registerExpiryKind({
+registerRowKind({
   kind: 'entitlement',
-  async expiring(db, orgId, until) {
-    const rows = await db
+  unit: 'seats',
+  rows: (db, orgId, until) =>
+    db
       .selectFrom('activation_entitlements')
-      .select(['id', 'product', 'type', 'seats', 'allocated', 'expires_at'])
+      .select(['id', 'product', 'type', 'seats', 'expires_at'])
       .where('org_id', '=', orgId)
       .where('expires_at', '<=', until)
-      .execute()
-    return rows.map((r) => ({
-      id: r.id,
-      name: `${r.product} (${r.type})`,
-      expiresAt: r.expires_at,
-      affected: { count: r.seats, unit: 'seats' },
-      owner: null,
-    }))
-  },
+      .execute(),
+  item: (r) => ({ id: r.id, name: `${r.product} (${r.type})`, expiresAt: r.expires_at, count: r.seats }),
 })
 
 // Activation IDs still in use (not returned): hosts holding their seats stop working with them.
-registerExpiryKind({
+registerRowKind({
   kind: 'activation-id',
-  async expiring(db, orgId, until) {
-    const rows = await db
+  unit: 'seats',
+  rows: (db, orgId, until) =>
+    db
       .selectFrom('activation_ids')
       .innerJoin('activation_entitlements', 'activation_entitlements.id', 'activation_ids.entitlement_id')
       .select([
         'activation_ids.id',
         'activation_ids.quantity',
-        'activation_ids.used',
         'activation_ids.expires_at',
         'activation_entitlements.product',
         'activation_entitlements.type',
@@ -38,13 +32,11 @@ registerExpiryKind({
       .where('activation_ids.org_id', '=', orgId)
       .where('activation_ids.status', '=', 'active')
       .where('activation_ids.expires_at', '<=', until)
-      .execute()
-    return rows.map((r) => ({
-      id: r.id,
-      name: `${r.id} (${r.product} ${r.type})`,
-      expiresAt: r.expires_at,
-      affected: { count: r.quantity, unit: 'seats' },
-      owner: null,
-    }))
-  },
+      .execute(),
+  item: (r) => ({
+    id: r.id,
+    name: `${r.id} (${r.product} ${r.type})`,
+    expiresAt: r.expires_at,
+    count: r.quantity,
+  }),
 })

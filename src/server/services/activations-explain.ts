@@ -1,5 +1,5 @@
 import { lastValidDay } from '../../domain/dates.js'
-import { registerExplainer, type SubjectVerdict } from './explain.js'
+import { refusal, registerExplainer, validity, verdictsOf } from './explain.js'
 import { isExpired } from './expiry.js'
 
 // Activation IDs: an ID belongs to the organization, not to a member; what decides whether it can
@@ -15,13 +15,12 @@ registerExplainer('activation', async ({ db, org, email, now }, id) => {
     .executeTakeFirst()
   const targets = { exact: [id] }
   if (!row)
-    return {
-      licensed: false,
-      code: 'not_found',
-      summary: `${org.slug} has no activation ID '${id}', so ${email} cannot activate it; admins generate IDs from an entitlement (licctl activations generate).`,
-      evidence: [{ fact: 'activation', detail: `'${id}' does not exist in ${org.slug}` }],
-      auditTargets: targets,
-    }
+    return refusal(
+      'not_found',
+      `${org.slug} has no activation ID '${id}', so ${email} cannot activate it; admins generate IDs from an entitlement (licctl activations generate).`,
+      { fact: 'activation', detail: `'${id}' does not exist in ${org.slug}` },
+      targets,
+    )
   const hosts = await db
     .selectFrom('activation_hosts')
     .select(['host', 'seats'])
@@ -31,23 +30,20 @@ registerExplainer('activation', async ({ db, org, email, now }, id) => {
   const through = lastValidDay(row.expires_at, org.time_zone)
   const expired = isExpired(row.expires_at, now)
   const free = row.quantity - row.used
-  const evidence: SubjectVerdict['evidence'] = [
-    {
-      fact: 'activation',
-      detail: `${row.type} ID for ${row.product}: ${row.status}, ${row.used} of ${row.quantity} seats in use, ${expired ? 'expired after' : 'valid through'} ${through}`,
-    },
-    {
-      fact: 'hosts',
-      detail: hosts.length === 0 ? 'no host holds it' : hosts.map((h) => `${h.host} (${h.seats})`).join(', '),
-    },
-  ]
-  const verdict = (licensed: boolean, code: string, summary: string): SubjectVerdict => ({
-    licensed,
-    code,
-    summary,
-    evidence,
-    auditTargets: targets,
-  })
+  const verdict = verdictsOf(
+    [
+      {
+        fact: 'activation',
+        detail: `${row.type} ID for ${row.product}: ${row.status}, ${row.used} of ${row.quantity} seats in use, ${validity(expired, through)}`,
+      },
+      {
+        fact: 'hosts',
+        detail:
+          hosts.length === 0 ? 'no host holds it' : hosts.map((h) => `${h.host} (${h.seats})`).join(', '),
+      },
+    ],
+    targets,
+  )
   if (row.status === 'inactive')
     return verdict(
       false,

@@ -1,7 +1,7 @@
 import { expiryInstant } from '../../domain/dates.js'
 import { validUntil } from '../../domain/device-days.js'
 import type { Executor } from '../context.js'
-import { registerExpiryKind } from './expiry-check.js'
+import { registerRowKind } from './expiry-check.js'
 
 /** The org's time zone: a device's cumulative license is valid through a calendar day there. */
 async function timeZoneOf(db: Executor, orgId: string): Promise<string> {
@@ -15,9 +15,10 @@ async function timeZoneOf(db: Executor, orgId: string): Promise<string> {
 
 // Assigned device licenses: a device's cumulative license lapses at the start of the day after its
 // valid-until day in the org's time zone; it names the device and counts the licenses on it.
-registerExpiryKind({
+registerRowKind({
   kind: 'device-license',
-  async expiring(db, orgId, until) {
+  unit: 'licenses',
+  async rows(db, orgId, until) {
     const tz = await timeZoneOf(db, orgId)
     const devices = await db
       .selectFrom('devices')
@@ -42,21 +43,23 @@ registerExpiryKind({
       .groupBy('device_id')
       .execute()
     const byDevice = new Map(counts.map((c) => [c.device_id, Number(c.n)]))
-    return lapsing.map(({ d, expiresAt }) => ({
-      id: d.id,
-      name: d.name === null ? d.serial : `${d.serial} (${d.name})`,
-      expiresAt,
-      affected: { count: byDevice.get(d.id) ?? 0, unit: 'licenses' },
-      owner: d.serial,
-    }))
+    return lapsing.map(({ d, expiresAt }) => ({ ...d, expiresAt, count: byDevice.get(d.id) ?? 0 }))
   },
+  item: (d) => ({
+    id: d.id,
+    name: d.name === null ? d.serial : `${d.serial} (${d.name})`,
+    expiresAt: d.expiresAt,
+    count: d.count,
+    owner: d.serial,
+  }),
 })
 
 // Device licenses in the pool whose key gave them a last day to be assigned.
-registerExpiryKind({
+registerRowKind({
   kind: 'device-pool-license',
-  async expiring(db, orgId, until) {
-    const rows = await db
+  unit: 'licenses',
+  rows: (db, orgId, until) =>
+    db
       .selectFrom('device_licenses')
       .innerJoin('device_categories', 'device_categories.id', 'device_licenses.category_id')
       .select([
@@ -70,22 +73,21 @@ registerExpiryKind({
       .where('device_licenses.state', '=', 'pool')
       .where('device_licenses.expires_at', 'is not', null)
       .where('device_licenses.expires_at', '<=', until)
-      .execute()
-    return rows.map((r) => ({
-      id: r.id,
-      name: `${r.name} (${r.category} ${r.term})`,
-      expiresAt: r.expires_at!,
-      affected: { count: 1, unit: 'licenses' },
-      owner: null,
-    }))
-  },
+      .execute(),
+  item: (r) => ({
+    id: r.id,
+    name: `${r.name} (${r.category} ${r.term})`,
+    expiresAt: r.expires_at!,
+    count: 1,
+  }),
 })
 
 // Device keys added to the org with an expiry, while licenses of theirs are still in the pool.
-registerExpiryKind({
+registerRowKind({
   kind: 'device-key',
-  async expiring(db, orgId, until) {
-    const rows = await db
+  unit: 'licenses',
+  rows: (db, orgId, until) =>
+    db
       .selectFrom('device_keys')
       .innerJoin('device_categories', 'device_categories.id', 'device_keys.category_id')
       .innerJoin('device_licenses', 'device_licenses.key_id', 'device_keys.id')
@@ -108,13 +110,11 @@ registerExpiryKind({
         'device_keys.expires_at',
         'device_categories.name',
       ])
-      .execute()
-    return rows.map((r) => ({
-      id: r.id,
-      name: `${r.serial} (${r.category} ${r.term})`,
-      expiresAt: r.expires_at!,
-      affected: { count: Number(r.n), unit: 'licenses' },
-      owner: null,
-    }))
-  },
+      .execute(),
+  item: (r) => ({
+    id: r.id,
+    name: `${r.serial} (${r.category} ${r.term})`,
+    expiresAt: r.expires_at!,
+    count: Number(r.n),
+  }),
 })

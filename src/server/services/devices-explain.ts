@@ -1,5 +1,5 @@
 import { dayIn, daysLeft, isExpired, validUntil } from '../../domain/device-days.js'
-import { registerExplainer } from './explain.js'
+import { refusal, registerExplainer, validity, verdictsOf } from './explain.js'
 
 // Devices: a device license is the device's, not a user's; the explanation says whether the device
 // is in the organization, licensed, and through which day (the org's calendar day).
@@ -18,43 +18,41 @@ registerExplainer('device', async ({ db, org, now }, serial) => {
     .executeTakeFirst()
   const targets = { exact: [serial] }
   if (!device)
-    return {
-      licensed: false,
-      code: 'not_found',
-      summary: `${org.slug} has no device '${serial}': an admin adds it (licctl devices add ${serial} --model …) before licensing it.`,
-      evidence: [{ fact: 'device', detail: `'${serial}' is not a device of ${org.slug}` }],
-      auditTargets: targets,
-    }
+    return refusal(
+      'not_found',
+      `${org.slug} has no device '${serial}': an admin adds it (licctl devices add ${serial} --model …) before licensing it.`,
+      { fact: 'device', detail: `'${serial}' is not a device of ${org.slug}` },
+      targets,
+    )
   const start = device.license_start
   if (start === null)
-    return {
-      licensed: false,
-      code: 'device_unlicensed',
-      summary: `Device ${serial} (${device.category}) has no license: an admin can assign one from the pool (licctl devices assign ${serial}).`,
-      evidence: [{ fact: 'device license', detail: 'none assigned' }],
-      auditTargets: targets,
-    }
+    return refusal(
+      'device_unlicensed',
+      `Device ${serial} (${device.category}) has no license: an admin can assign one from the pool (licctl devices assign ${serial}).`,
+      { fact: 'device license', detail: 'none assigned' },
+      targets,
+    )
   const today = dayIn(now, org.time_zone)
   const until = validUntil(start, device.license_days)
-  const evidence = [
-    {
-      fact: 'device license',
-      detail: `${device.license_days} days from ${start}, ${isExpired(start, device.license_days, today) ? 'expired after' : 'valid through'} ${until}`,
-    },
-  ]
-  if (isExpired(start, device.license_days, today))
-    return {
-      licensed: false,
-      code: 'license_expired',
-      summary: `Device ${serial} (${device.category}) is not licensed: its license expired after ${until}. An admin can assign a new one from the pool (licctl devices assign ${serial}).`,
-      evidence,
-      auditTargets: targets,
-    }
-  return {
-    licensed: true,
-    code: 'ok',
-    summary: `Device ${serial} (${device.category}) is licensed through ${until} (${daysLeft(start, device.license_days, today)} days left).`,
-    evidence,
-    auditTargets: targets,
-  }
+  const expired = isExpired(start, device.license_days, today)
+  const verdict = verdictsOf(
+    [
+      {
+        fact: 'device license',
+        detail: `${device.license_days} days from ${start}, ${validity(expired, until)}`,
+      },
+    ],
+    targets,
+  )
+  if (expired)
+    return verdict(
+      false,
+      'license_expired',
+      `Device ${serial} (${device.category}) is not licensed: its license expired after ${until}. An admin can assign a new one from the pool (licctl devices assign ${serial}).`,
+    )
+  return verdict(
+    true,
+    'ok',
+    `Device ${serial} (${device.category}) is licensed through ${until} (${daysLeft(start, device.license_days, today)} days left).`,
+  )
 })

@@ -22,8 +22,9 @@ export interface Lapsing {
 
 /**
  * One kind of license the expiry check covers. Each topic registers its kinds with
- * `registerExpiryKind` from its own module (seats-expiry.ts, cloud-expiry.ts, tokens-expiry.ts);
- * a new topic adds a provider file and imports it from its service module, without editing this one.
+ * `registerExpiryKind` (most through `registerRowKind` or `registerPoolKind`) from its own module
+ * (seats-expiry.ts, cloud-expiry.ts, tokens-expiry.ts); a new topic adds a provider file and
+ * imports it from its service module, without editing this one.
  */
 export interface ExpiryProvider {
   /** The kind's name in reports and `--kind`: `seat-pool`, `device-license`. */
@@ -42,6 +43,66 @@ const providers = new Map<string, ExpiryProvider>()
 export function registerExpiryKind(provider: ExpiryProvider): void {
   if (providers.has(provider.kind)) throw new Error(`expiry kind '${provider.kind}' registered twice`)
   providers.set(provider.kind, provider)
+}
+
+/** What a provider reads off one of its rows; `affected` and `owner` follow from it and the kind. */
+export interface LapsingRow {
+  id: string
+  name: string
+  expiresAt: number
+  /** How many of the kind's unit lapse with it. */
+  count: number
+  owner?: string | null
+}
+
+/**
+ * A kind whose items are the rows of one query: the provider gives the query (the organization's
+ * rows expiring at or before `until`) and how a row reads; each item counts in the kind's `unit`.
+ */
+export function registerRowKind<R>(kind: {
+  kind: string
+  unit: string
+  rows(db: Executor, orgId: string, until: number): Promise<R[]>
+  item(row: R): LapsingRow
+}): void {
+  registerExpiryKind({
+    kind: kind.kind,
+    async expiring(db, orgId, until) {
+      return (await kind.rows(db, orgId, until)).map((r) => {
+        const { count, owner, ...item } = kind.item(r)
+        return { ...item, affected: { count, unit: kind.unit }, owner: owner ?? null }
+      })
+    },
+  })
+}
+
+/** Which of a kind's pools a query returns: expiring at or before an instant, or not yet expired. */
+export type ExpiresFilter = ['<=' | '>', number]
+
+/**
+ * A pool kind: the whole pool lapses with it, and the capacity check reports it when nearly full.
+ * One query serves both (`expires`: the expiring pools, or every unexpired one); each pool counts
+ * its total in the kind's `unit`.
+ */
+export function registerPoolKind<R>(kind: {
+  kind: string
+  unit: string
+  rows(db: Executor, orgId: string, expires: ExpiresFilter): Promise<R[]>
+  pool(row: R): { id: string; name: string; expiresAt: number; used: number; total: number }
+}): void {
+  const present = (r: R): Lapsing => {
+    const { used, total, ...pool } = kind.pool(r)
+    return { ...pool, affected: { count: total, unit: kind.unit }, owner: null, usage: { used, total } }
+  }
+  registerExpiryKind({
+    kind: kind.kind,
+    async expiring(db, orgId, until) {
+      return (await kind.rows(db, orgId, ['<=', until])).map(present)
+    },
+    async pools(db, orgId, now) {
+      return (await kind.rows(db, orgId, ['>', now])).map(present)
+    },
+  })
 }
 
 /** The kinds the check covers, by name. */

@@ -37,6 +37,38 @@ export interface SubjectVerdict {
 
 export type Explainer = (input: ExplainInput, name: string) => Promise<SubjectVerdict>
 
+/**
+ * The verdicts of one subject: they share its evidence and the audit entries that changed it, and
+ * differ only in the outcome. `verdictsOf(evidence, targets)(false, 'pool_expired', '…')`.
+ */
+export function verdictsOf(
+  evidence: SubjectVerdict['evidence'],
+  auditTargets: SubjectVerdict['auditTargets'],
+) {
+  return (licensed: boolean, code: string, summary: string): SubjectVerdict => ({
+    licensed,
+    code,
+    summary,
+    evidence,
+    auditTargets,
+  })
+}
+
+/** A refusal that one fact explains: the subject missing, a device without a license. */
+export function refusal(
+  code: string,
+  summary: string,
+  fact: SubjectVerdict['evidence'][number],
+  auditTargets: SubjectVerdict['auditTargets'],
+): SubjectVerdict {
+  return verdictsOf([fact], auditTargets)(false, code, summary)
+}
+
+/** The evidence's one wording of a term: `valid through <day>`, or `expired after <day>` once past. */
+export function validity(expired: boolean, through: string): string {
+  return `${expired ? 'expired after' : 'valid through'} ${through}`
+}
+
 const explainers = new Map<string, Explainer>()
 
 /** Each topic registers how to explain its subject (`addon`, `pool`; devices and activations next). */
@@ -175,13 +207,12 @@ registerExplainer('addon', async ({ db, org, email, userId, now }, key) => {
     .executeTakeFirst()
   const targets = { exact: [`${key}/${email}`, email] }
   if (!pool)
-    return {
-      licensed: false,
-      code: 'not_found',
-      summary: `${org.slug} has no add-on '${key}', so ${email} cannot use it; the operator provisions add-ons.`,
-      evidence: [{ fact: 'add-on', detail: `'${key}' does not exist in ${org.slug}` }],
-      auditTargets: targets,
-    }
+    return refusal(
+      'not_found',
+      `${org.slug} has no add-on '${key}', so ${email} cannot use it; the operator provisions add-ons.`,
+      { fact: 'add-on', detail: `'${key}' does not exist in ${org.slug}` },
+      targets,
+    )
   const held = await db
     .selectFrom('addon_assignments')
     .select(['assigned_at', 'assigned_by'])
@@ -191,46 +222,43 @@ registerExplainer('addon', async ({ db, org, email, userId, now }, key) => {
   const through = lastValidDay(pool.expires_at, org.time_zone)
   const expired = pool.expires_at <= now
   const full = pool.assigned >= pool.total
-  const evidence: SubjectVerdict['evidence'] = [
-    {
-      fact: 'assignment',
-      detail: held
-        ? `holds ${pool.name}, assigned by ${held.assigned_by} on ${toIso(held.assigned_at).slice(0, 10)}`
-        : `does not hold ${pool.name}`,
-    },
-    {
-      fact: 'pool',
-      detail: `${pool.assigned} of ${pool.total} assigned (${pool.total - pool.assigned} free), ${expired ? 'expired after' : 'valid through'} ${through}`,
-    },
-  ]
+  const verdict = verdictsOf(
+    [
+      {
+        fact: 'assignment',
+        detail: held
+          ? `holds ${pool.name}, assigned by ${held.assigned_by} on ${toIso(held.assigned_at).slice(0, 10)}`
+          : `does not hold ${pool.name}`,
+      },
+      {
+        fact: 'pool',
+        detail: `${pool.assigned} of ${pool.total} assigned (${pool.total - pool.assigned} free), ${validity(expired, through)}`,
+      },
+    ],
+    targets,
+  )
   if (held && !expired)
-    return {
-      licensed: true,
-      code: 'ok',
-      summary: `${email} can use ${pool.name}: it was assigned to them by ${held.assigned_by} on ${toIso(held.assigned_at).slice(0, 10)}, and the add-on is valid through ${through}.`,
-      evidence,
-      auditTargets: targets,
-    }
+    return verdict(
+      true,
+      'ok',
+      `${email} can use ${pool.name}: it was assigned to them by ${held.assigned_by} on ${toIso(held.assigned_at).slice(0, 10)}, and the add-on is valid through ${through}.`,
+    )
   if (held)
-    return {
-      licensed: false,
-      code: 'pool_expired',
-      summary: `${email} holds ${pool.name}, but the add-on expired after ${through}, so every check is refused until the operator renews it.`,
-      evidence,
-      auditTargets: targets,
-    }
+    return verdict(
+      false,
+      'pool_expired',
+      `${email} holds ${pool.name}, but the add-on expired after ${through}, so every check is refused until the operator renews it.`,
+    )
   const fix = expired
     ? ` The add-on also expired after ${through}: the operator must renew it first.`
     : full
       ? ` No license is free (all ${pool.total} are assigned): an admin must revoke one, or the operator raise the total.`
       : ` An admin can assign one (${pool.total - pool.assigned} free): licctl cloud assign ${key} ${email}.`
-  return {
-    licensed: false,
-    code: expired ? 'pool_expired' : full ? 'no_free_license' : 'cloud_license_required',
-    summary: `${email} cannot use ${pool.name}: it is not assigned to them (${pool.name} License Required).${fix}`,
-    evidence,
-    auditTargets: targets,
-  }
+  return verdict(
+    false,
+    expired ? 'pool_expired' : full ? 'no_free_license' : 'cloud_license_required',
+    `${email} cannot use ${pool.name}: it is not assigned to them (${pool.name} License Required).${fix}`,
+  )
 })
 
 // Seat pools: leases held and their state, pool expired or full.
@@ -241,15 +269,13 @@ registerExplainer('pool', async ({ db, org, email, userId, now }, product) => {
     .where('org_id', '=', org.id)
     .where('product', '=', product)
     .executeTakeFirst()
-  const targets = { exact: [email], prefix: `${product}/` }
   if (!pool)
-    return {
-      licensed: false,
-      code: 'not_found',
-      summary: `${org.slug} has no seat pool for '${product}', so ${email} cannot check out a seat; the operator provisions pools.`,
-      evidence: [{ fact: 'pool', detail: `'${product}' does not exist in ${org.slug}` }],
-      auditTargets: { exact: [email] },
-    }
+    return refusal(
+      'not_found',
+      `${org.slug} has no seat pool for '${product}', so ${email} cannot check out a seat; the operator provisions pools.`,
+      { fact: 'pool', detail: `'${product}' does not exist in ${org.slug}` },
+      { exact: [email] },
+    )
   const leases = await leasesOf(db, org.id)
     .where('leases.pool_id', '=', pool.id)
     .where('leases.user_id', '=', userId!)
@@ -257,48 +283,40 @@ registerExplainer('pool', async ({ db, org, email, userId, now }, product) => {
   const through = lastValidDay(pool.expires_at, org.time_zone)
   const expired = pool.expires_at <= now
   const full = pool.used >= pool.seats
-  const evidence: SubjectVerdict['evidence'] = [
-    {
-      fact: 'leases',
-      detail:
-        leases.length === 0
-          ? 'holds no seat'
-          : leases.map((l) => `${l.host}: ${leaseState(l, now)} (lease ${l.id})`).join('; '),
-    },
-    {
-      fact: 'pool',
-      detail: `${pool.used} of ${pool.seats} seats in use, ${expired ? 'expired after' : 'valid through'} ${through}`,
-    },
-  ]
+  const verdict = verdictsOf(
+    [
+      {
+        fact: 'leases',
+        detail:
+          leases.length === 0
+            ? 'holds no seat'
+            : leases.map((l) => `${l.host}: ${leaseState(l, now)} (lease ${l.id})`).join('; '),
+      },
+      { fact: 'pool', detail: `${pool.used} of ${pool.seats} seats in use, ${validity(expired, through)}` },
+    ],
+    { exact: [email], prefix: `${product}/` },
+  )
   if (expired)
-    return {
-      licensed: false,
-      code: 'pool_expired',
-      summary: `${email} cannot check out a seat of ${product}: the subscription expired after ${through}, and expired pools refuse checkout until the operator renews them.`,
-      evidence,
-      auditTargets: targets,
-    }
+    return verdict(
+      false,
+      'pool_expired',
+      `${email} cannot check out a seat of ${product}: the subscription expired after ${through}, and expired pools refuse checkout until the operator renews them.`,
+    )
   if (leases.length > 0)
-    return {
-      licensed: true,
-      code: 'ok',
-      summary: `${email} holds ${leases.length === 1 ? 'a seat' : `${leases.length} seats`} of ${product} (${leases.map((l) => `${l.host}, ${leaseState(l, now)}`).join('; ')}); the subscription is valid through ${through}.`,
-      evidence,
-      auditTargets: targets,
-    }
+    return verdict(
+      true,
+      'ok',
+      `${email} holds ${leases.length === 1 ? 'a seat' : `${leases.length} seats`} of ${product} (${leases.map((l) => `${l.host}, ${leaseState(l, now)}`).join('; ')}); the subscription is valid through ${through}.`,
+    )
   if (full)
-    return {
-      licensed: false,
-      code: 'no_free_seat',
-      summary: `${email} holds no ${product} seat and none is free: all ${pool.seats} are in use. An admin can release stuck seats (licctl seats stuck), or the operator add seats.`,
-      evidence,
-      auditTargets: targets,
-    }
-  return {
-    licensed: true,
-    code: 'ok',
-    summary: `${email} holds no ${product} seat now, but can check one out: ${pool.seats - pool.used} of ${pool.seats} are free and the subscription is valid through ${through}.`,
-    evidence,
-    auditTargets: targets,
-  }
+    return verdict(
+      false,
+      'no_free_seat',
+      `${email} holds no ${product} seat and none is free: all ${pool.seats} are in use. An admin can release stuck seats (licctl seats stuck), or the operator add seats.`,
+    )
+  return verdict(
+    true,
+    'ok',
+    `${email} holds no ${product} seat now, but can check one out: ${pool.seats - pool.used} of ${pool.seats} are free and the subscription is valid through ${through}.`,
+  )
 })

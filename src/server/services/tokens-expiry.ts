@@ -1,10 +1,11 @@
-import { registerExpiryKind } from './expiry-check.js'
+import { registerRowKind } from './expiry-check.js'
 
 // API tokens with an expiration: an expiring CI token breaks CI as surely as a lapsed license.
-registerExpiryKind({
+registerRowKind({
   kind: 'token',
-  async expiring(db, orgId, until) {
-    const rows = await db
+  unit: 'token',
+  rows: (db, orgId, until) =>
+    db
       .selectFrom('tokens')
       .innerJoin('users', 'users.id', 'tokens.user_id')
       .select(['tokens.id', 'tokens.name', 'tokens.prefix', 'tokens.expires_at', 'users.email'])
@@ -12,13 +13,12 @@ registerExpiryKind({
       .where('tokens.revoked_at', 'is', null)
       .where('tokens.expires_at', 'is not', null)
       .where('tokens.expires_at', '<=', until)
-      .execute()
-    return rows.map((r) => ({
-      id: r.id,
-      name: r.name ?? `${r.prefix}…`,
-      expiresAt: r.expires_at!,
-      affected: { count: 1, unit: 'token' },
-      owner: r.email,
-    }))
-  },
+      .execute(),
+  item: (r) => ({
+    id: r.id,
+    name: r.name ?? `${r.prefix}…`,
+    expiresAt: r.expires_at!,
+    count: 1,
+    owner: r.email,
+  }),
 })
