@@ -39,6 +39,32 @@ export const secretCompareRule = [
   },
 ]
 
+/**
+ * Tests start processes only through test/helpers/spawn.ts, which hands every child's output (a
+ * CLI's stderr, a server's log) to the run's secret scan (test/helpers/secret-scan.ts): a CLI or a
+ * server started any other way would escape it. test/unit/spawn-guard.test.ts proves the rule fires.
+ */
+const SPAWN_MESSAGE =
+  'Start processes through test/helpers/spawn.ts (spawnCli, spawnProcess, runProcess, …): its output goes to the secret scan.'
+const PROCESS_MODULES = ['child_process', 'node:child_process', 'execa', 'cross-spawn', 'node-pty']
+export const spawnRule = {
+  imports: [
+    'error',
+    { paths: PROCESS_MODULES.map((name) => ({ name, message: SPAWN_MESSAGE, allowTypeImports: true })) },
+  ],
+  syntax: [
+    'error',
+    {
+      selector: `ImportExpression[source.value=/^(${PROCESS_MODULES.join('|')})$/]`,
+      message: SPAWN_MESSAGE,
+    },
+    {
+      selector: `CallExpression[callee.name='require'][arguments.0.value=/^(${PROCESS_MODULES.join('|')})$/]`,
+      message: SPAWN_MESSAGE,
+    },
+  ],
+}
+
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'oclif.manifest.json'] },
   js.configs.recommended,
@@ -64,5 +90,13 @@ export default tseslint.config(
     files: ['test/**/*.ts'],
     languageOptions: { globals: { ...globals.mocha } },
     rules: { '@typescript-eslint/no-non-null-assertion': 'off', '@typescript-eslint/no-explicit-any': 'off' },
+  },
+  {
+    files: ['test/**/*.{ts,mts,cts,js,mjs,cjs}'],
+    ignores: ['test/helpers/spawn.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': spawnRule.imports,
+      'no-restricted-syntax': spawnRule.syntax,
+    },
   },
 )

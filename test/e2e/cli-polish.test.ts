@@ -1,9 +1,9 @@
 import { strict as assert } from 'node:assert'
-import { spawn } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { BIN, E2eServer, jsonError, ROOT, runCli, type CliResult } from '../helpers/e2e.js'
+import { E2eServer, jsonError, ROOT, runCli, type CliResult } from '../helpers/e2e.js'
 import { runInPty } from '../helpers/pty.js'
+import { spawnCli } from '../helpers/spawn.js'
 
 /**
  * Runs the CLI with stdout into a real pipe whose reader goes away after the first chunk, as
@@ -16,20 +16,20 @@ function runIntoClosedPipe(
   closeAt: 'first-chunk' | 'start' = 'first-chunk',
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
+    const child = spawnCli(args, {
       cwd: ROOT,
       env: { ...process.env, NO_COLOR: '1', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     })
     let stdout = ''
     let stderr = ''
-    if (closeAt === 'start') child.stdout.destroy()
+    if (closeAt === 'start') child.stdout!.destroy()
     else
-      child.stdout.once('data', (d: Buffer) => {
+      child.stdout!.once('data', (d: Buffer) => {
         stdout = d.toString()
-        child.stdout.destroy()
+        child.stdout!.destroy()
       })
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()))
     child.on('error', reject)
     child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }))
   })

@@ -1,12 +1,12 @@
 import { strict as assert } from 'node:assert'
-import { spawnSync } from 'node:child_process'
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { BIN, E2eServer, runCli } from '../helpers/e2e.js'
+import { E2eServer, runCli } from '../helpers/e2e.js'
+import { CliStderrCopy, spawnProcessSync } from '../helpers/spawn.js'
 
 /** Whether a shell is installed here (CI may lack zsh and fish: only those checks are skipped). */
 function has(shell: string): boolean {
-  return spawnSync(shell, ['-c', 'exit 0']).status === 0
+  return spawnProcessSync(shell, ['-c', 'exit 0']).status === 0
 }
 
 /**
@@ -21,8 +21,11 @@ describe('e2e: shell completion (bash, zsh, fish) with profile names and organiz
   let env: Record<string, string>
   let cache: string
   let functions: string
+  /** The shells send the CLI's stderr to /dev/null: the `licctl` on PATH copies it for the scan. */
+  let stderr: CliStderrCopy
 
   before(async () => {
+    stderr = new CliStderrCopy()
     server = await E2eServer.start()
     await server.createOrg('acme')
     await server.createOrg('globex')
@@ -44,18 +47,23 @@ describe('e2e: shell completion (bash, zsh, fish) with profile names and organiz
     )
     const bin = join(server.dir, 'bin')
     mkdirSync(bin)
-    writeFileSync(join(bin, 'licctl'), `#!/bin/sh\nexec '${process.execPath}' '${BIN}' "$@"\n`)
+    const argv = stderr.argv.map((a) => `'${a}'`).join(' ')
+    writeFileSync(join(bin, 'licctl'), `#!/bin/sh\nexec ${argv} "$@"\n`)
     chmodSync(join(bin, 'licctl'), 0o755)
     env = {
       LICCTL_CONFIG_DIR: config,
       LICCTL_CACHE_DIR: cache,
       PATH: `${bin}:${process.env.PATH}`,
       NO_COLOR: '1',
+      ...stderr.env,
     }
     const create = await runCli(['autocomplete', 'create'], { env })
     assert.equal(create.code, 0, create.stderr)
   })
-  after(async () => server.stop())
+  after(async () => {
+    stderr?.take(['__complete', '(each run by bash, zsh and fish)'])
+    await server.stop()
+  })
 
   describe('licctl __complete: the values, answered without loading oclif', function () {
     it('profiles: the local profiles by name', async () => {
@@ -104,7 +112,7 @@ describe('e2e: shell completion (bash, zsh, fish) with profile names and organiz
       assert.match(bash, /^ {6}orgs:use\|orgs:logout\) kind=profiles ;;$/m)
       assert.match(bash, /\$\(licctl __complete "\$kind" 2>\/dev\/null\)/)
       assert.match(bash, /^complete -F __licctl_values licctl$/m)
-      const syntax = spawnSync('bash', ['-n', join(functions, 'bash/licctl.bash')], { encoding: 'utf8' })
+      const syntax = spawnProcessSync('bash', ['-n', join(functions, 'bash/licctl.bash')])
       assert.equal(syntax.status, 0, syntax.stderr)
     })
 
@@ -118,7 +126,7 @@ describe('e2e: shell completion (bash, zsh, fish) with profile names and organiz
         'the first load runs the wrapper, not the plugin’s function',
       )
       if (!has('zsh')) return this.skip()
-      const syntax = spawnSync('zsh', ['-n', join(functions, 'zsh/_licctl')], { encoding: 'utf8' })
+      const syntax = spawnProcessSync('zsh', ['-n', join(functions, 'zsh/_licctl')])
       assert.equal(syntax.status, 0, syntax.stderr)
     })
 
@@ -142,7 +150,7 @@ describe('e2e: shell completion (bash, zsh, fish) with profile names and organiz
         /^complete -c licctl -n '__licctl_arg orgs:use 1' -a '\(licctl __complete profiles 2>\/dev\/null\)' -d 'profile'$/m,
       )
       if (!has('fish')) return this.skip()
-      const syntax = spawnSync('fish', ['-n', join(functions, 'fish/licctl.fish')], { encoding: 'utf8' })
+      const syntax = spawnProcessSync('fish', ['-n', join(functions, 'fish/licctl.fish')])
       assert.equal(syntax.status, 0, syntax.stderr)
     })
 
@@ -198,8 +206,7 @@ describe('e2e: shell completion (bash, zsh, fish) with profile names and organiz
       lines.push(
         `COMP_WORDS=(licctl seats list --org = gl); COMP_CWORD=5; COMPREPLY=(); __licctl_values; echo "\${COMPREPLY[*]}"`,
       )
-      const res = spawnSync('bash', ['-c', `source '${script}'\n${lines.join('\n')}`], {
-        encoding: 'utf8',
+      const res = spawnProcessSync('bash', ['-c', `source '${script}'\n${lines.join('\n')}`], {
         env: { ...process.env, ...env },
       })
       assert.equal(res.status, 0, res.stderr)
@@ -227,8 +234,7 @@ source '${join(functions, 'zsh/_licctl')}'
         `t licctl seats list --org=gl`,
         `t licctl seats list --or`,
       ]
-      const res = spawnSync('zsh', ['-f', '-c', stubs + lines.join('\n')], {
-        encoding: 'utf8',
+      const res = spawnProcessSync('zsh', ['-f', '-c', stubs + lines.join('\n')], {
         env: { ...process.env, ...env },
       })
       assert.equal(res.status, 0, res.stderr)
@@ -249,10 +255,10 @@ source '${join(functions, 'zsh/_licctl')}'
         ['licctl orgs show acme ', []],
       ]
       const script = cases.map(([line]) => `complete -C '${line}'; echo '=='`).join('\n')
-      const res = spawnSync(
+      const res = spawnProcessSync(
         'fish',
         ['--no-config', '-c', `source '${join(functions, 'fish/licctl.fish')}'\n${script}`],
-        { encoding: 'utf8', env: { ...process.env, ...env } },
+        { env: { ...process.env, ...env } },
       )
       assert.equal(res.status, 0, res.stderr)
       const answers = res.stdout

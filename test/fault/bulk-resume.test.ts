@@ -1,5 +1,4 @@
 import { strict as assert } from 'node:assert'
-import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -8,7 +7,8 @@ import SQLite from 'better-sqlite3'
 import pg from 'pg'
 import { isPostgresUrl, openStorage, type Storage } from '../../src/storage/open.js'
 import { DIALECTS, freshDb, type TestDb } from '../helpers/dialects.js'
-import { BIN, E2eServer, runCli, type CliResult } from '../helpers/e2e.js'
+import { E2eServer, runCli, type CliResult } from '../helpers/e2e.js'
+import { spawnCli } from '../helpers/spawn.js'
 import { FaultProxy } from './proxy.js'
 
 const USERS = 5000
@@ -98,7 +98,7 @@ for (const dialect of DIALECTS) {
       await provision('killed')
       // Slow answers so the job is certainly in flight when the kill lands.
       proxy.delayMs = 40
-      const child = spawn(process.execPath, [BIN, 'cloud', 'assign', 'killed', '--file', file], {
+      const child = spawnCli(['cloud', 'assign', 'killed', '--file', file], {
         env: { ...process.env, NO_COLOR: '1', ...env(proxy.url, 500) },
         stdio: ['ignore', 'pipe', 'pipe'],
       })
@@ -106,7 +106,7 @@ for (const dialect of DIALECTS) {
       const exited = new Promise<NodeJS.Signals | null>((ok) =>
         child.on('exit', (_code, signal) => ok(signal)),
       )
-      child.stdout.on('data', (d: Buffer) => {
+      child.stdout!.on('data', (d: Buffer) => {
         out += d.toString()
         // The first batch is reported: kill while the next ones are on their way.
         if (out.split('\n').length > 500 && !child.killed) child.kill('SIGKILL')
@@ -410,14 +410,14 @@ for (const dialect of DIALECTS) {
           ...server.env(admin, 'acme'),
           LICCTL_BULK_BATCH_SIZE: String(BATCH),
         }
-        const cli = spawn(process.execPath, [BIN, ...job.command, '--file', file], {
+        const cli = spawnCli([...job.command, '--file', file], {
           env,
           stdio: ['ignore', 'pipe', 'pipe'],
         })
         let out = ''
         let killed: Promise<void> | undefined
         const exited = new Promise<number | null>((ok) => cli.on('exit', (code) => ok(code)))
-        cli.stdout.on('data', (d: Buffer) => {
+        cli.stdout!.on('data', (d: Buffer) => {
           out += d.toString()
           // The first batch is reported and the CLI sends the next: kill the server once that
           // batch's transaction has written (and not yet committed).

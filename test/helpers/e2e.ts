@@ -1,19 +1,15 @@
-import { spawn, type ChildProcess } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
 import { freshDb, type TestDb } from './dialects.js'
-import { caller, recordCliRun, recordSecret, recordServerLog } from './secret-scan.js'
+import { recordSecret } from './secret-scan.js'
+import { BIN, ROOT, runProcess, spawnCli, type ProcessResult } from './spawn.js'
 
-export const ROOT = resolve(import.meta.dirname, '../..')
-export const BIN = join(ROOT, 'bin/run.js')
+export { ROOT }
 
-export interface CliResult {
-  code: number
-  stdout: string
-  stderr: string
-}
+export type CliResult = ProcessResult
 
 export interface CliOptions {
   env?: Record<string, string | undefined>
@@ -23,34 +19,21 @@ export interface CliOptions {
 
 /**
  * Runs the real bin/run.js (built dist/) as a child process on this Node. Its stdout and stderr go
- * to the run's secret scan (test/helpers/secret-scan.ts).
+ * to the run's secret scan (test/helpers/spawn.ts).
  */
 export function runCli(args: string[], opts: CliOptions = {}): Promise<CliResult> {
-  const from = caller()
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd: opts.cwd ?? ROOT,
-      env: {
-        ...process.env,
-        NO_COLOR: undefined,
-        FORCE_COLOR: undefined,
-        LICCTL_URL: undefined,
-        LICCTL_TOKEN: undefined,
-        LICCTL_ORG: undefined,
-        ...opts.env,
-      } as NodeJS.ProcessEnv,
-      stdio: ['pipe', 'pipe', 'pipe'],
-    })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
-    child.on('error', reject)
-    child.on('close', (code) => {
-      recordCliRun(args, stdout, stderr, from)
-      resolvePromise({ code: code ?? -1, stdout, stderr })
-    })
-    child.stdin.end(opts.input ?? '')
+  return runProcess(process.execPath, [BIN, ...args], {
+    cwd: opts.cwd ?? ROOT,
+    env: {
+      ...process.env,
+      NO_COLOR: undefined,
+      FORCE_COLOR: undefined,
+      LICCTL_URL: undefined,
+      LICCTL_TOKEN: undefined,
+      LICCTL_ORG: undefined,
+      ...opts.env,
+    } as NodeJS.ProcessEnv,
+    ...(opts.input !== undefined ? { input: opts.input } : {}),
   })
 }
 
@@ -81,10 +64,10 @@ export class E2eServer {
       ? { name: 'postgres', url: opts.dbUrl, drop: async () => {} }
       : await freshDb(opts.dialect ?? 'sqlite', s.dir)
     if (s.db.name === 'postgres' && !opts.dbUrl) {
-      // A password in the URL (the test server trusts any): the secret scan looks for it everywhere.
+      // A password in the URL (the test server trusts any): the secret scan looks for it everywhere
+      // (test/helpers/spawn.ts learns it from the command lines).
       const url = new URL(s.db.url)
       url.password = `pw-${randomBytes(12).toString('hex')}`
-      recordSecret(url.password, 'password')
       s.db = { ...s.db, url: url.toString() }
     }
     const init = await runCli(['server', 'init', '--db', s.db.url, '--json'])
@@ -109,9 +92,7 @@ export class E2eServer {
 
   /** Starts (another) server process on the same database; returns its URL. */
   async listen(clock?: string): Promise<string> {
-    const from = caller()
     const args = [
-      BIN,
       'server',
       'start',
       '--db',
@@ -123,14 +104,11 @@ export class E2eServer {
       'info',
       ...(clock ? ['--clock', clock] : []),
     ]
-    const proc = spawn(process.execPath, args, {
+    const proc = spawnCli(args, {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, NO_COLOR: '1' },
     })
     this.procs.push(proc)
-    let log = ''
-    proc.stderr!.on('data', (d: Buffer) => (log += d.toString()))
-    recordServerLog(`licctl server start (${from})`, () => log)
     const url = await new Promise<string>((ok, fail) => {
       let out = ''
       let err = ''

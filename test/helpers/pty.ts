@@ -1,10 +1,11 @@
-import { spawn } from 'node:child_process'
-import { BIN, ROOT, type CliResult } from './e2e.js'
+import { ROOT, type CliResult } from './e2e.js'
+import { CliStderrCopy, learnInputs, spawnProcess } from './spawn.js'
 
 /**
  * Runs bin/run.js on a pseudo-terminal (util-linux `script`), so stdin and stdout are TTYs as for a
  * person at a terminal. `answers` are typed one by one, each after the output so far matches its
- * `after` pattern. stdout and stderr arrive merged, as on a screen.
+ * `after` pattern. stdout and stderr arrive merged, as on a screen. For the secret scan, the screen
+ * counts as the CLI's stdout and a copy of its stderr is taken on the side (CliStderrCopy).
  */
 export function runInPty(
   args: string[],
@@ -14,9 +15,11 @@ export function runInPty(
     timeoutMs?: number
   } = {},
 ): Promise<CliResult> {
-  const command = [process.execPath, BIN, ...args].map((a) => `'${a.replaceAll("'", "'\\''")}'`).join(' ')
+  const copy = new CliStderrCopy()
+  const command = [...copy.argv, ...args].map((a) => `'${a.replaceAll("'", "'\\''")}'`).join(' ')
+  learnInputs((opts.answers ?? []).map((a) => a.type))
   return new Promise((resolve, reject) => {
-    const child = spawn('script', ['-qfec', command, '/dev/null'], {
+    const child = spawnProcess('script', ['-qfec', command, '/dev/null'], {
       cwd: ROOT,
       env: {
         ...process.env,
@@ -26,6 +29,7 @@ export function runInPty(
         NO_COLOR: '1',
         TERM: 'xterm',
         ...opts.env,
+        ...copy.env,
       } as NodeJS.ProcessEnv,
       stdio: ['pipe', 'pipe', 'pipe'],
     })
@@ -45,7 +49,9 @@ export function runInPty(
     child.on('close', (code) => {
       clearTimeout(timer)
       child.stdin.destroy()
-      resolve({ code: code ?? -1, stdout: output.replaceAll('\r\n', '\n'), stderr: '' })
+      const stdout = output.replaceAll('\r\n', '\n')
+      copy.take(args, stdout)
+      resolve({ code: code ?? -1, stdout, stderr: '' })
     })
   })
 }

@@ -1,6 +1,6 @@
-import { spawn } from 'node:child_process'
 import { join } from 'node:path'
 import { ROOT } from './e2e.js'
+import { spawnProcess } from './spawn.js'
 
 /** One client call, as race-client.mjs makes it: `topic.name` of LicctlClient, then its arguments. */
 export type RaceCall = [method: string, ...args: unknown[]]
@@ -27,7 +27,7 @@ export async function raceFromProcesses(opts: {
   const children = Array.from({ length: opts.clients }, (_, c) => {
     const mine = opts.calls.filter((_, i) => i % opts.clients === c)
     const job = { baseUrl: opts.urls[c % opts.urls.length], token: opts.token, warm: opts.warm, calls: mine }
-    const child = spawn(process.execPath, [SCRIPT, JSON.stringify(job)], {
+    const child = spawnProcess(process.execPath, [SCRIPT, JSON.stringify(job)], {
       cwd: ROOT,
       stdio: ['pipe', 'pipe', 'pipe'],
     })

@@ -1,6 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process'
-import { BIN, runCli } from './e2e.js'
-import { caller, recordServerLog } from './secret-scan.js'
+import type { ChildProcess } from 'node:child_process'
+import { runCli } from './e2e.js'
+import { spawnCli } from './spawn.js'
 
 /**
  * One real `licctl server start` process whose stderr (the JSON log) the test reads: for what the
@@ -27,11 +27,12 @@ export class ServerProcess {
   }
 
   static async start(db: string, logLevel = 'info', extraArgs: string[] = []): Promise<ServerProcess> {
-    const from = caller()
-    const proc = spawn(
-      process.execPath,
-      [BIN, 'server', 'start', '--db', db, '--port', '0', '--log-level', logLevel, ...extraArgs],
-      { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } },
+    const proc = spawnCli(
+      ['server', 'start', '--db', db, '--port', '0', '--log-level', logLevel, ...extraArgs],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, NO_COLOR: '1' },
+      },
     )
     let stdout = ''
     let stderr = ''
@@ -53,7 +54,6 @@ export class ServerProcess {
       void exit.then(({ code }) => fail(new Error(`server exited ${code}: ${stderr}`)))
     })
     const server = new ServerProcess(proc, url, exit)
-    recordServerLog(`licctl server start --log-level ${logLevel} (${from})`, () => server.stderr)
     proc.stdout!.on('data', (d: Buffer) => (server.stdout += d.toString()))
     proc.stderr!.on('data', (d: Buffer) => (server.stderr += d.toString()))
     server.stdout = stdout

@@ -1,9 +1,9 @@
 import { strict as assert } from 'node:assert'
-import { execFileSync, spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ROOT, runCli } from '../helpers/e2e.js'
+import { spawnProcessSync } from '../helpers/spawn.js'
 
 /** `key=value` lines of an INI-style unit file, by section (repeated keys keep every value). */
 function parseUnit(text: string): Record<string, Record<string, string[]>> {
@@ -25,7 +25,7 @@ function parseUnit(text: string): Record<string, Record<string, string[]>> {
   return out
 }
 
-const hasSystemdAnalyze = spawnSync('systemd-analyze', ['--version']).status === 0
+const hasSystemdAnalyze = spawnProcessSync('systemd-analyze', ['--version']).status === 0
 
 describe('deployment files', function () {
   this.timeout(30_000)
@@ -63,7 +63,7 @@ describe('deployment files', function () {
             .replace(/^User=licctl$/m, 'User=root')
             .replace(/^Group=licctl$/m, 'Group=root'),
         )
-        const res = spawnSync('systemd-analyze', ['verify', copy], { encoding: 'utf8' })
+        const res = spawnProcessSync('systemd-analyze', ['verify', copy])
         assert.equal(res.status, 0, res.stderr)
         assert.equal(res.stderr.trim(), '', 'no warnings')
       } finally {
@@ -108,7 +108,8 @@ describe('deployment files', function () {
       assert.match(ci, /docker info >\/dev\/null 2>&1/)
       assert.match(ci, /docker build/)
       // The guard itself: without a daemon, the step is skipped, not failed.
-      assert.doesNotThrow(() => execFileSync('bash', ['-n', join(ROOT, '.ci/run')]))
+      const syntax = spawnProcessSync('bash', ['-n', join(ROOT, '.ci/run')])
+      assert.equal(syntax.status, 0, syntax.stderr)
     })
   })
 })

@@ -1,12 +1,11 @@
 import { strict as assert } from 'node:assert'
-import { execFile } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { promisify } from 'node:util'
 import { Validator } from '@seriousme/openapi-schema-validator'
 import { errorCatalog } from '../../src/contract/errors.js'
 import { ROOT } from '../helpers/e2e.js'
+import { runProcess } from '../helpers/spawn.js'
 import { startApp, type TestApp } from '../helpers/app.js'
 
 interface Operation {
@@ -47,12 +46,16 @@ describe('server: the OpenAPI document', function () {
     try {
       const file = join(dir, 'openapi.json')
       writeFileSync(file, JSON.stringify(doc))
-      const run = promisify(execFile)
       const bin = (name: string) => join(ROOT, 'node_modules/.bin', name)
-      const lint = await run(bin('redocly'), ['lint', '--extends', 'recommended', '--format', 'json', file], {
-        cwd: dir,
-        env: { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true' },
-      }).catch((err: { stdout?: string }) => ({ stdout: err.stdout ?? '' }))
+      // Exits non-zero on a finding: the report says which.
+      const lint = await runProcess(
+        bin('redocly'),
+        ['lint', '--extends', 'recommended', '--format', 'json', file],
+        {
+          cwd: dir,
+          env: { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true' },
+        },
+      )
       const report = JSON.parse(lint.stdout) as {
         totals: { errors: number; warnings: number }
         problems: Array<{ ruleId: string; message: string }>
@@ -61,7 +64,8 @@ describe('server: the OpenAPI document', function () {
         { ...report.totals, problems: report.problems.map((p) => `${p.ruleId}: ${p.message}`) },
         { errors: 0, warnings: 0, ignored: 0, problems: [] },
       )
-      await run(bin('openapi-typescript'), [file, '-o', join(dir, 'openapi.d.ts')])
+      const types = await runProcess(bin('openapi-typescript'), [file, '-o', join(dir, 'openapi.d.ts')])
+      assert.equal(types.code, 0, types.stderr)
       assert.match(readFileSync(join(dir, 'openapi.d.ts'), 'utf8'), /"cloud\.assign": \{/)
     } finally {
       rmSync(dir, { recursive: true, force: true })

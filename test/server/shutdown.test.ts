@@ -140,7 +140,7 @@ describe('server start: an unreachable database', function () {
       'server',
       'start',
       '--db',
-      'postgres://licctl:secret@127.0.0.1:9/licenses',
+      'postgres://licctl:pw-never-printed@127.0.0.1:9/licenses',
       '--port',
       '0',
     ])
@@ -150,6 +150,6 @@ describe('server start: an unreachable database', function () {
       reason!,
       /^Error: cannot open database postgres:\/\/licctl:\*\*\*@127\.0\.0\.1:9\/licenses: .*ECONNREFUSED/,
     )
-    assert.ok(!res.stderr.includes('secret'), 'the password is not printed')
+    assert.ok(!res.stderr.includes('pw-never-printed'), 'the password is not printed')
   })
 })

@@ -1,8 +1,8 @@
 import { strict as assert } from 'node:assert'
-import { spawnSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { ROOT } from '../helpers/e2e.js'
+import { spawnProcessSync } from '../helpers/spawn.js'
 
 interface ManifestCommand {
   summary?: string
@@ -34,10 +34,13 @@ describe('cli help: every command documented, the README current', function () {
 
   it('the README command reference is what `npm run readme` generates now', function () {
     this.timeout(120_000)
-    const res = spawnSync('npx', ['oclif', 'readme', '--no-aliases', '--no-source-links', '--dry-run'], {
-      cwd: ROOT,
-      encoding: 'utf8',
-    })
+    const res = spawnProcessSync(
+      'npx',
+      ['oclif', 'readme', '--no-aliases', '--no-source-links', '--dry-run'],
+      {
+        cwd: ROOT,
+      },
+    )
     assert.equal(res.status, 0, res.stderr)
     const generated = res.stdout
       .split('\n')

@@ -1,12 +1,12 @@
 import { strict as assert } from 'node:assert'
-import { spawn, spawnSync } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Config } from '@oclif/core'
-import { BIN, ROOT } from '../helpers/e2e.js'
+import { ROOT } from '../helpers/e2e.js'
+import { spawnCli, spawnCliSync } from '../helpers/spawn.js'
 
 /**
  * Start-up time is mostly module loading (STACK-NOTES: zod, undici and conf cost 2–3× bare Node
@@ -72,13 +72,14 @@ describe('cli start-up: what each path loads', function () {
     args: string[],
   ): Promise<{ code: number | null; stderr: string; packages: string[]; contracts: string[] }> {
     const out = join(dir, `trace-${args.join('-').replace(/\W+/g, '_')}.json`)
-    const child = spawn(process.execPath, ['--import', tracer, BIN, ...args], {
+    const child = spawnCli(args, {
+      nodeArgs: ['--import', tracer],
       cwd: ROOT,
       env: env(out, { LICCTL_URL: url, LICCTL_TOKEN: 'lic_u_acmeSecretAcmeSecretAcmeSecret00000000' }),
       stdio: ['ignore', 'ignore', 'pipe'],
     })
     let stderr = ''
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d))
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d))
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve))
     return {
       code,
@@ -96,11 +97,7 @@ describe('cli start-up: what each path loads', function () {
     codeOf: string[]
   } {
     const out = join(dir, `trace-${args.join('-').replace(/\W+/g, '_')}.json`)
-    const res = spawnSync(process.execPath, ['--import', tracer, BIN, ...args], {
-      cwd: ROOT,
-      encoding: 'utf8',
-      env: env(out),
-    })
+    const res = spawnCliSync(args, { nodeArgs: ['--import', tracer], cwd: ROOT, env: env(out) })
     return {
       code: res.status,
       stdout: res.stdout,
