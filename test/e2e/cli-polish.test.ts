@@ -66,11 +66,17 @@ describe('e2e: help and other output oclif prints itself, into a pipe that close
 
 describe('e2e: a command that does not exist is named with its control characters escaped', function () {
   this.timeout(60_000)
+  const PASTED = `lic_u_${'Q'.repeat(43)}`
   // oclif prints "command … not found" itself (no licctl command runs), and printed the words raw.
   for (const [args, shown] of [
     [['orgs', 'x\u001b[31m'], "command 'orgs x\\x1b[31m' not found"],
     [['help', 'x\u001b[2J'], 'Command x\\x1b[2J not found.'],
     [['x\u0007', '--help'], 'Command x\\x07 not found.'],
+    // A token pasted where the command goes is redacted (oclif printed it whole).
+    [[PASTED], "command 'lic_u_[REDACTED]' not found"],
+    [['orgs', PASTED], "command 'orgs lic_u_[REDACTED]' not found"],
+    [['help', PASTED], 'Command lic_u_[REDACTED] not found.'],
+    [[PASTED, '--help'], 'Command lic_u_[REDACTED] not found.'],
   ] as const)
     it(JSON.stringify(args), async () => {
       const res = await runCli([...args], { env: { NO_COLOR: '1' } })
@@ -78,6 +84,7 @@ describe('e2e: a command that does not exist is named with its control character
       // eslint-disable-next-line no-control-regex
       assert.doesNotMatch(res.stderr.replaceAll('\n', ''), /[\u0000-\u001f\u007f]/)
       assert.ok(res.stderr.includes(shown), res.stderr)
+      assert.ok(!res.stderr.includes(PASTED), res.stderr)
     })
 })
 

@@ -113,6 +113,9 @@ export interface ProcessResult {
   code: number
   stdout: string
   stderr: string
+  /** When the last chunk of stdout or stderr arrived, and when the process exited (`Date.now()`). */
+  lastOutputAt?: number
+  exitedAt?: number
 }
 
 /** Runs a process to its end, `input` on its stdin; its output scanned. */
@@ -127,10 +130,15 @@ export function runProcess(
     const child = spawnProcess(file, args, { ...rest, stdio: ['pipe', 'pipe', 'pipe'] })
     let stdout = ''
     let stderr = ''
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
+    let lastOutputAt = Date.now()
+    let exitedAt = 0
+    child.stdout.on('data', (d: Buffer) => ((stdout += d.toString()), (lastOutputAt = Date.now())))
+    child.stderr.on('data', (d: Buffer) => ((stderr += d.toString()), (lastOutputAt = Date.now())))
     child.on('error', reject)
-    child.on('close', (code) => resolvePromise({ code: code ?? -1, stdout, stderr }))
+    child.on('exit', () => (exitedAt = Date.now()))
+    child.on('close', (code) =>
+      resolvePromise({ code: code ?? -1, stdout, stderr, lastOutputAt, exitedAt: exitedAt || Date.now() }),
+    )
     child.stdin.end(input ?? '')
   })
 }

@@ -33,10 +33,12 @@ for (const dialect of DIALECTS) {
         await ServerProcess.init(own.url)
         const first = await ServerProcess.start(own.url)
         const port = new URL(first.url).port
-        const started = Date.now()
         const taken = await runCli(['server', 'start', '--db', own.url, '--port', port])
-        // An open PostgreSQL pool used to keep the process alive for 10 s after the error.
-        assert.ok(Date.now() - started < 5_000, `took ${Date.now() - started} ms to give up`)
+        // An open PostgreSQL pool used to keep the process alive for 10 s after printing the error.
+        // Timed from the error's arrival, not from the spawn: start-up alone took 2.5–4.8 s of
+        // wall time at a load average of 13–18, which made a 5 s limit on the whole run flaky.
+        const lingered = taken.exitedAt! - taken.lastOutputAt!
+        assert.ok(lingered < 3_000, `exited ${lingered} ms after printing its error`)
         assert.equal(taken.code, 1)
         // Log lines (JSON) may come first, as the database closes; the reason is the last line.
         assert.equal(

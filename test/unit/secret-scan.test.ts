@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert'
-import { runCli } from '../helpers/e2e.js'
+import { join } from 'node:path'
+import { ROOT, runCli } from '../helpers/e2e.js'
 import { runInPty } from '../helpers/pty.js'
 import { SecretScan, scanInto } from '../helpers/secret-scan.js'
 import { CliStderrCopy, learnInputs, spawnCli, spawnCliSync, spawnProcessSync } from '../helpers/spawn.js'
@@ -64,9 +65,14 @@ describe('the secret scan', function () {
     })
   })
 
-  // oclif names an unknown command as typed, on stderr: a token mistaken for a command is printed.
+  // The CLI is given a token as its command and made to leak it: a module loaded first
+  // (NODE_OPTIONS=--import) writes its last argument to stderr. (oclif's own "command … not found"
+  // leaked it for real until the hook redacted it.)
   describe('every way a test starts the CLI or a server hands its output to the scan', function () {
     const leaky = token('A')
+    const leakyEnv = {
+      NODE_OPTIONS: `--import=${join(ROOT, 'test/fixtures/stderr-last-arg.mjs')}`,
+    }
     const leak = (line = '\\d+') =>
       new RegExp(
         `^stderr of licctl lic_u_AAAA…\\(49 chars\\) \\(test/unit/secret-scan\\.test\\.ts:\\d+\\), line ${line}: a token lic_u_AAAA…\\(49 chars\\)$`,
@@ -78,7 +84,7 @@ describe('the secret scan', function () {
     }
 
     it('runCli', async () => {
-      const leaks = await leaksOf(() => runCli([leaky]))
+      const leaks = await leaksOf(() => runCli([leaky], { env: leakyEnv }))
       assert.equal(leaks.length, 1, leaks.join('\n'))
       assert.match(leaks[0]!, leak('1'))
     })
@@ -87,7 +93,10 @@ describe('the secret scan', function () {
       const leaks = await leaksOf(
         () =>
           new Promise((done) =>
-            spawnCli([leaky], { stdio: ['ignore', 'ignore', 'pipe'] }).once('close', done),
+            spawnCli([leaky], {
+              stdio: ['ignore', 'ignore', 'pipe'],
+              env: { ...process.env, ...leakyEnv },
+            }).once('close', done),
           ),
       )
       assert.equal(leaks.length, 1, leaks.join('\n'))
@@ -95,13 +104,13 @@ describe('the secret scan', function () {
     })
 
     it('spawnCliSync', async () => {
-      const leaks = await leaksOf(async () => spawnCliSync([leaky]))
+      const leaks = await leaksOf(async () => spawnCliSync([leaky], { env: { ...process.env, ...leakyEnv } }))
       assert.equal(leaks.length, 1, leaks.join('\n'))
       assert.match(leaks[0]!, leak('1'))
     })
 
     it('runInPty: stderr, copied off the terminal; the screen may not show a token it was given', async () => {
-      const leaks = await leaksOf(() => runInPty([leaky]))
+      const leaks = await leaksOf(() => runInPty([leaky], { env: leakyEnv }))
       assert.ok(
         leaks.some((l) => leak('1').test(l)),
         leaks.join('\n'),
@@ -114,7 +123,7 @@ describe('the secret scan', function () {
         const copy = new CliStderrCopy()
         const command = [...copy.argv, leaky].map((a) => `'${a}'`).join(' ')
         const shell = spawnProcessSync('sh', ['-c', `${command} 2>/dev/null`], {
-          env: { ...process.env, ...copy.env },
+          env: { ...process.env, ...copy.env, ...leakyEnv },
         })
         assert.equal(shell.stderr, '')
         copy.take([leaky])
