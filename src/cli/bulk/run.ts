@@ -9,7 +9,7 @@ import { exitCodeFor } from '../../contract/errors.js'
 import { UsageError } from '../errors.js'
 import { aheadByOne, batchSizeOf, inBatches, streamedBatches } from './batches.js'
 import { exitCodeOf } from './exit-codes.js'
-import { economizeHeap, LARGE_INPUT_BYTES, ROWS_PER_COLLECTION, streamAbove } from './heap.js'
+import { economizeHeap, LARGE_INPUT_BYTES, relaxHeap, ROWS_PER_COLLECTION, streamAbove } from './heap.js'
 import { startProgress } from './progress.js'
 import { Report } from './report.js'
 import { inputBytes, type BulkSource } from './source.js'
@@ -42,6 +42,7 @@ export async function runBulk<Item, Params, Options>(
   // again, so memory stays flat however long the file.
   const kept: Array<Entry<Item>> | undefined = bytes >= streamAbove() ? undefined : []
   const { total, duplicates } = await validateAll(spec, source, { strict: opts.strict, keep: kept })
+  if (collect) await relaxHeap()
   const place = placeOf(source)
   const report = new Report({
     ...opts,
