@@ -25,6 +25,8 @@ export interface BulkCall<Options = never, Item = unknown> {
   prior?: Item[][] | undefined
   /** The endpoint's options, applying to every row (e.g. seats release's includeRoaming). */
   options?: Options | undefined
+  /** Called when the server's success answer has arrived, before it is parsed (see RequestOptions). */
+  onAnswer?: (() => void) | undefined
 }
 
 type Method<S extends EndpointSpec> = S extends { bulk: object }
@@ -67,6 +69,7 @@ export function resourceOf<T extends Record<string, EndpointSpec>>(
             },
             ...(schema ? { schema } : {}),
             idempotencyKey: call.idempotencyKey ?? true,
+            ...(call.onAnswer ? { onAnswer: call.onAnswer } : {}),
           })
       : (params: Record<string, unknown>, input?: unknown) =>
           t.request(e.method, url(params), {

@@ -29,6 +29,12 @@ export interface RequestOptions<S extends z.ZodType> {
   idempotencyKey?: string | true
   /** Extra request headers (the `api` command's --header); they never replace authorization. */
   headers?: Record<string, string>
+  /**
+   * Called once the server's success answer (2xx) has fully arrived, before it is parsed and
+   * checked: the server is done with the request (a mutation has committed), so a caller sending a
+   * sequence (the bulk runner) may put the next request on the wire while this answer is handled.
+   */
+  onAnswer?: () => void
 }
 
 export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
@@ -110,6 +116,7 @@ export class Transport {
           await this.backoff(attempt, res.headers['retry-after'])
           continue
         }
+        if (res.statusCode >= 200 && res.statusCode < 300) opts.onAnswer?.()
         const body = parseJson(text)
         // The same key is still running on the server (our earlier attempt, which we stopped waiting
         // for): wait and ask again, for as long as we would wait for an answer. Those waits are not

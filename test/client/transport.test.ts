@@ -198,6 +198,29 @@ describe('client: transport', function () {
     )
   })
 
+  it('calls onAnswer once, for a success answer only, before checking it against the schema', async () => {
+    nock(BASE).post('/v1/bulk').reply(503, {}).post('/v1/bulk').reply(200, { wrong: true })
+    const calls: string[] = []
+    await assert.rejects(
+      transport().request('POST', '/v1/bulk', {
+        body: {},
+        idempotencyKey: true,
+        schema: z.object({ id: z.string() }).transform((v) => (calls.push('parsed'), v)),
+        onAnswer: () => calls.push('answered'),
+      }),
+      (err: unknown) => err instanceof ClientError && err.code === 'bad_response',
+    )
+    assert.deepEqual(calls, ['answered'])
+    nock(BASE)
+      .post('/v1/bulk')
+      .reply(400, { error: { code: 'invalid_request', message: 'no' } })
+    await assert.rejects(
+      transport().request('POST', '/v1/bulk', { body: {}, onAnswer: () => calls.push('answered') }),
+      ApiError,
+    )
+    assert.deepEqual(calls, ['answered'])
+  })
+
   it('encodes query values (spaces, &, =, +, unicode, booleans) and skips undefined ones', async () => {
     let seen: Record<string, unknown> = {}
     nock(BASE)

@@ -463,6 +463,130 @@ describe('bulk runner', () => {
     })
   })
 
+  /**
+   * A fake server whose answers arrive (onAnswer) before they are handed over: each response is held
+   * until the next batch is sent or 200 ms pass, and batch `badAnswer` is answered, then found
+   * unusable. Records the order of events.
+   */
+  function answeringServer(events: string[], badAnswer?: number) {
+    const spec = server([])
+    const inner = spec.endpoint
+    let sentCount = 0
+    const held: Array<() => void> = []
+    spec.endpoint = async (params, items, call) => {
+      const n = ++sentCount
+      events.push(`send ${n}`)
+      held.shift()?.()
+      const res = await inner(params, items, call)
+      events.push(`answer ${n}`)
+      call.onAnswer?.()
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, 200)
+        held.push(() => (clearTimeout(timer), resolve()))
+      })
+      events.push(`handed ${n}`)
+      if (n === badAnswer) throw new UsageError('unexpected response')
+      return res
+    }
+    return spec
+  }
+
+  it('sends the next batch once the last one is answered, before handling that answer; reports stay in input order', async () => {
+    const events: string[] = []
+    const code = await runBulk(
+      answeringServer(events),
+      { kind: 'args', values: ['a@x.test', 'b@x.test', 'c@x.test', 'd@x.test', 'e@x.test'] },
+      { dryRun: false, json: true },
+    )
+    assert.equal(code, 0)
+    // Batch n+1 leaves after batch n is answered (so it meets the state n left), and before n's
+    // answer is handed over: at most two batches are in flight.
+    assert.deepEqual(events, [
+      'send 1',
+      'answer 1',
+      'send 2',
+      'handed 1',
+      'answer 2',
+      'send 3',
+      'handed 2',
+      'answer 3',
+      'handed 3',
+    ])
+    const doc = JSON.parse(written) as { results: Array<{ index: number; target: string }> }
+    assert.deepEqual(
+      doc.results.map((r) => [r.index, r.target]),
+      [
+        [0, 'a@x.test'],
+        [1, 'b@x.test'],
+        [2, 'c@x.test'],
+        [3, 'd@x.test'],
+        [4, 'e@x.test'],
+      ],
+    )
+  })
+
+  it('when an answered batch turns out unusable, waits for the batch in flight, sends nothing more and stops after the rows reported', async () => {
+    const events: string[] = []
+    const values = ['a@x.test', 'b@x.test', 'c@x.test', 'd@x.test', 'e@x.test', 'f@x.test', 'g@x.test']
+    await assert.rejects(
+      runBulk(answeringServer(events, 2), { kind: 'args', values }, { dryRun: false, json: true }),
+      /unexpected response/,
+    )
+    // Batch 3 was already on its way: it is waited for, each batch is sent once, batch 4 never.
+    assert.deepEqual(events, [
+      'send 1',
+      'answer 1',
+      'send 2',
+      'handed 1',
+      'answer 2',
+      'send 3',
+      'handed 2',
+      'answer 3',
+      'handed 3',
+    ])
+    assert.deepEqual(JSON.parse(written), {
+      dryRun: false,
+      results: [
+        { index: 0, target: 'a@x.test', status: 'changed', row: 1 },
+        { index: 1, target: 'b@x.test', status: 'changed', row: 2 },
+      ],
+      summary: { changed: 2, unchanged: 0, failed: 0 },
+      incomplete: true,
+    })
+  })
+
+  it('sends nothing after a batch refused as a whole, and dry-run batches one after another', async () => {
+    const events: string[] = []
+    const spec = answeringServer(events)
+    const inner = spec.endpoint
+    spec.endpoint = async (params, items, call) => {
+      if (items[0]?.email === 'c@x.test') {
+        events.push('refused')
+        throw new UsageError('server went away')
+      }
+      return inner(params, items, call)
+    }
+    await assert.rejects(
+      runBulk(
+        spec,
+        { kind: 'args', values: ['a@x.test', 'b@x.test', 'c@x.test', 'd@x.test', 'e@x.test', 'f@x.test'] },
+        { dryRun: false, json: false },
+      ),
+      /server went away/,
+    )
+    assert.deepEqual(events, ['send 1', 'answer 1', 'refused', 'handed 1'])
+    events.length = 0
+    await runBulk(
+      answeringServer(events),
+      { kind: 'args', values: ['a@x.test', 'b@x.test', 'c@x.test'] },
+      {
+        dryRun: true,
+        json: false,
+      },
+    )
+    assert.deepEqual(events, ['send 1', 'answer 1', 'handed 1', 'send 2', 'answer 2', 'handed 2'])
+  })
+
   it('streams a large file a second time instead of keeping it, with the same rows and results', async () => {
     process.env.LICCTL_BULK_STREAM_BYTES = '1'
     try {

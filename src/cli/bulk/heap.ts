@@ -11,6 +11,19 @@ export function streamAbove(): number {
 }
 
 /**
+ * Pass 2 (sending) of a large input leaves `optimize_for_size`: its GC was about a third of the
+ * CLI's CPU on a 100,000-row file. The young generation is kept from growing instead (growth factor
+ * 1), which is what held the peak down: without it, pass 2 took the peak from ~100 to ~145 MB RSS.
+ * Measured on 100,000 rows, interleaved: CLI CPU −22 %, peak RSS unchanged (docs/performance.md).
+ * The full collections every ROWS_PER_COLLECTION rows go on.
+ */
+export async function relaxHeap(): Promise<void> {
+  const v8 = await import('node:v8')
+  v8.setFlagsFromString('--no-optimize-for-size')
+  v8.setFlagsFromString('--semi-space-growth-factor=1')
+}
+
+/**
  * A large file job allocates a few short-lived objects per row for as long as the file is, and
  * V8's default heuristics then grow the heap to several times the live set: a 100,000-row file
  * peaked near 200 MB RSS with ~25 MB live. Switching the heap to `optimize_for_size` (read by the

@@ -1,10 +1,15 @@
 import { randomUUID } from 'node:crypto'
-import { BULK_PRIOR_MAX_ITEMS, type BulkRowResult, type BulkSummary } from '../../contract/bulk.js'
+import {
+  BULK_PRIOR_MAX_ITEMS,
+  type BulkResponse,
+  type BulkRowResult,
+  type BulkSummary,
+} from '../../contract/bulk.js'
 import { exitCodeFor } from '../../contract/errors.js'
 import { UsageError } from '../errors.js'
 import { aheadByOne, batchSizeOf, inBatches, streamedBatches } from './batches.js'
 import { exitCodeOf } from './exit-codes.js'
-import { economizeHeap, LARGE_INPUT_BYTES, ROWS_PER_COLLECTION, streamAbove } from './heap.js'
+import { economizeHeap, LARGE_INPUT_BYTES, relaxHeap, ROWS_PER_COLLECTION, streamAbove } from './heap.js'
 import { startProgress } from './progress.js'
 import { Report } from './report.js'
 import { inputBytes, type BulkSource } from './source.js'
@@ -37,6 +42,7 @@ export async function runBulk<Item, Params, Options>(
   // again, so memory stays flat however long the file.
   const kept: Array<Entry<Item>> | undefined = bytes >= streamAbove() ? undefined : []
   const { total, duplicates } = await validateAll(spec, source, { strict: opts.strict, keep: kept })
+  if (collect) await relaxHeap()
   const place = placeOf(source)
   const report = new Report({
     ...opts,
@@ -115,6 +121,12 @@ function count(summary: BulkSummary, r: BulkRowResult) {
  * order. A dry run sends with each batch the earlier batches' rows that would change (`prior`): the
  * server applies them first in its rolled-back transaction, so a plan in several batches sees what
  * the earlier ones will have done, exactly as applying will.
+ *
+ * Applying, batch n+1 is sent as soon as batch n's answer has arrived, before that answer is parsed,
+ * checked and reported: the server works on the next batch while the CLI handles the last one. The
+ * server still gets the batches one after another (n+1 leaves only once n has committed), so every
+ * row meets the state it would meet sent one batch at a time. A dry run waits for each answer: the
+ * next batch carries the rows it says would change.
  */
 async function* sent<Item, Params, Options>(
   spec: BulkSpec<Item, Params, Options>,
@@ -124,47 +136,90 @@ async function* sent<Item, Params, Options>(
 ): AsyncGenerator<{ batch: Array<Entry<Item>>; results: BulkRowResult[] }> {
   const prior: Item[][] = []
   let priorRows = 0
-  for await (const batch of batches) {
+  interface Flight {
+    batch: Array<Entry<Item>>
+    items: Array<Entry<Item>>
+    /** The server's answer (no request for a batch of duplicates only). */
+    response: Promise<BulkResponse | undefined>
+    /** True once the server has answered with success, false if the request failed. */
+    answered: Promise<boolean>
+  }
+  const send = (batch: Array<Entry<Item>>): Flight => {
     const items = batch.filter((e) => e.duplicateOf === undefined)
-    let answered: BulkRowResult[] = []
-    if (items.length > 0) {
-      if (dryRun && priorRows > BULK_PRIOR_MAX_ITEMS)
-        throw new UsageError(
-          `a dry run plans on top of at most ${BULK_PRIOR_MAX_ITEMS} rows that would change, and the rows before this batch would change ${priorRows}: the rest was not planned`,
-          { code: 'dry_run_too_large', hint: 'dry-run the file in parts, or apply it without --dry-run' },
-        )
-      const res = await spec.endpoint(
-        spec.params,
-        items.map((e) => e.item),
-        {
-          dryRun,
-          idempotencyKey: randomUUID(),
-          ...(prior.length > 0 ? { prior: [...prior] } : {}),
-          ...(spec.options !== undefined ? { options: spec.options } : {}),
-        },
+    if (items.length === 0)
+      return { batch, items, response: Promise.resolve(undefined), answered: Promise.resolve(true) }
+    if (dryRun && priorRows > BULK_PRIOR_MAX_ITEMS)
+      throw new UsageError(
+        `a dry run plans on top of at most ${BULK_PRIOR_MAX_ITEMS} rows that would change, and the rows before this batch would change ${priorRows}: the rest was not planned`,
+        { code: 'dry_run_too_large', hint: 'dry-run the file in parts, or apply it without --dry-run' },
       )
-      answered = []
-      for (const r of res.results) answered[r.index] = r
+    let onAnswer: () => void = () => undefined
+    const arrived = new Promise<boolean>((resolve) => (onAnswer = () => resolve(true)))
+    const response = spec.endpoint(
+      spec.params,
+      items.map((e) => e.item),
+      {
+        dryRun,
+        idempotencyKey: randomUUID(),
+        ...(prior.length > 0 ? { prior: [...prior] } : {}),
+        ...(spec.options !== undefined ? { options: spec.options } : {}),
+        ...(dryRun ? {} : { onAnswer }),
+      },
+    )
+    const settled = response.then(
+      () => true,
+      () => false,
+    )
+    return { batch, items, response, answered: Promise.race([arrived, settled]) }
+  }
+  const it = Symbol.asyncIterator in batches ? batches[Symbol.asyncIterator]() : batches[Symbol.iterator]()
+  const nextBatch = async () => {
+    const step = await it.next()
+    return step.done ? undefined : send(step.value)
+  }
+  let flight = await nextBatch()
+  /** The batch sent while `flight`'s answer is handled: it is waited for whatever happens. */
+  let following: Promise<Flight | undefined> | undefined
+  try {
+    while (flight) {
+      // After a batch that failed as a whole, nothing more is sent. (Reading the next batch may fail:
+      // that is reported after this batch's rows.)
+      if (!dryRun && (await flight.answered)) {
+        following = nextBatch()
+        following.catch(() => undefined)
+      }
+      const res = await flight.response
+      const answered: BulkRowResult[] = []
+      for (const r of res?.results ?? []) answered[r.index] = r
       if (dryRun) {
-        const changing = items.filter((_, i) => answered[i]?.status === 'will-change').map((e) => e.item)
+        const changing = flight.items
+          .filter((_, i) => answered[i]?.status === 'will-change')
+          .map((e) => e.item)
         if (changing.length > 0) {
           prior.push(changing)
           priorRows += changing.length
         }
       }
+      let at = 0
+      const results = flight.batch.map((e): BulkRowResult =>
+        e.duplicateOf === undefined
+          ? answered[at++]!
+          : {
+              index: 0,
+              target: e.target,
+              status: 'duplicate',
+              message: `duplicate of ${place} ${e.duplicateOf}`,
+              details: { duplicateOf: e.duplicateOf },
+            },
+      )
+      yield { batch: flight.batch, results }
+      flight = await (following ?? (dryRun ? nextBatch() : undefined))
+      following = undefined
     }
-    let at = 0
-    const results = batch.map((e): BulkRowResult =>
-      e.duplicateOf === undefined
-        ? answered[at++]!
-        : {
-            index: 0,
-            target: e.target,
-            status: 'duplicate',
-            message: `duplicate of ${place} ${e.duplicateOf}`,
-            details: { duplicateOf: e.duplicateOf },
-          },
-    )
-    yield { batch, results }
+  } finally {
+    // A batch on its way when the job stops is waited for (the server applies it whole or not at
+    // all either way); a re-run reports its rows `already-so` if it was applied.
+    await following?.then((f) => f?.response).catch(() => undefined)
+    await it.return?.()
   }
 }
