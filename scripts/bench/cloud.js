@@ -2,8 +2,8 @@
 // (1) 10,000 cloud add-on assignments from a CSV through the real CLI (`licctl cloud assign --file`,
 //     process start-up included; the median of CLI_RUNS runs, each to a fresh add-on) versus the same
 //     10,000 made one request at a time through the same client (LicctlClient, one user per
-//     request, each awaited) — printed as a ratio (goal ≥ 20×, and the whole file within 5 s);
-// (2) a 100,000-row file through the CLI, measuring the CLI process's peak RSS (goal < 200 MB), from
+//     request, each awaited) — printed as a ratio (issue 12's goal: ≥ 40×);
+// (2) a 100,000-row file through the CLI (goal ≤ 2 s), measuring the CLI process's peak RSS (goal < 150 MB), from
 //     /usr/bin/time -v when present, else by polling the child's VmHWM in /proc.
 // Both paths are warmed first (server JIT, the CLI's compile cache). Takes about a minute, most of
 // it adding 100,000 members. Run alone with `npm run bench -- cloud`, or `node scripts/bench/cloud.js`
@@ -176,11 +176,11 @@ export async function run({ root }) {
     const runs = cliRuns.map((ms) => Math.round(ms)).join(', ')
     process.stdout.write(
       [
-        `${SMALL} assignments from a CSV through the CLI: ${figures.cli_file_ms} ms (median of ${runs}; goal ≤ 5000 ms: ${verdict(cliMs <= 5000)})`,
+        `${SMALL} assignments from a CSV through the CLI: ${figures.cli_file_ms} ms (median of ${runs})`,
         `the same ${SMALL}, one request at a time:   ${figures.one_by_one_ms} ms (${figures.one_by_one_per_request_ms} ms each)`,
-        `bulk is ${figures.bulk_speedup_ratio}× faster (goal ≥ 20×: ${verdict(ratio >= 20)})`,
-        `${LARGE} rows through the CLI: ${figures.large_file_ms} ms, CLI peak RSS ${figures.large_file_cli_peak_rss_mb ?? 'not measured'} MB` +
-          (big.rssMb === null ? '' : ` (goal < 200 MB: ${verdict(big.rssMb < 200)})`),
+        `bulk is ${figures.bulk_speedup_ratio}× faster (goal ≥ 40×: ${verdict(ratio >= 40)})`,
+        `${LARGE} rows through the CLI: ${figures.large_file_ms} ms (goal ≤ 2000 ms: ${verdict(big.ms <= 2000)}), CLI peak RSS ${figures.large_file_cli_peak_rss_mb ?? 'not measured'} MB` +
+          (big.rssMb === null ? '' : ` (goal < 150 MB: ${verdict(big.rssMb < 150)})`),
         '',
       ].join('\n'),
     )
