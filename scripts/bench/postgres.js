@@ -13,6 +13,7 @@ import { startServer } from '../lib/server.js'
 const PHASE_MS = Number(process.env.LICCTL_BENCH_PG_MS ?? 2000)
 const CONCURRENCY = 16
 const PROCESSES = [1, 2, 4]
+const ORGS = Number(process.env.LICCTL_BENCH_PG_ORGS ?? 8)
 
 async function rate(ms, workers, once) {
   let n = 0
@@ -51,28 +52,52 @@ export async function run({ root }) {
     )
     for (let i = 0; i < Math.max(...PROCESSES); i++) servers.push(await startServer(bin, db))
     const op = LicctlClient.create({ baseUrl: servers[0].url, token: init.operatorToken })
-    const created = await op.orgs.create(
-      {},
-      { slug: 'bench', name: 'Bench', admin: { email: 'admin@bench.test' } },
-    )
-    await op.seats.provision({ org: 'bench' }, { product: 'cad', seats: 1_000_000, expires: '2099-12-31' })
-    await op.close()
-    for (const s of servers)
-      clients.push(LicctlClient.create({ baseUrl: s.url, token: created.admin.token, retries: 0 }))
-    const figures = {}
-    let one
-    process.stdout.write(`PostgreSQL, ${CONCURRENCY} in flight per process, ${PHASE_MS} ms per phase\n`)
-    for (const n of PROCESSES) {
-      const checkout = (w, i) =>
-        clients[w % n].seats.checkout({ org: 'bench', product: 'cad' }, { host: `p${n}-${i}` })
-      for (let i = 0; i < 50; i++) await checkout(i, `warm-${i}`)
-      const r = await rate(PHASE_MS, CONCURRENCY * n, checkout)
-      one ??= r
-      figures[`checkoutsPerSec_${n}proc`] = Math.round(r)
-      figures[`scaling_${n}proc`] = Number((r / one).toFixed(2))
-      process.stdout.write(
-        `  ${n} process${n > 1 ? 'es' : ''}: ${Math.round(r)} checkouts/s (${(r / one).toFixed(2)}× one process)\n`,
+    // ORGS organizations, a pool each: a license server serves many. Within one organization every
+    // checkout takes the pool row and the organization's audit-chain head (exactly-once counting and
+    // a gap-free hash chain), so one organization's checkouts commit one after another whatever the
+    // number of processes; the single-organization figure is printed beside, for that reason.
+    const orgs = []
+    for (let o = 0; o < ORGS; o++) {
+      const slug = `bench-${o}`
+      const created = await op.orgs.create(
+        {},
+        { slug, name: `Bench ${o}`, admin: { email: `admin@${slug}.test` } },
       )
+      await op.seats.provision({ org: slug }, { product: 'cad', seats: 1_000_000, expires: '2099-12-31' })
+      orgs.push({
+        slug,
+        clients: servers.map((s) =>
+          LicctlClient.create({ baseUrl: s.url, token: created.admin.token, retries: 0 }),
+        ),
+      })
+      clients.push(...orgs[o].clients)
+    }
+    await op.close()
+    const figures = {}
+    process.stdout.write(`PostgreSQL, ${CONCURRENCY} in flight per process, ${PHASE_MS} ms per phase\n`)
+    for (const [label, spread] of [
+      [`${ORGS} organizations`, ORGS],
+      ['1 organization', 1],
+    ]) {
+      let one
+      for (const n of PROCESSES) {
+        const checkout = (w, i) => {
+          const org = orgs[w % spread]
+          return org.clients[Math.floor(w / spread) % n].seats.checkout(
+            { org: org.slug, product: 'cad' },
+            { host: `p${n}-${spread}-${i}` },
+          )
+        }
+        for (let i = 0; i < 50; i++) await checkout(i, `warm-${n}-${spread}-${i}`)
+        const r = await rate(PHASE_MS, CONCURRENCY * n, checkout)
+        one ??= r
+        const key = spread === 1 ? `${n}proc_1org` : `${n}proc`
+        figures[`checkoutsPerSec_${key}`] = Math.round(r)
+        figures[`scaling_${key}`] = Number((r / one).toFixed(2))
+        process.stdout.write(
+          `  ${label}, ${n} process${n > 1 ? 'es' : ''}: ${Math.round(r)} checkouts/s (${(r / one).toFixed(2)}× one process)\n`,
+        )
+      }
     }
     return { name: 'postgres', figures }
   } finally {
