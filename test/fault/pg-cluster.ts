@@ -14,6 +14,11 @@ import { runProcess, type ProcessResult } from '../helpers/spawn.js'
  */
 export class PgCluster {
   private running = false
+  /** If the test process dies without `destroy` (a crash of mocha), the postmaster goes too. */
+  private readonly onExit = () => {
+    this.quit()
+    rmSync(this.dir, { recursive: true, force: true })
+  }
 
   private constructor(
     private readonly bin: string,
@@ -84,6 +89,7 @@ export class PgCluster {
         chownSync(dir, uid, gid)
       }
       const cluster = new PgCluster(bin, asUser, dir, await freePort())
+      process.once('exit', cluster.onExit)
       await cluster.run('initdb', [
         '-D',
         cluster.data,
@@ -163,15 +169,20 @@ export class PgCluster {
     try {
       if (this.running || existsSync(join(this.data, 'postmaster.pid'))) await this.stop('immediate')
     } catch {
-      // pg_ctl failed: end the postmaster by the pid it wrote (SIGQUIT is PostgreSQL's immediate stop).
-      try {
-        const pid = Number(readFileSync(join(this.data, 'postmaster.pid'), 'utf8').split('\n')[0])
-        if (pid > 0) process.kill(pid, 'SIGQUIT')
-      } catch {
-        // no pid file, or no such process: nothing left running
-      }
+      this.quit()
     } finally {
+      process.removeListener('exit', this.onExit)
       rmSync(this.dir, { recursive: true, force: true })
+    }
+  }
+
+  /** Ends the postmaster by the pid it wrote (SIGQUIT is PostgreSQL's immediate stop); synchronous. */
+  private quit(): void {
+    try {
+      const pid = Number(readFileSync(join(this.data, 'postmaster.pid'), 'utf8').split('\n')[0])
+      if (pid > 0) process.kill(pid, 'SIGQUIT')
+    } catch {
+      // no pid file, or no such process: nothing left running
     }
   }
 }
