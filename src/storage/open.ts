@@ -83,6 +83,11 @@ async function openPostgres(url: string, opts: StorageOptions): Promise<Storage>
   // A broken idle connection (the database restarted) is dropped by the pool; without a listener
   // its 'error' event would crash the process.
   pool.on('error', () => {})
+  // The pool listens for a connection's errors only while it is idle. One that breaks while checked
+  // out between two statements (a stopping PostgreSQL sends 57P01 to every session) emits 'error'
+  // on the client itself: without this listener the process would crash. Its next query fails
+  // (503 unavailable) and the pool drops it when it is released.
+  pool.on('connect', (client) => client.on('error', () => {}))
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
   const safe = new URL(parsed.toString())
   safe.password = safe.password ? '***' : ''

@@ -139,6 +139,9 @@ export function runProcess(
     child.on('close', (code) =>
       resolvePromise({ code: code ?? -1, stdout, stderr, lastOutputAt, exitedAt: exitedAt || Date.now() }),
     )
+    // A child that exits without reading its stdin (`id`, `pg_ctl`) closes the pipe first: EPIPE
+    // there is no failure of the run, and unheard it would be an uncaught exception.
+    child.stdin.on('error', () => {})
     child.stdin.end(input ?? '')
   })
 }

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
 import { redactTokens } from '../../domain/tokens.js'
 import { AppError } from '../errors.js'
+import { isDatabaseUnavailable } from './errors.js'
 import type { IdempotencyClaim } from '../context.js'
 
 declare module 'fastify' {
@@ -84,8 +85,24 @@ export function registerIdempotency(app: FastifyInstance): void {
   app.addHook('onSend', async (request, reply, payload) => {
     const idem = request.idempotency
     if (!idem) return payload
+    try {
+      await storeAnswer(idem, reply.statusCode, payload)
+    } catch (err) {
+      // The database went away after the handler (a restart): an error here would replace the
+      // answer with Fastify's own 500. The answer stands; the key keeps its reservation, which a
+      // retry finds in progress and takes over once abandoned.
+      if (!isDatabaseUnavailable(err)) throw err
+      request.log.warn(
+        { err: { code: (err as { code?: unknown }).code } },
+        'idempotency answer not stored: database unavailable',
+      )
+    }
+    return payload
+  })
+
+  async function storeAnswer(idem: IdempotencyClaim, statusCode: number, payload: unknown): Promise<void> {
     const db = app.storage.db
-    if (reply.statusCode >= 500 || typeof payload !== 'string') {
+    if (statusCode >= 500 || typeof payload !== 'string') {
       // Nothing to replay: free the key (if a transaction reserved it) so a retry runs.
       if (idem.claimed)
         await db
@@ -94,13 +111,13 @@ export function registerIdempotency(app: FastifyInstance): void {
           .where('key', '=', idem.key)
           .where('status_code', '=', 0)
           .execute()
-      return payload
+      return
     }
     const body = redactTokens(payload)
     if (idem.claimed)
       await db
         .updateTable('idempotency_keys')
-        .set({ status_code: reply.statusCode, response_body: body })
+        .set({ status_code: statusCode, response_body: body })
         .where('scope', '=', idem.scope)
         .where('key', '=', idem.key)
         .execute()
@@ -111,12 +128,11 @@ export function registerIdempotency(app: FastifyInstance): void {
           scope: idem.scope,
           key: idem.key,
           request_hash: idem.hash,
-          status_code: reply.statusCode,
+          status_code: statusCode,
           response_body: body,
           created_at: idem.createdAt,
         })
         .onConflict((oc) => oc.columns(['scope', 'key']).doNothing())
         .execute()
-    return payload
-  })
+  }
 }
