@@ -58,6 +58,15 @@ const labelOf = (file: string, args: readonly string[], from: string) => {
 
 const isServer = (cli: string[] | undefined) => cli?.[0] === 'server' && cli[1] === 'start'
 
+/** Hands a child's output to the scan by what the child is (a CLI run's once it has ended). */
+function record(cli: string[] | undefined, label: string, stdout: () => string, stderr: () => string): void {
+  if (isServer(cli)) {
+    scan.recordOutput('server log', label, stderr)
+    scan.recordOutput('server log', `${label}, stdout`, stdout)
+  } else if (cli) scan.recordCliRun(label, stdout(), stderr())
+  else scan.recordOutput('stderr', label, stderr)
+}
+
 /** Hands a child's output to the scan (the streams are read as they come; null when not piped). */
 function watch(child: ChildProcess, file: string, args: readonly string[], from: string): void {
   const cli = cliArgsOf(file, args)
@@ -66,11 +75,16 @@ function watch(child: ChildProcess, file: string, args: readonly string[], from:
   let stderr = ''
   child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()))
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()))
-  if (isServer(cli)) {
-    scan.recordOutput('server log', label, () => stderr)
-    scan.recordOutput('server log', `${label}, stdout`, () => stdout)
-  } else if (cli) child.once('close', () => scan.recordCliRun(label, stdout, stderr))
-  else scan.recordOutput('stderr', label, () => stderr)
+  const output = () =>
+    record(
+      cli,
+      label,
+      () => stdout,
+      () => stderr,
+    )
+  // A CLI run is judged whole, once it has ended; a server's log is read when the run ends.
+  if (cli && !isServer(cli)) child.once('close', output)
+  else output()
 }
 
 /** child_process.spawn, its output scanned. */
@@ -97,15 +111,12 @@ export function spawnProcessSync(
   const from = caller()
   learnInputs([...args, ...Object.values(opts.env ?? {}), typeof opts.input === 'string' ? opts.input : ''])
   const res = spawnSync(file, args, { ...opts, encoding: 'utf8' })
-  const cli = cliArgsOf(file, args)
-  const label = labelOf(file, args, from)
-  const stdout = res.stdout ?? ''
-  const stderr = res.stderr ?? ''
-  if (isServer(cli)) {
-    scan.recordOutput('server log', label, () => stderr)
-    scan.recordOutput('server log', `${label}, stdout`, () => stdout)
-  } else if (cli) scan.recordCliRun(label, stdout, stderr)
-  else scan.recordOutput('stderr', label, () => stderr)
+  record(
+    cliArgsOf(file, args),
+    labelOf(file, args, from),
+    () => res.stdout ?? '',
+    () => res.stderr ?? '',
+  )
   return res
 }
 
