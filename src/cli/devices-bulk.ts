@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 import type { LicctlClient } from '../client/index.js'
 import { assignItem, serialItem, type AssignItem, type SerialItem } from '../contract/devices.js'
 import { planBulk, runBulk, type BulkSource, type BulkSpec } from './bulk/index.js'

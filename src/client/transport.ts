@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import type * as Http from 'node:http'
 import type { Agent, IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http'
 import { createRequire } from 'node:module'
-import type { z } from 'zod'
+import type * as z from 'zod'
 import { redactTokens } from '../domain/tokens.js'
 import { ClientError, fromResponse, NetworkError } from './errors.js'
 

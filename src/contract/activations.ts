@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 import { expiryInput, instant, orgParams, page, pageQuery, slug } from './common.js'
 import { defineEndpoints } from './endpoint.js'
 import { host, product } from './seats.js'

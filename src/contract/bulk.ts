@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 
 /** Largest batch a bulk endpoint takes in one request (one transaction). */
 export const BULK_MAX_ITEMS = 1000

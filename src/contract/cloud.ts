@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 import { email, expiryInput, instant, orgParams, page, pageQuery, slug } from './common.js'
 import { defineEndpoints } from './endpoint.js'
 

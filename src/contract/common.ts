@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 
 /** UTC instant on the wire: ISO-8601 with a Z. */
 export const instant = z.iso.datetime({ offset: false })

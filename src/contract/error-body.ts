@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 
 /** The one error shape of every failed request: {"error":{"code","message","details?"}}. */
 export const errorBody = z.object({

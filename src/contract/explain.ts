@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 import { defineEndpoints } from './endpoint.js'
 import { auditEntry, userParams } from './orgs.js'
 

@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 import { bulkRequest } from './bulk.js'
 import { email, expiryInput, instant, orgParams, page, pageQuery, slug } from './common.js'
 import { defineEndpoints } from './endpoint.js'

@@ -1,4 +1,4 @@
-import type { z } from 'zod'
+import type * as z from 'zod'
 import type { BulkCall } from '../../client/resource.js'
 import type { BulkResponse } from '../../contract/bulk.js'
 import type { Columns } from './parse.js'

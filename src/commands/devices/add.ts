@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core'
-import { z } from 'zod'
+import * as z from 'zod'
 import { ApiCommand } from '../../cli/base-command.js'
 import { bulkSource, fileFlags } from '../../cli/bulk-flags.js'
 import { UsageError } from '../../cli/errors.js'
