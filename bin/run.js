@@ -44,8 +44,8 @@ if (!answered) {
   enableCompileCache?.()
   // A reader that stops early (`licctl --help | head -1`) ends the command quietly with exit 0:
   // here, before oclif, so that its own output (help, plugins) is covered as well as ours.
-  const { dropOutputWhenStdoutCloses } = await import('../dist/cli/stdout.js')
+  // oclif, its dependencies, zod and our command-line code come bundled (scripts/bundle.js).
+  const { dropOutputWhenStdoutCloses, execute } = await import('../dist/bundle/cli/main.js')
   dropOutputWhenStdoutCloses()
-  const { execute } = await import('@oclif/core/execute')
   await execute({ dir: import.meta.url })
 }

@@ -15,10 +15,19 @@ import { spawnCli, spawnCliSync } from '../helpers/spawn.js'
  */
 const TRACER = `
 import { registerHooks } from 'node:module'
-import { writeFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 const seen = new Set()
 const code = new Set()
 const contracts = new Set()
+// The CLI runs from dist/bundle (scripts/bundle.js): a file there stands for the packages and
+// contracts it holds, as listed in its contents.json.
+let contents
+function bundled(url) {
+  const m = /^(.*\\/dist\\/bundle\\/)(.+)$/.exec(url)
+  if (!m) return []
+  contents ??= JSON.parse(readFileSync(new URL(m[1] + 'contents.json'), 'utf8'))
+  return contents[m[2]] ?? []
+}
 registerHooks({
   resolve(specifier, context, next) {
     const result = next(specifier, context)
@@ -26,12 +35,16 @@ registerHooks({
     if (m) seen.add(m[1])
     const c = /\\/dist\\/contract\\/([\\w-]+)\\.js$/.exec(result.url)
     if (c) contracts.add(c[1])
+    for (const held of bundled(result.url))
+      if (held.startsWith('contract:')) contracts.add(held.slice('contract:'.length))
+      else seen.add(held)
     return result
   },
   load(url, context, next) {
     // Resolving a plugin's entry (oclif does, to find its root) is free; loading its code is not.
     const m = /node_modules\\/((?:@[^/]+\\/)?[^/]+)\\//.exec(url)
     if (m) code.add(m[1])
+    for (const held of bundled(url)) if (!held.startsWith('contract:')) code.add(held)
     return next(url, context)
   },
 })
