@@ -26,12 +26,23 @@ export function colorEnabled(stream: NodeJS.WriteStream = process.stdout): boole
   return Boolean(stream.isTTY)
 }
 
+/**
+ * Styles that leave text as it is, for output without colour (`--json`, a pipe, NO_COLOR): chalk is
+ * not loaded for them. Any chain of styles (`c.red.bold`) is the same function; calling it joins
+ * its arguments with spaces, as chalk does.
+ */
+const uncoloured: ChalkInstance = new Proxy(function () {} as unknown as ChalkInstance, {
+  get: (_target, prop) => (prop === 'level' ? 0 : uncoloured),
+  apply: (_target, _this, args: unknown[]) => args.join(' '),
+})
+
 let cached: ChalkInstance | undefined
 export function color(): ChalkInstance {
-  return (cached ??= new (loadChalk())({ level: colorEnabled() ? 1 : 0 }))
+  if (!colorEnabled()) return uncoloured
+  return (cached ??= new (loadChalk())({ level: 1 }))
 }
 export const stderrColor = (): ChalkInstance =>
-  new (loadChalk())({ level: colorEnabled(process.stderr) ? 1 : 0 })
+  colorEnabled(process.stderr) ? new (loadChalk())({ level: 1 }) : uncoloured
 
 export interface Column<T> {
   header: string

@@ -334,6 +334,39 @@ describe('cli start-up: what each path loads', function () {
     }
   })
 
+  it('a command that succeeds with --json loads no output helper (chalk, cli-table3) either', async () => {
+    const org = {
+      slug: 'acme',
+      name: 'Acme',
+      contactEmail: null,
+      contactPhone: null,
+      contactAddress: null,
+      perpetualLicenses: [],
+      timeZone: 'UTC',
+      devicePreference: 'shortest',
+      createdAt: '2026-01-01T00:00:00.000Z',
+      updatedAt: '2026-01-01T00:00:00.000Z',
+    }
+    const server = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' })
+      res.end(JSON.stringify(org))
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+      // orgs show renders its fields (in colour on a terminal) before --json replaces them.
+      const res = await packagesLoadedAgainst(url, ['orgs', 'show', 'acme', '--json'])
+      assert.equal(res.code, 0, res.stderr)
+      assert.ok(res.packages.includes('zod'))
+      assert.deepEqual(
+        res.packages.filter((p) => ['chalk', 'cli-table3'].includes(p)),
+        [],
+      )
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+    }
+  })
+
   it('server init loads the storage it writes and nothing of the HTTP server or the client', () => {
     const db = join(dir, 'init.sqlite')
     const res = packagesLoaded(['server', 'init', '--db', db, '--json'])
