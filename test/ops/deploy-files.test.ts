@@ -96,6 +96,22 @@ describe('deployment files', function () {
       )
     })
 
+    it('copies into the build stage every script `npm run build` runs, past .dockerignore', () => {
+      const pjson = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+        scripts: { build: string }
+      }
+      const scripts = [...pjson.scripts.build.matchAll(/node (scripts\/\S+\.js)/g)].map((m) => m[1]!)
+      assert.ok(scripts.includes('scripts/bundle.js'), pjson.scripts.build)
+      const build = instructions.indexOf('RUN npm run build && npm prune --omit=dev --no-audit --no-fund')
+      assert.ok(build > 0, 'the build stage runs npm run build')
+      const ignore = readFileSync(join(ROOT, '.dockerignore'), 'utf8').split('\n')
+      for (const script of scripts) {
+        const copy = instructions.findIndex((l) => l.startsWith('COPY ') && l.split(' ')[1] === script)
+        assert.ok(copy >= 0 && copy < build, `COPY ${script} before npm run build`)
+        assert.ok(ignore.includes(`!${script}`), `.dockerignore lets ${script} through`)
+      }
+    })
+
     it('uses only flags `server start` has', async () => {
       const help = await runCli(['server', 'start', '--help'])
       assert.equal(help.code, 0)
