@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The packed CLI installs into an empty folder and runs (issue 12): `npm pack`, then
 # `npm install ./licctl-*.tgz` in an empty folder (from the npm cache when it can), then
-# `licctl --version` and `licctl server init`. Run by .ci/run before the tests.
+# `licctl --version` and `licctl server init`, on Node 24 and on Node 22. Run by .ci/run before the tests.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 # Node 24 from the devDependency (as `npm run` gives it): the system Node may be too old.
@@ -18,4 +18,14 @@ version="$("$NODE" node_modules/licctl/bin/run.js --version)"
 [[ "$version" == licctl/* ]] || { echo "FAIL: licctl --version printed '$version'" >&2; exit 1; }
 "$NODE" node_modules/licctl/bin/run.js server init --db "$work/licctl.sqlite" --json | grep -q '"operatorToken": "lic_op_' ||
   { echo "FAIL: licctl server init from the packed tarball" >&2; exit 1; }
-echo "pack: $(ls licctl-*.tgz) installs into an empty folder; $version; server init OK"
+# The oldest Node users may have (package.json engines: ^22.22.2): the same two commands on Node 22,
+# from the npm registry's node package, in a folder of its own.
+mkdir node22
+(cd node22 && echo '{"name":"node22","private":true}' >package.json &&
+  npm install --no-audit --no-fund --prefer-offline --loglevel=error node@22 >/dev/null)
+NODE22="$work/node22/node_modules/.bin/node"
+version22="$("$NODE22" node_modules/licctl/bin/run.js --version)"
+[[ "$version22" == licctl/*node-v22.* ]] || { echo "FAIL: on Node 22, licctl --version printed '$version22'" >&2; exit 1; }
+"$NODE22" node_modules/licctl/bin/run.js server init --db "$work/licctl22.sqlite" --json | grep -q '"operatorToken": "lic_op_' ||
+  { echo "FAIL: licctl server init from the packed tarball on Node 22" >&2; exit 1; }
+echo "pack: $(ls licctl-*.tgz) installs into an empty folder; $version; server init OK; on Node 22 too ($("$NODE22" -v))"
