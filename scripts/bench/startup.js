@@ -11,24 +11,13 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { SAMPLE_ORG } from '../lib/sample-org.js'
 
 const RUNS = Number(process.env.LICCTL_BENCH_RUNS ?? 21)
 const GOALS = { version: 2.5, orgs_show_json: 4, orgs_profiles_json: 3 }
 
-const ORG = {
-  slug: 'acme',
-  name: 'Acme',
-  contactEmail: null,
-  contactPhone: null,
-  contactAddress: null,
-  perpetualLicenses: [],
-  timeZone: 'UTC',
-  devicePreference: 'shortest',
-  createdAt: '2026-01-01T00:00:00.000Z',
-  updatedAt: '2026-01-01T00:00:00.000Z',
-}
 const SERVER = `
-const org = ${JSON.stringify(JSON.stringify(ORG))}
+const org = ${JSON.stringify(JSON.stringify(SAMPLE_ORG))}
 const server = require('node:http').createServer((req, res) => {
   const found = req.method === 'GET' && req.url === '/v1/orgs/acme'
   res.writeHead(found ? 200 : 404, { 'content-type': 'application/json' })

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Config } from '@oclif/core'
+import { SAMPLE_ORG } from '../../scripts/lib/sample-org.js'
 import { ROOT } from '../helpers/e2e.js'
 import { spawnCli, spawnCliSync } from '../helpers/spawn.js'
 
@@ -335,21 +336,9 @@ describe('cli start-up: what each path loads', function () {
   })
 
   it('a command that succeeds with --json loads no output helper (chalk, cli-table3) either', async () => {
-    const org = {
-      slug: 'acme',
-      name: 'Acme',
-      contactEmail: null,
-      contactPhone: null,
-      contactAddress: null,
-      perpetualLicenses: [],
-      timeZone: 'UTC',
-      devicePreference: 'shortest',
-      createdAt: '2026-01-01T00:00:00.000Z',
-      updatedAt: '2026-01-01T00:00:00.000Z',
-    }
     const server = createServer((_req, res) => {
       res.writeHead(200, { 'content-type': 'application/json' })
-      res.end(JSON.stringify(org))
+      res.end(JSON.stringify(SAMPLE_ORG))
     })
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
     try {
