@@ -61,7 +61,10 @@ async function openSqlite(file: string): Promise<Storage> {
 }
 
 async function openPostgres(url: string, opts: StorageOptions): Promise<Storage> {
-  const [{ default: pg }, { PostgresDialect }] = await Promise.all([import('pg'), import('kysely')])
+  const [{ default: pg }, { LicctlPostgresDialect }] = await Promise.all([
+    import('pg'),
+    import('./pg-dialect.js'),
+  ])
   // int8 (bigint) columns hold epoch milliseconds and counts: well inside Number's safe range.
   pg.types.setTypeParser(20, (v) => Number(v))
   const parsed = new URL(url)
@@ -88,7 +91,7 @@ async function openPostgres(url: string, opts: StorageOptions): Promise<Storage>
   // on the client itself: without this listener the process would crash. Its next query fails
   // (503 unavailable) and the pool drops it when it is released.
   pool.on('connect', (client) => client.on('error', () => {}))
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
+  const db = new Kysely<Database>({ dialect: new LicctlPostgresDialect({ pool }) })
   const safe = new URL(parsed.toString())
   safe.password = safe.password ? '***' : ''
   return {

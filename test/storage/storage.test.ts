@@ -296,6 +296,39 @@ for (const dialect of DIALECTS) {
     }
 
     if (dialect === 'postgres') {
+      it('finds its tables while another schema of the database is being dropped (the migrator’s check)', async () => {
+        // Kysely's own introspector listed every schema's tables and failed with "schema … does
+        // not exist" when one was dropped after its snapshot: `server start --migrate` failed so
+        // once in the suite while another run dropped its schema. A repeatable-read transaction
+        // makes the timing certain: its snapshot holds the other schema, dropped before the listing.
+        const schema = new URL(db.url).searchParams.get('schema')!
+        const other = `${schema}_other`
+        const admin = new pg.Client({ connectionString: PG_URL })
+        await admin.connect()
+        try {
+          await admin.query(`create schema ${other}`)
+          await admin.query(`create table ${other}.t (id serial primary key)`)
+          await storage.db
+            .transaction()
+            .setIsolationLevel('repeatable read')
+            .execute(async (trx) => {
+              await sql`select 1`.execute(trx)
+              await admin.query(`drop schema ${other} cascade`)
+              const tables = await trx.introspection.getTables()
+              assert.ok(tables.some((t) => t.name === 'organizations' && t.schema === schema))
+              assert.ok(tables.some((t) => t.name === 'licctl_migrations'))
+              assert.deepEqual(
+                tables.filter((t) => t.schema !== schema),
+                [],
+              )
+            })
+          assert.deepEqual(await pendingMigrations(storage.db), [])
+        } finally {
+          await admin.query(`drop schema if exists ${other} cascade`)
+          await admin.end()
+        }
+      })
+
       it('keeps the run in its own schema (search_path from ?schema=)', async () => {
         const schema = new URL(db.url).searchParams.get('schema')
         assert.match(String(schema), /^licctl_test_[0-9a-f]{12}$/)
