@@ -1,4 +1,5 @@
 import type { ControlledTransaction, Kysely } from 'kysely'
+import { prepareQuery } from '../storage/prepared.js'
 import type { Database, Dialect } from '../storage/schema.js'
 import type { IdempotencyClaim } from './context.js'
 import { AppError } from './errors.js'
@@ -101,25 +102,21 @@ async function attemptOnce<T>(
   }
 }
 
+const reservation = prepareQuery((db, scope: string, key: string, hash: string, createdAt: number) =>
+  db
+    .insertInto('idempotency_keys')
+    .values({ scope, key, request_hash: hash, status_code: 0, response_body: '', created_at: createdAt })
+    .onConflict((oc) => oc.columns(['scope', 'key']).doNothing())
+    .returning('key'),
+)
+
 /**
  * Reserves the request's Idempotency-Key inside its transaction (status 0: in progress). Another
  * request with the key got there first — it holds the reservation, or has answered since the
  * check before the handler — so this one is told to retry, and the retry finds the stored answer.
  */
 async function reserveKey(trx: Tx, claim: IdempotencyClaim): Promise<void> {
-  const reserved = await trx
-    .insertInto('idempotency_keys')
-    .values({
-      scope: claim.scope,
-      key: claim.key,
-      request_hash: claim.hash,
-      status_code: 0,
-      response_body: '',
-      created_at: claim.createdAt,
-    })
-    .onConflict((oc) => oc.columns(['scope', 'key']).doNothing())
-    .returning('key')
-    .executeTakeFirst()
+  const reserved = await reservation.takeFirst(trx, claim.scope, claim.key, claim.hash, claim.createdAt)
   if (!reserved)
     throw new AppError(
       'idempotency_in_progress',

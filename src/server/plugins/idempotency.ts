@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
 import { redactTokens } from '../../domain/tokens.js'
+import { prepareQuery } from '../../storage/prepared.js'
 import { AppError } from '../errors.js'
 import { isDatabaseUnavailable } from './errors.js'
 import type { IdempotencyClaim } from '../context.js'
@@ -10,6 +11,18 @@ declare module 'fastify' {
     idempotency: IdempotencyClaim | null
   }
 }
+
+const storedKey = prepareQuery((db, scope: string, key: string) =>
+  db.selectFrom('idempotency_keys').selectAll().where('scope', '=', scope).where('key', '=', key),
+)
+const storeOverReservation = prepareQuery(
+  (db, statusCode: number, body: string, scope: string, key: string) =>
+    db
+      .updateTable('idempotency_keys')
+      .set({ status_code: statusCode, response_body: body })
+      .where('scope', '=', scope)
+      .where('key', '=', key),
+)
 
 const KEY_PATTERN = /^[A-Za-z0-9._:-]{8,200}$/
 const SECRET_MARK = /lic_(op|u)_\[REDACTED\]/
@@ -41,12 +54,7 @@ export function registerIdempotency(app: FastifyInstance): void {
       .digest('hex')
     const db = app.storage.db
     const now = app.clock.now()
-    const stored = await db
-      .selectFrom('idempotency_keys')
-      .selectAll()
-      .where('scope', '=', scope)
-      .where('key', '=', key)
-      .executeTakeFirst()
+    const stored = await storedKey.takeFirst(db, scope, key)
     if (stored) {
       if (stored.request_hash !== hash)
         throw new AppError('idempotency_key_reused', 'this Idempotency-Key was used for a different request')
@@ -114,13 +122,7 @@ export function registerIdempotency(app: FastifyInstance): void {
       return
     }
     const body = redactTokens(payload)
-    if (idem.claimed)
-      await db
-        .updateTable('idempotency_keys')
-        .set({ status_code: statusCode, response_body: body })
-        .where('scope', '=', idem.scope)
-        .where('key', '=', idem.key)
-        .execute()
+    if (idem.claimed) await storeOverReservation.execute(db, statusCode, body, idem.scope, idem.key)
     else
       await db
         .insertInto('idempotency_keys')
