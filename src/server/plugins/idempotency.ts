@@ -38,8 +38,9 @@ const ABANDONED_AFTER_MS = 120_000
  * `IdempotencyClaim`), not by a write of its own before the handler: of two requests racing with
  * one key, one commits its change with the reservation and the other is told it is in progress
  * (retryable), never both; a change that rolls back takes its reservation with it. The answer is
- * then stored over the reservation. A request whose handler committed no transaction (a refusal,
- * a dry run) has its answer stored as it is sent.
+ * then stored over the reservation: in that same transaction when the service's result is the
+ * answer (`TxOptions.answer`, e.g. a seat checkout), else as it is sent. A request whose handler
+ * committed no transaction (a refusal, a dry run) has its answer stored as it is sent.
  */
 export function registerIdempotency(app: FastifyInstance): void {
   app.decorateRequest('idempotency', null)
@@ -121,6 +122,8 @@ export function registerIdempotency(app: FastifyInstance): void {
           .execute()
       return
     }
+    // Stored with the change by the transaction (TxOptions.answer): nothing left to write.
+    if (idem.stored && idem.stored.statusCode === statusCode && idem.stored.body === payload) return
     const body = redactTokens(payload)
     if (idem.claimed) await storeOverReservation.execute(db, statusCode, body, idem.scope, idem.key)
     else

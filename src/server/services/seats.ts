@@ -219,7 +219,9 @@ export async function checkout(
   const onBehalf = body.user !== undefined && (p.kind === 'operator' || body.user !== p.email)
   for (let attempt = 0; ; attempt++) {
     try {
-      return await inTransaction(ctx, (trx) => checkoutOnce(ctx, trx, slug, product, body, onBehalf))
+      return await inTransaction(ctx, (trx) => checkoutOnce(ctx, trx, slug, product, body, onBehalf), {
+        answer: true,
+      })
     } catch (err) {
       // Two checkouts for the same user and host raced: the loser retries and finds the winner's lease.
       if (err instanceof RetryCheckout && attempt === 0) continue
