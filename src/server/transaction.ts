@@ -137,7 +137,8 @@ async function reserveKey(trx: Tx, claim: IdempotencyClaim): Promise<void> {
     )
 }
 
-const answerOverReservation = prepareQuery(
+/** A request's answer written over its key's reservation (status 0). */
+export const answerOverReservation = prepareQuery(
   (db, statusCode: number, body: string, scope: string, key: string) =>
     db
       .updateTable('idempotency_keys')

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify'
 import { redactTokens } from '../../domain/tokens.js'
 import { prepareQuery } from '../../storage/prepared.js'
 import { AppError } from '../errors.js'
+import { answerOverReservation } from '../transaction.js'
 import { isDatabaseUnavailable } from './errors.js'
 import type { IdempotencyClaim } from '../context.js'
 
@@ -14,14 +15,6 @@ declare module 'fastify' {
 
 const storedKey = prepareQuery((db, scope: string, key: string) =>
   db.selectFrom('idempotency_keys').selectAll().where('scope', '=', scope).where('key', '=', key),
-)
-const storeOverReservation = prepareQuery(
-  (db, statusCode: number, body: string, scope: string, key: string) =>
-    db
-      .updateTable('idempotency_keys')
-      .set({ status_code: statusCode, response_body: body })
-      .where('scope', '=', scope)
-      .where('key', '=', key),
 )
 
 const KEY_PATTERN = /^[A-Za-z0-9._:-]{8,200}$/
@@ -125,7 +118,7 @@ export function registerIdempotency(app: FastifyInstance): void {
     // Stored with the change by the transaction (TxOptions.answer): nothing left to write.
     if (idem.stored && idem.stored.statusCode === statusCode && idem.stored.body === payload) return
     const body = redactTokens(payload)
-    if (idem.claimed) await storeOverReservation.execute(db, statusCode, body, idem.scope, idem.key)
+    if (idem.claimed) await answerOverReservation.execute(db, statusCode, body, idem.scope, idem.key)
     else
       await db
         .insertInto('idempotency_keys')
