@@ -40,6 +40,17 @@ export interface IdempotencyClaim {
   createdAt: number
   /** Set once a transaction holding the reservation has committed. */
   claimed: boolean
+  /** Set by the route: how a result is sent (status and JSON body), for `inTransaction`'s `answer`. */
+  answerOf?: ((result: unknown) => StoredAnswer | undefined) | undefined
+  /** The answer a committed transaction stored with its change (see `TxOptions.answer`). */
+  stored?: StoredAnswer | undefined
+}
+
+/** A response as it is sent, and the result it was serialized from. */
+export interface StoredAnswer {
+  result: unknown
+  statusCode: number
+  body: string
 }
 
 export type Executor = Kysely<Database>

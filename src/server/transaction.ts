@@ -1,6 +1,8 @@
 import type { ControlledTransaction, Kysely } from 'kysely'
+import { prepareQuery } from '../storage/prepared.js'
 import type { Database, Dialect } from '../storage/schema.js'
-import type { IdempotencyClaim } from './context.js'
+import { redactTokens } from '../domain/tokens.js'
+import type { IdempotencyClaim, StoredAnswer } from './context.js'
 import { AppError } from './errors.js'
 
 /** The transaction every service works in: a Kysely controlled transaction (it can take savepoints). */
@@ -17,6 +19,12 @@ export interface TxOptions {
   retries?: number
   /** Base of the jittered exponential backoff between attempts, in ms (default 20). */
   backoffMs?: number
+  /**
+   * fn's result is the request's answer: the service returns it as it is. Under an Idempotency-Key
+   * the answer is then stored over the key's reservation in this transaction, with the change,
+   * instead of in a write transaction of its own after the commit.
+   */
+  answer?: boolean
 }
 
 /** A hook run inside a transaction just before it commits. */
@@ -53,7 +61,7 @@ export async function inTransaction<T>(
   const backoff = opts.backoffMs ?? 20
   for (let attempt = 0; ; attempt++) {
     try {
-      return await attemptOnce(db, dialect, fn, opts.rollback ?? false, claim)
+      return await attemptOnce(db, dialect, fn, opts.rollback ?? false, claim, opts.answer === true)
     } catch (err) {
       const reason = contentionOf(err)
       if (reason === undefined) throw err
@@ -75,6 +83,7 @@ async function attemptOnce<T>(
   fn: (trx: Tx) => Promise<T>,
   rollback: boolean,
   claim: IdempotencyClaim | undefined,
+  answer: boolean,
 ): Promise<T> {
   const trx = await db.startTransaction().execute()
   const state: TxState = { dialect, hooks: [] }
@@ -82,13 +91,18 @@ async function attemptOnce<T>(
   try {
     if (claim && !claim.claimed) await reserveKey(trx, claim)
     const result = await fn(trx)
+    // Before the commit hooks, so the audit chain's head stays the last lock taken.
+    const stored = claim && answer && !rollback ? await storeAnswer(trx, claim, result) : undefined
     // Hooks may register further hooks: run until none is left. Dry runs run them too, so a dry run
     // fails wherever the real run would.
     for (let i = 0; i < state.hooks.length; i++) await state.hooks[i]!(trx)
     if (rollback) await trx.rollback().execute()
     else {
       await trx.commit().execute()
-      if (claim) claim.claimed = true
+      if (claim) {
+        claim.claimed = true
+        claim.stored = stored
+      }
     }
     return result
   } catch (err) {
@@ -101,30 +115,63 @@ async function attemptOnce<T>(
   }
 }
 
+const reservation = prepareQuery((db, scope: string, key: string, hash: string, createdAt: number) =>
+  db
+    .insertInto('idempotency_keys')
+    .values({ scope, key, request_hash: hash, status_code: 0, response_body: '', created_at: createdAt })
+    .onConflict((oc) => oc.columns(['scope', 'key']).doNothing())
+    .returning('key'),
+)
+
 /**
  * Reserves the request's Idempotency-Key inside its transaction (status 0: in progress). Another
  * request with the key got there first — it holds the reservation, or has answered since the
  * check before the handler — so this one is told to retry, and the retry finds the stored answer.
  */
 async function reserveKey(trx: Tx, claim: IdempotencyClaim): Promise<void> {
-  const reserved = await trx
-    .insertInto('idempotency_keys')
-    .values({
-      scope: claim.scope,
-      key: claim.key,
-      request_hash: claim.hash,
-      status_code: 0,
-      response_body: '',
-      created_at: claim.createdAt,
-    })
-    .onConflict((oc) => oc.columns(['scope', 'key']).doNothing())
-    .returning('key')
-    .executeTakeFirst()
+  const reserved = await reservation.takeFirst(trx, claim.scope, claim.key, claim.hash, claim.createdAt)
   if (!reserved)
     throw new AppError(
       'idempotency_in_progress',
       'a request with this Idempotency-Key is still being processed; retry shortly',
     )
+}
+
+/** A request's answer written over its key's reservation (status 0). */
+export const answerOverReservation = prepareQuery(
+  (db, statusCode: number, body: string, scope: string, key: string) =>
+    db
+      .updateTable('idempotency_keys')
+      .set({ status_code: statusCode, response_body: body })
+      .where('scope', '=', scope)
+      .where('key', '=', key),
+)
+
+/**
+ * Stores the answer `result` will be sent as over the key's reservation, as the idempotency plugin
+ * would after the response (secrets redacted). Without the route's serializer, or when the result
+ * does not serialize (the response then fails on its own), nothing is stored here.
+ */
+async function storeAnswer(
+  trx: Tx,
+  claim: IdempotencyClaim,
+  result: unknown,
+): Promise<StoredAnswer | undefined> {
+  let answer: StoredAnswer | undefined
+  try {
+    answer = claim.answerOf?.(result)
+  } catch {
+    return undefined
+  }
+  if (!answer || answer.statusCode >= 500) return undefined
+  await answerOverReservation.execute(
+    trx,
+    answer.statusCode,
+    redactTokens(answer.body),
+    claim.scope,
+    claim.key,
+  )
+  return answer
 }
 
 /**

@@ -46,6 +46,38 @@ for (const dialect of DIALECTS) {
       assert.equal(await auditCount('org.update'), updates)
     })
 
+    it("stores a seat checkout's answer with its change: sent once as stored, replayed byte for byte", async () => {
+      const prov = await t.call(t.operatorToken, 'POST', '/v1/orgs/acme/seats/pools', {
+        product: 'idem-seat',
+        seats: 1,
+        expires: '2099-12-31',
+      })
+      assert.equal(prov.status, 201, JSON.stringify(prov.body))
+      const url = '/v1/orgs/acme/seats/pools/idem-seat/checkout'
+      const key = newKey()
+      const first = await send(alice, 'POST', url, key, { host: 'ws-idem' })
+      assert.equal(first.statusCode, 200, first.body)
+      assert.equal(first.headers['content-type'], 'application/json; charset=utf-8')
+      assert.equal(first.json().reused, false)
+      const row = await t.storage.db
+        .selectFrom('idempotency_keys')
+        .select(['status_code', 'response_body'])
+        .where('key', '=', key)
+        .executeTakeFirstOrThrow()
+      assert.deepEqual(row, { status_code: 200, response_body: first.body })
+      const retry = await send(alice, 'POST', url, key, { host: 'ws-idem' })
+      assert.equal(retry.statusCode, 200)
+      assert.equal(retry.headers['idempotent-replayed'], 'true')
+      assert.equal(retry.body, first.body)
+      // The one seat is taken once: a new key for another host finds the pool full.
+      const other = await send(alice, 'POST', url, newKey(), { host: 'ws-other' })
+      assert.equal(other.statusCode, 409)
+      assert.equal(other.json().error.code, 'no_free_seat')
+      const reused = await send(alice, 'POST', url, key, { host: 'ws-elsewhere' })
+      assert.equal(reused.statusCode, 422)
+      assert.equal(reused.json().error.code, 'idempotency_key_reused')
+    })
+
     // On PostgreSQL the two requests truly overlap (this failed there before keys were reserved);
     // on SQLite the single connection already serializes them.
     it('runs only one of two requests racing with the same key; the other is told it is in progress', async () => {

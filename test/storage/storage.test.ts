@@ -10,6 +10,8 @@ import { AppError } from '../../src/server/errors.js'
 import { migrateToLatest, pendingMigrations } from '../../src/storage/migrate.js'
 import { migrations } from '../../src/storage/migrations/index.js'
 import { openStorage, type Storage } from '../../src/storage/open.js'
+import { prepareQuery } from '../../src/storage/prepared.js'
+import { inTransaction } from '../../src/server/transaction.js'
 import { DIALECTS, PG_URL, freshDb, openTestStorage, type TestDb } from '../helpers/dialects.js'
 import { runCli } from '../helpers/e2e.js'
 
@@ -137,6 +139,42 @@ for (const dialect of DIALECTS) {
         await other.close()
         await empty.drop()
       }
+    })
+
+    it('runs a prepared query as Kysely builds it: arguments rebound on each call, constants kept', async () => {
+      const orgA = await org('prep-a')
+      const orgB = await org('prep-b')
+      const bySlug = prepareQuery((db, slug: string) =>
+        db.selectFrom('organizations').select(['id', 'slug']).where('slug', '=', slug),
+      )
+      assert.deepEqual(await bySlug.takeFirst(storage.db, 'prep-a'), { id: orgA, slug: 'prep-a' })
+      assert.deepEqual(await bySlug.takeFirst(storage.db, 'prep-b'), { id: orgB, slug: 'prep-b' })
+      assert.equal(await bySlug.takeFirst(storage.db, 'prep-none'), undefined)
+      // The `+ 1` is a constant of the compiled query, the pool and the cap are arguments.
+      const poolId = await seatPool(orgA, 'prep', 2)
+      const take = prepareQuery((db, id: string, cap: number) =>
+        db
+          .updateTable('seat_pools')
+          .set((eb) => ({ used: eb('used', '+', 1) }))
+          .where('id', '=', id)
+          .where('used', '<', cap)
+          .returning('used'),
+      )
+      assert.deepEqual(
+        await inTransaction(storage, async (trx) => [
+          await take.takeFirst(trx, poolId, 2),
+          await take.takeFirst(trx, poolId, 2),
+          await take.takeFirst(trx, poolId, 2),
+        ]),
+        [{ used: 1 }, { used: 2 }, undefined],
+      )
+      const update = await take.execute(storage.db, 'sp_none', 9)
+      assert.deepEqual(update.rows, [])
+      // A build that does not pass an argument on as a parameter is refused, not run without it.
+      const fixed = prepareQuery((db, _slug: string) =>
+        db.selectFrom('organizations').select('id').where('slug', '=', 'prep-a'),
+      )
+      await assert.rejects(fixed.takeFirst(storage.db, 'prep-b'), /argument 0 is not a parameter/)
     })
 
     it('refuses to initialize an initialized database', async () => {

@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
 import { redactTokens } from '../../domain/tokens.js'
+import { prepareQuery } from '../../storage/prepared.js'
 import { AppError } from '../errors.js'
+import { answerOverReservation } from '../transaction.js'
 import { isDatabaseUnavailable } from './errors.js'
 import type { IdempotencyClaim } from '../context.js'
 
@@ -10,6 +12,10 @@ declare module 'fastify' {
     idempotency: IdempotencyClaim | null
   }
 }
+
+const storedKey = prepareQuery((db, scope: string, key: string) =>
+  db.selectFrom('idempotency_keys').selectAll().where('scope', '=', scope).where('key', '=', key),
+)
 
 const KEY_PATTERN = /^[A-Za-z0-9._:-]{8,200}$/
 const SECRET_MARK = /lic_(op|u)_\[REDACTED\]/
@@ -25,8 +31,9 @@ const ABANDONED_AFTER_MS = 120_000
  * `IdempotencyClaim`), not by a write of its own before the handler: of two requests racing with
  * one key, one commits its change with the reservation and the other is told it is in progress
  * (retryable), never both; a change that rolls back takes its reservation with it. The answer is
- * then stored over the reservation. A request whose handler committed no transaction (a refusal,
- * a dry run) has its answer stored as it is sent.
+ * then stored over the reservation: in that same transaction when the service's result is the
+ * answer (`TxOptions.answer`, e.g. a seat checkout), else as it is sent. A request whose handler
+ * committed no transaction (a refusal, a dry run) has its answer stored as it is sent.
  */
 export function registerIdempotency(app: FastifyInstance): void {
   app.decorateRequest('idempotency', null)
@@ -41,12 +48,7 @@ export function registerIdempotency(app: FastifyInstance): void {
       .digest('hex')
     const db = app.storage.db
     const now = app.clock.now()
-    const stored = await db
-      .selectFrom('idempotency_keys')
-      .selectAll()
-      .where('scope', '=', scope)
-      .where('key', '=', key)
-      .executeTakeFirst()
+    const stored = await storedKey.takeFirst(db, scope, key)
     if (stored) {
       if (stored.request_hash !== hash)
         throw new AppError('idempotency_key_reused', 'this Idempotency-Key was used for a different request')
@@ -113,14 +115,10 @@ export function registerIdempotency(app: FastifyInstance): void {
           .execute()
       return
     }
+    // Stored with the change by the transaction (TxOptions.answer): nothing left to write.
+    if (idem.stored && idem.stored.statusCode === statusCode && idem.stored.body === payload) return
     const body = redactTokens(payload)
-    if (idem.claimed)
-      await db
-        .updateTable('idempotency_keys')
-        .set({ status_code: statusCode, response_body: body })
-        .where('scope', '=', idem.scope)
-        .where('key', '=', idem.key)
-        .execute()
+    if (idem.claimed) await answerOverReservation.execute(db, statusCode, body, idem.scope, idem.key)
     else
       await db
         .insertInto('idempotency_keys')

@@ -93,7 +93,21 @@ export function routesOf<T extends Record<string, EndpointSpec>>(
         },
         handler: async (req, reply) => {
           if (status !== 200) reply.code(status)
-          return handler(req as unknown as EndpointRequest<EndpointSpec>, reply)
+          const idem = req.idempotency
+          // A service whose transaction's result is the answer stores it with its change
+          // (TxOptions.answer): serialized once, there, and sent as it was stored.
+          if (idem)
+            idem.answerOf = (result) => {
+              const body = reply.serialize(result)
+              return typeof body === 'string' ? { result, statusCode: reply.statusCode, body } : undefined
+            }
+          const result = await handler(req as unknown as EndpointRequest<EndpointSpec>, reply)
+          const stored = idem?.stored
+          if (stored && stored.result === result && stored.statusCode === reply.statusCode) {
+            reply.type('application/json; charset=utf-8')
+            return stored.body
+          }
+          return result
         },
       })
     }

@@ -1,8 +1,13 @@
 import { AppError, notFound } from '../errors.js'
 import type { Executor, ServiceContext } from '../context.js'
 import type { Database } from '../../storage/schema.js'
+import { prepareQuery } from '../../storage/prepared.js'
 
 export type OrgRow = Database['organizations']
+
+const orgBySlug = prepareQuery((db, slug: string) =>
+  db.selectFrom('organizations').selectAll().where('slug', '=', slug),
+)
 
 export interface AccessNeed {
   /** admin: organization admins (and the operator); member: any member; operator: only the operator. */
@@ -23,7 +28,7 @@ export async function authorizeOrg(
   need: AccessNeed,
   db: Executor = ctx.db,
 ): Promise<OrgRow> {
-  const org = await db.selectFrom('organizations').selectAll().where('slug', '=', slug).executeTakeFirst()
+  const org = await orgBySlug.takeFirst(db, slug)
   if (!org) throw orgNotFound(slug)
   assertAccess(ctx, org, need)
   return org

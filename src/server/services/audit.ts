@@ -5,6 +5,7 @@ import type { Database } from '../../storage/schema.js'
 import type { Executor, Principal } from '../context.js'
 import { actorName } from '../context.js'
 import { insertRows } from '../../storage/insert-rows.js'
+import { prepareQuery } from '../../storage/prepared.js'
 import { beforeCommit, inTransaction, type Tx } from '../transaction.js'
 
 export interface AuditInput {
@@ -163,6 +164,19 @@ const AUDIT_COLUMNS = [
   'hash',
 ] as const satisfies ReadonlyArray<keyof Database['audit_events']>
 
+// An upsert that changes nothing but takes the row lock (PostgreSQL) and returns the head; on
+// SQLite the transaction already holds the database's write lock (BEGIN IMMEDIATE).
+const lockHead = prepareQuery((db, chain: string) =>
+  db
+    .insertInto('audit_heads')
+    .values({ chain, seq: 0, hash: GENESIS_HASH })
+    .onConflict((oc) => oc.column('chain').doUpdateSet((eb) => ({ seq: eb.ref('audit_heads.seq') })))
+    .returning(['seq', 'hash']),
+)
+const moveHead = prepareQuery((db, seq: number, hash: string, chain: string) =>
+  db.updateTable('audit_heads').set({ seq, hash }).where('chain', '=', chain),
+)
+
 /**
  * Appends the transaction's buffered entries to their chains: per chain (in key order, so two
  * transactions touching two chains lock them in one order), lock the head row, give each entry
@@ -186,14 +200,8 @@ export async function flushAudit(db: Executor | Tx): Promise<void> {
   }
   for (const key of [...byChain.keys()].sort()) {
     const entries = byChain.get(key)!
-    // An upsert that changes nothing but takes the row lock (PostgreSQL) and returns the head; on
-    // SQLite the transaction already holds the database's write lock (BEGIN IMMEDIATE).
-    const head = await db
-      .insertInto('audit_heads')
-      .values({ chain: key, seq: 0, hash: GENESIS_HASH })
-      .onConflict((oc) => oc.column('chain').doUpdateSet((eb) => ({ seq: eb.ref('audit_heads.seq') })))
-      .returning(['seq', 'hash'])
-      .executeTakeFirstOrThrow()
+    const head = await lockHead.takeFirst(db, key)
+    if (!head) throw new Error(`audit head ${key}: the upsert returned no row`)
     let seq = Number(head.seq)
     let prev = head.hash
     const rows = entries.map((e) => {
@@ -205,6 +213,6 @@ export async function flushAudit(db: Executor | Tx): Promise<void> {
     })
     for (let i = 0; i < rows.length; i += INSERT_ROWS)
       await insertRows(db, 'audit_events', AUDIT_COLUMNS, rows.slice(i, i + INSERT_ROWS))
-    await db.updateTable('audit_heads').set({ seq, hash: prev }).where('chain', '=', key).execute()
+    await moveHead.execute(db, seq, prev, key)
   }
 }

@@ -10,6 +10,7 @@ import type {
 import { toIso } from '../../domain/clock.js'
 import { lastValidDay } from '../../domain/dates.js'
 import { newId } from '../../domain/ids.js'
+import { prepareQuery } from '../../storage/prepared.js'
 import type { Database } from '../../storage/schema.js'
 import type { Executor, ServiceContext } from '../context.js'
 import { AppError, notFound } from '../errors.js'
@@ -27,13 +28,47 @@ import { requireMember } from './users.js'
 
 type PoolRow = Database['seat_pools']
 
-async function findPool(db: Executor, orgId: string, product: string): Promise<PoolRow> {
-  const pool = await db
-    .selectFrom('seat_pools')
+// The checkout's statements, compiled once (see prepareQuery).
+const poolByProduct = prepareQuery((db, orgId: string, product: string) =>
+  db.selectFrom('seat_pools').selectAll().where('org_id', '=', orgId).where('product', '=', product),
+)
+const leaseOnHost = prepareQuery((db, poolId: string, userId: string, host: string) =>
+  db
+    .selectFrom('leases')
     .selectAll()
-    .where('org_id', '=', orgId)
-    .where('product', '=', product)
-    .executeTakeFirst()
+    .where('pool_id', '=', poolId)
+    .where('user_id', '=', userId)
+    .where('host', '=', host),
+)
+/** Takes a seat if one is free and the pool has not expired: the guard against overbooking. */
+const takeSeat = prepareQuery((db, poolId: string, now: number) =>
+  db
+    .updateTable('seat_pools')
+    .set((eb) => ({ used: eb('used', '+', 1), updated_at: now }))
+    .where('id', '=', poolId)
+    .where('used', '<', sql<number>`seats`)
+    .where('expires_at', '>', now)
+    .returning('used'),
+)
+const insertLease = prepareQuery(
+  (db, id: string, poolId: string, userId: string, host: string, now: number, roamingUntil: number | null) =>
+    db
+      .insertInto('leases')
+      .values({
+        id,
+        pool_id: poolId,
+        user_id: userId,
+        host,
+        started_at: now,
+        last_heartbeat_at: now,
+        roaming_until: roamingUntil,
+      })
+      .onConflict((oc) => oc.columns(['pool_id', 'user_id', 'host']).doNothing())
+      .returning('id'),
+)
+
+async function findPool(db: Executor, orgId: string, product: string): Promise<PoolRow> {
+  const pool = await poolByProduct.takeFirst(db, orgId, product)
   if (!pool) throw notFound(`seat pool '${product}'`)
   return pool
 }
@@ -184,7 +219,9 @@ export async function checkout(
   const onBehalf = body.user !== undefined && (p.kind === 'operator' || body.user !== p.email)
   for (let attempt = 0; ; attempt++) {
     try {
-      return await inTransaction(ctx, (trx) => checkoutOnce(ctx, trx, slug, product, body, onBehalf))
+      return await inTransaction(ctx, (trx) => checkoutOnce(ctx, trx, slug, product, body, onBehalf), {
+        answer: true,
+      })
     } catch (err) {
       // Two checkouts for the same user and host raced: the loser retries and finds the winner's lease.
       if (err instanceof RetryCheckout && attempt === 0) continue
@@ -222,13 +259,7 @@ async function checkoutOnce(
     if (roamingUntil > limit)
       throw new AppError('roaming_not_allowed', `'${product}' can roam until ${toIso(limit)} at the latest`)
   }
-  const existing = await trx
-    .selectFrom('leases')
-    .selectAll()
-    .where('pool_id', '=', pool.id)
-    .where('user_id', '=', member.userId)
-    .where('host', '=', body.host)
-    .executeTakeFirst()
+  const existing = await leaseOnHost.takeFirst(trx, pool.id, member.userId, body.host)
   if (existing) {
     const refreshed = {
       ...existing,
@@ -245,14 +276,7 @@ async function checkoutOnce(
       reused: true,
     }
   }
-  const taken = await trx
-    .updateTable('seat_pools')
-    .set((eb) => ({ used: eb('used', '+', 1), updated_at: now }))
-    .where('id', '=', pool.id)
-    .where('used', '<', sql<number>`seats`)
-    .where('expires_at', '>', now)
-    .returning('used')
-    .executeTakeFirst()
+  const taken = await takeSeat.takeFirst(trx, pool.id, now)
   if (!taken) throw await noFreeSeat(trx, org.id, pool)
   const row = {
     id: newId('ls', now),
@@ -263,12 +287,15 @@ async function checkoutOnce(
     last_heartbeat_at: now,
     roaming_until: roamingUntil,
   }
-  const inserted = await trx
-    .insertInto('leases')
-    .values(row)
-    .onConflict((oc) => oc.columns(['pool_id', 'user_id', 'host']).doNothing())
-    .returning('id')
-    .executeTakeFirst()
+  const inserted = await insertLease.takeFirst(
+    trx,
+    row.id,
+    pool.id,
+    member.userId,
+    body.host,
+    now,
+    roamingUntil,
+  )
   if (!inserted) throw new RetryCheckout()
   await audit(trx, ctx, {
     orgId: org.id,
