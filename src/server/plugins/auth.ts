@@ -5,6 +5,7 @@ import { AppError } from '../errors.js'
 import { orgNotFound } from '../services/access.js'
 import { countFailure, failureKeys } from '../rate-limit.js'
 import { isExpired } from '../services/expiry.js'
+import { prepareQuery } from '../../storage/prepared.js'
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -108,18 +109,16 @@ export function checkRouteAccess(request: FastifyRequest): void {
     throw new AppError('not_admin', `only admins of '${p.orgSlug}' can do this`)
 }
 
-async function resolvePrincipal(app: FastifyInstance, token: string): Promise<Principal> {
-  const { db } = app.storage
-  const now = app.clock.now()
-  const presented = hashToken(token)
-  const row = await db
+/**
+ * The token presented, with its user's email, its organization's slug and the member's role: the
+ * lookup every authenticated request makes. Compiled once (prepareQuery), and written as scalar
+ * subqueries on the token row rather than a four-table join: SQLite plans a statement again each
+ * time its parameter is rebound, and planning the join cost about 120 µs a request.
+ */
+const tokenByHash = prepareQuery((db, hash: string) =>
+  db
     .selectFrom('tokens')
-    .leftJoin('users', 'users.id', 'tokens.user_id')
-    .leftJoin('organizations', 'organizations.id', 'tokens.org_id')
-    .leftJoin('memberships', (j) =>
-      j.onRef('memberships.org_id', '=', 'tokens.org_id').onRef('memberships.user_id', '=', 'tokens.user_id'),
-    )
-    .select([
+    .select((eb) => [
       'tokens.id',
       'tokens.token_hash',
       'tokens.kind',
@@ -129,12 +128,27 @@ async function resolvePrincipal(app: FastifyInstance, token: string): Promise<Pr
       'tokens.expires_at',
       'tokens.revoked_at',
       'tokens.last_used_at',
-      'users.email',
-      'organizations.slug',
-      'memberships.role',
+      eb.selectFrom('users').select('users.email').whereRef('users.id', '=', 'tokens.user_id').as('email'),
+      eb
+        .selectFrom('organizations')
+        .select('organizations.slug')
+        .whereRef('organizations.id', '=', 'tokens.org_id')
+        .as('slug'),
+      eb
+        .selectFrom('memberships')
+        .select('memberships.role')
+        .whereRef('memberships.org_id', '=', 'tokens.org_id')
+        .whereRef('memberships.user_id', '=', 'tokens.user_id')
+        .as('role'),
     ])
-    .where('tokens.token_hash', '=', presented)
-    .executeTakeFirst()
+    .where('tokens.token_hash', '=', hash),
+)
+
+async function resolvePrincipal(app: FastifyInstance, token: string): Promise<Principal> {
+  const { db } = app.storage
+  const now = app.clock.now()
+  const presented = hashToken(token)
+  const row = await tokenByHash.takeFirst(db, presented)
   if (!row || !sameTokenHash(presented, row.token_hash) || row.revoked_at !== null)
     throw new AppError('unauthenticated', 'invalid or revoked token')
   if (isExpired(row.expires_at, now)) throw new AppError('unauthenticated', 'token expired')
