@@ -5,14 +5,18 @@
 // (2) checkouts through the checkout service directly, against a raw better-sqlite3 transaction
 //     doing the same statements on the same file;
 // (3) heartbeats through HTTP (the call a license server gets most), against the same bare route.
-// Each phase runs for PHASE_MS after a warm-up. Run alone with `npm run bench -- seats`.
+// Every path is warmed first (WARMUP calls each, CONCURRENCY in flight: a server that has been up a
+// while, not its first requests), then the phases run in ROUNDS interleaved rounds of PHASE_MS each,
+// and each figure is the median of its rounds, so a path measured first is not measured colder or
+// on a quieter machine than its baseline. Run alone with `npm run bench -- seats`.
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 
 const PHASE_MS = Number(process.env.LICCTL_BENCH_SEATS_MS ?? 1500)
-const WARMUP = 100
+const WARMUP = 1000
+const ROUNDS = Number(process.env.LICCTL_BENCH_SEATS_ROUNDS ?? 3)
 const CONCURRENCY = 16
 /** Goals from the performance issue: shares of the baseline's rate. */
 const HTTP_GOAL = 0.35
@@ -29,6 +33,12 @@ async function rate(ms, once) {
     }),
   )
   return n / ((performance.now() - start) / 1000)
+}
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b)
+  const mid = Math.floor(sorted.length / 2)
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
 }
 
 export async function run({ root }) {
@@ -68,8 +78,6 @@ export async function run({ root }) {
     // Each checkout is a new lease: the same admin on a new host every time.
     const overHttp = (i) =>
       client.seats.checkout({ org: 'bench', product: 'via-http' }, { host: `http-${i}` })
-    for (let i = 0; i < WARMUP; i++) await overHttp(`warm-${i}`)
-    const http = await rate(PHASE_MS, overHttp)
 
     const admin = await storage.db
       .selectFrom('memberships')
@@ -92,29 +100,38 @@ export async function run({ root }) {
       },
     }
     const direct = (i) => checkout(ctx, 'bench', 'via-service', { host: `svc-${i}` })
-    for (let i = 0; i < WARMUP; i++) await direct(`warm-${i}`)
-    const service = await rate(PHASE_MS, direct)
-
     // Baseline for (1) and (3): the bare authenticated route, through the same client transport.
     const bare = (i) => client.transport.request('GET', '/bench/auth-only', { query: { i } })
-    for (let i = 0; i < WARMUP; i++) await bare(i)
-    const bareHttp = await rate(PHASE_MS, bare)
-
     // Baseline for (2): the checkout's statements as one raw better-sqlite3 transaction.
     const raw = await rawCheckout(join(dir, 'bench.sqlite'), admin)
-    for (let i = 0; i < WARMUP; i++) raw.once(`warm-${i}`)
-    const rawRate = await rate(PHASE_MS, async (i) => raw.once(`raw-${i}`))
-    raw.close()
-
-    // Heartbeats: the leases checked out over HTTP above, round-robin.
+    const rawOnce = async (i) => raw.once(`raw-${i}`)
+    // Heartbeats: leases checked out over HTTP, round-robin.
     const leases = []
     for (let i = 0; i < 200; i++)
       leases.push(
         (await client.seats.checkout({ org: 'bench', product: 'via-http' }, { host: `hb-${i}` })).id,
       )
     const beat = (i) => client.seats.heartbeat({ org: 'bench', id: leases[i % leases.length] })
-    for (let i = 0; i < WARMUP; i++) await beat(i)
-    const heartbeats = await rate(PHASE_MS, beat)
+
+    const phases = { http: overHttp, service: direct, bareHttp: bare, rawRate: rawOnce, heartbeats: beat }
+    // One counter over every call of every round: each checkout is on a new host (a new lease).
+    let call = 0
+    const next = (once) => () => once(call++)
+    for (const once of Object.values(phases)) {
+      let done = 0
+      await Promise.all(
+        Array.from({ length: CONCURRENCY }, async () => {
+          while (done++ < WARMUP) await next(once)()
+        }),
+      )
+    }
+    const rounds = Object.fromEntries(Object.keys(phases).map((k) => [k, []]))
+    for (let r = 0; r < ROUNDS; r++)
+      for (const [name, once] of Object.entries(phases)) rounds[name].push(await rate(PHASE_MS, next(once)))
+    raw.close()
+    const { http, service, bareHttp, rawRate, heartbeats } = Object.fromEntries(
+      Object.entries(rounds).map(([k, v]) => [k, median(v)]),
+    )
 
     const figures = {
       httpCheckoutsPerSec: Math.round(http),
@@ -128,7 +145,7 @@ export async function run({ root }) {
     }
     const pct = (x) => `${Math.round(x * 100)} %`
     process.stdout.write(
-      `SQLite, ${CONCURRENCY} in flight, ${PHASE_MS} ms per phase, Node ${process.version}\n` +
+      `SQLite, ${CONCURRENCY} in flight, ${WARMUP} warm-up calls per path, medians of ${ROUNDS} interleaved rounds of ${PHASE_MS} ms, Node ${process.version}\n` +
         `  checkouts through HTTP:     ${figures.httpCheckoutsPerSec}/s — ${pct(figures.httpShareOfBare)} of a bare authenticated route (${figures.bareAuthRoutePerSec}/s; goal ≥ ${pct(HTTP_GOAL)})\n` +
         `  checkouts through service:  ${figures.serviceCheckoutsPerSec}/s — ${pct(figures.serviceShareOfRaw)} of raw better-sqlite3 (${figures.rawSqliteCheckoutsPerSec}/s; goal ≥ ${pct(SERVICE_GOAL)})\n` +
         `  heartbeats through HTTP:    ${figures.httpHeartbeatsPerSec}/s — ${pct(figures.heartbeatShareOfBare)} of the bare route\n`,
