@@ -14,18 +14,21 @@ npm pack --silent --pack-destination "$work" >/dev/null
 cd "$work"
 echo '{"name":"pack-check","private":true}' >package.json
 npm install --no-audit --no-fund --prefer-offline --loglevel=error ./licctl-*.tgz >/dev/null
-version="$("$NODE" node_modules/licctl/bin/run.js --version)"
-[[ "$version" == licctl/* ]] || { echo "FAIL: licctl --version printed '$version'" >&2; exit 1; }
-"$NODE" node_modules/licctl/bin/run.js server init --db "$work/licctl.sqlite" --json | grep -q '"operatorToken": "lic_op_' ||
-  { echo "FAIL: licctl server init from the packed tarball" >&2; exit 1; }
+# `--version` and `server init` from the installed tarball on one Node binary; prints the version line.
+check_on() {
+  local node="$1" expected="$2" label="$3" db="$4" version
+  version="$("$node" node_modules/licctl/bin/run.js --version)"
+  [[ "$version" == $expected ]] || { echo "FAIL: $label, licctl --version printed '$version'" >&2; exit 1; }
+  "$node" node_modules/licctl/bin/run.js server init --db "$db" --json | grep -q '"operatorToken": "lic_op_' ||
+    { echo "FAIL: licctl server init from the packed tarball, $label" >&2; exit 1; }
+  echo "$version"
+}
+version="$(check_on "$NODE" 'licctl/*' 'on Node 24' "$work/licctl.sqlite")"
 # The oldest Node users may have (package.json engines: ^22.22.2): the same two commands on Node 22,
 # from the npm registry's node package, in a folder of its own.
 mkdir node22
 (cd node22 && echo '{"name":"node22","private":true}' >package.json &&
   npm install --no-audit --no-fund --prefer-offline --loglevel=error node@22 >/dev/null)
 NODE22="$work/node22/node_modules/.bin/node"
-version22="$("$NODE22" node_modules/licctl/bin/run.js --version)"
-[[ "$version22" == licctl/*node-v22.* ]] || { echo "FAIL: on Node 22, licctl --version printed '$version22'" >&2; exit 1; }
-"$NODE22" node_modules/licctl/bin/run.js server init --db "$work/licctl22.sqlite" --json | grep -q '"operatorToken": "lic_op_' ||
-  { echo "FAIL: licctl server init from the packed tarball on Node 22" >&2; exit 1; }
+check_on "$NODE22" 'licctl/*node-v22.*' 'on Node 22' "$work/licctl22.sqlite" >/dev/null
 echo "pack: $(ls licctl-*.tgz) installs into an empty folder; $version; server init OK; on Node 22 too ($("$NODE22" -v))"
