@@ -27,6 +27,8 @@ const outdir = join(dist, 'bundle')
 const BUNDLED_ROOTS = ['@oclif/core', 'zod']
 const bundled = new Set()
 function addWithDependencies(name, from) {
+  if (bundled.has(name)) return
+  bundled.add(name)
   // A dependency is installed beside its dependent's folder or higher up, as Node looks for it.
   let dir = from
   while (!existsSync(join(dir, 'node_modules', name, 'package.json'))) {
@@ -34,8 +36,6 @@ function addWithDependencies(name, from) {
     dir = dirname(dir)
   }
   const pkgDir = join(dir, 'node_modules', name)
-  if (bundled.has(name)) return
-  bundled.add(name)
   const pjson = JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8'))
   for (const dep of Object.keys(pjson.dependencies ?? {})) addWithDependencies(dep, pkgDir)
 }
