@@ -113,7 +113,8 @@ export function checkRouteAccess(request: FastifyRequest): void {
  * The token presented, with its user's email, its organization's slug and the member's role: the
  * lookup every authenticated request makes. Compiled once (prepareQuery), and written as scalar
  * subqueries on the token row rather than a four-table join: SQLite plans a statement again each
- * time its parameter is rebound, and planning the join cost about 120 µs a request.
+ * time its parameter is rebound, and planning the join made the lookup 32–36 µs against 9 µs
+ * (better-sqlite3 alone).
  */
 const tokenByHash = prepareQuery((db, hash: string) =>
   db
