@@ -1,4 +1,5 @@
 import type { ControlledTransaction, Kysely } from 'kysely'
+import { isStalePlan } from '../storage/pg-dialect.js'
 import { prepareQuery } from '../storage/prepared.js'
 import type { Database, Dialect } from '../storage/schema.js'
 import { redactTokens } from '../domain/tokens.js'
@@ -43,7 +44,8 @@ const states = new WeakMap<object, TxState>()
  * services open a transaction.
  *
  * Contention is retried, not reported: a PostgreSQL deadlock (40P01) or serialization failure
- * (40001), or SQLite's BUSY/LOCKED, rolls the attempt back and runs `fn` again on a fresh
+ * (40001), a prepared statement another process's migration outdated (see nameStatements), or
+ * SQLite's BUSY/LOCKED, rolls the attempt back and runs `fn` again on a fresh
  * transaction, up to `retries` times with jittered exponential backoff. So `fn` must be safe to run
  * again: everything it changes outside the database must be (re)initialised inside it. Only
  * exhausted retries surface, as a 503 `contention` (retryable) — never as `internal`. Any other
@@ -231,6 +233,7 @@ export function contentionOf(err: unknown): string | undefined {
     const code = (e as { code?: unknown }).code
     if (code === '40P01') return 'deadlock'
     if (code === '40001') return 'serialization failure'
+    if (isStalePlan(e)) return 'a prepared statement outdated by a schema change'
     if (typeof code === 'string' && code.startsWith('SQLITE_BUSY')) return 'database busy'
     if (typeof code === 'string' && code.startsWith('SQLITE_LOCKED')) return 'database locked'
   }

@@ -61,7 +61,7 @@ async function openSqlite(file: string): Promise<Storage> {
 }
 
 async function openPostgres(url: string, opts: StorageOptions): Promise<Storage> {
-  const [{ default: pg }, { LicctlPostgresDialect }] = await Promise.all([
+  const [{ default: pg }, { LicctlPostgresDialect, nameStatements }] = await Promise.all([
     import('pg'),
     import('./pg-dialect.js'),
   ])
@@ -90,7 +90,10 @@ async function openPostgres(url: string, opts: StorageOptions): Promise<Storage>
   // out between two statements (a stopping PostgreSQL sends 57P01 to every session) emits 'error'
   // on the client itself: without this listener the process would crash. Its next query fails
   // (503 unavailable) and the pool drops it when it is released.
-  pool.on('connect', (client) => client.on('error', () => {}))
+  pool.on('connect', (client) => {
+    client.on('error', () => {})
+    nameStatements(client)
+  })
   const db = new Kysely<Database>({ dialect: new LicctlPostgresDialect({ pool }) })
   const safe = new URL(parsed.toString())
   safe.password = safe.password ? '***' : ''

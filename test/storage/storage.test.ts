@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { sql } from 'kysely'
+import { sql, type Kysely } from 'kysely'
 import pg from 'pg'
 import { newId } from '../../src/domain/ids.js'
 import { initializeServer } from '../../src/server/services/operator.js'
@@ -364,6 +364,60 @@ for (const dialect of DIALECTS) {
         } finally {
           await admin.query(`drop schema if exists ${other} cascade`)
           await admin.end()
+        }
+      })
+
+      it('prepares parameterized statements once per connection, and not BEGIN/COMMIT or wide INSERTs', async () => {
+        const one = await openStorage(db.url, { poolSize: 1 })
+        try {
+          const text = 'select slug from organizations where slug = $1 and $2::int = 2'
+          for (const slug of ['a', 'b', 'c'])
+            await sql`select slug from organizations where slug = ${slug} and ${2}::int = 2`.execute(one.db)
+          const wide = Array.from({ length: 65 }, (_, i) => i)
+          await sql`select ${sql.join(wide)}`.execute(one.db)
+          const prepared = await sql<{ statement: string; calls: string }>`
+            select statement, generic_plans + custom_plans as calls from pg_prepared_statements`.execute(
+            one.db,
+          )
+          assert.deepEqual(
+            prepared.rows.filter((r) => r.statement === text).map((r) => Number(r.calls)),
+            [3],
+            JSON.stringify(prepared.rows),
+          )
+          assert.ok(
+            !prepared.rows.some((r) => r.statement.includes('$65')),
+            'a 65-parameter statement was named',
+          )
+        } finally {
+          await one.close()
+        }
+      })
+
+      it('runs a prepared statement again after another process changed its result columns', async () => {
+        // Another process's migration adds a column under a connection that prepared `select *`:
+        // PostgreSQL refuses that statement once ("cached plan must not change result type"). One
+        // connection, so the statement is certainly prepared on the connection that runs it next.
+        const one = await openStorage(db.url, { poolSize: 1 })
+        const admin = new pg.Client({ connectionString: db.url.replace(/\?.*$/, '') })
+        await admin.connect()
+        const schema = new URL(db.url).searchParams.get('schema')!
+        try {
+          await admin.query(`create table ${schema}.plans (id int primary key)`)
+          await admin.query(`insert into ${schema}.plans values (1)`)
+          const read = (q: Kysely<any>) =>
+            sql<Record<string, unknown>>`select * from plans where id = ${1}`.execute(q)
+          assert.deepEqual((await read(one.db)).rows, [{ id: 1 }])
+          await admin.query(`alter table ${schema}.plans add column note text default 'x'`)
+          // Outside a transaction: retried at once.
+          assert.deepEqual((await read(one.db)).rows, [{ id: 1, note: 'x' }])
+          await admin.query(`alter table ${schema}.plans add column more int default 2`)
+          // Inside one: the transaction is run again.
+          const rows = await inTransaction(one.db, async (trx) => (await read(trx)).rows)
+          assert.deepEqual(rows, [{ id: 1, note: 'x', more: 2 }])
+        } finally {
+          await admin.query(`drop table if exists ${schema}.plans`)
+          await admin.end()
+          await one.close()
         }
       })
 
