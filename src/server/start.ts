@@ -41,6 +41,7 @@ export async function startServer(
   const storage = await openStorage(opts.db, {
     poolSize: opts.poolSize,
     statementTimeoutMs: opts.statementTimeoutMs,
+    checkpointInBackground: true,
   })
   let app: FastifyInstance | undefined
   let address: string

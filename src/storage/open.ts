@@ -23,6 +23,11 @@ export interface StorageOptions {
    * connection (default 0: none — migrations may wait on each other's lock; `server start` sets 30 s).
    */
   statementTimeoutMs?: number | undefined
+  /**
+   * SQLite: WAL checkpoints on a worker thread instead of inside the commits of this connection (see
+   * startCheckpointer). For a long-running server; a one-off command has nothing to gain from it.
+   */
+  checkpointInBackground?: boolean | undefined
 }
 
 export const DEFAULT_POOL_SIZE = 10
@@ -33,7 +38,7 @@ export const DEFAULT_POOL_SIZE = 10
  */
 export async function openStorage(url: string, opts: StorageOptions = {}): Promise<Storage> {
   if (isPostgresUrl(url)) return openPostgres(url, opts)
-  return openSqlite(url)
+  return openSqlite(url, opts)
 }
 
 function envNumber(name: string): number | undefined {
@@ -43,21 +48,34 @@ function envNumber(name: string): number | undefined {
   return Number(v)
 }
 
-async function openSqlite(file: string): Promise<Storage> {
-  const [{ default: SQLite }, { ImmediateSqliteDialect }, { withStatementCache }] = await Promise.all([
-    import('better-sqlite3'),
-    import('./sqlite/immediate-dialect.js'),
-    import('./sqlite/statement-cache.js'),
-  ])
+async function openSqlite(file: string, opts: StorageOptions): Promise<Storage> {
+  const [{ default: SQLite }, { ImmediateSqliteDialect }, { withStatementCache }, { startCheckpointer }] =
+    await Promise.all([
+      import('better-sqlite3'),
+      import('./sqlite/immediate-dialect.js'),
+      import('./sqlite/statement-cache.js'),
+      import('./sqlite/checkpointer.js'),
+    ])
   const database = new SQLite(file)
   database.pragma('journal_mode = WAL')
   database.pragma('foreign_keys = ON')
   database.pragma('busy_timeout = 5000')
   database.pragma('synchronous = NORMAL')
+  const checkpointer =
+    opts.checkpointInBackground && file !== ':memory:' ? startCheckpointer(database, file) : undefined
   const db = new Kysely<Database>({
     dialect: new ImmediateSqliteDialect({ database: withStatementCache(database) }),
   })
-  return { db, dialect: 'sqlite', pool: null, describe: `sqlite:${file}`, close: () => db.destroy() }
+  return {
+    db,
+    dialect: 'sqlite',
+    pool: null,
+    describe: `sqlite:${file}`,
+    close: async () => {
+      await checkpointer?.stop()
+      await db.destroy()
+    },
+  }
 }
 
 async function openPostgres(url: string, opts: StorageOptions): Promise<Storage> {

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { sql, type Kysely } from 'kysely'
@@ -330,6 +330,39 @@ for (const dialect of DIALECTS) {
         assert.equal(await pragma('foreign_keys'), 1)
         assert.equal(await pragma('busy_timeout'), 5000)
         assert.equal(await pragma('synchronous'), 1)
+      })
+    }
+
+    if (dialect === 'sqlite') {
+      it('checkpoints the WAL on a worker thread, not in commits, and closes it on close()', async () => {
+        const file = join(dir, 'checkpoints.sqlite')
+        const wal = `${file}-wal`
+        const bg = await openStorage(file, { checkpointInBackground: true })
+        let open = true
+        try {
+          await sql`create table filler (id integer primary key, pad text)`.execute(bg.db)
+          const before = statSync(file).size
+          // ~2,400 pages, past SQLite's default of 1,000 at which a commit would checkpoint by itself.
+          for (let i = 0; i < 40; i++)
+            await inTransaction(bg.db, async (trx) => {
+              for (let j = 0; j < 60; j++)
+                await sql`insert into filler (pad) values (${'x'.repeat(4000)})`.execute(trx)
+            })
+          assert.ok(statSync(wal).size > 2000 * 4096, `WAL of ${statSync(wal).size} bytes`)
+          // Nothing has been copied by the commits themselves…
+          assert.equal(statSync(file).size, before, 'a commit checkpointed')
+          // …and the worker copies it, while the connection stays free.
+          const deadline = Date.now() + 5000
+          while (statSync(file).size < before + 2000 * 4096 && Date.now() < deadline)
+            await new Promise((r) => setTimeout(r, 20))
+          assert.ok(statSync(file).size >= before + 2000 * 4096, `database file ${statSync(file).size} bytes`)
+          await bg.close()
+          open = false
+          // The worker's connection is closed too: the last connection to close removes the WAL.
+          assert.equal(existsSync(wal), false, 'the WAL is still there: a connection is still open')
+        } finally {
+          if (open) await bg.close()
+        }
       })
     }
 
