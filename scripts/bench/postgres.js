@@ -6,15 +6,19 @@
 // Run alone with `npm run bench -- postgres`.
 import { execFileSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { startServer } from '../lib/server.js'
 
-const PHASE_MS = Number(process.env.LICCTL_BENCH_PG_MS ?? 2000)
+const PHASE_MS = Number(process.env.LICCTL_BENCH_PG_MS ?? 3000)
+/** Every server process serves this long before anything is measured (its JIT warm, its pool full). */
+const WARMUP_MS = Number(process.env.LICCTL_BENCH_PG_WARMUP_MS ?? 4000)
 const CONCURRENCY = 16
 const PROCESSES = [1, 2, 4]
 const ORGS = Number(process.env.LICCTL_BENCH_PG_ORGS ?? 8)
 
+/** Runs `once` from `workers` loops until `ms` have passed: calls per second, and how many completed. */
 async function rate(ms, workers, once) {
   let n = 0
   const start = performance.now()
@@ -24,7 +28,50 @@ async function rate(ms, workers, once) {
       while (performance.now() < deadline) await once(w, n++)
     }),
   )
-  return n / ((performance.now() - start) / 1000)
+  return { perSec: n / ((performance.now() - start) / 1000), count: n }
+}
+
+/** CPU time (user + system) of a process in ms, from /proc; 0 once it has exited. */
+function cpuMs(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100 // clock ticks of 1/100 s
+  } catch {
+    return 0
+  }
+}
+
+/**
+ * Where the CPU goes (Linux only, else undefined): the server processes, every PostgreSQL process
+ * (its backends, WAL writer, checkpointer), this process (the load generator), and the share of the
+ * machine's CPU time that was busy. On a machine whose cores are all busy, more server processes
+ * cannot add throughput: this says whether that is the case.
+ */
+function cpuSnapshot(serverPids) {
+  if (!existsSync('/proc/stat')) return undefined
+  const postgres = readdirSync('/proc')
+    .filter((p) => /^\d+$/.test(p))
+    .filter((p) => {
+      try {
+        return readFileSync(`/proc/${p}/comm`, 'utf8').trim() === 'postgres'
+      } catch {
+        return false
+      }
+    })
+  const jiffies = readFileSync('/proc/stat', 'utf8')
+    .split('\n')[0]
+    .trim()
+    .split(/\s+/)
+    .slice(1, 9)
+    .map(Number)
+  const idle = jiffies[3] + jiffies[4]
+  return {
+    servers: serverPids.reduce((sum, pid) => sum + cpuMs(pid), 0),
+    postgres: postgres.reduce((sum, pid) => sum + cpuMs(pid), 0),
+    generator: cpuMs(process.pid),
+    busy: jiffies.reduce((a, b) => a + b, 0) - idle,
+    all: jiffies.reduce((a, b) => a + b, 0),
+  }
 }
 
 export async function run({ root }) {
@@ -74,7 +121,18 @@ export async function run({ root }) {
     }
     await op.close()
     const figures = {}
-    process.stdout.write(`PostgreSQL, ${CONCURRENCY} in flight per process, ${PHASE_MS} ms per phase\n`)
+    process.stdout.write(
+      `PostgreSQL, ${CONCURRENCY} in flight per process, ${WARMUP_MS} ms of warm-up over every process, then ${PHASE_MS} ms per phase\n`,
+    )
+    // A server that has been up a while, not its first requests: all of them at once, every
+    // organization on every process.
+    await rate(WARMUP_MS, CONCURRENCY * servers.length, (w, i) => {
+      const org = orgs[w % ORGS]
+      return org.clients[Math.floor(w / ORGS) % servers.length].seats.checkout(
+        { org: org.slug, product: 'cad' },
+        { host: `warm-${i}` },
+      )
+    })
     for (const [label, spread] of [
       [`${ORGS} organizations`, ORGS],
       ['1 organization', 1],
@@ -88,14 +146,23 @@ export async function run({ root }) {
             { host: `p${n}-${spread}-${i}` },
           )
         }
-        for (let i = 0; i < 50; i++) await checkout(i, `warm-${n}-${spread}-${i}`)
-        const r = await rate(PHASE_MS, CONCURRENCY * n, checkout)
+        const serverPids = servers.slice(0, n).map((s) => s.proc.pid)
+        const before = cpuSnapshot(serverPids)
+        const { perSec: r, count } = await rate(PHASE_MS, CONCURRENCY * n, checkout)
+        const after = cpuSnapshot(serverPids)
         one ??= r
         const key = spread === 1 ? `${n}proc_1org` : `${n}proc`
         figures[`checkoutsPerSec_${key}`] = Math.round(r)
         figures[`scaling_${key}`] = Number((r / one).toFixed(2))
+        let cpu = ''
+        if (before && after) {
+          const per = (k) => Math.round(((after[k] - before[k]) * 1000) / count)
+          const busy = Math.round(((after.busy - before.busy) / (after.all - before.all)) * 100)
+          figures[`cpuBusyPercent_${key}`] = busy
+          cpu = `; CPU per checkout: servers ${per('servers')} µs, PostgreSQL ${per('postgres')} µs, load generator ${per('generator')} µs; machine ${busy} % busy`
+        }
         process.stdout.write(
-          `  ${label}, ${n} process${n > 1 ? 'es' : ''}: ${Math.round(r)} checkouts/s (${(r / one).toFixed(2)}× one process)\n`,
+          `  ${label}, ${n} process${n > 1 ? 'es' : ''}: ${Math.round(r)} checkouts/s (${(r / one).toFixed(2)}× one process)${cpu}\n`,
         )
       }
     }

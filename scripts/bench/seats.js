@@ -52,7 +52,8 @@ export async function run({ root }) {
       load('client/index.js'),
     ])
   const dir = mkdtempSync(join(tmpdir(), 'licctl-bench-seats-'))
-  const storage = await openStorage(join(dir, 'bench.sqlite'))
+  // As `server start` opens it: WAL checkpoints on a worker thread.
+  const storage = await openStorage(join(dir, 'bench.sqlite'), { checkpointInBackground: true })
   const { token: operatorToken } = await initializeServer(storage.db, Date.now())
   const app = await build({ storage })
   // The HTTP baseline: the same Fastify app, plugins and auth hook (the token is looked up), and a
