@@ -104,7 +104,8 @@ export async function run({ root }) {
     // Baseline for (1) and (3): the bare authenticated route, through the same client transport.
     const bare = (i) => client.transport.request('GET', '/bench/auth-only', { query: { i } })
     // Baseline for (2): the checkout's statements as one raw better-sqlite3 transaction.
-    const raw = await rawCheckout(join(dir, 'bench.sqlite'), admin)
+    const { BACKSTOP_PAGES } = await load('storage/sqlite/checkpointer.js')
+    const raw = await rawCheckout(join(dir, 'bench.sqlite'), admin, BACKSTOP_PAGES)
     const rawOnce = async (i) => raw.once(`raw-${i}`)
     // Heartbeats: leases checked out over HTTP, round-robin.
     const leases = []
@@ -166,11 +167,14 @@ export async function run({ root }) {
  * lease insert, audit entry) as one BEGIN IMMEDIATE transaction of prepared better-sqlite3
  * statements on a second connection to the same file: what the database alone can do.
  */
-async function rawCheckout(file, admin) {
+async function rawCheckout(file, admin, backstopPages) {
   const { default: SQLite } = await import('better-sqlite3')
   const db = new SQLite(file)
   db.pragma('busy_timeout = 5000')
   db.pragma('synchronous = NORMAL')
+  // As the server's own connection: the worker thread checkpoints the file (startCheckpointer), so
+  // the commits of the baseline do not copy the WAL themselves either.
+  db.pragma(`wal_autocheckpoint = ${backstopPages}`)
   const org = db.prepare('select * from organizations where slug = ?')
   const member = db.prepare(
     'select users.id, users.email, memberships.role from memberships join users on users.id = memberships.user_id where memberships.org_id = ? and users.email = ?',
