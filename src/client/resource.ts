@@ -75,7 +75,7 @@ export function resourceOf<T extends Record<string, EndpointSpec>>(
           t.request(e.method, url(params), {
             ...(e.body ? { body: input } : { query: (input ?? {}) as Query }),
             ...(schema ? { schema } : {}),
-            ...(e.mutation ? { idempotencyKey: true as const } : {}),
+            ...(e.idempotent ? { retry: true } : e.mutation ? { idempotencyKey: true as const } : {}),
           })
   }
   return methods as Resource<T>

@@ -13,7 +13,7 @@ export interface TransportOptions {
   agent?: Agent
   /** How long a request may wait for the next bytes of the answer (headers or body). */
   timeoutMs?: number
-  /** Retries for idempotent requests (GET, PUT, DELETE, or any with an Idempotency-Key). */
+  /** Retries for idempotent requests (GET, PUT, DELETE, any with an Idempotency-Key, or marked `retry`). */
   retries?: number
   userAgent?: string
   /** Waits between retries; tests make it instant. */
@@ -27,6 +27,8 @@ export interface RequestOptions<S extends z.ZodType> {
   schema?: S
   /** Sent as Idempotency-Key; makes a POST safe to retry. `true` generates one. */
   idempotencyKey?: string | true
+  /** Safe to retry without a key: a POST whose repetition changes nothing more (a heartbeat). */
+  retry?: boolean
   /** Extra request headers (the `api` command's --header); they never replace authorization. */
   headers?: Record<string, string>
   /**
@@ -102,7 +104,12 @@ export class Transport {
       headers['content-type'] = 'application/json'
     }
     const idempotent =
-      method === 'GET' || method === 'PUT' || method === 'DELETE' || method === 'HEAD' || key !== undefined
+      method === 'GET' ||
+      method === 'PUT' ||
+      method === 'DELETE' ||
+      method === 'HEAD' ||
+      key !== undefined ||
+      opts.retry === true
     const attempts = 1 + (idempotent ? (this.opts.retries ?? 3) : 0)
     let waitingSince: number | undefined
     let waits = 0

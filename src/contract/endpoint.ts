@@ -24,6 +24,12 @@ export interface EndpointSpec {
   access: Access
   /** Changes state: refused to read-only tokens, and takes an Idempotency-Key. */
   mutation?: boolean
+  /**
+   * A mutation that done twice is done once (a heartbeat sets a timestamp to now): the client sends
+   * it without an Idempotency-Key, which would cost the server a key's reservation and answer
+   * (two writes) for nothing, and retries it all the same. The server still honours a key.
+   */
+  idempotent?: boolean
   params?: AnyObject
   query?: AnyObject
   body?: z.ZodType

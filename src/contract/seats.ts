@@ -184,6 +184,7 @@ export const seatsEndpoints = defineEndpoints('seats', {
     summary: 'Keep a lease alive',
     access: 'member',
     mutation: true,
+    idempotent: true,
     params: leaseParams,
     responses: { 200: lease },
   },

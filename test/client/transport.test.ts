@@ -3,6 +3,7 @@ import { createServer, type AddressInfo } from 'node:net'
 import nock from 'nock'
 import { z } from 'zod'
 import { ApiError, ClientError, NetworkError } from '../../src/client/errors.js'
+import { LicctlClient } from '../../src/client/index.js'
 import { Transport } from '../../src/client/transport.js'
 
 const BASE = 'http://licenses.test'
@@ -105,6 +106,48 @@ describe('client: transport', function () {
       (e: unknown) => e instanceof ApiError && e.status === 503,
     )
     assert.equal(sleeps.length, 0)
+  })
+
+  it('retries a POST marked `retry` (an idempotent mutation) without sending a key', async () => {
+    nock(BASE, { badheaders: ['idempotency-key'] })
+      .post('/v1/beat')
+      .reply(503, {})
+      .post('/v1/beat')
+      .reply(200, { ok: true })
+    assert.deepEqual(await transport().request('POST', '/v1/beat', { retry: true }), { ok: true })
+    assert.equal(sleeps.length, 1)
+  })
+
+  it('the client sends a heartbeat without an Idempotency-Key and retries it; a checkout with one', async () => {
+    const client = LicctlClient.create({
+      baseUrl: BASE,
+      token: TOKEN,
+      sleep: async (ms) => void sleeps.push(ms),
+    })
+    const lease = {
+      id: 'ls_1',
+      product: 'cad',
+      user: 'a@b.test',
+      host: 'h',
+      startedAt: '2026-01-01T00:00:00.000Z',
+      lastHeartbeatAt: '2026-01-01T00:00:00.000Z',
+      roamingUntil: null,
+      state: 'active',
+      idleSeconds: 0,
+    }
+    const beat = nock(BASE, { badheaders: ['idempotency-key'] })
+      .post('/v1/orgs/acme/seats/leases/ls_1/heartbeat')
+      .reply(502, {})
+      .post('/v1/orgs/acme/seats/leases/ls_1/heartbeat')
+      .reply(200, lease)
+    await client.seats.heartbeat({ org: 'acme', id: 'ls_1' })
+    assert.ok(beat.isDone())
+    const checkout = nock(BASE, { reqheaders: { 'idempotency-key': /^[0-9a-f-]{36}$/ } })
+      .post('/v1/orgs/acme/seats/pools/cad/checkout')
+      .reply(201, { ...lease, reused: false })
+    await client.seats.checkout({ org: 'acme', product: 'cad' }, { host: 'h' })
+    assert.ok(checkout.isDone())
+    await client.close()
   })
 
   // Connection failures use real loopback sockets (what a dropped or refused connection really does).
