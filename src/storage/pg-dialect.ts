@@ -68,8 +68,8 @@ interface QueryingClient {
 /**
  * Runs Kysely's parameterized statements as named prepared statements on this connection, so
  * PostgreSQL parses and plans each text once per connection instead of at every execution. A seat
- * checkout is about fifteen statements: named, PostgreSQL's CPU per checkout went from 3.6 to
- * 2.0 ms and checkouts per second from 264 to 372 (docs/performance.md). Statements without
+ * checkout is about fifteen statements: named, PostgreSQL's CPU per checkout went from 3.4–3.7 to
+ * 2.0–2.2 ms and checkouts per second from 260–268 to 342–373 (docs/performance.md). Statements without
  * parameters (BEGIN, COMMIT, DDL) and with many (bulk INSERTs, whose texts vary with the batch)
  * run as before.
  *
