@@ -256,6 +256,15 @@ for (const dialect of DIALECTS) {
         assert.equal(foreignIn.status, 403)
         const malformed = await t.call(tokens['alice@acme.test']!, 'POST', `${base}/leases/nope/heartbeat`)
         assert.equal(malformed.status, 400)
+        // Another organization's path does not reach acme's lease, even for the operator.
+        for (const path of ['heartbeat', 'checkin']) {
+          const elsewhere = await t.call(
+            t.operatorToken,
+            'POST',
+            `/v1/orgs/globex/seats/leases/${aliceLease}/${path}`,
+          )
+          assert.equal(elsewhere.status, 404, JSON.stringify(elsewhere.body))
+        }
       })
 
       it('checks a seat in: freed at once, the lease gone, audited with the counts', async () => {

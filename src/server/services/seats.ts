@@ -20,7 +20,7 @@ import { audit } from './audit.js'
 import './seats-expiry.js'
 import { assertValid, isExpired, validUntil } from './expiry.js'
 import { paginate } from './paging.js'
-import { leasesOf, presentLease, roamingAt, staleAt } from './seats-leases.js'
+import { leaseById, leasesOf, presentLease, roamingAt, staleAt } from './seats-leases.js'
 import { releaseLease } from './seats-release.js'
 import { requireMember } from './users.js'
 
@@ -345,7 +345,7 @@ async function noFreeSeat(db: Executor, orgId: string, pool: PoolRow): Promise<A
 /** A lease the caller may act on as a client: their own, or any in the org for admins and the operator. */
 async function ownLease(ctx: ServiceContext, db: Executor, slug: string, id: string) {
   const org = await authorizeOrg(ctx, slug, { role: 'member', write: true }, db)
-  const lease = await leasesOf(db, org.id).where('leases.id', '=', id).executeTakeFirst()
+  const lease = await leaseById(db, org.id, id)
   if (!lease) throw notFound(`lease ${id} (released or checked in?)`)
   const p = ctx.principal
   if (p.kind === 'user' && p.role !== 'admin' && lease.user_id !== p.userId)
