@@ -179,6 +179,39 @@ for (const dialect of DIALECTS) {
       })
     })
 
+    describe('text input', () => {
+      // PostgreSQL cannot store U+0000 in text: the statement failed (22021) and the route answered
+      // 500. A fuzzed audit-entry id found it; a path parameter, a query value and a body field here.
+      it('refuses the NUL character anywhere, naming the field, before any query', async () => {
+        const nul = 'ab\u0000cd'
+        const cases: Array<[string, string, unknown, string]> = [
+          ['GET', `/v1/orgs/acme/audit/${encodeURIComponent(nul)}`, undefined, 'params.id'],
+          ['GET', `/v1/orgs/acme/seats/leases?user=${encodeURIComponent(nul)}`, undefined, 'query.user'],
+          ['POST', '/v1/orgs/acme/seats/pools/cad/checkout', { host: nul }, 'body.host'],
+          [
+            'POST',
+            '/v1/orgs/acme/users/bulk-add',
+            { items: [{ email: 'c@acme.test', name: nul }] },
+            'body.items[0].name',
+          ],
+        ]
+        for (const [method, url, body, path] of cases) {
+          const res = await t.call(alice, method, url, body)
+          assert.equal(res.status, 400, `${method} ${url}: ${JSON.stringify(res.body)}`)
+          assert.equal(res.body.error.code, 'validation_failed')
+          assert.ok(
+            res.body.error.details.issues.some(
+              (i: { path: string; message: string }) =>
+                i.path === path && i.message === 'must not contain the NUL character (U+0000)',
+            ),
+            JSON.stringify(res.body),
+          )
+        }
+        const members = await t.call(alice, 'GET', '/v1/orgs/acme/users')
+        assert.ok(!JSON.stringify(members.body).includes('c@acme.test'), 'the refused row was applied')
+      })
+    })
+
     describe('content type and size', () => {
       it('answers a text/plain body 415 unsupported_media_type, not a schema error', async () => {
         const res = await t.app.inject({
