@@ -145,7 +145,15 @@ const headerish = fc.string({
   maxLength: 250,
 })
 
-/** The row count of every table in the database: a rejected request must leave it as it was. */
+/**
+ * The row count of every table in the database: a rejected request must leave it as it was. Except
+ * `idempotency_keys`: a refusal sent with a valid Idempotency-Key has its answer stored under the
+ * key by design (docs/api.md), so that a retry replays it. A fuzzed key matches the key's pattern
+ * about once in a few thousand requests (seed 1396503175, path 745: a DELETE of an unknown token,
+ * 404, stored under `Ps7:q6WL`).
+ */
+const UNCOUNTED = new Set(['idempotency_keys'])
+
 async function fingerprint(t: TestApp): Promise<string> {
   const tables =
     t.storage.dialect === 'sqlite'
@@ -164,12 +172,15 @@ async function fingerprint(t: TestApp): Promise<string> {
           )
         ).rows.map((r) => r.name)
   const counts = await Promise.all(
-    tables.sort().map(async (name) => {
-      const { rows } = await sql<{
-        n: number | string
-      }>`select count(*) as n from ${sql.table(name)}`.execute(t.storage.db)
-      return `${name}=${Number(rows[0]!.n)}`
-    }),
+    tables
+      .filter((name) => !UNCOUNTED.has(name))
+      .sort()
+      .map(async (name) => {
+        const { rows } = await sql<{
+          n: number | string
+        }>`select count(*) as n from ${sql.table(name)}`.execute(t.storage.db)
+        return `${name}=${Number(rows[0]!.n)}`
+      }),
   )
   return counts.join(' ')
 }
