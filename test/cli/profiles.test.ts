@@ -6,6 +6,7 @@ import { resolveConnection } from '../../src/cli/connection.js'
 import envPaths from 'env-paths'
 import { Profiles } from '../../src/cli/profiles.js'
 import type { CliError } from '../../src/cli/errors.js'
+import { restoreEnv } from '../helpers/env.js'
 
 const OP = 'lic_op_operatorSecretOperatorSecret000000000'
 const ACME = 'lic_u_acmeSecretAcmeSecretAcmeSecret00000000'
@@ -20,7 +21,7 @@ describe('profiles', function () {
     process.env.LICCTL_CONFIG_DIR = dir
   })
   afterEach(() => {
-    process.env = { ...saved }
+    restoreEnv(saved)
     rmSync(dir, { recursive: true, force: true })
   })
 

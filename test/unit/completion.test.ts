@@ -6,6 +6,7 @@ import { Config } from '@oclif/core'
 import { VALUE_COMPLETIONS } from '../../src/cli/completion.js'
 import { cacheDir, completionValues, orgCachePath, rememberOrgs } from '../../src/cli/completion-values.js'
 import { ROOT } from '../helpers/e2e.js'
+import { restoreEnv } from '../helpers/env.js'
 
 describe('shell completion: the values and where they come from', function () {
   const saved = { ...process.env }
@@ -17,7 +18,7 @@ describe('shell completion: the values and where they come from', function () {
     delete process.env.LICCTL_URL
   })
   afterEach(() => {
-    process.env = { ...saved }
+    restoreEnv(saved)
     rmSync(dir, { recursive: true, force: true })
   })
 
