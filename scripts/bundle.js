@@ -16,6 +16,7 @@
 // from dist/ directly.
 import { build } from 'esbuild'
 import { existsSync, globSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { isBuiltin } from 'node:module'
 import { dirname, join, relative, resolve, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -48,26 +49,150 @@ const packageOf = (specifier) =>
 /** Server-side layers, loaded from dist/ as they are (see above). */
 const SERVER_SIDE = /^(server|storage)\//
 
+/**
+ * Node's modules that @oclif/core requires at the top of modules every command loads, but uses only
+ * on some paths: child_process (a Windows shell lookup), perf_hooks (OCLIF_PERFORMANCE) and readline
+ * (reading flags from stdin). Each is required on first use instead (see LAZY_BUILTIN).
+ */
+const LAZY_BUILTINS = new Set(['child_process', 'perf_hooks', 'readline'])
+/** A CommonJS module standing for a Node module that it requires on the first property read. */
+const LAZY_BUILTIN = (name) => `let real
+const load = () => (real ??= require(${JSON.stringify(`node:${name}`)}))
+module.exports = new Proxy({}, {
+  get: (_, key) => (key === '__esModule' ? undefined : load()[key]),
+  has: (_, key) => key in load(),
+  ownKeys: () => Reflect.ownKeys(load()),
+  getOwnPropertyDescriptor: (_, key) => {
+    const found = Reflect.getOwnPropertyDescriptor(load(), key)
+    return found && { ...found, configurable: true }
+  },
+  set: (_, key, value) => ((load()[key] = value), true),
+})
+`
+/** Source patches of bundled packages: each fails the build if its text is no longer there. */
+function patched(path, source, patches, suffix = '') {
+  for (const [from, to] of patches) {
+    if (!source.includes(from)) throw new Error(`scripts/bundle.js: ${path} no longer holds ${from}`)
+    source = source.replace(from, to)
+  }
+  // Appended, so that a module's "use strict" stays its first statement (a function is hoisted).
+  return { contents: source + '\n' + suffix, loader: 'js' }
+}
+
+/**
+ * oclif's modules that every command loads but only some paths use: each `require` listed is made
+ * lazy (the module is loaded on the first read of one of its exports). Help (with its formatter,
+ * ejs and wrap-ansi) is for --help and errors that show it; tinyglobby finds commands where there is
+ * no manifest; main.js's two calls on every run go to help/util, where they are defined.
+ */
+const LAZY_REQUIRES = [
+  [
+    /@oclif[\\/]core[\\/]lib[\\/]main\.js$/,
+    ['./help'],
+    {
+      getHelpFlagAdditions: 'require("./help/util").getHelpFlagAdditions',
+      normalizeArgv: 'require("./help/util").normalizeArgv',
+    },
+  ],
+  [/@oclif[\\/]core[\\/]lib[\\/]index\.js$/, ['./help']],
+  [/@oclif[\\/]core[\\/]lib[\\/]flags\.js$/, ['./help']],
+  [/@oclif[\\/]core[\\/]lib[\\/]errors[\\/]handle\.js$/, ['../help/index', 'clean-stack']],
+  [/@oclif[\\/]core[\\/]lib[\\/]help[\\/]util\.js$/, ['ejs']],
+  [/@oclif[\\/]core[\\/]lib[\\/]config[\\/]config\.js$/, ['ejs']],
+  // An error's rendering (wrap-ansi loads string-width, strip-ansi and ansi-styles).
+  [
+    /@oclif[\\/]core[\\/]lib[\\/]errors[\\/]errors[\\/]cli\.js$/,
+    ['clean-stack', 'indent-string', 'wrap-ansi'],
+  ],
+]
+const LAZY_HELPER = `function __licctlLazy(load, direct = {}) {
+  let real
+  const get = () => (real ??= load())
+  return new Proxy({}, {
+    get: (_, key) => (Object.hasOwn(direct, key) ? direct[key]() : get()[key]),
+    has: (_, key) => key in get(),
+    ownKeys: () => Reflect.ownKeys(get()),
+    getOwnPropertyDescriptor: (_, key) => {
+      const found = Reflect.getOwnPropertyDescriptor(get(), key)
+      return found && { ...found, configurable: true }
+    },
+  })
+}
+`
+/** `const x = require("spec");` (or `__importDefault(require("spec"))`) made lazy, in one module's source. */
+function lazyRequires(path, source, specs, direct = {}) {
+  const patches = specs.map((spec) => {
+    const statement = new RegExp(
+      `(const|var) (\\w+) = (__importDefault\\()?require\\(${JSON.stringify(spec).replace(/[./]/g, (c) => `\\${c}`)}\\)\\)?;`,
+    )
+    const found = statement.exec(source)
+    if (!found) throw new Error(`scripts/bundle.js: ${path} no longer requires ${spec} as expected`)
+    const loader = found[0].slice(found[0].indexOf('=') + 2, -1)
+    const shortcuts = Object.entries(direct)
+      .map(([key, expression]) => `${key}: () => ${expression}`)
+      .join(', ')
+    return [found[0], `${found[1]} ${found[2]} = __licctlLazy(() => ${loader}, { ${shortcuts} });`]
+  })
+  return patched(path, source, patches, LAZY_HELPER)
+}
+
 /** @type {import('esbuild').Plugin} */
 const placement = {
   name: 'licctl-placement',
   setup(b) {
     b.onResolve({ filter: /^[^./]/ }, (args) => {
-      if (args.path.startsWith('node:')) return { external: true }
+      if (isBuiltin(args.path)) {
+        const name = args.path.replace(/^node:/, '')
+        // The stand-ins below require the module itself.
+        if (args.namespace !== 'file') return { external: true }
+        if (args.kind === 'require-call' && LAZY_BUILTINS.has(name))
+          return { path: name, namespace: 'licctl-lazy-builtin' }
+        // An ES import of a Node module builds its ES facade, which reads every export: importing
+        // node:process creates stdin and loads the diagnostic report, node:fs loads fs/promises
+        // and its streams (2–6 ms each). Required instead, only what is used is touched.
+        if (args.kind === 'import-statement' || args.kind === 'dynamic-import')
+          return { path: name, namespace: 'licctl-builtin' }
+        return { external: true }
+      }
       return bundled.has(packageOf(args.path)) ? undefined : { external: true }
     })
+    b.onLoad({ filter: /.*/, namespace: 'licctl-builtin' }, (args) => ({
+      contents: `module.exports = require(${JSON.stringify(`node:${args.path}`)})`,
+      loader: 'js',
+    }))
+    b.onLoad({ filter: /.*/, namespace: 'licctl-lazy-builtin' }, (args) => ({
+      contents: LAZY_BUILTIN(args.path),
+      loader: 'js',
+    }))
+    for (const [filter, specs, direct] of LAZY_REQUIRES)
+      b.onLoad({ filter }, (args) => lazyRequires(args.path, readFileSync(args.path, 'utf8'), specs, direct))
+    // oclif finds the platform through wsl-utils, which loads a PowerShell helper and
+    // child_process to re-export is-wsl's answer: ask is-wsl.
+    b.onLoad({ filter: /@oclif[\\/]core[\\/]lib[\\/]util[\\/]os\.js$/ }, (args) =>
+      patched(args.path, readFileSync(args.path, 'utf8'), [
+        ["return (await import('wsl-utils')).isWsl ?", "return (await import('is-wsl')).default ?"],
+      ]),
+    )
+    // oclif matches each dependency against each `oclif.plugins` entry with minimatch, compiling the
+    // pattern anew every time; ours are names, not patterns: compared as strings.
+    b.onLoad({ filter: /@oclif[\\/]core[\\/]lib[\\/]config[\\/]plugin-loader\.js$/ }, (args) =>
+      patched(args.path, readFileSync(args.path, 'utf8'), [
+        [
+          'patterns.some((w) => (0, minimatch_1.minimatch)(p, w))',
+          'patterns.some((w) => (/[*?[\\]{}()!+@]/.test(w.replace(/^@/, "")) ? (0, minimatch_1.minimatch)(p, w) : p === w))',
+        ],
+      ]),
+    )
     // oclif sorts each plugin's commands with localeCompare, whose first call builds ICU's collator:
     // 10–40 ms of every command's start-up, for ids that are ASCII (lower case, digits, '-', ':'),
     // which sort the same by code unit. The build fails if the line changes in a new oclif.
+    // (Its tinyglobby, for finding commands without a manifest, is required lazily as well.)
     b.onLoad({ filter: /@oclif[\\/]core[\\/]lib[\\/]config[\\/]plugin\.js$/ }, (args) => {
-      const source = readFileSync(args.path, 'utf8')
       const sort = '.sort((a, b) => a.id.localeCompare(b.id));'
-      if (!source.includes(sort))
-        throw new Error(`scripts/bundle.js: ${args.path} no longer sorts as expected`)
-      return {
-        contents: source.replace(sort, '.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));'),
-        loader: 'js',
-      }
+      const lazy = lazyRequires(args.path, readFileSync(args.path, 'utf8'), ['tinyglobby'])
+      return patched(args.path, lazy.contents, [
+        [sort, '.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));'],
+      ])
     })
     b.onResolve({ filter: /^\./ }, (args) => {
       const inDist = relative(dist, resolve(args.resolveDir, args.path)).split(sep).join('/')

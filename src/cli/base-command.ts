@@ -1,6 +1,6 @@
 import { Command, Errors, Flags, type Interfaces } from '@oclif/core'
 import type { LicctlClient } from '../client/index.js'
-import { redactTokens } from '../domain/tokens.js'
+import { redactTokens } from '../domain/redact.js'
 import { failureOf, terminalSafeJson, UsageError } from './errors.js'
 import { stderrColor } from './output.js'
 import { dropOutputWhenStdoutCloses } from './stdout.js'

@@ -1,6 +1,6 @@
 import { ApiError, ClientError, redactDetails } from '../client/errors.js'
 import { exitCodeFor } from '../contract/errors.js'
-import { redactTokens } from '../domain/tokens.js'
+import { redactTokens } from '../domain/redact.js'
 
 /**
  * An expected failure the user can act on, raised by the CLI itself. `exitCode` follows the

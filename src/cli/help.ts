@@ -1,5 +1,5 @@
 import { Help } from '@oclif/core/help'
-import { redactTokens } from '../domain/tokens.js'
+import { redactTokens } from '../domain/redact.js'
 import { escapeControls } from './errors.js'
 
 /**

@@ -1,4 +1,4 @@
-import { redactTokens } from '../domain/tokens.js'
+import { redactTokens } from '../domain/redact.js'
 
 /**
  * A failed client call. `code` is the API's error code, or one of the client's own

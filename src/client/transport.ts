@@ -1,9 +1,8 @@
-import { randomUUID } from 'node:crypto'
 import type * as Http from 'node:http'
 import type { Agent, IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http'
 import { createRequire } from 'node:module'
 import type * as z from 'zod'
-import { redactTokens } from '../domain/tokens.js'
+import { redactTokens } from '../domain/redact.js'
 import { ClientError, fromResponse, NetworkError } from './errors.js'
 
 export interface TransportOptions {
@@ -90,7 +89,8 @@ export class Transport {
     const url = new URL(this.baseUrl.pathname.replace(/\/$/, '') + path, this.baseUrl.origin)
     for (const [k, v] of Object.entries(opts.query ?? {}))
       if (v !== undefined) url.searchParams.set(k, String(v))
-    const key = opts.idempotencyKey === true ? randomUUID() : opts.idempotencyKey
+    // Web Crypto's global, read here: node:crypto at the top would load on reads that send no key.
+    const key = opts.idempotencyKey === true ? crypto.randomUUID() : opts.idempotencyKey
     const headers: Record<string, string> = {
       ...opts.headers,
       accept: 'application/json',

@@ -29,7 +29,4 @@ export function sameTokenHash(presentedHash: string, storedHash: string): boolea
   return a.length === b.length && timingSafeEqual(a, b)
 }
 
-/** Replaces anything that looks like a licctl token with a redacted marker. */
-export function redactTokens(text: string): string {
-  return text.replace(/lic_(op|u)_[A-Za-z0-9_-]{8,}/g, 'lic_$1_[REDACTED]')
-}
+export { redactTokens } from './redact.js'

@@ -1,7 +1,7 @@
 import type { Hook } from '@oclif/core'
 import { CLIError } from '@oclif/core/errors'
 import { quote } from '../cli/errors.js'
-import { redactTokens } from '../domain/tokens.js'
+import { redactTokens } from '../domain/redact.js'
 
 /**
  * oclif's own "command … not found" prints the words as typed, control characters included (a

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto'
 import {
   BULK_PRIOR_MAX_ITEMS,
   type BulkResponse,
@@ -160,7 +159,7 @@ async function* sent<Item, Params, Options>(
       items.map((e) => e.item),
       {
         dryRun,
-        idempotencyKey: randomUUID(),
+        idempotencyKey: crypto.randomUUID(),
         ...(prior.length > 0 ? { prior: [...prior] } : {}),
         ...(spec.options !== undefined ? { options: spec.options } : {}),
         ...(dryRun ? {} : { onAnswer }),
