@@ -150,8 +150,8 @@ const placement = {
         // An ES import of a Node module builds its ES facade, which reads every export: importing
         // node:process creates stdin and loads the diagnostic report, node:fs loads fs/promises
         // and its streams (2–6 ms each). Required instead, only what is used is touched.
-        if (args.kind === 'import-statement' || args.kind === 'dynamic-import')
-          return { path: name, namespace: 'licctl-builtin' }
+        // (Not an import(): its namespace would hold only a default export.)
+        if (args.kind === 'import-statement') return { path: name, namespace: 'licctl-builtin' }
         return { external: true }
       }
       return bundled.has(packageOf(args.path)) ? undefined : { external: true }
