@@ -55,20 +55,6 @@ const SERVER_SIDE = /^(server|storage)\//
  * (reading flags from stdin). Each is required on first use instead (see LAZY_BUILTIN).
  */
 const LAZY_BUILTINS = new Set(['child_process', 'perf_hooks', 'readline'])
-/** A CommonJS module standing for a Node module that it requires on the first property read. */
-const LAZY_BUILTIN = (name) => `let real
-const load = () => (real ??= require(${JSON.stringify(`node:${name}`)}))
-module.exports = new Proxy({}, {
-  get: (_, key) => (key === '__esModule' ? undefined : load()[key]),
-  has: (_, key) => key in load(),
-  ownKeys: () => Reflect.ownKeys(load()),
-  getOwnPropertyDescriptor: (_, key) => {
-    const found = Reflect.getOwnPropertyDescriptor(load(), key)
-    return found && { ...found, configurable: true }
-  },
-  set: (_, key, value) => ((load()[key] = value), true),
-})
-`
 /** Source patches of bundled packages: each fails the build if its text is no longer there. */
 function patched(path, source, patches, suffix = '') {
   for (const [from, to] of patches) {
@@ -105,6 +91,11 @@ const LAZY_REQUIRES = [
     ['clean-stack', 'indent-string', 'wrap-ansi'],
   ],
 ]
+/**
+ * A module's stand-in that loads it on the first read of one of its properties (`direct` names
+ * properties answered otherwise), as source: appended to a patched module, and the body of the
+ * lazy Node modules' stand-ins.
+ */
 const LAZY_HELPER = `function __licctlLazy(load, direct = {}) {
   let real
   const get = () => (real ??= load())
@@ -116,9 +107,13 @@ const LAZY_HELPER = `function __licctlLazy(load, direct = {}) {
       const found = Reflect.getOwnPropertyDescriptor(get(), key)
       return found && { ...found, configurable: true }
     },
+    set: (_, key, value) => ((get()[key] = value), true),
   })
 }
 `
+/** A Node module required on first use (LAZY_BUILTINS); not an ES module, whatever is asked. */
+const LAZY_BUILTIN = (name) =>
+  `${LAZY_HELPER}module.exports = __licctlLazy(() => require(${JSON.stringify(`node:${name}`)}), { __esModule: () => undefined })\n`
 /** `const x = require("spec");` (or `__importDefault(require("spec"))`) made lazy, in one module's source. */
 function lazyRequires(path, source, specs, direct = {}) {
   const patches = specs.map((spec) => {
