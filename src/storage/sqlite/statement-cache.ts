@@ -12,11 +12,18 @@ const DEFAULT_CAPACITY = 500
  * does not use) would hold one, and such a statement is then prepared afresh rather than shared.
  */
 export function withStatementCache(
-  database: SqliteDatabase & { prepare(sql: string): SqliteStatement & { busy?: boolean } },
+  database: SqliteDatabase & {
+    prepare(sql: string): SqliteStatement & { busy?: boolean }
+    readonly inTransaction: boolean
+  },
   capacity = DEFAULT_CAPACITY,
-): SqliteDatabase {
+): SqliteDatabase & { readonly inTransaction: boolean } {
   const cache = new Map<string, SqliteStatement & { busy?: boolean }>()
+  const touchAbove = Math.floor(capacity * 0.9)
   return {
+    get inTransaction() {
+      return database.inTransaction
+    },
     close: () => {
       cache.clear()
       database.close()
@@ -25,9 +32,12 @@ export function withStatementCache(
       const hit = cache.get(sql)
       if (hit !== undefined) {
         if (hit.busy) return database.prepare(sql)
-        // Most recently used last: a Map keeps insertion order.
-        cache.delete(sql)
-        cache.set(sql, hit)
+        // Most recently used last (a Map keeps insertion order), once the cache is near its capacity:
+        // below that nothing is evicted, so the order does not matter and a hit costs one lookup.
+        if (cache.size >= touchAbove) {
+          cache.delete(sql)
+          cache.set(sql, hit)
+        }
         return hit
       }
       const stmt = database.prepare(sql)
