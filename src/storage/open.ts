@@ -26,8 +26,9 @@ export interface StorageOptions {
   /**
    * SQLite: WAL checkpoints on a worker thread instead of inside the commits of this connection (see
    * startCheckpointer). For a long-running server; a one-off command has nothing to gain from it.
+   * `intervalMs`: how often the worker checkpoints (100 ms by default).
    */
-  checkpointInBackground?: boolean | undefined
+  checkpointInBackground?: boolean | { intervalMs: number } | undefined
 }
 
 export const DEFAULT_POOL_SIZE = 10
@@ -49,10 +50,10 @@ function envNumber(name: string): number | undefined {
 }
 
 async function openSqlite(file: string, opts: StorageOptions): Promise<Storage> {
-  const [{ default: SQLite }, { ImmediateSqliteDialect }, { withStatementCache }, { startCheckpointer }] =
+  const [{ default: SQLite }, { GroupCommitSqliteDialect }, { withStatementCache }, { startCheckpointer }] =
     await Promise.all([
       import('better-sqlite3'),
-      import('./sqlite/immediate-dialect.js'),
+      import('./sqlite/group-commit-driver.js'),
       import('./sqlite/statement-cache.js'),
       import('./sqlite/checkpointer.js'),
     ])
@@ -61,10 +62,30 @@ async function openSqlite(file: string, opts: StorageOptions): Promise<Storage> 
   database.pragma('foreign_keys = ON')
   database.pragma('busy_timeout = 5000')
   database.pragma('synchronous = NORMAL')
+  // Each transaction is a savepoint of a group's (GroupCommitDriver): its rollback journal in memory,
+  // not in a temporary file written on every change.
+  database.pragma('temp_store = MEMORY')
   const checkpointer =
-    opts.checkpointInBackground && file !== ':memory:' ? startCheckpointer(database, file) : undefined
+    opts.checkpointInBackground && file !== ':memory:'
+      ? startCheckpointer(
+          database,
+          file,
+          typeof opts.checkpointInBackground === 'object'
+            ? opts.checkpointInBackground.intervalMs
+            : undefined,
+        )
+      : undefined
+  // Reads outside a transaction get a connection of their own (see GroupCommitDriver); an
+  // in-memory database is private to its one connection.
+  const inMemory = file === ':memory:' || file === ''
+  const reader = inMemory ? undefined : new SQLite(file, { readonly: true })
+  reader?.pragma('busy_timeout = 5000')
   const db = new Kysely<Database>({
-    dialect: new ImmediateSqliteDialect({ database: withStatementCache(database) }),
+    dialect: new GroupCommitSqliteDialect({
+      file: inMemory ? undefined : file,
+      writer: withStatementCache(database),
+      reader: reader && withStatementCache(reader),
+    }),
   })
   return {
     db,

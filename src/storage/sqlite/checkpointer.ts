@@ -49,9 +49,13 @@ export interface Checkpointer {
  * The serving connection still checkpoints by itself past BACKSTOP_PAGES, and goes back to SQLite's
  * default if the worker stops unexpectedly.
  */
-export function startCheckpointer(database: BetterSqlite3.Database, file: string): Checkpointer {
+export function startCheckpointer(
+  database: BetterSqlite3.Database,
+  file: string,
+  intervalMs: number = INTERVAL_MS,
+): Checkpointer {
   const driver = createRequire(import.meta.url).resolve('better-sqlite3')
-  const worker = new Worker(WORKER, { eval: true, workerData: { file, driver, intervalMs: INTERVAL_MS } })
+  const worker = new Worker(WORKER, { eval: true, workerData: { file, driver, intervalMs } })
   let stopping = false
   const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()))
   // The worker never keeps the process alive; if it fails, the serving connection checkpoints again.
