@@ -1,6 +1,6 @@
-import type { ControlledTransaction, Kysely } from 'kysely'
+import type { ControlledTransaction, DatabaseConnection, Kysely } from 'kysely'
 import { isStalePlan } from '../storage/pg-dialect.js'
-import { prepareQuery } from '../storage/prepared.js'
+import { prepareQuery, releaseDirect, runDirectly } from '../storage/prepared.js'
 import type { Database, Dialect } from '../storage/schema.js'
 import { redactTokens } from '../domain/tokens.js'
 import type { IdempotencyClaim, StoredAnswer } from './context.js'
@@ -34,6 +34,8 @@ export type CommitHook = (trx: Tx) => Promise<void>
 interface TxState {
   dialect: Dialect | undefined
   hooks: CommitHook[]
+  /** SQLite: the connection the transaction holds, on which its prepared queries run directly. */
+  connection?: DatabaseConnection
 }
 
 // Per transaction (and its savepoints, which are other objects over the same connection).
@@ -91,6 +93,10 @@ async function attemptOnce<T>(
   const state: TxState = { dialect, hooks: [] }
   states.set(trx, state)
   try {
+    if (dialect === 'sqlite') {
+      state.connection = await trx.getExecutor().provideConnection(async (c) => c)
+      runDirectly(trx, state.connection)
+    }
     if (claim && !claim.claimed) await reserveKey(trx, claim)
     const result = await fn(trx)
     // Before the commit hooks, so the audit chain's head stays the last lock taken.
@@ -114,6 +120,8 @@ async function attemptOnce<T>(
         .execute()
         .catch(() => {})
     throw err
+  } finally {
+    releaseDirect(trx)
   }
 }
 
@@ -195,6 +203,7 @@ export async function withSavepoint<T>(trx: Tx, name: string, fn: (sp: Tx) => Pr
   const mark = state.hooks.length
   const sp = await trx.savepoint(name).execute()
   states.set(sp, state)
+  if (state.connection) runDirectly(sp, state.connection)
   try {
     const result = await fn(sp)
     await sp.releaseSavepoint(name).execute()
@@ -203,6 +212,8 @@ export async function withSavepoint<T>(trx: Tx, name: string, fn: (sp: Tx) => Pr
     await sp.rollbackToSavepoint(name).execute()
     state.hooks.length = Math.min(state.hooks.length, mark)
     throw err
+  } finally {
+    releaseDirect(sp)
   }
 }
 

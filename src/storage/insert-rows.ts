@@ -1,4 +1,5 @@
 import { CompiledQuery, sql, type Kysely } from 'kysely'
+import { executeCompiled } from './prepared.js'
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyDb = Kysely<any>
@@ -49,6 +50,6 @@ export async function insertRows<R>(
     tuples.push(`(${marks.join(', ')})`)
   }
   const text = `insert into ${quote(table)} (${columns.map(quote).join(', ')}) values ${tuples.join(', ')}${rest ? ' ' + rest : ''}`
-  const result = await db.executeQuery<Record<string, unknown>>(CompiledQuery.raw(text, parameters))
+  const result = await executeCompiled<Record<string, unknown>>(db, CompiledQuery.raw(text, parameters))
   return result.rows
 }

@@ -1,4 +1,4 @@
-import type { Compilable, CompiledQuery, Kysely, QueryResult } from 'kysely'
+import type { Compilable, CompiledQuery, DatabaseConnection, Kysely, QueryResult } from 'kysely'
 import type { Database } from './schema.js'
 
 /** Stands for one argument of a prepared query while it is built; found again among the parameters. */
@@ -10,6 +10,33 @@ interface Template {
   compiled: CompiledQuery
   /** Per compiled parameter: the argument's index, or the constant the builder put there. */
   slots: Array<{ arg: number } | { value: unknown }>
+}
+
+/**
+ * SQLite transactions (and their savepoints) whose statements may go straight to their connection.
+ * Kysely runs each statement of a transaction through its executor: a chain of async calls and a
+ * lock per statement, guarding the transaction's connection against two statements at once. A
+ * transaction of inTransaction() on SQLite holds the writer's turn from its BEGIN to its end (see
+ * GroupCommitDriver), and better-sqlite3 runs each statement to its end before returning, so that
+ * guard has nothing to do there; the prepared queries of a seat checkout skip it (there are no
+ * Kysely plugins whose results it would have transformed). Registered for the transaction's
+ * lifetime only; anything else goes through Kysely.
+ */
+const direct = new WeakMap<object, DatabaseConnection>()
+
+/** Lets `db`'s prepared queries run on `connection` directly, until `releaseDirect(db)`. */
+export function runDirectly(db: object, connection: DatabaseConnection): void {
+  direct.set(db, connection)
+}
+
+export function releaseDirect(db: object): void {
+  direct.delete(db)
+}
+
+/** Runs a compiled query on `db`: on its connection when registered, else through Kysely. */
+export function executeCompiled<R>(db: Kysely<Database>, query: CompiledQuery<R>): Promise<QueryResult<R>> {
+  const connection = direct.get(db)
+  return connection ? connection.executeQuery<R>(query) : db.executeQuery<R>(query)
 }
 
 export interface PreparedQuery<A extends unknown[], R> {
@@ -50,7 +77,7 @@ export function prepareQuery<A extends unknown[], R>(
   async function execute(db: Kysely<Database>, ...args: A): Promise<QueryResult<R>> {
     const { compiled, slots } = templateFor(db)
     const parameters = slots.map((s) => ('arg' in s ? args[s.arg] : s.value))
-    return db.executeQuery<R>({ ...compiled, parameters } as CompiledQuery<R>)
+    return executeCompiled<R>(db, { ...compiled, parameters } as CompiledQuery<R>)
   }
 
   return {
