@@ -37,10 +37,14 @@ export async function raceFromProcesses(opts: {
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
     const ready = new Promise<void>((ok, fail) => {
       child.stdout.on('data', () => stdout.startsWith('ready\n') && ok())
-      child.once('exit', (code) => fail(new Error(`race client ${c} exited ${code} before ready: ${stderr}`)))
+      child.once('close', (code) =>
+        fail(new Error(`race client ${c} exited ${code} before ready: ${stderr}`)),
+      )
     })
+    // 'close', not 'exit': at 'exit' the last of the child's stdout (its answers, one long line) may
+    // still be in the pipe, and the last line read was then `ready` (1 run in 50 of the loop).
     const done = new Promise<RaceOutcome[]>((ok, fail) =>
-      child.once('exit', (code) => {
+      child.once('close', (code) => {
         const last = stdout.trim().split('\n').pop()!
         if (code !== 0) return fail(new Error(`race client ${c} exited ${code}: ${stderr}`))
         ok(JSON.parse(last) as RaceOutcome[])

@@ -38,8 +38,10 @@ export class ServerProcess {
     let stderr = ''
     proc.stdout!.on('data', (d: Buffer) => (stdout += d.toString()))
     proc.stderr!.on('data', (d: Buffer) => (stderr += d.toString()))
+    // 'close', not 'exit': tests read the log once the process is gone, and at 'exit' its last lines
+    // (`database closed`) may still be in the pipe.
     const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) =>
-      proc.once('exit', (code, signal) => done({ code, signal })),
+      proc.once('close', (code, signal) => done({ code, signal })),
     )
     const url = await new Promise<string>((ok, fail) => {
       const timer = setTimeout(() => fail(new Error(`server did not start: ${stderr}`)), 15_000)
