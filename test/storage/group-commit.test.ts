@@ -68,18 +68,23 @@ describe('storage: SQLite group commit (GroupCommitDriver)', () => {
     rmSync(dir, { recursive: true, force: true })
   })
 
-  it('commits transactions that begin together once, all of them', async () => {
+  /** `n` transactions begun together, transaction i inserting parent i: the groups they took. */
+  async function insertTogether(n: number): Promise<number> {
     const before = { ...dialect.driver.stats }
     await Promise.all(
-      Array.from({ length: 10 }, (_, i) =>
+      Array.from({ length: n }, (_, i) =>
         tx(async (trx) => {
           await trx.insertInto('parent').values({ id: i }).execute()
         }),
       ),
     )
+    assert.equal(dialect.driver.stats.members - before.members, n)
+    return dialect.driver.stats.groups - before.groups
+  }
+
+  it('commits transactions that begin together once, all of them', async () => {
+    assert.equal(await insertTogether(10), 1, 'one COMMIT for the ten')
     assert.deepEqual(await parents(), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9])
-    assert.equal(dialect.driver.stats.members - before.members, 10)
-    assert.equal(dialect.driver.stats.groups - before.groups, 1, 'one COMMIT for the ten')
   })
 
   it('lets a transaction that begins later in the same turn of the event loop join the group', async () => {
@@ -192,31 +197,15 @@ describe('storage: SQLite group commit (GroupCommitDriver)', () => {
     await db.destroy()
     open(join(dir, 'capped.sqlite'), 3)
     await schema()
-    const before = { ...dialect.driver.stats }
-    await Promise.all(
-      Array.from({ length: 7 }, (_, i) =>
-        tx(async (trx) => {
-          await trx.insertInto('parent').values({ id: i }).execute()
-        }),
-      ),
-    )
+    assert.equal(await insertTogether(7), 3, 'groups of 3, 3 and 1')
     assert.deepEqual(await parents(), [0, 1, 2, 3, 4, 5, 6])
-    assert.equal(dialect.driver.stats.groups - before.groups, 3, 'groups of 3, 3 and 1')
   })
 
   it('commits each transaction on its own on an in-memory database (one connection)', async () => {
     await db.destroy()
     open(':memory:')
     await schema()
-    const before = { ...dialect.driver.stats }
-    await Promise.all(
-      Array.from({ length: 4 }, (_, i) =>
-        tx(async (trx) => {
-          await trx.insertInto('parent').values({ id: i }).execute()
-        }),
-      ),
-    )
+    assert.equal(await insertTogether(4), 4)
     assert.deepEqual(await parents(), [0, 1, 2, 3])
-    assert.equal(dialect.driver.stats.groups - before.groups, 4)
   })
 })
