@@ -40,6 +40,12 @@ export interface IdempotencyClaim {
   createdAt: number
   /** Set once a transaction holding the reservation has committed. */
   claimed: boolean
+  /**
+   * False when the plugin did not look the key up before the handler (a route whose service writes
+   * the key with its answer, `routesOf`'s `keyWithAnswer`): a key found taken in the transaction is
+   * then `KeyTaken`, and the route answers from the stored row instead.
+   */
+  lookedUp: boolean
   /** Set by the route: how a result is sent (status and JSON body), for `inTransaction`'s `answer`. */
   answerOf?: ((result: unknown) => StoredAnswer | undefined) | undefined
   /** The answer a committed transaction stored with its change (see `TxOptions.answer`). */

@@ -97,10 +97,22 @@ async function attemptOnce<T>(
       state.connection = await trx.getExecutor().provideConnection(async (c) => c)
       runDirectly(trx, state.connection)
     }
-    if (claim && !claim.claimed) await reserveKey(trx, claim)
-    const result = await fn(trx)
+    // When the result is the answer, the key is written once, with the answer, after fn (see
+    // storeAnswer); otherwise it is reserved first and answered after the commit.
+    const withAnswer = claim !== undefined && answer && !rollback
+    if (claim && !claim.claimed && !withAnswer) await reserveKey(trx, claim)
+    let result: T
+    try {
+      result = await fn(trx)
+    } catch (err) {
+      // A refusal, under a key that a request with the same key has written meanwhile: that
+      // request's change and answer stand, and this one must not answer otherwise.
+      if (withAnswer && !claim.claimed && err instanceof AppError && (await keyWritten(trx, claim)))
+        throw keyTaken(claim)
+      throw err
+    }
     // Before the commit hooks, so the audit chain's head stays the last lock taken.
-    const stored = claim && answer && !rollback ? await storeAnswer(trx, claim, result) : undefined
+    const stored = withAnswer ? await storeAnswer(trx, claim, result) : undefined
     // Hooks may register further hooks: run until none is left. Dry runs run them too, so a dry run
     // fails wherever the real run would.
     for (let i = 0; i < state.hooks.length; i++) await state.hooks[i]!(trx)
@@ -133,6 +145,57 @@ const reservation = prepareQuery((db, scope: string, key: string, hash: string, 
     .returning('key'),
 )
 
+/** A key written with its answer at once (TxOptions.answer): no reservation before it. */
+const answeredKey = prepareQuery(
+  (db, scope: string, key: string, hash: string, statusCode: number, body: string, createdAt: number) =>
+    db
+      .insertInto('idempotency_keys')
+      .values({
+        scope,
+        key,
+        request_hash: hash,
+        status_code: statusCode,
+        response_body: body,
+        created_at: createdAt,
+      })
+      .onConflict((oc) => oc.columns(['scope', 'key']).doNothing())
+      .returning('key'),
+)
+
+export const inProgress = () =>
+  new AppError(
+    'idempotency_in_progress',
+    'a request with this Idempotency-Key is still being processed; retry shortly',
+  )
+
+/**
+ * The request's Idempotency-Key was found written by another request, and this request never
+ * looked it up (IdempotencyClaim.lookedUp): the route answers from the stored key (a replay, or
+ * the refusal the plugin would have given before the handler). Rolls the transaction back.
+ */
+export class KeyTaken extends Error {
+  constructor() {
+    super('the Idempotency-Key is taken')
+    this.name = 'KeyTaken'
+  }
+}
+
+const keyTaken = (claim: IdempotencyClaim) => (claim.lookedUp ? inProgress() : new KeyTaken())
+
+const keyRow = prepareQuery((db, scope: string, key: string) =>
+  db.selectFrom('idempotency_keys').select('status_code').where('scope', '=', scope).where('key', '=', key),
+)
+
+/** Whether the key is written (seen from inside the transaction: committed, or in its own SQLite group). */
+async function keyWritten(trx: Tx, claim: IdempotencyClaim): Promise<boolean> {
+  try {
+    return (await keyRow.takeFirst(trx, claim.scope, claim.key)) !== undefined
+  } catch {
+    // The transaction can no longer run statements (PostgreSQL, after a failed one): the refusal stands.
+    return false
+  }
+}
+
 /**
  * Reserves the request's Idempotency-Key inside its transaction (status 0: in progress). Another
  * request with the key got there first — it holds the reservation, or has answered since the
@@ -140,11 +203,7 @@ const reservation = prepareQuery((db, scope: string, key: string, hash: string, 
  */
 async function reserveKey(trx: Tx, claim: IdempotencyClaim): Promise<void> {
   const reserved = await reservation.takeFirst(trx, claim.scope, claim.key, claim.hash, claim.createdAt)
-  if (!reserved)
-    throw new AppError(
-      'idempotency_in_progress',
-      'a request with this Idempotency-Key is still being processed; retry shortly',
-    )
+  if (!reserved) throw keyTaken(claim)
 }
 
 /** A request's answer written over its key's reservation (status 0). */
@@ -158,9 +217,12 @@ export const answerOverReservation = prepareQuery(
 )
 
 /**
- * Stores the answer `result` will be sent as over the key's reservation, as the idempotency plugin
- * would after the response (secrets redacted). Without the route's serializer, or when the result
- * does not serialize (the response then fails on its own), nothing is stored here.
+ * Stores the answer `result` will be sent as (secrets redacted, as the idempotency plugin would
+ * after the response) with the change: the key and its answer in one row, one statement, or over
+ * the reservation of an earlier transaction of the request. A request with the same key that got
+ * there first makes this one roll back as in progress (its retry finds the stored answer), as the
+ * reservation would have. Without the route's serializer, or when the result does not serialize
+ * (the response then fails on its own), only the reservation is written and the plugin answers it.
  */
 async function storeAnswer(
   trx: Tx,
@@ -171,16 +233,27 @@ async function storeAnswer(
   try {
     answer = claim.answerOf?.(result)
   } catch {
+    answer = undefined
+  }
+  if (!answer || answer.statusCode >= 500) {
+    if (!claim.claimed) await reserveKey(trx, claim)
     return undefined
   }
-  if (!answer || answer.statusCode >= 500) return undefined
-  await answerOverReservation.execute(
+  const body = redactTokens(answer.body)
+  if (claim.claimed) {
+    await answerOverReservation.execute(trx, answer.statusCode, body, claim.scope, claim.key)
+    return answer
+  }
+  const written = await answeredKey.takeFirst(
     trx,
-    answer.statusCode,
-    redactTokens(answer.body),
     claim.scope,
     claim.key,
+    claim.hash,
+    answer.statusCode,
+    body,
+    claim.createdAt,
   )
+  if (!written) throw keyTaken(claim)
   return answer
 }
 

@@ -101,6 +101,77 @@ for (const dialect of DIALECTS) {
       assert.equal(later.body, ran[0]!.body)
     })
 
+    // A checkout writes its key with its answer at the end of its transaction, and its route does
+    // not look the key up first. The requests that lose the race must still never answer on their
+    // own: not a second lease, and not "no free seat" for the one seat the winner took (on
+    // PostgreSQL a loser can read "no lease yet", then wait for the pool row the winner holds).
+    it('runs only one of several seat checkouts racing with the same key; the others are in progress or replay it', async () => {
+      const checkoutsBefore = await auditCount('seats.checkout')
+      for (let round = 0; round < 6; round++) {
+        const product = `idem-race-${round}`
+        const prov = await t.call(t.operatorToken, 'POST', '/v1/orgs/acme/seats/pools', {
+          product,
+          seats: 1,
+          expires: '2099-12-31',
+        })
+        assert.equal(prov.status, 201, JSON.stringify(prov.body))
+        const key = newKey()
+        const url = `/v1/orgs/acme/seats/pools/${product}/checkout`
+        const answers = await Promise.all(
+          [0, 1, 2, 3].map(() => send(alice, 'POST', url, key, { host: 'ws-race' })),
+        )
+        const fresh = answers.filter(
+          (r) => r.statusCode === 200 && r.headers['idempotent-replayed'] === undefined,
+        )
+        const all = answers.map((r) => `${r.statusCode} ${r.body}`).join('\n')
+        assert.equal(fresh.length, 1, all)
+        assert.equal(fresh[0]!.json().reused, false)
+        for (const other of answers.filter((r) => r !== fresh[0])) {
+          if (other.statusCode === 409) assert.equal(other.json().error.code, 'idempotency_in_progress', all)
+          else {
+            assert.equal(other.headers['idempotent-replayed'], 'true', all)
+            assert.equal(other.body, fresh[0]!.body)
+          }
+        }
+        const stored = await t.storage.db
+          .selectFrom('idempotency_keys')
+          .select(['status_code', 'response_body'])
+          .where('key', '=', key)
+          .executeTakeFirstOrThrow()
+        assert.deepEqual(stored, { status_code: 200, response_body: fresh[0]!.body })
+      }
+      assert.equal(await auditCount('seats.checkout'), checkoutsBefore + 6)
+    })
+
+    // Its route does not look the key up before running: a retry that arrives once the state has
+    // moved on (the lease checked in, the one seat taken by someone else) must still replay the
+    // first answer, not refuse with "no free seat".
+    it('replays a seat checkout for a late retry even when the checkout itself would now be refused', async () => {
+      const prov = await t.call(t.operatorToken, 'POST', '/v1/orgs/acme/seats/pools', {
+        product: 'idem-late',
+        seats: 1,
+        expires: '2099-12-31',
+      })
+      assert.equal(prov.status, 201, JSON.stringify(prov.body))
+      const url = '/v1/orgs/acme/seats/pools/idem-late/checkout'
+      const key = newKey()
+      const first = await send(alice, 'POST', url, key, { host: 'ws-late' })
+      assert.equal(first.statusCode, 200, first.body)
+      const checkin = await send(
+        alice,
+        'POST',
+        `/v1/orgs/acme/seats/leases/${first.json().id}/checkin`,
+        newKey(),
+      )
+      assert.equal(checkin.statusCode, 200, checkin.body)
+      const other = await send(alice, 'POST', url, newKey(), { host: 'ws-someone-else' })
+      assert.equal(other.statusCode, 200, other.body)
+      const retry = await send(alice, 'POST', url, key, { host: 'ws-late' })
+      assert.equal(retry.headers['idempotent-replayed'], 'true', `${retry.statusCode} ${retry.body}`)
+      assert.equal(retry.statusCode, 200)
+      assert.equal(retry.body, first.body)
+    })
+
     it('takes over a reservation abandoned by a server that died mid-request', async () => {
       const key = newKey()
       await t.storage.db

@@ -15,6 +15,8 @@ import {
 } from '../../contract/endpoint.js'
 import { errorBody } from '../../contract/error-body.js'
 import type { ServiceContext } from '../context.js'
+import { answerFromTakenKey } from '../plugins/idempotency.js'
+import { KeyTaken } from '../transaction.js'
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -23,6 +25,8 @@ declare module 'fastify' {
     /** The route changes state: refused to read-only tokens. */
     mutation?: boolean
     operationId?: string
+    /** The service writes the Idempotency-Key with its answer, in its transaction (see the plugin). */
+    keyWithAnswer?: boolean
   }
 }
 
@@ -65,6 +69,10 @@ function errorResponses(e: Endpoint): Record<number, z.ZodType> {
 export function routesOf<T extends Record<string, EndpointSpec>>(
   table: Endpoints<T>,
   handlers: Handlers<T>,
+  opts: {
+    /** Routes whose service writes the Idempotency-Key with its answer (`TxOptions.answer`). */
+    keyWithAnswer?: ReadonlyArray<keyof T & string>
+  } = {},
 ): FastifyPluginAsync {
   return async (app) => {
     for (const e of endpointList(table)) {
@@ -79,6 +87,7 @@ export function routesOf<T extends Record<string, EndpointSpec>>(
           access: e.access,
           mutation: e.mutation === true,
           operationId: e.operationId,
+          keyWithAnswer: opts.keyWithAnswer?.includes(e.name) === true,
         },
         schema: {
           tags: [e.topic],
@@ -101,7 +110,13 @@ export function routesOf<T extends Record<string, EndpointSpec>>(
               const body = reply.serialize(result)
               return typeof body === 'string' ? { result, statusCode: reply.statusCode, body } : undefined
             }
-          const result = await handler(req as unknown as EndpointRequest<EndpointSpec>, reply)
+          let result: unknown
+          try {
+            result = await handler(req as unknown as EndpointRequest<EndpointSpec>, reply)
+          } catch (err) {
+            if (err instanceof KeyTaken) return answerFromTakenKey(app, req, reply)
+            throw err
+          }
           const stored = idem?.stored
           if (stored && stored.result === result && stored.statusCode === reply.statusCode) {
             reply.type('application/json; charset=utf-8')
