@@ -7,16 +7,17 @@
 // (3) heartbeats through HTTP (the call a license server gets most), against the same bare route.
 // Every path is warmed first (WARMUP calls each, CONCURRENCY in flight: a server that has been up a
 // while, not its first requests), then the phases run in ROUNDS interleaved rounds of PHASE_MS each,
-// and each figure is the median of its rounds, so a path measured first is not measured colder or
-// on a quieter machine than its baseline. Run alone with `npm run bench -- seats`.
+// each path right after its baseline. A rate is the median of its rounds; a share is the median of
+// the rounds' shares (path and baseline of one round, back to back), so a slow moment of a shared
+// machine weighs on both sides of a share alike. Run alone with `npm run bench -- seats`.
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 
-const PHASE_MS = Number(process.env.LICCTL_BENCH_SEATS_MS ?? 1500)
+const PHASE_MS = Number(process.env.LICCTL_BENCH_SEATS_MS ?? 1000)
 const WARMUP = 1000
-const ROUNDS = Number(process.env.LICCTL_BENCH_SEATS_ROUNDS ?? 3)
+const ROUNDS = Number(process.env.LICCTL_BENCH_SEATS_ROUNDS ?? 7)
 const CONCURRENCY = 16
 /** Goals from the performance issue: shares of the baseline's rate. */
 const HTTP_GOAL = 0.35
@@ -115,7 +116,8 @@ export async function run({ root }) {
       )
     const beat = (i) => client.seats.heartbeat({ org: 'bench', id: leases[i % leases.length] })
 
-    const phases = { http: overHttp, service: direct, bareHttp: bare, rawRate: rawOnce, heartbeats: beat }
+    // Each path right after its baseline, so a round's share compares like with like.
+    const phases = { bareHttp: bare, http: overHttp, heartbeats: beat, rawRate: rawOnce, service: direct }
     // One counter over every call of every round: each checkout is on a new host (a new lease).
     let call = 0
     const next = (once) => () => once(call++)
@@ -134,20 +136,24 @@ export async function run({ root }) {
     const { http, service, bareHttp, rawRate, heartbeats } = Object.fromEntries(
       Object.entries(rounds).map(([k, v]) => [k, median(v)]),
     )
+    // Each share is the median of its rounds' shares: a path and its baseline measured back to back
+    // in one round see the same machine, where the machine's speed drifts between rounds (shared
+    // hosts: the bare route's own rate moved by a third from one round to the next).
+    const share = (path, baseline) => median(rounds[path].map((rate, r) => rate / rounds[baseline][r]))
 
     const figures = {
       httpCheckoutsPerSec: Math.round(http),
       bareAuthRoutePerSec: Math.round(bareHttp),
-      httpShareOfBare: Number((http / bareHttp).toFixed(2)),
+      httpShareOfBare: Number(share('http', 'bareHttp').toFixed(2)),
       serviceCheckoutsPerSec: Math.round(service),
       rawSqliteCheckoutsPerSec: Math.round(rawRate),
-      serviceShareOfRaw: Number((service / rawRate).toFixed(2)),
+      serviceShareOfRaw: Number(share('service', 'rawRate').toFixed(2)),
       httpHeartbeatsPerSec: Math.round(heartbeats),
-      heartbeatShareOfBare: Number((heartbeats / bareHttp).toFixed(2)),
+      heartbeatShareOfBare: Number(share('heartbeats', 'bareHttp').toFixed(2)),
     }
     const pct = (x) => `${Math.round(x * 100)} %`
     process.stdout.write(
-      `SQLite, ${CONCURRENCY} in flight, ${WARMUP} warm-up calls per path, medians of ${ROUNDS} interleaved rounds of ${PHASE_MS} ms, Node ${process.version}\n` +
+      `SQLite, ${CONCURRENCY} in flight, ${WARMUP} warm-up calls per path, ${ROUNDS} interleaved rounds of ${PHASE_MS} ms (rates: medians; shares: medians of each round's share), Node ${process.version}\n` +
         `  checkouts through HTTP:     ${figures.httpCheckoutsPerSec}/s — ${pct(figures.httpShareOfBare)} of a bare authenticated route (${figures.bareAuthRoutePerSec}/s; goal ≥ ${pct(HTTP_GOAL)})\n` +
         `  checkouts through service:  ${figures.serviceCheckoutsPerSec}/s — ${pct(figures.serviceShareOfRaw)} of raw better-sqlite3 (${figures.rawSqliteCheckoutsPerSec}/s; goal ≥ ${pct(SERVICE_GOAL)})\n` +
         `  heartbeats through HTTP:    ${figures.httpHeartbeatsPerSec}/s — ${pct(figures.heartbeatShareOfBare)} of the bare route\n`,
