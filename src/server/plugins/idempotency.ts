@@ -97,12 +97,12 @@ export async function answerFromTakenKey(
  * then stored over the reservation as it is sent. A request whose handler committed no
  * transaction (a refusal, a dry run) has its answer stored as it is sent.
  *
- * When the service's result is the answer (`TxOptions.answer`, a seat checkout), the key and its
- * answer are one row written at the end of the change's transaction, and the route
- * (`keyWithAnswer`) skips the lookup before the handler: one statement where a reservation, its
- * answer and the lookup were three. A request that finds the key written there (or refuses
- * something once a request with the same key has written it) rolls back and answers from the
- * stored row (`answerFromTakenKey`), as the lookup would have.
+ * When the service's result is the answer (`TxOptions.answer`: a seat checkout, every bulk batch),
+ * the key and its answer are one row written at the end of the change's transaction, and the route
+ * (`keyWithAnswer`) skips the lookup before the handler: one statement where a lookup, a
+ * reservation and an answer written after the commit (a write transaction of its own) were three.
+ * A request that finds the key written there, or refuses something under a key already written,
+ * rolls back and answers from the stored row (`answerFromTakenKey`), as the lookup would have.
  */
 export function registerIdempotency(app: FastifyInstance): void {
   app.decorateRequest('idempotency', null)

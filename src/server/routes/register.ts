@@ -87,7 +87,8 @@ export function routesOf<T extends Record<string, EndpointSpec>>(
           access: e.access,
           mutation: e.mutation === true,
           operationId: e.operationId,
-          keyWithAnswer: opts.keyWithAnswer?.includes(e.name) === true,
+          // The bulk engine stores every batch's answer with its change (runBulk).
+          keyWithAnswer: e.bulk !== undefined || opts.keyWithAnswer?.includes(e.name) === true,
         },
         schema: {
           tags: [e.topic],

@@ -37,6 +37,9 @@ interface PendingEntry {
   created_at: number
 }
 
+/** An entry given its place in its chain (by flushAudit, in place). */
+type ChainedEntry = PendingEntry & { seq: number; prev_hash: string; hash: string }
+
 interface Pending {
   entries: PendingEntry[]
   /** Set by the bulk engine on the transaction: rows recorded in it belong to this job entry. */
@@ -187,9 +190,10 @@ export async function flushAudit(db: Executor | Tx): Promise<void> {
   const p = pending.get(db)
   pending.delete(db)
   if (!p) return
-  const rows = p.job
-    ? [p.job, ...p.entries.map((e) => ({ ...e, job_id: e.job_id ?? p.jobId ?? null }))]
-    : p.entries
+  // The buffer is the transaction's own and is dropped here: its entries are completed in place
+  // (a bulk batch's thousand entries, not copied twice over).
+  if (p.job) for (const e of p.entries) e.job_id ??= p.jobId ?? null
+  const rows = p.job ? [p.job, ...p.entries] : p.entries
   if (rows.length === 0) return
   const byChain = new Map<string, PendingEntry[]>()
   for (const e of rows) {
@@ -204,13 +208,12 @@ export async function flushAudit(db: Executor | Tx): Promise<void> {
     if (!head) throw new Error(`audit head ${key}: the upsert returned no row`)
     let seq = Number(head.seq)
     let prev = head.hash
-    const rows = entries.map((e) => {
-      seq++
-      const hash = entryHash({ ...e, seq, prev_hash: prev })
-      const row = { ...e, seq, prev_hash: prev, hash }
-      prev = hash
-      return row
-    })
+    const rows = entries as ChainedEntry[]
+    for (const row of rows) {
+      row.seq = ++seq
+      row.prev_hash = prev
+      prev = row.hash = entryHash(row)
+    }
     for (let i = 0; i < rows.length; i += INSERT_ROWS)
       await insertRows(db, 'audit_events', AUDIT_COLUMNS, rows.slice(i, i + INSERT_ROWS))
     await moveHead.execute(db, seq, prev, key)

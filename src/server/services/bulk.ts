@@ -102,8 +102,9 @@ export async function runBulk<T>(ctx: ServiceContext, job: BulkJob<T>): Promise<
         })
       return { dryRun: job.dryRun, results, summary }
     },
-    // A dry run is the same code, rolled back.
-    { rollback: job.dryRun },
+    // A dry run is the same code, rolled back. Under an Idempotency-Key, an applied batch's answer
+    // is stored with its change (the route skips the lookup: see keyWithAnswer in routes/register).
+    { rollback: job.dryRun, answer: true },
   )
 }
 
