@@ -20,13 +20,12 @@ import {
   auditEntry,
   auditEntryDetail,
   auditVerification,
-  createdToken,
   createOrgResponse,
-  member,
   organization,
   role,
-  tokenInfo,
 } from '../contract/orgs.js'
+import { createdToken, tokenInfo } from '../contract/tokens.js'
+import { member } from '../contract/users.js'
 import { checkoutResponse, lease, seatPool, userUsage } from '../contract/seats.js'
 import {
   category,

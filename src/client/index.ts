@@ -6,6 +6,8 @@ import type * as Expiry from '../contract/expiry.js'
 import type * as Explain from '../contract/explain.js'
 import type * as Meta from '../contract/meta.js'
 import type * as Orgs from '../contract/orgs.js'
+import type * as Tokens from '../contract/tokens.js'
+import type * as Users from '../contract/users.js'
 import type * as Seats from '../contract/seats.js'
 import { resourceOf, type Resource } from './resource.js'
 import { Transport, type TransportOptions } from './transport.js'
@@ -28,6 +30,8 @@ const contract = {
   explain: () => import('../contract/explain.js') as Promise<typeof Explain>,
   meta: () => import('../contract/meta.js') as Promise<typeof Meta>,
   orgs: () => import('../contract/orgs.js') as Promise<typeof Orgs>,
+  tokens: () => import('../contract/tokens.js') as Promise<typeof Tokens>,
+  users: () => import('../contract/users.js') as Promise<typeof Users>,
   seats: () => import('../contract/seats.js') as Promise<typeof Seats>,
 }
 
@@ -79,12 +83,12 @@ export class LicctlClient {
   get orgs(): ResourceOf<typeof Orgs.orgsEndpoints> {
     return this.resource('orgs', () => lazyResource(contract.orgs, (m) => m.orgsEndpoints, this.transport))
   }
-  get users(): ResourceOf<typeof Orgs.usersEndpoints> {
-    return this.resource('users', () => lazyResource(contract.orgs, (m) => m.usersEndpoints, this.transport))
+  get users(): ResourceOf<typeof Users.usersEndpoints> {
+    return this.resource('users', () => lazyResource(contract.users, (m) => m.usersEndpoints, this.transport))
   }
-  get tokens(): ResourceOf<typeof Orgs.tokensEndpoints> {
+  get tokens(): ResourceOf<typeof Tokens.tokensEndpoints> {
     return this.resource('tokens', () =>
-      lazyResource(contract.orgs, (m) => m.tokensEndpoints, this.transport),
+      lazyResource(contract.tokens, (m) => m.tokensEndpoints, this.transport),
     )
   }
   get cloud(): ResourceOf<typeof Cloud.cloudEndpoints> {

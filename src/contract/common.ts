@@ -13,6 +13,9 @@ export const email = z
   .transform((s) => s.toLowerCase())
 export const orgParams = z.strictObject({ org: slug })
 
+export const role = z.enum(['admin', 'member'])
+export type Role = z.infer<typeof role>
+
 export const pageQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(1000).default(100),
   cursor: z.string().max(200).optional(),

@@ -1,6 +1,7 @@
 import * as z from 'zod'
 import { defineEndpoints } from './endpoint.js'
-import { auditEntry, userParams } from './orgs.js'
+import { auditEntry } from './orgs.js'
+import { userParams } from './users.js'
 
 export const explainQuery = z.strictObject({
   /** What to explain: `addon`, `pool`, or a kind another topic registers (`device`, `activation`). */

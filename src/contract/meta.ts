@@ -1,6 +1,6 @@
 import { defineEndpoints } from './endpoint.js'
 import { health } from './health.js'
-import { whoami } from './orgs.js'
+import { whoami } from './tokens.js'
 
 export const metaEndpoints = defineEndpoints('meta', {
   health: {

@@ -2,8 +2,9 @@ import * as z from 'zod'
 import { email, instant, orgParams, page, pageQuery, slug } from './common.js'
 import { defineEndpoints } from './endpoint.js'
 
-export const role = z.enum(['admin', 'member'])
-export type Role = z.infer<typeof role>
+// The members' and tokens' contracts are modules of their own (users.ts, tokens.ts): a command
+// builds the schemas of the topics it calls, and `orgs show` calls only this one.
+export { role, type Role } from './common.js'
 
 export const organization = z.object({
   slug,
@@ -63,88 +64,6 @@ export const updateOrgBody = z
   })
   .refine((b) => Object.keys(b).length > 0, 'nothing to update')
 export type UpdateOrgBody = z.input<typeof updateOrgBody>
-
-export const member = z.object({
-  email: z.string(),
-  name: z.string().nullable(),
-  role,
-  joinedAt: instant,
-})
-export type Member = z.infer<typeof member>
-
-export const userItem = z.strictObject({
-  email,
-  name: z.string().trim().min(1).max(200).optional(),
-  role: role.optional(),
-})
-export const removeUserItem = z.strictObject({ email })
-
-export const setRoleBody = z.strictObject({ role })
-export const userParams = z.strictObject({ org: slug, email })
-
-/** What removing a member released in one topic (seats, add-ons, tokens, …), e.g. `seats released: 2`. */
-export const release = z.object({
-  topic: z.string(),
-  /** What was released, plural, for people: `seats`. */
-  noun: z.string(),
-  /** The verb in the past tense: `released`, `revoked`. */
-  action: z.string(),
-  count: z.number().int(),
-  /** A short name per thing released (`cad-pro on ws-12`); empty when the count says enough. */
-  items: z.array(z.string()),
-})
-export type Release = z.infer<typeof release>
-
-/**
- * What removing a user released, atomically with the removal: one entry per topic in `releases`
- * (every topic that registered a removal hook), plus the older per-topic fields.
- */
-export const removal = z.object({
-  email: z.string(),
-  tokensRevoked: z.number().int(),
-  leasesReleased: z.array(z.object({ product: z.string(), host: z.string(), leaseId: z.string() })),
-  addonsRevoked: z.array(z.string()),
-  releases: z.array(release),
-})
-export type Removal = z.infer<typeof removal>
-
-export const tokenInfo = z.object({
-  id: z.string(),
-  name: z.string().nullable(),
-  prefix: z.string(),
-  userEmail: z.string().nullable(),
-  readOnly: z.boolean(),
-  createdAt: instant,
-  expiresAt: instant.nullable(),
-  lastUsedAt: instant.nullable(),
-})
-export type TokenInfo = z.infer<typeof tokenInfo>
-
-export const createTokenBody = z.strictObject({
-  name: z.string().trim().min(1).max(100).optional(),
-  readOnly: z.boolean().default(false),
-  /** An instant computed by the caller (older clients); prefer `expires`. */
-  expiresAt: instant.optional(),
-  /**
-   * When the token expires, as the user typed it: a duration from now (`30d`, `12h`), a date (valid
-   * through that day in the organization's time zone) or an instant with its offset. The server computes it.
-   */
-  expires: z.string().trim().min(1).max(100).optional(),
-  /** Admins (and the operator) may create a token for another member. */
-  userEmail: email.optional(),
-})
-export type CreateTokenBody = z.input<typeof createTokenBody>
-export const createdToken = tokenInfo.extend({ token: z.string() })
-
-export const whoami = z.object({
-  kind: z.enum(['operator', 'user']),
-  email: z.string().nullable(),
-  org: z.string().nullable(),
-  role: role.nullable(),
-  readOnly: z.boolean(),
-  tokenId: z.string(),
-})
-export type Whoami = z.infer<typeof whoami>
 
 export const auditEntry = z.object({
   id: z.string(),
@@ -273,85 +192,5 @@ export const orgsEndpoints = defineEndpoints('orgs', {
     access: 'admin',
     params: auditEntryParams,
     responses: { 200: auditEntryDetail },
-  },
-})
-
-export const usersEndpoints = defineEndpoints('users', {
-  list: {
-    method: 'GET',
-    path: '/orgs/{org}/users',
-    summary: 'List members',
-    access: 'member',
-    params: orgParams,
-    query: pageQuery.extend({ role: role.optional() }),
-    responses: { 200: page(member) },
-  },
-  add: {
-    method: 'POST',
-    path: '/orgs/{org}/users/bulk-add',
-    summary: 'Add members (bulk, up to 1,000; dryRun plans only)',
-    access: 'admin',
-    mutation: true,
-    params: orgParams,
-    bulk: { item: userItem },
-  },
-  remove: {
-    method: 'POST',
-    path: '/orgs/{org}/users/bulk-remove',
-    summary: 'Remove members, releasing their licenses and tokens (bulk)',
-    access: 'admin',
-    mutation: true,
-    params: orgParams,
-    bulk: { item: removeUserItem },
-  },
-  removeOne: {
-    method: 'DELETE',
-    path: '/orgs/{org}/users/{email}',
-    summary: 'Remove one member, releasing their licenses and tokens',
-    access: 'admin',
-    mutation: true,
-    params: userParams,
-    responses: { 200: removal },
-  },
-  setRole: {
-    method: 'PATCH',
-    path: '/orgs/{org}/users/{email}',
-    summary: 'Change a member’s role',
-    access: 'admin',
-    mutation: true,
-    params: userParams,
-    body: setRoleBody,
-    responses: { 200: member },
-  },
-})
-
-export const tokensEndpoints = defineEndpoints('tokens', {
-  create: {
-    method: 'POST',
-    path: '/orgs/{org}/tokens',
-    summary: 'Create a token (the secret is returned once)',
-    access: 'member',
-    mutation: true,
-    params: orgParams,
-    body: createTokenBody,
-    responses: { 201: createdToken },
-  },
-  list: {
-    method: 'GET',
-    path: '/orgs/{org}/tokens',
-    summary: 'List live tokens (admins: all; members: their own)',
-    access: 'member',
-    params: orgParams,
-    query: pageQuery,
-    responses: { 200: page(tokenInfo) },
-  },
-  revoke: {
-    method: 'DELETE',
-    path: '/orgs/{org}/tokens/{id}',
-    summary: 'Revoke a token',
-    access: 'member',
-    mutation: true,
-    params: z.strictObject({ org: slug, id: z.string().max(64) }),
-    responses: { 200: tokenInfo },
   },
 })

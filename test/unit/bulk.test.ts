@@ -15,7 +15,7 @@ import {
 import { UsageError } from '../../src/cli/errors.js'
 import type { BulkResponse } from '../../src/contract/bulk.js'
 import { addonItem } from '../../src/contract/cloud.js'
-import { userItem } from '../../src/contract/orgs.js'
+import { userItem } from '../../src/contract/users.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'licctl-bulk-'))
 after(() => rmSync(dir, { recursive: true, force: true }))

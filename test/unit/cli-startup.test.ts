@@ -327,9 +327,22 @@ describe('cli start-up: what each path loads', function () {
       'undici',
     ]
     // A topic's contract (its zod schemas) loads when the command uses that topic, not before.
-    const TOPIC_CONTRACTS = ['orgs', 'seats', 'cloud', 'devices', 'activations', 'expiry', 'explain', 'meta']
+    const TOPIC_CONTRACTS = [
+      'orgs',
+      'users',
+      'tokens',
+      'seats',
+      'cloud',
+      'devices',
+      'activations',
+      'expiry',
+      'explain',
+      'meta',
+    ]
     for (const [args, path, contracts] of [
+      // Members and tokens are contracts of their own: showing an organization builds neither.
       [['orgs', 'show', 'acme', '--json'], 'GET /v1/orgs/acme', ['orgs']],
+      [['orgs', 'users', 'list', '--org', 'acme', '--json'], 'GET /v1/orgs/acme/users', ['users']],
       [['seats', 'list', '--org', 'acme', '--json'], 'GET /v1/orgs/acme/seats/leases', ['seats']],
       [['cloud', 'list', '--org', 'acme', '--json'], 'GET /v1/orgs/acme/cloud/addons', ['cloud']],
       [['devices', 'list', '--org', 'acme', '--json'], 'GET /v1/orgs/acme/devices', ['devices']],

@@ -1,4 +1,6 @@
-import { orgsEndpoints, tokensEndpoints, usersEndpoints } from '../../contract/orgs.js'
+import { orgsEndpoints } from '../../contract/orgs.js'
+import { tokensEndpoints } from '../../contract/tokens.js'
+import { usersEndpoints } from '../../contract/users.js'
 import { showAuditEntry, verifyAudit } from '../services/audit-log.js'
 import { createOrg, listAudit, listOrgs, showOrg, updateOrg } from '../services/orgs.js'
 import { createToken, listTokens, revokeToken } from '../services/tokens.js'

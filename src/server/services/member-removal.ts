@@ -1,4 +1,4 @@
-import type { Release } from '../../contract/orgs.js'
+import type { Release } from '../../contract/users.js'
 import type { ServiceContext } from '../context.js'
 import type { Tx } from '../transaction.js'
 

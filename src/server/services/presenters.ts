@@ -1,4 +1,6 @@
-import type { AuditEntry, Member, Organization, TokenInfo } from '../../contract/orgs.js'
+import type { AuditEntry, Organization } from '../../contract/orgs.js'
+import type { TokenInfo } from '../../contract/tokens.js'
+import type { Member } from '../../contract/users.js'
 import { toIso, toIsoOrNull } from '../../domain/clock.js'
 import type { Database } from '../../storage/schema.js'
 

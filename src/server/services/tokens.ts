@@ -1,5 +1,5 @@
 import type { PageQuery } from '../../contract/common.js'
-import type { CreateTokenBody } from '../../contract/orgs.js'
+import type { CreateTokenBody } from '../../contract/tokens.js'
 import { newId } from '../../domain/ids.js'
 import { generateToken } from '../../domain/tokens.js'
 import type { ServiceContext } from '../context.js'

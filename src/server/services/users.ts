@@ -1,5 +1,6 @@
 import type { PageQuery } from '../../contract/common.js'
-import type { Removal, Role } from '../../contract/orgs.js'
+import type { Role } from '../../contract/common.js'
+import type { Removal } from '../../contract/users.js'
 import { newId } from '../../domain/ids.js'
 import { prepareQuery } from '../../storage/prepared.js'
 import type { Executor, ServiceContext } from '../context.js'

@@ -1,6 +1,6 @@
 import { ListCommand } from '../../../cli/base-command.js'
 import { renderTable, shortDate, shortTime } from '../../../cli/output.js'
-import type { TokenInfo } from '../../../contract/orgs.js'
+import type { TokenInfo } from '../../../contract/tokens.js'
 import { allItems } from '../../../client/pages.js'
 
 export default class TokensList extends ListCommand<typeof TokensList> {

@@ -1,7 +1,7 @@
 import { Args, Flags } from '@oclif/core'
 import { ApiCommand } from '../../../cli/base-command.js'
 import { bulkFlags, bulkSource } from '../../../cli/bulk-flags.js'
-import { userItem } from '../../../contract/orgs.js'
+import { userItem } from '../../../contract/users.js'
 
 export default class UsersAdd extends ApiCommand<typeof UsersAdd> {
   static override summary = 'Add members to the organization (admins)'

@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core'
 import { ListCommand } from '../../../cli/base-command.js'
 import { renderTable, shortDate } from '../../../cli/output.js'
-import type { Member } from '../../../contract/orgs.js'
+import type { Member } from '../../../contract/users.js'
 import { allItems } from '../../../client/pages.js'
 
 export default class UsersList extends ListCommand<typeof UsersList> {

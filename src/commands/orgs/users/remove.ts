@@ -2,7 +2,7 @@ import { Args } from '@oclif/core'
 import { ApiCommand } from '../../../cli/base-command.js'
 import { bulkFlags, bulkSource } from '../../../cli/bulk-flags.js'
 import { confirmDestructive } from '../../../cli/prompts.js'
-import { removeUserItem, type Removal } from '../../../contract/orgs.js'
+import { removeUserItem, type Removal } from '../../../contract/users.js'
 
 export default class UsersRemove extends ApiCommand<typeof UsersRemove> {
   static override summary = 'Remove members: releases their seats, revokes their add-ons and tokens (admins)'

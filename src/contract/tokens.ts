@@ -1,0 +1,72 @@
+import * as z from 'zod'
+import { email, instant, orgParams, page, pageQuery, role, slug } from './common.js'
+import { defineEndpoints } from './endpoint.js'
+
+export const tokenInfo = z.object({
+  id: z.string(),
+  name: z.string().nullable(),
+  prefix: z.string(),
+  userEmail: z.string().nullable(),
+  readOnly: z.boolean(),
+  createdAt: instant,
+  expiresAt: instant.nullable(),
+  lastUsedAt: instant.nullable(),
+})
+export type TokenInfo = z.infer<typeof tokenInfo>
+
+export const createTokenBody = z.strictObject({
+  name: z.string().trim().min(1).max(100).optional(),
+  readOnly: z.boolean().default(false),
+  /** An instant computed by the caller (older clients); prefer `expires`. */
+  expiresAt: instant.optional(),
+  /**
+   * When the token expires, as the user typed it: a duration from now (`30d`, `12h`), a date (valid
+   * through that day in the organization's time zone) or an instant with its offset. The server computes it.
+   */
+  expires: z.string().trim().min(1).max(100).optional(),
+  /** Admins (and the operator) may create a token for another member. */
+  userEmail: email.optional(),
+})
+export type CreateTokenBody = z.input<typeof createTokenBody>
+export const createdToken = tokenInfo.extend({ token: z.string() })
+
+export const whoami = z.object({
+  kind: z.enum(['operator', 'user']),
+  email: z.string().nullable(),
+  org: z.string().nullable(),
+  role: role.nullable(),
+  readOnly: z.boolean(),
+  tokenId: z.string(),
+})
+export type Whoami = z.infer<typeof whoami>
+
+export const tokensEndpoints = defineEndpoints('tokens', {
+  create: {
+    method: 'POST',
+    path: '/orgs/{org}/tokens',
+    summary: 'Create a token (the secret is returned once)',
+    access: 'member',
+    mutation: true,
+    params: orgParams,
+    body: createTokenBody,
+    responses: { 201: createdToken },
+  },
+  list: {
+    method: 'GET',
+    path: '/orgs/{org}/tokens',
+    summary: 'List live tokens (admins: all; members: their own)',
+    access: 'member',
+    params: orgParams,
+    query: pageQuery,
+    responses: { 200: page(tokenInfo) },
+  },
+  revoke: {
+    method: 'DELETE',
+    path: '/orgs/{org}/tokens/{id}',
+    summary: 'Revoke a token',
+    access: 'member',
+    mutation: true,
+    params: z.strictObject({ org: slug, id: z.string().max(64) }),
+    responses: { 200: tokenInfo },
+  },
+})
