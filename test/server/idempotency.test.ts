@@ -23,6 +23,16 @@ for (const dialect of DIALECTS) {
         headers: { authorization: `Bearer ${token}`, 'idempotency-key': key },
         ...(payload ? { payload } : {}),
       })
+    /** A one-seat pool of acme (the operator provisions it); answers its checkout URL. */
+    const oneSeatPool = async (product: string) => {
+      const prov = await t.call(t.operatorToken, 'POST', '/v1/orgs/acme/seats/pools', {
+        product,
+        seats: 1,
+        expires: '2099-12-31',
+      })
+      assert.equal(prov.status, 201, JSON.stringify(prov.body))
+      return `/v1/orgs/acme/seats/pools/${product}/checkout`
+    }
     const auditCount = async (action: string) =>
       (await t.call(alice, 'GET', `/v1/orgs/acme/audit?limit=1000&action=${action}`)).body.items.length
 
@@ -47,13 +57,7 @@ for (const dialect of DIALECTS) {
     })
 
     it("stores a seat checkout's answer with its change: sent once as stored, replayed byte for byte", async () => {
-      const prov = await t.call(t.operatorToken, 'POST', '/v1/orgs/acme/seats/pools', {
-        product: 'idem-seat',
-        seats: 1,
-        expires: '2099-12-31',
-      })
-      assert.equal(prov.status, 201, JSON.stringify(prov.body))
-      const url = '/v1/orgs/acme/seats/pools/idem-seat/checkout'
+      const url = await oneSeatPool('idem-seat')
       const key = newKey()
       const first = await send(alice, 'POST', url, key, { host: 'ws-idem' })
       assert.equal(first.statusCode, 200, first.body)
@@ -108,15 +112,8 @@ for (const dialect of DIALECTS) {
     it('runs only one of several seat checkouts racing with the same key; the others are in progress or replay it', async () => {
       const checkoutsBefore = await auditCount('seats.checkout')
       for (let round = 0; round < 6; round++) {
-        const product = `idem-race-${round}`
-        const prov = await t.call(t.operatorToken, 'POST', '/v1/orgs/acme/seats/pools', {
-          product,
-          seats: 1,
-          expires: '2099-12-31',
-        })
-        assert.equal(prov.status, 201, JSON.stringify(prov.body))
+        const url = await oneSeatPool(`idem-race-${round}`)
         const key = newKey()
-        const url = `/v1/orgs/acme/seats/pools/${product}/checkout`
         const answers = await Promise.all(
           [0, 1, 2, 3].map(() => send(alice, 'POST', url, key, { host: 'ws-race' })),
         )
@@ -147,13 +144,7 @@ for (const dialect of DIALECTS) {
     // moved on (the lease checked in, the one seat taken by someone else) must still replay the
     // first answer, not refuse with "no free seat".
     it('replays a seat checkout for a late retry even when the checkout itself would now be refused', async () => {
-      const prov = await t.call(t.operatorToken, 'POST', '/v1/orgs/acme/seats/pools', {
-        product: 'idem-late',
-        seats: 1,
-        expires: '2099-12-31',
-      })
-      assert.equal(prov.status, 201, JSON.stringify(prov.body))
-      const url = '/v1/orgs/acme/seats/pools/idem-late/checkout'
+      const url = await oneSeatPool('idem-late')
       const key = newKey()
       const first = await send(alice, 'POST', url, key, { host: 'ws-late' })
       assert.equal(first.statusCode, 200, first.body)
