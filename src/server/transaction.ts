@@ -137,16 +137,11 @@ async function attemptOnce<T>(
   }
 }
 
-const reservation = prepareQuery((db, scope: string, key: string, hash: string, createdAt: number) =>
-  db
-    .insertInto('idempotency_keys')
-    .values({ scope, key, request_hash: hash, status_code: 0, response_body: '', created_at: createdAt })
-    .onConflict((oc) => oc.columns(['scope', 'key']).doNothing())
-    .returning('key'),
-)
-
-/** A key written with its answer at once (TxOptions.answer): no reservation before it. */
-const answeredKey = prepareQuery(
+/**
+ * An Idempotency-Key's row written, unless the key is there already (then no row is returned): a
+ * reservation (status 0, no body yet) or the key with its answer.
+ */
+export const writeKey = prepareQuery(
   (db, scope: string, key: string, hash: string, statusCode: number, body: string, createdAt: number) =>
     db
       .insertInto('idempotency_keys')
@@ -160,6 +155,11 @@ const answeredKey = prepareQuery(
       })
       .onConflict((oc) => oc.columns(['scope', 'key']).doNothing())
       .returning('key'),
+)
+
+/** An Idempotency-Key's row, if it is written. */
+export const storedKey = prepareQuery((db, scope: string, key: string) =>
+  db.selectFrom('idempotency_keys').selectAll().where('scope', '=', scope).where('key', '=', key),
 )
 
 export const inProgress = () =>
@@ -182,14 +182,10 @@ export class KeyTaken extends Error {
 
 const keyTaken = (claim: IdempotencyClaim) => (claim.lookedUp ? inProgress() : new KeyTaken())
 
-const keyRow = prepareQuery((db, scope: string, key: string) =>
-  db.selectFrom('idempotency_keys').select('status_code').where('scope', '=', scope).where('key', '=', key),
-)
-
 /** Whether the key is written (seen from inside the transaction: committed, or in its own SQLite group). */
 async function keyWritten(trx: Tx, claim: IdempotencyClaim): Promise<boolean> {
   try {
-    return (await keyRow.takeFirst(trx, claim.scope, claim.key)) !== undefined
+    return (await storedKey.takeFirst(trx, claim.scope, claim.key)) !== undefined
   } catch {
     // The transaction can no longer run statements (PostgreSQL, after a failed one): the refusal stands.
     return false
@@ -202,7 +198,7 @@ async function keyWritten(trx: Tx, claim: IdempotencyClaim): Promise<boolean> {
  * check before the handler — so this one is told to retry, and the retry finds the stored answer.
  */
 async function reserveKey(trx: Tx, claim: IdempotencyClaim): Promise<void> {
-  const reserved = await reservation.takeFirst(trx, claim.scope, claim.key, claim.hash, claim.createdAt)
+  const reserved = await writeKey.takeFirst(trx, claim.scope, claim.key, claim.hash, 0, '', claim.createdAt)
   if (!reserved) throw keyTaken(claim)
 }
 
@@ -244,7 +240,7 @@ async function storeAnswer(
     await answerOverReservation.execute(trx, answer.statusCode, body, claim.scope, claim.key)
     return answer
   }
-  const written = await answeredKey.takeFirst(
+  const written = await writeKey.takeFirst(
     trx,
     claim.scope,
     claim.key,

@@ -1,9 +1,8 @@
 import { hash as digest } from 'node:crypto'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { redactTokens } from '../../domain/tokens.js'
-import { prepareQuery } from '../../storage/prepared.js'
 import { AppError } from '../errors.js'
-import { answerOverReservation, inProgress } from '../transaction.js'
+import { answerOverReservation, inProgress, storedKey, writeKey } from '../transaction.js'
 import { isDatabaseUnavailable } from './errors.js'
 import type { IdempotencyClaim } from '../context.js'
 
@@ -12,10 +11,6 @@ declare module 'fastify' {
     idempotency: IdempotencyClaim | null
   }
 }
-
-const storedKey = prepareQuery((db, scope: string, key: string) =>
-  db.selectFrom('idempotency_keys').selectAll().where('scope', '=', scope).where('key', '=', key),
-)
 
 const KEY_PATTERN = /^[A-Za-z0-9._:-]{8,200}$/
 const SECRET_MARK = /lic_(op|u)_\[REDACTED\]/
@@ -164,18 +159,6 @@ export function registerIdempotency(app: FastifyInstance): void {
     if (idem.stored && idem.stored.statusCode === statusCode && idem.stored.body === payload) return
     const body = redactTokens(payload)
     if (idem.claimed) await answerOverReservation.execute(db, statusCode, body, idem.scope, idem.key)
-    else
-      await db
-        .insertInto('idempotency_keys')
-        .values({
-          scope: idem.scope,
-          key: idem.key,
-          request_hash: idem.hash,
-          status_code: statusCode,
-          response_body: body,
-          created_at: idem.createdAt,
-        })
-        .onConflict((oc) => oc.columns(['scope', 'key']).doNothing())
-        .execute()
+    else await writeKey.execute(db, idem.scope, idem.key, idem.hash, statusCode, body, idem.createdAt)
   }
 }
