@@ -1,17 +1,26 @@
 import type { FastifySchemaCompiler } from 'fastify'
 import type * as z from 'zod'
 
-/** Where in `value` the first string holding U+0000 is, or undefined. */
+/**
+ * Where in `value` the first string holding U+0000 is, or undefined. One path array is pushed and
+ * popped on the way down and copied only when a NUL is found: this walks every value of every
+ * request (a bulk batch's thousand rows), where a copy per step was a thousand arrays and more.
+ */
 function nulAt(value: unknown, path: PropertyKey[] = []): PropertyKey[] | undefined {
-  if (typeof value === 'string') return value.includes('\u0000') ? path : undefined
+  if (typeof value === 'string') return value.includes('\u0000') ? [...path] : undefined
   if (Array.isArray(value)) {
-    for (const [i, v] of value.entries()) {
-      const found = nulAt(v, [...path, i])
+    for (let i = 0; i < value.length; i++) {
+      path.push(i)
+      const found = nulAt(value[i], path)
+      path.pop()
       if (found) return found
     }
   } else if (value !== null && typeof value === 'object') {
-    for (const [k, v] of Object.entries(value)) {
-      const found = k.includes('\u0000') ? [...path, k] : nulAt(v, [...path, k])
+    for (const k of Object.keys(value)) {
+      if (k.includes('\u0000')) return [...path, k]
+      path.push(k)
+      const found = nulAt((value as Record<string, unknown>)[k], path)
+      path.pop()
       if (found) return found
     }
   }
