@@ -192,7 +192,12 @@ for (const dialect of DIALECTS) {
             'POST',
             '/v1/orgs/acme/users/bulk-add',
             // Behind a clean row: the path names the row and field the NUL is in, not the ones before.
-            { items: [{ email: 'd@acme.test', name: 'D' }, { email: 'c@acme.test', name: nul }] },
+            {
+              items: [
+                { email: 'd@acme.test', name: 'D' },
+                { email: 'c@acme.test', name: nul },
+              ],
+            },
             'body.items[1].name',
           ],
         ]
