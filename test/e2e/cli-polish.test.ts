@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { E2eServer, jsonError, ROOT, runCli, type CliResult } from '../helpers/e2e.js'
 import { runInPty } from '../helpers/pty.js'
-import { spawnCli } from '../helpers/spawn.js'
+import { BIN, runProcess, spawnCli } from '../helpers/spawn.js'
 
 /**
  * Runs the CLI with stdout into a real pipe whose reader goes away after the first chunk, as
@@ -227,6 +227,41 @@ describe('e2e: what a new user trips over', function () {
     // eslint-disable-next-line no-control-regex
     assert.doesNotMatch(res.stderr.replace(/\n$/, ''), /[\u0000-\u001f\u007f]/)
     assert.match(res.stderr, /\\x7fELF\\x1b\[2J\\x07\\x00/)
+  })
+
+  it('a --file that is not a readable file is an input error naming it (exit 2); a pipe is read whole', async () => {
+    // A directory gave node's own "Error: EISDIR: illegal operation on a directory, read", exit 1.
+    const res = await runCli(['cloud', 'revoke', 'cloud-processing', '--file', server.dir], {
+      env: { ...env, NO_COLOR: '1' },
+    })
+    assert.equal(res.code, 2)
+    assert.equal(res.stderr.split('\n')[0], `Error: cannot read ${server.dir}: it is a directory, not a file`)
+    const json = await runCli(['cloud', 'revoke', 'cloud-processing', '--file', server.dir, '--json'], {
+      env,
+    })
+    assert.equal(json.code, 2)
+    assert.deepEqual(jsonError(json), {
+      code: 'usage',
+      message: `cannot read ${server.dir}: it is a directory, not a file`,
+    })
+    // Process substitution names a pipe: its start was read at offset 0 to tell CSV from JSON
+    // ("Error: ESPIPE: invalid seek, read", exit 1).
+    const piped = await runProcess(
+      'bash',
+      [
+        '-c',
+        `"$0" "$1" orgs users add --dry-run --file <(printf 'email\\nuser1@acme.test\\n')`,
+        process.execPath,
+        BIN,
+      ],
+      { cwd: ROOT, env: { ...process.env, NO_COLOR: '1', ...env } },
+    )
+    assert.equal(piped.stderr, '')
+    assert.equal(piped.code, 0)
+    assert.deepEqual(piped.stdout.trimEnd().split('\n'), [
+      '= already-so  user1@acme.test',
+      'Dry run (add users): 0 would change, 1 already so, 0 would fail. Nothing was changed.',
+    ])
   })
 
   describe('"not logged in" says exactly what is missing', function () {

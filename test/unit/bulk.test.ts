@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { createWriteStream, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { z } from 'zod'
@@ -16,6 +16,7 @@ import { UsageError } from '../../src/cli/errors.js'
 import type { BulkResponse } from '../../src/contract/bulk.js'
 import { addonItem } from '../../src/contract/cloud.js'
 import { userItem } from '../../src/contract/users.js'
+import { runProcess } from '../helpers/spawn.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'licctl-bulk-'))
 after(() => rmSync(dir, { recursive: true, force: true }))
@@ -243,6 +244,38 @@ describe('bulk input: validation before anything is sent', () => {
     assert.match(empty.message, /: no rows$/)
     const missing = await inputError({ kind: 'file', path: join(dir, 'nope.csv') }, spec)
     assert.equal(missing.message, `cannot read ${join(dir, 'nope.csv')}: no such file`)
+  })
+
+  it('refuses a directory with exit 2, named, whatever its name says it is', async () => {
+    // Without a .csv or .json name its first bytes were read to tell: a raw EISDIR, exit 1.
+    for (const name of ['folder', 'folder.csv', 'folder.json']) {
+      const path = join(dir, name)
+      mkdirSync(path, { recursive: true })
+      const err = await inputError({ kind: 'file', path }, spec)
+      assert.equal(err.message, `cannot read ${path}: it is a directory, not a file`)
+    }
+  })
+
+  it('reads a named pipe whole, once, however often the rows are read (`--file <(…)`)', async () => {
+    // Its first bytes were read at offset 0 to tell CSV from JSON: ESPIPE, exit 1. And a pipe read
+    // twice (planned, then applied) waited forever for a second writer.
+    for (const [name, text] of [
+      ['pipe', 'email\na@acme.test\nb@acme.test\n'],
+      ['pipe-json', '["c@acme.test"]'],
+      ['pipe.csv', 'email\nd@acme.test\n'],
+    ] as const) {
+      const path = join(dir, name)
+      assert.equal((await runProcess('mkfifo', [path])).code, 0)
+      const writer = createWriteStream(path)
+      writer.end(text)
+      const source: BulkSource = { kind: 'file', path }
+      const first = await allRows(source)
+      assert.deepEqual(await allRows(source), first)
+      assert.deepEqual(
+        first.map((r) => r.values.email),
+        text.match(/\w@acme\.test/g),
+      )
+    }
   })
 
   it('names the line and column of a JSON syntax error V8 gives no position for', async () => {

@@ -3,7 +3,7 @@ import type { Readable } from 'node:stream'
 import { CliError } from '../errors.js'
 import { MAX_ROW_CHARS } from './limits.js'
 import { UnreadableInput, type RawRow } from './parse.js'
-import { cannotRead, readStdin } from './source.js'
+import { cannotRead, readsOnce, readWhole } from './source.js'
 
 /**
  * CSV per RFC 4180 (quoted fields with commas, quotes and line breaks; CRLF or LF; a UTF-8 BOM),
@@ -20,8 +20,9 @@ export async function* csvRows(
   const [{ parse }, { Readable }] = await Promise.all([import('csv-parse'), import('node:stream')])
   // A row is held until it ends: max_record_size bounds that (an unclosed quote, a binary file).
   const parser = parse({ bom: true, trim: true, relax_column_count: true, max_record_size: MAX_ROW_CHARS })
-  const input =
-    path === '-' ? Readable.from([await readStdin()]) : createReadStream(path, { highWaterMark: 16 * 1024 })
+  const input = (await readsOnce(path))
+    ? Readable.from([await readWhole(path)])
+    : createReadStream(path, { highWaterMark: 16 * 1024 })
   input.on('error', (e: NodeJS.ErrnoException) => parser.destroy(cannotRead(path, e)))
   input.pipe(parser)
   let header: string[] | undefined

@@ -1,7 +1,7 @@
 import { readFile, stat } from 'node:fs/promises'
 import { inputTooLarge, maxWholeInputBytes } from './limits.js'
 import { UnreadableInput, type RawRow } from './parse.js'
-import { cannotRead, readStdin } from './source.js'
+import { cannotRead, readsOnce, readWhole } from './source.js'
 
 /**
  * JSON: an array of objects (`[{"email": "a@b.c"}]`), of strings (the target: `["a@b.c"]`), or
@@ -9,17 +9,16 @@ import { cannotRead, readStdin } from './source.js'
  */
 export async function* jsonRows(path: string, target: string, wanted: string[]): AsyncGenerator<RawRow[]> {
   let text: string
-  if (path !== '-') {
+  if (await readsOnce(path)) text = await readWhole(path)
+  else {
     const size = await stat(path).then(
       (s) => s.size,
-      () => 0, // unreadable: readFile says why
+      () => 0, // gone since: readFile says why
     )
     if (size > maxWholeInputBytes()) throw inputTooLarge(path, size)
-  }
-  try {
-    text = path === '-' ? await readStdin() : await readFile(path, 'utf8')
-  } catch (e) {
-    throw cannotRead(path, e as NodeJS.ErrnoException)
+    text = await readFile(path, 'utf8').catch((e: NodeJS.ErrnoException) => {
+      throw cannotRead(path, e)
+    })
   }
   let data: unknown
   const json = text.replace(/^\uFEFF/, '')
