@@ -382,6 +382,28 @@ describe('e2e: what a new user trips over', function () {
       assert.equal(back.stdout.split('\n').length, 1504, 'the 1501 members and globex’s own admin')
     })
 
+    it('--output tsv reads back as a bulk --file: by a .tsv name, by its header under another name, on stdin', async () => {
+      // It was read as CSV: 'the header row has no "email" column (it has "email\\tname\\trole\\tjoinedAt")', exit 2.
+      const tsv = await runCli(['orgs', 'users', 'list', '--output', 'tsv'], { env })
+      assert.equal(tsv.code, 0, tsv.stderr)
+      const unchanged = (r: CliResult) => {
+        assert.equal(r.code, 0, r.stderr)
+        return (JSON.parse(r.stdout) as { summary: object }).summary
+      }
+      const all = { changed: 0, unchanged: 1501, failed: 0 }
+      for (const name of ['export.tsv', 'export.txt']) {
+        const file = join(server.dir, name)
+        writeFileSync(file, tsv.stdout)
+        const add = await runCli(['orgs', 'users', 'add', '--file', file, '--dry-run', '--json'], { env })
+        assert.deepEqual(unchanged(add), all, name)
+      }
+      const stdin = await runCli(['orgs', 'users', 'add', '--file', '-', '--dry-run', '--json'], {
+        env,
+        input: tsv.stdout,
+      })
+      assert.deepEqual(unchanged(stdin), all)
+    })
+
     it('--output is only on list commands', async () => {
       const res = await runCli(['orgs', 'show', '--output', 'csv'], { env: { ...env, NO_COLOR: '1' } })
       assert.equal(res.code, 2)

@@ -95,6 +95,48 @@ describe('bulk input: CSV', () => {
   })
 })
 
+describe('bulk input: TSV', () => {
+  // What `--output tsv` writes: tabs between fields, quoted when a field holds a tab, a quote or a
+  // line break. It was read as CSV: one column named "email\tname\trole\tjoinedAt".
+  const tsv =
+    '\uFEFFemail\tname\trole\tjoinedAt\r\n' +
+    'bob@acme.test\t"Smith, Bob"\tmember\t2026-01-02T03:04:05.000Z\r\n' +
+    '\r\n' +
+    'carol@acme.test\t"Carol ""CJ""\tJones\r\nsecond line"\tadmin\t2026-01-02T03:04:05.000Z\r\n' +
+    'dave@acme.test\t\t\t\r\n'
+  const expected = [
+    { row: 2, values: { email: 'bob@acme.test', name: 'Smith, Bob', role: 'member' } },
+    { row: 4, values: { email: 'carol@acme.test', name: 'Carol "CJ"\tJones\r\nsecond line', role: 'admin' } },
+    { row: 6, values: { email: 'dave@acme.test' } },
+  ]
+
+  it('reads TSV by a .tsv name, and under any other name (.csv, .txt) by a header of tab-separated names', async () => {
+    for (const ext of ['tsv', 'TSV', 'txt', 'csv'])
+      assert.deepEqual(await allRows(file(tsv, ext)), expected, ext)
+  })
+
+  it('keeps reading CSV as CSV: a header with a comma, or with a tab only at its end or inside quotes', async () => {
+    for (const csv of [
+      'email,name\tx\na@acme.test,A\tB\n',
+      'email\t\na@acme.test\t\n',
+      '"e\tmail",email\nx,a@acme.test\n',
+    ])
+      assert.deepEqual(
+        (await allRows(file(csv, 'txt'))).map((r) => r.values.email),
+        ['a@acme.test'],
+        JSON.stringify(csv),
+      )
+  })
+
+  it('names a TSV row with a field too many, and its way out', async () => {
+    const err = await inputError(file('email\tname\na@acme.test\tAna\tOkafor\n', 'tsv'))
+    assert.equal(
+      err.message,
+      `invalid input, nothing was applied: ${join(dir, `input-${n}.tsv`)}: row 2, column 3: 3 fields, but the header has 2 (quote a field that contains a tab)`,
+    )
+  })
+})
+
 describe('bulk input: JSON', () => {
   it('reads an array of strings, of objects (keys in any case), or {"items": [...]}', async () => {
     assert.deepEqual(await allRows(file('["a@acme.test", "b@acme.test"]', 'json')), [

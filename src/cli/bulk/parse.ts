@@ -42,11 +42,12 @@ export async function* rows(spec: Columns, source: BulkSource): AsyncGenerator<R
   }
   const targets = [spec.target, ...(spec.alternativeTargets ?? [])]
   const wanted = [...new Set([...targets, ...(spec.optional ?? [])])]
-  if ((await detectFormat(source.path)) === 'json') {
+  const format = await detectFormat(source.path)
+  if (format === 'json') {
     const { jsonRows } = await import('./json.js')
     yield* jsonRows(source.path, spec.target, wanted)
   } else {
     const { csvRows } = await import('./csv.js')
-    yield* csvRows(source.path, targets, wanted)
+    yield* csvRows(source.path, targets, wanted, format === 'tsv' ? '\t' : ',')
   }
 }

@@ -1,8 +1,11 @@
 import { UsageError } from '../errors.js'
 import { inputTooLarge, maxWholeInputBytes } from './limits.js'
 
-/** Where rows come from: command-line targets, or a CSV/JSON file (`-` is stdin). */
+/** Where rows come from: command-line targets, or a CSV/TSV/JSON file (`-` is stdin). */
 export type BulkSource = { kind: 'args'; values: string[] } | { kind: 'file'; path: string }
+
+/** How a file's rows are written: CSV, TSV (CSV with tabs: `--output tsv`) or JSON. */
+export type InputFormat = 'csv' | 'tsv' | 'json'
 
 /**
  * Whether a file source can be read only once: standard input, or a pipe or a device named as a
@@ -79,19 +82,46 @@ export function cannotRead(path: string, e: NodeJS.ErrnoException): UsageError {
   return new UsageError(`cannot read ${path}: ${reason}`)
 }
 
-/** CSV or JSON: by the file's name, else by its first characters. */
-export async function detectFormat(path: string): Promise<'csv' | 'json'> {
+/**
+ * JSON or TSV by the file's name (`.json`, `.tsv`); else JSON when it starts with `[` or `{` (not
+ * under a `.csv` name); else TSV when its header row has tabs between names and no comma (the
+ * output of `--output tsv`, saved under any name or piped); else CSV.
+ */
+export async function detectFormat(path: string): Promise<InputFormat> {
   const once = await readsOnce(path)
   if (/\.json$/i.test(path)) return 'json'
-  if (/\.csv$/i.test(path)) return 'csv'
+  if (/\.tsv$/i.test(path)) return 'tsv'
   const head = once
     ? (await readWhole(path)).slice(0, HEAD_BYTES)
     : (await readFileStart(path)).toString('utf8')
-  return /^\uFEFF?\s*[[{]/.test(head) ? 'json' : 'csv'
+  if (!/\.csv$/i.test(path) && /^\uFEFF?\s*[[{]/.test(head)) return 'json'
+  return tabSeparated(head) ? 'tsv' : 'csv'
 }
 
-/** Enough of a file to tell JSON from CSV. */
-const HEAD_BYTES = 64
+/** Enough of a file to hold its header row. */
+const HEAD_BYTES = 4096
+
+/**
+ * Whether the header row (the first line with a name on it) has tabs between names and no comma,
+ * outside quotes. A header that is CSV keeps being read as CSV: one with a comma, or with a tab
+ * only at its end (the CSV reader trims it).
+ */
+export function tabSeparated(head: string): boolean {
+  const header = head
+    .replace(/^\uFEFF/, '')
+    .split(/\r?\n/)
+    .find((line) => /[^\s,]/.test(line))
+    ?.trim()
+  let quoted = false
+  let tabs = 0
+  for (const c of header ?? '') {
+    if (c === '"') quoted = !quoted
+    else if (quoted) continue
+    else if (c === ',') return false
+    else if (c === '\t') tabs++
+  }
+  return tabs > 0
+}
 
 async function readFileStart(path: string): Promise<Buffer> {
   const { open } = await import('node:fs/promises')
