@@ -11,10 +11,12 @@ import {
   type BulkCall,
   type BulkSource,
   type BulkSpec,
+  type Entry,
 } from '../../src/cli/bulk/index.js'
 import { UsageError } from '../../src/cli/errors.js'
 import type { BulkResponse } from '../../src/contract/bulk.js'
 import { addonItem } from '../../src/contract/cloud.js'
+import { releaseItem } from '../../src/contract/seats.js'
 import { userItem } from '../../src/contract/users.js'
 import { runProcess } from '../helpers/spawn.js'
 
@@ -157,6 +159,76 @@ describe('bulk input: JSON', () => {
     )
     assert.deepEqual(await allRows(file('{"items": [{"email": "e@acme.test"}]}', 'json')), [
       { row: 1, values: { email: 'e@acme.test' } },
+    ])
+  })
+})
+
+describe('bulk input: seats release reads leases, the `id` of `seats list` output among them', () => {
+  // The spec of `seats release --file`. The `id` column was not read: a `seats list` file released
+  // by its `user` column, every lease of each user listed, and a file of ids alone was refused.
+  const release: BulkSpec<unknown> = {
+    target: 'lease',
+    alternativeTargets: ['user'],
+    aliases: { lease: ['id'] },
+    schema: releaseItem,
+    endpoint: send,
+    params: {},
+    verb: 'release seats',
+  }
+  const listed =
+    'id,product,user,host,state\n' +
+    'ls_06h3pcf09ednkhpbpz72xnjxa0,quick,u1@acme.test,crashy-u1,stale\n' +
+    'ls_06h3pcf178ccxrvx29az7fpbzg,quick,u2@acme.test,crashy-u2,stale\n' +
+    'ls_06h3pcf9xexxx35z8df6f7vab4,cad-pro,u1@acme.test,extra-u1,stale\n'
+  const leases = [
+    { lease: 'ls_06h3pcf09ednkhpbpz72xnjxa0' },
+    { lease: 'ls_06h3pcf178ccxrvx29az7fpbzg' },
+    { lease: 'ls_06h3pcf9xexxx35z8df6f7vab4' },
+  ]
+  /** The items a valid input sends, after validation. */
+  async function items(source: BulkSource) {
+    const keep: Array<Entry<unknown>> = []
+    const { duplicates } = await validateAll(release, source, { keep })
+    assert.equal(duplicates.size, 0)
+    return keep.map((e) => e.item)
+  }
+
+  it('a row of `seats list` (CSV, TSV or JSON) names its lease by `id`, not every lease of its user', async () => {
+    assert.deepEqual(await items(file(listed)), leases)
+    assert.deepEqual(await items(file(listed.replaceAll(',', '\t'), 'tsv')), leases)
+    const json = {
+      items: leases.map(({ lease }, i) => ({ id: lease, product: 'quick', user: `u${i}@acme.test` })),
+    }
+    assert.deepEqual(await items(file(JSON.stringify(json), 'json')), leases)
+    // `seats list --output csv --json id`, and its JSON
+    const ids = leases.map((l) => l.lease)
+    assert.deepEqual(await items(file(`id\n${ids.join('\n')}\n`)), leases)
+    assert.deepEqual(await items(file(JSON.stringify({ items: ids.map((id) => ({ id })) }), 'json')), leases)
+  })
+
+  it('a lease column wins over an id column; a row without a lease is read by its user', async () => {
+    assert.deepEqual(
+      await items(file('ID,Lease,User\nls_x,ls_06h3pcf09ednkhpbpz72xnjxa0,u1@acme.test\n,,u2@acme.test\n')),
+      [{ lease: 'ls_06h3pcf09ednkhpbpz72xnjxa0' }, { user: 'u2@acme.test' }],
+    )
+    assert.deepEqual(
+      await items(
+        file('[{"lease": null, "id": "ls_06h3pcf09ednkhpbpz72xnjxa0", "user": "u1@acme.test"}]', 'json'),
+      ),
+      [{ lease: 'ls_06h3pcf09ednkhpbpz72xnjxa0' }],
+    )
+    assert.deepEqual(await items(file('user\nu1@acme.test\n')), [{ user: 'u1@acme.test' }])
+  })
+
+  it('names every column that could name the target when a header or a row has none', async () => {
+    const header = await inputError(file('product,host\nquick,h\n'), release)
+    assert.equal(
+      (header.details.errors[0] as { message: string }).message,
+      'the header row has no "lease" (or "id") or "user" column (it has "product", "host"); the first line names the columns, e.g. lease,user',
+    )
+    const row = await inputError(file('[{"host": "h"}]', 'json'), release)
+    assert.deepEqual(row.details.errors, [
+      { row: 1, column: 'lease', message: 'no value for "lease" (or "id") or "user"' },
     ])
   })
 })

@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs'
 import type { Readable } from 'node:stream'
 import { CliError } from '../errors.js'
 import { MAX_ROW_CHARS } from './limits.js'
-import { UnreadableInput, type RawRow } from './parse.js'
+import { UnreadableInput, type RawRow, type Reading } from './parse.js'
 import { cannotRead, readsOnce, readWhole } from './source.js'
 
 /**
@@ -15,8 +15,9 @@ import { cannotRead, readsOnce, readWhole } from './source.js'
  */
 export async function* csvRows(
   path: string,
-  targets: readonly string[],
-  wanted: string[],
+  { targets, columns: wanted }: Reading,
+  /** The target columns in words, for a header that has none of them. */
+  targetNames: string,
   delimiter: ',' | '\t' = ',',
 ): AsyncGenerator<RawRow[]> {
   const [{ parse }, { Readable }] = await Promise.all([import('csv-parse'), import('node:stream')])
@@ -46,14 +47,16 @@ export async function* csvRows(
         if (!header) {
           header = record.map((h) => h.toLowerCase())
           const names = header
-          columns = wanted
-            .map((w): [string, number] => [w, names.indexOf(w.toLowerCase())])
-            .filter(([, at]) => at >= 0)
-          if (!targets.some((t) => names.includes(t.toLowerCase())))
+          // A column is read from its own name, else from the first of its aliases the header has.
+          columns = wanted.flatMap(([w, aka]): Array<[string, number]> => {
+            const name = aka.find((a) => names.includes(a))
+            return name === undefined ? [] : [[w, names.indexOf(name)]]
+          })
+          if (!columns.some(([c]) => targets.includes(c)))
             throw new UnreadableInput(
               row,
               targets.join(' or '),
-              `the header row has no ${targets.map((t) => `"${t}"`).join(' or ')} column (it has ${record.map((h) => `"${h}"`).join(', ')}); the first line names the columns, e.g. ${wanted.join(delimiter)}`,
+              `the header row has no ${targetNames} column (it has ${record.map((h) => `"${h}"`).join(', ')}); the first line names the columns, e.g. ${wanted.map(([w]) => w).join(delimiter)}`,
             )
           continue
         }
