@@ -6,7 +6,7 @@ import type { BulkSource } from './bulk/source.js'
 export const fileFlags = {
   file: Flags.string({
     char: 'f',
-    description: 'CSV (with a header row) or JSON file of targets; - reads stdin',
+    description: 'CSV or TSV (with a header row) or JSON file of targets; - reads stdin',
   }),
   'dry-run': Flags.boolean({
     description:

@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { startAcme, provisionAddon, issueRouterKeys } from '../helpers/e2e-acme.js'
 import { E2eServer, runCli, type CliResult } from '../helpers/e2e.js'
 
 type Row = { index: number; target: string; status: string; code?: string; row: number }
@@ -376,4 +377,91 @@ describe('e2e: a dry run in several batches predicts the real run row for row', 
       planned.results.map((r) => [r.target, past[r.status], r.code ?? '']),
     )
   })
+})
+
+// Every list the docs say reads back as a bulk --file, in each format it prints: the targets the
+// bulk command plans are exactly the listed ones, each by its own column. (seats list → seats
+// release, whose rows name a lease and a user, has its own test in seats.test.ts.)
+describe('e2e: a list’s output reads back as its bulk command’s --file, in every format', function () {
+  this.timeout(180_000)
+  let server: E2eServer
+  let env: Record<string, string>
+  const members = ['m1@acme.test', 'm2@acme.test', 'm3@acme.test']
+  const ok = (r: CliResult) => {
+    assert.equal(r.code, 0, `exit ${r.code}: ${r.stderr}`)
+    return r
+  }
+  const cli = (args: string[]) => runCli(args, { env })
+
+  before(async () => {
+    const acme = await startAcme('2026-03-01T09:00:00Z', members)
+    server = acme.server
+    env = server.env(acme.admin, 'acme')
+    await provisionAddon(server, 'cloud-processing', { total: 10, expires: '2027-12-31' })
+    ok(await cli(['cloud', 'assign', 'cloud-processing', ...members]))
+    ok(await server.asOperator(['devices', 'categories', 'add', 'router', '--models', 'R-1000']))
+    for (const { key } of await issueRouterKeys(server, 3))
+      ok(await cli(['devices', 'keys', 'add', key, '--accept-terms']))
+    ok(await cli(['devices', 'add', 'R-1', 'R-2', '--model', 'R-1000']))
+    ok(await cli(['devices', 'assign', 'R-1', 'R-2']))
+  })
+  after(async () => server.stop())
+
+  const formats: Array<[string, (field: string) => string[]]> = [
+    ['csv', () => ['--output', 'csv']],
+    ['tsv', () => ['--output', 'tsv']],
+    ['json', () => ['--json']],
+    ['csv', (field) => ['--output', 'csv', '--json', field]],
+    ['json', (field) => ['--json', field]],
+  ]
+  const pairs: Array<{ name: string; list: string[]; field: string; bulk: string[][]; targets: string[] }> = [
+    {
+      name: 'orgs users list → orgs users add, remove',
+      list: ['orgs', 'users', 'list'],
+      field: 'email',
+      bulk: [
+        ['orgs', 'users', 'add'],
+        ['orgs', 'users', 'remove'],
+      ],
+      targets: ['alice@acme.test', ...members],
+    },
+    {
+      name: 'cloud assignments → cloud assign, revoke',
+      list: ['cloud', 'assignments', '--addon', 'cloud-processing'],
+      field: 'email',
+      bulk: [
+        ['cloud', 'assign', 'cloud-processing'],
+        ['cloud', 'revoke', 'cloud-processing'],
+      ],
+      targets: members,
+    },
+    {
+      name: 'devices list → devices assign, detach',
+      list: ['devices', 'list'],
+      field: 'serial',
+      bulk: [
+        ['devices', 'assign'],
+        ['devices', 'detach'],
+      ],
+      targets: ['R-1', 'R-2'],
+    },
+  ]
+  for (const { name, list, field, bulk, targets } of pairs)
+    it(name, async () => {
+      for (const [n, [ext, flags]] of formats.entries()) {
+        const file = join(server.dir, `${list.join('-')}-${n}.${ext}`)
+        writeFileSync(file, ok(await cli([...list, ...flags(field)])).stdout)
+        for (const command of bulk) {
+          // Exit 6 when some rows would fail (the last admin cannot be removed): still every row planned.
+          const plan = await cli([...command, '--file', file, '--dry-run', '--json'])
+          assert.ok(plan.code === 0 || plan.code === 6, `exit ${plan.code}: ${plan.stderr}`)
+          const results = (JSON.parse(plan.stdout) as { results: Row[] }).results
+          assert.deepEqual(
+            results.map((r) => r.target).sort(),
+            [...targets].sort(),
+            `${command.join(' ')} --file ${flags(field).join(' ')}`,
+          )
+        }
+      }
+    })
 })

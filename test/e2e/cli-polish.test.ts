@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { E2eServer, jsonError, ROOT, runCli, type CliResult } from '../helpers/e2e.js'
 import { runInPty } from '../helpers/pty.js'
-import { spawnCli } from '../helpers/spawn.js'
+import { BIN, runProcess, spawnCli } from '../helpers/spawn.js'
 
 /**
  * Runs the CLI with stdout into a real pipe whose reader goes away after the first chunk, as
@@ -229,6 +229,41 @@ describe('e2e: what a new user trips over', function () {
     assert.match(res.stderr, /\\x7fELF\\x1b\[2J\\x07\\x00/)
   })
 
+  it('a --file that is not a readable file is an input error naming it (exit 2); a pipe is read whole', async () => {
+    // A directory gave node's own "Error: EISDIR: illegal operation on a directory, read", exit 1.
+    const res = await runCli(['cloud', 'revoke', 'cloud-processing', '--file', server.dir], {
+      env: { ...env, NO_COLOR: '1' },
+    })
+    assert.equal(res.code, 2)
+    assert.equal(res.stderr.split('\n')[0], `Error: cannot read ${server.dir}: it is a directory, not a file`)
+    const json = await runCli(['cloud', 'revoke', 'cloud-processing', '--file', server.dir, '--json'], {
+      env,
+    })
+    assert.equal(json.code, 2)
+    assert.deepEqual(jsonError(json), {
+      code: 'usage',
+      message: `cannot read ${server.dir}: it is a directory, not a file`,
+    })
+    // Process substitution names a pipe: its start was read at offset 0 to tell CSV from JSON
+    // ("Error: ESPIPE: invalid seek, read", exit 1).
+    const piped = await runProcess(
+      'bash',
+      [
+        '-c',
+        `"$0" "$1" orgs users add --dry-run --file <(printf 'email\\nuser1@acme.test\\n')`,
+        process.execPath,
+        BIN,
+      ],
+      { cwd: ROOT, env: { ...process.env, NO_COLOR: '1', ...env } },
+    )
+    assert.equal(piped.stderr, '')
+    assert.equal(piped.code, 0)
+    assert.deepEqual(piped.stdout.trimEnd().split('\n'), [
+      '= already-so  user1@acme.test',
+      'Dry run (add users): 0 would change, 1 already so, 0 would fail. Nothing was changed.',
+    ])
+  })
+
   describe('"not logged in" says exactly what is missing', function () {
     const empty = () => ({ LICCTL_CONFIG_DIR: join(server.dir, 'no-profiles'), NO_COLOR: '1' })
     it('nothing at all', async () => {
@@ -345,6 +380,28 @@ describe('e2e: what a new user trips over', function () {
       })
       assert.ok(back.stdout.includes('\nalice@acme.test,admin\n'))
       assert.equal(back.stdout.split('\n').length, 1504, 'the 1501 members and globex’s own admin')
+    })
+
+    it('--output tsv reads back as a bulk --file: by a .tsv name, by its header under another name, on stdin', async () => {
+      // It was read as CSV: 'the header row has no "email" column (it has "email\\tname\\trole\\tjoinedAt")', exit 2.
+      const tsv = await runCli(['orgs', 'users', 'list', '--output', 'tsv'], { env })
+      assert.equal(tsv.code, 0, tsv.stderr)
+      const unchanged = (r: CliResult) => {
+        assert.equal(r.code, 0, r.stderr)
+        return (JSON.parse(r.stdout) as { summary: object }).summary
+      }
+      const all = { changed: 0, unchanged: 1501, failed: 0 }
+      for (const name of ['export.tsv', 'export.txt']) {
+        const file = join(server.dir, name)
+        writeFileSync(file, tsv.stdout)
+        const add = await runCli(['orgs', 'users', 'add', '--file', file, '--dry-run', '--json'], { env })
+        assert.deepEqual(unchanged(add), all, name)
+      }
+      const stdin = await runCli(['orgs', 'users', 'add', '--file', '-', '--dry-run', '--json'], {
+        env,
+        input: tsv.stdout,
+      })
+      assert.deepEqual(unchanged(stdin), all)
     })
 
     it('--output is only on list commands', async () => {

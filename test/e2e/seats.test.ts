@@ -364,3 +364,98 @@ describe('e2e: seats', function () {
     assert.equal(idleAlone.stderr.trim(), 'Error: --idle and --product go with --stale')
   })
 })
+
+// `seats list` output fed back to `seats release`, as its --output help promises ("it reads back as
+// a bulk --file"). The file's `id` column was ignored and its `user` column read instead: every lease
+// of each listed user was released, in-use ones on other pools included.
+describe('e2e: seats list output reads back as seats release --file, by lease', function () {
+  this.timeout(120_000)
+  let server: E2eServer
+  let env: Record<string, string>
+  const stale: string[] = []
+  let active = ''
+
+  const ok = (r: CliResult) => {
+    assert.equal(r.code, 0, `exit ${r.code}: ${r.stderr}`)
+    return r
+  }
+  const cli = (args: string[]) => runCli(args, { env })
+
+  before(async () => {
+    server = await E2eServer.start()
+    env = server.env(await server.createOrg('acme', 'admin@acme.test'), 'acme')
+    const op = (args: string[]) => server.asOperator([...args, '--org', 'acme'])
+    ok(
+      await op([
+        'seats',
+        'provision',
+        'quick',
+        '--seats',
+        '5',
+        '--expires',
+        '2027-12-31',
+        '--lease-ttl',
+        '1s',
+      ]),
+    )
+    ok(await op(['seats', 'provision', 'cad-pro', '--seats', '5', '--expires', '2027-12-31']))
+    ok(await cli(['orgs', 'users', 'add', 'u1@acme.test', 'u2@acme.test']))
+    const tokens: Record<string, string> = {}
+    for (const u of ['u1', 'u2'])
+      tokens[u] = (
+        JSON.parse(
+          ok(await cli(['orgs', 'tokens', 'create', '--user', `${u}@acme.test`, '--json'])).stdout,
+        ) as {
+          token: string
+        }
+      ).token
+    const checkout = async (u: string, product: string, host: string) =>
+      (
+        JSON.parse(
+          ok(
+            await runCli(['seats', 'checkout', product, '--host', host, '--json'], {
+              env: { ...env, LICCTL_TOKEN: tokens[u]! },
+            }),
+          ).stdout,
+        ) as { id: string }
+      ).id
+    stale.push(await checkout('u1', 'quick', 'crashy-u1'), await checkout('u2', 'quick', 'crashy-u2'))
+    await sleep(1600) // TTL 1s: both quick leases are stale
+    active = await checkout('u1', 'cad-pro', 'extra-u1') // u1's other lease, in use
+  })
+  after(async () => server.stop())
+
+  it('plans the listed leases from CSV, TSV and JSON, whole or with only the id', async () => {
+    const exports: Array<[string, string[]]> = [
+      ['stale.csv', ['--output', 'csv']],
+      ['ids.csv', ['--output', 'csv', '--json', 'id']],
+      ['stale.tsv', ['--output', 'tsv']],
+      ['stale.json', ['--json']],
+      ['ids.json', ['--json', 'id']],
+    ]
+    for (const [name, flags] of exports) {
+      const file = join(server.dir, name)
+      writeFileSync(file, ok(await cli(['seats', 'list', '--state', 'stale', ...flags])).stdout)
+      const plan = ok(await cli(['seats', 'release', '--file', file, '--dry-run', '--json']))
+      const results = (JSON.parse(plan.stdout) as { results: Array<{ target: string; status: string }> })
+        .results
+      assert.deepEqual(
+        results.map((r) => [r.target, r.status]),
+        stale.map((id) => [id, 'will-change']),
+        name,
+      )
+    }
+  })
+
+  it('releases the listed stale leases only, with --yes: the user’s lease in use stays', async () => {
+    const file = join(server.dir, 'stale.csv')
+    const res = ok(await cli(['seats', 'release', '--file', file, '--yes']))
+    assert.deepEqual(res.stdout.trimEnd().split('\n'), [
+      `✓ changed     ${stale[0]}`,
+      `✓ changed     ${stale[1]}`,
+      'Done (release seats): 2 changed, 0 unchanged, 0 failed.',
+    ])
+    const left = JSON.parse(ok(await cli(['seats', 'list', '--json', 'id,host'])).stdout) as object
+    assert.deepEqual(left, { items: [{ id: active, host: 'extra-u1' }] })
+  })
+})

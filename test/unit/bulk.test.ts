@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { createWriteStream, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { z } from 'zod'
@@ -11,11 +11,14 @@ import {
   type BulkCall,
   type BulkSource,
   type BulkSpec,
+  type Entry,
 } from '../../src/cli/bulk/index.js'
 import { UsageError } from '../../src/cli/errors.js'
 import type { BulkResponse } from '../../src/contract/bulk.js'
 import { addonItem } from '../../src/contract/cloud.js'
+import { releaseItem } from '../../src/contract/seats.js'
 import { userItem } from '../../src/contract/users.js'
+import { runProcess } from '../helpers/spawn.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'licctl-bulk-'))
 after(() => rmSync(dir, { recursive: true, force: true }))
@@ -94,6 +97,48 @@ describe('bulk input: CSV', () => {
   })
 })
 
+describe('bulk input: TSV', () => {
+  // What `--output tsv` writes: tabs between fields, quoted when a field holds a tab, a quote or a
+  // line break. It was read as CSV: one column named "email\tname\trole\tjoinedAt".
+  const tsv =
+    '\uFEFFemail\tname\trole\tjoinedAt\r\n' +
+    'bob@acme.test\t"Smith, Bob"\tmember\t2026-01-02T03:04:05.000Z\r\n' +
+    '\r\n' +
+    'carol@acme.test\t"Carol ""CJ""\tJones\r\nsecond line"\tadmin\t2026-01-02T03:04:05.000Z\r\n' +
+    'dave@acme.test\t\t\t\r\n'
+  const expected = [
+    { row: 2, values: { email: 'bob@acme.test', name: 'Smith, Bob', role: 'member' } },
+    { row: 4, values: { email: 'carol@acme.test', name: 'Carol "CJ"\tJones\r\nsecond line', role: 'admin' } },
+    { row: 6, values: { email: 'dave@acme.test' } },
+  ]
+
+  it('reads TSV by a .tsv name, and under any other name (.csv, .txt) by a header of tab-separated names', async () => {
+    for (const ext of ['tsv', 'TSV', 'txt', 'csv'])
+      assert.deepEqual(await allRows(file(tsv, ext)), expected, ext)
+  })
+
+  it('keeps reading CSV as CSV: a header with a comma, or with a tab only at its end or inside quotes', async () => {
+    for (const csv of [
+      'email,name\tx\na@acme.test,A\tB\n',
+      'email\t\na@acme.test\t\n',
+      '"e\tmail",email\nx,a@acme.test\n',
+    ])
+      assert.deepEqual(
+        (await allRows(file(csv, 'txt'))).map((r) => r.values.email),
+        ['a@acme.test'],
+        JSON.stringify(csv),
+      )
+  })
+
+  it('names a TSV row with a field too many, and its way out', async () => {
+    const err = await inputError(file('email\tname\na@acme.test\tAna\tOkafor\n', 'tsv'))
+    assert.equal(
+      err.message,
+      `invalid input, nothing was applied: ${join(dir, `input-${n}.tsv`)}: row 2, column 3: 3 fields, but the header has 2 (quote a field that contains a tab)`,
+    )
+  })
+})
+
 describe('bulk input: JSON', () => {
   it('reads an array of strings, of objects (keys in any case), or {"items": [...]}', async () => {
     assert.deepEqual(await allRows(file('["a@acme.test", "b@acme.test"]', 'json')), [
@@ -114,6 +159,76 @@ describe('bulk input: JSON', () => {
     )
     assert.deepEqual(await allRows(file('{"items": [{"email": "e@acme.test"}]}', 'json')), [
       { row: 1, values: { email: 'e@acme.test' } },
+    ])
+  })
+})
+
+describe('bulk input: seats release reads leases, the `id` of `seats list` output among them', () => {
+  // The spec of `seats release --file`. The `id` column was not read: a `seats list` file released
+  // by its `user` column, every lease of each user listed, and a file of ids alone was refused.
+  const release: BulkSpec<unknown> = {
+    target: 'lease',
+    alternativeTargets: ['user'],
+    aliases: { lease: ['id'] },
+    schema: releaseItem,
+    endpoint: send,
+    params: {},
+    verb: 'release seats',
+  }
+  const listed =
+    'id,product,user,host,state\n' +
+    'ls_06h3pcf09ednkhpbpz72xnjxa0,quick,u1@acme.test,crashy-u1,stale\n' +
+    'ls_06h3pcf178ccxrvx29az7fpbzg,quick,u2@acme.test,crashy-u2,stale\n' +
+    'ls_06h3pcf9xexxx35z8df6f7vab4,cad-pro,u1@acme.test,extra-u1,stale\n'
+  const leases = [
+    { lease: 'ls_06h3pcf09ednkhpbpz72xnjxa0' },
+    { lease: 'ls_06h3pcf178ccxrvx29az7fpbzg' },
+    { lease: 'ls_06h3pcf9xexxx35z8df6f7vab4' },
+  ]
+  /** The items a valid input sends, after validation. */
+  async function items(source: BulkSource) {
+    const keep: Array<Entry<unknown>> = []
+    const { duplicates } = await validateAll(release, source, { keep })
+    assert.equal(duplicates.size, 0)
+    return keep.map((e) => e.item)
+  }
+
+  it('a row of `seats list` (CSV, TSV or JSON) names its lease by `id`, not every lease of its user', async () => {
+    assert.deepEqual(await items(file(listed)), leases)
+    assert.deepEqual(await items(file(listed.replaceAll(',', '\t'), 'tsv')), leases)
+    const json = {
+      items: leases.map(({ lease }, i) => ({ id: lease, product: 'quick', user: `u${i}@acme.test` })),
+    }
+    assert.deepEqual(await items(file(JSON.stringify(json), 'json')), leases)
+    // `seats list --output csv --json id`, and its JSON
+    const ids = leases.map((l) => l.lease)
+    assert.deepEqual(await items(file(`id\n${ids.join('\n')}\n`)), leases)
+    assert.deepEqual(await items(file(JSON.stringify({ items: ids.map((id) => ({ id })) }), 'json')), leases)
+  })
+
+  it('a lease column wins over an id column; a row without a lease is read by its user', async () => {
+    assert.deepEqual(
+      await items(file('ID,Lease,User\nls_x,ls_06h3pcf09ednkhpbpz72xnjxa0,u1@acme.test\n,,u2@acme.test\n')),
+      [{ lease: 'ls_06h3pcf09ednkhpbpz72xnjxa0' }, { user: 'u2@acme.test' }],
+    )
+    assert.deepEqual(
+      await items(
+        file('[{"lease": null, "id": "ls_06h3pcf09ednkhpbpz72xnjxa0", "user": "u1@acme.test"}]', 'json'),
+      ),
+      [{ lease: 'ls_06h3pcf09ednkhpbpz72xnjxa0' }],
+    )
+    assert.deepEqual(await items(file('user\nu1@acme.test\n')), [{ user: 'u1@acme.test' }])
+  })
+
+  it('names every column that could name the target when a header or a row has none', async () => {
+    const header = await inputError(file('product,host\nquick,h\n'), release)
+    assert.equal(
+      (header.details.errors[0] as { message: string }).message,
+      'the header row has no "lease" (or "id") or "user" column (it has "product", "host"); the first line names the columns, e.g. lease,user',
+    )
+    const row = await inputError(file('[{"host": "h"}]', 'json'), release)
+    assert.deepEqual(row.details.errors, [
+      { row: 1, column: 'lease', message: 'no value for "lease" (or "id") or "user"' },
     ])
   })
 })
@@ -243,6 +358,38 @@ describe('bulk input: validation before anything is sent', () => {
     assert.match(empty.message, /: no rows$/)
     const missing = await inputError({ kind: 'file', path: join(dir, 'nope.csv') }, spec)
     assert.equal(missing.message, `cannot read ${join(dir, 'nope.csv')}: no such file`)
+  })
+
+  it('refuses a directory with exit 2, named, whatever its name says it is', async () => {
+    // Without a .csv or .json name its first bytes were read to tell: a raw EISDIR, exit 1.
+    for (const name of ['folder', 'folder.csv', 'folder.json']) {
+      const path = join(dir, name)
+      mkdirSync(path, { recursive: true })
+      const err = await inputError({ kind: 'file', path }, spec)
+      assert.equal(err.message, `cannot read ${path}: it is a directory, not a file`)
+    }
+  })
+
+  it('reads a named pipe whole, once, however often the rows are read (`--file <(…)`)', async () => {
+    // Its first bytes were read at offset 0 to tell CSV from JSON: ESPIPE, exit 1. And a pipe read
+    // twice (planned, then applied) waited forever for a second writer.
+    for (const [name, text] of [
+      ['pipe', 'email\na@acme.test\nb@acme.test\n'],
+      ['pipe-json', '["c@acme.test"]'],
+      ['pipe.csv', 'email\nd@acme.test\n'],
+    ] as const) {
+      const path = join(dir, name)
+      assert.equal((await runProcess('mkfifo', [path])).code, 0)
+      const writer = createWriteStream(path)
+      writer.end(text)
+      const source: BulkSource = { kind: 'file', path }
+      const first = await allRows(source)
+      assert.deepEqual(await allRows(source), first)
+      assert.deepEqual(
+        first.map((r) => r.values.email),
+        text.match(/\w@acme\.test/g),
+      )
+    }
   })
 
   it('names the line and column of a JSON syntax error V8 gives no position for', async () => {

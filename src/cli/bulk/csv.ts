@@ -2,26 +2,36 @@ import { createReadStream } from 'node:fs'
 import type { Readable } from 'node:stream'
 import { CliError } from '../errors.js'
 import { MAX_ROW_CHARS } from './limits.js'
-import { UnreadableInput, type RawRow } from './parse.js'
-import { cannotRead, readStdin } from './source.js'
+import { UnreadableInput, type RawRow, type Reading } from './parse.js'
+import { cannotRead, readsOnce, readWhole } from './source.js'
 
 /**
  * CSV per RFC 4180 (quoted fields with commas, quotes and line breaks; CRLF or LF; a UTF-8 BOM),
- * streamed. The first row names the columns (any order, any case); a row with another number of
- * fields than the header is an error at its row and the first column past the shorter side. Rows
- * are numbered by the line they start on, the header being row 1: what an editor or a spreadsheet
- * shows. Blank lines (and rows of empty fields, `,,`) are skipped but counted.
+ * streamed; TSV is the same with tabs for commas (`delimiter`), as `--output tsv` writes it. The
+ * first row names the columns (any order, any case); a row with another number of fields than the
+ * header is an error at its row and the first column past the shorter side. Rows are numbered by
+ * the line they start on, the header being row 1: what an editor or a spreadsheet shows. Blank
+ * lines (and rows of empty fields, `,,`) are skipped but counted.
  */
 export async function* csvRows(
   path: string,
-  targets: readonly string[],
-  wanted: string[],
+  { targets, columns: wanted }: Reading,
+  /** The target columns in words, for a header that has none of them. */
+  targetNames: string,
+  delimiter: ',' | '\t' = ',',
 ): AsyncGenerator<RawRow[]> {
   const [{ parse }, { Readable }] = await Promise.all([import('csv-parse'), import('node:stream')])
   // A row is held until it ends: max_record_size bounds that (an unclosed quote, a binary file).
-  const parser = parse({ bom: true, trim: true, relax_column_count: true, max_record_size: MAX_ROW_CHARS })
-  const input =
-    path === '-' ? Readable.from([await readStdin()]) : createReadStream(path, { highWaterMark: 16 * 1024 })
+  const parser = parse({
+    bom: true,
+    trim: true,
+    relax_column_count: true,
+    max_record_size: MAX_ROW_CHARS,
+    delimiter,
+  })
+  const input = (await readsOnce(path))
+    ? Readable.from([await readWhole(path)])
+    : createReadStream(path, { highWaterMark: 16 * 1024 })
   input.on('error', (e: NodeJS.ErrnoException) => parser.destroy(cannotRead(path, e)))
   input.pipe(parser)
   let header: string[] | undefined
@@ -37,14 +47,16 @@ export async function* csvRows(
         if (!header) {
           header = record.map((h) => h.toLowerCase())
           const names = header
-          columns = wanted
-            .map((w): [string, number] => [w, names.indexOf(w.toLowerCase())])
-            .filter(([, at]) => at >= 0)
-          if (!targets.some((t) => names.includes(t.toLowerCase())))
+          // A column is read from its own name, else from the first of its aliases the header has.
+          columns = wanted.flatMap(([w, aka]): Array<[string, number]> => {
+            const name = aka.find((a) => names.includes(a))
+            return name === undefined ? [] : [[w, names.indexOf(name)]]
+          })
+          if (!columns.some(([c]) => targets.includes(c)))
             throw new UnreadableInput(
               row,
               targets.join(' or '),
-              `the header row has no ${targets.map((t) => `"${t}"`).join(' or ')} column (it has ${record.map((h) => `"${h}"`).join(', ')}); the first line names the columns, e.g. ${wanted.join(',')}`,
+              `the header row has no ${targetNames} column (it has ${record.map((h) => `"${h}"`).join(', ')}); the first line names the columns, e.g. ${wanted.map(([w]) => w).join(delimiter)}`,
             )
           continue
         }
@@ -54,7 +66,7 @@ export async function* csvRows(
             values: {},
             error: {
               column: String(Math.min(record.length, header.length) + 1),
-              message: `${record.length} fields, but the header has ${header.length}${record.length > header.length ? ' (quote a field that contains a comma: "Smith, J")' : ''}`,
+              message: `${record.length} fields, but the header has ${header.length}${record.length > header.length ? (delimiter === ',' ? ' (quote a field that contains a comma: "Smith, J")' : ' (quote a field that contains a tab)') : ''}`,
             },
           })
           continue

@@ -1,25 +1,26 @@
 import { readFile, stat } from 'node:fs/promises'
 import { inputTooLarge, maxWholeInputBytes } from './limits.js'
-import { UnreadableInput, type RawRow } from './parse.js'
-import { cannotRead, readStdin } from './source.js'
+import { UnreadableInput, type RawRow, type Reading } from './parse.js'
+import { cannotRead, readsOnce, readWhole } from './source.js'
 
 /**
  * JSON: an array of objects (`[{"email": "a@b.c"}]`), of strings (the target: `["a@b.c"]`), or
- * `{"items": [...]}`. Keys are matched case-insensitively. Rows are numbered from 1.
+ * `{"items": [...]}`. Keys are matched case-insensitively, a column by its name or an alias. Rows are
+ * numbered from 1.
  */
-export async function* jsonRows(path: string, target: string, wanted: string[]): AsyncGenerator<RawRow[]> {
+export async function* jsonRows(path: string, { targets, columns }: Reading): AsyncGenerator<RawRow[]> {
+  const target = targets[0]!
   let text: string
-  if (path !== '-') {
+  if (await readsOnce(path)) text = await readWhole(path)
+  else {
     const size = await stat(path).then(
       (s) => s.size,
-      () => 0, // unreadable: readFile says why
+      () => 0, // gone since: readFile says why
     )
     if (size > maxWholeInputBytes()) throw inputTooLarge(path, size)
-  }
-  try {
-    text = path === '-' ? await readStdin() : await readFile(path, 'utf8')
-  } catch (e) {
-    throw cannotRead(path, e as NodeJS.ErrnoException)
+    text = await readFile(path, 'utf8').catch((e: NodeJS.ErrnoException) => {
+      throw cannotRead(path, e)
+    })
   }
   let data: unknown
   const json = text.replace(/^\uFEFF/, '')
@@ -46,10 +47,14 @@ export async function* jsonRows(path: string, target: string, wanted: string[]):
         Object.entries(entry as Record<string, unknown>).map(([k, v]) => [k.toLowerCase(), v]),
       )
       const values: Record<string, unknown> = {}
-      for (const col of wanted) {
-        const v = lower.get(col.toLowerCase())
-        if (v !== undefined && v !== null) values[col] = v
-      }
+      // A column by its own name, else by the first alias the object has (`id` for `lease`).
+      for (const [col, names] of columns)
+        for (const name of names) {
+          const v = lower.get(name)
+          if (v === undefined || v === null) continue
+          values[col] = v
+          break
+        }
       return { row, values }
     })
 }

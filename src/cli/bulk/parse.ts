@@ -25,10 +25,45 @@ export class UnreadableInput extends Error {
 export interface Columns {
   /** Column of the target (e.g. `email`); a bare argument fills it. */
   target: string
-  /** Other columns that may stand in for the target in a file's header (e.g. `user` for `lease`). */
+  /**
+   * Other columns that may stand in for the target (e.g. `user` for `lease`), less specific: a row
+   * filling several names the first of the target and these, and its other target columns are
+   * not read (a row of `seats list` names its lease and its user: it releases that lease only).
+   */
   alternativeTargets?: readonly string[] | undefined
   /** Other columns read from files (case-insensitive headers); unknown columns are ignored. */
   optional?: readonly string[] | undefined
+  /**
+   * Other names a column goes by in a file, read when the file has no column of the column's own
+   * name: `{ lease: ['id'] }` reads the `id` of `seats list` output as the lease.
+   */
+  aliases?: Readonly<Record<string, readonly string[]>> | undefined
+}
+
+/** How a file reader finds a command's columns. */
+export interface Reading {
+  /** The target column, then its alternatives, most specific first. */
+  targets: readonly string[]
+  /** Every column read, with the names it goes by in a file (its own first, then its aliases). */
+  columns: ReadonlyArray<readonly [column: string, names: readonly string[]]>
+}
+
+export function readingOf(spec: Columns): Reading {
+  const targets = [spec.target, ...(spec.alternativeTargets ?? [])]
+  const wanted = [...new Set([...targets, ...(spec.optional ?? [])])]
+  return {
+    targets,
+    columns: wanted.map((c) => [c, [c, ...(spec.aliases?.[c] ?? [])].map((n) => n.toLowerCase())] as const),
+  }
+}
+
+/** The target columns in words, aliases included: `"lease" (or "id") or "user"`. */
+export function targetNames(spec: Columns): string {
+  return [spec.target, ...(spec.alternativeTargets ?? [])]
+    .map(
+      (t) => `"${t}"${spec.aliases?.[t] ? ` (or ${spec.aliases[t].map((a) => `"${a}"`).join(', ')})` : ''}`,
+    )
+    .join(' or ')
 }
 
 /**
@@ -40,13 +75,25 @@ export async function* rows(spec: Columns, source: BulkSource): AsyncGenerator<R
     yield source.values.map((value, i) => ({ row: i + 1, values: { [spec.target]: value } }))
     return
   }
-  const targets = [spec.target, ...(spec.alternativeTargets ?? [])]
-  const wanted = [...new Set([...targets, ...(spec.optional ?? [])])]
-  if ((await detectFormat(source.path)) === 'json') {
+  const reading = readingOf(spec)
+  const format = await detectFormat(source.path)
+  let chunks: AsyncGenerator<RawRow[]>
+  if (format === 'json') {
     const { jsonRows } = await import('./json.js')
-    yield* jsonRows(source.path, spec.target, wanted)
+    chunks = jsonRows(source.path, reading)
   } else {
     const { csvRows } = await import('./csv.js')
-    yield* csvRows(source.path, targets, wanted)
+    chunks = csvRows(source.path, reading, targetNames(spec), format === 'tsv' ? '\t' : ',')
   }
+  if (reading.targets.length === 1) yield* chunks
+  else for await (const chunk of chunks) yield oneTarget(chunk, reading.targets)
+}
+
+/** Each row keeps only the first target column it fills: the most specific (a lease, not its user). */
+function oneTarget(chunk: RawRow[], targets: readonly string[]): RawRow[] {
+  for (const { values } of chunk) {
+    const named = targets.find((t) => values[t] !== undefined)
+    for (const t of targets) if (t !== named) delete values[t]
+  }
+  return chunk
 }

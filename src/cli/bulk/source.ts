@@ -1,49 +1,126 @@
 import { UsageError } from '../errors.js'
 import { inputTooLarge, maxWholeInputBytes } from './limits.js'
 
-/** Where rows come from: command-line targets, or a CSV/JSON file (`-` is stdin). */
+/** Where rows come from: command-line targets, or a CSV/TSV/JSON file (`-` is stdin). */
 export type BulkSource = { kind: 'args'; values: string[] } | { kind: 'file'; path: string }
 
-let stdinCache: Promise<string> | undefined
+/** How a file's rows are written: CSV, TSV (CSV with tabs: `--output tsv`) or JSON. */
+export type InputFormat = 'csv' | 'tsv' | 'json'
+
 /**
- * Standard input, read once: it is sized, sniffed and parsed (twice) from the same text. It is held
- * whole, so past the size limit reading stops and the input is refused.
+ * Whether a file source can be read only once: standard input, or a pipe or a device named as a
+ * file (`--file <(…)`, a FIFO, `/dev/stdin`). Such a source is read whole, once (readWhole); a
+ * regular file is read by path, as often as needed. Anything else — a directory, a missing or
+ * forbidden path — is refused here, before a byte is read, as an input error (exit 2).
  */
-export function readStdin(): Promise<string> {
-  return (stdinCache ??= (async () => {
-    const max = maxWholeInputBytes()
-    const chunks: Buffer[] = []
-    let bytes = 0
-    for await (const chunk of process.stdin) {
-      bytes += (chunk as Buffer).length
-      if (bytes > max) throw inputTooLarge('standard input', undefined)
-      chunks.push(chunk as Buffer)
-    }
-    return Buffer.concat(chunks).toString('utf8')
-  })())
+export async function readsOnce(path: string): Promise<boolean> {
+  if (path === '-') return true
+  const { stat } = await import('node:fs/promises')
+  const s = await stat(path).catch((e: NodeJS.ErrnoException) => {
+    throw cannotRead(path, e)
+  })
+  if (s.isDirectory()) throw cannotRead(path, { code: 'EISDIR' } as NodeJS.ErrnoException)
+  return !s.isFile()
+}
+
+const wholeCache = new Map<string, Promise<string>>()
+/**
+ * A source that can be read only once (standard input, a pipe), read whole the first time it is
+ * asked for: it is sized, sniffed and parsed (twice) from the same text. It is held whole, so past
+ * the size limit reading stops and the input is refused.
+ */
+export function readWhole(path: string): Promise<string> {
+  let text = wholeCache.get(path)
+  if (!text) {
+    text = (async () => {
+      const input = path === '-' ? process.stdin : (await import('node:fs')).createReadStream(path)
+      const max = maxWholeInputBytes()
+      const chunks: Buffer[] = []
+      let bytes = 0
+      try {
+        for await (const chunk of input) {
+          bytes += (chunk as Buffer).length
+          if (bytes > max) throw inputTooLarge(path === '-' ? 'standard input' : path, undefined)
+          chunks.push(chunk as Buffer)
+        }
+      } catch (e) {
+        if (e instanceof UsageError) throw e
+        throw cannotRead(path === '-' ? 'standard input' : path, e as NodeJS.ErrnoException)
+      } finally {
+        if (input !== process.stdin) input.destroy()
+      }
+      return Buffer.concat(chunks).toString('utf8')
+    })()
+    wholeCache.set(path, text)
+  }
+  return text
 }
 
 /** The size of a file source in bytes (0 for arguments). */
 export async function inputBytes(source: BulkSource): Promise<number> {
   if (source.kind !== 'file') return 0
-  if (source.path === '-') return Buffer.byteLength(await readStdin())
+  if (await readsOnce(source.path)) return Buffer.byteLength(await readWhole(source.path))
   const { stat } = await import('node:fs/promises')
   return stat(source.path).then(
     (s) => s.size,
-    () => 0,
+    () => 0, // gone since: reading it says why
   )
 }
 
-export function cannotRead(path: string, e: NodeJS.ErrnoException): UsageError {
-  return new UsageError(`cannot read ${path}: ${e.code === 'ENOENT' ? 'no such file' : e.message}`)
+const REASONS: Record<string, string> = {
+  ENOENT: 'no such file',
+  EISDIR: 'it is a directory, not a file',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  ENOTDIR: 'no such file (a part of the path is not a directory)',
+  ELOOP: 'too many symbolic links',
 }
 
-/** CSV or JSON: by the file's name, else by its first characters. */
-export async function detectFormat(path: string): Promise<'csv' | 'json'> {
+/** An input that cannot be read, named with why in words: an input error (exit 2), never a crash. */
+export function cannotRead(path: string, e: NodeJS.ErrnoException): UsageError {
+  const reason = (e.code ? REASONS[e.code] : undefined) ?? e.message
+  return new UsageError(`cannot read ${path}: ${reason}`)
+}
+
+/**
+ * JSON or TSV by the file's name (`.json`, `.tsv`); else JSON when it starts with `[` or `{` (not
+ * under a `.csv` name); else TSV when its header row has tabs between names and no comma (the
+ * output of `--output tsv`, saved under any name or piped); else CSV.
+ */
+export async function detectFormat(path: string): Promise<InputFormat> {
+  const once = await readsOnce(path)
   if (/\.json$/i.test(path)) return 'json'
-  if (/\.csv$/i.test(path)) return 'csv'
-  const head = path === '-' ? (await readStdin()).slice(0, 64) : (await readFileStart(path)).toString('utf8')
-  return /^\uFEFF?\s*[[{]/.test(head) ? 'json' : 'csv'
+  if (/\.tsv$/i.test(path)) return 'tsv'
+  const head = once
+    ? (await readWhole(path)).slice(0, HEAD_BYTES)
+    : (await readFileStart(path)).toString('utf8')
+  if (!/\.csv$/i.test(path) && /^\uFEFF?\s*[[{]/.test(head)) return 'json'
+  return tabSeparated(head) ? 'tsv' : 'csv'
+}
+
+/** Enough of a file to hold its header row. */
+const HEAD_BYTES = 4096
+
+/**
+ * Whether the header row (the first line with a name on it) has tabs between names and no comma,
+ * outside quotes. A header that is CSV keeps being read as CSV: one with a comma, or with a tab
+ * only at its end (the CSV reader trims it).
+ */
+export function tabSeparated(head: string): boolean {
+  const header = head
+    .replace(/^\uFEFF/, '')
+    .split(/\r?\n/)
+    .find((line) => /[^\s,]/.test(line))
+    ?.trim()
+  let quoted = false
+  let tabs = 0
+  for (const c of header ?? '') {
+    if (c === '"') quoted = !quoted
+    else if (quoted) continue
+    else if (c === ',') return false
+    else if (c === '\t') tabs++
+  }
+  return tabs > 0
 }
 
 async function readFileStart(path: string): Promise<Buffer> {
@@ -52,8 +129,10 @@ async function readFileStart(path: string): Promise<Buffer> {
     throw cannotRead(path, e)
   })
   try {
-    const buf = Buffer.alloc(64)
-    const { bytesRead } = await fh.read(buf, 0, 64, 0)
+    const buf = Buffer.alloc(HEAD_BYTES)
+    const { bytesRead } = await fh.read(buf, 0, HEAD_BYTES, 0).catch((e: NodeJS.ErrnoException) => {
+      throw cannotRead(path, e)
+    })
     return buf.subarray(0, bytesRead)
   } finally {
     await fh.close()

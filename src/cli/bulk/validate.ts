@@ -1,6 +1,6 @@
 import { UsageError } from '../errors.js'
 import { maxRows, tooManyRows } from './limits.js'
-import { rows, UnreadableInput, type RawRow } from './parse.js'
+import { rows, targetNames, UnreadableInput, type RawRow } from './parse.js'
 import type { BulkSource } from './source.js'
 import type { Entry, InputSpec } from './spec.js'
 
@@ -38,6 +38,7 @@ export async function validateAll<Item>(
     if (errors.length < MAX_REPORTED_ERRORS) errors.push(e)
   }
   const key = targetKey(spec)
+  const targets = [spec.target, ...(spec.alternativeTargets ?? [])]
   const seen = new Map<string, number>()
   const duplicates = new Map<number, number>()
   let total = 0
@@ -48,6 +49,10 @@ export async function validateAll<Item>(
         if (++total > most) throw tooManyRows(source.kind === 'file' ? `${source.path}: ` : '')
         if (raw.error) {
           add({ row: raw.row, ...raw.error })
+          continue
+        }
+        if (targets.every((t) => raw.values[t] === undefined)) {
+          add({ row: raw.row, column: spec.target, message: `no value for ${targetNames(spec)}` })
           continue
         }
         const result = spec.schema.safeParse(raw.values)

@@ -9,7 +9,7 @@ import { releaseItem, type ReleaseItem, type ReleaseOptions } from '../../contra
 export default class SeatsRelease extends ApiCommand<typeof SeatsRelease> {
   static override summary = 'Release seats: by lease, by user, every stale lease, or from a file (admins)'
   static override description = `The seat is free at once; releasing never stops the user checking out again later (to do that, remove them: \`licctl orgs users remove\`).
-Leases with a recent heartbeat look in use: the command lists them and asks on a terminal, and needs --yes elsewhere. Roaming (offline-borrowed) leases are released only with --include-roaming. Files are CSV or JSON with a "lease" or a "user" column.`
+Leases with a recent heartbeat look in use: the command lists them and asks on a terminal, and needs --yes elsewhere. Roaming (offline-borrowed) leases are released only with --include-roaming. Files are CSV, TSV or JSON with a "lease" column (or "id": \`seats list\` output reads back) or a "user" column; a row with both releases its lease only.`
   static override examples = [
     '<%= config.bin %> seats release --stale',
     '<%= config.bin %> seats release ls_06h1… ls_06h2…',
@@ -67,7 +67,9 @@ Leases with a recent heartbeat look in use: the command lists them and asks on a
     const { runBulk, planBulk } = await import('../../cli/bulk/index.js')
     const spec = (force: boolean): BulkSpec<ReleaseItem, { org: string }, ReleaseOptions> => ({
       target,
-      ...(target === 'lease' ? { optional: ['user'], alternativeTargets: ['user'] } : {}),
+      // A file's row names a lease (`lease`, or the `id` of `seats list`) or a user; a row with both
+      // releases the lease only, never every lease of its user.
+      ...(target === 'lease' ? { alternativeTargets: ['user'], aliases: { lease: ['id'] } } : {}),
       schema: releaseItem,
       verb: 'release seats',
       endpoint: client.seats.release,
