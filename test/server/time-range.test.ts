@@ -3,6 +3,8 @@ import { startApp, type TestApp } from '../helpers/app.js'
 import { DIALECTS } from '../helpers/dialects.js'
 
 const NOW = Date.parse('2026-01-15T10:00:00Z')
+/** 10000-01-01T00:00:00Z: what "--expires 9999-12-31" stored before the bound (valid through that day, UTC). */
+const YEAR_10000 = 253_402_300_800_000
 const LATEST = '9999-12-31T00:00:00.000Z'
 
 for (const dialect of DIALECTS) {
@@ -174,6 +176,52 @@ for (const dialect of DIALECTS) {
         assert.deepEqual(refusal(res), [400, 'validation_failed', message], query)
         assert.equal(res.body.error.details.issues[0].path, message.split(':')[0], query)
       }
+    })
+
+    it('a row stored out of range by an older version takes no list down, and the migration caps it', async () => {
+      const db = t.storage.db
+      const orgId = (
+        await db.selectFrom('organizations').select('id').where('slug', '=', 'acme').executeTakeFirstOrThrow()
+      ).id
+      await db
+        .updateTable('seat_pools')
+        .set({ expires_at: YEAR_10000 })
+        .where('product', '=', 'cad')
+        .execute()
+      await db.updateTable('addon_pools').set({ expires_at: YEAR_10000 }).where('key', '=', 'cp').execute()
+      await db.updateTable('tokens').set({ expires_at: YEAR_10000 }).where('org_id', '=', orgId).execute()
+      // Presented within the range: the list answers, and so does the expiry check's capacity pass.
+      for (const path of [
+        '/v1/orgs/acme/seats/pools',
+        '/v1/orgs/acme/cloud/addons',
+        '/v1/orgs/acme/tokens',
+      ]) {
+        const list = await t.call(admin, 'GET', path)
+        assert.equal(list.status, 200, `${path}: ${JSON.stringify(list.body)}`)
+      }
+      const pools = await t.call(admin, 'GET', '/v1/orgs/acme/seats/pools')
+      assert.deepEqual(
+        pools.body.items
+          .filter((p: { product: string }) => p.product === 'cad')
+          .map((p: { expiresAt: string }) => p.expiresAt),
+        [LATEST],
+      )
+      assert.equal((await t.call(admin, 'GET', '/v1/orgs/acme/expiry?capacity=1')).status, 200)
+      // The migration caps what is stored.
+      const { up: capExpirations } = await import('../../src/storage/migrations/0009-expirations-in-range.js')
+      await capExpirations(db)
+      const stored = await db
+        .selectFrom('seat_pools')
+        .select('expires_at')
+        .where('product', '=', 'cad')
+        .executeTakeFirstOrThrow()
+      assert.equal(Number(stored.expires_at), Date.parse(LATEST))
+      const token = await db
+        .selectFrom('tokens')
+        .select('expires_at')
+        .where('org_id', '=', orgId)
+        .executeTakeFirstOrThrow()
+      assert.equal(Number(token.expires_at), Date.parse(LATEST))
     })
   })
 }
