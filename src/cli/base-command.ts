@@ -1,4 +1,5 @@
 import { Command, Errors, Flags, type Interfaces } from '@oclif/core'
+import { ApiError } from '../client/errors.js'
 import type { LicctlClient } from '../client/index.js'
 import { redactTokens } from '../domain/redact.js'
 import { failureOf, terminalSafeJson, UsageError } from './errors.js'
@@ -147,7 +148,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
 
   protected override async catch(err: Error): Promise<void> {
     if (err instanceof Errors.ExitError) throw err
-    const failure = failureOf(err)
+    const failure = failureOf(flagRefusal(err, this.ctor.flags ?? {}) ?? err)
     process.exitCode = failure.exitCode
     if (this.jsonEnabled()) {
       const details = failure.details !== undefined ? { details: failure.details } : {}
@@ -165,6 +166,26 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       text += redactTokens(err.stack ?? '') + '\n'
     process.stderr.write(text)
   }
+}
+
+/**
+ * The server's refusal of one request field (`query.failWithin: …`, by a rule only the server
+ * knows: the organization's calendar, the kinds topics register) as a usage error naming the
+ * command's flag for that field (`--fail-within: …`), as the CLI's own checks do.
+ */
+function flagRefusal(err: Error, flags: Record<string, unknown>): UsageError | undefined {
+  if (!(err instanceof ApiError) || err.code !== 'validation_failed') return undefined
+  const issues = (err.details as { issues?: Array<{ path?: unknown; message?: unknown }> } | undefined)
+    ?.issues
+  const issue = Array.isArray(issues) && issues.length === 1 ? issues[0] : undefined
+  const field =
+    typeof issue?.path === 'string' ? /^(?:body|query)\.([A-Za-z]+)$/.exec(issue.path)?.[1] : undefined
+  if (field === undefined || typeof issue?.message !== 'string') return undefined
+  const flag = field.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)
+  // The code stays the server's (validation_failed): scripts reading --json see what they always did.
+  return Object.hasOwn(flags, flag)
+    ? new UsageError(`--${flag}: ${issue.message}`, { code: err.code })
+    : undefined
 }
 
 const FIELD_LIST = /^[A-Za-z_][\w]*(,[A-Za-z_][\w]*)*$/

@@ -1,11 +1,14 @@
 import { Flags } from '@oclif/core'
-import { parseDuration } from '../domain/duration.js'
+import { formatDuration, parseDuration } from '../domain/duration.js'
+import { dateProblem, instantProblem } from '../domain/time-range.js'
 import { quote, UsageError } from './errors.js'
 
 /**
  * The one reader of every time, duration and count flag. Each value is checked here, before any
  * request, and a bad one is a usage error (exit 2) that names the flag and quotes the input —
- * never the server's `body.expires: Invalid input`.
+ * never the server's `body.expires: Invalid input`. Times stay within what licctl stores
+ * (domain/time-range.ts, the bound the contract and the server use); bounds of counts and durations
+ * are the contract's, read from its schema.
  */
 
 /** A time as a person types it: a duration, a calendar date, or an instant with its offset. */
@@ -59,12 +62,33 @@ function notA(flag: string, text: string, forms: TimeForm[]): UsageError {
   return new UsageError(`${flag}: ${what}, got ${quote(text)}`)
 }
 
-/** A duration flag (15m, 2h, 14d) in whole seconds, or a usage error naming the flag. */
-export function durationSeconds(flag: string, text: string): number {
+/** An instant (epoch ms) within the times licctl stores, or a usage error naming the flag. */
+function storable(flag: string, text: string, ms: number): number {
+  const problem = instantProblem(ms)
+  if (problem !== null) throw new UsageError(`${flag}: ${problem}, got ${quote(text)}`)
+  return ms
+}
+
+/** Seconds bounds of a duration flag; the contract's when it has them. */
+export interface SecondsBounds {
+  min: number
+  max: number
+}
+
+/**
+ * A duration flag (15m, 2h, 14d) in whole seconds, within `bounds` (seconds; at least 1s when none
+ * are given), or a usage error naming the flag and the bounds as durations.
+ */
+export function durationSeconds(flag: string, text: string, bounds?: SecondsBounds): number {
   const v = readTime(text)
   if (v?.kind !== 'duration' || v.ms < 1000)
     throw new UsageError(`${flag}: expected a duration like 90s, 15m, 2h or 14d, got ${quote(text)}`)
-  return Math.round(v.ms / 1000)
+  const seconds = Math.round(v.ms / 1000)
+  if (bounds && !(seconds >= bounds.min && seconds <= bounds.max))
+    throw new UsageError(
+      `${flag} must be between ${formatDuration(bounds.min * 1000)} and ${formatDuration(bounds.max * 1000)}, got ${quote(text)}`,
+    )
+  return seconds
 }
 
 /**
@@ -79,11 +103,17 @@ export function instantValue(
 ): string {
   const v = readTime(text)
   const now = opts.now ?? Date.now()
-  if (v?.kind === 'duration') return new Date(now + opts.direction * v.ms).toISOString()
-  if (v?.kind === 'instant') return new Date(v.ms).toISOString()
-  if (v?.kind === 'date' && opts.date)
-    return new Date(v.ms + (opts.date === 'end' ? DAY_MS : 0)).toISOString()
-  throw notA(flag, text, opts.date ? ['duration', 'date', 'instant'] : ['duration', 'instant'])
+  const at =
+    v?.kind === 'duration'
+      ? now + opts.direction * v.ms
+      : v?.kind === 'instant'
+        ? v.ms
+        : v?.kind === 'date' && opts.date
+          ? v.ms + (opts.date === 'end' ? DAY_MS : 0)
+          : null
+  if (at === null)
+    throw notA(flag, text, opts.date ? ['duration', 'date', 'instant'] : ['duration', 'instant'])
+  return new Date(storable(flag, text, at)).toISOString()
 }
 
 /**
@@ -93,9 +123,13 @@ export function instantValue(
  */
 export function expiryValue(flag: string, text: string, now = Date.now()): string {
   const v = readTime(text)
-  if (v?.kind === 'date') return v.date
-  if (v?.kind === 'instant') return new Date(v.ms).toISOString()
-  if (v?.kind === 'duration') return new Date(now + v.ms).toISOString()
+  if (v?.kind === 'date') {
+    const problem = dateProblem(v.date)
+    if (problem !== null) throw new UsageError(`${flag}: ${problem}, got ${quote(text)}`)
+    return v.date
+  }
+  if (v?.kind === 'instant') return new Date(storable(flag, text, v.ms)).toISOString()
+  if (v?.kind === 'duration') return new Date(storable(flag, text, now + v.ms)).toISOString()
   throw notA(flag, text, ['date', 'instant', 'duration'])
 }
 
@@ -115,17 +149,38 @@ export interface NumberSchema {
   maxValue: number | null
 }
 
+const boundsOf = (s: NumberSchema) => ({
+  min: s.minValue ?? Number.MIN_SAFE_INTEGER,
+  max: s.maxValue ?? Number.MAX_SAFE_INTEGER,
+})
+
 /**
  * A count flag whose bounds are the contract's: `schema` loads the contract's field lazily (zod
  * loads only when the flag is given, and the command needs it then anyway).
  */
 export const countFlag = Flags.custom<number, { schema: () => Promise<NumberSchema> }>({
   async parse(input, _ctx, flag) {
-    const s = await flag.schema()
-    return integerValue(`--${flag.name}`, input, {
-      min: s.minValue ?? Number.MIN_SAFE_INTEGER,
-      max: s.maxValue ?? Number.MAX_SAFE_INTEGER,
-    })
+    return integerValue(`--${flag.name}`, input, boundsOf(await flag.schema()))
+  },
+})
+
+/** What a contract schema answers (zod's safeParse), without the CLI importing zod's types. */
+export interface TextSchema {
+  safeParse(value: unknown): { success: boolean; error?: { issues: Array<{ message: string }> } }
+}
+
+/**
+ * A text flag checked by the contract's own schema (a time zone, an expiry window): the rule lives
+ * in the contract, the refusal names the flag.
+ */
+export const contractFlag = Flags.custom<string, { schema: () => Promise<TextSchema> }>({
+  async parse(input, _ctx, flag) {
+    const result = (await flag.schema()).safeParse(input)
+    if (!result.success)
+      throw new UsageError(
+        `--${flag.name}: ${result.error?.issues[0]?.message ?? 'invalid'}, got ${quote(input)}`,
+      )
+    return input
   },
 })
 
@@ -143,10 +198,13 @@ export const expiryFlag = Flags.custom<string>({
   },
 })
 
-/** A duration flag, in whole seconds (a default is given in seconds, with `defaultHelp` as typed). */
-export const durationFlag = Flags.custom<number>({
+/**
+ * A duration flag, in whole seconds within the bounds of the contract's field `schema` (a default is
+ * given in seconds, with `defaultHelp` as typed).
+ */
+export const durationFlag = Flags.custom<number, { schema: () => Promise<NumberSchema> }>({
   async parse(input, _ctx, flag) {
-    return durationSeconds(`--${flag.name}`, input)
+    return durationSeconds(`--${flag.name}`, input, boundsOf(await flag.schema()))
   },
 })
 
@@ -170,8 +228,7 @@ export function timeFlag(
   opts: { direction: 1 | -1; absolute(text: string): number | null; expected: string },
 ): string {
   const v = readTime(text)
-  if (v?.kind === 'duration') return new Date(Date.now() + opts.direction * v.ms).toISOString()
-  const at = opts.absolute(text)
+  const at = v?.kind === 'duration' ? Date.now() + opts.direction * v.ms : opts.absolute(text)
   if (at === null) throw new UsageError(`${flag}: expected ${opts.expected}, got ${quote(text)}`)
-  return new Date(at).toISOString()
+  return new Date(storable(flag, text, at)).toISOString()
 }

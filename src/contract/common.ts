@@ -1,4 +1,5 @@
 import * as z from 'zod'
+import { dateProblem, instantProblem } from '../domain/time-range.js'
 
 /** UTC instant on the wire: ISO-8601 with a Z. */
 export const instant = z.iso.datetime({ offset: false })
@@ -30,6 +31,11 @@ export const okBody = z.object({ ok: z.literal(true) })
 
 /**
  * An expiration on the wire: a calendar date (valid through that day in the organization's time
- * zone) or an ISO-8601 instant. The server turns it into an instant with `expiryInstant`.
+ * zone) or an ISO-8601 instant. The server turns it into an instant with `expiryInstant`. Either
+ * stays within the times licctl stores and shows (domain/time-range.ts: dates through 9999-12-29).
  */
-export const expiryInput = z.union([z.iso.date(), z.iso.datetime({ offset: true })])
+export const expiryInput = z.union([z.iso.date(), z.iso.datetime({ offset: true })]).check((c) => {
+  const problem = DATE_ONLY.test(c.value) ? dateProblem(c.value) : instantProblem(Date.parse(c.value))
+  if (problem !== null) c.issues.push({ code: 'custom', message: problem, input: c.value })
+})
+const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/

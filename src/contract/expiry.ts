@@ -1,9 +1,22 @@
 import * as z from 'zod'
+import { parseDuration } from '../domain/duration.js'
+import { durationProblem } from '../domain/time-range.js'
 import { instant, orgParams } from './common.js'
 import { defineEndpoints } from './endpoint.js'
 
-/** A duration on the wire: `30d`, `2w`, `12h`, `1h30m` (parsed by domain/duration.ts on the server). */
-const duration = z.string().regex(/^(\d+[smhdw])+$/i, 'a duration like 30d, 2w or 12h')
+/**
+ * A duration on the wire: `30d`, `2w`, `12h`, `1h30m` (parsed by domain/duration.ts), longer than
+ * zero and no longer than the range of times licctl stores (domain/time-range.ts).
+ */
+export const duration = z
+  .string()
+  .regex(/^(\d+[smhdw])+$/i, 'expected a duration like 30d, 2w or 12h')
+  .check((c) => {
+    const ms = parseDuration(c.value)
+    if (ms === null) return
+    const problem = ms > 0 ? durationProblem(ms) : 'expected a duration longer than zero'
+    if (problem !== null) c.issues.push({ code: 'custom', message: problem, input: c.value })
+  })
 
 export const expiryQuery = z.strictObject({
   /** The window: what expires within it is reported (default 30d). */

@@ -36,7 +36,7 @@ const timeZone = z
     } catch {
       return false
     }
-  }, 'an IANA time zone such as Europe/Berlin')
+  }, 'expected an IANA time zone such as Europe/Berlin')
 
 export const createOrgBody = z.strictObject({
   slug,

@@ -32,15 +32,18 @@ export const seatPool = z.object({
 })
 export type SeatPool = z.infer<typeof seatPool>
 
-// A TTL of seconds serves demos and tests; a year bounds typos.
-const seconds = z.number().int().min(1).max(31_536_000)
+/** A lease TTL or a roaming limit: a TTL of seconds serves demos and tests; a year bounds typos. */
+export const leaseSeconds = z.number().int().min(1).max(31_536_000)
+
+/** How long a lease has been idle: up to 100 years (36500 days), far past any lease's life. */
+const IDLE_MAX_SECONDS = 36_500 * 86_400
 
 export const provisionPoolBody = z.strictObject({
   product,
   seats: z.number().int().min(1).max(1_000_000),
   expires: expiryInput,
-  leaseTtlSeconds: seconds.default(900),
-  maxRoamingSeconds: seconds.nullable().optional(),
+  leaseTtlSeconds: leaseSeconds.default(900),
+  maxRoamingSeconds: leaseSeconds.nullable().optional(),
 })
 export type ProvisionPoolBody = z.input<typeof provisionPoolBody>
 
@@ -48,8 +51,8 @@ export const updatePoolBody = z
   .strictObject({
     addSeats: z.number().int().min(1).max(1_000_000).optional(),
     expires: expiryInput.optional(),
-    leaseTtlSeconds: seconds.optional(),
-    maxRoamingSeconds: seconds.nullable().optional(),
+    leaseTtlSeconds: leaseSeconds.optional(),
+    maxRoamingSeconds: leaseSeconds.nullable().optional(),
   })
   .refine((b) => Object.keys(b).length > 0, 'nothing to update')
 export type UpdatePoolBody = z.input<typeof updatePoolBody>
@@ -100,7 +103,7 @@ export type LeasesQuery = z.infer<typeof leasesQuery>
 export const stuckQuery = pageQuery.extend({
   product: product.optional(),
   /** Idle longer than this many seconds; default: each pool's lease TTL. */
-  idleSeconds: z.coerce.number().int().min(1).optional(),
+  idleSeconds: z.coerce.number().int().min(1).max(IDLE_MAX_SECONDS).optional(),
 })
 export type StuckQuery = z.infer<typeof stuckQuery>
 
@@ -131,7 +134,7 @@ export const releaseOptions = z.strictObject({
    * pool's lease TTL. `seats release --stale --idle 2h` sends 7200, so a lease that has come back to
    * life since it was listed is left alone rather than released.
    */
-  idleSeconds: z.number().int().min(1).optional(),
+  idleSeconds: z.number().int().min(1).max(IDLE_MAX_SECONDS).optional(),
 })
 export type ReleaseOptions = z.input<typeof releaseOptions>
 

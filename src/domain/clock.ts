@@ -1,3 +1,5 @@
+import { withinRange } from './time-range.js'
+
 /** The server's notion of now. Tests and demos start it at a fixed instant; it then advances in real time. */
 export interface Clock {
   now(): number
@@ -10,5 +12,6 @@ export function clockStartingAt(startMs: number): Clock {
   return { now: () => Date.now() + offset }
 }
 
-export const toIso = (ms: number): string => new Date(ms).toISOString()
+/** An instant as ISO-8601 UTC; one stored out of range (an older version's row) at the bound (time-range.ts). */
+export const toIso = (ms: number): string => new Date(withinRange(ms)).toISOString()
 export const toIsoOrNull = (ms: number | null | undefined): string | null => (ms == null ? null : toIso(ms))

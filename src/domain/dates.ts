@@ -1,4 +1,5 @@
 import { Temporal } from 'temporal-polyfill'
+import { withinRange } from './time-range.js'
 
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/
 
@@ -20,9 +21,12 @@ export function expiryInstant(input: string, timeZone: string): number | null {
   return Number.isNaN(ms) || !/[zZ]|[+-]\d{2}:?\d{2}$/.test(input) ? null : ms
 }
 
-/** The calendar day (YYYY-MM-DD) an instant falls on in a time zone. */
+/** The calendar day (YYYY-MM-DD) an instant falls on in a time zone (within the bounds of time-range.ts). */
 export function calendarDay(ms: number, timeZone: string): string {
-  return Temporal.Instant.fromEpochMilliseconds(ms).toZonedDateTimeISO(timeZone).toPlainDate().toString()
+  return Temporal.Instant.fromEpochMilliseconds(withinRange(ms))
+    .toZonedDateTimeISO(timeZone)
+    .toPlainDate()
+    .toString()
 }
 
 /** The last day an expiry instant still covers (the day before it, when it falls at midnight). */

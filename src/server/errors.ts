@@ -18,3 +18,11 @@ export const notFound = (what: string, details?: Record<string, unknown>) =>
   new AppError('not_found', `${what} not found`, details)
 export const refused = (code: ErrorCode, message: string, details?: Record<string, unknown>) =>
   new AppError(code, message, details)
+
+/**
+ * A refused input field, shaped like the contract's own validation errors: the message starts with
+ * the field's path (`query.kind: …`) and `details.issues` names it, so a client can say which of its
+ * own options was wrong (the CLI names the flag).
+ */
+export const invalidField = (path: string, message: string) =>
+  new AppError('validation_failed', `${path}: ${message}`, { issues: [{ path, message }] })

@@ -206,6 +206,109 @@ describe('e2e: what a new user trips over', function () {
         ['orgs', 'tokens', 'create', '--expires', 'x\u001b[31mred\u0007'],
         "--expires: expected a date like 2027-12-31, an instant with its offset or a duration like 90d, got 'x\\x1b[31mred\\x07'",
       ],
+      // Times licctl cannot store or show: refused by the CLI, naming the flag, before any request.
+      [
+        ['cloud', 'provision', 'x', '--name', 'X', '--total', '1', '--expires', '9999-12-31'],
+        "--expires: after 9999-12-29, the latest date licctl accepts, got '9999-12-31'",
+      ],
+      [
+        ['orgs', 'tokens', 'create', '--name', 'x', '--expires', '9999-12-31'],
+        "--expires: after 9999-12-29, the latest date licctl accepts, got '9999-12-31'",
+      ],
+      [
+        ['seats', 'provision', 'big', '--seats', '1', '--expires', '9999-12-31'],
+        "--expires: after 9999-12-29, the latest date licctl accepts, got '9999-12-31'",
+      ],
+      [
+        ['seats', 'provision', 'big', '--seats', '1', '--expires', '9999-12-31T23:00:00-05:00'],
+        "--expires: after 9999-12-31T00:00:00Z, the latest time licctl stores, got '9999-12-31T23:00:00-05:00'",
+      ],
+      [
+        ['cloud', 'provision', 'x', '--name', 'X', '--total', '1', '--expires', '99999999999d'],
+        "--expires: after 9999-12-31T00:00:00Z, the latest time licctl stores, got '99999999999d'",
+      ],
+      [
+        ['cloud', 'provision', 'x', '--name', 'X', '--total', '1', '--expires', '3000000d'],
+        "--expires: after 9999-12-31T00:00:00Z, the latest time licctl stores, got '3000000d'",
+      ],
+      [
+        ['seats', 'update', 'cad', '--expires', '99999999999d'],
+        "--expires: after 9999-12-31T00:00:00Z, the latest time licctl stores, got '99999999999d'",
+      ],
+      [
+        ['orgs', 'tokens', 'create', '--expires', '99999999999d'],
+        "--expires: after 9999-12-31T00:00:00Z, the latest time licctl stores, got '99999999999d'",
+      ],
+      [
+        [
+          'devices',
+          'keys',
+          'issue',
+          '--category',
+          'router',
+          '--term',
+          '1y',
+          '--count',
+          '1',
+          '--expires',
+          '99999999999d',
+        ],
+        "--expires: after 9999-12-31T00:00:00Z, the latest time licctl stores, got '99999999999d'",
+      ],
+      [
+        ['orgs', 'audit', '--since', '99999999999d'],
+        "--since: before 1970-01-01T00:00:00Z, the earliest time licctl stores, got '99999999999d'",
+      ],
+      [
+        ['orgs', 'audit', '--since', '1180591620717411303424d'],
+        "--since: before 1970-01-01T00:00:00Z, the earliest time licctl stores, got '1180591620717411303424d'",
+      ],
+      [
+        ['seats', 'checkout', 'cad-pro', '--host', 'hx', '--roam-until', '99999999999d'],
+        "--roam-until: after 9999-12-31T00:00:00Z, the latest time licctl stores, got '99999999999d'",
+      ],
+      [
+        ['expiry', 'check', '--within', '99999999999d'],
+        "--within: longer than any time licctl stores (at most 2932896d), got '99999999999d'",
+      ],
+      // Numbers and durations with bounds: the contract's, named by the flag.
+      [
+        ['seats', 'stuck', '--idle', '1180591620717411303424m'],
+        "--idle must be between 1s and 36500d, got '1180591620717411303424m'",
+      ],
+      [
+        [
+          'seats',
+          'provision',
+          'cad',
+          '--seats',
+          '1',
+          '--expires',
+          '2027-12-31',
+          '--lease-ttl',
+          '99999999999d',
+        ],
+        "--lease-ttl must be between 1s and 365d, got '99999999999d'",
+      ],
+      [
+        [
+          'seats',
+          'provision',
+          'cad',
+          '--seats',
+          '1',
+          '--expires',
+          '2027-12-31',
+          '--max-roaming',
+          '1180591620717411303424d',
+        ],
+        "--max-roaming must be between 1s and 365d, got '1180591620717411303424d'",
+      ],
+      [
+        ['orgs', 'update', '--time-zone', 'Mars/Phobos'],
+        "--time-zone: expected an IANA time zone such as Europe/Berlin, got 'Mars/Phobos'",
+      ],
+      [['expiry', 'check', '--within', '0d'], "--within: expected a duration longer than zero, got '0d'"],
     ]
     for (const [args, message] of cases)
       it(`${args.slice(0, 2).join(' ')} ${args.slice(2).join(' ')}`, async () => {
@@ -216,6 +319,28 @@ describe('e2e: what a new user trips over', function () {
         const json = await runCli([...args, '--json'], { env: operator })
         assert.equal(json.code, 2)
         assert.deepEqual(jsonError(json), { code: 'usage', message })
+      })
+
+    // Rules only the server knows (the organization's calendar, the kinds topics register): its
+    // refusal names the flag all the same, and keeps its code.
+    const serverCases: Array<[string[], string]> = [
+      [
+        ['expiry', 'check', '--within', '30d', '--fail-within', '60d'],
+        "--fail-within: must not be longer than the window (30d), got '60d'",
+      ],
+      [
+        ['expiry', 'check', '--kind', 'bogus'],
+        "--kind: unknown kind 'bogus'; known: activation-id, addon-pool, device-key, device-license, device-pool-license, entitlement, seat-pool, token",
+      ],
+    ]
+    for (const [args, message] of serverCases)
+      it(`${args.slice(0, 2).join(' ')} ${args.slice(2).join(' ')} (the server's rule)`, async () => {
+        const res = await runCli(args, { env: { ...operator, NO_COLOR: '1' } })
+        assert.equal(res.code, 2, res.stderr)
+        assert.equal(res.stderr.split('\n')[0], `Error: ${message}`)
+        const json = await runCli([...args, '--json'], { env: operator })
+        assert.equal(json.code, 2)
+        assert.deepEqual(jsonError(json), { code: 'validation_failed', message })
       })
   })
 

@@ -128,7 +128,7 @@ describe('e2e: expiry check', function () {
     assert.deepEqual(jsonError(bad), {
       code: 'validation_failed',
       message:
-        "kind: unknown kind 'spaceship'; known: activation-id, addon-pool, device-key, device-license, device-pool-license, entitlement, seat-pool, token",
+        "--kind: unknown kind 'spaceship'; known: activation-id, addon-pool, device-key, device-license, device-pool-license, entitlement, seat-pool, token",
     })
   })
 

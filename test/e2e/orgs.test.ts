@@ -287,7 +287,7 @@ describe('e2e: orgs', function () {
       assertFails(
         await asAdmin(['orgs', 'update', '--time-zone', 'Mars/Olympus']),
         2,
-        /^Error: body\.timeZone: /,
+        /^Error: --time-zone: expected an IANA time zone such as Europe\/Berlin, got 'Mars\/Olympus'$/,
       )
     })
 

@@ -157,14 +157,14 @@ for (const dialect of DIALECTS) {
       await assert.rejects(check({ kind: 'seat-pool,nope' }), {
         code: 'validation_failed',
         message:
-          "kind: unknown kind 'nope'; known: activation-id, addon-pool, device-key, device-license, device-pool-license, entitlement, seat-pool, token",
+          "query.kind: unknown kind 'nope'; known: activation-id, addon-pool, device-key, device-license, device-pool-license, entitlement, seat-pool, token",
       })
     })
 
     it('refuses a warn level longer than the window', async () => {
       await assert.rejects(check({ within: '7d', failWithin: '14d' }), {
         code: 'validation_failed',
-        message: 'failWithin (14d) must not be longer than the window (within 7d)',
+        message: "query.failWithin: must not be longer than the window (7d), got '14d'",
       })
     })
 

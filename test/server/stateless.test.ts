@@ -68,16 +68,26 @@ for (const dialect of DIALECTS) {
 describe('server start options', function () {
   this.timeout(60_000)
 
-  it('refuses a statement timeout or a retention that is not a duration, naming the flag (exit 2)', async () => {
+  it('refuses a statement timeout, a retention or a pool size out of bounds, naming the flag (exit 2)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'licctl-opts-'))
     try {
       const db = join(dir, 'x.sqlite')
       const bad = await runCli(['server', 'start', '--db', db, '--statement-timeout', 'soon'])
       assert.equal(bad.code, 2)
-      assert.match(bad.stderr, /--statement-timeout: not a duration \(e\.g\. 30s, 2m, or 0 for none\): soon/)
+      assert.match(
+        bad.stderr,
+        /--statement-timeout: expected a duration like 90s, 15m, 2h or 14d, got 'soon'/,
+      )
       const short = await runCli(['server', 'start', '--db', db, '--idempotency-retention', '1m'])
       assert.equal(short.code, 2)
-      assert.match(short.stderr, /--idempotency-retention: a duration of at least 10m/)
+      assert.match(short.stderr, /--idempotency-retention must be between 10m and 365d, got '1m'/)
+      // Too long for PostgreSQL (2^31-1 ms), or to mean anything: named, never a crash at start.
+      const long = await runCli(['server', 'start', '--db', db, '--statement-timeout', '99999999999d'])
+      assert.equal(long.code, 2)
+      assert.match(long.stderr, /--statement-timeout must be between 1s and 24d, got '99999999999d'/)
+      const pool = await runCli(['server', 'start', '--db', db, '--pool-size', String(2n ** 70n)])
+      assert.equal(pool.code, 2)
+      assert.match(pool.stderr, /--pool-size must be between 1 and 1000, got '1180591620717411303424'/)
     } finally {
       rmSync(dir, { recursive: true, force: true })
     }

@@ -118,6 +118,54 @@ describe('cli: one reader for every time and count flag', () => {
     )
   })
 
+  it('keeps every time within what licctl stores, naming the flag and the bound', () => {
+    const after = 'after 9999-12-31T00:00:00Z, the latest time licctl stores'
+    assert.equal(expiryValue('--expires', '9999-12-29', NOW), '9999-12-29')
+    assert.throws(
+      () => expiryValue('--expires', '9999-12-30', NOW),
+      usage("--expires: after 9999-12-29, the latest date licctl accepts, got '9999-12-30'"),
+    )
+    assert.throws(
+      () => expiryValue('--expires', '1969-12-31', NOW),
+      usage("--expires: before 1970-01-01, the earliest date licctl accepts, got '1969-12-31'"),
+    )
+    assert.throws(
+      () => expiryValue('--expires', '99999999999d', NOW),
+      usage(`--expires: ${after}, got '99999999999d'`),
+    )
+    assert.throws(
+      () => expiryValue('--expires', '9999-12-31T00:00:01Z', NOW),
+      usage(`--expires: ${after}, got '9999-12-31T00:00:01Z'`),
+    )
+    assert.equal(expiryValue('--expires', '9999-12-31T00:00:00Z', NOW), '9999-12-31T00:00:00.000Z')
+    assert.throws(
+      () => instantValue('--since', String(2n ** 70n) + 'd', { direction: -1, now: NOW }),
+      usage(
+        "--since: before 1970-01-01T00:00:00Z, the earliest time licctl stores, got '1180591620717411303424d'",
+      ),
+    )
+    assert.throws(
+      () => instantValue('--until', '9999-12-31', { direction: 1, date: 'end', now: NOW }),
+      usage(`--until: ${after}, got '9999-12-31'`),
+    )
+  })
+
+  it('holds a duration within the contract’s bounds, shown as durations', async () => {
+    const { leaseSeconds, releaseOptions } = await import('../../src/contract/seats.js')
+    const ttl = { min: leaseSeconds.minValue!, max: leaseSeconds.maxValue! }
+    assert.equal(durationSeconds('--lease-ttl', '365d', ttl), 31_536_000)
+    assert.throws(
+      () => durationSeconds('--lease-ttl', '366d', ttl),
+      usage("--lease-ttl must be between 1s and 365d, got '366d'"),
+    )
+    const idle = releaseOptions.shape.idleSeconds.unwrap()
+    assert.throws(
+      () =>
+        durationSeconds('--idle', '1180591620717411303424m', { min: idle.minValue!, max: idle.maxValue! }),
+      usage("--idle must be between 1s and 36500d, got '1180591620717411303424m'"),
+    )
+  })
+
   it('takes the bounds of --seats and --total from the contract', async () => {
     const seats = await import('../../src/contract/seats.js')
     const cloud = await import('../../src/contract/cloud.js')

@@ -1,7 +1,7 @@
 import { Args, Flags } from '@oclif/core'
 import { ApiCommand } from '../../cli/base-command.js'
 import { bulkSource, fileFlags } from '../../cli/bulk-flags.js'
-import { integerFlag } from '../../cli/flag-values.js'
+import { countFlag } from '../../cli/flag-values.js'
 
 export default class DevicesAssign extends ApiCommand<typeof DevicesAssign> {
   static override summary =
@@ -23,7 +23,10 @@ export default class DevicesAssign extends ApiCommand<typeof DevicesAssign> {
       options: ['shortest', 'longest'],
     }),
     license: Flags.string({ description: 'assign this license (by name, see `devices pool --json`)' }),
-    count: integerFlag({ description: 'licenses per device', min: 1, max: 20 }),
+    count: countFlag({
+      description: 'licenses per device',
+      schema: async () => (await import('../../contract/devices.js')).assignItem.shape.count.unwrap(),
+    }),
   }
 
   async run() {

@@ -1,8 +1,12 @@
 import { Flags } from '@oclif/core'
 import { ApiCommand } from '../../cli/base-command.js'
 import { quote, UsageError } from '../../cli/errors.js'
+import { contractFlag, type NumberSchema } from '../../cli/flag-values.js'
 import type { LicctlClient } from '../../client/index.js'
 import type { ExpiryCheckOutput, ExpiryItem, ExpiryReport } from '../../contract/expiry.js'
+
+/** The window flags are checked by the contract's duration (longer than zero, within licctl's times). */
+const duration = async () => (await import('../../contract/expiry.js')).duration
 
 /** Exit code when something fails the check (SPEC §2). */
 const EXIT_FOUND = 7
@@ -18,9 +22,10 @@ export default class ExpiryCheck extends ApiCommand<typeof ExpiryCheck> {
     '<%= config.bin %> expiry check --all-orgs --capacity 95% --fail-on-capacity',
   ]
   static override flags = {
-    within: Flags.string({ description: 'the window: 30d, 2w, 12h', default: '30d' }),
-    'fail-within': Flags.string({
+    within: contractFlag({ description: 'the window: 30d, 2w, 12h', default: '30d', schema: duration }),
+    'fail-within': contractFlag({
       description: 'only items within this (or expired) fail; the rest of the window are warnings',
+      schema: duration,
     }),
     kind: Flags.string({
       description:
@@ -57,15 +62,8 @@ export default class ExpiryCheck extends ApiCommand<typeof ExpiryCheck> {
 
   async run(): Promise<ExpiryCheckOutput> {
     const f = this.flags
-    // The window is checked here, by the contract's own rule, so that an error names the flag.
     const { expiryQuery } = await import('../../contract/expiry.js')
-    for (const [flag, value] of [
-      ['--within', f.within],
-      ['--fail-within', f['fail-within']],
-    ] as const)
-      if (value !== undefined && !expiryQuery.shape.within.safeParse(value).success)
-        throw new UsageError(`${flag}: expected a duration like 30d, 2w or 12h, got ${quote(value)}`)
-    const capacity = parseCapacity(f.capacity)
+    const capacity = parseCapacity(f.capacity, expiryQuery.shape.capacity.unwrap())
     const query = {
       within: f.within,
       ...(f['fail-within'] !== undefined ? { failWithin: f['fail-within'] } : {}),
@@ -133,11 +131,13 @@ async function checkWith(
   return client.expiry.check({ org }, query)
 }
 
-function parseCapacity(text: string): number {
+/** A percentage within the contract's bounds of `capacity`. */
+function parseCapacity(text: string, bounds: NumberSchema): number {
+  const [min, max] = [bounds.minValue ?? 0, bounds.maxValue ?? 100]
   const m = /^(\d{1,3})%?$/.exec(text.trim())
   const n = m ? Number(m[1]) : NaN
-  if (!(n >= 0 && n <= 100))
-    throw new UsageError(`--capacity: expected a percentage from 0% to 100%, got '${text}'`)
+  if (!(n >= min && n <= max))
+    throw new UsageError(`--capacity: expected a percentage from ${min}% to ${max}%, got ${quote(text)}`)
   return n
 }
 

@@ -1,5 +1,6 @@
 import { Args, Flags } from '@oclif/core'
 import { ApiCommand } from '../../cli/base-command.js'
+import { contractFlag } from '../../cli/flag-values.js'
 import { renderFields } from '../../cli/output.js'
 
 export default class OrgsCreate extends ApiCommand<typeof OrgsCreate> {
@@ -25,7 +26,11 @@ export default class OrgsCreate extends ApiCommand<typeof OrgsCreate> {
       description: 'a perpetual license string shown read-only to admins (repeatable)',
       multiple: true,
     }),
-    'time-zone': Flags.string({ description: 'IANA time zone for calendar-day rules', default: 'UTC' }),
+    'time-zone': contractFlag({
+      description: 'IANA time zone for calendar-day rules',
+      default: 'UTC',
+      schema: async () => (await import('../../contract/orgs.js')).createOrgBody.shape.timeZone,
+    }),
     'admin-email': Flags.string({ description: 'the first admin; their token is printed once' }),
     'admin-name': Flags.string({ description: 'the first admin’s name' }),
   }

@@ -1,5 +1,6 @@
 import { Args, Flags } from '@oclif/core'
 import { ApiCommand } from '../../cli/base-command.js'
+import { contractFlag } from '../../cli/flag-values.js'
 import { UsageError } from '../../cli/errors.js'
 
 export default class OrgsUpdate extends ApiCommand<typeof OrgsUpdate> {
@@ -15,7 +16,10 @@ export default class OrgsUpdate extends ApiCommand<typeof OrgsUpdate> {
     'contact-email': Flags.string({ description: 'contact email ("" clears it)' }),
     'contact-phone': Flags.string({ description: 'contact phone ("" clears it)' }),
     'contact-address': Flags.string({ description: 'postal address ("" clears it)' }),
-    'time-zone': Flags.string({ description: 'IANA time zone for calendar-day rules' }),
+    'time-zone': contractFlag({
+      description: 'IANA time zone for calendar-day rules',
+      schema: async () => (await import('../../contract/orgs.js')).createOrgBody.shape.timeZone,
+    }),
     'device-preference': Flags.option({
       options: ['shortest', 'longest'] as const,
       description: 'which device license term the pool assigns first',

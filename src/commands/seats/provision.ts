@@ -30,9 +30,11 @@ export default class SeatsProvision extends ApiCommand<typeof SeatsProvision> {
       description: 'a lease without a heartbeat for this long is stale',
       default: 15 * 60,
       defaultHelp: async () => '15m',
+      schema: async () => (await import('../../contract/seats.js')).leaseSeconds,
     }),
     'max-roaming': durationFlag({
       description: 'longest offline borrowing allowed (e.g. 14d); none when omitted',
+      schema: async () => (await import('../../contract/seats.js')).leaseSeconds,
     }),
   }
 

@@ -22,7 +22,10 @@ Leases with a recent heartbeat look in use: the command lists them and asks on a
     ...bulkFlags,
     user: Flags.string({ description: 'release every lease of this user (repeatable)', multiple: true }),
     stale: Flags.boolean({ description: 'release every stale lease (see `seats stuck`)', default: false }),
-    idle: durationFlag({ description: 'with --stale: idle at least this long instead of the pool’s TTL' }),
+    idle: durationFlag({
+      description: 'with --stale: idle at least this long instead of the pool’s TTL',
+      schema: async () => (await import('../../contract/seats.js')).releaseOptions.shape.idleSeconds.unwrap(),
+    }),
     product: Flags.string({ description: 'with --stale: only this product' }),
     'include-roaming': Flags.boolean({
       description: 'also release roaming (offline-borrowed) leases',

@@ -13,7 +13,10 @@ export default class SeatsStuck extends ListCommand<typeof SeatsStuck> {
     '<%= config.bin %> seats stuck --idle 2h --product cad-pro',
   ]
   static override flags = {
-    idle: durationFlag({ description: 'idle at least this long (default: each pool’s lease TTL), e.g. 2h' }),
+    idle: durationFlag({
+      description: 'idle at least this long (default: each pool’s lease TTL), e.g. 2h',
+      schema: async () => (await import('../../contract/seats.js')).releaseOptions.shape.idleSeconds.unwrap(),
+    }),
     product: Flags.string({ description: 'only this product' }),
   }
 

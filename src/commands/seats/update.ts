@@ -21,8 +21,14 @@ export default class SeatsUpdate extends ApiCommand<typeof SeatsUpdate> {
     expires: expiryFlag({
       description: 'new expiration: a date, an ISO-8601 instant or a duration from now (365d)',
     }),
-    'lease-ttl': durationFlag({ description: 'new lease TTL (e.g. 15m)' }),
-    'max-roaming': durationFlag({ description: 'new longest roaming period (e.g. 14d)' }),
+    'lease-ttl': durationFlag({
+      description: 'new lease TTL (e.g. 15m)',
+      schema: async () => (await import('../../contract/seats.js')).leaseSeconds,
+    }),
+    'max-roaming': durationFlag({
+      description: 'new longest roaming period (e.g. 14d)',
+      schema: async () => (await import('../../contract/seats.js')).leaseSeconds,
+    }),
   }
 
   async run() {

@@ -1,8 +1,7 @@
 import { Flags } from '@oclif/core'
 import { BaseCommand } from '../../cli/base-command.js'
 import { UsageError } from '../../cli/errors.js'
-import { integerFlag } from '../../cli/flag-values.js'
-import { parseDuration } from '../../domain/duration.js'
+import { durationSeconds, integerFlag } from '../../cli/flag-values.js'
 
 export default class ServerStart extends BaseCommand<typeof ServerStart> {
   static override summary = 'Start the license server'
@@ -38,7 +37,7 @@ export default class ServerStart extends BaseCommand<typeof ServerStart> {
         'apply pending migrations before serving; on PostgreSQL any number of processes may do it at once (they take a lock and migrate once)',
       default: false,
     }),
-    'pool-size': Flags.integer({
+    'pool-size': integerFlag({
       description: 'PostgreSQL: connections in this process’s pool (env LICCTL_PG_POOL)',
       env: 'LICCTL_PG_POOL',
       default: 10,
@@ -71,17 +70,21 @@ export default class ServerStart extends BaseCommand<typeof ServerStart> {
       if (Number.isNaN(clockStart))
         throw new UsageError(`--clock: not an ISO-8601 instant: ${this.flags.clock}`)
     }
+    // PostgreSQL takes a statement timeout up to 2^31-1 ms (24 days and a bit).
     const statementTimeoutMs =
-      this.flags['statement-timeout'] === '0' ? 0 : parseDuration(this.flags['statement-timeout'])
-    if (statementTimeoutMs === null)
-      throw new UsageError(
-        `--statement-timeout: not a duration (e.g. 30s, 2m, or 0 for none): ${this.flags['statement-timeout']}`,
-      )
-    const idempotencyRetentionMs = parseDuration(this.flags['idempotency-retention'])
-    if (idempotencyRetentionMs === null || idempotencyRetentionMs < 600_000)
-      throw new UsageError(
-        `--idempotency-retention: a duration of at least 10m (e.g. 24h, 7d): ${this.flags['idempotency-retention']}`,
-      )
+      this.flags['statement-timeout'] === '0'
+        ? 0
+        : 1000 *
+          durationSeconds('--statement-timeout', this.flags['statement-timeout'], {
+            min: 1,
+            max: 24 * 86_400,
+          })
+    const idempotencyRetentionMs =
+      1000 *
+      durationSeconds('--idempotency-retention', this.flags['idempotency-retention'], {
+        min: 600,
+        max: 365 * 86_400,
+      })
     const { startServer } = await import('../../server/start.js')
     await startServer({
       db: this.flags.db,

@@ -3,8 +3,9 @@ import { toIso } from '../../domain/clock.js'
 import { daysUntil, lastValidDay } from '../../domain/dates.js'
 import { parseDuration } from '../../domain/duration.js'
 import { isWholeDays, windowEnd } from '../../domain/expiry-window.js'
+import { instantProblem } from '../../domain/time-range.js'
 import type { Executor, ServiceContext } from '../context.js'
-import { AppError } from '../errors.js'
+import { invalidField } from '../errors.js'
 import { authorizeOrg } from './access.js'
 
 /** Something of an organization that lapses: a pool, a token, a device license, an activation ID. */
@@ -110,16 +111,6 @@ export function expiryKinds(): string[] {
   return [...providers.keys()].sort()
 }
 
-function durationOf(field: string, text: string): number {
-  const ms = parseDuration(text)
-  if (ms === null || ms <= 0)
-    throw new AppError(
-      'validation_failed',
-      `${field}: expected a duration like 30d, 2w or 12h, got '${text}'`,
-    )
-  return ms
-}
-
 const SEVERITY_ORDER = { expired: 0, failing: 1, warning: 2 } as const
 
 /**
@@ -133,20 +124,23 @@ export async function checkExpiry(ctx: ServiceContext, slug: string, q: ExpiryQu
   const now = ctx.clock.now()
   const tz = org.time_zone
   const within = q.within
-  const until = windowEnd(now, durationOf('within', within), isWholeDays(within), tz)
+  // The contract has checked both durations (positive, no longer than licctl's range of times).
+  const until = windowEnd(now, parseDuration(within)!, isWholeDays(within), tz)
+  const beyond = instantProblem(until)
+  if (beyond !== null) throw invalidField('query.within', `the window would end ${beyond}, got '${within}'`)
   const failUntil =
     q.failWithin === undefined
       ? null
-      : windowEnd(now, durationOf('failWithin', q.failWithin), isWholeDays(q.failWithin), tz)
+      : windowEnd(now, parseDuration(q.failWithin)!, isWholeDays(q.failWithin), tz)
   if (failUntil !== null && failUntil > until)
-    throw new AppError(
-      'validation_failed',
-      `failWithin (${q.failWithin}) must not be longer than the window (within ${within})`,
+    throw invalidField(
+      'query.failWithin',
+      `must not be longer than the window (${within}), got '${q.failWithin}'`,
     )
   const kinds = q.kind === undefined ? expiryKinds() : q.kind.split(',').map((k) => k.trim())
   for (const k of kinds)
     if (!providers.has(k))
-      throw new AppError('validation_failed', `kind: unknown kind '${k}'; known: ${expiryKinds().join(', ')}`)
+      throw invalidField('query.kind', `unknown kind '${k}'; known: ${expiryKinds().join(', ')}`)
   const includeExpired = q.expired === 'include'
   const capacity = q.capacity
   const failOnCapacity = q.failOnCapacity === 'true'

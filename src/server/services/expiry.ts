@@ -1,7 +1,8 @@
 import { toIso } from '../../domain/clock.js'
 import { expiryInstant, lastValidDay } from '../../domain/dates.js'
 import { parseDuration } from '../../domain/duration.js'
-import { AppError } from '../errors.js'
+import { dateProblem, instantProblem } from '../../domain/time-range.js'
+import { AppError, invalidField } from '../errors.js'
 import type { OrgRow } from './access.js'
 
 // One validity rule for everything that expires: seat pools, add-ons and tokens now, device licenses
@@ -11,21 +12,25 @@ import type { OrgRow } from './access.js'
 /**
  * The instant something given as `input` stops being valid: a duration from `now` (`30d`, `12h`,
  * `1h30m`), a calendar date (valid through that day in the organization's time zone) or an instant
- * with its offset. `field` names the input in the refusal; `future` refuses an instant already past.
+ * with its offset, within the times licctl stores (domain/time-range.ts). `field` is the input's
+ * path in the request, named in the refusal; `future` refuses an instant already past.
  */
 export function validUntil(
   input: string,
   org: Pick<OrgRow, 'time_zone'>,
   opts: { now: number; field?: string; future?: boolean },
 ): number {
-  const field = opts.field ?? 'expires'
+  const field = opts.field ?? 'body.expires'
   const ms = parseDuration(input)
   const at = ms !== null ? opts.now + ms : expiryInstant(input, org.time_zone)
-  if (at === null)
-    throw new AppError('validation_failed', `${field}: not a duration, a date or an instant: ${input}`)
-  if (opts.future && at <= opts.now) throw new AppError('validation_failed', `${field} must be in the future`)
+  if (at === null) throw invalidField(field, `not a duration, a date or an instant, got '${input}'`)
+  const problem = (DATE_ONLY.test(input) ? dateProblem(input) : null) ?? instantProblem(at)
+  if (problem !== null) throw invalidField(field, `${problem}, got '${input}'`)
+  if (opts.future && at <= opts.now) throw invalidField(field, 'must be in the future')
   return at
 }
+
+const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/
 
 /** Expired from its expiration instant on; null never expires. */
 export function isExpired(expiresAt: number | null, now: number): boolean {

@@ -37,7 +37,7 @@ export async function createToken(ctx: ServiceContext, slug: string, body: Creat
       body.expires !== undefined
         ? validUntil(body.expires, org, { now, future: true })
         : body.expiresAt !== undefined
-          ? validUntil(body.expiresAt, org, { now, field: 'expiresAt', future: true })
+          ? validUntil(body.expiresAt, org, { now, field: 'body.expiresAt', future: true })
           : null
     const t = generateToken('user')
     const row = {

@@ -6,6 +6,7 @@ import * as activations from './0005-activations.js'
 import * as auditChain from './0006-audit-chain.js'
 import * as rateLimits from './0007-rate-limits.js'
 import * as releasedLeases from './0008-released-leases.js'
+import * as expirationsInRange from './0009-expirations-in-range.js'
 
 /** Every migration, in order. Names sort in the order they must run. */
 export const migrations = {
@@ -17,4 +18,5 @@ export const migrations = {
   '0006-audit-chain': auditChain,
   '0007-rate-limits': rateLimits,
   '0008-released-leases': releasedLeases,
+  '0009-expirations-in-range': expirationsInRange,
 }

@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core'
 import { ApiCommand } from '../../../cli/base-command.js'
-import { countFlag, expiryFlag, integerFlag } from '../../../cli/flag-values.js'
+import { countFlag, expiryFlag } from '../../../cli/flag-values.js'
 
 export default class DevicesKeysIssue extends ApiCommand<typeof DevicesKeysIssue> {
   static override summary = 'Issue signed device license keys (operator); each key is printed once'
@@ -18,7 +18,12 @@ export default class DevicesKeysIssue extends ApiCommand<typeof DevicesKeysIssue
       required: true,
       schema: async () => (await import('../../../contract/devices.js')).issueKeysBody.shape.count,
     }),
-    quantity: integerFlag({ description: 'how many keys', default: 1, min: 1, max: 1000 }),
+    quantity: countFlag({
+      description: 'how many keys',
+      default: 1,
+      schema: async () =>
+        (await import('../../../contract/devices.js')).issueKeysBody.shape.quantity.unwrap(),
+    }),
     expires: expiryFlag({
       description:
         'licenses of these keys cannot be assigned after this: a date (through that day, UTC), an ISO-8601 instant or a duration from now (365d)',

@@ -1,0 +1,52 @@
+/**
+ * The times licctl stores and shows, one bound for the CLI, the contract and the server.
+ *
+ * Instants are stored as epoch milliseconds and shown as ISO-8601 (`2027-12-31T00:00:00.000Z`) and
+ * as calendar days in the organization's time zone. Beyond year 9999 neither has four digits (the
+ * ISO string turns into `+010000-01-01…`, which every schema refuses), so a stored row would take
+ * each list that shows it down. Hence:
+ *
+ * - the latest instant is 9999-12-31T00:00:00Z: in every zone (UTC+14 is the furthest east) its
+ *   calendar day is still in 9999, so an organization may change its time zone at any time;
+ * - the latest date an expiration may be "valid through" is 9999-12-29: its end (00:00 of the next
+ *   day) lies within the bound in every zone (UTC-12 is the furthest west: 9999-12-30T12:00Z);
+ * - the earliest instant is the epoch, 1970-01-01T00:00:00Z: nothing licctl keeps is older.
+ */
+export const EARLIEST_MS = 0
+export const LATEST_MS = Date.UTC(9999, 11, 31)
+export const EARLIEST_TEXT = '1970-01-01T00:00:00Z'
+export const LATEST_TEXT = '9999-12-31T00:00:00Z'
+export const EARLIEST_DATE = '1970-01-01'
+export const LATEST_DATE = '9999-12-29'
+
+const DAY_MS = 86_400_000
+/** The longest duration that can land within the bounds: 2932896 days. */
+export const LONGEST_MS = LATEST_MS - EARLIEST_MS
+export const LONGEST_TEXT = `${LONGEST_MS / DAY_MS}d`
+
+/** Why an instant is not one licctl stores, or null when it is. */
+export function instantProblem(ms: number): string | null {
+  if (!(ms >= EARLIEST_MS)) return `before ${EARLIEST_TEXT}, the earliest time licctl stores`
+  if (!(ms <= LATEST_MS)) return `after ${LATEST_TEXT}, the latest time licctl stores`
+  return null
+}
+
+/** Why a calendar date (YYYY-MM-DD) cannot be an expiration's last valid day, or null when it can. */
+export function dateProblem(date: string): string | null {
+  if (date < EARLIEST_DATE) return `before ${EARLIEST_DATE}, the earliest date licctl accepts`
+  if (date > LATEST_DATE) return `after ${LATEST_DATE}, the latest date licctl accepts`
+  return null
+}
+
+/** Why a duration (ms) is longer than any stored time can be apart, or null. */
+export function durationProblem(ms: number): string | null {
+  return ms <= LONGEST_MS ? null : `longer than any time licctl stores (at most ${LONGEST_TEXT})`
+}
+
+/**
+ * A stored instant brought within the bounds, for showing: a row written out of range (by a
+ * version before the bound) is shown at the bound instead of failing the whole list.
+ */
+export function withinRange(ms: number): number {
+  return Math.min(Math.max(ms, EARLIEST_MS), LATEST_MS)
+}
