@@ -104,7 +104,7 @@ for (const dialect of DIALECTS) {
         )
         assert.equal(next.body.nextCursor, null)
         const other = await t.call(tokens['bob@acme.test']!, 'GET', '/v1/orgs/globex/cloud/addons')
-        assert.equal(other.status, 404)
+        assert.deepEqual([other.status, other.body.error.code], [403, 'wrong_organization'])
       })
     })
 
@@ -148,8 +148,11 @@ for (const dialect of DIALECTS) {
         assert.equal(member.body.error.code, 'not_admin')
         const globex = await t.org('initech', 'ian@initech.test')
         const other = await assign('ai-assist', ['bob@acme.test'], {}, globex)
-        assert.equal(other.status, 404)
-        assert.deepEqual(other.body.error, { code: 'not_found', message: "organization 'acme' not found" })
+        assert.equal(other.status, 403)
+        assert.deepEqual(other.body.error, {
+          code: 'wrong_organization',
+          message: "this token acts for organization 'initech', not 'acme'",
+        })
       })
 
       it('never assigns past the total, whatever runs at once, and the database refuses it too', async () => {

@@ -139,8 +139,11 @@ for (const dialect of DIALECTS) {
           ['cad-pro', 'viewer'],
         )
         const other = await t.call(await t.org('initech'), 'GET', `${base}/pools`)
-        assert.equal(other.status, 404)
-        assert.deepEqual(other.body.error, { code: 'not_found', message: "organization 'acme' not found" })
+        assert.equal(other.status, 403)
+        assert.deepEqual(other.body.error, {
+          code: 'wrong_organization',
+          message: "this token acts for organization 'initech', not 'acme'",
+        })
       })
     })
 
