@@ -280,6 +280,14 @@ describe('e2e: what a new user trips over', function () {
     })
 
     it('a word after --json that is not a field stays an argument (seats list --json cad-pro)', async () => {
+      // A pool with no leases: the filter names a pool that exists (an unknown one would be 404).
+      const pool = await runCli(
+        ['seats', 'provision', 'cad-pro', '--seats', '1', '--expires', '2099-12-31'],
+        {
+          env: operator,
+        },
+      )
+      assert.equal(pool.code, 0, pool.stderr)
       const res = await runCli(['seats', 'list', '--json', 'cad-pro'], { env })
       assert.equal(res.code, 0, res.stderr)
       assert.deepEqual(JSON.parse(res.stdout), { items: [] })
