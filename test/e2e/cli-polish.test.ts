@@ -247,6 +247,16 @@ describe('e2e: what a new user trips over', function () {
         'Error: not logged in: LICCTL_URL is set but LICCTL_TOKEN is not, and there is no profile',
       )
     })
+    it('LICCTL_TOKEN set but empty (a CI secret that did not expand)', async () => {
+      const res = await runCli(['orgs', 'show'], {
+        env: { ...empty(), LICCTL_URL: server.url, LICCTL_TOKEN: '' },
+      })
+      assert.equal(res.code, 4)
+      assert.equal(
+        res.stderr.split('\n')[0],
+        'Error: not logged in: LICCTL_URL is set but LICCTL_TOKEN is empty, and there is no profile',
+      )
+    })
     it('LICCTL_TOKEN without LICCTL_URL', async () => {
       const res = await runCli(['orgs', 'show', '--json'], { env: { ...empty(), LICCTL_TOKEN: 'lic_u_x' } })
       assert.equal(res.code, 4)
