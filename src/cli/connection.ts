@@ -25,10 +25,11 @@ export function resolveConnection(orgFlag: string | undefined): Connection {
   // A profile's token goes only to that profile's server, never to another one named by LICCTL_URL.
   if (envUrl && !envToken && profile && !sameServer(envUrl, profile.url))
     throw notLoggedIn(
-      `LICCTL_URL is set without LICCTL_TOKEN, and profile '${profileName(profile)}' is for ${profile.url}`,
+      `LICCTL_URL is set ${env.LICCTL_TOKEN === '' ? 'but LICCTL_TOKEN is empty' : 'without LICCTL_TOKEN'}, and profile '${profileName(profile)}' is for ${profile.url}`,
       'set LICCTL_TOKEN too, or unset LICCTL_URL to use the profile',
     )
-  if (!url || !token) throw notLoggedIn(whatIsMissing(envUrl, envToken), LOGIN_HINT)
+  if (!url || !token)
+    throw notLoggedIn(`not logged in: ${whatIsMissing(env.LICCTL_URL, env.LICCTL_TOKEN)}`, LOGIN_HINT)
   if (envUrl && !isHttpUrl(envUrl))
     throw new UsageError(`LICCTL_URL: not an http(s) URL: ${quote(envUrl, 80)}`, {
       hint: 'e.g. LICCTL_URL=https://licenses.example.com',
@@ -38,11 +39,18 @@ export function resolveConnection(orgFlag: string | undefined): Connection {
 
 const LOGIN_HINT = 'run `licctl orgs login --url <server> --org <slug> --with-token < token.txt`'
 
-/** Exactly what is missing: with no profile, the variable(s) not set. */
-function whatIsMissing(envUrl: string | undefined, envToken: string | undefined): string {
-  if (envUrl) return 'not logged in: LICCTL_URL is set but LICCTL_TOKEN is not, and there is no profile'
-  if (envToken) return 'not logged in: LICCTL_TOKEN is set but LICCTL_URL is not, and there is no profile'
-  return 'not logged in: no profile, and neither LICCTL_URL nor LICCTL_TOKEN is set'
+/**
+ * Exactly what is missing with no profile: the variables not set, and those set but empty (a CI
+ * secret that did not expand), which are read as unset but must not be reported as "not set".
+ */
+function whatIsMissing(url: string | undefined, token: string | undefined): string {
+  const missing = (name: string, value: string | undefined) => `${name} is ${value === '' ? 'empty' : 'not'}`
+  if (url) return `LICCTL_URL is set but ${missing('LICCTL_TOKEN', token)}, and there is no profile`
+  if (token) return `LICCTL_TOKEN is set but ${missing('LICCTL_URL', url)}, and there is no profile`
+  if (url === '' && token === '') return 'no profile, and LICCTL_URL and LICCTL_TOKEN are set but empty'
+  if (token === '') return 'no profile, LICCTL_TOKEN is set but empty, and LICCTL_URL is not set'
+  if (url === '') return 'no profile, LICCTL_URL is set but empty, and LICCTL_TOKEN is not set'
+  return 'no profile, and neither LICCTL_URL nor LICCTL_TOKEN is set'
 }
 
 function notLoggedIn(message: string, hint: string): CliError {

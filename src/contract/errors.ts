@@ -13,9 +13,10 @@ export const errorCatalog = {
   unsupported_media_type: { status: 415, exit: 2 },
   idempotency_key_reused: { status: 422, exit: 2 },
   too_many_items: { status: 400, exit: 2 },
+  /** `server init` on an initialized database: the database named is the problem, not a license rule. */
+  already_initialized: { status: 409, exit: 2 },
   // 3: refused by the license rules
   already_exists: { status: 409, exit: 3 },
-  already_initialized: { status: 409, exit: 3 },
   last_admin: { status: 409, exit: 3 },
   not_a_member: { status: 409, exit: 3 },
   no_free_seat: { status: 409, exit: 3 },

@@ -121,6 +121,42 @@ describe('profiles', function () {
       assert.equal(resolveConnection(undefined).token, OP)
     })
 
+    it('says a variable is set but empty, rather than not set, when that is why nothing works', () => {
+      process.env.LICCTL_URL = 'http://elsewhere.test'
+      process.env.LICCTL_TOKEN = ''
+      assert.throws(
+        () => resolveConnection(undefined),
+        (err: CliError) =>
+          err.exitCode === 4 &&
+          err.message ===
+            "LICCTL_URL is set but LICCTL_TOKEN is empty, and profile 'operator' is for http://op.test",
+      )
+      rmSync(join(dir, 'profiles.json'))
+      const cases: Array<[string | undefined, string | undefined, string]> = [
+        ['http://ci.test', '', 'LICCTL_URL is set but LICCTL_TOKEN is empty, and there is no profile'],
+        ['', 'lic_u_x', 'LICCTL_TOKEN is set but LICCTL_URL is empty, and there is no profile'],
+        [undefined, '', 'no profile, LICCTL_TOKEN is set but empty, and LICCTL_URL is not set'],
+        ['', undefined, 'no profile, LICCTL_URL is set but empty, and LICCTL_TOKEN is not set'],
+        ['', '', 'no profile, and LICCTL_URL and LICCTL_TOKEN are set but empty'],
+        ['http://ci.test', undefined, 'LICCTL_URL is set but LICCTL_TOKEN is not, and there is no profile'],
+        [undefined, undefined, 'no profile, and neither LICCTL_URL nor LICCTL_TOKEN is set'],
+      ]
+      for (const [url, token, message] of cases) {
+        for (const [name, value] of [
+          ['LICCTL_URL', url],
+          ['LICCTL_TOKEN', token],
+        ] as const)
+          if (value === undefined) delete process.env[name]
+          else process.env[name] = value
+        assert.throws(
+          () => resolveConnection(undefined),
+          (err: CliError) =>
+            err.code === 'not_logged_in' && err.exitCode === 4 && err.message === `not logged in: ${message}`,
+          `${url} ${token}`,
+        )
+      }
+    })
+
     it('says how to log in when nothing is configured (exit 4)', () => {
       rmSync(join(dir, 'profiles.json'))
       assert.throws(

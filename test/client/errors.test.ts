@@ -18,7 +18,7 @@ describe('client: fromResponse, status × code → one ApiError; the CLI maps it
     [422, body('idempotency_key_reused'), 2, 'idempotency_key_reused'],
     [409, body('no_free_seat'), 3, 'no_free_seat'],
     [409, body('pool_expired'), 3, 'pool_expired'],
-    [409, body('already_initialized'), 3, 'already_initialized'],
+    [409, body('already_initialized'), 2, 'already_initialized'],
     [409, body('cloud_license_required', 'Cloud Processing License Required'), 3, 'cloud_license_required'],
     [401, body('unauthenticated'), 4, 'unauthenticated'],
     [403, body('forbidden'), 4, 'forbidden'],

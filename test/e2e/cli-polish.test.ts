@@ -407,6 +407,16 @@ describe('e2e: what a new user trips over', function () {
         'Error: not logged in: LICCTL_URL is set but LICCTL_TOKEN is not, and there is no profile',
       )
     })
+    it('LICCTL_TOKEN set but empty (a CI secret that did not expand)', async () => {
+      const res = await runCli(['orgs', 'show'], {
+        env: { ...empty(), LICCTL_URL: server.url, LICCTL_TOKEN: '' },
+      })
+      assert.equal(res.code, 4)
+      assert.equal(
+        res.stderr.split('\n')[0],
+        'Error: not logged in: LICCTL_URL is set but LICCTL_TOKEN is empty, and there is no profile',
+      )
+    })
     it('LICCTL_TOKEN without LICCTL_URL', async () => {
       const res = await runCli(['orgs', 'show', '--json'], { env: { ...empty(), LICCTL_TOKEN: 'lic_u_x' } })
       assert.equal(res.code, 4)
@@ -440,6 +450,14 @@ describe('e2e: what a new user trips over', function () {
     })
 
     it('a word after --json that is not a field stays an argument (seats list --json cad-pro)', async () => {
+      // A pool with no leases: the filter names a pool that exists (an unknown one would be 404).
+      const pool = await runCli(
+        ['seats', 'provision', 'cad-pro', '--seats', '1', '--expires', '2099-12-31'],
+        {
+          env: operator,
+        },
+      )
+      assert.equal(pool.code, 0, pool.stderr)
       const res = await runCli(['seats', 'list', '--json', 'cad-pro'], { env })
       assert.equal(res.code, 0, res.stderr)
       assert.deepEqual(JSON.parse(res.stdout), { items: [] })

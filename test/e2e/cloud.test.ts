@@ -212,6 +212,17 @@ describe('e2e: cloud add-ons', function () {
     assert.ok(lines.slice(1).every((l) => l.includes('dave@acme.test') && l.endsWith('alice@acme.test')))
   })
 
+  it('an add-on filter naming no add-on of the organization exits 5, naming it, as `cloud check` does', async () => {
+    const res = await cli(['cloud', 'assignments', '--addon', 'nope'])
+    assert.equal(res.code, 5, res.stderr)
+    assert.equal(res.stderr.split('\n')[0], "Error: add-on 'nope' not found")
+    const json = await cli(['cloud', 'assignments', '--user', 'nobody@nowhere.test', '--json'])
+    assert.deepEqual(
+      [json.code, jsonError(json)],
+      [5, { code: 'not_found', message: 'member nobody@nowhere.test not found' }],
+    )
+  })
+
   it('removing a member revokes their add-ons and frees the licenses', async () => {
     const res = await cli(['orgs', 'users', 'remove', 'dave@acme.test', '--yes', '--json'])
     ok(res)

@@ -228,13 +228,13 @@ describe('e2e: devices', function () {
       theirs.licenses.map((l) => l.name),
       [`${serial}-2`],
     )
-    // gus is not a member of acme: another organization answers as one that does not exist (exit 5)
+    // gus is not a member of acme: his token acts for globex, so naming acme is refused (exit 4)
     const foreign = await as(
       globex,
       ['devices', 'transfer', '--to', 'initech', '--license', `${serial}-2`, '--json'],
       { org: 'acme' },
     )
-    assert.deepEqual([foreign.code, jsonError(foreign).code], [5, 'not_found'])
+    assert.deepEqual([foreign.code, jsonError(foreign).code], [4, 'wrong_organization'])
   })
 
   it('bulk assign --file over 2,000 devices: the dry run equals the run, and a re-run changes nothing', async () => {

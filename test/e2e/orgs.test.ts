@@ -291,12 +291,21 @@ describe('e2e: orgs', function () {
       )
     })
 
-    it('an unknown organization and another organization both exit 5, in both output modes', async () => {
+    it('an unknown organization exits 5 for the operator; another organization exits 4, existing or not', async () => {
       assertFails(await server.asOperator(['orgs', 'show', 'nope']), 5, "organization 'nope' not found")
       assertJsonFails(await server.asOperator(['orgs', 'show', 'nope', '--json']), 5, 'not_found')
-      // Another organization's is answered as if it did not exist: no token learns which slugs do.
-      assertFails(await asAdmin(['orgs', 'show', 'globex']), 5, "organization 'globex' not found")
-      assertJsonFails(await asAdmin(['orgs', 'show', 'globex', '--json']), 5, 'not_found')
+      // A user token acts for its own organization only; the answer never says whether the other exists.
+      assertFails(
+        await asAdmin(['orgs', 'show', 'globex']),
+        4,
+        "this token acts for organization 'acme', not 'globex'",
+      )
+      assertJsonFails(await asAdmin(['orgs', 'show', 'globex', '--json']), 4, 'wrong_organization')
+      assertFails(
+        await asAdmin(['orgs', 'show', 'nope']),
+        4,
+        "this token acts for organization 'acme', not 'nope'",
+      )
     })
 
     it('a bad flag exits 2 with a one-line reason, in both output modes', async () => {

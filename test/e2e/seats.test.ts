@@ -352,6 +352,56 @@ describe('e2e: seats', function () {
     )
   })
 
+  it('a typo in a target or a filter fails, never passing for "nothing to do"', async () => {
+    // Not a member: that row fails, as in `cloud assign`, while a member holding no seat is already so:
+    // exit 6 (some rows failed); alone, the failure's own code, 3, as any one-row bulk job exits.
+    const mixed = await as(admin, [
+      'seats',
+      'release',
+      '--user',
+      'nobody@nowhere.test',
+      '--user',
+      'bob@acme.test',
+      '--yes',
+      '--json',
+    ])
+    assert.equal(mixed.code, 6, mixed.stderr)
+    const report = JSON.parse(mixed.stdout) as {
+      results: Array<{ target: string; status: string; code?: string }>
+    }
+    assert.deepEqual(
+      report.results.map((r) => [r.target, r.status, r.code]),
+      [
+        ['nobody@nowhere.test', 'failed', 'not_a_member'],
+        ['bob@acme.test', 'already-so', undefined],
+      ],
+    )
+    const alone = await as(admin, ['seats', 'release', '--user', 'nobody@nowhere.test', '--yes'])
+    assert.equal(alone.code, 3, alone.stderr)
+    assert.match(alone.stdout + alone.stderr, /nobody@nowhere\.test is not a member of this organization/)
+    // A pool that does not exist is 404 (exit 5), naming it; one that exists but matches nothing is empty.
+    for (const args of [
+      ['seats', 'release', '--stale', '--product', 'nope', '--yes'],
+      ['seats', 'list', 'nope'],
+      ['seats', 'stuck', '--product', 'nope'],
+    ]) {
+      const res = await as(admin, args)
+      assert.equal(res.code, 5, `${args.join(' ')}: ${res.stderr}`)
+      assert.equal(res.stderr.split('\n')[0], "Error: seat pool 'nope' not found", args.join(' '))
+    }
+    const unknownUser = await as(admin, ['seats', 'list', '--user', 'nobody@nowhere.test', '--json'])
+    assert.deepEqual(
+      [unknownUser.code, jsonError(unknownUser)],
+      [5, { code: 'not_found', message: 'member nobody@nowhere.test not found' }],
+    )
+    assert.deepEqual(
+      json<{ items: unknown[] }>(await as(admin, ['seats', 'stuck', '--product', 'survey', '--json'])),
+      {
+        items: [],
+      },
+    )
+  })
+
   it('rejects malformed release input whole, before anything is sent (exit 2)', async () => {
     const bad = await as(admin, ['seats', 'release', 'not-a-lease'])
     assert.equal(bad.code, 2)

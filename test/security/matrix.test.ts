@@ -21,7 +21,13 @@ const ROLES: Role[] = [
 /** What a role must get on a route: allowed through to the route's own logic, or one refusal. */
 type Expected = 'allowed' | { status: number; code: string; message?: string }
 
-const ORG_HIDDEN = { status: 404, code: 'not_found', message: "organization 'acme' not found" }
+const OTHER_ORG = {
+  status: 403,
+  code: 'wrong_organization',
+  message: "this token acts for organization 'globex', not 'acme'",
+}
+/** acme exists: a caller let through must never be told otherwise. */
+const ACME_NOT_FOUND = "organization 'acme' not found"
 const UNAUTHENTICATED = { status: 401, code: 'unauthenticated' }
 const FORBIDDEN = { status: 403, code: 'forbidden' }
 const NOT_ADMIN = { status: 403, code: 'not_admin' }
@@ -34,7 +40,7 @@ const READ_ONLY = { status: 403, code: 'read_only_token' }
 function expected(role: Role, access: Access, mutation: boolean, scoped: boolean): Expected {
   if (access === 'public' || role === 'operator') return 'allowed'
   if (role === 'anonymous' || role === 'revoked' || role === 'expired') return UNAUTHENTICATED
-  if (role === 'other-org admin' && scoped) return ORG_HIDDEN
+  if (role === 'other-org admin' && scoped) return OTHER_ORG
   if (access === 'operator') return FORBIDDEN
   if (role === 'read-only' && mutation) return READ_ONLY
   if (access === 'admin' && role === 'member') return NOT_ADMIN
@@ -145,7 +151,7 @@ for (const dialect of DIALECTS) {
             const refused =
               res.statusCode === 401 ||
               res.statusCode === 403 ||
-              (res.statusCode === 404 && got.error?.message === ORG_HIDDEN.message)
+              (res.statusCode === 404 && got.error?.message === ACME_NOT_FOUND)
             if (refused)
               problems.push(`${where}: expected to be let through, got ${res.statusCode} ${res.body}`)
           } else if (

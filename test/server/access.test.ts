@@ -36,6 +36,12 @@ for (const dialect of DIALECTS) {
     const notFound = (slug: string) => ({
       error: { code: 'not_found', message: `organization '${slug}' not found` },
     })
+    const wrongOrg = (own: string, named: string) => ({
+      error: {
+        code: 'wrong_organization',
+        message: `this token acts for organization '${own}', not '${named}'`,
+      },
+    })
 
     // Valid requests on every kind of org-scoped route: reads, admin work, member work, operator work.
     const requests = (org: string): Array<[string, string, unknown?]> => [
@@ -54,13 +60,15 @@ for (const dialect of DIALECTS) {
       ['POST', `/v1/orgs/${org}/cloud/addons`, { key: 'kk', name: 'K', total: 1, expires: '2030-01-01' }],
     ]
 
-    it('answers another organization’s tokens the same 404 for an existing organization as for a missing one', async () => {
-      for (const [who, token] of [
-        ['admin of globex', () => gina],
-        ['read-only token of acme', () => readOnly],
-        ['member of acme', () => bob],
+    // The spec's exit 4 for another organization, without telling which slugs exist: the answer
+    // depends only on the token's own organization and the slug named, never on the slug's existence.
+    it('answers a user token naming another organization 403 wrong_organization, whether it exists or not', async () => {
+      for (const [who, token, own] of [
+        ['admin of globex', () => gina, 'globex'],
+        ['read-only token of acme', () => readOnly, 'acme'],
+        ['member of acme', () => bob, 'acme'],
       ] as const) {
-        const target = who === 'admin of globex' ? 'acme' : 'globex'
+        const target = own === 'globex' ? 'acme' : 'globex'
         const existing = requests(target)
         const missing = requests('ghost')
         for (const [i, [method, url, body]] of existing.entries()) {
@@ -68,12 +76,48 @@ for (const dialect of DIALECTS) {
           const unseen = await t.call(token(), missing[i]![0], missing[i]![1], missing[i]![2])
           assert.deepEqual(
             [seen.status, seen.body],
-            [404, notFound(target)],
+            [403, wrongOrg(own, target)],
             `${who}: ${method} ${url} ${JSON.stringify(seen.body)}`,
           )
-          assert.deepEqual([unseen.status, unseen.body], [404, notFound('ghost')], `${who}: ${method} ${url}`)
+          assert.deepEqual(
+            [unseen.status, unseen.body],
+            [403, wrongOrg(own, 'ghost')],
+            `${who}: ${method} ${url}`,
+          )
         }
       }
+    })
+
+    it('answers byte for byte the same before and after the named organization exists', async () => {
+      const raw = async (token: string, method: string, url: string, body?: unknown) => {
+        const res = await t.app.inject({
+          method: method as 'GET',
+          url,
+          headers: { authorization: `Bearer ${token}` },
+          ...(body === undefined ? {} : { payload: body as object }),
+        })
+        return [res.statusCode, res.headers['content-type'], res.headers['content-length'], res.body]
+      }
+      const callers = [gina, readOnly, bob]
+      const before = []
+      for (const token of callers)
+        for (const [method, url, body] of requests('poison')) before.push(await raw(token, method, url, body))
+      await t.org('poison', 'pat@poison.test')
+      const after = []
+      for (const token of callers)
+        for (const [method, url, body] of requests('poison')) after.push(await raw(token, method, url, body))
+      assert.deepEqual(after, before)
+      assert.ok(before.every(([status]) => status === 403))
+    })
+
+    it('gives a member of several organizations the same answer with a token of the other one', async () => {
+      // gina joins acme too; her globex token still acts only for globex, and says so for acme as for ghost.
+      await t.call(alice, 'POST', '/v1/orgs/acme/users/bulk-add', { items: [{ email: 'gina@globex.test' }] })
+      for (const slug of ['acme', 'ghost']) {
+        const res = await t.call(gina, 'GET', `/v1/orgs/${slug}/users`)
+        assert.deepEqual([res.status, res.body], [403, wrongOrg('globex', slug)])
+      }
+      await t.call(alice, 'DELETE', '/v1/orgs/acme/users/gina@globex.test')
     })
 
     it('still tells the operator which organizations do not exist, and members what they may not do', async () => {
@@ -138,12 +182,12 @@ for (const dialect of DIALECTS) {
       for (const [what, payload, type] of bodies)
         it(`refuses ${what} from a caller without the right to the route, with the caller's refusal`, async () => {
           assert.deepEqual(await send(gina, '/v1/orgs/acme/probe-member-read', payload, type), [
-            404,
-            notFound('acme'),
+            403,
+            wrongOrg('globex', 'acme'),
           ])
           assert.deepEqual(await send(gina, '/v1/orgs/ghost/probe-member-read', payload, type), [
-            404,
-            notFound('ghost'),
+            403,
+            wrongOrg('globex', 'ghost'),
           ])
           assert.deepEqual(await send(bob, '/v1/orgs/acme/probe-admin-write', payload, type), [
             403,

@@ -115,6 +115,32 @@ for (const dialect of DIALECTS) {
       })
     })
 
+    describe('listing IDs', () => {
+      it('refuses a product filter naming no entitlement of the organization (404); one matching nothing is empty', async () => {
+        const unknown = await t.call(member, 'GET', `${base}/ids?product=nope`)
+        assert.deepEqual(
+          [unknown.status, unknown.body],
+          [
+            404,
+            {
+              error: {
+                code: 'not_found',
+                message: "entitlement for 'nope' not found",
+                details: { product: 'nope' },
+              },
+            },
+          ],
+        )
+        const some = await t.call(member, 'GET', `${base}/ids?product=cad-desk`)
+        assert.deepEqual(
+          some.body.items.map((i: { id: string }) => i.id),
+          [nl],
+        )
+        const none = await t.call(member, 'GET', `${base}/ids?product=cad-desk&status=inactive`)
+        assert.deepEqual([none.status, none.body], [200, { items: [], nextCursor: null }])
+      })
+    })
+
     describe('what the licensing administrator on a machine does', () => {
       it('activates NL one seat per host, refuses --seats above 1, and is already-so on the same host', async () => {
         const res = await act(nl, 'ws-01')

@@ -202,8 +202,8 @@ for (const dialect of DIALECTS) {
 
     it('403s another organization’s token, a member doing admin work, and a read-only token writing', async () => {
       const cross = await t.call(other, 'GET', '/v1/orgs/acme')
-      assert.equal(cross.status, 404)
-      assert.equal(cross.body.error.code, 'not_found')
+      assert.equal(cross.status, 403)
+      assert.equal(cross.body.error.code, 'wrong_organization')
       const notAdmin = await t.call(member, 'POST', '/v1/orgs/acme/users/bulk-add', {
         items: [{ email: 'x@acme.test' }],
       })

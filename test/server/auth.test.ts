@@ -84,7 +84,7 @@ for (const dialect of DIALECTS) {
     })
 
     describe('403 not allowed', () => {
-      it('answers another organization’s token 404 on every org-scoped route, as if it did not exist', async () => {
+      it('answers another organization’s token 403 wrong_organization on every org-scoped route', async () => {
         for (const [method, url, body] of [
           ['GET', '/v1/orgs/acme'],
           ['GET', '/v1/orgs/acme/users'],
@@ -94,8 +94,11 @@ for (const dialect of DIALECTS) {
           ['POST', '/v1/orgs/acme/tokens', {}],
         ] as const) {
           const res = await t.call(gina, method, url, body)
-          assert.equal(res.status, 404, `${method} ${url}`)
-          assert.deepEqual(res.body.error, { code: 'not_found', message: "organization 'acme' not found" })
+          assert.equal(res.status, 403, `${method} ${url}`)
+          assert.deepEqual(res.body.error, {
+            code: 'wrong_organization',
+            message: "this token acts for organization 'globex', not 'acme'",
+          })
         }
       })
 

@@ -104,7 +104,7 @@ for (const dialect of DIALECTS) {
         )
         assert.equal(next.body.nextCursor, null)
         const other = await t.call(tokens['bob@acme.test']!, 'GET', '/v1/orgs/globex/cloud/addons')
-        assert.equal(other.status, 404)
+        assert.deepEqual([other.status, other.body.error.code], [403, 'wrong_organization'])
       })
     })
 
@@ -148,8 +148,11 @@ for (const dialect of DIALECTS) {
         assert.equal(member.body.error.code, 'not_admin')
         const globex = await t.org('initech', 'ian@initech.test')
         const other = await assign('ai-assist', ['bob@acme.test'], {}, globex)
-        assert.equal(other.status, 404)
-        assert.deepEqual(other.body.error, { code: 'not_found', message: "organization 'acme' not found" })
+        assert.equal(other.status, 403)
+        assert.deepEqual(other.body.error, {
+          code: 'wrong_organization',
+          message: "this token acts for organization 'initech', not 'acme'",
+        })
       })
 
       it('never assigns past the total, whatever runs at once, and the database refuses it too', async () => {
@@ -448,6 +451,27 @@ for (const dialect of DIALECTS) {
         const bad = await t.call(admin, 'GET', `${base}/assignments?cursor=bm9wZQ`)
         assert.equal(bad.status, 400)
       })
+      it('refuses a filter naming an add-on or user the organization does not have (404); one matching nothing is empty', async () => {
+        for (const [token, url, message] of [
+          [admin, `${base}/assignments?addon=nope`, "add-on 'nope' not found"],
+          [tokens['frank@acme.test']!, `${base}/assignments?addon=nope`, "add-on 'nope' not found"],
+          [admin, `${base}/assignments?user=nobody@nowhere.test`, 'member nobody@nowhere.test not found'],
+        ] as const) {
+          const res = await t.call(token, 'GET', url)
+          assert.deepEqual([res.status, res.body], [404, { error: { code: 'not_found', message } }], url)
+        }
+        assert.equal(
+          (await provision({ key: 'unheld', name: 'Unheld', total: 2, expires: '2027-12-31' })).status,
+          201,
+        )
+        for (const url of [
+          `${base}/assignments?addon=unheld`,
+          `${base}/assignments?user=admin@acme.test&addon=unheld`,
+        ]) {
+          const res = await t.call(admin, 'GET', url)
+          assert.deepEqual([res.status, res.body], [200, { items: [], nextCursor: null }], url)
+        }
+      })
     })
 
     describe('removing a member', () => {
@@ -464,8 +488,14 @@ for (const dialect of DIALECTS) {
           assigned: before.assigned - 1,
           rows: before.rows - 1,
         })
+        // No longer a member: a filter naming her is 404, and no assignment of hers is left.
         const held = await t.call(admin, 'GET', `${base}/assignments?user=carol@acme.test`)
-        assert.deepEqual(held.body.items, [])
+        assert.deepEqual([held.status, held.body.error.code], [404, 'not_found'])
+        const all = await t.call(admin, 'GET', `${base}/assignments?limit=1000`)
+        assert.deepEqual(
+          all.body.items.filter((a: { email: string }) => a.email === 'carol@acme.test'),
+          [],
+        )
         const audit = await t.call(admin, 'GET', '/v1/orgs/acme/audit?action=cloud.revoke&limit=20')
         const carol = audit.body.items.filter(
           (e: { target: string; after: { reason?: string } }) =>

@@ -139,8 +139,11 @@ for (const dialect of DIALECTS) {
           ['cad-pro', 'viewer'],
         )
         const other = await t.call(await t.org('initech'), 'GET', `${base}/pools`)
-        assert.equal(other.status, 404)
-        assert.deepEqual(other.body.error, { code: 'not_found', message: "organization 'acme' not found" })
+        assert.equal(other.status, 403)
+        assert.deepEqual(other.body.error, {
+          code: 'wrong_organization',
+          message: "this token acts for organization 'initech', not 'acme'",
+        })
       })
     })
 
@@ -404,6 +407,25 @@ for (const dialect of DIALECTS) {
         )
       })
 
+      it('refuses a filter naming a pool or user the organization does not have (404); one matching nothing is empty', async () => {
+        for (const [url, message] of [
+          [`${base}/leases?product=nope`, "seat pool 'nope' not found"],
+          [`${base}/leases?user=nobody@nowhere.test`, 'member nobody@nowhere.test not found'],
+          [`${base}/stuck?product=nope`, "seat pool 'nope' not found"],
+        ] as const) {
+          const res = await t.call(admin, 'GET', url)
+          assert.deepEqual([res.status, res.body], [404, { error: { code: 'not_found', message } }], url)
+        }
+        for (const url of [
+          `${base}/leases?product=survey&state=stale`,
+          `${base}/leases?user=frank@acme.test`,
+          `${base}/stuck?product=survey`,
+        ]) {
+          const res = await t.call(admin, 'GET', url)
+          assert.deepEqual([res.status, res.body], [200, { items: [], nextCursor: null }], url)
+        }
+      })
+
       it('lists stuck seats oldest heartbeat first, by the pool’s TTL or a given idle time', async () => {
         const res = await t.call(admin, 'GET', `${base}/stuck`)
         assert.equal(res.status, 200)
@@ -442,6 +464,38 @@ for (const dialect of DIALECTS) {
         const res = await release(tokens['bob@acme.test']!, { items: [{ user: 'dave@acme.test' }] })
         assert.equal(res.status, 403)
         assert.equal(res.body.error.code, 'not_admin')
+      })
+
+      it('fails a user who is not a member (not_a_member); a member holding no seat is already so', async () => {
+        const items = [{ user: 'nobody@nowhere.test' }, { user: 'frank@acme.test' }]
+        const plan = await release(admin, { dryRun: true, items })
+        assert.equal(plan.status, 200, JSON.stringify(plan.body))
+        assert.deepEqual(
+          plan.body.results.map((r: { status: string; code?: string }) => [r.status, r.code]),
+          [
+            ['will-fail', 'not_a_member'],
+            ['already-so', undefined],
+          ],
+        )
+        const res = await release(admin, { items })
+        assert.deepEqual(
+          res.body.results.map((r: { target: string; status: string; code?: string; message?: string }) => [
+            r.target,
+            r.status,
+            r.code,
+            r.message,
+          ]),
+          [
+            [
+              'nobody@nowhere.test',
+              'failed',
+              'not_a_member',
+              'nobody@nowhere.test is not a member of this organization',
+            ],
+            ['frank@acme.test', 'already-so', undefined, undefined],
+          ],
+        )
+        assert.deepEqual(res.body.summary, { changed: 0, unchanged: 1, failed: 1 })
       })
 
       it('plans a release on a dry run and changes nothing', async () => {

@@ -190,9 +190,10 @@ for (const dialect of DIALECTS) {
       assert.equal(Number(operators.n), 1, 'the refused attempt issued no second operator token')
     })
 
-    it('`server init` refuses to re-initialize, with exit 3 and already_initialized', async () => {
+    // Exit 2, not 3: the input (the database named) is the problem; 3 is for license-rule refusals.
+    it('`server init` refuses to re-initialize, with exit 2 and already_initialized', async () => {
       const res = await runCli(['server', 'init', '--db', db.url, '--json'])
-      assert.equal(res.code, 3, res.stderr)
+      assert.equal(res.code, 2, res.stderr)
       assert.equal(res.stdout, '')
       const error = (JSON.parse(res.stderr) as { error: { code: string; message: string } }).error
       assert.equal(error.code, 'already_initialized')

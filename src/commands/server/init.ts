@@ -19,10 +19,11 @@ export default class ServerInit extends BaseCommand<typeof ServerInit> {
   }
 
   async run(): Promise<{ operatorToken: string; migrations: string[]; db: string }> {
-    const [{ openStorage }, { initializeServer }, { AppError }] = await Promise.all([
+    const [{ openStorage }, { initializeServer }, { AppError }, { exitCodeFor }] = await Promise.all([
       import('../../storage/open.js'),
       import('../../server/services/operator.js'),
       import('../../server/errors.js'),
+      import('../../contract/errors.js'),
     ])
     const storage = await openStorage(this.flags.db)
     try {
@@ -35,7 +36,8 @@ export default class ServerInit extends BaseCommand<typeof ServerInit> {
       if (err instanceof AppError)
         throw new CliError(err.message, {
           code: err.code,
-          exitCode: 3,
+          // From the one catalog: already_initialized is 2 (the database given is the problem).
+          exitCode: exitCodeFor(err.code, err.status),
           hint: 'use `licctl server migrate` to upgrade an existing database',
         })
       throw err

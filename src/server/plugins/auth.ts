@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { hashToken, sameTokenHash } from '../../domain/tokens.js'
 import type { Principal, ServiceContext } from '../context.js'
 import { AppError } from '../errors.js'
-import { orgNotFound } from '../services/access.js'
+import { assertActsFor } from '../services/access.js'
 import { countFailure, failureKeys } from '../rate-limit.js'
 import { isExpired } from '../services/expiry.js'
 import { prepareQuery } from '../../storage/prepared.js'
@@ -93,16 +93,16 @@ async function limitFailures(
 /**
  * The route's declared access, checked as soon as the caller is known — before the body is even
  * parsed, so a caller without the right to call a route learns nothing from its input rules
- * (a malformed body from another organization's token is its 404, from a member on an admin route
- * 403, never 400). The services check again with what only they know (whose token, which user).
+ * (a malformed body from another organization's token is its 403 wrong_organization, from a member
+ * on an admin route 403 not_admin, never 400). The services check again with what only they know (whose token, which user).
  */
 export function checkRouteAccess(request: FastifyRequest): void {
   const { access, mutation } = request.routeOptions.config
   const p = request.principal
   if (!access || access === 'public' || !p || p.kind === 'operator') return
-  // Raw, unvalidated: only compared with the token's own organization.
+  // Raw, unvalidated: only compared with the token's own organization, never looked up.
   const org = (request.params as { org?: unknown } | undefined)?.org
-  if (typeof org === 'string' && org !== p.orgSlug) throw orgNotFound(org)
+  if (typeof org === 'string') assertActsFor(p, org)
   if (access === 'operator') throw new AppError('forbidden', 'only the server operator can do this')
   if (mutation && p.readOnly) throw new AppError('read_only_token', 'this token is read-only')
   if (access === 'admin' && p.role !== 'admin')

@@ -1,5 +1,5 @@
 import { AppError, notFound } from '../errors.js'
-import type { Executor, ServiceContext } from '../context.js'
+import type { Executor, Principal, ServiceContext } from '../context.js'
 import type { Database } from '../../storage/schema.js'
 import { prepareQuery } from '../../storage/prepared.js'
 
@@ -17,10 +17,12 @@ export interface AccessNeed {
 }
 
 /**
- * Finds the organization and checks that the caller may act on it. An organization the caller
- * cannot see — unknown, or another organization's (a user token acts only in its own) — is the
- * same 404, status and body alike, so no token can learn which slugs exist. Within its own
- * organization, members asking for admin work and read-only tokens writing are 403.
+ * Finds the organization and checks that the caller may act on it. A user token acts only for its
+ * own organization: naming any other is 403 `wrong_organization`, decided before the lookup from
+ * the token alone, so the answer is the same whether the named organization exists or not and no
+ * token learns which slugs exist. Only callers who may see an organization (the operator, or a
+ * token naming its own) can get its 404. Within its own organization, members asking for admin
+ * work and read-only tokens writing are 403.
  */
 export async function authorizeOrg(
   ctx: ServiceContext,
@@ -28,6 +30,7 @@ export async function authorizeOrg(
   need: AccessNeed,
   db: Executor = ctx.db,
 ): Promise<OrgRow> {
+  assertActsFor(ctx.principal, slug)
   const org = await orgBySlug.takeFirst(db, slug)
   if (!org) throw orgNotFound(slug)
   assertAccess(ctx, org, need)
@@ -37,12 +40,22 @@ export async function authorizeOrg(
 export function assertAccess(ctx: ServiceContext, org: OrgRow, need: AccessNeed): void {
   const p = ctx.principal
   if (p.kind === 'operator') return
-  // Before any other refusal: a 403 would tell another organization's token that the org exists.
-  if (p.orgId !== org.id) throw orgNotFound(org.slug)
+  // Before any other refusal, and from the token alone (see assertActsFor).
+  if (p.orgId !== org.id) throw wrongOrganization(p.orgSlug, org.slug)
   if (need.role === 'operator') throw new AppError('forbidden', 'only the server operator can do this')
   if (need.write && p.readOnly) throw new AppError('read_only_token', 'this token is read-only')
   if (need.role === 'admin' && p.role !== 'admin')
     throw new AppError('not_admin', `only admins of '${org.slug}' can do this`)
+}
+
+/**
+ * A user token names its own organization or is refused, whatever the slug names (the operator may
+ * act on every organization). Compares the slug with the token's own only: nothing is looked up,
+ * so the refusal cannot depend on whether the named organization exists, nor on whether the
+ * token's user is also a member of it (a token is per user and per organization).
+ */
+export function assertActsFor(p: Principal, slug: string): void {
+  if (p.kind === 'user' && slug !== p.orgSlug) throw wrongOrganization(p.orgSlug, slug)
 }
 
 export function requireOperator(ctx: ServiceContext): void {
@@ -50,7 +63,12 @@ export function requireOperator(ctx: ServiceContext): void {
     throw new AppError('forbidden', 'only the server operator can do this')
 }
 
-/** The one answer for an organization the caller cannot see, whether it exists or not. */
+/** The answer to a user token naming another organization than its own (exit 4). */
+export function wrongOrganization(own: string, named: string): AppError {
+  return new AppError('wrong_organization', `this token acts for organization '${own}', not '${named}'`)
+}
+
+/** An organization that does not exist, told only to callers who may see it (operator, own token). */
 export function orgNotFound(slug: string): AppError {
   return notFound(`organization '${slug}'`)
 }

@@ -293,12 +293,18 @@ export async function generateActivation(
   })
 }
 
-/** Activation IDs of the organization, oldest first (members may read). */
+/**
+ * Activation IDs of the organization, oldest first (members may read). A product without an
+ * entitlement here is 404, not an empty list (a typo must not read as "no IDs").
+ */
 export async function listActivations(ctx: ServiceContext, slug: string, q: ActivationsQuery) {
   const org = await authorizeOrg(ctx, slug, { role: 'member', write: false })
   const now = ctx.clock.now()
   let query = idsWithProduct(ctx.db).where('activation_ids.org_id', '=', org.id)
-  if (q.product !== undefined) query = query.where('activation_entitlements.product', '=', q.product)
+  if (q.product !== undefined) {
+    await findEntitlement(ctx.db, org.id, q.product)
+    query = query.where('activation_entitlements.product', '=', q.product)
+  }
   if (q.status !== undefined) query = query.where('activation_ids.status', '=', q.status)
   const page = await paginate(query, {
     limit: q.limit,

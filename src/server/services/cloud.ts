@@ -25,6 +25,7 @@ import { runBulk, type BulkOptions, type RowOutcome } from './bulk.js'
 // Registers what removing a member revokes of the add-ons (loaded with the routes through this module).
 import './cloud-release.js'
 import { mapPage, paginate } from './paging.js'
+import { assertMemberExists } from './users.js'
 
 type AddonRow = Database['addon_pools']
 
@@ -165,7 +166,8 @@ export async function listAddons(ctx: ServiceContext, slug: string, q: PageQuery
 
 /**
  * Who holds which add-on, ordered by add-on then email. Admins see everyone; a member sees their
- * own assignments only.
+ * own assignments only. A filter naming an add-on or a member the organization does not have is
+ * 404 (as `cloud check` of an unknown add-on); one that matches nothing is an empty page.
  */
 export async function listAssignments(ctx: ServiceContext, slug: string, q: AssignmentsQuery) {
   const org = await authorizeOrg(ctx, slug, { role: 'member', write: false })
@@ -189,7 +191,11 @@ export async function listAssignments(ctx: ServiceContext, slug: string, q: Assi
       'addon_assignments.assigned_by',
     ])
     .where('addon_pools.org_id', '=', org.id)
-  if (q.addon !== undefined) query = query.where('addon_pools.key', '=', q.addon)
+  if (q.addon !== undefined) {
+    await findAddon(ctx.db, org.id, q.addon)
+    query = query.where('addon_pools.key', '=', q.addon)
+  }
+  if (q.user !== undefined) await assertMemberExists(ctx.db, org.id, q.user)
   if (user !== undefined) query = query.where('users.email', '=', user)
   const page = await paginate(query, {
     limit: q.limit,

@@ -9,6 +9,7 @@ import { audit, type AuditSource } from './audit.js'
 import { runBulk } from './bulk.js'
 import { onMemberRemoved } from './member-removal.js'
 import { leasesOf, leaseState, type LeaseRow } from './seats-leases.js'
+import { requireMember } from './users.js'
 
 interface HeldLease {
   id: string
@@ -93,7 +94,8 @@ onMemberRemoved({
 /**
  * Releases leases by id or by user, through the bulk engine (per-row results, dry runs, savepoints).
  * Roaming leases need includeRoaming; a lease with a recent heartbeat needs force (the CLI asks).
- * A lease id already released is "already so"; an id never seen is not found.
+ * A lease id already released is "already so"; an id never seen is not found. A member holding no
+ * seat is "already so"; a user who is not a member fails (not_a_member).
  */
 export async function releaseLeases(ctx: ServiceContext, slug: string, body: ReleaseBody) {
   const org = await authorizeOrg(ctx, slug, { role: 'admin', write: true })
@@ -115,6 +117,9 @@ export async function releaseLeases(ctx: ServiceContext, slug: string, body: Rel
           ? leasesOf(trx, org.id).where('leases.id', '=', item.lease)
           : leasesOf(trx, org.id).where('users.email', '=', item.user)
       ).execute()
+      // A user holding no seat is "already so" only if they are a member: anyone else is a typo, and
+      // saying "already so" would hide it (the same not_a_member row as `cloud assign`).
+      if ('user' in item && found.length === 0) await requireMember(trx, org.id, item.user)
       if ('lease' in item && found.length === 0) {
         const released = await trx
           .selectFrom('released_leases')

@@ -13,14 +13,26 @@ import {
   staleBefore,
   usageOf,
 } from './seats-leases.js'
+import { findPool } from './seats.js'
+import { assertMemberExists } from './users.js'
 
-/** Admins: leases by product, then in the order they started, with their state at this moment. */
+/**
+ * Admins: leases by product, then in the order they started, with their state at this moment. A
+ * filter naming a pool or member the organization does not have is 404, like `kubectl get` of an
+ * unknown name; one that exists but matches nothing is an empty page.
+ */
 export async function listLeases(ctx: ServiceContext, slug: string, q: LeasesQuery): Promise<Page<Lease>> {
   const org = await authorizeOrg(ctx, slug, { role: 'admin', write: false })
   const now = ctx.clock.now()
   let query = leasesOf(ctx.db, org.id)
-  if (q.product) query = query.where('seat_pools.product', '=', q.product)
-  if (q.user) query = query.where('users.email', '=', q.user)
+  if (q.product !== undefined) {
+    await findPool(ctx.db, org.id, q.product)
+    query = query.where('seat_pools.product', '=', q.product)
+  }
+  if (q.user !== undefined) {
+    await assertMemberExists(ctx.db, org.id, q.user)
+    query = query.where('users.email', '=', q.user)
+  }
   if (q.state === 'roaming') query = query.where(roamingAt(now))
   if (q.state === 'stale') query = query.where(staleAt(now))
   if (q.state === 'active')
@@ -39,12 +51,16 @@ export async function listLeases(ctx: ServiceContext, slug: string, q: LeasesQue
 /**
  * Stale leases, oldest heartbeat first: the triage list for "all seats are taken". Stale means idle
  * longer than the pool's TTL, or than `idleSeconds` when given; borrowed (roaming) seats never are.
+ * An unknown product is 404 (`seats release --stale --product` lists through here).
  */
 export async function stuckLeases(ctx: ServiceContext, slug: string, q: StuckQuery): Promise<Page<Lease>> {
   const org = await authorizeOrg(ctx, slug, { role: 'admin', write: false })
   const now = ctx.clock.now()
   let query = leasesOf(ctx.db, org.id).where(staleAt(now, q.idleSeconds))
-  if (q.product) query = query.where('seat_pools.product', '=', q.product)
+  if (q.product !== undefined) {
+    await findPool(ctx.db, org.id, q.product)
+    query = query.where('seat_pools.product', '=', q.product)
+  }
   const page = await paginate(query, {
     limit: q.limit,
     cursor: q.cursor,

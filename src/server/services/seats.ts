@@ -67,7 +67,8 @@ const insertLease = prepareQuery(
       .returning('id'),
 )
 
-async function findPool(db: Executor, orgId: string, product: string): Promise<PoolRow> {
+/** The organization's pool of a product, or 404 naming it (checkouts, and list filters by product). */
+export async function findPool(db: Executor, orgId: string, product: string): Promise<PoolRow> {
   const pool = await poolByProduct.takeFirst(db, orgId, product)
   if (!pool) throw notFound(`seat pool '${product}'`)
   return pool

@@ -52,6 +52,15 @@ const memberByEmail = prepareQuery((db, orgId: string, email: string) =>
     ),
 )
 
+/**
+ * A list filtered by user names a member, else it is 404 (`member x not found`), not an empty
+ * list: a typo must not pass for "nothing here". Removing a member releases what they held, so a
+ * non-member matches nothing a filter could find anyway.
+ */
+export async function assertMemberExists(db: Executor, orgId: string, email: string): Promise<void> {
+  if (!(await memberByEmail.takeFirst(db, orgId, email))) throw notFound(`member ${email}`)
+}
+
 /** The member row for an email in an organization, or a not_a_member refusal. */
 export async function requireMember(db: Executor, orgId: string, email: string) {
   const row = await memberByEmail.takeFirst(db, orgId, email)
