@@ -61,6 +61,9 @@ export function selectFields(doc: unknown, fields: string[]): unknown {
  */
 export async function runJq(doc: unknown, filter: string): Promise<string> {
   const jq = await import('jq-wasm')
+  // jq-wasm ends each run the way jq's main() would, by setting process.exitCode (0): the command's
+  // own exit code (expiry check's 7, a bulk job's 6) must survive its output being filtered.
+  const exitCode = process.exitCode
   try {
     const out = await jq.raw('null', `$__licctl | (${filter}\n)`, [
       '-r',
@@ -74,6 +77,8 @@ export async function runJq(doc: unknown, filter: string): Promise<string> {
       .replace(/^(Failed to execute raw query: )?jq: error(?: \(at [^)]*\))?: /, '')
       .split('\n')[0]
     throw new UsageError(`--jq: ${reason}`)
+  } finally {
+    process.exitCode = exitCode
   }
 }
 
