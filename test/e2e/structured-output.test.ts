@@ -59,6 +59,8 @@ describe('e2e: structured output (--json fields, --jq, --output) on every comman
       ['--jq', '.items|length'],
       ['--json', 'name', '--jq', '.items[0].name'],
       ['--format', 'github'],
+      ['--output', 'csv'],
+      ['--output', 'tsv', '--json', 'kind,name'],
     ])
       it(flags.join(' ') || '(a table)', async () => {
         const r = await cli([...check, ...flags])
@@ -71,11 +73,104 @@ describe('e2e: structured output (--json fields, --jq, --output) on every comman
       assert.equal(r.stdout, '2\n')
     })
 
-    it('exits 0 through --jq when nothing fails', async () => {
-      for (const flags of [['--jq', '.items|length']]) {
+    it('exits 0 through --jq and --output when nothing fails', async () => {
+      for (const flags of [
+        ['--jq', '.items|length'],
+        ['--output', 'csv'],
+      ]) {
         const r = await cli(['expiry', 'check', '--within', '1d', '--exclude-expired', ...flags])
         assert.equal(r.code, 0, `${flags.join(' ')}: ${r.stderr}`)
       }
+    })
+  })
+
+  describe('orgs audit --all streams --output csv|tsv', function () {
+    it('--output csv|tsv --json a,b streams those columns', async () => {
+      const all = ok(await cli(['orgs', 'audit', '--all', '--json']))
+        .stdout.trimEnd()
+        .split('\n')
+      const tsv = ok(await cli(['orgs', 'audit', '--all', '--output', 'tsv', '--json', 'seq,action']))
+      const lines = tsv.stdout.trimEnd().split('\n')
+      assert.equal(lines[0], 'seq\taction')
+      assert.equal(lines.length, all.length + 1)
+      const first = JSON.parse(all[0]!) as Doc
+      assert.equal(lines[1], `${first.seq}\t${first.action}`)
+    })
+  })
+
+  describe('conflicting output flags are a usage error naming both', function () {
+    for (const [args, message] of [
+      [['orgs', 'users', 'list', '--jq', '.items|length', '--output', 'csv'], '--jq and --output csv'],
+      [['orgs', 'users', 'list', '--json', '--output', 'tsv'], '--json and --output tsv'],
+      [['orgs', 'audit', '--all', '--jq', '.action', '--output', 'csv'], '--jq and --output csv'],
+      [['expiry', 'check', '--output', 'csv', '--jq', '.items'], '--jq and --output csv'],
+      [['expiry', 'check', '--format', 'github', '--json'], '--format github and --json'],
+      [['expiry', 'check', '--format', 'github', '--output', 'csv'], '--format github and --output csv'],
+      [['activations', 'orphans', '--clear', 'lic-a', '--output', 'csv'], '--clear and --output csv'],
+    ] as const)
+      it(args.join(' '), async () => {
+        const r = await cli([...args])
+        assert.equal(r.code, 2, r.stderr)
+        assert.equal(r.stdout, '')
+        const error = r.stderr.startsWith('{') ? jsonError(r).message : r.stderr.split('\n')[0]!
+        assert.ok(error.includes(message), error)
+      })
+
+    it('nothing was cleared by the refused --clear', async () => {
+      const r = ok(await cli(['activations', 'orphans', '--jq', '.items|length']))
+      assert.equal(r.stdout, '1\n')
+    })
+  })
+
+  describe('--output csv|tsv on every list command, with the fields of --json', function () {
+    /** The list's rows as its CSV cells would show them. */
+    const cells = (rows: Doc[]) =>
+      rows.map((r) =>
+        Object.fromEntries(
+          Object.entries(r).map(([k, v]) => [
+            k,
+            v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v),
+          ]),
+        ),
+      )
+    for (const [args, list] of [
+      [['activations', 'list'], 'items'],
+      [['activations', 'entitlements'], 'items'],
+      [['activations', 'orphans'], 'items'],
+      [['devices', 'pool'], 'licenses'],
+      [['expiry', 'check', '--within', '3d'], 'items'],
+      [['orgs', 'audit'], 'items'],
+      [['orgs', 'users', 'list'], 'items'],
+    ] as const)
+      it(`${args.join(' ')} --output csv|tsv`, async () => {
+        const doc = json(await cli([...args, '--json']))
+        const rows = doc[list] as Doc[]
+        assert.ok(rows.length > 0, `${args.join(' ')} lists something`)
+        for (const format of ['csv', 'tsv']) {
+          const r = await cli([...args, '--output', format])
+          assert.ok(r.code === 0 || r.code === 7, r.stderr)
+          const parsed = parse(r.stdout, { columns: true, delimiter: format === 'tsv' ? '\t' : ',' }) as Doc[]
+          assert.deepEqual(parsed, cells(rows))
+        }
+        const field = Object.keys(rows[0]!)[1]!
+        const one = await cli([...args, '--output', 'csv', '--json', field])
+        assert.equal(one.stdout.split('\n')[0], field)
+      })
+
+    it('orgs profiles --output csv, and --json a,b selects fields of each profile', async () => {
+      const config = { LICCTL_CONFIG_DIR: join(server.dir, 'profiles-config') }
+      ok(
+        await runCli(['orgs', 'login', '--url', server.url, '--org', 'acme', '--with-token'], {
+          env: { ...config, NO_COLOR: '1' },
+          input: admin,
+        }),
+      )
+      const r = ok(await runCli(['orgs', 'profiles', '--output', 'csv'], { env: config }))
+      const lines = r.stdout.trimEnd().split('\n')
+      assert.equal(lines[0], 'name,current,url,org,hasToken')
+      assert.equal(lines[1], `acme,true,${server.url},acme,true`)
+      const some = ok(await runCli(['orgs', 'profiles', '--json', 'name,current'], { env: config }))
+      assert.deepEqual((json(some).profiles as Doc[])[0], { name: 'acme', current: true })
     })
   })
 })
