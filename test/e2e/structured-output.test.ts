@@ -84,7 +84,33 @@ describe('e2e: structured output (--json fields, --jq, --output) on every comman
     })
   })
 
-  describe('orgs audit --all streams --output csv|tsv', function () {
+  describe('orgs audit --all applies --json fields and --jq to each streamed entry', function () {
+    it('--json a,b: NDJSON of those fields', async () => {
+      const all = ok(await cli(['orgs', 'audit', '--all', '--json']))
+        .stdout.trimEnd()
+        .split('\n')
+        .map((l) => JSON.parse(l) as Doc)
+      const some = ok(await cli(['orgs', 'audit', '--all', '--json', 'action,actor']))
+      assert.deepEqual(
+        some.stdout
+          .trimEnd()
+          .split('\n')
+          .map((l) => JSON.parse(l) as Doc),
+        all.map((e) => ({ action: e.action, actor: e.actor })),
+      )
+    })
+
+    it('--jq runs on each entry, as gh api --paginate --jq does', async () => {
+      const all = ok(await cli(['orgs', 'audit', '--all', '--json']))
+        .stdout.trimEnd()
+        .split('\n')
+      const actions = ok(await cli(['orgs', 'audit', '--all', '--jq', '.action']))
+      assert.equal(actions.stdout, all.map((l) => `${(JSON.parse(l) as Doc).action}\n`).join(''))
+      const bad = await cli(['orgs', 'audit', '--all', '--json', 'action,actr'])
+      assert.equal(bad.code, 2)
+      assert.equal(bad.stdout, '')
+    })
+
     it('--output csv|tsv --json a,b streams those columns', async () => {
       const all = ok(await cli(['orgs', 'audit', '--all', '--json']))
         .stdout.trimEnd()

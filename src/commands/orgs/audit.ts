@@ -7,13 +7,14 @@ import { instantFlag, integerFlag } from '../../cli/flag-values.js'
 export default class OrgsAudit extends ListCommand<typeof OrgsAudit> {
   static override summary = 'Read the audit log, newest first (admins)'
   static override description =
-    'Every change records who, what, when, the before/after state and the request id. With --all, entries stream as the pages arrive: `--json` as NDJSON (one JSON object a line), `--output csv|tsv` as rows.'
+    'Every change records who, what, when, the before/after state and the request id. With --all, entries stream as the pages arrive: `--json` as NDJSON (one JSON object a line; `--json a,b` keeps those fields, `--jq` runs on each entry), `--output csv|tsv` as rows.'
   static override examples = [
     '<%= config.bin %> orgs audit --since 7d',
     '<%= config.bin %> orgs audit --action seats.release --json',
     '<%= config.bin %> orgs audit --actor admin@acme.test --target bob@acme.test',
     '<%= config.bin %> orgs audit --since 2026-01-01 --until 2026-02-01 --all --json > january.ndjson',
     '<%= config.bin %> orgs audit --all --output csv > audit.csv',
+    "<%= config.bin %> orgs audit --all --action seats.release --jq '.target'",
   ]
   static override flags = {
     action: Flags.string({ description: 'only actions starting with this, e.g. seats or cloud.assign' }),
@@ -59,16 +60,19 @@ export default class OrgsAudit extends ListCommand<typeof OrgsAudit> {
       if (chunk.length > 0) yield chunk
     }
     // Large logs stream: one entry a line (NDJSON) or CSV/TSV rows as pages arrive, never all in
-    // memory.
+    // memory. Fields and --jq apply to each entry, as `gh api --paginate --jq` applies them to
+    // each page.
     const format = this.delimitedFormat
     if (f.all && (this.jsonEnabled() || format)) {
       const m = await import('../../cli/structured-output.js')
-      const { fields } = this.structuredOutput
+      const { fields, jq } = this.structuredOutput
       const columns = fields ?? (await m.shapeOf(this.id, undefined)).fields
       if (format) await write(await m.renderDelimited([], columns, format))
       for await (const entries of chunks()) {
-        if (format) await write(await m.renderDelimited(entries, columns, format, { header: false }))
-        else await write(entries.map((e) => JSON.stringify(e) + '\n').join(''))
+        const rows = fields ? entries.map((e) => m.pick(e, fields)) : entries
+        if (format) await write(await m.renderDelimited(rows, columns, format, { header: false }))
+        else if (jq !== undefined) await write(await m.runJq(JSON.stringify(rows), jq, { each: true }))
+        else await write(rows.map((e) => JSON.stringify(e) + '\n').join(''))
       }
       return undefined
     }
