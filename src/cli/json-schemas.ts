@@ -73,7 +73,8 @@ export const bulkDocument = z.object({
   incomplete: z.literal(true).optional(),
 })
 
-const bulk = json(bulkDocument)
+/** A bulk command's document: `--json a,b` selects fields of each result row. */
+const bulk = json(bulkDocument, 'results')
 
 const profileRow = z.object({
   name: z.string(),

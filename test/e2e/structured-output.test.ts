@@ -84,6 +84,85 @@ describe('e2e: structured output (--json fields, --jq, --output) on every comman
     })
   })
 
+  describe('bulk commands apply --json fields and --jq to the document they print', function () {
+    it('cloud assign --jq .summary prints the summary, and exits 6 as with --json', async () => {
+      const r = await cli(['cloud', 'assign', 'cp', 'bob@acme.test', 'carol@acme.test', '--jq', '.summary'])
+      assert.equal(r.code, 6, r.stderr)
+      assert.deepEqual(JSON.parse(r.stdout), { changed: 1, unchanged: 0, failed: 1 })
+      const again = await cli(['cloud', 'assign', 'cp', 'bob@acme.test', 'carol@acme.test', '--json'])
+      assert.equal(again.code, 6)
+    })
+
+    it('--json --jq and --json a,b --jq filter the same document', async () => {
+      const args = ['cloud', 'assign', 'cp', 'bob@acme.test', 'carol@acme.test']
+      const changed = await cli([...args, '--json', '--jq', '.summary.unchanged'])
+      assert.equal(changed.code, 6, changed.stderr)
+      assert.equal(changed.stdout, '1\n')
+      const statuses = await cli([...args, '--json', 'target,status', '--jq', '.results[]|.status'])
+      assert.equal(statuses.stdout, 'already-so\nfailed\n')
+    })
+
+    it('--json a,b keeps those fields of each result row', async () => {
+      const r = await cli([
+        'cloud',
+        'assign',
+        'cp',
+        'bob@acme.test',
+        'carol@acme.test',
+        '--json',
+        'target,status',
+      ])
+      assert.equal(r.code, 6, r.stderr)
+      assert.deepEqual(json(r), {
+        dryRun: false,
+        results: [
+          { target: 'bob@acme.test', status: 'already-so' },
+          { target: 'carol@acme.test', status: 'failed' },
+        ],
+        summary: { changed: 0, unchanged: 1, failed: 1 },
+      })
+    })
+
+    it('an unknown field is refused before anything is applied (exit 2)', async () => {
+      const r = await cli(['orgs', 'users', 'add', 'erin@acme.test', '--json', 'target,sttaus'])
+      assert.equal(r.code, 2)
+      assert.equal(r.stdout, '')
+      assert.match(jsonError(r).message, /^--json: unknown field 'sttaus'; available: index, target, status,/)
+      const members = await cli(['orgs', 'users', 'list', '--jq', '[.items[].email]|join(",")'])
+      assert.equal(members.stdout, 'alice@acme.test,bob@acme.test,carol@acme.test\n')
+    })
+
+    it('a --jq filter that does not compile is refused before anything is applied (exit 2)', async () => {
+      const r = await cli(['orgs', 'users', 'add', 'erin@acme.test', '--jq', '.summary | ('])
+      assert.equal(r.code, 2)
+      assert.equal(r.stdout, '')
+      assert.match(jsonError(r).message, /^--jq: syntax error/)
+      const members = await cli(['orgs', 'users', 'list', '--jq', '[.items[].email]|join(",")'])
+      assert.equal(members.stdout, 'alice@acme.test,bob@acme.test,carol@acme.test\n')
+    })
+
+    for (const args of [
+      ['orgs', 'users', 'add', 'dave@acme.test', '--dry-run'],
+      ['seats', 'release', '--user', 'bob@acme.test', '--dry-run'],
+      ['seats', 'release', '--stale'],
+      ['devices', 'assign', 'no-such-device', '--dry-run'],
+      ['devices', 'detach', 'no-such-device', '--dry-run'],
+      ['cloud', 'revoke', 'cp', 'carol@acme.test', '--dry-run'],
+    ])
+      it(`${args.join(' ')}: --jq .summary is the summary of --json, with its exit code`, async () => {
+        const whole = await cli([...args, '--json'])
+        const filtered = await cli([...args, '--jq', '.summary'])
+        assert.equal(filtered.code, whole.code, filtered.stderr)
+        assert.deepEqual(JSON.parse(filtered.stdout), json(whole).summary)
+        const rows = await cli([...args, '--json', 'target'])
+        assert.equal(rows.code, whole.code, rows.stderr)
+        assert.deepEqual(
+          (json(rows).results as Doc[]).map((r) => Object.keys(r)),
+          (json(whole).results as Doc[]).map(() => ['target']),
+        )
+      })
+  })
+
   describe('orgs audit --all applies --json fields and --jq to each streamed entry', function () {
     it('--json a,b: NDJSON of those fields', async () => {
       const all = ok(await cli(['orgs', 'audit', '--all', '--json']))
