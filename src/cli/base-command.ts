@@ -52,6 +52,39 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     this.flags = flags as InferredFlags<T>
     this.args = args as InferredArgs<T>
     this.positionals = argv.map(String)
+    await this.checkOutputFlags()
+  }
+
+  /**
+   * Output flags that cannot all be honoured are refused before the command does anything (a bulk
+   * job must not be applied, then fail on its output): --jq or a bare --json with --output, a
+   * field the command's document does not have, and a --jq filter that does not compile.
+   */
+  private async checkOutputFlags(): Promise<void> {
+    const { jq, json } = this.flags as { jq?: string; json?: boolean }
+    const format = this.delimitedFormat
+    if (format && jq !== undefined)
+      throw new UsageError(`--jq and --output ${format} cannot be used together`, {
+        hint: `--jq filters the JSON document; --output ${format} prints its rows as ${format.toUpperCase()}`,
+      })
+    if (format && json && !this.fields)
+      throw new UsageError(`--json and --output ${format} cannot be used together`, {
+        hint: `to choose the columns, name them: --json a,b --output ${format}`,
+      })
+    if (!this.fields && jq === undefined) return
+    const m = await import('./structured-output.js')
+    if (jq !== undefined) await m.checkJq(jq)
+    if (!this.fields) return
+    const { fields } = await m.shapeOf(this.id, undefined)
+    if (fields.length > 0) m.checkFields(this.fields, fields)
+  }
+
+  /**
+   * What a command that writes its JSON itself (a bulk job's streamed report, the audit log's
+   * NDJSON) must apply: the fields of `--json a,b` (already checked) and the `--jq` filter.
+   */
+  protected get structuredOutput(): { json: boolean; fields: string[] | undefined; jq: string | undefined } {
+    return { json: this.jsonEnabled(), fields: this.fields, jq: (this.flags as { jq?: string }).jq }
   }
 
   /**
@@ -77,7 +110,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
         next.includes(',') ||
         !takesArgs ||
         (await import('./structured-output.js').then(async (m) =>
-          (await m.availableFields(this.id, undefined)).includes(next),
+          (await m.shapeOf(this.id, undefined)).fields.includes(next),
         ))
       if (!fieldish) continue
       this.fields = splitFields(next)
@@ -92,8 +125,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   }
 
   /** `--output csv|tsv` (list commands): no human text on stdout either. */
-  private get delimitedFormat(): 'csv' | 'tsv' | undefined {
-    // A command may have an --output of its own (orgs audit: table or a streamed csv).
+  protected get delimitedFormat(): 'csv' | 'tsv' | undefined {
     const output = (this.flags as { output?: string } | undefined)?.output
     return output === 'csv' || output === 'tsv' ? output : undefined
   }
@@ -131,13 +163,14 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     if (!this.jsonEnabled() && !format) return
     if (!this.fields && jq === undefined && !format) return this.logJson(result)
     const m = await import('./structured-output.js')
-    const available = await m.availableFields(this.id, result)
-    const fields = this.fields ? m.checkFields(this.fields, available) : undefined
-    const doc = fields ? m.selectFields(result, fields) : result
+    const shape = await m.shapeOf(this.id, result)
+    const fields = this.fields ? m.checkFields(this.fields, shape.fields) : undefined
+    const doc = fields ? m.selectFields(result, fields, shape.list) : result
     if (format) {
-      if (!m.isListDocument(doc)) throw new UsageError(`--output ${format} is for list commands`)
-      process.stdout.write(await m.renderDelimited(doc.items, fields ?? available, format))
-    } else if (jq !== undefined) process.stdout.write(await m.runJq(doc, jq))
+      const rows = m.rowsOf(doc, shape.list)
+      if (!rows) throw new UsageError(`--output ${format} is for list commands`)
+      process.stdout.write(await m.renderDelimited(rows, fields ?? shape.fields, format))
+    } else if (jq !== undefined) process.stdout.write(await m.runJq(JSON.stringify(doc), jq))
     else this.logJson(doc)
   }
 
@@ -260,15 +293,20 @@ export abstract class ApiCommand<T extends typeof Command> extends BaseCommand<T
   }
 }
 
-/** A command that lists: its `{ items }` also prints as CSV or TSV, with the same field list as --json. */
+/**
+ * `--output csv|tsv`, the one definition every list command has: its rows (`items`, or the list its
+ * --json schema names) print as CSV or TSV with the same field list as --json.
+ */
+export const listOutputFlags = {
+  output: Flags.option({
+    options: ['csv', 'tsv'] as const,
+    description:
+      'Print the list as CSV or TSV with a header row (every field, or those of --json a,b); it reads back as a bulk --file. Not with --jq.',
+    helpGroup: 'GLOBAL',
+  })(),
+}
+
+/** A command that lists from the server: ApiCommand with `--output csv|tsv`. */
 export abstract class ListCommand<T extends typeof Command> extends ApiCommand<T> {
-  static override baseFlags = {
-    ...ApiCommand.baseFlags,
-    output: Flags.option({
-      options: ['csv', 'tsv'] as const,
-      description:
-        'Print the list as CSV or TSV with a header row (every field, or those of --json a,b); it reads back as a bulk --file.',
-      helpGroup: 'GLOBAL',
-    })(),
-  }
+  static override baseFlags = { ...ApiCommand.baseFlags, ...listOutputFlags }
 }

@@ -40,7 +40,7 @@ export abstract class AddonBulkCommand extends ApiCommand<typeof AddonBulkComman
         params: { org, addon },
       },
       source,
-      { dryRun: this.flags['dry-run'], json: this.jsonEnabled(), strict: this.flags.strict },
+      { dryRun: this.flags['dry-run'], ...this.structuredOutput, strict: this.flags.strict },
     )
   }
 }

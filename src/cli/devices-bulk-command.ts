@@ -21,7 +21,7 @@ export abstract class DevicesDestructiveCommand extends ApiCommand<typeof Device
     const { runDestructive } = await import('./devices-bulk.js')
     process.exitCode = await runDestructive(client, org, this.action, source, {
       dryRun: this.flags['dry-run'],
-      json: this.jsonEnabled(),
+      ...this.structuredOutput,
       strict: this.flags.strict,
       yes: this.flags.yes,
       note: (s) => this.note(s),

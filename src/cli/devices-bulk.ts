@@ -1,7 +1,7 @@
 import * as z from 'zod'
 import type { LicctlClient } from '../client/index.js'
 import { assignItem, serialItem, type AssignItem, type SerialItem } from '../contract/devices.js'
-import { planBulk, runBulk, type BulkSource, type BulkSpec } from './bulk/index.js'
+import { planBulk, runBulk, type BulkSource, type BulkSpec, type RunOptions } from './bulk/index.js'
 import { describeDetach, describePreviewRows } from './devices-view.js'
 import type { DetachDetails } from '../contract/devices.js'
 
@@ -72,13 +72,7 @@ export async function runDestructive(
   org: string,
   op: 'detach' | 'remove',
   source: BulkSource,
-  opts: {
-    dryRun: boolean
-    json: boolean
-    strict?: boolean | undefined
-    yes: boolean
-    note: (s: string) => void
-  },
+  opts: RunOptions & { yes: boolean; note: (s: string) => void },
 ): Promise<number> {
   const spec = serialSpec(client, org, op)
   if (!opts.dryRun && !opts.yes) {

@@ -45,9 +45,18 @@ import {
  *
  * Only the snapshot script and tests import this module (it loads every contract); commands never do.
  */
-export type JsonOutput = { schema: z.ZodType } | { none: string }
+export type JsonOutput =
+  | {
+      schema: z.ZodType
+      /**
+       * The array of rows, when it is not `items`: `--json a,b` selects fields of each row, and
+       * `--output csv|tsv` prints one line per row.
+       */
+      list?: string
+    }
+  | { none: string }
 
-const json = (schema: z.ZodType): JsonOutput => ({ schema })
+const json = (schema: z.ZodType, list?: string): JsonOutput => ({ schema, ...(list ? { list } : {}) })
 /** A command with no `--json` document, and why. */
 const noJsonOutput = (reason: string): JsonOutput => ({ none: reason })
 const list = (item: z.ZodType) => json(z.object({ items: z.array(item) }))
@@ -63,6 +72,9 @@ export const bulkDocument = z.object({
   summary: bulkSummary,
   incomplete: z.literal(true).optional(),
 })
+
+/** A bulk command's document: `--json a,b` selects fields of each result row. */
+const bulk = json(bulkDocument, 'results')
 
 const profileRow = z.object({
   name: z.string(),
@@ -92,25 +104,26 @@ export const jsonOutputs: Record<string, JsonOutput> = {
   'autocomplete:create': noJsonOutput('writes completion scripts into the cache directory'),
   'autocomplete:script': noJsonOutput('prints one line for the shell’s start-up file'),
 
-  'cloud:assign': json(bulkDocument),
+  'cloud:assign': bulk,
   'cloud:assignments': list(addonAssignment),
   'cloud:check': json(entitlement),
   'cloud:list': list(addonPool),
   'cloud:provision': json(addonPool),
-  'cloud:revoke': json(bulkDocument),
+  'cloud:revoke': bulk,
   'cloud:update': json(addonPool),
 
-  'devices:add': json(bulkDocument),
-  'devices:assign': json(bulkDocument),
+  'devices:add': bulk,
+  'devices:assign': bulk,
   'devices:categories:add': json(category),
   'devices:categories:list': list(category),
-  'devices:detach': json(bulkDocument),
+  'devices:detach': bulk,
   'devices:keys:add': json(deviceKey),
   'devices:keys:issue': json(issuedKeys),
   'devices:keys:list': list(deviceKey),
   'devices:list': list(device),
-  'devices:pool': json(pool),
-  'devices:remove': json(bulkDocument),
+  /** Rows are the unassigned licenses (`groups` counts them by category and term). */
+  'devices:pool': json(pool, 'licenses'),
+  'devices:remove': bulk,
   'devices:show': json(deviceDetail),
   'devices:transfer': json(transferResult),
   'expiry:check': json(expiryCheckOutput),
@@ -138,16 +151,16 @@ export const jsonOutputs: Record<string, JsonOutput> = {
     }),
   ),
   'orgs:logout': json(z.object({ removed: z.string(), current: z.string().nullable() })),
-  'orgs:profiles': json(z.object({ path: z.string(), profiles: z.array(profileRow) })),
+  'orgs:profiles': json(z.object({ path: z.string(), profiles: z.array(profileRow) }), 'profiles'),
   'orgs:show': json(organization),
   'orgs:update': json(organization),
   'orgs:use': json(z.object({ profile: z.string(), url: z.string(), org: z.string().nullable() })),
   'orgs:tokens:create': json(createdToken),
   'orgs:tokens:list': list(tokenInfo),
   'orgs:tokens:revoke': json(tokenInfo),
-  'orgs:users:add': json(bulkDocument),
+  'orgs:users:add': bulk,
   'orgs:users:list': list(member),
-  'orgs:users:remove': json(bulkDocument),
+  'orgs:users:remove': bulk,
   'orgs:users:set-role': json(member),
 
   'seats:checkin': json(lease),
@@ -156,7 +169,7 @@ export const jsonOutputs: Record<string, JsonOutput> = {
   'seats:list': list(lease),
   'seats:pools': list(seatPool),
   'seats:provision': json(seatPool),
-  'seats:release': json(bulkDocument),
+  'seats:release': bulk,
   'seats:stuck': list(lease),
   'seats:update': json(seatPool),
   'seats:usage': list(userUsage),

@@ -8,35 +8,47 @@ import { quote, UsageError } from './errors.js'
 type Doc = Record<string, unknown>
 const isObject = (v: unknown): v is Doc => typeof v === 'object' && v !== null && !Array.isArray(v)
 
-/** A list document is `{ items: [...] }`: fields then apply to each item. */
-export function isListDocument(doc: unknown): doc is { items: Doc[] } {
-  return isObject(doc) && Array.isArray(doc.items)
+/**
+ * What a command's document offers `--json a,b` and `--output`: the property holding its rows
+ * (`items` for most lists; `profiles`, `licenses`, a bulk job's `results`), and the fields of a
+ * row, or of the document itself when it is not a list.
+ */
+export interface DocumentShape {
+  list: string | undefined
+  fields: string[]
 }
 
 /**
- * The fields a command's document offers: from its declared --json schema (so an empty list still
- * knows them), else from the document itself (a plugin's command).
+ * The shape from the command's declared --json schema (so an empty list still knows its fields),
+ * else from the document itself (a plugin's command: a list is `{ items: [...] }`).
  */
-export async function availableFields(commandId: string | undefined, doc: unknown): Promise<string[]> {
-  const declared = commandId ? await declaredFields(commandId) : undefined
+export async function shapeOf(commandId: string | undefined, doc: unknown): Promise<DocumentShape> {
+  const declared = commandId ? await declaredShape(commandId) : undefined
   if (declared) return declared
-  const rows = isListDocument(doc) ? doc.items : isObject(doc) ? [doc] : []
-  return [...new Set(rows.flatMap((r) => Object.keys(r)))]
+  const list = isObject(doc) && Array.isArray(doc.items) ? 'items' : undefined
+  const rows = rowsOf(doc, list) ?? (isObject(doc) ? [doc] : [])
+  return { list, fields: [...new Set(rows.flatMap((r) => (isObject(r) ? Object.keys(r) : [])))] }
 }
 
-async function declaredFields(commandId: string): Promise<string[] | undefined> {
+async function declaredShape(commandId: string): Promise<DocumentShape | undefined> {
   const { jsonOutputs } = await import('./json-schemas.js')
   const output = jsonOutputs[commandId]
   if (!output || !('schema' in output)) return undefined
-  const shapeOf = (s: unknown) => (s as { shape?: Record<string, unknown> }).shape
-  const top = shapeOf(output.schema)
+  const shapeOfSchema = (s: unknown) => (s as { shape?: Record<string, unknown> } | undefined)?.shape
+  const top = shapeOfSchema(output.schema)
   if (!top) return undefined
-  const items = top.items as { element?: unknown } | undefined
-  const element = items?.element ? shapeOf(items.element) : undefined
-  return Object.keys(element ?? top)
+  const list = output.list ?? ('items' in top ? 'items' : undefined)
+  const element = list ? shapeOfSchema((top[list] as { element?: unknown } | undefined)?.element) : undefined
+  return element ? { list, fields: Object.keys(element) } : { list: undefined, fields: Object.keys(top) }
 }
 
-/** Parses `a,b,c` and checks each against what the command offers (exit 2 listing them). */
+/** The document's rows, when it is a list. */
+export function rowsOf(doc: unknown, list: string | undefined): Doc[] | undefined {
+  const rows = list !== undefined && isObject(doc) ? doc[list] : undefined
+  return Array.isArray(rows) ? (rows as Doc[]) : undefined
+}
+
+/** Checks each field asked for against what the command offers (exit 2 listing them). */
 export function checkFields(requested: string[], available: string[]): string[] {
   const unknown = requested.filter((f) => !available.includes(f))
   if (unknown.length > 0)
@@ -46,27 +58,35 @@ export function checkFields(requested: string[], available: string[]): string[] 
   return requested
 }
 
-const pick = (row: Doc, fields: string[]): Doc => Object.fromEntries(fields.map((f) => [f, row[f] ?? null]))
+/** One row with only these fields, in this order (null for a field the row leaves out). */
+export const pick = (row: Doc, fields: string[]): Doc =>
+  Object.fromEntries(fields.map((f) => [f, row[f] ?? null]))
 
-/** The document with only these fields: of each item for a list, of the document otherwise. */
-export function selectFields(doc: unknown, fields: string[]): unknown {
-  if (isListDocument(doc)) return { ...doc, items: doc.items.map((r) => pick(r, fields)) }
+/** The document with only these fields: of each row for a list, of the document otherwise. */
+export function selectFields(doc: unknown, fields: string[], list: string | undefined): unknown {
+  const rows = rowsOf(doc, list)
+  if (rows) return { ...(doc as Doc), [list!]: rows.map((r) => pick(r, fields)) }
   return isObject(doc) ? pick(doc, fields) : doc
 }
 
 /**
  * Runs a jq filter over the document (jq-wasm: jq itself compiled to WebAssembly, nothing fetched
  * at run time). Strings print raw, as `gh --jq` does. The document goes in as `--argjson`, not on
- * stdin: jq-wasm feeds stdin one byte at a time with a copy each (3,000 members took 30 s).
+ * stdin: jq-wasm feeds stdin one byte at a time with a copy each (3,000 members took 30 s). It
+ * takes the document's JSON text (a bulk report collects text, not objects). With `each`, the
+ * document is an array and the filter runs on each element (a streamed log, a chunk at a time).
  */
-export async function runJq(doc: unknown, filter: string): Promise<string> {
+export async function runJq(json: string, filter: string, opts: { each?: boolean } = {}): Promise<string> {
   const jq = await import('jq-wasm')
+  // jq-wasm ends each run the way jq's main() would, by setting process.exitCode (0): the command's
+  // own exit code (expiry check's 7, a bulk job's 6) must survive its output being filtered.
+  const exitCode = process.exitCode
   try {
-    const out = await jq.raw('null', `$__licctl | (${filter}\n)`, [
+    const out = await jq.raw('null', `$__licctl${opts.each ? '[]' : ''} | (${filter}\n)`, [
       '-r',
       '--argjson',
       '__licctl',
-      JSON.stringify(doc),
+      json,
     ])
     return out === '' || out.endsWith('\n') ? out : out + '\n'
   } catch (err) {
@@ -74,7 +94,17 @@ export async function runJq(doc: unknown, filter: string): Promise<string> {
       .replace(/^(Failed to execute raw query: )?jq: error(?: \(at [^)]*\))?: /, '')
       .split('\n')[0]
     throw new UsageError(`--jq: ${reason}`)
+  } finally {
+    process.exitCode = exitCode
   }
+}
+
+/**
+ * Refuses a filter jq cannot compile, before the command does anything: the filter is compiled
+ * inside a branch that never runs, so it needs no document.
+ */
+export async function checkJq(filter: string): Promise<void> {
+  await runJq('null', `if false then (${filter}\n) else empty end`)
 }
 
 /**
@@ -85,12 +115,13 @@ export async function renderDelimited(
   items: Doc[],
   fields: string[],
   format: 'csv' | 'tsv',
+  opts: { header?: boolean } = {},
 ): Promise<string> {
   const { stringify } = await import('csv-stringify/sync')
   const cell = (v: unknown): string =>
     v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v)
   return stringify(
     items.map((r) => fields.map((f) => cell(r[f]))),
-    { header: true, columns: fields, delimiter: format === 'tsv' ? '\t' : ',', eof: true },
+    { header: opts.header ?? true, columns: fields, delimiter: format === 'tsv' ? '\t' : ',', eof: true },
   )
 }

@@ -262,6 +262,10 @@ describe('e2e: the audit log', function () {
       reason: 'altered',
       message: `entry ${victim.seq} (${victim.id}) was altered: its content no longer matches its hash`,
     })
+    // The exit code is the verdict's, whatever the output format (jq-wasm used to reset it to 0).
+    const filtered = await cli(['orgs', 'audit', 'verify', '--jq', '.intact'])
+    assert.equal(filtered.code, 1, filtered.stderr)
+    assert.equal(filtered.stdout, 'false\n')
     const text = await cli(['orgs', 'audit', 'verify'])
     assert.equal(text.code, 1)
     assert.match(text.stdout, /^Chain\s+BROKEN$/m)

@@ -2,6 +2,7 @@ import { once } from 'node:events'
 import type { BulkRowResult, BulkSummary } from '../../contract/bulk.js'
 import { escapeControls, terminalSafeJson } from '../errors.js'
 import { color } from '../output.js'
+import { pick, runJq } from '../structured-output.js'
 
 /** stdout with backpressure: a slow reader of `--json` makes the job wait instead of buffering it all. */
 class Output {
@@ -23,6 +24,10 @@ class Output {
  * with --json one document streamed row by row, still valid JSON (`"incomplete": true`) when the
  * job stops half-way. The document opens only once the server has answered a batch: a request
  * refused as a whole (auth, unknown add-on) leaves stdout empty, with the error on stderr.
+ *
+ * `--json a,b` keeps those fields of each row as it streams. A `--jq` filter needs the whole
+ * document: the report then holds its text (not the rows' objects) and prints what the filter
+ * makes of it at the end, so memory grows with the job.
  */
 export class Report {
   private readonly out = new Output(process.stdout)
@@ -30,6 +35,8 @@ export class Report {
   private opened = false
   private first = true
   private text = ''
+  /** With --jq: the document so far, filtered once it is whole. */
+  private readonly held: string[] | undefined
   /** Rows reported `duplicate` (counted as unchanged in the summary). */
   duplicates = 0
 
@@ -37,16 +44,35 @@ export class Report {
     private readonly opts: {
       dryRun: boolean
       json: boolean
+      /** `--json a,b`: the fields kept of each row (checked against the document's). */
+      fields?: string[] | undefined
+      /** `--jq`: the filter the whole document goes through. */
+      jq?: string | undefined
       verb: string
       /** `row` or `argument`: how a duplicate names the row it repeats. */
       place: string
       describe?: ((details: Record<string, unknown>) => string | undefined) | undefined
     },
-  ) {}
+  ) {
+    this.held = opts.json && opts.jq !== undefined ? [] : undefined
+  }
 
   private open() {
-    if (this.opts.json && !this.opened) this.out.write(`{"dryRun":${this.opts.dryRun},"results":[`)
+    if (this.opts.json && !this.opened) this.emit(`{"dryRun":${this.opts.dryRun},"results":[`)
     this.opened = true
+  }
+
+  /** Writes to stdout, or holds the text for the --jq filter. */
+  private emit(text: string): void {
+    if (this.held) this.held.push(text)
+    else this.out.write(text)
+  }
+
+  /** Ends the document: with --jq, prints what the filter makes of it. */
+  private async end(text: string): Promise<void> {
+    this.emit(text)
+    if (this.held) this.out.write(await runJq(this.held.splice(0).join(''), this.opts.jq!))
+    await this.out.drained()
   }
 
   /** Adds one row's result (written by `flush`). */
@@ -54,7 +80,8 @@ export class Report {
     this.open()
     if (result.status === 'duplicate') this.duplicates++
     if (this.opts.json) {
-      this.text += (this.first ? '' : ',') + terminalSafeJson(result)
+      const fields = this.opts.fields
+      this.text += (this.first ? '' : ',') + terminalSafeJson(fields ? pick(result, fields) : result)
       this.first = false
     } else this.text += this.format(result) + '\n'
   }
@@ -64,20 +91,25 @@ export class Report {
     this.open()
     const text = this.text
     this.text = ''
-    await this.out.writeAndDrain(text)
+    if (this.held) this.held.push(text)
+    else await this.out.writeAndDrain(text)
   }
 
   async done(summary: BulkSummary): Promise<void> {
     await this.flush()
-    if (this.opts.json) this.out.write(`],"summary":${JSON.stringify(summary)}}\n`)
-    else this.out.write(this.summaryLine(summary) + '\n')
-    await this.out.drained()
+    await this.end(
+      this.opts.json ? `],"summary":${JSON.stringify(summary)}}\n` : this.summaryLine(summary) + '\n',
+    )
   }
 
   /** The job stopped after `done` of `total` rows: batches applied stay applied; say how far it got. */
   async stopped(summary: BulkSummary, done: number, total: number): Promise<void> {
     if (this.opts.json && this.opened)
-      this.out.write(this.text + `],"summary":${JSON.stringify(summary)},"incomplete":true}\n`)
+      // The error that stopped the job is what the caller reports: a filter failing on the
+      // incomplete document must not replace it.
+      await this.end(this.text + `],"summary":${JSON.stringify(summary)},"incomplete":true}\n`).catch(
+        () => undefined,
+      )
     else if (!this.opts.json && done > 0)
       this.out.write(
         this.text +

@@ -18,6 +18,10 @@ import { validateAll } from './validate.js'
 export interface RunOptions {
   dryRun: boolean
   json: boolean
+  /** `--json a,b`: the fields kept of each result row. */
+  fields?: string[] | undefined
+  /** `--jq`: a filter over the whole document (which is then held until the job ends). */
+  jq?: string | undefined
   /** Refuse a target named twice instead of reporting the second row as a duplicate. */
   strict?: boolean | undefined
 }

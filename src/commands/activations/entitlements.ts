@@ -1,7 +1,7 @@
-import { ApiCommand } from '../../cli/base-command.js'
+import { ListCommand } from '../../cli/base-command.js'
 import type { ActivationEntitlement } from '../../contract/activations.js'
 
-export default class ActivationsEntitlements extends ApiCommand<typeof ActivationsEntitlements> {
+export default class ActivationsEntitlements extends ListCommand<typeof ActivationsEntitlements> {
   static override summary = 'What the organization bought per product: seats, seats in IDs, free seats'
   static override description =
     'Seats are conserved: seats = seats in active IDs + free. Returning a CC ID puts its seats back in free; generating one takes them out.'

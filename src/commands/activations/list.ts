@@ -1,8 +1,8 @@
 import { Flags } from '@oclif/core'
-import { ApiCommand } from '../../cli/base-command.js'
+import { ListCommand } from '../../cli/base-command.js'
 import type { ActivationSummary } from '../../contract/activations.js'
 
-export default class ActivationsList extends ApiCommand<typeof ActivationsList> {
+export default class ActivationsList extends ListCommand<typeof ActivationsList> {
   static override summary =
     'List activation IDs: product, type, quantity, seats in use, free, status, expiration'
   static override examples = [

@@ -1,9 +1,9 @@
 import { Flags } from '@oclif/core'
-import { ApiCommand } from '../../cli/base-command.js'
+import { ListCommand } from '../../cli/base-command.js'
 import type { ClearOrphansResponse, Orphan } from '../../contract/activations.js'
 import { UsageError } from '../../cli/errors.js'
 
-export default class ActivationsOrphans extends ApiCommand<typeof ActivationsOrphans> {
+export default class ActivationsOrphans extends ListCommand<typeof ActivationsOrphans> {
   static override summary =
     'Orphaned activations by host and ID, to clean off the machines; --clear records a host cleaned'
   static override description =
@@ -26,6 +26,10 @@ export default class ActivationsOrphans extends ApiCommand<typeof ActivationsOrp
     const f = this.flags
     const { renderOrphans } = await import('../../cli/activations-view.js')
     if (f.clear !== undefined) {
+      if (this.delimitedFormat)
+        throw new UsageError(`--clear and --output ${this.delimitedFormat} cannot be used together`, {
+          hint: '--output prints the list; --clear records a host cleaned (its --json lists what it cleared)',
+        })
       if (f.host !== undefined || f.all)
         throw new UsageError('--clear takes the host itself; --host and --all are for listing')
       const res = await client.activations.clearOrphans(

@@ -56,7 +56,7 @@ export default class DevicesAdd extends ApiCommand<typeof DevicesAdd> {
         params: { org },
       },
       source,
-      { dryRun: f['dry-run'], json: this.jsonEnabled(), strict: f.strict },
+      { dryRun: f['dry-run'], ...this.structuredOutput, strict: f.strict },
     )
   }
 }

@@ -46,7 +46,7 @@ export default class DevicesAssign extends ApiCommand<typeof DevicesAssign> {
     })
     process.exitCode = await runBulk(spec, source, {
       dryRun: f['dry-run'],
-      json: this.jsonEnabled(),
+      ...this.structuredOutput,
       strict: f.strict,
     })
   }

@@ -1,7 +1,7 @@
-import { ApiCommand } from '../../cli/base-command.js'
+import { ListCommand } from '../../cli/base-command.js'
 import type { Pool } from '../../contract/devices.js'
 
-export default class DevicesPool extends ApiCommand<typeof DevicesPool> {
+export default class DevicesPool extends ListCommand<typeof DevicesPool> {
   static override summary = 'Show unassigned licenses grouped by category and term, with their remaining days'
   static override examples = ['<%= config.bin %> devices pool', '<%= config.bin %> devices pool --json']
 

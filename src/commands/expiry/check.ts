@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core'
-import { ApiCommand } from '../../cli/base-command.js'
+import { ListCommand } from '../../cli/base-command.js'
 import { quote, UsageError } from '../../cli/errors.js'
 import { contractFlag, type NumberSchema } from '../../cli/flag-values.js'
 import type { LicctlClient } from '../../client/index.js'
@@ -11,7 +11,7 @@ const duration = async () => (await import('../../contract/expiry.js')).duration
 /** Exit code when something fails the check (SPEC §2). */
 const EXIT_FOUND = 7
 
-export default class ExpiryCheck extends ApiCommand<typeof ExpiryCheck> {
+export default class ExpiryCheck extends ListCommand<typeof ExpiryCheck> {
   static override summary = 'Report what has expired or expires within a window; exit 7 when anything fails'
   static override description = `Covers every kind of license the server knows (seat pools, add-on pools, API tokens, and the kinds other topics register). Exit 7 when anything expires within the window or has expired, 0 when nothing does: \`licctl expiry check --within 14d\` is a CI step as it stands. With --fail-within, items beyond it are warnings (exit 0). Windows in days count the organization's calendar days: 30d covers everything valid through the 30th day from today. Pools at or above --capacity used are reported as warnings (failing with --fail-on-capacity). A read-only token is enough (see docs/ci.md).`
   static override examples = [
@@ -62,6 +62,19 @@ export default class ExpiryCheck extends ApiCommand<typeof ExpiryCheck> {
 
   async run(): Promise<ExpiryCheckOutput> {
     const f = this.flags
+    if (f.format === 'github') {
+      const other = this.delimitedFormat
+        ? `--output ${this.delimitedFormat}`
+        : f.jq !== undefined
+          ? '--jq'
+          : f.json
+            ? '--json'
+            : undefined
+      if (other)
+        throw new UsageError(`--format github and ${other} cannot be used together`, {
+          hint: 'GitHub annotations are text for the Actions log; the exit code is the same with either',
+        })
+    }
     const { expiryQuery } = await import('../../contract/expiry.js')
     const capacity = parseCapacity(f.capacity, expiryQuery.shape.capacity.unwrap())
     const query = {

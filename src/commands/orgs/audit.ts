@@ -1,19 +1,20 @@
 import { Flags } from '@oclif/core'
-import { ApiCommand } from '../../cli/base-command.js'
+import { ListCommand } from '../../cli/base-command.js'
 import { renderTable, shortTime } from '../../cli/output.js'
 import type { AuditEntry } from '../../contract/orgs.js'
 import { instantFlag, integerFlag } from '../../cli/flag-values.js'
 
-export default class OrgsAudit extends ApiCommand<typeof OrgsAudit> {
+export default class OrgsAudit extends ListCommand<typeof OrgsAudit> {
   static override summary = 'Read the audit log, newest first (admins)'
   static override description =
-    'Every change records who, what, when, the before/after state and the request id. `--all --json` streams every matching entry as NDJSON (one JSON object a line); `--output csv` writes CSV.'
+    'Every change records who, what, when, the before/after state and the request id. With --all, entries stream as the pages arrive: `--json` as NDJSON (one JSON object a line; `--json a,b` keeps those fields, `--jq` runs on each entry), `--output csv|tsv` as rows.'
   static override examples = [
     '<%= config.bin %> orgs audit --since 7d',
     '<%= config.bin %> orgs audit --action seats.release --json',
     '<%= config.bin %> orgs audit --actor admin@acme.test --target bob@acme.test',
     '<%= config.bin %> orgs audit --since 2026-01-01 --until 2026-02-01 --all --json > january.ndjson',
     '<%= config.bin %> orgs audit --all --output csv > audit.csv',
+    "<%= config.bin %> orgs audit --all --action seats.release --jq '.target'",
   ]
   static override flags = {
     action: Flags.string({ description: 'only actions starting with this, e.g. seats or cloud.assign' }),
@@ -33,14 +34,9 @@ export default class OrgsAudit extends ApiCommand<typeof OrgsAudit> {
     }),
     limit: integerFlag({ description: 'at most this many entries', default: 50, min: 1, max: 100_000 }),
     all: Flags.boolean({
-      description: 'every matching entry (ignores --limit); with --json, NDJSON',
+      description: 'every matching entry (ignores --limit), streamed; with --json, NDJSON',
       default: false,
     }),
-    output: Flags.option({
-      description: 'output format',
-      options: ['table', 'csv'] as const,
-      default: 'table',
-    })(),
   }
 
   async run(): Promise<{ items: AuditEntry[] } | undefined> {
@@ -63,32 +59,21 @@ export default class OrgsAudit extends ApiCommand<typeof OrgsAudit> {
       }
       if (chunk.length > 0) yield chunk
     }
-    // Large logs stream: one entry a line (NDJSON) or CSV rows as pages arrive, never all in memory.
-    if (this.jsonEnabled() && f.all) {
-      for await (const items of chunks()) await write(items.map((e) => JSON.stringify(e) + '\n').join(''))
-      return undefined
-    }
-    if (f.output === 'csv' && !this.jsonEnabled()) {
-      const { stringify } = await import('csv-stringify/sync')
-      await write(stringify([CSV_COLUMNS]))
-      for await (const items of chunks())
-        await write(
-          stringify(
-            items.map((e) => [
-              e.id,
-              e.at,
-              e.actor,
-              e.action,
-              e.target,
-              e.before === null ? '' : JSON.stringify(e.before),
-              e.after === null ? '' : JSON.stringify(e.after),
-              e.requestId ?? '',
-              e.jobId ?? '',
-              e.seq,
-              e.hash,
-            ]),
-          ),
-        )
+    // Large logs stream: one entry a line (NDJSON) or CSV/TSV rows as pages arrive, never all in
+    // memory. Fields and --jq apply to each entry, as `gh api --paginate --jq` applies them to
+    // each page.
+    const format = this.delimitedFormat
+    if (f.all && (this.jsonEnabled() || format)) {
+      const m = await import('../../cli/structured-output.js')
+      const { fields, jq } = this.structuredOutput
+      const columns = fields ?? (await m.shapeOf(this.id, undefined)).fields
+      if (format) await write(await m.renderDelimited([], columns, format))
+      for await (const entries of chunks()) {
+        const rows = fields ? entries.map((e) => m.pick(e, fields)) : entries
+        if (format) await write(await m.renderDelimited(rows, columns, format, { header: false }))
+        else if (jq !== undefined) await write(await m.runJq(JSON.stringify(rows), jq, { each: true }))
+        else await write(rows.map((e) => JSON.stringify(e) + '\n').join(''))
+      }
       return undefined
     }
     const items: AuditEntry[] = []
@@ -108,20 +93,6 @@ export default class OrgsAudit extends ApiCommand<typeof OrgsAudit> {
     return { items }
   }
 }
-
-const CSV_COLUMNS = [
-  'id',
-  'at',
-  'actor',
-  'action',
-  'target',
-  'before',
-  'after',
-  'requestId',
-  'jobId',
-  'seq',
-  'hash',
-]
 
 /** Writes to stdout, waiting when the pipe is full (a 1 GB log into `head` must not buffer in memory). */
 function write(text: string): Promise<void> {

@@ -1,4 +1,4 @@
-import { BaseCommand } from '../../cli/base-command.js'
+import { BaseCommand, listOutputFlags } from '../../cli/base-command.js'
 import { renderTable } from '../../cli/output.js'
 
 export interface ProfileRow {
@@ -14,7 +14,9 @@ export default class OrgsProfiles extends BaseCommand<typeof OrgsProfiles> {
   static override examples = [
     '<%= config.bin %> orgs profiles',
     '<%= config.bin %> orgs profiles --json name,url,current',
+    '<%= config.bin %> orgs profiles --output csv',
   ]
+  static override flags = { ...listOutputFlags }
 
   async run(): Promise<{ path: string; profiles: ProfileRow[] }> {
     const { Profiles } = await import('../../cli/profiles.js')

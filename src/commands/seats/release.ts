@@ -4,6 +4,7 @@ import { bulkFlags, bulkSource } from '../../cli/bulk-flags.js'
 import type { BulkSource, BulkSpec } from '../../cli/bulk/index.js'
 import { durationFlag } from '../../cli/flag-values.js'
 import { UsageError } from '../../cli/errors.js'
+import type { BulkSummary } from '../../contract/bulk.js'
 import { releaseItem, type ReleaseItem, type ReleaseOptions } from '../../contract/seats.js'
 
 export default class SeatsRelease extends ApiCommand<typeof SeatsRelease> {
@@ -33,7 +34,7 @@ Leases with a recent heartbeat look in use: the command lists them and asks on a
     }),
   }
 
-  async run() {
+  async run(): Promise<{ dryRun: boolean; results: []; summary: BulkSummary } | undefined> {
     const client = await this.client()
     const org = await this.org()
     const f = this.flags
@@ -51,15 +52,8 @@ Leases with a recent heartbeat look in use: the command lists them and asks on a
       const stuck = await allItems(client.seats.stuck, { org }, { product: f.product, idleSeconds })
       if (stuck.length === 0) {
         this.say('No stale leases: nothing to release.')
-        if (this.jsonEnabled())
-          process.stdout.write(
-            JSON.stringify({
-              dryRun: f['dry-run'],
-              results: [],
-              summary: { changed: 0, unchanged: 0, failed: 0 },
-            }) + '\n',
-          )
-        return
+        // A job of no rows: its document goes out like any result (--json a,b and --jq apply).
+        return { dryRun: f['dry-run'], results: [], summary: { changed: 0, unchanged: 0, failed: 0 } }
       }
       source = { kind: 'args', values: stuck.map((l) => l.id) }
     } else if (f.user?.length) {
@@ -97,8 +91,9 @@ Leases with a recent heartbeat look in use: the command lists them and asks on a
     }
     process.exitCode = await runBulk(spec(force), source, {
       dryRun: f['dry-run'],
-      json: this.jsonEnabled(),
+      ...this.structuredOutput,
       strict: f.strict,
     })
+    return undefined
   }
 }

@@ -37,7 +37,7 @@ export default class UsersAdd extends ApiCommand<typeof UsersAdd> {
         params: { org },
       },
       bulkSource(this.positionals, this.flags.file),
-      { dryRun: this.flags['dry-run'], json: this.jsonEnabled(), strict: this.flags.strict },
+      { dryRun: this.flags['dry-run'], ...this.structuredOutput, strict: this.flags.strict },
     )
   }
 }

@@ -38,7 +38,7 @@ export default class UsersRemove extends ApiCommand<typeof UsersRemove> {
         params: { org },
       },
       source,
-      { dryRun: this.flags['dry-run'], json: this.jsonEnabled(), strict: this.flags.strict },
+      { dryRun: this.flags['dry-run'], ...this.structuredOutput, strict: this.flags.strict },
     )
   }
 }
