@@ -12,7 +12,21 @@ trap 'rm -rf "$work"' EXIT
 cd "$ROOT"
 npm pack --silent --pack-destination "$work" >/dev/null
 cd "$work"
-echo '{"name":"pack-check","private":true}' >package.json
+# Every package at the version package-lock.json has (overrides; a package locked at several versions
+# is left to its ranges): the check is of the tarball with what the tests ran on, not of the
+# registry's newest releases. A registry once served @inquirer/prompts 8.8.1 and other new @inquirer
+# releases before versions they need (@inquirer/input 5.2.1, @inquirer/core 12.1.1): it failed.
+"$NODE" -e '
+  const lock = JSON.parse(require("node:fs").readFileSync(process.argv[1], "utf8"))
+  const versions = new Map()
+  for (const [path, entry] of Object.entries(lock.packages)) {
+    if (!path || entry.dev || entry.link) continue
+    const name = path.slice(path.lastIndexOf("node_modules/") + "node_modules/".length)
+    versions.set(name, (versions.get(name) ?? new Set()).add(entry.version))
+  }
+  const overrides = Object.fromEntries([...versions].filter(([, v]) => v.size === 1).map(([n, v]) => [n, [...v][0]]))
+  console.log(JSON.stringify({ name: "pack-check", private: true, overrides }))
+' "$ROOT/package-lock.json" >package.json
 npm install --no-audit --no-fund --prefer-offline --loglevel=error ./licctl-*.tgz >/dev/null
 # `--version` and `server init` from the installed tarball on one Node binary; prints the version line.
 check_on() {
