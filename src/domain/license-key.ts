@@ -98,6 +98,19 @@ export function normalizeKey(input: string): string {
 }
 
 /**
+ * A key's serial as `devices keys list` shows it (12 symbols, e.g. `8R6DRPCCYYX2`; look-alikes and
+ * case folded as in a key, dashes ignored), or undefined when `input` is not one. A serial names a
+ * key the organization already holds (its identity); it proves nothing, so it only stands for a key
+ * where the key's authenticity is not the question (a transfer between one admin's organizations).
+ */
+export function keySerial(input: string): string | undefined {
+  const text = normalizeKey(input).replace(/-/g, '')
+  if (text.length !== SERIAL) return undefined
+  for (const ch of text) if (!ALPHABET.includes(ch)) return undefined
+  return text
+}
+
+/**
  * The check the CLI runs before any request (and the server again): the shape, the alphabet and
  * the check symbols. It says which group to re-check when a single mistyped symbol explains it.
  */

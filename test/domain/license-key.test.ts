@@ -4,6 +4,7 @@ import {
   ALPHABET,
   checkKey,
   issueKey,
+  keySerial,
   keySymbols,
   verifyKeyTag,
   withCheckSymbols,
@@ -75,6 +76,16 @@ describe('domain: device license keys', () => {
     assert.equal(checkKey(`${key}-AAAAA`).ok, false)
     const bad = checkKey(`${key.slice(0, 6)}U${key.slice(7)}`)
     assert.deepEqual(bad.ok ? null : [bad.reason, bad.group], ['mistyped', 2])
+  })
+
+  it("reads a key's serial as keys list shows it, folding case and look-alikes, and nothing else", () => {
+    const { key, serial } = issueKey(SECRET)
+    assert.equal(keySerial(serial), serial)
+    assert.equal(keySerial(` ${serial.toLowerCase()} `), serial)
+    assert.equal(keySerial(`${serial.slice(0, 5)}-${serial.slice(5, 10)}-${serial.slice(10)}`), serial)
+    assert.equal(keySerial('0O1IL0O1IL0O'), '001110011100')
+    for (const notSerial of [key, serial.slice(0, 11), `${serial}A`, `${serial.slice(0, 11)}U`, ''])
+      assert.equal(keySerial(notSerial), undefined, notSerial)
   })
 
   it('a key with any other tag but valid check symbols fails the tag check', () => {

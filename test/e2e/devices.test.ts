@@ -228,6 +228,32 @@ describe('e2e: devices', function () {
       theirs.licenses.map((l) => l.name),
       [`${serial}-2`],
     )
+    // A whole key by its serial, as `devices keys list` shows it (the full key is printed once, at issue)
+    const key2 = await issue('router', '1y', 1)
+    ok(await as(admin, ['devices', 'keys', 'add', key2, '--accept-terms']))
+    const serial2 = key2.replace(/-/g, '').slice(0, 12)
+    const listed = json<{ items: Array<{ serial: string }> }>(
+      await as(admin, ['devices', 'keys', 'list', '--json']),
+    )
+    assert.ok(
+      listed.items.some((k) => k.serial === serial2),
+      JSON.stringify(listed),
+    )
+    const bySerial = json<{ key: string | null; licenses: string[] }>(
+      await as(admin, ['devices', 'transfer', '--to', 'initech', '--key', serial2.toLowerCase(), '--json']),
+    )
+    assert.deepEqual([bySerial.key, bySerial.licenses], [serial2, [`${serial2}-1`]])
+    const mistyped = await as(admin, [
+      'devices',
+      'transfer',
+      '--to',
+      'initech',
+      '--key',
+      'NOT-A-KEY',
+      '--json',
+    ])
+    assert.deepEqual([mistyped.code, jsonError(mistyped).code], [2, 'key_mistyped'])
+    assert.match(jsonError(mistyped).message, /^--key: /)
     // gus is not a member of acme: his token acts for globex, so naming acme is refused (exit 4)
     const foreign = await as(
       globex,

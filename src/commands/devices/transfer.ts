@@ -8,11 +8,16 @@ export default class DevicesTransfer extends ApiCommand<typeof DevicesTransfer> 
     'You must be admin of both organizations (the same person, by email). The target organization’s token comes from your profile for it (`licctl orgs login --org <to>`). Assigned licenses, and keys with an assigned license, are refused (exit 3).'
   static override examples = [
     '<%= config.bin %> devices transfer --to branch-office --key 7K3QX-M9TZ4-0P2VA-HCW8E-R1N5D',
+    '<%= config.bin %> devices transfer --to branch-office --key 7K3QXM9TZ40P',
     '<%= config.bin %> devices transfer --to branch-office --license 7K3QXM9TZ40P-1 --license R-4Q2M7XK9PZ',
   ]
   static override flags = {
     to: Flags.string({ description: 'target organization', required: true }),
-    key: Flags.string({ description: 'a whole key (none of its licenses assigned)', exclusive: ['license'] }),
+    key: Flags.string({
+      description:
+        'a whole key (none of its licenses assigned): the key, or its serial as `devices keys list` shows it',
+      exclusive: ['license'],
+    }),
     license: Flags.string({ description: 'an unassigned license (repeatable)', multiple: true }),
   }
 
@@ -21,10 +26,18 @@ export default class DevicesTransfer extends ApiCommand<typeof DevicesTransfer> 
     if (!f.key && !f.license?.length) throw new UsageError('give --key or --license')
     let key = f.key
     if (key) {
-      const { checkKey } = await import('../../domain/license-key.js')
-      const checked = checkKey(key)
-      if (!checked.ok) throw new UsageError(checked.message, { code: 'key_mistyped' })
-      key = checked.key
+      const { checkKey, keySerial } = await import('../../domain/license-key.js')
+      const serial = keySerial(key)
+      if (serial !== undefined) key = serial
+      else {
+        const checked = checkKey(key)
+        if (!checked.ok)
+          throw new UsageError(`--key: ${checked.message}`, {
+            code: 'key_mistyped',
+            hint: 'give the whole key, or its serial as `licctl devices keys list` shows it',
+          })
+        key = checked.key
+      }
     }
     const { Profiles } = await import('../../cli/profiles.js')
     const target = new Profiles().get(f.to)

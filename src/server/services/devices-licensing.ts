@@ -8,7 +8,7 @@ import type {
 import { toIso } from '../../domain/clock.js'
 import { dayIn, daysBetween, isExpired, previewDetach, stack, validUntil } from '../../domain/device-days.js'
 import { newId } from '../../domain/ids.js'
-import { checkKey } from '../../domain/license-key.js'
+import { checkKey, keySerial } from '../../domain/license-key.js'
 import { hashToken } from '../../domain/tokens.js'
 import type { Database } from '../../storage/schema.js'
 import type { Executor, ServiceContext } from '../context.js'
@@ -426,21 +426,27 @@ export async function transferLicenses(
   if (to.id === from.id)
     throw new AppError('validation_failed', 'to: the licenses are already in this organization')
   return inTransaction(ctx, async (trx) => {
-    let keySerial: string | null = null
+    let movedKey: string | null = null
     let licenses: Array<{ id: string; name: string; state: string }>
     if (body.key !== undefined) {
-      const checked = checkKey(body.key)
-      if (!checked.ok) throw new AppError('invalid_key', `not a valid license key: ${checked.message}`)
+      // The whole key, or its serial as `devices keys list` shows it: either names a key this
+      // organization holds, and the caller is admin of both organizations.
+      let serial = keySerial(body.key)
+      if (serial === undefined) {
+        const checked = checkKey(body.key)
+        if (!checked.ok) throw new AppError('invalid_key', `not a valid license key: ${checked.message}`)
+        serial = checked.serial
+      }
       // Lock order (the key, the shared row, first; then its licenses by id): see lockLicenses.
       let keyQuery = trx
         .selectFrom('device_keys')
         .selectAll()
-        .where('serial', '=', checked.serial)
+        .where('serial', '=', serial)
         .where('org_id', '=', from.id)
       if (ctx.dialect === 'postgres') keyQuery = keyQuery.forUpdate()
       const key = await keyQuery.executeTakeFirst()
-      if (!key) throw notFound(`key ${checked.serial} in '${from.slug}'`)
-      keySerial = key.serial
+      if (!key) throw notFound(`key ${serial} in '${from.slug}'`)
+      movedKey = key.serial
       await lockLicenses(ctx, trx, (q) => q.where('key_id', '=', key.id))
       licenses = await trx
         .selectFrom('device_licenses')
@@ -452,7 +458,7 @@ export async function transferLicenses(
       if (assigned.length > 0)
         throw new AppError(
           'license_assigned',
-          `key ${checked.serial} has ${assigned.length} assigned license(s) (${assigned.map((l) => l.name).join(', ')}); detach them first or transfer its unassigned licenses`,
+          `key ${serial} has ${assigned.length} assigned license(s) (${assigned.map((l) => l.name).join(', ')}); detach them first or transfer its unassigned licenses`,
         )
       await trx.updateTable('device_keys').set({ org_id: to.id }).where('id', '=', key.id).execute()
       licenses = licenses.filter((l) => l.state === 'pool')
@@ -493,10 +499,10 @@ export async function transferLicenses(
       await audit(trx, ctx, {
         orgId: org.id,
         action: 'devices.transfer',
-        target: keySerial ?? names.join(','),
+        target: movedKey ?? names.join(','),
         before: { org: from.slug },
-        after: { org: to.slug, key: keySerial, licenses: names },
+        after: { org: to.slug, key: movedKey, licenses: names },
       })
-    return { from: from.slug, to: to.slug, key: keySerial, licenses: names }
+    return { from: from.slug, to: to.slug, key: movedKey, licenses: names }
   })
 }
