@@ -1,5 +1,5 @@
 import * as z from 'zod'
-import { dateProblem, instantProblem } from '../domain/time-range.js'
+import { dateProblem, instantProblem, isCalendarDate } from '../domain/time-range.js'
 
 /** UTC instant on the wire: ISO-8601 with a Z. */
 export const instant = z.iso.datetime({ offset: false })
@@ -35,7 +35,6 @@ export const okBody = z.object({ ok: z.literal(true) })
  * stays within the times licctl stores and shows (domain/time-range.ts: dates through 9999-12-29).
  */
 export const expiryInput = z.union([z.iso.date(), z.iso.datetime({ offset: true })]).check((c) => {
-  const problem = DATE_ONLY.test(c.value) ? dateProblem(c.value) : instantProblem(Date.parse(c.value))
+  const problem = isCalendarDate(c.value) ? dateProblem(c.value) : instantProblem(Date.parse(c.value))
   if (problem !== null) c.issues.push({ code: 'custom', message: problem, input: c.value })
 })
-const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/

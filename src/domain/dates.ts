@@ -1,7 +1,5 @@
 import { Temporal } from 'temporal-polyfill'
-import { withinRange } from './time-range.js'
-
-const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/
+import { isCalendarDate, withinRange } from './time-range.js'
 
 /**
  * An expiration as given by a person or a script: a calendar date (`2027-03-31`, valid through that
@@ -9,7 +7,7 @@ const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/
  * ISO-8601 instant. Returns epoch milliseconds, or null when the text is neither.
  */
 export function expiryInstant(input: string, timeZone: string): number | null {
-  if (DATE_ONLY.test(input)) {
+  if (isCalendarDate(input)) {
     try {
       const day = Temporal.PlainDate.from(input, { overflow: 'reject' })
       return day.add({ days: 1 }).toZonedDateTime({ timeZone }).epochMilliseconds

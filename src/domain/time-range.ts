@@ -24,6 +24,9 @@ const DAY_MS = 86_400_000
 export const LONGEST_MS = LATEST_MS - EARLIEST_MS
 export const LONGEST_TEXT = `${LONGEST_MS / DAY_MS}d`
 
+/** Whether `text` is a calendar date (YYYY-MM-DD) rather than an instant or a duration. */
+export const isCalendarDate = (text: string): boolean => /^\d{4}-\d{2}-\d{2}$/.test(text)
+
 /** Why an instant is not one licctl stores, or null when it is. */
 export function instantProblem(ms: number): string | null {
   if (!(ms >= EARLIEST_MS)) return `before ${EARLIEST_TEXT}, the earliest time licctl stores`

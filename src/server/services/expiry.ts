@@ -1,7 +1,7 @@
 import { toIso } from '../../domain/clock.js'
 import { expiryInstant, lastValidDay } from '../../domain/dates.js'
 import { parseDuration } from '../../domain/duration.js'
-import { dateProblem, instantProblem } from '../../domain/time-range.js'
+import { dateProblem, instantProblem, isCalendarDate } from '../../domain/time-range.js'
 import { AppError, invalidField } from '../errors.js'
 import type { OrgRow } from './access.js'
 
@@ -24,13 +24,11 @@ export function validUntil(
   const ms = parseDuration(input)
   const at = ms !== null ? opts.now + ms : expiryInstant(input, org.time_zone)
   if (at === null) throw invalidField(field, `not a duration, a date or an instant, got '${input}'`)
-  const problem = (DATE_ONLY.test(input) ? dateProblem(input) : null) ?? instantProblem(at)
+  const problem = (isCalendarDate(input) ? dateProblem(input) : null) ?? instantProblem(at)
   if (problem !== null) throw invalidField(field, `${problem}, got '${input}'`)
   if (opts.future && at <= opts.now) throw invalidField(field, 'must be in the future')
   return at
 }
-
-const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/
 
 /** Expired from its expiration instant on; null never expires. */
 export function isExpired(expiresAt: number | null, now: number): boolean {
