@@ -48,8 +48,13 @@ export interface Reading {
   columns: ReadonlyArray<readonly [column: string, names: readonly string[]]>
 }
 
+/** The columns that may name a row's target: the target's own, then its alternatives, most specific first. */
+export function targetsOf(spec: Pick<Columns, 'target' | 'alternativeTargets'>): string[] {
+  return [spec.target, ...(spec.alternativeTargets ?? [])]
+}
+
 export function readingOf(spec: Columns): Reading {
-  const targets = [spec.target, ...(spec.alternativeTargets ?? [])]
+  const targets = targetsOf(spec)
   const wanted = [...new Set([...targets, ...(spec.optional ?? [])])]
   return {
     targets,
@@ -59,7 +64,7 @@ export function readingOf(spec: Columns): Reading {
 
 /** The target columns in words, aliases included: `"lease" (or "id") or "user"`. */
 export function targetNames(spec: Columns): string {
-  return [spec.target, ...(spec.alternativeTargets ?? [])]
+  return targetsOf(spec)
     .map(
       (t) => `"${t}"${spec.aliases?.[t] ? ` (or ${spec.aliases[t].map((a) => `"${a}"`).join(', ')})` : ''}`,
     )

@@ -1,6 +1,6 @@
 import { UsageError } from '../errors.js'
 import { maxRows, tooManyRows } from './limits.js'
-import { rows, targetNames, UnreadableInput, type RawRow } from './parse.js'
+import { rows, targetNames, targetsOf, UnreadableInput, type RawRow } from './parse.js'
 import type { BulkSource } from './source.js'
 import type { Entry, InputSpec } from './spec.js'
 
@@ -38,7 +38,7 @@ export async function validateAll<Item>(
     if (errors.length < MAX_REPORTED_ERRORS) errors.push(e)
   }
   const key = targetKey(spec)
-  const targets = [spec.target, ...(spec.alternativeTargets ?? [])]
+  const targets = targetsOf(spec)
   const seen = new Map<string, number>()
   const duplicates = new Map<number, number>()
   let total = 0
@@ -100,7 +100,7 @@ export async function validateAll<Item>(
  * written, and the key two rows share when they name the same target.
  */
 export function targetKey(spec: Pick<InputSpec<unknown>, 'target' | 'alternativeTargets'>) {
-  const targets = [spec.target, ...(spec.alternativeTargets ?? [])]
+  const targets = targetsOf(spec)
   return (raw: RawRow) => {
     const column = targets.find((t) => raw.values[t] !== undefined) ?? spec.target
     const value = String(raw.values[column])
