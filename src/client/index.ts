@@ -12,7 +12,7 @@ import type * as Seats from '../contract/seats.js'
 import { resourceOf, type Resource } from './resource.js'
 import { Transport, type TransportOptions } from './transport.js'
 
-export { Transport, type TransportOptions } from './transport.js'
+export { newIdempotencyKey, Transport, type TransportOptions } from './transport.js'
 export type { BulkCall } from './resource.js'
 export * from './errors.js'
 

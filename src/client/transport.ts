@@ -1,9 +1,31 @@
+import type * as NodeCrypto from 'node:crypto'
 import type * as Http from 'node:http'
 import type { Agent, IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http'
 import { createRequire } from 'node:module'
 import type * as z from 'zod'
 import { redactTokens } from '../domain/redact.js'
 import { ClientError, fromResponse, NetworkError } from './errors.js'
+
+/** Node's UUIDv7 (24.16 and later), looked up on the first key: reads send none. */
+let uuidV7: (() => string) | null | undefined
+
+/**
+ * A new Idempotency-Key: a UUIDv7 (RFC 9562) where Node makes them, else a random UUIDv4. A v7 key
+ * starts with the time, so the keys a client makes one after another sort in that order and the
+ * server appends each to the end of its key index; a v4 key lands on a random page of that index,
+ * and every page a commit touches is written again to SQLite's log. Measured on seat checkouts over
+ * HTTP: 25.5 kB written per checkout with v4 keys, 17.7 kB with v7 (docs/performance.md).
+ */
+export function newIdempotencyKey(): string {
+  if (uuidV7 === undefined) {
+    const { randomUUIDv7 } = process.getBuiltinModule('node:crypto') as {
+      randomUUIDv7?: typeof NodeCrypto.randomUUIDv7
+    }
+    uuidV7 = randomUUIDv7 ?? null
+  }
+  // Web Crypto's global for the v4: no module to load.
+  return uuidV7 ? uuidV7() : crypto.randomUUID()
+}
 
 export interface TransportOptions {
   baseUrl: string
@@ -89,8 +111,7 @@ export class Transport {
     const url = new URL(this.baseUrl.pathname.replace(/\/$/, '') + path, this.baseUrl.origin)
     for (const [k, v] of Object.entries(opts.query ?? {}))
       if (v !== undefined) url.searchParams.set(k, String(v))
-    // Web Crypto's global, read here: node:crypto at the top would load on reads that send no key.
-    const key = opts.idempotencyKey === true ? crypto.randomUUID() : opts.idempotencyKey
+    const key = opts.idempotencyKey === true ? newIdempotencyKey() : opts.idempotencyKey
     const headers: Record<string, string> = {
       ...opts.headers,
       accept: 'application/json',

@@ -4,7 +4,7 @@ import nock from 'nock'
 import { z } from 'zod'
 import { ApiError, ClientError, NetworkError } from '../../src/client/errors.js'
 import { LicctlClient } from '../../src/client/index.js'
-import { Transport } from '../../src/client/transport.js'
+import { newIdempotencyKey, Transport } from '../../src/client/transport.js'
 
 const BASE = 'http://licenses.test'
 const TOKEN = 'lic_u_abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG'
@@ -326,6 +326,31 @@ describe('client: transport', function () {
     await transport().request('GET', '/v1/limited')
     assert.equal(sleeps[0], 2000)
     assert.equal(sleeps[1], 5000)
+  })
+
+  it('makes Idempotency-Keys that sort in the order they were made (UUIDv7 where Node has it)', async function () {
+    // Node 24.16 and later make UUIDv7s; on older Nodes (22) the key is a random v4, correct but not ordered.
+    const crypto = await import('node:crypto')
+    if (!('randomUUIDv7' in crypto)) this.skip()
+    const keys: string[] = []
+    const record = (value: string | null) => (keys.push(String(value)), true)
+    nock(BASE, { reqheaders: { 'idempotency-key': record } })
+      .post('/v1/bulk')
+      .times(3)
+      .reply(201, {})
+    for (let i = 0; i < 3; i++) {
+      await transport().request('POST', '/v1/bulk', { body: {}, idempotencyKey: true })
+      // A millisecond apart at least: within one, two v7 keys sort by their random part.
+      await new Promise((resolve) => setTimeout(resolve, 2))
+    }
+    assert.equal(keys.length, 3)
+    for (const key of keys)
+      assert.match(key, /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/)
+    assert.deepEqual([...keys].sort(), keys)
+    assert.equal(new Set(keys).size, 3)
+    // Its first 48 bits are the time it was made.
+    const made = parseInt(newIdempotencyKey().replace(/-/g, '').slice(0, 12), 16)
+    assert.ok(Math.abs(made - Date.now()) < 1000, `key time ${made} against ${Date.now()}`)
   })
 
   it('sends a caller’s own Idempotency-Key unchanged on every attempt', async () => {

@@ -4,6 +4,7 @@ import {
   type BulkRowResult,
   type BulkSummary,
 } from '../../contract/bulk.js'
+import { newIdempotencyKey } from '../../client/transport.js'
 import { exitCodeFor } from '../../contract/errors.js'
 import { UsageError } from '../errors.js'
 import { aheadByOne, batchSizeOf, inBatches, streamedBatches } from './batches.js'
@@ -163,7 +164,7 @@ async function* sent<Item, Params, Options>(
       items.map((e) => e.item),
       {
         dryRun,
-        idempotencyKey: crypto.randomUUID(),
+        idempotencyKey: newIdempotencyKey(),
         ...(prior.length > 0 ? { prior: [...prior] } : {}),
         ...(spec.options !== undefined ? { options: spec.options } : {}),
         ...(dryRun ? {} : { onAnswer }),
