@@ -173,6 +173,26 @@ describe('explain (service)', function () {
     assert.deepEqual([old.licensed, old.code], [false, 'pool_expired'])
   })
 
+  it('names days in the organization’s time zone: membership, assignment and removal', async () => {
+    // 2026-01-01T09:00Z, when they were added, assigned and removed, is 2025-12-31 in Honolulu.
+    const tz = await t.call(admin, 'PATCH', '/v1/orgs/acme', { timeZone: 'Pacific/Honolulu' })
+    assert.equal(tz.status, 200, JSON.stringify(tz.body))
+    try {
+      const e = await why('bob@acme.test', 'addon', 'cp')
+      assert.equal(
+        e.summary,
+        'bob@acme.test can use Cloud Processing: it was assigned to them by admin@acme.test on 2025-12-31, and the add-on is valid through 2027-01-01.',
+      )
+      assert.deepEqual(e.evidence.slice(0, 2), [
+        { fact: 'membership', detail: 'member of acme since 2025-12-31' },
+        { fact: 'assignment', detail: 'holds Cloud Processing, assigned by admin@acme.test on 2025-12-31' },
+      ])
+      assert.match((await why('erin@acme.test')).summary, /; admin@acme\.test removed them on 2025-12-31\. /)
+    } finally {
+      await t.call(admin, 'PATCH', '/v1/orgs/acme', { timeZone: 'UTC' })
+    }
+  })
+
   it('a missing add-on or pool, and an unknown subject', async () => {
     assert.equal((await why('bob@acme.test', 'addon', 'nope')).code, 'not_found')
     assert.equal((await why('bob@acme.test', 'pool', 'nope')).code, 'not_found')

@@ -1,7 +1,6 @@
 import { sql } from 'kysely'
 import type { Explanation, ExplainQuery } from '../../contract/explain.js'
-import { toIso } from '../../domain/clock.js'
-import { lastValidDay } from '../../domain/dates.js'
+import { calendarDay, lastValidDay } from '../../domain/dates.js'
 import type { Database } from '../../storage/schema.js'
 import type { Executor, ServiceContext } from '../context.js'
 import { AppError } from '../errors.js'
@@ -112,7 +111,7 @@ export async function explain(
   const membership = member
     ? {
         fact: 'membership',
-        detail: `${member.role} of ${org.slug} since ${toIso(member.created_at).slice(0, 10)}`,
+        detail: `${member.role} of ${org.slug} since ${calendarDay(member.created_at, org.time_zone)}`,
       }
     : { fact: 'membership', detail: `not a member of ${org.slug}` }
   const subject = q.subject !== undefined && q.name !== undefined ? { type: q.subject, name: q.name } : null
@@ -128,7 +127,9 @@ export async function explain(
       code: 'not_a_member',
       summary:
         `${email} is not a member of ${org.slug}, so no license of the organization can be theirs` +
-        (removed ? `; ${removed.actor} removed them on ${removed.at.slice(0, 10)}.` : '.') +
+        (removed
+          ? `; ${removed.actor} removed them on ${calendarDay(Date.parse(removed.at), org.time_zone)}.`
+          : '.') +
         ` An admin can add them: licctl orgs users add ${email}.`,
       evidence: [membership],
       history,
@@ -220,6 +221,7 @@ registerExplainer('addon', async ({ db, org, email, userId, now }, key) => {
     .where('user_id', '=', userId!)
     .executeTakeFirst()
   const through = lastValidDay(pool.expires_at, org.time_zone)
+  const assignedOn = held ? calendarDay(held.assigned_at, org.time_zone) : null
   const expired = pool.expires_at <= now
   const full = pool.assigned >= pool.total
   const verdict = verdictsOf(
@@ -227,7 +229,7 @@ registerExplainer('addon', async ({ db, org, email, userId, now }, key) => {
       {
         fact: 'assignment',
         detail: held
-          ? `holds ${pool.name}, assigned by ${held.assigned_by} on ${toIso(held.assigned_at).slice(0, 10)}`
+          ? `holds ${pool.name}, assigned by ${held.assigned_by} on ${assignedOn}`
           : `does not hold ${pool.name}`,
       },
       {
@@ -241,7 +243,7 @@ registerExplainer('addon', async ({ db, org, email, userId, now }, key) => {
     return verdict(
       true,
       'ok',
-      `${email} can use ${pool.name}: it was assigned to them by ${held.assigned_by} on ${toIso(held.assigned_at).slice(0, 10)}, and the add-on is valid through ${through}.`,
+      `${email} can use ${pool.name}: it was assigned to them by ${held.assigned_by} on ${assignedOn}, and the add-on is valid through ${through}.`,
     )
   if (held)
     return verdict(
