@@ -28,10 +28,11 @@ export interface SubjectVerdict {
   summary: string
   evidence: Explanation['evidence']
   /**
-   * Which audit entries changed it: targets equal to `exact`, or starting with `prefix` and naming
+   * Which audit entries changed it: targets equal to `exact`, or under one of them (`<id>/<host>`:
+   * an activation ID's entries per host) when `under` is set, or starting with `prefix` and naming
    * the user in their before or after (a lease's entries name its user).
    */
-  auditTargets: { exact?: string[]; prefix?: string }
+  auditTargets: { exact?: string[]; under?: boolean; prefix?: string }
 }
 
 export type Explainer = (input: ExplainInput, name: string) => Promise<SubjectVerdict>
@@ -179,6 +180,7 @@ async function historyOf(
     .where((eb) =>
       eb.or([
         ...exact.map((t) => eb('target', '=', t)),
+        ...(targets.under ? exact.map((t) => eb('target', 'like', like(`${literal(t)}/%`))) : []),
         ...(targets.prefix !== undefined && email !== undefined
           ? [
               eb.and([
