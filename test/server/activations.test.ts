@@ -281,7 +281,10 @@ for (const dialect of DIALECTS) {
         ])
         const gone = await deact(cc, 'lic-a')
         assert.deepEqual(refusal(gone), [404, 'not_found'])
-        assert.match(gone.body.error.message, /its copy there is an orphan \(the ID was returned\)/)
+        assert.equal(
+          gone.body.error.message,
+          `lic-a holds no seat of ${cc}: its copy there is an orphan (the ID was returned); clean it off the machine, then \`licctl activations orphans --clear lic-a\``,
+        )
       })
 
       it('rehosts off a dead host: the new host holds the seat, the old one’s copy is an orphan', async () => {
