@@ -214,5 +214,32 @@ for (const dialect of DIALECTS) {
       const missing = await why('R404')
       assert.deepEqual([missing.licensed, missing.code], [false, 'not_found'])
     })
+
+    it("counts a key's pool licenses in this org only: those transferred away lapse in the other org", async () => {
+      const initech = await t.org('initech', 'ann@acme.test') // ann is admin of both
+      const key = await issue(3, '2026-01-08')
+      await addKey(key.key)
+      const moved = await t.call(admin, 'POST', '/v1/orgs/acme/devices/transfer', {
+        to: 'initech',
+        toToken: initech,
+        licenses: [`${key.serial}-1`, `${key.serial}-2`],
+      })
+      assert.equal(moved.status, 200, JSON.stringify(moved.body))
+      const ofKey = (r: Awaited<ReturnType<typeof check>>) =>
+        r.items.filter((i) => i.name.startsWith(key.serial)).map((i) => [i.kind, i.name, i.affected.count])
+      assert.deepEqual(ofKey(await check()), [
+        ['device-key', `${key.serial} (router 1y)`, 1],
+        ['device-pool-license', `${key.serial}-3 (router 1y)`, 1],
+      ])
+      const theirs = await checkExpiry(
+        { db: t.storage.db, dialect, clock: t.clock, principal: { kind: 'operator', tokenId: 'test' } },
+        'initech',
+        expiryQuery.parse({ kind: 'device-license,device-pool-license,device-key' }),
+      )
+      assert.deepEqual(ofKey(theirs), [
+        ['device-pool-license', `${key.serial}-1 (router 1y)`, 1],
+        ['device-pool-license', `${key.serial}-2 (router 1y)`, 1],
+      ])
+    })
   })
 }

@@ -100,6 +100,8 @@ registerRowKind({
         (eb) => eb.fn.countAll<number | string>().as('n'),
       ])
       .where('device_keys.org_id', '=', orgId)
+      // Licenses of the key transferred to another organization lapse there, not here.
+      .where('device_licenses.org_id', '=', orgId)
       .where('device_keys.expires_at', 'is not', null)
       .where('device_keys.expires_at', '<=', until)
       .where('device_licenses.state', '=', 'pool')
