@@ -389,6 +389,41 @@ for (const dialect of DIALECTS) {
       t.clock.ms = at('2024-04-02T09:00:00Z')
     })
 
+    it('detaches a license whose first day is after today: the org’s time zone moved west since', async () => {
+      t.clock.ms = at('2024-04-02T12:00:00Z') // 2024-04-03 in Kiritimati, 2024-04-02 in Pago Pago
+      const gbase = '/v1/orgs/globex'
+      const zone = (timeZone: string) => t.call(globexAdmin, 'PATCH', gbase, { timeZone })
+      try {
+        assert.equal((await zone('Pacific/Kiritimati')).status, 200)
+        const [key] = await issue('router', '1y', 1)
+        assert.equal((await addKey(key!, globexAdmin, 'globex')).status, 201)
+        assert.equal(
+          (await addDevices([{ serial: 'G-1', model: 'R-1000' }], globexAdmin, 'globex')).status,
+          200,
+        )
+        const given = await t.call(globexAdmin, 'POST', `${gbase}/devices/bulk-assign`, {
+          items: [{ serial: 'G-1' }],
+        })
+        assert.equal(given.body.results[0].details.validUntil, '2025-04-03')
+        assert.equal((await zone('Pacific/Pago_Pago')).status, 200)
+        // Today (2024-04-02) is before the first day: the license is detached as on its first day.
+        const res = await t.call(globexAdmin, 'POST', `${gbase}/devices/bulk-detach`, {
+          items: [{ serial: 'G-1' }],
+        })
+        assert.deepEqual(
+          [
+            res.body.results[0].status,
+            res.body.results[0].details?.usedDays,
+            res.body.results[0].details?.returnedDays,
+          ],
+          ['changed', 1, 362],
+          JSON.stringify(res.body),
+        )
+      } finally {
+        await zone('UTC')
+      }
+    })
+
     it('plans a dry run in batches exactly: earlier batches (prior) are replayed with the assign and detach code', async () => {
       t.clock.ms = at('2024-05-02T09:00:00Z')
       const cat = await t.call(t.operatorToken, 'POST', '/v1/devices/categories', {

@@ -208,12 +208,10 @@ export async function detachDevice(
 ): Promise<DetachDetails | null> {
   if (device.license_start === null) return null
   const start = device.license_start
-  if (daysBetween(start, today) < 0)
-    throw new AppError(
-      'rule_violation',
-      `device '${device.serial}' is licensed from ${start}, after today (${today})`,
-    )
-  const p = previewDetach(start, device.license_days, today)
+  // A first day after today: the org's time zone moved west since the assignment. Refusing would
+  // hold the license on the device until that day comes; it is detached as on its first day.
+  const day = daysBetween(start, today) < 0 ? start : today
+  const p = previewDetach(start, device.license_days, day)
   const on = await trx
     .updateTable('device_licenses')
     .set({ state: 'spent', device_id: null, assigned_at: null })
@@ -254,7 +252,7 @@ export async function detachDevice(
       id: newId('de', now),
       device_id: device.id,
       kind: 'detach',
-      day: today,
+      day,
       licenses: JSON.stringify(on.map((l) => l.name)),
       days: device.license_days,
       valid_until: null,
