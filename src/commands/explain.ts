@@ -30,7 +30,7 @@ export default class Explain extends ApiCommand<typeof Explain> {
       exclusive: others('device'),
     }),
     activation: Flags.string({
-      description: 'an activation ID, once the activations topic explains them',
+      description: 'an activation ID: active, expired or returned, its seats and the hosts holding them',
       exclusive: others('activation'),
     }),
   }

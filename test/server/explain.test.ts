@@ -217,6 +217,15 @@ describe('explain (service)', function () {
     }
   })
 
+  it('without a subject: their membership, and every subject it could name', async () => {
+    const e = await why('bob@acme.test')
+    assert.deepEqual([e.licensed, e.code, e.subject], [true, 'ok', null])
+    assert.equal(
+      e.summary,
+      'bob@acme.test is a member of acme. Name an add-on (--addon), a seat pool (--pool), a device (--device) or an activation ID (--activation) to see why it can or cannot be used.',
+    )
+  })
+
   it('a missing add-on or pool, and an unknown subject', async () => {
     assert.equal((await why('bob@acme.test', 'addon', 'nope')).code, 'not_found')
     assert.equal((await why('bob@acme.test', 'pool', 'nope')).code, 'not_found')

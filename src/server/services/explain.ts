@@ -144,7 +144,7 @@ export async function explain(
       subject: null,
       licensed: true,
       code: 'ok',
-      summary: `${email} is ${member.role === 'admin' ? 'an admin' : 'a member'} of ${org.slug}. Name an add-on (--addon) or a pool (--pool) to see why they can or cannot use it.`,
+      summary: `${email} is ${member.role === 'admin' ? 'an admin' : 'a member'} of ${org.slug}. Name an add-on (--addon), a seat pool (--pool), a device (--device) or an activation ID (--activation) to see why it can or cannot be used.`,
       evidence: [membership],
       history,
     }
