@@ -215,7 +215,11 @@ function flagRefusal(
   if (!(err instanceof ClientError) || err.code !== 'validation_failed') return undefined
   const issues = (err.details as { issues?: Array<{ path?: unknown; message?: unknown }> } | undefined)
     ?.issues
-  const issue = Array.isArray(issues) && issues.length === 1 ? issues[0] : undefined
+  // One field, refused by one rule or several (`Too small`, then its pattern): the first says it.
+  const issue =
+    Array.isArray(issues) && issues.length > 0 && issues.every((i) => i.path === issues[0]!.path)
+      ? issues[0]
+      : undefined
   const [, where, field] =
     (typeof issue?.path === 'string' ? /^(body|query|params)\.([A-Za-z]+)$/.exec(issue.path) : null) ?? []
   if (field === undefined || typeof issue?.message !== 'string') return undefined

@@ -1,5 +1,6 @@
 import { Args, Flags } from '@oclif/core'
 import { ApiCommand } from '../cli/base-command.js'
+import { UsageError } from '../cli/errors.js'
 import { color, shortTime } from '../cli/output.js'
 import type { Explanation } from '../contract/explain.js'
 
@@ -37,6 +38,8 @@ export default class Explain extends ApiCommand<typeof Explain> {
 
   async run(): Promise<Explanation> {
     const subject = SUBJECTS.find((s) => this.flags[s] !== undefined)
+    // An empty name (a variable that did not expand) names nothing: the server refuses it too.
+    if (subject && this.flags[subject] === '') throw new UsageError(`--${subject}: must not be empty`)
     const client = await this.client()
     const org = await this.org()
     const e = await client.explain.user(

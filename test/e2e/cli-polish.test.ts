@@ -309,6 +309,7 @@ describe('e2e: what a new user trips over', function () {
         "--time-zone: expected an IANA time zone such as Europe/Berlin, got 'Mars/Phobos'",
       ],
       [['expiry', 'check', '--within', '0d'], "--within: expected a duration longer than zero, got '0d'"],
+      [['explain', 'ann@acme.test', '--device', ''], '--device: must not be empty'],
     ]
     for (const [args, message] of cases)
       it(`${args.slice(0, 2).join(' ')} ${args.slice(2).join(' ')}`, async () => {
@@ -329,6 +330,10 @@ describe('e2e: what a new user trips over', function () {
       [['activations', 'show', ''], 'ID: must not be empty'],
       [['orgs', 'audit', 'show', ''], 'ID: must not be empty'],
       [['explain', ''], 'EMAIL: must not be empty'],
+      [
+        ['activations', 'list', '--product', ''],
+        '--product: Too small: expected string to have >=1 characters',
+      ],
       [
         ['activations', 'show', 'act_nope'],
         'ID: not an activation ID (act_ followed by 26 letters and digits)',
