@@ -293,6 +293,11 @@ for (const dialect of DIALECTS) {
         theirPool.body.licenses.map((l: { name: string }) => l.name),
         [`${serial}-1`],
       )
+      // Here the key has two licenses left, none assigned: still available, not "partly assigned".
+      const ours = (await t.call(admin, 'GET', `${base}/keys`)).body.items.find(
+        (k: { serial: string }) => k.serial === serial,
+      )
+      assert.deepEqual([ours.inPool, ours.assigned, ours.state], [2, 0, 'available'])
       // an assigned license, and a key with an assigned license, are refused
       await addDevices([{ serial: 'R9', model: 'R-2000' }])
       assert.equal(
