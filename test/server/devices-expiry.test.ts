@@ -215,6 +215,51 @@ for (const dialect of DIALECTS) {
       assert.deepEqual([missing.licensed, missing.code], [false, 'not_found'])
     })
 
+    it('checks a fleet larger than a query can take parameters (66,000 licensed devices)', async function () {
+      this.timeout(120_000)
+      await t.org('fleet', 'fay@fleet.test')
+      const db = t.storage.db
+      const org = await db
+        .selectFrom('organizations')
+        .select('id')
+        .where('slug', '=', 'fleet')
+        .executeTakeFirstOrThrow()
+      const cat = await db
+        .selectFrom('device_categories')
+        .select('id')
+        .where('name', '=', 'router')
+        .executeTakeFirstOrThrow()
+      const n = 66_000 // above SQLite's 32,766 and PostgreSQL's 65,535 parameters per statement
+      for (let from = 0; from < n; from += 1000)
+        await db
+          .insertInto('devices')
+          .values(
+            Array.from({ length: Math.min(1000, n - from) }, (_, i) => ({
+              id: `dv_fleet${String(from + i).padStart(6, '0')}`,
+              org_id: org.id,
+              serial: `F-${from + i}`,
+              name: null,
+              site: null,
+              model: null,
+              category_id: cat.id,
+              license_start: '2025-01-20',
+              license_days: 365,
+              created_at: NOW,
+              updated_at: NOW,
+            })),
+          )
+          .execute()
+      const r = await checkExpiry(
+        { db, dialect, clock: t.clock, principal: { kind: 'operator', tokenId: 'test' } },
+        'fleet',
+        expiryQuery.parse({ kind: 'device-license' }),
+      )
+      assert.deepEqual(
+        [r.summary.total, r.items[0]!.validThrough, r.items[0]!.affected],
+        [n, '2026-01-20', { count: 0, unit: 'licenses' }],
+      )
+    })
+
     it("counts a key's pool licenses in this org only: those transferred away lapse in the other org", async () => {
       const initech = await t.org('initech', 'ann@acme.test') // ann is admin of both
       const key = await issue(3, '2026-01-08')

@@ -30,16 +30,13 @@ registerRowKind({
       .map((d) => ({ d, expiresAt: expiryInstant(validUntil(d.license_start!, d.license_days), tz)! }))
       .filter((x) => x.expiresAt <= until)
     if (lapsing.length === 0) return []
+    // Every licensed device of the org, not a list of the lapsing ones: a fleet can lapse by more
+    // devices than a statement takes parameters (32,766 on SQLite, 65,535 on PostgreSQL).
     const counts = await db
       .selectFrom('device_licenses')
       .select(['device_id', (eb) => eb.fn.countAll<number | string>().as('n')])
       .where('org_id', '=', orgId)
       .where('state', '=', 'assigned')
-      .where(
-        'device_id',
-        'in',
-        lapsing.map((x) => x.d.id),
-      )
       .groupBy('device_id')
       .execute()
     const byDevice = new Map(counts.map((c) => [c.device_id, Number(c.n)]))
