@@ -332,6 +332,25 @@ for (const dialect of DIALECTS) {
       assert.deepEqual([foreign.status, foreign.body.error.code], [403, 'wrong_organization'])
     })
 
+    it('a whole-key transfer moves only the key’s licenses in this org, never those another org holds', async () => {
+      const hooli = await t.org('hooli', 'ann@acme.test') // ann is admin of acme, hooli and umbrella
+      const umbrella = await t.org('umbrella', 'ann@acme.test')
+      const transfer = (body: object) => t.call(admin, 'POST', `${base}/transfer`, body)
+      const [key] = await issue('router', '1y', 2)
+      assert.equal((await addKey(key!)).status, 201)
+      const serial = key!.replace(/-/g, '').slice(0, 12)
+      const one = await transfer({ to: 'hooli', toToken: hooli, licenses: [`${serial}-1`] })
+      assert.equal(one.status, 200, JSON.stringify(one.body))
+      const whole = await transfer({ to: 'umbrella', toToken: umbrella, key: key! })
+      assert.deepEqual(whole.body, { from: 'acme', to: 'umbrella', key: serial, licenses: [`${serial}-2`] })
+      const poolOf = async (org: string, token: string) =>
+        (await t.call(token, 'GET', `/v1/orgs/${org}/devices/pool`)).body.licenses
+          .map((l: { name: string }) => l.name)
+          .filter((n: string) => n.startsWith(serial))
+      assert.deepEqual(await poolOf('hooli', hooli), [`${serial}-1`])
+      assert.deepEqual(await poolOf('umbrella', umbrella), [`${serial}-2`])
+    })
+
     it('removes a device, detaching its license first by the same rule', async () => {
       t.clock.ms = at('2024-04-02T09:00:00Z')
       const before = await show('R2') // 1825 days from 2024-04-01

@@ -445,11 +445,14 @@ export async function transferLicenses(
       const key = await keyQuery.executeTakeFirst()
       if (!key) throw notFound(`key ${serial} in '${from.slug}'`)
       movedKey = key.serial
-      await lockLicenses(ctx, trx, (q) => q.where('key_id', '=', key.id))
+      // Only the key's licenses here: those transferred to another organization before are that
+      // organization's now, and neither move with the key nor hold it back.
+      await lockLicenses(ctx, trx, (q) => q.where('key_id', '=', key.id).where('org_id', '=', from.id))
       licenses = await trx
         .selectFrom('device_licenses')
         .select(['id', 'name', 'state'])
         .where('key_id', '=', key.id)
+        .where('org_id', '=', from.id)
         .orderBy('slot')
         .execute()
       const assigned = licenses.filter((l) => l.state === 'assigned')
@@ -487,6 +490,7 @@ export async function transferLicenses(
           'in',
           licenses.map((l) => l.id),
         )
+        .where('org_id', '=', from.id)
         .where('state', '=', 'pool')
         .executeTakeFirst()
       if (Number(moved.numUpdatedRows) !== licenses.length)
