@@ -419,6 +419,48 @@ for (const dialect of DIALECTS) {
         assert.equal((await deact(id, 'ws-t')).status, 200)
       })
 
+      it('the operator renews an expired entitlement, its IDs with it, and adds seats; nobody else may', async () => {
+        // 'trial' (NL, 5 seats, an ID of 2) expired after 2026-01-31 in New York; it is now 2026-02-01.
+        const update = (body: object, token = t.operatorToken) =>
+          t.call(token, 'PATCH', `${base}/entitlements/trial`, body)
+        assert.deepEqual(refusal(await update({ expires: '2027-01-31' }, admin)), [403, 'forbidden'])
+        assert.deepEqual(refusal(await update({})), [400, 'validation_failed'])
+        assert.equal((await update({ expires: '2027-01-31' })).status, 200)
+        const nope = await t.call(t.operatorToken, 'PATCH', `${base}/entitlements/nope`, { addSeats: 1 })
+        assert.deepEqual(refusal(nope), [404, 'not_found'])
+        const grown = await update({ addSeats: 3 })
+        assert.deepEqual(
+          [grown.body.seats, grown.body.inIds, grown.body.free, grown.body.validThrough, grown.body.expired],
+          [8, 2, 6, '2027-01-31', false],
+        )
+        const [id] = (await t.call(member, 'GET', `${base}/ids?product=trial`)).body.items.map(
+          (i: { id: string }) => i.id,
+        )
+        assert.equal((await show(id)).validThrough, '2027-01-31')
+        assert.equal((await act(id, 'ws-v')).status, 200)
+        assert.equal((await generate('trial', 6)).status, 201)
+        const log = await t.call(admin, 'GET', '/v1/orgs/acme/audit?action=activations.update')
+        assert.deepEqual(
+          log.body.items.map((e: { target: string; before: object; after: object }) => [
+            e.target,
+            e.before,
+            e.after,
+          ]),
+          [
+            [
+              'trial',
+              { seats: 5, free: 3, expiresAt: '2027-02-01T05:00:00.000Z' },
+              { seats: 8, free: 6, expiresAt: '2027-02-01T05:00:00.000Z' },
+            ],
+            [
+              'trial',
+              { seats: 5, free: 3, expiresAt: '2026-02-01T05:00:00.000Z' },
+              { seats: 5, free: 3, expiresAt: '2027-02-01T05:00:00.000Z' },
+            ],
+          ],
+        )
+      })
+
       it('writes an audit entry for every change', async () => {
         const res = await t.call(admin, 'GET', '/v1/orgs/acme/audit?limit=1000')
         const actions = new Set(res.body.items.map((e: { action: string }) => e.action))
@@ -432,6 +474,7 @@ for (const dialect of DIALECTS) {
           'activations.split',
           'activations.resize',
           'activations.orphans.clear',
+          'activations.update',
         ])
           assert.ok(actions.has(a), `no ${a} in the audit log`)
         const ret = res.body.items.find(
