@@ -84,13 +84,17 @@ export function resourceOf<T extends Record<string, EndpointSpec>>(
 
 /**
  * An empty path parameter names nothing, and would send the request to another route
- * (`GET /devices/` is the list): refused before any request, naming the parameter, as the server
- * names a parameter it refuses (`params.id: …`).
+ * (`GET /devices/` is the list; `.` and `..` are resolved away by the URL, even encoded): refused
+ * before any request, naming the parameter, as the server names a parameter it refuses
+ * (`params.id: …`).
  */
 function nonEmpty(params: Record<string, unknown>): Record<string, unknown> {
   for (const [name, value] of Object.entries(params))
-    if (value === '') {
-      const issue = { path: `params.${name}`, message: 'must not be empty' }
+    if (value === '' || value === '.' || value === '..') {
+      const issue = {
+        path: `params.${name}`,
+        message: value === '' ? 'must not be empty' : `must not be '${value}'`,
+      }
       throw new ClientError(`${issue.path}: ${issue.message}`, {
         code: 'validation_failed',
         details: { issues: [issue] },

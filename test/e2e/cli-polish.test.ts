@@ -327,6 +327,7 @@ describe('e2e: what a new user trips over', function () {
     // (a variable that did not expand) is refused before any request, as the server would.
     const serverCases: Array<[string[], string]> = [
       [['devices', 'show', ''], 'SERIAL: must not be empty'],
+      [['devices', 'show', '..'], "SERIAL: must not be '..'"],
       [['activations', 'show', ''], 'ID: must not be empty'],
       [['orgs', 'audit', 'show', ''], 'ID: must not be empty'],
       [['explain', ''], 'EMAIL: must not be empty'],
