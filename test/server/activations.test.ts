@@ -162,6 +162,18 @@ for (const dialect of DIALECTS) {
         assert.deepEqual([again.status, again.body.changed, again.body.used], [200, false, 1])
       })
 
+      it('refuses a host name with control characters: it is printed on admins’ terminals', async () => {
+        for (const host of ['evil\u001b[2J', 'tab\there', 'bidi\u202eevil'])
+          assert.deepEqual(
+            [refusal(await act(nl, host)), (await act(nl, host)).body.error.details.issues[0].path],
+            [[400, 'validation_failed'], 'body.host'],
+          )
+        assert.deepEqual(
+          (await show(nl)).hosts.map((h: { host: string }) => h.host),
+          ['ws-01'],
+        )
+      })
+
       it('refuses activating past the ID’s quantity with quantity_exceeded', async () => {
         assert.equal((await act(nl, 'ws-02')).status, 200)
         assert.equal((await act(nl, 'ws-03')).status, 200)

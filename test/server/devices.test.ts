@@ -351,6 +351,19 @@ for (const dialect of DIALECTS) {
       assert.deepEqual(await poolOf('umbrella', umbrella), [`${serial}-2`])
     })
 
+    it('refuses device names, sites and models with control characters (shown on terminals)', async () => {
+      const res = await addDevices([
+        { serial: 'CTL-1', model: 'R-1000', name: 'n\u001b[31mRED' },
+        { serial: 'CTL-2', category: 'router', site: 's\u009b2J' },
+        { serial: 'CTL-3', model: 'R-1000\u0007' },
+      ])
+      assert.equal(res.status, 400, JSON.stringify(res.body))
+      assert.deepEqual(
+        res.body.error.details.issues.map((i: { path: string }) => i.path),
+        ['body.items[0].name', 'body.items[1].site', 'body.items[2].model'],
+      )
+    })
+
     it('removes a device, detaching its license first by the same rule', async () => {
       t.clock.ms = at('2024-04-02T09:00:00Z')
       const before = await show('R2') // 1825 days from 2024-04-01
