@@ -1,5 +1,5 @@
 import { Command, Errors, Flags, type Interfaces } from '@oclif/core'
-import { ApiError } from '../client/errors.js'
+import { ClientError } from '../client/errors.js'
 import type { LicctlClient } from '../client/index.js'
 import { redactTokens } from '../domain/redact.js'
 import { failureOf, terminalSafeJson, UsageError } from './errors.js'
@@ -181,7 +181,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
 
   protected override async catch(err: Error): Promise<void> {
     if (err instanceof Errors.ExitError) throw err
-    const failure = failureOf(flagRefusal(err, this.ctor.flags ?? {}) ?? err)
+    const failure = failureOf(flagRefusal(err, this.ctor.flags ?? {}, this.ctor.args ?? {}) ?? err)
     process.exitCode = failure.exitCode
     if (this.jsonEnabled()) {
       const details = failure.details !== undefined ? { details: failure.details } : {}
@@ -202,18 +202,29 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
 }
 
 /**
- * The server's refusal of one request field (`query.failWithin: …`, by a rule only the server
- * knows: the organization's calendar, the kinds topics register) as a usage error naming the
- * command's flag for that field (`--fail-within: …`), as the CLI's own checks do.
+ * The refusal of one request field (`query.failWithin: …`, by a rule only the server knows: the
+ * organization's calendar, the kinds topics register) as a usage error naming the command's flag
+ * for that field (`--fail-within: …`), as the CLI's own checks do; a path parameter
+ * (`params.id: …`) names the command's argument (`ID: …`).
  */
-function flagRefusal(err: Error, flags: Record<string, unknown>): UsageError | undefined {
-  if (!(err instanceof ApiError) || err.code !== 'validation_failed') return undefined
+function flagRefusal(
+  err: Error,
+  flags: Record<string, unknown>,
+  args: Record<string, unknown>,
+): UsageError | undefined {
+  if (!(err instanceof ClientError) || err.code !== 'validation_failed') return undefined
   const issues = (err.details as { issues?: Array<{ path?: unknown; message?: unknown }> } | undefined)
     ?.issues
-  const issue = Array.isArray(issues) && issues.length === 1 ? issues[0] : undefined
-  const field =
-    typeof issue?.path === 'string' ? /^(?:body|query)\.([A-Za-z]+)$/.exec(issue.path)?.[1] : undefined
+  // One field, refused by one rule or several (`Too small`, then its pattern): the first says it.
+  const issue =
+    Array.isArray(issues) && issues.length > 0 && issues.every((i) => i.path === issues[0]!.path)
+      ? issues[0]
+      : undefined
+  const [, where, field] =
+    (typeof issue?.path === 'string' ? /^(body|query|params)\.([A-Za-z]+)$/.exec(issue.path) : null) ?? []
   if (field === undefined || typeof issue?.message !== 'string') return undefined
+  if (where === 'params' && Object.hasOwn(args, field))
+    return new UsageError(`${field.toUpperCase()}: ${issue.message}`, { code: err.code })
   const flag = field.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)
   // The code stays the server's (validation_failed): scripts reading --json see what they always did.
   return Object.hasOwn(flags, flag)

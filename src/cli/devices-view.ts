@@ -113,7 +113,12 @@ export function describeDetach(d: DetachDetails): string {
   const reassign = d.validUntilIfReassignedTomorrow
     ? `; reassigned tomorrow, valid until ${d.validUntilIfReassignedTomorrow}`
     : ''
-  return `${d.usedDays} of ${d.licenseDays} days used, ${back}, ${d.lostDays} lost (detaching tomorrow: ${tomorrow})${reassign}`
+  // Days pass on after the license ran out: past its term they are all used, whatever the count.
+  const used =
+    d.usedDays > d.licenseDays
+      ? `all ${d.licenseDays} days used (${d.usedDays} days since ${d.licensedFrom})`
+      : `${d.usedDays} of ${d.licenseDays} days used`
+  return `${used}, ${back}, ${d.lostDays} lost (detaching tomorrow: ${tomorrow})${reassign}`
 }
 
 export function describePreviewRows(rows: readonly BulkRowResult[]): string[] {

@@ -55,6 +55,8 @@ const CLIENT_CODES: Record<string, { exitCode: number; hint?: string }> = {
   network_error: { exitCode: 1, hint: 'check the server URL and that the server is running' },
   bad_response: { exitCode: 1 },
   invalid_url: { exitCode: 2 },
+  // An input the client refuses before sending it (an empty argument), as the server would.
+  validation_failed: { exitCode: 2 },
 }
 
 /**

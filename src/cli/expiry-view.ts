@@ -7,6 +7,9 @@ const KIND_LABEL: Record<string, string> = {
   token: 'API token',
 }
 const label = (kind: string) => KIND_LABEL[kind] ?? kind.replaceAll('-', ' ')
+/** `1 license`, `2 licenses`: the API's units are plural (`licenses`, `seats`) or one (`token`). */
+const counted = (count: number, unit: string) =>
+  `${count} ${count === 1 && unit.endsWith('s') ? unit.slice(0, -1) : unit}`
 
 /** The terminal table, coloured by severity (plain off a terminal and with NO_COLOR). */
 export function renderExpiry(items: readonly ExpiryItem[]): string {
@@ -26,7 +29,7 @@ export function renderExpiry(items: readonly ExpiryItem[]): string {
     { header: 'Days left', get: (i) => (i.reason === 'capacity' ? '' : i.daysLeft), align: 'right' },
     {
       header: 'Affects',
-      get: (i) => `${i.affected.count} ${i.affected.unit}${i.owner ? ` (${i.owner})` : ''}`,
+      get: (i) => `${counted(i.affected.count, i.affected.unit)}${i.owner ? ` (${i.owner})` : ''}`,
     },
   ])
 }
@@ -37,10 +40,10 @@ export function describeItem(i: ExpiryItem): string {
   if (i.reason === 'capacity')
     return `${what} is ${i.usage?.percent ?? 0}% used: ${i.usage?.used ?? 0} of ${i.usage?.total ?? 0} ${i.affected.unit}`
   if (i.severity === 'expired')
-    return `${what} expired after ${i.validThrough}: ${i.affected.count} ${i.affected.unit} lapsed`
+    return `${what} expired after ${i.validThrough}: ${counted(i.affected.count, i.affected.unit)} lapsed`
   const days =
     i.daysLeft === 0 ? 'today is its last day' : `${i.daysLeft} day${i.daysLeft === 1 ? '' : 's'} left`
-  return `${what} is valid through ${i.validThrough} (${days}): ${i.affected.count} ${i.affected.unit}`
+  return `${what} is valid through ${i.validThrough} (${days}): ${counted(i.affected.count, i.affected.unit)}`
 }
 
 /**

@@ -98,6 +98,7 @@ export const jsonOutputs: Record<string, JsonOutput> = {
   'activations:return': json(returnResponse),
   'activations:show': json(activationDetail),
   'activations:split': json(splitResponse),
+  'activations:update': json(activationEntitlement),
 
   api: noJsonOutput('prints the API response body as it is (no --json flag)'),
   autocomplete: noJsonOutput('prints setup instructions for a shell'),

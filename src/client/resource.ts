@@ -11,6 +11,7 @@ import {
   type ParamsIn,
   type SuccessOf,
 } from '../contract/endpoint.js'
+import { ClientError } from './errors.js'
 import type { Transport } from './transport.js'
 
 /** How one batch of a bulk job is sent: the same for every bulk endpoint. */
@@ -57,7 +58,7 @@ export function resourceOf<T extends Record<string, EndpointSpec>>(
   const methods: Record<string, unknown> = {}
   for (const e of endpointList(table)) {
     const { schema } = primarySuccess(e)
-    const url = (params: Record<string, unknown>) => '/v1' + fillPath(e.path, params)
+    const url = (params: Record<string, unknown>) => '/v1' + fillPath(e.path, nonEmpty(params))
     methods[e.name] = e.bulk
       ? (params: Record<string, unknown>, items: unknown[], call: BulkCall<Record<string, unknown>>) =>
           t.request(e.method, url(params), {
@@ -79,4 +80,25 @@ export function resourceOf<T extends Record<string, EndpointSpec>>(
           })
   }
   return methods as Resource<T>
+}
+
+/**
+ * An empty path parameter names nothing, and would send the request to another route
+ * (`GET /devices/` is the list; `.` and `..` are resolved away by the URL, even encoded): refused
+ * before any request, naming the parameter, as the server names a parameter it refuses
+ * (`params.id: …`).
+ */
+function nonEmpty(params: Record<string, unknown>): Record<string, unknown> {
+  for (const [name, value] of Object.entries(params))
+    if (value === '' || value === '.' || value === '..') {
+      const issue = {
+        path: `params.${name}`,
+        message: value === '' ? 'must not be empty' : `must not be '${value}'`,
+      }
+      throw new ClientError(`${issue.path}: ${issue.message}`, {
+        code: 'validation_failed',
+        details: { issues: [issue] },
+      })
+    }
+  return params
 }

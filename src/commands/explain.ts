@@ -1,5 +1,6 @@
 import { Args, Flags } from '@oclif/core'
 import { ApiCommand } from '../cli/base-command.js'
+import { UsageError } from '../cli/errors.js'
 import { color, shortTime } from '../cli/output.js'
 import type { Explanation } from '../contract/explain.js'
 
@@ -30,13 +31,15 @@ export default class Explain extends ApiCommand<typeof Explain> {
       exclusive: others('device'),
     }),
     activation: Flags.string({
-      description: 'an activation ID, once the activations topic explains them',
+      description: 'an activation ID: active, expired or returned, its seats and the hosts holding them',
       exclusive: others('activation'),
     }),
   }
 
   async run(): Promise<Explanation> {
     const subject = SUBJECTS.find((s) => this.flags[s] !== undefined)
+    // An empty name (a variable that did not expand) names nothing: the server refuses it too.
+    if (subject && this.flags[subject] === '') throw new UsageError(`--${subject}: must not be empty`)
     const client = await this.client()
     const org = await this.org()
     const e = await client.explain.user(

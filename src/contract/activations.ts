@@ -1,7 +1,7 @@
 import * as z from 'zod'
 import { expiryInput, instant, orgParams, page, pageQuery, slug } from './common.js'
 import { defineEndpoints } from './endpoint.js'
-import { host, product } from './seats.js'
+import { host, product, productParams } from './seats.js'
 
 /** NL: node-locked, one seat per host. CC: concurrent, a license-server host takes n seats. */
 export const activationType = z.enum(['NL', 'CC'])
@@ -22,6 +22,12 @@ export const provisionEntitlementBody = z.strictObject({
   expires: expiryInput,
 })
 export type ProvisionEntitlementBody = z.input<typeof provisionEntitlementBody>
+
+/** Renewing or growing an entitlement (operator): a new expiration (its IDs follow), more seats. */
+export const updateEntitlementBody = z
+  .strictObject({ expires: expiryInput.optional(), addSeats: seatCount.optional() })
+  .refine((b) => b.expires !== undefined || b.addSeats !== undefined, 'nothing to update')
+export type UpdateEntitlementBody = z.input<typeof updateEntitlementBody>
 
 /** What the organization bought of a product: seats = inIds (active IDs' quantities) + free. */
 export const activationEntitlement = z.object({
@@ -205,6 +211,16 @@ export const activationEndpoints = defineEndpoints('activations', {
     params: orgParams,
     body: provisionEntitlementBody,
     responses: { 201: activationEntitlement },
+  },
+  update: {
+    method: 'PATCH',
+    path: '/orgs/{org}/activations/entitlements/{product}',
+    summary: 'Renew an entitlement (its IDs expire with it) or add seats to it (operator)',
+    access: 'operator',
+    mutation: true,
+    params: productParams,
+    body: updateEntitlementBody,
+    responses: { 200: activationEntitlement },
   },
   entitlements: {
     method: 'GET',

@@ -12,6 +12,21 @@ export const email = z
   .email()
   .max(254)
   .transform((s) => s.toLowerCase())
+/**
+ * C0 and C1 controls, DEL and the bidirectional overrides: what would move a terminal's cursor,
+ * clear it or reorder it when an admin lists what someone else typed.
+ */
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/u
+
+/** Free text others see on a terminal (a host, a device's name): trimmed, 1..max, no control character. */
+export const plainText = (max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1)
+    .max(max)
+    .refine((s) => !CONTROL_CHARACTERS.test(s), 'must not contain control characters')
 export const orgParams = z.strictObject({ org: slug })
 
 export const role = z.enum(['admin', 'member'])

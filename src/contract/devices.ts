@@ -1,5 +1,5 @@
 import * as z from 'zod'
-import { expiryInput, instant, pageQuery, slug } from './common.js'
+import { expiryInput, instant, pageQuery, plainText, slug } from './common.js'
 import { defineEndpoints } from './endpoint.js'
 
 /** A device category, e.g. `router`: the device class a key licenses. */
@@ -8,7 +8,7 @@ export const categoryName = z
   .min(2)
   .max(40)
   .regex(/^[a-z0-9]+(?:[-_.][a-z0-9]+)*$/, 'lowercase letters and digits, separated by - _ or .')
-export const modelName = z.string().trim().min(1).max(80)
+export const modelName = plainText(80)
 export const deviceSerial = z
   .string()
   .trim()
@@ -32,7 +32,7 @@ export type Category = z.infer<typeof category>
 export const addCategoryBody = z.strictObject({
   name: categoryName,
   models: z.array(modelName).max(200).default([]),
-  description: z.string().trim().min(1).max(400).optional(),
+  description: plainText(400).optional(),
 })
 export type AddCategoryBody = z.input<typeof addCategoryBody>
 
@@ -149,8 +149,8 @@ export const addDeviceItem = z
     serial: deviceSerial,
     category: categoryName.optional(),
     model: modelName.optional(),
-    name: z.string().trim().min(1).max(120).optional(),
-    site: z.string().trim().min(1).max(120).optional(),
+    name: plainText(120).optional(),
+    site: plainText(120).optional(),
   })
   .refine((i) => (i.category === undefined) !== (i.model === undefined), {
     message: 'give either a category or a model',

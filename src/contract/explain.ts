@@ -7,7 +7,7 @@ export const explainQuery = z.strictObject({
   /** What to explain: `addon`, `pool`, or a kind another topic registers (`device`, `activation`). */
   subject: z.string().max(40).optional(),
   /** The add-on key, pool product, device serial or activation id. */
-  name: z.string().max(200).optional(),
+  name: z.string().min(1).max(200).optional(),
 })
 export type ExplainQuery = z.infer<typeof explainQuery>
 

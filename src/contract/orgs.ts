@@ -89,10 +89,26 @@ export const auditQuery = z.strictObject({
   cursor: z.string().max(200).optional(),
   /** Actions starting with this (a literal prefix: `cloud` or `cloud.assign`). */
   action: z.string().max(100).optional(),
-  /** Entries by this actor: an email, or `operator`. */
-  actor: z.string().max(254).optional(),
-  /** Entries about this target: the whole target, or one of its `/`-separated ends (an email, a key). */
-  target: z.string().max(300).optional(),
+  /** Entries by this actor: an email (in any case, as emails are stored lower-case), or `operator`. */
+  actor: z
+    .string()
+    .max(254)
+    .transform((s) => s.toLowerCase())
+    .optional(),
+  /**
+   * Entries about this target: the whole target, or one of its `/`-separated ends (an email, a key).
+   * Its email parts match in any case; the rest keeps its case (a device serial, a host).
+   */
+  target: z
+    .string()
+    .max(300)
+    .transform((s) =>
+      s
+        .split('/')
+        .map((part) => (part.includes('@') ? part.toLowerCase() : part))
+        .join('/'),
+    )
+    .optional(),
   since: instant.optional(),
   /** Entries before this instant (exclusive). */
   until: instant.optional(),

@@ -1,6 +1,6 @@
 import * as z from 'zod'
 import { bulkRequest } from './bulk.js'
-import { email, expiryInput, instant, orgParams, page, pageQuery, slug } from './common.js'
+import { email, expiryInput, instant, orgParams, page, pageQuery, plainText, slug } from './common.js'
 import { defineEndpoints } from './endpoint.js'
 
 export const product = z
@@ -75,7 +75,7 @@ export const lease = z.object({
 })
 export type Lease = z.infer<typeof lease>
 
-export const host = z.string().trim().min(1).max(255)
+export const host = plainText(255)
 
 export const checkoutBody = z.strictObject({
   host,

@@ -314,6 +314,33 @@ describe('e2e: activations', function () {
     assert.match(msg, new RegExp(`^activation ID ${id} expired after \\d{4}-\\d{2}-\\d{2}$`))
   })
 
+  it('the operator renews the expired entitlement: its ID activates again (`activations update`)', async () => {
+    const none = await server.asOperator(['activations', 'update', 'trial', '--org', 'acme'])
+    assert.equal(none.code, 2, none.stderr)
+    assert.match(none.stderr, /^Error: nothing to update\n/)
+    const renewed = json<{ seats: number; validThrough: string; expired: boolean }>(
+      await server.asOperator([
+        'activations',
+        'update',
+        'trial',
+        '--expires',
+        '2099-12-31',
+        '--add-seats',
+        '1',
+        '--org',
+        'acme',
+        '--json',
+      ]),
+    )
+    assert.deepEqual([renewed.seats, renewed.validThrough, renewed.expired], [3, '2099-12-31', false])
+    const [id] = json<{ items: Array<{ id: string }> }>(
+      await adm('list', '--product', 'trial', '--json'),
+    ).items
+    ok(await as(eng, ['activate', id!.id, '--host', 'ws-t']))
+    const byAdmin = await adm('update', 'trial', '--expires', '2099-12-31')
+    assert.equal(byAdmin.code, 4, byAdmin.stderr)
+  })
+
   it('every command’s --json document conforms to its registered schema', async () => {
     const provisioned = await server.asOperator([
       'activations',
@@ -330,6 +357,19 @@ describe('e2e: activations', function () {
       '--json',
     ])
     conforms('activations:provision', provisioned)
+    conforms(
+      'activations:update',
+      await server.asOperator([
+        'activations',
+        'update',
+        'json-check',
+        '--add-seats',
+        '1',
+        '--org',
+        'acme',
+        '--json',
+      ]),
+    )
     const id = json<{ id: string }>(await adm('generate', 'json-check', '--quantity', '3', '--json')).id
     json(await as(eng, ['activate', id, '--host', 'j-1', '--seats', '2', '--json']))
     json(await adm('rehost', id, '--from', 'j-1', '--to', 'j-2', '--json'))

@@ -309,6 +309,7 @@ describe('e2e: what a new user trips over', function () {
         "--time-zone: expected an IANA time zone such as Europe/Berlin, got 'Mars/Phobos'",
       ],
       [['expiry', 'check', '--within', '0d'], "--within: expected a duration longer than zero, got '0d'"],
+      [['explain', 'ann@acme.test', '--device', ''], '--device: must not be empty'],
     ]
     for (const [args, message] of cases)
       it(`${args.slice(0, 2).join(' ')} ${args.slice(2).join(' ')}`, async () => {
@@ -322,8 +323,22 @@ describe('e2e: what a new user trips over', function () {
       })
 
     // Rules only the server knows (the organization's calendar, the kinds topics register): its
-    // refusal names the flag all the same, and keeps its code.
+    // refusal names the flag (or the argument) all the same, and keeps its code. An empty argument
+    // (a variable that did not expand) is refused before any request, as the server would.
     const serverCases: Array<[string[], string]> = [
+      [['devices', 'show', ''], 'SERIAL: must not be empty'],
+      [['devices', 'show', '..'], "SERIAL: must not be '..'"],
+      [['activations', 'show', ''], 'ID: must not be empty'],
+      [['orgs', 'audit', 'show', ''], 'ID: must not be empty'],
+      [['explain', ''], 'EMAIL: must not be empty'],
+      [
+        ['activations', 'list', '--product', ''],
+        '--product: Too small: expected string to have >=1 characters',
+      ],
+      [
+        ['activations', 'show', 'act_nope'],
+        'ID: not an activation ID (act_ followed by 26 letters and digits)',
+      ],
       [
         ['expiry', 'check', '--within', '30d', '--fail-within', '60d'],
         "--fail-within: must not be longer than the window (30d), got '60d'",

@@ -49,6 +49,18 @@ describe('e2e: expiry check and explain of devices', function () {
         ['device-license', 'R1', 'R1', '2026-01-20', 26],
       ],
     )
+    // One license is "1 license", on the terminal and in a GitHub annotation.
+    const table = await as(['expiry', 'check', '--within', '30d', '--kind', 'device-license'], later)
+    assert.equal(table.code, 7, table.stderr)
+    assert.match(table.stdout, /\n failing +device license +R1 +acme +2026-01-20 +26 +1 license \(R1\)\n$/)
+    const annotation = await as(
+      ['expiry', 'check', '--within', '30d', '--kind', 'device-license', '--format', 'github'],
+      later,
+    )
+    assert.equal(
+      annotation.stdout,
+      "::error title=License expiring::device license 'R1' of R1 (acme) is valid through 2026-01-20 (26 days left): 1 license\n",
+    )
     const out = await as(
       ['expiry', 'check', '--within', '15d', '--kind', 'device-license,device-pool-license'],
       later,

@@ -162,6 +162,18 @@ for (const dialect of DIALECTS) {
         assert.deepEqual([again.status, again.body.changed, again.body.used], [200, false, 1])
       })
 
+      it('refuses a host name with control characters: it is printed on admins’ terminals', async () => {
+        for (const host of ['evil\u001b[2J', 'tab\there', 'bidi\u202eevil'])
+          assert.deepEqual(
+            [refusal(await act(nl, host)), (await act(nl, host)).body.error.details.issues[0].path],
+            [[400, 'validation_failed'], 'body.host'],
+          )
+        assert.deepEqual(
+          (await show(nl)).hosts.map((h: { host: string }) => h.host),
+          ['ws-01'],
+        )
+      })
+
       it('refuses activating past the ID’s quantity with quantity_exceeded', async () => {
         assert.equal((await act(nl, 'ws-02')).status, 200)
         assert.equal((await act(nl, 'ws-03')).status, 200)
@@ -281,7 +293,10 @@ for (const dialect of DIALECTS) {
         ])
         const gone = await deact(cc, 'lic-a')
         assert.deepEqual(refusal(gone), [404, 'not_found'])
-        assert.match(gone.body.error.message, /its copy there is an orphan \(the ID was returned\)/)
+        assert.equal(
+          gone.body.error.message,
+          `lic-a holds no seat of ${cc}: its copy there is an orphan (the ID was returned); clean it off the machine, then \`licctl activations orphans --clear lic-a\``,
+        )
       })
 
       it('rehosts off a dead host: the new host holds the seat, the old one’s copy is an orphan', async () => {
@@ -416,6 +431,48 @@ for (const dialect of DIALECTS) {
         assert.equal((await deact(id, 'ws-t')).status, 200)
       })
 
+      it('the operator renews an expired entitlement, its IDs with it, and adds seats; nobody else may', async () => {
+        // 'trial' (NL, 5 seats, an ID of 2) expired after 2026-01-31 in New York; it is now 2026-02-01.
+        const update = (body: object, token = t.operatorToken) =>
+          t.call(token, 'PATCH', `${base}/entitlements/trial`, body)
+        assert.deepEqual(refusal(await update({ expires: '2027-01-31' }, admin)), [403, 'forbidden'])
+        assert.deepEqual(refusal(await update({})), [400, 'validation_failed'])
+        assert.equal((await update({ expires: '2027-01-31' })).status, 200)
+        const nope = await t.call(t.operatorToken, 'PATCH', `${base}/entitlements/nope`, { addSeats: 1 })
+        assert.deepEqual(refusal(nope), [404, 'not_found'])
+        const grown = await update({ addSeats: 3 })
+        assert.deepEqual(
+          [grown.body.seats, grown.body.inIds, grown.body.free, grown.body.validThrough, grown.body.expired],
+          [8, 2, 6, '2027-01-31', false],
+        )
+        const [id] = (await t.call(member, 'GET', `${base}/ids?product=trial`)).body.items.map(
+          (i: { id: string }) => i.id,
+        )
+        assert.equal((await show(id)).validThrough, '2027-01-31')
+        assert.equal((await act(id, 'ws-v')).status, 200)
+        assert.equal((await generate('trial', 6)).status, 201)
+        const log = await t.call(admin, 'GET', '/v1/orgs/acme/audit?action=activations.update')
+        assert.deepEqual(
+          log.body.items.map((e: { target: string; before: object; after: object }) => [
+            e.target,
+            e.before,
+            e.after,
+          ]),
+          [
+            [
+              'trial',
+              { seats: 5, free: 3, expiresAt: '2027-02-01T05:00:00.000Z' },
+              { seats: 8, free: 6, expiresAt: '2027-02-01T05:00:00.000Z' },
+            ],
+            [
+              'trial',
+              { seats: 5, free: 3, expiresAt: '2026-02-01T05:00:00.000Z' },
+              { seats: 5, free: 3, expiresAt: '2027-02-01T05:00:00.000Z' },
+            ],
+          ],
+        )
+      })
+
       it('writes an audit entry for every change', async () => {
         const res = await t.call(admin, 'GET', '/v1/orgs/acme/audit?limit=1000')
         const actions = new Set(res.body.items.map((e: { action: string }) => e.action))
@@ -429,6 +486,7 @@ for (const dialect of DIALECTS) {
           'activations.split',
           'activations.resize',
           'activations.orphans.clear',
+          'activations.update',
         ])
           assert.ok(actions.has(a), `no ${a} in the audit log`)
         const ret = res.body.items.find(

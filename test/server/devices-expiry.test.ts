@@ -214,5 +214,77 @@ for (const dialect of DIALECTS) {
       const missing = await why('R404')
       assert.deepEqual([missing.licensed, missing.code], [false, 'not_found'])
     })
+
+    it('checks a fleet larger than a query can take parameters (66,000 licensed devices)', async function () {
+      this.timeout(120_000)
+      await t.org('fleet', 'fay@fleet.test')
+      const db = t.storage.db
+      const org = await db
+        .selectFrom('organizations')
+        .select('id')
+        .where('slug', '=', 'fleet')
+        .executeTakeFirstOrThrow()
+      const cat = await db
+        .selectFrom('device_categories')
+        .select('id')
+        .where('name', '=', 'router')
+        .executeTakeFirstOrThrow()
+      const n = 66_000 // above SQLite's 32,766 and PostgreSQL's 65,535 parameters per statement
+      for (let from = 0; from < n; from += 1000)
+        await db
+          .insertInto('devices')
+          .values(
+            Array.from({ length: Math.min(1000, n - from) }, (_, i) => ({
+              id: `dv_fleet${String(from + i).padStart(6, '0')}`,
+              org_id: org.id,
+              serial: `F-${from + i}`,
+              name: null,
+              site: null,
+              model: null,
+              category_id: cat.id,
+              license_start: '2025-01-20',
+              license_days: 365,
+              created_at: NOW,
+              updated_at: NOW,
+            })),
+          )
+          .execute()
+      const r = await checkExpiry(
+        { db, dialect, clock: t.clock, principal: { kind: 'operator', tokenId: 'test' } },
+        'fleet',
+        expiryQuery.parse({ kind: 'device-license' }),
+      )
+      assert.deepEqual(
+        [r.summary.total, r.items[0]!.validThrough, r.items[0]!.affected],
+        [n, '2026-01-20', { count: 0, unit: 'licenses' }],
+      )
+    })
+
+    it("counts a key's pool licenses in this org only: those transferred away lapse in the other org", async () => {
+      const initech = await t.org('initech', 'ann@acme.test') // ann is admin of both
+      const key = await issue(3, '2026-01-08')
+      await addKey(key.key)
+      const moved = await t.call(admin, 'POST', '/v1/orgs/acme/devices/transfer', {
+        to: 'initech',
+        toToken: initech,
+        licenses: [`${key.serial}-1`, `${key.serial}-2`],
+      })
+      assert.equal(moved.status, 200, JSON.stringify(moved.body))
+      const ofKey = (r: Awaited<ReturnType<typeof check>>) =>
+        r.items.filter((i) => i.name.startsWith(key.serial)).map((i) => [i.kind, i.name, i.affected.count])
+      assert.deepEqual(ofKey(await check()), [
+        ['device-key', `${key.serial} (router 1y)`, 1],
+        ['device-pool-license', `${key.serial}-3 (router 1y)`, 1],
+      ])
+      const theirs = await checkExpiry(
+        { db: t.storage.db, dialect, clock: t.clock, principal: { kind: 'operator', tokenId: 'test' } },
+        'initech',
+        expiryQuery.parse({ kind: 'device-license,device-pool-license,device-key' }),
+      )
+      assert.deepEqual(ofKey(theirs), [
+        ['device-pool-license', `${key.serial}-1 (router 1y)`, 1],
+        ['device-pool-license', `${key.serial}-2 (router 1y)`, 1],
+      ])
+    })
   })
 }

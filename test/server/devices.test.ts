@@ -293,6 +293,11 @@ for (const dialect of DIALECTS) {
         theirPool.body.licenses.map((l: { name: string }) => l.name),
         [`${serial}-1`],
       )
+      // Here the key has two licenses left, none assigned: still available, not "partly assigned".
+      const ours = (await t.call(admin, 'GET', `${base}/keys`)).body.items.find(
+        (k: { serial: string }) => k.serial === serial,
+      )
+      assert.deepEqual([ours.inPool, ours.assigned, ours.state], [2, 0, 'available'])
       // an assigned license, and a key with an assigned license, are refused
       await addDevices([{ serial: 'R9', model: 'R-2000' }])
       assert.equal(
@@ -325,6 +330,38 @@ for (const dialect of DIALECTS) {
         globexAdmin,
       )
       assert.deepEqual([foreign.status, foreign.body.error.code], [403, 'wrong_organization'])
+    })
+
+    it('a whole-key transfer moves only the key’s licenses in this org, never those another org holds', async () => {
+      const hooli = await t.org('hooli', 'ann@acme.test') // ann is admin of acme, hooli and umbrella
+      const umbrella = await t.org('umbrella', 'ann@acme.test')
+      const transfer = (body: object) => t.call(admin, 'POST', `${base}/transfer`, body)
+      const [key] = await issue('router', '1y', 2)
+      assert.equal((await addKey(key!)).status, 201)
+      const serial = key!.replace(/-/g, '').slice(0, 12)
+      const one = await transfer({ to: 'hooli', toToken: hooli, licenses: [`${serial}-1`] })
+      assert.equal(one.status, 200, JSON.stringify(one.body))
+      const whole = await transfer({ to: 'umbrella', toToken: umbrella, key: key! })
+      assert.deepEqual(whole.body, { from: 'acme', to: 'umbrella', key: serial, licenses: [`${serial}-2`] })
+      const poolOf = async (org: string, token: string) =>
+        (await t.call(token, 'GET', `/v1/orgs/${org}/devices/pool`)).body.licenses
+          .map((l: { name: string }) => l.name)
+          .filter((n: string) => n.startsWith(serial))
+      assert.deepEqual(await poolOf('hooli', hooli), [`${serial}-1`])
+      assert.deepEqual(await poolOf('umbrella', umbrella), [`${serial}-2`])
+    })
+
+    it('refuses device names, sites and models with control characters (shown on terminals)', async () => {
+      const res = await addDevices([
+        { serial: 'CTL-1', model: 'R-1000', name: 'n\u001b[31mRED' },
+        { serial: 'CTL-2', category: 'router', site: 's\u009b2J' },
+        { serial: 'CTL-3', model: 'R-1000\u0007' },
+      ])
+      assert.equal(res.status, 400, JSON.stringify(res.body))
+      assert.deepEqual(
+        res.body.error.details.issues.map((i: { path: string }) => i.path),
+        ['body.items[0].name', 'body.items[1].site', 'body.items[2].model'],
+      )
     })
 
     it('removes a device, detaching its license first by the same rule', async () => {
@@ -387,6 +424,41 @@ for (const dialect of DIALECTS) {
       const expired = await show('AP-B')
       assert.deepEqual([expired.licensed, expired.expired, expired.validUntil], [false, true, '2025-01-28'])
       t.clock.ms = at('2024-04-02T09:00:00Z')
+    })
+
+    it('detaches a license whose first day is after today: the org’s time zone moved west since', async () => {
+      t.clock.ms = at('2024-04-02T12:00:00Z') // 2024-04-03 in Kiritimati, 2024-04-02 in Pago Pago
+      const gbase = '/v1/orgs/globex'
+      const zone = (timeZone: string) => t.call(globexAdmin, 'PATCH', gbase, { timeZone })
+      try {
+        assert.equal((await zone('Pacific/Kiritimati')).status, 200)
+        const [key] = await issue('router', '1y', 1)
+        assert.equal((await addKey(key!, globexAdmin, 'globex')).status, 201)
+        assert.equal(
+          (await addDevices([{ serial: 'G-1', model: 'R-1000' }], globexAdmin, 'globex')).status,
+          200,
+        )
+        const given = await t.call(globexAdmin, 'POST', `${gbase}/devices/bulk-assign`, {
+          items: [{ serial: 'G-1' }],
+        })
+        assert.equal(given.body.results[0].details.validUntil, '2025-04-03')
+        assert.equal((await zone('Pacific/Pago_Pago')).status, 200)
+        // Today (2024-04-02) is before the first day: the license is detached as on its first day.
+        const res = await t.call(globexAdmin, 'POST', `${gbase}/devices/bulk-detach`, {
+          items: [{ serial: 'G-1' }],
+        })
+        assert.deepEqual(
+          [
+            res.body.results[0].status,
+            res.body.results[0].details?.usedDays,
+            res.body.results[0].details?.returnedDays,
+          ],
+          ['changed', 1, 362],
+          JSON.stringify(res.body),
+        )
+      } finally {
+        await zone('UTC')
+      }
     })
 
     it('plans a dry run in batches exactly: earlier batches (prior) are replayed with the assign and detach code', async () => {

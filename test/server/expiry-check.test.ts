@@ -154,6 +154,12 @@ for (const dialect of DIALECTS) {
         (await check({ kind: 'token' })).items.map((i) => i.kind),
         ['token'],
       )
+      // A kind named twice (`--kind token --kind token`, or a list joined from two sources) is checked once.
+      const twice = await check({ kind: 'token,token, token' })
+      assert.deepEqual(
+        [twice.items.map((i) => i.kind), twice.kinds, twice.summary.total],
+        [['token'], ['token'], 1],
+      )
       await assert.rejects(check({ kind: 'seat-pool,nope' }), {
         code: 'validation_failed',
         message:

@@ -173,6 +173,59 @@ describe('explain (service)', function () {
     assert.deepEqual([old.licensed, old.code], [false, 'pool_expired'])
   })
 
+  it('an activation ID: its history has the activations on its hosts, not only the ID’s own entries', async () => {
+    const base = '/v1/orgs/acme/activations'
+    const made = await t.call(t.operatorToken, 'POST', `${base}/entitlements`, {
+      product: 'flow',
+      type: 'CC',
+      seats: 4,
+      expires: '2027-01-01',
+    })
+    assert.equal(made.status, 201, JSON.stringify(made.body))
+    const id = (await t.call(admin, 'POST', `${base}/ids`, { product: 'flow', quantity: 2 })).body.id
+    for (const host of ['lic-a', 'lic-b'])
+      assert.equal((await t.call(admin, 'POST', `${base}/ids/${id}/activate`, { host })).status, 200)
+    const e = await why('bob@acme.test', 'activation', id)
+    assert.deepEqual([e.licensed, e.code], [false, 'quantity_exceeded'])
+    assert.deepEqual(
+      e.history.map((h) => [h.action, h.target]),
+      [
+        ['activations.activate', `${id}/lic-b`],
+        ['activations.activate', `${id}/lic-a`],
+        ['activations.generate', id],
+      ],
+    )
+  })
+
+  it('names days in the organization’s time zone: membership, assignment and removal', async () => {
+    // 2026-01-01T09:00Z, when they were added, assigned and removed, is 2025-12-31 in Honolulu.
+    const tz = await t.call(admin, 'PATCH', '/v1/orgs/acme', { timeZone: 'Pacific/Honolulu' })
+    assert.equal(tz.status, 200, JSON.stringify(tz.body))
+    try {
+      const e = await why('bob@acme.test', 'addon', 'cp')
+      assert.equal(
+        e.summary,
+        'bob@acme.test can use Cloud Processing: it was assigned to them by admin@acme.test on 2025-12-31, and the add-on is valid through 2027-01-01.',
+      )
+      assert.deepEqual(e.evidence.slice(0, 2), [
+        { fact: 'membership', detail: 'member of acme since 2025-12-31' },
+        { fact: 'assignment', detail: 'holds Cloud Processing, assigned by admin@acme.test on 2025-12-31' },
+      ])
+      assert.match((await why('erin@acme.test')).summary, /; admin@acme\.test removed them on 2025-12-31\. /)
+    } finally {
+      await t.call(admin, 'PATCH', '/v1/orgs/acme', { timeZone: 'UTC' })
+    }
+  })
+
+  it('without a subject: their membership, and every subject it could name', async () => {
+    const e = await why('bob@acme.test')
+    assert.deepEqual([e.licensed, e.code, e.subject], [true, 'ok', null])
+    assert.equal(
+      e.summary,
+      'bob@acme.test is a member of acme. Name an add-on (--addon), a seat pool (--pool), a device (--device) or an activation ID (--activation) to see why it can or cannot be used.',
+    )
+  })
+
   it('a missing add-on or pool, and an unknown subject', async () => {
     assert.equal((await why('bob@acme.test', 'addon', 'nope')).code, 'not_found')
     assert.equal((await why('bob@acme.test', 'pool', 'nope')).code, 'not_found')

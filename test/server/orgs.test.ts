@@ -494,6 +494,19 @@ for (const dialect of DIALECTS) {
         // Wildcards are literal: `user_` is not `user.`.
         assert.deepEqual((await t.call(alice, 'GET', '/v1/orgs/acme/audit?action=user_')).body.items, [])
         assert.deepEqual((await t.call(alice, 'GET', '/v1/orgs/acme/audit?action=%25')).body.items, [])
+        // Emails are case-insensitive here as everywhere: an actor or a target typed in capitals finds
+        // the same entries (targets keep their case otherwise: device serials, hosts).
+        const idsOf = async (query: string) =>
+          (await t.call(alice, 'GET', `/v1/orgs/acme/audit?limit=1000&${query}`)).body.items.map(
+            (e: { id: string }) => e.id,
+          )
+        const byAlice = await idsOf('actor=alice%40acme.test')
+        assert.ok(byAlice.length > 0)
+        assert.deepEqual(await idsOf('actor=Alice%40ACME.test'), byAlice)
+        const email = users.find((e: { target: string }) => e.target.includes('@'))!.target as string
+        const about = await idsOf(`target=${encodeURIComponent(email)}`)
+        assert.ok(about.length > 0)
+        assert.deepEqual(await idsOf(`target=${encodeURIComponent(email.toUpperCase())}`), about)
 
         t.clock.advance(3_600_000)
         const since = new Date(t.clock.now()).toISOString()

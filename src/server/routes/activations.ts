@@ -5,6 +5,7 @@ import {
   listEntitlements,
   provisionEntitlement,
   showActivation,
+  updateEntitlement,
 } from '../services/activations.js'
 import { activate, clearOrphans, deactivate, listOrphans, rehost } from '../services/activations-hosts.js'
 import { resizeActivation, returnActivation, splitActivation } from '../services/activations-portal.js'
@@ -13,6 +14,7 @@ import { routesOf } from './register.js'
 /** Activation IDs: entitlements (operator), IDs (admins), what a host does (members), the portal's moves (admins). */
 export const activationRoutes = routesOf(activationEndpoints, {
   provision: (req) => provisionEntitlement(req.ctx, req.params.org, req.body),
+  update: (req) => updateEntitlement(req.ctx, req.params.org, req.params.product, req.body),
   entitlements: (req) => listEntitlements(req.ctx, req.params.org, req.query),
   generate: (req) => generateActivation(req.ctx, req.params.org, req.body),
   list: (req) => listActivations(req.ctx, req.params.org, req.query),

@@ -13,7 +13,8 @@ registerExplainer('activation', async ({ db, org, email, now }, id) => {
     .where('activation_ids.org_id', '=', org.id)
     .where('activation_ids.id', '=', id)
     .executeTakeFirst()
-  const targets = { exact: [id] }
+  // The ID's own entries, and its activations and deactivations on hosts (`<id>/<host>`).
+  const targets = { exact: [id], under: true }
   if (!row)
     return refusal(
       'not_found',

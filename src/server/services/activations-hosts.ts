@@ -148,9 +148,11 @@ async function notHeld(trx: Executor, id: string, host: string): Promise<AppErro
     .where('host', '=', host)
     .where('cleared_at', 'is', null)
     .executeTakeFirst()
+  // Not notFound's "<what> not found": the sentence says what the host holds instead.
   if (orphan)
-    return notFound(
-      `an activation of ${id} on ${host}: its copy there is an orphan (the ID was ${orphan.reason === 'return' ? 'returned' : 'rehosted off it'}); clean it off the machine, then \`licctl activations orphans --clear ${host}\``,
+    return new AppError(
+      'not_found',
+      `${host} holds no seat of ${id}: its copy there is an orphan (the ID was ${orphan.reason === 'return' ? 'returned' : 'rehosted off it'}); clean it off the machine, then \`licctl activations orphans --clear ${host}\``,
       { id, host },
     )
   return notFound(`an activation of ${id} on host '${host}'`, { id, host })

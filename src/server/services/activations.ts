@@ -6,6 +6,7 @@ import type {
   GenerateBody,
   Orphan,
   ProvisionEntitlementBody,
+  UpdateEntitlementBody,
 } from '../../contract/activations.js'
 import type { PageQuery } from '../../contract/common.js'
 import { toIso, toIsoOrNull } from '../../domain/clock.js'
@@ -171,6 +172,51 @@ export async function provisionEntitlement(
       after: { type: row.type, seats: row.seats, free: row.free, expiresAt: toIso(row.expires_at) },
     })
     return presentEntitlement(row, org, now)
+  })
+}
+
+/**
+ * Renews an entitlement or adds seats to it (operator). Its IDs expire with it, so a new expiration
+ * is theirs too: an expired entitlement renewed makes its IDs usable again. Seats are added to the
+ * total and the free seats with one increment, never a read-modify-write.
+ */
+export async function updateEntitlement(
+  ctx: ServiceContext,
+  slug: string,
+  product: string,
+  body: UpdateEntitlementBody,
+): Promise<ActivationEntitlement> {
+  const now = ctx.clock.now()
+  return inTransaction(ctx, async (trx) => {
+    const org = await authorizeOrg(ctx, slug, { role: 'operator', write: true }, trx)
+    const ent = await findEntitlement(trx, org.id, product)
+    const expiresAt = body.expires === undefined ? ent.expires_at : validUntil(body.expires, org, { now })
+    const added = body.addSeats ?? 0
+    const updated = await trx
+      .updateTable('activation_entitlements')
+      .set((eb) => ({
+        seats: eb('seats', '+', added),
+        free: eb('free', '+', added),
+        expires_at: expiresAt,
+        updated_at: now,
+      }))
+      .where('id', '=', ent.id)
+      .returningAll()
+      .executeTakeFirstOrThrow()
+    if (expiresAt !== ent.expires_at)
+      await trx
+        .updateTable('activation_ids')
+        .set({ expires_at: expiresAt })
+        .where('entitlement_id', '=', ent.id)
+        .execute()
+    await audit(trx, ctx, {
+      orgId: org.id,
+      action: 'activations.update',
+      target: product,
+      before: { seats: ent.seats, free: ent.free, expiresAt: toIso(ent.expires_at) },
+      after: { seats: updated.seats, free: updated.free, expiresAt: toIso(updated.expires_at) },
+    })
+    return presentEntitlement(updated, org, now)
   })
 }
 

@@ -30,16 +30,13 @@ registerRowKind({
       .map((d) => ({ d, expiresAt: expiryInstant(validUntil(d.license_start!, d.license_days), tz)! }))
       .filter((x) => x.expiresAt <= until)
     if (lapsing.length === 0) return []
+    // Every licensed device of the org, not a list of the lapsing ones: a fleet can lapse by more
+    // devices than a statement takes parameters (32,766 on SQLite, 65,535 on PostgreSQL).
     const counts = await db
       .selectFrom('device_licenses')
       .select(['device_id', (eb) => eb.fn.countAll<number | string>().as('n')])
       .where('org_id', '=', orgId)
       .where('state', '=', 'assigned')
-      .where(
-        'device_id',
-        'in',
-        lapsing.map((x) => x.d.id),
-      )
       .groupBy('device_id')
       .execute()
     const byDevice = new Map(counts.map((c) => [c.device_id, Number(c.n)]))
@@ -100,6 +97,8 @@ registerRowKind({
         (eb) => eb.fn.countAll<number | string>().as('n'),
       ])
       .where('device_keys.org_id', '=', orgId)
+      // Licenses of the key transferred to another organization lapse there, not here.
+      .where('device_licenses.org_id', '=', orgId)
       .where('device_keys.expires_at', 'is not', null)
       .where('device_keys.expires_at', '<=', until)
       .where('device_licenses.state', '=', 'pool')

@@ -318,12 +318,14 @@ function presentKey(r: KeyListRow, now: number): DeviceKey {
     addedBy: r.added_by!,
     addedAt: toIso(r.added_at!),
     expiresAt: toIsoOrNull(r.expires_at),
+    // By what happened here: licenses transferred to another organization left the key's count
+    // without being assigned, so they make it neither partly assigned nor used up by themselves.
     state:
       inPool === 0
         ? 'used-up'
         : expired
           ? 'expired'
-          : inPool === r.license_count
+          : assigned + spent === 0
             ? 'available'
             : 'partly-assigned',
   }

@@ -208,12 +208,10 @@ export async function detachDevice(
 ): Promise<DetachDetails | null> {
   if (device.license_start === null) return null
   const start = device.license_start
-  if (daysBetween(start, today) < 0)
-    throw new AppError(
-      'rule_violation',
-      `device '${device.serial}' is licensed from ${start}, after today (${today})`,
-    )
-  const p = previewDetach(start, device.license_days, today)
+  // A first day after today: the org's time zone moved west since the assignment. Refusing would
+  // hold the license on the device until that day comes; it is detached as on its first day.
+  const day = daysBetween(start, today) < 0 ? start : today
+  const p = previewDetach(start, device.license_days, day)
   const on = await trx
     .updateTable('device_licenses')
     .set({ state: 'spent', device_id: null, assigned_at: null })
@@ -254,7 +252,7 @@ export async function detachDevice(
       id: newId('de', now),
       device_id: device.id,
       kind: 'detach',
-      day: today,
+      day,
       licenses: JSON.stringify(on.map((l) => l.name)),
       days: device.license_days,
       valid_until: null,
@@ -447,11 +445,14 @@ export async function transferLicenses(
       const key = await keyQuery.executeTakeFirst()
       if (!key) throw notFound(`key ${serial} in '${from.slug}'`)
       movedKey = key.serial
-      await lockLicenses(ctx, trx, (q) => q.where('key_id', '=', key.id))
+      // Only the key's licenses here: those transferred to another organization before are that
+      // organization's now, and neither move with the key nor hold it back.
+      await lockLicenses(ctx, trx, (q) => q.where('key_id', '=', key.id).where('org_id', '=', from.id))
       licenses = await trx
         .selectFrom('device_licenses')
         .select(['id', 'name', 'state'])
         .where('key_id', '=', key.id)
+        .where('org_id', '=', from.id)
         .orderBy('slot')
         .execute()
       const assigned = licenses.filter((l) => l.state === 'assigned')
@@ -489,6 +490,7 @@ export async function transferLicenses(
           'in',
           licenses.map((l) => l.id),
         )
+        .where('org_id', '=', from.id)
         .where('state', '=', 'pool')
         .executeTakeFirst()
       if (Number(moved.numUpdatedRows) !== licenses.length)

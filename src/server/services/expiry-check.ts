@@ -137,7 +137,8 @@ export async function checkExpiry(ctx: ServiceContext, slug: string, q: ExpiryQu
       'query.failWithin',
       `must not be longer than the window (${within}), got '${q.failWithin}'`,
     )
-  const kinds = q.kind === undefined ? expiryKinds() : q.kind.split(',').map((k) => k.trim())
+  // A kind named twice is checked once: its items would otherwise be reported (and fail) twice.
+  const kinds = q.kind === undefined ? expiryKinds() : [...new Set(q.kind.split(',').map((k) => k.trim()))]
   for (const k of kinds)
     if (!providers.has(k))
       throw invalidField('query.kind', `unknown kind '${k}'; known: ${expiryKinds().join(', ')}`)

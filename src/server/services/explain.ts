@@ -1,7 +1,6 @@
 import { sql } from 'kysely'
 import type { Explanation, ExplainQuery } from '../../contract/explain.js'
-import { toIso } from '../../domain/clock.js'
-import { lastValidDay } from '../../domain/dates.js'
+import { calendarDay, lastValidDay } from '../../domain/dates.js'
 import type { Database } from '../../storage/schema.js'
 import type { Executor, ServiceContext } from '../context.js'
 import { AppError } from '../errors.js'
@@ -29,10 +28,11 @@ export interface SubjectVerdict {
   summary: string
   evidence: Explanation['evidence']
   /**
-   * Which audit entries changed it: targets equal to `exact`, or starting with `prefix` and naming
+   * Which audit entries changed it: targets equal to `exact`, or under one of them (`<id>/<host>`:
+   * an activation ID's entries per host) when `under` is set, or starting with `prefix` and naming
    * the user in their before or after (a lease's entries name its user).
    */
-  auditTargets: { exact?: string[]; prefix?: string }
+  auditTargets: { exact?: string[]; under?: boolean; prefix?: string }
 }
 
 export type Explainer = (input: ExplainInput, name: string) => Promise<SubjectVerdict>
@@ -112,7 +112,7 @@ export async function explain(
   const membership = member
     ? {
         fact: 'membership',
-        detail: `${member.role} of ${org.slug} since ${toIso(member.created_at).slice(0, 10)}`,
+        detail: `${member.role} of ${org.slug} since ${calendarDay(member.created_at, org.time_zone)}`,
       }
     : { fact: 'membership', detail: `not a member of ${org.slug}` }
   const subject = q.subject !== undefined && q.name !== undefined ? { type: q.subject, name: q.name } : null
@@ -128,7 +128,9 @@ export async function explain(
       code: 'not_a_member',
       summary:
         `${email} is not a member of ${org.slug}, so no license of the organization can be theirs` +
-        (removed ? `; ${removed.actor} removed them on ${removed.at.slice(0, 10)}.` : '.') +
+        (removed
+          ? `; ${removed.actor} removed them on ${calendarDay(Date.parse(removed.at), org.time_zone)}.`
+          : '.') +
         ` An admin can add them: licctl orgs users add ${email}.`,
       evidence: [membership],
       history,
@@ -142,7 +144,7 @@ export async function explain(
       subject: null,
       licensed: true,
       code: 'ok',
-      summary: `${email} is ${member.role === 'admin' ? 'an admin' : 'a member'} of ${org.slug}. Name an add-on (--addon) or a pool (--pool) to see why they can or cannot use it.`,
+      summary: `${email} is ${member.role === 'admin' ? 'an admin' : 'a member'} of ${org.slug}. Name an add-on (--addon), a seat pool (--pool), a device (--device) or an activation ID (--activation) to see why it can or cannot be used.`,
       evidence: [membership],
       history,
     }
@@ -178,6 +180,7 @@ async function historyOf(
     .where((eb) =>
       eb.or([
         ...exact.map((t) => eb('target', '=', t)),
+        ...(targets.under ? exact.map((t) => eb('target', 'like', like(`${literal(t)}/%`))) : []),
         ...(targets.prefix !== undefined && email !== undefined
           ? [
               eb.and([
@@ -220,6 +223,7 @@ registerExplainer('addon', async ({ db, org, email, userId, now }, key) => {
     .where('user_id', '=', userId!)
     .executeTakeFirst()
   const through = lastValidDay(pool.expires_at, org.time_zone)
+  const assignedOn = held ? calendarDay(held.assigned_at, org.time_zone) : null
   const expired = pool.expires_at <= now
   const full = pool.assigned >= pool.total
   const verdict = verdictsOf(
@@ -227,7 +231,7 @@ registerExplainer('addon', async ({ db, org, email, userId, now }, key) => {
       {
         fact: 'assignment',
         detail: held
-          ? `holds ${pool.name}, assigned by ${held.assigned_by} on ${toIso(held.assigned_at).slice(0, 10)}`
+          ? `holds ${pool.name}, assigned by ${held.assigned_by} on ${assignedOn}`
           : `does not hold ${pool.name}`,
       },
       {
@@ -241,7 +245,7 @@ registerExplainer('addon', async ({ db, org, email, userId, now }, key) => {
     return verdict(
       true,
       'ok',
-      `${email} can use ${pool.name}: it was assigned to them by ${held.assigned_by} on ${toIso(held.assigned_at).slice(0, 10)}, and the add-on is valid through ${through}.`,
+      `${email} can use ${pool.name}: it was assigned to them by ${held.assigned_by} on ${assignedOn}, and the add-on is valid through ${through}.`,
     )
   if (held)
     return verdict(

@@ -1,0 +1,41 @@
+import { strict as assert } from 'node:assert'
+import { describeDetach } from '../../src/cli/devices-view.js'
+import type { DetachDetails } from '../../src/contract/devices.js'
+
+describe('devices detach preview in words', function () {
+  const details = (d: Partial<DetachDetails>): DetachDetails => ({
+    licensedFrom: '2024-01-31',
+    licenseDays: 365,
+    usedDays: 36,
+    returnedDays: 327,
+    lostDays: 2,
+    returnedLicense: null,
+    tomorrow: { returnedDays: 326, lostDays: 2 },
+    validUntilIfReassignedTomorrow: '2025-01-28',
+    ...d,
+  })
+
+  it('the worked example: days used of the term, what goes back today and tomorrow', () => {
+    assert.equal(
+      describeDetach(details({})),
+      '36 of 365 days used, 327 days go back to the pool as one license, 2 lost (detaching tomorrow: 326 days would go back); reassigned tomorrow, valid until 2025-01-28',
+    )
+  })
+
+  it('a license used up (or expired long ago) says all its days are used, not 1002 of 327', () => {
+    assert.equal(
+      describeDetach(
+        details({
+          licensedFrom: '2024-03-07',
+          licenseDays: 327,
+          usedDays: 1002,
+          returnedDays: 0,
+          lostDays: 0,
+          tomorrow: { returnedDays: 0, lostDays: 0 },
+          validUntilIfReassignedTomorrow: null,
+        }),
+      ),
+      'all 327 days used (1002 days since 2024-03-07), nothing goes back, 0 lost (detaching tomorrow: nothing would go back)',
+    )
+  })
+})
