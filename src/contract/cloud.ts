@@ -1,5 +1,5 @@
 import * as z from 'zod'
-import { email, expiryInput, instant, orgParams, page, pageQuery, slug } from './common.js'
+import { email, expiryInput, instant, orgParams, page, pageQuery, plainText, slug } from './common.js'
 import { defineEndpoints } from './endpoint.js'
 
 /** An add-on's key, e.g. `cloud-processing`: what admins type and scripts name. */
@@ -10,7 +10,7 @@ export const addonKey = z
   .regex(/^[a-z0-9]+(?:[-_.][a-z0-9]+)*$/, 'lowercase letters and digits, separated by - _ or .')
 
 /** The display name people see, e.g. `Cloud Processing` (the check's message is built from it). */
-export const addonName = z.string().trim().min(1).max(120)
+export const addonName = plainText(120)
 
 export const addonPool = z.object({
   key: z.string(),

@@ -1,5 +1,5 @@
 import * as z from 'zod'
-import { email, instant, orgParams, page, pageQuery, slug } from './common.js'
+import { email, instant, orgParams, page, pageQuery, plainText, slug } from './common.js'
 import { defineEndpoints } from './endpoint.js'
 
 // The members' and tokens' contracts are modules of their own (users.ts, tokens.ts): a command
@@ -22,7 +22,7 @@ export type Organization = z.infer<typeof organization>
 
 const contactFields = {
   contactEmail: z.email().max(254).nullable().optional(),
-  contactPhone: z.string().trim().min(3).max(40).nullable().optional(),
+  contactPhone: plainText(40).min(3).nullable().optional(),
   contactAddress: z.string().trim().min(1).max(500).nullable().optional(),
 }
 
@@ -40,13 +40,13 @@ const timeZone = z
 
 export const createOrgBody = z.strictObject({
   slug,
-  name: z.string().trim().min(1).max(200),
+  name: plainText(200),
   ...contactFields,
-  perpetualLicenses: z.array(z.string().trim().min(1).max(500)).max(100).optional(),
+  perpetualLicenses: z.array(plainText(500)).max(100).optional(),
   timeZone: timeZone.optional(),
   devicePreference: z.enum(['shortest', 'longest']).optional(),
   /** The first admin; the response then carries their token, shown once. */
-  admin: z.strictObject({ email, name: z.string().trim().min(1).max(200).optional() }).optional(),
+  admin: z.strictObject({ email, name: plainText(200).optional() }).optional(),
 })
 export type CreateOrgBody = z.input<typeof createOrgBody>
 
@@ -57,7 +57,7 @@ export const createOrgResponse = z.object({
 
 export const updateOrgBody = z
   .strictObject({
-    name: z.string().trim().min(1).max(200).optional(),
+    name: plainText(200).optional(),
     ...contactFields,
     timeZone: timeZone.optional(),
     devicePreference: z.enum(['shortest', 'longest']).optional(),

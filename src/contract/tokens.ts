@@ -1,5 +1,5 @@
 import * as z from 'zod'
-import { email, instant, orgParams, page, pageQuery, role, slug } from './common.js'
+import { email, instant, orgParams, page, pageQuery, plainText, role, slug } from './common.js'
 import { defineEndpoints } from './endpoint.js'
 
 export const tokenInfo = z.object({
@@ -15,7 +15,7 @@ export const tokenInfo = z.object({
 export type TokenInfo = z.infer<typeof tokenInfo>
 
 export const createTokenBody = z.strictObject({
-  name: z.string().trim().min(1).max(100).optional(),
+  name: plainText(100).optional(),
   readOnly: z.boolean().default(false),
   /** An instant computed by the caller (older clients); prefer `expires`. */
   expiresAt: instant.optional(),

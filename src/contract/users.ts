@@ -1,5 +1,5 @@
 import * as z from 'zod'
-import { email, instant, orgParams, page, pageQuery, role, slug } from './common.js'
+import { email, instant, orgParams, page, pageQuery, plainText, role, slug } from './common.js'
 import { defineEndpoints } from './endpoint.js'
 
 export const member = z.object({
@@ -12,7 +12,7 @@ export type Member = z.infer<typeof member>
 
 export const userItem = z.strictObject({
   email,
-  name: z.string().trim().min(1).max(200).optional(),
+  name: plainText(200).optional(),
   role: role.optional(),
 })
 export const removeUserItem = z.strictObject({ email })

@@ -215,6 +215,49 @@ for (const dialect of DIALECTS) {
         assert.equal(badRole.status, 400)
       })
 
+      it('refuses control characters in the names others see listed (org, member, token, add-on)', async () => {
+        // Each would reach an admin's terminal in a table: \x1b[2J clears it, \u202e reverses it.
+        const before = (await t.call(t.operatorToken, 'GET', '/v1/orgs/acme')).body
+        const calls: Array<[string, string, string, unknown, string]> = [
+          [t.operatorToken, 'POST', '/v1/orgs', { slug: 'ctl-1', name: 'Evil\u001b[2J' }, 'body.name'],
+          [t.operatorToken, 'PATCH', '/v1/orgs/acme', { name: 'Acme\u202etxt.exe' }, 'body.name'],
+          [t.operatorToken, 'PATCH', '/v1/orgs/acme', { contactPhone: '555\u0007123' }, 'body.contactPhone'],
+          [
+            t.operatorToken,
+            'POST',
+            '/v1/orgs',
+            { slug: 'ctl-2', name: 'Ctl', admin: { email: 'a@ctl.test', name: 'A\u009b2J' } },
+            'body.admin.name',
+          ],
+          [
+            alice,
+            'POST',
+            '/v1/orgs/acme/users/bulk-add',
+            { items: [{ email: 'ok@acme.test' }, { email: 'x@acme.test', name: 'X\rY' }] },
+            'body.items[1].name',
+          ],
+          [alice, 'POST', '/v1/orgs/acme/tokens', { name: 'ci\u001b]0;pwned\u0007' }, 'body.name'],
+          [
+            t.operatorToken,
+            'POST',
+            '/v1/orgs/acme/cloud/addons',
+            { key: 'ctl', name: 'Ctl\u007f', total: 1, expires: '2099-12-31' },
+            'body.name',
+          ],
+        ]
+        for (const [token, method, path, body, field] of calls) {
+          const res = await t.call(token, method, path, body)
+          assert.equal(res.status, 400, `${method} ${path}: ${JSON.stringify(res.body)}`)
+          assert.deepEqual(
+            res.body.error.details.issues.map((i: { path: string; message: string }) => [i.path, i.message]),
+            [[field, 'must not contain control characters']],
+          )
+        }
+        // Nothing was created or changed.
+        assert.equal((await t.call(t.operatorToken, 'GET', '/v1/orgs/ctl-1')).status, 404)
+        assert.deepEqual((await t.call(t.operatorToken, 'GET', '/v1/orgs/acme')).body, before)
+      })
+
       it('refuses unknown keys in bulk items, and more than 1,000 items', async () => {
         const extra = await t.call(alice, 'POST', '/v1/orgs/acme/users/bulk-add', {
           items: [{ email: 'x@acme.test', admin: true }],
