@@ -1,8 +1,8 @@
-import { Command, Errors, Flags, type Interfaces } from '@oclif/core'
+import { Command, Errors, Flags, ux, type Interfaces } from '@oclif/core'
 import { ClientError } from '../client/errors.js'
 import type { LicctlClient } from '../client/index.js'
 import { redactTokens } from '../domain/redact.js'
-import { failureOf, terminalSafeJson, UsageError } from './errors.js'
+import { escapeRawInJson, failureOf, terminalSafeJson, terminalSafeText, UsageError } from './errors.js'
 import { stderrColor } from './output.js'
 import { dropOutputWhenStdoutCloses } from './stdout.js'
 
@@ -130,10 +130,14 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     return output === 'csv' || output === 'tsv' ? output : undefined
   }
 
-  /** Writes a human line to stdout, unless the output is for a program (--json, --jq, --output). */
+  /**
+   * Writes a human line to stdout, unless the output is for a program (--json, --jq, --output). Its
+   * control characters are escaped but for the CLI's own colours (terminalSafeText): what it lists
+   * was typed by others.
+   */
   protected say(text: string): void {
     if (!this.jsonEnabled() && !this.delimitedFormat)
-      process.stdout.write(text.endsWith('\n') ? text : text + '\n')
+      process.stdout.write(terminalSafeText(text.endsWith('\n') ? text : text + '\n'))
   }
 
   /**
@@ -174,9 +178,17 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     else this.logJson(doc)
   }
 
+  /**
+   * `--json`: oclif's document (indented, coloured on a terminal), with the characters JSON leaves
+   * raw (DEL, C1 controls, bidi overrides) escaped, so stored text cannot act on the terminal.
+   */
+  override logJson(json: unknown): void {
+    ux.stdout(escapeRawInJson(ux.colorizeJson(json, { pretty: true, theme: this.config.theme?.json })))
+  }
+
   /** Writes a note to stderr (warnings, hints): never mixes with the result on stdout. */
   protected note(text: string): void {
-    process.stderr.write(text.endsWith('\n') ? text : text + '\n')
+    process.stderr.write(terminalSafeText(text.endsWith('\n') ? text : text + '\n'))
   }
 
   protected override async catch(err: Error): Promise<void> {

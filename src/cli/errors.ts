@@ -148,16 +148,45 @@ export function quote(input: string, max = 40): string {
 // eslint-disable-next-line no-control-regex
 const CONTROLS = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ufffd]/gu
 
+/** A colour sequence, or one control character (as CONTROLS, without U+FFFD). */
+const SGR_OR_CONTROL =
+  // eslint-disable-next-line no-control-regex
+  /\u001b\[[0-9;]*m|[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/gu
 /**
- * JSON for a terminal: JSON.stringify escapes C0 controls but writes DEL, C1 controls (`\x9b` is a
- * CSI on some terminals) and bidirectional overrides as they are. Those become `\u…` escapes here:
- * the same document to a parser, nothing a terminal acts on.
+ * The colour sequences the CLI's own output uses (chalk at level 1): reset, bold, dim, italic,
+ * underline, the 16 colours and their backgrounds. Not blink, inverse or hidden (`\x1b[8m` would
+ * hide what follows).
  */
-export function terminalSafeJson(value: unknown): string {
-  return JSON.stringify(value).replace(
-    /[\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/gu,
-    (ch) => `\\u${ch.codePointAt(0)!.toString(16).padStart(4, '0')}`,
+// eslint-disable-next-line no-control-regex
+const OWN_SGR = /^\u001b\[(?:(?:0|1|2|3|4|22|23|24|3[0-7]|39|4[0-7]|49|9[0-7]|10[0-7])(?:;(?!m)|(?=m)))*m$/
+
+/**
+ * Human output for a terminal: the CLI's own colours, line breaks and tabs as they are, and every
+ * other control character escaped as `escapeControls` does, whatever stored text put it there (a
+ * name saved before the API refused control characters, or by another client). A name holding
+ * `\x1b[2J` would otherwise clear the admin's screen when a table lists it.
+ */
+export function terminalSafeText(text: string): string {
+  return text.replace(SGR_OR_CONTROL, (m) =>
+    m === '\n' || m === '\t' || (m.length > 1 && OWN_SGR.test(m)) ? m : escapeControls(m),
   )
+}
+
+/** What JSON.stringify writes as it is: DEL, C1 controls (`\x9b` is a CSI on some terminals), bidi overrides. */
+const RAW_IN_JSON = /[\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/gu
+
+/**
+ * JSON text for a terminal: JSON.stringify escapes C0 controls but writes DEL, C1 controls and
+ * bidirectional overrides as they are. Those become `\u…` escapes here: the same document to a
+ * parser, nothing a terminal acts on. (They occur only inside strings, so the text stays JSON.)
+ */
+export function escapeRawInJson(json: string): string {
+  return json.replace(RAW_IN_JSON, (ch) => `\\u${ch.codePointAt(0)!.toString(16).padStart(4, '0')}`)
+}
+
+/** One line of JSON for a terminal (escapeRawInJson). */
+export function terminalSafeJson(value: unknown): string {
+  return escapeRawInJson(JSON.stringify(value))
 }
 
 export function escapeControls(text: string): string {

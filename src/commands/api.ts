@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { Args, Flags } from '@oclif/core'
 import { ApiCommand } from '../cli/base-command.js'
-import { UsageError } from '../cli/errors.js'
+import { escapeRawInJson, UsageError } from '../cli/errors.js'
 
 type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE'
 
@@ -58,7 +58,8 @@ The response body is printed as indented JSON on stdout; errors go to stderr wit
       headers: parseHeaders(this.flags.header ?? []),
       ...(this.flags['idempotency-key'] ? { idempotencyKey: this.flags['idempotency-key'] } : {}),
     })
-    if (res !== null && res !== undefined) process.stdout.write(JSON.stringify(res, null, 2) + '\n')
+    if (res !== null && res !== undefined)
+      process.stdout.write(escapeRawInJson(JSON.stringify(res, null, 2)) + '\n')
   }
 }
 

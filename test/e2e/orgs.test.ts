@@ -690,3 +690,59 @@ describe('e2e: orgs users from stdin, and what removal releases', function () {
     assert.match(res.stdout, /✓ changed\s+peter@initech\.test — no seats, add-ons or tokens held\n/)
   })
 })
+
+describe('e2e: stored text reaches the terminal escaped', function () {
+  let server: E2eServer
+  let admin: string
+  before(async () => {
+    server = await E2eServer.start()
+    admin = await server.createOrg('ctl', 'alice@ctl.test')
+    const add = await runCli(['orgs', 'users', 'add', 'eve@ctl.test'], { env: server.env(admin, 'ctl') })
+    assert.equal(add.code, 0, add.stderr)
+    // Names stored before the API refused control characters (or written around it): a screen
+    // clear, a window-title change, hidden text and a right-to-left override.
+    const { default: Database } = await import('better-sqlite3')
+    const db = new Database(server.dbUrl)
+    db.prepare("update users set name = ? where email = 'eve@ctl.test'").run(
+      'Eve\u001b[2J\u001b]0;pwned\u0007\u001b[8mhidden\u202eevil',
+    )
+    db.prepare("update organizations set name = ? where slug = 'ctl'").run('Ctl\u009b2J\rCorp')
+    db.close()
+  })
+  after(async () => server.stop())
+
+  const ESCAPED_EVE = 'Eve\\x1b[2J\\x1b]0;pwned\\x07\\x1b[8mhidden\\u202eevil'
+
+  it('escapes every control character of a listed name, off a terminal and with colour forced', async () => {
+    for (const colour of [{ NO_COLOR: '1' }, { FORCE_COLOR: '1' }]) {
+      const env = { ...server.env(admin, 'ctl'), ...colour }
+      const list = await runCli(['orgs', 'users', 'list'], { env })
+      assert.equal(list.code, 0, list.stderr)
+      assert.ok(list.stdout.includes(ESCAPED_EVE), list.stdout)
+      // What is left of ESC is only the CLI's own colour codes (forced), never a stored sequence.
+      // eslint-disable-next-line no-control-regex
+      const escapes = list.stdout.match(/\u001b[^m]*m?/g) ?? []
+      if ('NO_COLOR' in colour) assert.deepEqual(escapes, [])
+      else {
+        assert.ok(escapes.length > 0, 'the header is still bold')
+        // eslint-disable-next-line no-control-regex
+        for (const e of escapes) assert.match(e, /^\u001b\[[0-9;]*m$/)
+        assert.ok(!escapes.includes('\u001b[8m'))
+      }
+      assert.ok(!list.stdout.includes('\u202e') && !list.stdout.includes('\u0007'))
+      const show = await runCli(['orgs', 'show'], { env })
+      assert.equal(show.code, 0, show.stderr)
+      assert.ok(show.stdout.includes('Ctl\\x9b2J\\rCorp'), show.stdout)
+    }
+  })
+
+  it('keeps the data as stored under --json (JSON escapes, parsed back to the same name)', async () => {
+    const res = await runCli(['orgs', 'users', 'list', '--json'], { env: server.env(admin, 'ctl') })
+    assert.equal(res.code, 0, res.stderr)
+    assert.ok(!res.stdout.includes('\u001b') && !res.stdout.includes('\u202e'))
+    const eve = (JSON.parse(res.stdout) as { items: Array<{ email: string; name: string }> }).items.find(
+      (m) => m.email === 'eve@ctl.test',
+    )
+    assert.equal(eve?.name, 'Eve\u001b[2J\u001b]0;pwned\u0007\u001b[8mhidden\u202eevil')
+  })
+})
