@@ -721,7 +721,7 @@ describe('e2e: stored text reaches the terminal escaped', function () {
       assert.ok(list.stdout.includes(ESCAPED_EVE), list.stdout)
       // What is left of ESC is only the CLI's own colour codes (forced), never a stored sequence.
       // eslint-disable-next-line no-control-regex
-      const escapes = list.stdout.match(/\u001b[^m]*m?/g) ?? []
+      const escapes: string[] = list.stdout.match(/\u001b[^m]*m?/g) ?? []
       if ('NO_COLOR' in colour) assert.deepEqual(escapes, [])
       else {
         assert.ok(escapes.length > 0, 'the header is still bold')
