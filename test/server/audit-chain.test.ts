@@ -139,7 +139,19 @@ for (const dialect of DIALECTS) {
       const report = await verify()
       assert.deepEqual(
         [report.broken?.id, report.broken?.reason, report.broken?.message],
-        [rows[3]!.id, 'missing', `entries 3–3 are missing before entry 4 (${rows[3]!.id})`],
+        [rows[3]!.id, 'missing', `entry 3 is missing before entry 4 (${rows[3]!.id})`],
+      )
+    })
+
+    it('names the run of entries deleted from the middle', async () => {
+      const rows = await entries()
+      await withoutTriggers(t.storage.db, dialect, () =>
+        sql`delete from audit_events where id in (${rows[2]!.id}, ${rows[3]!.id})`.execute(t.storage.db),
+      )
+      const report = await verify()
+      assert.deepEqual(
+        [report.broken?.id, report.broken?.reason, report.broken?.message],
+        [rows[4]!.id, 'missing', `entries 3–4 are missing before entry 5 (${rows[4]!.id})`],
       )
     })
 

@@ -104,7 +104,7 @@ export async function verifyAudit(ctx: ServiceContext, slug: string): Promise<Au
         return report({
           ...at,
           reason: 'missing',
-          message: `entries ${seq + 1}–${r.seq - 1} are missing before entry ${r.seq} (${r.id})`,
+          message: `${r.seq - 1 === seq + 1 ? `entry ${seq + 1} is` : `entries ${seq + 1}–${r.seq - 1} are`} missing before entry ${r.seq} (${r.id})`,
         })
       if (r.prev_hash !== prev)
         return report({
