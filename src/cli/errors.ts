@@ -1,6 +1,7 @@
 import { ApiError, ClientError, redactDetails } from '../client/errors.js'
 import { exitCodeFor } from '../contract/errors.js'
 import { redactTokens } from '../domain/redact.js'
+import { C0_CONTROLS, CONTROLS_BEYOND_C0 } from '../domain/terminal-controls.js'
 
 /**
  * An expected failure the user can act on, raised by the CLI itself. `exitCode` follows the
@@ -144,14 +145,11 @@ export function quote(input: string, max = 40): string {
   return `'${escapeControls(cut)}${chars.length > max ? '…' : ''}'`
 }
 
-/** C0 and C1 controls, DEL, and the bidirectional overrides that reorder what a terminal shows. */
-// eslint-disable-next-line no-control-regex
-const CONTROLS = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ufffd]/gu
+/** What a terminal acts on (domain/terminal-controls.ts), and U+FFFD: a binary file's bytes quoted back. */
+const CONTROLS = new RegExp(`[${C0_CONTROLS}${CONTROLS_BEYOND_C0}\\ufffd]`, 'gu')
 
 /** A colour sequence, or one control character (as CONTROLS, without U+FFFD). */
-const SGR_OR_CONTROL =
-  // eslint-disable-next-line no-control-regex
-  /\u001b\[[0-9;]*m|[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/gu
+const SGR_OR_CONTROL = new RegExp(`\\u001b\\[[0-9;]*m|[${C0_CONTROLS}${CONTROLS_BEYOND_C0}]`, 'gu')
 /**
  * The colour sequences the CLI's own output uses (chalk at level 1): reset, bold, dim, italic,
  * underline, the 16 colours and their backgrounds. Not blink, inverse or hidden (`\x1b[8m` would
@@ -172,8 +170,8 @@ export function terminalSafeText(text: string): string {
   )
 }
 
-/** What JSON.stringify writes as it is: DEL, C1 controls (`\x9b` is a CSI on some terminals), bidi overrides. */
-const RAW_IN_JSON = /[\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/gu
+/** What JSON.stringify writes as it is: every control but the C0 ones. */
+const RAW_IN_JSON = new RegExp(`[${CONTROLS_BEYOND_C0}]`, 'gu')
 
 /**
  * JSON text for a terminal: JSON.stringify escapes C0 controls but writes DEL, C1 controls and

@@ -1,4 +1,5 @@
 import * as z from 'zod'
+import { C0_CONTROLS, CONTROLS_BEYOND_C0 } from '../domain/terminal-controls.js'
 import { dateProblem, instantProblem, isCalendarDate } from '../domain/time-range.js'
 
 /** UTC instant on the wire: ISO-8601 with a Z. */
@@ -12,12 +13,8 @@ export const email = z
   .email()
   .max(254)
   .transform((s) => s.toLowerCase())
-/**
- * C0 and C1 controls, DEL and the bidirectional overrides: what would move a terminal's cursor,
- * clear it or reorder it when an admin lists what someone else typed.
- */
-// eslint-disable-next-line no-control-regex
-const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/u
+/** What would move a terminal's cursor, clear it or reorder it when an admin lists what someone else typed. */
+const CONTROL_CHARACTERS = new RegExp(`[${C0_CONTROLS}${CONTROLS_BEYOND_C0}]`, 'u')
 
 /** Free text others see on a terminal (a host, a device's name): trimmed, 1..max, no control character. */
 export const plainText = (max: number) =>
