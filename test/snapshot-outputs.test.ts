@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert'
 import { join } from 'node:path'
 import { jsonOutputs } from '../src/cli/json-schemas.js'
-import { E2eServer, runCli, type CliResult } from './helpers/e2e.js'
+import { E2eServer, ROOT, runCli, type CliResult } from './helpers/e2e.js'
 
 /**
  * The snapshot of --json schemas is only worth something if the schemas are true: run each
@@ -77,5 +77,28 @@ describe('--json outputs conform to their registered schemas', function () {
       .map(([id]) => id)
       .sort()
     assert.deepEqual([...checked].sort(), expected, 'every orgs/server command with a schema is checked here')
+  })
+
+  it('plugins commands (oclif’s description of each plugin)', async () => {
+    const data = { LICCTL_DATA_DIR: join(server.dir, 'conformance-data') }
+    const link = await runCli(['plugins', 'link', join(ROOT, 'test/fixtures/plugin-hr'), '--no-install'], {
+      env: data,
+    })
+    assert.equal(link.code, 0, link.stderr)
+    const listed = (await run('plugins', [], data)) as unknown as Array<{ name: string }>
+    assert.ok(listed.some((p) => p.name === 'licctl-plugin-hr'))
+    const inspected = (await run('plugins:inspect', ['licctl-plugin-hr'], data)) as unknown as Array<{
+      commandIDs: string[]
+    }>
+    assert.deepEqual(inspected[0]?.commandIDs, ['hr:check'])
+    const expected = Object.entries(jsonOutputs)
+      .filter(([id, o]) => /^plugins(:|$)/.test(id) && 'schema' in o)
+      .map(([id]) => id)
+      .sort()
+    assert.deepEqual(
+      [...checked].filter((id) => /^plugins(:|$)/.test(id)).sort(),
+      expected,
+      'every plugins command with a schema is checked here',
+    )
   })
 })

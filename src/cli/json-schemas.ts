@@ -84,6 +84,19 @@ const profileRow = z.object({
   hasToken: z.boolean(),
 })
 
+/**
+ * A plugin as oclif describes it (`plugins --json`, `plugins inspect --json`, printed by
+ * @oclif/plugin-plugins): the fields a script can rely on. The rest (the plugin's manifest, its
+ * package.json, oclif's options) is oclif's own and passes through as it is.
+ */
+const oclifPlugin = z.looseObject({
+  name: z.string(),
+  version: z.string(),
+  type: z.enum(['core', 'user', 'link', 'dev']),
+  root: z.string(),
+  commandIDs: z.array(z.string()),
+})
+
 export const jsonOutputs: Record<string, JsonOutput> = {
   'activations:activate': json(activateResponse),
   'activations:deactivate': json(deactivateResponse),
@@ -131,6 +144,8 @@ export const jsonOutputs: Record<string, JsonOutput> = {
   explain: json(explanation),
 
   // With --all, --json streams NDJSON instead: one entry of this `items` schema a line.
+  help: noJsonOutput('prints a help page'),
+
   'orgs:audit': json(
     z
       .object({ items: z.array(auditEntry) })
@@ -163,6 +178,24 @@ export const jsonOutputs: Record<string, JsonOutput> = {
   'orgs:users:list': list(member),
   'orgs:users:remove': bulk,
   'orgs:users:set-role': json(member),
+
+  plugins: json(
+    z
+      .array(oclifPlugin)
+      .describe(
+        'every plugin: licctl itself, the core plugins and those installed or linked (--core or not)',
+      ),
+  ),
+  /** One entry per plugin named, with the version each dependency resolves to. */
+  'plugins:inspect': json(
+    z.array(
+      oclifPlugin.extend({ deps: z.record(z.string(), z.object({ from: z.string(), version: z.string() })) }),
+    ),
+  ),
+  'plugins:link': noJsonOutput('links a plugin; progress on stderr'),
+  'plugins:reset': noJsonOutput('removes every plugin installed or linked, one line each'),
+  'plugins:uninstall': noJsonOutput('removes plugins; progress on stderr'),
+  'plugins:update': noJsonOutput('updates the plugins installed from the registry; progress on stderr'),
 
   'seats:checkin': json(lease),
   'seats:checkout': json(checkoutResponse),

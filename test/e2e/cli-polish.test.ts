@@ -45,6 +45,9 @@ describe('e2e: help and other output oclif prints itself, into a pipe that close
     ['help', 'seats'],
     ['seats', 'provision', '--help'],
     ['plugins', '--help'],
+    ['plugins', 'link', '--help'],
+    // licctl's `help` command, which runs @oclif/plugin-help's (src/commands/help.ts).
+    ['help', 'plugins', 'link'],
     ['autocomplete', '--help'],
   ])
     it(args.join(' '), async () => {
@@ -586,6 +589,75 @@ describe('e2e: what a new user trips over', function () {
       assert.equal(unlink.code, 0, unlink.stderr)
       const gone = await runCli(['hr', 'check', '--file', hr], { env: { ...env, ...data } })
       assert.notEqual(gone.code, 0)
+    })
+
+    // licctl's own `plugins …` and `help` commands (src/commands/plugins/, src/commands/help.ts)
+    // take the core plugins' ids: help shows licctl's examples, the plugin's command does the work.
+    it('`plugins link --help` and `help plugins link` show licctl’s examples', async () => {
+      const dir = join(ROOT, 'test/fixtures/plugin-hr')
+      for (const args of [
+        ['plugins', 'link', dir, '--help'],
+        ['help', 'plugins', 'link'],
+      ]) {
+        const res = await runCli(args, { env: { NO_COLOR: '1' } })
+        assert.equal(res.code, 0, res.stderr)
+        assert.match(res.stdout, /^Link a plugin from a folder/, args.join(' '))
+        assert.match(
+          res.stdout,
+          /EXAMPLES\n {2}\$ licctl plugins link \.\/licctl-plugin-hr\n\n {2}\$ licctl plugins link \.\/licctl-plugin-hr --no-install\n/,
+          args.join(' '),
+        )
+        assert.match(res.stdout, /--\[no-\]install +install the plugin’s dependencies/, args.join(' '))
+      }
+      const unlink = await runCli(['plugins', 'unlink', '--help'], { env: { NO_COLOR: '1' } })
+      assert.equal(unlink.code, 0, unlink.stderr)
+      assert.match(unlink.stdout, /\$ licctl plugins remove licctl-plugin-hr licctl-plugin-sso/)
+      assert.match(unlink.stdout, /ALIASES\n {2}\$ licctl plugins unlink\n {2}\$ licctl plugins remove/)
+    })
+
+    it('`plugins inspect`, `remove`, `reset` and `update` run the plugin’s commands, as before', async () => {
+      const data = {
+        LICCTL_DATA_DIR: join(server.dir, 'data-2'),
+        LICCTL_CACHE_DIR: join(server.dir, 'cache-2'),
+      }
+      const run = (args: string[]) => runCli(args, { env: { ...env, ...data, NO_COLOR: '1' } })
+      const dir = join(ROOT, 'test/fixtures/plugin-hr')
+      assert.equal((await run(['plugins', 'link', dir, '--no-install'])).code, 0)
+      const inspect = await run(['plugins', 'inspect', 'licctl-plugin-hr'])
+      assert.equal(inspect.code, 0, inspect.stderr)
+      assert.match(inspect.stdout, /location .*plugin-hr\n[\s\S]*commands\n.*hr:check/)
+      const json = await run(['plugins', '--json'])
+      assert.equal(json.code, 0, json.stderr)
+      const listed = JSON.parse(json.stdout) as Array<{ name: string; type: string }>
+      assert.deepEqual(listed.map((p) => `${p.name} ${p.type}`).sort(), [
+        '@oclif/plugin-autocomplete core',
+        '@oclif/plugin-help core',
+        '@oclif/plugin-plugins core',
+        'licctl core',
+        'licctl-plugin-hr link',
+      ])
+      const core = await run(['plugins', '--core'])
+      assert.match(core.stdout, /^@oclif\/plugin-plugins \S+ \(core\)$/m)
+      // `remove` is an alias of `uninstall`, as `unlink` is.
+      const remove = await run(['plugins', 'remove', 'licctl-plugin-hr'])
+      assert.equal(remove.code, 0, remove.stderr)
+      assert.equal((await run(['plugins'])).stdout, 'No plugins installed.\n')
+      const again = await run(['plugins', 'uninstall', 'licctl-plugin-hr'])
+      assert.equal(again.code, 2)
+      assert.match(again.stderr, /licctl-plugin-hr is not installed/)
+      // reset unlinks every linked plugin; --reinstall links them again.
+      assert.equal((await run(['plugins', 'link', dir, '--no-install'])).code, 0)
+      const reinstall = await run(['plugins', 'reset', '--reinstall'])
+      assert.equal(reinstall.code, 0, reinstall.stderr)
+      assert.match(reinstall.stdout, /Unlinked licctl-plugin-hr[\s\S]*Relinked licctl-plugin-hr/)
+      assert.match((await run(['plugins'])).stdout, /^licctl-plugin-hr 1\.0\.0 \(link\) /m)
+      const reset = await run(['plugins', 'reset'])
+      assert.equal(reset.code, 0, reset.stderr)
+      assert.match(reset.stdout, /^Found 1 plugin/)
+      assert.equal((await run(['plugins'])).stdout, 'No plugins installed.\n')
+      // Nothing installed from the registry: nothing to update (and no npm run).
+      const update = await run(['plugins', 'update'])
+      assert.equal(update.code, 0, update.stderr)
     })
   })
 

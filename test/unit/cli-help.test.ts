@@ -1,35 +1,99 @@
 import { strict as assert } from 'node:assert'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { Config } from '@oclif/core'
 import { ROOT } from '../helpers/e2e.js'
 import { spawnProcessSync } from '../helpers/spawn.js'
 
-interface ManifestCommand {
-  summary?: string
-  description?: string
-  examples?: unknown[]
-  flags: Record<string, { description?: string; hidden?: boolean }>
-  args?: Record<string, { description?: string }>
-}
-
-/** Help is part of the product: every command explains itself, and the README says the same. */
+/**
+ * Help is part of the product: every command explains itself, and the README says the same. "Every
+ * command" is every command oclif loads (Config.load): licctl's own, and those of the core plugins
+ * in package.json (help, autocomplete, plugins), which licctl's own commands of the same id
+ * override (src/commands/help.ts, src/commands/plugins/, src/commands/autocomplete/). Plugins a user
+ * installed or linked are theirs to document: they are not loaded here.
+ */
 describe('cli help: every command documented, the README current', function () {
-  const manifest = JSON.parse(readFileSync(join(ROOT, 'oclif.manifest.json'), 'utf8')) as {
-    commands: Record<string, ManifestCommand>
-  }
-
-  it('every command has a description, help for each flag and argument, and at least two examples', () => {
+  it('every command oclif loads, core plugins’ included, has a description, help for each flag and argument, and at least two examples', async () => {
+    const config = await Config.load({ root: ROOT, userPlugins: false })
     const missing: string[] = []
-    for (const [id, cmd] of Object.entries(manifest.commands)) {
+    // config.commands has an entry per alias too (`plugins unlink`): each is checked as it is shown.
+    for (const cmd of config.commands) {
+      const id = cmd.id
       if (!cmd.summary && !cmd.description) missing.push(`${id}: no description`)
-      if ((cmd.examples ?? []).length < 2) missing.push(`${id}: ${(cmd.examples ?? []).length} example(s)`)
-      for (const [name, flag] of Object.entries(cmd.flags))
-        if (!flag.hidden && !flag.description) missing.push(`${id}: --${name} has no help`)
+      if ((cmd.examples ?? []).length < 2)
+        missing.push(`${id} (${cmd.pluginName}): ${(cmd.examples ?? []).length} example(s)`)
+      for (const [name, flag] of Object.entries(cmd.flags ?? {}))
+        if (!flag.hidden && !flag.summary && !flag.description) missing.push(`${id}: --${name} has no help`)
       for (const [name, arg] of Object.entries(cmd.args ?? {}))
         if (!arg.description) missing.push(`${id}: argument ${name} has no help`)
     }
-    assert.ok(Object.keys(manifest.commands).length >= 30)
+    const plugins = new Set(config.commands.map((c) => c.pluginName))
+    for (const name of ['licctl', ...(config.pjson.oclif.plugins ?? [])])
+      assert.ok(plugins.has(name) || config.plugins.has(name), `${name} is loaded`)
+    assert.ok(config.commands.length >= 30)
     assert.deepEqual(missing, [])
+  })
+
+  it('licctl’s help and plugins commands win over the core plugins’ and declare the same arguments, flags and aliases', async () => {
+    const config = await Config.load({ root: ROOT, userPlugins: false })
+    type Ref = { plugin: string; id: string }
+    const ours = config.commands.filter(
+      (c) =>
+        c.pluginName === 'licctl' &&
+        (c as { pluginCommand?: Ref }).pluginCommand &&
+        !c.aliases.includes(c.id),
+    )
+    // What oclif parses (the plugin's command parses the arguments; ours only show them in help).
+    const surface = (c: (typeof config.commands)[number]) => ({
+      aliases: [...(c.aliases ?? [])].sort(),
+      hiddenAliases: [...(c.hiddenAliases ?? [])].sort(),
+      strict: c.strict !== false,
+      json: Boolean(c.enableJsonFlag),
+      args: Object.fromEntries(
+        Object.entries(c.args ?? {}).map(([name, a]) => [
+          name,
+          { required: Boolean(a.required), default: a.default, options: a.options },
+        ]),
+      ),
+      flags: Object.fromEntries(
+        Object.entries(c.flags ?? {}).map(([name, f]) => [
+          name,
+          {
+            type: f.type,
+            char: f.char,
+            hidden: Boolean(f.hidden),
+            required: Boolean(f.required),
+            allowNo: f.type === 'boolean' ? Boolean(f.allowNo) : undefined,
+            options: f.type === 'option' ? f.options : undefined,
+            multiple: f.type === 'option' ? Boolean(f.multiple) : undefined,
+            default: f.default,
+            exclusive: f.exclusive,
+          },
+        ]),
+      ),
+    })
+    const shadowed: string[] = []
+    for (const cmd of ours) {
+      const ref = (cmd as { pluginCommand?: Ref }).pluginCommand!
+      assert.equal(ref.id, cmd.id, `${cmd.id} runs the plugin command of its own id`)
+      const plugin = config.plugins.get(ref.plugin)
+      assert.ok(plugin, `${ref.plugin} is loaded`)
+      const theirs = plugin.commands.find((c) => c.id === ref.id)
+      assert.ok(theirs, `${ref.plugin} has ${ref.id}`)
+      assert.deepEqual(surface(cmd), surface(theirs), `${cmd.id}: as ${ref.plugin} declares it`)
+      for (const id of [cmd.id, ...cmd.aliases])
+        assert.equal(config.findCommand(id)?.pluginName, 'licctl', `${id} is licctl’s`)
+      shadowed.push(cmd.id)
+    }
+    assert.deepEqual(shadowed.sort(), [
+      'help',
+      'plugins',
+      'plugins:inspect',
+      'plugins:link',
+      'plugins:reset',
+      'plugins:uninstall',
+      'plugins:update',
+    ])
   })
 
   it('the README command reference is what `npm run readme` generates now', function () {

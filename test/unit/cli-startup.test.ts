@@ -86,6 +86,8 @@ describe('cli start-up: what each path loads', function () {
       LICCTL_TRACE_OUT: out,
       LICCTL_CONFIG_DIR: join(dir, 'config'),
       LICCTL_CACHE_DIR: join(dir, 'cache'),
+      // Where oclif keeps the user's plugins: none here.
+      LICCTL_DATA_DIR: join(dir, 'data'),
       LICCTL_URL: '',
       LICCTL_TOKEN: '',
       LICCTL_ORG: '',
@@ -263,18 +265,62 @@ describe('cli start-up: what each path loads', function () {
     )
   })
 
-  it('plugins cost nothing at start-up: neither the plugins nor the autocomplete plugin’s code loads', () => {
+  /** The core plugins' code, and the package managers @oclif/plugin-plugins runs. */
+  const PLUGIN_CODE = [
+    '@oclif/plugin-plugins',
+    '@oclif/plugin-autocomplete',
+    '@oclif/plugin-help',
+    'npm',
+    'yarn',
+  ]
+
+  it('plugins cost nothing at start-up: no core plugin’s code loads', () => {
     for (const args of [['--version'], ['orgs', 'profiles', '--json']]) {
       const res = packagesLoaded(args)
       assert.equal(res.code, 0)
       assert.deepEqual(
-        res.codeOf.filter((p) =>
-          ['@oclif/plugin-plugins', '@oclif/plugin-autocomplete', 'npm', 'yarn'].includes(p),
-        ),
+        res.codeOf.filter((p) => PLUGIN_CODE.includes(p)),
         [],
         args.join(' '),
       )
     }
+  })
+
+  // licctl's `help` and `plugins …` commands (src/commands/help.ts, src/commands/plugins/) run the
+  // core plugins' commands: the plugin's code loads when one of its commands runs, not for its help.
+  it('help for the plugins commands, from the manifest, loads no core plugin’s code', () => {
+    for (const args of [
+      ['plugins', 'link', '--help'],
+      ['plugins', '--help'],
+      ['plugins', 'unlink', '--help'],
+      ['plugins', 'reset', '--help'],
+    ]) {
+      const res = packagesLoaded(args)
+      assert.equal(res.code, 0, args.join(' '))
+      assert.match(res.stdout, /EXAMPLES/, args.join(' '))
+      assert.deepEqual(
+        res.codeOf.filter((p) => PLUGIN_CODE.includes(p)),
+        [],
+        args.join(' '),
+      )
+    }
+  })
+
+  it('`help <command>` loads the help plugin only; `plugins` the plugins plugin, not npm or yarn', () => {
+    const help = packagesLoaded(['help', 'plugins', 'link'])
+    assert.equal(help.code, 0)
+    assert.match(help.stdout, /plugins link \.\/licctl-plugin-hr --no-install/)
+    assert.deepEqual(
+      help.codeOf.filter((p) => PLUGIN_CODE.includes(p)),
+      ['@oclif/plugin-help'],
+    )
+    const list = packagesLoaded(['plugins'])
+    assert.equal(list.code, 0)
+    assert.equal(list.stdout, 'No plugins installed.\n')
+    assert.deepEqual(
+      list.codeOf.filter((p) => PLUGIN_CODE.includes(p)),
+      ['@oclif/plugin-plugins'],
+    )
   })
 
   it('--json alone loads neither jq nor the CSV writer; --jq loads jq only', () => {
