@@ -179,9 +179,15 @@ export const resizePlan = z.object({
 })
 export type ResizePlan = z.infer<typeof resizePlan>
 export const resizeResponse = z.object({
+  /** Carried out (false for a dry run). */
   applied: z.boolean(),
+  /**
+   * False when the ID already has that quantity: nothing is done (nothing would be, in a dry run) and
+   * `plan.steps` is empty. True when it changes (would change, in a dry run).
+   */
+  changed: z.boolean(),
   plan: resizePlan,
-  /** The new ID, once applied. */
+  /** Once applied, the ID of the new quantity: the new one, or the same one when it already had it. */
   id: z.string().nullable(),
   generated: activationSummary.nullable(),
   orphaned: z.array(orphan),

@@ -290,6 +290,37 @@ describe('e2e: activations', function () {
     assert.deepEqual([after.get(id)!.status, after.get(done.id)!.quantity], ['inactive', 6])
   })
 
+  it('resize to the quantity the ID already has says so and exits 0: no --yes needed, nothing changed or audited', async () => {
+    ok(
+      await server.asOperator(
+        ['activations', 'provision', 'same-size', '--type', 'CC', '--seats', '5', '--expires', '2030-12-31'],
+        { env: { LICCTL_ORG: 'acme' } },
+      ),
+    )
+    const id = json<{ id: string }>(await adm('generate', 'same-size', '--quantity', '3', '--json')).id
+    ok(await as(eng, ['activate', id, '--host', 'lic-same', '--seats', '2']))
+    const audited = async () =>
+      ok(await adm('show', id, '--json')).stdout +
+      ok(await runCli(['orgs', 'audit', '--all', '--json'], { env: server.env(admin, 'acme') })).stdout
+    const before = [await ids(), await ent('same-size'), await audited()]
+    // Off a terminal and without --yes or --force: nothing is retired, so nothing needs confirming.
+    const said = ok(await adm('resize', id, '--quantity', '3'))
+    assert.equal(said.stdout, `${id} (same-size) already has 3 seats: nothing to change.\n`)
+    assert.equal(said.stderr, '')
+    assert.equal(
+      ok(await adm('resize', id, '--quantity', '3', '--dry-run')).stdout,
+      `${id} (same-size) already has 3 seats: nothing to change.\n`,
+    )
+    const res = json<{ applied: boolean; changed: boolean; id: string; generated: null; orphaned: [] }>(
+      await adm('resize', id, '--quantity', '3', '--json'),
+    )
+    assert.deepEqual(
+      [res.applied, res.changed, res.id, res.generated, res.orphaned],
+      [true, false, id, null, []],
+    )
+    assert.deepEqual([await ids(), await ent('same-size'), await audited()], before)
+  })
+
   it('refuses an expired ID with activation_expired (exit 3)', async () => {
     // An instant a few seconds ahead: the ID is generated before it, activated after it.
     const expires = new Date(Date.now() + 10_000).toISOString()

@@ -358,7 +358,7 @@ for (const dialect of DIALECTS) {
           { action: 'return', id, seats: 4 },
           { action: 'generate', product: 'sim-server', quantity: 6 },
         ])
-        assert.equal(dry.body.applied, false)
+        assert.deepEqual([dry.body.applied, dry.body.changed], [false, true])
         const refused = await t.call(admin, 'POST', `${base}/ids/${id}/resize`, { quantity: 6 })
         assert.deepEqual(refusal(refused), [409, 'hosts_would_be_orphaned'])
         assert.deepEqual(refused.body.error.details.plan.steps, dry.body.plan.steps)
@@ -384,6 +384,53 @@ for (const dialect of DIALECTS) {
           409,
           'return_not_supported',
         ])
+      })
+
+      it('resize to the quantity the ID already has is already so: 200, changed false, nothing done or audited', async () => {
+        assert.equal(
+          (await provision({ product: 'sim-same', type: 'CC', seats: 10, expires: '2030-12-31' })).status,
+          201,
+        )
+        const id = (await generate('sim-same', 4)).body.id
+        assert.equal((await act(id, 'lic-s', 2)).status, 200)
+        const resize = (body: object) => t.call(admin, 'POST', `${base}/ids/${id}/resize`, body)
+        const audited = async () => (await t.call(admin, 'GET', '/v1/orgs/acme/audit?limit=1000')).body.items
+        const before = [await show(id), await entitlement('sim-same'), await audited()]
+        const plan = {
+          id,
+          product: 'sim-same',
+          from: 4,
+          to: 4,
+          hosts: [{ host: 'lic-s', seats: 2, since: '2026-01-16T10:00:00.000Z' }],
+          steps: [],
+          entitlementFree: 6,
+        }
+        const dry = await resize({ quantity: 4, dryRun: true })
+        assert.equal(dry.status, 200, JSON.stringify(dry.body))
+        assert.deepEqual(dry.body, {
+          applied: false,
+          changed: false,
+          plan,
+          id: null,
+          generated: null,
+          orphaned: [],
+        })
+        // Hosts holding it are no reason to refuse: nothing would be orphaned. No force needed.
+        const same = await resize({ quantity: 4 })
+        assert.equal(same.status, 200, JSON.stringify(same.body))
+        assert.deepEqual(same.body, {
+          applied: true,
+          changed: false,
+          plan,
+          id,
+          generated: null,
+          orphaned: [],
+        })
+        assert.deepEqual([await show(id), await entitlement('sim-same'), await audited()], before)
+        // Another quantity is a change (here refused: a host holds it).
+        const grown = await resize({ quantity: 5, dryRun: true })
+        assert.deepEqual([grown.status, grown.body.changed, grown.body.plan.steps.length], [200, true, 3])
+        assert.deepEqual(refusal(await resize({ quantity: 5 })), [409, 'hosts_would_be_orphaned'])
       })
 
       it('clears a cleaned host’s orphans (admins), and lists cleared ones with all=true', async () => {
