@@ -256,6 +256,34 @@ describe('e2e: activations', function () {
     assert.ok(m, out)
     const byId = new Map((await ids()).map((i) => [i.id, i]))
     assert.deepEqual([byId.get(id)!.quantity, byId.get(m[1]!)!.quantity], [5, 3])
+    // The new ID finds the split that made it, in the log and in explain.
+    const made = m[1]!
+    const audit = ok(
+      await runCli(['orgs', 'audit', '--target', made, '--all', '--json'], {
+        env: server.env(admin, 'acme'),
+      }),
+    )
+    assert.deepEqual(
+      audit.stdout
+        .split('\n')
+        .filter((l) => l !== '')
+        .map((l) => JSON.parse(l) as { action: string; target: string; after: object })
+        .map((e) => [e.action, e.target, e.after]),
+      [['activations.split', `${id}/${made}`, { quantity: 5, newId: made, newQuantity: 3 }]],
+    )
+    const why = json<{
+      evidence: Array<{ fact: string; detail: string }>
+      history: Array<{ target: string }>
+    }>(
+      await runCli(['explain', 'eng@acme.test', '--activation', made, '--json'], {
+        env: server.env(admin, 'acme'),
+      }),
+    )
+    const day = new Date().toISOString().slice(0, 10)
+    assert.deepEqual(
+      [why.evidence.find((f) => f.fact === 'origin')?.detail, why.history.map((h) => h.target)],
+      [`split off ${id} (3 of its 8 seats) by admin@acme.test on ${day}`, [`${id}/${made}`]],
+    )
   })
 
   it('resize with active hosts prints the safe order and changes nothing without --force', async () => {

@@ -339,6 +339,37 @@ for (const dialect of DIALECTS) {
         )
         const e = await entitlement('sim-server')
         assert.deepEqual([e.inIds, e.free], [8, 12])
+        // Its audit entry names both IDs, so either finds it (`orgs audit --target`).
+        const made = res.body.id
+        for (const target of [made, id]) {
+          const log = await t.call(
+            admin,
+            'GET',
+            `/v1/orgs/acme/audit?action=activations.split&target=${target}`,
+          )
+          assert.deepEqual(
+            log.body.items.map((x: { target: string; before: object; after: object }) => [
+              x.target,
+              x.before,
+              x.after,
+            ]),
+            [[`${id}/${made}`, { quantity: 8 }, { quantity: 5, newId: made, newQuantity: 3 }]],
+            target,
+          )
+        }
+        // And explain says where the new ID came from.
+        const why = await t.call(
+          admin,
+          'GET',
+          `/v1/orgs/acme/explain/eng@acme.test?subject=activation&name=${made}`,
+        )
+        assert.deepEqual(
+          [
+            why.body.evidence.find((f: { fact: string }) => f.fact === 'origin')?.detail,
+            why.body.history.map((h: { action: string }) => h.action),
+          ],
+          [`split off ${id} (3 of its 8 seats) by admin@acme.test on 2026-01-16`, ['activations.split']],
+        )
         // The host row follows its ID's quantity (the composite key cascades).
         const row = await t.storage.db
           .selectFrom('activation_hosts')
@@ -374,6 +405,19 @@ for (const dialect of DIALECTS) {
           [true, 6, ['lic-z']],
         )
         assert.equal((await show(id)).status, 'inactive')
+        const made = forced.body.id
+        for (const target of [made, id]) {
+          const log = await t.call(
+            admin,
+            'GET',
+            `/v1/orgs/acme/audit?action=activations.resize&target=${target}`,
+          )
+          assert.deepEqual(
+            log.body.items.map((x: { target: string; after: { id: string } }) => [x.target, x.after.id]),
+            [[`${id}/${made}`, made]],
+            target,
+          )
+        }
         const e = await entitlement('sim-server')
         assert.deepEqual([e.seats, e.inIds, e.free], [20, 14, 6])
         const tooBig = await t.call(admin, 'POST', `${base}/ids/${forced.body.id}/resize`, { quantity: 13 })

@@ -180,7 +180,8 @@ export async function splitActivation(
     await audit(trx, ctx, {
       orgId: org.id,
       action: 'activations.split',
-      target: id,
+      // Both IDs, so that either finds it (`orgs audit --target`, explain): `<from>/<new>`.
+      target: `${id}/${created.id}`,
       before: { quantity: shrunk.quantity + n },
       after: { quantity: shrunk.quantity, newId: created.id, newQuantity: n },
     })
@@ -254,7 +255,7 @@ export async function resizeActivation(
     await audit(trx, ctx, {
       orgId: org.id,
       action: 'activations.resize',
-      target: id,
+      target: `${id}/${created.id}`,
       before: { id, quantity: row.quantity, status: 'active' },
       after: { id: created.id, quantity: body.quantity, returned: id, orphaned: orphans.map((o) => o.host) },
     })
