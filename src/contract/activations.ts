@@ -1,4 +1,5 @@
 import * as z from 'zod'
+import { hostKey } from '../domain/host-name.js'
 import { expiryInput, instant, orgParams, page, pageQuery, slug } from './common.js'
 import { defineEndpoints } from './endpoint.js'
 import { host, product, productParams } from './seats.js'
@@ -135,7 +136,10 @@ export type ReturnResponse = z.infer<typeof returnResponse>
 
 export const rehostBody = z
   .strictObject({ from: host, to: host })
-  .refine((b) => b.from !== b.to, { message: 'from and to are the same host', path: ['to'] })
+  .refine((b) => hostKey(b.from) !== hostKey(b.to), {
+    message: 'from and to are the same host (host names ignore case)',
+    path: ['to'],
+  })
 export type RehostBody = z.input<typeof rehostBody>
 export const rehostResponse = z.object({
   id: z.string(),

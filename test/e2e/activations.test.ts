@@ -181,6 +181,26 @@ describe('e2e: activations', function () {
     )
   })
 
+  it('host names ignore case: BUILD-01 activated, build-01 is the same host (no second seat, deactivates it)', async () => {
+    ok(
+      await server.asOperator(
+        ['activations', 'provision', 'case-desk', '--type', 'NL', '--seats', '5', '--expires', '2030-12-31'],
+        { env: { LICCTL_ORG: 'acme' } },
+      ),
+    )
+    const id = json<{ id: string }>(await adm('generate', 'case-desk', '--quantity', '2', '--json')).id
+    ok(await as(eng, ['activate', id, '--host', 'BUILD-01']))
+    const again = ok(await as(eng, ['activate', id, '--host', 'build-01']))
+    assert.equal(again.stdout, `BUILD-01 already holds ${id}: nothing changed (1 of 2 in use).\n`)
+    assert.deepEqual(
+      (await show(id)).hosts.map((h) => [h.host, h.seats]),
+      [['BUILD-01', 1]],
+    )
+    const off = ok(await as(eng, ['deactivate', id, '--host', 'build-01']))
+    assert.equal(off.stdout, `BUILD-01 gave back 1 seat of ${id}; the ID stays valid (0 of 2 in use).\n`)
+    assert.deepEqual((await show(id)).hosts, [])
+  })
+
   it('refuses an NL return with the advice to deactivate on the host', async () => {
     const r = await adm('return', nl, '--force', '--yes')
     assert.equal(r.code, 3)
