@@ -71,8 +71,10 @@ export function renderDetail(a: ActivationDetail): string {
   return parts.join('\n')
 }
 
-/** The resize plan, numbered in the only safe order. */
+/** The resize plan, numbered in the only safe order; an ID that already has the quantity has none. */
 export function renderPlan(plan: ResizePlan): string {
+  if (plan.steps.length === 0)
+    return `${plan.id} (${plan.product}) already has ${plan.from} seat${plan.from === 1 ? '' : 's'}: nothing to change.`
   const lines = [`Resize ${plan.id} (${plan.product}) from ${plan.from} to ${plan.to} seats, in this order:`]
   plan.steps.forEach((s, i) => {
     const n = `  ${i + 1}.`

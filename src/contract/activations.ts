@@ -1,4 +1,5 @@
 import * as z from 'zod'
+import { hostKey } from '../domain/host-name.js'
 import { expiryInput, instant, orgParams, page, pageQuery, slug } from './common.js'
 import { defineEndpoints } from './endpoint.js'
 import { host, product, productParams } from './seats.js'
@@ -135,7 +136,10 @@ export type ReturnResponse = z.infer<typeof returnResponse>
 
 export const rehostBody = z
   .strictObject({ from: host, to: host })
-  .refine((b) => b.from !== b.to, { message: 'from and to are the same host', path: ['to'] })
+  .refine((b) => hostKey(b.from) !== hostKey(b.to), {
+    message: 'from and to are the same host (host names ignore case)',
+    path: ['to'],
+  })
 export type RehostBody = z.input<typeof rehostBody>
 export const rehostResponse = z.object({
   id: z.string(),
@@ -179,9 +183,15 @@ export const resizePlan = z.object({
 })
 export type ResizePlan = z.infer<typeof resizePlan>
 export const resizeResponse = z.object({
+  /** Carried out (false for a dry run). */
   applied: z.boolean(),
+  /**
+   * False when the ID already has that quantity: nothing is done (nothing would be, in a dry run) and
+   * `plan.steps` is empty. True when it changes (would change, in a dry run).
+   */
+  changed: z.boolean(),
   plan: resizePlan,
-  /** The new ID, once applied. */
+  /** Once applied, the ID of the new quantity: the new one, or the same one when it already had it. */
   id: z.string().nullable(),
   generated: activationSummary.nullable(),
   orphaned: z.array(orphan),

@@ -1,4 +1,4 @@
-import type { Generated } from 'kysely'
+import type { Generated, GeneratedAlways } from 'kysely'
 
 /**
  * One Database type for both dialects. Instants are integer epoch milliseconds (bigint in
@@ -198,7 +198,10 @@ export interface Database {
   activation_hosts: {
     activation_id: string
     quantity: number
+    /** As first typed, for display. */
     host: string
+    /** The host with A–Z folded (domain/host-name.ts), computed by the database: an ID's hosts are unique by it. */
+    host_key: GeneratedAlways<string>
     seats: number
     since: number
   }
@@ -207,6 +210,7 @@ export interface Database {
     org_id: string
     activation_id: string
     host: string
+    host_key: GeneratedAlways<string>
     seats: number
     reason: 'return' | 'rehost'
     since: number

@@ -181,6 +181,26 @@ describe('e2e: activations', function () {
     )
   })
 
+  it('host names ignore case: BUILD-01 activated, build-01 is the same host (no second seat, deactivates it)', async () => {
+    ok(
+      await server.asOperator(
+        ['activations', 'provision', 'case-desk', '--type', 'NL', '--seats', '5', '--expires', '2030-12-31'],
+        { env: { LICCTL_ORG: 'acme' } },
+      ),
+    )
+    const id = json<{ id: string }>(await adm('generate', 'case-desk', '--quantity', '2', '--json')).id
+    ok(await as(eng, ['activate', id, '--host', 'BUILD-01']))
+    const again = ok(await as(eng, ['activate', id, '--host', 'build-01']))
+    assert.equal(again.stdout, `BUILD-01 already holds ${id}: nothing changed (1 of 2 in use).\n`)
+    assert.deepEqual(
+      (await show(id)).hosts.map((h) => [h.host, h.seats]),
+      [['BUILD-01', 1]],
+    )
+    const off = ok(await as(eng, ['deactivate', id, '--host', 'build-01']))
+    assert.equal(off.stdout, `BUILD-01 gave back 1 seat of ${id}; the ID stays valid (0 of 2 in use).\n`)
+    assert.deepEqual((await show(id)).hosts, [])
+  })
+
   it('refuses an NL return with the advice to deactivate on the host', async () => {
     const r = await adm('return', nl, '--force', '--yes')
     assert.equal(r.code, 3)
@@ -256,6 +276,34 @@ describe('e2e: activations', function () {
     assert.ok(m, out)
     const byId = new Map((await ids()).map((i) => [i.id, i]))
     assert.deepEqual([byId.get(id)!.quantity, byId.get(m[1]!)!.quantity], [5, 3])
+    // The new ID finds the split that made it, in the log and in explain.
+    const made = m[1]!
+    const audit = ok(
+      await runCli(['orgs', 'audit', '--target', made, '--all', '--json'], {
+        env: server.env(admin, 'acme'),
+      }),
+    )
+    assert.deepEqual(
+      audit.stdout
+        .split('\n')
+        .filter((l) => l !== '')
+        .map((l) => JSON.parse(l) as { action: string; target: string; after: object })
+        .map((e) => [e.action, e.target, e.after]),
+      [['activations.split', `${id}/${made}`, { quantity: 5, newId: made, newQuantity: 3 }]],
+    )
+    const why = json<{
+      evidence: Array<{ fact: string; detail: string }>
+      history: Array<{ target: string }>
+    }>(
+      await runCli(['explain', 'eng@acme.test', '--activation', made, '--json'], {
+        env: server.env(admin, 'acme'),
+      }),
+    )
+    const day = new Date().toISOString().slice(0, 10)
+    assert.deepEqual(
+      [why.evidence.find((f) => f.fact === 'origin')?.detail, why.history.map((h) => h.target)],
+      [`split off ${id} (3 of its 8 seats) by admin@acme.test on ${day}`, [`${id}/${made}`]],
+    )
   })
 
   it('resize with active hosts prints the safe order and changes nothing without --force', async () => {
@@ -288,6 +336,37 @@ describe('e2e: activations', function () {
     assert.deepEqual([done.applied, done.orphaned], [true, []])
     const after = new Map((await ids()).map((i) => [i.id, i]))
     assert.deepEqual([after.get(id)!.status, after.get(done.id)!.quantity], ['inactive', 6])
+  })
+
+  it('resize to the quantity the ID already has says so and exits 0: no --yes needed, nothing changed or audited', async () => {
+    ok(
+      await server.asOperator(
+        ['activations', 'provision', 'same-size', '--type', 'CC', '--seats', '5', '--expires', '2030-12-31'],
+        { env: { LICCTL_ORG: 'acme' } },
+      ),
+    )
+    const id = json<{ id: string }>(await adm('generate', 'same-size', '--quantity', '3', '--json')).id
+    ok(await as(eng, ['activate', id, '--host', 'lic-same', '--seats', '2']))
+    const audited = async () =>
+      ok(await adm('show', id, '--json')).stdout +
+      ok(await runCli(['orgs', 'audit', '--all', '--json'], { env: server.env(admin, 'acme') })).stdout
+    const before = [await ids(), await ent('same-size'), await audited()]
+    // Off a terminal and without --yes or --force: nothing is retired, so nothing needs confirming.
+    const said = ok(await adm('resize', id, '--quantity', '3'))
+    assert.equal(said.stdout, `${id} (same-size) already has 3 seats: nothing to change.\n`)
+    assert.equal(said.stderr, '')
+    assert.equal(
+      ok(await adm('resize', id, '--quantity', '3', '--dry-run')).stdout,
+      `${id} (same-size) already has 3 seats: nothing to change.\n`,
+    )
+    const res = json<{ applied: boolean; changed: boolean; id: string; generated: null; orphaned: [] }>(
+      await adm('resize', id, '--quantity', '3', '--json'),
+    )
+    assert.deepEqual(
+      [res.applied, res.changed, res.id, res.generated, res.orphaned],
+      [true, false, id, null, []],
+    )
+    assert.deepEqual([await ids(), await ent('same-size'), await audited()], before)
   })
 
   it('refuses an expired ID with activation_expired (exit 3)', async () => {

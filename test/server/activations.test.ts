@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert'
 import { sql } from 'kysely'
 import { startApp, type TestApp } from '../helpers/app.js'
 import { DIALECTS } from '../helpers/dialects.js'
+import { hostKey } from '../../src/domain/host-name.js'
 
 const DAY = 86_400_000
 
@@ -339,6 +340,37 @@ for (const dialect of DIALECTS) {
         )
         const e = await entitlement('sim-server')
         assert.deepEqual([e.inIds, e.free], [8, 12])
+        // Its audit entry names both IDs, so either finds it (`orgs audit --target`).
+        const made = res.body.id
+        for (const target of [made, id]) {
+          const log = await t.call(
+            admin,
+            'GET',
+            `/v1/orgs/acme/audit?action=activations.split&target=${target}`,
+          )
+          assert.deepEqual(
+            log.body.items.map((x: { target: string; before: object; after: object }) => [
+              x.target,
+              x.before,
+              x.after,
+            ]),
+            [[`${id}/${made}`, { quantity: 8 }, { quantity: 5, newId: made, newQuantity: 3 }]],
+            target,
+          )
+        }
+        // And explain says where the new ID came from.
+        const why = await t.call(
+          admin,
+          'GET',
+          `/v1/orgs/acme/explain/eng@acme.test?subject=activation&name=${made}`,
+        )
+        assert.deepEqual(
+          [
+            why.body.evidence.find((f: { fact: string }) => f.fact === 'origin')?.detail,
+            why.body.history.map((h: { action: string }) => h.action),
+          ],
+          [`split off ${id} (3 of its 8 seats) by admin@acme.test on 2026-01-16`, ['activations.split']],
+        )
         // The host row follows its ID's quantity (the composite key cascades).
         const row = await t.storage.db
           .selectFrom('activation_hosts')
@@ -358,7 +390,7 @@ for (const dialect of DIALECTS) {
           { action: 'return', id, seats: 4 },
           { action: 'generate', product: 'sim-server', quantity: 6 },
         ])
-        assert.equal(dry.body.applied, false)
+        assert.deepEqual([dry.body.applied, dry.body.changed], [false, true])
         const refused = await t.call(admin, 'POST', `${base}/ids/${id}/resize`, { quantity: 6 })
         assert.deepEqual(refusal(refused), [409, 'hosts_would_be_orphaned'])
         assert.deepEqual(refused.body.error.details.plan.steps, dry.body.plan.steps)
@@ -374,6 +406,19 @@ for (const dialect of DIALECTS) {
           [true, 6, ['lic-z']],
         )
         assert.equal((await show(id)).status, 'inactive')
+        const made = forced.body.id
+        for (const target of [made, id]) {
+          const log = await t.call(
+            admin,
+            'GET',
+            `/v1/orgs/acme/audit?action=activations.resize&target=${target}`,
+          )
+          assert.deepEqual(
+            log.body.items.map((x: { target: string; after: { id: string } }) => [x.target, x.after.id]),
+            [[`${id}/${made}`, made]],
+            target,
+          )
+        }
         const e = await entitlement('sim-server')
         assert.deepEqual([e.seats, e.inIds, e.free], [20, 14, 6])
         const tooBig = await t.call(admin, 'POST', `${base}/ids/${forced.body.id}/resize`, { quantity: 13 })
@@ -384,6 +429,53 @@ for (const dialect of DIALECTS) {
           409,
           'return_not_supported',
         ])
+      })
+
+      it('resize to the quantity the ID already has is already so: 200, changed false, nothing done or audited', async () => {
+        assert.equal(
+          (await provision({ product: 'sim-same', type: 'CC', seats: 10, expires: '2030-12-31' })).status,
+          201,
+        )
+        const id = (await generate('sim-same', 4)).body.id
+        assert.equal((await act(id, 'lic-s', 2)).status, 200)
+        const resize = (body: object) => t.call(admin, 'POST', `${base}/ids/${id}/resize`, body)
+        const audited = async () => (await t.call(admin, 'GET', '/v1/orgs/acme/audit?limit=1000')).body.items
+        const before = [await show(id), await entitlement('sim-same'), await audited()]
+        const plan = {
+          id,
+          product: 'sim-same',
+          from: 4,
+          to: 4,
+          hosts: [{ host: 'lic-s', seats: 2, since: '2026-01-16T10:00:00.000Z' }],
+          steps: [],
+          entitlementFree: 6,
+        }
+        const dry = await resize({ quantity: 4, dryRun: true })
+        assert.equal(dry.status, 200, JSON.stringify(dry.body))
+        assert.deepEqual(dry.body, {
+          applied: false,
+          changed: false,
+          plan,
+          id: null,
+          generated: null,
+          orphaned: [],
+        })
+        // Hosts holding it are no reason to refuse: nothing would be orphaned. No force needed.
+        const same = await resize({ quantity: 4 })
+        assert.equal(same.status, 200, JSON.stringify(same.body))
+        assert.deepEqual(same.body, {
+          applied: true,
+          changed: false,
+          plan,
+          id,
+          generated: null,
+          orphaned: [],
+        })
+        assert.deepEqual([await show(id), await entitlement('sim-same'), await audited()], before)
+        // Another quantity is a change (here refused: a host holds it).
+        const grown = await resize({ quantity: 5, dryRun: true })
+        assert.deepEqual([grown.status, grown.body.changed, grown.body.plan.steps.length], [200, true, 3])
+        assert.deepEqual(refusal(await resize({ quantity: 5 })), [409, 'hosts_would_be_orphaned'])
       })
 
       it('clears a cleaned host’s orphans (admins), and lists cleared ones with all=true', async () => {
@@ -532,6 +624,212 @@ for (const dialect of DIALECTS) {
           sql`update activation_hosts set seats = 6 where activation_id = ${id}`.execute(db),
           /check|constraint/i,
         )
+      })
+    })
+
+    describe('host names ignore case (RFC 4343), shown as first typed', () => {
+      let nlc: string
+      let ccc: string
+      before(async () => {
+        for (const [product, type] of [
+          ['case-nl', 'NL'],
+          ['case-cc', 'CC'],
+        ])
+          assert.equal((await provision({ product, type, seats: 20, expires: '2030-12-31' })).status, 201)
+        nlc = (await generate('case-nl', 3)).body.id
+        ccc = (await generate('case-cc', 6)).body.id
+      })
+
+      it('an NL host activated as BUILD-01 is build-01: no second seat, and deactivating build-01 frees it', async () => {
+        const first = await act(nlc, 'BUILD-01')
+        assert.deepEqual(
+          [first.status, first.body.host, first.body.changed, first.body.used],
+          [200, 'BUILD-01', true, 1],
+        )
+        const again = await act(nlc, 'build-01')
+        assert.deepEqual(
+          [again.status, again.body.host, again.body.changed, again.body.used],
+          [200, 'BUILD-01', false, 1],
+        )
+        assert.deepEqual(await hosts(nlc), [['BUILD-01', 1]])
+        const off = await deact(nlc, 'build-01')
+        assert.equal(off.status, 200, JSON.stringify(off.body))
+        assert.deepEqual(off.body, { id: nlc, host: 'BUILD-01', seats: 1, used: 0, quantity: 3 })
+        assert.deepEqual(await hosts(nlc), [])
+        const log = await t.call(admin, 'GET', `/v1/orgs/acme/audit?target=${nlc}`)
+        assert.deepEqual(
+          log.body.items.map((e: { action: string; target: string }) => [e.action, e.target]),
+          [
+            ['activations.deactivate', `${nlc}/BUILD-01`],
+            ['activations.activate', `${nlc}/BUILD-01`],
+            ['activations.generate', nlc],
+          ],
+        )
+      })
+
+      it('a CC host adds up in any case, on the row first typed', async () => {
+        assert.equal((await act(ccc, 'Lic-A', 2)).status, 200)
+        const more = await act(ccc, 'LIC-a', 3)
+        assert.deepEqual([more.status, more.body.host, more.body.seats, more.body.used], [200, 'Lic-A', 5, 5])
+        assert.deepEqual(await hosts(ccc), [['Lic-A', 5]])
+        assert.deepEqual(refusal(await act(ccc, 'lic-b', 2)), [409, 'quantity_exceeded'])
+        assert.equal((await deact(ccc, 'lic-a')).status, 200)
+      })
+
+      it('rehost from and to a host in any case; its orphan is found and cleared in any case', async () => {
+        assert.equal((await act(nlc, 'Host-A')).status, 200)
+        assert.equal((await act(nlc, 'Host-B')).status, 200)
+        const rehost = (from: string, to: string) =>
+          t.call(admin, 'POST', `${base}/ids/${nlc}/rehost`, { from, to })
+        const same = await rehost('host-a', 'HOST-A')
+        assert.deepEqual(refusal(same), [400, 'validation_failed'])
+        assert.deepEqual(refusal(await rehost('host-a', 'HOST-B')), [409, 'already_exists'])
+        const moved = await rehost('HOST-A', 'ws-new')
+        assert.equal(moved.status, 200, JSON.stringify(moved.body))
+        assert.deepEqual(
+          [moved.body.from, moved.body.to, moved.body.orphan.host],
+          ['Host-A', 'ws-new', 'Host-A'],
+        )
+        assert.deepEqual(await hosts(nlc), [
+          ['Host-B', 1],
+          ['ws-new', 1],
+        ])
+        const gone = await deact(nlc, 'HOST-A')
+        assert.deepEqual(refusal(gone), [404, 'not_found'])
+        assert.match(gone.body.error.message, /its copy there is an orphan \(the ID was rehosted off it\)/)
+        const found = await t.call(member, 'GET', `${base}/orphans?host=host-a`)
+        assert.deepEqual(
+          found.body.items.map((o: { host: string; id: string }) => [o.host, o.id]),
+          [['Host-A', nlc]],
+        )
+        const cleared = await t.call(admin, 'POST', `${base}/orphans/clear`, { host: 'HOST-a', id: nlc })
+        assert.deepEqual([cleared.status, cleared.body.cleared.length], [200, 1])
+      })
+
+      it('the database keeps an ID’s hosts unique in any case', async () => {
+        const row = await t.storage.db
+          .selectFrom('activation_hosts')
+          .selectAll()
+          .where('activation_id', '=', nlc)
+          .where('host', '=', 'Host-B')
+          .executeTakeFirstOrThrow()
+        await assert.rejects(
+          t.storage.db
+            .insertInto('activation_hosts')
+            .values({
+              activation_id: nlc,
+              quantity: row.quantity,
+              host: 'host-b',
+              seats: 1,
+              since: row.since,
+            })
+            .execute(),
+          /unique|constraint/i,
+        )
+        // The database's key is hostKey's on both dialects: A–Z fold, other letters stay as they are.
+        const host = 'ÉCOLE-Straße-İ-Ω-7'
+        await t.storage.db
+          .insertInto('activation_hosts')
+          .values({ activation_id: ccc, quantity: 6, host, seats: 1, since: row.since })
+          .execute()
+        const stored = await t.storage.db
+          .deleteFrom('activation_hosts')
+          .where('activation_id', '=', ccc)
+          .where('host', '=', host)
+          .returning('host_key')
+          .executeTakeFirstOrThrow()
+        assert.deepEqual([stored.host_key, hostKey(host)], ['École-straße-İ-Ω-7', 'École-straße-İ-Ω-7'])
+      })
+
+      it('the migration merges hosts of one ID that differ only by case, audited, the chain intact', async () => {
+        const db = t.storage.db
+        const migration = await import('../../src/storage/migrations/0010-activation-host-case.js')
+        const nl2 = (await generate('case-nl', 3)).body.id
+        const cc2 = (await generate('case-cc', 4)).body.id
+        const since = (n: number) => t.clock.now() + n * 1000
+        // As an older version let it happen: three spellings of one NL host, two of one CC host.
+        await migration.down(db)
+        await db
+          .insertInto('activation_hosts')
+          .values([
+            { activation_id: nl2, quantity: 3, host: 'ws-9', seats: 1, since: since(2) },
+            { activation_id: nl2, quantity: 3, host: 'WS-9', seats: 1, since: since(1) },
+            { activation_id: nl2, quantity: 3, host: 'Ws-9', seats: 1, since: since(3) },
+            { activation_id: cc2, quantity: 4, host: 'LIC-M', seats: 2, since: since(1) },
+            { activation_id: cc2, quantity: 4, host: 'lic-m', seats: 1, since: since(2) },
+            { activation_id: nlc, quantity: 3, host: 'host-b', seats: 1, since: since(4) },
+          ] as never)
+          .execute()
+        await db.updateTable('activation_ids').set({ used: 3 }).where('id', 'in', [nl2, cc2]).execute()
+        await db.updateTable('activation_ids').set({ used: 3 }).where('id', '=', nlc).execute()
+        await migration.up(db)
+        assert.deepEqual([await hosts(nl2), (await show(nl2)).used], [[['WS-9', 1]], 1])
+        assert.deepEqual([await hosts(cc2), (await show(cc2)).used], [[['LIC-M', 3]], 3])
+        assert.deepEqual(
+          [await hosts(nlc), (await show(nlc)).used],
+          [
+            [
+              ['Host-B', 1],
+              ['ws-new', 1],
+            ],
+            2,
+          ],
+        )
+        const log = await t.call(admin, 'GET', '/v1/orgs/acme/audit?action=activations.hosts.merge')
+        const iso = (n: number) => new Date(since(n)).toISOString()
+        assert.deepEqual(
+          log.body.items
+            .map((e: { actor: string; target: string; before: object; after: object }) => [
+              e.actor,
+              e.target,
+              e.before,
+              e.after,
+            ])
+            .sort((a: string[], b: string[]) => (a[1]! < b[1]! ? -1 : 1)),
+          [
+            [
+              'migration',
+              `${cc2}/LIC-M`,
+              {
+                used: 3,
+                hosts: [
+                  { host: 'LIC-M', seats: 2, since: iso(1) },
+                  { host: 'lic-m', seats: 1, since: iso(2) },
+                ],
+              },
+              { used: 3, host: 'LIC-M', seats: 3 },
+            ],
+            [
+              'migration',
+              `${nl2}/WS-9`,
+              {
+                used: 3,
+                hosts: [
+                  { host: 'WS-9', seats: 1, since: iso(1) },
+                  { host: 'ws-9', seats: 1, since: iso(2) },
+                  { host: 'Ws-9', seats: 1, since: iso(3) },
+                ],
+              },
+              { used: 1, host: 'WS-9', seats: 1 },
+            ],
+            [
+              'migration',
+              `${nlc}/Host-B`,
+              {
+                used: 3,
+                hosts: [
+                  { host: 'Host-B', seats: 1, since: iso(0) },
+                  { host: 'host-b', seats: 1, since: iso(4) },
+                ],
+              },
+              { used: 2, host: 'Host-B', seats: 1 },
+            ],
+          ].sort((a, b) => ((a[1] as string) < (b[1] as string) ? -1 : 1)),
+        )
+        const verify = await t.call(admin, 'GET', '/v1/orgs/acme/audit/verify')
+        assert.deepEqual([verify.status, verify.body.intact], [200, true])
+        // And the merged host is one host from now on.
+        assert.deepEqual((await act(nl2, 'ws-9')).body.changed, false)
       })
     })
   })

@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert'
 import { startApp, type TestApp } from '../helpers/app.js'
 import { explain } from '../../src/server/services/explain.js'
 import type { ServiceContext } from '../../src/server/context.js'
+import { audit } from '../../src/server/services/audit.js'
 
 const START = Date.parse('2026-01-01T09:00:00Z')
 
@@ -194,6 +195,88 @@ describe('explain (service)', function () {
         ['activations.activate', `${id}/lic-a`],
         ['activations.generate', id],
       ],
+    )
+  })
+
+  it('an activation ID made by a split or a resize: its origin names the ID it came from, and its history has that entry', async () => {
+    const base = '/v1/orgs/acme/activations'
+    const call = async (path: string, body: object) => {
+      const res = await t.call(admin, 'POST', `${base}${path}`, body)
+      assert.ok(res.status < 300, `${path}: ${JSON.stringify(res.body)}`)
+      return res.body
+    }
+    const made = await t.call(t.operatorToken, 'POST', `${base}/entitlements`, {
+      product: 'mesh',
+      type: 'CC',
+      seats: 10,
+      expires: '2027-01-01',
+    })
+    assert.equal(made.status, 201, JSON.stringify(made.body))
+    const old = (await call('/ids', { product: 'mesh', quantity: 6 })).id
+    const split = (await call(`/ids/${old}/split`, { quantity: 2 })).id
+    const resized = (await call(`/ids/${split}/resize`, { quantity: 3 })).id
+    const day = new Date(t.clock.now()).toISOString().slice(0, 10)
+    const origin = (e: { evidence: Array<{ fact: string; detail: string }> }) =>
+      e.evidence.find((f) => f.fact === 'origin')?.detail
+    const fromSplit = await why('bob@acme.test', 'activation', split)
+    assert.equal(origin(fromSplit), `split off ${old} (2 of its 6 seats) by admin@acme.test on ${day}`)
+    assert.deepEqual(
+      fromSplit.history.map((h) => [h.action, h.target]),
+      [
+        ['activations.resize', `${split}/${resized}`],
+        ['activations.split', `${old}/${split}`],
+      ],
+    )
+    const fromResize = await why('bob@acme.test', 'activation', resized)
+    assert.equal(
+      origin(fromResize),
+      `made by resizing ${split} from 2 to 3 seats, by admin@acme.test on ${day}`,
+    )
+    assert.deepEqual(
+      fromResize.history.map((h) => [h.action, h.target]),
+      [['activations.resize', `${split}/${resized}`]],
+    )
+    const generated = await why('bob@acme.test', 'activation', old)
+    assert.equal(origin(generated), `generated from the mesh entitlement by admin@acme.test on ${day}`)
+
+    // A split recorded before its target named both IDs (`target: <from>`, the new ID in its after):
+    // entries are never rewritten, so the origin finds it by its after.
+    const db = t.storage.db
+    const ent = await db
+      .selectFrom('activation_entitlements')
+      .selectAll()
+      .where('product', '=', 'mesh')
+      .executeTakeFirstOrThrow()
+    const legacy = 'act_06dw0000000000000000legacy'
+    await db
+      .insertInto('activation_ids')
+      .values({
+        id: legacy,
+        org_id: ent.org_id,
+        entitlement_id: ent.id,
+        quantity: 1,
+        used: 0,
+        status: 'active',
+        expires_at: ent.expires_at,
+        created_at: t.clock.now(),
+        updated_at: t.clock.now(),
+        returned_at: null,
+      })
+      .execute()
+    await audit(
+      db,
+      { principal: { kind: 'operator', tokenId: 'test' }, clock: t.clock },
+      {
+        orgId: ent.org_id,
+        action: 'activations.split',
+        target: old,
+        before: { quantity: 5 },
+        after: { quantity: 4, newId: legacy, newQuantity: 1 },
+      },
+    )
+    assert.equal(
+      origin(await why('bob@acme.test', 'activation', legacy)),
+      `split off ${old} (1 of its 5 seats) by operator on ${day}`,
     )
   })
 

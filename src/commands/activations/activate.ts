@@ -13,7 +13,10 @@ export default class ActivationsActivate extends ApiCommand<typeof ActivationsAc
   ]
   static override args = { id: Args.string({ description: 'activation ID', required: true }) }
   static override flags = {
-    host: Flags.string({ description: 'the host activating the ID', required: true }),
+    host: Flags.string({
+      description: 'the host activating the ID (any case: BUILD-01 is build-01; shown as first typed)',
+      required: true,
+    }),
     seats: countFlag({
       description: 'seats this host takes (CC only; NL is always 1)',
       schema: async () => (await import('../../contract/activations.js')).activateBody.shape.seats.unwrap(),

@@ -12,7 +12,7 @@ export default class ActivationsDeactivate extends ApiCommand<typeof Activations
   ]
   static override args = { id: Args.string({ description: 'activation ID', required: true }) }
   static override flags = {
-    host: Flags.string({ description: 'the host giving its seats back', required: true }),
+    host: Flags.string({ description: 'the host giving its seats back (in any case)', required: true }),
   }
 
   async run(): Promise<DeactivateResponse> {

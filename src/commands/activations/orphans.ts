@@ -16,7 +16,7 @@ export default class ActivationsOrphans extends ListCommand<typeof ActivationsOr
   static override flags = {
     clear: Flags.string({ description: 'record that this host was cleaned of its orphans (admins)' }),
     id: Flags.string({ description: 'with --clear: only this activation ID’s orphan' }),
-    host: Flags.string({ description: 'only this host' }),
+    host: Flags.string({ description: 'only this host (in any case)' }),
     all: Flags.boolean({ description: 'include orphans already cleaned', default: false }),
   }
 

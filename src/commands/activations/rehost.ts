@@ -12,8 +12,11 @@ export default class ActivationsRehost extends ApiCommand<typeof ActivationsReho
   ]
   static override args = { id: Args.string({ description: 'activation ID', required: true }) }
   static override flags = {
-    from: Flags.string({ description: 'the host the activation is on', required: true }),
-    to: Flags.string({ description: 'the host it moves to', required: true }),
+    from: Flags.string({ description: 'the host the activation is on (in any case)', required: true }),
+    to: Flags.string({
+      description: 'the host it moves to (another host: not the same name in another case)',
+      required: true,
+    }),
   }
 
   async run(): Promise<RehostResponse> {

@@ -7,7 +7,8 @@ export default class ActivationsResize extends ApiCommand<typeof ActivationsResi
   static override summary =
     'Change a CC ID’s quantity the safe way: deactivate on its hosts, return it, generate a new one'
   static override description = `Always prints the plan first, in the only safe order. It is carried out (return and generate as one step on the server) only when no host still holds the ID; otherwise it is refused with exit 3 (hosts_would_be_orphaned) and nothing changes, unless --force, which leaves those hosts with orphaned copies.
-Resizing retires the ID, so it asks on a terminal and needs --yes elsewhere (exit 2). --dry-run only prints the plan.`
+Resizing retires the ID, so it asks on a terminal and needs --yes elsewhere (exit 2). --dry-run only prints the plan.
+An ID that already has the quantity is already so: it says so and exits 0, nothing changes (--json: changed false, id the same ID).`
   static override examples = [
     '<%= config.bin %> activations resize act_01j… --quantity 30 --dry-run',
     '<%= config.bin %> activations resize act_01j… --quantity 30 --yes',
@@ -37,7 +38,8 @@ Resizing retires the ID, so it asks on a terminal and needs --yes elsewhere (exi
     const { plan } = planned
     this.say(renderPlan(plan))
     if (f['dry-run']) return planned
-    if (plan.hosts.length === 0 || f.force) {
+    // Already so: the plan retires nothing, so there is nothing to confirm.
+    if (planned.changed && (plan.hosts.length === 0 || f.force)) {
       const orphaning =
         plan.hosts.length > 0
           ? `, leaving orphaned copies on ${plan.hosts.map((h) => h.host).join(', ')}`
@@ -50,6 +52,7 @@ Resizing retires the ID, so it asks on a terminal and needs --yes elsewhere (exi
     }
     // With hosts and no --force the server refuses (hosts_would_be_orphaned) and changes nothing.
     const res = await client.activations.resize({ org, id }, { quantity: f.quantity, force: f.force })
+    if (!res.changed) return res
     this.say(`Returned ${id}; the new ID of ${f.quantity} seats is ${res.id}`)
     if (res.orphaned.length > 0)
       this.say(

@@ -1,6 +1,50 @@
-import { lastValidDay } from '../../domain/dates.js'
+import { calendarDay, lastValidDay } from '../../domain/dates.js'
+import type { Executor } from '../context.js'
+import type { OrgRow } from './access.js'
+import { likePattern, literal } from './audit-log.js'
 import { refusal, registerExplainer, validity, verdictsOf } from './explain.js'
 import { isExpired } from './expiry.js'
+
+/**
+ * Where an ID came from, from the audit entry that made it: generated from the entitlement, split
+ * off another ID, or made by resizing one (those name both IDs in their target, `<from>/<id>`; the
+ * entries written before they did name the new ID only in their after). Undefined when no entry says.
+ */
+async function originOf(db: Executor, org: OrgRow, id: string, product: string): Promise<string | undefined> {
+  const madeFrom = (action: string, afterKey: string) =>
+    db
+      .selectFrom('audit_events')
+      .select(['action', 'actor', 'target', 'before', 'after', 'created_at', 'id'])
+      .where('org_id', '=', org.id)
+      .where('action', '=', action)
+      .where((eb) =>
+        eb.or([
+          eb('target', 'like', likePattern(`%/${literal(id)}`)),
+          eb('after', 'like', likePattern(`%${literal(`"${afterKey}":${JSON.stringify(id)}`)}%`)),
+        ]),
+      )
+  const row = await db
+    .selectFrom('audit_events')
+    .select(['action', 'actor', 'target', 'before', 'after', 'created_at', 'id'])
+    .where('org_id', '=', org.id)
+    .where('action', '=', 'activations.generate')
+    .where('target', '=', id)
+    .unionAll(madeFrom('activations.split', 'newId'))
+    .unionAll(madeFrom('activations.resize', 'id'))
+    .orderBy('id')
+    .limit(1)
+    .executeTakeFirst()
+  if (!row) return undefined
+  const by = `by ${row.actor} on ${calendarDay(row.created_at, org.time_zone)}`
+  const before = JSON.parse(row.before ?? '{}') as { quantity?: number }
+  const after = JSON.parse(row.after ?? '{}') as { quantity?: number; newQuantity?: number }
+  const from = row.target.split('/')[0]
+  if (row.action === 'activations.split')
+    return `split off ${from} (${after.newQuantity} of its ${before.quantity} seats) ${by}`
+  if (row.action === 'activations.resize')
+    return `made by resizing ${from} from ${before.quantity} to ${after.quantity} seats, ${by}`
+  return `generated from the ${product} entitlement ${by}`
+}
 
 // Activation IDs: an ID belongs to the organization, not to a member; what decides whether it can
 // be used on a machine is its status, its expiry and its free seats. The answer names them.
@@ -13,8 +57,9 @@ registerExplainer('activation', async ({ db, org, email, now }, id) => {
     .where('activation_ids.org_id', '=', org.id)
     .where('activation_ids.id', '=', id)
     .executeTakeFirst()
-  // The ID's own entries, and its activations and deactivations on hosts (`<id>/<host>`).
-  const targets = { exact: [id], under: true }
+  // The ID's own entries, its activations and deactivations on hosts (`<id>/<host>`), and the
+  // split or resize that made it (`<from>/<id>`).
+  const targets = { exact: [id], under: true, ends: true }
   if (!row)
     return refusal(
       'not_found',
@@ -28,6 +73,7 @@ registerExplainer('activation', async ({ db, org, email, now }, id) => {
     .where('activation_id', '=', id)
     .orderBy('host')
     .execute()
+  const origin = await originOf(db, org, id, row.product)
   const through = lastValidDay(row.expires_at, org.time_zone)
   const expired = isExpired(row.expires_at, now)
   const free = row.quantity - row.used
@@ -42,6 +88,7 @@ registerExplainer('activation', async ({ db, org, email, now }, id) => {
         detail:
           hosts.length === 0 ? 'no host holds it' : hosts.map((h) => `${h.host} (${h.seats})`).join(', '),
       },
+      ...(origin === undefined ? [] : [{ fact: 'origin', detail: origin }]),
     ],
     targets,
   )

@@ -10,13 +10,13 @@ import type {
   RehostResponse,
 } from '../../contract/activations.js'
 import { toIso } from '../../domain/clock.js'
+import { hostKey } from '../../domain/host-name.js'
 import { newId } from '../../domain/ids.js'
-import type { Database } from '../../storage/schema.js'
 import type { Executor, ServiceContext } from '../context.js'
 import { inTransaction } from '../transaction.js'
 import { AppError, notFound } from '../errors.js'
 import { authorizeOrg } from './access.js'
-import { findId, presentOrphan, seatsWord, unusable, type IdRow } from './activations.js'
+import { findId, presentOrphan, seatsWord, unusable, type IdRow, type OrphanRow } from './activations.js'
 import { audit } from './audit.js'
 import { mapPage, paginate } from './paging.js'
 
@@ -59,11 +59,19 @@ export async function activate(
         `activation ID ${id} is node-locked: a host takes exactly one seat (drop --seats ${n})`,
         { id, requested: n },
       )
-    const respond = (seats: number, since: number, changed: boolean, used: number): ActivateResponse => ({
+    // A host is one host in any case (RFC 4343): found by its key, shown as it was first typed.
+    const key = hostKey(body.host)
+    const respond = (
+      host: string,
+      seats: number,
+      since: number,
+      changed: boolean,
+      used: number,
+    ): ActivateResponse => ({
       id,
       product: row.product,
       type: row.type,
-      host: body.host,
+      host,
       seats,
       since: toIso(since),
       changed,
@@ -72,13 +80,13 @@ export async function activate(
     })
     const held = await trx
       .selectFrom('activation_hosts')
-      .select(['seats', 'since'])
+      .select(['host', 'seats', 'since'])
       .where('activation_id', '=', id)
-      .where('host', '=', body.host)
+      .where('host_key', '=', key)
       .executeTakeFirst()
     const refusal = unusable(row, org, now)
     if (refusal) throw refusal
-    if (held && row.type === 'NL') return respond(held.seats, held.since, false, row.used)
+    if (held && row.type === 'NL') return respond(held.host, held.seats, held.since, false, row.used)
 
     const taken = await trx
       .updateTable('activation_ids')
@@ -95,7 +103,7 @@ export async function activate(
         unusable(current, org, now) ??
         new AppError(
           'quantity_exceeded',
-          `activation ID ${id} has ${seatsWord(current.quantity)}, ${current.used} in use: cannot activate ${seatsWord(n)} more on ${body.host}`,
+          `activation ID ${id} has ${seatsWord(current.quantity)}, ${current.used} in use: cannot activate ${seatsWord(n)} more on ${held?.host ?? body.host}`,
           { id, quantity: current.quantity, used: current.used, requested: n },
         )
       )
@@ -105,12 +113,12 @@ export async function activate(
       .values({ activation_id: id, quantity: taken.quantity, host: body.host, seats: n, since: now })
       .onConflict((oc) =>
         row.type === 'NL'
-          ? oc.columns(['activation_id', 'host']).doNothing()
+          ? oc.columns(['activation_id', 'host_key']).doNothing()
           : oc
-              .columns(['activation_id', 'host'])
+              .columns(['activation_id', 'host_key'])
               .doUpdateSet({ seats: sql<number>`activation_hosts.seats + ${n}` }),
       )
-      .returning(['seats', 'since'])
+      .returning(['host', 'seats', 'since'])
       .executeTakeFirst()
     if (!hostRow) {
       // A concurrent request activated this NL host first: it holds its one seat; give ours back.
@@ -122,20 +130,23 @@ export async function activate(
         .executeTakeFirstOrThrow()
       const mine = await trx
         .selectFrom('activation_hosts')
-        .select(['seats', 'since'])
+        .select(['host', 'seats', 'since'])
         .where('activation_id', '=', id)
-        .where('host', '=', body.host)
+        .where('host_key', '=', key)
         .executeTakeFirstOrThrow()
-      return respond(mine.seats, mine.since, false, back.used)
+      return respond(mine.host, mine.seats, mine.since, false, back.used)
     }
     await audit(trx, ctx, {
       orgId: org.id,
       action: 'activations.activate',
-      target: `${id}/${body.host}`,
+      target: `${id}/${hostRow.host}`,
       before: { used: taken.used - n, hostSeats: hostRow.seats - n },
       after: { used: taken.used, hostSeats: hostRow.seats },
     })
-    return { ...respond(hostRow.seats, hostRow.since, true, taken.used), quantity: taken.quantity }
+    return {
+      ...respond(hostRow.host, hostRow.seats, hostRow.since, true, taken.used),
+      quantity: taken.quantity,
+    }
   })
 }
 
@@ -145,7 +156,7 @@ async function notHeld(trx: Executor, id: string, host: string): Promise<AppErro
     .selectFrom('activation_orphans')
     .select('reason')
     .where('activation_id', '=', id)
-    .where('host', '=', host)
+    .where('host_key', '=', hostKey(host))
     .where('cleared_at', 'is', null)
     .executeTakeFirst()
   // Not notFound's "<what> not found": the sentence says what the host holds instead.
@@ -175,8 +186,8 @@ export async function deactivate(
     const gone = await trx
       .deleteFrom('activation_hosts')
       .where('activation_id', '=', id)
-      .where('host', '=', host)
-      .returning('seats')
+      .where('host_key', '=', hostKey(host))
+      .returning(['host', 'seats'])
       .executeTakeFirst()
     if (!gone) throw await notHeld(trx, id, host)
     const after = await trx
@@ -188,11 +199,11 @@ export async function deactivate(
     await audit(trx, ctx, {
       orgId: org.id,
       action: 'activations.deactivate',
-      target: `${id}/${host}`,
+      target: `${id}/${gone.host}`,
       before: { used: after.used + gone.seats, hostSeats: gone.seats },
       after: { used: after.used, hostSeats: 0 },
     })
-    return { id, host, seats: gone.seats, used: after.used, quantity: after.quantity }
+    return { id, host: gone.host, seats: gone.seats, used: after.used, quantity: after.quantity }
   })
 }
 
@@ -204,8 +215,8 @@ export async function recordOrphan(
   seats: number,
   reason: 'return' | 'rehost',
   now: number,
-): Promise<Database['activation_orphans']> {
-  const row: Database['activation_orphans'] = {
+): Promise<OrphanRow> {
+  const row: OrphanRow = {
     id: newId('orph', now),
     org_id: orgId,
     activation_id: id,
@@ -239,8 +250,8 @@ export async function rehost(
     const gone = await trx
       .deleteFrom('activation_hosts')
       .where('activation_id', '=', id)
-      .where('host', '=', body.from)
-      .returning('seats')
+      .where('host_key', '=', hostKey(body.from))
+      .returning(['host', 'seats'])
       .executeTakeFirst()
     if (!gone) throw await notHeld(trx, id, body.from)
     const moved = await trx
@@ -248,12 +259,12 @@ export async function rehost(
       .values({ activation_id: id, quantity: locked.quantity, host: body.to, seats: gone.seats, since: now })
       .onConflict((oc) =>
         row.type === 'NL'
-          ? oc.columns(['activation_id', 'host']).doNothing()
+          ? oc.columns(['activation_id', 'host_key']).doNothing()
           : oc
-              .columns(['activation_id', 'host'])
+              .columns(['activation_id', 'host_key'])
               .doUpdateSet({ seats: sql<number>`activation_hosts.seats + ${gone.seats}` }),
       )
-      .returning('seats')
+      .returning(['host', 'seats'])
       .executeTakeFirst()
     if (!moved)
       throw new AppError(
@@ -261,18 +272,18 @@ export async function rehost(
         `${body.to} already holds node-locked ID ${id}: a host takes one seat; deactivate or rehost elsewhere`,
         { id, host: body.to },
       )
-    const orphan = await recordOrphan(trx, org.id, id, body.from, gone.seats, 'rehost', now)
+    const orphan = await recordOrphan(trx, org.id, id, gone.host, gone.seats, 'rehost', now)
     await audit(trx, ctx, {
       orgId: org.id,
       action: 'activations.rehost',
       target: id,
-      before: { host: body.from, seats: gone.seats },
-      after: { host: body.to, seats: moved.seats, orphan: body.from },
+      before: { host: gone.host, seats: gone.seats },
+      after: { host: moved.host, seats: moved.seats, orphan: gone.host },
     })
     return {
       id,
-      from: body.from,
-      to: body.to,
+      from: gone.host,
+      to: moved.host,
       seats: moved.seats,
       orphan: presentOrphan(orphan, row.product),
     }
@@ -290,12 +301,13 @@ export async function listOrphans(ctx: ServiceContext, slug: string, q: OrphansQ
     .select('activation_entitlements.product')
     .where('activation_orphans.org_id', '=', org.id)
   if (!q.all) query = query.where('activation_orphans.cleared_at', 'is', null)
-  if (q.host !== undefined) query = query.where('activation_orphans.host', '=', q.host)
+  if (q.host !== undefined) query = query.where('activation_orphans.host_key', '=', hostKey(q.host))
+  // By host in any case (`WS-01` beside `ws-01`), then ID.
   const page = await paginate(query, {
     limit: q.limit,
     cursor: q.cursor,
     keys: [
-      { column: 'activation_orphans.host', value: (r) => r.host },
+      { column: 'activation_orphans.host_key', value: (r) => r.host_key },
       { column: 'activation_orphans.id', value: (r) => r.id },
     ],
   })
@@ -315,7 +327,7 @@ export async function clearOrphans(
       .updateTable('activation_orphans')
       .set({ cleared_at: now })
       .where('org_id', '=', org.id)
-      .where('host', '=', body.host)
+      .where('host_key', '=', hostKey(body.host))
       .where('cleared_at', 'is', null)
     if (body.id !== undefined) update = update.where('activation_id', '=', body.id)
     const cleared = await update.returningAll().execute()

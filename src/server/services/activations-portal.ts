@@ -180,7 +180,8 @@ export async function splitActivation(
     await audit(trx, ctx, {
       orgId: org.id,
       action: 'activations.split',
-      target: id,
+      // Both IDs, so that either finds it (`orgs audit --target`, explain): `<from>/<new>`.
+      target: `${id}/${created.id}`,
       before: { quantity: shrunk.quantity + n },
       after: { quantity: shrunk.quantity, newId: created.id, newQuantity: n },
     })
@@ -211,34 +212,42 @@ export async function resizeActivation(
         'resizing needs a portal return, which node-locked IDs do not have; split off unused seats instead',
       )
     if (row.status === 'inactive') throw unusable(row, org, now)!
-    if (body.quantity === row.quantity)
-      throw new AppError('bad_request', `${id} already has ${seatsWord(row.quantity)}`, {
-        id,
-        quantity: row.quantity,
-      })
     const ent = await findEntitlement(trx, org.id, row.product)
-    if (isExpired(ent.expires_at, now)) throw entitlementExpired(ent, org)
     const hosts = await hostsOf(trx, id)
+    const same = body.quantity === row.quantity
     const plan: ResizePlan = {
       id,
       product: row.product,
       from: row.quantity,
       to: body.quantity,
       hosts: hosts.map((h) => ({ host: h.host, seats: h.seats, since: toIso(h.since) })),
-      steps: [
-        ...hosts.map((h) => ({ action: 'deactivate' as const, id, host: h.host, seats: h.seats })),
-        { action: 'return' as const, id, seats: row.quantity },
-        { action: 'generate' as const, product: row.product, quantity: body.quantity },
-      ],
+      steps: same
+        ? []
+        : [
+            ...hosts.map((h) => ({ action: 'deactivate' as const, id, host: h.host, seats: h.seats })),
+            { action: 'return' as const, id, seats: row.quantity },
+            { action: 'generate' as const, product: row.product, quantity: body.quantity },
+          ],
       entitlementFree: ent.free,
     }
+    // Already so: nothing to return or generate, no host to orphan, nothing to audit.
+    if (same)
+      return {
+        applied: !body.dryRun,
+        changed: false,
+        plan,
+        id: body.dryRun ? null : id,
+        generated: null,
+        orphaned: [],
+      }
+    if (isExpired(ent.expires_at, now)) throw entitlementExpired(ent, org)
     if (ent.free + row.quantity < body.quantity)
       throw new AppError(
         'entitlement_exhausted',
         `cannot resize ${id} to ${body.quantity}: its ${row.quantity} and the ${ent.free} free seats of '${row.product}' make ${ent.free + row.quantity}`,
         { id, requested: body.quantity, free: ent.free, quantity: row.quantity, plan },
       )
-    if (body.dryRun) return { applied: false, plan, id: null, generated: null, orphaned: [] }
+    if (body.dryRun) return { applied: false, changed: true, plan, id: null, generated: null, orphaned: [] }
     if (hosts.length > 0 && !force) throw wouldOrphan(row, hosts, { plan })
     const { orphans } = await retire(trx, org, row, force, now)
     await carveSeats(trx, { ...ent, free: ent.free + row.quantity }, body.quantity, now)
@@ -246,10 +255,17 @@ export async function resizeActivation(
     await audit(trx, ctx, {
       orgId: org.id,
       action: 'activations.resize',
-      target: id,
+      target: `${id}/${created.id}`,
       before: { id, quantity: row.quantity, status: 'active' },
       after: { id: created.id, quantity: body.quantity, returned: id, orphaned: orphans.map((o) => o.host) },
     })
-    return { applied: true, plan, id: created.id, generated: presentId(created, org, now), orphaned: orphans }
+    return {
+      applied: true,
+      changed: true,
+      plan,
+      id: created.id,
+      generated: presentId(created, org, now),
+      orphaned: orphans,
+    }
   })
 }

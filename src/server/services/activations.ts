@@ -29,7 +29,8 @@ export const seatsWord = (n: number) => `${n} seat${n === 1 ? '' : 's'}`
 export type EntitlementRow = Database['activation_entitlements']
 /** An activation ID with its entitlement's product and type. */
 export type IdRow = Database['activation_ids'] & { product: string; type: 'NL' | 'CC' }
-type OrphanRow = Database['activation_orphans']
+/** An orphan as written and presented (its `host_key` is the database's). */
+export type OrphanRow = Omit<Database['activation_orphans'], 'host_key'>
 
 export function presentEntitlement(row: EntitlementRow, org: OrgRow, now: number): ActivationEntitlement {
   return {

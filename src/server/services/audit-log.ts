@@ -22,6 +22,11 @@ export function literal(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`)
 }
 
+/** The right-hand side of a LIKE whose pattern escapes with `literal`'s backslash. */
+export function likePattern(pattern: string) {
+  return sql<string>`${pattern} escape '\\'`
+}
+
 /** Reads the audit log, newest first, filtered (admins). */
 export async function listAudit(ctx: ServiceContext, slug: string, q: PageQuery & AuditFilter) {
   const org = await authorizeOrg(ctx, slug, { role: 'admin', write: false })
@@ -36,8 +41,8 @@ export async function listAudit(ctx: ServiceContext, slug: string, q: PageQuery 
     query = query.where((eb) =>
       eb.or([
         eb('target', '=', t),
-        eb('target', 'like', sql<string>`${'%/' + literal(t)} escape '\\'`),
-        eb('target', 'like', sql<string>`${literal(t) + '/%'} escape '\\'`),
+        eb('target', 'like', likePattern(`%/${literal(t)}`)),
+        eb('target', 'like', likePattern(`${literal(t)}/%`)),
       ]),
     )
   }

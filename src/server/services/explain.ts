@@ -1,4 +1,3 @@
-import { sql } from 'kysely'
 import type { Explanation, ExplainQuery } from '../../contract/explain.js'
 import { calendarDay, lastValidDay } from '../../domain/dates.js'
 import type { Database } from '../../storage/schema.js'
@@ -7,7 +6,7 @@ import { AppError } from '../errors.js'
 import { authorizeOrg, type OrgRow } from './access.js'
 import { leasesOf, leaseState } from './seats-leases.js'
 import { presentAudit } from './presenters.js'
-import { literal } from './audit-log.js'
+import { likePattern, literal } from './audit-log.js'
 
 const HISTORY = 5
 
@@ -29,10 +28,11 @@ export interface SubjectVerdict {
   evidence: Explanation['evidence']
   /**
    * Which audit entries changed it: targets equal to `exact`, or under one of them (`<id>/<host>`:
-   * an activation ID's entries per host) when `under` is set, or starting with `prefix` and naming
-   * the user in their before or after (a lease's entries name its user).
+   * an activation ID's entries per host) when `under` is set, or ending in one of them
+   * (`<from>/<id>`: the split or resize that made an activation ID) when `ends` is set, or starting
+   * with `prefix` and naming the user in their before or after (a lease's entries name its user).
    */
-  auditTargets: { exact?: string[]; under?: boolean; prefix?: string }
+  auditTargets: { exact?: string[]; under?: boolean; ends?: boolean; prefix?: string }
 }
 
 export type Explainer = (input: ExplainInput, name: string) => Promise<SubjectVerdict>
@@ -172,7 +172,7 @@ async function historyOf(
   email?: string,
 ) {
   const exact = targets.exact ?? []
-  const like = (text: string) => sql<string>`${text} escape '\\'`
+
   const rows: Array<Database['audit_events']> = await db
     .selectFrom('audit_events')
     .selectAll()
@@ -180,14 +180,15 @@ async function historyOf(
     .where((eb) =>
       eb.or([
         ...exact.map((t) => eb('target', '=', t)),
-        ...(targets.under ? exact.map((t) => eb('target', 'like', like(`${literal(t)}/%`))) : []),
+        ...(targets.under ? exact.map((t) => eb('target', 'like', likePattern(`${literal(t)}/%`))) : []),
+        ...(targets.ends ? exact.map((t) => eb('target', 'like', likePattern(`%/${literal(t)}`))) : []),
         ...(targets.prefix !== undefined && email !== undefined
           ? [
               eb.and([
-                eb('target', 'like', like(`${literal(targets.prefix)}%`)),
+                eb('target', 'like', likePattern(`${literal(targets.prefix)}%`)),
                 eb.or([
-                  eb('before', 'like', like(`%"user":${literal(JSON.stringify(email))}%`)),
-                  eb('after', 'like', like(`%"user":${literal(JSON.stringify(email))}%`)),
+                  eb('before', 'like', likePattern(`%"user":${literal(JSON.stringify(email))}%`)),
+                  eb('after', 'like', likePattern(`%"user":${literal(JSON.stringify(email))}%`)),
                 ]),
               ]),
             ]
