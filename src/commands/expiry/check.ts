@@ -4,6 +4,7 @@ import { quote, UsageError } from '../../cli/errors.js'
 import { contractFlag, type NumberSchema } from '../../cli/flag-values.js'
 import type { LicctlClient } from '../../client/index.js'
 import type { ExpiryCheckOutput, ExpiryItem, ExpiryReport } from '../../contract/expiry.js'
+import { byUrgency } from '../../domain/expiry-order.js'
 
 /** The window flags are checked by the contract's duration (longer than zero, within licctl's times). */
 const duration = async () => (await import('../../contract/expiry.js')).duration
@@ -162,7 +163,8 @@ function merge(
   reports: Array<{ report: ExpiryReport; profile: string | null }>,
   errors: ExpiryCheckOutput['errors'],
 ): ExpiryCheckOutput {
-  const items: ExpiryItem[] = reports.flatMap((r) => r.report.items)
+  // One list in the server's order, across organizations too (each report comes sorted alone).
+  const items: ExpiryItem[] = reports.flatMap((r) => r.report.items).sort(byUrgency)
   const byKind: Record<string, number> = {}
   for (const i of items) byKind[i.kind] = (byKind[i.kind] ?? 0) + 1
   const count = (s: ExpiryItem['severity']) => items.filter((i) => i.severity === s).length
