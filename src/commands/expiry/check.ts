@@ -126,10 +126,14 @@ export default class ExpiryCheck extends ListCommand<typeof ExpiryCheck> {
       if (reports.length === 0 && errors.length === 0) errors.push(noTargets())
     }
     const output = merge(reports, errors)
-    const { renderExpiry, githubAnnotations, summaryLine } = await import('../../cli/expiry-view.js')
-    if (f.format === 'github' && !this.jsonEnabled()) process.stdout.write(githubAnnotations(output.items))
+    const { renderExpiry, githubAnnotations, summaryLine, remedyHints } =
+      await import('../../cli/expiry-view.js')
+    const human = !this.jsonEnabled() && !this.delimitedFormat
+    if (f.format === 'github' && human) process.stdout.write(githubAnnotations(output.items))
     else this.say(renderExpiry(output.items))
     this.note(summaryLine(output))
+    // What clears an expired item when the server knows (e.g. lapsed pool licenses); annotations carry it.
+    if (human && f.format === 'table') for (const hint of remedyHints(output.items)) this.note(hint)
     for (const e of errors) this.note(`could not check ${e.profile ?? e.org ?? 'a profile'}: ${e.message}`)
     const failing = output.summary.failing + output.summary.expired > 0
     process.exitCode = failing ? EXIT_FOUND : errors.length > 0 ? 1 : 0

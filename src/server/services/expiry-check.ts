@@ -20,6 +20,8 @@ export interface Lapsing {
   owner: string | null
   /** For pools: used and total, so the check can report them when nearly full. */
   usage?: { used: number; total: number }
+  /** What an admin does once it has expired, when there is one thing to do (the item's `remedy`). */
+  remedy?: string
 }
 
 /**
@@ -55,6 +57,8 @@ export interface LapsingRow {
   /** How many of the kind's unit lapse with it. */
   count: number
   owner?: string | null
+  /** What an admin does once it has expired (see Lapsing). */
+  remedy?: string
 }
 
 /**
@@ -165,6 +169,7 @@ export async function checkExpiry(ctx: ServiceContext, slug: string, q: ExpiryQu
     usage: l.usage
       ? { ...l.usage, percent: l.usage.total === 0 ? 0 : Math.floor((l.usage.used * 100) / l.usage.total) }
       : null,
+    remedy: severity === 'expired' && reason === 'expiry' ? (l.remedy ?? null) : null,
   })
 
   const items: ExpiryItem[] = []
