@@ -359,6 +359,32 @@ for (const dialect of DIALECTS) {
       assert.equal((await check()).items.filter((i) => i.name.startsWith(soonKey)).length, 3)
     })
 
+    it('lets only admins retire, with a token that may write', async () => {
+      const readOnly = (await t.call(admin, 'POST', '/v1/orgs/acme/tokens', { readOnly: true })).body.token
+      const added = await t.call(admin, 'POST', '/v1/orgs/acme/users/bulk-add', {
+        items: [{ email: 'max@acme.test' }],
+      })
+      assert.equal(added.status, 200, JSON.stringify(added.body))
+      const member = (await t.call(admin, 'POST', '/v1/orgs/acme/tokens', { userEmail: 'max@acme.test' }))
+        .body.token
+      t.clock.ms = at('2026-01-22T12:00:00Z') // past soonKey's last day
+      try {
+        for (const [token, code] of [
+          [readOnly, 'read_only_token'],
+          [member, 'not_admin'],
+        ] as const) {
+          const r = await t.call(token, 'POST', '/v1/orgs/acme/devices/keys/retire', { key: soonKey })
+          assert.deepEqual([r.status, r.body.error.code], [403, code], JSON.stringify(r.body))
+        }
+        assert.equal(
+          (await check({ within: '1d' })).items.filter((i) => i.name.startsWith(soonKey)).length,
+          3,
+        )
+      } finally {
+        t.clock.ms = NOW
+      }
+    })
+
     it('retires only the pool licenses of a key: those on devices run on', async () => {
       const key = await issue(2, '2026-01-03')
       await addKey(key.key)

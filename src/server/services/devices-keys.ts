@@ -412,16 +412,17 @@ export async function retireKey(ctx: ServiceContext, slug: string, body: RetireK
     // Lock order as a transfer's: the key first, so a racing transfer of the key waits.
     if (ctx.dialect === 'postgres') keyQuery = keyQuery.forUpdate()
     const key = await keyQuery.executeTakeFirst()
-    let here: Array<Pick<LicenseRow, 'id' | 'name' | 'state' | 'expires_at'>> = []
+    let here: Array<Pick<LicenseRow, 'id' | 'name' | 'state' | 'expires_at' | 'slot'>> = []
     if (key) {
+      // Locked in id order, as a transfer locks licenses, so the two queue instead of deadlocking.
       let licenses = trx
         .selectFrom('device_licenses')
-        .select(['id', 'name', 'state', 'expires_at'])
+        .select(['id', 'name', 'state', 'expires_at', 'slot'])
         .where('key_id', '=', key.id)
         .where('org_id', '=', org.id)
-        .orderBy('slot')
+        .orderBy('id')
       if (ctx.dialect === 'postgres') licenses = licenses.forUpdate()
-      here = await licenses.execute()
+      here = (await licenses.execute()).sort((a, b) => (a.slot ?? 0) - (b.slot ?? 0))
     }
     if (!key || (key.org_id !== org.id && here.length === 0)) throw notFound(`key ${serial} in '${org.slug}'`)
     if (key.expires_at === null)
