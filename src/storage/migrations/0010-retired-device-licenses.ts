@@ -1,4 +1,4 @@
-import { PostgresAdapter, sql, type Kysely } from 'kysely'
+import { PostgresAdapter, sql, type Kysely, type RawBuilder } from 'kysely'
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Db = Kysely<any>
@@ -32,6 +32,13 @@ async function allowStates(db: Db, states: readonly string[]): Promise<void> {
     await sql`alter table device_licenses add constraint device_licenses_state check (${check})`.execute(db)
     return
   }
+  // Kysely runs SQLite migrations outside a transaction (it takes DDL as non-transactional); SQLite's
+  // DDL is transactional, and a rebuild stopped between the drop and the rename would lose the table.
+  await db.transaction().execute((trx) => rebuild(trx, check))
+}
+
+/** SQLite: the table as 0004 made it, with `check` for its state, and every row copied over. */
+async function rebuild(db: Db, check: RawBuilder<unknown>): Promise<void> {
   await db.schema
     .createTable('device_licenses_rebuilt')
     .addColumn('id', 'text', (c) => c.primaryKey())
