@@ -142,8 +142,8 @@ for (const dialect of DIALECTS) {
       }
     })
 
-    it('0010 lets a device license be retired, and keeps every license and rule across it (and back)', async () => {
-      const retiring = await import('../../src/storage/migrations/0010-retired-device-licenses.js')
+    it('0011 lets a device license be retired, and keeps every license and rule across it (and back)', async () => {
+      const retiring = await import('../../src/storage/migrations/0011-retired-device-licenses.js')
       const orgId = await org('retire-db')
       await storage.db
         .insertInto('device_categories')

@@ -7,7 +7,7 @@ import * as auditChain from './0006-audit-chain.js'
 import * as rateLimits from './0007-rate-limits.js'
 import * as releasedLeases from './0008-released-leases.js'
 import * as expirationsInRange from './0009-expirations-in-range.js'
-import * as retiredDeviceLicenses from './0010-retired-device-licenses.js'
+import * as retiredDeviceLicenses from './0011-retired-device-licenses.js'
 
 /** Every migration, in order. Names sort in the order they must run. */
 export const migrations = {
@@ -20,5 +20,5 @@ export const migrations = {
   '0007-rate-limits': rateLimits,
   '0008-released-leases': releasedLeases,
   '0009-expirations-in-range': expirationsInRange,
-  '0010-retired-device-licenses': retiredDeviceLicenses,
+  '0011-retired-device-licenses': retiredDeviceLicenses,
 }
