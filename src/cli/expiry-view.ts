@@ -40,7 +40,7 @@ export function describeItem(i: ExpiryItem): string {
   if (i.reason === 'capacity')
     return `${what} is ${i.usage?.percent ?? 0}% used: ${i.usage?.used ?? 0} of ${i.usage?.total ?? 0} ${i.affected.unit}`
   if (i.severity === 'expired')
-    return `${what} expired after ${i.validThrough}: ${counted(i.affected.count, i.affected.unit)} lapsed`
+    return `${what} expired after ${i.validThrough}: ${counted(i.affected.count, i.affected.unit)} lapsed${i.remedy ? `; ${i.remedy}` : ''}`
   const days =
     i.daysLeft === 0 ? 'today is its last day' : `${i.daysLeft} day${i.daysLeft === 1 ? '' : 's'} left`
   return `${what} is valid through ${i.validThrough} (${days}): ${counted(i.affected.count, i.affected.unit)}`
@@ -80,4 +80,9 @@ export function summaryLine(o: ExpiryCheckOutput): string {
     s.warning ? `${s.warning} warning${s.warning === 1 ? '' : 's'}` : '',
   ].filter(Boolean)
   return `expiry check: ${parts.join(', ')} ${window} in ${orgs}`
+}
+
+/** The remedies of the expired items, once each (a key and its pool licenses share one). */
+export function remedyHints(items: readonly ExpiryItem[]): string[] {
+  return [...new Set(items.flatMap((i) => (i.remedy ? [i.remedy] : [])))].map((r) => `Hint: ${r}`)
 }

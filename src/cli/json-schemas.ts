@@ -34,6 +34,7 @@ import {
   deviceKey,
   issuedKeys,
   pool,
+  retiredKey,
   transferResult,
 } from '../contract/devices.js'
 
@@ -134,6 +135,7 @@ export const jsonOutputs: Record<string, JsonOutput> = {
   'devices:keys:add': json(deviceKey),
   'devices:keys:issue': json(issuedKeys),
   'devices:keys:list': list(deviceKey),
+  'devices:keys:retire': json(retiredKey),
   'devices:list': list(device),
   /** Rows are the unassigned licenses (`groups` counts them by category and term). */
   'devices:pool': json(pool, 'licenses'),

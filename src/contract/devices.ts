@@ -67,7 +67,7 @@ export const addKeyBody = z.strictObject({
 })
 export type AddKeyBody = z.input<typeof addKeyBody>
 
-export const keyState = z.enum(['available', 'partly-assigned', 'used-up', 'expired'])
+export const keyState = z.enum(['available', 'partly-assigned', 'used-up', 'expired', 'retired'])
 export const deviceKey = z.object({
   serial: z.string(),
   category: z.string(),
@@ -77,12 +77,29 @@ export const deviceKey = z.object({
   inPool: z.number().int(),
   assigned: z.number().int(),
   spent: z.number().int(),
+  /** Licenses that lapsed in the pool and were written off (`devices keys retire`). */
+  retired: z.number().int().default(0),
   addedBy: z.string(),
   addedAt: instant,
   expiresAt: instant.nullable(),
   state: keyState,
 })
 export type DeviceKey = z.infer<typeof deviceKey>
+
+/** Retiring a key: its licenses in this organization's pool, past the key's last day, are written off. */
+export const retireKeyBody = z.strictObject({
+  /** The whole key, or its serial as `devices keys list` shows it. */
+  key: licenseKeyInput,
+})
+export type RetireKeyBody = z.input<typeof retireKeyBody>
+export const retiredKey = z.object({
+  key: z.string(),
+  /** The instant from which the key's licenses could no longer be assigned. */
+  expiresAt: instant,
+  /** The licenses retired now (none when there were none left in the pool: already so). */
+  licenses: z.array(z.string()),
+})
+export type RetiredKey = z.infer<typeof retiredKey>
 
 export const poolLicense = z.object({
   name: z.string(),
@@ -258,6 +275,17 @@ export const devicesEndpoints = defineEndpoints('devices', {
     access: 'member',
     params: orgParamsOf(),
     responses: { 200: items(deviceKey) },
+  },
+  keysRetire: {
+    method: 'POST',
+    path: '/orgs/{org}/devices/keys/retire',
+    summary:
+      'Write off the pool licenses of a key past its last day to be assigned; they leave the pool and the expiry check (admin)',
+    access: 'admin',
+    mutation: true,
+    params: orgParamsOf(),
+    body: retireKeyBody,
+    responses: { 200: retiredKey },
   },
   pool: {
     method: 'GET',

@@ -35,6 +35,8 @@ export const errorCatalog = {
   wrong_category: { status: 409, exit: 3 },
   license_assigned: { status: 409, exit: 3 },
   license_expired: { status: 409, exit: 3 },
+  /** Retiring a key whose licenses can still be assigned (no last day, or not past it). */
+  key_not_expired: { status: 409, exit: 3 },
   // activation IDs
   activation_inactive: { status: 409, exit: 3 },
   activation_expired: { status: 409, exit: 3 },

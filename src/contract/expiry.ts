@@ -56,6 +56,12 @@ export const expiryItem = z.object({
   owner: z.string().nullable(),
   /** For pools: how full they are. */
   usage: z.object({ used: z.number().int(), total: z.number().int(), percent: z.number().int() }).nullable(),
+  /**
+   * For an expired item, what an admin does about it when there is one thing to do, e.g. for pool
+   * licenses that lapsed unassigned: `licctl devices keys retire <key>` writes them off and clears
+   * them from the check. Null otherwise (and from servers that predate it).
+   */
+  remedy: z.string().nullable().default(null),
 })
 export type ExpiryItem = z.infer<typeof expiryItem>
 

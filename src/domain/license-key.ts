@@ -111,6 +111,15 @@ export function keySerial(input: string): string | undefined {
 }
 
 /**
+ * A key the organization holds, as an admin names it where its authenticity is not the question
+ * (transfer, retire): its serial (`key` is then the serial too), or the whole key, checked.
+ */
+export function keyOrSerial(input: string): KeyCheck {
+  const serial = keySerial(input)
+  return serial !== undefined ? { ok: true, key: serial, serial } : checkKey(input)
+}
+
+/**
  * The check the CLI runs before any request (and the server again): the shape, the alphabet and
  * the check symbols. It says which group to re-check when a single mistyped symbol explains it.
  */

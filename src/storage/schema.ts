@@ -150,7 +150,8 @@ export interface Database {
     key_id: string | null
     key_count: number | null
     slot: number | null
-    state: 'pool' | 'assigned' | 'spent'
+    /** `retired`: lapsed in the pool (past its key's last day) and written off by an admin. */
+    state: 'pool' | 'assigned' | 'spent' | 'retired'
     device_id: string | null
     assigned_at: number | null
     expires_at: number | null

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert'
-import { E2eServer, runCli, type CliResult } from '../helpers/e2e.js'
+import { E2eServer, jsonError, runCli, type CliResult } from '../helpers/e2e.js'
 import { issueRouterKeys } from '../helpers/e2e-acme.js'
 
 /** R1 is licensed on 2025-01-20 for 365 days (valid through 2026-01-20); the check runs 2025-12-25. */
@@ -67,6 +67,61 @@ describe('e2e: expiry check and explain of devices', function () {
     )
     assert.equal(out.code, 0, out.stderr)
     assert.equal(out.stdout, 'Nothing expires within the window.\n')
+  })
+
+  it("keeps failing on pool licenses past their key's last day until an admin retires the key", async () => {
+    const lapsed = await server.listen('2026-01-22T12:00:00Z') // the key's last day was 2026-01-10
+    const pool = ['expiry', 'check', '--kind', 'device-key,device-pool-license']
+    const stuck = await as([...pool, '--within', '1d'], lapsed)
+    assert.equal(stuck.code, 7, stuck.stderr)
+    assert.match(stuck.stdout, new RegExp(`expired +device key +${soon} \\(router 1y\\)`))
+    // The remedy, once, though the key and its license are both reported.
+    const hint = `Hint: the licenses of key ${soon} lapsed unassigned and can never be assigned: \`licctl devices keys retire ${soon}\` writes them off and clears them from the check\n`
+    assert.equal(stuck.stderr, `expiry check: 2 expired within 1d in acme\n${hint}`)
+    const github = await as([...pool, '--format', 'github'], lapsed)
+    assert.match(github.stdout, new RegExp(`lapsed; the licenses of key ${soon} lapsed unassigned`))
+
+    // Before the last day has passed, retiring is refused: the licenses can still be assigned.
+    const early = await as(['devices', 'keys', 'retire', soon, '--json'], later)
+    assert.equal(early.code, 3, early.stderr)
+    assert.deepEqual(jsonError(early), {
+      code: 'key_not_expired',
+      message: `the licenses of key ${soon} can be assigned through 2026-01-10: assign or transfer them before then; they can be retired after`,
+      details: { expiresAt: '2026-01-11T00:00:00.000Z' },
+    })
+
+    const retired = await as(['devices', 'keys', 'retire', soon, '--json'], lapsed)
+    assert.equal(retired.code, 0, retired.stderr)
+    assert.deepEqual(JSON.parse(retired.stdout), {
+      key: soon,
+      expiresAt: '2026-01-11T00:00:00.000Z',
+      licenses: [`${soon}-1`],
+    })
+    const green = await as(pool, lapsed)
+    assert.equal(green.code, 0, green.stderr)
+    assert.equal(green.stdout, 'Nothing expires within the window.\n')
+    assert.equal(green.stderr, 'expiry check: nothing expires within 30d in acme\n')
+
+    const keys = JSON.parse(ok(await as(['devices', 'keys', 'list', '--json'], lapsed)).stdout) as {
+      items: Array<{ serial: string; inPool: number; retired: number; state: string }>
+    }
+    assert.deepEqual(
+      keys.items.filter((k) => k.serial === soon).map((k) => [k.inPool, k.retired, k.state]),
+      [[0, 1, 'retired']],
+    )
+    const again = ok(await as(['devices', 'keys', 'retire', soon], lapsed))
+    assert.equal(again.stdout, `Key ${soon}: no license of it left in the pool; nothing to retire.\n`)
+    const audit = JSON.parse(ok(await as(['orgs', 'audit', '--json'], lapsed)).stdout) as {
+      items: Array<{ action: string; target: string; actor: string }>
+    }
+    assert.deepEqual(
+      audit.items.filter((e) => e.action === 'devices.keys.retire').map((e) => [e.target, e.actor]),
+      [[soon, 'ann@acme.test']],
+    )
+    const typo = await as(['devices', 'keys', 'retire', 'not-a-key'], lapsed)
+    assert.equal(typo.code, 2, typo.stderr)
+    const unknown = await as(['devices', 'keys', 'retire', '0000000000AA'], lapsed)
+    assert.equal(unknown.code, 5, unknown.stderr)
   })
 
   it('explains the device: licensed through its last day', async () => {

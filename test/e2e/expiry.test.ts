@@ -219,14 +219,46 @@ describe('e2e: expiry check', function () {
       doc.orgs.map((o: { org: string }) => o.org),
       ['acme', 'globex'],
     )
+    // One list in the documented order (severity, then soonest first), not one org after the other:
+    // globex's pool lapses before acme's.
     assert.deepEqual(
-      doc.items.map((i: { org: string; name: string }) => [i.org, i.name]),
+      doc.items.map((i: { org: string; name: string; severity: string }) => [i.org, i.name, i.severity]),
       [
-        ['acme', 'exact-30d'],
-        ['acme', 'edge-in'],
-        ['acme', 'tiny'],
-        ['globex', 'g'],
+        ['globex', 'g', 'failing'],
+        ['acme', 'exact-30d', 'failing'],
+        ['acme', 'edge-in', 'failing'],
+        ['acme', 'tiny', 'warning'],
       ],
+    )
+    assert.deepEqual(doc.summary, {
+      total: 4,
+      expired: 0,
+      failing: 3,
+      warning: 1,
+      byKind: { 'seat-pool': 4 },
+    })
+    assert.equal(r.stderr, 'expiry check: 3 failing, 1 warning within 30d in 2 organizations\n')
+    const args = ['expiry', 'check', '--all-orgs', '--kind', 'seat-pool', '--exclude-expired']
+    const asOperator = { env: server.env(server.operatorToken) }
+    const table = await runCli(args, asOperator)
+    assert.equal(table.code, 7, table.stderr)
+    assert.deepEqual(
+      table.stdout
+        .split('\n')
+        .slice(1, -1)
+        .map((l) => l.trim().split(/ {2,}/).slice(0, 4)),
+      [
+        ['failing', 'seat pool', 'g', 'globex'],
+        ['failing', 'seat pool', 'exact-30d', 'acme'],
+        ['failing', 'seat pool', 'edge-in', 'acme'],
+        ['warning', 'seat pool', 'tiny', 'acme'],
+      ],
+    )
+    const github = await runCli([...args, '--format', 'github'], asOperator)
+    assert.equal(github.code, 7, github.stderr)
+    assert.deepEqual(
+      github.stdout.split('\n').map((l) => /'([^']+)' \((\w+)\)/.exec(l)?.slice(1)),
+      [['g', 'globex'], ['exact-30d', 'acme'], ['edge-in', 'acme'], ['tiny', 'acme'], undefined],
     )
   })
 

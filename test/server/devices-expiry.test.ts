@@ -285,6 +285,129 @@ for (const dialect of DIALECTS) {
         ['device-pool-license', `${key.serial}-1 (router 1y)`, 1],
         ['device-pool-license', `${key.serial}-2 (router 1y)`, 1],
       ])
+
+      // Past the key's last day, each organization retires what lapsed in its own pool: initech
+      // the licenses transferred to it (the key is acme's), acme the rest and so the key.
+      t.clock.ms = at('2026-01-09T00:00:00Z')
+      try {
+        const retire = (org: string, token: string) =>
+          t.call(token, 'POST', `/v1/orgs/${org}/devices/keys/retire`, { key: key.serial })
+        const theirsRetired = await retire('initech', initech)
+        assert.equal(theirsRetired.status, 200, JSON.stringify(theirsRetired.body))
+        assert.deepEqual(theirsRetired.body.licenses, [`${key.serial}-1`, `${key.serial}-2`])
+        const initechNow = await checkExpiry(
+          { db: t.storage.db, dialect, clock: t.clock, principal: { kind: 'operator', tokenId: 'test' } },
+          'initech',
+          expiryQuery.parse({ kind: 'device-license,device-pool-license,device-key' }),
+        )
+        assert.deepEqual(ofKey(initechNow), [])
+        const stillOurs = await check()
+        assert.deepEqual(
+          stillOurs.items
+            .filter((i) => i.name.startsWith(key.serial))
+            .map((i) => [i.kind, i.severity, i.remedy]),
+          [
+            [
+              'device-key',
+              'expired',
+              `the licenses of key ${key.serial} lapsed unassigned and can never be assigned: \`licctl devices keys retire ${key.serial}\` writes them off and clears them from the check`,
+            ],
+            [
+              'device-pool-license',
+              'expired',
+              `the licenses of key ${key.serial} lapsed unassigned and can never be assigned: \`licctl devices keys retire ${key.serial}\` writes them off and clears them from the check`,
+            ],
+          ],
+        )
+        const ours = await retire('acme', admin)
+        assert.equal(ours.status, 200, JSON.stringify(ours.body))
+        assert.deepEqual(ours.body.licenses, [`${key.serial}-3`])
+        assert.deepEqual(ofKey(await check()), [])
+        // A retired license is out of the pool: it cannot be transferred back either.
+        const back = await t.call(initech, 'POST', '/v1/orgs/initech/devices/transfer', {
+          to: 'acme',
+          toToken: admin,
+          licenses: [`${key.serial}-1`],
+        })
+        assert.equal(back.status, 409, JSON.stringify(back.body))
+        assert.equal(
+          back.body.error.message,
+          `license '${key.serial}-1' is retired (it lapsed in the pool); only unassigned licenses can be transferred`,
+        )
+        // An organization that never held the key cannot name it.
+        const hooli = await t.org('hooli', 'hal@hooli.test')
+        assert.equal((await retire('hooli', hooli)).status, 404)
+      } finally {
+        t.clock.ms = NOW
+      }
+    })
+
+    it('refuses to retire a key whose licenses can still be assigned, and one with no last day', async () => {
+      const retire = (key: string) => t.call(admin, 'POST', '/v1/orgs/acme/devices/keys/retire', { key })
+      const open = await retire(soonKey) // its last day, 2026-01-10, is still to come
+      assert.equal(open.status, 409, JSON.stringify(open.body))
+      assert.equal(open.body.error.code, 'key_not_expired')
+      const forever = await issue(1)
+      await addKey(forever.key)
+      const never = await retire(forever.serial)
+      assert.equal(never.status, 409, JSON.stringify(never.body))
+      assert.equal(
+        never.body.error.message,
+        `key ${forever.serial} has no last day to be assigned: its licenses never lapse in the pool`,
+      )
+      // Nothing changed: the key's licenses are still in the pool.
+      assert.equal((await check()).items.filter((i) => i.name.startsWith(soonKey)).length, 3)
+    })
+
+    it('lets only admins retire, with a token that may write', async () => {
+      const readOnly = (await t.call(admin, 'POST', '/v1/orgs/acme/tokens', { readOnly: true })).body.token
+      const added = await t.call(admin, 'POST', '/v1/orgs/acme/users/bulk-add', {
+        items: [{ email: 'max@acme.test' }],
+      })
+      assert.equal(added.status, 200, JSON.stringify(added.body))
+      const member = (await t.call(admin, 'POST', '/v1/orgs/acme/tokens', { userEmail: 'max@acme.test' }))
+        .body.token
+      t.clock.ms = at('2026-01-22T12:00:00Z') // past soonKey's last day
+      try {
+        for (const [token, code] of [
+          [readOnly, 'read_only_token'],
+          [member, 'not_admin'],
+        ] as const) {
+          const r = await t.call(token, 'POST', '/v1/orgs/acme/devices/keys/retire', { key: soonKey })
+          assert.deepEqual([r.status, r.body.error.code], [403, code], JSON.stringify(r.body))
+        }
+        assert.equal(
+          (await check({ within: '1d' })).items.filter((i) => i.name.startsWith(soonKey)).length,
+          3,
+        )
+      } finally {
+        t.clock.ms = NOW
+      }
+    })
+
+    it('retires only the pool licenses of a key: those on devices run on', async () => {
+      const key = await issue(2, '2026-01-03')
+      await addKey(key.key)
+      const r = await t.call(admin, 'POST', '/v1/orgs/acme/devices/bulk-assign', {
+        items: [{ serial: 'R3', license: `${key.serial}-1` }],
+      })
+      assert.equal(r.status, 200, JSON.stringify(r.body))
+      t.clock.ms = at('2026-01-05T00:00:00Z')
+      try {
+        const retired = await t.call(admin, 'POST', '/v1/orgs/acme/devices/keys/retire', {
+          key: key.serial,
+        })
+        assert.equal(retired.status, 200, JSON.stringify(retired.body))
+        assert.deepEqual(retired.body.licenses, [`${key.serial}-2`])
+        const keys = await t.call(admin, 'GET', '/v1/orgs/acme/devices/keys')
+        const k = (keys.body.items as Array<Record<string, unknown>>).find((x) => x.serial === key.serial)!
+        assert.deepEqual([k.inPool, k.assigned, k.retired, k.state], [0, 1, 1, 'retired'])
+        const r3 = await t.call(admin, 'GET', '/v1/orgs/acme/devices/R3')
+        assert.equal(r3.body.licensed, true)
+        assert.equal(r3.body.expired, false)
+      } finally {
+        t.clock.ms = NOW
+      }
     })
   })
 }

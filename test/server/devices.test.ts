@@ -106,6 +106,7 @@ for (const dialect of DIALECTS) {
           inPool: 2,
           assigned: 0,
           spent: 0,
+          retired: 0,
           addedBy: 'ann@acme.test',
           addedAt: undefined,
           expiresAt: null,

@@ -10,6 +10,7 @@ import { AppError } from '../../src/server/errors.js'
 import { migrateToLatest, pendingMigrations } from '../../src/storage/migrate.js'
 import { migrations } from '../../src/storage/migrations/index.js'
 import { openStorage, type Storage } from '../../src/storage/open.js'
+import type { Database } from '../../src/storage/schema.js'
 import { prepareQuery } from '../../src/storage/prepared.js'
 import { inTransaction } from '../../src/server/transaction.js'
 import { DIALECTS, PG_URL, freshDb, openTestStorage, type TestDb } from '../helpers/dialects.js'
@@ -139,6 +140,110 @@ for (const dialect of DIALECTS) {
         await other.close()
         await empty.drop()
       }
+    })
+
+    it('0011 lets a device license be retired, and keeps every license and rule across it (and back)', async () => {
+      const retiring = await import('../../src/storage/migrations/0011-retired-device-licenses.js')
+      const orgId = await org('retire-db')
+      await storage.db
+        .insertInto('device_categories')
+        .values({ id: 'dc_retire', name: 'retire-db', description: null, models: '[]', created_at: now })
+        .execute()
+      await storage.db
+        .insertInto('device_keys')
+        .values({
+          id: 'dk_retire',
+          serial: 'RETIREDB0001',
+          category_id: 'dc_retire',
+          term: '1y',
+          term_days: 365,
+          license_count: 2,
+          org_id: orgId,
+          added_by: 'ann@acme.test',
+          added_at: now,
+          expires_at: now,
+          issued_at: now,
+        })
+        .execute()
+      await storage.db
+        .insertInto('devices')
+        .values({
+          id: 'dv_retire',
+          org_id: orgId,
+          serial: 'R-1',
+          name: null,
+          site: null,
+          model: null,
+          category_id: 'dc_retire',
+          license_start: '2026-03-01',
+          license_days: 365,
+          created_at: now,
+          updated_at: now,
+        })
+        .execute()
+      const license = (
+        slot: number,
+        state: 'pool' | 'assigned' | 'retired',
+        device: string | null,
+      ): Database['device_licenses'] => ({
+        id: `dl_retire${slot}`,
+        name: `RETIREDB0001-${slot}`,
+        org_id: orgId,
+        category_id: 'dc_retire',
+        term: '1y',
+        days: 365,
+        key_id: 'dk_retire',
+        key_count: 2,
+        slot,
+        state,
+        device_id: device,
+        assigned_at: device === null ? null : now,
+        expires_at: now,
+        created_at: now,
+      })
+      await storage.db
+        .insertInto('device_licenses')
+        .values([license(1, 'pool', null), license(2, 'assigned', 'dv_retire')])
+        .execute()
+      const setState = (state: string) =>
+        storage.db
+          .updateTable('device_licenses')
+          .set({ state: state as 'pool' })
+          .where('id', '=', 'dl_retire1')
+          .execute()
+      const rows = () =>
+        storage.db
+          .selectFrom('device_licenses')
+          .select(['name', 'state', 'device_id', 'slot'])
+          .where('org_id', '=', orgId)
+          .orderBy('slot')
+          .execute()
+      await setState('retired')
+      await assert.rejects(setState('lost'))
+      // Down: retired licenses go back to the pool, and the state is refused again.
+      await retiring.down(storage.db)
+      assert.deepEqual(
+        (await rows()).map((r) => r.state),
+        ['pool', 'assigned'],
+      )
+      await assert.rejects(setState('retired'))
+      // Up again (on SQLite, a second rebuild): the rows as they were, the other rules still held.
+      await retiring.up(storage.db)
+      assert.deepEqual(await rows(), [
+        { name: 'RETIREDB0001-1', state: 'pool', device_id: null, slot: 1 },
+        { name: 'RETIREDB0001-2', state: 'assigned', device_id: 'dv_retire', slot: 2 },
+      ])
+      await setState('retired')
+      const again = (over: Partial<Database['device_licenses']>) =>
+        storage.db
+          .insertInto('device_licenses')
+          .values({ ...license(1, 'pool', null), id: 'dl_retire9', name: 'RETIREDB0001-9', ...over })
+          .execute()
+      await assert.rejects(again({}), 'a slot is one license of its key')
+      await assert.rejects(again({ slot: 3 }), 'a slot is within the key count')
+      await assert.rejects(again({ key_id: null, key_count: null, slot: null, state: 'assigned' }))
+      await assert.rejects(again({ key_id: null, key_count: null, slot: null, days: 0 }))
+      await assert.rejects(again({ key_id: null, key_count: null, slot: null, device_id: 'dv_none' }))
     })
 
     it('runs a prepared query as Kysely builds it: arguments rebound on each call, constants kept', async () => {

@@ -26,18 +26,14 @@ export default class DevicesTransfer extends ApiCommand<typeof DevicesTransfer> 
     if (!f.key && !f.license?.length) throw new UsageError('give --key or --license')
     let key = f.key
     if (key) {
-      const { checkKey, keySerial } = await import('../../domain/license-key.js')
-      const serial = keySerial(key)
-      if (serial !== undefined) key = serial
-      else {
-        const checked = checkKey(key)
-        if (!checked.ok)
-          throw new UsageError(`--key: ${checked.message}`, {
-            code: 'key_mistyped',
-            hint: 'give the whole key, or its serial as `licctl devices keys list` shows it',
-          })
-        key = checked.key
-      }
+      const { keyOrSerial } = await import('../../domain/license-key.js')
+      const checked = keyOrSerial(key)
+      if (!checked.ok)
+        throw new UsageError(`--key: ${checked.message}`, {
+          code: 'key_mistyped',
+          hint: 'give the whole key, or its serial as `licctl devices keys list` shows it',
+        })
+      key = checked.key
     }
     const { Profiles } = await import('../../cli/profiles.js')
     const target = new Profiles().get(f.to)

@@ -4,6 +4,7 @@ import { quote, UsageError } from '../../cli/errors.js'
 import { contractFlag, type NumberSchema } from '../../cli/flag-values.js'
 import type { LicctlClient } from '../../client/index.js'
 import type { ExpiryCheckOutput, ExpiryItem, ExpiryReport } from '../../contract/expiry.js'
+import { byUrgency } from '../../domain/expiry-order.js'
 
 /** The window flags are checked by the contract's duration (longer than zero, within licctl's times). */
 const duration = async () => (await import('../../contract/expiry.js')).duration
@@ -13,7 +14,7 @@ const EXIT_FOUND = 7
 
 export default class ExpiryCheck extends ListCommand<typeof ExpiryCheck> {
   static override summary = 'Report what has expired or expires within a window; exit 7 when anything fails'
-  static override description = `Covers every kind of license the server knows (seat pools, add-on pools, API tokens, and the kinds other topics register). Exit 7 when anything expires within the window or has expired, 0 when nothing does: \`licctl expiry check --within 14d\` is a CI step as it stands. With --fail-within, items beyond it are warnings (exit 0). Windows in days count the organization's calendar days: 30d covers everything valid through the 30th day from today. Pools at or above --capacity used are reported as warnings (failing with --fail-on-capacity). A read-only token is enough (see docs/ci.md).`
+  static override description = `Covers every kind of license the server knows (seat pools, add-on pools, API tokens, and the kinds other topics register). Exit 7 when anything expires within the window or has expired, 0 when nothing does: \`licctl expiry check --within 14d\` is a CI step as it stands. With --fail-within, items beyond it are warnings (exit 0). Windows in days count the organization's calendar days: 30d covers everything valid through the 30th day from today. Pools at or above --capacity used are reported as warnings (failing with --fail-on-capacity). An expired item fails the check until someone acts on it (a token revoked, a pool renewed; device pool licenses that lapsed unassigned are written off with \`devices keys retire\`, which the output hints). A read-only token is enough (see docs/ci.md).`
   static override examples = [
     '<%= config.bin %> expiry check',
     '<%= config.bin %> expiry check --within 30d --fail-within 7d',
@@ -125,10 +126,14 @@ export default class ExpiryCheck extends ListCommand<typeof ExpiryCheck> {
       if (reports.length === 0 && errors.length === 0) errors.push(noTargets())
     }
     const output = merge(reports, errors)
-    const { renderExpiry, githubAnnotations, summaryLine } = await import('../../cli/expiry-view.js')
-    if (f.format === 'github' && !this.jsonEnabled()) process.stdout.write(githubAnnotations(output.items))
+    const { renderExpiry, githubAnnotations, summaryLine, remedyHints } =
+      await import('../../cli/expiry-view.js')
+    const human = !this.jsonEnabled() && !this.delimitedFormat
+    if (f.format === 'github' && human) process.stdout.write(githubAnnotations(output.items))
     else this.say(renderExpiry(output.items))
     this.note(summaryLine(output))
+    // What clears an expired item when the server knows (e.g. lapsed pool licenses); annotations carry it.
+    if (human && f.format === 'table') for (const hint of remedyHints(output.items)) this.note(hint)
     for (const e of errors) this.note(`could not check ${e.profile ?? e.org ?? 'a profile'}: ${e.message}`)
     const failing = output.summary.failing + output.summary.expired > 0
     process.exitCode = failing ? EXIT_FOUND : errors.length > 0 ? 1 : 0
@@ -162,7 +167,8 @@ function merge(
   reports: Array<{ report: ExpiryReport; profile: string | null }>,
   errors: ExpiryCheckOutput['errors'],
 ): ExpiryCheckOutput {
-  const items: ExpiryItem[] = reports.flatMap((r) => r.report.items)
+  // One list in the server's order, across organizations too (each report comes sorted alone).
+  const items: ExpiryItem[] = reports.flatMap((r) => r.report.items).sort(byUrgency)
   const byKind: Record<string, number> = {}
   for (const i of items) byKind[i.kind] = (byKind[i.kind] ?? 0) + 1
   const count = (s: ExpiryItem['severity']) => items.filter((i) => i.severity === s).length

@@ -5,6 +5,7 @@ import {
   issueKeys,
   listCategories,
   listKeys,
+  retireKey,
   showPool,
 } from '../services/devices-keys.js'
 import { addDevices, listDevices, showDevice } from '../services/devices.js'
@@ -29,6 +30,7 @@ export const deviceRoutes = routesOf(devicesEndpoints, {
   keysIssue: (req) => issueKeys(req.ctx, req.body),
   keysAdd: (req) => addKey(req.ctx, req.params.org, req.body),
   keysList: (req) => listKeys(req.ctx, req.params.org),
+  keysRetire: (req) => retireKey(req.ctx, req.params.org, req.body),
   pool: (req) => showPool(req.ctx, req.params.org),
   add: (req) => addDevices(req.ctx, req.params.org, req.body.items, bulk(req.body)),
   list: (req) => listDevices(req.ctx, req.params.org, req.query),

@@ -51,7 +51,14 @@ registerRowKind({
   }),
 })
 
-// Device licenses in the pool whose key gave them a last day to be assigned.
+/**
+ * Pool licenses past their key's last day can never be assigned: the check keeps failing on them
+ * until an admin writes them off (state `retired`, which leaves the pool and so the check).
+ */
+const retireRemedy = (serial: string) =>
+  `the licenses of key ${serial} lapsed unassigned and can never be assigned: \`licctl devices keys retire ${serial}\` writes them off and clears them from the check`
+
+// Device licenses in the pool whose key gave them a last day to be assigned (only a key's do).
 registerRowKind({
   kind: 'device-pool-license',
   unit: 'licenses',
@@ -59,12 +66,14 @@ registerRowKind({
     db
       .selectFrom('device_licenses')
       .innerJoin('device_categories', 'device_categories.id', 'device_licenses.category_id')
+      .innerJoin('device_keys', 'device_keys.id', 'device_licenses.key_id')
       .select([
         'device_licenses.id',
         'device_licenses.name',
         'device_licenses.term',
         'device_licenses.expires_at',
         'device_categories.name as category',
+        'device_keys.serial as key_serial',
       ])
       .where('device_licenses.org_id', '=', orgId)
       .where('device_licenses.state', '=', 'pool')
@@ -76,6 +85,7 @@ registerRowKind({
     name: `${r.name} (${r.category} ${r.term})`,
     expiresAt: r.expires_at!,
     count: 1,
+    remedy: retireRemedy(r.key_serial),
   }),
 })
 
@@ -115,5 +125,6 @@ registerRowKind({
     name: `${r.serial} (${r.category} ${r.term})`,
     expiresAt: r.expires_at!,
     count: Number(r.n),
+    remedy: retireRemedy(r.serial),
   }),
 })

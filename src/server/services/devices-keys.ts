@@ -8,11 +8,14 @@ import type {
   IssueKeysBody,
   Pool,
   PoolLicense,
+  RetiredKey,
+  RetireKeyBody,
 } from '../../contract/devices.js'
 import { toIso, toIsoOrNull } from '../../domain/clock.js'
 import { TERM_DAYS } from '../../domain/device-days.js'
 import { newId } from '../../domain/ids.js'
-import { checkKey, issueKey, verifyKeyTag } from '../../domain/license-key.js'
+import { lastValidDay } from '../../domain/dates.js'
+import { checkKey, issueKey, keyOrSerial, verifyKeyTag } from '../../domain/license-key.js'
 import type { Database } from '../../storage/schema.js'
 import type { Executor, ServiceContext } from '../context.js'
 import { actorName } from '../context.js'
@@ -290,7 +293,10 @@ export async function addKey(ctx: ServiceContext, slug: string, body: AddKeyBody
       before: { pool: 0 },
       after: { category: cat.name, term: key.term, count: key.license_count, termsAccepted: true },
     })
-    return presentKey({ ...won, category: cat.name, in_pool: key.license_count, assigned: 0, spent: 0 }, now)
+    return presentKey(
+      { ...won, category: cat.name, in_pool: key.license_count, assigned: 0, spent: 0, retired: 0 },
+      now,
+    )
   })
 }
 
@@ -299,12 +305,14 @@ type KeyListRow = Database['device_keys'] & {
   in_pool: number
   assigned: number
   spent: number
+  retired: number
 }
 
 function presentKey(r: KeyListRow, now: number): DeviceKey {
   const inPool = Number(r.in_pool)
   const assigned = Number(r.assigned)
   const spent = Number(r.spent)
+  const retired = Number(r.retired)
   const expired = r.expires_at !== null && r.expires_at <= now
   return {
     serial: r.serial,
@@ -315,6 +323,7 @@ function presentKey(r: KeyListRow, now: number): DeviceKey {
     inPool,
     assigned,
     spent,
+    retired,
     addedBy: r.added_by!,
     addedAt: toIso(r.added_at!),
     expiresAt: toIsoOrNull(r.expires_at),
@@ -322,7 +331,9 @@ function presentKey(r: KeyListRow, now: number): DeviceKey {
     // without being assigned, so they make it neither partly assigned nor used up by themselves.
     state:
       inPool === 0
-        ? 'used-up'
+        ? retired > 0
+          ? 'retired'
+          : 'used-up'
         : expired
           ? 'expired'
           : assigned + spent === 0
@@ -360,9 +371,99 @@ export async function listKeys(ctx: ServiceContext, slug: string): Promise<{ ite
   return {
     items: keys.map((k) => {
       const m = by.get(k.id) ?? {}
-      return presentKey({ ...k, in_pool: m.pool ?? 0, assigned: m.assigned ?? 0, spent: m.spent ?? 0 }, now)
+      return presentKey(
+        {
+          ...k,
+          in_pool: m.pool ?? 0,
+          assigned: m.assigned ?? 0,
+          spent: m.spent ?? 0,
+          retired: m.retired ?? 0,
+        },
+        now,
+      )
     }),
   }
+}
+
+/**
+ * A key as an admin names it: the whole key (its check characters checked), or its serial as
+ * `devices keys list` shows it. Either names a key; what the caller may do with it is checked after.
+ */
+export function serialOfKey(input: string): string {
+  const named = keyOrSerial(input)
+  if (!named.ok) throw new AppError('invalid_key', `not a valid license key: ${named.message}`)
+  return named.serial
+}
+
+/**
+ * Retires a key in the organization (admins): its licenses still in this organization's pool once
+ * the key's last day to be assigned has passed can never be assigned again, so they are written off
+ * (state `retired`): they leave the pool and `expiry check`, and the key lists as `retired`. It
+ * takes licenses of the key transferred here too, though the key itself is another organization's.
+ * Licenses on devices are untouched (their cumulative license runs on). Refused while the licenses
+ * can still be assigned (`key_not_expired`); re-running retires nothing more (already so).
+ */
+export async function retireKey(ctx: ServiceContext, slug: string, body: RetireKeyBody): Promise<RetiredKey> {
+  const org = await authorizeOrg(ctx, slug, { role: 'admin', write: true })
+  const serial = serialOfKey(body.key)
+  const now = ctx.clock.now()
+  return inTransaction(ctx, async (trx) => {
+    let keyQuery = trx.selectFrom('device_keys').selectAll().where('serial', '=', serial)
+    // Lock order as a transfer's: the key first, so a racing transfer of the key waits.
+    if (ctx.dialect === 'postgres') keyQuery = keyQuery.forUpdate()
+    const key = await keyQuery.executeTakeFirst()
+    let here: Array<Pick<LicenseRow, 'id' | 'name' | 'state' | 'expires_at' | 'slot'>> = []
+    if (key) {
+      // Locked in id order, as a transfer locks licenses, so the two queue instead of deadlocking.
+      let licenses = trx
+        .selectFrom('device_licenses')
+        .select(['id', 'name', 'state', 'expires_at', 'slot'])
+        .where('key_id', '=', key.id)
+        .where('org_id', '=', org.id)
+        .orderBy('id')
+      if (ctx.dialect === 'postgres') licenses = licenses.forUpdate()
+      here = (await licenses.execute()).sort((a, b) => (a.slot ?? 0) - (b.slot ?? 0))
+    }
+    if (!key || (key.org_id !== org.id && here.length === 0)) throw notFound(`key ${serial} in '${org.slug}'`)
+    if (key.expires_at === null)
+      throw new AppError(
+        'key_not_expired',
+        `key ${serial} has no last day to be assigned: its licenses never lapse in the pool`,
+      )
+    if (key.expires_at > now)
+      throw new AppError(
+        'key_not_expired',
+        `the licenses of key ${serial} can be assigned through ${lastValidDay(key.expires_at, org.time_zone)}: assign or transfer them before then; they can be retired after`,
+        { expiresAt: toIso(key.expires_at) },
+      )
+    const lapsed = here.filter((l) => l.state === 'pool' && l.expires_at !== null && l.expires_at <= now)
+    if (lapsed.length > 0) {
+      const retired = await trx
+        .updateTable('device_licenses')
+        .set({ state: 'retired' })
+        .where(
+          'id',
+          'in',
+          lapsed.map((l) => l.id),
+        )
+        .where('org_id', '=', org.id)
+        .where('state', '=', 'pool')
+        .executeTakeFirst()
+      if (Number(retired.numUpdatedRows) !== lapsed.length)
+        throw new AppError(
+          'contention',
+          `a license of key ${serial} changed while retiring; nothing was retired`,
+        )
+      await audit(trx, ctx, {
+        orgId: org.id,
+        action: 'devices.keys.retire',
+        target: serial,
+        before: { pool: lapsed.length, expiresAt: toIso(key.expires_at) },
+        after: { pool: 0, retired: lapsed.map((l) => l.name) },
+      })
+    }
+    return { key: serial, expiresAt: toIso(key.expires_at), licenses: lapsed.map((l) => l.name) }
+  })
 }
 
 export function presentPoolLicense(

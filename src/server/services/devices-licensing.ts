@@ -8,7 +8,6 @@ import type {
 import { toIso } from '../../domain/clock.js'
 import { dayIn, daysBetween, isExpired, previewDetach, stack, validUntil } from '../../domain/device-days.js'
 import { newId } from '../../domain/ids.js'
-import { checkKey, keySerial } from '../../domain/license-key.js'
 import { hashToken } from '../../domain/tokens.js'
 import type { Database } from '../../storage/schema.js'
 import type { Executor, ServiceContext } from '../context.js'
@@ -19,7 +18,7 @@ import { authorizeOrg, type OrgRow } from './access.js'
 import { audit } from './audit.js'
 import { runBulk, type BulkOptions, type RowOutcome } from './bulk.js'
 import { isExpired as isPast } from './expiry.js'
-import { returnedLicenseName } from './devices-keys.js'
+import { returnedLicenseName, serialOfKey } from './devices-keys.js'
 import { findDevice, type DeviceRow } from './devices.js'
 
 type Trx = Tx
@@ -358,6 +357,13 @@ async function deviceBulk<T extends SerialItem>(
   })
 }
 
+/** Why a license is not in the pool, as a refusal says it. */
+const NOT_IN_POOL: Record<string, string> = {
+  assigned: 'assigned to a device',
+  spent: 'used up',
+  retired: 'retired (it lapsed in the pool)',
+}
+
 type LicenseQuery = ReturnType<typeof licenseIds>
 const licenseIds = (trx: Trx) => trx.selectFrom('device_licenses').select('id')
 
@@ -429,12 +435,7 @@ export async function transferLicenses(
     if (body.key !== undefined) {
       // The whole key, or its serial as `devices keys list` shows it: either names a key this
       // organization holds, and the caller is admin of both organizations.
-      let serial = keySerial(body.key)
-      if (serial === undefined) {
-        const checked = checkKey(body.key)
-        if (!checked.ok) throw new AppError('invalid_key', `not a valid license key: ${checked.message}`)
-        serial = checked.serial
-      }
+      const serial = serialOfKey(body.key)
       // Lock order (the key, the shared row, first; then its licenses by id): see lockLicenses.
       let keyQuery = trx
         .selectFrom('device_keys')
@@ -478,7 +479,7 @@ export async function transferLicenses(
       if (notPool.length > 0)
         throw new AppError(
           'license_assigned',
-          `license '${notPool[0]!.name}' is ${notPool[0]!.state === 'assigned' ? 'assigned to a device' : 'used up'}; only unassigned licenses can be transferred`,
+          `license '${notPool[0]!.name}' is ${NOT_IN_POOL[notPool[0]!.state] ?? notPool[0]!.state}; only unassigned licenses can be transferred`,
         )
     }
     if (licenses.length > 0) {

@@ -1,6 +1,7 @@
 import type { ExpiryItem, ExpiryQuery, ExpiryReport } from '../../contract/expiry.js'
 import { toIso } from '../../domain/clock.js'
 import { daysUntil, lastValidDay } from '../../domain/dates.js'
+import { byUrgency } from '../../domain/expiry-order.js'
 import { parseDuration } from '../../domain/duration.js'
 import { isWholeDays, windowEnd } from '../../domain/expiry-window.js'
 import { instantProblem } from '../../domain/time-range.js'
@@ -19,6 +20,8 @@ export interface Lapsing {
   owner: string | null
   /** For pools: used and total, so the check can report them when nearly full. */
   usage?: { used: number; total: number }
+  /** What an admin does once it has expired, when there is one thing to do (the item's `remedy`). */
+  remedy?: string
 }
 
 /**
@@ -54,6 +57,8 @@ export interface LapsingRow {
   /** How many of the kind's unit lapse with it. */
   count: number
   owner?: string | null
+  /** What an admin does once it has expired (see Lapsing). */
+  remedy?: string
 }
 
 /**
@@ -111,8 +116,6 @@ export function expiryKinds(): string[] {
   return [...providers.keys()].sort()
 }
 
-const SEVERITY_ORDER = { expired: 0, failing: 1, warning: 2 } as const
-
 /**
  * What of the organization has expired or expires within the window, and which pools are nearly
  * full. Severity: `expired` once past; `failing` within `failWithin` (or anywhere in the window
@@ -166,6 +169,7 @@ export async function checkExpiry(ctx: ServiceContext, slug: string, q: ExpiryQu
     usage: l.usage
       ? { ...l.usage, percent: l.usage.total === 0 ? 0 : Math.floor((l.usage.used * 100) / l.usage.total) }
       : null,
+    remedy: severity === 'expired' && reason === 'expiry' ? (l.remedy ?? null) : null,
   })
 
   const items: ExpiryItem[] = []
@@ -187,13 +191,7 @@ export async function checkExpiry(ctx: ServiceContext, slug: string, q: ExpiryQu
         if (l.usage && l.usage.total > 0 && l.usage.used * 100 >= capacity * l.usage.total)
           items.push(present(kind, l, 'capacity', failOnCapacity ? 'failing' : 'warning'))
   }
-  items.sort(
-    (a, b) =>
-      SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] ||
-      a.expiresAt.localeCompare(b.expiresAt) ||
-      a.kind.localeCompare(b.kind) ||
-      a.name.localeCompare(b.name),
-  )
+  items.sort(byUrgency)
   const byKind: Record<string, number> = {}
   for (const i of items) byKind[i.kind] = (byKind[i.kind] ?? 0) + 1
   const count = (s: ExpiryItem['severity']) => items.filter((i) => i.severity === s).length

@@ -8,6 +8,7 @@ import * as rateLimits from './0007-rate-limits.js'
 import * as releasedLeases from './0008-released-leases.js'
 import * as expirationsInRange from './0009-expirations-in-range.js'
 import * as activationHostCase from './0010-activation-host-case.js'
+import * as retiredDeviceLicenses from './0011-retired-device-licenses.js'
 
 /** Every migration, in order. Names sort in the order they must run. */
 export const migrations = {
@@ -21,4 +22,5 @@ export const migrations = {
   '0008-released-leases': releasedLeases,
   '0009-expirations-in-range': expirationsInRange,
   '0010-activation-host-case': activationHostCase,
+  '0011-retired-device-licenses': retiredDeviceLicenses,
 }
