@@ -263,6 +263,41 @@ describe('bulk input: validation before anything is sent', () => {
     })
   })
 
+  it('refuses a file that is not UTF-8 (a Windows-1252 export), naming the row and column, rather than storing U+FFFD', async () => {
+    // Excel's plain "CSV" is Windows-1252: é is the one byte 0xE9, which UTF-8 decodes to U+FFFD.
+    const latin1 = Buffer.concat([
+      Buffer.from('email,name\r\nrene@acme.test,Ren'),
+      Buffer.from([0xe9]),
+      Buffer.from('\r\nana@acme.test,Ana\r\n'),
+    ])
+    const err = await inputError(file(latin1), spec)
+    assert.deepEqual(err.details.errors, [
+      {
+        row: 2,
+        column: 'name',
+        message: `not UTF-8 text ('Ren\\ufffd'): save the file as "CSV UTF-8", or convert it (iconv -f WINDOWS-1252 -t UTF-8)`,
+      },
+    ])
+    const json = await inputError(
+      file(
+        Buffer.concat([
+          Buffer.from('[{"email":"rene@acme.test","name":"Ren'),
+          Buffer.from([0xe9]),
+          Buffer.from('"}]'),
+        ]),
+        'json',
+      ),
+      spec,
+    )
+    assert.deepEqual(json.details.errors, [
+      {
+        row: 1,
+        column: 'name',
+        message: `not UTF-8 text ('Ren\\ufffd'): save the file as "CSV UTF-8", or convert it (iconv -f WINDOWS-1252 -t UTF-8)`,
+      },
+    ])
+  })
+
   it('refuses a row with more or fewer fields than the header, naming the first column past the shorter side', async () => {
     const err = await inputError(file('email,name\na@acme.test,Smith, A\nb@acme.test\n'), spec)
     assert.deepEqual(err.details.errors, [
