@@ -217,7 +217,9 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
  * The refusal of one request field (`query.failWithin: …`, by a rule only the server knows: the
  * organization's calendar, the kinds topics register) as a usage error naming the command's flag
  * for that field (`--fail-within: …`), as the CLI's own checks do; a path parameter
- * (`params.id: …`) names the command's argument (`ID: …`).
+ * (`params.id: …`), or a body field the command takes as its argument (`body.slug`), names that
+ * argument (`ID: …`, `SLUG: …`); a nested field names the flag of its path (`body.admin.email`:
+ * `--admin-email`).
  */
 function flagRefusal(
   err: Error,
@@ -232,12 +234,16 @@ function flagRefusal(
     Array.isArray(issues) && issues.length > 0 && issues.every((i) => i.path === issues[0]!.path)
       ? issues[0]
       : undefined
-  const [, where, field] =
-    (typeof issue?.path === 'string' ? /^(body|query|params)\.([A-Za-z]+)$/.exec(issue.path) : null) ?? []
-  if (field === undefined || typeof issue?.message !== 'string') return undefined
-  if (where === 'params' && Object.hasOwn(args, field))
-    return new UsageError(`${field.toUpperCase()}: ${issue.message}`, { code: err.code })
-  const flag = field.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)
+  const [, where, path] =
+    (typeof issue?.path === 'string'
+      ? /^(body|query|params)\.([A-Za-z]+(?:\.[A-Za-z]+)*)$/.exec(issue.path)
+      : null) ?? []
+  if (path === undefined || typeof issue?.message !== 'string') return undefined
+  // A field the command takes as its argument (`orgs create SLUG` sends `body.slug`).
+  if ((where === 'params' || where === 'body') && Object.hasOwn(args, path))
+    return new UsageError(`${path.toUpperCase()}: ${issue.message}`, { code: err.code })
+  // A nested field is the flag of its path (`body.admin.email` is `--admin-email`).
+  const flag = path.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`).replaceAll('.', '-')
   // The code stays the server's (validation_failed): scripts reading --json see what they always did.
   return Object.hasOwn(flags, flag)
     ? new UsageError(`--${flag}: ${issue.message}`, { code: err.code })
