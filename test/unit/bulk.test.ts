@@ -298,6 +298,27 @@ describe('bulk input: validation before anything is sent', () => {
     ])
   })
 
+  it('refuses a header that names a column it reads twice (which one is meant?), in any case, in CSV and JSON', async () => {
+    const csv = await inputError(file('Email,Name,email\na@acme.test,A,b@acme.test\n'), spec)
+    assert.deepEqual(csv.details.errors, [
+      {
+        row: 1,
+        column: 'email',
+        message:
+          'the header row names the column "email" twice (columns 1 and 3): keep one, or rename the other',
+      },
+    ])
+    // A column the command does not read may repeat.
+    assert.equal((await validateAll(spec, file('email,Notes,notes\na@acme.test,x,y\n'))).total, 1)
+    const json = await inputError(
+      file('[{"email":"a@acme.test"},{"Email":"a@acme.test","EMAIL":"b@acme.test"}]', 'json'),
+      spec,
+    )
+    assert.deepEqual(json.details.errors, [
+      { row: 2, column: 'email', message: 'the object names "email" twice ("Email", "EMAIL"): keep one' },
+    ])
+  })
+
   it('refuses a row with more or fewer fields than the header, naming the first column past the shorter side', async () => {
     const err = await inputError(file('email,name\na@acme.test,Smith, A\nb@acme.test\n'), spec)
     assert.deepEqual(err.details.errors, [

@@ -52,6 +52,16 @@ export async function* csvRows(
             const name = aka.find((a) => names.includes(a))
             return name === undefined ? [] : [[w, names.indexOf(name)]]
           })
+          // A column read twice (`Email,…,email`): which one is meant is not for the CLI to guess.
+          for (const [, at] of columns) {
+            const again = names.indexOf(names[at]!, at + 1)
+            if (again !== -1)
+              throw new UnreadableInput(
+                row,
+                names[at]!,
+                `the header row names the column "${names[at]}" twice (columns ${at + 1} and ${again + 1}): keep one, or rename the other`,
+              )
+          }
           if (!columns.some(([c]) => targets.includes(c)))
             throw new UnreadableInput(
               row,

@@ -43,9 +43,24 @@ export async function* jsonRows(path: string, { targets, columns }: Reading): As
       if (typeof entry === 'string') return { row, values: { [target]: entry } }
       if (!entry || typeof entry !== 'object' || Array.isArray(entry))
         return { row, values: {}, error: { column: target, message: 'expected an object or a string' } }
-      const lower = new Map(
-        Object.entries(entry as Record<string, unknown>).map(([k, v]) => [k.toLowerCase(), v]),
-      )
+      const lower = new Map<string, unknown>()
+      const keys = new Map<string, string>()
+      for (const [k, v] of Object.entries(entry as Record<string, unknown>)) {
+        const name = k.toLowerCase()
+        const other = keys.get(name)
+        // `{"Email": …, "EMAIL": …}`: which one is meant is not for the CLI to guess.
+        if (other !== undefined && columns.some(([, names]) => names.includes(name)))
+          return {
+            row,
+            values: {},
+            error: {
+              column: name,
+              message: `the object names "${name}" twice ("${other}", "${k}"): keep one`,
+            },
+          }
+        keys.set(name, k)
+        lower.set(name, v)
+      }
       const values: Record<string, unknown> = {}
       // A column by its own name, else by the first alias the object has (`id` for `lease`).
       for (const [col, names] of columns)
