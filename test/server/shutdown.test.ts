@@ -51,6 +51,22 @@ for (const dialect of DIALECTS) {
       }
     })
 
+    if (dialect === 'postgres')
+      it('init, migrate and start on a PostgreSQL schema that does not exist say to create it', async () => {
+        const own = await freshDb(dialect, dir)
+        await own.drop()
+        const schema = new URL(own.url).searchParams.get('schema')!
+        for (const args of [['init'], ['migrate'], ['start', '--port', '0']]) {
+          const res = await runCli(['server', ...args, '--db', own.url])
+          assert.equal(res.code, 1, res.stderr)
+          assert.equal(
+            res.stderr.trimEnd().split('\n').at(-1),
+            `Error: PostgreSQL schema ${schema} does not exist: create it first (create schema ${schema} authorization <role>), see docs/operations.md`,
+            args[0],
+          )
+        }
+      })
+
     it('on SIGTERM finishes the request in flight, refuses new connections, closes the database and exits 0', async () => {
       const operator = await ServerProcess.init(db.url)
       server = await ServerProcess.start(db.url)
