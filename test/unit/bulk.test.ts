@@ -298,6 +298,22 @@ describe('bulk input: validation before anything is sent', () => {
     ])
   })
 
+  it('reads a UTF-8 file that holds U+FFFD itself (a name stored garbled, listed and fed back), and UTF-16 with its BOM', async () => {
+    // `orgs users list --output tsv` of a name stored as "Ren\uFFFD": valid UTF-8, read as written.
+    assert.equal((await validateAll(spec, file('email\tname\nrene@acme.test\tRen\uFFFD\n', 'tsv'))).total, 1)
+    assert.equal(
+      (await validateAll(spec, file('[{"email":"rene@acme.test","name":"Ren\uFFFD"}]', 'json'))).total,
+      1,
+    )
+    const utf16 = Buffer.concat([
+      Buffer.from([0xff, 0xfe]),
+      Buffer.from('email,name\nrene@acme.test,René\n', 'utf16le'),
+    ])
+    assert.deepEqual(await allRows(file(utf16)), [
+      { row: 2, values: { email: 'rene@acme.test', name: 'René' } },
+    ])
+  })
+
   it('refuses a header that names a column it reads twice (which one is meant?), in any case, in CSV and JSON', async () => {
     const csv = await inputError(file('Email,Name,email\na@acme.test,A,b@acme.test\n'), spec)
     assert.deepEqual(csv.details.errors, [

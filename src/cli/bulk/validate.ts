@@ -1,4 +1,4 @@
-import { quote, UsageError } from '../errors.js'
+import { UsageError } from '../errors.js'
 import { maxRows, tooManyRows } from './limits.js'
 import { rows, targetNames, targetsOf, UnreadableInput, type RawRow } from './parse.js'
 import type { BulkSource } from './source.js'
@@ -55,11 +55,6 @@ export async function validateAll<Item>(
           add({ row: raw.row, column: spec.target, message: `no value for ${targetNames(spec)}` })
           continue
         }
-        const garbled = notUtf8(raw.values)
-        if (garbled) {
-          add({ row: raw.row, ...garbled })
-          continue
-        }
         const result = spec.schema.safeParse(raw.values)
         if (!result.success) {
           for (const issue of result.error.issues)
@@ -112,19 +107,4 @@ export function targetKey(spec: Pick<InputSpec<unknown>, 'target' | 'alternative
     const lower = value.toLowerCase()
     return { column, value, id: column === spec.target ? lower : `${column}\u0000${lower}` }
   }
-}
-
-/**
- * A value holding U+FFFD, what decoding puts for a byte that is not UTF-8: the file is in another
- * encoding (Excel's plain "CSV" is Windows-1252, so "René" arrives as "Ren\uFFFD"). Refused by row and
- * column rather than stored as a name or matched as an email nobody has.
- */
-function notUtf8(values: Record<string, unknown>): { column: string; message: string } | undefined {
-  for (const [column, value] of Object.entries(values))
-    if (typeof value === 'string' && value.includes('\uFFFD'))
-      return {
-        column,
-        message: `not UTF-8 text (${quote(value, 40)}): save the file as "CSV UTF-8", or convert it (iconv -f WINDOWS-1252 -t UTF-8)`,
-      }
-  return undefined
 }
