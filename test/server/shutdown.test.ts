@@ -51,6 +51,31 @@ for (const dialect of DIALECTS) {
       }
     })
 
+    it('a --host that does not resolve is named as such, not as getaddrinfo ENOTFOUND', async () => {
+      const own = await freshDb(dialect, dir)
+      try {
+        await ServerProcess.init(own.url)
+        // .invalid never resolves (RFC 6761).
+        const res = await runCli([
+          'server',
+          'start',
+          '--db',
+          own.url,
+          '--host',
+          'licctl.invalid',
+          '--port',
+          '0',
+        ])
+        assert.equal(res.code, 1)
+        assert.equal(
+          res.stderr.trimEnd().split('\n').at(-1),
+          'Error: cannot listen on licctl.invalid:0: cannot resolve this host name (check --host)',
+        )
+      } finally {
+        await own.drop()
+      }
+    })
+
     if (dialect === 'postgres')
       it('init, migrate and start on a PostgreSQL schema that does not exist say to create it', async () => {
         const own = await freshDb(dialect, dir)
