@@ -208,6 +208,13 @@ export async function removeMember(
     .executeTakeFirst()
   if (!member) return null
   if (member.role === 'admin') await assertNotLastAdmin(trx, orgId, email)
+  // Removal revokes the member's tokens, the one making this request among them: a bulk job would
+  // stop at its next batch (what its dry run did not foresee), and a re-run could not finish it.
+  if (ctx.principal.kind === 'user' && ctx.principal.userId === member.userId)
+    throw new AppError(
+      'cannot_remove_self',
+      `${email} is you: you cannot remove yourself (another admin, or the operator, can)`,
+    )
   const { releases, fields } = await releaseMember({ trx, ctx, orgId, userId: member.userId, email, now })
   await trx
     .deleteFrom('memberships')
