@@ -17,6 +17,11 @@ export type InferredArgs<T extends typeof Command> = Interfaces.InferredArgs<T['
  */
 export abstract class BaseCommand<T extends typeof Command> extends Command {
   static override enableJsonFlag = true
+  /**
+   * Request fields a command takes under another name (`cloud provision ADDON` sends `key`): a
+   * refusal of the field then names the argument or flag (flagRefusal).
+   */
+  static requestFieldNames: Readonly<Record<string, string>> = {}
   /** Replaces oclif's own --json (same flag, told about field lists) and adds --jq. */
   static override baseFlags = {
     json: Flags.boolean({
@@ -193,7 +198,10 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
 
   protected override async catch(err: Error): Promise<void> {
     if (err instanceof Errors.ExitError) throw err
-    const failure = failureOf(flagRefusal(err, this.ctor.flags ?? {}, this.ctor.args ?? {}) ?? err)
+    const ctor = this.ctor as typeof this.ctor & { requestFieldNames?: Readonly<Record<string, string>> }
+    const failure = failureOf(
+      flagRefusal(err, ctor.flags ?? {}, ctor.args ?? {}, ctor.requestFieldNames ?? {}) ?? err,
+    )
     process.exitCode = failure.exitCode
     if (this.jsonEnabled()) {
       const details = failure.details !== undefined ? { details: failure.details } : {}
@@ -217,12 +225,15 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
  * The refusal of one request field (`query.failWithin: …`, by a rule only the server knows: the
  * organization's calendar, the kinds topics register) as a usage error naming the command's flag
  * for that field (`--fail-within: …`), as the CLI's own checks do; a path parameter
- * (`params.id: …`) names the command's argument (`ID: …`).
+ * (`params.id: …`), or a body field the command takes as its argument (`body.slug`), names that
+ * argument (`ID: …`, `SLUG: …`); a nested field names the flag of its path (`body.admin.email`:
+ * `--admin-email`).
  */
 function flagRefusal(
   err: Error,
   flags: Record<string, unknown>,
   args: Record<string, unknown>,
+  fieldNames: Readonly<Record<string, string>>,
 ): UsageError | undefined {
   if (!(err instanceof ClientError) || err.code !== 'validation_failed') return undefined
   const issues = (err.details as { issues?: Array<{ path?: unknown; message?: unknown }> } | undefined)
@@ -232,12 +243,17 @@ function flagRefusal(
     Array.isArray(issues) && issues.length > 0 && issues.every((i) => i.path === issues[0]!.path)
       ? issues[0]
       : undefined
-  const [, where, field] =
-    (typeof issue?.path === 'string' ? /^(body|query|params)\.([A-Za-z]+)$/.exec(issue.path) : null) ?? []
+  const [, , field] =
+    (typeof issue?.path === 'string'
+      ? /^(body|query|params)\.([A-Za-z]+(?:\.[A-Za-z]+)*)$/.exec(issue.path)
+      : null) ?? []
   if (field === undefined || typeof issue?.message !== 'string') return undefined
-  if (where === 'params' && Object.hasOwn(args, field))
-    return new UsageError(`${field.toUpperCase()}: ${issue.message}`, { code: err.code })
-  const flag = field.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)
+  const path = fieldNames[field] ?? field
+  // A field the command takes as its argument (`orgs create SLUG` sends `body.slug`).
+  if (Object.hasOwn(args, path))
+    return new UsageError(`${path.toUpperCase()}: ${issue.message}`, { code: err.code })
+  // A nested field is the flag of its path (`body.admin.email` is `--admin-email`).
+  const flag = path.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`).replaceAll('.', '-')
   // The code stays the server's (validation_failed): scripts reading --json see what they always did.
   return Object.hasOwn(flags, flag)
     ? new UsageError(`--${flag}: ${issue.message}`, { code: err.code })

@@ -18,6 +18,10 @@ export const errorCatalog = {
   // 3: refused by the license rules
   already_exists: { status: 409, exit: 3 },
   last_admin: { status: 409, exit: 3 },
+  /** An admin removing themselves: their own tokens would go with them, mid-job. */
+  cannot_remove_self: { status: 409, exit: 3 },
+  /** A bulk add demoting the admin running it: the rest of the job would be refused. */
+  cannot_demote_self: { status: 409, exit: 3 },
   not_a_member: { status: 409, exit: 3 },
   no_free_seat: { status: 409, exit: 3 },
   pool_expired: { status: 409, exit: 3 },

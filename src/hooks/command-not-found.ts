@@ -9,7 +9,16 @@ import { redactTokens } from '../domain/redact.js'
  * with their control characters escaped, as every licctl message quotes user input, and a token
  * pasted where the command goes redacted (oclif printed it whole).
  */
-const hook: Hook<'command_not_found'> = async function ({ id, config }) {
+const hook: Hook<'command_not_found'> = async function ({ id, argv, config }) {
+  // With spaces between topics, oclif reads a word after a command that takes no argument as part
+  // of the command's name (`seats pools extra`): the command exists, the word is the mistake. It
+  // runs, so its parser refuses the word as every command does (`Unexpected argument: extra`, exit
+  // 2, as JSON under --json), rather than claiming that `seats pools` does not exist.
+  const parts = id.split(':')
+  for (let n = parts.length - 1; n > 0; n--) {
+    const command = parts.slice(0, n).join(':')
+    if (config.findCommand(command)) return config.runCommand(command, [...parts.slice(n), ...(argv ?? [])])
+  }
   const words = redactTokens(id.replaceAll(':', ' '))
   throw new CLIError(`command ${quote(words, 80)} not found`, {
     exit: 2,

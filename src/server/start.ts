@@ -29,6 +29,9 @@ const LISTEN_ERRORS: Record<string, string> = {
   EADDRINUSE: 'the port is in use (pick another --port, or 0 for a free one)',
   EACCES: 'permission denied (ports below 1024 need privileges: pick another --port)',
   EADDRNOTAVAIL: 'this machine has no such address (check --host)',
+  // A --host name that the resolver does not know (or cannot look up now).
+  ENOTFOUND: 'cannot resolve this host name (check --host)',
+  EAI_AGAIN: 'cannot resolve this host name (check --host)',
 }
 
 /**

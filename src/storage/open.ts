@@ -133,6 +133,22 @@ async function openPostgres(url: string, opts: StorageOptions): Promise<Storage>
     client.on('error', () => {})
     nameStatements(client)
   })
+  // A schema that does not exist leaves the search_path empty: PostgreSQL's own error ("no schema has
+  // been selected to create in") names neither the schema nor the way out, and `server start` would
+  // send the operator to `server init`, which fails the same way. A database that cannot be reached
+  // is left for the first query to report.
+  if (schema) {
+    const found = await pool.query('select 1 from pg_namespace where nspname = $1', [schema]).then(
+      (r) => r.rowCount !== 0,
+      () => true,
+    )
+    if (!found) {
+      await pool.end()
+      throw new Error(
+        `PostgreSQL schema ${schema} does not exist: create it first (create schema ${schema} authorization <role>), see docs/operations.md`,
+      )
+    }
+  }
   const db = new Kysely<Database>({ dialect: new LicctlPostgresDialect({ pool }) })
   const safe = new URL(parsed.toString())
   safe.password = safe.password ? '***' : ''

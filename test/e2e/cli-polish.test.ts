@@ -91,6 +91,33 @@ describe('e2e: a command that does not exist is named with its control character
     })
 })
 
+describe('e2e: a word after a command that takes no argument is an unexpected argument, not an unknown command', function () {
+  this.timeout(60_000)
+  const env = { NO_COLOR: '1', LICCTL_CONFIG_DIR: '/nonexistent' }
+
+  it('seats pools extra: the command exists; the word is refused as every command refuses it', async () => {
+    const res = await runCli(['seats', 'pools', 'extra'], { env })
+    assert.equal(res.code, 2)
+    assert.equal(res.stdout, '')
+    assert.equal(res.stderr, 'Error: Unexpected argument: extra\nSee: licctl seats pools --help\n')
+  })
+
+  it('cloud assignments cloud-processing --json: one JSON usage error on stderr', async () => {
+    const res = await runCli(['cloud', 'assignments', 'cloud-processing', '--json'], { env })
+    assert.equal(res.code, 2)
+    assert.equal(res.stdout, '')
+    assert.deepEqual(JSON.parse(res.stderr), {
+      error: { code: 'usage', message: 'Unexpected argument: cloud-processing' },
+    })
+  })
+
+  it('orgs users update bob: still a command that does not exist (orgs users takes no argument)', async () => {
+    const res = await runCli(['orgs', 'users', 'update', 'bob@acme.test'], { env })
+    assert.equal(res.code, 2)
+    assert.ok(res.stderr.includes("command 'orgs users update bob@acme.test' not found"), res.stderr)
+  })
+})
+
 describe('e2e: what a new user trips over', function () {
   this.timeout(120_000)
   let server: E2eServer

@@ -52,6 +52,30 @@ describe('e2e: cloud add-ons', function () {
     assert.equal(JSON.parse(other.stdout).validThrough, '2027-06-30')
   })
 
+  it('names the argument or flag the server refused under another name: ADDON (key), EMAIL (user), --user (userEmail)', async () => {
+    const res = await server.asOperator([
+      'cloud',
+      'provision',
+      'Cloud X',
+      '--name',
+      'X',
+      '--total',
+      '1',
+      '--expires',
+      '2027-06-30',
+      '--org',
+      'acme',
+    ])
+    assert.equal(res.code, 2)
+    assert.equal(res.stderr, 'Error: ADDON: lowercase letters and digits, separated by - _ or .\n')
+    const check = await cli(['cloud', 'check', 'cloud-processing', 'not-an-email'])
+    assert.equal(check.code, 2)
+    assert.equal(check.stderr, 'Error: EMAIL: Invalid email address\n')
+    const token = await cli(['orgs', 'tokens', 'create', '--user', 'not-an-email'])
+    assert.equal(token.code, 2)
+    assert.equal(token.stderr, 'Error: --user: Invalid email address\n')
+  })
+
   it('assigns to members named as arguments, and lists the pools with total, assigned and free', async () => {
     const res = await cli(['cloud', 'assign', 'cloud-processing', 'bob@acme.test', 'carol@acme.test'])
     ok(res)

@@ -227,6 +227,27 @@ describe('e2e: orgs', function () {
       assertJsonFails(taken, 3, 'already_exists')
     })
 
+    it('orgs create names the argument or flag the server refused, not the request body path', async () => {
+      assertFails(
+        await server.asOperator(['orgs', 'create', 'Bad Slug', '--name', 'X']),
+        2,
+        'SLUG: lowercase letters, digits and single dashes',
+      )
+      assertFails(
+        await server.asOperator([
+          'orgs',
+          'create',
+          'initech',
+          '--name',
+          'I',
+          '--admin-email',
+          'not-an-email',
+        ]),
+        2,
+        '--admin-email: Invalid email address',
+      )
+    })
+
     it('orgs list: the operator sees every organization, a member only their own', async () => {
       const all = await server.asOperator(['orgs', 'list'])
       assert.equal(all.code, 0, all.stderr)

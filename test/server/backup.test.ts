@@ -66,4 +66,19 @@ describe('server backup (SQLite online backup)', function () {
     assert.equal(pg.code, 2)
     assert.match(pg.stderr, /server backup is for SQLite: back up PostgreSQL with pg_dump/)
   })
+
+  it('names the missing directory of a backup or of a new database, with exit 2', async () => {
+    const backup = await runCli(['server', 'backup', join(dir, 'nope', 'copy.sqlite'), '--db', db])
+    assert.equal(backup.code, 2)
+    assert.equal(
+      backup.stderr.split('\n')[0],
+      `Error: cannot write ${join(dir, 'nope', 'copy.sqlite')}: the directory ${join(dir, 'nope')} does not exist`,
+    )
+    const init = await runCli(['server', 'init', '--db', join(dir, 'nope', 'new.sqlite')])
+    assert.equal(init.code, 2)
+    assert.equal(
+      init.stderr.split('\n')[0],
+      `Error: --db: cannot create ${join(dir, 'nope', 'new.sqlite')}: the directory ${join(dir, 'nope')} does not exist`,
+    )
+  })
 })

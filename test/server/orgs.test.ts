@@ -314,6 +314,80 @@ for (const dialect of DIALECTS) {
         assert.equal((await t.call(solo, 'GET', '/v1/me')).body.role, 'admin')
       })
 
+      it('an admin cannot remove themselves (their own token would stop a bulk job half-way); another admin can', async () => {
+        const dan = await t.org('duo', 'dan@duo.test')
+        await t.call(dan, 'POST', '/v1/orgs/duo/users/bulk-add', {
+          items: [{ email: 'eve@duo.test', role: 'admin' }, { email: 'max@duo.test' }],
+        })
+        const items = [{ email: 'Dan@duo.test' }, { email: 'max@duo.test' }]
+        const refusal = {
+          status: 'failed',
+          code: 'cannot_remove_self',
+          message: 'dan@duo.test is you: you cannot remove yourself (another admin, or the operator, can)',
+        }
+        const dry = await t.call(dan, 'POST', '/v1/orgs/duo/users/bulk-remove', { items, dryRun: true })
+        assert.deepEqual(
+          dry.body.results.map((r: { status: string; code?: string; message?: string }) => [
+            r.status,
+            r.code,
+          ]),
+          [
+            ['will-fail', 'cannot_remove_self'],
+            ['will-change', undefined],
+          ],
+        )
+        const res = await t.call(dan, 'POST', '/v1/orgs/duo/users/bulk-remove', { items })
+        const [self, other] = res.body.results
+        assert.deepEqual({ status: self.status, code: self.code, message: self.message }, refusal)
+        assert.equal(other.status, 'changed')
+        // The job's token still works: nothing after the row was refused for want of one.
+        assert.equal((await t.call(dan, 'GET', '/v1/me')).status, 200)
+        const alone = await t.call(dan, 'DELETE', '/v1/orgs/duo/users/dan@duo.test')
+        assert.deepEqual([alone.status, alone.body.error.code], [409, 'cannot_remove_self'])
+        const eve = (await t.call(dan, 'POST', '/v1/orgs/duo/tokens', { userEmail: 'eve@duo.test' })).body
+          .token
+        assert.equal((await t.call(eve, 'DELETE', '/v1/orgs/duo/users/dan@duo.test')).status, 200)
+      })
+
+      it('a file of users to add that demotes the admin running it fails that row (set-role steps down)', async () => {
+        const fay = await t.org('trio', 'fay@trio.test')
+        await t.call(fay, 'POST', '/v1/orgs/trio/users/bulk-add', {
+          items: [{ email: 'gus@trio.test', role: 'admin' }],
+        })
+        // An HR export with "member" on every row, the admin's own among them.
+        const items = [
+          { email: 'Fay@trio.test', role: 'member' },
+          { email: 'hal@trio.test', role: 'member' },
+        ]
+        const dry = await t.call(fay, 'POST', '/v1/orgs/trio/users/bulk-add', { items, dryRun: true })
+        assert.deepEqual(
+          dry.body.results.map((r: { status: string; code?: string }) => [r.status, r.code]),
+          [
+            ['will-fail', 'cannot_demote_self'],
+            ['will-change', undefined],
+          ],
+        )
+        const res = await t.call(fay, 'POST', '/v1/orgs/trio/users/bulk-add', { items })
+        assert.deepEqual(
+          res.body.results.map((r: { status: string; code?: string; message?: string }) => [
+            r.status,
+            r.code,
+            r.message,
+          ]),
+          [
+            [
+              'failed',
+              'cannot_demote_self',
+              'fay@trio.test is you: adding users never demotes the admin doing it (the rest of the job would be refused); to step down, use orgs users set-role (PATCH /v1/orgs/{org}/users/{email})',
+            ],
+            ['changed', undefined, undefined],
+          ],
+        )
+        assert.equal((await t.call(fay, 'GET', '/v1/me')).body.role, 'admin')
+        const down = await t.call(fay, 'PATCH', '/v1/orgs/trio/users/fay@trio.test', { role: 'member' })
+        assert.equal(down.status, 200)
+      })
+
       it('removing a member revokes all their tokens in the organization and audits what was released', async () => {
         const tokens = []
         for (const name of ['laptop', 'ci'])

@@ -51,6 +51,47 @@ for (const dialect of DIALECTS) {
       }
     })
 
+    it('a --host that does not resolve is named as such, not as getaddrinfo ENOTFOUND', async () => {
+      const own = await freshDb(dialect, dir)
+      try {
+        await ServerProcess.init(own.url)
+        // .invalid never resolves (RFC 6761).
+        const res = await runCli([
+          'server',
+          'start',
+          '--db',
+          own.url,
+          '--host',
+          'licctl.invalid',
+          '--port',
+          '0',
+        ])
+        assert.equal(res.code, 1)
+        assert.equal(
+          res.stderr.trimEnd().split('\n').at(-1),
+          'Error: cannot listen on licctl.invalid:0: cannot resolve this host name (check --host)',
+        )
+      } finally {
+        await own.drop()
+      }
+    })
+
+    if (dialect === 'postgres')
+      it('init, migrate and start on a PostgreSQL schema that does not exist say to create it', async () => {
+        const own = await freshDb(dialect, dir)
+        await own.drop()
+        const schema = new URL(own.url).searchParams.get('schema')!
+        for (const args of [['init'], ['migrate'], ['start', '--port', '0']]) {
+          const res = await runCli(['server', ...args, '--db', own.url])
+          assert.equal(res.code, 1, res.stderr)
+          assert.equal(
+            res.stderr.trimEnd().split('\n').at(-1),
+            `Error: PostgreSQL schema ${schema} does not exist: create it first (create schema ${schema} authorization <role>), see docs/operations.md`,
+            args[0],
+          )
+        }
+      })
+
     it('on SIGTERM finishes the request in flight, refuses new connections, closes the database and exits 0', async () => {
       const operator = await ServerProcess.init(db.url)
       server = await ServerProcess.start(db.url)

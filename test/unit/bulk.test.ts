@@ -263,6 +263,78 @@ describe('bulk input: validation before anything is sent', () => {
     })
   })
 
+  it('refuses a file that is not UTF-8 (a Windows-1252 export), naming the row and column, rather than storing U+FFFD', async () => {
+    // Excel's plain "CSV" is Windows-1252: é is the one byte 0xE9, which UTF-8 decodes to U+FFFD.
+    const latin1 = Buffer.concat([
+      Buffer.from('email,name\r\nrene@acme.test,Ren'),
+      Buffer.from([0xe9]),
+      Buffer.from('\r\nana@acme.test,Ana\r\n'),
+    ])
+    const err = await inputError(file(latin1), spec)
+    assert.deepEqual(err.details.errors, [
+      {
+        row: 2,
+        column: 'name',
+        message: `not UTF-8 text ('Ren\\ufffd'): save the file as "CSV UTF-8", or convert it (iconv -f WINDOWS-1252 -t UTF-8)`,
+      },
+    ])
+    const json = await inputError(
+      file(
+        Buffer.concat([
+          Buffer.from('[{"email":"rene@acme.test","name":"Ren'),
+          Buffer.from([0xe9]),
+          Buffer.from('"}]'),
+        ]),
+        'json',
+      ),
+      spec,
+    )
+    assert.deepEqual(json.details.errors, [
+      {
+        row: 1,
+        column: 'name',
+        message: `not UTF-8 text ('Ren\\ufffd'): save the file as "CSV UTF-8", or convert it (iconv -f WINDOWS-1252 -t UTF-8)`,
+      },
+    ])
+  })
+
+  it('reads a UTF-8 file that holds U+FFFD itself (a name stored garbled, listed and fed back), and UTF-16 with its BOM', async () => {
+    // `orgs users list --output tsv` of a name stored as "Ren\uFFFD": valid UTF-8, read as written.
+    assert.equal((await validateAll(spec, file('email\tname\nrene@acme.test\tRen\uFFFD\n', 'tsv'))).total, 1)
+    assert.equal(
+      (await validateAll(spec, file('[{"email":"rene@acme.test","name":"Ren\uFFFD"}]', 'json'))).total,
+      1,
+    )
+    const utf16 = Buffer.concat([
+      Buffer.from([0xff, 0xfe]),
+      Buffer.from('email,name\nrene@acme.test,René\n', 'utf16le'),
+    ])
+    assert.deepEqual(await allRows(file(utf16)), [
+      { row: 2, values: { email: 'rene@acme.test', name: 'René' } },
+    ])
+  })
+
+  it('refuses a header that names a column it reads twice (which one is meant?), in any case, in CSV and JSON', async () => {
+    const csv = await inputError(file('Email,Name,email\na@acme.test,A,b@acme.test\n'), spec)
+    assert.deepEqual(csv.details.errors, [
+      {
+        row: 1,
+        column: 'email',
+        message:
+          'the header row names the column "email" twice (columns 1 and 3): keep one, or rename the other',
+      },
+    ])
+    // A column the command does not read may repeat.
+    assert.equal((await validateAll(spec, file('email,Notes,notes\na@acme.test,x,y\n'))).total, 1)
+    const json = await inputError(
+      file('[{"email":"a@acme.test"},{"Email":"a@acme.test","EMAIL":"b@acme.test"}]', 'json'),
+      spec,
+    )
+    assert.deepEqual(json.details.errors, [
+      { row: 2, column: 'email', message: 'the object names "email" twice ("Email", "EMAIL"): keep one' },
+    ])
+  })
+
   it('refuses a row with more or fewer fields than the header, naming the first column past the shorter side', async () => {
     const err = await inputError(file('email,name\na@acme.test,Smith, A\nb@acme.test\n'), spec)
     assert.deepEqual(err.details.errors, [

@@ -3,7 +3,7 @@ import type { Readable } from 'node:stream'
 import { CliError } from '../errors.js'
 import { MAX_ROW_CHARS } from './limits.js'
 import { UnreadableInput, type RawRow, type Reading } from './parse.js'
-import { cannotRead, readsOnce, readWhole } from './source.js'
+import { cannotRead, notUtf8Value, readsOnce, readWhole, readWholeWasNotUtf8 } from './source.js'
 
 /**
  * CSV per RFC 4180 (quoted fields with commas, quotes and line breaks; CRLF or LF; a UTF-8 BOM),
@@ -33,6 +33,18 @@ export async function* csvRows(
     ? Readable.from([await readWhole(path)])
     : createReadStream(path, { highWaterMark: 16 * 1024 })
   input.on('error', (e: NodeJS.ErrnoException) => parser.destroy(cannotRead(path, e)))
+  // Whether a byte read so far is not UTF-8 (checked before the parser sees it): the values it
+  // garbled are then refused (a UTF-16 file with its BOM is decoded by the parser, never garbled).
+  let notUtf8 = readWholeWasNotUtf8(path)
+  const utf8 = new TextDecoder('utf-8', { fatal: true })
+  input.on('data', (chunk: Buffer | string) => {
+    if (notUtf8 || typeof chunk === 'string') return
+    try {
+      utf8.decode(chunk, { stream: true })
+    } catch {
+      notUtf8 = true
+    }
+  })
   input.pipe(parser)
   let header: string[] | undefined
   let columns: Array<[name: string, at: number]> = []
@@ -52,6 +64,16 @@ export async function* csvRows(
             const name = aka.find((a) => names.includes(a))
             return name === undefined ? [] : [[w, names.indexOf(name)]]
           })
+          // A column read twice (`Email,…,email`): which one is meant is not for the CLI to guess.
+          for (const [, at] of columns) {
+            const again = names.indexOf(names[at]!, at + 1)
+            if (again !== -1)
+              throw new UnreadableInput(
+                row,
+                names[at]!,
+                `the header row names the column "${names[at]}" twice (columns ${at + 1} and ${again + 1}): keep one, or rename the other`,
+              )
+          }
           if (!columns.some(([c]) => targets.includes(c)))
             throw new UnreadableInput(
               row,
@@ -76,7 +98,8 @@ export async function* csvRows(
           const v = record[at]
           if (v !== undefined && v !== '') values[name] = v
         }
-        out.push({ row, values })
+        const garbled = notUtf8 ? notUtf8Value(values) : undefined
+        out.push(garbled ? { row, values: {}, error: garbled } : { row, values })
       }
       if (out.length > 0) yield out
     }

@@ -1,7 +1,8 @@
+import { isUtf8 } from 'node:buffer'
 import { readFile, stat } from 'node:fs/promises'
 import { inputTooLarge, maxWholeInputBytes } from './limits.js'
 import { UnreadableInput, type RawRow, type Reading } from './parse.js'
-import { cannotRead, readsOnce, readWhole } from './source.js'
+import { cannotRead, notUtf8Value, readsOnce, readWhole, readWholeWasNotUtf8 } from './source.js'
 
 /**
  * JSON: an array of objects (`[{"email": "a@b.c"}]`), of strings (the target: `["a@b.c"]`), or
@@ -11,16 +12,21 @@ import { cannotRead, readsOnce, readWhole } from './source.js'
 export async function* jsonRows(path: string, { targets, columns }: Reading): AsyncGenerator<RawRow[]> {
   const target = targets[0]!
   let text: string
-  if (await readsOnce(path)) text = await readWhole(path)
-  else {
+  let notUtf8 = false
+  if (await readsOnce(path)) {
+    text = await readWhole(path)
+    notUtf8 = readWholeWasNotUtf8(path)
+  } else {
     const size = await stat(path).then(
       (s) => s.size,
       () => 0, // gone since: readFile says why
     )
     if (size > maxWholeInputBytes()) throw inputTooLarge(path, size)
-    text = await readFile(path, 'utf8').catch((e: NodeJS.ErrnoException) => {
+    const bytes = await readFile(path).catch((e: NodeJS.ErrnoException) => {
       throw cannotRead(path, e)
     })
+    notUtf8 = !isUtf8(bytes)
+    text = bytes.toString('utf8')
   }
   let data: unknown
   const json = text.replace(/^\uFEFF/, '')
@@ -43,9 +49,24 @@ export async function* jsonRows(path: string, { targets, columns }: Reading): As
       if (typeof entry === 'string') return { row, values: { [target]: entry } }
       if (!entry || typeof entry !== 'object' || Array.isArray(entry))
         return { row, values: {}, error: { column: target, message: 'expected an object or a string' } }
-      const lower = new Map(
-        Object.entries(entry as Record<string, unknown>).map(([k, v]) => [k.toLowerCase(), v]),
-      )
+      const lower = new Map<string, unknown>()
+      const keys = new Map<string, string>()
+      for (const [k, v] of Object.entries(entry as Record<string, unknown>)) {
+        const name = k.toLowerCase()
+        const other = keys.get(name)
+        // `{"Email": …, "EMAIL": …}`: which one is meant is not for the CLI to guess.
+        if (other !== undefined && columns.some(([, names]) => names.includes(name)))
+          return {
+            row,
+            values: {},
+            error: {
+              column: name,
+              message: `the object names "${name}" twice ("${other}", "${k}"): keep one`,
+            },
+          }
+        keys.set(name, k)
+        lower.set(name, v)
+      }
       const values: Record<string, unknown> = {}
       // A column by its own name, else by the first alias the object has (`id` for `lease`).
       for (const [col, names] of columns)
@@ -55,7 +76,8 @@ export async function* jsonRows(path: string, { targets, columns }: Reading): As
           values[col] = v
           break
         }
-      return { row, values }
+      const garbled = notUtf8 ? notUtf8Value(values) : undefined
+      return garbled ? { row, values: {}, error: garbled } : { row, values }
     })
 }
 

@@ -1,4 +1,5 @@
-import { UsageError } from '../errors.js'
+import { isUtf8 } from 'node:buffer'
+import { quote, UsageError } from '../errors.js'
 import { inputTooLarge, maxWholeInputBytes } from './limits.js'
 
 /** Where rows come from: command-line targets, or a CSV/TSV/JSON file (`-` is stdin). */
@@ -24,6 +25,31 @@ export async function readsOnce(path: string): Promise<boolean> {
 }
 
 const wholeCache = new Map<string, Promise<string>>()
+/** Sources read whole (readWhole) whose bytes are not UTF-8. */
+const notUtf8Inputs = new Set<string>()
+
+/** Whether a source read whole (readWhole) held bytes that are not UTF-8. */
+export function readWholeWasNotUtf8(path: string): boolean {
+  return notUtf8Inputs.has(path)
+}
+
+/**
+ * The error of a row whose value decoding garbled: a byte that is not UTF-8 became U+FFFD (Excel's
+ * plain "CSV" is Windows-1252, so "René" arrives as "Ren\uFFFD"). Refused by row and column rather
+ * than stored as a name or matched as an email nobody has. Only for input that had such bytes: a
+ * UTF-8 file may hold U+FFFD itself (a name stored garbled, listed and fed back).
+ */
+export function notUtf8Value(
+  values: Record<string, unknown>,
+): { column: string; message: string } | undefined {
+  for (const [column, value] of Object.entries(values))
+    if (typeof value === 'string' && value.includes('\uFFFD'))
+      return {
+        column,
+        message: `not UTF-8 text (${quote(value, 40)}): save the file as "CSV UTF-8", or convert it (iconv -f WINDOWS-1252 -t UTF-8)`,
+      }
+  return undefined
+}
 /**
  * A source that can be read only once (standard input, a pipe), read whole the first time it is
  * asked for: it is sized, sniffed and parsed (twice) from the same text. It is held whole, so past
@@ -49,7 +75,9 @@ export function readWhole(path: string): Promise<string> {
       } finally {
         if (input !== process.stdin) input.destroy()
       }
-      return Buffer.concat(chunks).toString('utf8')
+      const whole = Buffer.concat(chunks)
+      if (!isUtf8(whole)) notUtf8Inputs.add(path)
+      return whole.toString('utf8')
     })()
     wholeCache.set(path, text)
   }

@@ -10,6 +10,7 @@ export default class CloudCheck extends ApiCommand<typeof CloudCheck> {
     '<%= config.bin %> cloud check cloud-processing bob@acme.test',
     '<%= config.bin %> cloud check cloud-processing --json',
   ]
+  static override requestFieldNames = { user: 'email' }
   static override args = {
     addon: Args.string({ description: 'add-on key', required: true }),
     email: Args.string({ description: 'the user to check (default: yourself)' }),

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs'
+import { dirname } from 'node:path'
 import { Args, Flags } from '@oclif/core'
 import { BaseCommand } from '../../cli/base-command.js'
 import { UsageError } from '../../cli/errors.js'
@@ -31,6 +32,9 @@ export default class ServerBackup extends BaseCommand<typeof ServerBackup> {
       })
     if (!existsSync(db)) throw new UsageError(`--db: no such SQLite file: ${db}`)
     if (existsSync(file)) throw new UsageError(`${file} already exists: choose a new file name`)
+    // SQLite's own "Cannot save backup because the directory does not exist" names neither.
+    if (!existsSync(dirname(file)))
+      throw new UsageError(`cannot write ${file}: the directory ${dirname(file)} does not exist`)
     const { default: SQLite } = await import('better-sqlite3')
     const source = new SQLite(db, { fileMustExist: true })
     try {

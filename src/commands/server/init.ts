@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core'
 import { BaseCommand } from '../../cli/base-command.js'
-import { CliError } from '../../cli/errors.js'
+import { CliError, UsageError } from '../../cli/errors.js'
 
 export default class ServerInit extends BaseCommand<typeof ServerInit> {
   static override summary = 'Create and migrate the database, and print the operator token once'
@@ -19,13 +19,21 @@ export default class ServerInit extends BaseCommand<typeof ServerInit> {
   }
 
   async run(): Promise<{ operatorToken: string; migrations: string[]; db: string }> {
-    const [{ openStorage }, { initializeServer }, { AppError }, { exitCodeFor }] = await Promise.all([
-      import('../../storage/open.js'),
-      import('../../server/services/operator.js'),
-      import('../../server/errors.js'),
-      import('../../contract/errors.js'),
-    ])
-    const storage = await openStorage(this.flags.db)
+    const [{ openStorage, isPostgresUrl }, { initializeServer }, { AppError }, { exitCodeFor }] =
+      await Promise.all([
+        import('../../storage/open.js'),
+        import('../../server/services/operator.js'),
+        import('../../server/errors.js'),
+        import('../../contract/errors.js'),
+      ])
+    const { db } = this.flags
+    // SQLite's own "Cannot open database because the directory does not exist" names neither.
+    if (!isPostgresUrl(db) && db !== ':memory:') {
+      const [{ existsSync }, { dirname }] = await Promise.all([import('node:fs'), import('node:path')])
+      if (!existsSync(dirname(db)))
+        throw new UsageError(`--db: cannot create ${db}: the directory ${dirname(db)} does not exist`)
+    }
+    const storage = await openStorage(db)
     try {
       const { token, migrations } = await initializeServer(storage.db, Date.now())
       this.say(`Initialized ${storage.describe} (${migrations.length} migrations applied).`)

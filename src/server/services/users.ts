@@ -122,6 +122,13 @@ export async function addUsers(
       if (existing) {
         if (!item.role || item.role === existing.role)
           return { changed: false, details: { role: existing.role } }
+        // An HR export saying "member" on every row, the admin's own among them: the next batch would
+        // be refused for want of an admin (and its dry run foresaw nothing). Stepping down is set-role.
+        if (ctx.principal.kind === 'user' && ctx.principal.userId === user.id && item.role !== 'admin')
+          throw new AppError(
+            'cannot_demote_self',
+            `${item.email} is you: adding users never demotes the admin doing it (the rest of the job would be refused); to step down, use orgs users set-role (PATCH /v1/orgs/{org}/users/{email})`,
+          )
         await changeRole(trx, ctx, org.id, user.id, item.email, existing.role, item.role)
         return { changed: true, details: { role: item.role } }
       }
@@ -208,6 +215,13 @@ export async function removeMember(
     .executeTakeFirst()
   if (!member) return null
   if (member.role === 'admin') await assertNotLastAdmin(trx, orgId, email)
+  // Removal revokes the member's tokens, the one making this request among them: a bulk job would
+  // stop at its next batch (what its dry run did not foresee), and a re-run could not finish it.
+  if (ctx.principal.kind === 'user' && ctx.principal.userId === member.userId)
+    throw new AppError(
+      'cannot_remove_self',
+      `${email} is you: you cannot remove yourself (another admin, or the operator, can)`,
+    )
   const { releases, fields } = await releaseMember({ trx, ctx, orgId, userId: member.userId, email, now })
   await trx
     .deleteFrom('memberships')

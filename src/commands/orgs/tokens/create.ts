@@ -11,6 +11,7 @@ export default class TokensCreate extends ApiCommand<typeof TokensCreate> {
     '<%= config.bin %> orgs tokens create --name ci --read-only --expires 90d',
     '<%= config.bin %> orgs tokens create --user bob@acme.test --name "bob laptop" --json',
   ]
+  static override requestFieldNames = { userEmail: 'user' }
   static override flags = {
     name: Flags.string({ description: 'what the token is for' }),
     'read-only': Flags.boolean({
