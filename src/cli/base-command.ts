@@ -30,6 +30,9 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     }),
   }
 
+  /** Request body fields that an argument gives under another name (`key` for ADDON), to name it in a refusal. */
+  static fieldArgs: Record<string, string> = {}
+
   protected flags!: InferredFlags<T>
   protected args!: InferredArgs<T>
   /** Every positional argument, in order (commands taking many targets are non-strict). */
@@ -193,7 +196,8 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
 
   protected override async catch(err: Error): Promise<void> {
     if (err instanceof Errors.ExitError) throw err
-    const failure = failureOf(flagRefusal(err, this.ctor.flags ?? {}, this.ctor.args ?? {}) ?? err)
+    const fieldArgs = (this.ctor as unknown as { fieldArgs?: Record<string, string> }).fieldArgs ?? {}
+    const failure = failureOf(flagRefusal(err, this.ctor.flags ?? {}, this.ctor.args ?? {}, fieldArgs) ?? err)
     process.exitCode = failure.exitCode
     if (this.jsonEnabled()) {
       const details = failure.details !== undefined ? { details: failure.details } : {}
@@ -217,12 +221,14 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
  * The refusal of one request field (`query.failWithin: …`, by a rule only the server knows: the
  * organization's calendar, the kinds topics register) as a usage error naming the command's flag
  * for that field (`--fail-within: …`), as the CLI's own checks do; a path parameter
- * (`params.id: …`) names the command's argument (`ID: …`).
+ * (`params.id: …`), or a body field an argument gives (`body.slug: …`), names the command's
+ * argument (`ID: …`, `SLUG: …`).
  */
 function flagRefusal(
   err: Error,
   flags: Record<string, unknown>,
   args: Record<string, unknown>,
+  fieldArgs: Record<string, string>,
 ): UsageError | undefined {
   if (!(err instanceof ClientError) || err.code !== 'validation_failed') return undefined
   const issues = (err.details as { issues?: Array<{ path?: unknown; message?: unknown }> } | undefined)
@@ -239,8 +245,10 @@ function flagRefusal(
     return new UsageError(`${field.toUpperCase()}: ${issue.message}`, { code: err.code })
   const flag = field.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)
   // The code stays the server's (validation_failed): scripts reading --json see what they always did.
-  return Object.hasOwn(flags, flag)
-    ? new UsageError(`--${flag}: ${issue.message}`, { code: err.code })
+  if (Object.hasOwn(flags, flag)) return new UsageError(`--${flag}: ${issue.message}`, { code: err.code })
+  const arg = where === 'body' ? (fieldArgs[field] ?? field) : undefined
+  return arg !== undefined && Object.hasOwn(args, arg)
+    ? new UsageError(`${arg.toUpperCase()}: ${issue.message}`, { code: err.code })
     : undefined
 }
 

@@ -10,6 +10,7 @@ export default class CloudProvision extends ApiCommand<typeof CloudProvision> {
     '<%= config.bin %> cloud provision cloud-processing --org acme --name "Cloud Processing" --total 500 --expires 2027-12-31',
     '<%= config.bin %> cloud provision gpu-render --org acme --name "GPU Rendering" --total 20 --expires 365d --json',
   ]
+  static override fieldArgs = { key: 'addon' }
   static override args = {
     addon: Args.string({
       description: 'add-on key, e.g. cloud-processing',
