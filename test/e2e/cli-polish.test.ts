@@ -361,6 +361,12 @@ describe('e2e: what a new user trips over', function () {
       [['activations', 'show', ''], 'ID: must not be empty'],
       [['orgs', 'audit', 'show', ''], 'ID: must not be empty'],
       [['explain', ''], 'EMAIL: must not be empty'],
+      // A body field an argument gives names the argument, not the API's path (`body.slug`).
+      [['orgs', 'create', 'a', '--name', 'A'], 'SLUG: Too small: expected string to have >=2 characters'],
+      [
+        ['cloud', 'provision', 'x', '--name', 'X', '--total', '1', '--expires', '30d'],
+        'ADDON: Too small: expected string to have >=2 characters',
+      ],
       [
         ['activations', 'list', '--product', ''],
         '--product: Too small: expected string to have >=1 characters',

@@ -380,6 +380,24 @@ for (const dialect of DIALECTS) {
         assert.equal(row.quantity, 5)
       })
 
+      it('splitting all of an ID’s seats advises a portal return only for a CC ID (NL has none)', async () => {
+        for (const [product, type] of [
+          ['split-all-cc', 'CC'],
+          ['split-all-nl', 'NL'],
+        ] as const) {
+          assert.equal((await provision({ product, type, seats: 3, expires: '2027-12-31' })).status, 201)
+          const id = (await generate(product, 3)).body.id
+          const res = await t.call(admin, 'POST', `${base}/ids/${id}/split`, { quantity: 3 })
+          assert.deepEqual(refusal(res), [409, 'split_exceeds_unused'])
+          assert.equal(
+            res.body.error.message,
+            type === 'CC'
+              ? `cannot move all 3 seats of ${id}: an ID keeps at least one seat (return it instead, or split 2)`
+              : `cannot move all 3 seats of ${id}: an ID keeps at least one seat (split 2)`,
+          )
+        }
+      })
+
       it('resize shows the safe order and changes nothing while hosts hold the ID; applies with force', async () => {
         const id = (await generate('sim-server', 4)).body.id
         assert.equal((await act(id, 'lic-z', 2)).status, 200)
