@@ -1,4 +1,5 @@
 import { Flags } from '@oclif/core'
+import { statSync } from 'node:fs'
 import { formatDuration, parseDuration } from '../domain/duration.js'
 import { dateProblem, instantProblem } from '../domain/time-range.js'
 import { quote, UsageError } from './errors.js'
@@ -231,4 +232,22 @@ export function timeFlag(
   const at = v?.kind === 'duration' ? Date.now() + opts.direction * v.ms : opts.absolute(text)
   if (at === null) throw new UsageError(`${flag}: expected ${opts.expected}, got ${quote(text)}`)
   return new Date(storable(flag, text, at)).toISOString()
+}
+
+/**
+ * `--db` of a command that works on an existing database (`server migrate`, `server start`): a SQLite
+ * file that does not exist is refused (exit 2), not created. SQLite would create an empty file, and
+ * `migrate` would then build a database nobody can use (it has no operator token: only `server
+ * init` issues one), so a mistyped path in an upgrade would pass silently. A `postgres://` URL and
+ * `:memory:` are left to the database.
+ */
+export function existingDatabase(db: string): string {
+  if (/^postgres(ql)?:\/\//.test(db) || db === ':memory:' || db === '') return db
+  const found = statSync(db, { throwIfNoEntry: false })
+  if (!found)
+    throw new UsageError(`--db: no such SQLite file: ${quote(db, 200)}`, {
+      code: 'database_not_found',
+      hint: `\`licctl server init --db ${db}\` creates one; check the path if it should exist`,
+    })
+  return db
 }

@@ -26,10 +26,13 @@ for (const dialect of DIALECTS) {
     it('a server that cannot start says why, releases the database and exits 1 at once', async () => {
       const own = await freshDb(dialect, dir)
       try {
-        // Not initialized yet: the first failure; then a port that is taken.
-        const uninitialized = await runCli(['server', 'start', '--db', own.url, '--port', '0'])
-        assert.equal(uninitialized.code, 1)
-        assert.match(uninitialized.stderr, /is not initialized: run `licctl server init --db /)
+        // Not initialized yet: the first failure (a SQLite file that does not exist is a usage
+        // error, below); then a port that is taken.
+        if (dialect === 'postgres') {
+          const uninitialized = await runCli(['server', 'start', '--db', own.url, '--port', '0'])
+          assert.equal(uninitialized.code, 1)
+          assert.match(uninitialized.stderr, /is not initialized: run `licctl server init --db /)
+        }
         await ServerProcess.init(own.url)
         const first = await ServerProcess.start(own.url)
         const port = new URL(first.url).port
@@ -75,6 +78,26 @@ for (const dialect of DIALECTS) {
         await own.drop()
       }
     })
+
+    if (dialect === 'sqlite')
+      it('migrate and start on a SQLite file that does not exist refuse it (exit 2) and create nothing', async () => {
+        // A mistyped --db in an upgrade: SQLite would create an empty file, and migrate would then
+        // build a database without an operator token, reporting success.
+        const missing = join(dir, 'no-such', '..', 'typo.sqlite')
+        for (const args of [['migrate'], ['start', '--port', '0'], ['migrate', '--json']]) {
+          const res = await runCli(['server', ...args, '--db', missing])
+          assert.equal(res.code, 2, `${args.join(' ')}: ${res.stderr}`)
+          if (args.includes('--json')) assert.equal(JSON.parse(res.stderr).error.code, 'database_not_found')
+          else {
+            assert.match(
+              res.stderr,
+              new RegExp(`--db: no such SQLite file: '${missing.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}'`),
+            )
+            assert.match(res.stderr, /licctl server init --db /)
+          }
+          assert.equal(existsSync(missing), false, `${args.join(' ')} created ${missing}`)
+        }
+      })
 
     if (dialect === 'postgres')
       it('init, migrate and start on a PostgreSQL schema that does not exist say to create it', async () => {

@@ -1,5 +1,6 @@
 import { Flags } from '@oclif/core'
 import { BaseCommand } from '../../cli/base-command.js'
+import { existingDatabase } from '../../cli/flag-values.js'
 
 export default class ServerMigrate extends BaseCommand<typeof ServerMigrate> {
   static override summary = 'Apply pending database migrations'
@@ -20,7 +21,7 @@ export default class ServerMigrate extends BaseCommand<typeof ServerMigrate> {
       import('../../storage/open.js'),
       import('../../storage/migrate.js'),
     ])
-    const storage = await openStorage(this.flags.db)
+    const storage = await openStorage(existingDatabase(this.flags.db))
     try {
       const report = await migrateToLatest(storage.db)
       this.say(

@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core'
 import { BaseCommand } from '../../cli/base-command.js'
 import { UsageError } from '../../cli/errors.js'
-import { durationSeconds, integerFlag } from '../../cli/flag-values.js'
+import { durationSeconds, existingDatabase, integerFlag } from '../../cli/flag-values.js'
 
 export default class ServerStart extends BaseCommand<typeof ServerStart> {
   static override summary = 'Start the license server'
@@ -87,7 +87,7 @@ export default class ServerStart extends BaseCommand<typeof ServerStart> {
       })
     const { startServer } = await import('../../server/start.js')
     await startServer({
-      db: this.flags.db,
+      db: existingDatabase(this.flags.db),
       host: this.flags.host,
       port: this.flags.port,
       clockStart,
