@@ -78,16 +78,24 @@ export interface SecondsBounds {
 
 /**
  * A duration flag (15m, 2h, 14d) in whole seconds, within `bounds` (seconds; at least 1s when none
- * are given), or a usage error naming the flag and the bounds as durations.
+ * are given), or a usage error naming the flag and the bounds as durations. With `zero` (what 0
+ * means, e.g. 'none'), `0` in any unit (`0`, `0s`) is 0, and the errors say so.
  */
-export function durationSeconds(flag: string, text: string, bounds?: SecondsBounds): number {
+export function durationSeconds(
+  flag: string,
+  text: string,
+  bounds?: SecondsBounds,
+  opts: { zero?: string } = {},
+): number {
   const v = readTime(text)
+  if (opts.zero !== undefined && (text.trim() === '0' || (v?.kind === 'duration' && v.ms === 0))) return 0
+  const orZero = opts.zero === undefined ? '' : `, or 0 for ${opts.zero}`
   if (v?.kind !== 'duration' || v.ms < 1000)
-    throw new UsageError(`${flag}: expected a duration like 90s, 15m, 2h or 14d, got ${quote(text)}`)
+    throw new UsageError(`${flag}: expected a duration like 90s, 15m, 2h or 14d${orZero}, got ${quote(text)}`)
   const seconds = Math.round(v.ms / 1000)
   if (bounds && !(seconds >= bounds.min && seconds <= bounds.max))
     throw new UsageError(
-      `${flag} must be between ${formatDuration(bounds.min * 1000)} and ${formatDuration(bounds.max * 1000)}, got ${quote(text)}`,
+      `${flag} must be between ${formatDuration(bounds.min * 1000)} and ${formatDuration(bounds.max * 1000)}${orZero}, got ${quote(text)}`,
     )
   return seconds
 }

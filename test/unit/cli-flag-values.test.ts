@@ -23,6 +23,28 @@ describe('cli: flag values', () => {
     )
   })
 
+  it('reads 0 in any unit as the zero a flag documents (--statement-timeout 0s is none), and says so when refusing', () => {
+    const timeout = { min: 1, max: 24 * 86_400 }
+    for (const zero of ['0', '0s', '0m', '0d'])
+      assert.equal(durationSeconds('--statement-timeout', zero, timeout, { zero: 'none' }), 0, zero)
+    assert.equal(durationSeconds('--statement-timeout', '2m', timeout, { zero: 'none' }), 120)
+    assert.throws(
+      () => durationSeconds('--statement-timeout', '30d', timeout, { zero: 'none' }),
+      (e: unknown) =>
+        e instanceof UsageError &&
+        e.message === "--statement-timeout must be between 1s and 24d, or 0 for none, got '30d'",
+    )
+    assert.throws(
+      () => durationSeconds('--statement-timeout', 'never', timeout, { zero: 'none' }),
+      (e: unknown) =>
+        e instanceof UsageError &&
+        e.message ===
+          "--statement-timeout: expected a duration like 90s, 15m, 2h or 14d, or 0 for none, got 'never'",
+    )
+    // Without a documented zero, 0 is refused as before.
+    assert.throws(() => durationSeconds('--lease-ttl', '0s'), UsageError)
+  })
+
   it('counts a time flag’s duration forward or back from now', () => {
     const ahead =
       Date.parse(timeFlag('--roam-until', '2d', { direction: 1, absolute: parse, expected: 'x' })) -

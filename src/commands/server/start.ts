@@ -72,13 +72,13 @@ export default class ServerStart extends BaseCommand<typeof ServerStart> {
     }
     // PostgreSQL takes a statement timeout up to 2^31-1 ms (24 days and a bit).
     const statementTimeoutMs =
-      this.flags['statement-timeout'] === '0'
-        ? 0
-        : 1000 *
-          durationSeconds('--statement-timeout', this.flags['statement-timeout'], {
-            min: 1,
-            max: 24 * 86_400,
-          })
+      1000 *
+      durationSeconds(
+        '--statement-timeout',
+        this.flags['statement-timeout'],
+        { min: 1, max: 24 * 86_400 },
+        { zero: 'none' },
+      )
     const idempotencyRetentionMs =
       1000 *
       durationSeconds('--idempotency-retention', this.flags['idempotency-retention'], {
