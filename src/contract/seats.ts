@@ -81,7 +81,8 @@ export const checkoutBody = z.strictObject({
   host,
   /** Admins and the operator may check out on behalf of a member (support, scripting). */
   user: email.optional(),
-  roamUntil: instant.optional(),
+  /** A date (roaming through that day in the organization's time zone) or an instant, as `expires`. */
+  roamUntil: expiryInput.optional(),
 })
 export type CheckoutBody = z.input<typeof checkoutBody>
 export const checkoutResponse = lease.extend({ reused: z.boolean() })

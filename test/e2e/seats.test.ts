@@ -12,6 +12,7 @@ interface LeaseJson {
   host: string
   state: string
   idleSeconds: number
+  roamingUntil: string | null
   reused?: boolean
 }
 
@@ -271,6 +272,20 @@ describe('e2e: seats', function () {
     const tooLong = await checkout('carol@acme.test', 'survey', 'laptop-2', ['--roam-until', '30d', '--json'])
     assert.equal(tooLong.code, 3)
     assert.equal(jsonError(tooLong).code, 'roaming_not_allowed')
+    // A plain date, as --expires takes one: roaming through that day in acme's time zone (UTC).
+    const day = new Date(Date.now() + 3 * 86_400_000).toISOString().slice(0, 10)
+    const byDate = json<LeaseJson>(
+      await checkout('carol@acme.test', 'survey', 'laptop', ['--roam-until', day, '--json']),
+    )
+    assert.deepEqual(
+      [byDate.id, byDate.roamingUntil],
+      [roam.id, new Date(Date.parse(day) + 86_400_000).toISOString()],
+    )
+    const past = await checkout('carol@acme.test', 'survey', 'laptop', ['--roam-until', '2026-01-01'])
+    assert.deepEqual(
+      [past.code, past.stderr.split('\n')[0]],
+      [2, 'Error: --roam-until: must be in the future'],
+    )
 
     const usage = json<{ items: Array<{ email: string; usage: string }> }>(
       await as(admin, ['seats', 'usage', '--json']),

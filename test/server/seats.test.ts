@@ -343,6 +343,22 @@ for (const dialect of DIALECTS) {
         assert.equal(tooLong.body.error.code, 'roaming_not_allowed')
       })
 
+      it('takes a plain date for roamUntil as through that day in the organization’s time zone', async () => {
+        // acme's time zone is UTC: roaming through a day ends at 00:00 UTC of the next, as --expires does.
+        const day = iso(t.clock.now() + 3 * 86_400_000).slice(0, 10)
+        const res = await checkout(tokens['frank@acme.test']!, roamPool, { host: 'cabin', roamUntil: day })
+        assert.equal(res.status, 200, JSON.stringify(res.body))
+        assert.equal(res.body.roamingUntil, iso(Date.parse(day) + 86_400_000))
+        const past = await checkout(tokens['frank@acme.test']!, roamPool, {
+          host: 'cabin',
+          roamUntil: iso(t.clock.now() - 86_400_000).slice(0, 10),
+        })
+        assert.equal(past.status, 400, JSON.stringify(past.body))
+        assert.match(past.body.error.message, /roamUntil/)
+        const out = await t.call(tokens['frank@acme.test']!, 'POST', `${base}/leases/${res.body.id}/checkin`)
+        assert.equal(out.status, 200, JSON.stringify(out.body))
+      })
+
       it('reports usage per member: yes (a seat on a desktop), roaming (only borrowed), no', async () => {
         const roam = await checkout(tokens['erin@acme.test']!, roamPool, {
           host: 'lt-1',

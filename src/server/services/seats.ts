@@ -248,14 +248,17 @@ async function checkoutOnce(
   const member = await requireMember(trx, org.id, email)
   const pool = await findPool(trx, org.id, product)
   assertValid(`the '${product}' subscription`, pool.expires_at, org, now, { product })
-  const roamingUntil = body.roamUntil === undefined ? null : Date.parse(body.roamUntil)
+  // A date is read as an expiration is: roaming through that day in the organization's time zone.
+  const roamingUntil =
+    body.roamUntil === undefined
+      ? null
+      : validUntil(body.roamUntil, org, { now, field: 'body.roamUntil', future: true })
   if (roamingUntil !== null) {
     if (pool.max_roaming_seconds === null)
       throw new AppError(
         'roaming_not_allowed',
         `'${product}' allows no roaming; the operator can set a maximum roaming period`,
       )
-    if (roamingUntil <= now) throw new AppError('validation_failed', 'roamUntil must be in the future')
     const limit = Math.min(now + pool.max_roaming_seconds * 1000, pool.expires_at)
     if (roamingUntil > limit)
       throw new AppError('roaming_not_allowed', `'${product}' can roam until ${toIso(limit)} at the latest`)
