@@ -21,6 +21,7 @@ export const seatPool = z.object({
   inUse: z.number().int(),
   roaming: z.number().int(),
   stale: z.number().int(),
+  /** What a checkout can get: seats - inUse, and 0 once expired (expired pools refuse checkout). */
   free: z.number().int(),
   expiresAt: instant,
   /** The last calendar day the subscription covers, in the organization's time zone. */

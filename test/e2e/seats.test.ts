@@ -125,12 +125,20 @@ describe('e2e: seats', function () {
     assert.match(table.stdout, /cad-pro\s+2\s+0\s+0\s+0\s+2\s+2027-12-31\s+no/)
     assert.match(
       table.stdout,
-      new RegExp(`legacy\\s+5\\s+0\\s+0\\s+0\\s+5\\s+${yesterday} \\(expired\\)\\s+no`),
+      // Free is what a checkout can get: none from an expired pool, whatever is unassigned.
+      new RegExp(`legacy\\s+5\\s+0\\s+0\\s+0\\s+0\\s+${yesterday} \\(expired\\)\\s+no`),
     )
-    const pools = json<{ items: Array<{ product: string }> }>(await as(admin, ['seats', 'pools', '--json']))
+    const pools = json<{ items: Array<{ product: string; free: number; expired: boolean }> }>(
+      await as(admin, ['seats', 'pools', '--json']),
+    )
     assert.deepEqual(
-      pools.items.map((p) => p.product),
-      ['cad-pro', 'legacy', 'quick', 'survey'],
+      pools.items.map((p) => [p.product, p.free, p.expired]),
+      [
+        ['cad-pro', 2, false],
+        ['legacy', 0, true],
+        ['quick', 1, false],
+        ['survey', 4, false],
+      ],
     )
   })
 

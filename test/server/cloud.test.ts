@@ -188,6 +188,8 @@ for (const dialect of DIALECTS) {
         const old = list.body.items.find((a: { key: string }) => a.key === 'old')
         assert.equal(old.expired, true)
         assert.equal(old.validThrough, '2026-01-20')
+        // Free is what an assignment can get: none while expired, though 4 of 5 are unassigned.
+        assert.deepEqual([old.total, old.assigned, old.free], [5, 1, 0])
         t.clock.advance(-10 * DAY)
       })
 

@@ -296,7 +296,9 @@ for (const dialect of DIALECTS) {
         assert.equal(res.status, 409)
         assert.equal(res.body.error.code, 'pool_expired')
         assert.match(res.body.error.message, /^the 'old-cad' subscription expired after 2026-01-15$/)
-        assert.equal((await pool('old-cad')).expired, true)
+        const old = await pool('old-cad')
+        // Free is what a checkout can get: none while expired, though no seat is held.
+        assert.deepEqual([old.expired, old.seats, old.inUse, old.free], [true, 5, 0, 0])
         assert.deepEqual(await dbCounts('old-cad'), { used: 0, leases: 0 })
         const unknown = await checkout(tokens['erin@acme.test']!, 'nope', { host: 'ws-5' })
         assert.equal(unknown.status, 404)

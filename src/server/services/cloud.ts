@@ -37,15 +37,17 @@ const ASSIGNMENT_COLUMNS = [
 ] as const satisfies ReadonlyArray<keyof Database['addon_assignments']>
 
 export function presentAddon(row: AddonRow, org: OrgRow, now: number): AddonPool {
+  const expired = isExpired(row.expires_at, now)
   return {
     key: row.key,
     name: row.name,
     total: row.total,
     assigned: row.assigned,
-    free: row.total - row.assigned,
+    // What an assignment can get: none from an expired add-on (total - assigned are merely unassigned).
+    free: expired ? 0 : row.total - row.assigned,
     expiresAt: toIso(row.expires_at),
     validThrough: lastValidDay(row.expires_at, org.time_zone),
-    expired: isExpired(row.expires_at, now),
+    expired,
     createdAt: toIso(row.created_at),
     updatedAt: toIso(row.updated_at),
   }

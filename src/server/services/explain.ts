@@ -237,7 +237,8 @@ registerExplainer('addon', async ({ db, org, email, userId, now }, key) => {
       },
       {
         fact: 'pool',
-        detail: `${pool.assigned} of ${pool.total} assigned (${pool.total - pool.assigned} free), ${validity(expired, through)}`,
+        // Free as `cloud list` counts it: what an assignment can get, none while expired.
+        detail: `${pool.assigned} of ${pool.total} assigned (${expired ? 0 : pool.total - pool.assigned} free), ${validity(expired, through)}`,
       },
     ],
     targets,

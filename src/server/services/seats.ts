@@ -97,16 +97,18 @@ async function presentPools(db: Executor, org: OrgRow, pools: PoolRow[], now: nu
   return pools.map((p) => {
     const c = counts.find((r) => r.pool_id === p.id)
     const roaming = Number(c?.roaming ?? 0)
+    const expired = isExpired(p.expires_at, now)
     return {
       product: p.product,
       seats: p.seats,
       inUse: p.used,
       roaming,
       stale: Number(c?.stale ?? 0),
-      free: p.seats - p.used,
+      // What a checkout can get: none from an expired pool (seats - inUse are merely unheld).
+      free: expired ? 0 : p.seats - p.used,
       expiresAt: toIso(p.expires_at),
       validThrough: lastValidDay(p.expires_at, org.time_zone),
-      expired: isExpired(p.expires_at, now),
+      expired,
       leaseTtlSeconds: p.lease_ttl_seconds,
       maxRoamingSeconds: p.max_roaming_seconds,
       // `used` counts the leases: any beyond the roaming ones is a seat held on a desktop.
