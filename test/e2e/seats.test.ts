@@ -231,7 +231,7 @@ describe('e2e: seats', function () {
     ok(await checkout('erin@acme.test', 'quick', 'crashy'))
     const busy = await checkout('dave@acme.test', 'quick', 'ws-3')
     assert.equal(busy.code, 3)
-    assert.match(busy.stderr, /all 1 seats of 'quick' are in use: erin@acme\.test \(crashy\)/)
+    assert.match(busy.stderr, /the only seat of 'quick' is in use: erin@acme\.test \(crashy\)/)
     await sleep(1600) // TTL 1s: the host "crashed" and sends no heartbeat
     const stuck = ok(await as(admin, ['seats', 'stuck']))
     assert.match(

@@ -167,7 +167,7 @@ describe('explain (service)', function () {
     assert.deepEqual([full.licensed, full.code], [false, 'no_free_seat'])
     assert.equal(
       full.summary,
-      'dave@acme.test holds no cad seat and none is free: all 1 are in use. An admin can release stuck seats (licctl seats stuck), or the operator add seats.',
+      'dave@acme.test holds no cad seat and none is free: the only one is in use. An admin can release stuck seats (licctl seats stuck), or the operator add seats.',
     )
     // dave's history names no lease of bob's.
     assert.deepEqual(

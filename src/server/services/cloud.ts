@@ -11,6 +11,7 @@ import type { PageQuery } from '../../contract/common.js'
 import { toIso } from '../../domain/clock.js'
 import { lastValidDay } from '../../domain/dates.js'
 import { newId } from '../../domain/ids.js'
+import { allOf, isAre } from '../../domain/plural.js'
 import { insertRows } from '../../storage/insert-rows.js'
 import type { Database } from '../../storage/schema.js'
 import type { Executor, ServiceContext } from '../context.js'
@@ -137,7 +138,7 @@ export async function updateAddon(
       const { assigned } = await findAddon(trx, org.id, key)
       throw new AppError(
         'total_below_assigned',
-        `cannot lower the total of '${key}' to ${body.total}: ${assigned} are assigned; revoke some first`,
+        `cannot lower the total of '${key}' to ${body.total}: ${assigned} ${isAre(assigned)} assigned; revoke ${assigned === 1 ? 'it' : 'some'} first`,
         { total: body.total, assigned },
       )
     }
@@ -306,7 +307,7 @@ export async function assignAddon(
           .execute()
         const full = new AppError(
           'no_free_license',
-          `no free ${pool.name} license: all ${pool.total} are assigned`,
+          `no free ${pool.name} license: ${allOf(pool.total, 'assigned')}`,
           {
             key,
           },

@@ -10,6 +10,7 @@ import type {
 import { toIso } from '../../domain/clock.js'
 import { lastValidDay } from '../../domain/dates.js'
 import { newId } from '../../domain/ids.js'
+import { allOf } from '../../domain/plural.js'
 import { prepareQuery } from '../../storage/prepared.js'
 import type { Database } from '../../storage/schema.js'
 import type { Executor, ServiceContext } from '../context.js'
@@ -334,7 +335,7 @@ async function noFreeSeat(db: Executor, orgId: string, pool: PoolRow): Promise<A
   const more = total - shown.length
   return new AppError(
     'no_free_seat',
-    `all ${pool.seats} seats of '${pool.product}' are in use: ${shown.join(', ')}${more > 0 ? `, and ${more} more` : ''}`,
+    `${allOf(pool.seats, 'in use', { one: 'seat', many: 'seats', of: `'${pool.product}'` })}: ${shown.join(', ')}${more > 0 ? `, and ${more} more` : ''}`,
     {
       product: pool.product,
       holders: holders.map((h) => ({
