@@ -1,3 +1,4 @@
+import { counted } from '../domain/plural.js'
 import type {
   ActivationDetail,
   ActivationEntitlement,
@@ -74,17 +75,19 @@ export function renderDetail(a: ActivationDetail): string {
 /** The resize plan, numbered in the only safe order; an ID that already has the quantity has none. */
 export function renderPlan(plan: ResizePlan): string {
   if (plan.steps.length === 0)
-    return `${plan.id} (${plan.product}) already has ${plan.from} seat${plan.from === 1 ? '' : 's'}: nothing to change.`
-  const lines = [`Resize ${plan.id} (${plan.product}) from ${plan.from} to ${plan.to} seats, in this order:`]
+    return `${plan.id} (${plan.product}) already has ${counted(plan.from, 'seat')}: nothing to change.`
+  const lines = [
+    `Resize ${plan.id} (${plan.product}) from ${plan.from} to ${counted(plan.to, 'seat')}, in this order:`,
+  ]
   plan.steps.forEach((s, i) => {
     const n = `  ${i + 1}.`
     if (s.action === 'deactivate')
       lines.push(
-        `${n} deactivate on ${s.host} (${s.seats} seat${s.seats === 1 ? '' : 's'}): licctl activations deactivate ${s.id} --host ${s.host}`,
+        `${n} deactivate on ${s.host} (${counted(s.seats, 'seat')}): licctl activations deactivate ${s.id} --host ${s.host}`,
       )
     else if (s.action === 'return')
-      lines.push(`${n} return ${s.id} on the portal (${s.seats} seats back to the entitlement)`)
-    else lines.push(`${n} generate a new ID of ${s.quantity} seats of ${s.product}`)
+      lines.push(`${n} return ${s.id} on the portal (${counted(s.seats, 'seat')} back to the entitlement)`)
+    else lines.push(`${n} generate a new ID of ${counted(s.quantity, 'seat')} of ${s.product}`)
   })
   return lines.join('\n')
 }

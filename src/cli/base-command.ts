@@ -319,10 +319,7 @@ export abstract class ApiCommand<T extends typeof Command> extends BaseCommand<T
   /** The organization this call acts on; usage error when none is known. */
   protected async org(): Promise<string> {
     await this.client()
-    if (!this._org)
-      throw new UsageError('no organization selected', {
-        hint: 'pass --org <slug>, set LICCTL_ORG, or `licctl orgs use <slug>`',
-      })
+    if (!this._org) throw (await import('./connection.js')).noOrganization()
     return this._org
   }
 

@@ -10,13 +10,17 @@ export interface Connection {
 /**
  * Where a call goes and as whom. `--org` picks that organization's profile; without one, the
  * current profile's server and token are used for that organization (the operator's case).
- * LICCTL_URL, LICCTL_TOKEN and LICCTL_ORG override the profile (CI).
+ * With both LICCTL_URL and LICCTL_TOKEN set no profile is read at all, the current one's
+ * organization included: the organization is --org or LICCTL_ORG, else none (CI: a job's token
+ * must not act on whatever organization the machine's current profile happens to name). With only
+ * one of them set, it replaces that part of the profile; LICCTL_ORG picks a profile like --org.
  */
 export function resolveConnection(orgFlag: string | undefined): Connection {
   const env = process.env
   // An empty variable (as CI systems often set) means unset.
   const envUrl = env.LICCTL_URL || undefined
   const envToken = env.LICCTL_TOKEN || undefined
+  // Both set: the environment is the whole connection, and no profile (nor its org) is consulted.
   const profiles = envUrl && envToken ? undefined : new Profiles()
   const wanted = orgFlag || env.LICCTL_ORG || undefined
   const profile = (wanted ? profiles?.get(wanted) : undefined) ?? profiles?.current()
@@ -35,6 +39,22 @@ export function resolveConnection(orgFlag: string | undefined): Connection {
       hint: 'e.g. LICCTL_URL=https://licenses.example.com',
     })
   return { url, token, org: wanted ?? profile?.org }
+}
+
+/**
+ * The refusal when a command needs an organization and none is known. With LICCTL_URL and
+ * LICCTL_TOKEN set, no profile was read (resolveConnection), so `orgs use` would not help: it says
+ * so, and how to name one.
+ */
+export function noOrganization(): UsageError {
+  if (process.env.LICCTL_URL && process.env.LICCTL_TOKEN)
+    return new UsageError(
+      'no organization selected: LICCTL_URL and LICCTL_TOKEN are set, so no profile is read (not the current one’s organization either)',
+      { hint: 'set LICCTL_ORG=<slug> or pass --org <slug>' },
+    )
+  return new UsageError('no organization selected', {
+    hint: 'pass --org <slug>, set LICCTL_ORG, or `licctl orgs use <slug>`',
+  })
 }
 
 const LOGIN_HINT = 'run `licctl orgs login --url <server> --org <slug> --with-token < token.txt`'

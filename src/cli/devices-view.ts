@@ -1,3 +1,4 @@
+import { counted } from '../domain/plural.js'
 import type { BulkRowResult } from '../contract/bulk.js'
 import type {
   Category,
@@ -107,17 +108,21 @@ export function renderDevice(d: DeviceDetail): string {
 /** One device's detach preview, in words: today against tomorrow, and a reassignment tomorrow. */
 export function describeDetach(d: DetachDetails): string {
   const back =
-    d.returnedDays > 0 ? `${d.returnedDays} days go back to the pool as one license` : 'nothing goes back'
+    d.returnedDays > 0
+      ? `${counted(d.returnedDays, 'day')} ${d.returnedDays === 1 ? 'goes' : 'go'} back to the pool as one license`
+      : 'nothing goes back'
   const tomorrow =
-    d.tomorrow.returnedDays > 0 ? `${d.tomorrow.returnedDays} days would go back` : 'nothing would go back'
+    d.tomorrow.returnedDays > 0
+      ? `${counted(d.tomorrow.returnedDays, 'day')} would go back`
+      : 'nothing would go back'
   const reassign = d.validUntilIfReassignedTomorrow
     ? `; reassigned tomorrow, valid until ${d.validUntilIfReassignedTomorrow}`
     : ''
   // Days pass on after the license ran out: past its term they are all used, whatever the count.
   const used =
     d.usedDays > d.licenseDays
-      ? `all ${d.licenseDays} days used (${d.usedDays} days since ${d.licensedFrom})`
-      : `${d.usedDays} of ${d.licenseDays} days used`
+      ? `${d.licenseDays === 1 ? 'its 1 day' : `all ${d.licenseDays} days`} used (${counted(d.usedDays, 'day')} since ${d.licensedFrom})`
+      : `${d.usedDays} of ${counted(d.licenseDays, 'day')} used`
   return `${used}, ${back}, ${d.lostDays} lost (detaching tomorrow: ${tomorrow})${reassign}`
 }
 

@@ -17,6 +17,7 @@ export const addonPool = z.object({
   name: z.string(),
   total: z.number().int(),
   assigned: z.number().int(),
+  /** What an assignment can get: total - assigned, and 0 once expired (expired add-ons refuse it). */
   free: z.number().int(),
   /** The first instant it no longer covers. */
   expiresAt: instant,

@@ -21,6 +21,7 @@ export const seatPool = z.object({
   inUse: z.number().int(),
   roaming: z.number().int(),
   stale: z.number().int(),
+  /** What a checkout can get: seats - inUse, and 0 once expired (expired pools refuse checkout). */
   free: z.number().int(),
   expiresAt: instant,
   /** The last calendar day the subscription covers, in the organization's time zone. */
@@ -81,7 +82,8 @@ export const checkoutBody = z.strictObject({
   host,
   /** Admins and the operator may check out on behalf of a member (support, scripting). */
   user: email.optional(),
-  roamUntil: instant.optional(),
+  /** A date (roaming through that day in the organization's time zone) or an instant, as `expires`. */
+  roamUntil: expiryInput.optional(),
 })
 export type CheckoutBody = z.input<typeof checkoutBody>
 export const checkoutResponse = lease.extend({ reused: z.boolean() })

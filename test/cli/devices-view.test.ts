@@ -38,4 +38,21 @@ describe('devices detach preview in words', function () {
       'all 327 days used (1002 days since 2024-03-07), nothing goes back, 0 lost (detaching tomorrow: nothing would go back)',
     )
   })
+
+  it('one day in the singular: never "1 days"', () => {
+    assert.equal(
+      describeDetach(
+        details({
+          licenseDays: 1,
+          usedDays: 3,
+          returnedDays: 1,
+          lostDays: 0,
+          tomorrow: { returnedDays: 1, lostDays: 0 },
+          validUntilIfReassignedTomorrow: null,
+        }),
+      ),
+      'its 1 day used (3 days since 2024-01-31), 1 day goes back to the pool as one license, 0 lost (detaching tomorrow: 1 day would go back)',
+    )
+    assert.match(describeDetach(details({ usedDays: 1, licenseDays: 2 })), /^1 of 2 days used, /)
+  })
 })

@@ -185,7 +185,7 @@ describe('e2e: what a new user trips over', function () {
       ],
       [
         ['seats', 'checkout', 'cad', '--roam-until', 'friday'],
-        "--roam-until: expected a duration like 90d or an instant with its offset, got 'friday'",
+        "--roam-until: expected a date like 2027-12-31, an instant with its offset or a duration like 90d, got 'friday'",
       ],
       [['orgs', 'audit', '--since', '2026-13-01'], "--since: not a real calendar date, got '2026-13-01'"],
       [['orgs', 'audit', '--limit', '0'], "--limit must be between 1 and 100000, got '0'"],

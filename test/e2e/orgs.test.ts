@@ -156,6 +156,25 @@ describe('e2e: orgs', function () {
       assertJsonFails(await runCli(['orgs', 'use', 'nope', '--json'], { env: env() }), 5, 'not_found')
     })
 
+    it('with LICCTL_URL and LICCTL_TOKEN no profile is read: the organization comes from LICCTL_ORG or --org', async () => {
+      // The current profile is acme's (orgs use acme, above); the variables leave it out entirely.
+      const vars = { ...env(), LICCTL_URL: server.url, LICCTL_TOKEN: bob }
+      const none = await runCli(['orgs', 'users', 'list'], { env: vars })
+      assertFails(
+        none,
+        2,
+        'no organization selected: LICCTL_URL and LICCTL_TOKEN are set, so no profile is read (not the current one’s organization either)',
+      )
+      assert.match(none.stderr, /set LICCTL_ORG=<slug> or pass --org <slug>/)
+      assert.doesNotMatch(none.stderr, /orgs use/)
+      const byFlag = await runCli(['orgs', 'users', 'list', '--org', 'acme', '--json'], { env: vars })
+      assert.equal(byFlag.code, 0, byFlag.stderr)
+      // LICCTL_TOKEN alone keeps the profile, its server and its organization.
+      const tokenOnly = await runCli(['orgs', 'show', '--json'], { env: { ...env(), LICCTL_TOKEN: bob } })
+      assert.equal(tokenOnly.code, 0, tokenOnly.stderr)
+      assert.equal(JSON.parse(tokenOnly.stdout).slug, 'acme')
+    })
+
     it('refuses a token for another organization (4), a bad token (4), and never prompts off a terminal (2)', async () => {
       const other = await runCli(['orgs', 'login', '--url', server.url, '--org', 'globex', '--with-token'], {
         env: env(),

@@ -12,6 +12,7 @@ interface LeaseJson {
   host: string
   state: string
   idleSeconds: number
+  roamingUntil: string | null
   reused?: boolean
 }
 
@@ -124,12 +125,20 @@ describe('e2e: seats', function () {
     assert.match(table.stdout, /cad-pro\s+2\s+0\s+0\s+0\s+2\s+2027-12-31\s+no/)
     assert.match(
       table.stdout,
-      new RegExp(`legacy\\s+5\\s+0\\s+0\\s+0\\s+5\\s+${yesterday} \\(expired\\)\\s+no`),
+      // Free is what a checkout can get: none from an expired pool, whatever is unassigned.
+      new RegExp(`legacy\\s+5\\s+0\\s+0\\s+0\\s+0\\s+${yesterday} \\(expired\\)\\s+no`),
     )
-    const pools = json<{ items: Array<{ product: string }> }>(await as(admin, ['seats', 'pools', '--json']))
+    const pools = json<{ items: Array<{ product: string; free: number; expired: boolean }> }>(
+      await as(admin, ['seats', 'pools', '--json']),
+    )
     assert.deepEqual(
-      pools.items.map((p) => p.product),
-      ['cad-pro', 'legacy', 'quick', 'survey'],
+      pools.items.map((p) => [p.product, p.free, p.expired]),
+      [
+        ['cad-pro', 2, false],
+        ['legacy', 0, true],
+        ['quick', 1, false],
+        ['survey', 4, false],
+      ],
     )
   })
 
@@ -222,7 +231,7 @@ describe('e2e: seats', function () {
     ok(await checkout('erin@acme.test', 'quick', 'crashy'))
     const busy = await checkout('dave@acme.test', 'quick', 'ws-3')
     assert.equal(busy.code, 3)
-    assert.match(busy.stderr, /all 1 seats of 'quick' are in use: erin@acme\.test \(crashy\)/)
+    assert.match(busy.stderr, /the only seat of 'quick' is in use: erin@acme\.test \(crashy\)/)
     await sleep(1600) // TTL 1s: the host "crashed" and sends no heartbeat
     const stuck = ok(await as(admin, ['seats', 'stuck']))
     assert.match(
@@ -271,6 +280,20 @@ describe('e2e: seats', function () {
     const tooLong = await checkout('carol@acme.test', 'survey', 'laptop-2', ['--roam-until', '30d', '--json'])
     assert.equal(tooLong.code, 3)
     assert.equal(jsonError(tooLong).code, 'roaming_not_allowed')
+    // A plain date, as --expires takes one: roaming through that day in acme's time zone (UTC).
+    const day = new Date(Date.now() + 3 * 86_400_000).toISOString().slice(0, 10)
+    const byDate = json<LeaseJson>(
+      await checkout('carol@acme.test', 'survey', 'laptop', ['--roam-until', day, '--json']),
+    )
+    assert.deepEqual(
+      [byDate.id, byDate.roamingUntil],
+      [roam.id, new Date(Date.parse(day) + 86_400_000).toISOString()],
+    )
+    const past = await checkout('carol@acme.test', 'survey', 'laptop', ['--roam-until', '2026-01-01'])
+    assert.deepEqual(
+      [past.code, past.stderr.split('\n')[0]],
+      [2, 'Error: --roam-until: must be in the future'],
+    )
 
     const usage = json<{ items: Array<{ email: string; usage: string }> }>(
       await as(admin, ['seats', 'usage', '--json']),

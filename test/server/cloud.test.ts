@@ -188,6 +188,8 @@ for (const dialect of DIALECTS) {
         const old = list.body.items.find((a: { key: string }) => a.key === 'old')
         assert.equal(old.expired, true)
         assert.equal(old.validThrough, '2026-01-20')
+        // Free is what an assignment can get: none while expired, though 4 of 5 are unassigned.
+        assert.deepEqual([old.total, old.assigned, old.free], [5, 1, 0])
         t.clock.advance(-10 * DAY)
       })
 
@@ -320,6 +322,25 @@ for (const dialect of DIALECTS) {
     })
 
     describe('changing a pool', () => {
+      it('words a pool of one license in the singular: refusals read as English', async () => {
+        assert.equal(
+          (await provision({ key: 'solo', name: 'Solo', total: 1, expires: '2027-12-31' })).status,
+          201,
+        )
+        const res = await assign('solo', ['bob@acme.test', 'carol@acme.test'])
+        assert.deepEqual(statuses(res.body), [
+          ['bob@acme.test', 'changed'],
+          ['carol@acme.test', 'failed', 'no_free_license'],
+        ])
+        assert.equal(res.body.results[1].message, 'no free Solo license: the only one is assigned')
+        const low = await t.call(t.operatorToken, 'PATCH', `${base}/addons/solo`, { total: 0 })
+        assert.equal(low.status, 409)
+        assert.equal(
+          low.body.error.message,
+          "cannot lower the total of 'solo' to 0: 1 is assigned; revoke it first",
+        )
+      })
+
       it('changes total, expiration and name; never lowers the total below those assigned', async () => {
         const low = await t.call(t.operatorToken, 'PATCH', `${base}/addons/plan`, { total: 1 })
         assert.equal(low.status, 409)

@@ -146,6 +146,10 @@ describe('explain (service)', function () {
       e.summary,
       'bob@acme.test holds Gone, but the add-on expired after 2026-01-10, so every check is refused until the operator renews it.',
     )
+    assert.deepEqual(
+      e.evidence.find((f: { fact: string }) => f.fact === 'pool'),
+      { fact: 'pool', detail: '1 of 5 assigned (0 free), expired after 2026-01-10' },
+    )
   })
 
   it('seat pools: a held lease with its state, a full pool, an expired pool', async () => {
@@ -163,7 +167,7 @@ describe('explain (service)', function () {
     assert.deepEqual([full.licensed, full.code], [false, 'no_free_seat'])
     assert.equal(
       full.summary,
-      'dave@acme.test holds no cad seat and none is free: all 1 are in use. An admin can release stuck seats (licctl seats stuck), or the operator add seats.',
+      'dave@acme.test holds no cad seat and none is free: the only one is in use. An admin can release stuck seats (licctl seats stuck), or the operator add seats.',
     )
     // dave's history names no lease of bob's.
     assert.deepEqual(

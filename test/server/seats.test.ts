@@ -296,7 +296,9 @@ for (const dialect of DIALECTS) {
         assert.equal(res.status, 409)
         assert.equal(res.body.error.code, 'pool_expired')
         assert.match(res.body.error.message, /^the 'old-cad' subscription expired after 2026-01-15$/)
-        assert.equal((await pool('old-cad')).expired, true)
+        const old = await pool('old-cad')
+        // Free is what a checkout can get: none while expired, though no seat is held.
+        assert.deepEqual([old.expired, old.seats, old.inUse, old.free], [true, 5, 0, 0])
         assert.deepEqual(await dbCounts('old-cad'), { used: 0, leases: 0 })
         const unknown = await checkout(tokens['erin@acme.test']!, 'nope', { host: 'ws-5' })
         assert.equal(unknown.status, 404)
@@ -341,6 +343,22 @@ for (const dialect of DIALECTS) {
         })
         assert.equal(tooLong.status, 409)
         assert.equal(tooLong.body.error.code, 'roaming_not_allowed')
+      })
+
+      it('takes a plain date for roamUntil as through that day in the organization’s time zone', async () => {
+        // acme's time zone is UTC: roaming through a day ends at 00:00 UTC of the next, as --expires does.
+        const day = iso(t.clock.now() + 3 * 86_400_000).slice(0, 10)
+        const res = await checkout(tokens['frank@acme.test']!, roamPool, { host: 'cabin', roamUntil: day })
+        assert.equal(res.status, 200, JSON.stringify(res.body))
+        assert.equal(res.body.roamingUntil, iso(Date.parse(day) + 86_400_000))
+        const past = await checkout(tokens['frank@acme.test']!, roamPool, {
+          host: 'cabin',
+          roamUntil: iso(t.clock.now() - 86_400_000).slice(0, 10),
+        })
+        assert.equal(past.status, 400, JSON.stringify(past.body))
+        assert.match(past.body.error.message, /roamUntil/)
+        const out = await t.call(tokens['frank@acme.test']!, 'POST', `${base}/leases/${res.body.id}/checkin`)
+        assert.equal(out.status, 200, JSON.stringify(out.body))
       })
 
       it('reports usage per member: yes (a seat on a desktop), roaming (only borrowed), no', async () => {

@@ -2,7 +2,7 @@ import { Args, Flags } from '@oclif/core'
 import { hostname } from 'node:os'
 import { ApiCommand } from '../../cli/base-command.js'
 import { renderFields, shortTime } from '../../cli/output.js'
-import { instantFlag } from '../../cli/flag-values.js'
+import { expiryFlag } from '../../cli/flag-values.js'
 
 export default class SeatsCheckout extends ApiCommand<typeof SeatsCheckout> {
   static override summary = 'Check a seat out, as a desktop client does'
@@ -17,9 +17,9 @@ export default class SeatsCheckout extends ApiCommand<typeof SeatsCheckout> {
   static override flags = {
     host: Flags.string({ description: 'the machine the seat is used on (default: this one)' }),
     user: Flags.string({ description: 'check out on behalf of this member (admins)' }),
-    'roam-until': instantFlag({
-      description: 'borrow the seat for offline use until this instant, or for a duration (7d)',
-      direction: 1,
+    'roam-until': expiryFlag({
+      description:
+        'borrow the seat for offline use for a duration (7d), through a date (2027-03-31, in the organization’s time zone) or until an instant',
     }),
   }
 

@@ -1,4 +1,5 @@
 import { calendarDay, lastValidDay } from '../../domain/dates.js'
+import { allOf, counted, isAre, sentence } from '../../domain/plural.js'
 import type { Executor } from '../context.js'
 import type { OrgRow } from './access.js'
 import { likePattern, literal } from './audit-log.js'
@@ -108,11 +109,11 @@ registerExplainer('activation', async ({ db, org, email, now }, id) => {
     return verdict(
       false,
       'quantity_exceeded',
-      `All ${row.quantity} seats of ${id} (${row.product}) are in use (${hosts.map((h) => h.host).join(', ')}): deactivate it on a host, or rehost it off a dead one, before ${email} can activate it elsewhere.`,
+      `${sentence(allOf(row.quantity, 'in use', { one: 'seat', many: 'seats', of: `${id} (${row.product})` }))} (${hosts.map((h) => h.host).join(', ')}): deactivate it on a host, or rehost it off a dead one, before ${email} can activate it elsewhere.`,
     )
   return verdict(
     true,
     'ok',
-    `${id} (${row.product}) can be activated: ${free} of ${row.quantity} seats are free and it is valid through ${through}.`,
+    `${id} (${row.product}) can be activated: ${free} of ${counted(row.quantity, 'seat')} ${isAre(free)} free and it is valid through ${through}.`,
   )
 })

@@ -12,6 +12,7 @@ import type { PageQuery } from '../../contract/common.js'
 import { toIso, toIsoOrNull } from '../../domain/clock.js'
 import { lastValidDay } from '../../domain/dates.js'
 import { newId } from '../../domain/ids.js'
+import { counted, isAre } from '../../domain/plural.js'
 import type { Database } from '../../storage/schema.js'
 import type { Executor, ServiceContext } from '../context.js'
 import { inTransaction } from '../transaction.js'
@@ -24,7 +25,7 @@ import { isExpired, validUntil } from './expiry.js'
 import { mapPage, paginate } from './paging.js'
 
 /** "1 seat", "3 seats": the refusals' messages count seats. */
-export const seatsWord = (n: number) => `${n} seat${n === 1 ? '' : 's'}`
+export const seatsWord = (n: number) => counted(n, 'seat')
 
 export type EntitlementRow = Database['activation_entitlements']
 /** An activation ID with its entitlement's product and type. */
@@ -264,7 +265,7 @@ export async function carveSeats(
     .executeTakeFirstOrThrow()
   throw new AppError(
     'entitlement_exhausted',
-    `cannot make an ID of ${seatsWord(quantity)} of '${ent.product}': only ${free} of ${ent.seats} are free`,
+    `cannot make an ID of ${seatsWord(quantity)} of '${ent.product}': only ${free} of ${ent.seats} ${isAre(free)} free`,
     { product: ent.product, requested: quantity, free, seats: ent.seats },
   )
 }

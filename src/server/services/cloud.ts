@@ -11,6 +11,7 @@ import type { PageQuery } from '../../contract/common.js'
 import { toIso } from '../../domain/clock.js'
 import { lastValidDay } from '../../domain/dates.js'
 import { newId } from '../../domain/ids.js'
+import { allOf, isAre } from '../../domain/plural.js'
 import { insertRows } from '../../storage/insert-rows.js'
 import type { Database } from '../../storage/schema.js'
 import type { Executor, ServiceContext } from '../context.js'
@@ -37,15 +38,17 @@ const ASSIGNMENT_COLUMNS = [
 ] as const satisfies ReadonlyArray<keyof Database['addon_assignments']>
 
 export function presentAddon(row: AddonRow, org: OrgRow, now: number): AddonPool {
+  const expired = isExpired(row.expires_at, now)
   return {
     key: row.key,
     name: row.name,
     total: row.total,
     assigned: row.assigned,
-    free: row.total - row.assigned,
+    // What an assignment can get: none from an expired add-on (total - assigned are merely unassigned).
+    free: expired ? 0 : row.total - row.assigned,
     expiresAt: toIso(row.expires_at),
     validThrough: lastValidDay(row.expires_at, org.time_zone),
-    expired: isExpired(row.expires_at, now),
+    expired,
     createdAt: toIso(row.created_at),
     updatedAt: toIso(row.updated_at),
   }
@@ -135,7 +138,7 @@ export async function updateAddon(
       const { assigned } = await findAddon(trx, org.id, key)
       throw new AppError(
         'total_below_assigned',
-        `cannot lower the total of '${key}' to ${body.total}: ${assigned} are assigned; revoke some first`,
+        `cannot lower the total of '${key}' to ${body.total}: ${assigned} ${isAre(assigned)} assigned; revoke ${assigned === 1 ? 'it' : 'some'} first`,
         { total: body.total, assigned },
       )
     }
@@ -304,7 +307,7 @@ export async function assignAddon(
           .execute()
         const full = new AppError(
           'no_free_license',
-          `no free ${pool.name} license: all ${pool.total} are assigned`,
+          `no free ${pool.name} license: ${allOf(pool.total, 'assigned')}`,
           {
             key,
           },

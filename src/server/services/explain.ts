@@ -1,5 +1,6 @@
 import type { Explanation, ExplainQuery } from '../../contract/explain.js'
 import { calendarDay, lastValidDay } from '../../domain/dates.js'
+import { allOf, isAre } from '../../domain/plural.js'
 import type { Database } from '../../storage/schema.js'
 import type { Executor, ServiceContext } from '../context.js'
 import { AppError } from '../errors.js'
@@ -237,7 +238,8 @@ registerExplainer('addon', async ({ db, org, email, userId, now }, key) => {
       },
       {
         fact: 'pool',
-        detail: `${pool.assigned} of ${pool.total} assigned (${pool.total - pool.assigned} free), ${validity(expired, through)}`,
+        // Free as `cloud list` counts it: what an assignment can get, none while expired.
+        detail: `${pool.assigned} of ${pool.total} assigned (${expired ? 0 : pool.total - pool.assigned} free), ${validity(expired, through)}`,
       },
     ],
     targets,
@@ -257,7 +259,7 @@ registerExplainer('addon', async ({ db, org, email, userId, now }, key) => {
   const fix = expired
     ? ` The add-on also expired after ${through}: the operator must renew it first.`
     : full
-      ? ` No license is free (all ${pool.total} are assigned): an admin must revoke one, or the operator raise the total.`
+      ? ` No license is free (${allOf(pool.total, 'assigned')}): an admin must revoke one, or the operator raise the total.`
       : ` An admin can assign one (${pool.total - pool.assigned} free): licctl cloud assign ${key} ${email}.`
   return verdict(
     false,
@@ -317,11 +319,11 @@ registerExplainer('pool', async ({ db, org, email, userId, now }, product) => {
     return verdict(
       false,
       'no_free_seat',
-      `${email} holds no ${product} seat and none is free: all ${pool.seats} are in use. An admin can release stuck seats (licctl seats stuck), or the operator add seats.`,
+      `${email} holds no ${product} seat and none is free: ${allOf(pool.seats, 'in use')}. An admin can release stuck seats (licctl seats stuck), or the operator add seats.`,
     )
   return verdict(
     true,
     'ok',
-    `${email} holds no ${product} seat now, but can check one out: ${pool.seats - pool.used} of ${pool.seats} are free and the subscription is valid through ${through}.`,
+    `${email} holds no ${product} seat now, but can check one out: ${pool.seats - pool.used} of ${pool.seats} ${isAre(pool.seats - pool.used)} free and the subscription is valid through ${through}.`,
   )
 })

@@ -10,6 +10,7 @@ import type {
 import { toIso } from '../../domain/clock.js'
 import { lastValidDay } from '../../domain/dates.js'
 import { newId } from '../../domain/ids.js'
+import { allOf } from '../../domain/plural.js'
 import { prepareQuery } from '../../storage/prepared.js'
 import type { Database } from '../../storage/schema.js'
 import type { Executor, ServiceContext } from '../context.js'
@@ -97,16 +98,18 @@ async function presentPools(db: Executor, org: OrgRow, pools: PoolRow[], now: nu
   return pools.map((p) => {
     const c = counts.find((r) => r.pool_id === p.id)
     const roaming = Number(c?.roaming ?? 0)
+    const expired = isExpired(p.expires_at, now)
     return {
       product: p.product,
       seats: p.seats,
       inUse: p.used,
       roaming,
       stale: Number(c?.stale ?? 0),
-      free: p.seats - p.used,
+      // What a checkout can get: none from an expired pool (seats - inUse are merely unheld).
+      free: expired ? 0 : p.seats - p.used,
       expiresAt: toIso(p.expires_at),
       validThrough: lastValidDay(p.expires_at, org.time_zone),
-      expired: isExpired(p.expires_at, now),
+      expired,
       leaseTtlSeconds: p.lease_ttl_seconds,
       maxRoamingSeconds: p.max_roaming_seconds,
       // `used` counts the leases: any beyond the roaming ones is a seat held on a desktop.
@@ -248,14 +251,17 @@ async function checkoutOnce(
   const member = await requireMember(trx, org.id, email)
   const pool = await findPool(trx, org.id, product)
   assertValid(`the '${product}' subscription`, pool.expires_at, org, now, { product })
-  const roamingUntil = body.roamUntil === undefined ? null : Date.parse(body.roamUntil)
+  // A date is read as an expiration is: roaming through that day in the organization's time zone.
+  const roamingUntil =
+    body.roamUntil === undefined
+      ? null
+      : validUntil(body.roamUntil, org, { now, field: 'body.roamUntil', future: true })
   if (roamingUntil !== null) {
     if (pool.max_roaming_seconds === null)
       throw new AppError(
         'roaming_not_allowed',
         `'${product}' allows no roaming; the operator can set a maximum roaming period`,
       )
-    if (roamingUntil <= now) throw new AppError('validation_failed', 'roamUntil must be in the future')
     const limit = Math.min(now + pool.max_roaming_seconds * 1000, pool.expires_at)
     if (roamingUntil > limit)
       throw new AppError('roaming_not_allowed', `'${product}' can roam until ${toIso(limit)} at the latest`)
@@ -329,7 +335,7 @@ async function noFreeSeat(db: Executor, orgId: string, pool: PoolRow): Promise<A
   const more = total - shown.length
   return new AppError(
     'no_free_seat',
-    `all ${pool.seats} seats of '${pool.product}' are in use: ${shown.join(', ')}${more > 0 ? `, and ${more} more` : ''}`,
+    `${allOf(pool.seats, 'in use', { one: 'seat', many: 'seats', of: `'${pool.product}'` })}: ${shown.join(', ')}${more > 0 ? `, and ${more} more` : ''}`,
     {
       product: pool.product,
       holders: holders.map((h) => ({
