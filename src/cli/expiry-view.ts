@@ -41,8 +41,7 @@ export function describeItem(i: ExpiryItem): string {
     return `${what} is ${i.usage?.percent ?? 0}% used: ${i.usage?.used ?? 0} of ${i.usage?.total ?? 0} ${i.affected.unit}`
   if (i.severity === 'expired')
     return `${what} expired after ${i.validThrough}: ${counted(i.affected.count, i.affected.unit)} lapsed${i.remedy ? `; ${i.remedy}` : ''}`
-  const days =
-    i.daysLeft === 0 ? 'today is its last day' : `${i.daysLeft} day${i.daysLeft === 1 ? '' : 's'} left`
+  const days = i.daysLeft === 0 ? 'today is its last day' : `${counted(i.daysLeft, 'days')} left`
   return `${what} is valid through ${i.validThrough} (${days}): ${counted(i.affected.count, i.affected.unit)}`
 }
 
@@ -77,7 +76,7 @@ export function summaryLine(o: ExpiryCheckOutput): string {
   const parts = [
     s.expired ? `${s.expired} expired` : '',
     s.failing ? `${s.failing} failing` : '',
-    s.warning ? `${s.warning} warning${s.warning === 1 ? '' : 's'}` : '',
+    s.warning ? counted(s.warning, 'warnings') : '',
   ].filter(Boolean)
   return `expiry check: ${parts.join(', ')} ${window} in ${orgs}`
 }

@@ -304,6 +304,9 @@ describe('e2e: activations', function () {
       [why.evidence.find((f) => f.fact === 'origin')?.detail, why.history.map((h) => h.target)],
       [`split off ${id} (3 of its 8 seats) by admin@acme.test on ${day}`, [`${id}/${made}`]],
     )
+    // One seat is '1 seat', not '1 seats'.
+    const one = ok(await adm('split', made, '--quantity', '1')).stdout
+    assert.match(one, new RegExp(`^Split 1 seat of ${made} into a new ID: act_[0-9a-z]{26}$`, 'm'))
   })
 
   it('resize with active hosts prints the safe order and changes nothing without --force', async () => {

@@ -2,6 +2,7 @@ import { Args, Flags } from '@oclif/core'
 import { ApiCommand } from '../../cli/base-command.js'
 import { countFlag } from '../../cli/flag-values.js'
 import type { ActivateResponse } from '../../contract/activations.js'
+import { counted } from '../../domain/plural.js'
 
 export default class ActivationsActivate extends ApiCommand<typeof ActivationsActivate> {
   static override summary = 'Activate an ID on a host (what the licensing administrator on the machine does)'
@@ -30,7 +31,7 @@ export default class ActivationsActivate extends ApiCommand<typeof ActivationsAc
       { org: await this.org(), id: this.args.id },
       { host: f.host, ...(f.seats !== undefined ? { seats: f.seats } : {}) },
     )
-    const s = (n: number) => `${n} seat${n === 1 ? '' : 's'}`
+    const s = (n: number) => counted(n, 'seat')
     this.say(
       res.changed
         ? `${res.host} holds ${s(res.seats)} of ${res.id} (${res.product}, ${res.type}); ${res.used} of ${res.quantity} in use.`

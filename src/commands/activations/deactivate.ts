@@ -1,6 +1,7 @@
 import { Args, Flags } from '@oclif/core'
 import { ApiCommand } from '../../cli/base-command.js'
 import type { DeactivateResponse } from '../../contract/activations.js'
+import { counted } from '../../domain/plural.js'
 
 export default class ActivationsDeactivate extends ApiCommand<typeof ActivationsDeactivate> {
   static override summary = 'Deactivate an ID on a host: the client-side return; the ID stays valid'
@@ -22,7 +23,7 @@ export default class ActivationsDeactivate extends ApiCommand<typeof Activations
       { host: this.flags.host },
     )
     this.say(
-      `${res.host} gave back ${res.seats} seat${res.seats === 1 ? '' : 's'} of ${res.id}; the ID stays valid (${res.used} of ${res.quantity} in use).`,
+      `${res.host} gave back ${counted(res.seats, 'seat')} of ${res.id}; the ID stays valid (${res.used} of ${res.quantity} in use).`,
     )
     return res
   }

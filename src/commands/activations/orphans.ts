@@ -2,6 +2,7 @@ import { Flags } from '@oclif/core'
 import { ListCommand } from '../../cli/base-command.js'
 import type { ClearOrphansResponse, Orphan } from '../../contract/activations.js'
 import { UsageError } from '../../cli/errors.js'
+import { counted } from '../../domain/plural.js'
 
 export default class ActivationsOrphans extends ListCommand<typeof ActivationsOrphans> {
   static override summary =
@@ -36,9 +37,7 @@ export default class ActivationsOrphans extends ListCommand<typeof ActivationsOr
         { org },
         { host: f.clear, ...(f.id ? { id: f.id } : {}) },
       )
-      this.say(
-        `Recorded ${res.host} as cleaned of ${res.cleared.length} orphan${res.cleared.length === 1 ? '' : 's'}:`,
-      )
+      this.say(`Recorded ${res.host} as cleaned of ${counted(res.cleared.length, 'orphan')}:`)
       this.say(renderOrphans(res.cleared))
       return res
     }

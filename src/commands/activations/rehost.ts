@@ -1,6 +1,7 @@
 import { Args, Flags } from '@oclif/core'
 import { ApiCommand } from '../../cli/base-command.js'
 import type { RehostResponse } from '../../contract/activations.js'
+import { counted } from '../../domain/plural.js'
 
 export default class ActivationsRehost extends ApiCommand<typeof ActivationsRehost> {
   static override summary = 'Move an activation off a dead or inaccessible host to another (admins)'
@@ -26,9 +27,7 @@ export default class ActivationsRehost extends ApiCommand<typeof ActivationsReho
       { org: await this.org(), id: this.args.id },
       { from: f.from, to: f.to },
     )
-    this.say(
-      `Moved ${res.id} from ${res.from} to ${res.to} (${res.to} holds ${res.seats} seat${res.seats === 1 ? '' : 's'}).`,
-    )
+    this.say(`Moved ${res.id} from ${res.from} to ${res.to} (${res.to} holds ${counted(res.seats, 'seat')}).`)
     this.say(
       `${res.from} keeps an orphaned copy: clean it off, then \`licctl activations orphans --clear ${res.from}\`.`,
     )

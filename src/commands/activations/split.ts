@@ -2,6 +2,7 @@ import { Args } from '@oclif/core'
 import { ApiCommand } from '../../cli/base-command.js'
 import { countFlag } from '../../cli/flag-values.js'
 import type { SplitResponse } from '../../contract/activations.js'
+import { counted } from '../../domain/plural.js'
 
 export default class ActivationsSplit extends ApiCommand<typeof ActivationsSplit> {
   static override summary = 'Move n unused seats of an ID to a new ID, which is printed (admins)'
@@ -27,7 +28,7 @@ export default class ActivationsSplit extends ApiCommand<typeof ActivationsSplit
       { quantity: this.flags.quantity },
     )
     const { renderIds } = await import('../../cli/activations-view.js')
-    this.say(`Split ${res.to.quantity} seats of ${res.from.id} into a new ID: ${res.id}`)
+    this.say(`Split ${counted(res.to.quantity, 'seat')} of ${res.from.id} into a new ID: ${res.id}`)
     this.say(renderIds([res.from, res.to]))
     return res
   }

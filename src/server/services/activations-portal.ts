@@ -30,6 +30,7 @@ import {
 import { recordOrphan } from './activations-hosts.js'
 import { audit } from './audit.js'
 import { isExpired } from './expiry.js'
+import { counted } from '../../domain/plural.js'
 
 function hostList(hosts: Array<{ host: string; seats: number }>): string {
   return hosts.map((h) => `${h.host} (${seatsWord(h.seats)})`).join(', ')
@@ -47,7 +48,7 @@ function wouldOrphan(row: IdRow, hosts: Array<{ host: string; seats: number; sin
   const n = hosts.length
   return new AppError(
     'hosts_would_be_orphaned',
-    `${n} host${n === 1 ? '' : 's'} still hold${n === 1 ? 's' : ''} ${row.id}: ${hostList(hosts)}. Deactivate it there first (\`licctl activations deactivate ${row.id} --host <host>\`), or force: their copies become orphans`,
+    `${counted(n, 'host')} still hold${n === 1 ? 's' : ''} ${row.id}: ${hostList(hosts)}. Deactivate it there first (\`licctl activations deactivate ${row.id} --host <host>\`), or force: their copies become orphans`,
     {
       id: row.id,
       hosts: hosts.map((h) => ({ host: h.host, seats: h.seats, since: toIso(h.since) })),
