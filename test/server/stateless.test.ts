@@ -76,7 +76,7 @@ describe('server start options', function () {
       assert.equal(bad.code, 2)
       assert.match(
         bad.stderr,
-        /--statement-timeout: expected a duration like 90s, 15m, 2h or 14d, got 'soon'/,
+        /--statement-timeout: expected a duration like 90s, 15m, 2h or 14d, or 0 for none, got 'soon'/,
       )
       const short = await runCli(['server', 'start', '--db', db, '--idempotency-retention', '1m'])
       assert.equal(short.code, 2)
@@ -84,7 +84,10 @@ describe('server start options', function () {
       // Too long for PostgreSQL (2^31-1 ms), or to mean anything: named, never a crash at start.
       const long = await runCli(['server', 'start', '--db', db, '--statement-timeout', '99999999999d'])
       assert.equal(long.code, 2)
-      assert.match(long.stderr, /--statement-timeout must be between 1s and 24d, got '99999999999d'/)
+      assert.match(
+        long.stderr,
+        /--statement-timeout must be between 1s and 24d, or 0 for none, got '99999999999d'/,
+      )
       const pool = await runCli(['server', 'start', '--db', db, '--pool-size', String(2n ** 70n)])
       assert.equal(pool.code, 2)
       assert.match(pool.stderr, /--pool-size must be between 1 and 1000, got '1180591620717411303424'/)
