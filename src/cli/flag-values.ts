@@ -2,6 +2,7 @@ import { Flags } from '@oclif/core'
 import { statSync } from 'node:fs'
 import { formatDuration, parseDuration } from '../domain/duration.js'
 import { dateProblem, instantProblem } from '../domain/time-range.js'
+import { sqliteFileOf } from '../storage/database-url.js'
 import { quote, UsageError } from './errors.js'
 
 /**
@@ -250,9 +251,8 @@ export function timeFlag(
  * `:memory:` are left to the database.
  */
 export function existingDatabase(db: string): string {
-  if (/^postgres(ql)?:\/\//.test(db) || db === ':memory:' || db === '') return db
-  const found = statSync(db, { throwIfNoEntry: false })
-  if (!found)
+  const file = sqliteFileOf(db)
+  if (file !== undefined && !statSync(file, { throwIfNoEntry: false }))
     throw new UsageError(`--db: no such SQLite file: ${quote(db, 200)}`, {
       code: 'database_not_found',
       hint: `\`licctl server init --db ${db}\` creates one; check the path if it should exist`,

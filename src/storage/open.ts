@@ -1,4 +1,5 @@
 import { Kysely } from 'kysely'
+import { isPostgresUrl, sqliteFileOf } from './database-url.js'
 import type { Database, Dialect } from './schema.js'
 
 export interface Storage {
@@ -11,9 +12,7 @@ export interface Storage {
   close(): Promise<void>
 }
 
-export function isPostgresUrl(url: string): boolean {
-  return /^postgres(ql)?:\/\//.test(url)
-}
+export { isPostgresUrl } from './database-url.js'
 
 export interface StorageOptions {
   /** PostgreSQL: connections in this process's pool (default LICCTL_PG_POOL, else 10). */
@@ -77,7 +76,7 @@ async function openSqlite(file: string, opts: StorageOptions): Promise<Storage> 
       : undefined
   // Reads outside a transaction get a connection of their own (see GroupCommitDriver); an
   // in-memory database is private to its one connection.
-  const inMemory = file === ':memory:' || file === ''
+  const inMemory = sqliteFileOf(file) === undefined
   const reader = inMemory ? undefined : new SQLite(file, { readonly: true })
   reader?.pragma('busy_timeout = 5000')
   const db = new Kysely<Database>({

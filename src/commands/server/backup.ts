@@ -3,6 +3,7 @@ import { dirname } from 'node:path'
 import { Args, Flags } from '@oclif/core'
 import { BaseCommand } from '../../cli/base-command.js'
 import { UsageError } from '../../cli/errors.js'
+import { isPostgresUrl } from '../../storage/database-url.js'
 
 export default class ServerBackup extends BaseCommand<typeof ServerBackup> {
   static override summary = 'Back up a SQLite database while the server runs'
@@ -26,7 +27,7 @@ export default class ServerBackup extends BaseCommand<typeof ServerBackup> {
   async run(): Promise<{ db: string; file: string; pages: number }> {
     const { db } = this.flags
     const { file } = this.args
-    if (/^postgres(ql)?:\/\//.test(db))
+    if (isPostgresUrl(db))
       throw new UsageError('server backup is for SQLite: back up PostgreSQL with pg_dump', {
         hint: 'pg_dump --schema=<schema> --format=custom <database> > licctl.dump (docs/operations.md)',
       })

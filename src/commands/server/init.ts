@@ -1,6 +1,7 @@
 import { Flags } from '@oclif/core'
 import { BaseCommand } from '../../cli/base-command.js'
 import { CliError, UsageError } from '../../cli/errors.js'
+import { sqliteFileOf } from '../../storage/database-url.js'
 
 export default class ServerInit extends BaseCommand<typeof ServerInit> {
   static override summary = 'Create and migrate the database, and print the operator token once'
@@ -19,19 +20,19 @@ export default class ServerInit extends BaseCommand<typeof ServerInit> {
   }
 
   async run(): Promise<{ operatorToken: string; migrations: string[]; db: string }> {
-    const [{ openStorage, isPostgresUrl }, { initializeServer }, { AppError }, { exitCodeFor }] =
-      await Promise.all([
-        import('../../storage/open.js'),
-        import('../../server/services/operator.js'),
-        import('../../server/errors.js'),
-        import('../../contract/errors.js'),
-      ])
+    const [{ openStorage }, { initializeServer }, { AppError }, { exitCodeFor }] = await Promise.all([
+      import('../../storage/open.js'),
+      import('../../server/services/operator.js'),
+      import('../../server/errors.js'),
+      import('../../contract/errors.js'),
+    ])
     const { db } = this.flags
     // SQLite's own "Cannot open database because the directory does not exist" names neither.
-    if (!isPostgresUrl(db) && db !== ':memory:') {
+    const file = sqliteFileOf(db)
+    if (file !== undefined) {
       const [{ existsSync }, { dirname }] = await Promise.all([import('node:fs'), import('node:path')])
-      if (!existsSync(dirname(db)))
-        throw new UsageError(`--db: cannot create ${db}: the directory ${dirname(db)} does not exist`)
+      if (!existsSync(dirname(file)))
+        throw new UsageError(`--db: cannot create ${file}: the directory ${dirname(file)} does not exist`)
     }
     const storage = await openStorage(db)
     try {
