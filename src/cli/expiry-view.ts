@@ -1,4 +1,5 @@
 import type { ExpiryCheckOutput, ExpiryItem } from '../contract/expiry.js'
+import { counted } from '../domain/plural.js'
 import { color, renderTable } from './output.js'
 
 const KIND_LABEL: Record<string, string> = {
@@ -8,8 +9,8 @@ const KIND_LABEL: Record<string, string> = {
 }
 const label = (kind: string) => KIND_LABEL[kind] ?? kind.replaceAll('-', ' ')
 /** `1 license`, `2 licenses`: the API's units are plural (`licenses`, `seats`) or one (`token`). */
-const counted = (count: number, unit: string) =>
-  `${count} ${count === 1 && unit.endsWith('s') ? unit.slice(0, -1) : unit}`
+const ofUnit = (count: number, unit: string) =>
+  unit.endsWith('s') ? counted(count, unit.slice(0, -1), unit) : `${count} ${unit}`
 
 /** The terminal table, coloured by severity (plain off a terminal and with NO_COLOR). */
 export function renderExpiry(items: readonly ExpiryItem[]): string {
@@ -29,7 +30,7 @@ export function renderExpiry(items: readonly ExpiryItem[]): string {
     { header: 'Days left', get: (i) => (i.reason === 'capacity' ? '' : i.daysLeft), align: 'right' },
     {
       header: 'Affects',
-      get: (i) => `${counted(i.affected.count, i.affected.unit)}${i.owner ? ` (${i.owner})` : ''}`,
+      get: (i) => `${ofUnit(i.affected.count, i.affected.unit)}${i.owner ? ` (${i.owner})` : ''}`,
     },
   ])
 }
@@ -40,9 +41,9 @@ export function describeItem(i: ExpiryItem): string {
   if (i.reason === 'capacity')
     return `${what} is ${i.usage?.percent ?? 0}% used: ${i.usage?.used ?? 0} of ${i.usage?.total ?? 0} ${i.affected.unit}`
   if (i.severity === 'expired')
-    return `${what} expired after ${i.validThrough}: ${counted(i.affected.count, i.affected.unit)} lapsed${i.remedy ? `; ${i.remedy}` : ''}`
-  const days = i.daysLeft === 0 ? 'today is its last day' : `${counted(i.daysLeft, 'days')} left`
-  return `${what} is valid through ${i.validThrough} (${days}): ${counted(i.affected.count, i.affected.unit)}`
+    return `${what} expired after ${i.validThrough}: ${ofUnit(i.affected.count, i.affected.unit)} lapsed${i.remedy ? `; ${i.remedy}` : ''}`
+  const days = i.daysLeft === 0 ? 'today is its last day' : `${counted(i.daysLeft, 'day')} left`
+  return `${what} is valid through ${i.validThrough} (${days}): ${ofUnit(i.affected.count, i.affected.unit)}`
 }
 
 /**
@@ -76,7 +77,7 @@ export function summaryLine(o: ExpiryCheckOutput): string {
   const parts = [
     s.expired ? `${s.expired} expired` : '',
     s.failing ? `${s.failing} failing` : '',
-    s.warning ? counted(s.warning, 'warnings') : '',
+    s.warning ? counted(s.warning, 'warning') : '',
   ].filter(Boolean)
   return `expiry check: ${parts.join(', ')} ${window} in ${orgs}`
 }

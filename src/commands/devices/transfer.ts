@@ -24,17 +24,7 @@ export default class DevicesTransfer extends ApiCommand<typeof DevicesTransfer> 
   async run() {
     const f = this.flags
     if (!f.key && !f.license?.length) throw new UsageError('give --key or --license')
-    let key = f.key
-    if (key) {
-      const { keyOrSerial } = await import('../../domain/license-key.js')
-      const checked = keyOrSerial(key)
-      if (!checked.ok)
-        throw new UsageError(`--key: ${checked.message}`, {
-          code: 'key_mistyped',
-          hint: 'give the whole key, or its serial as `licctl devices keys list` shows it',
-        })
-      key = checked.key
-    }
+    const key = f.key ? (await import('../../cli/held-key.js')).heldKey(f.key, '--key: ') : undefined
     const { Profiles } = await import('../../cli/profiles.js')
     const target = new Profiles().get(f.to)
     if (!target)

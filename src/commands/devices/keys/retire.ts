@@ -1,6 +1,5 @@
 import { Args } from '@oclif/core'
 import { ApiCommand } from '../../../cli/base-command.js'
-import { UsageError } from '../../../cli/errors.js'
 
 export default class DevicesKeysRetire extends ApiCommand<typeof DevicesKeysRetire> {
   static override summary =
@@ -19,15 +18,10 @@ export default class DevicesKeysRetire extends ApiCommand<typeof DevicesKeysReti
   }
 
   async run() {
-    const { keyOrSerial } = await import('../../../domain/license-key.js')
-    const checked = keyOrSerial(this.args.key)
-    if (!checked.ok)
-      throw new UsageError(checked.message, {
-        code: 'key_mistyped',
-        hint: 'give the whole key, or its serial as `licctl devices keys list` shows it',
-      })
+    const { heldKey } = await import('../../../cli/held-key.js')
+    const key = heldKey(this.args.key)
     const client = await this.client()
-    const res = await client.devices.keysRetire({ org: await this.org() }, { key: checked.key })
+    const res = await client.devices.keysRetire({ org: await this.org() }, { key })
     this.say(
       res.licenses.length === 0
         ? `Key ${res.key}: no license of it left in the pool; nothing to retire.`
