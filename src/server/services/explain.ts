@@ -5,6 +5,7 @@ import type { Database } from '../../storage/schema.js'
 import type { Executor, ServiceContext } from '../context.js'
 import { AppError } from '../errors.js'
 import { authorizeOrg, type OrgRow } from './access.js'
+import { presentAddon } from './cloud.js'
 import { leasesOf, leaseState } from './seats-leases.js'
 import { presentAudit } from './presenters.js'
 import { likePattern, literal } from './audit-log.js'
@@ -226,7 +227,8 @@ registerExplainer('addon', async ({ db, org, email, userId, now }, key) => {
     .executeTakeFirst()
   const through = lastValidDay(pool.expires_at, org.time_zone)
   const assignedOn = held ? calendarDay(held.assigned_at, org.time_zone) : null
-  const expired = pool.expires_at <= now
+  // Expired and free as `cloud list` shows them (nothing is free while the add-on is expired).
+  const { expired, free } = presentAddon(pool, org, now)
   const full = pool.assigned >= pool.total
   const verdict = verdictsOf(
     [
@@ -238,8 +240,7 @@ registerExplainer('addon', async ({ db, org, email, userId, now }, key) => {
       },
       {
         fact: 'pool',
-        // Free as `cloud list` counts it: what an assignment can get, none while expired.
-        detail: `${pool.assigned} of ${pool.total} assigned (${expired ? 0 : pool.total - pool.assigned} free), ${validity(expired, through)}`,
+        detail: `${pool.assigned} of ${pool.total} assigned (${free} free), ${validity(expired, through)}`,
       },
     ],
     targets,
@@ -260,7 +261,7 @@ registerExplainer('addon', async ({ db, org, email, userId, now }, key) => {
     ? ` The add-on also expired after ${through}: the operator must renew it first.`
     : full
       ? ` No license is free (${allOf(pool.total, 'assigned')}): an admin must revoke one, or the operator raise the total.`
-      : ` An admin can assign one (${pool.total - pool.assigned} free): licctl cloud assign ${key} ${email}.`
+      : ` An admin can assign one (${free} free): licctl cloud assign ${key} ${email}.`
   return verdict(
     false,
     expired ? 'pool_expired' : full ? 'no_free_license' : 'cloud_license_required',
