@@ -3,6 +3,7 @@ import { ListCommand } from '../../cli/base-command.js'
 import { durationFlag } from '../../cli/flag-values.js'
 import { renderLeases } from '../../cli/seats-view.js'
 import { allItems } from '../../client/pages.js'
+import { counted } from '../../domain/plural.js'
 
 export default class SeatsStuck extends ListCommand<typeof SeatsStuck> {
   static override summary = 'Triage: stale leases (no recent heartbeat), oldest first (admins)'
@@ -28,9 +29,7 @@ export default class SeatsStuck extends ListCommand<typeof SeatsStuck> {
     if (items.length === 0) this.say('No stuck seats.')
     else {
       this.say(renderLeases(items, { idle: true }))
-      this.say(
-        `${items.length} stuck seat${items.length === 1 ? '' : 's'}. Free them with: licctl seats release --stale`,
-      )
+      this.say(`${counted(items.length, 'stuck seat')}. Free them with: licctl seats release --stale`)
     }
     return { items }
   }
