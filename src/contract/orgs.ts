@@ -97,7 +97,8 @@ export const auditQuery = z.strictObject({
     .optional(),
   /**
    * Entries about this target: the whole target, or one of its `/`-separated ends (an email, a key).
-   * Its email parts match in any case; the rest keeps its case (a device serial, a host).
+   * Its email parts match in any case, and so does a host (the service knows which targets name
+   * one); the rest keeps its case (a device serial).
    */
   target: z
     .string()

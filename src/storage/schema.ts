@@ -79,7 +79,10 @@ export interface Database {
     id: string
     pool_id: string
     user_id: string
+    /** As first typed, for display. */
     host: string
+    /** The host with A–Z folded (domain/host-name.ts), computed by the database: a user's leases of a pool are unique by it. */
+    host_key: GeneratedAlways<string>
     started_at: number
     last_heartbeat_at: number
     roaming_until: number | null

@@ -724,6 +724,26 @@ for (const dialect of DIALECTS) {
         assert.deepEqual([cleared.status, cleared.body.cleared.length], [200, 1])
       })
 
+      it('orgs audit --target finds a host’s entries in any case, as written or as part of <id>/<host>', async () => {
+        const about = async (target: string) =>
+          (
+            await t.call(admin, 'GET', `/v1/orgs/acme/audit?limit=1000&target=${encodeURIComponent(target)}`)
+          ).body.items.map((e: { action: string; target: string }) => [e.action, e.target])
+        const build = [
+          ['activations.deactivate', `${nlc}/BUILD-01`],
+          ['activations.activate', `${nlc}/BUILD-01`],
+        ]
+        for (const target of ['BUILD-01', 'build-01', 'Build-01', `${nlc}/build-01`])
+          assert.deepEqual(await about(target), build, target)
+        // The orphan cleared as HOST-a is the host activated as Host-A.
+        const hostA = [
+          ['activations.orphans.clear', 'HOST-a'],
+          ['activations.activate', `${nlc}/Host-A`],
+        ]
+        for (const target of ['host-a', 'HOST-A', 'HOST-a'])
+          assert.deepEqual(await about(target), hostA, target)
+      })
+
       it('the database keeps an ID’s hosts unique in any case', async () => {
         const row = await t.storage.db
           .selectFrom('activation_hosts')

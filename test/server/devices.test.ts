@@ -228,6 +228,20 @@ for (const dialect of DIALECTS) {
       ])
     })
 
+    it('orgs audit --target keeps a device serial’s case: SN-1 and sn-1 are two devices', async () => {
+      const added = await addDevices([
+        { serial: 'CASE-SN-1', model: 'AP-10' },
+        { serial: 'case-sn-1', model: 'AP-10' },
+      ])
+      assert.deepEqual(added.body.summary, { changed: 2, unchanged: 0, failed: 0 })
+      const about = async (target: string) =>
+        (
+          await t.call(admin, 'GET', `/v1/orgs/acme/audit?action=devices.add&target=${target}`)
+        ).body.items.map((e: { target: string }) => e.target)
+      assert.deepEqual(await about('CASE-SN-1'), ['CASE-SN-1'])
+      assert.deepEqual(await about('case-sn-1'), ['case-sn-1'])
+    })
+
     it('assigns by preference, stacks licenses, and refuses the wrong category', async () => {
       t.clock.ms = at('2024-04-01T09:00:00Z')
       for (const term of ['1y', '3y', '5y']) {

@@ -612,7 +612,7 @@ for (const dialect of DIALECTS) {
         assert.deepEqual((await t.call(alice, 'GET', '/v1/orgs/acme/audit?action=user_')).body.items, [])
         assert.deepEqual((await t.call(alice, 'GET', '/v1/orgs/acme/audit?action=%25')).body.items, [])
         // Emails are case-insensitive here as everywhere: an actor or a target typed in capitals finds
-        // the same entries (targets keep their case otherwise: device serials, hosts).
+        // the same entries (so do hosts, tested with activations; device serials keep their case).
         const idsOf = async (query: string) =>
           (await t.call(alice, 'GET', `/v1/orgs/acme/audit?limit=1000&${query}`)).body.items.map(
             (e: { id: string }) => e.id,

@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert'
 import { sql } from 'kysely'
+import { hostKey } from '../../src/domain/host-name.js'
 import { startApp, type TestApp } from '../helpers/app.js'
 import { DIALECTS } from '../helpers/dialects.js'
 
@@ -732,6 +733,254 @@ for (const dialect of DIALECTS) {
         const res = await t.call(boss, 'GET', `${paged}/leases?cursor=bm9wZQ`)
         assert.equal(res.status, 400)
         assert.equal(res.body.error.code, 'validation_failed')
+      })
+    })
+
+    describe('host names ignore case (RFC 4343), shown as first typed', () => {
+      // Its own organization: the tests above count acme's leases and audit entries.
+      let boss: string
+      const cased = '/v1/orgs/cased/seats'
+      const take = (body: Record<string, unknown>, product = 'case-cad') =>
+        t.call(boss, 'POST', `${cased}/pools/${product}/checkout`, body)
+      const leasesOn = async (product: string) =>
+        (
+          await t.storage.db
+            .selectFrom('leases')
+            .innerJoin('seat_pools', 'seat_pools.id', 'leases.pool_id')
+            .innerJoin('users', 'users.id', 'leases.user_id')
+            .select(['leases.id', 'users.email', 'leases.host', 'leases.roaming_until'])
+            .where('seat_pools.product', '=', product)
+            .orderBy('users.email')
+            .orderBy('leases.host')
+            .execute()
+        ).map((l) => [l.email, l.host, l.roaming_until === null ? null : Number(l.roaming_until)])
+
+      before(async () => {
+        boss = await t.org('cased', 'boss@cased.test')
+        const add = await t.call(boss, 'POST', '/v1/orgs/cased/users/bulk-add', {
+          items: ['ann', 'ben'].map((n) => ({ email: `${n}@cased.test`, role: 'member' })),
+        })
+        assert.equal(add.status, 200, JSON.stringify(add.body))
+        for (const product of ['case-cad', 'merge-cad', 'merge-view']) {
+          const res = await t.call(t.operatorToken, 'POST', `${cased}/pools`, {
+            product,
+            seats: 10,
+            expires: '2030-12-31',
+            maxRoamingSeconds: 30 * 86_400,
+          })
+          assert.equal(res.status, 201, JSON.stringify(res.body))
+        }
+      })
+
+      it('gives the same user on WS-01 and then ws-01 their one lease back, the host as first typed', async () => {
+        const first = await take({ user: 'ann@cased.test', host: 'WS-01' })
+        assert.equal(first.status, 200, JSON.stringify(first.body))
+        assert.deepEqual([first.body.host, first.body.reused], ['WS-01', false])
+        t.clock.advance(MIN)
+        const until = iso(t.clock.now() + 86_400_000)
+        const again = await take({ user: 'ann@cased.test', host: 'ws-01', roamUntil: until })
+        assert.equal(again.status, 200, JSON.stringify(again.body))
+        assert.deepEqual(
+          [
+            again.body.id,
+            again.body.host,
+            again.body.reused,
+            again.body.lastHeartbeatAt,
+            again.body.roamingUntil,
+          ],
+          [first.body.id, 'WS-01', true, iso(t.clock.now()), until],
+        )
+        assert.deepEqual(await dbCounts('case-cad'), { used: 1, leases: 1 })
+        // Another user on the same host holds a seat of their own; so does the same user on another pool.
+        assert.equal((await take({ user: 'ben@cased.test', host: 'ws-01' })).body.reused, false)
+        assert.equal((await take({ user: 'ann@cased.test', host: 'Ws-01' }, 'merge-view')).body.reused, false)
+        assert.deepEqual(await dbCounts('case-cad'), { used: 2, leases: 2 })
+        const log = await t.call(boss, 'GET', '/v1/orgs/cased/audit?action=seats.checkout')
+        assert.deepEqual(
+          log.body.items.map((e: { after: { user: string; host: string } }) => [e.after.user, e.after.host]),
+          [
+            ['ann@cased.test', 'Ws-01'],
+            ['ben@cased.test', 'ws-01'],
+            ['ann@cased.test', 'WS-01'],
+          ],
+        )
+      })
+
+      it('the database keeps a user’s leases of a pool unique by host in any case (A–Z fold only)', async () => {
+        const db = t.storage.db
+        const held = await db
+          .selectFrom('leases')
+          .selectAll()
+          .where('host', '=', 'WS-01')
+          .executeTakeFirstOrThrow()
+        const copy = (host: string) => ({
+          id: `${held.id.slice(0, -4)}zzzz`,
+          pool_id: held.pool_id,
+          user_id: held.user_id,
+          host,
+          started_at: held.started_at,
+          last_heartbeat_at: held.last_heartbeat_at,
+          roaming_until: null,
+        })
+        await assert.rejects(db.insertInto('leases').values(copy('ws-01')).execute(), /unique|constraint/i)
+        // A process of the previous version, still running during an upgrade, names the exact-host key
+        // in its checkout's ON CONFLICT: it still works, and cannot add a second spelling either.
+        const previous = (host: string) =>
+          db
+            .insertInto('leases')
+            .values(copy(host))
+            .onConflict((oc) => oc.columns(['pool_id', 'user_id', 'host']).doNothing())
+            .returning('id')
+            .executeTakeFirst()
+        assert.equal(await previous('WS-01'), undefined)
+        await assert.rejects(previous('ws-01'), /unique|constraint/i)
+        // Only A–Z fold, as in DNS and as activation hosts: É and é are two hosts.
+        await db.insertInto('leases').values(copy('École-01')).execute()
+        const stored = await db
+          .deleteFrom('leases')
+          .where('id', '=', copy('').id)
+          .returning('host_key')
+          .executeTakeFirstOrThrow()
+        assert.deepEqual([stored.host_key, hostKey('École-01')], ['École-01', 'École-01'])
+      })
+
+      it('the migration merges a user’s leases of one pool on one host in any case: the latest heartbeat stays, the others are released and audited', async () => {
+        const db = t.storage.db
+        const migration = await import('../../src/storage/migrations/0012-lease-host-case.js')
+        const ids = Object.fromEntries(
+          (
+            await db
+              .selectFrom('users')
+              .select(['id', 'email'])
+              .where('email', 'in', ['ann@cased.test', 'ben@cased.test'])
+              .execute()
+          ).map((u) => [u.email, u.id]),
+        )
+        const pools = Object.fromEntries(
+          (await db.selectFrom('seat_pools').select(['id', 'product']).execute()).map((p) => [
+            p.product,
+            p.id,
+          ]),
+        )
+        const at = (m: number) => t.clock.now() + m * MIN
+        const lease = (
+          n: number,
+          product: string,
+          email: string,
+          host: string,
+          beat: number,
+          roam?: number,
+        ) => ({
+          id: `ls_${String(n).padStart(26, '0')}`,
+          pool_id: pools[product],
+          user_id: ids[email],
+          host,
+          started_at: at(-60 + n),
+          last_heartbeat_at: at(beat),
+          roaming_until: roam === undefined ? null : at(roam),
+        })
+        // As an older version let it happen: ann on three spellings of ws-7 (the newest heartbeat on
+        // the second; the third borrowed for two days), ben on ws-7 once, ann once on another pool.
+        await migration.down(db)
+        const rows = [
+          lease(1, 'merge-cad', 'ann@cased.test', 'WS-7', -3),
+          lease(2, 'merge-cad', 'ann@cased.test', 'ws-7', -1),
+          lease(3, 'merge-cad', 'ann@cased.test', 'Ws-7', -10, 2 * 24 * 60),
+          lease(4, 'merge-cad', 'ben@cased.test', 'WS-7', -2),
+          lease(5, 'merge-view', 'ann@cased.test', 'ws-7', -2),
+        ]
+        await db
+          .insertInto('leases')
+          .values(rows as never)
+          .execute()
+        await db.updateTable('seat_pools').set({ used: 4 }).where('product', '=', 'merge-cad').execute()
+        await db.updateTable('seat_pools').set({ used: 2 }).where('product', '=', 'merge-view').execute()
+        await migration.up(db)
+
+        const [kept, ...merged] = [rows[1]!, rows[0]!, rows[2]!]
+        assert.deepEqual(await leasesOn('merge-cad'), [
+          // The borrowed seat stays borrowed, on the lease that stays.
+          ['ann@cased.test', 'ws-7', at(2 * 24 * 60)],
+          ['ben@cased.test', 'WS-7', null],
+        ])
+        assert.deepEqual(await dbCounts('merge-cad'), { used: 2, leases: 2 })
+        assert.deepEqual(await dbCounts('merge-view'), { used: 2, leases: 2 })
+        const released = await db
+          .selectFrom('released_leases')
+          .select(['id', 'pool_id'])
+          .where(
+            'id',
+            'in',
+            merged.map((l) => l.id),
+          )
+          .orderBy('id')
+          .execute()
+        assert.deepEqual(
+          released.map((r) => [r.id, r.pool_id]),
+          merged.map((l) => [l.id, pools['merge-cad']]),
+        )
+
+        const log = await t.call(boss, 'GET', '/v1/orgs/cased/audit?actor=migration&limit=100')
+        assert.deepEqual(
+          log.body.items
+            .map((e: { action: string; target: string; before: object; after: object }) => [
+              e.action,
+              e.target,
+              e.before,
+              e.after,
+            ])
+            .reverse(),
+          [
+            [
+              'seats.release',
+              `merge-cad/${rows[0]!.id}`,
+              { used: 4, user: 'ann@cased.test', host: 'WS-7' },
+              { used: 3, reason: `merged into lease ${kept.id} (the same host in another case)` },
+            ],
+            [
+              'seats.release',
+              `merge-cad/${rows[2]!.id}`,
+              { used: 3, user: 'ann@cased.test', host: 'Ws-7' },
+              { used: 2, reason: `merged into lease ${kept.id} (the same host in another case)` },
+            ],
+            [
+              'seats.leases.merge',
+              `merge-cad/${kept.id}`,
+              {
+                used: 4,
+                user: 'ann@cased.test',
+                leases: [kept, ...merged].map((l) => ({
+                  lease: l.id,
+                  host: l.host,
+                  startedAt: iso(l.started_at),
+                  lastHeartbeatAt: iso(l.last_heartbeat_at),
+                  roamingUntil: l.roaming_until === null ? null : iso(l.roaming_until),
+                })),
+              },
+              {
+                used: 2,
+                user: 'ann@cased.test',
+                lease: kept.id,
+                host: 'ws-7',
+                roamingUntil: iso(at(2 * 24 * 60)),
+              },
+            ],
+          ],
+        )
+        const verify = await t.call(boss, 'GET', '/v1/orgs/cased/audit/verify')
+        assert.deepEqual([verify.status, verify.body.intact], [200, true])
+
+        // A released lease's client learns it at its next heartbeat; releasing it again is already so.
+        const beat = await t.call(boss, 'POST', `${cased}/leases/${rows[0]!.id}/heartbeat`)
+        assert.equal(beat.status, 404)
+        const again = await t.call(boss, 'POST', `${cased}/releases`, {
+          items: [{ lease: rows[2]!.id }],
+        })
+        assert.equal(again.body.results[0].status, 'already-so')
+        // The merged host is one host from now on: checking out on any spelling gets the kept lease.
+        const back = await take({ user: 'ann@cased.test', host: 'WS-7' }, 'merge-cad')
+        assert.deepEqual([back.body.id, back.body.host, back.body.reused], [kept.id, 'ws-7', true])
+        assert.deepEqual(await dbCounts('merge-cad'), { used: 2, leases: 2 })
       })
     })
   })

@@ -18,7 +18,16 @@ import { AppError, notFound } from '../errors.js'
 import { authorizeOrg } from './access.js'
 import { findId, presentOrphan, seatsWord, unusable, type IdRow, type OrphanRow } from './activations.js'
 import { audit } from './audit.js'
+import { registerHostTargets } from './audit-log.js'
 import { mapPage, paginate } from './paging.js'
+
+// These entries' targets are `<id>/<host>`, or the host alone: `orgs audit --target` finds them in any case.
+registerHostTargets(
+  'activations.activate',
+  'activations.deactivate',
+  'activations.hosts.merge',
+  'activations.orphans.clear',
+)
 
 /**
  * Locks the ID's row for the rest of the transaction while checking it can still take or move

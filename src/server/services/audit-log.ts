@@ -2,6 +2,7 @@ import { sql } from 'kysely'
 import type { AuditEntryDetail, AuditVerification } from '../../contract/orgs.js'
 import type { PageQuery } from '../../contract/common.js'
 import { chainKey, entryHash, GENESIS_HASH } from '../../domain/audit-chain.js'
+import { hostKey } from '../../domain/host-name.js'
 import type { Database } from '../../storage/schema.js'
 import type { ServiceContext } from '../context.js'
 import { notFound } from '../errors.js'
@@ -27,6 +28,17 @@ export function likePattern(pattern: string) {
   return sql<string>`${pattern} escape '\\'`
 }
 
+/**
+ * Actions whose target names a host (`<id>/<host>`, or the host alone), registered by their topic.
+ * Host names are case-insensitive (RFC 4343, domain/host-name.ts), so `--target` matches these
+ * entries in any case; other targets keep theirs (a device serial: `SN-1` and `sn-1` are two devices).
+ */
+const hostTargets = new Set<string>()
+
+export function registerHostTargets(...actions: string[]): void {
+  for (const action of actions) hostTargets.add(action)
+}
+
 /** Reads the audit log, newest first, filtered (admins). */
 export async function listAudit(ctx: ServiceContext, slug: string, q: PageQuery & AuditFilter) {
   const org = await authorizeOrg(ctx, slug, { role: 'admin', write: false })
@@ -38,13 +50,24 @@ export async function listAudit(ctx: ServiceContext, slug: string, q: PageQuery 
   if (q.target) {
     // The whole target, or one of its ends: `alice@x.test` finds `cloud-processing/alice@x.test`.
     const t = q.target
-    query = query.where((eb) =>
-      eb.or([
-        eb('target', '=', t),
-        eb('target', 'like', likePattern(`%/${literal(t)}`)),
-        eb('target', 'like', likePattern(`${literal(t)}/%`)),
-      ]),
-    )
+    // The fold of hostKey and of the host_key columns, in SQL: A–Z alone on both dialects.
+    const folded =
+      ctx.dialect === 'postgres'
+        ? sql<string>`translate(target, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')`
+        : sql<string>`lower(target)`
+    query = query.where((eb) => {
+      const about = (target: typeof folded | 'target', text: string) => [
+        eb(target, '=', text),
+        eb(target, 'like', likePattern(`%/${literal(text)}`)),
+        eb(target, 'like', likePattern(`${literal(text)}/%`)),
+      ]
+      return eb.or([
+        ...about('target', t),
+        ...(hostTargets.size === 0
+          ? []
+          : [eb.and([eb('action', 'in', [...hostTargets]), eb.or(about(folded, hostKey(t)))])]),
+      ])
+    })
   }
   if (q.since) query = query.where('created_at', '>=', Date.parse(q.since))
   if (q.until) query = query.where('created_at', '<', Date.parse(q.until))

@@ -6,7 +6,11 @@ import type { Database } from '../../storage/schema.js'
 import type { Executor } from '../context.js'
 
 /** A lease with what its state and its presentation need from the pool and the user. */
-export type LeaseRow = Database['leases'] & { email: string; product: string; lease_ttl_seconds: number }
+export type LeaseRow = Omit<Database['leases'], 'host_key'> & {
+  email: string
+  product: string
+  lease_ttl_seconds: number
+}
 
 /**
  * active: heartbeating; stale: no heartbeat for longer than the pool's TTL (a stuck seat, still held);

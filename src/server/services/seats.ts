@@ -9,6 +9,7 @@ import type {
 } from '../../contract/seats.js'
 import { toIso } from '../../domain/clock.js'
 import { lastValidDay } from '../../domain/dates.js'
+import { hostKey } from '../../domain/host-name.js'
 import { newId } from '../../domain/ids.js'
 import { allOf } from '../../domain/plural.js'
 import { prepareQuery } from '../../storage/prepared.js'
@@ -33,13 +34,14 @@ type PoolRow = Database['seat_pools']
 const poolByProduct = prepareQuery((db, orgId: string, product: string) =>
   db.selectFrom('seat_pools').selectAll().where('org_id', '=', orgId).where('product', '=', product),
 )
-const leaseOnHost = prepareQuery((db, poolId: string, userId: string, host: string) =>
+/** A user's lease of a pool on a host in any case (RFC 4343), by the host's key (`hostKey`). */
+const leaseOnHost = prepareQuery((db, poolId: string, userId: string, key: string) =>
   db
     .selectFrom('leases')
     .selectAll()
     .where('pool_id', '=', poolId)
     .where('user_id', '=', userId)
-    .where('host', '=', host),
+    .where('host_key', '=', key),
 )
 /** Takes a seat if one is free and the pool has not expired: the guard against overbooking. */
 const takeSeat = prepareQuery((db, poolId: string, now: number) =>
@@ -64,7 +66,7 @@ const insertLease = prepareQuery(
         last_heartbeat_at: now,
         roaming_until: roamingUntil,
       })
-      .onConflict((oc) => oc.columns(['pool_id', 'user_id', 'host']).doNothing())
+      .onConflict((oc) => oc.columns(['pool_id', 'user_id', 'host_key']).doNothing())
       .returning('id'),
 )
 
@@ -211,7 +213,8 @@ class RetryCheckout extends Error {}
 /**
  * Checks a seat out. The seat is taken by one conditional update (`used < seats`, not expired) in the
  * checkout transaction, so no race can overbook a pool; the CHECK constraint backs it in the database.
- * The same user on the same host gets their existing lease back.
+ * The same user on the same host gets their existing lease back: a host in any case (`WS-01` is
+ * `ws-01`, RFC 4343), the lease keeping the host as first typed.
  */
 export async function checkout(
   ctx: ServiceContext,
@@ -227,7 +230,7 @@ export async function checkout(
         answer: true,
       })
     } catch (err) {
-      // Two checkouts for the same user and host raced: the loser retries and finds the winner's lease.
+      // Two checkouts for the same user and host (in any case) raced: the loser retries and finds the winner's lease.
       if (err instanceof RetryCheckout && attempt === 0) continue
       throw err
     }
@@ -266,7 +269,7 @@ async function checkoutOnce(
     if (roamingUntil > limit)
       throw new AppError('roaming_not_allowed', `'${product}' can roam until ${toIso(limit)} at the latest`)
   }
-  const existing = await leaseOnHost.takeFirst(trx, pool.id, member.userId, body.host)
+  const existing = await leaseOnHost.takeFirst(trx, pool.id, member.userId, hostKey(body.host))
   if (existing) {
     const refreshed = {
       ...existing,

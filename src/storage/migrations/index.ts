@@ -9,6 +9,7 @@ import * as releasedLeases from './0008-released-leases.js'
 import * as expirationsInRange from './0009-expirations-in-range.js'
 import * as activationHostCase from './0010-activation-host-case.js'
 import * as retiredDeviceLicenses from './0011-retired-device-licenses.js'
+import * as leaseHostCase from './0012-lease-host-case.js'
 
 /** Every migration, in order. Names sort in the order they must run. */
 export const migrations = {
@@ -23,4 +24,5 @@ export const migrations = {
   '0009-expirations-in-range': expirationsInRange,
   '0010-activation-host-case': activationHostCase,
   '0011-retired-device-licenses': retiredDeviceLicenses,
+  '0012-lease-host-case': leaseHostCase,
 }
