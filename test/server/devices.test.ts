@@ -427,6 +427,50 @@ for (const dialect of DIALECTS) {
       t.clock.ms = at('2024-04-02T09:00:00Z')
     })
 
+    it('lists --licensed and --unlicensed as each device’s licensed field says, on its last day and the day after', async () => {
+      // Every page of one filter, one device a page: the filter is in the query, not after paging.
+      const listAll = async (licensed: 'true' | 'false') => {
+        const rows: Array<{ serial: string; licensed: boolean }> = []
+        let cursor: string | null = null
+        do {
+          const q: string = `?licensed=${licensed}&limit=1${cursor === null ? '' : `&cursor=${cursor}`}`
+          const res = await t.call(admin, 'GET', `${base}${q}`)
+          assert.equal(res.status, 200, JSON.stringify(res.body))
+          assert.ok(res.body.items.length <= 1)
+          rows.push(...res.body.items)
+          cursor = res.body.nextCursor
+        } while (cursor !== null)
+        return rows
+      }
+      const split = async () => {
+        const all = (await t.call(admin, 'GET', `${base}?limit=500`)).body.items as Array<{
+          serial: string
+          licensed: boolean
+        }>
+        const licensed = await listAll('true')
+        const unlicensed = await listAll('false')
+        assert.ok(licensed.every((d) => d.licensed))
+        assert.ok(unlicensed.every((d) => !d.licensed))
+        assert.deepEqual(
+          [...licensed, ...unlicensed].map((d) => d.serial).sort(),
+          all.map((d) => d.serial).sort(),
+        )
+        return { licensed: licensed.map((d) => d.serial), unlicensed: unlicensed.map((d) => d.serial) }
+      }
+      try {
+        // AP-B: 327 days from 2024-03-07, valid until 2025-01-28 (the SPEC's worked example)
+        t.clock.ms = at('2025-01-28T23:30:00Z')
+        const lastDay = await split()
+        assert.ok(lastDay.licensed.includes('AP-B'), JSON.stringify(lastDay))
+        t.clock.ms = at('2025-01-29T00:30:00Z')
+        const dayAfter = await split()
+        assert.ok(dayAfter.unlicensed.includes('AP-B'), JSON.stringify(dayAfter))
+        assert.ok(!dayAfter.licensed.includes('AP-B'))
+      } finally {
+        t.clock.ms = at('2024-04-02T09:00:00Z')
+      }
+    })
+
     it('detaches a license whose first day is after today: the org’s time zone moved west since', async () => {
       t.clock.ms = at('2024-04-02T12:00:00Z') // 2024-04-03 in Kiritimati, 2024-04-02 in Pago Pago
       const gbase = '/v1/orgs/globex'
