@@ -308,7 +308,14 @@ for (const dialect of DIALECTS) {
       const assigned = await transfer({ to: 'initech', toToken: initechAnn, licenses: [`${serial}-2`] })
       assert.deepEqual([assigned.status, assigned.body.error.code], [409, 'license_assigned'])
       const wholeKey = await transfer({ to: 'initech', toToken: initechAnn, key: key! })
-      assert.deepEqual([wholeKey.status, wholeKey.body.error.code], [409, 'license_assigned'])
+      assert.deepEqual(
+        [wholeKey.status, wholeKey.body.error.code, wholeKey.body.error.message],
+        [
+          409,
+          'license_assigned',
+          `key ${serial} has 1 assigned license (${serial}-2); detach it first or transfer its unassigned licenses`,
+        ],
+      )
       // a fully unassigned key moves whole
       const [key2] = await issue('router', '3y', 2)
       assert.equal((await addKey(key2!)).status, 201)
