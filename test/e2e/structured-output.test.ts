@@ -31,8 +31,11 @@ describe('e2e: structured output (--json fields, --jq, --output) on every comman
     this.timeout(120_000)
     ;({ server, admin } = await startAcme(CLOCK, ['bob@acme.test', 'carol@acme.test']))
     env = server.env(admin, 'acme')
-    const op = (args: string[]) => server.asOperator([...args, '--org', 'acme'])
-    ok(await op(['seats', 'provision', 'lapsed', '--seats', '2', '--expires', '2026-01-10']))
+    const op = (args: string[], url?: string) =>
+      server.asOperator([...args, '--org', 'acme'], url ? { env: { LICCTL_URL: url } } : {})
+    // Expired by now, so provisioned before: by a server process whose clock reads then.
+    const then = await server.listen('2026-01-05T10:00:00Z')
+    ok(await op(['seats', 'provision', 'lapsed', '--seats', '2', '--expires', '2026-01-10'], then))
     ok(await op(['seats', 'provision', 'soon', '--seats', '2', '--expires', '2026-01-17']))
     ok(await op(['seats', 'provision', 'far', '--seats', '2', '--expires', '2027-06-30']))
     // One license for two members: assigning to both has one row fail (exit 6).

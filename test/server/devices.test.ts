@@ -401,8 +401,32 @@ for (const dialect of DIALECTS) {
       )
     })
 
-    it('refuses expired pool licenses and shows an expired cumulative license as expired', async () => {
+    it('refuses issuing a key whose last day to assign has passed: its licenses could never be assigned', async () => {
       t.clock.ms = at('2024-04-02T09:00:00Z')
+      const body = { category: 'access-point', term: '1y', count: 1 }
+      const past = await t.call(t.operatorToken, 'POST', '/v1/devices/keys', {
+        ...body,
+        expires: '2024-04-01',
+      })
+      assert.deepEqual(
+        [past.status, past.body.error.code, past.body.error.message],
+        [
+          400,
+          'validation_failed',
+          "body.expires: '2024-04-01' has passed (today is 2024-04-02 in UTC): the key's licenses could never be assigned",
+        ],
+      )
+      const keys = await t.storage.db
+        .selectFrom('device_keys')
+        .select('id')
+        .where('expires_at', 'is not', null)
+        .execute()
+      assert.deepEqual(keys, [])
+    })
+
+    it('refuses expired pool licenses and shows an expired cumulative license as expired', async () => {
+      // A key issued on its last day to assign (the clock is how a test makes one that lapses)
+      t.clock.ms = at('2024-04-01T09:00:00Z')
       const res = await t.call(t.operatorToken, 'POST', '/v1/devices/keys', {
         category: 'access-point',
         term: '1y',
@@ -410,6 +434,7 @@ for (const dialect of DIALECTS) {
         expires: '2024-04-01',
       })
       assert.equal(res.status, 201, JSON.stringify(res.body))
+      t.clock.ms = at('2024-04-02T09:00:00Z')
       assert.equal((await addKey(res.body.keys[0].key)).status, 201)
       const name = `${res.body.keys[0].serial}-1`
       await addDevices([{ serial: 'AP-OLD', model: 'AP-10' }])
