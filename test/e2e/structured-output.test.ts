@@ -231,21 +231,36 @@ describe('e2e: structured output (--json fields, --jq, --output) on every comman
   })
 
   describe('--output csv|tsv on every list command, with the fields of --json', function () {
-    /** The list's rows as its CSV cells would show them. */
+    /** The list's rows as its CSV cells would show them: a list of words joined with ;, other nested values as JSON. */
     const cells = (rows: Doc[]) =>
       rows.map((r) =>
         Object.fromEntries(
           Object.entries(r).map(([k, v]) => [
             k,
-            v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v),
+            v === null
+              ? ''
+              : Array.isArray(v) && v.every((e) => typeof e === 'string')
+                ? v.join(';')
+                : typeof v === 'object'
+                  ? JSON.stringify(v)
+                  : String(v),
           ]),
         ),
       )
+
+    it('devices categories list --output csv: a category’s models in one cell, joined with ;', async () => {
+      const add = ['devices', 'categories', 'add', 'switch', '--models', 'S-48,S-24 PoE']
+      ok(await server.asOperator([...add, '--description', 'Switches']))
+      const r = ok(await cli(['devices', 'categories', 'list', '--output', 'csv', '--json', 'name,models']))
+      assert.equal(r.stdout, 'name,models\nrouter,R-1000\nswitch,S-48;S-24 PoE\n')
+    })
+
     for (const [args, list] of [
       [['activations', 'list'], 'items'],
       [['activations', 'entitlements'], 'items'],
       [['activations', 'orphans'], 'items'],
       [['devices', 'pool'], 'licenses'],
+      [['devices', 'categories', 'list'], 'items'],
       [['expiry', 'check', '--within', '3d'], 'items'],
       [['orgs', 'audit'], 'items'],
       [['orgs', 'users', 'list'], 'items'],
