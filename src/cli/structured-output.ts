@@ -107,9 +107,29 @@ export async function checkJq(filter: string): Promise<void> {
   await runJq('null', `if false then (${filter}\n) else empty end`)
 }
 
+/** A list of words, numbers or booleans: one cell `a;b;c` (as spreadsheets and CSV imports split it). */
+const LIST_SEPARATOR = ';'
+
 /**
- * A list as CSV or TSV with a header row: one column per field, empty for null, JSON for nested
- * values. The header names are the JSON field names, so the file goes straight into a bulk --file.
+ * One cell: empty for null; a list of words, numbers or booleans joined with `;` (`R-1000;R-2000`,
+ * empty when the list is), which reads back by splitting on `;`; JSON for anything else nested (an
+ * object, a list of objects) and for a list an element of which is empty or holds a `;`, so that
+ * splitting never cuts one in two.
+ */
+function cell(v: unknown): string {
+  if (v === null || v === undefined) return ''
+  if (Array.isArray(v) && v.every(isJoinable)) return v.map(String).join(LIST_SEPARATOR)
+  return typeof v === 'object' ? JSON.stringify(v) : String(v)
+}
+
+const isJoinable = (e: unknown): boolean =>
+  typeof e === 'number' ||
+  typeof e === 'boolean' ||
+  (typeof e === 'string' && e !== '' && !e.includes(LIST_SEPARATOR))
+
+/**
+ * A list as CSV or TSV with a header row: one column per field, each value one cell (see `cell`).
+ * The header names are the JSON field names, so the file goes straight into a bulk --file.
  */
 export async function renderDelimited(
   items: Doc[],
@@ -118,8 +138,6 @@ export async function renderDelimited(
   opts: { header?: boolean } = {},
 ): Promise<string> {
   const { stringify } = await import('csv-stringify/sync')
-  const cell = (v: unknown): string =>
-    v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v)
   return stringify(
     items.map((r) => fields.map((f) => cell(r[f]))),
     { header: opts.header ?? true, columns: fields, delimiter: format === 'tsv' ? '\t' : ',', eof: true },

@@ -156,6 +156,7 @@ export const deviceDetail = device.extend({
 export type DeviceDetail = z.infer<typeof deviceDetail>
 
 export const devicesQuery = pageQuery.extend({
+  /** Devices whose `licensed` field is true (false: never licensed, detached or expired) today. */
   licensed: z.enum(['true', 'false']).optional(),
 })
 export type DevicesQuery = z.infer<typeof devicesQuery>

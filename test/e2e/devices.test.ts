@@ -243,6 +243,15 @@ describe('e2e: devices', function () {
       await as(admin, ['devices', 'transfer', '--to', 'initech', '--key', serial2.toLowerCase(), '--json']),
     )
     assert.deepEqual([bySerial.key, bySerial.licenses], [serial2, [`${serial2}-1`]])
+    // The human line counts in words: one license, or three licenses
+    const key3 = await issue('router', '1y', 3)
+    ok(await as(admin, ['devices', 'keys', 'add', key3, '--accept-terms']))
+    const serial3 = key3.replace(/-/g, '').slice(0, 12)
+    const three = ok(await as(admin, ['devices', 'transfer', '--to', 'initech', '--key', serial3]))
+    assert.equal(
+      three.stdout,
+      `Transferred 3 licenses (key ${serial3}) from acme to initech: ${serial3}-1, ${serial3}-2, ${serial3}-3\n`,
+    )
     const mistyped = await as(admin, [
       'devices',
       'transfer',

@@ -12,7 +12,8 @@ describe('e2e: expiry check', function () {
   let globexAdmin: string
   const cli = (args: string[], token = ci) => runCli(args, { env: server.env(token, 'acme') })
   const ok = (r: CliResult) => assert.equal(r.code, 0, r.stderr)
-  const op = (args: string[]) => server.asOperator([...args, '--org', 'acme'])
+  const op = (args: string[], url?: string) =>
+    server.asOperator([...args, '--org', 'acme'], url ? { env: { LICCTL_URL: url } } : {})
   const names = (r: CliResult) =>
     (JSON.parse(r.stdout) as { items: Array<{ name: string; severity: string }> }).items.map((i) => [
       i.name,
@@ -21,12 +22,14 @@ describe('e2e: expiry check', function () {
 
   before(async () => {
     ;({ server, admin } = await startAcme(CLOCK))
-    const pool = (product: string, expires: string, seats = '10') =>
-      op(['seats', 'provision', product, '--seats', seats, '--expires', expires])
+    // What has expired by CLOCK was provisioned before it did: by a server process whose clock reads then.
+    const then = await server.listen('2026-01-05T10:00:00Z')
+    const pool = (product: string, expires: string, url?: string) =>
+      op(['seats', 'provision', product, '--seats', '10', '--expires', expires], url)
     ok(await pool('edge-in', '2026-02-14')) // valid through the 30th day: inside
     ok(await pool('exact-30d', '2026-02-14T10:00:00Z')) // exactly 30 days from now: inside
     ok(await pool('edge-out', '2026-02-15T00:01:00Z')) // 30 days and a minute past the window's last day: outside
-    ok(await pool('lapsed', '2026-01-10')) // expired five days ago
+    ok(await pool('lapsed', '2026-01-10', then)) // expired five days ago
     ok(await pool('far', '2027-06-30'))
     await provisionAddon(server, 'cp', { total: 4, expires: '2026-01-20' })
     const tok = await runCli(

@@ -6,7 +6,8 @@ describe('e2e: explain', function () {
   let server: E2eServer
   let admin: string
   const cli = (args: string[]) => runCli(args, { env: server.env(admin, 'acme') })
-  const op = (args: string[]) => server.asOperator([...args, '--org', 'acme'])
+  const op = (args: string[], url?: string) =>
+    server.asOperator([...args, '--org', 'acme'], url ? { env: { LICCTL_URL: url } } : {})
   const ok = (r: CliResult) => {
     assert.equal(r.code, 0, r.stderr)
     return r
@@ -21,10 +22,12 @@ describe('e2e: explain', function () {
       'dave@acme.test',
       'erin@acme.test',
     ]))
+    // What has expired by now was provisioned before it did: by a server process whose clock reads then.
+    const then = await server.listen('2026-01-05T10:00:00Z')
     await provisionAddon(server, 'cp', { total: 2, expires: '2027-01-01' })
-    await provisionAddon(server, 'gone', { name: 'Gone', total: 5, expires: '2026-01-10' })
+    await provisionAddon(server, 'gone', { name: 'Gone', total: 5, expires: '2026-01-10', url: then })
     ok(await op(['seats', 'provision', 'cad', '--seats', '1', '--expires', '2027-01-01']))
-    ok(await op(['seats', 'provision', 'old', '--seats', '5', '--expires', '2026-01-10']))
+    ok(await op(['seats', 'provision', 'old', '--seats', '5', '--expires', '2026-01-10'], then))
     ok(await cli(['cloud', 'assign', 'cp', 'bob@acme.test', 'carol@acme.test']))
     ok(await cli(['cloud', 'revoke', 'cp', 'carol@acme.test']))
     ok(await cli(['cloud', 'assign', 'cp', 'dave@acme.test']))

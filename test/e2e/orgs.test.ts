@@ -431,6 +431,39 @@ describe('e2e: orgs', function () {
       const after = await runCli(['orgs', 'show'], { env: server.env(dave, 'acme') })
       assertFails(after, 4, 'invalid or revoked token')
     })
+
+    it('re-adding a member under another name is already so, and the row says the name on record stays', async () => {
+      const add = (csv: string, ...flags: string[]) =>
+        asAdmin(['orgs', 'users', 'add', '--file', '-', ...flags], csv)
+      const nina = await add('email,name\nnina@acme.test,Nina\n')
+      assert.equal(nina.code, 0, nina.stderr)
+      const file = 'email,name\nnina@acme.test,Nina B\ncarol@acme.test,Carol C\nbob@acme.test,\n'
+      const lines = [
+        "= already-so  nina@acme.test — the name on record is 'Nina', not 'Nina B': adding never renames a user (their name is shared by every organization they belong to)",
+        "= already-so  carol@acme.test — no name on record, and 'Carol C' is not recorded: adding never names an existing user (their name is shared by every organization they belong to)",
+        '= already-so  bob@acme.test',
+      ]
+      const plan = await add(file, '--dry-run')
+      assert.equal(plan.code, 0, plan.stderr)
+      assert.deepEqual(plan.stdout.trimEnd().split('\n'), [
+        ...lines,
+        'Dry run (add users): 0 would change, 3 already so, 0 would fail. Nothing was changed.',
+      ])
+      const applied = await add(file)
+      assert.equal(applied.code, 0, applied.stderr)
+      assert.deepEqual(applied.stdout.trimEnd().split('\n'), [
+        ...lines,
+        'Done (add users): 0 changed, 3 unchanged, 0 failed.',
+      ])
+      const list = await asAdmin(['orgs', 'users', 'list', '--json'])
+      const names = (JSON.parse(list.stdout) as { items: Array<{ email: string; name: string | null }> })
+        .items
+      assert.deepEqual(
+        names.filter((m) => m.email === 'nina@acme.test' || m.email === 'carol@acme.test').map((m) => m.name),
+        [null, 'Nina'],
+      )
+      assert.equal((await asAdmin(['orgs', 'users', 'remove', 'nina@acme.test', '--yes'])).code, 0)
+    })
   })
 
   describe('tokens', () => {

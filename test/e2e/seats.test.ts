@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { E2eServer, jsonError, runCli, type CliResult } from '../helpers/e2e.js'
+import { E2eServer, jsonError, runCli, type CliOptions, type CliResult } from '../helpers/e2e.js'
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
@@ -25,7 +25,7 @@ describe('e2e: seats', function () {
   /** Runs licctl as the admin (or another token) against org acme. */
   const as = (token: string, args: string[], input?: string) =>
     runCli(args, { env: server.env(token, 'acme'), ...(input !== undefined ? { input } : {}) })
-  const op = (args: string[]) => server.asOperator([...args, '--org', 'acme'])
+  const op = (args: string[], opts: CliOptions = {}) => server.asOperator([...args, '--org', 'acme'], opts)
   const ok = (r: CliResult) => {
     assert.equal(r.code, 0, `exit ${r.code}: ${r.stderr}`)
     return r
@@ -99,8 +99,23 @@ describe('e2e: seats', function () {
         '14d',
       ]),
     )
-    const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10)
-    ok(await op(['seats', 'provision', 'legacy', '--seats', '5', '--expires', yesterday]))
+    const now = Date.now()
+    const day = (ms: number) => new Date(ms).toISOString().slice(0, 10)
+    const yesterday = day(now - 86_400_000)
+    const legacy = ['seats', 'provision', 'legacy', '--seats', '5', '--expires', yesterday]
+    // A pool dead on arrival is refused as an input error, naming the flag, the day and why.
+    const dead = await op(legacy)
+    assert.equal(dead.code, 2, dead.stderr)
+    assert.match(
+      dead.stderr,
+      new RegExp(
+        `^Error: --expires: '${yesterday}' has passed \\(today is (${day(now)}|${day(now + 60_000)}) in UTC\\): the seat pool would be expired on arrival\n`,
+      ),
+    )
+    assert.equal(jsonError(await op([...legacy, '--json'])).code, 'validation_failed')
+    // An expired pool, for what follows, is provisioned as it was: by a server whose clock reads then.
+    const then = await server.listen(`${yesterday}T00:00:00Z`)
+    ok(await op(legacy, { env: { LICCTL_URL: then } }))
     const upd = await op([
       'seats',
       'update',

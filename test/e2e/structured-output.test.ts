@@ -31,8 +31,11 @@ describe('e2e: structured output (--json fields, --jq, --output) on every comman
     this.timeout(120_000)
     ;({ server, admin } = await startAcme(CLOCK, ['bob@acme.test', 'carol@acme.test']))
     env = server.env(admin, 'acme')
-    const op = (args: string[]) => server.asOperator([...args, '--org', 'acme'])
-    ok(await op(['seats', 'provision', 'lapsed', '--seats', '2', '--expires', '2026-01-10']))
+    const op = (args: string[], url?: string) =>
+      server.asOperator([...args, '--org', 'acme'], url ? { env: { LICCTL_URL: url } } : {})
+    // Expired by now, so provisioned before: by a server process whose clock reads then.
+    const then = await server.listen('2026-01-05T10:00:00Z')
+    ok(await op(['seats', 'provision', 'lapsed', '--seats', '2', '--expires', '2026-01-10'], then))
     ok(await op(['seats', 'provision', 'soon', '--seats', '2', '--expires', '2026-01-17']))
     ok(await op(['seats', 'provision', 'far', '--seats', '2', '--expires', '2027-06-30']))
     // One license for two members: assigning to both has one row fail (exit 6).
@@ -228,21 +231,36 @@ describe('e2e: structured output (--json fields, --jq, --output) on every comman
   })
 
   describe('--output csv|tsv on every list command, with the fields of --json', function () {
-    /** The list's rows as its CSV cells would show them. */
+    /** The list's rows as its CSV cells would show them: a list of words joined with ;, other nested values as JSON. */
     const cells = (rows: Doc[]) =>
       rows.map((r) =>
         Object.fromEntries(
           Object.entries(r).map(([k, v]) => [
             k,
-            v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v),
+            v === null
+              ? ''
+              : Array.isArray(v) && v.every((e) => typeof e === 'string')
+                ? v.join(';')
+                : typeof v === 'object'
+                  ? JSON.stringify(v)
+                  : String(v),
           ]),
         ),
       )
+
+    it('devices categories list --output csv: a category’s models in one cell, joined with ;', async () => {
+      const add = ['devices', 'categories', 'add', 'switch', '--models', 'S-48,S-24 PoE']
+      ok(await server.asOperator([...add, '--description', 'Switches']))
+      const r = ok(await cli(['devices', 'categories', 'list', '--output', 'csv', '--json', 'name,models']))
+      assert.equal(r.stdout, 'name,models\nrouter,R-1000\nswitch,S-48;S-24 PoE\n')
+    })
+
     for (const [args, list] of [
       [['activations', 'list'], 'items'],
       [['activations', 'entitlements'], 'items'],
       [['activations', 'orphans'], 'items'],
       [['devices', 'pool'], 'licenses'],
+      [['devices', 'categories', 'list'], 'items'],
       [['expiry', 'check', '--within', '3d'], 'items'],
       [['orgs', 'audit'], 'items'],
       [['orgs', 'users', 'list'], 'items'],

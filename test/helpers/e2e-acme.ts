@@ -29,15 +29,20 @@ export async function startAcme(
   }
 }
 
-/** The operator provisions the add-on `key` of acme: `total` licenses, named "Cloud Processing" unless told. */
+/**
+ * The operator provisions the add-on `key` of acme: `total` licenses, named "Cloud Processing" unless
+ * told; through the server process at `url` when given (one started with an earlier clock, to
+ * provision an add-on that has expired since: the server refuses an expiration already past).
+ */
 export async function provisionAddon(
   server: E2eServer,
   key: string,
-  opts: { total: number; expires: string; name?: string },
+  opts: { total: number; expires: string; name?: string; url?: string },
 ): Promise<void> {
   const name = opts.name ?? 'Cloud Processing'
   const args = ['--name', name, '--total', String(opts.total), '--expires', opts.expires]
-  ok(await server.asOperator(['cloud', 'provision', key, ...args, '--org', 'acme']))
+  const env = opts.url ? { env: { LICCTL_URL: opts.url } } : {}
+  ok(await server.asOperator(['cloud', 'provision', key, ...args, '--org', 'acme'], env))
 }
 
 /**

@@ -547,6 +547,30 @@ for (const dialect of DIALECTS) {
           t.call(token, 'PATCH', `${base}/entitlements/trial`, body)
         assert.deepEqual(refusal(await update({ expires: '2027-01-31' }, admin)), [403, 'forbidden'])
         assert.deepEqual(refusal(await update({})), [400, 'validation_failed'])
+        // A renewal to a day already past would expire it again at once: refused, nothing changed.
+        const past = await update({ expires: '2026-01-31' })
+        assert.deepEqual(
+          [past.status, past.body.error.code, past.body.error.message],
+          [
+            400,
+            'validation_failed',
+            "body.expires: '2026-01-31' has passed (today is 2026-02-01 in America/New_York): the entitlement and its activation IDs would expire at once",
+          ],
+        )
+        const instant = await update({ expires: '2026-02-01T04:59:59Z' })
+        assert.equal(
+          instant.body.error.message,
+          "body.expires: '2026-02-01T04:59:59Z' is not in the future (it is now 2026-02-01T05:00:00.000Z): the entitlement and its activation IDs would expire at once",
+        )
+        const dead = await provision({ product: 'dead', type: 'NL', seats: 1, expires: '2026-01-31' })
+        assert.deepEqual(
+          [dead.status, dead.body.error.message],
+          [
+            400,
+            "body.expires: '2026-01-31' has passed (today is 2026-02-01 in America/New_York): the entitlement would be expired on arrival",
+          ],
+        )
+        assert.equal(await entitlement('dead'), undefined)
         assert.equal((await update({ expires: '2027-01-31' })).status, 200)
         const nope = await t.call(t.operatorToken, 'PATCH', `${base}/entitlements/nope`, { addSeats: 1 })
         assert.deepEqual(refusal(nope), [404, 'not_found'])

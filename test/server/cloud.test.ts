@@ -88,6 +88,37 @@ for (const dialect of DIALECTS) {
         assert.equal(bad.body.error.details.issues[0].path, 'body.key')
       })
 
+      it('refuses an expiration already past on provision and update; today’s date is valid through today', async () => {
+        const gbase = '/v1/orgs/globex/cloud/addons'
+        const op = (method: string, url: string, body: object) => t.call(t.operatorToken, method, url, body)
+        const body = { key: 'late', name: 'Late', total: 2 }
+        const past = await op('POST', gbase, { ...body, expires: '2026-01-14' })
+        assert.deepEqual(
+          [past.status, past.body.error.code, past.body.error.message],
+          [
+            400,
+            'validation_failed',
+            "body.expires: '2026-01-14' has passed (today is 2026-01-15 in UTC): the add-on pool would be expired on arrival",
+          ],
+        )
+        assert.deepEqual((await t.call(t.operatorToken, 'GET', gbase)).body.items, [])
+        const today = await op('POST', gbase, { ...body, expires: '2026-01-15' })
+        assert.deepEqual(
+          [today.status, today.body.validThrough, today.body.expired],
+          [201, '2026-01-15', false],
+        )
+        const update = await op('PATCH', `${gbase}/late`, { expires: '2026-01-14', total: 3 })
+        assert.deepEqual(
+          [update.status, update.body.error.message],
+          [
+            400,
+            "body.expires: '2026-01-14' has passed (today is 2026-01-15 in UTC): the add-on pool would expire at once",
+          ],
+        )
+        const after = (await t.call(t.operatorToken, 'GET', gbase)).body.items[0]
+        assert.deepEqual([after.total, after.validThrough], [2, '2026-01-15'])
+      })
+
       it('lists pools to members, sorted by key, and pages with a cursor', async () => {
         const res = await provision({ key: 'ai-assist', name: 'AI Assist', total: 10, expires: '2027-06-30' })
         assert.equal(res.status, 201, JSON.stringify(res.body))

@@ -322,7 +322,14 @@ for (const dialect of DIALECTS) {
       const assigned = await transfer({ to: 'initech', toToken: initechAnn, licenses: [`${serial}-2`] })
       assert.deepEqual([assigned.status, assigned.body.error.code], [409, 'license_assigned'])
       const wholeKey = await transfer({ to: 'initech', toToken: initechAnn, key: key! })
-      assert.deepEqual([wholeKey.status, wholeKey.body.error.code], [409, 'license_assigned'])
+      assert.deepEqual(
+        [wholeKey.status, wholeKey.body.error.code, wholeKey.body.error.message],
+        [
+          409,
+          'license_assigned',
+          `key ${serial} has 1 assigned license (${serial}-2); detach it first or transfer its unassigned licenses`,
+        ],
+      )
       // a fully unassigned key moves whole
       const [key2] = await issue('router', '3y', 2)
       assert.equal((await addKey(key2!)).status, 201)
@@ -408,8 +415,32 @@ for (const dialect of DIALECTS) {
       )
     })
 
-    it('refuses expired pool licenses and shows an expired cumulative license as expired', async () => {
+    it('refuses issuing a key whose last day to assign has passed: its licenses could never be assigned', async () => {
       t.clock.ms = at('2024-04-02T09:00:00Z')
+      const body = { category: 'access-point', term: '1y', count: 1 }
+      const past = await t.call(t.operatorToken, 'POST', '/v1/devices/keys', {
+        ...body,
+        expires: '2024-04-01',
+      })
+      assert.deepEqual(
+        [past.status, past.body.error.code, past.body.error.message],
+        [
+          400,
+          'validation_failed',
+          "body.expires: '2024-04-01' has passed (today is 2024-04-02 in UTC): the key's licenses could never be assigned",
+        ],
+      )
+      const keys = await t.storage.db
+        .selectFrom('device_keys')
+        .select('id')
+        .where('expires_at', 'is not', null)
+        .execute()
+      assert.deepEqual(keys, [])
+    })
+
+    it('refuses expired pool licenses and shows an expired cumulative license as expired', async () => {
+      // A key issued on its last day to assign (the clock is how a test makes one that lapses)
+      t.clock.ms = at('2024-04-01T09:00:00Z')
       const res = await t.call(t.operatorToken, 'POST', '/v1/devices/keys', {
         category: 'access-point',
         term: '1y',
@@ -417,6 +448,7 @@ for (const dialect of DIALECTS) {
         expires: '2024-04-01',
       })
       assert.equal(res.status, 201, JSON.stringify(res.body))
+      t.clock.ms = at('2024-04-02T09:00:00Z')
       assert.equal((await addKey(res.body.keys[0].key)).status, 201)
       const name = `${res.body.keys[0].serial}-1`
       await addDevices([{ serial: 'AP-OLD', model: 'AP-10' }])
@@ -439,6 +471,50 @@ for (const dialect of DIALECTS) {
       const expired = await show('AP-B')
       assert.deepEqual([expired.licensed, expired.expired, expired.validUntil], [false, true, '2025-01-28'])
       t.clock.ms = at('2024-04-02T09:00:00Z')
+    })
+
+    it('lists --licensed and --unlicensed as each device’s licensed field says, on its last day and the day after', async () => {
+      // Every page of one filter, one device a page: the filter is in the query, not after paging.
+      const listAll = async (licensed: 'true' | 'false') => {
+        const rows: Array<{ serial: string; licensed: boolean }> = []
+        let cursor: string | null = null
+        do {
+          const q: string = `?licensed=${licensed}&limit=1${cursor === null ? '' : `&cursor=${cursor}`}`
+          const res = await t.call(admin, 'GET', `${base}${q}`)
+          assert.equal(res.status, 200, JSON.stringify(res.body))
+          assert.ok(res.body.items.length <= 1)
+          rows.push(...res.body.items)
+          cursor = res.body.nextCursor
+        } while (cursor !== null)
+        return rows
+      }
+      const split = async () => {
+        const all = (await t.call(admin, 'GET', `${base}?limit=500`)).body.items as Array<{
+          serial: string
+          licensed: boolean
+        }>
+        const licensed = await listAll('true')
+        const unlicensed = await listAll('false')
+        assert.ok(licensed.every((d) => d.licensed))
+        assert.ok(unlicensed.every((d) => !d.licensed))
+        assert.deepEqual(
+          [...licensed, ...unlicensed].map((d) => d.serial).sort(),
+          all.map((d) => d.serial).sort(),
+        )
+        return { licensed: licensed.map((d) => d.serial), unlicensed: unlicensed.map((d) => d.serial) }
+      }
+      try {
+        // AP-B: 327 days from 2024-03-07, valid until 2025-01-28 (the SPEC's worked example)
+        t.clock.ms = at('2025-01-28T23:30:00Z')
+        const lastDay = await split()
+        assert.ok(lastDay.licensed.includes('AP-B'), JSON.stringify(lastDay))
+        t.clock.ms = at('2025-01-29T00:30:00Z')
+        const dayAfter = await split()
+        assert.ok(dayAfter.unlicensed.includes('AP-B'), JSON.stringify(dayAfter))
+        assert.ok(!dayAfter.licensed.includes('AP-B'))
+      } finally {
+        t.clock.ms = at('2024-04-02T09:00:00Z')
+      }
     })
 
     it('detaches a license whose first day is after today: the org’s time zone moved west since', async () => {

@@ -215,6 +215,46 @@ for (const dialect of DIALECTS) {
         assert.equal(badRole.status, 400)
       })
 
+      it('adding under another name keeps the name on record and says so in the row, planned or applied', async () => {
+        // adam is a member named Adam; m0 has no name; gina is Gina, a member of globex only.
+        const items = [
+          { email: 'adam@acme.test', name: 'Adam B' },
+          { email: 'm0@acme.test', name: 'Em' },
+          { email: 'gina@globex.test', name: 'Gina G' },
+          { email: 'm1@acme.test' },
+          { email: 'adam@acme.test', name: 'Adam', role: 'admin' },
+        ]
+        const rows = (res: { body: { results: Array<Record<string, unknown>> } }) =>
+          res.body.results.map((r) => [r.target, r.status, r.details])
+        const expected = (changed: string) => [
+          ['adam@acme.test', 'already-so', { role: 'admin', nameOnRecord: 'Adam', nameGiven: 'Adam B' }],
+          ['m0@acme.test', 'already-so', { role: 'member', nameOnRecord: null, nameGiven: 'Em' }],
+          ['gina@globex.test', changed, { role: 'member', nameOnRecord: 'Gina', nameGiven: 'Gina G' }],
+          ['m1@acme.test', 'already-so', { role: 'member' }],
+          ['adam@acme.test', 'already-so', { role: 'admin' }],
+        ]
+        const plan = await t.call(alice, 'POST', '/v1/orgs/acme/users/bulk-add', { items, dryRun: true })
+        assert.deepEqual(rows(plan), expected('will-change'))
+        const applied = await t.call(alice, 'POST', '/v1/orgs/acme/users/bulk-add', { items })
+        assert.deepEqual(rows(applied), expected('changed'))
+        const names = (await t.call(alice, 'GET', '/v1/orgs/acme/users?limit=100')).body.items.map(
+          (m: { email: string; name: string | null }) => [m.email, m.name],
+        )
+        for (const [email, name] of [
+          ['adam@acme.test', 'Adam'],
+          ['m0@acme.test', null],
+          ['gina@globex.test', 'Gina'],
+        ])
+          assert.ok(
+            names.some(([e, n]: [string, string | null]) => e === email && n === name),
+            JSON.stringify(names),
+          )
+        const gone = await t.call(alice, 'POST', '/v1/orgs/acme/users/bulk-remove', {
+          items: [{ email: 'gina@globex.test' }],
+        })
+        assert.equal(gone.body.summary.changed, 1)
+      })
+
       it('refuses control characters in the names others see listed (org, member, token, add-on)', async () => {
         // Each would reach an admin's terminal in a table: \x1b[2J clears it, \u202e reverses it.
         const before = (await t.call(t.operatorToken, 'GET', '/v1/orgs/acme')).body

@@ -110,6 +110,52 @@ for (const dialect of DIALECTS) {
         assert.equal(await pool('x1'), undefined)
       })
 
+      it('refuses an expiration already past on provision and update; today’s date is valid through today', async () => {
+        const gbase = '/v1/orgs/globex/seats/pools'
+        const op = (method: string, url: string, body: object) => t.call(t.operatorToken, method, url, body)
+        const saved = t.clock.ms
+        t.clock.ms = Date.parse('2026-01-15T10:00:00Z')
+        try {
+          const past = await op('POST', gbase, { product: 'late', seats: 1, expires: '2026-01-14' })
+          assert.deepEqual(
+            [past.status, past.body.error.code, past.body.error.message],
+            [
+              400,
+              'validation_failed',
+              "body.expires: '2026-01-14' has passed (today is 2026-01-15 in UTC): the seat pool would be expired on arrival",
+            ],
+          )
+          const instant = await op('POST', gbase, {
+            product: 'late',
+            seats: 1,
+            expires: '2026-01-15T10:00:00Z',
+          })
+          assert.equal(
+            instant.body.error.message,
+            "body.expires: '2026-01-15T10:00:00Z' is not in the future (it is now 2026-01-15T10:00:00.000Z): the seat pool would be expired on arrival",
+          )
+          const pools = await t.call(t.operatorToken, 'GET', gbase)
+          assert.deepEqual(pools.body.items, [])
+          const today = await op('POST', gbase, { product: 'late', seats: 1, expires: '2026-01-15' })
+          assert.deepEqual(
+            [today.status, today.body.validThrough, today.body.expired],
+            [201, '2026-01-15', false],
+          )
+          const update = await op('PATCH', `${gbase}/late`, { expires: '2026-01-14', addSeats: 1 })
+          assert.deepEqual(
+            [update.status, update.body.error.message],
+            [
+              400,
+              "body.expires: '2026-01-14' has passed (today is 2026-01-15 in UTC): the seat pool would expire at once",
+            ],
+          )
+          const after = (await t.call(t.operatorToken, 'GET', gbase)).body.items[0]
+          assert.deepEqual([after.seats, after.validThrough], [1, '2026-01-15'])
+        } finally {
+          t.clock.ms = saved
+        }
+      })
+
       it('adds seats and changes the expiration (operator), auditing before and after', async () => {
         const res = await t.call(t.operatorToken, 'PATCH', `${base}/pools/viewer`, {
           addSeats: 2,

@@ -11,10 +11,12 @@ export default class DevicesList extends ListCommand<typeof DevicesList> {
   ]
   static override flags = {
     licensed: Flags.boolean({
-      description: 'only devices with a license (expired ones included)',
+      description: 'only devices licensed today (an expired license is not)',
       exclusive: ['unlicensed'],
     }),
-    unlicensed: Flags.boolean({ description: 'only devices without a license' }),
+    unlicensed: Flags.boolean({
+      description: 'only devices not licensed today: never licensed, detached or expired',
+    }),
   }
 
   async run(): Promise<{ items: Device[] }> {

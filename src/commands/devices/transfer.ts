@@ -1,6 +1,7 @@
 import { Flags } from '@oclif/core'
 import { ApiCommand } from '../../cli/base-command.js'
 import { CliError, UsageError } from '../../cli/errors.js'
+import { counted } from '../../domain/plural.js'
 
 export default class DevicesTransfer extends ApiCommand<typeof DevicesTransfer> {
   static override summary = 'Transfer unassigned licenses, or a whole unassigned key, to another organization'
@@ -39,7 +40,7 @@ export default class DevicesTransfer extends ApiCommand<typeof DevicesTransfer> 
       { to: f.to, toToken: target.token, ...(key ? { key } : { licenses: f.license! }) },
     )
     this.say(
-      `Transferred ${res.licenses.length} license(s)${res.key ? ` (key ${res.key})` : ''} from ${res.from} to ${res.to}: ${res.licenses.join(', ')}`,
+      `Transferred ${counted(res.licenses.length, 'license')}${res.key ? ` (key ${res.key})` : ''} from ${res.from} to ${res.to}: ${res.licenses.join(', ')}`,
     )
     return res
   }

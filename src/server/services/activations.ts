@@ -21,7 +21,7 @@ import { authorizeOrg, type OrgRow } from './access.js'
 import './activations-expiry.js'
 import './activations-explain.js'
 import { audit } from './audit.js'
-import { isExpired, validUntil } from './expiry.js'
+import { isExpired, notExpiredAtOnce, notExpiredOnArrival, validUntil } from './expiry.js'
 import { mapPage, paginate } from './paging.js'
 
 /** "1 seat", "3 seats": the refusals' messages count seats. */
@@ -161,7 +161,7 @@ export async function provisionEntitlement(
       seats: body.seats,
       allocated: 0,
       free: body.seats,
-      expires_at: validUntil(body.expires, org, { now }),
+      expires_at: validUntil(body.expires, org, { now, future: notExpiredOnArrival('the entitlement') }),
       created_at: now,
       updated_at: now,
     }
@@ -192,7 +192,13 @@ export async function updateEntitlement(
   return inTransaction(ctx, async (trx) => {
     const org = await authorizeOrg(ctx, slug, { role: 'operator', write: true }, trx)
     const ent = await findEntitlement(trx, org.id, product)
-    const expiresAt = body.expires === undefined ? ent.expires_at : validUntil(body.expires, org, { now })
+    const expiresAt =
+      body.expires === undefined
+        ? ent.expires_at
+        : validUntil(body.expires, org, {
+            now,
+            future: notExpiredAtOnce('the entitlement and its activation IDs'),
+          })
     const added = body.addSeats ?? 0
     const updated = await trx
       .updateTable('activation_entitlements')

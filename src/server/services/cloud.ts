@@ -21,7 +21,14 @@ import { inTransaction, lockRows } from '../transaction.js'
 import { authorizeOrg, type OrgRow } from './access.js'
 import { audit, auditMany, type AuditInput } from './audit.js'
 import './cloud-expiry.js'
-import { assertValid, expiredError, isExpired, validUntil } from './expiry.js'
+import {
+  assertValid,
+  expiredError,
+  isExpired,
+  notExpiredAtOnce,
+  notExpiredOnArrival,
+  validUntil,
+} from './expiry.js'
 import { runBulk, type BulkOptions, type RowOutcome } from './bulk.js'
 // Registers what removing a member revokes of the add-ons (loaded with the routes through this module).
 import './cloud-release.js'
@@ -92,7 +99,7 @@ export async function provisionAddon(
       name: body.name,
       total: body.total,
       assigned: 0,
-      expires_at: validUntil(body.expires, org, { now }),
+      expires_at: validUntil(body.expires, org, { now, future: notExpiredOnArrival('the add-on pool') }),
       created_at: now,
       updated_at: now,
     }
@@ -128,7 +135,11 @@ export async function updateAddon(
       .set({
         ...(body.name !== undefined ? { name: body.name } : {}),
         ...(body.total !== undefined ? { total: body.total } : {}),
-        ...(body.expires !== undefined ? { expires_at: validUntil(body.expires, org, { now }) } : {}),
+        ...(body.expires !== undefined
+          ? {
+              expires_at: validUntil(body.expires, org, { now, future: notExpiredAtOnce('the add-on pool') }),
+            }
+          : {}),
         updated_at: now,
       })
       .where('id', '=', before.id)

@@ -121,7 +121,13 @@ export async function issueKeys(ctx: ServiceContext, body: IssueKeysBody): Promi
   const now = ctx.clock.now()
   // The one validity rule (services/expiry.ts); keys belong to no organization yet, so dates are UTC.
   const expiresAt =
-    body.expires === undefined ? null : validUntil(body.expires, { time_zone: 'UTC' }, { now })
+    body.expires === undefined
+      ? null
+      : validUntil(
+          body.expires,
+          { time_zone: 'UTC' },
+          { now, future: "the key's licenses could never be assigned" },
+        )
   return inTransaction(ctx, async (trx) => {
     const cat = await findCategory(trx, body.category)
     const secret = await issuingSecret(trx)

@@ -8,6 +8,7 @@ import type {
 import { toIso } from '../../domain/clock.js'
 import { dayIn, daysBetween, isExpired, previewDetach, stack, validUntil } from '../../domain/device-days.js'
 import { newId } from '../../domain/ids.js'
+import { counted } from '../../domain/plural.js'
 import { hashToken } from '../../domain/tokens.js'
 import type { Database } from '../../storage/schema.js'
 import type { Executor, ServiceContext } from '../context.js'
@@ -460,7 +461,7 @@ export async function transferLicenses(
       if (assigned.length > 0)
         throw new AppError(
           'license_assigned',
-          `key ${serial} has ${assigned.length} assigned license(s) (${assigned.map((l) => l.name).join(', ')}); detach them first or transfer its unassigned licenses`,
+          `key ${serial} has ${counted(assigned.length, 'assigned license')} (${assigned.map((l) => l.name).join(', ')}); detach ${assigned.length === 1 ? 'it' : 'them'} first or transfer its unassigned licenses`,
         )
       await trx.updateTable('device_keys').set({ org_id: to.id }).where('id', '=', key.id).execute()
       licenses = licenses.filter((l) => l.state === 'pool')

@@ -1,7 +1,9 @@
+import { sql } from 'kysely'
 import type { AddDeviceItem, Device, DeviceDetail, DevicesQuery } from '../../contract/devices.js'
 import { toIso } from '../../domain/clock.js'
 import { daysLeft, dayIn, isExpired, validUntil } from '../../domain/device-days.js'
 import { newId } from '../../domain/ids.js'
+import { daysAfter } from '../../storage/calendar-days.js'
 import type { Database } from '../../storage/schema.js'
 import type { Executor, ServiceContext } from '../context.js'
 import { AppError, notFound } from '../errors.js'
@@ -127,8 +129,17 @@ export async function listDevices(ctx: ServiceContext, slug: string, q: DevicesQ
     .selectAll('devices')
     .select('device_categories.name as category')
     .where('devices.org_id', '=', org.id)
-  if (q.licensed === 'true') query = query.where('devices.license_start', 'is not', null)
-  if (q.licensed === 'false') query = query.where('devices.license_start', 'is', null)
+  if (q.licensed !== undefined) {
+    // As presentDevice says: licensed while today is on or before the valid-until day (an
+    // unlicensed device's start is null, and so is its valid-until day). In the query, so pages stay whole.
+    const today = dayIn(now, org.time_zone)
+    const until = daysAfter(ctx.dialect, sql.ref('devices.license_start'), sql.ref('devices.license_days'))
+    query = query.where((eb) =>
+      q.licensed === 'true'
+        ? eb(until, '>=', today)
+        : eb.or([eb('devices.license_start', 'is', null), eb(until, '<', today)]),
+    )
+  }
   const page = await paginate(query, {
     limit: q.limit,
     cursor: q.cursor,

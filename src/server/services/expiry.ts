@@ -1,5 +1,5 @@
 import { toIso } from '../../domain/clock.js'
-import { expiryInstant, lastValidDay } from '../../domain/dates.js'
+import { calendarDay, expiryInstant, lastValidDay } from '../../domain/dates.js'
 import { parseDuration } from '../../domain/duration.js'
 import { dateProblem, instantProblem, isCalendarDate } from '../../domain/time-range.js'
 import { AppError, invalidField } from '../errors.js'
@@ -13,12 +13,14 @@ import type { OrgRow } from './access.js'
  * The instant something given as `input` stops being valid: a duration from `now` (`30d`, `12h`,
  * `1h30m`), a calendar date (valid through that day in the organization's time zone) or an instant
  * with its offset, within the times licctl stores (domain/time-range.ts). `field` is the input's
- * path in the request, named in the refusal; `future` refuses an instant already past.
+ * path in the request, named in the refusal; `future` refuses an instant already past: `true` says
+ * it must be in the future, a text says why (what provisioning or renewing with it would do), after
+ * the input and today.
  */
 export function validUntil(
   input: string,
   org: Pick<OrgRow, 'time_zone'>,
-  opts: { now: number; field?: string; future?: boolean },
+  opts: { now: number; field?: string; future?: true | string },
 ): number {
   const field = opts.field ?? 'body.expires'
   const ms = parseDuration(input)
@@ -26,9 +28,28 @@ export function validUntil(
   if (at === null) throw invalidField(field, `not a duration, a date or an instant, got '${input}'`)
   const problem = (isCalendarDate(input) ? dateProblem(input) : null) ?? instantProblem(at)
   if (problem !== null) throw invalidField(field, `${problem}, got '${input}'`)
-  if (opts.future && at <= opts.now) throw invalidField(field, 'must be in the future')
+  if (opts.future !== undefined && at <= opts.now)
+    throw invalidField(
+      field,
+      opts.future === true ? 'must be in the future' : `${passed(input, org, opts.now)}: ${opts.future}`,
+    )
   return at
 }
+
+/** What a past expiration is, against today: a day in the organization's time zone, or now. */
+function passed(input: string, org: Pick<OrgRow, 'time_zone'>, now: number): string {
+  return isCalendarDate(input)
+    ? `'${input}' has passed (today is ${calendarDay(now, org.time_zone)} in ${org.time_zone})`
+    : `'${input}' is not in the future (it is now ${toIso(now)})`
+}
+
+/**
+ * Why an operator may not provision (or renew to) an expiration already past: what is bought would
+ * be dead on arrival. A test or demo that needs an expired one provisions it on an earlier clock
+ * (`server start --clock`) and moves on.
+ */
+export const notExpiredOnArrival = (thing: string) => `${thing} would be expired on arrival`
+export const notExpiredAtOnce = (thing: string) => `${thing} would expire at once`
 
 /** Expired from its expiration instant on; null never expires. */
 export function isExpired(expiresAt: number | null, now: number): boolean {

@@ -20,7 +20,7 @@ import { inTransaction } from '../transaction.js'
 import { authorizeOrg, type OrgRow } from './access.js'
 import { audit } from './audit.js'
 import './seats-expiry.js'
-import { assertValid, isExpired, validUntil } from './expiry.js'
+import { assertValid, isExpired, notExpiredAtOnce, notExpiredOnArrival, validUntil } from './expiry.js'
 import { paginate } from './paging.js'
 import { leaseById, leasesOf, presentLease, roamingAt, staleAt } from './seats-leases.js'
 import { releaseLease } from './seats-release.js'
@@ -145,7 +145,7 @@ export async function provisionPool(
       product: body.product,
       seats: body.seats,
       used: 0,
-      expires_at: validUntil(body.expires, org, { now }),
+      expires_at: validUntil(body.expires, org, { now, future: notExpiredOnArrival('the seat pool') }),
       lease_ttl_seconds: body.leaseTtlSeconds ?? 900,
       max_roaming_seconds: body.maxRoamingSeconds ?? null,
       created_at: now,
@@ -174,7 +174,9 @@ export async function updatePool(
     const org = await authorizeOrg(ctx, slug, { role: 'operator', write: true }, trx)
     const pool = await findPool(trx, org.id, product)
     const changes: Partial<PoolRow> = {
-      ...(body.expires !== undefined ? { expires_at: validUntil(body.expires, org, { now }) } : {}),
+      ...(body.expires !== undefined
+        ? { expires_at: validUntil(body.expires, org, { now, future: notExpiredAtOnce('the seat pool') }) }
+        : {}),
       ...(body.leaseTtlSeconds !== undefined ? { lease_ttl_seconds: body.leaseTtlSeconds } : {}),
       ...(body.maxRoamingSeconds !== undefined ? { max_roaming_seconds: body.maxRoamingSeconds } : {}),
     }

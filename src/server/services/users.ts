@@ -113,6 +113,7 @@ export async function addUsers(
     label: (i) => i.email,
     apply: async (trx, item) => {
       const user = await ensureUser(trx, item.email, item.name ?? null, now)
+      const name = nameNote(user.name, item.name)
       const existing = await trx
         .selectFrom('memberships')
         .select('role')
@@ -121,7 +122,7 @@ export async function addUsers(
         .executeTakeFirst()
       if (existing) {
         if (!item.role || item.role === existing.role)
-          return { changed: false, details: { role: existing.role } }
+          return { changed: false, details: { role: existing.role, ...name } }
         // An HR export saying "member" on every row, the admin's own among them: the next batch would
         // be refused for want of an admin (and its dry run foresaw nothing). Stepping down is set-role.
         if (ctx.principal.kind === 'user' && ctx.principal.userId === user.id && item.role !== 'admin')
@@ -130,7 +131,7 @@ export async function addUsers(
             `${item.email} is you: adding users never demotes the admin doing it (the rest of the job would be refused); to step down, use orgs users set-role (PATCH /v1/orgs/{org}/users/{email})`,
           )
         await changeRole(trx, ctx, org.id, user.id, item.email, existing.role, item.role)
-        return { changed: true, details: { role: item.role } }
+        return { changed: true, details: { role: item.role, ...name } }
       }
       const role = item.role ?? 'member'
       await trx
@@ -143,9 +144,18 @@ export async function addUsers(
         target: item.email,
         after: { role },
       })
-      return { changed: true, details: { role } }
+      return { changed: true, details: { role, ...name } }
     },
   })
+}
+
+/**
+ * A row naming a user already on record under another name (or none): adding never renames. A
+ * user's name is theirs across every organization they belong to, so an admin of one must not
+ * change what the others see; the row says so instead of dropping the name it was given silently.
+ */
+function nameNote(onRecord: string | null, given: string | undefined) {
+  return given === undefined || given === onRecord ? {} : { nameOnRecord: onRecord, nameGiven: given }
 }
 
 async function changeRole(

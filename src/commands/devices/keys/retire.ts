@@ -1,5 +1,6 @@
 import { Args } from '@oclif/core'
 import { ApiCommand } from '../../../cli/base-command.js'
+import { counted } from '../../../domain/plural.js'
 
 export default class DevicesKeysRetire extends ApiCommand<typeof DevicesKeysRetire> {
   static override summary =
@@ -25,7 +26,7 @@ export default class DevicesKeysRetire extends ApiCommand<typeof DevicesKeysReti
     this.say(
       res.licenses.length === 0
         ? `Key ${res.key}: no license of it left in the pool; nothing to retire.`
-        : `Retired ${res.licenses.length} license(s) of key ${res.key}, unassignable since ${res.expiresAt}: ${res.licenses.join(', ')}`,
+        : `Retired ${counted(res.licenses.length, 'license')} of key ${res.key}, unassignable since ${res.expiresAt}: ${res.licenses.join(', ')}`,
     )
     return res
   }
