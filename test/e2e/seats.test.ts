@@ -250,6 +250,12 @@ describe('e2e: seats', function () {
       await as(admin, ['seats', 'stuck', '--idle', '2h', '--json']),
     )
     assert.deepEqual(longIdle.items, [])
+    // The hint releases what was listed: the same --idle and --product, not each pool's TTL.
+    const narrowed = ok(await as(admin, ['seats', 'stuck', '--idle', '1s', '--product', 'quick']))
+    assert.match(
+      narrowed.stdout,
+      /\n1 stuck seat\. Free them with: licctl seats release --stale --idle 1s --product quick\n$/,
+    )
 
     const plan = json<{ dryRun: boolean; results: Array<{ status: string }> }>(
       await as(admin, ['seats', 'release', '--stale', '--dry-run', '--json']),
