@@ -34,6 +34,8 @@ export abstract class AddonBulkCommand extends ApiCommand<typeof AddonBulkComman
     process.exitCode = await runBulk(
       {
         target: 'email',
+        // A row of `cloud assignments` names its add-on: one of another add-on is refused.
+        scope: { addon },
         schema: addonItem,
         verb: `${this.action} ${addon}`,
         endpoint: client.cloud[this.action],

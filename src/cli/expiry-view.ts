@@ -71,6 +71,7 @@ export function githubAnnotations(items: readonly ExpiryItem[]): string {
 /** The one line on stderr. */
 export function summaryLine(o: ExpiryCheckOutput): string {
   const s = o.summary
+  if (o.orgs.length === 0) return 'expiry check: no organization could be checked'
   const orgs = o.orgs.length === 1 ? o.orgs[0]!.org : `${o.orgs.length} organizations`
   const window = `within ${o.window.within}${o.window.failWithin ? `, failing within ${o.window.failWithin}` : ''}`
   if (s.total === 0) return `expiry check: nothing expires ${window} in ${orgs}`

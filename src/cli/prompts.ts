@@ -9,12 +9,17 @@ export function canPrompt(): boolean {
  * Confirms a destructive action. `--yes` skips the question; off a terminal, without `--yes`,
  * the command fails with exit 2 and says why instead of hanging or guessing.
  */
-export async function confirmDestructive(message: string, yes: boolean | undefined): Promise<void> {
+export async function confirmDestructive(
+  message: string,
+  yes: boolean | undefined,
+  details?: unknown,
+): Promise<void> {
   if (yes) return
   if (!canPrompt())
     throw new UsageError(`${message} — refusing without --yes (not on a terminal, so no prompt)`, {
       code: 'confirmation_required',
       hint: 'add --yes to confirm',
+      ...(details !== undefined ? { details } : {}),
     })
   const { confirm } = await import('@inquirer/prompts')
   const ok = await answered(confirm({ message, default: false }))

@@ -83,6 +83,7 @@ const RETRYABLE_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDO
 /** The one way the client talks HTTP: base URL, bearer auth, JSON, timeouts, retries, one error mapping. */
 export class Transport {
   readonly baseUrl: URL
+  private readonly basePath: string
   private readonly agent: Agent
   private readonly ownsAgent: boolean
   private readonly client: HttpModule
@@ -95,6 +96,9 @@ export class Transport {
       throw new ClientError(`invalid server URL: ${opts.baseUrl}`, { code: 'invalid_url' })
     }
     this.baseUrl = base
+    // Every path starts with /v1: a server URL given with it (`https://licenses.example.com/v1`, as
+    // the API's paths are written) names the server, and must not ask for /v1/v1/….
+    this.basePath = base.pathname.replace(/\/+$/, '').replace(/\/v1$/, '')
     if (base.protocol !== 'http:' && base.protocol !== 'https:')
       throw new ClientError(`invalid server URL: ${opts.baseUrl}`, { code: 'invalid_url' })
     // node:https (and TLS) only for an https server.
@@ -108,7 +112,7 @@ export class Transport {
     path: string,
     opts: RequestOptions<S> = {},
   ): Promise<z.infer<S>> {
-    const url = new URL(this.baseUrl.pathname.replace(/\/$/, '') + path, this.baseUrl.origin)
+    const url = new URL(this.basePath + path, this.baseUrl.origin)
     for (const [k, v] of Object.entries(opts.query ?? {}))
       if (v !== undefined) url.searchParams.set(k, String(v))
     const key = opts.idempotencyKey === true ? newIdempotencyKey() : opts.idempotencyKey

@@ -120,9 +120,12 @@ export const auditVerification = z.object({
   org: z.string(),
   /** True when every entry's hash, link and place in the chain hold, and the head matches. */
   intact: z.boolean(),
-  /** Entries checked, in chain order. */
+  /** Entries checked, in chain order (on a broken chain, those before the break). */
   entries: z.number().int(),
-  /** The chain's head: keep its hash elsewhere to detect a rewrite of the whole chain later. */
+  /**
+   * The chain's head: keep its hash elsewhere to detect a rewrite of the whole chain later. On a
+   * broken chain, the last entry that held: not a head to keep.
+   */
   head: z.object({ seq: z.number().int(), hash: z.string() }).nullable(),
   /** The first entry that does not match (null when intact). */
   broken: z

@@ -46,6 +46,20 @@ describe('client: transport', function () {
     assert.ok(scope.isDone())
   })
 
+  it('takes a server URL given with the API version (…/v1, copied from the API docs) as the server', async () => {
+    const scope = nock(BASE)
+      .get('/v1/me')
+      .twice()
+      .reply(200, { ok: true })
+      .get('/licctl/v1/me')
+      .reply(200, {})
+    for (const baseUrl of [`${BASE}/v1`, `${BASE}/v1/`])
+      assert.deepEqual(await new Transport({ baseUrl, token: TOKEN }).request('GET', '/v1/me'), { ok: true })
+    // A server behind a path prefix keeps it.
+    await new Transport({ baseUrl: `${BASE}/licctl/v1`, token: TOKEN }).request('GET', '/v1/me')
+    assert.ok(scope.isDone())
+  })
+
   it('retries idempotent requests on 503 and 429, with growing backoff', async () => {
     nock(BASE).get('/v1/x').reply(503, {}).get('/v1/x').reply(429, {}).get('/v1/x').reply(200, { ok: true })
     assert.deepEqual(await transport().request('GET', '/v1/x'), { ok: true })

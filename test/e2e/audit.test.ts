@@ -270,6 +270,11 @@ describe('e2e: the audit log', function () {
     assert.equal(text.code, 1)
     assert.match(text.stdout, /^Chain\s+BROKEN$/m)
     assert.match(text.stdout, new RegExp(`^First mismatch\\s+${victim.id}$`, 'm'))
+    // What held is the part before the break, not the log's head: never labelled as the head to keep.
+    const lastGood = entries.find((e) => e.seq === victim.seq - 1)!
+    assert.doesNotMatch(text.stdout, /^(Head|Entries)\s/m)
+    assert.match(text.stdout, new RegExp(`^Verified\\s+${lastGood.seq} entries before the break$`, 'm'))
+    assert.match(text.stdout, new RegExp(`^Last good\\s+${lastGood.seq} ${lastGood.hash}$`, 'm'))
   })
 
   it('records the devices and activations mutations too, each with its actor and its change', async () => {

@@ -1,4 +1,6 @@
 import { strict as assert } from 'node:assert'
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { jsonError, runCli, type CliResult, type E2eServer } from '../helpers/e2e.js'
 import { startAcme } from '../helpers/e2e-acme.js'
 
@@ -234,6 +236,33 @@ describe('e2e: cloud add-ons', function () {
       ['ai-assist', 'cloud-processing'],
     )
     assert.ok(lines.slice(1).every((l) => l.includes('dave@acme.test') && l.endsWith('alice@acme.test')))
+  })
+
+  it('refuses a file whose addon column names another add-on (the whole list fed back), exit 2, nothing revoked', async () => {
+    // `cloud assignments` lists every add-on: dave's rows name ai-assist and cloud-processing.
+    const all = await cli(['cloud', 'assignments', '--user', 'dave@acme.test', '--output', 'csv'])
+    ok(all)
+    const file = join(server.dir, 'dave-assignments.csv')
+    writeFileSync(file, all.stdout)
+    const res = await cli(['cloud', 'revoke', 'ai-assist', '--file', file])
+    assert.equal(res.code, 2, res.stderr)
+    assert.equal(res.stdout, '')
+    assert.equal(
+      res.stderr.split('\n')[0],
+      `Error: invalid input, nothing was applied: ${file}: row 3, column addon: 'cloud-processing', but this command acts on 'ai-assist' only: remove the row, or list only 'ai-assist' (--addon ai-assist)`,
+    )
+    const held = await cli(['cloud', 'assignments', '--user', 'dave@acme.test', '--json'])
+    assert.deepEqual(
+      JSON.parse(held.stdout).items.map((a: { addon: string }) => a.addon),
+      ['ai-assist', 'cloud-processing'],
+    )
+    // The rows of its own add-on read back as before.
+    const own = await cli(['cloud', 'assignments', '--addon', 'ai-assist', '--json'])
+    const ownFile = join(server.dir, 'ai-assist.json')
+    writeFileSync(ownFile, own.stdout)
+    const plan = await cli(['cloud', 'revoke', 'ai-assist', '--file', ownFile, '--dry-run'])
+    ok(plan)
+    assert.match(plan.stdout, /\+ will-change dave@acme\.test/)
   })
 
   it('an add-on filter naming no add-on of the organization exits 5, naming it, as `cloud check` does', async () => {

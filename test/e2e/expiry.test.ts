@@ -265,6 +265,40 @@ describe('e2e: expiry check', function () {
     )
   })
 
+  it('says no organization was checked when --all-orgs reaches none, never that nothing expires (exit 1)', async () => {
+    const env = { LICCTL_URL: server.url, LICCTL_TOKEN: 'lic_u_' + 'x'.repeat(43) }
+    const r = await runCli(['expiry', 'check', '--all-orgs'], { env })
+    assert.equal(r.code, 1, r.stderr)
+    assert.equal(r.stdout, '')
+    assert.deepEqual(r.stderr.split('\n'), [
+      'expiry check: no organization could be checked',
+      'could not check a profile: invalid or revoked token',
+      '',
+    ])
+    const doc = await runCli(
+      [
+        'expiry',
+        'check',
+        '--all-orgs',
+        '--within',
+        '14d',
+        '--fail-within',
+        '7d',
+        '--capacity',
+        '95',
+        '--json',
+      ],
+      { env },
+    )
+    assert.equal(doc.code, 1, doc.stderr)
+    const out = JSON.parse(doc.stdout)
+    // The window asked for, not an empty one: no server said which calendar day it ends on.
+    assert.deepEqual(
+      [out.window.within, out.window.failWithin, out.window.capacity, out.orgs, out.summary.total],
+      ['14d', '7d', 95, [], 0],
+    )
+  })
+
   it('reports a profile that fails with --all-orgs instead of skipping it', async () => {
     const config = `${server.dir}/profiles-all-orgs`
     const login = (token: string, org: string) =>

@@ -540,9 +540,12 @@ describe('e2e: orgs', function () {
       assert.match(
         ci,
         new RegExp(
-          `${ciId}\\s+ci\\s+${ciToken.slice(0, 10)}…\\s+alice@acme\\.test\\s+read-only\\s+\\d{4}-\\d\\d-\\d\\d\\s+2100-01-01\\s+`,
+          `${ciId}\\s+ci\\s+${ciToken.slice(0, 10)}…\\s+alice@acme\\.test\\s+read-only\\s+\\d{4}-\\d\\d-\\d\\d\\s+2100-01-01 00:00Z\\s+`,
         ),
       )
+      // Created with --expires 2099-12-31, it works through that day: the list shows the instant it
+      // stops (00:00 of the next day) with its time, never a bare "2100-01-01" read as a last day.
+      assert.doesNotMatch(ci, /2100-01-01 {2}/)
       const json = await asAdmin(['orgs', 'tokens', 'list', '--json'])
       noSecrets(json)
       const items = JSON.parse(json.stdout).items as Array<Record<string, unknown>>

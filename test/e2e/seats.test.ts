@@ -231,6 +231,16 @@ describe('e2e: seats', function () {
       /Error: 1 lease looks in use \(recent heartbeat\)\. Release anyway\? — refusing without --yes \(not on a terminal, so no prompt\)/,
     )
     assert.equal((await leases('cad-pro')).length, 2, 'nothing was released')
+    // With --json, stderr is the one error document: the leases in use are in its details.
+    const asJson = await as(admin, ['seats', 'release', dave.id, '--json'])
+    assert.equal(asJson.code, 2)
+    assert.equal(asJson.stderr.trimEnd().split('\n').length, 1, asJson.stderr)
+    const error = JSON.parse(asJson.stderr).error
+    assert.equal(error.code, 'confirmation_required')
+    assert.deepEqual(
+      error.details.inUse.map((r: { lease: string }) => r.lease),
+      [dave.id],
+    )
     // A dry run plans without asking: the row would fail for a license rule, so the plan exits 3.
     const dry = await as(admin, ['seats', 'release', dave.id, '--dry-run'])
     assert.equal(dry.code, 3)
@@ -265,6 +275,12 @@ describe('e2e: seats', function () {
       await as(admin, ['seats', 'stuck', '--idle', '2h', '--json']),
     )
     assert.deepEqual(longIdle.items, [])
+    // The hint releases what was listed: the same --idle and --product, not each pool's TTL.
+    const narrowed = ok(await as(admin, ['seats', 'stuck', '--idle', '1s', '--product', 'quick']))
+    assert.match(
+      narrowed.stdout,
+      /\n1 stuck seat\. Free them with: licctl seats release --stale --idle 1s --product quick\n$/,
+    )
 
     const plan = json<{ dryRun: boolean; results: Array<{ status: string }> }>(
       await as(admin, ['seats', 'release', '--stale', '--dry-run', '--json']),

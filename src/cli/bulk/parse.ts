@@ -38,6 +38,14 @@ export interface Columns {
    * name: `{ lease: ['id'] }` reads the `id` of `seats list` output as the lease.
    */
   aliases?: Readonly<Record<string, readonly string[]>> | undefined
+  /**
+   * Columns that name what the command acts on, not the row's target: `{ addon: 'cloud-processing' }`
+   * for `cloud revoke cloud-processing`. A list's output names them (`cloud assignments` lists
+   * every add-on), and a row naming another value is refused rather than applied to the command's
+   * own (revoking cloud-processing from a row that listed ai-assist). Empty cells pass; the
+   * column is not sent.
+   */
+  scope?: Readonly<Record<string, string>> | undefined
 }
 
 /** How a file reader finds a command's columns. */
@@ -55,7 +63,7 @@ export function targetsOf(spec: Pick<Columns, 'target' | 'alternativeTargets'>):
 
 export function readingOf(spec: Columns): Reading {
   const targets = targetsOf(spec)
-  const wanted = [...new Set([...targets, ...(spec.optional ?? [])])]
+  const wanted = [...new Set([...targets, ...(spec.optional ?? []), ...Object.keys(spec.scope ?? {})])]
   return {
     targets,
     columns: wanted.map((c) => [c, [c, ...(spec.aliases?.[c] ?? [])].map((n) => n.toLowerCase())] as const),
@@ -90,8 +98,26 @@ export async function* rows(spec: Columns, source: BulkSource): AsyncGenerator<R
     const { csvRows } = await import('./csv.js')
     chunks = csvRows(source.path, reading, targetNames(spec), format === 'tsv' ? '\t' : ',')
   }
-  if (reading.targets.length === 1) yield* chunks
-  else for await (const chunk of chunks) yield oneTarget(chunk, reading.targets)
+  const scope = Object.entries(spec.scope ?? {})
+  for await (const chunk of chunks) {
+    if (reading.targets.length > 1) oneTarget(chunk, reading.targets)
+    if (scope.length > 0) inScope(chunk, scope)
+    yield chunk
+  }
+}
+
+/** Takes the scope columns out of each row; a row naming another value than the command's is an error. */
+function inScope(chunk: RawRow[], scope: ReadonlyArray<readonly [string, string]>): void {
+  for (const raw of chunk)
+    for (const [column, value] of scope) {
+      const named = raw.values[column]
+      delete raw.values[column]
+      if (raw.error || named === undefined || String(named) === value) continue
+      raw.error = {
+        column,
+        message: `'${String(named)}', but this command acts on '${value}' only: remove the row, or list only '${value}' (--${column} ${value})`,
+      }
+    }
 }
 
 /** Each row keeps only the first target column it fills: the most specific (a lease, not its user). */

@@ -125,12 +125,13 @@ export default class ExpiryCheck extends ListCommand<typeof ExpiryCheck> {
       }
       if (reports.length === 0 && errors.length === 0) errors.push(noTargets())
     }
-    const output = merge(reports, errors)
+    const output = merge(reports, errors, query)
     const { renderExpiry, githubAnnotations, summaryLine, remedyHints } =
       await import('../../cli/expiry-view.js')
     const human = !this.jsonEnabled() && !this.delimitedFormat
     if (f.format === 'github' && human) process.stdout.write(githubAnnotations(output.items))
-    else this.say(renderExpiry(output.items))
+    // With no organization checked there is no table to print: "nothing expires" would be untrue.
+    else if (reports.length > 0 || !human) this.say(renderExpiry(output.items))
     this.note(summaryLine(output))
     // What clears an expired item when the server knows (e.g. lapsed pool licenses); annotations carry it.
     if (human && f.format === 'table') for (const hint of remedyHints(output.items)) this.note(hint)
@@ -166,6 +167,7 @@ function noTargets(): ExpiryCheckOutput['errors'][number] {
 function merge(
   reports: Array<{ report: ExpiryReport; profile: string | null }>,
   errors: ExpiryCheckOutput['errors'],
+  asked: { within: string; failWithin?: string; capacity: number },
 ): ExpiryCheckOutput {
   // One list in the server's order, across organizations too (each report comes sorted alone).
   const items: ExpiryItem[] = reports.flatMap((r) => r.report.items).sort(byUrgency)
@@ -173,14 +175,17 @@ function merge(
   for (const i of items) byKind[i.kind] = (byKind[i.kind] ?? 0) + 1
   const count = (s: ExpiryItem['severity']) => items.filter((i) => i.severity === s).length
   const first = reports[0]?.report
+  const now = new Date().toISOString()
   return {
-    checkedAt: first?.checkedAt ?? new Date().toISOString(),
+    checkedAt: first?.checkedAt ?? now,
+    // No server answered, so none said on which calendar day the window ends: the window asked for,
+    // its ends at the time of the check.
     window: first?.window ?? {
-      within: '',
-      until: new Date().toISOString(),
-      failWithin: null,
-      failUntil: null,
-      capacity: 0,
+      within: asked.within,
+      until: now,
+      failWithin: asked.failWithin ?? null,
+      failUntil: asked.failWithin === undefined ? null : now,
+      capacity: asked.capacity,
     },
     orgs: reports.map((r) => ({ org: r.report.org, profile: r.profile })),
     items,

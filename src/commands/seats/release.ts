@@ -82,10 +82,13 @@ Leases with a recent heartbeat look in use: the command lists them and asks on a
         strict: f.strict,
       })
       if (inUse.length > 0) {
-        for (const r of inUse) this.note(`  ${r.target}: ${r.message}`)
+        // With --json stderr carries one error document: the leases go in its details instead.
+        if (!this.jsonEnabled()) for (const r of inUse) this.note(`  ${r.target}: ${r.message}`)
         const { confirmDestructive } = await import('../../cli/prompts.js')
         const n = inUse.length === 1 ? '1 lease looks' : `${inUse.length} leases look`
-        await confirmDestructive(`${n} in use (recent heartbeat). Release anyway?`, false)
+        await confirmDestructive(`${n} in use (recent heartbeat). Release anyway?`, false, {
+          inUse: inUse.map((r) => ({ lease: r.target, message: r.message })),
+        })
         force = true
       }
     }

@@ -29,8 +29,26 @@ export default class SeatsStuck extends ListCommand<typeof SeatsStuck> {
     if (items.length === 0) this.say('No stuck seats.')
     else {
       this.say(renderLeases(items, { idle: true }))
-      this.say(`${counted(items.length, 'stuck seat')}. Free them with: licctl seats release --stale`)
+      // The command that frees what was listed: with the TTL alone it would miss (or add) leases.
+      const narrowed = [
+        ...(idleSeconds !== undefined ? ['--idle', secondsFlag(idleSeconds)] : []),
+        ...(this.flags.product !== undefined ? ['--product', this.flags.product] : []),
+      ]
+      this.say(
+        `${counted(items.length, 'stuck seat')}. Free them with: licctl seats release --stale${narrowed.map((a) => ` ${a}`).join('')}`,
+      )
     }
     return { items }
   }
+}
+
+/** Seconds as a duration flag reads them back exactly: 7200 → `2h`, 90 → `90s`. */
+function secondsFlag(seconds: number): string {
+  for (const [unit, size] of [
+    ['d', 86400],
+    ['h', 3600],
+    ['m', 60],
+  ] as const)
+    if (seconds % size === 0) return `${seconds / size}${unit}`
+  return `${seconds}s`
 }

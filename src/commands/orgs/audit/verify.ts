@@ -1,6 +1,7 @@
 import { ApiCommand } from '../../../cli/base-command.js'
 import { color, renderFields } from '../../../cli/output.js'
 import type { AuditVerification } from '../../../contract/orgs.js'
+import { counted } from '../../../domain/plural.js'
 
 export default class OrgsAuditVerify extends ApiCommand<typeof OrgsAuditVerify> {
   static override summary = 'Recompute the audit log’s hash chain; exit 0 when it holds (admins)'
@@ -16,17 +17,23 @@ export default class OrgsAuditVerify extends ApiCommand<typeof OrgsAuditVerify> 
     const org = await this.org()
     const report = await client.orgs.auditVerify({ org })
     const c = color()
+    const head = report.head ? `${report.head.seq} ${report.head.hash}` : null
     this.say(
       renderFields([
         ['Chain', report.intact ? c.green('intact') : c.red('BROKEN')],
-        ['Entries', report.entries],
-        ['Head', report.head ? `${report.head.seq} ${report.head.hash}` : '(empty log)'],
-        ...(report.broken
-          ? ([
+        // On a broken chain the report's entries and head are the part that held, up to the break:
+        // labelled as such, so nobody keeps that hash as the log's head.
+        ...((report.broken
+          ? [
+              ['Verified', `${counted(report.entries, 'entry', 'entries')} before the break`],
+              ['Last good', head ?? '(none)'],
               ['First mismatch', report.broken.id ?? '(end of log)'],
               ['Why', report.broken.message],
-            ] as Array<[string, string]>)
-          : []),
+            ]
+          : [
+              ['Entries', report.entries],
+              ['Head', head ?? '(empty log)'],
+            ]) as Array<[string, string | number]>),
       ]),
     )
     if (!report.intact) {

@@ -25,7 +25,9 @@ export default class TokensList extends ListCommand<typeof TokensList> {
             { header: 'User', get: (t) => t.userEmail },
             { header: 'Access', get: (t) => (t.readOnly ? 'read-only' : 'read-write') },
             { header: 'Created', get: (t) => shortDate(t.createdAt) },
-            { header: 'Expires', get: (t) => (t.expiresAt ? shortDate(t.expiresAt) : 'never') },
+            // The instant it stops, to the minute (UTC): created `--expires 2099-12-31` in a UTC
+            // organization, it stops at 2100-01-01 00:00, a bare date read as one more valid day.
+            { header: 'Expires', get: (t) => (t.expiresAt ? shortTime(t.expiresAt) : 'never') },
             { header: 'Last used', get: (t) => shortTime(t.lastUsedAt) },
           ]),
     )
