@@ -4,6 +4,7 @@ import { sql } from 'kysely'
 import { clockStartingAt, systemClock } from '../domain/clock.js'
 import { openStorage } from '../storage/open.js'
 import { migrateToLatest, pendingMigrations } from '../storage/migrate.js'
+import { exposedDatabaseWarning } from '../storage/private-file.js'
 import { DEFAULT_IDEMPOTENCY_RETENTION_MS, pruneIntervalFor } from './housekeeping.js'
 import { isInitialized } from './services/operator.js'
 import { build } from './app.js'
@@ -82,6 +83,9 @@ export async function startServer(
       },
       'database opened',
     )
+    // As ssh does for a private key: the mode stays the operator's choice.
+    const exposed = exposedDatabaseWarning(opts.db)
+    if (exposed) app.log.warn(exposed)
     // onClose runs after the server stopped accepting connections and in-flight requests finished.
     app.addHook('onClose', async () => {
       await storage.close()

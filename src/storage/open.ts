@@ -49,13 +49,23 @@ function envNumber(name: string): number | undefined {
 }
 
 async function openSqlite(file: string, opts: StorageOptions): Promise<Storage> {
-  const [{ default: SQLite }, { GroupCommitSqliteDialect }, { withStatementCache }, { startCheckpointer }] =
-    await Promise.all([
-      import('better-sqlite3'),
-      import('./sqlite/group-commit-driver.js'),
-      import('./sqlite/statement-cache.js'),
-      import('./sqlite/checkpointer.js'),
-    ])
+  const [
+    { default: SQLite },
+    { GroupCommitSqliteDialect },
+    { withStatementCache },
+    { startCheckpointer },
+    { createPrivateFile },
+  ] = await Promise.all([
+    import('better-sqlite3'),
+    import('./sqlite/group-commit-driver.js'),
+    import('./sqlite/statement-cache.js'),
+    import('./sqlite/checkpointer.js'),
+    import('./private-file.js'),
+  ])
+  // A new database is its owner's alone (0600), and so are the -wal and -shm files SQLite makes
+  // beside it (with the database file's mode); one that exists keeps the mode its owner gave it.
+  const onDisk = sqliteFileOf(file)
+  if (onDisk !== undefined) createPrivateFile(onDisk)
   const database = new SQLite(file)
   database.pragma('journal_mode = WAL')
   database.pragma('foreign_keys = ON')
@@ -76,7 +86,7 @@ async function openSqlite(file: string, opts: StorageOptions): Promise<Storage> 
       : undefined
   // Reads outside a transaction get a connection of their own (see GroupCommitDriver); an
   // in-memory database is private to its one connection.
-  const inMemory = sqliteFileOf(file) === undefined
+  const inMemory = onDisk === undefined
   const reader = inMemory ? undefined : new SQLite(file, { readonly: true })
   reader?.pragma('busy_timeout = 5000')
   const db = new Kysely<Database>({

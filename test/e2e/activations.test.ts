@@ -88,7 +88,10 @@ describe('e2e: activations', function () {
       '2027-12-31',
     )
     assert.equal(byAdmin.code, 4)
-    assert.equal(byAdmin.stderr.trim(), 'Error: only the server operator can do this')
+    assert.equal(
+      byAdmin.stderr.trim(),
+      'Error: only the server operator can do this: use the operator token that `licctl server init` printed (LICCTL_TOKEN=<operator token> licctl …)',
+    )
     const bad = await server.asOperator([
       'activations',
       'provision',

@@ -28,7 +28,10 @@ describe('e2e: cloud add-ons', function () {
     const args = ['cloud', 'provision', 'cloud-processing', '--name', 'Cloud Processing', '--total', '3']
     const byAdmin = await cli([...args, '--expires', '2027-12-31'])
     assert.equal(byAdmin.code, 4)
-    assert.equal(byAdmin.stderr.trim(), 'Error: only the server operator can do this')
+    assert.equal(
+      byAdmin.stderr.trim(),
+      'Error: only the server operator can do this: use the operator token that `licctl server init` printed (LICCTL_TOKEN=<operator token> licctl …)',
+    )
     const res = await server.asOperator([...args, '--expires', '2027-12-31', '--org', 'acme'])
     ok(res)
     assert.deepEqual(res.stdout.split('\n'), [

@@ -240,7 +240,7 @@ describe('e2e: orgs', function () {
       assertFails(
         await asAdmin(['orgs', 'create', 'mine', '--name', 'Mine']),
         4,
-        'only the server operator can do this',
+        'only the server operator can do this: use the operator token that `licctl server init` printed (LICCTL_TOKEN=<operator token> licctl …)',
       )
       const taken = await server.asOperator(['orgs', 'create', 'acme', '--name', 'Again', '--json'])
       assertJsonFails(taken, 3, 'already_exists')

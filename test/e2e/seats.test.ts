@@ -60,7 +60,10 @@ describe('e2e: seats', function () {
       '2027-12-31',
     ])
     assert.equal(refused.code, 4)
-    assert.equal(refused.stderr.trim(), 'Error: only the server operator can do this')
+    assert.equal(
+      refused.stderr.trim(),
+      'Error: only the server operator can do this: use the operator token that `licctl server init` printed (LICCTL_TOKEN=<operator token> licctl …)',
+    )
 
     const cad = await op([
       'seats',
@@ -466,6 +469,44 @@ describe('e2e: seats', function () {
     const idleAlone = await as(admin, ['seats', 'release', 'ls_00000000000000000000000000', '--idle', '2h'])
     assert.equal(idleAlone.code, 2)
     assert.equal(idleAlone.stderr.trim(), 'Error: --idle and --product go with --stale')
+  })
+
+  it('after the quick start, an operator command through the admin profile says to use the operator token (exit 4), and that works', async () => {
+    // README's quick start: the operator's profile, then acme's admin's (now current).
+    const configDir = join(server.dir, 'quick-start-config')
+    const withProfiles = (env: Record<string, string> = {}): CliOptions => ({
+      env: { LICCTL_CONFIG_DIR: configDir, ...env },
+    })
+    const login = (args: string[], token: string) =>
+      runCli(['orgs', 'login', '--url', server.url, ...args, '--with-token'], {
+        ...withProfiles(),
+        input: `${token}\n`,
+      })
+    ok(await login([], server.operatorToken))
+    ok(await login(['--org', 'acme'], admin))
+    // As docs/seats.md shows it.
+    const provision = [
+      'seats',
+      'provision',
+      'quick-start',
+      '--org',
+      'acme',
+      '--seats',
+      '5',
+      '--expires',
+      '2027-12-31',
+    ]
+    const refused = await runCli(provision, withProfiles())
+    assert.equal(refused.code, 4)
+    assert.equal(
+      refused.stderr,
+      'Error: only the server operator can do this: use the operator token that `licctl server init` printed (LICCTL_TOKEN=<operator token> licctl …)\n',
+    )
+    const json = await runCli([...provision, '--json'], withProfiles())
+    assert.equal(json.code, 4)
+    assert.equal(jsonError(json).code, 'forbidden')
+    // What the message says to do.
+    ok(await runCli(provision, withProfiles({ LICCTL_TOKEN: server.operatorToken })))
   })
 })
 

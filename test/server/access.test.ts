@@ -135,7 +135,11 @@ for (const dialect of DIALECTS) {
         expires: '2030-01-01',
       })
       assert.deepEqual(operatorWork.body, {
-        error: { code: 'forbidden', message: 'only the server operator can do this' },
+        error: {
+          code: 'forbidden',
+          message:
+            'only the server operator can do this: use the operator token that `licctl server init` printed (LICCTL_TOKEN=<operator token> licctl …)',
+        },
       })
     })
 
@@ -203,7 +207,13 @@ for (const dialect of DIALECTS) {
           ])
           assert.deepEqual(await send(alice, '/v1/orgs/acme/probe-operator-write', payload, type), [
             403,
-            { error: { code: 'forbidden', message: 'only the server operator can do this' } },
+            {
+              error: {
+                code: 'forbidden',
+                message:
+                  'only the server operator can do this: use the operator token that `licctl server init` printed (LICCTL_TOKEN=<operator token> licctl …)',
+              },
+            },
           ])
         })
 

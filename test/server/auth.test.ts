@@ -164,7 +164,8 @@ for (const dialect of DIALECTS) {
         assert.equal(res.status, 403)
         assert.deepEqual(res.body.error, {
           code: 'forbidden',
-          message: 'only the server operator can do this',
+          message:
+            'only the server operator can do this: use the operator token that `licctl server init` printed (LICCTL_TOKEN=<operator token> licctl …)',
         })
       })
 

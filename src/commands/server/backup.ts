@@ -1,5 +1,5 @@
-import { existsSync } from 'node:fs'
-import { dirname } from 'node:path'
+import { existsSync, renameSync, rmSync } from 'node:fs'
+import { basename, dirname, join } from 'node:path'
 import { Args, Flags } from '@oclif/core'
 import { BaseCommand } from '../../cli/base-command.js'
 import { UsageError } from '../../cli/errors.js'
@@ -36,15 +36,28 @@ export default class ServerBackup extends BaseCommand<typeof ServerBackup> {
     // SQLite's own "Cannot save backup because the directory does not exist" names neither.
     if (!existsSync(dirname(file)))
       throw new UsageError(`cannot write ${file}: the directory ${dirname(file)} does not exist`)
-    const { default: SQLite } = await import('better-sqlite3')
+    const [{ default: SQLite }, { createPrivateFile }] = await Promise.all([
+      import('better-sqlite3'),
+      import('../../storage/private-file.js'),
+    ])
+    // A copy of the database is as secret as the database: SQLite would create it 0644 & ~umask.
+    // It is written into a 0600 file beside the target and renamed onto it once complete, so the
+    // backup is never readable by others nor seen half written.
+    const partial = join(dirname(file), `.${basename(file)}.${process.pid}.partial`)
     const source = new SQLite(db, { fileMustExist: true })
+    let created = false
     try {
+      created = createPrivateFile(partial)
+      if (!created) throw new UsageError(`${partial} already exists: a backup to ${file} may be under way`)
       source.pragma('busy_timeout = 5000')
-      const { totalPages } = await source.backup(file)
+      const { totalPages } = await source.backup(partial)
+      renameSync(partial, file)
       this.say(`Backed up ${db} to ${file} (${totalPages} pages).`)
       return { db, file, pages: totalPages }
     } finally {
       source.close()
+      // Only ours: nothing if it was renamed onto the target.
+      if (created) rmSync(partial, { force: true })
     }
   }
 }

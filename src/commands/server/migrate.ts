@@ -17,11 +17,15 @@ export default class ServerMigrate extends BaseCommand<typeof ServerMigrate> {
   }
 
   async run(): Promise<{ applied: string[]; current: string | null }> {
-    const [{ openStorage }, { migrateToLatest }] = await Promise.all([
+    const [{ openStorage }, { migrateToLatest }, { exposedDatabaseWarning }] = await Promise.all([
       import('../../storage/open.js'),
       import('../../storage/migrate.js'),
+      import('../../storage/private-file.js'),
     ])
-    const storage = await openStorage(existingDatabase(this.flags.db))
+    const db = existingDatabase(this.flags.db)
+    const exposed = exposedDatabaseWarning(db)
+    if (exposed) this.note(`Warning: ${exposed}`)
+    const storage = await openStorage(db)
     try {
       const report = await migrateToLatest(storage.db)
       this.say(

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { hashToken, sameTokenHash } from '../../domain/tokens.js'
 import type { Principal, ServiceContext } from '../context.js'
 import { AppError } from '../errors.js'
-import { assertActsFor } from '../services/access.js'
+import { assertActsFor, operatorOnly } from '../services/access.js'
 import { countFailure, failureKeys } from '../rate-limit.js'
 import { isExpired } from '../services/expiry.js'
 import { prepareQuery } from '../../storage/prepared.js'
@@ -103,7 +103,7 @@ export function checkRouteAccess(request: FastifyRequest): void {
   // Raw, unvalidated: only compared with the token's own organization, never looked up.
   const org = (request.params as { org?: unknown } | undefined)?.org
   if (typeof org === 'string') assertActsFor(p, org)
-  if (access === 'operator') throw new AppError('forbidden', 'only the server operator can do this')
+  if (access === 'operator') throw operatorOnly()
   if (mutation && p.readOnly) throw new AppError('read_only_token', 'this token is read-only')
   if (access === 'admin' && p.role !== 'admin')
     throw new AppError('not_admin', `only admins of '${p.orgSlug}' can do this`)

@@ -42,7 +42,7 @@ export function assertAccess(ctx: ServiceContext, org: OrgRow, need: AccessNeed)
   if (p.kind === 'operator') return
   // Before any other refusal, and from the token alone (see assertActsFor).
   if (p.orgId !== org.id) throw wrongOrganization(p.orgSlug, org.slug)
-  if (need.role === 'operator') throw new AppError('forbidden', 'only the server operator can do this')
+  if (need.role === 'operator') throw operatorOnly()
   if (need.write && p.readOnly) throw new AppError('read_only_token', 'this token is read-only')
   if (need.role === 'admin' && p.role !== 'admin')
     throw new AppError('not_admin', `only admins of '${org.slug}' can do this`)
@@ -59,8 +59,19 @@ export function assertActsFor(p: Principal, slug: string): void {
 }
 
 export function requireOperator(ctx: ServiceContext): void {
-  if (ctx.principal.kind !== 'operator')
-    throw new AppError('forbidden', 'only the server operator can do this')
+  if (ctx.principal.kind !== 'operator') throw operatorOnly()
+}
+
+/**
+ * The answer to a user token on operator work (exit 4), saying which token does it: an admin with a
+ * profile of their own organization (README's quick start) otherwise sends its token with every call,
+ * `--org` included, and would not know the operator's is needed, nor how to send it.
+ */
+export function operatorOnly(): AppError {
+  return new AppError(
+    'forbidden',
+    'only the server operator can do this: use the operator token that `licctl server init` printed (LICCTL_TOKEN=<operator token> licctl …)',
+  )
 }
 
 /** The answer to a user token naming another organization than its own (exit 4). */
