@@ -47,6 +47,14 @@ describe('e2e: usage errors come before the connection', function () {
     [['devices', 'detach'], 'no targets given'],
     [['cloud', 'assign', 'cp'], 'no targets given'],
     [['devices', 'assign', 'rtr-1', '--file', 'x.csv'], 'give targets as arguments or with --file, not both'],
+    [
+      ['orgs', 'audit', '--since', '2027-01-01', '--until', '2026-01-01'],
+      "--until: must be after --since (2027-01-01T00:00:00.000Z), got '2026-01-01T00:00:00.000Z'",
+    ],
+    [
+      ['orgs', 'audit', '--since', '2026-01-01', '--until', '2026-01-01'],
+      "--until: must be after --since (2026-01-01T00:00:00.000Z), got '2026-01-01T00:00:00.000Z'",
+    ],
   ]
   for (const [args, message] of cases) {
     it(`${args.join(' ')}: exit 2 with a bogus token and no server`, async () => {
