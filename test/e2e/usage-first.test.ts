@@ -65,6 +65,19 @@ describe('e2e: usage errors come before the connection', function () {
     })
   }
 
+  it('orgs audit: --limit and --all are refused together (oclif exclusive), and --all alone is not', async () => {
+    for (const args of [
+      ['orgs', 'audit', '--limit', '2', '--all'],
+      ['orgs', 'audit', '--all', '--limit=2', '--json'],
+    ]) {
+      const r = await runCli(args, { env: bogus() })
+      assert.equal(r.code, 2, r.stderr)
+      assert.match(r.stderr, /--limit=2 cannot also be provided when using --all/)
+    }
+    // The default --limit is not "given": --all alone goes on to the (absent) server, exit 1.
+    assert.equal((await runCli(['orgs', 'audit', '--all'], { env: bogus() })).code, 1)
+  })
+
   it('expiry check: a warn level in hours longer than a window in hours is refused as early', async () => {
     usage(
       await runCli(['expiry', 'check', '--within', '12h', '--fail-within', '1d1h'], { env: bogus() }),

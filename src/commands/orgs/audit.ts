@@ -34,10 +34,17 @@ export default class OrgsAudit extends ListCommand<typeof OrgsAudit> {
       direction: -1,
       date: 'start',
     }),
-    limit: integerFlag({ description: 'at most this many entries', default: 50, min: 1, max: 100_000 }),
+    limit: integerFlag({
+      description: 'at most this many entries (not with --all)',
+      default: 50,
+      min: 1,
+      max: 100_000,
+      exclusive: ['all'],
+    }),
     all: Flags.boolean({
-      description: 'every matching entry (ignores --limit), streamed; with --json, NDJSON',
+      description: 'every matching entry, streamed; with --json, NDJSON (not with --limit)',
       default: false,
+      exclusive: ['limit'],
     }),
   }
 
