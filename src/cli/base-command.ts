@@ -58,7 +58,15 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     this.args = args as InferredArgs<T>
     this.positionals = argv.map(String)
     await this.checkOutputFlags()
+    await this.validate()
   }
+
+  /**
+   * A command's own checks of its flags and arguments together (`--idle` goes with `--stale`), run
+   * after parsing and before `run()`: before the profile is read or a request sent, so a usage
+   * error exits 2 whatever the token or the server.
+   */
+  protected async validate(): Promise<void> {}
 
   /**
    * Output flags that cannot all be honoured are refused before the command does anything (a bulk

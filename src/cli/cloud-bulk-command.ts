@@ -23,9 +23,10 @@ export abstract class AddonBulkCommand extends ApiCommand<typeof AddonBulkComman
   protected abstract readonly action: 'assign' | 'revoke'
 
   async run() {
+    // The targets first: a usage error is found before the profile is read.
+    const source = bulkSource(this.positionals, this.flags.file, 1)
     const client = await this.client()
     const org = await this.org()
-    const source = bulkSource(this.positionals, this.flags.file, 1)
     const addon = this.args.addon
     const [{ runBulk }, { addonItem }] = await Promise.all([
       import('./bulk/index.js'),

@@ -15,9 +15,10 @@ export abstract class DevicesDestructiveCommand extends ApiCommand<typeof Device
   protected abstract readonly action: 'detach' | 'remove'
 
   async run() {
+    // The targets first: a usage error is found before the profile is read.
+    const source = bulkSource(this.positionals, this.flags.file)
     const client = await this.client()
     const org = await this.org()
-    const source = bulkSource(this.positionals, this.flags.file)
     const { runDestructive } = await import('./devices-bulk.js')
     process.exitCode = await runDestructive(client, org, this.action, source, {
       dryRun: this.flags['dry-run'],

@@ -201,6 +201,7 @@ export const detachDetails = z.object({
   usedDays: z.number().int(),
   returnedDays: z.number().int(),
   lostDays: z.number().int(),
+  /** The pool license the days went back as; null when none went back, and in a dry run (named when applied). */
   returnedLicense: z.string().nullable(),
   tomorrow: z.object({ returnedDays: z.number().int(), lostDays: z.number().int() }),
   validUntilIfReassignedTomorrow: z.iso.date().nullable(),

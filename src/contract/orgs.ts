@@ -1,6 +1,7 @@
 import * as z from 'zod'
 import { email, instant, orgParams, page, pageQuery, plainText, slug } from './common.js'
 import { defineEndpoints } from './endpoint.js'
+import { rangeProblem } from '../domain/time-range.js'
 
 // The members' and tokens' contracts are modules of their own (users.ts, tokens.ts): a command
 // builds the schemas of the topics it calls, and `orgs show` calls only this one.
@@ -84,36 +85,41 @@ export const auditEntry = z.object({
 })
 export type AuditEntry = z.infer<typeof auditEntry>
 
-export const auditQuery = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
-  cursor: z.string().max(200).optional(),
-  /** Actions starting with this (a literal prefix: `cloud` or `cloud.assign`). */
-  action: z.string().max(100).optional(),
-  /** Entries by this actor: an email (in any case, as emails are stored lower-case), or `operator`. */
-  actor: z
-    .string()
-    .max(254)
-    .transform((s) => s.toLowerCase())
-    .optional(),
-  /**
-   * Entries about this target: the whole target, or one of its `/`-separated ends (an email, a key).
-   * Its email parts match in any case, and so does a host (the service knows which targets name
-   * one); the rest keeps its case (a device serial).
-   */
-  target: z
-    .string()
-    .max(300)
-    .transform((s) =>
-      s
-        .split('/')
-        .map((part) => (part.includes('@') ? part.toLowerCase() : part))
-        .join('/'),
-    )
-    .optional(),
-  since: instant.optional(),
-  /** Entries before this instant (exclusive). */
-  until: instant.optional(),
-})
+export const auditQuery = z
+  .strictObject({
+    limit: z.coerce.number().int().min(1).max(1000).default(100),
+    cursor: z.string().max(200).optional(),
+    /** Actions starting with this (a literal prefix: `cloud` or `cloud.assign`). */
+    action: z.string().max(100).optional(),
+    /** Entries by this actor: an email (in any case, as emails are stored lower-case), or `operator`. */
+    actor: z
+      .string()
+      .max(254)
+      .transform((s) => s.toLowerCase())
+      .optional(),
+    /**
+     * Entries about this target: the whole target, or one of its `/`-separated ends (an email, a key).
+     * Its email parts match in any case, and so does a host (the service knows which targets name
+     * one); the rest keeps its case (a device serial).
+     */
+    target: z
+      .string()
+      .max(300)
+      .transform((s) =>
+        s
+          .split('/')
+          .map((part) => (part.includes('@') ? part.toLowerCase() : part))
+          .join('/'),
+      )
+      .optional(),
+    since: instant.optional(),
+    /** Entries before this instant (exclusive). */
+    until: instant.optional(),
+  })
+  .superRefine((q, ctx) => {
+    const problem = rangeProblem('since', q.since, q.until)
+    if (problem !== null) ctx.addIssue({ code: 'custom', path: ['until'], message: problem })
+  })
 
 /** What `orgs audit verify` found walking an organization's hash chain. */
 export const auditVerification = z.object({

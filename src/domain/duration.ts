@@ -12,6 +12,11 @@ export function parseDuration(text: string): number | null {
   return total
 }
 
+/** Whether a duration's text is in whole days or weeks only (`30d`, `2w`, `1w3d`). */
+export function isWholeDays(text: string): boolean {
+  return /^(\d+[dw])+$/i.test(text.trim())
+}
+
 /** A short human form of a duration: `3d 4h`, `12m`, `45s`. */
 export function formatDuration(ms: number): string {
   const abs = Math.abs(ms)

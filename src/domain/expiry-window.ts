@@ -1,4 +1,7 @@
 import { Temporal } from 'temporal-polyfill'
+import { isWholeDays } from './duration.js'
+
+export { isWholeDays }
 
 const DAY = 86_400_000
 
@@ -12,9 +15,4 @@ export function windowEnd(nowMs: number, durationMs: number, wholeDays: boolean,
   if (!wholeDays || durationMs % DAY !== 0) return nowMs + durationMs
   const today = Temporal.Instant.fromEpochMilliseconds(nowMs).toZonedDateTimeISO(timeZone).toPlainDate()
   return today.add({ days: durationMs / DAY + 1 }).toZonedDateTime({ timeZone }).epochMilliseconds
-}
-
-/** Whether a duration's text is in whole days or weeks only (`30d`, `2w`, `1w3d`). */
-export function isWholeDays(text: string): boolean {
-  return /^(\d+[dw])+$/i.test(text.trim())
 }

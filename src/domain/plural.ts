@@ -8,6 +8,11 @@ export function counted(n: number, noun: string, plural = `${noun}s`): string {
   return `${n} ${n === 1 ? noun : plural}`
 }
 
+/** The pronoun for what a count named: `Free it` (1), `Free them` (2). */
+export function itThem(n: number): 'it' | 'them' {
+  return n === 1 ? 'it' : 'them'
+}
+
 /** The verb after a count: `1 is`, `3 are`. */
 export function isAre(n: number): 'is' | 'are' {
   return n === 1 ? 'is' : 'are'

@@ -53,3 +53,20 @@ export function durationProblem(ms: number): string | null {
 export function withinRange(ms: number): number {
   return Math.min(Math.max(ms, EARLIEST_MS), LATEST_MS)
 }
+
+/**
+ * Why a time range with its end not after its start is refused (`--since 2027-01-01 --until
+ * 2026-01-01` would match nothing, silently), or null when it is a range. The end is exclusive, so
+ * an end equal to the start is empty too. `sinceName` is how the caller names the start (`since`
+ * for the API, `--since` for the command line); the end's name prefixes the message.
+ */
+export function rangeProblem(
+  sinceName: string,
+  since: string | undefined,
+  until: string | undefined,
+): string | null {
+  if (since === undefined || until === undefined) return null
+  return Date.parse(until) > Date.parse(since)
+    ? null
+    : `must be after ${sinceName} (${since}), got '${until}'`
+}

@@ -1,7 +1,11 @@
 import { strict as assert } from 'node:assert'
-import { allOf, counted, isAre, sentence } from '../../src/domain/plural.js'
+import { allOf, counted, isAre, itThem, sentence } from '../../src/domain/plural.js'
 
 describe('domain: counts in messages', () => {
+  it('refers back to one as it, to several as them', () => {
+    assert.deepEqual([itThem(1), itThem(2), itThem(0)], ['it', 'them', 'them'])
+  })
+
   it('says one in the singular, never "all 1 seats" or "1 are"', () => {
     assert.equal(counted(1, 'seat'), '1 seat')
     assert.equal(counted(3, 'seat'), '3 seats')

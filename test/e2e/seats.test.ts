@@ -267,7 +267,7 @@ describe('e2e: seats', function () {
       /Lease\s+Product\s+User\s+Host\s+Idle\s+Last heartbeat\s+Roaming until\s+State/,
     )
     assert.match(stuck.stdout, /ls_\w+\s+quick\s+erin@acme\.test\s+crashy\s+\d+s\s+.*stale/)
-    assert.match(stuck.stdout, /1 stuck seat\. Free them with: licctl seats release --stale/)
+    assert.match(stuck.stdout, /1 stuck seat\. Free it with: licctl seats release --stale/)
     const stuckJson = json<{ items: LeaseJson[] }>(await as(admin, ['seats', 'stuck', '--json']))
     assert.deepEqual(
       stuckJson.items.map((l) => [l.user, l.host, l.state]),
@@ -282,7 +282,7 @@ describe('e2e: seats', function () {
     const narrowed = ok(await as(admin, ['seats', 'stuck', '--idle', '1s', '--product', 'quick']))
     assert.match(
       narrowed.stdout,
-      /\n1 stuck seat\. Free them with: licctl seats release --stale --idle 1s --product quick\n$/,
+      /\n1 stuck seat\. Free it with: licctl seats release --stale --idle 1s --product quick\n$/,
     )
 
     const plan = json<{ dryRun: boolean; results: Array<{ status: string }> }>(

@@ -676,6 +676,28 @@ for (const dialect of DIALECTS) {
         const bad = await t.call(alice, 'GET', '/v1/orgs/acme/audit?since=yesterday')
         assert.equal(bad.status, 400)
       })
+
+      it('refuses an until not after since (400 naming both), rather than an empty list', async () => {
+        for (const [since, until] of [
+          ['2027-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z'],
+          ['2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z'],
+        ] as const) {
+          const res = await t.call(alice, 'GET', `/v1/orgs/acme/audit?since=${since}&until=${until}`)
+          assert.equal(res.status, 400, JSON.stringify(res.body))
+          assert.equal(res.body.error.code, 'validation_failed')
+          assert.equal(res.body.error.message, `query.until: must be after since (${since}), got '${until}'`)
+          assert.deepEqual(
+            res.body.error.details.issues.map((i: { path: string }) => i.path),
+            ['query.until'],
+          )
+        }
+        const day = await t.call(
+          alice,
+          'GET',
+          '/v1/orgs/acme/audit?since=2026-01-01T00:00:00.000Z&until=2026-01-02T00:00:00.000Z',
+        )
+        assert.equal(day.status, 200, JSON.stringify(day.body))
+      })
     })
   })
 }

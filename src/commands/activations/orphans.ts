@@ -21,11 +21,8 @@ export default class ActivationsOrphans extends ListCommand<typeof ActivationsOr
     all: Flags.boolean({ description: 'include orphans already cleaned', default: false }),
   }
 
-  async run(): Promise<{ items: Orphan[] } | ClearOrphansResponse> {
-    const client = await this.client()
-    const org = await this.org()
+  protected override async validate(): Promise<void> {
     const f = this.flags
-    const { renderOrphans } = await import('../../cli/activations-view.js')
     if (f.clear !== undefined) {
       if (this.delimitedFormat)
         throw new UsageError(`--clear and --output ${this.delimitedFormat} cannot be used together`, {
@@ -33,6 +30,15 @@ export default class ActivationsOrphans extends ListCommand<typeof ActivationsOr
         })
       if (f.host !== undefined || f.all)
         throw new UsageError('--clear takes the host itself; --host and --all are for listing')
+    } else if (f.id !== undefined) throw new UsageError('--id goes with --clear')
+  }
+
+  async run(): Promise<{ items: Orphan[] } | ClearOrphansResponse> {
+    const client = await this.client()
+    const org = await this.org()
+    const f = this.flags
+    const { renderOrphans } = await import('../../cli/activations-view.js')
+    if (f.clear !== undefined) {
       const res = await client.activations.clearOrphans(
         { org },
         { host: f.clear, ...(f.id ? { id: f.id } : {}) },
@@ -41,7 +47,6 @@ export default class ActivationsOrphans extends ListCommand<typeof ActivationsOr
       this.say(renderOrphans(res.cleared))
       return res
     }
-    if (f.id !== undefined) throw new UsageError('--id goes with --clear')
     const { allItems } = await import('../../client/pages.js')
     const items: Orphan[] = await allItems(
       client.activations.orphans,

@@ -1,3 +1,4 @@
+import { itThem } from '../../domain/plural.js'
 import { Args, Flags } from '@oclif/core'
 import { ApiCommand } from '../../cli/base-command.js'
 import type { ReturnResponse } from '../../contract/activations.js'
@@ -46,8 +47,9 @@ Hosts still holding the ID would keep a useless copy (an orphan): the command li
     )
     if (res.orphaned.length > 0) {
       const { renderOrphans } = await import('../../cli/activations-view.js')
+      const one = res.orphaned.length === 1
       this.say(
-        'These hosts keep an orphaned copy; clean them, then `licctl activations orphans --clear <host>`:',
+        `${one ? 'This host keeps' : 'These hosts keep'} an orphaned copy; clean ${itThem(res.orphaned.length)}, then \`licctl activations orphans --clear <host>\`:`,
       )
       this.say(renderOrphans(res.orphaned))
     }

@@ -23,12 +23,12 @@ export default class DevicesAdd extends ApiCommand<typeof DevicesAdd> {
   }
 
   async run() {
-    const client = await this.client()
-    const org = await this.org()
     const f = this.flags
     const source = bulkSource(this.positionals, f.file)
     if (source.kind === 'args' && !f.category && !f.model)
       throw new UsageError('give --category or --model for the devices named')
+    const client = await this.client()
+    const org = await this.org()
     const [{ runBulk }, { addDeviceItem }] = await Promise.all([
       import('../../cli/bulk/index.js'),
       import('../../contract/devices.js'),

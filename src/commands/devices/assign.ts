@@ -30,10 +30,11 @@ export default class DevicesAssign extends ApiCommand<typeof DevicesAssign> {
   }
 
   async run() {
+    const f = this.flags
+    // The targets first: a usage error is found before the profile is read.
+    const source = bulkSource(this.positionals, f.file)
     const client = await this.client()
     const org = await this.org()
-    const f = this.flags
-    const source = bulkSource(this.positionals, f.file)
     const [{ runBulk }, { assignSpec }] = await Promise.all([
       import('../../cli/bulk/index.js'),
       import('../../cli/devices-bulk.js'),

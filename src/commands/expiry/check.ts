@@ -4,6 +4,7 @@ import { quote, UsageError } from '../../cli/errors.js'
 import { contractFlag, type NumberSchema } from '../../cli/flag-values.js'
 import type { LicctlClient } from '../../client/index.js'
 import type { ExpiryCheckOutput, ExpiryItem, ExpiryReport } from '../../contract/expiry.js'
+import { failWithinSurelyLonger, failWithinTooLong } from '../../domain/expiry-fail-within.js'
 import { byUrgency } from '../../domain/expiry-order.js'
 
 /** The window flags are checked by the contract's duration (longer than zero, within licctl's times). */
@@ -61,7 +62,8 @@ export default class ExpiryCheck extends ListCommand<typeof ExpiryCheck> {
     })(),
   }
 
-  async run(): Promise<ExpiryCheckOutput> {
+  /** Flags that cannot go together are refused before the profile is read or a request sent. */
+  protected override async validate(): Promise<void> {
     const f = this.flags
     if (f.format === 'github') {
       const other = this.delimitedFormat
@@ -76,6 +78,16 @@ export default class ExpiryCheck extends ListCommand<typeof ExpiryCheck> {
           hint: 'GitHub annotations are text for the Actions log; the exit code is the same with either',
         })
     }
+    // A warn level surely longer than the window; the mixed cases (2d, 40h) are the server's to judge.
+    const failWithin = f['fail-within']
+    if (failWithin !== undefined && failWithinSurelyLonger(f.within, failWithin))
+      throw new UsageError(`--fail-within: ${failWithinTooLong(f.within, failWithin)}`, {
+        code: 'validation_failed',
+      })
+  }
+
+  async run(): Promise<ExpiryCheckOutput> {
+    const f = this.flags
     const { expiryQuery } = await import('../../contract/expiry.js')
     const capacity = parseCapacity(f.capacity, expiryQuery.shape.capacity.unwrap())
     const query = {

@@ -1,9 +1,10 @@
 import { Flags } from '@oclif/core'
 import { ListCommand } from '../../cli/base-command.js'
-import { terminalSafeJson } from '../../cli/errors.js'
+import { terminalSafeJson, UsageError } from '../../cli/errors.js'
 import { renderTable, shortTime } from '../../cli/output.js'
 import type { AuditEntry } from '../../contract/orgs.js'
 import { instantFlag, integerFlag } from '../../cli/flag-values.js'
+import { rangeProblem } from '../../domain/time-range.js'
 
 export default class OrgsAudit extends ListCommand<typeof OrgsAudit> {
   static override summary = 'Read the audit log, newest first (admins)'
@@ -33,11 +34,24 @@ export default class OrgsAudit extends ListCommand<typeof OrgsAudit> {
       direction: -1,
       date: 'start',
     }),
-    limit: integerFlag({ description: 'at most this many entries', default: 50, min: 1, max: 100_000 }),
-    all: Flags.boolean({
-      description: 'every matching entry (ignores --limit), streamed; with --json, NDJSON',
-      default: false,
+    limit: integerFlag({
+      description: 'at most this many entries (not with --all)',
+      default: 50,
+      min: 1,
+      max: 100_000,
+      exclusive: ['all'],
     }),
+    all: Flags.boolean({
+      description: 'every matching entry, streamed; with --json, NDJSON (not with --limit)',
+      default: false,
+      exclusive: ['limit'],
+    }),
+  }
+
+  /** A range that would match nothing is refused before the profile is read or a request sent. */
+  protected override async validate(): Promise<void> {
+    const problem = rangeProblem('--since', this.flags.since, this.flags.until)
+    if (problem !== null) throw new UsageError(`--until: ${problem}`, { code: 'validation_failed' })
   }
 
   async run(): Promise<{ items: AuditEntry[] } | undefined> {

@@ -34,9 +34,7 @@ Leases with a recent heartbeat look in use: the command lists them and asks on a
     }),
   }
 
-  async run(): Promise<{ dryRun: boolean; results: []; summary: BulkSummary } | undefined> {
-    const client = await this.client()
-    const org = await this.org()
+  protected override async validate(): Promise<void> {
     const f = this.flags
     const modes = [this.positionals.length > 0, Boolean(f.user?.length), f.stale, Boolean(f.file)].filter(
       Boolean,
@@ -44,6 +42,12 @@ Leases with a recent heartbeat look in use: the command lists them and asks on a
     if (modes !== 1)
       throw new UsageError('name what to release: lease ids, --user, --stale or --file (one of them)')
     if (!f.stale && (f.idle || f.product)) throw new UsageError('--idle and --product go with --stale')
+  }
+
+  async run(): Promise<{ dryRun: boolean; results: []; summary: BulkSummary } | undefined> {
+    const client = await this.client()
+    const org = await this.org()
+    const f = this.flags
     const idleSeconds = f.idle
     let source: BulkSource
     let target = 'lease'

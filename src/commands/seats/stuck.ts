@@ -3,7 +3,7 @@ import { ListCommand } from '../../cli/base-command.js'
 import { durationFlag } from '../../cli/flag-values.js'
 import { renderLeases } from '../../cli/seats-view.js'
 import { allItems } from '../../client/pages.js'
-import { counted } from '../../domain/plural.js'
+import { counted, itThem } from '../../domain/plural.js'
 
 export default class SeatsStuck extends ListCommand<typeof SeatsStuck> {
   static override summary = 'Triage: stale leases (no recent heartbeat), oldest first (admins)'
@@ -35,7 +35,7 @@ export default class SeatsStuck extends ListCommand<typeof SeatsStuck> {
         ...(this.flags.product !== undefined ? ['--product', this.flags.product] : []),
       ]
       this.say(
-        `${counted(items.length, 'stuck seat')}. Free them with: licctl seats release --stale${narrowed.map((a) => ` ${a}`).join('')}`,
+        `${counted(items.length, 'stuck seat')}. Free ${itThem(items.length)} with: licctl seats release --stale${narrowed.map((a) => ` ${a}`).join('')}`,
       )
     }
     return { items }

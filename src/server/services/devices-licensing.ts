@@ -291,7 +291,7 @@ export async function detachLicenses(
   return deviceBulk(ctx, slug, 'devices.detach.bulk', items, opts, async (trx, item, { org, today, now }) => {
     const device = await findDevice(trx, org.id, item.serial)
     const details = await detachDevice(trx, ctx, org, device, today, now)
-    return details ? { changed: true, details } : { changed: false }
+    return details ? { changed: true, details: planned(details, opts.dryRun) } : { changed: false }
   })
 }
 
@@ -320,8 +320,17 @@ export async function removeDevices(
       before: { category: device.category, licenseDays: device.license_days },
       after: null,
     })
-    return { changed: true, ...(detached ? { details: detached } : {}) }
+    return { changed: true, ...(detached ? { details: planned(detached, opts.dryRun) } : {}) }
   })
+}
+
+/**
+ * A detach as a dry run reports it: the returned license unnamed (null) beside the days that would go
+ * back. Its name is drawn when the days go back, and the dry run's is rolled back, so a name here
+ * would be one that never exists.
+ */
+function planned(details: DetachDetails, dryRun: boolean): DetachDetails {
+  return dryRun ? { ...details, returnedLicense: null } : details
 }
 
 /** What every device bulk row works with: the organization, and today in its time zone. */

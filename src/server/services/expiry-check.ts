@@ -4,6 +4,7 @@ import { daysUntil, lastValidDay } from '../../domain/dates.js'
 import { byUrgency } from '../../domain/expiry-order.js'
 import { parseDuration } from '../../domain/duration.js'
 import { isWholeDays, windowEnd } from '../../domain/expiry-window.js'
+import { failWithinTooLong } from '../../domain/expiry-fail-within.js'
 import { instantProblem } from '../../domain/time-range.js'
 import type { Executor, ServiceContext } from '../context.js'
 import { invalidField } from '../errors.js'
@@ -136,10 +137,7 @@ export async function checkExpiry(ctx: ServiceContext, slug: string, q: ExpiryQu
       ? null
       : windowEnd(now, parseDuration(q.failWithin)!, isWholeDays(q.failWithin), tz)
   if (failUntil !== null && failUntil > until)
-    throw invalidField(
-      'query.failWithin',
-      `must not be longer than the window (${within}), got '${q.failWithin}'`,
-    )
+    throw invalidField('query.failWithin', failWithinTooLong(within, q.failWithin!))
   // A kind named twice is checked once: its items would otherwise be reported (and fail) twice.
   const kinds = q.kind === undefined ? expiryKinds() : [...new Set(q.kind.split(',').map((k) => k.trim()))]
   for (const k of kinds)

@@ -45,7 +45,9 @@ export default class DevicesKeysIssue extends ApiCommand<typeof DevicesKeysIssue
     )
     const { renderIssued } = await import('../../../cli/devices-view.js')
     this.say(renderIssued(res))
-    this.note('Keys are shown once: keep them now.')
+    this.note(
+      res.keys.length === 1 ? 'The key is shown once: keep it now.' : 'Keys are shown once: keep them now.',
+    )
     return res
   }
 }

@@ -23,6 +23,8 @@ export default class UsersAdd extends ApiCommand<typeof UsersAdd> {
   }
 
   async run() {
+    // The targets first: a usage error is found before the profile is read.
+    const source = bulkSource(this.positionals, this.flags.file)
     const client = await this.client()
     const org = await this.org()
     const { runBulk } = await import('../../../cli/bulk/index.js')
@@ -37,7 +39,7 @@ export default class UsersAdd extends ApiCommand<typeof UsersAdd> {
         params: { org },
         describe: describeName,
       },
-      bulkSource(this.positionals, this.flags.file),
+      source,
       { dryRun: this.flags['dry-run'], ...this.structuredOutput, strict: this.flags.strict },
     )
   }

@@ -17,9 +17,10 @@ export default class UsersRemove extends ApiCommand<typeof UsersRemove> {
   static override flags = { ...bulkFlags }
 
   async run() {
+    // The targets first: a usage error is found before the profile is read.
+    const source = bulkSource(this.positionals, this.flags.file)
     const client = await this.client()
     const org = await this.org()
-    const source = bulkSource(this.positionals, this.flags.file)
     if (!this.flags['dry-run']) {
       const what = source.kind === 'file' ? `every member listed in ${source.path}` : source.values.join(', ')
       await confirmDestructive(

@@ -1,0 +1,87 @@
+import { strict as assert } from 'node:assert'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { runCli, type CliResult } from '../helpers/e2e.js'
+
+/**
+ * A usage error (flags that do not go together) is found before any profile or network work: it
+ * exits 2 whatever the token, with no server running and with no profile at all.
+ */
+describe('e2e: usage errors come before the connection', function () {
+  let dir: string
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'licctl-usage-first-'))
+  })
+  after(() => rmSync(dir, { recursive: true, force: true }))
+
+  // Port 9 (discard): nothing listens there, so any request would fail as a network error (exit 1).
+  const bogus = () => ({
+    LICCTL_URL: 'http://127.0.0.1:9',
+    LICCTL_TOKEN: 'not-a-real-token',
+    LICCTL_ORG: 'acme',
+    LICCTL_CONFIG_DIR: join(dir, 'config'),
+    LICCTL_CACHE_DIR: join(dir, 'cache'),
+  })
+  // No token, no profile: loading the connection would fail as "not logged in" (exit 4).
+  const none = () => ({ LICCTL_CONFIG_DIR: join(dir, 'config'), LICCTL_CACHE_DIR: join(dir, 'cache') })
+  const usage = (r: CliResult, message: string) => {
+    assert.equal(r.code, 2, r.stderr)
+    assert.equal(r.stderr.split('\n')[0], `Error: ${message}`)
+  }
+
+  const cases: Array<[args: string[], message: string]> = [
+    [
+      ['expiry', 'check', '--within', '7d', '--fail-within', '30d'],
+      "--fail-within: must not be longer than the window (7d), got '30d'",
+    ],
+    [['seats', 'release', 'L-1', '--idle', '1h'], '--idle and --product go with --stale'],
+    [['seats', 'release'], 'name what to release: lease ids, --user, --stale or --file (one of them)'],
+    [['activations', 'orphans', '--id', 'A-1'], '--id goes with --clear'],
+    [
+      ['activations', 'orphans', '--clear', 'ws-1', '--host', 'ws-1'],
+      '--clear takes the host itself; --host and --all are for listing',
+    ],
+    [['devices', 'add', 'rtr-1'], 'give --category or --model for the devices named'],
+    [['orgs', 'users', 'remove'], 'no targets given'],
+    [['devices', 'detach'], 'no targets given'],
+    [['cloud', 'assign', 'cp'], 'no targets given'],
+    [['devices', 'assign', 'rtr-1', '--file', 'x.csv'], 'give targets as arguments or with --file, not both'],
+    [
+      ['orgs', 'audit', '--since', '2027-01-01', '--until', '2026-01-01'],
+      "--until: must be after --since (2027-01-01T00:00:00.000Z), got '2026-01-01T00:00:00.000Z'",
+    ],
+    [
+      ['orgs', 'audit', '--since', '2026-01-01', '--until', '2026-01-01'],
+      "--until: must be after --since (2026-01-01T00:00:00.000Z), got '2026-01-01T00:00:00.000Z'",
+    ],
+  ]
+  for (const [args, message] of cases) {
+    it(`${args.join(' ')}: exit 2 with a bogus token and no server`, async () => {
+      usage(await runCli(args, { env: bogus() }), message)
+    })
+    it(`${args.join(' ')}: exit 2 with no profile at all`, async () => {
+      usage(await runCli(args, { env: none() }), message)
+    })
+  }
+
+  it('orgs audit: --limit and --all are refused together (oclif exclusive), and --all alone is not', async () => {
+    for (const args of [
+      ['orgs', 'audit', '--limit', '2', '--all'],
+      ['orgs', 'audit', '--all', '--limit=2', '--json'],
+    ]) {
+      const r = await runCli(args, { env: bogus() })
+      assert.equal(r.code, 2, r.stderr)
+      assert.match(r.stderr, /--limit=2 cannot also be provided when using --all/)
+    }
+    // The default --limit is not "given": --all alone goes on to the (absent) server, exit 1.
+    assert.equal((await runCli(['orgs', 'audit', '--all'], { env: bogus() })).code, 1)
+  })
+
+  it('expiry check: a warn level in hours longer than a window in hours is refused as early', async () => {
+    usage(
+      await runCli(['expiry', 'check', '--within', '12h', '--fail-within', '1d1h'], { env: bogus() }),
+      "--fail-within: must not be longer than the window (12h), got '1d1h'",
+    )
+  })
+})
