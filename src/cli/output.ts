@@ -212,3 +212,14 @@ export function shortDate(iso: string | null | undefined): string {
   if (!iso) return '-'
   return process.stdout.isTTY ? relativeTime(Date.parse(iso)) : iso.slice(0, 10)
 }
+
+/**
+ * An audit entry's change in one line: `before → after`, or the one side there is (a creation has
+ * no before, a removal no after), never an empty `{}` standing for nothing.
+ */
+export function changeText(before: unknown, after: unknown): string {
+  const fmt = (v: unknown) => (v === null || v === undefined ? '' : JSON.stringify(v))
+  const b = fmt(before)
+  const a = fmt(after)
+  return b && a ? `${b} → ${a}` : b || a
+}

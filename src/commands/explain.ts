@@ -1,8 +1,10 @@
 import { Args, Flags } from '@oclif/core'
 import { ApiCommand } from '../cli/base-command.js'
 import { UsageError } from '../cli/errors.js'
-import { color, shortTime } from '../cli/output.js'
+import { changeText, color, shortTime } from '../cli/output.js'
 import type { Explanation } from '../contract/explain.js'
+
+type Change = Explanation['history'][number]
 
 const SUBJECTS = ['addon', 'pool', 'device', 'activation'] as const
 const others = (s: (typeof SUBJECTS)[number]) => SUBJECTS.filter((o) => o !== s)
@@ -53,19 +55,14 @@ export default class Explain extends ApiCommand<typeof Explain> {
       c.bold('Evidence'),
       ...e.evidence.map((ev) => `  ${ev.fact}: ${ev.detail}`),
     ]
-    if (e.history.length > 0)
-      lines.push(
-        '',
-        c.bold('Last changes'),
-        ...e.history.map(
-          (h) =>
-            `  ${shortTime(h.at)}  ${h.actor}  ${h.action} ${h.target}` +
-            (h.before || h.after
-              ? `  ${JSON.stringify(h.before ?? {})} → ${JSON.stringify(h.after ?? {})}`
-              : ''),
-        ),
-      )
+    if (e.history.length > 0) lines.push('', c.bold('Last changes'), ...e.history.map(historyLine))
     this.say(lines.join('\n'))
     return e
   }
+}
+
+/** One audit entry under "Last changes": when, who, what, and its change as `orgs audit` words it. */
+export function historyLine(h: Change): string {
+  const change = changeText(h.before, h.after)
+  return `  ${shortTime(h.at)}  ${h.actor}  ${h.action} ${h.target}` + (change ? `  ${change}` : '')
 }

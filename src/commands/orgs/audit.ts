@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core'
 import { ListCommand } from '../../cli/base-command.js'
 import { terminalSafeJson, UsageError } from '../../cli/errors.js'
-import { renderTable, shortTime } from '../../cli/output.js'
+import { changeText, renderTable, shortTime } from '../../cli/output.js'
 import type { AuditEntry } from '../../contract/orgs.js'
 import { instantFlag, integerFlag } from '../../cli/flag-values.js'
 import { rangeProblem } from '../../domain/time-range.js'
@@ -118,9 +118,6 @@ function write(text: string): Promise<void> {
 }
 
 export function describeChange(e: AuditEntry): string {
-  const fmt = (v: unknown) => (v === null || v === undefined ? '' : JSON.stringify(v))
-  const before = fmt(e.before)
-  const after = fmt(e.after)
-  const text = before && after ? `${before} → ${after}` : before || after
+  const text = changeText(e.before, e.after)
   return text.length > 80 ? text.slice(0, 77) + '…' : text
 }
