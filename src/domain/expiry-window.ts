@@ -1,7 +1,4 @@
 import { Temporal } from 'temporal-polyfill'
-import { isWholeDays } from './duration.js'
-
-export { isWholeDays }
 
 const DAY = 86_400_000
 
