@@ -121,10 +121,9 @@ function inScope(chunk: RawRow[], scope: ReadonlyArray<readonly [string, string]
 }
 
 /** Each row keeps only the first target column it fills: the most specific (a lease, not its user). */
-function oneTarget(chunk: RawRow[], targets: readonly string[]): RawRow[] {
+function oneTarget(chunk: RawRow[], targets: readonly string[]): void {
   for (const { values } of chunk) {
     const named = targets.find((t) => values[t] !== undefined)
     for (const t of targets) if (t !== named) delete values[t]
   }
-  return chunk
 }
