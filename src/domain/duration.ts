@@ -17,6 +17,18 @@ export function isWholeDays(text: string): boolean {
   return /^(\d+[dw])+$/i.test(text.trim())
 }
 
+/**
+ * Whole seconds as a duration flag reads them back exactly, in the largest unit that divides them:
+ * 7200 → `2h`, 90 → `90s` (a hint that repeats a flag the user gave, where `formatDuration` would round).
+ */
+export function exactDuration(seconds: number): string {
+  for (const unit of ['d', 'h', 'm'] as const) {
+    const size = UNITS[unit]! / 1_000
+    if (seconds % size === 0) return `${seconds / size}${unit}`
+  }
+  return `${seconds}s`
+}
+
 /** A short human form of a duration: `3d 4h`, `12m`, `45s`. */
 export function formatDuration(ms: number): string {
   const abs = Math.abs(ms)

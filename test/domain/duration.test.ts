@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert'
 import fc from 'fast-check'
-import { formatDuration, parseDuration } from '../../src/domain/duration.js'
+import { exactDuration, formatDuration, parseDuration } from '../../src/domain/duration.js'
 
 const UNIT_MS = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 } as const
 type Unit = keyof typeof UNIT_MS
@@ -40,6 +40,24 @@ describe('domain: durations', () => {
           parseDuration(parts.map(([n, u]) => `${n}${u}`).join('')) ===
           parts.reduce((sum, [n, u]) => sum + n * UNIT_MS[u], 0),
       ),
+    )
+  })
+
+  it('writes whole seconds exactly, in the largest unit that divides them, and they read back the same', () => {
+    const cases: Array<[number, string]> = [
+      [0, '0d'],
+      [90, '90s'],
+      [120, '2m'],
+      [7200, '2h'],
+      [5400, '90m'],
+      [172_800, '2d'],
+      [1_209_600, '14d'],
+    ]
+    for (const [seconds, text] of cases) assert.equal(exactDuration(seconds), text, String(seconds))
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 400 * 86_400 }), (seconds) => {
+        return parseDuration(exactDuration(seconds)) === seconds * 1_000
+      }),
     )
   })
 

@@ -3,6 +3,7 @@ import { ListCommand } from '../../cli/base-command.js'
 import { durationFlag } from '../../cli/flag-values.js'
 import { renderLeases } from '../../cli/seats-view.js'
 import { allItems } from '../../client/pages.js'
+import { exactDuration } from '../../domain/duration.js'
 import { counted, itThem } from '../../domain/plural.js'
 
 export default class SeatsStuck extends ListCommand<typeof SeatsStuck> {
@@ -31,7 +32,7 @@ export default class SeatsStuck extends ListCommand<typeof SeatsStuck> {
       this.say(renderLeases(items, { idle: true }))
       // The command that frees what was listed: with the TTL alone it would miss (or add) leases.
       const narrowed = [
-        ...(idleSeconds !== undefined ? ['--idle', secondsFlag(idleSeconds)] : []),
+        ...(idleSeconds !== undefined ? ['--idle', exactDuration(idleSeconds)] : []),
         ...(this.flags.product !== undefined ? ['--product', this.flags.product] : []),
       ]
       this.say(
@@ -40,15 +41,4 @@ export default class SeatsStuck extends ListCommand<typeof SeatsStuck> {
     }
     return { items }
   }
-}
-
-/** Seconds as a duration flag reads them back exactly: 7200 → `2h`, 90 → `90s`. */
-function secondsFlag(seconds: number): string {
-  for (const [unit, size] of [
-    ['d', 86400],
-    ['h', 3600],
-    ['m', 60],
-  ] as const)
-    if (seconds % size === 0) return `${seconds / size}${unit}`
-  return `${seconds}s`
 }
