@@ -1,8 +1,15 @@
 import { Command, Errors, Flags, ux, type Interfaces } from '@oclif/core'
-import { ClientError } from '../client/errors.js'
+import { ApiError, ClientError } from '../client/errors.js'
 import type { LicctlClient } from '../client/index.js'
 import { redactTokens } from '../domain/redact.js'
-import { escapeRawInJson, failureOf, terminalSafeJson, terminalSafeText, UsageError } from './errors.js'
+import {
+  CliError,
+  escapeRawInJson,
+  failureOf,
+  terminalSafeJson,
+  terminalSafeText,
+  UsageError,
+} from './errors.js'
 import { stderrColor } from './output.js'
 import { dropOutputWhenStdoutCloses } from './stdout.js'
 
@@ -296,6 +303,11 @@ export abstract class ApiCommand<T extends typeof Command> extends BaseCommand<T
         'Organization to act on: its profile, or this org with the current profile’s server and token (env LICCTL_ORG).',
       helpGroup: 'GLOBAL',
     }),
+    profile: Flags.string({
+      description:
+        'Profile whose server and token to use, whatever --org names (env LICCTL_PROFILE): `--profile operator --org acme` for operator work on acme.',
+      helpGroup: 'GLOBAL',
+    }),
   }
 
   private _client: LicctlClient | undefined
@@ -307,7 +319,8 @@ export abstract class ApiCommand<T extends typeof Command> extends BaseCommand<T
     if (this._client) return this._client
     // The connection first: when there is none, the client (zod, the contracts) is never loaded.
     const { resolveConnection } = await import('./connection.js')
-    const conn = resolveConnection((this.flags as { org?: string }).org)
+    const { org, profile } = this.flags as { org?: string; profile?: string }
+    const conn = resolveConnection(org, profile)
     const { LicctlClient } = await import('../client/index.js')
     this._org = conn.org
     this._url = conn.url
@@ -334,6 +347,34 @@ export abstract class ApiCommand<T extends typeof Command> extends BaseCommand<T
   public override async finally(err: Error | undefined): Promise<void> {
     await this._client?.close()
     return super.finally(err)
+  }
+
+  protected override async catch(err: Error): Promise<void> {
+    return super.catch(await this.withOperatorHint(err))
+  }
+
+  /**
+   * Operator work refused to another token, on a machine that has the operator's profile: the
+   * server's answer says to send the operator's token; the hint says how, without pasting it.
+   */
+  private async withOperatorHint(err: Error): Promise<Error> {
+    if (!(err instanceof ApiError) || (err.details as { requires?: unknown })?.requires !== 'operator')
+      return err
+    const [{ Profiles }, { sameServer }] = await Promise.all([
+      import('./profiles.js'),
+      import('./connection.js'),
+    ])
+    const operator = new Profiles().get('operator')
+    // Not when the variables replace every profile (--profile is refused then), nor for another
+    // server. The token sent was not the operator's: the server refused it operator work.
+    if (process.env.LICCTL_URL && process.env.LICCTL_TOKEN) return err
+    if (!operator || !this._url || !sameServer(operator.url, this._url)) return err
+    return new CliError(err.message, {
+      code: err.code,
+      exitCode: 4,
+      details: err.details,
+      hint: 'this machine has the operator’s profile: add --profile operator',
+    })
   }
 }
 

@@ -17,7 +17,7 @@ export const VALUE_COMPLETIONS: {
   args: Readonly<Record<string, ValueKind>>
 } = {
   /** By flag name, on every command that has it. */
-  flags: { org: 'orgs' },
+  flags: { org: 'orgs', profile: 'profiles' },
   /** By command id: the command's first argument. */
   args: {
     'orgs:use': 'profiles',

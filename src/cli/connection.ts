@@ -1,5 +1,5 @@
 import { CliError, quote, UsageError } from './errors.js'
-import { profileName, Profiles } from './profiles.js'
+import { profileName, Profiles, type Profile } from './profiles.js'
 
 export interface Connection {
   url: string
@@ -8,22 +8,33 @@ export interface Connection {
 }
 
 /**
- * Where a call goes and as whom. `--org` picks that organization's profile; without one, the
- * current profile's server and token are used for that organization (the operator's case).
+ * Where a call goes and as whom. `--profile` (or LICCTL_PROFILE) names the profile whose server and
+ * token are used, whatever `--org` names (the operator's profile acting on an organization this
+ * machine also has an admin's profile for). Else `--org` picks that organization's profile; without
+ * one, the current profile's server and token are used for that organization (the operator's case).
  * With both LICCTL_URL and LICCTL_TOKEN set no profile is read at all, the current one's
  * organization included: the organization is --org or LICCTL_ORG, else none (CI: a job's token
  * must not act on whatever organization the machine's current profile happens to name). With only
  * one of them set, it replaces that part of the profile; LICCTL_ORG picks a profile like --org.
  */
-export function resolveConnection(orgFlag: string | undefined): Connection {
+export function resolveConnection(orgFlag: string | undefined, profileFlag?: string | undefined): Connection {
   const env = process.env
   // An empty variable (as CI systems often set) means unset.
   const envUrl = env.LICCTL_URL || undefined
   const envToken = env.LICCTL_TOKEN || undefined
+  const named = profileFlag || env.LICCTL_PROFILE || undefined
+  const namedBy = profileFlag ? '--profile' : 'LICCTL_PROFILE'
+  if (named && envUrl && envToken)
+    throw new UsageError(
+      `${namedBy} ${quote(named, 40)} cannot be used while LICCTL_URL and LICCTL_TOKEN are set: they replace every profile`,
+      { hint: `unset LICCTL_URL and LICCTL_TOKEN to use profile ${quote(named, 40)}` },
+    )
   // Both set: the environment is the whole connection, and no profile (nor its org) is consulted.
   const profiles = envUrl && envToken ? undefined : new Profiles()
   const wanted = orgFlag || env.LICCTL_ORG || undefined
-  const profile = (wanted ? profiles?.get(wanted) : undefined) ?? profiles?.current()
+  const profile = named
+    ? profileNamed(profiles!, named, namedBy)
+    : ((wanted ? profiles?.get(wanted) : undefined) ?? profiles?.current())
   const url = envUrl ?? profile?.url
   const token = envToken ?? profile?.token
   // A profile's token goes only to that profile's server, never to another one named by LICCTL_URL.
@@ -39,6 +50,17 @@ export function resolveConnection(orgFlag: string | undefined): Connection {
       hint: 'e.g. LICCTL_URL=https://licenses.example.com',
     })
   return { url, token, org: wanted ?? profile?.org }
+}
+
+/** The profile `--profile` (or LICCTL_PROFILE) names; not found (exit 5) as `orgs use` says it. */
+function profileNamed(profiles: Profiles, name: string, namedBy: string): Profile {
+  const profile = profiles.get(name)
+  if (profile) return profile
+  throw new CliError(`${namedBy}: no profile named ${quote(name, 40)}`, {
+    code: 'not_found',
+    exitCode: 5,
+    hint: `known profiles: ${Object.keys(profiles.all()).join(', ') || 'none'}; create one with \`licctl orgs login\``,
+  })
 }
 
 /**
@@ -85,7 +107,8 @@ function isHttpUrl(text: string): boolean {
   }
 }
 
-function sameServer(a: string, b: string): boolean {
+/** Two URLs of one server (scheme, host and port). */
+export function sameServer(a: string, b: string): boolean {
   try {
     return new URL(a).origin === new URL(b).origin
   } catch {

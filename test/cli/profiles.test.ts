@@ -17,7 +17,7 @@ describe('profiles', function () {
 
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'licctl-profiles-'))
-    for (const k of ['LICCTL_URL', 'LICCTL_TOKEN', 'LICCTL_ORG']) delete process.env[k]
+    for (const k of ['LICCTL_URL', 'LICCTL_TOKEN', 'LICCTL_ORG', 'LICCTL_PROFILE']) delete process.env[k]
     process.env.LICCTL_CONFIG_DIR = dir
   })
   afterEach(() => {
@@ -76,6 +76,59 @@ describe('profiles', function () {
 
     it('--org without a profile acts on that organization with the current profile (the operator’s case)', () => {
       assert.deepEqual(resolveConnection('globex'), { url: 'http://op.test', token: OP, org: 'globex' })
+    })
+
+    it('--profile picks the server and token, whatever --org names; the organization stays --org’s', () => {
+      new Profiles(dir).use('acme')
+      assert.deepEqual(resolveConnection('acme', 'operator'), {
+        url: 'http://op.test',
+        token: OP,
+        org: 'acme',
+      })
+      assert.deepEqual(resolveConnection(undefined, 'operator'), {
+        url: 'http://op.test',
+        token: OP,
+        org: undefined,
+      })
+      assert.deepEqual(resolveConnection(undefined, 'acme'), {
+        url: 'http://acme.test',
+        token: ACME,
+        org: 'acme',
+      })
+      process.env.LICCTL_PROFILE = 'operator'
+      assert.equal(resolveConnection('acme').token, OP)
+      assert.equal(resolveConnection('acme', 'acme').token, ACME, 'the flag wins over LICCTL_PROFILE')
+      process.env.LICCTL_TOKEN = 'lic_u_fromTheEnvironment000000000000000000'
+      assert.deepEqual(resolveConnection('acme'), {
+        url: 'http://op.test',
+        token: 'lic_u_fromTheEnvironment000000000000000000',
+        org: 'acme',
+      })
+    })
+
+    it('--profile naming no profile is not found (5), and is refused when the variables replace every profile (2)', () => {
+      assert.throws(
+        () => resolveConnection('acme', 'acm'),
+        (err: CliError) =>
+          err.code === 'not_found' &&
+          err.exitCode === 5 &&
+          err.message === "--profile: no profile named 'acm'" &&
+          err.hint === 'known profiles: operator, acme; create one with `licctl orgs login`',
+      )
+      process.env.LICCTL_PROFILE = 'acm'
+      assert.throws(
+        () => resolveConnection('acme'),
+        (err: CliError) => err.exitCode === 5 && err.message === "LICCTL_PROFILE: no profile named 'acm'",
+      )
+      process.env.LICCTL_URL = 'http://ci.test'
+      process.env.LICCTL_TOKEN = 'lic_u_fromTheEnvironment000000000000000000'
+      assert.throws(
+        () => resolveConnection('acme', 'operator'),
+        (err: CliError) =>
+          err.exitCode === 2 &&
+          err.message ===
+            "--profile 'operator' cannot be used while LICCTL_URL and LICCTL_TOKEN are set: they replace every profile",
+      )
     })
 
     it('LICCTL_ORG picks a profile like --org, and the flag wins over it', () => {

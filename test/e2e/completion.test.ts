@@ -104,11 +104,12 @@ describe('e2e: shell completion (bash, zsh, fish) with profile names and organiz
   })
 
   describe('the scripts', function () {
-    it('bash: the plugin’s commands and flags, and the values after --org and for orgs use', () => {
+    it('bash: the plugin’s commands and flags, and the values after --org, --profile and for orgs use', () => {
       const bash = readFileSync(join(functions, 'bash/licctl.bash'), 'utf8')
-      assert.match(bash, /^seats:provision --json --jq --org --seats --expires --lease-ttl --max-roaming$/m)
-      assert.match(bash, /^orgs:users:list --json --jq --org --output --role$/m)
+      assert.match(bash, /^seats:provision --json --jq --org --profile --seats --expires --lease-ttl --max-roaming$/m)
+      assert.match(bash, /^orgs:users:list --json --jq --org --profile --output --role$/m)
       assert.match(bash, /^ {4}--org\) kind=orgs ;;$/m)
+      assert.match(bash, /^ {4}--profile\) kind=profiles ;;$/m)
       assert.match(bash, /^ {6}orgs:use\|orgs:logout\) kind=profiles ;;$/m)
       assert.match(bash, /\$\(licctl __complete "\$kind" 2>\/dev\/null\)/)
       assert.match(bash, /^complete -F __licctl_values licctl$/m)
@@ -186,6 +187,7 @@ describe('e2e: shell completion (bash, zsh, fish) with profile names and organiz
     ],
     [['licctl', 'orgs', 'logout', 'o'], ['operator']],
     [['licctl', 'seats', 'list', '--org', 'g'], ['globex']],
+    [['licctl', 'seats', 'provision', 'cad', '--profile', 'o'], ['operator']],
     [['licctl', 'orgs', 'show', 'a'], ['acme']],
   ]
 

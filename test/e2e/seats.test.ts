@@ -471,7 +471,7 @@ describe('e2e: seats', function () {
     assert.equal(idleAlone.stderr.trim(), 'Error: --idle and --product go with --stale')
   })
 
-  it('after the quick start, an operator command through the admin profile says to use the operator token (exit 4), and that works', async () => {
+  it('after the quick start, an operator command through the admin profile says to use the operator profile (exit 4), and --profile operator or the operator token works', async () => {
     // README's quick start: the operator's profile, then acme's admin's (now current).
     const configDir = join(server.dir, 'quick-start-config')
     const withProfiles = (env: Record<string, string> = {}): CliOptions => ({
@@ -500,13 +500,53 @@ describe('e2e: seats', function () {
     assert.equal(refused.code, 4)
     assert.equal(
       refused.stderr,
-      'Error: only the server operator can do this: use the operator token that `licctl server init` printed (LICCTL_TOKEN=<operator token> licctl …)\n',
+      'Error: only the server operator can do this: use the operator token that `licctl server init` printed (LICCTL_TOKEN=<operator token> licctl …)\n' +
+        'Hint: this machine has the operator’s profile: add --profile operator\n',
     )
     const json = await runCli([...provision, '--json'], withProfiles())
     assert.equal(json.code, 4)
+    assert.deepEqual(JSON.parse(json.stderr).error.details, { requires: 'operator' })
     assert.equal(jsonError(json).code, 'forbidden')
+    // What the hint says to do: the operator's profile for its server and token, acme from --org;
+    // the current profile stays acme's.
+    const viaProfile = await runCli([...provision, '--profile', 'operator', '--json'], withProfiles())
+    ok(viaProfile)
+    assert.equal(JSON.parse(viaProfile.stdout).product, 'quick-start')
+    const listed = await runCli(['orgs', 'profiles', '--json'], withProfiles())
+    const current = (JSON.parse(listed.stdout) as { profiles: Array<{ name: string; current: boolean }> })
+      .profiles
+    assert.deepEqual(
+      current.filter((p) => p.current).map((p) => p.name),
+      ['acme'],
+    )
+    // LICCTL_PROFILE does the same.
+    ok(
+      await runCli(['seats', 'update', 'quick-start', '--org', 'acme', '--add-seats', '1'], {
+        env: { LICCTL_CONFIG_DIR: configDir, LICCTL_PROFILE: 'operator' },
+      }),
+    )
     // What the message says to do.
-    ok(await runCli(provision, withProfiles({ LICCTL_TOKEN: server.operatorToken })))
+    ok(
+      await runCli(
+        [...provision.map((a) => (a === 'quick-start' ? 'quick-start-2' : a))],
+        withProfiles({ LICCTL_TOKEN: server.operatorToken }),
+      ),
+    )
+    // A profile that is not there is not found (5), as for `orgs use`, before any request.
+    const unknown = await runCli([...provision, '--profile', 'opertor'], withProfiles())
+    assert.equal(unknown.code, 5)
+    assert.equal(unknown.stderr.split('\n')[0], "Error: --profile: no profile named 'opertor'")
+    assert.match(unknown.stderr, /Hint: known profiles: operator, acme;/)
+    // With LICCTL_URL and LICCTL_TOKEN set no profile is read: --profile is refused, not ignored.
+    const both = await runCli(
+      [...provision, '--profile', 'operator'],
+      withProfiles({ LICCTL_URL: server.url, LICCTL_TOKEN: admin }),
+    )
+    assert.equal(both.code, 2)
+    assert.match(
+      both.stderr,
+      /^Error: --profile 'operator' cannot be used while LICCTL_URL and LICCTL_TOKEN are set/,
+    )
   })
 })
 

@@ -139,6 +139,7 @@ for (const dialect of DIALECTS) {
           code: 'forbidden',
           message:
             'only the server operator can do this: use the operator token that `licctl server init` printed (LICCTL_TOKEN=<operator token> licctl …)',
+          details: { requires: 'operator' },
         },
       })
     })
@@ -212,6 +213,7 @@ for (const dialect of DIALECTS) {
                 code: 'forbidden',
                 message:
                   'only the server operator can do this: use the operator token that `licctl server init` printed (LICCTL_TOKEN=<operator token> licctl …)',
+                details: { requires: 'operator' },
               },
             },
           ])

@@ -65,12 +65,14 @@ export function requireOperator(ctx: ServiceContext): void {
 /**
  * The answer to a user token on operator work (exit 4), saying which token does it: an admin with a
  * profile of their own organization (README's quick start) otherwise sends its token with every call,
- * `--org` included, and would not know the operator's is needed, nor how to send it.
+ * `--org` included, and would not know the operator's is needed, nor how to send it. Its details
+ * say so to programs (`requires: operator`): the CLI then points at a local operator profile.
  */
 export function operatorOnly(): AppError {
   return new AppError(
     'forbidden',
     'only the server operator can do this: use the operator token that `licctl server init` printed (LICCTL_TOKEN=<operator token> licctl …)',
+    { requires: 'operator' },
   )
 }
 
