@@ -4,7 +4,7 @@ import type { Agent, IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http'
 import { createRequire } from 'node:module'
 import type * as z from 'zod'
 import { redactTokens } from '../domain/redact.js'
-import { ClientError, fromResponse, NetworkError } from './errors.js'
+import { ApiError, ClientError, fromResponse, NetworkError } from './errors.js'
 
 /** Node's UUIDv7 (24.16 and later), looked up on the first key: reads send none. */
 let uuidV7: (() => string) | null | undefined
@@ -150,6 +150,9 @@ export class Transport {
         }
         if (res.statusCode >= 200 && res.statusCode < 300) opts.onAnswer?.()
         const body = parseJson(text)
+        // Not the licctl API (a web page, a proxy's error page): its status says nothing about
+        // licctl's resources, so a 404 page must not read as "not found" nor a 200 page as success.
+        if (body === NOT_JSON) throw notJson(res, method, url, this.baseUrl.origin, requestId)
         // The same key is still running on the server (our earlier attempt, which we stopped waiting
         // for): wait and ask again, for as long as we would wait for an answer. Those waits are not
         // attempts: the earlier attempt is still being processed, and under load that can take a while.
@@ -238,13 +241,25 @@ function errorCode(body: unknown): unknown {
   return (body as { error?: { code?: unknown } } | null)?.error?.code
 }
 
+/** What parseJson returns for a body that is not JSON. */
+const NOT_JSON = Symbol('not JSON')
+
 function parseJson(text: string): unknown {
   if (text === '') return null
   try {
     return JSON.parse(text) as unknown
   } catch {
-    return {
-      error: { code: 'bad_response', message: `non-JSON response: ${redactTokens(text.slice(0, 200))}` },
-    }
+    return NOT_JSON
   }
+}
+
+/** An answer that is not JSON: from something else than the licctl API at that URL (exit 1). */
+function notJson(res: Answer, method: HttpMethod, url: URL, origin: string, requestId?: string): ApiError {
+  const type = res.headers['content-type']?.split(';')[0]?.trim() || 'no content type'
+  const excerpt = redactTokens(res.text.slice(0, 200).replace(/\s+/g, ' ').trim())
+  return new ApiError(
+    `${method} ${url.pathname} answered ${res.statusCode} with ${type}, not JSON: is ${origin} a licctl server? It said: ${excerpt}`,
+    res.statusCode,
+    { code: 'bad_response', requestId },
+  )
 }
