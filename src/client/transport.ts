@@ -180,7 +180,13 @@ export class Transport {
           await this.backoff(attempt)
           continue
         }
-        const reason = code === 'ECONNREFUSED' ? `connection refused` : redactTokens((err as Error).message)
+        const reason =
+          code === 'ECONNREFUSED'
+            ? `connection refused`
+            : code === 'EPROTO' && /wrong version number/.test((err as Error).message)
+              ? // OpenSSL's words for a plain-HTTP answer to a TLS hello: the URL's scheme is wrong.
+                `it does not speak TLS on that port (is the server's URL ${this.baseUrl.origin.replace(/^https:/, 'http:')}?)`
+              : redactTokens((err as Error).message)
         throw new NetworkError(`cannot reach ${this.baseUrl.origin}: ${reason}`, err)
       }
     }

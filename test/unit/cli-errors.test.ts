@@ -101,6 +101,26 @@ describe('cli: errors become one line on stderr and the spec’s exit code', fun
     }
   })
 
+  it('an https URL to a plain-HTTP server says the scheme is wrong, not an OpenSSL dump', async () => {
+    const web = createHttpServer((_req, res) => res.end('{}'))
+    await new Promise<void>((r) => web.listen(0, '127.0.0.1', r))
+    const url = `http://127.0.0.1:${(web.address() as AddressInfo).port}`
+    try {
+      const cliEnv = env({ LICCTL_TOKEN: TOKEN, NO_COLOR: '1' })
+      const tls = await runCli(['orgs', 'show', 'acme'], {
+        env: { ...cliEnv, LICCTL_URL: url.replace('http:', 'https:') },
+      })
+      assert.equal(tls.code, 1)
+      assert.deepEqual(tls.stderr.split('\n'), [
+        `Error: cannot reach ${url.replace('http:', 'https:')}: it does not speak TLS on that port (is the server's URL ${url}?)`,
+        'Hint: check the server URL and that the server is running',
+        '',
+      ])
+    } finally {
+      await new Promise((r) => web.close(r))
+    }
+  })
+
   it('colours errors only when asked to (FORCE_COLOR), never off a terminal or with NO_COLOR', async () => {
     const args = ['orgs', 'show', '--no-such-flag']
     assert.doesNotMatch((await runCli(args, { env: env() })).stderr, ANSI)
