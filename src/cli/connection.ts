@@ -85,7 +85,8 @@ function isHttpUrl(text: string): boolean {
   }
 }
 
-function sameServer(a: string, b: string): boolean {
+/** Whether two server URLs name one server (by origin): a profile's token goes only to its own. */
+export function sameServer(a: string, b: string): boolean {
   try {
     return new URL(a).origin === new URL(b).origin
   } catch {
