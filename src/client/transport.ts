@@ -233,7 +233,12 @@ export class Transport {
 
   private async backoff(attempt: number, retryAfter?: string | string[]): Promise<void> {
     const header = Array.isArray(retryAfter) ? retryAfter[0] : retryAfter
-    const hinted = header && /^\d+$/.test(header) ? Number(header) * 1000 : 0
+    // Seconds, or an HTTP date (RFC 9110; what some proxies and gateways send).
+    const hinted = !header
+      ? 0
+      : /^\d+$/.test(header)
+        ? Number(header) * 1000
+        : Math.max(0, (Date.parse(header) || 0) - Date.now())
     const ms = Math.min(5_000, Math.max(hinted, 100 * 2 ** (attempt - 1) * (1 + Math.random())))
     await (this.opts.sleep ?? ((t: number) => new Promise((r) => setTimeout(r, t))))(ms)
   }

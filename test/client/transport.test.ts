@@ -342,6 +342,17 @@ describe('client: transport', function () {
     assert.equal(sleeps[1], 5000)
   })
 
+  it('reads a Retry-After given as an HTTP date, as proxies send it', async () => {
+    nock(BASE)
+      .get('/v1/limited')
+      .reply(429, {}, { 'retry-after': new Date(Date.now() + 4_000).toUTCString() })
+      .get('/v1/limited')
+      .reply(200, {})
+    await transport().request('GET', '/v1/limited')
+    // The date has whole seconds (3 to 4 s from now); a slow test run takes a little off.
+    assert.ok(sleeps[0]! >= 1_500 && sleeps[0]! <= 4_000, String(sleeps[0]))
+  })
+
   it('makes Idempotency-Keys that sort in the order they were made (UUIDv7 where Node has it)', async function () {
     // Node 24.16 and later make UUIDv7s; on older Nodes (22) the key is a random v4, correct but not ordered.
     const crypto = await import('node:crypto')
