@@ -83,7 +83,7 @@ describe('e2e: on a terminal', function () {
     assert.equal(JSON.parse(pools.stdout).items[0].inUse, 0)
   })
 
-  it('colours tables on a terminal, but not with NO_COLOR, TERM=dumb or in a pipe', async () => {
+  it('colours tables on a terminal, but not with NO_COLOR, FORCE_COLOR=0, TERM=dumb or in a pipe', async () => {
     const coloured = await runInPty(['orgs', 'users', 'list'], {
       env: { ...server.env(admin, 'acme'), NO_COLOR: undefined },
     })
@@ -100,6 +100,10 @@ describe('e2e: on a terminal', function () {
     assert.equal(dumb.code, 0)
     assert.ok(!dumb.stdout.includes(ESC), 'a dumb terminal (TERM=dumb) shows escape codes as text')
     assert.match(dumb.stdout, /alice@acme\.test\s+-\s+admin/)
+    const forcedOff = await runInPty(['orgs', 'users', 'list'], {
+      env: { ...server.env(admin, 'acme'), NO_COLOR: undefined, FORCE_COLOR: '0' },
+    })
+    assert.ok(!forcedOff.stdout.includes(ESC), 'FORCE_COLOR=0 forces colour off, as Node and chalk read it')
     const piped = await runCli(['orgs', 'users', 'list'], { env: server.env(admin, 'acme') })
     assert.ok(!piped.stdout.includes(ESC))
     assert.match(piped.stdout, /^ ?Email\s+Name\s+Role\s+Joined/)
