@@ -169,7 +169,7 @@ export class Transport {
         const parsed = opts.schema.safeParse(body)
         if (!parsed.success)
           throw new ClientError(
-            `unexpected response from ${method} ${path}: ${parsed.error.issues[0]?.message ?? 'invalid'}`,
+            `unexpected response from ${method} ${path}: ${issueText(parsed.error.issues[0])}`,
             { code: 'bad_response', details: parsed.error.issues },
           )
         return parsed.data
@@ -246,6 +246,12 @@ export class Transport {
   async close(): Promise<void> {
     if (this.ownsAgent) this.agent.destroy()
   }
+}
+
+/** A schema issue with the field it is about: `items.0.email: Invalid email address`. */
+function issueText(issue: z.core.$ZodIssue | undefined): string {
+  if (!issue) return 'invalid'
+  return issue.path.length > 0 ? `${issue.path.join('.')}: ${issue.message}` : issue.message
 }
 
 function errorCode(body: unknown): unknown {

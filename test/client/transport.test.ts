@@ -253,6 +253,19 @@ describe('client: transport', function () {
       transport().request('GET', '/v1/shape', { schema: z.object({ id: z.string() }) }),
       (e: unknown) => e instanceof ClientError && e.code === 'bad_response',
     )
+    // The message names the field, so an older server (or another API at the URL) is told apart.
+    nock(BASE)
+      .get('/v1/shape')
+      .reply(200, { items: [{ email: 'a@b.test' }, {}] })
+    await assert.rejects(
+      transport().request('GET', '/v1/shape', {
+        schema: z.object({ items: z.array(z.object({ email: z.string() })) }),
+      }),
+      {
+        message:
+          'unexpected response from GET /v1/shape: items.1.email: Invalid input: expected string, received undefined',
+      },
+    )
   })
 
   it('calls onAnswer once, for a success answer only, before checking it against the schema', async () => {
