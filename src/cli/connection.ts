@@ -21,7 +21,8 @@ export function resolveConnection(orgFlag: string | undefined, profileFlag?: str
   const env = process.env
   // An empty variable (as CI systems often set) means unset.
   const envUrl = env.LICCTL_URL || undefined
-  const envToken = env.LICCTL_TOKEN || undefined
+  // A secret read from a file or pasted into a CI variable often ends with a line break.
+  const envToken = env.LICCTL_TOKEN?.trim() || undefined
   const named = profileFlag || env.LICCTL_PROFILE || undefined
   const namedBy = profileFlag ? '--profile' : 'LICCTL_PROFILE'
   if (named && envUrl && envToken)
@@ -48,6 +49,12 @@ export function resolveConnection(orgFlag: string | undefined, profileFlag?: str
   if (envUrl && !isHttpUrl(envUrl))
     throw new UsageError(`LICCTL_URL: not an http(s) URL: ${quote(envUrl, 80)}`, {
       hint: 'e.g. LICCTL_URL=https://licenses.example.com',
+    })
+  // Tokens are printable ASCII without spaces: anything else would fail as a malformed header
+  // ("cannot reach …"), or as a token the server cannot read. The value is a secret: never echoed.
+  if (envToken && !/^[\x21-\x7e]+$/.test(envToken))
+    throw new UsageError('LICCTL_TOKEN: not a token: it holds a space or a control character', {
+      hint: 'give the token alone (LICCTL_TOKEN=lic_u_…), without "Bearer " or quotes',
     })
   return { url, token, org: wanted ?? profile?.org }
 }
@@ -107,7 +114,7 @@ function isHttpUrl(text: string): boolean {
   }
 }
 
-/** Two URLs of one server (scheme, host and port). */
+/** Whether two server URLs name one server (by origin): a profile's token goes only to its own. */
 export function sameServer(a: string, b: string): boolean {
   try {
     return new URL(a).origin === new URL(b).origin

@@ -82,7 +82,10 @@ export function failureOf(err: unknown): Failure {
   if (err instanceof ApiError)
     return {
       code: err.code,
-      exitCode: exitCodeFor(err.code, err.status),
+      // An answer the client could not read (a web page at the URL) is its own failure, whatever
+      // its status: a 404 page there is not "not found".
+      exitCode:
+        err.code === 'bad_response' ? CLIENT_CODES.bad_response!.exitCode : exitCodeFor(err.code, err.status),
       message,
       details: err.details,
       hint: undefined,

@@ -19,10 +19,18 @@ const loadTable = () => {
   return Table
 }
 
-/** Colour only on a terminal, and never with NO_COLOR (chalk and cli-table3 ignore it on their own). */
+/**
+ * Colour only on a terminal that shows it, and never with NO_COLOR (chalk and cli-table3 ignore it
+ * on their own) or FORCE_COLOR=0. `TERM=dumb` (Emacs' shell, some CI consoles) prints escape codes
+ * as text.
+ */
 export function colorEnabled(stream: NodeJS.WriteStream = process.stdout): boolean {
   if (process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '') return false
-  if (process.env.FORCE_COLOR !== undefined && process.env.FORCE_COLOR !== '0') return true
+  const force = process.env.FORCE_COLOR
+  // FORCE_COLOR=0 (or false) forces colour off, as Node and chalk read it; any other value on.
+  if (force === '0' || force === 'false') return false
+  if (force !== undefined) return true
+  if (process.env.TERM === 'dumb') return false
   return Boolean(stream.isTTY)
 }
 

@@ -4,7 +4,7 @@ import type { Agent, IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http'
 import { createRequire } from 'node:module'
 import type * as z from 'zod'
 import { redactTokens } from '../domain/redact.js'
-import { ClientError, fromResponse, NetworkError } from './errors.js'
+import { ApiError, ClientError, fromResponse, NetworkError } from './errors.js'
 
 /** Node's UUIDv7 (24.16 and later), looked up on the first key: reads send none. */
 let uuidV7: (() => string) | null | undefined
@@ -150,6 +150,9 @@ export class Transport {
         }
         if (res.statusCode >= 200 && res.statusCode < 300) opts.onAnswer?.()
         const body = parseJson(text)
+        // Not the licctl API (a web page, a proxy's error page): its status says nothing about
+        // licctl's resources, so a 404 page must not read as "not found" nor a 200 page as success.
+        if (body === NOT_JSON) throw notJson(res, method, url, this.baseUrl.origin, requestId)
         // The same key is still running on the server (our earlier attempt, which we stopped waiting
         // for): wait and ask again, for as long as we would wait for an answer. Those waits are not
         // attempts: the earlier attempt is still being processed, and under load that can take a while.
@@ -166,7 +169,7 @@ export class Transport {
         const parsed = opts.schema.safeParse(body)
         if (!parsed.success)
           throw new ClientError(
-            `unexpected response from ${method} ${path}: ${parsed.error.issues[0]?.message ?? 'invalid'}`,
+            `unexpected response from ${method} ${path}: ${issueText(parsed.error.issues[0])}`,
             { code: 'bad_response', details: parsed.error.issues },
           )
         return parsed.data
@@ -177,7 +180,13 @@ export class Transport {
           await this.backoff(attempt)
           continue
         }
-        const reason = code === 'ECONNREFUSED' ? `connection refused` : redactTokens((err as Error).message)
+        const reason =
+          code === 'ECONNREFUSED'
+            ? `connection refused`
+            : code === 'EPROTO' && /wrong version number/.test((err as Error).message)
+              ? // OpenSSL's words for a plain-HTTP answer to a TLS hello: the URL's scheme is wrong.
+                `it does not speak TLS on that port (is the server's URL ${this.baseUrl.origin.replace(/^https:/, 'http:')}?)`
+              : redactTokens((err as Error).message)
         throw new NetworkError(`cannot reach ${this.baseUrl.origin}: ${reason}`, err)
       }
     }
@@ -224,7 +233,12 @@ export class Transport {
 
   private async backoff(attempt: number, retryAfter?: string | string[]): Promise<void> {
     const header = Array.isArray(retryAfter) ? retryAfter[0] : retryAfter
-    const hinted = header && /^\d+$/.test(header) ? Number(header) * 1000 : 0
+    // Seconds, or an HTTP date (RFC 9110; what some proxies and gateways send).
+    const hinted = !header
+      ? 0
+      : /^\d+$/.test(header)
+        ? Number(header) * 1000
+        : Math.max(0, (Date.parse(header) || 0) - Date.now())
     const ms = Math.min(5_000, Math.max(hinted, 100 * 2 ** (attempt - 1) * (1 + Math.random())))
     await (this.opts.sleep ?? ((t: number) => new Promise((r) => setTimeout(r, t))))(ms)
   }
@@ -234,17 +248,35 @@ export class Transport {
   }
 }
 
+/** A schema issue with the field it is about: `items.0.email: Invalid email address`. */
+function issueText(issue: z.core.$ZodIssue | undefined): string {
+  if (!issue) return 'invalid'
+  return issue.path.length > 0 ? `${issue.path.join('.')}: ${issue.message}` : issue.message
+}
+
 function errorCode(body: unknown): unknown {
   return (body as { error?: { code?: unknown } } | null)?.error?.code
 }
+
+/** What parseJson returns for a body that is not JSON. */
+const NOT_JSON = Symbol('not JSON')
 
 function parseJson(text: string): unknown {
   if (text === '') return null
   try {
     return JSON.parse(text) as unknown
   } catch {
-    return {
-      error: { code: 'bad_response', message: `non-JSON response: ${redactTokens(text.slice(0, 200))}` },
-    }
+    return NOT_JSON
   }
+}
+
+/** An answer that is not JSON: from something else than the licctl API at that URL (exit 1). */
+function notJson(res: Answer, method: HttpMethod, url: URL, origin: string, requestId?: string): ApiError {
+  const type = res.headers['content-type']?.split(';')[0]?.trim() || 'no content type'
+  const excerpt = redactTokens(res.text.slice(0, 200).replace(/\s+/g, ' ').trim())
+  return new ApiError(
+    `${method} ${url.pathname} answered ${res.statusCode} with ${type}, not JSON: is ${origin} a licctl server? It said: ${excerpt}`,
+    res.statusCode,
+    { code: 'bad_response', requestId },
+  )
 }

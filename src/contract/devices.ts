@@ -170,8 +170,9 @@ export const addDeviceItem = z
     name: plainText(120).optional(),
     site: plainText(120).optional(),
   })
-  .refine((i) => (i.category === undefined) !== (i.model === undefined), {
-    message: 'give either a category or a model',
+  // Both, as `devices list` prints a device added by its model: the model must be in the category.
+  .refine((i) => i.category !== undefined || i.model !== undefined, {
+    message: 'give a category or a model',
     path: ['category'],
   })
 export type AddDeviceItem = z.infer<typeof addDeviceItem>

@@ -1,6 +1,6 @@
 import type { Hook } from '@oclif/core'
 import { CLIError } from '@oclif/core/errors'
-import { quote } from '../cli/errors.js'
+import { quote, terminalSafeJson } from '../cli/errors.js'
 import { redactTokens } from '../domain/redact.js'
 
 /**
@@ -20,7 +20,13 @@ const hook: Hook<'command_not_found'> = async function ({ id, argv, config }) {
     if (config.findCommand(command)) return config.runCommand(command, [...parts.slice(n), ...(argv ?? [])])
   }
   const words = redactTokens(id.replaceAll(':', ' '))
-  throw new CLIError(`command ${quote(words, 80)} not found`, {
+  const message = `command ${quote(words, 80)} not found`
+  // A script asked for JSON: its error is the one JSON line every licctl error is under --json.
+  if ((argv ?? []).some((a) => /^--(json|jq)(=|$)/.test(a))) {
+    process.stderr.write(terminalSafeJson({ error: { code: 'usage', message } }) + '\n')
+    this.exit(2)
+  }
+  throw new CLIError(message, {
     exit: 2,
     suggestions: [`${config.bin} --help`],
   })

@@ -253,6 +253,19 @@ describe('client: transport', function () {
       transport().request('GET', '/v1/shape', { schema: z.object({ id: z.string() }) }),
       (e: unknown) => e instanceof ClientError && e.code === 'bad_response',
     )
+    // The message names the field, so an older server (or another API at the URL) is told apart.
+    nock(BASE)
+      .get('/v1/shape')
+      .reply(200, { items: [{ email: 'a@b.test' }, {}] })
+    await assert.rejects(
+      transport().request('GET', '/v1/shape', {
+        schema: z.object({ items: z.array(z.object({ email: z.string() })) }),
+      }),
+      {
+        message:
+          'unexpected response from GET /v1/shape: items.1.email: Invalid input: expected string, received undefined',
+      },
+    )
   })
 
   it('calls onAnswer once, for a success answer only, before checking it against the schema', async () => {
@@ -340,6 +353,17 @@ describe('client: transport', function () {
     await transport().request('GET', '/v1/limited')
     assert.equal(sleeps[0], 2000)
     assert.equal(sleeps[1], 5000)
+  })
+
+  it('reads a Retry-After given as an HTTP date, as proxies send it', async () => {
+    nock(BASE)
+      .get('/v1/limited')
+      .reply(429, {}, { 'retry-after': new Date(Date.now() + 4_000).toUTCString() })
+      .get('/v1/limited')
+      .reply(200, {})
+    await transport().request('GET', '/v1/limited')
+    // The date has whole seconds (3 to 4 s from now); a slow test run takes a little off.
+    assert.ok(sleeps[0]! >= 1_500 && sleeps[0]! <= 4_000, String(sleeps[0]))
   })
 
   it('makes Idempotency-Keys that sort in the order they were made (UUIDv7 where Node has it)', async function () {

@@ -111,6 +111,17 @@ describe('e2e: a word after a command that takes no argument is an unexpected ar
     })
   })
 
+  it('a command that does not exist, with --json or --jq: one JSON usage error on stderr', async () => {
+    for (const flags of [['--json'], ['--jq', '.items']]) {
+      const res = await runCli(['seats', 'nosuch', ...flags], { env })
+      assert.equal(res.code, 2)
+      assert.equal(res.stdout, '')
+      assert.deepEqual(JSON.parse(res.stderr), {
+        error: { code: 'usage', message: "command 'seats nosuch' not found" },
+      })
+    }
+  })
+
   it('orgs users update bob: still a command that does not exist (orgs users takes no argument)', async () => {
     const res = await runCli(['orgs', 'users', 'update', 'bob@acme.test'], { env })
     assert.equal(res.code, 2)

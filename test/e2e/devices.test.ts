@@ -274,6 +274,56 @@ describe('e2e: devices', function () {
     assert.deepEqual([foreign.code, jsonError(foreign).code], [4, 'wrong_organization'])
   })
 
+  it('never sends the target profile’s token to another server than the profile’s', async () => {
+    const umbrella = await server.createOrg('umbrella', 'ann@acme.test')
+    const key = await issue('router', '1y', 1)
+    ok(await as(admin, ['devices', 'keys', 'add', key, '--accept-terms']))
+    // ann's profile for umbrella is for another server (here another process on the same database,
+    // which would accept the token: only the CLI can refuse to send it there).
+    const other = on['2024-03-07']!
+    ok(
+      await runCli(['orgs', 'login', '--url', other, '--org', 'umbrella', '--with-token'], {
+        env: { LICCTL_CONFIG_DIR: join(server.dir, 'config') },
+        input: umbrella,
+      }),
+    )
+    const r = await as(admin, ['devices', 'transfer', '--to', 'umbrella', '--key', key, '--json'])
+    assert.equal(r.code, 4, r.stdout + r.stderr)
+    assert.deepEqual(jsonError(r), {
+      code: 'not_logged_in',
+      message: `profile 'umbrella' is for ${other}, not ${server.url}: its token is only ever sent to its own server`,
+    })
+    const pool = json<{ licenses: unknown[] }>(
+      await as(umbrella, ['devices', 'pool', '--json'], { org: 'umbrella' }),
+    )
+    assert.deepEqual(pool.licenses, [])
+  })
+
+  it('adds devices from another organization’s `devices list --output csv`, model and category both', async () => {
+    ok(
+      await as(admin, ['devices', 'add', 'RT-COPY-1', '--model', 'R-2000', '--name', 'Edge', '--site', 'HQ']),
+    )
+    const list = ok(await as(admin, ['devices', 'list', '--output', 'csv'])).stdout
+    const file = join(server.dir, 'acme-devices.csv')
+    writeFileSync(file, list)
+    const added = json<BulkDoc>(
+      await as(globex, ['devices', 'add', '--file', file, '--json'], { org: 'globex' }),
+    )
+    assert.equal(added.summary.failed, 0, JSON.stringify(added.results))
+    assert.equal(added.summary.changed, list.trim().split('\n').length - 1)
+    const copy = json<{ model: string; category: string; name: string; site: string }>(
+      await as(globex, ['devices', 'show', 'RT-COPY-1', '--json'], { org: 'globex' }),
+    )
+    assert.deepEqual([copy.model, copy.category, copy.name, copy.site], ['R-2000', 'router', 'Edge', 'HQ'])
+    // A model of another category than the row names is refused, naming both.
+    const mismatch = join(server.dir, 'mismatch.csv')
+    writeFileSync(mismatch, 'serial,category,model\nAP-ODD,access-point,R-1000\n')
+    const bad = await as(globex, ['devices', 'add', '--file', mismatch, '--json'], { org: 'globex' })
+    assert.equal(bad.code, 3, bad.stderr)
+    const row = (JSON.parse(bad.stdout) as BulkDoc).results[0]!
+    assert.deepEqual([row.status, row.code], ['failed', 'wrong_category'])
+  })
+
   it('bulk assign --file over 2,000 devices: the dry run equals the run, and a re-run changes nothing', async () => {
     const serials = Array.from({ length: 2000 }, (_, i) => `FLEET-${String(i).padStart(4, '0')}`)
     const devices = join(server.dir, 'fleet.csv')

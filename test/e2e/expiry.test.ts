@@ -265,6 +265,47 @@ describe('e2e: expiry check', function () {
     )
   })
 
+  it('reads LICCTL_TOKEN as a CI secret file gives it (a line break after it); refuses one that is no token', async () => {
+    const env = (token: string) => ({ ...server.env(ci, 'acme'), LICCTL_TOKEN: token })
+    const args = ['expiry', 'check', '--kind', 'token', '--exclude-expired', '--json']
+    const r = await runCli(args, { env: env(`${ci}\n`) })
+    assert.equal(r.code, 7, r.stderr)
+    assert.deepEqual(names(r), [['ci', 'failing']])
+    for (const token of [`Bearer ${ci}`, `${ci.slice(0, 10)}\u0007${ci.slice(10)}`]) {
+      const bad = await runCli(args, { env: env(token) })
+      assert.equal(bad.code, 2, bad.stderr)
+      assert.equal(bad.stdout, '')
+      assert.deepEqual(jsonError(bad), {
+        code: 'usage',
+        message: 'LICCTL_TOKEN: not a token: it holds a space or a control character',
+      })
+    }
+  })
+
+  it('checks an organization once with --all-orgs, however its profiles write the server’s URL', async () => {
+    // The operator's profile sees acme, and so does acme's own profile, saved with the API's /v1.
+    const config = `${server.dir}/profiles-one-server`
+    const login = (token: string, url: string, org?: string) =>
+      runCli(['orgs', 'login', '--url', url, ...(org ? ['--org', org] : []), '--with-token'], {
+        input: token,
+        env: { LICCTL_CONFIG_DIR: config },
+      })
+    ok(await login(server.operatorToken, server.url))
+    ok(await login(ci, `${server.url}/v1/`, 'acme'))
+    const r = await runCli(
+      ['expiry', 'check', '--all-orgs', '--kind', 'seat-pool', '--exclude-expired', '--json'],
+      { env: { LICCTL_CONFIG_DIR: config } },
+    )
+    assert.equal(r.code, 7, r.stderr)
+    const doc = JSON.parse(r.stdout)
+    assert.deepEqual(doc.orgs, [
+      { org: 'acme', profile: 'operator' },
+      { org: 'globex', profile: 'operator' },
+    ])
+    assert.equal(doc.summary.total, 4)
+    assert.equal(r.stderr, 'expiry check: 3 failing, 1 warning within 30d in 2 organizations\n')
+  })
+
   it('says no organization was checked when --all-orgs reaches none, never that nothing expires (exit 1)', async () => {
     const env = { LICCTL_URL: server.url, LICCTL_TOKEN: 'lic_u_' + 'x'.repeat(43) }
     const r = await runCli(['expiry', 'check', '--all-orgs'], { env })

@@ -83,7 +83,7 @@ describe('e2e: on a terminal', function () {
     assert.equal(JSON.parse(pools.stdout).items[0].inUse, 0)
   })
 
-  it('colours tables on a terminal, but not with NO_COLOR and not in a pipe', async () => {
+  it('colours tables on a terminal, but not with NO_COLOR, FORCE_COLOR=0, TERM=dumb or in a pipe', async () => {
     const coloured = await runInPty(['orgs', 'users', 'list'], {
       env: { ...server.env(admin, 'acme'), NO_COLOR: undefined },
     })
@@ -94,6 +94,16 @@ describe('e2e: on a terminal', function () {
     })
     assert.ok(!noColor.stdout.includes(ESC), 'NO_COLOR must turn colour off')
     assert.match(noColor.stdout, /alice@acme\.test\s+-\s+admin/)
+    const dumb = await runInPty(['orgs', 'users', 'list'], {
+      env: { ...server.env(admin, 'acme'), NO_COLOR: undefined, TERM: 'dumb' },
+    })
+    assert.equal(dumb.code, 0)
+    assert.ok(!dumb.stdout.includes(ESC), 'a dumb terminal (TERM=dumb) shows escape codes as text')
+    assert.match(dumb.stdout, /alice@acme\.test\s+-\s+admin/)
+    const forcedOff = await runInPty(['orgs', 'users', 'list'], {
+      env: { ...server.env(admin, 'acme'), NO_COLOR: undefined, FORCE_COLOR: '0' },
+    })
+    assert.ok(!forcedOff.stdout.includes(ESC), 'FORCE_COLOR=0 forces colour off, as Node and chalk read it')
     const piped = await runCli(['orgs', 'users', 'list'], { env: server.env(admin, 'acme') })
     assert.ok(!piped.stdout.includes(ESC))
     assert.match(piped.stdout, /^ ?Email\s+Name\s+Role\s+Joined/)

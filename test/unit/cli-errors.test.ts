@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert'
 import { mkdtempSync, rmSync } from 'node:fs'
+import { createServer as createHttpServer } from 'node:http'
 import { createServer, type AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -62,6 +63,62 @@ describe('cli: errors become one line on stderr and the spec’s exit code', fun
     const error = (JSON.parse(json.stderr) as { error: { code: string; message: string } }).error
     assert.equal(error.code, 'usage')
     assert.match(error.message, /^Nonexistent flag: --no-such-flag/)
+  })
+
+  it('a URL that is not a licctl server exits 1 and says so, whatever status its web page has', async () => {
+    // A web server at the URL (a typo, a proxy's default site): its 404 page is not licctl's
+    // "not found" (exit 5, which a script may read as "already gone"), its 200 page no success.
+    const web = createHttpServer((req, res) => {
+      const found = req.url === '/v1/me'
+      res.writeHead(found ? 200 : 404, { 'content-type': 'text/html; charset=utf-8' })
+      res.end(found ? '<html><body>Welcome to nginx!</body></html>' : '<html><body>Not Found</body></html>')
+    })
+    await new Promise<void>((r) => web.listen(0, '127.0.0.1', r))
+    const url = `http://127.0.0.1:${(web.address() as AddressInfo).port}`
+    try {
+      const cliEnv = env({ LICCTL_URL: url, LICCTL_TOKEN: TOKEN, LICCTL_ORG: 'acme', NO_COLOR: '1' })
+      const remove = await runCli(['orgs', 'users', 'remove', 'bob@acme.test', '--yes'], { env: cliEnv })
+      assert.equal(remove.code, 1, remove.stderr)
+      assert.equal(remove.stdout, '')
+      assert.equal(
+        remove.stderr,
+        `Error: POST /v1/orgs/acme/users/bulk-remove answered 404 with text/html, not JSON: is ${url} a licctl server? It said: <html><body>Not Found</body></html>\n`,
+      )
+      const json = await runCli(['orgs', 'users', 'remove', 'bob@acme.test', '--yes', '--json'], {
+        env: cliEnv,
+      })
+      assert.equal(json.code, 1)
+      assert.equal((JSON.parse(json.stderr) as { error: { code: string } }).error.code, 'bad_response')
+      const api = await runCli(['api', '/me'], { env: cliEnv })
+      assert.equal(api.code, 1, api.stdout)
+      assert.equal(api.stdout, '')
+      assert.match(
+        api.stderr,
+        /^Error: GET \/v1\/me answered 200 with text\/html, not JSON: is .* a licctl server\?/,
+      )
+    } finally {
+      await new Promise((r) => web.close(r))
+    }
+  })
+
+  it('an https URL to a plain-HTTP server says the scheme is wrong, not an OpenSSL dump', async () => {
+    const web = createHttpServer((_req, res) => res.end('{}'))
+    await new Promise<void>((r) => web.listen(0, '127.0.0.1', r))
+    const url = `http://127.0.0.1:${(web.address() as AddressInfo).port}`
+    try {
+      const cliEnv = env({ LICCTL_TOKEN: TOKEN, NO_COLOR: '1' })
+      const tls = await runCli(['orgs', 'show', 'acme'], {
+        env: { ...cliEnv, LICCTL_URL: url.replace('http:', 'https:') },
+      })
+      assert.equal(tls.code, 1)
+      assert.deepEqual(tls.stderr.split('\n'), [
+        `Error: cannot reach ${url.replace('http:', 'https:')}: it does not speak TLS on that port (is the server's URL ${url}?)`,
+        'Hint: check the server URL and that the server is running',
+        '',
+      ])
+    } finally {
+      await new Promise((r) => web.close(r))
+    }
   })
 
   it('colours errors only when asked to (FORCE_COLOR), never off a terminal or with NO_COLOR', async () => {

@@ -35,6 +35,17 @@ export default class DevicesTransfer extends ApiCommand<typeof DevicesTransfer> 
         hint: `run \`licctl orgs login --org ${f.to} …\` first`,
       })
     const client = await this.client()
+    // The target's token goes in this request's body: only to the server its profile is for.
+    const { sameServer } = await import('../../cli/connection.js')
+    if (!sameServer(target.url, this.serverUrl!))
+      throw new CliError(
+        `profile '${f.to}' is for ${target.url}, not ${this.serverUrl}: its token is only ever sent to its own server`,
+        {
+          code: 'not_logged_in',
+          exitCode: 4,
+          hint: `log in to '${f.to}' on ${this.serverUrl} (\`licctl orgs login --url ${this.serverUrl} --org ${f.to} …\`)`,
+        },
+      )
     const res = await client.devices.transfer(
       { org: await this.org() },
       { to: f.to, toToken: target.token, ...(key ? { key } : { licenses: f.license! }) },
