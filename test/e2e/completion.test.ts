@@ -106,7 +106,10 @@ describe('e2e: shell completion (bash, zsh, fish) with profile names and organiz
   describe('the scripts', function () {
     it('bash: the plugin’s commands and flags, and the values after --org, --profile and for orgs use', () => {
       const bash = readFileSync(join(functions, 'bash/licctl.bash'), 'utf8')
-      assert.match(bash, /^seats:provision --json --jq --org --profile --seats --expires --lease-ttl --max-roaming$/m)
+      assert.match(
+        bash,
+        /^seats:provision --json --jq --org --profile --seats --expires --lease-ttl --max-roaming$/m,
+      )
       assert.match(bash, /^orgs:users:list --json --jq --org --profile --output --role$/m)
       assert.match(bash, /^ {4}--org\) kind=orgs ;;$/m)
       assert.match(bash, /^ {4}--profile\) kind=profiles ;;$/m)
