@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify'
 import { sql } from 'kysely'
 import { clockStartingAt, systemClock } from '../domain/clock.js'
 import { openStorage } from '../storage/open.js'
+import { redactDatabaseUrl } from '../storage/database-url.js'
 import { migrateToLatest, pendingMigrations } from '../storage/migrate.js'
 import { exposedDatabaseWarning } from '../storage/private-file.js'
 import { DEFAULT_IDEMPOTENCY_RETENTION_MS, pruneIntervalFor } from './housekeeping.js'
@@ -56,7 +57,7 @@ export async function startServer(
     })
     if (!(await isInitialized(storage.db)))
       throw new Error(
-        `database ${storage.describe} is not initialized: run \`licctl server init --db ${opts.db}\` first`,
+        `database ${storage.describe} is not initialized: run \`licctl server init --db ${redactDatabaseUrl(opts.db)}\` first`,
       )
     const migrated = opts.migrate ? (await migrateToLatest(storage.db)).applied : []
     const pending = await pendingMigrations(storage.db)

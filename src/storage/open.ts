@@ -1,5 +1,5 @@
 import { Kysely } from 'kysely'
-import { isPostgresUrl, sqliteFileOf } from './database-url.js'
+import { isPostgresUrl, redactDatabaseUrl, sqliteFileOf } from './database-url.js'
 import type { Database, Dialect } from './schema.js'
 
 export interface Storage {
@@ -159,13 +159,11 @@ async function openPostgres(url: string, opts: StorageOptions): Promise<Storage>
     }
   }
   const db = new Kysely<Database>({ dialect: new LicctlPostgresDialect({ pool }) })
-  const safe = new URL(parsed.toString())
-  safe.password = safe.password ? '***' : ''
   return {
     db,
     dialect: 'postgres',
     pool: { max, statementTimeoutMs },
-    describe: safe.toString() + (schema ? ` (schema ${schema})` : ''),
+    describe: redactDatabaseUrl(parsed.toString()) + (schema ? ` (schema ${schema})` : ''),
     close: () => db.destroy(),
   }
 }
