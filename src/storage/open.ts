@@ -1,4 +1,4 @@
-import { Kysely } from 'kysely'
+import { Kysely, sql } from 'kysely'
 import { isPostgresUrl, redactDatabaseUrl, sqliteFileOf } from './database-url.js'
 import type { Database, Dialect } from './schema.js'
 
@@ -31,6 +31,16 @@ export interface StorageOptions {
 }
 
 export const DEFAULT_POOL_SIZE = 10
+
+/**
+ * Runs a first query, so that a database that cannot be reached (refused, unknown role or database)
+ * is reported as such, naming it (password masked), rather than by the driver's bare message.
+ */
+export async function assertReachable(storage: Storage): Promise<void> {
+  await sql`select 1`.execute(storage.db).catch((err: unknown) => {
+    throw new Error(`cannot open database ${storage.describe}: ${(err as Error).message}`)
+  })
+}
 
 /**
  * Opens the database named by `url`: a SQLite file path (or `:memory:`) or a `postgres://` URL.

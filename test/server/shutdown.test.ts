@@ -218,6 +218,24 @@ describe('server start: an unreachable database', function () {
     )
     assert.ok(!res.stderr.includes('pw-never-printed'), 'the password is not printed')
   })
+
+  it('is named by server init and server migrate too, not by the driver’s bare message (exit 1)', async () => {
+    for (const command of ['init', 'migrate']) {
+      const res = await runCli([
+        'server',
+        command,
+        '--db',
+        'postgres://licctl:pw-never-printed@127.0.0.1:9/licenses',
+      ])
+      assert.equal(res.code, 1, `${command}: ${res.stderr}`)
+      assert.match(
+        res.stderr.trimEnd().split('\n').at(-1)!,
+        /^Error: cannot open database postgres:\/\/licctl:\*\*\*@127\.0\.0\.1:9\/licenses: .*ECONNREFUSED/,
+        command,
+      )
+      assert.ok(!res.stderr.includes('pw-never-printed'), 'the password is not printed')
+    }
+  })
 })
 
 describe('server init and start: a PostgreSQL password is never printed', function () {
