@@ -7,6 +7,27 @@ export function isPostgresUrl(url: string): boolean {
   return /^postgres(ql)?:\/\//.test(url)
 }
 
+/** A schema name licctl puts in the search_path unquoted (`?schema=`): PostgreSQL's folded form. */
+export const SCHEMA_NAME = /^[a-z_][a-z0-9_]*$/
+
+/**
+ * What is wrong with a `--db` PostgreSQL URL before anything connects (a URL that does not parse, a
+ * `schema` licctl cannot use), or undefined. Anything else is left to the database.
+ */
+export function databaseUrlProblem(db: string): string | undefined {
+  if (!isPostgresUrl(db)) return undefined
+  let url: URL
+  try {
+    url = new URL(db)
+  } catch {
+    return 'not a valid postgres:// URL (postgres://user:password@host:5432/database?schema=name)'
+  }
+  const schema = url.searchParams.get('schema')
+  if (schema !== null && !SCHEMA_NAME.test(schema))
+    return `schema '${schema}' is not a name licctl can use: lowercase letters, digits and _, not starting with a digit`
+  return undefined
+}
+
 /** The file a `--db` value names on disk: none for a PostgreSQL URL or an in-memory SQLite database. */
 export function sqliteFileOf(db: string): string | undefined {
   return isPostgresUrl(db) || db === ':memory:' || db === '' ? undefined : db

@@ -1,5 +1,5 @@
 import { Kysely, sql } from 'kysely'
-import { isPostgresUrl, redactDatabaseUrl, sqliteFileOf } from './database-url.js'
+import { isPostgresUrl, redactDatabaseUrl, SCHEMA_NAME, sqliteFileOf } from './database-url.js'
 import type { Database, Dialect } from './schema.js'
 
 export interface Storage {
@@ -128,7 +128,7 @@ async function openPostgres(url: string, opts: StorageOptions): Promise<Storage>
   const parsed = new URL(url)
   const schema = parsed.searchParams.get('schema')
   parsed.searchParams.delete('schema')
-  if (schema && !/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`invalid schema name: ${schema}`)
+  if (schema && !SCHEMA_NAME.test(schema)) throw new Error(`invalid schema name: ${schema}`)
   const max = opts.poolSize ?? envNumber('LICCTL_PG_POOL') ?? DEFAULT_POOL_SIZE
   if (max < 1) throw new Error('the PostgreSQL pool needs at least 1 connection')
   const statementTimeoutMs = opts.statementTimeoutMs ?? 0

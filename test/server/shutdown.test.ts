@@ -219,6 +219,24 @@ describe('server start: an unreachable database', function () {
     assert.ok(!res.stderr.includes('pw-never-printed'), 'the password is not printed')
   })
 
+  it('a --db URL that cannot work is refused before connecting, naming the flag (exit 2)', async () => {
+    for (const command of ['init', 'migrate', 'start'])
+      for (const [db, reason] of [
+        [
+          'postgres://licctl@127.0.0.1:9/licenses?schema=Licctl',
+          "--db: schema 'Licctl' is not a name licctl can use: lowercase letters, digits and _, not starting with a digit",
+        ],
+        [
+          'postgres://licctl@db host/licenses',
+          '--db: not a valid postgres:// URL (postgres://user:password@host:5432/database?schema=name)',
+        ],
+      ] as const) {
+        const res = await runCli(['server', command, '--db', db])
+        assert.equal(res.code, 2, `${command} ${db}: ${res.stderr}`)
+        assert.equal(res.stderr.trimEnd().split('\n').at(-1), `Error: ${reason}`, command)
+      }
+  })
+
   it('is named by server init and server migrate too, not by the driver’s bare message (exit 1)', async () => {
     for (const command of ['init', 'migrate']) {
       const res = await runCli([

@@ -1,6 +1,7 @@
 import { Flags } from '@oclif/core'
 import { BaseCommand } from '../../cli/base-command.js'
 import { CliError, UsageError } from '../../cli/errors.js'
+import { databaseFlag } from '../../cli/flag-values.js'
 import { sqliteFileOf } from '../../storage/database-url.js'
 
 export default class ServerInit extends BaseCommand<typeof ServerInit> {
@@ -27,7 +28,7 @@ export default class ServerInit extends BaseCommand<typeof ServerInit> {
         import('../../server/errors.js'),
         import('../../contract/errors.js'),
       ])
-    const { db } = this.flags
+    const db = databaseFlag(this.flags.db)
     // SQLite's own "Cannot open database because the directory does not exist" names neither.
     const file = sqliteFileOf(db)
     if (file !== undefined) {
