@@ -22,6 +22,8 @@ export function assignSpec(
   const fill = Object.fromEntries(Object.entries(defaults).filter(([, v]) => v !== undefined))
   return {
     target: 'serial',
+    // SN-1 and sn-1 are two devices.
+    caseSensitive: true,
     optional: ['license', 'count', 'prefer', 'extend'],
     schema: z.preprocess(
       (row) =>
@@ -54,6 +56,8 @@ export function serialSpec(
 ): BulkSpec<SerialItem, { org: string }> {
   return {
     target: 'serial',
+    // SN-1 and sn-1 are two devices.
+    caseSensitive: true,
     schema: serialItem,
     verb: op === 'detach' ? 'detach licenses' : 'remove devices',
     endpoint: client.devices[op],

@@ -2,7 +2,7 @@ import { Flags } from '@oclif/core'
 import { statSync } from 'node:fs'
 import { formatDuration, parseDuration } from '../domain/duration.js'
 import { dateProblem, instantProblem } from '../domain/time-range.js'
-import { sqliteFileOf } from '../storage/database-url.js'
+import { databaseUrlProblem, sqliteFileOf } from '../storage/database-url.js'
 import { quote, UsageError } from './errors.js'
 
 /**
@@ -243,6 +243,13 @@ export function timeFlag(
   return new Date(storable(flag, text, at)).toISOString()
 }
 
+/** `--db` of any `server` command: a PostgreSQL URL that cannot work is refused (exit 2) before connecting. */
+export function databaseFlag(db: string): string {
+  const problem = databaseUrlProblem(db)
+  if (problem) throw new UsageError(`--db: ${problem}`)
+  return db
+}
+
 /**
  * `--db` of a command that works on an existing database (`server migrate`, `server start`): a SQLite
  * file that does not exist is refused (exit 2), not created. SQLite would create an empty file, and
@@ -251,6 +258,7 @@ export function timeFlag(
  * `:memory:` are left to the database.
  */
 export function existingDatabase(db: string): string {
+  databaseFlag(db)
   const file = sqliteFileOf(db)
   if (file !== undefined && !statSync(file, { throwIfNoEntry: false }))
     throw new UsageError(`--db: no such SQLite file: ${quote(db, 200)}`, {

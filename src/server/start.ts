@@ -1,8 +1,8 @@
 import closeWithGrace from 'close-with-grace'
 import type { FastifyInstance } from 'fastify'
-import { sql } from 'kysely'
 import { clockStartingAt, systemClock } from '../domain/clock.js'
-import { openStorage } from '../storage/open.js'
+import { assertReachable, openStorage } from '../storage/open.js'
+import { redactDatabaseUrl } from '../storage/database-url.js'
 import { migrateToLatest, pendingMigrations } from '../storage/migrate.js'
 import { exposedDatabaseWarning } from '../storage/private-file.js'
 import { DEFAULT_IDEMPOTENCY_RETENTION_MS, pruneIntervalFor } from './housekeeping.js'
@@ -51,12 +51,10 @@ export async function startServer(
   let address: string
   try {
     // A database that cannot be reached is not "uninitialized": say what is wrong with it.
-    await sql`select 1`.execute(storage.db).catch((err: unknown) => {
-      throw new Error(`cannot open database ${storage.describe}: ${(err as Error).message}`)
-    })
+    await assertReachable(storage)
     if (!(await isInitialized(storage.db)))
       throw new Error(
-        `database ${storage.describe} is not initialized: run \`licctl server init --db ${opts.db}\` first`,
+        `database ${storage.describe} is not initialized: run \`licctl server init --db ${redactDatabaseUrl(opts.db)}\` first`,
       )
     const migrated = opts.migrate ? (await migrateToLatest(storage.db)).applied : []
     const pending = await pendingMigrations(storage.db)

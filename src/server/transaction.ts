@@ -50,8 +50,12 @@ const states = new WeakMap<object, TxState>()
  * SQLite's BUSY/LOCKED, rolls the attempt back and runs `fn` again on a fresh
  * transaction, up to `retries` times with jittered exponential backoff. So `fn` must be safe to run
  * again: everything it changes outside the database must be (re)initialised inside it. Only
- * exhausted retries surface, as a 503 `contention` (retryable) — never as `internal`. Any other
- * error rolls back and is thrown as it is.
+ * exhausted retries surface, as a 503 `contention` (retryable) — never as `internal`. A PostgreSQL
+ * unique violation (23505) is retried too: a service looks for what it creates before inserting it,
+ * and two transactions doing so at once (on SQLite they take turns) both find nothing; the one
+ * whose insert fails finds, at its next attempt, the row the other committed, and answers as it
+ * would have a moment later (`already_exists`, `already-so`). If every attempt fails so, the
+ * violation is thrown as it is. Any other error rolls back and is thrown as it is.
  */
 export async function inTransaction<T>(
   source: TxSource,
@@ -69,12 +73,15 @@ export async function inTransaction<T>(
     } catch (err) {
       const reason = contentionOf(err)
       if (reason === undefined) throw err
-      if (attempt >= retries)
+      if (attempt >= retries) {
+        // A key still taken after every attempt is no race lost but a mistake: reported as it is.
+        if (reason === UNIQUE_RACE) throw err
         throw new AppError(
           'contention',
           `the database was too busy with concurrent changes (${reason}, ${attempt + 1} attempts): retry the request`,
           { attempts: attempt + 1, reason },
         )
+      }
       // Full jitter: a random wait up to an exponentially growing cap, so the losers do not collide again.
       await sleep(Math.random() * backoff * 2 ** attempt)
     }
@@ -307,12 +314,15 @@ function stateOf(trx: Tx): TxState {
   return state
 }
 
-/** Why an error is worth another attempt (deadlock, serialization, busy), or undefined. */
+const UNIQUE_RACE = 'a row created by a concurrent transaction'
+
+/** Why an error is worth another attempt (deadlock, serialization, unique race, busy), or undefined. */
 export function contentionOf(err: unknown): string | undefined {
   for (let e = err, depth = 0; e && typeof e === 'object' && depth < 4; e = (e as Error).cause, depth++) {
     const code = (e as { code?: unknown }).code
     if (code === '40P01') return 'deadlock'
     if (code === '40001') return 'serialization failure'
+    if (code === '23505') return UNIQUE_RACE
     if (isStalePlan(e)) return 'a prepared statement outdated by a schema change'
     if (typeof code === 'string' && code.startsWith('SQLITE_BUSY')) return 'database busy'
     if (typeof code === 'string' && code.startsWith('SQLITE_LOCKED')) return 'database locked'

@@ -1,5 +1,5 @@
-import { Kysely } from 'kysely'
-import { isPostgresUrl, sqliteFileOf } from './database-url.js'
+import { Kysely, sql } from 'kysely'
+import { isPostgresUrl, redactDatabaseUrl, SCHEMA_NAME, sqliteFileOf } from './database-url.js'
 import type { Database, Dialect } from './schema.js'
 
 export interface Storage {
@@ -31,6 +31,16 @@ export interface StorageOptions {
 }
 
 export const DEFAULT_POOL_SIZE = 10
+
+/**
+ * Runs a first query, so that a database that cannot be reached (refused, unknown role or database)
+ * is reported as such, naming it (password masked), rather than by the driver's bare message.
+ */
+export async function assertReachable(storage: Storage): Promise<void> {
+  await sql`select 1`.execute(storage.db).catch((err: unknown) => {
+    throw new Error(`cannot open database ${storage.describe}: ${(err as Error).message}`)
+  })
+}
 
 /**
  * Opens the database named by `url`: a SQLite file path (or `:memory:`) or a `postgres://` URL.
@@ -118,7 +128,7 @@ async function openPostgres(url: string, opts: StorageOptions): Promise<Storage>
   const parsed = new URL(url)
   const schema = parsed.searchParams.get('schema')
   parsed.searchParams.delete('schema')
-  if (schema && !/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`invalid schema name: ${schema}`)
+  if (schema && !SCHEMA_NAME.test(schema)) throw new Error(`invalid schema name: ${schema}`)
   const max = opts.poolSize ?? envNumber('LICCTL_PG_POOL') ?? DEFAULT_POOL_SIZE
   if (max < 1) throw new Error('the PostgreSQL pool needs at least 1 connection')
   const statementTimeoutMs = opts.statementTimeoutMs ?? 0
@@ -159,13 +169,11 @@ async function openPostgres(url: string, opts: StorageOptions): Promise<Storage>
     }
   }
   const db = new Kysely<Database>({ dialect: new LicctlPostgresDialect({ pool }) })
-  const safe = new URL(parsed.toString())
-  safe.password = safe.password ? '***' : ''
   return {
     db,
     dialect: 'postgres',
     pool: { max, statementTimeoutMs },
-    describe: safe.toString() + (schema ? ` (schema ${schema})` : ''),
+    describe: redactDatabaseUrl(parsed.toString()) + (schema ? ` (schema ${schema})` : ''),
     close: () => db.destroy(),
   }
 }

@@ -191,6 +191,32 @@ describe('e2e: devices', function () {
     assert.match(none.stdout + none.stderr, /no free license of category 'access-point'/)
   })
 
+  it('devices add, then remove, SN-1 and sn-1 as two devices: a serial in another case is no duplicate', async () => {
+    // In no particular order: oclif hands a repeated argument over right after its first.
+    const outcome = (r: CliResult) =>
+      (JSON.parse(r.stdout) as BulkDoc).results.map((x) => `${x.target} ${x.status}`).sort()
+    const added = await as(admin, [
+      'devices',
+      'add',
+      'CASE-1',
+      'case-1',
+      'CASE-1',
+      '--model',
+      'AP-10',
+      '--json',
+    ])
+    assert.equal(added.code, 0, added.stderr)
+    assert.deepEqual(outcome(added), ['CASE-1 changed', 'CASE-1 duplicate', 'case-1 changed'])
+    const listed = json<{ items: Array<{ serial: string }> }>(await as(admin, ['devices', 'list', '--json']))
+    assert.deepEqual(
+      listed.items.map((d) => d.serial).filter((s) => s.toLowerCase() === 'case-1'),
+      ['CASE-1', 'case-1'],
+    )
+    const removed = await as(admin, ['devices', 'remove', 'case-1', 'CASE-1', '--yes', '--json'])
+    assert.equal(removed.code, 0, removed.stderr)
+    assert.deepEqual(outcome(removed), ['CASE-1 changed', 'case-1 changed'])
+  })
+
   it('transfers a key to an org the caller is admin of, with the token from their profile, and refuses the rest', async () => {
     const initech = await server.createOrg('initech', 'ann@acme.test')
     const key = await issue('router', '1y', 2)

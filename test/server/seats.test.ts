@@ -223,6 +223,23 @@ for (const dialect of DIALECTS) {
         assert.deepEqual(log.body.items[0].after, { used: 1, user: 'alice@acme.test', host: 'ws-1' })
       })
 
+      it('orgs audit --target finds a pool’s entries as typed, the same on both dialects', async () => {
+        const targets = async (target: string) =>
+          (await t.call(admin, 'GET', `/v1/orgs/acme/audit?limit=1000&target=${target}`)).body.items.map(
+            (e: { target: string }) => e.target,
+          )
+        // The pool's own entries and those of its leases (`cad-pro/<lease>`), its first end.
+        assert.deepEqual(await targets('cad-pro'), [`cad-pro/${aliceLease}`, 'cad-pro'])
+        assert.deepEqual(await targets(aliceLease), [`cad-pro/${aliceLease}`])
+        // Product keys and lease ids are not host names: another case is another name. SQLite's
+        // LIKE ignored the case of A–Z and found the lease entries (not the pool's own) here.
+        assert.deepEqual(await targets('CAD-PRO'), [])
+        assert.deepEqual(await targets(aliceLease.toUpperCase()), [])
+        // A name ending or beginning with the text, but not at a `/`, is not about it.
+        assert.deepEqual(await targets('pro'), [])
+        assert.deepEqual(await targets(`cad-pro%2F${aliceLease.slice(0, 5)}`), [])
+      })
+
       it('gives the same user on the same host the same lease back, refreshing its heartbeat', async () => {
         t.clock.advance(5 * MIN)
         const res = await checkout(tokens['alice@acme.test']!, 'cad-pro', { host: 'ws-1' })

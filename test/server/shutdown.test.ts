@@ -218,4 +218,82 @@ describe('server start: an unreachable database', function () {
     )
     assert.ok(!res.stderr.includes('pw-never-printed'), 'the password is not printed')
   })
+
+  it('a --db URL that cannot work is refused before connecting, naming the flag (exit 2)', async () => {
+    for (const command of ['init', 'migrate', 'start'])
+      for (const [db, reason] of [
+        [
+          'postgres://licctl@127.0.0.1:9/licenses?schema=Licctl',
+          "--db: schema 'Licctl' is not a name licctl can use: lowercase letters, digits and _, not starting with a digit",
+        ],
+        [
+          'postgres://licctl@db host/licenses',
+          '--db: not a valid postgres:// URL (postgres://user:password@host:5432/database?schema=name)',
+        ],
+      ] as const) {
+        const res = await runCli(['server', command, '--db', db])
+        assert.equal(res.code, 2, `${command} ${db}: ${res.stderr}`)
+        assert.equal(res.stderr.trimEnd().split('\n').at(-1), `Error: ${reason}`, command)
+      }
+  })
+
+  it('is named by server init and server migrate too, not by the driver’s bare message (exit 1)', async () => {
+    for (const command of ['init', 'migrate']) {
+      const res = await runCli([
+        'server',
+        command,
+        '--db',
+        'postgres://licctl:pw-never-printed@127.0.0.1:9/licenses',
+      ])
+      assert.equal(res.code, 1, `${command}: ${res.stderr}`)
+      assert.match(
+        res.stderr.trimEnd().split('\n').at(-1)!,
+        /^Error: cannot open database postgres:\/\/licctl:\*\*\*@127\.0\.0\.1:9\/licenses: .*ECONNREFUSED/,
+        command,
+      )
+      assert.ok(!res.stderr.includes('pw-never-printed'), 'the password is not printed')
+    }
+  })
+})
+
+describe('server init and start: a PostgreSQL password is never printed', function () {
+  let dir: string
+  let db: TestDb | undefined
+  before(async function () {
+    if (!DIALECTS.includes('postgres')) this.skip()
+    dir = mkdtempSync(join(tmpdir(), 'licctl-pw-'))
+    db = await freshDb('postgres', dir)
+  })
+  after(async () => {
+    await db?.drop()
+    if (dir) rmSync(dir, { recursive: true, force: true })
+  })
+
+  // The test database trusts 127.0.0.1: any password is accepted, so the URLs below all connect.
+  it('in the hint of a database not initialized yet (the password in the URL’s user part)', async () => {
+    const url = new URL(db!.url)
+    url.username = 'postgres'
+    url.password = 'pw-never-printed'
+    const res = await runCli(['server', 'start', '--db', url.toString(), '--port', '0'])
+    assert.equal(res.code, 1)
+    assert.match(
+      res.stderr.trimEnd().split('\n').at(-1)!,
+      /is not initialized: run `licctl server init --db postgres:\/\/postgres:\*\*\*@[^`]*\?schema=licctl_test_\w+` first$/,
+    )
+    assert.ok(!res.stderr.includes('pw-never-printed'), res.stderr)
+  })
+
+  it('in what init prints and start logs (the password as a URL parameter)', async () => {
+    const url = new URL(db!.url)
+    url.searchParams.set('password', 'pw-never-printed')
+    const init = await runCli(['server', 'init', '--db', url.toString(), '--json'])
+    assert.equal(init.code, 0, init.stderr)
+    const { db: described } = JSON.parse(init.stdout) as { db: string }
+    assert.match(described, /\?password=\*\*\*.*\(schema licctl_test_\w+\)$/)
+    assert.ok(!init.stdout.includes('pw-never-printed'), init.stdout)
+    const server = await ServerProcess.start(url.toString())
+    await server.stop()
+    assert.match(server.stderr, /"msg":"database opened"/)
+    assert.ok(!server.stderr.includes('pw-never-printed'), server.stderr)
+  })
 })

@@ -16,6 +16,7 @@ import {
 import { UsageError } from '../../src/cli/errors.js'
 import type { BulkResponse } from '../../src/contract/bulk.js'
 import { addonItem } from '../../src/contract/cloud.js'
+import { serialItem } from '../../src/contract/devices.js'
 import { releaseItem } from '../../src/contract/seats.js'
 import { userItem } from '../../src/contract/users.js'
 import { runProcess } from '../helpers/spawn.js'
@@ -392,6 +393,14 @@ describe('bulk input: validation before anything is sent', () => {
         ]),
       },
     )
+  })
+
+  it('with a case-sensitive target (device serials), only the same text is a duplicate', async () => {
+    const serials = { target: 'serial', caseSensitive: true, schema: serialItem } as const
+    assert.deepEqual(await validateAll(serials, file('serial\nSN-1\nsn-1\nSN-1\n')), {
+      total: 3,
+      duplicates: new Map([[4, 2]]),
+    })
   })
 
   it('with strict, refuses a target named twice (case-insensitively) like a malformed row', async () => {

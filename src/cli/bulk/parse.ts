@@ -31,6 +31,11 @@ export interface Columns {
    * not read (a row of `seats list` names its lease and its user: it releases that lease only).
    */
   alternativeTargets?: readonly string[] | undefined
+  /**
+   * The target's case matters (a device serial: `SN-1` and `sn-1` are two devices), so only the same
+   * text is a repeat. By default a target repeated in another case is one (emails, as everywhere).
+   */
+  caseSensitive?: boolean | undefined
   /** Other columns read from files (case-insensitive headers); unknown columns are ignored. */
   optional?: readonly string[] | undefined
   /**

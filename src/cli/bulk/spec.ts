@@ -38,6 +38,6 @@ export interface Entry<Item> {
   item: Item
   /** The target as written, for the report of a row that is not sent. */
   target: string
-  /** A target already named in this row (case-insensitively): reported, not sent again. */
+  /** A target already named in this row (see `Columns.caseSensitive`): reported, not sent again. */
   duplicateOf?: number | undefined
 }

@@ -22,7 +22,8 @@ const MAX_REPORTED_ERRORS = 50
 const SHOWN_ERRORS = 10
 
 /**
- * Pass 1: every row through the schema. A target named twice (case-insensitively) is a duplicate of
+ * Pass 1: every row through the schema. A target named twice (in any case, unless the spec's target is
+ * `caseSensitive`) is a duplicate of
  * its first row: reported, applied once; with `strict` it is an error like a malformed row. Throws
  * one usage error listing the row and column of each problem. `keep` receives the validated rows.
  */
@@ -99,12 +100,12 @@ export async function validateAll<Item>(
  * A row's target: its column (the target or an alternative, e.g. `user` for `lease`), the value as
  * written, and the key two rows share when they name the same target.
  */
-export function targetKey(spec: Pick<InputSpec<unknown>, 'target' | 'alternativeTargets'>) {
+export function targetKey(spec: Pick<InputSpec<unknown>, 'target' | 'alternativeTargets' | 'caseSensitive'>) {
   const targets = targetsOf(spec)
   return (raw: RawRow) => {
     const column = targets.find((t) => raw.values[t] !== undefined) ?? spec.target
     const value = String(raw.values[column])
-    const lower = value.toLowerCase()
-    return { column, value, id: column === spec.target ? lower : `${column}\u0000${lower}` }
+    const same = spec.caseSensitive ? value : value.toLowerCase()
+    return { column, value, id: column === spec.target ? same : `${column}\u0000${same}` }
   }
 }

@@ -41,6 +41,8 @@ export default class DevicesAdd extends ApiCommand<typeof DevicesAdd> {
     process.exitCode = await runBulk(
       {
         target: 'serial',
+        // SN-1 and sn-1 are two devices.
+        caseSensitive: true,
         optional: ['category', 'model', 'name', 'site'],
         schema: z.preprocess(
           (row) =>

@@ -1,6 +1,7 @@
 import { Flags } from '@oclif/core'
 import { BaseCommand } from '../../cli/base-command.js'
 import { CliError, UsageError } from '../../cli/errors.js'
+import { databaseFlag } from '../../cli/flag-values.js'
 import { sqliteFileOf } from '../../storage/database-url.js'
 
 export default class ServerInit extends BaseCommand<typeof ServerInit> {
@@ -20,13 +21,14 @@ export default class ServerInit extends BaseCommand<typeof ServerInit> {
   }
 
   async run(): Promise<{ operatorToken: string; migrations: string[]; db: string }> {
-    const [{ openStorage }, { initializeServer }, { AppError }, { exitCodeFor }] = await Promise.all([
-      import('../../storage/open.js'),
-      import('../../server/services/operator.js'),
-      import('../../server/errors.js'),
-      import('../../contract/errors.js'),
-    ])
-    const { db } = this.flags
+    const [{ assertReachable, openStorage }, { initializeServer }, { AppError }, { exitCodeFor }] =
+      await Promise.all([
+        import('../../storage/open.js'),
+        import('../../server/services/operator.js'),
+        import('../../server/errors.js'),
+        import('../../contract/errors.js'),
+      ])
+    const db = databaseFlag(this.flags.db)
     // SQLite's own "Cannot open database because the directory does not exist" names neither.
     const file = sqliteFileOf(db)
     if (file !== undefined) {
@@ -36,6 +38,7 @@ export default class ServerInit extends BaseCommand<typeof ServerInit> {
     }
     const storage = await openStorage(db)
     try {
+      await assertReachable(storage)
       const { token, migrations } = await initializeServer(storage.db, Date.now())
       this.say(`Initialized ${storage.describe} (${migrations.length} migrations applied).`)
       this.say('Operator token (shown once, store it safely):')

@@ -17,16 +17,18 @@ export default class ServerMigrate extends BaseCommand<typeof ServerMigrate> {
   }
 
   async run(): Promise<{ applied: string[]; current: string | null }> {
-    const [{ openStorage }, { migrateToLatest }, { exposedDatabaseWarning }] = await Promise.all([
-      import('../../storage/open.js'),
-      import('../../storage/migrate.js'),
-      import('../../storage/private-file.js'),
-    ])
+    const [{ assertReachable, openStorage }, { migrateToLatest }, { exposedDatabaseWarning }] =
+      await Promise.all([
+        import('../../storage/open.js'),
+        import('../../storage/migrate.js'),
+        import('../../storage/private-file.js'),
+      ])
     const db = existingDatabase(this.flags.db)
     const exposed = exposedDatabaseWarning(db)
     if (exposed) this.note(`Warning: ${exposed}`)
     const storage = await openStorage(db)
     try {
+      await assertReachable(storage)
       const report = await migrateToLatest(storage.db)
       this.say(
         report.applied.length

@@ -1,4 +1,4 @@
-import { sql } from 'kysely'
+import { sql, type Expression, type SqlBool } from 'kysely'
 import type { AuditEntryDetail, AuditVerification } from '../../contract/orgs.js'
 import type { PageQuery } from '../../contract/common.js'
 import { chainKey, entryHash, GENESIS_HASH } from '../../domain/audit-chain.js'
@@ -39,6 +39,17 @@ export function registerHostTargets(...actions: string[]): void {
   for (const action of actions) hostTargets.add(action)
 }
 
+/** `expr` begins with `text`, case and all, on both dialects. */
+function startsWith(expr: Expression<string>, text: string) {
+  return sql<SqlBool>`substr(${expr}, 1, ${[...text].length}) = ${text}`
+}
+
+/** `expr` ends with `text`, case and all, on both dialects (whose substr agree from position 1 on). */
+function endsWith(expr: Expression<string>, text: string) {
+  const n = [...text].length
+  return sql<SqlBool>`(length(${expr}) >= ${n} and substr(${expr}, length(${expr}) - ${n - 1}) = ${text})`
+}
+
 /** Reads the audit log, newest first, filtered (admins). */
 export async function listAudit(ctx: ServiceContext, slug: string, q: PageQuery & AuditFilter) {
   const org = await authorizeOrg(ctx, slug, { role: 'admin', write: false })
@@ -56,11 +67,11 @@ export async function listAudit(ctx: ServiceContext, slug: string, q: PageQuery 
         ? sql<string>`translate(target, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')`
         : sql<string>`lower(target)`
     query = query.where((eb) => {
-      const about = (target: typeof folded | 'target', text: string) => [
-        eb(target, '=', text),
-        eb(target, 'like', likePattern(`%/${literal(text)}`)),
-        eb(target, 'like', likePattern(`${literal(text)}/%`)),
-      ]
+      // Compared exactly, not with LIKE: SQLite's LIKE ignores the case of A–Z, PostgreSQL's does not.
+      const about = (target: typeof folded | 'target', text: string) => {
+        const expr = target === 'target' ? sql.ref<string>('target') : target
+        return [eb(target, '=', text), endsWith(expr, `/${text}`), startsWith(expr, `${text}/`)]
+      }
       return eb.or([
         ...about('target', t),
         ...(hostTargets.size === 0
