@@ -1,4 +1,5 @@
 import { strict as assert } from 'node:assert'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { E2eServer, runCli } from '../helpers/e2e.js'
 import { runInPty } from '../helpers/pty.js'
@@ -81,6 +82,49 @@ describe('e2e: on a terminal', function () {
     assert.match(res.stdout, new RegExp(`✓ changed\\s+${leaseId}`))
     const pools = await runCli(['seats', 'pools', '--json'], { env: server.env(admin, 'acme') })
     assert.equal(JSON.parse(pools.stdout).items[0].inUse, 0)
+  })
+
+  it('Ctrl-C in a bulk job stops after the batch being applied, says how far it got and leaves the terminal as it was', async () => {
+    const file = join(server.dir, 'interrupted.csv')
+    const emails = Array.from({ length: 1000 }, (_, i) => `int${i}@acme.test`)
+    writeFileSync(file, ['email', ...emails].join('\n') + '\n')
+    const env = { ...server.env(admin, 'acme'), LICCTL_BULK_BATCH_SIZE: '5' }
+    const res = await runInPty(['orgs', 'users', 'add', '--file', file], {
+      env,
+      answers: [{ after: / [1-9]\d*\/1000 rows/, type: '\u0003' }],
+      timeoutMs: 60_000,
+    })
+    assert.equal(res.code, 130, res.stdout)
+    const stopped =
+      /Stopped after (\d+) of 1000 rows: (\d+) changed, 0 unchanged, 0 failed\. Re-run the same command to finish\./.exec(
+        res.stdout,
+      )
+    assert.ok(stopped, res.stdout)
+    const done = Number(stopped[1])
+    assert.equal(Number(stopped[2]), done)
+    assert.ok(done > 0 && done < 1000, res.stdout)
+    assert.match(res.stdout, new RegExp(`Error: interrupted \\(SIGINT\\) after ${done} of 1000 rows`))
+    // The progress bar hid the cursor and turned line wrapping off: both are back.
+    assert.ok(
+      res.stdout.lastIndexOf(`${ESC}?7h`) > res.stdout.lastIndexOf(`${ESC}?7l`),
+      'line wrapping stays off',
+    )
+    assert.ok(
+      res.stdout.lastIndexOf(`${ESC}?25h`) > res.stdout.lastIndexOf(`${ESC}?25l`),
+      'the cursor stays hidden',
+    )
+    // What was reported is what was applied: no batch left on its way unreported.
+    const list = await runCli(['orgs', 'users', 'list', '--json', 'email'], { env })
+    const added = (JSON.parse(list.stdout).items as Array<{ email: string }>).filter((m) =>
+      m.email.startsWith('int'),
+    )
+    assert.equal(added.length, done)
+    const again = await runCli(['orgs', 'users', 'add', '--file', file], { env })
+    assert.equal(again.code, 0, again.stderr)
+    assert.match(
+      again.stdout,
+      new RegExp(`Done \\(add users\\): ${1000 - done} changed, ${done} unchanged, 0 failed\\.`),
+    )
   })
 
   it('colours tables on a terminal, but not with NO_COLOR and not in a pipe', async () => {
