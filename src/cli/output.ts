@@ -73,7 +73,8 @@ export function renderTable<T>(rows: readonly T[], columns: readonly Column<T>[]
     chars: plain ? PLAIN_CHARS : {},
     ...(widths ? { colWidths: widths, wordWrap: true, wrapOnWordBoundary: false } : {}),
   })
-  for (const row of cells) table.push(row)
+  for (const row of cells)
+    table.push(widths ? row.map((text, i) => wrappedColoured(text, widths[i]! - 2)) : row)
   return plain
     ? table
         .toString()
@@ -126,6 +127,36 @@ export function fitWidths(
     total--
   }
   return total < natural.reduce((a, b) => a + b, 0) ? widths : undefined
+}
+
+/**
+ * cli-table3 wraps a cell on the length of its text with the colour codes counted, so a coloured
+ * word that fits its column was cut, and a code cut in two printed as text (`ac` / `tive\x1b[3` /
+ * `9m`). A coloured cell is wrapped here instead, on what shows, and left unwrapped by cli-table3
+ * (which carries the colour over to each line).
+ */
+function wrappedColoured(text: string, width: number): string | { content: string; wordWrap: false } {
+  if (!text.includes('\u001b[')) return text
+  const lines: string[] = []
+  for (const line of text.split('\n')) {
+    let current = ''
+    let shown = 0
+    // eslint-disable-next-line no-control-regex
+    for (const [, code, char] of line.matchAll(/(\u001b\[[0-9;]*m)|([\s\S])/gu)) {
+      if (code) current += code
+      else {
+        if (shown === width) {
+          lines.push(current)
+          current = ''
+          shown = 0
+        }
+        current += char
+        shown++
+      }
+    }
+    lines.push(current)
+  }
+  return { content: lines.join('\n'), wordWrap: false }
 }
 
 const PLAIN_CHARS = {

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert'
-import { color, colorEnabled, stderrColor } from '../../src/cli/output.js'
+import { color, colorEnabled, renderTable, stderrColor } from '../../src/cli/output.js'
 
 /** Runs fn with the environment changed, then puts it back. */
 function withEnv<T>(changes: Record<string, string | undefined>, fn: () => T): T {
@@ -37,5 +37,63 @@ describe('cli output: colour only where it is wanted', () => {
       assert.equal(color().red('expired'), '\u001b[31mexpired\u001b[39m')
       assert.equal(stderrColor().red.bold('x'), '\u001b[31m\u001b[1mx\u001b[22m\u001b[39m')
     })
+  })
+})
+
+describe('cli output: a coloured table on a terminal too narrow for it', () => {
+  /** Renders as on a terminal of `columns`, with colour. */
+  function onTerminal<T>(columns: number, fn: () => T): T {
+    const had = Object.getOwnPropertyDescriptor(process.stdout, 'isTTY')
+    Object.defineProperty(process.stdout, 'isTTY', { value: true, configurable: true })
+    try {
+      return withEnv({ NO_COLOR: undefined, FORCE_COLOR: '1', COLUMNS: String(columns) }, fn)
+    } finally {
+      if (had) Object.defineProperty(process.stdout, 'isTTY', had)
+      else delete (process.stdout as { isTTY?: boolean }).isTTY
+    }
+  }
+
+  it('wraps a coloured cell on what shows: a word that fits stays whole, and no colour code is cut', () => {
+    const rows = [{ id: 'ls_06h3vb8z077mv0xxjse7vk0qq4', user: 'bob@acme.test', state: 'active' }]
+    const text = onTerminal(40, () =>
+      renderTable(rows, [
+        { header: 'Lease', get: (r) => r.id },
+        { header: 'User', get: (r) => r.user },
+        { header: 'State', get: (r) => color().green(r.state) },
+      ]),
+    )
+    // eslint-disable-next-line no-control-regex
+    const shown = text.replace(/\u001b\[[0-9;]*m/g, '')
+    assert.ok(!shown.includes('\u001b'), `a colour code was cut in two:\n${JSON.stringify(text)}`)
+    assert.ok(!shown.includes('\\x1b'), shown)
+    assert.match(shown, /│ active │/)
+    const widths = new Set(shown.split('\n').map((l) => [...l].length))
+    assert.equal(widths.size, 1, shown)
+    assert.ok([...widths][0]! <= 40, shown)
+  })
+
+  it('a coloured cell longer than its column wraps too, each line in its colour', () => {
+    const text = onTerminal(30, () =>
+      renderTable(
+        [{ a: 'x'.repeat(30), b: 'expired yesterday' }],
+        [
+          { header: 'A', get: (r) => r.a },
+          { header: 'B', get: (r) => color().red(r.b) },
+        ],
+      ),
+    )
+    // eslint-disable-next-line no-control-regex
+    const shown = text.replace(/\u001b\[[0-9;]*m/g, '')
+    assert.ok(!shown.includes('\u001b'), JSON.stringify(text))
+    const lines = text.split('\n').slice(3, -1)
+    const cellsOfB = shown
+      .split('\n')
+      .slice(3, -1)
+      .map((l) => l.split('│')[2]!.trim())
+    assert.equal(cellsOfB.join(''), 'expired yesterday')
+    assert.ok(
+      lines.every((l, i) => cellsOfB[i] === '' || l.includes(`\u001b[31m${cellsOfB[i]}`)),
+      'every line of the cell is red',
+    )
   })
 })
