@@ -54,34 +54,55 @@ export interface Column<T> {
 export function renderTable<T>(rows: readonly T[], columns: readonly Column<T>[]): string {
   const plain = !colorEnabled()
   const Table = loadTable()
+  const headers = columns.map((col) => col.header)
   const cells = rows.map((row) => columns.map((col) => cell(col.get(row))))
-  const widths = process.stdout.isTTY
-    ? fitWidths(
-        columns.map((col) => col.header),
-        cells,
-        terminalWidth(),
-        plain,
-      )
-    : undefined
-  const table = new Table({
-    // Bold through cli-table3's own style: applied after wrapping, so a wrapped header keeps whole codes.
-    head: columns.map((col) => col.header),
-    colAligns: columns.map((col) => col.align ?? 'left'),
-    style: plain
-      ? { head: [], border: [], compact: true }
-      : { head: ['bold'], border: ['grey'], compact: true },
-    chars: plain ? PLAIN_CHARS : {},
-    ...(widths ? { colWidths: widths, wordWrap: true, wrapOnWordBoundary: false } : {}),
-  })
-  for (const row of cells)
-    table.push(widths ? row.map((text, i) => wrappedColoured(text, widths[i]! - 2)) : row)
-  return plain
-    ? table
-        .toString()
-        .split('\n')
-        .map((l) => l.trimEnd())
-        .join('\n')
-    : table.toString()
+  const widths = process.stdout.isTTY ? fitWidths(headers, cells, terminalWidth(), plain) : undefined
+  const draw = (head: string[], part: string[][], colWidths: number[] | undefined) => {
+    const table = new Table({
+      // Bold through cli-table3's own style: applied after wrapping, so a wrapped header keeps whole codes.
+      head,
+      colAligns: columns.map((col) => col.align ?? 'left'),
+      style: plain
+        ? { head: [], border: [], compact: true }
+        : { head: ['bold'], border: ['grey'], compact: true },
+      chars: plain ? PLAIN_CHARS : {},
+      ...(colWidths ? { colWidths } : {}),
+      ...(widths ? { wordWrap: true, wrapOnWordBoundary: false } : {}),
+    })
+    for (const row of part)
+      table.push(widths ? row.map((text, i) => wrappedColoured(text, widths[i]! - 2)) : row)
+    return table.toString().split('\n')
+  }
+  let lines: string[]
+  if (cells.length <= ROWS_PER_PIECE) lines = draw(headers, cells, widths)
+  else {
+    // cli-table3 lays a table out in time that grows with the square of its rows (27,000 members
+    // took 50 s, even for --json, which renders and drops the table): a long table is drawn in
+    // pieces of the same column widths, joined where one piece's bottom border meets the next top.
+    const colWidths = widths ?? naturalWidths(headers, cells)
+    lines = []
+    for (let at = 0; at < cells.length; at += ROWS_PER_PIECE) {
+      const piece = draw(at === 0 ? headers : [], cells.slice(at, at + ROWS_PER_PIECE), colWidths)
+      const last = at + ROWS_PER_PIECE >= cells.length
+      // Plain tables have no borders: only boxed pieces have a top and a bottom line to drop.
+      lines.push(...(plain ? piece : piece.slice(at === 0 ? 0 : 1, last ? piece.length : -1)))
+    }
+  }
+  return (plain ? lines.map((l) => l.trimEnd()) : lines).join('\n')
+}
+
+/** Rows of a table drawn by cli-table3 at once (see renderTable). */
+const ROWS_PER_PIECE = 200
+
+/** Each column's width as cli-table3 measures it (padding included), for a table drawn in pieces. */
+function naturalWidths(headers: string[], rows: string[][]): number[] {
+  const { strlen } = createRequire(require.resolve('cli-table3'))('./src/utils.js') as {
+    strlen(text: string): number
+  }
+  const widths = headers.map((h) => strlen(h) + 2)
+  for (const row of rows)
+    for (const [i, text] of row.entries()) widths[i] = Math.max(widths[i]!, strlen(text) + 2)
+  return widths
 }
 
 /** The terminal's width (COLUMNS when the terminal does not say), or undefined: no limit. */

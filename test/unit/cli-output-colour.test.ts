@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert'
-import { color, colorEnabled, renderTable, stderrColor } from '../../src/cli/output.js'
+import { color, colorEnabled, renderTable, stderrColor, type Column } from '../../src/cli/output.js'
 
 /** Runs fn with the environment changed, then puts it back. */
 function withEnv<T>(changes: Record<string, string | undefined>, fn: () => T): T {
@@ -95,5 +95,44 @@ describe('cli output: a coloured table on a terminal too narrow for it', () => {
       lines.every((l, i) => cellsOfB[i] === '' || l.includes(`\u001b[31m${cellsOfB[i]}`)),
       'every line of the cell is red',
     )
+  })
+})
+
+describe('cli output: a long table', () => {
+  const columns: Array<Column<number>> = [
+    { header: 'Email', get: (i) => `user${i}@acme.test` },
+    { header: 'Name', get: (i) => `User ${i}` },
+    { header: 'Role', get: (i) => (i % 7 ? 'member' : 'admin'), align: 'right' },
+  ]
+  const rows = (n: number) => Array.from({ length: n }, (_, i) => i)
+  // eslint-disable-next-line no-control-regex
+  const shown = (text: string) => text.replace(/\u001b\[[0-9;]*m/g, '').split('\n')
+
+  it('is one table, boxed or plain: one header, every row once and in order, one width', () => {
+    for (const env of [{ FORCE_COLOR: '1', NO_COLOR: undefined }, { NO_COLOR: '1' }]) {
+      const lines = shown(withEnv(env, () => renderTable(rows(450), columns)))
+      const boxed = env.NO_COLOR === undefined
+      assert.equal(lines.length, 450 + (boxed ? 4 : 1))
+      assert.equal(lines.filter((l) => /Email/.test(l)).length, 1)
+      const body = lines.filter((l) => /user\d+@/.test(l)).map((l) => Number(/user(\d+)@/.exec(l)![1]))
+      assert.deepEqual(body, rows(450))
+      if (boxed) {
+        assert.equal(new Set(lines.map((l) => [...l].length)).size, 1, 'every line as wide')
+        assert.equal(lines.filter((l) => l.startsWith('└') || l.startsWith('┌')).length, 2)
+      } else assert.match(lines[450]!, /^ user449@acme\.test\s+User 449\s+member$/)
+    }
+  })
+
+  it('takes time in proportion to its rows (cli-table3 alone grows with their square)', function () {
+    this.timeout(120_000)
+    const time = (n: number) => {
+      const started = process.hrtime.bigint()
+      withEnv({ NO_COLOR: '1' }, () => renderTable(rows(n), columns))
+      return Number(process.hrtime.bigint() - started)
+    }
+    time(500)
+    const small = time(5000)
+    const large = time(20000)
+    assert.ok(large < 5 * small, `4× the rows took ${(large / small).toFixed(1)}× the time`)
   })
 })
