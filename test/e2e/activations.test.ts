@@ -221,6 +221,15 @@ describe('e2e: activations', function () {
       msg,
       /^2 hosts still hold act_\w+: lic-a \(6 seats\), lic-b \(3 seats\)\. Deactivate it there first/,
     )
+    // On a terminal's error line, the way forward names the flag, not just "or force".
+    const human = await adm('return', cc, '--yes')
+    assert.equal(human.code, 3)
+    assert.ok(
+      human.stderr.includes(
+        `Hint: deactivate it on each host (licctl activations deactivate ${cc} --host <host>), or when a host cannot be reached: licctl activations return ${cc} --force\n`,
+      ),
+      human.stderr,
+    )
     const noYes = await adm('return', cc, '--force')
     assert.equal(noYes.code, 2)
     assert.match(noYes.stderr, /refusing without --yes \(not on a terminal, so no prompt\)/)
@@ -331,6 +340,12 @@ describe('e2e: activations', function () {
     assert.match(
       r.stderr,
       /^Error: 1 host still holds act_\w+: lic-z \(2 seats\)\. Deactivate it there first/,
+    )
+    assert.ok(
+      r.stderr.includes(
+        `Hint: deactivate it on each host as the plan says, or when a host cannot be reached: licctl activations resize ${id} --quantity 6 --force\n`,
+      ),
+      r.stderr,
     )
     assert.deepEqual([await ids(), await ent('sim-server')], before)
 
