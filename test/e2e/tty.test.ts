@@ -37,6 +37,30 @@ describe('e2e: on a terminal', function () {
     assert.equal(JSON.parse(show.stdout).slug, 'acme')
   })
 
+  it('orgs login offers the current profile’s server, and refuses a URL without its scheme at the prompt', async () => {
+    const env = { LICCTL_CONFIG_DIR: join(server.dir, 'tty-login-again') }
+    const first = await runCli(['orgs', 'login', '--url', server.url, '--org', 'acme', '--with-token'], {
+      env,
+      input: admin,
+    })
+    assert.equal(first.code, 0, first.stderr)
+    const res = await runInPty(['orgs', 'login', '--org', 'acme'], {
+      env,
+      answers: [
+        { after: /Server URL/, type: '127.0.0.1:1\r' },
+        { after: /starts with http:\/\/ or https:\/\//, type: '\u0015\r' },
+        { after: /Token/, type: `${admin}\r` },
+      ],
+    })
+    assert.equal(res.code, 0, res.stdout)
+    assert.ok(res.stdout.includes(`Server URL (${server.url})`), res.stdout)
+    assert.match(
+      res.stdout,
+      /a server URL starts with http:\/\/ or https:\/\/, e\.g\. http:\/\/127\.0\.0\.1:1/,
+    )
+    assert.ok(res.stdout.includes(`Logged in to ${server.url} as alice@acme.test (admin)`), res.stdout)
+  })
+
   it('a destructive command asks, and does nothing when the answer is no', async () => {
     const no = await runInPty(['orgs', 'users', 'remove', 'carol@acme.test'], {
       env: server.env(admin, 'acme'),
