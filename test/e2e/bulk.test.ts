@@ -291,6 +291,39 @@ describe('e2e: bulk files through cloud assign and revoke', function () {
     )
     assert.equal(added.length, doc.results.length, 'every row applied is reported')
   })
+
+  it('SIGTERM in a dry run: the plan so far, and a hint that nothing was changed', async () => {
+    const file = write(
+      'terminated-plan.csv',
+      'email\n' + Array.from({ length: 1000 }, (_, i) => `plan${i}@acme.test\n`).join(''),
+    )
+    const child = spawnCli(['orgs', 'users', 'add', '--file', file, '--dry-run'], {
+      cwd: ROOT,
+      env: { ...process.env, ...server.env(admin, 'acme'), LICCTL_BULK_BATCH_SIZE: '5', NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let stdout = ''
+    let stderr = ''
+    child.stdout!.on('data', (d: Buffer) => {
+      stdout += d.toString()
+      if (stdout.includes('will-change') && !child.killed) child.kill('SIGTERM')
+    })
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()))
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve))
+    assert.equal(code, 143, stderr)
+    assert.match(
+      stdout,
+      /Dry run stopped after \d+ of 1000 rows: \d+ would change, 0 unchanged, 0 would fail\. Nothing was changed\.\n$/,
+    )
+    assert.match(
+      stderr,
+      /^Error: interrupted \(SIGTERM\) after \d+ of 1000 rows\nHint: a dry run changes nothing; re-run it to see the whole plan\n$/,
+    )
+    const list = await cli(['orgs', 'users', 'list', '--json', 'email'])
+    assert.ok(
+      !(JSON.parse(list.stdout).items as Array<{ email: string }>).some((m) => m.email.startsWith('plan')),
+    )
+  })
 })
 
 describe('e2e: a dry run in several batches predicts the real run row for row', function () {

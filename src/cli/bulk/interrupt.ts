@@ -34,10 +34,12 @@ export function watchInterrupts(hooks: { first(signal: Caught): void; quit(): vo
 }
 
 /** The error that ends an interrupted job, after its report said how far it got. */
-export function interrupted(signal: Caught, done: number, total: number): CliError {
+export function interrupted(signal: Caught, done: number, total: number, dryRun: boolean): CliError {
   return new CliError(`interrupted (${signal}) after ${done} of ${total} rows`, {
     code: 'interrupted',
     exitCode: 128 + SIGNALS[signal],
-    hint: 'batches sent were applied whole; re-run the same command to finish the job',
+    hint: dryRun
+      ? 'a dry run changes nothing; re-run it to see the whole plan'
+      : 'batches sent were applied whole; re-run the same command to finish the job',
   })
 }

@@ -96,7 +96,7 @@ export async function runBulk<Item, Params, Options>(
   progress?.stop()
   if (signals.signal && done < total) {
     await report.stopped(summary, done, total)
-    throw interrupted(signals.signal, done, total)
+    throw interrupted(signals.signal, done, total, opts.dryRun)
   }
   await report.done(summary)
   return exitCodeOf(summary, total - duplicates.size, failureExits)
