@@ -282,7 +282,10 @@ describe('e2e: activations', function () {
     const id = json<{ id: string }>(await adm('generate', 'sim-server', '--quantity', '8', '--json')).id
     ok(await as(eng, ['activate', id, '--host', 'lic-c', '--seats', '5']))
     const over = refused(await adm('split', id, '--quantity', '4', '--json'), 3, 'split_exceeds_unused')
-    assert.equal(over, `${id} has 3 unused seats (8, 5 in use): cannot move 4; deactivate on hosts first`)
+    assert.equal(
+      over,
+      `${id} has 3 unused seats (8 seats, 5 in use): cannot move 4; deactivate on hosts first`,
+    )
     const out = ok(await adm('split', id, '--quantity', '3')).stdout
     const m = new RegExp(`^Split 3 seats of ${id} into a new ID: (act_[0-9a-z]{26})$`, 'm').exec(out)
     assert.ok(m, out)
