@@ -40,6 +40,21 @@ export class UsageError extends CliError {
   }
 }
 
+/**
+ * The server's refusal with a next step the CLI knows (a flag, a command line): the same code,
+ * message, details and exit code, plus the hint. Any other error is returned as it is.
+ */
+export function withHint(err: unknown, code: string, hint: string): unknown {
+  if (!(err instanceof ApiError) || err.code !== code) return err
+  return new CliError(err.message, {
+    code,
+    exitCode: exitCodeFor(code, err.status),
+    details: err.details,
+    hint,
+    cause: err,
+  })
+}
+
 /** How a failure is shown: one code, one exit code (SPEC §2), one message, and maybe a next step. */
 export interface Failure {
   code: string

@@ -62,33 +62,55 @@ export interface Column<T> {
 export function renderTable<T>(rows: readonly T[], columns: readonly Column<T>[]): string {
   const plain = !colorEnabled()
   const Table = loadTable()
+  const headers = columns.map((col) => col.header)
   const cells = rows.map((row) => columns.map((col) => cell(col.get(row))))
-  const widths = process.stdout.isTTY
-    ? fitWidths(
-        columns.map((col) => col.header),
-        cells,
-        terminalWidth(),
-        plain,
-      )
-    : undefined
-  const table = new Table({
-    // Bold through cli-table3's own style: applied after wrapping, so a wrapped header keeps whole codes.
-    head: columns.map((col) => col.header),
-    colAligns: columns.map((col) => col.align ?? 'left'),
-    style: plain
-      ? { head: [], border: [], compact: true }
-      : { head: ['bold'], border: ['grey'], compact: true },
-    chars: plain ? PLAIN_CHARS : {},
-    ...(widths ? { colWidths: widths, wordWrap: true, wrapOnWordBoundary: false } : {}),
-  })
-  for (const row of cells) table.push(row)
-  return plain
-    ? table
-        .toString()
-        .split('\n')
-        .map((l) => l.trimEnd())
-        .join('\n')
-    : table.toString()
+  const widths = process.stdout.isTTY ? fitWidths(headers, cells, terminalWidth(), plain) : undefined
+  const draw = (head: string[], part: string[][], colWidths: number[] | undefined) => {
+    const table = new Table({
+      // Bold through cli-table3's own style: applied after wrapping, so a wrapped header keeps whole codes.
+      head,
+      colAligns: columns.map((col) => col.align ?? 'left'),
+      style: plain
+        ? { head: [], border: [], compact: true }
+        : { head: ['bold'], border: ['grey'], compact: true },
+      chars: plain ? PLAIN_CHARS : {},
+      ...(colWidths ? { colWidths } : {}),
+      ...(widths ? { wordWrap: true, wrapOnWordBoundary: false } : {}),
+    })
+    for (const row of part)
+      table.push(widths ? row.map((text, i) => wrappedColoured(text, widths[i]! - 2)) : row)
+    return table.toString().split('\n')
+  }
+  let lines: string[]
+  if (cells.length <= ROWS_PER_PIECE) lines = draw(headers, cells, widths)
+  else {
+    // cli-table3 lays a table out in time that grows with the square of its rows (27,000 members
+    // took 50 s, even for --json, which renders and drops the table): a long table is drawn in
+    // pieces of the same column widths, joined where one piece's bottom border meets the next top.
+    const colWidths = widths ?? naturalWidths(headers, cells)
+    lines = []
+    for (let at = 0; at < cells.length; at += ROWS_PER_PIECE) {
+      const piece = draw(at === 0 ? headers : [], cells.slice(at, at + ROWS_PER_PIECE), colWidths)
+      const last = at + ROWS_PER_PIECE >= cells.length
+      // Plain tables have no borders: only boxed pieces have a top and a bottom line to drop.
+      lines.push(...(plain ? piece : piece.slice(at === 0 ? 0 : 1, last ? piece.length : -1)))
+    }
+  }
+  return (plain ? lines.map((l) => l.trimEnd()) : lines).join('\n')
+}
+
+/** Rows of a table drawn by cli-table3 at once (see renderTable). */
+const ROWS_PER_PIECE = 200
+
+/** Each column's width as cli-table3 measures it (padding included), for a table drawn in pieces. */
+function naturalWidths(headers: string[], rows: string[][]): number[] {
+  const { strlen } = createRequire(require.resolve('cli-table3'))('./src/utils.js') as {
+    strlen(text: string): number
+  }
+  const widths = headers.map((h) => strlen(h) + 2)
+  for (const row of rows)
+    for (const [i, text] of row.entries()) widths[i] = Math.max(widths[i]!, strlen(text) + 2)
+  return widths
 }
 
 /** The terminal's width (COLUMNS when the terminal does not say), or undefined: no limit. */
@@ -134,6 +156,36 @@ export function fitWidths(
     total--
   }
   return total < natural.reduce((a, b) => a + b, 0) ? widths : undefined
+}
+
+/**
+ * cli-table3 wraps a cell on the length of its text with the colour codes counted, so a coloured
+ * word that fits its column was cut, and a code cut in two printed as text (`ac` / `tive\x1b[3` /
+ * `9m`). A coloured cell is wrapped here instead, on what shows, and left unwrapped by cli-table3
+ * (which carries the colour over to each line).
+ */
+function wrappedColoured(text: string, width: number): string | { content: string; wordWrap: false } {
+  if (!text.includes('\u001b[')) return text
+  const lines: string[] = []
+  for (const line of text.split('\n')) {
+    let current = ''
+    let shown = 0
+    // eslint-disable-next-line no-control-regex
+    for (const [, code, char] of line.matchAll(/(\u001b\[[0-9;]*m)|([\s\S])/gu)) {
+      if (code) current += code
+      else {
+        if (shown === width) {
+          lines.push(current)
+          current = ''
+          shown = 0
+        }
+        current += char
+        shown++
+      }
+    }
+    lines.push(current)
+  }
+  return { content: lines.join('\n'), wordWrap: false }
 }
 
 const PLAIN_CHARS = {

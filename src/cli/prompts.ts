@@ -38,11 +38,16 @@ async function answered<T>(question: Promise<T>): Promise<T> {
 
 export async function promptText(
   message: string,
-  opts: { secret?: boolean; default?: string } = {},
+  opts: { secret?: boolean; default?: string; validate?: (value: string) => true | string } = {},
 ): Promise<string> {
   const prompts = await import('@inquirer/prompts')
   if (opts.secret) return answered(prompts.password({ message, mask: '*' }))
   return answered(
-    prompts.input({ message, ...(opts.default ? { default: opts.default } : {}), required: true }),
+    prompts.input({
+      message,
+      ...(opts.default ? { default: opts.default } : {}),
+      ...(opts.validate ? { validate: opts.validate } : {}),
+      required: true,
+    }),
   )
 }

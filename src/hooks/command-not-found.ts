@@ -28,8 +28,47 @@ const hook: Hook<'command_not_found'> = async function ({ id, argv, config }) {
   }
   throw new CLIError(message, {
     exit: 2,
-    suggestions: [`${config.bin} --help`],
+    suggestions: nearest(parts, config).map((s) => `${config.bin} ${s}`),
   })
+}
+
+/**
+ * What the user probably meant, as gh and kubectl suggest it: the commands and topics within a
+ * typo or two of the words typed (`seats lst` → `seats list`, `sets` → `seats`), the longest run of
+ * words first (the rest may be arguments), or the help of a topic they named (`seats frob` →
+ * `seats --help`); else the top-level help.
+ */
+function nearest(parts: string[], config: Parameters<Hook<'command_not_found'>>[0]['config']): string[] {
+  const topics = new Set(config.topics.filter((t) => !t.hidden).map((t) => t.name))
+  const names = [...new Set([...config.commands.filter((c) => !c.hidden).map((c) => c.id), ...topics])]
+  for (let n = parts.length; n > 0; n--) {
+    const typed = parts.slice(0, n).join(':')
+    if (n < parts.length && topics.has(typed)) return [`${typed.replaceAll(':', ' ')} --help`]
+    const close = names
+      .map((name) => ({ name, d: editDistance(typed, name) }))
+      .filter(({ d }) => d > 0 && d <= 2 && d * 2 < typed.length)
+      .sort((a, b) => a.d - b.d || a.name.localeCompare(b.name))
+      .slice(0, 3)
+      .map(({ name }) => name.replaceAll(':', ' '))
+    if (close.length > 0) return close
+  }
+  return ['--help']
+}
+
+/** Levenshtein distance: insertions, deletions and substitutions. */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j)
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i]
+    for (let j = 1; j <= b.length; j++)
+      current[j] = Math.min(
+        previous[j]! + 1,
+        current[j - 1]! + 1,
+        previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1),
+      )
+    previous = current
+  }
+  return previous[b.length]!
 }
 
 export default hook

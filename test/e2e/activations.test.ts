@@ -221,6 +221,15 @@ describe('e2e: activations', function () {
       msg,
       /^2 hosts still hold act_\w+: lic-a \(6 seats\), lic-b \(3 seats\)\. Deactivate it there first/,
     )
+    // On a terminal's error line, the way forward names the flag, not just "or force".
+    const human = await adm('return', cc, '--yes')
+    assert.equal(human.code, 3)
+    assert.ok(
+      human.stderr.includes(
+        `Hint: deactivate it on each host (licctl activations deactivate ${cc} --host <host>), or when a host cannot be reached: licctl activations return ${cc} --force\n`,
+      ),
+      human.stderr,
+    )
     const noYes = await adm('return', cc, '--force')
     assert.equal(noYes.code, 2)
     assert.match(noYes.stderr, /refusing without --yes \(not on a terminal, so no prompt\)/)
@@ -273,7 +282,10 @@ describe('e2e: activations', function () {
     const id = json<{ id: string }>(await adm('generate', 'sim-server', '--quantity', '8', '--json')).id
     ok(await as(eng, ['activate', id, '--host', 'lic-c', '--seats', '5']))
     const over = refused(await adm('split', id, '--quantity', '4', '--json'), 3, 'split_exceeds_unused')
-    assert.equal(over, `${id} has 3 unused seats (8, 5 in use): cannot move 4; deactivate on hosts first`)
+    assert.equal(
+      over,
+      `${id} has 3 unused seats (8 seats, 5 in use): cannot move 4; deactivate on hosts first`,
+    )
     const out = ok(await adm('split', id, '--quantity', '3')).stdout
     const m = new RegExp(`^Split 3 seats of ${id} into a new ID: (act_[0-9a-z]{26})$`, 'm').exec(out)
     assert.ok(m, out)
@@ -331,6 +343,12 @@ describe('e2e: activations', function () {
     assert.match(
       r.stderr,
       /^Error: 1 host still holds act_\w+: lic-z \(2 seats\)\. Deactivate it there first/,
+    )
+    assert.ok(
+      r.stderr.includes(
+        `Hint: deactivate it on each host as the plan says, or when a host cannot be reached: licctl activations resize ${id} --quantity 6 --force\n`,
+      ),
+      r.stderr,
     )
     assert.deepEqual([await ids(), await ent('sim-server')], before)
 

@@ -2,7 +2,8 @@ import { strict as assert } from 'node:assert'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { startAcme, provisionAddon, issueRouterKeys } from '../helpers/e2e-acme.js'
-import { E2eServer, runCli, type CliResult } from '../helpers/e2e.js'
+import { E2eServer, ROOT, runCli, type CliResult } from '../helpers/e2e.js'
+import { spawnCli } from '../helpers/spawn.js'
 
 type Row = { index: number; target: string; status: string; code?: string; row: number }
 
@@ -258,6 +259,70 @@ describe('e2e: bulk files through cloud assign and revoke', function () {
     const none = await cli(['cloud', 'assign', 'plan'])
     assert.equal(none.code, 2)
     assert.match(none.stderr, /^Error: no targets given/)
+  })
+
+  it('SIGTERM stops a --json job after the batch being applied: a valid document marked incomplete, exit 143', async () => {
+    const file = write(
+      'terminated.csv',
+      'email\n' + Array.from({ length: 1000 }, (_, i) => `term${i}@acme.test\n`).join(''),
+    )
+    const child = spawnCli(['orgs', 'users', 'add', '--file', file, '--json'], {
+      cwd: ROOT,
+      env: { ...process.env, ...server.env(admin, 'acme'), LICCTL_BULK_BATCH_SIZE: '5' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let stdout = ''
+    let stderr = ''
+    child.stdout!.on('data', (d: Buffer) => {
+      stdout += d.toString()
+      if (stdout.includes('"status":"changed"') && !child.killed) child.kill('SIGTERM')
+    })
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()))
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve))
+    assert.equal(code, 143, stderr)
+    const doc = JSON.parse(stdout) as { results: Row[]; summary: { changed: number }; incomplete?: boolean }
+    assert.equal(doc.incomplete, true)
+    assert.ok(doc.results.length > 0 && doc.results.length < 1000)
+    assert.equal(doc.summary.changed, doc.results.length)
+    assert.equal(JSON.parse(stderr.trim()).error.code, 'interrupted')
+    const list = await cli(['orgs', 'users', 'list', '--json', 'email'])
+    const added = (JSON.parse(list.stdout).items as Array<{ email: string }>).filter((m) =>
+      m.email.startsWith('term'),
+    )
+    assert.equal(added.length, doc.results.length, 'every row applied is reported')
+  })
+
+  it('SIGTERM in a dry run: the plan so far, and a hint that nothing was changed', async () => {
+    const file = write(
+      'terminated-plan.csv',
+      'email\n' + Array.from({ length: 1000 }, (_, i) => `plan${i}@acme.test\n`).join(''),
+    )
+    const child = spawnCli(['orgs', 'users', 'add', '--file', file, '--dry-run'], {
+      cwd: ROOT,
+      env: { ...process.env, ...server.env(admin, 'acme'), LICCTL_BULK_BATCH_SIZE: '5', NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let stdout = ''
+    let stderr = ''
+    child.stdout!.on('data', (d: Buffer) => {
+      stdout += d.toString()
+      if (stdout.includes('will-change') && !child.killed) child.kill('SIGTERM')
+    })
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()))
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve))
+    assert.equal(code, 143, stderr)
+    assert.match(
+      stdout,
+      /Dry run stopped after \d+ of 1000 rows: \d+ would change, 0 unchanged, 0 would fail\. Nothing was changed\.\n$/,
+    )
+    assert.match(
+      stderr,
+      /^Error: interrupted \(SIGTERM\) after \d+ of 1000 rows\nHint: a dry run changes nothing; re-run it to see the whole plan\n$/,
+    )
+    const list = await cli(['orgs', 'users', 'list', '--json', 'email'])
+    assert.ok(
+      !(JSON.parse(list.stdout).items as Array<{ email: string }>).some((m) => m.email.startsWith('plan')),
+    )
   })
 })
 

@@ -91,6 +91,25 @@ describe('e2e: a command that does not exist is named with its control character
     })
 })
 
+describe('e2e: a mistyped command suggests the one meant, as gh and kubectl do', function () {
+  this.timeout(60_000)
+  for (const [typed, suggested] of [
+    [['seats', 'lst'], 'Try this: licctl seats list'],
+    [['sets'], 'Try this: licctl seats'],
+    [['devices', 'key', 'list'], 'Try this: licctl devices keys list'],
+    [['orgs', 'user', 'add', 'bob@acme.test'], 'Try this: licctl orgs users add'],
+    // A topic named right, a command in it unknown: that topic's help, not the top-level one.
+    [['seats', 'frobnicate'], 'Try this: licctl seats --help'],
+    [['frobnicate'], 'Try this: licctl --help'],
+  ] as const)
+    it(typed.join(' '), async () => {
+      const res = await runCli([...typed], { env: { NO_COLOR: '1' } })
+      assert.equal(res.code, 2)
+      assert.ok(res.stderr.includes(`command '${typed.join(' ')}' not found`), res.stderr)
+      assert.ok(res.stderr.includes(`${suggested}\n`), res.stderr)
+    })
+})
+
 describe('e2e: a word after a command that takes no argument is an unexpected argument, not an unknown command', function () {
   this.timeout(60_000)
   const env = { NO_COLOR: '1', LICCTL_CONFIG_DIR: '/nonexistent' }

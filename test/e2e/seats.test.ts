@@ -636,8 +636,9 @@ describe('e2e: seats list output reads back as seats release --file, by lease', 
     const file = join(server.dir, 'stale.csv')
     const res = ok(await cli(['seats', 'release', '--file', file, '--yes']))
     assert.deepEqual(res.stdout.trimEnd().split('\n'), [
-      `✓ changed     ${stale[0]}`,
-      `✓ changed     ${stale[1]}`,
+      // Each row says whose seat it freed: a lease id alone names no one to tell.
+      `✓ changed     ${stale[0]} — quick: u1@acme.test on crashy-u1`,
+      `✓ changed     ${stale[1]} — quick: u2@acme.test on crashy-u2`,
       'Done (release seats): 2 changed, 0 unchanged, 0 failed.',
     ])
     const left = JSON.parse(ok(await cli(['seats', 'list', '--json', 'id,host'])).stdout) as object

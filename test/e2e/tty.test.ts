@@ -1,4 +1,5 @@
 import { strict as assert } from 'node:assert'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { E2eServer, runCli } from '../helpers/e2e.js'
 import { runInPty } from '../helpers/pty.js'
@@ -34,6 +35,30 @@ describe('e2e: on a terminal', function () {
     assert.ok(!res.stdout.includes(admin), 'the token must not be echoed')
     const show = await runCli(['orgs', 'show', '--json'], { env })
     assert.equal(JSON.parse(show.stdout).slug, 'acme')
+  })
+
+  it('orgs login offers the current profile’s server, and refuses a URL without its scheme at the prompt', async () => {
+    const env = { LICCTL_CONFIG_DIR: join(server.dir, 'tty-login-again') }
+    const first = await runCli(['orgs', 'login', '--url', server.url, '--org', 'acme', '--with-token'], {
+      env,
+      input: admin,
+    })
+    assert.equal(first.code, 0, first.stderr)
+    const res = await runInPty(['orgs', 'login', '--org', 'acme'], {
+      env,
+      answers: [
+        { after: /Server URL/, type: '127.0.0.1:1\r' },
+        { after: /starts with http:\/\/ or https:\/\//, type: '\u0015\r' },
+        { after: /Token/, type: `${admin}\r` },
+      ],
+    })
+    assert.equal(res.code, 0, res.stdout)
+    assert.ok(res.stdout.includes(`Server URL (${server.url})`), res.stdout)
+    assert.match(
+      res.stdout,
+      /a server URL starts with http:\/\/ or https:\/\/, e\.g\. http:\/\/127\.0\.0\.1:1/,
+    )
+    assert.ok(res.stdout.includes(`Logged in to ${server.url} as alice@acme.test (admin)`), res.stdout)
   })
 
   it('a destructive command asks, and does nothing when the answer is no', async () => {
@@ -81,6 +106,49 @@ describe('e2e: on a terminal', function () {
     assert.match(res.stdout, new RegExp(`✓ changed\\s+${leaseId}`))
     const pools = await runCli(['seats', 'pools', '--json'], { env: server.env(admin, 'acme') })
     assert.equal(JSON.parse(pools.stdout).items[0].inUse, 0)
+  })
+
+  it('Ctrl-C in a bulk job stops after the batch being applied, says how far it got and leaves the terminal as it was', async () => {
+    const file = join(server.dir, 'interrupted.csv')
+    const emails = Array.from({ length: 1000 }, (_, i) => `int${i}@acme.test`)
+    writeFileSync(file, ['email', ...emails].join('\n') + '\n')
+    const env = { ...server.env(admin, 'acme'), LICCTL_BULK_BATCH_SIZE: '5' }
+    const res = await runInPty(['orgs', 'users', 'add', '--file', file], {
+      env,
+      answers: [{ after: / [1-9]\d*\/1000 rows/, type: '\u0003' }],
+      timeoutMs: 60_000,
+    })
+    assert.equal(res.code, 130, res.stdout)
+    const stopped =
+      /Stopped after (\d+) of 1000 rows: (\d+) changed, 0 unchanged, 0 failed\. Re-run the same command to finish\./.exec(
+        res.stdout,
+      )
+    assert.ok(stopped, res.stdout)
+    const done = Number(stopped[1])
+    assert.equal(Number(stopped[2]), done)
+    assert.ok(done > 0 && done < 1000, res.stdout)
+    assert.match(res.stdout, new RegExp(`Error: interrupted \\(SIGINT\\) after ${done} of 1000 rows`))
+    // The progress bar hid the cursor and turned line wrapping off: both are back.
+    assert.ok(
+      res.stdout.lastIndexOf(`${ESC}?7h`) > res.stdout.lastIndexOf(`${ESC}?7l`),
+      'line wrapping stays off',
+    )
+    assert.ok(
+      res.stdout.lastIndexOf(`${ESC}?25h`) > res.stdout.lastIndexOf(`${ESC}?25l`),
+      'the cursor stays hidden',
+    )
+    // What was reported is what was applied: no batch left on its way unreported.
+    const list = await runCli(['orgs', 'users', 'list', '--json', 'email'], { env })
+    const added = (JSON.parse(list.stdout).items as Array<{ email: string }>).filter((m) =>
+      m.email.startsWith('int'),
+    )
+    assert.equal(added.length, done)
+    const again = await runCli(['orgs', 'users', 'add', '--file', file], { env })
+    assert.equal(again.code, 0, again.stderr)
+    assert.match(
+      again.stdout,
+      new RegExp(`Done \\(add users\\): ${1000 - done} changed, ${done} unchanged, 0 failed\\.`),
+    )
   })
 
   it('colours tables on a terminal, but not with NO_COLOR, FORCE_COLOR=0, TERM=dumb or in a pipe', async () => {

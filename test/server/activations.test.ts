@@ -330,7 +330,7 @@ for (const dialect of DIALECTS) {
         assert.deepEqual(refusal(over), [409, 'split_exceeds_unused'])
         assert.equal(
           over.body.error.message,
-          `${id} has 3 unused seats (8, 5 in use): cannot move 4; deactivate on hosts first`,
+          `${id} has 3 unused seats (8 seats, 5 in use): cannot move 4; deactivate on hosts first`,
         )
         const res = await t.call(admin, 'POST', `${base}/ids/${id}/split`, { quantity: 3 })
         assert.equal(res.status, 201, JSON.stringify(res.body))

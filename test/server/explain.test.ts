@@ -200,6 +200,21 @@ describe('explain (service)', function () {
         ['activations.generate', id],
       ],
     )
+    // Returned with hosts still holding it: the hosts' copies are orphans, and the evidence says so.
+    const ret = await t.call(admin, 'POST', `${base}/ids/${id}/return`, { force: true })
+    assert.equal(ret.status, 200, JSON.stringify(ret.body))
+    const after = await why('bob@acme.test', 'activation', id)
+    assert.deepEqual(
+      after.evidence.filter((f) => f.fact === 'hosts' || f.fact === 'orphans'),
+      [
+        { fact: 'hosts', detail: 'no host holds it' },
+        {
+          fact: 'orphans',
+          detail:
+            'lic-a (1 seat, ID returned), lic-b (1 seat, ID returned) still have copies: clean them off, then licctl activations orphans --clear <host>',
+        },
+      ],
+    )
   })
 
   it('an activation ID made by a split or a resize: its origin names the ID it came from, and its history has that entry', async () => {

@@ -12,10 +12,16 @@ export async function startProgress(total: number) {
     cliProgress.Presets.shades_classic,
   )
   const started = Date.now()
+  let running = true
   bar.start(total, 0, { rate: 0 })
   return {
-    update: (n: number) =>
-      bar.update(n, { rate: Math.round((n * 1000) / Math.max(1, Date.now() - started)) }),
-    stop: () => bar.stop(),
+    update: (n: number) => {
+      if (running) bar.update(n, { rate: Math.round((n * 1000) / Math.max(1, Date.now() - started)) })
+    },
+    /** Clears the bar and shows the cursor again; once (an interrupted job stops it early). */
+    stop: () => {
+      if (running) bar.stop()
+      running = false
+    },
   }
 }

@@ -9,6 +9,7 @@ import { exitCodeFor } from '../../contract/errors.js'
 import { UsageError } from '../errors.js'
 import { aheadByOne, batchSizeOf, inBatches, streamedBatches } from './batches.js'
 import { exitCodeOf } from './exit-codes.js'
+import { interrupted, watchInterrupts } from './interrupt.js'
 import { economizeHeap, LARGE_INPUT_BYTES, relaxHeap, ROWS_PER_COLLECTION, streamAbove } from './heap.js'
 import { startProgress } from './progress.js'
 import { Report } from './report.js'
@@ -61,8 +62,18 @@ export async function runBulk<Item, Params, Options>(
   const batches = kept
     ? inBatches(kept, batchSizeOf(spec))
     : aheadByOne(streamedBatches(spec, source, duplicates))
+  // Ctrl-C, a closed terminal or `kill` stops the job between batches: the one being applied is
+  // reported, nothing more is sent, and the report says how far it got (see interrupt.ts).
+  const signals = watchInterrupts({
+    first: (signal) => {
+      progress?.stop()
+      if (signal === 'SIGINT' && process.stderr.isTTY)
+        process.stderr.write('Stopping after the batch being applied… (Ctrl-C again to quit now)\n')
+    },
+    quit: () => progress?.stop(),
+  })
   try {
-    for await (const { batch, results } of sent(spec, batches, opts.dryRun, place)) {
+    for await (const { batch, results } of sent(spec, batches, opts.dryRun, place, () => signals.signal)) {
       for (const [i, r] of results.entries()) {
         report.row({ ...r, index: done + i, row: batch[i]!.row })
         count(summary, r)
@@ -79,8 +90,14 @@ export async function runBulk<Item, Params, Options>(
     progress?.stop()
     await report.stopped(summary, done, total)
     throw err
+  } finally {
+    signals.dispose()
   }
   progress?.stop()
+  if (signals.signal && done < total) {
+    await report.stopped(summary, done, total)
+    throw interrupted(signals.signal, done, total, opts.dryRun)
+  }
   await report.done(summary)
   return exitCodeOf(summary, total - duplicates.size, failureExits)
 }
@@ -137,6 +154,8 @@ async function* sent<Item, Params, Options>(
   batches: Iterable<Array<Entry<Item>>> | AsyncIterable<Array<Entry<Item>>>,
   dryRun: boolean,
   place: string,
+  /** True once the job is to stop: no batch is sent after it (the one on its way is reported). */
+  stopping: () => unknown = () => false,
 ): AsyncGenerator<{ batch: Array<Entry<Item>>; results: BulkRowResult[] }> {
   const prior: Item[][] = []
   let priorRows = 0
@@ -188,7 +207,7 @@ async function* sent<Item, Params, Options>(
     while (flight) {
       // After a batch that failed as a whole, nothing more is sent. (Reading the next batch may fail:
       // that is reported after this batch's rows.)
-      if (!dryRun && (await flight.answered)) {
+      if (!dryRun && (await flight.answered) && !stopping()) {
         following = nextBatch()
         following.catch(() => undefined)
       }
@@ -217,7 +236,7 @@ async function* sent<Item, Params, Options>(
             },
       )
       yield { batch: flight.batch, results }
-      flight = await (following ?? (dryRun ? nextBatch() : undefined))
+      flight = await (following ?? (dryRun && !stopping() ? nextBatch() : undefined))
       following = undefined
     }
   } finally {

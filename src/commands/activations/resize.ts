@@ -1,5 +1,6 @@
 import { Args, Flags } from '@oclif/core'
 import { ApiCommand } from '../../cli/base-command.js'
+import { withHint } from '../../cli/errors.js'
 import { countFlag } from '../../cli/flag-values.js'
 import type { ResizeResponse } from '../../contract/activations.js'
 
@@ -51,7 +52,15 @@ An ID that already has the quantity is already so: it says so and exits 0, nothi
       )
     }
     // With hosts and no --force the server refuses (hosts_would_be_orphaned) and changes nothing.
-    const res = await client.activations.resize({ org, id }, { quantity: f.quantity, force: f.force })
+    const res = await client.activations
+      .resize({ org, id }, { quantity: f.quantity, force: f.force })
+      .catch((err: unknown) => {
+        throw withHint(
+          err,
+          'hosts_would_be_orphaned',
+          `deactivate it on each host as the plan says, or when a host cannot be reached: licctl activations resize ${id} --quantity ${f.quantity} --force`,
+        )
+      })
     if (!res.changed) return res
     this.say(`Returned ${id}; the new ID of ${f.quantity} seats is ${res.id}`)
     if (res.orphaned.length > 0)

@@ -1,6 +1,7 @@
 import { itThem } from '../../domain/plural.js'
 import { Args, Flags } from '@oclif/core'
 import { ApiCommand } from '../../cli/base-command.js'
+import { withHint } from '../../cli/errors.js'
 import type { ReturnResponse } from '../../contract/activations.js'
 
 export default class ActivationsReturn extends ApiCommand<typeof ActivationsReturn> {
@@ -41,7 +42,13 @@ Hosts still holding the ID would keep a useless copy (an orphan): the command li
         f.yes,
       )
     }
-    const res = await client.activations.return({ org, id }, { force: f.force })
+    const res = await client.activations.return({ org, id }, { force: f.force }).catch((err: unknown) => {
+      throw withHint(
+        err,
+        'hosts_would_be_orphaned',
+        `deactivate it on each host (licctl activations deactivate ${id} --host <host>), or when a host cannot be reached: licctl activations return ${id} --force`,
+      )
+    })
     this.say(
       `Returned ${res.id}: inactive; ${res.quantity} seats back to ${res.product} (${res.entitlementFree} free).`,
     )

@@ -21,7 +21,9 @@ export default class OrgsLogin extends BaseCommand<typeof OrgsLogin> {
     const interactive = canPrompt() && !this.flags['with-token']
     const url =
       this.flags.url ??
-      (interactive ? await promptText('Server URL', { default: 'http://127.0.0.1:8080' }) : undefined)
+      (interactive
+        ? await promptText('Server URL', { default: await knownServer(), validate: serverUrlProblem })
+        : undefined)
     if (!url)
       throw new UsageError('missing --url (not on a terminal, so no prompt)', {
         hint: 'licctl orgs login --url <server> --org <slug> --with-token < token.txt',
@@ -69,6 +71,23 @@ export default class OrgsLogin extends BaseCommand<typeof OrgsLogin> {
       await client.close()
     }
   }
+}
+
+/**
+ * The server a login most likely means: LICCTL_URL, else the current profile's (logging in to
+ * another organization of the same server), else a server on this machine.
+ */
+async function knownServer(): Promise<string> {
+  if (process.env.LICCTL_URL) return process.env.LICCTL_URL
+  const { Profiles } = await import('../../cli/profiles.js')
+  return new Profiles().current()?.url ?? 'http://127.0.0.1:8080'
+}
+
+/** Said at the prompt, before the token is asked for: a URL the client could not use. */
+function serverUrlProblem(value: string): true | string {
+  const url = URL.parse(value.trim())
+  if (url && (url.protocol === 'http:' || url.protocol === 'https:')) return true
+  return `a server URL starts with http:// or https://, e.g. http://${value.trim() || '127.0.0.1:8080'}`
 }
 
 async function readAll(stream: NodeJS.ReadStream): Promise<string> {

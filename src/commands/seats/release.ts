@@ -6,6 +6,7 @@ import { durationFlag } from '../../cli/flag-values.js'
 import { UsageError } from '../../cli/errors.js'
 import type { BulkSummary } from '../../contract/bulk.js'
 import { releaseItem, type ReleaseItem, type ReleaseOptions } from '../../contract/seats.js'
+import { counted } from '../../domain/plural.js'
 
 export default class SeatsRelease extends ApiCommand<typeof SeatsRelease> {
   static override summary = 'Release seats: by lease, by user, every stale lease, or from a file (admins)'
@@ -73,6 +74,7 @@ Leases with a recent heartbeat look in use: the command lists them and asks on a
       ...(target === 'lease' ? { alternativeTargets: ['user'], aliases: { lease: ['id'] } } : {}),
       schema: releaseItem,
       verb: 'release seats',
+      describe: describeReleased,
       endpoint: client.seats.release,
       params: { org },
       options: { force, includeRoaming: f['include-roaming'], ...(idleSeconds ? { idleSeconds } : {}) },
@@ -103,4 +105,18 @@ Leases with a recent heartbeat look in use: the command lists them and asks on a
     })
     return undefined
   }
+}
+
+/**
+ * Whose seats a row freed, so that whoever runs it knows whom to tell: a lease id alone names no
+ * one (`ls_… — cad-pro: carol@acme.test on ws-carol`).
+ */
+function describeReleased(details: Record<string, unknown>): string | undefined {
+  const d = details as {
+    released?: Array<{ product: string; user: string; host: string }>
+    keptRoaming?: number
+  }
+  const parts = (d.released ?? []).map((l) => `${l.product}: ${l.user} on ${l.host}`)
+  if (d.keptRoaming) parts.push(`${counted(d.keptRoaming, 'roaming seat')} kept`)
+  return parts.length > 0 ? parts.join('; ') : undefined
 }

@@ -74,6 +74,14 @@ registerExplainer('activation', async ({ db, org, email, now }, id) => {
     .where('activation_id', '=', id)
     .orderBy('host')
     .execute()
+  // Copies a return or a rehost left on hosts, not yet cleaned off: "no host holds it" alone hid them.
+  const orphans = await db
+    .selectFrom('activation_orphans')
+    .select(['host', 'seats', 'reason'])
+    .where('activation_id', '=', id)
+    .where('cleared_at', 'is', null)
+    .orderBy('host')
+    .execute()
   const origin = await originOf(db, org, id, row.product)
   const through = lastValidDay(row.expires_at, org.time_zone)
   const expired = isExpired(row.expires_at, now)
@@ -89,6 +97,14 @@ registerExplainer('activation', async ({ db, org, email, now }, id) => {
         detail:
           hosts.length === 0 ? 'no host holds it' : hosts.map((h) => `${h.host} (${h.seats})`).join(', '),
       },
+      ...(orphans.length === 0
+        ? []
+        : [
+            {
+              fact: 'orphans',
+              detail: `${orphans.map((o) => `${o.host} (${counted(o.seats, 'seat')}, ${o.reason === 'return' ? 'ID returned' : 'rehosted'})`).join(', ')} still ${orphans.length === 1 ? 'has a copy' : 'have copies'}: clean ${orphans.length === 1 ? 'it' : 'them'} off, then licctl activations orphans --clear <host>`,
+            },
+          ]),
       ...(origin === undefined ? [] : [{ fact: 'origin', detail: origin }]),
     ],
     targets,

@@ -168,7 +168,7 @@ export async function splitActivation(
         'split_exceeds_unused',
         n <= unused
           ? `cannot move all ${seatsWord(current.quantity)} of ${id}: an ID keeps at least one seat (${current.type === 'CC' ? 'return it instead, or ' : ''}split ${current.quantity - 1})`
-          : `${id} has ${counted(unused, 'unused seat')} (${current.quantity}, ${current.used} in use): cannot move ${n}; deactivate on hosts first`,
+          : `${id} has ${counted(unused, 'unused seat')} (${seatsWord(current.quantity)}, ${current.used} in use): cannot move ${n}; deactivate on hosts first`,
         { id, quantity: current.quantity, used: current.used, unused, requested: n },
       )
     }
