@@ -10,7 +10,7 @@ import {
   terminalSafeText,
   UsageError,
 } from './errors.js'
-import { stderrColor } from './output.js'
+import { dropTables, stderrColor } from './output.js'
 import { dropOutputWhenStdoutCloses } from './stdout.js'
 
 export type InferredFlags<T extends typeof Command> = Interfaces.InferredFlags<
@@ -65,6 +65,8 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     this.args = args as InferredArgs<T>
     this.positionals = argv.map(String)
     await this.checkOutputFlags()
+    // say() drops human text then: its tables need not be drawn.
+    dropTables(this.jsonEnabled() || this.delimitedFormat !== undefined)
     await this.validate()
   }
 

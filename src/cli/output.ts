@@ -60,6 +60,7 @@ export interface Column<T> {
 
 /** A table for humans. Off a terminal it is plain text with no ANSI, one row per line. */
 export function renderTable<T>(rows: readonly T[], columns: readonly Column<T>[]): string {
+  if (tablesDropped) return ''
   const plain = !colorEnabled()
   const Table = loadTable()
   const headers = columns.map((col) => col.header)
@@ -97,6 +98,17 @@ export function renderTable<T>(rows: readonly T[], columns: readonly Column<T>[]
     }
   }
   return (plain ? lines.map((l) => l.trimEnd()) : lines).join('\n')
+}
+
+/**
+ * Set by the base command when stdout is for a program (`--json`, `--jq`, `--output`): a command's
+ * table, which `say()` then drops, is not drawn at all (a 40,000-member list spent most of its
+ * `--json` run laying out a table nobody saw).
+ */
+let tablesDropped = false
+
+export function dropTables(drop: boolean): void {
+  tablesDropped = drop
 }
 
 /** Rows of a table drawn by cli-table3 at once (see renderTable). */

@@ -452,6 +452,38 @@ describe('cli start-up: what each path loads', function () {
     }
   })
 
+  it('a list that succeeds with --json or --output csv never draws its table (cli-table3 is not loaded)', async () => {
+    const members = Array.from({ length: 3 }, (_, i) => ({
+      email: `m${i}@acme.test`,
+      name: `Member ${i}`,
+      role: 'member',
+      joinedAt: '2026-01-01T00:00:00.000Z',
+    }))
+    const server = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' })
+      res.end(JSON.stringify({ items: members, nextCursor: null }))
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+      for (const output of [['--json'], ['--json', 'email'], ['--output', 'csv']]) {
+        const res = await packagesLoadedAgainst(url, ['orgs', 'users', 'list', '--org', 'acme', ...output])
+        assert.equal(res.code, 0, res.stderr)
+        assert.deepEqual(
+          res.packages.filter((p) => p === 'cli-table3'),
+          [],
+          `orgs users list ${output.join(' ')}: the table say() drops is not drawn`,
+        )
+      }
+      // Without them the table is drawn, from the same answer.
+      const table = await packagesLoadedAgainst(url, ['orgs', 'users', 'list', '--org', 'acme'])
+      assert.equal(table.code, 0, table.stderr)
+      assert.ok(table.packages.includes('cli-table3'))
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+    }
+  })
+
   it('server init loads the storage it writes and nothing of the HTTP server or the client', () => {
     const db = join(dir, 'init.sqlite')
     const res = packagesLoaded(['server', 'init', '--db', db, '--json'])
