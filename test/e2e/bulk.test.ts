@@ -3,6 +3,7 @@ import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { startAcme, provisionAddon, issueRouterKeys } from '../helpers/e2e-acme.js'
 import { E2eServer, runCli, type CliResult } from '../helpers/e2e.js'
+import { daysFromToday } from '../../scripts/lib/dates.js'
 
 type Row = { index: number; target: string; status: string; code?: string; row: number }
 
@@ -38,7 +39,7 @@ describe('e2e: bulk files through cloud assign and revoke', function () {
         '--total',
         String(total),
         '--expires',
-        '2027-12-31',
+        daysFromToday(400),
         '--org',
         'acme',
       ]),
@@ -310,7 +311,7 @@ describe('e2e: a dry run in several batches predicts the real run row for row', 
         '--total',
         '2400',
         '--expires',
-        '2027-12-31',
+        daysFromToday(400),
         '--org',
         'acme',
       ]),
