@@ -3,15 +3,18 @@
 // "crashes" (stops sending heartbeats); support finds the stuck seat and frees it in two commands,
 // and the waiting user gets their seat. Runs after 01-orgs.js (alice is the admin, profile `acme`).
 
+import { daysFromToday } from '../lib/dates.js'
+
 /** @param {{ org: string, section(t: string): void, say(t: string): void, cli: Function, sleep(ms: number): Promise<void> }} demo */
 export async function run(demo) {
   const TTL_MS = 3000
+  const expires = daysFromToday(365) // a date, as a contract has; one year from whenever the demo runs
   const people = ['erin', 'frank', 'grace', 'heidi'].map((n) => `${n}@acme.test`)
   const [erin, frank, grace, heidi] = people
 
   demo.section('Seats: the operator provisions a desktop subscription')
   demo.say(
-    '3 seats of cad-pro, valid through 2027-12-31; a lease without a heartbeat for 3s is stale (a demo TTL: 15m by default).',
+    `3 seats of cad-pro, valid through ${expires}; a lease without a heartbeat for 3s is stale (a demo TTL: 15m by default).`,
   )
   await demo.cli(
     [
@@ -21,7 +24,7 @@ export async function run(demo) {
       '--seats',
       '3',
       '--expires',
-      '2027-12-31',
+      expires,
       '--lease-ttl',
       '3s',
       '--max-roaming',

@@ -6,6 +6,7 @@
 // Runs after 01-orgs.js (alice is the admin, profile `acme`).
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { daysFromToday } from '../lib/dates.js'
 
 const STAFF = 300
 const CONTRACTORS = 5
@@ -50,7 +51,7 @@ export async function run(demo) {
       '--total',
       '320',
       '--expires',
-      '2027-12-31',
+      daysFromToday(365),
     ],
     { as: 'operator' },
   )

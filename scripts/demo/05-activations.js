@@ -4,17 +4,20 @@
 // return refuses NL IDs and guards against orphaning hosts; a dead workstation is rehosted; unused
 // seats are split off; a CC ID is resized in the safe order. Runs after 01-orgs.js (profile `acme`).
 
+import { daysFromToday } from '../lib/dates.js'
+
 /** @param {{ section(t: string): void, say(t: string): void, cli: Function }} demo */
 export async function run(demo) {
   const idOf = (res) => JSON.parse(res.stdout).id
+  const expires = daysFromToday(365)
 
   demo.section('Activation IDs: the operator records what Acme bought')
   await demo.cli(
-    ['activations', 'provision', 'cad-desk', '--type', 'NL', '--seats', '10', '--expires', '2027-12-31'],
+    ['activations', 'provision', 'cad-desk', '--type', 'NL', '--seats', '10', '--expires', expires],
     { as: 'operator' },
   )
   await demo.cli(
-    ['activations', 'provision', 'sim-server', '--type', 'CC', '--seats', '40', '--expires', '2027-12-31'],
+    ['activations', 'provision', 'sim-server', '--type', 'CC', '--seats', '40', '--expires', expires],
     { as: 'operator' },
   )
 

@@ -2,6 +2,10 @@ import { strict as assert } from 'node:assert'
 import { jsonOutputs } from '../../src/cli/json-schemas.js'
 import { E2eServer, jsonError, runCli, type CliResult } from '../helpers/e2e.js'
 import { runInPty } from '../helpers/pty.js'
+import { daysFromToday } from '../../scripts/lib/dates.js'
+
+/** The entitlements' last valid day: on the real clock, so counted from today (a literal one passes). */
+const EXPIRES = daysFromToday(400)
 
 interface IdJson {
   id: string
@@ -77,16 +81,7 @@ describe('e2e: activations', function () {
   after(async () => server?.stop())
 
   it('provision is the operator’s; entitlements show seats, in IDs and free', async () => {
-    const byAdmin = await adm(
-      'provision',
-      'cad-desk',
-      '--type',
-      'NL',
-      '--seats',
-      '10',
-      '--expires',
-      '2027-12-31',
-    )
+    const byAdmin = await adm('provision', 'cad-desk', '--type', 'NL', '--seats', '10', '--expires', EXPIRES)
     assert.equal(byAdmin.code, 4)
     assert.equal(
       byAdmin.stderr.trim(),
@@ -101,7 +96,7 @@ describe('e2e: activations', function () {
       '--seats',
       '1',
       '--expires',
-      '2027-12-31',
+      EXPIRES,
       '--org',
       'acme',
     ])
@@ -120,7 +115,7 @@ describe('e2e: activations', function () {
           '--seats',
           seats!,
           '--expires',
-          '2027-12-31',
+          EXPIRES,
           '--org',
           'acme',
         ]),
@@ -130,8 +125,8 @@ describe('e2e: activations', function () {
       table,
       [
         ' Product       Type    Seats    In IDs    Free    Valid through',
-        ' cad-desk      NL         10         0      10    2027-12-31',
-        ' sim-server    CC         20         0      20    2027-12-31',
+        ` cad-desk      NL         10         0      10    ${EXPIRES}`,
+        ` sim-server    CC         20         0      20    ${EXPIRES}`,
         '',
       ].join('\n'),
     )
@@ -187,7 +182,7 @@ describe('e2e: activations', function () {
   it('host names ignore case: BUILD-01 activated, build-01 is the same host (no second seat, deactivates it)', async () => {
     ok(
       await server.asOperator(
-        ['activations', 'provision', 'case-desk', '--type', 'NL', '--seats', '5', '--expires', '2030-12-31'],
+        ['activations', 'provision', 'case-desk', '--type', 'NL', '--seats', '5', '--expires', EXPIRES],
         { env: { LICCTL_ORG: 'acme' } },
       ),
     )
@@ -365,7 +360,7 @@ describe('e2e: activations', function () {
   it('resize to the quantity the ID already has says so and exits 0: no --yes needed, nothing changed or audited', async () => {
     ok(
       await server.asOperator(
-        ['activations', 'provision', 'same-size', '--type', 'CC', '--seats', '5', '--expires', '2030-12-31'],
+        ['activations', 'provision', 'same-size', '--type', 'CC', '--seats', '5', '--expires', EXPIRES],
         { env: { LICCTL_ORG: 'acme' } },
       ),
     )
@@ -454,7 +449,7 @@ describe('e2e: activations', function () {
       '--seats',
       '9',
       '--expires',
-      '2030-12-31',
+      EXPIRES,
       '--org',
       'acme',
       '--json',
@@ -499,7 +494,7 @@ describe('e2e: activations', function () {
         '--seats',
         '2',
         '--expires',
-        '2030-12-31',
+        EXPIRES,
         '--org',
         'acme',
       ]),

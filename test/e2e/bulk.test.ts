@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { startAcme, provisionAddon, issueRouterKeys } from '../helpers/e2e-acme.js'
 import { E2eServer, ROOT, runCli, type CliResult } from '../helpers/e2e.js'
 import { spawnCli } from '../helpers/spawn.js'
+import { daysFromToday } from '../../scripts/lib/dates.js'
 
 type Row = { index: number; target: string; status: string; code?: string; row: number }
 
@@ -39,7 +40,7 @@ describe('e2e: bulk files through cloud assign and revoke', function () {
         '--total',
         String(total),
         '--expires',
-        '2027-12-31',
+        daysFromToday(400),
         '--org',
         'acme',
       ]),
@@ -375,7 +376,7 @@ describe('e2e: a dry run in several batches predicts the real run row for row', 
         '--total',
         '2400',
         '--expires',
-        '2027-12-31',
+        daysFromToday(400),
         '--org',
         'acme',
       ]),
@@ -462,7 +463,7 @@ describe('e2e: a list’s output reads back as its bulk command’s --file, in e
     const acme = await startAcme('2026-03-01T09:00:00Z', members)
     server = acme.server
     env = server.env(acme.admin, 'acme')
-    await provisionAddon(server, 'cloud-processing', { total: 10, expires: '2027-12-31' })
+    await provisionAddon(server, 'cloud-processing', { total: 10, expires: daysFromToday(365) })
     ok(await cli(['cloud', 'assign', 'cloud-processing', ...members]))
     ok(await server.asOperator(['devices', 'categories', 'add', 'router', '--models', 'R-1000']))
     for (const { key } of await issueRouterKeys(server, 3))

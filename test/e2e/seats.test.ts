@@ -2,6 +2,11 @@ import { strict as assert } from 'node:assert'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { E2eServer, jsonError, runCli, type CliOptions, type CliResult } from '../helpers/e2e.js'
+import { daysFromToday } from '../../scripts/lib/dates.js'
+
+/** Pools' last valid days: the server runs on the real clock, so they are counted from today. */
+const EXPIRES = daysFromToday(400)
+const RENEWED = daysFromToday(580)
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
@@ -50,45 +55,16 @@ describe('e2e: seats', function () {
   after(async () => server.stop())
 
   it('provisions pools (operator) and shows them to admins, valid through the given day', async () => {
-    const refused = await as(admin, [
-      'seats',
-      'provision',
-      'cad-pro',
-      '--seats',
-      '2',
-      '--expires',
-      '2027-12-31',
-    ])
+    const refused = await as(admin, ['seats', 'provision', 'cad-pro', '--seats', '2', '--expires', EXPIRES])
     assert.equal(refused.code, 4)
     assert.equal(
       refused.stderr.trim(),
       'Error: only the server operator can do this: use the operator token that `licctl server init` printed (LICCTL_TOKEN=<operator token> licctl …)',
     )
 
-    const cad = await op([
-      'seats',
-      'provision',
-      'cad-pro',
-      '--seats',
-      '2',
-      '--expires',
-      '2027-12-31',
-      '--json',
-    ])
+    const cad = await op(['seats', 'provision', 'cad-pro', '--seats', '2', '--expires', EXPIRES, '--json'])
     assert.equal(json<{ leaseTtlSeconds: number }>(cad).leaseTtlSeconds, 900)
-    ok(
-      await op([
-        'seats',
-        'provision',
-        'quick',
-        '--seats',
-        '1',
-        '--expires',
-        '2027-12-31',
-        '--lease-ttl',
-        '1s',
-      ]),
-    )
+    ok(await op(['seats', 'provision', 'quick', '--seats', '1', '--expires', EXPIRES, '--lease-ttl', '1s']))
     ok(
       await op([
         'seats',
@@ -97,7 +73,7 @@ describe('e2e: seats', function () {
         '--seats',
         '3',
         '--expires',
-        '2027-12-31',
+        EXPIRES,
         '--max-roaming',
         '14d',
       ]),
@@ -119,28 +95,19 @@ describe('e2e: seats', function () {
     // An expired pool, for what follows, is provisioned as it was: by a server whose clock reads then.
     const then = await server.listen(`${yesterday}T00:00:00Z`)
     ok(await op(legacy, { env: { LICCTL_URL: then } }))
-    const upd = await op([
-      'seats',
-      'update',
-      'survey',
-      '--add-seats',
-      '1',
-      '--expires',
-      '2028-06-30',
-      '--json',
-    ])
+    const upd = await op(['seats', 'update', 'survey', '--add-seats', '1', '--expires', RENEWED, '--json'])
     assert.deepEqual(
       (({ seats, validThrough }) => ({ seats, validThrough }))(
         json<{ seats: number; validThrough: string }>(upd),
       ),
-      { seats: 4, validThrough: '2028-06-30' },
+      { seats: 4, validThrough: RENEWED },
     )
     const nothing = await op(['seats', 'update', 'survey'])
     assert.equal(nothing.code, 2)
 
     const table = ok(await as(admin, ['seats', 'pools']))
     assert.match(table.stdout, /Product\s+Seats\s+In use\s+Roaming\s+Stale\s+Free\s+Valid through\s+Usage/)
-    assert.match(table.stdout, /cad-pro\s+2\s+0\s+0\s+0\s+2\s+2027-12-31\s+no/)
+    assert.match(table.stdout, new RegExp(`cad-pro\\s+2\\s+0\\s+0\\s+0\\s+2\\s+${EXPIRES}\\s+no`))
     assert.match(
       table.stdout,
       // Free is what a checkout can get: none from an expired pool, whatever is unassigned.
@@ -315,7 +282,7 @@ describe('e2e: seats', function () {
     assert.equal(tooLong.code, 3)
     assert.equal(jsonError(tooLong).code, 'roaming_not_allowed')
     // A plain date, as --expires takes one: roaming through that day in acme's time zone (UTC).
-    const day = new Date(Date.now() + 3 * 86_400_000).toISOString().slice(0, 10)
+    const day = daysFromToday(3)
     const byDate = json<LeaseJson>(
       await checkout('carol@acme.test', 'survey', 'laptop', ['--roam-until', day, '--json']),
     )
@@ -484,7 +451,7 @@ describe('e2e: seats', function () {
       })
     ok(await login([], server.operatorToken))
     ok(await login(['--org', 'acme'], admin))
-    // As docs/seats.md shows it.
+    // As docs/seats.md shows it (with a day still ahead).
     const provision = [
       'seats',
       'provision',
@@ -494,7 +461,7 @@ describe('e2e: seats', function () {
       '--seats',
       '5',
       '--expires',
-      '2027-12-31',
+      EXPIRES,
     ]
     const refused = await runCli(provision, withProfiles())
     assert.equal(refused.code, 4)
@@ -570,20 +537,8 @@ describe('e2e: seats list output reads back as seats release --file, by lease', 
     server = await E2eServer.start()
     env = server.env(await server.createOrg('acme', 'admin@acme.test'), 'acme')
     const op = (args: string[]) => server.asOperator([...args, '--org', 'acme'])
-    ok(
-      await op([
-        'seats',
-        'provision',
-        'quick',
-        '--seats',
-        '5',
-        '--expires',
-        '2027-12-31',
-        '--lease-ttl',
-        '1s',
-      ]),
-    )
-    ok(await op(['seats', 'provision', 'cad-pro', '--seats', '5', '--expires', '2027-12-31']))
+    ok(await op(['seats', 'provision', 'quick', '--seats', '5', '--expires', EXPIRES, '--lease-ttl', '1s']))
+    ok(await op(['seats', 'provision', 'cad-pro', '--seats', '5', '--expires', EXPIRES]))
     ok(await cli(['orgs', 'users', 'add', 'u1@acme.test', 'u2@acme.test']))
     const tokens: Record<string, string> = {}
     for (const u of ['u1', 'u2'])

@@ -8,6 +8,7 @@ import pg from 'pg'
 import { isPostgresUrl, openStorage, type Storage } from '../../src/storage/open.js'
 import { DIALECTS, freshDb, type TestDb } from '../helpers/dialects.js'
 import { E2eServer, runCli, type CliResult } from '../helpers/e2e.js'
+import { daysFromToday } from '../../scripts/lib/dates.js'
 import { spawnCli } from '../helpers/spawn.js'
 import { FaultProxy } from './proxy.js'
 
@@ -67,7 +68,7 @@ for (const dialect of DIALECTS) {
         '--total',
         String(USERS),
         '--expires',
-        '2030-12-31',
+        daysFromToday(400),
         '--org',
         'acme',
       ])

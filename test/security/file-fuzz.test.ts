@@ -5,6 +5,7 @@ import fc from 'fast-check'
 import { DIALECTS } from '../helpers/dialects.js'
 import { E2eServer, ROOT, runCli, type CliResult } from '../helpers/e2e.js'
 import { recordSecret } from '../helpers/secret-scan.js'
+import { daysFromToday } from '../../scripts/lib/dates.js'
 
 /**
  * Hostile CSV and JSON files thrown at every command that takes `--file`, through the real CLI
@@ -331,7 +332,7 @@ for (const dialect of DIALECTS) {
         key: 'cloud-processing',
         name: 'Cloud Processing',
         total: 2,
-        expires: '2030-12-31',
+        expires: daysFromToday(400),
       })
       await api(token, 'POST', `/orgs/${slug}/cloud/addons/cloud-processing/bulk-assign`, {
         items: [{ email: MEMBERS[0] }],
