@@ -34,6 +34,18 @@ describe('cli help: every command documented, the README current', function () {
     assert.deepEqual(missing, [])
   })
 
+  it('a flag read from an environment variable says so once: oclif prints `[env: X]`, its help does not repeat it', async () => {
+    const config = await Config.load({ root: ROOT, userPlugins: false })
+    const repeated: string[] = []
+    for (const cmd of config.commands)
+      for (const [name, flag] of Object.entries(cmd.flags ?? {})) {
+        const env = (flag as { env?: string }).env
+        const help = `${flag.summary ?? ''} ${flag.description ?? ''}`
+        if (env && help.includes(env)) repeated.push(`${cmd.id}: --${name}`)
+      }
+    assert.deepEqual(repeated, [])
+  })
+
   it('licctl’s help and plugins commands win over the core plugins’ and declare the same arguments, flags and aliases', async () => {
     const config = await Config.load({ root: ROOT, userPlugins: false })
     type Ref = { plugin: string; id: string }

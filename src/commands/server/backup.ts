@@ -18,7 +18,7 @@ export default class ServerBackup extends BaseCommand<typeof ServerBackup> {
   }
   static override flags = {
     db: Flags.string({
-      description: 'SQLite file path (env LICCTL_DB)',
+      description: 'SQLite file path',
       env: 'LICCTL_DB',
       required: true,
     }),

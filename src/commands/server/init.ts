@@ -14,7 +14,7 @@ export default class ServerInit extends BaseCommand<typeof ServerInit> {
   ]
   static override flags = {
     db: Flags.string({
-      description: 'SQLite file path or postgres:// URL (env LICCTL_DB)',
+      description: 'SQLite file path or postgres:// URL',
       env: 'LICCTL_DB',
       required: true,
     }),

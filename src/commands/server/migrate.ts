@@ -10,7 +10,7 @@ export default class ServerMigrate extends BaseCommand<typeof ServerMigrate> {
   ]
   static override flags = {
     db: Flags.string({
-      description: 'SQLite file path or postgres:// URL (env LICCTL_DB)',
+      description: 'SQLite file path or postgres:// URL',
       env: 'LICCTL_DB',
       required: true,
     }),

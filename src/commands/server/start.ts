@@ -16,7 +16,7 @@ export default class ServerStart extends BaseCommand<typeof ServerStart> {
   ]
   static override flags = {
     db: Flags.string({
-      description: 'SQLite file path or postgres:// URL (env LICCTL_DB)',
+      description: 'SQLite file path or postgres:// URL',
       env: 'LICCTL_DB',
       required: true,
     }),
@@ -38,21 +38,20 @@ export default class ServerStart extends BaseCommand<typeof ServerStart> {
       default: false,
     }),
     'pool-size': integerFlag({
-      description: 'PostgreSQL: connections in this process’s pool (env LICCTL_PG_POOL)',
+      description: 'PostgreSQL: connections in this process’s pool',
       env: 'LICCTL_PG_POOL',
       default: 10,
       min: 1,
       max: 1000,
     }),
     'statement-timeout': Flags.string({
-      description:
-        'PostgreSQL: the database cancels a statement running longer, e.g. 30s or 2m; 0 for none (env LICCTL_PG_STATEMENT_TIMEOUT)',
+      description: 'PostgreSQL: the database cancels a statement running longer, e.g. 30s or 2m; 0 for none',
       env: 'LICCTL_PG_STATEMENT_TIMEOUT',
       default: '30s',
     }),
     'idempotency-retention': Flags.string({
       description:
-        'how long Idempotency-Key answers are kept for replay, e.g. 24h or 7d; older ones are pruned on a timer (env LICCTL_IDEMPOTENCY_RETENTION)',
+        'how long Idempotency-Key answers are kept for replay, e.g. 24h or 7d; older ones are pruned on a timer',
       env: 'LICCTL_IDEMPOTENCY_RETENTION',
       default: '24h',
     }),
