@@ -6,20 +6,35 @@ export type Target =
   | { error: { profile: string | null; org: string | null; code: string; message: string } }
 
 /**
- * What `expiry check --all-orgs` covers. With LICCTL_URL and LICCTL_TOKEN (CI), or when the
- * current connection is the operator's: every organization that token sees. Otherwise every local
- * profile: an organization's profile checks that organization, the operator's profile every
- * organization on its server. A profile that cannot be used is yielded as an error, never skipped.
+ * What `expiry check --all-orgs` covers. With LICCTL_URL and LICCTL_TOKEN (CI), with a profile
+ * named by `--profile`, or when the current connection is the operator's: every organization that
+ * token sees (the operator's: every organization on its server, not the profiles of other
+ * servers). Otherwise every local profile: an organization's profile checks that organization,
+ * the operator's profile every organization on its server. A profile that cannot be used is
+ * yielded as an error, never skipped.
  */
 export async function* targetsOf(
   current: LicctlClient,
   orgFlag: string | undefined,
   /** Clients opened for profiles, for the caller to close when done. */
   opened: LicctlClient[],
+  /** The profile `--profile` (or LICCTL_PROFILE) named for the connection, if any. */
+  named?: string | undefined,
 ): AsyncGenerator<Target> {
   const env = process.env
   if ((env.LICCTL_URL && env.LICCTL_TOKEN) || orgFlag) {
     yield* orgsSeenBy(current, null)
+    return
+  }
+  if (named) {
+    yield* orgsSeenBy(current, named)
+    return
+  }
+  // The operator's profile current: its server's organizations, as with its token in the
+  // environment. (A connection that cannot answer falls through: each profile reports for itself.)
+  const me = await current.meta.whoami({}).catch(() => undefined)
+  if (me?.kind === 'operator') {
+    yield* orgsSeenBy(current, env.LICCTL_TOKEN ? null : 'operator')
     return
   }
   const seen = new Set<string>()

@@ -1,4 +1,5 @@
 import { strict as assert } from 'node:assert'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { jsonError, runCli, type CliResult, type E2eServer } from '../helpers/e2e.js'
 import { provisionAddon, startAcme } from '../helpers/e2e-acme.js'
 
@@ -304,6 +305,36 @@ describe('e2e: expiry check', function () {
     ])
     assert.equal(doc.summary.total, 4)
     assert.equal(r.stderr, 'expiry check: 3 failing, 1 warning within 30d in 2 organizations\n')
+  })
+
+  it('with the operator’s profile current, --all-orgs checks its server’s organizations, not other servers’ profiles', async () => {
+    // Another server's profile on the same machine (down, here): the operator's check is not about it.
+    const config = `${server.dir}/profiles-operator-current`
+    const login = (token: string, org?: string) =>
+      runCli(['orgs', 'login', '--url', server.url, ...(org ? ['--org', org] : []), '--with-token'], {
+        input: token,
+        env: { LICCTL_CONFIG_DIR: config },
+      })
+    ok(await login(ci, 'acme'))
+    ok(await login(server.operatorToken))
+    const elsewhere = JSON.parse(readFileSync(`${config}/profiles.json`, 'utf8')) as {
+      profiles: Record<string, unknown>
+    }
+    elsewhere.profiles.branch = { url: 'http://127.0.0.1:9', org: 'branch', token: ci }
+    writeFileSync(`${config}/profiles.json`, JSON.stringify(elsewhere))
+    const args = ['expiry', 'check', '--all-orgs', '--kind', 'seat-pool', '--exclude-expired', '--json']
+    const r = await runCli(args, { env: { LICCTL_CONFIG_DIR: config } })
+    assert.equal(r.code, 7, r.stderr)
+    const doc = JSON.parse(r.stdout)
+    assert.deepEqual(doc.orgs, [
+      { org: 'acme', profile: 'operator' },
+      { org: 'globex', profile: 'operator' },
+    ])
+    assert.deepEqual(doc.errors, [])
+    // --profile names the connection the same way: acme's profile checks acme alone.
+    const mine = await runCli([...args, '--profile', 'acme'], { env: { LICCTL_CONFIG_DIR: config } })
+    assert.equal(mine.code, 7, mine.stderr)
+    assert.deepEqual(JSON.parse(mine.stdout).orgs, [{ org: 'acme', profile: 'acme' }])
   })
 
   it('says no organization was checked when --all-orgs reaches none, never that nothing expires (exit 1)', async () => {

@@ -108,10 +108,12 @@ export default class ExpiryCheck extends ListCommand<typeof ExpiryCheck> {
     } else {
       const opened: LicctlClient[] = []
       try {
+        const named = (this.flags as { profile?: string }).profile || process.env.LICCTL_PROFILE || undefined
         for await (const target of targetsOf(
           await this.client(),
           (this.flags as { org?: string }).org,
           opened,
+          named,
         )) {
           if ('error' in target) {
             errors.push(target.error)
