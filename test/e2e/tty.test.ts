@@ -151,6 +151,20 @@ describe('e2e: on a terminal', function () {
     )
   })
 
+  it('draws no progress bar on a dumb terminal (TERM=dumb): its escape codes would show as text', async () => {
+    const file = join(server.dir, 'dumb.csv')
+    writeFileSync(
+      file,
+      ['email', ...Array.from({ length: 60 }, (_, i) => `dumb${i}@acme.test`)].join('\n') + '\n',
+    )
+    const res = await runInPty(['orgs', 'users', 'add', '--file', file], {
+      env: { ...server.env(admin, 'acme'), NO_COLOR: undefined, TERM: 'dumb' },
+    })
+    assert.equal(res.code, 0, res.stdout)
+    assert.match(res.stdout, /Done \(add users\): 60 changed, 0 unchanged, 0 failed\./)
+    assert.ok(!res.stdout.includes(ESC), 'no cursor, wrapping or colour codes on a dumb terminal')
+  })
+
   it('colours tables on a terminal, but not with NO_COLOR, FORCE_COLOR=0, TERM=dumb or in a pipe', async () => {
     const coloured = await runInPty(['orgs', 'users', 'list'], {
       env: { ...server.env(admin, 'acme'), NO_COLOR: undefined },

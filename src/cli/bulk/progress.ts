@@ -1,6 +1,7 @@
 /** A progress bar on stderr for a job of 50 rows or more on a terminal; cli-progress loads only then. */
 export async function startProgress(total: number) {
-  if (!process.stderr.isTTY || total < 50) return undefined
+  // Only where a person watches a terminal that draws it (TERM=dumb would show its codes as text).
+  if (!process.stderr.isTTY || process.env.TERM === 'dumb' || total < 50) return undefined
   const { default: cliProgress } = await import('cli-progress')
   const bar = new cliProgress.SingleBar(
     {
