@@ -3,12 +3,12 @@ import { ApiError, ClientError } from '../client/errors.js'
 import type { LicctlClient } from '../client/index.js'
 import { redactTokens } from '../domain/redact.js'
 import {
-  CliError,
   escapeRawInJson,
   failureOf,
   terminalSafeJson,
   terminalSafeText,
   UsageError,
+  withHint,
 } from './errors.js'
 import { dropTables, stderrColor } from './output.js'
 import { dropOutputWhenStdoutCloses } from './stdout.js'
@@ -362,21 +362,16 @@ export abstract class ApiCommand<T extends typeof Command> extends BaseCommand<T
   private async withOperatorHint(err: Error): Promise<Error> {
     if (!(err instanceof ApiError) || (err.details as { requires?: unknown })?.requires !== 'operator')
       return err
+    // Not when the variables replace every profile (--profile is refused then), nor for another
+    // server. The token sent was not the operator's: the server refused it operator work.
+    if (process.env.LICCTL_URL && process.env.LICCTL_TOKEN) return err
     const [{ Profiles }, { sameServer }] = await Promise.all([
       import('./profiles.js'),
       import('./connection.js'),
     ])
     const operator = new Profiles().get('operator')
-    // Not when the variables replace every profile (--profile is refused then), nor for another
-    // server. The token sent was not the operator's: the server refused it operator work.
-    if (process.env.LICCTL_URL && process.env.LICCTL_TOKEN) return err
     if (!operator || !this._url || !sameServer(operator.url, this._url)) return err
-    return new CliError(err.message, {
-      code: err.code,
-      exitCode: 4,
-      details: err.details,
-      hint: 'this machine has the operator’s profile: add --profile operator',
-    })
+    return withHint(err, err.code, 'this machine has the operator’s profile: add --profile operator') as Error
   }
 }
 

@@ -23,7 +23,7 @@ export function resolveConnection(orgFlag: string | undefined, profileFlag?: str
   const envUrl = env.LICCTL_URL || undefined
   // A secret read from a file or pasted into a CI variable often ends with a line break.
   const envToken = env.LICCTL_TOKEN?.trim() || undefined
-  const named = profileFlag || env.LICCTL_PROFILE || undefined
+  const named = namedProfile(profileFlag)
   const namedBy = profileFlag ? '--profile' : 'LICCTL_PROFILE'
   if (named && envUrl && envToken)
     throw new UsageError(
@@ -57,6 +57,11 @@ export function resolveConnection(orgFlag: string | undefined, profileFlag?: str
       hint: 'give the token alone (LICCTL_TOKEN=lic_u_…), without "Bearer " or quotes',
     })
   return { url, token, org: wanted ?? profile?.org }
+}
+
+/** The profile name `--profile` gives, else LICCTL_PROFILE (empty means unset), if any. */
+export function namedProfile(profileFlag: string | undefined): string | undefined {
+  return profileFlag || process.env.LICCTL_PROFILE || undefined
 }
 
 /** The profile `--profile` (or LICCTL_PROFILE) names; not found (exit 5) as `orgs use` says it. */

@@ -108,7 +108,8 @@ export default class ExpiryCheck extends ListCommand<typeof ExpiryCheck> {
     } else {
       const opened: LicctlClient[] = []
       try {
-        const named = (this.flags as { profile?: string }).profile || process.env.LICCTL_PROFILE || undefined
+        const { namedProfile } = await import('../../cli/connection.js')
+        const named = namedProfile((this.flags as { profile?: string }).profile)
         for await (const target of targetsOf(
           await this.client(),
           (this.flags as { org?: string }).org,
