@@ -43,7 +43,7 @@ export async function* targetsOf(
     opened.push(client)
     for await (const t of orgsSeenBy(client, name)) {
       // The operator's profile and an organization's profile on one server see the same org: once.
-      const key = 'org' in t ? `${serverOf(profile.url)} ${t.org}` : name
+      const key = 'org' in t ? `${client.transport.server} ${t.org}` : name
       if (seen.has(key)) continue
       seen.add(key)
       yield t
@@ -71,17 +71,4 @@ async function* orgsSeenBy(client: LicctlClient, profile: string | null): AsyncG
     for (const o of page.items) yield { client, org: o.slug, profile }
     cursor = page.nextCursor ?? undefined
   } while (cursor)
-}
-
-/**
- * One server however its URL is written: `https://x`, `https://x/` and `https://x/v1` (as `orgs
- * login` accepts it) are the same, so their profiles must not check its organizations twice.
- */
-function serverOf(url: string): string {
-  try {
-    const u = new URL(url)
-    return u.origin + u.pathname.replace(/\/+$/, '').replace(/\/v1$/, '')
-  } catch {
-    return url
-  }
 }

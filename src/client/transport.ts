@@ -107,6 +107,14 @@ export class Transport {
     this.agent = opts.agent ?? new this.client.Agent({ keepAlive: true, maxSockets: 8 })
   }
 
+  /**
+   * The server this transport talks to, however its URL was written (`https://x`, `https://x/`,
+   * `https://x/v1`): its origin and the path the API's `/v1` paths are appended to.
+   */
+  get server(): string {
+    return this.baseUrl.origin + this.basePath
+  }
+
   async request<S extends z.ZodType = z.ZodUnknown>(
     method: HttpMethod,
     path: string,
