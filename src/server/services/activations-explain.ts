@@ -1,5 +1,5 @@
 import { calendarDay, lastValidDay } from '../../domain/dates.js'
-import { allOf, counted, isAre, sentence } from '../../domain/plural.js'
+import { allOf, counted, isAre, itThem, sentence } from '../../domain/plural.js'
 import type { Executor } from '../context.js'
 import type { OrgRow } from './access.js'
 import { likePattern, literal } from './audit-log.js'
@@ -102,7 +102,7 @@ registerExplainer('activation', async ({ db, org, email, now }, id) => {
         : [
             {
               fact: 'orphans',
-              detail: `${orphans.map((o) => `${o.host} (${counted(o.seats, 'seat')}, ${o.reason === 'return' ? 'ID returned' : 'rehosted'})`).join(', ')} still ${orphans.length === 1 ? 'has a copy' : 'have copies'}: clean ${orphans.length === 1 ? 'it' : 'them'} off, then licctl activations orphans --clear <host>`,
+              detail: `${orphans.map((o) => `${o.host} (${counted(o.seats, 'seat')}, ${o.reason === 'return' ? 'ID returned' : 'rehosted'})`).join(', ')} still ${orphans.length === 1 ? 'has a copy' : 'have copies'}: clean ${itThem(orphans.length)} off, then licctl activations orphans --clear <host>`,
             },
           ]),
       ...(origin === undefined ? [] : [{ fact: 'origin', detail: origin }]),
