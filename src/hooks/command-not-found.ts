@@ -1,5 +1,6 @@
 import type { Hook } from '@oclif/core'
 import { CLIError } from '@oclif/core/errors'
+import { distance } from 'fastest-levenshtein'
 import { quote, terminalSafeJson } from '../cli/errors.js'
 import { redactTokens } from '../domain/redact.js'
 
@@ -45,7 +46,7 @@ function nearest(parts: string[], config: Parameters<Hook<'command_not_found'>>[
     const typed = parts.slice(0, n).join(':')
     if (n < parts.length && topics.has(typed)) return [`${typed.replaceAll(':', ' ')} --help`]
     const close = names
-      .map((name) => ({ name, d: editDistance(typed, name) }))
+      .map((name) => ({ name, d: distance(typed, name) }))
       .filter(({ d }) => d > 0 && d <= 2 && d * 2 < typed.length)
       .sort((a, b) => a.d - b.d || a.name.localeCompare(b.name))
       .slice(0, 3)
@@ -53,22 +54,6 @@ function nearest(parts: string[], config: Parameters<Hook<'command_not_found'>>[
     if (close.length > 0) return close
   }
   return ['--help']
-}
-
-/** Levenshtein distance: insertions, deletions and substitutions. */
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j)
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i]
-    for (let j = 1; j <= b.length; j++)
-      current[j] = Math.min(
-        previous[j]! + 1,
-        current[j - 1]! + 1,
-        previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1),
-      )
-    previous = current
-  }
-  return previous[b.length]!
 }
 
 export default hook
