@@ -97,10 +97,9 @@ export function failureOf(err: unknown): Failure {
   if (err instanceof ApiError)
     return {
       code: err.code,
-      // An answer the client could not read (a web page at the URL) is its own failure, whatever
-      // its status: a 404 page there is not "not found".
-      exitCode:
-        err.code === 'bad_response' ? CLIENT_CODES.bad_response!.exitCode : exitCodeFor(err.code, err.status),
+      // The client's own codes mean the same whatever the status: an answer it could not read
+      // (bad_response, a web page at the URL) is its own failure, and a 404 page is not "not found".
+      exitCode: CLIENT_CODES[err.code]?.exitCode ?? exitCodeFor(err.code, err.status),
       message,
       details: err.details,
       hint: undefined,
