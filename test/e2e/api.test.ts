@@ -2,16 +2,7 @@ import { strict as assert } from 'node:assert'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
-import { E2eServer, jsonError, runCli, type CliResult } from '../helpers/e2e.js'
-
-/** Asserts an exit code and a one-line reason on stderr, with nothing on stdout. */
-function assertFails(res: CliResult, code: number, reason: RegExp | string): void {
-  assert.equal(res.code, code, `exit ${res.code}: ${res.stderr}${res.stdout}`)
-  assert.equal(res.stdout, '')
-  const first = res.stderr.split('\n')[0]!
-  if (typeof reason === 'string') assert.equal(first, `Error: ${reason}`)
-  else assert.match(first, reason)
-}
+import { assertFails, E2eServer, jsonError, runCli, type CliResult } from '../helpers/e2e.js'
 
 const ok = (r: CliResult): CliResult => {
   assert.equal(r.code, 0, `exit ${r.code}: ${r.stderr}`)
@@ -269,5 +260,25 @@ describe('e2e: api --paginate against a failing server', function () {
       'the server answered page 3 of a list with a cursor it had already given: following it would never end',
     )
     assert.deepEqual(asked, ['', 'p2', 'p3'])
+  })
+
+  it('refuses a later page that is not a list page (2), or whose nextCursor is not a string (1)', async () => {
+    pages = {
+      '': { status: 200, body: { items: [1], nextCursor: 'p2' } },
+      p2: { status: 200, body: { id: 'x' } },
+    }
+    assertFails(
+      await cli(['api', '/things', '--paginate']),
+      2,
+      '--paginate: GET /v1/things does not answer a list page (no "items" array)',
+    )
+    pages = { '': { status: 200, body: { items: [1], nextCursor: 2 } } }
+    const res = await cli(['api', '/things', '--paginate', '--jq', '.'])
+    assert.equal(res.code, 1, res.stderr)
+    assert.equal(res.stdout, '')
+    assert.deepEqual(jsonError(res), {
+      code: 'bad_response',
+      message: '--paginate: GET /v1/things answered a nextCursor that is not a string',
+    })
   })
 })
