@@ -1,3 +1,5 @@
+import { ClientError } from './errors.js'
+
 /** One page of a cursor-paged list, as every list endpoint answers. */
 export interface Page<T> {
   items: T[]
@@ -14,6 +16,33 @@ interface PageQuery {
 const PAGE_SIZE = 1000
 
 /**
+ * The one page follower: every page of a cursor-paged list, starting at `first` (none: the list's
+ * first page), each fetched by `fetchPage(cursor)` when the consumer asks for it, until a page has
+ * no `nextCursor`. A server that answers a cursor it gave before (or the one asked for) would be
+ * followed forever: that page is refused as a bad answer instead, before it is yielded.
+ */
+export async function* cursorPages<T>(
+  fetchPage: (cursor: string | undefined) => Promise<Page<T>>,
+  first?: string,
+): AsyncGenerator<Page<T>> {
+  const seen = new Set<string>()
+  let cursor = first || undefined
+  for (let n = 1; ; n++) {
+    if (cursor !== undefined) seen.add(cursor)
+    const page = await fetchPage(cursor)
+    const next = page.nextCursor || undefined
+    if (next !== undefined && seen.has(next))
+      throw new ClientError(
+        `the server answered page ${n} of a list with a cursor it had already given: following it would never end`,
+        { code: 'bad_response', details: { page: n, cursor: next } },
+      )
+    yield page
+    if (next === undefined) return
+    cursor = next
+  }
+}
+
+/**
  * Every item of a cursor-paged list endpoint, page after page (1,000 a page, the API's largest),
  * as the pages arrive: `for await (const m of pages(client.users.list, { org }, { role }))`.
  * With `max`, stops after that many items and asks for no more than it needs.
@@ -26,15 +55,15 @@ export async function* pages<P, Q extends PageQuery, T>(
 ): AsyncGenerator<T> {
   const max = opts.max ?? Infinity
   let taken = 0
-  let cursor: string | undefined
-  do {
-    const page = await method(params, { ...query, limit: Math.min(PAGE_SIZE, max - taken), cursor } as Q)
+  const fetchPage = (cursor: string | undefined) =>
+    method(params, { ...query, limit: Math.min(PAGE_SIZE, max - taken), cursor } as Q)
+  for await (const page of cursorPages(fetchPage)) {
     for (const item of page.items.slice(0, max - taken)) {
       taken++
       yield item
     }
-    cursor = page.nextCursor ?? undefined
-  } while (cursor && taken < max)
+    if (taken >= max) return
+  }
 }
 
 /** Every item of a list endpoint in one array (see `pages`). */

@@ -2,6 +2,9 @@ import { readFile } from 'node:fs/promises'
 import { Args, Flags } from '@oclif/core'
 import { ApiCommand } from '../cli/base-command.js'
 import { escapeRawInJson, UsageError } from '../cli/errors.js'
+import { ClientError } from '../client/errors.js'
+import type { Page } from '../client/pages.js'
+import type { Transport } from '../client/transport.js'
 
 type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE'
 
@@ -9,13 +12,23 @@ export default class Api extends ApiCommand<typeof Api> {
   static override summary = 'Make an authenticated request to the licctl API and print the response'
   static override description = `Like \`gh api\`, with the current profile's server and token (or LICCTL_URL/LICCTL_TOKEN). The path is relative to /v1 (a leading /v1 is kept).
 -f key=value adds a string field, -F key=value a typed one (numbers, true, false, null); key[]=value appends to an array and a[b]=value nests. Fields make a JSON body (the method becomes POST), or the query string with -X GET/DELETE. --input sends a JSON file (- for stdin).
-The response body is printed as indented JSON on stdout; errors go to stderr with the usual exit codes.`
+The response body is printed as indented JSON on stdout (--jq filters it); errors go to stderr with the usual exit codes.
+--paginate (GET only) follows a list's nextCursor through every page and prints one document, {"items": [...every page's items]}, which --jq then filters as a whole; with it, fields go in the query. Nothing is printed unless every page arrived.`
   static override enableJsonFlag = false
-  // No JSON document of its own (it prints the response body): --org only, no --json/--jq.
-  static override baseFlags = { org: ApiCommand.baseFlags.org } as typeof ApiCommand.baseFlags
+  // It prints the response body, not a document of its own: no --json field lists, and --jq filters
+  // the body as it is.
+  static override baseFlags = {
+    org: ApiCommand.baseFlags.org,
+    profile: ApiCommand.baseFlags.profile,
+    jq: Flags.string({
+      description: "Filter the response with a jq expression (strings print raw), e.g. --jq '.items[].email'",
+      helpGroup: 'GLOBAL',
+    }),
+  } as typeof ApiCommand.baseFlags
   static override examples = [
     '<%= config.bin %> api /orgs/acme/users',
     '<%= config.bin %> api -X GET /orgs/acme/audit -f action=user -F limit=5',
+    "<%= config.bin %> api /orgs/acme/audit --paginate -F limit=500 --jq '.items | length'",
     '<%= config.bin %> api -X PATCH /orgs/acme -f contactPhone="+49 30 1234567"',
     '<%= config.bin %> api /orgs/acme/users/bulk-add --input users.json',
   ]
@@ -35,6 +48,19 @@ The response body is printed as indented JSON on stdout; errors go to stderr wit
     input: Flags.string({ description: 'JSON file for the request body (- for stdin)' }),
     header: Flags.string({ char: 'H', description: 'extra header key:value (repeatable)', multiple: true }),
     'idempotency-key': Flags.string({ description: 'send this Idempotency-Key (makes a retry safe)' }),
+    paginate: Flags.boolean({
+      description: 'GET every page of a list (following nextCursor) and print them as one {"items": [...]}',
+      default: false,
+    }),
+  }
+
+  /** --paginate reads a list: any other method is refused before the profile is read. */
+  protected override async validate(): Promise<void> {
+    const { method, paginate } = this.flags
+    if (paginate && method !== undefined && method !== 'GET')
+      throw new UsageError(`--paginate follows the pages of a list, with GET only, not -X ${method}`, {
+        hint: 'drop --paginate to send a single request',
+      })
   }
 
   async run(): Promise<void> {
@@ -47,20 +73,62 @@ The response body is printed as indented JSON on stdout; errors go to stderr wit
     const fields = buildFields(this.flags.field ?? [], this.flags['typed-field'] ?? [])
     if (this.flags.input !== undefined && fields !== undefined)
       throw new UsageError('use --input or fields (-f/-F), not both')
+    const { paginate } = this.flags
     const body = this.flags.input !== undefined ? await readJson(this.flags.input) : fields
-    const method: Method = this.flags.method ?? (body === undefined ? 'GET' : 'POST')
+    // --paginate reads (validate() refused any other -X): its fields are the list's query.
+    const method: Method = this.flags.method ?? (body === undefined || paginate ? 'GET' : 'POST')
     const inQuery = method === 'GET' || method === 'DELETE'
     if (inQuery && this.flags.input !== undefined)
       throw new UsageError(`--input sends a body, which ${method} does not take`)
+    const query = inQuery && fields ? queryOf(fields) : undefined
+    const headers = parseHeaders(this.flags.header ?? [])
     const client = await this.client()
-    const res = await client.transport.request(method, path, {
-      ...(inQuery && fields ? { query: queryOf(fields) } : body !== undefined ? { body } : {}),
-      headers: parseHeaders(this.flags.header ?? []),
-      ...(this.flags['idempotency-key'] ? { idempotencyKey: this.flags['idempotency-key'] } : {}),
-    })
-    if (res !== null && res !== undefined)
-      process.stdout.write(escapeRawInJson(JSON.stringify(res, null, 2)) + '\n')
+    const res = paginate
+      ? await everyPage(client.transport, path, query ?? {}, headers)
+      : await client.transport.request(method, path, {
+          ...(query ? { query } : body !== undefined ? { body } : {}),
+          headers,
+          ...(this.flags['idempotency-key'] ? { idempotencyKey: this.flags['idempotency-key'] } : {}),
+        })
+    if (res === null || res === undefined) return
+    const { jq } = this.flags
+    if (jq === undefined) process.stdout.write(escapeRawInJson(JSON.stringify(res, null, 2)) + '\n')
+    else
+      process.stdout.write(await (await import('../cli/structured-output.js')).runJq(JSON.stringify(res), jq))
   }
+}
+
+/**
+ * --paginate: every page of the list at `path`, from the query's cursor (if any) on, as one
+ * document of all their items. Collected before anything is printed: a page that fails leaves no
+ * half document on stdout. An answer that is not a list page is a usage error naming the flag.
+ */
+async function everyPage(
+  transport: Transport,
+  path: string,
+  query: Record<string, string>,
+  headers: Record<string, string>,
+): Promise<{ items: unknown[] }> {
+  const { cursorPages } = await import('../client/pages.js')
+  const fetchPage = async (cursor: string | undefined): Promise<Page<unknown>> =>
+    listPage(path, await transport.request('GET', path, { query: { ...query, cursor }, headers }))
+  const items: unknown[] = []
+  for await (const page of cursorPages(fetchPage, query.cursor)) items.push(...page.items)
+  return { items }
+}
+
+/** An answer as a list page (`items`, and `nextCursor` or none), else a usage error of --paginate. */
+function listPage(path: string, answer: unknown): Page<unknown> {
+  if (!isObject(answer) || !Array.isArray(answer.items))
+    throw new UsageError(`--paginate: GET ${path} does not answer a list page (no "items" array)`, {
+      hint: 'drop --paginate to print the answer as it is',
+    })
+  const next = answer.nextCursor
+  if (next !== undefined && next !== null && typeof next !== 'string')
+    throw new ClientError(`--paginate: GET ${path} answered a nextCursor that is not a string`, {
+      code: 'bad_response',
+    })
+  return { items: answer.items as unknown[], nextCursor: next ?? null }
 }
 
 /** -f/-F fields as a JSON object (`a[b]=1` nests, `a[]=1` appends), or undefined when none. */

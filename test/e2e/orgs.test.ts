@@ -1,16 +1,7 @@
 import { strict as assert } from 'node:assert'
 import { readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { E2eServer, jsonError, runCli, type CliResult } from '../helpers/e2e.js'
-
-/** Asserts an exit code and a one-line reason on stderr, with nothing on stdout. */
-function assertFails(res: CliResult, code: number, reason: RegExp | string): void {
-  assert.equal(res.code, code, `exit ${res.code}: ${res.stderr}${res.stdout}`)
-  assert.equal(res.stdout, '')
-  const first = res.stderr.split('\n')[0]!
-  if (typeof reason === 'string') assert.equal(first, `Error: ${reason}`)
-  else assert.match(first, reason)
-}
+import { assertFails, E2eServer, jsonError, runCli, type CliResult } from '../helpers/e2e.js'
 
 /** Asserts a --json failure: one JSON error line on stderr, nothing on stdout. */
 function assertJsonFails(res: CliResult, code: number, errorCode: string): void {

@@ -1,3 +1,4 @@
+import { strict as assert } from 'node:assert'
 import type { ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -197,4 +198,13 @@ function exitOf(p: ChildProcess, signal: NodeJS.Signals): Promise<void> {
 export function jsonError(r: CliResult): { code: string; message: string } {
   return (JSON.parse(r.stderr.trim().split('\n').pop()!) as { error: { code: string; message: string } })
     .error
+}
+
+/** Asserts an exit code and a one-line reason on stderr, with nothing on stdout. */
+export function assertFails(res: CliResult, code: number, reason: RegExp | string): void {
+  assert.equal(res.code, code, `exit ${res.code}: ${res.stderr}${res.stdout}`)
+  assert.equal(res.stdout, '')
+  const first = res.stderr.split('\n')[0]!
+  if (typeof reason === 'string') assert.equal(first, `Error: ${reason}`)
+  else assert.match(first, reason)
 }
