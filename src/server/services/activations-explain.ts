@@ -80,7 +80,8 @@ registerExplainer('activation', async ({ db, dialect, org, email, now }, id) => 
     .selectFrom('activation_hosts')
     .select(['host', 'seats'])
     .where('activation_id', '=', id)
-    .orderBy('host')
+    // By host in any case (unique per ID), in byte order as every list: not by the name as typed.
+    .orderBy('host_key')
     .execute()
   // Copies a return or a rehost left on hosts, not yet cleaned off: "no host holds it" alone hid them.
   const orphans = await db
@@ -88,7 +89,9 @@ registerExplainer('activation', async ({ db, dialect, org, email, now }, id) => 
     .select(['host', 'seats', 'reason'])
     .where('activation_id', '=', id)
     .where('cleared_at', 'is', null)
-    .orderBy('host')
+    // As `activations orphans` lists them: by host in any case, then the orphan (a host can hold two).
+    .orderBy('host_key')
+    .orderBy('id')
     .execute()
   const origin = await originOf(db, dialect, org, id, row.product)
   const through = lastValidDay(row.expires_at, org.time_zone)
