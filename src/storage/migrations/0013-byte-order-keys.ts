@@ -52,7 +52,9 @@ export async function down(db: Db): Promise<void> {
 }
 
 async function orphansIndex(db: Db, columns: string[]): Promise<void> {
-  await db.schema.dropIndex('activation_orphans_org_host_key').execute()
+  // If exists: SQLite runs a migration outside a transaction, and a run stopped between the two
+  // statements must be able to run again.
+  await db.schema.dropIndex('activation_orphans_org_host_key').ifExists().execute()
   await db.schema
     .createIndex('activation_orphans_org_host_key')
     .on('activation_orphans')
