@@ -37,4 +37,14 @@ describe('the order of expiry check items', () => {
       ['acme/z', 'acme/o', 'acme/p', 'globex/p'],
     )
   })
+
+  it('orders names and organizations by bytes, as the server lists them, not by a language', () => {
+    const at = '2026-02-01T00:00:00.000Z'
+    const items = ['alpha', 'Zeta', 'ab', 'a-b', 'a_b'].map((name) => item('acme', name, 'failing', at))
+    items.push(item('Zeta', 'ab', 'failing', at), item('_x', 'ab', 'failing', at))
+    assert.deepEqual(
+      items.sort(byUrgency).map((i) => `${i.org}/${i.name}`),
+      ['acme/Zeta', 'acme/a-b', 'acme/a_b', 'Zeta/ab', '_x/ab', 'acme/ab', 'acme/alpha'],
+    )
+  })
 })

@@ -40,9 +40,11 @@ export interface TestApp {
 export async function startApp(
   dialect: 'sqlite' | 'postgres' = 'sqlite',
   start = Date.parse('2026-01-15T10:00:00Z'),
+  /** A database made for the test (dropped on close), instead of a fresh one of the dialect. */
+  given?: TestDb,
 ): Promise<TestApp> {
   const dir = mkdtempSync(join(tmpdir(), 'licctl-app-'))
-  const db: TestDb = await freshDb(dialect, dir)
+  const db: TestDb = given ?? (await freshDb(dialect, dir))
   const storage = await openTestStorage(db)
   const clock = new ManualClock(start)
   const { token: operatorToken } = await initializeServer(storage.db, clock.now())

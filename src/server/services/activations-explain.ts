@@ -1,8 +1,10 @@
+import { sql } from 'kysely'
 import { calendarDay, lastValidDay } from '../../domain/dates.js'
 import { allOf, counted, isAre, itThem, sentence } from '../../domain/plural.js'
+import type { Dialect } from '../../storage/schema.js'
+import { contains, endsWith } from '../../storage/text-match.js'
 import type { Executor } from '../context.js'
 import type { OrgRow } from './access.js'
-import { likePattern, literal } from './audit-log.js'
 import { refusal, registerExplainer, validity, verdictsOf } from './explain.js'
 import { isExpired } from './expiry.js'
 
@@ -11,7 +13,13 @@ import { isExpired } from './expiry.js'
  * off another ID, or made by resizing one (those name both IDs in their target, `<from>/<id>`; the
  * entries written before they did name the new ID only in their after). Undefined when no entry says.
  */
-async function originOf(db: Executor, org: OrgRow, id: string, product: string): Promise<string | undefined> {
+async function originOf(
+  db: Executor,
+  dialect: Dialect,
+  org: OrgRow,
+  id: string,
+  product: string,
+): Promise<string | undefined> {
   const madeFrom = (action: string, afterKey: string) =>
     db
       .selectFrom('audit_events')
@@ -20,8 +28,8 @@ async function originOf(db: Executor, org: OrgRow, id: string, product: string):
       .where('action', '=', action)
       .where((eb) =>
         eb.or([
-          eb('target', 'like', likePattern(`%/${literal(id)}`)),
-          eb('after', 'like', likePattern(`%${literal(`"${afterKey}":${JSON.stringify(id)}`)}%`)),
+          endsWith(dialect, sql.ref<string>('target'), `/${id}`),
+          contains(dialect, sql.ref<string | null>('after'), `"${afterKey}":${JSON.stringify(id)}`),
         ]),
       )
   const row = await db
@@ -49,7 +57,7 @@ async function originOf(db: Executor, org: OrgRow, id: string, product: string):
 
 // Activation IDs: an ID belongs to the organization, not to a member; what decides whether it can
 // be used on a machine is its status, its expiry and its free seats. The answer names them.
-registerExplainer('activation', async ({ db, org, email, now }, id) => {
+registerExplainer('activation', async ({ db, dialect, org, email, now }, id) => {
   const row = await db
     .selectFrom('activation_ids')
     .innerJoin('activation_entitlements', 'activation_entitlements.id', 'activation_ids.entitlement_id')
@@ -72,7 +80,8 @@ registerExplainer('activation', async ({ db, org, email, now }, id) => {
     .selectFrom('activation_hosts')
     .select(['host', 'seats'])
     .where('activation_id', '=', id)
-    .orderBy('host')
+    // By host in any case (unique per ID), in byte order as every list: not by the name as typed.
+    .orderBy('host_key')
     .execute()
   // Copies a return or a rehost left on hosts, not yet cleaned off: "no host holds it" alone hid them.
   const orphans = await db
@@ -80,9 +89,11 @@ registerExplainer('activation', async ({ db, org, email, now }, id) => {
     .select(['host', 'seats', 'reason'])
     .where('activation_id', '=', id)
     .where('cleared_at', 'is', null)
-    .orderBy('host')
+    // As `activations orphans` lists them: by host in any case, then the orphan (a host can hold two).
+    .orderBy('host_key')
+    .orderBy('id')
     .execute()
-  const origin = await originOf(db, org, id, row.product)
+  const origin = await originOf(db, dialect, org, id, row.product)
   const through = lastValidDay(row.expires_at, org.time_zone)
   const expired = isExpired(row.expires_at, now)
   const free = row.quantity - row.used

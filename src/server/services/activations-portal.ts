@@ -9,6 +9,8 @@ import type {
   SplitResponse,
 } from '../../contract/activations.js'
 import { toIso } from '../../domain/clock.js'
+import { hostKey } from '../../domain/host-name.js'
+import { byteOrder } from '../../domain/text-order.js'
 import type { Executor, ServiceContext } from '../context.js'
 import { inTransaction } from '../transaction.js'
 import { AppError } from '../errors.js'
@@ -87,7 +89,8 @@ async function retire(
     .where('activation_id', '=', row.id)
     .returning(['host', 'seats'])
     .execute()
-  held.sort((a, b) => (a.host < b.host ? -1 : 1))
+  // Recorded by host in any case, in byte order: the order `activations orphans` lists them in.
+  held.sort((a, b) => byteOrder(hostKey(a.host), hostKey(b.host)))
   const orphans: Orphan[] = []
   for (const h of held)
     orphans.push(

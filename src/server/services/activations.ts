@@ -123,14 +123,14 @@ export function unusable(row: IdRow, org: OrgRow, now: number): AppError | undef
   return undefined
 }
 
-/** The hosts holding an ID, in the order they activated. */
+/** The hosts holding an ID, in the order they activated (then by host in any case, as orphans are listed). */
 export async function hostsOf(db: Executor, id: string) {
   return db
     .selectFrom('activation_hosts')
     .select(['host', 'seats', 'since'])
     .where('activation_id', '=', id)
     .orderBy('since')
-    .orderBy('host')
+    .orderBy('host_key')
     .execute()
 }
 

@@ -1,9 +1,10 @@
-import { sql, type Expression, type SqlBool } from 'kysely'
+import { sql } from 'kysely'
 import type { AuditEntryDetail, AuditVerification } from '../../contract/orgs.js'
 import type { PageQuery } from '../../contract/common.js'
 import { chainKey, entryHash, GENESIS_HASH } from '../../domain/audit-chain.js'
 import { hostKey } from '../../domain/host-name.js'
 import type { Database } from '../../storage/schema.js'
+import { endsWith, startsWith } from '../../storage/text-match.js'
 import type { ServiceContext } from '../context.js'
 import { notFound } from '../errors.js'
 import { authorizeOrg } from './access.js'
@@ -18,16 +19,6 @@ export interface AuditFilter {
   until?: string | undefined
 }
 
-/** A LIKE pattern matching `text` literally (the same escape on both dialects). */
-export function literal(text: string): string {
-  return text.replace(/[\\%_]/g, (c) => `\\${c}`)
-}
-
-/** The right-hand side of a LIKE whose pattern escapes with `literal`'s backslash. */
-export function likePattern(pattern: string) {
-  return sql<string>`${pattern} escape '\\'`
-}
-
 /**
  * Actions whose target names a host (`<id>/<host>`, or the host alone), registered by their topic.
  * Host names are case-insensitive (RFC 4343, domain/host-name.ts), so `--target` matches these
@@ -39,24 +30,13 @@ export function registerHostTargets(...actions: string[]): void {
   for (const action of actions) hostTargets.add(action)
 }
 
-/** `expr` begins with `text`, case and all, on both dialects. */
-function startsWith(expr: Expression<string>, text: string) {
-  return sql<SqlBool>`substr(${expr}, 1, ${[...text].length}) = ${text}`
-}
-
-/** `expr` ends with `text`, case and all, on both dialects (whose substr agree from position 1 on). */
-function endsWith(expr: Expression<string>, text: string) {
-  const n = [...text].length
-  return sql<SqlBool>`(length(${expr}) >= ${n} and substr(${expr}, length(${expr}) - ${n - 1}) = ${text})`
-}
-
 /** Reads the audit log, newest first, filtered (admins). */
 export async function listAudit(ctx: ServiceContext, slug: string, q: PageQuery & AuditFilter) {
   const org = await authorizeOrg(ctx, slug, { role: 'admin', write: false })
   // Newest first: the cursor is the last (oldest) id of the page.
   let query = ctx.db.selectFrom('audit_events').selectAll().where('org_id', '=', org.id)
-  // A literal prefix match (LIKE would treat _ and % as wildcards), the same on both dialects.
-  if (q.action) query = query.where(sql<string>`substr(action, 1, ${q.action.length})`, '=', q.action)
+  // A prefix, exactly (storage/text-match.ts): `seats.` finds `seats.checkout`, `seats_` nothing.
+  if (q.action) query = query.where(startsWith(ctx.dialect, sql.ref('action'), q.action))
   if (q.actor) query = query.where('actor', '=', q.actor)
   if (q.target) {
     // The whole target, or one of its ends: `alice@x.test` finds `cloud-processing/alice@x.test`.
@@ -70,7 +50,11 @@ export async function listAudit(ctx: ServiceContext, slug: string, q: PageQuery 
       // Compared exactly, not with LIKE: SQLite's LIKE ignores the case of A–Z, PostgreSQL's does not.
       const about = (target: typeof folded | 'target', text: string) => {
         const expr = target === 'target' ? sql.ref<string>('target') : target
-        return [eb(target, '=', text), endsWith(expr, `/${text}`), startsWith(expr, `${text}/`)]
+        return [
+          eb(target, '=', text),
+          endsWith(ctx.dialect, expr, `/${text}`),
+          startsWith(ctx.dialect, expr, `${text}/`),
+        ]
       }
       return eb.or([
         ...about('target', t),

@@ -1,20 +1,23 @@
+import { sql } from 'kysely'
 import type { Explanation, ExplainQuery } from '../../contract/explain.js'
 import { calendarDay, lastValidDay } from '../../domain/dates.js'
 import { allOf, isAre } from '../../domain/plural.js'
-import type { Database } from '../../storage/schema.js'
+import type { Database, Dialect } from '../../storage/schema.js'
+import { contains, endsWith, startsWith } from '../../storage/text-match.js'
 import type { Executor, ServiceContext } from '../context.js'
 import { AppError } from '../errors.js'
 import { authorizeOrg, type OrgRow } from './access.js'
 import { presentAddon } from './cloud.js'
 import { leasesOf, leaseState } from './seats-leases.js'
 import { presentAudit } from './presenters.js'
-import { likePattern, literal } from './audit-log.js'
 
 const HISTORY = 5
 
 /** What an explainer knows: the organization, the user (null when unknown), their membership. */
 export interface ExplainInput {
   db: Executor
+  /** For SQL that differs by dialect (storage/text-match.ts). */
+  dialect: Dialect
   org: OrgRow
   email: string
   userId: string | null
@@ -120,7 +123,7 @@ export async function explain(
   const subject = q.subject !== undefined && q.name !== undefined ? { type: q.subject, name: q.name } : null
   const memberHistory = { exact: [email] }
   if (!member) {
-    const history = await historyOf(ctx.db, org.id, memberHistory)
+    const history = await historyOf(ctx, org.id, memberHistory)
     const removed = history.find((h) => h.action === 'user.remove')
     return {
       email,
@@ -139,7 +142,7 @@ export async function explain(
     }
   }
   if (!explainer || !subject) {
-    const history = await historyOf(ctx.db, org.id, memberHistory)
+    const history = await historyOf(ctx, org.id, memberHistory)
     return {
       email,
       org: org.slug,
@@ -152,7 +155,7 @@ export async function explain(
     }
   }
   const verdict = await explainer(
-    { db: ctx.db, org, email, userId: user!.id, role: member.role, now },
+    { db: ctx.db, dialect: ctx.dialect, org, email, userId: user!.id, role: member.role, now },
     subject.name,
   )
   return {
@@ -163,18 +166,21 @@ export async function explain(
     code: verdict.code,
     summary: verdict.summary,
     evidence: [membership, ...verdict.evidence],
-    history: await historyOf(ctx.db, org.id, verdict.auditTargets, email),
+    history: await historyOf(ctx, org.id, verdict.auditTargets, email),
   }
 }
 
 async function historyOf(
-  db: Executor,
+  { db, dialect }: Pick<ServiceContext, 'db' | 'dialect'>,
   orgId: string,
   targets: SubjectVerdict['auditTargets'],
   email?: string,
 ) {
   const exact = targets.exact ?? []
-
+  const target = sql.ref<string>('target')
+  // The ends of a target, and a user in a before or after, are matched exactly on both dialects
+  // (storage/text-match.ts); SQLite's LIKE ignored the case of A–Z, so `ACT_…` found `act_…`'s.
+  const user = email === undefined ? '' : `"user":${JSON.stringify(email)}`
   const rows: Array<Database['audit_events']> = await db
     .selectFrom('audit_events')
     .selectAll()
@@ -182,15 +188,15 @@ async function historyOf(
     .where((eb) =>
       eb.or([
         ...exact.map((t) => eb('target', '=', t)),
-        ...(targets.under ? exact.map((t) => eb('target', 'like', likePattern(`${literal(t)}/%`))) : []),
-        ...(targets.ends ? exact.map((t) => eb('target', 'like', likePattern(`%/${literal(t)}`))) : []),
+        ...(targets.under ? exact.map((t) => startsWith(dialect, target, `${t}/`)) : []),
+        ...(targets.ends ? exact.map((t) => endsWith(dialect, target, `/${t}`)) : []),
         ...(targets.prefix !== undefined && email !== undefined
           ? [
               eb.and([
-                eb('target', 'like', likePattern(`${literal(targets.prefix)}%`)),
+                startsWith(dialect, target, targets.prefix),
                 eb.or([
-                  eb('before', 'like', likePattern(`%"user":${literal(JSON.stringify(email))}%`)),
-                  eb('after', 'like', likePattern(`%"user":${literal(JSON.stringify(email))}%`)),
+                  contains(dialect, sql.ref<string | null>('before'), user),
+                  contains(dialect, sql.ref<string | null>('after'), user),
                 ]),
               ]),
             ]
