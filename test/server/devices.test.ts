@@ -158,6 +158,38 @@ for (const dialect of DIALECTS) {
       assert.equal((await addKey(real!)).status, 201)
     })
 
+    it('counts failed key additions in a sliding window, so a burst across a clock boundary is refused', async () => {
+      const tok = await t.call(admin, 'POST', '/v1/orgs/acme/tokens', {
+        userEmail: 'ann@acme.test',
+        name: 'straddler',
+      })
+      assert.equal(tok.status, 201, JSON.stringify(tok.body))
+      // every failure one second before a quarter hour (a fixed window would start afresh after it)
+      t.clock.ms = at('2024-01-31T09:14:59Z')
+      for (let i = 0; i < KEY_FAILURES_PER_WINDOW; i++)
+        assert.equal((await addKey(issueKey('guess').key, tok.body.token)).body.error.code, 'invalid_key')
+      t.clock.ms = at('2024-01-31T09:15:01Z')
+      const limited = await addKey(issueKey('guess').key, tok.body.token)
+      assert.deepEqual([limited.status, limited.body.error.code], [429, 'rate_limited'])
+      // back 15 minutes after the failures, not at the next quarter hour
+      assert.equal(limited.body.error.details.retryAfterSeconds, 15 * 60 - 2)
+      assert.match(limited.body.error.message, /try again after 2024-01-31T09:29:59\.000Z/)
+      t.clock.ms = at('2024-01-31T09:29:58Z')
+      assert.equal((await addKey(issueKey('guess').key, tok.body.token)).status, 429)
+      t.clock.ms = at('2024-01-31T09:29:59Z')
+      assert.equal((await addKey(issueKey('guess').key, tok.body.token)).body.error.code, 'invalid_key')
+      // failures that left the window are forgotten, not kept for ever
+      const kept = await t.storage.db
+        .selectFrom('device_key_failures')
+        .select('failures')
+        .where('token_id', '=', tok.body.id)
+        .execute()
+      assert.deepEqual(
+        kept.map((r) => r.failures),
+        [1],
+      )
+    })
+
     it('reproduces the worked example: assign 365 days on 2024-01-31, detach 2024-03-06, reassign 2024-03-07', async () => {
       // a fresh 1y key with one license
       const [key] = await issue('access-point', '1y', 1)

@@ -28,7 +28,10 @@ import { validUntil } from './expiry.js'
 type CategoryRow = Database['device_categories']
 type LicenseRow = Database['device_licenses']
 
-/** Failed key additions a token may make per window before it is refused (`rate_limited`). */
+/**
+ * Failed key additions a token may make within any KEY_FAILURE_WINDOW_MS (a sliding window) before it
+ * is refused (`rate_limited`).
+ */
 export const KEY_FAILURES_PER_WINDOW = 10
 export const KEY_FAILURE_WINDOW_MS = 15 * 60_000
 
@@ -171,22 +174,52 @@ export async function issueKeys(ctx: ServiceContext, body: IssueKeysBody): Promi
   })
 }
 
-/** How many failed key additions this token made in the current window. */
-async function failuresOf(db: Executor, tokenId: string, windowStart: number): Promise<number> {
-  const row = await db
+/**
+ * This token's failed key additions within the sliding window that ends now, oldest first: one row
+ * per instant a failure happened (`window_start` holds that instant), so a burst straddling a clock
+ * boundary counts whole. Rows of the fixed windows before count from their window's start.
+ */
+async function recentFailures(
+  db: Executor,
+  tokenId: string,
+  now: number,
+): Promise<Array<{ at: number; failures: number }>> {
+  const rows = await db
     .selectFrom('device_key_failures')
-    .select('failures')
+    .select(['window_start', 'failures'])
     .where('token_id', '=', tokenId)
-    .where('window_start', '=', windowStart)
-    .executeTakeFirst()
-  return row?.failures ?? 0
+    .where('window_start', '>', now - KEY_FAILURE_WINDOW_MS)
+    .orderBy('window_start')
+    .execute()
+  return rows.map((r) => ({ at: Number(r.window_start), failures: r.failures }))
 }
 
-/** Counts a failed key addition, in its own statement (the request itself fails and rolls back). */
-async function recordFailure(db: Executor, tokenId: string, windowStart: number): Promise<void> {
+/**
+ * When the token may try again: once enough of its recent failures (oldest first) have left the
+ * window that the rest are under the limit.
+ */
+function retryTime(recent: Array<{ at: number; failures: number }>, now: number): number {
+  let left = recent.reduce((n, r) => n + r.failures, 0)
+  for (const r of recent) {
+    left -= r.failures
+    if (left < KEY_FAILURES_PER_WINDOW) return r.at + KEY_FAILURE_WINDOW_MS
+  }
+  return now
+}
+
+/**
+ * Counts a failed key addition at `now`, in its own statement (the request itself fails and rolls
+ * back), and forgets this token's failures that have left the window.
+ */
+async function recordFailure(db: Executor, tokenId: string, now: number): Promise<void> {
+  await db
+    .deleteFrom('device_key_failures')
+    .where('token_id', '=', tokenId)
+    .where('window_start', '<=', now - KEY_FAILURE_WINDOW_MS)
+    .execute()
   await db
     .insertInto('device_key_failures')
-    .values({ token_id: tokenId, window_start: windowStart, failures: 1 })
+    .values({ token_id: tokenId, window_start: now, failures: 1 })
     .onConflict((oc) =>
       oc
         .columns(['token_id', 'window_start'])
@@ -198,8 +231,8 @@ async function recordFailure(db: Executor, tokenId: string, windowStart: number)
 /**
  * An admin adds a key to the organization, with the license terms accepted. The server checks the
  * check symbols again, verifies the tag with its issuing secret and refuses a key added before (by
- * this or any organization). Failed additions count per token: past KEY_FAILURES_PER_WINDOW in a
- * window the token is refused (`rate_limited`) before any check, so the tag cannot be guessed online.
+ * this or any organization). Failed additions count per token: past KEY_FAILURES_PER_WINDOW within
+ * the last 15 minutes the token is refused (`rate_limited`) before any check, so the tag cannot be guessed online.
  */
 export async function addKey(ctx: ServiceContext, slug: string, body: AddKeyBody): Promise<DeviceKey> {
   const org = await authorizeOrg(ctx, slug, { role: 'admin', write: true })
@@ -210,17 +243,18 @@ export async function addKey(ctx: ServiceContext, slug: string, body: AddKeyBody
     )
   const now = ctx.clock.now()
   const tokenId = ctx.principal.tokenId
-  const windowStart = now - (now % KEY_FAILURE_WINDOW_MS)
-  if ((await failuresOf(ctx.db, tokenId, windowStart)) >= KEY_FAILURES_PER_WINDOW) {
-    const retryAfterSeconds = Math.max(1, Math.ceil((windowStart + KEY_FAILURE_WINDOW_MS - now) / 1000))
+  const recent = await recentFailures(ctx.db, tokenId, now)
+  if (recent.reduce((n, r) => n + r.failures, 0) >= KEY_FAILURES_PER_WINDOW) {
+    const until = retryTime(recent, now)
+    const retryAfterSeconds = Math.max(1, Math.ceil((until - now) / 1000))
     throw new AppError(
       'rate_limited',
-      `too many failed key additions with this token; try again after ${toIso(windowStart + KEY_FAILURE_WINDOW_MS)}`,
+      `too many failed key additions with this token; try again after ${toIso(until)}`,
       { retryAfterSeconds },
     )
   }
   const fail = async (err: AppError): Promise<never> => {
-    await recordFailure(ctx.db, tokenId, windowStart)
+    await recordFailure(ctx.db, tokenId, now)
     throw err
   }
   const checked = checkKey(body.key)
