@@ -56,11 +56,20 @@ export interface Column<T> {
   header: string
   get(row: T): string | number | null | undefined
   align?: 'left' | 'right'
+  /**
+   * On a terminal, left out when no row has a value (e.g. `Roaming until` where nothing roams): a
+   * column of dashes only takes width. Off a terminal every column stays, so text read by scripts
+   * keeps its columns whatever the data.
+   */
+  hideWhenEmpty?: boolean
 }
 
 /** A table for humans. Off a terminal it is plain text with no ANSI, one row per line. */
-export function renderTable<T>(rows: readonly T[], columns: readonly Column<T>[]): string {
+export function renderTable<T>(rows: readonly T[], allColumns: readonly Column<T>[]): string {
   if (tablesDropped) return ''
+  const columns = process.stdout.isTTY
+    ? allColumns.filter((col) => !col.hideWhenEmpty || rows.some((row) => !isEmpty(col.get(row))))
+    : allColumns
   const plain = !colorEnabled()
   const Table = loadTable()
   const headers = columns.map((col) => col.header)
@@ -218,8 +227,10 @@ const PLAIN_CHARS = {
   middle: '  ',
 }
 
+const isEmpty = (v: string | number | null | undefined) => v === null || v === undefined || v === ''
+
 function cell(v: string | number | null | undefined): string {
-  if (v === null || v === undefined || v === '') return '-'
+  if (isEmpty(v)) return '-'
   return String(v)
 }
 

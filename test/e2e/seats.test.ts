@@ -231,9 +231,13 @@ describe('e2e: seats', function () {
     const stuck = ok(await as(admin, ['seats', 'stuck']))
     assert.match(
       stuck.stdout,
-      /Lease\s+Product\s+User\s+Host\s+Idle\s+Last heartbeat\s+Roaming until\s+State/,
+      /Lease\s+Product\s+User\s+Host\s+Started\s+Last heartbeat\s+Roaming until\s+State/,
     )
-    assert.match(stuck.stdout, /ls_\w+\s+quick\s+erin@acme\.test\s+crashy\s+\d+s\s+.*stale/)
+    // The idle time once, beside the last heartbeat (no Idle column repeating it).
+    assert.match(
+      stuck.stdout,
+      /ls_\w+\s+quick\s+erin@acme\.test\s+crashy\s+[\d-]+ [\d:]+Z\s+[\d-]+ [\d:]+Z \(\d+s ago\)\s+-\s+stale/,
+    )
     assert.match(stuck.stdout, /1 stuck seat\. Free it with: licctl seats release --stale/)
     const stuckJson = json<{ items: LeaseJson[] }>(await as(admin, ['seats', 'stuck', '--json']))
     assert.deepEqual(
