@@ -10,6 +10,7 @@ import * as expirationsInRange from './0009-expirations-in-range.js'
 import * as activationHostCase from './0010-activation-host-case.js'
 import * as retiredDeviceLicenses from './0011-retired-device-licenses.js'
 import * as leaseHostCase from './0012-lease-host-case.js'
+import * as releasedLeaseHolders from './0013-released-lease-holders.js'
 
 /** Every migration, in order. Names sort in the order they must run. */
 export const migrations = {
@@ -25,4 +26,5 @@ export const migrations = {
   '0010-activation-host-case': activationHostCase,
   '0011-retired-device-licenses': retiredDeviceLicenses,
   '0012-lease-host-case': leaseHostCase,
+  '0013-released-lease-holders': releasedLeaseHolders,
 }
