@@ -78,7 +78,8 @@ export default class ExpiryCheck extends ListCommand<typeof ExpiryCheck> {
           hint: 'GitHub annotations are text for the Actions log; the exit code is the same with either',
         })
     }
-    // A warn level surely longer than the window; the mixed cases (2d, 40h) are the server's to judge.
+    // A warn level surely longer than the window, in any time zone (60d1h against 30d), before any
+    // request; only a mix within about a day of it (2d against 40h) is the server's to judge.
     const failWithin = f['fail-within']
     if (failWithin !== undefined && failWithinSurelyLonger(f.within, failWithin))
       throw new UsageError(`--fail-within: ${failWithinTooLong(f.within, failWithin)}`, {
