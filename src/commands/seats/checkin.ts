@@ -9,6 +9,8 @@ export default class SeatsCheckin extends ApiCommand<typeof SeatsCheckin> {
     '<%= config.bin %> seats checkin ls_06h1…',
     '<%= config.bin %> seats checkin "$(<%= config.bin %> seats list --user me@acme.test --jq \'.items[0].id\')"',
   ]
+  /** The path's `id` is the LEASE argument. */
+  static override requestFieldNames = { id: 'lease' }
   static override args = { lease: Args.string({ description: 'lease id', required: true }) }
 
   async run() {
