@@ -1,24 +1,10 @@
 import { strict as assert } from 'node:assert'
 import { renderLeases } from '../../src/cli/seats-view.js'
 import type { Lease } from '../../src/contract/seats.js'
+import { asOnTerminal } from '../helpers/terminal.js'
 
-/** Runs fn as on a terminal (or in a pipe), without colour, then puts stdout back. */
-function on<T>(tty: boolean, fn: () => T): T {
-  const had = Object.getOwnPropertyDescriptor(process.stdout, 'isTTY')
-  const env = { NO_COLOR: process.env.NO_COLOR, COLUMNS: process.env.COLUMNS }
-  Object.defineProperty(process.stdout, 'isTTY', { value: tty ? true : undefined, configurable: true })
-  process.env.NO_COLOR = '1'
-  process.env.COLUMNS = '200'
-  try {
-    return fn()
-  } finally {
-    if (had) Object.defineProperty(process.stdout, 'isTTY', had)
-    else delete (process.stdout as { isTTY?: boolean }).isTTY
-    for (const [k, v] of Object.entries(env))
-      if (v === undefined) delete process.env[k]
-      else process.env[k] = v
-  }
-}
+/** Runs fn as on a terminal (or in a pipe), without colour. */
+const on = <T>(tty: boolean, fn: () => T): T => asOnTerminal({ tty, columns: 200 }, fn)
 
 const now = Date.now()
 const ago = (s: number) => new Date(now - s * 1000).toISOString()
@@ -34,6 +20,17 @@ const lease = (over: Partial<Lease> = {}): Lease => ({
   idleSeconds: 3600,
   ...over,
 })
+/** Every column of the lease table, as a pipe always shows them. */
+const EVERY_COLUMN = [
+  'Lease',
+  'Product',
+  'User',
+  'Host',
+  'Started',
+  'Last heartbeat',
+  'Roaming until',
+  'State',
+]
 const header = (table: string) =>
   table
     .split('\n')[0]!
@@ -57,31 +54,13 @@ describe('seats list and seats stuck: the lease table', () => {
       roamingUntil: new Date(now + 3 * 86_400_000 + 60_000).toISOString(),
     })
     const tty = on(true, () => renderLeases([lease(), roaming]))
-    assert.deepEqual(header(tty), [
-      'Lease',
-      'Product',
-      'User',
-      'Host',
-      'Started',
-      'Last heartbeat',
-      'Roaming until',
-      'State',
-    ])
+    assert.deepEqual(header(tty), EVERY_COLUMN)
     assert.match(tty, /ls_2\s.*\s+in 3 days\s+roaming/)
     assert.match(tty, /ls_1\s.*1 hour ago\s+-\s+stale/)
   })
 
   it('off a terminal keeps every column whatever the data, so text read by scripts keeps its shape', () => {
     const piped = on(false, () => renderLeases([lease()]))
-    assert.deepEqual(header(piped), [
-      'Lease',
-      'Product',
-      'User',
-      'Host',
-      'Started',
-      'Last heartbeat',
-      'Roaming until',
-      'State',
-    ])
+    assert.deepEqual(header(piped), EVERY_COLUMN)
   })
 })

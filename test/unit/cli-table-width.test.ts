@@ -1,30 +1,9 @@
 import { strict as assert } from 'node:assert'
 import { fitWidths, renderTable, wrapWords, type Column } from '../../src/cli/output.js'
+import { asOnTerminal } from '../helpers/terminal.js'
 
-/** Renders as on a terminal of `columns`, plain (NO_COLOR) or boxed (colour forced). */
-function onTerminal<T>(columns: number, colour: boolean, fn: () => T): T {
-  const had = Object.getOwnPropertyDescriptor(process.stdout, 'isTTY')
-  const keep = {
-    NO_COLOR: process.env.NO_COLOR,
-    FORCE_COLOR: process.env.FORCE_COLOR,
-    COLUMNS: process.env.COLUMNS,
-  }
-  Object.defineProperty(process.stdout, 'isTTY', { value: true, configurable: true })
-  if (colour) {
-    delete process.env.NO_COLOR
-    process.env.FORCE_COLOR = '1'
-  } else process.env.NO_COLOR = '1'
-  process.env.COLUMNS = String(columns)
-  try {
-    return fn()
-  } finally {
-    if (had) Object.defineProperty(process.stdout, 'isTTY', had)
-    else delete (process.stdout as { isTTY?: boolean }).isTTY
-    for (const [k, v] of Object.entries(keep))
-      if (v === undefined) delete process.env[k]
-      else process.env[k] = v
-  }
-}
+const onTerminal = <T>(columns: number, colour: boolean, fn: () => T): T =>
+  asOnTerminal({ columns, colour }, fn)
 // eslint-disable-next-line no-control-regex
 const shown = (text: string) => text.replace(/\u001b\[[0-9;]*m/g, '').split('\n')
 const width = (line: string) => [...line].length
