@@ -1,4 +1,5 @@
 import { isWholeDays, parseDuration } from './duration.js'
+import { instantProblem } from './time-range.js'
 
 const DAY = 86_400_000
 
@@ -33,4 +34,21 @@ export function failWithinSurelyLonger(within: string, failWithin: string): bool
 /** Why a warn level longer than its window is refused (the request field or flag names it). */
 export function failWithinTooLong(within: string, failWithin: string): string {
   return `must not be longer than the window (${within}), got '${failWithin}'`
+}
+
+/**
+ * Why a window (`--within`) surely ends beyond the times licctl stores, counted from `now` in any
+ * time zone (a whole-day window ends after more than its length), or null. Within a day of the
+ * bound it depends on the organization's calendar, which only the server knows.
+ */
+export function windowSurelyTooLate(within: string, now: number): string | null {
+  const ms = parseDuration(within)
+  if (ms === null) return null
+  const problem = instantProblem(now + ms - DAY)
+  return problem === null ? null : windowTooLate(within, problem)
+}
+
+/** Why a window ending beyond the times licctl stores is refused (`problem`: instantProblem's). */
+export function windowTooLate(within: string, problem: string): string {
+  return `the window would end ${problem}, got '${within}'`
 }

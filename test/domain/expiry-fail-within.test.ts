@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert'
 import fc from 'fast-check'
 import { parseDuration, isWholeDays } from '../../src/domain/duration.js'
-import { failWithinSurelyLonger } from '../../src/domain/expiry-fail-within.js'
+import { failWithinSurelyLonger, windowSurelyTooLate } from '../../src/domain/expiry-fail-within.js'
 import { windowEnd } from '../../src/domain/expiry-window.js'
 
 /** Zones with summer time, far east and west, half-hour offsets, and a zone that moves by two hours. */
@@ -65,5 +65,22 @@ describe('expiry check --fail-within: refused by the CLI when surely longer than
       ),
       { numRuns: 3000 },
     )
+  })
+
+  it('refuses a window that surely ends beyond the times licctl stores; within a day of it, the server judges', () => {
+    const now = Date.UTC(2026, 0, 15, 10)
+    assert.equal(
+      windowSurelyTooLate('2920000d', now),
+      "the window would end after 9999-12-31T00:00:00Z, the latest time licctl stores, got '2920000d'",
+    )
+    const toBound = (Date.UTC(9999, 11, 31) - now) / 86_400_000
+    assert.equal(windowSurelyTooLate(`${Math.floor(toBound)}d`, now), null)
+    assert.equal(
+      windowSurelyTooLate(`${Math.floor(toBound) + 1}d`, now),
+      null,
+      'a day of slack: the zone decides',
+    )
+    assert.notEqual(windowSurelyTooLate(`${Math.floor(toBound) + 2}d`, now), null)
+    assert.equal(windowSurelyTooLate('30d', now), null)
   })
 })

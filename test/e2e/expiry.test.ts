@@ -123,7 +123,7 @@ describe('e2e: expiry check', function () {
     assert.equal(JSON.parse(warnOnly.stdout).summary.warning, 4)
   })
 
-  it('refuses a warn level surely longer than the window before any request (exit 2, naming the flag)', async () => {
+  it('refuses a warn level surely longer than the window, or a window surely too late, before any request (exit 2, naming the flag)', async () => {
     // A token the server would refuse (exit 4): the flag is judged first, by the CLI.
     const refused = 'lic_u_' + 'x'.repeat(43)
     for (const [within, failWithin] of [
@@ -137,6 +137,13 @@ describe('e2e: expiry check', function () {
         `Error: --fail-within: must not be longer than the window (${within}), got '${failWithin}'`,
       )
     }
+    // A window that surely ends beyond the times licctl stores: the same, before any request.
+    const late = await cli(['expiry', 'check', '--within', '2920000d'], refused)
+    assert.equal(late.code, 2, late.stderr)
+    assert.equal(
+      late.stderr.split('\n')[0],
+      "Error: --within: the window would end after 9999-12-31T00:00:00Z, the latest time licctl stores, got '2920000d'",
+    )
     // Within a day of the window, a mix depends on the organization's calendar: the server judges it.
     const near = await cli(['expiry', 'check', '--within', '30d', '--fail-within', '30d12h'], refused)
     assert.equal(near.code, 4, near.stderr)
