@@ -26,7 +26,7 @@ import {
 } from '../contract/orgs.js'
 import { createdToken, tokenInfo } from '../contract/tokens.js'
 import { member } from '../contract/users.js'
-import { checkoutResponse, lease, seatPool, userUsage } from '../contract/seats.js'
+import { checkinResponse, checkoutResponse, lease, seatPool, userUsage } from '../contract/seats.js'
 import {
   category,
   device,
@@ -199,7 +199,7 @@ export const jsonOutputs: Record<string, JsonOutput> = {
   'plugins:uninstall': noJsonOutput('removes plugins; progress on stderr'),
   'plugins:update': noJsonOutput('updates the plugins installed from the registry; progress on stderr'),
 
-  'seats:checkin': json(lease),
+  'seats:checkin': json(checkinResponse),
   'seats:checkout': json(checkoutResponse),
   'seats:heartbeat': json(lease),
   'seats:list': list(lease),

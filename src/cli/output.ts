@@ -56,16 +56,27 @@ export interface Column<T> {
   header: string
   get(row: T): string | number | null | undefined
   align?: 'left' | 'right'
+  /**
+   * On a terminal, left out when no row has a value (e.g. `Roaming until` where nothing roams): a
+   * column of dashes only takes width. Off a terminal every column stays, so text read by scripts
+   * keeps its columns whatever the data.
+   */
+  hideWhenEmpty?: boolean
 }
 
 /** A table for humans. Off a terminal it is plain text with no ANSI, one row per line. */
-export function renderTable<T>(rows: readonly T[], columns: readonly Column<T>[]): string {
+export function renderTable<T>(rows: readonly T[], allColumns: readonly Column<T>[]): string {
   if (tablesDropped) return ''
+  const columns = process.stdout.isTTY
+    ? allColumns.filter((col) => !col.hideWhenEmpty || rows.some((row) => !isEmpty(col.get(row))))
+    : allColumns
   const plain = !colorEnabled()
   const Table = loadTable()
   const headers = columns.map((col) => col.header)
   const cells = rows.map((row) => columns.map((col) => cell(col.get(row))))
-  const widths = process.stdout.isTTY ? fitWidths(headers, cells, terminalWidth(), plain) : undefined
+  const width = process.stdout.isTTY ? terminalWidth() : undefined
+  const widths = fitWidths(headers, cells, width, plain)
+  if (widths === 'records') return renderRecords(headers, cells, width!)
   const draw = (head: string[], part: string[][], colWidths: number[] | undefined) => {
     const table = new Table({
       // Bold through cli-table3's own style: applied after wrapping, so a wrapped header keeps whole codes.
@@ -142,15 +153,19 @@ const visibleLength = (s: string) =>
   )
 
 /**
- * Column widths (padding included) that fit the terminal: the widest columns give way first, down
- * to a floor, and their cells wrap. Undefined when the table fits as it is.
+ * Column widths (padding included) that fit the terminal, or undefined when the table fits as it
+ * is. Space goes max-min fairly, as `gh` and `column` lay tables out: a column narrower than its
+ * fair share (a state, a count, a date) keeps its natural width and gives the rest to the others;
+ * only the widest ones (emails, ids, free text) are narrowed, all to one level, and their cells
+ * wrap. No column is narrowed below its header, so headers never break. When even that does not
+ * fit, a table is unreadable: `'records'` asks for one block per row instead (psql's `\x auto`).
  */
 export function fitWidths(
   headers: string[],
   rows: string[][],
   width: number | undefined,
   plain: boolean,
-): number[] | undefined {
+): number[] | 'records' | undefined {
   if (!width) return undefined
   const natural = headers.map(
     (h, i) => Math.max(visibleLength(h), ...rows.map((r) => visibleLength(r[i] ?? ''))) + 2,
@@ -158,16 +173,89 @@ export function fitWidths(
   // Borders: one per column plus one (boxed), or two spaces between columns (plain).
   const chrome = (plain ? 2 * (headers.length - 1) : headers.length + 1) + 1
   const available = width - chrome
-  const widths = [...natural]
-  const FLOOR = 6
-  let total = widths.reduce((a, b) => a + b, 0)
-  while (total > available) {
-    const widest = widths.indexOf(Math.max(...widths))
-    if (widths[widest]! <= FLOOR) break
-    widths[widest]!--
-    total--
+  const sum = (ws: number[]) => ws.reduce((a, b) => a + b, 0)
+  if (sum(natural) <= available) return undefined
+  const floor = headers.map((h, i) => Math.min(natural[i]!, Math.max(visibleLength(h), MIN_CELL) + 2))
+  if (sum(floor) > available) return 'records'
+  // The highest level every column can be cut to (none below its floor, none above its natural).
+  const at = (level: number) => natural.map((n, i) => Math.min(n, Math.max(floor[i]!, level)))
+  let level = 0
+  while (sum(at(level + 1)) <= available) level++
+  const widths = at(level)
+  // What is left makes whole the columns it can (a host one character short), closest first, then
+  // goes one by one to the columns still cut, widest first.
+  let left = available - sum(widths)
+  const cut = natural.map((_, i) => i).filter((i) => widths[i]! < natural[i]!)
+  for (const i of [...cut].sort((a, b) => natural[a]! - widths[a]! - (natural[b]! - widths[b]!)))
+    if (natural[i]! - widths[i]! <= left) {
+      left -= natural[i]! - widths[i]!
+      widths[i] = natural[i]!
+    }
+  for (const i of cut.sort((a, b) => natural[b]! - natural[a]!))
+    if (left > 0 && widths[i]! < natural[i]!) {
+      widths[i]!++
+      left--
+    }
+  return widths
+}
+
+/** The narrowest a wrapped column's text gets (its header may make it wider). */
+const MIN_CELL = 6
+
+/**
+ * A table too wide for the terminal, one block per row: each header beside its value, values that
+ * are too long wrapped under themselves, a blank line between rows.
+ */
+function renderRecords(headers: string[], rows: string[][], width: number): string {
+  const c = color()
+  const keyWidth = Math.max(...headers.map(visibleLength))
+  const valueWidth = Math.max(MIN_CELL, width - keyWidth - 3)
+  const indent = ' '.repeat(keyWidth + 2)
+  const blocks = rows.map((row) =>
+    headers
+      .map((h, i) => {
+        const value = row[i] ?? ''
+        const wrapped = wrappedColoured(value, valueWidth)
+        const text = typeof wrapped === 'string' ? wrapped : wrapped.content
+        const [first = '', ...rest] = text.split('\n')
+        return [
+          `${c.bold(h)}${' '.repeat(keyWidth - visibleLength(h) + 2)}${first}`,
+          ...rest.map((l) => indent + l),
+        ]
+          .map((l) => l.trimEnd())
+          .join('\n')
+      })
+      .join('\n'),
+  )
+  return blocks.join('\n\n')
+}
+
+/**
+ * Plain text in lines of at most `width` characters: broken between words where it can be (`Alice
+ * Liddell` / `from the`), and a word longer than a line (an email, an id) cut where the line ends,
+ * never cut short: what is shown is all there is.
+ */
+export function wrapWords(text: string, width: number): string {
+  const lines: string[] = []
+  for (const paragraph of text.split('\n')) {
+    let line = ''
+    for (const word of paragraph.split(/ +/)) {
+      let rest = [...word]
+      const room = line === '' ? width : width - [...line].length - 1
+      if (rest.length <= room) {
+        line = line === '' ? word : `${line} ${word}`
+        continue
+      }
+      if (line !== '') lines.push(line)
+      while (rest.length > width) {
+        lines.push(rest.slice(0, width).join(''))
+        rest = rest.slice(width)
+      }
+      line = rest.join('')
+    }
+    lines.push(line)
   }
-  return total < natural.reduce((a, b) => a + b, 0) ? widths : undefined
+  return lines.join('\n')
 }
 
 /**
@@ -177,7 +265,7 @@ export function fitWidths(
  * (which carries the colour over to each line).
  */
 function wrappedColoured(text: string, width: number): string | { content: string; wordWrap: false } {
-  if (!text.includes('\u001b[')) return text
+  if (!text.includes('\u001b[')) return { content: wrapWords(text, width), wordWrap: false }
   const lines: string[] = []
   for (const line of text.split('\n')) {
     let current = ''
@@ -218,8 +306,10 @@ const PLAIN_CHARS = {
   middle: '  ',
 }
 
+const isEmpty = (v: string | number | null | undefined) => v === null || v === undefined || v === ''
+
 function cell(v: string | number | null | undefined): string {
-  if (v === null || v === undefined || v === '') return '-'
+  if (isEmpty(v)) return '-'
   return String(v)
 }
 

@@ -22,15 +22,17 @@ export function stateLabel(state: Lease['state']): string {
   return state === 'stale' ? c.yellow('stale') : state === 'roaming' ? c.cyan('roaming') : c.green('active')
 }
 
-export function renderLeases(leases: Lease[], opts: { idle?: boolean } = {}): string {
+/**
+ * Leases, for `seats list` and `seats stuck` alike. How long a lease has been idle is its last
+ * heartbeat's age, shown once: relative on a terminal, with its age in a pipe.
+ */
+export function renderLeases(leases: Lease[]): string {
   return renderTable(leases, [
     { header: 'Lease', get: (l) => l.id },
     { header: 'Product', get: (l) => l.product },
     { header: 'User', get: (l) => l.user },
     { header: 'Host', get: (l) => l.host },
-    ...(opts.idle
-      ? [{ header: 'Idle', get: (l: Lease) => formatDuration(l.idleSeconds * 1000) }]
-      : [{ header: 'Started', get: (l: Lease) => shortTime(l.startedAt) }]),
+    { header: 'Started', get: (l) => shortTime(l.startedAt) },
     {
       header: 'Last heartbeat',
       // On a terminal shortTime is already relative ("3 minutes ago").
@@ -39,7 +41,8 @@ export function renderLeases(leases: Lease[], opts: { idle?: boolean } = {}): st
           ? shortTime(l.lastHeartbeatAt)
           : `${shortTime(l.lastHeartbeatAt)} (${formatDuration(l.idleSeconds * 1000)} ago)`,
     },
-    { header: 'Roaming until', get: (l) => shortTime(l.roamingUntil) },
+    // Empty for every lease that does not roam (and so for every stuck one).
+    { header: 'Roaming until', get: (l) => l.roamingUntil && shortTime(l.roamingUntil), hideWhenEmpty: true },
     { header: 'State', get: (l) => stateLabel(l.state) },
   ])
 }

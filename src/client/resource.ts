@@ -58,7 +58,10 @@ export function resourceOf<T extends Record<string, EndpointSpec>>(
   const methods: Record<string, unknown> = {}
   for (const e of endpointList(table)) {
     const { schema } = primarySuccess(e)
-    const url = (params: Record<string, unknown>) => '/v1' + fillPath(e.path, nonEmpty(params))
+    const url = (params: Record<string, unknown>) => {
+      checked('params', e.params, pathParams(e.path, nonEmpty(params)))
+      return '/v1' + fillPath(e.path, params)
+    }
     methods[e.name] = e.bulk
       ? (params: Record<string, unknown>, items: unknown[], call: BulkCall<Record<string, unknown>>) =>
           t.request(e.method, url(params), {
@@ -72,15 +75,74 @@ export function resourceOf<T extends Record<string, EndpointSpec>>(
             idempotencyKey: call.idempotencyKey ?? true,
             ...(call.onAnswer ? { onAnswer: call.onAnswer } : {}),
           })
-      : (params: Record<string, unknown>, input?: unknown) =>
-          t.request(e.method, url(params), {
+      : (params: Record<string, unknown>, input?: unknown) => {
+          const path = url(params)
+          if (e.body) checked('body', e.body, asSent(input))
+          else checked('query', e.query, queryAsSent(input as Query | undefined))
+          return t.request(e.method, path, {
             ...(e.body ? { body: input } : { query: (input ?? {}) as Query }),
             ...(schema ? { schema } : {}),
             ...(e.idempotent ? { retry: true } : e.mutation ? { idempotencyKey: true as const } : {}),
           })
+        }
   }
   return methods as Resource<T>
 }
+
+/** What a schema's safeParse answers, without the client importing zod (the contract brings it). */
+interface Checkable {
+  safeParse(value: unknown): {
+    success: boolean
+    error?: { issues: ReadonlyArray<{ code: string; path: PropertyKey[]; message: string; keys?: string[] }> }
+  }
+}
+
+/**
+ * Input the contract's own schema refuses is refused here, before any request, as the server would
+ * refuse it: `validation_failed`, each issue named by its path (`query.product`, `body.admin.email`),
+ * so the CLI names the flag or argument (exit 2) whatever the token or the network. The value is
+ * checked as the server will receive it, and sent as given: the server stays the judge of the rest.
+ */
+function checked(part: 'params' | 'query' | 'body', schema: Checkable | undefined, value: unknown): void {
+  const result = schema?.safeParse(value)
+  if (!result || result.success) return
+  const issues = (result.error?.issues ?? []).flatMap((issue) =>
+    issue.code === 'unrecognized_keys' && issue.keys?.length
+      ? issue.keys.map((key) => ({
+          path: fieldPath(part, [...issue.path, key]),
+          message: part === 'query' ? 'unknown query parameter' : 'unknown field',
+        }))
+      : [{ path: fieldPath(part, issue.path), message: issue.message }],
+  )
+  const first = issues[0]
+  throw new ClientError(first ? `${first.path}: ${first.message}` : 'invalid request', {
+    code: 'validation_failed',
+    details: { issues },
+  })
+}
+
+/** A field's path as the server names it: `body.items[3].email`. */
+function fieldPath(part: string, path: readonly PropertyKey[]): string {
+  return path.reduce<string>(
+    (at, key) => (typeof key === 'number' ? `${at}[${key}]` : `${at}.${String(key)}`),
+    part,
+  )
+}
+
+/** The parameters the path names: the only ones the server receives. */
+function pathParams(path: string, params: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries([...path.matchAll(/\{(\w+)\}/g)].map(([, name]) => [name!, params[name!]]))
+}
+
+/** A body as the server receives it: JSON (undefined fields gone). */
+const asSent = (input: unknown): unknown =>
+  input === undefined ? undefined : JSON.parse(JSON.stringify(input))
+
+/** A query as the server receives it: strings, undefined ones left out (see the transport). */
+const queryAsSent = (query: Query | undefined): Record<string, string> =>
+  Object.fromEntries(
+    Object.entries(query ?? {}).flatMap(([k, v]) => (v === undefined ? [] : [[k, String(v)]])),
+  )
 
 /**
  * An empty path parameter names nothing, and would send the request to another route

@@ -87,6 +87,12 @@ export const checkoutBody = z.strictObject({
 })
 export type CheckoutBody = z.input<typeof checkoutBody>
 export const checkoutResponse = lease.extend({ reused: z.boolean() })
+/**
+ * The lease as it was checked in. `changed` is false when it had already gone (checked in, or
+ * released by an admin) before this call: the same document, the seat not freed twice.
+ */
+export const checkinResponse = lease.extend({ changed: z.boolean() })
+export type CheckinResponse = z.infer<typeof checkinResponse>
 
 export const productParams = z.strictObject({ org: slug, product })
 export const leaseParams = z.strictObject({ org: slug, id: leaseId })
@@ -196,11 +202,11 @@ export const seatsEndpoints = defineEndpoints('seats', {
   checkin: {
     method: 'POST',
     path: '/orgs/{org}/seats/leases/{id}/checkin',
-    summary: 'Check a seat back in',
+    summary: 'Check a seat back in (again: changed false, for the lease’s own user and admins)',
     access: 'member',
     mutation: true,
     params: leaseParams,
-    responses: { 200: lease },
+    responses: { 200: checkinResponse },
   },
   leases: {
     method: 'GET',

@@ -87,11 +87,19 @@ export interface Database {
     last_heartbeat_at: number
     roaming_until: number | null
   }
-  /** Leases released or checked in (their rows are gone): "already so" for a second release. */
+  /**
+   * Leases released or checked in (their rows are gone): "already so" for a second release or
+   * checkin. The lease as it was when it went (0014); NULL for leases released before that.
+   */
   released_leases: {
     id: string
     pool_id: string
     released_at: number
+    user_id: string | null
+    host: string | null
+    started_at: number | null
+    last_heartbeat_at: number | null
+    roaming_until: number | null
   }
   addon_pools: {
     id: string

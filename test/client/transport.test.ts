@@ -139,7 +139,7 @@ describe('client: transport', function () {
       sleep: async (ms) => void sleeps.push(ms),
     })
     const lease = {
-      id: 'ls_1',
+      id: 'ls_06h3vb8z077mv0xxjse7vk0qq4',
       product: 'cad',
       user: 'a@b.test',
       host: 'h',
@@ -150,11 +150,11 @@ describe('client: transport', function () {
       idleSeconds: 0,
     }
     const beat = nock(BASE, { badheaders: ['idempotency-key'] })
-      .post('/v1/orgs/acme/seats/leases/ls_1/heartbeat')
+      .post('/v1/orgs/acme/seats/leases/ls_06h3vb8z077mv0xxjse7vk0qq4/heartbeat')
       .reply(502, {})
-      .post('/v1/orgs/acme/seats/leases/ls_1/heartbeat')
+      .post('/v1/orgs/acme/seats/leases/ls_06h3vb8z077mv0xxjse7vk0qq4/heartbeat')
       .reply(200, lease)
-    await client.seats.heartbeat({ org: 'acme', id: 'ls_1' })
+    await client.seats.heartbeat({ org: 'acme', id: 'ls_06h3vb8z077mv0xxjse7vk0qq4' })
     assert.ok(beat.isDone())
     const checkout = nock(BASE, { reqheaders: { 'idempotency-key': /^[0-9a-f-]{36}$/ } })
       .post('/v1/orgs/acme/seats/pools/cad/checkout')

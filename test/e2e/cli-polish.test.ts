@@ -423,6 +423,37 @@ describe('e2e: what a new user trips over', function () {
         assert.equal(json.code, 2)
         assert.deepEqual(jsonError(json), { code: 'validation_failed', message })
       })
+
+    // What the contract's schema refuses is refused before any request, as the server would say it
+    // (validation_failed, exit 2, naming the flag or argument): with a token the server refuses
+    // (exit 4) or no server at all (exit 1), the flag is still what the user hears about.
+    const contractCases: Array<[string[], string]> = [
+      [
+        ['seats', 'stuck', '--product', 'Bad Product'],
+        '--product: lowercase letters, digits, dots, dashes and underscores',
+      ],
+      [['seats', 'checkout', 'cad', '--host', 'ws\u00071'], '--host: must not contain control characters'],
+      [['seats', 'list', '--user', 'bob'], '--user: Invalid email address'],
+      [['seats', 'checkin', 'ls_nope'], 'LEASE: not a lease id (ls_ followed by 26 letters and digits)'],
+      [['orgs', 'update', '--contact-email', 'nobody'], '--contact-email: Invalid email address'],
+      [['orgs', 'create', 'a', '--name', 'A'], 'SLUG: Too small: expected string to have >=2 characters'],
+      [
+        ['activations', 'list', '--product', ''],
+        '--product: Too small: expected string to have >=1 characters',
+      ],
+    ]
+    for (const [args, message] of contractCases)
+      it(`${args.slice(0, 2).join(' ')} ${args.slice(2).join(' ')} (the contract's schema, before any request)`, async () => {
+        for (const url of [server.url, 'http://127.0.0.1:1']) {
+          const refused = { LICCTL_URL: url, LICCTL_ORG: 'acme', LICCTL_TOKEN: 'lic_u_' + 'x'.repeat(43) }
+          const res = await runCli(args, { env: { ...refused, NO_COLOR: '1' } })
+          assert.equal(res.code, 2, res.stderr)
+          assert.equal(res.stderr.split('\n')[0], `Error: ${message}`)
+          const json = await runCli([...args, '--json'], { env: refused })
+          assert.equal(json.code, 2)
+          assert.deepEqual(jsonError(json), { code: 'validation_failed', message })
+        }
+      })
   })
 
   it('a binary --file is named, its bytes escaped: no control character reaches the terminal', async () => {

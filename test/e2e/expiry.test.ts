@@ -123,6 +123,32 @@ describe('e2e: expiry check', function () {
     assert.equal(JSON.parse(warnOnly.stdout).summary.warning, 4)
   })
 
+  it('refuses a warn level surely longer than the window, or a window surely too late, before any request (exit 2, naming the flag)', async () => {
+    // A token the server would refuse (exit 4): the flag is judged first, by the CLI.
+    const refused = 'lic_u_' + 'x'.repeat(43)
+    for (const [within, failWithin] of [
+      ['30d', '60d1h'],
+      ['40h', '3d'],
+    ]) {
+      const r = await cli(['expiry', 'check', '--within', within!, '--fail-within', failWithin!], refused)
+      assert.equal(r.code, 2, r.stderr)
+      assert.equal(
+        r.stderr.split('\n')[0],
+        `Error: --fail-within: must not be longer than the window (${within}), got '${failWithin}'`,
+      )
+    }
+    // A window that surely ends beyond the times licctl stores: the same, before any request.
+    const late = await cli(['expiry', 'check', '--within', '2920000d'], refused)
+    assert.equal(late.code, 2, late.stderr)
+    assert.equal(
+      late.stderr.split('\n')[0],
+      "Error: --within: the window would end after 9999-12-31T00:00:00Z, the latest time licctl stores, got '2920000d'",
+    )
+    // Within a day of the window, a mix depends on the organization's calendar: the server judges it.
+    const near = await cli(['expiry', 'check', '--within', '30d', '--fail-within', '30d12h'], refused)
+    assert.equal(near.code, 4, near.stderr)
+  })
+
   it('checks only the kinds asked for; an unknown kind is exit 2 naming the known ones', async () => {
     const r = await cli(['expiry', 'check', '--kind', 'token', '--json'])
     assert.equal(r.code, 7)

@@ -182,6 +182,20 @@ describe('e2e: seats', function () {
     assert.equal(foreign.code, 4)
     const inn = ok(await as(tokens['carol@acme.test']!, ['seats', 'checkin', carol.id]))
     assert.equal(inn.stdout.trim(), `Checked in ${carol.id}: the cad-pro seat on ws-2 is free.`)
+    // Again: already so, exit 0, changed false; a lease id that never existed is still not found.
+    const again = ok(await as(tokens['carol@acme.test']!, ['seats', 'checkin', carol.id]))
+    assert.equal(
+      again.stdout.trim(),
+      `${carol.id} (the cad-pro seat on ws-2) was already checked in or released: nothing to do.`,
+    )
+    const againJson = json<LeaseJson & { changed: boolean }>(
+      await as(tokens['carol@acme.test']!, ['seats', 'checkin', carol.id, '--json']),
+    )
+    assert.deepEqual([againJson.id, againJson.changed], [carol.id, false])
+    const foreignGone = await as(tokens['bob@acme.test']!, ['seats', 'checkin', carol.id])
+    assert.equal(foreignGone.code, 5, 'another user’s released lease is not found, as an unknown one')
+    const never = await as(tokens['carol@acme.test']!, ['seats', 'checkin', 'ls_00000000000000000000000000'])
+    assert.equal(never.code, 5)
     const gone = await as(tokens['carol@acme.test']!, ['seats', 'heartbeat', carol.id])
     assert.equal(gone.code, 5)
     ok(await checkout('dave@acme.test', 'cad-pro', 'ws-3'))
@@ -231,9 +245,13 @@ describe('e2e: seats', function () {
     const stuck = ok(await as(admin, ['seats', 'stuck']))
     assert.match(
       stuck.stdout,
-      /Lease\s+Product\s+User\s+Host\s+Idle\s+Last heartbeat\s+Roaming until\s+State/,
+      /Lease\s+Product\s+User\s+Host\s+Started\s+Last heartbeat\s+Roaming until\s+State/,
     )
-    assert.match(stuck.stdout, /ls_\w+\s+quick\s+erin@acme\.test\s+crashy\s+\d+s\s+.*stale/)
+    // The idle time once, beside the last heartbeat (no Idle column repeating it).
+    assert.match(
+      stuck.stdout,
+      /ls_\w+\s+quick\s+erin@acme\.test\s+crashy\s+[\d-]+ [\d:]+Z\s+[\d-]+ [\d:]+Z \(\d+s ago\)\s+-\s+stale/,
+    )
     assert.match(stuck.stdout, /1 stuck seat\. Free it with: licctl seats release --stale/)
     const stuckJson = json<{ items: LeaseJson[] }>(await as(admin, ['seats', 'stuck', '--json']))
     assert.deepEqual(

@@ -61,13 +61,43 @@ describe('e2e: on a terminal', function () {
     assert.ok(res.stdout.includes(`Logged in to ${server.url} as alice@acme.test (admin)`), res.stdout)
   })
 
-  it('a destructive command asks, and does nothing when the answer is no', async () => {
+  it('a destructive command asks, naming what it would release, and does nothing when the answer is no', async () => {
+    const op = await server.asOperator([
+      'seats',
+      'provision',
+      'cam',
+      '--org',
+      'acme',
+      '--seats',
+      '1',
+      '--expires',
+      '2099-12-31',
+    ])
+    assert.equal(op.code, 0, op.stderr)
+    const co = await runCli(['seats', 'checkout', 'cam', '--host', 'ws-carol', '--user', 'carol@acme.test'], {
+      env: server.env(admin, 'acme'),
+    })
+    assert.equal(co.code, 0, co.stderr)
     const no = await runInPty(['orgs', 'users', 'remove', 'carol@acme.test'], {
       env: server.env(admin, 'acme'),
       answers: [{ after: /Remove carol@acme\.test/, type: 'n\r' }],
     })
     assert.equal(no.code, 2)
+    // The server's dry run, in the question: what removing her would release.
+    assert.match(
+      no.stdout,
+      /Remove carol@acme\.test from acme \(seats released: cam on ws-carol\)\?/,
+      no.stdout,
+    )
     assert.match(no.stdout, /Error: cancelled/)
+    const pools = await runCli(['seats', 'pools', '--json'], { env: server.env(admin, 'acme') })
+    assert.equal(
+      (JSON.parse(pools.stdout).items as Array<{ product: string; inUse: number }>).find(
+        (p) => p.product === 'cam',
+      )?.inUse,
+      1,
+      'the dry run released nothing',
+    )
     const still = await runCli(['orgs', 'users', 'list', '--json'], { env: server.env(admin, 'acme') })
     assert.ok(JSON.parse(still.stdout).items.some((m: { email: string }) => m.email === 'carol@acme.test'))
     const yes = await runInPty(['orgs', 'users', 'remove', 'carol@acme.test'], {

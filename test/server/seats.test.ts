@@ -338,6 +338,7 @@ for (const dialect of DIALECTS) {
         const res = await t.call(tokens['alice@acme.test']!, 'POST', `${base}/leases/${aliceLease}/checkin`)
         assert.equal(res.status, 200, JSON.stringify(res.body))
         assert.equal(res.body.id, aliceLease)
+        assert.equal(res.body.changed, true)
         assert.deepEqual(await dbCounts('cad-pro'), { used: 2, leases: 2 })
         const gone = await t.call(
           tokens['alice@acme.test']!,
@@ -1044,6 +1045,85 @@ for (const dialect of DIALECTS) {
         const back = await take({ user: 'ann@cased.test', host: 'WS-7' }, 'merge-cad')
         assert.deepEqual([back.body.id, back.body.host, back.body.reused], [kept.id, 'ws-7', true])
         assert.deepEqual(await dbCounts('merge-cad'), { used: 2, leases: 2 })
+      })
+    })
+
+    // Last: these move the clock, which the tests above count idle times by.
+    describe('checking in again', () => {
+      it('checks in again as "already so": the lease as it was checked in, changed false, nothing freed twice', async () => {
+        const p = await provision({
+          product: 'cad-spare',
+          seats: 2,
+          expires: '2099-12-31',
+          leaseTtlSeconds: 600,
+        })
+        assert.equal(p.status, 201, JSON.stringify(p.body))
+        const first = await checkout(tokens['bob@acme.test']!, 'cad-spare', { host: 'ws-bob' })
+        assert.equal(first.status, 200, JSON.stringify(first.body))
+        const bobLease = first.body.id as string
+        t.clock.advance(MIN)
+        const path = `${base}/leases/${bobLease}/checkin`
+        const done = await t.call(tokens['bob@acme.test']!, 'POST', path)
+        assert.equal(done.status, 200, JSON.stringify(done.body))
+        assert.equal(done.body.changed, true)
+        const counts = await dbCounts('cad-spare')
+        const entries = async () =>
+          (await t.call(admin, 'GET', '/v1/orgs/acme/audit?action=seats.checkin&limit=1000')).body.items
+            .length
+        const audited = await entries()
+        t.clock.advance(MIN)
+        // Its own user, an admin and the operator: the same document, changed false.
+        for (const token of [tokens['bob@acme.test']!, admin, t.operatorToken]) {
+          const again = await t.call(token, 'POST', path)
+          assert.equal(again.status, 200, JSON.stringify(again.body))
+          assert.deepEqual(again.body, { ...done.body, changed: false })
+        }
+        assert.deepEqual(await dbCounts('cad-spare'), counts, 'no seat freed twice')
+        assert.equal(await entries(), audited, 'nothing new to audit')
+        // A lease an admin released is gone too: its user checking it in is told so, not "not found".
+        const second = await checkout(tokens['bob@acme.test']!, 'cad-spare', { host: 'ws-bob-2' })
+        const freed = await release(admin, { items: [{ lease: second.body.id }], force: true })
+        assert.equal(freed.body.results[0].status, 'changed', JSON.stringify(freed.body))
+        const afterRelease = await t.call(
+          tokens['bob@acme.test']!,
+          'POST',
+          `${base}/leases/${second.body.id}/checkin`,
+        )
+        assert.equal(afterRelease.status, 200, JSON.stringify(afterRelease.body))
+        assert.deepEqual([afterRelease.body.host, afterRelease.body.changed], ['ws-bob-2', false])
+      })
+
+      it('a released lease of another user is "not found" to a member, word for word as an id that never existed', async () => {
+        const bobs = await checkout(tokens['bob@acme.test']!, 'cad-spare', { host: 'ws-bob-3' })
+        assert.equal(bobs.status, 200, JSON.stringify(bobs.body))
+        const path = (id: string) => `${base}/leases/${id}/checkin`
+        assert.equal((await t.call(tokens['bob@acme.test']!, 'POST', path(bobs.body.id))).status, 200)
+        const never = 'ls_00000000000000000000000000'
+        const foreign = await t.call(tokens['carol@acme.test']!, 'POST', path(bobs.body.id))
+        const unknown = await t.call(tokens['carol@acme.test']!, 'POST', path(never))
+        assert.deepEqual([foreign.status, unknown.status], [404, 404])
+        assert.deepEqual(
+          foreign.body,
+          JSON.parse(JSON.stringify(unknown.body).replaceAll(never, bobs.body.id)),
+        )
+        // Never existed: not found to admins too; another organization's path never reaches it.
+        assert.equal((await t.call(admin, 'POST', path(never))).status, 404)
+        const elsewhere = await t.call(
+          t.operatorToken,
+          'POST',
+          `/v1/orgs/globex/seats/leases/${bobs.body.id}/checkin`,
+        )
+        assert.equal(elsewhere.status, 404)
+        // Released before the holder was recorded (an older server): not found, as it always was.
+        await t.storage.db
+          .updateTable('released_leases')
+          .set({ user_id: null, host: null, started_at: null, last_heartbeat_at: null, roaming_until: null })
+          .where('id', '=', bobs.body.id)
+          .execute()
+        const legacy = await t.call(tokens['bob@acme.test']!, 'POST', path(bobs.body.id))
+        assert.equal(legacy.status, 404, JSON.stringify(legacy.body))
+        const asAdmin = await t.call(admin, 'POST', path(bobs.body.id))
+        assert.equal(asAdmin.status, 404, JSON.stringify(asAdmin.body))
       })
     })
   })

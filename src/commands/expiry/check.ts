@@ -4,7 +4,11 @@ import { quote, UsageError } from '../../cli/errors.js'
 import { contractFlag, type NumberSchema } from '../../cli/flag-values.js'
 import type { LicctlClient } from '../../client/index.js'
 import type { ExpiryCheckOutput, ExpiryItem, ExpiryReport } from '../../contract/expiry.js'
-import { failWithinSurelyLonger, failWithinTooLong } from '../../domain/expiry-fail-within.js'
+import {
+  failWithinSurelyLonger,
+  failWithinTooLong,
+  windowSurelyTooLate,
+} from '../../domain/expiry-fail-within.js'
 import { byUrgency } from '../../domain/expiry-order.js'
 
 /** The window flags are checked by the contract's duration (longer than zero, within licctl's times). */
@@ -78,7 +82,10 @@ export default class ExpiryCheck extends ListCommand<typeof ExpiryCheck> {
           hint: 'GitHub annotations are text for the Actions log; the exit code is the same with either',
         })
     }
-    // A warn level surely longer than the window; the mixed cases (2d, 40h) are the server's to judge.
+    // A warn level surely longer than the window, in any time zone (60d1h against 30d), before any
+    // request; only a mix within about a day of it (2d against 40h) is the server's to judge.
+    const late = windowSurelyTooLate(f.within, Date.now())
+    if (late !== null) throw new UsageError(`--within: ${late}`, { code: 'validation_failed' })
     const failWithin = f['fail-within']
     if (failWithin !== undefined && failWithinSurelyLonger(f.within, failWithin))
       throw new UsageError(`--fail-within: ${failWithinTooLong(f.within, failWithin)}`, {

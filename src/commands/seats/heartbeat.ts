@@ -7,6 +7,8 @@ export default class SeatsHeartbeat extends ApiCommand<typeof SeatsHeartbeat> {
     '<%= config.bin %> seats heartbeat ls_06h1…',
     '<%= config.bin %> seats heartbeat ls_06h1… --json',
   ]
+  /** The path's `id` is the LEASE argument. */
+  static override requestFieldNames = { id: 'lease' }
   static override args = { lease: Args.string({ description: 'lease id', required: true }) }
 
   async run() {

@@ -29,7 +29,7 @@ export default class SeatsStuck extends ListCommand<typeof SeatsStuck> {
     const items = await allItems(client.seats.stuck, { org }, { product: this.flags.product, idleSeconds })
     if (items.length === 0) this.say('No stuck seats.')
     else {
-      this.say(renderLeases(items, { idle: true }))
+      this.say(renderLeases(items))
       // The command that frees what was listed: with the TTL alone it would miss (or add) leases.
       const narrowed = [
         ...(idleSeconds !== undefined ? ['--idle', exactDuration(idleSeconds)] : []),

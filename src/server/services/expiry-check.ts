@@ -4,7 +4,7 @@ import { daysUntil, lastValidDay } from '../../domain/dates.js'
 import { byUrgency } from '../../domain/expiry-order.js'
 import { isWholeDays, parseDuration } from '../../domain/duration.js'
 import { windowEnd } from '../../domain/expiry-window.js'
-import { failWithinTooLong } from '../../domain/expiry-fail-within.js'
+import { failWithinTooLong, windowTooLate } from '../../domain/expiry-fail-within.js'
 import { instantProblem } from '../../domain/time-range.js'
 import type { Executor, ServiceContext } from '../context.js'
 import { invalidField } from '../errors.js'
@@ -131,7 +131,7 @@ export async function checkExpiry(ctx: ServiceContext, slug: string, q: ExpiryQu
   // The contract has checked both durations (positive, no longer than licctl's range of times).
   const until = windowEnd(now, parseDuration(within)!, isWholeDays(within), tz)
   const beyond = instantProblem(until)
-  if (beyond !== null) throw invalidField('query.within', `the window would end ${beyond}, got '${within}'`)
+  if (beyond !== null) throw invalidField('query.within', windowTooLate(within, beyond))
   const failUntil =
     q.failWithin === undefined
       ? null

@@ -14,14 +14,19 @@ import { requireMember } from './users.js'
 interface HeldLease {
   id: string
   pool_id: string
+  user_id: string
   host: string
   email: string
   product: string
+  started_at: number
+  last_heartbeat_at: number
+  roaming_until: number | null
 }
 
 /**
- * Frees one seat: deletes the lease and decrements its pool's count, in the caller's transaction.
- * Returns false when the lease was already gone (a concurrent release), changing nothing.
+ * Frees one seat: deletes the lease, records it as released (whose it was and how it stood, for a
+ * second checkin) and decrements its pool's count, in the caller's transaction. Returns false when
+ * the lease was already gone (a concurrent release), changing nothing.
  */
 export async function releaseLease(
   db: Tx,
@@ -38,7 +43,16 @@ export async function releaseLease(
   if (gone.numDeletedRows === 0n) return false
   await db
     .insertInto('released_leases')
-    .values({ id: lease.id, pool_id: lease.pool_id, released_at: now })
+    .values({
+      id: lease.id,
+      pool_id: lease.pool_id,
+      released_at: now,
+      user_id: lease.user_id,
+      host: lease.host,
+      started_at: lease.started_at,
+      last_heartbeat_at: lease.last_heartbeat_at,
+      roaming_until: lease.roaming_until,
+    })
     .execute()
   const pool = await db
     .updateTable('seat_pools')

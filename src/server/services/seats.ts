@@ -1,6 +1,7 @@
 import { sql, type Transaction } from 'kysely'
 import type { PageQuery } from '../../contract/common.js'
 import type {
+  CheckinResponse,
   CheckoutBody,
   Lease,
   ProvisionPoolBody,
@@ -358,11 +359,18 @@ async function noFreeSeat(db: Executor, orgId: string, pool: PoolRow): Promise<A
 async function ownLease(ctx: ServiceContext, db: Executor, slug: string, id: string) {
   const org = await authorizeOrg(ctx, slug, { role: 'member', write: true }, db)
   const lease = await leaseById(db, org.id, id)
-  if (!lease) throw notFound(`lease ${id} (released or checked in?)`)
-  const p = ctx.principal
-  if (p.kind === 'user' && p.role !== 'admin' && lease.user_id !== p.userId)
-    throw new AppError('not_admin', 'this lease belongs to another user')
+  if (!lease) throw leaseGone(id)
+  if (!mayActOn(ctx, lease.user_id)) throw new AppError('not_admin', 'this lease belongs to another user')
   return { org, lease }
+}
+
+/** The one answer for a lease that is not held: never existed, or (to anyone else) someone's released one. */
+const leaseGone = (id: string) => notFound(`lease ${id} (released or checked in?)`)
+
+/** A member acts on their own leases; admins and the operator on any of the organization's. */
+function mayActOn(ctx: ServiceContext, holder: string | null): boolean {
+  const p = ctx.principal
+  return !(p.kind === 'user' && p.role !== 'admin' && holder !== p.userId)
 }
 
 export async function heartbeat(ctx: ServiceContext, slug: string, id: string): Promise<Lease> {
@@ -378,11 +386,64 @@ export async function heartbeat(ctx: ServiceContext, slug: string, id: string): 
   return presentLease({ ...lease, last_heartbeat_at: now }, now)
 }
 
-export async function checkin(ctx: ServiceContext, slug: string, id: string): Promise<Lease> {
+/**
+ * Checks a seat in. Checking in a lease that has already gone (checked in, or released by an admin)
+ * is "already so": the lease as it was when it went, `changed: false`, for whoever may act on it
+ * (its user, admins, the operator). Anyone else gets the not-found of an id that never existed, so
+ * a member learns nothing of other users' leases that a first checkin would not have told them.
+ */
+export async function checkin(ctx: ServiceContext, slug: string, id: string): Promise<CheckinResponse> {
   const now = ctx.clock.now()
   return inTransaction(ctx, async (trx) => {
-    const { org, lease } = await ownLease(ctx, trx, slug, id)
-    await releaseLease(trx, ctx, now, org.id, lease, 'seats.checkin', 'checked in')
-    return presentLease(lease, now)
+    const org = await authorizeOrg(ctx, slug, { role: 'member', write: true }, trx)
+    const lease = await leaseById(trx, org.id, id)
+    if (!lease) return { ...(await releasedLease(ctx, trx, org.id, id)), changed: false }
+    if (!mayActOn(ctx, lease.user_id)) throw new AppError('not_admin', 'this lease belongs to another user')
+    const changed = await releaseLease(trx, ctx, now, org.id, lease, 'seats.checkin', 'checked in')
+    return { ...presentLease(lease, now), changed }
   })
+}
+
+/** A lease of the organization that has gone, as it stood when it went, if the caller may see it. */
+async function releasedLease(ctx: ServiceContext, db: Executor, orgId: string, id: string): Promise<Lease> {
+  const row = await db
+    .selectFrom('released_leases')
+    .innerJoin('seat_pools', 'seat_pools.id', 'released_leases.pool_id')
+    .leftJoin('users', 'users.id', 'released_leases.user_id')
+    .select([
+      'released_leases.id',
+      'released_leases.pool_id',
+      'released_leases.released_at',
+      'released_leases.user_id',
+      'released_leases.host',
+      'released_leases.started_at',
+      'released_leases.last_heartbeat_at',
+      'released_leases.roaming_until',
+      'users.email',
+      'seat_pools.product',
+      'seat_pools.lease_ttl_seconds',
+    ])
+    .where('seat_pools.org_id', '=', orgId)
+    .where('released_leases.id', '=', id)
+    .executeTakeFirst()
+  // Released before its holder was recorded (migration 0014): nothing to show, as before.
+  if (
+    !row?.user_id ||
+    row.email === null ||
+    row.host === null ||
+    row.started_at === null ||
+    row.last_heartbeat_at === null ||
+    !mayActOn(ctx, row.user_id)
+  )
+    throw leaseGone(id)
+  const held = {
+    ...row,
+    user_id: row.user_id,
+    email: row.email,
+    host: row.host,
+    started_at: Number(row.started_at),
+    last_heartbeat_at: Number(row.last_heartbeat_at),
+    roaming_until: row.roaming_until === null ? null : Number(row.roaming_until),
+  }
+  return presentLease(held, Number(row.released_at))
 }

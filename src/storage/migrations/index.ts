@@ -11,6 +11,7 @@ import * as activationHostCase from './0010-activation-host-case.js'
 import * as retiredDeviceLicenses from './0011-retired-device-licenses.js'
 import * as leaseHostCase from './0012-lease-host-case.js'
 import * as byteOrderKeys from './0013-byte-order-keys.js'
+import * as releasedLeaseHolders from './0014-released-lease-holders.js'
 
 /** Every migration, in order. Names sort in the order they must run. */
 export const migrations = {
@@ -27,4 +28,5 @@ export const migrations = {
   '0011-retired-device-licenses': retiredDeviceLicenses,
   '0012-lease-host-case': leaseHostCase,
   '0013-byte-order-keys': byteOrderKeys,
+  '0014-released-lease-holders': releasedLeaseHolders,
 }

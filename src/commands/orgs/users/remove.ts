@@ -1,8 +1,8 @@
 import { Args } from '@oclif/core'
 import { ApiCommand } from '../../../cli/base-command.js'
 import { bulkFlags, bulkSource } from '../../../cli/bulk-flags.js'
-import { confirmDestructive } from '../../../cli/prompts.js'
-import { removeUserItem, type Removal } from '../../../contract/users.js'
+import type { BulkRowResult } from '../../../contract/bulk.js'
+import { removeUserItem, type Release, type Removal } from '../../../contract/users.js'
 
 export default class UsersRemove extends ApiCommand<typeof UsersRemove> {
   static override summary = 'Remove members: releases their seats, revokes their add-ons and tokens (admins)'
@@ -21,26 +21,38 @@ export default class UsersRemove extends ApiCommand<typeof UsersRemove> {
     const source = bulkSource(this.positionals, this.flags.file)
     const client = await this.client()
     const org = await this.org()
-    if (!this.flags['dry-run']) {
-      const what = source.kind === 'file' ? `every member listed in ${source.path}` : source.values.join(', ')
-      await confirmDestructive(
-        `Remove ${what} from ${org}, releasing their licenses and tokens?`,
-        this.flags.yes,
-      )
+    const { planBulk, runBulk } = await import('../../../cli/bulk/index.js')
+    const spec = {
+      target: 'email',
+      schema: removeUserItem,
+      verb: 'remove users',
+      describe: describeRemoval,
+      endpoint: client.users.remove,
+      params: { org },
     }
-    const { runBulk } = await import('../../../cli/bulk/index.js')
-    process.exitCode = await runBulk(
-      {
-        target: 'email',
-        schema: removeUserItem,
-        verb: 'remove users',
-        describe: describeRemoval,
-        endpoint: client.users.remove,
-        params: { org },
-      },
-      source,
-      { dryRun: this.flags['dry-run'], ...this.structuredOutput, strict: this.flags.strict },
-    )
+    if (!this.flags['dry-run'] && !this.flags.yes) {
+      const { canPrompt, confirmDestructive } = await import('../../../cli/prompts.js')
+      if (canPrompt()) {
+        // The server's dry run says what each removal would release: the question names it.
+        const removing = await planBulk(spec, source, (r) => r.status === 'will-change', {
+          strict: this.flags.strict,
+        })
+        if (removing.length > 0) {
+          if (removing.length > 1 && !this.jsonEnabled())
+            for (const r of removing) this.note(`  ${r.target}: ${describeRemoval(r.details ?? {})}`)
+          await confirmDestructive(removalQuestion(org, removing), false)
+        }
+      } else {
+        const what =
+          source.kind === 'file' ? `every member listed in ${source.path}` : source.values.join(', ')
+        await confirmDestructive(`Remove ${what} from ${org}, releasing their licenses and tokens?`, false)
+      }
+    }
+    process.exitCode = await runBulk(spec, source, {
+      dryRun: this.flags['dry-run'],
+      ...this.structuredOutput,
+      strict: this.flags.strict,
+    })
   }
 }
 
@@ -57,4 +69,27 @@ export function describeRemoval(details: Record<string, unknown>): string | unde
   const nouns = releases.map((r) => r.noun)
   if (nouns.length === 0) return 'nothing held'
   return `no ${nouns.length > 1 ? `${nouns.slice(0, -1).join(', ')} or ${nouns[nouns.length - 1]}` : nouns[0]} held`
+}
+
+/**
+ * The question before removing members on a terminal, naming what the server's dry run says would be
+ * released: one member's releases item by item, several members' counted per topic (each member's
+ * own line is shown above the question).
+ */
+export function removalQuestion(
+  org: string,
+  removing: ReadonlyArray<Pick<BulkRowResult, 'target' | 'details'>>,
+): string {
+  if (removing.length === 1) {
+    const only = removing[0]!
+    return `Remove ${only.target} from ${org} (${describeRemoval(only.details ?? {})})?`
+  }
+  const totals = new Map<string, Release>()
+  for (const r of removing)
+    for (const rel of (r.details as Partial<Removal> | undefined)?.releases ?? []) {
+      const total = totals.get(rel.topic)
+      if (total) total.count += rel.count
+      else totals.set(rel.topic, { ...rel, items: [] })
+    }
+  return `Remove ${removing.length} members from ${org} (${describeRemoval({ releases: [...totals.values()] })})?`
 }
