@@ -177,6 +177,31 @@ describe('e2e: bulk files through cloud assign and revoke', function () {
     assert.deepEqual(await holders('cloud-processing'), members.slice(0, 7))
   })
 
+  it('reports a repeated argument at its own position, in the order typed, flags among them', async () => {
+    // oclif hands back its non-strict arguments sorted by each value's first position: `a b a` came
+    // back `a a b`, and the repeat was reported as argument 2.
+    const [a, b, c] = [members[9]!, members[10]!, members[11]!]
+    const res = await cli(['cloud', 'assign', 'cloud-processing', a, b, '--dry-run', a, c, b, '--json'])
+    ok(res)
+    const rows = (JSON.parse(res.stdout) as { results: Array<Row & { message?: string }> }).results
+    assert.deepEqual(
+      rows.map((r) => [r.row, r.target, r.status, r.message]),
+      [
+        [1, a, 'will-change', undefined],
+        [2, b, 'will-change', undefined],
+        [3, a, 'duplicate', 'duplicate of argument 1'],
+        [4, c, 'will-change', undefined],
+        [5, b, 'duplicate', 'duplicate of argument 2'],
+      ],
+    )
+    const strict = await cli(['cloud', 'assign', 'cloud-processing', a, b, a, '--strict', c, b])
+    assert.equal(strict.code, 2)
+    assert.equal(
+      strict.stderr.trim(),
+      `Error: invalid input, nothing was applied: argument 3: ${a} is also argument 1; argument 5: ${b} is also argument 2`,
+    )
+  })
+
   it('a dry run changes nothing and predicts exactly what applying does, across batches and a full pool', async () => {
     ok(await cli(['cloud', 'assign', 'plan', members[0]!, members[1]!]))
     // 5 licenses, 2 taken: 3 free for 6 members, 2 strangers, 2 holders, in batches of 3.

@@ -409,7 +409,7 @@ describe('bulk input: validation before anything is sent', () => {
       { row: 4, column: 'email', message: 'A@Acme.test is also in row 2' },
     ])
     const args = await inputError({ kind: 'args', values: ['a@acme.test', 'a@acme.test'] }, spec, true)
-    assert.match(args.message, /: argument 2: a@acme\.test is also in row 1$/)
+    assert.match(args.message, /: argument 2: a@acme\.test is also argument 1$/)
   })
 
   it('refuses malformed JSON with its line and column, and rows that are neither objects nor strings', async () => {
