@@ -164,6 +164,33 @@ describe('client: transport', function () {
     await client.close()
   })
 
+  it('sends a bulk dry run without an Idempotency-Key (the server keeps none) and retries it; applying with one', async () => {
+    const client = LicctlClient.create({
+      baseUrl: BASE,
+      token: TOKEN,
+      sleep: async (ms) => void sleeps.push(ms),
+    })
+    const answer = (dryRun: boolean) => ({
+      dryRun,
+      results: [{ index: 0, target: 'a@b.test', status: dryRun ? 'will-change' : 'changed' }],
+      summary: { changed: 1, unchanged: 0, failed: 0 },
+    })
+    const items = [{ email: 'a@b.test' }]
+    const dry = nock(BASE, { badheaders: ['idempotency-key'] })
+      .post('/v1/orgs/acme/users/bulk-add', { dryRun: true, items })
+      .reply(503, {})
+      .post('/v1/orgs/acme/users/bulk-add', { dryRun: true, items })
+      .reply(200, answer(true))
+    await client.users.add({ org: 'acme' }, items, { dryRun: true, idempotencyKey: 'ignored-for-a-dry-run' })
+    assert.ok(dry.isDone())
+    const real = nock(BASE, { reqheaders: { 'idempotency-key': 'batch-key-1' } })
+      .post('/v1/orgs/acme/users/bulk-add', { dryRun: false, items })
+      .reply(200, answer(false))
+    await client.users.add({ org: 'acme' }, items, { dryRun: false, idempotencyKey: 'batch-key-1' })
+    assert.ok(real.isDone())
+    await client.close()
+  })
+
   // Connection failures use real loopback sockets (what a dropped or refused connection really does).
   it('retries a dropped connection, then gives up with a NetworkError (exit 1)', async () => {
     nock.enableNetConnect('127.0.0.1')

@@ -202,6 +202,26 @@ describe('e2e: bulk files through cloud assign and revoke', function () {
     )
   })
 
+  it('a read-only token plans a bulk job with --dry-run (exit 0) and is refused applying it (exit 4)', async () => {
+    const created = await cli(['orgs', 'tokens', 'create', '--read-only', '--name', 'ci-plan', '--json'])
+    ok(created)
+    const env = server.env((JSON.parse(created.stdout) as { token: string }).token, 'acme')
+    const newcomer = 'newcomer@acme.test'
+    const plan = await runCli(['orgs', 'users', 'add', newcomer, members[0]!, '--dry-run'], { env })
+    ok(plan)
+    assert.deepEqual(plan.stdout.trimEnd().split('\n'), [
+      `+ will-change ${newcomer}`,
+      `= already-so  ${members[0]}`,
+      'Dry run (add users): 1 would change, 1 already so, 0 would fail. Nothing was changed.',
+    ])
+    const apply = await runCli(['orgs', 'users', 'add', newcomer], { env })
+    assert.equal(apply.code, 4, apply.stderr)
+    assert.match(apply.stderr, /this token is read-only/)
+    const users = await cli(['orgs', 'users', 'list', '--json'])
+    ok(users)
+    assert.ok(!users.stdout.includes(newcomer), 'nothing was added')
+  })
+
   it('a dry run changes nothing and predicts exactly what applying does, across batches and a full pool', async () => {
     ok(await cli(['cloud', 'assign', 'plan', members[0]!, members[1]!]))
     // 5 licenses, 2 taken: 3 free for 6 members, 2 strangers, 2 holders, in batches of 3.

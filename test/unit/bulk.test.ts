@@ -616,7 +616,7 @@ describe('bulk runner', () => {
     ])
   })
 
-  it('sends each dry-run batch the rows of the earlier ones that would change, batch by batch', async () => {
+  it('sends each dry-run batch, without an Idempotency-Key, the rows of the earlier ones that would change, batch by batch', async () => {
     const sent: Sent[] = []
     const code = await runBulk(
       server(sent),
@@ -634,6 +634,11 @@ describe('bulk runner', () => {
         [true, [['a@x.test']]],
         [true, [['a@x.test'], ['b@x.test', 'c@x.test']]],
       ],
+    )
+    // A dry run changes nothing: no Idempotency-Key (the server keeps none for one).
+    assert.deepEqual(
+      sent.map((s) => s.call.idempotencyKey),
+      [undefined, undefined, undefined],
     )
     assert.match(
       written,

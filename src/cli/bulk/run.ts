@@ -183,7 +183,8 @@ async function* sent<Item, Params, Options>(
       items.map((e) => e.item),
       {
         dryRun,
-        idempotencyKey: newIdempotencyKey(),
+        // A dry run changes nothing: it is sent without a key (see BulkCall).
+        ...(dryRun ? {} : { idempotencyKey: newIdempotencyKey() }),
         ...(prior.length > 0 ? { prior: [...prior] } : {}),
         ...(spec.options !== undefined ? { options: spec.options } : {}),
         ...(dryRun ? {} : { onAnswer }),
