@@ -31,6 +31,8 @@ export interface BulkCall<Options = never, Item = unknown> {
   options?: Options | undefined
   /** Called when the server's success answer has arrived, before it is parsed (see RequestOptions). */
   onAnswer?: (() => void) | undefined
+  /** How long (ms) to keep trying while the server is unavailable (see RequestOptions.retryFor). */
+  retryFor?: number | undefined
 }
 
 type Method<S extends EndpointSpec> = S extends { bulk: object }
@@ -74,6 +76,7 @@ export function resourceOf<T extends Record<string, EndpointSpec>>(
             ...(schema ? { schema } : {}),
             ...(call.dryRun ? { retry: true } : { idempotencyKey: call.idempotencyKey ?? true }),
             ...(call.onAnswer ? { onAnswer: call.onAnswer } : {}),
+            ...(call.retryFor !== undefined ? { retryFor: call.retryFor } : {}),
           })
       : (params: Record<string, unknown>, input?: unknown) =>
           t.request(e.method, url(params), {
