@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import type { z } from 'zod'
 import {
   exitCodeOf,
+  planBulk,
   rows,
   runBulk,
   validateAll,
@@ -961,5 +962,67 @@ describe('bulk runner', () => {
     )
     assert.deepEqual(sent, [])
     assert.equal(written, '')
+  })
+
+  describe('how long a batch waits for an unavailable server (LICCTL_BULK_RETRY_FOR)', () => {
+    const realRetryFor = process.env.LICCTL_BULK_RETRY_FOR
+    afterEach(() => {
+      if (realRetryFor === undefined) delete process.env.LICCTL_BULK_RETRY_FOR
+      else process.env.LICCTL_BULK_RETRY_FOR = realRetryFor
+    })
+    const budgets = async (dryRun: boolean) => {
+      const sent: Sent[] = []
+      await runBulk(
+        server(sent),
+        { kind: 'args', values: ['a@x.test', 'b@x.test', 'c@x.test'] },
+        {
+          dryRun,
+          json: false,
+        },
+      )
+      return sent.map((s) => s.call.retryFor)
+    }
+
+    it('gives every batch, applied or planned, 60 s by default, or the seconds or duration the variable says', async () => {
+      delete process.env.LICCTL_BULK_RETRY_FOR
+      assert.deepEqual(await budgets(false), [60_000, 60_000])
+      assert.deepEqual(await budgets(true), [60_000, 60_000])
+      for (const [text, ms] of [
+        ['90', 90_000],
+        ['2.5', 2_500],
+        ['0', 0],
+        ['5m', 300_000],
+        ['1m30s', 90_000],
+      ] as const) {
+        process.env.LICCTL_BULK_RETRY_FOR = text
+        assert.deepEqual(await budgets(false), [ms, ms], text)
+      }
+      // The plan a command makes before asking (seats release, devices) waits as long.
+      process.env.LICCTL_BULK_RETRY_FOR = '7'
+      const sent: Sent[] = []
+      await planBulk(server(sent), { kind: 'args', values: ['a@x.test', 'b@x.test', 'c@x.test'] }, () => true)
+      assert.deepEqual(
+        sent.map((s) => [s.call.dryRun, s.call.retryFor]),
+        [
+          [true, 7_000],
+          [true, 7_000],
+        ],
+      )
+    })
+
+    it('refuses a value that is neither, before anything is sent (exit 2)', async () => {
+      for (const text of ['soon', '-5', '1x']) {
+        process.env.LICCTL_BULK_RETRY_FOR = text
+        const sent: Sent[] = []
+        await assert.rejects(
+          runBulk(server(sent), { kind: 'args', values: ['a@x.test'] }, { dryRun: false, json: false }),
+          (err: unknown) =>
+            err instanceof UsageError &&
+            err.message ===
+              `LICCTL_BULK_RETRY_FOR: expected seconds (60) or a duration (90s, 5m), got '${text}'`,
+        )
+        assert.deepEqual(sent, [])
+      }
+    })
   })
 })
