@@ -14,7 +14,8 @@ import {
   type BulkSpec,
   type Entry,
 } from '../../src/cli/bulk/index.js'
-import { UsageError } from '../../src/cli/errors.js'
+import { CliError, UsageError } from '../../src/cli/errors.js'
+import { ApiError } from '../../src/client/errors.js'
 import type { BulkResponse } from '../../src/contract/bulk.js'
 import { addonItem } from '../../src/contract/cloud.js'
 import { serialItem } from '../../src/contract/devices.js'
@@ -1008,6 +1009,58 @@ describe('bulk runner', () => {
           [true, 7_000],
         ],
       )
+    })
+
+    it('stops a job whose batch found the server unavailable for the whole budget: how far it got, exit 1', async () => {
+      process.env.LICCTL_BULK_RETRY_FOR = '90'
+      const unavailable = (sent: Sent[]) => {
+        const spec = server(sent)
+        const endpoint = spec.endpoint
+        return {
+          ...spec,
+          async endpoint(...args: Parameters<typeof endpoint>) {
+            if (sent.length === 1)
+              throw new ApiError(
+                'the database is unavailable (unreachable, restarting or busy): retry shortly',
+                503,
+                {
+                  code: 'unavailable',
+                },
+              )
+            return endpoint(...args)
+          },
+        }
+      }
+      const targets: BulkSource = { kind: 'args', values: ['a@x.test', 'b@x.test', 'c@x.test'] }
+      const refusal = (message: string) => (err: unknown) => {
+        assert.ok(err instanceof CliError, String(err))
+        assert.deepEqual([err.message, err.code, err.exitCode], [message, 'unavailable', 1])
+        assert.equal(
+          err.hint,
+          'last answer: the database is unavailable (unreachable, restarting or busy): retry shortly. LICCTL_BULK_RETRY_FOR (seconds, or 5m) sets how long each batch keeps trying',
+        )
+        return true
+      }
+      await assert.rejects(
+        runBulk(unavailable([]), targets, { dryRun: false, json: false }),
+        refusal(
+          'the server was unavailable for 1m 30s; stopped after 2 of 3 rows; run the same command again to finish',
+        ),
+      )
+      assert.match(
+        written,
+        /^Stopped after 2 of 3 rows: 2 changed, 0 unchanged, 0 failed\. Re-run the same command to finish\.$/m,
+      )
+      for (const plan of [
+        () => runBulk(unavailable([]), targets, { dryRun: true, json: false }),
+        () => planBulk(unavailable([]), targets, () => true),
+      ])
+        await assert.rejects(
+          plan(),
+          refusal(
+            'the server was unavailable for 1m 30s; the plan stopped after 2 of 3 rows, and nothing was changed; run the same command again',
+          ),
+        )
     })
 
     it('refuses a value that is neither, before anything is sent (exit 2)', async () => {

@@ -35,7 +35,7 @@ export function serverUnavailable(
   const wait = formatDuration(budgetMs)
   return new CliError(
     dryRun
-      ? `the server was unavailable for ${wait}; the dry run stopped after ${done} of ${total} rows and changed nothing; run the same command again to see the whole plan`
+      ? `the server was unavailable for ${wait}; the plan stopped after ${done} of ${total} rows, and nothing was changed; run the same command again`
       : `the server was unavailable for ${wait}; stopped after ${done} of ${total} rows; run the same command again to finish`,
     {
       code: 'unavailable',
