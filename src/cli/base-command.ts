@@ -44,7 +44,12 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
 
   protected flags!: InferredFlags<T>
   protected args!: InferredArgs<T>
-  /** Every positional argument, in order (commands taking many targets are non-strict). */
+  /**
+   * Every positional argument, as typed and in the order typed (commands taking many targets are
+   * non-strict): from the parser's tokens, not its `argv`, which oclif sorts by each value's first
+   * position, so a repeated value moved up beside its first (`a b a` came back as `a a b`) and a
+   * duplicate was reported at the wrong argument.
+   */
   protected positionals: string[] = []
 
   /** `--json a,b`: the fields asked for (undefined: every field). */
@@ -54,7 +59,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     dropOutputWhenStdoutCloses()
     await super.init()
     if (this.ctor.enableJsonFlag) this.argv = await this.takeFieldList(this.argv)
-    const { args, flags, argv } = await this.parse({
+    const { args, flags, raw } = await this.parse({
       flags: this.ctor.flags,
       baseFlags: this.ctor.baseFlags,
       enableJsonFlag: this.ctor.enableJsonFlag,
@@ -63,7 +68,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     })
     this.flags = flags as InferredFlags<T>
     this.args = args as InferredArgs<T>
-    this.positionals = argv.map(String)
+    this.positionals = raw.flatMap((t) => (t.type === 'arg' ? [t.input] : []))
     await this.checkOutputFlags()
     // say() drops human text then: its tables need not be drawn.
     dropTables(this.jsonEnabled() || this.delimitedFormat !== undefined)

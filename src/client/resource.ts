@@ -17,7 +17,10 @@ import type { Transport } from './transport.js'
 /** How one batch of a bulk job is sent: the same for every bulk endpoint. */
 export interface BulkCall<Options = never, Item = unknown> {
   dryRun: boolean
-  /** Sent as Idempotency-Key: a retried batch is applied once. Generated when absent. */
+  /**
+   * Sent as Idempotency-Key: a retried batch is applied once. Generated when absent; never sent with
+   * a dry run, which changes nothing (the server keeps no key for one) and is retried as it is.
+   */
   idempotencyKey?: string | undefined
   /**
    * Dry runs in batches: the rows of each earlier batch that would change, batch by batch; the
@@ -28,6 +31,8 @@ export interface BulkCall<Options = never, Item = unknown> {
   options?: Options | undefined
   /** Called when the server's success answer has arrived, before it is parsed (see RequestOptions). */
   onAnswer?: (() => void) | undefined
+  /** How long (ms) to keep trying while the server is unavailable (see RequestOptions.retryFor). */
+  retryFor?: number | undefined
 }
 
 type Method<S extends EndpointSpec> = S extends { bulk: object }
@@ -72,8 +77,9 @@ export function resourceOf<T extends Record<string, EndpointSpec>>(
               ...(call.prior?.length ? { prior: call.prior } : {}),
             },
             ...(schema ? { schema } : {}),
-            idempotencyKey: call.idempotencyKey ?? true,
+            ...(call.dryRun ? { retry: true } : { idempotencyKey: call.idempotencyKey ?? true }),
             ...(call.onAnswer ? { onAnswer: call.onAnswer } : {}),
+            ...(call.retryFor !== undefined ? { retryFor: call.retryFor } : {}),
           })
       : (params: Record<string, unknown>, input?: unknown) => {
           const path = url(params)

@@ -39,6 +39,8 @@ export interface TransportOptions {
   userAgent?: string
   /** Waits between retries; tests make it instant. */
   sleep?: (ms: number) => Promise<void>
+  /** The time a retry budget (`retryFor`) is measured by; tests move it with their `sleep`. */
+  now?: () => number
 }
 
 export interface RequestOptions<S extends z.ZodType> {
@@ -50,6 +52,13 @@ export interface RequestOptions<S extends z.ZodType> {
   idempotencyKey?: string | true
   /** Safe to retry without a key: a POST whose repetition changes nothing more (a heartbeat). */
   retry?: boolean
+  /**
+   * A time budget (ms) for an idempotent request that finds the server unavailable (429, 502, 503,
+   * 504, a refused, dropped or timed-out connection): it is tried again, with backoff (at most 5 s
+   * apart), until this long after its first such failure, and only then is that failure thrown. A
+   * bulk batch waits out a database restart this way. Without it, `retries` attempts (~1–4 s).
+   */
+  retryFor?: number
   /** Extra request headers (the `api` command's --header); they never replace authorization. */
   headers?: Record<string, string>
   /**
@@ -79,6 +88,17 @@ interface Answer {
 
 const RETRYABLE_STATUS = new Set([429, 502, 503, 504])
 const RETRYABLE_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'ECONNABORTED'])
+
+/**
+ * Whether a failure is the server being unavailable (429, 502, 503, 504, a refused, dropped or
+ * timed-out connection): what retries, and a retry budget (`retryFor`), wait out.
+ */
+export function isUnavailable(err: unknown): boolean {
+  if (err instanceof ApiError) return RETRYABLE_STATUS.has(err.status)
+  if (err instanceof NetworkError)
+    return RETRYABLE_CODES.has(String((err.cause as { code?: unknown } | undefined)?.code))
+  return false
+}
 
 /** The one way the client talks HTTP: base URL, bearer auth, JSON, timeouts, retries, one error mapping. */
 export class Transport {
@@ -144,6 +164,21 @@ export class Transport {
       key !== undefined ||
       opts.retry === true
     const attempts = 1 + (idempotent ? (this.opts.retries ?? 3) : 0)
+    // The time budget (retryFor) runs from the first failure that finds the server unavailable.
+    let unavailableSince: number | undefined
+    /** Waits before the next attempt, or returns false when none is left (count and budget spent). */
+    const retried = async (attempt: number, retryAfter?: string | string[]): Promise<boolean> => {
+      if (!idempotent) return false
+      const now = (this.opts.now ?? Date.now)()
+      unavailableSince ??= now
+      const left = (opts.retryFor ?? 0) - (now - unavailableSince)
+      if (attempt >= attempts && left <= 0) return false
+      const ms = this.backoffMs(attempt, retryAfter)
+      // Within the count, the backoff as it is; past it, no wait beyond the budget: the last
+      // attempt is made as the budget ends.
+      await this.sleep(attempt < attempts ? ms : Math.min(ms, left))
+      return true
+    }
     let waitingSince: number | undefined
     let waits = 0
     for (let attempt = 1; ; attempt++) {
@@ -152,10 +187,8 @@ export class Transport {
         const text = res.text
         const requestId =
           typeof res.headers['x-request-id'] === 'string' ? res.headers['x-request-id'] : undefined
-        if (RETRYABLE_STATUS.has(res.statusCode) && attempt < attempts) {
-          await this.backoff(attempt, res.headers['retry-after'])
+        if (RETRYABLE_STATUS.has(res.statusCode) && (await retried(attempt, res.headers['retry-after'])))
           continue
-        }
         if (res.statusCode >= 200 && res.statusCode < 300) opts.onAnswer?.()
         const body = parseJson(text)
         // Not the licctl API (a web page, a proxy's error page): its status says nothing about
@@ -167,7 +200,7 @@ export class Transport {
         if (res.statusCode === 409 && errorCode(body) === 'idempotency_in_progress' && idempotent) {
           waitingSince ??= Date.now()
           if (Date.now() - waitingSince < (this.opts.timeoutMs ?? 30_000)) {
-            await this.backoff(Math.min(++waits, 5))
+            await this.sleep(this.backoffMs(Math.min(++waits, 5)))
             attempt--
             continue
           }
@@ -184,10 +217,7 @@ export class Transport {
       } catch (err) {
         if (err instanceof ClientError) throw err
         const code = (err as { code?: string }).code
-        if (code && RETRYABLE_CODES.has(code) && attempt < attempts) {
-          await this.backoff(attempt)
-          continue
-        }
+        if (code && RETRYABLE_CODES.has(code) && (await retried(attempt))) continue
         const reason =
           code === 'ECONNREFUSED'
             ? `connection refused`
@@ -239,7 +269,8 @@ export class Transport {
     })
   }
 
-  private async backoff(attempt: number, retryAfter?: string | string[]): Promise<void> {
+  /** The wait before attempt `attempt + 1`: exponential with jitter, or the server's Retry-After; at most 5 s. */
+  private backoffMs(attempt: number, retryAfter?: string | string[]): number {
     const header = Array.isArray(retryAfter) ? retryAfter[0] : retryAfter
     // Seconds, or an HTTP date (RFC 9110; what some proxies and gateways send).
     const hinted = !header
@@ -247,8 +278,11 @@ export class Transport {
       : /^\d+$/.test(header)
         ? Number(header) * 1000
         : Math.max(0, (Date.parse(header) || 0) - Date.now())
-    const ms = Math.min(5_000, Math.max(hinted, 100 * 2 ** (attempt - 1) * (1 + Math.random())))
-    await (this.opts.sleep ?? ((t: number) => new Promise((r) => setTimeout(r, t))))(ms)
+    return Math.min(5_000, Math.max(hinted, 100 * 2 ** (Math.min(attempt, 16) - 1) * (1 + Math.random())))
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return (this.opts.sleep ?? ((t: number) => new Promise<void>((r) => setTimeout(r, t))))(ms)
   }
 
   async close(): Promise<void> {

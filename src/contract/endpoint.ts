@@ -22,7 +22,10 @@ export interface EndpointSpec {
   summary: string
   description?: string
   access: Access
-  /** Changes state: refused to read-only tokens, and takes an Idempotency-Key. */
+  /**
+   * Changes state: refused to read-only tokens, and takes an Idempotency-Key. A bulk endpoint's dry
+   * run changes nothing: it is a read (allowed to read-only tokens, no key kept).
+   */
   mutation?: boolean
   /**
    * A mutation that done twice is done once (a heartbeat sets a timestamp to now): the client sends

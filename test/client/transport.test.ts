@@ -111,6 +111,121 @@ describe('client: transport', function () {
     )
   })
 
+  describe('a retry budget (retryFor): the server unavailable for a while', () => {
+    /** A transport on a clock that only its waits move (`onWait` runs after each). */
+    const onClock = (baseUrl = BASE, onWait: (now: number) => Promise<void> | void = () => {}) => {
+      const clock = { now: 0, waits: [] as number[] }
+      const t = new Transport({
+        baseUrl,
+        token: TOKEN,
+        now: () => clock.now,
+        sleep: async (ms) => {
+          clock.waits.push(ms)
+          clock.now += ms
+          await onWait(clock.now)
+        },
+      })
+      return { t, clock }
+    }
+    const unavailable = { error: { code: 'unavailable', message: 'the database is unavailable' } }
+
+    it('keeps retrying 503s past the retry count, with the same key, backing off, until it is answered', async () => {
+      const { t, clock } = onClock()
+      // Every attempt carries the batch's key (another would match no answer here).
+      const scope = nock(BASE, { reqheaders: { 'idempotency-key': 'batch-1' } })
+        .post('/v1/bulk')
+        .times(12)
+        .reply(503, unavailable)
+        .post('/v1/bulk')
+        .reply(200, { done: true })
+      const res = await t.request('POST', '/v1/bulk', {
+        body: {},
+        idempotencyKey: 'batch-1',
+        retryFor: 60_000,
+      })
+      assert.deepEqual(res, { done: true })
+      assert.ok(scope.isDone())
+      assert.equal(clock.waits.length, 12, 'nine more attempts than the three retries')
+      assert.ok(
+        clock.waits.every((ms) => ms > 0 && ms <= 5_000),
+        `backoff of at most 5 s: ${clock.waits}`,
+      )
+      assert.ok(clock.waits[4]! > clock.waits[0]!, `backing off: ${clock.waits}`)
+      assert.ok(clock.now < 60_000)
+    })
+
+    it('gives up with the last 503 once the budget is spent, its last attempt at the budget’s end', async () => {
+      const { t, clock } = onClock()
+      let attempts = 0
+      nock(BASE)
+        .post('/v1/bulk')
+        .times(100)
+        .reply(() => (attempts++, [503, unavailable]))
+      await assert.rejects(
+        t.request('POST', '/v1/bulk', { body: {}, idempotencyKey: true, retryFor: 20_000 }),
+        (err: unknown) => err instanceof ApiError && err.status === 503 && err.code === 'unavailable',
+      )
+      assert.equal(clock.now, 20_000, `waited exactly the budget: ${clock.waits}`)
+      assert.ok(
+        clock.waits.every((ms) => ms <= 5_000),
+        `${clock.waits}`,
+      )
+      assert.ok(attempts >= 8 && attempts <= 20, `${attempts} attempts in 20 s`)
+    })
+
+    // Connections refused on a real loopback port (nock's replyWithError is not a refused socket).
+    it('waits out a server that refuses connections, then is back on its port; gives up after the budget', async () => {
+      nock.enableNetConnect('127.0.0.1')
+      const probe = createServer()
+      await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r))
+      const port = (probe.address() as AddressInfo).port
+      await new Promise<void>((r) => probe.close(() => r()))
+      let back: ReturnType<typeof createServer> | undefined
+      // The server comes back 15 s (on the clock) into the outage.
+      const { t, clock } = onClock(`http://127.0.0.1:${port}`, async (now) => {
+        if (now < 15_000 || back) return
+        back = createServer((socket) =>
+          socket.end('HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n{}'),
+        )
+        await new Promise<void>((r) => back!.listen(port, '127.0.0.1', r))
+      })
+      try {
+        assert.deepEqual(
+          await t.request('POST', '/v1/bulk', { body: {}, idempotencyKey: true, retryFor: 60_000 }),
+          {},
+        )
+        assert.ok(clock.now >= 15_000 && clock.waits.length > 4, `${clock.waits}`)
+      } finally {
+        await t.close()
+        back?.close()
+      }
+      const down = onClock(`http://127.0.0.1:${port}`)
+      await assert.rejects(
+        down.t.request('POST', '/v1/bulk', { body: {}, idempotencyKey: true, retryFor: 10_000 }),
+        (err: unknown) => err instanceof NetworkError && /connection refused/.test(err.message),
+      )
+      assert.equal(down.clock.now, 10_000)
+      await down.t.close()
+    })
+
+    it('does not stretch a request that is not safe to retry, nor an error that is not the server being unavailable', async () => {
+      const { t, clock } = onClock()
+      nock(BASE).post('/v1/once').reply(503, unavailable)
+      await assert.rejects(
+        t.request('POST', '/v1/once', { body: {}, retryFor: 60_000 }),
+        (err: unknown) => err instanceof ApiError && err.status === 503,
+      )
+      nock(BASE)
+        .post('/v1/bulk')
+        .reply(500, { error: { code: 'internal', message: 'bug' } })
+      await assert.rejects(
+        t.request('POST', '/v1/bulk', { body: {}, idempotencyKey: true, retryFor: 60_000 }),
+        (err: unknown) => err instanceof ApiError && err.status === 500,
+      )
+      assert.deepEqual(clock.waits, [])
+    })
+  })
+
   it('does not retry a POST without an Idempotency-Key', async () => {
     nock(BASE)
       .post('/v1/once')
@@ -161,6 +276,33 @@ describe('client: transport', function () {
       .reply(201, { ...lease, reused: false })
     await client.seats.checkout({ org: 'acme', product: 'cad' }, { host: 'h' })
     assert.ok(checkout.isDone())
+    await client.close()
+  })
+
+  it('sends a bulk dry run without an Idempotency-Key (the server keeps none) and retries it; applying with one', async () => {
+    const client = LicctlClient.create({
+      baseUrl: BASE,
+      token: TOKEN,
+      sleep: async (ms) => void sleeps.push(ms),
+    })
+    const answer = (dryRun: boolean) => ({
+      dryRun,
+      results: [{ index: 0, target: 'a@b.test', status: dryRun ? 'will-change' : 'changed' }],
+      summary: { changed: 1, unchanged: 0, failed: 0 },
+    })
+    const items = [{ email: 'a@b.test' }]
+    const dry = nock(BASE, { badheaders: ['idempotency-key'] })
+      .post('/v1/orgs/acme/users/bulk-add', { dryRun: true, items })
+      .reply(503, {})
+      .post('/v1/orgs/acme/users/bulk-add', { dryRun: true, items })
+      .reply(200, answer(true))
+    await client.users.add({ org: 'acme' }, items, { dryRun: true, idempotencyKey: 'ignored-for-a-dry-run' })
+    assert.ok(dry.isDone())
+    const real = nock(BASE, { reqheaders: { 'idempotency-key': 'batch-key-1' } })
+      .post('/v1/orgs/acme/users/bulk-add', { dryRun: false, items })
+      .reply(200, answer(false))
+    await client.users.add({ org: 'acme' }, items, { dryRun: false, idempotencyKey: 'batch-key-1' })
+    assert.ok(real.isDone())
     await client.close()
   })
 

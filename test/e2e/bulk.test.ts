@@ -177,6 +177,51 @@ describe('e2e: bulk files through cloud assign and revoke', function () {
     assert.deepEqual(await holders('cloud-processing'), members.slice(0, 7))
   })
 
+  it('reports a repeated argument at its own position, in the order typed, flags among them', async () => {
+    // oclif hands back its non-strict arguments sorted by each value's first position: `a b a` came
+    // back `a a b`, and the repeat was reported as argument 2.
+    const [a, b, c] = [members[9]!, members[10]!, members[11]!]
+    const res = await cli(['cloud', 'assign', 'cloud-processing', a, b, '--dry-run', a, c, b, '--json'])
+    ok(res)
+    const rows = (JSON.parse(res.stdout) as { results: Array<Row & { message?: string }> }).results
+    assert.deepEqual(
+      rows.map((r) => [r.row, r.target, r.status, r.message]),
+      [
+        [1, a, 'will-change', undefined],
+        [2, b, 'will-change', undefined],
+        [3, a, 'duplicate', 'duplicate of argument 1'],
+        [4, c, 'will-change', undefined],
+        [5, b, 'duplicate', 'duplicate of argument 2'],
+      ],
+    )
+    const strict = await cli(['cloud', 'assign', 'cloud-processing', a, b, a, '--strict', c, b])
+    assert.equal(strict.code, 2)
+    assert.equal(
+      strict.stderr.trim(),
+      `Error: invalid input, nothing was applied: argument 3: ${a} is also argument 1; argument 5: ${b} is also argument 2`,
+    )
+  })
+
+  it('a read-only token plans a bulk job with --dry-run (exit 0) and is refused applying it (exit 4)', async () => {
+    const created = await cli(['orgs', 'tokens', 'create', '--read-only', '--name', 'ci-plan', '--json'])
+    ok(created)
+    const env = server.env((JSON.parse(created.stdout) as { token: string }).token, 'acme')
+    const newcomer = 'newcomer@acme.test'
+    const plan = await runCli(['orgs', 'users', 'add', newcomer, members[0]!, '--dry-run'], { env })
+    ok(plan)
+    assert.deepEqual(plan.stdout.trimEnd().split('\n'), [
+      `+ will-change ${newcomer}`,
+      `= already-so  ${members[0]}`,
+      'Dry run (add users): 1 would change, 1 already so, 0 would fail. Nothing was changed.',
+    ])
+    const apply = await runCli(['orgs', 'users', 'add', newcomer], { env })
+    assert.equal(apply.code, 4, apply.stderr)
+    assert.match(apply.stderr, /this token is read-only/)
+    const users = await cli(['orgs', 'users', 'list', '--json'])
+    ok(users)
+    assert.ok(!users.stdout.includes(newcomer), 'nothing was added')
+  })
+
   it('a dry run changes nothing and predicts exactly what applying does, across batches and a full pool', async () => {
     ok(await cli(['cloud', 'assign', 'plan', members[0]!, members[1]!]))
     // 5 licenses, 2 taken: 3 free for 6 members, 2 strangers, 2 holders, in batches of 3.

@@ -159,6 +159,85 @@ for (const dialect of DIALECTS) {
         }
       })
 
+      it('lets a read-only token dry-run every bulk endpoint (a read: nothing changes, no key is kept), never apply one', async () => {
+        await t.call(t.operatorToken, 'POST', '/v1/orgs/acme/cloud/addons', {
+          key: 'ro-plan',
+          name: 'RO Plan',
+          total: 5,
+          expires: '2027-01-01',
+        })
+        const jobs: Array<[string, unknown[]]> = [
+          ['/v1/orgs/acme/users/bulk-add', [{ email: 'x@acme.test' }]],
+          ['/v1/orgs/acme/users/bulk-remove', [{ email: 'bob@acme.test' }]],
+          ['/v1/orgs/acme/cloud/addons/ro-plan/bulk-assign', [{ email: 'bob@acme.test' }]],
+          ['/v1/orgs/acme/cloud/addons/ro-plan/bulk-revoke', [{ email: 'bob@acme.test' }]],
+          ['/v1/orgs/acme/seats/releases', [{ user: 'bob@acme.test' }]],
+          ['/v1/orgs/acme/devices/bulk-add', [{ serial: 'RO-1', category: 'router' }]],
+          ['/v1/orgs/acme/devices/bulk-remove', [{ serial: 'RO-1' }]],
+          ['/v1/orgs/acme/devices/bulk-assign', [{ serial: 'RO-1' }]],
+          ['/v1/orgs/acme/devices/bulk-detach', [{ serial: 'RO-1' }]],
+        ]
+        const members = async () =>
+          ((await t.call(alice, 'GET', '/v1/orgs/acme/users')).body.items as Array<{ email: string }>).map(
+            (u) => u.email,
+          )
+        const before = await members()
+        const audit = async () => (await t.call(alice, 'GET', '/v1/orgs/acme/audit')).body.items.length
+        const entries = await audit()
+        for (const [i, [url, items]] of jobs.entries()) {
+          const key = `ro-dry-run-${dialect}-${i}`
+          const res = await t.call(readOnly, 'POST', url, { dryRun: true, items }, { 'idempotency-key': key })
+          assert.equal(res.status, 200, `${url}: ${JSON.stringify(res.body)}`)
+          assert.equal(res.body.dryRun, true, url)
+          const kept = await t.storage.db
+            .selectFrom('idempotency_keys')
+            .select('key')
+            .where('key', '=', key)
+            .execute()
+          assert.deepEqual(kept, [], `${url}: a dry run keeps no Idempotency-Key`)
+          // Applying is a change: refused before the body is looked at, with or without a key.
+          for (const body of [{ items }, { dryRun: false, items }, { items: 'not a list' }]) {
+            const real = await t.call(readOnly, 'POST', url, body, { 'idempotency-key': `${key}-real` })
+            assert.equal(real.status, 403, `${url} ${JSON.stringify(body)}`)
+            assert.deepEqual(real.body.error, { code: 'read_only_token', message: 'this token is read-only' })
+          }
+          // A dry run is the token's to ask for: its input rules are its to learn.
+          const bad = await t.call(readOnly, 'POST', url, { dryRun: true, items: 'not a list' })
+          assert.equal(bad.status, 400, url)
+          assert.equal(bad.body.error.code, 'validation_failed', url)
+        }
+        assert.deepEqual(await members(), before)
+        assert.equal(await audit(), entries)
+        // A read-only member's token is still refused admin work, dry or not.
+        const bobReadOnly = (await t.call(bob, 'POST', '/v1/orgs/acme/tokens', { readOnly: true })).body.token
+        const dry = await t.call(bobReadOnly, 'POST', '/v1/orgs/acme/users/bulk-add', {
+          dryRun: true,
+          items: [{ email: 'x@acme.test' }],
+        })
+        assert.equal(dry.status, 403)
+        assert.equal(dry.body.error.code, 'not_admin')
+      })
+
+      it('keeps no Idempotency-Key for a dry run of any token, and keeps one for applying', async () => {
+        const url = '/v1/orgs/acme/users/bulk-add'
+        const items = [{ email: 'kept@acme.test' }]
+        const keys = async (key: string) =>
+          (await t.storage.db.selectFrom('idempotency_keys').select('key').where('key', '=', key).execute())
+            .length
+        const dry = await t.call(
+          alice,
+          'POST',
+          url,
+          { dryRun: true, items },
+          { 'idempotency-key': 'dry-key-1' },
+        )
+        assert.equal(dry.status, 200)
+        assert.equal(await keys('dry-key-1'), 0)
+        const real = await t.call(alice, 'POST', url, { items }, { 'idempotency-key': 'real-key-1' })
+        assert.equal(real.status, 200)
+        assert.equal(await keys('real-key-1'), 1)
+      })
+
       it('keeps creating organizations to the operator', async () => {
         const res = await t.call(alice, 'POST', '/v1/orgs', { slug: 'mine', name: 'Mine' })
         assert.equal(res.status, 403)

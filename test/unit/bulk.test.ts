@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import type { z } from 'zod'
 import {
   exitCodeOf,
+  planBulk,
   rows,
   runBulk,
   validateAll,
@@ -13,7 +14,8 @@ import {
   type BulkSpec,
   type Entry,
 } from '../../src/cli/bulk/index.js'
-import { UsageError } from '../../src/cli/errors.js'
+import { CliError, UsageError } from '../../src/cli/errors.js'
+import { ApiError } from '../../src/client/errors.js'
 import type { BulkResponse } from '../../src/contract/bulk.js'
 import { addonItem } from '../../src/contract/cloud.js'
 import { serialItem } from '../../src/contract/devices.js'
@@ -409,7 +411,7 @@ describe('bulk input: validation before anything is sent', () => {
       { row: 4, column: 'email', message: 'A@Acme.test is also in row 2' },
     ])
     const args = await inputError({ kind: 'args', values: ['a@acme.test', 'a@acme.test'] }, spec, true)
-    assert.match(args.message, /: argument 2: a@acme\.test is also in row 1$/)
+    assert.match(args.message, /: argument 2: a@acme\.test is also argument 1$/)
   })
 
   it('refuses malformed JSON with its line and column, and rows that are neither objects nor strings', async () => {
@@ -616,7 +618,7 @@ describe('bulk runner', () => {
     ])
   })
 
-  it('sends each dry-run batch the rows of the earlier ones that would change, batch by batch', async () => {
+  it('sends each dry-run batch, without an Idempotency-Key, the rows of the earlier ones that would change, batch by batch', async () => {
     const sent: Sent[] = []
     const code = await runBulk(
       server(sent),
@@ -634,6 +636,11 @@ describe('bulk runner', () => {
         [true, [['a@x.test']]],
         [true, [['a@x.test'], ['b@x.test', 'c@x.test']]],
       ],
+    )
+    // A dry run changes nothing: no Idempotency-Key (the server keeps none for one).
+    assert.deepEqual(
+      sent.map((s) => s.call.idempotencyKey),
+      [undefined, undefined, undefined],
     )
     assert.match(
       written,
@@ -956,5 +963,119 @@ describe('bulk runner', () => {
     )
     assert.deepEqual(sent, [])
     assert.equal(written, '')
+  })
+
+  describe('how long a batch waits for an unavailable server (LICCTL_BULK_RETRY_FOR)', () => {
+    const realRetryFor = process.env.LICCTL_BULK_RETRY_FOR
+    afterEach(() => {
+      if (realRetryFor === undefined) delete process.env.LICCTL_BULK_RETRY_FOR
+      else process.env.LICCTL_BULK_RETRY_FOR = realRetryFor
+    })
+    const budgets = async (dryRun: boolean) => {
+      const sent: Sent[] = []
+      await runBulk(
+        server(sent),
+        { kind: 'args', values: ['a@x.test', 'b@x.test', 'c@x.test'] },
+        {
+          dryRun,
+          json: false,
+        },
+      )
+      return sent.map((s) => s.call.retryFor)
+    }
+
+    it('gives every batch, applied or planned, 60 s by default, or the seconds or duration the variable says', async () => {
+      delete process.env.LICCTL_BULK_RETRY_FOR
+      assert.deepEqual(await budgets(false), [60_000, 60_000])
+      assert.deepEqual(await budgets(true), [60_000, 60_000])
+      for (const [text, ms] of [
+        ['90', 90_000],
+        ['2.5', 2_500],
+        ['0', 0],
+        ['5m', 300_000],
+        ['1m30s', 90_000],
+      ] as const) {
+        process.env.LICCTL_BULK_RETRY_FOR = text
+        assert.deepEqual(await budgets(false), [ms, ms], text)
+      }
+      // The plan a command makes before asking (seats release, devices) waits as long.
+      process.env.LICCTL_BULK_RETRY_FOR = '7'
+      const sent: Sent[] = []
+      await planBulk(server(sent), { kind: 'args', values: ['a@x.test', 'b@x.test', 'c@x.test'] }, () => true)
+      assert.deepEqual(
+        sent.map((s) => [s.call.dryRun, s.call.retryFor]),
+        [
+          [true, 7_000],
+          [true, 7_000],
+        ],
+      )
+    })
+
+    it('stops a job whose batch found the server unavailable for the whole budget: how far it got, exit 1', async () => {
+      process.env.LICCTL_BULK_RETRY_FOR = '90'
+      const unavailable = (sent: Sent[]) => {
+        const spec = server(sent)
+        const endpoint = spec.endpoint
+        return {
+          ...spec,
+          async endpoint(...args: Parameters<typeof endpoint>) {
+            if (sent.length === 1)
+              throw new ApiError(
+                'the database is unavailable (unreachable, restarting or busy): retry shortly',
+                503,
+                {
+                  code: 'unavailable',
+                },
+              )
+            return endpoint(...args)
+          },
+        }
+      }
+      const targets: BulkSource = { kind: 'args', values: ['a@x.test', 'b@x.test', 'c@x.test'] }
+      const refusal = (message: string) => (err: unknown) => {
+        assert.ok(err instanceof CliError, String(err))
+        assert.deepEqual([err.message, err.code, err.exitCode], [message, 'unavailable', 1])
+        assert.equal(
+          err.hint,
+          'last answer: the database is unavailable (unreachable, restarting or busy): retry shortly. LICCTL_BULK_RETRY_FOR (seconds, or 5m) sets how long each batch keeps trying',
+        )
+        return true
+      }
+      await assert.rejects(
+        runBulk(unavailable([]), targets, { dryRun: false, json: false }),
+        refusal(
+          'the server was unavailable for 1m 30s; stopped after 2 of 3 rows; run the same command again to finish',
+        ),
+      )
+      assert.match(
+        written,
+        /^Stopped after 2 of 3 rows: 2 changed, 0 unchanged, 0 failed\. Re-run the same command to finish\.$/m,
+      )
+      for (const plan of [
+        () => runBulk(unavailable([]), targets, { dryRun: true, json: false }),
+        () => planBulk(unavailable([]), targets, () => true),
+      ])
+        await assert.rejects(
+          plan(),
+          refusal(
+            'the server was unavailable for 1m 30s; the plan stopped after 2 of 3 rows, and nothing was changed; run the same command again',
+          ),
+        )
+    })
+
+    it('refuses a value that is neither, before anything is sent (exit 2)', async () => {
+      for (const text of ['soon', '-5', '1x']) {
+        process.env.LICCTL_BULK_RETRY_FOR = text
+        const sent: Sent[] = []
+        await assert.rejects(
+          runBulk(server(sent), { kind: 'args', values: ['a@x.test'] }, { dryRun: false, json: false }),
+          (err: unknown) =>
+            err instanceof UsageError &&
+            err.message ===
+              `LICCTL_BULK_RETRY_FOR: expected seconds (60) or a duration (90s, 5m), got '${text}'`,
+        )
+        assert.deepEqual(sent, [])
+      }
+    })
   })
 })

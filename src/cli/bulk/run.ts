@@ -4,7 +4,7 @@ import {
   type BulkRowResult,
   type BulkSummary,
 } from '../../contract/bulk.js'
-import { newIdempotencyKey } from '../../client/transport.js'
+import { isUnavailable, newIdempotencyKey } from '../../client/transport.js'
 import { exitCodeFor } from '../../contract/errors.js'
 import { UsageError } from '../errors.js'
 import { aheadByOne, batchSizeOf, inBatches, streamedBatches } from './batches.js'
@@ -13,6 +13,7 @@ import { interrupted, watchInterrupts } from './interrupt.js'
 import { economizeHeap, LARGE_INPUT_BYTES, relaxHeap, ROWS_PER_COLLECTION, streamAbove } from './heap.js'
 import { startProgress } from './progress.js'
 import { Report } from './report.js'
+import { retryBudgetMs, serverUnavailable } from './retry.js'
 import { inputBytes, type BulkSource } from './source.js'
 import type { BulkSpec, Entry } from './spec.js'
 import { validateAll } from './validate.js'
@@ -31,16 +32,18 @@ export interface RunOptions {
 /**
  * Runs a bulk job: validates every row first (a malformed input is rejected whole, nothing sent),
  * then sends the rows in batches of up to 1,000, one request (one server transaction) each, with an
- * Idempotency-Key per batch so a retried request is applied once. A row naming a target an earlier
- * row named is reported `duplicate` and not sent again. Each batch's results are written as they
- * arrive and dropped: memory stays flat however long the file. Returns the exit code: 0 when no row
- * failed, 6 when some did (see exitCodeOf).
+ * Idempotency-Key per batch so a retried request is applied once. A batch that finds the server
+ * unavailable keeps trying for LICCTL_BULK_RETRY_FOR (retry.ts); past that the job stops (exit 1),
+ * saying how far it got. A row naming a target an earlier row named is reported `duplicate` and not
+ * sent again. Each batch's results are written as they arrive and dropped: memory stays flat however
+ * long the file. Returns the exit code: 0 when no row failed, 6 when some did (see exitCodeOf).
  */
 export async function runBulk<Item, Params, Options>(
   spec: BulkSpec<Item, Params, Options>,
   source: BulkSource,
   opts: RunOptions,
 ): Promise<number> {
+  const retryFor = retryBudgetMs()
   const bytes = await inputBytes(source)
   const collect = bytes >= LARGE_INPUT_BYTES ? await economizeHeap() : undefined
   // A small input is read once: its validated rows are kept for sending. A large one is streamed
@@ -73,7 +76,12 @@ export async function runBulk<Item, Params, Options>(
     quit: () => progress?.stop(),
   })
   try {
-    for await (const { batch, results } of sent(spec, batches, opts.dryRun, place, () => signals.signal)) {
+    for await (const { batch, results } of sent(spec, batches, {
+      dryRun: opts.dryRun,
+      place,
+      retryFor,
+      stopping: () => signals.signal,
+    })) {
       for (const [i, r] of results.entries()) {
         report.row({ ...r, index: done + i, row: batch[i]!.row })
         count(summary, r)
@@ -89,7 +97,8 @@ export async function runBulk<Item, Params, Options>(
     // keep stdout a valid JSON document under --json.
     progress?.stop()
     await report.stopped(summary, done, total)
-    throw err
+    // A batch that found the server unavailable for the whole budget (a database down for longer).
+    throw isUnavailable(err) ? serverUnavailable(retryFor, done, total, opts.dryRun, err as Error) : err
   } finally {
     signals.dispose()
   }
@@ -112,18 +121,23 @@ export async function planBulk<Item, Params, Options>(
   keep: (r: BulkRowResult) => boolean,
   opts: { strict?: boolean | undefined } = {},
 ): Promise<BulkRowResult[]> {
+  const retryFor = retryBudgetMs()
   if ((await inputBytes(source)) >= LARGE_INPUT_BYTES) await economizeHeap()
-  const { duplicates } = await validateAll(spec, source, opts)
+  const { total, duplicates } = await validateAll(spec, source, opts)
   const kept: BulkRowResult[] = []
   let done = 0
-  for await (const { batch, results } of sent(
-    spec,
-    streamedBatches(spec, source, duplicates),
-    true,
-    placeOf(source),
-  )) {
-    for (const [i, r] of results.entries()) if (keep(r)) kept.push({ ...r, index: done + i })
-    done += batch.length
+  try {
+    for await (const { batch, results } of sent(spec, streamedBatches(spec, source, duplicates), {
+      dryRun: true,
+      place: placeOf(source),
+      retryFor,
+    })) {
+      for (const [i, r] of results.entries()) if (keep(r)) kept.push({ ...r, index: done + i })
+      done += batch.length
+    }
+  } catch (err) {
+    // Planning waits out an unavailable server as applying does, and says so the same way.
+    throw isUnavailable(err) ? serverUnavailable(retryFor, done, total, true, err as Error) : err
   }
   return kept
 }
@@ -152,10 +166,20 @@ function count(summary: BulkSummary, r: BulkRowResult) {
 async function* sent<Item, Params, Options>(
   spec: BulkSpec<Item, Params, Options>,
   batches: Iterable<Array<Entry<Item>>> | AsyncIterable<Array<Entry<Item>>>,
-  dryRun: boolean,
-  place: string,
-  /** True once the job is to stop: no batch is sent after it (the one on its way is reported). */
-  stopping: () => unknown = () => false,
+  {
+    dryRun,
+    place,
+    retryFor,
+    stopping = () => false,
+  }: {
+    dryRun: boolean
+    /** How a row names another (`row`, `argument`). */
+    place: string
+    /** How long (ms) each batch keeps trying while the server is unavailable (retry.ts). */
+    retryFor: number
+    /** True once the job is to stop: no batch is sent after it (the one on its way is reported). */
+    stopping?: () => unknown
+  },
 ): AsyncGenerator<{ batch: Array<Entry<Item>>; results: BulkRowResult[] }> {
   const prior: Item[][] = []
   let priorRows = 0
@@ -183,7 +207,10 @@ async function* sent<Item, Params, Options>(
       items.map((e) => e.item),
       {
         dryRun,
-        idempotencyKey: newIdempotencyKey(),
+        // A dry run changes nothing: it is sent without a key (see BulkCall). A batch applied is
+        // retried with its key while the server is unavailable: the server applies it once.
+        ...(dryRun ? {} : { idempotencyKey: newIdempotencyKey() }),
+        retryFor,
         ...(prior.length > 0 ? { prior: [...prior] } : {}),
         ...(spec.options !== undefined ? { options: spec.options } : {}),
         ...(dryRun ? {} : { onAnswer }),

@@ -65,7 +65,12 @@ export async function validateAll<Item>(
         const { column, value, id } = key(raw)
         const earlier = seen.get(id)
         if (earlier === undefined) seen.set(id, raw.row)
-        else if (opts.strict) add({ row: raw.row, column, message: `${value} is also in row ${earlier}` })
+        else if (opts.strict)
+          add({
+            row: raw.row,
+            column,
+            message: `${value} is also ${source.kind === 'file' ? 'in row' : 'argument'} ${earlier}`,
+          })
         else duplicates.set(raw.row, earlier)
         opts.keep?.push({
           row: raw.row,

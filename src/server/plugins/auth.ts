@@ -53,7 +53,27 @@ export function registerAuth(app: FastifyInstance): void {
     }
     checkRouteAccess(request)
   })
+  // A bulk route's dry run is a read: a read-only token may plan a job, never apply one. Whether the
+  // request is one is in its body, so this is checked once the body is parsed and before it is
+  // validated: a read-only token sending a job to apply is refused without learning its input rules.
+  app.addHook('preValidation', async (request) => {
+    const p = request.principal
+    if (p?.kind === 'user' && p.readOnly && request.routeOptions.config.bulk && !bulkDryRun(request))
+      throw readOnlyToken()
+  })
 }
+
+/**
+ * Whether the request is a bulk route's dry run (`"dryRun": true` in its body, as sent: read before
+ * validation too), which changes nothing: allowed to read-only tokens, and no Idempotency-Key kept.
+ */
+export function bulkDryRun(request: FastifyRequest): boolean {
+  if (!request.routeOptions.config.bulk) return false
+  const body = request.body as { dryRun?: unknown } | null | undefined
+  return typeof body === 'object' && body !== null && body.dryRun === true
+}
+
+const readOnlyToken = () => new AppError('read_only_token', 'this token is read-only')
 
 /**
  * Counts a failed authentication per client address and per presented token, in the database
@@ -97,14 +117,15 @@ async function limitFailures(
  * on an admin route 403 not_admin, never 400). The services check again with what only they know (whose token, which user).
  */
 export function checkRouteAccess(request: FastifyRequest): void {
-  const { access, mutation } = request.routeOptions.config
+  const { access, mutation, bulk } = request.routeOptions.config
   const p = request.principal
   if (!access || access === 'public' || !p || p.kind === 'operator') return
   // Raw, unvalidated: only compared with the token's own organization, never looked up.
   const org = (request.params as { org?: unknown } | undefined)?.org
   if (typeof org === 'string') assertActsFor(p, org)
   if (access === 'operator') throw operatorOnly()
-  if (mutation && p.readOnly) throw new AppError('read_only_token', 'this token is read-only')
+  // A bulk route's body says whether it is a dry run (a read): checked once it is parsed (above).
+  if (mutation && p.readOnly && !bulk) throw readOnlyToken()
   if (access === 'admin' && p.role !== 'admin')
     throw new AppError('not_admin', `only admins of '${p.orgSlug}' can do this`)
 }

@@ -229,9 +229,12 @@ export async function listAssignments(ctx: ServiceContext, slug: string, q: Assi
   }))
 }
 
-/** What a bulk request on an add-on acts on: admins only; an unknown add-on is a 404 for the whole request. */
-async function bulkTarget(ctx: ServiceContext, slug: string, key: string) {
-  const org = await authorizeOrg(ctx, slug, { role: 'admin', write: true })
+/**
+ * What a bulk request on an add-on acts on: admins only (a dry run, which changes nothing, with a
+ * read-only token too); an unknown add-on is a 404 for the whole request.
+ */
+async function bulkTarget(ctx: ServiceContext, slug: string, key: string, dryRun: boolean) {
+  const org = await authorizeOrg(ctx, slug, { role: 'admin', write: !dryRun })
   const pool = await findAddon(ctx.db, org.id, key)
   return { org, pool, now: ctx.clock.now() }
 }
@@ -251,7 +254,7 @@ export async function assignAddon(
   items: readonly AddonItem[],
   opts: BulkOptions<AddonItem>,
 ) {
-  const { org, pool, now } = await bulkTarget(ctx, slug, key)
+  const { org, pool, now } = await bulkTarget(ctx, slug, key, opts.dryRun)
   const by = actorName(ctx.principal)
   const expired = isExpired(pool.expires_at, now)
     ? expiredError(`${pool.name} ('${key}')`, pool.expires_at, org)
@@ -438,7 +441,7 @@ export async function revokeAddon(
   items: readonly AddonItem[],
   opts: BulkOptions<AddonItem>,
 ) {
-  const { org, pool, now } = await bulkTarget(ctx, slug, key)
+  const { org, pool, now } = await bulkTarget(ctx, slug, key, opts.dryRun)
   return runBulk(ctx, {
     orgId: org.id,
     action: 'cloud.revoke.bulk',

@@ -352,7 +352,7 @@ async function deviceBulk<T extends SerialItem>(
   opts: BulkOptions<T>,
   apply: (trx: Tx, item: T, job: DeviceJob) => Promise<RowOutcome>,
 ) {
-  const org = await authorizeOrg(ctx, slug, { role: 'admin', write: true })
+  const org = await authorizeOrg(ctx, slug, { role: 'admin', write: !opts.dryRun })
   const now = ctx.clock.now()
   const job = { org, now, today: dayIn(now, org.time_zone) }
   return runBulk(ctx, {

@@ -56,7 +56,7 @@ export async function addDevices(
   items: readonly AddDeviceItem[],
   opts: BulkOptions<AddDeviceItem>,
 ) {
-  const org = await authorizeOrg(ctx, slug, { role: 'admin', write: true })
+  const org = await authorizeOrg(ctx, slug, { role: 'admin', write: !opts.dryRun })
   const now = ctx.clock.now()
   return runBulk(ctx, {
     orgId: org.id,

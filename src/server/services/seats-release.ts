@@ -112,7 +112,7 @@ onMemberRemoved({
  * seat is "already so"; a user who is not a member fails (not_a_member).
  */
 export async function releaseLeases(ctx: ServiceContext, slug: string, body: ReleaseBody) {
-  const org = await authorizeOrg(ctx, slug, { role: 'admin', write: true })
+  const org = await authorizeOrg(ctx, slug, { role: 'admin', write: body.dryRun !== true })
   const now = ctx.clock.now()
   const opts = { includeRoaming: body.includeRoaming ?? false, force: body.force ?? false }
   // A lease heard from within this window looks in use: releasing it needs force.

@@ -101,7 +101,7 @@ export async function addUsers(
   items: AddUserItem[],
   { dryRun, prior }: BulkOptions<AddUserItem>,
 ) {
-  const org = await authorizeOrg(ctx, slug, { role: 'admin', write: true })
+  const org = await authorizeOrg(ctx, slug, { role: 'admin', write: !dryRun })
   const now = ctx.clock.now()
   return runBulk(ctx, {
     orgId: org.id,
@@ -255,7 +255,7 @@ export async function removeUsers(
   emails: string[],
   { dryRun, prior }: BulkOptions<string>,
 ) {
-  const org = await authorizeOrg(ctx, slug, { role: 'admin', write: true })
+  const org = await authorizeOrg(ctx, slug, { role: 'admin', write: !dryRun })
   const now = ctx.clock.now()
   return runBulk(ctx, {
     orgId: org.id,

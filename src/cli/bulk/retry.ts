@@ -1,0 +1,47 @@
+import { formatDuration, parseDuration } from '../../domain/duration.js'
+import { CliError, UsageError } from '../errors.js'
+
+/** How long a batch keeps trying while the server is unavailable, unless LICCTL_BULK_RETRY_FOR says. */
+export const DEFAULT_RETRY_FOR_MS = 60_000
+
+/**
+ * How long (ms) each batch keeps trying while the server is unavailable (a database restarting, a
+ * server being deployed): LICCTL_BULK_RETRY_FOR, in seconds (`90`) or as a duration (`90s`, `5m`);
+ * 60 s by default. A batch is retried with its Idempotency-Key, so waiting never applies it twice.
+ */
+export function retryBudgetMs(): number {
+  const text = process.env.LICCTL_BULK_RETRY_FOR?.trim()
+  if (!text) return DEFAULT_RETRY_FOR_MS
+  const ms = /^\d+(\.\d+)?$/.test(text) ? Math.round(Number(text) * 1000) : parseDuration(text)
+  if (ms === null)
+    throw new UsageError(
+      `LICCTL_BULK_RETRY_FOR: expected seconds (60) or a duration (90s, 5m), got '${text}'`,
+    )
+  return ms
+}
+
+/**
+ * The error that ends a job whose batch found the server unavailable for the whole budget: how far
+ * it got, and that running it again finishes it (batches applied stay applied; a re-run reports
+ * their rows already so). Exit 1, as a network or server error.
+ */
+export function serverUnavailable(
+  budgetMs: number,
+  done: number,
+  total: number,
+  dryRun: boolean,
+  cause: Error,
+): CliError {
+  const wait = formatDuration(budgetMs)
+  return new CliError(
+    dryRun
+      ? `the server was unavailable for ${wait}; the plan stopped after ${done} of ${total} rows, and nothing was changed; run the same command again`
+      : `the server was unavailable for ${wait}; stopped after ${done} of ${total} rows; run the same command again to finish`,
+    {
+      code: 'unavailable',
+      exitCode: 1,
+      hint: `last answer: ${cause.message}. LICCTL_BULK_RETRY_FOR (seconds, or 5m) sets how long each batch keeps trying`,
+      cause,
+    },
+  )
+}
