@@ -33,6 +33,10 @@ export interface BulkCall<Options = never, Item = unknown> {
   onAnswer?: (() => void) | undefined
   /** How long (ms) to keep trying while the server is unavailable (see RequestOptions.retryFor). */
   retryFor?: number | undefined
+  /** Ends that waiting at once (see RequestOptions.signal): the job is being stopped. */
+  signal?: AbortSignal | undefined
+  /** Told once when the batch goes on waiting on `retryFor` (see RequestOptions.onWaiting). */
+  onWaiting?: ((budgetMs: number) => void) | undefined
 }
 
 type Method<S extends EndpointSpec> = S extends { bulk: object }
@@ -80,6 +84,8 @@ export function resourceOf<T extends Record<string, EndpointSpec>>(
             ...(call.dryRun ? { retry: true } : { idempotencyKey: call.idempotencyKey ?? true }),
             ...(call.onAnswer ? { onAnswer: call.onAnswer } : {}),
             ...(call.retryFor !== undefined ? { retryFor: call.retryFor } : {}),
+            ...(call.signal ? { signal: call.signal } : {}),
+            ...(call.onWaiting ? { onWaiting: call.onWaiting } : {}),
           })
       : (params: Record<string, unknown>, input?: unknown) => {
           const path = url(params)

@@ -59,6 +59,16 @@ export interface RequestOptions<S extends z.ZodType> {
    * bulk batch waits out a database restart this way. Without it, `retries` attempts (~1–4 s).
    */
   retryFor?: number
+  /**
+   * Stops the waiting: once aborted, no further attempt is made (a wait under way ends at once) and
+   * the failure in hand is thrown. A bulk job's Ctrl-C does not wait out the rest of `retryFor`.
+   */
+  signal?: AbortSignal | undefined
+  /**
+   * Called once, when the request has spent its usual retries and goes on waiting on `retryFor`
+   * (with that budget in ms): the moment a person watching would wonder why nothing happens.
+   */
+  onWaiting?: ((budgetMs: number) => void) | undefined
   /** Extra request headers (the `api` command's --header); they never replace authorization. */
   headers?: Record<string, string>
   /**
@@ -167,17 +177,22 @@ export class Transport {
     // The time budget (retryFor) runs from the first failure that finds the server unavailable.
     let unavailableSince: number | undefined
     /** Waits before the next attempt, or returns false when none is left (count and budget spent). */
+    let waitingSaid = false
     const retried = async (attempt: number, retryAfter?: string | string[]): Promise<boolean> => {
-      if (!idempotent) return false
+      if (!idempotent || opts.signal?.aborted) return false
       const now = (this.opts.now ?? Date.now)()
       unavailableSince ??= now
       const left = (opts.retryFor ?? 0) - (now - unavailableSince)
       if (attempt >= attempts && left <= 0) return false
+      if (attempt >= attempts && !waitingSaid) {
+        waitingSaid = true
+        opts.onWaiting?.(opts.retryFor ?? 0)
+      }
       const ms = this.backoffMs(attempt, retryAfter)
       // Within the count, the backoff as it is; past it, no wait beyond the budget: the last
       // attempt is made as the budget ends.
-      await this.sleep(attempt < attempts ? ms : Math.min(ms, left))
-      return true
+      await this.pause(attempt < attempts ? ms : Math.min(ms, left), opts.signal)
+      return !opts.signal?.aborted
     }
     let waitingSince: number | undefined
     let waits = 0
@@ -283,6 +298,23 @@ export class Transport {
 
   private sleep(ms: number): Promise<void> {
     return (this.opts.sleep ?? ((t: number) => new Promise<void>((r) => setTimeout(r, t))))(ms)
+  }
+
+  /** A wait between attempts that ends early when `signal` aborts (its timer cleared, not left to run). */
+  private pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
+    if (!signal) return this.sleep(ms)
+    if (signal.aborted) return Promise.resolve()
+    return new Promise<void>((resolve) => {
+      let timer: ReturnType<typeof setTimeout> | undefined
+      const done = () => {
+        if (timer !== undefined) clearTimeout(timer)
+        signal.removeEventListener('abort', done)
+        resolve()
+      }
+      signal.addEventListener('abort', done, { once: true })
+      if (this.opts.sleep) void this.opts.sleep(ms).then(done)
+      else timer = setTimeout(done, ms)
+    })
   }
 
   async close(): Promise<void> {

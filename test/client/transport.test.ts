@@ -208,6 +208,51 @@ describe('client: transport', function () {
       await down.t.close()
     })
 
+    it('stops waiting at once when its signal aborts, and says once when it goes on past the usual retries', async () => {
+      const stop = new AbortController()
+      const told: number[] = []
+      // Aborted 12 s (on the clock) into a 60 s budget.
+      const { t, clock } = onClock(BASE, (now) => {
+        if (now >= 12_000) stop.abort()
+      })
+      nock(BASE).post('/v1/bulk').times(100).reply(503, unavailable)
+      await assert.rejects(
+        t.request('POST', '/v1/bulk', {
+          body: {},
+          idempotencyKey: true,
+          retryFor: 60_000,
+          signal: stop.signal,
+          onWaiting: (ms) => told.push(ms),
+        }),
+        (err: unknown) => err instanceof ApiError && err.status === 503,
+      )
+      assert.ok(clock.now >= 12_000 && clock.now < 17_000, `stopped when aborted: ${clock.waits}`)
+      assert.deepEqual(told, [60_000], 'told once, with the budget')
+      nock.cleanAll()
+    })
+
+    it('ends a wait under way when aborted, on the real clock, instead of sleeping it out', async () => {
+      const stop = new AbortController()
+      const t = new Transport({ baseUrl: BASE, token: TOKEN, retries: 0 })
+      // Each answer asks for 5 s; the job is stopped 100 ms into the first wait.
+      nock(BASE).post('/v1/bulk').times(5).reply(503, unavailable, { 'retry-after': '5' })
+      setTimeout(() => stop.abort(), 100)
+      const started = Date.now()
+      await assert.rejects(
+        t.request('POST', '/v1/bulk', {
+          body: {},
+          idempotencyKey: true,
+          retryFor: 60_000,
+          signal: stop.signal,
+        }),
+        (err: unknown) => err instanceof ApiError && err.status === 503,
+      )
+      const took = Date.now() - started
+      assert.ok(took < 2_000, `ended ${took} ms after it started, not after a 5 s wait`)
+      nock.cleanAll()
+      await t.close()
+    })
+
     it('does not stretch a request that is not safe to retry, nor an error that is not the server being unavailable', async () => {
       const { t, clock } = onClock()
       nock(BASE).post('/v1/once').reply(503, unavailable)

@@ -1063,6 +1063,55 @@ describe('bulk runner', () => {
         )
     })
 
+    it('says once that it is waiting, and a Ctrl-C then stops the job at once as interrupted (130), not after the budget', async () => {
+      process.env.LICCTL_BULK_RETRY_FOR = '600'
+      const calls: Array<BulkCall<never, { email: string }>> = []
+      const spec = {
+        ...server([]),
+        // The second batch finds the server unavailable: it waits (as the transport does) until stopped.
+        async endpoint(
+          params: { org: string },
+          items: Array<{ email: string }>,
+          call: BulkCall<never, { email: string }>,
+        ) {
+          calls.push(call)
+          if (calls.length === 1) return server([]).endpoint(params, items, call)
+          call.onWaiting?.(call.retryFor!)
+          call.onWaiting?.(call.retryFor!)
+          await new Promise<void>((resolve) => call.signal!.addEventListener('abort', () => resolve()))
+          throw new ApiError('the database is unavailable', 503, { code: 'unavailable' })
+        },
+      }
+      const errors: string[] = []
+      const realErr = process.stderr.write.bind(process.stderr)
+      process.stderr.write = ((chunk: string | Uint8Array) => (
+        errors.push(String(chunk)),
+        true
+      )) as typeof process.stderr.write
+      const started = Date.now()
+      try {
+        const job = runBulk(
+          spec,
+          { kind: 'args', values: ['a@x.test', 'b@x.test', 'c@x.test'] },
+          { dryRun: false, json: false },
+        )
+        setTimeout(() => process.emit('SIGINT', 'SIGINT'), 50)
+        await assert.rejects(job, (err: unknown) => {
+          assert.ok(err instanceof CliError, String(err))
+          assert.deepEqual([err.message, err.exitCode], ['interrupted (SIGINT) after 2 of 3 rows', 130])
+          return true
+        })
+      } finally {
+        process.stderr.write = realErr
+      }
+      assert.ok(Date.now() - started < 5_000)
+      assert.equal(calls[1]!.retryFor, 600_000)
+      assert.deepEqual(
+        errors.filter((e) => e.includes('unavailable')),
+        ['The server is unavailable; each batch keeps trying for up to 10m (LICCTL_BULK_RETRY_FOR)…\n'],
+      )
+    })
+
     it('refuses a value that is neither, before anything is sent (exit 2)', async () => {
       for (const text of ['soon', '-5', '1x']) {
         process.env.LICCTL_BULK_RETRY_FOR = text

@@ -21,6 +21,23 @@ export function retryBudgetMs(): number {
 }
 
 /**
+ * What a job says on stderr, once, when a batch has spent its usual retries and goes on waiting for
+ * an unavailable server: without it, a job would sit silent for up to its whole budget. It starts
+ * on a line of its own (over a progress bar, which draws itself again below it).
+ */
+export function waitingNotice(write: (text: string) => void = (t) => void process.stderr.write(t)) {
+  let said = false
+  return (budgetMs: number): void => {
+    if (said) return
+    said = true
+    const bar = process.stderr.isTTY ? '\r\x1b[2K' : ''
+    write(
+      `${bar}The server is unavailable; each batch keeps trying for up to ${formatDuration(budgetMs)} (LICCTL_BULK_RETRY_FOR)${process.stderr.isTTY ? '; Ctrl-C stops the job' : ''}…\n`,
+    )
+  }
+}
+
+/**
  * The error that ends a job whose batch found the server unavailable for the whole budget: how far
  * it got, and that running it again finishes it (batches applied stay applied; a re-run reports
  * their rows already so). Exit 1, as a network or server error.

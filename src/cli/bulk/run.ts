@@ -13,7 +13,7 @@ import { interrupted, watchInterrupts } from './interrupt.js'
 import { economizeHeap, LARGE_INPUT_BYTES, relaxHeap, ROWS_PER_COLLECTION, streamAbove } from './heap.js'
 import { startProgress } from './progress.js'
 import { Report } from './report.js'
-import { retryBudgetMs, serverUnavailable } from './retry.js'
+import { retryBudgetMs, serverUnavailable, waitingNotice } from './retry.js'
 import { inputBytes, type BulkSource } from './source.js'
 import type { BulkSpec, Entry } from './spec.js'
 import { validateAll } from './validate.js'
@@ -67,8 +67,11 @@ export async function runBulk<Item, Params, Options>(
     : aheadByOne(streamedBatches(spec, source, duplicates))
   // Ctrl-C, a closed terminal or `kill` stops the job between batches: the one being applied is
   // reported, nothing more is sent, and the report says how far it got (see interrupt.ts).
+  // The first signal also ends a batch's wait for an unavailable server at once (not its budget).
+  const stop = new AbortController()
   const signals = watchInterrupts({
     first: (signal) => {
+      stop.abort()
       progress?.stop()
       if (signal === 'SIGINT' && process.stderr.isTTY)
         process.stderr.write('Stopping after the batch being applied… (Ctrl-C again to quit now)\n')
@@ -80,6 +83,8 @@ export async function runBulk<Item, Params, Options>(
       dryRun: opts.dryRun,
       place,
       retryFor,
+      signal: stop.signal,
+      onWaiting: waitingNotice(),
       stopping: () => signals.signal,
     })) {
       for (const [i, r] of results.entries()) {
@@ -97,6 +102,8 @@ export async function runBulk<Item, Params, Options>(
     // keep stdout a valid JSON document under --json.
     progress?.stop()
     await report.stopped(summary, done, total)
+    // Stopped by a signal while a batch waited for the server: the stop is what ended it.
+    if (signals.signal && isUnavailable(err)) throw interrupted(signals.signal, done, total, opts.dryRun)
     // A batch that found the server unavailable for the whole budget (a database down for longer).
     throw isUnavailable(err) ? serverUnavailable(retryFor, done, total, opts.dryRun, err as Error) : err
   } finally {
@@ -131,6 +138,7 @@ export async function planBulk<Item, Params, Options>(
       dryRun: true,
       place: placeOf(source),
       retryFor,
+      onWaiting: waitingNotice(),
     })) {
       for (const [i, r] of results.entries()) if (keep(r)) kept.push({ ...r, index: done + i })
       done += batch.length
@@ -170,6 +178,8 @@ async function* sent<Item, Params, Options>(
     dryRun,
     place,
     retryFor,
+    signal,
+    onWaiting,
     stopping = () => false,
   }: {
     dryRun: boolean
@@ -177,6 +187,10 @@ async function* sent<Item, Params, Options>(
     place: string
     /** How long (ms) each batch keeps trying while the server is unavailable (retry.ts). */
     retryFor: number
+    /** Aborted when the job is being stopped: a batch waiting for the server stops waiting. */
+    signal?: AbortSignal
+    /** Told when a batch goes on waiting for an unavailable server. */
+    onWaiting?: (budgetMs: number) => void
     /** True once the job is to stop: no batch is sent after it (the one on its way is reported). */
     stopping?: () => unknown
   },
@@ -211,6 +225,8 @@ async function* sent<Item, Params, Options>(
         // retried with its key while the server is unavailable: the server applies it once.
         ...(dryRun ? {} : { idempotencyKey: newIdempotencyKey() }),
         retryFor,
+        ...(signal ? { signal } : {}),
+        ...(onWaiting ? { onWaiting } : {}),
         ...(prior.length > 0 ? { prior: [...prior] } : {}),
         ...(spec.options !== undefined ? { options: spec.options } : {}),
         ...(dryRun ? {} : { onAnswer }),
