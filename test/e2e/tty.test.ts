@@ -108,6 +108,52 @@ describe('e2e: on a terminal', function () {
     assert.match(yes.stdout, /✓ changed\s+carol@acme\.test/)
   })
 
+  it('removing many members lists 20 above the question; more than a batch is asked about without a plan', async function () {
+    this.timeout(60_000)
+    const many = Array.from({ length: 1_001 }, (_, i) => `m${i}@many.test`)
+    const file = join(server.dir, 'many.csv')
+    writeFileSync(file, ['email', ...many].join('\n') + '\n')
+    const add = await runCli(['orgs', 'users', 'add', '--file', file, '--json'], {
+      env: server.env(admin, 'acme'),
+    })
+    assert.equal(add.code, 0, add.stderr)
+    const some = join(server.dir, 'some.csv')
+    writeFileSync(some, ['email', ...many.slice(0, 25)].join('\n') + '\n')
+    const listed = await runInPty(['orgs', 'users', 'remove', '--file', some], {
+      env: server.env(admin, 'acme'),
+      answers: [{ after: /Remove 25 members from acme/, type: 'n\r' }],
+    })
+    assert.equal(listed.code, 2, listed.stdout)
+    assert.match(listed.stdout, /m19@many\.test: /)
+    assert.doesNotMatch(listed.stdout, /m20@many\.test: /)
+    assert.match(listed.stdout, /… and 5 more/)
+    // 1,001 removals are more than one batch: not planned first (it would take as long as the job).
+    const big = await runInPty(['orgs', 'users', 'remove', '--file', file], {
+      env: server.env(admin, 'acme'),
+      answers: [{ after: /Remove the 1001 members listed in/, type: 'n\r' }],
+    })
+    assert.equal(big.code, 2, big.stdout)
+    // (the terminal wraps the question at its width)
+    assert.match(big.stdout, /Remove the 1001 members listed in \S*many\.csv from acme/)
+    assert.doesNotMatch(big.stdout, /m0@many\.test: /, 'no plan, so no member listed')
+    assert.match(big.stdout, /Error: cancelled/)
+    const still = await runCli(
+      [
+        'orgs',
+        'users',
+        'list',
+        '--json',
+        'email',
+        '--jq',
+        '[.items[] | select(.email | endswith("@many.test"))] | length',
+      ],
+      {
+        env: server.env(admin, 'acme'),
+      },
+    )
+    assert.equal(Number(still.stdout.trim()), 1_001, 'nobody removed')
+  })
+
   it('releasing a seat with a recent heartbeat warns and asks; yes releases it', async () => {
     const op = await server.asOperator([
       'seats',

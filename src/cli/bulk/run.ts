@@ -120,17 +120,32 @@ export async function runBulk<Item, Params, Options>(
 
 /**
  * Plans a job without changing anything (dry-run batches) and returns the rows `keep` selects: how a
- * command finds what needs a confirmation before it applies anything.
+ * command finds what needs a confirmation before it applies anything. With `maxRows`, a job of more
+ * rows to send is not planned (a plan in many batches takes a while): `{ unplanned }` says how many.
  */
 export async function planBulk<Item, Params, Options>(
   spec: BulkSpec<Item, Params, Options>,
   source: BulkSource,
   keep: (r: BulkRowResult) => boolean,
-  opts: { strict?: boolean | undefined } = {},
-): Promise<BulkRowResult[]> {
+  opts?: { strict?: boolean | undefined },
+): Promise<BulkRowResult[]>
+export async function planBulk<Item, Params, Options>(
+  spec: BulkSpec<Item, Params, Options>,
+  source: BulkSource,
+  keep: (r: BulkRowResult) => boolean,
+  opts: { strict?: boolean | undefined; maxRows: number },
+): Promise<BulkRowResult[] | { unplanned: number }>
+export async function planBulk<Item, Params, Options>(
+  spec: BulkSpec<Item, Params, Options>,
+  source: BulkSource,
+  keep: (r: BulkRowResult) => boolean,
+  opts: { strict?: boolean | undefined; maxRows?: number } = {},
+): Promise<BulkRowResult[] | { unplanned: number }> {
   const retryFor = retryBudgetMs()
   if ((await inputBytes(source)) >= LARGE_INPUT_BYTES) await economizeHeap()
   const { total, duplicates } = await validateAll(spec, source, opts)
+  const toSend = total - duplicates.size
+  if (opts.maxRows !== undefined && toSend > opts.maxRows) return { unplanned: toSend }
   const kept: BulkRowResult[] = []
   let done = 0
   try {

@@ -4,6 +4,11 @@ import { bulkFlags, bulkSource } from '../../../cli/bulk-flags.js'
 import type { BulkRowResult } from '../../../contract/bulk.js'
 import { removeUserItem, type Release, type Removal } from '../../../contract/users.js'
 
+/** Members listed one by one above the question; past that, counted. */
+const LISTED = 20
+/** Removals planned with the server's dry run before the question: one batch. */
+const PLANNED = 1_000
+
 export default class UsersRemove extends ApiCommand<typeof UsersRemove> {
   static override summary = 'Remove members: releases their seats, revokes their add-ons and tokens (admins)'
   static override description =
@@ -32,21 +37,28 @@ export default class UsersRemove extends ApiCommand<typeof UsersRemove> {
     }
     if (!this.flags['dry-run'] && !this.flags.yes) {
       const { canPrompt, confirmDestructive } = await import('../../../cli/prompts.js')
+      const what = (n?: number) =>
+        source.kind === 'file'
+          ? `${n === undefined ? 'every member' : `the ${n} members`} listed in ${source.path}`
+          : source.values.join(', ')
+      const plain = (n?: number) => `Remove ${what(n)} from ${org}, releasing their licenses and tokens?`
       if (canPrompt()) {
-        // The server's dry run says what each removal would release: the question names it.
+        // The server's dry run says what each removal would release: the question names it. A job
+        // of more than one batch is not planned first (the plan would take as long as the job).
         const removing = await planBulk(spec, source, (r) => r.status === 'will-change', {
           strict: this.flags.strict,
+          maxRows: PLANNED,
         })
-        if (removing.length > 0) {
-          if (removing.length > 1 && !this.jsonEnabled())
-            for (const r of removing) this.note(`  ${r.target}: ${describeRemoval(r.details ?? {})}`)
+        if (!Array.isArray(removing)) await confirmDestructive(plain(removing.unplanned), false)
+        else if (removing.length > 0) {
+          if (removing.length > 1 && !this.jsonEnabled()) {
+            for (const r of removing.slice(0, LISTED))
+              this.note(`  ${r.target}: ${describeRemoval(r.details ?? {})}`)
+            if (removing.length > LISTED) this.note(`  … and ${removing.length - LISTED} more`)
+          }
           await confirmDestructive(removalQuestion(org, removing), false)
         }
-      } else {
-        const what =
-          source.kind === 'file' ? `every member listed in ${source.path}` : source.values.join(', ')
-        await confirmDestructive(`Remove ${what} from ${org}, releasing their licenses and tokens?`, false)
-      }
+      } else await confirmDestructive(plain(), false)
     }
     process.exitCode = await runBulk(spec, source, {
       dryRun: this.flags['dry-run'],
