@@ -186,6 +186,19 @@ describe('e2e: devices', function () {
     assert.equal(wrong.code, 3, wrong.stderr)
     const doc = JSON.parse(wrong.stdout) as BulkDoc
     assert.equal(doc.results[0]!.code, 'wrong_category')
+    // a named license is one license: --count beside it is refused, never ignored
+    const both = await as(admin, [
+      'devices',
+      'assign',
+      'AP-C',
+      '--license',
+      routerLicense,
+      '--count',
+      '3',
+      '--json',
+    ])
+    assert.equal(both.code, 2, both.stderr)
+    assert.match(jsonError(both).message, /--count=3 cannot also be provided when using --license/)
     const none = await as(admin, ['devices', 'assign', 'AP-C'])
     assert.equal(none.code, 3)
     assert.match(none.stdout + none.stderr, /no free license of category 'access-point'/)
