@@ -450,8 +450,9 @@ for (const dialect of DIALECTS) {
         expires: '2024-04-01',
       })
       assert.equal(res.status, 201, JSON.stringify(res.body))
-      t.clock.ms = at('2024-04-02T09:00:00Z')
+      // added on its last day (a day later it could not be added at all), lapsed the day after
       assert.equal((await addKey(res.body.keys[0].key)).status, 201)
+      t.clock.ms = at('2024-04-02T09:00:00Z')
       const name = `${res.body.keys[0].serial}-1`
       await addDevices([{ serial: 'AP-OLD', model: 'AP-10' }])
       const named = await assign([{ serial: 'AP-OLD', license: name }])

@@ -6,6 +6,7 @@ import type {
   TransferResult,
 } from '../../contract/devices.js'
 import { toIso } from '../../domain/clock.js'
+import { lastValidDay } from '../../domain/dates.js'
 import { dayIn, daysBetween, isExpired, previewDetach, stack, validUntil } from '../../domain/device-days.js'
 import { newId } from '../../domain/ids.js'
 import { counted } from '../../domain/plural.js'
@@ -424,6 +425,16 @@ async function targetOrgAsAdmin(ctx: ServiceContext, to: string, token: string):
   return ctx.db.selectFrom('organizations').selectAll().where('slug', '=', to).executeTakeFirstOrThrow()
 }
 
+/** A transfer of what is past its last day to be assigned: refused, with the way to write it off here. */
+function pastLastDay(what: string, expiresAt: number, serial: string | null, from: OrgRow): AppError {
+  const retire = serial === null ? '' : `; retire it here: licctl devices keys retire ${serial}`
+  return new AppError(
+    'license_expired',
+    `${what} could be assigned only through ${lastValidDay(expiresAt, from.time_zone)}; what is past its last day is not transferred${retire}`,
+    { expiresAt: toIso(expiresAt) },
+  )
+}
+
 /**
  * Moves unassigned licenses, or a whole key none of whose licenses is assigned, to another
  * organization. The caller is admin of both (the target's token comes from their profile for it).
@@ -442,6 +453,7 @@ export async function transferLicenses(
   return inTransaction(ctx, async (trx) => {
     let movedKey: string | null = null
     let licenses: Array<{ id: string; name: string; state: string }>
+    const now = ctx.clock.now()
     if (body.key !== undefined) {
       // The whole key, or its serial as `devices keys list` shows it: either names a key this
       // organization holds, and the caller is admin of both organizations.
@@ -455,6 +467,9 @@ export async function transferLicenses(
       if (ctx.dialect === 'postgres') keyQuery = keyQuery.forUpdate()
       const key = await keyQuery.executeTakeFirst()
       if (!key) throw notFound(`key ${serial} in '${from.slug}'`)
+      // Past its last day its licenses can never be assigned: moving it would only move a failing
+      // expiry item into the other organization. It is retired here.
+      if (isPast(key.expires_at, now)) throw pastLastDay(`key ${serial}`, key.expires_at!, serial, from)
       movedKey = key.serial
       // Only the key's licenses here: those transferred to another organization before are that
       // organization's now, and neither move with the key nor hold it back.
@@ -477,12 +492,20 @@ export async function transferLicenses(
     } else {
       const names = [...new Set(body.licenses!)]
       await lockLicenses(ctx, trx, (q) => q.where('org_id', '=', from.id).where('name', 'in', names))
-      licenses = await trx
+      const found = await trx
         .selectFrom('device_licenses')
-        .select(['id', 'name', 'state'])
-        .where('org_id', '=', from.id)
-        .where('name', 'in', names)
+        .leftJoin('device_keys', 'device_keys.id', 'device_licenses.key_id')
+        .select([
+          'device_licenses.id',
+          'device_licenses.name',
+          'device_licenses.state',
+          'device_licenses.expires_at',
+          'device_keys.serial as key',
+        ])
+        .where('device_licenses.org_id', '=', from.id)
+        .where('device_licenses.name', 'in', names)
         .execute()
+      licenses = found
       const missing = names.filter((n) => !licenses.some((l) => l.name === n))
       if (missing.length > 0) throw notFound(`license '${missing[0]}' in '${from.slug}'`)
       const notPool = licenses.filter((l) => l.state !== 'pool')
@@ -491,6 +514,8 @@ export async function transferLicenses(
           'license_assigned',
           `license '${notPool[0]!.name}' is ${NOT_IN_POOL[notPool[0]!.state] ?? notPool[0]!.state}; only unassigned licenses can be transferred`,
         )
+      const lapsed = found.find((l) => isPast(l.expires_at, now))
+      if (lapsed) throw pastLastDay(`license '${lapsed.name}'`, lapsed.expires_at!, lapsed.key, from)
     }
     if (licenses.length > 0) {
       const moved = await trx
