@@ -342,6 +342,33 @@ for (const dialect of DIALECTS) {
       }
     })
 
+    it('returns a detached remainder to the pool with the earliest last day of the licenses it came from', async () => {
+      const late = await issue(1, '2026-12-20')
+      const early = await issue(1, '2026-12-10')
+      await addKey(late.key)
+      await addKey(early.key)
+      const added = await t.call(admin, 'POST', '/v1/orgs/acme/devices/bulk-add', {
+        items: [{ serial: 'R-DETACH', model: 'R-1000' }],
+      })
+      assert.equal(added.status, 200, JSON.stringify(added.body))
+      for (const license of [`${late.serial}-1`, `${early.serial}-1`]) {
+        const res = await t.call(admin, 'POST', '/v1/orgs/acme/devices/bulk-assign', {
+          items: [{ serial: 'R-DETACH', license }],
+        })
+        assert.equal(res.body.results[0].status, 'changed', JSON.stringify(res.body))
+      }
+      const detached = await t.call(admin, 'POST', '/v1/orgs/acme/devices/bulk-detach', {
+        items: [{ serial: 'R-DETACH' }],
+      })
+      const name = detached.body.results[0].details.returnedLicense as string
+      const pool = await t.call(admin, 'GET', '/v1/orgs/acme/devices/pool')
+      const back = pool.body.licenses.find((l: { name: string }) => l.name === name)
+      assert.deepEqual(
+        [back.term, back.days, back.key, back.expiresAt],
+        ['returned', 365 * 2 - 1 - 2, null, '2026-12-11T00:00:00.000Z'],
+      )
+    })
+
     it('refuses to add, or to transfer, a key or license past its last day to be assigned', async () => {
       const wayne = await t.org('wayne', 'ann@acme.test') // ann is admin of both
       const held = await issue(2, '2026-01-08')

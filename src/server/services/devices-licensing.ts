@@ -217,8 +217,12 @@ export async function detachDevice(
     .updateTable('device_licenses')
     .set({ state: 'spent', device_id: null, assigned_at: null })
     .where('device_id', '=', device.id)
-    .returning('name')
+    .returning(['name', 'expires_at'])
     .execute()
+  // The remainder keeps the earliest last day to be assigned of the licenses it came from: a
+  // detach must not turn licenses with a deadline into days that can be assigned forever.
+  const deadlines = on.map((l) => l.expires_at).filter((e): e is number => e !== null)
+  const expiresAt = deadlines.length > 0 ? Math.min(...deadlines) : null
   let returned: string | null = null
   if (p.returnedDays > 0) {
     returned = returnedLicenseName()
@@ -237,7 +241,7 @@ export async function detachDevice(
         state: 'pool',
         device_id: null,
         assigned_at: null,
-        expires_at: null,
+        expires_at: expiresAt,
         created_at: now,
       })
       .execute()
