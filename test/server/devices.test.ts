@@ -550,6 +550,15 @@ for (const dialect of DIALECTS) {
           ['changed', 1, 362],
           JSON.stringify(res.body),
         )
+        // Tomorrow (2024-04-03) is the first day itself: detaching then returns the same days,
+        // and reassigned then they run to 2025-03-31.
+        assert.deepEqual(
+          [
+            res.body.results[0].details?.tomorrow,
+            res.body.results[0].details?.validUntilIfReassignedTomorrow,
+          ],
+          [{ returnedDays: 362, lostDays: 2 }, '2025-03-31'],
+        )
       } finally {
         await zone('UTC')
       }

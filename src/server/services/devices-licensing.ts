@@ -7,7 +7,7 @@ import type {
 } from '../../contract/devices.js'
 import { toIso } from '../../domain/clock.js'
 import { lastValidDay } from '../../domain/dates.js'
-import { dayIn, daysBetween, isExpired, previewDetach, stack, validUntil } from '../../domain/device-days.js'
+import { dayIn, detachDay, isExpired, previewDetach, stack, validUntil } from '../../domain/device-days.js'
 import { newId } from '../../domain/ids.js'
 import { counted } from '../../domain/plural.js'
 import { hashToken } from '../../domain/tokens.js'
@@ -211,8 +211,8 @@ export async function detachDevice(
   const start = device.license_start
   // A first day after today: the org's time zone moved west since the assignment. Refusing would
   // hold the license on the device until that day comes; it is detached as on its first day.
-  const day = daysBetween(start, today) < 0 ? start : today
-  const p = previewDetach(start, device.license_days, day)
+  const day = detachDay(start, today)
+  const p = previewDetach(start, device.license_days, today)
   const on = await trx
     .updateTable('device_licenses')
     .set({ state: 'spent', device_id: null, assigned_at: null })
