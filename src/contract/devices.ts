@@ -134,6 +134,7 @@ export const device = z.object({
   licenseDays: z.number().int(),
   /** A date in the organization's time zone. */
   validUntil: z.iso.date().nullable(),
+  /** Days from today to the valid-until day: 0 on it, negative once expired (as `expiry check`). */
   daysLeft: z.number().int().nullable(),
   createdAt: instant,
 })

@@ -472,7 +472,16 @@ for (const dialect of DIALECTS) {
       )
       t.clock.ms = at('2025-01-29T12:00:00Z')
       const expired = await show('AP-B')
-      assert.deepEqual([expired.licensed, expired.expired, expired.validUntil], [false, true, '2025-01-28'])
+      assert.deepEqual(
+        [expired.licensed, expired.expired, expired.validUntil, expired.daysLeft],
+        [false, true, '2025-01-28', -1],
+      )
+      // The list counts the same way as show and as expiry check: negative once expired.
+      const listed = await t.call(admin, 'GET', `${base}?limit=1000`)
+      const row = listed.body.items.find((d: { serial: string }) => d.serial === 'AP-B')
+      assert.equal(row.daysLeft, -1)
+      t.clock.ms = at('2025-02-10T12:00:00Z')
+      assert.equal((await show('AP-B')).daysLeft, -13)
       t.clock.ms = at('2024-04-02T09:00:00Z')
     })
 
