@@ -330,6 +330,7 @@ for (const dialect of DIALECTS) {
           licenses: [`${key.serial}-1`],
         })
         assert.equal(back.status, 409, JSON.stringify(back.body))
+        assert.equal(back.body.error.code, 'license_expired')
         assert.equal(
           back.body.error.message,
           `license '${key.serial}-1' is retired (it lapsed in the pool); only unassigned licenses can be transferred`,

@@ -228,6 +228,15 @@ for (const dialect of DIALECTS) {
         ['assign', '2024-01-31', null],
         ['detach', '2024-03-06', 327],
       ])
+      // The original license is used up: naming it is refused as used up, not as assigned.
+      const spent = await assign([{ serial: 'AP-A', license: a.body.results[0].details.licenses[0] }])
+      assert.deepEqual(
+        [spent.body.results[0].code, spent.body.results[0].message],
+        [
+          'license_used_up',
+          `license '${a.body.results[0].details.licenses[0]}' is used up (its remaining days went back to the pool when it was detached); only a license in the pool can be assigned`,
+        ],
+      )
     })
 
     it('orgs audit --target keeps a device serial’s case: SN-1 and sn-1 are two devices', async () => {

@@ -70,8 +70,7 @@ async function takeLicenses(
         `license '${lic.name}' is for category '${lic.category}'; device '${device.serial}' needs category '${device.category}'`,
         { license: lic.category, device: device.category },
       )
-    if (lic.state !== 'pool')
-      throw new AppError('license_assigned', `license '${lic.name}' is not in the pool (it is ${lic.state})`)
+    if (lic.state !== 'pool') throw notInPool(lic, 'only a license in the pool can be assigned')
     if (isPast(lic.expires_at, now))
       throw new AppError('license_expired', `license '${lic.name}' expired at ${toIso(lic.expires_at!)}`)
     if (!(await claim(trx, lic.id, device.id, now)))
@@ -372,11 +371,27 @@ async function deviceBulk<T extends SerialItem>(
   })
 }
 
-/** Why a license is not in the pool, as a refusal says it. */
-const NOT_IN_POOL: Record<string, string> = {
-  assigned: 'assigned to a device',
-  spent: 'used up',
-  retired: 'retired (it lapsed in the pool)',
+/**
+ * Why a license is not in the pool, as a refusal says it, with the code that says it: on a device
+ * (`license_assigned`), used up by a detach (`license_used_up`: its days went back as a returned
+ * license), or retired after its last day to be assigned (`license_expired`).
+ */
+const NOT_IN_POOL: Record<
+  string,
+  { code: 'license_assigned' | 'license_used_up' | 'license_expired'; why: string }
+> = {
+  assigned: { code: 'license_assigned', why: 'assigned to a device' },
+  spent: {
+    code: 'license_used_up',
+    why: 'used up (its remaining days went back to the pool when it was detached)',
+  },
+  retired: { code: 'license_expired', why: 'retired (it lapsed in the pool)' },
+}
+
+/** The refusal of a license that is not in the pool: `what` is what could not be done with it. */
+function notInPool(lic: { name: string; state: string }, what: string): AppError {
+  const { code, why } = NOT_IN_POOL[lic.state] ?? { code: 'license_assigned', why: lic.state }
+  return new AppError(code, `license '${lic.name}' is ${why}; ${what}`)
 }
 
 type LicenseQuery = ReturnType<typeof licenseIds>
@@ -513,11 +528,7 @@ export async function transferLicenses(
       const missing = names.filter((n) => !licenses.some((l) => l.name === n))
       if (missing.length > 0) throw notFound(`license '${missing[0]}' in '${from.slug}'`)
       const notPool = licenses.filter((l) => l.state !== 'pool')
-      if (notPool.length > 0)
-        throw new AppError(
-          'license_assigned',
-          `license '${notPool[0]!.name}' is ${NOT_IN_POOL[notPool[0]!.state] ?? notPool[0]!.state}; only unassigned licenses can be transferred`,
-        )
+      if (notPool.length > 0) throw notInPool(notPool[0]!, 'only unassigned licenses can be transferred')
       const lapsed = found.find((l) => isPast(l.expires_at, now))
       if (lapsed) throw pastLastDay(`license '${lapsed.name}'`, lapsed.expires_at!, lapsed.key, from)
     }
