@@ -234,6 +234,18 @@ describe('e2e: devices', function () {
     const initech = await server.createOrg('initech', 'ann@acme.test')
     const key = await issue('router', '1y', 2)
     ok(await as(admin, ['devices', 'keys', 'add', key, '--accept-terms']))
+    // To its own organization: the refusal names the flag.
+    const same = await as(admin, ['devices', 'transfer', '--to', 'acme', '--key', key, '--json'])
+    assert.deepEqual(
+      [same.code, jsonError(same)],
+      [
+        2,
+        {
+          code: 'validation_failed',
+          message: "--to: the licenses are already in 'acme'; name another organization",
+        },
+      ],
+    )
     const noProfile = await as(admin, ['devices', 'transfer', '--to', 'initech', '--key', key, '--json'])
     assert.deepEqual([noProfile.code, jsonError(noProfile).code], [4, 'not_logged_in'])
     ok(

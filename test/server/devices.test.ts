@@ -312,6 +312,18 @@ for (const dialect of DIALECTS) {
       })
       assert.deepEqual([otherPerson.status, otherPerson.body.error.code], [403, 'forbidden'])
       // one license moves
+      const same = await transfer({ to: 'acme', toToken: admin, licenses: [`${serial}-1`] })
+      assert.deepEqual(
+        [same.status, same.body.error.details],
+        [
+          400,
+          {
+            issues: [
+              { path: 'body.to', message: "the licenses are already in 'acme'; name another organization" },
+            ],
+          },
+        ],
+      )
       const one = await transfer({ to: 'initech', toToken: initechAnn, licenses: [`${serial}-1`] })
       assert.deepEqual(one.body, { from: 'acme', to: 'initech', key: null, licenses: [`${serial}-1`] })
       const theirPool = await t.call(initechAnn, 'GET', '/v1/orgs/initech/devices/pool')

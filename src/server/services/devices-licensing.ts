@@ -14,7 +14,7 @@ import { hashToken } from '../../domain/tokens.js'
 import type { Database } from '../../storage/schema.js'
 import type { Executor, ServiceContext } from '../context.js'
 import { actorName } from '../context.js'
-import { AppError, notFound } from '../errors.js'
+import { AppError, invalidField, notFound } from '../errors.js'
 import { inTransaction, type Tx } from '../transaction.js'
 import { authorizeOrg, type OrgRow } from './access.js'
 import { audit } from './audit.js'
@@ -468,7 +468,7 @@ export async function transferLicenses(
   const from = await authorizeOrg(ctx, slug, { role: 'admin', write: true })
   const to = await targetOrgAsAdmin(ctx, body.to, body.toToken)
   if (to.id === from.id)
-    throw new AppError('validation_failed', 'to: the licenses are already in this organization')
+    throw invalidField('body.to', `the licenses are already in '${from.slug}'; name another organization`)
   return inTransaction(ctx, async (trx) => {
     let movedKey: string | null = null
     let licenses: Array<{ id: string; name: string; state: string }>
