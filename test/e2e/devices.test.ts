@@ -52,6 +52,16 @@ describe('e2e: devices', function () {
   })
   after(async () => server.stop())
 
+  it('refuses --models with an empty name (exit 2) rather than adding a category with no models', async () => {
+    const r = await server.asOperator(['devices', 'categories', 'add', 'sw2', '--models', ',,', '--json'])
+    assert.deepEqual(
+      [r.code, jsonError(r).message],
+      [2, "--models: expected names separated by commas, with none empty, got ',,'"],
+    )
+    const list = await server.asOperator(['devices', 'categories', 'list', '--json'])
+    assert.ok(!list.stdout.includes('"sw2"'), list.stdout)
+  })
+
   it('catches a mistyped key without any request (exit 2, naming the group)', async () => {
     const key = await issue('access-point', '1y', 1)
     const s = keySymbols(key)
