@@ -59,7 +59,7 @@ export const role = z.enum(['admin', 'member'])
 export type Role = z.infer<typeof role>
 
 export const pageQuery = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  limit: wholeNumber(z.number().int().min(1).max(1000)).default(100),
   cursor: z.string().max(200).optional(),
 })
 export type PageQuery = z.infer<typeof pageQuery>
