@@ -44,7 +44,8 @@ function stripEmpty(row: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {}
   for (const [k, v] of Object.entries(row)) {
     if (v === '' || v === undefined || v === null) continue
-    out[k] = k === 'extend' && typeof v === 'string' ? v === 'true' || v === '1' || v === 'yes' : v
+    // `extend` and `count` are read from text by the contract's own schema, which refuses the rest.
+    out[k] = v
   }
   return out
 }

@@ -153,6 +153,24 @@ export function integerValue(flag: string, text: string, bounds: { min: number; 
   return n
 }
 
+/**
+ * A comma-separated list (`--models R-1000,R-2000`), each item trimmed. An empty item (`,,`, a
+ * trailing comma) is refused naming the flag: read as nothing, it would silently mean an empty list.
+ */
+export function listValue(flag: string, text: string): string[] {
+  const items = text.split(',').map((m) => m.trim())
+  if (items.some((m) => m === ''))
+    throw new UsageError(`${flag}: expected names separated by commas, with none empty, got ${quote(text)}`)
+  return items
+}
+
+/** A comma-separated list flag (see listValue). */
+export const listFlag = Flags.custom<string[]>({
+  async parse(input, _ctx, flag) {
+    return listValue(`--${flag.name}`, input)
+  },
+})
+
 /** The bounds of a zod number schema (`.int().min().max()` in the contract). */
 export interface NumberSchema {
   minValue: number | null

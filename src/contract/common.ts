@@ -26,11 +26,40 @@ export const plainText = (max: number) =>
     .refine((s) => !CONTROL_CHARACTERS.test(s), 'must not contain control characters')
 export const orgParams = z.strictObject({ org: slug })
 
+/**
+ * A whole number in a bulk row: a JSON number, or a CSV cell of decimal digits — refused, like the
+ * count flags refuse it, when written any other way (`0x2`, `1e1`, `2.0`), where coercion would
+ * read a number into it.
+ */
+export const wholeNumber = <T extends z.ZodType<number, number>>(n: T) =>
+  z.preprocess((v, ctx) => {
+    if (typeof v !== 'string') return v
+    if (/^\s*[+-]?\d+\s*$/.test(v)) return Number(v)
+    ctx.issues.push({ code: 'custom', message: `not a whole number, got ${JSON.stringify(v)}`, input: v })
+    return z.NEVER
+  }, n)
+
+/** What a bulk row's yes/no column may say (any case); anything else refuses the row. */
+export const YES_NO_WORDS = { true: true, yes: true, '1': true, false: false, no: false, '0': false } as const
+
+/** A yes/no column of a bulk row: a JSON boolean, or one of `YES_NO_WORDS` in any case. */
+export const yesNo = z.preprocess((v, ctx) => {
+  if (typeof v !== 'string') return v
+  const word = v.trim().toLowerCase()
+  if (Object.hasOwn(YES_NO_WORDS, word)) return YES_NO_WORDS[word as keyof typeof YES_NO_WORDS]
+  ctx.issues.push({
+    code: 'custom',
+    message: `not true/false, yes/no or 1/0 (any case), got ${JSON.stringify(v)}`,
+    input: v,
+  })
+  return z.NEVER
+}, z.boolean())
+
 export const role = z.enum(['admin', 'member'])
 export type Role = z.infer<typeof role>
 
 export const pageQuery = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  limit: wholeNumber(z.number().int().min(1).max(1000)).default(100),
   cursor: z.string().max(200).optional(),
 })
 export type PageQuery = z.infer<typeof pageQuery>

@@ -1,5 +1,5 @@
 import * as z from 'zod'
-import { expiryInput, instant, pageQuery, plainText, slug } from './common.js'
+import { expiryInput, instant, pageQuery, plainText, slug, wholeNumber, yesNo } from './common.js'
 import { defineEndpoints } from './endpoint.js'
 
 /** A device category, e.g. `router`: the device class a key licenses. */
@@ -134,6 +134,7 @@ export const device = z.object({
   licenseDays: z.number().int(),
   /** A date in the organization's time zone. */
   validUntil: z.iso.date().nullable(),
+  /** Days from today to the valid-until day: 0 on it, negative once expired (as `expiry check`). */
   daysLeft: z.number().int().nullable(),
   createdAt: instant,
 })
@@ -177,18 +178,27 @@ export const addDeviceItem = z
   })
 export type AddDeviceItem = z.infer<typeof addDeviceItem>
 
+/** Licenses per device in one assignment (the `--count` flag's bounds too). */
+export const assignCount = z.number().int().min(1).max(20)
+
 /**
  * One row of `devices assign`. `extend`: a licensed device gets more days (what naming devices on
  * the command line does); without it a licensed device is already so, which makes a file re-run
- * safe. A named license already on the device is already so either way.
+ * safe. A named license already on the device is already so either way. A named license is one
+ * license: a count beside it is refused, never ignored.
  */
-export const assignItem = z.strictObject({
-  serial: deviceSerial,
-  license: licenseName.optional(),
-  count: z.coerce.number().int().min(1).max(20).optional(),
-  prefer: preference.optional(),
-  extend: z.boolean().optional(),
-})
+export const assignItem = z
+  .strictObject({
+    serial: deviceSerial,
+    license: licenseName.optional(),
+    count: wholeNumber(assignCount).optional(),
+    prefer: preference.optional(),
+    extend: yesNo.optional(),
+  })
+  .refine((i) => i.license === undefined || i.count === undefined, {
+    message: 'license and count cannot both be given: a named license is one license',
+    path: ['count'],
+  })
 export type AssignItem = z.infer<typeof assignItem>
 
 /** One row of `devices detach` / `devices remove`. */

@@ -39,6 +39,8 @@ export const errorCatalog = {
   wrong_category: { status: 409, exit: 3 },
   license_assigned: { status: 409, exit: 3 },
   license_expired: { status: 409, exit: 3 },
+  /** A device license used up by a detach: its remaining days went back as a returned license. */
+  license_used_up: { status: 409, exit: 3 },
   /** Retiring a key whose licenses can still be assigned (no last day, or not past it). */
   key_not_expired: { status: 409, exit: 3 },
   // activation IDs

@@ -1,7 +1,7 @@
 import * as z from 'zod'
 import { parseDuration } from '../domain/duration.js'
 import { durationProblem } from '../domain/time-range.js'
-import { instant, orgParams } from './common.js'
+import { instant, orgParams, wholeNumber } from './common.js'
 import { defineEndpoints } from './endpoint.js'
 
 /**
@@ -18,6 +18,9 @@ export const duration = z
     if (problem !== null) c.issues.push({ code: 'custom', message: problem, input: c.value })
   })
 
+/** The `capacity` percentage's bounds (the `--capacity` flag's too). */
+export const capacityPercent = z.number().int().min(0).max(100)
+
 export const expiryQuery = z.strictObject({
   /** The window: what expires within it is reported (default 30d). */
   within: duration.default('30d'),
@@ -28,7 +31,7 @@ export const expiryQuery = z.strictObject({
   /** Whether expired items are reported (default include). */
   expired: z.enum(['include', 'exclude']).default('include'),
   /** Seat and add-on pools at or above this percentage used are reported (default 90; 0 turns it off). */
-  capacity: z.coerce.number().int().min(0).max(100).default(90),
+  capacity: wholeNumber(capacityPercent).default(90),
   /** Pools at capacity are failing rather than warnings. */
   failOnCapacity: z.enum(['true', 'false']).default('false'),
 })

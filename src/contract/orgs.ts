@@ -1,5 +1,5 @@
 import * as z from 'zod'
-import { email, instant, orgParams, page, pageQuery, plainText, slug } from './common.js'
+import { email, instant, orgParams, page, pageQuery, plainText, slug, wholeNumber } from './common.js'
 import { defineEndpoints } from './endpoint.js'
 import { rangeProblem } from '../domain/time-range.js'
 
@@ -87,7 +87,7 @@ export type AuditEntry = z.infer<typeof auditEntry>
 
 export const auditQuery = z
   .strictObject({
-    limit: z.coerce.number().int().min(1).max(1000).default(100),
+    limit: wholeNumber(z.number().int().min(1).max(1000)).default(100),
     cursor: z.string().max(200).optional(),
     /** Actions starting with this (a literal prefix: `cloud` or `cloud.assign`). */
     action: z.string().max(100).optional(),

@@ -1,6 +1,16 @@
 import * as z from 'zod'
 import { bulkRequest } from './bulk.js'
-import { email, expiryInput, instant, orgParams, page, pageQuery, plainText, slug } from './common.js'
+import {
+  email,
+  expiryInput,
+  instant,
+  orgParams,
+  page,
+  pageQuery,
+  plainText,
+  slug,
+  wholeNumber,
+} from './common.js'
 import { defineEndpoints } from './endpoint.js'
 
 export const product = z
@@ -111,7 +121,7 @@ export type LeasesQuery = z.infer<typeof leasesQuery>
 export const stuckQuery = pageQuery.extend({
   product: product.optional(),
   /** Idle longer than this many seconds; default: each pool's lease TTL. */
-  idleSeconds: z.coerce.number().int().min(1).max(IDLE_MAX_SECONDS).optional(),
+  idleSeconds: wholeNumber(z.number().int().min(1).max(IDLE_MAX_SECONDS)).optional(),
 })
 export type StuckQuery = z.infer<typeof stuckQuery>
 

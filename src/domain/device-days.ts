@@ -76,11 +76,23 @@ export interface DetachPreview extends Detach {
   validUntilIfReassignedTomorrow: string | null
 }
 
-/** The preview shown by `--dry-run` and the confirmation prompt. */
-export function previewDetach(start: string, days: number, on: string): DetachPreview {
-  const now = detach(start, days, on)
-  const next = addDays(on, 1)
-  const tomorrow = detach(start, days, next)
+/**
+ * The day a detach on `today` counts as: the license's first day while that is still to come (the
+ * organization's time zone moved west since the assignment), else today.
+ */
+export function detachDay(start: string, today: string): string {
+  return daysBetween(start, today) < 0 ? start : today
+}
+
+/**
+ * The preview shown by `--dry-run` and the confirmation prompt, on `today` (the real day, not yet
+ * moved to the first day): detaching tomorrow counts as `detachDay` of tomorrow, so while the first
+ * day is still to come tomorrow returns what today does; reassigning happens on today + 1.
+ */
+export function previewDetach(start: string, days: number, today: string): DetachPreview {
+  const now = detach(start, days, detachDay(start, today))
+  const next = addDays(today, 1)
+  const tomorrow = detach(start, days, detachDay(start, next))
   return {
     ...now,
     tomorrow,

@@ -6,6 +6,7 @@ import {
   daysLeft,
   dayIn,
   detach,
+  detachDay,
   isExpired,
   previewDetach,
   stack,
@@ -103,6 +104,27 @@ describe('domain: device license days', () => {
     assert.deepEqual(p.tomorrow, { usedDays: 37, returnedDays: 326, lostDays: 2 })
     assert.equal(p.validUntilIfReassignedTomorrow, '2025-01-28')
     assert.equal(previewDetach('2024-01-01', 3, '2024-01-01').validUntilIfReassignedTomorrow, null)
+  })
+
+  it('previews a detach before the first day as on the first day, and tomorrow by the real tomorrow', () => {
+    // First day 2024-04-03, today 2024-04-01: tomorrow (04-02) is still before it, so detaching
+    // tomorrow returns what today does; reassigned tomorrow (04-02), 362 days run to 2025-03-30.
+    const twoAhead = previewDetach('2024-04-03', 365, '2024-04-01')
+    assert.deepEqual([twoAhead.usedDays, twoAhead.returnedDays, twoAhead.lostDays], [1, 362, 2])
+    assert.deepEqual(twoAhead.tomorrow, { usedDays: 1, returnedDays: 362, lostDays: 2 })
+    assert.equal(twoAhead.validUntilIfReassignedTomorrow, '2025-03-30')
+    // Today 2024-04-02: tomorrow is the first day itself, still one day used.
+    const oneAhead = previewDetach('2024-04-03', 365, '2024-04-02')
+    assert.deepEqual(oneAhead.tomorrow, { usedDays: 1, returnedDays: 362, lostDays: 2 })
+    assert.equal(oneAhead.validUntilIfReassignedTomorrow, '2025-03-31')
+    // On the first day, tomorrow counts one day more as ever.
+    assert.deepEqual(previewDetach('2024-04-03', 365, '2024-04-03').tomorrow, {
+      usedDays: 2,
+      returnedDays: 361,
+      lostDays: 2,
+    })
+    assert.equal(detachDay('2024-04-03', '2024-04-01'), '2024-04-03')
+    assert.equal(detachDay('2024-04-03', '2024-04-05'), '2024-04-05')
   })
 
   it('property: returned + used + 2 = term, or returned = 0', () => {

@@ -52,6 +52,16 @@ describe('e2e: devices', function () {
   })
   after(async () => server.stop())
 
+  it('refuses --models with an empty name (exit 2) rather than adding a category with no models', async () => {
+    const r = await server.asOperator(['devices', 'categories', 'add', 'sw2', '--models', ',,', '--json'])
+    assert.deepEqual(
+      [r.code, jsonError(r).message],
+      [2, "--models: expected names separated by commas, with none empty, got ',,'"],
+    )
+    const list = await server.asOperator(['devices', 'categories', 'list', '--json'])
+    assert.ok(!list.stdout.includes('"sw2"'), list.stdout)
+  })
+
   it('catches a mistyped key without any request (exit 2, naming the group)', async () => {
     const key = await issue('access-point', '1y', 1)
     const s = keySymbols(key)
@@ -186,6 +196,19 @@ describe('e2e: devices', function () {
     assert.equal(wrong.code, 3, wrong.stderr)
     const doc = JSON.parse(wrong.stdout) as BulkDoc
     assert.equal(doc.results[0]!.code, 'wrong_category')
+    // a named license is one license: --count beside it is refused, never ignored
+    const both = await as(admin, [
+      'devices',
+      'assign',
+      'AP-C',
+      '--license',
+      routerLicense,
+      '--count',
+      '3',
+      '--json',
+    ])
+    assert.equal(both.code, 2, both.stderr)
+    assert.match(jsonError(both).message, /--count=3 cannot also be provided when using --license/)
     const none = await as(admin, ['devices', 'assign', 'AP-C'])
     assert.equal(none.code, 3)
     assert.match(none.stdout + none.stderr, /no free license of category 'access-point'/)
@@ -221,6 +244,18 @@ describe('e2e: devices', function () {
     const initech = await server.createOrg('initech', 'ann@acme.test')
     const key = await issue('router', '1y', 2)
     ok(await as(admin, ['devices', 'keys', 'add', key, '--accept-terms']))
+    // To its own organization: the refusal names the flag.
+    const same = await as(admin, ['devices', 'transfer', '--to', 'acme', '--key', key, '--json'])
+    assert.deepEqual(
+      [same.code, jsonError(same)],
+      [
+        2,
+        {
+          code: 'validation_failed',
+          message: "--to: the licenses are already in 'acme'; name another organization",
+        },
+      ],
+    )
     const noProfile = await as(admin, ['devices', 'transfer', '--to', 'initech', '--key', key, '--json'])
     assert.deepEqual([noProfile.code, jsonError(noProfile).code], [4, 'not_logged_in'])
     ok(

@@ -73,6 +73,15 @@ describe('server app', function () {
       ['query.limit', 'query.colour'],
     )
     assert.equal(query.body.error.details.issues[1].message, 'unknown query parameter')
+    // A number in a query is decimal digits, as the CLI's flags read it: 1e1 is not 10, 0x2 not 2.
+    for (const lax of ['1e1', '0x2', '2.0', ' '])
+      assert.deepEqual(
+        (await t.call(t.operatorToken, 'GET', `/v1/orgs?limit=${encodeURIComponent(lax)}`)).body.error.details
+          .issues,
+        [{ path: 'query.limit', message: `not a whole number, got ${JSON.stringify(lax)}` }],
+        lax,
+      )
+    assert.equal((await t.call(t.operatorToken, 'GET', '/v1/orgs?limit=2')).status, 200)
     const params = await t.call(t.operatorToken, 'GET', '/v1/orgs/Not_A_Slug')
     assert.equal(params.status, 400)
     assert.equal(params.body.error.details.issues[0].path, 'params.org')

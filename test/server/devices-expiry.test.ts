@@ -330,6 +330,7 @@ for (const dialect of DIALECTS) {
           licenses: [`${key.serial}-1`],
         })
         assert.equal(back.status, 409, JSON.stringify(back.body))
+        assert.equal(back.body.error.code, 'license_expired')
         assert.equal(
           back.body.error.message,
           `license '${key.serial}-1' is retired (it lapsed in the pool); only unassigned licenses can be transferred`,
@@ -337,6 +338,77 @@ for (const dialect of DIALECTS) {
         // An organization that never held the key cannot name it.
         const hooli = await t.org('hooli', 'hal@hooli.test')
         assert.equal((await retire('hooli', hooli)).status, 404)
+      } finally {
+        t.clock.ms = NOW
+      }
+    })
+
+    it('returns a detached remainder to the pool with the earliest last day of the licenses it came from', async () => {
+      const late = await issue(1, '2026-12-20')
+      const early = await issue(1, '2026-12-10')
+      await addKey(late.key)
+      await addKey(early.key)
+      const added = await t.call(admin, 'POST', '/v1/orgs/acme/devices/bulk-add', {
+        items: [{ serial: 'R-DETACH', model: 'R-1000' }],
+      })
+      assert.equal(added.status, 200, JSON.stringify(added.body))
+      for (const license of [`${late.serial}-1`, `${early.serial}-1`]) {
+        const res = await t.call(admin, 'POST', '/v1/orgs/acme/devices/bulk-assign', {
+          items: [{ serial: 'R-DETACH', license }],
+        })
+        assert.equal(res.body.results[0].status, 'changed', JSON.stringify(res.body))
+      }
+      const detached = await t.call(admin, 'POST', '/v1/orgs/acme/devices/bulk-detach', {
+        items: [{ serial: 'R-DETACH' }],
+      })
+      const name = detached.body.results[0].details.returnedLicense as string
+      const pool = await t.call(admin, 'GET', '/v1/orgs/acme/devices/pool')
+      const back = pool.body.licenses.find((l: { name: string }) => l.name === name)
+      assert.deepEqual(
+        [back.term, back.days, back.key, back.expiresAt],
+        ['returned', 365 * 2 - 1 - 2, null, '2026-12-11T00:00:00.000Z'],
+      )
+    })
+
+    it('refuses to add, or to transfer, a key or license past its last day to be assigned', async () => {
+      const wayne = await t.org('wayne', 'ann@acme.test') // ann is admin of both
+      const held = await issue(2, '2026-01-08')
+      await addKey(held.key)
+      const late = await issue(1, '2026-01-08')
+      t.clock.ms = at('2026-01-09T00:00:00Z')
+      try {
+        const added = await t.call(admin, 'POST', '/v1/orgs/acme/devices/keys', {
+          key: late.key,
+          acceptTerms: true,
+        })
+        assert.equal(added.status, 409, JSON.stringify(added.body))
+        assert.equal(added.body.error.code, 'license_expired')
+        assert.match(added.body.error.message, /only through 2026-01-08 \(UTC\)/)
+        const keys = await t.call(admin, 'GET', '/v1/orgs/acme/devices/keys')
+        assert.ok(!keys.body.items.some((k: { serial: string }) => k.serial === late.serial))
+
+        const transfer = (what: Record<string, unknown>) =>
+          t.call(admin, 'POST', '/v1/orgs/acme/devices/transfer', { to: 'wayne', toToken: wayne, ...what })
+        const one = await transfer({ licenses: [`${held.serial}-1`] })
+        assert.equal(one.status, 409, JSON.stringify(one.body))
+        assert.equal(one.body.error.code, 'license_expired')
+        assert.equal(
+          one.body.error.message,
+          `license '${held.serial}-1' could be assigned only through 2026-01-08; what is past its last day is not transferred; retire it here: licctl devices keys retire ${held.serial}`,
+        )
+        const whole = await transfer({ key: held.serial })
+        assert.equal(whole.status, 409, JSON.stringify(whole.body))
+        assert.equal(whole.body.error.code, 'license_expired')
+        // Nothing moved: the key and both its licenses are still acme's to retire.
+        const ofKey = (r: Awaited<ReturnType<typeof check>>) =>
+          r.items.filter((i) => i.name.startsWith(held.serial)).map((i) => [i.kind, i.affected.count])
+        assert.deepEqual(ofKey(await check()), [
+          ['device-key', 2],
+          ['device-pool-license', 1],
+          ['device-pool-license', 1],
+        ])
+        const retired = await t.call(admin, 'POST', '/v1/orgs/acme/devices/keys/retire', { key: held.serial })
+        assert.deepEqual(retired.body.licenses, [`${held.serial}-1`, `${held.serial}-2`])
       } finally {
         t.clock.ms = NOW
       }

@@ -260,6 +260,15 @@ for (const dialect of DIALECTS) {
         ['assign', '2024-01-31', null],
         ['detach', '2024-03-06', 327],
       ])
+      // The original license is used up: naming it is refused as used up, not as assigned.
+      const spent = await assign([{ serial: 'AP-A', license: a.body.results[0].details.licenses[0] }])
+      assert.deepEqual(
+        [spent.body.results[0].code, spent.body.results[0].message],
+        [
+          'license_used_up',
+          `license '${a.body.results[0].details.licenses[0]}' is used up (its remaining days went back to the pool when it was detached); only a license in the pool can be assigned`,
+        ],
+      )
     })
 
     it('orgs audit --target keeps a device serial’s case: SN-1 and sn-1 are two devices', async () => {
@@ -335,6 +344,18 @@ for (const dialect of DIALECTS) {
       })
       assert.deepEqual([otherPerson.status, otherPerson.body.error.code], [403, 'forbidden'])
       // one license moves
+      const same = await transfer({ to: 'acme', toToken: admin, licenses: [`${serial}-1`] })
+      assert.deepEqual(
+        [same.status, same.body.error.details],
+        [
+          400,
+          {
+            issues: [
+              { path: 'body.to', message: "the licenses are already in 'acme'; name another organization" },
+            ],
+          },
+        ],
+      )
       const one = await transfer({ to: 'initech', toToken: initechAnn, licenses: [`${serial}-1`] })
       assert.deepEqual(one.body, { from: 'acme', to: 'initech', key: null, licenses: [`${serial}-1`] })
       const theirPool = await t.call(initechAnn, 'GET', '/v1/orgs/initech/devices/pool')
@@ -482,8 +503,9 @@ for (const dialect of DIALECTS) {
         expires: '2024-04-01',
       })
       assert.equal(res.status, 201, JSON.stringify(res.body))
-      t.clock.ms = at('2024-04-02T09:00:00Z')
+      // added on its last day (a day later it could not be added at all), lapsed the day after
       assert.equal((await addKey(res.body.keys[0].key)).status, 201)
+      t.clock.ms = at('2024-04-02T09:00:00Z')
       const name = `${res.body.keys[0].serial}-1`
       await addDevices([{ serial: 'AP-OLD', model: 'AP-10' }])
       const named = await assign([{ serial: 'AP-OLD', license: name }])
@@ -503,7 +525,16 @@ for (const dialect of DIALECTS) {
       )
       t.clock.ms = at('2025-01-29T12:00:00Z')
       const expired = await show('AP-B')
-      assert.deepEqual([expired.licensed, expired.expired, expired.validUntil], [false, true, '2025-01-28'])
+      assert.deepEqual(
+        [expired.licensed, expired.expired, expired.validUntil, expired.daysLeft],
+        [false, true, '2025-01-28', -1],
+      )
+      // The list counts the same way as show and as expiry check: negative once expired.
+      const listed = await t.call(admin, 'GET', `${base}?limit=1000`)
+      const row = listed.body.items.find((d: { serial: string }) => d.serial === 'AP-B')
+      assert.equal(row.daysLeft, -1)
+      t.clock.ms = at('2025-02-10T12:00:00Z')
+      assert.equal((await show('AP-B')).daysLeft, -13)
       t.clock.ms = at('2024-04-02T09:00:00Z')
     })
 
@@ -580,6 +611,15 @@ for (const dialect of DIALECTS) {
           ],
           ['changed', 1, 362],
           JSON.stringify(res.body),
+        )
+        // Tomorrow (2024-04-03) is the first day itself: detaching then returns the same days,
+        // and reassigned then they run to 2025-03-31.
+        assert.deepEqual(
+          [
+            res.body.results[0].details?.tomorrow,
+            res.body.results[0].details?.validUntilIfReassignedTomorrow,
+          ],
+          [{ returnedDays: 362, lostDays: 2 }, '2025-03-31'],
         )
       } finally {
         await zone('UTC')

@@ -5,12 +5,26 @@ import {
   expiryValue,
   instantValue,
   integerValue,
+  listValue,
   timeFlag,
 } from '../../src/cli/flag-values.js'
 import { quote, safeMessage, UsageError } from '../../src/cli/errors.js'
 
 describe('cli: flag values', () => {
   const parse = (t: string) => (Number.isNaN(Date.parse(t)) ? null : Date.parse(t))
+
+  it('reads a comma-separated list, refusing an empty item rather than reading it as nothing', () => {
+    assert.deepEqual(listValue('--models', 'R-1000, R-2000'), ['R-1000', 'R-2000'])
+    for (const bad of [',,', '', 'R-1000,', 'R-1000,,R-2000', ' , '])
+      assert.throws(
+        () => listValue('--models', bad),
+        (e: unknown) =>
+          e instanceof UsageError &&
+          e.exitCode === 2 &&
+          e.message === `--models: expected names separated by commas, with none empty, got ${quote(bad)}`,
+        bad,
+      )
+  })
 
   it('reads a duration as seconds, naming the flag when it is not one', () => {
     assert.equal(durationSeconds('--lease-ttl', '15m'), 900)

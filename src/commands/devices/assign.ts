@@ -22,10 +22,14 @@ export default class DevicesAssign extends ApiCommand<typeof DevicesAssign> {
       description: 'take the shortest or longest term first',
       options: ['shortest', 'longest'],
     }),
-    license: Flags.string({ description: 'assign this license (by name, see `devices pool --json`)' }),
+    license: Flags.string({
+      description:
+        'assign this license (by name, see `devices pool --json`); one license, so not with --count',
+      exclusive: ['count'],
+    }),
     count: countFlag({
       description: 'licenses per device',
-      schema: async () => (await import('../../contract/devices.js')).assignItem.shape.count.unwrap(),
+      schema: async () => (await import('../../contract/devices.js')).assignCount,
     }),
   }
 

@@ -26,6 +26,12 @@ export default class DevicesTransfer extends ApiCommand<typeof DevicesTransfer> 
     const f = this.flags
     if (!f.key && !f.license?.length) throw new UsageError('give --key or --license')
     const key = f.key ? (await import('../../cli/held-key.js')).heldKey(f.key, '--key: ') : undefined
+    // Known before any profile is read: the server refuses it the same way (body.to).
+    const org = await this.org()
+    if (f.to === org)
+      throw new UsageError(`--to: the licenses are already in '${org}'; name another organization`, {
+        code: 'validation_failed',
+      })
     const { Profiles } = await import('../../cli/profiles.js')
     const target = new Profiles().get(f.to)
     if (!target)
@@ -47,7 +53,7 @@ export default class DevicesTransfer extends ApiCommand<typeof DevicesTransfer> 
         },
       )
     const res = await client.devices.transfer(
-      { org: await this.org() },
+      { org },
       { to: f.to, toToken: target.token, ...(key ? { key } : { licenses: f.license! }) },
     )
     this.say(

@@ -95,8 +95,8 @@ export default class ExpiryCheck extends ListCommand<typeof ExpiryCheck> {
 
   async run(): Promise<ExpiryCheckOutput> {
     const f = this.flags
-    const { expiryQuery } = await import('../../contract/expiry.js')
-    const capacity = parseCapacity(f.capacity, expiryQuery.shape.capacity.unwrap())
+    const { capacityPercent } = await import('../../contract/expiry.js')
+    const capacity = parseCapacity(f.capacity, capacityPercent)
     const query = {
       within: f.within,
       ...(f['fail-within'] !== undefined ? { failWithin: f['fail-within'] } : {}),

@@ -282,6 +282,14 @@ export async function addKey(ctx: ServiceContext, slug: string, body: AddKeyBody
           'this key was already added by another organization; a key is added once, ever',
         )
   if (key.added_at !== null) throw refusedAsAdded(key)
+  // Its licenses could never be assigned: adding it would only leave the organization a failing
+  // expiry check to retire. A genuine key, so no failed addition is counted.
+  if (key.expires_at !== null && key.expires_at <= now)
+    throw new AppError(
+      'license_expired',
+      `the licenses of this key could be assigned only through ${lastValidDay(key.expires_at, 'UTC')} (UTC); a key past its last day cannot be added`,
+      { expiresAt: toIso(key.expires_at) },
+    )
   const by = actorName(ctx.principal)
   return inTransaction(ctx, async (trx) => {
     // Conditional: of two racing additions, one wins.

@@ -6,14 +6,15 @@ import type {
   TransferResult,
 } from '../../contract/devices.js'
 import { toIso } from '../../domain/clock.js'
-import { dayIn, daysBetween, isExpired, previewDetach, stack, validUntil } from '../../domain/device-days.js'
+import { lastValidDay } from '../../domain/dates.js'
+import { dayIn, detachDay, isExpired, previewDetach, stack, validUntil } from '../../domain/device-days.js'
 import { newId } from '../../domain/ids.js'
 import { counted } from '../../domain/plural.js'
 import { hashToken } from '../../domain/tokens.js'
 import type { Database } from '../../storage/schema.js'
 import type { Executor, ServiceContext } from '../context.js'
 import { actorName } from '../context.js'
-import { AppError, notFound } from '../errors.js'
+import { AppError, invalidField, notFound } from '../errors.js'
 import { inTransaction, type Tx } from '../transaction.js'
 import { authorizeOrg, type OrgRow } from './access.js'
 import { audit } from './audit.js'
@@ -69,8 +70,7 @@ async function takeLicenses(
         `license '${lic.name}' is for category '${lic.category}'; device '${device.serial}' needs category '${device.category}'`,
         { license: lic.category, device: device.category },
       )
-    if (lic.state !== 'pool')
-      throw new AppError('license_assigned', `license '${lic.name}' is not in the pool (it is ${lic.state})`)
+    if (lic.state !== 'pool') throw notInPool(lic, 'only a license in the pool can be assigned')
     if (isPast(lic.expires_at, now))
       throw new AppError('license_expired', `license '${lic.name}' expired at ${toIso(lic.expires_at!)}`)
     if (!(await claim(trx, lic.id, device.id, now)))
@@ -210,14 +210,18 @@ export async function detachDevice(
   const start = device.license_start
   // A first day after today: the org's time zone moved west since the assignment. Refusing would
   // hold the license on the device until that day comes; it is detached as on its first day.
-  const day = daysBetween(start, today) < 0 ? start : today
-  const p = previewDetach(start, device.license_days, day)
+  const day = detachDay(start, today)
+  const p = previewDetach(start, device.license_days, today)
   const on = await trx
     .updateTable('device_licenses')
     .set({ state: 'spent', device_id: null, assigned_at: null })
     .where('device_id', '=', device.id)
-    .returning('name')
+    .returning(['name', 'expires_at'])
     .execute()
+  // The remainder keeps the earliest last day to be assigned of the licenses it came from: a
+  // detach must not turn licenses with a deadline into days that can be assigned forever.
+  const deadlines = on.map((l) => l.expires_at).filter((e): e is number => e !== null)
+  const expiresAt = deadlines.length > 0 ? Math.min(...deadlines) : null
   let returned: string | null = null
   if (p.returnedDays > 0) {
     returned = returnedLicenseName()
@@ -236,7 +240,7 @@ export async function detachDevice(
         state: 'pool',
         device_id: null,
         assigned_at: null,
-        expires_at: null,
+        expires_at: expiresAt,
         created_at: now,
       })
       .execute()
@@ -367,11 +371,27 @@ async function deviceBulk<T extends SerialItem>(
   })
 }
 
-/** Why a license is not in the pool, as a refusal says it. */
-const NOT_IN_POOL: Record<string, string> = {
-  assigned: 'assigned to a device',
-  spent: 'used up',
-  retired: 'retired (it lapsed in the pool)',
+/**
+ * Why a license is not in the pool, as a refusal says it, with the code that says it: on a device
+ * (`license_assigned`), used up by a detach (`license_used_up`: its days went back as a returned
+ * license), or retired after its last day to be assigned (`license_expired`).
+ */
+const NOT_IN_POOL: Record<
+  string,
+  { code: 'license_assigned' | 'license_used_up' | 'license_expired'; why: string }
+> = {
+  assigned: { code: 'license_assigned', why: 'assigned to a device' },
+  spent: {
+    code: 'license_used_up',
+    why: 'used up (its remaining days went back to the pool when it was detached)',
+  },
+  retired: { code: 'license_expired', why: 'retired (it lapsed in the pool)' },
+}
+
+/** The refusal of a license that is not in the pool: `what` is what could not be done with it. */
+function notInPool(lic: { name: string; state: string }, what: string): AppError {
+  const { code, why } = NOT_IN_POOL[lic.state] ?? { code: 'license_assigned', why: lic.state }
+  return new AppError(code, `license '${lic.name}' is ${why}; ${what}`)
 }
 
 type LicenseQuery = ReturnType<typeof licenseIds>
@@ -424,6 +444,16 @@ async function targetOrgAsAdmin(ctx: ServiceContext, to: string, token: string):
   return ctx.db.selectFrom('organizations').selectAll().where('slug', '=', to).executeTakeFirstOrThrow()
 }
 
+/** A transfer of what is past its last day to be assigned: refused, with the way to write it off here. */
+function pastLastDay(what: string, expiresAt: number, serial: string | null, from: OrgRow): AppError {
+  const retire = serial === null ? '' : `; retire it here: licctl devices keys retire ${serial}`
+  return new AppError(
+    'license_expired',
+    `${what} could be assigned only through ${lastValidDay(expiresAt, from.time_zone)}; what is past its last day is not transferred${retire}`,
+    { expiresAt: toIso(expiresAt) },
+  )
+}
+
 /**
  * Moves unassigned licenses, or a whole key none of whose licenses is assigned, to another
  * organization. The caller is admin of both (the target's token comes from their profile for it).
@@ -438,10 +468,11 @@ export async function transferLicenses(
   const from = await authorizeOrg(ctx, slug, { role: 'admin', write: true })
   const to = await targetOrgAsAdmin(ctx, body.to, body.toToken)
   if (to.id === from.id)
-    throw new AppError('validation_failed', 'to: the licenses are already in this organization')
+    throw invalidField('body.to', `the licenses are already in '${from.slug}'; name another organization`)
   return inTransaction(ctx, async (trx) => {
     let movedKey: string | null = null
     let licenses: Array<{ id: string; name: string; state: string }>
+    const now = ctx.clock.now()
     if (body.key !== undefined) {
       // The whole key, or its serial as `devices keys list` shows it: either names a key this
       // organization holds, and the caller is admin of both organizations.
@@ -455,6 +486,9 @@ export async function transferLicenses(
       if (ctx.dialect === 'postgres') keyQuery = keyQuery.forUpdate()
       const key = await keyQuery.executeTakeFirst()
       if (!key) throw notFound(`key ${serial} in '${from.slug}'`)
+      // Past its last day its licenses can never be assigned: moving it would only move a failing
+      // expiry item into the other organization. It is retired here.
+      if (isPast(key.expires_at, now)) throw pastLastDay(`key ${serial}`, key.expires_at!, serial, from)
       movedKey = key.serial
       // Only the key's licenses here: those transferred to another organization before are that
       // organization's now, and neither move with the key nor hold it back.
@@ -477,20 +511,26 @@ export async function transferLicenses(
     } else {
       const names = [...new Set(body.licenses!)]
       await lockLicenses(ctx, trx, (q) => q.where('org_id', '=', from.id).where('name', 'in', names))
-      licenses = await trx
+      const found = await trx
         .selectFrom('device_licenses')
-        .select(['id', 'name', 'state'])
-        .where('org_id', '=', from.id)
-        .where('name', 'in', names)
+        .leftJoin('device_keys', 'device_keys.id', 'device_licenses.key_id')
+        .select([
+          'device_licenses.id',
+          'device_licenses.name',
+          'device_licenses.state',
+          'device_licenses.expires_at',
+          'device_keys.serial as key',
+        ])
+        .where('device_licenses.org_id', '=', from.id)
+        .where('device_licenses.name', 'in', names)
         .execute()
+      licenses = found
       const missing = names.filter((n) => !licenses.some((l) => l.name === n))
       if (missing.length > 0) throw notFound(`license '${missing[0]}' in '${from.slug}'`)
       const notPool = licenses.filter((l) => l.state !== 'pool')
-      if (notPool.length > 0)
-        throw new AppError(
-          'license_assigned',
-          `license '${notPool[0]!.name}' is ${NOT_IN_POOL[notPool[0]!.state] ?? notPool[0]!.state}; only unassigned licenses can be transferred`,
-        )
+      if (notPool.length > 0) throw notInPool(notPool[0]!, 'only unassigned licenses can be transferred')
+      const lapsed = found.find((l) => isPast(l.expires_at, now))
+      if (lapsed) throw pastLastDay(`license '${lapsed.name}'`, lapsed.expires_at!, lapsed.key, from)
     }
     if (licenses.length > 0) {
       const moved = await trx

@@ -31,7 +31,8 @@ export function presentDevice(r: DeviceRow & { category: string }, org: OrgRow, 
     licensedFrom: start,
     licenseDays: r.license_days,
     validUntil: start === null ? null : validUntil(start, r.license_days),
-    daysLeft: start === null ? null : Math.max(0, daysLeft(start, r.license_days, today)),
+    // Negative once expired (-1 the day after the valid-until day), as `expiry check` counts it.
+    daysLeft: start === null ? null : daysLeft(start, r.license_days, today),
     createdAt: toIso(r.created_at),
   }
 }

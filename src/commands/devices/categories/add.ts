@@ -1,5 +1,6 @@
 import { Args, Flags } from '@oclif/core'
 import { ApiCommand } from '../../../cli/base-command.js'
+import { listFlag } from '../../../cli/flag-values.js'
 
 export default class DevicesCategoriesAdd extends ApiCommand<typeof DevicesCategoriesAdd> {
   static override summary = 'Add a device category with the models it covers (operator)'
@@ -11,16 +12,13 @@ export default class DevicesCategoriesAdd extends ApiCommand<typeof DevicesCateg
   ]
   static override args = { name: Args.string({ description: 'category name, e.g. router', required: true }) }
   static override flags = {
-    models: Flags.string({ description: 'models it covers, comma-separated' }),
+    models: listFlag({ description: 'models it covers, comma-separated' }),
     description: Flags.string({ description: 'what the category is' }),
   }
 
   async run() {
     const client = await this.client()
     const models = this.flags.models
-      ?.split(',')
-      .map((m) => m.trim())
-      .filter(Boolean)
     const category = await client.devices.categoriesAdd(
       {},
       {
