@@ -368,6 +368,20 @@ for (const dialect of DIALECTS) {
         [back.term, back.days, back.key, back.expiresAt],
         ['returned', 365 * 2 - 1 - 2, null, '2026-12-11T00:00:00.000Z'],
       )
+      // expiry check warns while it can still be assigned, and drops it once lapsed (no key to retire)
+      const remainder = async () =>
+        (await check({ within: '365d' })).items.filter((i) => i.name.startsWith(`${name} `))
+      const before = await remainder()
+      assert.deepEqual(
+        before.map((i) => [i.kind, i.expiresAt, i.affected.count]),
+        [['device-pool-license', '2026-12-11T00:00:00.000Z', 1]],
+      )
+      t.clock.ms = at('2026-12-12T00:00:00Z')
+      try {
+        assert.deepEqual(await remainder(), [])
+      } finally {
+        t.clock.ms = NOW
+      }
     })
 
     it('refuses to add, or to transfer, a key or license past its last day to be assigned', async () => {

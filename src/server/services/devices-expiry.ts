@@ -58,15 +58,18 @@ registerRowKind({
 const retireRemedy = (serial: string) =>
   `the licenses of key ${serial} lapsed unassigned and can never be assigned: \`licctl devices keys retire ${serial}\` writes them off and clears them from the check`
 
-// Device licenses in the pool whose key gave them a last day to be assigned (only a key's do).
+// Device licenses in the pool with a last day to be assigned: a key's, and a detached remainder's
+// (which keeps the earliest of the licenses it came from). A key's stay in the check once lapsed,
+// until the key is retired; a remainder has no key to retire, and leaves the check (as it leaves
+// the pool) once its day has passed: it is reported while it can still be assigned.
 registerRowKind({
   kind: 'device-pool-license',
   unit: 'licenses',
-  rows: (db, orgId, until) =>
+  rows: (db, orgId, until, now) =>
     db
       .selectFrom('device_licenses')
       .innerJoin('device_categories', 'device_categories.id', 'device_licenses.category_id')
-      .innerJoin('device_keys', 'device_keys.id', 'device_licenses.key_id')
+      .leftJoin('device_keys', 'device_keys.id', 'device_licenses.key_id')
       .select([
         'device_licenses.id',
         'device_licenses.name',
@@ -79,13 +82,17 @@ registerRowKind({
       .where('device_licenses.state', '=', 'pool')
       .where('device_licenses.expires_at', 'is not', null)
       .where('device_licenses.expires_at', '<=', until)
+      .where((eb) =>
+        eb.or([eb('device_licenses.key_id', 'is not', null), eb('device_licenses.expires_at', '>', now)]),
+      )
       .execute(),
   item: (r) => ({
     id: r.id,
     name: `${r.name} (${r.category} ${r.term})`,
     expiresAt: r.expires_at!,
     count: 1,
-    remedy: retireRemedy(r.key_serial),
+    // A remainder is reported only before its day (see above): nothing to do once it has passed.
+    ...(r.key_serial === null ? {} : { remedy: retireRemedy(r.key_serial) }),
   }),
 })
 

@@ -37,8 +37,9 @@ export interface ExpiryProvider {
   /**
    * The organization's items expiring at or before `until` (those already expired included: the
    * check filters them). Items that can no longer lapse (revoked, returned) are not returned.
+   * `now` is the check's instant, for items that leave the check once past.
    */
-  expiring(db: Executor, orgId: string, until: number): Promise<Lapsing[]>
+  expiring(db: Executor, orgId: string, until: number, now: number): Promise<Lapsing[]>
   /** Pools only: every unexpired pool with its usage, for the capacity check. */
   pools?(db: Executor, orgId: string, now: number): Promise<Lapsing[]>
 }
@@ -69,13 +70,13 @@ export interface LapsingRow {
 export function registerRowKind<R>(kind: {
   kind: string
   unit: string
-  rows(db: Executor, orgId: string, until: number): Promise<R[]>
+  rows(db: Executor, orgId: string, until: number, now: number): Promise<R[]>
   item(row: R): LapsingRow
 }): void {
   registerExpiryKind({
     kind: kind.kind,
-    async expiring(db, orgId, until) {
-      return (await kind.rows(db, orgId, until)).map((r) => {
+    async expiring(db, orgId, until, now) {
+      return (await kind.rows(db, orgId, until, now)).map((r) => {
         const { count, owner, ...item } = kind.item(r)
         return { ...item, affected: { count, unit: kind.unit }, owner: owner ?? null }
       })
@@ -173,7 +174,7 @@ export async function checkExpiry(ctx: ServiceContext, slug: string, q: ExpiryQu
   const items: ExpiryItem[] = []
   for (const kind of kinds) {
     const provider = providers.get(kind)!
-    for (const l of await provider.expiring(ctx.db, org.id, until)) {
+    for (const l of await provider.expiring(ctx.db, org.id, until, now)) {
       if (l.expiresAt > until) continue
       const expired = l.expiresAt <= now
       if (expired && !includeExpired) continue
