@@ -201,8 +201,18 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       const rows = m.rowsOf(doc, shape.list)
       if (!rows) throw new UsageError(`--output ${format} is for list commands`)
       process.stdout.write(await m.renderDelimited(rows, fields ?? shape.fields, format))
-    } else if (jq !== undefined) process.stdout.write(await m.runJq(JSON.stringify(doc), jq))
-    else this.logJson(doc)
+    } else if (jq !== undefined) {
+      const found = process.exitCode
+      try {
+        process.stdout.write(await m.runJq(JSON.stringify(doc), jq))
+      } catch (e) {
+        // The filter compiled before the command ran, and failed on this document. What the command
+        // found (expiry check's 7) is still its exit code: the filter's error is said beside it, so
+        // a CI job never reads a usage error where licenses are failing.
+        if (typeof found !== 'number' || found === 0) throw e
+        this.note(`${stderrColor().red('Error:')} ${(e as Error).message}`)
+      }
+    } else this.logJson(doc)
   }
 
   /**

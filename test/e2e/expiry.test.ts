@@ -52,6 +52,35 @@ describe('e2e: expiry check', function () {
   })
   after(async () => server.stop())
 
+  it('still exits 7 when a --jq filter fails on the report, with the filter’s error on stderr', async () => {
+    const r = await cli([
+      'expiry',
+      'check',
+      '--within',
+      '30d',
+      '--capacity',
+      '0',
+      '--jq',
+      '.items[0].name | tonumber',
+    ])
+    assert.equal(r.code, 7, r.stderr)
+    assert.equal(r.stdout, '')
+    assert.match(r.stderr, /Error: --jq: .*while parsing 'lapsed'/)
+    // nothing found: the filter's failure is the command's (exit 2)
+    const none = await cli([
+      'expiry',
+      'check',
+      '--within',
+      '1h',
+      '--exclude-expired',
+      '--capacity',
+      '0',
+      '--jq',
+      '.items | tonumber',
+    ])
+    assert.equal(none.code, 2, none.stderr)
+  })
+
   it('finds each kind and both sides of the window edge, and exits 7', async () => {
     const r = await cli(['expiry', 'check', '--within', '30d', '--capacity', '0', '--json'])
     assert.equal(r.code, 7, r.stderr)
