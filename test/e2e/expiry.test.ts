@@ -424,6 +424,9 @@ describe('e2e: expiry check', function () {
       [out.window.within, out.window.failWithin, out.window.capacity, out.orgs, out.summary.total],
       ['14d', '7d', 95, [], 0],
     )
+    // its ends: 14 and 7 days after the check, not the time of the check
+    const days = (iso: string) => (Date.parse(iso) - Date.parse(out.checkedAt)) / 86_400_000
+    assert.deepEqual([days(out.window.until), days(out.window.failUntil)], [14, 7])
   })
 
   it('reports a profile that fails with --all-orgs instead of skipping it', async () => {

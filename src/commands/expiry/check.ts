@@ -9,6 +9,7 @@ import {
   failWithinTooLong,
   windowSurelyTooLate,
 } from '../../domain/expiry-fail-within.js'
+import { parseDuration } from '../../domain/duration.js'
 import { byUrgency } from '../../domain/expiry-order.js'
 
 /** The window flags are checked by the contract's duration (longer than zero, within licctl's times). */
@@ -197,16 +198,19 @@ function merge(
   for (const i of items) byKind[i.kind] = (byKind[i.kind] ?? 0) + 1
   const count = (s: ExpiryItem['severity']) => items.filter((i) => i.severity === s).length
   const first = reports[0]?.report
-  const now = new Date().toISOString()
+  const nowMs = Date.now()
+  const now = new Date(nowMs).toISOString()
+  // No server answered, so none said on which calendar day the window ends: the window asked for,
+  // its ends the durations' length after the time of the check (no organization's calendar to round
+  // them by), not the time of the check itself.
+  const end = (duration: string) => new Date(nowMs + (parseDuration(duration) ?? 0)).toISOString()
   return {
     checkedAt: first?.checkedAt ?? now,
-    // No server answered, so none said on which calendar day the window ends: the window asked for,
-    // its ends at the time of the check.
     window: first?.window ?? {
       within: asked.within,
-      until: now,
+      until: end(asked.within),
       failWithin: asked.failWithin ?? null,
-      failUntil: asked.failWithin === undefined ? null : now,
+      failUntil: asked.failWithin === undefined ? null : end(asked.failWithin),
       capacity: asked.capacity,
     },
     orgs: reports.map((r) => ({ org: r.report.org, profile: r.profile })),
