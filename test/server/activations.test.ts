@@ -748,6 +748,35 @@ for (const dialect of DIALECTS) {
         assert.deepEqual([cleared.status, cleared.body.cleared.length], [200, 1])
       })
 
+      it('activating an ID again on a host where it is an orphan clears that orphan, audited', async () => {
+        assert.equal((await act(ccc, 'a1', 2)).status, 200)
+        const moved = await t.call(admin, 'POST', `${base}/ids/${ccc}/rehost`, { from: 'a1', to: 'a2' })
+        assert.equal(moved.status, 200, JSON.stringify(moved.body))
+        assert.equal((await deact(ccc, 'a2')).status, 200)
+        const again = await act(ccc, 'A1', 2)
+        assert.deepEqual([again.status, again.body.host], [200, 'A1'])
+        const shown = await show(ccc)
+        assert.deepEqual(
+          [
+            shown.hosts.map((h: { host: string }) => h.host),
+            shown.orphans.map((o: { clearedAt: string | null }) => o.clearedAt !== null),
+          ],
+          [['A1'], [true]],
+        )
+        const open = await t.call(member, 'GET', `${base}/orphans?host=a1`)
+        assert.deepEqual(open.body.items, [])
+        const log = await t.call(
+          admin,
+          'GET',
+          `/v1/orgs/acme/audit?action=activations.orphans.clear&target=${ccc}`,
+        )
+        assert.deepEqual(
+          log.body.items.map((e: { target: string }) => e.target),
+          [`${ccc}/A1`],
+        )
+        assert.equal((await deact(ccc, 'a1')).status, 200)
+      })
+
       it('orgs audit --target finds a host’s entries in any case, as written or as part of <id>/<host>', async () => {
         const about = async (target: string) =>
           (

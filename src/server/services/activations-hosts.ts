@@ -152,10 +152,43 @@ export async function activate(
       before: { used: taken.used - n, hostSeats: hostRow.seats - n },
       after: { used: taken.used, hostSeats: hostRow.seats },
     })
+    await reclaimOrphans(trx, ctx, org.id, id, hostRow.host, now)
     return {
       ...respond(hostRow.host, hostRow.seats, hostRow.since, true, taken.used),
       quantity: taken.quantity,
     }
+  })
+}
+
+/**
+ * A host that holds an ID again is no orphan of it: its copy counts once more. Its open orphans
+ * of that ID are recorded as cleaned, audited in the same transaction, so `orphans` never tells
+ * support to wipe a working activation.
+ */
+async function reclaimOrphans(
+  trx: Executor,
+  ctx: ServiceContext,
+  orgId: string,
+  id: string,
+  host: string,
+  now: number,
+): Promise<void> {
+  const reclaimed = await trx
+    .updateTable('activation_orphans')
+    .set({ cleared_at: now })
+    .where('org_id', '=', orgId)
+    .where('activation_id', '=', id)
+    .where('host_key', '=', hostKey(host))
+    .where('cleared_at', 'is', null)
+    .returning('id')
+    .execute()
+  if (reclaimed.length === 0) return
+  await audit(trx, ctx, {
+    orgId,
+    action: 'activations.orphans.clear',
+    target: `${id}/${host}`,
+    before: { orphans: [id] },
+    after: { orphans: [], reason: 'reactivated' },
   })
 }
 
@@ -281,6 +314,7 @@ export async function rehost(
         `${body.to} already holds node-locked ID ${id}: a host takes one seat; deactivate or rehost elsewhere`,
         { id, host: body.to },
       )
+    await reclaimOrphans(trx, ctx, org.id, id, moved.host, now)
     const orphan = await recordOrphan(trx, org.id, id, gone.host, gone.seats, 'rehost', now)
     await audit(trx, ctx, {
       orgId: org.id,
