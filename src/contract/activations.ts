@@ -206,7 +206,13 @@ export const orphansQuery = pageQuery.extend({
 export type OrphansQuery = z.infer<typeof orphansQuery>
 export const clearOrphansBody = z.strictObject({ host, id: activationId.optional() })
 export type ClearOrphansBody = z.input<typeof clearOrphansBody>
-export const clearOrphansResponse = z.object({ host: z.string(), cleared: z.array(orphan) })
+export const clearOrphansResponse = z.object({
+  /** The host as first typed. */
+  host: z.string(),
+  cleared: z.array(orphan),
+  /** False when the host's orphans were all recorded as cleaned before: nothing left to clear. */
+  changed: z.boolean(),
+})
 export type ClearOrphansResponse = z.infer<typeof clearOrphansResponse>
 
 export const activationParams = z.strictObject({ org: slug, id: activationId })

@@ -266,11 +266,15 @@ describe('e2e: activations', function () {
       [['ws-01', nl, 'rehost']],
     )
     refused(await adm('rehost', nl, '--from', 'ws-01', '--to', 'ws-10', '--json'), 5, 'not_found')
-    const cleared = json<{ cleared: Array<{ host: string }> }>(
-      await adm('orphans', '--clear', 'ws-01', '--json'),
-    )
-    assert.equal(cleared.cleared.length, 1)
+    const gone = refused(await as(eng, ['deactivate', nl, '--host', 'WS-01', '--json']), 5, 'not_found')
+    assert.match(gone, /^ws-01 holds no seat of .*--clear ws-01`$/)
+    const cleared = ok(await adm('orphans', '--clear', 'WS-01'))
+    assert.match(cleared.stdout, /^Recorded ws-01 as cleaned of 1 orphan:/)
     assert.equal(ok(await adm('orphans', '--host', 'ws-01')).stdout.trim(), 'No orphaned activations.')
+    // A cleanup script that runs again: already so, exit 0; a host never seen is still not found.
+    const again = ok(await adm('orphans', '--clear', 'ws-01'))
+    assert.equal(again.stdout, 'ws-01 was already recorded as cleaned: no orphan left to clear.\n')
+    refused(await adm('orphans', '--clear', 'never-seen', '--json'), 5, 'not_found')
   })
 
   it('split moves unused seats to a new, printed ID; more than the unused seats is exit 3', async () => {

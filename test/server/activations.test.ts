@@ -507,10 +507,12 @@ for (const dialect of DIALECTS) {
           res.body.cleared.map((o: { id: string; clearedAt: string }) => [o.id, o.clearedAt]),
           [[cc, '2026-01-16T10:00:00.000Z']],
         )
-        assert.deepEqual(refusal(await t.call(admin, 'POST', `${base}/orphans/clear`, { host: 'lic-a' })), [
-          404,
-          'not_found',
-        ])
+        const again = await t.call(admin, 'POST', `${base}/orphans/clear`, { host: 'LIC-A' })
+        assert.deepEqual([again.status, again.body], [200, { host: 'lic-a', cleared: [], changed: false }])
+        assert.deepEqual(
+          refusal(await t.call(admin, 'POST', `${base}/orphans/clear`, { host: 'no-such-host' })),
+          [404, 'not_found'],
+        )
         const open = await t.call(member, 'GET', `${base}/orphans`)
         assert.deepEqual(
           open.body.items.map((o: { host: string }) => o.host),
@@ -738,14 +740,29 @@ for (const dialect of DIALECTS) {
         ])
         const gone = await deact(nlc, 'HOST-A')
         assert.deepEqual(refusal(gone), [404, 'not_found'])
-        assert.match(gone.body.error.message, /its copy there is an orphan \(the ID was rehosted off it\)/)
+        assert.match(
+          gone.body.error.message,
+          /^Host-A holds no seat of .*its copy there is an orphan \(the ID was rehosted off it\)/,
+        )
         const found = await t.call(member, 'GET', `${base}/orphans?host=host-a`)
         assert.deepEqual(
           found.body.items.map((o: { host: string; id: string }) => [o.host, o.id]),
           [['Host-A', nlc]],
         )
         const cleared = await t.call(admin, 'POST', `${base}/orphans/clear`, { host: 'HOST-a', id: nlc })
-        assert.deepEqual([cleared.status, cleared.body.cleared.length], [200, 1])
+        assert.deepEqual(
+          [cleared.status, cleared.body.host, cleared.body.cleared.length, cleared.body.changed],
+          [200, 'Host-A', 1, true],
+        )
+        const log = await t.call(
+          admin,
+          'GET',
+          `/v1/orgs/acme/audit?action=activations.orphans.clear&target=host-a`,
+        )
+        assert.deepEqual(
+          log.body.items.map((e: { target: string }) => e.target),
+          ['Host-A'],
+        )
       })
 
       it('activating an ID again on a host where it is an orphan clears that orphan, audited', async () => {
@@ -788,9 +805,9 @@ for (const dialect of DIALECTS) {
         ]
         for (const target of ['BUILD-01', 'build-01', 'Build-01', `${nlc}/build-01`])
           assert.deepEqual(await about(target), build, target)
-        // The orphan cleared as HOST-a is the host activated as Host-A.
+        // The orphan cleared as HOST-a is the host activated as Host-A, named as first typed.
         const hostA = [
-          ['activations.orphans.clear', 'HOST-a'],
+          ['activations.orphans.clear', 'Host-A'],
           ['activations.activate', `${nlc}/Host-A`],
         ]
         for (const target of ['host-a', 'HOST-A', 'HOST-a'])

@@ -196,7 +196,7 @@ async function reclaimOrphans(
 async function notHeld(trx: Executor, id: string, host: string): Promise<AppError> {
   const orphan = await trx
     .selectFrom('activation_orphans')
-    .select('reason')
+    .select(['reason', 'host'])
     .where('activation_id', '=', id)
     .where('host_key', '=', hostKey(host))
     .where('cleared_at', 'is', null)
@@ -205,8 +205,8 @@ async function notHeld(trx: Executor, id: string, host: string): Promise<AppErro
   if (orphan)
     return new AppError(
       'not_found',
-      `${host} holds no seat of ${id}: its copy there is an orphan (the ID was ${orphan.reason === 'return' ? 'returned' : 'rehosted off it'}); clean it off the machine, then \`licctl activations orphans --clear ${host}\``,
-      { id, host },
+      `${orphan.host} holds no seat of ${id}: its copy there is an orphan (the ID was ${orphan.reason === 'return' ? 'returned' : 'rehosted off it'}); clean it off the machine, then \`licctl activations orphans --clear ${orphan.host}\``,
+      { id, host: orphan.host },
     )
   return notFound(`an activation of ${id} on host '${host}'`, { id, host })
 }
@@ -374,11 +374,21 @@ export async function clearOrphans(
       .where('cleared_at', 'is', null)
     if (body.id !== undefined) update = update.where('activation_id', '=', body.id)
     const cleared = await update.returningAll().execute()
-    if (cleared.length === 0)
-      throw notFound(
-        `an orphaned activation${body.id ? ` of ${body.id}` : ''} on host '${body.host}' still to clean`,
-        { host: body.host },
-      )
+    if (cleared.length === 0) {
+      // Recorded as cleaned before: already so, as other removals are, so a cleanup script can run again.
+      let before = trx
+        .selectFrom('activation_orphans')
+        .select('host')
+        .where('org_id', '=', org.id)
+        .where('host_key', '=', hostKey(body.host))
+      if (body.id !== undefined) before = before.where('activation_id', '=', body.id)
+      const seen = await before.orderBy('since').orderBy('id').executeTakeFirst()
+      if (!seen)
+        throw notFound(`an orphaned activation${body.id ? ` of ${body.id}` : ''} on host '${body.host}'`, {
+          host: body.host,
+        })
+      return { host: seen.host, cleared: [], changed: false }
+    }
     cleared.sort((a, b) => (a.id < b.id ? -1 : 1))
     const products = new Map(
       (
@@ -397,13 +407,15 @@ export async function clearOrphans(
     await audit(trx, ctx, {
       orgId: org.id,
       action: 'activations.orphans.clear',
-      target: body.host,
+      target: cleared[0]!.host,
       before: { orphans: cleared.map((c) => c.activation_id) },
       after: { orphans: [] },
     })
     return {
-      host: body.host,
+      // As first typed, like the list shows it, whatever case --clear was given in.
+      host: cleared[0]!.host,
       cleared: cleared.map((c) => presentOrphan(c, products.get(c.activation_id) ?? '')),
+      changed: true,
     }
   })
 }
