@@ -14,7 +14,9 @@ export const activationId = z
   .string()
   .regex(/^act_[0-9a-z]{20,40}$/, 'not an activation ID (act_ followed by 26 letters and digits)')
 
-const seatCount = z.number().int().min(1).max(1_000_000)
+/** The most seats an entitlement holds: provisioned at once, or grown to with `update --add-seats`. */
+export const MAX_ENTITLEMENT_SEATS = 1_000_000
+const seatCount = z.number().int().min(1).max(MAX_ENTITLEMENT_SEATS)
 
 export const provisionEntitlementBody = z.strictObject({
   product,

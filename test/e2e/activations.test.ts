@@ -435,6 +435,17 @@ describe('e2e: activations', function () {
       ]),
     )
     assert.deepEqual([renewed.seats, renewed.validThrough, renewed.expired], [3, '2099-12-31', false])
+    const over = await server.asOperator([
+      'activations',
+      'update',
+      'trial',
+      '--add-seats',
+      '1000000',
+      '--org',
+      'acme',
+    ])
+    assert.equal(over.code, 2, over.stderr)
+    assert.match(over.stderr, /--add-seats.*limit of 1,000,000 seats/)
     const [id] = json<{ items: Array<{ id: string }> }>(
       await adm('list', '--product', 'trial', '--json'),
     ).items

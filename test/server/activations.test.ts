@@ -576,6 +576,14 @@ for (const dialect of DIALECTS) {
         assert.equal((await update({ expires: '2027-01-31' })).status, 200)
         const nope = await t.call(t.operatorToken, 'PATCH', `${base}/entitlements/nope`, { addSeats: 1 })
         assert.deepEqual(refusal(nope), [404, 'not_found'])
+        // Growing past the cap provision enforces is refused like provisioning past it, and changes nothing.
+        const over = await update({ addSeats: 1_000_000 })
+        assert.deepEqual(refusal(over), [400, 'validation_failed'])
+        assert.equal(over.body.error.details.issues[0].path, 'body.addSeats')
+        assert.match(
+          over.body.error.message,
+          /would pass the limit of 1,000,000 seats per entitlement \(at most 999995 more\)$/,
+        )
         const grown = await update({ addSeats: 3 })
         assert.deepEqual(
           [grown.body.seats, grown.body.inIds, grown.body.free, grown.body.validThrough, grown.body.expired],
