@@ -443,10 +443,13 @@ for (const dialect of DIALECTS) {
         assert.deepEqual(refusal(tooBig), [409, 'entitlement_exhausted'])
         const clean = await t.call(admin, 'POST', `${base}/ids/${forced.body.id}/resize`, { quantity: 12 })
         assert.deepEqual([clean.status, clean.body.applied, clean.body.orphaned], [200, true, []])
-        assert.deepEqual(refusal(await t.call(admin, 'POST', `${base}/ids/${nl}/resize`, { quantity: 2 })), [
-          409,
-          'return_not_supported',
-        ])
+        const nlResize = await t.call(admin, 'POST', `${base}/ids/${nl}/resize`, { quantity: 2 })
+        assert.deepEqual(refusal(nlResize), [409, 'return_not_supported'])
+        // One way forward, not two that contradict each other.
+        assert.equal(
+          nlResize.body.error.message,
+          `${nl} is node-locked: resizing needs a portal return, which node-locked IDs do not have. To use fewer seats, split the unused ones off to a new ID (\`licctl activations split ${nl} --quantity <n>\`), deactivating hosts first if too few are unused`,
+        )
       })
 
       it('resize to the quantity the ID already has is already so: 200, changed false, nothing done or audited', async () => {
