@@ -2,7 +2,7 @@ import * as z from 'zod'
 import { hostKey } from '../domain/host-name.js'
 import { expiryInput, instant, orgParams, page, pageQuery, slug } from './common.js'
 import { defineEndpoints } from './endpoint.js'
-import { host, product, productParams } from './seats.js'
+import { host, hostRef, product, productParams } from './seats.js'
 
 /** NL: node-locked, one seat per host. CC: concurrent, a license-server host takes n seats. */
 export const activationType = z.enum(['NL', 'CC'])
@@ -112,7 +112,7 @@ export const activateResponse = z.object({
 })
 export type ActivateResponse = z.infer<typeof activateResponse>
 
-export const deactivateBody = z.strictObject({ host })
+export const deactivateBody = z.strictObject({ host: hostRef })
 export const deactivateResponse = z.object({
   id: z.string(),
   host: z.string(),
@@ -137,7 +137,7 @@ export const returnResponse = z.object({
 export type ReturnResponse = z.infer<typeof returnResponse>
 
 export const rehostBody = z
-  .strictObject({ from: host, to: host })
+  .strictObject({ from: hostRef, to: host })
   .refine((b) => hostKey(b.from) !== hostKey(b.to), {
     message: 'from and to are the same host (host names ignore case)',
     path: ['to'],
@@ -201,12 +201,12 @@ export const resizeResponse = z.object({
 export type ResizeResponse = z.infer<typeof resizeResponse>
 
 export const orphansQuery = pageQuery.extend({
-  host: host.optional(),
+  host: hostRef.optional(),
   /** Include orphans already recorded as cleaned off their host. */
   all: z.stringbool().default(false),
 })
 export type OrphansQuery = z.infer<typeof orphansQuery>
-export const clearOrphansBody = z.strictObject({ host, id: activationId.optional() })
+export const clearOrphansBody = z.strictObject({ host: hostRef, id: activationId.optional() })
 export type ClearOrphansBody = z.input<typeof clearOrphansBody>
 export const clearOrphansResponse = z.object({
   /** The host as first typed. */

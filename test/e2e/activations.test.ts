@@ -251,6 +251,11 @@ describe('e2e: activations', function () {
   })
 
   it('a rehost off a dead host leaves an orphan on the old host', async () => {
+    for (const host of ['lic-b\u200b', 'a b', '\u212Aiosk']) {
+      const bad = await as(eng, ['activate', nl, '--host', host])
+      assert.equal(bad.code, 2, bad.stderr)
+      assert.match(bad.stderr, /--host.*not a host name/, bad.stderr)
+    }
     const r = ok(await adm('rehost', nl, '--from', 'ws-01', '--to', 'ws-09'))
     assert.equal(
       r.stdout,

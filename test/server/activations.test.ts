@@ -164,7 +164,16 @@ for (const dialect of DIALECTS) {
       })
 
       it('refuses a host name with control characters: it is printed on admins’ terminals', async () => {
-        for (const host of ['evil\u001b[2J', 'tab\there', 'bidi\u202eevil'])
+        // Nor an invisible or look-alike character, or a space: shown as another host, not found by it.
+        for (const host of [
+          'evil\u001b[2J',
+          'tab\there',
+          'bidi\u202eevil',
+          'lic-b\u200b',
+          'a b',
+          '\u212Aiosk',
+          '-x',
+        ])
           assert.deepEqual(
             [refusal(await act(nl, host)), (await act(nl, host)).body.error.details.issues[0].path],
             [[400, 'validation_failed'], 'body.host'],
