@@ -2,7 +2,7 @@ import * as z from 'zod'
 import { hostKey } from '../domain/host-name.js'
 import { expiryInput, instant, orgParams, page, pageQuery, slug } from './common.js'
 import { defineEndpoints } from './endpoint.js'
-import { host, product, productParams } from './seats.js'
+import { host, hostRef, product, productParams } from './seats.js'
 
 /** NL: node-locked, one seat per host. CC: concurrent, a license-server host takes n seats. */
 export const activationType = z.enum(['NL', 'CC'])
@@ -14,7 +14,9 @@ export const activationId = z
   .string()
   .regex(/^act_[0-9a-z]{20,40}$/, 'not an activation ID (act_ followed by 26 letters and digits)')
 
-const seatCount = z.number().int().min(1).max(1_000_000)
+/** The most seats an entitlement holds: provisioned at once, or grown to with `update --add-seats`. */
+export const MAX_ENTITLEMENT_SEATS = 1_000_000
+const seatCount = z.number().int().min(1).max(MAX_ENTITLEMENT_SEATS)
 
 export const provisionEntitlementBody = z.strictObject({
   product,
@@ -110,7 +112,7 @@ export const activateResponse = z.object({
 })
 export type ActivateResponse = z.infer<typeof activateResponse>
 
-export const deactivateBody = z.strictObject({ host })
+export const deactivateBody = z.strictObject({ host: hostRef })
 export const deactivateResponse = z.object({
   id: z.string(),
   host: z.string(),
@@ -135,7 +137,7 @@ export const returnResponse = z.object({
 export type ReturnResponse = z.infer<typeof returnResponse>
 
 export const rehostBody = z
-  .strictObject({ from: host, to: host })
+  .strictObject({ from: hostRef, to: host })
   .refine((b) => hostKey(b.from) !== hostKey(b.to), {
     message: 'from and to are the same host (host names ignore case)',
     path: ['to'],
@@ -199,14 +201,20 @@ export const resizeResponse = z.object({
 export type ResizeResponse = z.infer<typeof resizeResponse>
 
 export const orphansQuery = pageQuery.extend({
-  host: host.optional(),
+  host: hostRef.optional(),
   /** Include orphans already recorded as cleaned off their host. */
   all: z.stringbool().default(false),
 })
 export type OrphansQuery = z.infer<typeof orphansQuery>
-export const clearOrphansBody = z.strictObject({ host, id: activationId.optional() })
+export const clearOrphansBody = z.strictObject({ host: hostRef, id: activationId.optional() })
 export type ClearOrphansBody = z.input<typeof clearOrphansBody>
-export const clearOrphansResponse = z.object({ host: z.string(), cleared: z.array(orphan) })
+export const clearOrphansResponse = z.object({
+  /** The host as first typed. */
+  host: z.string(),
+  cleared: z.array(orphan),
+  /** False when the host's orphans were all recorded as cleaned before: nothing left to clear. */
+  changed: z.boolean(),
+})
 export type ClearOrphansResponse = z.infer<typeof clearOrphansResponse>
 
 export const activationParams = z.strictObject({ org: slug, id: activationId })

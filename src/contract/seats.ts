@@ -86,7 +86,20 @@ export const lease = z.object({
 })
 export type Lease = z.infer<typeof lease>
 
-export const host = plainText(255)
+/**
+ * A host already stored may predate the host-name rule below: finding one (deactivate, rehost
+ * --from, orphans) takes any plain text, so no stored host becomes unreachable.
+ */
+export const hostRef = plainText(255)
+/**
+ * A host given a seat or an activation: a DNS-style name (RFC 1123, with `_` as Windows machine
+ * names have it), ASCII only, so no invisible or look-alike character (a zero-width space, a
+ * Kelvin sign for K, a space) makes a host that is shown as another and cannot be found by it.
+ */
+export const host = plainText(253).regex(
+  /^[A-Za-z0-9_](?:[A-Za-z0-9._-]*[A-Za-z0-9_])?$/,
+  'not a host name: ASCII letters, digits, "-", "." and "_" only, starting and ending with a letter, digit or "_"',
+)
 
 export const checkoutBody = z.strictObject({
   host,

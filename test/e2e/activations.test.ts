@@ -212,18 +212,16 @@ describe('e2e: activations', function () {
     const before = [await ids(), await ent('sim-server'), await show(cc)]
     const r = await adm('return', cc, '--yes', '--json')
     const msg = refused(r, 3, 'hosts_would_be_orphaned')
-    assert.match(
+    assert.equal(
       msg,
-      /^2 hosts still hold act_\w+: lic-a \(6 seats\), lic-b \(3 seats\)\. Deactivate it there first/,
+      `2 hosts still hold ${cc}: lic-a (6 seats), lic-b (3 seats). Deactivate it there first (\`licctl activations deactivate ${cc} --host <host>\`)`,
     )
-    // On a terminal's error line, the way forward names the flag, not just "or force".
+    // On a terminal, the hint adds the other way, naming the flag; the deactivate advice is said once.
     const human = await adm('return', cc, '--yes')
     assert.equal(human.code, 3)
-    assert.ok(
-      human.stderr.includes(
-        `Hint: deactivate it on each host (licctl activations deactivate ${cc} --host <host>), or when a host cannot be reached: licctl activations return ${cc} --force\n`,
-      ),
+    assert.equal(
       human.stderr,
+      `Error: ${msg}\nHint: when a host cannot be reached: licctl activations return ${cc} --force (its copy becomes an orphan)\n`,
     )
     const noYes = await adm('return', cc, '--force')
     assert.equal(noYes.code, 2)
@@ -253,6 +251,11 @@ describe('e2e: activations', function () {
   })
 
   it('a rehost off a dead host leaves an orphan on the old host', async () => {
+    for (const host of ['lic-b\u200b', 'a b', '\u212Aiosk']) {
+      const bad = await as(eng, ['activate', nl, '--host', host])
+      assert.equal(bad.code, 2, bad.stderr)
+      assert.match(bad.stderr, /--host.*not a host name/, bad.stderr)
+    }
     const r = ok(await adm('rehost', nl, '--from', 'ws-01', '--to', 'ws-09'))
     assert.equal(
       r.stdout,
@@ -266,11 +269,15 @@ describe('e2e: activations', function () {
       [['ws-01', nl, 'rehost']],
     )
     refused(await adm('rehost', nl, '--from', 'ws-01', '--to', 'ws-10', '--json'), 5, 'not_found')
-    const cleared = json<{ cleared: Array<{ host: string }> }>(
-      await adm('orphans', '--clear', 'ws-01', '--json'),
-    )
-    assert.equal(cleared.cleared.length, 1)
+    const gone = refused(await as(eng, ['deactivate', nl, '--host', 'WS-01', '--json']), 5, 'not_found')
+    assert.match(gone, /^ws-01 holds no seat of .*--clear ws-01`$/)
+    const cleared = ok(await adm('orphans', '--clear', 'WS-01'))
+    assert.match(cleared.stdout, /^Recorded ws-01 as cleaned of 1 orphan:/)
     assert.equal(ok(await adm('orphans', '--host', 'ws-01')).stdout.trim(), 'No orphaned activations.')
+    // A cleanup script that runs again: already so, exit 0; a host never seen is still not found.
+    const again = ok(await adm('orphans', '--clear', 'ws-01'))
+    assert.equal(again.stdout, 'ws-01 was already recorded as cleaned: no orphan left to clear.\n')
+    refused(await adm('orphans', '--clear', 'never-seen', '--json'), 5, 'not_found')
   })
 
   it('split moves unused seats to a new, printed ID; more than the unused seats is exit 3', async () => {
@@ -341,7 +348,7 @@ describe('e2e: activations', function () {
     )
     assert.ok(
       r.stderr.includes(
-        `Hint: deactivate it on each host as the plan says, or when a host cannot be reached: licctl activations resize ${id} --quantity 6 --force\n`,
+        `Hint: when a host cannot be reached: licctl activations resize ${id} --quantity 6 --force (its copy becomes an orphan)\n`,
       ),
       r.stderr,
     )
@@ -431,6 +438,17 @@ describe('e2e: activations', function () {
       ]),
     )
     assert.deepEqual([renewed.seats, renewed.validThrough, renewed.expired], [3, '2099-12-31', false])
+    const over = await server.asOperator([
+      'activations',
+      'update',
+      'trial',
+      '--add-seats',
+      '1000000',
+      '--org',
+      'acme',
+    ])
+    assert.equal(over.code, 2, over.stderr)
+    assert.match(over.stderr, /--add-seats.*limit of 1,000,000 seats/)
     const [id] = json<{ items: Array<{ id: string }> }>(
       await adm('list', '--product', 'trial', '--json'),
     ).items

@@ -164,7 +164,16 @@ for (const dialect of DIALECTS) {
       })
 
       it('refuses a host name with control characters: it is printed on admins’ terminals', async () => {
-        for (const host of ['evil\u001b[2J', 'tab\there', 'bidi\u202eevil'])
+        // Nor an invisible or look-alike character, or a space: shown as another host, not found by it.
+        for (const host of [
+          'evil\u001b[2J',
+          'tab\there',
+          'bidi\u202eevil',
+          'lic-b\u200b',
+          'a b',
+          '\u212Aiosk',
+          '-x',
+        ])
           assert.deepEqual(
             [refusal(await act(nl, host)), (await act(nl, host)).body.error.details.issues[0].path],
             [[400, 'validation_failed'], 'body.host'],
@@ -443,10 +452,13 @@ for (const dialect of DIALECTS) {
         assert.deepEqual(refusal(tooBig), [409, 'entitlement_exhausted'])
         const clean = await t.call(admin, 'POST', `${base}/ids/${forced.body.id}/resize`, { quantity: 12 })
         assert.deepEqual([clean.status, clean.body.applied, clean.body.orphaned], [200, true, []])
-        assert.deepEqual(refusal(await t.call(admin, 'POST', `${base}/ids/${nl}/resize`, { quantity: 2 })), [
-          409,
-          'return_not_supported',
-        ])
+        const nlResize = await t.call(admin, 'POST', `${base}/ids/${nl}/resize`, { quantity: 2 })
+        assert.deepEqual(refusal(nlResize), [409, 'return_not_supported'])
+        // One way forward, not two that contradict each other.
+        assert.equal(
+          nlResize.body.error.message,
+          `${nl} is node-locked: resizing needs a portal return, which node-locked IDs do not have. To use fewer seats, split the unused ones off to a new ID (\`licctl activations split ${nl} --quantity <n>\`), deactivating hosts first if too few are unused`,
+        )
       })
 
       it('resize to the quantity the ID already has is already so: 200, changed false, nothing done or audited', async () => {
@@ -507,10 +519,12 @@ for (const dialect of DIALECTS) {
           res.body.cleared.map((o: { id: string; clearedAt: string }) => [o.id, o.clearedAt]),
           [[cc, '2026-01-16T10:00:00.000Z']],
         )
-        assert.deepEqual(refusal(await t.call(admin, 'POST', `${base}/orphans/clear`, { host: 'lic-a' })), [
-          404,
-          'not_found',
-        ])
+        const again = await t.call(admin, 'POST', `${base}/orphans/clear`, { host: 'LIC-A' })
+        assert.deepEqual([again.status, again.body], [200, { host: 'lic-a', cleared: [], changed: false }])
+        assert.deepEqual(
+          refusal(await t.call(admin, 'POST', `${base}/orphans/clear`, { host: 'no-such-host' })),
+          [404, 'not_found'],
+        )
         const open = await t.call(member, 'GET', `${base}/orphans`)
         assert.deepEqual(
           open.body.items.map((o: { host: string }) => o.host),
@@ -574,6 +588,14 @@ for (const dialect of DIALECTS) {
         assert.equal((await update({ expires: '2027-01-31' })).status, 200)
         const nope = await t.call(t.operatorToken, 'PATCH', `${base}/entitlements/nope`, { addSeats: 1 })
         assert.deepEqual(refusal(nope), [404, 'not_found'])
+        // Growing past the cap provision enforces is refused like provisioning past it, and changes nothing.
+        const over = await update({ addSeats: 1_000_000 })
+        assert.deepEqual(refusal(over), [400, 'validation_failed'])
+        assert.equal(over.body.error.details.issues[0].path, 'body.addSeats')
+        assert.match(
+          over.body.error.message,
+          /would pass the limit of 1,000,000 seats per entitlement \(at most 999995 more\)$/,
+        )
         const grown = await update({ addSeats: 3 })
         assert.deepEqual(
           [grown.body.seats, grown.body.inIds, grown.body.free, grown.body.validThrough, grown.body.expired],
@@ -738,14 +760,58 @@ for (const dialect of DIALECTS) {
         ])
         const gone = await deact(nlc, 'HOST-A')
         assert.deepEqual(refusal(gone), [404, 'not_found'])
-        assert.match(gone.body.error.message, /its copy there is an orphan \(the ID was rehosted off it\)/)
+        assert.match(
+          gone.body.error.message,
+          /^Host-A holds no seat of .*its copy there is an orphan \(the ID was rehosted off it\)/,
+        )
         const found = await t.call(member, 'GET', `${base}/orphans?host=host-a`)
         assert.deepEqual(
           found.body.items.map((o: { host: string; id: string }) => [o.host, o.id]),
           [['Host-A', nlc]],
         )
         const cleared = await t.call(admin, 'POST', `${base}/orphans/clear`, { host: 'HOST-a', id: nlc })
-        assert.deepEqual([cleared.status, cleared.body.cleared.length], [200, 1])
+        assert.deepEqual(
+          [cleared.status, cleared.body.host, cleared.body.cleared.length, cleared.body.changed],
+          [200, 'Host-A', 1, true],
+        )
+        const log = await t.call(
+          admin,
+          'GET',
+          `/v1/orgs/acme/audit?action=activations.orphans.clear&target=host-a`,
+        )
+        assert.deepEqual(
+          log.body.items.map((e: { target: string }) => e.target),
+          ['Host-A'],
+        )
+      })
+
+      it('activating an ID again on a host where it is an orphan clears that orphan, audited', async () => {
+        assert.equal((await act(ccc, 'a1', 2)).status, 200)
+        const moved = await t.call(admin, 'POST', `${base}/ids/${ccc}/rehost`, { from: 'a1', to: 'a2' })
+        assert.equal(moved.status, 200, JSON.stringify(moved.body))
+        assert.equal((await deact(ccc, 'a2')).status, 200)
+        const again = await act(ccc, 'A1', 2)
+        assert.deepEqual([again.status, again.body.host], [200, 'A1'])
+        const shown = await show(ccc)
+        assert.deepEqual(
+          [
+            shown.hosts.map((h: { host: string }) => h.host),
+            shown.orphans.map((o: { clearedAt: string | null }) => o.clearedAt !== null),
+          ],
+          [['A1'], [true]],
+        )
+        const open = await t.call(member, 'GET', `${base}/orphans?host=a1`)
+        assert.deepEqual(open.body.items, [])
+        const log = await t.call(
+          admin,
+          'GET',
+          `/v1/orgs/acme/audit?action=activations.orphans.clear&target=${ccc}`,
+        )
+        assert.deepEqual(
+          log.body.items.map((e: { target: string }) => e.target),
+          [`${ccc}/A1`],
+        )
+        assert.equal((await deact(ccc, 'a1')).status, 200)
       })
 
       it('orgs audit --target finds a host’s entries in any case, as written or as part of <id>/<host>', async () => {
@@ -759,9 +825,9 @@ for (const dialect of DIALECTS) {
         ]
         for (const target of ['BUILD-01', 'build-01', 'Build-01', `${nlc}/build-01`])
           assert.deepEqual(await about(target), build, target)
-        // The orphan cleared as HOST-a is the host activated as Host-A.
+        // The orphan cleared as HOST-a is the host activated as Host-A, named as first typed.
         const hostA = [
-          ['activations.orphans.clear', 'HOST-a'],
+          ['activations.orphans.clear', 'Host-A'],
           ['activations.activate', `${nlc}/Host-A`],
         ]
         for (const target of ['host-a', 'HOST-A', 'HOST-a'])

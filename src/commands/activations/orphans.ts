@@ -43,6 +43,12 @@ export default class ActivationsOrphans extends ListCommand<typeof ActivationsOr
         { org },
         { host: f.clear, ...(f.id ? { id: f.id } : {}) },
       )
+      if (!res.changed) {
+        this.say(
+          `${res.host} was already recorded as cleaned${f.id ? ` of ${f.id}` : ''}: no orphan left to clear.`,
+        )
+        return res
+      }
       this.say(`Recorded ${res.host} as cleaned of ${counted(res.cleared.length, 'orphan')}:`)
       this.say(renderOrphans(res.cleared))
       return res

@@ -58,7 +58,7 @@ An ID that already has the quantity is already so: it says so and exits 0, nothi
         throw withHint(
           err,
           'hosts_would_be_orphaned',
-          `deactivate it on each host as the plan says, or when a host cannot be reached: licctl activations resize ${id} --quantity ${f.quantity} --force`,
+          `when a host cannot be reached: licctl activations resize ${id} --quantity ${f.quantity} --force (its copy becomes an orphan)`,
         )
       })
     if (!res.changed) return res

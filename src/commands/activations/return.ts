@@ -46,7 +46,7 @@ Hosts still holding the ID would keep a useless copy (an orphan): the command li
       throw withHint(
         err,
         'hosts_would_be_orphaned',
-        `deactivate it on each host (licctl activations deactivate ${id} --host <host>), or when a host cannot be reached: licctl activations return ${id} --force`,
+        `when a host cannot be reached: licctl activations return ${id} --force (its copy becomes an orphan)`,
       )
     })
     this.say(

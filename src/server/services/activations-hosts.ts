@@ -152,6 +152,7 @@ export async function activate(
       before: { used: taken.used - n, hostSeats: hostRow.seats - n },
       after: { used: taken.used, hostSeats: hostRow.seats },
     })
+    await reclaimOrphans(trx, ctx, org.id, id, hostRow.host, now)
     return {
       ...respond(hostRow.host, hostRow.seats, hostRow.since, true, taken.used),
       quantity: taken.quantity,
@@ -159,11 +160,43 @@ export async function activate(
   })
 }
 
+/**
+ * A host that holds an ID again is no orphan of it: its copy counts once more. Its open orphans
+ * of that ID are recorded as cleaned, audited in the same transaction, so `orphans` never tells
+ * support to wipe a working activation.
+ */
+async function reclaimOrphans(
+  trx: Executor,
+  ctx: ServiceContext,
+  orgId: string,
+  id: string,
+  host: string,
+  now: number,
+): Promise<void> {
+  const reclaimed = await trx
+    .updateTable('activation_orphans')
+    .set({ cleared_at: now })
+    .where('org_id', '=', orgId)
+    .where('activation_id', '=', id)
+    .where('host_key', '=', hostKey(host))
+    .where('cleared_at', 'is', null)
+    .returning('id')
+    .execute()
+  if (reclaimed.length === 0) return
+  await audit(trx, ctx, {
+    orgId,
+    action: 'activations.orphans.clear',
+    target: `${id}/${host}`,
+    before: { orphans: [id] },
+    after: { orphans: [], reason: 'reactivated' },
+  })
+}
+
 /** Where a host that holds no seats of an ID stands: an orphan says more than "not found". */
 async function notHeld(trx: Executor, id: string, host: string): Promise<AppError> {
   const orphan = await trx
     .selectFrom('activation_orphans')
-    .select('reason')
+    .select(['reason', 'host'])
     .where('activation_id', '=', id)
     .where('host_key', '=', hostKey(host))
     .where('cleared_at', 'is', null)
@@ -172,8 +205,8 @@ async function notHeld(trx: Executor, id: string, host: string): Promise<AppErro
   if (orphan)
     return new AppError(
       'not_found',
-      `${host} holds no seat of ${id}: its copy there is an orphan (the ID was ${orphan.reason === 'return' ? 'returned' : 'rehosted off it'}); clean it off the machine, then \`licctl activations orphans --clear ${host}\``,
-      { id, host },
+      `${orphan.host} holds no seat of ${id}: its copy there is an orphan (the ID was ${orphan.reason === 'return' ? 'returned' : 'rehosted off it'}); clean it off the machine, then \`licctl activations orphans --clear ${orphan.host}\``,
+      { id, host: orphan.host },
     )
   return notFound(`an activation of ${id} on host '${host}'`, { id, host })
 }
@@ -281,6 +314,7 @@ export async function rehost(
         `${body.to} already holds node-locked ID ${id}: a host takes one seat; deactivate or rehost elsewhere`,
         { id, host: body.to },
       )
+    await reclaimOrphans(trx, ctx, org.id, id, moved.host, now)
     const orphan = await recordOrphan(trx, org.id, id, gone.host, gone.seats, 'rehost', now)
     await audit(trx, ctx, {
       orgId: org.id,
@@ -340,11 +374,21 @@ export async function clearOrphans(
       .where('cleared_at', 'is', null)
     if (body.id !== undefined) update = update.where('activation_id', '=', body.id)
     const cleared = await update.returningAll().execute()
-    if (cleared.length === 0)
-      throw notFound(
-        `an orphaned activation${body.id ? ` of ${body.id}` : ''} on host '${body.host}' still to clean`,
-        { host: body.host },
-      )
+    if (cleared.length === 0) {
+      // Recorded as cleaned before: already so, as other removals are, so a cleanup script can run again.
+      let before = trx
+        .selectFrom('activation_orphans')
+        .select('host')
+        .where('org_id', '=', org.id)
+        .where('host_key', '=', hostKey(body.host))
+      if (body.id !== undefined) before = before.where('activation_id', '=', body.id)
+      const seen = await before.orderBy('since').orderBy('id').executeTakeFirst()
+      if (!seen)
+        throw notFound(`an orphaned activation${body.id ? ` of ${body.id}` : ''} on host '${body.host}'`, {
+          host: body.host,
+        })
+      return { host: seen.host, cleared: [], changed: false }
+    }
     cleared.sort((a, b) => (a.id < b.id ? -1 : 1))
     const products = new Map(
       (
@@ -363,13 +407,15 @@ export async function clearOrphans(
     await audit(trx, ctx, {
       orgId: org.id,
       action: 'activations.orphans.clear',
-      target: body.host,
+      target: cleared[0]!.host,
       before: { orphans: cleared.map((c) => c.activation_id) },
       after: { orphans: [] },
     })
     return {
-      host: body.host,
+      // As first typed, like the list shows it, whatever case --clear was given in.
+      host: cleared[0]!.host,
       cleared: cleared.map((c) => presentOrphan(c, products.get(c.activation_id) ?? '')),
+      changed: true,
     }
   })
 }

@@ -38,10 +38,11 @@ function hostList(hosts: Array<{ host: string; seats: number }>): string {
   return hosts.map((h) => `${h.host} (${seatsWord(h.seats)})`).join(', ')
 }
 
-function noPortalReturn(row: IdRow, what: string): AppError {
+/** Why an NL ID has no portal return, and the one thing to do instead (`remedy`, a full sentence). */
+function noPortalReturn(row: IdRow, what: string, remedy?: string): AppError {
   return new AppError(
     'return_not_supported',
-    `${row.id} is node-locked: ${what}. Deactivate it on each host instead (\`licctl activations deactivate ${row.id} --host <host>\`): the ID stays valid and can be activated again`,
+    `${row.id} is node-locked: ${what}. ${remedy ?? `Deactivate it on each host instead (\`licctl activations deactivate ${row.id} --host <host>\`): the ID stays valid and can be activated again`}`,
     { id: row.id, type: row.type },
   )
 }
@@ -50,7 +51,8 @@ function wouldOrphan(row: IdRow, hosts: Array<{ host: string; seats: number; sin
   const n = hosts.length
   return new AppError(
     'hosts_would_be_orphaned',
-    `${counted(n, 'host')} still hold${n === 1 ? 's' : ''} ${row.id}: ${hostList(hosts)}. Deactivate it there first (\`licctl activations deactivate ${row.id} --host <host>\`), or force: their copies become orphans`,
+    // The CLI's hint adds the one other way (--force, for a host that cannot be reached), once.
+    `${counted(n, 'host')} still hold${n === 1 ? 's' : ''} ${row.id}: ${hostList(hosts)}. Deactivate it there first (\`licctl activations deactivate ${row.id} --host <host>\`)`,
     {
       id: row.id,
       hosts: hosts.map((h) => ({ host: h.host, seats: h.seats, since: toIso(h.since) })),
@@ -213,7 +215,8 @@ export async function resizeActivation(
     if (row.type === 'NL')
       throw noPortalReturn(
         row,
-        'resizing needs a portal return, which node-locked IDs do not have; split off unused seats instead',
+        'resizing needs a portal return, which node-locked IDs do not have',
+        `To use fewer seats, split the unused ones off to a new ID (\`licctl activations split ${row.id} --quantity <n>\`), deactivating hosts first if too few are unused`,
       )
     if (row.status === 'inactive') throw unusable(row, org, now)!
     const ent = await findEntitlement(trx, org.id, row.product)

@@ -8,6 +8,7 @@ import type {
   ProvisionEntitlementBody,
   UpdateEntitlementBody,
 } from '../../contract/activations.js'
+import { MAX_ENTITLEMENT_SEATS } from '../../contract/activations.js'
 import type { PageQuery } from '../../contract/common.js'
 import { toIso, toIsoOrNull } from '../../domain/clock.js'
 import { lastValidDay } from '../../domain/dates.js'
@@ -16,7 +17,7 @@ import { counted, isAre } from '../../domain/plural.js'
 import type { Database } from '../../storage/schema.js'
 import type { Executor, ServiceContext } from '../context.js'
 import { inTransaction } from '../transaction.js'
-import { AppError, notFound } from '../errors.js'
+import { AppError, invalidField, notFound } from '../errors.js'
 import { authorizeOrg, type OrgRow } from './access.js'
 import './activations-expiry.js'
 import './activations-explain.js'
@@ -200,6 +201,7 @@ export async function updateEntitlement(
             future: notExpiredAtOnce('the entitlement and its activation IDs'),
           })
     const added = body.addSeats ?? 0
+    // The cap provision enforces holds for the total too, guarded in the UPDATE itself.
     const updated = await trx
       .updateTable('activation_entitlements')
       .set((eb) => ({
@@ -209,8 +211,16 @@ export async function updateEntitlement(
         updated_at: now,
       }))
       .where('id', '=', ent.id)
+      .where((eb) => eb(eb('seats', '+', added), '<=', MAX_ENTITLEMENT_SEATS))
       .returningAll()
-      .executeTakeFirstOrThrow()
+      .executeTakeFirst()
+    if (!updated) {
+      const current = await findEntitlement(trx, org.id, product)
+      throw invalidField(
+        'body.addSeats',
+        `'${product}' has ${seatsWord(current.seats)}: adding ${added} would pass the limit of ${MAX_ENTITLEMENT_SEATS.toLocaleString('en-US')} seats per entitlement (at most ${MAX_ENTITLEMENT_SEATS - current.seats} more)`,
+      )
+    }
     if (expiresAt !== ent.expires_at)
       await trx
         .updateTable('activation_ids')
