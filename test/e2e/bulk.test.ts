@@ -298,6 +298,17 @@ describe('e2e: bulk files through cloud assign and revoke', function () {
     assert.deepEqual(await holders('plan'), [members[1], members[3], members[4]])
   })
 
+  it('fails as fast as any command when the server is never reached (a wrong URL): no minute of waiting', async () => {
+    const started = Date.now()
+    const r = await runCli(['orgs', 'users', 'add', 'x@acme.test', '--org', 'acme'], {
+      env: { LICCTL_URL: 'http://127.0.0.1:1', LICCTL_TOKEN: 'lic_u_' + 'x'.repeat(43) },
+    })
+    assert.equal(r.code, 1, r.stderr)
+    assert.match(r.stderr, /cannot reach http:\/\/127\.0\.0\.1:1/)
+    assert.doesNotMatch(r.stderr, /unavailable for/)
+    assert.ok(Date.now() - started < 20_000, `took ${Date.now() - started} ms`)
+  })
+
   it('refuses targets both as arguments and --file, and no targets at all, with exit 2', async () => {
     const both = await cli(['cloud', 'assign', 'plan', members[0]!, '--file', join(server.dir, 'plan.csv')])
     assert.equal(both.code, 2)

@@ -105,7 +105,9 @@ export async function runBulk<Item, Params, Options>(
     // Stopped by a signal while a batch waited for the server: the stop is what ended it.
     if (signals.signal && isUnavailable(err)) throw interrupted(signals.signal, done, total, opts.dryRun)
     // A batch that found the server unavailable for the whole budget (a database down for longer).
-    throw isUnavailable(err) ? serverUnavailable(retryFor, done, total, opts.dryRun, err as Error) : err
+    throw isUnavailable(err) && done > 0
+      ? serverUnavailable(retryFor, done, total, opts.dryRun, err as Error)
+      : err
   } finally {
     signals.dispose()
   }
@@ -160,7 +162,7 @@ export async function planBulk<Item, Params, Options>(
     }
   } catch (err) {
     // Planning waits out an unavailable server as applying does, and says so the same way.
-    throw isUnavailable(err) ? serverUnavailable(retryFor, done, total, true, err as Error) : err
+    throw isUnavailable(err) && done > 0 ? serverUnavailable(retryFor, done, total, true, err as Error) : err
   }
   return kept
 }
@@ -212,6 +214,9 @@ async function* sent<Item, Params, Options>(
 ): AsyncGenerator<{ batch: Array<Entry<Item>>; results: BulkRowResult[] }> {
   const prior: Item[][] = []
   let priorRows = 0
+  // A batch waits out an unavailable server (retryFor) once the server has answered this job: a
+  // server that was never reached (a wrong URL, a server not started) fails as fast as any command.
+  let reached = false
   interface Flight {
     batch: Array<Entry<Item>>
     items: Array<Entry<Item>>
@@ -230,7 +235,13 @@ async function* sent<Item, Params, Options>(
         { code: 'dry_run_too_large', hint: 'dry-run the file in parts, or apply it without --dry-run' },
       )
     let onAnswer: () => void = () => undefined
-    const arrived = new Promise<boolean>((resolve) => (onAnswer = () => resolve(true)))
+    const arrived = new Promise<boolean>(
+      (resolve) =>
+        (onAnswer = () => {
+          reached = true
+          resolve(true)
+        }),
+    )
     const response = spec.endpoint(
       spec.params,
       items.map((e) => e.item),
@@ -239,7 +250,7 @@ async function* sent<Item, Params, Options>(
         // A dry run changes nothing: it is sent without a key (see BulkCall). A batch applied is
         // retried with its key while the server is unavailable: the server applies it once.
         ...(dryRun ? {} : { idempotencyKey: newIdempotencyKey() }),
-        retryFor,
+        retryFor: reached ? retryFor : 0,
         ...(signal ? { signal } : {}),
         ...(onWaiting ? { onWaiting } : {}),
         ...(prior.length > 0 ? { prior: [...prior] } : {}),
@@ -248,7 +259,7 @@ async function* sent<Item, Params, Options>(
       },
     )
     const settled = response.then(
-      () => true,
+      () => (reached = true),
       () => false,
     )
     return { batch, items, response, answered: Promise.race([arrived, settled]) }
