@@ -14,7 +14,10 @@ export const deviceSerial = z
   .trim()
   .min(1)
   .max(64)
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]*$/, 'letters, digits and . _ : -')
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9._:-]*$/,
+    'ASCII letters, digits and . _ : - (starting with a letter or digit)',
+  )
 export const licenseName = z.string().min(3).max(40)
 export const term = z.enum(['1y', '3y', '5y'])
 export const preference = z.enum(['shortest', 'longest'])

@@ -821,3 +821,28 @@ describe('e2e: what a new user trips over', function () {
   })
   /* eslint-enable no-control-regex */
 })
+
+describe('e2e: a bulk command names the flag a bad shared value came from, and quotes a bad argument', function () {
+  // Refused before any request: no server is needed.
+  const env = {
+    LICCTL_URL: 'http://127.0.0.1:1',
+    LICCTL_TOKEN: 'lic_u_' + 'x'.repeat(43),
+    LICCTL_ORG: 'acme',
+  }
+
+  it('--name too long: the flag, once, in words', async () => {
+    const long = 'n'.repeat(200)
+    const r = await runCli(['devices', 'add', 'U-2', 'U-3', '--model', 'R-1000', '--name', long], { env })
+    assert.equal(r.code, 2, r.stderr)
+    assert.equal(
+      r.stderr.split('\n')[0],
+      'Error: invalid input, nothing was applied: --name: at most 120 characters',
+    )
+  })
+
+  it('a serial that is not ASCII: the argument quoted, and what a serial may hold', async () => {
+    const r = await runCli(['devices', 'add', 'SÉ-1', '--model', 'R-1000'], { env })
+    assert.equal(r.code, 2, r.stderr)
+    assert.match(r.stderr, /argument 1 \('SÉ-1'\): ASCII letters, digits and \. _ : -/)
+  })
+})

@@ -447,7 +447,10 @@ describe('e2e: seats', function () {
   it('rejects malformed release input whole, before anything is sent (exit 2)', async () => {
     const bad = await as(admin, ['seats', 'release', 'not-a-lease'])
     assert.equal(bad.code, 2)
-    assert.match(bad.stderr, /invalid input, nothing was applied: argument 1: not a lease id/)
+    assert.match(
+      bad.stderr,
+      /invalid input, nothing was applied: argument 1 \('not-a-lease'\): not a lease id/,
+    )
     const both = await as(admin, ['seats', 'release', '--stale', '--user', 'bob@acme.test'])
     assert.equal(both.code, 2)
     assert.match(both.stderr, /one of them/)

@@ -1,4 +1,4 @@
-import { UsageError } from '../errors.js'
+import { quote, UsageError } from '../errors.js'
 import { maxRows, tooManyRows } from './limits.js'
 import { rows, targetNames, targetsOf, UnreadableInput, type RawRow } from './parse.js'
 import type { BulkSource } from './source.js'
@@ -8,6 +8,8 @@ export interface RowError {
   row: number
   column: string
   message: string
+  /** The value refused, when it was given as an argument (quoted in the message). */
+  value?: string
 }
 
 /** What pass 1 found in a valid input. */
@@ -16,6 +18,24 @@ export interface Validated {
   total: number
   /** Rows naming a target an earlier row named, with that earlier row. */
   duplicates: Map<number, number>
+}
+
+/**
+ * An issue in words: zod's own wording of a length bound ("Too big: expected string to have
+ * <=120 characters") said plainly; a contract's own message as it is.
+ */
+function issueText(issue: {
+  code: string
+  message: string
+  origin?: string
+  maximum?: unknown
+  minimum?: unknown
+}): string {
+  if (issue.origin === 'string' && issue.code === 'too_big' && /^Too big/.test(issue.message))
+    return `at most ${String(issue.maximum)} characters`
+  if (issue.origin === 'string' && issue.code === 'too_small' && /^Too small/.test(issue.message))
+    return Number(issue.minimum) <= 1 ? 'empty' : `at least ${String(issue.minimum)} characters`
+  return issue.message
 }
 
 const MAX_REPORTED_ERRORS = 50
@@ -58,8 +78,16 @@ export async function validateAll<Item>(
         }
         const result = spec.schema.safeParse(raw.values)
         if (!result.success) {
-          for (const issue of result.error.issues)
-            add({ row: raw.row, column: String(issue.path[0] ?? spec.target), message: issue.message })
+          for (const issue of result.error.issues) {
+            const column = String(issue.path[0] ?? spec.target)
+            const value = source.kind === 'args' ? raw.values[column] : undefined
+            add({
+              row: raw.row,
+              column,
+              message: issueText(issue),
+              ...(typeof value === 'string' ? { value } : {}),
+            })
+          }
           continue
         }
         const { column, value, id } = key(raw)
@@ -85,9 +113,15 @@ export async function validateAll<Item>(
   }
   if (found > 0) {
     const where = source.kind === 'file' ? `${source.path}: ` : ''
+    // Named as arguments, a row's other values come from the command's flags (`--name` for every
+    // device added): such an error names the flag, once, not each argument.
     const place = (e: RowError) =>
-      source.kind === 'file' ? `row ${e.row}, column ${e.column}` : `argument ${e.row}`
-    const lines = errors.slice(0, SHOWN_ERRORS).map((e) => `${where}${place(e)}: ${e.message}`)
+      source.kind === 'file'
+        ? `row ${e.row}, column ${e.column}`
+        : targets.includes(e.column)
+          ? `argument ${e.row}${e.value === undefined ? '' : ` (${quote(e.value)})`}`
+          : `--${e.column.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())}`
+    const lines = [...new Set(errors.map((e) => `${where}${place(e)}: ${e.message}`))].slice(0, SHOWN_ERRORS)
     const more = found > SHOWN_ERRORS ? ` (and ${found - SHOWN_ERRORS} more)` : ''
     throw new UsageError(`invalid input, nothing was applied: ${lines.join('; ')}${more}`, {
       code: 'invalid_input',
