@@ -27,8 +27,9 @@ function dateMs(text: string): number | null {
   const m = DATE.exec(text)
   if (!m) return null
   const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])]
-  const ms = Date.UTC(y, mo - 1, d)
-  const back = new Date(ms)
+  // setUTCFullYear, not Date.UTC: Date.UTC reads years 0–99 as 1900–1999 (0001-01-01 as 1901).
+  const back = new Date(0)
+  const ms = back.setUTCFullYear(y, mo - 1, d)
   return back.getUTCFullYear() === y && back.getUTCMonth() === mo - 1 && back.getUTCDate() === d ? ms : null
 }
 

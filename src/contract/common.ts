@@ -34,7 +34,10 @@ export const orgParams = z.strictObject({ org: slug })
 export const wholeNumber = <T extends z.ZodType<number, number>>(n: T) =>
   z.preprocess((v, ctx) => {
     if (typeof v !== 'string') return v
-    if (/^\s*[+-]?\d+\s*$/.test(v)) return Number(v)
+    // Digits past the largest safe integer are held at it, so that the schema's own bound answers
+    // (`<=1000` for a page size), not the safe-integer limit.
+    if (/^\s*[+-]?\d+\s*$/.test(v))
+      return Math.max(-Number.MAX_SAFE_INTEGER, Math.min(Number.MAX_SAFE_INTEGER, Number(v)))
     ctx.issues.push({ code: 'custom', message: `not a whole number, got ${JSON.stringify(v)}`, input: v })
     return z.NEVER
   }, n)

@@ -81,6 +81,13 @@ describe('server app', function () {
         [{ path: 'query.limit', message: `not a whole number, got ${JSON.stringify(lax)}` }],
         lax,
       )
+    // A page size of 20 digits is refused by the page's own bound, not the largest safe integer
+    for (const huge of ['5000', '99999999999999999999']) {
+      const issues = (await t.call(t.operatorToken, 'GET', `/v1/orgs?limit=${huge}`)).body.error.details
+        .issues
+      assert.equal(issues[0].path, 'query.limit', huge)
+      assert.match(issues[0].message, /<=1000/, huge)
+    }
     assert.equal((await t.call(t.operatorToken, 'GET', '/v1/orgs?limit=2')).status, 200)
     const params = await t.call(t.operatorToken, 'GET', '/v1/orgs/Not_A_Slug')
     assert.equal(params.status, 400)

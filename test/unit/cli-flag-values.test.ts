@@ -116,6 +116,15 @@ describe('cli: one reader for every time and count flag', () => {
         "--expires: expected a date like 2027-12-31, an instant with its offset or a duration like 90d, got 'tomorrowish'",
       ),
     )
+    // A real date out of range is said to be so (years 0–99 are not read as 1900–1999)
+    assert.throws(
+      () => expiryValue('--expires', '0001-01-01'),
+      usage("--expires: before 1970-01-01, the earliest date licctl accepts, got '0001-01-01'"),
+    )
+    assert.throws(
+      () => expiryValue('--expires', '0099-02-29'),
+      usage("--expires: not a real calendar date, got '0099-02-29'"),
+    )
     // An instant without its offset is ambiguous; one with a 25th hour is not a time.
     assert.throws(() => expiryValue('--expires', '2027-01-01T10:00:00'), UsageError)
     assert.throws(() => expiryValue('--expires', '2027-01-01T25:00:00Z'), UsageError)
