@@ -184,6 +184,27 @@ for (const dialect of DIALECTS) {
         )
       })
 
+      it('refuses a host name with a leading or trailing space, naming the field, rather than trimming it', async () => {
+        for (const host of ['ws-05 ', ' ws-05', 'ws-05\t', 'ws-05\u00a0', ' ']) {
+          const res = await act(nl, host)
+          assert.deepEqual(
+            [res.status, res.body.error.code, res.body.error.details.issues],
+            [
+              400,
+              'validation_failed',
+              [{ path: 'body.host', message: 'starts or ends with a space: host names are taken as typed' }],
+            ],
+            JSON.stringify(host),
+          )
+        }
+        const to = await t.call(admin, 'POST', `${base}/ids/${nl}/rehost`, { from: 'ws-01', to: 'ws-05 ' })
+        assert.deepEqual([to.status, to.body.error.details.issues[0].path], [400, 'body.to'])
+        assert.deepEqual(
+          (await show(nl)).hosts.map((h: { host: string }) => h.host),
+          ['ws-01'],
+        )
+      })
+
       it('refuses activating past the ID’s quantity with quantity_exceeded', async () => {
         assert.equal((await act(nl, 'ws-02')).status, 200)
         assert.equal((await act(nl, 'ws-03')).status, 200)
