@@ -235,6 +235,27 @@ for (const dialect of DIALECTS) {
         assert.deepEqual(refusal(await deact(nl, 'ws-02')), [404, 'not_found'])
       })
 
+      it('quotes a host it does not find as other messages quote input: escaped and cut short', async () => {
+        // A host to find takes any plain text (hosts stored before the host-name rule), up to 255.
+        const typed = 'ħ'.repeat(30) + '\ufffd' + 'y'.repeat(200)
+        const shown = `'${'ħ'.repeat(30)}\\ufffd${'y'.repeat(9)}…'`
+        const gone = await deact(nl, typed)
+        assert.deepEqual(
+          [gone.status, gone.body.error.message, gone.body.error.details],
+          [404, `an activation of ${nl} on host ${shown} not found`, { id: nl, host: typed }],
+        )
+        const from = await t.call(admin, 'POST', `${base}/ids/${nl}/rehost`, { from: typed, to: 'ws-09' })
+        assert.deepEqual(
+          [from.status, from.body.error.message],
+          [404, `an activation of ${nl} on host ${shown} not found`],
+        )
+        const clear = await t.call(admin, 'POST', `${base}/orphans/clear`, { host: typed })
+        assert.deepEqual(
+          [clear.status, clear.body.error.message, clear.body.error.details],
+          [404, `an orphaned activation on host ${shown} not found`, { host: typed }],
+        )
+      })
+
       it('lets a CC license-server host take n seats, adding up on the same host', async () => {
         const res = await act(cc, 'lic-a', 4)
         assert.deepEqual([res.status, res.body.seats, res.body.used], [200, 4, 4])
