@@ -1,7 +1,15 @@
 import * as z from 'zod'
 import type { LicctlClient } from '../client/index.js'
 import { assignItem, serialItem, type AssignItem, type SerialItem } from '../contract/devices.js'
-import { planBulk, runBulk, type BulkSource, type BulkSpec, type RunOptions } from './bulk/index.js'
+import {
+  listedLines,
+  planBulk,
+  PLANNED_ROWS,
+  runBulk,
+  type BulkSource,
+  type BulkSpec,
+  type RunOptions,
+} from './bulk/index.js'
 import { describeDetach, describePreviewRows } from './devices-view.js'
 import type { DetachDetails } from '../contract/devices.js'
 
@@ -69,8 +77,10 @@ export function serialSpec(
 
 /**
  * `devices detach` and `devices remove`: destructive, so a person on a terminal sees the preview
- * (days returned today against tomorrow, the valid-until if reassigned tomorrow) and is asked;
- * off a terminal --yes is required (exit 2). Returns the exit code.
+ * (days returned today against tomorrow, the valid-until if reassigned tomorrow; the first rows,
+ * then how many more) and is asked; off a terminal --yes is required (exit 2). A job of more than
+ * one batch is asked about without a preview: planning it would take as long as applying it (and
+ * past 10,000 changing rows a plan stops as dry_run_too_large). Returns the exit code.
  */
 export async function runDestructive(
   client: LicctlClient,
@@ -82,18 +92,28 @@ export async function runDestructive(
   const spec = serialSpec(client, org, op)
   if (!opts.dryRun && !opts.yes) {
     const { canPrompt, confirmDestructive } = await import('./prompts.js')
+    const what = (n?: number) => {
+      const devices =
+        n === undefined
+          ? 'these devices'
+          : source.kind === 'file'
+            ? `the ${n} devices listed in ${source.path}`
+            : `these ${n} devices`
+      return op === 'detach'
+        ? `Detach the licenses of ${devices}`
+        : `Remove ${devices} (detaching their licenses)`
+    }
+    let question = `${what()}?`
     if (canPrompt()) {
       const changing = await planBulk(spec, source, (r) => r.status === 'will-change', {
         strict: opts.strict,
+        maxRows: PLANNED_ROWS,
       })
-      if (changing.length === 0) return runBulk(spec, source, opts)
-      for (const line of describePreviewRows(changing)) opts.note(line)
+      if (!Array.isArray(changing)) question = `${what(changing.unplanned)}?`
+      else if (changing.length === 0) return runBulk(spec, source, opts)
+      else for (const line of listedLines(describePreviewRows(changing))) opts.note(line)
     }
-    const what =
-      op === 'detach'
-        ? 'Detach the licenses of these devices'
-        : 'Remove these devices (detaching their licenses)'
-    await confirmDestructive(`${what}?`, false)
+    await confirmDestructive(question, false)
   }
   return runBulk(spec, source, opts)
 }

@@ -1,7 +1,10 @@
 import { ApiError, ClientError, redactDetails } from '../client/errors.js'
 import { exitCodeFor } from '../contract/errors.js'
 import { redactTokens } from '../domain/redact.js'
-import { C0_CONTROLS, CONTROLS_BEYOND_C0 } from '../domain/terminal-controls.js'
+import { C0_CONTROLS, CONTROLS_BEYOND_C0, escapeControls } from '../domain/terminal-controls.js'
+
+// Shared with the server's messages (domain/terminal-controls.ts).
+export { escapeControls, quote } from '../domain/terminal-controls.js'
 
 /**
  * An expected failure the user can act on, raised by the CLI itself. `exitCode` follows the
@@ -152,19 +155,6 @@ export function safeMessage(message: string): string {
   return text.length > MAX_MESSAGE ? text.slice(0, MAX_MESSAGE - 1) + '…' : text
 }
 
-/**
- * User input quoted in a message: in single quotes, control characters escaped (`\x1b`, `\n`),
- * and cut short with `…` (the whole input is the user's to look at, the message only names it).
- */
-export function quote(input: string, max = 40): string {
-  const chars = [...input]
-  const cut = chars.length > max ? chars.slice(0, max).join('') : input
-  return `'${escapeControls(cut)}${chars.length > max ? '…' : ''}'`
-}
-
-/** What a terminal acts on (domain/terminal-controls.ts), and U+FFFD: a binary file's bytes quoted back. */
-const CONTROLS = new RegExp(`[${C0_CONTROLS}${CONTROLS_BEYOND_C0}\\ufffd]`, 'gu')
-
 /** A colour sequence, or one control character (as CONTROLS, without U+FFFD). */
 const SGR_OR_CONTROL = new RegExp(`\\u001b\\[[0-9;]*m|[${C0_CONTROLS}${CONTROLS_BEYOND_C0}]`, 'gu')
 /**
@@ -202,16 +192,4 @@ export function escapeRawInJson(json: string): string {
 /** One line of JSON for a terminal (escapeRawInJson). */
 export function terminalSafeJson(value: unknown): string {
   return escapeRawInJson(JSON.stringify(value))
-}
-
-export function escapeControls(text: string): string {
-  return text.replace(CONTROLS, (ch) => {
-    if (ch === '\n') return '\\n'
-    if (ch === '\r') return '\\r'
-    if (ch === '\t') return '\\t'
-    const code = ch.codePointAt(0)!
-    return code <= 0xff
-      ? `\\x${code.toString(16).padStart(2, '0')}`
-      : `\\u${code.toString(16).padStart(4, '0')}`
-  })
 }

@@ -95,11 +95,21 @@ export const hostRef = plainText(255)
  * A host given a seat or an activation: a DNS-style name (RFC 1123, with `_` as Windows machine
  * names have it), ASCII only, so no invisible or look-alike character (a zero-width space, a
  * Kelvin sign for K, a space) makes a host that is shown as another and cannot be found by it.
+ * Taken as typed: a space before or after it is refused, not trimmed (a host is an identifier, and
+ * `ws-1 ` from a script is a mistake to show, not a name to change silently).
  */
-export const host = plainText(253).regex(
-  /^[A-Za-z0-9_](?:[A-Za-z0-9._-]*[A-Za-z0-9_])?$/,
-  'not a host name: ASCII letters, digits, "-", "." and "_" only, starting and ending with a letter, digit or "_"',
-)
+export const host = z
+  .string()
+  .refine((s) => s.trim() === s, {
+    message: 'starts or ends with a space: host names are taken as typed',
+    abort: true,
+  })
+  .min(1)
+  .max(253)
+  .regex(
+    /^[A-Za-z0-9_](?:[A-Za-z0-9._-]*[A-Za-z0-9_])?$/,
+    'not a host name: ASCII letters, digits, "-", "." and "_" only, starting and ending with a letter, digit or "_"',
+  )
 
 export const checkoutBody = z.strictObject({
   host,

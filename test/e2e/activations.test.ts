@@ -256,6 +256,9 @@ describe('e2e: activations', function () {
       assert.equal(bad.code, 2, bad.stderr)
       assert.match(bad.stderr, /--host.*not a host name/, bad.stderr)
     }
+    const spaced = await as(eng, ['activate', nl, '--host', 'ws-09 '])
+    assert.equal(spaced.code, 2, spaced.stderr)
+    assert.match(spaced.stderr, /--host: starts or ends with a space: host names are taken as typed/)
     const r = ok(await adm('rehost', nl, '--from', 'ws-01', '--to', 'ws-09'))
     assert.equal(
       r.stdout,

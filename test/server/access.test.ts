@@ -163,6 +163,15 @@ for (const dialect of DIALECTS) {
               { config: { access, mutation }, schema: { params: orgParams, body } },
               async () => ({ ok: true }),
             )
+          // A bulk route: a dry run (`"dryRun": true` in its body) is a read.
+          v1.post(
+            '/orgs/:org/probe-member-bulk',
+            {
+              config: { access: 'member', mutation: true, bulk: true },
+              schema: { params: orgParams, body: body.extend({ dryRun: z.boolean().optional() }) },
+            },
+            async () => ({ ok: true }),
+          )
         }
         await app.register(routes, { prefix: '/v1' })
       })
@@ -182,6 +191,8 @@ for (const dialect of DIALECTS) {
         ['a body that fails its schema', invalid],
         ['malformed JSON', '{"name": '],
         ['an unsupported content type', 'name=x', 'text/plain'],
+        ['an empty JSON body', ''],
+        ['a body over the size limit', JSON.stringify({ name: 'x'.repeat(1_100_000) })],
       ]
 
       for (const [what, payload, type] of bodies)
@@ -203,6 +214,12 @@ for (const dialect of DIALECTS) {
             { error: { code: 'read_only_token', message: 'this token is read-only' } },
           ])
           assert.deepEqual(await send(readOnly, '/v1/orgs/acme/probe-token-write', payload, type), [
+            403,
+            { error: { code: 'read_only_token', message: 'this token is read-only' } },
+          ])
+          // A bulk route lets a read-only token send a dry run, which only a body read as JSON can be:
+          // a body that cannot be read is refused as the token's, not as the body's.
+          assert.deepEqual(await send(readOnly, '/v1/orgs/acme/probe-member-bulk', payload, type), [
             403,
             { error: { code: 'read_only_token', message: 'this token is read-only' } },
           ])
@@ -232,6 +249,25 @@ for (const dialect of DIALECTS) {
           assert.equal(body.error.code, 'validation_failed', url)
           assert.deepEqual(await send(token, url, JSON.stringify({ name: 'x' })), [200, { ok: true }])
         }
+        // A bulk route: a writer learns its body's rules; so does a read-only token sending a dry run.
+        const bulk = '/v1/orgs/acme/probe-member-bulk'
+        for (const [token, payload] of [
+          [bob, '{"name": '],
+          [bob, invalid],
+          [readOnly, JSON.stringify({ dryRun: true, name: 42 })],
+        ] as const) {
+          const [status, body] = await send(token, bulk, payload)
+          assert.equal(status, 400, payload)
+          assert.equal(
+            body.error.code,
+            payload === '{"name": ' ? 'bad_request' : 'validation_failed',
+            payload,
+          )
+        }
+        assert.deepEqual(await send(readOnly, bulk, JSON.stringify({ dryRun: true, name: 'x' })), [
+          200,
+          { ok: true },
+        ])
       })
     })
 

@@ -184,6 +184,27 @@ for (const dialect of DIALECTS) {
         )
       })
 
+      it('refuses a host name with a leading or trailing space, naming the field, rather than trimming it', async () => {
+        for (const host of ['ws-05 ', ' ws-05', 'ws-05\t', 'ws-05\u00a0', ' ']) {
+          const res = await act(nl, host)
+          assert.deepEqual(
+            [res.status, res.body.error.code, res.body.error.details.issues],
+            [
+              400,
+              'validation_failed',
+              [{ path: 'body.host', message: 'starts or ends with a space: host names are taken as typed' }],
+            ],
+            JSON.stringify(host),
+          )
+        }
+        const to = await t.call(admin, 'POST', `${base}/ids/${nl}/rehost`, { from: 'ws-01', to: 'ws-05 ' })
+        assert.deepEqual([to.status, to.body.error.details.issues[0].path], [400, 'body.to'])
+        assert.deepEqual(
+          (await show(nl)).hosts.map((h: { host: string }) => h.host),
+          ['ws-01'],
+        )
+      })
+
       it('refuses activating past the ID’s quantity with quantity_exceeded', async () => {
         assert.equal((await act(nl, 'ws-02')).status, 200)
         assert.equal((await act(nl, 'ws-03')).status, 200)
@@ -212,6 +233,27 @@ for (const dialect of DIALECTS) {
         )
         assert.deepEqual((await show(nl)).status, 'active')
         assert.deepEqual(refusal(await deact(nl, 'ws-02')), [404, 'not_found'])
+      })
+
+      it('quotes a host it does not find as other messages quote input: escaped and cut short', async () => {
+        // A host to find takes any plain text (hosts stored before the host-name rule), up to 255.
+        const typed = 'ħ'.repeat(30) + '\ufffd' + 'y'.repeat(200)
+        const shown = `'${'ħ'.repeat(30)}\\ufffd${'y'.repeat(9)}…'`
+        const gone = await deact(nl, typed)
+        assert.deepEqual(
+          [gone.status, gone.body.error.message, gone.body.error.details],
+          [404, `an activation of ${nl} on host ${shown} not found`, { id: nl, host: typed }],
+        )
+        const from = await t.call(admin, 'POST', `${base}/ids/${nl}/rehost`, { from: typed, to: 'ws-09' })
+        assert.deepEqual(
+          [from.status, from.body.error.message],
+          [404, `an activation of ${nl} on host ${shown} not found`],
+        )
+        const clear = await t.call(admin, 'POST', `${base}/orphans/clear`, { host: typed })
+        assert.deepEqual(
+          [clear.status, clear.body.error.message, clear.body.error.details],
+          [404, `an orphaned activation on host ${shown} not found`, { host: typed }],
+        )
       })
 
       it('lets a CC license-server host take n seats, adding up on the same host', async () => {

@@ -223,6 +223,22 @@ for (const dialect of DIALECTS) {
         assert.deepEqual(log.body.items[0].after, { used: 1, user: 'alice@acme.test', host: 'ws-1' })
       })
 
+      it('refuses a host with a leading or trailing space, naming the field, rather than trimming it', async () => {
+        for (const host of ['ws-1 ', ' ws-1', 'ws-1\u00a0']) {
+          const res = await checkout(tokens['alice@acme.test']!, 'cad-pro', { host })
+          assert.deepEqual(
+            [res.status, res.body.error.code, res.body.error.details.issues],
+            [
+              400,
+              'validation_failed',
+              [{ path: 'body.host', message: 'starts or ends with a space: host names are taken as typed' }],
+            ],
+            JSON.stringify(host),
+          )
+        }
+        assert.equal((await pool('cad-pro')).inUse, 1, 'no lease taken')
+      })
+
       it('orgs audit --target finds a pool’s entries as typed, the same on both dialects', async () => {
         const targets = async (target: string) =>
           (await t.call(admin, 'GET', `/v1/orgs/acme/audit?limit=1000&target=${target}`)).body.items.map(

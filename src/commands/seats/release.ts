@@ -11,7 +11,7 @@ import { counted } from '../../domain/plural.js'
 export default class SeatsRelease extends ApiCommand<typeof SeatsRelease> {
   static override summary = 'Release seats: by lease, by user, every stale lease, or from a file (admins)'
   static override description = `The seat is free at once; releasing never stops the user checking out again later (to do that, remove them: \`licctl orgs users remove\`).
-Leases with a recent heartbeat look in use: the command lists them and asks on a terminal, and needs --yes elsewhere. Roaming (offline-borrowed) leases are released only with --include-roaming. Files are CSV, TSV or JSON with a "lease" column (or "id": \`seats list\` output reads back) or a "user" column; a row with both releases its lease only.`
+Leases with a recent heartbeat look in use: the command lists them and asks on a terminal, and needs --yes elsewhere (past 1,000 rows they are not looked for first: the question counts the rows, and off a terminal a lease in use is left alone, its row failing with lease_active). Roaming (offline-borrowed) leases are released only with --include-roaming. Files are CSV, TSV or JSON with a "lease" column (or "id": \`seats list\` output reads back) or a "user" column; a row with both releases its lease only.`
   static override examples = [
     '<%= config.bin %> seats release --stale',
     '<%= config.bin %> seats release ls_06h1… ls_06h2…',
@@ -66,7 +66,7 @@ Leases with a recent heartbeat look in use: the command lists them and asks on a
       target = 'user'
     } else source = bulkSource(this.positionals, f.file)
 
-    const { runBulk, planBulk } = await import('../../cli/bulk/index.js')
+    const { listedLines, planBulk, PLANNED_ROWS, runBulk } = await import('../../cli/bulk/index.js')
     const spec = (force: boolean): BulkSpec<ReleaseItem, { org: string }, ReleaseOptions> => ({
       target,
       // A file's row names a lease (`lease`, or the `id` of `seats list`) or a user; a row with both
@@ -83,14 +83,34 @@ Leases with a recent heartbeat look in use: the command lists them and asks on a
     // back in use, so the server leaves it alone (its row says so) instead of releasing it.
     let force = f.yes && !f.stale
     if (!f['dry-run'] && !force && !f.stale) {
-      // Plan first: leases that look in use need a confirmation before anything is released.
+      // Plan first: leases that look in use need a confirmation before anything is released. A job
+      // of more than one batch is not planned (the plan would take as long as the job).
       const inUse = await planBulk(spec(false), source, (r) => r.code === 'lease_active', {
         strict: f.strict,
+        maxRows: PLANNED_ROWS,
       })
-      if (inUse.length > 0) {
+      const { canPrompt, confirmDestructive } = await import('../../cli/prompts.js')
+      if (!Array.isArray(inUse)) {
+        const named =
+          source.kind === 'file'
+            ? `the seats named in the ${inUse.unplanned} rows of ${source.path}`
+            : `the seats of these ${inUse.unplanned} ${target === 'user' ? 'users' : 'leases'}`
+        // On a terminal, ask once for all of them; elsewhere a lease in use is left alone and its
+        // row fails (lease_active), as --stale leaves one: nothing in use goes without a yes.
+        if (canPrompt()) {
+          await confirmDestructive(
+            `Release ${named}, including leases that look in use (recent heartbeat)?`,
+            false,
+          )
+          force = true
+        } else if (!this.jsonEnabled())
+          this.note(
+            `Not checked for leases in use first (${inUse.unplanned} rows are more than one batch): a lease that looks in use is left alone and its row fails (lease_active); --yes releases those too.`,
+          )
+      } else if (inUse.length > 0) {
         // With --json stderr carries one error document: the leases go in its details instead.
-        if (!this.jsonEnabled()) for (const r of inUse) this.note(`  ${r.target}: ${r.message}`)
-        const { confirmDestructive } = await import('../../cli/prompts.js')
+        if (!this.jsonEnabled())
+          for (const line of listedLines(inUse.map((r) => `  ${r.target}: ${r.message}`))) this.note(line)
         const n = inUse.length === 1 ? '1 lease looks' : `${inUse.length} leases look`
         await confirmDestructive(`${n} in use (recent heartbeat). Release anyway?`, false, {
           inUse: inUse.map((r) => ({ lease: r.target, message: r.message })),

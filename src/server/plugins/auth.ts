@@ -19,6 +19,9 @@ declare module 'fastify' {
   }
 }
 
+/** Requests whose body was parsed: they reached preValidation (see refusedBeforeBody). */
+const bodyRead = new WeakSet<FastifyRequest>()
+
 const LAST_USED_GRANULARITY_MS = 60_000
 
 /** Resolves the bearer token to a principal: hashed lookup, revocation, expiry, membership. */
@@ -57,6 +60,7 @@ export function registerAuth(app: FastifyInstance): void {
   // request is one is in its body, so this is checked once the body is parsed and before it is
   // validated: a read-only token sending a job to apply is refused without learning its input rules.
   app.addHook('preValidation', async (request) => {
+    bodyRead.add(request)
     const p = request.principal
     if (p?.kind === 'user' && p.readOnly && request.routeOptions.config.bulk && !bulkDryRun(request))
       throw readOnlyToken()
@@ -71,6 +75,31 @@ export function bulkDryRun(request: FastifyRequest): boolean {
   if (!request.routeOptions.config.bulk) return false
   const body = request.body as { dryRun?: unknown } | null | undefined
   return typeof body === 'object' && body !== null && body.dryRun === true
+}
+
+/**
+ * The refusal a read-only token gets instead of its body's error on a bulk route, when the body
+ * could not be read at all (malformed JSON, an empty body, another content type, over the size
+ * limit): only a body read as JSON can be a dry run, and a token that may not write learns nothing
+ * of the route's body parsing. (Fastify parses the body after onRequest and before preValidation,
+ * where a readable body is checked.) Undefined for any other request or error.
+ */
+export function refusedBeforeBody(
+  request: FastifyRequest,
+  err: { statusCode?: number },
+): AppError | undefined {
+  const p = request.principal
+  if (
+    p?.kind === 'user' &&
+    p.readOnly &&
+    request.routeOptions.config.bulk &&
+    !bodyRead.has(request) &&
+    err.statusCode !== undefined &&
+    err.statusCode >= 400 &&
+    err.statusCode < 500
+  )
+    return readOnlyToken()
+  return undefined
 }
 
 const readOnlyToken = () => new AppError('read_only_token', 'this token is read-only')

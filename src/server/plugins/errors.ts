@@ -1,10 +1,13 @@
 import type { FastifyError, FastifyInstance } from 'fastify'
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod'
 import { AppError } from '../errors.js'
+import { refusedBeforeBody } from './auth.js'
 
 /** One error shape for every failure: {"error":{"code","message","details?"}} with an honest status. */
 export function registerErrorHandler(app: FastifyInstance): void {
-  app.setErrorHandler((err: FastifyError, request, reply) => {
+  app.setErrorHandler((thrown: FastifyError, request, reply) => {
+    // A body Fastify could not read, sent with a read-only token to a bulk route: the token's refusal.
+    const err = (thrown instanceof AppError ? undefined : refusedBeforeBody(request, thrown)) ?? thrown
     if (err instanceof AppError) {
       // A refusal that says when to come back (a rate limit) says it in the header too.
       const retryAfter = (err.details as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds

@@ -10,6 +10,7 @@ import type {
   RehostResponse,
 } from '../../contract/activations.js'
 import { toIso } from '../../domain/clock.js'
+import { quote } from '../../domain/terminal-controls.js'
 import { hostKey } from '../../domain/host-name.js'
 import { newId } from '../../domain/ids.js'
 import type { Executor, ServiceContext } from '../context.js'
@@ -208,7 +209,7 @@ async function notHeld(trx: Executor, id: string, host: string): Promise<AppErro
       `${orphan.host} holds no seat of ${id}: its copy there is an orphan (the ID was ${orphan.reason === 'return' ? 'returned' : 'rehosted off it'}); clean it off the machine, then \`licctl activations orphans --clear ${orphan.host}\``,
       { id, host: orphan.host },
     )
-  return notFound(`an activation of ${id} on host '${host}'`, { id, host })
+  return notFound(`an activation of ${id} on host ${quote(host)}`, { id, host })
 }
 
 /**
@@ -384,9 +385,12 @@ export async function clearOrphans(
       if (body.id !== undefined) before = before.where('activation_id', '=', body.id)
       const seen = await before.orderBy('since').orderBy('id').executeTakeFirst()
       if (!seen)
-        throw notFound(`an orphaned activation${body.id ? ` of ${body.id}` : ''} on host '${body.host}'`, {
-          host: body.host,
-        })
+        throw notFound(
+          `an orphaned activation${body.id ? ` of ${body.id}` : ''} on host ${quote(body.host)}`,
+          {
+            host: body.host,
+          },
+        )
       return { host: seen.host, cleared: [], changed: false }
     }
     cleared.sort((a, b) => (a.id < b.id ? -1 : 1))

@@ -4,11 +4,6 @@ import { bulkFlags, bulkSource } from '../../../cli/bulk-flags.js'
 import type { BulkRowResult } from '../../../contract/bulk.js'
 import { removeUserItem, type Release, type Removal } from '../../../contract/users.js'
 
-/** Members listed one by one above the question; past that, counted. */
-const LISTED = 20
-/** Removals planned with the server's dry run before the question: one batch. */
-const PLANNED = 1_000
-
 export default class UsersRemove extends ApiCommand<typeof UsersRemove> {
   static override summary = 'Remove members: releases their seats, revokes their add-ons and tokens (admins)'
   static override description =
@@ -26,7 +21,7 @@ export default class UsersRemove extends ApiCommand<typeof UsersRemove> {
     const source = bulkSource(this.positionals, this.flags.file)
     const client = await this.client()
     const org = await this.org()
-    const { planBulk, runBulk } = await import('../../../cli/bulk/index.js')
+    const { listedLines, planBulk, PLANNED_ROWS, runBulk } = await import('../../../cli/bulk/index.js')
     const spec = {
       target: 'email',
       schema: removeUserItem,
@@ -47,15 +42,15 @@ export default class UsersRemove extends ApiCommand<typeof UsersRemove> {
         // of more than one batch is not planned first (the plan would take as long as the job).
         const removing = await planBulk(spec, source, (r) => r.status === 'will-change', {
           strict: this.flags.strict,
-          maxRows: PLANNED,
+          maxRows: PLANNED_ROWS,
         })
         if (!Array.isArray(removing)) await confirmDestructive(plain(removing.unplanned), false)
         else if (removing.length > 0) {
-          if (removing.length > 1 && !this.jsonEnabled()) {
-            for (const r of removing.slice(0, LISTED))
-              this.note(`  ${r.target}: ${describeRemoval(r.details ?? {})}`)
-            if (removing.length > LISTED) this.note(`  … and ${removing.length - LISTED} more`)
-          }
+          if (removing.length > 1 && !this.jsonEnabled())
+            for (const line of listedLines(
+              removing.map((r) => `  ${r.target}: ${describeRemoval(r.details ?? {})}`),
+            ))
+              this.note(line)
           await confirmDestructive(removalQuestion(org, removing), false)
         }
       } else await confirmDestructive(plain(), false)
