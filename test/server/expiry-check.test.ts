@@ -190,7 +190,7 @@ for (const dialect of DIALECTS) {
         assert.match(expired.id, /^tok_/)
         assert.equal(
           expired.remedy,
-          `API token 'ci' (${expired.id}) of admin@acme.test has expired: \`licctl orgs tokens revoke ${expired.id}\` clears it from the check`,
+          `\`licctl orgs tokens revoke ${expired.id}\` clears the expired API token 'ci' of admin@acme.test from the check`,
         )
       } finally {
         t.clock.ms = NOW

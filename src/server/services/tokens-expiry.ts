@@ -3,7 +3,7 @@ import { registerRowKind } from './expiry-check.js'
 // An expired token stays in the check until it is revoked, and `tokens list` shows only live ones:
 // the remedy names its id, which the table does not show.
 const revokeRemedy = (id: string, name: string, email: string) =>
-  `API token '${name}' (${id}) of ${email} has expired: \`licctl orgs tokens revoke ${id}\` clears it from the check`
+  `\`licctl orgs tokens revoke ${id}\` clears the expired API token '${name}' of ${email} from the check`
 
 // API tokens with an expiration: an expiring CI token breaks CI as surely as a lapsed license.
 registerRowKind({
