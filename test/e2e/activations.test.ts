@@ -367,6 +367,37 @@ describe('e2e: activations', function () {
     assert.deepEqual([after.get(id)!.status, after.get(done.id)!.quantity], ['inactive', 6])
   })
 
+  it('one seat is "1 seat" when returning and resizing, not "1 seats"', async () => {
+    ok(
+      await server.asOperator(
+        ['activations', 'provision', 'one-seat', '--type', 'CC', '--seats', '5', '--expires', EXPIRES],
+        { env: { LICCTL_ORG: 'acme' } },
+      ),
+    )
+    const gen = async (n: string) =>
+      json<{ id: string }>(await adm('generate', 'one-seat', '--quantity', n, '--json')).id
+    const one = await gen('1')
+    // Off a terminal the question is in the refusal without --yes.
+    const asked = await adm('return', one)
+    assert.equal(asked.code, 2)
+    assert.ok(
+      asked.stderr.includes(
+        `Return ${one}: it becomes inactive for good, 1 seat goes back to one-seat. Continue?`,
+      ),
+      asked.stderr,
+    )
+    assert.equal(
+      ok(await adm('return', one, '--yes')).stdout,
+      `Returned ${one}: inactive; 1 seat back to one-seat (5 free).\n`,
+    )
+    const two = await gen('2')
+    const asks = await adm('resize', two, '--quantity', '1')
+    assert.equal(asks.code, 2)
+    assert.ok(asks.stderr.includes(`Return ${two} and generate a new ID of 1 seat. Continue?`), asks.stderr)
+    const resized = ok(await adm('resize', two, '--quantity', '1', '--yes')).stdout
+    assert.match(resized, new RegExp(`^Returned ${two}; the new ID of 1 seat is act_[0-9a-z]{26}$`, 'm'))
+  })
+
   it('resize to the quantity the ID already has says so and exits 0: no --yes needed, nothing changed or audited', async () => {
     ok(
       await server.asOperator(

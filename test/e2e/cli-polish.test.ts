@@ -544,6 +544,19 @@ describe('e2e: what a new user trips over', function () {
       assert.equal(res.code, 2)
       assert.equal(res.stderr.split('\n')[0], "Error: LICCTL_URL: not an http(s) URL: 'localhost\\x1b:8080'")
     })
+    it('orgs login --url without http(s):// is a usage error naming the flag, before the token is read', async () => {
+      for (const url of ['127.0.0.1:8080', 'ftp://licenses.example.com']) {
+        const res = await runCli(['orgs', 'login', '--url', url, '--org', 'acme', '--with-token'], {
+          env: empty(),
+          input: 'lic_u_x\n',
+        })
+        assert.equal(res.code, 2, res.stderr)
+        assert.deepEqual(res.stderr.split('\n').slice(0, 2), [
+          `Error: --url: not an http(s) URL: '${url}'`,
+          'Hint: e.g. --url https://licenses.example.com',
+        ])
+      }
+    })
   })
 
   describe('field selection, --jq and CSV/TSV output', function () {

@@ -193,6 +193,23 @@ for (const dialect of DIALECTS) {
       )
     })
 
+    it('says "1 day left" the day before the last, and that the last day is today', async () => {
+      try {
+        t.clock.ms = at('2026-01-19T12:00:00Z')
+        assert.equal(
+          (await why('R1')).summary,
+          'Device R1 (router) is licensed through 2026-01-20 (1 day left).',
+        )
+        t.clock.ms = at('2026-01-21T04:59:00Z') // still 2026-01-20 in New York
+        assert.equal(
+          (await why('R1')).summary,
+          'Device R1 (router) is licensed through 2026-01-20 (today is its last day).',
+        )
+      } finally {
+        t.clock.ms = NOW
+      }
+    })
+
     it('explains an expired, an unlicensed and a missing device', async () => {
       t.clock.ms = at('2026-01-21T04:59:00Z') // still 2026-01-20 in New York
       try {

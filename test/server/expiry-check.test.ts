@@ -179,5 +179,22 @@ for (const dialect of DIALECTS) {
       assert.deepEqual(rows(r), [['seat-pool', 'full', 'capacity', 'failing', 351]])
       assert.deepEqual(r.items[0]!.usage, { used: 1, total: 1, percent: 100 })
     })
+
+    it('names the command that clears an expired token: its id, which `tokens list` no longer shows', async () => {
+      const failing = (await check({ kind: 'token' })).items[0]!
+      assert.equal(failing.remedy, null, 'nothing to do yet: it still works')
+      t.clock.ms = Date.parse('2026-02-02T10:00:00Z')
+      try {
+        const expired = (await check({ kind: 'token' })).items[0]!
+        assert.deepEqual([expired.name, expired.severity], ['ci', 'expired'])
+        assert.match(expired.id, /^tok_/)
+        assert.equal(
+          expired.remedy,
+          `\`licctl orgs tokens revoke ${expired.id}\` clears the expired API token 'ci' of admin@acme.test from the check`,
+        )
+      } finally {
+        t.clock.ms = NOW
+      }
+    })
   })
 }

@@ -2,6 +2,7 @@ import { Args, Flags } from '@oclif/core'
 import { ApiCommand } from '../../cli/base-command.js'
 import { withHint } from '../../cli/errors.js'
 import { countFlag } from '../../cli/flag-values.js'
+import { counted } from '../../domain/plural.js'
 import type { ResizeResponse } from '../../contract/activations.js'
 
 export default class ActivationsResize extends ApiCommand<typeof ActivationsResize> {
@@ -47,7 +48,7 @@ An ID that already has the quantity is already so: it says so and exits 0, nothi
           : ''
       const { confirmDestructive } = await import('../../cli/prompts.js')
       await confirmDestructive(
-        `Return ${id} and generate a new ID of ${f.quantity} seats${orphaning}. Continue?`,
+        `Return ${id} and generate a new ID of ${counted(f.quantity, 'seat')}${orphaning}. Continue?`,
         f.yes,
       )
     }
@@ -62,7 +63,7 @@ An ID that already has the quantity is already so: it says so and exits 0, nothi
         )
       })
     if (!res.changed) return res
-    this.say(`Returned ${id}; the new ID of ${f.quantity} seats is ${res.id}`)
+    this.say(`Returned ${id}; the new ID of ${counted(f.quantity, 'seat')} is ${res.id}`)
     if (res.orphaned.length > 0)
       this.say(
         `Orphaned copies on ${res.orphaned.map((o) => o.host).join(', ')}: see \`licctl activations orphans\`.`,

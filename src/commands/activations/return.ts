@@ -1,4 +1,4 @@
-import { itThem } from '../../domain/plural.js'
+import { counted, itThem } from '../../domain/plural.js'
 import { Args, Flags } from '@oclif/core'
 import { ApiCommand } from '../../cli/base-command.js'
 import { withHint } from '../../cli/errors.js'
@@ -38,7 +38,7 @@ Hosts still holding the ID would keep a useless copy (an orphan): the command li
           : ''
       const { confirmDestructive } = await import('../../cli/prompts.js')
       await confirmDestructive(
-        `Return ${id}: it becomes inactive for good, ${current.quantity} seats go back to ${current.product}${orphaning}. Continue?`,
+        `Return ${id}: it becomes inactive for good, ${counted(current.quantity, 'seat')} ${current.quantity === 1 ? 'goes' : 'go'} back to ${current.product}${orphaning}. Continue?`,
         f.yes,
       )
     }
@@ -50,7 +50,7 @@ Hosts still holding the ID would keep a useless copy (an orphan): the command li
       )
     })
     this.say(
-      `Returned ${res.id}: inactive; ${res.quantity} seats back to ${res.product} (${res.entitlementFree} free).`,
+      `Returned ${res.id}: inactive; ${counted(res.quantity, 'seat')} back to ${res.product} (${res.entitlementFree} free).`,
     )
     if (res.orphaned.length > 0) {
       const { renderOrphans } = await import('../../cli/activations-view.js')

@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core'
 import { BaseCommand } from '../../cli/base-command.js'
-import { CliError, UsageError } from '../../cli/errors.js'
+import { CliError, quote, UsageError } from '../../cli/errors.js'
 import { canPrompt, promptText } from '../../cli/prompts.js'
 
 export default class OrgsLogin extends BaseCommand<typeof OrgsLogin> {
@@ -27,6 +27,11 @@ export default class OrgsLogin extends BaseCommand<typeof OrgsLogin> {
     if (!url)
       throw new UsageError('missing --url (not on a terminal, so no prompt)', {
         hint: 'licctl orgs login --url <server> --org <slug> --with-token < token.txt',
+      })
+    // Named as given, before the token is read: the client would only say "invalid server URL".
+    if (this.flags.url !== undefined && serverUrlProblem(this.flags.url) !== true)
+      throw new UsageError(`--url: not an http(s) URL: ${quote(this.flags.url, 80)}`, {
+        hint: 'e.g. --url https://licenses.example.com',
       })
     let token: string | undefined
     if (this.flags['with-token']) token = (await readAll(process.stdin)).trim()

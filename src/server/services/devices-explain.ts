@@ -1,4 +1,5 @@
 import { dayIn, daysLeft, isExpired, validUntil } from '../../domain/device-days.js'
+import { counted } from '../../domain/plural.js'
 import { refusal, registerExplainer, validity, verdictsOf } from './explain.js'
 
 // Devices: a device license is the device's, not a user's; the explanation says whether the device
@@ -50,9 +51,11 @@ registerExplainer('device', async ({ db, org, now }, serial) => {
       'license_expired',
       `Device ${serial} (${device.category}) is not licensed: its license expired after ${until}. An admin can assign a new one from the pool (licctl devices assign ${serial}).`,
     )
+  // As `expiry check` says it: `1 day left`, and `today is its last day` rather than `0 days left`.
+  const left = daysLeft(start, device.license_days, today)
   return verdict(
     true,
     'ok',
-    `Device ${serial} (${device.category}) is licensed through ${until} (${daysLeft(start, device.license_days, today)} days left).`,
+    `Device ${serial} (${device.category}) is licensed through ${until} (${left === 0 ? 'today is its last day' : `${counted(left, 'day')} left`}).`,
   )
 })
