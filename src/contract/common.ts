@@ -16,14 +16,15 @@ export const email = z
 /** What would move a terminal's cursor, clear it or reorder it when an admin lists what someone else typed. */
 const CONTROL_CHARACTERS = new RegExp(`[${C0_CONTROLS}${CONTROLS_BEYOND_C0}]`, 'u')
 
+/** No character that would act on a terminal (see CONTROL_CHARACTERS), with the message saying so. */
+export const withoutControls = {
+  test: (s: string) => !CONTROL_CHARACTERS.test(s),
+  message: 'must not contain control characters',
+}
+
 /** Free text others see on a terminal (a host, a device's name): trimmed, 1..max, no control character. */
 export const plainText = (max: number) =>
-  z
-    .string()
-    .trim()
-    .min(1)
-    .max(max)
-    .refine((s) => !CONTROL_CHARACTERS.test(s), 'must not contain control characters')
+  z.string().trim().min(1).max(max).refine(withoutControls.test, withoutControls.message)
 export const orgParams = z.strictObject({ org: slug })
 
 /**

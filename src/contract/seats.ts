@@ -10,6 +10,7 @@ import {
   plainText,
   slug,
   wholeNumber,
+  withoutControls,
 } from './common.js'
 import { defineEndpoints } from './endpoint.js'
 
@@ -104,6 +105,7 @@ export const host = z
     message: 'starts or ends with a space: host names are taken as typed',
     abort: true,
   })
+  .refine(withoutControls.test, { message: withoutControls.message, abort: true })
   .min(1)
   .max(253)
   .regex(
