@@ -4,9 +4,11 @@ import { durationProblem } from '../domain/time-range.js'
 import { instant, orgParams, wholeNumber } from './common.js'
 import { defineEndpoints } from './endpoint.js'
 
+const HOUR_MS = 3_600_000
+
 /**
- * A duration on the wire: `30d`, `2w`, `12h`, `1h30m` (parsed by domain/duration.ts), longer than
- * zero and no longer than the range of times licctl stores (domain/time-range.ts).
+ * An expiry window on the wire: `30d`, `2w`, `12h`, `1h30m` (parsed by domain/duration.ts), an hour
+ * or more and no longer than the range of times licctl stores (domain/time-range.ts).
  */
 export const duration = z
   .string()
@@ -14,7 +16,13 @@ export const duration = z
   .check((c) => {
     const ms = parseDuration(c.value)
     if (ms === null) return
-    const problem = ms > 0 ? durationProblem(ms) : 'expected a duration longer than zero'
+    // `1m` is a minute, not a month: a window that short passes a CI check on everything.
+    const problem =
+      ms <= 0
+        ? 'expected a duration longer than zero'
+        : ms < HOUR_MS
+          ? 'expected a window of an hour or more (m is minutes; a month is 30d)'
+          : durationProblem(ms)
     if (problem !== null) c.issues.push({ code: 'custom', message: problem, input: c.value })
   })
 

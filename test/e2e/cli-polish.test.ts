@@ -369,6 +369,10 @@ describe('e2e: what a new user trips over', function () {
         "--time-zone: expected an IANA time zone such as Europe/Berlin, got 'Mars/Phobos'",
       ],
       [['expiry', 'check', '--within', '0d'], "--within: expected a duration longer than zero, got '0d'"],
+      [
+        ['expiry', 'check', '--within', '1m'],
+        "--within: expected a window of an hour or more (m is minutes; a month is 30d), got '1m'",
+      ],
       [['explain', 'ann@acme.test', '--device', ''], '--device: must not be empty'],
     ]
     for (const [args, message] of cases)

@@ -166,6 +166,11 @@ for (const dialect of DIALECTS) {
         ],
         ['within=0d', 'query.within: expected a duration longer than zero'],
         ['within=30d&failWithin=0s', 'query.failWithin: expected a duration longer than zero'],
+        ['within=1m', 'query.within: expected a window of an hour or more (m is minutes; a month is 30d)'],
+        [
+          'within=30d&failWithin=59m59s',
+          'query.failWithin: expected a window of an hour or more (m is minutes; a month is 30d)',
+        ],
         [
           'within=2920000d',
           "query.within: the window would end after 9999-12-31T00:00:00Z, the latest time licctl stores, got '2920000d'",
