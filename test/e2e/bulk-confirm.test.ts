@@ -54,56 +54,62 @@ for (const dialect of DIALECTS)
       return ids
     }
 
-    it(`seats release of ${MANY} stale leases and one in use, off a terminal: no plan, every stale lease released in batches, the one in use left`, async () => {
-      const provision = (product: string, seats: number, ttl: string) =>
-        server.asOperator([
-          'seats',
-          'provision',
-          product,
-          '--org',
-          'acme',
-          '--seats',
-          String(seats),
-          '--expires',
-          daysFromToday(400),
-          '--lease-ttl',
-          ttl,
-        ])
-      ok(await provision('old', MANY, '1s'))
-      ok(await provision('live', 1, '15m'))
-      const stale = await checkouts('old', MANY)
-      const [live] = await checkouts('live', 1)
-      await sleep(1_100) // past the TTL of 1 s: every lease of 'old' is stale
-      const file = join(server.dir, 'leases.csv')
-      writeFileSync(file, ['lease', live!, ...stale].join('\n') + '\n')
-      const res = await as(['seats', 'release', '--file', file])
-      // The lease in use is left alone (its row fails), every stale one is released: exit 6.
-      assert.equal(res.code, 6, res.stderr)
-      assert.match(
-        res.stderr,
-        new RegExp(
-          `Not checked for leases in use first \\(${MANY + 1} rows are more than one batch\\): a lease that looks in use is left alone and its row fails \\(lease_active\\); --yes releases those too\\.`,
-        ),
-      )
-      assert.match(
-        res.stdout,
-        new RegExp(`✗ failed\\s+${live} — lease_active: alice@acme\\.test on h0 sent a heartbeat`),
-      )
-      assert.match(
-        res.stdout,
-        new RegExp(`Done \\(release seats\\): ${MANY} changed, 0 unchanged, 1 failed\\.\\n$`),
-      )
-      const pools = JSON.parse(ok(await as(['seats', 'pools', '--json'])).stdout) as {
-        items: Array<{ product: string; inUse: number }>
-      }
-      assert.deepEqual(
-        pools.items.map((p) => [p.product, p.inUse]),
-        [
-          ['live', 1],
-          ['old', 0],
-        ],
-      )
-    })
+    // 11,001 checkouts take ~25 s on SQLite and ~100 s on PostgreSQL; what is tested (the CLI not
+    // planning past one batch) is the CLI's and the same on both, so it runs on SQLite only.
+    const sqliteOnly = dialect === 'sqlite' ? it : undefined
+    sqliteOnly?.(
+      `seats release of ${MANY} stale leases and one in use, off a terminal: no plan, every stale lease released in batches, the one in use left`,
+      async () => {
+        const provision = (product: string, seats: number, ttl: string) =>
+          server.asOperator([
+            'seats',
+            'provision',
+            product,
+            '--org',
+            'acme',
+            '--seats',
+            String(seats),
+            '--expires',
+            daysFromToday(400),
+            '--lease-ttl',
+            ttl,
+          ])
+        ok(await provision('old', MANY, '1s'))
+        ok(await provision('live', 1, '15m'))
+        const stale = await checkouts('old', MANY)
+        const [live] = await checkouts('live', 1)
+        await sleep(1_100) // past the TTL of 1 s: every lease of 'old' is stale
+        const file = join(server.dir, 'leases.csv')
+        writeFileSync(file, ['lease', live!, ...stale].join('\n') + '\n')
+        const res = await as(['seats', 'release', '--file', file])
+        // The lease in use is left alone (its row fails), every stale one is released: exit 6.
+        assert.equal(res.code, 6, res.stderr)
+        assert.match(
+          res.stderr,
+          new RegExp(
+            `Not checked for leases in use first \\(${MANY + 1} rows are more than one batch\\): a lease that looks in use is left alone and its row fails \\(lease_active\\); --yes releases those too\\.`,
+          ),
+        )
+        assert.match(
+          res.stdout,
+          new RegExp(`✗ failed\\s+${live} — lease_active: alice@acme\\.test on h0 sent a heartbeat`),
+        )
+        assert.match(
+          res.stdout,
+          new RegExp(`Done \\(release seats\\): ${MANY} changed, 0 unchanged, 1 failed\\.\\n$`),
+        )
+        const pools = JSON.parse(ok(await as(['seats', 'pools', '--json'])).stdout) as {
+          items: Array<{ product: string; inUse: number }>
+        }
+        assert.deepEqual(
+          pools.items.map((p) => [p.product, p.inUse]),
+          [
+            ['live', 1],
+            ['old', 0],
+          ],
+        )
+      },
+    )
 
     it('seats release of 25 leases in use, off a terminal: lists 20 and counts the rest, refuses without --yes', async () => {
       ok(
