@@ -69,6 +69,7 @@ export async function runBulk<Item, Params, Options>(
   // reported, nothing more is sent, and the report says how far it got (see interrupt.ts).
   // The first signal also ends a batch's wait for an unavailable server at once (not its budget).
   const stop = new AbortController()
+  const server: ServerContact = { reached: false }
   const signals = watchInterrupts({
     first: (signal) => {
       stop.abort()
@@ -83,6 +84,7 @@ export async function runBulk<Item, Params, Options>(
       dryRun: opts.dryRun,
       place,
       retryFor,
+      server,
       signal: stop.signal,
       onWaiting: waitingNotice(),
       stopping: () => signals.signal,
@@ -105,7 +107,7 @@ export async function runBulk<Item, Params, Options>(
     // Stopped by a signal while a batch waited for the server: the stop is what ended it.
     if (signals.signal && isUnavailable(err)) throw interrupted(signals.signal, done, total, opts.dryRun)
     // A batch that found the server unavailable for the whole budget (a database down for longer).
-    throw isUnavailable(err) && done > 0
+    throw isUnavailable(err) && server.reached
       ? serverUnavailable(retryFor, done, total, opts.dryRun, err as Error)
       : err
   } finally {
@@ -150,11 +152,13 @@ export async function planBulk<Item, Params, Options>(
   if (opts.maxRows !== undefined && toSend > opts.maxRows) return { unplanned: toSend }
   const kept: BulkRowResult[] = []
   let done = 0
+  const server: ServerContact = { reached: false }
   try {
     for await (const { batch, results } of sent(spec, streamedBatches(spec, source, duplicates), {
       dryRun: true,
       place: placeOf(source),
       retryFor,
+      server,
       onWaiting: waitingNotice(),
     })) {
       for (const [i, r] of results.entries()) if (keep(r)) kept.push({ ...r, index: done + i })
@@ -162,9 +166,21 @@ export async function planBulk<Item, Params, Options>(
     }
   } catch (err) {
     // Planning waits out an unavailable server as applying does, and says so the same way.
-    throw isUnavailable(err) && done > 0 ? serverUnavailable(retryFor, done, total, true, err as Error) : err
+    throw isUnavailable(err) && server.reached
+      ? serverUnavailable(retryFor, done, total, true, err as Error)
+      : err
   }
   return kept
+}
+
+/**
+ * What a job has learnt of its server, kept by `sent` and read by its caller: `reached` once the
+ * server has answered a batch. Until then a batch does not wait out an unavailable server (a wrong
+ * URL, a server not started fails as fast as any command), and its failure is not "unavailable for
+ * the whole budget".
+ */
+interface ServerContact {
+  reached: boolean
 }
 
 /** How a row names another: rows of a file, arguments of the command line. */
@@ -195,6 +211,7 @@ async function* sent<Item, Params, Options>(
     dryRun,
     place,
     retryFor,
+    server,
     signal,
     onWaiting,
     stopping = () => false,
@@ -204,6 +221,8 @@ async function* sent<Item, Params, Options>(
     place: string
     /** How long (ms) each batch keeps trying while the server is unavailable (retry.ts). */
     retryFor: number
+    /** Set here once the server has answered a batch (see ServerContact). */
+    server: ServerContact
     /** Aborted when the job is being stopped: a batch waiting for the server stops waiting. */
     signal?: AbortSignal
     /** Told when a batch goes on waiting for an unavailable server. */
@@ -216,7 +235,6 @@ async function* sent<Item, Params, Options>(
   let priorRows = 0
   // A batch waits out an unavailable server (retryFor) once the server has answered this job: a
   // server that was never reached (a wrong URL, a server not started) fails as fast as any command.
-  let reached = false
   interface Flight {
     batch: Array<Entry<Item>>
     items: Array<Entry<Item>>
@@ -238,7 +256,7 @@ async function* sent<Item, Params, Options>(
     const arrived = new Promise<boolean>(
       (resolve) =>
         (onAnswer = () => {
-          reached = true
+          server.reached = true
           resolve(true)
         }),
     )
@@ -250,7 +268,7 @@ async function* sent<Item, Params, Options>(
         // A dry run changes nothing: it is sent without a key (see BulkCall). A batch applied is
         // retried with its key while the server is unavailable: the server applies it once.
         ...(dryRun ? {} : { idempotencyKey: newIdempotencyKey() }),
-        retryFor: reached ? retryFor : 0,
+        retryFor: server.reached ? retryFor : 0,
         ...(signal ? { signal } : {}),
         ...(onWaiting ? { onWaiting } : {}),
         ...(prior.length > 0 ? { prior: [...prior] } : {}),
@@ -259,7 +277,7 @@ async function* sent<Item, Params, Options>(
       },
     )
     const settled = response.then(
-      () => (reached = true),
+      () => (server.reached = true),
       () => false,
     )
     return { batch, items, response, answered: Promise.race([arrived, settled]) }
