@@ -4,12 +4,12 @@ import {
   type BulkRowResult,
   type BulkSummary,
 } from '../../contract/bulk.js'
-import { isUnavailable, newIdempotencyKey } from '../../client/transport.js'
+import { isAborted, isUnavailable, newIdempotencyKey } from '../../client/transport.js'
 import { exitCodeFor } from '../../contract/errors.js'
 import { UsageError } from '../errors.js'
 import { aheadByOne, batchSizeOf, inBatches, streamedBatches } from './batches.js'
 import { exitCodeOf } from './exit-codes.js'
-import { interrupted, watchInterrupts } from './interrupt.js'
+import { IN_FLIGHT_GRACE_MS, interrupted, watchInterrupts } from './interrupt.js'
 import { economizeHeap, LARGE_INPUT_BYTES, relaxHeap, ROWS_PER_COLLECTION, streamAbove } from './heap.js'
 import { startProgress } from './progress.js'
 import { Report } from './report.js'
@@ -66,13 +66,15 @@ export async function runBulk<Item, Params, Options>(
     ? inBatches(kept, batchSizeOf(spec))
     : aheadByOne(streamedBatches(spec, source, duplicates))
   // Ctrl-C, a closed terminal or `kill` stops the job between batches: the one being applied is
-  // reported, nothing more is sent, and the report says how far it got (see interrupt.ts).
-  // The first signal also ends a batch's wait for an unavailable server at once (not its budget).
+  // reported, nothing more is sent, and the report says how far it got (see interrupt.ts). The
+  // batch on its way is given IN_FLIGHT_GRACE_MS to be answered; then it is given up (`stop`): a
+  // wait for an unavailable server ends, and a request the server is silent on is dropped.
   const stop = new AbortController()
+  let grace: NodeJS.Timeout | undefined
   const server: ServerContact = { reached: false }
   const signals = watchInterrupts({
     first: (signal) => {
-      stop.abort()
+      grace = setTimeout(() => stop.abort(), IN_FLIGHT_GRACE_MS)
       progress?.stop()
       if (signal === 'SIGINT' && process.stderr.isTTY)
         process.stderr.write('Stopping after the batch being applied… (Ctrl-C again to quit now)\n')
@@ -104,13 +106,16 @@ export async function runBulk<Item, Params, Options>(
     // keep stdout a valid JSON document under --json.
     progress?.stop()
     await report.stopped(summary, done, total)
-    // Stopped by a signal while a batch waited for the server: the stop is what ended it.
-    if (signals.signal && isUnavailable(err)) throw interrupted(signals.signal, done, total, opts.dryRun)
+    // Stopped by a signal while a batch waited for the server, or given up in flight: the stop is
+    // what ended it.
+    if (signals.signal && (isUnavailable(err) || isAborted(err)))
+      throw interrupted(signals.signal, done, total, opts.dryRun, isAborted(err))
     // A batch that found the server unavailable for the whole budget (a database down for longer).
     throw isUnavailable(err) && server.reached
       ? serverUnavailable(retryFor, done, total, opts.dryRun, err as Error)
       : err
   } finally {
+    clearTimeout(grace)
     signals.dispose()
   }
   progress?.stop()
@@ -223,7 +228,7 @@ async function* sent<Item, Params, Options>(
     retryFor: number
     /** Set here once the server has answered a batch (see ServerContact). */
     server: ServerContact
-    /** Aborted when the job is being stopped: a batch waiting for the server stops waiting. */
+    /** Aborted when the job gives up on the batch on its way: it stops waiting, or is dropped. */
     signal?: AbortSignal
     /** Told when a batch goes on waiting for an unavailable server. */
     onWaiting?: (budgetMs: number) => void
