@@ -344,6 +344,17 @@ export function isAborted(err: unknown): boolean {
   return err instanceof ClientError && err.code === 'aborted'
 }
 
+/** A transport with no server: every request fails with `reason`, and nothing is sent. */
+export class UnconnectedTransport extends Transport {
+  constructor(private readonly reason: Error) {
+    super({ baseUrl: 'http://unconnected.invalid' })
+  }
+
+  override request(): Promise<never> {
+    return Promise.reject(this.reason)
+  }
+}
+
 /** A schema issue with the field it is about: `items.0.email: Invalid email address`. */
 function issueText(issue: z.core.$ZodIssue | undefined): string {
   if (!issue) return 'invalid'
