@@ -292,6 +292,9 @@ function flagRefusal(
     : undefined
 }
 
+/** The organization a command with no connection and none named checks its input for (never sent). */
+const UNCONNECTED_ORG = 'no-organization'
+
 const FIELD_LIST = /^[A-Za-z_][\w]*(,[A-Za-z_][\w]*)*$/
 
 function splitFields(text: string): string[] {
@@ -330,15 +333,35 @@ export abstract class ApiCommand<T extends typeof Command> extends BaseCommand<T
   private _client: LicctlClient | undefined
   private _org: string | undefined
   private _url: string | undefined
+  /** Why there is no connection (not logged in, no such profile, …), when there is none. */
+  private _unconnected: Error | undefined
 
-  /** Flag > LICCTL_URL/LICCTL_ORG/LICCTL_TOKEN > the --org profile > the current profile. */
+  /**
+   * Flag > LICCTL_URL/LICCTL_ORG/LICCTL_TOKEN > the --org profile > the current profile.
+   *
+   * With no connection (not logged in, a profile not found, a malformed LICCTL_URL), the command
+   * still runs up to its first request: each client call checks its input against the contract
+   * before sending (client/resource.ts), so a bad flag or argument is the error said first (exit 2,
+   * naming it), as gh does, whatever the command. The first request, `serverUrl`, and a prompt
+   * (nothing is asked of a user who cannot go on) then fail with why there is no connection.
+   */
   protected async client(): Promise<LicctlClient> {
     if (this._client) return this._client
-    // The connection first: when there is none, the client (zod, the contracts) is never loaded.
     const { resolveConnection } = await import('./connection.js')
     const { org, profile } = this.flags as { org?: string; profile?: string }
-    const conn = resolveConnection(org, profile)
+    let conn: ReturnType<typeof resolveConnection> | undefined
+    try {
+      conn = resolveConnection(org, profile)
+    } catch (err) {
+      this._unconnected = err as Error
+    }
     const { LicctlClient } = await import('../client/index.js')
+    if (!conn) {
+      const { refusePrompts } = await import('./prompts.js')
+      refusePrompts(this._unconnected!)
+      this._org = org || process.env.LICCTL_ORG || undefined
+      return (this._client = LicctlClient.unconnected(this._unconnected!))
+    }
     this._org = conn.org
     this._url = conn.url
     this._client = LicctlClient.create({
@@ -349,16 +372,25 @@ export abstract class ApiCommand<T extends typeof Command> extends BaseCommand<T
     return this._client
   }
 
-  /** The server this command talks to (after `client()`). */
+  /** Whether `client()` found a connection (false: its first request fails saying why). */
+  protected get connected(): boolean {
+    return this._unconnected === undefined
+  }
+
+  /** The server this command talks to (after `client()`); with no connection, why there is none. */
   protected get serverUrl(): string | undefined {
+    if (this._unconnected) throw this._unconnected
     return this._url
   }
 
   /** The organization this call acts on; usage error when none is known. */
   protected async org(): Promise<string> {
     await this.client()
-    if (!this._org) throw (await import('./connection.js')).noOrganization()
-    return this._org
+    if (this._org) return this._org
+    // No connection, and no organization named: one the contract accepts, so that the command's
+    // input is checked; its first request fails with why there is no connection (see client()).
+    if (this._unconnected) return UNCONNECTED_ORG
+    throw (await import('./connection.js')).noOrganization()
   }
 
   public override async finally(err: Error | undefined): Promise<void> {

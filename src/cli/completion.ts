@@ -2,6 +2,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Config } from '@oclif/core'
 import type { ValueKind } from './completion-values.js'
+import { byteOrder } from '../domain/text-order.js'
 
 /**
  * Shell completion. @oclif/plugin-autocomplete writes the bash, zsh and PowerShell scripts into
@@ -199,7 +200,7 @@ function commandsOf(config: Config): { commands: CommandModel[]; topics: Map<str
         })),
       args: Object.keys(c.args ?? {}),
     }))
-    .sort((a, b) => a.id.localeCompare(b.id))
+    .sort((a, b) => byteOrder(a.id, b.id))
   const topics = new Map<string, string>()
   for (const t of config.topics) if (!t.hidden) topics.set(t.name, firstLine(t.description))
   return { commands, topics }
@@ -229,7 +230,7 @@ export function fishScript(config: Config): string {
     `# profile names and organization slugs come from \`${bin} __complete\` on each TAB.`,
     `complete -c ${bin} -e`,
     `complete -c ${bin} -f`,
-    `set -g ${p}_ids ${[...ids].sort().join(' ')}`,
+    `set -g ${p}_ids ${[...ids].sort(byteOrder).join(' ')}`,
     '',
     `# The command typed so far (topic:command) and how many arguments follow it.`,
     `function ${p}_state`,
@@ -264,7 +265,7 @@ export function fishScript(config: Config): string {
     `complete -c ${bin} -l help -d 'Show help for command'`,
   ]
   // Subcommands and topics, under their parent (the top level is '').
-  for (const id of [...ids].sort()) {
+  for (const id of [...ids].sort(byteOrder)) {
     const parent = id.includes(':') ? id.slice(0, id.lastIndexOf(':')) : ''
     const word = id.slice(id.lastIndexOf(':') + 1)
     const description = topics.get(id) || byId.get(id)?.summary || ''

@@ -177,6 +177,25 @@ export function terminalSafeText(text: string): string {
   )
 }
 
+/** Every control character a terminal acts on (CONTROLS without U+FFFD). */
+const ANY_CONTROL = new RegExp(`[${C0_CONTROLS}${CONTROLS_BEYOND_C0}]`, 'gu')
+
+/**
+ * `--jq` output for a terminal. jq prints strings raw (`-r`, as gh does), so a stored value's
+ * control characters would reach the terminal as they are: each is escaped but line breaks and
+ * tabs (a multi-line value, `@tsv`). C0 ones and DEL as messages quote them (`\x1b`): jq escapes
+ * those inside the JSON it prints, so they come only from raw strings. The others (C1, bidi marks),
+ * which jq leaves raw in JSON too, as `\u009b`: what a JSON string may say, so JSON stays JSON.
+ * Unlike terminalSafeText, no colour is kept: the CLI puts none in jq's output.
+ */
+export function terminalSafeRaw(text: string): string {
+  return text.replace(ANY_CONTROL, (ch) => {
+    if (ch === '\n' || ch === '\t') return ch
+    const code = ch.codePointAt(0)!
+    return code < 0x20 || code === 0x7f ? escapeControls(ch) : escapeRawInJson(ch)
+  })
+}
+
 /** What JSON.stringify writes as it is: every control but the C0 ones. */
 const RAW_IN_JSON = new RegExp(`[${CONTROLS_BEYOND_C0}]`, 'gu')
 

@@ -1,5 +1,17 @@
 import { UsageError } from './errors.js'
 
+/** Why no question is to be asked: the command cannot go on whatever the answer (see refusePrompts). */
+let refusal: Error | undefined
+
+/**
+ * From now on, a prompt fails with `reason` instead of asking: a command with no connection runs
+ * up to its first request to check its input (ApiCommand.client), and must not ask a question
+ * whose answer it cannot act on. Off a terminal, a missing --yes is still the usage error it is.
+ */
+export function refusePrompts(reason: Error): void {
+  refusal = reason
+}
+
 /** Prompts only when a person is there: stdin and stdout both terminals. */
 export function canPrompt(): boolean {
   return Boolean(process.stdin.isTTY && process.stdout.isTTY)
@@ -21,6 +33,7 @@ export async function confirmDestructive(
       hint: 'add --yes to confirm',
       ...(details !== undefined ? { details } : {}),
     })
+  if (refusal) throw refusal
   const { confirm } = await import('@inquirer/prompts')
   const ok = await answered(confirm({ message, default: false }))
   if (!ok) throw new UsageError('cancelled', { code: 'cancelled' })
@@ -40,6 +53,7 @@ export async function promptText(
   message: string,
   opts: { secret?: boolean; default?: string; validate?: (value: string) => true | string } = {},
 ): Promise<string> {
+  if (refusal) throw refusal
   const prompts = await import('@inquirer/prompts')
   if (opts.secret) return answered(prompts.password({ message, mask: '*' }))
   return answered(

@@ -1,4 +1,4 @@
-import { quote, UsageError } from './errors.js'
+import { quote, terminalSafeRaw, UsageError } from './errors.js'
 
 /**
  * Field selection, `--jq` and `--output csv|tsv`, for every command at once. Loaded only when one
@@ -71,7 +71,9 @@ export function selectFields(doc: unknown, fields: string[], list: string | unde
 
 /**
  * Runs a jq filter over the document (jq-wasm: jq itself compiled to WebAssembly, nothing fetched
- * at run time). Strings print raw, as `gh --jq` does. The document goes in as `--argjson`, not on
+ * at run time), for stdout. Strings print raw, as `gh --jq` does: byte for byte into a pipe or a
+ * file, but on a terminal with their control characters escaped (terminalSafeRaw), so that a
+ * stored value cannot send escape sequences to the user's terminal. The document goes in as `--argjson`, not on
  * stdin: jq-wasm feeds stdin one byte at a time with a copy each (3,000 members took 30 s). It
  * takes the document's JSON text (a bulk report collects text, not objects). With `each`, the
  * document is an array and the filter runs on each element (a streamed log, a chunk at a time).
@@ -88,7 +90,8 @@ export async function runJq(json: string, filter: string, opts: { each?: boolean
       '__licctl',
       json,
     ])
-    return out === '' || out.endsWith('\n') ? out : out + '\n'
+    const text = out === '' || out.endsWith('\n') ? out : out + '\n'
+    return process.stdout.isTTY ? terminalSafeRaw(text) : text
   } catch (err) {
     const reason = String((err as Error).message ?? err)
       .replace(/^(Failed to execute raw query: )?jq: error(?: \(at [^)]*\))?: /, '')

@@ -2,8 +2,9 @@ import { redactTokens } from '../domain/redact.js'
 
 /**
  * A failed client call. `code` is the API's error code, or one of the client's own
- * (`network_error`, `bad_response`, `invalid_url`). The client knows no exit codes: the CLI maps
- * codes to them (src/cli/errors.ts), and another program using the client maps them as it likes.
+ * (`network_error`, `bad_response`, `invalid_url`, `aborted`). The client knows no exit codes: the
+ * CLI maps codes to them (src/cli/errors.ts), and another program using the client maps them as it
+ * likes.
  */
 export class ClientError extends Error {
   readonly code: string

@@ -10,7 +10,7 @@ import type * as Tokens from '../contract/tokens.js'
 import type * as Users from '../contract/users.js'
 import type * as Seats from '../contract/seats.js'
 import { resourceOf, type Resource } from './resource.js'
-import { Transport, type TransportOptions } from './transport.js'
+import { Transport, UnconnectedTransport, type TransportOptions } from './transport.js'
 
 export { newIdempotencyKey, Transport, type TransportOptions } from './transport.js'
 export type { BulkCall } from './resource.js'
@@ -120,6 +120,14 @@ export class LicctlClient {
 
   static create(opts: TransportOptions): LicctlClient {
     return new LicctlClient(new Transport(opts))
+  }
+
+  /**
+   * A client with no server to talk to: each call checks its input as usual (a refusal names the
+   * field), then fails with `reason` instead of sending anything.
+   */
+  static unconnected(reason: Error): LicctlClient {
+    return new LicctlClient(new UnconnectedTransport(reason))
   }
 
   close(): Promise<void> {

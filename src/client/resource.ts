@@ -112,8 +112,9 @@ interface Checkable {
 /**
  * Input the contract's own schema refuses is refused here, before any request, as the server would
  * refuse it: `validation_failed`, each issue named by its path (`query.product`, `body.admin.email`),
- * so the CLI names the flag or argument (exit 2) whatever the token or the network. The value is
- * checked as the server will receive it, and sent as given: the server stays the judge of the rest.
+ * so the CLI names the flag or argument (exit 2) whatever the token, the profile or the network.
+ * The value is checked as the server will receive it, and sent as given: the server stays the judge
+ * of the rest.
  */
 function checked(part: 'params' | 'query' | 'body', schema: Checkable | undefined, value: unknown): void {
   const result = schema?.safeParse(value)

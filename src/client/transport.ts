@@ -60,8 +60,11 @@ export interface RequestOptions<S extends z.ZodType> {
    */
   retryFor?: number
   /**
-   * Stops the waiting: once aborted, no further attempt is made (a wait under way ends at once) and
-   * the failure in hand is thrown. A bulk job's Ctrl-C does not wait out the rest of `retryFor`.
+   * Gives up on the request: once aborted, no further attempt is made, a wait under way ends at once
+   * (the failure in hand is thrown), and an exchange in flight is dropped (its connection destroyed;
+   * thrown as `aborted`). A bulk job being stopped waits out neither `retryFor` nor a silent server's
+   * timeout. A mutation dropped in flight may still be applied by the server (whole, in its
+   * transaction): the caller cannot know, and says so.
    */
   signal?: AbortSignal | undefined
   /**
@@ -198,7 +201,7 @@ export class Transport {
     let waits = 0
     for (let attempt = 1; ; attempt++) {
       try {
-        const res = await this.send(url, method, headers, payload)
+        const res = await this.send(url, method, headers, payload, opts.signal)
         const text = res.text
         const requestId =
           typeof res.headers['x-request-id'] === 'string' ? res.headers['x-request-id'] : undefined
@@ -215,7 +218,8 @@ export class Transport {
         if (res.statusCode === 409 && errorCode(body) === 'idempotency_in_progress' && idempotent) {
           waitingSince ??= Date.now()
           if (Date.now() - waitingSince < (this.opts.timeoutMs ?? 30_000)) {
-            await this.sleep(this.backoffMs(Math.min(++waits, 5)))
+            await this.pause(this.backoffMs(Math.min(++waits, 5)), opts.signal)
+            if (opts.signal?.aborted) throw aborted(this.baseUrl.origin)
             attempt--
             continue
           }
@@ -231,6 +235,9 @@ export class Transport {
         return parsed.data
       } catch (err) {
         if (err instanceof ClientError) throw err
+        // Dropped by the caller (its signal), not by the network: never retried, said as such.
+        if ((err as Error).name === 'AbortError' && opts.signal?.aborted)
+          throw aborted(this.baseUrl.origin, err)
         const code = (err as { code?: string }).code
         if (code && RETRYABLE_CODES.has(code) && (await retried(attempt))) continue
         const reason =
@@ -250,13 +257,15 @@ export class Transport {
     url: URL,
     method: HttpMethod,
     headers: OutgoingHttpHeaders,
-    payload?: string,
+    payload: string | undefined,
+    signal: AbortSignal | undefined,
   ): Promise<Answer> {
     const timeoutMs = this.opts.timeoutMs ?? 30_000
     return new Promise<Answer>((resolve, reject) => {
       const req = this.client.request(
         url,
-        { method, headers, agent: this.agent, timeout: timeoutMs },
+        // Aborting `signal` destroys the request (an AbortError), whatever it is waiting for.
+        { method, headers, agent: this.agent, timeout: timeoutMs, ...(signal ? { signal } : {}) },
         (res) => {
           const chunks: Buffer[] = []
           res.on('data', (chunk: Buffer) => chunks.push(chunk))
@@ -319,6 +328,30 @@ export class Transport {
 
   async close(): Promise<void> {
     if (this.ownsAgent) this.agent.destroy()
+  }
+}
+
+/**
+ * A request its caller gave up on (RequestOptions.signal) before the server answered: code
+ * `aborted`. A mutation may have been applied all the same; the caller says so.
+ */
+function aborted(origin: string, cause?: unknown): ClientError {
+  return new ClientError(`stopped waiting for ${origin} to answer`, { code: 'aborted', cause })
+}
+
+/** Whether a request failed because its caller gave up on it (RequestOptions.signal). */
+export function isAborted(err: unknown): boolean {
+  return err instanceof ClientError && err.code === 'aborted'
+}
+
+/** A transport with no server: every request fails with `reason`, and nothing is sent. */
+export class UnconnectedTransport extends Transport {
+  constructor(private readonly reason: Error) {
+    super({ baseUrl: 'http://unconnected.invalid' })
+  }
+
+  override request(): Promise<never> {
+    return Promise.reject(this.reason)
   }
 }
 

@@ -3,6 +3,7 @@ import { CLIError } from '@oclif/core/errors'
 import { distance } from 'fastest-levenshtein'
 import { quote, terminalSafeJson } from '../cli/errors.js'
 import { redactTokens } from '../domain/redact.js'
+import { byteOrder } from '../domain/text-order.js'
 
 /**
  * oclif's own "command … not found" prints the words as typed, control characters included (a
@@ -48,7 +49,7 @@ function nearest(parts: string[], config: Parameters<Hook<'command_not_found'>>[
     const close = names
       .map((name) => ({ name, d: distance(typed, name) }))
       .filter(({ d }) => d > 0 && d <= 2 && d * 2 < typed.length)
-      .sort((a, b) => a.d - b.d || a.name.localeCompare(b.name))
+      .sort((a, b) => a.d - b.d || byteOrder(a.name, b.name))
       .slice(0, 3)
       .map(({ name }) => name.replaceAll(':', ' '))
     if (close.length > 0) return close

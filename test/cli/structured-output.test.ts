@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert'
 import { parse } from 'csv-parse/sync'
-import { renderDelimited } from '../../src/cli/structured-output.js'
+import { renderDelimited, runJq } from '../../src/cli/structured-output.js'
+import { C0_CONTROLS, CONTROLS_BEYOND_C0 } from '../../src/domain/terminal-controls.js'
 
 describe('--output csv|tsv cells', function () {
   const fields = ['name', 'models', 'before', 'empty']
@@ -39,5 +40,38 @@ describe('--output csv|tsv cells', function () {
   it('keeps a list with an empty element as JSON: joined, it would read back as another list', async () => {
     const csv = await renderDelimited([{ models: ['', 'X'] }, { models: ['X'] }], ['models'], 'csv')
     assert.equal(csv, 'models\n"["""",""X""]"\nX\n')
+  })
+})
+
+describe('--jq output', function () {
+  // A value stored before the API refused control characters, or answered by another server
+  // (`licctl api`): a screen clear, DEL, a C1 CSI, a right-to-left override, a carriage return.
+  const value = 'a\u001b[2Jb\u007fc\u009bd\u202ee\r\tf\ng'
+  const doc = JSON.stringify({ name: value })
+  /** runJq with stdout a terminal or not, for as long as it runs. */
+  async function jqTo(tty: boolean, filter: string): Promise<string> {
+    const had = Object.getOwnPropertyDescriptor(process.stdout, 'isTTY')
+    Object.defineProperty(process.stdout, 'isTTY', { value: tty ? true : undefined, configurable: true })
+    try {
+      return await runJq(doc, filter)
+    } finally {
+      if (had) Object.defineProperty(process.stdout, 'isTTY', had)
+      else delete (process.stdout as { isTTY?: boolean }).isTTY
+    }
+  }
+
+  it('on a terminal, escapes the control characters of raw strings but line breaks and tabs; JSON stays JSON', async () => {
+    const out = await jqTo(true, '.name, .')
+    const [raw, ...json] = out.split('\n')
+    assert.equal(raw, 'a\\x1b[2Jb\\x7fc\\u009bd\\u202ee\\r\tf')
+    assert.equal(json[0], 'g')
+    assert.deepEqual(JSON.parse(json.slice(1).join('\n')), { name: value })
+    // Nothing a terminal acts on is left but the line breaks and the tab.
+    assert.doesNotMatch(out.replace(/[\n\t]/g, ''), new RegExp(`[${C0_CONTROLS}${CONTROLS_BEYOND_C0}]`, 'u'))
+  })
+
+  it('piped, prints raw strings byte for byte, as gh does', async () => {
+    const out = await jqTo(false, '.name')
+    assert.equal(out, value + '\n')
   })
 })

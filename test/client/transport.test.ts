@@ -407,6 +407,48 @@ describe('client: transport', function () {
     }
   })
 
+  it('drops an exchange in flight when its signal aborts: no wait for the timeout, no retry, `aborted`', async () => {
+    nock.enableNetConnect('127.0.0.1')
+    let connections = 0
+    let received: () => void
+    const arrived = new Promise<void>((r) => (received = r))
+    // Accepts the connection, reads the request, never answers.
+    const server = createServer((socket) => {
+      connections++
+      socket.resume()
+      socket.once('data', () => received())
+    })
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+    const port = (server.address() as AddressInfo).port
+    const stop = new AbortController()
+    try {
+      const t = new Transport({ baseUrl: `http://127.0.0.1:${port}`, timeoutMs: 30_000 })
+      const request = t.request('POST', '/v1/bulk', {
+        body: {},
+        idempotencyKey: true,
+        retryFor: 60_000,
+        signal: stop.signal,
+      })
+      await arrived
+      const started = Date.now()
+      stop.abort()
+      await assert.rejects(request, (e: unknown) => {
+        assert.ok(e instanceof ClientError && !(e instanceof NetworkError), String(e))
+        assert.deepEqual(
+          [e.code, e.message],
+          ['aborted', `stopped waiting for http://127.0.0.1:${port} to answer`],
+        )
+        return true
+      })
+      const took = Date.now() - started
+      assert.ok(took < 1_000, `ended ${took} ms after the abort, not at the 30 s timeout`)
+      assert.equal(connections, 1, 'not retried')
+      await t.close()
+    } finally {
+      server.close()
+    }
+  })
+
   it('says "connection refused" when nothing listens', async () => {
     nock.enableNetConnect('127.0.0.1')
     const server = createServer()

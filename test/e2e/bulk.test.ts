@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { startAcme, provisionAddon, issueRouterKeys } from '../helpers/e2e-acme.js'
 import { E2eServer, ROOT, runCli, type CliResult } from '../helpers/e2e.js'
 import { spawnCli } from '../helpers/spawn.js'
+import { FaultProxy } from '../fault/proxy.js'
 import { daysFromToday } from '../../scripts/lib/dates.js'
 
 type Row = { index: number; target: string; status: string; code?: string; row: number }
@@ -347,6 +348,60 @@ describe('e2e: bulk files through cloud assign and revoke', function () {
       m.email.startsWith('term'),
     )
     assert.equal(added.length, doc.results.length, 'every row applied is reported')
+  })
+
+  it('Ctrl-C while the server is silent on a batch: exits 130 within seconds, not at the request timeout, saying how far it got', async () => {
+    await provision('silent', 10)
+    // The second batch reaches the server, which applies it; its answer never comes back.
+    const proxy = await FaultProxy.start(server.url)
+    proxy.silentAnswerOf.add(2)
+    const targets = members.slice(0, 10)
+    const child = spawnCli(['cloud', 'assign', 'silent', ...targets], {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        ...server.env(admin, 'acme'),
+        LICCTL_URL: proxy.url,
+        LICCTL_BULK_BATCH_SIZE: '5',
+        NO_COLOR: '1',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let stdout = ''
+    let stderr = ''
+    child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()))
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()))
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve))
+    try {
+      while (proxy.silenced === 0 || !stdout.includes(targets[4]!))
+        await new Promise((r) => setTimeout(r, 20))
+      const interruptedAt = Date.now()
+      child.kill('SIGINT')
+      const code = await Promise.race([
+        exited,
+        new Promise((r) => setTimeout(() => r('still running'), 8_000)),
+      ])
+      const took = Date.now() - interruptedAt
+      assert.equal(code, 130, `${String(code)} after ${took} ms: ${stderr}`)
+      assert.ok(took < 4_000, `exited ${took} ms after Ctrl-C`)
+      assert.deepEqual(stdout.split('\n'), [
+        ...targets.slice(0, 5).map((t) => `✓ changed     ${t}`),
+        'Stopped after 5 of 10 rows: 5 changed, 0 unchanged, 0 failed. Re-run the same command to finish.',
+        '',
+      ])
+      assert.equal(
+        stderr,
+        'Error: interrupted (SIGINT) after 5 of 10 rows\n' +
+          'Hint: the batch after row 5 went unanswered for 2s and was given up: the server applies it whole or not at all; re-run the same command to finish the job (rows already applied report already-so)\n',
+      )
+    } finally {
+      child.kill('SIGKILL')
+      await proxy.close()
+    }
+    // The server had applied the silent batch: re-running finds every row already so.
+    const rerun = await cli(['cloud', 'assign', 'silent', ...targets, '--json'])
+    ok(rerun)
+    assert.deepEqual(JSON.parse(rerun.stdout).summary, { changed: 0, unchanged: 10, failed: 0 })
   })
 
   it('SIGTERM in a dry run: the plan so far, and a hint that nothing was changed', async () => {

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { runCli, type CliResult } from '../helpers/e2e.js'
+import { runInPty } from '../helpers/pty.js'
 
 /**
  * A usage error (flags that do not go together) is found before any profile or network work: it
@@ -55,6 +56,21 @@ describe('e2e: usage errors come before the connection', function () {
       ['orgs', 'audit', '--since', '2026-01-01', '--until', '2026-01-01'],
       "--until: must be after --since (2026-01-01T00:00:00.000Z), got '2026-01-01T00:00:00.000Z'",
     ],
+    // Checked by the contract's own schemas, in the client, before any request (client/resource.ts).
+    [
+      ['cloud', 'provision', 'cp', '--name', 'x'.repeat(121), '--total', '5', '--expires', '2099-01-01'],
+      '--name: Too big: expected string to have <=120 characters',
+    ],
+    [['seats', 'list', '--user', 'bob'], '--user: Invalid email address'],
+    [
+      ['orgs', 'create', 'Bad_Slug', '--name', 'Bad', '--admin-email', 'a@b.test'],
+      'SLUG: lowercase letters, digits and single dashes',
+    ],
+    [['activations', 'show', 'x'], 'ID: not an activation ID (act_ followed by 26 letters and digits)'],
+    [
+      ['orgs', 'tokens', 'revoke', 'tok_1'],
+      'Revoke token tok_1? Anything using it stops working. — refusing without --yes (not on a terminal, so no prompt)',
+    ],
   ]
   for (const [args, message] of cases) {
     it(`${args.join(' ')}: exit 2 with a bogus token and no server`, async () => {
@@ -64,6 +80,27 @@ describe('e2e: usage errors come before the connection', function () {
       usage(await runCli(args, { env: none() }), message)
     })
   }
+
+  it('with no profile, valid input gets as far as the first request: not logged in (exit 4), and nothing is asked', async () => {
+    const notLoggedIn = 'Error: not logged in: no profile, and neither LICCTL_URL nor LICCTL_TOKEN is set'
+    for (const args of [
+      ['cloud', 'provision', 'cp', '--name', 'CP', '--total', '5', '--expires', '2099-01-01'],
+      ['seats', 'list', '--user', 'bob@acme.test'],
+      ['orgs', 'tokens', 'revoke', 'tok_1', '--yes'],
+      ['api', '/v1/orgs'],
+      // It reads every profile: none, and no connection, is still "not logged in", not a report.
+      ['expiry', 'check', '--all-orgs'],
+    ]) {
+      const r = await runCli(args, { env: none() })
+      assert.equal(r.code, 4, `${args.join(' ')}: ${r.stderr}`)
+      assert.equal(r.stderr.split('\n')[0], notLoggedIn)
+    }
+    // On a terminal, a question whose answer could not be acted on is not asked.
+    const tty = await runInPty(['orgs', 'tokens', 'revoke', 'tok_1'], { env: none(), timeoutMs: 20_000 })
+    assert.equal(tty.code, 4, tty.stdout)
+    assert.match(tty.stdout, /not logged in/)
+    assert.doesNotMatch(tty.stdout, /Revoke token/)
+  })
 
   it('orgs audit: --limit and --all are refused together (oclif exclusive), and --all alone is not', async () => {
     for (const args of [

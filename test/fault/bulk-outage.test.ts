@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { daysFromToday } from '../../scripts/lib/dates.js'
 import { openStorage, type Storage } from '../../src/storage/open.js'
+import { addonAssignments } from '../helpers/addon-assignments.js'
 import { PG_URL, freshDb, type TestDb } from '../helpers/dialects.js'
 import { E2eServer, runCli } from '../helpers/e2e.js'
 import { spawnCli } from '../helpers/spawn.js'
@@ -78,28 +79,6 @@ describe('fault: PostgreSQL goes away in the middle of a bulk job', function () 
     assert.equal(res.code, 0, res.stderr)
   }
 
-  /** The database's own view of an add-on: assignment rows, distinct users, the pool's count. */
-  async function applied(key: string) {
-    const pool = await storage.db
-      .selectFrom('addon_pools')
-      .select(['id', 'assigned'])
-      .where('key', '=', key)
-      .executeTakeFirstOrThrow()
-    const rows = await storage.db
-      .selectFrom('addon_assignments')
-      .innerJoin('users', 'users.id', 'addon_assignments.user_id')
-      .select('users.email')
-      .where('addon_id', '=', pool.id)
-      .execute()
-    const emailsApplied = rows.map((r) => r.email).sort()
-    return {
-      rows: rows.length,
-      distinct: new Set(emailsApplied).size,
-      assigned: pool.assigned,
-      emailsApplied,
-    }
-  }
-
   /**
    * Runs `cloud assign <key> --file` and cuts the database once CUT_AFTER rows are reported;
    * `restoreAfterMs` later it is back (undefined: only once the CLI has exited).
@@ -154,9 +133,9 @@ describe('fault: PostgreSQL goes away in the middle of a bulk job', function () 
       lines.slice(0, -1).map((l) => l.replace(/\s+/g, ' ')),
       emails.map((e) => `✓ changed ${e}`),
     )
-    const done = await applied('waits')
+    const done = await addonAssignments(storage, 'waits')
     assert.deepEqual([done.rows, done.distinct, done.assigned], [ROWS, ROWS, ROWS])
-    assert.deepEqual(done.emailsApplied, emails)
+    assert.deepEqual(done.emails, emails)
   })
 
   it('an outage longer than LICCTL_BULK_RETRY_FOR: stops with how far it got (exit 1); running it again finishes it', async () => {
@@ -176,9 +155,9 @@ describe('fault: PostgreSQL goes away in the middle of a bulk job', function () 
     )
     assert.match(job.err, /^Hint: last answer: the database is unavailable .*LICCTL_BULK_RETRY_FOR/m)
     // What was reported is applied, and nothing else: the batch that met the outage was not.
-    const partial = await applied('gives-up')
+    const partial = await addonAssignments(storage, 'gives-up')
     assert.deepEqual([partial.rows, partial.distinct, partial.assigned], [reported, reported, reported])
-    assert.deepEqual(partial.emailsApplied, emails.slice(0, reported))
+    assert.deepEqual(partial.emails, emails.slice(0, reported))
 
     const rerun = await runCli(['cloud', 'assign', 'gives-up', '--file', file, '--json'], {
       env: { ...server.env(admin, 'acme'), LICCTL_BULK_BATCH_SIZE: String(BATCH) },
@@ -189,7 +168,7 @@ describe('fault: PostgreSQL goes away in the middle of a bulk job', function () 
       unchanged: reported,
       failed: 0,
     })
-    const done = await applied('gives-up')
+    const done = await addonAssignments(storage, 'gives-up')
     assert.deepEqual([done.rows, done.distinct, done.assigned], [ROWS, ROWS, ROWS])
   })
 })

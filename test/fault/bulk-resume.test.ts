@@ -6,6 +6,7 @@ import { LicctlClient } from '../../src/client/index.js'
 import SQLite from 'better-sqlite3'
 import pg from 'pg'
 import { isPostgresUrl, openStorage, type Storage } from '../../src/storage/open.js'
+import { addonAssignments } from '../helpers/addon-assignments.js'
 import { DIALECTS, freshDb, type TestDb } from '../helpers/dialects.js'
 import { E2eServer, runCli, type CliResult } from '../helpers/e2e.js'
 import { daysFromToday } from '../../scripts/lib/dates.js'
@@ -36,27 +37,6 @@ for (const dialect of DIALECTS) {
       LICCTL_URL: url,
       LICCTL_BULK_BATCH_SIZE: String(batch),
     })
-
-    /** The database's own view of an add-on: rows, distinct users, and the pool's count. */
-    async function counts(key: string) {
-      const pool = await storage.db
-        .selectFrom('addon_pools')
-        .select(['id', 'assigned'])
-        .where('key', '=', key)
-        .executeTakeFirstOrThrow()
-      const rows = await storage.db
-        .selectFrom('addon_assignments')
-        .innerJoin('users', 'users.id', 'addon_assignments.user_id')
-        .select('users.email')
-        .where('addon_id', '=', pool.id)
-        .execute()
-      return {
-        rows: rows.length,
-        distinct: new Set(rows.map((r) => r.email)).size,
-        assigned: pool.assigned,
-        emails: rows,
-      }
-    }
 
     async function provision(key: string) {
       const res = await server.asOperator([
@@ -116,7 +96,7 @@ for (const dialect of DIALECTS) {
       proxy.delayMs = 0
       // The server finishes the batch it was given (its transaction commits or not, as a whole).
       await new Promise((r) => setTimeout(r, 500))
-      const partial = await counts('killed')
+      const partial = await addonAssignments(storage, 'killed')
       assert.ok(partial.rows >= 500 && partial.rows < USERS, `half a job: ${partial.rows} of ${USERS}`)
       assert.equal(partial.rows % 500, 0, 'batches are all or nothing')
       assert.equal(partial.assigned, partial.rows)
@@ -129,9 +109,9 @@ for (const dialect of DIALECTS) {
         summary: { changed: number; unchanged: number; failed: number }
       }
       assert.deepEqual(doc.summary, { changed: USERS - partial.rows, unchanged: partial.rows, failed: 0 })
-      const done = await counts('killed')
+      const done = await addonAssignments(storage, 'killed')
       assert.deepEqual([done.rows, done.distinct, done.assigned], [USERS, USERS, USERS])
-      assert.deepEqual(done.emails.map((r) => r.email).sort(), emails)
+      assert.deepEqual(done.emails, emails)
     })
 
     it('an answer lost to a cut connection: the batch is retried with the same Idempotency-Key and applied once', async () => {
@@ -150,7 +130,7 @@ for (const dialect of DIALECTS) {
       // The retry got the first answer replayed ("changed"), not a second application ("already-so").
       assert.deepEqual(doc.summary, { changed: USERS, unchanged: 0, failed: 0 })
       assert.equal(doc.results.length, USERS)
-      const done = await counts('cut')
+      const done = await addonAssignments(storage, 'cut')
       assert.deepEqual([done.rows, done.distinct, done.assigned], [USERS, USERS, USERS])
       const again = await runCli(['cloud', 'assign', 'cut', '--file', file, '--json'], {
         env: env(server.url, 1000),
@@ -209,25 +189,15 @@ const KILLED_JOBS: KilledJob[] = [
     command: ['cloud', 'assign', 'render'],
     table: 'addon_assignments',
     async applied(storage) {
-      const pool = await storage.db
-        .selectFrom('addon_pools')
-        .select(['id', 'assigned'])
-        .where('key', '=', 'render')
-        .executeTakeFirstOrThrow()
-      const rows = await storage.db
-        .selectFrom('addon_assignments')
-        .innerJoin('users', 'users.id', 'addon_assignments.user_id')
-        .select('users.email')
-        .where('addon_id', '=', pool.id)
-        .execute()
+      const render = await addonAssignments(storage, 'render')
       const audits = storage.db
         .selectFrom('audit_events')
         .select((eb) => eb.fn.countAll<number | string>().as('n'))
         .where('action', '=', 'cloud.assign')
         .where('target', 'like', 'render/%')
       return {
-        targets: rows.map((r) => r.email),
-        counts: { assigned: pool.assigned, auditEntries: await countOf(audits) },
+        targets: render.emails,
+        counts: { assigned: render.assigned, auditEntries: await countOf(audits) },
       }
     },
   },

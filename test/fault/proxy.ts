@@ -2,9 +2,9 @@ import { createServer, connect, type Server, type Socket } from 'node:net'
 
 /**
  * A TCP proxy on 127.0.0.1 in front of the license server that misbehaves on purpose: it can delay
- * every response (to make a job slow enough to interrupt) and cut the connection instead of
- * delivering the answer to chosen bulk requests (the server has applied and answered them; the
- * client never hears back).
+ * every response (to make a job slow enough to interrupt), and cut the connection instead of
+ * delivering the answer to chosen bulk requests, or keep it open and say nothing (the server has
+ * applied and answered them; the client never hears back).
  */
 export class FaultProxy {
   url = ''
@@ -12,6 +12,13 @@ export class FaultProxy {
   bulkRequests = 0
   /** Numbers (1-based, in arrival order) of the bulk requests whose answer is cut off. */
   readonly cutAnswerOf = new Set<number>()
+  /**
+   * Numbers of the bulk requests whose answer is never passed on, the connection left open: a
+   * server gone silent mid-request (the server has applied and answered them).
+   */
+  readonly silentAnswerOf = new Set<number>()
+  /** Chunks of answers kept back so far (silentAnswerOf). */
+  silenced = 0
   /** Delay before each chunk from the server is passed on. */
   delayMs = 0
   private server: Server | undefined
@@ -52,6 +59,10 @@ export class FaultProxy {
       if (!answering && this.cutAnswerOf.has(current)) {
         client.destroy()
         upstream.destroy()
+        return
+      }
+      if (this.silentAnswerOf.has(current)) {
+        this.silenced++
         return
       }
       answering = true

@@ -1064,7 +1064,7 @@ describe('bulk runner', () => {
         )
     })
 
-    it('says once that it is waiting, and a Ctrl-C then stops the job at once as interrupted (130), not after the budget', async () => {
+    it('says once that it is waiting, and a Ctrl-C then stops the job within seconds as interrupted (130), not after the budget', async () => {
       process.env.LICCTL_BULK_RETRY_FOR = '600'
       const calls: Array<BulkCall<never, { email: string }>> = []
       const spec = {

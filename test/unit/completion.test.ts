@@ -5,7 +5,9 @@ import { join } from 'node:path'
 import { Config } from '@oclif/core'
 import { VALUE_COMPLETIONS } from '../../src/cli/completion.js'
 import { cacheDir, completionValues, orgCachePath, rememberOrgs } from '../../src/cli/completion-values.js'
-import { ROOT } from '../helpers/e2e.js'
+import { byteOrder } from '../../src/domain/text-order.js'
+import commandNotFound from '../../src/hooks/command-not-found.js'
+import { ROOT, runCli } from '../helpers/e2e.js'
 import { restoreEnv } from '../helpers/env.js'
 
 describe('shell completion: the values and where they come from', function () {
@@ -100,5 +102,36 @@ describe('shell completion: the values and where they come from', function () {
       )
     for (const id of Object.keys(VALUE_COMPLETIONS.args))
       assert.ok(Object.keys(manifest.commands[id]?.args ?? {}).length > 0, id)
+  })
+
+  it('the fish script lists the commands in byte order whatever the locale (Czech sorts ch after h)', async () => {
+    const res = await runCli(['autocomplete', 'fish'], {
+      env: { LC_ALL: 'cs_CZ.UTF-8', LANG: 'cs_CZ.UTF-8', LICCTL_CACHE_DIR: join(dir, 'cache') },
+    })
+    assert.equal(res.code, 0, res.stderr)
+    const fish = readFileSync(join(dir, 'cache', 'autocomplete', 'functions', 'fish', 'licctl.fish'), 'utf8')
+    // One section per command, headed by its words (`# seats checkin`).
+    const sections = [...fish.matchAll(/^# ([a-z][a-z-]*(?: [a-z-]+)*)$/gm)].map((m) => m[1]!)
+    assert.ok(sections.includes('seats checkin') && sections.includes('seats heartbeat'), sections.join('|'))
+    assert.deepEqual(sections, [...sections].sort(byteOrder))
+  })
+})
+
+describe('command not found: the suggestions', function () {
+  it('come nearest first, then in byte order (Zeta before alpha), not a language’s order', async () => {
+    const config = {
+      bin: 'licctl',
+      topics: [],
+      commands: ['x:abcd', 'x:abcY'].map((id) => ({ id, hidden: false })),
+      findCommand: () => undefined,
+    }
+    const run = commandNotFound as unknown as (
+      this: unknown,
+      opts: { id: string; argv: string[]; config: unknown },
+    ) => Promise<unknown>
+    await assert.rejects(run.call({}, { id: 'x:abcz', argv: [], config }), (err: unknown) => {
+      assert.deepEqual((err as { suggestions?: string[] }).suggestions, ['licctl x abcY', 'licctl x abcd'])
+      return true
+    })
   })
 })

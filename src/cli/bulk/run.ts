@@ -4,12 +4,12 @@ import {
   type BulkRowResult,
   type BulkSummary,
 } from '../../contract/bulk.js'
-import { isUnavailable, newIdempotencyKey } from '../../client/transport.js'
+import { isAborted, isUnavailable, newIdempotencyKey } from '../../client/transport.js'
 import { exitCodeFor } from '../../contract/errors.js'
 import { UsageError } from '../errors.js'
 import { aheadByOne, batchSizeOf, inBatches, streamedBatches } from './batches.js'
 import { exitCodeOf } from './exit-codes.js'
-import { interrupted, watchInterrupts } from './interrupt.js'
+import { IN_FLIGHT_GRACE_MS, interrupted, watchInterrupts } from './interrupt.js'
 import { economizeHeap, LARGE_INPUT_BYTES, relaxHeap, ROWS_PER_COLLECTION, streamAbove } from './heap.js'
 import { startProgress } from './progress.js'
 import { Report } from './report.js'
@@ -66,12 +66,15 @@ export async function runBulk<Item, Params, Options>(
     ? inBatches(kept, batchSizeOf(spec))
     : aheadByOne(streamedBatches(spec, source, duplicates))
   // Ctrl-C, a closed terminal or `kill` stops the job between batches: the one being applied is
-  // reported, nothing more is sent, and the report says how far it got (see interrupt.ts).
-  // The first signal also ends a batch's wait for an unavailable server at once (not its budget).
+  // reported, nothing more is sent, and the report says how far it got (see interrupt.ts). The
+  // batch on its way is given IN_FLIGHT_GRACE_MS to be answered; then it is given up (`stop`): a
+  // wait for an unavailable server ends, and a request the server is silent on is dropped.
   const stop = new AbortController()
+  let grace: NodeJS.Timeout | undefined
+  const server: ServerContact = { reached: false }
   const signals = watchInterrupts({
     first: (signal) => {
-      stop.abort()
+      grace = setTimeout(() => stop.abort(), IN_FLIGHT_GRACE_MS)
       progress?.stop()
       if (signal === 'SIGINT' && process.stderr.isTTY)
         process.stderr.write('Stopping after the batch being applied… (Ctrl-C again to quit now)\n')
@@ -83,6 +86,7 @@ export async function runBulk<Item, Params, Options>(
       dryRun: opts.dryRun,
       place,
       retryFor,
+      server,
       signal: stop.signal,
       onWaiting: waitingNotice(),
       stopping: () => signals.signal,
@@ -102,13 +106,16 @@ export async function runBulk<Item, Params, Options>(
     // keep stdout a valid JSON document under --json.
     progress?.stop()
     await report.stopped(summary, done, total)
-    // Stopped by a signal while a batch waited for the server: the stop is what ended it.
-    if (signals.signal && isUnavailable(err)) throw interrupted(signals.signal, done, total, opts.dryRun)
+    // Stopped by a signal while a batch waited for the server, or given up in flight: the stop is
+    // what ended it.
+    if (signals.signal && (isUnavailable(err) || isAborted(err)))
+      throw interrupted(signals.signal, done, total, opts.dryRun, isAborted(err))
     // A batch that found the server unavailable for the whole budget (a database down for longer).
-    throw isUnavailable(err) && done > 0
+    throw isUnavailable(err) && server.reached
       ? serverUnavailable(retryFor, done, total, opts.dryRun, err as Error)
       : err
   } finally {
+    clearTimeout(grace)
     signals.dispose()
   }
   progress?.stop()
@@ -150,11 +157,13 @@ export async function planBulk<Item, Params, Options>(
   if (opts.maxRows !== undefined && toSend > opts.maxRows) return { unplanned: toSend }
   const kept: BulkRowResult[] = []
   let done = 0
+  const server: ServerContact = { reached: false }
   try {
     for await (const { batch, results } of sent(spec, streamedBatches(spec, source, duplicates), {
       dryRun: true,
       place: placeOf(source),
       retryFor,
+      server,
       onWaiting: waitingNotice(),
     })) {
       for (const [i, r] of results.entries()) if (keep(r)) kept.push({ ...r, index: done + i })
@@ -162,9 +171,21 @@ export async function planBulk<Item, Params, Options>(
     }
   } catch (err) {
     // Planning waits out an unavailable server as applying does, and says so the same way.
-    throw isUnavailable(err) && done > 0 ? serverUnavailable(retryFor, done, total, true, err as Error) : err
+    throw isUnavailable(err) && server.reached
+      ? serverUnavailable(retryFor, done, total, true, err as Error)
+      : err
   }
   return kept
+}
+
+/**
+ * What a job has learnt of its server, kept by `sent` and read by its caller: `reached` once the
+ * server has answered a batch. Until then a batch does not wait out an unavailable server (a wrong
+ * URL, a server not started fails as fast as any command), and its failure is not "unavailable for
+ * the whole budget".
+ */
+interface ServerContact {
+  reached: boolean
 }
 
 /** How a row names another: rows of a file, arguments of the command line. */
@@ -195,6 +216,7 @@ async function* sent<Item, Params, Options>(
     dryRun,
     place,
     retryFor,
+    server,
     signal,
     onWaiting,
     stopping = () => false,
@@ -204,7 +226,9 @@ async function* sent<Item, Params, Options>(
     place: string
     /** How long (ms) each batch keeps trying while the server is unavailable (retry.ts). */
     retryFor: number
-    /** Aborted when the job is being stopped: a batch waiting for the server stops waiting. */
+    /** Set here once the server has answered a batch (see ServerContact). */
+    server: ServerContact
+    /** Aborted when the job gives up on the batch on its way: it stops waiting, or is dropped. */
     signal?: AbortSignal
     /** Told when a batch goes on waiting for an unavailable server. */
     onWaiting?: (budgetMs: number) => void
@@ -216,7 +240,6 @@ async function* sent<Item, Params, Options>(
   let priorRows = 0
   // A batch waits out an unavailable server (retryFor) once the server has answered this job: a
   // server that was never reached (a wrong URL, a server not started) fails as fast as any command.
-  let reached = false
   interface Flight {
     batch: Array<Entry<Item>>
     items: Array<Entry<Item>>
@@ -238,7 +261,7 @@ async function* sent<Item, Params, Options>(
     const arrived = new Promise<boolean>(
       (resolve) =>
         (onAnswer = () => {
-          reached = true
+          server.reached = true
           resolve(true)
         }),
     )
@@ -250,7 +273,7 @@ async function* sent<Item, Params, Options>(
         // A dry run changes nothing: it is sent without a key (see BulkCall). A batch applied is
         // retried with its key while the server is unavailable: the server applies it once.
         ...(dryRun ? {} : { idempotencyKey: newIdempotencyKey() }),
-        retryFor: reached ? retryFor : 0,
+        retryFor: server.reached ? retryFor : 0,
         ...(signal ? { signal } : {}),
         ...(onWaiting ? { onWaiting } : {}),
         ...(prior.length > 0 ? { prior: [...prior] } : {}),
@@ -259,7 +282,7 @@ async function* sent<Item, Params, Options>(
       },
     )
     const settled = response.then(
-      () => (reached = true),
+      () => (server.reached = true),
       () => false,
     )
     return { batch, items, response, answered: Promise.race([arrived, settled]) }

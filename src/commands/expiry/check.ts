@@ -114,16 +114,15 @@ export default class ExpiryCheck extends ListCommand<typeof ExpiryCheck> {
       const org = await this.org()
       reports.push({ report: await checkWith(client, org, query), profile: null })
     } else {
+      const current = await this.client()
+      // No connection: fail as checking one organization does (a bad flag first, else why there is
+      // none), not as each profile failing on its own (exit 1).
+      if (!this.connected) await checkWith(current, await this.org(), query)
       const opened: LicctlClient[] = []
       try {
         const { namedProfile } = await import('../../cli/connection.js')
         const named = namedProfile((this.flags as { profile?: string }).profile)
-        for await (const target of targetsOf(
-          await this.client(),
-          (this.flags as { org?: string }).org,
-          opened,
-          named,
-        )) {
+        for await (const target of targetsOf(current, (this.flags as { org?: string }).org, opened, named)) {
           if ('error' in target) {
             errors.push(target.error)
             continue
