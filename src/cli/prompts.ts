@@ -6,7 +6,8 @@ let refusal: Error | undefined
 /**
  * From now on, a prompt fails with `reason` instead of asking: a command with no connection runs
  * up to its first request to check its input (ApiCommand.client), and must not ask a question
- * whose answer it cannot act on. Off a terminal, a missing --yes is still the usage error it is.
+ * whose answer it cannot act on, nor refuse one for a missing --yes (its message may name the
+ * stand-in organization): the command fails with `reason`, as gh does when not logged in.
  */
 export function refusePrompts(reason: Error): void {
   refusal = reason
@@ -27,13 +28,15 @@ export async function confirmDestructive(
   details?: unknown,
 ): Promise<void> {
   if (yes) return
+  // With no connection, why there is none comes before the question or its refusal: the message
+  // may name what the command could not look up (an organization stood in for, see ApiCommand).
+  if (refusal) throw refusal
   if (!canPrompt())
     throw new UsageError(`${message} — refusing without --yes (not on a terminal, so no prompt)`, {
       code: 'confirmation_required',
       hint: 'add --yes to confirm',
       ...(details !== undefined ? { details } : {}),
     })
-  if (refusal) throw refusal
   const { confirm } = await import('@inquirer/prompts')
   const ok = await answered(confirm({ message, default: false }))
   if (!ok) throw new UsageError('cancelled', { code: 'cancelled' })

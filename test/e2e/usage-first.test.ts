@@ -67,10 +67,6 @@ describe('e2e: usage errors come before the connection', function () {
       'SLUG: lowercase letters, digits and single dashes',
     ],
     [['activations', 'show', 'x'], 'ID: not an activation ID (act_ followed by 26 letters and digits)'],
-    [
-      ['orgs', 'tokens', 'revoke', 'tok_1'],
-      'Revoke token tok_1? Anything using it stops working. — refusing without --yes (not on a terminal, so no prompt)',
-    ],
   ]
   for (const [args, message] of cases) {
     it(`${args.join(' ')}: exit 2 with a bogus token and no server`, async () => {
@@ -80,6 +76,23 @@ describe('e2e: usage errors come before the connection', function () {
       usage(await runCli(args, { env: none() }), message)
     })
   }
+
+  it('a missing --yes off a terminal: exit 2 with a bogus token; with no profile, not logged in first (exit 4), naming no stand-in organization', async () => {
+    usage(
+      await runCli(['orgs', 'tokens', 'revoke', 'tok_1'], { env: bogus() }),
+      'Revoke token tok_1? Anything using it stops working. — refusing without --yes (not on a terminal, so no prompt)',
+    )
+    for (const args of [
+      ['orgs', 'tokens', 'revoke', 'tok_1'],
+      ['orgs', 'users', 'remove', 'bob@acme.test'],
+      ['devices', 'remove', 'rtr-1'],
+    ]) {
+      const r = await runCli(args, { env: none() })
+      assert.equal(r.code, 4, `${args.join(' ')}: ${r.stderr}`)
+      assert.match(r.stderr, /^Error: not logged in/)
+      assert.doesNotMatch(r.stderr, /no-organization|--yes/)
+    }
+  })
 
   it('with no profile, valid input gets as far as the first request: not logged in (exit 4), and nothing is asked', async () => {
     const notLoggedIn = 'Error: not logged in: no profile, and neither LICCTL_URL nor LICCTL_TOKEN is set'
