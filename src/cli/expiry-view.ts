@@ -73,7 +73,11 @@ export function summaryLine(o: ExpiryCheckOutput): string {
   const s = o.summary
   if (o.orgs.length === 0) return 'expiry check: no organization could be checked'
   const orgs = o.orgs.length === 1 ? o.orgs[0]!.org : `${o.orgs.length} organizations`
-  const window = `within ${o.window.within}${o.window.failWithin ? `, failing within ${o.window.failWithin}` : ''}`
+  const w = o.window
+  // A warn level that ends with the window (`--within 30d --fail-within 30d`, or 2w and 14d) fails
+  // all of it: the counts already say "failing", so the window is said once.
+  const apart = w.failWithin !== null && w.failUntil !== w.until
+  const window = `within ${w.within}${apart ? `, failing within ${w.failWithin}` : ''}`
   if (s.total === 0) return `expiry check: nothing expires ${window} in ${orgs}`
   const parts = [
     s.expired ? `${s.expired} expired` : '',
