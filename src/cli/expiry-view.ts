@@ -39,7 +39,7 @@ export function renderExpiry(items: readonly ExpiryItem[]): string {
 export function describeItem(i: ExpiryItem): string {
   const what = `${label(i.kind)} '${i.name}'${i.owner ? ` of ${i.owner}` : ''} (${i.org})`
   if (i.reason === 'capacity')
-    return `${what} is ${i.usage?.percent ?? 0}% used: ${i.usage?.used ?? 0} of ${i.usage?.total ?? 0} ${i.affected.unit}`
+    return `${what} is ${i.usage?.percent ?? 0}% used: ${i.usage?.used ?? 0} of ${ofUnit(i.usage?.total ?? 0, i.affected.unit)}`
   if (i.severity === 'expired')
     return `${what} expired after ${i.validThrough}: ${ofUnit(i.affected.count, i.affected.unit)} lapsed${i.remedy ? `; ${i.remedy}` : ''}`
   const days = i.daysLeft === 0 ? 'today is its last day' : `${counted(i.daysLeft, 'day')} left`

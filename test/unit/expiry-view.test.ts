@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert'
 import type { ExpiryCheckOutput, ExpiryItem } from '../../src/contract/expiry.js'
-import { githubAnnotations, remedyHints, summaryLine } from '../../src/cli/expiry-view.js'
+import { describeItem, githubAnnotations, remedyHints, summaryLine } from '../../src/cli/expiry-view.js'
 
 const retire =
   'the licenses of key K1 lapsed unassigned and can never be assigned: `licctl devices keys retire K1` writes them off and clears them from the check'
@@ -74,5 +74,20 @@ describe('expiry check output: the summary line', () => {
       summaryLine(output({ ...twoWeeks, failWithin: '14d', failUntil: '2026-01-30T00:00:00.000Z' })),
       'expiry check: 4 failing within 2w in acme',
     )
+  })
+})
+
+describe('expiry check output: an item in words', () => {
+  it('a full pool of one seat: "1 of 1 seat", never "1 of 1 seats"', () => {
+    const full = item('seat-pool', 'tiny', {
+      reason: 'capacity',
+      severity: 'warning',
+      daysLeft: 350,
+      affected: { count: 1, unit: 'seats' },
+      usage: { used: 1, total: 1, percent: 100 },
+    })
+    assert.equal(describeItem(full), "seat pool 'tiny' (acme) is 100% used: 1 of 1 seat")
+    const many = { ...full, usage: { used: 2, total: 2, percent: 100 } }
+    assert.equal(describeItem(many), "seat pool 'tiny' (acme) is 100% used: 2 of 2 seats")
   })
 })
