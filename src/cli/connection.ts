@@ -68,7 +68,12 @@ export function namedProfile(profileFlag: string | undefined): string | undefine
 function profileNamed(profiles: Profiles, name: string, namedBy: string): Profile {
   const profile = profiles.get(name)
   if (profile) return profile
-  throw new CliError(`${namedBy}: no profile named ${quote(name, 40)}`, {
+  throw noProfileNamed(profiles, name, `${namedBy}: `)
+}
+
+/** No profile of that name (exit 5), with the ones there are: `orgs use`, `orgs logout`, `--profile`. */
+export function noProfileNamed(profiles: Profiles, name: string, prefix = ''): CliError {
+  return new CliError(`${prefix}no profile named ${quote(name, 40)}`, {
     code: 'not_found',
     exitCode: 5,
     hint: `known profiles: ${Object.keys(profiles.all()).join(', ') || 'none'}; create one with \`licctl orgs login\``,

@@ -90,7 +90,7 @@ export function renderDevice(d: DeviceDetail): string {
     ['Term (days)', d.licenseDays || null],
     ['Valid until', d.validUntil],
     ['Days left', d.daysLeft],
-    ['Licenses', d.licenses.map((l) => `${l.name} (${l.days} days)`).join(', ')],
+    ['Licenses', d.licenses.map((l) => `${l.name} (${counted(l.days, 'day')})`).join(', ')],
   ])
   if (d.history.length === 0) return head
   const history = renderTable(d.history, [

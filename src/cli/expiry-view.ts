@@ -39,7 +39,7 @@ export function renderExpiry(items: readonly ExpiryItem[]): string {
 export function describeItem(i: ExpiryItem): string {
   const what = `${label(i.kind)} '${i.name}'${i.owner ? ` of ${i.owner}` : ''} (${i.org})`
   if (i.reason === 'capacity')
-    return `${what} is ${i.usage?.percent ?? 0}% used: ${i.usage?.used ?? 0} of ${i.usage?.total ?? 0} ${i.affected.unit}`
+    return `${what} is ${i.usage?.percent ?? 0}% used: ${i.usage?.used ?? 0} of ${ofUnit(i.usage?.total ?? 0, i.affected.unit)}`
   if (i.severity === 'expired')
     return `${what} expired after ${i.validThrough}: ${ofUnit(i.affected.count, i.affected.unit)} lapsed${i.remedy ? `; ${i.remedy}` : ''}`
   const days = i.daysLeft === 0 ? 'today is its last day' : `${counted(i.daysLeft, 'day')} left`
@@ -73,7 +73,11 @@ export function summaryLine(o: ExpiryCheckOutput): string {
   const s = o.summary
   if (o.orgs.length === 0) return 'expiry check: no organization could be checked'
   const orgs = o.orgs.length === 1 ? o.orgs[0]!.org : `${o.orgs.length} organizations`
-  const window = `within ${o.window.within}${o.window.failWithin ? `, failing within ${o.window.failWithin}` : ''}`
+  const w = o.window
+  // A warn level that ends with the window (`--within 30d --fail-within 30d`, or 2w and 14d) fails
+  // all of it: the counts already say "failing", so the window is said once.
+  const apart = w.failWithin !== null && w.failUntil !== w.until
+  const window = `within ${w.within}${apart ? `, failing within ${w.failWithin}` : ''}`
   if (s.total === 0) return `expiry check: nothing expires ${window} in ${orgs}`
   const parts = [
     s.expired ? `${s.expired} expired` : '',

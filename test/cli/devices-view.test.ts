@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert'
-import { describeDetach } from '../../src/cli/devices-view.js'
-import type { DetachDetails } from '../../src/contract/devices.js'
+import { describeDetach, renderDevice } from '../../src/cli/devices-view.js'
+import type { DetachDetails, DeviceDetail } from '../../src/contract/devices.js'
 
 describe('devices detach preview in words', function () {
   const details = (d: Partial<DetachDetails>): DetachDetails => ({
@@ -54,5 +54,33 @@ describe('devices detach preview in words', function () {
       'its 1 day used (3 days since 2024-01-31), 1 day goes back to the pool as one license, 0 lost (detaching tomorrow: 1 day would go back)',
     )
     assert.match(describeDetach(details({ usedDays: 1, licenseDays: 2 })), /^1 of 2 days used, /)
+  })
+})
+
+describe('devices show in words', function () {
+  it('names a license of one day in the singular: never "1 days"', () => {
+    const d: DeviceDetail = {
+      serial: 'R1',
+      name: null,
+      site: null,
+      model: null,
+      category: 'router',
+      licensed: true,
+      expired: false,
+      licensedFrom: '2026-01-20',
+      licenseDays: 366,
+      validUntil: '2027-01-20',
+      daysLeft: 365,
+      createdAt: '2026-01-01T00:00:00.000Z',
+      licenses: [
+        { name: 'K1-1', category: 'router', term: '1y', days: 365, key: 'K1' },
+        { name: 'K2-1', category: 'router', term: 'returned', days: 1, key: null },
+      ],
+      history: [],
+    }
+    const line = renderDevice(d)
+      .split('\n')
+      .find((l) => l.includes('K1-1'))
+    assert.match(line ?? '', /K1-1 \(365 days\), K2-1 \(1 day\)$/)
   })
 })

@@ -143,7 +143,12 @@ describe('e2e: orgs', function () {
       assert.equal(res.stdout, `Now using profile 'acme' (${server.url}).\n`)
       const me = await runCli(['api', '/me'], { env: env() })
       assert.equal(JSON.parse(me.stdout).email, 'alice@acme.test')
-      assertFails(await runCli(['orgs', 'use', 'nope'], { env: env() }), 5, "no profile named 'nope'")
+      const nope = await runCli(['orgs', 'use', 'nope'], { env: env() })
+      assertFails(nope, 5, "no profile named 'nope'")
+      assert.equal(
+        nope.stderr.split('\n')[1],
+        'Hint: known profiles: acme, operator; create one with `licctl orgs login`',
+      )
       assertJsonFails(await runCli(['orgs', 'use', 'nope', '--json'], { env: env() }), 5, 'not_found')
     })
 
@@ -198,7 +203,13 @@ describe('e2e: orgs', function () {
       assert.ok(!file.includes(admin))
       assert.ok(file.includes('"operator"'))
       assert.ok(!file.includes('nope') && !file.includes('globex'), 'refused logins save nothing')
-      assertFails(await runCli(['orgs', 'logout', 'acme'], { env: env() }), 5, "no profile named 'acme'")
+      const again = await runCli(['orgs', 'logout', 'acme'], { env: env() })
+      assertFails(again, 5, "no profile named 'acme'")
+      // The profiles there are, as `orgs use` lists them.
+      assert.equal(
+        again.stderr.split('\n')[1],
+        'Hint: known profiles: operator; create one with `licctl orgs login`',
+      )
       assert.equal(statSync(join(configDir(), 'profiles.json')).mode & 0o777, 0o600)
     })
 

@@ -284,6 +284,16 @@ describe('e2e: seats', function () {
     assert.deepEqual(freed.summary, { changed: 1, unchanged: 0, failed: 0 })
     const nothing = ok(await as(admin, ['seats', 'release', '--stale']))
     assert.equal(nothing.stdout.trim(), 'No stale leases: nothing to release.')
+    // With --json, a job of no rows prints its document as one with rows does: on one line.
+    const none = ok(await as(admin, ['seats', 'release', '--stale', '--json']))
+    assert.equal(
+      none.stdout,
+      '{"dryRun":false,"results":[],"summary":{"changed":0,"unchanged":0,"failed":0}}\n',
+    )
+    const counts = ok(
+      await as(admin, ['seats', 'release', '--stale', '--dry-run', '--jq', '.summary.changed']),
+    )
+    assert.equal(counts.stdout, '0\n')
     ok(await checkout('dave@acme.test', 'quick', 'ws-3'))
     // Releasing never stops the user: erin can check out again once a seat is free.
     ok(await as(admin, ['seats', 'release', '--user', 'dave@acme.test', '--yes']))

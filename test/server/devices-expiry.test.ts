@@ -193,6 +193,17 @@ for (const dialect of DIALECTS) {
       )
     })
 
+    it('names a term of one day in the singular in the evidence: never "1 days"', async () => {
+      const term = (days: number) =>
+        t.storage.db.updateTable('devices').set({ license_days: days }).where('serial', '=', 'R1').execute()
+      await term(1)
+      try {
+        assert.match((await why('R1')).evidence[1]!.detail, /^1 day from 2025-01-20, expired after /)
+      } finally {
+        await term(365)
+      }
+    })
+
     it('says "1 day left" the day before the last, and that the last day is today', async () => {
       try {
         t.clock.ms = at('2026-01-19T12:00:00Z')

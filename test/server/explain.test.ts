@@ -163,6 +163,11 @@ describe('explain (service)', function () {
       held.history.map((h) => h.action),
       ['seats.checkout', 'user.add'],
     )
+    // cad has one seat: "1 of 1 seat", never "1 of 1 seats".
+    assert.deepEqual(
+      held.evidence.find((f) => f.fact === 'pool'),
+      { fact: 'pool', detail: '1 of 1 seat in use, valid through 2027-01-01' },
+    )
     const full = await why('dave@acme.test', 'pool', 'cad')
     assert.deepEqual([full.licensed, full.code], [false, 'no_free_seat'])
     assert.equal(
@@ -254,6 +259,17 @@ describe('explain (service)', function () {
     assert.deepEqual(
       fromResize.history.map((h) => [h.action, h.target]),
       [['activations.resize', `${split}/${resized}`]],
+    )
+    // Down to one seat: "from 3 to 1 seat", and the ID's own line says "0 of 1 seat in use".
+    const single = (await call(`/ids/${resized}/resize`, { quantity: 1 })).id
+    const fromOne = await why('bob@acme.test', 'activation', single)
+    assert.equal(
+      origin(fromOne),
+      `made by resizing ${resized} from 3 to 1 seat, by admin@acme.test on ${day}`,
+    )
+    assert.equal(
+      fromOne.evidence.find((f) => f.fact === 'activation')?.detail,
+      'CC ID for mesh: active, 0 of 1 seat in use, valid through 2027-01-01',
     )
     const generated = await why('bob@acme.test', 'activation', old)
     assert.equal(origin(generated), `generated from the mesh entitlement by admin@acme.test on ${day}`)

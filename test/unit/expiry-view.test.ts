@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert'
-import type { ExpiryItem } from '../../src/contract/expiry.js'
-import { githubAnnotations, remedyHints } from '../../src/cli/expiry-view.js'
+import type { ExpiryCheckOutput, ExpiryItem } from '../../src/contract/expiry.js'
+import { describeItem, githubAnnotations, remedyHints, summaryLine } from '../../src/cli/expiry-view.js'
 
 const retire =
   'the licenses of key K1 lapsed unassigned and can never be assigned: `licctl devices keys retire K1` writes them off and clears them from the check'
@@ -38,5 +38,56 @@ describe('expiry check output: remedies', () => {
       githubAnnotations([item('device-pool-license', 'K1-1 (router 1y)', { remedy: retire })]),
       `::error title=License expired::device pool license 'K1-1 (router 1y)' (acme) expired after 2026-01-10: 1 license lapsed; ${retire}\n`,
     )
+  })
+})
+
+describe('expiry check output: the summary line', () => {
+  const output = (window: Partial<ExpiryCheckOutput['window']>): ExpiryCheckOutput => ({
+    checkedAt: '2026-01-16T09:00:00.000Z',
+    window: {
+      within: '30d',
+      until: '2026-02-15T00:00:00.000Z',
+      failWithin: null,
+      failUntil: null,
+      capacity: 90,
+      ...window,
+    },
+    orgs: [{ org: 'acme', profile: null }],
+    items: [],
+    summary: { total: 4, expired: 0, failing: 4, warning: 0, byKind: { 'seat-pool': 4 } },
+    errors: [],
+  })
+
+  it('names a warn level shorter than the window', () => {
+    assert.equal(
+      summaryLine(output({ failWithin: '7d', failUntil: '2026-01-23T00:00:00.000Z' })),
+      'expiry check: 4 failing within 30d, failing within 7d in acme',
+    )
+  })
+
+  it('says the window once when the warn level is the window itself', () => {
+    const same = { failWithin: '30d', failUntil: '2026-02-15T00:00:00.000Z' }
+    assert.equal(summaryLine(output(same)), 'expiry check: 4 failing within 30d in acme')
+    // Spelt differently, the same day: 2w and 14d end together.
+    const twoWeeks = { within: '2w', until: '2026-01-30T00:00:00.000Z' }
+    assert.equal(
+      summaryLine(output({ ...twoWeeks, failWithin: '14d', failUntil: '2026-01-30T00:00:00.000Z' })),
+      'expiry check: 4 failing within 2w in acme',
+    )
+  })
+})
+
+describe('expiry check output: an item in words', () => {
+  it('a full pool of one seat: "1 of 1 seat", never "1 of 1 seats"', () => {
+    const full = item('seat-pool', 'tiny', {
+      reason: 'capacity',
+      severity: 'warning',
+      daysLeft: 350,
+      affected: { count: 1, unit: 'seats' },
+      usage: { used: 1, total: 1, percent: 100 },
+    })
+    assert.equal(describeItem(full), "seat pool 'tiny' (acme) is 100% used: 1 of 1 seat")
+    const many = { ...full, usage: { used: 2, total: 2, percent: 100 } }
+    assert.equal(describeItem(many), "seat pool 'tiny' (acme) is 100% used: 2 of 2 seats")
   })
 })

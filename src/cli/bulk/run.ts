@@ -128,6 +128,18 @@ export async function runBulk<Item, Params, Options>(
 }
 
 /**
+ * The report of a job found to have no rows before any was sent (`seats release --stale` with
+ * nothing stale): with --json the same document as a job with rows, on one line (--json a,b and
+ * --jq apply); without, the command says why there is nothing to do.
+ */
+export async function reportNoRows(
+  opts: Pick<RunOptions, 'dryRun' | 'json' | 'fields' | 'jq'> & { verb: string },
+): Promise<void> {
+  if (!opts.json) return
+  await new Report({ ...opts, place: 'row' }).done({ changed: 0, unchanged: 0, failed: 0 })
+}
+
+/**
  * Plans a job without changing anything (dry-run batches) and returns the rows `keep` selects: how a
  * command finds what needs a confirmation before it applies anything. With `maxRows`, a job of more
  * rows to send is not planned (a plan in many batches takes a while): `{ unplanned }` says how many.

@@ -13,11 +13,8 @@ export default class OrgsLogout extends BaseCommand<typeof OrgsLogout> {
     const { Profiles } = await import('../../cli/profiles.js')
     const store = new Profiles()
     const name = this.args.profile ?? store.currentName()
-    if (!name || !store.remove(name))
-      throw new CliError(name ? `no profile named '${name}'` : 'no current profile', {
-        code: 'not_found',
-        exitCode: 5,
-      })
+    if (!name) throw new CliError('no current profile', { code: 'not_found', exitCode: 5 })
+    if (!store.remove(name)) throw (await import('../../cli/connection.js')).noProfileNamed(store, name)
     const next = store.currentName()
     this.say(`Logged out of '${name}'.${next ? ` Current profile: '${next}'.` : ''}`)
     return { removed: name, current: next ?? null }

@@ -1,6 +1,5 @@
 import { Args } from '@oclif/core'
 import { BaseCommand } from '../../cli/base-command.js'
-import { CliError } from '../../cli/errors.js'
 
 export default class OrgsUse extends BaseCommand<typeof OrgsUse> {
   static override summary = 'Make a profile the current one'
@@ -16,12 +15,7 @@ export default class OrgsUse extends BaseCommand<typeof OrgsUse> {
     const { Profiles } = await import('../../cli/profiles.js')
     const store = new Profiles()
     const profile = store.get(this.args.profile)
-    if (!profile)
-      throw new CliError(`no profile named '${this.args.profile}'`, {
-        code: 'not_found',
-        exitCode: 5,
-        hint: `known profiles: ${Object.keys(store.all()).join(', ') || 'none'}; create one with \`licctl orgs login\``,
-      })
+    if (!profile) throw (await import('../../cli/connection.js')).noProfileNamed(store, this.args.profile)
     store.use(this.args.profile)
     this.say(`Now using profile '${this.args.profile}' (${profile.url}).`)
     return { profile: this.args.profile, url: profile.url, org: profile.org ?? null }

@@ -4,7 +4,6 @@ import { bulkFlags, bulkSource } from '../../cli/bulk-flags.js'
 import type { BulkSource, BulkSpec } from '../../cli/bulk/index.js'
 import { durationFlag } from '../../cli/flag-values.js'
 import { UsageError } from '../../cli/errors.js'
-import type { BulkSummary } from '../../contract/bulk.js'
 import { releaseItem, type ReleaseItem, type ReleaseOptions } from '../../contract/seats.js'
 import { counted } from '../../domain/plural.js'
 
@@ -45,7 +44,7 @@ Leases with a recent heartbeat look in use: the command lists them and asks on a
     if (!f.stale && (f.idle || f.product)) throw new UsageError('--idle and --product go with --stale')
   }
 
-  async run(): Promise<{ dryRun: boolean; results: []; summary: BulkSummary } | undefined> {
+  async run(): Promise<undefined> {
     const client = await this.client()
     const org = await this.org()
     const f = this.flags
@@ -57,8 +56,10 @@ Leases with a recent heartbeat look in use: the command lists them and asks on a
       const stuck = await allItems(client.seats.stuck, { org }, { product: f.product, idleSeconds })
       if (stuck.length === 0) {
         this.say('No stale leases: nothing to release.')
-        // A job of no rows: its document goes out like any result (--json a,b and --jq apply).
-        return { dryRun: f['dry-run'], results: [], summary: { changed: 0, unchanged: 0, failed: 0 } }
+        // A job of no rows: its document goes out as a job's with rows does (--json a,b and --jq apply).
+        const { reportNoRows } = await import('../../cli/bulk/index.js')
+        await reportNoRows({ dryRun: f['dry-run'], ...this.structuredOutput, verb: 'release seats' })
+        return undefined
       }
       source = { kind: 'args', values: stuck.map((l) => l.id) }
     } else if (f.user?.length) {

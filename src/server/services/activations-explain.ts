@@ -51,7 +51,7 @@ async function originOf(
   if (row.action === 'activations.split')
     return `split off ${from} (${after.newQuantity} of its ${before.quantity} seats) ${by}`
   if (row.action === 'activations.resize')
-    return `made by resizing ${from} from ${before.quantity} to ${after.quantity} seats, ${by}`
+    return `made by resizing ${from} from ${before.quantity} to ${counted(after.quantity ?? 0, 'seat')}, ${by}`
   return `generated from the ${product} entitlement ${by}`
 }
 
@@ -101,7 +101,7 @@ registerExplainer('activation', async ({ db, dialect, org, email, now }, id) => 
     [
       {
         fact: 'activation',
-        detail: `${row.type} ID for ${row.product}: ${row.status}, ${row.used} of ${row.quantity} seats in use, ${validity(expired, through)}`,
+        detail: `${row.type} ID for ${row.product}: ${row.status}, ${row.used} of ${counted(row.quantity, 'seat')} in use, ${validity(expired, through)}`,
       },
       {
         fact: 'hosts',

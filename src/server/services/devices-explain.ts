@@ -40,7 +40,7 @@ registerExplainer('device', async ({ db, org, now }, serial) => {
     [
       {
         fact: 'device license',
-        detail: `${device.license_days} days from ${start}, ${validity(expired, until)}`,
+        detail: `${counted(device.license_days, 'day')} from ${start}, ${validity(expired, until)}`,
       },
     ],
     targets,

@@ -1,7 +1,7 @@
 import { sql } from 'kysely'
 import type { Explanation, ExplainQuery } from '../../contract/explain.js'
 import { calendarDay, lastValidDay } from '../../domain/dates.js'
-import { allOf, isAre } from '../../domain/plural.js'
+import { allOf, counted, isAre } from '../../domain/plural.js'
 import type { Database, Dialect } from '../../storage/schema.js'
 import { contains, endsWith, startsWith } from '../../storage/text-match.js'
 import type { Executor, ServiceContext } from '../context.js'
@@ -306,7 +306,10 @@ registerExplainer('pool', async ({ db, org, email, userId, now }, product) => {
             ? 'holds no seat'
             : leases.map((l) => `${l.host}: ${leaseState(l, now)} (lease ${l.id})`).join('; '),
       },
-      { fact: 'pool', detail: `${pool.used} of ${pool.seats} seats in use, ${validity(expired, through)}` },
+      {
+        fact: 'pool',
+        detail: `${pool.used} of ${counted(pool.seats, 'seat')} in use, ${validity(expired, through)}`,
+      },
     ],
     { exact: [email], prefix: `${product}/` },
   )
