@@ -1090,13 +1090,22 @@ describe('bulk runner', () => {
         true
       )) as typeof process.stderr.write
       const started = Date.now()
+      // The job's own SIGINT listener is called, as a Ctrl-C would call it: emitting 'SIGINT' on the
+      // process would call every listener of the test process too, and one of them (when-exit,
+      // which conf installs once a profile has been written in an earlier test file) answers it by
+      // raising a real SIGINT, which killed the whole mocha run (exit 130).
+      const others = process.listeners('SIGINT')
       try {
         const job = runBulk(
           spec,
           { kind: 'args', values: ['a@x.test', 'b@x.test', 'c@x.test'] },
           { dryRun: false, json: false },
         )
-        setTimeout(() => process.emit('SIGINT', 'SIGINT'), 50)
+        setTimeout(() => {
+          const own = process.listeners('SIGINT').filter((l) => !others.includes(l))
+          assert.equal(own.length, 1, 'the job listens for SIGINT')
+          own[0]!('SIGINT')
+        }, 50)
         await assert.rejects(job, (err: unknown) => {
           assert.ok(err instanceof CliError, String(err))
           assert.deepEqual([err.message, err.exitCode], ['interrupted (SIGINT) after 2 of 3 rows', 130])
