@@ -105,7 +105,7 @@ export const host = z
     message: 'starts or ends with a space: host names are taken as typed',
     abort: true,
   })
-  .refine(withoutControls.test, { message: withoutControls.message, abort: true })
+  .refine(withoutControls.test, withoutControls.message)
   .min(1)
   .max(253)
   .regex(
