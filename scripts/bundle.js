@@ -15,10 +15,12 @@
 // `#dist/*` import map, so the server has one copy of every module, the same as when it is run
 // from dist/ directly.
 import { build } from 'esbuild'
-import { existsSync, globSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { isBuiltin } from 'node:module'
+import { createHash } from 'node:crypto'
+import { existsSync, globSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { createRequire, isBuiltin } from 'node:module'
 import { dirname, join, relative, resolve, sep } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import { Script } from 'node:vm'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const dist = join(root, 'dist')
@@ -136,6 +138,8 @@ const placement = {
   name: 'licctl-placement',
   setup(b) {
     b.onResolve({ filter: /^[^./]/ }, (args) => {
+      if (shimmed && args.namespace === 'file' && Object.hasOwn(VENDOR_OF, args.path))
+        return { path: args.path, namespace: 'licctl-vendor-shim' }
       if (isBuiltin(args.path)) {
         const name = args.path.replace(/^node:/, '')
         // The stand-ins below require the module itself.
@@ -151,6 +155,11 @@ const placement = {
       }
       return bundled.has(packageOf(args.path)) ? undefined : { external: true }
     })
+    b.onLoad({ filter: /.*/, namespace: 'licctl-vendor-shim' }, (args) => ({
+      contents: vendorShim(args.path),
+      loader: 'js',
+      resolveDir: dist,
+    }))
     b.onLoad({ filter: /.*/, namespace: 'licctl-builtin' }, (args) => ({
       contents: `module.exports = require(${JSON.stringify(`node:${args.path}`)})`,
       loader: 'js',
@@ -198,7 +207,119 @@ const placement = {
   },
 }
 
+/**
+ * oclif and zod, each one classic script (src/cli/vendor.ts says why): the specifiers our code
+ * imports, and under which name of the script's exports each one is.
+ */
+const VENDORS = {
+  oclif: {
+    '@oclif/core': 'core',
+    '@oclif/core/errors': 'errors',
+    '@oclif/core/execute': 'execute',
+    '@oclif/core/help': 'help',
+  },
+  zod: { zod: 'zod' },
+}
+/**
+ * What the command line uses of zod, read off tsc's output (`import * as z from 'zod'`, then
+ * `z.object`…): zod's index exports every locale too, 600 kB that `export *` would keep. A name
+ * missed here fails the build (esbuild's import-is-undefined, made an error below).
+ */
+function zodNamesUsed() {
+  const names = new Set()
+  for (const file of globSync('**/*.js', { cwd: dist })) {
+    if (file.startsWith('bundle/') || SERVER_SIDE.test(file)) continue
+    const source = readFileSync(join(dist, file), 'utf8')
+    for (const [, ns] of source.matchAll(/import \* as (\w+) from 'zod'/g))
+      for (const [, name] of source.matchAll(new RegExp(`\\b${ns}\\.(\\w+)`, 'g'))) names.add(name)
+    for (const [, list] of source.matchAll(/import \{([^}]*)\} from 'zod'/g))
+      for (const item of list.split(',')) if (item.trim()) names.add(item.trim().split(/\s+as\s+/)[0])
+  }
+  return [...names].sort()
+}
+/** Specifier → vendor script name. */
+const VENDOR_OF = Object.fromEntries(
+  Object.entries(VENDORS).flatMap(([name, specifiers]) => Object.keys(specifiers).map((s) => [s, name])),
+)
+/** Vendor name → { file (its name in the bundle, with a hash of its content), exports, packages }. */
+const vendors = {}
+/** While the vendor scripts are built, oclif and zod are bundled into them, not shimmed. */
+let shimmed = false
+
 rmSync(outdir, { recursive: true, force: true })
+for (const [name, specifiers] of Object.entries(VENDORS)) {
+  const entry =
+    name === 'zod'
+      ? `import * as z from 'zod'\nexport const zod = { ${zodNamesUsed()
+          .map((n) => `${n}: z.${n}`)
+          .join(', ')} }`
+      : Object.entries(specifiers)
+          .map(([specifier, key]) => `export * as ${key} from ${JSON.stringify(specifier)}`)
+          .join('\n')
+  const built = await build({
+    stdin: { contents: entry, resolveDir: root, sourcefile: `vendor-${name}.js` },
+    bundle: true,
+    write: false,
+    format: 'iife',
+    globalName: '__licctlVendor',
+    platform: 'node',
+    target: 'node22',
+    plugins: [placement],
+    metafile: true,
+    logLevel: 'warning',
+  })
+  // A dynamic import() in a vm.Script needs Node's experimental vm modules: each goes through the
+  // loader's own import() (src/cli/vendor.ts) instead. "import()" in a message is left alone.
+  let imports = 0
+  const text = built.outputFiles[0].text.replace(/\bimport\((?!\))/g, () => (imports++, '__licctlImport('))
+  if (/\bimport\((?!\)")/.test(text))
+    throw new Error(`scripts/bundle.js: vendor-${name} holds an import() that was not redirected`)
+  if (name === 'oclif' && imports < 4)
+    throw new Error(
+      `scripts/bundle.js: only ${imports} import() found in oclif: has it changed how it loads commands?`,
+    )
+  // A function expression: vm.Script's completion value, called with what a CommonJS module has.
+  const code = `(function (require, __filename, __dirname, __licctlImport) {\n${text}return __licctlVendor\n})\n`
+  const hash = createHash('sha256').update(code).digest('hex').slice(0, 12)
+  const file = `vendor-${name}-${hash}.js`
+  const path = join(outdir, file)
+  mkdirSync(outdir, { recursive: true })
+  writeFileSync(path, code)
+  // The names each specifier exports, read off the script itself.
+  const exported = new Script(code, { filename: path }).runInThisContext()(
+    createRequire(pathToFileURL(path)),
+    path,
+    outdir,
+  )
+  const packages = new Set()
+  for (const input of Object.keys(built.metafile.inputs)) {
+    const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(input)
+    if (pkg) packages.add(pkg[1])
+  }
+  vendors[name] = {
+    file,
+    packages: [...packages].sort(),
+    exports: Object.fromEntries(Object.values(specifiers).map((key) => [key, Object.keys(exported[key])])),
+  }
+}
+shimmed = true
+
+/** Where a stand-in finds its script, relative to the file it lands in: written in after the build. */
+const VENDOR_DIR = '@licctl-vendor-dir/'
+/** The stand-in ES module for one vendored specifier: the script's exports under their names. */
+function vendorShim(specifier) {
+  const name = VENDOR_OF[specifier]
+  const { file, exports } = vendors[name]
+  const names = exports[VENDORS[name][specifier]]
+  const loader = JSON.stringify(join(dist, 'cli/vendor.js'))
+  return [
+    `import { loadVendor } from ${loader}`,
+    `const v = loadVendor(new URL(${JSON.stringify(`${VENDOR_DIR}${file}`)}, import.meta.url))[${JSON.stringify(VENDORS[name][specifier])}]`,
+    ...names.map((n, i) => `const e${i} = v[${JSON.stringify(n)}]`),
+    `export { ${names.map((n, i) => `e${i} as ${n}`).join(', ')} }`,
+  ].join('\n')
+}
+
 const result = await build({
   entryPoints: [
     join(dist, 'cli/main.js'),
@@ -220,6 +341,7 @@ const result = await build({
   },
   metafile: true,
   logLevel: 'warning',
+  logOverride: { 'import-is-undefined': 'error' },
 })
 
 /**
@@ -245,10 +367,19 @@ function compiledWithTheFile(file) {
   if (wrapped > 0) writeFileSync(file, lines.join('\n'))
   return wrapped
 }
+// Each stand-in's script, relative to the file the stand-in landed in.
+for (const file of Object.keys(result.metafile.outputs)) {
+  if (!file.endsWith('.js')) continue
+  const path = join(root, file)
+  const source = readFileSync(path, 'utf8')
+  if (!source.includes(VENDOR_DIR)) continue
+  const up = relative(dirname(path), outdir).split(sep).join('/')
+  writeFileSync(path, source.replaceAll(VENDOR_DIR, up === '' ? './' : `${up}/`))
+}
 let wrappedModules = 0
 for (const file of Object.keys(result.metafile.outputs))
   if (file.endsWith('.js')) wrappedModules += compiledWithTheFile(join(root, file))
-if (wrappedModules < 50)
+if (wrappedModules < 5)
   throw new Error(
     `scripts/bundle.js: only ${wrappedModules} CommonJS wrappers found: has esbuild's output changed?`,
   )
@@ -258,6 +389,8 @@ for (const [file, output] of Object.entries(result.metafile.outputs)) {
   if (!file.endsWith('.js')) continue
   const held = new Set()
   for (const input of Object.keys(output.inputs)) {
+    const shim = /^licctl-vendor-shim:(.+)$/.exec(input)
+    if (shim) for (const pkg of vendors[VENDOR_OF[shim[1]]].packages) held.add(pkg)
     const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(input)
     if (pkg) held.add(pkg[1])
     const contract = /dist\/contract\/([\w-]+)\.js$/.exec(input)
