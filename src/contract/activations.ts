@@ -49,9 +49,9 @@ export const activationEntitlement = z.object({
 })
 export type ActivationEntitlement = z.infer<typeof activationEntitlement>
 /**
- * An entitlement as retired. Its activation IDs expired with it and leave the check with it: `ids`
- * are those still active (not returned) that did now, none when it was retired before (`changed`
- * false: already so).
+ * An entitlement as retired (`changed` false when it was retired before: already so). Its activation
+ * IDs expired with it and are out of the check while it is retired: `ids` are those still active
+ * (not returned).
  */
 export const retiredEntitlement = activationEntitlement.extend({
   changed: z.boolean(),
