@@ -351,6 +351,29 @@ for (const dialect of DIALECTS) {
         })
       })
 
+      it('takes a retired pool renewed by a version that knows nothing of retiring as current', async () => {
+        await lapsed(async () => {
+          // What an old process does during a rolling upgrade: a new expiration, the mark left on.
+          const renew = (expires: number) =>
+            t.storage.db
+              .updateTable('seat_pools')
+              .set({ expires_at: expires })
+              .where('product', '=', 'cad-pro')
+              .execute()
+          await renew(at('2026-02-01T00:00:00Z'))
+          try {
+            assert.deepEqual((await KINDS[0]!.listed(t, admin)).retiredAt, null)
+            assert.deepEqual(
+              (await check('seat-pool')).map((i) => [i.item, i.severity]),
+              [['seat-pool cad-pro', 'failing']],
+            )
+          } finally {
+            await renew(at(EXPIRES_AT))
+          }
+          assert.equal((await check('seat-pool')).length, 0)
+        })
+      })
+
       it('makes a retired one current again when the operator renews it, and reports it again', async () => {
         const op = t.operatorToken
         await lapsed(async () => {

@@ -1,4 +1,5 @@
 import { registerRowKind } from './expiry-check.js'
+import { notRetired } from './retire.js'
 
 /**
  * An activation ID expires with its entitlement, always at the same instant (renewing one renews
@@ -19,7 +20,7 @@ registerRowKind({
       .select(['id', 'product', 'type', 'seats', 'expires_at'])
       .where('org_id', '=', orgId)
       .where('expires_at', '<=', until)
-      .where('retired_at', 'is', null)
+      .where(notRetired('activation_entitlements'))
       .execute(),
   item: (r) => ({
     id: r.id,
@@ -49,7 +50,7 @@ registerRowKind({
       .where('activation_ids.org_id', '=', orgId)
       .where('activation_ids.status', '=', 'active')
       .where('activation_ids.expires_at', '<=', until)
-      .where('activation_entitlements.retired_at', 'is', null)
+      .where(notRetired('activation_entitlements'))
       .execute(),
   item: (r) => ({
     id: r.id,

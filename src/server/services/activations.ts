@@ -25,7 +25,7 @@ import './activations-explain.js'
 import { audit } from './audit.js'
 import { isExpired, notExpiredAtOnce, notExpiredOnArrival, validUntil } from './expiry.js'
 import { mapPage, paginate } from './paging.js'
-import { retireExpired, unretired } from './retire.js'
+import { retireExpired, retiredAt, unretired } from './retire.js'
 
 /** "1 seat", "3 seats": the refusals' messages count seats. */
 export const seatsWord = (n: number) => counted(n, 'seat')
@@ -46,7 +46,7 @@ export function presentEntitlement(row: EntitlementRow, org: OrgRow, now: number
     expiresAt: toIso(row.expires_at),
     validThrough: lastValidDay(row.expires_at, org.time_zone),
     expired: isExpired(row.expires_at, now),
-    retiredAt: toIsoOrNull(row.retired_at),
+    retiredAt: toIsoOrNull(retiredAt(row)),
     createdAt: toIso(row.created_at),
     updatedAt: toIso(row.updated_at),
   }

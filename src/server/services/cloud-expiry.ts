@@ -1,4 +1,5 @@
 import { registerPoolKind } from './expiry-check.js'
+import { notRetired } from './retire.js'
 
 // Add-on pools: every assigned user loses the add-on with it; nearly full pools are reported too.
 // An expired pool stays in the check until it is renewed (the operator) or, not renewed, retired.
@@ -11,7 +12,7 @@ registerPoolKind({
       .select(['key', 'name', 'total', 'assigned', 'expires_at'])
       .where('org_id', '=', orgId)
       .where('expires_at', op, at)
-      .where('retired_at', 'is', null)
+      .where(notRetired('addon_pools'))
       .execute(),
   pool: (r) => ({ id: r.key, name: r.name, expiresAt: r.expires_at, used: r.assigned, total: r.total }),
   remedy: (r) =>

@@ -34,7 +34,7 @@ import { runBulk, type BulkOptions, type RowOutcome } from './bulk.js'
 // Registers what removing a member revokes of the add-ons (loaded with the routes through this module).
 import './cloud-release.js'
 import { mapPage, paginate } from './paging.js'
-import { retireExpired, unretired } from './retire.js'
+import { retireExpired, retiredAt, unretired } from './retire.js'
 import { assertMemberExists } from './users.js'
 
 type AddonRow = Database['addon_pools']
@@ -58,7 +58,7 @@ export function presentAddon(row: AddonRow, org: OrgRow, now: number): AddonPool
     expiresAt: toIso(row.expires_at),
     validThrough: lastValidDay(row.expires_at, org.time_zone),
     expired,
-    retiredAt: toIsoOrNull(row.retired_at),
+    retiredAt: toIsoOrNull(retiredAt(row)),
     createdAt: toIso(row.created_at),
     updatedAt: toIso(row.updated_at),
   }

@@ -1,3 +1,4 @@
+import { sql, type RawBuilder } from 'kysely'
 import { toIso } from '../../domain/clock.js'
 import { lastValidDay } from '../../domain/dates.js'
 import type { Executor, ServiceContext } from '../context.js'
@@ -14,10 +15,32 @@ export interface RetirableRow {
   updated_at: number
 }
 
+/**
+ * Retired: marked so at or after the expiration it has. Retiring is refused before the expiration,
+ * and a renewal sets one in the future, past the mark, so a row renewed since (by any version, one
+ * that knows nothing of retiring included) is current again even with the mark left on it.
+ */
+export function isRetired(row: Pick<RetirableRow, 'expires_at' | 'retired_at'>): boolean {
+  return row.retired_at !== null && row.expires_at <= row.retired_at
+}
+
+/** When it was retired (see isRetired), or null. */
+export function retiredAt(row: Pick<RetirableRow, 'expires_at' | 'retired_at'>): number | null {
+  return isRetired(row) ? row.retired_at : null
+}
+
+/** The database's side of isRetired, negated: the rows of `table` not retired (the expiry check's). */
+export function notRetired(table: RetiringTable): RawBuilder<boolean> {
+  const column = (name: string) => sql.ref(`${table}.${name}`)
+  return sql<boolean>`(${column('retired_at')} is null or ${column('expires_at')} > ${column('retired_at')})`
+}
+
+type RetiringTable = 'seat_pools' | 'addon_pools' | 'activation_entitlements'
+
 /** What retiring one kind needs: its row, how to mark it, how to present it. */
 export interface Retiring<R extends RetirableRow, P> {
   /** Where its row is. */
-  table: 'seat_pools' | 'addon_pools' | 'activation_entitlements'
+  table: RetiringTable
   /** The audit entry's action: `seats.retire`. */
   action: string
   /** The audit entry's target: the product or add-on key. */
@@ -36,8 +59,8 @@ export interface Retiring<R extends RetirableRow, P> {
  * has not expired (`not_expired`: it can still be used, and renewing it is still the question).
  * Retiring again changes nothing and says so (`changed: false`, no audit entry).
  *
- * One guarded UPDATE (`retired_at is null`, expired at `now`), so a racing renewal or retirement
- * either lands first (and is read back) or finds it retired.
+ * One guarded UPDATE (not retired, expired at `now`), so a racing renewal or retirement either
+ * lands first (and this one is refused, to be retried) or finds it as read.
  */
 export async function retireExpired<R extends RetirableRow, P>(
   ctx: ServiceContext,
@@ -48,7 +71,7 @@ export async function retireExpired<R extends RetirableRow, P>(
   return inTransaction(ctx, async (trx) => {
     const org = await authorizeOrg(ctx, slug, { role: 'admin', write: true }, trx)
     const row = await kind.find(trx, org.id)
-    if (row.retired_at !== null) return { ...(await kind.present(trx, row, org, now)), changed: false }
+    if (isRetired(row)) return { ...(await kind.present(trx, row, org, now)), changed: false }
     if (row.expires_at > now)
       throw new AppError(
         'not_expired',
@@ -59,7 +82,7 @@ export async function retireExpired<R extends RetirableRow, P>(
       .updateTable(kind.table)
       .set({ retired_at: now, updated_at: now })
       .where('id', '=', row.id)
-      .where('retired_at', 'is', null)
+      .where(notRetired(kind.table))
       .where('expires_at', '<=', now)
       .executeTakeFirst()
     if (Number(done.numUpdatedRows) !== 1)
@@ -81,10 +104,10 @@ export async function retireExpired<R extends RetirableRow, P>(
  * when renewing a retired row made it current again; nothing otherwise.
  */
 export function unretired(
-  before: Pick<RetirableRow, 'retired_at'>,
-  after: Pick<RetirableRow, 'retired_at'>,
+  before: Pick<RetirableRow, 'expires_at' | 'retired_at'>,
+  after: Pick<RetirableRow, 'expires_at' | 'retired_at'>,
 ): { before: { retired?: true }; after: { retired?: false } } {
-  return before.retired_at !== null && after.retired_at === null
+  return isRetired(before) && !isRetired(after)
     ? { before: { retired: true }, after: { retired: false } }
     : { before: {}, after: {} }
 }

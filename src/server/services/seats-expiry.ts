@@ -1,4 +1,5 @@
 import { registerPoolKind } from './expiry-check.js'
+import { notRetired } from './retire.js'
 
 // Seat pools: the whole pool lapses with its subscription; the check also reports nearly full pools.
 // An expired pool stays in the check until it is renewed (the operator) or, not renewed, retired.
@@ -11,7 +12,7 @@ registerPoolKind({
       .select(['id', 'product', 'seats', 'used', 'expires_at'])
       .where('org_id', '=', orgId)
       .where('expires_at', op, at)
-      .where('retired_at', 'is', null)
+      .where(notRetired('seat_pools'))
       .execute(),
   pool: (r) => ({ id: r.id, name: r.product, expiresAt: r.expires_at, used: r.used, total: r.seats }),
   remedy: (r) =>

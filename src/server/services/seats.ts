@@ -26,7 +26,7 @@ import { assertValid, isExpired, notExpiredAtOnce, notExpiredOnArrival, validUnt
 import { paginate } from './paging.js'
 import { leaseById, leasesOf, presentLease, roamingAt, staleAt } from './seats-leases.js'
 import { releaseLease } from './seats-release.js'
-import { retireExpired, unretired } from './retire.js'
+import { retireExpired, retiredAt, unretired } from './retire.js'
 import { requireMember } from './users.js'
 
 // Pools (the operator's side) and the client side of a seat: checkout, heartbeat, checkin.
@@ -115,7 +115,7 @@ async function presentPools(db: Executor, org: OrgRow, pools: PoolRow[], now: nu
       expiresAt: toIso(p.expires_at),
       validThrough: lastValidDay(p.expires_at, org.time_zone),
       expired,
-      retiredAt: toIsoOrNull(p.retired_at),
+      retiredAt: toIsoOrNull(retiredAt(p)),
       leaseTtlSeconds: p.lease_ttl_seconds,
       maxRoamingSeconds: p.max_roaming_seconds,
       // `used` counts the leases: any beyond the roaming ones is a seat held on a desktop.
