@@ -9,11 +9,12 @@ import {
   orphan,
   rehostResponse,
   resizeResponse,
+  retiredEntitlement,
   returnResponse,
   splitResponse,
 } from '../contract/activations.js'
 import { bulkRowResult, bulkSummary } from '../contract/bulk.js'
-import { addonAssignment, addonPool, entitlement } from '../contract/cloud.js'
+import { addonAssignment, addonPool, entitlement, retiredAddonPool } from '../contract/cloud.js'
 import { expiryCheckOutput } from '../contract/expiry.js'
 import { explanation } from '../contract/explain.js'
 import {
@@ -26,7 +27,14 @@ import {
 } from '../contract/orgs.js'
 import { createdToken, tokenInfo } from '../contract/tokens.js'
 import { member } from '../contract/users.js'
-import { checkinResponse, checkoutResponse, lease, seatPool, userUsage } from '../contract/seats.js'
+import {
+  checkinResponse,
+  checkoutResponse,
+  lease,
+  retiredSeatPool,
+  seatPool,
+  userUsage,
+} from '../contract/seats.js'
 import {
   category,
   device,
@@ -109,6 +117,7 @@ export const jsonOutputs: Record<string, JsonOutput> = {
   'activations:provision': json(activationEntitlement),
   'activations:rehost': json(rehostResponse),
   'activations:resize': json(resizeResponse),
+  'activations:retire': json(retiredEntitlement),
   'activations:return': json(returnResponse),
   'activations:show': json(activationDetail),
   'activations:split': json(splitResponse),
@@ -124,6 +133,7 @@ export const jsonOutputs: Record<string, JsonOutput> = {
   'cloud:check': json(entitlement),
   'cloud:list': list(addonPool),
   'cloud:provision': json(addonPool),
+  'cloud:retire': json(retiredAddonPool),
   'cloud:revoke': bulk,
   'cloud:update': json(addonPool),
 
@@ -206,6 +216,7 @@ export const jsonOutputs: Record<string, JsonOutput> = {
   'seats:pools': list(seatPool),
   'seats:provision': json(seatPool),
   'seats:release': bulk,
+  'seats:retire': json(retiredSeatPool),
   'seats:stuck': list(lease),
   'seats:update': json(seatPool),
   'seats:usage': list(userUsage),

@@ -355,13 +355,15 @@ export const EXPIRING_MS = 30 * 86_400_000
 
 /**
  * A validity for tables: the last valid day, and on a terminal how far that is; red once expired,
- * yellow within 30 days (colour only on a terminal without NO_COLOR).
+ * yellow within 30 days (colour only on a terminal without NO_COLOR); `(retired)` once retired.
  */
 export function validity(
-  p: { validThrough: string; expiresAt: string; expired: boolean },
+  p: { validThrough: string; expiresAt: string; expired: boolean; retiredAt?: string | null },
   now = Date.now(),
 ): string {
   const c = color()
+  // Retired: expired and not renewed, on purpose; nothing to warn about any more.
+  if (p.retiredAt) return c.dim(`${p.validThrough} (retired)`)
   const at = Date.parse(p.expiresAt)
   const when = process.stdout.isTTY ? ` (${p.expired ? 'expired ' : 'ends '}${relativeTime(at, now)})` : ''
   if (p.expired) return c.red(`${p.validThrough}${when || ' (expired)'}`)

@@ -42,10 +42,22 @@ export const activationEntitlement = z.object({
   expiresAt: instant,
   validThrough: z.iso.date(),
   expired: z.boolean(),
+  /** When an admin retired it, expired and not renewed (it no longer fails `expiry check`); null while not. */
+  retiredAt: instant.nullable(),
   createdAt: instant,
   updatedAt: instant,
 })
 export type ActivationEntitlement = z.infer<typeof activationEntitlement>
+/**
+ * An entitlement as retired (`changed` false when it was retired before: already so). Its activation
+ * IDs expired with it and are out of the check while it is retired: `ids` are those still active
+ * (not returned).
+ */
+export const retiredEntitlement = activationEntitlement.extend({
+  changed: z.boolean(),
+  ids: z.array(z.string()),
+})
+export type RetiredEntitlement = z.infer<typeof retiredEntitlement>
 
 export const generateBody = z.strictObject({ product, quantity: seatCount })
 export type GenerateBody = z.input<typeof generateBody>
@@ -239,6 +251,16 @@ export const activationEndpoints = defineEndpoints('activations', {
     params: productParams,
     body: updateEntitlementBody,
     responses: { 200: activationEntitlement },
+  },
+  retire: {
+    method: 'POST',
+    path: '/orgs/{org}/activations/entitlements/{product}/retire',
+    summary:
+      'Retire an expired entitlement the organization does not renew: it and its activation IDs leave the expiry check, their history stays (admins)',
+    access: 'admin',
+    mutation: true,
+    params: productParams,
+    responses: { 200: retiredEntitlement },
   },
   entitlements: {
     method: 'GET',

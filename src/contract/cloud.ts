@@ -24,10 +24,15 @@ export const addonPool = z.object({
   /** The last calendar day it covers, in the organization's time zone. */
   validThrough: z.iso.date(),
   expired: z.boolean(),
+  /** When an admin retired it, expired and not renewed (it no longer fails `expiry check`); null while not. */
+  retiredAt: instant.nullable(),
   createdAt: instant,
   updatedAt: instant,
 })
 export type AddonPool = z.infer<typeof addonPool>
+/** An add-on pool as retired: `changed` is false when it was retired before (already so). */
+export const retiredAddonPool = addonPool.extend({ changed: z.boolean() })
+export type RetiredAddonPool = z.infer<typeof retiredAddonPool>
 
 export const provisionAddonBody = z.strictObject({
   key: addonKey,
@@ -113,6 +118,16 @@ export const cloudEndpoints = defineEndpoints('cloud', {
     params: addonParams,
     body: updateAddonBody,
     responses: { 200: addonPool },
+  },
+  retire: {
+    method: 'POST',
+    path: '/orgs/{org}/cloud/addons/{addon}/retire',
+    summary:
+      'Retire an expired add-on pool the organization does not renew: it leaves the expiry check, its history stays (admins)',
+    access: 'admin',
+    mutation: true,
+    params: addonParams,
+    responses: { 200: retiredAddonPool },
   },
   assignments: {
     method: 'GET',

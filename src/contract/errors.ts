@@ -43,6 +43,8 @@ export const errorCatalog = {
   license_used_up: { status: 409, exit: 3 },
   /** Retiring a key whose licenses can still be assigned (no last day, or not past it). */
   key_not_expired: { status: 409, exit: 3 },
+  /** Retiring a seat pool, an add-on pool or an entitlement that has not expired (it can still be used). */
+  not_expired: { status: 409, exit: 3 },
   // activation IDs
   activation_inactive: { status: 409, exit: 3 },
   activation_expired: { status: 409, exit: 3 },

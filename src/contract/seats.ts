@@ -38,11 +38,16 @@ export const seatPool = z.object({
   /** The last calendar day the subscription covers, in the organization's time zone. */
   validThrough: z.iso.date(),
   expired: z.boolean(),
+  /** When an admin retired it, expired and not renewed (it no longer fails `expiry check`); null while not. */
+  retiredAt: instant.nullable(),
   leaseTtlSeconds: z.number().int(),
   maxRoamingSeconds: z.number().int().nullable(),
   usage,
 })
 export type SeatPool = z.infer<typeof seatPool>
+/** A pool as retired: `changed` is false when it was retired before (already so). */
+export const retiredSeatPool = seatPool.extend({ changed: z.boolean() })
+export type RetiredSeatPool = z.infer<typeof retiredSeatPool>
 
 /** A lease TTL or a roaming limit: a TTL of seconds serves demos and tests; a year bounds typos. */
 export const leaseSeconds = z.number().int().min(1).max(31_536_000)
@@ -213,6 +218,16 @@ export const seatsEndpoints = defineEndpoints('seats', {
     params: productParams,
     body: updatePoolBody,
     responses: { 200: seatPool },
+  },
+  retire: {
+    method: 'POST',
+    path: '/orgs/{org}/seats/pools/{product}/retire',
+    summary:
+      'Retire an expired pool the organization does not renew: it leaves the expiry check, its history stays (admins)',
+    access: 'admin',
+    mutation: true,
+    params: productParams,
+    responses: { 200: retiredSeatPool },
   },
   checkout: {
     method: 'POST',

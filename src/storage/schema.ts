@@ -74,6 +74,8 @@ export interface Database {
     max_roaming_seconds: number | null
     created_at: number
     updated_at: number
+    /** When an admin retired it, once expired and not renewed (`seats retire`); null while not. */
+    retired_at: number | null
   }
   leases: {
     id: string
@@ -111,6 +113,8 @@ export interface Database {
     expires_at: number
     created_at: number
     updated_at: number
+    /** When an admin retired it, once expired and not renewed; null while not. */
+    retired_at: number | null
   }
   addon_assignments: {
     addon_id: string
@@ -193,6 +197,8 @@ export interface Database {
     expires_at: number
     created_at: number
     updated_at: number
+    /** When an admin retired it, once expired and not renewed; null while not. */
+    retired_at: number | null
   }
   activation_ids: {
     id: string

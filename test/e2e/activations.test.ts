@@ -531,6 +531,13 @@ describe('e2e: activations', function () {
     json(await adm('orphans', '--all', '--json'))
     json(await adm('return', id, '--yes', '--json'))
     json(await adm('list', '--status', 'inactive', '--json'))
+    // Retiring needs the entitlement expired: a server process whose clock reads a day past it.
+    const after = new Date(Date.parse(`${EXPIRES}T00:00:00Z`) + 2 * 86_400_000).toISOString()
+    const later = await server.listen(after)
+    const retired = await runCli(['activations', 'retire', 'json-check', '--json'], {
+      env: { ...server.env(admin, 'acme'), LICCTL_URL: later },
+    })
+    conforms('activations:retire', retired)
     const expected = Object.keys(jsonOutputs).filter((k) => k.startsWith('activations:'))
     assert.deepEqual([...conformed].sort(), expected.sort())
   })

@@ -208,7 +208,7 @@ describe('e2e: expiry check', function () {
     assert.equal(
       r.stdout,
       [
-        "::error title=License expired::seat pool 'lapsed' (acme) expired after 2026-01-10: 10 seats lapsed",
+        "::error title=License expired::seat pool 'lapsed' (acme) expired after 2026-01-10: 10 seats lapsed; seat pool 'lapsed' has expired: if it is not to be renewed, `licctl seats retire lapsed` retires it and clears it from the check",
         "::error title=License expiring::add-on pool 'Cloud Processing' (acme) is valid through 2026-01-20 (5 days left): 4 licenses",
         "::warning title=License expiring::seat pool 'exact-30d' (acme) is valid through 2026-02-14 (30 days left): 10 seats",
         "::warning title=License expiring::seat pool 'edge-in' (acme) is valid through 2026-02-14 (30 days left): 10 seats",

@@ -61,6 +61,7 @@ for (const dialect of DIALECTS) {
           expiresAt: '2028-01-01T05:00:00.000Z',
           validThrough: '2027-12-31',
           expired: false,
+          retiredAt: null,
           createdAt: '2026-01-15T10:00:00.000Z',
           updatedAt: '2026-01-15T10:00:00.000Z',
         })

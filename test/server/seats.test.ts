@@ -86,6 +86,7 @@ for (const dialect of DIALECTS) {
           expiresAt: '2028-01-01T00:00:00.000Z',
           validThrough: '2027-12-31',
           expired: false,
+          retiredAt: null,
           leaseTtlSeconds: 600,
           maxRoamingSeconds: null,
           usage: 'no',

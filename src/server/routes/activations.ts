@@ -4,6 +4,7 @@ import {
   listActivations,
   listEntitlements,
   provisionEntitlement,
+  retireEntitlement,
   showActivation,
   updateEntitlement,
 } from '../services/activations.js'
@@ -15,6 +16,7 @@ import { routesOf } from './register.js'
 export const activationRoutes = routesOf(activationEndpoints, {
   provision: (req) => provisionEntitlement(req.ctx, req.params.org, req.body),
   update: (req) => updateEntitlement(req.ctx, req.params.org, req.params.product, req.body),
+  retire: (req) => retireEntitlement(req.ctx, req.params.org, req.params.product),
   entitlements: (req) => listEntitlements(req.ctx, req.params.org, req.query),
   generate: (req) => generateActivation(req.ctx, req.params.org, req.body),
   list: (req) => listActivations(req.ctx, req.params.org, req.query),

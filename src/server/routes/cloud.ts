@@ -5,6 +5,7 @@ import {
   listAddons,
   listAssignments,
   provisionAddon,
+  retireAddon,
   revokeAddon,
   updateAddon,
 } from '../services/cloud.js'
@@ -15,6 +16,7 @@ export const cloudRoutes = routesOf(cloudEndpoints, {
   provision: (req) => provisionAddon(req.ctx, req.params.org, req.body),
   list: (req) => listAddons(req.ctx, req.params.org, req.query),
   update: (req) => updateAddon(req.ctx, req.params.org, req.params.addon, req.body),
+  retire: (req) => retireAddon(req.ctx, req.params.org, req.params.addon),
   assignments: (req) => listAssignments(req.ctx, req.params.org, req.query),
   assign: (req) =>
     assignAddon(req.ctx, req.params.org, req.params.addon, req.body.items, {

@@ -6,6 +6,7 @@ import type {
   GenerateBody,
   Orphan,
   ProvisionEntitlementBody,
+  RetiredEntitlement,
   UpdateEntitlementBody,
 } from '../../contract/activations.js'
 import { MAX_ENTITLEMENT_SEATS } from '../../contract/activations.js'
@@ -24,6 +25,7 @@ import './activations-explain.js'
 import { audit } from './audit.js'
 import { isExpired, notExpiredAtOnce, notExpiredOnArrival, validUntil } from './expiry.js'
 import { mapPage, paginate } from './paging.js'
+import { retireExpired, retiredAt, unretired } from './retire.js'
 
 /** "1 seat", "3 seats": the refusals' messages count seats. */
 export const seatsWord = (n: number) => counted(n, 'seat')
@@ -44,6 +46,7 @@ export function presentEntitlement(row: EntitlementRow, org: OrgRow, now: number
     expiresAt: toIso(row.expires_at),
     validThrough: lastValidDay(row.expires_at, org.time_zone),
     expired: isExpired(row.expires_at, now),
+    retiredAt: toIsoOrNull(retiredAt(row)),
     createdAt: toIso(row.created_at),
     updatedAt: toIso(row.updated_at),
   }
@@ -165,6 +168,7 @@ export async function provisionEntitlement(
       expires_at: validUntil(body.expires, org, { now, future: notExpiredOnArrival('the entitlement') }),
       created_at: now,
       updated_at: now,
+      retired_at: null,
     }
     await trx.insertInto('activation_entitlements').values(row).execute()
     await audit(trx, ctx, {
@@ -208,6 +212,8 @@ export async function updateEntitlement(
         seats: eb('seats', '+', added),
         free: eb('free', '+', added),
         expires_at: expiresAt,
+        // Renewed: an entitlement retired when it was not is current again, and its IDs with it.
+        ...(body.expires === undefined ? {} : { retired_at: null }),
         updated_at: now,
       }))
       .where('id', '=', ent.id)
@@ -231,10 +237,50 @@ export async function updateEntitlement(
       orgId: org.id,
       action: 'activations.update',
       target: product,
-      before: { seats: ent.seats, free: ent.free, expiresAt: toIso(ent.expires_at) },
-      after: { seats: updated.seats, free: updated.free, expiresAt: toIso(updated.expires_at) },
+      before: {
+        seats: ent.seats,
+        free: ent.free,
+        expiresAt: toIso(ent.expires_at),
+        ...unretired(ent, updated).before,
+      },
+      after: {
+        seats: updated.seats,
+        free: updated.free,
+        expiresAt: toIso(updated.expires_at),
+        ...unretired(ent, updated).after,
+      },
     })
     return presentEntitlement(updated, org, now)
+  })
+}
+
+/**
+ * An admin retires an entitlement the organization did not renew, once expired. Its activation IDs
+ * expire with it (always at the same instant), so they are retired with it: the entitlement and its
+ * IDs leave `expiry check` (an NL ID has no portal return to take it out one by one), and stay
+ * listed with their hosts and history. `ids` are its IDs still active (not returned).
+ */
+export async function retireEntitlement(
+  ctx: ServiceContext,
+  slug: string,
+  product: string,
+): Promise<RetiredEntitlement> {
+  return retireExpired(ctx, slug, {
+    table: 'activation_entitlements',
+    action: 'activations.retire',
+    target: product,
+    thing: `the entitlement for '${product}'`,
+    find: (trx, orgId) => findEntitlement(trx, orgId, product),
+    present: async (trx, row, org, now) => {
+      const ids = await trx
+        .selectFrom('activation_ids')
+        .select('id')
+        .where('entitlement_id', '=', row.id)
+        .where('status', '=', 'active')
+        .orderBy('id')
+        .execute()
+      return { ...presentEntitlement(row, org, now), ids: ids.map((i) => i.id) }
+    },
   })
 }
 

@@ -5,10 +5,11 @@ import type {
   AssignmentsQuery,
   Entitlement,
   ProvisionAddonBody,
+  RetiredAddonPool,
   UpdateAddonBody,
 } from '../../contract/cloud.js'
 import type { PageQuery } from '../../contract/common.js'
-import { toIso } from '../../domain/clock.js'
+import { toIso, toIsoOrNull } from '../../domain/clock.js'
 import { lastValidDay } from '../../domain/dates.js'
 import { newId } from '../../domain/ids.js'
 import { allOf, isAre } from '../../domain/plural.js'
@@ -33,6 +34,7 @@ import { runBulk, type BulkOptions, type RowOutcome } from './bulk.js'
 // Registers what removing a member revokes of the add-ons (loaded with the routes through this module).
 import './cloud-release.js'
 import { mapPage, paginate } from './paging.js'
+import { retireExpired, retiredAt, unretired } from './retire.js'
 import { assertMemberExists } from './users.js'
 
 type AddonRow = Database['addon_pools']
@@ -56,6 +58,7 @@ export function presentAddon(row: AddonRow, org: OrgRow, now: number): AddonPool
     expiresAt: toIso(row.expires_at),
     validThrough: lastValidDay(row.expires_at, org.time_zone),
     expired,
+    retiredAt: toIsoOrNull(retiredAt(row)),
     createdAt: toIso(row.created_at),
     updatedAt: toIso(row.updated_at),
   }
@@ -102,6 +105,7 @@ export async function provisionAddon(
       expires_at: validUntil(body.expires, org, { now, future: notExpiredOnArrival('the add-on pool') }),
       created_at: now,
       updated_at: now,
+      retired_at: null,
     }
     await trx.insertInto('addon_pools').values(row).execute()
     await audit(trx, ctx, {
@@ -135,9 +139,11 @@ export async function updateAddon(
       .set({
         ...(body.name !== undefined ? { name: body.name } : {}),
         ...(body.total !== undefined ? { total: body.total } : {}),
+        // Renewed: an add-on retired when it was not is current again.
         ...(body.expires !== undefined
           ? {
               expires_at: validUntil(body.expires, org, { now, future: notExpiredAtOnce('the add-on pool') }),
+              retired_at: null,
             }
           : {}),
         updated_at: now,
@@ -154,14 +160,31 @@ export async function updateAddon(
       )
     }
     const shape = (r: AddonRow) => ({ name: r.name, total: r.total, expiresAt: toIso(r.expires_at) })
+    const retirement = unretired(before, after)
     await audit(trx, ctx, {
       orgId: org.id,
       action: 'cloud.update',
       target: key,
-      before: shape(before),
-      after: shape(after),
+      before: { ...shape(before), ...retirement.before },
+      after: { ...shape(after), ...retirement.after },
     })
     return presentAddon(after, org, now)
+  })
+}
+
+/**
+ * An admin retires an add-on pool the organization did not renew, once expired: it leaves
+ * `expiry check`, stays listed (retired) with its assignments, and refuses assignment and the
+ * entitlement check as any expired add-on does.
+ */
+export async function retireAddon(ctx: ServiceContext, slug: string, key: string): Promise<RetiredAddonPool> {
+  return retireExpired(ctx, slug, {
+    table: 'addon_pools',
+    action: 'cloud.retire',
+    target: key,
+    thing: `add-on pool '${key}'`,
+    find: (trx, orgId) => findAddon(trx, orgId, key),
+    present: async (_trx, row, org, now) => presentAddon(row, org, now),
   })
 }
 

@@ -95,12 +95,21 @@ export type ExpiresFilter = ['<=' | '>', number]
 export function registerPoolKind<R>(kind: {
   kind: string
   unit: string
+  /** The pools not retired (a retired pool has expired and is neither reported nor checked for capacity). */
   rows(db: Executor, orgId: string, expires: ExpiresFilter): Promise<R[]>
   pool(row: R): { id: string; name: string; expiresAt: number; used: number; total: number }
+  /** What an admin does once it has expired and is not renewed (the item's `remedy`). */
+  remedy(row: R): string
 }): void {
   const present = (r: R): Lapsing => {
     const { used, total, ...pool } = kind.pool(r)
-    return { ...pool, affected: { count: total, unit: kind.unit }, owner: null, usage: { used, total } }
+    return {
+      ...pool,
+      affected: { count: total, unit: kind.unit },
+      owner: null,
+      usage: { used, total },
+      remedy: kind.remedy(r),
+    }
   }
   registerExpiryKind({
     kind: kind.kind,

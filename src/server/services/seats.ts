@@ -5,10 +5,11 @@ import type {
   CheckoutBody,
   Lease,
   ProvisionPoolBody,
+  RetiredSeatPool,
   SeatPool,
   UpdatePoolBody,
 } from '../../contract/seats.js'
-import { toIso } from '../../domain/clock.js'
+import { toIso, toIsoOrNull } from '../../domain/clock.js'
 import { lastValidDay } from '../../domain/dates.js'
 import { hostKey } from '../../domain/host-name.js'
 import { newId } from '../../domain/ids.js'
@@ -25,6 +26,7 @@ import { assertValid, isExpired, notExpiredAtOnce, notExpiredOnArrival, validUnt
 import { paginate } from './paging.js'
 import { leaseById, leasesOf, presentLease, roamingAt, staleAt } from './seats-leases.js'
 import { releaseLease } from './seats-release.js'
+import { retireExpired, retiredAt, unretired } from './retire.js'
 import { requireMember } from './users.js'
 
 // Pools (the operator's side) and the client side of a seat: checkout, heartbeat, checkin.
@@ -113,6 +115,7 @@ async function presentPools(db: Executor, org: OrgRow, pools: PoolRow[], now: nu
       expiresAt: toIso(p.expires_at),
       validThrough: lastValidDay(p.expires_at, org.time_zone),
       expired,
+      retiredAt: toIsoOrNull(retiredAt(p)),
       leaseTtlSeconds: p.lease_ttl_seconds,
       maxRoamingSeconds: p.max_roaming_seconds,
       // `used` counts the leases: any beyond the roaming ones is a seat held on a desktop.
@@ -151,6 +154,7 @@ export async function provisionPool(
       max_roaming_seconds: body.maxRoamingSeconds ?? null,
       created_at: now,
       updated_at: now,
+      retired_at: null,
     }
     await trx.insertInto('seat_pools').values(row).execute()
     await audit(trx, ctx, {
@@ -175,8 +179,12 @@ export async function updatePool(
     const org = await authorizeOrg(ctx, slug, { role: 'operator', write: true }, trx)
     const pool = await findPool(trx, org.id, product)
     const changes: Partial<PoolRow> = {
+      // Renewed: a pool retired when it was not is current again.
       ...(body.expires !== undefined
-        ? { expires_at: validUntil(body.expires, org, { now, future: notExpiredAtOnce('the seat pool') }) }
+        ? {
+            expires_at: validUntil(body.expires, org, { now, future: notExpiredAtOnce('the seat pool') }),
+            retired_at: null,
+          }
         : {}),
       ...(body.leaseTtlSeconds !== undefined ? { lease_ttl_seconds: body.leaseTtlSeconds } : {}),
       ...(body.maxRoamingSeconds !== undefined ? { max_roaming_seconds: body.maxRoamingSeconds } : {}),
@@ -188,14 +196,39 @@ export async function updatePool(
       .where('id', '=', pool.id)
       .returningAll()
       .executeTakeFirstOrThrow()
+    const retirement = unretired(pool, updated)
     await audit(trx, ctx, {
       orgId: org.id,
       action: 'seats.update',
       target: product,
-      before: { seats: pool.seats, used: pool.used, expiresAt: toIso(pool.expires_at) },
-      after: { seats: updated.seats, used: updated.used, expiresAt: toIso(updated.expires_at) },
+      before: { seats: pool.seats, used: pool.used, expiresAt: toIso(pool.expires_at), ...retirement.before },
+      after: {
+        seats: updated.seats,
+        used: updated.used,
+        expiresAt: toIso(updated.expires_at),
+        ...retirement.after,
+      },
     })
     return (await presentPools(trx, org, [updated], now))[0]!
+  })
+}
+
+/**
+ * An admin retires a pool the organization did not renew, once expired: it leaves `expiry check`,
+ * stays listed (retired) with its leases' history, and refuses checkout as any expired pool does.
+ */
+export async function retirePool(
+  ctx: ServiceContext,
+  slug: string,
+  product: string,
+): Promise<RetiredSeatPool> {
+  return retireExpired(ctx, slug, {
+    table: 'seat_pools',
+    action: 'seats.retire',
+    target: product,
+    thing: `seat pool '${product}'`,
+    find: (trx, orgId) => findPool(trx, orgId, product),
+    present: async (trx, row, org, now) => (await presentPools(trx, org, [row], now))[0]!,
   })
 }
 

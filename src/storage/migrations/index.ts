@@ -12,6 +12,7 @@ import * as retiredDeviceLicenses from './0011-retired-device-licenses.js'
 import * as leaseHostCase from './0012-lease-host-case.js'
 import * as byteOrderKeys from './0013-byte-order-keys.js'
 import * as releasedLeaseHolders from './0014-released-lease-holders.js'
+import * as retiredPools from './0015-retired-pools.js'
 
 /** Every migration, in order. Names sort in the order they must run. */
 export const migrations = {
@@ -29,4 +30,5 @@ export const migrations = {
   '0012-lease-host-case': leaseHostCase,
   '0013-byte-order-keys': byteOrderKeys,
   '0014-released-lease-holders': releasedLeaseHolders,
+  '0015-retired-pools': retiredPools,
 }
