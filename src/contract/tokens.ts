@@ -1,5 +1,5 @@
 import * as z from 'zod'
-import { email, instant, orgParams, page, pageQuery, plainText, role, slug } from './common.js'
+import { email, expiryInput, instant, orgParams, page, pageQuery, plainText, role, slug } from './common.js'
 import { defineEndpoints } from './endpoint.js'
 
 export const tokenInfo = z.object({
@@ -20,10 +20,11 @@ export const createTokenBody = z.strictObject({
   /** An instant computed by the caller (older clients); prefer `expires`. */
   expiresAt: instant.optional(),
   /**
-   * When the token expires, as the user typed it: a duration from now (`30d`, `12h`), a date (valid
-   * through that day in the organization's time zone) or an instant with its offset. The server computes it.
+   * When the token expires, as the user typed it: a duration from now on the server's clock (`30d`,
+   * `12h`), a date (valid through that day in the organization's time zone) or an instant with its
+   * offset. The server computes it.
    */
-  expires: z.string().trim().min(1).max(100).optional(),
+  expires: expiryInput.optional(),
   /** Admins (and the operator) may create a token for another member. */
   userEmail: email.optional(),
 })

@@ -442,6 +442,37 @@ for (const dialect of DIALECTS) {
         assert.equal(out.status, 200, JSON.stringify(out.body))
       })
 
+      it('counts a roamUntil duration from now on the server’s clock: right at the limit is not over it', async () => {
+        // A client whose clock runs a minute ahead, turning 14d into an instant, lands past the limit…
+        const ahead = await checkout(tokens['frank@acme.test']!, roamPool, {
+          host: 'cabin-2',
+          roamUntil: iso(t.clock.now() + 60_000 + 14 * 86_400_000),
+        })
+        assert.deepEqual([ahead.status, ahead.body.error?.code], [409, 'roaming_not_allowed'])
+        // …the duration itself is resolved here: exactly the pool's maximum from the server's now
+        const res = await checkout(tokens['frank@acme.test']!, roamPool, {
+          host: 'cabin-2',
+          roamUntil: '14d',
+        })
+        assert.equal(res.status, 200, JSON.stringify(res.body))
+        assert.equal(res.body.roamingUntil, iso(t.clock.now() + 14 * 86_400_000))
+        const over = await checkout(tokens['frank@acme.test']!, roamPool, {
+          host: 'cabin-2',
+          roamUntil: '14d1s',
+        })
+        assert.deepEqual([over.status, over.body.error?.code], [409, 'roaming_not_allowed'])
+        const words = await checkout(tokens['frank@acme.test']!, roamPool, {
+          host: 'cabin-2',
+          roamUntil: '2 weeks',
+        })
+        assert.deepEqual(
+          [words.status, words.body.error.details.issues.map((i: { path: string }) => i.path)],
+          [400, ['body.roamUntil']],
+        )
+        const out = await t.call(tokens['frank@acme.test']!, 'POST', `${base}/leases/${res.body.id}/checkin`)
+        assert.equal(out.status, 200, JSON.stringify(out.body))
+      })
+
       it('reports usage per member: yes (a seat on a desktop), roaming (only borrowed), no', async () => {
         const roam = await checkout(tokens['erin@acme.test']!, roamPool, {
           host: 'lt-1',
