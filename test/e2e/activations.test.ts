@@ -163,7 +163,7 @@ describe('e2e: activations', function () {
     assert.equal(over.code, 3)
     assert.equal(
       over.stderr.trim(),
-      `Error: activation ID ${nl} has 3 seats, 3 in use: cannot activate 1 seat more on ws-04`,
+      `Error: activation ID ${nl} has 3 seats, 3 in use: cannot activate 1 seat more on host 'ws-04'`,
     )
     ok(await as(eng, ['activate', cc, '--host', 'lic-a', '--seats', '6']))
     ok(await as(eng, ['activate', cc, '--host', 'lic-b', '--seats', '3']))
