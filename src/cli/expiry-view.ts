@@ -35,13 +35,26 @@ export function renderExpiry(items: readonly ExpiryItem[]): string {
   ])
 }
 
+/**
+ * When an expired item expired: `after <its last valid day>`, or — when that day is today, so it
+ * ended at a time of day (`--expires 5s`) — `today at 14:03:05 (UTC)`, never "after <today>".
+ * The server's refusals say the same in the organization's zone (domain/dates.ts, expiredWhen).
+ */
+function expiredWhen(i: ExpiryItem): string {
+  if (i.daysLeft !== 0) return `after ${i.validThrough}`
+  const [day, seconds] = [i.expiresAt.slice(0, 10), i.expiresAt.slice(11, 19)]
+  const time = seconds.endsWith(':00') ? seconds.slice(0, 5) : seconds
+  // Today is the organization's; in UTC, the time may fall on another date (east of Greenwich).
+  return `${day === i.validThrough ? 'today' : `on ${day}`} at ${time} (UTC)`
+}
+
 /** One sentence for an item, as annotations and the summary use it. */
 export function describeItem(i: ExpiryItem): string {
   const what = `${label(i.kind)} '${i.name}'${i.owner ? ` of ${i.owner}` : ''} (${i.org})`
   if (i.reason === 'capacity')
     return `${what} is ${i.usage?.percent ?? 0}% used: ${i.usage?.used ?? 0} of ${ofUnit(i.usage?.total ?? 0, i.affected.unit)}`
   if (i.severity === 'expired')
-    return `${what} expired after ${i.validThrough}: ${ofUnit(i.affected.count, i.affected.unit)} lapsed${i.remedy ? `; ${i.remedy}` : ''}`
+    return `${what} expired ${expiredWhen(i)}: ${ofUnit(i.affected.count, i.affected.unit)} lapsed${i.remedy ? `; ${i.remedy}` : ''}`
   const days = i.daysLeft === 0 ? 'today is its last day' : `${counted(i.daysLeft, 'day')} left`
   return `${what} is valid through ${i.validThrough} (${days}): ${ofUnit(i.affected.count, i.affected.unit)}`
 }

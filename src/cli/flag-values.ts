@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core'
 import { statSync } from 'node:fs'
 import { formatDuration, parseDuration } from '../domain/duration.js'
-import { dateProblem, instantProblem } from '../domain/time-range.js'
+import { dateProblem, durationProblem, instantProblem } from '../domain/time-range.js'
 import { databaseUrlProblem, sqliteFileOf } from '../storage/database-url.js'
 import { quote, UsageError } from './errors.js'
 
@@ -128,11 +128,12 @@ export function instantValue(
 }
 
 /**
- * A pool's or add-on's expiration as the API takes it: a date stays a date (the server makes it
- * valid through that day in the organization's time zone), an instant keeps its offset's meaning,
- * and a duration (365d) is counted from now.
+ * An expiration as the API takes it (the contract's `expiryInput`): a date stays a date (the server
+ * makes it valid through that day in the organization's time zone), an instant keeps its offset's
+ * meaning, and a duration (365d) is sent as a duration, counted from now on the server's clock — never
+ * this machine's, which may be ahead of it.
  */
-export function expiryValue(flag: string, text: string, now = Date.now()): string {
+export function expiryValue(flag: string, text: string): string {
   const v = readTime(text)
   if (v?.kind === 'date') {
     const problem = dateProblem(v.date)
@@ -140,7 +141,11 @@ export function expiryValue(flag: string, text: string, now = Date.now()): strin
     return v.date
   }
   if (v?.kind === 'instant') return new Date(storable(flag, text, v.ms)).toISOString()
-  if (v?.kind === 'duration') return new Date(storable(flag, text, now + v.ms)).toISOString()
+  if (v?.kind === 'duration') {
+    const problem = durationProblem(v.ms)
+    if (problem !== null) throw new UsageError(`${flag}: ${problem}, got ${quote(text)}`)
+    return text.trim().toLowerCase()
+  }
   throw notA(flag, text, ['date', 'instant', 'duration'])
 }
 

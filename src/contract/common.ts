@@ -1,6 +1,7 @@
 import * as z from 'zod'
 import { C0_CONTROLS, CONTROLS_BEYOND_C0 } from '../domain/terminal-controls.js'
-import { dateProblem, instantProblem, isCalendarDate } from '../domain/time-range.js'
+import { parseDuration } from '../domain/duration.js'
+import { dateProblem, durationProblem, instantProblem, isCalendarDate } from '../domain/time-range.js'
 
 /** UTC instant on the wire: ISO-8601 with a Z. */
 export const instant = z.iso.datetime({ offset: false })
@@ -74,12 +75,34 @@ export function page<T extends z.ZodType>(item: T) {
 
 export const okBody = z.object({ ok: z.literal(true) })
 
+/** A duration as typed (`90d`, `12h`, `1h30m`; units s, m, h, d, w), sent as it is. */
+export const durationText = z
+  .string()
+  // Either case, spelled out: JSON Schema's pattern (the OpenAPI document) has no flags.
+  .regex(/^(\d+[smhdwSMHDW])+$/, 'a duration like 90s, 15m, 2h, 30d or 2w')
+  .meta({ description: 'A duration from now on the server’s clock: 90s, 15m, 2h, 30d, 2w, 1h30m.' })
+
 /**
  * An expiration on the wire: a calendar date (valid through that day in the organization's time
- * zone) or an ISO-8601 instant. The server turns it into an instant with `expiryInstant`. Either
- * stays within the times licctl stores and shows (domain/time-range.ts: dates through 9999-12-29).
+ * zone), an ISO-8601 instant, or a duration (`7d`), counted from now on the server's clock, so a
+ * client whose clock is ahead cannot push it past a limit. The server turns it into an instant with
+ * `validUntil`. Each stays within the times licctl stores and shows (domain/time-range.ts: dates
+ * through 9999-12-29; a duration the server checks against its own now).
  */
-export const expiryInput = z.union([z.iso.date(), z.iso.datetime({ offset: true })]).check((c) => {
-  const problem = isCalendarDate(c.value) ? dateProblem(c.value) : instantProblem(Date.parse(c.value))
-  if (problem !== null) c.issues.push({ code: 'custom', message: problem, input: c.value })
-})
+export const expiryInput = z
+  .union([z.iso.date(), z.iso.datetime({ offset: true }), durationText], {
+    error: 'not a date, an instant with its offset or a duration like 7d',
+  })
+  .check((c) => {
+    const ms = parseDuration(c.value)
+    const problem = isCalendarDate(c.value)
+      ? dateProblem(c.value)
+      : ms !== null
+        ? durationProblem(ms)
+        : instantProblem(Date.parse(c.value))
+    if (problem !== null) c.issues.push({ code: 'custom', message: problem, input: c.value })
+  })
+  .meta({
+    description:
+      'A date (valid through that day in the organization’s time zone), an instant with its offset, or a duration from now on the server’s clock (7d, 12h).',
+  })

@@ -235,11 +235,21 @@ export const transferBody = z
     path: ['key'],
   })
 export type TransferBody = z.input<typeof transferBody>
+/**
+ * What a transfer did. Re-running one already applied is already so: `changed` false, nothing in
+ * `licenses`, the licenses in `already`. Only a state exactly as a transfer leaves it counts (the
+ * key in the target with every license of it there unassigned; a license unassigned there).
+ */
 export const transferResult = z.object({
   from: z.string(),
   to: z.string(),
   key: z.string().nullable(),
+  /** The licenses this call moved. */
   licenses: z.array(z.string()),
+  /** Licenses named (or of the key named) that were in the target organization already. */
+  already: z.array(z.string()),
+  /** False when everything named was in the target already: nothing moved, no audit entry. */
+  changed: z.boolean(),
 })
 export type TransferResult = z.infer<typeof transferResult>
 

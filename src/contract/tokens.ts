@@ -1,6 +1,10 @@
 import * as z from 'zod'
-import { email, instant, orgParams, page, pageQuery, plainText, role, slug } from './common.js'
+import { email, expiryInput, instant, orgParams, page, pageQuery, plainText, role, slug } from './common.js'
 import { defineEndpoints } from './endpoint.js'
+
+/** A token is live until it expires or is revoked (revoked wins when both). */
+export const tokenState = z.enum(['live', 'expired', 'revoked'])
+export type TokenState = z.infer<typeof tokenState>
 
 export const tokenInfo = z.object({
   id: z.string(),
@@ -11,6 +15,8 @@ export const tokenInfo = z.object({
   createdAt: instant,
   expiresAt: instant.nullable(),
   lastUsedAt: instant.nullable(),
+  state: tokenState,
+  revokedAt: instant.nullable(),
 })
 export type TokenInfo = z.infer<typeof tokenInfo>
 
@@ -20,10 +26,11 @@ export const createTokenBody = z.strictObject({
   /** An instant computed by the caller (older clients); prefer `expires`. */
   expiresAt: instant.optional(),
   /**
-   * When the token expires, as the user typed it: a duration from now (`30d`, `12h`), a date (valid
-   * through that day in the organization's time zone) or an instant with its offset. The server computes it.
+   * When the token expires, as the user typed it: a duration from now on the server's clock (`30d`,
+   * `12h`), a date (valid through that day in the organization's time zone) or an instant with its
+   * offset. The server computes it.
    */
-  expires: z.string().trim().min(1).max(100).optional(),
+  expires: expiryInput.optional(),
   /** Admins (and the operator) may create a token for another member. */
   userEmail: email.optional(),
 })
@@ -40,6 +47,12 @@ export const whoami = z.object({
 })
 export type Whoami = z.infer<typeof whoami>
 
+export const tokensQuery = pageQuery.extend({
+  /** Include expired and revoked tokens (each with its `state`). */
+  all: z.stringbool().default(false),
+})
+export type TokensQuery = z.infer<typeof tokensQuery>
+
 export const tokensEndpoints = defineEndpoints('tokens', {
   create: {
     method: 'POST',
@@ -54,10 +67,11 @@ export const tokensEndpoints = defineEndpoints('tokens', {
   list: {
     method: 'GET',
     path: '/orgs/{org}/tokens',
-    summary: 'List live tokens (admins: all; members: their own)',
+    summary:
+      'List live tokens, or with all=true expired and revoked ones too (admins: all; members: their own)',
     access: 'member',
     params: orgParams,
-    query: pageQuery,
+    query: tokensQuery,
     responses: { 200: page(tokenInfo) },
   },
   revoke: {

@@ -32,6 +32,21 @@ export function lastValidDay(expiresAtMs: number, timeZone: string): string {
   return calendarDay(expiresAtMs - 1, timeZone)
 }
 
+/**
+ * When something expired, in words that are true on the day: `after 2027-03-31` when it ran through
+ * whole days (it ended at the start of a day in the zone, as a date expiration does), else the time
+ * it ended, in the zone: `today at 14:03:05 (UTC)`, or `on 2026-12-03 at 14:03 (UTC)` before today.
+ * ("Expired after <today>" on that same day, for `--expires 5s`, read as if it were still valid.)
+ */
+export function expiredWhen(expiresAtMs: number, timeZone: string, nowMs: number): string {
+  const end = Temporal.Instant.fromEpochMilliseconds(withinRange(expiresAtMs)).toZonedDateTimeISO(timeZone)
+  if (end.startOfDay().epochMilliseconds === end.epochMilliseconds)
+    return `after ${lastValidDay(expiresAtMs, timeZone)}`
+  const time = end.toPlainTime().toString({ smallestUnit: end.second === 0 ? 'minute' : 'second' })
+  const day = end.toPlainDate().toString()
+  return `${day === calendarDay(nowMs, timeZone) ? 'today' : `on ${day}`} at ${time} (${timeZone})`
+}
+
 /** Whole days from `fromMs` until `toMs` (negative once past), counted in calendar days of the zone. */
 export function daysUntil(fromMs: number, toMs: number, timeZone: string): number {
   const a = Temporal.Instant.fromEpochMilliseconds(fromMs).toZonedDateTimeISO(timeZone).toPlainDate()

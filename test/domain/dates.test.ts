@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert'
 import fc from 'fast-check'
 import { Temporal } from 'temporal-polyfill'
-import { calendarDay, daysUntil, expiryInstant, lastValidDay } from '../../src/domain/dates.js'
+import { calendarDay, daysUntil, expiredWhen, expiryInstant, lastValidDay } from '../../src/domain/dates.js'
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString())
 const ZONES = [
@@ -17,6 +17,28 @@ const ZONES = [
 ]
 
 describe('domain: dates', () => {
+  it('says when something expired truly: after a whole day, or today (or on a day) at the time it ended', () => {
+    const now = Date.parse('2026-12-04T15:00:00Z')
+    // A date expiration ends at the start of the next day in the zone: "after" its last day
+    assert.equal(
+      expiredWhen(expiryInstant('2026-12-03', 'Europe/Berlin')!, 'Europe/Berlin', now),
+      'after 2026-12-03',
+    )
+    assert.equal(expiredWhen(expiryInstant('2026-12-04', 'UTC')!, 'UTC', now), 'after 2026-12-04')
+    // `--expires 5s` on the same day: the time, never "after <today>"
+    assert.equal(expiredWhen(Date.parse('2026-12-04T14:03:05Z'), 'UTC', now), 'today at 14:03:05 (UTC)')
+    assert.equal(expiredWhen(Date.parse('2026-12-04T14:03:00Z'), 'UTC', now), 'today at 14:03 (UTC)')
+    assert.equal(
+      expiredWhen(Date.parse('2026-12-04T14:03:05Z'), 'America/New_York', now),
+      'today at 09:03:05 (America/New_York)',
+    )
+    assert.equal(
+      expiredWhen(Date.parse('2026-12-03T23:30:00Z'), 'Asia/Kolkata', now),
+      'today at 05:00 (Asia/Kolkata)',
+    )
+    assert.equal(expiredWhen(Date.parse('2026-12-02T08:15:00Z'), 'UTC', now), 'on 2026-12-02 at 08:15 (UTC)')
+  })
+
   it('a calendar-date expiry covers that whole day in the organization’s time zone', () => {
     const cases: Array<[string, string, string]> = [
       ['2027-03-31', 'UTC', '2027-04-01T00:00:00.000Z'],

@@ -285,19 +285,19 @@ describe('e2e: what a new user trips over', function () {
       ],
       [
         ['cloud', 'provision', 'x', '--name', 'X', '--total', '1', '--expires', '99999999999d'],
-        "--expires: after 9999-12-31T00:00:00Z, the latest time licctl stores, got '99999999999d'",
+        "--expires: longer than any time licctl stores (at most 2932896d), got '99999999999d'",
       ],
       [
         ['cloud', 'provision', 'x', '--name', 'X', '--total', '1', '--expires', '3000000d'],
-        "--expires: after 9999-12-31T00:00:00Z, the latest time licctl stores, got '3000000d'",
+        "--expires: longer than any time licctl stores (at most 2932896d), got '3000000d'",
       ],
       [
         ['seats', 'update', 'cad', '--expires', '99999999999d'],
-        "--expires: after 9999-12-31T00:00:00Z, the latest time licctl stores, got '99999999999d'",
+        "--expires: longer than any time licctl stores (at most 2932896d), got '99999999999d'",
       ],
       [
         ['orgs', 'tokens', 'create', '--expires', '99999999999d'],
-        "--expires: after 9999-12-31T00:00:00Z, the latest time licctl stores, got '99999999999d'",
+        "--expires: longer than any time licctl stores (at most 2932896d), got '99999999999d'",
       ],
       [
         [
@@ -313,7 +313,7 @@ describe('e2e: what a new user trips over', function () {
           '--expires',
           '99999999999d',
         ],
-        "--expires: after 9999-12-31T00:00:00Z, the latest time licctl stores, got '99999999999d'",
+        "--expires: longer than any time licctl stores (at most 2932896d), got '99999999999d'",
       ],
       [
         ['orgs', 'audit', '--since', '99999999999d'],
@@ -325,7 +325,7 @@ describe('e2e: what a new user trips over', function () {
       ],
       [
         ['seats', 'checkout', 'cad-pro', '--host', 'hx', '--roam-until', '99999999999d'],
-        "--roam-until: after 9999-12-31T00:00:00Z, the latest time licctl stores, got '99999999999d'",
+        "--roam-until: longer than any time licctl stores (at most 2932896d), got '99999999999d'",
       ],
       [
         ['expiry', 'check', '--within', '99999999999d'],

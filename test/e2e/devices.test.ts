@@ -283,7 +283,14 @@ describe('e2e: devices', function () {
     const moved = json<{ licenses: string[]; to: string }>(
       await as(admin, ['devices', 'transfer', '--to', 'initech', '--license', `${serial}-2`, '--json']),
     )
-    assert.deepEqual(moved, { from: 'acme', to: 'initech', key: null, licenses: [`${serial}-2`] })
+    assert.deepEqual(moved, {
+      from: 'acme',
+      to: 'initech',
+      key: null,
+      licenses: [`${serial}-2`],
+      already: [],
+      changed: true,
+    })
     const theirs = json<{ licenses: Array<{ name: string }> }>(
       await as(initech, ['devices', 'pool', '--json'], { org: 'initech' }),
     )
@@ -315,6 +322,30 @@ describe('e2e: devices', function () {
       three.stdout,
       `Transferred 3 licenses (key ${serial3}) from acme to initech: ${serial3}-1, ${serial3}-2, ${serial3}-3\n`,
     )
+    // Re-running an applied transfer is already so (a script re-run after a dropped connection): exit 0
+    const threeAgain = ok(await as(admin, ['devices', 'transfer', '--to', 'initech', '--key', serial3]))
+    assert.equal(
+      threeAgain.stdout,
+      `Key ${serial3} is already in initech: nothing changed (${serial3}-1, ${serial3}-2, ${serial3}-3).\n`,
+    )
+    const movedAgain = json<{ licenses: string[]; already: string[]; changed: boolean }>(
+      await as(admin, ['devices', 'transfer', '--to', 'initech', '--license', `${serial}-2`, '--json']),
+    )
+    assert.deepEqual(
+      [movedAgain.changed, movedAgain.licenses, movedAgain.already],
+      [false, [], [`${serial}-2`]],
+    )
+    // What cannot apply still fails: a license assigned here is neither moved nor already there
+    const stillAssigned = await as(admin, [
+      'devices',
+      'transfer',
+      '--to',
+      'initech',
+      '--license',
+      `${serial}-1`,
+      '--json',
+    ])
+    assert.deepEqual([stillAssigned.code, jsonError(stillAssigned).code], [3, 'license_assigned'])
     const mistyped = await as(admin, [
       'devices',
       'transfer',

@@ -24,6 +24,10 @@ describe('e2e: orgs', function () {
   const asAdmin = (args: string[], input?: string) =>
     runCli(args, { env: server.env(admin, 'acme'), ...(input !== undefined ? { input } : {}) })
   const asBob = (args: string[]) => runCli(args, { env: server.env(bob, 'acme') })
+  const ok = (r: CliResult) => {
+    assert.equal(r.code, 0, r.stderr)
+    return r
+  }
 
   before(async () => {
     server = await E2eServer.start()
@@ -572,6 +576,27 @@ describe('e2e: orgs', function () {
         'invalid or revoked token',
       )
       assertFails(await asAdmin(['orgs', 'tokens', 'revoke', ciId, '--yes']), 5, `token ${ciId} not found`)
+    })
+
+    it('tokens list --all adds expired and revoked tokens, with a State column and a state field', async () => {
+      const live = ok(await asAdmin(['orgs', 'tokens', 'list']))
+      assert.ok(!live.stdout.includes(ciId), live.stdout)
+      assert.doesNotMatch(live.stdout.split('\n')[0]!, /State/)
+      const all = ok(await asAdmin(['orgs', 'tokens', 'list', '--all']))
+      noSecrets(all)
+      const lines = all.stdout.trimEnd().split('\n')
+      assert.match(lines[0]!, /\s+Last used\s+State$/)
+      assert.match(
+        lines.find((l) => l.includes(ciId))!,
+        /\s+revoked$/,
+      )
+      const json = JSON.parse(ok(await asAdmin(['orgs', 'tokens', 'list', '--all', '--json'])).stdout) as {
+        items: Array<{ id: string; state: string; revokedAt: string | null }>
+      }
+      const ci = json.items.find((i) => i.id === ciId)!
+      assert.equal(ci.state, 'revoked')
+      assert.match(ci.revokedAt!, /^\d{4}-\d\d-\d\dT/)
+      assert.ok(json.items.some((i) => i.state === 'live'))
     })
   })
 

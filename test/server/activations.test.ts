@@ -213,7 +213,7 @@ for (const dialect of DIALECTS) {
         assert.deepEqual(refusal(over), [409, 'quantity_exceeded'])
         assert.equal(
           over.body.error.message,
-          `activation ID ${nl} has 3 seats, 3 in use: cannot activate 1 seat more on ws-04`,
+          `activation ID ${nl} has 3 seats, 3 in use: cannot activate 1 seat more on host 'ws-04'`,
         )
         assert.deepEqual(await hosts(nl), [
           ['ws-01', 1],
@@ -367,6 +367,10 @@ for (const dialect of DIALECTS) {
         assert.equal((await show(nl)).used, 3)
         const onto = await t.call(admin, 'POST', `${base}/ids/${nl}/rehost`, { from: 'ws-03', to: 'ws-04' })
         assert.deepEqual(refusal(onto), [409, 'already_exists'])
+        assert.equal(
+          onto.body.error.message,
+          `host 'ws-04' already holds node-locked ID ${nl}: a host takes one seat; deactivate or rehost elsewhere`,
+        )
         const same = await t.call(admin, 'POST', `${base}/ids/${nl}/rehost`, { from: 'ws-03', to: 'ws-03' })
         assert.deepEqual(refusal(same), [400, 'validation_failed'])
         assert.deepEqual(

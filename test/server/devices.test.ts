@@ -357,7 +357,14 @@ for (const dialect of DIALECTS) {
         ],
       )
       const one = await transfer({ to: 'initech', toToken: initechAnn, licenses: [`${serial}-1`] })
-      assert.deepEqual(one.body, { from: 'acme', to: 'initech', key: null, licenses: [`${serial}-1`] })
+      assert.deepEqual(one.body, {
+        from: 'acme',
+        to: 'initech',
+        key: null,
+        licenses: [`${serial}-1`],
+        already: [],
+        changed: true,
+      })
       const theirPool = await t.call(initechAnn, 'GET', '/v1/orgs/initech/devices/pool')
       assert.deepEqual(
         theirPool.body.licenses.map((l: { name: string }) => l.name),
@@ -395,6 +402,8 @@ for (const dialect of DIALECTS) {
         to: 'initech',
         key: serial2,
         licenses: [`${serial2}-1`, `${serial2}-2`],
+        already: [],
+        changed: true,
       })
       const theirKeys = await t.call(initechAnn, 'GET', '/v1/orgs/initech/devices/keys')
       assert.deepEqual(
@@ -419,13 +428,93 @@ for (const dialect of DIALECTS) {
       const one = await transfer({ to: 'hooli', toToken: hooli, licenses: [`${serial}-1`] })
       assert.equal(one.status, 200, JSON.stringify(one.body))
       const whole = await transfer({ to: 'umbrella', toToken: umbrella, key: key! })
-      assert.deepEqual(whole.body, { from: 'acme', to: 'umbrella', key: serial, licenses: [`${serial}-2`] })
+      assert.deepEqual(whole.body, {
+        from: 'acme',
+        to: 'umbrella',
+        key: serial,
+        licenses: [`${serial}-2`],
+        already: [],
+        changed: true,
+      })
       const poolOf = async (org: string, token: string) =>
         (await t.call(token, 'GET', `/v1/orgs/${org}/devices/pool`)).body.licenses
           .map((l: { name: string }) => l.name)
           .filter((n: string) => n.startsWith(serial))
       assert.deepEqual(await poolOf('hooli', hooli), [`${serial}-1`])
       assert.deepEqual(await poolOf('umbrella', umbrella), [`${serial}-2`])
+    })
+
+    it('re-running an applied transfer is already so; one that cannot apply still fails', async () => {
+      const wayne = await t.org('wayne', 'ann@acme.test') // ann is admin of acme and wayne
+      const transfer = (body: object) => t.call(admin, 'POST', `${base}/transfer`, body)
+      const auditCount = async () =>
+        (await t.call(admin, 'GET', '/v1/orgs/acme/audit?action=devices.transfer')).body.items.length
+      const [key, key2] = await issue('router', '1y', 2, 2)
+      for (const k of [key!, key2!]) assert.equal((await addKey(k)).status, 201)
+      const [serial, serial2] = [key!, key2!].map((k) => k.replace(/-/g, '').slice(0, 12))
+      // A whole key: the re-run moves nothing, says so, and writes no audit entry
+      const whole = await transfer({ to: 'wayne', toToken: wayne, key: key! })
+      assert.equal(whole.status, 200, JSON.stringify(whole.body))
+      const audited = await auditCount()
+      const again = await transfer({ to: 'wayne', toToken: wayne, key: serial })
+      assert.deepEqual(
+        [again.status, again.body],
+        [
+          200,
+          {
+            from: 'acme',
+            to: 'wayne',
+            key: serial,
+            licenses: [],
+            already: [`${serial}-1`, `${serial}-2`],
+            changed: false,
+          },
+        ],
+      )
+      assert.equal(await auditCount(), audited)
+      // Licenses: those already there are already so; the rest of the list still moves
+      const one = await transfer({ to: 'wayne', toToken: wayne, licenses: [`${serial2}-1`] })
+      assert.deepEqual(one.body, {
+        from: 'acme',
+        to: 'wayne',
+        key: null,
+        licenses: [`${serial2}-1`],
+        already: [],
+        changed: true,
+      })
+      const oneAgain = await transfer({ to: 'wayne', toToken: wayne, licenses: [`${serial2}-1`] })
+      assert.deepEqual(
+        [oneAgain.status, oneAgain.body.changed, oneAgain.body.licenses, oneAgain.body.already],
+        [200, false, [], [`${serial2}-1`]],
+      )
+      const both = await transfer({ to: 'wayne', toToken: wayne, licenses: [`${serial2}-2`, `${serial2}-1`] })
+      assert.deepEqual(
+        [both.status, both.body.changed, both.body.licenses, both.body.already],
+        [200, true, [`${serial2}-2`], [`${serial2}-1`]],
+      )
+      // Not as a transfer leaves it (assigned there since): not found here, as before, and why
+      assert.equal((await addDevices([{ serial: 'W-1', model: 'R-1000' }], wayne, 'wayne')).status, 200)
+      const assignedThere = await t.call(wayne, 'POST', '/v1/orgs/wayne/devices/bulk-assign', {
+        items: [{ serial: 'W-1', license: `${serial}-1` }],
+      })
+      assert.equal(assignedThere.body.results[0].status, 'changed', JSON.stringify(assignedThere.body))
+      const keyChanged = await transfer({ to: 'wayne', toToken: wayne, key: key! })
+      assert.deepEqual(
+        [keyChanged.status, keyChanged.body.error.code, keyChanged.body.error.message],
+        [
+          404,
+          'not_found',
+          `key ${serial} in 'acme' not found (it is in 'wayne', where license '${serial}-1' is assigned to a device since)`,
+        ],
+      )
+      const licChanged = await transfer({ to: 'wayne', toToken: wayne, licenses: [`${serial}-1`] })
+      assert.deepEqual(
+        [licChanged.status, licChanged.body.error.message],
+        [404, `license '${serial}-1' in 'acme' not found (it is in 'wayne', assigned to a device since)`],
+      )
+      // Neither here nor there: not found
+      const nowhere = await transfer({ to: 'wayne', toToken: wayne, licenses: ['R-NOSUCHLICENSE'] })
+      assert.deepEqual([nowhere.status, nowhere.body.error.code], [404, 'not_found'])
     })
 
     it('refuses device names, sites and models with control characters (shown on terminals)', async () => {

@@ -72,6 +72,22 @@ describe('server: the OpenAPI document', function () {
     }
   })
 
+  it('shows an expiration as a date, an instant or a duration (counted on the server’s clock)', () => {
+    type Body = { requestBody: { content: Record<string, { schema: { properties: Record<string, any> } }> } }
+    const body = (path: string) =>
+      (doc.paths[path]!.post as unknown as Body).requestBody.content['application/json']!.schema.properties
+    for (const field of [
+      body('/v1/orgs/{org}/seats/pools/{product}/checkout').roamUntil,
+      body('/v1/orgs/{org}/tokens').expires,
+    ]) {
+      assert.deepEqual(
+        field.anyOf.map((s: { format?: string; pattern?: string }) => s.format ?? s.pattern),
+        ['date', 'date-time', '^(\\d+[smhdwSMHDW])+$'],
+      )
+      assert.match(field.description, /duration from now on the server’s clock/)
+    }
+  })
+
   it('gives every operation an operationId named <topic>.<name>, each once', () => {
     const ids = Object.values(doc.paths).flatMap((ops) => Object.values(ops).map((op) => op.operationId))
     assert.ok(

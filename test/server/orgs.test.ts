@@ -528,6 +528,8 @@ for (const dialect of DIALECTS) {
             createdAt: undefined,
             expiresAt: '2026-12-31T00:00:00.000Z',
             lastUsedAt: null,
+            state: 'live',
+            revokedAt: null,
           },
         )
         const listed = await t.call(alice, 'GET', '/v1/orgs/acme/tokens?limit=1000')
@@ -559,7 +561,7 @@ for (const dialect of DIALECTS) {
         assert.equal(await expiry('2027-01-15T00:00:00+01:00'), '2027-01-14T23:00:00.000Z')
         assert.deepEqual(await expiry('soon'), [
           400,
-          "body.expires: not a duration, a date or an instant, got 'soon'",
+          'body.expires: not a date, an instant with its offset or a duration like 7d',
         ])
         assert.deepEqual(await expiry('2020-01-01'), [400, 'body.expires: must be in the future'])
         const both = await t.call(ned, 'POST', '/v1/orgs/nyc/tokens', {
@@ -617,6 +619,45 @@ for (const dialect of DIALECTS) {
         assert.ok((await ids()).includes(id))
         t.clock.advance(10_000)
         assert.ok(!(await ids()).includes(id))
+      })
+
+      it('lists expired and revoked tokens too with all=true, each with its state; a member only their own', async () => {
+        const make = async (token: string, body: object) =>
+          (await t.call(token, 'POST', '/v1/orgs/acme/tokens', body)).body as { id: string; token: string }
+        const m2 = (await make(alice, { name: 'm2-own', userEmail: 'm2@acme.test' })).token
+        const lapsing = await make(alice, { name: 'lapsing', expires: '1h' })
+        const revoked = await make(alice, { name: 'gone' })
+        const theirs = await make(m2, { name: 'm2-lapsing', expires: '1h' })
+        const res = await t.call(alice, 'DELETE', `/v1/orgs/acme/tokens/${revoked.id}`)
+        assert.deepEqual(
+          [res.body.state, res.body.revokedAt],
+          ['revoked', new Date(t.clock.now()).toISOString()],
+        )
+        t.clock.advance(3_600_000)
+        const list = async (token: string, query: string) => {
+          const r = await t.call(token, 'GET', `/v1/orgs/acme/tokens?limit=1000${query}`)
+          assert.equal(r.status, 200, JSON.stringify(r.body))
+          return new Map(r.body.items.map((i: { id: string; state: string }) => [i.id, i.state]))
+        }
+        const live = await list(alice, '')
+        assert.deepEqual(
+          [lapsing.id, revoked.id, theirs.id].map((id) => live.get(id)),
+          [undefined, undefined, undefined],
+        )
+        assert.ok([...live.values()].every((s) => s === 'live'))
+        const all = await list(alice, '&all=true')
+        assert.deepEqual(
+          [lapsing.id, revoked.id, theirs.id].map((id) => all.get(id)),
+          ['expired', 'revoked', 'expired'],
+        )
+        const mine = await list(m2, '&all=true')
+        assert.deepEqual([...mine.keys()].includes(theirs.id), true)
+        assert.deepEqual([...mine.keys()].includes(lapsing.id), false)
+        const bad = await t.call(alice, 'GET', '/v1/orgs/acme/tokens?all=maybe')
+        assert.deepEqual(
+          [bad.status, bad.body.error.details.issues.map((i: { path: string }) => i.path)],
+          [400, ['query.all']],
+        )
       })
 
       it('pages through tokens with a cursor', async () => {

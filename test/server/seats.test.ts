@@ -371,13 +371,16 @@ for (const dialect of DIALECTS) {
       })
 
       it('refuses checkout from an expired pool, and from an unknown one', async () => {
-        const p = await provision({ product: 'old-cad', seats: 5, expires: iso(t.clock.now() + MIN) })
+        const end = iso(t.clock.now() + MIN)
+        const p = await provision({ product: 'old-cad', seats: 5, expires: end })
         assert.equal(p.status, 201)
         t.clock.advance(MIN)
         const res = await checkout(tokens['erin@acme.test']!, 'old-cad', { host: 'ws-5' })
         assert.equal(res.status, 409)
         assert.equal(res.body.error.code, 'pool_expired')
-        assert.match(res.body.error.message, /^the 'old-cad' subscription expired after 2026-01-15$/)
+        // It ended at a time of day, today: never "expired after <today>", which reads as still valid
+        const time = end.endsWith(':00.000Z') ? end.slice(11, 16) : end.slice(11, 19)
+        assert.equal(res.body.error.message, `the 'old-cad' subscription expired today at ${time} (UTC)`)
         const old = await pool('old-cad')
         // Free is what a checkout can get: none while expired, though no seat is held.
         assert.deepEqual([old.expired, old.seats, old.inUse, old.free], [true, 5, 0, 0])
@@ -439,6 +442,37 @@ for (const dialect of DIALECTS) {
         })
         assert.equal(past.status, 400, JSON.stringify(past.body))
         assert.match(past.body.error.message, /roamUntil/)
+        const out = await t.call(tokens['frank@acme.test']!, 'POST', `${base}/leases/${res.body.id}/checkin`)
+        assert.equal(out.status, 200, JSON.stringify(out.body))
+      })
+
+      it('counts a roamUntil duration from now on the server’s clock: right at the limit is not over it', async () => {
+        // A client whose clock runs a minute ahead, turning 14d into an instant, lands past the limit…
+        const ahead = await checkout(tokens['frank@acme.test']!, roamPool, {
+          host: 'cabin-2',
+          roamUntil: iso(t.clock.now() + 60_000 + 14 * 86_400_000),
+        })
+        assert.deepEqual([ahead.status, ahead.body.error?.code], [409, 'roaming_not_allowed'])
+        // …the duration itself is resolved here: exactly the pool's maximum from the server's now
+        const res = await checkout(tokens['frank@acme.test']!, roamPool, {
+          host: 'cabin-2',
+          roamUntil: '14d',
+        })
+        assert.equal(res.status, 200, JSON.stringify(res.body))
+        assert.equal(res.body.roamingUntil, iso(t.clock.now() + 14 * 86_400_000))
+        const over = await checkout(tokens['frank@acme.test']!, roamPool, {
+          host: 'cabin-2',
+          roamUntil: '14d1s',
+        })
+        assert.deepEqual([over.status, over.body.error?.code], [409, 'roaming_not_allowed'])
+        const words = await checkout(tokens['frank@acme.test']!, roamPool, {
+          host: 'cabin-2',
+          roamUntil: '2 weeks',
+        })
+        assert.deepEqual(
+          [words.status, words.body.error.details.issues.map((i: { path: string }) => i.path)],
+          [400, ['body.roamUntil']],
+        )
         const out = await t.call(tokens['frank@acme.test']!, 'POST', `${base}/leases/${res.body.id}/checkin`)
         assert.equal(out.status, 200, JSON.stringify(out.body))
       })

@@ -14,6 +14,8 @@ import {
   type BulkSpec,
   type Entry,
 } from '../../src/cli/bulk/index.js'
+import { interrupted } from '../../src/cli/bulk/interrupt.js'
+import { serverUnavailable } from '../../src/cli/bulk/retry.js'
 import { CliError, UsageError } from '../../src/cli/errors.js'
 import { ApiError } from '../../src/client/errors.js'
 import type { BulkResponse } from '../../src/contract/bulk.js'
@@ -346,7 +348,7 @@ describe('bulk input: validation before anything is sent', () => {
         column: '3',
         message: '3 fields, but the header has 2 (quote a field that contains a comma: "Smith, J")',
       },
-      { row: 3, column: '2', message: '1 fields, but the header has 2' },
+      { row: 3, column: '2', message: '1 field, but the header has 2' },
     ])
   })
 
@@ -1009,6 +1011,20 @@ describe('bulk runner', () => {
           [true, 0],
           [true, 7_000],
         ],
+      )
+    })
+
+    it('counts a one-row job in the singular when it stops: "after 0 of 1 row"', () => {
+      assert.equal(interrupted('SIGINT', 0, 1, false).message, 'interrupted (SIGINT) after 0 of 1 row')
+      assert.equal(interrupted('SIGTERM', 0, 2, true).message, 'interrupted (SIGTERM) after 0 of 2 rows')
+      const cause = new Error('unavailable')
+      assert.equal(
+        serverUnavailable(90_000, 0, 1, false, cause).message,
+        'the server was unavailable for 1m 30s; stopped after 0 of 1 row; run the same command again to finish',
+      )
+      assert.equal(
+        serverUnavailable(90_000, 0, 1, true, cause).message,
+        'the server was unavailable for 1m 30s; the plan stopped after 0 of 1 row, and nothing was changed; run the same command again',
       )
     })
 

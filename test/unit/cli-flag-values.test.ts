@@ -94,11 +94,17 @@ describe('cli: one reader for every time and count flag', () => {
   const usage = (message: string) => (e: unknown) =>
     e instanceof UsageError && e.exitCode === 2 && e.message === message
 
-  it('keeps an expiration date as a date, and reads instants and durations', () => {
-    assert.equal(expiryValue('--expires', '2027-12-31', NOW), '2027-12-31')
-    assert.equal(expiryValue('--expires', '2024-02-29', NOW), '2024-02-29')
-    assert.equal(expiryValue('--expires', '2027-12-31T18:00:00+02:00', NOW), '2027-12-31T16:00:00.000Z')
-    assert.equal(expiryValue('--expires', '30d', NOW), '2027-01-01T10:00:00.000Z')
+  it('keeps an expiration date as a date, reads instants, and sends a duration as a duration', () => {
+    assert.equal(expiryValue('--expires', '2027-12-31'), '2027-12-31')
+    assert.equal(expiryValue('--expires', '2024-02-29'), '2024-02-29')
+    assert.equal(expiryValue('--expires', '2027-12-31T18:00:00+02:00'), '2027-12-31T16:00:00.000Z')
+    // Counted from now on the server's clock, not this machine's (which may be ahead of it)
+    assert.equal(expiryValue('--expires', '30d'), '30d')
+    assert.equal(expiryValue('--roam-until', ' 1H30M '), '1h30m')
+    assert.throws(
+      () => expiryValue('--expires', '3000000d'),
+      usage("--expires: longer than any time licctl stores (at most 2932896d), got '3000000d'"),
+    )
   })
 
   it('refuses a date that is not on the calendar, and words, naming the flag', () => {
@@ -165,24 +171,25 @@ describe('cli: one reader for every time and count flag', () => {
 
   it('keeps every time within what licctl stores, naming the flag and the bound', () => {
     const after = 'after 9999-12-31T00:00:00Z, the latest time licctl stores'
-    assert.equal(expiryValue('--expires', '9999-12-29', NOW), '9999-12-29')
+    assert.equal(expiryValue('--expires', '9999-12-29'), '9999-12-29')
     assert.throws(
-      () => expiryValue('--expires', '9999-12-30', NOW),
+      () => expiryValue('--expires', '9999-12-30'),
       usage("--expires: after 9999-12-29, the latest date licctl accepts, got '9999-12-30'"),
     )
     assert.throws(
-      () => expiryValue('--expires', '1969-12-31', NOW),
+      () => expiryValue('--expires', '1969-12-31'),
       usage("--expires: before 1970-01-01, the earliest date licctl accepts, got '1969-12-31'"),
     )
+    // A duration is the server's to count from its now; one longer than any stored time is refused here
     assert.throws(
-      () => expiryValue('--expires', '99999999999d', NOW),
-      usage(`--expires: ${after}, got '99999999999d'`),
+      () => expiryValue('--expires', '99999999999d'),
+      usage("--expires: longer than any time licctl stores (at most 2932896d), got '99999999999d'"),
     )
     assert.throws(
-      () => expiryValue('--expires', '9999-12-31T00:00:01Z', NOW),
+      () => expiryValue('--expires', '9999-12-31T00:00:01Z'),
       usage(`--expires: ${after}, got '9999-12-31T00:00:01Z'`),
     )
-    assert.equal(expiryValue('--expires', '9999-12-31T00:00:00Z', NOW), '9999-12-31T00:00:00.000Z')
+    assert.equal(expiryValue('--expires', '9999-12-31T00:00:00Z'), '9999-12-31T00:00:00.000Z')
     assert.throws(
       () => instantValue('--since', String(2n ** 70n) + 'd', { direction: -1, now: NOW }),
       usage(

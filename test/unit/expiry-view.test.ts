@@ -33,6 +33,27 @@ describe('expiry check output: remedies', () => {
     assert.deepEqual(remedyHints([item('seat-pool', 'cad')]), [])
   })
 
+  it('says an item that expired today at a time of day did so, never "expired after <today>"', () => {
+    const today = { expiresAt: '2026-01-22T14:03:05.000Z', validThrough: '2026-01-22', daysLeft: 0 }
+    assert.equal(
+      describeItem(item('seat-pool', 'cad', today)),
+      "seat pool 'cad' (acme) expired today at 14:03:05 (UTC): 1 license lapsed",
+    )
+    assert.equal(
+      describeItem(item('seat-pool', 'cad', { ...today, expiresAt: '2026-01-22T14:03:00.000Z' })),
+      "seat pool 'cad' (acme) expired today at 14:03 (UTC): 1 license lapsed",
+    )
+    // Today in Kolkata, at 05:00 there: the evening before in UTC
+    assert.equal(
+      describeItem(item('seat-pool', 'cad', { ...today, expiresAt: '2026-01-21T23:30:00.000Z' })),
+      "seat pool 'cad' (acme) expired on 2026-01-21 at 23:30 (UTC): 1 license lapsed",
+    )
+    assert.equal(
+      describeItem(item('seat-pool', 'cad')),
+      "seat pool 'cad' (acme) expired after 2026-01-10: 1 license lapsed",
+    )
+  })
+
   it('appends the remedy to an expired item’s annotation', () => {
     assert.equal(
       githubAnnotations([item('device-pool-license', 'K1-1 (router 1y)', { remedy: retire })]),

@@ -1,3 +1,4 @@
+import { counted } from '../../domain/plural.js'
 import { createReadStream } from 'node:fs'
 import type { Readable } from 'node:stream'
 import { CliError } from '../errors.js'
@@ -88,7 +89,7 @@ export async function* csvRows(
             values: {},
             error: {
               column: String(Math.min(record.length, header.length) + 1),
-              message: `${record.length} fields, but the header has ${header.length}${record.length > header.length ? (delimiter === ',' ? ' (quote a field that contains a comma: "Smith, J")' : ' (quote a field that contains a tab)') : ''}`,
+              message: `${counted(record.length, 'field')}, but the header has ${header.length}${record.length > header.length ? (delimiter === ',' ? ' (quote a field that contains a comma: "Smith, J")' : ' (quote a field that contains a tab)') : ''}`,
             },
           })
           continue

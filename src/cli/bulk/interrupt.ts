@@ -1,3 +1,4 @@
+import { counted } from '../../domain/plural.js'
 import { CliError } from '../errors.js'
 
 /** Ctrl-C, a closed terminal, `kill`: with the exit status a shell gives a process they end (128 + n). */
@@ -53,7 +54,7 @@ export function interrupted(
   dryRun: boolean,
   unanswered = false,
 ): CliError {
-  return new CliError(`interrupted (${signal}) after ${done} of ${total} rows`, {
+  return new CliError(`interrupted (${signal}) after ${done} of ${counted(total, 'row')}`, {
     code: 'interrupted',
     exitCode: 128 + SIGNALS[signal],
     hint: dryRun

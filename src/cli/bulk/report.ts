@@ -1,3 +1,4 @@
+import { counted } from '../../domain/plural.js'
 import { once } from 'node:events'
 import type { BulkRowResult, BulkSummary } from '../../contract/bulk.js'
 import { escapeControls, terminalSafeJson } from '../errors.js'
@@ -115,8 +116,8 @@ export class Report {
         this.text +
           this.c.bold(
             this.opts.dryRun
-              ? `Dry run stopped after ${done} of ${total} rows: ${summary.changed} would change, ${this.unchanged(summary)}, ${summary.failed} would fail. Nothing was changed.`
-              : `Stopped after ${done} of ${total} rows: ${summary.changed} changed, ${this.unchanged(summary)}, ${summary.failed} failed. Re-run the same command to finish.`,
+              ? `Dry run stopped after ${done} of ${counted(total, 'row')}: ${summary.changed} would change, ${this.unchanged(summary)}, ${summary.failed} would fail. Nothing was changed.`
+              : `Stopped after ${done} of ${counted(total, 'row')}: ${summary.changed} changed, ${this.unchanged(summary)}, ${summary.failed} failed. Re-run the same command to finish.`,
           ) +
           '\n',
       )

@@ -1,3 +1,4 @@
+import { counted } from '../../domain/plural.js'
 import { formatDuration, parseDuration } from '../../domain/duration.js'
 import { CliError, UsageError } from '../errors.js'
 
@@ -52,8 +53,8 @@ export function serverUnavailable(
   const wait = formatDuration(budgetMs)
   return new CliError(
     dryRun
-      ? `the server was unavailable for ${wait}; the plan stopped after ${done} of ${total} rows, and nothing was changed; run the same command again`
-      : `the server was unavailable for ${wait}; stopped after ${done} of ${total} rows; run the same command again to finish`,
+      ? `the server was unavailable for ${wait}; the plan stopped after ${done} of ${counted(total, 'row')}, and nothing was changed; run the same command again`
+      : `the server was unavailable for ${wait}; stopped after ${done} of ${counted(total, 'row')}; run the same command again to finish`,
     {
       code: 'unavailable',
       exitCode: 1,

@@ -6,7 +6,7 @@ import { counted } from '../../domain/plural.js'
 export default class DevicesTransfer extends ApiCommand<typeof DevicesTransfer> {
   static override summary = 'Transfer unassigned licenses, or a whole unassigned key, to another organization'
   static override description =
-    'You must be admin of both organizations (the same person, by email). The target organization’s token comes from your profile for it (`licctl orgs login --org <to>`). Assigned licenses, and keys with an assigned license, are refused (exit 3).'
+    'You must be admin of both organizations (the same person, by email). The target organization’s token comes from your profile for it (`licctl orgs login --org <to>`). Assigned licenses, and keys with an assigned license, are refused (exit 3). Safe to repeat: re-running a transfer already applied (the key, or each license, in the target organization as a transfer leaves it) changes nothing and exits 0, with "changed": false under --json; licenses already there are listed as such while the rest still move.'
   static override examples = [
     '<%= config.bin %> devices transfer --to branch-office --key 7K3QX-M9TZ4-0P2VA-HCW8E-R1N5D',
     '<%= config.bin %> devices transfer --to branch-office --key 7K3QXM9TZ40P',
@@ -56,9 +56,17 @@ export default class DevicesTransfer extends ApiCommand<typeof DevicesTransfer> 
       { org },
       { to: f.to, toToken: target.token, ...(key ? { key } : { licenses: f.license! }) },
     )
-    this.say(
-      `Transferred ${counted(res.licenses.length, 'license')}${res.key ? ` (key ${res.key})` : ''} from ${res.from} to ${res.to}: ${res.licenses.join(', ')}`,
-    )
+    const already = res.already.join(', ')
+    if (!res.changed)
+      this.say(
+        res.key
+          ? `Key ${res.key} is already in ${res.to}: nothing changed${already ? ` (${already})` : ''}.`
+          : `Already in ${res.to}: ${already}; nothing changed.`,
+      )
+    else
+      this.say(
+        `Transferred ${counted(res.licenses.length, 'license')}${res.key ? ` (key ${res.key})` : ''} from ${res.from} to ${res.to}: ${res.licenses.join(', ')}${already ? ` (already in ${res.to}: ${already})` : ''}`,
+      )
     return res
   }
 }

@@ -1,5 +1,5 @@
 import { sql } from 'kysely'
-import { calendarDay, lastValidDay } from '../../domain/dates.js'
+import { calendarDay, expiredWhen, lastValidDay } from '../../domain/dates.js'
 import { allOf, counted, isAre, itThem, sentence } from '../../domain/plural.js'
 import type { Dialect } from '../../storage/schema.js'
 import { contains, endsWith } from '../../storage/text-match.js'
@@ -95,13 +95,14 @@ registerExplainer('activation', async ({ db, dialect, org, email, now }, id) => 
     .execute()
   const origin = await originOf(db, dialect, org, id, row.product)
   const through = lastValidDay(row.expires_at, org.time_zone)
+  const when = expiredWhen(row.expires_at, org.time_zone, now)
   const expired = isExpired(row.expires_at, now)
   const free = row.quantity - row.used
   const verdict = verdictsOf(
     [
       {
         fact: 'activation',
-        detail: `${row.type} ID for ${row.product}: ${row.status}, ${row.used} of ${counted(row.quantity, 'seat')} in use, ${validity(expired, through)}`,
+        detail: `${row.type} ID for ${row.product}: ${row.status}, ${row.used} of ${counted(row.quantity, 'seat')} in use, ${validity(expired, through, when)}`,
       },
       {
         fact: 'hosts',
@@ -130,7 +131,7 @@ registerExplainer('activation', async ({ db, dialect, org, email, now }, id) => 
     return verdict(
       false,
       'activation_expired',
-      `${id} (${row.product}) expired after ${through}: it cannot be activated until the operator renews the entitlement.`,
+      `${id} (${row.product}) expired ${when}: it cannot be activated until the operator renews the entitlement.`,
     )
   if (free <= 0)
     return verdict(

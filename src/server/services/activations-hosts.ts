@@ -113,7 +113,7 @@ export async function activate(
         unusable(current, org, now) ??
         new AppError(
           'quantity_exceeded',
-          `activation ID ${id} has ${seatsWord(current.quantity)}, ${current.used} in use: cannot activate ${seatsWord(n)} more on ${held?.host ?? body.host}`,
+          `activation ID ${id} has ${seatsWord(current.quantity)}, ${current.used} in use: cannot activate ${seatsWord(n)} more on host ${quote(held?.host ?? body.host)}`,
           { id, quantity: current.quantity, used: current.used, requested: n },
         )
       )
@@ -312,7 +312,7 @@ export async function rehost(
     if (!moved)
       throw new AppError(
         'already_exists',
-        `${body.to} already holds node-locked ID ${id}: a host takes one seat; deactivate or rehost elsewhere`,
+        `host ${quote(body.to)} already holds node-locked ID ${id}: a host takes one seat; deactivate or rehost elsewhere`,
         { id, host: body.to },
       )
     await reclaimOrphans(trx, ctx, org.id, id, moved.host, now)

@@ -247,7 +247,7 @@ export async function resizeActivation(
         generated: null,
         orphaned: [],
       }
-    if (isExpired(ent.expires_at, now)) throw entitlementExpired(ent, org)
+    if (isExpired(ent.expires_at, now)) throw entitlementExpired(ent, org, now)
     if (ent.free + row.quantity < body.quantity)
       throw new AppError(
         'entitlement_exhausted',

@@ -12,7 +12,7 @@ import type {
 import { MAX_ENTITLEMENT_SEATS } from '../../contract/activations.js'
 import type { PageQuery } from '../../contract/common.js'
 import { toIso, toIsoOrNull } from '../../domain/clock.js'
-import { lastValidDay } from '../../domain/dates.js'
+import { expiredWhen, lastValidDay } from '../../domain/dates.js'
 import { newId } from '../../domain/ids.js'
 import { counted, isAre } from '../../domain/plural.js'
 import type { Database } from '../../storage/schema.js'
@@ -121,7 +121,7 @@ export function unusable(row: IdRow, org: OrgRow, now: number): AppError | undef
   if (isExpired(row.expires_at, now))
     return new AppError(
       'activation_expired',
-      `activation ID ${row.id} expired after ${lastValidDay(row.expires_at, org.time_zone)}`,
+      `activation ID ${row.id} expired ${expiredWhen(row.expires_at, org.time_zone, now)}`,
       { id: row.id, expiresAt: toIso(row.expires_at) },
     )
   return undefined
@@ -371,10 +371,10 @@ export async function insertId(
   return { ...row, product: ent.product, type: ent.type }
 }
 
-export function entitlementExpired(ent: EntitlementRow, org: OrgRow): AppError {
+export function entitlementExpired(ent: EntitlementRow, org: OrgRow, now: number): AppError {
   return new AppError(
     'entitlement_expired',
-    `the entitlement for '${ent.product}' expired after ${lastValidDay(ent.expires_at, org.time_zone)}`,
+    `the entitlement for '${ent.product}' expired ${expiredWhen(ent.expires_at, org.time_zone, now)}`,
     { product: ent.product, expiresAt: toIso(ent.expires_at) },
   )
 }
@@ -389,7 +389,7 @@ export async function generateActivation(
   return inTransaction(ctx, async (trx) => {
     const org = await authorizeOrg(ctx, slug, { role: 'admin', write: true }, trx)
     const ent = await findEntitlement(trx, org.id, body.product)
-    if (isExpired(ent.expires_at, now)) throw entitlementExpired(ent, org)
+    if (isExpired(ent.expires_at, now)) throw entitlementExpired(ent, org, now)
     const free = await carveSeats(trx, ent, body.quantity, now)
     const row = await insertId(trx, ent, org.id, body.quantity, ent.expires_at, now)
     await audit(trx, ctx, {

@@ -280,7 +280,7 @@ export async function assignAddon(
   const { org, pool, now } = await bulkTarget(ctx, slug, key, opts.dryRun)
   const by = actorName(ctx.principal)
   const expired = isExpired(pool.expires_at, now)
-    ? expiredError(`${pool.name} ('${key}')`, pool.expires_at, org)
+    ? expiredError(`${pool.name} ('${key}')`, pool.expires_at, org, now)
     : undefined
   return runBulk(ctx, {
     orgId: org.id,

@@ -472,6 +472,7 @@ export async function transferLicenses(
   return inTransaction(ctx, async (trx) => {
     let movedKey: string | null = null
     let licenses: Array<{ id: string; name: string; state: string }>
+    let already: string[] = []
     const now = ctx.clock.now()
     if (body.key !== undefined) {
       // The whole key, or its serial as `devices keys list` shows it: either names a key this
@@ -485,7 +486,10 @@ export async function transferLicenses(
         .where('org_id', '=', from.id)
       if (ctx.dialect === 'postgres') keyQuery = keyQuery.forUpdate()
       const key = await keyQuery.executeTakeFirst()
-      if (!key) throw notFound(`key ${serial} in '${from.slug}'`)
+      if (!key) {
+        const already = await keyAlreadyTransferred(trx, serial, from, to)
+        return { from: from.slug, to: to.slug, key: serial, licenses: [], already, changed: false }
+      }
       // Past its last day its licenses can never be assigned: moving it would only move a failing
       // expiry item into the other organization. It is retired here.
       if (isPast(key.expires_at, now)) throw pastLastDay(`key ${serial}`, key.expires_at!, serial, from)
@@ -525,8 +529,12 @@ export async function transferLicenses(
         .where('device_licenses.name', 'in', names)
         .execute()
       licenses = found
-      const missing = names.filter((n) => !licenses.some((l) => l.name === n))
-      if (missing.length > 0) throw notFound(`license '${missing[0]}' in '${from.slug}'`)
+      already = await licensesAlreadyTransferred(
+        trx,
+        names.filter((n) => !licenses.some((l) => l.name === n)),
+        from,
+        to,
+      )
       const notPool = licenses.filter((l) => l.state !== 'pool')
       if (notPool.length > 0) throw notInPool(notPool[0]!, 'only unassigned licenses can be transferred')
       const lapsed = found.find((l) => isPast(l.expires_at, now))
@@ -548,6 +556,9 @@ export async function transferLicenses(
         throw new AppError('license_assigned', 'a license was assigned while transferring; nothing was moved')
     }
     const names = licenses.map((l) => l.name)
+    // Everything named was there already (a re-run): nothing moved, nothing to audit.
+    if (movedKey === null && names.length === 0)
+      return { from: from.slug, to: to.slug, key: null, licenses: [], already, changed: false }
     for (const org of [from, to])
       await audit(trx, ctx, {
         orgId: org.id,
@@ -556,6 +567,69 @@ export async function transferLicenses(
         before: { org: from.slug },
         after: { org: to.slug, key: movedKey, licenses: names },
       })
-    return { from: from.slug, to: to.slug, key: movedKey, licenses: names }
+    return { from: from.slug, to: to.slug, key: movedKey, licenses: names, already, changed: true }
   })
+}
+
+/**
+ * A key not in `from`: already so when it is in `to` exactly as a transfer leaves it (nothing of it
+ * left here to move or to hold it back, every license of it there unassigned), with those licenses.
+ * Otherwise not found here, saying where it is when it is in `to`.
+ */
+async function keyAlreadyTransferred(trx: Trx, serial: string, from: OrgRow, to: OrgRow): Promise<string[]> {
+  const key = await trx
+    .selectFrom('device_keys')
+    .select('id')
+    .where('serial', '=', serial)
+    .where('org_id', '=', to.id)
+    .executeTakeFirst()
+  if (!key) throw notFound(`key ${serial} in '${from.slug}'`)
+  const licenses = await trx
+    .selectFrom('device_licenses')
+    .select(['name', 'state', 'org_id'])
+    .where('key_id', '=', key.id)
+    .where('org_id', 'in', [from.id, to.id])
+    .orderBy('slot')
+    .execute()
+  const leftHere = licenses.find(
+    (l) => l.org_id === from.id && (l.state === 'pool' || l.state === 'assigned'),
+  )
+  const usedThere = licenses.find((l) => l.org_id === to.id && l.state !== 'pool')
+  const why = leftHere
+    ? `license '${leftHere.name}' of it is still here`
+    : usedThere
+      ? `license '${usedThere.name}' is ${NOT_IN_POOL[usedThere.state]?.why ?? usedThere.state} since`
+      : null
+  if (why !== null)
+    throw new AppError(
+      'not_found',
+      `key ${serial} in '${from.slug}' not found (it is in '${to.slug}', where ${why})`,
+    )
+  return licenses.filter((l) => l.org_id === to.id).map((l) => l.name)
+}
+
+/**
+ * Named licenses not in `from`: already so when each is in `to`, unassigned, as a transfer leaves
+ * it. Otherwise the first is not found here, saying where it is when it is in `to`.
+ */
+async function licensesAlreadyTransferred(
+  trx: Trx,
+  names: string[],
+  from: OrgRow,
+  to: OrgRow,
+): Promise<string[]> {
+  if (names.length === 0) return []
+  const there = await trx
+    .selectFrom('device_licenses')
+    .select(['name', 'state'])
+    .where('org_id', '=', to.id)
+    .where('name', 'in', names)
+    .execute()
+  for (const name of names) {
+    const lic = there.find((l) => l.name === name)
+    if (lic?.state === 'pool') continue
+    const where = lic ? ` (it is in '${to.slug}', ${NOT_IN_POOL[lic.state]?.why ?? lic.state} since)` : ''
+    throw new AppError('not_found', `license '${name}' in '${from.slug}' not found${where}`)
+  }
+  return names
 }

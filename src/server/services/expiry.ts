@@ -1,5 +1,5 @@
 import { toIso } from '../../domain/clock.js'
-import { calendarDay, expiryInstant, lastValidDay } from '../../domain/dates.js'
+import { calendarDay, expiredWhen, expiryInstant } from '../../domain/dates.js'
 import { parseDuration } from '../../domain/duration.js'
 import { dateProblem, instantProblem, isCalendarDate } from '../../domain/time-range.js'
 import { AppError, invalidField } from '../errors.js'
@@ -56,14 +56,15 @@ export function isExpired(expiresAt: number | null, now: number): boolean {
   return expiresAt !== null && expiresAt <= now
 }
 
-/** The one wording of an expiry refusal: `<thing> expired after <last valid day>`. */
+/** The one wording of an expiry refusal: `<thing> expired after <last valid day>` (see expiredWhen). */
 export function expiredError(
   thing: string,
   expiresAt: number,
   org: Pick<OrgRow, 'time_zone'>,
+  now: number,
   details?: Record<string, unknown>,
 ): AppError {
-  return new AppError('pool_expired', `${thing} expired after ${lastValidDay(expiresAt, org.time_zone)}`, {
+  return new AppError('pool_expired', `${thing} expired ${expiredWhen(expiresAt, org.time_zone, now)}`, {
     ...details,
     expiresAt: toIso(expiresAt),
   })
@@ -77,5 +78,5 @@ export function assertValid(
   now: number,
   details?: Record<string, unknown>,
 ): void {
-  if (isExpired(expiresAt, now)) throw expiredError(thing, expiresAt, org, details)
+  if (isExpired(expiresAt, now)) throw expiredError(thing, expiresAt, org, now, details)
 }

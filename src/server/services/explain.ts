@@ -1,6 +1,6 @@
 import { sql } from 'kysely'
 import type { Explanation, ExplainQuery } from '../../contract/explain.js'
-import { calendarDay, lastValidDay } from '../../domain/dates.js'
+import { calendarDay, expiredWhen, lastValidDay } from '../../domain/dates.js'
 import { allOf, counted, isAre } from '../../domain/plural.js'
 import type { Database, Dialect } from '../../storage/schema.js'
 import { contains, endsWith, startsWith } from '../../storage/text-match.js'
@@ -69,9 +69,12 @@ export function refusal(
   return verdictsOf([fact], auditTargets)(false, code, summary)
 }
 
-/** The evidence's one wording of a term: `valid through <day>`, or `expired after <day>` once past. */
-export function validity(expired: boolean, through: string): string {
-  return `${expired ? 'expired after' : 'valid through'} ${through}`
+/**
+ * The evidence's one wording of a term: `valid through <day>`, or once past `expired <when>` (by
+ * default `after <day>`; see expiredWhen for an expiration at a time of day).
+ */
+export function validity(expired: boolean, through: string, when = `after ${through}`): string {
+  return expired ? `expired ${when}` : `valid through ${through}`
 }
 
 const explainers = new Map<string, Explainer>()
@@ -232,6 +235,7 @@ registerExplainer('addon', async ({ db, org, email, userId, now }, key) => {
     .where('user_id', '=', userId!)
     .executeTakeFirst()
   const through = lastValidDay(pool.expires_at, org.time_zone)
+  const when = expiredWhen(pool.expires_at, org.time_zone, now)
   const assignedOn = held ? calendarDay(held.assigned_at, org.time_zone) : null
   // Expired and free as `cloud list` shows them (nothing is free while the add-on is expired).
   const { expired, free } = presentAddon(pool, org, now)
@@ -246,7 +250,7 @@ registerExplainer('addon', async ({ db, org, email, userId, now }, key) => {
       },
       {
         fact: 'pool',
-        detail: `${pool.assigned} of ${pool.total} assigned (${free} free), ${validity(expired, through)}`,
+        detail: `${pool.assigned} of ${pool.total} assigned (${free} free), ${validity(expired, through, when)}`,
       },
     ],
     targets,
@@ -261,10 +265,10 @@ registerExplainer('addon', async ({ db, org, email, userId, now }, key) => {
     return verdict(
       false,
       'pool_expired',
-      `${email} holds ${pool.name}, but the add-on expired after ${through}, so every check is refused until the operator renews it.`,
+      `${email} holds ${pool.name}, but the add-on expired ${when}, so every check is refused until the operator renews it.`,
     )
   const fix = expired
-    ? ` The add-on also expired after ${through}: the operator must renew it first.`
+    ? ` The add-on also expired ${when}: the operator must renew it first.`
     : full
       ? ` No license is free (${allOf(pool.total, 'assigned')}): an admin must revoke one, or the operator raise the total.`
       : ` An admin can assign one (${free} free): licctl cloud assign ${key} ${email}.`
@@ -295,6 +299,7 @@ registerExplainer('pool', async ({ db, org, email, userId, now }, product) => {
     .where('leases.user_id', '=', userId!)
     .execute()
   const through = lastValidDay(pool.expires_at, org.time_zone)
+  const when = expiredWhen(pool.expires_at, org.time_zone, now)
   const expired = pool.expires_at <= now
   const full = pool.used >= pool.seats
   const verdict = verdictsOf(
@@ -308,7 +313,7 @@ registerExplainer('pool', async ({ db, org, email, userId, now }, product) => {
       },
       {
         fact: 'pool',
-        detail: `${pool.used} of ${counted(pool.seats, 'seat')} in use, ${validity(expired, through)}`,
+        detail: `${pool.used} of ${counted(pool.seats, 'seat')} in use, ${validity(expired, through, when)}`,
       },
     ],
     { exact: [email], prefix: `${product}/` },
@@ -317,7 +322,7 @@ registerExplainer('pool', async ({ db, org, email, userId, now }, product) => {
     return verdict(
       false,
       'pool_expired',
-      `${email} cannot check out a seat of ${product}: the subscription expired after ${through}, and expired pools refuse checkout until the operator renews them.`,
+      `${email} cannot check out a seat of ${product}: the subscription expired ${when}, and expired pools refuse checkout until the operator renews them.`,
     )
   if (leases.length > 0)
     return verdict(

@@ -29,7 +29,8 @@ export function presentMember(row: {
   return { email: row.email, name: row.name, role: row.role, joinedAt: toIso(row.created_at) }
 }
 
-export function presentToken(row: Database['tokens'], userEmail: string | null): TokenInfo {
+/** A token as listed; `now` decides whether it has expired. */
+export function presentToken(row: Database['tokens'], userEmail: string | null, now: number): TokenInfo {
   return {
     id: row.id,
     name: row.name,
@@ -39,6 +40,13 @@ export function presentToken(row: Database['tokens'], userEmail: string | null):
     createdAt: toIso(row.created_at),
     expiresAt: toIsoOrNull(row.expires_at),
     lastUsedAt: toIsoOrNull(row.last_used_at),
+    state:
+      row.revoked_at !== null
+        ? 'revoked'
+        : row.expires_at !== null && row.expires_at <= now
+          ? 'expired'
+          : 'live',
+    revokedAt: toIsoOrNull(row.revoked_at),
   }
 }
 

@@ -1,5 +1,4 @@
-import type { PageQuery } from '../../contract/common.js'
-import type { CreateTokenBody } from '../../contract/tokens.js'
+import type { CreateTokenBody, TokensQuery } from '../../contract/tokens.js'
 import { newId } from '../../domain/ids.js'
 import { generateToken } from '../../domain/tokens.js'
 import type { ServiceContext } from '../context.js'
@@ -61,12 +60,13 @@ export async function createToken(ctx: ServiceContext, slug: string, body: Creat
       target: row.id,
       after: { user: email, readOnly: row.read_only === 1, name: row.name },
     })
-    return { ...presentToken(row, email), token: t.token }
+    return { ...presentToken(row, email, now), token: t.token }
   })
 }
 
 /** Admins see every live (neither revoked nor expired) token of the organization; members see their own. */
-export async function listTokens(ctx: ServiceContext, slug: string, q: PageQuery) {
+/** Live tokens; with `all`, expired and revoked ones too. */
+export async function listTokens(ctx: ServiceContext, slug: string, q: TokensQuery) {
   const org = await authorizeOrg(ctx, slug, { role: 'member', write: false })
   const p = ctx.principal
   const now = ctx.clock.now()
@@ -76,15 +76,17 @@ export async function listTokens(ctx: ServiceContext, slug: string, q: PageQuery
     .selectAll('tokens')
     .select('users.email')
     .where('tokens.org_id', '=', org.id)
-    .where('tokens.revoked_at', 'is', null)
-    .where((eb) => eb.or([eb('tokens.expires_at', 'is', null), eb('tokens.expires_at', '>', now)]))
+  if (!q.all)
+    query = query
+      .where('tokens.revoked_at', 'is', null)
+      .where((eb) => eb.or([eb('tokens.expires_at', 'is', null), eb('tokens.expires_at', '>', now)]))
   if (p.kind === 'user' && p.role !== 'admin') query = query.where('tokens.user_id', '=', p.userId)
   const page = await paginate(query, {
     limit: q.limit,
     cursor: q.cursor,
     keys: [{ column: 'tokens.id', value: (r) => r.id }],
   })
-  return mapPage(page, (r) => presentToken(r, r.email))
+  return mapPage(page, (r) => presentToken(r, r.email, now))
 }
 
 export async function revokeToken(ctx: ServiceContext, slug: string, id: string) {
@@ -111,7 +113,7 @@ export async function revokeToken(ctx: ServiceContext, slug: string, id: string)
       target: id,
       before: { user: row.email },
     })
-    return presentToken(row, row.email)
+    return presentToken({ ...row, revoked_at: now }, row.email, now)
   })
 }
 
