@@ -11,14 +11,17 @@
 //
 // The cache files go beside Node's own compile cache (same directory, same trust), named after the
 // script, whose name carries a hash of its content. V8 refuses a cache made by another V8 version or
-// with other flags (`cachedDataRejected`); such a cache is written again at exit.
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
+// with other flags (`cachedDataRejected`); such a cache is written again at exit. V8 checks the
+// source only by its length, so the name also carries the script's modification time: a script
+// edited in place (same name, same length) does not run the bytecode of what it was, and two
+// copies of one build (npm gives every installed file the same time) share one cache.
+import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs'
 import { createRequire, getCompileCacheDir } from 'node:module'
 import { basename, dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Script } from 'node:vm'
 
-/** Scripts whose cache is to be written at exit, and the command-line keys each cache covers. */
+/** Scripts whose cache is to be written at exit. */
 const pending = new Map<string, { script: Script; cacheFile: string }>()
 let exitHookInstalled = false
 /** Each script runs once per process, however many stand-in modules ask for it. */
@@ -42,15 +45,16 @@ function writeCaches(): void {
 
 /**
  * Runs a vendor script (`(function (require, __filename, __dirname, __licctlImport) { …; return
- * exports })`) once
- * per process, with its code cache when there is one, and returns what it returns.
+ * exports })`) once per process, with its code cache when there is one, and returns what it returns.
  */
 export function loadVendor(file: URL): unknown {
   const path = fileURLToPath(file)
   if (loaded.has(path)) return loaded.get(path)
   const source = readFileSync(path, 'utf8')
   const cacheDir = getCompileCacheDir?.()
-  const cacheFile = cacheDir === undefined ? undefined : join(cacheDir, `licctl-${basename(path, '.js')}`)
+  const stamp = Math.trunc(statSync(path).mtimeMs).toString(36)
+  const cacheFile =
+    cacheDir === undefined ? undefined : join(cacheDir, `licctl-${basename(path, '.js')}-${stamp}`)
   let cachedData: Buffer | undefined
   if (cacheFile !== undefined)
     try {

@@ -1,8 +1,18 @@
 import { strict as assert } from 'node:assert'
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import {
+  globSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { spawnCliSync } from '../helpers/spawn.js'
+import { ROOT, spawnCliSync } from '../helpers/spawn.js'
 
 /**
  * oclif and zod run as classic scripts whose V8 code cache is written after the command ran
@@ -38,15 +48,22 @@ describe('cli start-up: the vendor scripts’ code cache', function () {
     return res
   }
 
-  /** The oclif script's cache file, if written: Node's compile cache has one folder per Node build. */
-  function oclifCache(): string | undefined {
+  /** The oclif script's cache files: Node's compile cache has one folder per Node build. */
+  function oclifCaches(): string[] {
     const root = join(dir, 'compile-cache')
-    let found: string | undefined
+    const found: string[] = []
     for (const folder of readdirSync(root, { withFileTypes: true }))
       if (folder.isDirectory())
         for (const file of readdirSync(join(root, folder.name)))
-          if (/^licctl-vendor-oclif-[0-9a-f]{12}$/.test(file)) found = join(root, folder.name, file)
-    return found
+          if (/^licctl-vendor-oclif-[0-9a-f]{12}-[0-9a-z]+$/.test(file))
+            found.push(join(root, folder.name, file))
+    return found.sort()
+  }
+  /** The one cache file of the oclif script, if written. */
+  function oclifCache(): string | undefined {
+    const found = oclifCaches()
+    assert.ok(found.length <= 1, `one cache file: ${found.join(', ')}`)
+    return found[0]
   }
 
   it('is written by the first run, beside Node’s own compile cache, readable by its owner only', function () {
@@ -83,6 +100,28 @@ describe('cli start-up: the vendor scripts’ code cache', function () {
       assert.ok(now.length > 10_000)
       run()
     })
+
+  it('is not used for a script edited in place (same name and length, another modification time)', function () {
+    const [script] = globSync('dist/bundle/vendor-oclif-*.js', { cwd: ROOT })
+    const path = join(ROOT, script!)
+    const { atime, mtime } = statSync(path)
+    run()
+    const [first] = oclifCaches()
+    const before = readFileSync(first!)
+    try {
+      utimesSync(path, atime, new Date(mtime.getTime() + 60_000))
+      run()
+      const caches = oclifCaches()
+      assert.equal(caches.length, 2, 'a cache of its own for the edited script')
+      assert.deepEqual(readFileSync(first!), before, 'the first one untouched')
+      const second = caches.find((c) => c !== first)!
+      const written = statSync(second).mtimeMs
+      run()
+      assert.equal(statSync(second).mtimeMs, written, 'then used, not written again')
+    } finally {
+      utimesSync(path, atime, mtime)
+    }
+  })
 
   it('follows Node’s: none when the compile cache is off', function () {
     run({ NODE_DISABLE_COMPILE_CACHE: '1' })
