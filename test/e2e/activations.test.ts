@@ -273,7 +273,7 @@ describe('e2e: activations', function () {
     )
     refused(await adm('rehost', nl, '--from', 'ws-01', '--to', 'ws-10', '--json'), 5, 'not_found')
     const gone = refused(await as(eng, ['deactivate', nl, '--host', 'WS-01', '--json']), 5, 'not_found')
-    assert.match(gone, /^ws-01 holds no seat of .*--clear ws-01`$/)
+    assert.match(gone, /^host 'ws-01' holds no seat of .*--clear ws-01`$/)
     const cleared = ok(await adm('orphans', '--clear', 'WS-01'))
     assert.match(cleared.stdout, /^Recorded ws-01 as cleaned of 1 orphan:/)
     assert.equal(ok(await adm('orphans', '--host', 'ws-01')).stdout.trim(), 'No orphaned activations.')

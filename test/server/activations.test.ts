@@ -348,7 +348,7 @@ for (const dialect of DIALECTS) {
         assert.deepEqual(refusal(gone), [404, 'not_found'])
         assert.equal(
           gone.body.error.message,
-          `lic-a holds no seat of ${cc}: its copy there is an orphan (the ID was returned); clean it off the machine, then \`licctl activations orphans --clear lic-a\``,
+          `host 'lic-a' holds no seat of ${cc}: its copy there is an orphan (the ID was returned); clean it off the machine, then \`licctl activations orphans --clear lic-a\``,
         )
       })
 
@@ -809,7 +809,7 @@ for (const dialect of DIALECTS) {
         assert.deepEqual(refusal(gone), [404, 'not_found'])
         assert.match(
           gone.body.error.message,
-          /^Host-A holds no seat of .*its copy there is an orphan \(the ID was rehosted off it\)/,
+          /^host 'Host-A' holds no seat of .*its copy there is an orphan \(the ID was rehosted off it\)/,
         )
         const found = await t.call(member, 'GET', `${base}/orphans?host=host-a`)
         assert.deepEqual(

@@ -524,6 +524,8 @@ describe('bulk input limits', () => {
     assert.match(err.message, /more than 2 rows, the limit for one input; nothing was applied$/)
     assert.match(err.hint!, /LICCTL_BULK_MAX_ROWS/)
     assert.equal((await withEnv({ LICCTL_BULK_MAX_ROWS: '3' }, () => validateAll(spec, source))).total, 3)
+    const one = await withEnv({ LICCTL_BULK_MAX_ROWS: '1' }, () => inputError(source, spec))
+    assert.match(one.message, /more than 1 row, the limit for one input/)
   })
 
   it('refuses a JSON file over the limit for input read whole (LICCTL_BULK_MAX_INPUT_BYTES) before reading it', async () => {

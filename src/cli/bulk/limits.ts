@@ -44,7 +44,7 @@ export function inputTooLarge(what: string, bytes: number | undefined): UsageErr
 export function tooManyRows(where: string): UsageError {
   const max = maxRows()
   return new UsageError(
-    `${where}more than ${max.toLocaleString('en-US')} rows, the limit for one input; nothing was applied`,
+    `${where}more than ${max.toLocaleString('en-US')} ${max === 1 ? 'row' : 'rows'}, the limit for one input; nothing was applied`,
     {
       code: 'input_too_large',
       details: { limit: max },

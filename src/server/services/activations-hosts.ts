@@ -206,7 +206,7 @@ async function notHeld(trx: Executor, id: string, host: string): Promise<AppErro
   if (orphan)
     return new AppError(
       'not_found',
-      `${orphan.host} holds no seat of ${id}: its copy there is an orphan (the ID was ${orphan.reason === 'return' ? 'returned' : 'rehosted off it'}); clean it off the machine, then \`licctl activations orphans --clear ${orphan.host}\``,
+      `host ${quote(orphan.host)} holds no seat of ${id}: its copy there is an orphan (the ID was ${orphan.reason === 'return' ? 'returned' : 'rehosted off it'}); clean it off the machine, then \`licctl activations orphans --clear ${orphan.host}\``,
       { id, host: orphan.host },
     )
   return notFound(`an activation of ${id} on host ${quote(host)}`, { id, host })
