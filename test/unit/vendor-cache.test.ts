@@ -12,7 +12,7 @@ import {
 } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { ROOT, spawnCliSync } from '../helpers/spawn.js'
+import { ROOT, spawnCli, spawnCliSync } from '../helpers/spawn.js'
 
 /**
  * oclif and zod run as classic scripts whose V8 code cache is written after the command ran
@@ -27,21 +27,23 @@ describe('cli start-up: the vendor scripts’ code cache', function () {
   beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'licctl-vendor-cache-'))))
   afterEach(() => rmSync(dir, { recursive: true, force: true }))
 
-  function run(extra: Record<string, string> = {}) {
+  function env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
     // Node turns its compile cache off when this is set at all, even empty.
     const { NODE_DISABLE_COMPILE_CACHE: _, ...inherited } = process.env
-    const res = spawnCliSync(['orgs', 'profiles', '--json'], {
-      env: {
-        ...inherited,
-        LICCTL_CONFIG_DIR: join(dir, 'config'),
-        LICCTL_DATA_DIR: join(dir, 'data'),
-        LICCTL_URL: '',
-        LICCTL_TOKEN: '',
-        LICCTL_ORG: '',
-        NODE_COMPILE_CACHE: join(dir, 'compile-cache'),
-        ...extra,
-      },
-    })
+    return {
+      ...inherited,
+      LICCTL_CONFIG_DIR: join(dir, 'config'),
+      LICCTL_DATA_DIR: join(dir, 'data'),
+      LICCTL_URL: '',
+      LICCTL_TOKEN: '',
+      LICCTL_ORG: '',
+      NODE_COMPILE_CACHE: join(dir, 'compile-cache'),
+      ...extra,
+    }
+  }
+
+  function run(extra: Record<string, string> = {}) {
+    const res = spawnCliSync(['orgs', 'profiles', '--json'], { env: env(extra) })
     assert.equal(res.stderr, '', 'the cache is silent')
     assert.equal(res.status, 0)
     assert.deepEqual((JSON.parse(res.stdout) as { profiles: unknown[] }).profiles, [])
@@ -100,6 +102,35 @@ describe('cli start-up: the vendor scripts’ code cache', function () {
       assert.ok(now.length > 10_000)
       run()
     })
+
+  it('written by eight commands at once, is one V8 accepts (a temporary file each, then a rename)', async function () {
+    const runs = Array.from({ length: 8 }, async () => {
+      const child = spawnCli(['orgs', 'profiles', '--json'], {
+        env: env(),
+        stdio: ['ignore', 'pipe', 'pipe'],
+      })
+      let out = ''
+      let err = ''
+      child.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d))
+      child.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d))
+      const code = await new Promise<number | null>((resolve) => child.on('close', resolve))
+      return { code, out, err }
+    })
+    for (const { code, out, err } of await Promise.all(runs)) {
+      assert.deepEqual([code, err], [0, ''])
+      assert.deepEqual((JSON.parse(out) as { profiles: unknown[] }).profiles, [])
+    }
+    const file = oclifCache()!
+    const folder = join(file, '..')
+    assert.deepEqual(
+      readdirSync(folder).filter((f) => f.endsWith('.tmp')),
+      [],
+      'no temporary file left behind',
+    )
+    const written = statSync(file).mtimeMs
+    run()
+    assert.equal(statSync(file).mtimeMs, written, 'accepted by the next run, not written again')
+  })
 
   it('is not used for a script edited in place (same name and length, another modification time)', function () {
     const [script] = globSync('dist/bundle/vendor-oclif-*.js', { cwd: ROOT })
