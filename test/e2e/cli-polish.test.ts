@@ -396,14 +396,14 @@ describe('e2e: what a new user trips over', function () {
       [['orgs', 'audit', 'show', ''], 'ID: must not be empty'],
       [['explain', ''], 'EMAIL: must not be empty'],
       // A body field an argument gives names the argument, not the API's path (`body.slug`).
-      [['orgs', 'create', 'a', '--name', 'A'], 'SLUG: Too small: expected string to have >=2 characters'],
+      [['orgs', 'create', 'a', '--name', 'A'], 'SLUG: must have at least 2 characters'],
       [
         ['cloud', 'provision', 'x', '--name', 'X', '--total', '1', '--expires', '30d'],
-        'ADDON: Too small: expected string to have >=2 characters',
+        'ADDON: must have at least 2 characters',
       ],
       [
         ['activations', 'list', '--product', ''],
-        '--product: Too small: expected string to have >=1 characters',
+        '--product: must not be empty',
       ],
       [
         ['activations', 'show', 'act_nope'],
@@ -440,10 +440,10 @@ describe('e2e: what a new user trips over', function () {
       [['seats', 'list', '--user', 'bob'], '--user: Invalid email address'],
       [['seats', 'checkin', 'ls_nope'], 'LEASE: not a lease id (ls_ followed by 26 letters and digits)'],
       [['orgs', 'update', '--contact-email', 'nobody'], '--contact-email: Invalid email address'],
-      [['orgs', 'create', 'a', '--name', 'A'], 'SLUG: Too small: expected string to have >=2 characters'],
+      [['orgs', 'create', 'a', '--name', 'A'], 'SLUG: must have at least 2 characters'],
       [
         ['activations', 'list', '--product', ''],
-        '--product: Too small: expected string to have >=1 characters',
+        '--product: must not be empty',
       ],
     ]
     for (const [args, message] of contractCases)

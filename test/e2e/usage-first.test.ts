@@ -59,7 +59,7 @@ describe('e2e: usage errors come before the connection', function () {
     // Checked by the contract's own schemas, in the client, before any request (client/resource.ts).
     [
       ['cloud', 'provision', 'cp', '--name', 'x'.repeat(121), '--total', '5', '--expires', '2099-01-01'],
-      '--name: Too big: expected string to have <=120 characters',
+      '--name: must have at most 120 characters',
     ],
     [['seats', 'list', '--user', 'bob'], '--user: Invalid email address'],
     [
