@@ -26,7 +26,8 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   static override enableJsonFlag = true
   /**
    * Request fields a command takes under another name (`cloud provision ADDON` sends `key`): a
-   * refusal of the field then names the argument or flag (flagRefusal).
+   * refusal of the field then names the argument or flag (flagRefusal). A key may name the part
+   * too (`'body.host'`), when one field name is two flags: the body's and the query's.
    */
   static requestFieldNames: Readonly<Record<string, string>> = {}
   /** Replaces oclif's own --json (same flag, told about field lists) and adds --jq. */
@@ -275,12 +276,13 @@ function flagRefusal(
     Array.isArray(issues) && issues.length > 0 && issues.every((i) => i.path === issues[0]!.path)
       ? issues[0]
       : undefined
-  const [, , field] =
+  const [, part, field] =
     (typeof issue?.path === 'string'
       ? /^(body|query|params)\.([A-Za-z]+(?:\.[A-Za-z]+)*)$/.exec(issue.path)
       : null) ?? []
   if (field === undefined || typeof issue?.message !== 'string') return undefined
-  const path = fieldNames[field] ?? field
+  // `body.host` may be one flag and `query.host` another (`orphans --clear` and `--host`).
+  const path = fieldNames[`${part}.${field}`] ?? fieldNames[field] ?? field
   // A field the command takes as its argument (`orgs create SLUG` sends `body.slug`).
   if (Object.hasOwn(args, path))
     return new UsageError(`${path.toUpperCase()}: ${issue.message}`, { code: err.code })

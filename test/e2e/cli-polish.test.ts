@@ -401,10 +401,7 @@ describe('e2e: what a new user trips over', function () {
         ['cloud', 'provision', 'x', '--name', 'X', '--total', '1', '--expires', '30d'],
         'ADDON: must have at least 2 characters',
       ],
-      [
-        ['activations', 'list', '--product', ''],
-        '--product: must not be empty',
-      ],
+      [['activations', 'list', '--product', ''], '--product: must not be empty'],
       [
         ['activations', 'show', 'act_nope'],
         'ID: not an activation ID (act_ followed by 26 letters and digits)',
@@ -441,10 +438,9 @@ describe('e2e: what a new user trips over', function () {
       [['seats', 'checkin', 'ls_nope'], 'LEASE: not a lease id (ls_ followed by 26 letters and digits)'],
       [['orgs', 'update', '--contact-email', 'nobody'], '--contact-email: Invalid email address'],
       [['orgs', 'create', 'a', '--name', 'A'], 'SLUG: must have at least 2 characters'],
-      [
-        ['activations', 'list', '--product', ''],
-        '--product: must not be empty',
-      ],
+      [['activations', 'list', '--product', ''], '--product: must not be empty'],
+      // --clear sends `body.host`; --host, another flag of the command, filters the list.
+      [['activations', 'orphans', '--clear', ''], '--clear: must not be empty'],
     ]
     for (const [args, message] of contractCases)
       it(`${args.slice(0, 2).join(' ')} ${args.slice(2).join(' ')} (the contract's schema, before any request)`, async () => {
