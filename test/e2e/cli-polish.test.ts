@@ -441,6 +441,10 @@ describe('e2e: what a new user trips over', function () {
       [['activations', 'list', '--product', ''], '--product: must not be empty'],
       // --clear sends `body.host`; --host, another flag of the command, filters the list.
       [['activations', 'orphans', '--clear', ''], '--clear: must not be empty'],
+      // An empty audit filter (a variable that did not expand) would list every entry.
+      [['orgs', 'audit', '--actor', ''], '--actor: must not be empty'],
+      [['orgs', 'audit', '--action', '', '--all'], '--action: must not be empty'],
+      [['orgs', 'audit', '--target', ''], '--target: must not be empty'],
     ]
     for (const [args, message] of contractCases)
       it(`${args.slice(0, 2).join(' ')} ${args.slice(2).join(' ')} (the contract's schema, before any request)`, async () => {
