@@ -351,6 +351,16 @@ export abstract class ApiCommand<T extends typeof Command> extends BaseCommand<T
     if (this._client) return this._client
     const { resolveConnection } = await import('./connection.js')
     const { org, profile } = this.flags as { org?: string; profile?: string }
+    // Given but empty (`--org "$ORG"` with ORG unset) is not left out: the current profile's
+    // organization would be acted on instead of the one meant.
+    for (const [flag, value] of [
+      ['org', org],
+      ['profile', profile],
+    ] as const)
+      if (value === '')
+        throw new UsageError(`--${flag}: must not be empty`, {
+          hint: `name ${flag === 'org' ? 'an organization' : 'a profile'}, or leave --${flag} out to use the current profile`,
+        })
     let conn: ReturnType<typeof resolveConnection> | undefined
     try {
       conn = resolveConnection(org, profile)

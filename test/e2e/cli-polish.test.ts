@@ -374,6 +374,9 @@ describe('e2e: what a new user trips over', function () {
         "--within: expected a window of an hour or more (m is minutes; a month is 30d), got '1m'",
       ],
       [['explain', 'ann@acme.test', '--device', ''], '--device: must not be empty'],
+      // Not read as left out: the current profile's organization is not the one meant.
+      [['activations', 'list', '--org', ''], '--org: must not be empty'],
+      [['orgs', 'audit', '--profile', ''], '--profile: must not be empty'],
     ]
     for (const [args, message] of cases)
       it(`${args.slice(0, 2).join(' ')} ${args.slice(2).join(' ')}`, async () => {
