@@ -233,7 +233,9 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     if (err instanceof Errors.ExitError) throw err
     const ctor = this.ctor as typeof this.ctor & { requestFieldNames?: Readonly<Record<string, string>> }
     const failure = failureOf(
-      flagRefusal(err, ctor.flags ?? {}, ctor.args ?? {}, ctor.requestFieldNames ?? {}) ?? err,
+      // The global flags too: `--org ACME` is refused as `params.org`.
+      flagRefusal(err, { ...ctor.baseFlags, ...ctor.flags }, ctor.args ?? {}, ctor.requestFieldNames ?? {}) ??
+        err,
     )
     process.exitCode = failure.exitCode
     if (this.jsonEnabled()) {

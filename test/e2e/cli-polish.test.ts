@@ -448,6 +448,8 @@ describe('e2e: what a new user trips over', function () {
       [['orgs', 'audit', '--actor', ''], '--actor: must not be empty'],
       [['orgs', 'audit', '--action', '', '--all'], '--action: must not be empty'],
       [['orgs', 'audit', '--target', ''], '--target: must not be empty'],
+      // A global flag is named too: the organization is a path parameter (`params.org`).
+      [['activations', 'list', '--org', 'ACME'], '--org: lowercase letters, digits and single dashes'],
     ]
     for (const [args, message] of contractCases)
       it(`${args.slice(0, 2).join(' ')} ${args.slice(2).join(' ')} (the contract's schema, before any request)`, async () => {
