@@ -79,7 +79,11 @@ export const okBody = z.object({ ok: z.literal(true) })
  * zone) or an ISO-8601 instant. The server turns it into an instant with `expiryInstant`. Either
  * stays within the times licctl stores and shows (domain/time-range.ts: dates through 9999-12-29).
  */
-export const expiryInput = z.union([z.iso.date(), z.iso.datetime({ offset: true })]).check((c) => {
-  const problem = isCalendarDate(c.value) ? dateProblem(c.value) : instantProblem(Date.parse(c.value))
-  if (problem !== null) c.issues.push({ code: 'custom', message: problem, input: c.value })
-})
+export const expiryInput = z
+  .union([z.iso.date(), z.iso.datetime({ offset: true })], {
+    error: 'expected a date (2027-12-31) or an ISO-8601 instant with its offset (2027-12-31T17:00:00Z)',
+  })
+  .check((c) => {
+    const problem = isCalendarDate(c.value) ? dateProblem(c.value) : instantProblem(Date.parse(c.value))
+    if (problem !== null) c.issues.push({ code: 'custom', message: problem, input: c.value })
+  })

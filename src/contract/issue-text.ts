@@ -21,6 +21,8 @@ export function issueInWords(message: string): string {
   if (m) return m[2] === 'undefined' ? 'required' : `expected ${article(m[1]!)}, got ${article(m[2]!)}`
   m = /^Invalid option: expected one of (.+)$/.exec(message)
   if (m) return `expected one of ${m[1]!.split('|').map(unquoted).join(', ')}`
+  if (message === 'Invalid ISO datetime') return 'expected an ISO-8601 instant, e.g. 2026-01-31T09:00:00Z'
+  if (message === 'Invalid ISO date') return 'expected a date, e.g. 2026-01-31'
   m = /^Invalid input: expected (.+)$/.exec(message)
   if (m) return `must be ${unquoted(m[1]!)}`
   return message

@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert'
 import * as z from 'zod'
+import { expiryInput } from '../../src/contract/common.js'
 import { issueInWords } from '../../src/contract/issue-text.js'
 
 /** What the schema's first issue says, in words. */
@@ -26,10 +27,24 @@ describe('contract: schema issues in plain words', () => {
     assert.equal(said(z.string(), null), 'expected a string, got null')
     assert.equal(said(z.enum(['NL', 'CC']), 'XX'), 'expected one of NL, CC')
     assert.equal(said(z.literal(true), false), 'must be true')
+    assert.equal(
+      said(z.iso.datetime(), '2026-01-01'),
+      'expected an ISO-8601 instant, e.g. 2026-01-31T09:00:00Z',
+    )
+    assert.equal(said(z.iso.date(), 'soon'), 'expected a date, e.g. 2026-01-31')
   })
 
   it('leaves a contract’s own message as it is', () => {
     assert.equal(said(z.string().regex(/^a$/, 'not a host name'), 'b'), 'not a host name')
     assert.equal(issueInWords('Too small: a message of our own'), 'Too small: a message of our own')
+  })
+
+  it('says what an expiration may be, not the union’s bare “Invalid input”', () => {
+    assert.equal(
+      said(expiryInput, 'bad'),
+      'expected a date (2027-12-31) or an ISO-8601 instant with its offset (2027-12-31T17:00:00Z)',
+    )
+    assert.equal(expiryInput.safeParse('2027-12-31').success, true)
+    assert.equal(expiryInput.safeParse('2027-12-31T17:00:00+02:00').success, true)
   })
 })
