@@ -127,11 +127,20 @@ describe('server backup (SQLite online backup)', function () {
     assert.equal(existsSync(join(dir, 'junk-copy.sqlite')), false)
   })
 
-  it('refuses an empty backup FILE with exit 2, leaving no partial file behind', async () => {
+  it('refuses an empty backup FILE, or one naming a directory, with exit 2, leaving no partial file behind', async () => {
     const before = readdirSync(process.cwd())
     const res = await runCli(['server', 'backup', '', '--db', db])
     assert.equal(res.code, 2, res.stderr)
     assert.equal(res.stderr.split('\n')[0], 'Error: FILE: must not be empty')
     assert.deepEqual(readdirSync(process.cwd()), before)
+    // A name ending in / is a directory, even one that does not exist yet.
+    const folder = join(dir, 'backups') + '/'
+    const slash = await runCli(['server', 'backup', folder, '--db', db])
+    assert.equal(slash.code, 2, slash.stderr)
+    assert.equal(
+      slash.stderr.split('\n').slice(0, 2).join('\n'),
+      `Error: FILE: '${folder}' names a directory: give the backup file's name in it\nHint: e.g. ${join(folder, 'licctl.sqlite')}`,
+    )
+    assert.equal(readdirSync(dir).filter((f) => f.endsWith('.partial')).length, 0)
   })
 })

@@ -36,6 +36,11 @@ export default class ServerBackup extends BaseCommand<typeof ServerBackup> {
     if (!existsSync(db)) throw new UsageError(`--db: no such SQLite file: ${quote(db, 200)}`)
     // An empty name would make the partial file `..<pid>.partial` and then fail to rename it.
     if (file === '') throw new UsageError('FILE: must not be empty')
+    // `/backups/` names a directory: the backup would be renamed onto it.
+    if (/[\\/]$/.test(file))
+      throw new UsageError(`FILE: ${quote(file, 200)} names a directory: give the backup file's name in it`, {
+        hint: `e.g. ${join(file, 'licctl.sqlite')}`,
+      })
     if (existsSync(file)) throw new UsageError(`${quote(file, 200)} already exists: choose a new file name`)
     // SQLite's own "Cannot save backup because the directory does not exist" names neither.
     if (!existsSync(dirname(file)))
@@ -57,7 +62,7 @@ export default class ServerBackup extends BaseCommand<typeof ServerBackup> {
       if (!created) throw new UsageError(`${partial} already exists: a backup to ${file} may be under way`)
       source.pragma('busy_timeout = 5000')
       const { totalPages } = await source.backup(partial)
-      renameSync(partial, file)
+      writable(file, () => renameSync(partial, file))
       this.say(`Backed up ${db} to ${file} (${totalPages} pages).`)
       return { db, file, pages: totalPages }
     } finally {
