@@ -278,6 +278,8 @@ export function databaseFlag(db: string): string {
   const problem = databaseUrlProblem(db)
   if (problem) throw new UsageError(`--db: ${problem}`)
   const file = sqliteFileOf(db)
+  if (file !== undefined && /[\\/]$/.test(file))
+    throw new UsageError(`--db: ${quote(file, 200)} names a directory: give the database file's name in it`)
   const notSqlite = file === undefined ? undefined : notSqliteProblem(file)
   if (notSqlite) throw new UsageError(`--db: ${quote(file!, 200)} ${notSqlite}`)
   return db

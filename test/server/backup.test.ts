@@ -143,4 +143,17 @@ describe('server backup (SQLite online backup)', function () {
     )
     assert.equal(readdirSync(dir).filter((f) => f.endsWith('.partial')).length, 0)
   })
+
+  it('refuses a --db ending in / (a directory, existing or not), with exit 2', async () => {
+    for (const folder of [join(dir, 'not-yet') + '/', dir + '/'])
+      for (const command of ['init', 'migrate']) {
+        const res = await runCli(['server', command, '--db', folder])
+        assert.equal(res.code, 2, res.stderr)
+        assert.equal(
+          res.stderr,
+          `Error: --db: '${folder}' names a directory: give the database file's name in it\n`,
+        )
+      }
+    assert.equal(existsSync(join(dir, 'not-yet')), false)
+  })
 })
