@@ -132,7 +132,15 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
         continue
       }
       const next = out[i + 1]
-      if (word !== '--json' || i + 1 >= end() || next === undefined || !FIELD_LIST.test(next)) continue
+      // A word with a comma is a field list even when malformed (`id,,x`, `id, name`): no argument
+      // licctl takes has one, and "Unexpected argument: id,,x" would not say what is wrong.
+      if (
+        word !== '--json' ||
+        i + 1 >= end() ||
+        next === undefined ||
+        (!FIELD_LIST.test(next) && !next.includes(','))
+      )
+        continue
       const takesArgs = Object.keys(this.ctor.args ?? {}).length > 0 || this.ctor.strict === false
       const fieldish =
         next.includes(',') ||

@@ -609,6 +609,16 @@ describe('e2e: what a new user trips over', function () {
         code: 'usage',
         message: "--json: unknown field 'emial'; available: email, name, role, joinedAt",
       })
+      // A malformed list is named as one, not taken for an argument.
+      const malformed = await runCli(['orgs', 'users', 'list', '--json', 'email,,role'], { env })
+      assert.equal(malformed.code, 2)
+      assert.deepEqual(jsonError(malformed), {
+        code: 'usage',
+        message: "--json: expected field names separated by commas, got 'email,,role'",
+      })
+      const spaced = await runCli(['orgs', 'users', 'list', '--json', 'email, role'], { env })
+      assert.equal(spaced.code, 0, spaced.stderr)
+      assert.deepEqual(Object.keys(JSON.parse(spaced.stdout).items[0]), ['email', 'role'])
       const seats = await runCli(['seats', 'list', '--json', 'user,hostname'], { env })
       assert.equal(seats.code, 2)
       assert.match(
