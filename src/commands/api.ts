@@ -142,7 +142,7 @@ export function buildFields(strings: string[], typed: string[]): Record<string, 
     const m = /^([^=[\]]+)((?:\[[^=[\]]*\])*)=(.*)$/s.exec(field)
     if (!m) throw new UsageError(`field '${field}': expected key=value`)
     const keys = [m[1]!, ...[...m[2]!.matchAll(/\[([^\]]*)\]/g)].map((k) => k[1]!)]
-    const value = isTyped ? typedValue(m[3]!) : m[3]!
+    const value = isTyped ? typedValue(m[1]! + m[2]!, m[3]!) : m[3]!
     const append = keys.length > 1 && keys.at(-1) === ''
     const names = append ? keys.slice(0, -1) : keys
     if (names.includes('')) throw new UsageError(`field '${field}': [] may only come last`)
@@ -160,10 +160,16 @@ export function buildFields(strings: string[], typed: string[]): Record<string, 
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v)
 
-function typedValue(raw: string): unknown {
+function typedValue(key: string, raw: string): unknown {
   if (raw === 'true') return true
   if (raw === 'false') return false
   if (raw === 'null') return null
+  // A whole number past 2^53 would be sent rounded (99999999999999999999 as 100000000000000000000,
+  // or as "1e+20" in a query): refused, naming the field, rather than changed silently.
+  if (/^-?\d+$/.test(raw) && !Number.isSafeInteger(Number(raw)))
+    throw new UsageError(
+      `field ${quote(key)}: ${quote(raw)} is too large for a JSON number (at most ${Number.MAX_SAFE_INTEGER}); -f sends it as text`,
+    )
   if (/^-?\d+(\.\d+)?$/.test(raw)) return Number(raw)
   return raw
 }
