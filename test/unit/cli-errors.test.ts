@@ -74,6 +74,8 @@ describe('cli: errors become one line on stderr and the spec’s exit code', fun
       ],
       [['activations', 'split', 'act_06h44bctr4pxpxxh0s182wtdbg'], 'missing required flag --quantity'],
       [['activations', 'split', '--quantity', '1'], 'missing argument ID (activation ID)'],
+      [['activations', 'list', '--output', 'xml'], "--output: expected one of csv, tsv, got 'xml'"],
+      [['activations', 'list', '--output', ''], "--output: expected one of csv, tsv, got ''"],
       // The path read as a second -H value: the hint says why it is missing.
       [
         ['api', '-H', 'X-Trace: 1', '/me'],
