@@ -26,7 +26,8 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   static override enableJsonFlag = true
   /**
    * Request fields a command takes under another name (`cloud provision ADDON` sends `key`): a
-   * refusal of the field then names the argument or flag (flagRefusal).
+   * refusal of the field then names the argument or flag (flagRefusal). A key may name the part
+   * too (`'body.host'`), when one field name is two flags: the body's and the query's.
    */
   static requestFieldNames: Readonly<Record<string, string>> = {}
   /** Replaces oclif's own --json (same flag, told about field lists) and adds --jq. */
@@ -131,7 +132,15 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
         continue
       }
       const next = out[i + 1]
-      if (word !== '--json' || i + 1 >= end() || next === undefined || !FIELD_LIST.test(next)) continue
+      // A word with a comma is a field list even when malformed (`id,,x`, `id, name`): no argument
+      // licctl takes has one, and "Unexpected argument: id,,x" would not say what is wrong.
+      if (
+        word !== '--json' ||
+        i + 1 >= end() ||
+        next === undefined ||
+        (!FIELD_LIST.test(next) && !next.includes(','))
+      )
+        continue
       const takesArgs = Object.keys(this.ctor.args ?? {}).length > 0 || this.ctor.strict === false
       const fieldish =
         next.includes(',') ||
@@ -232,7 +241,9 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     if (err instanceof Errors.ExitError) throw err
     const ctor = this.ctor as typeof this.ctor & { requestFieldNames?: Readonly<Record<string, string>> }
     const failure = failureOf(
-      flagRefusal(err, ctor.flags ?? {}, ctor.args ?? {}, ctor.requestFieldNames ?? {}) ?? err,
+      // The global flags too: `--org ACME` is refused as `params.org`.
+      flagRefusal(err, { ...ctor.baseFlags, ...ctor.flags }, ctor.args ?? {}, ctor.requestFieldNames ?? {}) ??
+        err,
     )
     process.exitCode = failure.exitCode
     if (this.jsonEnabled()) {
@@ -275,12 +286,13 @@ function flagRefusal(
     Array.isArray(issues) && issues.length > 0 && issues.every((i) => i.path === issues[0]!.path)
       ? issues[0]
       : undefined
-  const [, , field] =
+  const [, part, field] =
     (typeof issue?.path === 'string'
       ? /^(body|query|params)\.([A-Za-z]+(?:\.[A-Za-z]+)*)$/.exec(issue.path)
       : null) ?? []
   if (field === undefined || typeof issue?.message !== 'string') return undefined
-  const path = fieldNames[field] ?? field
+  // `body.host` may be one flag and `query.host` another (`orphans --clear` and `--host`).
+  const path = fieldNames[`${part}.${field}`] ?? fieldNames[field] ?? field
   // A field the command takes as its argument (`orgs create SLUG` sends `body.slug`).
   if (Object.hasOwn(args, path))
     return new UsageError(`${path.toUpperCase()}: ${issue.message}`, { code: err.code })
@@ -349,6 +361,16 @@ export abstract class ApiCommand<T extends typeof Command> extends BaseCommand<T
     if (this._client) return this._client
     const { resolveConnection } = await import('./connection.js')
     const { org, profile } = this.flags as { org?: string; profile?: string }
+    // Given but empty (`--org "$ORG"` with ORG unset) is not left out: the current profile's
+    // organization would be acted on instead of the one meant.
+    for (const [flag, value] of [
+      ['org', org],
+      ['profile', profile],
+    ] as const)
+      if (value === '')
+        throw new UsageError(`--${flag}: must not be empty`, {
+          hint: `name ${flag === 'org' ? 'an organization' : 'a profile'}, or leave --${flag} out to use the current profile`,
+        })
     let conn: ReturnType<typeof resolveConnection> | undefined
     try {
       conn = resolveConnection(org, profile)

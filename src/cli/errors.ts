@@ -1,7 +1,7 @@
 import { ApiError, ClientError, redactDetails } from '../client/errors.js'
 import { exitCodeFor } from '../contract/errors.js'
 import { redactTokens } from '../domain/redact.js'
-import { C0_CONTROLS, CONTROLS_BEYOND_C0, escapeControls } from '../domain/terminal-controls.js'
+import { C0_CONTROLS, CONTROLS_BEYOND_C0, escapeControls, quote } from '../domain/terminal-controls.js'
 
 // Shared with the server's messages (domain/terminal-controls.ts).
 export { escapeControls, quote } from '../domain/terminal-controls.js'
@@ -85,8 +85,13 @@ const CLIENT_CODES: Record<string, { exitCode: number; hint?: string }> = {
  */
 export function failureOf(err: unknown): Failure {
   const e = (err ?? {}) as Error & { oclif?: { exit?: number }; code?: unknown }
+  const parseError =
+    e.oclif?.exit === 2 ||
+    e.name === 'NonExistentFlagsError' ||
+    Boolean(e.constructor?.name?.endsWith('FlagsError'))
+  const parsed = !(err instanceof CliError) && parseError ? parseErrorText(e.message ?? '') : undefined
   const message = safeMessage(
-    firstLine(err instanceof CliError ? err.reason : (e.message ?? '')) || String(err),
+    parsed?.message ?? (firstLine(err instanceof CliError ? err.reason : (e.message ?? '')) || String(err)),
   )
   if (err instanceof CliError)
     return {
@@ -119,20 +124,83 @@ export function failureOf(err: unknown): Failure {
       expected: true,
     }
   }
-  const parseError =
-    e.oclif?.exit === 2 ||
-    e.name === 'NonExistentFlagsError' ||
-    Boolean(e.constructor?.name?.endsWith('FlagsError'))
   const exitCode = parseError ? 2 : (e.oclif?.exit ?? 1)
   return {
     code: exitCode === 2 ? 'usage' : 'unexpected',
     exitCode,
     message,
     details: undefined,
-    hint: undefined,
+    hint: parsed?.hint,
     expected: false,
   }
 }
+
+/**
+ * oclif's parse errors as licctl words its own: `--all and --limit cannot be used together` for
+ * its "The following errors occurred: --all=true cannot also be provided when using --limit
+ * --limit=5 cannot also be provided when using --all", `missing required flag --quantity`,
+ * `missing argument PATH (API path, e.g. /orgs/acme)`, `--output: expected one of csv, tsv, got 'xml'`.
+ * Undefined when the message is none of those.
+ */
+export function parseErrorText(raw: string): { message: string; hint?: string } | undefined {
+  const lines = raw
+    .split('\n')
+    .map((l) => l.replace(ANY_SGR, '').trim())
+    .filter((l) => l && !l.startsWith('See more help'))
+  const [head, ...rest] = lines
+  if (head === undefined) return undefined
+  if (/^The following errors? occurred:/.test(head)) {
+    const reasons = [head.replace(/^The following errors? occurred:\s*/, ''), ...rest].filter(Boolean)
+    const said: string[] = []
+    // Flags refused together, in the order first named: one sentence for all of them.
+    const together: string[] = []
+    for (const reason of reasons) {
+      const both = /^--([\w-]+)(?:=.*)? cannot also be provided when using --([\w-]+)$/s.exec(reason)
+      const missing = /^Missing required flag ([\w-]+)$/.exec(reason)
+      if (both) {
+        for (const flag of [both[1]!, both[2]!]) if (!together.includes(flag)) together.push(flag)
+      } else if (missing) said.push(`missing required flag --${missing[1]}`)
+      else if (!said.includes(reason)) said.push(reason)
+    }
+    if (together.length > 0)
+      said.unshift(
+        together.length === 2
+          ? `--${together[0]} and --${together[1]} cannot be used together`
+          : `only one of ${wordList(together.map((f) => `--${f}`))} may be given`,
+      )
+    return { message: said.join('; ') }
+  }
+  // `--output=xml`: said as the flags licctl checks itself say it.
+  const option = /^Expected --([\w-]+)=(.*) to be one of: (.*)$/s.exec(head)
+  if (option) return { message: `--${option[1]}: expected one of ${option[3]}, got ${quote(option[2]!)}` }
+  const args = /^Missing (\d+) required args?:$/.exec(head)
+  if (args) {
+    const named = rest
+      .filter((l) => !/^(Note:|Alternatively,)/.test(l))
+      .map((l) => /^(\S+)\s+(.*)$/.exec(l) ?? [l, l, ''])
+      .map(([, name, about]) => `${name!.toUpperCase()}${about ? ` (${about})` : ''}`)
+    const note = rest.find((l) => l.startsWith('Note:'))
+    const several = note ? /^Note: (.*?) allows? multiple values/.exec(note)?.[1]?.split(', ') : undefined
+    const names = named.map((n) => n.split(' ')[0]!)
+    return {
+      message: `missing ${named.length === 1 ? 'argument' : 'arguments'} ${named.join(', ')}`,
+      // `licctl api -H x:y /me`: the path was read as a second header.
+      ...(several
+        ? {
+            hint: `${wordList(several)} ${several.length === 1 ? 'takes' : 'take'} several values: give ${wordList(names)} before ${several.length === 1 ? 'it' : 'them'}, or end the flags with --`,
+          }
+        : {}),
+    }
+  }
+  return undefined
+}
+
+/** `a`, `a and b`, `a, b and c`. */
+const wordList = (items: string[]): string =>
+  items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)!}`
+
+// eslint-disable-next-line no-control-regex
+const ANY_SGR = /\u001b\[[0-9;]*m/g
 
 function firstLine(message: string): string {
   // oclif's parse errors span several lines ("See more help with --help"); keep the reason.

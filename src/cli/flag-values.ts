@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core'
-import { statSync } from 'node:fs'
+import { closeSync, openSync, readSync, statSync } from 'node:fs'
 import { formatDuration, parseDuration } from '../domain/duration.js'
 import { dateProblem, durationProblem, instantProblem } from '../domain/time-range.js'
 import { databaseUrlProblem, sqliteFileOf } from '../storage/database-url.js'
@@ -267,19 +267,74 @@ export function timeFlag(
   return new Date(storable(flag, text, at)).toISOString()
 }
 
-/** `--db` of any `server` command: a PostgreSQL URL that cannot work is refused (exit 2) before connecting. */
+/**
+ * `--db` of any `server` command, refused (exit 2) before anything opens it: a PostgreSQL URL that
+ * cannot work; an empty value or `:memory:`, which SQLite reads as a database that vanishes when the
+ * command ends (`init` would print an operator token for nothing, `migrate` report migrations applied
+ * to nothing: `--db "$DB"` with `DB` unset must not look like success); and a file that exists but
+ * is not a SQLite database (SQLite's own "file is not a database" names no file, and comes after
+ * the warning that the file holds the issuing secret).
+ */
 export function databaseFlag(db: string): string {
+  const fix = 'name a SQLite file or a postgres:// URL'
+  if (db === '') throw new UsageError(`--db: must not be empty: ${fix}`)
+  if (db === ':memory:')
+    throw new UsageError(`--db: ':memory:' is a database that vanishes when the command ends: ${fix}`)
   const problem = databaseUrlProblem(db)
   if (problem) throw new UsageError(`--db: ${problem}`)
+  const file = sqliteFileOf(db)
+  if (file !== undefined && /[\\/]$/.test(file))
+    throw new UsageError(`--db: ${quote(file, 200)} names a directory: give the database file's name in it`)
+  const notSqlite = file === undefined ? undefined : notSqliteProblem(file)
+  if (notSqlite) throw new UsageError(`--db: ${quote(file!, 200)} ${notSqlite}`)
   return db
+}
+
+/**
+ * The refusal of a database that holds another application's tables and none of licctl's (see
+ * `foreignTables`), naming a few of them.
+ */
+export function foreignDatabase(describe: string, tables: string[]): UsageError {
+  const shown =
+    tables
+      .slice(0, 5)
+      .map((t) => quote(t))
+      .join(', ') + (tables.length > 5 ? ', …' : '')
+  return new UsageError(
+    `--db: ${describe} is not a licctl database: it holds other tables (${shown}) and no licctl migrations`,
+    { hint: 'check --db; licctl needs a database (or PostgreSQL schema) of its own' },
+  )
+}
+
+/** Every SQLite database file begins with these 16 bytes (an empty file is a new database). */
+const SQLITE_HEADER = 'SQLite format 3\0'
+
+/** Why an existing `file` cannot be a SQLite database, or undefined (none there, or one). */
+function notSqliteProblem(file: string): string | undefined {
+  const stat = statSync(file, { throwIfNoEntry: false })
+  if (stat === undefined) return undefined
+  if (stat.isDirectory()) return 'is a directory, not a SQLite database'
+  if (!stat.isFile() || stat.size === 0) return undefined
+  const head = Buffer.alloc(SQLITE_HEADER.length)
+  let fd: number | undefined
+  try {
+    fd = openSync(file, 'r')
+    readSync(fd, head, 0, head.length, 0)
+  } catch {
+    // Unreadable (permissions): the database's own error says so when it opens the file.
+    return undefined
+  } finally {
+    if (fd !== undefined) closeSync(fd)
+  }
+  return head.toString('latin1') === SQLITE_HEADER ? undefined : 'is not a SQLite database'
 }
 
 /**
  * `--db` of a command that works on an existing database (`server migrate`, `server start`): a SQLite
  * file that does not exist is refused (exit 2), not created. SQLite would create an empty file, and
  * `migrate` would then build a database nobody can use (it has no operator token: only `server
- * init` issues one), so a mistyped path in an upgrade would pass silently. A `postgres://` URL and
- * `:memory:` are left to the database.
+ * init` issues one), so a mistyped path in an upgrade would pass silently. A `postgres://` URL is
+ * left to the database.
  */
 export function existingDatabase(db: string): string {
   databaseFlag(db)

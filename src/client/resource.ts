@@ -11,6 +11,7 @@ import {
   type ParamsIn,
   type SuccessOf,
 } from '../contract/endpoint.js'
+import { issueInWords } from '../contract/issue-text.js'
 import { ClientError } from './errors.js'
 import type { Transport } from './transport.js'
 
@@ -125,7 +126,7 @@ function checked(part: 'params' | 'query' | 'body', schema: Checkable | undefine
           path: fieldPath(part, [...issue.path, key]),
           message: part === 'query' ? 'unknown query parameter' : 'unknown field',
         }))
-      : [{ path: fieldPath(part, issue.path), message: issue.message }],
+      : [{ path: fieldPath(part, issue.path), message: issueInWords(issue.message) }],
   )
   const first = issues[0]
   throw new ClientError(first ? `${first.path}: ${first.message}` : 'invalid request', {

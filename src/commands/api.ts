@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { Args, Flags } from '@oclif/core'
 import { ApiCommand } from '../cli/base-command.js'
-import { escapeRawInJson, UsageError } from '../cli/errors.js'
+import { escapeRawInJson, quote, UsageError } from '../cli/errors.js'
 import { ClientError } from '../client/errors.js'
 import type { Page } from '../client/pages.js'
 import type { Transport } from '../client/transport.js'
@@ -82,6 +82,8 @@ The response body is printed as indented JSON on stdout (--jq filters it); error
       throw new UsageError(`--input sends a body, which ${method} does not take`)
     const query = inQuery && fields ? queryOf(fields) : undefined
     const headers = parseHeaders(this.flags.header ?? [])
+    // An empty key (`--idempotency-key "$KEY"` with KEY unset) would send none: a retry unsafe.
+    if (this.flags['idempotency-key'] === '') throw new UsageError('--idempotency-key: must not be empty')
     const client = await this.client()
     const res = paginate
       ? await everyPage(client.transport, path, query ?? {}, headers)
@@ -140,7 +142,7 @@ export function buildFields(strings: string[], typed: string[]): Record<string, 
     const m = /^([^=[\]]+)((?:\[[^=[\]]*\])*)=(.*)$/s.exec(field)
     if (!m) throw new UsageError(`field '${field}': expected key=value`)
     const keys = [m[1]!, ...[...m[2]!.matchAll(/\[([^\]]*)\]/g)].map((k) => k[1]!)]
-    const value = isTyped ? typedValue(m[3]!) : m[3]!
+    const value = isTyped ? typedValue(m[1]! + m[2]!, m[3]!) : m[3]!
     const append = keys.length > 1 && keys.at(-1) === ''
     const names = append ? keys.slice(0, -1) : keys
     if (names.includes('')) throw new UsageError(`field '${field}': [] may only come last`)
@@ -158,10 +160,16 @@ export function buildFields(strings: string[], typed: string[]): Record<string, 
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v)
 
-function typedValue(raw: string): unknown {
+function typedValue(key: string, raw: string): unknown {
   if (raw === 'true') return true
   if (raw === 'false') return false
   if (raw === 'null') return null
+  // A whole number past 2^53 would be sent rounded (99999999999999999999 as 100000000000000000000,
+  // or as "1e+20" in a query): refused, naming the field, rather than changed silently.
+  if (/^-?\d+$/.test(raw) && !Number.isSafeInteger(Number(raw)))
+    throw new UsageError(
+      `field ${quote(key)}: ${quote(raw)} is too large for a JSON number (at most ${Number.MAX_SAFE_INTEGER}); -f sends it as text`,
+    )
   if (/^-?\d+(\.\d+)?$/.test(raw)) return Number(raw)
   return raw
 }
@@ -175,32 +183,61 @@ function queryOf(fields: Record<string, unknown>): Record<string, string> {
   )
 }
 
+/** A header name as HTTP allows it (RFC 9110's token). */
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
+/** What a header value may not hold: a line break would end it (undici refuses it, unnamed). */
+// eslint-disable-next-line no-control-regex
+const HEADER_VALUE_CONTROLS = /[\u0000-\u0008\u000a-\u001f\u007f]/
+
+/**
+ * -H lines as headers. A name HTTP does not allow, or a value holding a line break or another
+ * control character (`-H "X-Trace: $(cat id.txt)"` from a file with CRLF endings), is refused here,
+ * naming the header, with exit 2: sent on, undici refuses it as if the server could not be reached.
+ */
 function parseHeaders(lines: string[]): Record<string, string> {
   const out: Record<string, string> = {}
   for (const line of lines) {
     const i = line.indexOf(':')
-    if (i < 1) throw new UsageError(`header '${line}': expected key:value`)
-    const name = line.slice(0, i).trim().toLowerCase()
-    if (name === 'authorization') throw new UsageError('the token comes from the profile, not --header')
-    out[name] = line.slice(i + 1).trim()
+    if (i < 1) throw new UsageError(`header ${quote(line)}: expected key:value`)
+    const name = line.slice(0, i).trim()
+    if (!HEADER_NAME.test(name))
+      throw new UsageError(`header ${quote(name)}: not a header name (letters, digits and - only)`)
+    if (name.toLowerCase() === 'authorization')
+      throw new UsageError('the token comes from the profile, not --header')
+    const value = line.slice(i + 1).trim()
+    if (HEADER_VALUE_CONTROLS.test(value))
+      throw new UsageError(
+        `header ${quote(name)}: the value must not contain line breaks or control characters, got ${quote(value)}`,
+      )
+    out[name.toLowerCase()] = value
   }
   return out
 }
 
+/**
+ * --input's JSON document: a file, or stdin for `-`. A UTF-8 byte order mark (what Windows editors
+ * put first) is skipped, as `--file` of the bulk commands skips it.
+ */
 async function readJson(input: string): Promise<unknown> {
+  const name = input === '-' ? 'stdin' : input
   let text: string
   if (input === '-') {
     const chunks: Buffer[] = []
     for await (const c of process.stdin) chunks.push(c as Buffer)
     text = Buffer.concat(chunks).toString('utf8')
   } else {
-    text = await readFile(input, 'utf8').catch(() => {
-      throw new UsageError(`cannot read ${input}`)
-    })
+    try {
+      text = await readFile(input, 'utf8')
+    } catch (err) {
+      const { cannotRead } = await import('../cli/bulk/source.js')
+      throw new UsageError(`--input: ${cannotRead(input, err as NodeJS.ErrnoException).message}`)
+    }
   }
+  text = text.replace(/^\uFEFF/, '')
+  if (text.trim() === '') throw new UsageError(`--input: ${name} is empty: expected a JSON document`)
   try {
     return JSON.parse(text) as unknown
   } catch {
-    throw new UsageError(`${input === '-' ? 'stdin' : input}: not valid JSON`)
+    throw new UsageError(`--input: ${name} is not valid JSON`)
   }
 }

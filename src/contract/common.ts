@@ -91,7 +91,8 @@ export const durationText = z
  */
 export const expiryInput = z
   .union([z.iso.date(), z.iso.datetime({ offset: true }), durationText], {
-    error: 'not a date, an instant with its offset or a duration like 7d',
+    error:
+      'expected a date (2027-12-31), an ISO-8601 instant with its offset (2027-12-31T17:00:00Z) or a duration like 7d',
   })
   .check((c) => {
     const ms = parseDuration(c.value)

@@ -89,11 +89,14 @@ export const auditQuery = z
   .strictObject({
     limit: wholeNumber(z.number().int().min(1).max(1000)).default(100),
     cursor: z.string().max(200).optional(),
+    // An empty filter is refused, not read as none: `--actor "$WHO"` with WHO unset must not list
+    // every entry as if they were WHO's.
     /** Actions starting with this (a literal prefix: `cloud` or `cloud.assign`). */
-    action: z.string().max(100).optional(),
+    action: z.string().min(1).max(100).optional(),
     /** Entries by this actor: an email (in any case, as emails are stored lower-case), or `operator`. */
     actor: z
       .string()
+      .min(1)
       .max(254)
       .transform((s) => s.toLowerCase())
       .optional(),
@@ -104,6 +107,7 @@ export const auditQuery = z
      */
     target: z
       .string()
+      .min(1)
       .max(300)
       .transform((s) =>
         s

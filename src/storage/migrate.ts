@@ -52,3 +52,21 @@ export async function pendingMigrations(db: Kysely<Database>): Promise<string[]>
   const migrator = await migratorFor(db)
   return (await migrator.getMigrations()).filter((m) => !m.executedAt).map((m) => m.name)
 }
+
+/**
+ * Another application's tables in the database (its current schema, on PostgreSQL) that `--db`
+ * names, or none: none when licctl's migration table is there, or when the database is empty.
+ * `server init` and `server migrate` refuse such a database rather than add licctl's tables to it
+ * (a mistyped `--db` that names another application's SQLite file or schema).
+ */
+export async function foreignTables(db: Kysely<Database>): Promise<string[]> {
+  const { rows } =
+    db.getExecutor().adapter instanceof PostgresAdapter
+      ? await sql<{ name: string }>`select table_name as name from information_schema.tables
+          where table_schema = current_schema() order by 1`.execute(db)
+      : await sql<{ name: string }>`select name from sqlite_master
+          where type = 'table' and name not like 'sqlite!_%' escape '!' order by 1`.execute(db)
+  const names = rows.map((r) => r.name)
+  // The lock table alone: another `server migrate` is creating licctl's tables right now.
+  return names.includes('licctl_migrations') ? [] : names.filter((n) => n !== 'licctl_migrations_lock')
+}

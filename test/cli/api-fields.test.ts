@@ -35,6 +35,19 @@ describe('api -f/-F fields', function () {
     )
   })
 
+  it('refuses a -F whole number JSON cannot hold exactly, rather than send it rounded', () => {
+    assert.deepEqual(buildFields([], [`n=${Number.MAX_SAFE_INTEGER}`]), { n: Number.MAX_SAFE_INTEGER })
+    assert.throws(
+      () => buildFields([], ['limit=99999999999999999999999']),
+      (e: unknown) =>
+        e instanceof UsageError &&
+        e.message ===
+          "field 'limit': '99999999999999999999999' is too large for a JSON number (at most 9007199254740991); -f sends it as text",
+    )
+    // As text it is sent as typed.
+    assert.deepEqual(buildFields(['limit=99999999999999999999999'], []), { limit: '99999999999999999999999' })
+  })
+
   it('is undefined without fields, and refuses malformed ones', () => {
     assert.equal(buildFields([], []), undefined)
     for (const bad of ['novalue', '=x', 'a[]b=1', 'a[][b]=1'])

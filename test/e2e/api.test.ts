@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { assertFails, E2eServer, jsonError, runCli, type CliResult } from '../helpers/e2e.js'
 
@@ -140,6 +141,62 @@ describe('e2e: api --paginate, --jq and --profile', function () {
       assert.equal(res.stdout, '')
       assert.match(jsonError(res).message, /^--jq: /)
     })
+  })
+
+  describe('input refused before any request, naming the flag (exit 2)', () => {
+    // No profile at all: each refusal comes before the connection is looked for.
+    const unconnected = (args: string[], input?: string) =>
+      runCli(['api', ...args], {
+        env: { LICCTL_CONFIG_DIR: join(server.dir, 'no-config') },
+        ...(input !== undefined ? { input } : {}),
+      })
+
+    it('a header value with a line break or control character, or a name HTTP does not allow', async () => {
+      // What `-H "X-Trace: $(cat id.txt)"` sends when id.txt has Windows line endings: undici
+      // refused it as if the server could not be reached (exit 1).
+      assertFails(
+        await unconnected(['/me', '-H', 'X-Trace: abc\r\nX-Other: 1']),
+        2,
+        "header 'X-Trace': the value must not contain line breaks or control characters, got 'abc\\r\\nX-Other: 1'",
+      )
+      assertFails(
+        await unconnected(['/me', '-H', 'X Trace: abc']),
+        2,
+        "header 'X Trace': not a header name (letters, digits and - only)",
+      )
+    })
+
+    it('an --input file that is missing, a directory or empty, and an empty --idempotency-key', async () => {
+      assertFails(
+        await unconnected(['/orgs/acme', '-X', 'PATCH', '--input', join(server.dir, 'nope.json')]),
+        2,
+        `--input: cannot read ${join(server.dir, 'nope.json')}: no such file`,
+      )
+      assertFails(
+        await unconnected(['/orgs/acme', '-X', 'PATCH', '--input', server.dir]),
+        2,
+        `--input: cannot read ${server.dir}: it is a directory, not a file`,
+      )
+      assertFails(
+        await unconnected(['/orgs/acme', '-X', 'PATCH', '--input', '-'], ''),
+        2,
+        '--input: stdin is empty: expected a JSON document',
+      )
+      assertFails(
+        await unconnected(['/orgs/acme', '-X', 'PATCH', '-f', 'name=A', '--idempotency-key', '']),
+        2,
+        '--idempotency-key: must not be empty',
+      )
+    })
+  })
+
+  it('--input reads a JSON file that starts with a byte order mark (as Windows editors save it)', async () => {
+    const file = join(server.dir, 'bom.json')
+    writeFileSync(file, '\uFEFF{"contactPhone": "+49 30 1234567"}\n')
+    const res = ok(
+      await asAdmin(['api', '/orgs/acme', '-X', 'PATCH', '--input', file, '--jq', '.contactPhone']),
+    )
+    assert.equal(res.stdout, '+49 30 1234567\n')
   })
 
   describe('--profile and LICCTL_PROFILE', () => {

@@ -221,6 +221,29 @@ describe('e2e: the audit log', function () {
     assert.equal(none.stdout, 'No audit entries.\n')
   })
 
+  it('says when --limit cut the list (on stderr, not with --json), and not when it did not', async () => {
+    const all = ndjson(ok(await cli(['orgs', 'audit', '--all', '--json'])))
+    const cut = ok(await cli(['orgs', 'audit', '--limit', '2']))
+    assert.equal(cut.stdout.trimEnd().split('\n').length, 1 + 2)
+    assert.equal(
+      cut.stderr,
+      'Showing the newest 2 entries; more match: a larger --limit or --all lists them.\n',
+    )
+    const one = ok(await cli(['orgs', 'audit', '--limit', '1', '--output', 'csv']))
+    assert.equal(one.stdout.trimEnd().split('\n').length, 1 + 1)
+    assert.equal(
+      one.stderr,
+      'Showing the newest 1 entry; more match: a larger --limit or --all lists them.\n',
+    )
+    const json = ok(await cli(['orgs', 'audit', '--limit', '2', '--json']))
+    assert.equal((JSON.parse(json.stdout) as { items: unknown[] }).items.length, 2)
+    assert.equal(json.stderr, '')
+    // Exactly as many as match: nothing was cut.
+    const whole = ok(await cli(['orgs', 'audit', '--limit', String(all.length)]))
+    assert.equal(whole.stdout.trimEnd().split('\n').length, 1 + all.length)
+    assert.equal(whole.stderr, '')
+  })
+
   it('exports CSV with a header and one row per entry', async () => {
     const all = ndjson(ok(await cli(['orgs', 'audit', '--all', '--json'])))
     const csv = ok(await cli(['orgs', 'audit', '--all', '--output', 'csv']))

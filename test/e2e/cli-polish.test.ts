@@ -374,6 +374,9 @@ describe('e2e: what a new user trips over', function () {
         "--within: expected a window of an hour or more (m is minutes; a month is 30d), got '1m'",
       ],
       [['explain', 'ann@acme.test', '--device', ''], '--device: must not be empty'],
+      // Not read as left out: the current profile's organization is not the one meant.
+      [['activations', 'list', '--org', ''], '--org: must not be empty'],
+      [['orgs', 'audit', '--profile', ''], '--profile: must not be empty'],
     ]
     for (const [args, message] of cases)
       it(`${args.slice(0, 2).join(' ')} ${args.slice(2).join(' ')}`, async () => {
@@ -396,15 +399,12 @@ describe('e2e: what a new user trips over', function () {
       [['orgs', 'audit', 'show', ''], 'ID: must not be empty'],
       [['explain', ''], 'EMAIL: must not be empty'],
       // A body field an argument gives names the argument, not the API's path (`body.slug`).
-      [['orgs', 'create', 'a', '--name', 'A'], 'SLUG: Too small: expected string to have >=2 characters'],
+      [['orgs', 'create', 'a', '--name', 'A'], 'SLUG: must have at least 2 characters'],
       [
         ['cloud', 'provision', 'x', '--name', 'X', '--total', '1', '--expires', '30d'],
-        'ADDON: Too small: expected string to have >=2 characters',
+        'ADDON: must have at least 2 characters',
       ],
-      [
-        ['activations', 'list', '--product', ''],
-        '--product: Too small: expected string to have >=1 characters',
-      ],
+      [['activations', 'list', '--product', ''], '--product: must not be empty'],
       [
         ['activations', 'show', 'act_nope'],
         'ID: not an activation ID (act_ followed by 26 letters and digits)',
@@ -440,11 +440,16 @@ describe('e2e: what a new user trips over', function () {
       [['seats', 'list', '--user', 'bob'], '--user: Invalid email address'],
       [['seats', 'checkin', 'ls_nope'], 'LEASE: not a lease id (ls_ followed by 26 letters and digits)'],
       [['orgs', 'update', '--contact-email', 'nobody'], '--contact-email: Invalid email address'],
-      [['orgs', 'create', 'a', '--name', 'A'], 'SLUG: Too small: expected string to have >=2 characters'],
-      [
-        ['activations', 'list', '--product', ''],
-        '--product: Too small: expected string to have >=1 characters',
-      ],
+      [['orgs', 'create', 'a', '--name', 'A'], 'SLUG: must have at least 2 characters'],
+      [['activations', 'list', '--product', ''], '--product: must not be empty'],
+      // --clear sends `body.host`; --host, another flag of the command, filters the list.
+      [['activations', 'orphans', '--clear', ''], '--clear: must not be empty'],
+      // An empty audit filter (a variable that did not expand) would list every entry.
+      [['orgs', 'audit', '--actor', ''], '--actor: must not be empty'],
+      [['orgs', 'audit', '--action', '', '--all'], '--action: must not be empty'],
+      [['orgs', 'audit', '--target', ''], '--target: must not be empty'],
+      // A global flag is named too: the organization is a path parameter (`params.org`).
+      [['activations', 'list', '--org', 'ACME'], '--org: lowercase letters, digits and single dashes'],
     ]
     for (const [args, message] of contractCases)
       it(`${args.slice(0, 2).join(' ')} ${args.slice(2).join(' ')} (the contract's schema, before any request)`, async () => {
@@ -604,6 +609,16 @@ describe('e2e: what a new user trips over', function () {
         code: 'usage',
         message: "--json: unknown field 'emial'; available: email, name, role, joinedAt",
       })
+      // A malformed list is named as one, not taken for an argument.
+      const malformed = await runCli(['orgs', 'users', 'list', '--json', 'email,,role'], { env })
+      assert.equal(malformed.code, 2)
+      assert.deepEqual(jsonError(malformed), {
+        code: 'usage',
+        message: "--json: expected field names separated by commas, got 'email,,role'",
+      })
+      const spaced = await runCli(['orgs', 'users', 'list', '--json', 'email, role'], { env })
+      assert.equal(spaced.code, 0, spaced.stderr)
+      assert.deepEqual(Object.keys(JSON.parse(spaced.stdout).items[0]), ['email', 'role'])
       const seats = await runCli(['seats', 'list', '--json', 'user,hostname'], { env })
       assert.equal(seats.code, 2)
       assert.match(

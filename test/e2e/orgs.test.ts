@@ -328,7 +328,7 @@ describe('e2e: orgs', function () {
       assertFails(
         await asAdmin(['orgs', 'update', '--device-preference', 'random']),
         2,
-        /^Error: Expected --device-preference=random to be one of: shortest, longest/,
+        /^Error: --device-preference: expected one of shortest, longest, got 'random'/,
       )
       assertFails(
         await asAdmin(['orgs', 'update', '--time-zone', 'Mars/Olympus']),

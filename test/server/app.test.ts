@@ -86,7 +86,7 @@ describe('server app', function () {
       const issues = (await t.call(t.operatorToken, 'GET', `/v1/orgs?limit=${huge}`)).body.error.details
         .issues
       assert.equal(issues[0].path, 'query.limit', huge)
-      assert.match(issues[0].message, /<=1000/, huge)
+      assert.equal(issues[0].message, 'must be at most 1000', huge)
     }
     assert.equal((await t.call(t.operatorToken, 'GET', '/v1/orgs?limit=2')).status, 200)
     const params = await t.call(t.operatorToken, 'GET', '/v1/orgs/Not_A_Slug')

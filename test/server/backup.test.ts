@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import SQLite from 'better-sqlite3'
@@ -72,7 +72,14 @@ describe('server backup (SQLite online backup)', function () {
     assert.equal(backup.code, 2)
     assert.equal(
       backup.stderr.split('\n')[0],
-      `Error: cannot write ${join(dir, 'nope', 'copy.sqlite')}: the directory ${join(dir, 'nope')} does not exist`,
+      `Error: cannot write '${join(dir, 'nope', 'copy.sqlite')}': the directory '${join(dir, 'nope')}' does not exist`,
+    )
+    // A path through a file: Node's ENOTDIR on the hidden partial file would name neither.
+    const through = await runCli(['server', 'backup', join(db, 'copy.sqlite'), '--db', db])
+    assert.equal(through.code, 2)
+    assert.equal(
+      through.stderr.split('\n')[0],
+      `Error: cannot write '${join(db, 'copy.sqlite')}': a part of the path is not a directory`,
     )
     const init = await runCli(['server', 'init', '--db', join(dir, 'nope', 'new.sqlite')])
     assert.equal(init.code, 2)
@@ -80,5 +87,73 @@ describe('server backup (SQLite online backup)', function () {
       init.stderr.split('\n')[0],
       `Error: --db: cannot create ${join(dir, 'nope', 'new.sqlite')}: the directory ${join(dir, 'nope')} does not exist`,
     )
+  })
+
+  it('refuses an in-memory database (an empty --db, :memory:) for every server command, with exit 2', async () => {
+    // SQLite reads both as a database that vanishes when the command ends: `init` would print an
+    // operator token for nothing, `migrate` would report migrations applied to nothing.
+    for (const empty of ['', ':memory:'])
+      for (const args of [
+        ['server', 'init', '--db', empty],
+        ['server', 'migrate', '--db', empty],
+        ['server', 'start', '--db', empty, '--port', '0'],
+        ['server', 'backup', join(dir, 'mem.sqlite'), '--db', empty],
+      ]) {
+        const res = await runCli(args)
+        assert.equal(res.code, 2, `${args.join(' ')}: ${res.stderr}`)
+        assert.equal(res.stdout, '', args.join(' '))
+        assert.equal(
+          res.stderr.split('\n')[0],
+          `Error: --db: ${empty === '' ? 'must not be empty' : "':memory:' is a database that vanishes when the command ends"}: name a SQLite file or a postgres:// URL`,
+          args.join(' '),
+        )
+      }
+    assert.equal(existsSync(join(dir, 'mem.sqlite')), false)
+  })
+
+  it('names a --db file that is not a SQLite database, with exit 2, before warning about it', async () => {
+    const junk = join(dir, 'notes.txt')
+    writeFileSync(junk, 'not a database at all, just some notes\n', { mode: 0o644 })
+    for (const args of [
+      ['server', 'init', '--db', junk],
+      ['server', 'migrate', '--db', junk],
+      ['server', 'start', '--db', junk, '--port', '0'],
+      ['server', 'backup', join(dir, 'junk-copy.sqlite'), '--db', junk],
+    ]) {
+      const res = await runCli(args)
+      assert.equal(res.code, 2, `${args.join(' ')}: ${res.stderr}`)
+      assert.equal(res.stderr, `Error: --db: '${junk}' is not a SQLite database\n`, args.join(' '))
+    }
+    assert.equal(existsSync(join(dir, 'junk-copy.sqlite')), false)
+  })
+
+  it('refuses an empty backup FILE, or one naming a directory, with exit 2, leaving no partial file behind', async () => {
+    const before = readdirSync(process.cwd())
+    const res = await runCli(['server', 'backup', '', '--db', db])
+    assert.equal(res.code, 2, res.stderr)
+    assert.equal(res.stderr.split('\n')[0], 'Error: FILE: must not be empty')
+    assert.deepEqual(readdirSync(process.cwd()), before)
+    // A name ending in / is a directory, even one that does not exist yet.
+    const folder = join(dir, 'backups') + '/'
+    const slash = await runCli(['server', 'backup', folder, '--db', db])
+    assert.equal(slash.code, 2, slash.stderr)
+    assert.equal(
+      slash.stderr.split('\n').slice(0, 2).join('\n'),
+      `Error: FILE: '${folder}' names a directory: give the backup file's name in it\nHint: e.g. ${join(folder, 'licctl.sqlite')}`,
+    )
+    assert.equal(readdirSync(dir).filter((f) => f.endsWith('.partial')).length, 0)
+  })
+
+  it('refuses a --db ending in / (a directory, existing or not), with exit 2', async () => {
+    for (const folder of [join(dir, 'not-yet') + '/', dir + '/'])
+      for (const command of ['init', 'migrate']) {
+        const res = await runCli(['server', command, '--db', folder])
+        assert.equal(res.code, 2, res.stderr)
+        assert.equal(
+          res.stderr,
+          `Error: --db: '${folder}' names a directory: give the database file's name in it\n`,
+        )
+      }
+    assert.equal(existsSync(join(dir, 'not-yet')), false)
   })
 })

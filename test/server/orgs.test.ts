@@ -561,7 +561,7 @@ for (const dialect of DIALECTS) {
         assert.equal(await expiry('2027-01-15T00:00:00+01:00'), '2027-01-14T23:00:00.000Z')
         assert.deepEqual(await expiry('soon'), [
           400,
-          'body.expires: not a date, an instant with its offset or a duration like 7d',
+          'body.expires: expected a date (2027-12-31), an ISO-8601 instant with its offset (2027-12-31T17:00:00Z) or a duration like 7d',
         ])
         assert.deepEqual(await expiry('2020-01-01'), [400, 'body.expires: must be in the future'])
         const both = await t.call(ned, 'POST', '/v1/orgs/nyc/tokens', {

@@ -257,12 +257,12 @@ describe('bulk input: validation before anything is sent', () => {
     assert.equal(err.code, 'invalid_input')
     assert.equal(
       err.message,
-      `invalid input, nothing was applied: ${path}: row 3, column email: Invalid email address; ${path}: row 4, column role: Invalid option: expected one of "admin"|"member"`,
+      `invalid input, nothing was applied: ${path}: row 3, column email: Invalid email address; ${path}: row 4, column role: expected one of admin, member`,
     )
     assert.deepEqual(err.details, {
       errors: [
         { row: 3, column: 'email', message: 'Invalid email address' },
-        { row: 4, column: 'role', message: 'Invalid option: expected one of "admin"|"member"' },
+        { row: 4, column: 'role', message: 'expected one of admin, member' },
       ],
       total: 2,
     })

@@ -65,6 +65,37 @@ describe('cli: errors become one line on stderr and the spec’s exit code', fun
     assert.match(error.message, /^Nonexistent flag: --no-such-flag/)
   })
 
+  it('oclif’s parse errors read as licctl’s own: flags refused together, a missing flag or argument', async () => {
+    const cases: Array<[string[], string, string?]> = [
+      [['orgs', 'audit', '--all', '--limit', '5'], '--all and --limit cannot be used together'],
+      [
+        ['explain', 'a@b.test', '--addon', 'x', '--pool', 'y', '--device', 'z'],
+        'only one of --addon, --device and --pool may be given',
+      ],
+      [['activations', 'split', 'act_06h44bctr4pxpxxh0s182wtdbg'], 'missing required flag --quantity'],
+      [['activations', 'split', '--quantity', '1'], 'missing argument ID (activation ID)'],
+      [['activations', 'list', '--output', 'xml'], "--output: expected one of csv, tsv, got 'xml'"],
+      [['activations', 'list', '--output', ''], "--output: expected one of csv, tsv, got ''"],
+      // The path read as a second -H value: the hint says why it is missing.
+      [
+        ['api', '-H', 'X-Trace: 1', '/me'],
+        'missing argument PATH (API path, e.g. /orgs/acme)',
+        'Hint: --field, --typed-field and --header take several values: give PATH before them, or end the flags with --',
+      ],
+    ]
+    for (const [args, message, hint] of cases) {
+      const res = await runCli(args, { env: env() })
+      assert.equal(res.code, 2, res.stderr)
+      assert.equal(res.stdout, '')
+      const lines = res.stderr.split('\n')
+      assert.equal(lines[0], `Error: ${message}`, args.join(' '))
+      if (hint) assert.equal(lines[1], hint)
+      const json = await runCli([...args, '--json'], { env: env() })
+      if (args[0] !== 'api')
+        assert.deepEqual(JSON.parse(json.stderr), { error: { code: 'usage', message } }, args.join(' '))
+    }
+  })
+
   it('a URL that is not a licctl server exits 1 and says so, whatever status its web page has', async () => {
     // A web server at the URL (a typo, a proxy's default site): its 404 page is not licctl's
     // "not found" (exit 5, which a script may read as "already gone"), its 200 page no success.

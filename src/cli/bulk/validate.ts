@@ -1,3 +1,4 @@
+import { issueInWords } from '../../contract/issue-text.js'
 import { quote, UsageError } from '../errors.js'
 import { maxRows, tooManyRows } from './limits.js'
 import { rows, targetNames, targetsOf, UnreadableInput, type RawRow } from './parse.js'
@@ -22,7 +23,8 @@ export interface Validated {
 
 /**
  * An issue in words: zod's own wording of a length bound ("Too big: expected string to have
- * <=120 characters") said plainly; a contract's own message as it is.
+ * <=120 characters") said plainly, as a cell's (`empty`); any other of zod's as the API says it
+ * (`issueInWords`); a contract's own message as it is.
  */
 function issueText(issue: {
   code: string
@@ -35,7 +37,7 @@ function issueText(issue: {
     return `at most ${String(issue.maximum)} characters`
   if (issue.origin === 'string' && issue.code === 'too_small' && /^Too small/.test(issue.message))
     return Number(issue.minimum) <= 1 ? 'empty' : `at least ${String(issue.minimum)} characters`
-  return issue.message
+  return issueInWords(issue.message)
 }
 
 const MAX_REPORTED_ERRORS = 50

@@ -14,6 +14,8 @@ export default class ActivationsOrphans extends ListCommand<typeof ActivationsOr
     '<%= config.bin %> activations orphans --clear ws-017',
     '<%= config.bin %> activations orphans --all --json',
   ]
+  // --clear sends the host as `body.host`; --host filters the list as `query.host`.
+  static override requestFieldNames = { 'body.host': 'clear' }
   static override flags = {
     clear: Flags.string({ description: 'record that this host was cleaned of its orphans (admins)' }),
     id: Flags.string({ description: 'with --clear: only this activation ID’s orphan' }),

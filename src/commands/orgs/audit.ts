@@ -4,6 +4,7 @@ import { terminalSafeJson, UsageError } from '../../cli/errors.js'
 import { changeText, renderTable, shortTime } from '../../cli/output.js'
 import type { AuditEntry } from '../../contract/orgs.js'
 import { instantFlag, integerFlag } from '../../cli/flag-values.js'
+import { counted } from '../../domain/plural.js'
 import { rangeProblem } from '../../domain/time-range.js'
 
 export default class OrgsAudit extends ListCommand<typeof OrgsAudit> {
@@ -59,7 +60,8 @@ export default class OrgsAudit extends ListCommand<typeof OrgsAudit> {
     const { since, until } = f
     const client = await this.client()
     const org = await this.org()
-    const limit = f.all ? Infinity : f.limit
+    // One entry past --limit tells whether the list was cut (it is dropped, and a note says so).
+    const limit = f.all ? Infinity : f.limit + 1
     const query = { action: f.action, actor: f.actor, target: f.target, since, until }
     const { pages } = await import('../../client/pages.js')
     /** The matching entries in chunks of up to 1,000, as the pages arrive. */
@@ -93,6 +95,8 @@ export default class OrgsAudit extends ListCommand<typeof OrgsAudit> {
     }
     const items: AuditEntry[] = []
     for await (const chunk of chunks()) items.push(...chunk)
+    const cut = !f.all && items.length > f.limit
+    if (cut) items.length = f.limit
     this.say(
       items.length === 0
         ? 'No audit entries.'
@@ -105,6 +109,11 @@ export default class OrgsAudit extends ListCommand<typeof OrgsAudit> {
             { header: 'Id', get: (e) => e.id },
           ]),
     )
+    // Not with --json: its document is the list asked for, and stderr stays for errors.
+    if (cut && !this.jsonEnabled())
+      this.note(
+        `Showing the newest ${counted(f.limit, 'entry', 'entries')}; more match: a larger --limit or --all lists them.`,
+      )
     return { items }
   }
 }

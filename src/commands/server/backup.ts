@@ -2,7 +2,8 @@ import { existsSync, renameSync, rmSync } from 'node:fs'
 import { basename, dirname, join } from 'node:path'
 import { Args, Flags } from '@oclif/core'
 import { BaseCommand } from '../../cli/base-command.js'
-import { UsageError } from '../../cli/errors.js'
+import { quote, UsageError } from '../../cli/errors.js'
+import { databaseFlag } from '../../cli/flag-values.js'
 import { isPostgresUrl } from '../../storage/database-url.js'
 
 export default class ServerBackup extends BaseCommand<typeof ServerBackup> {
@@ -31,11 +32,21 @@ export default class ServerBackup extends BaseCommand<typeof ServerBackup> {
       throw new UsageError('server backup is for SQLite: back up PostgreSQL with pg_dump', {
         hint: 'pg_dump --schema=<schema> --format=custom <database> > licctl.dump (docs/operations.md)',
       })
-    if (!existsSync(db)) throw new UsageError(`--db: no such SQLite file: ${db}`)
-    if (existsSync(file)) throw new UsageError(`${file} already exists: choose a new file name`)
+    databaseFlag(db)
+    if (!existsSync(db)) throw new UsageError(`--db: no such SQLite file: ${quote(db, 200)}`)
+    // An empty name would make the partial file `..<pid>.partial` and then fail to rename it.
+    if (file === '') throw new UsageError('FILE: must not be empty')
+    // `/backups/` names a directory: the backup would be renamed onto it.
+    if (/[\\/]$/.test(file))
+      throw new UsageError(`FILE: ${quote(file, 200)} names a directory: give the backup file's name in it`, {
+        hint: `e.g. ${join(file, 'licctl.sqlite')}`,
+      })
+    if (existsSync(file)) throw new UsageError(`${quote(file, 200)} already exists: choose a new file name`)
     // SQLite's own "Cannot save backup because the directory does not exist" names neither.
     if (!existsSync(dirname(file)))
-      throw new UsageError(`cannot write ${file}: the directory ${dirname(file)} does not exist`)
+      throw new UsageError(
+        `cannot write ${quote(file, 200)}: the directory ${quote(dirname(file), 200)} does not exist`,
+      )
     const [{ default: SQLite }, { createPrivateFile }] = await Promise.all([
       import('better-sqlite3'),
       import('../../storage/private-file.js'),
@@ -47,11 +58,11 @@ export default class ServerBackup extends BaseCommand<typeof ServerBackup> {
     const source = new SQLite(db, { fileMustExist: true })
     let created = false
     try {
-      created = createPrivateFile(partial)
+      created = writable(file, () => createPrivateFile(partial))
       if (!created) throw new UsageError(`${partial} already exists: a backup to ${file} may be under way`)
       source.pragma('busy_timeout = 5000')
       const { totalPages } = await source.backup(partial)
-      renameSync(partial, file)
+      writable(file, () => renameSync(partial, file))
       this.say(`Backed up ${db} to ${file} (${totalPages} pages).`)
       return { db, file, pages: totalPages }
     } finally {
@@ -60,4 +71,28 @@ export default class ServerBackup extends BaseCommand<typeof ServerBackup> {
       if (created) rmSync(partial, { force: true })
     }
   }
+}
+
+/**
+ * What creating the backup beside `file` throws when the directory refuses it (no permission, a
+ * read-only file system, a full disk), as a usage error naming the file, not Node's
+ * `ENOENT: …, open '/dir/.file.123.partial'`.
+ */
+function writable<T>(file: string, create: () => T): T {
+  try {
+    return create()
+  } catch (err) {
+    const reason = WRITE_ERRORS[(err as NodeJS.ErrnoException).code ?? '']
+    if (reason === undefined) throw err
+    throw new UsageError(`cannot write ${quote(file, 200)}: ${reason}`)
+  }
+}
+
+const WRITE_ERRORS: Record<string, string> = {
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EROFS: 'the file system is read-only',
+  ENOSPC: 'no space left on the device',
+  ENOENT: 'the directory does not allow new files',
+  ENOTDIR: 'a part of the path is not a directory',
 }

@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core'
 import { BaseCommand } from '../../cli/base-command.js'
-import { existingDatabase } from '../../cli/flag-values.js'
+import { existingDatabase, foreignDatabase } from '../../cli/flag-values.js'
 
 export default class ServerMigrate extends BaseCommand<typeof ServerMigrate> {
   static override summary = 'Apply pending database migrations'
@@ -17,7 +17,7 @@ export default class ServerMigrate extends BaseCommand<typeof ServerMigrate> {
   }
 
   async run(): Promise<{ applied: string[]; current: string | null }> {
-    const [{ assertReachable, openStorage }, { migrateToLatest }, { exposedDatabaseWarning }] =
+    const [{ assertReachable, openStorage }, { foreignTables, migrateToLatest }, { exposedDatabaseWarning }] =
       await Promise.all([
         import('../../storage/open.js'),
         import('../../storage/migrate.js'),
@@ -29,6 +29,8 @@ export default class ServerMigrate extends BaseCommand<typeof ServerMigrate> {
     const storage = await openStorage(db)
     try {
       await assertReachable(storage)
+      const foreign = await foreignTables(storage.db)
+      if (foreign.length > 0) throw foreignDatabase(storage.describe, foreign)
       const report = await migrateToLatest(storage.db)
       this.say(
         report.applied.length

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance } from 'fastify'
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod'
+import { issueInWords } from '../../contract/issue-text.js'
 import { AppError } from '../errors.js'
 import { refusedBeforeBody } from './auth.js'
 
@@ -159,5 +160,5 @@ function validationIssues(
       path: fieldPath(part, `${v.instancePath}/${String(key)}`),
       message: part === 'query' ? 'unknown query parameter' : 'unknown field',
     }))
-  return [{ path: fieldPath(part, v.instancePath), message: v.message ?? 'invalid' }]
+  return [{ path: fieldPath(part, v.instancePath), message: issueInWords(v.message ?? 'invalid') }]
 }

@@ -1,0 +1,50 @@
+import { strict as assert } from 'node:assert'
+import * as z from 'zod'
+import { expiryInput } from '../../src/contract/common.js'
+import { issueInWords } from '../../src/contract/issue-text.js'
+
+/** What the schema's first issue says, in words. */
+const said = (schema: z.ZodType, value: unknown): string => {
+  const result = schema.safeParse(value)
+  assert.equal(result.success, false)
+  return issueInWords(result.error!.issues[0]!.message)
+}
+
+describe('contract: schema issues in plain words', () => {
+  it('says zod’s bounds, types and options as licctl says them', () => {
+    assert.equal(said(z.string().min(1), ''), 'must not be empty')
+    assert.equal(said(z.string().min(2), 'a'), 'must have at least 2 characters')
+    assert.equal(said(z.string().max(120), 'x'.repeat(121)), 'must have at most 120 characters')
+    assert.equal(said(z.string().max(1), 'xy'), 'must have at most 1 character')
+    assert.equal(said(z.number().int().min(1), 0), 'must be at least 1')
+    assert.equal(said(z.number().positive(), 0), 'must be more than 0')
+    assert.equal(said(z.number().max(1000), 5000), 'must be at most 1000')
+    assert.equal(said(z.array(z.string()).min(1), []), 'must have at least 1 item')
+    assert.equal(said(z.array(z.string()).max(2), ['a', 'b', 'c']), 'must have at most 2 items')
+    assert.equal(said(z.object({ a: z.string() }), {}), 'required')
+    assert.equal(said(z.string(), 5), 'expected a string, got a number')
+    assert.equal(said(z.object({}), []), 'expected an object, got an array')
+    assert.equal(said(z.string(), null), 'expected a string, got null')
+    assert.equal(said(z.enum(['NL', 'CC']), 'XX'), 'expected one of NL, CC')
+    assert.equal(said(z.literal(true), false), 'must be true')
+    assert.equal(
+      said(z.iso.datetime(), '2026-01-01'),
+      'expected an ISO-8601 instant, e.g. 2026-01-31T09:00:00Z',
+    )
+    assert.equal(said(z.iso.date(), 'soon'), 'expected a date, e.g. 2026-01-31')
+  })
+
+  it('leaves a contract’s own message as it is', () => {
+    assert.equal(said(z.string().regex(/^a$/, 'not a host name'), 'b'), 'not a host name')
+    assert.equal(issueInWords('Too small: a message of our own'), 'Too small: a message of our own')
+  })
+
+  it('says what an expiration may be, not the union’s bare “Invalid input”', () => {
+    assert.equal(
+      said(expiryInput, 'bad'),
+      'expected a date (2027-12-31), an ISO-8601 instant with its offset (2027-12-31T17:00:00Z) or a duration like 7d',
+    )
+    assert.equal(expiryInput.safeParse('2027-12-31').success, true)
+    assert.equal(expiryInput.safeParse('2027-12-31T17:00:00+02:00').success, true)
+  })
+})
