@@ -46,6 +46,8 @@ for (const name of BUNDLED_ROOTS) addWithDependencies(name, root)
 // Required by @oclif/core only inside its engines check, which bin/run.js switches off: bundled, it
 // would sit in a chunk every command loads.
 bundled.delete('semver')
+/** The package an esbuild input comes from (`node_modules/@oclif/core/lib/…` → `@oclif/core`), if any. */
+const packageOfInput = (input) => /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(input)?.[1]
 const packageOf = (specifier) =>
   specifier.startsWith('@') ? specifier.split('/').slice(0, 2).join('/') : specifier.split('/')[0]
 /** Server-side layers, loaded from dist/ as they are (see above). */
@@ -291,11 +293,7 @@ for (const [name, specifiers] of Object.entries(VENDORS)) {
     path,
     outdir,
   )
-  const packages = new Set()
-  for (const input of Object.keys(built.metafile.inputs)) {
-    const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(input)
-    if (pkg) packages.add(pkg[1])
-  }
+  const packages = new Set(Object.keys(built.metafile.inputs).map(packageOfInput).filter(Boolean))
   vendors[name] = {
     file,
     packages: [...packages].sort(),
@@ -391,8 +389,8 @@ for (const [file, output] of Object.entries(result.metafile.outputs)) {
   for (const input of Object.keys(output.inputs)) {
     const shim = /^licctl-vendor-shim:(.+)$/.exec(input)
     if (shim) for (const pkg of vendors[VENDOR_OF[shim[1]]].packages) held.add(pkg)
-    const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(input)
-    if (pkg) held.add(pkg[1])
+    const pkg = packageOfInput(input)
+    if (pkg) held.add(pkg)
     const contract = /dist\/contract\/([\w-]+)\.js$/.exec(input)
     if (contract) held.add(`contract:${contract[1]}`)
   }
