@@ -89,7 +89,7 @@ export async function findEntitlement(db: Executor, orgId: string, product: stri
     .where('org_id', '=', orgId)
     .where('product', '=', product)
     .executeTakeFirst()
-  if (!row) throw notFound(`entitlement for '${product}'`, { product })
+  if (!row) throw notFound(`no entitlement for '${product}'`, { product })
   return row
 }
 
@@ -106,7 +106,7 @@ export async function findId(db: Executor, orgId: string, id: string): Promise<I
     .where('activation_ids.org_id', '=', orgId)
     .where('activation_ids.id', '=', id)
     .executeTakeFirst()
-  if (!row) throw notFound(`activation ID '${id}'`, { id })
+  if (!row) throw notFound(`activation ID '${id}' not found`, { id })
   return row
 }
 
