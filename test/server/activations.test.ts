@@ -344,7 +344,13 @@ for (const dialect of DIALECTS) {
         })
         const e = await entitlement('sim-server')
         assert.deepEqual([e.seats, e.inIds, e.free], [20, 0, 20])
-        assert.deepEqual(refusal(await act(cc, 'lic-c')), [409, 'activation_inactive'])
+        const inactive = await act(cc, 'lic-c')
+        assert.deepEqual(refusal(inactive), [409, 'activation_inactive'])
+        // The day it was returned in the organization's zone (America/New_York), not a raw instant.
+        assert.equal(
+          inactive.body.error.message,
+          `activation ID ${cc} was returned on 2026-01-16 and is inactive; generate a new one`,
+        )
         assert.deepEqual(refusal(await t.call(admin, 'POST', `${base}/ids/${cc}/return`, {})), [
           409,
           'activation_inactive',
