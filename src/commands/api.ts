@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises'
 import { Args, Flags } from '@oclif/core'
 import { ApiCommand } from '../cli/base-command.js'
 import { escapeRawInJson, quote, UsageError } from '../cli/errors.js'
-import { ClientError } from '../client/errors.js'
+import { ApiError, ClientError } from '../client/errors.js'
 import type { Page } from '../client/pages.js'
 import type { Transport } from '../client/transport.js'
 
@@ -87,17 +87,38 @@ The response body is printed as indented JSON on stdout (--jq filters it); error
     const client = await this.client()
     const res = paginate
       ? await everyPage(client.transport, path, query ?? {}, headers)
-      : await client.transport.request(method, path, {
-          ...(query ? { query } : body !== undefined ? { body } : {}),
-          headers,
-          ...(this.flags['idempotency-key'] ? { idempotencyKey: this.flags['idempotency-key'] } : {}),
-        })
+      : await client.transport
+          .request(method, path, {
+            ...(query ? { query } : body !== undefined ? { body } : {}),
+            headers,
+            ...(this.flags['idempotency-key'] ? { idempotencyKey: this.flags['idempotency-key'] } : {}),
+          })
+          .catch((err: unknown) => {
+            throw body === undefined ? bodyRequired(err, method, path) : err
+          })
     if (res === null || res === undefined) return
     const { jq } = this.flags
     if (jq === undefined) process.stdout.write(escapeRawInJson(JSON.stringify(res, null, 2)) + '\n')
     else
       process.stdout.write(await (await import('../cli/structured-output.js')).runJq(JSON.stringify(res), jq))
   }
+}
+
+/**
+ * The server's refusal of a request sent without the body its endpoint needs (an issue at `body`
+ * itself), said with the flags that give one; any other error as it is.
+ */
+function bodyRequired(err: unknown, method: Method, path: string): unknown {
+  const issues = err instanceof ApiError && err.code === 'validation_failed' ? err.details : undefined
+  const atBody =
+    isObject(issues) &&
+    Array.isArray(issues.issues) &&
+    issues.issues.some((i) => isObject(i) && i.path === 'body')
+  if (!atBody) return err
+  return new UsageError(
+    `${method} ${path} needs a JSON body: give fields with -f/-F key=value, or a JSON file with --input (- for stdin)`,
+    { code: 'validation_failed', details: (err as ApiError).details },
+  )
 }
 
 /**

@@ -190,6 +190,23 @@ describe('e2e: api --paginate, --jq and --profile', function () {
     })
   })
 
+  it('a POST without the body its endpoint needs says one is required and how to give it (exit 2)', async () => {
+    const res = await asAdmin(['api', '/orgs/acme/users/bulk-add', '-X', 'POST'])
+    assertFails(
+      res,
+      2,
+      'POST /v1/orgs/acme/users/bulk-add needs a JSON body: give fields with -f/-F key=value, or a JSON file with --input (- for stdin)',
+    )
+    const json = await asAdmin(['api', '/orgs/acme/users/bulk-add', '-X', 'POST', '--jq', '.'])
+    assert.equal(jsonError(json).code, 'validation_failed')
+    // A body that is there but wrong is the server's word, field by field.
+    assertFails(
+      await asAdmin(['api', '/orgs/acme/users/bulk-add', '-f', 'colour=red']),
+      2,
+      'body.items: required',
+    )
+  })
+
   it('--input reads a JSON file that starts with a byte order mark (as Windows editors save it)', async () => {
     const file = join(server.dir, 'bom.json')
     writeFileSync(file, '\uFEFF{"contactPhone": "+49 30 1234567"}\n')
