@@ -6,7 +6,18 @@ import { ApiError, ClientError } from '../client/errors.js'
 import type { Page } from '../client/pages.js'
 import type { Transport } from '../client/transport.js'
 
-type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE'
+const METHODS = ['GET', 'POST', 'PATCH', 'PUT', 'DELETE'] as const
+type Method = (typeof METHODS)[number]
+
+/** -X in any case, as gh and curl take it (`-X get`), sent upper-cased. */
+const methodFlag = Flags.custom<Method>({
+  async parse(input) {
+    const method = METHODS.find((m) => m === input.trim().toUpperCase())
+    if (method === undefined)
+      throw new UsageError(`--method: expected one of ${METHODS.join(', ')}, got ${quote(input)}`)
+    return method
+  },
+})
 
 export default class Api extends ApiCommand<typeof Api> {
   static override summary = 'Make an authenticated request to the licctl API and print the response'
@@ -34,11 +45,11 @@ The response body is printed as indented JSON on stdout (--jq filters it); error
   ]
   static override args = { path: Args.string({ description: 'API path, e.g. /orgs/acme', required: true }) }
   static override flags = {
-    method: Flags.option({
+    method: methodFlag({
       char: 'X',
-      options: ['GET', 'POST', 'PATCH', 'PUT', 'DELETE'] as const,
-      description: 'HTTP method (default GET, or POST with a body)',
-    })(),
+      helpValue: '<method>',
+      description: 'HTTP method: GET, POST, PATCH, PUT or DELETE, in any case (default GET, or POST with a body)',
+    }),
     field: Flags.string({ char: 'f', description: 'string field key=value (repeatable)', multiple: true }),
     'typed-field': Flags.string({
       char: 'F',

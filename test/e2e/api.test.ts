@@ -190,6 +190,38 @@ describe('e2e: api --paginate, --jq and --profile', function () {
     })
   })
 
+  it('takes -X in any case, as gh does, and sends it upper-cased; refuses a method it does not know (exit 2)', async () => {
+    const listed = JSON.parse(
+      ok(await asAdmin(['api', '-X', 'get', '/orgs/acme/users', '-F', 'limit=2'])).stdout,
+    ) as {
+      items: Array<{ email: string }>
+    }
+    assert.deepEqual(
+      listed.items.map((m) => m.email),
+      MEMBERS.slice(0, 2),
+    )
+    const patched = ok(
+      await asAdmin([
+        'api',
+        '-X',
+        'Patch',
+        '/orgs/acme',
+        '-f',
+        'contactPhone=+49 30 7654321',
+        '--jq',
+        '.contactPhone',
+      ]),
+    )
+    assert.equal(patched.stdout, '+49 30 7654321\n')
+    // --paginate reads the method as sent: -X get is GET.
+    ok(await asAdmin(['api', '-X', 'get', '/orgs/acme/users', '--paginate']))
+    assertFails(
+      await asAdmin(['api', '-X', 'fetch', '/orgs/acme/users']),
+      2,
+      "--method: expected one of GET, POST, PATCH, PUT, DELETE, got 'fetch'",
+    )
+  })
+
   it('a POST without the body its endpoint needs says one is required and how to give it (exit 2)', async () => {
     const res = await asAdmin(['api', '/orgs/acme/users/bulk-add', '-X', 'POST'])
     assertFails(
