@@ -48,7 +48,8 @@ The response body is printed as indented JSON on stdout (--jq filters it); error
     method: methodFlag({
       char: 'X',
       helpValue: '<method>',
-      description: 'HTTP method: GET, POST, PATCH, PUT or DELETE, in any case (default GET, or POST with a body)',
+      description:
+        'HTTP method: GET, POST, PATCH, PUT or DELETE, in any case (default GET, or POST with a body)',
     }),
     field: Flags.string({ char: 'f', description: 'string field key=value (repeatable)', multiple: true }),
     'typed-field': Flags.string({

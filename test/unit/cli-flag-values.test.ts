@@ -70,7 +70,10 @@ describe('cli: flag values', () => {
       }
       assert.fail(`${flag} ${text} was accepted`)
     }
-    assert.equal(refusal('--idle', '0s', { min: 1, max: 86_400 }), "--idle must be longer than zero, got '0s'")
+    assert.equal(
+      refusal('--idle', '0s', { min: 1, max: 86_400 }),
+      "--idle must be longer than zero, got '0s'",
+    )
     assert.equal(refusal('--idle', '0m'), "--idle must be longer than zero, got '0m'")
     // A least bound above a second says itself.
     assert.equal(
