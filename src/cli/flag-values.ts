@@ -92,9 +92,12 @@ export function durationSeconds(
   const v = readTime(text)
   if (opts.zero !== undefined && (text.trim() === '0' || (v?.kind === 'duration' && v.ms === 0))) return 0
   const orZero = opts.zero === undefined ? '' : `, or 0 for ${opts.zero}`
-  if (v?.kind !== 'duration' || v.ms < 1000)
+  if (v?.kind !== 'duration')
     throw new UsageError(`${flag}: expected a duration like 90s, 15m, 2h or 14d${orZero}, got ${quote(text)}`)
   const seconds = Math.round(v.ms / 1000)
+  // `0s` is a duration, just too short: say that, not "expected a duration" (a higher least bound says itself).
+  if (seconds < 1 && (bounds?.min ?? 1) <= 1)
+    throw new UsageError(`${flag} must be longer than zero${orZero}, got ${quote(text)}`)
   if (bounds && !(seconds >= bounds.min && seconds <= bounds.max))
     throw new UsageError(
       `${flag} must be between ${formatDuration(bounds.min * 1000)} and ${formatDuration(bounds.max * 1000)}${orZero}, got ${quote(text)}`,

@@ -2,11 +2,22 @@ import { readFile } from 'node:fs/promises'
 import { Args, Flags } from '@oclif/core'
 import { ApiCommand } from '../cli/base-command.js'
 import { escapeRawInJson, quote, UsageError } from '../cli/errors.js'
-import { ClientError } from '../client/errors.js'
+import { ApiError, ClientError } from '../client/errors.js'
 import type { Page } from '../client/pages.js'
 import type { Transport } from '../client/transport.js'
 
-type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE'
+const METHODS = ['GET', 'POST', 'PATCH', 'PUT', 'DELETE'] as const
+type Method = (typeof METHODS)[number]
+
+/** -X in any case, as gh and curl take it (`-X get`), sent upper-cased. */
+const methodFlag = Flags.custom<Method>({
+  async parse(input) {
+    const method = METHODS.find((m) => m === input.trim().toUpperCase())
+    if (method === undefined)
+      throw new UsageError(`--method: expected one of ${METHODS.join(', ')}, got ${quote(input)}`)
+    return method
+  },
+})
 
 export default class Api extends ApiCommand<typeof Api> {
   static override summary = 'Make an authenticated request to the licctl API and print the response'
@@ -34,11 +45,12 @@ The response body is printed as indented JSON on stdout (--jq filters it); error
   ]
   static override args = { path: Args.string({ description: 'API path, e.g. /orgs/acme', required: true }) }
   static override flags = {
-    method: Flags.option({
+    method: methodFlag({
       char: 'X',
-      options: ['GET', 'POST', 'PATCH', 'PUT', 'DELETE'] as const,
-      description: 'HTTP method (default GET, or POST with a body)',
-    })(),
+      helpValue: '<method>',
+      description:
+        'HTTP method: GET, POST, PATCH, PUT or DELETE, in any case (default GET, or POST with a body)',
+    }),
     field: Flags.string({ char: 'f', description: 'string field key=value (repeatable)', multiple: true }),
     'typed-field': Flags.string({
       char: 'F',
@@ -87,17 +99,38 @@ The response body is printed as indented JSON on stdout (--jq filters it); error
     const client = await this.client()
     const res = paginate
       ? await everyPage(client.transport, path, query ?? {}, headers)
-      : await client.transport.request(method, path, {
-          ...(query ? { query } : body !== undefined ? { body } : {}),
-          headers,
-          ...(this.flags['idempotency-key'] ? { idempotencyKey: this.flags['idempotency-key'] } : {}),
-        })
+      : await client.transport
+          .request(method, path, {
+            ...(query ? { query } : body !== undefined ? { body } : {}),
+            headers,
+            ...(this.flags['idempotency-key'] ? { idempotencyKey: this.flags['idempotency-key'] } : {}),
+          })
+          .catch((err: unknown) => {
+            throw body === undefined ? bodyRequired(err, method, path) : err
+          })
     if (res === null || res === undefined) return
     const { jq } = this.flags
     if (jq === undefined) process.stdout.write(escapeRawInJson(JSON.stringify(res, null, 2)) + '\n')
     else
       process.stdout.write(await (await import('../cli/structured-output.js')).runJq(JSON.stringify(res), jq))
   }
+}
+
+/**
+ * The server's refusal of a request sent without the body its endpoint needs (an issue at `body`
+ * itself), said with the flags that give one; any other error as it is.
+ */
+function bodyRequired(err: unknown, method: Method, path: string): unknown {
+  const issues = err instanceof ApiError && err.code === 'validation_failed' ? err.details : undefined
+  const atBody =
+    isObject(issues) &&
+    Array.isArray(issues.issues) &&
+    issues.issues.some((i) => isObject(i) && i.path === 'body')
+  if (!atBody) return err
+  return new UsageError(
+    `${method} ${path} needs a JSON body: give fields with -f/-F key=value, or a JSON file with --input (- for stdin)`,
+    { code: 'validation_failed', details: (err as ApiError).details },
+  )
 }
 
 /**

@@ -14,8 +14,13 @@ export class AppError extends Error {
   }
 }
 
-export const notFound = (what: string, details?: Record<string, unknown>) =>
-  new AppError('not_found', `${what} not found`, details)
+/**
+ * The one way a service says something is not there (code not_found, exit 5): `message` is the whole
+ * sentence, so it can read as one ("no entitlement for 'x'", "host 'h' holds no activation of A-1"),
+ * not "<what> not found" glued onto a phrase that does not take it.
+ */
+export const notFound = (message: string, details?: Record<string, unknown>) =>
+  new AppError('not_found', message, details)
 export const refused = (code: ErrorCode, message: string, details?: Record<string, unknown>) =>
   new AppError(code, message, details)
 

@@ -190,6 +190,55 @@ describe('e2e: api --paginate, --jq and --profile', function () {
     })
   })
 
+  it('takes -X in any case, as gh does, and sends it upper-cased; refuses a method it does not know (exit 2)', async () => {
+    const listed = JSON.parse(
+      ok(await asAdmin(['api', '-X', 'get', '/orgs/acme/users', '-F', 'limit=2'])).stdout,
+    ) as {
+      items: Array<{ email: string }>
+    }
+    assert.deepEqual(
+      listed.items.map((m) => m.email),
+      MEMBERS.slice(0, 2),
+    )
+    const patched = ok(
+      await asAdmin([
+        'api',
+        '-X',
+        'Patch',
+        '/orgs/acme',
+        '-f',
+        'contactPhone=+49 30 7654321',
+        '--jq',
+        '.contactPhone',
+      ]),
+    )
+    assert.equal(patched.stdout, '+49 30 7654321\n')
+    // --paginate reads the method as sent: -X get is GET.
+    ok(await asAdmin(['api', '-X', 'get', '/orgs/acme/users', '--paginate']))
+    assertFails(
+      await asAdmin(['api', '-X', 'fetch', '/orgs/acme/users']),
+      2,
+      "--method: expected one of GET, POST, PATCH, PUT, DELETE, got 'fetch'",
+    )
+  })
+
+  it('a POST without the body its endpoint needs says one is required and how to give it (exit 2)', async () => {
+    const res = await asAdmin(['api', '/orgs/acme/users/bulk-add', '-X', 'POST'])
+    assertFails(
+      res,
+      2,
+      'POST /v1/orgs/acme/users/bulk-add needs a JSON body: give fields with -f/-F key=value, or a JSON file with --input (- for stdin)',
+    )
+    const json = await asAdmin(['api', '/orgs/acme/users/bulk-add', '-X', 'POST', '--jq', '.'])
+    assert.equal(jsonError(json).code, 'validation_failed')
+    // A body that is there but wrong is the server's word, field by field.
+    assertFails(
+      await asAdmin(['api', '/orgs/acme/users/bulk-add', '-f', 'colour=red']),
+      2,
+      'body.items: required',
+    )
+  })
+
   it('--input reads a JSON file that starts with a byte order mark (as Windows editors save it)', async () => {
     const file = join(server.dir, 'bom.json')
     writeFileSync(file, '\uFEFF{"contactPhone": "+49 30 1234567"}\n')

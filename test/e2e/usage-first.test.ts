@@ -37,7 +37,15 @@ describe('e2e: usage errors come before the connection', function () {
       "--fail-within: must not be longer than the window (7d), got '30d'",
     ],
     [['seats', 'release', 'L-1', '--idle', '1h'], '--idle and --product go with --stale'],
-    [['seats', 'release'], 'name what to release: lease ids, --user, --stale or --file (one of them)'],
+    [['seats', 'release'], 'name what to release: lease ids, --user, --stale or --file'],
+    [
+      ['seats', 'release', '--stale', '--user', 'x', '--yes'],
+      '--user and --stale cannot be used together: release by one of lease ids, --user, --stale or --file',
+    ],
+    [
+      ['seats', 'release', 'L-1', '--user', 'x', '--file', 'x.csv'],
+      'lease ids, --user and --file cannot be used together: release by one of lease ids, --user, --stale or --file',
+    ],
     [['activations', 'orphans', '--id', 'A-1'], '--id goes with --clear'],
     [
       ['activations', 'orphans', '--clear', 'ws-1', '--host', 'ws-1'],

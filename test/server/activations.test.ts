@@ -127,7 +127,7 @@ for (const dialect of DIALECTS) {
             {
               error: {
                 code: 'not_found',
-                message: "entitlement for 'nope' not found",
+                message: "no entitlement for 'nope'",
                 details: { product: 'nope' },
               },
             },
@@ -243,17 +243,22 @@ for (const dialect of DIALECTS) {
         const gone = await deact(nl, typed)
         assert.deepEqual(
           [gone.status, gone.body.error.message, gone.body.error.details],
-          [404, `an activation of ${nl} on host ${shown} not found`, { id: nl, host: typed }],
+          [404, `host ${shown} holds no activation of ${nl}`, { id: nl, host: typed }],
         )
         const from = await t.call(admin, 'POST', `${base}/ids/${nl}/rehost`, { from: typed, to: 'ws-09' })
         assert.deepEqual(
           [from.status, from.body.error.message],
-          [404, `an activation of ${nl} on host ${shown} not found`],
+          [404, `host ${shown} holds no activation of ${nl}`],
         )
         const clear = await t.call(admin, 'POST', `${base}/orphans/clear`, { host: typed })
         assert.deepEqual(
           [clear.status, clear.body.error.message, clear.body.error.details],
-          [404, `an orphaned activation on host ${shown} not found`, { host: typed }],
+          [404, `host ${shown} holds no orphaned activation`, { host: typed }],
+        )
+        const clearOne = await t.call(admin, 'POST', `${base}/orphans/clear`, { host: 'nobody', id: nl })
+        assert.deepEqual(
+          [clearOne.status, clearOne.body.error.code, clearOne.body.error.message],
+          [404, 'not_found', `host 'nobody' holds no orphaned activation of ${nl}`],
         )
       })
 
@@ -339,7 +344,13 @@ for (const dialect of DIALECTS) {
         })
         const e = await entitlement('sim-server')
         assert.deepEqual([e.seats, e.inIds, e.free], [20, 0, 20])
-        assert.deepEqual(refusal(await act(cc, 'lic-c')), [409, 'activation_inactive'])
+        const inactive = await act(cc, 'lic-c')
+        assert.deepEqual(refusal(inactive), [409, 'activation_inactive'])
+        // The day it was returned in the organization's zone (America/New_York), not a raw instant.
+        assert.equal(
+          inactive.body.error.message,
+          `activation ID ${cc} was returned on 2026-01-16 and is inactive; generate a new one`,
+        )
         assert.deepEqual(refusal(await t.call(admin, 'POST', `${base}/ids/${cc}/return`, {})), [
           409,
           'activation_inactive',

@@ -336,3 +336,41 @@ for (const dialect of DIALECTS) {
     })
   })
 }
+
+for (const dialect of DIALECTS) {
+  describe(`a request without the body its endpoint needs, on ${dialect}`, function () {
+    let t: TestApp
+    let admin: string
+    before(async () => {
+      t = await startApp(dialect)
+      admin = await t.org('acme', 'alice@acme.test')
+    })
+    after(async () => t.close())
+
+    it('says a JSON body is required, not "expected an object, got null"; an empty object names its fields', async () => {
+      for (const headers of [{}, { 'content-type': 'application/json' }]) {
+        const none = await t.app.inject({
+          method: 'POST',
+          url: '/v1/orgs/acme/users/bulk-add',
+          headers: { authorization: `Bearer ${admin}`, ...headers },
+          ...('content-type' in headers ? { payload: 'null' } : {}),
+        })
+        assert.deepEqual(
+          [none.statusCode, none.json()],
+          [
+            400,
+            {
+              error: {
+                code: 'validation_failed',
+                message: 'body: a JSON body is required',
+                details: { issues: [{ path: 'body', message: 'a JSON body is required' }] },
+              },
+            },
+          ],
+        )
+      }
+      const empty = await t.call(admin, 'POST', '/v1/orgs/acme/users/bulk-add', {})
+      assert.deepEqual([empty.status, empty.body.error.message], [400, 'body.items: required'])
+    })
+  })
+}

@@ -530,6 +530,15 @@ for (const dialect of DIALECTS) {
       )
     })
 
+    it('says no category covers a model it does not know, as a sentence (not_found)', async () => {
+      const res = await addDevices([{ serial: 'NM-1', model: 'NO-SUCH-MODEL' }])
+      assert.equal(res.status, 200, JSON.stringify(res.body))
+      assert.deepEqual(
+        [res.body.results[0].status, res.body.results[0].code, res.body.results[0].message],
+        ['failed', 'not_found', "no device category covers model 'NO-SUCH-MODEL'"],
+      )
+    })
+
     it('removes a device, detaching its license first by the same rule', async () => {
       t.clock.ms = at('2024-04-02T09:00:00Z')
       const before = await show('R2') // 1825 days from 2024-04-01

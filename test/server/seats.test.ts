@@ -1087,7 +1087,10 @@ for (const dialect of DIALECTS) {
 
         // A released lease's client learns it at its next heartbeat; releasing it again is already so.
         const beat = await t.call(boss, 'POST', `${cased}/leases/${rows[0]!.id}/heartbeat`)
-        assert.equal(beat.status, 404)
+        assert.deepEqual(
+          [beat.status, beat.body.error.code, beat.body.error.message],
+          [404, 'not_found', `lease ${rows[0]!.id} not found (released or checked in?)`],
+        )
         const again = await t.call(boss, 'POST', `${cased}/releases`, {
           items: [{ lease: rows[2]!.id }],
         })

@@ -59,6 +59,29 @@ describe('cli: flag values', () => {
     assert.throws(() => durationSeconds('--lease-ttl', '0s'), UsageError)
   })
 
+  it('refuses a zero duration as too short, naming the flag, not as "expected a duration"', () => {
+    const refusal = (flag: string, text: string, bounds?: { min: number; max: number }) => {
+      try {
+        durationSeconds(flag, text, bounds)
+      } catch (e) {
+        assert.ok(e instanceof UsageError)
+        assert.equal(e.exitCode, 2)
+        return e.message
+      }
+      assert.fail(`${flag} ${text} was accepted`)
+    }
+    assert.equal(
+      refusal('--idle', '0s', { min: 1, max: 86_400 }),
+      "--idle must be longer than zero, got '0s'",
+    )
+    assert.equal(refusal('--idle', '0m'), "--idle must be longer than zero, got '0m'")
+    // A least bound above a second says itself.
+    assert.equal(
+      refusal('--idempotency-retention', '0s', { min: 600, max: 365 * 86_400 }),
+      "--idempotency-retention must be between 10m and 365d, got '0s'",
+    )
+  })
+
   it('counts a time flag’s duration forward or back from now', () => {
     const ahead =
       Date.parse(timeFlag('--roam-until', '2d', { direction: 1, absolute: parse, expected: 'x' })) -

@@ -36,11 +36,22 @@ Leases with a recent heartbeat look in use: the command lists them and asks on a
 
   protected override async validate(): Promise<void> {
     const f = this.flags
-    const modes = [this.positionals.length > 0, Boolean(f.user?.length), f.stale, Boolean(f.file)].filter(
-      Boolean,
-    ).length
-    if (modes !== 1)
-      throw new UsageError('name what to release: lease ids, --user, --stale or --file (one of them)')
+    const given = (
+      [
+        ['lease ids', this.positionals.length > 0],
+        ['--user', Boolean(f.user?.length)],
+        ['--stale', f.stale],
+        ['--file', Boolean(f.file)],
+      ] as const
+    )
+      .filter(([, on]) => on)
+      .map(([name]) => name)
+    if (given.length === 0) throw new UsageError('name what to release: lease ids, --user, --stale or --file')
+    // Two selectors would each name a different set of seats: say which two, not "one of them".
+    if (given.length > 1)
+      throw new UsageError(
+        `${given.slice(0, -1).join(', ')} and ${given.at(-1)} cannot be used together: release by one of lease ids, --user, --stale or --file`,
+      )
     if (!f.stale && (f.idle || f.product)) throw new UsageError('--idle and --product go with --stale')
   }
 

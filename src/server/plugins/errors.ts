@@ -20,7 +20,11 @@ export function registerErrorHandler(app: FastifyInstance): void {
     }
     if (hasZodFastifySchemaValidationErrors(err)) {
       const part = PART_NAMES[err.validationContext ?? 'body'] ?? err.validationContext ?? 'body'
-      const issues = err.validation.flatMap((v) => validationIssues(part, v))
+      // No body at all where one is needed: say that, not "expected an object, got null".
+      const noBody = part === 'body' && (request.body === undefined || request.body === null)
+      const issues = noBody
+        ? [{ path: 'body', message: 'a JSON body is required' }]
+        : err.validation.flatMap((v) => validationIssues(part, v))
       const first = issues[0]
       // A bulk request over the item limit is its own code: the fix is to split it, not to edit it.
       const tooMany = err.validation.find(

@@ -83,5 +83,5 @@ export function wrongOrganization(own: string, named: string): AppError {
 
 /** An organization that does not exist, told only to callers who may see it (operator, own token). */
 export function orgNotFound(slug: string): AppError {
-  return notFound(`organization '${slug}'`)
+  return notFound(`organization '${slug}' not found`)
 }

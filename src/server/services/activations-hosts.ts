@@ -202,14 +202,12 @@ async function notHeld(trx: Executor, id: string, host: string): Promise<AppErro
     .where('host_key', '=', hostKey(host))
     .where('cleared_at', 'is', null)
     .executeTakeFirst()
-  // Not notFound's "<what> not found": the sentence says what the host holds instead.
   if (orphan)
-    return new AppError(
-      'not_found',
+    return notFound(
       `host ${quote(orphan.host)} holds no seat of ${id}: its copy there is an orphan (the ID was ${orphan.reason === 'return' ? 'returned' : 'rehosted off it'}); clean it off the machine, then \`licctl activations orphans --clear ${orphan.host}\``,
       { id, host: orphan.host },
     )
-  return notFound(`an activation of ${id} on host ${quote(host)}`, { id, host })
+  return notFound(`host ${quote(host)} holds no activation of ${id}`, { id, host })
 }
 
 /**
@@ -386,10 +384,8 @@ export async function clearOrphans(
       const seen = await before.orderBy('since').orderBy('id').executeTakeFirst()
       if (!seen)
         throw notFound(
-          `an orphaned activation${body.id ? ` of ${body.id}` : ''} on host ${quote(body.host)}`,
-          {
-            host: body.host,
-          },
+          `host ${quote(body.host)} holds no orphaned activation${body.id ? ` of ${body.id}` : ''}`,
+          { host: body.host },
         )
       return { host: seen.host, cleared: [], changed: false }
     }

@@ -12,7 +12,7 @@ import type {
 import { MAX_ENTITLEMENT_SEATS } from '../../contract/activations.js'
 import type { PageQuery } from '../../contract/common.js'
 import { toIso, toIsoOrNull } from '../../domain/clock.js'
-import { expiredWhen, lastValidDay } from '../../domain/dates.js'
+import { calendarDay, expiredWhen, lastValidDay } from '../../domain/dates.js'
 import { newId } from '../../domain/ids.js'
 import { counted, isAre } from '../../domain/plural.js'
 import type { Database } from '../../storage/schema.js'
@@ -89,7 +89,7 @@ export async function findEntitlement(db: Executor, orgId: string, product: stri
     .where('org_id', '=', orgId)
     .where('product', '=', product)
     .executeTakeFirst()
-  if (!row) throw notFound(`entitlement for '${product}'`, { product })
+  if (!row) throw notFound(`no entitlement for '${product}'`, { product })
   return row
 }
 
@@ -106,7 +106,7 @@ export async function findId(db: Executor, orgId: string, id: string): Promise<I
     .where('activation_ids.org_id', '=', orgId)
     .where('activation_ids.id', '=', id)
     .executeTakeFirst()
-  if (!row) throw notFound(`activation ID '${id}'`, { id })
+  if (!row) throw notFound(`activation ID '${id}' not found`, { id })
   return row
 }
 
@@ -115,7 +115,8 @@ export function unusable(row: IdRow, org: OrgRow, now: number): AppError | undef
   if (row.status === 'inactive')
     return new AppError(
       'activation_inactive',
-      `activation ID ${row.id} was returned${row.returned_at ? ` on ${toIso(row.returned_at)}` : ''} and is inactive; generate a new one`,
+      // The day in the organization's zone, as other messages say when (the instant is in `activations show`).
+      `activation ID ${row.id} was returned${row.returned_at ? ` on ${calendarDay(row.returned_at, org.time_zone)}` : ''} and is inactive; generate a new one`,
       { id: row.id, status: row.status },
     )
   if (isExpired(row.expires_at, now))

@@ -71,7 +71,7 @@ async function findAddon(db: Executor, orgId: string, key: string): Promise<Addo
     .where('org_id', '=', orgId)
     .where('key', '=', key)
     .executeTakeFirst()
-  if (!row) throw notFound(`add-on '${key}'`)
+  if (!row) throw notFound(`add-on '${key}' not found`)
   return row
 }
 

@@ -44,7 +44,7 @@ const presentCategory = (r: CategoryRow): Category => ({
 
 export async function findCategory(db: Executor, name: string): Promise<CategoryRow> {
   const row = await db.selectFrom('device_categories').selectAll().where('name', '=', name).executeTakeFirst()
-  if (!row) throw notFound(`device category '${name}'`)
+  if (!row) throw notFound(`device category '${name}' not found`)
   return row
 }
 
@@ -109,7 +109,7 @@ async function modelsTaken(db: Executor, models: string[]) {
 export async function categoryOfModel(db: Executor, model: string): Promise<CategoryRow> {
   for (const c of await db.selectFrom('device_categories').selectAll().execute())
     if ((JSON.parse(c.models) as string[]).includes(model)) return c
-  throw notFound(`a device category for model '${model}'`)
+  throw notFound(`no device category covers model '${model}'`)
 }
 
 /** Every category (any authenticated caller may read them). */
@@ -472,7 +472,8 @@ export async function retireKey(ctx: ServiceContext, slug: string, body: RetireK
       if (ctx.dialect === 'postgres') licenses = licenses.forUpdate()
       here = (await licenses.execute()).sort((a, b) => (a.slot ?? 0) - (b.slot ?? 0))
     }
-    if (!key || (key.org_id !== org.id && here.length === 0)) throw notFound(`key ${serial} in '${org.slug}'`)
+    if (!key || (key.org_id !== org.id && here.length === 0))
+      throw notFound(`key ${serial} in '${org.slug}' not found`)
     if (key.expires_at === null)
       throw new AppError(
         'key_not_expired',

@@ -62,7 +62,7 @@ async function takeLicenses(
       .where('device_licenses.org_id', '=', org.id)
       .where('device_licenses.name', '=', item.license)
       .executeTakeFirst()
-    if (!lic) throw notFound(`license '${item.license}'`)
+    if (!lic) throw notFound(`license '${item.license}' not found`)
     if (lic.device_id === device.id) return 'already-so'
     if (lic.category_id !== device.category_id)
       throw new AppError(
@@ -583,7 +583,7 @@ async function keyAlreadyTransferred(trx: Trx, serial: string, from: OrgRow, to:
     .where('serial', '=', serial)
     .where('org_id', '=', to.id)
     .executeTakeFirst()
-  if (!key) throw notFound(`key ${serial} in '${from.slug}'`)
+  if (!key) throw notFound(`key ${serial} in '${from.slug}' not found`)
   const licenses = await trx
     .selectFrom('device_licenses')
     .select(['name', 'state', 'org_id'])
@@ -601,10 +601,7 @@ async function keyAlreadyTransferred(trx: Trx, serial: string, from: OrgRow, to:
       ? `license '${usedThere.name}' is ${NOT_IN_POOL[usedThere.state]?.why ?? usedThere.state} since`
       : null
   if (why !== null)
-    throw new AppError(
-      'not_found',
-      `key ${serial} in '${from.slug}' not found (it is in '${to.slug}', where ${why})`,
-    )
+    throw notFound(`key ${serial} in '${from.slug}' not found (it is in '${to.slug}', where ${why})`)
   return licenses.filter((l) => l.org_id === to.id).map((l) => l.name)
 }
 
@@ -629,7 +626,7 @@ async function licensesAlreadyTransferred(
     const lic = there.find((l) => l.name === name)
     if (lic?.state === 'pool') continue
     const where = lic ? ` (it is in '${to.slug}', ${NOT_IN_POOL[lic.state]?.why ?? lic.state} since)` : ''
-    throw new AppError('not_found', `license '${name}' in '${from.slug}' not found${where}`)
+    throw notFound(`license '${name}' in '${from.slug}' not found${where}`)
   }
   return names
 }

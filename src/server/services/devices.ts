@@ -46,7 +46,7 @@ export async function findDevice(db: Executor, orgId: string, serial: string) {
     .where('devices.org_id', '=', orgId)
     .where('devices.serial', '=', serial)
     .executeTakeFirst()
-  if (!row) throw notFound(`device '${serial}'`)
+  if (!row) throw notFound(`device '${serial}' not found`)
   return row
 }
 

@@ -142,7 +142,7 @@ export async function releaseLeases(ctx: ServiceContext, slug: string, body: Rel
           .where('seat_pools.org_id', '=', org.id)
           .where('released_leases.id', '=', item.lease)
           .executeTakeFirst()
-        if (!released) throw notFound(`lease ${item.lease}`)
+        if (!released) throw notFound(`lease ${item.lease} not found`)
         return { changed: false }
       }
       // By user, borrowed (roaming) seats stay borrowed unless asked for; by id, asking for one is an error,

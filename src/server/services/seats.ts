@@ -76,7 +76,7 @@ const insertLease = prepareQuery(
 /** The organization's pool of a product, or 404 naming it (checkouts, and list filters by product). */
 export async function findPool(db: Executor, orgId: string, product: string): Promise<PoolRow> {
   const pool = await poolByProduct.takeFirst(db, orgId, product)
-  if (!pool) throw notFound(`seat pool '${product}'`)
+  if (!pool) throw notFound(`seat pool '${product}' not found`)
   return pool
 }
 
@@ -398,7 +398,7 @@ async function ownLease(ctx: ServiceContext, db: Executor, slug: string, id: str
 }
 
 /** The one answer for a lease that is not held: never existed, or (to anyone else) someone's released one. */
-const leaseGone = (id: string) => notFound(`lease ${id} (released or checked in?)`)
+const leaseGone = (id: string) => notFound(`lease ${id} not found (released or checked in?)`)
 
 /** A member acts on their own leases; admins and the operator on any of the organization's. */
 function mayActOn(ctx: ServiceContext, holder: string | null): boolean {
@@ -415,7 +415,7 @@ export async function heartbeat(ctx: ServiceContext, slug: string, id: string): 
     .where('id', '=', id)
     .executeTakeFirst()
   // Released between the lookup and the update: the app must check out again.
-  if (beat.numUpdatedRows === 0n) throw notFound(`lease ${id} (released or checked in?)`)
+  if (beat.numUpdatedRows === 0n) throw leaseGone(id)
   return presentLease({ ...lease, last_heartbeat_at: now }, now)
 }
 

@@ -102,7 +102,7 @@ export async function revokeToken(ctx: ServiceContext, slug: string, id: string)
       .where('tokens.org_id', '=', org.id)
       .where('tokens.revoked_at', 'is', null)
       .executeTakeFirst()
-    if (!row) throw notFound(`token ${id}`)
+    if (!row) throw notFound(`token ${id} not found`)
     const p = ctx.principal
     if (p.kind === 'user' && p.role !== 'admin' && row.user_id !== p.userId)
       throw new AppError('not_admin', 'only admins can revoke other members’ tokens')

@@ -58,7 +58,7 @@ const memberByEmail = prepareQuery((db, orgId: string, email: string) =>
  * non-member matches nothing a filter could find anyway.
  */
 export async function assertMemberExists(db: Executor, orgId: string, email: string): Promise<void> {
-  if (!(await memberByEmail.takeFirst(db, orgId, email))) throw notFound(`member ${email}`)
+  if (!(await memberByEmail.takeFirst(db, orgId, email))) throw notFound(`member ${email} not found`)
 }
 
 /** The member row for an email in an organization, or a not_a_member refusal. */
@@ -198,7 +198,7 @@ export async function setRole(ctx: ServiceContext, slug: string, email: string, 
   return inTransaction(ctx, async (trx) => {
     const org = await authorizeOrg(ctx, slug, { role: 'admin', write: true }, trx)
     const member = await requireMember(trx, org.id, email).catch((e: unknown) => {
-      throw e instanceof AppError && e.code === 'not_a_member' ? notFound(`member ${email}`) : e
+      throw e instanceof AppError && e.code === 'not_a_member' ? notFound(`member ${email} not found`) : e
     })
     if (member.role !== role) await changeRole(trx, ctx, org.id, member.userId, email, member.role, role)
     return presentMember({ ...member, role })
@@ -278,6 +278,6 @@ export async function removeUser(ctx: ServiceContext, slug: string, email: strin
   const row = result.results[0]!
   if (row.status === 'failed')
     throw new AppError((row.code ?? 'rule_violation') as 'rule_violation', row.message ?? 'refused')
-  if (row.status === 'already-so') throw notFound(`member ${email}`)
+  if (row.status === 'already-so') throw notFound(`member ${email} not found`)
   return row.details as Removal
 }
