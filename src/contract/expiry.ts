@@ -18,11 +18,8 @@ export const duration = z
     if (ms === null) return
     // `1m` is a minute, not a month: a window that short passes a CI check on everything.
     const problem =
-      ms <= 0
-        ? 'expected a duration longer than zero'
-        : ms < HOUR_MS
-          ? 'expected a window of an hour or more (m is minutes; a month is 30d)'
-          : durationProblem(ms)
+      durationProblem(ms) ??
+      (ms < HOUR_MS ? 'expected a window of an hour or more (m is minutes; a month is 30d)' : null)
     if (problem !== null) c.issues.push({ code: 'custom', message: problem, input: c.value })
   })
 

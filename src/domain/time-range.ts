@@ -41,8 +41,9 @@ export function dateProblem(date: string): string | null {
   return null
 }
 
-/** Why a duration (ms) is longer than any stored time can be apart, or null. */
+/** Why a duration (ms) is no time at all, or longer than any stored time can be apart; null when neither. */
 export function durationProblem(ms: number): string | null {
+  if (ms <= 0) return 'expected a duration longer than zero'
   return ms <= LONGEST_MS ? null : `longer than any time licctl stores (at most ${LONGEST_TEXT})`
 }
 

@@ -91,6 +91,7 @@ for (const dialect of DIALECTS) {
       for (const [body, message] of [
         [{ expires: '9999-12-31' }, 'body.expires: after 9999-12-29, the latest date licctl accepts'],
         [{ expires: '99999999999d' }, 'body.expires: longer than any time licctl stores (at most 2932896d)'],
+        [{ expires: '0d' }, 'body.expires: expected a duration longer than zero'],
         [
           { expires: '1180591620717411303424d' },
           'body.expires: longer than any time licctl stores (at most 2932896d)',

@@ -128,6 +128,15 @@ describe('cli: one reader for every time and count flag', () => {
       () => expiryValue('--expires', '3000000d'),
       usage("--expires: longer than any time licctl stores (at most 2932896d), got '3000000d'"),
     )
+    // No time from now: refused as such, not sent to be found "not in the future" at some instant
+    assert.throws(
+      () => expiryValue('--expires', '0d'),
+      usage("--expires: expected a duration longer than zero, got '0d'"),
+    )
+    assert.throws(
+      () => expiryValue('--roam-until', '0h0m'),
+      usage("--roam-until: expected a duration longer than zero, got '0h0m'"),
+    )
   })
 
   it('refuses a date that is not on the calendar, and words, naming the flag', () => {
