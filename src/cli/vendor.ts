@@ -15,7 +15,7 @@
 // source only by its length, so the name also carries the script's modification time: a script
 // edited in place (same name, same length) does not run the bytecode of what it was, and two
 // copies of one build (npm gives every installed file the same time) share one cache.
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { createRequire, getCompileCacheDir } from 'node:module'
 import { basename, dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -29,15 +29,17 @@ const loaded = new Map<string, unknown>()
 
 function writeCaches(): void {
   for (const { script, cacheFile } of pending.values()) {
+    // Another licctl may be writing the same file: a temporary name, then one rename.
+    const temporary = `${cacheFile}.${process.pid}.tmp`
     try {
       const data = script.createCachedData()
       mkdirSync(dirname(cacheFile), { recursive: true })
-      // Another licctl may be writing the same file: a temporary name, then one rename.
-      const temporary = `${cacheFile}.${process.pid}.tmp`
       writeFileSync(temporary, data, { mode: 0o600 })
       renameSync(temporary, cacheFile)
     } catch {
-      // A cache is an optimization: a read-only or full disk changes nothing else.
+      // A cache is an optimization: a read-only or full disk changes nothing else, and leaves no
+      // half-written temporary file behind.
+      rmSync(temporary, { force: true })
     }
   }
   pending.clear()

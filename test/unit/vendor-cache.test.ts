@@ -168,5 +168,10 @@ describe('cli start-up: the vendor scripts’ code cache', function () {
     run()
     run()
     assert.ok(statSync(file).isDirectory())
+    assert.deepEqual(
+      readdirSync(join(file, '..')).filter((f) => f.endsWith('.tmp')),
+      [],
+      'the temporary file of a write that failed is removed',
+    )
   })
 })
