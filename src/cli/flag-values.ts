@@ -1,5 +1,6 @@
 import { Flags } from '@oclif/core'
 import { closeSync, openSync, readSync, statSync } from 'node:fs'
+import { inWords } from '../contract/issue-text.js'
 import { formatDuration, parseDuration } from '../domain/duration.js'
 import { dateProblem, durationProblem, instantProblem } from '../domain/time-range.js'
 import { databaseUrlProblem, sqliteFileOf } from '../storage/database-url.js'
@@ -203,7 +204,10 @@ export const countFlag = Flags.custom<number, { schema: () => Promise<NumberSche
 
 /** What a contract schema answers (zod's safeParse), without the CLI importing zod's types. */
 export interface TextSchema {
-  safeParse(value: unknown): { success: boolean; error?: { issues: Array<{ message: string }> } }
+  safeParse(
+    value: unknown,
+    params: { error: typeof inWords },
+  ): { success: boolean; error?: { issues: Array<{ message: string }> } }
 }
 
 /**
@@ -212,7 +216,7 @@ export interface TextSchema {
  */
 export const contractFlag = Flags.custom<string, { schema: () => Promise<TextSchema> }>({
   async parse(input, _ctx, flag) {
-    const result = (await flag.schema()).safeParse(input)
+    const result = (await flag.schema()).safeParse(input, { error: inWords })
     if (!result.success)
       throw new UsageError(
         `--${flag.name}: ${result.error?.issues[0]?.message ?? 'invalid'}, got ${quote(input)}`,

@@ -11,7 +11,7 @@ import {
   type ParamsIn,
   type SuccessOf,
 } from '../contract/endpoint.js'
-import { issueInWords } from '../contract/issue-text.js'
+import { inWords } from '../contract/issue-text.js'
 import { ClientError } from './errors.js'
 import type { Transport } from './transport.js'
 
@@ -104,7 +104,10 @@ export function resourceOf<T extends Record<string, EndpointSpec>>(
 
 /** What a schema's safeParse answers, without the client importing zod (the contract brings it). */
 interface Checkable {
-  safeParse(value: unknown): {
+  safeParse(
+    value: unknown,
+    params: { error: typeof inWords },
+  ): {
     success: boolean
     error?: { issues: ReadonlyArray<{ code: string; path: PropertyKey[]; message: string; keys?: string[] }> }
   }
@@ -118,7 +121,7 @@ interface Checkable {
  * of the rest.
  */
 function checked(part: 'params' | 'query' | 'body', schema: Checkable | undefined, value: unknown): void {
-  const result = schema?.safeParse(value)
+  const result = schema?.safeParse(value, { error: inWords })
   if (!result || result.success) return
   const issues = (result.error?.issues ?? []).flatMap((issue) =>
     issue.code === 'unrecognized_keys' && issue.keys?.length
@@ -126,7 +129,7 @@ function checked(part: 'params' | 'query' | 'body', schema: Checkable | undefine
           path: fieldPath(part, [...issue.path, key]),
           message: part === 'query' ? 'unknown query parameter' : 'unknown field',
         }))
-      : [{ path: fieldPath(part, issue.path), message: issueInWords(issue.message) }],
+      : [{ path: fieldPath(part, issue.path), message: issue.message }],
   )
   const first = issues[0]
   throw new ClientError(first ? `${first.path}: ${first.message}` : 'invalid request', {

@@ -1,46 +1,86 @@
+import type * as z from 'zod'
+
 /**
- * A schema issue's message in plain words. zod's own wording of a bound, a type or an option list
- * (`Too small: expected string to have >=1 characters`, `Invalid input: expected string, received
- * undefined`, `Invalid option: expected one of "NL"|"CC"`) reads as a validator's, not as licctl's:
- * it becomes `must not be empty`, `required`, `expected one of NL, CC`. A contract's own message
- * (`not a host name: …`) is returned as it is. The server says it in its `validation_failed`
- * answers and the client in the refusals it makes before sending, so both say the same.
+ * A schema issue in plain words, as an error map given to each parse (`safeParse(value, { error:
+ * inWords })`): zod's own wording of a bound, a type or an option list (`Too small: expected string
+ * to have >=1 characters`, `Invalid input: expected string, received undefined`) reads as a
+ * validator's, not as licctl's: it becomes `must not be empty`, `required`, `expected one of NL, CC`.
+ *
+ * The words are made from the issue's own fields (its code, bound, origin, expected type), never by
+ * reading zod's English back, so a new zod wording cannot slip through. A contract's own message
+ * (`not a host name: …`) wins over this map (zod asks a schema's own error first), and an issue this
+ * map does not word (undefined) gets zod's. The server words its `validation_failed` answers with
+ * it and the client the refusals it makes before sending, so both say the same. Given per parse, not
+ * through zod's global configuration: a program that embeds the client keeps its own zod messages.
  */
-export function issueInWords(message: string): string {
-  let m = /^Too (small|big): expected (\w+) to have (>=|>|<=|<)(\d+) (\w+)$/.exec(message)
-  if (m) {
-    const [, , , bound, n, unit] = m as unknown as [string, string, string, string, string, string]
-    const count = Number(n)
-    if (bound === '>=' && count === 1 && unit === 'characters') return 'must not be empty'
-    if (bound === '>=' && count === 1) return `must have at least 1 ${singular(unit)}`
-    return `must have ${BOUND_WORDS[bound]} ${n} ${count === 1 ? singular(unit) : unit}`
+export function inWords(issue: z.core.$ZodRawIssue): string | undefined {
+  switch (issue.code) {
+    case 'too_small':
+    case 'too_big': {
+      const small = issue.code === 'too_small'
+      const bound = small ? issue.minimum : issue.maximum
+      const words = issue.exact
+        ? 'exactly'
+        : small
+          ? issue.inclusive
+            ? 'at least'
+            : 'more than'
+          : issue.inclusive
+            ? 'at most'
+            : 'less than'
+      const unit = UNITS[issue.origin]
+      if (!unit) return `must be ${words} ${boundText(issue.origin, bound)}`
+      if (small && !issue.exact && issue.inclusive && Number(bound) === 1 && issue.origin === 'string')
+        return 'must not be empty'
+      return `must have ${words} ${String(bound)} ${Number(bound) === 1 ? unit[0] : unit[1]}`
+    }
+    case 'invalid_type':
+      return issue.input === undefined
+        ? 'required'
+        : `expected ${article(TYPE_NAMES[issue.expected] ?? issue.expected)}, got ${article(typeOf(issue.input))}`
+    case 'invalid_value':
+      return issue.values.length === 1
+        ? `must be ${literal(issue.values[0])}`
+        : `expected one of ${issue.values.map(literal).join(', ')}`
+    case 'invalid_format':
+      if (issue.format === 'datetime') return 'expected an ISO-8601 instant, e.g. 2026-01-31T09:00:00Z'
+      if (issue.format === 'date') return 'expected a date, e.g. 2026-01-31'
+      return undefined
+    default:
+      return undefined
   }
-  m = /^Too (?:small|big): expected \w+ to be (>=|>|<=|<)(\S+)$/.exec(message)
-  if (m) return `must be ${BOUND_WORDS[m[1]!]} ${m[2]!}`
-  m = /^Invalid input: expected (\w+), received (\w+)$/.exec(message)
-  if (m) return m[2] === 'undefined' ? 'required' : `expected ${article(m[1]!)}, got ${article(m[2]!)}`
-  m = /^Invalid option: expected one of (.+)$/.exec(message)
-  if (m) return `expected one of ${m[1]!.split('|').map(unquoted).join(', ')}`
-  if (message === 'Invalid ISO datetime') return 'expected an ISO-8601 instant, e.g. 2026-01-31T09:00:00Z'
-  if (message === 'Invalid ISO date') return 'expected a date, e.g. 2026-01-31'
-  m = /^Invalid input: expected (.+)$/.exec(message)
-  if (m) return `must be ${unquoted(m[1]!)}`
-  return message
 }
 
-const BOUND_WORDS: Record<string, string> = {
-  '>=': 'at least',
-  '>': 'more than',
-  '<=': 'at most',
-  '<': 'less than',
+/** What a sized value counts, one and many. */
+const UNITS: Record<string, readonly [string, string]> = {
+  string: ['character', 'characters'],
+  array: ['item', 'items'],
+  set: ['item', 'items'],
+  map: ['entry', 'entries'],
+  file: ['byte', 'bytes'],
 }
 
-const singular = (unit: string): string =>
-  ({ characters: 'character', items: 'item', entries: 'entry', bytes: 'byte' })[unit] ?? unit
+const TYPE_NAMES: Record<string, string> = { nan: 'NaN' }
 
-/** `string` as `a string`, `object` as `an object`; `null` and `undefined` as they are. */
+/** A bound as a person reads it: a date's as its instant. */
+const boundText = (origin: string, bound: unknown): string =>
+  origin === 'date' && (typeof bound === 'number' || typeof bound === 'bigint')
+    ? new Date(Number(bound)).toISOString()
+    : String(bound)
+
+/** The type of what was given, as zod names it: `array` and `null` apart from `object`. */
+function typeOf(input: unknown): string {
+  if (input === null) return 'null'
+  if (Array.isArray(input)) return 'array'
+  if (typeof input === 'number' && !Number.isFinite(input)) return String(input)
+  return typeof input
+}
+
+/** A literal as it reads in a sentence: `NL`, not `"NL"`; a bigint with its `n`. */
+const literal = (value: unknown): string => (typeof value === 'bigint' ? `${value}n` : String(value))
+
+/** `string` as `a string`, `object` as `an object`; `null`, `undefined`, `NaN` as they are. */
 const article = (type: string): string =>
-  type === 'null' || type === 'undefined' ? type : `${/^[aeiou]/.test(type) ? 'an' : 'a'} ${type}`
-
-/** zod's `"NL"` as `NL`: a literal in a list reads without its JSON quotes. */
-const unquoted = (value: string): string => (/^".*"$/.test(value) ? value.slice(1, -1) : value)
+  ['null', 'undefined', 'NaN', 'Infinity', '-Infinity'].includes(type)
+    ? type
+    : `${/^[aeiou]/.test(type) ? 'an' : 'a'} ${type}`

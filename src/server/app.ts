@@ -1,18 +1,13 @@
 import swagger from '@fastify/swagger'
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify'
-import {
-  jsonSchemaTransform,
-  jsonSchemaTransformObject,
-  serializerCompiler,
-  validatorCompiler,
-} from 'fastify-type-provider-zod'
+import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler } from 'fastify-type-provider-zod'
 import { newId } from '../domain/ids.js'
 import { redactTokens } from '../domain/tokens.js'
 import { systemClock, type Clock } from '../domain/clock.js'
 import type { Storage } from '../storage/open.js'
 import type { Access } from '../contract/endpoint.js'
 import { AppError } from './errors.js'
-import { refusingNul } from './text-input.js'
+import { refusingNul, wordedValidatorCompiler } from './text-input.js'
 import { DEFAULT_AUTH_FAILURE_LIMITS, type AuthFailureLimits } from './rate-limit.js'
 import { startHousekeeping, type HousekeepingOptions } from './housekeeping.js'
 import { registerAuth } from './plugins/auth.js'
@@ -144,7 +139,7 @@ export async function build(opts: BuildOptions): Promise<FastifyInstance> {
   // JSON only: Fastify's built-in text/plain parser would hand a string body to the schema, which
   // then answers `body: expected object`; an unsupported type is 415 unsupported_media_type instead.
   app.removeContentTypeParser('text/plain')
-  app.setValidatorCompiler(refusingNul(validatorCompiler))
+  app.setValidatorCompiler(refusingNul(wordedValidatorCompiler))
   app.setSerializerCompiler(serializerCompiler)
   app.decorate('draining', false)
   app.addHook('onRequest', async (_request, reply) => {

@@ -1,5 +1,6 @@
 import type { FastifySchemaCompiler } from 'fastify'
 import type * as z from 'zod'
+import { inWords } from '../contract/issue-text.js'
 
 /**
  * Where in `value` the first string holding U+0000 is, or undefined. One path array is pushed and
@@ -43,4 +44,48 @@ export function refusingNul(compile: FastifySchemaCompiler<z.ZodType>): FastifyS
           ctx.addIssue({ code: 'custom', path, message: 'must not contain the NUL character (U+0000)' })
       }),
     })
+}
+
+/** One refused field of a request, in the shape Fastify gives its error handler (`err.validation`). */
+export interface FieldIssue {
+  keyword: string
+  instancePath: string
+  schemaPath: string
+  message: string
+  params: Record<string, unknown>
+}
+
+const WORDED = Symbol('licctl.worded-validation')
+
+/**
+ * The route validator: the request part parsed by its contract schema, each issue worded by the
+ * contract's `inWords` as the client words the refusals it makes before sending (the type
+ * provider's own validator parses with zod's English, and has no way to be given an error map).
+ */
+export const wordedValidatorCompiler: FastifySchemaCompiler<z.ZodType> =
+  ({ schema }) =>
+  (data) => {
+    const result = schema.safeParse(data, { error: inWords })
+    if (result.success) return { value: result.data }
+    const issues = result.error.issues.map(({ code, path, message, ...params }) => ({
+      keyword: code,
+      instancePath: `/${path.map(String).join('/')}`,
+      schemaPath: `#/${path.map(String).join('/')}/${code}`,
+      message,
+      params,
+      [WORDED]: true,
+    }))
+    return { error: issues as unknown as Error }
+  }
+
+/** A request part the route validator refused: Fastify's error, with the validator's issues. */
+export function isRefusedInput(
+  err: unknown,
+): err is Error & { validation: FieldIssue[]; validationContext?: string } {
+  const validation = (err as { validation?: unknown } | null)?.validation
+  return (
+    Array.isArray(validation) &&
+    validation.length > 0 &&
+    (validation[0] as { [WORDED]?: unknown })[WORDED] === true
+  )
 }

@@ -1,13 +1,13 @@
 import { strict as assert } from 'node:assert'
 import * as z from 'zod'
 import { expiryInput } from '../../src/contract/common.js'
-import { issueInWords } from '../../src/contract/issue-text.js'
+import { inWords } from '../../src/contract/issue-text.js'
 
 /** What the schema's first issue says, in words. */
 const said = (schema: z.ZodType, value: unknown): string => {
-  const result = schema.safeParse(value)
+  const result = schema.safeParse(value, { error: inWords })
   assert.equal(result.success, false)
-  return issueInWords(result.error!.issues[0]!.message)
+  return result.error!.issues[0]!.message
 }
 
 describe('contract: schema issues in plain words', () => {
@@ -32,11 +32,35 @@ describe('contract: schema issues in plain words', () => {
       'expected an ISO-8601 instant, e.g. 2026-01-31T09:00:00Z',
     )
     assert.equal(said(z.iso.date(), 'soon'), 'expected a date, e.g. 2026-01-31')
+    // Bounds zod words with "exactly", or on numbers not inclusive, which its English read back missed.
+    assert.equal(said(z.string().length(4), 'abc'), 'must have exactly 4 characters')
+    assert.equal(said(z.number().lt(10), 10), 'must be less than 10')
+    assert.equal(said(z.number(), Number.NaN), 'expected a number, got NaN')
+    assert.equal(said(z.bigint().min(5n), 2n), 'must be at least 5')
+  })
+
+  it('words every issue from its fields, not from zod’s English (a changed wording cannot leak)', () => {
+    // The map sees the raw issue: its words do not depend on the locale message zod would have made.
+    const issue = { code: 'too_small', origin: 'string', minimum: 1, inclusive: true, input: '', path: [] }
+    assert.equal(inWords(issue as unknown as Parameters<typeof inWords>[0]), 'must not be empty')
+    // An issue it has no words for is left to zod (undefined): a regex's own pattern message, say.
+    assert.equal(
+      inWords({ code: 'custom', input: 1, path: [] } as unknown as Parameters<typeof inWords>[0]),
+      undefined,
+    )
+  })
+
+  it('is given per parse: zod’s global messages stay zod’s (a program embedding the client keeps its own)', () => {
+    const result = z.string().min(1).safeParse('')
+    assert.match(result.error!.issues[0]!.message, /^Too small/)
   })
 
   it('leaves a contract’s own message as it is', () => {
     assert.equal(said(z.string().regex(/^a$/, 'not a host name'), 'b'), 'not a host name')
-    assert.equal(issueInWords('Too small: a message of our own'), 'Too small: a message of our own')
+    assert.equal(
+      said(z.string().min(3, 'Too small: a message of our own'), 'a'),
+      'Too small: a message of our own',
+    )
   })
 
   it('says what an expiration may be, not the union’s bare “Invalid input”', () => {

@@ -1,4 +1,4 @@
-import { issueInWords } from '../../contract/issue-text.js'
+import { inWords } from '../../contract/issue-text.js'
 import { quote, UsageError } from '../errors.js'
 import { maxRows, tooManyRows } from './limits.js'
 import { rows, targetNames, targetsOf, UnreadableInput, type RawRow } from './parse.js'
@@ -22,22 +22,15 @@ export interface Validated {
 }
 
 /**
- * An issue in words: zod's own wording of a length bound ("Too big: expected string to have
- * <=120 characters") said plainly, as a cell's (`empty`); any other of zod's as the API says it
- * (`issueInWords`); a contract's own message as it is.
+ * A cell's issue in words: a length bound said as a cell's (`empty`, `at most 120 characters`); any
+ * other as the API says it (`inWords`). A contract's own message wins over both (zod asks it first).
  */
-function issueText(issue: {
-  code: string
-  message: string
-  origin?: string
-  maximum?: unknown
-  minimum?: unknown
-}): string {
-  if (issue.origin === 'string' && issue.code === 'too_big' && /^Too big/.test(issue.message))
+const cellWords = (issue: Parameters<typeof inWords>[0]): string | undefined => {
+  if (issue.origin === 'string' && issue.code === 'too_big' && !issue.exact)
     return `at most ${String(issue.maximum)} characters`
-  if (issue.origin === 'string' && issue.code === 'too_small' && /^Too small/.test(issue.message))
+  if (issue.origin === 'string' && issue.code === 'too_small' && !issue.exact)
     return Number(issue.minimum) <= 1 ? 'empty' : `at least ${String(issue.minimum)} characters`
-  return issueInWords(issue.message)
+  return inWords(issue)
 }
 
 const MAX_REPORTED_ERRORS = 50
@@ -78,7 +71,7 @@ export async function validateAll<Item>(
           add({ row: raw.row, column: spec.target, message: `no value for ${targetNames(spec)}` })
           continue
         }
-        const result = spec.schema.safeParse(raw.values)
+        const result = spec.schema.safeParse(raw.values, { error: cellWords })
         if (!result.success) {
           for (const issue of result.error.issues) {
             const column = String(issue.path[0] ?? spec.target)
@@ -86,7 +79,7 @@ export async function validateAll<Item>(
             add({
               row: raw.row,
               column,
-              message: issueText(issue),
+              message: issue.message,
               ...(typeof value === 'string' ? { value } : {}),
             })
           }

@@ -1,7 +1,7 @@
 import type { FastifyError, FastifyInstance } from 'fastify'
-import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod'
-import { issueInWords } from '../../contract/issue-text.js'
+import { isResponseSerializationError } from 'fastify-type-provider-zod'
 import { AppError } from '../errors.js'
+import { isRefusedInput } from '../text-input.js'
 import { refusedBeforeBody } from './auth.js'
 
 /** One error shape for every failure: {"error":{"code","message","details?"}} with an honest status. */
@@ -18,7 +18,7 @@ export function registerErrorHandler(app: FastifyInstance): void {
         error: { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) },
       })
     }
-    if (hasZodFastifySchemaValidationErrors(err)) {
+    if (isRefusedInput(err)) {
       const part = PART_NAMES[err.validationContext ?? 'body'] ?? err.validationContext ?? 'body'
       // No body at all where one is needed: say that, not "expected an object, got null".
       const noBody = part === 'body' && (request.body === undefined || request.body === null)
@@ -164,5 +164,5 @@ function validationIssues(
       path: fieldPath(part, `${v.instancePath}/${String(key)}`),
       message: part === 'query' ? 'unknown query parameter' : 'unknown field',
     }))
-  return [{ path: fieldPath(part, v.instancePath), message: issueInWords(v.message ?? 'invalid') }]
+  return [{ path: fieldPath(part, v.instancePath), message: v.message ?? 'invalid' }]
 }
