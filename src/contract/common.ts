@@ -32,19 +32,28 @@ const HIDDEN_CHARACTERS = new RegExp(`[${CONTROLS}${ZERO_WIDTH}${SOFT_HYPHEN}${B
 const BIDIRECTIONAL = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/u
 const BLANK_FILLER = new RegExp(`[${BLANK_FILLERS}]`, 'u')
 
+/** Scripts whose shaping a zero-width non-joiner or joiner between two of their letters changes. */
+const JOINING_SCRIPTS =
+  'Arabic Syriac Thaana Nko Mongolian Devanagari Bengali Gurmukhi Gujarati Oriya Tamil Telugu Kannada Malayalam Sinhala'
+let joinersInContext: RegExp | undefined
+
 /**
  * Where a zero-width non-joiner or joiner is part of how a name is written, not hidden in it:
  * between two letters of a script whose shaping it changes (Persian, where a non-joiner parts two
  * letters of a word; an Indic conjunct), and a joiner between two emoji (a family, a technologist).
  * Accepted there, as IDNA accepts them in context (RFC 5892, CONTEXTJ); between Latin letters
- * (`b\u200dob`) they hide.
+ * (`b\u200dob`) they hide. Built on first use: the scripts' tables would cost every command's
+ * start a millisecond.
  */
-const JOINING_SCRIPT = `[${['Arabic', 'Syriac', 'Thaana', 'Nko', 'Mongolian', 'Devanagari', 'Bengali', 'Gurmukhi', 'Gujarati', 'Oriya', 'Tamil', 'Telugu', 'Kannada', 'Malayalam', 'Sinhala'].map((sc) => `\\p{sc=${sc}}`).join('')}]`
-const EMOJI = '[\\p{Extended_Pictographic}\\p{Emoji_Modifier}\\ufe0f]'
-const JOINER_IN_CONTEXT = new RegExp(
-  `(?<=${JOINING_SCRIPT})[\\u200c\\u200d](?=${JOINING_SCRIPT})|(?<=${EMOJI})\\u200d(?=${EMOJI})`,
-  'gu',
-)
+function joinerInContext(): RegExp {
+  if (joinersInContext) return joinersInContext
+  const letter = `[${JOINING_SCRIPTS.split(' ')
+    .map((sc) => `\\p{sc=${sc}}`)
+    .join('')}]`
+  const emoji = '[\\p{Extended_Pictographic}\\p{Emoji_Modifier}\\ufe0f]'
+  const joiner = `(?<=${letter})[\\u200c\\u200d](?=${letter})|(?<=${emoji})\\u200d(?=${emoji})`
+  return (joinersInContext = new RegExp(joiner, 'gu'))
+}
 
 /** Why text holding `ch` is refused: a control character, or which invisible one (`U+200B, zero-width`). */
 function refusal(ch: string): string {
@@ -67,7 +76,8 @@ function refusal(ch: string): string {
  */
 export const withoutHiddenCharacters = (c: z.core.ParsePayload<string>): void => {
   if (!HIDDEN_CHARACTERS.test(c.value)) return
-  const found = HIDDEN_CHARACTERS.exec(c.value.replace(JOINER_IN_CONTEXT, ''))
+  const value = /[\u200c\u200d]/.test(c.value) ? c.value.replace(joinerInContext(), '') : c.value
+  const found = HIDDEN_CHARACTERS.exec(value)
   if (found) c.issues.push({ code: 'custom', message: refusal(found[0]), input: c.value })
 }
 
