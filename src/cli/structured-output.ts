@@ -1,4 +1,5 @@
 import { quote, terminalSafeRaw, UsageError } from './errors.js'
+import { neutralised, NEUTRALISED_CELL } from './formula-cells.js'
 
 /**
  * Field selection, `--jq` and `--output csv|tsv`, for every command at once. Loaded only when one
@@ -114,15 +115,18 @@ export async function checkJq(filter: string): Promise<void> {
 const LIST_SEPARATOR = ';'
 
 /**
- * One cell: empty for null; a list of words, numbers or booleans joined with `;` (`R-1000;R-2000`,
- * empty when the list is), which reads back by splitting on `;`; JSON for anything else nested (an
- * object, a list of objects) and for a list an element of which is empty or holds a `;`, so that
- * splitting never cuts one in two.
+ * One cell: empty for null; a number or a boolean as it is (`-5` too: a spreadsheet reads it as a
+ * number); a list of words, numbers or booleans joined with `;` (`R-1000;R-2000`, empty when the
+ * list is), which reads back by splitting on `;`; JSON for anything else nested (an object, a list
+ * of objects) and for a list an element of which is empty or holds a `;`, so that splitting never
+ * cuts one in two. Text a spreadsheet would run as a formula (`=HYPERLINK(…)`) starts with a `'`
+ * (see formula-cells.ts), which a bulk --file takes off again.
  */
 function cell(v: unknown): string {
   if (v === null || v === undefined) return ''
-  if (Array.isArray(v) && v.every(isJoinable)) return v.map(String).join(LIST_SEPARATOR)
-  return typeof v === 'object' ? JSON.stringify(v) : String(v)
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v)
+  if (Array.isArray(v) && v.every(isJoinable)) return neutralised(v.map(String).join(LIST_SEPARATOR))
+  return neutralised(typeof v === 'object' ? JSON.stringify(v) : String(v))
 }
 
 const isJoinable = (e: unknown): boolean =>
@@ -143,6 +147,13 @@ export async function renderDelimited(
   const { stringify } = await import('csv-stringify/sync')
   return stringify(
     items.map((r) => fields.map((f) => cell(r[f]))),
-    { header: opts.header ?? true, columns: fields, delimiter: format === 'tsv' ? '\t' : ',', eof: true },
+    {
+      header: opts.header ?? true,
+      columns: fields,
+      delimiter: format === 'tsv' ? '\t' : ',',
+      eof: true,
+      // A neutralised cell is quoted whether or not it needs it, as OWASP recommends.
+      quoted_match: NEUTRALISED_CELL,
+    },
   )
 }

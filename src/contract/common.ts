@@ -15,17 +15,86 @@ export const email = z
   .max(254)
   .transform((s) => s.toLowerCase())
 /** What would move a terminal's cursor, clear it or reorder it when an admin lists what someone else typed. */
-const CONTROL_CHARACTERS = new RegExp(`[${C0_CONTROLS}${CONTROLS_BEYOND_C0}]`, 'u')
+const CONTROLS = `${C0_CONTROLS}${CONTROLS_BEYOND_C0}`
+/**
+ * What shows as nothing, so that two names differ where nobody can see it (`bob` and `b\u200bob`):
+ * the zero-width characters (space, non-joiner, joiner, the word joiner and the invisible
+ * operators, a byte-order mark inside the text, the Mongolian vowel separator), the soft hyphen and
+ * the Hangul fillers. The bidirectional marks, embeddings, overrides and isolates, which reorder
+ * what follows them (Trojan Source), are among the CONTROLS already: they act on a terminal too.
+ */
+const ZERO_WIDTH = '\\u180e\\u200b-\\u200d\\u2060-\\u2064\\u206a-\\u206f\\ufeff'
+const SOFT_HYPHEN = '\\u00ad'
+const BLANK_FILLERS = '\\u115f\\u1160\\u3164\\uffa0'
 
-/** No character that would act on a terminal (see CONTROL_CHARACTERS), with the message saying so. */
-export const withoutControls = {
-  test: (s: string) => !CONTROL_CHARACTERS.test(s),
-  message: 'must not contain control characters',
+const CONTROL_CHARACTERS = new RegExp(`[${CONTROLS}]`, 'u')
+const HIDDEN_CHARACTERS = new RegExp(`[${CONTROLS}${ZERO_WIDTH}${SOFT_HYPHEN}${BLANK_FILLERS}]`, 'u')
+const BIDIRECTIONAL = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/u
+const BLANK_FILLER = new RegExp(`[${BLANK_FILLERS}]`, 'u')
+
+/** Scripts whose shaping a zero-width non-joiner or joiner between two of their letters changes. */
+const JOINING_SCRIPTS =
+  'Arabic Syriac Thaana Nko Mongolian Devanagari Bengali Gurmukhi Gujarati Oriya Tamil Telugu Kannada Malayalam Sinhala'
+let joinersInContext: RegExp | undefined
+
+/**
+ * Where a zero-width non-joiner or joiner is part of how a name is written, not hidden in it:
+ * between two letters of a script whose shaping it changes (Persian, where a non-joiner parts two
+ * letters of a word; an Indic conjunct), and a joiner between two emoji (a family, a technologist).
+ * Accepted there, as IDNA accepts them in context (RFC 5892, CONTEXTJ); between Latin letters
+ * (`b\u200dob`) they hide. Built on first use: the scripts' tables would cost every command's
+ * start a millisecond.
+ */
+function joinerInContext(): RegExp {
+  if (joinersInContext) return joinersInContext
+  const letter = `[${JOINING_SCRIPTS.split(' ')
+    .map((sc) => `\\p{sc=${sc}}`)
+    .join('')}]`
+  const emoji = '[\\p{Extended_Pictographic}\\p{Emoji_Modifier}\\ufe0f]'
+  const joiner = `(?<=${letter})[\\u200c\\u200d](?=${letter})|(?<=${emoji})\\u200d(?=${emoji})`
+  return (joinersInContext = new RegExp(joiner, 'gu'))
 }
 
-/** Free text others see on a terminal (a host, a device's name): trimmed, 1..max, no control character. */
-export const plainText = (max: number) =>
-  z.string().trim().min(1).max(max).refine(withoutControls.test, withoutControls.message)
+/** Why text holding `ch` is refused: a control character, or which invisible one (`U+200B, zero-width`). */
+function refusal(ch: string): string {
+  const code = ch.codePointAt(0)!
+  if (code <= 0x9f) return 'must not contain control characters'
+  const kind = BIDIRECTIONAL.test(ch)
+    ? 'bidirectional'
+    : ch === '\u00ad'
+      ? 'soft hyphen'
+      : BLANK_FILLER.test(ch)
+        ? 'blank filler'
+        : 'zero-width'
+  return `must not contain invisible characters (U+${code.toString(16).toUpperCase().padStart(4, '0')}, ${kind})`
+}
+
+/**
+ * Refuses text others see that holds a control character or an invisible one, naming the first
+ * (`must not contain invisible characters (U+200B, zero-width)`): the one rule for every name and
+ * free-text field of the contract (`plainText`, `host`).
+ */
+export const withoutHiddenCharacters = (c: z.core.ParsePayload<string>): void => {
+  if (!HIDDEN_CHARACTERS.test(c.value)) return
+  const value = /[\u200c\u200d]/.test(c.value) ? c.value.replace(joinerInContext(), '') : c.value
+  const found = HIDDEN_CHARACTERS.exec(value)
+  if (found) c.issues.push({ code: 'custom', message: refusal(found[0]), input: c.value })
+}
+
+/**
+ * The same for text that finds what is stored rather than names something (`hostRef`), with only
+ * the characters refused before the invisible ones were: nothing stored then becomes unreachable.
+ */
+export const withoutControls = (c: z.core.ParsePayload<string>): void => {
+  const found = CONTROL_CHARACTERS.exec(c.value)
+  if (found) c.issues.push({ code: 'custom', message: refusal(found[0]), input: c.value })
+}
+
+/**
+ * Free text others see on a terminal (a name, a device's site): trimmed, 1..max, no control
+ * character and no invisible one (withoutHiddenCharacters).
+ */
+export const plainText = (max: number) => z.string().trim().min(1).max(max).check(withoutHiddenCharacters)
 export const orgParams = z.strictObject({ org: slug })
 
 /**

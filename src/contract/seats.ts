@@ -7,10 +7,10 @@ import {
   orgParams,
   page,
   pageQuery,
-  plainText,
   slug,
   wholeNumber,
   withoutControls,
+  withoutHiddenCharacters,
 } from './common.js'
 import { defineEndpoints } from './endpoint.js'
 
@@ -94,9 +94,10 @@ export type Lease = z.infer<typeof lease>
 
 /**
  * A host already stored may predate the host-name rule below: finding one (deactivate, rehost
- * --from, orphans) takes any plain text, so no stored host becomes unreachable.
+ * --from, orphans) takes any plain text as it was before invisible characters were refused, so no
+ * stored host becomes unreachable.
  */
-export const hostRef = plainText(255)
+export const hostRef = z.string().trim().min(1).max(255).check(withoutControls)
 /**
  * A host given a seat or an activation: a DNS-style name (RFC 1123, with `_` as Windows machine
  * names have it), ASCII only, so no invisible or look-alike character (a zero-width space, a
@@ -110,7 +111,7 @@ export const host = z
     message: 'starts or ends with a space: host names are taken as typed',
     abort: true,
   })
-  .refine(withoutControls.test, withoutControls.message)
+  .check(withoutHiddenCharacters)
   .min(1)
   .max(253)
   .regex(

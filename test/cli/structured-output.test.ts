@@ -43,6 +43,58 @@ describe('--output csv|tsv cells', function () {
   })
 })
 
+describe('--output csv|tsv: no cell runs as a spreadsheet formula (OWASP CSV injection)', function () {
+  // What one admin types (a member's name), another opens in Excel, LibreOffice or Sheets.
+  const formulas = [
+    '=HYPERLINK("http://evil","x")',
+    "+1+cmd|' /C calc'!A0",
+    '-2+3',
+    '@SUM(A1)',
+    '\t=1+1',
+    '\r=1+1',
+  ]
+
+  it('starts each text cell that begins with = + - @, a tab or a carriage return with a quote, and quotes the cell', async () => {
+    const csv = await renderDelimited(
+      formulas.map((name) => ({ name })),
+      ['name'],
+      'csv',
+    )
+    assert.equal(
+      csv,
+      [
+        'name',
+        `"'=HYPERLINK(""http://evil"",""x"")"`,
+        `"'+1+cmd|' /C calc'!A0"`,
+        `"'-2+3"`,
+        `"'@SUM(A1)"`,
+        `"'\t=1+1"`,
+        `"'\r=1+1"`,
+        '',
+      ].join('\n'),
+    )
+  })
+
+  it('leaves numbers, booleans and other text as they were: -5 is a number, not a formula', async () => {
+    const csv = await renderDelimited(
+      [{ n: -5, b: true, text: 'a=b', quote: "'Hello", json: { x: '=1' } }],
+      ['n', 'b', 'text', 'quote', 'json'],
+      'csv',
+    )
+    assert.equal(csv, `n,b,text,quote,json\n-5,true,a=b,'Hello,"{""x"":""=1""}"\n`)
+  })
+
+  it('neutralises a joined list that would begin a formula, and a text that only looks like a number', async () => {
+    const tsv = await renderDelimited([{ list: [-1, 2], text: '-5' }], ['list', 'text'], 'tsv')
+    assert.equal(tsv, `list\ttext\n"'-1;2"\t"'-5"\n`)
+  })
+
+  it('adds a quote to a text that already begins with quotes before a formula character, so it reads back whole', async () => {
+    const csv = await renderDelimited([{ name: "'=x" }, { name: "''-y" }], ['name'], 'csv')
+    assert.equal(csv, `name\n"''=x"\n"'''-y"\n`)
+  })
+})
+
 describe('--jq output', function () {
   // A value stored before the API refused control characters, or answered by another server
   // (`licctl api`): a screen clear, DEL, a C1 CSI, a right-to-left override, a carriage return.

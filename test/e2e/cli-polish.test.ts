@@ -437,6 +437,15 @@ describe('e2e: what a new user trips over', function () {
         '--product: lowercase letters, digits, dots, dashes and underscores',
       ],
       [['seats', 'checkout', 'cad', '--host', 'ws\u00071'], '--host: must not contain control characters'],
+      // A name that would list as another: `Acme` and `Ac\u200bme`.
+      [
+        ['orgs', 'update', '--name', 'Ac\u200bme'],
+        '--name: must not contain invisible characters (U+200B, zero-width)',
+      ],
+      [
+        ['orgs', 'tokens', 'create', '--name', 'ci\u2060deploy'],
+        '--name: must not contain invisible characters (U+2060, zero-width)',
+      ],
       [['seats', 'list', '--user', 'bob'], '--user: Invalid email address'],
       [['seats', 'checkin', 'ls_nope'], 'LEASE: not a lease id (ls_ followed by 26 letters and digits)'],
       [['orgs', 'update', '--contact-email', 'nobody'], '--contact-email: Invalid email address'],

@@ -1,4 +1,5 @@
 import { strict as assert } from 'node:assert'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parse } from 'csv-parse/sync'
 import { jsonError, runCli, type CliResult, type E2eServer } from '../helpers/e2e.js'
@@ -299,6 +300,54 @@ describe('e2e: structured output (--json fields, --jq, --output) on every comman
       assert.equal(lines[1], `acme,true,${server.url},acme,true`)
       const some = ok(await runCli(['orgs', 'profiles', '--json', 'name,current'], { env: config }))
       assert.deepEqual((json(some).profiles as Doc[])[0], { name: 'acme', current: true })
+    })
+  })
+
+  // Last: the other tests' lists do not expect this member.
+  describe('--output csv|tsv: a name that is a spreadsheet formula (OWASP CSV injection)', function () {
+    const formula = '=HYPERLINK("http://evil","x")'
+
+    it('is listed with a quote in front, and the list reads back as a bulk --file with the name as it is', async () => {
+      const people = join(server.dir, 'formula-people.json')
+      writeFileSync(people, JSON.stringify([{ email: 'eve@acme.test', name: formula }]))
+      ok(await cli(['orgs', 'users', 'add', '--file', people]))
+      const csv = ok(await cli(['orgs', 'users', 'list', '--output', 'csv', '--json', 'email,name,role']))
+      assert.ok(
+        csv.stdout.includes(`\neve@acme.test,"'=HYPERLINK(""http://evil"",""x"")",member\n`),
+        csv.stdout,
+      )
+      const tsv = ok(await cli(['orgs', 'users', 'list', '--output', 'tsv']))
+      assert.match(tsv.stdout, /\neve@acme\.test\t"'=HYPERLINK\(""http:\/\/evil"",""x""\)"\tmember\t/)
+      // Into another organization: each row's name is the one on record. Read as `'=HYPERLINK(…)`,
+      // eve's row would say the name on record is not the one given.
+      const globex = server.env(await server.createOrg('globex', 'gina@globex.test'), 'globex')
+      for (const [ext, out] of [
+        ['csv', csv],
+        ['tsv', tsv],
+      ] as const) {
+        const file = join(server.dir, `formula-export.${ext}`)
+        writeFileSync(file, out.stdout)
+        const plan = await runCli(['orgs', 'users', 'add', '--file', file, '--dry-run', '--json'], {
+          env: globex,
+        })
+        assert.equal(plan.code, 0, plan.stderr)
+        const results = (json(plan) as { results: Doc[] }).results
+        const eve = results.find((r) => r.target === 'eve@acme.test')
+        assert.deepEqual(eve, { ...eve, status: 'will-change', details: { role: 'member' } }, ext)
+        assert.ok(
+          results.every((r) => !('nameGiven' in ((r.details as Doc | undefined) ?? {}))),
+          JSON.stringify(results),
+        )
+      }
+      const file = join(server.dir, 'formula-export.csv')
+      ok(await runCli(['orgs', 'users', 'add', '--file', file], { env: globex }))
+      const listed = json(
+        ok(await runCli(['orgs', 'users', 'list', '--json', 'email,name'], { env: globex })),
+      )
+      assert.deepEqual(
+        (listed.items as Doc[]).find((r) => r.email === 'eve@acme.test'),
+        { email: 'eve@acme.test', name: formula },
+      )
     })
   })
 })

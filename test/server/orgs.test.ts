@@ -260,7 +260,6 @@ for (const dialect of DIALECTS) {
         const before = (await t.call(t.operatorToken, 'GET', '/v1/orgs/acme')).body
         const calls: Array<[string, string, string, unknown, string]> = [
           [t.operatorToken, 'POST', '/v1/orgs', { slug: 'ctl-1', name: 'Evil\u001b[2J' }, 'body.name'],
-          [t.operatorToken, 'PATCH', '/v1/orgs/acme', { name: 'Acme\u202etxt.exe' }, 'body.name'],
           [t.operatorToken, 'PATCH', '/v1/orgs/acme', { contactPhone: '555\u0007123' }, 'body.contactPhone'],
           [
             t.operatorToken,
@@ -296,6 +295,63 @@ for (const dialect of DIALECTS) {
         // Nothing was created or changed.
         assert.equal((await t.call(t.operatorToken, 'GET', '/v1/orgs/ctl-1')).status, 404)
         assert.deepEqual((await t.call(t.operatorToken, 'GET', '/v1/orgs/acme')).body, before)
+      })
+
+      it('refuses invisible characters in those names, naming the field and the character: zero-width, bidirectional', async () => {
+        // `Bob` and `B\u200bob` would list as the same name; \u202e shows `Acme\u202etxt.exe` as `Acmeexe.txt`.
+        const before = (await t.call(t.operatorToken, 'GET', '/v1/orgs/acme')).body
+        const zw = 'must not contain invisible characters (U+200B, zero-width)'
+        const calls: Array<[string, string, string, unknown, string, string]> = [
+          [t.operatorToken, 'POST', '/v1/orgs', { slug: 'zw-1', name: 'Ac\u200bme' }, 'body.name', zw],
+          [
+            t.operatorToken,
+            'PATCH',
+            '/v1/orgs/acme',
+            { name: 'Acme\u202etxt.exe' },
+            'body.name',
+            'must not contain invisible characters (U+202E, bidirectional)',
+          ],
+          [
+            alice,
+            'POST',
+            '/v1/orgs/acme/users/bulk-add',
+            { items: [{ email: 'ok@acme.test' }, { email: 'x@acme.test', name: 'B\ufeffob' }] },
+            'body.items[1].name',
+            'must not contain invisible characters (U+FEFF, zero-width)',
+          ],
+          [
+            alice,
+            'POST',
+            '/v1/orgs/acme/tokens',
+            { name: 'ci\u2066x\u2069' },
+            'body.name',
+            'must not contain invisible characters (U+2066, bidirectional)',
+          ],
+          [
+            t.operatorToken,
+            'POST',
+            '/v1/orgs/acme/cloud/addons',
+            { key: 'zw', name: 'Cloud\u200dProcessing', total: 1, expires: '2099-12-31' },
+            'body.name',
+            'must not contain invisible characters (U+200D, zero-width)',
+          ],
+        ]
+        for (const [token, method, path, body, field, message] of calls) {
+          const res = await t.call(token, method, path, body)
+          assert.equal(res.status, 400, `${method} ${path}: ${JSON.stringify(res.body)}`)
+          assert.equal(res.body.error.code, 'validation_failed')
+          assert.deepEqual(
+            res.body.error.details.issues.map((i: { path: string; message: string }) => [i.path, i.message]),
+            [[field, message]],
+          )
+        }
+        assert.equal((await t.call(t.operatorToken, 'GET', '/v1/orgs/zw-1')).status, 404)
+        assert.deepEqual((await t.call(t.operatorToken, 'GET', '/v1/orgs/acme')).body, before)
+        const members = (await t.call(alice, 'GET', '/v1/orgs/acme/users?limit=1000')).body.items
+        assert.ok(
+          !members.some((m: { email: string }) => m.email === 'ok@acme.test'),
+          'no row of the refused batch',
+        )
       })
 
       it('refuses unknown keys in bulk items, and more than 1,000 items', async () => {

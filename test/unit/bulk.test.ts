@@ -17,6 +17,7 @@ import {
 import { interrupted } from '../../src/cli/bulk/interrupt.js'
 import { serverUnavailable } from '../../src/cli/bulk/retry.js'
 import { CliError, UsageError } from '../../src/cli/errors.js'
+import { renderDelimited } from '../../src/cli/structured-output.js'
 import { ApiError } from '../../src/client/errors.js'
 import type { BulkResponse } from '../../src/contract/bulk.js'
 import { addonItem } from '../../src/contract/cloud.js'
@@ -90,6 +91,39 @@ describe('bulk input: CSV', () => {
       { row: 2, values: { email: 'erin@acme.test', role: 'admin' } },
       { row: 4, values: { email: 'frank@acme.test' } },
     ])
+  })
+
+  it('reads back what --output neutralised against spreadsheet formulas as the values listed, in CSV and TSV', async () => {
+    const names = [
+      '=HYPERLINK("http://evil","x")',
+      '+1',
+      '-2+3',
+      '@SUM(A1)',
+      '\t=1+1',
+      '\r=1+1',
+      "'=x",
+      "''-y",
+      "'Hello",
+      "'",
+      'plain',
+    ]
+    const listed = names.map((name, i) => ({ email: `${i % 2 ? '-' : '+'}m${i}@acme.test`, name }))
+    for (const format of ['csv', 'tsv'] as const) {
+      const text = await renderDelimited(listed, ['email', 'name'], format)
+      assert.deepEqual(
+        (await allRows(file(text, format))).map((r) => r.values),
+        listed,
+        format,
+      )
+    }
+  })
+
+  it('takes off only the quote before a formula character: a hand-written cell beginning with a quote stays as it is', async () => {
+    const csv = "email,name\na@acme.test,'=1+1\nb@acme.test,'Hello\nc@acme.test,''@x\nd@acme.test,=2\n"
+    assert.deepEqual(
+      (await allRows(file(csv))).map((r) => r.values.name),
+      ['=1+1', "'Hello", "'@x", '=2'],
+    )
   })
 
   it('takes a file without a .csv or .json name by its content', async () => {

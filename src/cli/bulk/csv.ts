@@ -2,6 +2,7 @@ import { counted } from '../../domain/plural.js'
 import { createReadStream } from 'node:fs'
 import type { Readable } from 'node:stream'
 import { CliError } from '../errors.js'
+import { unneutralised } from '../formula-cells.js'
 import { MAX_ROW_CHARS } from './limits.js'
 import { UnreadableInput, type RawRow, type Reading } from './parse.js'
 import { cannotRead, notUtf8Value, readsOnce, readWhole, readWholeWasNotUtf8 } from './source.js'
@@ -12,7 +13,8 @@ import { cannotRead, notUtf8Value, readsOnce, readWhole, readWholeWasNotUtf8 } f
  * first row names the columns (any order, any case); a row with another number of fields than the
  * header is an error at its row and the first column past the shorter side. Rows are numbered by
  * the line they start on, the header being row 1: what an editor or a spreadsheet shows. Blank
- * lines (and rows of empty fields, `,,`) are skipped but counted.
+ * lines (and rows of empty fields, `,,`) are skipped but counted. A cell `--output` kept from
+ * running as a spreadsheet formula (`'=x`, `'-1`) reads as its value (formula-cells.ts).
  */
 export async function* csvRows(
   path: string,
@@ -97,7 +99,8 @@ export async function* csvRows(
         const values: Record<string, unknown> = {}
         for (const [name, at] of columns) {
           const v = record[at]
-          if (v !== undefined && v !== '') values[name] = v
+          // A would-be formula as `--output` wrote it (`'=x`) reads as the value it listed (`=x`).
+          if (v !== undefined && v !== '') values[name] = unneutralised(v)
         }
         const garbled = notUtf8 ? notUtf8Value(values) : undefined
         out.push(garbled ? { row, values: {}, error: garbled } : { row, values })
