@@ -1,7 +1,8 @@
 import { Flags } from '@oclif/core'
 import { BaseCommand } from '../../cli/base-command.js'
 import { CliError, UsageError } from '../../cli/errors.js'
-import { databaseFlag, foreignDatabase } from '../../cli/flag-values.js'
+import { databaseFlag } from '../../cli/flag-values.js'
+import { openLicctlDatabase } from '../../cli/server-database.js'
 import { sqliteFileOf } from '../../storage/database-url.js'
 
 export default class ServerInit extends BaseCommand<typeof ServerInit> {
@@ -21,18 +22,10 @@ export default class ServerInit extends BaseCommand<typeof ServerInit> {
   }
 
   async run(): Promise<{ operatorToken: string; migrations: string[]; db: string }> {
-    const [
-      { assertReachable, openStorage },
-      { initializeServer },
-      { AppError },
-      { exitCodeFor },
-      { foreignTables },
-    ] = await Promise.all([
-      import('../../storage/open.js'),
+    const [{ initializeServer }, { AppError }, { exitCodeFor }] = await Promise.all([
       import('../../server/services/operator.js'),
       import('../../server/errors.js'),
       import('../../contract/errors.js'),
-      import('../../storage/migrate.js'),
     ])
     const db = databaseFlag(this.flags.db)
     // SQLite's own "Cannot open database because the directory does not exist" names neither.
@@ -42,11 +35,8 @@ export default class ServerInit extends BaseCommand<typeof ServerInit> {
       if (!existsSync(dirname(file)))
         throw new UsageError(`--db: cannot create ${file}: the directory ${dirname(file)} does not exist`)
     }
-    const storage = await openStorage(db)
+    const storage = await openLicctlDatabase(db)
     try {
-      await assertReachable(storage)
-      const foreign = await foreignTables(storage.db)
-      if (foreign.length > 0) throw foreignDatabase(storage.describe, foreign)
       const { token, migrations } = await initializeServer(storage.db, Date.now())
       this.say(`Initialized ${storage.describe} (${migrations.length} migrations applied).`)
       this.say('Operator token (shown once, store it safely):')

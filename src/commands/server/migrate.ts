@@ -1,6 +1,7 @@
 import { Flags } from '@oclif/core'
 import { BaseCommand } from '../../cli/base-command.js'
-import { existingDatabase, foreignDatabase } from '../../cli/flag-values.js'
+import { existingDatabase } from '../../cli/flag-values.js'
+import { openLicctlDatabase } from '../../cli/server-database.js'
 
 export default class ServerMigrate extends BaseCommand<typeof ServerMigrate> {
   static override summary = 'Apply pending database migrations'
@@ -17,20 +18,15 @@ export default class ServerMigrate extends BaseCommand<typeof ServerMigrate> {
   }
 
   async run(): Promise<{ applied: string[]; current: string | null }> {
-    const [{ assertReachable, openStorage }, { foreignTables, migrateToLatest }, { exposedDatabaseWarning }] =
-      await Promise.all([
-        import('../../storage/open.js'),
-        import('../../storage/migrate.js'),
-        import('../../storage/private-file.js'),
-      ])
+    const [{ migrateToLatest }, { exposedDatabaseWarning }] = await Promise.all([
+      import('../../storage/migrate.js'),
+      import('../../storage/private-file.js'),
+    ])
     const db = existingDatabase(this.flags.db)
     const exposed = exposedDatabaseWarning(db)
     if (exposed) this.note(`Warning: ${exposed}`)
-    const storage = await openStorage(db)
+    const storage = await openLicctlDatabase(db)
     try {
-      await assertReachable(storage)
-      const foreign = await foreignTables(storage.db)
-      if (foreign.length > 0) throw foreignDatabase(storage.describe, foreign)
       const report = await migrateToLatest(storage.db)
       this.say(
         report.applied.length
