@@ -1,16 +1,23 @@
-import type { Storage } from '../storage/open.js'
-import { quote, UsageError } from './errors.js'
+import { exitCodeFor } from '../contract/errors.js'
+import { escapeControls } from '../domain/terminal-controls.js'
+import { redactDatabaseUrl } from '../storage/database-url.js'
+import type { SchemaUnavailable, Storage } from '../storage/open.js'
+import { CliError, quote, UsageError } from './errors.js'
 
 /**
  * The database `server init` and `server migrate` work on, opened and checked the one way: reachable
- * (named if not), and not another application's database. The caller closes it.
+ * (named if not), a PostgreSQL schema that exists (`init` creates a missing one, as Prisma and Flyway
+ * do: the schema is licctl's place in a PostgreSQL database, as the file is on SQLite), and not
+ * another application's database. The caller closes it.
  */
-export async function openLicctlDatabase(db: string): Promise<Storage> {
+export async function openLicctlDatabase(db: string, opts: { create: boolean }): Promise<Storage> {
   const [{ assertReachable, openStorage }, { foreignTables }] = await Promise.all([
     import('../storage/open.js'),
     import('../storage/migrate.js'),
   ])
-  const storage = await openStorage(db)
+  const storage = await openStorage(db, { createSchema: opts.create }).catch((err: unknown) => {
+    throw databaseRefusal(err, db)
+  })
   try {
     await assertReachable(storage)
     const foreign = await foreignTables(storage.db)
@@ -36,4 +43,45 @@ export function foreignDatabase(describe: string, tables: string[]): UsageError 
     `--db: ${describe} is not a licctl database: it holds other tables (${shown}) and no licctl migrations`,
     { hint: 'check --db; licctl needs a database (or PostgreSQL schema) of its own' },
   )
+}
+
+/**
+ * A PostgreSQL schema that cannot be used, as the command line says it: one that does not exist is
+ * a database not initialized yet (exit 2, `database_not_found`, as a SQLite file that does not
+ * exist), and one the role may not create is not allowed (exit 4, `forbidden`), with the statement
+ * that creates it for whoever may. Any other error is returned as it is.
+ */
+export function databaseRefusal(err: unknown, db: string): unknown {
+  if (!isSchemaUnavailable(err)) return err
+  if (err.reason === 'missing')
+    return new UsageError(`--db: ${err.message}`, {
+      code: 'database_not_found',
+      hint: `\`${initCommand(db)}\` creates it; check ?schema= if it should exist`,
+    })
+  return new CliError(`--db: ${err.message}`, {
+    code: 'forbidden',
+    exitCode: exitCodeFor('forbidden', 403),
+    hint: `have a database owner run: create schema ${err.schema} authorization ${escapeControls(sqlIdentifier(err.role))};`,
+  })
+}
+
+/** The command that initializes `db`, to paste into a shell (a PostgreSQL password masked). */
+export function initCommand(db: string): string {
+  return `licctl server init --db ${shellWord(redactDatabaseUrl(db))}`
+}
+
+// By name: the command line is bundled, the storage layer is not (scripts/bundle.js), so the class
+// is known here by its type only, and loading storage/open.js to test instanceof would load Kysely.
+function isSchemaUnavailable(err: unknown): err is SchemaUnavailable {
+  return err instanceof Error && err.name === 'SchemaUnavailable'
+}
+
+/** A role name as SQL takes it: bare when PostgreSQL would not fold or misread it, else quoted. */
+function sqlIdentifier(name: string): string {
+  return /^[a-z_][a-z0-9_$]*$/.test(name) ? name : `"${name.replaceAll('"', '""')}"`
+}
+
+/** A value as one word of a POSIX shell command line (a URL's `?` and `&` would not survive bare). */
+function shellWord(value: string): string {
+  return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replaceAll("'", `'\\''`)}'`
 }

@@ -50,12 +50,13 @@ for (const dialect of DIALECTS)
       }
     })
 
-    it('is one check: the open both commands go through refuses it', async () => {
-      await assert.rejects(openLicctlDatabase(db.url), (err: unknown) => {
-        assert.ok(err instanceof UsageError, String(err))
-        assert.match(err.message, /is not a licctl database: it holds other tables \('invoices', 'notes'\)/)
-        assert.equal(err.exitCode, 2)
-        return true
-      })
+    it('is one check: the open both commands go through refuses it, for init (create) and migrate alike', async () => {
+      for (const create of [true, false])
+        await assert.rejects(openLicctlDatabase(db.url, { create }), (err: unknown) => {
+          assert.ok(err instanceof UsageError, String(err))
+          assert.match(err.message, /is not a licctl database: it holds other tables \('invoices', 'notes'\)/)
+          assert.equal(err.exitCode, 2)
+          return true
+        })
     })
   })

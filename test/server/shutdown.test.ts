@@ -3,7 +3,8 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { DIALECTS, freshDb, type TestDb } from '../helpers/dialects.js'
+import pg from 'pg'
+import { DIALECTS, PG_URL, freshDb, type TestDb } from '../helpers/dialects.js'
 import { runCli } from '../helpers/e2e.js'
 import { ServerProcess } from '../helpers/server-process.js'
 
@@ -100,18 +101,35 @@ for (const dialect of DIALECTS) {
       })
 
     if (dialect === 'postgres')
-      it('init, migrate and start on a PostgreSQL schema that does not exist say to create it', async () => {
+      it('migrate and start on a PostgreSQL schema that does not exist refuse it (exit 2), name `server init` and create nothing', async () => {
+        // As a SQLite file that does not exist (above): `server init` creates the schema.
         const own = await freshDb(dialect, dir)
         await own.drop()
         const schema = new URL(own.url).searchParams.get('schema')!
-        for (const args of [['init'], ['migrate'], ['start', '--port', '0']]) {
+        for (const args of [['migrate'], ['start', '--port', '0'], ['migrate', '--json']]) {
           const res = await runCli(['server', ...args, '--db', own.url])
-          assert.equal(res.code, 1, res.stderr)
-          assert.equal(
-            res.stderr.trimEnd().split('\n').at(-1),
-            `Error: PostgreSQL schema ${schema} does not exist: create it first (create schema ${schema} authorization <role>), see docs/operations.md`,
-            args[0],
-          )
+          assert.equal(res.code, 2, res.stderr)
+          if (args.includes('--json'))
+            assert.deepEqual(JSON.parse(res.stderr), {
+              error: {
+                code: 'database_not_found',
+                message: `--db: PostgreSQL schema ${schema} does not exist`,
+              },
+            })
+          else
+            assert.equal(
+              res.stderr.trimEnd().split('\n').slice(-2).join('\n'),
+              `Error: --db: PostgreSQL schema ${schema} does not exist\nHint: \`licctl server init --db '${own.url}'\` creates it; check ?schema= if it should exist`,
+              args[0],
+            )
+        }
+        const admin = new pg.Client({ connectionString: PG_URL })
+        await admin.connect()
+        try {
+          const found = await admin.query('select 1 from pg_namespace where nspname = $1', [schema])
+          assert.equal(found.rowCount, 0)
+        } finally {
+          await admin.end()
         }
       })
 

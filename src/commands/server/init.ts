@@ -8,7 +8,7 @@ import { sqliteFileOf } from '../../storage/database-url.js'
 export default class ServerInit extends BaseCommand<typeof ServerInit> {
   static override summary = 'Create and migrate the database, and print the operator token once'
   static override description =
-    'Creates the database (a SQLite file, or a PostgreSQL URL), applies every migration and issues the operator token. The token is printed once and stored only as a hash: keep it safe. An initialized database is never re-initialized.'
+    'Creates the database (a SQLite file, or a PostgreSQL URL; its ?schema= is created when it does not exist and the role may), applies every migration and issues the operator token. The token is printed once and stored only as a hash: keep it safe. An initialized database is never re-initialized.'
   static override examples = [
     '<%= config.bin %> server init --db ./licctl.sqlite',
     '<%= config.bin %> server init --db postgres://licctl@db.internal/licctl',
@@ -35,7 +35,8 @@ export default class ServerInit extends BaseCommand<typeof ServerInit> {
       if (!existsSync(dirname(file)))
         throw new UsageError(`--db: cannot create ${file}: the directory ${dirname(file)} does not exist`)
     }
-    const storage = await openLicctlDatabase(db)
+    // A PostgreSQL schema that does not exist is created, as the SQLite file is.
+    const storage = await openLicctlDatabase(db, { create: true })
     try {
       const { token, migrations } = await initializeServer(storage.db, Date.now())
       this.say(`Initialized ${storage.describe} (${migrations.length} migrations applied).`)

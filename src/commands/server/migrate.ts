@@ -25,7 +25,7 @@ export default class ServerMigrate extends BaseCommand<typeof ServerMigrate> {
     const db = existingDatabase(this.flags.db)
     const exposed = exposedDatabaseWarning(db)
     if (exposed) this.note(`Warning: ${exposed}`)
-    const storage = await openLicctlDatabase(db)
+    const storage = await openLicctlDatabase(db, { create: false })
     try {
       const report = await migrateToLatest(storage.db)
       this.say(
