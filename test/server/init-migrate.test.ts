@@ -1,10 +1,99 @@
 import { strict as assert } from 'node:assert'
 import { randomBytes } from 'node:crypto'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { sql } from 'kysely'
 import pg from 'pg'
 import { isInitialized } from '../../src/server/services/operator.js'
+import { migrateToLatest } from '../../src/storage/migrate.js'
 import { migrations } from '../../src/storage/migrations/index.js'
-import { PG_URL, openTestStorage } from '../helpers/dialects.js'
+import { DIALECTS, PG_URL, freshDb, openTestStorage, type TestDb } from '../helpers/dialects.js'
 import { runCli } from '../helpers/e2e.js'
+
+/** The tables in the database (its current schema, on PostgreSQL). */
+async function tablesOf(db: TestDb): Promise<string[]> {
+  const storage = await openTestStorage(db)
+  try {
+    const { rows } =
+      db.name === 'postgres'
+        ? await sql<{ name: string }>`select table_name as name from information_schema.tables
+            where table_schema = current_schema() order by 1`.execute(storage.db)
+        : await sql<{ name: string }>`select name from sqlite_master where type = 'table'
+            and name not like 'sqlite!_%' escape '!' order by 1`.execute(storage.db)
+    return rows.map((r) => r.name)
+  } finally {
+    await storage.close()
+  }
+}
+
+for (const dialect of DIALECTS)
+  describe(`server migrate works on an initialized database only (${dialect})`, function () {
+    this.timeout(60_000)
+    let dir: string
+    const dbs: TestDb[] = []
+    const fresh = async () => {
+      const db = await freshDb(dialect, dir)
+      dbs.push(db)
+      // An empty SQLite file: what `touch licctl.sqlite` leaves (a file that does not exist is
+      // refused before anything opens it: test/server/shutdown.test.ts).
+      if (dialect === 'sqlite') writeFileSync(db.url, '', { mode: 0o600 })
+      return db
+    }
+
+    before(() => (dir = mkdtempSync(join(tmpdir(), 'licctl-init-migrate-'))))
+    after(async () => {
+      for (const db of dbs) await db.drop()
+      rmSync(dir, { recursive: true, force: true })
+    })
+
+    it('refuses an empty database (exit 2), names `server init`, and creates no table', async () => {
+      const db = await fresh()
+      for (const json of [false, true]) {
+        const res = await runCli(['server', 'migrate', '--db', db.url, ...(json ? ['--json'] : [])])
+        assert.equal(res.code, 2, res.stderr)
+        assert.equal(res.stdout, '')
+        if (json) {
+          const { error } = JSON.parse(res.stderr) as { error: { code: string; message: string } }
+          assert.equal(error.code, 'not_initialized')
+        } else {
+          const [first, hint] = res.stderr.trimEnd().split('\n')
+          assert.match(first!, /^Error: --db: .+ is not initialized: it has no operator token$/)
+          assert.match(
+            hint!,
+            /^Hint: `licctl server init --db .+` creates its tables and prints the operator token; `server migrate` upgrades an initialized database$/,
+          )
+        }
+      }
+      assert.deepEqual(await tablesOf(db), [])
+    })
+
+    it('refuses a database migrated but never initialized; `server init` then issues its token', async () => {
+      // What `server migrate` on an empty database used to leave: every table, no operator token.
+      const db = await fresh()
+      const storage = await openTestStorage(db)
+      try {
+        await migrateToLatest(storage.db)
+      } finally {
+        await storage.close()
+      }
+      const migrate = await runCli(['server', 'migrate', '--db', db.url])
+      assert.equal(migrate.code, 2, migrate.stderr)
+      assert.match(
+        migrate.stderr,
+        /is not initialized: it has no operator token\nHint: `licctl server init --db /,
+      )
+
+      const init = await runCli(['server', 'init', '--db', db.url, '--json'])
+      assert.equal(init.code, 0, init.stderr)
+      const out = JSON.parse(init.stdout) as { operatorToken: string; migrations: string[] }
+      assert.match(out.operatorToken, /^lic_op_/)
+      assert.deepEqual(out.migrations, [])
+      const again = await runCli(['server', 'migrate', '--db', db.url])
+      assert.equal(again.code, 0, again.stderr)
+      assert.equal(again.stdout, `Up to date (${Object.keys(migrations).at(-1)}).\n`)
+    })
+  })
 
 if (PG_URL)
   describe('server init on a PostgreSQL schema that does not exist', function () {

@@ -1,10 +1,13 @@
 import { Flags } from '@oclif/core'
 import { BaseCommand } from '../../cli/base-command.js'
 import { existingDatabase } from '../../cli/flag-values.js'
-import { openLicctlDatabase } from '../../cli/server-database.js'
+import { UsageError } from '../../cli/errors.js'
+import { initCommand, openLicctlDatabase } from '../../cli/server-database.js'
 
 export default class ServerMigrate extends BaseCommand<typeof ServerMigrate> {
   static override summary = 'Apply pending database migrations'
+  static override description =
+    'Upgrades a database that `server init` initialized. A database that does not exist, or that was never initialized, is refused: `server init` creates it and prints the operator token.'
   static override examples = [
     '<%= config.bin %> server migrate --db ./licctl.sqlite',
     'LICCTL_DB=postgres://licctl@db/licctl <%= config.bin %> server migrate --json',
@@ -18,15 +21,23 @@ export default class ServerMigrate extends BaseCommand<typeof ServerMigrate> {
   }
 
   async run(): Promise<{ applied: string[]; current: string | null }> {
-    const [{ migrateToLatest }, { exposedDatabaseWarning }] = await Promise.all([
+    const [{ migrateToLatest }, { exposedDatabaseWarning }, { isInitialized }] = await Promise.all([
       import('../../storage/migrate.js'),
       import('../../storage/private-file.js'),
+      import('../../server/services/operator.js'),
     ])
     const db = existingDatabase(this.flags.db)
     const exposed = exposedDatabaseWarning(db)
     if (exposed) this.note(`Warning: ${exposed}`)
     const storage = await openLicctlDatabase(db, { create: false })
     try {
+      // Only `server init` issues the operator token: tables without one are a server nobody can
+      // administer, and a deployment that runs `migrate` on every host must not print the token.
+      if (!(await isInitialized(storage.db)))
+        throw new UsageError(`--db: ${storage.describe} is not initialized: it has no operator token`, {
+          code: 'not_initialized',
+          hint: `\`${initCommand(db)}\` creates its tables and prints the operator token; \`server migrate\` upgrades an initialized database`,
+        })
       const report = await migrateToLatest(storage.db)
       this.say(
         report.applied.length
