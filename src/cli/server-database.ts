@@ -2,6 +2,7 @@ import { exitCodeFor } from '../contract/errors.js'
 import { escapeControls } from '../domain/terminal-controls.js'
 import { redactDatabaseUrl } from '../storage/database-url.js'
 import type { SchemaUnavailable, Storage } from '../storage/open.js'
+import type { NotInitialized } from '../server/start.js'
 import { CliError, quote, UsageError } from './errors.js'
 
 /**
@@ -46,13 +47,27 @@ export function foreignDatabase(describe: string, tables: string[]): UsageError 
 }
 
 /**
- * A PostgreSQL schema that cannot be used, as the command line says it: one that does not exist is
- * a database not initialized yet (exit 2, `database_not_found`, as a SQLite file that does not
- * exist), and one the role may not create is not allowed (exit 4, `forbidden`), with the statement
- * that creates it for whoever may. Any other error is returned as it is.
+ * A database `server init` never initialized (it holds no operator token, which only init issues),
+ * refused by `server migrate` and `server start`: exit 2, as the other refusals of the --db given,
+ * with the init line to run.
+ */
+export function notInitialized(describe: string, db: string): UsageError {
+  return new UsageError(`--db: ${describe} is not initialized: it has no operator token`, {
+    code: 'not_initialized',
+    hint: `\`${initCommand(db)}\` creates its tables and prints the operator token`,
+  })
+}
+
+/**
+ * The storage and server layers' refusals of a database, as the command line says them. A database
+ * never initialized: `notInitialized`. A PostgreSQL schema that does not exist is a database not
+ * initialized yet either (exit 2, `database_not_found`, as a SQLite file that does not exist), and
+ * one the role may not create is not allowed (exit 4, `forbidden`), with the statement that creates
+ * it for whoever may. Any other error is returned as it is.
  */
 export function databaseRefusal(err: unknown, db: string): unknown {
-  if (!isSchemaUnavailable(err)) return err
+  if (isNamed<NotInitialized>(err, 'NotInitialized')) return notInitialized(err.describe, db)
+  if (!isNamed<SchemaUnavailable>(err, 'SchemaUnavailable')) return err
   if (err.reason === 'missing')
     return new UsageError(`--db: ${err.message}`, {
       code: 'database_not_found',
@@ -70,10 +85,10 @@ export function initCommand(db: string): string {
   return `licctl server init --db ${shellWord(redactDatabaseUrl(db))}`
 }
 
-// By name: the command line is bundled, the storage layer is not (scripts/bundle.js), so the class
-// is known here by its type only, and loading storage/open.js to test instanceof would load Kysely.
-function isSchemaUnavailable(err: unknown): err is SchemaUnavailable {
-  return err instanceof Error && err.name === 'SchemaUnavailable'
+// By name: the command line is bundled, the storage and server layers are not (scripts/bundle.js), so
+// their classes are known here by type only, and loading them to test instanceof would load Kysely.
+function isNamed<T extends Error>(err: unknown, name: string): err is T {
+  return err instanceof Error && err.name === name
 }
 
 /** A role name as SQL takes it: bare when PostgreSQL would not fold or misread it, else quoted. */

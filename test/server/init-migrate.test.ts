@@ -28,7 +28,7 @@ async function tablesOf(db: TestDb): Promise<string[]> {
 }
 
 for (const dialect of DIALECTS)
-  describe(`server migrate works on an initialized database only (${dialect})`, function () {
+  describe(`server migrate and start work on an initialized database only (${dialect})`, function () {
     this.timeout(60_000)
     let dir: string
     const dbs: TestDb[] = []
@@ -61,10 +61,22 @@ for (const dialect of DIALECTS)
           assert.match(first!, /^Error: --db: .+ is not initialized: it has no operator token$/)
           assert.match(
             hint!,
-            /^Hint: `licctl server init --db .+` creates its tables and prints the operator token; `server migrate` upgrades an initialized database$/,
+            /^Hint: `licctl server init --db .+` creates its tables and prints the operator token$/,
           )
         }
       }
+      assert.deepEqual(await tablesOf(db), [])
+    })
+
+    it('server start refuses an empty database in the same words (exit 2)', async () => {
+      const db = await fresh()
+      const res = await runCli(['server', 'start', '--db', db.url, '--port', '0'])
+      assert.equal(res.code, 2, res.stderr)
+      assert.equal(res.stdout, '')
+      assert.match(
+        res.stderr,
+        /^Error: --db: .+ is not initialized: it has no operator token\nHint: `licctl server init --db .+` creates its tables and prints the operator token\n$/,
+      )
       assert.deepEqual(await tablesOf(db), [])
     })
 

@@ -27,12 +27,15 @@ for (const dialect of DIALECTS) {
     it('a server that cannot start says why, releases the database and exits 1 at once', async () => {
       const own = await freshDb(dialect, dir)
       try {
-        // Not initialized yet: the first failure (a SQLite file that does not exist is a usage
-        // error, below); then a port that is taken.
+        // Not initialized yet: the --db given is the problem, as for `server migrate` (exit 2; a
+        // SQLite file that does not exist is refused before it opens, below); then a port that is taken.
         if (dialect === 'postgres') {
           const uninitialized = await runCli(['server', 'start', '--db', own.url, '--port', '0'])
-          assert.equal(uninitialized.code, 1)
-          assert.match(uninitialized.stderr, /is not initialized: run `licctl server init --db /)
+          assert.equal(uninitialized.code, 2, uninitialized.stderr)
+          assert.match(
+            uninitialized.stderr,
+            /^Error: --db: .+ is not initialized: it has no operator token\nHint: `licctl server init --db /m,
+          )
         }
         await ServerProcess.init(own.url)
         const first = await ServerProcess.start(own.url)
@@ -293,10 +296,10 @@ describe('server init and start: a PostgreSQL password is never printed', functi
     url.username = 'postgres'
     url.password = 'pw-never-printed'
     const res = await runCli(['server', 'start', '--db', url.toString(), '--port', '0'])
-    assert.equal(res.code, 1)
+    assert.equal(res.code, 2, res.stderr)
     assert.match(
       res.stderr.trimEnd().split('\n').at(-1)!,
-      /is not initialized: run `licctl server init --db postgres:\/\/postgres:\*\*\*@[^`]*\?schema=licctl_test_\w+` first$/,
+      /^Hint: `licctl server init --db 'postgres:\/\/postgres:\*\*\*@[^`]*\?schema=licctl_test_\w+'` creates its tables and prints the operator token$/,
     )
     assert.ok(!res.stderr.includes('pw-never-printed'), res.stderr)
   })

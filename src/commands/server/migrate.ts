@@ -1,8 +1,7 @@
 import { Flags } from '@oclif/core'
 import { BaseCommand } from '../../cli/base-command.js'
 import { existingDatabase } from '../../cli/flag-values.js'
-import { UsageError } from '../../cli/errors.js'
-import { initCommand, openLicctlDatabase } from '../../cli/server-database.js'
+import { notInitialized, openLicctlDatabase } from '../../cli/server-database.js'
 
 export default class ServerMigrate extends BaseCommand<typeof ServerMigrate> {
   static override summary = 'Apply pending database migrations'
@@ -33,11 +32,7 @@ export default class ServerMigrate extends BaseCommand<typeof ServerMigrate> {
     try {
       // Only `server init` issues the operator token: tables without one are a server nobody can
       // administer, and a deployment that runs `migrate` on every host must not print the token.
-      if (!(await isInitialized(storage.db)))
-        throw new UsageError(`--db: ${storage.describe} is not initialized: it has no operator token`, {
-          code: 'not_initialized',
-          hint: `\`${initCommand(db)}\` creates its tables and prints the operator token; \`server migrate\` upgrades an initialized database`,
-        })
+      if (!(await isInitialized(storage.db))) throw notInitialized(storage.describe, db)
       const report = await migrateToLatest(storage.db)
       this.say(
         report.applied.length
