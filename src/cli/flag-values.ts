@@ -297,22 +297,6 @@ export function databaseFlag(db: string): string {
   return db
 }
 
-/**
- * The refusal of a database that holds another application's tables and none of licctl's (see
- * `foreignTables`), naming a few of them.
- */
-export function foreignDatabase(describe: string, tables: string[]): UsageError {
-  const shown =
-    tables
-      .slice(0, 5)
-      .map((t) => quote(t))
-      .join(', ') + (tables.length > 5 ? ', …' : '')
-  return new UsageError(
-    `--db: ${describe} is not a licctl database: it holds other tables (${shown}) and no licctl migrations`,
-    { hint: 'check --db; licctl needs a database (or PostgreSQL schema) of its own' },
-  )
-}
-
 /** Every SQLite database file begins with these 16 bytes (an empty file is a new database). */
 const SQLITE_HEADER = 'SQLite format 3\0'
 

@@ -2,7 +2,6 @@ import closeWithGrace from 'close-with-grace'
 import type { FastifyInstance } from 'fastify'
 import { clockStartingAt, systemClock } from '../domain/clock.js'
 import { assertReachable, openStorage } from '../storage/open.js'
-import { redactDatabaseUrl } from '../storage/database-url.js'
 import { migrateToLatest, pendingMigrations } from '../storage/migrate.js'
 import { exposedDatabaseWarning } from '../storage/private-file.js'
 import { DEFAULT_IDEMPOTENCY_RETENTION_MS, pruneIntervalFor } from './housekeeping.js'
@@ -24,6 +23,17 @@ export interface StartOptions {
   idempotencyRetentionMs?: number | undefined
   /** Called once listening, with the URL. */
   onListening(url: string): void
+}
+
+/**
+ * The database was never initialized: it holds no operator token (only `server init` issues one).
+ * The command line says so with the `server init` to run (src/cli/server-database.ts).
+ */
+export class NotInitialized extends Error {
+  constructor(readonly describe: string) {
+    super(`database ${describe} is not initialized: run \`licctl server init\` first`)
+    this.name = 'NotInitialized'
+  }
 }
 
 const LISTEN_ERRORS: Record<string, string> = {
@@ -52,10 +62,7 @@ export async function startServer(
   try {
     // A database that cannot be reached is not "uninitialized": say what is wrong with it.
     await assertReachable(storage)
-    if (!(await isInitialized(storage.db)))
-      throw new Error(
-        `database ${storage.describe} is not initialized: run \`licctl server init --db ${redactDatabaseUrl(opts.db)}\` first`,
-      )
+    if (!(await isInitialized(storage.db))) throw new NotInitialized(storage.describe)
     const migrated = opts.migrate ? (await migrateToLatest(storage.db)).applied : []
     const pending = await pendingMigrations(storage.db)
     if (pending.length > 0)

@@ -1,4 +1,5 @@
 import { Kysely, sql } from 'kysely'
+import type { Pool } from 'pg'
 import { isPostgresUrl, redactDatabaseUrl, SCHEMA_NAME, sqliteFileOf } from './database-url.js'
 import type { Database, Dialect } from './schema.js'
 
@@ -28,6 +29,34 @@ export interface StorageOptions {
    * `intervalMs`: how often the worker checkpoints (100 ms by default).
    */
   checkpointInBackground?: boolean | { intervalMs: number } | undefined
+  /**
+   * PostgreSQL: create the URL's `schema` when it does not exist (`server init`, which creates the
+   * database: the schema is a PostgreSQL database's place for licctl, as the file is SQLite's).
+   * Without it a missing schema is refused (SchemaUnavailable).
+   */
+  createSchema?: boolean | undefined
+}
+
+/**
+ * The PostgreSQL schema a `--db` URL names cannot be used: it does not exist (`missing`), or it does
+ * not and the role may not create it (`not_permitted`: no CREATE privilege on the database). The
+ * command line says which, and what to run.
+ */
+export class SchemaUnavailable extends Error {
+  constructor(
+    readonly reason: 'missing' | 'not_permitted',
+    readonly schema: string,
+    /** The role connecting and its database, for the statement that creates the schema. */
+    readonly role: string,
+    readonly database: string,
+  ) {
+    super(
+      reason === 'missing'
+        ? `PostgreSQL schema ${schema} does not exist`
+        : `PostgreSQL schema ${schema} does not exist, and role ${role} may not create it (no CREATE privilege on database ${database})`,
+    )
+    this.name = 'SchemaUnavailable'
+  }
 }
 
 export const DEFAULT_POOL_SIZE = 10
@@ -153,19 +182,16 @@ async function openPostgres(url: string, opts: StorageOptions): Promise<Storage>
     nameStatements(client)
   })
   // A schema that does not exist leaves the search_path empty: PostgreSQL's own error ("no schema has
-  // been selected to create in") names neither the schema nor the way out, and `server start` would
-  // send the operator to `server init`, which fails the same way. A database that cannot be reached
-  // is left for the first query to report.
+  // been selected to create in") names neither the schema nor the way out. `server init` creates it
+  // (createSchema); the other commands refuse it. A database that cannot be reached is left for the
+  // first query to report.
   if (schema) {
-    const found = await pool.query('select 1 from pg_namespace where nspname = $1', [schema]).then(
-      (r) => r.rowCount !== 0,
-      () => true,
+    const problem = await schemaProblem(pool, schema, opts.createSchema === true).catch(
+      (err: unknown) => err as Error,
     )
-    if (!found) {
+    if (problem) {
       await pool.end()
-      throw new Error(
-        `PostgreSQL schema ${schema} does not exist: create it first (create schema ${schema} authorization <role>), see docs/operations.md`,
-      )
+      throw problem
     }
   }
   const db = new Kysely<Database>({ dialect: new LicctlPostgresDialect({ pool }) })
@@ -175,5 +201,49 @@ async function openPostgres(url: string, opts: StorageOptions): Promise<Storage>
     pool: { max, statementTimeoutMs },
     describe: redactDatabaseUrl(parsed.toString()) + (schema ? ` (schema ${schema})` : ''),
     close: () => db.destroy(),
+  }
+}
+
+/** SQLSTATEs of `create schema if not exists` losing a race to another session creating it. */
+const SCHEMA_CREATED_MEANWHILE = new Set(['42P06', '23505'])
+/** SQLSTATE insufficient_privilege. */
+const INSUFFICIENT_PRIVILEGE = '42501'
+
+/**
+ * Why `schema` cannot be used, after creating it when `create` says so and it is missing; undefined
+ * when it is there (or the database cannot be reached: the first query reports that). A failure to
+ * create it other than a missing privilege is thrown, naming the schema. `schema` is a SCHEMA_NAME,
+ * safe unquoted, and the very name the search_path gives PostgreSQL.
+ */
+async function schemaProblem(
+  pool: Pool,
+  schema: string,
+  create: boolean,
+): Promise<SchemaUnavailable | undefined> {
+  const who = async () =>
+    (
+      await pool.query<{ role: string; database: string }>(
+        'select current_user as role, current_database() as database',
+      )
+    ).rows[0]!
+  const found = await pool.query('select 1 from pg_namespace where nspname = $1', [schema]).then(
+    (r) => r.rowCount !== 0,
+    () => true,
+  )
+  if (found) return undefined
+  if (!create) {
+    const { role, database } = await who()
+    return new SchemaUnavailable('missing', schema, role, database)
+  }
+  try {
+    await pool.query(`create schema if not exists ${schema}`)
+    return undefined
+  } catch (err) {
+    const code = (err as { code?: unknown }).code
+    if (typeof code === 'string' && SCHEMA_CREATED_MEANWHILE.has(code)) return undefined
+    if (code !== INSUFFICIENT_PRIVILEGE)
+      throw new Error(`cannot create PostgreSQL schema ${schema}: ${(err as Error).message}`, { cause: err })
+    const { role, database } = await who()
+    return new SchemaUnavailable('not_permitted', schema, role, database)
   }
 }

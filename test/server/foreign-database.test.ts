@@ -5,6 +5,8 @@ import { join } from 'node:path'
 import { sql } from 'kysely'
 import { runCli } from '../helpers/e2e.js'
 import { DIALECTS, freshDb, openTestStorage, type TestDb } from '../helpers/dialects.js'
+import { UsageError } from '../../src/cli/errors.js'
+import { openLicctlDatabase } from '../../src/cli/server-database.js'
 import { foreignTables } from '../../src/storage/migrate.js'
 
 for (const dialect of DIALECTS)
@@ -46,5 +48,15 @@ for (const dialect of DIALECTS)
       } finally {
         await storage.close()
       }
+    })
+
+    it('is one check: the open both commands go through refuses it, for init (create) and migrate alike', async () => {
+      for (const create of [true, false])
+        await assert.rejects(openLicctlDatabase(db.url, { create }), (err: unknown) => {
+          assert.ok(err instanceof UsageError, String(err))
+          assert.match(err.message, /is not a licctl database: it holds other tables \('invoices', 'notes'\)/)
+          assert.equal(err.exitCode, 2)
+          return true
+        })
     })
   })

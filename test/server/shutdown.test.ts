@@ -3,7 +3,8 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { DIALECTS, freshDb, type TestDb } from '../helpers/dialects.js'
+import pg from 'pg'
+import { DIALECTS, PG_URL, freshDb, type TestDb } from '../helpers/dialects.js'
 import { runCli } from '../helpers/e2e.js'
 import { ServerProcess } from '../helpers/server-process.js'
 
@@ -26,12 +27,15 @@ for (const dialect of DIALECTS) {
     it('a server that cannot start says why, releases the database and exits 1 at once', async () => {
       const own = await freshDb(dialect, dir)
       try {
-        // Not initialized yet: the first failure (a SQLite file that does not exist is a usage
-        // error, below); then a port that is taken.
+        // Not initialized yet: the --db given is the problem, as for `server migrate` (exit 2; a
+        // SQLite file that does not exist is refused before it opens, below); then a port that is taken.
         if (dialect === 'postgres') {
           const uninitialized = await runCli(['server', 'start', '--db', own.url, '--port', '0'])
-          assert.equal(uninitialized.code, 1)
-          assert.match(uninitialized.stderr, /is not initialized: run `licctl server init --db /)
+          assert.equal(uninitialized.code, 2, uninitialized.stderr)
+          assert.match(
+            uninitialized.stderr,
+            /^Error: --db: .+ is not initialized: it has no operator token\nHint: `licctl server init --db /m,
+          )
         }
         await ServerProcess.init(own.url)
         const first = await ServerProcess.start(own.url)
@@ -100,18 +104,35 @@ for (const dialect of DIALECTS) {
       })
 
     if (dialect === 'postgres')
-      it('init, migrate and start on a PostgreSQL schema that does not exist say to create it', async () => {
+      it('migrate and start on a PostgreSQL schema that does not exist refuse it (exit 2), name `server init` and create nothing', async () => {
+        // As a SQLite file that does not exist (above): `server init` creates the schema.
         const own = await freshDb(dialect, dir)
         await own.drop()
         const schema = new URL(own.url).searchParams.get('schema')!
-        for (const args of [['init'], ['migrate'], ['start', '--port', '0']]) {
+        for (const args of [['migrate'], ['start', '--port', '0'], ['migrate', '--json']]) {
           const res = await runCli(['server', ...args, '--db', own.url])
-          assert.equal(res.code, 1, res.stderr)
-          assert.equal(
-            res.stderr.trimEnd().split('\n').at(-1),
-            `Error: PostgreSQL schema ${schema} does not exist: create it first (create schema ${schema} authorization <role>), see docs/operations.md`,
-            args[0],
-          )
+          assert.equal(res.code, 2, res.stderr)
+          if (args.includes('--json'))
+            assert.deepEqual(JSON.parse(res.stderr), {
+              error: {
+                code: 'database_not_found',
+                message: `--db: PostgreSQL schema ${schema} does not exist`,
+              },
+            })
+          else
+            assert.equal(
+              res.stderr.trimEnd().split('\n').slice(-2).join('\n'),
+              `Error: --db: PostgreSQL schema ${schema} does not exist\nHint: \`licctl server init --db '${own.url}'\` creates it; check ?schema= if it should exist`,
+              args[0],
+            )
+        }
+        const admin = new pg.Client({ connectionString: PG_URL })
+        await admin.connect()
+        try {
+          const found = await admin.query('select 1 from pg_namespace where nspname = $1', [schema])
+          assert.equal(found.rowCount, 0)
+        } finally {
+          await admin.end()
         }
       })
 
@@ -275,10 +296,10 @@ describe('server init and start: a PostgreSQL password is never printed', functi
     url.username = 'postgres'
     url.password = 'pw-never-printed'
     const res = await runCli(['server', 'start', '--db', url.toString(), '--port', '0'])
-    assert.equal(res.code, 1)
+    assert.equal(res.code, 2, res.stderr)
     assert.match(
       res.stderr.trimEnd().split('\n').at(-1)!,
-      /is not initialized: run `licctl server init --db postgres:\/\/postgres:\*\*\*@[^`]*\?schema=licctl_test_\w+` first$/,
+      /^Hint: `licctl server init --db 'postgres:\/\/postgres:\*\*\*@[^`]*\?schema=licctl_test_\w+'` creates its tables and prints the operator token$/,
     )
     assert.ok(!res.stderr.includes('pw-never-printed'), res.stderr)
   })

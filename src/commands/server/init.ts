@@ -1,13 +1,14 @@
 import { Flags } from '@oclif/core'
 import { BaseCommand } from '../../cli/base-command.js'
 import { CliError, UsageError } from '../../cli/errors.js'
-import { databaseFlag, foreignDatabase } from '../../cli/flag-values.js'
+import { databaseFlag } from '../../cli/flag-values.js'
+import { openLicctlDatabase } from '../../cli/server-database.js'
 import { sqliteFileOf } from '../../storage/database-url.js'
 
 export default class ServerInit extends BaseCommand<typeof ServerInit> {
   static override summary = 'Create and migrate the database, and print the operator token once'
   static override description =
-    'Creates the database (a SQLite file, or a PostgreSQL URL), applies every migration and issues the operator token. The token is printed once and stored only as a hash: keep it safe. An initialized database is never re-initialized.'
+    'Creates the database (a SQLite file, or a PostgreSQL URL; its ?schema= is created when it does not exist and the role may), applies every migration and issues the operator token. The token is printed once and stored only as a hash: keep it safe. An initialized database is never re-initialized.'
   static override examples = [
     '<%= config.bin %> server init --db ./licctl.sqlite',
     '<%= config.bin %> server init --db postgres://licctl@db.internal/licctl',
@@ -21,18 +22,10 @@ export default class ServerInit extends BaseCommand<typeof ServerInit> {
   }
 
   async run(): Promise<{ operatorToken: string; migrations: string[]; db: string }> {
-    const [
-      { assertReachable, openStorage },
-      { initializeServer },
-      { AppError },
-      { exitCodeFor },
-      { foreignTables },
-    ] = await Promise.all([
-      import('../../storage/open.js'),
+    const [{ initializeServer }, { AppError }, { exitCodeFor }] = await Promise.all([
       import('../../server/services/operator.js'),
       import('../../server/errors.js'),
       import('../../contract/errors.js'),
-      import('../../storage/migrate.js'),
     ])
     const db = databaseFlag(this.flags.db)
     // SQLite's own "Cannot open database because the directory does not exist" names neither.
@@ -42,11 +35,9 @@ export default class ServerInit extends BaseCommand<typeof ServerInit> {
       if (!existsSync(dirname(file)))
         throw new UsageError(`--db: cannot create ${file}: the directory ${dirname(file)} does not exist`)
     }
-    const storage = await openStorage(db)
+    // A PostgreSQL schema that does not exist is created, as the SQLite file is.
+    const storage = await openLicctlDatabase(db, { create: true })
     try {
-      await assertReachable(storage)
-      const foreign = await foreignTables(storage.db)
-      if (foreign.length > 0) throw foreignDatabase(storage.describe, foreign)
       const { token, migrations } = await initializeServer(storage.db, Date.now())
       this.say(`Initialized ${storage.describe} (${migrations.length} migrations applied).`)
       this.say('Operator token (shown once, store it safely):')

@@ -1,9 +1,12 @@
 import { Flags } from '@oclif/core'
 import { BaseCommand } from '../../cli/base-command.js'
-import { existingDatabase, foreignDatabase } from '../../cli/flag-values.js'
+import { existingDatabase } from '../../cli/flag-values.js'
+import { notInitialized, openLicctlDatabase } from '../../cli/server-database.js'
 
 export default class ServerMigrate extends BaseCommand<typeof ServerMigrate> {
   static override summary = 'Apply pending database migrations'
+  static override description =
+    'Upgrades a database that `server init` initialized. A database that does not exist, or that was never initialized, is refused: `server init` creates it and prints the operator token.'
   static override examples = [
     '<%= config.bin %> server migrate --db ./licctl.sqlite',
     'LICCTL_DB=postgres://licctl@db/licctl <%= config.bin %> server migrate --json',
@@ -17,20 +20,19 @@ export default class ServerMigrate extends BaseCommand<typeof ServerMigrate> {
   }
 
   async run(): Promise<{ applied: string[]; current: string | null }> {
-    const [{ assertReachable, openStorage }, { foreignTables, migrateToLatest }, { exposedDatabaseWarning }] =
-      await Promise.all([
-        import('../../storage/open.js'),
-        import('../../storage/migrate.js'),
-        import('../../storage/private-file.js'),
-      ])
+    const [{ migrateToLatest }, { exposedDatabaseWarning }, { isInitialized }] = await Promise.all([
+      import('../../storage/migrate.js'),
+      import('../../storage/private-file.js'),
+      import('../../server/services/operator.js'),
+    ])
     const db = existingDatabase(this.flags.db)
     const exposed = exposedDatabaseWarning(db)
     if (exposed) this.note(`Warning: ${exposed}`)
-    const storage = await openStorage(db)
+    const storage = await openLicctlDatabase(db, { create: false })
     try {
-      await assertReachable(storage)
-      const foreign = await foreignTables(storage.db)
-      if (foreign.length > 0) throw foreignDatabase(storage.describe, foreign)
+      // Only `server init` issues the operator token: tables without one are a server nobody can
+      // administer, and a deployment that runs `migrate` on every host must not print the token.
+      if (!(await isInitialized(storage.db))) throw notInitialized(storage.describe, db)
       const report = await migrateToLatest(storage.db)
       this.say(
         report.applied.length

@@ -2,6 +2,7 @@ import { Flags } from '@oclif/core'
 import { BaseCommand } from '../../cli/base-command.js'
 import { UsageError } from '../../cli/errors.js'
 import { durationSeconds, existingDatabase, integerFlag } from '../../cli/flag-values.js'
+import { databaseRefusal } from '../../cli/server-database.js'
 
 export default class ServerStart extends BaseCommand<typeof ServerStart> {
   static override summary = 'Start the license server'
@@ -85,8 +86,9 @@ export default class ServerStart extends BaseCommand<typeof ServerStart> {
         max: 365 * 86_400,
       })
     const { startServer } = await import('../../server/start.js')
+    const db = existingDatabase(this.flags.db)
     await startServer({
-      db: existingDatabase(this.flags.db),
+      db,
       host: this.flags.host,
       port: this.flags.port,
       clockStart,
@@ -96,6 +98,8 @@ export default class ServerStart extends BaseCommand<typeof ServerStart> {
       statementTimeoutMs,
       idempotencyRetentionMs,
       onListening: (url) => process.stdout.write(`licctl server listening on ${url}\n`),
+    }).catch((err: unknown) => {
+      throw databaseRefusal(err, db)
     })
   }
 }

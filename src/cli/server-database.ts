@@ -1,0 +1,102 @@
+import { exitCodeFor } from '../contract/errors.js'
+import { escapeControls } from '../domain/terminal-controls.js'
+import { redactDatabaseUrl } from '../storage/database-url.js'
+import type { SchemaUnavailable, Storage } from '../storage/open.js'
+import type { NotInitialized } from '../server/start.js'
+import { CliError, quote, UsageError } from './errors.js'
+
+/**
+ * The database `server init` and `server migrate` work on, opened and checked the one way: reachable
+ * (named if not), a PostgreSQL schema that exists (`init` creates a missing one, as Prisma and Flyway
+ * do: the schema is licctl's place in a PostgreSQL database, as the file is on SQLite), and not
+ * another application's database. The caller closes it.
+ */
+export async function openLicctlDatabase(db: string, opts: { create: boolean }): Promise<Storage> {
+  const [{ assertReachable, openStorage }, { foreignTables }] = await Promise.all([
+    import('../storage/open.js'),
+    import('../storage/migrate.js'),
+  ])
+  const storage = await openStorage(db, { createSchema: opts.create }).catch((err: unknown) => {
+    throw databaseRefusal(err, db)
+  })
+  try {
+    await assertReachable(storage)
+    const foreign = await foreignTables(storage.db)
+    if (foreign.length > 0) throw foreignDatabase(storage.describe, foreign)
+    return storage
+  } catch (err) {
+    await storage.close()
+    throw err
+  }
+}
+
+/**
+ * The refusal of a database that holds another application's tables and none of licctl's (see
+ * `foreignTables`), naming a few of them: a mistyped `--db` must not get licctl's tables added to it.
+ */
+export function foreignDatabase(describe: string, tables: string[]): UsageError {
+  const shown =
+    tables
+      .slice(0, 5)
+      .map((t) => quote(t))
+      .join(', ') + (tables.length > 5 ? ', …' : '')
+  return new UsageError(
+    `--db: ${describe} is not a licctl database: it holds other tables (${shown}) and no licctl migrations`,
+    { hint: 'check --db; licctl needs a database (or PostgreSQL schema) of its own' },
+  )
+}
+
+/**
+ * A database `server init` never initialized (it holds no operator token, which only init issues),
+ * refused by `server migrate` and `server start`: exit 2, as the other refusals of the --db given,
+ * with the init line to run.
+ */
+export function notInitialized(describe: string, db: string): UsageError {
+  return new UsageError(`--db: ${describe} is not initialized: it has no operator token`, {
+    code: 'not_initialized',
+    hint: `\`${initCommand(db)}\` creates its tables and prints the operator token`,
+  })
+}
+
+/**
+ * The storage and server layers' refusals of a database, as the command line says them. A database
+ * never initialized: `notInitialized`. A PostgreSQL schema that does not exist is a database not
+ * initialized yet either (exit 2, `database_not_found`, as a SQLite file that does not exist), and
+ * one the role may not create is not allowed (exit 4, `forbidden`), with the statement that creates
+ * it for whoever may. Any other error is returned as it is.
+ */
+export function databaseRefusal(err: unknown, db: string): unknown {
+  if (isNamed<NotInitialized>(err, 'NotInitialized')) return notInitialized(err.describe, db)
+  if (!isNamed<SchemaUnavailable>(err, 'SchemaUnavailable')) return err
+  if (err.reason === 'missing')
+    return new UsageError(`--db: ${err.message}`, {
+      code: 'database_not_found',
+      hint: `\`${initCommand(db)}\` creates it; check ?schema= if it should exist`,
+    })
+  return new CliError(`--db: ${err.message}`, {
+    code: 'forbidden',
+    exitCode: exitCodeFor('forbidden', 403),
+    hint: `have a database owner run: create schema ${err.schema} authorization ${escapeControls(sqlIdentifier(err.role))};`,
+  })
+}
+
+/** The command that initializes `db`, to paste into a shell (a PostgreSQL password masked). */
+export function initCommand(db: string): string {
+  return `licctl server init --db ${shellWord(redactDatabaseUrl(db))}`
+}
+
+// By name: the command line is bundled, the storage and server layers are not (scripts/bundle.js), so
+// their classes are known here by type only, and loading them to test instanceof would load Kysely.
+function isNamed<T extends Error>(err: unknown, name: string): err is T {
+  return err instanceof Error && err.name === name
+}
+
+/** A role name as SQL takes it: bare when PostgreSQL would not fold or misread it, else quoted. */
+function sqlIdentifier(name: string): string {
+  return /^[a-z_][a-z0-9_$]*$/.test(name) ? name : `"${name.replaceAll('"', '""')}"`
+}
+
+/** A value as one word of a POSIX shell command line (a URL's `?` and `&` would not survive bare). */
+function shellWord(value: string): string {
+  return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replaceAll("'", `'\\''`)}'`
+}

@@ -1,0 +1,205 @@
+import { strict as assert } from 'node:assert'
+import { randomBytes } from 'node:crypto'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { sql } from 'kysely'
+import pg from 'pg'
+import { isInitialized } from '../../src/server/services/operator.js'
+import { migrateToLatest } from '../../src/storage/migrate.js'
+import { migrations } from '../../src/storage/migrations/index.js'
+import { DIALECTS, PG_URL, freshDb, openTestStorage, type TestDb } from '../helpers/dialects.js'
+import { runCli } from '../helpers/e2e.js'
+
+/** The tables in the database (its current schema, on PostgreSQL). */
+async function tablesOf(db: TestDb): Promise<string[]> {
+  const storage = await openTestStorage(db)
+  try {
+    const { rows } =
+      db.name === 'postgres'
+        ? await sql<{ name: string }>`select table_name as name from information_schema.tables
+            where table_schema = current_schema() order by 1`.execute(storage.db)
+        : await sql<{ name: string }>`select name from sqlite_master where type = 'table'
+            and name not like 'sqlite!_%' escape '!' order by 1`.execute(storage.db)
+    return rows.map((r) => r.name)
+  } finally {
+    await storage.close()
+  }
+}
+
+for (const dialect of DIALECTS)
+  describe(`server migrate and start work on an initialized database only (${dialect})`, function () {
+    this.timeout(60_000)
+    let dir: string
+    const dbs: TestDb[] = []
+    const fresh = async () => {
+      const db = await freshDb(dialect, dir)
+      dbs.push(db)
+      // An empty SQLite file: what `touch licctl.sqlite` leaves (a file that does not exist is
+      // refused before anything opens it: test/server/shutdown.test.ts).
+      if (dialect === 'sqlite') writeFileSync(db.url, '', { mode: 0o600 })
+      return db
+    }
+
+    before(() => (dir = mkdtempSync(join(tmpdir(), 'licctl-init-migrate-'))))
+    after(async () => {
+      for (const db of dbs) await db.drop()
+      rmSync(dir, { recursive: true, force: true })
+    })
+
+    it('refuses an empty database (exit 2), names `server init`, and creates no table', async () => {
+      const db = await fresh()
+      for (const json of [false, true]) {
+        const res = await runCli(['server', 'migrate', '--db', db.url, ...(json ? ['--json'] : [])])
+        assert.equal(res.code, 2, res.stderr)
+        assert.equal(res.stdout, '')
+        if (json) {
+          const { error } = JSON.parse(res.stderr) as { error: { code: string; message: string } }
+          assert.equal(error.code, 'not_initialized')
+        } else {
+          const [first, hint] = res.stderr.trimEnd().split('\n')
+          assert.match(first!, /^Error: --db: .+ is not initialized: it has no operator token$/)
+          assert.match(
+            hint!,
+            /^Hint: `licctl server init --db .+` creates its tables and prints the operator token$/,
+          )
+        }
+      }
+      assert.deepEqual(await tablesOf(db), [])
+    })
+
+    it('server start refuses an empty database in the same words (exit 2)', async () => {
+      const db = await fresh()
+      const res = await runCli(['server', 'start', '--db', db.url, '--port', '0'])
+      assert.equal(res.code, 2, res.stderr)
+      assert.equal(res.stdout, '')
+      assert.match(
+        res.stderr,
+        /^Error: --db: .+ is not initialized: it has no operator token\nHint: `licctl server init --db .+` creates its tables and prints the operator token\n$/,
+      )
+      assert.deepEqual(await tablesOf(db), [])
+    })
+
+    it('refuses a database migrated but never initialized; `server init` then issues its token', async () => {
+      // What `server migrate` on an empty database used to leave: every table, no operator token.
+      const db = await fresh()
+      const storage = await openTestStorage(db)
+      try {
+        await migrateToLatest(storage.db)
+      } finally {
+        await storage.close()
+      }
+      const migrate = await runCli(['server', 'migrate', '--db', db.url])
+      assert.equal(migrate.code, 2, migrate.stderr)
+      assert.match(
+        migrate.stderr,
+        /is not initialized: it has no operator token\nHint: `licctl server init --db /,
+      )
+
+      const init = await runCli(['server', 'init', '--db', db.url, '--json'])
+      assert.equal(init.code, 0, init.stderr)
+      const out = JSON.parse(init.stdout) as { operatorToken: string; migrations: string[] }
+      assert.match(out.operatorToken, /^lic_op_/)
+      assert.deepEqual(out.migrations, [])
+      const again = await runCli(['server', 'migrate', '--db', db.url])
+      assert.equal(again.code, 0, again.stderr)
+      assert.equal(again.stdout, `Up to date (${Object.keys(migrations).at(-1)}).\n`)
+    })
+  })
+
+if (PG_URL)
+  describe('server init on a PostgreSQL schema that does not exist', function () {
+    this.timeout(60_000)
+    const schemas: string[] = []
+    const roles: string[] = []
+    const admin = async <T>(run: (c: pg.Client) => Promise<T>): Promise<T> => {
+      const c = new pg.Client({ connectionString: PG_URL })
+      await c.connect()
+      try {
+        return await run(c)
+      } finally {
+        await c.end()
+      }
+    }
+    const schemaUrl = (schema: string, user?: string) => {
+      const url = new URL(PG_URL!)
+      url.searchParams.set('schema', schema)
+      if (user) url.username = user
+      return url.toString()
+    }
+    const newSchemaName = () => {
+      const schema = `licctl_test_${randomBytes(6).toString('hex')}`
+      schemas.push(schema)
+      return schema
+    }
+    const ownerOf = (schema: string) =>
+      admin(async (c) => {
+        const { rows } = await c.query<{ owner: string }>(
+          'select nspowner::regrole::text as owner from pg_namespace where nspname = $1',
+          [schema],
+        )
+        return rows[0]?.owner
+      })
+
+    after(async () => {
+      await admin(async (c) => {
+        for (const schema of schemas) await c.query(`drop schema if exists ${schema} cascade`)
+        for (const role of roles) await c.query(`drop role if exists ${role}`)
+      })
+    })
+
+    it('creates the schema, as the role connecting, then initializes it', async () => {
+      const schema = newSchemaName()
+      const db = schemaUrl(schema)
+      const res = await runCli(['server', 'init', '--db', db, '--json'])
+      assert.equal(res.code, 0, res.stderr)
+      const out = JSON.parse(res.stdout) as { operatorToken: string; migrations: string[]; db: string }
+      assert.match(out.operatorToken, /^lic_op_/)
+      assert.deepEqual(out.migrations, Object.keys(migrations))
+      assert.match(out.db, new RegExp(`\\(schema ${schema}\\)$`))
+      assert.equal(await ownerOf(schema), new URL(PG_URL!).username || 'postgres')
+      const storage = await openTestStorage({ name: 'postgres', url: db, drop: async () => {} })
+      try {
+        assert.equal(await isInitialized(storage.db), true)
+      } finally {
+        await storage.close()
+      }
+      const migrate = await runCli(['server', 'migrate', '--db', db])
+      assert.equal(migrate.code, 0, migrate.stderr)
+    })
+
+    it('two inits at once on the missing schema: one creates and initializes it, the other is refused as already initialized', async () => {
+      const schema = newSchemaName()
+      const runs = await Promise.all([1, 2].map(() => runCli(['server', 'init', '--db', schemaUrl(schema)])))
+      assert.deepEqual(runs.map((r) => r.code).sort(), [0, 2], runs.map((r) => r.stderr).join('\n'))
+      const refused = runs.find((r) => r.code === 2)!
+      assert.match(refused.stderr, /^Error: this database was initialized at /)
+    })
+
+    it('a role that may not create schemas: names the schema and the role (exit 4), creates nothing', async () => {
+      const role = `licctl_test_${randomBytes(6).toString('hex')}`
+      roles.push(role)
+      await admin((c) => c.query(`create role ${role} login`))
+      const schema = newSchemaName()
+      const database = new URL(PG_URL!).pathname.slice(1)
+      for (const json of [false, true]) {
+        const res = await runCli([
+          'server',
+          'init',
+          '--db',
+          schemaUrl(schema, role),
+          ...(json ? ['--json'] : []),
+        ])
+        assert.equal(res.code, 4, res.stderr)
+        assert.equal(res.stdout, '')
+        const message = `--db: PostgreSQL schema ${schema} does not exist, and role ${role} may not create it (no CREATE privilege on database ${database})`
+        if (json) assert.deepEqual(JSON.parse(res.stderr), { error: { code: 'forbidden', message } })
+        else
+          assert.equal(
+            res.stderr,
+            `Error: ${message}\nHint: have a database owner run: create schema ${schema} authorization ${role};\n`,
+          )
+      }
+      assert.equal(await ownerOf(schema), undefined)
+    })
+  })
