@@ -95,9 +95,10 @@ export function durationSeconds(
   if (v?.kind !== 'duration')
     throw new UsageError(`${flag}: expected a duration like 90s, 15m, 2h or 14d${orZero}, got ${quote(text)}`)
   const seconds = Math.round(v.ms / 1000)
-  // `0s` is a duration, just too short: say that, not "expected a duration" (a higher least bound says itself).
-  if (seconds < 1 && (bounds?.min ?? 1) <= 1)
-    throw new UsageError(`${flag} must be longer than zero${orZero}, got ${quote(text)}`)
+  // `0s` is a duration, just too short: said as every zero duration is (durationProblem), not
+  // "expected a duration"; a higher least bound says itself. (With `zero`, 0 was taken above.)
+  const zero = seconds < 1 && (bounds?.min ?? 1) <= 1 ? durationProblem(v.ms) : null
+  if (zero !== null) throw new UsageError(`${flag}: ${zero}, got ${quote(text)}`)
   if (bounds && !(seconds >= bounds.min && seconds <= bounds.max))
     throw new UsageError(
       `${flag} must be between ${formatDuration(bounds.min * 1000)} and ${formatDuration(bounds.max * 1000)}${orZero}, got ${quote(text)}`,

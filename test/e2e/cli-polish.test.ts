@@ -369,6 +369,12 @@ describe('e2e: what a new user trips over', function () {
         "--time-zone: expected an IANA time zone such as Europe/Berlin, got 'Mars/Phobos'",
       ],
       [['expiry', 'check', '--within', '0d'], "--within: expected a duration longer than zero, got '0d'"],
+      // The same words for every zero duration, whichever flag reader refuses it.
+      [['seats', 'stuck', '--idle', '0s'], "--idle: expected a duration longer than zero, got '0s'"],
+      [
+        ['seats', 'provision', 'cad', '--seats', '1', '--expires', '0d'],
+        "--expires: expected a duration longer than zero, got '0d'",
+      ],
       [
         ['expiry', 'check', '--within', '1m'],
         "--within: expected a window of an hour or more (m is minutes; a month is 30d), got '1m'",

@@ -60,7 +60,7 @@ describe('cli: flag values', () => {
     assert.throws(() => durationSeconds('--lease-ttl', '0s'), UsageError)
   })
 
-  it('refuses a zero duration as too short, naming the flag, not as "expected a duration"', () => {
+  it('refuses a zero duration as too short, naming the flag, in the words of every zero duration', () => {
     const refusal = (flag: string, text: string, bounds?: { min: number; max: number }) => {
       try {
         durationSeconds(flag, text, bounds)
@@ -73,9 +73,14 @@ describe('cli: flag values', () => {
     }
     assert.equal(
       refusal('--idle', '0s', { min: 1, max: 86_400 }),
-      "--idle must be longer than zero, got '0s'",
+      "--idle: expected a duration longer than zero, got '0s'",
     )
-    assert.equal(refusal('--idle', '0m'), "--idle must be longer than zero, got '0m'")
+    assert.equal(refusal('--idle', '0m'), "--idle: expected a duration longer than zero, got '0m'")
+    // One sentence for a zero duration, whichever reader refuses it: an expiration says the same.
+    assert.throws(
+      () => expiryValue('--expires', '0d'),
+      (e: unknown) => e instanceof UsageError && e.message === refusal('--expires', '0d'),
+    )
     // A least bound above a second says itself.
     assert.equal(
       refusal('--idempotency-retention', '0s', { min: 600, max: 365 * 86_400 }),
