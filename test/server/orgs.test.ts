@@ -321,7 +321,7 @@ for (const dialect of DIALECTS) {
         )
         const missing = await t.call(alice, 'PATCH', '/v1/orgs/acme/users/ghost@acme.test', { role: 'admin' })
         assert.equal(missing.status, 404)
-        assert.equal(missing.body.error.message, 'member ghost@acme.test not found')
+        assert.equal(missing.body.error.message, "member 'ghost@acme.test' not found")
         const bad = await t.call(alice, 'PATCH', '/v1/orgs/acme/users/m0@acme.test', { role: 'owner' })
         assert.equal(bad.status, 400)
         const extra = await t.call(alice, 'PATCH', '/v1/orgs/acme/users/m0@acme.test', {

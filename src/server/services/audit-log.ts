@@ -97,7 +97,7 @@ export async function showAuditEntry(
   const org = await authorizeOrg(ctx, slug, { role: 'admin', write: false })
   const of = ctx.db.selectFrom('audit_events').selectAll().where('org_id', '=', org.id)
   const row = await of.where('id', '=', id).executeTakeFirst()
-  if (!row) throw notFound(`audit entry '${id}' not found`)
+  if (!row) throw notFound(`audit entry ${quote(id)} not found`)
   const job = row.job_id === null ? undefined : await of.where('id', '=', row.job_id).executeTakeFirst()
   const rows = await of.where('job_id', '=', row.id).orderBy('seq').execute()
   return { entry: presentAudit(row), job: job ? presentAudit(job) : null, rows: rows.map(presentAudit) }
