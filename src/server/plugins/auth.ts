@@ -83,8 +83,8 @@ export function isDryRun(request: FastifyRequest): boolean {
  * The refusal a read-only token gets instead of its body's error on a route that takes a dry run,
  * when the body could not be read at all (malformed JSON, an empty body, another content type, over
  * the size limit): only a body read as JSON can be a dry run, and a token that may not write learns
- * nothing of the route's body parsing. (Fastify parses the body after onRequest and before preValidation,
- * where a readable body is checked.) Undefined for any other request or error.
+ * nothing of the route's body parsing. (Fastify parses the body after onRequest and before
+ * preValidation, where a readable body is checked.) Undefined for any other request or error.
  */
 export function refusedBeforeBody(
   request: FastifyRequest,
