@@ -96,9 +96,10 @@ export function durationSeconds(
   if (v?.kind !== 'duration')
     throw new UsageError(`${flag}: expected a duration like 90s, 15m, 2h or 14d${orZero}, got ${quote(text)}`)
   const seconds = Math.round(v.ms / 1000)
-  // `0s` is a duration, just too short: say that, not "expected a duration" (a higher least bound says itself).
-  if (seconds < 1 && (bounds?.min ?? 1) <= 1)
-    throw new UsageError(`${flag} must be longer than zero${orZero}, got ${quote(text)}`)
+  // `0s` is a duration, just too short: said as every zero duration is (durationProblem), not
+  // "expected a duration"; a higher least bound says itself. (With `zero`, 0 was taken above.)
+  const zero = seconds < 1 && (bounds?.min ?? 1) <= 1 ? durationProblem(v.ms) : null
+  if (zero !== null) throw new UsageError(`${flag}: ${zero}, got ${quote(text)}`)
   if (bounds && !(seconds >= bounds.min && seconds <= bounds.max))
     throw new UsageError(
       `${flag} must be between ${formatDuration(bounds.min * 1000)} and ${formatDuration(bounds.max * 1000)}${orZero}, got ${quote(text)}`,
@@ -145,12 +146,27 @@ export function expiryValue(flag: string, text: string): string {
     return v.date
   }
   if (v?.kind === 'instant') return new Date(storable(flag, text, v.ms)).toISOString()
-  if (v?.kind === 'duration') {
-    const problem = durationProblem(v.ms)
-    if (problem !== null) throw new UsageError(`${flag}: ${problem}, got ${quote(text)}`)
-    return text.trim().toLowerCase()
-  }
+  if (v?.kind === 'duration') return serverDuration(flag, text, v.ms)
   throw notA(flag, text, ['date', 'instant', 'duration'])
+}
+
+/**
+ * A bound of a window in the past as the API takes it (the contract's `pastInput`): a duration ago
+ * (7d) is sent as a duration, counted back from now on the server's clock — never this machine's,
+ * which may be off; a date is 00:00 UTC of that day, and a date or an instant is sent as an instant.
+ */
+export function pastValue(flag: string, text: string): string {
+  const v = readTime(text)
+  return v?.kind === 'duration'
+    ? serverDuration(flag, text, v.ms)
+    : instantValue(flag, text, { direction: -1, date: 'start' })
+}
+
+/** A duration for the server to count on its own clock: as typed (lower case), within durationProblem's bounds. */
+function serverDuration(flag: string, text: string, ms: number): string {
+  const problem = durationProblem(ms)
+  if (problem !== null) throw new UsageError(`${flag}: ${problem}, got ${quote(text)}`)
+  return text.trim().toLowerCase()
 }
 
 /** A whole number within bounds, or a usage error naming the flag and the bounds. */
@@ -249,13 +265,10 @@ export const durationFlag = Flags.custom<number, { schema: () => Promise<NumberS
   },
 })
 
-/** A time flag read as an instant (see instantValue). */
-export const instantFlag = Flags.custom<string, { direction: 1 | -1; date?: 'start' | 'end' }>({
+/** A time flag for a bound of a window in the past (see pastValue). */
+export const pastFlag = Flags.custom<string>({
   async parse(input, _ctx, flag) {
-    return instantValue(`--${flag.name}`, input, {
-      direction: flag.direction,
-      ...(flag.date ? { date: flag.date } : {}),
-    })
+    return pastValue(`--${flag.name}`, input)
   },
 })
 

@@ -356,6 +356,7 @@ export const activationEndpoints = defineEndpoints('activations', {
       'Change an ID’s quantity in the safe order (deactivate, return, generate); refused while hosts hold it unless forced (admins)',
     access: 'admin',
     mutation: true,
+    dryRun: true,
     params: activationParams,
     body: resizeBody,
     responses: { 200: resizeResponse },

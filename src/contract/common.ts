@@ -152,6 +152,29 @@ export const durationText = z
   .meta({ description: 'A duration from now on the server’s clock: 90s, 15m, 2h, 30d, 2w, 1h30m.' })
 
 /**
+ * A bound of a window in the past on the wire (`orgs audit --since`): an ISO-8601 instant, or a
+ * duration ago (`7d`), counted back from now on the server's clock, so a client whose clock is off
+ * does not move the window. The server turns it into an instant with `instantAgo`
+ * (domain/time-range.ts); a duration is no longer than any time licctl stores.
+ */
+export const pastInput = z
+  .union(
+    [
+      instant,
+      durationText.meta({
+        description: 'A duration ago on the server’s clock: 90s, 15m, 2h, 30d, 2w, 1h30m.',
+      }),
+    ],
+    { error: 'expected an ISO-8601 instant (2026-01-01T00:00:00Z) or a duration like 7d' },
+  )
+  .check((c) => {
+    const ms = parseDuration(c.value)
+    const problem = ms === null ? null : durationProblem(ms)
+    if (problem !== null) c.issues.push({ code: 'custom', message: problem, input: c.value })
+  })
+  .meta({ description: 'An ISO-8601 instant, or a duration ago on the server’s clock (7d, 12h).' })
+
+/**
  * An expiration on the wire: a calendar date (valid through that day in the organization's time
  * zone), an ISO-8601 instant, or a duration (`7d`), counted from now on the server's clock, so a
  * client whose clock is ahead cannot push it past a limit. The server turns it into an instant with

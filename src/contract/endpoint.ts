@@ -23,10 +23,15 @@ export interface EndpointSpec {
   description?: string
   access: Access
   /**
-   * Changes state: refused to read-only tokens, and takes an Idempotency-Key. A bulk endpoint's dry
-   * run changes nothing: it is a read (allowed to read-only tokens, no key kept).
+   * Changes state: refused to read-only tokens, and takes an Idempotency-Key. A dry run (see
+   * `dryRun`) changes nothing: it is a read (allowed to read-only tokens, no key kept).
    */
   mutation?: boolean
+  /**
+   * A mutation whose body's `"dryRun": true` plans only: the same service code, nothing changed.
+   * Every bulk endpoint is one; a plain endpoint with a `dryRun` field in its body says so here.
+   */
+  dryRun?: true
   /**
    * A mutation that done twice is done once (a heartbeat sets a timestamp to now): the client sends
    * it without an Idempotency-Key, which would cost the server a key's reservation and answer

@@ -1,5 +1,15 @@
 import * as z from 'zod'
-import { email, instant, orgParams, page, pageQuery, plainText, slug, wholeNumber } from './common.js'
+import {
+  email,
+  instant,
+  orgParams,
+  page,
+  pageQuery,
+  pastInput,
+  plainText,
+  slug,
+  wholeNumber,
+} from './common.js'
 import { defineEndpoints } from './endpoint.js'
 import { rangeProblem } from '../domain/time-range.js'
 
@@ -116,9 +126,10 @@ export const auditQuery = z
           .join('/'),
       )
       .optional(),
-    since: instant.optional(),
-    /** Entries before this instant (exclusive). */
-    until: instant.optional(),
+    /** Entries at or after this instant, or since this long ago on the server's clock (`7d`). */
+    since: pastInput.optional(),
+    /** Entries before this instant, or before this long ago on the server's clock (exclusive). */
+    until: pastInput.optional(),
   })
   .superRefine((q, ctx) => {
     const problem = rangeProblem('since', q.since, q.until)

@@ -1,3 +1,5 @@
+import { parseDuration } from './duration.js'
+
 /**
  * The times licctl stores and shows, one bound for the CLI, the contract and the server.
  *
@@ -26,6 +28,16 @@ export const LONGEST_TEXT = `${LONGEST_MS / DAY_MS}d`
 
 /** Whether `text` is a calendar date (YYYY-MM-DD) rather than an instant or a duration. */
 export const isCalendarDate = (text: string): boolean => /^\d{4}-\d{2}-\d{2}$/.test(text)
+
+/**
+ * The instant a bound in the past stands for on a clock at `now`: an instant as it is, a duration
+ * (`7d`) counted back from now. The server counts on its own clock (`orgs audit --since 7d`), so a
+ * client whose clock is off does not move the window.
+ */
+export function instantAgo(text: string, now: number): number {
+  const ms = parseDuration(text)
+  return ms === null ? Date.parse(text) : now - ms
+}
 
 /** Why an instant is not one licctl stores, or null when it is. */
 export function instantProblem(ms: number): string | null {
@@ -58,16 +70,22 @@ export function withinRange(ms: number): number {
 /**
  * Why a time range with its end not after its start is refused (`--since 2027-01-01 --until
  * 2026-01-01` would match nothing, silently), or null when it is a range. The end is exclusive, so
- * an end equal to the start is empty too. `sinceName` is how the caller names the start (`since`
- * for the API, `--since` for the command line); the end's name prefixes the message.
+ * an end equal to the start is empty too. Each end is an instant or a duration ago (instantAgo):
+ * two durations, or two instants, compare on any clock; an instant and a duration only on the
+ * server's, so without `now` (the CLI, the contract) that pair is left to the server. `sinceName`
+ * is how the caller names the start (`since` for the API, `--since` for the command line); the
+ * end's name prefixes the message.
  */
 export function rangeProblem(
   sinceName: string,
   since: string | undefined,
   until: string | undefined,
+  now?: number,
 ): string | null {
   if (since === undefined || until === undefined) return null
-  return Date.parse(until) > Date.parse(since)
+  const ago = (text: string) => parseDuration(text) !== null
+  if (now === undefined && ago(since) !== ago(until)) return null
+  return instantAgo(until, now ?? 0) > instantAgo(since, now ?? 0)
     ? null
-    : `must be after ${sinceName} (${since}), got '${until}'`
+    : `must be after ${sinceName} (${since}${ago(since) ? ' ago' : ''}), got '${until}'`
 }

@@ -433,6 +433,47 @@ describe('e2e: activations', function () {
     assert.deepEqual([await ids(), await ent('same-size'), await audited()], before)
   })
 
+  it('a read-only token plans a resize with --dry-run (exit 0) and is refused carrying it out (exit 4)', async () => {
+    ok(
+      await server.asOperator(
+        ['activations', 'provision', 'plan-only', '--type', 'CC', '--seats', '5', '--expires', EXPIRES],
+        { env: { LICCTL_ORG: 'acme' } },
+      ),
+    )
+    const id = json<{ id: string }>(await adm('generate', 'plan-only', '--quantity', '2', '--json')).id
+    const ci = json<{ token: string }>(
+      await runCli(['orgs', 'tokens', 'create', '--read-only', '--name', 'ci-plan', '--json'], {
+        env: server.env(admin, 'acme'),
+      }),
+    ).token
+    const before = [await ids(), await ent('plan-only')]
+    const plan = ok(await as(ci, ['resize', id, '--quantity', '3', '--dry-run']))
+    assert.equal(
+      plan.stdout,
+      [
+        `Resize ${id} (plan-only) from 2 to 3 seats, in this order:`,
+        `  1. return ${id} on the portal (2 seats back to the entitlement)`,
+        '  2. generate a new ID of 3 seats of plan-only',
+        '',
+      ].join('\n'),
+    )
+    assert.equal(plan.stderr, '')
+    const dry = json<{ applied: boolean; changed: boolean; id: string | null }>(
+      await as(ci, ['resize', id, '--quantity', '3', '--dry-run', '--json']),
+    )
+    assert.deepEqual([dry.applied, dry.changed, dry.id], [false, true, null])
+    // The change itself: the plan is shown, then the server refuses the token (exit 4).
+    const real = await as(ci, ['resize', id, '--quantity', '3', '--yes'])
+    assert.equal(real.code, 4, real.stderr)
+    assert.equal(real.stdout, plan.stdout)
+    assert.equal(real.stderr, 'Error: this token is read-only\n')
+    assert.equal(
+      refused(await as(ci, ['resize', id, '--quantity', '3', '--yes', '--json']), 4, 'read_only_token'),
+      'this token is read-only',
+    )
+    assert.deepEqual([await ids(), await ent('plan-only')], before)
+  })
+
   it('refuses an expired ID with activation_expired (exit 3)', async () => {
     // An instant a few seconds ahead: the ID is generated before it, activated after it.
     const expires = new Date(Date.now() + 10_000).toISOString()

@@ -221,6 +221,32 @@ describe('e2e: the audit log', function () {
     assert.equal(none.stdout, 'No audit entries.\n')
   })
 
+  it('counts --since and --until durations on the server’s clock, not this machine’s', async () => {
+    // The server's clock started at 2026-03-02 09:00, months before this machine's: on it, every
+    // entry is from the last hour. Counted here, `--since 1h` would find none and `--until 1h` all.
+    const all = ndjson(ok(await cli(['orgs', 'audit', '--all', '--json'])))
+    assert.deepEqual(ndjson(ok(await cli(['orgs', 'audit', '--since', '1h', '--all', '--json']))), all)
+    assert.equal(ok(await cli(['orgs', 'audit', '--until', '1h'])).stdout, 'No audit entries.\n')
+    assert.equal(
+      ok(await cli(['orgs', 'audit', '--since', '2h', '--until', '1h'])).stdout,
+      'No audit entries.\n',
+    )
+    // An instant against a duration: compared on the server's clock too, and named by the flag.
+    const mixed = await cli(['orgs', 'audit', '--since', '2026-03-02T08:30:00Z', '--until', '1h'])
+    assert.equal(mixed.code, 2, mixed.stderr)
+    assert.equal(
+      mixed.stderr.split('\n')[0],
+      "Error: --until: must be after since (2026-03-02T08:30:00.000Z), got '1h'",
+    )
+    // Further back than the earliest time licctl stores, on the server's clock.
+    const early = await cli(['orgs', 'audit', '--since', '25000d'])
+    assert.equal(early.code, 2, early.stderr)
+    assert.equal(
+      early.stderr.split('\n')[0],
+      "Error: --since: before 1970-01-01T00:00:00Z, the earliest time licctl stores, got '25000d'",
+    )
+  })
+
   it('says when --limit cut the list (on stderr, not with --json), and not when it did not', async () => {
     const all = ndjson(ok(await cli(['orgs', 'audit', '--all', '--json'])))
     const cut = ok(await cli(['orgs', 'audit', '--limit', '2']))

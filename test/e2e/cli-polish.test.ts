@@ -317,11 +317,11 @@ describe('e2e: what a new user trips over', function () {
       ],
       [
         ['orgs', 'audit', '--since', '99999999999d'],
-        "--since: before 1970-01-01T00:00:00Z, the earliest time licctl stores, got '99999999999d'",
+        "--since: longer than any time licctl stores (at most 2932896d), got '99999999999d'",
       ],
       [
         ['orgs', 'audit', '--since', '1180591620717411303424d'],
-        "--since: before 1970-01-01T00:00:00Z, the earliest time licctl stores, got '1180591620717411303424d'",
+        "--since: longer than any time licctl stores (at most 2932896d), got '1180591620717411303424d'",
       ],
       [
         ['seats', 'checkout', 'cad-pro', '--host', 'hx', '--roam-until', '99999999999d'],
@@ -369,6 +369,12 @@ describe('e2e: what a new user trips over', function () {
         "--time-zone: expected an IANA time zone such as Europe/Berlin, got 'Mars/Phobos'",
       ],
       [['expiry', 'check', '--within', '0d'], "--within: expected a duration longer than zero, got '0d'"],
+      // The same words for every zero duration, whichever flag reader refuses it.
+      [['seats', 'stuck', '--idle', '0s'], "--idle: expected a duration longer than zero, got '0s'"],
+      [
+        ['seats', 'provision', 'cad', '--seats', '1', '--expires', '0d'],
+        "--expires: expected a duration longer than zero, got '0d'",
+      ],
       [
         ['expiry', 'check', '--within', '1m'],
         "--within: expected a window of an hour or more (m is minutes; a month is 30d), got '1m'",

@@ -275,7 +275,7 @@ describe('e2e: cloud add-ons', function () {
     const json = await cli(['cloud', 'assignments', '--user', 'nobody@nowhere.test', '--json'])
     assert.deepEqual(
       [json.code, jsonError(json)],
-      [5, { code: 'not_found', message: 'member nobody@nowhere.test not found' }],
+      [5, { code: 'not_found', message: "member 'nobody@nowhere.test' not found" }],
     )
   })
 

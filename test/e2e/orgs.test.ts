@@ -410,7 +410,7 @@ describe('e2e: orgs', function () {
       assertFails(
         await asAdmin(['orgs', 'users', 'set-role', 'ghost@acme.test', 'admin']),
         5,
-        'member ghost@acme.test not found',
+        "member 'ghost@acme.test' not found",
       )
       assertFails(
         await asAdmin(['orgs', 'users', 'set-role', 'carol@acme.test', 'owner']),
@@ -575,7 +575,7 @@ describe('e2e: orgs', function () {
         4,
         'invalid or revoked token',
       )
-      assertFails(await asAdmin(['orgs', 'tokens', 'revoke', ciId, '--yes']), 5, `token ${ciId} not found`)
+      assertFails(await asAdmin(['orgs', 'tokens', 'revoke', ciId, '--yes']), 5, `token '${ciId}' not found`)
     })
 
     it('tokens list --all adds expired and revoked tokens, with a State column and a state field', async () => {

@@ -444,7 +444,7 @@ describe('e2e: seats', function () {
     const unknownUser = await as(admin, ['seats', 'list', '--user', 'nobody@nowhere.test', '--json'])
     assert.deepEqual(
       [unknownUser.code, jsonError(unknownUser)],
-      [5, { code: 'not_found', message: 'member nobody@nowhere.test not found' }],
+      [5, { code: 'not_found', message: "member 'nobody@nowhere.test' not found" }],
     )
     assert.deepEqual(
       json<{ items: unknown[] }>(await as(admin, ['seats', 'stuck', '--product', 'survey', '--json'])),

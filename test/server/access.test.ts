@@ -163,11 +163,12 @@ for (const dialect of DIALECTS) {
               { config: { access, mutation }, schema: { params: orgParams, body } },
               async () => ({ ok: true }),
             )
-          // A bulk route: a dry run (`"dryRun": true` in its body) is a read.
+          // A route that takes a dry run (every bulk route, a resize): one (`"dryRun": true` in its
+          // body) is a read.
           v1.post(
             '/orgs/:org/probe-member-bulk',
             {
-              config: { access: 'member', mutation: true, bulk: true },
+              config: { access: 'member', mutation: true, dryRun: true },
               schema: { params: orgParams, body: body.extend({ dryRun: z.boolean().optional() }) },
             },
             async () => ({ ok: true }),
@@ -217,7 +218,7 @@ for (const dialect of DIALECTS) {
             403,
             { error: { code: 'read_only_token', message: 'this token is read-only' } },
           ])
-          // A bulk route lets a read-only token send a dry run, which only a body read as JSON can be:
+          // A route that takes a dry run lets a read-only token send one, which only a body read as JSON can be:
           // a body that cannot be read is refused as the token's, not as the body's.
           assert.deepEqual(await send(readOnly, '/v1/orgs/acme/probe-member-bulk', payload, type), [
             403,
@@ -249,7 +250,8 @@ for (const dialect of DIALECTS) {
           assert.equal(body.error.code, 'validation_failed', url)
           assert.deepEqual(await send(token, url, JSON.stringify({ name: 'x' })), [200, { ok: true }])
         }
-        // A bulk route: a writer learns its body's rules; so does a read-only token sending a dry run.
+        // A route that takes a dry run: a writer learns its body's rules; so does a read-only token
+        // sending a dry run.
         const bulk = '/v1/orgs/acme/probe-member-bulk'
         for (const [token, payload] of [
           [bob, '{"name": '],

@@ -519,6 +519,35 @@ for (const dialect of DIALECTS) {
         )
       })
 
+      it('a read-only token plans a resize (dryRun: 200, nothing changed) and is refused carrying one out', async () => {
+        const readOnly = (await t.call(admin, 'POST', '/v1/orgs/acme/tokens', { name: 'ci', readOnly: true }))
+          .body.token as string
+        assert.equal(
+          (await provision({ product: 'sim-plan', type: 'CC', seats: 10, expires: '2030-12-31' })).status,
+          201,
+        )
+        const id = (await generate('sim-plan', 2)).body.id
+        const resize = (payload: object) => t.call(readOnly, 'POST', `${base}/ids/${id}/resize`, payload)
+        const before = [await show(id), await entitlement('sim-plan')]
+        const dry = await resize({ quantity: 3, dryRun: true })
+        assert.equal(dry.status, 200, JSON.stringify(dry.body))
+        assert.deepEqual(
+          [dry.body.applied, dry.body.changed, dry.body.plan.steps],
+          [
+            false,
+            true,
+            [
+              { action: 'return', id, seats: 2 },
+              { action: 'generate', product: 'sim-plan', quantity: 3 },
+            ],
+          ],
+        )
+        // The change itself is refused, before its input is looked at, as every change by this token.
+        for (const payload of [{ quantity: 3 }, { quantity: 3, dryRun: false }, { quantity: 'x' }])
+          assert.deepEqual(refusal(await resize(payload)), [403, 'read_only_token'], JSON.stringify(payload))
+        assert.deepEqual([await show(id), await entitlement('sim-plan')], before)
+      })
+
       it('resize to the quantity the ID already has is already so: 200, changed false, nothing done or audited', async () => {
         assert.equal(
           (await provision({ product: 'sim-same', type: 'CC', seats: 10, expires: '2030-12-31' })).status,

@@ -508,7 +508,7 @@ for (const dialect of DIALECTS) {
         for (const [token, url, message] of [
           [admin, `${base}/assignments?addon=nope`, "add-on 'nope' not found"],
           [tokens['frank@acme.test']!, `${base}/assignments?addon=nope`, "add-on 'nope' not found"],
-          [admin, `${base}/assignments?user=nobody@nowhere.test`, 'member nobody@nowhere.test not found'],
+          [admin, `${base}/assignments?user=nobody@nowhere.test`, "member 'nobody@nowhere.test' not found"],
         ] as const) {
           const res = await t.call(token, 'GET', url)
           assert.deepEqual([res.status, res.body], [404, { error: { code: 'not_found', message } }], url)

@@ -504,7 +504,7 @@ for (const dialect of DIALECTS) {
         [
           404,
           'not_found',
-          `key ${serial} in 'acme' not found (it is in 'wayne', where license '${serial}-1' is assigned to a device since)`,
+          `key '${serial}' in 'acme' not found (it is in 'wayne', where license '${serial}-1' is assigned to a device since)`,
         ],
       )
       const licChanged = await transfer({ to: 'wayne', toToken: wayne, licenses: [`${serial}-1`] })

@@ -377,7 +377,7 @@ for (const dialect of DIALECTS) {
         )
         const missing = await t.call(alice, 'PATCH', '/v1/orgs/acme/users/ghost@acme.test', { role: 'admin' })
         assert.equal(missing.status, 404)
-        assert.equal(missing.body.error.message, 'member ghost@acme.test not found')
+        assert.equal(missing.body.error.message, "member 'ghost@acme.test' not found")
         const bad = await t.call(alice, 'PATCH', '/v1/orgs/acme/users/m0@acme.test', { role: 'owner' })
         assert.equal(bad.status, 400)
         const extra = await t.call(alice, 'PATCH', '/v1/orgs/acme/users/m0@acme.test', {
@@ -772,6 +772,53 @@ for (const dialect of DIALECTS) {
         )
         const bad = await t.call(alice, 'GET', '/v1/orgs/acme/audit?since=yesterday')
         assert.equal(bad.status, 400)
+      })
+
+      it('counts a duration ago (since=1h, until=1h) on the server’s clock, never the caller’s', async () => {
+        // The server's clock is a day past everything so far, and months away from the real one.
+        t.clock.advance(86_400_000)
+        await t.call(alice, 'PATCH', '/v1/orgs/acme', { name: 'Acme One' })
+        const one = new Date(t.clock.now()).toISOString()
+        t.clock.advance(2 * 3_600_000)
+        await t.call(alice, 'PATCH', '/v1/orgs/acme', { name: 'Acme Two' })
+        const listed = async (query: string) => {
+          const res = await t.call(alice, 'GET', `/v1/orgs/acme/audit?limit=1000&${query}`)
+          assert.equal(res.status, 200, JSON.stringify(res.body))
+          return res.body.items as Array<{ at: string; after: { name?: string } | null }>
+        }
+        assert.deepEqual(
+          (await listed('since=1h')).map((e) => e.after?.name),
+          ['Acme Two'],
+        )
+        assert.deepEqual(
+          (await listed('since=3h&until=1H')).map((e) => [e.after?.name, e.at]),
+          [['Acme One', one]],
+        )
+        const before = await listed('until=1h')
+        assert.equal(before[0]!.after?.name, 'Acme One')
+        assert.ok(before.length > 1)
+        // An instant against a duration: the server compares them on its clock.
+        assert.deepEqual(
+          (await listed(`since=${one}&until=1h`)).map((e) => e.after?.name),
+          ['Acme One'],
+        )
+        for (const [query, path, message] of [
+          ['since=1h&until=3h', 'query.until', "must be after since (1h ago), got '3h'"],
+          [`since=${one}&until=3h`, 'query.until', `must be after since (${one}), got '3h'`],
+          ['since=0s', 'query.since', 'expected a duration longer than zero'],
+          ['since=99999999999d', 'query.since', 'longer than any time licctl stores (at most 2932896d)'],
+          // Within that, but further back than the earliest time from the server's now (2026).
+          [
+            'since=25000d',
+            'query.since',
+            "before 1970-01-01T00:00:00Z, the earliest time licctl stores, got '25000d'",
+          ],
+        ] as const) {
+          const res = await t.call(alice, 'GET', `/v1/orgs/acme/audit?${query}`)
+          assert.equal(res.status, 400, `${query}: ${JSON.stringify(res.body)}`)
+          assert.equal(res.body.error.code, 'validation_failed')
+          assert.equal(res.body.error.message, `${path}: ${message}`)
+        }
       })
 
       it('refuses an until not after since (400 naming both), rather than an empty list', async () => {

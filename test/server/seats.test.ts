@@ -544,7 +544,7 @@ for (const dialect of DIALECTS) {
       it('refuses a filter naming a pool or user the organization does not have (404); one matching nothing is empty', async () => {
         for (const [url, message] of [
           [`${base}/leases?product=nope`, "seat pool 'nope' not found"],
-          [`${base}/leases?user=nobody@nowhere.test`, 'member nobody@nowhere.test not found'],
+          [`${base}/leases?user=nobody@nowhere.test`, "member 'nobody@nowhere.test' not found"],
           [`${base}/stuck?product=nope`, "seat pool 'nope' not found"],
         ] as const) {
           const res = await t.call(admin, 'GET', url)
@@ -1089,7 +1089,7 @@ for (const dialect of DIALECTS) {
         const beat = await t.call(boss, 'POST', `${cased}/leases/${rows[0]!.id}/heartbeat`)
         assert.deepEqual(
           [beat.status, beat.body.error.code, beat.body.error.message],
-          [404, 'not_found', `lease ${rows[0]!.id} not found (released or checked in?)`],
+          [404, 'not_found', `lease '${rows[0]!.id}' not found (released or checked in?)`],
         )
         const again = await t.call(boss, 'POST', `${cased}/releases`, {
           items: [{ lease: rows[2]!.id }],

@@ -6,6 +6,7 @@ import {
   instantValue,
   integerValue,
   listValue,
+  pastValue,
   timeFlag,
 } from '../../src/cli/flag-values.js'
 import { quote, safeMessage, UsageError } from '../../src/cli/errors.js'
@@ -59,7 +60,7 @@ describe('cli: flag values', () => {
     assert.throws(() => durationSeconds('--lease-ttl', '0s'), UsageError)
   })
 
-  it('refuses a zero duration as too short, naming the flag, not as "expected a duration"', () => {
+  it('refuses a zero duration as too short, naming the flag, in the words of every zero duration', () => {
     const refusal = (flag: string, text: string, bounds?: { min: number; max: number }) => {
       try {
         durationSeconds(flag, text, bounds)
@@ -72,9 +73,14 @@ describe('cli: flag values', () => {
     }
     assert.equal(
       refusal('--idle', '0s', { min: 1, max: 86_400 }),
-      "--idle must be longer than zero, got '0s'",
+      "--idle: expected a duration longer than zero, got '0s'",
     )
-    assert.equal(refusal('--idle', '0m'), "--idle must be longer than zero, got '0m'")
+    assert.equal(refusal('--idle', '0m'), "--idle: expected a duration longer than zero, got '0m'")
+    // One sentence for a zero duration, whichever reader refuses it: an expiration says the same.
+    assert.throws(
+      () => expiryValue('--expires', '0d'),
+      (e: unknown) => e instanceof UsageError && e.message === refusal('--expires', '0d'),
+    )
     // A least bound above a second says itself.
     assert.equal(
       refusal('--idempotency-retention', '0s', { min: 600, max: 365 * 86_400 }),
@@ -136,6 +142,28 @@ describe('cli: one reader for every time and count flag', () => {
     assert.throws(
       () => expiryValue('--roam-until', '0h0m'),
       usage("--roam-until: expected a duration longer than zero, got '0h0m'"),
+    )
+  })
+
+  it('sends a bound in the past as a duration ago for the server to count, or as an instant', () => {
+    // Counted back from now on the server's clock, not this machine's (which may be off)
+    assert.equal(pastValue('--since', '7d'), '7d')
+    assert.equal(pastValue('--until', ' 1H30M '), '1h30m')
+    assert.equal(pastValue('--since', '2026-01-01'), '2026-01-01T00:00:00.000Z')
+    assert.equal(pastValue('--since', '2026-01-01T10:00:00+02:00'), '2026-01-01T08:00:00.000Z')
+    assert.throws(
+      () => pastValue('--since', '99999999999d'),
+      usage("--since: longer than any time licctl stores (at most 2932896d), got '99999999999d'"),
+    )
+    assert.throws(
+      () => pastValue('--since', '0s'),
+      usage("--since: expected a duration longer than zero, got '0s'"),
+    )
+    assert.throws(
+      () => pastValue('--since', 'last tuesday'),
+      usage(
+        "--since: expected a duration like 90d, a date like 2027-12-31 or an instant with its offset, got 'last tuesday'",
+      ),
     )
   })
 

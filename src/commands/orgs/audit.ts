@@ -3,7 +3,7 @@ import { ListCommand } from '../../cli/base-command.js'
 import { terminalSafeJson, UsageError } from '../../cli/errors.js'
 import { changeText, renderTable, shortTime } from '../../cli/output.js'
 import type { AuditEntry } from '../../contract/orgs.js'
-import { instantFlag, integerFlag } from '../../cli/flag-values.js'
+import { integerFlag, pastFlag } from '../../cli/flag-values.js'
 import { counted } from '../../domain/plural.js'
 import { rangeProblem } from '../../domain/time-range.js'
 
@@ -25,15 +25,11 @@ export default class OrgsAudit extends ListCommand<typeof OrgsAudit> {
     target: Flags.string({
       description: 'only entries about this target, or ending/starting with it (an email, an add-on key)',
     }),
-    since: instantFlag({
-      description: 'only entries since a date/instant or a duration ago (7d, 12h)',
-      direction: -1,
-      date: 'start',
+    since: pastFlag({
+      description: 'only entries since a date/instant or a duration ago on the server’s clock (7d, 12h)',
     }),
-    until: instantFlag({
-      description: 'only entries before a date/instant or a duration ago (exclusive)',
-      direction: -1,
-      date: 'start',
+    until: pastFlag({
+      description: 'only entries before a date/instant or a duration ago on the server’s clock (exclusive)',
     }),
     limit: integerFlag({
       description: 'at most this many entries (not with --all)',
@@ -49,7 +45,10 @@ export default class OrgsAudit extends ListCommand<typeof OrgsAudit> {
     }),
   }
 
-  /** A range that would match nothing is refused before the profile is read or a request sent. */
+  /**
+   * A range that would match nothing is refused before the profile is read or a request sent; an
+   * instant against a duration ago only the server can compare, on its clock.
+   */
   protected override async validate(): Promise<void> {
     const problem = rangeProblem('--since', this.flags.since, this.flags.until)
     if (problem !== null) throw new UsageError(`--until: ${problem}`, { code: 'validation_failed' })

@@ -56,33 +56,35 @@ export function registerAuth(app: FastifyInstance): void {
     }
     checkRouteAccess(request)
   })
-  // A bulk route's dry run is a read: a read-only token may plan a job, never apply one. Whether the
-  // request is one is in its body, so this is checked once the body is parsed and before it is
-  // validated: a read-only token sending a job to apply is refused without learning its input rules.
+  // A dry run is a read: a read-only token may plan a change (a bulk job, a resize), never make it.
+  // Whether the request is one is in its body, so this is checked once the body is parsed and before
+  // it is validated: a read-only token sending a change to apply is refused without learning the
+  // route's input rules.
   app.addHook('preValidation', async (request) => {
     bodyRead.add(request)
     const p = request.principal
-    if (p?.kind === 'user' && p.readOnly && request.routeOptions.config.bulk && !bulkDryRun(request))
+    if (p?.kind === 'user' && p.readOnly && request.routeOptions.config.dryRun && !isDryRun(request))
       throw readOnlyToken()
   })
 }
 
 /**
- * Whether the request is a bulk route's dry run (`"dryRun": true` in its body, as sent: read before
- * validation too), which changes nothing: allowed to read-only tokens, and no Idempotency-Key kept.
+ * Whether the request is a dry run (`"dryRun": true` in its body, as sent: read before validation
+ * too) of a route that takes one, which changes nothing: allowed to read-only tokens, and no
+ * Idempotency-Key kept.
  */
-export function bulkDryRun(request: FastifyRequest): boolean {
-  if (!request.routeOptions.config.bulk) return false
+export function isDryRun(request: FastifyRequest): boolean {
+  if (!request.routeOptions.config.dryRun) return false
   const body = request.body as { dryRun?: unknown } | null | undefined
   return typeof body === 'object' && body !== null && body.dryRun === true
 }
 
 /**
- * The refusal a read-only token gets instead of its body's error on a bulk route, when the body
- * could not be read at all (malformed JSON, an empty body, another content type, over the size
- * limit): only a body read as JSON can be a dry run, and a token that may not write learns nothing
- * of the route's body parsing. (Fastify parses the body after onRequest and before preValidation,
- * where a readable body is checked.) Undefined for any other request or error.
+ * The refusal a read-only token gets instead of its body's error on a route that takes a dry run,
+ * when the body could not be read at all (malformed JSON, an empty body, another content type, over
+ * the size limit): only a body read as JSON can be a dry run, and a token that may not write learns
+ * nothing of the route's body parsing. (Fastify parses the body after onRequest and before
+ * preValidation, where a readable body is checked.) Undefined for any other request or error.
  */
 export function refusedBeforeBody(
   request: FastifyRequest,
@@ -92,7 +94,7 @@ export function refusedBeforeBody(
   if (
     p?.kind === 'user' &&
     p.readOnly &&
-    request.routeOptions.config.bulk &&
+    request.routeOptions.config.dryRun &&
     !bodyRead.has(request) &&
     err.statusCode !== undefined &&
     err.statusCode >= 400 &&
@@ -146,15 +148,15 @@ async function limitFailures(
  * on an admin route 403 not_admin, never 400). The services check again with what only they know (whose token, which user).
  */
 export function checkRouteAccess(request: FastifyRequest): void {
-  const { access, mutation, bulk } = request.routeOptions.config
+  const { access, mutation, dryRun } = request.routeOptions.config
   const p = request.principal
   if (!access || access === 'public' || !p || p.kind === 'operator') return
   // Raw, unvalidated: only compared with the token's own organization, never looked up.
   const org = (request.params as { org?: unknown } | undefined)?.org
   if (typeof org === 'string') assertActsFor(p, org)
   if (access === 'operator') throw operatorOnly()
-  // A bulk route's body says whether it is a dry run (a read): checked once it is parsed (above).
-  if (mutation && p.readOnly && !bulk) throw readOnlyToken()
+  // A dry run's body says it is one (a read): checked once it is parsed (above).
+  if (mutation && p.readOnly && !dryRun) throw readOnlyToken()
   if (access === 'admin' && p.role !== 'admin')
     throw new AppError('not_admin', `only admins of '${p.orgSlug}' can do this`)
 }

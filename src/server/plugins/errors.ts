@@ -7,7 +7,8 @@ import { refusedBeforeBody } from './auth.js'
 /** One error shape for every failure: {"error":{"code","message","details?"}} with an honest status. */
 export function registerErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((thrown: FastifyError, request, reply) => {
-    // A body Fastify could not read, sent with a read-only token to a bulk route: the token's refusal.
+    // A body Fastify could not read, sent with a read-only token to a route that takes a dry run:
+    // the token's refusal.
     const err = (thrown instanceof AppError ? undefined : refusedBeforeBody(request, thrown)) ?? thrown
     if (err instanceof AppError) {
       // A refusal that says when to come back (a rate limit) says it in the header too.

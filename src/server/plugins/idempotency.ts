@@ -2,7 +2,7 @@ import { hash as digest } from 'node:crypto'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { redactTokens } from '../../domain/tokens.js'
 import { AppError } from '../errors.js'
-import { bulkDryRun } from './auth.js'
+import { isDryRun } from './auth.js'
 import { answerOverReservation, inProgress, storedKey, writeKey } from '../transaction.js'
 import { isDatabaseUnavailable } from './errors.js'
 import type { IdempotencyClaim } from '../context.js'
@@ -109,7 +109,7 @@ export function registerIdempotency(app: FastifyInstance): void {
       throw new AppError('bad_request', 'Idempotency-Key must be 8–200 characters of [A-Za-z0-9._:-]')
     // A dry run changes nothing: it is answered afresh each time, and its key is not kept (a key
     // kept would also refuse the same key on the job applied for real as another request).
-    if (bulkDryRun(request)) return
+    if (isDryRun(request)) return
     const scope = request.principal.tokenId
     const hash = digest(
       'sha256',

@@ -22,13 +22,14 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** Who may call the route, from the endpoint table (checked before the input is validated). */
     access?: Access
-    /** The route changes state: refused to read-only tokens (but a bulk route's dry run: see `bulk`). */
+    /** The route changes state: refused to read-only tokens (but a dry run: see `dryRun`). */
     mutation?: boolean
     /**
-     * A bulk route: its body's `dryRun: true` changes nothing, so a read-only token may send one, and
-     * no Idempotency-Key is kept for it (see bulkDryRun).
+     * A route that takes a dry run (every bulk route, and those the endpoint table marks): its body's
+     * `dryRun: true` changes nothing, so a read-only token may send one, and no Idempotency-Key is
+     * kept for it (see isDryRun).
      */
-    bulk?: boolean
+    dryRun?: boolean
     operationId?: string
     /** The service writes the Idempotency-Key with its answer, in its transaction (see the plugin). */
     keyWithAnswer?: boolean
@@ -91,7 +92,7 @@ export function routesOf<T extends Record<string, EndpointSpec>>(
           public: e.access === 'public',
           access: e.access,
           mutation: e.mutation === true,
-          bulk: e.bulk !== undefined,
+          dryRun: e.bulk !== undefined || e.dryRun === true,
           operationId: e.operationId,
           // The bulk engine stores every batch's answer with its change (runBulk).
           keyWithAnswer: e.bulk !== undefined || opts.keyWithAnswer?.includes(e.name) === true,

@@ -2,6 +2,7 @@ import { AppError, notFound } from '../errors.js'
 import type { Executor, Principal, ServiceContext } from '../context.js'
 import type { Database } from '../../storage/schema.js'
 import { prepareQuery } from '../../storage/prepared.js'
+import { quote } from '../../domain/terminal-controls.js'
 
 export type OrgRow = Database['organizations']
 
@@ -83,5 +84,5 @@ export function wrongOrganization(own: string, named: string): AppError {
 
 /** An organization that does not exist, told only to callers who may see it (operator, own token). */
 export function orgNotFound(slug: string): AppError {
-  return notFound(`organization '${slug}' not found`)
+  return notFound(`organization ${quote(slug)} not found`)
 }

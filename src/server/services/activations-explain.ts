@@ -1,6 +1,7 @@
 import { sql } from 'kysely'
 import { calendarDay, expiredWhen, lastValidDay } from '../../domain/dates.js'
 import { allOf, counted, isAre, itThem, sentence } from '../../domain/plural.js'
+import { quote } from '../../domain/terminal-controls.js'
 import type { Dialect } from '../../storage/schema.js'
 import { contains, endsWith } from '../../storage/text-match.js'
 import type { Executor } from '../context.js'
@@ -72,8 +73,8 @@ registerExplainer('activation', async ({ db, dialect, org, email, now }, id) => 
   if (!row)
     return refusal(
       'not_found',
-      `${org.slug} has no activation ID '${id}', so ${email} cannot activate it; admins generate IDs from an entitlement (licctl activations generate).`,
-      { fact: 'activation', detail: `'${id}' does not exist in ${org.slug}` },
+      `${org.slug} has no activation ID ${quote(id)}, so ${email} cannot activate it; admins generate IDs from an entitlement (licctl activations generate).`,
+      { fact: 'activation', detail: `${quote(id)} does not exist in ${org.slug}` },
       targets,
     )
   const hosts = await db

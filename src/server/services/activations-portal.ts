@@ -210,7 +210,8 @@ export async function resizeActivation(
   const now = ctx.clock.now()
   const force = body.force ?? false
   return inTransaction(ctx, async (trx) => {
-    const org = await authorizeOrg(ctx, slug, { role: 'admin', write: true }, trx)
+    // A dry run changes nothing: a read-only token may plan a resize, never carry one out.
+    const org = await authorizeOrg(ctx, slug, { role: 'admin', write: !body.dryRun }, trx)
     const row = await findId(trx, org.id, id)
     if (row.type === 'NL')
       throw noPortalReturn(

@@ -15,6 +15,7 @@ import { toIso, toIsoOrNull } from '../../domain/clock.js'
 import { calendarDay, expiredWhen, lastValidDay } from '../../domain/dates.js'
 import { newId } from '../../domain/ids.js'
 import { counted, isAre } from '../../domain/plural.js'
+import { quote } from '../../domain/terminal-controls.js'
 import type { Database } from '../../storage/schema.js'
 import type { Executor, ServiceContext } from '../context.js'
 import { inTransaction } from '../transaction.js'
@@ -89,7 +90,7 @@ export async function findEntitlement(db: Executor, orgId: string, product: stri
     .where('org_id', '=', orgId)
     .where('product', '=', product)
     .executeTakeFirst()
-  if (!row) throw notFound(`no entitlement for '${product}'`, { product })
+  if (!row) throw notFound(`no entitlement for ${quote(product)}`, { product })
   return row
 }
 
@@ -106,7 +107,7 @@ export async function findId(db: Executor, orgId: string, id: string): Promise<I
     .where('activation_ids.org_id', '=', orgId)
     .where('activation_ids.id', '=', id)
     .executeTakeFirst()
-  if (!row) throw notFound(`activation ID '${id}' not found`, { id })
+  if (!row) throw notFound(`activation ID ${quote(id)} not found`, { id })
   return row
 }
 

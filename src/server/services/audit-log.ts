@@ -3,10 +3,12 @@ import type { AuditEntryDetail, AuditVerification } from '../../contract/orgs.js
 import type { PageQuery } from '../../contract/common.js'
 import { chainKey, entryHash, GENESIS_HASH } from '../../domain/audit-chain.js'
 import { hostKey } from '../../domain/host-name.js'
+import { quote } from '../../domain/terminal-controls.js'
+import { instantAgo, instantProblem, rangeProblem } from '../../domain/time-range.js'
 import type { Database } from '../../storage/schema.js'
 import { endsWith, startsWith } from '../../storage/text-match.js'
 import type { ServiceContext } from '../context.js'
-import { notFound } from '../errors.js'
+import { invalidField, notFound } from '../errors.js'
 import { authorizeOrg } from './access.js'
 import { mapPage, paginate } from './paging.js'
 import { presentAudit } from './presenters.js'
@@ -64,14 +66,26 @@ export async function listAudit(ctx: ServiceContext, slug: string, q: PageQuery 
       ])
     })
   }
-  if (q.since) query = query.where('created_at', '>=', Date.parse(q.since))
-  if (q.until) query = query.where('created_at', '<', Date.parse(q.until))
+  // A duration ago counts back from the server's now, never the client's (instantAgo).
+  const now = ctx.clock.now()
+  const range = rangeProblem('since', q.since, q.until, now)
+  if (range !== null) throw invalidField('query.until', range)
+  if (q.since) query = query.where('created_at', '>=', bound('query.since', q.since, now))
+  if (q.until) query = query.where('created_at', '<', bound('query.until', q.until, now))
   const page = await paginate(query, {
     limit: q.limit,
     cursor: q.cursor,
     keys: [{ column: 'id', value: (r) => r.id, desc: true }],
   })
   return mapPage(page, presentAudit)
+}
+
+/** A filter's bound as an instant at `now`, refused (naming `field`) outside the times licctl stores. */
+function bound(field: string, text: string, now: number): number {
+  const at = instantAgo(text, now)
+  const problem = instantProblem(at)
+  if (problem !== null) throw invalidField(field, `${problem}, got ${quote(text)}`)
+  return at
 }
 
 /** One entry; for a bulk job, its rows too; for a bulk row, its job. */
@@ -83,7 +97,7 @@ export async function showAuditEntry(
   const org = await authorizeOrg(ctx, slug, { role: 'admin', write: false })
   const of = ctx.db.selectFrom('audit_events').selectAll().where('org_id', '=', org.id)
   const row = await of.where('id', '=', id).executeTakeFirst()
-  if (!row) throw notFound(`audit entry '${id}' not found`)
+  if (!row) throw notFound(`audit entry ${quote(id)} not found`)
   const job = row.job_id === null ? undefined : await of.where('id', '=', row.job_id).executeTakeFirst()
   const rows = await of.where('job_id', '=', row.id).orderBy('seq').execute()
   return { entry: presentAudit(row), job: job ? presentAudit(job) : null, rows: rows.map(presentAudit) }

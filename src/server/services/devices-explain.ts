@@ -1,5 +1,6 @@
 import { dayIn, daysLeft, isExpired, validUntil } from '../../domain/device-days.js'
 import { counted } from '../../domain/plural.js'
+import { quote } from '../../domain/terminal-controls.js'
 import { refusal, registerExplainer, validity, verdictsOf } from './explain.js'
 
 // Devices: a device license is the device's, not a user's; the explanation says whether the device
@@ -21,8 +22,8 @@ registerExplainer('device', async ({ db, org, now }, serial) => {
   if (!device)
     return refusal(
       'not_found',
-      `${org.slug} has no device '${serial}': an admin adds it (licctl devices add ${serial} --model …) before licensing it.`,
-      { fact: 'device', detail: `'${serial}' is not a device of ${org.slug}` },
+      `${org.slug} has no device ${quote(serial)}: an admin adds it (licctl devices add ${serial} --model …) before licensing it.`,
+      { fact: 'device', detail: `${quote(serial)} is not a device of ${org.slug}` },
       targets,
     )
   const start = device.license_start

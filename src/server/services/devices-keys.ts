@@ -16,6 +16,7 @@ import { TERM_DAYS } from '../../domain/device-days.js'
 import { newId } from '../../domain/ids.js'
 import { lastValidDay } from '../../domain/dates.js'
 import { checkKey, issueKey, keyOrSerial, verifyKeyTag } from '../../domain/license-key.js'
+import { quote } from '../../domain/terminal-controls.js'
 import type { Database } from '../../storage/schema.js'
 import type { Executor, ServiceContext } from '../context.js'
 import { actorName } from '../context.js'
@@ -44,7 +45,7 @@ const presentCategory = (r: CategoryRow): Category => ({
 
 export async function findCategory(db: Executor, name: string): Promise<CategoryRow> {
   const row = await db.selectFrom('device_categories').selectAll().where('name', '=', name).executeTakeFirst()
-  if (!row) throw notFound(`device category '${name}' not found`)
+  if (!row) throw notFound(`device category ${quote(name)} not found`)
   return row
 }
 
@@ -109,7 +110,7 @@ async function modelsTaken(db: Executor, models: string[]) {
 export async function categoryOfModel(db: Executor, model: string): Promise<CategoryRow> {
   for (const c of await db.selectFrom('device_categories').selectAll().execute())
     if ((JSON.parse(c.models) as string[]).includes(model)) return c
-  throw notFound(`no device category covers model '${model}'`)
+  throw notFound(`no device category covers model ${quote(model)}`)
 }
 
 /** Every category (any authenticated caller may read them). */
@@ -472,8 +473,7 @@ export async function retireKey(ctx: ServiceContext, slug: string, body: RetireK
       if (ctx.dialect === 'postgres') licenses = licenses.forUpdate()
       here = (await licenses.execute()).sort((a, b) => (a.slot ?? 0) - (b.slot ?? 0))
     }
-    if (!key || (key.org_id !== org.id && here.length === 0))
-      throw notFound(`key ${serial} in '${org.slug}' not found`)
+    if (!key || (key.org_id !== org.id && here.length === 0)) throw keyNotFound(serial, org.slug)
     if (key.expires_at === null)
       throw new AppError(
         'key_not_expired',
@@ -564,3 +564,7 @@ export function returnedLicenseName(): string {
   const a = '0123456789ABCDEFGHJKMNPQRSTVWXYZ'
   return `R-${[...randomBytes(10)].map((b) => a[b & 31]).join('')}`
 }
+
+/** A key that is not in the organization `slug`; `where` says where it is instead, when known. */
+export const keyNotFound = (serial: string, slug: string, where?: string) =>
+  notFound(`key ${quote(serial)} in ${quote(slug)} not found${where === undefined ? '' : ` (${where})`}`)

@@ -11,6 +11,7 @@ import { dayIn, detachDay, isExpired, previewDetach, stack, validUntil } from '.
 import { newId } from '../../domain/ids.js'
 import { counted } from '../../domain/plural.js'
 import { hashToken } from '../../domain/tokens.js'
+import { quote } from '../../domain/terminal-controls.js'
 import type { Database } from '../../storage/schema.js'
 import type { Executor, ServiceContext } from '../context.js'
 import { actorName } from '../context.js'
@@ -20,7 +21,7 @@ import { authorizeOrg, type OrgRow } from './access.js'
 import { audit } from './audit.js'
 import { runBulk, type BulkOptions, type RowOutcome } from './bulk.js'
 import { isExpired as isPast } from './expiry.js'
-import { returnedLicenseName, serialOfKey } from './devices-keys.js'
+import { keyNotFound, returnedLicenseName, serialOfKey } from './devices-keys.js'
 import { findDevice, type DeviceRow } from './devices.js'
 
 type Trx = Tx
@@ -62,7 +63,7 @@ async function takeLicenses(
       .where('device_licenses.org_id', '=', org.id)
       .where('device_licenses.name', '=', item.license)
       .executeTakeFirst()
-    if (!lic) throw notFound(`license '${item.license}' not found`)
+    if (!lic) throw notFound(`license ${quote(item.license)} not found`)
     if (lic.device_id === device.id) return 'already-so'
     if (lic.category_id !== device.category_id)
       throw new AppError(
@@ -583,7 +584,7 @@ async function keyAlreadyTransferred(trx: Trx, serial: string, from: OrgRow, to:
     .where('serial', '=', serial)
     .where('org_id', '=', to.id)
     .executeTakeFirst()
-  if (!key) throw notFound(`key ${serial} in '${from.slug}' not found`)
+  if (!key) throw keyNotFound(serial, from.slug)
   const licenses = await trx
     .selectFrom('device_licenses')
     .select(['name', 'state', 'org_id'])
@@ -596,12 +597,11 @@ async function keyAlreadyTransferred(trx: Trx, serial: string, from: OrgRow, to:
   )
   const usedThere = licenses.find((l) => l.org_id === to.id && l.state !== 'pool')
   const why = leftHere
-    ? `license '${leftHere.name}' of it is still here`
+    ? `license ${quote(leftHere.name)} of it is still here`
     : usedThere
-      ? `license '${usedThere.name}' is ${NOT_IN_POOL[usedThere.state]?.why ?? usedThere.state} since`
+      ? `license ${quote(usedThere.name)} is ${NOT_IN_POOL[usedThere.state]?.why ?? usedThere.state} since`
       : null
-  if (why !== null)
-    throw notFound(`key ${serial} in '${from.slug}' not found (it is in '${to.slug}', where ${why})`)
+  if (why !== null) throw keyNotFound(serial, from.slug, `it is in ${quote(to.slug)}, where ${why}`)
   return licenses.filter((l) => l.org_id === to.id).map((l) => l.name)
 }
 
@@ -625,8 +625,10 @@ async function licensesAlreadyTransferred(
   for (const name of names) {
     const lic = there.find((l) => l.name === name)
     if (lic?.state === 'pool') continue
-    const where = lic ? ` (it is in '${to.slug}', ${NOT_IN_POOL[lic.state]?.why ?? lic.state} since)` : ''
-    throw notFound(`license '${name}' in '${from.slug}' not found${where}`)
+    const where = lic
+      ? ` (it is in ${quote(to.slug)}, ${NOT_IN_POOL[lic.state]?.why ?? lic.state} since)`
+      : ''
+    throw notFound(`license ${quote(name)} in ${quote(from.slug)} not found${where}`)
   }
   return names
 }

@@ -3,6 +3,7 @@ import type { AddDeviceItem, Device, DeviceDetail, DevicesQuery } from '../../co
 import { toIso } from '../../domain/clock.js'
 import { daysLeft, dayIn, isExpired, validUntil } from '../../domain/device-days.js'
 import { newId } from '../../domain/ids.js'
+import { quote } from '../../domain/terminal-controls.js'
 import { daysAfter } from '../../storage/calendar-days.js'
 import type { Database } from '../../storage/schema.js'
 import type { Executor, ServiceContext } from '../context.js'
@@ -46,7 +47,7 @@ export async function findDevice(db: Executor, orgId: string, serial: string) {
     .where('devices.org_id', '=', orgId)
     .where('devices.serial', '=', serial)
     .executeTakeFirst()
-  if (!row) throw notFound(`device '${serial}' not found`)
+  if (!row) throw notFound(`device ${quote(serial)} not found`)
   return row
 }
 

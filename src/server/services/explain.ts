@@ -2,6 +2,7 @@ import { sql } from 'kysely'
 import type { Explanation, ExplainQuery } from '../../contract/explain.js'
 import { calendarDay, expiredWhen, lastValidDay } from '../../domain/dates.js'
 import { allOf, counted, isAre } from '../../domain/plural.js'
+import { quote } from '../../domain/terminal-controls.js'
 import type { Database, Dialect } from '../../storage/schema.js'
 import { contains, endsWith, startsWith } from '../../storage/text-match.js'
 import type { Executor, ServiceContext } from '../context.js'
@@ -224,8 +225,8 @@ registerExplainer('addon', async ({ db, org, email, userId, now }, key) => {
   if (!pool)
     return refusal(
       'not_found',
-      `${org.slug} has no add-on '${key}', so ${email} cannot use it; the operator provisions add-ons.`,
-      { fact: 'add-on', detail: `'${key}' does not exist in ${org.slug}` },
+      `${org.slug} has no add-on ${quote(key)}, so ${email} cannot use it; the operator provisions add-ons.`,
+      { fact: 'add-on', detail: `${quote(key)} does not exist in ${org.slug}` },
       targets,
     )
   const held = await db
@@ -290,8 +291,8 @@ registerExplainer('pool', async ({ db, org, email, userId, now }, product) => {
   if (!pool)
     return refusal(
       'not_found',
-      `${org.slug} has no seat pool for '${product}', so ${email} cannot check out a seat; the operator provisions pools.`,
-      { fact: 'pool', detail: `'${product}' does not exist in ${org.slug}` },
+      `${org.slug} has no seat pool for ${quote(product)}, so ${email} cannot check out a seat; the operator provisions pools.`,
+      { fact: 'pool', detail: `${quote(product)} does not exist in ${org.slug}` },
       { exact: [email] },
     )
   const leases = await leasesOf(db, org.id)

@@ -1,6 +1,7 @@
 import type { ReleaseBody, ReleaseItem } from '../../contract/seats.js'
 import { toIso } from '../../domain/clock.js'
 import { formatDuration } from '../../domain/duration.js'
+import { quote } from '../../domain/terminal-controls.js'
 import type { ServiceContext } from '../context.js'
 import { lockRows, type Tx } from '../transaction.js'
 import { AppError, notFound } from '../errors.js'
@@ -142,7 +143,7 @@ export async function releaseLeases(ctx: ServiceContext, slug: string, body: Rel
           .where('seat_pools.org_id', '=', org.id)
           .where('released_leases.id', '=', item.lease)
           .executeTakeFirst()
-        if (!released) throw notFound(`lease ${item.lease} not found`)
+        if (!released) throw notFound(`lease ${quote(item.lease)} not found`)
         return { changed: false }
       }
       // By user, borrowed (roaming) seats stay borrowed unless asked for; by id, asking for one is an error,

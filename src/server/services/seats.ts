@@ -14,6 +14,7 @@ import { lastValidDay } from '../../domain/dates.js'
 import { hostKey } from '../../domain/host-name.js'
 import { newId } from '../../domain/ids.js'
 import { allOf } from '../../domain/plural.js'
+import { quote } from '../../domain/terminal-controls.js'
 import { prepareQuery } from '../../storage/prepared.js'
 import type { Database } from '../../storage/schema.js'
 import type { Executor, ServiceContext } from '../context.js'
@@ -76,7 +77,7 @@ const insertLease = prepareQuery(
 /** The organization's pool of a product, or 404 naming it (checkouts, and list filters by product). */
 export async function findPool(db: Executor, orgId: string, product: string): Promise<PoolRow> {
   const pool = await poolByProduct.takeFirst(db, orgId, product)
-  if (!pool) throw notFound(`seat pool '${product}' not found`)
+  if (!pool) throw notFound(`seat pool ${quote(product)} not found`)
   return pool
 }
 
@@ -398,7 +399,7 @@ async function ownLease(ctx: ServiceContext, db: Executor, slug: string, id: str
 }
 
 /** The one answer for a lease that is not held: never existed, or (to anyone else) someone's released one. */
-const leaseGone = (id: string) => notFound(`lease ${id} not found (released or checked in?)`)
+const leaseGone = (id: string) => notFound(`lease ${quote(id)} not found (released or checked in?)`)
 
 /** A member acts on their own leases; admins and the operator on any of the organization's. */
 function mayActOn(ctx: ServiceContext, holder: string | null): boolean {

@@ -1,6 +1,7 @@
 import type { CreateTokenBody, TokensQuery } from '../../contract/tokens.js'
 import { newId } from '../../domain/ids.js'
 import { generateToken } from '../../domain/tokens.js'
+import { quote } from '../../domain/terminal-controls.js'
 import type { ServiceContext } from '../context.js'
 import { AppError, notFound } from '../errors.js'
 import { inTransaction } from '../transaction.js'
@@ -102,7 +103,7 @@ export async function revokeToken(ctx: ServiceContext, slug: string, id: string)
       .where('tokens.org_id', '=', org.id)
       .where('tokens.revoked_at', 'is', null)
       .executeTakeFirst()
-    if (!row) throw notFound(`token ${id} not found`)
+    if (!row) throw notFound(`token ${quote(id)} not found`)
     const p = ctx.principal
     if (p.kind === 'user' && p.role !== 'admin' && row.user_id !== p.userId)
       throw new AppError('not_admin', 'only admins can revoke other members’ tokens')

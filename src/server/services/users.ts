@@ -2,6 +2,7 @@ import type { PageQuery } from '../../contract/common.js'
 import type { Role } from '../../contract/common.js'
 import type { Removal } from '../../contract/users.js'
 import { newId } from '../../domain/ids.js'
+import { quote } from '../../domain/terminal-controls.js'
 import { prepareQuery } from '../../storage/prepared.js'
 import type { Executor, ServiceContext } from '../context.js'
 import { AppError, notFound } from '../errors.js'
@@ -52,13 +53,16 @@ const memberByEmail = prepareQuery((db, orgId: string, email: string) =>
     ),
 )
 
+/** The one answer for an email that names no member of the organization. */
+const memberNotFound = (email: string) => notFound(`member ${quote(email)} not found`)
+
 /**
- * A list filtered by user names a member, else it is 404 (`member x not found`), not an empty
+ * A list filtered by user names a member, else it is 404 (`member 'x' not found`), not an empty
  * list: a typo must not pass for "nothing here". Removing a member releases what they held, so a
  * non-member matches nothing a filter could find anyway.
  */
 export async function assertMemberExists(db: Executor, orgId: string, email: string): Promise<void> {
-  if (!(await memberByEmail.takeFirst(db, orgId, email))) throw notFound(`member ${email} not found`)
+  if (!(await memberByEmail.takeFirst(db, orgId, email))) throw memberNotFound(email)
 }
 
 /** The member row for an email in an organization, or a not_a_member refusal. */
@@ -198,7 +202,7 @@ export async function setRole(ctx: ServiceContext, slug: string, email: string, 
   return inTransaction(ctx, async (trx) => {
     const org = await authorizeOrg(ctx, slug, { role: 'admin', write: true }, trx)
     const member = await requireMember(trx, org.id, email).catch((e: unknown) => {
-      throw e instanceof AppError && e.code === 'not_a_member' ? notFound(`member ${email} not found`) : e
+      throw e instanceof AppError && e.code === 'not_a_member' ? memberNotFound(email) : e
     })
     if (member.role !== role) await changeRole(trx, ctx, org.id, member.userId, email, member.role, role)
     return presentMember({ ...member, role })
@@ -278,6 +282,6 @@ export async function removeUser(ctx: ServiceContext, slug: string, email: strin
   const row = result.results[0]!
   if (row.status === 'failed')
     throw new AppError((row.code ?? 'rule_violation') as 'rule_violation', row.message ?? 'refused')
-  if (row.status === 'already-so') throw notFound(`member ${email} not found`)
+  if (row.status === 'already-so') throw memberNotFound(email)
   return row.details as Removal
 }
