@@ -11,6 +11,7 @@ import type { ServiceContext } from '../../src/server/context.js'
 import type { Database } from '../../src/storage/schema.js'
 import { migrations } from '../../src/storage/migrations/index.js'
 import { systemClock } from '../../src/domain/clock.js'
+import { entryHash } from '../../src/domain/audit-chain.js'
 
 const operatorCtx = (db: Kysely<Database>, dialect: 'sqlite' | 'postgres'): ServiceContext => ({
   db,
@@ -166,9 +167,76 @@ for (const dialect of DIALECTS) {
         id: null,
         seq: n,
         reason: 'missing',
-        message: `entries ${n}–${n} are missing from the end of the log (the head says ${n})`,
+        message: `entry ${n} is missing from the end of the log (the head says ${n})`,
       })
       assert.deepEqual(report.head, { seq: n - 1, hash: rows[n - 2]!.hash })
+    })
+
+    it('names the last entry when it was rewritten with its hash recomputed (the head holds the old one)', async () => {
+      const rows = await entries()
+      const n = rows.length
+      const victim = rows[n - 1]!
+      const stored = await t.storage.db
+        .selectFrom('audit_events')
+        .selectAll()
+        .where('id', '=', victim.id)
+        .executeTakeFirstOrThrow()
+      const forged = { ...stored, actor: 'someone else' }
+      const hash = entryHash({ ...forged, seq: Number(forged.seq), prev_hash: forged.prev_hash! })
+      await withoutTriggers(t.storage.db, dialect, () =>
+        sql`update audit_events set actor = ${forged.actor}, hash = ${hash} where id = ${victim.id}`.execute(
+          t.storage.db,
+        ),
+      )
+      const report = await verify()
+      assert.deepEqual(report.broken, {
+        id: victim.id,
+        seq: n,
+        reason: 'head-mismatch',
+        message: `entry ${n} (${victim.id}) does not match the chain head, which holds another hash for it: the entry was rewritten with its hash recomputed, or the head was altered`,
+      })
+      // What held is the chain before it: the forged entry's hash is no head to keep.
+      assert.equal(report.entries, n - 1)
+      assert.deepEqual(report.head, { seq: n - 1, hash: rows[n - 2]!.hash })
+    })
+
+    it('names the first entry past a head that was set back', async () => {
+      const rows = await entries()
+      const n = rows.length
+      const org = await t.storage.db
+        .selectFrom('organizations')
+        .select('id')
+        .where('slug', '=', 'acme')
+        .executeTakeFirstOrThrow()
+      await sql`update audit_heads set seq = ${n - 2}, hash = ${rows[n - 3]!.hash} where chain = ${org.id}`.execute(
+        t.storage.db,
+      )
+      const report = await verify()
+      assert.deepEqual(report.broken, {
+        id: rows[n - 2]!.id,
+        seq: n - 1,
+        reason: 'head-mismatch',
+        message: `entries ${n - 1}–${n} are past the chain head (entry ${n - 2}), from entry ${n - 1} (${rows[n - 2]!.id}): written around the server, or the head was set back`,
+      })
+      assert.equal(report.entries, n - 2)
+      assert.deepEqual(report.head, { seq: n - 2, hash: rows[n - 3]!.hash })
+    })
+
+    it('says the first entry does not start the chain, not that it does not follow an entry 0', async () => {
+      const rows = await entries()
+      await withoutTriggers(t.storage.db, dialect, () =>
+        sql`update audit_events set prev_hash = ${'a'.repeat(64)} where id = ${rows[0]!.id}`.execute(
+          t.storage.db,
+        ),
+      )
+      const report = await verify()
+      assert.deepEqual(report.broken, {
+        id: rows[0]!.id,
+        seq: 1,
+        reason: 'relinked',
+        message: `entry 1 (${rows[0]!.id}) does not start the chain: its previous hash is not the chain's first, so it was altered or entries before it were removed`,
+      })
+      assert.deepEqual([report.entries, report.head], [0, null])
     })
 
     it('detects an entry whose hash was recomputed (the next entry no longer links to it)', async () => {
