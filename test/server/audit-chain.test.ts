@@ -239,6 +239,39 @@ for (const dialect of DIALECTS) {
       assert.deepEqual([report.entries, report.head], [0, null])
     })
 
+    it('still lists and shows the entries verify names: one inserted around the server, one edited to hold no JSON', async () => {
+      const rows = await entries()
+      const edited = rows[2]!
+      await withoutTriggers(t.storage.db, dialect, async () => {
+        await sql`update audit_events set before = ${'{bad'}, after = ${'[1,2]'} where id = ${edited.id}`.execute(
+          t.storage.db,
+        )
+        await sql`insert into audit_events (id, org_id, actor, action, target, before, after, created_at)
+          select ${'ev_inserted'}, org_id, ${'mallory'}, ${'seats.release'}, ${'cad'}, null, null, created_at
+          from audit_events where id = ${edited.id}`.execute(t.storage.db)
+      })
+      const list = await t.call(admin, 'GET', '/v1/orgs/acme/audit?limit=1000')
+      assert.equal(list.status, 200, JSON.stringify(list.body))
+      const listed = list.body.items as Array<{
+        id: string
+        before: unknown
+        after: unknown
+        seq: unknown
+        hash: unknown
+      }>
+      const shown = listed.find((e) => e.id === edited.id)!
+      assert.deepEqual([shown.before, shown.after], [{ unreadable: '{bad' }, { unreadable: '[1,2]' }])
+      const inserted = listed.find((e) => e.id === 'ev_inserted')!
+      assert.deepEqual([inserted.seq, inserted.hash], [null, null])
+      for (const id of [edited.id, 'ev_inserted']) {
+        const one = await t.call(admin, 'GET', `/v1/orgs/acme/audit/${id}`)
+        assert.equal(one.status, 200, JSON.stringify(one.body))
+        assert.equal(one.body.entry.id, id)
+      }
+      // And verify names the first of them.
+      assert.deepEqual([(await verify()).broken?.id], [edited.id])
+    })
+
     it('detects an entry whose hash was recomputed (the next entry no longer links to it)', async () => {
       const rows = await entries()
       await withoutTriggers(t.storage.db, dialect, () =>
