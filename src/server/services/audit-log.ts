@@ -4,7 +4,7 @@ import type { PageQuery } from '../../contract/common.js'
 import { chainKey, entryHash, GENESIS_HASH } from '../../domain/audit-chain.js'
 import { hostKey } from '../../domain/host-name.js'
 import type { Database } from '../../storage/schema.js'
-import { endsWith, startsWith } from '../../storage/text-match.js'
+import { contains, endsWith, startsWith } from '../../storage/text-match.js'
 import type { ServiceContext } from '../context.js'
 import { notFound } from '../errors.js'
 import { authorizeOrg } from './access.js'
@@ -56,11 +56,18 @@ export async function listAudit(ctx: ServiceContext, slug: string, q: PageQuery 
           startsWith(ctx.dialect, expr, `${text}/`),
         ]
       }
+      const host = hostKey(t)
       return eb.or([
         ...about('target', t),
         ...(hostTargets.size === 0
           ? []
-          : [eb.and([eb('action', 'in', [...hostTargets]), eb.or(about(folded, hostKey(t)))])]),
+          : [
+              eb.and([
+                eb('action', 'in', [...hostTargets]),
+                // A rehost names two hosts, `<id>/<from>/<to>`: the first is inside.
+                eb.or([...about(folded, host), contains(ctx.dialect, folded, `/${host}/`)]),
+              ]),
+            ]),
       ])
     })
   }
