@@ -916,6 +916,21 @@ for (const dialect of DIALECTS) {
         assert.deepEqual(await rehosts('ead-01'), [])
       })
 
+      it('takes an activation ID in capitals as the same ID (Crockford base32 ignores case), in explain too', async () => {
+        const id = (await generate('case-nl', 1)).body.id as string
+        const loud = id.toUpperCase()
+        const shown = await t.call(admin, 'GET', `/v1/orgs/acme/activations/ids/${loud}`)
+        assert.deepEqual([shown.status, shown.body.id], [200, id])
+        const on = await act(loud, 'caps-01')
+        assert.deepEqual([on.status, on.body.id, on.body.used], [200, id, 1])
+        const why = await t.call(
+          admin,
+          'GET',
+          `/v1/orgs/acme/explain/admin@acme.test?subject=activation&name=${loud}`,
+        )
+        assert.deepEqual([why.status, why.body.code], [200, 'quantity_exceeded'])
+      })
+
       it('the database keeps an ID’s hosts unique in any case', async () => {
         const row = await t.storage.db
           .selectFrom('activation_hosts')
