@@ -80,27 +80,7 @@ export function selectFields(doc: unknown, fields: string[], list: string | unde
  * document is an array and the filter runs on each element (a streamed log, a chunk at a time).
  */
 export async function runJq(json: string, filter: string, opts: { each?: boolean } = {}): Promise<string> {
-  const jq = await import('jq-wasm')
-  // jq-wasm ends each run the way jq's main() would, by setting process.exitCode (0): the command's
-  // own exit code (expiry check's 7, a bulk job's 6) must survive its output being filtered.
-  const exitCode = process.exitCode
-  try {
-    const out = await jq.raw('null', `$__licctl${opts.each ? '[]' : ''} | (${filter}\n)`, [
-      '-r',
-      '--argjson',
-      '__licctl',
-      json,
-    ])
-    const text = out === '' || out.endsWith('\n') ? out : out + '\n'
-    return process.stdout.isTTY ? terminalSafeRaw(text) : text
-  } catch (err) {
-    const reason = String((err as Error).message ?? err)
-      .replace(/^(Failed to execute raw query: )?jq: error(?: \(at [^)]*\))?: /, '')
-      .split('\n')[0]
-    throw new UsageError(`--jq: ${reason}`)
-  } finally {
-    process.exitCode = exitCode
-  }
+  return jqProgram(json, `$__licctl${opts.each ? '[]' : ''} | (${filter}\n)`, filter)
 }
 
 /**
@@ -108,7 +88,47 @@ export async function runJq(json: string, filter: string, opts: { each?: boolean
  * inside a branch that never runs, so it needs no document.
  */
 export async function checkJq(filter: string): Promise<void> {
-  await runJq('null', `if false then (${filter}\n) else empty end`)
+  await jqProgram('null', `if false then (${filter}\n) else empty end`, filter)
+}
+
+/**
+ * Runs `program`, the user's `filter` wrapped with its closing `)` on a line of its own (so that a
+ * `# comment` cannot swallow it): both end on the same line.
+ */
+async function jqProgram(json: string, program: string, filter: string): Promise<string> {
+  const jq = await import('jq-wasm')
+  // jq-wasm ends each run the way jq's main() would, by setting process.exitCode (0): the command's
+  // own exit code (expiry check's 7, a bulk job's 6) must survive its output being filtered.
+  const exitCode = process.exitCode
+  try {
+    const out = await jq.raw('null', program, ['-r', '--argjson', '__licctl', json])
+    const text = out === '' || out.endsWith('\n') ? out : out + '\n'
+    return process.stdout.isTTY ? terminalSafeRaw(text) : text
+  } catch (err) {
+    const reason = String((err as Error).message ?? err)
+      .replace(/^(Failed to execute raw query: )?jq: error(?: \(at [^)]*\))?: /, '')
+      .split('\n')[0]!
+    throw new UsageError(`--jq: ${jqReason(reason, filter)}`)
+  } finally {
+    process.exitCode = exitCode
+  }
+}
+
+/**
+ * jq's compile error in the user's terms. Its location (`at <top-level>, line 2:`) is in the program
+ * licctl wraps the filter in, and jq prints that line on the next line of its message, which is cut:
+ * the location is dropped and the filter quoted instead (with its line when it has several). An
+ * error on the wrapper's own last line means the filter ended early (an unclosed bracket or call, a
+ * trailing `.` or `|`), which jq reports as an `unexpected ')'` the user never typed.
+ */
+export function jqReason(reason: string, filter: string): string {
+  const at = / at <top-level>, line (\d+):$/.exec(reason)
+  if (!at) return reason
+  const line = Number(at[1])
+  const lines = filter.split('\n').length
+  if (line > lines && reason.startsWith('syntax error'))
+    return `syntax error: the filter ends early (an unclosed bracket, call or string, or a trailing '.' or '|'): ${quote(filter)}`
+  return `${reason.slice(0, at.index)}: ${quote(filter)}${lines > 1 ? ` (line ${line})` : ''}`
 }
 
 /** A list of words, numbers or booleans: one cell `a;b;c` (as spreadsheets and CSV imports split it). */

@@ -5,6 +5,7 @@ import { escapeRawInJson, quote, UsageError } from '../cli/errors.js'
 import { ApiError, ClientError } from '../client/errors.js'
 import type { Page } from '../client/pages.js'
 import type { Transport } from '../client/transport.js'
+import { IDEMPOTENCY_KEY, IDEMPOTENCY_KEY_RULE } from '../domain/idempotency-key.js'
 
 const METHODS = ['GET', 'POST', 'PATCH', 'PUT', 'DELETE'] as const
 type Method = (typeof METHODS)[number]
@@ -95,7 +96,11 @@ The response body is printed as indented JSON on stdout (--jq filters it); error
     const query = inQuery && fields ? queryOf(fields) : undefined
     const headers = parseHeaders(this.flags.header ?? [])
     // An empty key (`--idempotency-key "$KEY"` with KEY unset) would send none: a retry unsafe.
-    if (this.flags['idempotency-key'] === '') throw new UsageError('--idempotency-key: must not be empty')
+    const key = this.flags['idempotency-key']
+    if (key === '') throw new UsageError('--idempotency-key: must not be empty')
+    // The server's rule, said with the flag before any request (it would answer 'Idempotency-Key must …').
+    if (key !== undefined && !IDEMPOTENCY_KEY.test(key))
+      throw new UsageError(`--idempotency-key: must be ${IDEMPOTENCY_KEY_RULE}, got ${quote(key)}`)
     const client = await this.client()
     const res = paginate
       ? await everyPage(client.transport, path, query ?? {}, headers)

@@ -9,9 +9,14 @@ export const activationType = z.enum(['NL', 'CC'])
 export type ActivationType = z.infer<typeof activationType>
 export const activationStatus = z.enum(['active', 'inactive'])
 
-/** Activation IDs are made by newId('act'): checked here so a typo is a usage error, not a lookup. */
+/**
+ * Activation IDs are made by newId('act'): checked here so a typo is a usage error, not a lookup.
+ * Their letters are Crockford base32, which ignores case: an ID read off a label or a ticket in
+ * capitals (`ACT_06H4…`) is the same ID, as its lowercase spelling.
+ */
 export const activationId = z
   .string()
+  .toLowerCase()
   .regex(/^act_[0-9a-z]{20,40}$/, 'not an activation ID (act_ followed by 26 letters and digits)')
 
 /** The most seats an entitlement holds: provisioned at once, or grown to with `update --add-seats`. */

@@ -82,16 +82,22 @@ export const auditEntry = z.object({
   actor: z.string(),
   action: z.string(),
   target: z.string(),
-  /** The state before and after the change, as an object (null when there was none). */
+  /**
+   * The state before and after the change, as an object (null when there was none). A row edited
+   * around the server to hold anything but a JSON object shows its text as `{ unreadable }`.
+   */
   before: z.record(z.string(), z.unknown()).nullable(),
   after: z.record(z.string(), z.unknown()).nullable(),
   /** The request that made the change (its X-Request-Id). */
   requestId: z.string().nullable(),
   /** The bulk job entry this row belongs to. */
   jobId: z.string().nullable(),
-  /** Place in the organization's hash chain, and this entry's hash (see `orgs audit verify`). */
-  seq: z.number().int(),
-  hash: z.string(),
+  /**
+   * Place in the organization's hash chain, and this entry's hash (see `orgs audit verify`); null
+   * for a row inserted around the server, which verify names as not in the chain.
+   */
+  seq: z.number().int().nullable(),
+  hash: z.string().nullable(),
 })
 export type AuditEntry = z.infer<typeof auditEntry>
 

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert'
 import { parse } from 'csv-parse/sync'
-import { renderDelimited, runJq } from '../../src/cli/structured-output.js'
+import { checkJq, renderDelimited, runJq } from '../../src/cli/structured-output.js'
 import { C0_CONTROLS, CONTROLS_BEYOND_C0 } from '../../src/domain/terminal-controls.js'
 
 describe('--output csv|tsv cells', function () {
@@ -125,5 +125,42 @@ describe('--jq output', function () {
   it('piped, prints raw strings byte for byte, as gh does', async () => {
     const out = await jqTo(false, '.name')
     assert.equal(out, value + '\n')
+  })
+
+  describe("a filter jq refuses, said in the user's terms: no location in the program licctl wraps it in", () => {
+    const refusal = async (run: () => Promise<unknown>) => {
+      try {
+        await run()
+      } catch (err) {
+        return (err as Error).message
+      }
+      assert.fail('expected a refusal')
+    }
+    for (const [filter, message] of [
+      // jq's "unexpected ')' … line 2": a ')' the user never typed, on a line they never wrote.
+      [
+        '.items[0].',
+        "--jq: syntax error: the filter ends early (an unclosed bracket, call or string, or a trailing '.' or '|'): '.items[0].'",
+      ],
+      [
+        'map(.x',
+        "--jq: syntax error: the filter ends early (an unclosed bracket, call or string, or a trailing '.' or '|'): 'map(.x'",
+      ],
+      [
+        '.a | ',
+        "--jq: syntax error: the filter ends early (an unclosed bracket, call or string, or a trailing '.' or '|'): '.a | '",
+      ],
+      ['{a:}', "--jq: syntax error, unexpected '}' (Unix shell quoting issues?): '{a:}'"],
+      ['$nope', "--jq: $nope is not defined: '$nope'"],
+      [
+        '.a |\n  {b:}',
+        "--jq: syntax error, unexpected '}' (Unix shell quoting issues?): '.a |\\n  {b:}' (line 2)",
+      ],
+    ] as const) {
+      it(`${JSON.stringify(filter)}, checked before the command runs and when it runs`, async () => {
+        assert.equal(await refusal(() => checkJq(filter)), message)
+        assert.equal(await refusal(() => runJq('{}', filter)), message)
+      })
+    }
   })
 })

@@ -188,6 +188,15 @@ describe('e2e: api --paginate, --jq and --profile', function () {
         '--idempotency-key: must not be empty',
       )
     })
+
+    it('an --idempotency-key the server would refuse, named by its flag before any request', async () => {
+      for (const key of ['k1', 'has space', 'x'.repeat(201)])
+        assertFails(
+          await unconnected(['/orgs/acme', '-X', 'PATCH', '-f', 'name=A', '--idempotency-key', key]),
+          2,
+          `--idempotency-key: must be 8–200 characters of [A-Za-z0-9._:-], got ${key.length > 40 ? `'${'x'.repeat(40)}…'` : `'${key}'`}`,
+        )
+    })
   })
 
   it('takes -X in any case, as gh does, and sends it upper-cased; refuses a method it does not know (exit 2)', async () => {

@@ -912,13 +912,52 @@ for (const dialect of DIALECTS) {
         ]
         for (const target of ['BUILD-01', 'build-01', 'Build-01', `${nlc}/build-01`])
           assert.deepEqual(await about(target), build, target)
-        // The orphan cleared as HOST-a is the host activated as Host-A, named as first typed.
+        // The orphan cleared as HOST-a is the host activated as Host-A, named as first typed, and
+        // rehosted off to ws-new in between.
         const hostA = [
           ['activations.orphans.clear', 'Host-A'],
+          ['activations.rehost', `${nlc}/Host-A/ws-new`],
           ['activations.activate', `${nlc}/Host-A`],
         ]
         for (const target of ['host-a', 'HOST-A', 'HOST-a'])
           assert.deepEqual(await about(target), hostA, target)
+      })
+
+      it('orgs audit --target finds a rehost by the host it left, the host it went to (any case) and the ID', async () => {
+        const id = (await generate('case-nl', 1)).body.id as string
+        assert.equal((await act(id, 'Dead-01')).status, 200)
+        const moved = await t.call(admin, 'POST', `/v1/orgs/acme/activations/ids/${id}/rehost`, {
+          from: 'dead-01',
+          to: 'New-01',
+        })
+        assert.equal(moved.status, 200, JSON.stringify(moved.body))
+        const rehosts = async (target: string) =>
+          (
+            await t.call(
+              admin,
+              'GET',
+              `/v1/orgs/acme/audit?limit=1000&action=activations.rehost&target=${encodeURIComponent(target)}`,
+            )
+          ).body.items.map((e: { target: string }) => e.target)
+        for (const target of ['DEAD-01', 'dead-01', 'new-01', 'NEW-01', id, `${id}/Dead-01`])
+          assert.deepEqual(await rehosts(target), [`${id}/Dead-01/New-01`], target)
+        // Not a host's name inside another's: `ead-01` is no host of it.
+        assert.deepEqual(await rehosts('ead-01'), [])
+      })
+
+      it('takes an activation ID in capitals as the same ID (Crockford base32 ignores case), in explain too', async () => {
+        const id = (await generate('case-nl', 1)).body.id as string
+        const loud = id.toUpperCase()
+        const shown = await t.call(admin, 'GET', `/v1/orgs/acme/activations/ids/${loud}`)
+        assert.deepEqual([shown.status, shown.body.id], [200, id])
+        const on = await act(loud, 'caps-01')
+        assert.deepEqual([on.status, on.body.id, on.body.used], [200, id, 1])
+        const why = await t.call(
+          admin,
+          'GET',
+          `/v1/orgs/acme/explain/admin@acme.test?subject=activation&name=${loud}`,
+        )
+        assert.deepEqual([why.status, why.body.code], [200, 'quantity_exceeded'])
       })
 
       it('the database keeps an ID’s hosts unique in any case', async () => {

@@ -65,6 +65,29 @@ describe('server app', function () {
     ])
   })
 
+  it('refuses a query parameter on a route that takes none: a ?dryRun=true there would apply the change', async () => {
+    const admin = await t.org('noquery')
+    await t.call(admin, 'POST', '/v1/orgs/noquery/users/bulk-add', { items: [{ email: 'bob@noquery.test' }] })
+    const dry = await t.call(admin, 'POST', '/v1/orgs/noquery/users/bulk-remove?dryRun=true', {
+      items: [{ email: 'bob@noquery.test' }],
+    })
+    assert.equal(dry.status, 400)
+    assert.deepEqual(dry.body.error.details.issues, [
+      { path: 'query.dryRun', message: 'unknown query parameter' },
+    ])
+    const users = await t.call(admin, 'GET', '/v1/orgs/noquery/users')
+    assert.deepEqual(
+      users.body.items.map((u: { email: string }) => u.email),
+      ['admin@noquery.test', 'bob@noquery.test'],
+    )
+    // A read too: a filter typed where it is not taken never quietly answers everything.
+    const verify = await t.call(admin, 'GET', '/v1/orgs/noquery/audit/verify?since=7d')
+    assert.equal(verify.status, 400)
+    assert.equal(verify.body.error.message, 'query.since: unknown query parameter')
+    // Public routes keep taking what probes and caches add.
+    assert.equal((await t.app.inject({ method: 'GET', url: '/v1/health?probe=lb' })).statusCode, 200)
+  })
+
   it('names query and path problems as such, and list items by index', async () => {
     const query = await t.call(t.operatorToken, 'GET', '/v1/orgs?limit=0&colour=red')
     assert.equal(query.status, 400)

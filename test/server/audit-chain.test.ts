@@ -11,6 +11,7 @@ import type { ServiceContext } from '../../src/server/context.js'
 import type { Database } from '../../src/storage/schema.js'
 import { migrations } from '../../src/storage/migrations/index.js'
 import { systemClock } from '../../src/domain/clock.js'
+import { entryHash } from '../../src/domain/audit-chain.js'
 
 const operatorCtx = (db: Kysely<Database>, dialect: 'sqlite' | 'postgres'): ServiceContext => ({
   db,
@@ -166,9 +167,109 @@ for (const dialect of DIALECTS) {
         id: null,
         seq: n,
         reason: 'missing',
-        message: `entries ${n}–${n} are missing from the end of the log (the head says ${n})`,
+        message: `entry ${n} is missing from the end of the log (the head says ${n})`,
       })
       assert.deepEqual(report.head, { seq: n - 1, hash: rows[n - 2]!.hash })
+    })
+
+    it('names the last entry when it was rewritten with its hash recomputed (the head holds the old one)', async () => {
+      const rows = await entries()
+      const n = rows.length
+      const victim = rows[n - 1]!
+      const stored = await t.storage.db
+        .selectFrom('audit_events')
+        .selectAll()
+        .where('id', '=', victim.id)
+        .executeTakeFirstOrThrow()
+      const forged = { ...stored, actor: 'someone else' }
+      const hash = entryHash({ ...forged, seq: Number(forged.seq), prev_hash: forged.prev_hash! })
+      await withoutTriggers(t.storage.db, dialect, () =>
+        sql`update audit_events set actor = ${forged.actor}, hash = ${hash} where id = ${victim.id}`.execute(
+          t.storage.db,
+        ),
+      )
+      const report = await verify()
+      assert.deepEqual(report.broken, {
+        id: victim.id,
+        seq: n,
+        reason: 'head-mismatch',
+        message: `entry ${n} (${victim.id}) does not match the chain head, which holds another hash for it: the entry was rewritten with its hash recomputed, or the head was altered`,
+      })
+      // What held is the chain before it: the forged entry's hash is no head to keep.
+      assert.equal(report.entries, n - 1)
+      assert.deepEqual(report.head, { seq: n - 1, hash: rows[n - 2]!.hash })
+    })
+
+    it('names the first entry past a head that was set back', async () => {
+      const rows = await entries()
+      const n = rows.length
+      const org = await t.storage.db
+        .selectFrom('organizations')
+        .select('id')
+        .where('slug', '=', 'acme')
+        .executeTakeFirstOrThrow()
+      await sql`update audit_heads set seq = ${n - 2}, hash = ${rows[n - 3]!.hash} where chain = ${org.id}`.execute(
+        t.storage.db,
+      )
+      const report = await verify()
+      assert.deepEqual(report.broken, {
+        id: rows[n - 2]!.id,
+        seq: n - 1,
+        reason: 'head-mismatch',
+        message: `entries ${n - 1}–${n} are past the chain head (entry ${n - 2}), from entry ${n - 1} (${rows[n - 2]!.id}): written around the server, or the head was set back`,
+      })
+      assert.equal(report.entries, n - 2)
+      assert.deepEqual(report.head, { seq: n - 2, hash: rows[n - 3]!.hash })
+    })
+
+    it('says the first entry does not start the chain, not that it does not follow an entry 0', async () => {
+      const rows = await entries()
+      await withoutTriggers(t.storage.db, dialect, () =>
+        sql`update audit_events set prev_hash = ${'a'.repeat(64)} where id = ${rows[0]!.id}`.execute(
+          t.storage.db,
+        ),
+      )
+      const report = await verify()
+      assert.deepEqual(report.broken, {
+        id: rows[0]!.id,
+        seq: 1,
+        reason: 'relinked',
+        message: `entry 1 (${rows[0]!.id}) does not start the chain: its previous hash is not the chain's first, so it was altered or entries before it were removed`,
+      })
+      assert.deepEqual([report.entries, report.head], [0, null])
+    })
+
+    it('still lists and shows the entries verify names: one inserted around the server, one edited to hold no JSON', async () => {
+      const rows = await entries()
+      const edited = rows[2]!
+      await withoutTriggers(t.storage.db, dialect, async () => {
+        await sql`update audit_events set before = ${'{bad'}, after = ${'[1,2]'} where id = ${edited.id}`.execute(
+          t.storage.db,
+        )
+        await sql`insert into audit_events (id, org_id, actor, action, target, before, after, created_at)
+          select ${'ev_inserted'}, org_id, ${'mallory'}, ${'seats.release'}, ${'cad'}, null, null, created_at
+          from audit_events where id = ${edited.id}`.execute(t.storage.db)
+      })
+      const list = await t.call(admin, 'GET', '/v1/orgs/acme/audit?limit=1000')
+      assert.equal(list.status, 200, JSON.stringify(list.body))
+      const listed = list.body.items as Array<{
+        id: string
+        before: unknown
+        after: unknown
+        seq: unknown
+        hash: unknown
+      }>
+      const shown = listed.find((e) => e.id === edited.id)!
+      assert.deepEqual([shown.before, shown.after], [{ unreadable: '{bad' }, { unreadable: '[1,2]' }])
+      const inserted = listed.find((e) => e.id === 'ev_inserted')!
+      assert.deepEqual([inserted.seq, inserted.hash], [null, null])
+      for (const id of [edited.id, 'ev_inserted']) {
+        const one = await t.call(admin, 'GET', `/v1/orgs/acme/audit/${id}`)
+        assert.equal(one.status, 200, JSON.stringify(one.body))
+        assert.equal(one.body.entry.id, id)
+      }
+      // And verify names the first of them.
+      assert.deepEqual([(await verify()).broken?.id], [edited.id])
     })
 
     it('detects an entry whose hash was recomputed (the next entry no longer links to it)', async () => {

@@ -76,16 +76,17 @@ for (const dialect of DIALECTS) {
     })
     after(() => t.close())
 
-    it('an activation ID: its hosts’ entries and the split that names it, not another case’s', async () => {
+    it('an activation ID: its hosts’ entries and the split that names it, in any case, matched exactly', async () => {
       assert.deepEqual(await history('activation', id), [
         ['activations.split', `${id}/${split}`],
         ['activations.activate', `${id}/lic-a`],
         ['activations.generate', id],
       ])
       assert.deepEqual(await history('activation', split), [['activations.split', `${id}/${split}`]])
-      // Another case is another ID (none): SQLite's LIKE found the entries of `act_…` for `ACT_…`.
-      assert.deepEqual(await history('activation', id.toUpperCase()), [])
-      assert.deepEqual(await history('activation', split.toUpperCase()), [])
+      // `ACT_…` is the same ID (Crockford base32 ignores case): spelled in lowercase before any
+      // match, which stays exact (SQLite's LIKE had found `act_…` for any spelling at all).
+      assert.deepEqual(await history('activation', id.toUpperCase()), await history('activation', id))
+      assert.deepEqual(await history('activation', split.toUpperCase()), await history('activation', split))
       // `%` and `_` are characters, not wildcards.
       assert.deepEqual(await history('activation', '%'), [])
       assert.deepEqual(await history('activation', '_'), [])

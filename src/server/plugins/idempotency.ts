@@ -1,5 +1,6 @@
 import { hash as digest } from 'node:crypto'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { IDEMPOTENCY_KEY, IDEMPOTENCY_KEY_RULE } from '../../domain/idempotency-key.js'
 import { redactTokens } from '../../domain/tokens.js'
 import { AppError } from '../errors.js'
 import { isDryRun } from './auth.js'
@@ -13,7 +14,6 @@ declare module 'fastify' {
   }
 }
 
-const KEY_PATTERN = /^[A-Za-z0-9._:-]{8,200}$/
 const SECRET_MARK = /lic_(op|u)_\[REDACTED\]/
 const ABANDONED_AFTER_MS = 120_000
 
@@ -105,8 +105,8 @@ export function registerIdempotency(app: FastifyInstance): void {
   app.addHook('preHandler', async (request, reply) => {
     const key = request.headers['idempotency-key']
     if (typeof key !== 'string' || request.method === 'GET' || !request.principal) return
-    if (!KEY_PATTERN.test(key))
-      throw new AppError('bad_request', 'Idempotency-Key must be 8–200 characters of [A-Za-z0-9._:-]')
+    if (!IDEMPOTENCY_KEY.test(key))
+      throw new AppError('bad_request', `Idempotency-Key must be ${IDEMPOTENCY_KEY_RULE}`)
     // A dry run changes nothing: it is answered afresh each time, and its key is not kept (a key
     // kept would also refuse the same key on the job applied for real as another request).
     if (isDryRun(request)) return

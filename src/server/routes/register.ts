@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
-import type * as z from 'zod'
+import * as z from 'zod'
 import {
   endpointList,
   primarySuccess,
@@ -54,6 +54,14 @@ export type Handlers<T extends Record<string, EndpointSpec>> = { [K in keyof T]:
 const security = [{ bearerAuth: [] }]
 
 /**
+ * The query of a route that takes none: any parameter is refused (`query.dryRun: unknown query
+ * parameter`), as unknown fields are everywhere. Ignored, a `?dryRun=true` on a bulk or resize
+ * route would apply the change it was meant to preview. Public routes (health, the OpenAPI
+ * document) keep taking what probes and caches add.
+ */
+const noQuery = z.strictObject({})
+
+/**
  * The error answers an endpoint may give, for the OpenAPI document: a public route can still be
  * rate limited or find the database gone; a route with a token can also be refused or not find
  * what it names.
@@ -104,7 +112,7 @@ export function routesOf<T extends Record<string, EndpointSpec>>(
           ...(e.description ? { description: e.description } : {}),
           security: e.access === 'public' ? [] : security,
           ...(e.params ? { params: e.params } : {}),
-          ...(e.query ? { querystring: e.query } : {}),
+          ...(e.query ? { querystring: e.query } : e.access === 'public' ? {} : { querystring: noQuery }),
           ...(e.bodySchema ? { body: e.bodySchema } : {}),
           response: { ...e.success, ...errorResponses(e) },
         },

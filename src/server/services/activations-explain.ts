@@ -5,6 +5,7 @@ import { quote } from '../../domain/terminal-controls.js'
 import type { Dialect } from '../../storage/schema.js'
 import { contains, endsWith } from '../../storage/text-match.js'
 import type { Executor } from '../context.js'
+import { activationId } from '../../contract/activations.js'
 import type { OrgRow } from './access.js'
 import { refusal, registerExplainer, validity, verdictsOf } from './explain.js'
 import { isExpired } from './expiry.js'
@@ -58,7 +59,10 @@ async function originOf(
 
 // Activation IDs: an ID belongs to the organization, not to a member; what decides whether it can
 // be used on a machine is its status, its expiry and its free seats. The answer names them.
-registerExplainer('activation', async ({ db, dialect, org, email, now }, id) => {
+registerExplainer('activation', async ({ db, dialect, org, email, now }, name) => {
+  // In any case, as the activation commands take it (Crockford base32 ignores case).
+  const parsed = activationId.safeParse(name)
+  const id = parsed.success ? parsed.data : name
   const row = await db
     .selectFrom('activation_ids')
     .innerJoin('activation_entitlements', 'activation_entitlements.id', 'activation_ids.entitlement_id')

@@ -22,12 +22,14 @@ import { audit } from './audit.js'
 import { registerHostTargets } from './audit-log.js'
 import { mapPage, paginate } from './paging.js'
 
-// These entries' targets are `<id>/<host>`, or the host alone: `orgs audit --target` finds them in any case.
+// These entries' targets are `<id>/<host>`, or the host alone, or a rehost's `<id>/<from>/<to>`:
+// `orgs audit --target` finds them by any of their hosts, in any case.
 registerHostTargets(
   'activations.activate',
   'activations.deactivate',
   'activations.hosts.merge',
   'activations.orphans.clear',
+  'activations.rehost',
 )
 
 /**
@@ -318,7 +320,9 @@ export async function rehost(
     await audit(trx, ctx, {
       orgId: org.id,
       action: 'activations.rehost',
-      target: id,
+      // Both hosts, so that `orgs audit --target <host>` finds the move off a dead host and onto
+      // the new one, as it finds their activations (the ID alone named neither).
+      target: `${id}/${gone.host}/${moved.host}`,
       before: { host: gone.host, seats: gone.seats },
       after: { host: moved.host, seats: moved.seats, orphan: gone.host },
     })

@@ -6,7 +6,7 @@ import { hostKey } from '../../domain/host-name.js'
 import { quote } from '../../domain/terminal-controls.js'
 import { instantAgo, instantProblem, rangeProblem } from '../../domain/time-range.js'
 import type { Database } from '../../storage/schema.js'
-import { endsWith, startsWith } from '../../storage/text-match.js'
+import { contains, endsWith, startsWith } from '../../storage/text-match.js'
 import type { ServiceContext } from '../context.js'
 import { invalidField, notFound } from '../errors.js'
 import { authorizeOrg } from './access.js'
@@ -58,11 +58,18 @@ export async function listAudit(ctx: ServiceContext, slug: string, q: PageQuery 
           startsWith(ctx.dialect, expr, `${text}/`),
         ]
       }
+      const host = hostKey(t)
       return eb.or([
         ...about('target', t),
         ...(hostTargets.size === 0
           ? []
-          : [eb.and([eb('action', 'in', [...hostTargets]), eb.or(about(folded, hostKey(t)))])]),
+          : [
+              eb.and([
+                eb('action', 'in', [...hostTargets]),
+                // A rehost names two hosts, `<id>/<from>/<to>`: the first is inside.
+                eb.or([...about(folded, host), contains(ctx.dialect, folded, `/${host}/`)]),
+              ]),
+            ]),
       ])
     })
   }
@@ -105,10 +112,16 @@ export async function showAuditEntry(
 
 const VERIFY_PAGE = 1000
 
+/** `entry 7 is` or `entries 7–9 are`: a run of seqs as the subject of a sentence. */
+function entriesAre(from: number, to: number): string {
+  return from === to ? `entry ${from} is` : `entries ${from}–${to} are`
+}
+
 /**
  * Recomputes an organization's chain from its first entry: each entry's hash over its stored
  * content, its link to the previous hash, its place (no seq skipped), and finally the head row.
- * Stops at the first entry that does not match and says why.
+ * Stops at the first entry that does not match and says why; the entries it reports as verified
+ * (and the last good one) are those before that entry.
  */
 export async function verifyAudit(ctx: ServiceContext, slug: string): Promise<AuditVerification> {
   const org = await authorizeOrg(ctx, slug, { role: 'admin', write: false })
@@ -119,11 +132,14 @@ export async function verifyAudit(ctx: ServiceContext, slug: string): Promise<Au
     .executeTakeFirst()
   let seq = 0
   let prev = GENESIS_HASH
-  const report = (broken: AuditVerification['broken']): AuditVerification => ({
+  // The last entry walked: the one a head that does not match it names.
+  let last: { id: string; prevHash: string } | null = null
+  /** The report when the chain held up to entry `upTo`, whose hash is `hash`. */
+  const report = (broken: AuditVerification['broken'], upTo = seq, hash = prev): AuditVerification => ({
     org: org.slug,
     intact: broken === null,
-    entries: seq,
-    head: seq === 0 ? null : { seq, hash: prev },
+    entries: upTo,
+    head: upTo === 0 ? null : { seq: upTo, hash },
     broken,
   })
   for (;;) {
@@ -141,13 +157,16 @@ export async function verifyAudit(ctx: ServiceContext, slug: string): Promise<Au
         return report({
           ...at,
           reason: 'missing',
-          message: `${r.seq - 1 === seq + 1 ? `entry ${seq + 1} is` : `entries ${seq + 1}–${r.seq - 1} are`} missing before entry ${r.seq} (${r.id})`,
+          message: `${entriesAre(seq + 1, r.seq - 1)} missing before entry ${r.seq} (${r.id})`,
         })
       if (r.prev_hash !== prev)
         return report({
           ...at,
           reason: 'relinked',
-          message: `entry ${r.seq} (${r.id}) does not follow entry ${seq}: its previous hash differs, so one of the two was altered`,
+          message:
+            seq === 0
+              ? `entry 1 (${r.id}) does not start the chain: its previous hash is not the chain's first, so it was altered or entries before it were removed`
+              : `entry ${r.seq} (${r.id}) does not follow entry ${seq}: its previous hash differs, so one of the two was altered`,
         })
       if (entryHash(r) !== r.hash)
         return report({
@@ -157,6 +176,7 @@ export async function verifyAudit(ctx: ServiceContext, slug: string): Promise<Au
         })
       seq = r.seq
       prev = r.hash
+      last = { id: r.id, prevHash: r.prev_hash }
     }
     if (rows.length < VERIFY_PAGE) break
   }
@@ -175,15 +195,46 @@ export async function verifyAudit(ctx: ServiceContext, slug: string): Promise<Au
       message: `entry ${unchained.id} is not in the chain: it was inserted around the server`,
     })
   const headSeq = head ? Number(head.seq) : 0
-  if (headSeq !== seq || (head && head.hash !== prev))
+  if (headSeq > seq)
     return report({
       id: null,
       seq: headSeq,
-      reason: headSeq > seq ? 'missing' : 'head-mismatch',
-      message:
-        headSeq > seq
-          ? `entries ${seq + 1}–${headSeq} are missing from the end of the log (the head says ${headSeq})`
-          : `the chain head (entry ${headSeq}) does not match the last entry (${seq})`,
+      reason: 'missing',
+      message: `${entriesAre(seq + 1, headSeq)} missing from the end of the log (the head says ${headSeq})`,
     })
+  if (headSeq < seq) {
+    // Entries past the head: the head is written with every entry, so these were added around
+    // the server (or the head was set back). The chain holds only up to the head: the first entry
+    // past it is where it breaks, and its previous hash is the head's entry's.
+    const first = await ctx.db
+      .selectFrom('audit_events')
+      .select(['id', 'prev_hash'])
+      .where('org_id', '=', org.id)
+      .where('seq', '=', headSeq + 1)
+      .executeTakeFirstOrThrow()
+    return report(
+      {
+        id: first.id,
+        seq: headSeq + 1,
+        reason: 'head-mismatch',
+        message: `${entriesAre(headSeq + 1, seq)} past the chain head (${head ? `entry ${headSeq}` : 'there is none'}), from entry ${headSeq + 1} (${first.id}): written around the server, or the head was set back`,
+      },
+      headSeq,
+      first.prev_hash,
+    )
+  }
+  if (head && last && head.hash !== prev)
+    // The head names the last entry but another hash: that entry was rewritten with its hash
+    // recomputed (or the head was): the chain holds up to the entry before it.
+    return report(
+      {
+        id: last.id,
+        seq,
+        reason: 'head-mismatch',
+        message: `entry ${seq} (${last.id}) does not match the chain head, which holds another hash for it: the entry was rewritten with its hash recomputed, or the head was altered`,
+      },
+      seq - 1,
+      last.prevHash,
+    )
   return report(null)
 }

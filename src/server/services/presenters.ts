@@ -57,11 +57,30 @@ export function presentAudit(row: Database['audit_events']): AuditEntry {
     actor: row.actor,
     action: row.action,
     target: row.target,
-    before: row.before === null ? null : (JSON.parse(row.before) as Record<string, unknown>),
-    after: row.after === null ? null : (JSON.parse(row.after) as Record<string, unknown>),
+    before: auditState(row.before),
+    after: auditState(row.after),
     requestId: row.request_id,
     jobId: row.job_id,
-    seq: row.seq,
-    hash: row.hash,
+    // Null for a row inserted around the server: `orgs audit verify` names it, and it must still
+    // be listed and shown, not fail the whole page.
+    seq: (row.seq as number | null) ?? null,
+    hash: (row.hash as string | null) ?? null,
   }
+}
+
+/**
+ * An entry's before or after as stored: the server writes JSON objects, but a row edited around it
+ * (the entry `orgs audit verify` names) may hold anything. Shown as the text it holds, under
+ * `unreadable`, so that the log stays readable where it matters most.
+ */
+function auditState(stored: string | null): Record<string, unknown> | null {
+  if (stored === null) return null
+  try {
+    const value: unknown = JSON.parse(stored)
+    if (typeof value === 'object' && value !== null && !Array.isArray(value))
+      return value as Record<string, unknown>
+  } catch {
+    // Not JSON: shown as it is below.
+  }
+  return { unreadable: stored }
 }

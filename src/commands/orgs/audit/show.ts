@@ -30,7 +30,7 @@ export default class OrgsAuditShow extends ApiCommand<typeof OrgsAuditShow> {
         ['After', e.after === null ? null : JSON.stringify(e.after)],
         ['Request', e.requestId],
         ['Job', detail.job ? `${detail.job.id} (${detail.job.action})` : null],
-        ['Chain', `${e.seq} ${e.hash}`],
+        ['Chain', e.seq === null ? 'not in the chain (inserted around the server)' : `${e.seq} ${e.hash}`],
       ]),
     )
     if (detail.rows.length > 0)
