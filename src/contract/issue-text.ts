@@ -35,6 +35,9 @@ export function inWords(issue: z.core.$ZodRawIssue): string | undefined {
       return `must have ${words} ${String(bound)} ${Number(bound) === 1 ? unit[0] : unit[1]}`
     }
     case 'invalid_type':
+      // zod checks `.int()` as a type: 1.5 is not "a number" to be told it is one.
+      if (issue.expected === 'int' && typeof issue.input === 'number' && Number.isFinite(issue.input))
+        return 'must be a whole number'
       return issue.input === undefined
         ? 'required'
         : `expected ${article(TYPE_NAMES[issue.expected] ?? issue.expected)}, got ${article(typeOf(issue.input))}`

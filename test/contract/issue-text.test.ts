@@ -36,6 +36,8 @@ describe('contract: schema issues in plain words', () => {
     assert.equal(said(z.string().length(4), 'abc'), 'must have exactly 4 characters')
     assert.equal(said(z.number().lt(10), 10), 'must be less than 10')
     assert.equal(said(z.number(), Number.NaN), 'expected a number, got NaN')
+    assert.equal(said(z.number().int(), 1.5), 'must be a whole number')
+    assert.equal(said(z.number().int(), 'x'), 'expected a number, got a string')
     assert.equal(said(z.bigint().min(5n), 2n), 'must be at least 5')
   })
 
