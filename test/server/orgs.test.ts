@@ -821,6 +821,39 @@ for (const dialect of DIALECTS) {
         }
       })
 
+      it('counts a duration ago from the first page’s now on every page: the window does not move while it is read', async () => {
+        t.clock.advance(86_400_000)
+        for (const name of ['Page One', 'Page Two', 'Page Three']) {
+          await t.call(alice, 'PATCH', '/v1/orgs/acme', { name })
+          t.clock.advance(1000)
+        }
+        // Now is 3 s after the first of them: since=3s takes it in, at the first page's now.
+        const names: Array<string | undefined> = []
+        let cursor: string | null = null
+        do {
+          const query: string = `since=3s&limit=1${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`
+          const res = await t.call(alice, 'GET', `/v1/orgs/acme/audit?${query}`)
+          assert.equal(res.status, 200, JSON.stringify(res.body))
+          names.push(...res.body.items.map((e: { after: { name?: string } | null }) => e.after?.name))
+          cursor = res.body.nextCursor
+          // Each next page is read a second later: counted from its own now, since=3s would drop
+          // the oldest entry by the last page.
+          t.clock.advance(1000)
+        } while (cursor)
+        assert.deepEqual(names, ['Page Three', 'Page Two', 'Page One'])
+        // The now a cursor carries is checked like the rest of it.
+        const first = await t.call(alice, 'GET', '/v1/orgs/acme/audit?limit=1')
+        for (const forged of [`${first.body.nextCursor}.zzzzzzzzzzzz`, `${first.body.nextCursor}.-1`]) {
+          const res = await t.call(
+            alice,
+            'GET',
+            `/v1/orgs/acme/audit?limit=1&cursor=${encodeURIComponent(forged)}`,
+          )
+          assert.equal(res.status, 400, forged)
+          assert.match(res.body.error.message, /^cursor: not a cursor of this list/)
+        }
+      })
+
       it('refuses an until not after since (400 naming both), rather than an empty list', async () => {
         for (const [since, until] of [
           ['2027-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z'],

@@ -10,7 +10,7 @@ import { contains, endsWith, startsWith } from '../../storage/text-match.js'
 import type { ServiceContext } from '../context.js'
 import { invalidField, notFound } from '../errors.js'
 import { authorizeOrg } from './access.js'
-import { mapPage, paginate } from './paging.js'
+import { mapPage, nowOfCursor, paginate, withNow } from './paging.js'
 import { presentAudit } from './presenters.js'
 
 export interface AuditFilter {
@@ -73,18 +73,19 @@ export async function listAudit(ctx: ServiceContext, slug: string, q: PageQuery 
       ])
     })
   }
-  // A duration ago counts back from the server's now, never the client's (instantAgo).
-  const now = ctx.clock.now()
+  // A duration ago counts back from the server's now, never the client's (instantAgo): the first
+  // page's, on every page (nowOfCursor).
+  const { cursor, now } = nowOfCursor(q.cursor, ctx.clock.now())
   const range = rangeProblem('since', q.since, q.until, now)
   if (range !== null) throw invalidField('query.until', range)
   if (q.since) query = query.where('created_at', '>=', bound('query.since', q.since, now))
   if (q.until) query = query.where('created_at', '<', bound('query.until', q.until, now))
   const page = await paginate(query, {
     limit: q.limit,
-    cursor: q.cursor,
+    cursor,
     keys: [{ column: 'id', value: (r) => r.id, desc: true }],
   })
-  return mapPage(page, presentAudit)
+  return mapPage(withNow(page, now), presentAudit)
 }
 
 /** A filter's bound as an instant at `now`, refused (naming `field`) outside the times licctl stores. */

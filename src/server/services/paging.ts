@@ -1,4 +1,5 @@
 import { sql, type Expression, type SelectQueryBuilder, type SqlBool } from 'kysely'
+import { instantProblem } from '../../domain/time-range.js'
 import { AppError } from '../errors.js'
 
 /**
@@ -63,6 +64,10 @@ function afterKey<R>(
   )})`
 }
 
+/** A cursor this list did not write. */
+const notACursor = () =>
+  new AppError('validation_failed', 'cursor: not a cursor of this list (pass nextCursor back as it is)')
+
 function cursorOf(values: ReadonlyArray<string | number>): string {
   return Buffer.from(JSON.stringify(values), 'utf8').toString('base64url')
 }
@@ -85,5 +90,31 @@ function readCursor<R>(
   } catch {
     // fall through: not a cursor this server wrote
   }
-  throw new AppError('validation_failed', 'cursor: not a cursor of this list (pass nextCursor back as it is)')
+  throw notACursor()
+}
+
+/**
+ * A list filtered by a duration ago (`--since 7d`) counts it back from the server's now, and must
+ * count it from the same now on every page: otherwise the window moves forward by the time a long
+ * listing takes, and the oldest entries of the last pages fall out of it. The first page's now
+ * rides in the cursor (`<cursor>.<ms in base 36>`; base64url has no `.`), and later pages read it
+ * back. A cursor without one (from an older server) takes the clock's.
+ */
+export function nowOfCursor(
+  cursor: string | undefined,
+  clockNow: number,
+): { cursor: string | undefined; now: number } {
+  if (cursor === undefined) return { cursor, now: clockNow }
+  const dot = cursor.lastIndexOf('.')
+  if (dot < 0) return { cursor, now: clockNow }
+  const digits = cursor.slice(dot + 1)
+  const now = Number.parseInt(digits, 36)
+  // An instant licctl could have written (another process's clock may be a little ahead of this one).
+  if (!/^[0-9a-z]{1,11}$/.test(digits) || instantProblem(now) !== null) throw notACursor()
+  return { cursor: cursor.slice(0, dot), now }
+}
+
+/** A page whose next cursor carries the now its list was counted from (see nowOfCursor). */
+export function withNow<R>(page: Page<R>, now: number): Page<R> {
+  return page.nextCursor === null ? page : { ...page, nextCursor: `${page.nextCursor}.${now.toString(36)}` }
 }
