@@ -13,6 +13,7 @@ import { toIso, toIsoOrNull } from '../../domain/clock.js'
 import { lastValidDay } from '../../domain/dates.js'
 import { newId } from '../../domain/ids.js'
 import { allOf, isAre } from '../../domain/plural.js'
+import { quote } from '../../domain/terminal-controls.js'
 import { insertRows } from '../../storage/insert-rows.js'
 import type { Database } from '../../storage/schema.js'
 import type { Executor, ServiceContext } from '../context.js'
@@ -71,7 +72,7 @@ async function findAddon(db: Executor, orgId: string, key: string): Promise<Addo
     .where('org_id', '=', orgId)
     .where('key', '=', key)
     .executeTakeFirst()
-  if (!row) throw notFound(`add-on '${key}' not found`)
+  if (!row) throw notFound(`add-on ${quote(key)} not found`)
   return row
 }
 
