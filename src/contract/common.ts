@@ -78,7 +78,7 @@ export const withoutHiddenCharacters = (c: z.core.ParsePayload<string>): void =>
   if (!HIDDEN_CHARACTERS.test(c.value)) return
   const value = /[\u200c\u200d]/.test(c.value) ? c.value.replace(joinerInContext(), '') : c.value
   const found = HIDDEN_CHARACTERS.exec(value)
-  if (found) c.issues.push({ code: 'custom', message: refusal(found[0]), input: c.value })
+  if (found) c.issues.push({ code: 'custom', message: refusal(found[0]), input: c.value, continue: true })
 }
 
 /**
@@ -87,7 +87,7 @@ export const withoutHiddenCharacters = (c: z.core.ParsePayload<string>): void =>
  */
 export const withoutControls = (c: z.core.ParsePayload<string>): void => {
   const found = CONTROL_CHARACTERS.exec(c.value)
-  if (found) c.issues.push({ code: 'custom', message: refusal(found[0]), input: c.value })
+  if (found) c.issues.push({ code: 'custom', message: refusal(found[0]), input: c.value, continue: true })
 }
 
 /**
