@@ -1180,5 +1180,52 @@ for (const dialect of DIALECTS) {
         assert.equal(asAdmin.status, 404, JSON.stringify(asAdmin.body))
       })
     })
+
+    describe('pool updates in the audit log', () => {
+      it('records a new lease TTL and roaming limit before and after, not only the seat counts', async () => {
+        const initech = await t.org('initech-ttl', 'admin@initech-ttl.test')
+        const pools = '/v1/orgs/initech-ttl/seats/pools'
+        const made = await t.call(t.operatorToken, 'POST', pools, {
+          product: 'cad-pro',
+          seats: 2,
+          expires: '2027-06-30',
+          leaseTtlSeconds: 900,
+        })
+        assert.equal(made.status, 201, JSON.stringify(made.body))
+        const ttl = await t.call(t.operatorToken, 'PATCH', `${pools}/cad-pro`, {
+          leaseTtlSeconds: 60,
+          maxRoamingSeconds: 7 * 86_400,
+        })
+        assert.equal(ttl.status, 200, JSON.stringify(ttl.body))
+        const seats = await t.call(t.operatorToken, 'PATCH', `${pools}/cad-pro`, { addSeats: 1 })
+        assert.equal(seats.status, 200, JSON.stringify(seats.body))
+        const log = await t.call(initech, 'GET', '/v1/orgs/initech-ttl/audit?action=seats.update')
+        assert.deepEqual(
+          log.body.items.map((e: { before: unknown; after: unknown }) => [e.before, e.after]),
+          [
+            [
+              { seats: 2, used: 0, expiresAt: '2027-07-01T00:00:00.000Z' },
+              { seats: 3, used: 0, expiresAt: '2027-07-01T00:00:00.000Z' },
+            ],
+            [
+              {
+                seats: 2,
+                used: 0,
+                expiresAt: '2027-07-01T00:00:00.000Z',
+                leaseTtlSeconds: 900,
+                maxRoamingSeconds: null,
+              },
+              {
+                seats: 2,
+                used: 0,
+                expiresAt: '2027-07-01T00:00:00.000Z',
+                leaseTtlSeconds: 60,
+                maxRoamingSeconds: 604_800,
+              },
+            ],
+          ],
+        )
+      })
+    })
   })
 }
