@@ -1227,5 +1227,35 @@ for (const dialect of DIALECTS) {
         )
       })
     })
+
+    describe('lease ids in capitals', () => {
+      it('takes a lease id in capitals as the same lease (Crockford base32 ignores case)', async () => {
+        const owner = await t.org('caps-co', 'admin@caps-co.test')
+        const base = '/v1/orgs/caps-co/seats'
+        const made = await t.call(t.operatorToken, 'POST', `${base}/pools`, {
+          product: 'cad-pro',
+          seats: 1,
+          expires: '2027-06-30',
+        })
+        assert.equal(made.status, 201, JSON.stringify(made.body))
+        const out = await t.call(owner, 'POST', `${base}/pools/cad-pro/checkout`, { host: 'ws-1' })
+        assert.equal(out.status, 200, JSON.stringify(out.body))
+        const id = out.body.id as string
+        const loud = id.toUpperCase()
+        const beat = await t.call(owner, 'POST', `${base}/leases/${loud}/heartbeat`)
+        assert.deepEqual([beat.status, beat.body.id], [200, id])
+        const plan = await t.call(owner, 'POST', `${base}/releases`, {
+          items: [{ lease: loud }],
+          dryRun: true,
+          force: true,
+        })
+        assert.equal(plan.status, 200, JSON.stringify(plan.body))
+        assert.deepEqual([plan.body.results[0].status, plan.body.results[0].target], ['will-change', id])
+        const back = await t.call(owner, 'POST', `${base}/leases/${loud}/checkin`)
+        assert.deepEqual([back.status, back.body.id, back.body.changed], [200, id, true])
+        const again = await t.call(owner, 'POST', `${base}/leases/${loud}/checkin`)
+        assert.deepEqual([again.status, again.body.id, again.body.changed], [200, id, false])
+      })
+    })
   })
 }
