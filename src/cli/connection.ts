@@ -1,5 +1,6 @@
 import { CliError, quote, UsageError } from './errors.js'
 import { profileName, Profiles, type Profile } from './profiles.js'
+import { serverUrlProblem } from './server-url.js'
 
 export interface Connection {
   url: string
@@ -46,10 +47,11 @@ export function resolveConnection(orgFlag: string | undefined, profileFlag?: str
     )
   if (!url || !token)
     throw notLoggedIn(`not logged in: ${whatIsMissing(env.LICCTL_URL, env.LICCTL_TOKEN)}`, LOGIN_HINT)
-  if (envUrl && !isHttpUrl(envUrl))
-    throw new UsageError(`LICCTL_URL: not an http(s) URL: ${quote(envUrl, 80)}`, {
-      hint: 'e.g. LICCTL_URL=https://licenses.example.com',
-    })
+  if (envUrl) {
+    const problem = serverUrlProblem(envUrl)
+    if (problem)
+      throw new UsageError(`LICCTL_URL: ${problem}`, { hint: 'e.g. LICCTL_URL=https://licenses.example.com' })
+  }
   // Tokens are printable ASCII without spaces: anything else would fail as a malformed header
   // ("cannot reach …"), or as a token the server cannot read. The value is a secret: never echoed.
   if (envToken && !/^[\x21-\x7e]+$/.test(envToken))
@@ -114,14 +116,6 @@ function whatIsMissing(url: string | undefined, token: string | undefined): stri
 
 function notLoggedIn(message: string, hint: string): CliError {
   return new CliError(message, { code: 'not_logged_in', exitCode: 4, hint })
-}
-
-function isHttpUrl(text: string): boolean {
-  try {
-    return ['http:', 'https:'].includes(new URL(text).protocol)
-  } catch {
-    return false
-  }
 }
 
 /** Whether two server URLs name one server (by origin): a profile's token goes only to its own. */

@@ -60,8 +60,13 @@ export class Profiles {
   all(): Record<string, Profile> {
     return this.read().profiles
   }
+  /**
+   * The profile stored under this name: an own key of the file's map only, so that a name such as
+   * `__proto__`, `constructor` or `toString` is no profile rather than an object's inherited member.
+   */
   get(name: string): Profile | undefined {
-    return this.all()[name]
+    const all = this.all()
+    return Object.hasOwn(all, name) ? all[name] : undefined
   }
   currentName(): string | undefined {
     return this.read().current
@@ -78,7 +83,7 @@ export class Profiles {
   }
   remove(name: string): boolean {
     const all = { ...this.all() }
-    if (!(name in all)) return false
+    if (!Object.hasOwn(all, name)) return false
     delete all[name]
     this.conf.set('profiles', all)
     if (this.currentName() === name) {

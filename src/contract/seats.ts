@@ -74,9 +74,14 @@ export const updatePoolBody = z
   .refine((b) => Object.keys(b).length > 0, 'nothing to update')
 export type UpdatePoolBody = z.input<typeof updatePoolBody>
 
-/** Lease ids are made by newId('ls'): checked here so a typo is a usage error, not a lookup. */
+/**
+ * Lease ids are made by newId('ls'): checked here so a typo is a usage error, not a lookup. Their
+ * letters are Crockford base32, which ignores case: an id read off a ticket or a log in capitals
+ * (`LS_06H4…`) is the same lease, as activation IDs are.
+ */
 export const leaseId = z
   .string()
+  .toLowerCase()
   .regex(/^ls_[0-9a-z]{20,40}$/, 'not a lease id (ls_ followed by 26 letters and digits)')
 
 export const lease = z.object({

@@ -80,7 +80,9 @@ export const tokensEndpoints = defineEndpoints('tokens', {
     summary: 'Revoke a token',
     access: 'member',
     mutation: true,
-    params: z.strictObject({ org: slug, id: z.string().max(64) }),
+    // Token ids are made by newId('tok'): Crockford base32, which ignores case (`TOK_06H4…` is the
+    // same token), as lease and activation ids are.
+    params: z.strictObject({ org: slug, id: z.string().max(64).toLowerCase() }),
     responses: { 200: tokenInfo },
   },
 })

@@ -44,6 +44,20 @@ describe('profiles', function () {
     assert.equal(fresh.current(), undefined)
   })
 
+  it('knows no profile by a name every object inherits (__proto__, constructor, toString)', () => {
+    const store = new Profiles(dir)
+    store.save({ url: 'http://a.test', org: 'acme', token: ACME })
+    for (const name of ['__proto__', 'constructor', 'toString', 'hasOwnProperty']) {
+      assert.equal(store.get(name), undefined, name)
+      assert.equal(store.remove(name), false, name)
+    }
+    assert.equal(store.currentName(), 'acme')
+    assert.deepEqual(Object.keys(store.all()), ['acme'])
+    // An organization may be called `constructor` (a valid slug): its profile is then found.
+    store.save({ url: 'http://a.test', org: 'constructor', token: ACME }, false)
+    assert.equal(store.get('constructor')?.org, 'constructor')
+  })
+
   it('names profiles by organization (or operator), makes the newest current, and falls back on removal', () => {
     const store = new Profiles(dir)
     assert.equal(store.save({ url: 'http://a.test', token: OP }), 'operator')

@@ -581,6 +581,38 @@ describe('e2e: what a new user trips over', function () {
         ])
       }
     })
+    it('a server URL with a password, a query or a fragment is refused (2), the password never echoed', async () => {
+      // The client uses the URL's origin and path only: a password would be stored in the profile
+      // and shown by `orgs profiles` for nothing, a query or fragment dropped without a word.
+      const cases: Array<[string, string]> = [
+        [
+          'http://ci:s3cret@licenses.example.com',
+          "a server URL holds no user name or password (licctl authenticates with its token), got 'http://***:***@licenses.example.com/'",
+        ],
+        [
+          'https://licenses.example.com/?tenant=acme',
+          "a server URL has no query or fragment ('?tenant=acme'), got 'https://licenses.example.com/?tenant=acme'",
+        ],
+        [
+          'https://licenses.example.com#v1',
+          "a server URL has no query or fragment ('#v1'), got 'https://licenses.example.com#v1'",
+        ],
+      ]
+      for (const [url, problem] of cases) {
+        const login = await runCli(['orgs', 'login', '--url', url, '--org', 'acme', '--with-token'], {
+          env: empty(),
+          input: 'lic_u_x\n',
+        })
+        assert.equal(login.code, 2, login.stderr)
+        assert.equal(login.stderr.split('\n')[0], `Error: --url: ${problem}`)
+        const env = await runCli(['orgs', 'show', '--org', 'acme'], {
+          env: { ...empty(), LICCTL_URL: url, LICCTL_TOKEN: 'lic_u_x' },
+        })
+        assert.equal(env.code, 2, env.stderr)
+        assert.equal(env.stderr.split('\n')[0], `Error: LICCTL_URL: ${problem}`)
+        for (const res of [login, env]) assert.ok(!res.stderr.includes('s3cret'), res.stderr)
+      }
+    })
   })
 
   describe('field selection, --jq and CSV/TSV output', function () {

@@ -392,6 +392,17 @@ describe('e2e: expiry check', function () {
     assert.deepEqual(JSON.parse(mine.stdout).orgs, [{ org: 'acme', profile: 'acme' }])
   })
 
+  it('refuses --all-orgs with --org (2): with an organization’s profile it checked that one alone, and passed', async () => {
+    const r = await runCli(['expiry', 'check', '--all-orgs', '--org', 'acme', '--json'], {
+      env: server.env(server.operatorToken),
+    })
+    assert.equal(r.code, 2, r.stderr)
+    assert.equal(r.stdout, '')
+    assert.deepEqual(JSON.parse(r.stderr), {
+      error: { code: 'usage', message: '--org and --all-orgs cannot be used together' },
+    })
+  })
+
   it('says no organization was checked when --all-orgs reaches none, never that nothing expires (exit 1)', async () => {
     const env = { LICCTL_URL: server.url, LICCTL_TOKEN: 'lic_u_' + 'x'.repeat(43) }
     const r = await runCli(['expiry', 'check', '--all-orgs'], { env })

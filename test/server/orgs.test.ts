@@ -662,6 +662,10 @@ for (const dialect of DIALECTS) {
         assert.equal((await t.call(alice, 'DELETE', '/v1/orgs/acme/tokens/tok_nope')).status, 404)
         const [entry] = (await t.call(alice, 'GET', '/v1/orgs/acme/audit?action=token.revoke')).body.items
         assert.deepEqual([entry.target, entry.before], [id, { user: 'alice@acme.test' }])
+        // In capitals, as read off a ticket: the same token (Crockford base32 ignores case).
+        const loud = (await t.call(alice, 'POST', '/v1/orgs/acme/tokens', { name: 'loud' })).body.id as string
+        const caps = await t.call(alice, 'DELETE', `/v1/orgs/acme/tokens/${loud.toUpperCase()}`)
+        assert.deepEqual([caps.status, caps.body.id, caps.body.state], [200, loud, 'revoked'])
       })
 
       it('lists only live tokens: an expired one drops out of the list', async () => {

@@ -1180,5 +1180,82 @@ for (const dialect of DIALECTS) {
         assert.equal(asAdmin.status, 404, JSON.stringify(asAdmin.body))
       })
     })
+
+    describe('pool updates in the audit log', () => {
+      it('records a new lease TTL and roaming limit before and after, not only the seat counts', async () => {
+        const initech = await t.org('initech-ttl', 'admin@initech-ttl.test')
+        const pools = '/v1/orgs/initech-ttl/seats/pools'
+        const made = await t.call(t.operatorToken, 'POST', pools, {
+          product: 'cad-pro',
+          seats: 2,
+          expires: '2027-06-30',
+          leaseTtlSeconds: 900,
+        })
+        assert.equal(made.status, 201, JSON.stringify(made.body))
+        const ttl = await t.call(t.operatorToken, 'PATCH', `${pools}/cad-pro`, {
+          leaseTtlSeconds: 60,
+          maxRoamingSeconds: 7 * 86_400,
+        })
+        assert.equal(ttl.status, 200, JSON.stringify(ttl.body))
+        const seats = await t.call(t.operatorToken, 'PATCH', `${pools}/cad-pro`, { addSeats: 1 })
+        assert.equal(seats.status, 200, JSON.stringify(seats.body))
+        const log = await t.call(initech, 'GET', '/v1/orgs/initech-ttl/audit?action=seats.update')
+        assert.deepEqual(
+          log.body.items.map((e: { before: unknown; after: unknown }) => [e.before, e.after]),
+          [
+            [
+              { seats: 2, used: 0, expiresAt: '2027-07-01T00:00:00.000Z' },
+              { seats: 3, used: 0, expiresAt: '2027-07-01T00:00:00.000Z' },
+            ],
+            [
+              {
+                seats: 2,
+                used: 0,
+                expiresAt: '2027-07-01T00:00:00.000Z',
+                leaseTtlSeconds: 900,
+                maxRoamingSeconds: null,
+              },
+              {
+                seats: 2,
+                used: 0,
+                expiresAt: '2027-07-01T00:00:00.000Z',
+                leaseTtlSeconds: 60,
+                maxRoamingSeconds: 604_800,
+              },
+            ],
+          ],
+        )
+      })
+    })
+
+    describe('lease ids in capitals', () => {
+      it('takes a lease id in capitals as the same lease (Crockford base32 ignores case)', async () => {
+        const owner = await t.org('caps-co', 'admin@caps-co.test')
+        const base = '/v1/orgs/caps-co/seats'
+        const made = await t.call(t.operatorToken, 'POST', `${base}/pools`, {
+          product: 'cad-pro',
+          seats: 1,
+          expires: '2027-06-30',
+        })
+        assert.equal(made.status, 201, JSON.stringify(made.body))
+        const out = await t.call(owner, 'POST', `${base}/pools/cad-pro/checkout`, { host: 'ws-1' })
+        assert.equal(out.status, 200, JSON.stringify(out.body))
+        const id = out.body.id as string
+        const loud = id.toUpperCase()
+        const beat = await t.call(owner, 'POST', `${base}/leases/${loud}/heartbeat`)
+        assert.deepEqual([beat.status, beat.body.id], [200, id])
+        const plan = await t.call(owner, 'POST', `${base}/releases`, {
+          items: [{ lease: loud }],
+          dryRun: true,
+          force: true,
+        })
+        assert.equal(plan.status, 200, JSON.stringify(plan.body))
+        assert.deepEqual([plan.body.results[0].status, plan.body.results[0].target], ['will-change', id])
+        const back = await t.call(owner, 'POST', `${base}/leases/${loud}/checkin`)
+        assert.deepEqual([back.status, back.body.id, back.body.changed], [200, id, true])
+        const again = await t.call(owner, 'POST', `${base}/leases/${loud}/checkin`)
+        assert.deepEqual([again.status, again.body.id, again.body.changed], [200, id, false])
+      })
+    })
   })
 }

@@ -51,6 +51,9 @@ export default class ExpiryCheck extends ListCommand<typeof ExpiryCheck> {
     'all-orgs': Flags.boolean({
       description: 'every organization the operator token sees, or every profile; a failing one is reported',
       default: false,
+      // --org names one organization: with a member's profile, --all-orgs would check that one alone
+      // and report "nothing expires" for the others, never looked at (a CI job passing wrongly).
+      exclusive: ['org'],
     }),
     capacity: Flags.string({
       description: 'report pools at or above this use (90%; 0 turns it off)',

@@ -1,7 +1,8 @@
 import { Flags } from '@oclif/core'
 import { BaseCommand } from '../../cli/base-command.js'
-import { CliError, quote, UsageError } from '../../cli/errors.js'
+import { CliError, UsageError } from '../../cli/errors.js'
 import { canPrompt, promptText } from '../../cli/prompts.js'
+import { serverUrlProblem } from '../../cli/server-url.js'
 
 export default class OrgsLogin extends BaseCommand<typeof OrgsLogin> {
   static override summary = 'Save a profile (server URL, organization, token) and make it current'
@@ -22,17 +23,16 @@ export default class OrgsLogin extends BaseCommand<typeof OrgsLogin> {
     const url =
       this.flags.url ??
       (interactive
-        ? await promptText('Server URL', { default: await knownServer(), validate: serverUrlProblem })
+        ? await promptText('Server URL', { default: await knownServer(), validate: promptUrlProblem })
         : undefined)
     if (!url)
       throw new UsageError('missing --url (not on a terminal, so no prompt)', {
         hint: 'licctl orgs login --url <server> --org <slug> --with-token < token.txt',
       })
     // Named as given, before the token is read: the client would only say "invalid server URL".
-    if (this.flags.url !== undefined && serverUrlProblem(this.flags.url) !== true)
-      throw new UsageError(`--url: not an http(s) URL: ${quote(this.flags.url, 80)}`, {
-        hint: 'e.g. --url https://licenses.example.com',
-      })
+    const problem = this.flags.url === undefined ? undefined : serverUrlProblem(this.flags.url)
+    if (problem)
+      throw new UsageError(`--url: ${problem}`, { hint: 'e.g. --url https://licenses.example.com' })
     let token: string | undefined
     if (this.flags['with-token']) token = (await readAll(process.stdin)).trim()
     else if (interactive) token = await promptText('Token', { secret: true })
@@ -89,10 +89,11 @@ async function knownServer(): Promise<string> {
 }
 
 /** Said at the prompt, before the token is asked for: a URL the client could not use. */
-function serverUrlProblem(value: string): true | string {
+function promptUrlProblem(value: string): true | string {
   const url = URL.parse(value.trim())
-  if (url && (url.protocol === 'http:' || url.protocol === 'https:')) return true
-  return `a server URL starts with http:// or https://, e.g. http://${value.trim() || '127.0.0.1:8080'}`
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:'))
+    return `a server URL starts with http:// or https://, e.g. http://${value.trim() || '127.0.0.1:8080'}`
+  return serverUrlProblem(value.trim()) ?? true
 }
 
 async function readAll(stream: NodeJS.ReadStream): Promise<string> {

@@ -198,15 +198,28 @@ export async function updatePool(
       .returningAll()
       .executeTakeFirstOrThrow()
     const retirement = unretired(pool, updated)
+    // The lease TTL and the roaming limit are recorded when the update sets them: a shorter TTL
+    // makes held seats stale (releasable) at once, so the log must say who changed it and from what.
+    const limits = (row: PoolRow) => ({
+      ...(body.leaseTtlSeconds !== undefined ? { leaseTtlSeconds: row.lease_ttl_seconds } : {}),
+      ...(body.maxRoamingSeconds !== undefined ? { maxRoamingSeconds: row.max_roaming_seconds } : {}),
+    })
     await audit(trx, ctx, {
       orgId: org.id,
       action: 'seats.update',
       target: product,
-      before: { seats: pool.seats, used: pool.used, expiresAt: toIso(pool.expires_at), ...retirement.before },
+      before: {
+        seats: pool.seats,
+        used: pool.used,
+        expiresAt: toIso(pool.expires_at),
+        ...limits(pool),
+        ...retirement.before,
+      },
       after: {
         seats: updated.seats,
         used: updated.used,
         expiresAt: toIso(updated.expires_at),
+        ...limits(updated),
         ...retirement.after,
       },
     })
