@@ -5,6 +5,7 @@ import { formatDuration, parseDuration } from '../domain/duration.js'
 import { dateProblem, durationProblem, instantProblem } from '../domain/time-range.js'
 import { databaseUrlProblem, sqliteFileOf } from '../storage/database-url.js'
 import { quote, UsageError } from './errors.js'
+import { initCommand } from './init-command.js'
 
 /**
  * The one reader of every time, duration and count flag. Each value is checked here, before any
@@ -346,7 +347,7 @@ export function existingDatabase(db: string): string {
   if (file !== undefined && !statSync(file, { throwIfNoEntry: false }))
     throw new UsageError(`--db: no such SQLite file: ${quote(db, 200)}`, {
       code: 'database_not_found',
-      hint: `\`licctl server init --db ${db}\` creates one; check the path if it should exist`,
+      hint: `\`${initCommand(db)}\` creates one; check the path if it should exist`,
     })
   return db
 }

@@ -1,9 +1,9 @@
 import { exitCodeFor } from '../contract/errors.js'
 import { escapeControls } from '../domain/terminal-controls.js'
-import { redactDatabaseUrl } from '../storage/database-url.js'
 import type { SchemaUnavailable, Storage } from '../storage/open.js'
 import type { NotInitialized } from '../server/start.js'
 import { CliError, quote, UsageError } from './errors.js'
+import { initCommand } from './init-command.js'
 
 /**
  * The database `server init` and `server migrate` work on, opened and checked the one way: reachable
@@ -80,11 +80,6 @@ export function databaseRefusal(err: unknown, db: string): unknown {
   })
 }
 
-/** The command that initializes `db`, to paste into a shell (a PostgreSQL password masked). */
-export function initCommand(db: string): string {
-  return `licctl server init --db ${shellWord(redactDatabaseUrl(db))}`
-}
-
 // By name: the command line is bundled, the storage and server layers are not (scripts/bundle.js), so
 // their classes are known here by type only, and loading them to test instanceof would load Kysely.
 function isNamed<T extends Error>(err: unknown, name: string): err is T {
@@ -94,9 +89,4 @@ function isNamed<T extends Error>(err: unknown, name: string): err is T {
 /** A role name as SQL takes it: bare when PostgreSQL would not fold or misread it, else quoted. */
 function sqlIdentifier(name: string): string {
   return /^[a-z_][a-z0-9_$]*$/.test(name) ? name : `"${name.replaceAll('"', '""')}"`
-}
-
-/** A value as one word of a POSIX shell command line (a URL's `?` and `&` would not survive bare). */
-function shellWord(value: string): string {
-  return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replaceAll("'", `'\\''`)}'`
 }

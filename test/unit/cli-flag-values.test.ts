@@ -1,7 +1,10 @@
 import { strict as assert } from 'node:assert'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 
 import {
   durationSeconds,
+  existingDatabase,
   expiryValue,
   instantValue,
   integerValue,
@@ -291,6 +294,22 @@ describe('cli: one reader for every time and count flag', () => {
         cloud.updateAddonBody.shape.total.unwrap().maxValue,
       ],
       [0, 1_000_000],
+    )
+  })
+})
+
+describe('cli: --db of a database that must exist', () => {
+  it('says how to create a missing SQLite file with an init line a shell takes as it is', () => {
+    const missing = join(tmpdir(), 'licctl no such dir', 'my db.sqlite')
+    assert.throws(
+      () => existingDatabase(missing),
+      (err: UsageError) => {
+        assert.equal(
+          err.hint,
+          `\`licctl server init --db '${missing}'\` creates one; check the path if it should exist`,
+        )
+        return true
+      },
     )
   })
 })
