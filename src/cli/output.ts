@@ -378,6 +378,14 @@ export function shortDate(iso: string | null | undefined): string {
 }
 
 /**
+ * An audit entry's time, as shortTime shows instants; `unreadable` for one edited around the server
+ * to hold no instant (`orgs audit verify` names that entry).
+ */
+export function auditTime(at: string | null): string {
+  return at === null ? 'unreadable' : shortTime(at)
+}
+
+/**
  * An audit entry's change in one line: `before → after`, or the one side there is (a creation has
  * no before, a removal no after), never an empty `{}` standing for nothing.
  */
