@@ -22,7 +22,7 @@ export default class OrgsAuditShow extends ApiCommand<typeof OrgsAuditShow> {
     this.say(
       renderFields([
         ['Id', e.id],
-        ['Time', e.at ?? 'unreadable'],
+        ['Time', auditTime(e.at)],
         ['Actor', e.actor],
         ['Action', e.action],
         ['Target', e.target],
