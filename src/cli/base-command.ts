@@ -61,10 +61,10 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     await super.init()
     if (this.ctor.enableJsonFlag) this.argv = await this.takeFieldList(this.argv)
     const { args, flags, raw } = await this.parse({
-      flags: this.ctor.flags,
-      baseFlags: this.ctor.baseFlags,
+      flags: anyCase(this.ctor.flags),
+      baseFlags: anyCase(this.ctor.baseFlags),
       enableJsonFlag: this.ctor.enableJsonFlag,
-      args: withoutStdin(this.ctor.args),
+      args: anyCase(withoutStdin(this.ctor.args)),
       strict: this.ctor.strict,
     })
     this.flags = flags as InferredFlags<T>
@@ -324,6 +324,42 @@ function withoutStdin(args: Interfaces.ArgInput | undefined): Interfaces.ArgInpu
   return Object.fromEntries(
     Object.entries(args ?? {}).map(([name, arg]) => [name, { ...arg, ignoreStdin: true }]),
   )
+}
+
+/** What anyCase needs of a flag or an argument: its values, and how its input is parsed. */
+interface WithOptions {
+  options?: readonly string[]
+  parse?: (input: string, ...rest: unknown[]) => Promise<unknown>
+}
+
+/**
+ * Flags and arguments with `options` take them in any case, as `api -X get` does: `--type cc` is
+ * `--type CC`, `--role Admin` is `admin`. oclif checks a value with `options.includes` before its
+ * `parse`, so each such definition is copied with an `includes` that ignores case and a `parse`
+ * that first turns the value into the option as declared. Help, completion and the error for an
+ * unknown value (it lists the options) see them unchanged.
+ */
+function anyCase<D>(defs: D): D {
+  if (defs === undefined) return defs
+  return Object.fromEntries(
+    Object.entries(defs as Record<string, WithOptions>).map(([name, def]) => {
+      const { options, parse } = def
+      if (!options) return [name, def]
+      const declared = (input: string) =>
+        (typeof input === 'string' && options.find((o) => o.toLowerCase() === input.toLowerCase())) || input
+      return [
+        name,
+        {
+          ...def,
+          options: Object.assign([...options], {
+            includes: (input: string) => options.includes(declared(input)),
+          }),
+          parse: async (input: string, ...rest: unknown[]) =>
+            parse ? parse(declared(input), ...rest) : declared(input),
+        },
+      ]
+    }),
+  ) as D
 }
 
 /** A command that talks to the license server: adds --org and builds the client from the profile. */

@@ -185,6 +185,22 @@ describe('e2e: what a new user trips over', function () {
       })
   })
 
+  it('a flag or argument with options takes them in any case, as api -X does; an unknown one lists them', async () => {
+    const provision = ['activations', 'provision', 'any-case', '--seats', '2', '--expires', '30d', '--json']
+    const cc = await runCli([...provision, '--type', 'cc'], { env: operator })
+    assert.equal(cc.code, 0, cc.stderr)
+    assert.equal(JSON.parse(cc.stdout).type, 'CC')
+    const role = await runCli(['orgs', 'users', 'set-role', 'user0@acme.test', 'Admin', '--json'], { env })
+    assert.equal(role.code, 0, role.stderr)
+    assert.equal(JSON.parse(role.stdout).role, 'admin')
+    const unknown = await runCli([...provision, '--type', 'xx'], { env: operator })
+    assert.equal(unknown.code, 2, unknown.stderr)
+    assert.deepEqual(jsonError(unknown), {
+      code: 'usage',
+      message: "--type: expected one of NL, CC, got 'xx'",
+    })
+  })
+
   describe('flags are checked by the CLI and named, never the server’s “body.x: Invalid input”', function () {
     const cases: Array<[string[], string]> = [
       [
