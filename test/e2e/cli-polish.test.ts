@@ -190,9 +190,14 @@ describe('e2e: what a new user trips over', function () {
     const cc = await runCli([...provision, '--type', 'cc'], { env: operator })
     assert.equal(cc.code, 0, cc.stderr)
     assert.equal(JSON.parse(cc.stdout).type, 'CC')
-    const role = await runCli(['orgs', 'users', 'set-role', 'user0@acme.test', 'Admin', '--json'], { env })
-    assert.equal(role.code, 0, role.stderr)
-    assert.equal(JSON.parse(role.stdout).role, 'admin')
+    for (const [typed, role] of [
+      ['Admin', 'admin'],
+      ['MEMBER', 'member'],
+    ]) {
+      const set = await runCli(['orgs', 'users', 'set-role', 'user1499@acme.test', typed!, '--json'], { env })
+      assert.equal(set.code, 0, set.stderr)
+      assert.equal(JSON.parse(set.stdout).role, role)
+    }
     const unknown = await runCli([...provision, '--type', 'xx'], { env: operator })
     assert.equal(unknown.code, 2, unknown.stderr)
     assert.deepEqual(jsonError(unknown), {
