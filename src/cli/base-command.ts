@@ -5,6 +5,7 @@ import { redactTokens } from '../domain/redact.js'
 import {
   escapeRawInJson,
   failureOf,
+  quote,
   terminalSafeJson,
   terminalSafeText,
   UsageError,
@@ -279,8 +280,9 @@ function flagRefusal(
   fieldNames: Readonly<Record<string, string>>,
 ): UsageError | undefined {
   if (!(err instanceof ClientError) || err.code !== 'validation_failed') return undefined
-  const issues = (err.details as { issues?: Array<{ path?: unknown; message?: unknown }> } | undefined)
-    ?.issues
+  const issues = (
+    err.details as { issues?: Array<{ path?: unknown; message?: unknown; input?: unknown }> } | undefined
+  )?.issues
   // One field, refused by one rule or several (`Too small`, then its pattern): the first says it.
   const issue =
     Array.isArray(issues) && issues.length > 0 && issues.every((i) => i.path === issues[0]!.path)
@@ -293,15 +295,15 @@ function flagRefusal(
   if (field === undefined || typeof issue?.message !== 'string') return undefined
   // `body.host` may be one flag and `query.host` another (`orphans --clear` and `--host`).
   const path = fieldNames[`${part}.${field}`] ?? fieldNames[field] ?? field
+  // The value refused by its format, quoted as every flag's own check quotes it (the client names it).
+  const reason =
+    typeof issue.input === 'string' ? `${issue.message}, got ${quote(issue.input)}` : issue.message
   // A field the command takes as its argument (`orgs create SLUG` sends `body.slug`).
-  if (Object.hasOwn(args, path))
-    return new UsageError(`${path.toUpperCase()}: ${issue.message}`, { code: err.code })
+  if (Object.hasOwn(args, path)) return new UsageError(`${path.toUpperCase()}: ${reason}`, { code: err.code })
   // A nested field is the flag of its path (`body.admin.email` is `--admin-email`).
   const flag = path.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`).replaceAll('.', '-')
   // The code stays the server's (validation_failed): scripts reading --json see what they always did.
-  return Object.hasOwn(flags, flag)
-    ? new UsageError(`--${flag}: ${issue.message}`, { code: err.code })
-    : undefined
+  return Object.hasOwn(flags, flag) ? new UsageError(`--${flag}: ${reason}`, { code: err.code }) : undefined
 }
 
 /** The organization a command with no connection and none named checks its input for (never sent). */

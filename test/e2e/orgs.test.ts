@@ -256,7 +256,7 @@ describe('e2e: orgs', function () {
       assertFails(
         await server.asOperator(['orgs', 'create', 'Bad Slug', '--name', 'X']),
         2,
-        'SLUG: lowercase letters, digits and single dashes',
+        "SLUG: lowercase letters, digits and single dashes, got 'Bad Slug'",
       )
       assertFails(
         await server.asOperator([
@@ -269,7 +269,7 @@ describe('e2e: orgs', function () {
           'not-an-email',
         ]),
         2,
-        '--admin-email: Invalid email address',
+        "--admin-email: Invalid email address, got 'not-an-email'",
       )
     })
 
