@@ -244,6 +244,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     const failure = failureOf(
       // The global flags too: `--org ACME` is refused as `params.org`.
       flagRefusal(err, { ...ctor.baseFlags, ...ctor.flags }, ctor.args ?? {}, ctor.requestFieldNames ?? {}) ??
+        argOptionRefusal(err, ctor.args ?? {}) ??
         err,
     )
     process.exitCode = failure.exitCode
@@ -304,6 +305,23 @@ function flagRefusal(
   const flag = path.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`).replaceAll('.', '-')
   // The code stays the server's (validation_failed): scripts reading --json see what they always did.
   return Object.hasOwn(flags, flag) ? new UsageError(`--${flag}: ${reason}`, { code: err.code }) : undefined
+}
+
+/**
+ * oclif's refusal of an argument's value outside its options (`Expected boss to be one of: admin,
+ * member`) said as a flag's is: the argument named, the value quoted (`ROLE: expected one of
+ * admin, member, got 'boss'`). The argument is the one with those options.
+ */
+function argOptionRefusal(err: Error, args: Record<string, unknown>): UsageError | undefined {
+  const refused = /^Expected (.*) to be one of: (.*)$/s.exec((err.message ?? '').split('\nSee more help')[0]!)
+  if (!refused || !err.constructor?.name?.endsWith('InvalidOptionError')) return undefined
+  const [, input, list] = refused
+  const name = Object.keys(args).find(
+    (n) => ((args[n] as { options?: readonly string[] }).options ?? []).join(', ') === list,
+  )
+  return name === undefined
+    ? undefined
+    : new UsageError(`${name.toUpperCase()}: expected one of ${list}, got ${quote(input!)}`)
 }
 
 /** The organization a command with no connection and none named checks its input for (never sent). */
