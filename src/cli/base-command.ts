@@ -5,6 +5,7 @@ import { redactTokens } from '../domain/redact.js'
 import {
   escapeRawInJson,
   failureOf,
+  quote,
   terminalSafeJson,
   terminalSafeText,
   UsageError,
@@ -61,10 +62,10 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     await super.init()
     if (this.ctor.enableJsonFlag) this.argv = await this.takeFieldList(this.argv)
     const { args, flags, raw } = await this.parse({
-      flags: this.ctor.flags,
-      baseFlags: this.ctor.baseFlags,
+      flags: anyCase(this.ctor.flags),
+      baseFlags: anyCase(this.ctor.baseFlags),
       enableJsonFlag: this.ctor.enableJsonFlag,
-      args: withoutStdin(this.ctor.args),
+      args: anyCase(withoutStdin(this.ctor.args)),
       strict: this.ctor.strict,
     })
     this.flags = flags as InferredFlags<T>
@@ -243,6 +244,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     const failure = failureOf(
       // The global flags too: `--org ACME` is refused as `params.org`.
       flagRefusal(err, { ...ctor.baseFlags, ...ctor.flags }, ctor.args ?? {}, ctor.requestFieldNames ?? {}) ??
+        argOptionRefusal(err, ctor.args ?? {}) ??
         err,
     )
     process.exitCode = failure.exitCode
@@ -279,8 +281,9 @@ function flagRefusal(
   fieldNames: Readonly<Record<string, string>>,
 ): UsageError | undefined {
   if (!(err instanceof ClientError) || err.code !== 'validation_failed') return undefined
-  const issues = (err.details as { issues?: Array<{ path?: unknown; message?: unknown }> } | undefined)
-    ?.issues
+  const issues = (
+    err.details as { issues?: Array<{ path?: unknown; message?: unknown; input?: unknown }> } | undefined
+  )?.issues
   // One field, refused by one rule or several (`Too small`, then its pattern): the first says it.
   const issue =
     Array.isArray(issues) && issues.length > 0 && issues.every((i) => i.path === issues[0]!.path)
@@ -293,15 +296,32 @@ function flagRefusal(
   if (field === undefined || typeof issue?.message !== 'string') return undefined
   // `body.host` may be one flag and `query.host` another (`orphans --clear` and `--host`).
   const path = fieldNames[`${part}.${field}`] ?? fieldNames[field] ?? field
+  // The value refused by its format, quoted as every flag's own check quotes it (the client names it).
+  const reason =
+    typeof issue.input === 'string' ? `${issue.message}, got ${quote(issue.input)}` : issue.message
   // A field the command takes as its argument (`orgs create SLUG` sends `body.slug`).
-  if (Object.hasOwn(args, path))
-    return new UsageError(`${path.toUpperCase()}: ${issue.message}`, { code: err.code })
+  if (Object.hasOwn(args, path)) return new UsageError(`${path.toUpperCase()}: ${reason}`, { code: err.code })
   // A nested field is the flag of its path (`body.admin.email` is `--admin-email`).
   const flag = path.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`).replaceAll('.', '-')
   // The code stays the server's (validation_failed): scripts reading --json see what they always did.
-  return Object.hasOwn(flags, flag)
-    ? new UsageError(`--${flag}: ${issue.message}`, { code: err.code })
-    : undefined
+  return Object.hasOwn(flags, flag) ? new UsageError(`--${flag}: ${reason}`, { code: err.code }) : undefined
+}
+
+/**
+ * oclif's refusal of an argument's value outside its options (`Expected boss to be one of: admin,
+ * member`) said as a flag's is: the argument named, the value quoted (`ROLE: expected one of
+ * admin, member, got 'boss'`). The argument is the one with those options.
+ */
+function argOptionRefusal(err: Error, args: Record<string, unknown>): UsageError | undefined {
+  const refused = /^Expected (.*) to be one of: (.*)$/s.exec((err.message ?? '').split('\nSee more help')[0]!)
+  if (!refused || !err.constructor?.name?.endsWith('InvalidOptionError')) return undefined
+  const [, input, list] = refused
+  const name = Object.keys(args).find(
+    (n) => ((args[n] as { options?: readonly string[] }).options ?? []).join(', ') === list,
+  )
+  return name === undefined
+    ? undefined
+    : new UsageError(`${name.toUpperCase()}: expected one of ${list}, got ${quote(input!)}`)
 }
 
 /** The organization a command with no connection and none named checks its input for (never sent). */
@@ -324,6 +344,42 @@ function withoutStdin(args: Interfaces.ArgInput | undefined): Interfaces.ArgInpu
   return Object.fromEntries(
     Object.entries(args ?? {}).map(([name, arg]) => [name, { ...arg, ignoreStdin: true }]),
   )
+}
+
+/** What anyCase needs of a flag or an argument: its values, and how its input is parsed. */
+interface WithOptions {
+  options?: readonly string[]
+  parse?: (input: string, ...rest: unknown[]) => Promise<unknown>
+}
+
+/**
+ * Flags and arguments with `options` take them in any case, as `api -X get` does: `--type cc` is
+ * `--type CC`, `--role Admin` is `admin`. oclif checks a value with `options.includes` before its
+ * `parse`, so each such definition is copied with an `includes` that ignores case and a `parse`
+ * that first turns the value into the option as declared. Help, completion and the error for an
+ * unknown value (it lists the options) see them unchanged.
+ */
+function anyCase<D>(defs: D): D {
+  if (defs === undefined) return defs
+  return Object.fromEntries(
+    Object.entries(defs as Record<string, WithOptions>).map(([name, def]) => {
+      const { options, parse } = def
+      if (!options) return [name, def]
+      const declared = (input: string) =>
+        (typeof input === 'string' && options.find((o) => o.toLowerCase() === input.toLowerCase())) || input
+      return [
+        name,
+        {
+          ...def,
+          options: Object.assign([...options], {
+            includes: (input: string) => options.includes(declared(input)),
+          }),
+          parse: async (input: string, ...rest: unknown[]) =>
+            parse ? parse(declared(input), ...rest) : declared(input),
+        },
+      ]
+    }),
+  ) as D
 }
 
 /** A command that talks to the license server: adds --org and builds the client from the profile. */

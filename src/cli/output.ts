@@ -330,6 +330,11 @@ export function shortTime(iso: string | null | undefined): string {
   return iso.slice(0, 16).replace('T', ' ') + 'Z'
 }
 
+/** An instant inside a sentence, as shortTime shows it: `3 hours ago` on a terminal, else `at 2026-11-25 09:40Z`. */
+export function atTime(iso: string): string {
+  return process.stdout.isTTY ? shortTime(iso) : `at ${shortTime(iso)}`
+}
+
 const UNITS: Array<[Intl.RelativeTimeFormatUnit, number, number]> = [
   // unit, its length in ms, used while |delta| < this many of it
   ['second', 1_000, 60],
@@ -375,6 +380,14 @@ export function validity(
 export function shortDate(iso: string | null | undefined): string {
   if (!iso) return '-'
   return process.stdout.isTTY ? relativeTime(Date.parse(iso)) : iso.slice(0, 10)
+}
+
+/**
+ * An audit entry's time, as shortTime shows instants; `unreadable` for one edited around the server
+ * to hold no instant (`orgs audit verify` names that entry).
+ */
+export function auditTime(at: string | null): string {
+  return at === null ? 'unreadable' : shortTime(at)
 }
 
 /**

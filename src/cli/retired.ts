@@ -1,4 +1,5 @@
 import { itThem } from '../domain/plural.js'
+import { atTime } from './output.js'
 
 /**
  * What `seats retire`, `cloud retire` and `activations retire` print: retired now, or already so.
@@ -13,5 +14,5 @@ export function retiredLine(
   const capital = `${thing.charAt(0).toUpperCase()}${thing.slice(1)}`
   return r.changed
     ? `Retired ${thing} (expired after ${r.validThrough})${also.text}: \`expiry check\` no longer reports ${itThem(1 + also.count)}.`
-    : `${capital} was already retired (at ${r.retiredAt ?? 'an earlier time'}): nothing to do.`
+    : `${capital} was already retired (${r.retiredAt === null ? 'at an earlier time' : atTime(r.retiredAt)}): nothing to do.`
 }

@@ -61,6 +61,7 @@ function httpCode(status: number): string {
   if (status === 401) return 'unauthenticated'
   if (status === 403) return 'forbidden'
   if (status === 404) return 'not_found'
+  if (status === 405) return 'method_not_allowed'
   if (status === 409) return 'rule_violation'
   if (status === 429) return 'rate_limited'
   if (status >= 500) return 'server_error'

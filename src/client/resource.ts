@@ -129,13 +129,27 @@ function checked(part: 'params' | 'query' | 'body', schema: Checkable | undefine
           path: fieldPath(part, [...issue.path, key]),
           message: part === 'query' ? 'unknown query parameter' : 'unknown field',
         }))
-      : [{ path: fieldPath(part, issue.path), message: issue.message }],
+      : [{ path: fieldPath(part, issue.path), message: issue.message, ...formatInput(issue, value) }],
   )
   const first = issues[0]
   throw new ClientError(first ? `${first.path}: ${first.message}` : 'invalid request', {
     code: 'validation_failed',
     details: { issues },
   })
+}
+
+/**
+ * For a value refused by its format (a pattern, an email), the text as given, under `input`: the CLI
+ * quotes it (`PRODUCT: lowercase letters, …, got 'bad product'`), as its own checks quote theirs.
+ */
+function formatInput(issue: { code: string; path: PropertyKey[] }, value: unknown): { input?: string } {
+  if (issue.code !== 'invalid_format') return {}
+  const input = issue.path.reduce<unknown>(
+    (at, key) =>
+      at !== null && typeof at === 'object' ? (at as Record<PropertyKey, unknown>)[key] : undefined,
+    value,
+  )
+  return typeof input === 'string' ? { input } : {}
 }
 
 /** A field's path as the server names it: `body.items[3].email`. */

@@ -1,7 +1,7 @@
 import { Args, Flags } from '@oclif/core'
 import { ApiCommand } from '../cli/base-command.js'
 import { UsageError } from '../cli/errors.js'
-import { changeText, color, shortTime } from '../cli/output.js'
+import { auditTime, changeText, color } from '../cli/output.js'
 import type { Explanation } from '../contract/explain.js'
 
 type Change = Explanation['history'][number]
@@ -64,5 +64,5 @@ export default class Explain extends ApiCommand<typeof Explain> {
 /** One audit entry under "Last changes": when, who, what, and its change as `orgs audit` words it. */
 export function historyLine(h: Change): string {
   const change = changeText(h.before, h.after)
-  return `  ${shortTime(h.at)}  ${h.actor}  ${h.action} ${h.target}` + (change ? `  ${change}` : '')
+  return `  ${auditTime(h.at)}  ${h.actor}  ${h.action} ${h.target}` + (change ? `  ${change}` : '')
 }

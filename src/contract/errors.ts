@@ -13,6 +13,11 @@ export const errorCatalog = {
   unsupported_media_type: { status: 415, exit: 2 },
   idempotency_key_reused: { status: 422, exit: 2 },
   too_many_items: { status: 400, exit: 2 },
+  /**
+   * A path that exists, with a method it does not take (`api -X DELETE …/activations/ids`): the
+   * request is what is wrong, as with a bad flag; the answer's Allow header lists the methods.
+   */
+  method_not_allowed: { status: 405, exit: 2 },
   /** `server init` on an initialized database: the database named is the problem, not a license rule. */
   already_initialized: { status: 409, exit: 2 },
   // 3: refused by the license rules
@@ -79,7 +84,7 @@ export type ErrorCode = keyof typeof errorCatalog
 /** Exit code for a known error code, else derived from the HTTP status. */
 export function exitCodeFor(code: string | undefined, status: number): number {
   if (code && code in errorCatalog) return errorCatalog[code as ErrorCode].exit
-  if (status === 400 || status === 413 || status === 415 || status === 422) return 2
+  if (status === 400 || status === 405 || status === 413 || status === 415 || status === 422) return 2
   if (status === 401 || status === 403) return 4
   if (status === 404) return 5
   if (status === 409) return 3

@@ -78,7 +78,8 @@ export type UpdateOrgBody = z.input<typeof updateOrgBody>
 
 export const auditEntry = z.object({
   id: z.string(),
-  at: instant,
+  /** When the change was made; null for a time edited around the server to hold no instant. */
+  at: instant.nullable(),
   actor: z.string(),
   action: z.string(),
   target: z.string(),

@@ -195,6 +195,9 @@ describe('e2e: the audit log', function () {
     assert.equal(row.job.id, job.id)
     const text = ok(await cli(['orgs', 'audit', 'show', job.id])).stdout
     assert.match(text, /^Rows of this job \(2\):$/m)
+    // Its time as orgs audit's table shows it (off a terminal: to the minute, UTC); ISO in --json only.
+    const minute = (shown.entry.at as string).slice(0, 16).replace('T', ' ')
+    assert.match(text, new RegExp(`^Time +${minute}Z$`, 'm'))
     const missing = await cli(['orgs', 'audit', 'show', 'ev_nope'])
     assert.equal(missing.code, 5)
   })

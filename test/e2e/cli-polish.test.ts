@@ -185,6 +185,27 @@ describe('e2e: what a new user trips over', function () {
       })
   })
 
+  it('a flag or argument with options takes them in any case, as api -X does; an unknown one lists them', async () => {
+    const provision = ['activations', 'provision', 'any-case', '--seats', '2', '--expires', '30d', '--json']
+    const cc = await runCli([...provision, '--type', 'cc'], { env: operator })
+    assert.equal(cc.code, 0, cc.stderr)
+    assert.equal(JSON.parse(cc.stdout).type, 'CC')
+    for (const [typed, role] of [
+      ['Admin', 'admin'],
+      ['MEMBER', 'member'],
+    ]) {
+      const set = await runCli(['orgs', 'users', 'set-role', 'user1499@acme.test', typed!, '--json'], { env })
+      assert.equal(set.code, 0, set.stderr)
+      assert.equal(JSON.parse(set.stdout).role, role)
+    }
+    const unknown = await runCli([...provision, '--type', 'xx'], { env: operator })
+    assert.equal(unknown.code, 2, unknown.stderr)
+    assert.deepEqual(jsonError(unknown), {
+      code: 'usage',
+      message: "--type: expected one of NL, CC, got 'xx'",
+    })
+  })
+
   describe('flags are checked by the CLI and named, never the server’s “body.x: Invalid input”', function () {
     const cases: Array<[string[], string]> = [
       [
@@ -413,7 +434,7 @@ describe('e2e: what a new user trips over', function () {
       [['activations', 'list', '--product', ''], '--product: must not be empty'],
       [
         ['activations', 'show', 'act_nope'],
-        'ID: not an activation ID (act_ followed by 26 letters and digits)',
+        "ID: not an activation ID (act_ followed by 26 letters and digits), got 'act_nope'",
       ],
       [
         ['expiry', 'check', '--within', '30d', '--fail-within', '60d'],
@@ -440,7 +461,7 @@ describe('e2e: what a new user trips over', function () {
     const contractCases: Array<[string[], string]> = [
       [
         ['seats', 'stuck', '--product', 'Bad Product'],
-        '--product: lowercase letters, digits, dots, dashes and underscores',
+        "--product: lowercase letters, digits, dots, dashes and underscores, got 'Bad Product'",
       ],
       [['seats', 'checkout', 'cad', '--host', 'ws\u00071'], '--host: must not contain control characters'],
       // A name that would list as another: `Acme` and `Ac\u200bme`.
@@ -452,9 +473,15 @@ describe('e2e: what a new user trips over', function () {
         ['orgs', 'tokens', 'create', '--name', 'ci\u2060deploy'],
         '--name: must not contain invisible characters (U+2060, zero-width)',
       ],
-      [['seats', 'list', '--user', 'bob'], '--user: Invalid email address'],
-      [['seats', 'checkin', 'ls_nope'], 'LEASE: not a lease id (ls_ followed by 26 letters and digits)'],
-      [['orgs', 'update', '--contact-email', 'nobody'], '--contact-email: Invalid email address'],
+      [['seats', 'list', '--user', 'bob'], "--user: Invalid email address, got 'bob'"],
+      [
+        ['seats', 'checkin', 'ls_nope'],
+        "LEASE: not a lease id (ls_ followed by 26 letters and digits), got 'ls_nope'",
+      ],
+      [
+        ['orgs', 'update', '--contact-email', 'nobody'],
+        "--contact-email: Invalid email address, got 'nobody'",
+      ],
       [['orgs', 'create', 'a', '--name', 'A'], 'SLUG: must have at least 2 characters'],
       [['activations', 'list', '--product', ''], '--product: must not be empty'],
       // --clear sends `body.host`; --host, another flag of the command, filters the list.
@@ -464,7 +491,10 @@ describe('e2e: what a new user trips over', function () {
       [['orgs', 'audit', '--action', '', '--all'], '--action: must not be empty'],
       [['orgs', 'audit', '--target', ''], '--target: must not be empty'],
       // A global flag is named too: the organization is a path parameter (`params.org`).
-      [['activations', 'list', '--org', 'ACME'], '--org: lowercase letters, digits and single dashes'],
+      [
+        ['activations', 'list', '--org', 'ACME'],
+        "--org: lowercase letters, digits and single dashes, got 'ACME'",
+      ],
     ]
     for (const [args, message] of contractCases)
       it(`${args.slice(0, 2).join(' ')} ${args.slice(2).join(' ')} (the contract's schema, before any request)`, async () => {

@@ -72,13 +72,16 @@ describe('e2e: cloud add-ons', function () {
       'acme',
     ])
     assert.equal(res.code, 2)
-    assert.equal(res.stderr, 'Error: ADDON: lowercase letters and digits, separated by - _ or .\n')
+    assert.equal(
+      res.stderr,
+      "Error: ADDON: lowercase letters and digits, separated by - _ or ., got 'Cloud X'\n",
+    )
     const check = await cli(['cloud', 'check', 'cloud-processing', 'not-an-email'])
     assert.equal(check.code, 2)
-    assert.equal(check.stderr, 'Error: EMAIL: Invalid email address\n')
+    assert.equal(check.stderr, "Error: EMAIL: Invalid email address, got 'not-an-email'\n")
     const token = await cli(['orgs', 'tokens', 'create', '--user', 'not-an-email'])
     assert.equal(token.code, 2)
-    assert.equal(token.stderr, 'Error: --user: Invalid email address\n')
+    assert.equal(token.stderr, "Error: --user: Invalid email address, got 'not-an-email'\n")
   })
 
   it('assigns to members named as arguments, and lists the pools with total, assigned and free', async () => {

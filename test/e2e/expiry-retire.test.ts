@@ -117,7 +117,7 @@ describe('e2e: retiring what expired and is not renewed clears expiry check', fu
     // The server's clock runs on from the instant it was started at.
     assert.match(
       again.stdout,
-      /^Seat pool 'cad-pro' was already retired \(at 2026-01-20T12:00:\d\d\.\d{3}Z\): nothing to do\.\n$/,
+      /^Seat pool 'cad-pro' was already retired \(at 2026-01-20 12:00Z\): nothing to do\.\n$/,
     )
     const doc = JSON.parse(ok(await as(['cloud', 'retire', 'cloud-processing', '--json'], lapsed)).stdout)
     assert.equal(doc.changed, false)

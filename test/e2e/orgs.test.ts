@@ -256,7 +256,7 @@ describe('e2e: orgs', function () {
       assertFails(
         await server.asOperator(['orgs', 'create', 'Bad Slug', '--name', 'X']),
         2,
-        'SLUG: lowercase letters, digits and single dashes',
+        "SLUG: lowercase letters, digits and single dashes, got 'Bad Slug'",
       )
       assertFails(
         await server.asOperator([
@@ -269,7 +269,7 @@ describe('e2e: orgs', function () {
           'not-an-email',
         ]),
         2,
-        '--admin-email: Invalid email address',
+        "--admin-email: Invalid email address, got 'not-an-email'",
       )
     })
 
@@ -711,6 +711,12 @@ describe('e2e: orgs', function () {
         'the path must be relative to the server, e.g. /orgs/acme',
       )
       assertFails(await asAdmin(['api', '/nowhere']), 5, 'no route GET /v1/nowhere')
+      // A path that exists, with a method it does not take: a usage error naming the ones it takes.
+      assertFails(
+        await asAdmin(['api', '-X', 'DELETE', '/orgs/acme/activations/ids']),
+        2,
+        'DELETE is not allowed on /v1/orgs/acme/activations/ids: it takes GET, HEAD, POST',
+      )
     })
   })
 })

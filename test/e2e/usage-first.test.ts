@@ -69,12 +69,20 @@ describe('e2e: usage errors come before the connection', function () {
       ['cloud', 'provision', 'cp', '--name', 'x'.repeat(121), '--total', '5', '--expires', '2099-01-01'],
       '--name: must have at most 120 characters',
     ],
-    [['seats', 'list', '--user', 'bob'], '--user: Invalid email address'],
+    [['seats', 'list', '--user', 'bob'], "--user: Invalid email address, got 'bob'"],
     [
       ['orgs', 'create', 'Bad_Slug', '--name', 'Bad', '--admin-email', 'a@b.test'],
-      'SLUG: lowercase letters, digits and single dashes',
+      "SLUG: lowercase letters, digits and single dashes, got 'Bad_Slug'",
     ],
-    [['activations', 'show', 'x'], 'ID: not an activation ID (act_ followed by 26 letters and digits)'],
+    [
+      ['activations', 'show', 'x'],
+      "ID: not an activation ID (act_ followed by 26 letters and digits), got 'x'",
+    ],
+    // Quoted as every input is: control characters escaped, cut short.
+    [
+      ['activations', 'show', `act_\u001b${'x'.repeat(50)}`],
+      `ID: not an activation ID (act_ followed by 26 letters and digits), got 'act_\\x1b${'x'.repeat(35)}…'`,
+    ],
   ]
   for (const [args, message] of cases) {
     it(`${args.join(' ')}: exit 2 with a bogus token and no server`, async () => {

@@ -47,6 +47,32 @@ describe('server app', function () {
     assert.equal(unauthenticated.json().error.code, 'unauthenticated')
   })
 
+  it('answers a method a path does not take 405 method_not_allowed with an Allow header; 404 where no method has the path', async () => {
+    for (const url of ['/v1/orgs/acme/activations/ids', '/v1/orgs/acme/activations/ids/']) {
+      const res = await t.app.inject({
+        method: 'DELETE',
+        url,
+        headers: { authorization: `Bearer ${t.operatorToken}` },
+      })
+      assert.equal(res.statusCode, 405, url)
+      assert.equal(res.headers.allow, 'GET, HEAD, POST')
+      assert.deepEqual(res.json(), {
+        error: {
+          code: 'method_not_allowed',
+          message: `DELETE is not allowed on ${url}: it takes GET, HEAD, POST`,
+          details: { allowed: ['GET', 'HEAD', 'POST'] },
+        },
+      })
+    }
+    // A path parameter is any one segment, as the router reads it.
+    const show = await t.call(t.operatorToken, 'PUT', '/v1/orgs/acme/audit/ev_anything')
+    assert.equal(show.status, 405)
+    assert.deepEqual(show.body.error.details, { allowed: ['GET', 'HEAD'] })
+    const nowhere = await t.call(t.operatorToken, 'DELETE', '/v1/orgs/acme/activations/ids/x/y/z')
+    assert.equal(nowhere.status, 404)
+    assert.equal(nowhere.body.error.code, 'not_found')
+  })
+
   it('rejects invalid values and unknown keys with 400 validation_failed, naming each field', async () => {
     const res = await t.call(t.operatorToken, 'POST', '/v1/orgs', {
       slug: 'Bad Slug',

@@ -272,6 +272,32 @@ for (const dialect of DIALECTS) {
       assert.deepEqual([(await verify()).broken?.id], [edited.id])
     })
 
+    it('still lists and shows an entry whose time was edited to hold no instant (at: null); verify names it', async () => {
+      const edited = (await entries())[2]!
+      const tamper = () =>
+        sql`update audit_events set created_at = ${'yesterday'} where id = ${edited.id}`.execute(t.storage.db)
+      if (dialect === 'postgres') {
+        // PostgreSQL's bigint column refuses such a value: there is no such entry to show.
+        await withoutTriggers(t.storage.db, dialect, () =>
+          assert.rejects(tamper(), /invalid input syntax for type bigint/),
+        )
+        return
+      }
+      await withoutTriggers(t.storage.db, dialect, tamper)
+      const list = await t.call(admin, 'GET', '/v1/orgs/acme/audit?limit=1000')
+      assert.equal(list.status, 200, JSON.stringify(list.body))
+      const listed = list.body.items as Array<{ id: string; at: string | null }>
+      assert.deepEqual(
+        listed.filter((e) => e.at === null).map((e) => e.id),
+        [edited.id],
+      )
+      const one = await t.call(admin, 'GET', `/v1/orgs/acme/audit/${edited.id}`)
+      assert.equal(one.status, 200, JSON.stringify(one.body))
+      assert.deepEqual([one.body.entry.id, one.body.entry.at], [edited.id, null])
+      const report = await verify()
+      assert.deepEqual([report.broken?.id, report.broken?.reason], [edited.id, 'altered'])
+    })
+
     it('detects an entry whose hash was recomputed (the next entry no longer links to it)', async () => {
       const rows = await entries()
       await withoutTriggers(t.storage.db, dialect, () =>

@@ -76,6 +76,11 @@ describe('cli: errors become one line on stderr and the spec’s exit code', fun
       [['activations', 'split', '--quantity', '1'], 'missing argument ID (activation ID)'],
       [['activations', 'list', '--output', 'xml'], "--output: expected one of csv, tsv, got 'xml'"],
       [['activations', 'list', '--output', ''], "--output: expected one of csv, tsv, got ''"],
+      // An argument's value outside its options: named and quoted as a flag's is.
+      [
+        ['orgs', 'users', 'set-role', 'bob@acme.test', 'boss'],
+        "ROLE: expected one of admin, member, got 'boss'",
+      ],
       // The path read as a second -H value: the hint says why it is missing.
       [
         ['api', '-H', 'X-Trace: 1', '/me'],

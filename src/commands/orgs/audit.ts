@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core'
 import { ListCommand } from '../../cli/base-command.js'
 import { terminalSafeJson, UsageError } from '../../cli/errors.js'
-import { changeText, renderTable, shortTime } from '../../cli/output.js'
+import { auditTime, changeText, renderTable } from '../../cli/output.js'
 import type { AuditEntry } from '../../contract/orgs.js'
 import { integerFlag, pastFlag } from '../../cli/flag-values.js'
 import { counted } from '../../domain/plural.js'
@@ -100,7 +100,7 @@ export default class OrgsAudit extends ListCommand<typeof OrgsAudit> {
       items.length === 0
         ? 'No audit entries.'
         : renderTable(items, [
-            { header: 'Time', get: (e) => shortTime(e.at) },
+            { header: 'Time', get: (e) => auditTime(e.at) },
             { header: 'Actor', get: (e) => e.actor },
             { header: 'Action', get: (e) => e.action },
             { header: 'Target', get: (e) => e.target },

@@ -91,11 +91,54 @@ export function registerErrorHandler(app: FastifyInstance): void {
       .status(500)
       .send({ error: { code: 'internal', message: `internal error (request ${request.id})` } })
   })
-  app.setNotFoundHandler((request, reply) =>
-    reply.status(404).send({
-      error: { code: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` },
-    }),
-  )
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0]!
+    // A path that exists under other methods: 405 with the ones it takes (RFC 9110 §15.5.6), not
+    // "no route", which sent `api -X DELETE …/activations/ids` looking for a typo in the path.
+    const allowed = allowedMethods(app.routeList, path)
+    if (allowed.length > 0)
+      return reply
+        .status(405)
+        .header('allow', allowed.join(', '))
+        .send({
+          error: {
+            code: 'method_not_allowed',
+            message: `${request.method} is not allowed on ${path}: it takes ${allowed.join(', ')}`,
+            details: { allowed },
+          },
+        })
+    return reply
+      .status(404)
+      .send({ error: { code: 'not_found', message: `no route ${request.method} ${path}` } })
+  })
+}
+
+/**
+ * The methods routes answer on `path` (as sent, percent-encoded), in the router's terms: a `:param`
+ * is one segment, a trailing slash is ignored, HEAD goes with GET. Empty when no route has the path.
+ */
+export function allowedMethods(
+  routes: ReadonlyArray<{ method: string; url: string }>,
+  path: string,
+): string[] {
+  const trimmed = path.length > 1 ? path.replace(/\/+$/, '') : path
+  const methods = new Set<string>()
+  for (const route of routes) {
+    const pattern = route.url
+      .replace(/\/+$/, '')
+      .split('/')
+      .map((segment) =>
+        segment.startsWith(':')
+          ? '[^/]+'
+          : segment === '*'
+            ? '.*'
+            : segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'),
+      )
+      .join('/')
+    if (new RegExp(`^${pattern || '/'}$`).test(trimmed)) methods.add(route.method)
+  }
+  if (methods.has('GET')) methods.add('HEAD')
+  return [...methods].sort()
 }
 
 // Connection-level failures: node's socket errors, PostgreSQL's connection-exception (08…) and

@@ -138,7 +138,9 @@ export async function explain(
       summary:
         `${email} is not a member of ${org.slug}, so no license of the organization can be theirs` +
         (removed
-          ? `; ${removed.actor} removed them on ${calendarDay(Date.parse(removed.at), org.time_zone)}.`
+          ? `; ${removed.actor} removed them` +
+            // No day for an entry whose time was edited around the server (verify names it).
+            (removed.at === null ? '.' : ` on ${calendarDay(Date.parse(removed.at), org.time_zone)}.`)
           : '.') +
         ` An admin can add them: licctl orgs users add ${email}.`,
       evidence: [membership],

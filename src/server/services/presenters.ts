@@ -53,7 +53,7 @@ export function presentToken(row: Database['tokens'], userEmail: string | null, 
 export function presentAudit(row: Database['audit_events']): AuditEntry {
   return {
     id: row.id,
-    at: toIso(row.created_at),
+    at: auditTime(row.created_at),
     actor: row.actor,
     action: row.action,
     target: row.target,
@@ -66,6 +66,15 @@ export function presentAudit(row: Database['audit_events']): AuditEntry {
     seq: (row.seq as number | null) ?? null,
     hash: (row.hash as string | null) ?? null,
   }
+}
+
+/**
+ * An entry's time as stored: the server writes epoch milliseconds, but on SQLite a row edited around
+ * it (the entry `orgs audit verify` names as altered) may hold text such as `yesterday`. Null then,
+ * so that the page holding it is still listed. (PostgreSQL's bigint column refuses such a value.)
+ */
+function auditTime(stored: unknown): string | null {
+  return typeof stored === 'number' && Number.isFinite(stored) ? toIso(stored) : null
 }
 
 /**

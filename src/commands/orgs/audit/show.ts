@@ -1,6 +1,6 @@
 import { Args } from '@oclif/core'
 import { ApiCommand } from '../../../cli/base-command.js'
-import { renderFields, renderTable, shortTime } from '../../../cli/output.js'
+import { auditTime, renderFields, renderTable } from '../../../cli/output.js'
 import type { AuditEntryDetail } from '../../../contract/orgs.js'
 import { describeChange } from '../audit.js'
 
@@ -22,7 +22,7 @@ export default class OrgsAuditShow extends ApiCommand<typeof OrgsAuditShow> {
     this.say(
       renderFields([
         ['Id', e.id],
-        ['Time', e.at],
+        ['Time', auditTime(e.at)],
         ['Actor', e.actor],
         ['Action', e.action],
         ['Target', e.target],
@@ -37,7 +37,7 @@ export default class OrgsAuditShow extends ApiCommand<typeof OrgsAuditShow> {
       this.say(
         `\nRows of this job (${detail.rows.length}):\n` +
           renderTable(detail.rows, [
-            { header: 'Time', get: (r) => shortTime(r.at) },
+            { header: 'Time', get: (r) => auditTime(r.at) },
             { header: 'Action', get: (r) => r.action },
             { header: 'Target', get: (r) => r.target },
             { header: 'Change', get: (r) => describeChange(r) },

@@ -1,0 +1,32 @@
+import { strict as assert } from 'node:assert'
+import { retiredLine } from '../../src/cli/retired.js'
+
+describe('retiredLine: already retired', () => {
+  const at = new Date(Date.now() - 3 * 3_600_000).toISOString()
+  const r = { changed: false, validThrough: '2026-01-10', retiredAt: at }
+
+  function withTty<T>(tty: boolean, fn: () => T): T {
+    const had = Object.getOwnPropertyDescriptor(process.stdout, 'isTTY')
+    Object.defineProperty(process.stdout, 'isTTY', { value: tty, configurable: true })
+    try {
+      return fn()
+    } finally {
+      if (had) Object.defineProperty(process.stdout, 'isTTY', had)
+      else delete (process.stdout as { isTTY?: boolean }).isTTY
+    }
+  }
+
+  it('says when as tables do: to the minute in UTC off a terminal, never a raw ISO instant', () => {
+    assert.equal(
+      withTty(false, () => retiredLine("seat pool 'cad-pro'", r)),
+      `Seat pool 'cad-pro' was already retired (at ${at.slice(0, 16).replace('T', ' ')}Z): nothing to do.`,
+    )
+  })
+
+  it('says how long ago on a terminal', () => {
+    assert.equal(
+      withTty(true, () => retiredLine("add-on pool 'cp'", r)),
+      "Add-on pool 'cp' was already retired (3 hours ago): nothing to do.",
+    )
+  })
+})
