@@ -1228,6 +1228,57 @@ for (const dialect of DIALECTS) {
       })
     })
 
+    describe('an expiry moved earlier', () => {
+      it('brings leases roaming past the new expiry back to it, and says how many in the audit entry', async () => {
+        const org = await t.org('roam-cap', 'admin@roam-cap.test')
+        const pools = '/v1/orgs/roam-cap/seats/pools'
+        const made = await t.call(t.operatorToken, 'POST', pools, {
+          product: 'survey',
+          seats: 3,
+          expires: iso(t.clock.now() + 60 * 86_400_000).slice(0, 10),
+          maxRoamingSeconds: 30 * 86_400,
+        })
+        assert.equal(made.status, 201, JSON.stringify(made.body))
+        const out = async (host: string, roamUntil?: string) => {
+          const res = await t.call(org, 'POST', `${pools}/survey/checkout`, {
+            host,
+            ...(roamUntil ? { roamUntil } : {}),
+          })
+          assert.equal(res.status, 200, JSON.stringify(res.body))
+          return res.body as { id: string; roamingUntil: string | null }
+        }
+        const far = await out('cabin', '20d')
+        const near = await out('boat', '2d')
+        const office = await out('desk')
+        const sooner = iso(t.clock.now() + 10 * 86_400_000)
+        const moved = await t.call(t.operatorToken, 'PATCH', `${pools}/survey`, { expires: sooner })
+        assert.equal(moved.status, 200, JSON.stringify(moved.body))
+        const leases = await t.call(org, 'GET', '/v1/orgs/roam-cap/seats/leases')
+        const until = Object.fromEntries(
+          leases.body.items.map((l: { id: string; roamingUntil: string | null }) => [l.id, l.roamingUntil]),
+        )
+        assert.deepEqual(until, {
+          [far.id]: moved.body.expiresAt,
+          [near.id]: near.roamingUntil,
+          [office.id]: null,
+        })
+        const log = await t.call(org, 'GET', '/v1/orgs/roam-cap/audit?action=seats.update')
+        assert.equal(log.body.items[0].after.roamingCapped, 1)
+        // A later expiry leaves roaming as it is (and says nothing of it).
+        const later = await t.call(t.operatorToken, 'PATCH', `${pools}/survey`, {
+          expires: iso(t.clock.now() + 90 * 86_400_000),
+        })
+        assert.equal(later.status, 200, JSON.stringify(later.body))
+        const again = await t.call(org, 'GET', '/v1/orgs/roam-cap/seats/leases')
+        assert.equal(
+          again.body.items.find((l: { id: string }) => l.id === far.id).roamingUntil,
+          moved.body.expiresAt,
+        )
+        const log2 = await t.call(org, 'GET', '/v1/orgs/roam-cap/audit?action=seats.update')
+        assert.equal(log2.body.items[0].after.roamingCapped, undefined)
+      })
+    })
+
     describe('lease ids in capitals', () => {
       it('takes a lease id in capitals as the same lease (Crockford base32 ignores case)', async () => {
         const owner = await t.org('caps-co', 'admin@caps-co.test')

@@ -198,6 +198,18 @@ export async function updatePool(
       .returningAll()
       .executeTakeFirstOrThrow()
     const retirement = unretired(pool, updated)
+    // A roaming lease never outlives its pool: checkout caps roaming at the expiry, so an expiry moved
+    // earlier brings the leases roaming past it back to the new end (after the pool row: lock order).
+    let roamingCapped = 0
+    if (updated.expires_at < pool.expires_at) {
+      const capped = await trx
+        .updateTable('leases')
+        .set({ roaming_until: updated.expires_at })
+        .where('pool_id', '=', pool.id)
+        .where('roaming_until', '>', updated.expires_at)
+        .executeTakeFirst()
+      roamingCapped = Number(capped.numUpdatedRows)
+    }
     // The lease TTL and the roaming limit are recorded when the update sets them: a shorter TTL
     // makes held seats stale (releasable) at once, so the log must say who changed it and from what.
     const limits = (row: PoolRow) => ({
@@ -221,6 +233,7 @@ export async function updatePool(
         expiresAt: toIso(updated.expires_at),
         ...limits(updated),
         ...retirement.after,
+        ...(roamingCapped > 0 ? { roamingCapped } : {}),
       },
     })
     return (await presentPools(trx, org, [updated], now))[0]!
