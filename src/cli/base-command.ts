@@ -401,6 +401,8 @@ export abstract class ApiCommand<T extends typeof Command> extends BaseCommand<T
   private _client: LicctlClient | undefined
   private _org: string | undefined
   private _url: string | undefined
+  /** The connection's own words on a token the server refuses (see refusedTokenHint). */
+  private _refusedTokenHint: string | undefined
   /** Why there is no connection (not logged in, no such profile, …), when there is none. */
   private _unconnected: Error | undefined
 
@@ -442,6 +444,7 @@ export abstract class ApiCommand<T extends typeof Command> extends BaseCommand<T
     }
     this._org = conn.org
     this._url = conn.url
+    this._refusedTokenHint = (await import('./connection.js')).refusedTokenHint(conn)
     this._client = LicctlClient.create({
       baseUrl: conn.url,
       token: conn.token,
@@ -477,6 +480,16 @@ export abstract class ApiCommand<T extends typeof Command> extends BaseCommand<T
   }
 
   protected override async catch(err: Error): Promise<void> {
+    // A token the server refuses: say whose it is and how to replace it (a revoked token in a
+    // profile otherwise reads as a bare 'invalid or revoked token'). Not a token the request carried
+    // in a field (a transfer's destination token: its refusal names the field).
+    if (
+      this._refusedTokenHint &&
+      err instanceof ApiError &&
+      err.code === 'unauthenticated' &&
+      (err.details as { field?: unknown } | undefined)?.field === undefined
+    )
+      return super.catch(withHint(err, err.code, this._refusedTokenHint) as Error)
     return super.catch(await this.withOperatorHint(err))
   }
 

@@ -6,6 +6,8 @@ export interface Connection {
   url: string
   token: string
   org: string | undefined
+  /** Where the token came from: the profile it was read from, or none (LICCTL_TOKEN). */
+  profile: Profile | undefined
 }
 
 /**
@@ -58,7 +60,7 @@ export function resolveConnection(orgFlag: string | undefined, profileFlag?: str
     throw new UsageError('LICCTL_TOKEN: not a token: it holds a space or a control character', {
       hint: 'give the token alone (LICCTL_TOKEN=lic_u_…), without "Bearer " or quotes',
     })
-  return { url, token, org: wanted ?? profile?.org }
+  return { url, token, org: wanted ?? profile?.org, profile: envToken ? undefined : profile }
 }
 
 /** The profile name `--profile` gives, else LICCTL_PROFILE (empty means unset), if any. */
@@ -125,4 +127,16 @@ export function sameServer(a: string, b: string): boolean {
   } catch {
     return false
   }
+}
+
+/**
+ * What to do when the server refuses the token itself (401 unauthenticated: revoked, expired,
+ * mistyped): a profile's token is replaced by logging in again to that profile's server and
+ * organization; LICCTL_TOKEN by setting a current one.
+ */
+export function refusedTokenHint(conn: Pick<Connection, 'url' | 'profile'>): string {
+  if (!conn.profile)
+    return 'LICCTL_TOKEN is not a token this server accepts (revoked, expired or mistyped): set a current one'
+  const org = conn.profile.org ? ` --org ${conn.profile.org}` : ''
+  return `profile '${profileName(conn.profile)}' holds a token this server no longer accepts (revoked or expired): log in again with \`licctl orgs login --url ${conn.url}${org} --with-token < token.txt\``
 }

@@ -217,6 +217,33 @@ describe('e2e: orgs', function () {
       assert.equal(statSync(join(configDir(), 'profiles.json')).mode & 0o777, 0o600)
     })
 
+    it('a token the server no longer accepts: the hint names its profile and how to log in again, or LICCTL_TOKEN', async () => {
+      const made = await asAdmin(['orgs', 'tokens', 'create', '--name', 'soon-revoked', '--json'])
+      assert.equal(made.code, 0, made.stderr)
+      const { id, token } = JSON.parse(made.stdout) as { id: string; token: string }
+      secrets.push(token)
+      const dir = { LICCTL_CONFIG_DIR: join(server.dir, 'revoked-config') }
+      const saved = await runCli(['orgs', 'login', '--url', server.url, '--org', 'acme', '--with-token'], {
+        env: dir,
+        input: token + '\n',
+      })
+      assert.equal(saved.code, 0, saved.stderr)
+      assert.equal((await asAdmin(['orgs', 'tokens', 'revoke', id, '--yes'])).code, 0)
+      const res = await runCli(['orgs', 'show'], { env: dir })
+      assertFails(res, 4, 'invalid or revoked token')
+      assert.equal(
+        res.stderr.split('\n')[1],
+        `Hint: profile 'acme' holds a token this server no longer accepts (revoked or expired): log in again with \`licctl orgs login --url ${server.url} --org acme --with-token < token.txt\``,
+      )
+      noSecrets(res)
+      const viaEnv = await runCli(['orgs', 'show'], { env: { ...server.env(token, 'acme'), ...dir } })
+      assertFails(viaEnv, 4, 'invalid or revoked token')
+      assert.match(viaEnv.stderr, /Hint: LICCTL_TOKEN is not a token this server accepts/)
+      // Under --json the error document stays one line, hint-free as every other.
+      const json = await runCli(['orgs', 'show', '--json'], { env: dir })
+      assertJsonFails(json, 4, 'unauthenticated')
+    })
+
     it('without any profile or environment, says how to log in (exit 4)', async () => {
       const res = await runCli(['orgs', 'show'], { env: { LICCTL_CONFIG_DIR: join(server.dir, 'empty') } })
       assertFails(res, 4, 'not logged in: no profile, and neither LICCTL_URL nor LICCTL_TOKEN is set')
@@ -415,7 +442,7 @@ describe('e2e: orgs', function () {
       assertFails(
         await asAdmin(['orgs', 'users', 'set-role', 'carol@acme.test', 'owner']),
         2,
-        /^Error: Expected owner to be one of: admin, member/,
+        /^Error: ROLE: expected one of admin, member, got 'owner'$/m,
       )
     })
 

@@ -327,6 +327,8 @@ for (const dialect of DIALECTS) {
         licenses: [`${serial}-1`],
       })
       assert.deepEqual([noToken.status, noToken.body.error.code], [401, 'unauthenticated'])
+      // The body's token, named: a client must not take it for its own (the CLI's login hint).
+      assert.equal(noToken.body.error.details.field, 'body.toToken')
       const wrongOrg = await transfer({ to: 'initech', toToken: globexAdmin, licenses: [`${serial}-1`] })
       assert.deepEqual([wrongOrg.status, wrongOrg.body.error.code], [403, 'forbidden'])
       // gus (globex) is not ann: a token of another person for the target is refused

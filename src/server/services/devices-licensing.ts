@@ -432,7 +432,10 @@ async function targetOrgAsAdmin(ctx: ServiceContext, to: string, token: string):
     .where('tokens.token_hash', '=', hashToken(token))
     .executeTakeFirst()
   if (!row || row.revoked_at !== null || (row.expires_at !== null && row.expires_at <= now))
-    throw new AppError('unauthenticated', `the token for '${to}' is invalid, revoked or expired`)
+    // Names the field: this is the body's token, not the caller's own (whose refusals name none).
+    throw new AppError('unauthenticated', `the token for '${to}' is invalid, revoked or expired`, {
+      field: 'body.toToken',
+    })
   if (row.slug !== to)
     throw new AppError('forbidden', `the token given for '${to}' belongs to another organization`)
   if (row.email !== p.email)
