@@ -563,6 +563,17 @@ describe('e2e: orgs', function () {
       )
     })
 
+    it('the operator creating a token without --user is told to name the member with --user (exit 2)', async () => {
+      const res = await runCli(['orgs', 'tokens', 'create', '--name', 'ci'], {
+        env: server.env(server.operatorToken, 'acme'),
+      })
+      assertFails(res, 2, '--user: required: the operator names the member the token is for')
+      const json = await runCli(['orgs', 'tokens', 'create', '--json'], {
+        env: server.env(server.operatorToken, 'acme'),
+      })
+      assertJsonFails(json, 2, 'validation_failed')
+    })
+
     it('lists tokens with prefixes, never a secret', async () => {
       const res = await asAdmin(['orgs', 'tokens', 'list'])
       assert.equal(res.code, 0, res.stderr)

@@ -3,7 +3,7 @@ import { newId } from '../../domain/ids.js'
 import { generateToken } from '../../domain/tokens.js'
 import { quote } from '../../domain/terminal-controls.js'
 import type { ServiceContext } from '../context.js'
-import { AppError, notFound } from '../errors.js'
+import { AppError, invalidField, notFound } from '../errors.js'
 import { inTransaction } from '../transaction.js'
 import { authorizeOrg } from './access.js'
 import { audit } from './audit.js'
@@ -25,11 +25,9 @@ export async function createToken(ctx: ServiceContext, slug: string, body: Creat
   return inTransaction(ctx, async (trx) => {
     const org = await authorizeOrg(ctx, slug, { role: forOther ? 'admin' : 'member', write: true }, trx)
     const email = body.userEmail ?? (p.kind === 'user' ? p.email : undefined)
+    // Named as a field, so that the CLI names its flag (--user) as it does for the contract's issues.
     if (!email)
-      throw new AppError(
-        'validation_failed',
-        'the operator must name the member the token is for (userEmail)',
-      )
+      throw invalidField('body.userEmail', 'required: the operator names the member the token is for')
     const member = await requireMember(trx, org.id, email)
     if (body.expires !== undefined && body.expiresAt !== undefined)
       throw new AppError('validation_failed', 'expires: give expires or expiresAt, not both')
