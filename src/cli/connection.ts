@@ -6,8 +6,8 @@ export interface Connection {
   url: string
   token: string
   org: string | undefined
-  /** Where the token came from: the profile it was read from, or none (LICCTL_TOKEN). */
-  profile: Profile | undefined
+  /** The profile the token was read from (its name), or undefined for LICCTL_TOKEN. */
+  profile: string | undefined
 }
 
 /**
@@ -60,7 +60,12 @@ export function resolveConnection(orgFlag: string | undefined, profileFlag?: str
     throw new UsageError('LICCTL_TOKEN: not a token: it holds a space or a control character', {
       hint: 'give the token alone (LICCTL_TOKEN=lic_u_…), without "Bearer " or quotes',
     })
-  return { url, token, org: wanted ?? profile?.org, profile: envToken ? undefined : profile }
+  return {
+    url,
+    token,
+    org: wanted ?? profile?.org,
+    profile: envToken || !profile ? undefined : profileName(profile),
+  }
 }
 
 /** The profile name `--profile` gives, else LICCTL_PROFILE (empty means unset), if any. */
@@ -137,6 +142,7 @@ export function sameServer(a: string, b: string): boolean {
 export function refusedTokenHint(conn: Pick<Connection, 'url' | 'profile'>): string {
   if (!conn.profile)
     return 'LICCTL_TOKEN is not a token this server accepts (revoked, expired or mistyped): set a current one'
-  const org = conn.profile.org ? ` --org ${conn.profile.org}` : ''
-  return `profile '${profileName(conn.profile)}' holds a token this server no longer accepts (revoked or expired): log in again with \`licctl orgs login --url ${conn.url}${org} --with-token < token.txt\``
+  // A profile is named after its organization; the operator's is 'operator' and has none.
+  const org = conn.profile === 'operator' ? '' : ` --org ${conn.profile}`
+  return `profile '${conn.profile}' holds a token this server no longer accepts (revoked or expired): log in again with \`licctl orgs login --url ${conn.url}${org} --with-token < token.txt\``
 }

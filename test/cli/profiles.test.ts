@@ -81,15 +81,30 @@ describe('profiles', function () {
     })
 
     it('uses the current profile', () => {
-      assert.deepEqual(resolveConnection(undefined), { url: 'http://op.test', token: OP, org: undefined })
+      assert.deepEqual(resolveConnection(undefined), {
+        url: 'http://op.test',
+        token: OP,
+        org: undefined,
+        profile: 'operator',
+      })
     })
 
     it('--org picks that organization’s profile', () => {
-      assert.deepEqual(resolveConnection('acme'), { url: 'http://acme.test', token: ACME, org: 'acme' })
+      assert.deepEqual(resolveConnection('acme'), {
+        url: 'http://acme.test',
+        token: ACME,
+        org: 'acme',
+        profile: 'acme',
+      })
     })
 
     it('--org without a profile acts on that organization with the current profile (the operator’s case)', () => {
-      assert.deepEqual(resolveConnection('globex'), { url: 'http://op.test', token: OP, org: 'globex' })
+      assert.deepEqual(resolveConnection('globex'), {
+        url: 'http://op.test',
+        token: OP,
+        org: 'globex',
+        profile: 'operator',
+      })
     })
 
     it('--profile picks the server and token, whatever --org names; the organization stays --org’s', () => {
@@ -98,25 +113,30 @@ describe('profiles', function () {
         url: 'http://op.test',
         token: OP,
         org: 'acme',
+        profile: 'operator',
       })
       assert.deepEqual(resolveConnection(undefined, 'operator'), {
         url: 'http://op.test',
         token: OP,
         org: undefined,
+        profile: 'operator',
       })
       assert.deepEqual(resolveConnection(undefined, 'acme'), {
         url: 'http://acme.test',
         token: ACME,
         org: 'acme',
+        profile: 'acme',
       })
       process.env.LICCTL_PROFILE = 'operator'
       assert.equal(resolveConnection('acme').token, OP)
       assert.equal(resolveConnection('acme', 'acme').token, ACME, 'the flag wins over LICCTL_PROFILE')
       process.env.LICCTL_TOKEN = 'lic_u_fromTheEnvironment000000000000000000'
+      // The token is the environment's, not the profile's (a refusal's hint names LICCTL_TOKEN).
       assert.deepEqual(resolveConnection('acme'), {
         url: 'http://op.test',
         token: 'lic_u_fromTheEnvironment000000000000000000',
         org: 'acme',
+        profile: undefined,
       })
     })
 
@@ -156,7 +176,12 @@ describe('profiles', function () {
       process.env.LICCTL_TOKEN = ''
       process.env.LICCTL_ORG = ''
       new Profiles(dir).use('acme')
-      assert.deepEqual(resolveConnection(undefined), { url: 'http://acme.test', token: ACME, org: 'acme' })
+      assert.deepEqual(resolveConnection(undefined), {
+        url: 'http://acme.test',
+        token: ACME,
+        org: 'acme',
+        profile: 'acme',
+      })
     })
 
     it('LICCTL_URL and LICCTL_TOKEN override every profile', () => {
@@ -167,6 +192,7 @@ describe('profiles', function () {
         url: 'http://ci.test',
         token: 'lic_u_fromTheEnvironment000000000000000000',
         org: 'acme',
+        profile: undefined,
       })
     })
 
