@@ -1,6 +1,7 @@
 import { Command, Errors, Flags, ux, type Interfaces } from '@oclif/core'
 import { ApiError, ClientError } from '../client/errors.js'
 import type { LicctlClient } from '../client/index.js'
+import type { Connection } from './connection.js'
 import { redactTokens } from '../domain/redact.js'
 import {
   escapeRawInJson,
@@ -401,8 +402,8 @@ export abstract class ApiCommand<T extends typeof Command> extends BaseCommand<T
   private _client: LicctlClient | undefined
   private _org: string | undefined
   private _url: string | undefined
-  /** The connection's own words on a token the server refuses (see refusedTokenHint). */
-  private _refusedTokenHint: string | undefined
+  /** Where the token came from (the profile, or LICCTL_TOKEN), for a refusal's hint (refusedTokenHint). */
+  private _connection: Pick<Connection, 'url' | 'profile'> | undefined
   /** Why there is no connection (not logged in, no such profile, …), when there is none. */
   private _unconnected: Error | undefined
 
@@ -444,7 +445,7 @@ export abstract class ApiCommand<T extends typeof Command> extends BaseCommand<T
     }
     this._org = conn.org
     this._url = conn.url
-    this._refusedTokenHint = (await import('./connection.js')).refusedTokenHint(conn)
+    this._connection = conn
     this._client = LicctlClient.create({
       baseUrl: conn.url,
       token: conn.token,
@@ -484,12 +485,14 @@ export abstract class ApiCommand<T extends typeof Command> extends BaseCommand<T
     // profile otherwise reads as a bare 'invalid or revoked token'). Not a token the request carried
     // in a field (a transfer's destination token: its refusal names the field).
     if (
-      this._refusedTokenHint &&
+      this._connection &&
       err instanceof ApiError &&
       err.code === 'unauthenticated' &&
       (err.details as { field?: unknown } | undefined)?.field === undefined
-    )
-      return super.catch(withHint(err, err.code, this._refusedTokenHint) as Error)
+    ) {
+      const { refusedTokenHint } = await import('./connection.js')
+      return super.catch(withHint(err, err.code, refusedTokenHint(this._connection)) as Error)
+    }
     return super.catch(await this.withOperatorHint(err))
   }
 
