@@ -123,20 +123,7 @@ export function allowedMethods(
 ): string[] {
   const trimmed = path.length > 1 ? path.replace(/\/+$/, '') : path
   const methods = new Set<string>()
-  for (const route of routes) {
-    const pattern = route.url
-      .replace(/\/+$/, '')
-      .split('/')
-      .map((segment) =>
-        segment.startsWith(':')
-          ? '[^/]+'
-          : segment === '*'
-            ? '.*'
-            : segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'),
-      )
-      .join('/')
-    if (new RegExp(`^${pattern || '/'}$`).test(trimmed)) methods.add(route.method)
-  }
+  for (const { method, pattern } of routePatterns(routes)) if (pattern.test(trimmed)) methods.add(method)
   if (methods.has('GET')) methods.add('HEAD')
   return [...methods].sort()
 }
@@ -209,4 +196,33 @@ function validationIssues(
       message: part === 'query' ? 'unknown query parameter' : 'unknown field',
     }))
   return [{ path: fieldPath(part, v.instancePath), message: v.message ?? 'invalid' }]
+}
+
+/** Each route's URL as a pattern, made once per route list (not again on every unknown request). */
+const patternsOf = new WeakMap<
+  object,
+  { count: number; patterns: Array<{ method: string; pattern: RegExp }> }
+>()
+
+function routePatterns(
+  routes: ReadonlyArray<{ method: string; url: string }>,
+): Array<{ method: string; pattern: RegExp }> {
+  const known = patternsOf.get(routes)
+  if (known && known.count === routes.length) return known.patterns
+  const patterns = routes.map((route) => {
+    const pattern = route.url
+      .replace(/\/+$/, '')
+      .split('/')
+      .map((segment) =>
+        segment.startsWith(':')
+          ? '[^/]+'
+          : segment === '*'
+            ? '.*'
+            : segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'),
+      )
+      .join('/')
+    return { method: route.method, pattern: new RegExp(`^${pattern || '/'}$`) }
+  })
+  patternsOf.set(routes, { count: routes.length, patterns })
+  return patterns
 }
