@@ -101,6 +101,36 @@ describe('cli: errors become one line on stderr and the spec’s exit code', fun
     }
   })
 
+  it('a value outside a flag’s or an argument’s options names it and quotes the value as typed (exit 2)', async () => {
+    const cases: Array<[string[], string]> = [
+      // Flags: Flags.option and Flags.string with options, given as `--flag=value` and `--flag value`.
+      [['seats', 'list', '--state=Stale2'], "--state: expected one of active, stale, roaming, got 'Stale2'"],
+      [['devices', 'keys', 'issue', '--term', '2y'], "--term: expected one of 1y, 3y, 5y, got '2y'"],
+      [['expiry', 'check', '--format', ''], "--format: expected one of table, github, got ''"],
+      // Arguments: of a server command and of one that needs none (no --json there).
+      [
+        ['orgs', 'users', 'set-role', 'bob@acme.test', 'Owner'],
+        "ROLE: expected one of admin, member, got 'Owner'",
+      ],
+      [
+        ['orgs', 'users', 'set-role', 'bob@acme.test', 'bo\nss'],
+        "ROLE: expected one of admin, member, got 'bo\\nss'",
+      ],
+      [['autocomplete', 'script', 'tcsh'], "SHELL: expected one of zsh, bash, fish, powershell, got 'tcsh'"],
+    ]
+    for (const [args, message] of cases) {
+      const res = await runCli(args, { env: env() })
+      assert.equal(res.code, 2, res.stderr)
+      assert.equal(res.stdout, '')
+      assert.equal(res.stderr.split('\n')[0], `Error: ${message}`, args.join(' '))
+      if (args[0] === 'autocomplete') continue
+      const json = await runCli([...args, '--json'], { env: env() })
+      assert.equal(json.code, 2, json.stderr)
+      assert.equal(json.stdout, '')
+      assert.deepEqual(JSON.parse(json.stderr), { error: { code: 'usage', message } }, args.join(' '))
+    }
+  })
+
   it('a URL that is not a licctl server exits 1 and says so, whatever status its web page has', async () => {
     // A web server at the URL (a typo, a proxy's default site): its 404 page is not licctl's
     // "not found" (exit 5, which a script may read as "already gone"), its 200 page no success.
