@@ -63,10 +63,10 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     await super.init()
     if (this.ctor.enableJsonFlag) this.argv = await this.takeFieldList(this.argv)
     const { args, flags, raw } = await this.parse({
-      flags: anyCase(this.ctor.flags),
-      baseFlags: anyCase(this.ctor.baseFlags),
+      flags: anyCase(this.ctor.flags, 'flag'),
+      baseFlags: anyCase(this.ctor.baseFlags, 'flag'),
       enableJsonFlag: this.ctor.enableJsonFlag,
-      args: anyCase(withoutStdin(this.ctor.args)),
+      args: anyCase(withoutStdin(this.ctor.args), 'arg'),
       strict: this.ctor.strict,
     })
     this.flags = flags as InferredFlags<T>
@@ -245,7 +245,6 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     const failure = failureOf(
       // The global flags too: `--org ACME` is refused as `params.org`.
       flagRefusal(err, { ...ctor.baseFlags, ...ctor.flags }, ctor.args ?? {}, ctor.requestFieldNames ?? {}) ??
-        argOptionRefusal(err, ctor.args ?? {}) ??
         err,
     )
     process.exitCode = failure.exitCode
@@ -308,23 +307,6 @@ function flagRefusal(
   return Object.hasOwn(flags, flag) ? new UsageError(`--${flag}: ${reason}`, { code: err.code }) : undefined
 }
 
-/**
- * oclif's refusal of an argument's value outside its options (`Expected boss to be one of: admin,
- * member`) said as a flag's is: the argument named, the value quoted (`ROLE: expected one of
- * admin, member, got 'boss'`). The argument is the one with those options.
- */
-function argOptionRefusal(err: Error, args: Record<string, unknown>): UsageError | undefined {
-  const refused = /^Expected (.*) to be one of: (.*)$/s.exec((err.message ?? '').split('\nSee more help')[0]!)
-  if (!refused || !err.constructor?.name?.endsWith('InvalidOptionError')) return undefined
-  const [, input, list] = refused
-  const name = Object.keys(args).find(
-    (n) => ((args[n] as { options?: readonly string[] }).options ?? []).join(', ') === list,
-  )
-  return name === undefined
-    ? undefined
-    : new UsageError(`${name.toUpperCase()}: expected one of ${list}, got ${quote(input!)}`)
-}
-
 /** The organization a command with no connection and none named checks its input for (never sent). */
 const UNCONNECTED_ORG = 'no-organization'
 
@@ -355,26 +337,30 @@ interface WithOptions {
 
 /**
  * Flags and arguments with `options` take them in any case, as `api -X get` does: `--type cc` is
- * `--type CC`, `--role Admin` is `admin`. oclif checks a value with `options.includes` before its
- * `parse`, so each such definition is copied with an `includes` that ignores case and a `parse`
- * that first turns the value into the option as declared. Help, completion and the error for an
- * unknown value (it lists the options) see them unchanged.
+ * `--type CC`, `--role Admin` is `admin`; and a value outside them is refused here, as the CLI's own
+ * flag checks refuse (`--type: expected one of NL, CC, got 'xx'`, `ROLE: …`), never in oclif's
+ * words. oclif checks a value with `options.includes` before its `parse`, so each such definition
+ * is copied with an `includes` that lets every value through to a `parse` that finds the option as
+ * declared, or refuses the value. The definitions themselves are unchanged: help, completion and
+ * the error for a flag given no value (it lists the options) see them as declared.
  */
-function anyCase<D>(defs: D): D {
+function anyCase<D>(defs: D, kind: 'flag' | 'arg'): D {
   if (defs === undefined) return defs
   return Object.fromEntries(
     Object.entries(defs as Record<string, WithOptions>).map(([name, def]) => {
       const { options, parse } = def
       if (!options) return [name, def]
-      const declared = (input: string) =>
-        (typeof input === 'string' && options.find((o) => o.toLowerCase() === input.toLowerCase())) || input
+      const declared = (input: string) => {
+        const option = options.find((o) => o.toLowerCase() === input.toLowerCase())
+        if (option !== undefined) return option
+        const named = kind === 'flag' ? `--${name}` : name.toUpperCase()
+        throw new UsageError(`${named}: expected one of ${options.join(', ')}, got ${quote(input)}`)
+      }
       return [
         name,
         {
           ...def,
-          options: Object.assign([...options], {
-            includes: (input: string) => options.includes(declared(input)),
-          }),
+          options: Object.assign([...options], { includes: () => true }),
           parse: async (input: string, ...rest: unknown[]) =>
             parse ? parse(declared(input), ...rest) : declared(input),
         },

@@ -131,6 +131,33 @@ describe('cli: errors become one line on stderr and the spec’s exit code', fun
     }
   })
 
+  it('a value outside the options is quoted as typed (a line break, an escape sequence) and said in one line, as the CLI’s own checks say theirs', async () => {
+    // The CLI's own refusal (`api -X`) is the model: one line, no pointer to --help, which the
+    // message (it lists the values) makes needless.
+    const cases: Array<[string[], string]> = [
+      [['api', '-X', 'fetch', '/me'], "--method: expected one of GET, POST, PATCH, PUT, DELETE, got 'fetch'"],
+      [['activations', 'list', '--output', 'a\nb'], "--output: expected one of csv, tsv, got 'a\\nb'"],
+      [
+        ['activations', 'list', '--output', 'a\x1b[31mb'],
+        "--output: expected one of csv, tsv, got 'a\\x1b[31mb'",
+      ],
+      [
+        ['seats', 'list', '--state', 'Stale2'],
+        "--state: expected one of active, stale, roaming, got 'Stale2'",
+      ],
+      [
+        ['orgs', 'users', 'set-role', 'bob@acme.test', 'boss'],
+        "ROLE: expected one of admin, member, got 'boss'",
+      ],
+    ]
+    for (const [args, message] of cases) {
+      const res = await runCli(args, { env: env() })
+      assert.equal(res.code, 2, res.stderr)
+      assert.equal(res.stdout, '')
+      assert.equal(res.stderr, `Error: ${message}\n`, args.join(' '))
+    }
+  })
+
   it('a URL that is not a licctl server exits 1 and says so, whatever status its web page has', async () => {
     // A web server at the URL (a typo, a proxy's default site): its 404 page is not licctl's
     // "not found" (exit 5, which a script may read as "already gone"), its 200 page no success.
