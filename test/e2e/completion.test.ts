@@ -179,6 +179,18 @@ describe('e2e: shell completion (bash, zsh, fish) with profile names and organiz
       })
       assert.match(bash.stdout, /LICCTL_AC_BASH_SETUP_PATH=.*bash_setup/)
     })
+
+    it('`autocomplete` and `autocomplete script` take the shell in any case, as every argument with values does', async () => {
+      const own = { ...env, LICCTL_CACHE_DIR: join(server.dir, 'any-case-cache') }
+      const lower = await runCli(['autocomplete', 'script', 'bash'], { env: own })
+      const upper = await runCli(['autocomplete', 'script', 'BASH'], { env: own })
+      assert.equal(upper.code, 0, upper.stderr)
+      assert.equal(upper.stdout, lower.stdout)
+      const index = await runCli(['autocomplete', 'Zsh'], { env: own })
+      assert.equal(index.code, 0, index.stderr)
+      assert.match(index.stdout, /Setup Instructions for LICCTL CLI Autocomplete ---/)
+      assert.match(index.stdout, /\.zshrc/)
+    })
   })
 
   // What a TAB offers, in each shell, for: the command line typed so far (the last word is the

@@ -36,7 +36,12 @@ export default class Autocomplete extends BaseCommand<typeof Autocomplete> {
     if (shell !== 'fish') {
       // The plugin writes its cache and prints its instructions; then its scripts learn the values.
       const index = await autocompletePluginCommand(this.config, 'autocomplete')
-      await index.run(this.argv, this.config)
+      // The shell as parsed (`Zsh` is zsh): the plugin parses again, in its own words and case.
+      const argv = [
+        ...(this.args.shell ? [this.args.shell] : []),
+        ...(this.flags['refresh-cache'] ? ['-r'] : []),
+      ]
+      await index.run(argv, this.config)
       await completeCache(this.config)
       return
     }

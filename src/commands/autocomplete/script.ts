@@ -25,6 +25,7 @@ export default class AutocompleteScript extends BaseCommand<typeof AutocompleteS
       return
     }
     const script = await autocompletePluginCommand(this.config, 'autocomplete:script')
-    await script.run(this.argv, this.config)
+    // The shell as parsed (`BASH` is bash): the plugin parses again, in its own words and case.
+    await script.run(this.args.shell ? [this.args.shell] : [], this.config)
   }
 }
