@@ -1,7 +1,13 @@
 import { ApiError, ClientError, redactDetails } from '../client/errors.js'
 import { exitCodeFor } from '../contract/errors.js'
 import { redactTokens } from '../domain/redact.js'
-import { C0_CONTROLS, CONTROLS_BEYOND_C0, escapeControls } from '../domain/terminal-controls.js'
+import {
+  C0_CONTROLS,
+  CONTROLS_BEYOND_C0,
+  escapeControls,
+  INVISIBLE,
+  writtenJoiners,
+} from '../domain/terminal-controls.js'
 
 // Shared with the server's messages (domain/terminal-controls.ts).
 export { escapeControls, quote } from '../domain/terminal-controls.js'
@@ -221,8 +227,11 @@ export function safeMessage(message: string): string {
   return text.length > MAX_MESSAGE ? text.slice(0, MAX_MESSAGE - 1) + '…' : text
 }
 
-/** A colour sequence, or one control character (as CONTROLS, without U+FFFD). */
-const SGR_OR_CONTROL = new RegExp(`\\u001b\\[[0-9;]*m|[${C0_CONTROLS}${CONTROLS_BEYOND_C0}]`, 'gu')
+/** A colour sequence, or one control or invisible character (as escapeControls, without U+FFFD). */
+const SGR_OR_CONTROL = new RegExp(
+  `\\u001b\\[[0-9;]*m|[${C0_CONTROLS}${CONTROLS_BEYOND_C0}${INVISIBLE}]`,
+  'gu',
+)
 /**
  * The colour sequences the CLI's own output uses (chalk at level 1): reset, bold, dim, italic,
  * underline, the 16 colours and their backgrounds. Not blink, inverse or hidden (`\x1b[8m` would
@@ -233,13 +242,16 @@ const OWN_SGR = /^\u001b\[(?:(?:0|1|2|3|4|22|23|24|3[0-7]|39|4[0-7]|49|9[0-7]|10
 
 /**
  * Human output for a terminal: the CLI's own colours, line breaks and tabs as they are, and every
- * other control character escaped as `escapeControls` does, whatever stored text put it there (a
- * name saved before the API refused control characters, or by another client). A name holding
- * `\x1b[2J` would otherwise clear the admin's screen when a table lists it.
+ * other control character and every invisible one escaped as `escapeControls` does, whatever stored
+ * text put it there (a name saved before the API refused them, or by another client). A name
+ * holding `\x1b[2J` would otherwise clear the admin's screen when a table lists it, and one holding
+ * a zero-width space would look like another (`b\u200bob`). A joiner where it is how the text is
+ * written (Persian, an emoji family) stays.
  */
 export function terminalSafeText(text: string): string {
-  return text.replace(SGR_OR_CONTROL, (m) =>
-    m === '\n' || m === '\t' || (m.length > 1 && OWN_SGR.test(m)) ? m : escapeControls(m),
+  const kept = writtenJoiners(text)
+  return text.replace(SGR_OR_CONTROL, (m, at: number) =>
+    m === '\n' || m === '\t' || (m.length > 1 && OWN_SGR.test(m)) || kept?.has(at) ? m : escapeControls(m),
   )
 }
 

@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module'
 import type { Chalk, ChalkInstance } from 'chalk'
 import type TableClass from 'cli-table3'
+import { terminalSafeText } from './errors.js'
 
 // chalk and cli-table3 load on first use, synchronously: every command imports this module (the
 // base command colours its errors), and a `--json` run or a failing one should not pay for tables.
@@ -308,9 +309,14 @@ const PLAIN_CHARS = {
 
 const isEmpty = (v: string | number | null | undefined) => v === null || v === undefined || v === ''
 
+/**
+ * A value as a table shows it, its control and invisible characters escaped before the table is laid
+ * out (terminalSafeText), so that the escapes get the width they take: a zero-width space measured as
+ * nothing, then printed as `\u200b`, would push its row's borders six columns right.
+ */
 function cell(v: string | number | null | undefined): string {
   if (isEmpty(v)) return '-'
-  return String(v)
+  return typeof v === 'number' ? String(v) : terminalSafeText(v)
 }
 
 /** Key/value lines for a `show` command. */

@@ -1,5 +1,11 @@
 import * as z from 'zod'
-import { C0_CONTROLS, CONTROLS_BEYOND_C0 } from '../domain/terminal-controls.js'
+import {
+  BLANK_FILLERS,
+  C0_CONTROLS,
+  CONTROLS_BEYOND_C0,
+  INVISIBLE,
+  joinerInContext,
+} from '../domain/terminal-controls.js'
 import { parseDuration } from '../domain/duration.js'
 import { dateProblem, durationProblem, instantProblem, isCalendarDate } from '../domain/time-range.js'
 
@@ -16,44 +22,12 @@ export const email = z
   .transform((s) => s.toLowerCase())
 /** What would move a terminal's cursor, clear it or reorder it when an admin lists what someone else typed. */
 const CONTROLS = `${C0_CONTROLS}${CONTROLS_BEYOND_C0}`
-/**
- * What shows as nothing, so that two names differ where nobody can see it (`bob` and `b\u200bob`):
- * the zero-width characters (space, non-joiner, joiner, the word joiner and the invisible
- * operators, a byte-order mark inside the text, the Mongolian vowel separator), the soft hyphen and
- * the Hangul fillers. The bidirectional marks, embeddings, overrides and isolates, which reorder
- * what follows them (Trojan Source), are among the CONTROLS already: they act on a terminal too.
- */
-const ZERO_WIDTH = '\\u180e\\u200b-\\u200d\\u2060-\\u2064\\u206a-\\u206f\\ufeff'
-const SOFT_HYPHEN = '\\u00ad'
-const BLANK_FILLERS = '\\u115f\\u1160\\u3164\\uffa0'
 
 const CONTROL_CHARACTERS = new RegExp(`[${CONTROLS}]`, 'u')
-const HIDDEN_CHARACTERS = new RegExp(`[${CONTROLS}${ZERO_WIDTH}${SOFT_HYPHEN}${BLANK_FILLERS}]`, 'u')
+/** Controls, and what shows as nothing (domain/terminal-controls.ts: INVISIBLE). */
+const HIDDEN_CHARACTERS = new RegExp(`[${CONTROLS}${INVISIBLE}]`, 'u')
 const BIDIRECTIONAL = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/u
 const BLANK_FILLER = new RegExp(`[${BLANK_FILLERS}]`, 'u')
-
-/** Scripts whose shaping a zero-width non-joiner or joiner between two of their letters changes. */
-const JOINING_SCRIPTS =
-  'Arabic Syriac Thaana Nko Mongolian Devanagari Bengali Gurmukhi Gujarati Oriya Tamil Telugu Kannada Malayalam Sinhala'
-let joinersInContext: RegExp | undefined
-
-/**
- * Where a zero-width non-joiner or joiner is part of how a name is written, not hidden in it:
- * between two letters of a script whose shaping it changes (Persian, where a non-joiner parts two
- * letters of a word; an Indic conjunct), and a joiner between two emoji (a family, a technologist).
- * Accepted there, as IDNA accepts them in context (RFC 5892, CONTEXTJ); between Latin letters
- * (`b\u200dob`) they hide. Built on first use: the scripts' tables would cost every command's
- * start a millisecond.
- */
-function joinerInContext(): RegExp {
-  if (joinersInContext) return joinersInContext
-  const letter = `[${JOINING_SCRIPTS.split(' ')
-    .map((sc) => `\\p{sc=${sc}}`)
-    .join('')}]`
-  const emoji = '[\\p{Extended_Pictographic}\\p{Emoji_Modifier}\\ufe0f]'
-  const joiner = `(?<=${letter})[\\u200c\\u200d](?=${letter})|(?<=${emoji})\\u200d(?=${emoji})`
-  return (joinersInContext = new RegExp(joiner, 'gu'))
-}
 
 /** Why text holding `ch` is refused: a control character, or which invisible one (`U+200B, zero-width`). */
 function refusal(ch: string): string {

@@ -893,3 +893,80 @@ describe('e2e: stored text reaches the terminal escaped', function () {
     assert.equal(eve?.name, 'Eve\u001b[2J\u001b]0;pwned\u0007\u001b[8mhidden\u202eevil')
   })
 })
+
+describe('e2e: stored names show their invisible characters on the terminal', function () {
+  let server: E2eServer
+  let admin: string
+  let tokenId: string
+  // Stored before the API refused invisible characters: a zero-width space, a non-joiner and a joiner
+  // between Latin letters, a byte-order mark, a soft hyphen, a Hangul filler. Then a name where
+  // the non-joiner and the joiners are how it is written (Persian, a family emoji).
+  const HIDDEN = 'Z\u200bed b\u200co\u200db \ufeffX Ac\u00adme \u3164!'
+  // As messages show control characters: `\x..` up to U+00FF (the soft hyphen), `\u....` past it.
+  const SHOWN = 'Z\\u200bed b\\u200co\\u200db \\ufeffX Ac\\xadme \\u3164!'
+  const WRITTEN = 'می\u200cخواهم \u{1f468}\u200d\u{1f469}\u200d\u{1f467}'
+  before(async () => {
+    server = await E2eServer.start()
+    admin = await server.createOrg('inv', 'alice@inv.test')
+    const env = server.env(admin, 'inv')
+    for (const email of ['zed@inv.test', 'pari@inv.test'])
+      assert.equal((await runCli(['orgs', 'users', 'add', email], { env })).code, 0)
+    const created = await runCli(
+      ['orgs', 'tokens', 'create', '--user', 'zed@inv.test', '--name', 'ci', '--json'],
+      {
+        env,
+      },
+    )
+    assert.equal(created.code, 0, created.stderr)
+    tokenId = (JSON.parse(created.stdout) as { id: string }).id
+    const { default: Database } = await import('better-sqlite3')
+    const db = new Database(server.dbUrl)
+    db.prepare("update users set name = ? where email = 'zed@inv.test'").run(HIDDEN)
+    db.prepare("update users set name = ? where email = 'pari@inv.test'").run(WRITTEN)
+    db.prepare('update tokens set name = ? where id = ?').run(`ci\u200bbot`, tokenId)
+    db.close()
+  })
+  after(async () => server.stop())
+
+  it('a table shows each as an escape, and keeps joiners where they are how a name is written', async () => {
+    for (const colour of [{ NO_COLOR: '1' }, { FORCE_COLOR: '1' }]) {
+      const list = await runCli(['orgs', 'users', 'list'], {
+        env: { ...server.env(admin, 'inv'), ...colour },
+      })
+      assert.equal(list.code, 0, list.stderr)
+      assert.ok(list.stdout.includes(SHOWN), list.stdout)
+      assert.ok(list.stdout.includes(WRITTEN), list.stdout)
+      assert.ok(!/[\u200b\ufeff\u00ad\u3164]/u.test(list.stdout), list.stdout)
+      // The columns still line up: the escapes are laid out as the text they are.
+      const row = (email: string) =>
+        list.stdout
+          .split('\n')
+          .find((l) => l.includes(email))!
+          // eslint-disable-next-line no-control-regex
+          .replace(/\u001b\[[0-9;]*m/g, '')
+      assert.equal(row('zed@').length, row('alice@').length, list.stdout)
+    }
+  })
+
+  it('a message shows them as escapes too', async () => {
+    const res = await runCli(['orgs', 'tokens', 'revoke', tokenId, '--yes'], {
+      env: server.env(admin, 'inv'),
+    })
+    assert.equal(res.code, 0, res.stderr)
+    assert.equal(res.stdout, `Revoked ${tokenId} (ci\\u200bbot) of zed@inv.test.\n`)
+    const gone = await runCli(['orgs', 'tokens', 'revoke', 'tok_\u200bnone', '--yes'], {
+      env: server.env(admin, 'inv'),
+    })
+    assert.equal(gone.code, 5, gone.stderr)
+    assert.equal(gone.stderr, `Error: token 'tok_\\u200bnone' not found\n`)
+  })
+
+  it('--json keeps the names exactly as stored', async () => {
+    const res = await runCli(['orgs', 'users', 'list', '--json'], { env: server.env(admin, 'inv') })
+    assert.equal(res.code, 0, res.stderr)
+    const names = (JSON.parse(res.stdout) as { items: Array<{ email: string; name: string | null }> }).items
+    assert.equal(names.find((m) => m.email === 'zed@inv.test')?.name, HIDDEN)
+    assert.equal(names.find((m) => m.email === 'pari@inv.test')?.name, WRITTEN)
+    assert.ok(res.stdout.includes(HIDDEN), res.stdout)
+  })
+})

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert'
-import { escapeRawInJson, terminalSafeText } from '../../src/cli/errors.js'
+import { escapeRawInJson, quote, terminalSafeText } from '../../src/cli/errors.js'
 
 describe('cli output: stored text cannot act on the terminal', () => {
   it('keeps line breaks, tabs and the CLI’s own colours (chalk at level 1)', () => {
@@ -26,6 +26,27 @@ describe('cli output: stored text cannot act on the terminal', () => {
       ['nul\u0000', 'nul\\x00'],
     ]
     for (const [text, shown] of cases) assert.equal(terminalSafeText(text), shown, JSON.stringify(text))
+  })
+
+  it('shows invisible characters as escapes, but a joiner where it is how the text is written', () => {
+    const cases: Array<[string, string]> = [
+      ['b\u200bob', 'b\\u200bob'],
+      ['b\u200cob b\u200dob', 'b\\u200cob b\\u200dob'],
+      ['\ufeffbom', '\\ufeffbom'],
+      ['soft\u00adhyphen', 'soft\\xadhyphen'],
+      ['filler\u3164\u115f', 'filler\\u3164\\u115f'],
+      ['word\u2060joiner', 'word\\u2060joiner'],
+      // Persian (a non-joiner between two letters), an emoji family: as they are.
+      ['می\u200cخواهم', 'می\u200cخواهم'],
+      ['\u{1f468}\u200d\u{1f469}\u200d\u{1f467}', '\u{1f468}\u200d\u{1f469}\u200d\u{1f467}'],
+      // The same joiner out of its context, in the same text: escaped.
+      ['می\u200cخ a\u200cb', 'می\u200cخ a\\u200cb'],
+      ['\u001b[1mb\u200bob\u001b[22m', '\u001b[1mb\\u200bob\u001b[22m'],
+    ]
+    for (const [text, shown] of cases) {
+      assert.equal(terminalSafeText(text), shown, JSON.stringify(text))
+      if (!text.includes('\u001b')) assert.equal(quote(text), `'${shown}'`, JSON.stringify(text))
+    }
   })
 
   it('escapes in JSON text what JSON.stringify leaves raw, and the document parses back the same', () => {
