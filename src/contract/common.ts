@@ -43,17 +43,20 @@ function refusal(ch: string): string {
   return `must not contain invisible characters (U+${code.toString(16).toUpperCase().padStart(4, '0')}, ${kind})`
 }
 
-/**
- * Refuses text others see that holds a control character or an invisible one, naming the first
- * (`must not contain invisible characters (U+200B, zero-width)`): the one rule for every name and
- * free-text field of the contract (`plainText`, `host`).
- */
-export const withoutHiddenCharacters = (c: z.core.ParsePayload<string>): void => {
-  if (!HIDDEN_CHARACTERS.test(c.value)) return
-  const value = /[\u200c\u200d]/.test(c.value) ? c.value.replace(joinerInContext(), '') : c.value
+/** Refuses `text` when it holds a control or invisible character, naming the first (`refusal`). */
+function refuseHidden(c: z.core.ParsePayload<string>, text: string): void {
+  if (!HIDDEN_CHARACTERS.test(text)) return
+  const value = /[\u200c\u200d]/.test(text) ? text.replace(joinerInContext(), '') : text
   const found = HIDDEN_CHARACTERS.exec(value)
   if (found) c.issues.push({ code: 'custom', message: refusal(found[0]), input: c.value, continue: true })
 }
+
+/**
+ * Refuses text others see that holds a control character or an invisible one, naming the first
+ * (`must not contain invisible characters (U+200B, zero-width)`): the one rule for every name and
+ * free-text field of the contract (`plainText`, `multilineText`, `host`, `licenseName`).
+ */
+export const withoutHiddenCharacters = (c: z.core.ParsePayload<string>): void => refuseHidden(c, c.value)
 
 /**
  * The same for text that finds what is stored rather than names something (`hostRef`), with only
@@ -69,6 +72,20 @@ export const withoutControls = (c: z.core.ParsePayload<string>): void => {
  * character and no invisible one (withoutHiddenCharacters).
  */
 export const plainText = (max: number) => z.string().trim().min(1).max(max).check(withoutHiddenCharacters)
+
+/**
+ * Free text of several lines others see (a postal address): as plainText, but its line breaks are
+ * its own, written `\n` whichever way they came (`\r\n`, `\r`); every other control character and
+ * every invisible one is refused.
+ */
+export const multilineText = (max: number) =>
+  z
+    .string()
+    .overwrite((s) => s.replace(/\r\n?/g, '\n'))
+    .trim()
+    .min(1)
+    .max(max)
+    .check((c) => refuseHidden(c, c.value.replaceAll('\n', ' ')))
 export const orgParams = z.strictObject({ org: slug })
 
 /**

@@ -1,5 +1,14 @@
 import * as z from 'zod'
-import { expiryInput, instant, pageQuery, plainText, slug, wholeNumber, yesNo } from './common.js'
+import {
+  expiryInput,
+  instant,
+  pageQuery,
+  plainText,
+  slug,
+  wholeNumber,
+  withoutHiddenCharacters,
+  yesNo,
+} from './common.js'
 import { defineEndpoints } from './endpoint.js'
 
 /** A device category, e.g. `router`: the device class a key licenses. */
@@ -18,7 +27,8 @@ export const deviceSerial = z
     /^[A-Za-z0-9][A-Za-z0-9._:-]*$/,
     'ASCII letters, digits and . _ : - (starting with a letter or digit)',
   )
-export const licenseName = z.string().min(3).max(40)
+/** A license of a key (`7K3QXM9TZ40P-1`), named by the server: shown in lists and messages. */
+export const licenseName = z.string().min(3).max(40).check(withoutHiddenCharacters)
 export const term = z.enum(['1y', '3y', '5y'])
 export const preference = z.enum(['shortest', 'longest'])
 /** A key as typed (the server normalizes case and look-alikes, then checks and verifies it). */

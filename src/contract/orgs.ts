@@ -2,6 +2,7 @@ import * as z from 'zod'
 import {
   email,
   instant,
+  multilineText,
   orgParams,
   page,
   pageQuery,
@@ -34,7 +35,7 @@ export type Organization = z.infer<typeof organization>
 const contactFields = {
   contactEmail: z.email().max(254).nullable().optional(),
   contactPhone: plainText(40).min(3).nullable().optional(),
-  contactAddress: z.string().trim().min(1).max(500).nullable().optional(),
+  contactAddress: multilineText(500).nullable().optional(),
 }
 
 const timeZone = z

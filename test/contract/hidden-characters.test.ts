@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert'
 import type * as z from 'zod'
 import { addonName, provisionAddonBody } from '../../src/contract/cloud.js'
 import { plainText } from '../../src/contract/common.js'
-import { addDeviceItem, modelName } from '../../src/contract/devices.js'
+import { addDeviceItem, licenseName, modelName, transferBody } from '../../src/contract/devices.js'
 import { createOrgBody, updateOrgBody } from '../../src/contract/orgs.js'
 import { host, hostRef } from '../../src/contract/seats.js'
 import { createTokenBody } from '../../src/contract/tokens.js'
@@ -86,6 +86,19 @@ describe('contract: names refuse invisible characters (zero-width, bidirectional
     ])
     assert.deepEqual(issues(updateOrgBody, { name: 'Ac\u200bme' }), [['name', zw]])
     assert.deepEqual(issues(updateOrgBody, { contactPhone: '555\u200b123' }), [['contactPhone', zw]])
+    assert.deepEqual(issues(updateOrgBody, { contactAddress: 'Main St\u200b 1' }), [['contactAddress', zw]])
+    assert.deepEqual(issues(updateOrgBody, { contactAddress: 'Main St\u001b[2J' }), [
+      ['contactAddress', 'must not contain control characters'],
+    ])
+    // An address's lines are its own, written \n.
+    assert.deepEqual(updateOrgBody.parse({ contactAddress: ' Main St 1\r\nBerlin ' }), {
+      contactAddress: 'Main St 1\nBerlin',
+    })
+    assert.deepEqual(issues(licenseName, 'K-1\u200b'), [['', zw]])
+    assert.deepEqual(
+      issues(transferBody, { to: 'branch', toToken: 'x'.repeat(10), licenses: ['K\u202e-1'] }),
+      [['licenses.0', invisible('202E', 'bidirectional')]],
+    )
     assert.deepEqual(issues(userItem, { email: 'bob@acme.test', name: 'B\u200bob' }), [['name', zw]])
     assert.deepEqual(issues(createTokenBody, { name: 'ci\u200b' + 'x' }), [['name', zw]])
     assert.deepEqual(issues(addonName, 'Cloud\u200bProcessing'), [['', zw]])

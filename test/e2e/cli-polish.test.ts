@@ -473,6 +473,15 @@ describe('e2e: what a new user trips over', function () {
         ['orgs', 'tokens', 'create', '--name', 'ci\u2060deploy'],
         '--name: must not contain invisible characters (U+2060, zero-width)',
       ],
+      // An address and a license name are shown as names are: the same characters refused.
+      [
+        ['orgs', 'update', '--contact-address', 'Main St\u200b 1'],
+        '--contact-address: must not contain invisible characters (U+200B, zero-width)',
+      ],
+      [
+        ['orgs', 'create', 'addr-x', '--name', 'Addr', '--contact-address', 'Main St\u00071'],
+        '--contact-address: must not contain control characters',
+      ],
       [['seats', 'list', '--user', 'bob'], "--user: Invalid email address, got 'bob'"],
       [
         ['seats', 'checkin', 'ls_nope'],
@@ -496,6 +505,27 @@ describe('e2e: what a new user trips over', function () {
         "--org: lowercase letters, digits and single dashes, got 'ACME'",
       ],
     ]
+    it('devices assign --license: a license name refuses what names refuse, the row named, before any request', async () => {
+      const message = 'must not contain invisible characters (U+FEFF, zero-width)'
+      const args = ['devices', 'assign', 'R-1', '--license', 'R-1\ufeff-1']
+      for (const url of [server.url, 'http://127.0.0.1:1']) {
+        const refused = { LICCTL_URL: url, LICCTL_ORG: 'acme', LICCTL_TOKEN: 'lic_u_' + 'x'.repeat(43) }
+        const res = await runCli(args, { env: { ...refused, NO_COLOR: '1' } })
+        assert.equal(res.code, 2, res.stderr)
+        assert.equal(
+          res.stderr.split('\n')[0],
+          `Error: invalid input, nothing was applied: --license: ${message}`,
+        )
+        const json = await runCli([...args, '--json'], { env: refused })
+        assert.equal(json.code, 2)
+        assert.deepEqual(jsonError(json), {
+          code: 'invalid_input',
+          message: `invalid input, nothing was applied: --license: ${message}`,
+          details: { errors: [{ row: 1, column: 'license', message }], total: 1 },
+        })
+      }
+    })
+
     for (const [args, message] of contractCases)
       it(`${args.slice(0, 2).join(' ')} ${args.slice(2).join(' ')} (the contract's schema, before any request)`, async () => {
         for (const url of [server.url, 'http://127.0.0.1:1']) {

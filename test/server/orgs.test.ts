@@ -354,6 +354,91 @@ for (const dialect of DIALECTS) {
         )
       })
 
+      it('refuses control and invisible characters in the contact address and in license names, naming the field', async () => {
+        // An address and a license name reach admins' terminals as names do (`orgs show`, messages).
+        const before = (await t.call(t.operatorToken, 'GET', '/v1/orgs/acme')).body
+        const zw = 'must not contain invisible characters (U+200B, zero-width)'
+        const control = 'must not contain control characters'
+        const calls: Array<[string, string, string, unknown, string, string]> = [
+          [
+            t.operatorToken,
+            'PATCH',
+            '/v1/orgs/acme',
+            { contactAddress: 'Main St\u200b 1' },
+            'body.contactAddress',
+            zw,
+          ],
+          [
+            t.operatorToken,
+            'POST',
+            '/v1/orgs',
+            { slug: 'addr-1', name: 'Addr', contactAddress: 'Evil\u001b[2J' },
+            'body.contactAddress',
+            control,
+          ],
+          [
+            t.operatorToken,
+            'PATCH',
+            '/v1/orgs/acme',
+            { contactAddress: 'Main St\u202e1' },
+            'body.contactAddress',
+            'must not contain invisible characters (U+202E, bidirectional)',
+          ],
+          [
+            alice,
+            'POST',
+            '/v1/orgs/acme/devices/bulk-assign',
+            { items: [{ serial: 'R-1', license: 'R-1\u200b-1' }] },
+            'body.items[0].license',
+            zw,
+          ],
+          [
+            alice,
+            'POST',
+            '/v1/orgs/acme/devices/transfer',
+            { to: 'wayne', toToken: 'lic_u_' + 'x'.repeat(43), licenses: ['K-1', 'K-2\u0007'] },
+            'body.licenses[1]',
+            control,
+          ],
+        ]
+        for (const [token, method, path, body, field, message] of calls) {
+          const res = await t.call(token, method, path, body)
+          assert.equal(res.status, 400, `${method} ${path}: ${JSON.stringify(res.body)}`)
+          assert.equal(res.body.error.code, 'validation_failed')
+          assert.deepEqual(
+            res.body.error.details.issues.map((i: { path: string; message: string }) => [i.path, i.message]),
+            [[field, message]],
+          )
+        }
+        // NUL, which every field refuses (PostgreSQL cannot store it), is a control character too.
+        const nul = await t.call(t.operatorToken, 'PATCH', '/v1/orgs/acme', {
+          contactAddress: 'Main St\u0000',
+        })
+        assert.equal(nul.status, 400)
+        assert.deepEqual(
+          nul.body.error.details.issues.map((i: { path: string; message: string }) => [i.path, i.message]),
+          [
+            ['body.contactAddress', control],
+            ['body.contactAddress', 'must not contain the NUL character (U+0000)'],
+          ],
+        )
+        assert.equal((await t.call(t.operatorToken, 'GET', '/v1/orgs/addr-1')).status, 404)
+        assert.deepEqual((await t.call(t.operatorToken, 'GET', '/v1/orgs/acme')).body, before)
+        // An address keeps its line breaks: it is several lines.
+        const address = 'Hauptstrasse 1\n10115 Berlin'
+        const set = await t.call(t.operatorToken, 'PATCH', '/v1/orgs/acme', { contactAddress: address })
+        assert.equal(set.status, 200, JSON.stringify(set.body))
+        assert.equal(set.body.contactAddress, address)
+        // Written \n whichever way the lines came.
+        const crlf = await t.call(t.operatorToken, 'PATCH', '/v1/orgs/acme', {
+          contactAddress: 'Hauptstrasse 1\r\n10115 Berlin\rGermany',
+        })
+        assert.equal(crlf.status, 200, JSON.stringify(crlf.body))
+        assert.equal(crlf.body.contactAddress, `${address}\nGermany`)
+        const cleared = await t.call(t.operatorToken, 'PATCH', '/v1/orgs/acme', { contactAddress: null })
+        assert.equal(cleared.status, 200, JSON.stringify(cleared.body))
+      })
+
       it('refuses unknown keys in bulk items, and more than 1,000 items', async () => {
         const extra = await t.call(alice, 'POST', '/v1/orgs/acme/users/bulk-add', {
           items: [{ email: 'x@acme.test', admin: true }],
