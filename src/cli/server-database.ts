@@ -62,8 +62,9 @@ export function notInitialized(describe: string, db: string): UsageError {
  * The storage and server layers' refusals of a database, as the command line says them. A database
  * never initialized: `notInitialized`. A PostgreSQL schema that does not exist is a database not
  * initialized yet either (exit 2, `database_not_found`, as a SQLite file that does not exist), and
- * one the role may not create is not allowed (exit 4, `forbidden`), with the statement that creates
- * it for whoever may. Any other error is returned as it is.
+ * one the role may not create, or may not use (or, for `init`, create tables in), is not allowed
+ * (exit 4, `forbidden`), with the statement that creates it, or grants what is missing, for whoever
+ * may. Any other error is returned as it is.
  */
 export function databaseRefusal(err: unknown, db: string): unknown {
   if (isNamed<NotInitialized>(err, 'NotInitialized')) return notInitialized(err.describe, db)
@@ -73,10 +74,14 @@ export function databaseRefusal(err: unknown, db: string): unknown {
       code: 'database_not_found',
       hint: `\`${initCommand(db)}\` creates it; check ?schema= if it should exist`,
     })
+  const role = escapeControls(sqlIdentifier(err.role))
   return new CliError(`--db: ${err.message}`, {
     code: 'forbidden',
     exitCode: exitCodeFor('forbidden', 403),
-    hint: `have a database owner run: create schema ${err.schema} authorization ${escapeControls(sqlIdentifier(err.role))};`,
+    hint:
+      err.reason === 'lacks_privilege'
+        ? `have the schema's owner run: grant ${err.lacking.map((p) => p.toLowerCase()).join(', ')} on schema ${err.schema} to ${role};`
+        : `have a database owner run: create schema ${err.schema} authorization ${role};`,
   })
 }
 

@@ -39,21 +39,27 @@ export interface StorageOptions {
 
 /**
  * The PostgreSQL schema a `--db` URL names cannot be used: it does not exist (`missing`), or it does
- * not and the role may not create it (`not_permitted`: no CREATE privilege on the database). The
- * command line says which, and what to run.
+ * not and the role may not create it (`not_permitted`: no CREATE privilege on the database), or it
+ * exists and the role lacks a privilege on it (`lacks_privilege`: USAGE, which every command needs,
+ * or CREATE, which `server init` needs to create its tables). The command line says which, and what
+ * to run.
  */
 export class SchemaUnavailable extends Error {
   constructor(
-    readonly reason: 'missing' | 'not_permitted',
+    readonly reason: 'missing' | 'not_permitted' | 'lacks_privilege',
     readonly schema: string,
     /** The role connecting and its database, for the statement that creates the schema. */
     readonly role: string,
     readonly database: string,
+    /** The privileges on the schema the role lacks (`lacks_privilege`). */
+    readonly lacking: ReadonlyArray<'USAGE' | 'CREATE'> = [],
   ) {
     super(
       reason === 'missing'
         ? `PostgreSQL schema ${schema} does not exist`
-        : `PostgreSQL schema ${schema} does not exist, and role ${role} may not create it (no CREATE privilege on database ${database})`,
+        : reason === 'not_permitted'
+          ? `PostgreSQL schema ${schema} does not exist, and role ${role} may not create it (no CREATE privilege on database ${database})`
+          : `PostgreSQL schema ${schema} exists, but role ${role} may not ${lacking.map((p) => (p === 'USAGE' ? 'use it' : 'create tables in it')).join(' nor ')} (no ${lacking.join(' or ')} privilege on schema ${schema})`,
     )
     this.name = 'SchemaUnavailable'
   }
@@ -226,11 +232,32 @@ async function schemaProblem(
         'select current_user as role, current_database() as database',
       )
     ).rows[0]!
-  const found = await pool.query('select 1 from pg_namespace where nspname = $1', [schema]).then(
-    (r) => r.rowCount !== 0,
-    () => true,
-  )
-  if (found) return undefined
+  // Without USAGE on it the search_path skips the schema as if it were missing ("no schema has been
+  // selected to create in"); without CREATE, init's first table is "permission denied for schema".
+  // CREATE counts only in an empty schema: in one holding tables init finds what they are (licctl's,
+  // already initialized; another application's) and says so, as it did before this check.
+  const found = await pool
+    .query<{ usage: boolean; create: boolean }>(
+      `select has_schema_privilege(n.oid, 'USAGE') as usage,
+              has_schema_privilege(n.oid, 'CREATE')
+                or exists (select 1 from pg_class c where c.relnamespace = n.oid) as create
+         from pg_namespace n where n.nspname = $1`,
+      [schema],
+    )
+    .then(
+      (r) => r.rows[0] ?? null,
+      () => undefined,
+    )
+  if (found === undefined) return undefined
+  if (found) {
+    const lacking = [
+      ...(found.usage ? [] : (['USAGE'] as const)),
+      ...(create && !found.create ? (['CREATE'] as const) : []),
+    ]
+    if (lacking.length === 0) return undefined
+    const { role, database } = await who()
+    return new SchemaUnavailable('lacks_privilege', schema, role, database, lacking)
+  }
   if (!create) {
     const { role, database } = await who()
     return new SchemaUnavailable('missing', schema, role, database)

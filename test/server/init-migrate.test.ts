@@ -108,7 +108,7 @@ for (const dialect of DIALECTS)
   })
 
 if (PG_URL)
-  describe('server init on a PostgreSQL schema that does not exist', function () {
+  describe('server init on a PostgreSQL schema that does not exist, or that the role may not use', function () {
     this.timeout(60_000)
     const schemas: string[] = []
     const roles: string[] = []
@@ -201,5 +201,49 @@ if (PG_URL)
           )
       }
       assert.equal(await ownerOf(schema), undefined)
+    })
+
+    it('a schema the role may not use or create in: names the schema, the role and the privileges missing (exit 4)', async () => {
+      const role = `licctl_test_${randomBytes(6).toString('hex')}`
+      roles.push(role)
+      await admin((c) => c.query(`create role ${role} login`))
+      const schema = newSchemaName()
+      // Another role's schema: it exists, and this role has no privilege on it.
+      await admin((c) => c.query(`create schema ${schema}`))
+      const db = schemaUrl(schema, role)
+      const refused = async (args: string[], message: string, grant: string) => {
+        // `server start` has no --json.
+        for (const json of args[1] === 'start' ? [false] : [false, true]) {
+          const res = await runCli([...args, '--db', db, ...(json ? ['--json'] : [])])
+          assert.equal(res.code, 4, res.stderr)
+          assert.equal(res.stdout, '')
+          if (json) assert.deepEqual(JSON.parse(res.stderr), { error: { code: 'forbidden', message } })
+          else
+            assert.equal(
+              res.stderr,
+              `Error: ${message}\nHint: have the schema's owner run: grant ${grant} on schema ${schema} to ${role};\n`,
+            )
+        }
+      }
+      await refused(
+        ['server', 'init'],
+        `--db: PostgreSQL schema ${schema} exists, but role ${role} may not use it nor create tables in it (no USAGE or CREATE privilege on schema ${schema})`,
+        'usage, create',
+      )
+      // migrate and start use the schema's tables: only USAGE is theirs to lack here.
+      const noUsage = `--db: PostgreSQL schema ${schema} exists, but role ${role} may not use it (no USAGE privilege on schema ${schema})`
+      await refused(['server', 'migrate'], noUsage, 'usage')
+      await refused(['server', 'start', '--port', '0'], noUsage, 'usage')
+      await admin((c) => c.query(`grant usage on schema ${schema} to ${role}`))
+      await refused(
+        ['server', 'init'],
+        `--db: PostgreSQL schema ${schema} exists, but role ${role} may not create tables in it (no CREATE privilege on schema ${schema})`,
+        'create',
+      )
+      // The grant the hint names is all init needs.
+      await admin((c) => c.query(`grant create on schema ${schema} to ${role}`))
+      const init = await runCli(['server', 'init', '--db', db, '--json'])
+      assert.equal(init.code, 0, init.stderr)
+      assert.match((JSON.parse(init.stdout) as { operatorToken: string }).operatorToken, /^lic_op_/)
     })
   })
