@@ -32,6 +32,26 @@ for (const dialect of DIALECTS) {
       alice = await t.org('acme', 'alice@acme.test')
     })
     after(async () => t.close())
+    /** A request and the one field its answer (400 validation_failed) names, with the message. */
+    type RefusedCall = [
+      token: string,
+      method: string,
+      path: string,
+      body: unknown,
+      field: string,
+      message: string,
+    ]
+    const refusedEach = async (calls: RefusedCall[]) => {
+      for (const [token, method, path, body, field, message] of calls) {
+        const res = await t.call(token, method, path, body)
+        assert.equal(res.status, 400, `${method} ${path}: ${JSON.stringify(res.body)}`)
+        assert.equal(res.body.error.code, 'validation_failed')
+        assert.deepEqual(
+          res.body.error.details.issues.map((i: { path: string; message: string }) => [i.path, i.message]),
+          [[field, message]],
+        )
+      }
+    }
     // Requests a second apart, as in life: the audit log orders entries of one millisecond by id only.
     beforeEach(() => t.clock.advance(1000))
 
@@ -301,7 +321,7 @@ for (const dialect of DIALECTS) {
         // `Bob` and `B\u200bob` would list as the same name; \u202e shows `Acme\u202etxt.exe` as `Acmeexe.txt`.
         const before = (await t.call(t.operatorToken, 'GET', '/v1/orgs/acme')).body
         const zw = 'must not contain invisible characters (U+200B, zero-width)'
-        const calls: Array<[string, string, string, unknown, string, string]> = [
+        const calls: RefusedCall[] = [
           [t.operatorToken, 'POST', '/v1/orgs', { slug: 'zw-1', name: 'Ac\u200bme' }, 'body.name', zw],
           [
             t.operatorToken,
@@ -336,15 +356,7 @@ for (const dialect of DIALECTS) {
             'must not contain invisible characters (U+200D, zero-width)',
           ],
         ]
-        for (const [token, method, path, body, field, message] of calls) {
-          const res = await t.call(token, method, path, body)
-          assert.equal(res.status, 400, `${method} ${path}: ${JSON.stringify(res.body)}`)
-          assert.equal(res.body.error.code, 'validation_failed')
-          assert.deepEqual(
-            res.body.error.details.issues.map((i: { path: string; message: string }) => [i.path, i.message]),
-            [[field, message]],
-          )
-        }
+        await refusedEach(calls)
         assert.equal((await t.call(t.operatorToken, 'GET', '/v1/orgs/zw-1')).status, 404)
         assert.deepEqual((await t.call(t.operatorToken, 'GET', '/v1/orgs/acme')).body, before)
         const members = (await t.call(alice, 'GET', '/v1/orgs/acme/users?limit=1000')).body.items
@@ -359,7 +371,7 @@ for (const dialect of DIALECTS) {
         const before = (await t.call(t.operatorToken, 'GET', '/v1/orgs/acme')).body
         const zw = 'must not contain invisible characters (U+200B, zero-width)'
         const control = 'must not contain control characters'
-        const calls: Array<[string, string, string, unknown, string, string]> = [
+        const calls: RefusedCall[] = [
           [
             t.operatorToken,
             'PATCH',
@@ -401,15 +413,7 @@ for (const dialect of DIALECTS) {
             control,
           ],
         ]
-        for (const [token, method, path, body, field, message] of calls) {
-          const res = await t.call(token, method, path, body)
-          assert.equal(res.status, 400, `${method} ${path}: ${JSON.stringify(res.body)}`)
-          assert.equal(res.body.error.code, 'validation_failed')
-          assert.deepEqual(
-            res.body.error.details.issues.map((i: { path: string; message: string }) => [i.path, i.message]),
-            [[field, message]],
-          )
-        }
+        await refusedEach(calls)
         // NUL, which every field refuses (PostgreSQL cannot store it), is a control character too.
         const nul = await t.call(t.operatorToken, 'PATCH', '/v1/orgs/acme', {
           contactAddress: 'Main St\u0000',
