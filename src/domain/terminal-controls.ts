@@ -17,8 +17,8 @@ export const CONTROLS_BEYOND_C0 = '\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\
  * marks, embeddings, overrides and isolates, which reorder what follows them (Trojan Source), are
  * among the controls above: they act on a terminal too.
  */
-export const ZERO_WIDTH = '\\u180e\\u200b-\\u200d\\u2060-\\u2064\\u206a-\\u206f\\ufeff'
-export const SOFT_HYPHEN = '\\u00ad'
+const ZERO_WIDTH = '\\u180e\\u200b-\\u200d\\u2060-\\u2064\\u206a-\\u206f\\ufeff'
+const SOFT_HYPHEN = '\\u00ad'
 export const BLANK_FILLERS = '\\u115f\\u1160\\u3164\\uffa0'
 export const INVISIBLE = `${ZERO_WIDTH}${SOFT_HYPHEN}${BLANK_FILLERS}`
 
@@ -55,7 +55,7 @@ export function writtenJoiners(text: string): ReadonlySet<number> | undefined {
 const ESCAPED = new RegExp(`[${C0_CONTROLS}${CONTROLS_BEYOND_C0}${INVISIBLE}\\ufffd]`, 'gu')
 
 /** One character as an escape: `\n`, `\x1b`, `\u202e`, `\u200b`. */
-export function escapeCharacter(ch: string): string {
+function escapeCharacter(ch: string): string {
   if (ch === '\n') return '\\n'
   if (ch === '\r') return '\\r'
   if (ch === '\t') return '\\t'
