@@ -25,7 +25,7 @@ import {
   organization,
   role,
 } from '../contract/orgs.js'
-import { createdToken, tokenInfo } from '../contract/tokens.js'
+import { createdToken, revokedToken, tokenInfo } from '../contract/tokens.js'
 import { member } from '../contract/users.js'
 import {
   checkinResponse,
@@ -185,7 +185,7 @@ export const jsonOutputs: Record<string, JsonOutput> = {
   'orgs:use': json(z.object({ profile: z.string(), url: z.string(), org: z.string().nullable() })),
   'orgs:tokens:create': json(createdToken),
   'orgs:tokens:list': list(tokenInfo),
-  'orgs:tokens:revoke': json(tokenInfo),
+  'orgs:tokens:revoke': json(revokedToken),
   'orgs:users:add': bulk,
   'orgs:users:list': list(member),
   'orgs:users:remove': bulk,

@@ -653,15 +653,29 @@ for (const dialect of DIALECTS) {
         assert.equal(noOffset.status, 400)
       })
 
-      it('revokes a token once (then 404) and audits it; unknown ids are 404', async () => {
+      it('revokes a token and audits it; again is already so (200, changed false, one audit entry); unknown ids are 404', async () => {
         const { id } = (await t.call(alice, 'POST', '/v1/orgs/acme/tokens', { name: 'temp' })).body
         const res = await t.call(alice, 'DELETE', `/v1/orgs/acme/tokens/${id}`)
-        assert.equal(res.status, 200)
-        assert.equal(res.body.id, id)
-        assert.equal((await t.call(alice, 'DELETE', `/v1/orgs/acme/tokens/${id}`)).status, 404)
-        assert.equal((await t.call(alice, 'DELETE', '/v1/orgs/acme/tokens/tok_nope')).status, 404)
-        const [entry] = (await t.call(alice, 'GET', '/v1/orgs/acme/audit?action=token.revoke')).body.items
-        assert.deepEqual([entry.target, entry.before], [id, { user: 'alice@acme.test' }])
+        const revokedAt = new Date(t.clock.now()).toISOString()
+        assert.deepEqual(
+          [res.status, res.body.id, res.body.state, res.body.revokedAt, res.body.changed],
+          [200, id, 'revoked', revokedAt, true],
+        )
+        // Later, again: the token as it was revoked, at its first revocation's time.
+        t.clock.advance(60_000)
+        const again = await t.call(alice, 'DELETE', `/v1/orgs/acme/tokens/${id}`)
+        assert.deepEqual(
+          { ...again.body, lastUsedAt: null },
+          { ...res.body, lastUsedAt: null, changed: false },
+        )
+        assert.equal(again.status, 200)
+        const missing = await t.call(alice, 'DELETE', '/v1/orgs/acme/tokens/tok_nope')
+        assert.deepEqual([missing.status, missing.body.error.message], [404, "token 'tok_nope' not found"])
+        const entries = (await t.call(alice, 'GET', '/v1/orgs/acme/audit?action=token.revoke')).body.items
+        assert.deepEqual(
+          entries.map((e: { target: string; before: unknown }) => [e.target, e.before]),
+          [[id, { user: 'alice@acme.test' }]],
+        )
         // In capitals, as read off a ticket: the same token (Crockford base32 ignores case).
         const loud = (await t.call(alice, 'POST', '/v1/orgs/acme/tokens', { name: 'loud' })).body.id as string
         const caps = await t.call(alice, 'DELETE', `/v1/orgs/acme/tokens/${loud.toUpperCase()}`)
