@@ -223,7 +223,15 @@ export const jsonOutputs: Record<string, JsonOutput> = {
 
   'server:backup': json(z.object({ db: z.string(), file: z.string(), pages: z.number().int() })),
   'server:init': json(
-    z.object({ operatorToken: z.string(), migrations: z.array(z.string()), db: z.string() }),
+    z.object({
+      operatorToken: z.string(),
+      migrations: z.array(z.string()),
+      db: z
+        .string()
+        .describe(
+          'as --db takes it: the SQLite file’s absolute path, or the PostgreSQL URL (password masked)',
+        ),
+    }),
   ),
   'server:migrate': json(z.object({ applied: z.array(z.string()), current: z.string().nullable() })),
   'server:start': noJsonOutput('a long-running server: prints its URL, then logs JSON lines on stderr'),
