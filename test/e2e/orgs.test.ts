@@ -574,6 +574,24 @@ describe('e2e: orgs', function () {
       assertJsonFails(json, 2, 'validation_failed')
     })
 
+    it('a past --expires is worded alike for a token and a seat pool (exit 2): the date against today, then why', async () => {
+      const token = await asAdmin(['orgs', 'tokens', 'create', '--name', 'old', '--expires', '2020-01-01'])
+      const pool = await server.asOperator([
+        ...['seats', 'provision', 'old-pool', '--org', 'acme', '--seats', '1', '--expires', '2020-01-01'],
+      ])
+      const today = /\(today is (\d{4}-\d\d-\d\d) in UTC\)/.exec(pool.stderr)?.[1]
+      assertFails(
+        token,
+        2,
+        `--expires: '2020-01-01' has passed (today is ${today} in UTC): the token would be expired on arrival`,
+      )
+      assertFails(
+        pool,
+        2,
+        `--expires: '2020-01-01' has passed (today is ${today} in UTC): the seat pool would be expired on arrival`,
+      )
+    })
+
     it('lists tokens with prefixes, never a secret', async () => {
       const res = await asAdmin(['orgs', 'tokens', 'list'])
       assert.equal(res.code, 0, res.stderr)

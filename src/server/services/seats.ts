@@ -325,7 +325,11 @@ async function checkoutOnce(
   const roamingUntil =
     body.roamUntil === undefined
       ? null
-      : validUntil(body.roamUntil, org, { now, field: 'body.roamUntil', future: true })
+      : validUntil(body.roamUntil, org, {
+          now,
+          field: 'body.roamUntil',
+          future: 'the seat would not roam at all',
+        })
   if (roamingUntil !== null) {
     if (pool.max_roaming_seconds === null)
       throw new AppError(

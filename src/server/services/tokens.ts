@@ -8,7 +8,7 @@ import { inTransaction } from '../transaction.js'
 import { authorizeOrg } from './access.js'
 import { audit } from './audit.js'
 import './tokens-expiry.js'
-import { validUntil } from './expiry.js'
+import { notExpiredOnArrival, validUntil } from './expiry.js'
 import { onMemberRemoved } from './member-removal.js'
 import { mapPage, paginate } from './paging.js'
 import { presentToken } from './presenters.js'
@@ -33,9 +33,13 @@ export async function createToken(ctx: ServiceContext, slug: string, body: Creat
       throw new AppError('validation_failed', 'expires: give expires or expiresAt, not both')
     const expiresAt =
       body.expires !== undefined
-        ? validUntil(body.expires, org, { now, future: true })
+        ? validUntil(body.expires, org, { now, future: notExpiredOnArrival('the token') })
         : body.expiresAt !== undefined
-          ? validUntil(body.expiresAt, org, { now, field: 'body.expiresAt', future: true })
+          ? validUntil(body.expiresAt, org, {
+              now,
+              field: 'body.expiresAt',
+              future: notExpiredOnArrival('the token'),
+            })
           : null
     const t = generateToken('user')
     const row = {
