@@ -227,18 +227,38 @@ export interface TextSchema {
   ): { success: boolean; error?: { issues: Array<{ message: string }> } }
 }
 
+/** `text` if the contract's `schema` takes it, else a usage error naming the flag and quoting `input`. */
+function checkedBy(schema: TextSchema, flag: string, text: string, input = text): string {
+  const result = schema.safeParse(text, { error: inWords })
+  if (!result.success)
+    throw new UsageError(`${flag}: ${result.error?.issues[0]?.message ?? 'invalid'}, got ${quote(input)}`)
+  return text
+}
+
 /**
- * A text flag checked by the contract's own schema (a time zone, an expiry window): the rule lives
- * in the contract, the refusal names the flag.
+ * A text flag checked by the contract's own schema (a time zone): the rule lives in the contract,
+ * the refusal names the flag.
  */
 export const contractFlag = Flags.custom<string, { schema: () => Promise<TextSchema> }>({
   async parse(input, _ctx, flag) {
-    const result = (await flag.schema()).safeParse(input, { error: inWords })
-    if (!result.success)
-      throw new UsageError(
-        `--${flag.name}: ${result.error?.issues[0]?.message ?? 'invalid'}, got ${quote(input)}`,
-      )
-    return input
+    return checkedBy(await flag.schema(), `--${flag.name}`, input)
+  },
+})
+
+/**
+ * A window as the API takes it (`expiry check --within 30d`): a duration read as every time flag
+ * reads one (readTime: surrounding space trimmed, any case), sent as typed in lower case, within the
+ * contract's `schema` for it. Anything else is refused in the schema's words, naming the flag.
+ */
+export function windowValue(flag: string, text: string, schema: TextSchema): string {
+  const v = readTime(text)
+  return checkedBy(schema, flag, v?.kind === 'duration' ? text.trim().toLowerCase() : text, text)
+}
+
+/** A window flag whose rule is the contract's field `schema` (see windowValue). */
+export const windowFlag = Flags.custom<string, { schema: () => Promise<TextSchema> }>({
+  async parse(input, _ctx, flag) {
+    return windowValue(`--${flag.name}`, input, await flag.schema())
   },
 })
 

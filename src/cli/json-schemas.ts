@@ -25,7 +25,7 @@ import {
   organization,
   role,
 } from '../contract/orgs.js'
-import { createdToken, tokenInfo } from '../contract/tokens.js'
+import { createdToken, revokedToken, tokenInfo } from '../contract/tokens.js'
 import { member } from '../contract/users.js'
 import {
   checkinResponse,
@@ -185,7 +185,7 @@ export const jsonOutputs: Record<string, JsonOutput> = {
   'orgs:use': json(z.object({ profile: z.string(), url: z.string(), org: z.string().nullable() })),
   'orgs:tokens:create': json(createdToken),
   'orgs:tokens:list': list(tokenInfo),
-  'orgs:tokens:revoke': json(tokenInfo),
+  'orgs:tokens:revoke': json(revokedToken),
   'orgs:users:add': bulk,
   'orgs:users:list': list(member),
   'orgs:users:remove': bulk,
@@ -223,7 +223,15 @@ export const jsonOutputs: Record<string, JsonOutput> = {
 
   'server:backup': json(z.object({ db: z.string(), file: z.string(), pages: z.number().int() })),
   'server:init': json(
-    z.object({ operatorToken: z.string(), migrations: z.array(z.string()), db: z.string() }),
+    z.object({
+      operatorToken: z.string(),
+      migrations: z.array(z.string()),
+      db: z
+        .string()
+        .describe(
+          'as --db takes it: the SQLite file’s absolute path, or the PostgreSQL URL (password masked)',
+        ),
+    }),
   ),
   'server:migrate': json(z.object({ applied: z.array(z.string()), current: z.string().nullable() })),
   'server:start': noJsonOutput('a long-running server: prints its URL, then logs JSON lines on stderr'),

@@ -17,7 +17,11 @@ export const explanation = z.object({
   subject: z.object({ type: z.string(), name: z.string() }).nullable(),
   /** Whether the user can use it now (for a membership-only question: whether they are a member). */
   licensed: z.boolean(),
-  /** The rule that decided: `ok`, `not_a_member`, `cloud_license_required`, `pool_expired`, `no_free_seat`, `not_found`… */
+  /**
+   * The rule that decided: `ok`, `not_a_member`, `cloud_license_required`, `pool_expired`,
+   * `no_free_seat`… An add-on, pool, device or activation ID the organization does not have is no
+   * explanation but a 404 (`not_found`), as everywhere else in the API.
+   */
   code: z.string(),
   /** One short paragraph saying why, from the data below. */
   summary: z.string(),
@@ -32,7 +36,8 @@ export const explainEndpoints = defineEndpoints('explain', {
   user: {
     method: 'GET',
     path: '/orgs/{org}/explain/{email}',
-    summary: 'Why a user has or lacks a license: a paragraph and its evidence (admins)',
+    summary:
+      'Why a user has or lacks a license: a paragraph and its evidence (admins); 404 when the subject named does not exist',
     access: 'admin',
     params: userParams,
     query: explainQuery,

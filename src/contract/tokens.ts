@@ -19,6 +19,11 @@ export const tokenInfo = z.object({
   revokedAt: instant.nullable(),
 })
 export type TokenInfo = z.infer<typeof tokenInfo>
+/**
+ * The token as revoked. `changed` is false when it had been revoked before (by hand, or by its
+ * member's removal): already so, its `revokedAt` the earlier time.
+ */
+export const revokedToken = tokenInfo.extend({ changed: z.boolean() })
 
 export const createTokenBody = z.strictObject({
   name: plainText(100).optional(),
@@ -77,12 +82,12 @@ export const tokensEndpoints = defineEndpoints('tokens', {
   revoke: {
     method: 'DELETE',
     path: '/orgs/{org}/tokens/{id}',
-    summary: 'Revoke a token',
+    summary: 'Revoke a token (again: changed false, the token as it was revoked)',
     access: 'member',
     mutation: true,
     // Token ids are made by newId('tok'): Crockford base32, which ignores case (`TOK_06H4…` is the
     // same token), as lease and activation ids are.
     params: z.strictObject({ org: slug, id: z.string().max(64).toLowerCase() }),
-    responses: { 200: tokenInfo },
+    responses: { 200: revokedToken },
   },
 })

@@ -145,6 +145,15 @@ describe('e2e: cloud add-ons', function () {
     })
     const other = await cli(['cloud', 'check', 'cloud-processing', 'carol@acme.test'], bobToken)
     assert.equal(other.code, 4)
+    // The operator holds no add-on of its own: it names the member, as the argument EMAIL.
+    const operator = await server.asOperator(['cloud', 'check', 'cloud-processing', '--org', 'acme'])
+    assert.deepEqual(
+      [operator.code, operator.stderr],
+      [
+        2,
+        "Error: EMAIL: required with the operator's token: name the member to check, or check with the member's own token\n",
+      ],
+    )
   })
 
   it('past the total: the free license goes to the first row, the others fail, exit 6', async () => {

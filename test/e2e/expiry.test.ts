@@ -152,6 +152,23 @@ describe('e2e: expiry check', function () {
     assert.equal(JSON.parse(warnOnly.stdout).summary.warning, 4)
   })
 
+  it('reads --within and --fail-within as every time flag reads its value: surrounding space trimmed, any case', async () => {
+    const typed = await cli(['expiry', 'check', '--within', '30D ', '--fail-within', ' 7d', '--json'])
+    const plain = await cli(['expiry', 'check', '--within', '30d', '--fail-within', '7d', '--json'])
+    assert.equal(typed.code, 7, typed.stderr)
+    const doc = JSON.parse(typed.stdout)
+    assert.deepEqual([doc.window.within, doc.window.failWithin], ['30d', '7d'])
+    assert.deepEqual(doc.window, JSON.parse(plain.stdout).window)
+    assert.deepEqual(names(typed), names(plain))
+    // As `orgs tokens create --expires` and every other time flag refuses what is not one.
+    const bad = await cli(['expiry', 'check', '--within', '30 d'])
+    assert.equal(bad.code, 2)
+    assert.equal(
+      bad.stderr.split('\n')[0],
+      "Error: --within: expected a duration like 30d, 2w or 12h, got '30 d'",
+    )
+  })
+
   it('refuses a warn level surely longer than the window, or a window surely too late, before any request (exit 2, naming the flag)', async () => {
     // A token the server would refuse (exit 4): the flag is judged first, by the CLI.
     const refused = 'lic_u_' + 'x'.repeat(43)

@@ -105,6 +105,31 @@ describe('e2e: explain', function () {
     assert.match(held.evidence[1].detail, /^ws-1: active \(lease ls_[0-9a-z]+\)$/)
   })
 
+  it('an add-on, pool or device that does not exist is not found (5), naming it; one that refuses is an answer (0, ✘)', async () => {
+    for (const [flag, name, message] of [
+      ['--addon', 'nope', "add-on 'nope' not found in acme: the operator provisions add-ons"],
+      ['--pool', 'nope', "seat pool 'nope' not found in acme: the operator provisions pools"],
+      [
+        '--device',
+        'SN-404',
+        "device 'SN-404' not found in acme: an admin adds it (licctl devices add 'SN-404' --model …) before licensing it",
+      ],
+    ] as const) {
+      const text = await cli(['explain', 'dave@acme.test', flag, name])
+      assert.deepEqual([text.code, text.stdout, text.stderr], [5, '', `Error: ${message}\n`], flag)
+      const json = await cli(['explain', 'dave@acme.test', flag, name, '--json'])
+      assert.deepEqual(
+        [json.code, json.stdout, JSON.parse(json.stderr)],
+        [5, '', { error: { code: 'not_found', message } }],
+        flag,
+      )
+    }
+    // Known, and refused: the explanation is the answer.
+    const refused = await cli(['explain', 'dave@acme.test', '--addon', 'gone'])
+    assert.equal(refused.code, 0, refused.stderr)
+    assert.match(refused.stdout, /^✘ dave@acme\.test cannot use Gone: /)
+  })
+
   it('only one subject at a time (2)', async () => {
     const two = await cli(['explain', 'bob@acme.test', '--addon', 'cp', '--pool', 'cad'])
     assert.equal(two.code, 2)
@@ -130,7 +155,15 @@ describe('e2e: explain', function () {
       returned.evidence.map((e: { detail: string }) => e.detail).join('\n'),
       /CC ID for flow: inactive/,
     )
-    const missing = await explain(['bob@acme.test', '--activation', 'act_nope'])
-    assert.deepEqual([missing.licensed, missing.code], [false, 'not_found'])
+    // An ID the organization does not have is not found (5), as in every other command.
+    const missing = await cli(['explain', 'bob@acme.test', '--activation', 'act_nope'])
+    assert.deepEqual(
+      [missing.code, missing.stdout, missing.stderr],
+      [
+        5,
+        '',
+        "Error: activation ID 'act_nope' not found in acme: admins generate IDs from an entitlement (licctl activations generate)\n",
+      ],
+    )
   })
 })

@@ -574,6 +574,24 @@ describe('e2e: orgs', function () {
       assertJsonFails(json, 2, 'validation_failed')
     })
 
+    it('a past --expires is worded alike for a token and a seat pool (exit 2): the date against today, then why', async () => {
+      const token = await asAdmin(['orgs', 'tokens', 'create', '--name', 'old', '--expires', '2020-01-01'])
+      const pool = await server.asOperator([
+        ...['seats', 'provision', 'old-pool', '--org', 'acme', '--seats', '1', '--expires', '2020-01-01'],
+      ])
+      const today = /\(today is (\d{4}-\d\d-\d\d) in UTC\)/.exec(pool.stderr)?.[1]
+      assertFails(
+        token,
+        2,
+        `--expires: '2020-01-01' has passed (today is ${today} in UTC): the token would be expired on arrival`,
+      )
+      assertFails(
+        pool,
+        2,
+        `--expires: '2020-01-01' has passed (today is ${today} in UTC): the seat pool would be expired on arrival`,
+      )
+    })
+
     it('lists tokens with prefixes, never a secret', async () => {
       const res = await asAdmin(['orgs', 'tokens', 'list'])
       assert.equal(res.code, 0, res.stderr)
@@ -599,7 +617,7 @@ describe('e2e: orgs', function () {
       assert.ok(mine.every((i: { userEmail: string }) => i.userEmail === 'bob@acme.test'))
     })
 
-    it('revoke needs --yes off a terminal (2); with it the token stops working (4)', async () => {
+    it('revoke needs --yes off a terminal (2); with it the token stops working (4); again is already so (0)', async () => {
       assertFails(
         await asAdmin(['orgs', 'tokens', 'revoke', ciId]),
         2,
@@ -613,7 +631,18 @@ describe('e2e: orgs', function () {
         4,
         'invalid or revoked token',
       )
-      assertFails(await asAdmin(['orgs', 'tokens', 'revoke', ciId, '--yes']), 5, `token '${ciId}' not found`)
+      // Again: already so, exit 0, saying when; --json gives the token with its revokedAt.
+      const json = JSON.parse(ok(await asAdmin(['orgs', 'tokens', 'revoke', ciId, '--yes', '--json'])).stdout)
+      assert.deepEqual([json.id, json.state, json.changed], [ciId, 'revoked', false])
+      assert.equal(
+        ok(await asAdmin(['orgs', 'tokens', 'revoke', ciId, '--yes'])).stdout,
+        `Token ${ciId} (ci) of alice@acme.test was already revoked (at ${json.revokedAt.slice(0, 16).replace('T', ' ')}Z): nothing to do.\n`,
+      )
+      assertFails(
+        await asAdmin(['orgs', 'tokens', 'revoke', 'tok_00000000000000000000000000', '--yes']),
+        5,
+        "token 'tok_00000000000000000000000000' not found",
+      )
     })
 
     it('tokens list --all adds expired and revoked tokens, with a State column and a state field', async () => {

@@ -344,9 +344,17 @@ describe('explain (service)', function () {
     )
   })
 
-  it('a missing add-on or pool, and an unknown subject', async () => {
-    assert.equal((await why('bob@acme.test', 'addon', 'nope')).code, 'not_found')
-    assert.equal((await why('bob@acme.test', 'pool', 'nope')).code, 'not_found')
+  it('an add-on or pool that does not exist is not found (404), naming it; an unknown subject is refused', async () => {
+    await assert.rejects(why('bob@acme.test', 'addon', 'nope'), {
+      code: 'not_found',
+      status: 404,
+      message: "add-on 'nope' not found in acme: the operator provisions add-ons",
+    })
+    await assert.rejects(why('bob@acme.test', 'pool', 'nope'), {
+      code: 'not_found',
+      status: 404,
+      message: "seat pool 'nope' not found in acme: the operator provisions pools",
+    })
     await assert.rejects(why('bob@acme.test', 'spaceship', 'x'), {
       code: 'validation_failed',
       message: "subject: unknown 'spaceship'; known: addon, pool, activation, device",

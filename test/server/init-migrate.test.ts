@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert'
 import { randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { basename, join } from 'node:path'
 import { sql } from 'kysely'
 import pg from 'pg'
 import { isInitialized } from '../../src/server/services/operator.js'
@@ -10,6 +10,7 @@ import { migrateToLatest } from '../../src/storage/migrate.js'
 import { migrations } from '../../src/storage/migrations/index.js'
 import { DIALECTS, PG_URL, freshDb, openTestStorage, type TestDb } from '../helpers/dialects.js'
 import { runCli } from '../helpers/e2e.js'
+import { ServerProcess } from '../helpers/server-process.js'
 
 /** The tables in the database (its current schema, on PostgreSQL). */
 async function tablesOf(db: TestDb): Promise<string[]> {
@@ -66,6 +67,30 @@ for (const dialect of DIALECTS)
         }
       }
       assert.deepEqual(await tablesOf(db), [])
+    })
+
+    it('init --json gives the database as --db takes it: migrate and start open the value printed', async () => {
+      const db = await freshDb(dialect, dir)
+      dbs.push(db)
+      // A SQLite file named relative to where init ran: printed as its absolute path, which opens
+      // the same file from anywhere (here, from the repository's root).
+      const init =
+        dialect === 'sqlite'
+          ? await runCli(['server', 'init', '--db', basename(db.url), '--json'], { cwd: dir })
+          : await runCli(['server', 'init', '--db', db.url, '--json'])
+      assert.equal(init.code, 0, init.stderr)
+      const printed = (JSON.parse(init.stdout) as { db: string }).db
+      assert.equal(printed, db.url)
+      const migrate = await runCli(['server', 'migrate', '--db', printed])
+      assert.equal(migrate.code, 0, migrate.stderr)
+      assert.equal(migrate.stdout, `Up to date (${Object.keys(migrations).at(-1)}).\n`)
+      const server = await ServerProcess.start(printed, 'warn')
+      try {
+        const health = await fetch(`${server.url}/v1/health`)
+        assert.equal(health.status, 200)
+      } finally {
+        await server.stop()
+      }
     })
 
     it('server start refuses an empty database in the same words (exit 2)', async () => {
@@ -156,7 +181,8 @@ if (PG_URL)
       const out = JSON.parse(res.stdout) as { operatorToken: string; migrations: string[]; db: string }
       assert.match(out.operatorToken, /^lic_op_/)
       assert.deepEqual(out.migrations, Object.keys(migrations))
-      assert.match(out.db, new RegExp(`\\(schema ${schema}\\)$`))
+      // As --db takes it: the URL, its ?schema= included.
+      assert.equal(out.db, db)
       assert.equal(await ownerOf(schema), new URL(PG_URL!).username || 'postgres')
       const storage = await openTestStorage({ name: 'postgres', url: db, drop: async () => {} })
       try {

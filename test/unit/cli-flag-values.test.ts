@@ -11,6 +11,7 @@ import {
   listValue,
   pastValue,
   timeFlag,
+  windowValue,
 } from '../../src/cli/flag-values.js'
 import { quote, safeMessage, UsageError } from '../../src/cli/errors.js'
 
@@ -145,6 +146,32 @@ describe('cli: one reader for every time and count flag', () => {
     assert.throws(
       () => expiryValue('--roam-until', '0h0m'),
       usage("--roam-until: expected a duration longer than zero, got '0h0m'"),
+    )
+  })
+
+  it('reads every time flag’s value with the space around it trimmed, as typed without it', async () => {
+    const { duration } = await import('../../src/contract/expiry.js')
+    const spaced = (v: string) => [`${v} `, ` ${v}`, `\t${v}\n`]
+    for (const v of ['90d', '2027-12-31', '2027-12-31T18:00:00+02:00'])
+      for (const s of spaced(v)) assert.equal(expiryValue('--expires', s), expiryValue('--expires', v), s)
+    for (const v of ['7d', '2026-11-01T00:00:00Z'])
+      for (const s of spaced(v)) assert.equal(pastValue('--since', s), pastValue('--since', v), s)
+    for (const s of spaced('15m')) assert.equal(durationSeconds('--idle', s), 900, s)
+    for (const s of spaced('2026-12-01'))
+      assert.equal(
+        instantValue('--until', s, { direction: 1, date: 'end', now: NOW }),
+        '2026-12-02T00:00:00.000Z',
+        s,
+      )
+    // The expiry window, whose rule is the contract's (`expiry check --within "30d "`).
+    for (const s of [...spaced('30d'), '30D']) assert.equal(windowValue('--within', s, duration), '30d', s)
+    assert.throws(
+      () => windowValue('--within', '30 d', duration),
+      usage("--within: expected a duration like 30d, 2w or 12h, got '30 d'"),
+    )
+    assert.throws(
+      () => windowValue('--within', ' 30m ', duration),
+      usage("--within: expected a window of an hour or more (m is minutes; a month is 30d), got ' 30m '"),
     )
   })
 

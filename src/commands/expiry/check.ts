@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core'
 import { ListCommand } from '../../cli/base-command.js'
 import { quote, UsageError } from '../../cli/errors.js'
-import { contractFlag, type NumberSchema } from '../../cli/flag-values.js'
+import { windowFlag, type NumberSchema } from '../../cli/flag-values.js'
 import type { LicctlClient } from '../../client/index.js'
 import type { ExpiryCheckOutput, ExpiryItem, ExpiryReport } from '../../contract/expiry.js'
 import {
@@ -29,8 +29,8 @@ export default class ExpiryCheck extends ListCommand<typeof ExpiryCheck> {
     '<%= config.bin %> expiry check --all-orgs --capacity 95% --fail-on-capacity',
   ]
   static override flags = {
-    within: contractFlag({ description: 'the window: 30d, 2w, 12h', default: '30d', schema: duration }),
-    'fail-within': contractFlag({
+    within: windowFlag({ description: 'the window: 30d, 2w, 12h', default: '30d', schema: duration }),
+    'fail-within': windowFlag({
       description: 'only items within this (or expired) fail; the rest of the window are warnings',
       schema: duration,
     }),

@@ -16,7 +16,9 @@ export default class SeatsCheckout extends ApiCommand<typeof SeatsCheckout> {
   static override args = { product: Args.string({ description: 'product key', required: true }) }
   static override flags = {
     host: Flags.string({ description: 'the machine the seat is used on (default: this one)' }),
-    user: Flags.string({ description: 'check out on behalf of this member (admins)' }),
+    user: Flags.string({
+      description: 'check out on behalf of this member (admins; required with the operator’s token)',
+    }),
     'roam-until': expiryFlag({
       description:
         'borrow the seat for offline use for a duration (7d), through a date (2027-03-31, in the organization’s time zone) or until an instant',

@@ -3,7 +3,7 @@ import { BaseCommand } from '../../cli/base-command.js'
 import { CliError, UsageError } from '../../cli/errors.js'
 import { databaseFlag } from '../../cli/flag-values.js'
 import { openLicctlDatabase } from '../../cli/server-database.js'
-import { sqliteFileOf } from '../../storage/database-url.js'
+import { redactDatabaseUrl, sqliteFileOf } from '../../storage/database-url.js'
 
 export default class ServerInit extends BaseCommand<typeof ServerInit> {
   static override summary = 'Create and migrate the database, and print the operator token once'
@@ -30,10 +30,18 @@ export default class ServerInit extends BaseCommand<typeof ServerInit> {
     const db = databaseFlag(this.flags.db)
     // SQLite's own "Cannot open database because the directory does not exist" names neither.
     const file = sqliteFileOf(db)
+    // What --json gives as `db`: a value `--db` takes (here, `server start`, `server migrate`) as it
+    // is, from any directory: the file's absolute path, or the PostgreSQL URL (its ?schema= kept,
+    // its password masked: never printed).
+    let given = redactDatabaseUrl(db)
     if (file !== undefined) {
-      const [{ existsSync }, { dirname }] = await Promise.all([import('node:fs'), import('node:path')])
+      const [{ existsSync }, { dirname, resolve }] = await Promise.all([
+        import('node:fs'),
+        import('node:path'),
+      ])
       if (!existsSync(dirname(file)))
         throw new UsageError(`--db: cannot create ${file}: the directory ${dirname(file)} does not exist`)
+      given = resolve(file)
     }
     // A PostgreSQL schema that does not exist is created, as the SQLite file is.
     const storage = await openLicctlDatabase(db, { create: true })
@@ -42,7 +50,7 @@ export default class ServerInit extends BaseCommand<typeof ServerInit> {
       this.say(`Initialized ${storage.describe} (${migrations.length} migrations applied).`)
       this.say('Operator token (shown once, store it safely):')
       this.say(token)
-      return { operatorToken: token, migrations, db: storage.describe }
+      return { operatorToken: token, migrations, db: given }
     } catch (err) {
       if (err instanceof AppError)
         throw new CliError(err.message, {

@@ -1,13 +1,12 @@
 import { sql } from 'kysely'
 import { calendarDay, expiredWhen, lastValidDay } from '../../domain/dates.js'
 import { allOf, counted, isAre, itThem, sentence } from '../../domain/plural.js'
-import { quote } from '../../domain/terminal-controls.js'
 import type { Dialect } from '../../storage/schema.js'
 import { contains, endsWith } from '../../storage/text-match.js'
 import type { Executor } from '../context.js'
 import { activationId } from '../../contract/activations.js'
 import type { OrgRow } from './access.js'
-import { refusal, registerExplainer, validity, verdictsOf } from './explain.js'
+import { registerExplainer, subjectNotFound, validity, verdictsOf } from './explain.js'
 import { isExpired } from './expiry.js'
 
 /**
@@ -75,11 +74,11 @@ registerExplainer('activation', async ({ db, dialect, org, email, now }, name) =
   // split or resize that made it (`<from>/<id>`).
   const targets = { exact: [id], under: true, ends: true }
   if (!row)
-    return refusal(
-      'not_found',
-      `${org.slug} has no activation ID ${quote(id)}, so ${email} cannot activate it; admins generate IDs from an entitlement (licctl activations generate).`,
-      { fact: 'activation', detail: `${quote(id)} does not exist in ${org.slug}` },
-      targets,
+    throw subjectNotFound(
+      'activation ID',
+      id,
+      org,
+      'admins generate IDs from an entitlement (licctl activations generate)',
     )
   const hosts = await db
     .selectFrom('activation_hosts')

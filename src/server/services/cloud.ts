@@ -18,7 +18,7 @@ import { insertRows } from '../../storage/insert-rows.js'
 import type { Database } from '../../storage/schema.js'
 import type { Executor, ServiceContext } from '../context.js'
 import { actorName } from '../context.js'
-import { AppError, notFound } from '../errors.js'
+import { AppError, invalidField, notFound } from '../errors.js'
 import { inTransaction, lockRows } from '../transaction.js'
 import { authorizeOrg, type OrgRow } from './access.js'
 import { audit, auditMany, type AuditInput } from './audit.js'
@@ -541,7 +541,12 @@ export async function checkEntitlement(
   const org = await authorizeOrg(ctx, slug, { role: 'member', write: false })
   const p = ctx.principal
   const email = userEmail ?? (p.kind === 'user' ? p.email : undefined)
-  if (email === undefined) throw new AppError('bad_request', 'name the user to check: ?user=<email>')
+  // Named as a field, so that the CLI names its argument (EMAIL) as it does for the contract's issues.
+  if (email === undefined)
+    throw invalidField(
+      'query.user',
+      "required with the operator's token: name the member to check, or check with the member's own token",
+    )
   if (p.kind === 'user' && p.role !== 'admin' && email !== p.email)
     throw new AppError('not_admin', `only admins of '${org.slug}' can check another member’s add-ons`)
   const pool = await findAddon(ctx.db, org.id, key)

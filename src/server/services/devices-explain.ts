@@ -1,7 +1,7 @@
 import { dayIn, daysLeft, isExpired, validUntil } from '../../domain/device-days.js'
 import { counted } from '../../domain/plural.js'
 import { quote } from '../../domain/terminal-controls.js'
-import { refusal, registerExplainer, validity, verdictsOf } from './explain.js'
+import { refusal, registerExplainer, subjectNotFound, validity, verdictsOf } from './explain.js'
 
 // Devices: a device license is the device's, not a user's; the explanation says whether the device
 // is in the organization, licensed, and through which day (the org's calendar day).
@@ -20,11 +20,11 @@ registerExplainer('device', async ({ db, org, now }, serial) => {
     .executeTakeFirst()
   const targets = { exact: [serial] }
   if (!device)
-    return refusal(
-      'not_found',
-      `${org.slug} has no device ${quote(serial)}: an admin adds it (licctl devices add ${serial} --model …) before licensing it.`,
-      { fact: 'device', detail: `${quote(serial)} is not a device of ${org.slug}` },
-      targets,
+    throw subjectNotFound(
+      'device',
+      serial,
+      org,
+      `an admin adds it (licctl devices add ${quote(serial)} --model …) before licensing it`,
     )
   const start = device.license_start
   if (start === null)

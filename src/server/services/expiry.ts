@@ -13,14 +13,14 @@ import type { OrgRow } from './access.js'
  * The instant something given as `input` stops being valid: a duration from `now` (`30d`, `12h`,
  * `1h30m`), a calendar date (valid through that day in the organization's time zone) or an instant
  * with its offset, within the times licctl stores (domain/time-range.ts). `field` is the input's
- * path in the request, named in the refusal; `future` refuses an instant already past: `true` says
- * it must be in the future, a text says why (what provisioning or renewing with it would do), after
- * the input and today.
+ * path in the request, named in the refusal; `future` refuses an instant already past, in one
+ * wording for every expiration: the input against today, then why (what creating or renewing with it
+ * would do: `the token would be expired on arrival`).
  */
 export function validUntil(
   input: string,
   org: Pick<OrgRow, 'time_zone'>,
-  opts: { now: number; field?: string; future?: true | string },
+  opts: { now: number; field?: string; future?: string },
 ): number {
   const field = opts.field ?? 'body.expires'
   const ms = parseDuration(input)
@@ -29,10 +29,7 @@ export function validUntil(
   const problem = (isCalendarDate(input) ? dateProblem(input) : null) ?? instantProblem(at)
   if (problem !== null) throw invalidField(field, `${problem}, got '${input}'`)
   if (opts.future !== undefined && at <= opts.now)
-    throw invalidField(
-      field,
-      opts.future === true ? 'must be in the future' : `${passed(input, org, opts.now)}: ${opts.future}`,
-    )
+    throw invalidField(field, `${passed(input, org, opts.now)}: ${opts.future}`)
   return at
 }
 

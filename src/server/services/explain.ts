@@ -6,7 +6,7 @@ import { quote } from '../../domain/terminal-controls.js'
 import type { Database, Dialect } from '../../storage/schema.js'
 import { contains, endsWith, startsWith } from '../../storage/text-match.js'
 import type { Executor, ServiceContext } from '../context.js'
-import { AppError } from '../errors.js'
+import { AppError, notFound } from '../errors.js'
 import { authorizeOrg, type OrgRow } from './access.js'
 import { presentAddon } from './cloud.js'
 import { leasesOf, leaseState } from './seats-leases.js'
@@ -60,7 +60,16 @@ export function verdictsOf(
   })
 }
 
-/** A refusal that one fact explains: the subject missing, a device without a license. */
+/**
+ * The subject named does not exist in the organization: not a refusal to explain but a name that
+ * finds nothing (404, exit 5), worded as every not-found is (`seat pool 'x' not found`), then where
+ * and who makes one. `thing` names its kind (`seat pool`), `remedy` who creates it.
+ */
+export function subjectNotFound(thing: string, name: string, org: Pick<OrgRow, 'slug'>, remedy: string) {
+  return notFound(`${thing} ${quote(name)} not found in ${org.slug}: ${remedy}`)
+}
+
+/** A refusal that one fact explains: a device without a license. */
 export function refusal(
   code: string,
   summary: string,
@@ -224,13 +233,7 @@ registerExplainer('addon', async ({ db, org, email, userId, now }, key) => {
     .where('key', '=', key)
     .executeTakeFirst()
   const targets = { exact: [`${key}/${email}`, email] }
-  if (!pool)
-    return refusal(
-      'not_found',
-      `${org.slug} has no add-on ${quote(key)}, so ${email} cannot use it; the operator provisions add-ons.`,
-      { fact: 'add-on', detail: `${quote(key)} does not exist in ${org.slug}` },
-      targets,
-    )
+  if (!pool) throw subjectNotFound('add-on', key, org, 'the operator provisions add-ons')
   const held = await db
     .selectFrom('addon_assignments')
     .select(['assigned_at', 'assigned_by'])
@@ -290,13 +293,7 @@ registerExplainer('pool', async ({ db, org, email, userId, now }, product) => {
     .where('org_id', '=', org.id)
     .where('product', '=', product)
     .executeTakeFirst()
-  if (!pool)
-    return refusal(
-      'not_found',
-      `${org.slug} has no seat pool for ${quote(product)}, so ${email} cannot check out a seat; the operator provisions pools.`,
-      { fact: 'pool', detail: `${quote(product)} does not exist in ${org.slug}` },
-      { exact: [email] },
-    )
+  if (!pool) throw subjectNotFound('seat pool', product, org, 'the operator provisions pools')
   const leases = await leasesOf(db, org.id)
     .where('leases.pool_id', '=', pool.id)
     .where('leases.user_id', '=', userId!)

@@ -18,7 +18,7 @@ import { quote } from '../../domain/terminal-controls.js'
 import { prepareQuery } from '../../storage/prepared.js'
 import type { Database } from '../../storage/schema.js'
 import type { Executor, ServiceContext } from '../context.js'
-import { AppError, notFound } from '../errors.js'
+import { AppError, invalidField, notFound } from '../errors.js'
 import { inTransaction } from '../transaction.js'
 import { authorizeOrg, type OrgRow } from './access.js'
 import { audit } from './audit.js'
@@ -312,8 +312,12 @@ async function checkoutOnce(
   const p = ctx.principal
   const org = await authorizeOrg(ctx, slug, { role: onBehalf ? 'admin' : 'member', write: true }, trx)
   const email = body.user ?? (p.kind === 'user' ? p.email : undefined)
+  // Named as a field, so that the CLI names its flag (--user) as it does for the contract's issues.
   if (!email)
-    throw new AppError('validation_failed', 'the operator must name the user to check a seat out for')
+    throw invalidField(
+      'body.user',
+      "required with the operator's token: name the member the seat is for, or check out with the member's own token",
+    )
   const member = await requireMember(trx, org.id, email)
   const pool = await findPool(trx, org.id, product)
   assertValid(`the '${product}' subscription`, pool.expires_at, org, now, { product })
@@ -321,7 +325,11 @@ async function checkoutOnce(
   const roamingUntil =
     body.roamUntil === undefined
       ? null
-      : validUntil(body.roamUntil, org, { now, field: 'body.roamUntil', future: true })
+      : validUntil(body.roamUntil, org, {
+          now,
+          field: 'body.roamUntil',
+          future: 'the seat would not roam at all',
+        })
   if (roamingUntil !== null) {
     if (pool.max_roaming_seconds === null)
       throw new AppError(

@@ -8,7 +8,7 @@ import { inTransaction } from '../transaction.js'
 import { authorizeOrg } from './access.js'
 import { audit } from './audit.js'
 import './tokens-expiry.js'
-import { validUntil } from './expiry.js'
+import { notExpiredOnArrival, validUntil } from './expiry.js'
 import { onMemberRemoved } from './member-removal.js'
 import { mapPage, paginate } from './paging.js'
 import { presentToken } from './presenters.js'
@@ -33,9 +33,13 @@ export async function createToken(ctx: ServiceContext, slug: string, body: Creat
       throw new AppError('validation_failed', 'expires: give expires or expiresAt, not both')
     const expiresAt =
       body.expires !== undefined
-        ? validUntil(body.expires, org, { now, future: true })
+        ? validUntil(body.expires, org, { now, future: notExpiredOnArrival('the token') })
         : body.expiresAt !== undefined
-          ? validUntil(body.expiresAt, org, { now, field: 'body.expiresAt', future: true })
+          ? validUntil(body.expiresAt, org, {
+              now,
+              field: 'body.expiresAt',
+              future: notExpiredOnArrival('the token'),
+            })
           : null
     const t = generateToken('user')
     const row = {
@@ -88,6 +92,11 @@ export async function listTokens(ctx: ServiceContext, slug: string, q: TokensQue
   return mapPage(page, (r) => presentToken(r, r.email, now))
 }
 
+/**
+ * Revokes a token of the organization. Revoking one already revoked (by hand, or by its member's
+ * removal) is already so: the token as it is, `changed` false, no second audit entry. An id the
+ * organization never had is 404.
+ */
 export async function revokeToken(ctx: ServiceContext, slug: string, id: string) {
   const now = ctx.clock.now()
   return inTransaction(ctx, async (trx) => {
@@ -99,20 +108,34 @@ export async function revokeToken(ctx: ServiceContext, slug: string, id: string)
       .select('users.email')
       .where('tokens.id', '=', id)
       .where('tokens.org_id', '=', org.id)
-      .where('tokens.revoked_at', 'is', null)
       .executeTakeFirst()
     if (!row) throw notFound(`token ${quote(id)} not found`)
     const p = ctx.principal
     if (p.kind === 'user' && p.role !== 'admin' && row.user_id !== p.userId)
       throw new AppError('not_admin', 'only admins can revoke other members’ tokens')
-    await trx.updateTable('tokens').set({ revoked_at: now }).where('id', '=', id).execute()
+    if (row.revoked_at !== null) return { ...presentToken(row, row.email, now), changed: false }
+    // Guarded: of two racing revocations, one revokes and the other finds it already so.
+    const updated = await trx
+      .updateTable('tokens')
+      .set({ revoked_at: now })
+      .where('id', '=', id)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst()
+    if (Number(updated.numUpdatedRows) === 0) {
+      const { revoked_at } = await trx
+        .selectFrom('tokens')
+        .select('revoked_at')
+        .where('id', '=', id)
+        .executeTakeFirstOrThrow()
+      return { ...presentToken({ ...row, revoked_at }, row.email, now), changed: false }
+    }
     await audit(trx, ctx, {
       orgId: org.id,
       action: 'token.revoke',
       target: id,
       before: { user: row.email },
     })
-    return presentToken({ ...row, revoked_at: now }, row.email, now)
+    return { ...presentToken({ ...row, revoked_at: now }, row.email, now), changed: true }
   })
 }
 
