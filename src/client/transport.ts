@@ -249,8 +249,11 @@ export class Transport {
           if (now() < until) {
             await this.pause(Math.min(this.backoffMs(Math.min(++waits, 5)), until - now()), opts.signal)
             if (opts.signal?.aborted) throw aborted(this.baseUrl.origin)
-            attempt--
-            continue
+            // Asked again only with time left to hear the answer; else this answer is the error.
+            if (now() < deadline()) {
+              attempt--
+              continue
+            }
           }
         }
         if (res.statusCode >= 400) throw fromResponse(res.statusCode, body, requestId)

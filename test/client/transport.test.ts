@@ -97,21 +97,27 @@ describe('client: transport', function () {
     assert.deepEqual(await t.request('POST', '/v1/bulk', { body: {}, idempotencyKey: true }), { done: true })
     assert.ok(scope.isDone())
     // Past timeoutMs of waiting (the request's time), the answer is the error.
-    const clock = { now: 0 }
+    const clock = { now: 0, waits: 0 }
     const quick = new Transport({
       baseUrl: BASE,
       token: TOKEN,
       retries: 1,
       timeoutMs: 3_000,
       now: () => clock.now,
-      sleep: async (ms) => void (clock.now += ms),
+      sleep: async (ms) => void ((clock.now += ms), clock.waits++),
     })
-    nock(BASE).post('/v1/bulk').times(100).reply(409, busy)
+    let asked = 0
+    nock(BASE)
+      .post('/v1/bulk')
+      .times(100)
+      .reply(() => (asked++, [409, busy]))
     await assert.rejects(
       quick.request('POST', '/v1/bulk', { body: {}, idempotencyKey: true }),
       (err: unknown) => err instanceof ApiError && err.code === 'idempotency_in_progress',
     )
     assert.equal(clock.now, 3_000, 'waited the whole time, and no longer')
+    // Not asked again when the time is up: no answer could have been heard.
+    assert.equal(asked, clock.waits)
     nock.cleanAll()
   })
 
