@@ -394,7 +394,8 @@ export abstract class ApiCommand<T extends typeof Command> extends BaseCommand<T
   private _unconnected: Error | undefined
 
   /**
-   * Flag > LICCTL_URL/LICCTL_ORG/LICCTL_TOKEN > the --org profile > the current profile.
+   * Flag > LICCTL_URL/LICCTL_ORG/LICCTL_TOKEN > the --org profile > the current profile; each
+   * request waits at most LICCTL_TIMEOUT (request-timeout.ts).
    *
    * With no connection (not logged in, a profile not found, a malformed LICCTL_URL), the command
    * still runs up to its first request: each client call checks its input against the contract
@@ -404,7 +405,10 @@ export abstract class ApiCommand<T extends typeof Command> extends BaseCommand<T
    */
   protected async client(): Promise<LicctlClient> {
     if (this._client) return this._client
-    const { resolveConnection } = await import('./connection.js')
+    const [{ resolveConnection }, { requestTimeoutMs }] = await Promise.all([
+      import('./connection.js'),
+      import('./request-timeout.js'),
+    ])
     const { org, profile } = this.flags as { org?: string; profile?: string }
     // Given but empty (`--org "$ORG"` with ORG unset) is not left out: the current profile's
     // organization would be acted on instead of the one meant.
@@ -417,7 +421,10 @@ export abstract class ApiCommand<T extends typeof Command> extends BaseCommand<T
           hint: `name ${flag === 'org' ? 'an organization' : 'a profile'}, or leave --${flag} out to use the current profile`,
         })
     let conn: ReturnType<typeof resolveConnection> | undefined
+    let timeoutMs: number | undefined
     try {
+      // A malformed LICCTL_TIMEOUT is a usage error (exit 2), said before a missing login (exit 4).
+      timeoutMs = requestTimeoutMs()
       conn = resolveConnection(org, profile)
     } catch (err) {
       this._unconnected = err as Error
@@ -436,6 +443,7 @@ export abstract class ApiCommand<T extends typeof Command> extends BaseCommand<T
       baseUrl: conn.url,
       token: conn.token,
       userAgent: `licctl/${this.config.version}`,
+      timeoutMs,
     })
     return this._client
   }

@@ -78,6 +78,11 @@ export interface Failure {
 /** The client's own error codes and what they mean at the command line. */
 const CLIENT_CODES: Record<string, { exitCode: number; hint?: string }> = {
   network_error: { exitCode: 1, hint: 'check the server URL and that the server is running' },
+  // No answer within the request's time (the message says whose and how long).
+  timeout: {
+    exitCode: 1,
+    hint: 'set LICCTL_TIMEOUT to wait longer, e.g. LICCTL_TIMEOUT=2m (30s by default)',
+  },
   bad_response: { exitCode: 1 },
   invalid_url: { exitCode: 2 },
   // An input the client refuses before sending it (an empty argument), as the server would.

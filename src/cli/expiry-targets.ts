@@ -1,5 +1,6 @@
 import { LicctlClient } from '../client/index.js'
 import { Profiles } from './profiles.js'
+import { requestTimeoutMs } from './request-timeout.js'
 
 export type Target =
   | { client: LicctlClient; org: string; profile: string | null }
@@ -39,7 +40,11 @@ export async function* targetsOf(
   }
   const seen = new Set<string>()
   for (const [name, profile] of Object.entries(new Profiles().all())) {
-    const client = LicctlClient.create({ baseUrl: profile.url, token: profile.token })
+    const client = LicctlClient.create({
+      baseUrl: profile.url,
+      token: profile.token,
+      timeoutMs: requestTimeoutMs(),
+    })
     opened.push(client)
     for await (const t of orgsSeenBy(client, name)) {
       // The operator's profile and an organization's profile on one server see the same org: once.

@@ -2,7 +2,7 @@ import { redactTokens } from '../domain/redact.js'
 
 /**
  * A failed client call. `code` is the API's error code, or one of the client's own
- * (`network_error`, `bad_response`, `invalid_url`, `aborted`). The client knows no exit codes: the
+ * (`network_error`, `timeout`, `bad_response`, `invalid_url`, `aborted`). The client knows no exit codes: the
  * CLI maps codes to them (src/cli/errors.ts), and another program using the client maps them as it
  * likes.
  */
@@ -42,10 +42,13 @@ export class ApiError extends ClientError {
   }
 }
 
-/** The server could not be reached, or the connection broke. */
+/**
+ * The server could not be reached, or the connection broke (`network_error`), or it did not answer
+ * within the request's time (`timeout`).
+ */
 export class NetworkError extends ClientError {
-  constructor(message: string, cause?: unknown) {
-    super(message, { code: 'network_error', cause })
+  constructor(message: string, cause?: unknown, code: 'network_error' | 'timeout' = 'network_error') {
+    super(message, { code, cause })
   }
 }
 

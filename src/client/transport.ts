@@ -3,6 +3,7 @@ import type * as Http from 'node:http'
 import type { Agent, IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http'
 import { createRequire } from 'node:module'
 import type * as z from 'zod'
+import { exactDuration } from '../domain/duration.js'
 import { redactTokens } from '../domain/redact.js'
 import { ApiError, ClientError, fromResponse, NetworkError } from './errors.js'
 
@@ -32,8 +33,13 @@ export interface TransportOptions {
   token?: string | undefined
   /** Injected for tests; defaults to a keep-alive agent (8 connections) for the base URL's origin. */
   agent?: Agent
-  /** How long a request may wait for the next bytes of the answer (headers or body). */
-  timeoutMs?: number
+  /**
+   * The longest one request waits for its whole answer, from its first attempt: retries and the
+   * waits between them included (DEFAULT_TIMEOUT_MS). What is left of it when an attempt fails is
+   * what the next may take; an attempt that would start past it is not made. A request with a retry
+   * budget (`retryFor`) keeps trying an unavailable server past it, each attempt given the whole of it.
+   */
+  timeoutMs?: number | undefined
   /** Retries for idempotent requests (GET, PUT, DELETE, any with an Idempotency-Key, or marked `retry`). */
   retries?: number
   userAgent?: string
@@ -81,6 +87,9 @@ export interface RequestOptions<S extends z.ZodType> {
    */
   onAnswer?: () => void
 }
+
+/** How long a request waits for its answer unless TransportOptions.timeoutMs says (the CLI's LICCTL_TIMEOUT). */
+export const DEFAULT_TIMEOUT_MS = 30_000
 
 export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
 
@@ -177,31 +186,49 @@ export class Transport {
       key !== undefined ||
       opts.retry === true
     const attempts = 1 + (idempotent ? (this.opts.retries ?? 3) : 0)
+    const now = this.opts.now ?? Date.now
+    const timeoutMs = this.opts.timeoutMs ?? DEFAULT_TIMEOUT_MS
+    const started = now()
     // The time budget (retryFor) runs from the first failure that finds the server unavailable.
     let unavailableSince: number | undefined
+    /**
+     * When the request gives up: timeoutMs after it started, retries included. Waiting out an
+     * unavailable server (retryFor), timeoutMs after the budget's end: the attempt made as it ends
+     * gets the whole timeout too.
+     */
+    const deadline = () =>
+      Math.max(
+        started + timeoutMs,
+        unavailableSince === undefined || !opts.retryFor ? 0 : unavailableSince + opts.retryFor + timeoutMs,
+      )
     /** Waits before the next attempt, or returns false when none is left (count and budget spent). */
     let waitingSaid = false
     const retried = async (attempt: number, retryAfter?: string | string[]): Promise<boolean> => {
       if (!idempotent || opts.signal?.aborted) return false
-      const now = (this.opts.now ?? Date.now)()
-      unavailableSince ??= now
-      const left = (opts.retryFor ?? 0) - (now - unavailableSince)
+      const at = now()
+      unavailableSince ??= at
+      const left = (opts.retryFor ?? 0) - (at - unavailableSince)
       if (attempt >= attempts && left <= 0) return false
+      // Within the count, the backoff as it is; past it, no wait beyond the budget: the last
+      // attempt is made as the budget ends.
+      const ms = this.backoffMs(attempt, retryAfter)
+      const wait = attempt < attempts ? ms : Math.min(ms, left)
+      // No attempt that would start when the request's time is up: the failure in hand is the answer.
+      if (at + wait >= deadline()) return false
       if (attempt >= attempts && !waitingSaid) {
         waitingSaid = true
         opts.onWaiting?.(opts.retryFor ?? 0)
       }
-      const ms = this.backoffMs(attempt, retryAfter)
-      // Within the count, the backoff as it is; past it, no wait beyond the budget: the last
-      // attempt is made as the budget ends.
-      await this.pause(attempt < attempts ? ms : Math.min(ms, left), opts.signal)
+      await this.pause(wait, opts.signal)
       return !opts.signal?.aborted
     }
     let waitingSince: number | undefined
     let waits = 0
     for (let attempt = 1; ; attempt++) {
       try {
-        const res = await this.send(url, method, headers, payload, opts.signal)
+        // What is left of the request's time, and never more than timeoutMs for one attempt.
+        const limitMs = Math.max(1, Math.min(timeoutMs, deadline() - now()))
+        const res = await this.send(url, method, headers, payload, opts.signal, limitMs)
         const text = res.text
         const requestId =
           typeof res.headers['x-request-id'] === 'string' ? res.headers['x-request-id'] : undefined
@@ -213,15 +240,20 @@ export class Transport {
         // licctl's resources, so a 404 page must not read as "not found" nor a 200 page as success.
         if (body === NOT_JSON) throw notJson(res, method, url, this.baseUrl.origin, requestId)
         // The same key is still running on the server (our earlier attempt, which we stopped waiting
-        // for): wait and ask again, for as long as we would wait for an answer. Those waits are not
-        // attempts: the earlier attempt is still being processed, and under load that can take a while.
+        // for): wait and ask again, for as long as we would wait for an answer (and within the
+        // request's time). Those waits are not attempts: the earlier attempt is still being
+        // processed, and under load that can take a while.
         if (res.statusCode === 409 && errorCode(body) === 'idempotency_in_progress' && idempotent) {
-          waitingSince ??= Date.now()
-          if (Date.now() - waitingSince < (this.opts.timeoutMs ?? 30_000)) {
-            await this.pause(this.backoffMs(Math.min(++waits, 5)), opts.signal)
+          waitingSince ??= now()
+          const until = Math.min(deadline(), waitingSince + timeoutMs)
+          if (now() < until) {
+            await this.pause(Math.min(this.backoffMs(Math.min(++waits, 5)), until - now()), opts.signal)
             if (opts.signal?.aborted) throw aborted(this.baseUrl.origin)
-            attempt--
-            continue
+            // Asked again only with time left to hear the answer; else this answer is the error.
+            if (now() < deadline()) {
+              attempt--
+              continue
+            }
           }
         }
         if (res.statusCode >= 400) throw fromResponse(res.statusCode, body, requestId)
@@ -240,6 +272,15 @@ export class Transport {
           throw aborted(this.baseUrl.origin, err)
         const code = (err as { code?: string }).code
         if (code && RETRYABLE_CODES.has(code) && (await retried(attempt))) continue
+        // Our own limit, not the network's: said with the server and the time, code `timeout`.
+        if (err instanceof AttemptTimeout)
+          throw new NetworkError(
+            `no answer from ${this.baseUrl.host} within ${durationText(timeoutMs)}${
+              method === 'GET' || method === 'HEAD' ? '' : '; the server may still apply the change'
+            }`,
+            err,
+            'timeout',
+          )
         const reason =
           code === 'ECONNREFUSED'
             ? `connection refused`
@@ -252,20 +293,24 @@ export class Transport {
     }
   }
 
-  /** One HTTP exchange: the whole answer as text, or the socket's error (ECONNREFUSED, ETIMEDOUT, …). */
+  /**
+   * One HTTP exchange: the whole answer as text, or the socket's error (ECONNREFUSED, …), or
+   * AttemptTimeout when the whole answer has not arrived within `limitMs` (the connection and every
+   * byte of the answer count: a server sending a byte now and then is no answer).
+   */
   private send(
     url: URL,
     method: HttpMethod,
     headers: OutgoingHttpHeaders,
     payload: string | undefined,
     signal: AbortSignal | undefined,
+    limitMs: number,
   ): Promise<Answer> {
-    const timeoutMs = this.opts.timeoutMs ?? 30_000
-    return new Promise<Answer>((resolve, reject) => {
+    return new Promise<Answer>((settle, fail) => {
       const req = this.client.request(
         url,
         // Aborting `signal` destroys the request (an AbortError), whatever it is waiting for.
-        { method, headers, agent: this.agent, timeout: timeoutMs, ...(signal ? { signal } : {}) },
+        { method, headers, agent: this.agent, ...(signal ? { signal } : {}) },
         (res) => {
           const chunks: Buffer[] = []
           res.on('data', (chunk: Buffer) => chunks.push(chunk))
@@ -284,12 +329,23 @@ export class Transport {
           )
         },
       )
-      // No bytes for timeoutMs while waiting for the answer (headers or body): the socket is dropped.
-      req.on('timeout', () =>
-        req.destroy(Object.assign(new Error(`no answer within ${timeoutMs} ms`), { code: 'ETIMEDOUT' })),
-      )
       req.on('error', reject)
+      const timer = setTimeout(() => {
+        // Failed first: destroying the request also closes its answer (a "connection closed").
+        const err = new AttemptTimeout(limitMs)
+        reject(err)
+        req.destroy(err)
+      }, limitMs)
       req.end(payload)
+      // Settled once, whichever comes first, and the timer goes with it.
+      function resolve(answer: Answer) {
+        clearTimeout(timer)
+        settle(answer)
+      }
+      function reject(err: unknown) {
+        clearTimeout(timer)
+        fail(err)
+      }
     })
   }
 
@@ -329,6 +385,19 @@ export class Transport {
   async close(): Promise<void> {
     if (this.ownsAgent) this.agent.destroy()
   }
+}
+
+/** An attempt whose answer did not arrive in time: retried as a timed-out connection is. */
+class AttemptTimeout extends Error {
+  readonly code = 'ETIMEDOUT'
+  constructor(ms: number) {
+    super(`no answer within ${durationText(ms)}`)
+  }
+}
+
+/** `30s`, `2m`, or `1500 ms` when not whole seconds: how long a request waited. */
+function durationText(ms: number): string {
+  return ms % 1000 === 0 ? exactDuration(ms / 1000) : `${ms} ms`
 }
 
 /**

@@ -70,6 +70,19 @@ describe('client: fromResponse, status × code → one ApiError; the CLI maps it
     const network = failureOf(new NetworkError('cannot reach http://127.0.0.1:9: connection refused'))
     assert.deepEqual([network.exitCode, network.code], [1, 'network_error'])
     assert.match(String(network.hint), /server URL/)
+    // No answer within the request's time: exit 1 too, and the variable that sets the time.
+    const timeout = failureOf(
+      new NetworkError('no answer from licenses.test within 30s', undefined, 'timeout'),
+    )
+    assert.deepEqual(
+      [timeout.exitCode, timeout.code, timeout.message, timeout.hint],
+      [
+        1,
+        'timeout',
+        'no answer from licenses.test within 30s',
+        'set LICCTL_TIMEOUT to wait longer, e.g. LICCTL_TIMEOUT=2m (30s by default)',
+      ],
+    )
     assert.equal(failureOf(new ClientError('invalid server URL: x', { code: 'invalid_url' })).exitCode, 2)
     assert.equal(failureOf(new ClientError('unexpected response', { code: 'bad_response' })).exitCode, 1)
     const usage = failureOf(new UsageError('missing --url', { hint: 'pass --url' }))

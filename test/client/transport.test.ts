@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert'
-import { createServer, type AddressInfo } from 'node:net'
+import { createServer, type AddressInfo, type Socket } from 'node:net'
 import nock from 'nock'
 import { z } from 'zod'
 import { ApiError, ClientError, NetworkError } from '../../src/client/errors.js'
@@ -96,19 +96,29 @@ describe('client: transport', function () {
     })
     assert.deepEqual(await t.request('POST', '/v1/bulk', { body: {}, idempotencyKey: true }), { done: true })
     assert.ok(scope.isDone())
-    // Past timeoutMs of waiting, the answer is the error.
+    // Past timeoutMs of waiting (the request's time), the answer is the error.
+    const clock = { now: 0, waits: 0 }
     const quick = new Transport({
       baseUrl: BASE,
       token: TOKEN,
       retries: 1,
-      timeoutMs: 0,
-      sleep: async () => {},
+      timeoutMs: 3_000,
+      now: () => clock.now,
+      sleep: async (ms) => void ((clock.now += ms), clock.waits++),
     })
-    nock(BASE).post('/v1/bulk').reply(409, busy)
+    let asked = 0
+    nock(BASE)
+      .post('/v1/bulk')
+      .times(100)
+      .reply(() => (asked++, [409, busy]))
     await assert.rejects(
       quick.request('POST', '/v1/bulk', { body: {}, idempotencyKey: true }),
       (err: unknown) => err instanceof ApiError && err.code === 'idempotency_in_progress',
     )
+    assert.equal(clock.now, 3_000, 'waited the whole time, and no longer')
+    // Not asked again when the time is up: no answer could have been heard.
+    assert.equal(asked, clock.waits)
+    nock.cleanAll()
   })
 
   describe('a retry budget (retryFor): the server unavailable for a while', () => {
@@ -379,32 +389,143 @@ describe('client: transport', function () {
     }
   })
 
-  it('gives up on a server that never answers after timeoutMs, retrying an idempotent request', async () => {
-    nock.enableNetConnect('127.0.0.1')
-    let connections = 0
-    // Accepts the connection, reads the request, never answers.
-    const server = createServer((socket) => {
-      connections++
-      socket.resume()
-    })
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
-    const port = (server.address() as AddressInfo).port
-    try {
-      const t = new Transport({
-        baseUrl: `http://127.0.0.1:${port}`,
-        timeoutMs: 150,
-        retries: 1,
-        sleep: async (ms) => void sleeps.push(ms),
+  describe('the time a request may take (timeoutMs): retries included', () => {
+    /** A real server on loopback that accepts each connection and reads the request: `answer` says what it does then. */
+    const listening = async (answer: (socket: Socket) => void = () => {}) => {
+      nock.enableNetConnect('127.0.0.1')
+      const seen = { connections: 0, keys: [] as string[] }
+      const sockets = new Set<Socket>()
+      const server = createServer((socket) => {
+        seen.connections++
+        sockets.add(socket)
+        socket.on('close', () => sockets.delete(socket))
+        socket.once('data', (chunk: Buffer) => {
+          const key = /^idempotency-key: (.*)$/im.exec(chunk.toString('latin1'))?.[1]
+          if (key) seen.keys.push(key.trim())
+        })
+        socket.resume()
+        answer(socket)
       })
-      await assert.rejects(
-        t.request('GET', '/v1/slow'),
-        (e: unknown) => e instanceof NetworkError && /no answer within 150 ms/.test(e.message),
-      )
-      assert.equal(connections, 2)
-      await t.close()
-    } finally {
-      server.close()
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+      const port = (server.address() as AddressInfo).port
+      return {
+        url: `http://127.0.0.1:${port}`,
+        host: `127.0.0.1:${port}`,
+        seen,
+        close: () => {
+          for (const socket of sockets) socket.destroy()
+          return new Promise<void>((r) => server.close(() => r()))
+        },
+      }
     }
+    const isTimeout = (message: string) => (e: unknown) => {
+      assert.ok(e instanceof NetworkError, String(e))
+      assert.deepEqual([e.code, e.message], ['timeout', message])
+      return true
+    }
+
+    it('gives up on a server that never answers once timeoutMs has passed, without another attempt: code `timeout`, naming the server and the time', async () => {
+      const silent = await listening()
+      const t = new Transport({ baseUrl: silent.url, timeoutMs: 300 })
+      try {
+        const started = Date.now()
+        await assert.rejects(
+          t.request('GET', '/v1/slow'),
+          isTimeout(`no answer from ${silent.host} within 300 ms`),
+        )
+        const took = Date.now() - started
+        assert.ok(took >= 290 && took < 1_500, `gave up after ${took} ms`)
+        assert.equal(silent.seen.connections, 1, 'no retry once the time is spent')
+      } finally {
+        await t.close()
+        await silent.close()
+      }
+    })
+
+    it('counts every byte of the answer against it: a server that trickles its headers is given up on', async () => {
+      // A header line every 50 ms, and never the end of the headers: no socket is ever idle for long.
+      const trickling = await listening((socket) => {
+        socket.write('HTTP/1.1 200 OK\r\n')
+        const drip = setInterval(() => socket.write('x-wait: 1\r\n'), 50)
+        socket.on('close', () => clearInterval(drip))
+      })
+      const t = new Transport({ baseUrl: trickling.url, timeoutMs: 400 })
+      try {
+        const started = Date.now()
+        await assert.rejects(
+          t.request('GET', '/v1/slow'),
+          isTimeout(`no answer from ${trickling.host} within 400 ms`),
+        )
+        assert.ok(Date.now() - started < 2_000, `gave up after ${Date.now() - started} ms`)
+      } finally {
+        await t.close()
+        await trickling.close()
+      }
+    })
+
+    it('says that a mutation timed out may still be applied, and never sends it again without a key', async () => {
+      const silent = await listening()
+      const t = new Transport({ baseUrl: silent.url, timeoutMs: 1_000 })
+      try {
+        await assert.rejects(
+          t.request('POST', '/v1/orgs', { body: {} }),
+          isTimeout(`no answer from ${silent.host} within 1s; the server may still apply the change`),
+        )
+        assert.equal(silent.seen.connections, 1)
+      } finally {
+        await t.close()
+        await silent.close()
+      }
+    })
+
+    it('retries and backs off only within it: the failure in hand is the answer when the next attempt would start too late', async () => {
+      const clock = { now: 0, waits: [] as number[] }
+      const t = new Transport({
+        baseUrl: BASE,
+        now: () => clock.now,
+        timeoutMs: 2_000,
+        sleep: async (ms) => {
+          clock.waits.push(ms)
+          clock.now += ms
+        },
+      })
+      let attempts = 0
+      // Each answer asks for 1 s: the third attempt would start at the 2 s limit.
+      nock(BASE)
+        .get('/v1/x')
+        .times(10)
+        .reply(
+          () => (
+            attempts++,
+            [503, { error: { code: 'unavailable', message: 'busy' } }, { 'retry-after': '1' }]
+          ),
+        )
+      await assert.rejects(
+        t.request('GET', '/v1/x'),
+        (e: unknown) => e instanceof ApiError && e.status === 503,
+      )
+      assert.deepEqual([attempts, clock.waits], [2, [1_000]])
+    })
+
+    it('a bulk batch waiting out an unavailable server (retryFor) gives each attempt the whole timeout, with its one key', async () => {
+      const silent = await listening()
+      const t = new Transport({ baseUrl: silent.url, timeoutMs: 200 })
+      try {
+        const started = Date.now()
+        await assert.rejects(
+          t.request('POST', '/v1/bulk', { body: {}, idempotencyKey: true, retryFor: 1_000 }),
+          isTimeout(`no answer from ${silent.host} within 200 ms; the server may still apply the change`),
+        )
+        const took = Date.now() - started
+        assert.ok(silent.seen.connections >= 3, `${silent.seen.connections} attempts`)
+        assert.equal(new Set(silent.seen.keys).size, 1, `one key: ${silent.seen.keys}`)
+        // At least three attempts of 200 ms; at most the budget and a last attempt's time (1.4 s).
+        assert.ok(took >= 600 && took < 3_000, `${took} ms`)
+      } finally {
+        await t.close()
+        await silent.close()
+      }
+    })
   })
 
   it('drops an exchange in flight when its signal aborts: no wait for the timeout, no retry, `aborted`', async () => {

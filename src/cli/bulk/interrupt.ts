@@ -9,7 +9,7 @@ type Caught = keyof typeof SIGNALS
  * How long (ms) the first signal waits for the answer to the batch on its way (so that its rows are
  * reported: every row applied is a row reported) before giving it up. A healthy server answers a
  * batch of 1,000 rows well within it; one that has gone silent is not waited for until the
- * request's own timeout (30 s, and then its retries).
+ * request's own timeout (LICCTL_TIMEOUT, 30 s, and then LICCTL_BULK_RETRY_FOR).
  */
 export const IN_FLIGHT_GRACE_MS = 2_000
 

@@ -1,6 +1,7 @@
 import { counted } from '../../domain/plural.js'
-import { formatDuration, parseDuration } from '../../domain/duration.js'
-import { CliError, UsageError } from '../errors.js'
+import { formatDuration } from '../../domain/duration.js'
+import { envDurationMs } from '../env-duration.js'
+import { CliError } from '../errors.js'
 
 /** How long a batch keeps trying while the server is unavailable, unless LICCTL_BULK_RETRY_FOR says. */
 export const DEFAULT_RETRY_FOR_MS = 60_000
@@ -11,14 +12,7 @@ export const DEFAULT_RETRY_FOR_MS = 60_000
  * 60 s by default. A batch is retried with its Idempotency-Key, so waiting never applies it twice.
  */
 export function retryBudgetMs(): number {
-  const text = process.env.LICCTL_BULK_RETRY_FOR?.trim()
-  if (!text) return DEFAULT_RETRY_FOR_MS
-  const ms = /^\d+(\.\d+)?$/.test(text) ? Math.round(Number(text) * 1000) : parseDuration(text)
-  if (ms === null)
-    throw new UsageError(
-      `LICCTL_BULK_RETRY_FOR: expected seconds (60) or a duration (90s, 5m), got '${text}'`,
-    )
-  return ms
+  return envDurationMs('LICCTL_BULK_RETRY_FOR', DEFAULT_RETRY_FOR_MS)
 }
 
 /**

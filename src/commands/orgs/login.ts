@@ -19,6 +19,8 @@ export default class OrgsLogin extends BaseCommand<typeof OrgsLogin> {
   }
 
   async run() {
+    // A malformed LICCTL_TIMEOUT is refused before anything is asked.
+    const timeoutMs = (await import('../../cli/request-timeout.js')).requestTimeoutMs()
     const interactive = canPrompt() && !this.flags['with-token']
     const url =
       this.flags.url ??
@@ -45,7 +47,12 @@ export default class OrgsLogin extends BaseCommand<typeof OrgsLogin> {
       import('../../client/index.js'),
       import('../../cli/profiles.js'),
     ])
-    const client = LicctlClient.create({ baseUrl: url, token, userAgent: `licctl/${this.config.version}` })
+    const client = LicctlClient.create({
+      baseUrl: url,
+      token,
+      userAgent: `licctl/${this.config.version}`,
+      timeoutMs,
+    })
     try {
       const me = await client.meta.whoami({})
       const org = this.flags.org ?? me.org ?? undefined
