@@ -18,7 +18,12 @@ export const deviceSerial = z
     /^[A-Za-z0-9][A-Za-z0-9._:-]*$/,
     'ASCII letters, digits and . _ : - (starting with a letter or digit)',
   )
-export const licenseName = z.string().min(3).max(40)
+/**
+ * A license's name, `<key serial>-<n>` or a detached remainder's `R-…`: capitals, digits and dashes
+ * only, so one typed in lower case (as keys and serials may be, `7k3qxm9tz40p-1`) is the same
+ * license, not "not found".
+ */
+export const licenseName = z.string().trim().toUpperCase().min(3).max(40)
 export const term = z.enum(['1y', '3y', '5y'])
 export const preference = z.enum(['shortest', 'longest'])
 /** A key as typed (the server normalizes case and look-alikes, then checks and verifies it). */

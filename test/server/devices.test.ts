@@ -519,6 +519,41 @@ for (const dialect of DIALECTS) {
       assert.deepEqual([nowhere.status, nowhere.body.error.code], [404, 'not_found'])
     })
 
+    it('takes a license named in lower case as the same license, as keys and serials are', async () => {
+      const stark = await t.org('stark', 'ann@acme.test') // ann is admin of acme and stark
+      const [key] = await issue('router', '1y', 3)
+      assert.equal((await addKey(key!)).status, 201)
+      const serial = key!.replace(/-/g, '').slice(0, 12)
+      const lower = (name: string) => name.toLowerCase()
+      await addDevices([{ serial: 'LC-1', model: 'R-1000' }])
+      const named = await assign([{ serial: 'LC-1', license: lower(`${serial}-1`) }])
+      assert.deepEqual(
+        [named.body.results[0].status, named.body.results[0].details?.licenses],
+        ['changed', [`${serial}-1`]],
+        JSON.stringify(named.body),
+      )
+      const moved = await t.call(admin, 'POST', `${base}/transfer`, {
+        to: 'stark',
+        toToken: stark,
+        licenses: [lower(`${serial}-2`)],
+      })
+      assert.deepEqual(
+        [moved.status, moved.body.licenses],
+        [200, [`${serial}-2`]],
+        JSON.stringify(moved.body),
+      )
+      // A detached remainder's name (R-…) too
+      const detached = await detach(['LC-1'])
+      const returned = detached.body.results[0].details.returnedLicense as string
+      await addDevices([{ serial: 'LC-2', model: 'R-1000' }])
+      const again = await assign([{ serial: 'LC-2', license: lower(returned) }])
+      assert.deepEqual(
+        [again.body.results[0].status, again.body.results[0].details?.licenses],
+        ['changed', [returned]],
+        JSON.stringify(again.body),
+      )
+    })
+
     it('refuses device names, sites and models with control characters (shown on terminals)', async () => {
       const res = await addDevices([
         { serial: 'CTL-1', model: 'R-1000', name: 'n\u001b[31mRED' },
