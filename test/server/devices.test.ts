@@ -519,6 +519,40 @@ for (const dialect of DIALECTS) {
       assert.deepEqual([nowhere.status, nowhere.body.error.code], [404, 'not_found'])
     })
 
+    it('refuses a whole-key transfer when the key has no unassigned license here: it stays listed here', async () => {
+      const oscorp = await t.org('oscorp', 'ann@acme.test') // ann is admin of acme and oscorp
+      const [key] = await issue('router', '1y', 2)
+      assert.equal((await addKey(key!)).status, 201)
+      const serial = key!.replace(/-/g, '').slice(0, 12)
+      await addDevices([{ serial: 'UP-1', model: 'R-1000' }])
+      const both = await assign([
+        { serial: 'UP-1', license: `${serial}-1` },
+        { serial: 'UP-1', license: `${serial}-2`, extend: true },
+      ])
+      assert.deepEqual(both.body.summary, { changed: 2, unchanged: 0, failed: 0 }, JSON.stringify(both.body))
+      const detached = await detach(['UP-1'])
+      assert.equal(detached.body.results[0].status, 'changed')
+      const moved = await t.call(admin, 'POST', `${base}/transfer`, {
+        to: 'oscorp',
+        toToken: oscorp,
+        key: serial,
+      })
+      assert.deepEqual(
+        [moved.status, moved.body.error?.code, moved.body.error?.message],
+        [
+          409,
+          'license_used_up',
+          `key ${serial} has no unassigned license left in 'acme': its licenses here were used up by detaching (their remaining days went back to the pool as returned licenses, which transfer by name with --license); nothing to transfer`,
+        ],
+      )
+      const keysOf = async (org: string, token: string) =>
+        ((await t.call(token, 'GET', `/v1/orgs/${org}/devices/keys`)).body.items as Array<{ serial: string }>)
+          .map((k) => k.serial)
+          .filter((s) => s === serial)
+      assert.deepEqual(await keysOf('acme', admin), [serial])
+      assert.deepEqual(await keysOf('oscorp', oscorp), [])
+    })
+
     it('takes a license named in lower case as the same license, as keys and serials are', async () => {
       const stark = await t.org('stark', 'ann@acme.test') // ann is admin of acme and stark
       const [key] = await issue('router', '1y', 3)

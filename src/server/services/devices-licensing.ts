@@ -514,6 +514,13 @@ export async function transferLicenses(
           'license_assigned',
           `key ${serial} has ${counted(assigned.length, 'assigned license')} (${assigned.map((l) => l.name).join(', ')}); detach ${assigned.length === 1 ? 'it' : 'them'} first or transfer its unassigned licenses`,
         )
+      // Used up here (detached: spent), none left in the pool: nothing of it can move, and moving the
+      // key would take from this organization's key list the key its devices were licensed with.
+      if (licenses.length > 0 && !licenses.some((l) => l.state === 'pool'))
+        throw new AppError(
+          'license_used_up',
+          `key ${serial} has no unassigned license left in '${from.slug}': its licenses here were used up by detaching (their remaining days went back to the pool as returned licenses, which transfer by name with --license); nothing to transfer`,
+        )
       await trx.updateTable('device_keys').set({ org_id: to.id }).where('id', '=', key.id).execute()
       licenses = licenses.filter((l) => l.state === 'pool')
     } else {
