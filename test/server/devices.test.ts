@@ -553,6 +553,52 @@ for (const dialect of DIALECTS) {
       assert.deepEqual(await keysOf('oscorp', oscorp), [])
     })
 
+    it('refuses to stack a device license past 9999-12-29, the latest date licctl accepts: lists keep working', async () => {
+      const was = t.clock.ms
+      try {
+        const tyrell = await t.org('tyrell', 'tom@tyrell.test')
+        const [key] = await issue('router', '5y', 3)
+        assert.equal((await addKey(key!, tyrell, 'tyrell')).status, 201)
+        const serial = key!.replace(/-/g, '').slice(0, 12)
+        const call = (path: string, body?: object) =>
+          t.call(tyrell, body ? 'POST' : 'GET', `/v1/orgs/tyrell/devices${path}`, body)
+        assert.equal(
+          (
+            await call('/bulk-add', {
+              items: [
+                { serial: 'T-1', model: 'R-1000' },
+                { serial: 'T-2', model: 'R-1000' },
+              ],
+            })
+          ).status,
+          200,
+        )
+        t.clock.ms = at('9994-12-30T12:00:00Z')
+        const last = await call('/bulk-assign', { items: [{ serial: 'T-1' }] })
+        assert.equal(last.body.results[0].details?.validUntil, '9999-12-29', JSON.stringify(last.body)) // the bound itself
+        const more = await call('/bulk-assign', { items: [{ serial: 'T-1', extend: true }] })
+        assert.deepEqual(
+          [more.body.results[0].status, more.body.results[0].code, more.body.results[0].message],
+          [
+            'failed',
+            'rule_violation',
+            "device 'T-1' would be licensed past 9999-12-29, the latest date licctl accepts (3650 days from 9994-12-30): assign fewer licenses",
+          ],
+        )
+        t.clock.ms = at('9994-12-31T12:00:00Z')
+        const late = await call('/bulk-assign', { items: [{ serial: 'T-2' }] })
+        assert.equal(late.body.results[0].code, 'rule_violation', JSON.stringify(late.body))
+        // Nothing was taken: the refused rows' licenses are still in the pool, and every list shows
+        const pool = (await call('/pool')).body.licenses.map((l: { name: string }) => l.name)
+        assert.deepEqual(pool, [`${serial}-2`, `${serial}-3`])
+        const list = await call('')
+        assert.equal(list.status, 200, JSON.stringify(list.body))
+        assert.equal((await call('/T-1')).body.validUntil, '9999-12-29')
+      } finally {
+        t.clock.ms = was
+      }
+    })
+
     it('takes a license named in lower case as the same license, as keys and serials are', async () => {
       const stark = await t.org('stark', 'ann@acme.test') // ann is admin of acme and stark
       const [key] = await issue('router', '1y', 3)

@@ -7,7 +7,16 @@ import type {
 } from '../../contract/devices.js'
 import { toIso } from '../../domain/clock.js'
 import { lastValidDay } from '../../domain/dates.js'
-import { dayIn, detachDay, isExpired, previewDetach, stack, validUntil } from '../../domain/device-days.js'
+import {
+  dayIn,
+  daysBetween,
+  detachDay,
+  isExpired,
+  previewDetach,
+  stack,
+  validUntil,
+} from '../../domain/device-days.js'
+import { LATEST_DATE } from '../../domain/time-range.js'
 import { newId } from '../../domain/ids.js'
 import { counted } from '../../domain/plural.js'
 import { hashToken } from '../../domain/tokens.js'
@@ -157,6 +166,13 @@ export async function assignLicenses(
       today,
     )
     const until = validUntil(next.start, next.days)
+    // Past year 9999 a day has no four-digit year: every list that shows the device would fail.
+    if (daysBetween(until, LATEST_DATE) < 0)
+      throw new AppError(
+        'rule_violation',
+        `device '${device.serial}' would be licensed past ${LATEST_DATE}, the latest date licctl accepts (${counted(next.days, 'day')} from ${next.start}): assign fewer licenses`,
+        { latest: LATEST_DATE, licenseDays: next.days, licensedFrom: next.start },
+      )
     await trx
       .updateTable('devices')
       .set({ license_start: next.start, license_days: next.days, updated_at: now })
