@@ -182,6 +182,10 @@ describe('e2e: expiry check', function () {
     const r = await cli(['expiry', 'check', '--kind', 'token', '--json'])
     assert.equal(r.code, 7)
     assert.deepEqual(names(r), [['ci', 'failing']])
+    // In any case, as every flag with a fixed set of values takes them
+    const upper = await cli(['expiry', 'check', '--kind', 'Token', '--json'])
+    assert.equal(upper.code, 7, upper.stderr)
+    assert.deepEqual(names(upper), [['ci', 'failing']])
     const bad = await cli(['expiry', 'check', '--kind', 'spaceship', '--json'])
     assert.equal(bad.code, 2)
     assert.deepEqual(jsonError(bad), {
