@@ -599,6 +599,32 @@ for (const dialect of DIALECTS) {
       }
     })
 
+    it('adding a device already there updates a name, site or model given that differs; the same row is already so', async () => {
+      const add = async (item: object) => (await addDevices([{ serial: 'UPD-1', ...item }])).body.results[0]
+      assert.equal((await add({ model: 'R-1000', name: 'Core', site: 'HQ' })).status, 'changed')
+      const same = await add({ model: 'R-1000', name: 'Core', site: 'HQ' })
+      assert.equal(same.status, 'already-so', JSON.stringify(same))
+      const left = await add({ category: 'router' }) // name, site and model left out: kept
+      assert.equal(left.status, 'already-so', JSON.stringify(left))
+      const fixed = await add({ model: 'R-2000', name: 'Core router', site: 'HQ' })
+      assert.deepEqual(
+        [fixed.status, fixed.details],
+        ['changed', { category: 'router', updated: ['name', 'model'] }],
+      )
+      const shown = await show('UPD-1')
+      assert.deepEqual([shown.name, shown.site, shown.model], ['Core router', 'HQ', 'R-2000'])
+      const audit = await t.call(admin, 'GET', '/v1/orgs/acme/audit?action=devices.update&target=UPD-1')
+      assert.deepEqual(
+        audit.body.items.map((e: { before: unknown; after: unknown }) => [e.before, e.after]),
+        [
+          [
+            { name: 'Core', model: 'R-1000' },
+            { name: 'Core router', model: 'R-2000' },
+          ],
+        ],
+      )
+    })
+
     it('takes a license named in lower case as the same license, as keys and serials are', async () => {
       const stark = await t.org('stark', 'ann@acme.test') // ann is admin of acme and stark
       const [key] = await issue('router', '1y', 3)
