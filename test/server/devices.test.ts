@@ -942,5 +942,50 @@ for (const dialect of DIALECTS) {
       )
       await sql`select 1`.execute(db)
     })
+
+    it('takes, of licenses of the same term, those that lapse first: never one that cannot lapse before them', async () => {
+      const cyberdyne = await t.org('cyberdyne', 'cy@cyberdyne.test')
+      const add = async (key: string) => assert.equal((await addKey(key, cyberdyne, 'cyberdyne')).status, 201)
+      const serialOf = (key: string) => key.replace(/-/g, '').slice(0, 12)
+      // Last in this file: it issues keys with a last day to assign, which an earlier test counts none of.
+      // Keys whose serials sort before the lapsing ones', so that the name alone would take them first.
+      const [late] = (
+        await t.call(t.operatorToken, 'POST', '/v1/devices/keys', {
+          category: 'router',
+          term: '1y',
+          count: 1,
+          expires: '2099-01-01',
+        })
+      ).body.keys.map((k: { key: string }) => k.key) as string[]
+      const soon: string[] = []
+      while (soon.length < 1) {
+        const [k] = (
+          await t.call(t.operatorToken, 'POST', '/v1/devices/keys', {
+            category: 'router',
+            term: '1y',
+            count: 1,
+            expires: '2090-01-01',
+          })
+        ).body.keys.map((x: { key: string }) => x.key) as string[]
+        if (serialOf(k!) > serialOf(late!)) soon.push(k!)
+      }
+      let never = ''
+      while (never === '') {
+        const [k] = await issue('router', '1y', 1)
+        if (serialOf(k!) < serialOf(late!)) never = k!
+      }
+      for (const k of [never, late!, soon[0]!]) await add(k)
+      await t.call(cyberdyne, 'POST', '/v1/orgs/cyberdyne/devices/bulk-add', {
+        items: ['C-1', 'C-2', 'C-3'].map((serial) => ({ serial, model: 'R-1000' })),
+      })
+      const taken: string[] = []
+      for (const serial of ['C-1', 'C-2', 'C-3']) {
+        const res = await t.call(cyberdyne, 'POST', '/v1/orgs/cyberdyne/devices/bulk-assign', {
+          items: [{ serial }],
+        })
+        taken.push(...(res.body.results[0].details.licenses as string[]))
+      }
+      assert.deepEqual(taken, [`${serialOf(soon[0]!)}-1`, `${serialOf(late!)}-1`, `${serialOf(never)}-1`])
+    })
   })
 }

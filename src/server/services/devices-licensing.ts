@@ -1,3 +1,4 @@
+import { sql } from 'kysely'
 import type {
   AssignItem,
   DetachDetails,
@@ -99,6 +100,10 @@ async function takeLicenses(
       .where('state', '=', 'pool')
       .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
       .orderBy('days', prefer === 'shortest' ? 'asc' : 'desc')
+      // Of licenses of the same term, those with a last day to be assigned go first, the soonest
+      // first: taking one that never lapses would leave them to lapse unassigned in the pool.
+      .orderBy(sql<number>`case when expires_at is null then 1 else 0 end`)
+      .orderBy('expires_at')
       .orderBy('name')
       .limit(count - taken.length + 8)
       .execute()
