@@ -74,13 +74,15 @@ export function selectFields(doc: unknown, fields: string[], list: string | unde
  * Runs a jq filter over the document (jq-wasm: jq itself compiled to WebAssembly, nothing fetched
  * at run time), for stdout. Strings print raw, as `gh --jq` does: byte for byte into a pipe or a
  * file, but on a terminal with their control characters escaped (terminalSafeRaw), so that a
- * stored value cannot send escape sequences to the user's terminal. The document goes in as `--argjson`, not on
- * stdin: jq-wasm feeds stdin one byte at a time with a copy each (3,000 members took 30 s). It
- * takes the document's JSON text (a bulk report collects text, not objects). With `each`, the
- * document is an array and the filter runs on each element (a streamed log, a chunk at a time).
+ * stored value cannot send escape sequences to the user's terminal. The document goes in on jq's
+ * stdin, as it does for `… --json | jq`: an argument (`--argjson`) is copied onto the WebAssembly
+ * stack, 1 MB, and a larger document (10,000 pool licenses, a 5,000-row bulk report) failed with
+ * "memory access out of bounds". It takes the document's JSON text (a bulk report collects text,
+ * not objects). With `each`, the document is an array and the filter runs on each element (a
+ * streamed log, a chunk at a time).
  */
 export async function runJq(json: string, filter: string, opts: { each?: boolean } = {}): Promise<string> {
-  return jqProgram(json, `$__licctl${opts.each ? '[]' : ''} | (${filter}\n)`, filter)
+  return jqProgram(json, `${opts.each ? '.[] | ' : ''}(${filter}\n)`, filter)
 }
 
 /**
@@ -97,32 +99,32 @@ export async function checkJq(filter: string): Promise<void> {
  */
 async function jqProgram(json: string, program: string, filter: string): Promise<string> {
   const jq = await import('jq-wasm')
-  // jq-wasm ends each run the way jq's main() would, by setting process.exitCode (0): the command's
-  // own exit code (expiry check's 7, a bulk job's 6) must survive its output being filtered.
+  // jq-wasm ends each run the way jq's main() would, by setting process.exitCode: the command's own
+  // exit code (expiry check's 7, a bulk job's 6) must survive its output being filtered.
   const exitCode = process.exitCode
   try {
-    const out = await jq.raw('null', program, ['-r', '--argjson', '__licctl', json])
-    const text = out === '' || out.endsWith('\n') ? out : out + '\n'
+    const { stdout, stderr, exitCode: jqExit } = await jq.raw(json, program, ['-r'])
+    if (jqExit !== 0) {
+      const reason = stderr.replace(/^jq: error(?: \(at [^)]*\))?: /, '').split('\n')[0]!
+      throw new UsageError(`--jq: ${jqReason(reason, filter)}`)
+    }
+    const text = stdout === '' || stdout.endsWith('\n') ? stdout : stdout + '\n'
     return process.stdout.isTTY ? terminalSafeRaw(text) : text
-  } catch (err) {
-    const reason = String((err as Error).message ?? err)
-      .replace(/^(Failed to execute raw query: )?jq: error(?: \(at [^)]*\))?: /, '')
-      .split('\n')[0]!
-    throw new UsageError(`--jq: ${jqReason(reason, filter)}`)
   } finally {
     process.exitCode = exitCode
   }
 }
 
 /**
- * jq's compile error in the user's terms. Its location (`at <top-level>, line 2:`) is in the program
+ * jq's compile error in the user's terms. Its location (`at <top-level>, line 2, column 1:`) is in the program
  * licctl wraps the filter in, and jq prints that line on the next line of its message, which is cut:
  * the location is dropped and the filter quoted instead (with its line when it has several). An
  * error on the wrapper's own last line means the filter ended early (an unclosed bracket or call, a
  * trailing `.` or `|`), which jq reports as an `unexpected ')'` the user never typed.
  */
 export function jqReason(reason: string, filter: string): string {
-  const at = / at <top-level>, line (\d+):$/.exec(reason)
+  // jq 1.8 adds the column (`line 1, column 19:`), which counts from the wrapper's own text too.
+  const at = / at <top-level>, line (\d+)(?:, column \d+)?:$/.exec(reason)
   if (!at) return reason
   const line = Number(at[1])
   const lines = filter.split('\n').length

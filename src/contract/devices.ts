@@ -27,8 +27,12 @@ export const deviceSerial = z
     /^[A-Za-z0-9][A-Za-z0-9._:-]*$/,
     'ASCII letters, digits and . _ : - (starting with a letter or digit)',
   )
-/** A license of a key (`7K3QXM9TZ40P-1`), named by the server: shown in lists and messages. */
-export const licenseName = z.string().min(3).max(40).check(withoutHiddenCharacters)
+/**
+ * A license's name, `<key serial>-<n>` or a detached remainder's `R-…`, named by the server and
+ * shown in lists and messages: capitals, digits and dashes only, so one typed in lower case (as keys
+ * and serials may be, `7k3qxm9tz40p-1`) is the same license, not "not found".
+ */
+export const licenseName = z.string().trim().toUpperCase().min(3).max(40).check(withoutHiddenCharacters)
 export const term = z.enum(['1y', '3y', '5y'])
 export const preference = z.enum(['shortest', 'longest'])
 /** A key as typed (the server normalizes case and look-alikes, then checks and verifies it). */

@@ -31,8 +31,11 @@ export const expiryQuery = z.strictObject({
   within: duration.default('30d'),
   /** Items closer than this (or expired) are failing; those between it and the window are warnings. */
   failWithin: duration.optional(),
-  /** Only these kinds, comma-separated (`seat-pool,token`); every kind when absent. */
-  kind: z.string().max(200).optional(),
+  /**
+   * Only these kinds, comma-separated (`seat-pool,token`); every kind when absent. In any case
+   * (`Token` is `token`), as every fixed set of values is.
+   */
+  kind: z.string().max(200).toLowerCase().optional(),
   /** Whether expired items are reported (default include). */
   expired: z.enum(['include', 'exclude']).default('include'),
   /** Seat and add-on pools at or above this percentage used are reported (default 90; 0 turns it off). */

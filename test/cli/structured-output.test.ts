@@ -127,6 +127,18 @@ describe('--jq output', function () {
     assert.equal(out, value + '\n')
   })
 
+  it('filters a document larger than 1 MB (10,000 pool licenses, a 5,000-row bulk report), whole or each element', async () => {
+    const items = Array.from({ length: 20_000 }, (_, i) => ({ name: `KEY-${i + 1}`, note: 'x'.repeat(100) }))
+    const big = JSON.stringify({ items })
+    assert.ok(big.length > 2_000_000)
+    assert.equal(await runJq(big, '.items | length'), '20000\n')
+    assert.equal(await runJq(big, '.items[-1].name'), 'KEY-20000\n')
+    assert.equal(
+      await runJq(JSON.stringify(items), '.name', { each: true }).then((o) => o.split('\n')[19_999]),
+      'KEY-20000',
+    )
+  })
+
   describe("a filter jq refuses, said in the user's terms: no location in the program licctl wraps it in", () => {
     const refusal = async (run: () => Promise<unknown>) => {
       try {
@@ -150,12 +162,9 @@ describe('--jq output', function () {
         '.a | ',
         "--jq: syntax error: the filter ends early (an unclosed bracket, call or string, or a trailing '.' or '|'): '.a | '",
       ],
-      ['{a:}', "--jq: syntax error, unexpected '}' (Unix shell quoting issues?): '{a:}'"],
+      ['{a:}', "--jq: syntax error, unexpected '}': '{a:}'"],
       ['$nope', "--jq: $nope is not defined: '$nope'"],
-      [
-        '.a |\n  {b:}',
-        "--jq: syntax error, unexpected '}' (Unix shell quoting issues?): '.a |\\n  {b:}' (line 2)",
-      ],
+      ['.a |\n  {b:}', "--jq: syntax error, unexpected '}': '.a |\\n  {b:}' (line 2)"],
     ] as const) {
       it(`${JSON.stringify(filter)}, checked before the command runs and when it runs`, async () => {
         assert.equal(await refusal(() => checkJq(filter)), message)

@@ -65,7 +65,7 @@ describe('e2e: expiry check', function () {
     ])
     assert.equal(r.code, 7, r.stderr)
     assert.equal(r.stdout, '')
-    assert.match(r.stderr, /Error: --jq: .*while parsing 'lapsed'/)
+    assert.match(r.stderr, /Error: --jq: string \("lapsed"\) cannot be parsed as a number/)
     // nothing found: the filter's failure is the command's (exit 2)
     const none = await cli([
       'expiry',
@@ -199,6 +199,10 @@ describe('e2e: expiry check', function () {
     const r = await cli(['expiry', 'check', '--kind', 'token', '--json'])
     assert.equal(r.code, 7)
     assert.deepEqual(names(r), [['ci', 'failing']])
+    // In any case, as every flag with a fixed set of values takes them
+    const upper = await cli(['expiry', 'check', '--kind', 'Token', '--json'])
+    assert.equal(upper.code, 7, upper.stderr)
+    assert.deepEqual(names(upper), [['ci', 'failing']])
     const bad = await cli(['expiry', 'check', '--kind', 'spaceship', '--json'])
     assert.equal(bad.code, 2)
     assert.deepEqual(jsonError(bad), {

@@ -174,6 +174,32 @@ for (const dialect of DIALECTS) {
       }
     })
 
+    it('says what clears an expired device license from the check, as for every other kind', async () => {
+      t.clock.ms = at('2026-01-22T12:00:00Z')
+      try {
+        const r = await check({ within: '1d', kind: 'device-license' })
+        assert.deepEqual(
+          r.items.map((i) => [i.name, i.severity, i.remedy]),
+          [
+            [
+              'R1 (front desk)',
+              'expired',
+              'the license of device R1 has expired: `licctl devices assign R1` licenses it again from the pool, or, for a device no longer licensed, `licctl devices detach R1 --yes` clears it from the check',
+            ],
+          ],
+        )
+        // Still in time: nothing to act on yet, so no remedy
+        t.clock.ms = NOW
+        const soon = await check({ kind: 'device-license' })
+        assert.deepEqual(
+          soon.items.map((i) => [i.name, i.severity, i.remedy]),
+          [['R1 (front desk)', 'failing', null]],
+        )
+      } finally {
+        t.clock.ms = NOW
+      }
+    })
+
     it('explains a device: licensed through its day, with its adding and assignment in its history', async () => {
       const e = await why('R1')
       assert.deepEqual(

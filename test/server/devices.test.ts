@@ -519,6 +519,147 @@ for (const dialect of DIALECTS) {
       assert.deepEqual([nowhere.status, nowhere.body.error.code], [404, 'not_found'])
     })
 
+    it('refuses a whole-key transfer when the key has no unassigned license here: it stays listed here', async () => {
+      const oscorp = await t.org('oscorp', 'ann@acme.test') // ann is admin of acme and oscorp
+      const [key] = await issue('router', '1y', 2)
+      assert.equal((await addKey(key!)).status, 201)
+      const serial = key!.replace(/-/g, '').slice(0, 12)
+      await addDevices([{ serial: 'UP-1', model: 'R-1000' }])
+      const both = await assign([
+        { serial: 'UP-1', license: `${serial}-1` },
+        { serial: 'UP-1', license: `${serial}-2`, extend: true },
+      ])
+      assert.deepEqual(both.body.summary, { changed: 2, unchanged: 0, failed: 0 }, JSON.stringify(both.body))
+      const detached = await detach(['UP-1'])
+      assert.equal(detached.body.results[0].status, 'changed')
+      const moved = await t.call(admin, 'POST', `${base}/transfer`, {
+        to: 'oscorp',
+        toToken: oscorp,
+        key: serial,
+      })
+      assert.deepEqual(
+        [moved.status, moved.body.error?.code, moved.body.error?.message],
+        [
+          409,
+          'license_used_up',
+          `key ${serial} has no unassigned license left in 'acme': its licenses here were used up by detaching (their remaining days went back to the pool as returned licenses, which transfer by name with --license); nothing to transfer`,
+        ],
+      )
+      const keysOf = async (org: string, token: string) =>
+        ((await t.call(token, 'GET', `/v1/orgs/${org}/devices/keys`)).body.items as Array<{ serial: string }>)
+          .map((k) => k.serial)
+          .filter((s) => s === serial)
+      assert.deepEqual(await keysOf('acme', admin), [serial])
+      assert.deepEqual(await keysOf('oscorp', oscorp), [])
+    })
+
+    it('refuses to stack a device license past 9999-12-29, the latest date licctl accepts: lists keep working', async () => {
+      const was = t.clock.ms
+      try {
+        const tyrell = await t.org('tyrell', 'tom@tyrell.test')
+        const [key] = await issue('router', '5y', 3)
+        assert.equal((await addKey(key!, tyrell, 'tyrell')).status, 201)
+        const serial = key!.replace(/-/g, '').slice(0, 12)
+        const call = (path: string, body?: object) =>
+          t.call(tyrell, body ? 'POST' : 'GET', `/v1/orgs/tyrell/devices${path}`, body)
+        assert.equal(
+          (
+            await call('/bulk-add', {
+              items: [
+                { serial: 'T-1', model: 'R-1000' },
+                { serial: 'T-2', model: 'R-1000' },
+              ],
+            })
+          ).status,
+          200,
+        )
+        t.clock.ms = at('9994-12-30T12:00:00Z')
+        const last = await call('/bulk-assign', { items: [{ serial: 'T-1' }] })
+        assert.equal(last.body.results[0].details?.validUntil, '9999-12-29', JSON.stringify(last.body)) // the bound itself
+        const more = await call('/bulk-assign', { items: [{ serial: 'T-1', extend: true }] })
+        assert.deepEqual(
+          [more.body.results[0].status, more.body.results[0].code, more.body.results[0].message],
+          [
+            'failed',
+            'rule_violation',
+            "device 'T-1' would be licensed past 9999-12-29, the latest date licctl accepts (3650 days from 9994-12-30): assign fewer licenses",
+          ],
+        )
+        t.clock.ms = at('9994-12-31T12:00:00Z')
+        const late = await call('/bulk-assign', { items: [{ serial: 'T-2' }] })
+        assert.equal(late.body.results[0].code, 'rule_violation', JSON.stringify(late.body))
+        // Nothing was taken: the refused rows' licenses are still in the pool, and every list shows
+        const pool = (await call('/pool')).body.licenses.map((l: { name: string }) => l.name)
+        assert.deepEqual(pool, [`${serial}-2`, `${serial}-3`])
+        const list = await call('')
+        assert.equal(list.status, 200, JSON.stringify(list.body))
+        assert.equal((await call('/T-1')).body.validUntil, '9999-12-29')
+      } finally {
+        t.clock.ms = was
+      }
+    })
+
+    it('adding a device already there updates a name, site or model given that differs; the same row is already so', async () => {
+      const add = async (item: object) => (await addDevices([{ serial: 'UPD-1', ...item }])).body.results[0]
+      assert.equal((await add({ model: 'R-1000', name: 'Core', site: 'HQ' })).status, 'changed')
+      const same = await add({ model: 'R-1000', name: 'Core', site: 'HQ' })
+      assert.equal(same.status, 'already-so', JSON.stringify(same))
+      const left = await add({ category: 'router' }) // name, site and model left out: kept
+      assert.equal(left.status, 'already-so', JSON.stringify(left))
+      const fixed = await add({ model: 'R-2000', name: 'Core router', site: 'HQ' })
+      assert.deepEqual(
+        [fixed.status, fixed.details],
+        ['changed', { category: 'router', updated: ['name', 'model'] }],
+      )
+      const shown = await show('UPD-1')
+      assert.deepEqual([shown.name, shown.site, shown.model], ['Core router', 'HQ', 'R-2000'])
+      const audit = await t.call(admin, 'GET', '/v1/orgs/acme/audit?action=devices.update&target=UPD-1')
+      assert.deepEqual(
+        audit.body.items.map((e: { before: unknown; after: unknown }) => [e.before, e.after]),
+        [
+          [
+            { name: 'Core', model: 'R-1000' },
+            { name: 'Core router', model: 'R-2000' },
+          ],
+        ],
+      )
+    })
+
+    it('takes a license named in lower case as the same license, as keys and serials are', async () => {
+      const stark = await t.org('stark', 'ann@acme.test') // ann is admin of acme and stark
+      const [key] = await issue('router', '1y', 3)
+      assert.equal((await addKey(key!)).status, 201)
+      const serial = key!.replace(/-/g, '').slice(0, 12)
+      const lower = (name: string) => name.toLowerCase()
+      await addDevices([{ serial: 'LC-1', model: 'R-1000' }])
+      const named = await assign([{ serial: 'LC-1', license: lower(`${serial}-1`) }])
+      assert.deepEqual(
+        [named.body.results[0].status, named.body.results[0].details?.licenses],
+        ['changed', [`${serial}-1`]],
+        JSON.stringify(named.body),
+      )
+      const moved = await t.call(admin, 'POST', `${base}/transfer`, {
+        to: 'stark',
+        toToken: stark,
+        licenses: [lower(`${serial}-2`)],
+      })
+      assert.deepEqual(
+        [moved.status, moved.body.licenses],
+        [200, [`${serial}-2`]],
+        JSON.stringify(moved.body),
+      )
+      // A detached remainder's name (R-…) too
+      const detached = await detach(['LC-1'])
+      const returned = detached.body.results[0].details.returnedLicense as string
+      await addDevices([{ serial: 'LC-2', model: 'R-1000' }])
+      const again = await assign([{ serial: 'LC-2', license: lower(returned) }])
+      assert.deepEqual(
+        [again.body.results[0].status, again.body.results[0].details?.licenses],
+        ['changed', [returned]],
+        JSON.stringify(again.body),
+      )
+    })
+
     it('refuses device names, sites and models with control characters (shown on terminals)', async () => {
       const res = await addDevices([
         { serial: 'CTL-1', model: 'R-1000', name: 'n\u001b[31mRED' },
@@ -800,6 +941,51 @@ for (const dialect of DIALECTS) {
           .execute(),
       )
       await sql`select 1`.execute(db)
+    })
+
+    it('takes, of licenses of the same term, those that lapse first: never one that cannot lapse before them', async () => {
+      const cyberdyne = await t.org('cyberdyne', 'cy@cyberdyne.test')
+      const add = async (key: string) => assert.equal((await addKey(key, cyberdyne, 'cyberdyne')).status, 201)
+      const serialOf = (key: string) => key.replace(/-/g, '').slice(0, 12)
+      // Last in this file: it issues keys with a last day to assign, which an earlier test counts none of.
+      // Keys whose serials sort before the lapsing ones', so that the name alone would take them first.
+      const [late] = (
+        await t.call(t.operatorToken, 'POST', '/v1/devices/keys', {
+          category: 'router',
+          term: '1y',
+          count: 1,
+          expires: '2099-01-01',
+        })
+      ).body.keys.map((k: { key: string }) => k.key) as string[]
+      const soon: string[] = []
+      while (soon.length < 1) {
+        const [k] = (
+          await t.call(t.operatorToken, 'POST', '/v1/devices/keys', {
+            category: 'router',
+            term: '1y',
+            count: 1,
+            expires: '2090-01-01',
+          })
+        ).body.keys.map((x: { key: string }) => x.key) as string[]
+        if (serialOf(k!) > serialOf(late!)) soon.push(k!)
+      }
+      let never = ''
+      while (never === '') {
+        const [k] = await issue('router', '1y', 1)
+        if (serialOf(k!) < serialOf(late!)) never = k!
+      }
+      for (const k of [never, late!, soon[0]!]) await add(k)
+      await t.call(cyberdyne, 'POST', '/v1/orgs/cyberdyne/devices/bulk-add', {
+        items: ['C-1', 'C-2', 'C-3'].map((serial) => ({ serial, model: 'R-1000' })),
+      })
+      const taken: string[] = []
+      for (const serial of ['C-1', 'C-2', 'C-3']) {
+        const res = await t.call(cyberdyne, 'POST', '/v1/orgs/cyberdyne/devices/bulk-assign', {
+          items: [{ serial }],
+        })
+        taken.push(...(res.body.results[0].details.licenses as string[]))
+      }
+      assert.deepEqual(taken, [`${serialOf(soon[0]!)}-1`, `${serialOf(late!)}-1`, `${serialOf(never)}-1`])
     })
   })
 }

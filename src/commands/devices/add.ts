@@ -7,7 +7,7 @@ import { UsageError } from '../../cli/errors.js'
 export default class DevicesAdd extends ApiCommand<typeof DevicesAdd> {
   static override summary = 'Add devices by category or model (admins), one or thousands at a time'
   static override description =
-    'Targets are serial numbers, as arguments (with --category or --model) or in a CSV/JSON --file with a serial column and category or model, name, site columns. A device already there is already so.'
+    'Targets are serial numbers, as arguments (with --category or --model) or in a CSV/JSON --file with a serial column and category or model, name, site columns. A device already there is already so; a name, site or model given that differs is updated.'
   static override examples = [
     '<%= config.bin %> devices add 4711-0001 --model R-1000 --name "Core router" --site HQ',
     '<%= config.bin %> devices add --file devices.csv',
@@ -56,6 +56,8 @@ export default class DevicesAdd extends ApiCommand<typeof DevicesAdd> {
         verb: 'add devices',
         endpoint: client.devices.add,
         params: { org },
+        describe: (d) =>
+          Array.isArray(d.updated) ? `updated ${(d.updated as string[]).join(', ')}` : undefined,
       },
       source,
       { dryRun: f['dry-run'], ...this.structuredOutput, strict: f.strict },

@@ -13,6 +13,13 @@ async function timeZoneOf(db: Executor, orgId: string): Promise<string> {
   return org.time_zone
 }
 
+/**
+ * An expired cumulative license stays on its device, and in the check, until an admin acts: a new
+ * license starts a new one today, and a detach (nothing goes back) leaves the device unlicensed.
+ */
+const deviceRemedy = (serial: string) =>
+  `the license of device ${serial} has expired: \`licctl devices assign ${serial}\` licenses it again from the pool, or, for a device no longer licensed, \`licctl devices detach ${serial} --yes\` clears it from the check`
+
 // Assigned device licenses: a device's cumulative license lapses at the start of the day after its
 // valid-until day in the org's time zone; it names the device and counts the licenses on it.
 registerRowKind({
@@ -48,6 +55,7 @@ registerRowKind({
     expiresAt: d.expiresAt,
     count: d.count,
     owner: d.serial,
+    remedy: deviceRemedy(d.serial),
   }),
 })
 

@@ -1,3 +1,4 @@
+import { sql } from 'kysely'
 import type {
   AssignItem,
   DetachDetails,
@@ -7,7 +8,16 @@ import type {
 } from '../../contract/devices.js'
 import { toIso } from '../../domain/clock.js'
 import { lastValidDay } from '../../domain/dates.js'
-import { dayIn, detachDay, isExpired, previewDetach, stack, validUntil } from '../../domain/device-days.js'
+import {
+  dayIn,
+  daysBetween,
+  detachDay,
+  isExpired,
+  previewDetach,
+  stack,
+  validUntil,
+} from '../../domain/device-days.js'
+import { LATEST_DATE } from '../../domain/time-range.js'
 import { newId } from '../../domain/ids.js'
 import { counted } from '../../domain/plural.js'
 import { hashToken } from '../../domain/tokens.js'
@@ -90,6 +100,10 @@ async function takeLicenses(
       .where('state', '=', 'pool')
       .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
       .orderBy('days', prefer === 'shortest' ? 'asc' : 'desc')
+      // Of licenses of the same term, those with a last day to be assigned go first, the soonest
+      // first: taking one that never lapses would leave them to lapse unassigned in the pool.
+      .orderBy(sql<number>`case when expires_at is null then 1 else 0 end`)
+      .orderBy('expires_at')
       .orderBy('name')
       .limit(count - taken.length + 8)
       .execute()
@@ -157,6 +171,13 @@ export async function assignLicenses(
       today,
     )
     const until = validUntil(next.start, next.days)
+    // Past year 9999 a day has no four-digit year: every list that shows the device would fail.
+    if (daysBetween(until, LATEST_DATE) < 0)
+      throw new AppError(
+        'rule_violation',
+        `device '${device.serial}' would be licensed past ${LATEST_DATE}, the latest date licctl accepts (${counted(next.days, 'day')} from ${next.start}): assign fewer licenses`,
+        { latest: LATEST_DATE, licenseDays: next.days, licensedFrom: next.start },
+      )
     await trx
       .updateTable('devices')
       .set({ license_start: next.start, license_days: next.days, updated_at: now })
@@ -513,6 +534,13 @@ export async function transferLicenses(
         throw new AppError(
           'license_assigned',
           `key ${serial} has ${counted(assigned.length, 'assigned license')} (${assigned.map((l) => l.name).join(', ')}); detach ${assigned.length === 1 ? 'it' : 'them'} first or transfer its unassigned licenses`,
+        )
+      // Used up here (detached: spent), none left in the pool: nothing of it can move, and moving the
+      // key would take from this organization's key list the key its devices were licensed with.
+      if (licenses.length > 0 && !licenses.some((l) => l.state === 'pool'))
+        throw new AppError(
+          'license_used_up',
+          `key ${serial} has no unassigned license left in '${from.slug}': its licenses here were used up by detaching (their remaining days went back to the pool as returned licenses, which transfer by name with --license); nothing to transfer`,
         )
       await trx.updateTable('device_keys').set({ org_id: to.id }).where('id', '=', key.id).execute()
       licenses = licenses.filter((l) => l.state === 'pool')

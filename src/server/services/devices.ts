@@ -80,14 +80,36 @@ export async function addDevices(
       }
       const existing = await trx
         .selectFrom('devices')
-        .select(['id', 'category_id'])
+        .select(['id', 'category_id', 'name', 'site', 'model'])
         .where('org_id', '=', org.id)
         .where('serial', '=', item.serial)
         .executeTakeFirst()
       if (existing) {
         if (existing.category_id !== cat.id)
           throw new AppError('already_exists', `device '${item.serial}' exists in another category`)
-        return { changed: false }
+        // A name, site or model given that differs is updated, as `orgs users add` updates a role:
+        // "already so" would say a corrected file was applied when it was not. Left out: kept.
+        const given = { name: item.name, site: item.site, model: item.model }
+        const changes = Object.fromEntries(
+          Object.entries(given).filter(
+            ([k, v]) => v !== undefined && v !== existing[k as keyof typeof given],
+          ),
+        ) as Partial<Record<keyof typeof given, string>>
+        const fields = Object.keys(changes) as Array<keyof typeof given>
+        if (fields.length === 0) return { changed: false }
+        await trx
+          .updateTable('devices')
+          .set({ ...changes, updated_at: now })
+          .where('id', '=', existing.id)
+          .execute()
+        await audit(trx, ctx, {
+          orgId: org.id,
+          action: 'devices.update',
+          target: item.serial,
+          before: Object.fromEntries(fields.map((f) => [f, existing[f]])),
+          after: changes,
+        })
+        return { changed: true, details: { category: cat.name, updated: fields } }
       }
       await trx
         .insertInto('devices')
