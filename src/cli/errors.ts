@@ -284,24 +284,31 @@ export function terminalSafeText(text: string): string {
   )
 }
 
-/** Every control character a terminal acts on (CONTROLS without U+FFFD). */
-const ANY_CONTROL = new RegExp(`[${C0_CONTROLS}${CONTROLS_BEYOND_C0}]`, 'gu')
+/** Every control character a terminal acts on, and every invisible one (ESCAPED without U+FFFD). */
+const RAW_UNSAFE = new RegExp(`[${C0_CONTROLS}${CONTROLS_BEYOND_C0}${INVISIBLE}]`, 'gu')
 
 /**
  * `--jq` output for a terminal. jq prints strings raw (`-r`, as gh does), so a stored value's
  * control characters would reach the terminal as they are: each is escaped but line breaks and
  * tabs (a multi-line value, `@tsv`). C0 ones and DEL as messages quote them (`\x1b`): jq escapes
  * those inside the JSON it prints, so they come only from raw strings. The others (C1, bidi marks),
- * which jq leaves raw in JSON too, as `\u009b`: what a JSON string may say, so JSON stays JSON.
+ * which jq leaves raw in JSON too, as `\u009b`: what a JSON string may say, so JSON stays JSON. So
+ * are the invisible ones (a zero-width space, a byte-order mark, a soft hyphen: `\u200b`), as tables
+ * show them, so that `b\u200bob` does not look like `bob`; a joiner where it is how the text is
+ * written (Persian, an emoji family) stays. Into a pipe nothing is escaped: scripts get the bytes.
  * Unlike terminalSafeText, no colour is kept: the CLI puts none in jq's output.
  */
 export function terminalSafeRaw(text: string): string {
-  return text.replace(ANY_CONTROL, (ch) => {
-    if (ch === '\n' || ch === '\t') return ch
+  const kept = writtenJoiners(text)
+  return text.replace(RAW_UNSAFE, (ch, at: number) => {
+    if (ch === '\n' || ch === '\t' || kept?.has(at)) return ch
     const code = ch.codePointAt(0)!
-    return code < 0x20 || code === 0x7f ? escapeControls(ch) : escapeRawInJson(ch)
+    return code < 0x20 || code === 0x7f ? escapeControls(ch) : jsonEscape(ch)
   })
 }
+
+/** One character as a JSON string escapes it: `\u200b`. */
+const jsonEscape = (ch: string): string => `\\u${ch.codePointAt(0)!.toString(16).padStart(4, '0')}`
 
 /** What JSON.stringify writes as it is: every control but the C0 ones. */
 const RAW_IN_JSON = new RegExp(`[${CONTROLS_BEYOND_C0}]`, 'gu')
@@ -312,7 +319,7 @@ const RAW_IN_JSON = new RegExp(`[${CONTROLS_BEYOND_C0}]`, 'gu')
  * parser, nothing a terminal acts on. (They occur only inside strings, so the text stays JSON.)
  */
 export function escapeRawInJson(json: string): string {
-  return json.replace(RAW_IN_JSON, (ch) => `\\u${ch.codePointAt(0)!.toString(16).padStart(4, '0')}`)
+  return json.replace(RAW_IN_JSON, jsonEscape)
 }
 
 /** One line of JSON for a terminal (escapeRawInJson). */

@@ -73,7 +73,7 @@ export function selectFields(doc: unknown, fields: string[], list: string | unde
 /**
  * Runs a jq filter over the document (jq-wasm: jq itself compiled to WebAssembly, nothing fetched
  * at run time), for stdout. Strings print raw, as `gh --jq` does: byte for byte into a pipe or a
- * file, but on a terminal with their control characters escaped (terminalSafeRaw), so that a
+ * file, but on a terminal with their control and invisible characters escaped (terminalSafeRaw), so that a
  * stored value cannot send escape sequences to the user's terminal. The document goes in as `--argjson`, not on
  * stdin: jq-wasm feeds stdin one byte at a time with a copy each (3,000 members took 30 s). It
  * takes the document's JSON text (a bulk report collects text, not objects). With `each`, the
