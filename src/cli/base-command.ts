@@ -255,6 +255,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       )
       return
     }
+    failure.hint ??= await nonexistentFlagHint(err)
     const c = stderrColor()
     let text = `${c.red('Error:')} ${failure.message}\n`
     if (failure.hint) text += `${c.dim('Hint:')} ${failure.hint}\n`
@@ -264,6 +265,28 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       text += redactTokens(err.stack ?? '') + '\n'
     process.stderr.write(text)
   }
+}
+
+/**
+ * `Nonexistent flag: --admin`: the flag meant, when one is clearly close (`did you mean
+ * --admin-email?`), from the command's own flags that oclif's error carries. Its module (and its
+ * edit distance) loads only here, on the way out.
+ */
+async function nonexistentFlagHint(err: Error): Promise<string | undefined> {
+  const { flags: typed, parse } = err as Error & {
+    flags?: unknown
+    parse?: { input?: { flags?: Record<string, { aliases?: string[]; hidden?: boolean }> } }
+  }
+  const flags = parse?.input?.flags
+  if (!err.message.startsWith('Nonexistent flag') || !Array.isArray(typed) || !flags) return undefined
+  const { closestFlags } = await import('./flag-suggestion.js')
+  const meant = typed.flatMap((t: unknown) => {
+    const close = typeof t === 'string' ? closestFlags(t, flags) : []
+    if (close.length === 0) return []
+    const options = close.length === 1 ? close[0]! : `${close.slice(0, -1).join(', ')} or ${close.at(-1)!}`
+    return [typed.length === 1 ? `did you mean ${options}?` : `${quote(String(t))}: did you mean ${options}?`]
+  })
+  return meant.length > 0 ? meant.join('; ') : undefined
 }
 
 /**

@@ -100,7 +100,8 @@ export function failureOf(err: unknown): Failure {
     e.oclif?.exit === 2 ||
     e.name === 'NonExistentFlagsError' ||
     Boolean(e.constructor?.name?.endsWith('FlagsError'))
-  const parsed = !(err instanceof CliError) && parseError ? parseErrorText(e.message ?? '') : undefined
+  const parsed =
+    !(err instanceof CliError) && parseError ? parseErrorText(e.message ?? '', flagsGiven(err)) : undefined
   const message = safeMessage(
     parsed?.message ?? (firstLine(err instanceof CliError ? err.reason : (e.message ?? '')) || String(err)),
   )
@@ -142,25 +143,50 @@ export function failureOf(err: unknown): Failure {
     message,
     details: undefined,
     hint: parsed?.hint,
-    expected: false,
+    // A value refused in licctl's words says what to type: no pointer to --help, as for the CLI's own.
+    expected: parsed?.expected ?? false,
   }
+}
+
+/** The flags given on the command line, from the parser's tokens that oclif's parse errors carry. */
+function flagsGiven(err: unknown): string[] {
+  const raw = (err as { parse?: { output?: { raw?: unknown } } }).parse?.output?.raw
+  if (!Array.isArray(raw)) return []
+  return raw.flatMap((t: { type?: unknown; flag?: unknown }) =>
+    t.type === 'flag' && typeof t.flag === 'string' ? [t.flag] : [],
+  )
 }
 
 /**
  * oclif's parse errors as licctl words its own: `--all and --limit cannot be used together` for
  * its "The following errors occurred: --all=true cannot also be provided when using --limit
  * --limit=5 cannot also be provided when using --all", `missing required flag --quantity`,
- * `missing argument PATH (API path, e.g. /orgs/acme)`. Undefined when the message is none of those.
- * (A value outside a flag's or an argument's options never reaches here: the base command's option
- * wrapper refuses it in licctl's words.)
+ * `missing argument PATH (API path, e.g. /orgs/acme)`, and a flag given no value as the CLI refuses
+ * a value (`--output: expected one of csv, tsv, got no value`; `expected: true`, the message says
+ * what to type). Undefined when the message is none of those. (A value outside a flag's or an
+ * argument's options never reaches here: the base command's option wrapper refuses it in licctl's
+ * words.) `given`: the flags on the command line, so that the hint for a missing argument names
+ * only a flag that may have taken it as its value.
  */
-export function parseErrorText(raw: string): { message: string; hint?: string } | undefined {
+export function parseErrorText(
+  raw: string,
+  given: readonly string[] = [],
+): { message: string; hint?: string; expected?: boolean } | undefined {
   const lines = raw
     .split('\n')
     .map((l) => l.replace(ANY_SGR, '').trim())
     .filter((l) => l && !l.startsWith('See more help'))
   const [head, ...rest] = lines
   if (head === undefined) return undefined
+  // `--output` last, or followed by another flag: oclif's "Flag --output expects one of these values".
+  const noValue = /^Flag --([\w-]+) expects (?:one of these values: (.*)|a value)$/.exec(head)
+  if (noValue)
+    return {
+      message: `--${noValue[1]}: expected ${noValue[2] === undefined ? 'a value' : `one of ${noValue[2]}, got no value`}`,
+      expected: true,
+    }
+  const once = /^Flag --([\w-]+) can only be specified once$/.exec(head)
+  if (once) return { message: `--${once[1]}: may be given only once`, expected: true }
   if (/^The following errors? occurred:/.test(head)) {
     const reasons = [head.replace(/^The following errors? occurred:\s*/, ''), ...rest].filter(Boolean)
     const said: string[] = []
@@ -189,12 +215,15 @@ export function parseErrorText(raw: string): { message: string; hint?: string } 
       .map((l) => /^(\S+)\s+(.*)$/.exec(l) ?? [l, l, ''])
       .map(([, name, about]) => `${name!.toUpperCase()}${about ? ` (${about})` : ''}`)
     const note = rest.find((l) => l.startsWith('Note:'))
-    const several = note ? /^Note: (.*?) allows? multiple values/.exec(note)?.[1]?.split(', ') : undefined
+    // oclif's note names every flag taking several values; only one given may have taken the argument.
+    const several = (
+      note ? /^Note: (.*?) allows? multiple values/.exec(note)?.[1]?.split(', ') : undefined
+    )?.filter((f) => given.includes(f.replace(/^--/, '')))
     const names = named.map((n) => n.split(' ')[0]!)
     return {
       message: `missing ${named.length === 1 ? 'argument' : 'arguments'} ${named.join(', ')}`,
       // `licctl api -H x:y /me`: the path was read as a second header.
-      ...(several
+      ...(several?.length
         ? {
             hint: `${wordList(several)} ${several.length === 1 ? 'takes' : 'take'} several values: give ${wordList(names)} before ${several.length === 1 ? 'it' : 'them'}, or end the flags with --`,
           }
@@ -260,24 +289,31 @@ export function terminalSafeText(text: string): string {
   )
 }
 
-/** Every control character a terminal acts on (CONTROLS without U+FFFD). */
-const ANY_CONTROL = new RegExp(`[${C0_CONTROLS}${CONTROLS_BEYOND_C0}]`, 'gu')
+/** Every control character a terminal acts on, and every invisible one (ESCAPED without U+FFFD). */
+const RAW_UNSAFE = new RegExp(`[${C0_CONTROLS}${CONTROLS_BEYOND_C0}${INVISIBLE}]`, 'gu')
 
 /**
  * `--jq` output for a terminal. jq prints strings raw (`-r`, as gh does), so a stored value's
  * control characters would reach the terminal as they are: each is escaped but line breaks and
  * tabs (a multi-line value, `@tsv`). C0 ones and DEL as messages quote them (`\x1b`): jq escapes
  * those inside the JSON it prints, so they come only from raw strings. The others (C1, bidi marks),
- * which jq leaves raw in JSON too, as `\u009b`: what a JSON string may say, so JSON stays JSON.
+ * which jq leaves raw in JSON too, as `\u009b`: what a JSON string may say, so JSON stays JSON. So
+ * are the invisible ones (a zero-width space, a byte-order mark, a soft hyphen: `\u200b`), as tables
+ * show them, so that `b\u200bob` does not look like `bob`; a joiner where it is how the text is
+ * written (Persian, an emoji family) stays. Into a pipe nothing is escaped: scripts get the bytes.
  * Unlike terminalSafeText, no colour is kept: the CLI puts none in jq's output.
  */
 export function terminalSafeRaw(text: string): string {
-  return text.replace(ANY_CONTROL, (ch) => {
-    if (ch === '\n' || ch === '\t') return ch
+  const kept = writtenJoiners(text)
+  return text.replace(RAW_UNSAFE, (ch, at: number) => {
+    if (ch === '\n' || ch === '\t' || kept?.has(at)) return ch
     const code = ch.codePointAt(0)!
-    return code < 0x20 || code === 0x7f ? escapeControls(ch) : escapeRawInJson(ch)
+    return code < 0x20 || code === 0x7f ? escapeControls(ch) : jsonEscape(ch)
   })
 }
+
+/** One character as a JSON string escapes it: `\u200b`. */
+const jsonEscape = (ch: string): string => `\\u${ch.codePointAt(0)!.toString(16).padStart(4, '0')}`
 
 /** What JSON.stringify writes as it is: every control but the C0 ones. */
 const RAW_IN_JSON = new RegExp(`[${CONTROLS_BEYOND_C0}]`, 'gu')
@@ -288,7 +324,7 @@ const RAW_IN_JSON = new RegExp(`[${CONTROLS_BEYOND_C0}]`, 'gu')
  * parser, nothing a terminal acts on. (They occur only inside strings, so the text stays JSON.)
  */
 export function escapeRawInJson(json: string): string {
-  return json.replace(RAW_IN_JSON, (ch) => `\\u${ch.codePointAt(0)!.toString(16).padStart(4, '0')}`)
+  return json.replace(RAW_IN_JSON, jsonEscape)
 }
 
 /** One line of JSON for a terminal (escapeRawInJson). */

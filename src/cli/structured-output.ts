@@ -73,8 +73,8 @@ export function selectFields(doc: unknown, fields: string[], list: string | unde
 /**
  * Runs a jq filter over the document (jq-wasm: jq itself compiled to WebAssembly, nothing fetched
  * at run time), for stdout. Strings print raw, as `gh --jq` does: byte for byte into a pipe or a
- * file, but on a terminal with their control characters escaped (terminalSafeRaw), so that a
- * stored value cannot send escape sequences to the user's terminal. The document goes in on jq's
+ * file, but on a terminal with their control and invisible characters escaped (terminalSafeRaw), so
+ * that a stored value cannot send escape sequences to the user's terminal nor hide in it. The document goes in on jq's
  * stdin, as it does for `… --json | jq`: an argument (`--argjson`) is copied onto the WebAssembly
  * stack, 1 MB, and a larger document (10,000 pool licenses, a 5,000-row bulk report) failed with
  * "memory access out of bounds". It takes the document's JSON text (a bulk report collects text,

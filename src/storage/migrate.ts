@@ -1,6 +1,7 @@
 import { PostgresAdapter, sql, type Kysely } from 'kysely'
 import { Migrator, type Migration, type MigrationProvider } from 'kysely/migration'
 import { migrations } from './migrations/index.js'
+import { SchemaUnavailable } from './open.js'
 import type { Database } from './schema.js'
 
 // Migrations are imported statically, so dist/ and the TypeScript sources run the same list.
@@ -39,13 +40,42 @@ async function migratorFor(db: Kysely<Database>): Promise<Migrator> {
 export async function migrateToLatest(db: Kysely<Database>): Promise<MigrationReport> {
   const migrator = await migratorFor(db)
   const { error, results } = await migrator.migrateToLatest()
-  if (error) throw error instanceof Error ? error : new Error(String(error))
+  if (error)
+    throw (await schemaRefusal(db, error)) ?? (error instanceof Error ? error : new Error(String(error)))
   const all = await migrator.getMigrations()
   const executed = all.filter((m) => m.executedAt)
   return {
     applied: (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName),
     current: executed.at(-1)?.name ?? null,
   }
+}
+
+/** SQLSTATE insufficient_privilege. */
+const INSUFFICIENT_PRIVILEGE = '42501'
+
+/**
+ * A migration refused because the role may not create tables in the schema (USAGE but no CREATE:
+ * a deployment that revoked it after `server init`), as `server init` refuses that schema up front
+ * (SchemaUnavailable, exit 4, with the grant to run), instead of PostgreSQL's bare "permission denied
+ * for schema". Only when the schema is what is refused: a migration that only alters the role's own
+ * tables needs no CREATE, so none is asked for before trying. Nothing was applied: PostgreSQL runs
+ * the migrations in one transaction.
+ */
+async function schemaRefusal(db: Kysely<Database>, error: unknown): Promise<SchemaUnavailable | undefined> {
+  if ((error as { code?: unknown }).code !== INSUFFICIENT_PRIVILEGE) return undefined
+  const { rows } = await sql<{
+    schema: string | null
+    role: string
+    database: string
+    create: boolean | null
+  }>`
+    select current_schema() as schema, current_user as role, current_database() as database,
+           has_schema_privilege(current_schema(), 'CREATE') as create`
+    .execute(db)
+    .catch(() => ({ rows: [] }))
+  const found = rows[0]
+  if (!found?.schema || found.create !== false) return undefined
+  return new SchemaUnavailable('lacks_privilege', found.schema, found.role, found.database, ['CREATE'])
 }
 
 export async function pendingMigrations(db: Kysely<Database>): Promise<string[]> {

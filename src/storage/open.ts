@@ -41,8 +41,8 @@ export interface StorageOptions {
  * The PostgreSQL schema a `--db` URL names cannot be used: it does not exist (`missing`), or it does
  * not and the role may not create it (`not_permitted`: no CREATE privilege on the database), or it
  * exists and the role lacks a privilege on it (`lacks_privilege`: USAGE, which every command needs,
- * or CREATE, which `server init` needs to create its tables). The command line says which, and what
- * to run.
+ * or CREATE, which `server init` needs to create its tables, and a migration that creates one). The
+ * command line says which, and what to run.
  */
 export class SchemaUnavailable extends Error {
   constructor(

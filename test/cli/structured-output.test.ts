@@ -1,7 +1,14 @@
 import { strict as assert } from 'node:assert'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { parse } from 'csv-parse/sync'
 import { checkJq, renderDelimited, runJq } from '../../src/cli/structured-output.js'
-import { C0_CONTROLS, CONTROLS_BEYOND_C0 } from '../../src/domain/terminal-controls.js'
+import { C0_CONTROLS, CONTROLS_BEYOND_C0, INVISIBLE } from '../../src/domain/terminal-controls.js'
+import { runCli } from '../helpers/e2e.js'
+import { runInPty } from '../helpers/pty.js'
 
 describe('--output csv|tsv cells', function () {
   const fields = ['name', 'models', 'before', 'empty']
@@ -139,6 +146,27 @@ describe('--jq output', function () {
     )
   })
 
+  it('on a terminal, escapes invisible characters as tables do (a joiner that is how the text is written stays); JSON stays JSON', async () => {
+    // A zero-width space, a byte-order mark, a soft hyphen, a Hangul filler; then Persian, whose
+    // non-joiner is part of the word.
+    const hidden = 'b\u200bob\ufeff\u00adx\u3164'
+    const persian = 'می\u200cخواهم'
+    const had = Object.getOwnPropertyDescriptor(process.stdout, 'isTTY')
+    Object.defineProperty(process.stdout, 'isTTY', { value: true, configurable: true })
+    let out: string
+    try {
+      out = await runJq(JSON.stringify({ hidden, persian }), '.hidden, .persian, .')
+    } finally {
+      if (had) Object.defineProperty(process.stdout, 'isTTY', had)
+      else delete (process.stdout as { isTTY?: boolean }).isTTY
+    }
+    const [raw, fa, ...json] = out.split('\n')
+    assert.equal(raw, 'b\\u200bob\\ufeff\\u00adx\\u3164')
+    assert.equal(fa, persian)
+    assert.deepEqual(JSON.parse(json.join('\n')), { hidden, persian })
+    assert.doesNotMatch(out.replaceAll(persian, ''), new RegExp(`[${INVISIBLE}]`, 'u'))
+  })
+
   describe("a filter jq refuses, said in the user's terms: no location in the program licctl wraps it in", () => {
     const refusal = async (run: () => Promise<unknown>) => {
       try {
@@ -171,5 +199,44 @@ describe('--jq output', function () {
         assert.equal(await refusal(() => runJq('{}', filter)), message)
       })
     }
+  })
+})
+
+describe('--jq through bin/run.js: escaped on a terminal, the exact bytes into a pipe', function () {
+  this.timeout(30_000)
+  // A server answering a name with a zero-width space and a byte-order mark in it (`licctl api`
+  // prints what any server answers).
+  const name = 'b\u200bo\ufeffb'
+  let server: Server
+  let dir: string
+  let env: Record<string, string>
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'licctl-jq-tty-'))
+    server = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' })
+      res.end(JSON.stringify({ name }))
+    })
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+    env = {
+      LICCTL_CONFIG_DIR: join(dir, 'config'),
+      LICCTL_URL: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      LICCTL_TOKEN: 'lic_u_abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG',
+    }
+  })
+  after(async () => {
+    await new Promise((r) => server.close(r))
+    rmSync(dir, { recursive: true, force: true })
+  })
+
+  it('a terminal sees the invisible characters as escapes', async () => {
+    const res = await runInPty(['api', '/me', '--jq', '.name'], { env })
+    assert.equal(res.code, 0, res.stdout)
+    assert.equal(res.stdout, 'b\\u200bo\\ufeffb\n')
+  })
+
+  it('a pipe gets them as they are', async () => {
+    const res = await runCli(['api', '/me', '--jq', '.name'], { env })
+    assert.equal(res.code, 0, res.stderr)
+    assert.equal(res.stdout, name + '\n')
   })
 })

@@ -272,4 +272,45 @@ if (PG_URL)
       assert.equal(init.code, 0, init.stderr)
       assert.match((JSON.parse(init.stdout) as { operatorToken: string }).operatorToken, /^lic_op_/)
     })
+
+    it('migrations pending on a schema the role may use but no longer create tables in: migrate refuses as init does (exit 4), applies nothing', async () => {
+      const role = `licctl_test_${randomBytes(6).toString('hex')}`
+      roles.push(role)
+      await admin((c) => c.query(`create role ${role} login`))
+      const schema = newSchemaName()
+      await admin((c) =>
+        c.query(`create schema ${schema}; grant usage, create on schema ${schema} to ${role}`),
+      )
+      const db = schemaUrl(schema, role)
+      const init = await runCli(['server', 'init', '--db', db])
+      assert.equal(init.code, 0, init.stderr)
+      // A migration that creates a table is pending (as after an upgrade), and CREATE was revoked after init.
+      await admin((c) =>
+        c.query(`drop table ${schema}.rate_limits;
+          delete from ${schema}.licctl_migrations where name = '0007-rate-limits';
+          revoke create on schema ${schema} from ${role}`),
+      )
+      const message = `--db: PostgreSQL schema ${schema} exists, but role ${role} may not create tables in it (no CREATE privilege on schema ${schema})`
+      for (const args of [
+        ['server', 'migrate'],
+        ['server', 'migrate', '--json'],
+        ['server', 'start', '--port', '0', '--migrate'],
+      ]) {
+        const res = await runCli([...args, '--db', db])
+        assert.equal(res.code, 4, res.stderr)
+        assert.equal(res.stdout, '')
+        if (args.includes('--json'))
+          assert.deepEqual(JSON.parse(res.stderr), { error: { code: 'forbidden', message } })
+        else
+          assert.equal(
+            res.stderr,
+            `Error: ${message}\nHint: have the schema's owner run: grant create on schema ${schema} to ${role};\n`,
+          )
+      }
+      // The grant the hint names is all migrate needs.
+      await admin((c) => c.query(`grant create on schema ${schema} to ${role}`))
+      const migrate = await runCli(['server', 'migrate', '--db', db])
+      assert.equal(migrate.code, 0, migrate.stderr)
+      assert.equal(migrate.stdout, 'Applied 0007-rate-limits.\n')
+    })
   })

@@ -81,11 +81,16 @@ describe('cli: errors become one line on stderr and the spec’s exit code', fun
         ['orgs', 'users', 'set-role', 'bob@acme.test', 'boss'],
         "ROLE: expected one of admin, member, got 'boss'",
       ],
-      // The path read as a second -H value: the hint says why it is missing.
+      // The path read as a second -H value: the hint says why it is missing, naming the flag given.
       [
         ['api', '-H', 'X-Trace: 1', '/me'],
         'missing argument PATH (API path, e.g. /orgs/acme)',
-        'Hint: --field, --typed-field and --header take several values: give PATH before them, or end the flags with --',
+        'Hint: --header takes several values: give PATH before it, or end the flags with --',
+      ],
+      [
+        ['api', '-H', 'X-Trace: 1', '-f', 'a=1', '/me'],
+        'missing argument PATH (API path, e.g. /orgs/acme)',
+        'Hint: --field and --header take several values: give PATH before them, or end the flags with --',
       ],
     ]
     for (const [args, message, hint] of cases) {
@@ -155,6 +160,76 @@ describe('cli: errors become one line on stderr and the spec’s exit code', fun
       assert.equal(res.code, 2, res.stderr)
       assert.equal(res.stdout, '')
       assert.equal(res.stderr, `Error: ${message}\n`, args.join(' '))
+    }
+  })
+
+  it('a flag given no value is refused in licctl’s words, as a value outside its options is (exit 2, no pointer to --help)', async () => {
+    const cases: Array<[string[], string]> = [
+      // Last on the line, or followed by another flag: oclif's "Flag --output expects one of these values".
+      [['seats', 'list', '--output'], '--output: expected one of csv, tsv, got no value'],
+      [['seats', 'list', '--output', '--state', 'stale'], '--output: expected one of csv, tsv, got no value'],
+      [['seats', 'list', '--output='], "--output: expected one of csv, tsv, got ''"],
+      [['seats', 'list', '--user'], '--user: expected a value'],
+      [['seats', 'list', '--output', 'csv', '--output', 'tsv'], '--output: may be given only once'],
+    ]
+    for (const [args, message] of cases) {
+      const res = await runCli(args, { env: env({ NO_COLOR: '1' }) })
+      assert.equal(res.code, 2, res.stderr)
+      assert.equal(res.stdout, '')
+      assert.equal(res.stderr, `Error: ${message}\n`, args.join(' '))
+      const json = await runCli(['seats', 'list', '--json', ...args.slice(2)], { env: env() })
+      assert.equal(json.code, 2, json.stderr)
+      assert.equal(json.stdout, '')
+      assert.deepEqual(JSON.parse(json.stderr), { error: { code: 'usage', message } }, args.join(' '))
+    }
+  })
+
+  it('a missing argument hints at a flag taking several values only when one was given', async () => {
+    for (const [args, message] of [
+      [['orgs', 'create'], 'missing argument SLUG (short unique name: lowercase letters, digits, dashes)'],
+      [['api'], 'missing argument PATH (API path, e.g. /orgs/acme)'],
+    ] as const) {
+      const res = await runCli([...args], { env: env({ NO_COLOR: '1' }) })
+      assert.equal(res.code, 2, res.stderr)
+      assert.equal(res.stderr, `Error: ${message}\nSee: licctl ${args.join(' ')} --help\n`)
+    }
+    const json = await runCli(['orgs', 'create', '--json'], { env: env() })
+    assert.equal(json.code, 2)
+    assert.deepEqual(JSON.parse(json.stderr), {
+      error: {
+        code: 'usage',
+        message: 'missing argument SLUG (short unique name: lowercase letters, digits, dashes)',
+      },
+    })
+  })
+
+  it('an unknown flag suggests the command’s flag meant, when one is clearly close', async () => {
+    const cases: Array<[string[], string, string | undefined]> = [
+      // A prefix of the flags meant: both named, in order.
+      [
+        ['orgs', 'create', 'acme', '--name', 'X', '--admin', 'a@b.c'],
+        'Nonexistent flag: --admin',
+        'did you mean --admin-email or --admin-name?',
+      ],
+      [
+        ['orgs', 'create', 'acme', '--admin-emial=a@b.c'],
+        'Nonexistent flag: --admin-emial=a@b.c',
+        'did you mean --admin-email?',
+      ],
+      // A typo, and a global flag.
+      [['orgs', 'create', 'acme', '--nmae', 'X'], 'Nonexistent flag: --nmae', 'did you mean --name?'],
+      [['seats', 'list', '--js'], 'Nonexistent flag: --js', 'did you mean --json?'],
+      // Nothing close: no guess.
+      [['seats', 'list', '--xyzzy'], 'Nonexistent flag: --xyzzy', undefined],
+    ]
+    for (const [args, message, hint] of cases) {
+      const res = await runCli(args, { env: env({ NO_COLOR: '1' }) })
+      assert.equal(res.code, 2, res.stderr)
+      assert.equal(res.stdout, '')
+      assert.equal(
+        res.stderr,
+        `Error: ${message}\n${hint ? `Hint: ${hint}\n` : ''}See: licctl ${args.slice(0, 2).join(' ')} --help\n`,
+      )
     }
   })
 

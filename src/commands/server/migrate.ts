@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core'
 import { BaseCommand } from '../../cli/base-command.js'
 import { existingDatabase } from '../../cli/flag-values.js'
-import { notInitialized, openLicctlDatabase } from '../../cli/server-database.js'
+import { databaseRefusal, notInitialized, openLicctlDatabase } from '../../cli/server-database.js'
 
 export default class ServerMigrate extends BaseCommand<typeof ServerMigrate> {
   static override summary = 'Apply pending database migrations'
@@ -33,7 +33,10 @@ export default class ServerMigrate extends BaseCommand<typeof ServerMigrate> {
       // Only `server init` issues the operator token: tables without one are a server nobody can
       // administer, and a deployment that runs `migrate` on every host must not print the token.
       if (!(await isInitialized(storage.db))) throw notInitialized(storage.describe, db)
-      const report = await migrateToLatest(storage.db)
+      // A schema the role may not create tables in is refused as `server init` refuses it (exit 4).
+      const report = await migrateToLatest(storage.db).catch((err: unknown) => {
+        throw databaseRefusal(err, db)
+      })
       this.say(
         report.applied.length
           ? `Applied ${report.applied.join(', ')}.`
