@@ -1,5 +1,6 @@
 import { quote, terminalSafeRaw, UsageError } from './errors.js'
 import { neutralised, NEUTRALISED_CELL } from './formula-cells.js'
+import { shellWord } from './shell-word.js'
 
 /**
  * Field selection, `--jq` and `--output csv|tsv`, for every command at once. Loaded only when one
@@ -96,7 +97,9 @@ export async function checkJq(filter: string): Promise<void> {
  * `# comment` cannot swallow it): both end on the same line.
  */
 async function jqProgram(json: string, program: string, filter: string): Promise<string> {
-  const jq = await import('jq-wasm')
+  const bytes = Buffer.byteLength(json) + Buffer.byteLength(program) + JQ_CALL_BYTES
+  if (bytes > JQ_ARGUMENT_BYTES) throw tooLargeForJq(json, filter)
+  const jq = await jqFor(bytes)
   // jq-wasm ends each run the way jq's main() would, by setting process.exitCode (0): the command's
   // own exit code (expiry check's 7, a bulk job's 6) must survive its output being filtered.
   const exitCode = process.exitCode
@@ -105,6 +108,11 @@ async function jqProgram(json: string, program: string, filter: string): Promise
     const text = out === '' || out.endsWith('\n') ? out : out + '\n'
     return process.stdout.isTTY ? terminalSafeRaw(text) : text
   } catch (err) {
+    // WebAssembly's trap: jq ran out of its stack all the same. That instance is done with.
+    if (err instanceof Error && err.name === 'RuntimeError') {
+      jqInstance = undefined
+      throw tooLargeForJq(json, filter)
+    }
     const reason = String((err as Error).message ?? err)
       .replace(/^(Failed to execute raw query: )?jq: error(?: \(at [^)]*\))?: /, '')
       .split('\n')[0]!
@@ -112,6 +120,46 @@ async function jqProgram(json: string, program: string, filter: string): Promise
   } finally {
     process.exitCode = exitCode
   }
+}
+
+/**
+ * jq-wasm copies each run's arguments, the document among them, onto its 1 MiB stack and never
+ * gives that room back: past it, a run traps ("memory access out of bounds") and every later one
+ * does too, and close to it jq aborts on an assertion or hangs. So one instance serves runs whose
+ * arguments add up to JQ_ARGUMENT_BYTES (the rest of the stack is jq's own), then a fresh one is
+ * made (`orgs audit --all --jq` runs the filter on every page); a single document past that is
+ * refused. Measured: a first run of 1,030,000 bytes still ran, 1,040,000 aborted.
+ */
+const JQ_ARGUMENT_BYTES = 900_000
+/** A run's other arguments (the program's name, flags, the argv pointers): a few dozen bytes. */
+const JQ_CALL_BYTES = 256
+
+interface Jq {
+  raw(input: string, program: string, flags: string[]): Promise<string>
+}
+let jqInstance: { jq: Promise<Jq>; used: number } | undefined
+
+/** A jq-wasm instance with `bytes` of its stack left for a run's arguments. */
+async function jqFor(bytes: number): Promise<Jq> {
+  if (!jqInstance || jqInstance.used + bytes > JQ_ARGUMENT_BYTES) {
+    // jq-wasm's entry point keeps one instance for the process: its module factory makes more.
+    const { default: factory } = await import('jq-wasm/dist/build/jq.js')
+    jqInstance = { jq: factory() as Promise<Jq>, used: 0 }
+  }
+  jqInstance.used += bytes
+  return jqInstance.jq
+}
+
+/**
+ * A document past what the built-in jq can take, with the way round it (jq itself, on --json) in
+ * the message: --jq makes errors JSON, which carry no hint.
+ */
+function tooLargeForJq(json: string, filter: string): UsageError {
+  const mb = (Buffer.byteLength(json) / 1_000_000).toFixed(1)
+  return new UsageError(
+    `--jq: the output is ${mb} MB of JSON, more than the built-in jq can filter (about ${JQ_ARGUMENT_BYTES / 1_000_000} MB): print it with --json and filter it with jq (--json | jq ${shellWord(filter)})`,
+    { code: 'output_too_large' },
+  )
 }
 
 /**

@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert'
 import { parse } from 'csv-parse/sync'
+import { UsageError } from '../../src/cli/errors.js'
 import { checkJq, renderDelimited, runJq } from '../../src/cli/structured-output.js'
 import { C0_CONTROLS, CONTROLS_BEYOND_C0 } from '../../src/domain/terminal-controls.js'
 
@@ -162,5 +163,40 @@ describe('--jq output', function () {
         assert.equal(await refusal(() => runJq('{}', filter)), message)
       })
     }
+  })
+})
+
+describe('--jq on a large document', function () {
+  // 1.2 MB of JSON: what `orgs users list` prints for about 13,000 members.
+  const big = JSON.stringify({
+    items: Array.from({ length: 21_000 }, (_, i) => ({ email: `user${i}@acme.test`, role: 'member', n: i })),
+  })
+
+  it('refuses a document larger than the built-in jq takes, naming the size and the way round it, and jq still works after', async () => {
+    const err = await runJq(big, '.items | length').then(
+      () => assert.fail('expected a refusal'),
+      (e: unknown) => e as UsageError,
+    )
+    assert.ok(err instanceof UsageError, String(err))
+    assert.equal(err.code, 'output_too_large')
+    assert.equal(
+      err.message,
+      "--jq: the output is 1.2 MB of JSON, more than the built-in jq can filter (about 0.9 MB): print it with --json and filter it with jq (--json | jq '.items | length')",
+    )
+    // jq-wasm is not left broken (a trap would fail every later filter of the process).
+    assert.equal(await runJq('{"a":[1,2]}', '.a | length'), '2\n')
+  })
+
+  it('filters page after page of a long stream, past what one jq instance holds (orgs audit --all --jq)', async () => {
+    const page = JSON.stringify(Array.from({ length: 1_000 }, (_, i) => ({ action: 'user.add', n: i })))
+    for (let i = 0; i < 40; i++) {
+      const out = await runJq(page, '.n', { each: true })
+      assert.equal(out.split('\n').length, 1_001, `page ${i + 1}`)
+    }
+  })
+
+  it('filters a document just under the limit', async () => {
+    const doc = JSON.stringify({ a: 'x'.repeat(850_000) })
+    assert.equal(await runJq(doc, '.a | length'), '850000\n')
   })
 })
