@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core'
 import { BaseCommand } from '../../cli/base-command.js'
 import { CliError, UsageError } from '../../cli/errors.js'
-import { databaseFlag } from '../../cli/flag-values.js'
+import { assertWritableSqlite, databaseFlag } from '../../cli/flag-values.js'
 import { openLicctlDatabase } from '../../cli/server-database.js'
 import { sqliteFileOf } from '../../storage/database-url.js'
 
@@ -34,6 +34,7 @@ export default class ServerInit extends BaseCommand<typeof ServerInit> {
       const [{ existsSync }, { dirname }] = await Promise.all([import('node:fs'), import('node:path')])
       if (!existsSync(dirname(file)))
         throw new UsageError(`--db: cannot create ${file}: the directory ${dirname(file)} does not exist`)
+      assertWritableSqlite(file)
     }
     // A PostgreSQL schema that does not exist is created, as the SQLite file is.
     const storage = await openLicctlDatabase(db, { create: true })
