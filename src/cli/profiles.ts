@@ -3,6 +3,8 @@ import { createRequire } from 'node:module'
 import { homedir } from 'node:os'
 import { join, resolve } from 'node:path'
 import type Conf from 'conf'
+import { CliError, quote } from './errors.js'
+import { shellWord } from './shell-word.js'
 
 export interface Profile {
   url: string
@@ -55,7 +57,7 @@ export class Profiles {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { profiles: {} }
       throw err
     }
-    return { profiles: {}, ...(JSON.parse(text) as Partial<Store>) }
+    return parseStore(text, this.path)
   }
   all(): Record<string, Profile> {
     return this.read().profiles
@@ -77,7 +79,10 @@ export class Profiles {
   }
   save(profile: Profile, makeCurrent = true): string {
     const name = profileName(profile)
-    this.conf.set('profiles', { ...this.all(), [name]: profile })
+    // Read (and checked) before conf loads the file: a broken file is refused, never overwritten
+    // with only this profile (the others' tokens would be lost).
+    const all = this.all()
+    this.conf.set('profiles', { ...all, [name]: profile })
     if (makeCurrent || !this.currentName()) this.conf.set('current', name)
     return name
   }
@@ -94,8 +99,51 @@ export class Profiles {
     return true
   }
   use(name: string): void {
+    this.read()
     this.conf.set('current', name)
   }
+}
+
+/**
+ * The profiles file's content, checked: JSON, with a map of profiles that each have a server URL and
+ * a token. A file broken by hand or by a full disk is refused naming the file and what is wrong with
+ * it (not JSON.parse's bare "Expected property name or '}' in JSON at position 1", nor "Cannot
+ * convert undefined or null to object", nor "not logged in" for a profile without its token).
+ */
+function parseStore(text: string, path: string): Store {
+  let data: unknown
+  try {
+    data = JSON.parse(text.replace(/^\uFEFF/, ''))
+  } catch (err) {
+    // Only the position: JSON.parse quotes the text around it, which may hold a token.
+    const at = /at position \d+(?: \((line \d+ column \d+)\))?/.exec((err as Error).message)
+    throw invalidProfiles(path, `not valid JSON${at ? ` (at ${at[1] ?? at[0].replace('at ', '')})` : ''}`)
+  }
+  if (!isObject(data)) throw invalidProfiles(path, 'not a JSON object')
+  const { profiles = {}, current } = data
+  if (!isObject(profiles)) throw invalidProfiles(path, 'broken: "profiles" is not an object')
+  for (const [name, p] of Object.entries(profiles)) {
+    const ok =
+      isObject(p) &&
+      typeof p.url === 'string' &&
+      typeof p.token === 'string' &&
+      (p.org === undefined || typeof p.org === 'string')
+    if (!ok) throw invalidProfiles(path, `broken: profile ${quote(name)} needs a "url" and a "token"`)
+  }
+  if (current !== undefined && typeof current !== 'string')
+    throw invalidProfiles(path, 'broken: "current" is not a profile name')
+  return { profiles: profiles as Record<string, Profile>, ...(current !== undefined ? { current } : {}) }
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v)
+
+function invalidProfiles(path: string, why: string): CliError {
+  return new CliError(`the profiles file ${path} is ${why}`, {
+    code: 'invalid_profiles',
+    exitCode: 1,
+    hint: `fix it, or move it aside and log in again: mv ${shellWord(path)} ${shellWord(path + '.broken')}; licctl orgs login`,
+  })
 }
 
 /** conf's directory for a project with no suffix (its env-paths `config`), without loading conf. */
