@@ -54,8 +54,15 @@ export class Profiles {
     try {
       text = readFileSync(this.path, 'utf8')
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { profiles: {} }
-      throw err
+      const code = (err as NodeJS.ErrnoException).code
+      // Nothing there (a file where a directory of the path should be included): no profiles yet.
+      if (code === 'ENOENT' || code === 'ENOTDIR') return { profiles: {} }
+      if (code === undefined || !WRITE_REASONS[code]) throw err
+      throw new CliError(`cannot read the profiles file ${this.path}: ${WRITE_REASONS[code]}`, {
+        code: 'invalid_profiles',
+        exitCode: 1,
+        cause: err,
+      })
     }
     return parseStore(text, this.path)
   }
@@ -82,26 +89,60 @@ export class Profiles {
     // Read (and checked) before conf loads the file: a broken file is refused, never overwritten
     // with only this profile (the others' tokens would be lost).
     const all = this.all()
-    this.conf.set('profiles', { ...all, [name]: profile })
-    if (makeCurrent || !this.currentName()) this.conf.set('current', name)
+    this.written(() => {
+      this.conf.set('profiles', { ...all, [name]: profile })
+      if (makeCurrent || !this.currentName()) this.conf.set('current', name)
+    })
     return name
   }
   remove(name: string): boolean {
     const all = { ...this.all() }
     if (!Object.hasOwn(all, name)) return false
     delete all[name]
-    this.conf.set('profiles', all)
-    if (this.currentName() === name) {
-      const next = Object.keys(all)[0]
-      if (next) this.conf.set('current', next)
-      else this.conf.delete('current')
-    }
+    this.written(() => {
+      this.conf.set('profiles', all)
+      if (this.currentName() === name) {
+        const next = Object.keys(all)[0]
+        if (next) this.conf.set('current', next)
+        else this.conf.delete('current')
+      }
+    })
     return true
   }
   use(name: string): void {
     this.read()
-    this.conf.set('current', name)
+    this.written(() => this.conf.set('current', name))
   }
+  /**
+   * A change to the file, or the error that it could not be made, naming the file: conf's own is a
+   * bare `EACCES: permission denied, open '…/profiles.json.tmp-6425943780588600'` (exit 1) after
+   * `orgs login` had checked the token, leaving the user to guess that nothing was saved.
+   */
+  private written(change: () => void): void {
+    try {
+      change()
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code
+      if (code === undefined || !WRITE_REASONS[code]) throw err
+      throw new CliError(`cannot save profiles in ${this.path}: ${WRITE_REASONS[code]}`, {
+        code: 'profiles_not_writable',
+        exitCode: 1,
+        hint: 'the directory must be yours to write (LICCTL_CONFIG_DIR moves it)',
+        cause: err,
+      })
+    }
+  }
+}
+
+/** Why the profiles file could not be read or written, by errno code. */
+const WRITE_REASONS: Record<string, string> = {
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EROFS: 'the file system is read-only',
+  ENOTDIR: 'a part of that path is a file, not a directory',
+  ENOSPC: 'the disk is full',
+  EDQUOT: 'the disk quota is exceeded',
+  EISDIR: 'it is a directory',
 }
 
 /**

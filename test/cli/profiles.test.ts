@@ -133,6 +133,20 @@ describe('profiles', function () {
     }
   })
 
+  it('says which file it cannot save, and why, when the config directory cannot be written', () => {
+    // A file where the directory should be: ENOTDIR (as root, file modes would not stop the write).
+    writeFileSync(join(dir, 'not-a-dir'), '')
+    const store = new Profiles(join(dir, 'not-a-dir', 'licctl'))
+    assert.throws(
+      () => store.save({ url: 'http://a.test', token: OP }),
+      (err: unknown) =>
+        (err as CliError).code === 'profiles_not_writable' &&
+        (err as CliError).exitCode === 1 &&
+        (err as CliError).message ===
+          `cannot save profiles in ${join(dir, 'not-a-dir', 'licctl', 'profiles.json')}: a part of that path is a file, not a directory`,
+    )
+  })
+
   describe('resolveConnection', () => {
     beforeEach(() => {
       const store = new Profiles(dir)
