@@ -157,7 +157,7 @@ async function jqFor(bytes: number): Promise<Jq> {
 function tooLargeForJq(json: string, filter: string): UsageError {
   const mb = (Buffer.byteLength(json) / 1_000_000).toFixed(1)
   return new UsageError(
-    `--jq: the output is ${mb} MB of JSON, more than the built-in jq can filter (about ${JQ_ARGUMENT_BYTES / 1_000_000} MB): print it with --json and filter it with jq (--json | jq ${shellWord(filter)})`,
+    `--jq: the output is ${mb} MB of JSON, more than the built-in jq can filter (about ${JQ_ARGUMENT_BYTES / 1_000_000} MB): print the JSON without --jq (--json; licctl api prints it as it is) and pipe it into jq ${shellWord(filter)}`,
     { code: 'output_too_large' },
   )
 }
