@@ -1,6 +1,7 @@
 import { CliError, quote, UsageError } from './errors.js'
 import { profileName, Profiles, type Profile } from './profiles.js'
 import { serverUrlProblem } from './server-url.js'
+import { isTokenText } from './token-text.js'
 
 export interface Connection {
   url: string
@@ -56,7 +57,7 @@ export function resolveConnection(orgFlag: string | undefined, profileFlag?: str
   }
   // Tokens are printable ASCII without spaces: anything else would fail as a malformed header
   // ("cannot reach …"), or as a token the server cannot read. The value is a secret: never echoed.
-  if (envToken && !/^[\x21-\x7e]+$/.test(envToken))
+  if (envToken && !isTokenText(envToken))
     throw new UsageError('LICCTL_TOKEN: not a token: it holds a space or a control character', {
       hint: 'give the token alone (LICCTL_TOKEN=lic_u_…), without "Bearer " or quotes',
     })
