@@ -133,6 +133,26 @@ describe('profiles', function () {
     }
   })
 
+  it('with profiles but no current one (it names a profile that is gone), says so instead of "no profile"', () => {
+    writeFileSync(
+      join(dir, 'profiles.json'),
+      JSON.stringify({
+        current: 'gone',
+        profiles: { acme: { url: 'http://a.test', org: 'acme', token: ACME } },
+      }),
+    )
+    assert.throws(
+      () => resolveConnection(undefined),
+      (err: unknown) =>
+        (err as CliError).exitCode === 4 &&
+        (err as CliError).message === "no current profile: the current one, 'gone', does not exist" &&
+        (err as CliError).hint ===
+          'pick one with `licctl orgs use <profile>` (known profiles: acme), or pass --profile',
+    )
+    // The profile an --org names is still found.
+    assert.equal(resolveConnection('acme').token, ACME)
+  })
+
   it('says which file it cannot save, and why, when the config directory cannot be written', () => {
     // A file where the directory should be: ENOTDIR (as root, file modes would not stop the write).
     writeFileSync(join(dir, 'not-a-dir'), '')
