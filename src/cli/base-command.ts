@@ -242,10 +242,18 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   protected override async catch(err: Error): Promise<void> {
     if (err instanceof Errors.ExitError) throw err
     const ctor = this.ctor as typeof this.ctor & { requestFieldNames?: Readonly<Record<string, string>> }
+    // An organization from LICCTL_ORG (no --org given) is refused under that name, not as --org.
+    const org = (this.flags as { org?: string } | undefined)?.org
+    const fromEnv = org === undefined && process.env.LICCTL_ORG ? { org: 'LICCTL_ORG' } : {}
     const failure = failureOf(
       // The global flags too: `--org ACME` is refused as `params.org`.
-      flagRefusal(err, { ...ctor.baseFlags, ...ctor.flags }, ctor.args ?? {}, ctor.requestFieldNames ?? {}) ??
+      flagRefusal(
         err,
+        { ...ctor.baseFlags, ...ctor.flags },
+        ctor.args ?? {},
+        ctor.requestFieldNames ?? {},
+        fromEnv,
+      ) ?? err,
     )
     process.exitCode = failure.exitCode
     if (this.jsonEnabled()) {
@@ -302,6 +310,8 @@ function flagRefusal(
   flags: Record<string, unknown>,
   args: Record<string, unknown>,
   fieldNames: Readonly<Record<string, string>>,
+  /** Flags whose value came from an environment variable instead, by the variable's name. */
+  fromEnv: Readonly<Record<string, string>> = {},
 ): UsageError | undefined {
   if (!(err instanceof ClientError) || err.code !== 'validation_failed') return undefined
   const issues = (
@@ -327,6 +337,7 @@ function flagRefusal(
   // A nested field is the flag of its path (`body.admin.email` is `--admin-email`).
   const flag = path.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`).replaceAll('.', '-')
   // The code stays the server's (validation_failed): scripts reading --json see what they always did.
+  if (Object.hasOwn(fromEnv, flag)) return new UsageError(`${fromEnv[flag]}: ${reason}`, { code: err.code })
   return Object.hasOwn(flags, flag) ? new UsageError(`--${flag}: ${reason}`, { code: err.code }) : undefined
 }
 

@@ -1,6 +1,7 @@
 import { CliError, quote, UsageError } from './errors.js'
 import { profileName, Profiles, type Profile } from './profiles.js'
 import { serverUrlProblem } from './server-url.js'
+import { isTokenText } from './token-text.js'
 
 export interface Connection {
   url: string
@@ -47,8 +48,16 @@ export function resolveConnection(orgFlag: string | undefined, profileFlag?: str
       `LICCTL_URL is set ${env.LICCTL_TOKEN === '' ? 'but LICCTL_TOKEN is empty' : 'without LICCTL_TOKEN'}, and profile '${profileName(profile)}' is for ${profile.url}`,
       'set LICCTL_TOKEN too, or unset LICCTL_URL to use the profile',
     )
-  if (!url || !token)
+  if (!url || !token) {
+    // Profiles there, but none current (a `current` naming one that is gone): not "no profile".
+    const known = Object.keys(profiles?.all() ?? {})
+    if (!profile && known.length > 0 && !envUrl && !envToken)
+      throw notLoggedIn(
+        `no current profile: ${profiles!.currentName() ? `the current one, ${quote(profiles!.currentName()!, 40)}, does not exist` : 'none is chosen'}`,
+        `pick one with \`licctl orgs use <profile>\` (known profiles: ${known.join(', ')}), or pass --profile`,
+      )
     throw notLoggedIn(`not logged in: ${whatIsMissing(env.LICCTL_URL, env.LICCTL_TOKEN)}`, LOGIN_HINT)
+  }
   if (envUrl) {
     const problem = serverUrlProblem(envUrl)
     if (problem)
@@ -56,7 +65,7 @@ export function resolveConnection(orgFlag: string | undefined, profileFlag?: str
   }
   // Tokens are printable ASCII without spaces: anything else would fail as a malformed header
   // ("cannot reach …"), or as a token the server cannot read. The value is a secret: never echoed.
-  if (envToken && !/^[\x21-\x7e]+$/.test(envToken))
+  if (envToken && !isTokenText(envToken))
     throw new UsageError('LICCTL_TOKEN: not a token: it holds a space or a control character', {
       hint: 'give the token alone (LICCTL_TOKEN=lic_u_…), without "Bearer " or quotes',
     })

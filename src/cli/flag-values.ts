@@ -1,5 +1,6 @@
 import { Flags } from '@oclif/core'
-import { closeSync, openSync, readSync, statSync } from 'node:fs'
+import { accessSync, closeSync, constants, openSync, readSync, statSync } from 'node:fs'
+import { dirname } from 'node:path'
 import { inWords } from '../contract/issue-text.js'
 import { formatDuration, parseDuration } from '../domain/duration.js'
 import { dateProblem, durationProblem, instantProblem } from '../domain/time-range.js'
@@ -369,5 +370,52 @@ export function existingDatabase(db: string): string {
       code: 'database_not_found',
       hint: `\`${initCommand(db)}\` creates one; check the path if it should exist`,
     })
+  if (file !== undefined) assertWritableSqlite(file)
   return db
+}
+
+/**
+ * A SQLite database the server can write: the file, the -wal and -shm files SQLite keeps beside it
+ * (when there), and the directory it makes them in. Checked before opening, with exit 2 naming what
+ * and why: opened, SQLite takes a file it may not write read-only without a word, so a server
+ * started as another user answered health checks and reads while every write failed, and a
+ * read-only directory failed with SQLite's bare "attempt to write a readonly database" (exit 1).
+ * `server init` checks the same before it creates the file.
+ */
+export function assertWritableSqlite(file: string): void {
+  const dir = dirname(file)
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) {
+    const reason = accessProblem(f, constants.R_OK | constants.W_OK)
+    // One not there yet is made in the directory, checked below.
+    if (reason === undefined || reason === 'ENOENT') continue
+    throw new UsageError(`--db: cannot write ${quote(f, 200)}: ${ACCESS_REASONS[reason] ?? reason}`, {
+      code: 'database_not_writable',
+      hint: 'the user licctl runs as must be able to read and write the database and the -wal and -shm files beside it (check their owner and mode)',
+    })
+  }
+  const reason = accessProblem(dir, constants.W_OK)
+  if (reason !== undefined)
+    throw new UsageError(
+      `--db: cannot create files in ${quote(dir, 200)}: ${ACCESS_REASONS[reason] ?? reason}; SQLite keeps the database's -wal and -shm files beside it`,
+      {
+        code: 'database_not_writable',
+        hint: 'the user licctl runs as must be able to write that directory: give the database a directory of its own',
+      },
+    )
+}
+
+const ACCESS_REASONS: Record<string, string> = {
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EROFS: 'the file system is read-only',
+}
+
+/** Why `path` cannot be accessed so (an errno code such as EACCES), or undefined when it can. */
+function accessProblem(path: string, mode: number): string | undefined {
+  try {
+    accessSync(path, mode)
+    return undefined
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code ?? String(err)
+  }
 }

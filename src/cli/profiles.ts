@@ -3,6 +3,8 @@ import { createRequire } from 'node:module'
 import { homedir } from 'node:os'
 import { join, resolve } from 'node:path'
 import type Conf from 'conf'
+import { CliError, quote } from './errors.js'
+import { shellWord } from './shell-word.js'
 
 export interface Profile {
   url: string
@@ -52,10 +54,17 @@ export class Profiles {
     try {
       text = readFileSync(this.path, 'utf8')
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { profiles: {} }
-      throw err
+      const code = (err as NodeJS.ErrnoException).code
+      // Nothing there (a file where a directory of the path should be included): no profiles yet.
+      if (code === 'ENOENT' || code === 'ENOTDIR') return { profiles: {} }
+      if (code === undefined || !WRITE_REASONS[code]) throw err
+      throw new CliError(`cannot read the profiles file ${this.path}: ${WRITE_REASONS[code]}`, {
+        code: 'invalid_profiles',
+        exitCode: 1,
+        cause: err,
+      })
     }
-    return { profiles: {}, ...(JSON.parse(text) as Partial<Store>) }
+    return parseStore(text, this.path)
   }
   all(): Record<string, Profile> {
     return this.read().profiles
@@ -77,25 +86,105 @@ export class Profiles {
   }
   save(profile: Profile, makeCurrent = true): string {
     const name = profileName(profile)
-    this.conf.set('profiles', { ...this.all(), [name]: profile })
-    if (makeCurrent || !this.currentName()) this.conf.set('current', name)
+    // Read (and checked) before conf loads the file: a broken file is refused, never overwritten
+    // with only this profile (the others' tokens would be lost).
+    const all = this.all()
+    this.written(() => {
+      this.conf.set('profiles', { ...all, [name]: profile })
+      if (makeCurrent || !this.currentName()) this.conf.set('current', name)
+    })
     return name
   }
   remove(name: string): boolean {
     const all = { ...this.all() }
     if (!Object.hasOwn(all, name)) return false
     delete all[name]
-    this.conf.set('profiles', all)
-    if (this.currentName() === name) {
-      const next = Object.keys(all)[0]
-      if (next) this.conf.set('current', next)
-      else this.conf.delete('current')
-    }
+    this.written(() => {
+      this.conf.set('profiles', all)
+      if (this.currentName() === name) {
+        const next = Object.keys(all)[0]
+        if (next) this.conf.set('current', next)
+        else this.conf.delete('current')
+      }
+    })
     return true
   }
   use(name: string): void {
-    this.conf.set('current', name)
+    this.read()
+    this.written(() => this.conf.set('current', name))
   }
+  /**
+   * A change to the file, or the error that it could not be made, naming the file: conf's own is a
+   * bare `EACCES: permission denied, open '…/profiles.json.tmp-6425943780588600'` (exit 1) after
+   * `orgs login` had checked the token, leaving the user to guess that nothing was saved.
+   */
+  private written(change: () => void): void {
+    try {
+      change()
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code
+      if (code === undefined || !WRITE_REASONS[code]) throw err
+      throw new CliError(`cannot save profiles in ${this.path}: ${WRITE_REASONS[code]}`, {
+        code: 'profiles_not_writable',
+        exitCode: 1,
+        hint: 'the directory must be yours to write (LICCTL_CONFIG_DIR moves it)',
+        cause: err,
+      })
+    }
+  }
+}
+
+/** Why the profiles file could not be read or written, by errno code. */
+const WRITE_REASONS: Record<string, string> = {
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EROFS: 'the file system is read-only',
+  ENOTDIR: 'a part of that path is a file, not a directory',
+  ENOSPC: 'the disk is full',
+  EDQUOT: 'the disk quota is exceeded',
+  EISDIR: 'it is a directory',
+}
+
+/**
+ * The profiles file's content, checked: JSON, with a map of profiles that each have a server URL and
+ * a token. A file broken by hand or by a full disk is refused naming the file and what is wrong with
+ * it (not JSON.parse's bare "Expected property name or '}' in JSON at position 1", nor "Cannot
+ * convert undefined or null to object", nor "not logged in" for a profile without its token).
+ */
+function parseStore(text: string, path: string): Store {
+  let data: unknown
+  try {
+    data = JSON.parse(text.replace(/^\uFEFF/, ''))
+  } catch (err) {
+    // Only the position: JSON.parse quotes the text around it, which may hold a token.
+    const at = /at position \d+(?: \((line \d+ column \d+)\))?/.exec((err as Error).message)
+    throw invalidProfiles(path, `not valid JSON${at ? ` (at ${at[1] ?? at[0].replace('at ', '')})` : ''}`)
+  }
+  if (!isObject(data)) throw invalidProfiles(path, 'not a JSON object')
+  const { profiles = {}, current } = data
+  if (!isObject(profiles)) throw invalidProfiles(path, 'broken: "profiles" is not an object')
+  for (const [name, p] of Object.entries(profiles)) {
+    const ok =
+      isObject(p) &&
+      typeof p.url === 'string' &&
+      typeof p.token === 'string' &&
+      (p.org === undefined || typeof p.org === 'string')
+    if (!ok) throw invalidProfiles(path, `broken: profile ${quote(name)} needs a "url" and a "token"`)
+  }
+  if (current !== undefined && typeof current !== 'string')
+    throw invalidProfiles(path, 'broken: "current" is not a profile name')
+  return { profiles: profiles as Record<string, Profile>, ...(current !== undefined ? { current } : {}) }
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v)
+
+function invalidProfiles(path: string, why: string): CliError {
+  return new CliError(`the profiles file ${path} is ${why}`, {
+    code: 'invalid_profiles',
+    exitCode: 1,
+    hint: `fix it, or move it aside and log in again: mv ${shellWord(path)} ${shellWord(path + '.broken')}; licctl orgs login`,
+  })
 }
 
 /** conf's directory for a project with no suffix (its env-paths `config`), without loading conf. */

@@ -1,3 +1,5 @@
+import { isUtf8 } from 'node:buffer'
+import { readFileSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { Args, Flags } from '@oclif/core'
 import { ApiCommand } from '../cli/base-command.js'
@@ -23,7 +25,7 @@ const methodFlag = Flags.custom<Method>({
 export default class Api extends ApiCommand<typeof Api> {
   static override summary = 'Make an authenticated request to the licctl API and print the response'
   static override description = `Like \`gh api\`, with the current profile's server and token (or LICCTL_URL/LICCTL_TOKEN). The path is relative to /v1 (a leading /v1 is kept).
--f key=value adds a string field, -F key=value a typed one (numbers, true, false, null); key[]=value appends to an array and a[b]=value nests. Fields make a JSON body (the method becomes POST), or the query string with -X GET/DELETE. --input sends a JSON file (- for stdin).
+-f key=value adds a string field, -F key=value a typed one (numbers, true, false, null; @file reads the value from a file, @- from stdin); key[]=value appends to an array and a[b]=value nests. Fields make a JSON body (the method becomes POST), or the query string with -X GET/DELETE. --input sends a JSON file (- for stdin).
 The response body is printed as indented JSON on stdout (--jq filters it); errors go to stderr with the usual exit codes.
 --paginate (GET only) follows a list's nextCursor through every page and prints one document, {"items": [...every page's items]}, which --jq then filters as a whole; with it, fields go in the query. Nothing is printed unless every page arrived.`
   static override enableJsonFlag = false
@@ -55,7 +57,7 @@ The response body is printed as indented JSON on stdout (--jq filters it); error
     field: Flags.string({ char: 'f', description: 'string field key=value (repeatable)', multiple: true }),
     'typed-field': Flags.string({
       char: 'F',
-      description: 'typed field key=value: numbers, true, false, null (repeatable)',
+      description: 'typed field key=value: numbers, true, false, null, or @file for its text (repeatable)',
       multiple: true,
     }),
     input: Flags.string({ description: 'JSON file for the request body (- for stdin)' }),
@@ -171,8 +173,15 @@ function listPage(path: string, answer: unknown): Page<unknown> {
   return { items: answer.items as unknown[], nextCursor: next ?? null }
 }
 
-/** -f/-F fields as a JSON object (`a[b]=1` nests, `a[]=1` appends), or undefined when none. */
-export function buildFields(strings: string[], typed: string[]): Record<string, unknown> | undefined {
+/**
+ * -f/-F fields as a JSON object (`a[b]=1` nests, `a[]=1` appends), or undefined when none. A -F
+ * value `@file` is the file's text (`@-` standard input), as gh's -F reads it; `read` reads it.
+ */
+export function buildFields(
+  strings: string[],
+  typed: string[],
+  read: (source: string) => Buffer = readSource,
+): Record<string, unknown> | undefined {
   if (strings.length + typed.length === 0) return undefined
   const out: Record<string, unknown> = {}
   const all = [...strings.map((f) => [f, false] as const), ...typed.map((f) => [f, true] as const)]
@@ -180,7 +189,7 @@ export function buildFields(strings: string[], typed: string[]): Record<string, 
     const m = /^([^=[\]]+)((?:\[[^=[\]]*\])*)=(.*)$/s.exec(field)
     if (!m) throw new UsageError(`field '${field}': expected key=value`)
     const keys = [m[1]!, ...[...m[2]!.matchAll(/\[([^\]]*)\]/g)].map((k) => k[1]!)]
-    const value = isTyped ? typedValue(m[1]! + m[2]!, m[3]!) : m[3]!
+    const value = isTyped ? typedValue(m[1]! + m[2]!, m[3]!, read) : m[3]!
     const append = keys.length > 1 && keys.at(-1) === ''
     const names = append ? keys.slice(0, -1) : keys
     if (names.includes('')) throw new UsageError(`field '${field}': [] may only come last`)
@@ -198,7 +207,9 @@ export function buildFields(strings: string[], typed: string[]): Record<string, 
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v)
 
-function typedValue(key: string, raw: string): unknown {
+function typedValue(key: string, raw: string, read: (source: string) => Buffer): unknown {
+  // `-F body=@notes.txt` sent the text '@notes.txt' itself, where gh sends the file's content.
+  if (raw.length > 1 && raw.startsWith('@')) return fileValue(key, raw.slice(1), read)
   if (raw === 'true') return true
   if (raw === 'false') return false
   if (raw === 'null') return null
@@ -211,6 +222,31 @@ function typedValue(key: string, raw: string): unknown {
   if (/^-?\d+(\.\d+)?$/.test(raw)) return Number(raw)
   return raw
 }
+
+/** A -F `@file` value: the file's text, as it is (a UTF-8 byte order mark dropped). */
+function fileValue(key: string, source: string, read: (source: string) => Buffer): string {
+  const name = source === '-' ? 'stdin' : source
+  let bytes: Buffer
+  try {
+    bytes = read(source)
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException
+    const reason = FILE_REASONS[e.code ?? ''] ?? e.message
+    throw new UsageError(`field ${quote(key)}: cannot read ${name}: ${reason}`, {
+      hint: 'a -F value that begins with @ names a file to read (@- for stdin); send the text itself with -f',
+    })
+  }
+  if (!isUtf8(bytes)) throw new UsageError(`field ${quote(key)}: ${name} is not UTF-8 text`)
+  return bytes.toString('utf8').replace(/^\uFEFF/, '')
+}
+
+const FILE_REASONS: Record<string, string> = {
+  ENOENT: 'no such file',
+  EISDIR: 'it is a directory, not a file',
+  EACCES: 'permission denied',
+}
+
+const readSource = (source: string): Buffer => readFileSync(source === '-' ? 0 : source)
 
 function queryOf(fields: Record<string, unknown>): Record<string, string> {
   return Object.fromEntries(

@@ -1,4 +1,7 @@
 import { strict as assert } from 'node:assert'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { buildFields } from '../../src/commands/api.js'
 import { UsageError } from '../../src/cli/errors.js'
 
@@ -22,6 +25,39 @@ describe('api -f/-F fields', function () {
         s: 'abc',
       },
     )
+  })
+
+  it('reads a -F @file value from the file (and @- from stdin), as gh does; -f sends @ as it is', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'licctl-api-fields-'))
+    try {
+      const notes = join(dir, 'notes.txt')
+      writeFileSync(notes, '\uFEFFHauptstrasse 1,\n10115 Berlin\n')
+      const stdin = () => Buffer.from('from stdin')
+      assert.deepEqual(buildFields(['raw=@notes.txt', 'at=@'], [`contactAddress=@${notes}`, 'lone=@']), {
+        raw: '@notes.txt',
+        at: '@',
+        contactAddress: 'Hauptstrasse 1,\n10115 Berlin\n',
+        lone: '@',
+      })
+      assert.deepEqual(
+        buildFields([], ['x=@-'], (source) => (source === '-' ? stdin() : assert.fail(source))),
+        { x: 'from stdin' },
+      )
+      assert.throws(
+        () => buildFields([], [`a=@${join(dir, 'missing.txt')}`]),
+        (err: unknown) =>
+          err instanceof UsageError &&
+          err.exitCode === 2 &&
+          err.message === `field 'a': cannot read ${join(dir, 'missing.txt')}: no such file`,
+      )
+      writeFileSync(join(dir, 'latin1.txt'), Buffer.from([0x52, 0x65, 0x6e, 0xe9]))
+      assert.throws(
+        () => buildFields([], [`a=@${join(dir, 'latin1.txt')}`]),
+        (err: unknown) => err instanceof UsageError && /is not UTF-8 text$/.test(err.message),
+      )
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 
   it('nests a[b]=v and appends a[]=v', () => {

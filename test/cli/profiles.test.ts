@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert'
-import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { resolveConnection } from '../../src/cli/connection.js'
@@ -71,6 +71,100 @@ describe('profiles', function () {
     assert.equal(store.currentName(), 'acme')
     assert.equal(store.remove('nope'), false)
     assert.deepEqual(Object.keys(JSON.parse(readFileSync(store.path, 'utf8')).profiles), ['acme', 'globex'])
+  })
+
+  describe('a broken profiles file is refused naming the file, and never overwritten', () => {
+    const broken = (why: string) => ({
+      code: 'invalid_profiles',
+      exitCode: 1,
+      message: `the profiles file ${join(dir, 'profiles.json')} is ${why}`,
+    })
+    const refusal = (fn: () => unknown) => {
+      try {
+        fn()
+      } catch (err) {
+        const e = err as CliError
+        return { code: e.code, exitCode: e.exitCode, message: e.message }
+      }
+      return assert.fail('expected a refusal')
+    }
+    for (const [text, why] of [
+      ['{bad', 'not valid JSON (at line 1 column 2)'],
+      [
+        `{"profiles":{"acme":{"url":"http://a.test","token":"${ACME}"}}`,
+        'not valid JSON (at line 1 column 100)',
+      ],
+      ['[]', 'not a JSON object'],
+      ['{"profiles":null}', 'broken: "profiles" is not an object'],
+      [
+        '{"current":"acme","profiles":{"acme":{"url":"http://a.test"}}}',
+        'broken: profile \'acme\' needs a "url" and a "token"',
+      ],
+      ['{"current":7,"profiles":{}}', 'broken: "current" is not a profile name'],
+    ] as const) {
+      it(text, () => {
+        writeFileSync(join(dir, 'profiles.json'), text)
+        const store = new Profiles(dir)
+        assert.deepEqual(
+          refusal(() => store.all()),
+          broken(why),
+        )
+        assert.deepEqual(
+          refusal(() => store.current()),
+          broken(why),
+        )
+        assert.deepEqual(
+          refusal(() => resolveConnection(undefined)),
+          broken(why),
+        )
+        // `orgs login` refuses too: saving over it would lose every other profile's token.
+        assert.deepEqual(
+          refusal(() => store.save({ url: 'http://a.test', token: OP })),
+          broken(why),
+        )
+        assert.deepEqual(
+          refusal(() => store.use('acme')),
+          broken(why),
+        )
+        assert.equal(readFileSync(join(dir, 'profiles.json'), 'utf8'), text)
+        // The token in a broken file is never quoted back.
+        assert.ok(!JSON.stringify(refusal(() => store.all())).includes(ACME))
+      })
+    }
+  })
+
+  it('with profiles but no current one (it names a profile that is gone), says so instead of "no profile"', () => {
+    writeFileSync(
+      join(dir, 'profiles.json'),
+      JSON.stringify({
+        current: 'gone',
+        profiles: { acme: { url: 'http://a.test', org: 'acme', token: ACME } },
+      }),
+    )
+    assert.throws(
+      () => resolveConnection(undefined),
+      (err: unknown) =>
+        (err as CliError).exitCode === 4 &&
+        (err as CliError).message === "no current profile: the current one, 'gone', does not exist" &&
+        (err as CliError).hint ===
+          'pick one with `licctl orgs use <profile>` (known profiles: acme), or pass --profile',
+    )
+    // The profile an --org names is still found.
+    assert.equal(resolveConnection('acme').token, ACME)
+  })
+
+  it('says which file it cannot save, and why, when the config directory cannot be written', () => {
+    // A file where the directory should be: ENOTDIR (as root, file modes would not stop the write).
+    writeFileSync(join(dir, 'not-a-dir'), '')
+    const store = new Profiles(join(dir, 'not-a-dir', 'licctl'))
+    assert.throws(
+      () => store.save({ url: 'http://a.test', token: OP }),
+      (err: unknown) =>
+        (err as CliError).code === 'profiles_not_writable' &&
+        (err as CliError).exitCode === 1 &&
+        (err as CliError).message ===
+          `cannot save profiles in ${join(dir, 'not-a-dir', 'licctl', 'profiles.json')}: a part of that path is a file, not a directory`,
+    )
   })
 
   describe('resolveConnection', () => {

@@ -240,3 +240,18 @@ describe('--jq through bin/run.js: escaped on a terminal, the exact bytes into a
     assert.equal(res.stdout, name + '\n')
   })
 })
+
+describe('--jq on long streams', function () {
+  it('filters page after page of a long stream, past what one jq instance holds (orgs audit --all --jq)', async () => {
+    const page = JSON.stringify(Array.from({ length: 1_000 }, (_, i) => ({ action: 'user.add', n: i })))
+    for (let i = 0; i < 40; i++) {
+      const out = await runJq(page, '.n', { each: true })
+      assert.equal(out.split('\n').length, 1_001, `page ${i + 1}`)
+    }
+  })
+
+  it('filters a document just under the limit', async () => {
+    const doc = JSON.stringify({ a: 'x'.repeat(850_000) })
+    assert.equal(await runJq(doc, '.a | length'), '850000\n')
+  })
+})

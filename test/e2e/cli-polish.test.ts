@@ -540,6 +540,26 @@ describe('e2e: what a new user trips over', function () {
       })
   })
 
+  it('an organization from LICCTL_ORG is refused naming LICCTL_ORG, not a --org that was never given', async () => {
+    const env = {
+      LICCTL_URL: 'http://127.0.0.1:1',
+      LICCTL_ORG: 'ACME',
+      LICCTL_TOKEN: 'lic_u_' + 'x'.repeat(43),
+    }
+    const message = "LICCTL_ORG: lowercase letters, digits and single dashes, got 'ACME'"
+    const res = await runCli(['activations', 'list'], { env: { ...env, NO_COLOR: '1' } })
+    assert.equal(res.code, 2, res.stderr)
+    assert.equal(res.stderr.split('\n')[0], `Error: ${message}`)
+    const json = await runCli(['activations', 'list', '--json'], { env })
+    assert.deepEqual(jsonError(json), { code: 'validation_failed', message })
+    // Given as --org, the flag is named, whatever LICCTL_ORG says.
+    const flag = await runCli(['activations', 'list', '--org', 'Bad'], { env: { ...env, NO_COLOR: '1' } })
+    assert.equal(
+      flag.stderr.split('\n')[0],
+      "Error: --org: lowercase letters, digits and single dashes, got 'Bad'",
+    )
+  })
+
   it('a binary --file is named, its bytes escaped: no control character reaches the terminal', async () => {
     const file = join(server.dir, 'binary.csv')
     writeFileSync(file, Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0x1b, 0x5b, 0x32, 0x4a, 0x07, 0x00, 0x0a, 0x01]))

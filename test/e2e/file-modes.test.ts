@@ -1,9 +1,19 @@
 import { strict as assert } from 'node:assert'
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import {
+  chmodSync,
+  chownSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { runCli } from '../helpers/e2e.js'
 import { ServerProcess } from '../helpers/server-process.js'
+import { BIN, runProcess } from '../helpers/spawn.js'
 
 const modeOf = (file: string) => statSync(file).mode & 0o777
 
@@ -87,5 +97,93 @@ describe('database files are created mode 0600 (SQLite)', function () {
     const quiet = await runCli(['server', 'migrate', '--db', db])
     assert.equal(quiet.code, 0, quiet.stderr)
     assert.equal(quiet.stderr, '')
+  })
+})
+
+/**
+ * A database the server may not write is refused before anything is served (exit 2, naming the
+ * file or directory): SQLite takes a file it may not write read-only without a word. As root (whom
+ * file modes do not stop) the commands run as `nobody`, as a service account would.
+ */
+describe('a SQLite database licctl may not write is refused up front', function () {
+  this.timeout(60_000)
+  const nobody = { uid: 65534, gid: 65534 }
+  const asRoot = process.getuid?.() === 0
+  let dir: string
+
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'licctl-unwritable-'))
+    chmodSync(dir, 0o755)
+  })
+  after(() => rmSync(dir, { recursive: true, force: true }))
+
+  /** The CLI as the other user, in a directory of theirs. */
+  function cli(args: string[]) {
+    return runProcess(process.execPath, [BIN, ...args], {
+      ...(asRoot ? nobody : {}),
+      cwd: dir,
+      // A home of theirs: oclif reads its data dir there.
+      env: {
+        ...process.env,
+        HOME: dir,
+        XDG_DATA_HOME: undefined,
+        XDG_CONFIG_HOME: undefined,
+        XDG_CACHE_HOME: undefined,
+        LICCTL_CONFIG_DIR: join(dir, 'config'),
+        NO_COLOR: '1',
+      },
+    })
+  }
+  /** A directory of the user's, holding a database they initialized. */
+  async function theirDatabase(name: string): Promise<string> {
+    const sub = join(dir, name)
+    mkdirSync(sub, { mode: 0o755 })
+    if (asRoot) chownSync(sub, nobody.uid, nobody.gid)
+    const db = join(sub, 'licctl.sqlite')
+    const init = await cli(['server', 'init', '--db', db])
+    assert.equal(init.code, 0, init.stderr)
+    return db
+  }
+
+  it('server start and server migrate: a directory where SQLite cannot create the -wal and -shm files', async () => {
+    const db = await theirDatabase('read-only-dir')
+    chmodSync(join(dir, 'read-only-dir'), 0o555)
+    for (const args of [
+      ['server', 'start', '--db', db, '--port', '0'],
+      ['server', 'migrate', '--db', db],
+    ]) {
+      const res = await cli(args)
+      assert.equal(res.code, 2, `${args[1]}: ${res.stderr}`)
+      assert.equal(
+        res.stderr.split('\n')[0],
+        `Error: --db: cannot create files in '${join(dir, 'read-only-dir')}': permission denied; SQLite keeps the database's -wal and -shm files beside it`,
+      )
+    }
+  })
+
+  it('server migrate and server start: a database file the user may only read', async () => {
+    const db = await theirDatabase('read-only-file')
+    chmodSync(db, 0o400)
+    // Before, migrate found nothing to do and said "Up to date", and start served reads and failed
+    // every write.
+    for (const args of [
+      ['server', 'migrate', '--db', db],
+      ['server', 'start', '--db', db, '--port', '0'],
+    ]) {
+      const res = await cli(args)
+      assert.equal(res.code, 2, `${args[1]}: ${res.stderr}`)
+      assert.equal(res.stderr.split('\n')[0], `Error: --db: cannot write '${db}': permission denied`)
+    }
+  })
+
+  it('server init: a directory the user may not write', async () => {
+    const sub = join(dir, 'not-theirs')
+    mkdirSync(sub, { mode: 0o755 })
+    const res = await cli(['server', 'init', '--db', join(sub, 'licctl.sqlite')])
+    assert.equal(res.code, 2, res.stderr)
+    assert.equal(
+      res.stderr.split('\n')[0],
+      `Error: --db: cannot create files in '${sub}': permission denied; SQLite keeps the database's -wal and -shm files beside it`,
+    )
   })
 })

@@ -79,6 +79,18 @@ describe('e2e: orgs', function () {
       assert.equal(JSON.parse(show.stdout).slug, 'acme')
     })
 
+    it('refuses a piped token that is not one (Bearer …, a space inside) before asking the server, never echoing it', async () => {
+      for (const text of [`Bearer ${admin}`, `"${admin}" x`, `${admin}\n${admin}`]) {
+        const res = await login(['--org', 'acme'], text)
+        assert.equal(res.code, 2, res.stderr)
+        assert.equal(
+          res.stderr,
+          'Error: not a token: the token on stdin holds a space or a control character\nHint: give the token alone (lic_u_… or lic_op_…), without "Bearer " or quotes\n',
+        )
+        noSecrets(res)
+      }
+    })
+
     it('logs the operator in, with --json saying who without the token', async () => {
       const res = await runCli(['orgs', 'login', '--url', server.url, '--with-token', '--json'], {
         env: env(),

@@ -686,6 +686,32 @@ describe('bulk runner', () => {
     )
   })
 
+  it('a --jq filter failing on the finished report is no usage error: it says the job stays applied, and keeps the job’s exit code', async () => {
+    const sent: Sent[] = []
+    const failure = async (values: string[]) =>
+      runBulk(
+        server(sent),
+        { kind: 'args', values },
+        { dryRun: false, json: true, jq: '.results[0].target.x' },
+      ).then(
+        () => assert.fail('expected the filter to fail'),
+        (e: unknown) => e as CliError,
+      )
+    const ok = await failure(['a@x.test', 'b@x.test', 'c@x.test'])
+    assert.equal(sent.length, 2, 'every batch was sent')
+    assert.ok(ok instanceof CliError)
+    assert.equal(ok.code, 'jq_failed')
+    // Not 2 ("usage: nothing applied"): the rows were applied, only the report is missing.
+    assert.equal(ok.exitCode, 1)
+    assert.equal(
+      ok.message,
+      '--jq: Cannot index string with string ("x"); the job itself finished and stays applied (3 changed, 0 unchanged, 0 failed), but its report was not printed: re-run it with --json > report.json to keep a report (applied rows report already-so)',
+    )
+    assert.equal(written, '')
+    // Some rows failed: the job's own exit code (6) stands.
+    assert.equal((await failure(['a@x.test', 'zed@x.test'])).exitCode, 6)
+  })
+
   it('streams one valid JSON document with every row’s result and its input row', async () => {
     const code = await runBulk(
       server([]),

@@ -6,7 +6,7 @@ import {
 } from '../../contract/bulk.js'
 import { isAborted, isUnavailable, newIdempotencyKey } from '../../client/transport.js'
 import { exitCodeFor } from '../../contract/errors.js'
-import { UsageError } from '../errors.js'
+import { CliError, UsageError } from '../errors.js'
 import { aheadByOne, batchSizeOf, inBatches, streamedBatches } from './batches.js'
 import { exitCodeOf } from './exit-codes.js'
 import { IN_FLIGHT_GRACE_MS, interrupted, watchInterrupts } from './interrupt.js'
@@ -123,8 +123,34 @@ export async function runBulk<Item, Params, Options>(
     await report.stopped(summary, done, total)
     throw interrupted(signals.signal, done, total, opts.dryRun)
   }
-  await report.done(summary)
-  return exitCodeOf(summary, total - duplicates.size, failureExits)
+  const exitCode = exitCodeOf(summary, total - duplicates.size, failureExits)
+  await report.done(summary).catch((err: unknown) => {
+    throw filterFailedAfterJob(err, summary, opts.dryRun, exitCode)
+  })
+  return exitCode
+}
+
+/**
+ * The --jq filter failed on the finished job's report (a runtime error, or a report too large for
+ * the built-in jq). The job is done: its rows stay applied, so the failure must not read as a usage
+ * error (exit 2: nothing applied). It says what the job did, and exits with the job's own code, or
+ * 1 when that was 0 (the report the script asked for was not printed).
+ */
+function filterFailedAfterJob(err: unknown, s: BulkSummary, dryRun: boolean, exitCode: number): unknown {
+  if (!(err instanceof CliError)) return err
+  const done = dryRun
+    ? `the dry run itself finished (${s.changed} would change, ${s.unchanged} already so, ${s.failed} would fail; nothing was changed)`
+    : `the job itself finished and stays applied (${s.changed} changed, ${s.unchanged} unchanged, ${s.failed} failed)`
+  // With --jq, errors are JSON and carry no hint: the next step is in the message.
+  const next = dryRun
+    ? 'run it again with --json > plan.json to keep the plan'
+    : 're-run it with --json > report.json to keep a report (applied rows report already-so)'
+  return new CliError(`${err.message}; ${done}, but its report was not printed: ${next}`, {
+    // Not `usage`: the command line was fine, and the job ran.
+    code: err.code === 'usage' ? 'jq_failed' : err.code,
+    exitCode: exitCode === 0 ? 1 : exitCode,
+    details: err.details,
+  })
 }
 
 /**

@@ -3,6 +3,7 @@ import { BaseCommand } from '../../cli/base-command.js'
 import { CliError, UsageError } from '../../cli/errors.js'
 import { canPrompt, promptText } from '../../cli/prompts.js'
 import { serverUrlProblem } from '../../cli/server-url.js'
+import { isTokenText, TOKEN_TEXT_HINT } from '../../cli/token-text.js'
 
 export default class OrgsLogin extends BaseCommand<typeof OrgsLogin> {
   static override summary = 'Save a profile (server URL, organization, token) and make it current'
@@ -42,6 +43,13 @@ export default class OrgsLogin extends BaseCommand<typeof OrgsLogin> {
       throw new UsageError(
         this.flags['with-token'] ? 'no token on stdin' : 'no token given (not on a terminal, so no prompt)',
         { hint: 'pipe the token on stdin with --with-token; tokens never go in arguments' },
+      )
+    // `Bearer lic_…` or a token pasted with a space failed as the server's 'malformed Authorization
+    // header: expected Bearer <token>' (exit 4), about a header the user never wrote.
+    if (!isTokenText(token))
+      throw new UsageError(
+        `not a token: the token ${this.flags['with-token'] ? 'on stdin' : 'given'} holds a space or a control character`,
+        { hint: TOKEN_TEXT_HINT },
       )
     const [{ LicctlClient }, { Profiles }] = await Promise.all([
       import('../../client/index.js'),

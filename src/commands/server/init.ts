@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core'
 import { BaseCommand } from '../../cli/base-command.js'
 import { CliError, UsageError } from '../../cli/errors.js'
-import { databaseFlag } from '../../cli/flag-values.js'
+import { assertWritableSqlite, databaseFlag } from '../../cli/flag-values.js'
 import { openLicctlDatabase } from '../../cli/server-database.js'
 import { redactDatabaseUrl, sqliteFileOf } from '../../storage/database-url.js'
 
@@ -41,6 +41,7 @@ export default class ServerInit extends BaseCommand<typeof ServerInit> {
       ])
       if (!existsSync(dirname(file)))
         throw new UsageError(`--db: cannot create ${file}: the directory ${dirname(file)} does not exist`)
+      assertWritableSqlite(file)
       given = resolve(file)
     }
     // A PostgreSQL schema that does not exist is created, as the SQLite file is.
