@@ -179,6 +179,32 @@ for (const dialect of DIALECTS) {
         )
       })
 
+      it('refuses adding seats past the 1,000,000 a pool may hold, as provisioning does, changing nothing', async () => {
+        const update = (body: Record<string, unknown>) =>
+          t.call(t.operatorToken, 'PATCH', `${base}/pools/viewer`, body)
+        const before = (await pool('viewer')).seats
+        const over = await update({ addSeats: 1_000_000, expires: '2029-01-31' })
+        assert.equal(over.status, 400, JSON.stringify(over.body))
+        assert.equal(over.body.error.code, 'validation_failed')
+        assert.equal(over.body.error.details.issues[0].path, 'body.addSeats')
+        assert.equal(
+          over.body.error.message,
+          `body.addSeats: 'viewer' has ${before} seats: adding 1000000 would pass the limit of 1,000,000 seats per pool (at most ${1_000_000 - before} more)`,
+        )
+        assert.deepEqual(
+          [(await pool('viewer')).seats, (await pool('viewer')).validThrough],
+          [before, '2028-03-31'],
+        )
+        // Up to the limit exactly is allowed; then not one more.
+        const full = await update({ addSeats: 1_000_000 - before })
+        assert.equal(full.status, 200, JSON.stringify(full.body))
+        assert.equal(full.body.seats, 1_000_000)
+        const one = await update({ addSeats: 1 })
+        assert.equal(one.status, 400, JSON.stringify(one.body))
+        assert.match(one.body.error.message, /\(at most 0 more\)$/)
+        assert.equal((await pool('viewer')).seats, 1_000_000)
+      })
+
       it('shows pools to members but not to another organization', async () => {
         const res = await t.call(tokens['alice@acme.test']!, 'GET', `${base}/pools`)
         assert.equal(res.status, 200)
