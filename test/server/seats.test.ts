@@ -108,6 +108,18 @@ for (const dialect of DIALECTS) {
         assert.equal(bad.status, 400)
         const extra = await provision({ product: 'x1', seats: 1, expires: '2027-12-31', colour: 'red' })
         assert.equal(extra.status, 400)
+        // `12M` reads as twelve months to most people: refused, not a pool that lapses in twelve minutes.
+        for (const expires of ['12M', '1H30M']) {
+          const months = await provision({ product: 'x1', seats: 1, expires })
+          assert.equal(months.status, 400, expires)
+          assert.equal(months.body.error.code, 'validation_failed', expires)
+        }
+        assert.equal(
+          (await provision({ product: 'x1', seats: 1, expires: '2H', leaseTtlSeconds: 60 })).status,
+          201,
+        )
+        assert.equal((await pool('x1')).expiresAt, iso(t.clock.ms + 2 * 60 * MIN))
+        await t.storage.db.deleteFrom('seat_pools').where('product', '=', 'x1').execute()
         assert.equal(await pool('x1'), undefined)
       })
 
