@@ -301,7 +301,7 @@ export async function withSavepoint<T>(trx: Tx, name: string, fn: (sp: Tx) => Pr
  */
 export async function lockRows(
   trx: Tx,
-  table: 'addon_pools' | 'seat_pools',
+  table: 'addon_pools' | 'seat_pools' | 'organizations',
   ids: readonly string[],
 ): Promise<void> {
   if (states.get(trx)?.dialect !== 'postgres') return

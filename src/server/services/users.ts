@@ -6,7 +6,7 @@ import { quote } from '../../domain/terminal-controls.js'
 import { prepareQuery } from '../../storage/prepared.js'
 import type { Executor, ServiceContext } from '../context.js'
 import { AppError, notFound } from '../errors.js'
-import { inTransaction, type Tx } from '../transaction.js'
+import { inTransaction, lockRows, type Tx } from '../transaction.js'
 import { authorizeOrg } from './access.js'
 import { audit } from './audit.js'
 import { runBulk, type BulkOptions } from './bulk.js'
@@ -163,7 +163,7 @@ function nameNote(onRecord: string | null, given: string | undefined) {
 }
 
 async function changeRole(
-  trx: Executor,
+  trx: Tx,
   ctx: ServiceContext,
   orgId: string,
   userId: string,
@@ -187,7 +187,10 @@ async function changeRole(
   })
 }
 
-async function assertNotLastAdmin(db: Executor, orgId: string, email: string) {
+async function assertNotLastAdmin(db: Tx, orgId: string, email: string) {
+  // The organization's row is locked first: two requests stepping down the last two admins at once
+  // would each count two and each go through, leaving none (PostgreSQL; SQLite runs one at a time).
+  await lockRows(db, 'organizations', [orgId])
   const { n } = await db
     .selectFrom('memberships')
     .select((eb) => eb.fn.countAll<number>().as('n'))
