@@ -1,4 +1,4 @@
-import { sql, type Transaction } from 'kysely'
+import { sql } from 'kysely'
 import type { PageQuery } from '../../contract/common.js'
 import type {
   CheckinResponse,
@@ -20,7 +20,7 @@ import { prepareQuery } from '../../storage/prepared.js'
 import type { Database } from '../../storage/schema.js'
 import type { Executor, ServiceContext } from '../context.js'
 import { AppError, invalidField, notFound } from '../errors.js'
-import { inTransaction } from '../transaction.js'
+import { inTransaction, lockMemberships, type Tx } from '../transaction.js'
 import { authorizeOrg, type OrgRow } from './access.js'
 import { audit } from './audit.js'
 import './seats-expiry.js'
@@ -314,7 +314,7 @@ export async function checkout(
 
 async function checkoutOnce(
   ctx: ServiceContext,
-  trx: Transaction<Database>,
+  trx: Tx,
   slug: string,
   product: string,
   body: CheckoutBody,
@@ -331,6 +331,11 @@ async function checkoutOnce(
       "required with the operator's token: name the member the seat is for, or check out with the member's own token",
     )
   const member = await requireMember(trx, org.id, email)
+  // A removal of this member at the same moment either waits for this checkout (and releases its
+  // lease) or went first: then the membership is gone, and so is the right to a seat.
+  const still = await lockMemberships(trx, org.id, [member.userId], 'key share')
+  if (still && !still.has(member.userId))
+    throw new AppError('not_a_member', `${email} is not a member of this organization`, { email })
   const pool = await findPool(trx, org.id, product)
   assertValid(`the '${product}' subscription`, pool.expires_at, org, now, { product })
   // A date is read as an expiration is: roaming through that day in the organization's time zone.
