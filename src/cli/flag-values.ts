@@ -284,9 +284,10 @@ export const expiryFlag = Flags.custom<string>({
  * A duration flag, in whole seconds within the bounds of the contract's field `schema` (a default is
  * given in seconds, with `defaultHelp` as typed).
  */
-export const durationFlag = Flags.custom<number, { schema: () => Promise<NumberSchema> }>({
+export const durationFlag = Flags.custom<number, { schema: () => Promise<NumberSchema>; zero?: string }>({
   async parse(input, _ctx, flag) {
-    return durationSeconds(`--${flag.name}`, input, boundsOf(await flag.schema()))
+    const opts = flag.zero === undefined ? {} : { zero: flag.zero }
+    return durationSeconds(`--${flag.name}`, input, boundsOf(await flag.schema()), opts)
   },
 })
 

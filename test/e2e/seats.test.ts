@@ -498,6 +498,26 @@ describe('e2e: seats', function () {
     )
   })
 
+  it('turns roaming off with --max-roaming 0, and on again with a duration', async () => {
+    const off = json<{ maxRoamingSeconds: number | null }>(
+      await op(['seats', 'update', 'survey', '--max-roaming', '0', '--json', 'maxRoamingSeconds']),
+    )
+    assert.deepEqual(off, { maxRoamingSeconds: null })
+    const refused = await checkout('bob@acme.test', 'survey', 'nomad', ['--roam-until', '1h'])
+    assert.equal(refused.code, 3, refused.stderr)
+    assert.match(refused.stderr, /'survey' allows no roaming/)
+    const negative = await op(['seats', 'update', 'survey', '--max-roaming', '-1d'])
+    assert.equal(negative.code, 2)
+    assert.match(
+      negative.stderr,
+      /--max-roaming: expected a duration like 90s, 15m, 2h or 14d, or 0 for no roaming/,
+    )
+    const on = json<{ maxRoamingSeconds: number | null }>(
+      await op(['seats', 'update', 'survey', '--max-roaming', '14d', '--json', 'maxRoamingSeconds']),
+    )
+    assert.deepEqual(on, { maxRoamingSeconds: 14 * 86_400 })
+  })
+
   it('rejects malformed release input whole, before anything is sent (exit 2)', async () => {
     const bad = await as(admin, ['seats', 'release', 'not-a-lease'])
     assert.equal(bad.code, 2)
