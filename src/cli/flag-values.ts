@@ -2,7 +2,7 @@ import { Flags } from '@oclif/core'
 import { accessSync, closeSync, constants, openSync, readSync, statSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { inWords } from '../contract/issue-text.js'
-import { formatDuration, parseDuration } from '../domain/duration.js'
+import { CAPITAL_M, formatDuration, hasCapitalM, parseDuration } from '../domain/duration.js'
 import { dateProblem, durationProblem, instantProblem } from '../domain/time-range.js'
 import { databaseUrlProblem, sqliteFileOf } from '../storage/database-url.js'
 import { quote, UsageError } from './errors.js'
@@ -61,6 +61,8 @@ const FORM_TEXT: Record<TimeForm, string> = {
 }
 
 function notA(flag: string, text: string, forms: TimeForm[]): UsageError {
+  if (forms.includes('duration') && hasCapitalM(text))
+    return new UsageError(`${flag}: ${CAPITAL_M}, got ${quote(text)}`)
   const expected = forms.map((f) => FORM_TEXT[f])
   const list = expected.length > 1 ? `${expected.slice(0, -1).join(', ')} or ${expected.at(-1)}` : expected[0]
   const what =
@@ -95,6 +97,8 @@ export function durationSeconds(
   const v = readTime(text)
   if (opts.zero !== undefined && (text.trim() === '0' || (v?.kind === 'duration' && v.ms === 0))) return 0
   const orZero = opts.zero === undefined ? '' : `, or 0 for ${opts.zero}`
+  if (v?.kind !== 'duration' && hasCapitalM(text))
+    throw new UsageError(`${flag}: ${CAPITAL_M}, got ${quote(text)}`)
   if (v?.kind !== 'duration')
     throw new UsageError(`${flag}: expected a duration like 90s, 15m, 2h or 14d${orZero}, got ${quote(text)}`)
   const seconds = Math.round(v.ms / 1000)
@@ -281,9 +285,10 @@ export const expiryFlag = Flags.custom<string>({
  * A duration flag, in whole seconds within the bounds of the contract's field `schema` (a default is
  * given in seconds, with `defaultHelp` as typed).
  */
-export const durationFlag = Flags.custom<number, { schema: () => Promise<NumberSchema> }>({
+export const durationFlag = Flags.custom<number, { schema: () => Promise<NumberSchema>; zero?: string }>({
   async parse(input, _ctx, flag) {
-    return durationSeconds(`--${flag.name}`, input, boundsOf(await flag.schema()))
+    const opts = flag.zero === undefined ? {} : { zero: flag.zero }
+    return durationSeconds(`--${flag.name}`, input, boundsOf(await flag.schema()), opts)
   },
 })
 

@@ -138,8 +138,9 @@ export const okBody = z.object({ ok: z.literal(true) })
 /** A duration as typed (`90d`, `12h`, `1h30m`; units s, m, h, d, w), sent as it is. */
 export const durationText = z
   .string()
-  // Either case, spelled out: JSON Schema's pattern (the OpenAPI document) has no flags.
-  .regex(/^(\d+[smhdwSMHDW])+$/, 'a duration like 90s, 15m, 2h, 30d or 2w')
+  // Either case, spelled out: JSON Schema's pattern (the OpenAPI document) has no flags. Not M:
+  // `12M` reads as months to most people, and would be minutes (domain/duration.ts, CAPITAL_M).
+  .regex(/^(\d+[smhdwSHDW])+$/, 'a duration like 90s, 15m, 2h, 30d or 2w')
   .meta({ description: 'A duration from now on the server’s clock: 90s, 15m, 2h, 30d, 2w, 1h30m.' })
 
 /**

@@ -12,7 +12,7 @@ const HOUR_MS = 3_600_000
  */
 export const duration = z
   .string()
-  .regex(/^(\d+[smhdw])+$/i, 'expected a duration like 30d, 2w or 12h')
+  .regex(/^(\d+[smhdwSHDW])+$/, 'expected a duration like 30d, 2w or 12h')
   .check((c) => {
     const ms = parseDuration(c.value)
     if (ms === null) return

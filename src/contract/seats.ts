@@ -55,9 +55,12 @@ export const leaseSeconds = z.number().int().min(1).max(31_536_000)
 /** How long a lease has been idle: up to 100 years (36500 days), far past any lease's life. */
 const IDLE_MAX_SECONDS = 36_500 * 86_400
 
+/** The most seats a pool holds: what one provisioning may give, and what updates may grow it to. */
+export const MAX_POOL_SEATS = 1_000_000
+
 export const provisionPoolBody = z.strictObject({
   product,
-  seats: z.number().int().min(1).max(1_000_000),
+  seats: z.number().int().min(1).max(MAX_POOL_SEATS),
   expires: expiryInput,
   leaseTtlSeconds: leaseSeconds.default(900),
   maxRoamingSeconds: leaseSeconds.nullable().optional(),
@@ -66,7 +69,7 @@ export type ProvisionPoolBody = z.input<typeof provisionPoolBody>
 
 export const updatePoolBody = z
   .strictObject({
-    addSeats: z.number().int().min(1).max(1_000_000).optional(),
+    addSeats: z.number().int().min(1).max(MAX_POOL_SEATS).optional(),
     expires: expiryInput.optional(),
     leaseTtlSeconds: leaseSeconds.optional(),
     maxRoamingSeconds: leaseSeconds.nullable().optional(),

@@ -1,10 +1,24 @@
 const UNITS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 }
 
 /**
+ * Why a duration in capitals is refused: units read in either case (`2H`, `30D`), except `M`, which
+ * most people read as months (`--expires 12M`) and which would otherwise be twelve minutes.
+ */
+export const CAPITAL_M = 'M is not a unit: minutes are a lowercase m, and months have none (in days: 30d)'
+
+/** Whether the text is a duration but for a capital M (`12M`, `1H30M`): say CAPITAL_M, not "not a duration". */
+export function hasCapitalM(text: string): boolean {
+  const trimmed = text.trim()
+  return trimmed.includes('M') && /^(\d+[smhdw])+$/i.test(trimmed)
+}
+
+/**
  * Parses a duration such as `90s`, `15m`, `2h`, `30d`, `2w` or `1h30m` into milliseconds.
- * One parser for every duration flag. Returns null when the text is not a duration.
+ * One parser for every duration flag. Returns null when the text is not a duration (nor is
+ * anything with a capital M: see CAPITAL_M).
  */
 export function parseDuration(text: string): number | null {
+  if (text.includes('M')) return null
   const trimmed = text.trim().toLowerCase()
   if (!/^(\d+[smhdw])+$/.test(trimmed)) return null
   let total = 0

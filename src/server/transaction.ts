@@ -301,11 +301,37 @@ export async function withSavepoint<T>(trx: Tx, name: string, fn: (sp: Tx) => Pr
  */
 export async function lockRows(
   trx: Tx,
-  table: 'addon_pools' | 'seat_pools',
+  table: 'addon_pools' | 'seat_pools' | 'organizations',
   ids: readonly string[],
 ): Promise<void> {
   if (states.get(trx)?.dialect !== 'postgres') return
   for (const id of ids) await trx.selectFrom(table).select('id').where('id', '=', id).forUpdate().execute()
+}
+
+/**
+ * Locks the memberships of these users in an organization for the rest of the transaction and says
+ * which still exist (PostgreSQL; null on SQLite, whose transactions hold the write lock already).
+ * A removal takes them `for update` before releasing what the member holds; whatever gives a member
+ * a license (a checkout, an assignment) takes them `for key share` before writing it: so one waits
+ * for the other, and a license written for a member being removed is either released by the removal
+ * or refused (not_a_member) after it, never left behind.
+ */
+export async function lockMemberships(
+  trx: Tx,
+  orgId: string,
+  userIds: readonly string[],
+  mode: 'update' | 'key share',
+): Promise<Set<string> | null> {
+  if (states.get(trx)?.dialect !== 'postgres') return null
+  if (userIds.length === 0) return new Set()
+  const query = trx
+    .selectFrom('memberships')
+    .select('user_id')
+    .where('org_id', '=', orgId)
+    .where('user_id', 'in', [...userIds].sort())
+    .orderBy('user_id')
+  const rows = await (mode === 'update' ? query.forUpdate() : query.forKeyShare()).execute()
+  return new Set(rows.map((r) => r.user_id))
 }
 
 function stateOf(trx: Tx): TxState {

@@ -16,13 +16,28 @@ describe('domain: durations', () => {
       ['1h30m', 5_400_000],
       ['1w2d', 777_600_000],
       ['0s', 0],
-      [' 15M ', 900_000],
+      [' 2H ', 7_200_000],
     ]
     for (const [text, ms] of cases) assert.equal(parseDuration(text), ms, text)
   })
 
   it('refuses what is not a duration', () => {
-    for (const bad of ['', '15', 'm', '1.5h', '-3d', '3 days', '1h 30m', '1y', 'd3', '15mm', '1h30'])
+    // A capital M too: `12M` reads as twelve months to most people, and was twelve minutes.
+    for (const bad of [
+      '',
+      '15',
+      'm',
+      '1.5h',
+      '-3d',
+      '3 days',
+      '1h 30m',
+      '1y',
+      'd3',
+      '15mm',
+      '1h30',
+      '12M',
+      '1H30M',
+    ])
       assert.equal(parseDuration(bad), null, bad)
   })
 

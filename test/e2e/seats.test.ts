@@ -255,6 +255,30 @@ describe('e2e: seats', function () {
     assert.match(again.stdout, new RegExp(`= already-so\\s+${dave.id}`))
   })
 
+  it('counts every lease a --user holds in use before asking, and names the user, not a lease', async () => {
+    ok(await checkout('erin@acme.test', 'survey', 'twin-1'))
+    ok(await checkout('erin@acme.test', 'survey', 'twin-2'))
+    const res = await as(admin, ['seats', 'release', '--user', 'erin@acme.test'])
+    assert.equal(res.code, 2)
+    assert.match(
+      res.stderr,
+      /erin@acme\.test: erin@acme\.test holds 2 seats that look in use: 'survey' on twin-1 \(heartbeat \d+s ago\), 'survey' on twin-2 \(heartbeat \d+s ago\)/,
+    )
+    assert.match(res.stderr, /Error: 2 leases look in use \(recent heartbeat\)\. Release anyway\?/)
+    const asJson = await as(admin, ['seats', 'release', '--user', 'erin@acme.test', '--json'])
+    assert.equal(asJson.code, 2)
+    const error = JSON.parse(asJson.stderr).error
+    assert.match(error.message, /^2 leases look in use/)
+    assert.deepEqual(
+      error.details.inUse.map((r: { user?: string; lease?: string }) => [r.user, r.lease]),
+      [['erin@acme.test', undefined]],
+    )
+    assert.equal((await leases('survey')).length, 2, 'nothing was released')
+    const forced = ok(await as(admin, ['seats', 'release', '--user', 'erin@acme.test', '--yes']))
+    assert.match(forced.stdout, /Done \(release seats\): 1 changed, 0 unchanged, 0 failed\./)
+    assert.equal((await leases('survey')).length, 0)
+  })
+
   it('finds a stuck seat with `seats stuck` and frees it with `seats release --stale`', async () => {
     ok(await checkout('erin@acme.test', 'quick', 'crashy'))
     const busy = await checkout('dave@acme.test', 'quick', 'ws-3')
@@ -472,6 +496,26 @@ describe('e2e: seats', function () {
         items: [],
       },
     )
+  })
+
+  it('turns roaming off with --max-roaming 0, and on again with a duration', async () => {
+    const off = json<{ maxRoamingSeconds: number | null }>(
+      await op(['seats', 'update', 'survey', '--max-roaming', '0', '--json', 'maxRoamingSeconds']),
+    )
+    assert.deepEqual(off, { maxRoamingSeconds: null })
+    const refused = await checkout('bob@acme.test', 'survey', 'nomad', ['--roam-until', '1h'])
+    assert.equal(refused.code, 3, refused.stderr)
+    assert.match(refused.stderr, /'survey' allows no roaming/)
+    const negative = await op(['seats', 'update', 'survey', '--max-roaming', '-1d'])
+    assert.equal(negative.code, 2)
+    assert.match(
+      negative.stderr,
+      /--max-roaming: expected a duration like 90s, 15m, 2h or 14d, or 0 for no roaming/,
+    )
+    const on = json<{ maxRoamingSeconds: number | null }>(
+      await op(['seats', 'update', 'survey', '--max-roaming', '14d', '--json', 'maxRoamingSeconds']),
+    )
+    assert.deepEqual(on, { maxRoamingSeconds: 14 * 86_400 })
   })
 
   it('rejects malformed release input whole, before anything is sent (exit 2)', async () => {

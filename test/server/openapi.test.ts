@@ -82,7 +82,7 @@ describe('server: the OpenAPI document', function () {
     ]) {
       assert.deepEqual(
         field.anyOf.map((s: { format?: string; pattern?: string }) => s.format ?? s.pattern),
-        ['date', 'date-time', '^(\\d+[smhdwSMHDW])+$'],
+        ['date', 'date-time', '^(\\d+[smhdwSHDW])+$'],
       )
       assert.match(field.description, /duration from now on the server’s clock/)
     }

@@ -164,6 +164,34 @@ for (const dialect of DIALECTS) {
         )
       })
 
+      it('an update that changes nothing (a re-run) writes no audit entry and keeps updatedAt; one that changes some fields audits those only', async () => {
+        const entries = async () =>
+          (await t.call(alice, 'GET', '/v1/orgs/acme/audit?action=org.update')).body.items.length
+        const before = (await t.call(alice, 'GET', '/v1/orgs/acme')).body
+        const count = await entries()
+        t.clock.advance(1000)
+        const same = await t.call(alice, 'PATCH', '/v1/orgs/acme', {
+          contactEmail: before.contactEmail,
+          contactPhone: before.contactPhone,
+        })
+        assert.equal(same.status, 200, JSON.stringify(same.body))
+        assert.deepEqual(same.body, before)
+        assert.equal(await entries(), count)
+        t.clock.advance(1000)
+        const some = await t.call(alice, 'PATCH', '/v1/orgs/acme', {
+          contactEmail: before.contactEmail,
+          contactPhone: '+1 555 0100',
+        })
+        assert.equal(some.status, 200, JSON.stringify(some.body))
+        assert.equal(some.body.updatedAt, new Date(t.clock.now()).toISOString())
+        const [last] = (await t.call(alice, 'GET', '/v1/orgs/acme/audit?action=org.update')).body.items
+        assert.deepEqual(
+          [last.before, last.after],
+          [{ contactPhone: before.contactPhone }, { contactPhone: '+1 555 0100' }],
+        )
+        assert.equal(await entries(), count + 1)
+      })
+
       it('refuses unknown keys, an empty update and a bad value (strict bodies)', async () => {
         const unknown = await t.call(alice, 'PATCH', '/v1/orgs/acme', { name: 'A', slug: 'renamed' })
         assert.equal(unknown.status, 400)

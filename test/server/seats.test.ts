@@ -108,6 +108,18 @@ for (const dialect of DIALECTS) {
         assert.equal(bad.status, 400)
         const extra = await provision({ product: 'x1', seats: 1, expires: '2027-12-31', colour: 'red' })
         assert.equal(extra.status, 400)
+        // `12M` reads as twelve months to most people: refused, not a pool that lapses in twelve minutes.
+        for (const expires of ['12M', '1H30M']) {
+          const months = await provision({ product: 'x1', seats: 1, expires })
+          assert.equal(months.status, 400, expires)
+          assert.equal(months.body.error.code, 'validation_failed', expires)
+        }
+        assert.equal(
+          (await provision({ product: 'x1', seats: 1, expires: '2H', leaseTtlSeconds: 60 })).status,
+          201,
+        )
+        assert.equal((await pool('x1')).expiresAt, iso(t.clock.ms + 2 * 60 * MIN))
+        await t.storage.db.deleteFrom('seat_pools').where('product', '=', 'x1').execute()
         assert.equal(await pool('x1'), undefined)
       })
 
@@ -177,6 +189,32 @@ for (const dialect of DIALECTS) {
             after: { seats: 3, used: 0, expiresAt: '2028-04-01T00:00:00.000Z' },
           },
         )
+      })
+
+      it('refuses adding seats past the 1,000,000 a pool may hold, as provisioning does, changing nothing', async () => {
+        const update = (body: Record<string, unknown>) =>
+          t.call(t.operatorToken, 'PATCH', `${base}/pools/viewer`, body)
+        const before = (await pool('viewer')).seats
+        const over = await update({ addSeats: 1_000_000, expires: '2029-01-31' })
+        assert.equal(over.status, 400, JSON.stringify(over.body))
+        assert.equal(over.body.error.code, 'validation_failed')
+        assert.equal(over.body.error.details.issues[0].path, 'body.addSeats')
+        assert.equal(
+          over.body.error.message,
+          `body.addSeats: 'viewer' has ${before} seats: adding 1000000 would pass the limit of 1,000,000 seats per pool (at most ${1_000_000 - before} more)`,
+        )
+        assert.deepEqual(
+          [(await pool('viewer')).seats, (await pool('viewer')).validThrough],
+          [before, '2028-03-31'],
+        )
+        // Up to the limit exactly is allowed; then not one more.
+        const full = await update({ addSeats: 1_000_000 - before })
+        assert.equal(full.status, 200, JSON.stringify(full.body))
+        assert.equal(full.body.seats, 1_000_000)
+        const one = await update({ addSeats: 1 })
+        assert.equal(one.status, 400, JSON.stringify(one.body))
+        assert.match(one.body.error.message, /\(at most 0 more\)$/)
+        assert.equal((await pool('viewer')).seats, 1_000_000)
       })
 
       it('shows pools to members but not to another organization', async () => {

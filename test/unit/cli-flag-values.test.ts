@@ -133,7 +133,7 @@ describe('cli: one reader for every time and count flag', () => {
     assert.equal(expiryValue('--expires', '2027-12-31T18:00:00+02:00'), '2027-12-31T16:00:00.000Z')
     // Counted from now on the server's clock, not this machine's (which may be ahead of it)
     assert.equal(expiryValue('--expires', '30d'), '30d')
-    assert.equal(expiryValue('--roam-until', ' 1H30M '), '1h30m')
+    assert.equal(expiryValue('--roam-until', ' 1H30m '), '1h30m')
     assert.throws(
       () => expiryValue('--expires', '3000000d'),
       usage("--expires: longer than any time licctl stores (at most 2932896d), got '3000000d'"),
@@ -175,10 +175,24 @@ describe('cli: one reader for every time and count flag', () => {
     )
   })
 
+  it('refuses a capital M, which reads as months (12M), rather than taking it as minutes', () => {
+    const capitalM = (flag: string, text: string) =>
+      usage(
+        `${flag}: M is not a unit: minutes are a lowercase m, and months have none (in days: 30d), got '${text}'`,
+      )
+    assert.throws(() => expiryValue('--expires', '12M'), capitalM('--expires', '12M'))
+    assert.throws(() => expiryValue('--roam-until', '1H30M'), capitalM('--roam-until', '1H30M'))
+    assert.throws(() => pastValue('--since', '1M'), capitalM('--since', '1M'))
+    assert.throws(() => durationSeconds('--lease-ttl', '15M'), capitalM('--lease-ttl', '15M'))
+    // The other units are the same in either case.
+    assert.equal(durationSeconds('--lease-ttl', '2H'), 7200)
+    assert.equal(expiryValue('--expires', '30D'), '30d')
+  })
+
   it('sends a bound in the past as a duration ago for the server to count, or as an instant', () => {
     // Counted back from now on the server's clock, not this machine's (which may be off)
     assert.equal(pastValue('--since', '7d'), '7d')
-    assert.equal(pastValue('--until', ' 1H30M '), '1h30m')
+    assert.equal(pastValue('--until', ' 1H30m '), '1h30m')
     assert.equal(pastValue('--since', '2026-01-01'), '2026-01-01T00:00:00.000Z')
     assert.equal(pastValue('--since', '2026-01-01T10:00:00+02:00'), '2026-01-01T08:00:00.000Z')
     assert.throws(

@@ -123,9 +123,13 @@ Leases with a recent heartbeat look in use: the command lists them and asks on a
         // With --json stderr carries one error document: the leases go in its details instead.
         if (!this.jsonEnabled())
           for (const line of listedLines(inUse.map((r) => `  ${r.target}: ${r.message}`))) this.note(line)
-        const n = inUse.length === 1 ? '1 lease looks' : `${inUse.length} leases look`
+        // A user's row may hold several leases in use: count the leases, not the rows.
+        const leasesOf = (r: (typeof inUse)[number]) =>
+          (r.details as { leases?: unknown[] } | undefined)?.leases?.length ?? 1
+        const count = inUse.reduce((sum, r) => sum + leasesOf(r), 0)
+        const n = count === 1 ? '1 lease looks' : `${count} leases look`
         await confirmDestructive(`${n} in use (recent heartbeat). Release anyway?`, false, {
-          inUse: inUse.map((r) => ({ lease: r.target, message: r.message })),
+          inUse: inUse.map((r) => ({ [target]: r.target, message: r.message })),
         })
         force = true
       }

@@ -26,8 +26,9 @@ export default class SeatsUpdate extends ApiCommand<typeof SeatsUpdate> {
       schema: async () => (await import('../../contract/seats.js')).leaseSeconds,
     }),
     'max-roaming': durationFlag({
-      description: 'new longest roaming period (e.g. 14d)',
+      description: 'new longest roaming period (e.g. 14d); 0 stops roaming (seats already roaming roam on)',
       schema: async () => (await import('../../contract/seats.js')).leaseSeconds,
+      zero: 'no roaming',
     }),
   }
 
@@ -37,7 +38,8 @@ export default class SeatsUpdate extends ApiCommand<typeof SeatsUpdate> {
       ...(f['add-seats'] ? { addSeats: f['add-seats'] } : {}),
       ...(f.expires ? { expires: f.expires } : {}),
       ...(f['lease-ttl'] ? { leaseTtlSeconds: f['lease-ttl'] } : {}),
-      ...(f['max-roaming'] ? { maxRoamingSeconds: f['max-roaming'] } : {}),
+      // 0 turns roaming off (null in the API), as a pool provisioned without --max-roaming has it.
+      ...(f['max-roaming'] !== undefined ? { maxRoamingSeconds: f['max-roaming'] || null } : {}),
     }
     if (Object.keys(body).length === 0)
       throw new UsageError('nothing to update', {

@@ -19,7 +19,7 @@ import type { Database } from '../../storage/schema.js'
 import type { Executor, ServiceContext } from '../context.js'
 import { actorName } from '../context.js'
 import { AppError, invalidField, notFound } from '../errors.js'
-import { inTransaction, lockRows } from '../transaction.js'
+import { inTransaction, lockMemberships, lockRows } from '../transaction.js'
 import { authorizeOrg, type OrgRow } from './access.js'
 import { audit, auditMany, type AuditInput } from './audit.js'
 import './cloud-expiry.js'
@@ -292,10 +292,14 @@ export async function assignAddon(
     items,
     label: (i) => i.email,
     applyBatch: async (trx, batch) => {
-      // Locks in one order for every bulk job: the pool row first, then assignment rows by user id.
+      // The members' rows first (key share, sorted): a removal of one of them at the same moment
+      // waits for this batch (and revokes what it assigned) or went first (and the row fails
+      // not_a_member). Then, in one order for every bulk job: the pool row, then assignment rows.
+      const userIds = await memberIds(trx, org.id, batch)
+      const still = await lockMemberships(trx, org.id, [...userIds.values()], 'key share')
+      if (still) for (const [email, id] of userIds) if (!still.has(id)) userIds.delete(email)
       await lockRows(trx, 'addon_pools', [pool.id])
       const outcomes: Array<RowOutcome | AppError> = []
-      const userIds = await memberIds(trx, org.id, batch)
       const held = await heldBy(trx, pool.id, [...userIds.values()])
       // Rows that may take a license, in row order (a user named twice: the second is already so).
       const wanted: Array<{ index: number; userId: string; email: string }> = []

@@ -103,21 +103,26 @@ export async function updateOrg(ctx: ServiceContext, slug: string, body: UpdateO
       ...(body.timeZone !== undefined ? { time_zone: body.timeZone } : {}),
       ...(body.devicePreference !== undefined ? { device_preference: body.devicePreference } : {}),
     }
+    const before = presentOrg(org)
+    // The audit log speaks the API's language (camelCase fields), only for the fields that change:
+    // a re-run of the same update (a script's) is no change, so it writes no entry and keeps updatedAt.
+    const fields = (Object.keys(body) as Array<keyof UpdateOrgBody>).filter(
+      (f) => JSON.stringify(before[f]) !== JSON.stringify(presentOrg({ ...org, ...changes })[f]),
+    )
+    if (fields.length === 0) return before
     const updated = { ...org, ...changes, updated_at: now }
     await trx
       .updateTable('organizations')
       .set({ ...changes, updated_at: now })
       .where('id', '=', org.id)
       .execute()
-    // The audit log speaks the API's language (camelCase fields), only for the fields sent.
-    const fields = Object.keys(body) as Array<keyof UpdateOrgBody>
     const pick = (o: Organization) => Object.fromEntries(fields.map((f) => [f, o[f]]))
     const after = presentOrg(updated)
     await audit(trx, ctx, {
       orgId: org.id,
       action: 'org.update',
       target: org.slug,
-      before: pick(presentOrg(org)),
+      before: pick(before),
       after: pick(after),
     })
     return after

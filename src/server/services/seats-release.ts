@@ -160,12 +160,26 @@ export async function releaseLeases(ctx: ServiceContext, slug: string, body: Rel
             'lease_roaming',
             `${l.email} borrowed '${l.product}' on ${l.host} for offline use until ${toIso(l.roaming_until!)}: release it with --include-roaming (includeRoaming in the API)`,
           )
-        if (state !== 'roaming' && now - l.last_heartbeat_at <= recentMs(l) && !opts.force)
-          throw new AppError(
-            'lease_active',
-            `${l.email} on ${l.host} sent a heartbeat ${formatDuration(now - l.last_heartbeat_at)} ago: the seat looks in use`,
-            { leaseId: l.id, lastHeartbeatAt: toIso(l.last_heartbeat_at) },
-          )
+      }
+      // Every lease of the row that looks in use, not only the first: a user's row may hold several,
+      // and the confirmation counts them all (details.leases).
+      const inUse = opts.force
+        ? []
+        : leases.filter((l) => leaseState(l, now) !== 'roaming' && now - l.last_heartbeat_at <= recentMs(l))
+      if (inUse.length > 0) {
+        const ago = (l: LeaseRow) => formatDuration(now - l.last_heartbeat_at)
+        const first = inUse[0]!
+        throw new AppError(
+          'lease_active',
+          inUse.length === 1
+            ? `${first.email} on ${first.host} sent a heartbeat ${ago(first)} ago: the seat looks in use`
+            : `${first.email} holds ${inUse.length} seats that look in use: ${inUse.map((l) => `'${l.product}' on ${l.host} (heartbeat ${ago(l)} ago)`).join(', ')}`,
+          {
+            leaseId: first.id,
+            lastHeartbeatAt: toIso(first.last_heartbeat_at),
+            leases: inUse.map((l) => ({ leaseId: l.id, lastHeartbeatAt: toIso(l.last_heartbeat_at) })),
+          },
+        )
       }
       for (const l of leases)
         await releaseLease(trx, ctx, now, org.id, l, 'seats.release', 'released by an admin')

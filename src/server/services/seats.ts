@@ -1,4 +1,4 @@
-import { sql, type Transaction } from 'kysely'
+import { sql } from 'kysely'
 import type { PageQuery } from '../../contract/common.js'
 import type {
   CheckinResponse,
@@ -9,17 +9,18 @@ import type {
   SeatPool,
   UpdatePoolBody,
 } from '../../contract/seats.js'
+import { MAX_POOL_SEATS } from '../../contract/seats.js'
 import { toIso, toIsoOrNull } from '../../domain/clock.js'
 import { lastValidDay } from '../../domain/dates.js'
 import { hostKey } from '../../domain/host-name.js'
 import { newId } from '../../domain/ids.js'
-import { allOf } from '../../domain/plural.js'
+import { allOf, counted } from '../../domain/plural.js'
 import { quote } from '../../domain/terminal-controls.js'
 import { prepareQuery } from '../../storage/prepared.js'
 import type { Database } from '../../storage/schema.js'
 import type { Executor, ServiceContext } from '../context.js'
 import { AppError, invalidField, notFound } from '../errors.js'
-import { inTransaction } from '../transaction.js'
+import { inTransaction, lockMemberships, type Tx } from '../transaction.js'
 import { authorizeOrg, type OrgRow } from './access.js'
 import { audit } from './audit.js'
 import './seats-expiry.js'
@@ -190,13 +191,24 @@ export async function updatePool(
       ...(body.leaseTtlSeconds !== undefined ? { lease_ttl_seconds: body.leaseTtlSeconds } : {}),
       ...(body.maxRoamingSeconds !== undefined ? { max_roaming_seconds: body.maxRoamingSeconds } : {}),
     }
-    // Seats are added with an increment, never a read-modify-write of the count.
+    // Seats are added with an increment, never a read-modify-write of the count, and only up to the
+    // cap provisioning enforces (guarded in the UPDATE itself): past it, PostgreSQL's integer
+    // column would overflow into a 500.
+    const added = body.addSeats ?? 0
     const updated = await trx
       .updateTable('seat_pools')
-      .set((eb) => ({ ...changes, seats: eb('seats', '+', body.addSeats ?? 0), updated_at: now }))
+      .set((eb) => ({ ...changes, seats: eb('seats', '+', added), updated_at: now }))
       .where('id', '=', pool.id)
+      .where((eb) => eb(eb('seats', '+', added), '<=', MAX_POOL_SEATS))
       .returningAll()
-      .executeTakeFirstOrThrow()
+      .executeTakeFirst()
+    if (!updated) {
+      const current = await findPool(trx, org.id, product)
+      throw invalidField(
+        'body.addSeats',
+        `'${product}' has ${counted(current.seats, 'seat')}: adding ${added} would pass the limit of ${MAX_POOL_SEATS.toLocaleString('en-US')} seats per pool (at most ${Math.max(0, MAX_POOL_SEATS - current.seats)} more)`,
+      )
+    }
     const retirement = unretired(pool, updated)
     // A roaming lease never outlives its pool: checkout caps roaming at the expiry, so an expiry moved
     // earlier brings the leases roaming past it back to the new end (after the pool row: lock order).
@@ -302,7 +314,7 @@ export async function checkout(
 
 async function checkoutOnce(
   ctx: ServiceContext,
-  trx: Transaction<Database>,
+  trx: Tx,
   slug: string,
   product: string,
   body: CheckoutBody,
@@ -319,6 +331,11 @@ async function checkoutOnce(
       "required with the operator's token: name the member the seat is for, or check out with the member's own token",
     )
   const member = await requireMember(trx, org.id, email)
+  // A removal of this member at the same moment either waits for this checkout (and releases its
+  // lease) or went first: then the membership is gone, and so is the right to a seat.
+  const still = await lockMemberships(trx, org.id, [member.userId], 'key share')
+  if (still && !still.has(member.userId))
+    throw new AppError('not_a_member', `${email} is not a member of this organization`, { email })
   const pool = await findPool(trx, org.id, product)
   assertValid(`the '${product}' subscription`, pool.expires_at, org, now, { product })
   // A date is read as an expiration is: roaming through that day in the organization's time zone.

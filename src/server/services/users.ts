@@ -6,7 +6,7 @@ import { quote } from '../../domain/terminal-controls.js'
 import { prepareQuery } from '../../storage/prepared.js'
 import type { Executor, ServiceContext } from '../context.js'
 import { AppError, notFound } from '../errors.js'
-import { inTransaction, type Tx } from '../transaction.js'
+import { inTransaction, lockMemberships, lockRows, type Tx } from '../transaction.js'
 import { authorizeOrg } from './access.js'
 import { audit } from './audit.js'
 import { runBulk, type BulkOptions } from './bulk.js'
@@ -163,7 +163,7 @@ function nameNote(onRecord: string | null, given: string | undefined) {
 }
 
 async function changeRole(
-  trx: Executor,
+  trx: Tx,
   ctx: ServiceContext,
   orgId: string,
   userId: string,
@@ -187,7 +187,10 @@ async function changeRole(
   })
 }
 
-async function assertNotLastAdmin(db: Executor, orgId: string, email: string) {
+async function assertNotLastAdmin(db: Tx, orgId: string, email: string) {
+  // The organization's row is locked first: two requests stepping down the last two admins at once
+  // would each count two and each go through, leaving none (PostgreSQL; SQLite runs one at a time).
+  await lockRows(db, 'organizations', [orgId])
   const { n } = await db
     .selectFrom('memberships')
     .select((eb) => eb.fn.countAll<number>().as('n'))
@@ -228,6 +231,10 @@ export async function removeMember(
     .where('users.email', '=', email)
     .executeTakeFirst()
   if (!member) return null
+  // Locked before anything is released: a checkout or an assignment racing this removal waits for it
+  // (and finds no member), or went first and is released with the rest.
+  const locked = await lockMemberships(trx, orgId, [member.userId], 'update')
+  if (locked && !locked.has(member.userId)) return null
   if (member.role === 'admin') await assertNotLastAdmin(trx, orgId, email)
   // Removal revokes the member's tokens, the one making this request among them: a bulk job would
   // stop at its next batch (what its dry run did not foresee), and a re-run could not finish it.
