@@ -57,6 +57,13 @@ const states = new WeakMap<object, TxState>()
  * would have a moment later (`already_exists`, `already-so`). If every attempt fails so, the
  * violation is thrown as it is. Any other error rolls back and is thrown as it is.
  */
+/**
+ * Transactions retried since the process started, by reason (`deadlock`, `serialization`, …): what
+ * the runner hides from callers, counted so that tests can show a lock order holds (no deadlock to
+ * retry), and a retry is not mistaken for success.
+ */
+export const contentionRetries: Record<string, number> = {}
+
 export async function inTransaction<T>(
   source: TxSource,
   fn: (trx: Tx) => Promise<T>,
@@ -82,6 +89,7 @@ export async function inTransaction<T>(
           { attempts: attempt + 1, reason },
         )
       }
+      contentionRetries[reason] = (contentionRetries[reason] ?? 0) + 1
       // Full jitter: a random wait up to an exponentially growing cap, so the losers do not collide again.
       await sleep(Math.random() * backoff * 2 ** attempt)
     }
@@ -297,15 +305,21 @@ export async function withSavepoint<T>(trx: Tx, name: string, fn: (sp: Tx) => Pr
  * Locks rows for the rest of the transaction, in the order given (PostgreSQL: SELECT … FOR UPDATE,
  * one row at a time so the order is ours). SQLite transactions begin IMMEDIATE and hold the
  * database's write lock already: nothing to do there. Lock shared rows (a pool) first, then rows
- * sorted by key: transactions that all lock in one order cannot deadlock each other.
+ * sorted by key: transactions that all lock in one order cannot deadlock each other. `no key update`
+ * serializes the lockers alone: a row that foreign keys point at (an organization: every audit
+ * entry's org_id) is then not locked against the key-share lock each insert referencing it takes.
  */
 export async function lockRows(
   trx: Tx,
   table: 'addon_pools' | 'seat_pools' | 'organizations',
   ids: readonly string[],
+  mode: 'update' | 'no key update' = 'update',
 ): Promise<void> {
   if (states.get(trx)?.dialect !== 'postgres') return
-  for (const id of ids) await trx.selectFrom(table).select('id').where('id', '=', id).forUpdate().execute()
+  for (const id of ids) {
+    const row = trx.selectFrom(table).select('id').where('id', '=', id)
+    await (mode === 'update' ? row.forUpdate() : row.forNoKeyUpdate()).execute()
+  }
 }
 
 /**

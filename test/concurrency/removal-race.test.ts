@@ -1,4 +1,5 @@
 import { strict as assert } from 'node:assert'
+import { contentionRetries } from '../../src/server/transaction.js'
 import { startApp, type TestApp } from '../helpers/app.js'
 import { DIALECTS } from '../helpers/dialects.js'
 
@@ -53,5 +54,34 @@ for (const dialect of DIALECTS)
           .execute()
         assert.deepEqual([round, leases.length, assigned.length], [round, 0, 0])
       }
+    })
+
+    // A bulk removal whose first row releases a seat of the pool, and a checkout for its second row's
+    // member: the removal locked each member as it came to it, so it held the pool (released) while
+    // the checkout held the member (key share) and waited for the pool. PostgreSQL broke the cycle
+    // after its deadlock timeout and the runner retried; the batch now locks its members first.
+    it('a bulk removal and a checkout for one of its members lock in one order: no deadlock to retry', async () => {
+      const before = contentionRetries.deadlock ?? 0
+      for (let round = 0; round < 20; round++) {
+        const holder = `holder${round}@race.test`
+        const racer = `racer${round}@race.test`
+        const add = await t.call(admin, 'POST', '/v1/orgs/race/users/bulk-add', {
+          items: [{ email: holder }, { email: racer }],
+        })
+        assert.equal(add.status, 200, JSON.stringify(add.body))
+        const held = await t.call(admin, 'POST', '/v1/orgs/race/seats/pools/cad/checkout', {
+          host: `held${round}`,
+          user: holder,
+        })
+        assert.equal(held.status, 200, JSON.stringify(held.body))
+        const [removed] = await Promise.all([
+          t.call(admin, 'POST', '/v1/orgs/race/users/bulk-remove', {
+            items: [{ email: holder }, { email: racer }],
+          }),
+          t.call(admin, 'POST', '/v1/orgs/race/seats/pools/cad/checkout', { host: `r${round}`, user: racer }),
+        ])
+        assert.equal(removed.status, 200, JSON.stringify(removed.body))
+      }
+      assert.equal((contentionRetries.deadlock ?? 0) - before, 0, 'deadlocks retried')
     })
   })

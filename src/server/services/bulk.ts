@@ -38,6 +38,12 @@ export interface BulkOptions<T> {
 interface RowJob<T> extends BulkJobBase<T> {
   /** Applies one row inside the batch transaction; throws AppError to fail the row. */
   apply(trx: Tx, item: T, index: number): Promise<RowOutcome>
+  /**
+   * Locks what the rows will lock, once for the batch and in one order, before any row runs: a row
+   * locking its own rows as it goes would take them after what earlier rows locked (a pool), out of
+   * the order every other transaction takes them in.
+   */
+  lockFirst?(trx: Tx, items: readonly T[]): Promise<void>
   applyBatch?: never
 }
 
@@ -91,6 +97,7 @@ export async function runBulk<T>(ctx: ServiceContext, job: BulkJob<T>): Promise<
         const outcomes = await job.applyBatch(trx, job.items)
         for (const [index, outcome] of outcomes.entries()) report(index, outcome)
       } else {
+        await job.lockFirst?.(trx, job.items)
         for (const [index, item] of job.items.entries()) report(index, await applyRow(trx, job, item, index))
       }
       if (jobId)

@@ -190,7 +190,10 @@ async function changeRole(
 async function assertNotLastAdmin(db: Tx, orgId: string, email: string) {
   // The organization's row is locked first: two requests stepping down the last two admins at once
   // would each count two and each go through, leaving none (PostgreSQL; SQLite runs one at a time).
-  await lockRows(db, 'organizations', [orgId])
+  // FOR NO KEY UPDATE: it serializes these counts alone. FOR UPDATE would also hold off every insert
+  // whose foreign key names the organization (each audit entry) until this transaction ends, and
+  // deadlock with a checkout that holds a pool this removal releases and waits to write its entry.
+  await lockRows(db, 'organizations', [orgId], 'no key update')
   const { n } = await db
     .selectFrom('memberships')
     .select((eb) => eb.fn.countAll<number>().as('n'))
@@ -276,6 +279,24 @@ export async function removeUsers(
     prior,
     items: emails,
     label: (e) => e,
+    // Every member of the batch first, sorted (removeMember locks each again, already held): the lock
+    // order is the membership, then the pool, and a row locking its member after an earlier row
+    // released seats of a pool would hold that pool while a checkout held the member and waited for it.
+    lockFirst: async (trx, items) => {
+      const members = await trx
+        .selectFrom('memberships')
+        .innerJoin('users', 'users.id', 'memberships.user_id')
+        .select('users.id')
+        .where('memberships.org_id', '=', org.id)
+        .where('users.email', 'in', [...new Set(items)])
+        .execute()
+      await lockMemberships(
+        trx,
+        org.id,
+        members.map((m) => m.id),
+        'update',
+      )
+    },
     apply: async (trx, email) => {
       const removal = await removeMember(trx, ctx, org.id, email, now)
       if (!removal) return { changed: false }
