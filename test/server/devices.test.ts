@@ -625,6 +625,48 @@ for (const dialect of DIALECTS) {
       )
     })
 
+    it('refuses a whole-key transfer of a partly used key: it stays listed here, with what was used', async () => {
+      const osborn = await t.org('osborn', 'ann@acme.test') // ann is admin of acme and osborn
+      const [key] = await issue('router', '1y', 2)
+      assert.equal((await addKey(key!)).status, 201)
+      const serial = key!.replace(/-/g, '').slice(0, 12)
+      await addDevices([{ serial: 'HALF-1', model: 'R-1000' }])
+      const one = await assign([{ serial: 'HALF-1', license: `${serial}-1` }])
+      assert.deepEqual(one.body.summary, { changed: 1, unchanged: 0, failed: 0 }, JSON.stringify(one.body))
+      assert.equal((await detach(['HALF-1'])).body.results[0].status, 'changed')
+      const moved = await t.call(admin, 'POST', `${base}/transfer`, {
+        to: 'osborn',
+        toToken: osborn,
+        key: serial,
+      })
+      assert.deepEqual(
+        [moved.status, moved.body.error?.code, moved.body.error?.message],
+        [
+          409,
+          'license_used_up',
+          `key ${serial} stays in 'acme': 1 license of it (${serial}-1) was used up here by detaching; transfer its unassigned license by name: --license ${serial}-2`,
+        ],
+      )
+      const keysOf = async (org: string, token: string) =>
+        ((await t.call(token, 'GET', `/v1/orgs/${org}/devices/keys`)).body.items as Array<{ serial: string }>)
+          .map((k) => k.serial)
+          .filter((s) => s === serial)
+      assert.deepEqual(await keysOf('acme', admin), [serial])
+      assert.deepEqual(await keysOf('osborn', osborn), [])
+      // What is left of it moves by name, as the refusal says; the key stays here.
+      const byName = await t.call(admin, 'POST', `${base}/transfer`, {
+        to: 'osborn',
+        toToken: osborn,
+        licenses: [`${serial}-2`],
+      })
+      assert.deepEqual(
+        [byName.status, byName.body.licenses],
+        [200, [`${serial}-2`]],
+        JSON.stringify(byName.body),
+      )
+      assert.deepEqual(await keysOf('acme', admin), [serial])
+    })
+
     it('takes a license named in lower case as the same license, as keys and serials are', async () => {
       const stark = await t.org('stark', 'ann@acme.test') // ann is admin of acme and stark
       const [key] = await issue('router', '1y', 3)
