@@ -359,6 +359,11 @@ describe('e2e: activations', function () {
       ),
       r.stderr,
     )
+    // A dry run plans what the run does: the same plan, refusal, hint and exit code.
+    const dry = await adm('resize', id, '--quantity', '6', '--dry-run')
+    assert.deepEqual([dry.code, dry.stdout, dry.stderr], [3, r.stdout, r.stderr])
+    const forced = await adm('resize', id, '--quantity', '6', '--dry-run', '--force')
+    assert.deepEqual([forced.code, forced.stdout], [0, r.stdout])
     assert.deepEqual([await ids(), await ent('sim-server')], before)
 
     // Done in the safe order, it needs no force and orphans nothing.
@@ -575,7 +580,7 @@ describe('e2e: activations', function () {
     json(await adm('rehost', id, '--from', 'j-1', '--to', 'j-2', '--json'))
     json(await adm('show', id, '--json'))
     json(await adm('split', id, '--quantity', '1', '--json'))
-    json(await adm('resize', id, '--quantity', '3', '--dry-run', '--json'))
+    json(await adm('resize', id, '--quantity', '3', '--dry-run', '--force', '--json'))
     json(await as(eng, ['deactivate', id, '--host', 'j-2', '--json']))
     json(await adm('orphans', '--clear', 'j-1', '--json'))
     json(await adm('orphans', '--all', '--json'))

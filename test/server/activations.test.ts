@@ -468,7 +468,11 @@ for (const dialect of DIALECTS) {
       it('resize shows the safe order and changes nothing while hosts hold the ID; applies with force', async () => {
         const id = (await generate('sim-server', 4)).body.id
         assert.equal((await act(id, 'lic-z', 2)).status, 200)
-        const dry = await t.call(admin, 'POST', `${base}/ids/${id}/resize`, { quantity: 6, dryRun: true })
+        const dry = await t.call(admin, 'POST', `${base}/ids/${id}/resize`, {
+          quantity: 6,
+          dryRun: true,
+          force: true,
+        })
         assert.equal(dry.status, 200, JSON.stringify(dry.body))
         assert.deepEqual(dry.body.plan.steps, [
           { action: 'deactivate', id, host: 'lic-z', seats: 2 },
@@ -590,9 +594,15 @@ for (const dialect of DIALECTS) {
         })
         assert.deepEqual([await show(id), await entitlement('sim-same'), await audited()], before)
         // Another quantity is a change (here refused: a host holds it).
+        // A dry run plans what the run does: refused the same way, with the plan in the details.
         const grown = await resize({ quantity: 5, dryRun: true })
-        assert.deepEqual([grown.status, grown.body.changed, grown.body.plan.steps.length], [200, true, 3])
-        assert.deepEqual(refusal(await resize({ quantity: 5 })), [409, 'hosts_would_be_orphaned'])
+        const real = await resize({ quantity: 5 })
+        assert.deepEqual(refusal(real), [409, 'hosts_would_be_orphaned'])
+        assert.deepEqual(grown.body, real.body)
+        assert.deepEqual([grown.status, grown.body.error.details.plan.steps.length], [409, 3])
+        const forced = await resize({ quantity: 5, dryRun: true, force: true })
+        assert.deepEqual([forced.status, forced.body.changed, forced.body.plan.steps.length], [200, true, 3])
+        assert.deepEqual([await show(id), await entitlement('sim-same')], before.slice(0, 2))
       })
 
       it('clears a cleaned host’s orphans (admins), and lists cleared ones with all=true', async () => {
