@@ -625,6 +625,19 @@ for (const dialect of DIALECTS) {
       )
     })
 
+    it('adds a key typed without dashes, in lower case, as the key issued: once', async () => {
+      const [key] = await issue('router', '1y', 1)
+      const bare = key!.replace(/-/g, '').toLowerCase()
+      const added = await addKey(bare)
+      assert.equal(added.status, 201, JSON.stringify(added.body))
+      const serial = key!.replace(/-/g, '').slice(0, 12)
+      const listed = (await t.call(admin, 'GET', `/v1/orgs/acme/devices/keys`)).body.items as Array<{
+        serial: string
+      }>
+      assert.ok(listed.some((k) => k.serial === serial))
+      assert.notEqual((await addKey(key!)).status, 201)
+    })
+
     it('refuses a whole-key transfer of a partly used key: it stays listed here, with what was used', async () => {
       const osborn = await t.org('osborn', 'ann@acme.test') // ann is admin of acme and osborn
       const [key] = await issue('router', '1y', 2)
