@@ -625,6 +625,43 @@ for (const dialect of DIALECTS) {
       )
     })
 
+    it('takes a model in any case as the category spells it: the device stores that spelling', async () => {
+      const byModel = await addDevices([
+        { serial: 'CASE-1', model: 'r-1000' },
+        { serial: 'CASE-2', model: 'Ap-10', category: 'access-point' },
+      ])
+      assert.deepEqual(
+        byModel.body.summary,
+        { changed: 2, unchanged: 0, failed: 0 },
+        JSON.stringify(byModel.body),
+      )
+      const one = await show('CASE-1')
+      const two = await show('CASE-2')
+      assert.deepEqual(
+        [one.category, one.model, two.category, two.model],
+        ['router', 'R-1000', 'access-point', 'AP-10'],
+      )
+      // Again in another case: already so, not an update of the model's spelling.
+      const again = await addDevices([
+        { serial: 'CASE-1', model: 'R-1000' },
+        { serial: 'CASE-2', model: 'ap-10' },
+      ])
+      assert.deepEqual(
+        again.body.summary,
+        { changed: 0, unchanged: 2, failed: 0 },
+        JSON.stringify(again.body),
+      )
+      // A model of another category is still refused, in any case.
+      const wrong = await addDevices([{ serial: 'CASE-3', model: 'r-2000', category: 'access-point' }])
+      assert.equal(wrong.body.results[0].code, 'wrong_category', JSON.stringify(wrong.body))
+      // A category cannot list a model another covers in another case.
+      const dup = await t.call(t.operatorToken, 'POST', '/v1/devices/categories', {
+        name: 'mixed',
+        models: ['ap-10'],
+      })
+      assert.deepEqual([dup.status, dup.body.error?.code], [409, 'already_exists'])
+    })
+
     it('adds a key typed without dashes, in lower case, as the key issued: once', async () => {
       const [key] = await issue('router', '1y', 1)
       const bare = key!.replace(/-/g, '').toLowerCase()
