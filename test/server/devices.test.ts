@@ -33,6 +33,11 @@ for (const dialect of DIALECTS) {
     const addDevices = (items: object[], token = admin, org = 'acme') =>
       t.call(token, 'POST', `/v1/orgs/${org}/devices/bulk-add`, { items })
     const show = async (serial: string) => (await t.call(admin, 'GET', `${base}/${serial}`)).body
+    /** The key `serial` as an organization's key list shows it: [serial] when listed there. */
+    const keysOf = async (org: string, token: string, serial: string) =>
+      ((await t.call(token, 'GET', `/v1/orgs/${org}/devices/keys`)).body.items as Array<{ serial: string }>)
+        .map((k) => k.serial)
+        .filter((s) => s === serial)
 
     before(async () => {
       t = await startApp(dialect, at('2024-01-31T09:00:00Z'))
@@ -545,12 +550,8 @@ for (const dialect of DIALECTS) {
           `key ${serial} has no unassigned license left in 'acme': its licenses here were used up by detaching (their remaining days went back to the pool as returned licenses, which transfer by name with --license); nothing to transfer`,
         ],
       )
-      const keysOf = async (org: string, token: string) =>
-        ((await t.call(token, 'GET', `/v1/orgs/${org}/devices/keys`)).body.items as Array<{ serial: string }>)
-          .map((k) => k.serial)
-          .filter((s) => s === serial)
-      assert.deepEqual(await keysOf('acme', admin), [serial])
-      assert.deepEqual(await keysOf('oscorp', oscorp), [])
+      assert.deepEqual(await keysOf('acme', admin, serial), [serial])
+      assert.deepEqual(await keysOf('oscorp', oscorp, serial), [])
     })
 
     it('refuses to stack a device license past 9999-12-29, the latest date licctl accepts: lists keep working', async () => {
@@ -697,12 +698,8 @@ for (const dialect of DIALECTS) {
           `key ${serial} stays in 'acme': 1 license of it (${serial}-1) was used up here by detaching; transfer its unassigned license by name: --license ${serial}-2`,
         ],
       )
-      const keysOf = async (org: string, token: string) =>
-        ((await t.call(token, 'GET', `/v1/orgs/${org}/devices/keys`)).body.items as Array<{ serial: string }>)
-          .map((k) => k.serial)
-          .filter((s) => s === serial)
-      assert.deepEqual(await keysOf('acme', admin), [serial])
-      assert.deepEqual(await keysOf('osborn', osborn), [])
+      assert.deepEqual(await keysOf('acme', admin, serial), [serial])
+      assert.deepEqual(await keysOf('osborn', osborn, serial), [])
       // What is left of it moves by name, as the refusal says; the key stays here.
       const byName = await t.call(admin, 'POST', `${base}/transfer`, {
         to: 'osborn',
@@ -714,7 +711,7 @@ for (const dialect of DIALECTS) {
         [200, [`${serial}-2`]],
         JSON.stringify(byName.body),
       )
-      assert.deepEqual(await keysOf('acme', admin), [serial])
+      assert.deepEqual(await keysOf('acme', admin, serial), [serial])
     })
 
     it('takes a license named in lower case as the same license, as keys and serials are', async () => {
