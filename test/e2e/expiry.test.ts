@@ -508,5 +508,15 @@ describe('e2e: expiry check', function () {
       },
     )
     assert.equal(onlyErrors.code, 1, onlyErrors.stderr)
+    // In GitHub's log the profile not checked is an annotation too, not only a line on stderr.
+    const github = await runCli(
+      ['expiry', 'check', '--all-orgs', '--within', '1d', '--exclude-expired', '--format', 'github'],
+      { env: { LICCTL_CONFIG_DIR: config } },
+    )
+    assert.equal(github.code, 1, github.stderr)
+    assert.deepEqual(
+      github.stdout.split('\n').filter((l) => l.startsWith('::error')),
+      ['::error title=expiry check failed::could not check globex: invalid or revoked token'],
+    )
   })
 })
