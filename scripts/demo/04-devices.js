@@ -2,7 +2,8 @@
 // defines the device categories and issues signed keys; the admin adds one with the license terms
 // accepted (a mistyped copy is caught before any request), assigns by shortest and by longest term,
 // stacks two licenses on one device, previews a detach (today against tomorrow) and detaches, and
-// transfers an unassigned key to a second organization she is admin of.
+// transfers unassigned licenses to a second organization she is admin of (a key some of whose
+// licenses were used up here stays listed here).
 // Runs after 01-orgs.js (alice is the admin, profile `acme`).
 
 import { issueKeysArgs, issuedKeys } from '../lib/device-keys.js'
@@ -68,7 +69,7 @@ export async function run(demo) {
   demo.say('The remainder is back in the pool as ONE license, never the originals:')
   await demo.cli(['devices', 'pool'])
 
-  demo.section('Transfer an unassigned key to another organization alice is admin of')
+  demo.section('Transfer unassigned licenses to another organization alice is admin of')
   const created = await demo.cli(
     ['orgs', 'create', 'acme-labs', '--name', 'Acme Labs', '--admin-email', 'alice@acme.test', '--json'],
     { as: 'operator', quiet: true },
@@ -80,11 +81,14 @@ export async function run(demo) {
   demo.say('A key with an assigned license is refused (the 5-year router key is on R1000-0002):')
   await demo.cli(['devices', 'transfer', '--to', 'acme-labs', '--key', routers5y], { expectExit: 3 })
   demo.say(
-    'None of the access-point key’s licenses is assigned (two were spent by the detach): it moves whole.',
+    'None of the access-point key’s licenses is assigned, but two were used up here by the detach: the key stays listed here with what its device used, and the refusal names the unassigned one, which moves by name.',
   )
-  await demo.cli(['devices', 'transfer', '--to', 'acme-labs', '--key', aps3y])
-  demo.say('Single unassigned licenses move too, e.g. the one the detach returned:')
+  await demo.cli(['devices', 'transfer', '--to', 'acme-labs', '--key', aps3y], { expectExit: 3 })
   const pool = JSON.parse((await demo.cli(['devices', 'pool', '--json'], { quiet: true })).stdout)
+  const apSerial = aps3y.replace(/-/g, '').slice(0, 12)
+  const unused = pool.licenses.filter((l) => l.key === apSerial).map((l) => ['--license', l.name])
+  await demo.cli(['devices', 'transfer', '--to', 'acme-labs', ...unused.flat()])
+  demo.say('Single unassigned licenses move too, e.g. the one the detach returned:')
   const returned = pool.licenses.find((l) => l.term === 'returned')
   await demo.cli(['devices', 'transfer', '--to', 'acme-labs', '--license', returned.name])
   await demo.cli(['devices', 'pool', '--org', 'acme-labs'])

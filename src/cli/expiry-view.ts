@@ -50,7 +50,9 @@ function expiredWhen(i: ExpiryItem): string {
 
 /** One sentence for an item, as annotations and the summary use it. */
 export function describeItem(i: ExpiryItem): string {
-  const what = `${label(i.kind)} '${i.name}'${i.owner ? ` of ${i.owner}` : ''} (${i.org})`
+  // A device's license is named by the device (`AP-B`, `AP-B (Lobby)`): its owner says it again.
+  const named = i.owner !== null && (i.name === i.owner || i.name.startsWith(`${i.owner} (`))
+  const what = `${label(i.kind)} '${i.name}'${i.owner && !named ? ` of ${i.owner}` : ''} (${i.org})`
   if (i.reason === 'capacity')
     return `${what} is ${i.usage?.percent ?? 0}% used: ${i.usage?.used ?? 0} of ${ofUnit(i.usage?.total ?? 0, i.affected.unit)}`
   if (i.severity === 'expired')
@@ -64,9 +66,15 @@ export function describeItem(i: ExpiryItem): string {
  * rest. Property values and the message are escaped as the runner expects (%, CR, LF; `:` and `,`
  * in properties).
  */
+const data = (s: string) => s.replaceAll('%', '%25').replaceAll('\r', '%0D').replaceAll('\n', '%0A')
+const prop = (s: string) => data(s).replaceAll(':', '%3A').replaceAll(',', '%2C')
+
+/** An `::error` annotation for a check that could not run (a server down, a refused token). */
+export function githubError(title: string, message: string): string {
+  return `::error title=${prop(title)}::${data(message)}\n`
+}
+
 export function githubAnnotations(items: readonly ExpiryItem[]): string {
-  const data = (s: string) => s.replaceAll('%', '%25').replaceAll('\r', '%0D').replaceAll('\n', '%0A')
-  const prop = (s: string) => data(s).replaceAll(':', '%3A').replaceAll(',', '%2C')
   return items
     .map((i) => {
       const level = i.severity === 'warning' ? 'warning' : 'error'

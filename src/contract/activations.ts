@@ -137,6 +137,10 @@ export const deactivateResponse = z.object({
   seats: z.number().int(),
   used: z.number().int(),
   quantity: z.number().int(),
+  /** False when the host had given its seats back before (already so). */
+  changed: z.boolean(),
+  /** The host held no seat but an orphaned copy, now recorded as cleaned off. */
+  orphanCleaned: z.boolean(),
 })
 export type DeactivateResponse = z.infer<typeof deactivateResponse>
 

@@ -98,13 +98,22 @@ export function normalizeKey(input: string): string {
 }
 
 /**
+ * The symbols of a key or serial as typed, normalized and without its dashes: the one reading of
+ * key input, so a key typed without dashes (or copied with them elsewhere) is the same key, as a
+ * serial is the same serial with or without them.
+ */
+function keyText(input: string): string {
+  return normalizeKey(input).replace(/-/g, '')
+}
+
+/**
  * A key's serial as `devices keys list` shows it (12 symbols, e.g. `8R6DRPCCYYX2`; look-alikes and
  * case folded as in a key, dashes ignored), or undefined when `input` is not one. A serial names a
  * key the organization already holds (its identity); it proves nothing, so it only stands for a key
  * where the key's authenticity is not the question (a transfer between one admin's organizations).
  */
 export function keySerial(input: string): string | undefined {
-  const text = normalizeKey(input).replace(/-/g, '')
+  const text = keyText(input)
   if (text.length !== SERIAL) return undefined
   for (const ch of text) if (!ALPHABET.includes(ch)) return undefined
   return text
@@ -124,29 +133,29 @@ export function keyOrSerial(input: string): KeyCheck {
  * the check symbols. It says which group to re-check when a single mistyped symbol explains it.
  */
 export function checkKey(input: string): KeyCheck {
-  const text = normalizeKey(input)
-  const groups = text.split('-')
-  if (groups.length !== SYMBOLS / GROUP || groups.some((g) => g.length !== GROUP))
+  const text = keyText(input)
+  if (text.length !== SYMBOLS)
     return {
       ok: false,
       reason: 'format',
       message: 'a key is five groups of five characters separated by dashes',
     }
   const symbols: number[] = []
-  for (const [g, group] of groups.entries())
-    for (const ch of group) {
-      const v = ALPHABET.indexOf(ch)
-      if (v < 0)
-        return {
-          ok: false,
-          reason: 'mistyped',
-          group: g + 1,
-          message: `key looks mistyped: "${ch}" in group ${g + 1} is not a key character`,
-        }
-      symbols.push(v)
-    }
+  for (const [i, ch] of [...text].entries()) {
+    const v = ALPHABET.indexOf(ch)
+    const group = Math.floor(i / GROUP) + 1
+    if (v < 0)
+      return {
+        ok: false,
+        reason: 'mistyped',
+        group,
+        message: `key looks mistyped: "${ch}" in group ${group} is not a key character`,
+      }
+    symbols.push(v)
+  }
   const [s0, s1] = syndromes(symbols)
-  if (s0 === 0 && s1 === 0) return { ok: true, key: text, serial: text.replace(/-/g, '').slice(0, SERIAL) }
+  // As issued (five groups of five), however it was typed.
+  if (s0 === 0 && s1 === 0) return { ok: true, key: toText(symbols), serial: text.slice(0, SERIAL) }
   if (s0 !== 0 && s1 !== 0) {
     const at = LOG[div(s1, s0)]!
     if (at < SYMBOLS) {
@@ -181,8 +190,7 @@ export function withCheckSymbols(symbols: number[]): string {
 
 /** A key's 25 symbol values. */
 export function keySymbols(key: string): number[] {
-  return normalizeKey(key)
-    .replace(/-/g, '')
+  return keyText(key)
     .split('')
     .map((c) => ALPHABET.indexOf(c))
 }

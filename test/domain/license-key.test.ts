@@ -4,6 +4,7 @@ import {
   ALPHABET,
   checkKey,
   issueKey,
+  keyOrSerial,
   keySerial,
   keySymbols,
   verifyKeyTag,
@@ -70,9 +71,16 @@ describe('domain: device license keys', () => {
     assert.ok(swaps > 1000 * 24 * 0.9, String(swaps))
   })
 
+  it('takes a key typed without dashes, or in lower case, as the key as issued', () => {
+    const { key, serial } = issueKey(SECRET)
+    assert.deepEqual(checkKey(key.replace(/-/g, '')), { ok: true, key, serial })
+    assert.deepEqual(checkKey(key.replace(/-/g, '').toLowerCase()), { ok: true, key, serial })
+    assert.deepEqual(keyOrSerial(key.replace(/-/g, '')), { ok: true, key, serial })
+  })
+
   it('refuses the wrong shape and characters outside the alphabet', () => {
     const { key } = issueKey(SECRET)
-    assert.equal(checkKey(key.replace(/-/g, '')).ok, false)
+    assert.equal(checkKey(key.replace(/-/g, '').slice(1)).ok, false)
     assert.equal(checkKey(`${key}-AAAAA`).ok, false)
     const bad = checkKey(`${key.slice(0, 6)}U${key.slice(7)}`)
     assert.deepEqual(bad.ok ? null : [bad.reason, bad.group], ['mistyped', 2])

@@ -172,6 +172,13 @@ describe('e2e: activations', function () {
   it('deactivate, then reactivate on another host, succeeds', async () => {
     const d = ok(await as(eng, ['deactivate', nl, '--host', 'ws-02']))
     assert.equal(d.stdout.trim(), `ws-02 gave back 1 seat of ${nl}; the ID stays valid (2 of 3 in use).`)
+    // A second time (a script re-run) is already so: exit 0, changed false.
+    const twice = ok(await as(eng, ['deactivate', nl, '--host', 'WS-02']))
+    assert.equal(twice.stdout, `ws-02 gave back its seats of ${nl} before: already so (2 of 3 in use).\n`)
+    const again = json<{ changed: boolean; seats: number }>(
+      await as(eng, ['deactivate', nl, '--host', 'ws-02', '--json']),
+    )
+    assert.deepEqual([again.changed, again.seats], [false, 0])
     ok(await as(eng, ['activate', nl, '--host', 'ws-05']))
     assert.deepEqual(
       (await show(nl)).hosts.map((h) => h.host),
@@ -276,10 +283,14 @@ describe('e2e: activations', function () {
       [['ws-01', nl, 'rehost']],
     )
     refused(await adm('rehost', nl, '--from', 'ws-01', '--to', 'ws-10', '--json'), 5, 'not_found')
-    const gone = refused(await as(eng, ['deactivate', nl, '--host', 'WS-01', '--json']), 5, 'not_found')
-    assert.match(gone, /^host 'ws-01' holds no seat of .*--clear ws-01`$/)
-    const cleared = ok(await adm('orphans', '--clear', 'WS-01'))
-    assert.match(cleared.stdout, /^Recorded ws-01 as cleaned of 1 orphan:/)
+    // Deactivating there removes the orphaned copy from the host: it is recorded as cleaned off.
+    const gone = ok(await as(eng, ['deactivate', nl, '--host', 'WS-01']))
+    assert.match(
+      gone.stdout,
+      new RegExp(
+        `^ws-01 held an orphaned copy of ${nl} and no seat: recorded as cleaned off \\(\\d of 3 in use\\)\\.\n$`,
+      ),
+    )
     assert.equal(ok(await adm('orphans', '--host', 'ws-01')).stdout.trim(), 'No orphaned activations.')
     // A cleanup script that runs again: already so, exit 0; a host never seen is still not found.
     const again = ok(await adm('orphans', '--clear', 'ws-01'))
@@ -359,6 +370,11 @@ describe('e2e: activations', function () {
       ),
       r.stderr,
     )
+    // A dry run plans what the run does: the same plan, refusal, hint and exit code.
+    const dry = await adm('resize', id, '--quantity', '6', '--dry-run')
+    assert.deepEqual([dry.code, dry.stdout, dry.stderr], [3, r.stdout, r.stderr])
+    const forced = await adm('resize', id, '--quantity', '6', '--dry-run', '--force')
+    assert.deepEqual([forced.code, forced.stdout], [0, r.stdout])
     assert.deepEqual([await ids(), await ent('sim-server')], before)
 
     // Done in the safe order, it needs no force and orphans nothing.
@@ -575,7 +591,7 @@ describe('e2e: activations', function () {
     json(await adm('rehost', id, '--from', 'j-1', '--to', 'j-2', '--json'))
     json(await adm('show', id, '--json'))
     json(await adm('split', id, '--quantity', '1', '--json'))
-    json(await adm('resize', id, '--quantity', '3', '--dry-run', '--json'))
+    json(await adm('resize', id, '--quantity', '3', '--dry-run', '--force', '--json'))
     json(await as(eng, ['deactivate', id, '--host', 'j-2', '--json']))
     json(await adm('orphans', '--clear', 'j-1', '--json'))
     json(await adm('orphans', '--all', '--json'))

@@ -59,7 +59,7 @@ describe('e2e: expiry check and explain of devices', function () {
     )
     assert.equal(
       annotation.stdout,
-      "::error title=License expiring::device license 'R1' of R1 (acme) is valid through 2026-01-20 (26 days left): 1 license\n",
+      "::error title=License expiring::device license 'R1' (acme) is valid through 2026-01-20 (26 days left): 1 license\n",
     )
     const out = await as(
       ['expiry', 'check', '--within', '15d', '--kind', 'device-license,device-pool-license'],

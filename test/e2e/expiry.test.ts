@@ -212,6 +212,22 @@ describe('e2e: expiry check', function () {
     })
   })
 
+  it('with --format github a check that cannot run is an ::error annotation too (exit 1)', async () => {
+    const down = await runCli(['expiry', 'check', '--format', 'github'], {
+      env: { ...server.env(ci, 'acme'), LICCTL_URL: 'http://127.0.0.1:1' },
+    })
+    assert.equal(down.code, 1, down.stderr)
+    assert.match(down.stdout, /^::error title=expiry check failed::.+\n$/)
+    const message = /^Error: (.*)$/m.exec(down.stderr)?.[1]
+    assert.ok(message, down.stderr)
+    assert.equal(down.stdout, `::error title=expiry check failed::${message}\n`)
+    // --json keeps its one error document on stderr, and stdout empty.
+    const json = await runCli(['expiry', 'check', '--json'], {
+      env: { ...server.env(ci, 'acme'), LICCTL_URL: 'http://127.0.0.1:1' },
+    })
+    assert.deepEqual([json.code, json.stdout], [1, ''])
+  })
+
   it('prints GitHub Actions annotations: errors for failing and expired, warnings for the rest', async () => {
     const r = await cli([
       'expiry',
@@ -492,5 +508,15 @@ describe('e2e: expiry check', function () {
       },
     )
     assert.equal(onlyErrors.code, 1, onlyErrors.stderr)
+    // In GitHub's log the profile not checked is an annotation too, not only a line on stderr.
+    const github = await runCli(
+      ['expiry', 'check', '--all-orgs', '--within', '1d', '--exclude-expired', '--format', 'github'],
+      { env: { LICCTL_CONFIG_DIR: config } },
+    )
+    assert.equal(github.code, 1, github.stderr)
+    assert.deepEqual(
+      github.stdout.split('\n').filter((l) => l.startsWith('::error')),
+      ['::error title=expiry check failed::could not check globex: invalid or revoked token'],
+    )
   })
 })

@@ -226,14 +226,38 @@ for (const dialect of DIALECTS) {
         t.clock.advance(DAY)
         const res = await deact(nl, 'ws-02')
         assert.equal(res.status, 200, JSON.stringify(res.body))
-        assert.deepEqual(res.body, { id: nl, host: 'ws-02', seats: 1, used: 2, quantity: 3 })
+        assert.deepEqual(res.body, {
+          id: nl,
+          host: 'ws-02',
+          seats: 1,
+          used: 2,
+          quantity: 3,
+          changed: true,
+          orphanCleaned: false,
+        })
         const moved = await act(nl, 'ws-04')
         assert.deepEqual(
           [moved.status, moved.body.since, moved.body.used],
           [200, '2026-01-16T10:00:00.000Z', 3],
         )
         assert.deepEqual((await show(nl)).status, 'active')
-        assert.deepEqual(refusal(await deact(nl, 'ws-02')), [404, 'not_found'])
+        // Deactivating again (in any case) is already so: nothing given back, nothing audited.
+        const audited = async () => (await t.call(admin, 'GET', '/v1/orgs/acme/audit?limit=1000')).body.items
+        const before = await audited()
+        const again = await deact(nl, 'WS-02')
+        assert.equal(again.status, 200, JSON.stringify(again.body))
+        assert.deepEqual(again.body, {
+          id: nl,
+          host: 'ws-02',
+          seats: 0,
+          used: 3,
+          quantity: 3,
+          changed: false,
+          orphanCleaned: false,
+        })
+        assert.deepEqual(await audited(), before)
+        // A host that never held it is still not found.
+        assert.deepEqual(refusal(await deact(nl, 'ws-77')), [404, 'not_found'])
       })
 
       it('quotes a host it does not find as other messages quote input: escaped and cut short', async () => {
@@ -355,12 +379,41 @@ for (const dialect of DIALECTS) {
           409,
           'activation_inactive',
         ])
-        const gone = await deact(cc, 'lic-a')
-        assert.deepEqual(refusal(gone), [404, 'not_found'])
+      })
+
+      it('deactivating on a host whose copy is an orphan records it as cleaned off, audited; again is already so', async () => {
         assert.equal(
-          gone.body.error.message,
-          `host 'lic-a' holds no seat of ${cc}: its copy there is an orphan (the ID was returned); clean it off the machine, then \`licctl activations orphans --clear lic-a\``,
+          (await provision({ product: 'orph-cc', type: 'CC', seats: 10, expires: '2030-12-31' })).status,
+          201,
         )
+        const id = (await generate('orph-cc', 6)).body.id
+        assert.equal((await act(id, 'orph-a', 2)).status, 200)
+        const returned = await t.call(admin, 'POST', `${base}/ids/${id}/return`, { force: true })
+        assert.equal(returned.status, 200, JSON.stringify(returned.body))
+        const gone = await deact(id, 'ORPH-A')
+        assert.equal(gone.status, 200, JSON.stringify(gone.body))
+        assert.deepEqual(gone.body, {
+          id,
+          host: 'orph-a',
+          seats: 0,
+          used: 0,
+          quantity: 6,
+          changed: true,
+          orphanCleaned: true,
+        })
+        const open = await t.call(member, 'GET', `${base}/orphans?host=orph-a`)
+        assert.deepEqual(open.body.items, [])
+        const log = await t.call(
+          admin,
+          'GET',
+          `/v1/orgs/acme/audit?action=activations.orphans.clear&target=${id}`,
+        )
+        assert.deepEqual(
+          log.body.items.map((e: { target: string; after: unknown }) => [e.target, e.after]),
+          [[`${id}/orph-a`, { orphans: [], reason: 'deactivated' }]],
+        )
+        const again = await deact(id, 'orph-a')
+        assert.deepEqual([again.status, again.body.changed, again.body.orphanCleaned], [200, false, false])
       })
 
       it('rehosts off a dead host: the new host holds the seat, the old one’s copy is an orphan', async () => {
@@ -468,7 +521,11 @@ for (const dialect of DIALECTS) {
       it('resize shows the safe order and changes nothing while hosts hold the ID; applies with force', async () => {
         const id = (await generate('sim-server', 4)).body.id
         assert.equal((await act(id, 'lic-z', 2)).status, 200)
-        const dry = await t.call(admin, 'POST', `${base}/ids/${id}/resize`, { quantity: 6, dryRun: true })
+        const dry = await t.call(admin, 'POST', `${base}/ids/${id}/resize`, {
+          quantity: 6,
+          dryRun: true,
+          force: true,
+        })
         assert.equal(dry.status, 200, JSON.stringify(dry.body))
         assert.deepEqual(dry.body.plan.steps, [
           { action: 'deactivate', id, host: 'lic-z', seats: 2 },
@@ -590,9 +647,15 @@ for (const dialect of DIALECTS) {
         })
         assert.deepEqual([await show(id), await entitlement('sim-same'), await audited()], before)
         // Another quantity is a change (here refused: a host holds it).
+        // A dry run plans what the run does: refused the same way, with the plan in the details.
         const grown = await resize({ quantity: 5, dryRun: true })
-        assert.deepEqual([grown.status, grown.body.changed, grown.body.plan.steps.length], [200, true, 3])
-        assert.deepEqual(refusal(await resize({ quantity: 5 })), [409, 'hosts_would_be_orphaned'])
+        const real = await resize({ quantity: 5 })
+        assert.deepEqual(refusal(real), [409, 'hosts_would_be_orphaned'])
+        assert.deepEqual(grown.body, real.body)
+        assert.deepEqual([grown.status, grown.body.error.details.plan.steps.length], [409, 3])
+        const forced = await resize({ quantity: 5, dryRun: true, force: true })
+        assert.deepEqual([forced.status, forced.body.changed, forced.body.plan.steps.length], [200, true, 3])
+        assert.deepEqual([await show(id), await entitlement('sim-same')], before.slice(0, 2))
       })
 
       it('clears a cleaned host’s orphans (admins), and lists cleared ones with all=true', async () => {
@@ -805,7 +868,15 @@ for (const dialect of DIALECTS) {
         assert.deepEqual(await hosts(nlc), [['BUILD-01', 1]])
         const off = await deact(nlc, 'build-01')
         assert.equal(off.status, 200, JSON.stringify(off.body))
-        assert.deepEqual(off.body, { id: nlc, host: 'BUILD-01', seats: 1, used: 0, quantity: 3 })
+        assert.deepEqual(off.body, {
+          id: nlc,
+          host: 'BUILD-01',
+          seats: 1,
+          used: 0,
+          quantity: 3,
+          changed: true,
+          orphanCleaned: false,
+        })
         assert.deepEqual(await hosts(nlc), [])
         const log = await t.call(admin, 'GET', `/v1/orgs/acme/audit?target=${nlc}`)
         assert.deepEqual(
@@ -845,7 +916,7 @@ for (const dialect of DIALECTS) {
           ['Host-B', 1],
           ['ws-new', 1],
         ])
-        const gone = await deact(nlc, 'HOST-A')
+        const gone = await t.call(admin, 'POST', `${base}/ids/${nlc}/rehost`, { from: 'HOST-A', to: 'ws-x' })
         assert.deepEqual(refusal(gone), [404, 'not_found'])
         assert.match(
           gone.body.error.message,

@@ -33,6 +33,11 @@ for (const dialect of DIALECTS) {
     const addDevices = (items: object[], token = admin, org = 'acme') =>
       t.call(token, 'POST', `/v1/orgs/${org}/devices/bulk-add`, { items })
     const show = async (serial: string) => (await t.call(admin, 'GET', `${base}/${serial}`)).body
+    /** The key `serial` as an organization's key list shows it: [serial] when listed there. */
+    const keysOf = async (org: string, token: string, serial: string) =>
+      ((await t.call(token, 'GET', `/v1/orgs/${org}/devices/keys`)).body.items as Array<{ serial: string }>)
+        .map((k) => k.serial)
+        .filter((s) => s === serial)
 
     before(async () => {
       t = await startApp(dialect, at('2024-01-31T09:00:00Z'))
@@ -545,12 +550,8 @@ for (const dialect of DIALECTS) {
           `key ${serial} has no unassigned license left in 'acme': its licenses here were used up by detaching (their remaining days went back to the pool as returned licenses, which transfer by name with --license); nothing to transfer`,
         ],
       )
-      const keysOf = async (org: string, token: string) =>
-        ((await t.call(token, 'GET', `/v1/orgs/${org}/devices/keys`)).body.items as Array<{ serial: string }>)
-          .map((k) => k.serial)
-          .filter((s) => s === serial)
-      assert.deepEqual(await keysOf('acme', admin), [serial])
-      assert.deepEqual(await keysOf('oscorp', oscorp), [])
+      assert.deepEqual(await keysOf('acme', admin, serial), [serial])
+      assert.deepEqual(await keysOf('oscorp', oscorp, serial), [])
     })
 
     it('refuses to stack a device license past 9999-12-29, the latest date licctl accepts: lists keep working', async () => {
@@ -623,6 +624,94 @@ for (const dialect of DIALECTS) {
           ],
         ],
       )
+    })
+
+    it('takes a model in any case as the category spells it: the device stores that spelling', async () => {
+      const byModel = await addDevices([
+        { serial: 'CASE-1', model: 'r-1000' },
+        { serial: 'CASE-2', model: 'Ap-10', category: 'access-point' },
+      ])
+      assert.deepEqual(
+        byModel.body.summary,
+        { changed: 2, unchanged: 0, failed: 0 },
+        JSON.stringify(byModel.body),
+      )
+      const one = await show('CASE-1')
+      const two = await show('CASE-2')
+      assert.deepEqual(
+        [one.category, one.model, two.category, two.model],
+        ['router', 'R-1000', 'access-point', 'AP-10'],
+      )
+      // Again in another case: already so, not an update of the model's spelling.
+      const again = await addDevices([
+        { serial: 'CASE-1', model: 'R-1000' },
+        { serial: 'CASE-2', model: 'ap-10' },
+      ])
+      assert.deepEqual(
+        again.body.summary,
+        { changed: 0, unchanged: 2, failed: 0 },
+        JSON.stringify(again.body),
+      )
+      // A model of another category is still refused, in any case.
+      const wrong = await addDevices([{ serial: 'CASE-3', model: 'r-2000', category: 'access-point' }])
+      assert.equal(wrong.body.results[0].code, 'wrong_category', JSON.stringify(wrong.body))
+      // A category cannot list a model another covers in another case.
+      const dup = await t.call(t.operatorToken, 'POST', '/v1/devices/categories', {
+        name: 'mixed',
+        models: ['ap-10'],
+      })
+      assert.deepEqual([dup.status, dup.body.error?.code], [409, 'already_exists'])
+    })
+
+    it('adds a key typed without dashes, in lower case, as the key issued: once', async () => {
+      const [key] = await issue('router', '1y', 1)
+      const bare = key!.replace(/-/g, '').toLowerCase()
+      const added = await addKey(bare)
+      assert.equal(added.status, 201, JSON.stringify(added.body))
+      const serial = key!.replace(/-/g, '').slice(0, 12)
+      const listed = (await t.call(admin, 'GET', `/v1/orgs/acme/devices/keys`)).body.items as Array<{
+        serial: string
+      }>
+      assert.ok(listed.some((k) => k.serial === serial))
+      assert.notEqual((await addKey(key!)).status, 201)
+    })
+
+    it('refuses a whole-key transfer of a partly used key: it stays listed here, with what was used', async () => {
+      const osborn = await t.org('osborn', 'ann@acme.test') // ann is admin of acme and osborn
+      const [key] = await issue('router', '1y', 2)
+      assert.equal((await addKey(key!)).status, 201)
+      const serial = key!.replace(/-/g, '').slice(0, 12)
+      await addDevices([{ serial: 'HALF-1', model: 'R-1000' }])
+      const one = await assign([{ serial: 'HALF-1', license: `${serial}-1` }])
+      assert.deepEqual(one.body.summary, { changed: 1, unchanged: 0, failed: 0 }, JSON.stringify(one.body))
+      assert.equal((await detach(['HALF-1'])).body.results[0].status, 'changed')
+      const moved = await t.call(admin, 'POST', `${base}/transfer`, {
+        to: 'osborn',
+        toToken: osborn,
+        key: serial,
+      })
+      assert.deepEqual(
+        [moved.status, moved.body.error?.code, moved.body.error?.message],
+        [
+          409,
+          'license_used_up',
+          `key ${serial} stays in 'acme': 1 license of it (${serial}-1) was used up here by detaching; transfer its unassigned license by name: --license ${serial}-2`,
+        ],
+      )
+      assert.deepEqual(await keysOf('acme', admin, serial), [serial])
+      assert.deepEqual(await keysOf('osborn', osborn, serial), [])
+      // What is left of it moves by name, as the refusal says; the key stays here.
+      const byName = await t.call(admin, 'POST', `${base}/transfer`, {
+        to: 'osborn',
+        toToken: osborn,
+        licenses: [`${serial}-2`],
+      })
+      assert.deepEqual(
+        [byName.status, byName.body.licenses],
+        [200, [`${serial}-2`]],
+        JSON.stringify(byName.body),
+      )
+      assert.deepEqual(await keysOf('acme', admin, serial), [serial])
     })
 
     it('takes a license named in lower case as the same license, as keys and serials are', async () => {

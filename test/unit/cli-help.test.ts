@@ -34,6 +34,38 @@ describe('cli help: every command documented, the README current', function () {
     assert.deepEqual(missing, [])
   })
 
+  it('every example of operator-only work names the operator’s profile, so it works as written beside an admin profile', async () => {
+    const [{ endpointList }, ...tables] = await Promise.all([
+      import('../../src/contract/endpoint.js'),
+      import('../../src/contract/activations.js').then((m) => m.activationEndpoints),
+      import('../../src/contract/cloud.js').then((m) => m.cloudEndpoints),
+      import('../../src/contract/devices.js').then((m) => m.devicesEndpoints),
+      import('../../src/contract/orgs.js').then((m) => m.orgsEndpoints),
+      import('../../src/contract/seats.js').then((m) => m.seatsEndpoints),
+      import('../../src/contract/tokens.js').then((m) => m.tokensEndpoints),
+      import('../../src/contract/users.js').then((m) => m.usersEndpoints),
+    ])
+    // `devices.categoriesAdd` is `devices categories add`.
+    const operatorOnly = tables
+      .flatMap((table) => endpointList(table))
+      .filter((e) => e.access === 'operator')
+      .map((e) => e.operationId.replace(/\./g, ':').replace(/[A-Z]/g, (c) => `:${c.toLowerCase()}`))
+    const config = await Config.load({ root: ROOT, userPlugins: false })
+    const commands = operatorOnly.map((id) => config.findCommand(id))
+    assert.deepEqual(
+      commands.map((c, i) => c?.id ?? `missing ${operatorOnly[i]}`),
+      operatorOnly,
+    )
+    const unnamed = commands.flatMap((c) =>
+      (c!.examples ?? [])
+        .map((e) => (typeof e === 'string' ? e : e.command))
+        .filter((e) => !/ --profile operator\b/.test(e))
+        .map((e) => `${c!.id}: ${e}`),
+    )
+    assert.ok(operatorOnly.length >= 9, operatorOnly.join(', '))
+    assert.deepEqual(unnamed, [])
+  })
+
   it('a flag read from an environment variable says so once: oclif prints `[env: X]`, its help does not repeat it', async () => {
     const config = await Config.load({ root: ROOT, userPlugins: false })
     const repeated: string[] = []

@@ -1,6 +1,12 @@
 import { strict as assert } from 'node:assert'
 import type { ExpiryCheckOutput, ExpiryItem } from '../../src/contract/expiry.js'
-import { describeItem, githubAnnotations, remedyHints, summaryLine } from '../../src/cli/expiry-view.js'
+import {
+  describeItem,
+  githubAnnotations,
+  githubError,
+  remedyHints,
+  summaryLine,
+} from '../../src/cli/expiry-view.js'
 
 const retire =
   'the licenses of key K1 lapsed unassigned and can never be assigned: `licctl devices keys retire K1` writes them off and clears them from the check'
@@ -51,6 +57,31 @@ describe('expiry check output: remedies', () => {
     assert.equal(
       describeItem(item('seat-pool', 'cad')),
       "seat pool 'cad' (acme) expired after 2026-01-10: 1 license lapsed",
+    )
+  })
+
+  it('names a device license by its device once, not "\'AP-B\' of AP-B"; other owners stay', () => {
+    const device = { owner: 'AP-B', severity: 'failing' as const, daysLeft: 5 }
+    assert.equal(
+      describeItem(item('device-license', 'AP-B', device)),
+      "device license 'AP-B' (acme) is valid through 2026-01-10 (5 days left): 1 license",
+    )
+    assert.equal(
+      describeItem(item('device-license', 'AP-B (Lobby)', device)),
+      "device license 'AP-B (Lobby)' (acme) is valid through 2026-01-10 (5 days left): 1 license",
+    )
+    assert.equal(
+      describeItem(
+        item('token', 'ci', { ...device, owner: 'ann@acme.test', affected: { count: 1, unit: 'token' } }),
+      ),
+      "API token 'ci' of ann@acme.test (acme) is valid through 2026-01-10 (5 days left): 1 token",
+    )
+  })
+
+  it('escapes a failure for its ::error annotation', () => {
+    assert.equal(
+      githubError('expiry check failed', 'cannot reach http://x:1\n100%'),
+      '::error title=expiry check failed::cannot reach http://x:1%0A100%25\n',
     )
   })
 

@@ -9,8 +9,8 @@ export default class ActivationsProvision extends ApiCommand<typeof ActivationsP
   static override description =
     'Admins then generate activation IDs from these seats. NL (node-locked): one seat per host; CC (concurrent): a license-server host takes n seats. An expiration given as a date is valid through that day in the organization’s time zone; the IDs expire with it.'
   static override examples = [
-    '<%= config.bin %> activations provision cad-desk --org acme --type NL --seats 25 --expires 2027-12-31',
-    '<%= config.bin %> activations provision sim-server --org acme --type CC --seats 100 --expires 2027-12-31',
+    '<%= config.bin %> activations provision cad-desk --org acme --profile operator --type NL --seats 25 --expires 2027-12-31',
+    '<%= config.bin %> activations provision sim-server --org acme --profile operator --type CC --seats 100 --expires 2027-12-31',
   ]
   static override args = { product: Args.string({ description: 'product, e.g. cad-desk', required: true }) }
   static override flags = {

@@ -9,8 +9,8 @@ export default class ActivationsUpdate extends ApiCommand<typeof ActivationsUpda
   static override description =
     'Its activation IDs expire with it: renewing an expired entitlement makes its IDs usable again. An expiration given as a date is valid through that day in the organization’s time zone. Added seats are free seats, from which admins generate IDs.'
   static override examples = [
-    '<%= config.bin %> activations update cad-desk --org acme --expires 2028-12-31',
-    '<%= config.bin %> activations update sim-server --org acme --add-seats 20',
+    '<%= config.bin %> activations update cad-desk --org acme --profile operator --expires 2028-12-31',
+    '<%= config.bin %> activations update sim-server --org acme --profile operator --add-seats 20',
   ]
   static override args = { product: Args.string({ description: 'product, e.g. cad-desk', required: true }) }
   static override flags = {

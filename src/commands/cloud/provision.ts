@@ -7,8 +7,8 @@ export default class CloudProvision extends ApiCommand<typeof CloudProvision> {
   static override description =
     'An add-on is N user licenses until an expiration; admins then assign them to members. An expiration given as a date is valid through that day in the organization’s time zone.'
   static override examples = [
-    '<%= config.bin %> cloud provision cloud-processing --org acme --name "Cloud Processing" --total 500 --expires 2027-12-31',
-    '<%= config.bin %> cloud provision gpu-render --org acme --name "GPU Rendering" --total 20 --expires 365d --json',
+    '<%= config.bin %> cloud provision cloud-processing --org acme --profile operator --name "Cloud Processing" --total 500 --expires 2027-12-31',
+    '<%= config.bin %> cloud provision gpu-render --org acme --profile operator --name "GPU Rendering" --total 20 --expires 365d --json',
   ]
   static override requestFieldNames = { key: 'addon' }
   static override args = {

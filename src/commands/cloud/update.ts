@@ -8,8 +8,8 @@ export default class CloudUpdate extends ApiCommand<typeof CloudUpdate> {
   static override description =
     'The total is the new number of user licenses; it cannot go below those assigned (revoke some first).'
   static override examples = [
-    '<%= config.bin %> cloud update cloud-processing --org acme --total 750 --expires 2028-12-31',
-    '<%= config.bin %> cloud update cloud-processing --org acme --name "Cloud Processing (EU)"',
+    '<%= config.bin %> cloud update cloud-processing --org acme --profile operator --total 750 --expires 2028-12-31',
+    '<%= config.bin %> cloud update cloud-processing --org acme --profile operator --name "Cloud Processing (EU)"',
   ]
   static override args = {
     addon: Args.string({ description: 'add-on key', required: true }),

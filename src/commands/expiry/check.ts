@@ -151,7 +151,7 @@ export default class ExpiryCheck extends ListCommand<typeof ExpiryCheck> {
       if (reports.length === 0 && errors.length === 0) errors.push(noTargets())
     }
     const output = merge(reports, errors, query)
-    const { renderExpiry, githubAnnotations, summaryLine, remedyHints } =
+    const { renderExpiry, githubAnnotations, githubError, summaryLine, remedyHints } =
       await import('../../cli/expiry-view.js')
     const human = !this.jsonEnabled() && !this.delimitedFormat
     if (f.format === 'github' && human) process.stdout.write(githubAnnotations(output.items))
@@ -160,10 +160,24 @@ export default class ExpiryCheck extends ListCommand<typeof ExpiryCheck> {
     this.note(summaryLine(output))
     // What clears an expired item when the server knows (e.g. lapsed pool licenses); annotations carry it.
     if (human && f.format === 'table') for (const hint of remedyHints(output.items)) this.note(hint)
-    for (const e of errors) this.note(`could not check ${e.profile ?? e.org ?? 'a profile'}: ${e.message}`)
+    for (const e of errors) {
+      const why = `could not check ${e.profile ?? e.org ?? 'a profile'}: ${e.message}`
+      this.note(why)
+      if (f.format === 'github' && human) process.stdout.write(githubError('expiry check failed', why))
+    }
     const failing = output.summary.failing + output.summary.expired > 0
     process.exitCode = failing ? EXIT_FOUND : errors.length > 0 ? 1 : 0
     return output
+  }
+
+  /** With --format github a check that could not run is an annotation too, not only stderr's line. */
+  protected override async catch(err: Error): Promise<void> {
+    await super.catch(err)
+    const format = (this.flags as { format?: string } | undefined)?.format
+    if (format !== 'github' || this.jsonEnabled() || this.delimitedFormat) return
+    const { failureOf } = await import('../../cli/errors.js')
+    const { githubError } = await import('../../cli/expiry-view.js')
+    process.stdout.write(githubError('expiry check failed', failureOf(err).message))
   }
 }
 

@@ -8,8 +8,8 @@ export default class OrgsCreate extends ApiCommand<typeof OrgsCreate> {
   static override description =
     'With --admin-email, also adds its first admin and prints that admin’s token once.'
   static override examples = [
-    '<%= config.bin %> orgs create acme --name "Acme Surveying" --admin-email alice@acme.test',
-    '<%= config.bin %> orgs create globex --name Globex --time-zone Europe/Paris --contact-email it@globex.test --json',
+    '<%= config.bin %> orgs create acme --profile operator --name "Acme Surveying" --admin-email alice@acme.test',
+    '<%= config.bin %> orgs create globex --profile operator --name Globex --time-zone Europe/Paris --contact-email it@globex.test --json',
   ]
   static override args = {
     slug: Args.string({

@@ -9,8 +9,8 @@ export default class SeatsProvision extends ApiCommand<typeof SeatsProvision> {
   static override description =
     'An expiration given as a date is valid through that day in the organization’s time zone.'
   static override examples = [
-    '<%= config.bin %> seats provision cad-pro --org acme --seats 25 --expires 2027-12-31 --lease-ttl 15m --max-roaming 14d',
-    '<%= config.bin %> seats provision viewer --org acme --seats 100 --expires 2027-06-30T23:59:59+02:00',
+    '<%= config.bin %> seats provision cad-pro --org acme --profile operator --seats 25 --expires 2027-12-31 --lease-ttl 15m --max-roaming 14d',
+    '<%= config.bin %> seats provision viewer --org acme --profile operator --seats 100 --expires 2027-06-30T23:59:59+02:00',
   ]
   static override args = {
     product: Args.string({ description: 'product key, e.g. cad-pro', required: true }),

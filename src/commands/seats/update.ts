@@ -9,8 +9,8 @@ export default class SeatsUpdate extends ApiCommand<typeof SeatsUpdate> {
   static override summary =
     'Add seats to a pool or change its expiration, lease TTL or roaming limit (operator)'
   static override examples = [
-    '<%= config.bin %> seats update cad-pro --org acme --add-seats 5 --expires 2028-12-31',
-    '<%= config.bin %> seats update cad-pro --org acme --lease-ttl 30m --max-roaming 7d',
+    '<%= config.bin %> seats update cad-pro --org acme --profile operator --add-seats 5 --expires 2028-12-31',
+    '<%= config.bin %> seats update cad-pro --org acme --profile operator --lease-ttl 30m --max-roaming 7d',
   ]
   static override args = { product: Args.string({ description: 'product key', required: true }) }
   static override flags = {

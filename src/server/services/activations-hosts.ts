@@ -21,6 +21,8 @@ import { findId, presentOrphan, seatsWord, unusable, type IdRow, type OrphanRow 
 import { audit } from './audit.js'
 import { registerHostTargets } from './audit-log.js'
 import { mapPage, paginate } from './paging.js'
+import type { Dialect } from '../../storage/schema.js'
+import { startsWith } from '../../storage/text-match.js'
 
 // These entries' targets are `<id>/<host>`, or the host alone, or a rehost's `<id>/<from>/<to>`:
 // `orgs audit --target` finds them by any of their hosts, in any case.
@@ -175,7 +177,8 @@ async function reclaimOrphans(
   id: string,
   host: string,
   now: number,
-): Promise<void> {
+  reason: 'reactivated' | 'deactivated' = 'reactivated',
+): Promise<string | null> {
   const reclaimed = await trx
     .updateTable('activation_orphans')
     .set({ cleared_at: now })
@@ -183,16 +186,54 @@ async function reclaimOrphans(
     .where('activation_id', '=', id)
     .where('host_key', '=', hostKey(host))
     .where('cleared_at', 'is', null)
-    .returning('id')
+    .returning(['id', 'host'])
     .execute()
-  if (reclaimed.length === 0) return
+  const first = reclaimed[0]
+  if (!first) return null
+  // As the orphan list shows it (its first spelling), when the host is named in another case.
+  const named = reason === 'deactivated' ? first.host : host
   await audit(trx, ctx, {
     orgId,
     action: 'activations.orphans.clear',
-    target: `${id}/${host}`,
+    target: `${id}/${named}`,
     before: { orphans: [id] },
-    after: { orphans: [], reason: 'reactivated' },
+    after: { orphans: [], reason },
   })
+  return named
+}
+
+/**
+ * The host, as first spelled, when it gave its seats of the ID back before (deactivated here, or
+ * its orphaned copy cleaned): deactivating it again is already so. Null when it never held the ID.
+ */
+async function deactivatedBefore(
+  trx: Executor,
+  dialect: Dialect,
+  orgId: string,
+  id: string,
+  host: string,
+): Promise<string | null> {
+  const key = hostKey(host)
+  const cleaned = await trx
+    .selectFrom('activation_orphans')
+    .select('host')
+    .where('org_id', '=', orgId)
+    .where('activation_id', '=', id)
+    .where('host_key', '=', key)
+    .where('cleared_at', 'is not', null)
+    .executeTakeFirst()
+  if (cleaned) return cleaned.host
+  // The audit log is the only record of a deactivation (the host's row is gone): `<id>/<host>`.
+  const entries = await trx
+    .selectFrom('audit_events')
+    .select('target')
+    .where('org_id', '=', orgId)
+    .where('action', '=', 'activations.deactivate')
+    .where(startsWith(dialect, sql.ref<string>('target'), `${id}/`))
+    .orderBy('id')
+    .execute()
+  const hosts = entries.map((e) => e.target.slice(id.length + 1))
+  return hosts.find((h) => hostKey(h) === key) ?? null
 }
 
 /** Where a host that holds no seats of an ID stands: an orphan says more than "not found". */
@@ -232,7 +273,18 @@ export async function deactivate(
       .where('host_key', '=', hostKey(host))
       .returning(['host', 'seats'])
       .executeTakeFirst()
-    if (!gone) throw await notHeld(trx, id, host)
+    if (!gone) {
+      const row = await findId(trx, org.id, id)
+      const answer = { id, seats: 0, used: row.used, quantity: row.quantity }
+      // Deactivating removes the ID from the host's trusted storage: an orphaned copy there is
+      // thereby cleaned off, and recorded so (as `orphans --clear` would).
+      const cleaned = await reclaimOrphans(trx, ctx, org.id, id, host, now, 'deactivated')
+      if (cleaned !== null) return { ...answer, host: cleaned, changed: true, orphanCleaned: true }
+      // Given back before: already so, as a second checkin or token revocation is.
+      const before = await deactivatedBefore(trx, ctx.dialect, org.id, id, host)
+      if (before !== null) return { ...answer, host: before, changed: false, orphanCleaned: false }
+      throw await notHeld(trx, id, host)
+    }
     const after = await trx
       .updateTable('activation_ids')
       .set((eb) => ({ used: eb('used', '-', gone.seats), updated_at: now }))
@@ -246,7 +298,15 @@ export async function deactivate(
       before: { used: after.used + gone.seats, hostSeats: gone.seats },
       after: { used: after.used, hostSeats: 0 },
     })
-    return { id, host: gone.host, seats: gone.seats, used: after.used, quantity: after.quantity }
+    return {
+      id,
+      host: gone.host,
+      seats: gone.seats,
+      used: after.used,
+      quantity: after.quantity,
+      changed: true,
+      orphanCleaned: false,
+    }
   })
 }
 

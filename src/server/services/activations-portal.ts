@@ -255,8 +255,9 @@ export async function resizeActivation(
         `cannot resize ${id} to ${body.quantity}: its ${row.quantity} and the ${ent.free} free seats of '${row.product}' make ${ent.free + row.quantity}`,
         { id, requested: body.quantity, free: ent.free, quantity: row.quantity, plan },
       )
-    if (body.dryRun) return { applied: false, changed: true, plan, id: null, generated: null, orphaned: [] }
+    // A dry run plans what the run does: refused the same way (the plan is in the details).
     if (hosts.length > 0 && !force) throw wouldOrphan(row, hosts, { plan })
+    if (body.dryRun) return { applied: false, changed: true, plan, id: null, generated: null, orphaned: [] }
     const { orphans } = await retire(trx, org, row, force, now)
     await carveSeats(trx, { ...ent, free: ent.free + row.quantity }, body.quantity, now)
     const created = await insertId(trx, ent, org.id, body.quantity, ent.expires_at, now)

@@ -96,11 +96,20 @@ export async function addCategory(ctx: ServiceContext, body: AddCategoryBody): P
   })
 }
 
+/**
+ * A model as a category spells it, when the category covers it: models are matched in any case
+ * (`s-4` is the `S-4` the operator listed), and stored as the category spells them.
+ */
+export function coveredModel(models: readonly string[], model: string): string | undefined {
+  const folded = model.toLowerCase()
+  return models.find((m) => m.toLowerCase() === folded)
+}
+
 async function modelsTaken(db: Executor, models: string[]) {
   if (models.length === 0) return undefined
   for (const c of await db.selectFrom('device_categories').select(['name', 'models']).execute()) {
     const theirs = JSON.parse(c.models) as string[]
-    const model = models.find((m) => theirs.includes(m))
+    const model = models.find((m) => coveredModel(theirs, m) !== undefined)
     if (model) return { model, category: c.name }
   }
   return undefined
@@ -109,7 +118,7 @@ async function modelsTaken(db: Executor, models: string[]) {
 /** The category that covers a model. */
 export async function categoryOfModel(db: Executor, model: string): Promise<CategoryRow> {
   for (const c of await db.selectFrom('device_categories').selectAll().execute())
-    if ((JSON.parse(c.models) as string[]).includes(model)) return c
+    if (coveredModel(JSON.parse(c.models) as string[], model) !== undefined) return c
   throw notFound(`no device category covers model ${quote(model)}`)
 }
 

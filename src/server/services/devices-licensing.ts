@@ -535,13 +535,19 @@ export async function transferLicenses(
           'license_assigned',
           `key ${serial} has ${counted(assigned.length, 'assigned license')} (${assigned.map((l) => l.name).join(', ')}); detach ${assigned.length === 1 ? 'it' : 'them'} first or transfer its unassigned licenses`,
         )
-      // Used up here (detached: spent), none left in the pool: nothing of it can move, and moving the
-      // key would take from this organization's key list the key its devices were licensed with.
-      if (licenses.length > 0 && !licenses.some((l) => l.state === 'pool'))
+      // Used up here (detached: spent): the key is what this organization's devices were licensed
+      // with, so it stays listed here with what was used; what is left of it moves by name.
+      const spent = licenses.filter((l) => l.state === 'spent')
+      if (spent.length > 0) {
+        const left = licenses.filter((l) => l.state === 'pool').map((l) => l.name)
+        const usedUp = `${counted(spent.length, 'license')} of it (${spent.map((l) => l.name).join(', ')}) ${spent.length === 1 ? 'was' : 'were'} used up here by detaching`
         throw new AppError(
           'license_used_up',
-          `key ${serial} has no unassigned license left in '${from.slug}': its licenses here were used up by detaching (their remaining days went back to the pool as returned licenses, which transfer by name with --license); nothing to transfer`,
+          left.length === 0
+            ? `key ${serial} has no unassigned license left in '${from.slug}': its licenses here were used up by detaching (their remaining days went back to the pool as returned licenses, which transfer by name with --license); nothing to transfer`
+            : `key ${serial} stays in '${from.slug}': ${usedUp}; transfer its unassigned ${left.length === 1 ? 'license' : 'licenses'} by name: ${left.map((n) => `--license ${n}`).join(' ')}`,
         )
+      }
       await trx.updateTable('device_keys').set({ org_id: to.id }).where('id', '=', key.id).execute()
       licenses = licenses.filter((l) => l.state === 'pool')
     } else {

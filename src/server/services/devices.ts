@@ -11,7 +11,7 @@ import { AppError, notFound } from '../errors.js'
 import { authorizeOrg, type OrgRow } from './access.js'
 import { audit } from './audit.js'
 import { runBulk, type BulkOptions } from './bulk.js'
-import { categoryOfModel, findCategory } from './devices-keys.js'
+import { categoryOfModel, coveredModel, findCategory } from './devices-keys.js'
 import './devices-expiry.js'
 import './devices-explain.js'
 import { mapPage, paginate } from './paging.js'
@@ -73,11 +73,13 @@ export async function addDevices(
         item.category !== undefined
           ? await findCategory(trx, item.category)
           : await categoryOfModel(trx, item.model!)
-      if (item.model !== undefined && item.category !== undefined) {
-        const models = JSON.parse(cat.models) as string[]
-        if (models.length > 0 && !models.includes(item.model))
-          throw new AppError('wrong_category', `model '${item.model}' is not in category '${cat.name}'`)
-      }
+      // The model as the category spells it, typed in any case (a category listing no models
+      // covers any, as typed).
+      const models = JSON.parse(cat.models) as string[]
+      const spelled = item.model === undefined ? undefined : coveredModel(models, item.model)
+      if (item.model !== undefined && models.length > 0 && spelled === undefined)
+        throw new AppError('wrong_category', `model '${item.model}' is not in category '${cat.name}'`)
+      const model = spelled ?? item.model
       const existing = await trx
         .selectFrom('devices')
         .select(['id', 'category_id', 'name', 'site', 'model'])
@@ -89,7 +91,7 @@ export async function addDevices(
           throw new AppError('already_exists', `device '${item.serial}' exists in another category`)
         // A name, site or model given that differs is updated, as `orgs users add` updates a role:
         // "already so" would say a corrected file was applied when it was not. Left out: kept.
-        const given = { name: item.name, site: item.site, model: item.model }
+        const given = { name: item.name, site: item.site, model }
         const changes = Object.fromEntries(
           Object.entries(given).filter(
             ([k, v]) => v !== undefined && v !== existing[k as keyof typeof given],
@@ -119,7 +121,7 @@ export async function addDevices(
           serial: item.serial,
           name: item.name ?? null,
           site: item.site ?? null,
-          model: item.model ?? null,
+          model: model ?? null,
           category_id: cat.id,
           license_start: null,
           license_days: 0,
@@ -133,7 +135,7 @@ export async function addDevices(
         target: item.serial,
         after: {
           category: cat.name,
-          model: item.model ?? null,
+          model: model ?? null,
           name: item.name ?? null,
           site: item.site ?? null,
         },

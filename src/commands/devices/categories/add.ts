@@ -7,8 +7,8 @@ export default class DevicesCategoriesAdd extends ApiCommand<typeof DevicesCateg
   static override description =
     'A category is the device class a license key licenses (e.g. router, access-point). A device is added by its category or by a model a category covers.'
   static override examples = [
-    '<%= config.bin %> devices categories add router --models R-1000,R-2000 --description "Routers"',
-    '<%= config.bin %> devices categories add switch',
+    '<%= config.bin %> devices categories add router --profile operator --models R-1000,R-2000 --description "Routers"',
+    '<%= config.bin %> devices categories add switch --profile operator',
   ]
   static override args = { name: Args.string({ description: 'category name, e.g. router', required: true }) }
   static override flags = {

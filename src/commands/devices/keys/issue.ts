@@ -7,8 +7,8 @@ export default class DevicesKeysIssue extends ApiCommand<typeof DevicesKeysIssue
   static override description =
     'A key carries a category, a term (1y = 365, 3y = 1095, 5y = 1825 days) and a count of licenses. Keys are five groups of five characters (Crockford base32) with check characters that catch every mistyped or swapped character, and a tag signed with the server’s issuing secret. Keys are not stored: keep them now. With --json they are in `keys[].key`.'
   static override examples = [
-    '<%= config.bin %> devices keys issue --category router --term 1y --count 10',
-    '<%= config.bin %> devices keys issue --category access-point --term 3y --count 1 --quantity 5 --json',
+    '<%= config.bin %> devices keys issue --profile operator --category router --term 1y --count 10',
+    '<%= config.bin %> devices keys issue --profile operator --category access-point --term 3y --count 1 --quantity 5 --json',
   ]
   static override flags = {
     category: Flags.string({ description: 'device category', required: true }),
