@@ -389,6 +389,30 @@ for (const dialect of DIALECTS) {
         }
       })
 
+      it('refuses to renew a lease once its pool has expired (pool_expired, as checkout), and the lease still checks in', async () => {
+        const made = await provision({ product: 'ends-soon', seats: 1, expires: iso(t.clock.ms + 60 * MIN) })
+        assert.equal(made.status, 201, JSON.stringify(made.body))
+        const lease = await checkout(tokens['alice@acme.test']!, 'ends-soon', { host: 'ws-9' })
+        assert.equal(lease.status, 200, JSON.stringify(lease.body))
+        const beat = () =>
+          t.call(tokens['alice@acme.test']!, 'POST', `${base}/leases/${lease.body.id}/heartbeat`)
+        t.clock.advance(59 * MIN)
+        assert.equal((await beat()).status, 200, 'renewed while the pool is valid')
+        t.clock.advance(2 * MIN)
+        const late = await beat()
+        assert.deepEqual(
+          [late.status, late.body.error.code, late.body.error.details.product, late.body.error.details.lease],
+          [409, 'pool_expired', 'ends-soon', lease.body.id],
+        )
+        assert.match(late.body.error.message, /^the 'ends-soon' subscription expired /)
+        const back = await t.call(
+          tokens['alice@acme.test']!,
+          'POST',
+          `${base}/leases/${lease.body.id}/checkin`,
+        )
+        assert.deepEqual([back.status, back.body.changed], [200, true])
+      })
+
       it('checks a seat in: freed at once, the lease gone, audited with the counts', async () => {
         const res = await t.call(tokens['alice@acme.test']!, 'POST', `${base}/leases/${aliceLease}/checkin`)
         assert.equal(res.status, 200, JSON.stringify(res.body))

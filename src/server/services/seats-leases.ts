@@ -87,6 +87,11 @@ const leaseInOrg = prepareQuery((db, id: string, orgId: string) =>
         .select('seat_pools.lease_ttl_seconds')
         .whereRef('seat_pools.id', '=', 'leases.pool_id')
         .as('lease_ttl_seconds'),
+      eb
+        .selectFrom('seat_pools')
+        .select('seat_pools.expires_at')
+        .whereRef('seat_pools.id', '=', 'leases.pool_id')
+        .as('pool_expires_at'),
     ])
     .where('leases.id', '=', id)
     .where('leases.pool_id', 'in', (eb) =>
@@ -100,9 +105,26 @@ const leaseInOrg = prepareQuery((db, id: string, orgId: string) =>
  * `=` at every execution (docs/performance.md, "Checkout steps"): this is the lookup of every
  * heartbeat, the call a license server gets most (50–66 µs joined, 16–27 µs so, on a loaded machine).
  */
-export async function leaseById(db: Executor, orgId: string, id: string): Promise<LeaseRow | undefined> {
+export async function leaseById(
+  db: Executor,
+  orgId: string,
+  id: string,
+): Promise<(LeaseRow & { pool_expires_at: number }) | undefined> {
   const row = await leaseInOrg.takeFirst(db, id, orgId)
   // The foreign keys make the subqueries always find their row.
-  if (!row || row.email === null || row.product === null || row.lease_ttl_seconds === null) return undefined
-  return { ...row, email: row.email, product: row.product, lease_ttl_seconds: row.lease_ttl_seconds }
+  if (
+    !row ||
+    row.email === null ||
+    row.product === null ||
+    row.lease_ttl_seconds === null ||
+    row.pool_expires_at === null
+  )
+    return undefined
+  return {
+    ...row,
+    email: row.email,
+    product: row.product,
+    lease_ttl_seconds: row.lease_ttl_seconds,
+    pool_expires_at: row.pool_expires_at,
+  }
 }

@@ -458,9 +458,19 @@ function mayActOn(ctx: ServiceContext, holder: string | null): boolean {
   return !(p.kind === 'user' && p.role !== 'admin' && holder !== p.userId)
 }
 
+/**
+ * Renews a lease. Not once its pool has expired (or been retired, which only an expired pool can
+ * be): the heartbeat's answer is all a running app hears of the server, and an app renewed past the
+ * end of its subscription would run on unpaid for as long as it stays open. It is told, as checkout
+ * is (pool_expired, exit 3), and the lease is left for it to check in.
+ */
 export async function heartbeat(ctx: ServiceContext, slug: string, id: string): Promise<Lease> {
   const now = ctx.clock.now()
-  const { lease } = await ownLease(ctx, ctx.db, slug, id)
+  const { org, lease } = await ownLease(ctx, ctx.db, slug, id)
+  assertValid(`the '${lease.product}' subscription`, lease.pool_expires_at, org, now, {
+    product: lease.product,
+    lease: id,
+  })
   const beat = await ctx.db
     .updateTable('leases')
     .set({ last_heartbeat_at: now })
