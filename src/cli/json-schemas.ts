@@ -26,7 +26,7 @@ import {
   role,
 } from '../contract/orgs.js'
 import { createdToken, revokedToken, tokenInfo } from '../contract/tokens.js'
-import { member } from '../contract/users.js'
+import { member, roleChanged } from '../contract/users.js'
 import {
   checkinResponse,
   checkoutResponse,
@@ -189,7 +189,7 @@ export const jsonOutputs: Record<string, JsonOutput> = {
   'orgs:users:add': bulk,
   'orgs:users:list': list(member),
   'orgs:users:remove': bulk,
-  'orgs:users:set-role': json(member),
+  'orgs:users:set-role': json(roleChanged),
 
   plugins: json(
     z

@@ -9,6 +9,8 @@ export const member = z.object({
   joinedAt: instant,
 })
 export type Member = z.infer<typeof member>
+/** A member after a role change: `changed` is false when they already had that role (nothing audited). */
+export const roleChanged = member.extend({ changed: z.boolean() })
 
 export const userItem = z.strictObject({
   email,
@@ -86,11 +88,11 @@ export const usersEndpoints = defineEndpoints('users', {
   setRole: {
     method: 'PATCH',
     path: '/orgs/{org}/users/{email}',
-    summary: 'Change a member’s role',
+    summary: 'Change a member’s role (already that role: changed false)',
     access: 'admin',
     mutation: true,
     params: userParams,
     body: setRoleBody,
-    responses: { 200: member },
+    responses: { 200: roleChanged },
   },
 })

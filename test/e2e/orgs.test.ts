@@ -439,8 +439,24 @@ describe('e2e: orgs', function () {
     it('set-role promotes and demotes; the last admin stays (3); an unknown member is 5', async () => {
       const up = await asAdmin(['orgs', 'users', 'set-role', 'carol@acme.test', 'admin'])
       assert.equal(up.stdout, 'carol@acme.test is now an admin.\n')
+      // Already so: said as such, exit 0, and nothing audited (the answer's changed is false).
+      const again = await asAdmin(['orgs', 'users', 'set-role', 'carol@acme.test', 'admin'])
+      assert.deepEqual(
+        [again.code, again.stdout],
+        [0, 'carol@acme.test is already an admin: nothing to do.\n'],
+      )
+      const audited = await asAdmin([
+        'orgs',
+        'audit',
+        '--action',
+        'user.set-role',
+        '--target',
+        'carol@acme.test',
+        '--json',
+      ])
+      assert.equal(JSON.parse(audited.stdout).items.length, 1, audited.stdout)
       const down = await asAdmin(['orgs', 'users', 'set-role', 'carol@acme.test', 'member', '--json'])
-      assert.equal(JSON.parse(down.stdout).role, 'member')
+      assert.deepEqual([JSON.parse(down.stdout).role, JSON.parse(down.stdout).changed], ['member', true])
       assertFails(
         await asAdmin(['orgs', 'users', 'set-role', 'alice@acme.test', 'member']),
         3,

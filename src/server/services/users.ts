@@ -210,8 +210,9 @@ export async function setRole(ctx: ServiceContext, slug: string, email: string, 
     const member = await requireMember(trx, org.id, email).catch((e: unknown) => {
       throw e instanceof AppError && e.code === 'not_a_member' ? memberNotFound(email) : e
     })
-    if (member.role !== role) await changeRole(trx, ctx, org.id, member.userId, email, member.role, role)
-    return presentMember({ ...member, role })
+    const changed = member.role !== role
+    if (changed) await changeRole(trx, ctx, org.id, member.userId, email, member.role, role)
+    return { ...presentMember({ ...member, role }), changed }
   })
 }
 

@@ -19,7 +19,10 @@ export default class UsersSetRole extends ApiCommand<typeof UsersSetRole> {
       { org: await this.org(), email: this.args.email },
       { role: this.args.role as 'admin' | 'member' },
     )
-    this.say(`${member.email} is now ${member.role === 'admin' ? 'an admin' : 'a member'}.`)
+    const as = member.role === 'admin' ? 'an admin' : 'a member'
+    this.say(
+      member.changed ? `${member.email} is now ${as}.` : `${member.email} is already ${as}: nothing to do.`,
+    )
     return member
   }
 }
