@@ -19,6 +19,20 @@ export function expiryInstant(input: string, timeZone: string): number | null {
   return Number.isNaN(ms) || !/[zZ]|[+-]\d{2}:?\d{2}$/.test(input) ? null : ms
 }
 
+/**
+ * A time zone as IANA spells it, however it was typed (`utc` → `UTC`, `europe/berlin` →
+ * `Europe/Berlin`), and not swapped for another name of the same zone (`Asia/Kolkata` stays, where
+ * Intl would say `Asia/Calcutta`): what an organization keeps and shows. The text must name a zone.
+ */
+export function spelledTimeZone(timeZone: string): string {
+  try {
+    return Temporal.Now.zonedDateTimeISO(timeZone).timeZoneId
+  } catch {
+    // A name Intl takes (the contract's check) that the Temporal polyfill does not: kept as typed.
+    return timeZone
+  }
+}
+
 /** The calendar day (YYYY-MM-DD) an instant falls on in a time zone (within the bounds of time-range.ts). */
 export function calendarDay(ms: number, timeZone: string): string {
   return Temporal.Instant.fromEpochMilliseconds(withinRange(ms))

@@ -131,6 +131,26 @@ for (const dialect of DIALECTS) {
         assert.deepEqual(missing.body.error, { code: 'not_found', message: "organization 'nope' not found" })
       })
 
+      it('keeps a time zone as IANA spells it, however it was typed, without swapping it for an alias', async () => {
+        const zone = async (timeZone: string) => {
+          const res = await t.call(t.operatorToken, 'PATCH', '/v1/orgs/globex', { timeZone })
+          assert.equal(res.status, 200, JSON.stringify(res.body))
+          return res.body.timeZone
+        }
+        const entries = async () =>
+          (await t.call(t.operatorToken, 'GET', '/v1/orgs/globex/audit?action=org.update&limit=1000')).body
+            .items.length
+        const before = await entries()
+        // Already Europe/Berlin: the same zone typed in lower case is no change (nothing audited).
+        assert.equal(await zone('europe/berlin'), 'Europe/Berlin')
+        assert.equal(await entries(), before)
+        // Intl would answer Asia/Calcutta and America/Panama: the name typed is the name kept.
+        assert.equal(await zone('asia/kolkata'), 'Asia/Kolkata')
+        assert.equal(await zone('est'), 'EST')
+        assert.equal(await zone('utc'), 'UTC')
+        assert.equal(await zone('Europe/Berlin'), 'Europe/Berlin')
+      })
+
       it('updates contact details (null clears) and audits the fields sent, before and after', async () => {
         t.clock.advance(60_000)
         const res = await t.call(alice, 'PATCH', '/v1/orgs/acme', {

@@ -1,5 +1,6 @@
 import type { CreateOrgBody, Organization, UpdateOrgBody } from '../../contract/orgs.js'
 import type { PageQuery } from '../../contract/common.js'
+import { spelledTimeZone } from '../../domain/dates.js'
 import { newId } from '../../domain/ids.js'
 import { generateToken } from '../../domain/tokens.js'
 import type { ServiceContext } from '../context.js'
@@ -29,7 +30,7 @@ export async function createOrg(ctx: ServiceContext, body: CreateOrgBody) {
       contact_phone: body.contactPhone ?? null,
       contact_address: body.contactAddress ?? null,
       perpetual_licenses: JSON.stringify(body.perpetualLicenses ?? []),
-      time_zone: body.timeZone ?? 'UTC',
+      time_zone: spelledTimeZone(body.timeZone ?? 'UTC'),
       device_preference: body.devicePreference ?? 'shortest',
       created_at: now,
       updated_at: now,
@@ -100,7 +101,7 @@ export async function updateOrg(ctx: ServiceContext, slug: string, body: UpdateO
       ...(body.contactEmail !== undefined ? { contact_email: body.contactEmail } : {}),
       ...(body.contactPhone !== undefined ? { contact_phone: body.contactPhone } : {}),
       ...(body.contactAddress !== undefined ? { contact_address: body.contactAddress } : {}),
-      ...(body.timeZone !== undefined ? { time_zone: body.timeZone } : {}),
+      ...(body.timeZone !== undefined ? { time_zone: spelledTimeZone(body.timeZone) } : {}),
       ...(body.devicePreference !== undefined ? { device_preference: body.devicePreference } : {}),
     }
     const before = presentOrg(org)
