@@ -7,7 +7,7 @@ export default class SeatsCheckin extends ApiCommand<typeof SeatsCheckin> {
     'Safe to repeat: checking a lease in again once it has gone (checked in, or released by an admin) changes nothing and exits 0, with "changed": false under --json. An unknown lease id exits 5; a member checks in only their own leases.'
   static override examples = [
     '<%= config.bin %> seats checkin ls_06h1…',
-    '<%= config.bin %> seats checkin "$(<%= config.bin %> seats list --user me@acme.test --jq \'.items[0].id\')"',
+    '<%= config.bin %> seats checkin ls_06h1… --json',
   ]
   /** The path's `id` is the LEASE argument. */
   static override requestFieldNames = { id: 'lease' }
