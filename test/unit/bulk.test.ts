@@ -21,7 +21,7 @@ import { renderDelimited } from '../../src/cli/structured-output.js'
 import { ApiError } from '../../src/client/errors.js'
 import type { BulkResponse } from '../../src/contract/bulk.js'
 import { addonItem } from '../../src/contract/cloud.js'
-import { serialItem } from '../../src/contract/devices.js'
+import { assignItem, serialItem } from '../../src/contract/devices.js'
 import { releaseItem } from '../../src/contract/seats.js'
 import { userItem } from '../../src/contract/users.js'
 import { runProcess } from '../helpers/spawn.js'
@@ -300,6 +300,27 @@ describe('bulk input: validation before anything is sent', () => {
       ],
       total: 2,
     })
+  })
+
+  it('takes a fixed-value cell (role, prefer) in any case, as its flag takes it; a value that is none stays refused', async () => {
+    const keep: Array<Entry<unknown>> = []
+    await validateAll(spec, file('email,role\nx@acme.test,Admin\ny@acme.test,MEMBER\n'), { keep })
+    await validateAll(spec, file('[{"email":"z@acme.test","role":"aDmIn"}]', 'json'), { keep })
+    const assign = { target: 'serial', optional: ['prefer', 'extend'], schema: assignItem } as const
+    await validateAll(assign, file('serial,prefer,extend\nSN-1,Longest,Yes\n'), { keep })
+    assert.deepEqual(
+      keep.map((e) => e.item),
+      [
+        { email: 'x@acme.test', role: 'admin' },
+        { email: 'y@acme.test', role: 'member' },
+        { email: 'z@acme.test', role: 'admin' },
+        { serial: 'SN-1', prefer: 'longest', extend: true },
+      ],
+    )
+    const owner = await inputError(file('email,role\nx@acme.test,Owner\n'), spec)
+    assert.deepEqual(owner.details.errors, [
+      { row: 2, column: 'role', message: 'expected one of admin, member' },
+    ])
   })
 
   it('refuses a file that is not UTF-8 (a Windows-1252 export), naming the row and column, rather than storing U+FFFD', async () => {
