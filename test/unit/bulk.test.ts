@@ -169,6 +169,56 @@ describe('bulk input: TSV', () => {
       )
   })
 
+  it('reads a header of semicolon-separated names (no comma) as CSV with semicolons, as European Excel saves it', async () => {
+    for (const ext of ['csv', 'txt'])
+      assert.deepEqual(
+        await allRows(
+          file(
+            '\uFEFFEmail;Name;Role\r\nw1@acme.test;"Okafor; Ana";member\r\n;;\r\nw2@acme.test;B,C;admin\r\n',
+            ext,
+          ),
+        ),
+        [
+          { row: 2, values: { email: 'w1@acme.test', name: 'Okafor; Ana', role: 'member' } },
+          { row: 4, values: { email: 'w2@acme.test', name: 'B,C', role: 'admin' } },
+        ],
+        ext,
+      )
+    // A header with a comma is CSV, whatever its names hold.
+    assert.deepEqual(
+      (await allRows(file('email,note\na@acme.test,x;y\n'))).map((r) => r.values),
+      [{ email: 'a@acme.test' }],
+    )
+    const extra = await inputError(file('email;name\nw1@acme.test;A;B\n'))
+    assert.deepEqual(extra.details.errors, [
+      {
+        row: 2,
+        column: '3',
+        message: '3 fields, but the header has 2 (quote a field that contains a semicolon: "Smith; J")',
+      },
+    ])
+  })
+
+  it('gives a header for the command itself when the target column is missing, without the scope columns', async () => {
+    const cloud = {
+      target: 'email',
+      scope: { addon: 'cp' },
+      schema: addonItem,
+      endpoint: send,
+      params: {},
+      verb: 'x',
+    }
+    const err = await inputError(file('name,addon\nx,cp\n'), cloud)
+    assert.deepEqual(err.details.errors, [
+      {
+        row: 1,
+        column: 'email',
+        message:
+          'the header row has no "email" column (it has "name", "addon"); the first line names the columns, e.g. email',
+      },
+    ])
+  })
+
   it('names a TSV row with a field too many, and its way out', async () => {
     const err = await inputError(file('email\tname\na@acme.test\tAna\tOkafor\n', 'tsv'))
     assert.equal(

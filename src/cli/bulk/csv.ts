@@ -9,7 +9,9 @@ import { cannotRead, notUtf8Value, readsOnce, readWhole, readWholeWasNotUtf8 } f
 
 /**
  * CSV per RFC 4180 (quoted fields with commas, quotes and line breaks; CRLF or LF; a UTF-8 BOM),
- * streamed; TSV is the same with tabs for commas (`delimiter`), as `--output tsv` writes it. The
+ * streamed; TSV is the same with tabs for commas (`delimiter`), as `--output tsv` writes it, and a
+ * header of semicolon-separated names (no comma) reads the file with semicolons, as Excel saves
+ * "CSV" where the decimal mark is a comma. The
  * first row names the columns (any order, any case); a row with another number of fields than the
  * header is an error at its row and the first column past the shorter side. Rows are numbered by
  * the line they start on, the header being row 1: what an editor or a spreadsheet shows. Blank
@@ -18,10 +20,10 @@ import { cannotRead, notUtf8Value, readsOnce, readWhole, readWholeWasNotUtf8 } f
  */
 export async function* csvRows(
   path: string,
-  { targets, columns: wanted }: Reading,
+  { targets, columns: wanted, example }: Reading,
   /** The target columns in words, for a header that has none of them. */
   targetNames: string,
-  delimiter: ',' | '\t' = ',',
+  delimiter: ',' | '\t' | ';' = ',',
 ): AsyncGenerator<RawRow[]> {
   const [{ parse }, { Readable }] = await Promise.all([import('csv-parse'), import('node:stream')])
   // A row is held until it ends: max_record_size bounds that (an unclosed quote, a binary file).
@@ -81,7 +83,7 @@ export async function* csvRows(
             throw new UnreadableInput(
               row,
               targets.join(' or '),
-              `the header row has no ${targetNames} column (it has ${record.map((h) => `"${h}"`).join(', ')}); the first line names the columns, e.g. ${wanted.map(([w]) => w).join(delimiter)}`,
+              `the header row has no ${targetNames} column (it has ${record.map((h) => `"${h}"`).join(', ')}); the first line names the columns, e.g. ${example.join(delimiter)}`,
             )
           continue
         }
@@ -91,7 +93,7 @@ export async function* csvRows(
             values: {},
             error: {
               column: String(Math.min(record.length, header.length) + 1),
-              message: `${counted(record.length, 'field')}, but the header has ${header.length}${record.length > header.length ? (delimiter === ',' ? ' (quote a field that contains a comma: "Smith, J")' : ' (quote a field that contains a tab)') : ''}`,
+              message: `${counted(record.length, 'field')}, but the header has ${header.length}${record.length > header.length ? ` (quote a field that contains a ${SEPARATOR_NAMES[delimiter]})` : ''}`,
             },
           })
           continue
@@ -132,6 +134,8 @@ export async function* csvRows(
     input.destroy()
   }
 }
+
+const SEPARATOR_NAMES = { ',': 'comma: "Smith, J"', '\t': 'tab', ';': 'semicolon: "Smith; J"' } as const
 
 /** What a readable stream has buffered, as arrays: far fewer promises than one `await` per record. */
 async function* drain<T>(stream: Readable): AsyncGenerator<T[]> {
