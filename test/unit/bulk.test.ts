@@ -457,6 +457,27 @@ describe('bulk input: validation before anything is sent', () => {
     ])
   })
 
+  it('says a file looks like UTF-16 without a byte-order mark, and how to convert it, rather than show its header as \\x00e\\x00m…', async () => {
+    const text = 'email,name\na@acme.test,A\n'
+    const le = Buffer.from(text, 'utf16le')
+    const be = Buffer.from(le).swap16()
+    for (const [bytes, encoding, where] of [
+      [be, 'UTF-16BE', 'before'],
+      [le, 'UTF-16LE', 'after'],
+    ] as const) {
+      const source = file(bytes)
+      const path = (source as { path: string }).path
+      const err = await inputError(source, spec)
+      assert.deepEqual(err.details.errors, [
+        {
+          row: 1,
+          column: 'email',
+          message: `the file looks like ${encoding} text without a byte-order mark (its header row has a NUL byte ${where} every character), and licctl reads UTF-8 (or UTF-16 with its byte-order mark): convert it with iconv -f ${encoding} -t UTF-8 ${path} > ${path.replace(/\.csv$/, '-utf8.csv')}`,
+        },
+      ])
+    }
+  })
+
   it('refuses a header without the target column, and a quote never closed, with row and column', async () => {
     const noEmail = await inputError(file('name,role\nA,member\n'), spec)
     assert.deepEqual(noEmail.details.errors, [
