@@ -183,10 +183,17 @@ export function buildFields(
   read: (source: string) => Buffer = readSource,
 ): Record<string, unknown> | undefined {
   if (strings.length + typed.length === 0) return undefined
+  // Stdin is read once: a second `@-` read it empty and sent "" without a word (gh refuses it too).
+  const fromStdin = typed.filter((f) => FIELD.exec(f)?.[3] === '@-')
+  if (fromStdin.length > 1)
+    throw new UsageError(
+      `stdin can be read only once, but ${fromStdin.map((f) => `-F ${quote(f)}`).join(' and ')} ${fromStdin.length === 2 ? 'both' : 'all'} read it`,
+      { hint: 'read one field from stdin (@-) and the others from files (-F key=@file)' },
+    )
   const out: Record<string, unknown> = {}
   const all = [...strings.map((f) => [f, false] as const), ...typed.map((f) => [f, true] as const)]
   for (const [field, isTyped] of all) {
-    const m = /^([^=[\]]+)((?:\[[^=[\]]*\])*)=(.*)$/s.exec(field)
+    const m = FIELD.exec(field)
     if (!m) throw new UsageError(`field '${field}': expected key=value`)
     const keys = [m[1]!, ...[...m[2]!.matchAll(/\[([^\]]*)\]/g)].map((k) => k[1]!)]
     const value = isTyped ? typedValue(m[1]! + m[2]!, m[3]!, read) : m[3]!
@@ -203,6 +210,9 @@ export function buildFields(
   }
   return out
 }
+
+/** A field: its key, its `[b]`/`[]` suffixes, and its value. */
+const FIELD = /^([^=[\]]+)((?:\[[^=[\]]*\])*)=(.*)$/s
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v)

@@ -60,6 +60,22 @@ describe('api -f/-F fields', function () {
     }
   })
 
+  it('refuses stdin named by two -F @- fields, before reading it (exit 2, naming both)', () => {
+    let reads = 0
+    const read = () => (reads++, Buffer.from('from stdin'))
+    assert.throws(
+      () => buildFields(['s=@-'], ['a=@-', 'n=1', 'b[c]=@-'], read),
+      (err: unknown) =>
+        err instanceof UsageError &&
+        err.exitCode === 2 &&
+        err.message === "stdin can be read only once, but -F 'a=@-' and -F 'b[c]=@-' both read it" &&
+        err.hint === 'read one field from stdin (@-) and the others from files (-F key=@file)',
+    )
+    assert.equal(reads, 0)
+    // One @- is read; -f keeps '@-' as text.
+    assert.deepEqual(buildFields(['s=@-'], ['a=@-'], read), { s: '@-', a: 'from stdin' })
+  })
+
   it('nests a[b]=v and appends a[]=v', () => {
     assert.deepEqual(
       buildFields(['contact[email]=a@b.test', 'contact[phone]=1', 'tags[]=x', 'tags[]=y'], ['a[b][c]=1']),

@@ -79,6 +79,66 @@ describe('e2e: orgs', function () {
       assert.equal(JSON.parse(show.stdout).slug, 'acme')
     })
 
+    it('an operator login with --org keeps the organization’s admin profile and saves profile operator', async () => {
+      const dir = { LICCTL_CONFIG_DIR: join(server.dir, 'operator-org-config') }
+      const loginAs = (token: string, args: string[] = ['--org', 'acme']) =>
+        runCli(['orgs', 'login', '--url', server.url, ...args, '--with-token'], { env: dir, input: token })
+      ok(await loginAs(admin))
+      const res = await loginAs(server.operatorToken)
+      assert.equal(res.code, 0, res.stderr)
+      assert.equal(
+        res.stdout,
+        `Logged in to ${server.url} as the operator; profile 'operator' is now current.\n` +
+          "The operator's token is kept in profile 'operator', not in one named after 'acme' (that name is for its users' tokens): act on 'acme' with --profile operator --org acme.\n",
+      )
+      assert.equal(res.stderr, '')
+      const stored = JSON.parse(readFileSync(join(dir.LICCTL_CONFIG_DIR, 'profiles.json'), 'utf8'))
+      assert.deepEqual(stored.profiles, {
+        acme: { url: server.url, org: 'acme', token: admin },
+        operator: { url: server.url, token: server.operatorToken },
+      })
+      const asAlice = await runCli(['api', '/me', '--org', 'acme'], { env: dir })
+      assert.equal(JSON.parse(asAlice.stdout).email, 'alice@acme.test')
+      const asOperator = await runCli(['orgs', 'show', '--profile', 'operator', '--org', 'acme', '--json'], {
+        env: dir,
+      })
+      assert.equal(JSON.parse(asOperator.stdout).slug, 'acme', asOperator.stderr)
+      const json = await runCli(
+        ['orgs', 'login', '--url', server.url, '--org', 'acme', '--with-token', '--json'],
+        {
+          env: dir,
+          input: server.operatorToken,
+        },
+      )
+      assert.equal(json.code, 0, json.stderr)
+      assert.deepEqual(
+        { profile: JSON.parse(json.stdout).profile, org: JSON.parse(json.stdout).org },
+        { profile: 'operator', org: null },
+      )
+    })
+
+    it('says whose token a login replaced in an existing profile; nothing for the same token', async () => {
+      const dir = { LICCTL_CONFIG_DIR: join(server.dir, 'replace-config') }
+      const loginAs = (token: string) =>
+        runCli(['orgs', 'login', '--url', server.url, '--org', 'acme', '--with-token'], {
+          env: dir,
+          input: token,
+        })
+      assert.equal(ok(await loginAs(admin)).stderr, '')
+      const asBob = ok(await loginAs(bob))
+      assert.equal(
+        asBob.stdout,
+        `Logged in to ${server.url} as bob@acme.test (member); profile 'acme' is now current.\n`,
+      )
+      assert.equal(asBob.stderr, "Replaced the token of alice@acme.test (admin) in profile 'acme'.\n")
+      noSecrets(asBob)
+      assert.equal(ok(await loginAs(bob)).stderr, '')
+      assert.equal(
+        ok(await loginAs(admin)).stderr,
+        "Replaced the token of bob@acme.test (member) in profile 'acme'.\n",
+      )
+    })
+
     it('refuses a piped token that is not one (Bearer …, a space inside) before asking the server, never echoing it', async () => {
       for (const text of [`Bearer ${admin}`, `"${admin}" x`, `${admin}\n${admin}`]) {
         const res = await login(['--org', 'acme'], text)

@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert'
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { join } from 'node:path'
 import pg from 'pg'
 import { DIALECTS, PG_URL, freshDb, type TestDb } from '../helpers/dialects.js'
@@ -217,6 +218,50 @@ for (const dialect of DIALECTS) {
       )
       // SQLite removes its -wal file when the last connection closes cleanly.
       if (dialect === 'sqlite') assert.equal(existsSync(`${db.url}-wal`), false)
+    })
+
+    it('a second SIGINT exits at once (1), without waiting for the bulk request in flight', async () => {
+      const own = await freshDb(dialect, dir)
+      try {
+        const operator = await ServerProcess.init(own.url)
+        const second = await ServerProcess.start(own.url)
+        const created = await fetch(`${second.url}/v1/orgs`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${operator}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ slug: 'acme', name: 'Acme', admin: { email: 'alice@acme.test' } }),
+        })
+        const admin = ((await created.json()) as { admin: { token: string } }).admin.token
+        const body = JSON.stringify({ items: [{ email: 'user@acme.test' }] })
+        const url = new URL(second.url)
+        // Half a bulk request: it stays in flight until the process ends, which the first signal's
+        // graceful close waits for.
+        const held = connect(Number(url.port), url.hostname)
+        held.on('error', () => {})
+        held.write(
+          [
+            'POST /v1/orgs/acme/users/bulk-add HTTP/1.1',
+            `host: ${url.host}`,
+            `authorization: Bearer ${admin}`,
+            'content-type: application/json',
+            `content-length: ${Buffer.byteLength(body)}`,
+            'x-request-id: held-bulk',
+            '',
+            body.slice(0, 5),
+          ].join('\r\n'),
+        )
+        await second.waitForLog((l) => l.reqId === 'held-bulk' && l.msg === 'incoming request')
+        second.proc.kill('SIGINT')
+        await second.waitForLog((l) => l.msg === 'shutting down')
+        const stillUp = await Promise.race([second.exit.then(() => false), sleep(300).then(() => true)])
+        assert.ok(stillUp, 'the first signal waits for the request in flight')
+        const sentAt = Date.now()
+        second.proc.kill('SIGINT')
+        assert.deepEqual(await second.exit, { code: 1, signal: null })
+        assert.ok(Date.now() - sentAt < 500, `exited ${Date.now() - sentAt} ms after the second signal`)
+        held.destroy()
+      } finally {
+        await own.drop()
+      }
     })
   })
 }

@@ -21,7 +21,7 @@ import { renderDelimited } from '../../src/cli/structured-output.js'
 import { ApiError } from '../../src/client/errors.js'
 import type { BulkResponse } from '../../src/contract/bulk.js'
 import { addonItem } from '../../src/contract/cloud.js'
-import { serialItem } from '../../src/contract/devices.js'
+import { assignItem, serialItem } from '../../src/contract/devices.js'
 import { releaseItem } from '../../src/contract/seats.js'
 import { userItem } from '../../src/contract/users.js'
 import { runProcess } from '../helpers/spawn.js'
@@ -169,6 +169,56 @@ describe('bulk input: TSV', () => {
       )
   })
 
+  it('reads a header of semicolon-separated names (no comma) as CSV with semicolons, as European Excel saves it', async () => {
+    for (const ext of ['csv', 'txt'])
+      assert.deepEqual(
+        await allRows(
+          file(
+            '\uFEFFEmail;Name;Role\r\nw1@acme.test;"Okafor; Ana";member\r\n;;\r\nw2@acme.test;B,C;admin\r\n',
+            ext,
+          ),
+        ),
+        [
+          { row: 2, values: { email: 'w1@acme.test', name: 'Okafor; Ana', role: 'member' } },
+          { row: 4, values: { email: 'w2@acme.test', name: 'B,C', role: 'admin' } },
+        ],
+        ext,
+      )
+    // A header with a comma is CSV, whatever its names hold.
+    assert.deepEqual(
+      (await allRows(file('email,note\na@acme.test,x;y\n'))).map((r) => r.values),
+      [{ email: 'a@acme.test' }],
+    )
+    const extra = await inputError(file('email;name\nw1@acme.test;A;B\n'))
+    assert.deepEqual(extra.details.errors, [
+      {
+        row: 2,
+        column: '3',
+        message: '3 fields, but the header has 2 (quote a field that contains a semicolon: "Smith; J")',
+      },
+    ])
+  })
+
+  it('gives a header for the command itself when the target column is missing, without the scope columns', async () => {
+    const cloud = {
+      target: 'email',
+      scope: { addon: 'cp' },
+      schema: addonItem,
+      endpoint: send,
+      params: {},
+      verb: 'x',
+    }
+    const err = await inputError(file('name,addon\nx,cp\n'), cloud)
+    assert.deepEqual(err.details.errors, [
+      {
+        row: 1,
+        column: 'email',
+        message:
+          'the header row has no "email" column (it has "name", "addon"); the first line names the columns, e.g. email',
+      },
+    ])
+  })
+
   it('names a TSV row with a field too many, and its way out', async () => {
     const err = await inputError(file('email\tname\na@acme.test\tAna\tOkafor\n', 'tsv'))
     assert.equal(
@@ -302,6 +352,27 @@ describe('bulk input: validation before anything is sent', () => {
     })
   })
 
+  it('takes a fixed-value cell (role, prefer) in any case, as its flag takes it; a value that is none stays refused', async () => {
+    const keep: Array<Entry<unknown>> = []
+    await validateAll(spec, file('email,role\nx@acme.test,Admin\ny@acme.test,MEMBER\n'), { keep })
+    await validateAll(spec, file('[{"email":"z@acme.test","role":"aDmIn"}]', 'json'), { keep })
+    const assign = { target: 'serial', optional: ['prefer', 'extend'], schema: assignItem } as const
+    await validateAll(assign, file('serial,prefer,extend\nSN-1,Longest,Yes\n'), { keep })
+    assert.deepEqual(
+      keep.map((e) => e.item),
+      [
+        { email: 'x@acme.test', role: 'admin' },
+        { email: 'y@acme.test', role: 'member' },
+        { email: 'z@acme.test', role: 'admin' },
+        { serial: 'SN-1', prefer: 'longest', extend: true },
+      ],
+    )
+    const owner = await inputError(file('email,role\nx@acme.test,Owner\n'), spec)
+    assert.deepEqual(owner.details.errors, [
+      { row: 2, column: 'role', message: 'expected one of admin, member' },
+    ])
+  })
+
   it('refuses a file that is not UTF-8 (a Windows-1252 export), naming the row and column, rather than storing U+FFFD', async () => {
     // Excel's plain "CSV" is Windows-1252: é is the one byte 0xE9, which UTF-8 decodes to U+FFFD.
     const latin1 = Buffer.concat([
@@ -384,6 +455,27 @@ describe('bulk input: validation before anything is sent', () => {
       },
       { row: 3, column: '2', message: '1 field, but the header has 2' },
     ])
+  })
+
+  it('says a file looks like UTF-16 without a byte-order mark, and how to convert it, rather than show its header as \\x00e\\x00m…', async () => {
+    const text = 'email,name\na@acme.test,A\n'
+    const le = Buffer.from(text, 'utf16le')
+    const be = Buffer.from(le).swap16()
+    for (const [bytes, encoding, where] of [
+      [be, 'UTF-16BE', 'before'],
+      [le, 'UTF-16LE', 'after'],
+    ] as const) {
+      const source = file(bytes)
+      const path = (source as { path: string }).path
+      const err = await inputError(source, spec)
+      assert.deepEqual(err.details.errors, [
+        {
+          row: 1,
+          column: 'email',
+          message: `the file looks like ${encoding} text without a byte-order mark (its header row has a NUL byte ${where} every character), and licctl reads UTF-8 (or UTF-16 with its byte-order mark): convert it with iconv -f ${encoding} -t UTF-8 ${path} > ${path.replace(/\.csv$/, '-utf8.csv')}`,
+        },
+      ])
+    }
   })
 
   it('refuses a header without the target column, and a quote never closed, with row and column', async () => {

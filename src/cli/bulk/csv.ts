@@ -2,6 +2,7 @@ import { counted } from '../../domain/plural.js'
 import { createReadStream } from 'node:fs'
 import type { Readable } from 'node:stream'
 import { CliError } from '../errors.js'
+import { shellWord } from '../shell-word.js'
 import { unneutralised } from '../formula-cells.js'
 import { MAX_ROW_CHARS } from './limits.js'
 import { UnreadableInput, type RawRow, type Reading } from './parse.js'
@@ -9,7 +10,9 @@ import { cannotRead, notUtf8Value, readsOnce, readWhole, readWholeWasNotUtf8 } f
 
 /**
  * CSV per RFC 4180 (quoted fields with commas, quotes and line breaks; CRLF or LF; a UTF-8 BOM),
- * streamed; TSV is the same with tabs for commas (`delimiter`), as `--output tsv` writes it. The
+ * streamed; TSV is the same with tabs for commas (`delimiter`), as `--output tsv` writes it, and a
+ * header of semicolon-separated names (no comma) reads the file with semicolons, as Excel saves
+ * "CSV" where the decimal mark is a comma. The
  * first row names the columns (any order, any case); a row with another number of fields than the
  * header is an error at its row and the first column past the shorter side. Rows are numbered by
  * the line they start on, the header being row 1: what an editor or a spreadsheet shows. Blank
@@ -18,10 +21,10 @@ import { cannotRead, notUtf8Value, readsOnce, readWhole, readWholeWasNotUtf8 } f
  */
 export async function* csvRows(
   path: string,
-  { targets, columns: wanted }: Reading,
+  { targets, columns: wanted, example }: Reading,
   /** The target columns in words, for a header that has none of them. */
   targetNames: string,
-  delimiter: ',' | '\t' = ',',
+  delimiter: ',' | '\t' | ';' = ',',
 ): AsyncGenerator<RawRow[]> {
   const [{ parse }, { Readable }] = await Promise.all([import('csv-parse'), import('node:stream')])
   // A row is held until it ends: max_record_size bounds that (an unclosed quote, a binary file).
@@ -77,11 +80,15 @@ export async function* csvRows(
                 `the header row names the column "${names[at]}" twice (columns ${at + 1} and ${again + 1}): keep one, or rename the other`,
               )
           }
+          const utf16 = columns.some(([c]) => targets.includes(c))
+            ? undefined
+            : utf16WithoutBom(record.join(delimiter))
+          if (utf16) throw new UnreadableInput(row, targets.join(' or '), utf16Advice(utf16, path))
           if (!columns.some(([c]) => targets.includes(c)))
             throw new UnreadableInput(
               row,
               targets.join(' or '),
-              `the header row has no ${targetNames} column (it has ${record.map((h) => `"${h}"`).join(', ')}); the first line names the columns, e.g. ${wanted.map(([w]) => w).join(delimiter)}`,
+              `the header row has no ${targetNames} column (it has ${record.map((h) => `"${h}"`).join(', ')}); the first line names the columns, e.g. ${example.join(delimiter)}`,
             )
           continue
         }
@@ -91,7 +98,7 @@ export async function* csvRows(
             values: {},
             error: {
               column: String(Math.min(record.length, header.length) + 1),
-              message: `${counted(record.length, 'field')}, but the header has ${header.length}${record.length > header.length ? (delimiter === ',' ? ' (quote a field that contains a comma: "Smith, J")' : ' (quote a field that contains a tab)') : ''}`,
+              message: `${counted(record.length, 'field')}, but the header has ${header.length}${record.length > header.length ? ` (quote a field that contains a ${SEPARATOR_NAMES[delimiter]})` : ''}`,
             },
           })
           continue
@@ -132,6 +139,31 @@ export async function* csvRows(
     input.destroy()
   }
 }
+
+/**
+ * The UTF-16 byte order a header row read as UTF-8 shows, when it holds a NUL in every other
+ * position: a NUL before each letter is big-endian, after each letter little-endian. With its
+ * byte-order mark such a file is decoded by the parser; without one, its header was shown as
+ * `\x00e\x00m…` with no word on why.
+ */
+export function utf16WithoutBom(header: string): 'UTF-16BE' | 'UTF-16LE' | undefined {
+  if (header.length < 4) return undefined
+  const at = (parity: number) => [...header].filter((_, i) => i % 2 === parity)
+  const nul = (c: string) => c === '\0'
+  if (at(0).every(nul) && !at(1).every(nul)) return 'UTF-16BE'
+  if (at(1).every(nul) && !at(0).every(nul)) return 'UTF-16LE'
+  return undefined
+}
+
+function utf16Advice(encoding: 'UTF-16BE' | 'UTF-16LE', path: string): string {
+  const convert =
+    path === '-'
+      ? `… | iconv -f ${encoding} -t UTF-8 | licctl …`
+      : `iconv -f ${encoding} -t UTF-8 ${shellWord(path)} > ${shellWord(path.replace(/(\.[^./]*)?$/, '-utf8$1'))}`
+  return `the file looks like ${encoding} text without a byte-order mark (its header row has a NUL byte ${encoding === 'UTF-16BE' ? 'before' : 'after'} every character), and licctl reads UTF-8 (or UTF-16 with its byte-order mark): convert it with ${convert}`
+}
+
+const SEPARATOR_NAMES = { ',': 'comma: "Smith, J"', '\t': 'tab', ';': 'semicolon: "Smith; J"' } as const
 
 /** What a readable stream has buffered, as arrays: far fewer promises than one `await` per record. */
 async function* drain<T>(stream: Readable): AsyncGenerator<T[]> {

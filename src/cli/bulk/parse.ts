@@ -59,6 +59,11 @@ export interface Reading {
   targets: readonly string[]
   /** Every column read, with the names it goes by in a file (its own first, then its aliases). */
   columns: ReadonlyArray<readonly [column: string, names: readonly string[]]>
+  /**
+   * A header for the command, for a file without its target column: the target columns and the
+   * others it takes (not the scope columns a list's output carries: `cloud assign`'s is `email`).
+   */
+  example: readonly string[]
 }
 
 /** The columns that may name a row's target: the target's own, then its alternatives, most specific first. */
@@ -71,6 +76,7 @@ export function readingOf(spec: Columns): Reading {
   const wanted = [...new Set([...targets, ...(spec.optional ?? []), ...Object.keys(spec.scope ?? {})])]
   return {
     targets,
+    example: [...targets, ...(spec.optional ?? [])],
     columns: wanted.map((c) => [c, [c, ...(spec.aliases?.[c] ?? [])].map((n) => n.toLowerCase())] as const),
   }
 }
@@ -101,7 +107,12 @@ export async function* rows(spec: Columns, source: BulkSource): AsyncGenerator<R
     chunks = jsonRows(source.path, reading)
   } else {
     const { csvRows } = await import('./csv.js')
-    chunks = csvRows(source.path, reading, targetNames(spec), format === 'tsv' ? '\t' : ',')
+    chunks = csvRows(
+      source.path,
+      reading,
+      targetNames(spec),
+      format === 'tsv' ? '\t' : format === 'csv;' ? ';' : ',',
+    )
   }
   const scope = Object.entries(spec.scope ?? {})
   for await (const chunk of chunks) {

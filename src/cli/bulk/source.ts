@@ -6,7 +6,8 @@ import { inputTooLarge, maxWholeInputBytes } from './limits.js'
 export type BulkSource = { kind: 'args'; values: string[] } | { kind: 'file'; path: string }
 
 /** How a file's rows are written: CSV, TSV (CSV with tabs: `--output tsv`) or JSON. */
-export type InputFormat = 'csv' | 'tsv' | 'json'
+/** `csv;`: CSV with semicolons between fields, as Excel saves "CSV" where the decimal mark is a comma. */
+export type InputFormat = 'csv' | 'csv;' | 'tsv' | 'json'
 
 /**
  * Whether a file source can be read only once: standard input, or a pipe or a device named as a
@@ -123,32 +124,36 @@ export async function detectFormat(path: string): Promise<InputFormat> {
     ? (await readWhole(path)).slice(0, HEAD_BYTES)
     : (await readFileStart(path)).toString('utf8')
   if (!/\.csv$/i.test(path) && /^\uFEFF?\s*[[{]/.test(head)) return 'json'
-  return tabSeparated(head) ? 'tsv' : 'csv'
+  const separator = headerSeparator(head)
+  return separator === '\t' ? 'tsv' : separator === ';' ? 'csv;' : 'csv'
 }
 
 /** Enough of a file to hold its header row. */
 const HEAD_BYTES = 4096
 
 /**
- * Whether the header row (the first line with a name on it) has tabs between names and no comma,
- * outside quotes. A header that is CSV keeps being read as CSV: one with a comma, or with a tab
- * only at its end (the CSV reader trims it).
+ * What separates the header row's names (the first line with a name on it), outside quotes: a comma
+ * wherever there is one; else tabs (TSV), else semicolons (European Excel's "CSV", where the
+ * comma is the decimal mark); else a comma (one column). A header that is CSV keeps being read as
+ * CSV: one with a comma, or with a tab only at its end (the CSV reader trims it).
  */
-export function tabSeparated(head: string): boolean {
+export function headerSeparator(head: string): ',' | '\t' | ';' {
   const header = head
     .replace(/^\uFEFF/, '')
     .split(/\r?\n/)
-    .find((line) => /[^\s,]/.test(line))
+    .find((line) => /[^\s,;]/.test(line))
     ?.trim()
   let quoted = false
   let tabs = 0
+  let semicolons = 0
   for (const c of header ?? '') {
     if (c === '"') quoted = !quoted
     else if (quoted) continue
-    else if (c === ',') return false
+    else if (c === ',') return ','
     else if (c === '\t') tabs++
+    else if (c === ';') semicolons++
   }
-  return tabs > 0
+  return tabs > 0 ? '\t' : semicolons > 0 ? ';' : ','
 }
 
 async function readFileStart(path: string): Promise<Buffer> {

@@ -33,6 +33,26 @@ const cellWords = (issue: Parameters<typeof inWords>[0]): string | undefined => 
   return inWords(issue)
 }
 
+/**
+ * A row through the item schema, a fixed-value cell (role, prefer) taken in any case as its flag
+ * takes it (`--role Admin`, anyCase in base-command.ts): `Admin` in a file was refused as "expected
+ * one of admin, member". A cell the schema refuses as not one of its values, and that is one of
+ * them but for case, is read as the value declared; the row is then parsed again.
+ */
+function parseRow<Item>(spec: InputSpec<Item>, values: RawRow['values']) {
+  const result = spec.schema.safeParse(values, { error: cellWords })
+  if (result.success) return result
+  let fixed: RawRow['values'] | undefined
+  for (const issue of result.error.issues) {
+    const column = issue.path.length === 1 ? issue.path[0] : undefined
+    const cell = typeof column === 'string' ? values[column] : undefined
+    if (issue.code !== 'invalid_value' || typeof cell !== 'string') continue
+    const option = issue.values.find((v) => typeof v === 'string' && v.toLowerCase() === cell.toLowerCase())
+    if (typeof option === 'string') (fixed ??= { ...values })[column as string] = option
+  }
+  return fixed ? spec.schema.safeParse(fixed, { error: cellWords }) : result
+}
+
 const MAX_REPORTED_ERRORS = 50
 const SHOWN_ERRORS = 10
 
@@ -71,7 +91,7 @@ export async function validateAll<Item>(
           add({ row: raw.row, column: spec.target, message: `no value for ${targetNames(spec)}` })
           continue
         }
-        const result = spec.schema.safeParse(raw.values, { error: cellWords })
+        const result = parseRow(spec, raw.values)
         if (!result.success) {
           for (const issue of result.error.issues) {
             const column = String(issue.path[0] ?? spec.target)
