@@ -219,6 +219,7 @@ export async function setRole(ctx: ServiceContext, slug: string, email: string, 
 /**
  * Removes a member and, in the same transaction, everything that let them use the organization's
  * licenses: every topic registered with onMemberRemoved (member-removal.ts) releases its part first.
+ * The caller has locked the membership (`lockMemberships`, for update).
  */
 export async function removeMember(
   trx: Tx,
@@ -234,11 +235,10 @@ export async function removeMember(
     .where('memberships.org_id', '=', orgId)
     .where('users.email', '=', email)
     .executeTakeFirst()
+  // The membership is locked already (removeUsers' lockFirst, before any row): a checkout or an
+  // assignment racing this removal waits for it (and finds no member), or went first and is
+  // released with the rest; one removed meanwhile by another request is not found above.
   if (!member) return null
-  // Locked before anything is released: a checkout or an assignment racing this removal waits for it
-  // (and finds no member), or went first and is released with the rest.
-  const locked = await lockMemberships(trx, orgId, [member.userId], 'update')
-  if (locked && !locked.has(member.userId)) return null
   if (member.role === 'admin') await assertNotLastAdmin(trx, orgId, email)
   // Removal revokes the member's tokens, the one making this request among them: a bulk job would
   // stop at its next batch (what its dry run did not foresee), and a re-run could not finish it.
