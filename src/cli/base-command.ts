@@ -421,8 +421,7 @@ export abstract class ApiCommand<T extends typeof Command> extends BaseCommand<T
 
   private _client: LicctlClient | undefined
   private _org: string | undefined
-  private _url: string | undefined
-  /** Where the token came from (the profile, or LICCTL_TOKEN), for a refusal's hint (refusedTokenHint). */
+  /** The server, and where the token came from (the profile, or LICCTL_TOKEN): a refusal's hint names it (refusedTokenHint). */
   private _connection: Pick<Connection, 'url' | 'profile'> | undefined
   /** Why there is no connection (not logged in, no such profile, …), when there is none. */
   private _unconnected: Error | undefined
@@ -471,7 +470,6 @@ export abstract class ApiCommand<T extends typeof Command> extends BaseCommand<T
       return (this._client = LicctlClient.unconnected(this._unconnected!))
     }
     this._org = conn.org
-    this._url = conn.url
     this._connection = conn
     this._client = LicctlClient.create({
       baseUrl: conn.url,
@@ -490,7 +488,7 @@ export abstract class ApiCommand<T extends typeof Command> extends BaseCommand<T
   /** The server this command talks to (after `client()`); with no connection, why there is none. */
   protected get serverUrl(): string | undefined {
     if (this._unconnected) throw this._unconnected
-    return this._url
+    return this._connection?.url
   }
 
   /** The organization this call acts on; usage error when none is known. */
@@ -539,7 +537,7 @@ export abstract class ApiCommand<T extends typeof Command> extends BaseCommand<T
       import('./connection.js'),
     ])
     const operator = new Profiles().get('operator')
-    if (!operator || !this._url || !sameServer(operator.url, this._url)) return err
+    if (!operator || !this._connection || !sameServer(operator.url, this._connection.url)) return err
     return withHint(err, err.code, 'this machine has the operator’s profile: add --profile operator') as Error
   }
 }
