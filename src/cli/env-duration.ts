@@ -1,5 +1,5 @@
 import { parseDuration } from '../domain/duration.js'
-import { UsageError } from './errors.js'
+import { quote, UsageError } from './errors.js'
 
 /**
  * A duration an environment variable sets, in ms: seconds (`90`, `2.5`) or a duration (`90s`, `5m`,
@@ -12,7 +12,7 @@ export function envDurationMs(name: string, fallbackMs: number): number {
   const ms = /^\d+(\.\d+)?$/.test(text) ? Math.round(Number(text) * 1000) : parseDuration(text)
   if (ms === null)
     throw new UsageError(
-      `${name}: expected seconds (${fallbackMs / 1000}) or a duration (90s, 5m), got '${text}'`,
+      `${name}: expected seconds (${fallbackMs / 1000}) or a duration (90s, 5m), got ${quote(text)}`,
     )
   return ms
 }
