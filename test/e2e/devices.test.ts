@@ -264,6 +264,20 @@ describe('e2e: devices', function () {
         input: initech,
       }),
     )
+    // That login made initech's profile current: a transfer that names no source (docs/devices.md's
+    // next line, run from that profile) is from initech to initech, and the refusal says where
+    // initech came from. With the source named (LICCTL_ORG, above) there is nothing to add.
+    const fromCurrent = await runCli(['devices', 'transfer', '--to', 'initech', '--key', key], {
+      env: { LICCTL_CONFIG_DIR: join(server.dir, 'config') },
+    })
+    assert.deepEqual(
+      [fromCurrent.code, fromCurrent.stderr],
+      [
+        2,
+        "Error: --to: the licenses are already in 'initech'; name another organization\n" +
+          "Hint: 'initech' is the current profile's organization (`orgs login` and `orgs use` change it): name the one the licenses are in with --org <slug>\n",
+      ],
+    )
     // one license of the key assigned: the key is refused, the other license moves alone
     ok(await as(admin, ['devices', 'add', 'R-X', '--model', 'R-1000']))
     const serial = key.replace(/-/g, '').slice(0, 12)

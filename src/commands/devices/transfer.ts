@@ -31,6 +31,13 @@ export default class DevicesTransfer extends ApiCommand<typeof DevicesTransfer> 
     if (f.to === org)
       throw new UsageError(`--to: the licenses are already in '${org}'; name another organization`, {
         code: 'validation_failed',
+        // Not named (--org, LICCTL_ORG): the current profile's, which `orgs login --org <to>`, the
+        // step a transfer needs first, has just made the target's.
+        ...((this.flags as { org?: string }).org || process.env.LICCTL_ORG
+          ? {}
+          : {
+              hint: `'${org}' is the current profile's organization (\`orgs login\` and \`orgs use\` change it): name the one the licenses are in with --org <slug>`,
+            }),
       })
     const { Profiles } = await import('../../cli/profiles.js')
     const target = new Profiles().get(f.to)
