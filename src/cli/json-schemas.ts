@@ -23,6 +23,7 @@ import {
   auditVerification,
   createOrgResponse,
   organization,
+  orgUpdated,
   role,
 } from '../contract/orgs.js'
 import { createdToken, revokedToken, tokenInfo } from '../contract/tokens.js'
@@ -181,7 +182,7 @@ export const jsonOutputs: Record<string, JsonOutput> = {
   'orgs:logout': json(z.object({ removed: z.string(), current: z.string().nullable() })),
   'orgs:profiles': json(z.object({ path: z.string(), profiles: z.array(profileRow) }), 'profiles'),
   'orgs:show': json(organization),
-  'orgs:update': json(organization),
+  'orgs:update': json(orgUpdated),
   'orgs:use': json(z.object({ profile: z.string(), url: z.string(), org: z.string().nullable() })),
   'orgs:tokens:create': json(createdToken),
   'orgs:tokens:list': list(tokenInfo),

@@ -31,6 +31,8 @@ export const organization = z.object({
   updatedAt: instant,
 })
 export type Organization = z.infer<typeof organization>
+/** An organization after an update: `changed` is false when it already was as asked (nothing audited). */
+export const orgUpdated = organization.extend({ changed: z.boolean() })
 
 const contactFields = {
   contactEmail: z.email().max(254).nullable().optional(),
@@ -210,12 +212,12 @@ export const orgsEndpoints = defineEndpoints('orgs', {
   update: {
     method: 'PATCH',
     path: '/orgs/{org}',
-    summary: 'Update name and contact details',
+    summary: 'Update name and contact details (already as asked: changed false)',
     access: 'admin',
     mutation: true,
     params: orgParams,
     body: updateOrgBody,
-    responses: { 200: organization },
+    responses: { 200: orgUpdated },
   },
   audit: {
     method: 'GET',

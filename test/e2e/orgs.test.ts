@@ -401,6 +401,15 @@ describe('e2e: orgs', function () {
       ])
       assert.equal(res.code, 0, res.stderr)
       assert.equal(res.stdout, 'Updated acme: contactEmail, contactPhone, devicePreference.\n')
+      // Run again (a script's re-run): nothing changes, and it does not say it updated anything.
+      const again = await asAdmin(['orgs', 'update', '--contact-email', 'licensing@acme.test', '--json'])
+      assert.equal(again.code, 0, again.stderr)
+      assert.equal(JSON.parse(again.stdout).changed, false)
+      const againText = await asAdmin(['orgs', 'update', '--device-preference', 'longest'])
+      assert.deepEqual(
+        [againText.code, againText.stdout],
+        [0, 'acme already has these settings (devicePreference): nothing to do.\n'],
+      )
       const show = await asBob(['orgs', 'show'])
       assert.equal(show.code, 0, show.stderr)
       assert.equal(

@@ -45,7 +45,12 @@ export default class OrgsUpdate extends ApiCommand<typeof OrgsUpdate> {
       })
     const client = await this.client()
     const org = await client.orgs.update({ org: this.args.slug ?? (await this.org()) }, body)
-    this.say(`Updated ${org.slug}: ${Object.keys(body).join(', ')}.`)
+    const fields = Object.keys(body).join(', ')
+    this.say(
+      org.changed
+        ? `Updated ${org.slug}: ${fields}.`
+        : `${org.slug} already has these settings (${fields}): nothing to do.`,
+    )
     return org
   }
 }

@@ -110,7 +110,7 @@ export async function updateOrg(ctx: ServiceContext, slug: string, body: UpdateO
     const fields = (Object.keys(body) as Array<keyof UpdateOrgBody>).filter(
       (f) => JSON.stringify(before[f]) !== JSON.stringify(presentOrg({ ...org, ...changes })[f]),
     )
-    if (fields.length === 0) return before
+    if (fields.length === 0) return { ...before, changed: false }
     const updated = { ...org, ...changes, updated_at: now }
     await trx
       .updateTable('organizations')
@@ -126,7 +126,7 @@ export async function updateOrg(ctx: ServiceContext, slug: string, body: UpdateO
       before: pick(before),
       after: pick(after),
     })
-    return after
+    return { ...after, changed: true }
   })
 }
 
