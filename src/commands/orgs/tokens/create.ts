@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core'
 import { ApiCommand } from '../../../cli/base-command.js'
-import { renderFields } from '../../../cli/output.js'
+import { renderFields, shortTime } from '../../../cli/output.js'
 import { expiryFlag } from '../../../cli/flag-values.js'
 
 export default class TokensCreate extends ApiCommand<typeof TokensCreate> {
@@ -40,9 +40,10 @@ export default class TokensCreate extends ApiCommand<typeof TokensCreate> {
       renderFields([
         ['Token', created.token],
         ['Id', created.id],
+        ['Name', created.name],
         ['User', created.userEmail],
         ['Read-only', created.readOnly ? 'yes' : 'no'],
-        ['Expires', created.expiresAt ?? 'never'],
+        ['Expires', created.expiresAt ? shortTime(created.expiresAt) : 'never'],
       ]),
     )
     this.note('Store the token now: it is not shown again.')
