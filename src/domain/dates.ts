@@ -56,9 +56,19 @@ export function expiredWhen(expiresAtMs: number, timeZone: string, nowMs: number
   const end = Temporal.Instant.fromEpochMilliseconds(withinRange(expiresAtMs)).toZonedDateTimeISO(timeZone)
   if (end.startOfDay().epochMilliseconds === end.epochMilliseconds)
     return `after ${lastValidDay(expiresAtMs, timeZone)}`
-  const time = end.toPlainTime().toString({ smallestUnit: end.second === 0 ? 'minute' : 'second' })
-  const day = end.toPlainDate().toString()
-  return `${day === calendarDay(nowMs, timeZone) ? 'today' : `on ${day}`} at ${time} (${timeZone})`
+  const when = timeIn(expiresAtMs, timeZone, nowMs)
+  return when.startsWith('today') ? when : `on ${when}`
+}
+
+/**
+ * An instant in words, in the zone, for a message: `today at 14:03:05 (UTC)`, or
+ * `2026-12-03 at 14:03 (Europe/Berlin)` on another day (seconds only when there are some).
+ */
+export function timeIn(atMs: number, timeZone: string, nowMs: number): string {
+  const at = Temporal.Instant.fromEpochMilliseconds(withinRange(atMs)).toZonedDateTimeISO(timeZone)
+  const time = at.toPlainTime().toString({ smallestUnit: at.second === 0 ? 'minute' : 'second' })
+  const day = at.toPlainDate().toString()
+  return `${day === calendarDay(nowMs, timeZone) ? 'today' : day} at ${time} (${timeZone})`
 }
 
 /** Whole days from `fromMs` until `toMs` (negative once past), counted in calendar days of the zone. */

@@ -1,7 +1,14 @@
 import { strict as assert } from 'node:assert'
 import fc from 'fast-check'
 import { Temporal } from 'temporal-polyfill'
-import { calendarDay, daysUntil, expiredWhen, expiryInstant, lastValidDay } from '../../src/domain/dates.js'
+import {
+  calendarDay,
+  daysUntil,
+  expiredWhen,
+  expiryInstant,
+  lastValidDay,
+  timeIn,
+} from '../../src/domain/dates.js'
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString())
 const ZONES = [
@@ -37,6 +44,20 @@ describe('domain: dates', () => {
       'today at 05:00 (Asia/Kolkata)',
     )
     assert.equal(expiredWhen(Date.parse('2026-12-02T08:15:00Z'), 'UTC', now), 'on 2026-12-02 at 08:15 (UTC)')
+  })
+
+  it('says an instant in a message as a day and a time in the organization’s zone, never a raw ISO string', () => {
+    const now = Date.parse('2026-12-04T15:00:00Z')
+    assert.equal(
+      timeIn(Date.parse('2026-12-11T15:00:00.250Z'), 'Europe/Berlin', now),
+      '2026-12-11 at 16:00 (Europe/Berlin)',
+    )
+    assert.equal(timeIn(Date.parse('2026-12-04T22:30:07Z'), 'UTC', now), 'today at 22:30:07 (UTC)')
+    // The day is the zone's: 23:30 UTC on the 4th is already the 5th in Berlin.
+    assert.equal(
+      timeIn(Date.parse('2026-12-04T23:30:00Z'), 'Europe/Berlin', now),
+      '2026-12-05 at 00:30 (Europe/Berlin)',
+    )
   })
 
   it('a calendar-date expiry covers that whole day in the organization’s time zone', () => {

@@ -490,6 +490,11 @@ for (const dialect of DIALECTS) {
         })
         assert.equal(tooLong.status, 409)
         assert.equal(tooLong.body.error.code, 'roaming_not_allowed')
+        // The limit (the pool's maximum from now) as a day and a time in the org's zone, not raw ISO.
+        assert.match(
+          tooLong.body.error.message,
+          /^'survey' can roam until \d{4}-\d\d-\d\d at \d\d:\d\d(:\d\d)? \(UTC\) at the latest$/,
+        )
       })
 
       it('takes a plain date for roamUntil as through that day in the organization’s time zone', async () => {
@@ -766,7 +771,7 @@ for (const dialect of DIALECTS) {
         assert.equal(byId.body.results[0].code, 'lease_roaming')
         assert.match(
           byId.body.results[0].message,
-          /^erin@acme\.test borrowed 'survey' on lt-1 for offline use until /,
+          /^erin@acme\.test borrowed 'survey' on lt-1 for offline use until (today|\d{4}-\d\d-\d\d) at \d\d:\d\d(:\d\d)? \(UTC\): release it with --include-roaming/,
         )
         const byUser = await release(admin, { items: [{ user: 'erin@acme.test' }] })
         assert.equal(byUser.body.results[0].code, 'lease_roaming')

@@ -1,5 +1,6 @@
 import type { ReleaseBody, ReleaseItem } from '../../contract/seats.js'
 import { toIso } from '../../domain/clock.js'
+import { timeIn } from '../../domain/dates.js'
 import { formatDuration } from '../../domain/duration.js'
 import { quote } from '../../domain/terminal-controls.js'
 import type { ServiceContext } from '../context.js'
@@ -158,7 +159,7 @@ export async function releaseLeases(ctx: ServiceContext, slug: string, body: Rel
         if (state === 'roaming' && !opts.includeRoaming)
           throw new AppError(
             'lease_roaming',
-            `${l.email} borrowed '${l.product}' on ${l.host} for offline use until ${toIso(l.roaming_until!)}: release it with --include-roaming (includeRoaming in the API)`,
+            `${l.email} borrowed '${l.product}' on ${l.host} for offline use until ${timeIn(l.roaming_until!, org.time_zone, now)}: release it with --include-roaming (includeRoaming in the API)`,
           )
       }
       // Every lease of the row that looks in use, not only the first: a user's row may hold several,
