@@ -600,6 +600,109 @@ for (const dialect of DIALECTS) {
       }
     })
 
+    it('a device licensed past 9999-12-29 by an older version takes no list down, and the migration caps it', async () => {
+      const wonka = await t.org('wonka', 'will@wonka.test')
+      const call = (path: string, body?: object) =>
+        t.call(wonka, body ? 'POST' : 'GET', `/v1/orgs/wonka${path}`, body)
+      const added = await call('/devices/bulk-add', {
+        items: [
+          { serial: 'I-1', model: 'R-1000' },
+          { serial: 'I-2', model: 'R-1000' },
+        ],
+      })
+      assert.equal(added.status, 200, JSON.stringify(added.body))
+      // What 81 assignments of 20 five-year licenses stored before 2f8f8c2: valid until +010021-08-12.
+      const db = t.storage.db
+      const orgId = (
+        await db
+          .selectFrom('organizations')
+          .select('id')
+          .where('slug', '=', 'wonka')
+          .executeTakeFirstOrThrow()
+      ).id
+      await db
+        .updateTable('devices')
+        .set({ license_start: '2024-01-31', license_days: 2_956_500 })
+        .where('org_id', '=', orgId)
+        .where('serial', '=', 'I-1')
+        .execute()
+      const device = await db
+        .selectFrom('devices')
+        .select('id')
+        .where('org_id', '=', orgId)
+        .where('serial', '=', 'I-1')
+        .executeTakeFirstOrThrow()
+      await db
+        .insertInto('device_events')
+        .values({
+          id: 'dev-event-past-9999',
+          device_id: device.id,
+          kind: 'assign',
+          day: '2024-01-31',
+          licenses: '[]',
+          days: 2_956_500,
+          valid_until: '+010118-09-15',
+          returned_days: null,
+          actor: 'will@wonka.test',
+          created_at: t.clock.now(),
+        })
+        .execute()
+      // Read: shown as licensed through the latest date licctl accepts, far in the future.
+      const list = await call('/devices')
+      assert.equal(list.status, 200, JSON.stringify(list.body))
+      const farFuture = list.body.items.find((d: { serial: string }) => d.serial === 'I-1')
+      assert.deepEqual(
+        [farFuture.licensed, farFuture.expired, farFuture.validUntil],
+        [true, false, '9999-12-29'],
+      )
+      assert.equal((await call('/devices?licensed=true')).body.items.length, 1)
+      const shown = await call('/devices/I-1')
+      assert.equal(shown.status, 200, JSON.stringify(shown.body))
+      assert.deepEqual(
+        [shown.body.validUntil, shown.body.history.map((h: { validUntil: string }) => h.validUntil)],
+        ['9999-12-29', ['9999-12-29']],
+      )
+      // Far from expiring: not in the check (it was reported as expired on 1970-01-01).
+      const check = await call('/expiry?within=30d')
+      assert.equal(check.status, 200, JSON.stringify(check.body))
+      assert.deepEqual(
+        check.body.items.filter((i: { kind: string }) => i.kind === 'device-license'),
+        [],
+      )
+      // The migration caps what is stored, and says so in the audit log.
+      const { up: capDeviceLicenses } =
+        await import('../../src/storage/migrations/0016-device-licenses-in-range.js')
+      await capDeviceLicenses(db)
+      const stored = await db
+        .selectFrom('devices')
+        .select(['license_start', 'license_days'])
+        .where('id', '=', device.id)
+        .executeTakeFirstOrThrow()
+      assert.deepEqual([stored.license_start, stored.license_days], ['2024-01-31', 2_913_141])
+      const capped = await call('/devices/I-1')
+      assert.deepEqual([capped.body.validUntil, capped.body.licenseDays], ['9999-12-29', 2_913_141])
+      const audit = await call('/audit?action=devices.license.cap')
+      const entries = audit.body.items.filter((e: { actor: string }) => e.actor === 'migration')
+      assert.deepEqual(
+        entries.map((e: { target: string; before: unknown; after: unknown }) => [
+          e.target,
+          e.before,
+          e.after,
+        ]),
+        [
+          [
+            'I-1',
+            { licensedFrom: '2024-01-31', licenseDays: 2_956_500, validUntil: '+010118-09-15' },
+            { licensedFrom: '2024-01-31', licenseDays: 2_913_141, validUntil: '9999-12-29' },
+          ],
+        ],
+      )
+      assert.equal((await call('/audit/verify')).body.intact, true)
+      // Running it again changes nothing.
+      await capDeviceLicenses(db)
+      assert.equal((await call('/audit?action=devices.license.cap')).body.items.length, entries.length)
+    })
+
     it('adding a device already there updates a name, site or model given that differs; the same row is already so', async () => {
       const add = async (item: object) => (await addDevices([{ serial: 'UPD-1', ...item }])).body.results[0]
       assert.equal((await add({ model: 'R-1000', name: 'Core', site: 'HQ' })).status, 'changed')
