@@ -703,6 +703,23 @@ for (const dialect of DIALECTS) {
       assert.equal((await call('/audit?action=devices.license.cap')).body.items.length, entries.length)
     })
 
+    it('lists pool licenses in natural order: a key’s license 2 before its license 10', async () => {
+      const soylent = await t.org('soylent', 'sol@soylent.test')
+      const [key] = await issue('access-point', '1y', 12)
+      assert.equal((await addKey(key!, soylent, 'soylent')).status, 201)
+      const serial = key!.replace(/-/g, '').slice(0, 12)
+      const names = Array.from({ length: 12 }, (_, i) => `${serial}-${i + 1}`)
+      const pool = (await t.call(soylent, 'GET', '/v1/orgs/soylent/devices/pool')).body
+      assert.deepEqual(
+        pool.licenses.map((l: { name: string }) => l.name),
+        names,
+      )
+      assert.deepEqual(
+        pool.groups.map((g: { licenses: string[] }) => g.licenses),
+        [names],
+      )
+    })
+
     it('adding a device already there updates a name, site or model given that differs; the same row is already so', async () => {
       const add = async (item: object) => (await addDevices([{ serial: 'UPD-1', ...item }])).body.results[0]
       assert.equal((await add({ model: 'R-1000', name: 'Core', site: 'HQ' })).status, 'changed')

@@ -17,6 +17,7 @@ import { newId } from '../../domain/ids.js'
 import { lastValidDay } from '../../domain/dates.js'
 import { checkKey, issueKey, keyOrSerial, verifyKeyTag } from '../../domain/license-key.js'
 import { quote } from '../../domain/terminal-controls.js'
+import { byteOrder, naturalOrder } from '../../domain/text-order.js'
 import type { Database } from '../../storage/schema.js'
 import type { Executor, ServiceContext } from '../context.js'
 import { actorName } from '../context.js'
@@ -552,11 +553,11 @@ export async function showPool(ctx: ServiceContext, slug: string): Promise<Pool>
     .where((eb) =>
       eb.or([eb('device_licenses.expires_at', 'is', null), eb('device_licenses.expires_at', '>', now)]),
     )
-    .orderBy('device_categories.name')
-    .orderBy('device_licenses.days')
-    .orderBy('device_licenses.name')
     .execute()
-  const licenses = rows.map(presentPoolLicense)
+  // By category, then days, then name in natural order (a key's license 2 before its license 10).
+  const licenses = rows
+    .map(presentPoolLicense)
+    .sort((a, b) => byteOrder(a.category, b.category) || a.days - b.days || naturalOrder(a.name, b.name))
   const groups: Pool['groups'] = []
   for (const l of licenses) {
     const g = groups.find((x) => x.category === l.category && x.term === l.term && x.days === l.days)
