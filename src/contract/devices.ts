@@ -18,9 +18,18 @@ export const categoryName = z
   .max(40)
   .regex(/^[a-z0-9]+(?:[-_.][a-z0-9]+)*$/, 'lowercase letters and digits, separated by - _ or .')
 export const modelName = plainText(80)
+/**
+ * A device's serial, as on its label. Taken as typed, as a host is (seats.ts `host`): a space before
+ * or after it is refused, not trimmed (`SN-1 ` from a script or a quoted cell is a mistake to show,
+ * not a serial to change silently). Every serial stored was trimmed and has no space inside, so none
+ * becomes unreachable.
+ */
 export const deviceSerial = z
   .string()
-  .trim()
+  .refine((s) => s.trim() === s, {
+    message: 'starts or ends with a space: serials are taken as typed',
+    abort: true,
+  })
   .min(1)
   .max(64)
   .regex(

@@ -720,6 +720,23 @@ for (const dialect of DIALECTS) {
       )
     })
 
+    it('refuses a serial with a space before or after it, as hosts are: a serial is taken as typed, never trimmed', async () => {
+      for (const serial of ['SP-1 ', ' SP-1', 'SP-1\t', '\u00a0SP-1']) {
+        const added = await addDevices([{ serial, model: 'R-1000' }])
+        assert.equal(added.status, 400, `${JSON.stringify(serial)}: ${JSON.stringify(added.body)}`)
+        assert.deepEqual(
+          added.body.error.details.issues.map((i: { path: string; message: string }) => [i.path, i.message]),
+          [['body.items[0].serial', 'starts or ends with a space: serials are taken as typed']],
+        )
+        const assigned = await assign([{ serial }])
+        assert.equal(assigned.status, 400, JSON.stringify(assigned.body))
+        const shown = await t.call(admin, 'GET', `${base}/${encodeURIComponent(serial)}`)
+        assert.equal(shown.status, 400, JSON.stringify(shown.body))
+      }
+      const devices = (await t.call(admin, 'GET', base)).body.items.map((d: { serial: string }) => d.serial)
+      assert.equal(devices.includes('SP-1'), false)
+    })
+
     it('adding a device already there updates a name, site or model given that differs; the same row is already so', async () => {
       const add = async (item: object) => (await addDevices([{ serial: 'UPD-1', ...item }])).body.results[0]
       assert.equal((await add({ model: 'R-1000', name: 'Core', site: 'HQ' })).status, 'changed')
