@@ -83,6 +83,31 @@ for (const dialect of DIALECTS) {
       assert.deepEqual([unknown.status, unknown.body.error.code], [404, 'not_found'])
     })
 
+    it('lists a model named twice in different case once, as first spelled: models are case-insensitive', async () => {
+      const res = await t.call(t.operatorToken, 'POST', '/v1/devices/categories', {
+        name: 'firewall',
+        models: ['FW-100', 'fw-100', 'FW-200', 'Fw-100', 'FW-200'],
+      })
+      assert.equal(res.status, 201, JSON.stringify(res.body))
+      assert.deepEqual(res.body.models, ['FW-100', 'FW-200'])
+      const list = await t.call(admin, 'GET', '/v1/devices/categories')
+      assert.deepEqual(list.body.items.find((c: { name: string }) => c.name === 'firewall').models, [
+        'FW-100',
+        'FW-200',
+      ])
+      // One stored before the fix (both spellings in the row) is shown once too.
+      await t.storage.db
+        .updateTable('device_categories')
+        .set({ models: JSON.stringify(['FW-100', 'fw-100', 'FW-200']) })
+        .where('name', '=', 'firewall')
+        .execute()
+      const again = await t.call(admin, 'GET', '/v1/devices/categories')
+      assert.deepEqual(again.body.items.find((c: { name: string }) => c.name === 'firewall').models, [
+        'FW-100',
+        'FW-200',
+      ])
+    })
+
     it('adds a key once, with the terms accepted, and refuses forged, altered, repeated and foreign additions', async () => {
       const [key] = await issue('router', '1y', 2)
       const noTerms = await addKey(key!, admin, 'acme', false)

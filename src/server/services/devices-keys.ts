@@ -40,7 +40,8 @@ export const KEY_FAILURE_WINDOW_MS = 15 * 60_000
 const presentCategory = (r: CategoryRow): Category => ({
   name: r.name,
   description: r.description,
-  models: JSON.parse(r.models) as string[],
+  // A row stored before models were deduplicated in any case may list one twice: shown once.
+  models: distinctModels(JSON.parse(r.models) as string[]),
   createdAt: toIso(r.created_at),
 })
 
@@ -72,7 +73,7 @@ export async function addCategory(ctx: ServiceContext, body: AddCategoryBody): P
       .where('name', '=', body.name)
       .executeTakeFirst()
     if (taken) throw new AppError('already_exists', `device category '${body.name}' already exists`)
-    const models = [...new Set(body.models ?? [])]
+    const models = distinctModels(body.models ?? [])
     const clash = await modelsTaken(trx, models)
     if (clash)
       throw new AppError(
@@ -104,6 +105,20 @@ export async function addCategory(ctx: ServiceContext, body: AddCategoryBody): P
 export function coveredModel(models: readonly string[], model: string): string | undefined {
   const folded = model.toLowerCase()
   return models.find((m) => m.toLowerCase() === folded)
+}
+
+/**
+ * Each model once, matched in any case as `coveredModel` matches them (`R-1000`, `r-1000` are one
+ * model), kept as first spelled and in the order given.
+ */
+export function distinctModels(models: readonly string[]): string[] {
+  const seen = new Set<string>()
+  return models.filter((m) => {
+    const folded = m.toLowerCase()
+    if (seen.has(folded)) return false
+    seen.add(folded)
+    return true
+  })
 }
 
 async function modelsTaken(db: Executor, models: string[]) {
