@@ -264,7 +264,16 @@ for (const dialect of DIALECTS) {
       const pool = await t.call(admin, 'GET', `${base}/pool`)
       assert.deepEqual(
         pool.body.groups.filter((g: { category: string }) => g.category === 'access-point'),
-        [{ category: 'access-point', term: 'returned', days: 327, count: 1, licenses: [returned] }],
+        [
+          {
+            category: 'access-point',
+            term: 'returned',
+            days: 327,
+            assignableThrough: null,
+            count: 1,
+            licenses: [returned],
+          },
+        ],
       )
       t.clock.ms = at('2024-03-07T08:00:00Z')
       const b = await assign([{ serial: 'AP-B', license: returned }])
@@ -1237,6 +1246,42 @@ for (const dialect of DIALECTS) {
         taken.push(...(res.body.results[0].details.licenses as string[]))
       }
       assert.deepEqual(taken, [`${serialOf(soon[0]!)}-1`, `${serialOf(late!)}-1`, `${serialOf(never)}-1`])
+    })
+
+    it('shows each pool license’s last day to be assigned, in the org’s time zone, and groups only licenses that share it', async () => {
+      const weyland = await t.org('weyland', 'wey@weyland.test')
+      const tz = await t.call(weyland, 'PATCH', '/v1/orgs/weyland', { timeZone: 'Asia/Tokyo' })
+      assert.equal(tz.status, 200, JSON.stringify(tz.body))
+      const lapsing = await t.call(t.operatorToken, 'POST', '/v1/devices/keys', {
+        category: 'router',
+        term: '1y',
+        count: 1,
+        expires: '2024-06-30T15:00:00Z', // the end of 2024-06-30 in Tokyo
+      })
+      assert.equal(lapsing.status, 201, JSON.stringify(lapsing.body))
+      const [forever] = await issue('router', '1y', 1)
+      for (const key of [lapsing.body.keys[0].key, forever!])
+        assert.equal((await addKey(key, weyland, 'weyland')).status, 201)
+      const pool = (await t.call(weyland, 'GET', '/v1/orgs/weyland/devices/pool')).body
+      const serialOf = (key: string) => key.replace(/-/g, '').slice(0, 12)
+      assert.deepEqual(
+        Object.fromEntries(
+          pool.licenses.map((l: { name: string; assignableThrough: string | null }) => [
+            l.name,
+            l.assignableThrough,
+          ]),
+        ),
+        { [`${serialOf(lapsing.body.keys[0].key)}-1`]: '2024-06-30', [`${serialOf(forever!)}-1`]: null },
+      )
+      assert.deepEqual(
+        pool.groups
+          .map((g: { count: number; assignableThrough: string | null }) => [g.count, g.assignableThrough])
+          .sort(),
+        [
+          [1, null],
+          [1, '2024-06-30'],
+        ],
+      )
     })
   })
 }

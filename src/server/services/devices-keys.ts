@@ -23,7 +23,7 @@ import type { Executor, ServiceContext } from '../context.js'
 import { actorName } from '../context.js'
 import { AppError, notFound } from '../errors.js'
 import { inTransaction } from '../transaction.js'
-import { authorizeOrg, requireOperator } from './access.js'
+import { authorizeOrg, requireOperator, type OrgRow } from './access.js'
 import { audit } from './audit.js'
 import { validUntil } from './expiry.js'
 
@@ -542,6 +542,7 @@ export async function retireKey(ctx: ServiceContext, slug: string, body: RetireK
 
 export function presentPoolLicense(
   r: LicenseRow & { category: string; key_serial: string | null },
+  org: OrgRow,
 ): PoolLicense {
   return {
     name: r.name,
@@ -550,10 +551,14 @@ export function presentPoolLicense(
     days: r.days,
     key: r.key_serial,
     expiresAt: toIsoOrNull(r.expires_at),
+    assignableThrough: r.expires_at === null ? null : lastValidDay(r.expires_at, org.time_zone),
   }
 }
 
-/** Unassigned licenses, grouped by category, term and remaining days (expired ones left out). */
+/**
+ * Unassigned licenses, grouped by category, term, remaining days and last day to be assigned
+ * (expired ones left out): a group's row says one deadline true of all its licenses.
+ */
 export async function showPool(ctx: ServiceContext, slug: string): Promise<Pool> {
   const org = await authorizeOrg(ctx, slug, { role: 'member', write: false })
   const now = ctx.clock.now()
@@ -571,15 +576,29 @@ export async function showPool(ctx: ServiceContext, slug: string): Promise<Pool>
     .execute()
   // By category, then days, then name in natural order (a key's license 2 before its license 10).
   const licenses = rows
-    .map(presentPoolLicense)
+    .map((r) => presentPoolLicense(r, org))
     .sort((a, b) => byteOrder(a.category, b.category) || a.days - b.days || naturalOrder(a.name, b.name))
   const groups: Pool['groups'] = []
   for (const l of licenses) {
-    const g = groups.find((x) => x.category === l.category && x.term === l.term && x.days === l.days)
+    const g = groups.find(
+      (x) =>
+        x.category === l.category &&
+        x.term === l.term &&
+        x.days === l.days &&
+        x.assignableThrough === l.assignableThrough,
+    )
     if (g) {
       g.count++
       g.licenses.push(l.name)
-    } else groups.push({ category: l.category, term: l.term, days: l.days, count: 1, licenses: [l.name] })
+    } else
+      groups.push({
+        category: l.category,
+        term: l.term,
+        days: l.days,
+        assignableThrough: l.assignableThrough,
+        count: 1,
+        licenses: [l.name],
+      })
   }
   return { groups, licenses }
 }
