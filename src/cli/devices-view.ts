@@ -56,6 +56,8 @@ export function renderPool(pool: Pool): string {
     { header: 'Term', get: (g) => g.term },
     { header: 'Days', get: (g) => g.days, align: 'right' },
     { header: 'Licenses', get: (g) => g.count, align: 'right' },
+    // "-" (null) when they have no last day to be assigned.
+    { header: 'Assign by', get: (g) => g.assignableThrough },
     {
       header: 'Names',
       get: (g) => (g.licenses.length > 3 ? `${g.licenses.slice(0, 3).join(', ')}, …` : g.licenses.join(', ')),

@@ -12,6 +12,15 @@ const label = (kind: string) => KIND_LABEL[kind] ?? kind.replaceAll('-', ' ')
 const ofUnit = (count: number, unit: string) =>
   unit.endsWith('s') ? counted(count, unit.slice(0, -1), unit) : `${count} ${unit}`
 
+/**
+ * Whether the item's name already says its owner: a device's license is named by the device
+ * (`AP-B`, `AP-B (Lobby)`), so `(AP-B)` again would read as something else it affects.
+ */
+const namesOwner = (i: ExpiryItem) =>
+  i.owner !== null && (i.name === i.owner || i.name.startsWith(`${i.owner} (`))
+/** The owner, when the name does not say it already: whose a token is. */
+const ownerNotNamed = (i: ExpiryItem): string | null => (namesOwner(i) ? null : i.owner)
+
 /** The terminal table, coloured by severity (plain off a terminal and with NO_COLOR). */
 export function renderExpiry(items: readonly ExpiryItem[]): string {
   if (items.length === 0) return 'Nothing expires within the window.'
@@ -30,7 +39,10 @@ export function renderExpiry(items: readonly ExpiryItem[]): string {
     { header: 'Days left', get: (i) => (i.reason === 'capacity' ? '' : i.daysLeft), align: 'right' },
     {
       header: 'Affects',
-      get: (i) => `${ofUnit(i.affected.count, i.affected.unit)}${i.owner ? ` (${i.owner})` : ''}`,
+      get: (i) => {
+        const owner = ownerNotNamed(i)
+        return `${ofUnit(i.affected.count, i.affected.unit)}${owner ? ` (${owner})` : ''}`
+      },
     },
   ])
 }
@@ -50,9 +62,8 @@ function expiredWhen(i: ExpiryItem): string {
 
 /** One sentence for an item, as annotations and the summary use it. */
 export function describeItem(i: ExpiryItem): string {
-  // A device's license is named by the device (`AP-B`, `AP-B (Lobby)`): its owner says it again.
-  const named = i.owner !== null && (i.name === i.owner || i.name.startsWith(`${i.owner} (`))
-  const what = `${label(i.kind)} '${i.name}'${i.owner && !named ? ` of ${i.owner}` : ''} (${i.org})`
+  const owner = ownerNotNamed(i)
+  const what = `${label(i.kind)} '${i.name}'${owner ? ` of ${owner}` : ''} (${i.org})`
   if (i.reason === 'capacity')
     return `${what} is ${i.usage?.percent ?? 0}% used: ${i.usage?.used ?? 0} of ${ofUnit(i.usage?.total ?? 0, i.affected.unit)}`
   if (i.severity === 'expired')

@@ -148,7 +148,7 @@ export const jsonOutputs: Record<string, JsonOutput> = {
   'devices:keys:list': list(deviceKey),
   'devices:keys:retire': json(retiredKey),
   'devices:list': list(device),
-  /** Rows are the unassigned licenses (`groups` counts them by category and term). */
+  /** Rows are the unassigned licenses (`groups` counts them by category, term, days and last day to assign). */
   'devices:pool': json(pool, 'licenses'),
   'devices:remove': bulk,
   'devices:show': json(deviceDetail),

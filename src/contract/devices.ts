@@ -18,9 +18,18 @@ export const categoryName = z
   .max(40)
   .regex(/^[a-z0-9]+(?:[-_.][a-z0-9]+)*$/, 'lowercase letters and digits, separated by - _ or .')
 export const modelName = plainText(80)
+/**
+ * A device's serial, as on its label. Taken as typed, as a host is (seats.ts `host`): a space before
+ * or after it is refused, not trimmed (`SN-1 ` from a script or a quoted cell is a mistake to show,
+ * not a serial to change silently). Every serial stored was trimmed and has no space inside, so none
+ * becomes unreachable.
+ */
 export const deviceSerial = z
   .string()
-  .trim()
+  .refine((s) => s.trim() === s, {
+    message: 'starts or ends with a space: serials are taken as typed',
+    abort: true,
+  })
   .min(1)
   .max(64)
   .regex(
@@ -125,13 +134,21 @@ export const poolLicense = z.object({
   term: z.string(),
   days: z.number().int(),
   key: z.string().nullable(),
+  /** The first instant it can no longer be assigned (its key's `--expires`); null: no deadline. */
   expiresAt: instant.nullable(),
+  /**
+   * Its last day to be assigned, in the organization's time zone (the day `expiresAt` ends); null
+   * when it has none (and from servers that predate it).
+   */
+  assignableThrough: z.iso.date().nullable().default(null),
 })
 export type PoolLicense = z.infer<typeof poolLicense>
 export const poolGroup = z.object({
   category: z.string(),
   term: z.string(),
   days: z.number().int(),
+  /** The last day to assign the group's licenses (they share it); null: they have none (or an older server). */
+  assignableThrough: z.iso.date().nullable().default(null),
   count: z.number().int(),
   licenses: z.array(z.string()),
 })
@@ -168,7 +185,8 @@ export const deviceEvent = z.object({
   at: instant,
 })
 export const deviceDetail = device.extend({
-  licenses: z.array(poolLicense.omit({ expiresAt: true })),
+  // Assigned: they run their term on the device, whatever their last day to be assigned was.
+  licenses: z.array(poolLicense.omit({ expiresAt: true, assignableThrough: true })),
   history: z.array(deviceEvent),
 })
 export type DeviceDetail = z.infer<typeof deviceDetail>

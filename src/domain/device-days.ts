@@ -1,5 +1,6 @@
 import { Temporal } from 'temporal-polyfill'
 import { calendarDay } from './dates.js'
+import { LATEST_DATE } from './time-range.js'
 
 /**
  * The day arithmetic of device licenses (SPEC §1 "Device licenses"). Every day is a calendar day
@@ -40,14 +41,29 @@ export function validUntil(start: string, days: number): string {
   return addDays(start, days)
 }
 
+/**
+ * A valid-until day as licctl shows it: one past 9999-12-29 (LATEST_DATE, time-range.ts) at that
+ * bound. Assigning refuses to go further, but a row stored before it did (`+010021-08-12`, which no
+ * schema takes) must not take down every list that shows it; past year 9999 it never lapses in
+ * practice, so far future is what it means. Not for the assign rule itself, which needs the true day.
+ */
+export function shownDay(day: string): string {
+  return daysBetween(day, LATEST_DATE) < 0 ? LATEST_DATE : day
+}
+
+/** The valid-until day of a cumulative license as shown (see shownDay). */
+export function shownValidUntil(start: string, days: number): string {
+  return shownDay(validUntil(start, days))
+}
+
 /** A cumulative license is expired once its valid-until day has passed. */
 export function isExpired(start: string, days: number, today: string): boolean {
   return daysBetween(validUntil(start, days), today) > 0
 }
 
-/** Days left on a cumulative license on `today` (0 on its last day, negative once expired). */
+/** Days left on a cumulative license on `today` (0 on its last day, negative once expired), to the day shown. */
 export function daysLeft(start: string, days: number, today: string): number {
-  return daysBetween(today, validUntil(start, days))
+  return daysBetween(today, shownValidUntil(start, days))
 }
 
 export interface Detach {
@@ -96,7 +112,7 @@ export function previewDetach(start: string, days: number, today: string): Detac
   return {
     ...now,
     tomorrow,
-    validUntilIfReassignedTomorrow: now.returnedDays > 0 ? validUntil(next, now.returnedDays) : null,
+    validUntilIfReassignedTomorrow: now.returnedDays > 0 ? shownValidUntil(next, now.returnedDays) : null,
   }
 }
 

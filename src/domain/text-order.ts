@@ -19,3 +19,17 @@ export function byteOrder(a: string, b: string): number {
 function codePointRank(unit: number): number {
   return unit >= 0xd800 && unit <= 0xdfff ? unit + 0x2000 : unit >= 0xe000 ? unit - 0x800 : unit
 }
+
+let collator: Intl.Collator | undefined
+
+/**
+ * The order people expect of names with numbers in them: `AP-2` before `AP-10`, a key's license
+ * `…-2` before `…-10` (Intl.Collator with `numeric`). Names it finds equal (`AP-02` and `AP-2`)
+ * keep byte order between them, so the order is total: the same on every run and both dialects.
+ * For lists read whole (not paged: a cursor follows the database's byte order).
+ */
+export function naturalOrder(a: string, b: string): number {
+  // Made on first use: building a collator loads ICU data that most commands never need.
+  collator ??= new Intl.Collator('en', { numeric: true })
+  return collator.compare(a, b) || byteOrder(a, b)
+}

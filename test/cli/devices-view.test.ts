@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert'
-import { describeDetach, renderDevice } from '../../src/cli/devices-view.js'
-import type { DetachDetails, DeviceDetail } from '../../src/contract/devices.js'
+import { describeDetach, renderDevice, renderPool } from '../../src/cli/devices-view.js'
+import type { DetachDetails, DeviceDetail, Pool } from '../../src/contract/devices.js'
 
 describe('devices detach preview in words', function () {
   const details = (d: Partial<DetachDetails>): DetachDetails => ({
@@ -82,5 +82,28 @@ describe('devices show in words', function () {
       .split('\n')
       .find((l) => l.includes('K1-1'))
     assert.match(line ?? '', /K1-1 \(365 days\), K2-1 \(1 day\)$/)
+  })
+})
+
+describe('devices pool table', function () {
+  it('shows the last day to assign each group, "-" for licenses that have none', () => {
+    const pool: Pool = {
+      groups: [
+        {
+          category: 'router',
+          term: '1y',
+          days: 365,
+          assignableThrough: '2027-03-31',
+          count: 2,
+          licenses: ['K1-1', 'K1-2'],
+        },
+        { category: 'router', term: '1y', days: 365, assignableThrough: null, count: 1, licenses: ['K2-1'] },
+      ],
+      licenses: [],
+    }
+    const lines = renderPool(pool).split('\n')
+    assert.match(lines[0]!, /Licenses\s+Assign by\s+Names/)
+    assert.match(lines[1]!, /\s2\s+2027-03-31\s+K1-1, K1-2/)
+    assert.match(lines[2]!, /\s1\s+-\s+K2-1/)
   })
 })

@@ -9,6 +9,8 @@ import {
   detachDay,
   isExpired,
   previewDetach,
+  shownDay,
+  shownValidUntil,
   stack,
   TERM_DAYS,
   validUntil,
@@ -34,6 +36,20 @@ describe('domain: device license days', () => {
       lostDays: 2,
     })
     assert.equal(validUntil('2028-03-01', 1032), '2030-12-28')
+  })
+
+  it('shows a valid-until day stored past 9999-12-29 at that bound, far in the future, and counts days left to it', () => {
+    assert.equal(validUntil('2024-01-31', 2_956_500), '+010118-09-15') // what an older version stored
+    assert.equal(shownValidUntil('2024-01-31', 2_956_500), '9999-12-29')
+    assert.equal(shownDay('+010021-08-12'), '9999-12-29')
+    assert.equal(shownDay('9999-12-29'), '9999-12-29')
+    assert.equal(shownValidUntil('2024-01-31', 365), '2025-01-30')
+    assert.equal(daysLeft('2024-01-31', 2_956_500, '9999-12-28'), 1)
+    assert.equal(isExpired('2024-01-31', 2_956_500, '9999-12-29'), false)
+    assert.equal(
+      previewDetach('2024-01-31', 2_956_500, '2024-02-01').validUntilIfReassignedTomorrow,
+      '9999-12-29',
+    )
   })
 
   it('crosses year ends', () => {

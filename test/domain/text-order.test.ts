@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert'
 import fc from 'fast-check'
-import { byteOrder } from '../../src/domain/text-order.js'
+import { byteOrder, naturalOrder } from '../../src/domain/text-order.js'
 
 const sign = (n: number) => Math.sign(n)
 
@@ -36,5 +36,29 @@ describe('byteOrder: the order of lists on both dialects', () => {
     ])
     // `<` compares UTF-16 units: it puts 𝒜 (a surrogate pair) before U+FFFD; UTF-8 does not.
     assert.deepEqual(['𝒜', '\ufffd'].sort(byteOrder), ['\ufffd', '𝒜'])
+  })
+})
+
+describe('naturalOrder: names with numbers, as people read them', () => {
+  it('puts AP-2 before AP-10, and a key’s license 9 before its license 10', () => {
+    assert.deepEqual(['AP-10', 'AP-2', 'AP-1', 'K-10', 'K-9', 'K-1'].sort(naturalOrder), [
+      'AP-1',
+      'AP-2',
+      'AP-10',
+      'K-1',
+      'K-9',
+      'K-10',
+    ])
+  })
+
+  it('is a total order: names the collator finds equal keep byte order, whatever order they came in', () => {
+    assert.deepEqual(['AP-2', 'AP-02'].sort(naturalOrder), ['AP-02', 'AP-2'])
+    assert.deepEqual(['AP-02', 'AP-2'].sort(naturalOrder), ['AP-02', 'AP-2'])
+    fc.assert(
+      fc.property(fc.string({ maxLength: 8 }), fc.string({ maxLength: 8 }), (a, b) => {
+        assert.equal(sign(naturalOrder(a, b)) + sign(naturalOrder(b, a)), 0)
+        assert.equal(naturalOrder(a, b) === 0, a === b)
+      }),
+    )
   })
 })

@@ -240,6 +240,28 @@ describe('e2e: devices', function () {
     assert.deepEqual(outcome(removed), ['CASE-1 changed', 'case-1 changed'])
   })
 
+  it('refuses a serial with a space before or after it (exit 2, naming it), in an argument or a quoted cell: nothing is added', async () => {
+    const spaced = await as(admin, ['devices', 'add', 'SP-1 ', '--model', 'AP-10'])
+    assert.equal(spaced.code, 2, spaced.stderr)
+    assert.match(spaced.stderr, /starts or ends with a space: serials are taken as typed/)
+    const shown = await as(admin, ['devices', 'show', ' SP-1'])
+    assert.equal(shown.code, 2, shown.stderr)
+    assert.match(shown.stderr, /starts or ends with a space: serials are taken as typed/)
+    const file = join(server.dir, 'spaced-serials.csv')
+    writeFileSync(file, 'serial,model\nSP-2,AP-10\n" SP-3",AP-10\n')
+    const fromFile = await as(admin, ['devices', 'add', '--file', file])
+    assert.equal(fromFile.code, 2, fromFile.stderr)
+    assert.match(
+      fromFile.stderr,
+      /row 3, column serial: starts or ends with a space: serials are taken as typed/,
+    )
+    const listed = json<{ items: Array<{ serial: string }> }>(await as(admin, ['devices', 'list', '--json']))
+    assert.deepEqual(
+      listed.items.map((d) => d.serial).filter((s) => s.startsWith('SP-')),
+      [],
+    )
+  })
+
   it('transfers a key to an org the caller is admin of, with the token from their profile, and refuses the rest', async () => {
     const initech = await server.createOrg('initech', 'ann@acme.test')
     const key = await issue('router', '1y', 2)

@@ -83,6 +83,31 @@ for (const dialect of DIALECTS) {
       assert.deepEqual([unknown.status, unknown.body.error.code], [404, 'not_found'])
     })
 
+    it('lists a model named twice in different case once, as first spelled: models are case-insensitive', async () => {
+      const res = await t.call(t.operatorToken, 'POST', '/v1/devices/categories', {
+        name: 'firewall',
+        models: ['FW-100', 'fw-100', 'FW-200', 'Fw-100', 'FW-200'],
+      })
+      assert.equal(res.status, 201, JSON.stringify(res.body))
+      assert.deepEqual(res.body.models, ['FW-100', 'FW-200'])
+      const list = await t.call(admin, 'GET', '/v1/devices/categories')
+      assert.deepEqual(list.body.items.find((c: { name: string }) => c.name === 'firewall').models, [
+        'FW-100',
+        'FW-200',
+      ])
+      // One stored before the fix (both spellings in the row) is shown once too.
+      await t.storage.db
+        .updateTable('device_categories')
+        .set({ models: JSON.stringify(['FW-100', 'fw-100', 'FW-200']) })
+        .where('name', '=', 'firewall')
+        .execute()
+      const again = await t.call(admin, 'GET', '/v1/devices/categories')
+      assert.deepEqual(again.body.items.find((c: { name: string }) => c.name === 'firewall').models, [
+        'FW-100',
+        'FW-200',
+      ])
+    })
+
     it('adds a key once, with the terms accepted, and refuses forged, altered, repeated and foreign additions', async () => {
       const [key] = await issue('router', '1y', 2)
       const noTerms = await addKey(key!, admin, 'acme', false)
@@ -239,7 +264,16 @@ for (const dialect of DIALECTS) {
       const pool = await t.call(admin, 'GET', `${base}/pool`)
       assert.deepEqual(
         pool.body.groups.filter((g: { category: string }) => g.category === 'access-point'),
-        [{ category: 'access-point', term: 'returned', days: 327, count: 1, licenses: [returned] }],
+        [
+          {
+            category: 'access-point',
+            term: 'returned',
+            days: 327,
+            assignableThrough: null,
+            count: 1,
+            licenses: [returned],
+          },
+        ],
       )
       t.clock.ms = at('2024-03-07T08:00:00Z')
       const b = await assign([{ serial: 'AP-B', license: returned }])
@@ -598,6 +632,143 @@ for (const dialect of DIALECTS) {
       } finally {
         t.clock.ms = was
       }
+    })
+
+    it('a device licensed past 9999-12-29 by an older version takes no list down, and the migration caps it', async () => {
+      const wonka = await t.org('wonka', 'will@wonka.test')
+      const call = (path: string, body?: object) =>
+        t.call(wonka, body ? 'POST' : 'GET', `/v1/orgs/wonka${path}`, body)
+      const added = await call('/devices/bulk-add', {
+        items: [
+          { serial: 'I-1', model: 'R-1000' },
+          { serial: 'I-2', model: 'R-1000' },
+        ],
+      })
+      assert.equal(added.status, 200, JSON.stringify(added.body))
+      // What 81 assignments of 20 five-year licenses stored before 2f8f8c2: valid until +010021-08-12.
+      const db = t.storage.db
+      const orgId = (
+        await db
+          .selectFrom('organizations')
+          .select('id')
+          .where('slug', '=', 'wonka')
+          .executeTakeFirstOrThrow()
+      ).id
+      await db
+        .updateTable('devices')
+        .set({ license_start: '2024-01-31', license_days: 2_956_500 })
+        .where('org_id', '=', orgId)
+        .where('serial', '=', 'I-1')
+        .execute()
+      const device = await db
+        .selectFrom('devices')
+        .select('id')
+        .where('org_id', '=', orgId)
+        .where('serial', '=', 'I-1')
+        .executeTakeFirstOrThrow()
+      await db
+        .insertInto('device_events')
+        .values({
+          id: 'dev-event-past-9999',
+          device_id: device.id,
+          kind: 'assign',
+          day: '2024-01-31',
+          licenses: '[]',
+          days: 2_956_500,
+          valid_until: '+010118-09-15',
+          returned_days: null,
+          actor: 'will@wonka.test',
+          created_at: t.clock.now(),
+        })
+        .execute()
+      // Read: shown as licensed through the latest date licctl accepts, far in the future.
+      const list = await call('/devices')
+      assert.equal(list.status, 200, JSON.stringify(list.body))
+      const farFuture = list.body.items.find((d: { serial: string }) => d.serial === 'I-1')
+      assert.deepEqual(
+        [farFuture.licensed, farFuture.expired, farFuture.validUntil],
+        [true, false, '9999-12-29'],
+      )
+      assert.equal((await call('/devices?licensed=true')).body.items.length, 1)
+      const shown = await call('/devices/I-1')
+      assert.equal(shown.status, 200, JSON.stringify(shown.body))
+      assert.deepEqual(
+        [shown.body.validUntil, shown.body.history.map((h: { validUntil: string }) => h.validUntil)],
+        ['9999-12-29', ['9999-12-29']],
+      )
+      // Far from expiring: not in the check (it was reported as expired on 1970-01-01).
+      const check = await call('/expiry?within=30d')
+      assert.equal(check.status, 200, JSON.stringify(check.body))
+      assert.deepEqual(
+        check.body.items.filter((i: { kind: string }) => i.kind === 'device-license'),
+        [],
+      )
+      // The migration caps what is stored, and says so in the audit log.
+      const { up: capDeviceLicenses } =
+        await import('../../src/storage/migrations/0016-device-licenses-in-range.js')
+      await capDeviceLicenses(db)
+      const stored = await db
+        .selectFrom('devices')
+        .select(['license_start', 'license_days'])
+        .where('id', '=', device.id)
+        .executeTakeFirstOrThrow()
+      assert.deepEqual([stored.license_start, stored.license_days], ['2024-01-31', 2_913_141])
+      const capped = await call('/devices/I-1')
+      assert.deepEqual([capped.body.validUntil, capped.body.licenseDays], ['9999-12-29', 2_913_141])
+      const audit = await call('/audit?action=devices.license.cap')
+      const entries = audit.body.items.filter((e: { actor: string }) => e.actor === 'migration')
+      assert.deepEqual(
+        entries.map((e: { target: string; before: unknown; after: unknown }) => [
+          e.target,
+          e.before,
+          e.after,
+        ]),
+        [
+          [
+            'I-1',
+            { licensedFrom: '2024-01-31', licenseDays: 2_956_500, validUntil: '+010118-09-15' },
+            { licensedFrom: '2024-01-31', licenseDays: 2_913_141, validUntil: '9999-12-29' },
+          ],
+        ],
+      )
+      assert.equal((await call('/audit/verify')).body.intact, true)
+      // Running it again changes nothing.
+      await capDeviceLicenses(db)
+      assert.equal((await call('/audit?action=devices.license.cap')).body.items.length, entries.length)
+    })
+
+    it('lists pool licenses in natural order: a key’s license 2 before its license 10', async () => {
+      const soylent = await t.org('soylent', 'sol@soylent.test')
+      const [key] = await issue('access-point', '1y', 12)
+      assert.equal((await addKey(key!, soylent, 'soylent')).status, 201)
+      const serial = key!.replace(/-/g, '').slice(0, 12)
+      const names = Array.from({ length: 12 }, (_, i) => `${serial}-${i + 1}`)
+      const pool = (await t.call(soylent, 'GET', '/v1/orgs/soylent/devices/pool')).body
+      assert.deepEqual(
+        pool.licenses.map((l: { name: string }) => l.name),
+        names,
+      )
+      assert.deepEqual(
+        pool.groups.map((g: { licenses: string[] }) => g.licenses),
+        [names],
+      )
+    })
+
+    it('refuses a serial with a space before or after it, as hosts are: a serial is taken as typed, never trimmed', async () => {
+      for (const serial of ['SP-1 ', ' SP-1', 'SP-1\t', '\u00a0SP-1']) {
+        const added = await addDevices([{ serial, model: 'R-1000' }])
+        assert.equal(added.status, 400, `${JSON.stringify(serial)}: ${JSON.stringify(added.body)}`)
+        assert.deepEqual(
+          added.body.error.details.issues.map((i: { path: string; message: string }) => [i.path, i.message]),
+          [['body.items[0].serial', 'starts or ends with a space: serials are taken as typed']],
+        )
+        const assigned = await assign([{ serial }])
+        assert.equal(assigned.status, 400, JSON.stringify(assigned.body))
+        const shown = await t.call(admin, 'GET', `${base}/${encodeURIComponent(serial)}`)
+        assert.equal(shown.status, 400, JSON.stringify(shown.body))
+      }
+      const devices = (await t.call(admin, 'GET', base)).body.items.map((d: { serial: string }) => d.serial)
+      assert.equal(devices.includes('SP-1'), false)
     })
 
     it('adding a device already there updates a name, site or model given that differs; the same row is already so', async () => {
@@ -1075,6 +1246,42 @@ for (const dialect of DIALECTS) {
         taken.push(...(res.body.results[0].details.licenses as string[]))
       }
       assert.deepEqual(taken, [`${serialOf(soon[0]!)}-1`, `${serialOf(late!)}-1`, `${serialOf(never)}-1`])
+    })
+
+    it('shows each pool license’s last day to be assigned, in the org’s time zone, and groups only licenses that share it', async () => {
+      const weyland = await t.org('weyland', 'wey@weyland.test')
+      const tz = await t.call(weyland, 'PATCH', '/v1/orgs/weyland', { timeZone: 'Asia/Tokyo' })
+      assert.equal(tz.status, 200, JSON.stringify(tz.body))
+      const lapsing = await t.call(t.operatorToken, 'POST', '/v1/devices/keys', {
+        category: 'router',
+        term: '1y',
+        count: 1,
+        expires: '2024-06-30T15:00:00Z', // the end of 2024-06-30 in Tokyo
+      })
+      assert.equal(lapsing.status, 201, JSON.stringify(lapsing.body))
+      const [forever] = await issue('router', '1y', 1)
+      for (const key of [lapsing.body.keys[0].key, forever!])
+        assert.equal((await addKey(key, weyland, 'weyland')).status, 201)
+      const pool = (await t.call(weyland, 'GET', '/v1/orgs/weyland/devices/pool')).body
+      const serialOf = (key: string) => key.replace(/-/g, '').slice(0, 12)
+      assert.deepEqual(
+        Object.fromEntries(
+          pool.licenses.map((l: { name: string; assignableThrough: string | null }) => [
+            l.name,
+            l.assignableThrough,
+          ]),
+        ),
+        { [`${serialOf(lapsing.body.keys[0].key)}-1`]: '2024-06-30', [`${serialOf(forever!)}-1`]: null },
+      )
+      assert.deepEqual(
+        pool.groups
+          .map((g: { count: number; assignableThrough: string | null }) => [g.count, g.assignableThrough])
+          .sort(),
+        [
+          [1, null],
+          [1, '2024-06-30'],
+        ],
+      )
     })
   })
 }

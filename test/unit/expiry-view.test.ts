@@ -5,6 +5,7 @@ import {
   githubAnnotations,
   githubError,
   remedyHints,
+  renderExpiry,
   summaryLine,
 } from '../../src/cli/expiry-view.js'
 
@@ -141,5 +142,38 @@ describe('expiry check output: an item in words', () => {
     assert.equal(describeItem(full), "seat pool 'tiny' (acme) is 100% used: 1 of 1 seat")
     const many = { ...full, usage: { used: 2, total: 2, percent: 100 } }
     assert.equal(describeItem(many), "seat pool 'tiny' (acme) is 100% used: 2 of 2 seats")
+  })
+})
+
+describe('expiry check output: the Affects column', () => {
+  /** The Affects cell of each row of the table, as printed off a terminal. */
+  const affects = (items: ExpiryItem[]) =>
+    renderExpiry(items)
+      .split('\n')
+      .slice(1)
+      .filter((line) => line.trim() !== '')
+      .map((line) =>
+        line
+          .trim()
+          .split(/\s{2,}/)
+          .at(-1),
+      )
+
+  it('says what lapses as seats and add-ons do, without naming again the device the row names', () => {
+    const today = { severity: 'failing' as const, daysLeft: 3 }
+    assert.deepEqual(
+      affects([
+        item('seat-pool', 'cad', { ...today, affected: { count: 10, unit: 'seats' } }),
+        item('addon-pool', 'Cloud Processing', { ...today, affected: { count: 4, unit: 'licenses' } }),
+        item('device-license', 'AP-B', { ...today, owner: 'AP-B' }),
+        item('device-license', 'AP-C (Lobby)', {
+          ...today,
+          owner: 'AP-C',
+          affected: { count: 2, unit: 'licenses' },
+        }),
+        item('token', 'ci', { ...today, owner: 'ann@acme.test', affected: { count: 1, unit: 'token' } }),
+      ]),
+      ['10 seats', '4 licenses', '1 license', '2 licenses', '1 token (ann@acme.test)'],
+    )
   })
 })

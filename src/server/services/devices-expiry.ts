@@ -1,5 +1,5 @@
 import { expiryInstant } from '../../domain/dates.js'
-import { validUntil } from '../../domain/device-days.js'
+import { shownValidUntil } from '../../domain/device-days.js'
 import type { Executor } from '../context.js'
 import { registerRowKind } from './expiry-check.js'
 
@@ -34,7 +34,7 @@ registerRowKind({
       .where('license_start', 'is not', null)
       .execute()
     const lapsing = devices
-      .map((d) => ({ d, expiresAt: expiryInstant(validUntil(d.license_start!, d.license_days), tz)! }))
+      .map((d) => ({ d, expiresAt: expiryInstant(shownValidUntil(d.license_start!, d.license_days), tz)! }))
       .filter((x) => x.expiresAt <= until)
     if (lapsing.length === 0) return []
     // Every licensed device of the org, not a list of the lapsing ones: a fleet can lapse by more

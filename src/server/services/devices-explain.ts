@@ -1,4 +1,4 @@
-import { dayIn, daysLeft, isExpired, validUntil } from '../../domain/device-days.js'
+import { dayIn, daysLeft, isExpired, shownValidUntil } from '../../domain/device-days.js'
 import { counted } from '../../domain/plural.js'
 import { quote } from '../../domain/terminal-controls.js'
 import { refusal, registerExplainer, subjectNotFound, validity, verdictsOf } from './explain.js'
@@ -35,7 +35,7 @@ registerExplainer('device', async ({ db, org, now }, serial) => {
       targets,
     )
   const today = dayIn(now, org.time_zone)
-  const until = validUntil(start, device.license_days)
+  const until = shownValidUntil(start, device.license_days)
   const expired = isExpired(start, device.license_days, today)
   const verdict = verdictsOf(
     [

@@ -17,12 +17,13 @@ import { newId } from '../../domain/ids.js'
 import { lastValidDay } from '../../domain/dates.js'
 import { checkKey, issueKey, keyOrSerial, verifyKeyTag } from '../../domain/license-key.js'
 import { quote } from '../../domain/terminal-controls.js'
+import { byteOrder, naturalOrder } from '../../domain/text-order.js'
 import type { Database } from '../../storage/schema.js'
 import type { Executor, ServiceContext } from '../context.js'
 import { actorName } from '../context.js'
 import { AppError, notFound } from '../errors.js'
 import { inTransaction } from '../transaction.js'
-import { authorizeOrg, requireOperator } from './access.js'
+import { authorizeOrg, requireOperator, type OrgRow } from './access.js'
 import { audit } from './audit.js'
 import { validUntil } from './expiry.js'
 
@@ -39,7 +40,8 @@ export const KEY_FAILURE_WINDOW_MS = 15 * 60_000
 const presentCategory = (r: CategoryRow): Category => ({
   name: r.name,
   description: r.description,
-  models: JSON.parse(r.models) as string[],
+  // A row stored before models were deduplicated in any case may list one twice: shown once.
+  models: distinctModels(JSON.parse(r.models) as string[]),
   createdAt: toIso(r.created_at),
 })
 
@@ -71,7 +73,7 @@ export async function addCategory(ctx: ServiceContext, body: AddCategoryBody): P
       .where('name', '=', body.name)
       .executeTakeFirst()
     if (taken) throw new AppError('already_exists', `device category '${body.name}' already exists`)
-    const models = [...new Set(body.models ?? [])]
+    const models = distinctModels(body.models ?? [])
     const clash = await modelsTaken(trx, models)
     if (clash)
       throw new AppError(
@@ -103,6 +105,20 @@ export async function addCategory(ctx: ServiceContext, body: AddCategoryBody): P
 export function coveredModel(models: readonly string[], model: string): string | undefined {
   const folded = model.toLowerCase()
   return models.find((m) => m.toLowerCase() === folded)
+}
+
+/**
+ * Each model once, matched in any case as `coveredModel` matches them (`R-1000`, `r-1000` are one
+ * model), kept as first spelled and in the order given.
+ */
+export function distinctModels(models: readonly string[]): string[] {
+  const seen = new Set<string>()
+  return models.filter((m) => {
+    const folded = m.toLowerCase()
+    if (seen.has(folded)) return false
+    seen.add(folded)
+    return true
+  })
 }
 
 async function modelsTaken(db: Executor, models: string[]) {
@@ -526,6 +542,7 @@ export async function retireKey(ctx: ServiceContext, slug: string, body: RetireK
 
 export function presentPoolLicense(
   r: LicenseRow & { category: string; key_serial: string | null },
+  org: OrgRow,
 ): PoolLicense {
   return {
     name: r.name,
@@ -534,10 +551,14 @@ export function presentPoolLicense(
     days: r.days,
     key: r.key_serial,
     expiresAt: toIsoOrNull(r.expires_at),
+    assignableThrough: r.expires_at === null ? null : lastValidDay(r.expires_at, org.time_zone),
   }
 }
 
-/** Unassigned licenses, grouped by category, term and remaining days (expired ones left out). */
+/**
+ * Unassigned licenses, grouped by category, term, remaining days and last day to be assigned
+ * (expired ones left out): a group's row says one deadline true of all its licenses.
+ */
 export async function showPool(ctx: ServiceContext, slug: string): Promise<Pool> {
   const org = await authorizeOrg(ctx, slug, { role: 'member', write: false })
   const now = ctx.clock.now()
@@ -552,18 +573,32 @@ export async function showPool(ctx: ServiceContext, slug: string): Promise<Pool>
     .where((eb) =>
       eb.or([eb('device_licenses.expires_at', 'is', null), eb('device_licenses.expires_at', '>', now)]),
     )
-    .orderBy('device_categories.name')
-    .orderBy('device_licenses.days')
-    .orderBy('device_licenses.name')
     .execute()
-  const licenses = rows.map(presentPoolLicense)
+  // By category, then days, then name in natural order (a key's license 2 before its license 10).
+  const licenses = rows
+    .map((r) => presentPoolLicense(r, org))
+    .sort((a, b) => byteOrder(a.category, b.category) || a.days - b.days || naturalOrder(a.name, b.name))
   const groups: Pool['groups'] = []
   for (const l of licenses) {
-    const g = groups.find((x) => x.category === l.category && x.term === l.term && x.days === l.days)
+    const g = groups.find(
+      (x) =>
+        x.category === l.category &&
+        x.term === l.term &&
+        x.days === l.days &&
+        x.assignableThrough === l.assignableThrough,
+    )
     if (g) {
       g.count++
       g.licenses.push(l.name)
-    } else groups.push({ category: l.category, term: l.term, days: l.days, count: 1, licenses: [l.name] })
+    } else
+      groups.push({
+        category: l.category,
+        term: l.term,
+        days: l.days,
+        assignableThrough: l.assignableThrough,
+        count: 1,
+        licenses: [l.name],
+      })
   }
   return { groups, licenses }
 }

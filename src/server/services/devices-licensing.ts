@@ -14,6 +14,7 @@ import {
   detachDay,
   isExpired,
   previewDetach,
+  shownValidUntil,
   stack,
   validUntil,
 } from '../../domain/device-days.js'
@@ -144,13 +145,13 @@ export async function assignLicenses(
     if (live && item.license === undefined && item.extend !== true)
       return {
         changed: false,
-        details: { validUntil: validUntil(current.start, current.days), licenses: [] },
+        details: { validUntil: shownValidUntil(current.start, current.days), licenses: [] },
       }
     const taken = await takeLicenses(trx, org, device, item, now)
     if (taken === 'already-so')
       return {
         changed: false,
-        details: { validUntil: validUntil(current!.start, current!.days), licenses: [] },
+        details: { validUntil: shownValidUntil(current!.start, current!.days), licenses: [] },
       }
     if (current !== null && !live) {
       // The expired cumulative license is used up: its licenses leave the device.

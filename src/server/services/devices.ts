@@ -1,7 +1,7 @@
 import { sql } from 'kysely'
 import type { AddDeviceItem, Device, DeviceDetail, DevicesQuery } from '../../contract/devices.js'
 import { toIso } from '../../domain/clock.js'
-import { daysLeft, dayIn, isExpired, validUntil } from '../../domain/device-days.js'
+import { daysLeft, dayIn, isExpired, shownDay, shownValidUntil } from '../../domain/device-days.js'
 import { newId } from '../../domain/ids.js'
 import { quote } from '../../domain/terminal-controls.js'
 import { daysAfter } from '../../storage/calendar-days.js'
@@ -31,7 +31,7 @@ export function presentDevice(r: DeviceRow & { category: string }, org: OrgRow, 
     expired: start !== null && isExpired(start, r.license_days, today),
     licensedFrom: start,
     licenseDays: r.license_days,
-    validUntil: start === null ? null : validUntil(start, r.license_days),
+    validUntil: start === null ? null : shownValidUntil(start, r.license_days),
     // Negative once expired (-1 the day after the valid-until day), as `expiry check` counts it.
     daysLeft: start === null ? null : daysLeft(start, r.license_days, today),
     createdAt: toIso(r.created_at),
@@ -214,7 +214,7 @@ export async function showDevice(ctx: ServiceContext, slug: string, serial: stri
       day: e.day,
       licenses: JSON.parse(e.licenses) as string[],
       days: e.days,
-      validUntil: e.valid_until,
+      validUntil: e.valid_until === null ? null : shownDay(e.valid_until),
       returnedDays: e.returned_days,
       actor: e.actor,
       at: toIso(e.created_at),
