@@ -181,15 +181,20 @@ export async function releaseLeases(ctx: ServiceContext, slug: string, body: Rel
           },
         )
       }
+      // Only what this row released: on PostgreSQL a concurrent release (another admin's, or the
+      // same job run twice at once) may have taken a lease between the read above and its lock, and
+      // reporting it "changed" would claim a release the audit log does not have.
+      const released: LeaseRow[] = []
       for (const l of leases)
-        await releaseLease(trx, ctx, now, org.id, l, 'seats.release', 'released by an admin')
-      return leases.length === 0
+        if (await releaseLease(trx, ctx, now, org.id, l, 'seats.release', 'released by an admin'))
+          released.push(l)
+      return released.length === 0
         ? { changed: false }
         : {
             changed: true,
             details: {
               ...(leases.length < found.length ? { keptRoaming: found.length - leases.length } : {}),
-              released: leases.map((l) => ({
+              released: released.map((l) => ({
                 leaseId: l.id,
                 product: l.product,
                 user: l.email,
