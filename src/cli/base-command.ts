@@ -493,11 +493,19 @@ export abstract class ApiCommand<T extends typeof Command> extends BaseCommand<T
 
   /** The organization this call acts on; usage error when none is known. */
   protected async org(): Promise<string> {
-    await this.client()
+    const client = await this.client()
     if (this._org) return this._org
     // No connection, and no organization named: one the contract accepts, so that the command's
     // input is checked; its first request fails with why there is no connection (see client()).
     if (this._unconnected) return UNCONNECTED_ORG
+    // LICCTL_URL and LICCTL_TOKEN alone (a CI job): a member's token acts for one organization only,
+    // its own, so the server says which instead of the job having to repeat it in LICCTL_ORG. Never
+    // a profile's organization (none was read). The operator's token acts for every organization:
+    // it must name one.
+    if (this._connection && this._connection.profile === undefined && !isOperatorToken()) {
+      const me = await client.meta.whoami({})
+      if (me.kind === 'user' && me.org) return (this._org = me.org)
+    }
     throw (await import('./connection.js')).noOrganization()
   }
 
@@ -540,6 +548,11 @@ export abstract class ApiCommand<T extends typeof Command> extends BaseCommand<T
     if (!operator || !this._connection || !sameServer(operator.url, this._connection.url)) return err
     return withHint(err, err.code, 'this machine has the operator’s profile: add --profile operator') as Error
   }
+}
+
+/** Whether LICCTL_TOKEN is the operator's, by its prefix (`lic_op_`): it names no organization. */
+function isOperatorToken(): boolean {
+  return (process.env.LICCTL_TOKEN ?? '').trim().startsWith('lic_op_')
 }
 
 /**
