@@ -1,9 +1,10 @@
 import { Command, Errors, Flags, ux, type Interfaces } from '@oclif/core'
-import { ApiError, ClientError } from '../client/errors.js'
+import { ApiError, ClientError, isRefusedAuthentication } from '../client/errors.js'
 import type { LicctlClient } from '../client/index.js'
 import type { Connection } from './connection.js'
 import { redactTokens } from '../domain/redact.js'
 import {
+  CliError,
   escapeRawInJson,
   failureOf,
   quote,
@@ -526,6 +527,21 @@ export abstract class ApiCommand<T extends typeof Command> extends BaseCommand<T
     ) {
       const { refusedTokenHint } = await import('./connection.js')
       return super.catch(withHint(err, err.code, refusedTokenHint(this._connection)) as Error)
+    }
+    // The token failed too often to be checked again for now: refused all the same (exit 4), and
+    // what to do is the same as for a refused token.
+    if (this._connection && isRefusedAuthentication(err)) {
+      const e = err as ApiError
+      const { refusedTokenHint } = await import('./connection.js')
+      return super.catch(
+        new CliError(e.message, {
+          code: e.code,
+          exitCode: 4,
+          details: e.details,
+          hint: refusedTokenHint(this._connection),
+          cause: e,
+        }),
+      )
     }
     return super.catch(await this.withOperatorHint(err))
   }
