@@ -70,4 +70,39 @@ for (const dialect of DIALECTS)
         .execute()
       assert.equal(audited.length, 1)
     })
+
+    // `seats release --stale` (no force) found the seat idle; the app's heartbeat landed on another
+    // process between that read and the release's delete (heartbeats lock no pool row). The
+    // heartbeat was answered 200 ("you hold it"), then the seat was freed under the running app.
+    if (dialect === 'postgres')
+      it('a heartbeat that lands while an idle seat is being released keeps it: the row fails lease_active', async () => {
+        const out = await t.call(admin, 'POST', '/v1/orgs/rel/seats/pools/cad/checkout', { host: 'ws-beat' })
+        assert.equal(out.status, 200, JSON.stringify(out.body))
+        const lease = out.body.id as string
+        t.clock.advance(16 * 60_000) // past the 15-minute TTL: stale, released without force
+        let unlock!: () => void
+        const held = new Promise<void>((resolve) => (unlock = resolve))
+        let locked!: () => void
+        const isLocked = new Promise<void>((resolve) => (locked = resolve))
+        const holder = t.storage.db.transaction().execute(async (trx) => {
+          await sql`select id from seat_pools where id = ${poolId} for update`.execute(trx)
+          locked()
+          await held
+        })
+        await isLocked
+        const pending = t.call(admin, 'POST', '/v1/orgs/rel/seats/releases', { items: [{ lease }] })
+        await sleep(500) // the release has read the lease (idle) and waits for the pool
+        const beat = await t.call(admin, 'POST', `/v1/orgs/rel/seats/leases/${lease}/heartbeat`)
+        assert.equal(beat.status, 200, JSON.stringify(beat.body))
+        unlock()
+        await holder
+        const released = await pending
+        assert.equal(released.status, 200, JSON.stringify(released.body))
+        assert.deepEqual(
+          [released.body.results[0].status, released.body.results[0].code],
+          ['failed', 'lease_active'],
+        )
+        const still = await t.storage.db.selectFrom('leases').select('id').where('id', '=', lease).execute()
+        assert.equal(still.length, 1, 'the heartbeating app keeps its seat')
+      })
   })
