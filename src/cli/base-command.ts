@@ -1,9 +1,10 @@
 import { Command, Errors, Flags, ux, type Interfaces } from '@oclif/core'
-import { ApiError, ClientError } from '../client/errors.js'
+import { ApiError, ClientError, isRefusedAuthentication } from '../client/errors.js'
 import type { LicctlClient } from '../client/index.js'
 import type { Connection } from './connection.js'
 import { redactTokens } from '../domain/redact.js'
 import {
+  CliError,
   escapeRawInJson,
   failureOf,
   quote,
@@ -493,11 +494,19 @@ export abstract class ApiCommand<T extends typeof Command> extends BaseCommand<T
 
   /** The organization this call acts on; usage error when none is known. */
   protected async org(): Promise<string> {
-    await this.client()
+    const client = await this.client()
     if (this._org) return this._org
     // No connection, and no organization named: one the contract accepts, so that the command's
     // input is checked; its first request fails with why there is no connection (see client()).
     if (this._unconnected) return UNCONNECTED_ORG
+    // LICCTL_URL and LICCTL_TOKEN alone (a CI job): a member's token acts for one organization only,
+    // its own, so the server says which instead of the job having to repeat it in LICCTL_ORG. Never
+    // a profile's organization (none was read). The operator's token acts for every organization:
+    // it must name one.
+    if (this._connection && this._connection.profile === undefined && !isOperatorToken()) {
+      const me = await client.meta.whoami({})
+      if (me.kind === 'user' && me.org) return (this._org = me.org)
+    }
     throw (await import('./connection.js')).noOrganization()
   }
 
@@ -518,6 +527,21 @@ export abstract class ApiCommand<T extends typeof Command> extends BaseCommand<T
     ) {
       const { refusedTokenHint } = await import('./connection.js')
       return super.catch(withHint(err, err.code, refusedTokenHint(this._connection)) as Error)
+    }
+    // The token failed too often to be checked again for now: refused all the same (exit 4), and
+    // what to do is the same as for a refused token.
+    if (this._connection && isRefusedAuthentication(err)) {
+      const e = err as ApiError
+      const { refusedTokenHint } = await import('./connection.js')
+      return super.catch(
+        new CliError(e.message, {
+          code: e.code,
+          exitCode: 4,
+          details: e.details,
+          hint: refusedTokenHint(this._connection),
+          cause: e,
+        }),
+      )
     }
     return super.catch(await this.withOperatorHint(err))
   }
@@ -540,6 +564,11 @@ export abstract class ApiCommand<T extends typeof Command> extends BaseCommand<T
     if (!operator || !this._connection || !sameServer(operator.url, this._connection.url)) return err
     return withHint(err, err.code, 'this machine has the operator’s profile: add --profile operator') as Error
   }
+}
+
+/** Whether LICCTL_TOKEN is the operator's, by its prefix (`lic_op_`): it names no organization. */
+function isOperatorToken(): boolean {
+  return (process.env.LICCTL_TOKEN ?? '').trim().startsWith('lic_op_')
 }
 
 /**

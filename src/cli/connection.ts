@@ -101,12 +101,13 @@ export function noProfileNamed(profiles: Profiles, name: string, prefix = ''): C
 /**
  * The refusal when a command needs an organization and none is known. With LICCTL_URL and
  * LICCTL_TOKEN set, no profile was read (resolveConnection), so `orgs use` would not help: it says
- * so, and how to name one.
+ * so, and how to name one. (A member's token there names its own organization: ApiCommand.org()
+ * asks the server; only the operator's, which acts for every one, gets here.)
  */
 export function noOrganization(): UsageError {
   if (process.env.LICCTL_URL && process.env.LICCTL_TOKEN)
     return new UsageError(
-      'no organization selected: LICCTL_URL and LICCTL_TOKEN are set, so no profile is read (not the current one’s organization either)',
+      'no organization selected: LICCTL_URL and LICCTL_TOKEN are set, so no profile is read (not the current one’s organization either), and the operator’s token acts for every organization',
       { hint: 'set LICCTL_ORG=<slug> or pass --org <slug>' },
     )
   return new UsageError('no organization selected', {

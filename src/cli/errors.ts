@@ -1,4 +1,4 @@
-import { ApiError, ClientError, redactDetails } from '../client/errors.js'
+import { ApiError, ClientError, isRefusedAuthentication, redactDetails } from '../client/errors.js'
 import { exitCodeFor } from '../contract/errors.js'
 import { redactTokens } from '../domain/redact.js'
 import {
@@ -119,7 +119,11 @@ export function failureOf(err: unknown): Failure {
       code: err.code,
       // The client's own codes mean the same whatever the status: an answer it could not read
       // (bad_response, a web page at the URL) is its own failure, and a 404 page is not "not found".
-      exitCode: CLIENT_CODES[err.code]?.exitCode ?? exitCodeFor(err.code, err.status),
+      // Too many failed authentications: the token presented is refused (exit 4), however the
+      // server words the wait.
+      exitCode: isRefusedAuthentication(err)
+        ? exitCodeFor('unauthenticated', 401)
+        : (CLIENT_CODES[err.code]?.exitCode ?? exitCodeFor(err.code, err.status)),
       message,
       details: err.details,
       hint: undefined,

@@ -70,3 +70,16 @@ function httpCode(status: number): string {
   if (status >= 500) return 'server_error'
   return 'bad_request'
 }
+
+/**
+ * Whether an answer refuses the request because its token failed to authenticate too often
+ * (`429 rate_limited` with `details.notAuthenticated`): the token is not one the server accepts,
+ * so the caller treats it as refused (the CLI: exit 4), and retrying only counts more failures.
+ */
+export function isRefusedAuthentication(err: unknown): boolean {
+  return (
+    err instanceof ApiError &&
+    err.code === 'rate_limited' &&
+    (err.details as { notAuthenticated?: unknown } | null | undefined)?.notAuthenticated === true
+  )
+}

@@ -5,7 +5,7 @@ import { createRequire } from 'node:module'
 import type * as z from 'zod'
 import { exactDuration } from '../domain/duration.js'
 import { redactTokens } from '../domain/redact.js'
-import { ApiError, ClientError, fromResponse, NetworkError } from './errors.js'
+import { ApiError, ClientError, fromResponse, isRefusedAuthentication, NetworkError } from './errors.js'
 
 /** Node's UUIDv7 (24.16 and later), looked up on the first key: reads send none. */
 let uuidV7: (() => string) | null | undefined
@@ -109,6 +109,17 @@ interface Answer {
 }
 
 const RETRYABLE_STATUS = new Set([429, 502, 503, 504])
+
+/**
+ * A 429 for a token that failed to authenticate too often (errors.ts, isRefusedAuthentication): not
+ * retried, since the token is refused whatever the wait, and each attempt counts as one more failure
+ * against the client's address (a CI matrix sharing a revoked token locked itself out faster).
+ */
+function refusesAuthentication(status: number, text: string): boolean {
+  if (status !== 429) return false
+  const body = parseJson(text)
+  return isRefusedAuthentication(body === NOT_JSON ? undefined : fromResponse(status, body))
+}
 const RETRYABLE_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'ECONNABORTED'])
 
 /**
@@ -232,7 +243,11 @@ export class Transport {
         const text = res.text
         const requestId =
           typeof res.headers['x-request-id'] === 'string' ? res.headers['x-request-id'] : undefined
-        if (RETRYABLE_STATUS.has(res.statusCode) && (await retried(attempt, res.headers['retry-after'])))
+        if (
+          RETRYABLE_STATUS.has(res.statusCode) &&
+          !refusesAuthentication(res.statusCode, text) &&
+          (await retried(attempt, res.headers['retry-after']))
+        )
           continue
         if (res.statusCode >= 200 && res.statusCode < 300) opts.onAnswer?.()
         const body = parseJson(text)

@@ -228,17 +228,29 @@ describe('e2e: orgs', function () {
       assertJsonFails(await runCli(['orgs', 'use', 'nope', '--json'], { env: env() }), 5, 'not_found')
     })
 
-    it('with LICCTL_URL and LICCTL_TOKEN no profile is read: the organization comes from LICCTL_ORG or --org', async () => {
+    it('with LICCTL_URL and LICCTL_TOKEN no profile is read: the organization comes from LICCTL_ORG, --org or the token', async () => {
       // The current profile is acme's (orgs use acme, above); the variables leave it out entirely.
       const vars = { ...env(), LICCTL_URL: server.url, LICCTL_TOKEN: bob }
-      const none = await runCli(['orgs', 'users', 'list'], { env: vars })
+      // A member's token acts for its own organization only: a CI job needs no LICCTL_ORG to say it.
+      const own = await runCli(['orgs', 'users', 'list', '--json', 'email'], { env: vars })
+      assert.equal(own.code, 0, own.stderr)
+      assert.ok(JSON.parse(own.stdout).items.some((u: { email: string }) => u.email === 'bob@acme.test'))
+      // The operator's acts for every organization: it must name one.
+      const op = { ...env(), LICCTL_URL: server.url, LICCTL_TOKEN: server.operatorToken }
+      const none = await runCli(['seats', 'pools'], { env: op })
       assertFails(
         none,
         2,
-        'no organization selected: LICCTL_URL and LICCTL_TOKEN are set, so no profile is read (not the current one’s organization either)',
+        'no organization selected: LICCTL_URL and LICCTL_TOKEN are set, so no profile is read (not the current one’s organization either), and the operator’s token acts for every organization',
       )
       assert.match(none.stderr, /set LICCTL_ORG=<slug> or pass --org <slug>/)
       assert.doesNotMatch(none.stderr, /orgs use/)
+      noSecrets(none)
+      // A token the server refuses says so (exit 4), not that no organization was named.
+      const refused = await runCli(['seats', 'pools'], {
+        env: { ...vars, LICCTL_TOKEN: 'lic_u_notAValidTokenAtAll0000000000000000000' },
+      })
+      assertFails(refused, 4, 'invalid or revoked token')
       const byFlag = await runCli(['orgs', 'users', 'list', '--org', 'acme', '--json'], { env: vars })
       assert.equal(byFlag.code, 0, byFlag.stderr)
       // LICCTL_TOKEN alone keeps the profile, its server and its organization.

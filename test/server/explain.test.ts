@@ -163,16 +163,17 @@ describe('explain (service)', function () {
       held.history.map((h) => h.action),
       ['seats.checkout', 'user.add'],
     )
-    // cad has one seat: "1 of 1 seat", never "1 of 1 seats".
+    // cad has one seat: "1 of 1 seat", never "1 of 1 seats"; bob's is stale, and says so.
     assert.deepEqual(
       held.evidence.find((f) => f.fact === 'pool'),
-      { fact: 'pool', detail: '1 of 1 seat in use, valid through 2027-01-01' },
+      { fact: 'pool', detail: '1 of 1 seat in use (1 stale), valid through 2027-01-01' },
     )
+    // Full, but of a stuck seat: the summary says so and how to free it, not only "in use".
     const full = await why('dave@acme.test', 'pool', 'cad')
     assert.deepEqual([full.licensed, full.code], [false, 'no_free_seat'])
     assert.equal(
       full.summary,
-      'dave@acme.test holds no cad seat and none is free: the only one is in use. An admin can release stuck seats (licctl seats stuck), or the operator add seats.',
+      'dave@acme.test holds no cad seat and none is free: the only one is in use, but 1 is stale (no heartbeat for over 15m): an admin frees stuck seats with licctl seats release --stale (licctl seats stuck lists them).',
     )
     // dave's history names no lease of bob's.
     assert.deepEqual(

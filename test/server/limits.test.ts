@@ -58,7 +58,8 @@ for (const dialect of DIALECTS) {
         error: {
           code: 'rate_limited',
           message: 'too many failed authentications with this token: retry in 50 s',
-          details: { retryAfterSeconds: 50 },
+          // notAuthenticated: a refused token all the same (the CLI's exit 4, and no retry).
+          details: { retryAfterSeconds: 50, notAuthenticated: true },
         },
       })
       assert.equal(seen[3]!.retryAfter, '50')

@@ -136,8 +136,11 @@ async function limitFailures(
   if (!over) return
   const retryAfter = Math.max(1, Math.ceil((windowStart + limits.windowMs - now) / 1000))
   reply.header('retry-after', String(retryAfter))
+  // notAuthenticated: the token presented was refused (a valid one is never limited), so a client
+  // answers it as a refused token (exit 4), and does not retry: each attempt is another failure.
   throw new AppError('rate_limited', `too many failed authentications ${over}: retry in ${retryAfter} s`, {
     retryAfterSeconds: retryAfter,
+    notAuthenticated: true,
   })
 }
 

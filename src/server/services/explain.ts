@@ -1,6 +1,7 @@
 import { sql } from 'kysely'
 import type { Explanation, ExplainQuery } from '../../contract/explain.js'
 import { calendarDay, expiredWhen, lastValidDay } from '../../domain/dates.js'
+import { formatDuration } from '../../domain/duration.js'
 import { allOf, counted, isAre } from '../../domain/plural.js'
 import { quote } from '../../domain/terminal-controls.js'
 import type { Database, Dialect } from '../../storage/schema.js'
@@ -9,7 +10,7 @@ import type { Executor, ServiceContext } from '../context.js'
 import { AppError, notFound } from '../errors.js'
 import { authorizeOrg, type OrgRow } from './access.js'
 import { presentAddon } from './cloud.js'
-import { leasesOf, leaseState } from './seats-leases.js'
+import { leasesOf, leaseState, staleAt } from './seats-leases.js'
 import { presentAudit } from './presenters.js'
 
 const HISTORY = 5
@@ -302,6 +303,15 @@ registerExplainer('pool', async ({ db, org, email, userId, now }, product) => {
   const when = expiredWhen(pool.expires_at, org.time_zone, now)
   const expired = pool.expires_at <= now
   const full = pool.used >= pool.seats
+  // Seats held with no heartbeat for longer than the TTL: stuck, and what an admin can free at once.
+  const staleRow = await db
+    .selectFrom('leases')
+    .innerJoin('seat_pools', 'seat_pools.id', 'leases.pool_id')
+    .select((eb) => eb.fn.countAll<number | string | bigint>().as('n'))
+    .where('leases.pool_id', '=', pool.id)
+    .where(staleAt(now))
+    .executeTakeFirst()
+  const stale = Number(staleRow?.n ?? 0)
   const verdict = verdictsOf(
     [
       {
@@ -313,7 +323,7 @@ registerExplainer('pool', async ({ db, org, email, userId, now }, product) => {
       },
       {
         fact: 'pool',
-        detail: `${pool.used} of ${counted(pool.seats, 'seat')} in use, ${validity(expired, through, when)}`,
+        detail: `${pool.used} of ${counted(pool.seats, 'seat')} in use${stale > 0 ? ` (${stale} stale)` : ''}, ${validity(expired, through, when)}`,
       },
     ],
     { exact: [email], prefix: `${product}/` },
@@ -334,7 +344,9 @@ registerExplainer('pool', async ({ db, org, email, userId, now }, product) => {
     return verdict(
       false,
       'no_free_seat',
-      `${email} holds no ${product} seat and none is free: ${allOf(pool.seats, 'in use')}. An admin can release stuck seats (licctl seats stuck), or the operator add seats.`,
+      stale > 0
+        ? `${email} holds no ${product} seat and none is free: ${allOf(pool.seats, 'in use')}, but ${stale === 1 ? '1 is stale' : `${stale} are stale`} (no heartbeat for over ${formatDuration(pool.lease_ttl_seconds * 1000)}): an admin frees stuck seats with licctl seats release --stale (licctl seats stuck lists them).`
+        : `${email} holds no ${product} seat and none is free: ${allOf(pool.seats, 'in use')}, and none is stale (each sent a heartbeat within ${formatDuration(pool.lease_ttl_seconds * 1000)}, or is borrowed): licctl seats list ${product} shows who holds them. An admin can release one, or the operator add seats.`,
     )
   return verdict(
     true,

@@ -38,11 +38,37 @@ export async function releaseLease(
   lease: HeldLease,
   action: string,
   reason: string,
+  /**
+   * Only while its last heartbeat is still this one (an admin's release that found the seat idle):
+   * a heartbeat that lands after the lease was read (on PostgreSQL, from another process: heartbeats
+   * lock no pool row) means the app is running, and the release is refused as `lease_active` instead
+   * of freeing a seat whose app was just told it still holds it.
+   */
+  idleSince?: number,
 ): Promise<boolean> {
   // The lock order of checkouts: the pool row first, then the lease.
   await lockRows(db, 'seat_pools', [lease.pool_id])
-  const gone = await db.deleteFrom('leases').where('id', '=', lease.id).executeTakeFirst()
-  if (gone.numDeletedRows === 0n) return false
+  let remove = db.deleteFrom('leases').where('id', '=', lease.id)
+  if (idleSince !== undefined) remove = remove.where('last_heartbeat_at', '=', idleSince)
+  const gone = await remove.executeTakeFirst()
+  if (gone.numDeletedRows === 0n) {
+    if (idleSince === undefined) return false
+    const beat = await db
+      .selectFrom('leases')
+      .select('last_heartbeat_at')
+      .where('id', '=', lease.id)
+      .executeTakeFirst()
+    if (!beat) return false
+    throw new AppError(
+      'lease_active',
+      `${lease.email} on ${lease.host} sent a heartbeat while the seat was being released: the seat looks in use`,
+      {
+        leaseId: lease.id,
+        lastHeartbeatAt: toIso(Number(beat.last_heartbeat_at)),
+        leases: [{ leaseId: lease.id, lastHeartbeatAt: toIso(Number(beat.last_heartbeat_at)) }],
+      },
+    )
+  }
   await db
     .insertInto('released_leases')
     .values({
@@ -182,15 +208,33 @@ export async function releaseLeases(ctx: ServiceContext, slug: string, body: Rel
           },
         )
       }
+      // Only what this row released: on PostgreSQL a concurrent release (another admin's, or the
+      // same job run twice at once) may have taken a lease between the read above and its lock, and
+      // reporting it "changed" would claim a release the audit log does not have.
+      const released: LeaseRow[] = []
       for (const l of leases)
-        await releaseLease(trx, ctx, now, org.id, l, 'seats.release', 'released by an admin')
-      return leases.length === 0
+        if (
+          await releaseLease(
+            trx,
+            ctx,
+            now,
+            org.id,
+            l,
+            'seats.release',
+            'released by an admin',
+            // Found idle: released only as found. Forced, or roaming (its heartbeats do not make it
+            // "in use"): as it is.
+            opts.force || leaseState(l, now) === 'roaming' ? undefined : l.last_heartbeat_at,
+          )
+        )
+          released.push(l)
+      return released.length === 0
         ? { changed: false }
         : {
             changed: true,
             details: {
               ...(leases.length < found.length ? { keptRoaming: found.length - leases.length } : {}),
-              released: leases.map((l) => ({
+              released: released.map((l) => ({
                 leaseId: l.id,
                 product: l.product,
                 user: l.email,

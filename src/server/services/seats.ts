@@ -14,6 +14,7 @@ import { toIso, toIsoOrNull } from '../../domain/clock.js'
 import { lastValidDay, timeIn } from '../../domain/dates.js'
 import { hostKey } from '../../domain/host-name.js'
 import { newId } from '../../domain/ids.js'
+import { formatDuration } from '../../domain/duration.js'
 import { allOf, counted } from '../../domain/plural.js'
 import { quote } from '../../domain/terminal-controls.js'
 import { prepareQuery } from '../../storage/prepared.js'
@@ -26,7 +27,7 @@ import { audit } from './audit.js'
 import './seats-expiry.js'
 import { assertValid, isExpired, notExpiredAtOnce, notExpiredOnArrival, validUntil } from './expiry.js'
 import { paginate } from './paging.js'
-import { leaseById, leasesOf, presentLease, roamingAt, staleAt } from './seats-leases.js'
+import { leaseById, leasesOf, leaseState, presentLease, roamingAt, staleAt } from './seats-leases.js'
 import { releaseLease } from './seats-release.js'
 import { retireExpired, retiredAt, unretired } from './retire.js'
 import { requireMember } from './users.js'
@@ -378,7 +379,7 @@ async function checkoutOnce(
     }
   }
   const taken = await takeSeat.takeFirst(trx, pool.id, now)
-  if (!taken) throw await noFreeSeat(trx, org.id, pool)
+  if (!taken) throw await noFreeSeat(trx, org.id, pool, now)
   const row = {
     id: newId('ls', now),
     pool_id: pool.id,
@@ -415,8 +416,14 @@ async function checkoutOnce(
 const NAMED_HOLDERS = 10
 const MAX_HOLDERS = 100
 
-/** The refusal names who holds the seats, so support knows whom to call or what to release. */
-async function noFreeSeat(db: Executor, orgId: string, pool: PoolRow): Promise<AppError> {
+/**
+ * The refusal names who holds the seats, so support knows whom to call or what to release: each
+ * holder's seat marked when it is stale (no heartbeat for longer than the pool's TTL: a stuck seat,
+ * the one to release) or roaming, and how many are stuck, with the command that frees them. The
+ * user who cannot start the app reads this message first, and "all in use" alone sent support to
+ * ask people to close an app that had long stopped running.
+ */
+async function noFreeSeat(db: Executor, orgId: string, pool: PoolRow, now: number): Promise<AppError> {
   // Oldest heartbeat first: a stuck seat, the likeliest to free, leads the list.
   const holders = await leasesOf(db, orgId)
     .where('leases.pool_id', '=', pool.id)
@@ -424,12 +431,27 @@ async function noFreeSeat(db: Executor, orgId: string, pool: PoolRow): Promise<A
     .orderBy('leases.id')
     .limit(MAX_HOLDERS)
     .execute()
+  const stale = await db
+    .selectFrom('leases')
+    .innerJoin('seat_pools', 'seat_pools.id', 'leases.pool_id')
+    .select((eb) => eb.fn.countAll<number | string | bigint>().as('n'))
+    .where('leases.pool_id', '=', pool.id)
+    .where(staleAt(now))
+    .executeTakeFirst()
+  const staleCount = Number(stale?.n ?? 0)
   const total = Math.max(holders.length, pool.used)
-  const shown = holders.slice(0, NAMED_HOLDERS).map((h) => `${h.email} (${h.host})`)
+  const shown = holders.slice(0, NAMED_HOLDERS).map((h) => {
+    const state = leaseState(h, now)
+    return `${h.email} (${h.host}${state === 'active' ? '' : `, ${state}`})`
+  })
   const more = total - shown.length
+  const stuck =
+    staleCount === 0
+      ? ''
+      : `; ${staleCount === 1 ? '1 is stale' : `${staleCount} are stale`} (no heartbeat for over ${formatDuration(pool.lease_ttl_seconds * 1000)}): an admin frees stuck seats with \`licctl seats release --stale\``
   return new AppError(
     'no_free_seat',
-    `${allOf(pool.seats, 'in use', { one: 'seat', many: 'seats', of: `'${pool.product}'` })}: ${shown.join(', ')}${more > 0 ? `, and ${more} more` : ''}`,
+    `${allOf(pool.seats, 'in use', { one: 'seat', many: 'seats', of: `'${pool.product}'` })}: ${shown.join(', ')}${more > 0 ? `, and ${more} more` : ''}${stuck}`,
     {
       product: pool.product,
       holders: holders.map((h) => ({
@@ -437,8 +459,10 @@ async function noFreeSeat(db: Executor, orgId: string, pool: PoolRow): Promise<A
         host: h.host,
         leaseId: h.id,
         lastHeartbeatAt: toIso(h.last_heartbeat_at),
+        state: leaseState(h, now),
       })),
       ...(total > holders.length ? { moreHolders: total - holders.length } : {}),
+      stale: staleCount,
     },
   )
 }
