@@ -381,6 +381,7 @@ describe('e2e: orgs', function () {
         lines.slice(1).map((l) => l.trim().split(/\s+/)[0]),
         ['acme', 'globex'],
       )
+      for (const line of lines.slice(1)) assert.match(line, /\s\d{4}-\d\d-\d\d \d\d:\d\dZ$/, all.stdout)
       const json = await asBob(['orgs', 'list', '--json'])
       assert.deepEqual(
         JSON.parse(json.stdout).items.map((o: { slug: string }) => o.slug),
@@ -480,6 +481,9 @@ describe('e2e: orgs', function () {
       assert.equal(list.code, 0, list.stderr)
       const rows = list.stdout.trimEnd().split('\n')
       assert.match(rows[0]!, /^\s*Email\s+Name\s+Role\s+Joined$/)
+      // Joined is an instant, shown as the other instant columns are off a terminal (shortTime, in
+      // UTC and saying so), not a bare day, which in this CLI is a last day in the org's time zone.
+      for (const row of rows.slice(1)) assert.match(row, /\s\d{4}-\d\d-\d\d \d\d:\d\dZ$/, list.stdout)
       assert.deepEqual(
         rows.slice(1).map((r) => r.trim().split(/\s+/).slice(0, 3)),
         [
@@ -690,7 +694,7 @@ describe('e2e: orgs', function () {
       assert.match(
         ci,
         new RegExp(
-          `${ciId}\\s+ci\\s+${ciToken.slice(0, 10)}…\\s+alice@acme\\.test\\s+read-only\\s+\\d{4}-\\d\\d-\\d\\d\\s+2100-01-01 00:00Z\\s+`,
+          `${ciId}\\s+ci\\s+${ciToken.slice(0, 10)}…\\s+alice@acme\\.test\\s+read-only\\s+\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\dZ\\s+2100-01-01 00:00Z\\s+`,
         ),
       )
       // Created with --expires 2099-12-31, it works through that day: the list shows the instant it
