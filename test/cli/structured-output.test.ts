@@ -253,6 +253,16 @@ describe('--jq through bin/run.js: escaped on a terminal, the exact bytes into a
     assert.equal(res.stdout, name + '\n')
   })
 
+  it('the response as JSON: escaped on a terminal (JSON escapes, the same document), the exact bytes into a pipe', async () => {
+    const shown = await runInPty(['api', '/me'], { env })
+    assert.equal(shown.code, 0, shown.stdout)
+    assert.equal(shown.stdout, '{\n  "name": "b\\u200bo\\ufeffb"\n}\n')
+    assert.deepEqual(JSON.parse(shown.stdout), { name })
+    const piped = await runCli(['api', '/me'], { env })
+    assert.equal(piped.code, 0, piped.stderr)
+    assert.equal(piped.stdout, JSON.stringify({ name }, null, 2) + '\n')
+  })
+
   it('a byte-order mark that ends (or begins) the output reaches the pipe too, and the terminal escaped', async () => {
     for (const filter of ['.name + "\ufeff"', '"\ufeff" + .name']) {
       const piped = await runCli(['api', '/me', '--jq', filter], { env })

@@ -1,7 +1,9 @@
 import { strict as assert } from 'node:assert'
 import { readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { INVISIBLE } from '../../src/domain/terminal-controls.js'
 import { assertFails, E2eServer, jsonError, runCli, type CliResult } from '../helpers/e2e.js'
+import { runInPty } from '../helpers/pty.js'
 
 /** Asserts a --json failure: one JSON error line on stderr, nothing on stdout. */
 function assertJsonFails(res: CliResult, code: number, errorCode: string): void {
@@ -1080,6 +1082,17 @@ describe('e2e: stored names show their invisible characters on the terminal', fu
     })
     assert.equal(gone.code, 5, gone.stderr)
     assert.equal(gone.stderr, `Error: token 'tok_\\u200bnone' not found\n`)
+  })
+
+  it('--json on a terminal shows them as JSON escapes (a joiner that is how a name is written stays), parsing back the same', async () => {
+    const res = await runInPty(['orgs', 'users', 'list', '--json'], { env: server.env(admin, 'inv') })
+    assert.equal(res.code, 0, res.stdout)
+    assert.ok(res.stdout.includes('Z\\u200bed b\\u200co\\u200db \\ufeffX Ac\\u00adme \\u3164!'), res.stdout)
+    assert.ok(res.stdout.includes(WRITTEN), res.stdout)
+    assert.doesNotMatch(res.stdout.replaceAll(WRITTEN, ''), new RegExp(`[${INVISIBLE}]`, 'u'))
+    const names = (JSON.parse(res.stdout) as { items: Array<{ email: string; name: string | null }> }).items
+    assert.equal(names.find((m) => m.email === 'zed@inv.test')?.name, HIDDEN)
+    assert.equal(names.find((m) => m.email === 'pari@inv.test')?.name, WRITTEN)
   })
 
   it('--json keeps the names exactly as stored', async () => {
