@@ -61,6 +61,19 @@ export function expiredWhen(expiresAtMs: number, timeZone: string, nowMs: number
   return `${day === calendarDay(nowMs, timeZone) ? 'today' : `on ${day}`} at ${time} (${timeZone})`
 }
 
+/**
+ * How long something may last, in words that name what can be given back for it (`--roam-until`):
+ * `through 2027-03-31` when it ends at the start of a day in the zone (as a date expiration does),
+ * else `until 2026-12-19 at 14:03 (UTC)`, the time in the zone, with seconds when it has some.
+ */
+export function lastsUntil(endMs: number, timeZone: string): string {
+  const end = Temporal.Instant.fromEpochMilliseconds(withinRange(endMs)).toZonedDateTimeISO(timeZone)
+  if (end.startOfDay().epochMilliseconds === end.epochMilliseconds)
+    return `through ${lastValidDay(endMs, timeZone)}`
+  const time = end.toPlainTime().toString({ smallestUnit: end.second === 0 ? 'minute' : 'second' })
+  return `until ${end.toPlainDate().toString()} at ${time} (${timeZone})`
+}
+
 /** Whole days from `fromMs` until `toMs` (negative once past), counted in calendar days of the zone. */
 export function daysUntil(fromMs: number, toMs: number, timeZone: string): number {
   const a = Temporal.Instant.fromEpochMilliseconds(fromMs).toZonedDateTimeISO(timeZone).toPlainDate()

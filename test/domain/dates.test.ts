@@ -1,7 +1,14 @@
 import { strict as assert } from 'node:assert'
 import fc from 'fast-check'
 import { Temporal } from 'temporal-polyfill'
-import { calendarDay, daysUntil, expiredWhen, expiryInstant, lastValidDay } from '../../src/domain/dates.js'
+import {
+  calendarDay,
+  daysUntil,
+  expiredWhen,
+  expiryInstant,
+  lastValidDay,
+  lastsUntil,
+} from '../../src/domain/dates.js'
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString())
 const ZONES = [
@@ -37,6 +44,24 @@ describe('domain: dates', () => {
       'today at 05:00 (Asia/Kolkata)',
     )
     assert.equal(expiredWhen(Date.parse('2026-12-02T08:15:00Z'), 'UTC', now), 'on 2026-12-02 at 08:15 (UTC)')
+  })
+
+  it('says how long something may last in the zone, as it can be given back: through a whole day, or until a time', () => {
+    // Ending at the start of a day in the zone (a date expiration): through the day before.
+    assert.equal(
+      lastsUntil(expiryInstant('2027-12-31', 'Europe/Berlin')!, 'Europe/Berlin'),
+      'through 2027-12-31',
+    )
+    assert.equal(lastsUntil(expiryInstant('2027-12-31', 'UTC')!, 'UTC'), 'through 2027-12-31')
+    // Else the day and the time there, the zone named; seconds only when there are some.
+    assert.equal(
+      lastsUntil(Date.parse('2026-12-19T23:30:00Z'), 'Asia/Kolkata'),
+      'until 2026-12-20 at 05:00 (Asia/Kolkata)',
+    )
+    assert.equal(
+      lastsUntil(Date.parse('2026-12-19T14:03:05.250Z'), 'UTC'),
+      'until 2026-12-19 at 14:03:05 (UTC)',
+    )
   })
 
   it('a calendar-date expiry covers that whole day in the organization’s time zone', () => {

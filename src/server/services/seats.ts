@@ -11,7 +11,7 @@ import type {
 } from '../../contract/seats.js'
 import { MAX_POOL_SEATS } from '../../contract/seats.js'
 import { toIso, toIsoOrNull } from '../../domain/clock.js'
-import { lastValidDay } from '../../domain/dates.js'
+import { lastsUntil, lastValidDay } from '../../domain/dates.js'
 import { hostKey } from '../../domain/host-name.js'
 import { newId } from '../../domain/ids.js'
 import { allOf, counted } from '../../domain/plural.js'
@@ -355,7 +355,10 @@ async function checkoutOnce(
       )
     const limit = Math.min(now + pool.max_roaming_seconds * 1000, pool.expires_at)
     if (roamingUntil > limit)
-      throw new AppError('roaming_not_allowed', `'${product}' can roam until ${toIso(limit)} at the latest`)
+      throw new AppError(
+        'roaming_not_allowed',
+        `'${product}' can roam ${lastsUntil(limit, org.time_zone)} at the latest`,
+      )
   }
   const existing = await leaseOnHost.takeFirst(trx, pool.id, member.userId, hostKey(body.host))
   if (existing) {
