@@ -737,6 +737,19 @@ describe('e2e: orgs', function () {
         5,
         "token 'tok_00000000000000000000000000' not found",
       )
+      // Without --yes, what is already so or not there is said as it is, before any question: the
+      // revoked token exits 0 (no refusal for the missing --yes), the unknown one 5.
+      assert.equal(
+        ok(await asAdmin(['orgs', 'tokens', 'revoke', ciId])).stdout,
+        `Token ${ciId} (ci) of alice@acme.test was already revoked (at ${json.revokedAt.slice(0, 16).replace('T', ' ')}Z): nothing to do.\n`,
+      )
+      const again = JSON.parse(ok(await asAdmin(['orgs', 'tokens', 'revoke', ciId, '--json'])).stdout)
+      assert.deepEqual([again.id, again.changed, again.revokedAt], [ciId, false, json.revokedAt])
+      assertFails(
+        await asAdmin(['orgs', 'tokens', 'revoke', 'tok_00000000000000000000000000']),
+        5,
+        "token 'tok_00000000000000000000000000' not found",
+      )
     })
 
     it('tokens list --all adds expired and revoked tokens, with a State column and a state field', async () => {
