@@ -5,9 +5,9 @@ import type { Connection } from './connection.js'
 import { redactTokens } from '../domain/redact.js'
 import {
   CliError,
-  escapeRawInJson,
   failureOf,
   quote,
+  stdoutJson,
   terminalSafeJson,
   terminalSafeText,
   UsageError,
@@ -229,10 +229,11 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
 
   /**
    * `--json`: oclif's document (indented, coloured on a terminal), with the characters JSON leaves
-   * raw (DEL, C1 controls, bidi overrides) escaped, so stored text cannot act on the terminal.
+   * raw (DEL, C1 controls, bidi overrides) escaped, so stored text cannot act on the terminal, and
+   * on a terminal the invisible ones too (stdoutJson).
    */
   override logJson(json: unknown): void {
-    ux.stdout(escapeRawInJson(ux.colorizeJson(json, { pretty: true, theme: this.config.theme?.json })))
+    ux.stdout(stdoutJson(ux.colorizeJson(json, { pretty: true, theme: this.config.theme?.json })))
   }
 
   /** Writes a note to stderr (warnings, hints): never mixes with the result on stdout. */

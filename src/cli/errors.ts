@@ -335,3 +335,20 @@ export function escapeRawInJson(json: string): string {
 export function terminalSafeJson(value: unknown): string {
   return escapeRawInJson(JSON.stringify(value))
 }
+
+/** What JSON.stringify writes as it is and a terminal acts on or shows as nothing. */
+const RAW_OR_INVISIBLE_IN_JSON = new RegExp(`[${CONTROLS_BEYOND_C0}${INVISIBLE}]`, 'gu')
+
+/**
+ * JSON text for stdout (`--json`, `licctl api`, a streamed log or bulk report). On a terminal, the
+ * invisible characters too become `\u…` escapes (a zero-width space, a byte-order mark, a soft
+ * hyphen: `\u200b`), as tables, messages and `--jq` show them, so that `b\u200bob` does not read
+ * as `bob`; a joiner where it is how the text is written (Persian, an emoji family) stays. The same
+ * document to a parser. Into a pipe or a file, only what a terminal acts on (escapeRawInJson): a
+ * stored name's invisible characters are written as they are.
+ */
+export function stdoutJson(json: string): string {
+  if (!process.stdout.isTTY) return escapeRawInJson(json)
+  const kept = writtenJoiners(json)
+  return json.replace(RAW_OR_INVISIBLE_IN_JSON, (ch, at: number) => (kept?.has(at) ? ch : jsonEscape(ch)))
+}

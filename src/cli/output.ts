@@ -328,7 +328,10 @@ export function renderFields(fields: Array<[string, string | number | null | und
 
 /**
  * A UTC instant for tables: relative on a terminal ("3 hours ago", "in 12 days"), else
- * `2026-11-25 09:40Z` (stable for scripts reading text). JSON always keeps ISO-8601.
+ * `2026-11-25 09:40Z` (stable for scripts reading text). JSON always keeps ISO-8601. Every instant
+ * (a member's joining, a creation) is shown so: a bare day (`2026-11-25`) is what the CLI shows for
+ * a last valid day in the organization's time zone, and the UTC day of an instant read as one
+ * could be a day off there.
  */
 export function shortTime(iso: string | null | undefined): string {
   if (!iso) return '-'
@@ -380,12 +383,6 @@ export function validity(
   if (p.expired) return c.red(`${p.validThrough}${when || ' (expired)'}`)
   if (at - now < EXPIRING_MS) return c.yellow(`${p.validThrough}${when}`)
   return `${p.validThrough}${when}`
-}
-
-/** A date for tables: relative on a terminal, else `2026-11-25`. */
-export function shortDate(iso: string | null | undefined): string {
-  if (!iso) return '-'
-  return process.stdout.isTTY ? relativeTime(Date.parse(iso)) : iso.slice(0, 10)
 }
 
 /**

@@ -82,8 +82,25 @@ export function selectFields(doc: unknown, fields: string[], list: string | unde
  * streamed log, a chunk at a time).
  */
 export async function runJq(json: string, filter: string, opts: { each?: boolean } = {}): Promise<string> {
-  return jqProgram(json, `${opts.each ? '.[] | ' : ''}(${filter}\n)`, filter)
+  const program = `"${OUTPUT_STARTS}", (${opts.each ? '.[] | ' : ''}(${filter}\n)), "${OUTPUT_ENDS}"`
+  // jq-wasm trimmed the output's last line break: put back, the output is the first mark's line,
+  // the filter's output, the last mark's line.
+  const printed = (await jqProgram(json, program, filter)) + '\n'
+  const [begins, ends] = [`${OUTPUT_STARTS}\n`, `${OUTPUT_ENDS}\n`]
+  let out = printed.startsWith(begins) ? printed.slice(begins.length) : printed
+  // Without the last mark, the filter stopped jq (`halt`): what it printed, its end trimmed.
+  if (out === ends || out.endsWith(`\n${ends}`)) out = out.slice(0, -ends.length)
+  return process.stdout.isTTY ? terminalSafeRaw(out) : out
 }
+
+/**
+ * Lines printed before and after the filter's output. jq-wasm hands back its output decoded with a
+ * byte-order mark at its start dropped, then trimmed (String.prototype.trim, which takes U+FEFF as
+ * white space too): a value's leading or trailing BOM, spaces or blank lines were lost. Between
+ * these marks nothing of the filter's output is at either end.
+ */
+const OUTPUT_STARTS = 'licctl:jq:start'
+const OUTPUT_ENDS = 'licctl:jq:end'
 
 /**
  * Refuses a filter jq cannot compile, before the command does anything: the filter is compiled
@@ -108,8 +125,7 @@ async function jqProgram(json: string, program: string, filter: string): Promise
       const reason = stderr.replace(/^jq: error(?: \(at [^)]*\))?: /, '').split('\n')[0]!
       throw new UsageError(`--jq: ${jqReason(reason, filter)}`)
     }
-    const text = stdout === '' || stdout.endsWith('\n') ? stdout : stdout + '\n'
-    return process.stdout.isTTY ? terminalSafeRaw(text) : text
+    return stdout
   } finally {
     process.exitCode = exitCode
   }

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { Args, Flags } from '@oclif/core'
 import { ApiCommand } from '../cli/base-command.js'
-import { escapeRawInJson, quote, UsageError } from '../cli/errors.js'
+import { quote, stdoutJson, UsageError } from '../cli/errors.js'
 import { ApiError, ClientError } from '../client/errors.js'
 import type { Page } from '../client/pages.js'
 import type { Transport } from '../client/transport.js'
@@ -117,7 +117,7 @@ The response body is printed as indented JSON on stdout (--jq filters it); error
           })
     if (res === null || res === undefined) return
     const { jq } = this.flags
-    if (jq === undefined) process.stdout.write(escapeRawInJson(JSON.stringify(res, null, 2)) + '\n')
+    if (jq === undefined) process.stdout.write(stdoutJson(JSON.stringify(res, null, 2)) + '\n')
     else
       process.stdout.write(await (await import('../cli/structured-output.js')).runJq(JSON.stringify(res), jq))
   }

@@ -79,6 +79,14 @@ export const tokensEndpoints = defineEndpoints('tokens', {
     query: tokensQuery,
     responses: { 200: page(tokenInfo) },
   },
+  show: {
+    method: 'GET',
+    path: '/orgs/{org}/tokens/{id}',
+    summary: 'One token, live, expired or revoked (admins: any; members: their own)',
+    access: 'member',
+    params: z.strictObject({ org: slug, id: z.string().max(64).toLowerCase() }),
+    responses: { 200: tokenInfo },
+  },
   revoke: {
     method: 'DELETE',
     path: '/orgs/{org}/tokens/{id}',

@@ -71,6 +71,18 @@ export function timeIn(atMs: number, timeZone: string, nowMs: number): string {
   return `${day === calendarDay(nowMs, timeZone) ? 'today' : day} at ${time} (${timeZone})`
 }
 
+/**
+ * How long something may last, in words that name what can be given back for it (`--roam-until`):
+ * `through 2027-03-31` when it ends at the start of a day in the zone (as a date expiration does),
+ * else `until` the instant as `timeIn` says it (`until 2026-12-19 at 14:03 (UTC)`).
+ */
+export function lastsUntil(endMs: number, timeZone: string, nowMs: number): string {
+  const end = Temporal.Instant.fromEpochMilliseconds(withinRange(endMs)).toZonedDateTimeISO(timeZone)
+  if (end.startOfDay().epochMilliseconds === end.epochMilliseconds)
+    return `through ${lastValidDay(endMs, timeZone)}`
+  return `until ${timeIn(endMs, timeZone, nowMs)}`
+}
+
 /** Whole days from `fromMs` until `toMs` (negative once past), counted in calendar days of the zone. */
 export function daysUntil(fromMs: number, toMs: number, timeZone: string): number {
   const a = Temporal.Instant.fromEpochMilliseconds(fromMs).toZonedDateTimeISO(timeZone).toPlainDate()

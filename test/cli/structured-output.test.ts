@@ -134,6 +134,19 @@ describe('--jq output', function () {
     assert.equal(out, value + '\n')
   })
 
+  it('piped, keeps what begins or ends the output: a byte-order mark, spaces, blank lines, empty strings', async () => {
+    // jq-wasm trims its output (String.prototype.trim, which takes U+FEFF as white space) and its
+    // decoder drops a leading byte-order mark: none of it may be lost.
+    for (const v of ['bob\ufeff', '\ufeffbob', '\ufeff', '  bob  ', 'bob\n', '\n\nbob', '\t', ''])
+      assert.equal(await runJq(JSON.stringify({ v }), '.v'), v + '\n', JSON.stringify(v))
+    assert.equal(await runJq(JSON.stringify({ v: ['', ' a ', ''] }), '.v[]'), '\n a \n\n')
+    assert.equal(
+      await runJq(JSON.stringify([{ v: ' x\ufeff' }, { v: '' }]), '.v', { each: true }),
+      ' x\ufeff\n\n',
+    )
+    assert.equal(await runJq('{}', 'empty'), '')
+  })
+
   it('filters a document larger than 1 MB (10,000 pool licenses, a 5,000-row bulk report), whole or each element', async () => {
     const items = Array.from({ length: 20_000 }, (_, i) => ({ name: `KEY-${i + 1}`, note: 'x'.repeat(100) }))
     const big = JSON.stringify({ items })
@@ -238,6 +251,30 @@ describe('--jq through bin/run.js: escaped on a terminal, the exact bytes into a
     const res = await runCli(['api', '/me', '--jq', '.name'], { env })
     assert.equal(res.code, 0, res.stderr)
     assert.equal(res.stdout, name + '\n')
+  })
+
+  it('the response as JSON: escaped on a terminal (JSON escapes, the same document), the exact bytes into a pipe', async () => {
+    const shown = await runInPty(['api', '/me'], { env })
+    assert.equal(shown.code, 0, shown.stdout)
+    assert.equal(shown.stdout, '{\n  "name": "b\\u200bo\\ufeffb"\n}\n')
+    assert.deepEqual(JSON.parse(shown.stdout), { name })
+    const piped = await runCli(['api', '/me'], { env })
+    assert.equal(piped.code, 0, piped.stderr)
+    assert.equal(piped.stdout, JSON.stringify({ name }, null, 2) + '\n')
+  })
+
+  it('a byte-order mark that ends (or begins) the output reaches the pipe too, and the terminal escaped', async () => {
+    for (const filter of ['.name + "\ufeff"', '"\ufeff" + .name']) {
+      const piped = await runCli(['api', '/me', '--jq', filter], { env })
+      assert.equal(piped.code, 0, piped.stderr)
+      assert.equal(piped.stdout, filter.startsWith('.') ? `${name}\ufeff\n` : `\ufeff${name}\n`)
+      const shown = await runInPty(['api', '/me', '--jq', filter], { env })
+      assert.equal(shown.code, 0, shown.stdout)
+      assert.equal(
+        shown.stdout,
+        filter.startsWith('.') ? 'b\\u200bo\\ufeffb\\ufeff\n' : '\\ufeffb\\u200bo\\ufeffb\n',
+      )
+    }
   })
 })
 

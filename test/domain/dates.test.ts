@@ -7,6 +7,7 @@ import {
   expiredWhen,
   expiryInstant,
   lastValidDay,
+  lastsUntil,
   timeIn,
 } from '../../src/domain/dates.js'
 
@@ -57,6 +58,25 @@ describe('domain: dates', () => {
     assert.equal(
       timeIn(Date.parse('2026-12-04T23:30:00Z'), 'Europe/Berlin', now),
       '2026-12-05 at 00:30 (Europe/Berlin)',
+    )
+  })
+
+  it('says how long something may last in the zone, as it can be given back: through a whole day, or until a time', () => {
+    const NOW = Date.parse('2026-12-04T15:00:00Z')
+    // Ending at the start of a day in the zone (a date expiration): through the day before.
+    assert.equal(
+      lastsUntil(expiryInstant('2027-12-31', 'Europe/Berlin')!, 'Europe/Berlin', NOW),
+      'through 2027-12-31',
+    )
+    assert.equal(lastsUntil(expiryInstant('2027-12-31', 'UTC')!, 'UTC', NOW), 'through 2027-12-31')
+    // Else the day and the time there, the zone named; seconds only when there are some.
+    assert.equal(
+      lastsUntil(Date.parse('2026-12-19T23:30:00Z'), 'Asia/Kolkata', NOW),
+      'until 2026-12-20 at 05:00 (Asia/Kolkata)',
+    )
+    assert.equal(
+      lastsUntil(Date.parse('2026-12-19T14:03:05.250Z'), 'UTC', NOW),
+      'until 2026-12-19 at 14:03:05 (UTC)',
     )
   })
 

@@ -1,7 +1,9 @@
 import { strict as assert } from 'node:assert'
 import { readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { INVISIBLE } from '../../src/domain/terminal-controls.js'
 import { assertFails, E2eServer, jsonError, runCli, type CliResult } from '../helpers/e2e.js'
+import { runInPty } from '../helpers/pty.js'
 
 /** Asserts a --json failure: one JSON error line on stderr, nothing on stdout. */
 function assertJsonFails(res: CliResult, code: number, errorCode: string): void {
@@ -393,6 +395,7 @@ describe('e2e: orgs', function () {
         lines.slice(1).map((l) => l.trim().split(/\s+/)[0]),
         ['acme', 'globex'],
       )
+      for (const line of lines.slice(1)) assert.match(line, /\s\d{4}-\d\d-\d\d \d\d:\d\dZ$/, all.stdout)
       const json = await asBob(['orgs', 'list', '--json'])
       assert.deepEqual(
         JSON.parse(json.stdout).items.map((o: { slug: string }) => o.slug),
@@ -501,6 +504,9 @@ describe('e2e: orgs', function () {
       assert.equal(list.code, 0, list.stderr)
       const rows = list.stdout.trimEnd().split('\n')
       assert.match(rows[0]!, /^\s*Email\s+Name\s+Role\s+Joined$/)
+      // Joined is an instant, shown as the other instant columns are off a terminal (shortTime, in
+      // UTC and saying so), not a bare day, which in this CLI is a last day in the org's time zone.
+      for (const row of rows.slice(1)) assert.match(row, /\s\d{4}-\d\d-\d\d \d\d:\d\dZ$/, list.stdout)
       assert.deepEqual(
         rows.slice(1).map((r) => r.trim().split(/\s+/).slice(0, 3)),
         [
@@ -713,7 +719,7 @@ describe('e2e: orgs', function () {
       assert.match(
         ci,
         new RegExp(
-          `${ciId}\\s+ci\\s+${ciToken.slice(0, 10)}…\\s+alice@acme\\.test\\s+read-only\\s+\\d{4}-\\d\\d-\\d\\d\\s+2100-01-01 00:00Z\\s+`,
+          `${ciId}\\s+ci\\s+${ciToken.slice(0, 10)}…\\s+alice@acme\\.test\\s+read-only\\s+\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\dZ\\s+2100-01-01 00:00Z\\s+`,
         ),
       )
       // Created with --expires 2099-12-31, it works through that day: the list shows the instant it
@@ -751,6 +757,19 @@ describe('e2e: orgs', function () {
       )
       assertFails(
         await asAdmin(['orgs', 'tokens', 'revoke', 'tok_00000000000000000000000000', '--yes']),
+        5,
+        "token 'tok_00000000000000000000000000' not found",
+      )
+      // Without --yes, what is already so or not there is said as it is, before any question: the
+      // revoked token exits 0 (no refusal for the missing --yes), the unknown one 5.
+      assert.equal(
+        ok(await asAdmin(['orgs', 'tokens', 'revoke', ciId])).stdout,
+        `Token ${ciId} (ci) of alice@acme.test was already revoked (at ${json.revokedAt.slice(0, 16).replace('T', ' ')}Z): nothing to do.\n`,
+      )
+      const again = JSON.parse(ok(await asAdmin(['orgs', 'tokens', 'revoke', ciId, '--json'])).stdout)
+      assert.deepEqual([again.id, again.changed, again.revokedAt], [ciId, false, json.revokedAt])
+      assertFails(
+        await asAdmin(['orgs', 'tokens', 'revoke', 'tok_00000000000000000000000000']),
         5,
         "token 'tok_00000000000000000000000000' not found",
       )
@@ -1099,6 +1118,17 @@ describe('e2e: stored names show their invisible characters on the terminal', fu
     })
     assert.equal(gone.code, 5, gone.stderr)
     assert.equal(gone.stderr, `Error: token 'tok_\\u200bnone' not found\n`)
+  })
+
+  it('--json on a terminal shows them as JSON escapes (a joiner that is how a name is written stays), parsing back the same', async () => {
+    const res = await runInPty(['orgs', 'users', 'list', '--json'], { env: server.env(admin, 'inv') })
+    assert.equal(res.code, 0, res.stdout)
+    assert.ok(res.stdout.includes('Z\\u200bed b\\u200co\\u200db \\ufeffX Ac\\u00adme \\u3164!'), res.stdout)
+    assert.ok(res.stdout.includes(WRITTEN), res.stdout)
+    assert.doesNotMatch(res.stdout.replaceAll(WRITTEN, ''), new RegExp(`[${INVISIBLE}]`, 'u'))
+    const names = (JSON.parse(res.stdout) as { items: Array<{ email: string; name: string | null }> }).items
+    assert.equal(names.find((m) => m.email === 'zed@inv.test')?.name, HIDDEN)
+    assert.equal(names.find((m) => m.email === 'pari@inv.test')?.name, WRITTEN)
   })
 
   it('--json keeps the names exactly as stored', async () => {

@@ -138,7 +138,14 @@ describe('e2e: seats', function () {
     assert.deepEqual([again.id, again.reused], [lease.id, true])
     const carol = ok(await checkout('carol@acme.test', 'cad-pro', 'ws-2'))
     assert.match(carol.stdout, /^Lease\s+ls_[0-9a-z]{26}$/m)
-    assert.match(carol.stdout, /seat checked out/)
+    // Every line is labelled: what the checkout did is the lease's State, as `seats list` heads it.
+    assert.match(carol.stdout, /^State\s+active \(seat checked out\)$/m)
+    for (const line of carol.stdout.trimEnd().split('\n')) assert.match(line, /^[A-Z]/, carol.stdout)
+    const carolAgain = ok(await checkout('carol@acme.test', 'cad-pro', 'ws-2'))
+    assert.match(
+      carolAgain.stdout,
+      /^State\s+active \(already checked out here: same lease, heartbeat refreshed\)$/m,
+    )
 
     const full = await checkout('dave@acme.test', 'cad-pro', 'ws-3')
     assert.equal(full.code, 3)

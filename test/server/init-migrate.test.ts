@@ -6,6 +6,7 @@ import { basename, join } from 'node:path'
 import { sql } from 'kysely'
 import pg from 'pg'
 import { isInitialized } from '../../src/server/services/operator.js'
+import { redactDatabaseUrl } from '../../src/storage/database-url.js'
 import { migrateToLatest } from '../../src/storage/migrate.js'
 import { migrations } from '../../src/storage/migrations/index.js'
 import { DIALECTS, PG_URL, freshDb, openTestStorage, type TestDb } from '../helpers/dialects.js'
@@ -91,6 +92,20 @@ for (const dialect of DIALECTS)
       } finally {
         await server.stop()
       }
+    })
+
+    it('init’s text names the database as --json’s db does: the value --db takes, not sqlite:…', async () => {
+      const db = await freshDb(dialect, dir)
+      dbs.push(db)
+      const init =
+        dialect === 'sqlite'
+          ? await runCli(['server', 'init', '--db', basename(db.url)], { cwd: dir })
+          : await runCli(['server', 'init', '--db', db.url])
+      assert.equal(init.code, 0, init.stderr)
+      const first = init.stdout.split('\n')[0]!
+      // The SQLite file's absolute path; the PostgreSQL URL with its ?schema=, password masked.
+      const shown = redactDatabaseUrl(db.url)
+      assert.equal(first, `Initialized ${shown} (${Object.keys(migrations).length} migrations applied).`)
     })
 
     it('server start refuses an empty database in the same words (exit 2)', async () => {

@@ -773,6 +773,24 @@ for (const dialect of DIALECTS) {
         )
       })
 
+      it('shows one token: admins any, members their own (not_admin otherwise), 404 for an unknown id', async () => {
+        const made = await t.call(alice, 'POST', '/v1/orgs/acme/tokens', {
+          name: 'shown',
+          userEmail: 'm2@acme.test',
+        })
+        assert.equal(made.status, 201)
+        const { token, ...info } = made.body
+        assert.ok(token)
+        const shown = await t.call(alice, 'GET', `/v1/orgs/acme/tokens/${info.id.toUpperCase()}`)
+        assert.deepEqual([shown.status, shown.body], [200, info])
+        assert.equal((await t.call(token, 'GET', `/v1/orgs/acme/tokens/${info.id}`)).body.id, info.id)
+        const aliceTokenId = (await t.call(alice, 'GET', '/v1/me')).body.tokenId as string
+        const other = await t.call(token, 'GET', `/v1/orgs/acme/tokens/${aliceTokenId}`)
+        assert.deepEqual([other.status, other.body.error?.code], [403, 'not_admin'])
+        const unknown = await t.call(alice, 'GET', '/v1/orgs/acme/tokens/tok_00000000000000000000000000')
+        assert.deepEqual([unknown.status, unknown.body.error?.code], [404, 'not_found'])
+      })
+
       it('refuses a token for a non-member, a past expiry, an operator token without a user, unknown keys', async () => {
         const stranger = await t.call(alice, 'POST', '/v1/orgs/acme/tokens', { userEmail: 'zed@else.test' })
         assert.equal(stranger.status, 409)
@@ -815,6 +833,9 @@ for (const dialect of DIALECTS) {
           { ...res.body, lastUsedAt: null, changed: false },
         )
         assert.equal(again.status, 200)
+        // Shown, it is revoked, at that time (what `orgs tokens revoke` reads before it asks).
+        const shown = await t.call(alice, 'GET', `/v1/orgs/acme/tokens/${id}`)
+        assert.deepEqual([shown.status, shown.body.state, shown.body.revokedAt], [200, 'revoked', revokedAt])
         const missing = await t.call(alice, 'DELETE', '/v1/orgs/acme/tokens/tok_nope')
         assert.deepEqual([missing.status, missing.body.error.message], [404, "token 'tok_nope' not found"])
         const entries = (await t.call(alice, 'GET', '/v1/orgs/acme/audit?action=token.revoke')).body.items

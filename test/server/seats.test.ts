@@ -490,11 +490,25 @@ for (const dialect of DIALECTS) {
         })
         assert.equal(tooLong.status, 409)
         assert.equal(tooLong.body.error.code, 'roaming_not_allowed')
-        // The limit (the pool's maximum from now) as a day and a time in the org's zone, not raw ISO.
-        assert.match(
+        // The latest end in acme's time zone (UTC), as other refusals give dates: no raw instant.
+        const latest = new Date(t.clock.now() + 14 * 86_400_000).toISOString()
+        assert.equal(
           tooLong.body.error.message,
-          /^'survey' can roam until \d{4}-\d\d-\d\d at \d\d:\d\d(:\d\d)? \(UTC\) at the latest$/,
+          `'survey' can roam until ${latest.slice(0, 10)} at ${latest.slice(11, latest.endsWith(':00.000Z') ? 16 : 19)} (UTC) at the latest`,
         )
+        // Capped by the pool's own end, a date: through its last day.
+        const soon = iso(t.clock.now() + 5 * 86_400_000).slice(0, 10)
+        assert.equal(
+          (await provision({ product: 'roam-soon', seats: 1, expires: soon, maxRoamingSeconds: 14 * 86_400 }))
+            .status,
+          201,
+        )
+        const pastEnd = await checkout(tokens['erin@acme.test']!, 'roam-soon', {
+          host: 'lt-1',
+          roamUntil: '10d',
+        })
+        assert.deepEqual([pastEnd.status, pastEnd.body.error?.code], [409, 'roaming_not_allowed'])
+        assert.equal(pastEnd.body.error.message, `'roam-soon' can roam through ${soon} at the latest`)
       })
 
       it('takes a plain date for roamUntil as through that day in the organization’s time zone', async () => {

@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert'
-import { escapeRawInJson, quote, terminalSafeText } from '../../src/cli/errors.js'
+import { escapeRawInJson, quote, stdoutJson, terminalSafeText } from '../../src/cli/errors.js'
+import { asOnTerminal } from '../helpers/terminal.js'
 
 describe('cli output: stored text cannot act on the terminal', () => {
   it('keeps line breaks, tabs and the CLI’s own colours (chalk at level 1)', () => {
@@ -47,6 +48,16 @@ describe('cli output: stored text cannot act on the terminal', () => {
       assert.equal(terminalSafeText(text), shown, JSON.stringify(text))
       if (!text.includes('\u001b')) assert.equal(quote(text), `'${shown}'`, JSON.stringify(text))
     }
+  })
+
+  it('JSON for stdout: on a terminal the invisible characters too (a written joiner stays); into a pipe they stay', () => {
+    const value = { name: 'b\u200bob\ufeff\u00ad\u202e', fa: 'می\u200cخواهم' }
+    const json = JSON.stringify(value, null, 2)
+    const shown = asOnTerminal({ columns: 80 }, () => stdoutJson(json))
+    assert.equal(shown, json.replace('b\u200bob\ufeff\u00ad\u202e', 'b\\u200bob\\ufeff\\u00ad\\u202e'))
+    assert.deepEqual(JSON.parse(shown), value)
+    const piped = asOnTerminal({ tty: false, columns: 80 }, () => stdoutJson(json))
+    assert.equal(piped, json.replace('\u202e', '\\u202e'))
   })
 
   it('escapes in JSON text what JSON.stringify leaves raw, and the document parses back the same', () => {

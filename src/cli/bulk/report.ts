@@ -1,7 +1,7 @@
 import { counted } from '../../domain/plural.js'
 import { once } from 'node:events'
 import type { BulkRowResult, BulkSummary } from '../../contract/bulk.js'
-import { escapeControls, terminalSafeJson } from '../errors.js'
+import { escapeControls, stdoutJson } from '../errors.js'
 import { color } from '../output.js'
 import { pick, runJq } from '../structured-output.js'
 
@@ -82,7 +82,8 @@ export class Report {
     if (result.status === 'duplicate') this.duplicates++
     if (this.opts.json) {
       const fields = this.opts.fields
-      this.text += (this.first ? '' : ',') + terminalSafeJson(fields ? pick(result, fields) : result)
+      this.text +=
+        (this.first ? '' : ',') + stdoutJson(JSON.stringify(fields ? pick(result, fields) : result))
       this.first = false
     } else this.text += this.format(result) + '\n'
   }

@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core'
 import { ListCommand } from '../../cli/base-command.js'
-import { terminalSafeJson, UsageError } from '../../cli/errors.js'
+import { stdoutJson, UsageError } from '../../cli/errors.js'
 import { auditTime, changeText, renderTable } from '../../cli/output.js'
 import type { AuditEntry } from '../../contract/orgs.js'
 import { integerFlag, pastFlag } from '../../cli/flag-values.js'
@@ -88,7 +88,7 @@ export default class OrgsAudit extends ListCommand<typeof OrgsAudit> {
         const rows = fields ? entries.map((e) => m.pick(e, fields)) : entries
         if (format) await write(await m.renderDelimited(rows, columns, format, { header: false }))
         else if (jq !== undefined) await write(await m.runJq(JSON.stringify(rows), jq, { each: true }))
-        else await write(rows.map((e) => terminalSafeJson(e) + '\n').join(''))
+        else await write(rows.map((e) => stdoutJson(JSON.stringify(e)) + '\n').join(''))
       }
       return undefined
     }

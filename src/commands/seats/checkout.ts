@@ -3,6 +3,7 @@ import { hostname } from 'node:os'
 import { ApiCommand } from '../../cli/base-command.js'
 import { renderFields, shortTime } from '../../cli/output.js'
 import { expiryFlag } from '../../cli/flag-values.js'
+import { stateLabel } from '../../cli/seats-view.js'
 
 export default class SeatsCheckout extends ApiCommand<typeof SeatsCheckout> {
   static override summary = 'Check a seat out, as a desktop client does'
@@ -44,7 +45,11 @@ export default class SeatsCheckout extends ApiCommand<typeof SeatsCheckout> {
         ['Host', lease.host],
         ['Started', shortTime(lease.startedAt)],
         ['Roaming until', shortTime(lease.roamingUntil)],
-        ['', lease.reused ? 'already checked out here: same lease, heartbeat refreshed' : 'seat checked out'],
+        // The lease's state, as `seats list` heads it, and what this checkout did.
+        [
+          'State',
+          `${stateLabel(lease.state)} (${lease.reused ? 'already checked out here: same lease, heartbeat refreshed' : 'seat checked out'})`,
+        ],
       ]),
     )
     return lease

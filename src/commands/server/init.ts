@@ -30,9 +30,9 @@ export default class ServerInit extends BaseCommand<typeof ServerInit> {
     const db = databaseFlag(this.flags.db)
     // SQLite's own "Cannot open database because the directory does not exist" names neither.
     const file = sqliteFileOf(db)
-    // What --json gives as `db`: a value `--db` takes (here, `server start`, `server migrate`) as it
-    // is, from any directory: the file's absolute path, or the PostgreSQL URL (its ?schema= kept,
-    // its password masked: never printed).
+    // What --json gives as `db`, and the text names: a value `--db` takes (here, `server start`,
+    // `server migrate`) as it is, from any directory: the file's absolute path, or the PostgreSQL
+    // URL (its ?schema= kept, its password masked: never printed).
     let given = redactDatabaseUrl(db)
     if (file !== undefined) {
       const [{ existsSync }, { dirname, resolve }] = await Promise.all([
@@ -48,7 +48,7 @@ export default class ServerInit extends BaseCommand<typeof ServerInit> {
     const storage = await openLicctlDatabase(db, { create: true })
     try {
       const { token, migrations } = await initializeServer(storage.db, Date.now())
-      this.say(`Initialized ${storage.describe} (${migrations.length} migrations applied).`)
+      this.say(`Initialized ${given} (${migrations.length} migrations applied).`)
       this.say('Operator token (shown once, store it safely):')
       this.say(token)
       return { operatorToken: token, migrations, db: given }

@@ -3,7 +3,7 @@ import { tokensEndpoints } from '../../contract/tokens.js'
 import { usersEndpoints } from '../../contract/users.js'
 import { showAuditEntry, verifyAudit } from '../services/audit-log.js'
 import { createOrg, listAudit, listOrgs, showOrg, updateOrg } from '../services/orgs.js'
-import { createToken, listTokens, revokeToken } from '../services/tokens.js'
+import { createToken, listTokens, revokeToken, showToken } from '../services/tokens.js'
 import { addUsers, listMembers, removeUser, removeUsers, setRole } from '../services/users.js'
 import { routesOf } from './register.js'
 
@@ -35,5 +35,6 @@ export const userRoutes = routesOf(usersEndpoints, {
 export const tokenRoutes = routesOf(tokensEndpoints, {
   create: (req) => createToken(req.ctx, req.params.org, req.body),
   list: (req) => listTokens(req.ctx, req.params.org, req.query),
+  show: (req) => showToken(req.ctx, req.params.org, req.params.id),
   revoke: (req) => revokeToken(req.ctx, req.params.org, req.params.id),
 })

@@ -11,7 +11,7 @@ import type {
 } from '../../contract/seats.js'
 import { MAX_POOL_SEATS } from '../../contract/seats.js'
 import { toIso, toIsoOrNull } from '../../domain/clock.js'
-import { lastValidDay, timeIn } from '../../domain/dates.js'
+import { lastsUntil, lastValidDay } from '../../domain/dates.js'
 import { hostKey } from '../../domain/host-name.js'
 import { newId } from '../../domain/ids.js'
 import { formatDuration } from '../../domain/duration.js'
@@ -358,7 +358,7 @@ async function checkoutOnce(
     if (roamingUntil > limit)
       throw new AppError(
         'roaming_not_allowed',
-        `'${product}' can roam until ${timeIn(limit, org.time_zone, now)} at the latest`,
+        `'${product}' can roam ${lastsUntil(limit, org.time_zone, now)} at the latest`,
       )
   }
   const existing = await leaseOnHost.takeFirst(trx, pool.id, member.userId, hostKey(body.host))

@@ -93,6 +93,28 @@ export async function listTokens(ctx: ServiceContext, slug: string, q: TokensQue
 }
 
 /**
+ * One token of the organization, whatever its state: what `orgs tokens revoke` looks at before it
+ * asks (an already revoked one is not asked about). Members see their own, as they list them; an
+ * id the organization never had is 404.
+ */
+export async function showToken(ctx: ServiceContext, slug: string, id: string) {
+  const org = await authorizeOrg(ctx, slug, { role: 'member', write: false })
+  const row = await ctx.db
+    .selectFrom('tokens')
+    .leftJoin('users', 'users.id', 'tokens.user_id')
+    .selectAll('tokens')
+    .select('users.email')
+    .where('tokens.id', '=', id)
+    .where('tokens.org_id', '=', org.id)
+    .executeTakeFirst()
+  if (!row) throw notFound(`token ${quote(id)} not found`)
+  const p = ctx.principal
+  if (p.kind === 'user' && p.role !== 'admin' && row.user_id !== p.userId)
+    throw new AppError('not_admin', 'only admins can see other members’ tokens')
+  return presentToken(row, row.email, ctx.clock.now())
+}
+
+/**
  * Revokes a token of the organization. Revoking one already revoked (by hand, or by its member's
  * removal) is already so: the token as it is, `changed` false, no second audit entry. An id the
  * organization never had is 404.

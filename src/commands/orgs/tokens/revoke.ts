@@ -2,11 +2,12 @@ import { Args, Flags } from '@oclif/core'
 import { ApiCommand } from '../../../cli/base-command.js'
 import { atTime } from '../../../cli/output.js'
 import { confirmDestructive } from '../../../cli/prompts.js'
+import type { TokenInfo } from '../../../contract/tokens.js'
 
 export default class TokensRevoke extends ApiCommand<typeof TokensRevoke> {
   static override summary = 'Revoke a token: it stops working at once'
   static override description =
-    'Safe to repeat: revoking a token already revoked (by hand, or by its member’s removal) changes nothing and exits 0, saying when it was revoked (--json: the token with its revokedAt, "changed": false). A token id the organization never had exits 5.'
+    'Safe to repeat: revoking a token already revoked (by hand, or by its member’s removal) changes nothing and exits 0 without asking, --yes or not, saying when it was revoked (--json: the token with its revokedAt, "changed": false). A token id the organization never had exits 5.'
   static override examples = [
     '<%= config.bin %> orgs tokens revoke tok_06h1… --yes',
     '<%= config.bin %> orgs tokens revoke tok_06h1… --yes --json',
@@ -21,9 +22,15 @@ export default class TokensRevoke extends ApiCommand<typeof TokensRevoke> {
   async run() {
     const client = await this.client()
     const org = await this.org()
-    await confirmDestructive(`Revoke token ${this.args.id}? Anything using it stops working.`, this.flags.yes)
+    if (!this.flags.yes) {
+      // Looked up before asking: a token already revoked is already so (exit 0, below), an unknown
+      // one not found (exit 5), with no question nor a refusal for a missing --yes.
+      const current = await client.tokens.show({ org, id: this.args.id })
+      if (current.state !== 'revoked')
+        await confirmDestructive(`Revoke token ${this.args.id}? Anything using it stops working.`, false)
+    }
     const token = await client.tokens.revoke({ org, id: this.args.id })
-    const which = `${token.id}${token.name ? ` (${token.name})` : ''}${token.userEmail ? ` of ${token.userEmail}` : ''}`
+    const which = describe(token)
     this.say(
       token.changed || token.revokedAt === null
         ? `Revoked ${which}.`
@@ -32,3 +39,7 @@ export default class TokensRevoke extends ApiCommand<typeof TokensRevoke> {
     return token
   }
 }
+
+/** `tok_… (ci) of bob@acme.test`: the id, its name and member when it has them. */
+const describe = (token: TokenInfo): string =>
+  `${token.id}${token.name ? ` (${token.name})` : ''}${token.userEmail ? ` of ${token.userEmail}` : ''}`
