@@ -498,6 +498,28 @@ describe('bulk input: validation before anything is sent', () => {
     ])
   })
 
+  it('reads a quote inside a field that does not begin with one as text, as Excel and Python do', async () => {
+    // An HR export writes a nickname as it is: csv-parse refused the whole file ("Invalid Opening
+    // Quote: a quote is found on field 1"), in a column cloud assign does not even read.
+    const got = await allRows(file('email,name\na@acme.test,Robert "Bob" Smith\nb@acme.test,5" screen\n'))
+    assert.deepEqual(got, [
+      { row: 2, values: { email: 'a@acme.test', name: 'Robert "Bob" Smith' } },
+      { row: 3, values: { email: 'b@acme.test', name: '5" screen' } },
+    ])
+  })
+
+  it('says in words what is wrong with text after a closing quote, and how to write the field', async () => {
+    const err = await inputError(file('email,name\na@acme.test,"Bob" Smith\n'))
+    assert.deepEqual(err.details.errors, [
+      {
+        row: 2,
+        column: 'name',
+        message:
+          'text after the quote that closes column name (a field that begins with a quote ends with one: quote the whole field and double the quotes inside it, as in """Bob"" Smith")',
+      },
+    ])
+  })
+
   it('names the row a never-closed quote opens on, past blank lines', async () => {
     const err = await inputError(
       file('email,name\r\na@acme.test,A\r\n\r\n  \r\nb@acme.test,"B\r\nc@acme.test,C\r\n'),
