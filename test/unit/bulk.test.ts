@@ -341,12 +341,12 @@ describe('bulk input: validation before anything is sent', () => {
     assert.equal(err.code, 'invalid_input')
     assert.equal(
       err.message,
-      `invalid input, nothing was applied: ${path}: row 3, column email: Invalid email address; ${path}: row 4, column role: expected one of admin, member`,
+      `invalid input, nothing was applied: ${path}: row 3, column email: Invalid email address, got 'not-an-email'; ${path}: row 4, column role: expected one of admin, member, got 'owner'`,
     )
     assert.deepEqual(err.details, {
       errors: [
-        { row: 3, column: 'email', message: 'Invalid email address' },
-        { row: 4, column: 'role', message: 'expected one of admin, member' },
+        { row: 3, column: 'email', message: "Invalid email address, got 'not-an-email'" },
+        { row: 4, column: 'role', message: "expected one of admin, member, got 'owner'" },
       ],
       total: 2,
     })
@@ -369,7 +369,7 @@ describe('bulk input: validation before anything is sent', () => {
     )
     const owner = await inputError(file('email,role\nx@acme.test,Owner\n'), spec)
     assert.deepEqual(owner.details.errors, [
-      { row: 2, column: 'role', message: 'expected one of admin, member' },
+      { row: 2, column: 'role', message: "expected one of admin, member, got 'Owner'" },
     ])
   })
 
