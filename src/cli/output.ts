@@ -382,12 +382,6 @@ export function validity(
   return `${p.validThrough}${when}`
 }
 
-/** A date for tables: relative on a terminal, else `2026-11-25`. */
-export function shortDate(iso: string | null | undefined): string {
-  if (!iso) return '-'
-  return process.stdout.isTTY ? relativeTime(Date.parse(iso)) : iso.slice(0, 10)
-}
-
 /**
  * An audit entry's time, as shortTime shows instants; `unreadable` for one edited around the server
  * to hold no instant (`orgs audit verify` names that entry).

@@ -377,6 +377,10 @@ describe('e2e: orgs', function () {
       assert.equal(all.code, 0, all.stderr)
       const lines = all.stdout.trimEnd().split('\n')
       assert.match(lines[0]!, /^\s*Slug\s+Name\s+Contact\s+Time zone\s+Created$/)
+      assert.ok(
+        lines.slice(1).every((l) => / \d{4}-\d\d-\d\d \d\d:\d\dZ$/.test(l)),
+        all.stdout,
+      )
       assert.deepEqual(
         lines.slice(1).map((l) => l.trim().split(/\s+/)[0]),
         ['acme', 'globex'],
@@ -480,6 +484,12 @@ describe('e2e: orgs', function () {
       assert.equal(list.code, 0, list.stderr)
       const rows = list.stdout.trimEnd().split('\n')
       assert.match(rows[0]!, /^\s*Email\s+Name\s+Role\s+Joined$/)
+      // Joined is an instant with its zone, as orgs show's Created: a bare UTC day was the day before
+      // or after the one the organization's time zone (and explain's "member since") names.
+      assert.ok(
+        rows.slice(1).every((r) => / \d{4}-\d\d-\d\d \d\d:\d\dZ$/.test(r)),
+        list.stdout,
+      )
       assert.deepEqual(
         rows.slice(1).map((r) => r.trim().split(/\s+/).slice(0, 3)),
         [
@@ -690,7 +700,7 @@ describe('e2e: orgs', function () {
       assert.match(
         ci,
         new RegExp(
-          `${ciId}\\s+ci\\s+${ciToken.slice(0, 10)}…\\s+alice@acme\\.test\\s+read-only\\s+\\d{4}-\\d\\d-\\d\\d\\s+2100-01-01 00:00Z\\s+`,
+          `${ciId}\\s+ci\\s+${ciToken.slice(0, 10)}…\\s+alice@acme\\.test\\s+read-only\\s+\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\dZ\\s+2100-01-01 00:00Z\\s+`,
         ),
       )
       // Created with --expires 2099-12-31, it works through that day: the list shows the instant it

@@ -1,5 +1,5 @@
 import { ListCommand } from '../../cli/base-command.js'
-import { renderTable, shortDate } from '../../cli/output.js'
+import { renderTable, shortTime } from '../../cli/output.js'
 import type { Organization } from '../../contract/orgs.js'
 import { allItems } from '../../client/pages.js'
 
@@ -25,7 +25,7 @@ export default class OrgsList extends ListCommand<typeof OrgsList> {
             { header: 'Name', get: (o) => o.name },
             { header: 'Contact', get: (o) => o.contactEmail },
             { header: 'Time zone', get: (o) => o.timeZone },
-            { header: 'Created', get: (o) => shortDate(o.createdAt) },
+            { header: 'Created', get: (o) => shortTime(o.createdAt) },
           ]),
     )
     return { items }

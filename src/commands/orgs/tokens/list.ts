@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core'
 import { ListCommand } from '../../../cli/base-command.js'
-import { renderTable, shortDate, shortTime } from '../../../cli/output.js'
+import { renderTable, shortTime } from '../../../cli/output.js'
 import type { TokenInfo } from '../../../contract/tokens.js'
 import { allItems } from '../../../client/pages.js'
 
@@ -38,7 +38,7 @@ export default class TokensList extends ListCommand<typeof TokensList> {
             { header: 'Prefix', get: (t) => `${t.prefix}…` },
             { header: 'User', get: (t) => t.userEmail },
             { header: 'Access', get: (t) => (t.readOnly ? 'read-only' : 'read-write') },
-            { header: 'Created', get: (t) => shortDate(t.createdAt) },
+            { header: 'Created', get: (t) => shortTime(t.createdAt) },
             // The instant it stops, to the minute (UTC): created `--expires 2099-12-31` in a UTC
             // organization, it stops at 2100-01-01 00:00, a bare date read as one more valid day.
             { header: 'Expires', get: (t) => (t.expiresAt ? shortTime(t.expiresAt) : 'never') },

@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core'
 import { ListCommand } from '../../../cli/base-command.js'
-import { renderTable, shortDate } from '../../../cli/output.js'
+import { renderTable, shortTime } from '../../../cli/output.js'
 import type { Member } from '../../../contract/users.js'
 import { allItems } from '../../../client/pages.js'
 
@@ -28,7 +28,7 @@ export default class UsersList extends ListCommand<typeof UsersList> {
             { header: 'Email', get: (m) => m.email },
             { header: 'Name', get: (m) => m.name },
             { header: 'Role', get: (m) => m.role },
-            { header: 'Joined', get: (m) => shortDate(m.joinedAt) },
+            { header: 'Joined', get: (m) => shortTime(m.joinedAt) },
           ]),
     )
     return { items }
