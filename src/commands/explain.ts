@@ -12,7 +12,7 @@ const others = (s: (typeof SUBJECTS)[number]) => SUBJECTS.filter((o) => o !== s)
 export default class Explain extends ApiCommand<typeof Explain> {
   static override summary = 'Say why a user has or lacks a license, with the evidence (admins)'
   static override description =
-    'One short paragraph from the data, then its evidence: membership and role, what is assigned, leases held and their state, the pool full or expired, and the last audit entries that changed it (actor and time). Without a subject, their membership. The rule is the server’s: the same one that grants or refuses. Exit 0 whenever there is an answer, licensed (✔) or refused (✘); an add-on, pool, device or activation ID the organization does not have is not found (exit 5, naming it), as in every other command.'
+    'One short paragraph from the data, then its evidence: membership and role, what is assigned, leases held and their state, the pool full or expired, and the last audit entries that changed it (actor and time). Without a subject, their membership, the add-ons they hold and the seats they have checked out. The rule is the server’s: the same one that grants or refuses. Exit 0 whenever there is an answer, licensed (✔) or refused (✘); an add-on, pool, device or activation ID the organization does not have is not found (exit 5, naming it), as in every other command.'
   static override examples = [
     '<%= config.bin %> explain bob@acme.test --addon cloud-processing',
     '<%= config.bin %> explain bob@acme.test --pool cad-pro --json',

@@ -538,6 +538,35 @@ describe('e2e: activations', function () {
       ]),
     )
     assert.deepEqual([renewed.seats, renewed.validThrough, renewed.expired], [3, '2099-12-31', false])
+    // The same expiration again (a provisioning script re-run) changes nothing: it wrote an audit
+    // entry whose before and after were the same, and moved updatedAt.
+    const updates = async () =>
+      json<{ items: unknown[] }>(
+        await server.asOperator([
+          'orgs',
+          'audit',
+          '--action',
+          'activations.update',
+          '--org',
+          'acme',
+          '--json',
+        ]),
+      ).items.length
+    const logged = await updates()
+    const again = json(
+      await server.asOperator([
+        'activations',
+        'update',
+        'trial',
+        '--expires',
+        '2099-12-31',
+        '--org',
+        'acme',
+        '--json',
+      ]),
+    )
+    assert.deepEqual(again, renewed)
+    assert.equal(await updates(), logged)
     const over = await server.asOperator([
       'activations',
       'update',

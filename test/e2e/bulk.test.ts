@@ -115,16 +115,18 @@ describe('e2e: bulk files through cloud assign and revoke', function () {
   it('rejects a malformed file whole with the row and column of each error (exit 2) and applies nothing', async () => {
     const file = write(
       'broken.csv',
-      `email,name\n${members[7]},A\nnot-an-email,B\n${members[8]},Smith, C\n${members[7]},D\n`,
+      `email,name\n${members[7]},A\nnot-an-email,B\n${members[8]},Smith, C\n${members[7]},D\n"${members[9]} ",E\n`,
     )
     const res = await cli(['cloud', 'assign', 'cloud-processing', '--file', file, '--strict'])
     assert.equal(res.code, 2)
     assert.equal(res.stdout, '')
     assert.equal(
       res.stderr.trim(),
-      `Error: invalid input, nothing was applied: ${file}: row 3, column email: Invalid email address; ` +
+      `Error: invalid input, nothing was applied: ${file}: row 3, column email: Invalid email address, got 'not-an-email'; ` +
         `${file}: row 4, column 3: 3 fields, but the header has 2 (quote a field that contains a comma: "Smith, J"); ` +
-        `${file}: row 5, column email: ${members[7]} is also in row 2`,
+        `${file}: row 5, column email: ${members[7]} is also in row 2; ` +
+        // The cell is quoted: a space kept inside quotes is invisible in a spreadsheet.
+        `${file}: row 6, column email: Invalid email address, got '${members[9]} '`,
     )
     const json = await cli(['cloud', 'assign', 'cloud-processing', '--file', file, '--json'])
     assert.equal(json.code, 2)
@@ -136,6 +138,7 @@ describe('e2e: bulk files through cloud assign and revoke', function () {
       [
         [3, 'email'],
         [4, '3'],
+        [6, 'email'],
       ],
       'without --strict the repeated target is no error (it would be reported as a duplicate)',
     )

@@ -499,6 +499,21 @@ describe('e2e: what a new user trips over', function () {
       [['orgs', 'audit', '--actor', ''], '--actor: must not be empty'],
       [['orgs', 'audit', '--action', '', '--all'], '--action: must not be empty'],
       [['orgs', 'audit', '--target', ''], '--target: must not be empty'],
+      // Empty (a variable that did not expand) was read as left out: a token for the admin running it
+      // (not the member meant), a seat checked out as them, every orphan of the host cleared, and the
+      // operator's change dropped without a word.
+      [
+        ['orgs', 'tokens', 'create', '--name', 'laptop', '--user', ''],
+        "--user: Invalid email address, got ''",
+      ],
+      [['orgs', 'tokens', 'create', '--name', ''], '--name: must not be empty'],
+      [['seats', 'checkout', 'cad', '--host', 'ws-1', '--user', ''], "--user: Invalid email address, got ''"],
+      [
+        ['activations', 'orphans', '--clear', 'ws-1', '--id', ''],
+        "--id: not an activation ID (act_ followed by 26 letters and digits), got ''",
+      ],
+      [['cloud', 'update', 'cloud-processing', '--name', ''], '--name: must not be empty'],
+      [['devices', 'categories', 'add', 'router', '--description', ''], '--description: must not be empty'],
       // A global flag is named too: the organization is a path parameter (`params.org`).
       [
         ['activations', 'list', '--org', 'ACME'],

@@ -222,21 +222,24 @@ describe('e2e: cloud add-ons', function () {
       low.stderr.trim(),
       "Error: cannot lower the total of 'cloud-processing' to 1: 2 are assigned; revoke some first",
     )
-    const up = await server.asOperator([
-      'cloud',
-      'update',
-      'cloud-processing',
-      '--total',
-      '5',
-      '--expires',
-      '2028-12-31',
-      '--org',
-      'acme',
-      '--json',
-    ])
+    const update = ['cloud', 'update', 'cloud-processing', '--total', '5', '--expires', '2028-12-31']
+    const up = await server.asOperator([...update, '--org', 'acme', '--json'])
     ok(up)
     const pool = JSON.parse(up.stdout)
     assert.deepEqual([pool.total, pool.assigned, pool.free, pool.validThrough], [5, 2, 3, '2028-12-31'])
+    // The same update again (a provisioning script re-run) changes nothing: it wrote an audit entry
+    // whose before and after were the same, and moved updatedAt.
+    const updates = async () =>
+      (
+        JSON.parse((await cli(['orgs', 'audit', '--action', 'cloud.update', '--json'])).stdout) as {
+          items: unknown[]
+        }
+      ).items.length
+    const logged = await updates()
+    const again = await server.asOperator([...update, '--org', 'acme', '--json'])
+    ok(again)
+    assert.deepEqual(JSON.parse(again.stdout), pool)
+    assert.equal(await updates(), logged)
     const nothing = await server.asOperator(['cloud', 'update', 'cloud-processing', '--org', 'acme'])
     assert.equal(nothing.code, 2)
   })

@@ -391,6 +391,10 @@ describe('e2e: orgs', function () {
       assert.equal(all.code, 0, all.stderr)
       const lines = all.stdout.trimEnd().split('\n')
       assert.match(lines[0]!, /^\s*Slug\s+Name\s+Contact\s+Time zone\s+Created$/)
+      assert.ok(
+        lines.slice(1).every((l) => / \d{4}-\d\d-\d\d \d\d:\d\dZ$/.test(l)),
+        all.stdout,
+      )
       assert.deepEqual(
         lines.slice(1).map((l) => l.trim().split(/\s+/)[0]),
         ['acme', 'globex'],

@@ -104,6 +104,16 @@ describe('e2e: seats', function () {
     )
     const nothing = await op(['seats', 'update', 'survey'])
     assert.equal(nothing.code, 2)
+    // The same expiration and TTL again (a provisioning script re-run) change nothing: they wrote an
+    // audit entry whose before and after were the same, and moved updatedAt.
+    const settings = ['seats', 'update', 'survey', '--expires', RENEWED, '--lease-ttl', '15m', '--json']
+    const set = json<{ updatedAt: string }>(await op(settings))
+    const updates = async () =>
+      json<{ items: unknown[] }>(await as(admin, ['orgs', 'audit', '--action', 'seats.update', '--json']))
+        .items.length
+    const logged = await updates()
+    assert.deepEqual(json(await op(settings)), set)
+    assert.equal(await updates(), logged)
 
     const table = ok(await as(admin, ['seats', 'pools']))
     assert.match(table.stdout, /Product\s+Seats\s+In use\s+Roaming\s+Stale\s+Free\s+Valid through\s+Usage/)

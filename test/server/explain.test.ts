@@ -345,6 +345,21 @@ describe('explain (service)', function () {
     )
   })
 
+  it('without a subject: what they hold, so that a member with licenses is told apart from one without', async () => {
+    // Both answers were the membership alone: which subject to ask about was the admin's guess.
+    assert.deepEqual((await why('bob@acme.test')).evidence.slice(1), [
+      {
+        fact: 'add-ons',
+        detail: 'holds Cloud Processing (cp), Gone (gone): --addon <key> says whether each can be used',
+      },
+      { fact: 'seats', detail: '1 seat checked out: cad on ws-1' },
+    ])
+    assert.deepEqual((await why('carol@acme.test')).evidence.slice(1), [
+      { fact: 'add-ons', detail: 'holds none' },
+      { fact: 'seats', detail: 'none checked out' },
+    ])
+  })
+
   it('an add-on or pool that does not exist is not found (404), naming it; an unknown subject is refused', async () => {
     await assert.rejects(why('bob@acme.test', 'addon', 'nope'), {
       code: 'not_found',

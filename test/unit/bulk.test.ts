@@ -341,12 +341,12 @@ describe('bulk input: validation before anything is sent', () => {
     assert.equal(err.code, 'invalid_input')
     assert.equal(
       err.message,
-      `invalid input, nothing was applied: ${path}: row 3, column email: Invalid email address; ${path}: row 4, column role: expected one of admin, member`,
+      `invalid input, nothing was applied: ${path}: row 3, column email: Invalid email address, got 'not-an-email'; ${path}: row 4, column role: expected one of admin, member, got 'owner'`,
     )
     assert.deepEqual(err.details, {
       errors: [
-        { row: 3, column: 'email', message: 'Invalid email address' },
-        { row: 4, column: 'role', message: 'expected one of admin, member' },
+        { row: 3, column: 'email', message: "Invalid email address, got 'not-an-email'" },
+        { row: 4, column: 'role', message: "expected one of admin, member, got 'owner'" },
       ],
       total: 2,
     })
@@ -369,7 +369,7 @@ describe('bulk input: validation before anything is sent', () => {
     )
     const owner = await inputError(file('email,role\nx@acme.test,Owner\n'), spec)
     assert.deepEqual(owner.details.errors, [
-      { row: 2, column: 'role', message: 'expected one of admin, member' },
+      { row: 2, column: 'role', message: "expected one of admin, member, got 'Owner'" },
     ])
   })
 
@@ -494,6 +494,28 @@ describe('bulk input: validation before anything is sent', () => {
         row: 2,
         column: 'name',
         message: 'a quote opened in column name is never closed (the file ends inside it)',
+      },
+    ])
+  })
+
+  it('reads a quote inside a field that does not begin with one as text, as Excel and Python do', async () => {
+    // An HR export writes a nickname as it is: csv-parse refused the whole file ("Invalid Opening
+    // Quote: a quote is found on field 1"), in a column cloud assign does not even read.
+    const got = await allRows(file('email,name\na@acme.test,Robert "Bob" Smith\nb@acme.test,5" screen\n'))
+    assert.deepEqual(got, [
+      { row: 2, values: { email: 'a@acme.test', name: 'Robert "Bob" Smith' } },
+      { row: 3, values: { email: 'b@acme.test', name: '5" screen' } },
+    ])
+  })
+
+  it('says in words what is wrong with text after a closing quote, and how to write the field', async () => {
+    const err = await inputError(file('email,name\na@acme.test,"Bob" Smith\n'))
+    assert.deepEqual(err.details.errors, [
+      {
+        row: 2,
+        column: 'name',
+        message:
+          'text after the quote that closes column name (a field that begins with a quote ends with one: quote the whole field and double the quotes inside it, as in """Bob"" Smith")',
       },
     ])
   })

@@ -32,6 +32,10 @@ export async function* csvRows(
     bom: true,
     trim: true,
     relax_column_count: true,
+    // A quote inside a field that does not begin with one (`Robert "Bob" Smith`, as HR systems
+    // export a nickname) is text, as Excel, LibreOffice and Python's csv read it: refusing the whole
+    // file for it, in a column the command may not even read, helped no one.
+    relax_quotes: true,
     max_record_size: MAX_ROW_CHARS,
     delimiter,
   })
@@ -129,7 +133,9 @@ export async function* csvRows(
         ? `a quote opened in column ${column} is never closed (the file ends inside it)`
         : e.code === 'CSV_MAX_RECORD_SIZE'
           ? `the row is longer than ${MAX_ROW_CHARS.toLocaleString('en-US')} characters, the limit for one row (no column is that long: a quote left open, or not a CSV file?)`
-          : e.message.replace(/ at line \d+.*$/, '')
+          : e.code === 'CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE' || e.code === 'CSV_INVALID_CLOSING_QUOTE'
+            ? `text after the quote that closes column ${column} (a field that begins with a quote ends with one: quote the whole field and double the quotes inside it, as in """Bob"" Smith")`
+            : e.message.replace(/ at line \d+.*$/, '')
     // Every record before the broken one has been read (the parser only takes the next chunk once
     // this loop has drained it), so `line` is where the broken record starts: an unclosed quote is
     // only noticed at the end of the file, far from where it opened.

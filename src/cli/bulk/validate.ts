@@ -95,11 +95,19 @@ export async function validateAll<Item>(
         if (!result.success) {
           for (const issue of result.error.issues) {
             const column = String(issue.path[0] ?? spec.target)
-            const value = source.kind === 'args' ? raw.values[column] : undefined
+            const cell = raw.values[column]
+            const value = source.kind === 'args' ? cell : undefined
+            // A file's cell is quoted after the message, as a flag's value is (`--role: …, got
+            // 'owner'`): row 3 of a 5,000-row export is not at hand, and a space kept inside quotes
+            // ("carol@acme.test ") is invisible in a spreadsheet; an argument is quoted by its place.
+            const got =
+              source.kind === 'file' && typeof cell === 'string' && !/, got /.test(issue.message)
+                ? `, got ${quote(cell)}`
+                : ''
             add({
               row: raw.row,
               column,
-              message: issue.message,
+              message: issue.message + got,
               ...(typeof value === 'string' ? { value } : {}),
             })
           }

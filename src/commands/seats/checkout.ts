@@ -33,7 +33,7 @@ export default class SeatsCheckout extends ApiCommand<typeof SeatsCheckout> {
       { org: await this.org(), product: this.args.product },
       {
         host: this.flags.host ?? hostname(),
-        ...(this.flags.user ? { user: this.flags.user } : {}),
+        ...(this.flags.user !== undefined ? { user: this.flags.user } : {}),
         ...(roamUntil ? { roamUntil } : {}),
       },
     )

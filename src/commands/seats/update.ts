@@ -36,7 +36,7 @@ export default class SeatsUpdate extends ApiCommand<typeof SeatsUpdate> {
     const f = this.flags
     const body = {
       ...(f['add-seats'] ? { addSeats: f['add-seats'] } : {}),
-      ...(f.expires ? { expires: f.expires } : {}),
+      ...(f.expires !== undefined ? { expires: f.expires } : {}),
       ...(f['lease-ttl'] ? { leaseTtlSeconds: f['lease-ttl'] } : {}),
       // 0 turns roaming off (null in the API), as a pool provisioned without --max-roaming has it.
       ...(f['max-roaming'] !== undefined ? { maxRoamingSeconds: f['max-roaming'] || null } : {}),

@@ -207,6 +207,14 @@ export async function updateEntitlement(
             future: notExpiredAtOnce('the entitlement and its activation IDs'),
           })
     const added = body.addSeats ?? 0
+    // The same expiration again, no seat added (a provisioning script re-run): no change, so no
+    // entry in the audit log and updatedAt kept, as `orgs update` does.
+    if (
+      added === 0 &&
+      expiresAt === ent.expires_at &&
+      (body.expires === undefined || ent.retired_at === null)
+    )
+      return presentEntitlement(ent, org, now)
     // The cap provision enforces holds for the total too, guarded in the UPDATE itself.
     const updated = await trx
       .updateTable('activation_entitlements')

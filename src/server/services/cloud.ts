@@ -135,20 +135,24 @@ export async function updateAddon(
   return inTransaction(ctx, async (trx) => {
     const org = await authorizeOrg(ctx, slug, { role: 'operator', write: true }, trx)
     const before = await findAddon(trx, org.id, key)
+    const changes = {
+      ...(body.name !== undefined ? { name: body.name } : {}),
+      ...(body.total !== undefined ? { total: body.total } : {}),
+      // Renewed: an add-on retired when it was not is current again.
+      ...(body.expires !== undefined
+        ? {
+            expires_at: validUntil(body.expires, org, { now, future: notExpiredAtOnce('the add-on pool') }),
+            retired_at: null,
+          }
+        : {}),
+    }
+    // The same update again (a provisioning script re-run) is no change: no entry in the audit log
+    // and updatedAt kept, as `orgs update` does.
+    if (Object.entries(changes).every(([column, value]) => before[column as keyof typeof changes] === value))
+      return presentAddon(before, org, now)
     let update = trx
       .updateTable('addon_pools')
-      .set({
-        ...(body.name !== undefined ? { name: body.name } : {}),
-        ...(body.total !== undefined ? { total: body.total } : {}),
-        // Renewed: an add-on retired when it was not is current again.
-        ...(body.expires !== undefined
-          ? {
-              expires_at: validUntil(body.expires, org, { now, future: notExpiredAtOnce('the add-on pool') }),
-              retired_at: null,
-            }
-          : {}),
-        updated_at: now,
-      })
+      .set({ ...changes, updated_at: now })
       .where('id', '=', before.id)
     if (body.total !== undefined) update = update.where('assigned', '<=', body.total)
     const after = await update.returningAll().executeTakeFirst()

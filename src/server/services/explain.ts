@@ -158,7 +158,10 @@ export async function explain(
     }
   }
   if (!explainer || !subject) {
-    const history = await historyOf(ctx, org.id, memberHistory)
+    const [history, holdings] = await Promise.all([
+      historyOf(ctx, org.id, memberHistory),
+      holdingsOf(ctx, org.id, user!.id),
+    ])
     return {
       email,
       org: org.slug,
@@ -166,7 +169,7 @@ export async function explain(
       licensed: true,
       code: 'ok',
       summary: `${email} is ${member.role === 'admin' ? 'an admin' : 'a member'} of ${org.slug}. Name an add-on (--addon), a seat pool (--pool), a device (--device) or an activation ID (--activation) to see why it can or cannot be used.`,
-      evidence: [membership],
+      evidence: [membership, ...holdings],
       history,
     }
   }
@@ -354,3 +357,50 @@ registerExplainer('pool', async ({ db, org, email, userId, now }, product) => {
     `${email} holds no ${product} seat now, but can check one out: ${pool.seats - pool.used} of ${pool.seats} ${isAre(pool.seats - pool.used)} free and the subscription is valid through ${through}.`,
   )
 })
+
+/**
+ * What a member holds, for an explanation without a subject: their cloud add-ons and the seats they
+ * have checked out. Without it a member holding licenses got the same answer as one holding none, and
+ * the admin had to guess which subject to ask about.
+ */
+async function holdingsOf(
+  ctx: ServiceContext,
+  orgId: string,
+  userId: string,
+): Promise<Explanation['evidence']> {
+  const [addons, leases] = await Promise.all([
+    ctx.db
+      .selectFrom('addon_assignments as a')
+      .innerJoin('addon_pools as p', 'p.id', 'a.addon_id')
+      .select(['p.key', 'p.name'])
+      .where('p.org_id', '=', orgId)
+      .where('a.user_id', '=', userId)
+      .orderBy('p.key')
+      .execute(),
+    ctx.db
+      .selectFrom('leases as l')
+      .innerJoin('seat_pools as p', 'p.id', 'l.pool_id')
+      .select(['p.product', 'l.host'])
+      .where('p.org_id', '=', orgId)
+      .where('l.user_id', '=', userId)
+      .orderBy('p.product')
+      .orderBy('l.host')
+      .execute(),
+  ])
+  return [
+    {
+      fact: 'add-ons',
+      detail:
+        addons.length === 0
+          ? 'holds none'
+          : `holds ${addons.map((a) => `${a.name} (${a.key})`).join(', ')}: --addon <key> says whether each can be used`,
+    },
+    {
+      fact: 'seats',
+      detail:
+        leases.length === 0
+          ? 'none checked out'
+          : `${counted(leases.length, 'seat')} checked out: ${leases.map((l) => `${l.product} on ${l.host}`).join(', ')}`,
+    },
+  ]
+}

@@ -196,6 +196,13 @@ export async function updatePool(
     // cap provisioning enforces (guarded in the UPDATE itself): past it, PostgreSQL's integer
     // column would overflow into a 500.
     const added = body.addSeats ?? 0
+    // The same update again (a provisioning script re-run) is no change: no entry in the audit log
+    // and updatedAt kept, as `orgs update` does.
+    if (
+      added === 0 &&
+      Object.entries(changes).every(([column, value]) => pool[column as keyof PoolRow] === value)
+    )
+      return (await presentPools(trx, org, [pool], now))[0]!
     const updated = await trx
       .updateTable('seat_pools')
       .set((eb) => ({ ...changes, seats: eb('seats', '+', added), updated_at: now }))

@@ -24,7 +24,7 @@ export default class DevicesCategoriesAdd extends ApiCommand<typeof DevicesCateg
       {
         name: this.args.name,
         ...(models ? { models } : {}),
-        ...(this.flags.description ? { description: this.flags.description } : {}),
+        ...(this.flags.description !== undefined ? { description: this.flags.description } : {}),
       },
     )
     const { renderCategories } = await import('../../../cli/devices-view.js')

@@ -40,7 +40,7 @@ export default class DevicesKeysIssue extends ApiCommand<typeof DevicesKeysIssue
         term: f.term as '1y' | '3y' | '5y',
         count: f.count,
         quantity: f.quantity,
-        ...(f.expires ? { expires: f.expires } : {}),
+        ...(f.expires !== undefined ? { expires: f.expires } : {}),
       },
     )
     const { renderIssued } = await import('../../../cli/devices-view.js')

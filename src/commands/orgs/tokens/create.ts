@@ -31,9 +31,9 @@ export default class TokensCreate extends ApiCommand<typeof TokensCreate> {
       { org: await this.org() },
       {
         readOnly: this.flags['read-only'],
-        ...(this.flags.name ? { name: this.flags.name } : {}),
+        ...(this.flags.name !== undefined ? { name: this.flags.name } : {}),
         ...(this.flags.expires !== undefined ? { expires: this.flags.expires } : {}),
-        ...(this.flags.user ? { userEmail: this.flags.user } : {}),
+        ...(this.flags.user !== undefined ? { userEmail: this.flags.user } : {}),
       },
     )
     this.say(
