@@ -105,6 +105,37 @@ for (const dialect of DIALECTS)
       assert.deepEqual(await tablesOf(db), [])
     })
 
+    it('server start refuses a database with migrations pending (exit 2), names `server migrate`; --migrate applies them', async () => {
+      const db = await freshDb(dialect, dir)
+      dbs.push(db)
+      const init = await runCli(['server', 'init', '--db', db.url])
+      assert.equal(init.code, 0, init.stderr)
+      // As after an upgrade: a migration this licctl has, the database has not run.
+      const storage = await openTestStorage(db)
+      try {
+        await sql`drop table rate_limits`.execute(storage.db)
+        await sql`delete from licctl_migrations where name = '0007-rate-limits'`.execute(storage.db)
+      } finally {
+        await storage.close()
+      }
+      const res = await runCli(['server', 'start', '--db', db.url, '--port', '0'])
+      assert.equal(res.code, 2, res.stderr)
+      assert.equal(res.stdout, '')
+      const [first, hint, ...rest] = res.stderr.trimEnd().split('\n')
+      assert.match(
+        first!,
+        /^Error: --db: .+ is older than this licctl: migrations pending \(0007-rate-limits\)$/,
+      )
+      assert.match(hint!, /^Hint: run `licctl server migrate --db .+` first, or start with --migrate$/)
+      assert.deepEqual(rest, [])
+      const server = await ServerProcess.start(db.url, 'warn', ['--migrate'])
+      try {
+        assert.equal((await fetch(`${server.url}/v1/health`)).status, 200)
+      } finally {
+        await server.stop()
+      }
+    })
+
     it('refuses a database migrated but never initialized; `server init` then issues its token', async () => {
       // What `server migrate` on an empty database used to leave: every table, no operator token.
       const db = await fresh()
