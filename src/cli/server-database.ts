@@ -1,5 +1,6 @@
 import { exitCodeFor } from '../contract/errors.js'
 import { escapeControls } from '../domain/terminal-controls.js'
+import type { TablesNotOwned } from '../storage/migrate.js'
 import type { SchemaUnavailable, Storage } from '../storage/open.js'
 import type { MigrationsPending, NotInitialized } from '../server/start.js'
 import { CliError, quote, UsageError } from './errors.js'
@@ -78,12 +79,19 @@ export function migrationsPending(describe: string, pending: string[], db: strin
  * initialized yet either (exit 2, `database_not_found`, as a SQLite file that does not exist), and
  * one the role may not create, or may not use (or, for `init`, create tables in), is not allowed
  * (exit 4, `forbidden`), with the statement that creates it, or grants what is missing, for whoever
- * may. Any other error is returned as it is.
+ * may. Tables of another role, which a migration may not alter, are not allowed either (exit 4),
+ * naming their owner to migrate as. Any other error is returned as it is.
  */
 export function databaseRefusal(err: unknown, db: string): unknown {
   if (isNamed<NotInitialized>(err, 'NotInitialized')) return notInitialized(err.describe, db)
   if (isNamed<MigrationsPending>(err, 'MigrationsPending'))
     return migrationsPending(err.describe, err.pending, db)
+  if (isNamed<TablesNotOwned>(err, 'TablesNotOwned'))
+    return new CliError(`--db: ${err.message}`, {
+      code: 'forbidden',
+      exitCode: exitCodeFor('forbidden', 403),
+      hint: `run \`licctl server migrate\` with a --db that connects as role ${err.owners.map((o) => escapeControls(sqlIdentifier(o))).join(' or ')}, which owns them; servers may keep connecting as ${escapeControls(sqlIdentifier(err.role))}`,
+    })
   if (!isNamed<SchemaUnavailable>(err, 'SchemaUnavailable')) return err
   if (err.reason === 'missing')
     return new UsageError(`--db: ${err.message}`, {
