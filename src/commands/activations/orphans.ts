@@ -43,7 +43,7 @@ export default class ActivationsOrphans extends ListCommand<typeof ActivationsOr
     if (f.clear !== undefined) {
       const res = await client.activations.clearOrphans(
         { org },
-        { host: f.clear, ...(f.id ? { id: f.id } : {}) },
+        { host: f.clear, ...(f.id !== undefined ? { id: f.id } : {}) },
       )
       if (!res.changed) {
         this.say(

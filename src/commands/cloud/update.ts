@@ -29,8 +29,8 @@ export default class CloudUpdate extends ApiCommand<typeof CloudUpdate> {
     const f = this.flags
     const body = {
       ...(f.total !== undefined ? { total: f.total } : {}),
-      ...(f.expires ? { expires: f.expires } : {}),
-      ...(f.name ? { name: f.name } : {}),
+      ...(f.expires !== undefined ? { expires: f.expires } : {}),
+      ...(f.name !== undefined ? { name: f.name } : {}),
     }
     if (Object.keys(body).length === 0)
       throw new UsageError('nothing to update', { hint: 'pass --total, --expires or --name' })
