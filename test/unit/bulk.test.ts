@@ -478,6 +478,36 @@ describe('bulk input: validation before anything is sent', () => {
     }
   })
 
+  it('says a JSON file looks like UTF-16 without a byte-order mark, as for CSV, and reads one with its mark', async () => {
+    const text = '[{"email": "a@acme.test", "name": "Ren\u00e9"}]\n'
+    const le = Buffer.from(text, 'utf16le')
+    const be = Buffer.from(le).swap16()
+    for (const [bytes, encoding, where] of [
+      [be, 'UTF-16BE', 'before'],
+      [le, 'UTF-16LE', 'after'],
+    ] as const)
+      // By its name, and by its content under another name.
+      for (const ext of ['json', 'txt']) {
+        const source = file(bytes, ext)
+        const path = (source as { path: string }).path
+        const err = await inputError(source, spec)
+        assert.deepEqual(err.details.errors, [
+          {
+            row: 1,
+            column: 'email',
+            message: `the file looks like ${encoding} text without a byte-order mark (its text has a NUL byte ${where} every character), and licctl reads UTF-8 (or UTF-16 with its byte-order mark): convert it with iconv -f ${encoding} -t UTF-8 ${path} > ${path.replace(/\.(json|txt)$/, '-utf8.$1')}`,
+          },
+        ])
+      }
+    for (const [bytes, ext] of [
+      [Buffer.concat([Buffer.from([0xff, 0xfe]), le]), 'json'],
+      [Buffer.concat([Buffer.from([0xfe, 0xff]), be]), 'txt'],
+    ] as const)
+      assert.deepEqual(await allRows(file(bytes, ext)), [
+        { row: 1, values: { email: 'a@acme.test', name: 'Ren\u00e9' } },
+      ])
+  })
+
   it('refuses a header without the target column, and a quote never closed, with row and column', async () => {
     const noEmail = await inputError(file('name,role\nA,member\n'), spec)
     assert.deepEqual(noEmail.details.errors, [

@@ -2,7 +2,16 @@ import { isUtf8 } from 'node:buffer'
 import { readFile, stat } from 'node:fs/promises'
 import { inputTooLarge, maxWholeInputBytes } from './limits.js'
 import { UnreadableInput, type RawRow, type Reading } from './parse.js'
-import { cannotRead, notUtf8Value, readsOnce, readWhole, readWholeWasNotUtf8 } from './source.js'
+import {
+  cannotRead,
+  notUtf8Value,
+  readsOnce,
+  readWhole,
+  readWholeWasNotUtf8,
+  utf16Advice,
+  utf16Bom,
+  utf16WithoutBom,
+} from './source.js'
 
 /**
  * JSON: an array of objects (`[{"email": "a@b.c"}]`), of strings (the target: `["a@b.c"]`), or
@@ -25,11 +34,17 @@ export async function* jsonRows(path: string, { targets, columns }: Reading): As
     const bytes = await readFile(path).catch((e: NodeJS.ErrnoException) => {
       throw cannotRead(path, e)
     })
-    notUtf8 = !isUtf8(bytes)
-    text = bytes.toString('utf8')
+    // UTF-16 with its byte-order mark is read, as CSV is (the CSV reader decodes it).
+    const utf16 = utf16Bom(bytes)
+    notUtf8 = utf16 === undefined && !isUtf8(bytes)
+    text = utf16 ? new TextDecoder(utf16).decode(bytes) : bytes.toString('utf8')
   }
   let data: unknown
   const json = text.replace(/^\uFEFF/, '')
+  // Without its mark, UTF-16 read as UTF-8 has a NUL beside every character: said so, with the
+  // iconv line, as for CSV, rather than "Unexpected token '\x00'".
+  const utf16 = utf16WithoutBom(json.slice(0, 64))
+  if (utf16) throw new UnreadableInput(1, target, utf16Advice(utf16, path, 'text'))
   try {
     data = JSON.parse(json)
   } catch (e) {
