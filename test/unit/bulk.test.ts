@@ -252,6 +252,30 @@ describe('bulk input: JSON', () => {
   })
 })
 
+describe('bulk input: a list page', () => {
+  it('reads a list’s --json, and an API page that is the last ({"nextCursor": null})', async () => {
+    const rows1 = [{ row: 1, values: { email: 'e@acme.test' } }]
+    for (const page of [
+      { items: [{ email: 'e@acme.test', role: null }] },
+      { items: [{ email: 'e@acme.test' }], nextCursor: null },
+    ])
+      assert.deepEqual(await allRows(file(JSON.stringify(page), 'json')), rows1)
+  })
+
+  it('refuses one page of a longer list (nextCursor set): the rows of the other pages are not in it', async () => {
+    const page = { items: [{ email: 'a@acme.test' }, { email: 'b@acme.test' }], nextCursor: 'WyJiQGFjbWUiXQ' }
+    const err = await inputError(file(JSON.stringify(page), 'json'))
+    assert.deepEqual(err.details.errors, [
+      {
+        row: 1,
+        column: 'nextCursor',
+        message:
+          'the file is one page of a longer list (its "nextCursor" is set), so rows of the other pages are not in it: save the whole list with the list command\'s --json, or with `licctl api … --paginate`',
+      },
+    ])
+  })
+})
+
 describe('bulk input: seats release reads leases, the `id` of `seats list` output among them', () => {
   // The spec of `seats release --file`. The `id` column was not read: a `seats list` file released
   // by its `user` column, every lease of each user listed, and a file of ids alone was refused.

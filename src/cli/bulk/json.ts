@@ -15,7 +15,8 @@ import {
 
 /**
  * JSON: an array of objects (`[{"email": "a@b.c"}]`), of strings (the target: `["a@b.c"]`), or
- * `{"items": [...]}`. Keys are matched case-insensitively, a column by its name or an alias. Rows are
+ * `{"items": [...]}`, what a list prints with `--json` (an API page whose `nextCursor` says more
+ * pages follow is refused: only its rows would be applied). Keys are matched case-insensitively, a column by its name or an alias. Rows are
  * numbered from 1.
  */
 export async function* jsonRows(path: string, { targets, columns }: Reading): AsyncGenerator<RawRow[]> {
@@ -55,9 +56,18 @@ export async function* jsonRows(path: string, { targets, columns }: Reading): As
       `not valid JSON: ${(e as Error).message.replace(/ in JSON at position.*$/, '')}`,
     )
   }
-  const list = Array.isArray(data) ? data : (data as { items?: unknown } | null)?.items
+  const page = data as { items?: unknown; nextCursor?: unknown } | null
+  const list = Array.isArray(data) ? data : page?.items
   if (!Array.isArray(list))
     throw new UnreadableInput(1, target, 'expected a JSON array of rows (or {"items": [...]})')
+  // A list's `--json` (every page) reads back, and so does a last page; one page of a longer list
+  // (`licctl api` without --paginate) would apply its rows only, the others left out unsaid.
+  if (!Array.isArray(data) && typeof page?.nextCursor === 'string' && page.nextCursor !== '')
+    throw new UnreadableInput(
+      1,
+      'nextCursor',
+      `the file is one page of a longer list (its "nextCursor" is set), so rows of the other pages are not in it: save the whole list with the list command's --json, or with \`licctl api … --paginate\``,
+    )
   for (let start = 0; start < list.length; start += 1000)
     yield list.slice(start, start + 1000).map((entry: unknown, i): RawRow => {
       const row = start + i + 1
