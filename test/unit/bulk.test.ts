@@ -397,6 +397,26 @@ describe('bulk input: validation before anything is sent', () => {
     ])
   })
 
+  it('takes a fixed-value cell with spaces around it, quoted or in JSON, as an unquoted CSV cell (trimmed) is', async () => {
+    const keep: Array<Entry<unknown>> = []
+    await validateAll(spec, file('email,role\nx@acme.test,admin \ny@acme.test,"admin "\n'), { keep })
+    await validateAll(spec, file('[{"email":"z@acme.test","role":" Member "}]', 'json'), { keep })
+    await validateAll(spec, file('email\trole\nw@acme.test\t"\tadmin"\n', 'tsv'), { keep })
+    assert.deepEqual(
+      keep.map((e) => e.item),
+      [
+        { email: 'x@acme.test', role: 'admin' },
+        { email: 'y@acme.test', role: 'admin' },
+        { email: 'z@acme.test', role: 'member' },
+        { email: 'w@acme.test', role: 'admin' },
+      ],
+    )
+    const inside = await inputError(file('email,role\nx@acme.test,"ad min"\n'), spec)
+    assert.deepEqual(inside.details.errors, [
+      { row: 2, column: 'role', message: 'expected one of admin, member' },
+    ])
+  })
+
   it('refuses a file that is not UTF-8 (a Windows-1252 export), naming the row and column, rather than storing U+FFFD', async () => {
     // Excel's plain "CSV" is Windows-1252: é is the one byte 0xE9, which UTF-8 decodes to U+FFFD.
     const latin1 = Buffer.concat([
