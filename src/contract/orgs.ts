@@ -1,6 +1,7 @@
 import * as z from 'zod'
 import {
   email,
+  EMAIL_PATTERN,
   instant,
   multilineText,
   orgParams,
@@ -33,7 +34,7 @@ export const organization = z.object({
 export type Organization = z.infer<typeof organization>
 
 const contactFields = {
-  contactEmail: z.email().max(254).nullable().optional(),
+  contactEmail: z.email({ pattern: EMAIL_PATTERN }).max(254).nullable().optional(),
   contactPhone: plainText(40).min(3).nullable().optional(),
   contactAddress: multilineText(500).nullable().optional(),
 }

@@ -599,6 +599,17 @@ describe('bulk input: validation before anything is sent', () => {
     )
   })
 
+  it('finds an internationalized email named twice, in another case or composed otherwise, as a duplicate', async () => {
+    // ÄNN, änn with ä one character, and änn with a and a combining diaeresis: one address.
+    assert.deepEqual(await validateAll(spec, file('email\n\u00c4NN@x.de\n\u00e4nn@x.de\na\u0308nn@x.de\n')), {
+      total: 3,
+      duplicates: new Map([
+        [3, 2],
+        [4, 2],
+      ]),
+    })
+  })
+
   it('with a case-sensitive target (device serials), only the same text is a duplicate', async () => {
     const serials = { target: 'serial', caseSensitive: true, schema: serialItem } as const
     assert.deepEqual(await validateAll(serials, file('serial\nSN-1\nsn-1\nSN-1\n')), {

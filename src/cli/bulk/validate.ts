@@ -163,7 +163,8 @@ export function targetKey(spec: Pick<InputSpec<unknown>, 'target' | 'alternative
   return (raw: RawRow) => {
     const column = targets.find((t) => raw.values[t] !== undefined) ?? spec.target
     const value = String(raw.values[column])
-    const same = spec.caseSensitive ? value : value.toLowerCase()
+    // As the contract stores an email: composed (NFC) and lower case, `a\u0308nn@` is `änn@`.
+    const same = spec.caseSensitive ? value : value.normalize('NFC').toLowerCase()
     return { column, value, id: column === spec.target ? same : `${column}\u0000${same}` }
   }
 }
