@@ -1,9 +1,10 @@
 import { exitCodeFor } from '../contract/errors.js'
 import { escapeControls } from '../domain/terminal-controls.js'
+import type { TablesNotOwned } from '../storage/migrate.js'
 import type { SchemaUnavailable, Storage } from '../storage/open.js'
-import type { NotInitialized } from '../server/start.js'
+import type { MigrationsPending, NotInitialized } from '../server/start.js'
 import { CliError, quote, UsageError } from './errors.js'
-import { initCommand } from './init-command.js'
+import { initCommand, migrateCommand } from './init-command.js'
 
 /**
  * The database `server init` and `server migrate` work on, opened and checked the one way: reachable
@@ -59,15 +60,38 @@ export function notInitialized(describe: string, db: string): UsageError {
 }
 
 /**
+ * A database older than this licctl (migrations pending), refused by `server start` without
+ * --migrate: exit 2, as a database not initialized, with the migrate line to run.
+ */
+export function migrationsPending(describe: string, pending: string[], db: string): UsageError {
+  return new UsageError(
+    `--db: ${describe} is older than this licctl: migrations pending (${pending.join(', ')})`,
+    {
+      code: 'migrations_pending',
+      hint: `run \`${migrateCommand(db)}\` first, or start with --migrate`,
+    },
+  )
+}
+
+/**
  * The storage and server layers' refusals of a database, as the command line says them. A database
- * never initialized: `notInitialized`. A PostgreSQL schema that does not exist is a database not
+ * never initialized: `notInitialized`; one with migrations pending: `migrationsPending`. A PostgreSQL schema that does not exist is a database not
  * initialized yet either (exit 2, `database_not_found`, as a SQLite file that does not exist), and
  * one the role may not create, or may not use (or, for `init`, create tables in), is not allowed
  * (exit 4, `forbidden`), with the statement that creates it, or grants what is missing, for whoever
- * may. Any other error is returned as it is.
+ * may. Tables of another role, which a migration may not alter, are not allowed either (exit 4),
+ * naming their owner to migrate as. Any other error is returned as it is.
  */
 export function databaseRefusal(err: unknown, db: string): unknown {
   if (isNamed<NotInitialized>(err, 'NotInitialized')) return notInitialized(err.describe, db)
+  if (isNamed<MigrationsPending>(err, 'MigrationsPending'))
+    return migrationsPending(err.describe, err.pending, db)
+  if (isNamed<TablesNotOwned>(err, 'TablesNotOwned'))
+    return new CliError(`--db: ${err.message}`, {
+      code: 'forbidden',
+      exitCode: exitCodeFor('forbidden', 403),
+      hint: `run \`licctl server migrate\` with a --db that connects as role ${err.owners.map((o) => escapeControls(sqlIdentifier(o))).join(' or ')}, which owns them; servers may keep connecting as ${escapeControls(sqlIdentifier(err.role))}`,
+    })
   if (!isNamed<SchemaUnavailable>(err, 'SchemaUnavailable')) return err
   if (err.reason === 'missing')
     return new UsageError(`--db: ${err.message}`, {

@@ -16,10 +16,23 @@ export const slug = z
   .min(2)
   .max(40)
   .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'lowercase letters, digits and single dashes')
+/**
+ * An email address as zod's default reads one (dot-separated atoms, a domain with a top-level name of
+ * two letters or more), letters and digits of any script included (RFC 6531, 6532: `jörg@bücher.de`,
+ * a punycode `xn--` top-level name too). Letters, marks and digits only: nothing invisible (format
+ * characters), no space or control, as in a name.
+ */
+export const EMAIL_PATTERN =
+  /^(?:[\p{L}\p{M}\p{N}_'+-]+\.)*[\p{L}\p{M}\p{N}_'+-]*[\p{L}\p{M}\p{N}_+-]@(?:[\p{L}\p{N}][\p{L}\p{M}\p{N}-]*\.)+(?:\p{L}[\p{L}\p{M}]+|xn--[A-Za-z0-9-]+)$/u
+/**
+ * A user's email, as stored and matched: one spelling per address, whatever was typed. Composed
+ * (NFC: `ö` typed as o and a combining diaeresis is the one character) and lower case (in every
+ * script: `JÖRG@` is `jörg@`), so that one address is one user, on both ends.
+ */
 export const email = z
-  .email()
+  .email({ pattern: EMAIL_PATTERN })
   .max(254)
-  .transform((s) => s.toLowerCase())
+  .transform((s) => s.normalize('NFC').toLowerCase())
 /** What would move a terminal's cursor, clear it or reorder it when an admin lists what someone else typed. */
 const CONTROLS = `${C0_CONTROLS}${CONTROLS_BEYOND_C0}`
 

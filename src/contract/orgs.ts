@@ -1,6 +1,7 @@
 import * as z from 'zod'
 import {
   email,
+  EMAIL_PATTERN,
   instant,
   multilineText,
   orgParams,
@@ -35,7 +36,7 @@ export type Organization = z.infer<typeof organization>
 export const orgUpdated = organization.extend({ changed: z.boolean() })
 
 const contactFields = {
-  contactEmail: z.email().max(254).nullable().optional(),
+  contactEmail: z.email({ pattern: EMAIL_PATTERN }).max(254).nullable().optional(),
   contactPhone: plainText(40).min(3).nullable().optional(),
   contactAddress: multilineText(500).nullable().optional(),
 }

@@ -36,6 +36,21 @@ export class NotInitialized extends Error {
   }
 }
 
+/**
+ * The database is initialized but older than this licctl: migrations are pending, and `server start`
+ * (without --migrate) serves no database it did not migrate. The command line says so with the
+ * `server migrate` to run (src/cli/server-database.ts).
+ */
+export class MigrationsPending extends Error {
+  constructor(
+    readonly describe: string,
+    readonly pending: string[],
+  ) {
+    super(`database ${describe} needs migrations (${pending.join(', ')})`)
+    this.name = 'MigrationsPending'
+  }
+}
+
 const LISTEN_ERRORS: Record<string, string> = {
   EADDRINUSE: 'the port is in use (pick another --port, or 0 for a free one)',
   EACCES: 'permission denied (ports below 1024 need privileges: pick another --port)',
@@ -65,10 +80,7 @@ export async function startServer(
     if (!(await isInitialized(storage.db))) throw new NotInitialized(storage.describe)
     const migrated = opts.migrate ? (await migrateToLatest(storage.db)).applied : []
     const pending = await pendingMigrations(storage.db)
-    if (pending.length > 0)
-      throw new Error(
-        `database needs migrations (${pending.join(', ')}): run \`licctl server migrate --db …\` (or start with --migrate)`,
-      )
+    if (pending.length > 0) throw new MigrationsPending(storage.describe, pending)
     const clock = opts.clockStart === undefined ? systemClock : clockStartingAt(opts.clockStart)
     const retention = opts.idempotencyRetentionMs ?? DEFAULT_IDEMPOTENCY_RETENTION_MS
     app = await build({

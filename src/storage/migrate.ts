@@ -54,28 +54,61 @@ export async function migrateToLatest(db: Kysely<Database>): Promise<MigrationRe
 const INSUFFICIENT_PRIVILEGE = '42501'
 
 /**
- * A migration refused because the role may not create tables in the schema (USAGE but no CREATE:
- * a deployment that revoked it after `server init`), as `server init` refuses that schema up front
- * (SchemaUnavailable, exit 4, with the grant to run), instead of PostgreSQL's bare "permission denied
- * for schema". Only when the schema is what is refused: a migration that only alters the role's own
- * tables needs no CREATE, so none is asked for before trying. Nothing was applied: PostgreSQL runs
- * the migrations in one transaction.
+ * A migration refused because licctl's tables belong to another PostgreSQL role than the one
+ * connecting: only a table's owner (or a member of its role) may alter it, and a migration alters
+ * them. A deployment where an owner role ran `server init` and the servers connect as a role with
+ * only read/write grants upgrades with `server migrate` run as the owner.
  */
-async function schemaRefusal(db: Kysely<Database>, error: unknown): Promise<SchemaUnavailable | undefined> {
+export class TablesNotOwned extends Error {
+  constructor(
+    readonly schema: string,
+    /** The role connecting. */
+    readonly role: string,
+    /** The roles owning tables of the schema that `role` may not act as. */
+    readonly owners: string[],
+  ) {
+    super(
+      `role ${role} may not migrate PostgreSQL schema ${schema}: its tables belong to role ${owners.join(', ')}, and only their owner may alter them`,
+    )
+    this.name = 'TablesNotOwned'
+  }
+}
+
+/**
+ * A migration refused for the privileges of the role connecting, said as what to do instead of
+ * PostgreSQL's bare "permission denied for schema" or "must be owner of table": a schema it may not
+ * create tables in (USAGE but no CREATE: a deployment that revoked it after `server init`), refused
+ * as `server init` refuses that schema up front (SchemaUnavailable, exit 4, with the grant to run);
+ * or tables another role owns (TablesNotOwned). Only when the privilege is what is refused: a
+ * migration that only alters the role's own tables needs no CREATE, so none is asked for before
+ * trying. Nothing was applied: PostgreSQL runs the migrations in one transaction.
+ */
+async function schemaRefusal(
+  db: Kysely<Database>,
+  error: unknown,
+): Promise<SchemaUnavailable | TablesNotOwned | undefined> {
   if ((error as { code?: unknown }).code !== INSUFFICIENT_PRIVILEGE) return undefined
   const { rows } = await sql<{
     schema: string | null
     role: string
     database: string
     create: boolean | null
+    owners: string[] | null
   }>`
     select current_schema() as schema, current_user as role, current_database() as database,
-           has_schema_privilege(current_schema(), 'CREATE') as create`
+           has_schema_privilege(current_schema(), 'CREATE') as create,
+           (select array_agg(distinct pg_get_userbyid(c.relowner)::text order by pg_get_userbyid(c.relowner)::text)
+              from pg_class c join pg_namespace n on n.oid = c.relnamespace
+             where n.nspname = current_schema() and c.relkind in ('r', 'p')
+               and not pg_has_role(c.relowner, 'USAGE')) as owners`
     .execute(db)
     .catch(() => ({ rows: [] }))
   const found = rows[0]
-  if (!found?.schema || found.create !== false) return undefined
-  return new SchemaUnavailable('lacks_privilege', found.schema, found.role, found.database, ['CREATE'])
+  if (!found?.schema) return undefined
+  if (found.create === false)
+    return new SchemaUnavailable('lacks_privilege', found.schema, found.role, found.database, ['CREATE'])
+  if (found.owners?.length) return new TablesNotOwned(found.schema, found.role, found.owners)
+  return undefined
 }
 
 export async function pendingMigrations(db: Kysely<Database>): Promise<string[]> {

@@ -495,6 +495,14 @@ describe('e2e: what a new user trips over', function () {
       [['activations', 'list', '--product', ''], '--product: must not be empty'],
       // --clear sends `body.host`; --host, another flag of the command, filters the list.
       [['activations', 'orphans', '--clear', ''], '--clear: must not be empty'],
+      // Given but empty is not left out: with another change it was dropped unsaid, alone it was
+      // "nothing to update"; --id "" cleared every orphan of the host instead of one.
+      [['cloud', 'update', 'cloud-x', '--name', ''], '--name: must not be empty'],
+      [['cloud', 'update', 'cloud-x', '--name', '', '--total', '4'], '--name: must not be empty'],
+      [
+        ['activations', 'orphans', '--clear', 'ws1', '--id', ''],
+        "--id: not an activation ID (act_ followed by 26 letters and digits), got ''",
+      ],
       // An empty audit filter (a variable that did not expand) would list every entry.
       [['orgs', 'audit', '--actor', ''], '--actor: must not be empty'],
       [['orgs', 'audit', '--action', '', '--all'], '--action: must not be empty'],

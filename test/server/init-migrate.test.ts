@@ -120,6 +120,37 @@ for (const dialect of DIALECTS)
       assert.deepEqual(await tablesOf(db), [])
     })
 
+    it('server start refuses a database with migrations pending (exit 2), names `server migrate`; --migrate applies them', async () => {
+      const db = await freshDb(dialect, dir)
+      dbs.push(db)
+      const init = await runCli(['server', 'init', '--db', db.url])
+      assert.equal(init.code, 0, init.stderr)
+      // As after an upgrade: a migration this licctl has, the database has not run.
+      const storage = await openTestStorage(db)
+      try {
+        await sql`drop table rate_limits`.execute(storage.db)
+        await sql`delete from licctl_migrations where name = '0007-rate-limits'`.execute(storage.db)
+      } finally {
+        await storage.close()
+      }
+      const res = await runCli(['server', 'start', '--db', db.url, '--port', '0'])
+      assert.equal(res.code, 2, res.stderr)
+      assert.equal(res.stdout, '')
+      const [first, hint, ...rest] = res.stderr.trimEnd().split('\n')
+      assert.match(
+        first!,
+        /^Error: --db: .+ is older than this licctl: migrations pending \(0007-rate-limits\)$/,
+      )
+      assert.match(hint!, /^Hint: run `licctl server migrate --db .+` first, or start with --migrate$/)
+      assert.deepEqual(rest, [])
+      const server = await ServerProcess.start(db.url, 'warn', ['--migrate'])
+      try {
+        assert.equal((await fetch(`${server.url}/v1/health`)).status, 200)
+      } finally {
+        await server.stop()
+      }
+    })
+
     it('refuses a database migrated but never initialized; `server init` then issues its token', async () => {
       // What `server migrate` on an empty database used to leave: every table, no operator token.
       const db = await fresh()
@@ -327,5 +358,53 @@ if (PG_URL)
       const migrate = await runCli(['server', 'migrate', '--db', db])
       assert.equal(migrate.code, 0, migrate.stderr)
       assert.equal(migrate.stdout, 'Applied 0007-rate-limits.\n')
+    })
+
+    it('migrations pending on tables another role owns: migrate refuses naming both roles and the owner to migrate as (exit 4), applies nothing', async () => {
+      const role = `licctl_test_${randomBytes(6).toString('hex')}`
+      roles.push(role)
+      await admin((c) => c.query(`create role ${role} login`))
+      const schema = newSchemaName()
+      // The owner initializes; the servers connect as a role with read/write grants only.
+      const owner = new URL(PG_URL!).username || 'postgres'
+      const init = await runCli(['server', 'init', '--db', schemaUrl(schema)])
+      assert.equal(init.code, 0, init.stderr)
+      // A migration that alters a table is pending, as after an upgrade.
+      await admin((c) =>
+        c.query(`grant usage, create on schema ${schema} to ${role};
+          grant select, insert, update, delete on all tables in schema ${schema} to ${role};
+          alter table ${schema}.seat_pools drop column retired_at;
+          alter table ${schema}.addon_pools drop column retired_at;
+          alter table ${schema}.activation_entitlements drop column retired_at;
+          delete from ${schema}.licctl_migrations where name = '0015-retired-pools'`),
+      )
+      const db = schemaUrl(schema, role)
+      const message = `--db: role ${role} may not migrate PostgreSQL schema ${schema}: its tables belong to role ${owner}, and only their owner may alter them`
+      for (const args of [
+        ['server', 'migrate'],
+        ['server', 'migrate', '--json'],
+        ['server', 'start', '--port', '0', '--migrate'],
+      ]) {
+        const res = await runCli([...args, '--db', db])
+        assert.equal(res.code, 4, res.stderr)
+        assert.equal(res.stdout, '')
+        if (args.includes('--json'))
+          assert.deepEqual(JSON.parse(res.stderr), { error: { code: 'forbidden', message } })
+        else
+          assert.equal(
+            res.stderr,
+            `Error: ${message}\nHint: run \`licctl server migrate\` with a --db that connects as role ${owner}, which owns them; servers may keep connecting as ${role}\n`,
+          )
+      }
+      // As the hint says: the owner migrates, and the role serves.
+      const migrate = await runCli(['server', 'migrate', '--db', schemaUrl(schema)])
+      assert.equal(migrate.code, 0, migrate.stderr)
+      assert.equal(migrate.stdout, 'Applied 0015-retired-pools.\n')
+      const server = await ServerProcess.start(db, 'warn')
+      try {
+        assert.equal((await fetch(`${server.url}/v1/health`)).status, 200)
+      } finally {
+        await server.stop()
+      }
     })
   })

@@ -190,10 +190,10 @@ describe('several servers on one PostgreSQL database', function () {
       await storage.close()
     }
     const refused = await runCli(['server', 'start', '--db', db.url, '--port', '0'])
-    assert.equal(refused.code, 1)
+    assert.equal(refused.code, 2, refused.stderr)
     assert.match(
       refused.stderr,
-      new RegExp(`database needs migrations \\(${last}\\).*or start with --migrate`),
+      new RegExp(`is older than this licctl: migrations pending \\(${last}\\)\n.*or start with --migrate`),
     )
 
     const servers = await Promise.all(

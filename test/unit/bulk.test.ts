@@ -252,6 +252,30 @@ describe('bulk input: JSON', () => {
   })
 })
 
+describe('bulk input: a list page', () => {
+  it('reads a list’s --json, and an API page that is the last ({"nextCursor": null})', async () => {
+    const rows1 = [{ row: 1, values: { email: 'e@acme.test' } }]
+    for (const page of [
+      { items: [{ email: 'e@acme.test', role: null }] },
+      { items: [{ email: 'e@acme.test' }], nextCursor: null },
+    ])
+      assert.deepEqual(await allRows(file(JSON.stringify(page), 'json')), rows1)
+  })
+
+  it('refuses one page of a longer list (nextCursor set): the rows of the other pages are not in it', async () => {
+    const page = { items: [{ email: 'a@acme.test' }, { email: 'b@acme.test' }], nextCursor: 'WyJiQGFjbWUiXQ' }
+    const err = await inputError(file(JSON.stringify(page), 'json'))
+    assert.deepEqual(err.details.errors, [
+      {
+        row: 1,
+        column: 'nextCursor',
+        message:
+          'the file is one page of a longer list (its "nextCursor" is set), so rows of the other pages are not in it: save the whole list with the list command\'s --json, or with `licctl api … --paginate`',
+      },
+    ])
+  })
+})
+
 describe('bulk input: seats release reads leases, the `id` of `seats list` output among them', () => {
   // The spec of `seats release --file`. The `id` column was not read: a `seats list` file released
   // by its `user` column, every lease of each user listed, and a file of ids alone was refused.
@@ -373,6 +397,26 @@ describe('bulk input: validation before anything is sent', () => {
     ])
   })
 
+  it('takes a fixed-value cell with spaces around it, quoted or in JSON, as an unquoted CSV cell (trimmed) is', async () => {
+    const keep: Array<Entry<unknown>> = []
+    await validateAll(spec, file('email,role\nx@acme.test,admin \ny@acme.test,"admin "\n'), { keep })
+    await validateAll(spec, file('[{"email":"z@acme.test","role":" Member "}]', 'json'), { keep })
+    await validateAll(spec, file('email\trole\nw@acme.test\t"\tadmin"\n', 'tsv'), { keep })
+    assert.deepEqual(
+      keep.map((e) => e.item),
+      [
+        { email: 'x@acme.test', role: 'admin' },
+        { email: 'y@acme.test', role: 'admin' },
+        { email: 'z@acme.test', role: 'member' },
+        { email: 'w@acme.test', role: 'admin' },
+      ],
+    )
+    const inside = await inputError(file('email,role\nx@acme.test,"ad min"\n'), spec)
+    assert.deepEqual(inside.details.errors, [
+      { row: 2, column: 'role', message: 'expected one of admin, member' },
+    ])
+  })
+
   it('refuses a file that is not UTF-8 (a Windows-1252 export), naming the row and column, rather than storing U+FFFD', async () => {
     // Excel's plain "CSV" is Windows-1252: é is the one byte 0xE9, which UTF-8 decodes to U+FFFD.
     const latin1 = Buffer.concat([
@@ -478,6 +522,36 @@ describe('bulk input: validation before anything is sent', () => {
     }
   })
 
+  it('says a JSON file looks like UTF-16 without a byte-order mark, as for CSV, and reads one with its mark', async () => {
+    const text = '[{"email": "a@acme.test", "name": "Ren\u00e9"}]\n'
+    const le = Buffer.from(text, 'utf16le')
+    const be = Buffer.from(le).swap16()
+    for (const [bytes, encoding, where] of [
+      [be, 'UTF-16BE', 'before'],
+      [le, 'UTF-16LE', 'after'],
+    ] as const)
+      // By its name, and by its content under another name.
+      for (const ext of ['json', 'txt']) {
+        const source = file(bytes, ext)
+        const path = (source as { path: string }).path
+        const err = await inputError(source, spec)
+        assert.deepEqual(err.details.errors, [
+          {
+            row: 1,
+            column: 'email',
+            message: `the file looks like ${encoding} text without a byte-order mark (its text has a NUL byte ${where} every character), and licctl reads UTF-8 (or UTF-16 with its byte-order mark): convert it with iconv -f ${encoding} -t UTF-8 ${path} > ${path.replace(/\.(json|txt)$/, '-utf8.$1')}`,
+          },
+        ])
+      }
+    for (const [bytes, ext] of [
+      [Buffer.concat([Buffer.from([0xff, 0xfe]), le]), 'json'],
+      [Buffer.concat([Buffer.from([0xfe, 0xff]), be]), 'txt'],
+    ] as const)
+      assert.deepEqual(await allRows(file(bytes, ext)), [
+        { row: 1, values: { email: 'a@acme.test', name: 'Ren\u00e9' } },
+      ])
+  })
+
   it('refuses a header without the target column, and a quote never closed, with row and column', async () => {
     const noEmail = await inputError(file('name,role\nA,member\n'), spec)
     assert.deepEqual(noEmail.details.errors, [
@@ -545,6 +619,17 @@ describe('bulk input: validation before anything is sent', () => {
         ]),
       },
     )
+  })
+
+  it('finds an internationalized email named twice, in another case or composed otherwise, as a duplicate', async () => {
+    // ÄNN, änn with ä one character, and änn with a and a combining diaeresis: one address.
+    assert.deepEqual(await validateAll(spec, file('email\n\u00c4NN@x.de\n\u00e4nn@x.de\na\u0308nn@x.de\n')), {
+      total: 3,
+      duplicates: new Map([
+        [3, 2],
+        [4, 2],
+      ]),
+    })
   })
 
   it('with a case-sensitive target (device serials), only the same text is a duplicate', async () => {

@@ -3,7 +3,12 @@ import { retiredLine } from '../../src/cli/retired.js'
 
 describe('retiredLine: already retired', () => {
   const at = new Date(Date.now() - 3 * 3_600_000).toISOString()
-  const r = { changed: false, validThrough: '2026-01-10', retiredAt: at }
+  const r = {
+    changed: false,
+    validThrough: '2026-01-10',
+    expiresAt: '2026-01-11T00:00:00.000Z',
+    retiredAt: at,
+  }
 
   function withTty<T>(tty: boolean, fn: () => T): T {
     const had = Object.getOwnPropertyDescriptor(process.stdout, 'isTTY')
@@ -27,6 +32,45 @@ describe('retiredLine: already retired', () => {
     assert.equal(
       withTty(true, () => retiredLine("add-on pool 'cp'", r)),
       "Add-on pool 'cp' was already retired (3 hours ago): nothing to do.",
+    )
+  })
+})
+
+describe('retiredLine: retired now', () => {
+  function offTty<T>(fn: () => T): T {
+    const had = Object.getOwnPropertyDescriptor(process.stdout, 'isTTY')
+    Object.defineProperty(process.stdout, 'isTTY', { value: false, configurable: true })
+    try {
+      return fn()
+    } finally {
+      if (had) Object.defineProperty(process.stdout, 'isTTY', had)
+      else delete (process.stdout as { isTTY?: boolean }).isTTY
+    }
+  }
+
+  it('says a date expiration as the last valid day', () => {
+    const r = {
+      changed: true,
+      validThrough: '2026-01-10',
+      expiresAt: '2026-01-11T00:00:00.000Z',
+      retiredAt: null,
+    }
+    assert.equal(
+      offTty(() => retiredLine("seat pool 'cad-pro'", r)),
+      "Retired seat pool 'cad-pro' (expired after 2026-01-10): `expiry check` no longer reports it.",
+    )
+  })
+
+  it('says a duration expiration (--expires 5s) by its instant, never "after" the day it ended on', () => {
+    const r = {
+      changed: true,
+      validThrough: '2026-12-05',
+      expiresAt: '2026-12-05T01:43:07.412Z',
+      retiredAt: '2026-12-05T01:44:00.000Z',
+    }
+    assert.equal(
+      offTty(() => retiredLine("add-on pool 'cloud-x'", r)),
+      "Retired add-on pool 'cloud-x' (expired at 2026-12-05 01:43Z): `expiry check` no longer reports it.",
     )
   })
 })

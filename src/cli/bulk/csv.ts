@@ -2,11 +2,18 @@ import { counted } from '../../domain/plural.js'
 import { createReadStream } from 'node:fs'
 import type { Readable } from 'node:stream'
 import { CliError } from '../errors.js'
-import { shellWord } from '../shell-word.js'
 import { unneutralised } from '../formula-cells.js'
 import { MAX_ROW_CHARS } from './limits.js'
 import { UnreadableInput, type RawRow, type Reading } from './parse.js'
-import { cannotRead, notUtf8Value, readsOnce, readWhole, readWholeWasNotUtf8 } from './source.js'
+import {
+  cannotRead,
+  notUtf8Value,
+  readsOnce,
+  readWhole,
+  readWholeWasNotUtf8,
+  utf16Advice,
+  utf16WithoutBom,
+} from './source.js'
 
 /**
  * CSV per RFC 4180 (quoted fields with commas, quotes and line breaks; CRLF or LF; a UTF-8 BOM),
@@ -87,7 +94,8 @@ export async function* csvRows(
           const utf16 = columns.some(([c]) => targets.includes(c))
             ? undefined
             : utf16WithoutBom(record.join(delimiter))
-          if (utf16) throw new UnreadableInput(row, targets.join(' or '), utf16Advice(utf16, path))
+          if (utf16)
+            throw new UnreadableInput(row, targets.join(' or '), utf16Advice(utf16, path, 'header row'))
           if (!columns.some(([c]) => targets.includes(c)))
             throw new UnreadableInput(
               row,
@@ -144,29 +152,6 @@ export async function* csvRows(
   } finally {
     input.destroy()
   }
-}
-
-/**
- * The UTF-16 byte order a header row read as UTF-8 shows, when it holds a NUL in every other
- * position: a NUL before each letter is big-endian, after each letter little-endian. With its
- * byte-order mark such a file is decoded by the parser; without one, its header was shown as
- * `\x00e\x00m…` with no word on why.
- */
-export function utf16WithoutBom(header: string): 'UTF-16BE' | 'UTF-16LE' | undefined {
-  if (header.length < 4) return undefined
-  const at = (parity: number) => [...header].filter((_, i) => i % 2 === parity)
-  const nul = (c: string) => c === '\0'
-  if (at(0).every(nul) && !at(1).every(nul)) return 'UTF-16BE'
-  if (at(1).every(nul) && !at(0).every(nul)) return 'UTF-16LE'
-  return undefined
-}
-
-function utf16Advice(encoding: 'UTF-16BE' | 'UTF-16LE', path: string): string {
-  const convert =
-    path === '-'
-      ? `… | iconv -f ${encoding} -t UTF-8 | licctl …`
-      : `iconv -f ${encoding} -t UTF-8 ${shellWord(path)} > ${shellWord(path.replace(/(\.[^./]*)?$/, '-utf8$1'))}`
-  return `the file looks like ${encoding} text without a byte-order mark (its header row has a NUL byte ${encoding === 'UTF-16BE' ? 'before' : 'after'} every character), and licctl reads UTF-8 (or UTF-16 with its byte-order mark): convert it with ${convert}`
 }
 
 const SEPARATOR_NAMES = { ',': 'comma: "Smith, J"', '\t': 'tab', ';': 'semicolon: "Smith; J"' } as const

@@ -2,11 +2,21 @@ import { isUtf8 } from 'node:buffer'
 import { readFile, stat } from 'node:fs/promises'
 import { inputTooLarge, maxWholeInputBytes } from './limits.js'
 import { UnreadableInput, type RawRow, type Reading } from './parse.js'
-import { cannotRead, notUtf8Value, readsOnce, readWhole, readWholeWasNotUtf8 } from './source.js'
+import {
+  cannotRead,
+  notUtf8Value,
+  readsOnce,
+  readWhole,
+  readWholeWasNotUtf8,
+  utf16Advice,
+  utf16Bom,
+  utf16WithoutBom,
+} from './source.js'
 
 /**
  * JSON: an array of objects (`[{"email": "a@b.c"}]`), of strings (the target: `["a@b.c"]`), or
- * `{"items": [...]}`. Keys are matched case-insensitively, a column by its name or an alias. Rows are
+ * `{"items": [...]}`, what a list prints with `--json` (an API page whose `nextCursor` says more
+ * pages follow is refused: only its rows would be applied). Keys are matched case-insensitively, a column by its name or an alias. Rows are
  * numbered from 1.
  */
 export async function* jsonRows(path: string, { targets, columns }: Reading): AsyncGenerator<RawRow[]> {
@@ -25,11 +35,17 @@ export async function* jsonRows(path: string, { targets, columns }: Reading): As
     const bytes = await readFile(path).catch((e: NodeJS.ErrnoException) => {
       throw cannotRead(path, e)
     })
-    notUtf8 = !isUtf8(bytes)
-    text = bytes.toString('utf8')
+    // UTF-16 with its byte-order mark is read, as CSV is (the CSV reader decodes it).
+    const utf16 = utf16Bom(bytes)
+    notUtf8 = utf16 === undefined && !isUtf8(bytes)
+    text = utf16 ? new TextDecoder(utf16).decode(bytes) : bytes.toString('utf8')
   }
   let data: unknown
   const json = text.replace(/^\uFEFF/, '')
+  // Without its mark, UTF-16 read as UTF-8 has a NUL beside every character: said so, with the
+  // iconv line, as for CSV, rather than "Unexpected token '\x00'".
+  const utf16 = utf16WithoutBom(json.slice(0, 64))
+  if (utf16) throw new UnreadableInput(1, target, utf16Advice(utf16, path, 'text'))
   try {
     data = JSON.parse(json)
   } catch (e) {
@@ -40,9 +56,18 @@ export async function* jsonRows(path: string, { targets, columns }: Reading): As
       `not valid JSON: ${(e as Error).message.replace(/ in JSON at position.*$/, '')}`,
     )
   }
-  const list = Array.isArray(data) ? data : (data as { items?: unknown } | null)?.items
+  const page = data as { items?: unknown; nextCursor?: unknown } | null
+  const list = Array.isArray(data) ? data : page?.items
   if (!Array.isArray(list))
     throw new UnreadableInput(1, target, 'expected a JSON array of rows (or {"items": [...]})')
+  // A list's `--json` (every page) reads back, and so does a last page; one page of a longer list
+  // (`licctl api` without --paginate) would apply its rows only, the others left out unsaid.
+  if (!Array.isArray(data) && typeof page?.nextCursor === 'string' && page.nextCursor !== '')
+    throw new UnreadableInput(
+      1,
+      'nextCursor',
+      `the file is one page of a longer list (its "nextCursor" is set), so rows of the other pages are not in it: save the whole list with the list command's --json, or with \`licctl api … --paginate\``,
+    )
   for (let start = 0; start < list.length; start += 1000)
     yield list.slice(start, start + 1000).map((entry: unknown, i): RawRow => {
       const row = start + i + 1

@@ -1,5 +1,6 @@
 import { isUtf8 } from 'node:buffer'
 import { quote, UsageError } from '../errors.js'
+import { shellWord } from '../shell-word.js'
 import { inputTooLarge, maxWholeInputBytes } from './limits.js'
 
 /** Where rows come from: command-line targets, or a CSV/TSV/JSON file (`-` is stdin). */
@@ -120,10 +121,17 @@ export async function detectFormat(path: string): Promise<InputFormat> {
   const once = await readsOnce(path)
   if (/\.json$/i.test(path)) return 'json'
   if (/\.tsv$/i.test(path)) return 'tsv'
-  const head = once
-    ? (await readWhole(path)).slice(0, HEAD_BYTES)
-    : (await readFileStart(path)).toString('utf8')
-  if (!/\.csv$/i.test(path) && /^\uFEFF?\s*[[{]/.test(head)) return 'json'
+  const start = once ? undefined : await readFileStart(path)
+  const bom = start && utf16Bom(start)
+  const head = start
+    ? bom
+      ? new TextDecoder(bom).decode(start)
+      : start.toString('utf8')
+    : (await readWhole(path)).slice(0, HEAD_BYTES)
+  // UTF-16 without its mark starts `[\0{\0` or `\0[\0{`: JSON all the same (the JSON reader says
+  // how to convert it).
+  const text = utf16WithoutBom(head.slice(0, 64)) ? head.replaceAll('\0', '') : head
+  if (!/\.csv$/i.test(path) && /^\uFEFF?\s*[[{]/.test(text)) return 'json'
   const separator = headerSeparator(head)
   return separator === '\t' ? 'tsv' : separator === ';' ? 'csv;' : 'csv'
 }
@@ -170,4 +178,39 @@ async function readFileStart(path: string): Promise<Buffer> {
   } finally {
     await fh.close()
   }
+}
+
+/**
+ * The UTF-16 byte order text read as UTF-8 shows (a CSV header row, the start of a JSON file), when
+ * it holds a NUL in every other position: a NUL before each letter is big-endian, after each letter
+ * little-endian. With its byte-order mark such a file is decoded; without one, its text was shown as
+ * `\x00e\x00m…` with no word on why.
+ */
+export function utf16WithoutBom(text: string): 'UTF-16BE' | 'UTF-16LE' | undefined {
+  if (text.length < 4) return undefined
+  const at = (parity: number) => [...text].filter((_, i) => i % 2 === parity)
+  const nul = (c: string) => c === '\0'
+  if (at(0).every(nul) && !at(1).every(nul)) return 'UTF-16BE'
+  if (at(1).every(nul) && !at(0).every(nul)) return 'UTF-16LE'
+  return undefined
+}
+
+/** Why a UTF-16 file without its byte-order mark is refused, and the iconv line that converts it. */
+export function utf16Advice(
+  encoding: 'UTF-16BE' | 'UTF-16LE',
+  path: string,
+  where: 'header row' | 'text',
+): string {
+  const convert =
+    path === '-'
+      ? `… | iconv -f ${encoding} -t UTF-8 | licctl …`
+      : `iconv -f ${encoding} -t UTF-8 ${shellWord(path)} > ${shellWord(path.replace(/(\.[^./]*)?$/, '-utf8$1'))}`
+  return `the file looks like ${encoding} text without a byte-order mark (its ${where} has a NUL byte ${encoding === 'UTF-16BE' ? 'before' : 'after'} every character), and licctl reads UTF-8 (or UTF-16 with its byte-order mark): convert it with ${convert}`
+}
+
+/** The UTF-16 a file's byte-order mark says it is in, if it has one. */
+export function utf16Bom(bytes: Uint8Array): 'utf-16le' | 'utf-16be' | undefined {
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return 'utf-16le'
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return 'utf-16be'
+  return undefined
 }

@@ -37,7 +37,9 @@ const cellWords = (issue: Parameters<typeof inWords>[0]): string | undefined => 
  * A row through the item schema, a fixed-value cell (role, prefer) taken in any case as its flag
  * takes it (`--role Admin`, anyCase in base-command.ts): `Admin` in a file was refused as "expected
  * one of admin, member". A cell the schema refuses as not one of its values, and that is one of
- * them but for case, is read as the value declared; the row is then parsed again.
+ * them but for case, is read as the value declared; the row is then parsed again. Spaces around it
+ * count for nothing either, as around an unquoted CSV cell (the reader trims those): `"admin "`
+ * quoted, or in JSON, was refused while `admin ` bare was read.
  */
 function parseRow<Item>(spec: InputSpec<Item>, values: RawRow['values']) {
   const result = spec.schema.safeParse(values, { error: cellWords })
@@ -47,7 +49,9 @@ function parseRow<Item>(spec: InputSpec<Item>, values: RawRow['values']) {
     const column = issue.path.length === 1 ? issue.path[0] : undefined
     const cell = typeof column === 'string' ? values[column] : undefined
     if (issue.code !== 'invalid_value' || typeof cell !== 'string') continue
-    const option = issue.values.find((v) => typeof v === 'string' && v.toLowerCase() === cell.toLowerCase())
+    const option = issue.values.find(
+      (v) => typeof v === 'string' && v.toLowerCase() === cell.trim().toLowerCase(),
+    )
     if (typeof option === 'string') (fixed ??= { ...values })[column as string] = option
   }
   return fixed ? spec.schema.safeParse(fixed, { error: cellWords }) : result
@@ -167,7 +171,8 @@ export function targetKey(spec: Pick<InputSpec<unknown>, 'target' | 'alternative
   return (raw: RawRow) => {
     const column = targets.find((t) => raw.values[t] !== undefined) ?? spec.target
     const value = String(raw.values[column])
-    const same = spec.caseSensitive ? value : value.toLowerCase()
+    // As the contract stores an email: composed (NFC) and lower case, `a\u0308nn@` is `änn@`.
+    const same = spec.caseSensitive ? value : value.normalize('NFC').toLowerCase()
     return { column, value, id: column === spec.target ? same : `${column}\u0000${same}` }
   }
 }

@@ -1,7 +1,6 @@
 import { Flags } from '@oclif/core'
 import { BaseCommand } from '../../cli/base-command.js'
-import { UsageError } from '../../cli/errors.js'
-import { durationSeconds, existingDatabase, integerFlag } from '../../cli/flag-values.js'
+import { durationSeconds, existingDatabase, instantValue, integerFlag } from '../../cli/flag-values.js'
 import { databaseRefusal } from '../../cli/server-database.js'
 
 export default class ServerStart extends BaseCommand<typeof ServerStart> {
@@ -59,17 +58,16 @@ export default class ServerStart extends BaseCommand<typeof ServerStart> {
     clock: Flags.string({
       hidden: true,
       description:
-        'For tests and demos of date rules only: the server clock starts at this ISO-8601 instant and advances in real time.',
+        'For tests and demos of date rules only: the server clock starts at this instant (2026-03-01T09:00:00Z), date (00:00 UTC) or duration ahead of now (90d), and advances in real time.',
     }),
   }
 
   async run(): Promise<void> {
-    let clockStart: number | undefined
-    if (this.flags.clock !== undefined) {
-      clockStart = Date.parse(this.flags.clock)
-      if (Number.isNaN(clockStart))
-        throw new UsageError(`--clock: not an ISO-8601 instant: ${this.flags.clock}`)
-    }
+    // Read as every time flag is (flag-values.ts), not by Date.parse, which takes '1' or 'Dec 5'.
+    const clockStart =
+      this.flags.clock === undefined
+        ? undefined
+        : Date.parse(instantValue('--clock', this.flags.clock, { direction: 1, date: 'start' }))
     // PostgreSQL takes a statement timeout up to 2^31-1 ms (24 days and a bit).
     const statementTimeoutMs =
       1000 *
