@@ -19,11 +19,17 @@ export function retiredLine(
 
 /**
  * When it expired: `after <its last valid day>` when it ran through whole days (a date expiration,
- * ending at 00:00), else the instant, as tables show one (`at 2026-12-05 01:43Z`, or `5 minutes ago`
- * on a terminal): "expired after <today>", said of `--expires 5s` on that same day, read as if it
- * were still valid. The organization's zone is the server's to know: an expiration at 00:00 UTC is
- * read as whole days, one at another zone's midnight is shown as the instant, which is as true.
+ * ending at the midnight after that day in the organization's zone), else the instant, as tables
+ * show one (`at 2026-12-05 01:43Z`, or `5 minutes ago` on a terminal): "expired after <today>",
+ * said of `--expires 5s` on that same day, read as if it were still valid. The zone is the server's
+ * to know; the answer's own two fields tell it: a date expiration is the start of the day after
+ * `validThrough` at a zone offset (whole quarter hours, UTC-12 to UTC+14), and a duration's end
+ * falls at an arbitrary time of day.
  */
 function expiredWhen(r: { validThrough: string; expiresAt: string }): string {
-  return /T00:00:00(\.0+)?Z$/.test(r.expiresAt) ? `after ${r.validThrough}` : atTime(r.expiresAt)
+  const nextDay = Date.parse(`${r.validThrough}T00:00:00Z`) + 86_400_000
+  const offsetMinutes = (nextDay - Date.parse(r.expiresAt)) / 60_000
+  const midnightInAZone =
+    Number.isInteger(offsetMinutes / 15) && offsetMinutes >= -12 * 60 && offsetMinutes <= 14 * 60
+  return midnightInAZone ? `after ${r.validThrough}` : atTime(r.expiresAt)
 }

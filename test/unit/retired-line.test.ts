@@ -61,6 +61,23 @@ describe('retiredLine: retired now', () => {
     )
   })
 
+  it('says a date expiration in a zone other than UTC as the last valid day too', () => {
+    // 2026-03-31 in Berlin (summer time) ends at 22:00 UTC; in Kolkata at 18:30; in Los Angeles
+    // at 07:00 UTC the next day.
+    for (const [validThrough, expiresAt] of [
+      ['2026-03-31', '2026-03-31T22:00:00.000Z'],
+      ['2026-03-31', '2026-03-31T18:30:00.000Z'],
+      ['2026-03-31', '2026-04-01T07:00:00.000Z'],
+    ] as const)
+      assert.equal(
+        offTty(() =>
+          retiredLine("seat pool 'cad-pro'", { changed: true, validThrough, expiresAt, retiredAt: null }),
+        ),
+        "Retired seat pool 'cad-pro' (expired after 2026-03-31): `expiry check` no longer reports it.",
+        expiresAt,
+      )
+  })
+
   it('says a duration expiration (--expires 5s) by its instant, never "after" the day it ended on', () => {
     const r = {
       changed: true,
