@@ -8,6 +8,7 @@ import { ApiError, ClientError } from '../client/errors.js'
 import type { Page } from '../client/pages.js'
 import type { Transport } from '../client/transport.js'
 import { IDEMPOTENCY_KEY, IDEMPOTENCY_KEY_RULE } from '../domain/idempotency-key.js'
+import { isObject } from '../domain/json-object.js'
 
 const METHODS = ['GET', 'POST', 'PATCH', 'PUT', 'DELETE'] as const
 type Method = (typeof METHODS)[number]
@@ -213,9 +214,6 @@ export function buildFields(
 
 /** A field: its key, its `[b]`/`[]` suffixes, and its value. */
 const FIELD = /^([^=[\]]+)((?:\[[^=[\]]*\])*)=(.*)$/s
-
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v)
 
 function typedValue(key: string, raw: string, read: (source: string) => Buffer): unknown {
   // `-F body=@notes.txt` sent the text '@notes.txt' itself, where gh sends the file's content.
