@@ -13,16 +13,6 @@ import { isObject } from '../domain/json-object.js'
 const METHODS = ['GET', 'POST', 'PATCH', 'PUT', 'DELETE'] as const
 type Method = (typeof METHODS)[number]
 
-/** -X in any case, as gh and curl take it (`-X get`), sent upper-cased. */
-const methodFlag = Flags.custom<Method>({
-  async parse(input) {
-    const method = METHODS.find((m) => m === input.trim().toUpperCase())
-    if (method === undefined)
-      throw new UsageError(`--method: expected one of ${METHODS.join(', ')}, got ${quote(input)}`)
-    return method
-  },
-})
-
 export default class Api extends ApiCommand<typeof Api> {
   static override summary = 'Make an authenticated request to the licctl API and print the response'
   static override description = `Like \`gh api\`, with the current profile's server and token (or LICCTL_URL/LICCTL_TOKEN). The path is relative to /v1 (a leading /v1 is kept).
@@ -49,12 +39,14 @@ The response body is printed as indented JSON on stdout (--jq filters it); error
   ]
   static override args = { path: Args.string({ description: 'API path, e.g. /orgs/acme', required: true }) }
   static override flags = {
-    method: methodFlag({
+    // In any case, as gh and curl take it (`-X get`), sent as declared (the base command's options).
+    method: Flags.option({
+      options: METHODS,
       char: 'X',
       helpValue: '<method>',
       description:
         'HTTP method: GET, POST, PATCH, PUT or DELETE, in any case (default GET, or POST with a body)',
-    }),
+    })(),
     field: Flags.string({ char: 'f', description: 'string field key=value (repeatable)', multiple: true }),
     'typed-field': Flags.string({
       char: 'F',

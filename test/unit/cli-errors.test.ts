@@ -141,6 +141,8 @@ describe('cli: errors become one line on stderr and the spec’s exit code', fun
     // message (it lists the values) makes needless.
     const cases: Array<[string[], string]> = [
       [['api', '-X', 'fetch', '/me'], "--method: expected one of GET, POST, PATCH, PUT, DELETE, got 'fetch'"],
+      // -X given no value lists the methods, as every flag with options does.
+      [['api', '/me', '-X'], '--method: expected one of GET, POST, PATCH, PUT, DELETE, got no value'],
       [['activations', 'list', '--output', 'a\nb'], "--output: expected one of csv, tsv, got 'a\\nb'"],
       [
         ['activations', 'list', '--output', 'a\x1b[31mb'],
