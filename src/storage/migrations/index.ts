@@ -13,6 +13,7 @@ import * as leaseHostCase from './0012-lease-host-case.js'
 import * as byteOrderKeys from './0013-byte-order-keys.js'
 import * as releasedLeaseHolders from './0014-released-lease-holders.js'
 import * as retiredPools from './0015-retired-pools.js'
+import * as activationDeactivations from './0016-activation-deactivations.js'
 
 /** Every migration, in order. Names sort in the order they must run. */
 export const migrations = {
@@ -31,4 +32,5 @@ export const migrations = {
   '0013-byte-order-keys': byteOrderKeys,
   '0014-released-lease-holders': releasedLeaseHolders,
   '0015-retired-pools': retiredPools,
+  '0016-activation-deactivations': activationDeactivations,
 }
