@@ -2,6 +2,7 @@ import { Command, Errors, Flags, ux, type Interfaces } from '@oclif/core'
 import { ApiError, ClientError } from '../client/errors.js'
 import type { LicctlClient } from '../client/index.js'
 import type { Connection } from './connection.js'
+import { inAnyCase } from '../domain/any-case.js'
 import { redactTokens } from '../domain/redact.js'
 import { byteOrder } from '../domain/text-order.js'
 import {
@@ -14,6 +15,7 @@ import {
   withHint,
   wordList,
 } from './errors.js'
+import { flagOf } from './field-flag.js'
 import { dropTables, stderrColor } from './output.js'
 import { dropOutputWhenStdoutCloses } from './stdout.js'
 
@@ -343,7 +345,7 @@ function flagRefusal(
   // A field the command takes as its argument (`orgs create SLUG` sends `body.slug`).
   if (Object.hasOwn(args, path)) return new UsageError(`${path.toUpperCase()}: ${reason}`, { code: err.code })
   // A nested field is the flag of its path (`body.admin.email` is `--admin-email`).
-  const flag = path.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`).replaceAll('.', '-')
+  const flag = flagOf(path)
   // The code stays the server's (validation_failed): scripts reading --json see what they always did.
   if (Object.hasOwn(fromEnv, flag)) return new UsageError(`${fromEnv[flag]}: ${reason}`, { code: err.code })
   return Object.hasOwn(flags, flag) ? new UsageError(`--${flag}: ${reason}`, { code: err.code }) : undefined
@@ -455,7 +457,7 @@ function anyCase<D>(defs: D, kind: 'flag' | 'arg'): D {
       const { options, parse } = def
       if (!options) return [name, def]
       const declared = (input: string) => {
-        const option = options.find((o) => o.toLowerCase() === input.toLowerCase())
+        const option = inAnyCase(options, input)
         if (option !== undefined) return option
         const named = kind === 'flag' ? `--${name}` : name.toUpperCase()
         throw new UsageError(`${named}: expected one of ${options.join(', ')}, got ${quote(input)}`)
