@@ -290,13 +290,17 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
  * --admin-email?`), from the command's own flags that oclif's error carries. Its module (and its
  * edit distance) loads only here, on the way out.
  */
-async function nonexistentFlagHint(err: Error): Promise<string | undefined> {
-  const { flags: typed, parse } = err as Error & {
-    flags?: unknown
-    parse?: { input?: { flags?: Record<string, { aliases?: string[]; hidden?: boolean }> } }
+export async function nonexistentFlagHint(err: Error): Promise<string | undefined> {
+  const { parse } = err as Error & {
+    parse?: {
+      input?: { flags?: Record<string, { aliases?: string[]; hidden?: boolean }> }
+      output?: { nonExistentFlags?: unknown }
+    }
   }
   const flags = parse?.input?.flags
-  if (!err.message.startsWith('Nonexistent flag') || !Array.isArray(typed) || !flags) return undefined
+  // The flags the parser found the command lacks (oclif refuses those first), not its message's text.
+  const typed = parse?.output?.nonExistentFlags
+  if (!Array.isArray(typed) || typed.length === 0 || !flags) return undefined
   const { closestFlags } = await import('./flag-suggestion.js')
   const meant = typed.flatMap((t: unknown) => {
     const close = typeof t === 'string' ? closestFlags(t, flags) : []

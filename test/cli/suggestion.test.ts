@@ -1,4 +1,6 @@
 import { strict as assert } from 'node:assert'
+import { Flags, Parser } from '@oclif/core'
+import { nonexistentFlagHint } from '../../src/cli/base-command.js'
 import { closestFlags } from '../../src/cli/flag-suggestion.js'
 import { closest } from '../../src/cli/suggestion.js'
 
@@ -41,5 +43,22 @@ describe('cli: the one ranking of "did you mean" (flags) and "Try this" (command
     assert.deepEqual(closestFlags('--titel', flags), ['--title'])
     assert.deepEqual(closestFlags('--secrt', flags), [])
     assert.deepEqual(closestFlags('-n', flags), [])
+  })
+
+  it('reads the flags mistyped from what oclif’s error carries, not from its message', async () => {
+    const err = (await Parser.parse(['--nmae', 'X', '--jsn'], {
+      flags: { name: Flags.string(), json: Flags.boolean() },
+    }).catch((e: unknown) => e)) as Error
+    assert.equal(
+      await nonexistentFlagHint(err),
+      "'--nmae': did you mean --name?; '--jsn': did you mean --json?",
+    )
+    // Another oclif may word it otherwise.
+    err.message = 'Unbekannte Flags: --nmae, --jsn'
+    assert.equal(
+      await nonexistentFlagHint(err),
+      "'--nmae': did you mean --name?; '--jsn': did you mean --json?",
+    )
+    assert.equal(await nonexistentFlagHint(new Error('Nonexistent flag: --nmae')), undefined)
   })
 })
