@@ -2,7 +2,9 @@ import { Command, Errors, Flags, ux, type Interfaces } from '@oclif/core'
 import { ApiError, ClientError, isRefusedAuthentication } from '../client/errors.js'
 import type { LicctlClient } from '../client/index.js'
 import type { Connection } from './connection.js'
+import { inAnyCase } from '../domain/any-case.js'
 import { redactTokens } from '../domain/redact.js'
+import { byteOrder } from '../domain/text-order.js'
 import {
   CliError,
   failureOf,
@@ -12,7 +14,9 @@ import {
   terminalSafeText,
   UsageError,
   withHint,
+  wordList,
 } from './errors.js'
+import { flagOf } from './field-flag.js'
 import { dropTables, stderrColor } from './output.js'
 import { dropOutputWhenStdoutCloses } from './stdout.js'
 
@@ -63,13 +67,19 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     dropOutputWhenStdoutCloses()
     await super.init()
     if (this.ctor.enableJsonFlag) this.argv = await this.takeFieldList(this.argv)
-    const { args, flags, raw } = await this.parse({
-      flags: anyCase(this.ctor.flags, 'flag'),
-      baseFlags: anyCase(this.ctor.baseFlags, 'flag'),
+    const { args, flags, raw, metadata } = await this.parse({
+      flags: anyCase(withoutFlagRules(this.ctor.flags), 'flag'),
+      baseFlags: anyCase(withoutFlagRules(this.ctor.baseFlags), 'flag'),
       enableJsonFlag: this.ctor.enableJsonFlag,
       args: anyCase(withoutStdin(this.ctor.args), 'arg'),
       strict: this.ctor.strict,
     })
+    const refused = flagRulesRefusal(
+      { ...this.ctor.baseFlags, ...this.ctor.flags } as Record<string, FlagRules>,
+      flags as Record<string, unknown>,
+      (name) => metadata.flags?.[name]?.setFromDefault === true,
+    )
+    if (refused) throw refused
     this.flags = flags as InferredFlags<T>
     this.args = args as InferredArgs<T>
     this.positionals = raw.flatMap((t) => (t.type === 'arg' ? [t.input] : []))
@@ -282,13 +292,17 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
  * --admin-email?`), from the command's own flags that oclif's error carries. Its module (and its
  * edit distance) loads only here, on the way out.
  */
-async function nonexistentFlagHint(err: Error): Promise<string | undefined> {
-  const { flags: typed, parse } = err as Error & {
-    flags?: unknown
-    parse?: { input?: { flags?: Record<string, { aliases?: string[]; hidden?: boolean }> } }
+export async function nonexistentFlagHint(err: Error): Promise<string | undefined> {
+  const { parse } = err as Error & {
+    parse?: {
+      input?: { flags?: Record<string, { aliases?: string[]; hidden?: boolean }> }
+      output?: { nonExistentFlags?: unknown }
+    }
   }
   const flags = parse?.input?.flags
-  if (!err.message.startsWith('Nonexistent flag') || !Array.isArray(typed) || !flags) return undefined
+  // The flags the parser found the command lacks (oclif refuses those first), not its message's text.
+  const typed = parse?.output?.nonExistentFlags
+  if (!Array.isArray(typed) || typed.length === 0 || !flags) return undefined
   const { closestFlags } = await import('./flag-suggestion.js')
   const meant = typed.flatMap((t: unknown) => {
     const close = typeof t === 'string' ? closestFlags(t, flags) : []
@@ -337,7 +351,7 @@ function flagRefusal(
   // A field the command takes as its argument (`orgs create SLUG` sends `body.slug`).
   if (Object.hasOwn(args, path)) return new UsageError(`${path.toUpperCase()}: ${reason}`, { code: err.code })
   // A nested field is the flag of its path (`body.admin.email` is `--admin-email`).
-  const flag = path.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`).replaceAll('.', '-')
+  const flag = flagOf(path)
   // The code stays the server's (validation_failed): scripts reading --json see what they always did.
   if (Object.hasOwn(fromEnv, flag)) return new UsageError(`${fromEnv[flag]}: ${reason}`, { code: err.code })
   return Object.hasOwn(flags, flag) ? new UsageError(`--${flag}: ${reason}`, { code: err.code }) : undefined
@@ -365,6 +379,68 @@ function withoutStdin(args: Interfaces.ArgInput | undefined): Interfaces.ArgInpu
   )
 }
 
+/** What a flag's definition says of other flags and of itself being given: checked by flagRulesRefusal. */
+interface FlagRules {
+  required?: boolean
+  exclusive?: readonly string[]
+}
+
+/**
+ * Flag definitions without `required` and `exclusive`, for oclif's parser: the base command
+ * refuses those itself after parsing (flagRulesRefusal), in licctl's words. oclif's refusal carries
+ * nothing but its English text ("--all=true cannot also be provided when using --limit"), which
+ * the CLI would have to read back, and which any oclif release may reword. The definitions
+ * themselves are unchanged: help, completion and the manifest see them as declared.
+ */
+function withoutFlagRules<D>(defs: D): D {
+  if (defs === undefined) return defs
+  return Object.fromEntries(
+    Object.entries(defs as Record<string, FlagRules>).map(([name, def]) => {
+      if (!def.required && !def.exclusive) return [name, def]
+      const { required: _required, exclusive: _exclusive, ...rest } = def
+      return [name, rest]
+    }),
+  ) as D
+}
+
+/**
+ * Flags given together that a definition's `exclusive` refuses, and required flags not given, as
+ * one usage error (exit 2, pointing at --help): `--all and --limit cannot be used together`, `only
+ * one of --addon, --device and --pool may be given`, `missing required flag --quantity`, joined by
+ * `; ` when both. A flag set from its default is not given. The flags refused together are named
+ * pair by pair (the flag refused, then the flag whose definition refuses it), the pairs in byte
+ * order, as oclif's sorted messages named them. Undefined when every rule holds.
+ */
+export function flagRulesRefusal(
+  defs: Readonly<Record<string, FlagRules>>,
+  flags: Readonly<Record<string, unknown>>,
+  fromDefault: (name: string) => boolean,
+): UsageError | undefined {
+  const given = (name: string) => flags[name] !== undefined && !fromDefault(name)
+  const pairs = Object.entries(defs)
+    .filter(([name]) => given(name))
+    .flatMap(([name, def]) =>
+      (def.exclusive ?? []).filter((other) => other !== name && given(other)).map((other) => [other, name]),
+    )
+    .sort(([a, b], [c, d]) => byteOrder(a!, c!) || byteOrder(b!, d!))
+  const together = [...new Set(pairs.flat())].map((f) => `--${f}`)
+  const missing = Object.entries(defs)
+    .filter(([name, def]) => def.required && flags[name] === undefined)
+    .map(([name]) => `missing required flag --${name}`)
+    .sort(byteOrder)
+  const said = [
+    ...(together.length === 0
+      ? []
+      : [
+          together.length === 2
+            ? `${together[0]!} and ${together[1]!} cannot be used together`
+            : `only one of ${wordList(together)} may be given`,
+        ]),
+    ...missing,
+  ]
+  return said.length > 0 ? new UsageError(said.join('; '), { pointToHelp: true }) : undefined
+}
+
 /** What anyCase needs of a flag or an argument: its values, and how its input is parsed. */
 interface WithOptions {
   options?: readonly string[]
@@ -387,7 +463,7 @@ function anyCase<D>(defs: D, kind: 'flag' | 'arg'): D {
       const { options, parse } = def
       if (!options) return [name, def]
       const declared = (input: string) => {
-        const option = options.find((o) => o.toLowerCase() === input.toLowerCase())
+        const option = inAnyCase(options, input)
         if (option !== undefined) return option
         const named = kind === 'flag' ? `--${name}` : name.toUpperCase()
         throw new UsageError(`${named}: expected one of ${options.join(', ')}, got ${quote(input)}`)

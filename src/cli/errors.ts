@@ -1,5 +1,6 @@
 import { ApiError, ClientError, isRefusedAuthentication, redactDetails } from '../client/errors.js'
 import { exitCodeFor } from '../contract/errors.js'
+import { isObject } from '../domain/json-object.js'
 import { redactTokens } from '../domain/redact.js'
 import {
   C0_CONTROLS,
@@ -23,9 +24,18 @@ export class CliError extends Error {
   readonly hint: string | undefined
   /** The message as raised: oclif prefixes a flag parser's error message ("Parsing --x …"). */
   readonly reason: string
+  /** The message alone does not say what to type: point at the command's --help (a usage error). */
+  readonly pointToHelp: boolean
   constructor(
     message: string,
-    opts: { code: string; exitCode: number; details?: unknown; hint?: string; cause?: unknown },
+    opts: {
+      code: string
+      exitCode: number
+      details?: unknown
+      hint?: string
+      cause?: unknown
+      pointToHelp?: boolean
+    },
   ) {
     super(redactTokens(message), opts.cause === undefined ? undefined : { cause: opts.cause })
     this.name = new.target.name
@@ -34,17 +44,22 @@ export class CliError extends Error {
     this.details = redactDetails(opts.details)
     this.hint = opts.hint
     this.reason = this.message
+    this.pointToHelp = opts.pointToHelp ?? false
   }
 }
 
 /** Usage or input error: bad flags, arguments, input file, missing --yes (exit 2). */
 export class UsageError extends CliError {
-  constructor(message: string, opts: { code?: string; details?: unknown; hint?: string } = {}) {
+  constructor(
+    message: string,
+    opts: { code?: string; details?: unknown; hint?: string; pointToHelp?: boolean } = {},
+  ) {
     super(message, {
       code: opts.code ?? 'usage',
       exitCode: 2,
       details: opts.details,
       ...(opts.hint ? { hint: opts.hint } : {}),
+      pointToHelp: opts.pointToHelp ?? false,
     })
   }
 }
@@ -100,8 +115,10 @@ export function failureOf(err: unknown): Failure {
     e.oclif?.exit === 2 ||
     e.name === 'NonExistentFlagsError' ||
     Boolean(e.constructor?.name?.endsWith('FlagsError'))
-  const parsed =
-    !(err instanceof CliError) && parseError ? parseErrorText(e.message ?? '', flagsGiven(err)) : undefined
+  const parsed: { message: string; hint?: string; expected?: boolean } | undefined =
+    !(err instanceof CliError) && parseError
+      ? (missingArguments(err) ?? parseErrorText(e.message ?? ''))
+      : undefined
   const message = safeMessage(
     parsed?.message ?? (firstLine(err instanceof CliError ? err.reason : (e.message ?? '')) || String(err)),
   )
@@ -112,7 +129,7 @@ export function failureOf(err: unknown): Failure {
       message,
       details: err.details,
       hint: err.hint,
-      expected: true,
+      expected: !err.pointToHelp,
     }
   if (err instanceof ApiError)
     return {
@@ -153,8 +170,8 @@ export function failureOf(err: unknown): Failure {
 }
 
 /** The flags given on the command line, from the parser's tokens that oclif's parse errors carry. */
-function flagsGiven(err: unknown): string[] {
-  const raw = (err as { parse?: { output?: { raw?: unknown } } }).parse?.output?.raw
+function flagsGiven(parse: { output?: { raw?: unknown } } | undefined): string[] {
+  const raw = parse?.output?.raw
   if (!Array.isArray(raw)) return []
   return raw.flatMap((t: { type?: unknown; flag?: unknown }) =>
     t.type === 'flag' && typeof t.flag === 'string' ? [t.flag] : [],
@@ -162,25 +179,56 @@ function flagsGiven(err: unknown): string[] {
 }
 
 /**
- * oclif's parse errors as licctl words its own: `--all and --limit cannot be used together` for
- * its "The following errors occurred: --all=true cannot also be provided when using --limit
- * --limit=5 cannot also be provided when using --all", `missing required flag --quantity`,
- * `missing argument PATH (API path, e.g. /orgs/acme)`, and a flag given no value as the CLI refuses
- * a value (`--output: expected one of csv, tsv, got no value`; `expected: true`, the message says
- * what to type). Undefined when the message is none of those. (A value outside a flag's or an
- * argument's options never reaches here: the base command's option wrapper refuses it in licctl's
- * words.) `given`: the flags on the command line, so that the hint for a missing argument names
- * only a flag that may have taken it as its value.
+ * oclif's missing-argument error (its RequiredArgsError, known by what it carries: `args`, the
+ * definitions of the arguments missing, and `parse`, the parser's input and tokens) as licctl
+ * words its own: `missing argument PATH (API path, e.g. /orgs/acme)`. When a flag taking several
+ * values was given, it may have taken the argument as one of them (`licctl api -H x:y /me`): the
+ * hint says so, naming only such a flag given. Undefined for any other error.
  */
-export function parseErrorText(
-  raw: string,
-  given: readonly string[] = [],
-): { message: string; hint?: string; expected?: boolean } | undefined {
-  const lines = raw
+function missingArguments(err: unknown): { message: string; hint?: string } | undefined {
+  const { args, parse } = err as {
+    args?: unknown
+    parse?: {
+      input?: { flags?: Record<string, { type?: unknown; multiple?: unknown }> }
+      output?: { raw?: unknown }
+    }
+  }
+  // UnexpectedArgsError's `args` are the words typed; InvalidArgsSpecError's an object.
+  if (!Array.isArray(args) || args.length === 0 || !parse) return undefined
+  const missing = args.filter((a): a is { name: string; description?: unknown } => isObject(a))
+  if (missing.length !== args.length || missing.some((a) => typeof a.name !== 'string')) return undefined
+  const named = missing.map((a) => a.name.toUpperCase())
+  const described = missing.map(
+    (a, i) =>
+      `${named[i]!}${typeof a.description === 'string' && a.description ? ` (${a.description})` : ''}`,
+  )
+  const given = flagsGiven(parse)
+  const several = Object.entries(parse.input?.flags ?? {})
+    .filter(([name, def]) => def.type === 'option' && def.multiple === true && given.includes(name))
+    .map(([name]) => `--${name}`)
+  return {
+    message: `missing ${missing.length === 1 ? 'argument' : 'arguments'} ${described.join(', ')}`,
+    ...(several.length
+      ? {
+          hint: `${wordList(several)} ${several.length === 1 ? 'takes' : 'take'} several values: give ${wordList(named)} before ${several.length === 1 ? 'it' : 'them'}, or end the flags with --`,
+        }
+      : {}),
+  }
+}
+
+/**
+ * oclif's errors for a flag given no value or given twice, which carry nothing but their text, as
+ * licctl words its own: `--output: expected one of csv, tsv, got no value` (as the CLI refuses a
+ * value outside the options), `--output: may be given only once`; `expected: true`, the message
+ * says what to type. Undefined when the message is neither. (A value outside a flag's or an
+ * argument's options, flags refused together and a required flag missing never reach here: the
+ * base command refuses them in licctl's words.)
+ */
+export function parseErrorText(raw: string): { message: string; expected: true } | undefined {
+  const head = raw
     .split('\n')
     .map((l) => l.replace(ANY_SGR, '').trim())
-    .filter((l) => l && !l.startsWith('See more help'))
-  const [head, ...rest] = lines
+    .find((l) => l && !l.startsWith('See more help'))
   if (head === undefined) return undefined
   // `--output` last, or followed by another flag: oclif's "Flag --output expects one of these values".
   const noValue = /^Flag --([\w-]+) expects (?:one of these values: (.*)|a value)$/.exec(head)
@@ -191,54 +239,11 @@ export function parseErrorText(
     }
   const once = /^Flag --([\w-]+) can only be specified once$/.exec(head)
   if (once) return { message: `--${once[1]}: may be given only once`, expected: true }
-  if (/^The following errors? occurred:/.test(head)) {
-    const reasons = [head.replace(/^The following errors? occurred:\s*/, ''), ...rest].filter(Boolean)
-    const said: string[] = []
-    // Flags refused together, in the order first named: one sentence for all of them.
-    const together: string[] = []
-    for (const reason of reasons) {
-      const both = /^--([\w-]+)(?:=.*)? cannot also be provided when using --([\w-]+)$/s.exec(reason)
-      const missing = /^Missing required flag ([\w-]+)$/.exec(reason)
-      if (both) {
-        for (const flag of [both[1]!, both[2]!]) if (!together.includes(flag)) together.push(flag)
-      } else if (missing) said.push(`missing required flag --${missing[1]}`)
-      else if (!said.includes(reason)) said.push(reason)
-    }
-    if (together.length > 0)
-      said.unshift(
-        together.length === 2
-          ? `--${together[0]} and --${together[1]} cannot be used together`
-          : `only one of ${wordList(together.map((f) => `--${f}`))} may be given`,
-      )
-    return { message: said.join('; ') }
-  }
-  const args = /^Missing (\d+) required args?:$/.exec(head)
-  if (args) {
-    const named = rest
-      .filter((l) => !/^(Note:|Alternatively,)/.test(l))
-      .map((l) => /^(\S+)\s+(.*)$/.exec(l) ?? [l, l, ''])
-      .map(([, name, about]) => `${name!.toUpperCase()}${about ? ` (${about})` : ''}`)
-    const note = rest.find((l) => l.startsWith('Note:'))
-    // oclif's note names every flag taking several values; only one given may have taken the argument.
-    const several = (
-      note ? /^Note: (.*?) allows? multiple values/.exec(note)?.[1]?.split(', ') : undefined
-    )?.filter((f) => given.includes(f.replace(/^--/, '')))
-    const names = named.map((n) => n.split(' ')[0]!)
-    return {
-      message: `missing ${named.length === 1 ? 'argument' : 'arguments'} ${named.join(', ')}`,
-      // `licctl api -H x:y /me`: the path was read as a second header.
-      ...(several?.length
-        ? {
-            hint: `${wordList(several)} ${several.length === 1 ? 'takes' : 'take'} several values: give ${wordList(names)} before ${several.length === 1 ? 'it' : 'them'}, or end the flags with --`,
-          }
-        : {}),
-    }
-  }
   return undefined
 }
 
 /** `a`, `a and b`, `a, b and c`. */
-const wordList = (items: string[]): string =>
+export const wordList = (items: readonly string[]): string =>
   items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)!}`
 
 // eslint-disable-next-line no-control-regex

@@ -3,6 +3,7 @@ import { createRequire } from 'node:module'
 import { homedir } from 'node:os'
 import { join, resolve } from 'node:path'
 import type Conf from 'conf'
+import { isObject } from '../domain/json-object.js'
 import { CliError, quote } from './errors.js'
 import { shellWord } from './shell-word.js'
 
@@ -175,9 +176,6 @@ function parseStore(text: string, path: string): Store {
     throw invalidProfiles(path, 'broken: "current" is not a profile name')
   return { profiles: profiles as Record<string, Profile>, ...(current !== undefined ? { current } : {}) }
 }
-
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v)
 
 function invalidProfiles(path: string, why: string): CliError {
   return new CliError(`the profiles file ${path} is ${why}`, {

@@ -1,5 +1,6 @@
 import { quote, terminalSafeRaw, UsageError } from './errors.js'
 import { neutralised, NEUTRALISED_CELL } from './formula-cells.js'
+import { isObject } from '../domain/json-object.js'
 
 /**
  * Field selection, `--jq` and `--output csv|tsv`, for every command at once. Loaded only when one
@@ -7,7 +8,6 @@ import { neutralised, NEUTRALISED_CELL } from './formula-cells.js'
  */
 
 type Doc = Record<string, unknown>
-const isObject = (v: unknown): v is Doc => typeof v === 'object' && v !== null && !Array.isArray(v)
 
 /**
  * What a command's document offers `--json a,b` and `--output`: the property holding its rows

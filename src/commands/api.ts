@@ -8,19 +8,10 @@ import { ApiError, ClientError } from '../client/errors.js'
 import type { Page } from '../client/pages.js'
 import type { Transport } from '../client/transport.js'
 import { IDEMPOTENCY_KEY, IDEMPOTENCY_KEY_RULE } from '../domain/idempotency-key.js'
+import { isObject } from '../domain/json-object.js'
 
 const METHODS = ['GET', 'POST', 'PATCH', 'PUT', 'DELETE'] as const
 type Method = (typeof METHODS)[number]
-
-/** -X in any case, as gh and curl take it (`-X get`), sent upper-cased. */
-const methodFlag = Flags.custom<Method>({
-  async parse(input) {
-    const method = METHODS.find((m) => m === input.trim().toUpperCase())
-    if (method === undefined)
-      throw new UsageError(`--method: expected one of ${METHODS.join(', ')}, got ${quote(input)}`)
-    return method
-  },
-})
 
 export default class Api extends ApiCommand<typeof Api> {
   static override summary = 'Make an authenticated request to the licctl API and print the response'
@@ -48,12 +39,14 @@ The response body is printed as indented JSON on stdout (--jq filters it); error
   ]
   static override args = { path: Args.string({ description: 'API path, e.g. /orgs/acme', required: true }) }
   static override flags = {
-    method: methodFlag({
+    // In any case, as gh and curl take it (`-X get`), sent as declared (the base command's options).
+    method: Flags.option({
+      options: METHODS,
       char: 'X',
       helpValue: '<method>',
       description:
         'HTTP method: GET, POST, PATCH, PUT or DELETE, in any case (default GET, or POST with a body)',
-    }),
+    })(),
     field: Flags.string({ char: 'f', description: 'string field key=value (repeatable)', multiple: true }),
     'typed-field': Flags.string({
       char: 'F',
@@ -213,9 +206,6 @@ export function buildFields(
 
 /** A field: its key, its `[b]`/`[]` suffixes, and its value. */
 const FIELD = /^([^=[\]]+)((?:\[[^=[\]]*\])*)=(.*)$/s
-
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v)
 
 function typedValue(key: string, raw: string, read: (source: string) => Buffer): unknown {
   // `-F body=@notes.txt` sent the text '@notes.txt' itself, where gh sends the file's content.

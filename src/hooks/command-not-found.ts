@@ -1,9 +1,8 @@
 import type { Hook } from '@oclif/core'
 import { CLIError } from '@oclif/core/errors'
-import { distance } from 'fastest-levenshtein'
 import { quote, terminalSafeJson } from '../cli/errors.js'
+import { closest } from '../cli/suggestion.js'
 import { redactTokens } from '../domain/redact.js'
-import { byteOrder } from '../domain/text-order.js'
 
 /**
  * oclif's own "command … not found" prints the words as typed, control characters included (a
@@ -35,23 +34,23 @@ const hook: Hook<'command_not_found'> = async function ({ id, argv, config }) {
 }
 
 /**
- * What the user probably meant, as gh and kubectl suggest it: the commands and topics within a
- * typo or two of the words typed (`seats lst` → `seats list`, `sets` → `seats`), the longest run of
- * words first (the rest may be arguments), or the help of a topic they named (`seats frob` →
- * `seats --help`); else the top-level help.
+ * What the user probably meant, as gh and kubectl suggest it: the commands and topics the words
+ * typed begin or are a typo or two from (`seats lst` → `seats list`, `sets` → `seats`), ranked as
+ * a mistyped flag's "did you mean" is (`closest`), the longest run of words first (the rest may be
+ * arguments), or the help of a topic they named (`seats frob` → `seats --help`); else the
+ * top-level help.
  */
 function nearest(parts: string[], config: Parameters<Hook<'command_not_found'>>[0]['config']): string[] {
   const topics = new Set(config.topics.filter((t) => !t.hidden).map((t) => t.name))
-  const names = [...new Set([...config.commands.filter((c) => !c.hidden).map((c) => c.id), ...topics])]
+  const names = [...config.commands.filter((c) => !c.hidden).map((c) => c.id), ...topics]
   for (let n = parts.length; n > 0; n--) {
     const typed = parts.slice(0, n).join(':')
     if (n < parts.length && topics.has(typed)) return [`${typed.replaceAll(':', ' ')} --help`]
-    const close = names
-      .map((name) => ({ name, d: distance(typed, name) }))
-      .filter(({ d }) => d > 0 && d <= 2 && d * 2 < typed.length)
-      .sort((a, b) => a.d - b.d || byteOrder(a.name, b.name))
-      .slice(0, 3)
-      .map(({ name }) => name.replaceAll(':', ' '))
+    // Names of as many words: `orgs user` is `orgs users`, not also each command under it.
+    const close = closest(
+      typed,
+      names.filter((name) => name.split(':').length === n),
+    ).map((name) => name.replaceAll(':', ' '))
     if (close.length > 0) return close
   }
   return ['--help']

@@ -223,6 +223,15 @@ export interface Database {
     seats: number
     since: number
   }
+  /** A host that gave its seats of an ID back (`activations deactivate`): deactivating again is already so. */
+  activation_deactivations: {
+    activation_id: string
+    /** As first spelled. */
+    host: string
+    host_key: GeneratedAlways<string>
+    /** When it first did. */
+    deactivated_at: number
+  }
   activation_orphans: {
     id: string
     org_id: string

@@ -98,6 +98,9 @@ describe('e2e: a mistyped command suggests the one meant, as gh and kubectl do',
     [['sets'], 'Try this: licctl seats'],
     [['devices', 'key', 'list'], 'Try this: licctl devices keys list'],
     [['orgs', 'user', 'add', 'bob@acme.test'], 'Try this: licctl orgs users add'],
+    // Ranked as a mistyped flag is: a command the words begin, and a topic, not each command in it.
+    [['expiry', 'ch'], 'Try this: licctl expiry check'],
+    [['orgs', 'user', 'frob'], 'Try this: licctl orgs users'],
     // A topic named right, a command in it unknown: that topic's help, not the top-level one.
     [['seats', 'frobnicate'], 'Try this: licctl seats --help'],
     [['frobnicate'], 'Try this: licctl --help'],

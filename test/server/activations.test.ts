@@ -1158,4 +1158,65 @@ for (const dialect of DIALECTS) {
       })
     })
   })
+
+  describe(`a host that gave its seats back, on ${dialect}: already so from the ID's state`, function () {
+    let t: TestApp
+    let admin: string
+    let id: string
+    const base = '/v1/orgs/acme/activations'
+    const deact = (host: string) => t.call(admin, 'POST', `${base}/ids/${id}/deactivate`, { host })
+    const act = (host: string) => t.call(admin, 'POST', `${base}/ids/${id}/activate`, { host, seats: 1 })
+    const answer = (res: { status: number; body: any }) => [
+      res.status,
+      res.body.host ?? res.body.error?.code,
+      res.body.changed,
+    ]
+
+    before(async () => {
+      t = await startApp(dialect)
+      admin = await t.org('acme', 'admin@acme.test')
+      const ent = { product: 'cad-cc', type: 'CC', seats: 5, expires: '2030-12-31' }
+      assert.equal((await t.call(t.operatorToken, 'POST', `${base}/entitlements`, ent)).status, 201)
+      id = (await t.call(admin, 'POST', `${base}/ids`, { product: 'cad-cc', quantity: 5 })).body.id
+      for (const host of ['Lic-A', 'lic-b']) assert.equal((await act(host)).status, 200)
+      assert.deepEqual(answer(await deact('Lic-A')), [200, 'Lic-A', true])
+    })
+    after(async () => t.close())
+
+    it('records the host, as first spelled, in the ID’s deactivations; again (in any case) is already so', async () => {
+      const rows = await t.storage.db
+        .selectFrom('activation_deactivations')
+        .select(['activation_id', 'host', 'host_key'])
+        .execute()
+      assert.deepEqual(rows, [{ activation_id: id, host: 'Lic-A', host_key: 'lic-a' }])
+      assert.deepEqual(answer(await deact('LIC-A')), [200, 'Lic-A', false])
+    })
+
+    it('decides from that record, not from the audit log: a host it does not hold is not found', async () => {
+      // The audit log still says Lic-A deactivated; the ID's state no longer does.
+      await t.storage.db.deleteFrom('activation_deactivations').execute()
+      assert.deepEqual(answer(await deact('lic-a')), [404, 'not_found', undefined])
+    })
+
+    it('fills the record from the audit log when migrated, so a deactivation made before stays already so', async () => {
+      const migration = await import('../../src/storage/migrations/0017-activation-deactivations.js')
+      // A second spelling later: the first one is kept.
+      assert.deepEqual(answer(await act('LIC-A')), [200, 'LIC-A', true])
+      assert.deepEqual(answer(await deact('lic-a')), [200, 'LIC-A', true])
+      assert.deepEqual(answer(await deact('lic-b')), [200, 'lic-b', true])
+      await migration.down(t.storage.db)
+      await migration.up(t.storage.db)
+      const rows = await t.storage.db
+        .selectFrom('activation_deactivations')
+        .select(['host'])
+        .orderBy('host_key')
+        .execute()
+      assert.deepEqual(
+        rows.map((r) => r.host),
+        ['Lic-A', 'lic-b'],
+      )
+      assert.deepEqual(answer(await deact('LIC-B')), [200, 'lic-b', false])
+      assert.deepEqual(answer(await deact('lic-a')), [200, 'Lic-A', false])
+    })
+  })
 }

@@ -74,6 +74,11 @@ describe('cli: errors become one line on stderr and the spec’s exit code', fun
       ],
       [['activations', 'split', 'act_06h44bctr4pxpxxh0s182wtdbg'], 'missing required flag --quantity'],
       [['activations', 'split', '--quantity', '1'], 'missing argument ID (activation ID)'],
+      // Both at once: one sentence for the flags refused together, then the flag missing.
+      [
+        ['devices', 'transfer', '--key', 'K', '--license', 'L'],
+        '--license and --key cannot be used together; missing required flag --to',
+      ],
       [['activations', 'list', '--output', 'xml'], "--output: expected one of csv, tsv, got 'xml'"],
       [['activations', 'list', '--output', ''], "--output: expected one of csv, tsv, got ''"],
       // An argument's value outside its options: named and quoted as a flag's is.
@@ -141,6 +146,8 @@ describe('cli: errors become one line on stderr and the spec’s exit code', fun
     // message (it lists the values) makes needless.
     const cases: Array<[string[], string]> = [
       [['api', '-X', 'fetch', '/me'], "--method: expected one of GET, POST, PATCH, PUT, DELETE, got 'fetch'"],
+      // -X given no value lists the methods, as every flag with options does.
+      [['api', '/me', '-X'], '--method: expected one of GET, POST, PATCH, PUT, DELETE, got no value'],
       [['activations', 'list', '--output', 'a\nb'], "--output: expected one of csv, tsv, got 'a\\nb'"],
       [
         ['activations', 'list', '--output', 'a\x1b[31mb'],
@@ -188,6 +195,8 @@ describe('cli: errors become one line on stderr and the spec’s exit code', fun
     for (const [args, message] of [
       [['orgs', 'create'], 'missing argument SLUG (short unique name: lowercase letters, digits, dashes)'],
       [['api'], 'missing argument PATH (API path, e.g. /orgs/acme)'],
+      // An argument with options: its description, not oclif's `(admin|member)` before it.
+      [['orgs', 'users', 'set-role'], 'missing arguments EMAIL (the member), ROLE (admin or member)'],
     ] as const) {
       const res = await runCli([...args], { env: env({ NO_COLOR: '1' }) })
       assert.equal(res.code, 2, res.stderr)

@@ -1,5 +1,7 @@
 import { inWords } from '../../contract/issue-text.js'
+import { inAnyCase } from '../../domain/any-case.js'
 import { quote, UsageError } from '../errors.js'
+import { flagOf } from '../field-flag.js'
 import { maxRows, tooManyRows } from './limits.js'
 import { rows, targetNames, targetsOf, UnreadableInput, type RawRow } from './parse.js'
 import type { BulkSource } from './source.js'
@@ -49,10 +51,11 @@ function parseRow<Item>(spec: InputSpec<Item>, values: RawRow['values']) {
     const column = issue.path.length === 1 ? issue.path[0] : undefined
     const cell = typeof column === 'string' ? values[column] : undefined
     if (issue.code !== 'invalid_value' || typeof cell !== 'string') continue
-    const option = issue.values.find(
-      (v) => typeof v === 'string' && v.toLowerCase() === cell.trim().toLowerCase(),
+    const option = inAnyCase(
+      issue.values.filter((v) => typeof v === 'string'),
+      cell.trim(),
     )
-    if (typeof option === 'string') (fixed ??= { ...values })[column as string] = option
+    if (option !== undefined) (fixed ??= { ...values })[column as string] = option
   }
   return fixed ? spec.schema.safeParse(fixed, { error: cellWords }) : result
 }
@@ -147,7 +150,7 @@ export async function validateAll<Item>(
         ? `row ${e.row}, column ${e.column}`
         : targets.includes(e.column)
           ? `argument ${e.row}${e.value === undefined ? '' : ` (${quote(e.value)})`}`
-          : `--${e.column.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())}`
+          : `--${flagOf(e.column)}`
     const lines = [...new Set(errors.map((e) => `${where}${place(e)}: ${e.message}`))].slice(0, SHOWN_ERRORS)
     const more = found > SHOWN_ERRORS ? ` (and ${found - SHOWN_ERRORS} more)` : ''
     throw new UsageError(`invalid input, nothing was applied: ${lines.join('; ')}${more}`, {

@@ -21,8 +21,6 @@ import { findId, presentOrphan, seatsWord, unusable, type IdRow, type OrphanRow 
 import { audit } from './audit.js'
 import { registerHostTargets } from './audit-log.js'
 import { mapPage, paginate } from './paging.js'
-import type { Dialect } from '../../storage/schema.js'
-import { startsWith } from '../../storage/text-match.js'
 
 // These entries' targets are `<id>/<host>`, or the host alone, or a rehost's `<id>/<from>/<to>`:
 // `orgs audit --target` finds them by any of their hosts, in any case.
@@ -205,10 +203,10 @@ async function reclaimOrphans(
 /**
  * The host, as first spelled, when it gave its seats of the ID back before (deactivated here, or
  * its orphaned copy cleaned): deactivating it again is already so. Null when it never held the ID.
+ * From the ID's state (its orphans, its deactivations), not from the audit log, which records them.
  */
 async function deactivatedBefore(
   trx: Executor,
-  dialect: Dialect,
   orgId: string,
   id: string,
   host: string,
@@ -223,17 +221,13 @@ async function deactivatedBefore(
     .where('cleared_at', 'is not', null)
     .executeTakeFirst()
   if (cleaned) return cleaned.host
-  // The audit log is the only record of a deactivation (the host's row is gone): `<id>/<host>`.
-  const entries = await trx
-    .selectFrom('audit_events')
-    .select('target')
-    .where('org_id', '=', orgId)
-    .where('action', '=', 'activations.deactivate')
-    .where(startsWith(dialect, sql.ref<string>('target'), `${id}/`))
-    .orderBy('id')
-    .execute()
-  const hosts = entries.map((e) => e.target.slice(id.length + 1))
-  return hosts.find((h) => hostKey(h) === key) ?? null
+  const deactivated = await trx
+    .selectFrom('activation_deactivations')
+    .select('host')
+    .where('activation_id', '=', id)
+    .where('host_key', '=', key)
+    .executeTakeFirst()
+  return deactivated?.host ?? null
 }
 
 /** Where a host that holds no seats of an ID stands: an orphan says more than "not found". */
@@ -281,7 +275,7 @@ export async function deactivate(
       const cleaned = await reclaimOrphans(trx, ctx, org.id, id, host, now, 'deactivated')
       if (cleaned !== null) return { ...answer, host: cleaned, changed: true, orphanCleaned: true }
       // Given back before: already so, as a second checkin or token revocation is.
-      const before = await deactivatedBefore(trx, ctx.dialect, org.id, id, host)
+      const before = await deactivatedBefore(trx, org.id, id, host)
       if (before !== null) return { ...answer, host: before, changed: false, orphanCleaned: false }
       throw await notHeld(trx, id, host)
     }
@@ -291,6 +285,13 @@ export async function deactivate(
       .where('id', '=', id)
       .returning(['used', 'quantity'])
       .executeTakeFirstOrThrow()
+    // The host gave its seats back: deactivating it again is already so (deactivatedBefore). Its
+    // first spelling and time are kept.
+    await trx
+      .insertInto('activation_deactivations')
+      .values({ activation_id: id, host: gone.host, deactivated_at: now })
+      .onConflict((oc) => oc.columns(['activation_id', 'host_key']).doNothing())
+      .execute()
     await audit(trx, ctx, {
       orgId: org.id,
       action: 'activations.deactivate',

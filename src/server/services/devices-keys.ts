@@ -11,6 +11,7 @@ import type {
   RetiredKey,
   RetireKeyBody,
 } from '../../contract/devices.js'
+import { inAnyCase } from '../../domain/any-case.js'
 import { toIso, toIsoOrNull } from '../../domain/clock.js'
 import { TERM_DAYS } from '../../domain/device-days.js'
 import { newId } from '../../domain/ids.js'
@@ -103,8 +104,7 @@ export async function addCategory(ctx: ServiceContext, body: AddCategoryBody): P
  * (`s-4` is the `S-4` the operator listed), and stored as the category spells them.
  */
 export function coveredModel(models: readonly string[], model: string): string | undefined {
-  const folded = model.toLowerCase()
-  return models.find((m) => m.toLowerCase() === folded)
+  return inAnyCase(models, model)
 }
 
 /**

@@ -2,6 +2,7 @@ import type { AuditEntry, Organization } from '../../contract/orgs.js'
 import type { TokenInfo } from '../../contract/tokens.js'
 import type { Member } from '../../contract/users.js'
 import { toIso, toIsoOrNull } from '../../domain/clock.js'
+import { isObject } from '../../domain/json-object.js'
 import type { Database } from '../../storage/schema.js'
 
 /** Storage rows → wire shapes (camelCase, ISO-8601 UTC). */
@@ -86,8 +87,7 @@ function auditState(stored: string | null): Record<string, unknown> | null {
   if (stored === null) return null
   try {
     const value: unknown = JSON.parse(stored)
-    if (typeof value === 'object' && value !== null && !Array.isArray(value))
-      return value as Record<string, unknown>
+    if (isObject(value)) return value
   } catch {
     // Not JSON: shown as it is below.
   }

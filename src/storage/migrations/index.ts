@@ -14,6 +14,7 @@ import * as byteOrderKeys from './0013-byte-order-keys.js'
 import * as releasedLeaseHolders from './0014-released-lease-holders.js'
 import * as retiredPools from './0015-retired-pools.js'
 import * as deviceLicensesInRange from './0016-device-licenses-in-range.js'
+import * as activationDeactivations from './0017-activation-deactivations.js'
 
 /** Every migration, in order. Names sort in the order they must run. */
 export const migrations = {
@@ -33,4 +34,5 @@ export const migrations = {
   '0014-released-lease-holders': releasedLeaseHolders,
   '0015-retired-pools': retiredPools,
   '0016-device-licenses-in-range': deviceLicensesInRange,
+  '0017-activation-deactivations': activationDeactivations,
 }
