@@ -413,7 +413,7 @@ describe('bulk input: validation before anything is sent', () => {
     )
     const inside = await inputError(file('email,role\nx@acme.test,"ad min"\n'), spec)
     assert.deepEqual(inside.details.errors, [
-      { row: 2, column: 'role', message: 'expected one of admin, member' },
+      { row: 2, column: 'role', message: "expected one of admin, member, got 'ad min'" },
     ])
   })
 
