@@ -190,9 +190,9 @@ async function changeRole(
 async function assertNotLastAdmin(db: Tx, orgId: string, email: string) {
   // The organization's row is locked first: two requests stepping down the last two admins at once
   // would each count two and each go through, leaving none (PostgreSQL; SQLite runs one at a time).
-  // FOR NO KEY UPDATE: it serializes these counts alone. FOR UPDATE would also hold off every insert
-  // whose foreign key names the organization (each audit entry) until this transaction ends, and
-  // deadlock with a checkout that holds a pool this removal releases and waits to write its entry.
+  // FOR NO KEY UPDATE: it serializes these counts alone. FOR UPDATE would also hold off, until this
+  // transaction ends, every insert whose foreign key names the organization (a device, a member, a
+  // token, an activation ID: test/concurrency/org-lock-mode.test.ts). Audit entries have no such key.
   await lockRows(db, 'organizations', [orgId], 'no key update')
   const { n } = await db
     .selectFrom('memberships')
