@@ -1,11 +1,9 @@
 import { strict as assert } from 'node:assert'
-import { setTimeout as delay } from 'node:timers/promises'
-import { sql } from 'kysely'
 import pg from 'pg'
-import { onMemberRemoved } from '../../src/server/services/member-removal.js'
 import { contentionRetries } from '../../src/server/transaction.js'
 import { startApp, type TestApp } from '../helpers/app.js'
 import { PG_URL } from '../helpers/dialects.js'
+import { answeredOrBlocked, holdRemoval, type Answer } from '../helpers/hold-removal.js'
 
 /**
  * Removing an admin counts the admins with the organization's row locked (last_admin). The lock is
@@ -53,101 +51,64 @@ describePg(
       await t?.close()
     })
 
-    /** Backends waiting for a lock that `pid` holds: what PostgreSQL says blocks them. */
-    const blockedBy = async (pid: number) =>
-      (
-        await monitor.query<{ pid: number; query: string }>(
-          'select pid, query from pg_stat_activity where $1 = any(pg_blocking_pids(pid))',
-          [pid],
-        )
-      ).rows
-
     /**
      * Removes admin `email` with its transaction held open in a removal hook (after the last-admin
      * count locked the organization's row), runs `write` meanwhile, and says how `write` ended: it
-     * finished, or PostgreSQL showed it waiting for the removal.
+     * answered, or PostgreSQL showed it waiting for the removal.
      */
-    async function whileRemovalHeld(email: string, write: () => Promise<{ status: number; body: any }>) {
-      let reached!: (pid: number) => void
-      const atHook = new Promise<number>((ok) => (reached = ok))
-      let release!: () => void
-      const released = new Promise<void>((ok) => (release = ok))
-      const unregister = onMemberRemoved({
-        topic: 'test-hold',
-        noun: 'holds',
-        action: 'held',
-        order: 0,
-        hook: async (m) => {
-          if (m.email !== email) return { count: 0 }
-          const { rows } = await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(m.trx)
-          reached(rows[0]!.pid)
-          await released
-          return { count: 0 }
-        },
-      })
+    async function whileRemovalHeld(email: string, write: () => Promise<Answer>) {
+      const held = await holdRemoval(
+        () => t.call(admin, 'POST', '/v1/orgs/lock/users/bulk-remove', { items: [{ email }] }),
+        email,
+        0,
+      )
       try {
-        const removal = t.call(admin, 'POST', '/v1/orgs/lock/users/bulk-remove', { items: [{ email }] })
-        const pid = await Promise.race([
-          atHook,
-          removal.then((r) => {
-            throw new Error(`the removal ended before its hook: ${JSON.stringify(r.body)}`)
-          }),
-        ])
         // The organization's row is locked by the removal now (the count ran before the hooks).
         const locks = await monitor.query<{ mode: string }>(
           `select l.mode from pg_locks l join pg_class c on c.oid = l.relation
          where l.pid = $1 and c.relname = 'organizations' and l.mode like 'Row%'`,
-          [pid],
+          [held.pid],
         )
         assert.ok(locks.rows.length > 0, 'the removal holds a row lock on organizations')
-        let written: { status: number; body: any } | undefined
-        let blocked: Array<{ pid: number; query: string }> = []
-        const writing = write().then((r) => (written = r))
-        // Until the write answers, or PostgreSQL shows it waiting for the removal.
-        while (!written && blocked.length === 0) {
-          await Promise.race([writing, delay(5)])
-          if (!written) blocked = await blockedBy(pid)
-        }
-        release()
-        const [removed] = await Promise.all([removal, writing])
+        const writing = write()
+        const { blocked } = await answeredOrBlocked(monitor, held.pid, writing)
+        held.release()
+        const [removed, written] = await Promise.all([held.answer, writing])
         assert.equal(removed.status, 200, JSON.stringify(removed.body))
         assert.equal(removed.body.summary.changed, 1, JSON.stringify(removed.body))
-        return { blocked, written: written! }
+        return { blocked, written }
       } finally {
-        release()
-        unregister()
+        held.release()
       }
     }
 
     // Rows whose foreign key names the organization: the insert's check takes a key-share lock on its
     // row, which FOR UPDATE refuses and FOR NO KEY UPDATE allows. (Audit entries name it by a plain
     // column, no foreign key: a checkout's or an activation's entry never waited on this lock.)
-    const writers: Array<{ what: string; write: (round: number) => Promise<{ status: number; body: any }> }> =
-      [
-        {
-          what: 'adding a device (devices.org_id)',
-          write: (round) =>
-            t.call(admin, 'POST', '/v1/orgs/lock/devices/bulk-add', {
-              items: [{ serial: `SN-${round}`, category: 'router' }],
-            }),
-        },
-        {
-          what: 'generating an activation ID (activation_ids.org_id)',
-          write: () =>
-            t.call(admin, 'POST', '/v1/orgs/lock/activations/ids', { product: 'sim', quantity: 1 }),
-        },
-        {
-          what: "creating a member's token (tokens.org_id)",
-          write: () => t.call(admin, 'POST', '/v1/orgs/lock/tokens', { userEmail: 'eve@lock.test' }),
-        },
-        {
-          what: 'adding a member (memberships.org_id)',
-          write: (round) =>
-            t.call(admin, 'POST', '/v1/orgs/lock/users/bulk-add', {
-              items: [{ email: `new${round}@lock.test` }],
-            }),
-        },
-      ]
+    const writers: Array<{ what: string; write: (round: number) => Promise<Answer> }> = [
+      {
+        what: 'adding a device (devices.org_id)',
+        write: (round) =>
+          t.call(admin, 'POST', '/v1/orgs/lock/devices/bulk-add', {
+            items: [{ serial: `SN-${round}`, category: 'router' }],
+          }),
+      },
+      {
+        what: 'generating an activation ID (activation_ids.org_id)',
+        write: () => t.call(admin, 'POST', '/v1/orgs/lock/activations/ids', { product: 'sim', quantity: 1 }),
+      },
+      {
+        what: "creating a member's token (tokens.org_id)",
+        write: () => t.call(admin, 'POST', '/v1/orgs/lock/tokens', { userEmail: 'eve@lock.test' }),
+      },
+      {
+        what: 'adding a member (memberships.org_id)',
+        write: (round) =>
+          t.call(admin, 'POST', '/v1/orgs/lock/users/bulk-add', {
+            items: [{ email: `new${round}@lock.test` }],
+          }),
+      },
+    ]
 
     for (const [round, w] of writers.entries())
       it(`${w.what} finishes while an admin's removal holds the organization's row`, async () => {

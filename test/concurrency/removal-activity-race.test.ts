@@ -1,10 +1,11 @@
 import { strict as assert } from 'node:assert'
 import { sql } from 'kysely'
+import pg from 'pg'
+import { DEFAULT_AUTH_FAILURE_LIMITS } from '../../src/server/rate-limit.js'
 import { contentionRetries } from '../../src/server/transaction.js'
 import { startApp, type TestApp } from '../helpers/app.js'
-import { DIALECTS } from '../helpers/dialects.js'
-
-type Answer = { status: number; body: any }
+import { DIALECTS, PG_URL } from '../helpers/dialects.js'
+import { answeredOrBlocked, holdRemoval, type Answer } from '../helpers/hold-removal.js'
 
 /**
  * Removing members while they (or admins, for them) are busy in the organization: checking out,
@@ -78,6 +79,10 @@ for (const dialect of DIALECTS)
         ok(await t.call(admin, 'POST', '/v1/orgs/busy/devices/keys', { key, acceptTerms: true }))
     })
     after(async () => t?.close())
+
+    // The revoked tokens' refusals count as failed authentications (30 a minute from one address,
+    // then 429): each round starts in a window of its own.
+    const nextWindow = () => t.clock.advance(DEFAULT_AUTH_FAILURE_LIMITS.windowMs)
 
     /** Adds members (with a token each), returning their tokens by email. */
     const join = async (members: Array<{ email: string; role: 'admin' | 'member' }>) => {
@@ -215,6 +220,7 @@ for (const dialect of DIALECTS)
     it('a member removed while a token is created for them, by an admin and by themselves (30 rounds)', async () => {
       const before = { ...contentionRetries }
       for (let round = 0; round < 30; round++) {
+        nextWindow()
         const email = `tok${round}@busy.test`
         const own = (await join([{ email, role: 'member' }])).get(email)!
         const [removed, byAdmin, byThem] = await Promise.all([
@@ -235,9 +241,57 @@ for (const dialect of DIALECTS)
       assert.deepEqual(contentionRetries, before, 'transactions retried')
     })
 
+    // The same, in the one order that loses a token: the removal has revoked the member's tokens and
+    // not yet committed. A token asked for then waits for the removal, and is refused after it.
+    for (const by of ['an admin', 'the member'] as const)
+      it(`a token asked for by ${by} while the removal is between revoking tokens and committing waits, and is refused`, async function () {
+        if (dialect !== 'postgres') return this.skip()
+        const monitor = new pg.Client({ connectionString: PG_URL })
+        await monitor.connect()
+        try {
+          const email = `held-tok-${by === 'an admin' ? 'a' : 'm'}@busy.test`
+          const own = (await join([{ email, role: 'member' }])).get(email)!
+          // Used once: its last use is recorded now, so the request below writes nothing in auth.
+          assert.equal((await t.call(own, 'GET', '/v1/orgs/busy/tokens')).status, 200)
+          const held = await holdRemoval(
+            () => t.call(admin, 'POST', '/v1/orgs/busy/users/bulk-remove', { items: [{ email }] }),
+            email,
+            95, // after the tokens hook (90)
+          )
+          try {
+            const asked =
+              by === 'an admin'
+                ? t.call(admin, 'POST', '/v1/orgs/busy/tokens', { userEmail: email })
+                : t.call(own, 'POST', '/v1/orgs/busy/tokens', {})
+            const { answered, blocked } = await answeredOrBlocked(monitor, held.pid, asked)
+            assert.equal(answered, undefined, 'a token made while the removal was under way')
+            assert.equal(blocked.length, 1, JSON.stringify(blocked))
+            held.release()
+            const removed = await held.answer
+            assert.deepEqual(
+              [removed.status, removed.body.summary?.changed],
+              [200, 1],
+              JSON.stringify(removed.body),
+            )
+            const refused = await asked
+            assert.deepEqual(
+              [refused.status, refused.body.error?.code],
+              [409, 'not_a_member'],
+              JSON.stringify(refused.body),
+            )
+            assert.deepEqual(await heldBy([email]), NOTHING)
+          } finally {
+            held.release()
+          }
+        } finally {
+          await monitor.end()
+        }
+      })
+
     it('a member removed while activating IDs with their own token (30 rounds)', async () => {
       const before = { ...contentionRetries }
       for (let round = 0; round < 30; round++) {
+        nextWindow()
         const email = `act${round}@busy.test`
         const token = (await join([{ email, role: 'member' }])).get(email)!
         const [removed, nl, cc, nlAgain] = await Promise.all([
@@ -268,6 +322,7 @@ for (const dialect of DIALECTS)
       assert.deepEqual([added.status, added.body.summary?.changed], [200, 60], JSON.stringify(added.body))
       let assigned = 0
       for (let round = 0; round < 30; round++) {
+        nextWindow()
         const email = `dev${round}@busy.test`
         const token = (await join([{ email, role: 'admin' }])).get(email)!
         const [removed, byThem, checkout, other] = await Promise.all([
@@ -308,6 +363,7 @@ for (const dialect of DIALECTS)
     it('a bulk removal of members and admins while everything is done for and by them (20 rounds)', async () => {
       const before = { ...contentionRetries }
       for (let round = 0; round < 20; round++) {
+        nextWindow()
         const people = [
           { email: `b${round}-a1@busy.test`, role: 'admin' as const },
           { email: `b${round}-m1@busy.test`, role: 'member' as const },
