@@ -82,7 +82,12 @@ export async function releaseLeasesOfUser(
   orgId: string,
   userId: string,
 ) {
-  const leases = await leasesOf(db, orgId).where('leases.user_id', '=', userId).execute()
+  // In pool order, as `lock` below took them (already held).
+  const leases = await leasesOf(db, orgId)
+    .where('leases.user_id', '=', userId)
+    .orderBy('leases.pool_id')
+    .orderBy('leases.id')
+    .execute()
   const released = []
   for (const lease of leases) {
     if (await releaseLease(db, ctx, now, orgId, lease, 'seats.release', 'member removed'))
@@ -96,6 +101,22 @@ onMemberRemoved({
   noun: 'seats',
   action: 'released',
   order: 10,
+  lock: async (trx, orgId, userIds) => {
+    const pools = await trx
+      .selectFrom('leases')
+      .innerJoin('seat_pools', 'seat_pools.id', 'leases.pool_id')
+      .select('leases.pool_id')
+      .distinct()
+      .where('seat_pools.org_id', '=', orgId)
+      .where('leases.user_id', 'in', userIds)
+      .orderBy('leases.pool_id')
+      .execute()
+    await lockRows(
+      trx,
+      'seat_pools',
+      pools.map((p) => p.pool_id),
+    )
+  },
   hook: async ({ trx, ctx, orgId, userId, now }) => {
     const released = await releaseLeasesOfUser(trx, ctx, now, orgId, userId)
     return {

@@ -10,7 +10,7 @@ import { inTransaction, lockMemberships, lockRows, type Tx } from '../transactio
 import { authorizeOrg } from './access.js'
 import { audit } from './audit.js'
 import { runBulk, type BulkOptions } from './bulk.js'
-import { releaseMember } from './member-removal.js'
+import { lockForRemoval, releaseMember } from './member-removal.js'
 import { mapPage, paginate } from './paging.js'
 import { presentMember } from './presenters.js'
 
@@ -291,12 +291,11 @@ export async function removeUsers(
         .where('memberships.org_id', '=', org.id)
         .where('users.email', 'in', [...new Set(items)])
         .execute()
-      await lockMemberships(
-        trx,
-        org.id,
-        members.map((m) => m.id),
-        'update',
-      )
+      const ids = members.map((m) => m.id)
+      await lockMemberships(trx, org.id, ids, 'update')
+      // Then the pools their seats and add-ons are in, sorted: a hook would lock each as it comes to
+      // it, in the order of the batch, and two removals at once took two pools in opposite orders.
+      await lockForRemoval(trx, org.id, ids)
     },
     apply: async (trx, email) => {
       const removal = await removeMember(trx, ctx, org.id, email, now)
