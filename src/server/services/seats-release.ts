@@ -147,6 +147,34 @@ export async function releaseLeases(ctx: ServiceContext, slug: string, body: Rel
     prior: body.prior,
     items: body.items,
     label: (i: ReleaseItem) => ('lease' in i ? i.lease : i.user),
+    // The pools of every lease the rows name, sorted, before any row releases: rows locking each as
+    // they come took them in the order of the file, and a removal (which locks its members' pools
+    // sorted) or another release naming them in another order deadlocked with it.
+    lockFirst: async (trx, items) => {
+      const ids = items.flatMap((i) => ('lease' in i ? [i.lease] : []))
+      const emails = items.flatMap((i) => ('user' in i ? [i.user] : []))
+      const pools = await trx
+        .selectFrom('leases')
+        .innerJoin('seat_pools', 'seat_pools.id', 'leases.pool_id')
+        .select('leases.pool_id')
+        .distinct()
+        .where('seat_pools.org_id', '=', org.id)
+        .where((eb) =>
+          eb.or([
+            ...(ids.length > 0 ? [eb('leases.id', 'in', ids)] : []),
+            ...(emails.length > 0
+              ? [eb('leases.user_id', 'in', eb.selectFrom('users').select('id').where('email', 'in', emails))]
+              : []),
+          ]),
+        )
+        .orderBy('leases.pool_id')
+        .execute()
+      await lockRows(
+        trx,
+        'seat_pools',
+        pools.map((p) => p.pool_id),
+      )
+    },
     apply: async (trx, item) => {
       const found = await (
         'lease' in item
