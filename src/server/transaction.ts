@@ -306,8 +306,9 @@ export async function withSavepoint<T>(trx: Tx, name: string, fn: (sp: Tx) => Pr
  * one row at a time so the order is ours). SQLite transactions begin IMMEDIATE and hold the
  * database's write lock already: nothing to do there. Lock shared rows (a pool) first, then rows
  * sorted by key: transactions that all lock in one order cannot deadlock each other. `no key update`
- * serializes the lockers alone: a row that foreign keys point at (an organization: every audit
- * entry's org_id) is then not locked against the key-share lock each insert referencing it takes.
+ * serializes the lockers alone: a row that foreign keys point at (an organization: each device's,
+ * membership's, token's org_id) is then not locked against the key-share lock each insert
+ * referencing it takes.
  */
 export async function lockRows(
   trx: Tx,

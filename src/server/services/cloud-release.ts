@@ -74,6 +74,22 @@ onMemberRemoved({
   noun: 'add-ons',
   action: 'revoked',
   order: 20,
+  lock: async (trx, orgId, userIds) => {
+    const pools = await trx
+      .selectFrom('addon_assignments')
+      .innerJoin('addon_pools', 'addon_pools.id', 'addon_assignments.addon_id')
+      .select('addon_assignments.addon_id')
+      .distinct()
+      .where('addon_pools.org_id', '=', orgId)
+      .where('addon_assignments.user_id', 'in', userIds)
+      .orderBy('addon_assignments.addon_id')
+      .execute()
+    await lockRows(
+      trx,
+      'addon_pools',
+      pools.map((p) => p.addon_id),
+    )
+  },
   hook: async ({ trx, ctx, orgId, userId, now }) => {
     const revoked = await revokeAddonsOfUser(trx, ctx, now, orgId, userId)
     return { count: revoked.length, items: revoked, fields: { addonsRevoked: revoked } }

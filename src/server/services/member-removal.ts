@@ -40,6 +40,13 @@ export interface RemovalTopic {
   /** Hooks run in ascending order (seats 10, cloud 20, tokens 90); ties in registration order. */
   order: number
   hook: RemovalHook
+  /**
+   * Locks the shared rows (pools) the hook will lock for these members, sorted by key, before any
+   * member of a removal is released (`lockForRemoval`): a hook locking them as it comes to them
+   * locks them in the order of the batch and of the member's rows, and two removals at once, each
+   * releasing seats of the same two pools, took them in opposite orders (a deadlock).
+   */
+  lock?: (trx: Tx, orgId: string, userIds: readonly string[]) => Promise<void>
 }
 
 const topics: RemovalTopic[] = []
@@ -78,4 +85,14 @@ export async function releaseMember(
     releases.push({ topic: t.topic, noun: t.noun, action: t.action, count: r.count, items: r.items ?? [] })
   }
   return { releases, fields }
+}
+
+/**
+ * Locks what every topic's hook will lock for these members (their memberships are locked already),
+ * topic by topic in hook order, each topic's rows sorted: the lock order of a removal is the
+ * memberships, then the pools, in one order whatever the batch and whatever each member holds.
+ */
+export async function lockForRemoval(trx: Tx, orgId: string, userIds: readonly string[]): Promise<void> {
+  if (userIds.length === 0) return
+  for (const t of topics) await t.lock?.(trx, orgId, userIds)
 }

@@ -109,7 +109,12 @@ export async function releaseLeasesOfUser(
   orgId: string,
   userId: string,
 ) {
-  const leases = await leasesOf(db, orgId).where('leases.user_id', '=', userId).execute()
+  // In pool order, as `lock` below took them (already held).
+  const leases = await leasesOf(db, orgId)
+    .where('leases.user_id', '=', userId)
+    .orderBy('leases.pool_id')
+    .orderBy('leases.id')
+    .execute()
   const released = []
   for (const lease of leases) {
     if (await releaseLease(db, ctx, now, orgId, lease, 'seats.release', 'member removed'))
@@ -123,6 +128,22 @@ onMemberRemoved({
   noun: 'seats',
   action: 'released',
   order: 10,
+  lock: async (trx, orgId, userIds) => {
+    const pools = await trx
+      .selectFrom('leases')
+      .innerJoin('seat_pools', 'seat_pools.id', 'leases.pool_id')
+      .select('leases.pool_id')
+      .distinct()
+      .where('seat_pools.org_id', '=', orgId)
+      .where('leases.user_id', 'in', userIds)
+      .orderBy('leases.pool_id')
+      .execute()
+    await lockRows(
+      trx,
+      'seat_pools',
+      pools.map((p) => p.pool_id),
+    )
+  },
   hook: async ({ trx, ctx, orgId, userId, now }) => {
     const released = await releaseLeasesOfUser(trx, ctx, now, orgId, userId)
     return {
@@ -153,6 +174,34 @@ export async function releaseLeases(ctx: ServiceContext, slug: string, body: Rel
     prior: body.prior,
     items: body.items,
     label: (i: ReleaseItem) => ('lease' in i ? i.lease : i.user),
+    // The pools of every lease the rows name, sorted, before any row releases: rows locking each as
+    // they come took them in the order of the file, and a removal (which locks its members' pools
+    // sorted) or another release naming them in another order deadlocked with it.
+    lockFirst: async (trx, items) => {
+      const ids = items.flatMap((i) => ('lease' in i ? [i.lease] : []))
+      const emails = items.flatMap((i) => ('user' in i ? [i.user] : []))
+      const pools = await trx
+        .selectFrom('leases')
+        .innerJoin('seat_pools', 'seat_pools.id', 'leases.pool_id')
+        .select('leases.pool_id')
+        .distinct()
+        .where('seat_pools.org_id', '=', org.id)
+        .where((eb) =>
+          eb.or([
+            ...(ids.length > 0 ? [eb('leases.id', 'in', ids)] : []),
+            ...(emails.length > 0
+              ? [eb('leases.user_id', 'in', eb.selectFrom('users').select('id').where('email', 'in', emails))]
+              : []),
+          ]),
+        )
+        .orderBy('leases.pool_id')
+        .execute()
+      await lockRows(
+        trx,
+        'seat_pools',
+        pools.map((p) => p.pool_id),
+      )
+    },
     apply: async (trx, item) => {
       const found = await (
         'lease' in item

@@ -4,7 +4,7 @@ import { generateToken } from '../../domain/tokens.js'
 import { quote } from '../../domain/terminal-controls.js'
 import type { ServiceContext } from '../context.js'
 import { AppError, invalidField, notFound } from '../errors.js'
-import { inTransaction } from '../transaction.js'
+import { inTransaction, lockMemberships } from '../transaction.js'
 import { authorizeOrg } from './access.js'
 import { audit } from './audit.js'
 import './tokens-expiry.js'
@@ -29,6 +29,11 @@ export async function createToken(ctx: ServiceContext, slug: string, body: Creat
     if (!email)
       throw invalidField('body.userEmail', 'required: the operator names the member the token is for')
     const member = await requireMember(trx, org.id, email)
+    // A removal of this member at the same moment either waits for this token (and revokes it with
+    // the others) or went first: then the membership is gone, and no token is made for them.
+    const still = await lockMemberships(trx, org.id, [member.userId], 'key share')
+    if (still && !still.has(member.userId))
+      throw new AppError('not_a_member', `${email} is not a member of this organization`, { email })
     if (body.expires !== undefined && body.expiresAt !== undefined)
       throw new AppError('validation_failed', 'expires: give expires or expiresAt, not both')
     const expiresAt =

@@ -10,7 +10,7 @@ import { inTransaction, lockMemberships, lockRows, type Tx } from '../transactio
 import { authorizeOrg } from './access.js'
 import { audit } from './audit.js'
 import { runBulk, type BulkOptions } from './bulk.js'
-import { releaseMember } from './member-removal.js'
+import { lockForRemoval, releaseMember } from './member-removal.js'
 import { mapPage, paginate } from './paging.js'
 import { presentMember } from './presenters.js'
 
@@ -190,9 +190,9 @@ async function changeRole(
 async function assertNotLastAdmin(db: Tx, orgId: string, email: string) {
   // The organization's row is locked first: two requests stepping down the last two admins at once
   // would each count two and each go through, leaving none (PostgreSQL; SQLite runs one at a time).
-  // FOR NO KEY UPDATE: it serializes these counts alone. FOR UPDATE would also hold off every insert
-  // whose foreign key names the organization (each audit entry) until this transaction ends, and
-  // deadlock with a checkout that holds a pool this removal releases and waits to write its entry.
+  // FOR NO KEY UPDATE: it serializes these counts alone. FOR UPDATE would also hold off, until this
+  // transaction ends, every insert whose foreign key names the organization (a device, a member, a
+  // token, an activation ID: test/concurrency/org-lock-mode.test.ts). Audit entries have no such key.
   await lockRows(db, 'organizations', [orgId], 'no key update')
   const { n } = await db
     .selectFrom('memberships')
@@ -291,12 +291,11 @@ export async function removeUsers(
         .where('memberships.org_id', '=', org.id)
         .where('users.email', 'in', [...new Set(items)])
         .execute()
-      await lockMemberships(
-        trx,
-        org.id,
-        members.map((m) => m.id),
-        'update',
-      )
+      const ids = members.map((m) => m.id)
+      await lockMemberships(trx, org.id, ids, 'update')
+      // Then the pools their seats and add-ons are in, sorted: a hook would lock each as it comes to
+      // it, in the order of the batch, and two removals at once took two pools in opposite orders.
+      await lockForRemoval(trx, org.id, ids)
     },
     apply: async (trx, email) => {
       const removal = await removeMember(trx, ctx, org.id, email, now)
