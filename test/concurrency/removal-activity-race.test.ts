@@ -288,6 +288,48 @@ for (const dialect of DIALECTS)
         }
       })
 
+    // A request signed in with the member's token at that moment: its sign-in records the token's
+    // use, an UPDATE of the token row the removal has just revoked (and holds). It waits for the
+    // removal; once that commits, the token is revoked and the request must be refused with it, not
+    // carry on as the member it read before the removal.
+    it('a request whose sign-in waits on the token row the removal revoked is refused once the removal commits', async function () {
+      if (dialect !== 'postgres') return this.skip()
+      const monitor = new pg.Client({ connectionString: PG_URL })
+      await monitor.connect()
+      try {
+        nextWindow()
+        const email = 'held-signin@busy.test'
+        const own = (await join([{ email, role: 'member' }])).get(email)!
+        // Never used: its sign-in below writes its last use.
+        await sql`update tokens set last_used_at = null where user_id = (select id from users where email = ${email})`.execute(
+          t.storage.db,
+        )
+        const held = await holdRemoval(
+          () => t.call(admin, 'POST', '/v1/orgs/busy/users/bulk-remove', { items: [{ email }] }),
+          email,
+          95, // after the tokens hook (90) revoked the token
+        )
+        try {
+          const asked = t.call(own, 'GET', '/v1/orgs/busy/tokens')
+          const { answered, blocked } = await answeredOrBlocked(monitor, held.pid, asked)
+          assert.equal(answered, undefined, 'answered while the removal was under way')
+          assert.equal(blocked.length, 1, JSON.stringify(blocked))
+          held.release()
+          assert.equal((await held.answer).status, 200)
+          const refused = await asked
+          assert.deepEqual(
+            [refused.status, refused.body.error?.code],
+            [401, 'unauthenticated'],
+            JSON.stringify(refused.body),
+          )
+        } finally {
+          held.release()
+        }
+      } finally {
+        await monitor.end()
+      }
+    })
+
     it('a member removed while activating IDs with their own token (30 rounds)', async () => {
       const before = { ...contentionRetries }
       for (let round = 0; round < 30; round++) {

@@ -209,7 +209,16 @@ async function resolvePrincipal(app: FastifyInstance, token: string): Promise<Pr
     throw new AppError('unauthenticated', 'invalid or revoked token')
   if (isExpired(row.expires_at, now)) throw new AppError('unauthenticated', 'token expired')
   if (row.last_used_at === null || now - row.last_used_at > LAST_USED_GRANULARITY_MS) {
-    await db.updateTable('tokens').set({ last_used_at: now }).where('id', '=', row.id).execute()
+    // Only while it is still live: on PostgreSQL this UPDATE waits for a transaction revoking the
+    // token (a member's removal) and then reads the row as it committed, where the lookup above read
+    // it before. A request that signed in as the removal ran is refused with the token it lost.
+    const used = await db
+      .updateTable('tokens')
+      .set({ last_used_at: now })
+      .where('id', '=', row.id)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst()
+    if (used.numUpdatedRows === 0n) throw new AppError('unauthenticated', 'invalid or revoked token')
   }
   if (row.kind === 'operator') return { kind: 'operator', tokenId: row.id }
   if (!row.role || !row.email || !row.slug || !row.user_id || !row.org_id)
