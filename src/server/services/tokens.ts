@@ -2,7 +2,7 @@ import type { CreateTokenBody, TokensQuery } from '../../contract/tokens.js'
 import { newId } from '../../domain/ids.js'
 import { generateToken } from '../../domain/tokens.js'
 import { quote } from '../../domain/terminal-controls.js'
-import type { ServiceContext } from '../context.js'
+import type { Executor, ServiceContext } from '../context.js'
 import { AppError, invalidField, notFound } from '../errors.js'
 import { inTransaction, lockMemberships } from '../transaction.js'
 import { authorizeOrg } from './access.js'
@@ -104,19 +104,28 @@ export async function listTokens(ctx: ServiceContext, slug: string, q: TokensQue
  */
 export async function showToken(ctx: ServiceContext, slug: string, id: string) {
   const org = await authorizeOrg(ctx, slug, { role: 'member', write: false })
-  const row = await ctx.db
+  const row = await tokenOf(ctx, ctx.db, org.id, id, 'see')
+  return presentToken(row, row.email, ctx.clock.now())
+}
+
+/**
+ * A token of the organization with its member's email, for the principal: 404 for an id the
+ * organization never had; `not_admin` for a member's look at another member's token.
+ */
+async function tokenOf(ctx: ServiceContext, db: Executor, orgId: string, id: string, verb: 'see' | 'revoke') {
+  const row = await db
     .selectFrom('tokens')
     .leftJoin('users', 'users.id', 'tokens.user_id')
     .selectAll('tokens')
     .select('users.email')
     .where('tokens.id', '=', id)
-    .where('tokens.org_id', '=', org.id)
+    .where('tokens.org_id', '=', orgId)
     .executeTakeFirst()
   if (!row) throw notFound(`token ${quote(id)} not found`)
   const p = ctx.principal
   if (p.kind === 'user' && p.role !== 'admin' && row.user_id !== p.userId)
-    throw new AppError('not_admin', 'only admins can see other members’ tokens')
-  return presentToken(row, row.email, ctx.clock.now())
+    throw new AppError('not_admin', `only admins can ${verb} other members’ tokens`)
+  return row
 }
 
 /**
@@ -128,18 +137,7 @@ export async function revokeToken(ctx: ServiceContext, slug: string, id: string)
   const now = ctx.clock.now()
   return inTransaction(ctx, async (trx) => {
     const org = await authorizeOrg(ctx, slug, { role: 'member', write: true }, trx)
-    const row = await trx
-      .selectFrom('tokens')
-      .leftJoin('users', 'users.id', 'tokens.user_id')
-      .selectAll('tokens')
-      .select('users.email')
-      .where('tokens.id', '=', id)
-      .where('tokens.org_id', '=', org.id)
-      .executeTakeFirst()
-    if (!row) throw notFound(`token ${quote(id)} not found`)
-    const p = ctx.principal
-    if (p.kind === 'user' && p.role !== 'admin' && row.user_id !== p.userId)
-      throw new AppError('not_admin', 'only admins can revoke other members’ tokens')
+    const row = await tokenOf(ctx, trx, org.id, id, 'revoke')
     if (row.revoked_at !== null) return { ...presentToken(row, row.email, now), changed: false }
     // Guarded: of two racing revocations, one revokes and the other finds it already so.
     const updated = await trx
