@@ -92,6 +92,13 @@ export function databaseRefusal(err: unknown, db: string): unknown {
       exitCode: exitCodeFor('forbidden', 403),
       hint: `run \`licctl server migrate\` with a --db that connects as role ${err.owners.map((o) => escapeControls(sqlIdentifier(o))).join(' or ')}, which owns them; servers may keep connecting as ${escapeControls(sqlIdentifier(err.role))}`,
     })
+  if ((err as { code?: unknown } | null)?.code === '42501')
+    // PostgreSQL's insufficient_privilege on licctl's tables: not a database to initialize.
+    return new CliError(`--db: ${escapeControls((err as Error).message)}`, {
+      code: 'forbidden',
+      exitCode: exitCodeFor('forbidden', 403),
+      hint: "connect as the role that owns licctl's tables, or have it grant this role select, insert, update and delete on all tables in the schema",
+    })
   if (!isNamed<SchemaUnavailable>(err, 'SchemaUnavailable')) return err
   if (err.reason === 'missing')
     return new UsageError(`--db: ${err.message}`, {

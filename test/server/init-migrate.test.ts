@@ -360,6 +360,28 @@ if (PG_URL)
       assert.equal(migrate.stdout, 'Applied 0007-rate-limits.\n')
     })
 
+    it("a role not granted licctl's tables: migrate and start refuse it as not allowed (exit 4), not as a database to initialize", async () => {
+      const role = `licctl_test_${randomBytes(6).toString('hex')}`
+      roles.push(role)
+      await admin((c) => c.query(`create role ${role} login`))
+      const schema = newSchemaName()
+      const init = await runCli(['server', 'init', '--db', schemaUrl(schema)])
+      assert.equal(init.code, 0, init.stderr)
+      await admin((c) => c.query(`grant usage on schema ${schema} to ${role}`))
+      const db = schemaUrl(schema, role)
+      for (const args of [
+        ['server', 'migrate'],
+        ['server', 'start', '--port', '0'],
+      ]) {
+        const res = await runCli([...args, '--db', db])
+        assert.equal(res.code, 4, res.stderr)
+        assert.equal(res.stdout, '')
+        assert.match(res.stderr, /^Error: --db: permission denied for table meta\n/, res.stderr)
+        assert.doesNotMatch(res.stderr, /not initialized|server init/)
+        assert.match(res.stderr, /Hint: connect as the role that owns licctl's tables/)
+      }
+    })
+
     it('migrations pending on tables another role owns: migrate refuses naming both roles and the owner to migrate as (exit 4), applies nothing', async () => {
       const role = `licctl_test_${randomBytes(6).toString('hex')}`
       roles.push(role)

@@ -32,7 +32,10 @@ export default class ServerMigrate extends BaseCommand<typeof ServerMigrate> {
     try {
       // Only `server init` issues the operator token: tables without one are a server nobody can
       // administer, and a deployment that runs `migrate` on every host must not print the token.
-      if (!(await isInitialized(storage.db))) throw notInitialized(storage.describe, db)
+      const initialized = await isInitialized(storage.db).catch((err: unknown) => {
+        throw databaseRefusal(err, db)
+      })
+      if (!initialized) throw notInitialized(storage.describe, db)
       // A schema the role may not create tables in is refused as `server init` refuses it (exit 4).
       const report = await migrateToLatest(storage.db).catch((err: unknown) => {
         throw databaseRefusal(err, db)

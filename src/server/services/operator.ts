@@ -57,7 +57,10 @@ export async function isInitialized(db: Kysely<Database>): Promise<boolean> {
       .where('key', '=', 'initialized_at')
       .executeTakeFirst()
     return row !== undefined
-  } catch {
+  } catch (err) {
+    // No table: not initialized. A table the role may not read (PostgreSQL 42501) is another
+    // problem, said as it is (the command line refuses it as not allowed), not "run server init".
+    if ((err as { code?: unknown }).code === '42501') throw err
     return false
   }
 }
