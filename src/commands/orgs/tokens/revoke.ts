@@ -1,13 +1,13 @@
 import { Args, Flags } from '@oclif/core'
 import { ApiCommand } from '../../../cli/base-command.js'
 import { atTime } from '../../../cli/output.js'
-import { confirmDestructive } from '../../../cli/prompts.js'
+import { canPrompt, confirmDestructive } from '../../../cli/prompts.js'
 import type { TokenInfo } from '../../../contract/tokens.js'
 
 export default class TokensRevoke extends ApiCommand<typeof TokensRevoke> {
   static override summary = 'Revoke a token: it stops working at once'
   static override description =
-    'Safe to repeat: revoking a token already revoked (by hand, or by its member’s removal) changes nothing and exits 0 without asking, --yes or not, saying when it was revoked (--json: the token with its revokedAt, "changed": false). A token id the organization never had exits 5.'
+    'Safe to repeat: revoking a token already revoked (by hand, or by its member’s removal) changes nothing and exits 0, saying when it was revoked (on a terminal without --yes, it is looked up before the question, so nothing is asked) (--json: the token with its revokedAt, "changed": false). A token id the organization never had exits 5.'
   static override examples = [
     '<%= config.bin %> orgs tokens revoke tok_06h1… --yes',
     '<%= config.bin %> orgs tokens revoke tok_06h1… --yes --json',
@@ -20,14 +20,17 @@ export default class TokensRevoke extends ApiCommand<typeof TokensRevoke> {
   }
 
   async run() {
+    const question = `Revoke token ${this.args.id}? Anything using it stops working.`
     const client = await this.client()
+    // Off a terminal, a missing --yes is a usage error, found before any request as every other one
+    // is (exit 2 whatever the token; with no connection at all, that refusal first).
+    if (!this.flags.yes && !canPrompt()) await confirmDestructive(question, false)
     const org = await this.org()
     if (!this.flags.yes) {
-      // Looked up before asking: a token already revoked is already so (exit 0, below), an unknown
-      // one not found (exit 5), with no question nor a refusal for a missing --yes.
+      // On a terminal, looked up before asking: a token already revoked is already so (exit 0,
+      // below), an unknown one not found (exit 5), with no question about either.
       const current = await client.tokens.show({ org, id: this.args.id })
-      if (current.state !== 'revoked')
-        await confirmDestructive(`Revoke token ${this.args.id}? Anything using it stops working.`, false)
+      if (current.state !== 'revoked') await confirmDestructive(question, false)
     }
     const token = await client.tokens.revoke({ org, id: this.args.id })
     const which = describe(token)
