@@ -1,8 +1,7 @@
 import { PostgresAdapter, sql, type Kysely, type Transaction } from 'kysely'
-import { chainKey, entryHash, GENESIS_HASH } from '../../domain/audit-chain.js'
 import { daysBetween, validUntil } from '../../domain/device-days.js'
-import { newId } from '../../domain/ids.js'
 import { LATEST_DATE } from '../../domain/time-range.js'
+import { appendAudit } from './audit-append.js'
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Db = Kysely<any>
@@ -57,6 +56,7 @@ async function apply(db: Db): Promise<void> {
       .execute()
     await appendAudit(db, {
       org_id: d.org_id,
+      action: 'devices.license.cap',
       target: d.serial,
       before: {
         licensedFrom: d.license_start,
@@ -67,41 +67,6 @@ async function apply(db: Db): Promise<void> {
       now,
     })
   }
-}
-
-/** One entry at the end of its organization's chain, as the server appends (services/audit.ts). */
-async function appendAudit(
-  db: Db,
-  e: { org_id: string; target: string; before: object; after: object; now: number },
-): Promise<void> {
-  const chain = chainKey(e.org_id)
-  // The upsert the server locks the head with (a server process still running appends in turn).
-  const head = (await db
-    .insertInto('audit_heads')
-    .values({ chain, seq: 0, hash: GENESIS_HASH })
-    .onConflict((oc) => oc.column('chain').doUpdateSet((eb) => ({ seq: eb.ref('audit_heads.seq') })))
-    .returning(['seq', 'hash'])
-    .executeTakeFirstOrThrow()) as { seq: number | string; hash: string }
-  const content = {
-    id: newId('ev', e.now),
-    org_id: e.org_id,
-    actor: 'migration',
-    action: 'devices.license.cap',
-    target: e.target,
-    before: JSON.stringify(e.before),
-    after: JSON.stringify(e.after),
-    request_id: null,
-    job_id: null,
-    created_at: e.now,
-    seq: Number(head.seq) + 1,
-    prev_hash: head.hash,
-  }
-  const hash = entryHash(content)
-  await db
-    .insertInto('audit_events')
-    .values({ ...content, hash })
-    .execute()
-  await db.updateTable('audit_heads').set({ seq: content.seq, hash }).where('chain', '=', chain).execute()
 }
 
 /** Nothing to undo: the capped terms are valid in every version. */
